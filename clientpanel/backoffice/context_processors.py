@@ -1,0 +1,9 @@
+from .forms import QuickCreateForm
+
+
+def quick_create(request):
+    """The top bar's Quick Create form, on every staff page."""
+    user = getattr(request, "user", None)
+    if user is None or not (user.is_authenticated and user.is_staff):
+        return {}
+    return {"quick_form": QuickCreateForm()}

@@ -1,0 +1,136 @@
+"""Forms of the staff panel. They only parse and present input; the services validate it, and
+their field errors are shown inline next to what the user typed."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from clientpanel.clients.models import AddressType, ClientStatus
+from clientpanel.clients.validation import country_choices, currency_choices, language_choices
+from clientpanel.core.errors import ValidationFailed
+
+
+class StaffLoginForm(AuthenticationForm):
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise forms.ValidationError("This account cannot use the staff panel.", code="not_staff")
+
+
+def _choices_with_blank(choices):
+    return [("", "Select an option"), *choices]
+
+
+class ClientFieldsForm(forms.Form):
+    firstname = forms.CharField(label="Firstname", max_length=150)
+    lastname = forms.CharField(label="Lastname", max_length=150)
+    company_name = forms.CharField(label="Company Name", required=False, max_length=255)
+    tax_id = forms.CharField(label="Tax ID", required=False, max_length=64)
+    phone = forms.CharField(label="Phone Number", required=False, max_length=32,
+                            widget=forms.TextInput(attrs={"placeholder": "+48 22 123 45 67"}))
+    language = forms.ChoiceField(label="Language")
+    currency = forms.ChoiceField(label="Currency")
+    status = forms.ChoiceField(label="Status", choices=ClientStatus.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+        self.fields["currency"].choices = currency_choices()
+
+    def apply_errors(self, error: ValidationFailed, mapping: dict[str, str] | None = None) -> None:
+        """Show a service's field errors on the matching form fields (or above the form)."""
+        mapping = mapping or {}
+        for field, messages in error.fields.items():
+            name = mapping.get(field, field)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        if not error.fields:
+            self.add_error(None, error.message)
+
+
+class ClientCreateForm(ClientFieldsForm):
+    email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput)
+    password = forms.CharField(label="Password", required=False, widget=forms.PasswordInput(render_value=True),
+                               help_text="Leave empty: the owner sets one later.")
+    billing_address1 = forms.CharField(label="Address 1", required=False, max_length=255)
+    billing_address2 = forms.CharField(label="Address 2", required=False, max_length=255)
+    billing_city = forms.CharField(label="City", required=False, max_length=100)
+    billing_postcode = forms.CharField(label="Postcode", required=False, max_length=20)
+    billing_country = forms.ChoiceField(label="Country")
+    billing_region = forms.CharField(label="State/Region", required=False, max_length=100)
+
+    field_order = ["email", "password", "firstname", "lastname", "company_name", "tax_id", "phone",
+                   "language", "currency", "status"]
+
+    ERROR_MAPPING = {f"billing_address.{name}": f"billing_{name}"
+                     for name in ("address1", "address2", "city", "postcode", "country", "region")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["billing_country"].choices = _choices_with_blank(country_choices())
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("billing_")}
+        data["billing_address"] = {k.removeprefix("billing_"): v for k, v in self.cleaned_data.items()
+                                   if k.startswith("billing_")}
+        return data
+
+
+class QuickCreateForm(forms.Form):
+    firstname = forms.CharField(label="Firstname", max_length=150)
+    lastname = forms.CharField(label="Lastname", max_length=150)
+    email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput)
+    company_name = forms.CharField(label="Company Name", required=False, max_length=255)
+    country = forms.ChoiceField(label="Country")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _choices_with_blank(country_choices())
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {**data, "billing_address": {"country": data.pop("country")}}
+
+    apply_errors = ClientFieldsForm.apply_errors
+
+
+class ClientProfileForm(ClientFieldsForm):
+    id_number = forms.CharField(label="ID Number", required=False, max_length=64,
+                                help_text="The client's number in another system.")
+    credit_limit = forms.CharField(label="Credit Limit", max_length=32)
+    admin_notes = forms.CharField(label="Admin Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                  max_length=10_000, help_text="Private to staff.")
+    public_notes = forms.CharField(label="Public Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                   max_length=10_000, help_text="Shown to the client in the portal.")
+
+
+class AddressForm(forms.Form):
+    type = forms.ChoiceField(label="Type", choices=AddressType.choices)
+    name = forms.CharField(label="Name", required=False, max_length=100)
+    contact_name = forms.CharField(label="Contact", required=False, max_length=200)
+    phone = forms.CharField(label="Phone Number", required=False, max_length=32)
+    email = forms.CharField(label="Email", required=False, max_length=254, widget=forms.EmailInput)
+    address1 = forms.CharField(label="Address 1", required=False, max_length=255)
+    address2 = forms.CharField(label="Address 2", required=False, max_length=255)
+    city = forms.CharField(label="City", required=False, max_length=100)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=20)
+    country = forms.ChoiceField(label="Country")
+    region = forms.CharField(label="State/Region", required=False, max_length=100)
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    is_default = forms.BooleanField(label="Default shipping address", required=False)
+
+    def __init__(self, *args, is_billing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _choices_with_blank(country_choices())
+        if is_billing:
+            # The billing address keeps its type (SPEC §2) and has no default flag.
+            self.fields["type"].choices = [(AddressType.BILLING, "Billing")]
+            self.fields["type"].disabled = True
+            del self.fields["is_default"]
+        else:
+            self.fields["type"].choices = [c for c in AddressType.choices if c[0] != AddressType.BILLING]
+
+    apply_errors = ClientFieldsForm.apply_errors

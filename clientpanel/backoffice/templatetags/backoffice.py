@@ -1,0 +1,68 @@
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+from django import template
+from django.utils.translation import get_language
+
+from clientpanel.clients.validation import country_name as _country_name
+from clientpanel.clients.validation import format_phone, language_name, region_name
+
+register = template.Library()
+
+STATUS_BADGES = {
+    "NEW": "text-bg-info", "ACTIVE": "text-bg-success", "INACTIVE": "text-bg-secondary",
+    "CLOSED": "text-bg-dark", "FRAUD": "text-bg-danger",
+    "UNCHECKED": "text-bg-secondary", "VALID": "text-bg-success", "INVALID": "text-bg-danger",
+    "ERROR": "text-bg-warning",
+}
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "") -> str:
+    """-135,925.9536 USD: at least 2 decimals, up to the ledger's 4, in the viewer's locale."""
+    if amount is None:
+        return ""
+    locale = (get_language() or "en").replace("-", "_")
+    text = format_decimal(amount, format="#,##0.00##", locale=locale)
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def badge_class(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-light")
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return _country_name(code)
+
+
+@register.filter
+def phone(value: str) -> str:
+    return format_phone(value)
+
+
+@register.filter
+def language(code: str) -> str:
+    return language_name(code)
+
+
+@register.simple_tag
+def region(country: str, code: str) -> str:
+    return region_name(country, code)
+
+
+@register.filter
+def bs(field):
+    """Render a form field's widget with Bootstrap classes, marked invalid when it has errors."""
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type == "checkbox":
+        css = "form-check-input"
+    elif input_type == "select" or widget.__class__.__name__ == "Select":
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})

@@ -1,0 +1,253 @@
+"""The staff panel (/staff/). Views parse input, call one service or selector, and render."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+
+from clientpanel.accounts.selectors import user_list
+from clientpanel.clients import selectors as client_selectors
+from clientpanel.clients import services as client_services
+from clientpanel.clients.models import AddressType, ClientStatus
+from clientpanel.clients.validation import country_choices, subdivisions_of
+from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.money import format_amount_input
+from clientpanel.core.pagination import PAGE_SIZES
+
+from .forms import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm, StaffLoginForm
+
+
+def staff_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied("Staff only.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "backoffice/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    next_page = "backoffice:login"
+
+
+def _client_or_404(request: HttpRequest, client_id):
+    try:
+        return client_selectors.client_get(actor=request.user, client_id=client_id)
+    except NotFound:
+        from django.http import Http404
+
+        raise Http404("Client not found.") from None
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    counts = client_selectors.client_status_counts(actor=request.user)
+    recent = client_selectors.client_directory(actor=request.user, page_size=10).results
+    return render(request, "backoffice/dashboard.html", {
+        "status_counts": counts, "total_clients": sum(counts.values()), "recent_clients": recent,
+    })
+
+
+DIRECTORY_COLUMNS = [
+    ("owner_email", "Owner"), ("display_name", "Client"), ("status", "Status"),
+    ("located", "Located"), ("created_at", "Created"), ("balance", "Balance"),
+]
+
+
+@staff_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    params = {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", ""),
+        "country": request.GET.get("country", ""),
+        "sort": request.GET.get("sort", "-created_at"),
+    }
+    try:
+        page_size = int(request.GET.get("page_size", 25))
+    except ValueError:
+        page_size = 25
+    if page_size not in PAGE_SIZES:
+        page_size = 25
+    error = None
+    try:
+        page = client_selectors.client_directory(
+            actor=request.user, search=params["q"], status=params["status"] or None,
+            country=params["country"] or None, sort=params["sort"], page_size=page_size,
+            cursor=request.GET.get("cursor") or None,
+        )
+    except ValidationFailed as failure:
+        error = " ".join(m for ms in failure.fields.values() for m in ms) or failure.message
+        params["sort"] = "-created_at"
+        page = client_selectors.client_directory(actor=request.user, page_size=page_size)
+    base = {k: v for k, v in params.items() if v} | {"page_size": page_size}
+
+    def url_with(**changes) -> str:
+        query = {**base, **changes}
+        return "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
+
+    current, descending = client_selectors.parse_sort(params["sort"])
+    columns = []
+    for key, label in DIRECTORY_COLUMNS:
+        active = key == current
+        next_sort = key if (active and descending) else f"-{key}" if active else key
+        columns.append({"key": key, "label": label, "active": active, "descending": descending,
+                        "url": url_with(sort=next_sort, cursor=None)})
+    context = {
+        "page": page, "params": params, "page_size": page_size, "page_sizes": PAGE_SIZES, "columns": columns,
+        "statuses": ClientStatus.choices, "countries": country_choices(), "error": error,
+        "next_url": url_with(cursor=page.next_cursor) if page.next_cursor else None,
+        "prev_url": url_with(cursor=page.previous_cursor) if page.previous_cursor else None,
+        "first_url": url_with(cursor=None) if request.GET.get("cursor") else None,
+    }
+    template = "backoffice/clients/_directory.html" if request.htmx else "backoffice/clients/list.html"
+    return render(request, template, context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientCreateForm(request.POST or None, initial={
+        "status": ClientStatus.NEW, "language": "en", "currency": "USD",
+    })
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_services.client_create(actor=request.user, data=form.service_data())
+        except ValidationFailed as error:
+            form.apply_errors(error, ClientCreateForm.ERROR_MAPPING)
+        else:
+            messages.success(request, f"Client {client.number} {client.display_name} created.")
+            return redirect("backoffice:client-summary", client_id=client.id)
+    return render(request, "backoffice/clients/create.html", {"form": form})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def client_quick_create(request: HttpRequest) -> HttpResponse:
+    form = QuickCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_services.client_create(actor=request.user, data=form.service_data())
+        except ValidationFailed as error:
+            form.apply_errors(error, {"billing_address.country": "country"})
+        else:
+            messages.success(request, f"Client {client.number} {client.display_name} created.")
+            url = reverse("backoffice:client-summary", args=[client.id])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(request, "backoffice/clients/_quick_create_form.html", {"quick_form": form})
+
+
+def _record_context(request: HttpRequest, client, tab: str) -> dict:
+    return {"client": client, "tab": tab, "billing": client_selectors.billing_address_of(client)}
+
+
+@staff_required
+def client_summary(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    return render(request, "backoffice/clients/summary.html", _record_context(request, client, "summary"))
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def client_profile(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    initial = {name: getattr(client, name) for name in ClientProfileForm.base_fields if hasattr(client, name)}
+    initial["credit_limit"] = format_amount_input(client.credit_limit)
+    form = ClientProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = client_services.client_update(actor=request.user, client_id=client.id, data=form.cleaned_data)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, "Profile saved.")
+            return redirect("backoffice:client-profile", client_id=client.id)
+    context = _record_context(request, client, "profile") | {
+        "form": form, "addresses": client_selectors.client_addresses(client=client),
+    }
+    return render(request, "backoffice/clients/profile.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpResponse:
+    """The address modal: GET renders the form, POST saves it (re-rendering with errors)."""
+    client = _client_or_404(request, client_id)
+    address = None
+    if address_id is not None:
+        try:
+            address = client_selectors.address_get(client=client, address_id=address_id)
+        except NotFound:
+            from django.http import Http404
+
+            raise Http404("Address not found.") from None
+    is_billing = address is not None and address.type == AddressType.BILLING
+    initial = {"type": AddressType.SHIPPING, "country": client.billing_country}
+    if address is not None:
+        initial = {name: getattr(address, name) for name in AddressForm.base_fields}
+    form = AddressForm(request.POST or None, initial=initial, is_billing=is_billing)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not (is_billing and k == "type")}
+        try:
+            if address is None:
+                client_services.address_create(actor=request.user, client_id=client.id, data=data)
+            else:
+                client_services.address_update(actor=request.user, client_id=client.id,
+                                               address_id=address.id, data=data)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, "Address saved.")
+            return HttpResponseClientRefresh() if request.htmx else redirect(
+                "backoffice:client-profile", client_id=client.id)
+    return render(request, "backoffice/clients/_address_form.html",
+                  {"client": client, "address": address, "form": form})
+
+
+@staff_required
+@require_POST
+def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    try:
+        client_services.address_delete(actor=request.user, client_id=client.id, address_id=address_id)
+    except ValidationFailed as error:
+        messages.error(request, error.message)
+    except NotFound:
+        messages.error(request, "That address no longer exists.")
+    else:
+        messages.success(request, "Address deleted.")
+    return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-profile", client_id=client.id)
+
+
+@staff_required
+def region_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of the country's subdivisions, for the State/Region input's suggestions."""
+    country = request.GET.get("country") or request.GET.get("billing_country") or ""
+    return render(request, "backoffice/clients/_region_options.html",
+                  {"regions": subdivisions_of(country.upper()[:2]) if country else ()})
+
+
+@staff_required
+def users(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    paginator = Paginator(user_list(search=search).order_by("-created_at", "id"), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "backoffice/users/list.html", {"page": page, "q": search})

@@ -1,0 +1,139 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clientpanel.core.fields import AmountField
+
+
+class ClientStatus(models.TextChoices):
+    NEW = "NEW", "New"
+    ACTIVE = "ACTIVE", "Active"
+    INACTIVE = "INACTIVE", "Inactive"
+    CLOSED = "CLOSED", "Closed"
+    FRAUD = "FRAUD", "Fraud"
+
+
+class ViesStatus(models.TextChoices):
+    UNCHECKED = "UNCHECKED", "Unchecked"
+    VALID = "VALID", "Valid"
+    INVALID = "INVALID", "Invalid"
+    ERROR = "ERROR", "Error"
+
+
+class Client(models.Model):
+    """A customer account of the business: owner, billing data, money totals (SPEC §1)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=40, unique=True)
+    id_number = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.NEW)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_clients")
+    firstname = models.CharField(max_length=150)
+    lastname = models.CharField(max_length=150)
+    company_name = models.CharField(max_length=255, blank=True)
+    # "Company or firstname lastname", kept by clients.services so the directory can sort on an index.
+    display_name = models.CharField(max_length=301)
+    tax_id = models.CharField(max_length=64, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    language = models.CharField(max_length=8)
+    currency = models.CharField(max_length=3)
+    credit_limit = AmountField(default=Decimal("0"))
+    # Written only by the ledger (SPEC §5); stays 0 until the ledger exists.
+    balance = AmountField(default=Decimal("0"))
+    admin_notes = models.TextField(blank=True, max_length=10_000)
+    public_notes = models.TextField(blank=True, max_length=10_000)
+    vies_status = models.CharField(max_length=10, choices=ViesStatus.choices, default=ViesStatus.UNCHECKED)
+    vies_checked_at = models.DateTimeField(null=True, blank=True)
+    # Copies of the billing address's country and city, kept in the same transaction by the
+    # address services: the directory filters and sorts by them over a million rows.
+    billing_country = models.CharField(max_length=2)
+    billing_city = models.CharField(max_length=100, blank=True)
+    # Lower-cased words the directory searches (number, names, company, owner email, tax ID,
+    # phone, id_number); trigram-indexed on PostgreSQL.
+    search_text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(credit_limit__gte=0), name="client_credit_limit_not_negative"),
+            models.CheckConstraint(condition=Q(status__in=ClientStatus.values), name="client_status_valid"),
+            models.CheckConstraint(condition=Q(vies_status__in=ViesStatus.values), name="client_vies_status_valid"),
+            models.CheckConstraint(condition=~Q(firstname="") & ~Q(lastname=""), name="client_names_required"),
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="client_currency_iso"),
+            models.CheckConstraint(condition=Q(billing_country__regex=r"^[A-Z]{2}$"), name="client_country_iso"),
+        ]
+        # Every directory sort has an index ending in id, which breaks ties and drives keyset paging.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="client_created_idx"),
+            models.Index(fields=["balance", "id"], name="client_balance_idx"),
+            models.Index(fields=["display_name", "id"], name="client_display_name_idx"),
+            models.Index(fields=["status", "id"], name="client_status_idx"),
+            models.Index(fields=["billing_country", "billing_city", "id"], name="client_located_idx"),
+            models.Index(fields=["billing_country", "created_at", "id"], name="client_country_created_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="client_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.display_name}"
+
+
+class AddressType(models.TextChoices):
+    BILLING = "BILLING", "Billing"
+    SHIPPING = "SHIPPING", "Shipping"
+    SERVICE = "SERVICE", "Service"
+
+
+class Address(models.Model):
+    """A client's address (SPEC §2). Exactly one BILLING per client, created with it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="addresses")
+    type = models.CharField(max_length=10, choices=AddressType.choices)
+    name = models.CharField(max_length=100, default="Default")
+    contact_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    address1 = models.CharField(max_length=255, blank=True)
+    address2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2)
+    region = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True, max_length=2000)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(type=AddressType.BILLING), name="address_one_billing_per_client"
+            ),
+            models.UniqueConstraint(
+                fields=["client"], condition=Q(type=AddressType.SHIPPING, is_default=True),
+                name="address_one_default_shipping_per_client",
+            ),
+            # The default flag means something only for shipping addresses.
+            models.CheckConstraint(
+                condition=Q(is_default=False) | Q(type=AddressType.SHIPPING), name="address_default_only_shipping"
+            ),
+            models.CheckConstraint(condition=Q(type__in=AddressType.values), name="address_type_valid"),
+            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="address_country_iso"),
+        ]
+        indexes = [models.Index(fields=["client", "type"], name="address_client_type_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_type_display()})"
+
+    @property
+    def one_line(self) -> str:
+        from .validation import country_name, region_name
+
+        parts = [self.address1, self.address2]
+        city = " ".join(p for p in [self.postcode, self.city] if p)
+        parts += [city, region_name(self.country, self.region), country_name(self.country)]
+        return ", ".join(p for p in parts if p)

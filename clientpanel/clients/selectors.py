@@ -1,0 +1,169 @@
+"""Reads for clients and addresses, with the actor's scope applied once here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from clientpanel.accounts.models import User
+from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
+
+from .models import Address, AddressType, Client, ClientStatus
+
+# Directory sorts: public name → model fields (id is appended to break ties).
+CLIENT_SORTS: dict[str, list[str]] = {
+    "number": ["number"],
+    "owner_email": ["owner__email"],
+    "display_name": ["display_name"],
+    "status": ["status"],
+    "located": ["billing_country", "billing_city"],
+    "created_at": ["created_at"],
+    "balance": ["balance"],
+}
+SORT_ALIASES = {"owner": "owner_email", "client": "display_name", "country": "located", "created": "created_at"}
+DEFAULT_SORT = "-created_at"
+MAX_SEARCH_LENGTH = 100
+
+
+def clients_visible_to(actor: User | None) -> QuerySet[Client]:
+    """Every client the actor may see. Staff see all; anybody else sees none here (the portal has
+    its own selectors)."""
+    if actor is None or not (actor.is_active and actor.is_staff):
+        return Client.objects.none()
+    return Client.objects.all()
+
+
+def parse_sort(sort: str | None) -> tuple[str, bool]:
+    sort = (sort or DEFAULT_SORT).strip()
+    descending = sort.startswith("-")
+    name = sort.lstrip("-")
+    name = SORT_ALIASES.get(name, name)
+    if name not in CLIENT_SORTS:
+        raise ValidationFailed(
+            f"Cannot sort by {name!r}.",
+            fields={"sort": [f"Use one of {', '.join(CLIENT_SORTS)}, with - for descending."]},
+        )
+    return name, descending
+
+
+def _search_words(search: str) -> list[str]:
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise ValidationFailed("The search is too long.",
+                               fields={"search": [f"At most {MAX_SEARCH_LENGTH} characters."]})
+    return [word for word in search.lower().split() if word][:8]
+
+
+def client_directory_queryset(
+    *, actor: User | None, search: str = "", status: str | None = None, country: str | None = None
+) -> QuerySet[Client]:
+    clients = clients_visible_to(actor)
+    for word in _search_words(search or ""):
+        # search_text is lower-cased, so a plain (case-sensitive) LIKE matches and PostgreSQL's
+        # trigram index serves it; icontains would emit UPPER(...) LIKE, which that index cannot.
+        clients = clients.filter(search_text__contains=word)
+    if status:
+        if status.upper() not in ClientStatus.values:
+            raise ValidationFailed(f"Unknown status {status!r}.",
+                                   fields={"status": [f"Use one of {', '.join(ClientStatus.values)}."]})
+        clients = clients.filter(status=status.upper())
+    if country:
+        if len(country) != 2 or not country.isalpha():
+            raise ValidationFailed(f"Unknown country {country!r}.",
+                                   fields={"country": ["Use an ISO 3166-1 alpha-2 code, e.g. PL."]})
+        clients = clients.filter(billing_country=country.upper())
+    return clients
+
+
+def _sort_values(client: Client, fields: list[str]) -> list[Any]:
+    values: list[Any] = []
+    for field in fields:
+        if field == "owner__email":
+            values.append(client.owner.email)
+        elif field == "created_at":
+            values.append(client.created_at.isoformat())
+        elif field == "balance":
+            values.append(str(client.balance))
+        else:
+            values.append(str(getattr(client, field)))
+    return values
+
+
+def client_directory(
+    *,
+    actor: User | None,
+    search: str = "",
+    status: str | None = None,
+    country: str | None = None,
+    sort: str | None = None,
+    page_size: int = 50,
+    cursor: str | None = None,
+    page: int | None = None,
+) -> Page:
+    """The client directory: search, filters, sort by any column, and either keyset paging
+    (`cursor`, fast at any depth) or page numbers (`page`, OFFSET-based, for the API contract).
+    The count is exact up to COUNT_CAP and flagged as capped beyond it."""
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed("Bad page size.", fields={"page_size": [f"Use 1 to {MAX_PAGE_SIZE}."]})
+    name, descending = parse_sort(sort)
+    fields = [*CLIENT_SORTS[name], "id"]
+    clients = client_directory_queryset(actor=actor, search=search, status=status, country=country)
+    count, capped = capped_count(clients)
+    listed = clients.select_related("owner")
+    if page is not None:
+        if page < 1:
+            raise ValidationFailed("Bad page.", fields={"page": ["Pages start at 1."]})
+        ordering = [f"-{f}" if descending else f for f in fields]
+        offset = (page - 1) * page_size
+        # Pick the page's ids through the sort index alone, then load just those rows.
+        ids = list(clients.order_by(*ordering).values_list("id", flat=True)[offset: offset + page_size])
+        rows = {c.id: c for c in listed.filter(id__in=ids)}
+        return Page(results=[rows[i] for i in ids if i in rows], count=count, count_capped=capped,
+                    page_size=page_size)
+    try:
+        rows, next_cursor, prev_cursor = keyset_page(
+            listed, fields=fields, descending=descending, page_size=page_size, cursor=cursor,
+            value_of=lambda c: _sort_values(c, fields),
+        )
+    except ValueError as error:
+        raise ValidationFailed(str(error), fields={"cursor": [str(error)]}) from None
+    return Page(results=rows, count=count, count_capped=capped, page_size=page_size,
+                next_cursor=next_cursor, previous_cursor=prev_cursor)
+
+
+def client_get(*, actor: User | None, client_id) -> Client:
+    try:
+        return clients_visible_to(actor).select_related("owner").get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Client not found.") from None
+
+
+def client_addresses(*, client: Client) -> QuerySet[Address]:
+    type_order = Case(
+        When(type=AddressType.BILLING, then=Value(0)),
+        When(type=AddressType.SHIPPING, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return client.addresses.annotate(type_order=type_order).order_by("type_order", "-is_default", "created_at")
+
+
+def billing_address_of(client: Client) -> Address:
+    return client.addresses.get(type=AddressType.BILLING)
+
+
+def address_get(*, client: Client, address_id) -> Address:
+    try:
+        return client.addresses.get(pk=address_id)
+    except (Address.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Address not found for this client.") from None
+
+
+def client_status_counts(*, actor: User | None) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = clients_visible_to(actor).values("status").annotate(n=Count("id")).order_by()
+    counts = {status: 0 for status in ClientStatus.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

@@ -1,0 +1,143 @@
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import CLIENT_SORTS, client_directory, client_get
+from clientpanel.clients.services import client_create
+from clientpanel.core.errors import NotFound, ValidationFailed
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def directory(make_client):
+    made = [
+        make_client(email="puqcloud@example.com", firstname="Ruslan", lastname="Polovyi",
+                    company_name="My company name", tax_id="PL5260250995", status="ACTIVE"),
+        make_client(email="i.mann@example.org", firstname="Isac", lastname="Mann", company_name="Zenith Systems",
+                    billing_address={"country": "IE", "city": "Dublin", "region": ""}),
+        make_client(email="t.ruecker@example.net", firstname="Tristan", lastname="Ruecker", phone="+1 416 555 0199",
+                    billing_address={"country": "CA", "city": "Toronto", "region": "Ontario"}, status="NEW"),
+        make_client(email="zoe@example.com", firstname="Zoe", lastname="Labadie", credit_limit="100",
+                    billing_address={"country": "US", "city": "Austin", "region": "Texas"}, status="ACTIVE"),
+    ]
+    Client.objects.filter(pk=made[0].pk).update(balance=Decimal("-135925.9536"))
+    Client.objects.filter(pk=made[3].pk).update(balance=Decimal("1000"))
+    return made
+
+
+def names(page):
+    return [c.display_name for c in page.results]
+
+
+@pytest.mark.parametrize("term, expected", [
+    ("zenith", ["Zenith Systems"]), ("ZENITH sys", ["Zenith Systems"]), ("puqcloud@", ["My company name"]),
+    ("5260250995", ["My company name"]), ("0003", ["Tristan Ruecker"]), ("4165550199", ["Tristan Ruecker"]),
+    ("labadie", ["Zoe Labadie"]), ("nobody-here", []),
+])
+def test_search_covers_name_company_email_tax_id_number_phone(staff, directory, term, expected):
+    assert names(client_directory(actor=staff, search=term)) == expected
+
+
+def test_filters_by_status_and_country(staff, directory):
+    assert sorted(names(client_directory(actor=staff, status="active"))) == ["My company name", "Zoe Labadie"]
+    assert names(client_directory(actor=staff, country="ca")) == ["Tristan Ruecker"]
+    with pytest.raises(ValidationFailed):
+        client_directory(actor=staff, status="SLEEPING")
+
+
+@pytest.mark.parametrize("sort", sorted(CLIENT_SORTS))
+def test_every_column_sorts_both_ways(staff, directory, sort):
+    up = client_directory(actor=staff, sort=sort).results
+    down = client_directory(actor=staff, sort=f"-{sort}").results
+    assert [c.pk for c in up] == [c.pk for c in reversed(down)]
+    key = {"owner_email": lambda c: c.owner.email, "located": lambda c: (c.billing_country, c.billing_city)}.get(
+        sort, lambda c: getattr(c, sort))
+    assert [key(c) for c in up] == sorted(key(c) for c in up)
+
+
+def test_balance_sort_orders_by_amount(staff, directory):
+    assert names(client_directory(actor=staff, sort="balance"))[0] == "My company name"
+    assert names(client_directory(actor=staff, sort="-balance"))[0] == "Zoe Labadie"
+
+
+def test_unknown_sort_is_refused(staff, directory):
+    with pytest.raises(ValidationFailed) as failure:
+        client_directory(actor=staff, sort="password")
+    assert "sort" in failure.value.fields
+
+
+@pytest.mark.parametrize("sort", ["-created_at", "display_name", "balance", "-located", "owner_email"])
+def test_keyset_pages_walk_every_client_once_forwards_and_back(staff, make_client, sort):
+    for i in range(23):
+        make_client(company_name=f"Firm {i % 5}", billing_address={"city": f"City {i % 3}"})
+    seen, pages, cursor = [], [], None
+    while True:
+        page = client_directory(actor=staff, sort=sort, page_size=5, cursor=cursor)
+        pages.append(page)
+        seen += [c.pk for c in page.results]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == len(set(seen)) == 23
+    assert seen == [c.pk for c in client_directory(actor=staff, sort=sort, page_size=100).results]
+    back = client_directory(actor=staff, sort=sort, page_size=5, cursor=pages[-1].previous_cursor)
+    assert [c.pk for c in back.results] == [c.pk for c in pages[-2].results]
+
+
+def test_page_numbers_match_keyset_order(staff, make_client):
+    for _ in range(7):
+        make_client()
+    all_ids = [c.pk for c in client_directory(actor=staff, page_size=100).results]
+    assert [c.pk for c in client_directory(actor=staff, page=2, page_size=3).results] == all_ids[3:6]
+
+
+def test_count_is_capped(staff, make_client, monkeypatch):
+    from clientpanel.core import pagination
+
+    for _ in range(4):
+        make_client()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    page = client_directory(actor=staff)
+    assert (page.count, page.count_capped) == (3, True)
+    assert pagination.capped_count(Client.objects.all(), cap=3) == (3, True)
+    assert pagination.capped_count(Client.objects.all(), cap=10) == (4, False)
+
+
+def test_garbage_cursor_is_a_clear_error(staff, directory):
+    with pytest.raises(ValidationFailed, match="cursor"):
+        client_directory(actor=staff, cursor="not-a-cursor")
+
+
+def test_non_staff_see_no_clients(directory):
+    owner = directory[0].owner
+    assert client_directory(actor=owner).results == []
+    with pytest.raises(NotFound):
+        client_get(actor=owner, client_id=directory[0].pk)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_client_creation_numbers_are_unique_and_gap_free():
+    errors = []
+
+    def create(index):
+        try:
+            client_create(actor=None, data=client_data(email=f"concurrent{index}@example.com"))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = sorted(Client.objects.values_list("number", flat=True))
+    assert numbers == [f"{i:04d}" for i in range(1, 17)]

@@ -1,0 +1,59 @@
+"""Human numbers (client numbers now; document numbers later) from patterns and locked counters.
+
+A pattern may hold {YEAR}, {MONTH}, {DAY} (two digits) and {NUMBER} or {NUMBER:n} (zero-padded to
+n digits). Counters live in NumberSequence rows: one per key and period, incremented under a row
+lock inside the caller's transaction, so numbers are unique, gap-free and ordered under any
+concurrency — a rolled-back transaction gives its number back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import transaction
+
+from .models import NumberSequence
+
+_TOKEN = re.compile(r"\{(YEAR|MONTH|DAY|NUMBER(?::(\d{1,2}))?)\}")
+
+
+def validate_pattern(pattern: str) -> None:
+    if "{NUMBER" not in pattern or not _TOKEN.search(pattern):
+        raise ValueError("A numbering pattern needs a {NUMBER} or {NUMBER:n} placeholder.")
+    leftover = _TOKEN.sub("", pattern)
+    if "{" in leftover or "}" in leftover:
+        raise ValueError("Unknown placeholder; use {YEAR}, {MONTH}, {DAY}, {NUMBER} or {NUMBER:n}.")
+
+
+def format_number(pattern: str, number: int, on: dt.date) -> str:
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(1)
+        if token == "YEAR":
+            return f"{on.year:04d}"
+        if token == "MONTH":
+            return f"{on.month:02d}"
+        if token == "DAY":
+            return f"{on.day:02d}"
+        width = int(match.group(2) or 0)
+        return str(number).zfill(width)
+
+    return _TOKEN.sub(replace, pattern)
+
+
+def sequence_next(*, key: str, period: str = "") -> int:
+    """Return the next number of the counter (key, period), starting at 1.
+
+    Must run inside the caller's transaction: the row stays locked until it commits, which is what
+    makes numbering gap-free (a rollback releases the number with the lock).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequence_next must run inside transaction.atomic()")
+    # Create the counter row if it is missing without racing another creator.
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(key=key, period=period, last_value=0)], ignore_conflicts=True
+    )
+    sequence = NumberSequence.objects.select_for_update().get(key=key, period=period)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return sequence.last_value

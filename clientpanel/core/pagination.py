@@ -1,0 +1,103 @@
+"""Keyset pagination and capped counts, shared by every list that must stay fast at scale.
+
+OFFSET n reads and throws away n rows (2 s at row 500,000 of a million); a keyset cursor starts
+at the last row seen through the sort index (about 1 ms). An exact COUNT(*) over a common search
+term reads every match; counting stops at COUNT_CAP instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+COUNT_CAP = 10_000
+MAX_PAGE_SIZE = 500
+PAGE_SIZES = (10, 25, 50, 100)
+
+
+@dataclass
+class Page:
+    results: list[Any]
+    count: int
+    count_capped: bool
+    page_size: int
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """Count matches up to cap + 1; answer (count, capped)."""
+    cap = COUNT_CAP if cap is None else cap
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
+def encode_cursor(direction: str, values: list[Any]) -> str:
+    raw = json.dumps([direction, values], separators=(",", ":"), default=str)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, list[Any]]:
+    """Answer (direction, values) or raise ValueError for a cursor that was not ours."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        direction, values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except Exception:
+        raise ValueError("The page cursor is not valid; start from the first page.") from None
+    if direction not in ("next", "prev") or not isinstance(values, list):
+        raise ValueError("The page cursor is not valid; start from the first page.")
+    return direction, values
+
+
+def keyset_filter(fields: list[str], values: list[Any], descending: bool) -> Q:
+    """Rows strictly after `values` in the order (fields..., ascending or descending).
+
+    The redundant bound on the first field lets the database start an index range scan there
+    instead of testing the OR for every row.
+    """
+    op = "lt" if descending else "gt"
+    op_eq = "lte" if descending else "gte"
+    condition = Q()
+    for index in range(len(fields)):
+        part = Q(**{f"{fields[i]}": values[i] for i in range(index)})
+        part &= Q(**{f"{fields[index]}__{op}": values[index]})
+        condition |= part
+    return Q(**{f"{fields[0]}__{op_eq}": values[0]}) & condition
+
+
+def keyset_page(
+    queryset: QuerySet,
+    *,
+    fields: list[str],
+    descending: bool,
+    page_size: int,
+    cursor: str | None,
+    value_of,
+) -> tuple[list[Any], str | None, str | None]:
+    """One page after (or before) the cursor. `value_of(row)` gives the row's sort key values."""
+    direction, values = ("next", None)
+    if cursor:
+        direction, values = decode_cursor(cursor)
+    backwards = direction == "prev"
+    order_desc = descending != backwards
+    ordering = [f"-{f}" if order_desc else f for f in fields]
+    qs = queryset.order_by(*ordering)
+    if values is not None:
+        if len(values) != len(fields):
+            raise ValueError("The page cursor is not valid; start from the first page.")
+        qs = qs.filter(keyset_filter(fields, values, order_desc))
+    rows = list(qs[: page_size + 1])
+    has_more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+    has_next = has_more if not backwards else True
+    has_prev = (values is not None) if not backwards else has_more
+    next_cursor = encode_cursor("next", value_of(rows[-1])) if rows and has_next else None
+    prev_cursor = encode_cursor("prev", value_of(rows[0])) if rows and has_prev else None
+    return rows, next_cursor, prev_cursor

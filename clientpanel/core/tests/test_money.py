@@ -1,0 +1,49 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clientpanel.core.money import (
+    AmountError,
+    Money,
+    amount_to_units,
+    parse_amount,
+    round_to_minor_unit,
+    units_to_amount,
+)
+
+
+@pytest.mark.parametrize("raw, expected", [("12.3", "12.3000"), ("0.9271", "0.9271"), (5, "5.0000"),
+                                           ("-135925.9536", "-135925.9536"), (" 7.10 ", "7.1000")])
+def test_parse_amount_keeps_exact_decimals(raw, expected):
+    assert parse_amount(raw) == Decimal(expected)
+    assert str(parse_amount(raw)) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    (0.1, "floating-point"), ("1.00001", "at most 4 decimal places"), ("abc", "Enter a number"),
+    ("NaN", "finite"), ("1000000000000", "too large"), (None, "Enter an amount"), (True, "Enter an amount"),
+])
+def test_parse_amount_refuses_bad_input_with_reason(raw, message):
+    with pytest.raises(AmountError, match=message):
+        parse_amount(raw)
+
+
+def test_round_to_minor_unit_is_half_up_per_currency():
+    assert round_to_minor_unit(Decimal("2.345"), "USD") == Decimal("2.35")
+    assert round_to_minor_unit(Decimal("2.344"), "PLN") == Decimal("2.34")
+    assert round_to_minor_unit(Decimal("1234.5"), "JPY") == Decimal("1235")
+
+
+@given(st.decimals(min_value=Decimal("-999999999999.9999"), max_value=Decimal("999999999999.9999"), places=4))
+def test_units_round_trip_is_exact(amount):
+    assert units_to_amount(amount_to_units(amount)) == amount
+
+
+def test_money_refuses_floats_and_mixed_currencies():
+    with pytest.raises(TypeError):
+        Money(0.1, "USD")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Cannot combine"):
+        Money(Decimal("1"), "USD") + Money(Decimal("1"), "EUR")
+    assert (Money(Decimal("1.10"), "USD") + Money(Decimal("2.05"), "USD")).amount == Decimal("3.15")

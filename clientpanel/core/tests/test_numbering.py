@@ -1,0 +1,67 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from clientpanel.core.models import NumberSequence
+from clientpanel.core.numbering import format_number, sequence_next, validate_pattern
+
+
+def test_format_number_fills_every_placeholder():
+    on = dt.date(2026, 3, 7)
+    assert format_number("{NUMBER:4}", 1, on) == "0001"
+    assert format_number("INV/{YEAR}/{MONTH}/{NUMBER}", 39, on) == "INV/2026/03/39"
+    assert format_number("{YEAR}{MONTH}{DAY}-{NUMBER:3}", 5, on) == "20260307-005"
+    assert format_number("{NUMBER:2}", 12345, on) == "12345"
+
+
+@pytest.mark.parametrize("pattern", ["INV/{YEAR}", "{NUMBER}/{WEEK}", "X{NUMBER:4"])
+def test_validate_pattern_refuses_patterns_without_number_or_unknown_tokens(pattern):
+    with pytest.raises(ValueError):
+        validate_pattern(pattern)
+
+
+@pytest.mark.django_db
+def test_sequence_counts_from_one_and_rollback_returns_the_number():
+    with transaction.atomic():
+        assert sequence_next(key="t") == 1
+        assert sequence_next(key="t") == 2
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert sequence_next(key="t") == 3
+        raise RuntimeError("roll back")
+    with transaction.atomic():
+        assert sequence_next(key="t") == 3
+    with transaction.atomic():
+        assert sequence_next(key="t", period="2026-11") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sequence_refuses_to_run_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside transaction"):
+        sequence_next(key="t")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_get_unique_gap_free_numbers():
+    results: list[int] = []
+    lock = threading.Lock()
+
+    def writer():
+        try:
+            for _ in range(25):
+                with transaction.atomic():
+                    number = sequence_next(key="concurrent")
+                with lock:
+                    results.append(number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == list(range(1, 201))
+    assert NumberSequence.objects.get(key="concurrent").last_value == 200

@@ -1,0 +1,18 @@
+"""The embedded default that `make run` serves: SQLite under var/, debug on, a local secret."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+if not SECRET_KEY:  # noqa: F405
+    # A per-checkout secret kept under var/, so sessions survive restarts without a committed key.
+    secret_file = VAR_DIR / "secret_key"
+    if not secret_file.exists():
+        import secrets
+
+        VAR_DIR.mkdir(exist_ok=True)
+        secret_file.write_text(secrets.token_urlsafe(50))
+    SECRET_KEY = secret_file.read_text().strip()

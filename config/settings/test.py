@@ -1,0 +1,19 @@
+"""Settings for the test suite: the database comes from DATABASE_URL (SQLite file by default)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-secret-key-not-for-production"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+# Tests create many users; Argon2's production cost would dominate the run. One test checks that
+# the production settings hash with Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
