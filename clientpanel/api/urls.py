@@ -46,6 +46,9 @@ def on_domain_error(request, exc: DomainError):
 def on_validation_error(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     body_unreadable = False
+    if any(list(error.get("loc", []))[:1] == ["path"] for error in exc.errors):
+        # A malformed id names nothing that exists.
+        return api.create_response(request, error_body("not_found", "Not found."), status=404)
     for error in exc.errors:
         name = _field_name(list(error.get("loc", [])))
         message = error.get("msg", "Invalid value.")
@@ -78,6 +81,11 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        # ninja raises this for a body it cannot parse as JSON.
+        return api.create_response(
+            request, error_body("invalid_body", f"The request body must be a JSON object: {exc}"), status=400
+        )
     return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
 
 

@@ -6,4 +6,4 @@ def quick_create(request):
     user = getattr(request, "user", None)
     if user is None or not (user.is_authenticated and user.is_staff):
         return {}
-    return {"quick_form": QuickCreateForm()}
+    return {"quick_form": QuickCreateForm(prefix="quick")}

@@ -21,7 +21,7 @@ from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.validation import country_choices, subdivisions_of
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
 
@@ -142,7 +142,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def client_quick_create(request: HttpRequest) -> HttpResponse:
-    form = QuickCreateForm(request.POST or None)
+    form = QuickCreateForm(request.POST or None, prefix="quick")
     if request.method == "POST" and form.is_valid():
         try:
             client = client_services.client_create(actor=request.user, data=form.service_data())
@@ -228,10 +228,10 @@ def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
     try:
         client_services.address_delete(actor=request.user, client_id=client.id, address_id=address_id)
-    except ValidationFailed as error:
-        messages.error(request, error.message)
     except NotFound:
         messages.error(request, "That address no longer exists.")
+    except DomainError as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, "Address deleted.")
     return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-profile", client_id=client.id)

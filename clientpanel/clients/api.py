@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
@@ -64,7 +64,7 @@ def list_clients(request, params: Query[ClientListParams]):
 def create_client(request, payload: ClientCreateIn):
     require_scope(request, CLIENTS_WRITE)
     client = services.client_create(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
-    return 201, client_out(client, selectors.billing_address_of(client))
+    return Status(201, client_out(client, selectors.billing_address_of(client)))
 
 
 @router.get("/clients/{client_id}", response=ClientOut)
@@ -97,7 +97,7 @@ def create_address(request, client_id: UUID, payload: AddressIn):
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     address = services.address_create(actor=api_actor(request), client_id=client_id,
                                       data=payload.model_dump(exclude_unset=True))
-    return 201, address_out(address)
+    return Status(201, address_out(address))
 
 
 @router.patch("/clients/{client_id}/addresses/{address_id}", response=AddressOut)
@@ -114,4 +114,4 @@ def delete_address(request, client_id: UUID, address_id: UUID):
     require_scope(request, CLIENTS_WRITE)
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     services.address_delete(actor=api_actor(request), client_id=client_id, address_id=address_id)
-    return 204, None
+    return Status(204, None)

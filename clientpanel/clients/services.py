@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.services import clean_email, clean_password
-from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from clientpanel.core.money import AmountError, parse_amount
 from clientpanel.core.numbering import format_number, sequence_next
 
@@ -195,9 +195,12 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
             )
             client.search_text = search_text_of(client, owner.email)
             client.save(force_insert=True)
-            billing.setdefault("name", "Default")
-            if not billing["name"]:
+            if not billing.get("name"):
                 billing["name"] = "Default"
+            # The billing contact is the owner unless told otherwise, as on the seed's Profile tab.
+            billing["contact_name"] = billing.get("contact_name") or f"{owner.firstname} {owner.lastname}"
+            billing["email"] = billing.get("email") or owner.email
+            billing["phone"] = billing.get("phone") or owner.phone
             Address.objects.create(client=client, type=AddressType.BILLING, **billing)
     except IntegrityError:
         # Another request took the email between our check and the insert.
@@ -342,7 +345,7 @@ def address_delete(*, actor: User | None, client_id, address_id) -> None:
         client = _lock_client(client_id)
         address = _address_of(client.pk, address_id)
         if address.type == AddressType.BILLING:
-            raise ValidationFailed(
+            raise Conflict(
                 "The billing address cannot be deleted; edit it instead.",
                 fields={"type": ["The billing address cannot be deleted."]},
                 code="billing_address_required",

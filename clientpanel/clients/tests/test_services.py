@@ -13,7 +13,7 @@ from clientpanel.clients.services import (
     client_create,
     client_update,
 )
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.errors import Conflict, NotFound, ValidationFailed
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +132,7 @@ def test_second_billing_address_is_refused():
 def test_billing_address_cannot_be_deleted_or_retyped():
     client = client_create(actor=None, data=client_data())
     billing = client.addresses.get()
-    with pytest.raises(ValidationFailed, match="cannot be deleted"):
+    with pytest.raises(Conflict, match="cannot be deleted"):
         address_delete(actor=None, client_id=client.pk, address_id=billing.pk)
     with pytest.raises(ValidationFailed):
         address_update(actor=None, client_id=client.pk, address_id=billing.pk, data={"type": "SHIPPING"})
