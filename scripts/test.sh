@@ -14,7 +14,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 echo "== Test suite on SQLite"
-DATABASE_URL= $BIN/pytest -q "$@"
+env -u DATABASE_URL $BIN/pytest -q "$@"
 
 if $BIN/python - "$PG_URL" <<'PY'
 import sys, psycopg

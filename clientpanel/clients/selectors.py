@@ -76,7 +76,7 @@ def client_directory_queryset(
     return clients
 
 
-def _sort_values(client: Client, fields: list[str]) -> list[Any]:
+def client_sort_values(client: Client, fields: list[str]) -> list[Any]:
     values: list[Any] = []
     for field in fields:
         if field == "owner__email":
@@ -124,7 +124,7 @@ def client_directory(
     try:
         rows, next_cursor, prev_cursor = keyset_page(
             listed, fields=fields, descending=descending, page_size=page_size, cursor=cursor,
-            value_of=lambda c: _sort_values(c, fields),
+            value_of=lambda c: client_sort_values(c, fields),
         )
     except ValueError as error:
         raise ValidationFailed(str(error), fields={"cursor": [str(error)]}) from None
