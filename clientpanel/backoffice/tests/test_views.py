@@ -168,3 +168,15 @@ def test_manage_users_lists_and_searches(staff_client, make_client):
 def test_region_suggestions_for_a_country(staff_client):
     page = staff_client.get(reverse("backoffice:region-options"), {"country": "PL"}).content.decode()
     assert "Mazowieckie" in page
+
+
+def test_django_admin_is_read_only_for_superusers(client, make_client):
+    from clientpanel.accounts.services import staff_create
+
+    target = make_client()
+    root = staff_create(email="root@example.com", password="correct-horse-battery", superuser=True)
+    client.force_login(root)
+    assert client.get("/django-admin/clients/client/").status_code == 200
+    page = client.get(f"/django-admin/clients/client/{target.pk}/change/")
+    assert page.status_code == 200 and "Save" not in page.content.decode()
+    assert client.get("/django-admin/clients/client/add/").status_code == 403
