@@ -24,7 +24,20 @@ def _choices_with_blank(choices):
     return [("", "Select an option"), *choices]
 
 
-class ClientFieldsForm(forms.Form):
+class ServiceErrorsMixin:
+    """Shows a service's field errors on the matching form fields (or above the form)."""
+
+    def apply_errors(self, error: ValidationFailed, mapping: dict[str, str] | None = None) -> None:
+        mapping = mapping or {}
+        for field, messages in error.fields.items():
+            name = mapping.get(field, field)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+        if not error.fields:
+            self.add_error(None, error.message)
+
+
+class ClientFieldsForm(ServiceErrorsMixin, forms.Form):
     firstname = forms.CharField(label="Firstname", max_length=150)
     lastname = forms.CharField(label="Lastname", max_length=150)
     company_name = forms.CharField(label="Company Name", required=False, max_length=255)
@@ -39,16 +52,6 @@ class ClientFieldsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = language_choices()
         self.fields["currency"].choices = currency_choices()
-
-    def apply_errors(self, error: ValidationFailed, mapping: dict[str, str] | None = None) -> None:
-        """Show a service's field errors on the matching form fields (or above the form)."""
-        mapping = mapping or {}
-        for field, messages in error.fields.items():
-            name = mapping.get(field, field)
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-        if not error.fields:
-            self.add_error(None, error.message)
 
 
 class ClientCreateForm(ClientFieldsForm):
@@ -79,7 +82,7 @@ class ClientCreateForm(ClientFieldsForm):
         return data
 
 
-class QuickCreateForm(forms.Form):
+class QuickCreateForm(ServiceErrorsMixin, forms.Form):
     firstname = forms.CharField(label="Firstname", max_length=150)
     lastname = forms.CharField(label="Lastname", max_length=150)
     email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput)
@@ -94,8 +97,6 @@ class QuickCreateForm(forms.Form):
         data = dict(self.cleaned_data)
         return {**data, "billing_address": {"country": data.pop("country")}}
 
-    apply_errors = ClientFieldsForm.apply_errors
-
 
 class ClientProfileForm(ClientFieldsForm):
     id_number = forms.CharField(label="ID Number", required=False, max_length=64,
@@ -107,7 +108,7 @@ class ClientProfileForm(ClientFieldsForm):
                                    max_length=10_000, help_text="Shown to the client in the portal.")
 
 
-class AddressForm(forms.Form):
+class AddressForm(ServiceErrorsMixin, forms.Form):
     type = forms.ChoiceField(label="Type", choices=AddressType.choices)
     name = forms.CharField(label="Name", required=False, max_length=100)
     contact_name = forms.CharField(label="Contact", required=False, max_length=200)
@@ -132,5 +133,3 @@ class AddressForm(forms.Form):
             del self.fields["is_default"]
         else:
             self.fields["type"].choices = [c for c in AddressType.choices if c[0] != AddressType.BILLING]
-
-    apply_errors = ClientFieldsForm.apply_errors

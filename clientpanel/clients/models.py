@@ -75,6 +75,9 @@ class Client(models.Model):
             models.Index(fields=["billing_country", "billing_city", "id"], name="client_located_idx"),
             models.Index(fields=["billing_country", "created_at", "id"], name="client_country_created_idx"),
             models.Index(fields=["status", "created_at", "id"], name="client_status_created_idx"),
+            # Serves the capped count (index-only) when both filters are set.
+            models.Index(fields=["billing_country", "status", "created_at", "id"],
+                         name="client_country_status_idx"),
         ]
 
     def __str__(self) -> str:

@@ -30,24 +30,6 @@ class BillingAddressIn(StrictSchema):
     notes: Any = None
 
 
-class ClientCreateIn(StrictSchema):
-    email: Any = None
-    password: Any = None
-    firstname: Any = None
-    lastname: Any = None
-    company_name: Any = None
-    tax_id: Any = None
-    phone: Any = None
-    language: Any = None
-    currency: Any = None
-    status: Any = None
-    credit_limit: Any = None
-    id_number: Any = None
-    admin_notes: Any = None
-    public_notes: Any = None
-    billing_address: BillingAddressIn | None = None
-
-
 class ClientUpdateIn(StrictSchema):
     firstname: Any = None
     lastname: Any = None
@@ -61,6 +43,12 @@ class ClientUpdateIn(StrictSchema):
     id_number: Any = None
     admin_notes: Any = None
     public_notes: Any = None
+
+
+class ClientCreateIn(ClientUpdateIn):
+    email: Any = None
+    password: Any = None
+    billing_address: BillingAddressIn | None = None
 
 
 class AddressIn(BillingAddressIn):
