@@ -84,3 +84,27 @@ def test_staff_creates_finds_and_edits_a_client(live_server, page):
     expect(table).to_contain_text("Test Add, 123456 WAW, Warmińsko-Mazurskie, Poland")
     expect(page.get_by_text("Address saved.")).to_be_visible()
     assert client.addresses.count() == 2
+
+
+def test_quick_create_from_the_top_bar(live_server, page):
+    staff_create(email="quick@example.com", password="first-day-at-work-42")
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Email").fill("quick@example.com")
+    page.get_by_label("Password").fill("first-day-at-work-42")
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_role("button", name="+ Quick Create Client").click()
+    modal = page.locator("#quick-create")
+    modal.get_by_label("Firstname").fill("Zoe")
+    modal.get_by_label("Lastname").fill("Labadie")
+    modal.get_by_label("Email").fill("zoe_labadie@example")
+    modal.get_by_label("Country").select_option("VC")
+    modal.get_by_role("button", name="Save").click()
+    expect(modal.get_by_text("valid email address")).to_be_visible()
+    expect(modal.get_by_label("Firstname")).to_have_value("Zoe")
+
+    modal.get_by_label("Email").fill("zoe_labadie@example.com")
+    modal.get_by_role("button", name="Save").click()
+    expect(page.locator("#client-title")).to_have_text("Zoe Labadie")
+    expect(page.get_by_role("cell", name="Saint Vincent and the Grenadines")).to_be_visible()
+    assert Client.objects.get().owner.email == "zoe_labadie@example.com"
