@@ -30,7 +30,7 @@ def on_postgres() -> bool:
 @pytest.fixture
 def staff(db):
     return staff_create(email="staff@example.com", password="correct-horse-battery", firstname="Sam",
-                        lastname="Staff")
+                        lastname="Staff", roles=["Administrator"])
 
 
 @pytest.fixture

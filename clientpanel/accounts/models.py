@@ -44,6 +44,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A "customer admin" (SPEC §4): sees and reaches only the clients assigned to them.
+    limited_to_assigned_clients = models.BooleanField(default=False)
+    # TOTP second factor: the secret is set at enrolment, confirmed once a code verifies.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    recovery_codes = models.JSONField(default=list, blank=True)  # SHA-256 hashes of unused codes
 
     objects = UserManager()
 
@@ -57,6 +63,16 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="user_email_lowercase"),
         ]
         indexes = [models.Index(fields=["created_at", "id"], name="user_created_idx")]
+        # Staff areas (SPEC §4); roles are Django groups holding some of these.
+        permissions = [
+            ("area_view_clients", "View clients"),
+            ("area_edit_clients", "Edit clients"),
+            ("area_finance", "Finance"),
+            ("area_products", "Products"),
+            ("area_settings", "Settings"),
+            ("area_impersonate", "Impersonate (Login as Owner)"),
+            ("area_manage_staff", "Manage staff"),
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -64,6 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def full_name(self) -> str:
         return f"{self.firstname} {self.lastname}".strip()
+
+    @property
+    def has_2fa(self) -> bool:
+        return self.totp_confirmed_at is not None
 
 
 class ApiToken(models.Model):

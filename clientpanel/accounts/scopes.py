@@ -1,13 +1,28 @@
-"""API scopes. A token holds every scope of its staff member unless issued with fewer."""
+"""API scopes. A token holds every scope of its staff member unless issued with fewer, and at each
+call only the scopes its staff member still holds count."""
+
+from . import roles
 
 CLIENTS_READ = "clients:read"
 CLIENTS_WRITE = "clients:write"
+USERS_READ = "users:read"
+USERS_WRITE = "users:write"
+GROUPS_READ = "groups:read"
+GROUPS_WRITE = "groups:write"
 
-ALL_SCOPES = (CLIENTS_READ, CLIENTS_WRITE)
+ALL_SCOPES = (CLIENTS_READ, CLIENTS_WRITE, USERS_READ, USERS_WRITE, GROUPS_READ, GROUPS_WRITE)
+
+# Which staff area grants which scopes.
+SCOPES_OF_AREA = {
+    roles.VIEW_CLIENTS: {CLIENTS_READ, USERS_READ, GROUPS_READ},
+    roles.EDIT_CLIENTS: {CLIENTS_WRITE, USERS_WRITE},
+    roles.SETTINGS: {GROUPS_READ, GROUPS_WRITE},
+}
 
 
 def scopes_of_staff(user) -> set[str]:
-    """Every scope a staff member holds. Roles (SPEC §4) will narrow this; today staff hold all."""
-    if not (user.is_active and user.is_staff):
-        return set()
-    return set(ALL_SCOPES)
+    """Every scope a staff member holds through their roles."""
+    scopes: set[str] = set()
+    for area in roles.staff_areas(user):
+        scopes |= SCOPES_OF_AREA.get(area, set())
+    return scopes

@@ -6,13 +6,16 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from clientpanel.core.errors import FieldErrors, ValidationFailed
+from clientpanel.audit.services import audit_record, diff
+from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed
 
+from . import roles as roles_module
 from .models import ApiToken, User, normalize_email
 from .scopes import ALL_SCOPES, scopes_of_staff
 
@@ -53,19 +56,116 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _clean_roles(names: Iterable[str], errors: FieldErrors) -> list[Group]:
+    names = [n.strip() for n in names if n and n.strip()]
+    found = {g.name: g for g in Group.objects.filter(name__in=names)}
+    for name in names:
+        if name not in found:
+            errors.add("roles", f"There is no role named {name!r}.")
+    return [found[n] for n in names if n in found]
+
+
 @transaction.atomic
 def staff_create(*, email: str, password: str, superuser: bool = False, firstname: str = "",
-                 lastname: str = "") -> User:
-    """Create a staff member who can log in to /staff/. Refuses a taken email or weak password."""
+                 lastname: str = "", roles: Iterable[str] = (), limited_to_assigned_clients: bool = False) -> User:
+    """Create a staff member who can log in to /staff/ with the given roles. Refuses a taken email,
+    a weak password or a role that does not exist; writes nothing then."""
     errors = FieldErrors()
     email = clean_email(email, errors)
     clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
     if not password:
         errors.add("password", "Enter a password.")
+    for field, value in (("firstname", firstname), ("lastname", lastname)):
+        if len(value) > 150:
+            errors.add(field, "At most 150 characters.")
+    groups = _clean_roles(roles, errors)
     errors.raise_if_any()
-    return User.objects.create_user(
-        email, password, is_staff=True, is_superuser=superuser, firstname=firstname, lastname=lastname
+    user = User.objects.create_user(
+        email, password, is_staff=True, is_superuser=superuser, firstname=firstname, lastname=lastname,
+        limited_to_assigned_clients=limited_to_assigned_clients,
     )
+    user.groups.set(groups)
+    audit_record(action="staff.create", target=user, changes={
+        "email": [None, user.email], "roles": [None, sorted(g.name for g in groups)],
+        "superuser": [None, superuser], "limited_to_assigned_clients": [None, limited_to_assigned_clients]})
+    return user
+
+
+def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
+    """Change a staff member's names, roles, active flag or client limitation. Locks the row.
+
+    A staff member cannot remove their own Manage staff area or deactivate themselves, so nobody
+    locks the last door from the inside.
+    """
+    allowed = {"firstname", "lastname", "roles", "is_active", "limited_to_assigned_clients"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationFailed.from_fields({k: ["This field cannot be changed here."] for k in sorted(unknown)})
+    with transaction.atomic():
+        try:
+            staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
+        except (User.DoesNotExist, ValueError, TypeError):
+            raise NotFound("Staff member not found.") from None
+        errors = FieldErrors()
+        before = {"firstname": staff.firstname, "lastname": staff.lastname, "is_active": staff.is_active,
+                  "limited_to_assigned_clients": staff.limited_to_assigned_clients,
+                  "roles": sorted(staff.groups.values_list("name", flat=True))}
+        groups = _clean_roles(data["roles"], errors) if "roles" in data else None
+        for field in ("firstname", "lastname"):
+            if field in data and len(str(data[field])) > 150:
+                errors.add(field, "At most 150 characters.")
+        if actor is not None and actor.pk == staff.pk:
+            if data.get("is_active") is False:
+                errors.add("is_active", "You cannot deactivate yourself.")
+            if groups is not None and not staff.is_superuser and not any(
+                    g.permissions.filter(codename=roles_module.MANAGE_STAFF).exists() for g in groups):
+                errors.add("roles", "You cannot remove your own Manage staff area.")
+        errors.raise_if_any()
+        for field in ("firstname", "lastname", "is_active", "limited_to_assigned_clients"):
+            if field in data:
+                setattr(staff, field, data[field])
+        staff.save()
+        if groups is not None:
+            staff.groups.set(groups)
+        after = {**{k: getattr(staff, k) for k in before if k != "roles"},
+                 "roles": sorted(staff.groups.values_list("name", flat=True))}
+        changes = diff(before, after)
+        if changes:
+            audit_record(action="staff.update", target=staff, changes=changes)
+    return staff
+
+
+@transaction.atomic
+def role_save(*, actor: User | None, name: str, areas: Iterable[str], role_id: int | None = None) -> Group:
+    """Create or change a role: a name and the staff areas it grants."""
+    errors = FieldErrors()
+    name = (name or "").strip()
+    if not name:
+        errors.add("name", "Enter a name.")
+    elif len(name) > 150:
+        errors.add("name", "At most 150 characters.")
+    elif Group.objects.filter(name=name).exclude(pk=role_id).exists():
+        errors.add("name", "A role with this name exists already.")
+    areas = list(areas)
+    unknown = [a for a in areas if a not in roles_module.AREAS]
+    if unknown:
+        errors.add("areas", f"Unknown areas: {', '.join(unknown)}.")
+    errors.raise_if_any()
+    if role_id is None:
+        role, before = Group.objects.create(name=name), {}
+    else:
+        try:
+            role = Group.objects.select_for_update().get(pk=role_id)
+        except Group.DoesNotExist:
+            raise NotFound("Role not found.") from None
+        before = {"name": role.name, "areas": sorted(role.permissions.values_list("codename", flat=True))}
+        role.name = name
+        role.save()
+    role.permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=areas))
+    after = {"name": role.name, "areas": sorted(areas)}
+    audit_record(action="role.create" if role_id is None else "role.update", object_type="role",
+                 object_id=str(role.pk), object_label=role.name, changes=diff(before, after))
+    return role
 
 
 @transaction.atomic
@@ -76,8 +176,8 @@ def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: s
     """
     held = scopes_of_staff(user)
     if not held:
-        raise ValidationFailed("API tokens are issued to active staff members only.",
-                               fields={"email": ["This user is not an active staff member."]})
+        raise ValidationFailed("API tokens are issued to active staff members whose roles grant API scopes.",
+                               fields={"email": ["This user is not an active staff member with a role."]})
     wanted = set(scopes) if scopes is not None else held
     unknown = wanted - set(ALL_SCOPES)
     if unknown:
@@ -95,4 +195,6 @@ def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: s
     token = ApiToken.objects.create(
         user=user, name=name, prefix=secret[:10], token_hash=hash_token(secret), scopes=sorted(wanted)
     )
+    audit_record(action="api_token.create", target=token, object_label=f"{token.prefix}… of {user.email}",
+                 changes={"scopes": [None, token.scopes]})
     return token, secret

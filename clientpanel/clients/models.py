@@ -23,6 +23,28 @@ class ViesStatus(models.TextChoices):
     ERROR = "ERROR", "Error"
 
 
+class ClientGroup(models.Model):
+    """Clients sharing settings (SPEC §8). Empty settings mean "not set here"."""
+
+    name = models.CharField(max_length=100, unique=True)
+    colour = models.CharField(max_length=7, default="#6c757d")
+    currency = models.CharField(max_length=3, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    payment_terms_days = models.PositiveIntegerField(null=True, blank=True)
+    tax_exempt = models.BooleanField(null=True, blank=True)
+    reminders_enabled = models.BooleanField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="group_colour_hex"),
+            models.CheckConstraint(condition=Q(payment_terms_days__lte=365), name="group_payment_terms_bounded"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Client(models.Model):
     """A customer account of the business: owner, billing data, money totals (SPEC §1)."""
 
@@ -43,6 +65,11 @@ class Client(models.Model):
     credit_limit = AmountField(default=Decimal("0"))
     # Written only by the ledger (SPEC §5); stays 0 until the ledger exists.
     balance = AmountField(default=Decimal("0"))
+    group = models.ForeignKey(ClientGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="clients")
+    # Own settings; None means "inherit" (group → home company → system default, SPEC §8).
+    payment_terms_days = models.PositiveIntegerField(null=True, blank=True)
+    tax_exempt = models.BooleanField(null=True, blank=True)
+    reminders_enabled = models.BooleanField(null=True, blank=True)
     admin_notes = models.TextField(blank=True, max_length=10_000)
     public_notes = models.TextField(blank=True, max_length=10_000)
     vies_status = models.CharField(max_length=10, choices=ViesStatus.choices, default=ViesStatus.UNCHECKED)
@@ -65,6 +92,7 @@ class Client(models.Model):
             models.CheckConstraint(condition=~Q(firstname="") & ~Q(lastname=""), name="client_names_required"),
             models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="client_currency_iso"),
             models.CheckConstraint(condition=Q(billing_country__regex=r"^[A-Z]{2}$"), name="client_country_iso"),
+            models.CheckConstraint(condition=Q(payment_terms_days__lte=365), name="client_payment_terms_bounded"),
         ]
         # Every directory sort has an index ending in id, which breaks ties and drives keyset paging.
         indexes = [
@@ -78,6 +106,7 @@ class Client(models.Model):
             # Serves the capped count (index-only) when both filters are set.
             models.Index(fields=["billing_country", "status", "created_at", "id"],
                          name="client_country_status_idx"),
+            models.Index(fields=["group", "created_at", "id"], name="client_group_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -140,3 +169,33 @@ class Address(models.Model):
         city = " ".join(p for p in [self.postcode, self.city] if p)
         parts += [city, region_name(self.country, self.region), country_name(self.country)]
         return ", ".join(p for p in parts if p)
+
+
+class ClientUser(models.Model):
+    """A user's link to a client with the permissions it carries (SPEC §3). The client's owner
+    has a link too, always with every permission; Client.owner says who the owner is."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="user_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_links")
+    permissions = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "user"], name="client_user_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client}"
+
+
+class StaffAssignment(models.Model):
+    """A client assigned to a staff member limited to assigned clients (SPEC §4)."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_assignments")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="staff_assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["staff", "client"], name="staff_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} ↔ {self.client}"

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from clientpanel.accounts.models import User
+from clientpanel.accounts.roles import VIEW_CLIENTS, has_area
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
 
-from .models import Address, AddressType, Client, ClientStatus
+from .models import Address, AddressType, Client, ClientGroup, ClientStatus, ClientUser, StaffAssignment
 
 # Directory sorts: public name → model fields (id is appended to break ties).
 CLIENT_SORTS: dict[str, list[str]] = {
@@ -28,10 +30,13 @@ MAX_SEARCH_LENGTH = 100
 
 
 def clients_visible_to(actor: User | None) -> QuerySet[Client]:
-    """Every client the actor may see. Staff see all; anybody else sees none here (the portal has
-    its own selectors)."""
-    if actor is None or not (actor.is_active and actor.is_staff):
+    """Every client the actor may see: staff with the View clients area see all, or only their
+    assigned clients when limited to them; anybody else sees none here (the portal has its own
+    selectors). Every staff list, search, page, export and API call starts here."""
+    if actor is None or not has_area(actor, VIEW_CLIENTS):
         return Client.objects.none()
+    if actor.limited_to_assigned_clients and not actor.is_superuser:
+        return Client.objects.filter(pk__in=StaffAssignment.objects.filter(staff=actor).values("client_id"))
     return Client.objects.all()
 
 
@@ -56,7 +61,8 @@ def _search_words(search: str) -> list[str]:
 
 
 def client_directory_queryset(
-    *, actor: User | None, search: str = "", status: str | None = None, country: str | None = None
+    *, actor: User | None, search: str = "", status: str | None = None, country: str | None = None,
+    group: str | int | None = None,
 ) -> QuerySet[Client]:
     clients = clients_visible_to(actor)
     for word in _search_words(search or ""):
@@ -73,6 +79,11 @@ def client_directory_queryset(
             raise ValidationFailed(f"Unknown country {country!r}.",
                                    fields={"country": ["Use an ISO 3166-1 alpha-2 code, e.g. PL."]})
         clients = clients.filter(billing_country=country.upper())
+    if group not in (None, ""):
+        try:
+            clients = clients.filter(group_id=int(group))
+        except (TypeError, ValueError):
+            raise ValidationFailed(f"Unknown group {group!r}.", fields={"group": ["Use a group id."]}) from None
     return clients
 
 
@@ -96,6 +107,7 @@ def client_directory(
     search: str = "",
     status: str | None = None,
     country: str | None = None,
+    group: str | int | None = None,
     sort: str | None = None,
     page_size: int = 50,
     cursor: str | None = None,
@@ -108,9 +120,9 @@ def client_directory(
         raise ValidationFailed("Bad page size.", fields={"page_size": [f"Use 1 to {MAX_PAGE_SIZE}."]})
     name, descending = parse_sort(sort)
     fields = [*CLIENT_SORTS[name], "id"]
-    clients = client_directory_queryset(actor=actor, search=search, status=status, country=country)
+    clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
     count, capped = capped_count(clients)
-    listed = clients.select_related("owner")
+    listed = clients.select_related("owner", "group")
     if page is not None:
         if page < 1:
             raise ValidationFailed("Bad page.", fields={"page": ["Pages start at 1."]})
@@ -134,7 +146,7 @@ def client_directory(
 
 def client_get(*, actor: User | None, client_id) -> Client:
     try:
-        return clients_visible_to(actor).select_related("owner").get(pk=client_id)
+        return clients_visible_to(actor).select_related("owner", "group").get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound("Client not found.") from None
 
@@ -167,3 +179,103 @@ def client_status_counts(*, actor: User | None) -> dict[str, int]:
     counts = {status: 0 for status in ClientStatus.values}
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def client_user_links(*, client: Client) -> QuerySet[ClientUser]:
+    """The client's linked users, the owner first."""
+    from django.db.models import Case, When
+
+    owner_first = Case(When(user_id=client.owner_id, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return client.user_links.select_related("user").annotate(owner_first=owner_first).order_by(
+        "owner_first", "user__email")
+
+
+def user_client_links(*, actor: User | None, user: User) -> QuerySet[ClientUser]:
+    """Every client the user belongs to that the actor may see, with the permissions on each."""
+    return ClientUser.objects.filter(user=user, client__in=clients_visible_to(actor)).select_related("client")
+
+
+def user_candidates(*, search: str, client: Client | None = None, limit: int = 10) -> list[User]:
+    """Client users whose email or name matches, for the "Associate User" picker."""
+    search = (search or "").strip().lower()[:100]
+    if len(search) < 2:
+        return []
+    users = User.objects.filter(is_staff=False).filter(
+        Q(email__contains=search) | Q(firstname__icontains=search) | Q(lastname__icontains=search))
+    if client is not None:
+        users = users.exclude(client_links__client=client)
+    return list(users.order_by("email")[:limit])
+
+
+def users_visible_to(actor: User | None, *, search: str = "", kind: str = "") -> QuerySet[User]:
+    """Users in Manage Users: all of them for unlimited staff; a limited staff member sees the
+    users of their assigned clients only."""
+    from django.db.models import Count
+
+    if actor is None or not has_area(actor, VIEW_CLIENTS):
+        return User.objects.none()
+    users = User.objects.all()
+    if actor.limited_to_assigned_clients and not actor.is_superuser:
+        users = users.filter(client_links__client__in=clients_visible_to(actor)).distinct()
+    if kind == "staff":
+        users = users.filter(is_staff=True)
+    elif kind == "client":
+        users = users.filter(is_staff=False)
+    for word in (search or "").lower().split()[:4]:
+        users = users.filter(Q(email__contains=word) | Q(firstname__icontains=word) | Q(lastname__icontains=word))
+    return users.annotate(client_count=Count("client_links", distinct=True))
+
+
+def user_get(*, actor: User | None, user_id) -> User:
+    try:
+        return users_visible_to(actor).get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound("User not found.") from None
+
+
+def group_list() -> QuerySet[ClientGroup]:
+    from django.db.models import Count
+
+    return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name")
+
+
+def group_get(*, group_id) -> ClientGroup:
+    try:
+        return ClientGroup.objects.get(pk=group_id)
+    except (ClientGroup.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Group not found.") from None
+
+
+# --- settings inheritance (SPEC §8) ----------------------------------------------------------
+
+INHERITED_SETTINGS = ("currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled")
+
+
+def _system_default(key: str):
+    from django.conf import settings
+
+    defaults = {
+        "currency": settings.CLIENTPANEL_DEFAULT_CURRENCY,
+        "language": settings.CLIENTPANEL_DEFAULT_LANGUAGE,
+        **settings.CLIENTPANEL_SETTING_DEFAULTS,
+    }
+    return defaults[key]
+
+
+def effective_setting(client: Client, key: str) -> tuple[object, str]:
+    """A setting's effective value and where it comes from: the client's own, else its group's,
+    else the system default ("client", "group", "system"). The home company level joins this
+    chain when home companies exist (SPEC §6)."""
+    if key not in INHERITED_SETTINGS:
+        raise KeyError(f"{key} is not an inherited setting; use one of {', '.join(INHERITED_SETTINGS)}")
+    own = getattr(client, key)
+    if own not in (None, ""):
+        return own, "client"
+    group = client.group
+    if group is not None and getattr(group, key) not in (None, ""):
+        return getattr(group, key), "group"
+    return _system_default(key), "system"
+
+
+def effective_settings(client: Client) -> dict[str, tuple[object, str]]:
+    return {key: effective_setting(client, key) for key in INHERITED_SETTINGS}

@@ -7,16 +7,30 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clientpanel.accounts.models import User
+from clientpanel.accounts.models import User, normalize_email
+from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, has_area
 from clientpanel.accounts.services import clean_email, clean_password
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.audit.services import audit_record, diff, snapshot
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from clientpanel.core.money import AmountError, parse_amount
 from clientpanel.core.numbering import format_number, sequence_next
 
-from .models import Address, AddressType, Client, ClientStatus, ViesStatus
+from .models import (
+    Address,
+    AddressType,
+    Client,
+    ClientGroup,
+    ClientStatus,
+    ClientUser,
+    StaffAssignment,
+    ViesStatus,
+)
+from .permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
+from .selectors import clients_visible_to
 from .validation import (
     FieldInvalid,
     clean_country,
@@ -46,7 +60,9 @@ ADDRESS_TEXT_FIELDS = {
     "postcode": (20, False, "Postcode"),
     "notes": (2000, False, "Notes"),
 }
-CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status", "credit_limit"}
+CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
+CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
+                                              "credit_limit"} | CLIENT_SETTINGS
 ADDRESS_FIELDS = set(ADDRESS_TEXT_FIELDS) | {"type", "phone", "email", "country", "region", "is_default"}
 
 
@@ -93,6 +109,43 @@ def _clean_bool(value: object) -> bool:
     if value in ("true", "True", "1", "on"):
         return True
     raise FieldInvalid("Use true or false.")
+
+
+def _clean_optional_bool(value: object) -> bool | None:
+    if value in (None, "", "inherit"):
+        return None
+    return _clean_bool(value)
+
+
+def _clean_payment_terms(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise FieldInvalid("Enter a number of days.")
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise FieldInvalid("Enter a whole number of days.") from None
+    if not 0 <= days <= 365:
+        raise FieldInvalid("Payment terms are 0 to 365 days.")
+    return days
+
+
+def _clean_group(value: object) -> ClientGroup | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, ClientGroup):
+        return value
+    try:
+        return ClientGroup.objects.get(pk=int(str(value)))
+    except (ValueError, ClientGroup.DoesNotExist):
+        raise FieldInvalid(f"There is no group {value!r}.") from None
+
+
+def require_area(actor: User | None, area: str, what: str) -> None:
+    """Staff need the area for the action; None is the system (commands, jobs, migrations)."""
+    if actor is not None and not has_area(actor, area):
+        raise PermissionDenied(f"You are not allowed to {what}.")
 
 
 def _clean_address_type(value: object) -> str:
@@ -151,7 +204,9 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
     Validates every field first and reports all problems at once; writes nothing on any error.
     The owner gets the password given, or none (an unusable password) until one is set.
     """
+    require_area(actor, EDIT_CLIENTS, "create clients")
     errors = FieldErrors()
+    group = _run(errors, "group", _clean_group, data.get("group"))
     email = clean_email(data.get("email") or "", errors)
     password = data.get("password") or None
     if password is not None and not isinstance(password, str):
@@ -169,10 +224,11 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
     country = billing.get("country")
     cleaned["tax_id"] = _run(errors, "tax_id", clean_tax_id, data.get("tax_id"), country) if country else ""
     cleaned["phone"] = _run(errors, "phone", clean_phone, data.get("phone"), country)
-    cleaned["language"] = _run(errors, "language", clean_language,
-                               data.get("language") or settings.CLIENTPANEL_DEFAULT_LANGUAGE)
-    cleaned["currency"] = _run(errors, "currency", clean_currency,
-                               data.get("currency") or settings.CLIENTPANEL_DEFAULT_CURRENCY)
+    # A new client in a group takes the group's currency and language unless told otherwise.
+    cleaned["language"] = _run(errors, "language", clean_language, data.get("language") or (
+        group.language if group and group.language else settings.CLIENTPANEL_DEFAULT_LANGUAGE))
+    cleaned["currency"] = _run(errors, "currency", clean_currency, data.get("currency") or (
+        group.currency if group and group.currency else settings.CLIENTPANEL_DEFAULT_CURRENCY))
     cleaned["status"] = _run(errors, "status", _clean_status, data.get("status") or ClientStatus.NEW)
     cleaned["credit_limit"] = _run(errors, "credit_limit", _clean_credit_limit, data.get("credit_limit"))
     clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
@@ -191,6 +247,7 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
                 display_name=display_name_of(**{k: cleaned[k] for k in ("firstname", "lastname", "company_name")}),
                 billing_country=billing["country"],
                 billing_city=billing.get("city", ""),
+                group=group,
                 **{k: v if v is not None else "" for k, v in cleaned.items()},
             )
             client.search_text = search_text_of(client, owner.email)
@@ -201,17 +258,28 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
             billing["contact_name"] = billing.get("contact_name") or f"{owner.firstname} {owner.lastname}"
             billing["email"] = billing.get("email") or owner.email
             billing["phone"] = billing.get("phone") or owner.phone
-            Address.objects.create(client=client, type=AddressType.BILLING, **billing)
+            address = Address.objects.create(client=client, type=AddressType.BILLING, **billing)
+            ClientUser.objects.create(client=client, user=owner, permissions=list(ALL_PERMISSIONS))
+            if actor is not None and actor.limited_to_assigned_clients:
+                # Otherwise a customer admin would lose sight of the client they just created.
+                StaffAssignment.objects.create(staff=actor, client=client)
+            audit_record(action="client.create", target=client, client_id=client.pk,
+                         changes={k: [None, v] for k, v in snapshot(client).items()}
+                         | {"owner_email": [None, owner.email]})
+            audit_record(action="address.create", target=address, client_id=client.pk,
+                         changes={k: [None, v] for k, v in snapshot(address).items() if v not in ("", None)})
     except IntegrityError:
         # Another request took the email between our check and the insert.
         raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]}) from None
     return client
 
 
-def _lock_client(client_id) -> Client:
+def _lock_client(client_id, actor: User | None = None) -> Client:
+    """Lock the client row; a staff actor must be able to see the client (assignment rules)."""
+    clients = Client.objects if actor is None else clients_visible_to(actor)
     try:
-        return Client.objects.select_for_update().select_related("owner").get(pk=client_id)
-    except (Client.DoesNotExist, ValueError):
+        return clients.select_for_update().select_related("owner").get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound("Client not found.") from None
 
 
@@ -223,8 +291,10 @@ def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> 
     unknown = set(data) - CLIENT_UPDATABLE
     if unknown:
         raise ValidationFailed.from_fields({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    require_area(actor, EDIT_CLIENTS, "edit clients")
     with transaction.atomic():
-        client = _lock_client(client_id)
+        client = _lock_client(client_id, actor)
+        before = snapshot(client)
         errors = FieldErrors()
         changes: dict[str, Any] = {}
         for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
@@ -242,6 +312,14 @@ def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> 
             changes["status"] = _run(errors, "status", _clean_status, data["status"])
         if "credit_limit" in data:
             changes["credit_limit"] = _run(errors, "credit_limit", _clean_credit_limit, data["credit_limit"])
+        if "group" in data:
+            changes["group"] = _run(errors, "group", _clean_group, data["group"])
+        if "payment_terms_days" in data:
+            changes["payment_terms_days"] = _run(errors, "payment_terms_days", _clean_payment_terms,
+                                                 data["payment_terms_days"])
+        for flag in ("tax_exempt", "reminders_enabled"):
+            if flag in data:
+                changes[flag] = _run(errors, flag, _clean_optional_bool, data[flag])
         errors.raise_if_any()
         if "tax_id" in changes and changes["tax_id"] != client.tax_id:
             client.vies_status = ViesStatus.UNCHECKED
@@ -252,6 +330,9 @@ def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> 
                                               company_name=client.company_name)
         client.search_text = search_text_of(client, client.owner.email)
         client.save()
+        changed = diff(before, snapshot(client))
+        if changed:
+            audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
     return client
 
 
@@ -267,14 +348,18 @@ def _clear_other_defaults(client: Client, keep: Address | None) -> None:
     others = Address.objects.filter(client=client, type=AddressType.SHIPPING, is_default=True)
     if keep is not None:
         others = others.exclude(pk=keep.pk)
-    others.update(is_default=False)
+    for other in others:
+        other.is_default = False
+        other.save(update_fields=["is_default", "updated_at"])
+        audit_record(action="address.update", target=other, client_id=client.pk, changes={"is_default": [True, False]})
 
 
 def address_create(*, actor: User | None, client_id, data: Mapping[str, Any]) -> Address:
     """Add a shipping or service address. A second billing address is refused; setting this one as
     the default shipping address clears the flag on the others in the same transaction."""
+    require_area(actor, EDIT_CLIENTS, "edit clients")
     with transaction.atomic():
-        client = _lock_client(client_id)
+        client = _lock_client(client_id, actor)
         errors = FieldErrors()
         cleaned = _clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors)
         if "type" not in data:
@@ -292,15 +377,19 @@ def address_create(*, actor: User | None, client_id, data: Mapping[str, Any]) ->
         if cleaned.get("is_default"):
             _clear_other_defaults(client, None)
         address = Address.objects.create(client=client, **cleaned)
+        audit_record(action="address.create", target=address, client_id=client.pk,
+                     changes={k: [None, v] for k, v in snapshot(address).items() if v not in ("", None)})
     return address
 
 
 def address_update(*, actor: User | None, client_id, address_id, data: Mapping[str, Any]) -> Address:
     """Change an address. The billing address cannot be retyped, nor another made billing; when
     the billing country changes the client's tax ID must still be valid there."""
+    require_area(actor, EDIT_CLIENTS, "edit clients")
     with transaction.atomic():
-        client = _lock_client(client_id)
+        client = _lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)
+        before = snapshot(address)
         errors = FieldErrors()
         unknown = set(data) - ADDRESS_FIELDS
         for name in sorted(unknown):
@@ -336,13 +425,17 @@ def address_update(*, actor: User | None, client_id, address_id, data: Mapping[s
             client.billing_country = address.country
             client.billing_city = address.city
             client.save(update_fields=["billing_country", "billing_city", "updated_at"])
+        changed = diff(before, snapshot(address))
+        if changed:
+            audit_record(action="address.update", target=address, client_id=client.pk, changes=changed)
     return address
 
 
 def address_delete(*, actor: User | None, client_id, address_id) -> None:
     """Delete a shipping or service address; the billing address can never be deleted."""
+    require_area(actor, EDIT_CLIENTS, "edit clients")
     with transaction.atomic():
-        client = _lock_client(client_id)
+        client = _lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)
         if address.type == AddressType.BILLING:
             raise Conflict(
@@ -350,4 +443,211 @@ def address_delete(*, actor: User | None, client_id, address_id) -> None:
                 fields={"type": ["The billing address cannot be deleted."]},
                 code="billing_address_required",
             )
+        audit_record(action="address.delete", target=address, client_id=client.pk,
+                     changes={k: [v, None] for k, v in snapshot(address).items() if v not in ("", None)})
         address.delete()
+
+
+# --- client users (SPEC §3) ------------------------------------------------------------------
+
+def _clean_permissions(values: object, errors: FieldErrors) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str) or not isinstance(values, (list, tuple, set)):
+        errors.add("permissions", "Send a list of permission keys.")
+        return []
+    unknown = [v for v in values if v not in CLIENT_PERMISSIONS]
+    for value in unknown:
+        errors.add("permissions", f"Unknown permission {value!r}; use one of {', '.join(ALL_PERMISSIONS)}.")
+    return [key for key in ALL_PERMISSIONS if key in values]
+
+
+def _link_of(client: Client, user_id) -> ClientUser:
+    try:
+        return ClientUser.objects.select_related("user").select_for_update().get(client=client, user_id=user_id)
+    except (ClientUser.DoesNotExist, ValueError, TypeError):
+        raise NotFound("This user is not linked to the client.") from None
+
+
+def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) -> ClientUser:
+    """Link a user to a client with chosen permissions: an existing user by email, or a new one
+    (names and optionally a password) when nobody has that email. Refuses a user already linked,
+    a staff account, and unknown permissions; writes nothing then."""
+    require_area(actor, EDIT_CLIENTS, "change client users")
+    allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
+    with transaction.atomic():
+        client = _lock_client(client_id, actor)
+        errors = FieldErrors()
+        for name in sorted(set(data) - allowed):
+            errors.add(name, "Unknown field.")
+        permissions = _clean_permissions(data.get("permissions"), errors)
+        email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
+        user = User.objects.filter(email=normalize_email(email)).first() if email else None
+        firstname = _text(errors, "firstname", data.get("firstname"), 150, user is None, "First name")
+        lastname = _text(errors, "lastname", data.get("lastname"), 150, user is None, "Last name")
+        password = data.get("password") or None
+        if user is not None:
+            if user.is_staff:
+                errors.add("email", "This is a staff account; staff and client users are kept apart.")
+            elif ClientUser.objects.filter(client=client, user=user).exists():
+                errors.add("email", "This user is linked to the client already.")
+        else:
+            clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
+        phone = _run(errors, "phone", clean_phone, data.get("phone"), client.billing_country) or ""
+        errors.raise_if_any()
+        if user is None:
+            user = User.objects.create_user(email, password, firstname=firstname, lastname=lastname, phone=phone,
+                                            language=client.language)
+            audit_record(action="user.create", target=user, client_id=client.pk,
+                         changes={"email": [None, user.email], "name": [None, user.full_name]})
+        link = ClientUser.objects.create(client=client, user=user, permissions=permissions)
+        audit_record(action="client_user.link", target=link, client_id=client.pk, object_label=user.email,
+                     changes={"permissions": [None, permissions]})
+    return link
+
+
+def client_user_update(*, actor: User | None, client_id, user_id, permissions: object) -> ClientUser:
+    """Change a linked user's permissions. The owner's link always has every permission."""
+    require_area(actor, EDIT_CLIENTS, "change client users")
+    with transaction.atomic():
+        client = _lock_client(client_id, actor)
+        link = _link_of(client, user_id)
+        errors = FieldErrors()
+        cleaned = _clean_permissions(permissions, errors)
+        if link.user_id == client.owner_id:
+            errors.add("permissions", "The owner has every permission; transfer ownership to restrict this user.")
+        errors.raise_if_any()
+        before = list(link.permissions)
+        link.permissions = cleaned
+        link.save(update_fields=["permissions"])
+        if before != cleaned:
+            audit_record(action="client_user.update", target=link, client_id=client.pk, object_label=link.user.email,
+                         changes={"permissions": [before, cleaned]})
+    return link
+
+
+def client_user_remove(*, actor: User | None, client_id, user_id) -> None:
+    """Unlink a user from a client (the user account stays). Never the owner's link."""
+    require_area(actor, EDIT_CLIENTS, "change client users")
+    with transaction.atomic():
+        client = _lock_client(client_id, actor)
+        link = _link_of(client, user_id)
+        if link.user_id == client.owner_id:
+            raise Conflict("The owner's link cannot be removed; transfer ownership first.",
+                           fields={"user": ["This user owns the client."]}, code="owner_link_required")
+        audit_record(action="client_user.remove", target=link, client_id=client.pk, object_label=link.user.email,
+                     changes={"permissions": [link.permissions, None]})
+        link.delete()
+
+
+def client_transfer_ownership(*, actor: User | None, client_id, user_id) -> Client:
+    """Make a linked user the owner, in one transaction with the client row locked: the new owner
+    gets every permission, the old owner keeps a normal link with the permissions it had."""
+    require_area(actor, EDIT_CLIENTS, "transfer ownership")
+    with transaction.atomic():
+        client = _lock_client(client_id, actor)
+        link = _link_of(client, user_id)
+        if link.user_id == client.owner_id:
+            raise ValidationFailed("This user owns the client already.",
+                                   fields={"user": ["This user owns the client already."]})
+        old_owner = client.owner
+        link.permissions = list(ALL_PERMISSIONS)
+        link.save(update_fields=["permissions"])
+        client.owner = link.user
+        client.search_text = search_text_of(client, link.user.email)
+        client.save(update_fields=["owner", "search_text", "updated_at"])
+        audit_record(action="client.transfer_ownership", target=client, client_id=client.pk,
+                     changes={"owner": [old_owner.email, link.user.email]})
+    return client
+
+
+# --- groups (SPEC §8) ------------------------------------------------------------------------
+
+GROUP_FIELDS = {"name", "colour", "currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled"}
+
+
+def group_save(*, actor: User | None, data: Mapping[str, Any], group_id=None) -> ClientGroup:
+    """Create a group, or change the fields present in data."""
+    require_area(actor, SETTINGS, "manage groups")
+    with transaction.atomic():
+        if group_id is None:
+            group, before = ClientGroup(), {}
+        else:
+            try:
+                group = ClientGroup.objects.select_for_update().get(pk=group_id)
+            except (ClientGroup.DoesNotExist, ValueError, TypeError):
+                raise NotFound("Group not found.") from None
+            before = snapshot(group)
+        errors = FieldErrors()
+        for name in sorted(set(data) - GROUP_FIELDS):
+            errors.add(name, "Unknown field.")
+        if "name" in data or group_id is None:
+            name = _text(errors, "name", data.get("name"), 100, True, "Name")
+            if name and ClientGroup.objects.filter(name__iexact=name).exclude(pk=group.pk).exists():
+                errors.add("name", "A group with this name exists already.")
+            group.name = name
+        if "colour" in data:
+            colour = _text(errors, "colour", data["colour"], 7, True, "Colour")
+            if colour and not (len(colour) == 7 and colour[0] == "#"
+                               and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
+                errors.add("colour", "Use a colour like #1a2b3c.")
+            group.colour = colour
+        if "currency" in data:
+            group.currency = _run(errors, "currency", clean_currency, data["currency"]) if data["currency"] else ""
+        if "language" in data:
+            group.language = _run(errors, "language", clean_language, data["language"]) if data["language"] else ""
+        if "payment_terms_days" in data:
+            group.payment_terms_days = _run(errors, "payment_terms_days", _clean_payment_terms,
+                                            data["payment_terms_days"])
+        for flag in ("tax_exempt", "reminders_enabled"):
+            if flag in data:
+                setattr(group, flag, _run(errors, flag, _clean_optional_bool, data[flag]))
+        errors.raise_if_any()
+        group.save()
+        changed = diff(before, snapshot(group))
+        audit_record(action="group.create" if not before else "group.update", target=group, changes=changed)
+    return group
+
+
+def group_delete(*, actor: User | None, group_id) -> None:
+    """Delete a group that no client belongs to. With clients in it the deletion is refused (move
+    them first): silently moving clients would change their settings behind staff's back."""
+    require_area(actor, SETTINGS, "manage groups")
+    with transaction.atomic():
+        try:
+            group = ClientGroup.objects.select_for_update().get(pk=group_id)
+        except (ClientGroup.DoesNotExist, ValueError, TypeError):
+            raise NotFound("Group not found.") from None
+        members = group.clients.count()
+        if members:
+            raise Conflict(f"{members} client{'s are' if members != 1 else ' is'} in the group {group.name}; "
+                           "move them to another group first.", code="group_not_empty")
+        audit_record(action="group.delete", target=group, changes={"name": [group.name, None]})
+        group.delete()
+
+
+# --- staff assignments (SPEC §4) -------------------------------------------------------------
+
+def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> list[StaffAssignment]:
+    """Replace the clients assigned to a staff member."""
+    require_area(actor, MANAGE_STAFF, "manage staff")
+    with transaction.atomic():
+        try:
+            staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
+        except (User.DoesNotExist, ValueError, TypeError):
+            raise NotFound("Staff member not found.") from None
+        wanted = set()
+        errors = FieldErrors()
+        for value in client_ids:
+            try:
+                wanted.add(Client.objects.only("id").get(pk=value).pk)
+            except (Client.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+                errors.add("clients", f"There is no client {value!r}.")
+        errors.raise_if_any()
+        current = set(StaffAssignment.objects.filter(staff=staff).values_list("client_id", flat=True))
+        StaffAssignment.objects.filter(staff=staff, client_id__in=current - wanted).delete()
+        StaffAssignment.objects.bulk_create([StaffAssignment(staff=staff, client_id=c) for c in wanted - current])
+        if current != wanted:
+            audit_record(action="staff.assign_clients", target=staff,
+                         changes={"clients": [sorted(map(str, current)), sorted(map(str, wanted))]})
+    return list(StaffAssignment.objects.filter(staff=staff))

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "bootstrap",
     "ninja",
     "clientpanel.core",
+    "clientpanel.audit",
     "clientpanel.accounts",
     "clientpanel.clients",
     "clientpanel.api",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "clientpanel.core.actor.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,6 +131,8 @@ CLIENTPANEL_LANGUAGES = env_list("CLIENTPANEL_LANGUAGES", ["en", "pl"])
 CLIENTPANEL_DEFAULT_CURRENCY = os.environ.get("CLIENTPANEL_DEFAULT_CURRENCY", "USD")
 CLIENTPANEL_DEFAULT_LANGUAGE = os.environ.get("CLIENTPANEL_DEFAULT_LANGUAGE", "en")
 CLIENTPANEL_DEFAULT_COUNTRY = os.environ.get("CLIENTPANEL_DEFAULT_COUNTRY", "US")
+# System defaults of the settings clients inherit (client → group → home company → these).
+CLIENTPANEL_SETTING_DEFAULTS = {"payment_terms_days": 7, "tax_exempt": False, "reminders_enabled": True}
 CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PATTERN", "{NUMBER:4}")
 
 LOGGING = {

@@ -4,6 +4,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from clientpanel.accounts.models import ApiToken, User
+from clientpanel.accounts.scopes import ALL_SCOPES
 from clientpanel.accounts.services import api_token_create, hash_token, staff_create
 from clientpanel.core.errors import ValidationFailed
 
@@ -37,12 +38,12 @@ def test_createstaff_command(capsys):
 
 
 def test_create_api_token_prints_token_last_and_stores_only_its_hash(capsys):
-    staff_create(email="boss@example.com", password="correct-horse-battery")
+    staff_create(email="boss@example.com", password="correct-horse-battery", roles=["Administrator"])
     call_command("create_api_token", "--email", "boss@example.com")
     secret = capsys.readouterr().out.strip().splitlines()[-1]
     token = ApiToken.objects.get()
     assert token.token_hash == hash_token(secret) and secret not in token.token_hash
-    assert token.scopes == ["clients:read", "clients:write"]
+    assert token.scopes == sorted(ALL_SCOPES)
     call_command("create_api_token", "--email", "boss@example.com", "--scopes", "clients:read")
     assert ApiToken.objects.latest("id").scopes == ["clients:read"]
 
@@ -51,7 +52,9 @@ def test_api_tokens_only_for_staff_and_known_scopes(make_client):
     owner = make_client().owner
     with pytest.raises(ValidationFailed, match="staff"):
         api_token_create(user=owner)
-    staff = staff_create(email="boss@example.com", password="correct-horse-battery")
+    staff = staff_create(email="boss@example.com", password="correct-horse-battery", roles=["Read-only"])
+    with pytest.raises(ValidationFailed, match="does not hold"):
+        api_token_create(user=staff, scopes=["clients:write"])
     with pytest.raises(ValidationFailed, match="Unknown scopes"):
         api_token_create(user=staff, scopes=["everything"])
     with pytest.raises(CommandError, match="No user"):

@@ -10,17 +10,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--email", required=True)
         parser.add_argument("--password", required=True)
-        parser.add_argument("--superuser", action="store_true", help="also allow /django-admin/")
+        parser.add_argument("--superuser", action="store_true", help="every area, and /django-admin/")
+        parser.add_argument("--role", action="append", dest="roles", default=None,
+                            help="a role to give (repeatable; default: Administrator)")
+        parser.add_argument("--limited", action="store_true", help="limit to assigned clients")
         parser.add_argument("--firstname", default="")
         parser.add_argument("--lastname", default="")
 
-    def handle(self, *args, email, password, superuser, firstname, lastname, **options):
+    def handle(self, *args, email, password, superuser, firstname, lastname, roles, limited, **options):
+        roles = ["Administrator"] if roles is None and not superuser else (roles or [])
         try:
-            user = staff_create(email=email, password=password, superuser=superuser,
-                                firstname=firstname, lastname=lastname)
+            user = staff_create(email=email, password=password, superuser=superuser, firstname=firstname,
+                                lastname=lastname, roles=roles, limited_to_assigned_clients=limited)
         except ValidationFailed as error:
             raise CommandError(_describe(error)) from None
-        self.stdout.write(f"Created staff member {user.email}{' (superuser)' if superuser else ''}.")
+        what = "superuser" if superuser else ", ".join(roles) or "no role"
+        self.stdout.write(f"Created staff member {user.email} ({what}).")
 
 
 def _describe(error: ValidationFailed) -> str:

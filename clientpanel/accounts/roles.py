@@ -1,0 +1,42 @@
+"""Staff areas and roles (SPEC §4). A role is a Django group holding area permissions."""
+
+from __future__ import annotations
+
+VIEW_CLIENTS = "area_view_clients"
+EDIT_CLIENTS = "area_edit_clients"
+FINANCE = "area_finance"
+PRODUCTS = "area_products"
+SETTINGS = "area_settings"
+IMPERSONATE = "area_impersonate"
+MANAGE_STAFF = "area_manage_staff"
+
+AREAS: dict[str, str] = {
+    VIEW_CLIENTS: "View clients",
+    EDIT_CLIENTS: "Edit clients",
+    FINANCE: "Finance",
+    PRODUCTS: "Products",
+    SETTINGS: "Settings",
+    IMPERSONATE: "Impersonate (Login as Owner)",
+    MANAGE_STAFF: "Manage staff",
+}
+
+# Roles a fresh install has (data migration); staff can create more.
+DEFAULT_ROLES: dict[str, list[str]] = {
+    "Administrator": list(AREAS),
+    "Support": [VIEW_CLIENTS, EDIT_CLIENTS, IMPERSONATE],
+    "Accountant": [VIEW_CLIENTS, FINANCE],
+    "Read-only": [VIEW_CLIENTS],
+}
+
+
+def staff_areas(user) -> set[str]:
+    """The areas an active staff member may use (superusers: all)."""
+    if user is None or not (user.is_authenticated and user.is_active and user.is_staff):
+        return set()
+    if user.is_superuser:
+        return set(AREAS)
+    return {perm.split(".", 1)[1] for perm in user.get_all_permissions() if perm.startswith("accounts.area_")}
+
+
+def has_area(user, area: str) -> bool:
+    return area in staff_areas(user)

@@ -1,0 +1,63 @@
+"""Recording audit events. Call inside the service's transaction, after the change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import models
+
+from clientpanel.core.actor import current_actor
+
+from .models import AuditEvent
+
+SECRET_FIELDS = {"password", "totp_secret", "recovery_codes", "token_hash"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, (list, tuple, set)):
+        return sorted(_plain(v) for v in value) if isinstance(value, set) else [_plain(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The audited values of a model instance (foreign keys as ids, secrets left out)."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in SECRET_FIELDS or field.name in {"search_text", "updated_at", "created_at"}:
+            continue
+        values[field.name] = _plain(getattr(instance, field.attname))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every value that changed."""
+    return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
+
+
+def audit_record(*, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
+                 object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """Write one audit event for the current actor (request user, API token or system)."""
+    actor = current_actor()
+    if target is not None:
+        object_type = object_type or target._meta.model_name
+        object_id = object_id or str(target.pk)
+        object_label = object_label or str(target)[:300]
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    return AuditEvent.objects.create(
+        actor_kind=actor.kind, actor=user, actor_label=actor.label[:300], ip=actor.ip, action=action,
+        object_type=object_type, object_id=object_id, object_label=object_label[:300], client_id=client_id,
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+    )
