@@ -40,3 +40,15 @@ def staff_areas(user) -> set[str]:
 
 def has_area(user, area: str) -> bool:
     return area in staff_areas(user)
+
+
+def ensure_default_roles(**kwargs) -> None:
+    """Give an install without any role the default ones (run after migrations, as Django creates
+    permissions then). An install whose staff removed or renamed roles keeps its choice."""
+    from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.exists():
+        return
+    for name, codenames in DEFAULT_ROLES.items():
+        role = Group.objects.create(name=name)
+        role.permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))

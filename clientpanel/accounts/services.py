@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from clientpanel.audit.services import audit_record, diff
-from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
 
 from . import roles as roles_module
 from .models import ApiToken, User, normalize_email
@@ -133,6 +134,35 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
         if changes:
             audit_record(action="staff.update", target=staff, changes=changes)
     return staff
+
+
+@transaction.atomic
+def client_user_create(*, actor: User | None, data: dict) -> User:
+    """Create a client user (a portal login) not yet linked to any client."""
+    if actor is not None and not roles_module.has_area(actor, roles_module.EDIT_CLIENTS):
+        raise PermissionDenied("You are not allowed to create users.")
+    allowed = {"email", "firstname", "lastname", "password", "language"}
+    errors = FieldErrors()
+    for name in sorted(set(data) - allowed):
+        errors.add(name, "Unknown field.")
+    email = clean_email(str(data.get("email") or ""), errors)
+    names = {}
+    for field in ("firstname", "lastname"):
+        value = data.get(field) or ""
+        if not isinstance(value, str) or not value.strip():
+            errors.add(field, "This field is required.")
+        elif len(value) > 150:
+            errors.add(field, "At most 150 characters.")
+        names[field] = value.strip() if isinstance(value, str) else ""
+    password = data.get("password") or None
+    clean_password(password, errors, user=User(email=email, **names))
+    language = data.get("language") or settings.CLIENTPANEL_DEFAULT_LANGUAGE
+    if language not in settings.CLIENTPANEL_LANGUAGES:
+        errors.add("language", f"Use one of {', '.join(settings.CLIENTPANEL_LANGUAGES)}.")
+    errors.raise_if_any()
+    user = User.objects.create_user(email, password, language=language, **names)
+    audit_record(action="user.create", target=user, changes={"email": [None, user.email]})
+    return user
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
+from clientpanel.clients.api import groups_router, users_router
 from clientpanel.clients.api import router as clients_router
 from clientpanel.core.errors import DomainError
 
@@ -90,3 +91,5 @@ def on_http_error(request, exc: HttpError):
 
 
 api.add_router("/", clients_router)
+api.add_router("/", users_router)
+api.add_router("/", groups_router)

@@ -14,6 +14,22 @@ from clientpanel.core.errors import ValidationFailed
 class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
 
+    def clean(self):
+        from clientpanel.accounts.throttle import login_blocked, login_failed, login_succeeded
+        from clientpanel.core.actor import client_ip
+
+        email = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request) if self.request else None
+        if login_blocked(email, ip):
+            raise forms.ValidationError("Too many failed attempts. Wait 15 minutes and try again.", code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            login_failed(email, ip)
+            raise
+        login_succeeded(email)
+        return cleaned
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.is_staff:
@@ -98,7 +114,16 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
         return {**data, "billing_address": {"country": data.pop("country")}}
 
 
+INHERIT_CHOICES = [("", "Inherit"), ("true", "Yes"), ("false", "No")]
+
+
 class ClientProfileForm(ClientFieldsForm):
+    group = forms.ChoiceField(label="Group", required=False)
+    payment_terms_days = forms.CharField(label="Payment terms (days)", required=False, max_length=4,
+                                         help_text="Empty: inherit from the group or the system default.")
+    tax_exempt = forms.ChoiceField(label="Tax exempt", choices=INHERIT_CHOICES, required=False)
+    reminders_enabled = forms.ChoiceField(label="Reminders", choices=INHERIT_CHOICES, required=False)
+
     id_number = forms.CharField(label="ID Number", required=False, max_length=64,
                                 help_text="The client's number in another system.")
     credit_limit = forms.CharField(label="Credit Limit", max_length=32)
@@ -106,6 +131,12 @@ class ClientProfileForm(ClientFieldsForm):
                                   max_length=10_000, help_text="Private to staff.")
     public_notes = forms.CharField(label="Public Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                    max_length=10_000, help_text="Shown to the client in the portal.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.clients.selectors import group_list
+
+        self.fields["group"].choices = [("", "No group"), *((str(g.pk), g.name) for g in group_list())]
 
 
 class AddressForm(ServiceErrorsMixin, forms.Form):
@@ -133,3 +164,92 @@ class AddressForm(ServiceErrorsMixin, forms.Form):
             del self.fields["is_default"]
         else:
             self.fields["type"].choices = [c for c in AddressType.choices if c[0] != AddressType.BILLING]
+
+
+def permission_choices():
+    from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+
+    return list(CLIENT_PERMISSIONS.items())
+
+
+class PermissionsForm(ServiceErrorsMixin, forms.Form):
+    permissions = forms.MultipleChoiceField(label="Permissions", required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = permission_choices()
+
+
+class AssociateUserForm(PermissionsForm):
+    email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    firstname = forms.CharField(label="Firstname", required=False, max_length=150,
+                                help_text="Only for a new user.")
+    lastname = forms.CharField(label="Lastname", required=False, max_length=150)
+    password = forms.CharField(label="Password", required=False, widget=forms.PasswordInput(render_value=True),
+                               help_text="Only for a new user; empty: they set one later.")
+
+
+def role_choices():
+    from django.contrib.auth.models import Group
+
+    return [(g.name, g.name) for g in Group.objects.order_by("name")]
+
+
+class StaffCreateForm(ServiceErrorsMixin, forms.Form):
+    email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput)
+    password = forms.CharField(label="Password", widget=forms.PasswordInput)
+    firstname = forms.CharField(label="Firstname", required=False, max_length=150)
+    lastname = forms.CharField(label="Lastname", required=False, max_length=150)
+    roles = forms.MultipleChoiceField(label="Roles", required=False, widget=forms.CheckboxSelectMultiple)
+    limited_to_assigned_clients = forms.BooleanField(label="Limit to assigned clients", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices()
+
+
+class StaffEditForm(ServiceErrorsMixin, forms.Form):
+    firstname = forms.CharField(label="Firstname", required=False, max_length=150)
+    lastname = forms.CharField(label="Lastname", required=False, max_length=150)
+    roles = forms.MultipleChoiceField(label="Roles", required=False, widget=forms.CheckboxSelectMultiple)
+    is_active = forms.BooleanField(label="Active (may log in)", required=False)
+    limited_to_assigned_clients = forms.BooleanField(label="Limit to assigned clients", required=False)
+    assigned_clients = forms.CharField(label="Assigned clients", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}),
+                                       help_text="Client numbers, one per line or separated by commas.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = role_choices()
+
+
+class RoleForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label="Name", max_length=150)
+    areas = forms.MultipleChoiceField(label="Areas", required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.accounts.roles import AREAS
+
+        self.fields["areas"].choices = list(AREAS.items())
+
+
+class GroupForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label="Name", max_length=100)
+    colour = forms.CharField(label="Colour", max_length=7, widget=forms.TextInput(attrs={"type": "color"}))
+    currency = forms.ChoiceField(label="Currency", required=False)
+    language = forms.ChoiceField(label="Language", required=False)
+    payment_terms_days = forms.CharField(label="Payment terms (days)", required=False, max_length=4)
+    tax_exempt = forms.ChoiceField(label="Tax exempt", choices=INHERIT_CHOICES, required=False)
+    reminders_enabled = forms.ChoiceField(label="Reminders", choices=INHERIT_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [("", "Inherit"), *currency_choices()]
+        self.fields["language"].choices = [("", "Inherit"), *language_choices()]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label="Code", max_length=20, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from clientpanel.accounts.selectors import user_list
+from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
@@ -25,24 +22,23 @@ from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
 
+from .access import area_required, staff_required
 from .forms import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm, StaffLoginForm
-
-
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied("Staff only.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 class StaffLoginView(auth_views.LoginView):
     template_name = "backoffice/login.html"
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.has_2fa:
+            # Not logged in yet: the second step (account_views.login_verify) does that.
+            self.request.session["pending_2fa_user"] = str(user.pk)
+            self.request.session["pending_2fa_next"] = self.get_redirect_url()
+            return redirect("backoffice:login-verify")
+        return super().form_valid(form)
 
 
 class StaffLogoutView(auth_views.LogoutView):
@@ -73,12 +69,13 @@ DIRECTORY_COLUMNS = [
 ]
 
 
-@staff_required
+@area_required(VIEW_CLIENTS)
 def client_list(request: HttpRequest) -> HttpResponse:
     params = {
         "q": request.GET.get("q", "").strip(),
         "status": request.GET.get("status", ""),
         "country": request.GET.get("country", ""),
+        "group": request.GET.get("group", ""),
         "sort": request.GET.get("sort", "-created_at"),
     }
     try:
@@ -91,7 +88,8 @@ def client_list(request: HttpRequest) -> HttpResponse:
     try:
         page = client_selectors.client_directory(
             actor=request.user, search=params["q"], status=params["status"] or None,
-            country=params["country"] or None, sort=params["sort"], page_size=page_size,
+            country=params["country"] or None, group=params["group"] or None, sort=params["sort"],
+            page_size=page_size,
             cursor=request.GET.get("cursor") or None,
         )
     except ValidationFailed as failure:
@@ -114,6 +112,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page, "params": params, "page_size": page_size, "page_sizes": PAGE_SIZES, "columns": columns,
         "statuses": ClientStatus.choices, "countries": country_choices(), "error": error,
+        "groups": client_selectors.group_list(),
         "next_url": url_with(cursor=page.next_cursor) if page.next_cursor else None,
         "prev_url": url_with(cursor=page.previous_cursor) if page.previous_cursor else None,
         "first_url": url_with(cursor=None) if request.GET.get("cursor") else None,
@@ -122,7 +121,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@staff_required
+@area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
     form = ClientCreateForm(request.POST or None, initial={
@@ -139,7 +138,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/clients/create.html", {"form": form})
 
 
-@staff_required
+@area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_quick_create(request: HttpRequest) -> HttpResponse:
     form = QuickCreateForm(request.POST or None, prefix="quick")
@@ -159,18 +158,23 @@ def _record_context(request: HttpRequest, client, tab: str) -> dict:
     return {"client": client, "tab": tab, "billing": client_selectors.billing_address_of(client)}
 
 
-@staff_required
+@area_required(VIEW_CLIENTS)
 def client_summary(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
     return render(request, "backoffice/clients/summary.html", _record_context(request, client, "summary"))
 
 
-@staff_required
+@area_required(VIEW_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_profile(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
+    if request.method == "POST" and not has_area(request.user, EDIT_CLIENTS):
+        raise PermissionDenied("Your role does not include editing clients.")
     initial = {name: getattr(client, name) for name in ClientProfileForm.base_fields if hasattr(client, name)}
     initial["credit_limit"] = format_amount_input(client.credit_limit)
+    initial["group"] = client.group_id or ""
+    for flag in ("tax_exempt", "reminders_enabled"):
+        initial[flag] = {None: "", True: "true", False: "false"}[getattr(client, flag)]
     form = ClientProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,11 +186,12 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
             return redirect("backoffice:client-profile", client_id=client.id)
     context = _record_context(request, client, "profile") | {
         "form": form, "addresses": client_selectors.client_addresses(client=client),
+        "effective": client_selectors.effective_settings(client),
     }
     return render(request, "backoffice/clients/profile.html", context)
 
 
-@staff_required
+@area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpResponse:
     """The address modal: GET renders the form, POST saves it (re-rendering with errors)."""
@@ -222,7 +227,7 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
                   {"client": client, "address": address, "form": form})
 
 
-@staff_required
+@area_required(EDIT_CLIENTS)
 @require_POST
 def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
@@ -237,17 +242,9 @@ def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-profile", client_id=client.id)
 
 
-@staff_required
+@area_required(VIEW_CLIENTS)
 def region_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the country's subdivisions, for the State/Region input's suggestions."""
     country = request.GET.get("country") or request.GET.get("billing_country") or ""
     return render(request, "backoffice/clients/_region_options.html",
                   {"regions": subdivisions_of(country.upper()[:2]) if country else ()})
-
-
-@staff_required
-def users(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
-    paginator = Paginator(user_list(search=search).order_by("-created_at", "id"), 25)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "backoffice/users/list.html", {"page": page, "q": search})

@@ -6,8 +6,18 @@ from uuid import UUID
 
 from ninja import Query, Router, Schema, Status
 
+from clientpanel.accounts import services as user_services
 from clientpanel.accounts.api_auth import api_actor, require_scope
-from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
+from clientpanel.accounts.scopes import (
+    CLIENTS_READ,
+    CLIENTS_WRITE,
+    GROUPS_READ,
+    GROUPS_WRITE,
+    USERS_READ,
+    USERS_WRITE,
+)
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.pagination import capped_count
 
 from . import selectors, services
 from .models import AddressType
@@ -19,8 +29,15 @@ from .schemas import (
     ClientListOut,
     ClientOut,
     ClientUpdateIn,
+    ClientUserLinkIn,
+    ClientUserPatchIn,
+    GroupIn,
+    UserCreateIn,
     address_out,
     client_out,
+    client_user_out,
+    group_out,
+    user_out,
 )
 
 router = Router(tags=["clients"])
@@ -30,6 +47,7 @@ class ClientListParams(Schema):
     search: str = ""
     status: str | None = None
     country: str | None = None
+    group: int | None = None
     sort: str | None = None
     page: int | None = None
     page_size: int = 50
@@ -51,7 +69,7 @@ def list_clients(request, params: Query[ClientListParams]):
     # Without `page`, the first page is served by keyset so `next_cursor` is there to follow.
     result = selectors.client_directory(
         actor=api_actor(request), search=params.search, status=params.status, country=params.country,
-        sort=params.sort, page_size=params.page_size, cursor=params.cursor, page=params.page,
+        group=params.group, sort=params.sort, page_size=params.page_size, cursor=params.cursor, page=params.page,
     )
     billing = _billing_addresses(result.results)
     return {
@@ -115,3 +133,99 @@ def delete_address(request, client_id: UUID, address_id: UUID):
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     services.address_delete(actor=api_actor(request), client_id=client_id, address_id=address_id)
     return Status(204, None)
+
+
+# --- users and client users --------------------------------------------------------------------
+
+users_router = Router(tags=["users"])
+
+
+class UserListParams(Schema):
+    search: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
+    errors = {}
+    if page < 1:
+        errors["page"] = ["Pages start at 1."]
+    if not 1 <= page_size <= 500:
+        errors["page_size"] = ["Use 1 to 500."]
+    if errors:
+        raise ValidationFailed.from_fields(errors)
+    return (page - 1) * page_size, page * page_size
+
+
+@users_router.get("/users", summary="List users (client users and staff) the token may see")
+def list_users(request, params: Query[UserListParams]):
+    require_scope(request, USERS_READ)
+    start, end = _page_bounds(params.page, params.page_size)
+    users = selectors.users_visible_to(api_actor(request), search=params.search).order_by("email")
+    count, _ = capped_count(users)
+    return {"count": count, "results": [user_out(u) for u in users[start:end]]}
+
+
+@users_router.post("/users", response={201: dict}, summary="Create a client user (not linked to any client)")
+def create_user(request, payload: UserCreateIn):
+    require_scope(request, USERS_WRITE)
+    user = user_services.client_user_create(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
+    return Status(201, user_out(user, []))
+
+
+@users_router.get("/users/{user_id}", summary="A user with every client it belongs to and the permissions")
+def get_user(request, user_id: UUID):
+    require_scope(request, USERS_READ)
+    user = selectors.user_get(actor=api_actor(request), user_id=user_id)
+    return user_out(user, selectors.user_client_links(actor=api_actor(request), user=user))
+
+
+@router.get("/clients/{client_id}/users", summary="Users linked to the client")
+def list_client_users(request, client_id: UUID):
+    require_scope(request, USERS_READ)
+    client = selectors.client_get(actor=api_actor(request), client_id=client_id)
+    links = list(selectors.client_user_links(client=client))
+    return {"count": len(links), "results": [client_user_out(link) for link in links]}
+
+
+@router.post("/clients/{client_id}/users", response={201: dict},
+             summary="Link a user by email (created when new) with permissions")
+def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
+    require_scope(request, USERS_WRITE)
+    link = services.client_user_link(actor=api_actor(request), client_id=client_id,
+                                     data=payload.model_dump(exclude_unset=True))
+    return Status(201, client_user_out(link))
+
+
+@router.patch("/clients/{client_id}/users/{user_id}")
+def update_client_user(request, client_id: UUID, user_id: UUID, payload: ClientUserPatchIn):
+    require_scope(request, USERS_WRITE)
+    link = services.client_user_update(actor=api_actor(request), client_id=client_id, user_id=user_id,
+                                       permissions=payload.model_dump(exclude_unset=True).get("permissions"))
+    return client_user_out(link)
+
+
+@router.delete("/clients/{client_id}/users/{user_id}", response={204: None})
+def remove_client_user(request, client_id: UUID, user_id: UUID):
+    require_scope(request, USERS_WRITE)
+    services.client_user_remove(actor=api_actor(request), client_id=client_id, user_id=user_id)
+    return Status(204, None)
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+groups_router = Router(tags=["groups"])
+
+
+@groups_router.get("/groups")
+def list_groups(request):
+    require_scope(request, GROUPS_READ)
+    groups = list(selectors.group_list())
+    return {"count": len(groups), "results": [group_out(g) for g in groups]}
+
+
+@groups_router.post("/groups", response={201: dict})
+def create_group(request, payload: GroupIn):
+    require_scope(request, GROUPS_WRITE)
+    group = services.group_save(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
+    return Status(201, group_out(group))

@@ -43,6 +43,10 @@ class ClientUpdateIn(StrictSchema):
     id_number: Any = None
     admin_notes: Any = None
     public_notes: Any = None
+    group: Any = None
+    payment_terms_days: Any = None
+    tax_exempt: Any = None
+    reminders_enabled: Any = None
 
 
 class ClientCreateIn(ClientUpdateIn):
@@ -99,6 +103,10 @@ class ClientOut(Schema):
     tax_id: str
     phone: str
     vies_status: str
+    group: int | None
+    payment_terms_days: int | None
+    tax_exempt: bool | None
+    reminders_enabled: bool | None
     owner: OwnerOut
     billing_address: AddressOut | None
     created_at: str
@@ -137,8 +145,68 @@ def client_out(client: Client, billing: Address | None) -> dict[str, Any]:
         "balance": format_api_amount(client.balance), "credit_limit": format_api_amount(client.credit_limit),
         "currency": client.currency, "language": client.language, "tax_id": client.tax_id,
         "phone": client.phone, "vies_status": client.vies_status,
+        "group": client.group_id, "payment_terms_days": client.payment_terms_days, "tax_exempt": client.tax_exempt,
+        "reminders_enabled": client.reminders_enabled,
         "owner": {"id": str(owner.id), "email": owner.email, "firstname": owner.firstname,
                   "lastname": owner.lastname},
         "billing_address": address_out(billing) if billing else None,
         "created_at": client.created_at.isoformat(), "updated_at": client.updated_at.isoformat(),
+    }
+
+
+class ClientUserLinkIn(StrictSchema):
+    email: Any = None
+    permissions: Any = None
+    firstname: Any = None
+    lastname: Any = None
+    password: Any = None
+    phone: Any = None
+
+
+class ClientUserPatchIn(StrictSchema):
+    permissions: Any = None
+
+
+class UserCreateIn(StrictSchema):
+    email: Any = None
+    firstname: Any = None
+    lastname: Any = None
+    password: Any = None
+    language: Any = None
+
+
+class GroupIn(StrictSchema):
+    name: Any = None
+    colour: Any = None
+    currency: Any = None
+    language: Any = None
+    payment_terms_days: Any = None
+    tax_exempt: Any = None
+    reminders_enabled: Any = None
+
+
+def user_out(user, links=None) -> dict[str, Any]:
+    body = {
+        "id": str(user.id), "email": user.email, "firstname": user.firstname, "lastname": user.lastname,
+        "phone": user.phone, "language": user.language, "email_verified": user.email_verified,
+        "two_factor": user.has_2fa, "is_staff": user.is_staff, "created_at": user.created_at.isoformat(),
+    }
+    if links is not None:
+        body["clients"] = [{"client": str(link.client_id), "display_name": link.client.display_name,
+                            "owner": link.client.owner_id == user.id, "permissions": link.permissions}
+                           for link in links]
+    return body
+
+
+def client_user_out(link) -> dict[str, Any]:
+    return {"user": user_out(link.user), "owner": link.client.owner_id == link.user_id,
+            "permissions": link.permissions, "created_at": link.created_at.isoformat()}
+
+
+def group_out(group) -> dict[str, Any]:
+    return {
+        "id": group.id, "name": group.name, "colour": group.colour, "currency": group.currency or None,
+        "language": group.language or None, "payment_terms_days": group.payment_terms_days,
+        "tax_exempt": group.tax_exempt, "reminders_enabled": group.reminders_enabled,
+        "clients": getattr(group, "client_count", None),
     }

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_creates_finds_and_edits_a_client(live_server, page):
-    staff_create(email="newstaff@example.com", password="first-day-at-work-42")
+    staff_create(email="newstaff@example.com", password="first-day-at-work-42", roles=["Administrator"])
 
     page.goto(f"{live_server.url}/staff/")
     expect(page).to_have_url(re.compile(r"/staff/login/"))
@@ -87,7 +87,7 @@ def test_staff_creates_finds_and_edits_a_client(live_server, page):
 
 
 def test_quick_create_from_the_top_bar(live_server, page):
-    staff_create(email="quick@example.com", password="first-day-at-work-42")
+    staff_create(email="quick@example.com", password="first-day-at-work-42", roles=["Administrator"])
     page.goto(f"{live_server.url}/staff/login/")
     page.get_by_label("Email").fill("quick@example.com")
     page.get_by_label("Password").fill("first-day-at-work-42")

@@ -1,0 +1,41 @@
+"""Who may open which staff page: a logged-in, active staff member holding the page's area."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from clientpanel.accounts.roles import VIEW_CLIENTS, staff_areas
+
+
+def area_required(area: str = VIEW_CLIENTS):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not (request.user.is_active and request.user.is_staff):
+                raise PermissionDenied("Staff only.")
+            if area not in staff_areas(request.user):
+                raise PermissionDenied("Your role does not include this area.")
+            return view(request, *args, **kwargs)
+
+        wrapper.required_area = area
+        return wrapper
+
+    return decorator
+
+
+def staff_required(view):
+    """Any active staff member, whatever their roles (dashboard, own account)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_active and request.user.is_staff):
+            raise PermissionDenied("Staff only.")
+        return view(request, *args, **kwargs)
+
+    wrapper.required_area = None
+    return wrapper

@@ -1,0 +1,166 @@
+"""Settings: staff and roles, client groups, and the global activity log."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.models import Group
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clientpanel.accounts import services as account_services
+from clientpanel.accounts.models import User
+from clientpanel.accounts.roles import AREAS, MANAGE_STAFF, SETTINGS
+from clientpanel.audit.selectors import audit_events
+from clientpanel.clients import selectors as client_selectors
+from clientpanel.clients import services as client_services
+from clientpanel.clients.models import Client
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+
+from .access import area_required
+from .forms import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
+
+
+@area_required(MANAGE_STAFF)
+def staff_list(request: HttpRequest) -> HttpResponse:
+    staff = User.objects.filter(is_staff=True).prefetch_related("groups").order_by("email")
+    roles = Group.objects.prefetch_related("permissions").order_by("name")
+    return render(request, "backoffice/settings/staff_list.html", {
+        "staff_members": staff, "roles": roles, "area_labels": AREAS})
+
+
+@area_required(MANAGE_STAFF)
+@require_http_methods(["GET", "POST"])
+def staff_create(request: HttpRequest) -> HttpResponse:
+    form = StaffCreateForm(request.POST or None, initial={"roles": ["Support"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = account_services.staff_create(**form.cleaned_data)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, f"Staff member {member.email} created.")
+            return redirect("backoffice:staff-edit", staff_id=member.id)
+    return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": None})
+
+
+def _client_ids_from_numbers(text: str) -> tuple[list, list[str]]:
+    numbers = [n.strip() for n in text.replace(",", "\n").splitlines() if n.strip()]
+    found = dict(Client.objects.filter(number__in=numbers).values_list("number", "id"))
+    return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
+
+
+@area_required(MANAGE_STAFF)
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
+    member = User.objects.filter(pk=staff_id, is_staff=True).first()
+    if member is None:
+        raise Http404("Staff member not found.")
+    assigned = Client.objects.filter(staff_assignments__staff=member).order_by("number")
+    form = StaffEditForm(request.POST or None, initial={
+        "firstname": member.firstname, "lastname": member.lastname, "is_active": member.is_active,
+        "roles": list(member.groups.values_list("name", flat=True)),
+        "limited_to_assigned_clients": member.limited_to_assigned_clients,
+        "assigned_clients": "\n".join(assigned.values_list("number", flat=True)),
+    })
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        client_ids, unknown = _client_ids_from_numbers(data.pop("assigned_clients"))
+        if unknown:
+            form.add_error("assigned_clients", f"No client has the number {', '.join(unknown)}.")
+        else:
+            try:
+                with transaction.atomic():
+                    account_services.staff_update(actor=request.user, staff_id=member.pk, data=data)
+                    client_services.staff_assignments_set(actor=request.user, staff_id=member.pk,
+                                                          client_ids=client_ids)
+            except ValidationFailed as error:
+                form.apply_errors(error, {"clients": "assigned_clients"})
+            else:
+                messages.success(request, f"Staff member {member.email} saved.")
+                return redirect("backoffice:staff-edit", staff_id=member.pk)
+    return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": member,
+                                                                    "assigned": assigned})
+
+
+@area_required(MANAGE_STAFF)
+@require_http_methods(["GET", "POST"])
+def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
+    role = Group.objects.filter(pk=role_id).first() if role_id is not None else None
+    if role_id is not None and role is None:
+        raise Http404("Role not found.")
+    initial = {"name": role.name, "areas": list(role.permissions.values_list("codename", flat=True))} if role else {}
+    form = RoleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.role_save(actor=request.user, name=form.cleaned_data["name"],
+                                       areas=form.cleaned_data["areas"], role_id=role_id)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, "Role saved.")
+            return redirect("backoffice:staff-list")
+    return render(request, "backoffice/settings/role_form.html", {"form": form, "role": role})
+
+
+@area_required(SETTINGS)
+def group_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/settings/group_list.html", {"groups": client_selectors.group_list()})
+
+
+@area_required(SETTINGS)
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpResponse:
+    group = None
+    if group_id is not None:
+        try:
+            group = client_selectors.group_get(group_id=group_id)
+        except NotFound:
+            raise Http404("Group not found.") from None
+    initial = {"colour": "#6c757d"}
+    if group is not None:
+        initial = {"name": group.name, "colour": group.colour, "currency": group.currency,
+                   "language": group.language, "payment_terms_days": group.payment_terms_days or "",
+                   "tax_exempt": {None: "", True: "true", False: "false"}[group.tax_exempt],
+                   "reminders_enabled": {None: "", True: "true", False: "false"}[group.reminders_enabled]}
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_services.group_save(actor=request.user, data=form.cleaned_data, group_id=group_id)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, "Group saved.")
+            return redirect("backoffice:group-list")
+    return render(request, "backoffice/settings/group_form.html", {"form": form, "group": group})
+
+
+@area_required(SETTINGS)
+@require_POST
+def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
+    try:
+        client_services.group_delete(actor=request.user, group_id=group_id)
+    except NotFound:
+        messages.error(request, "That group no longer exists.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Group deleted.")
+    return redirect("backoffice:group-list")
+
+
+@area_required(SETTINGS)
+def activity_log(request: HttpRequest) -> HttpResponse:
+    filters = {"action": request.GET.get("action", "").strip()[:60],
+               "actor_kind": request.GET.get("actor_kind", ""), "search": request.GET.get("q", "").strip()[:100]}
+    events = audit_events(**filters)
+    if request.user.limited_to_assigned_clients and not request.user.is_superuser:
+        events = events.filter(client_id__in=client_selectors.clients_visible_to(request.user).values("id"))
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"]})
+    return render(request, "backoffice/settings/activity_log.html", {"page": page, "filters": filters,
+                                                                      "query": query})

@@ -1,0 +1,147 @@
+"""Client users (the Users tab), Manage Users and a user's page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
+from clientpanel.audit.selectors import audit_events
+from clientpanel.clients import selectors as client_selectors
+from clientpanel.clients import services as client_services
+from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+
+from .access import area_required
+from .forms import AssociateUserForm, PermissionsForm
+from .views import _client_or_404, _record_context
+
+
+def _back_to_users(request: HttpRequest, client) -> HttpResponse:
+    return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-users", client_id=client.id)
+
+
+@area_required(VIEW_CLIENTS)
+def client_users(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    context = _record_context(request, client, "users") | {
+        "links": client_selectors.client_user_links(client=client),
+        "labels": CLIENT_PERMISSIONS, "other_modules": OTHER_MODULE_PERMISSIONS,
+    }
+    return render(request, "backoffice/clients/users.html", context)
+
+
+@area_required(EDIT_CLIENTS)
+@require_http_methods(["GET", "POST"])
+def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    form = AssociateUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "permissions"}
+        try:
+            link = client_services.client_user_link(actor=request.user, client_id=client.id, data=data)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, f"{link.user.email} is now linked to {client.display_name}.")
+            return _back_to_users(request, client)
+    return render(request, "backoffice/clients/_associate_user_form.html",
+                  {"client": client, "form": form, "other_modules": OTHER_MODULE_PERMISSIONS})
+
+
+@area_required(EDIT_CLIENTS)
+def user_candidates(request: HttpRequest, client_id) -> HttpResponse:
+    """Search-as-you-type suggestions for the Associate User picker."""
+    client = _client_or_404(request, client_id)
+    users = client_selectors.user_candidates(search=request.GET.get("email", ""), client=client)
+    return render(request, "backoffice/clients/_user_candidates.html", {"users": users})
+
+
+@area_required(EDIT_CLIENTS)
+@require_http_methods(["GET", "POST"])
+def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    link = client_selectors.client_user_links(client=client).filter(user_id=user_id).first()
+    if link is None:
+        raise Http404("This user is not linked to the client.")
+    form = PermissionsForm(request.POST or None, initial={"permissions": link.permissions})
+    if request.method == "POST" and form.is_valid():
+        try:
+            client_services.client_user_update(actor=request.user, client_id=client.id, user_id=link.user_id,
+                                               permissions=form.cleaned_data["permissions"])
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, f"Permissions of {link.user.email} saved.")
+            return _back_to_users(request, client)
+    return render(request, "backoffice/clients/_user_permissions_form.html",
+                  {"client": client, "link": link, "form": form, "other_modules": OTHER_MODULE_PERMISSIONS})
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    try:
+        client_services.client_user_remove(actor=request.user, client_id=client.id, user_id=user_id)
+    except NotFound:
+        messages.error(request, "That user is not linked to the client.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "User unlinked.")
+    return _back_to_users(request, client)
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_transfer_ownership(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    try:
+        client = client_services.client_transfer_ownership(actor=request.user, client_id=client.id, user_id=user_id)
+    except NotFound:
+        messages.error(request, "That user is not linked to the client.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{client.owner.email} now owns {client.display_name}.")
+    return _back_to_users(request, client)
+
+
+@area_required(VIEW_CLIENTS)
+def client_activity(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    page = Paginator(audit_events(client_id=client.id), 25).get_page(request.GET.get("page"))
+    return render(request, "backoffice/clients/activity.html", _record_context(request, client, "activity") | {
+        "page": page})
+
+
+USER_SORTS = {"email": "email", "name": "lastname", "clients": "client_count", "created": "created_at",
+              "verified": "email_verified"}
+
+
+@area_required(VIEW_CLIENTS)
+def user_list(request: HttpRequest) -> HttpResponse:
+    search = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("kind", "")
+    sort = request.GET.get("sort", "-created")
+    field = USER_SORTS.get(sort.lstrip("-"), "created_at")
+    ordering = [f"-{field}" if sort.startswith("-") else field, "id"]
+    users = client_selectors.users_visible_to(request.user, search=search, kind=kind).order_by(*ordering)
+    page = Paginator(users, 25).get_page(request.GET.get("page"))
+    return render(request, "backoffice/users/list.html", {"page": page, "q": search, "kind": kind, "sort": sort})
+
+
+@area_required(VIEW_CLIENTS)
+def user_detail(request: HttpRequest, user_id) -> HttpResponse:
+    try:
+        shown = client_selectors.user_get(actor=request.user, user_id=user_id)
+    except NotFound:
+        raise Http404("User not found.") from None
+    links = client_selectors.user_client_links(actor=request.user, user=shown)
+    return render(request, "backoffice/users/detail.html", {"shown": shown, "links": links,
+                                                            "labels": CLIENT_PERMISSIONS})
