@@ -42,6 +42,17 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     return values
 
 
+def created(instance: models.Model, **extra: Any) -> dict[str, list[Any]]:
+    """The changes of a creation: every value that is set, from nothing."""
+    values = {k: v for k, v in snapshot(instance).items() if v not in ("", None, False) and k != "id"}
+    return {k: [None, v] for k, v in {**values, **extra}.items()}
+
+
+def deleted(instance: models.Model) -> dict[str, list[Any]]:
+    values = {k: v for k, v in snapshot(instance).items() if v not in ("", None, False) and k != "id"}
+    return {k: [v, None] for k, v in values.items()}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for every value that changed."""
     return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}

@@ -42,7 +42,7 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
             for message in error.fields.get("code", [error.message]):
                 form.add_error("code", message)
         user.refresh_from_db()
-    if not user.has_2fa and (not user.totp_secret or request.method == "GET"):
+    if not user.has_2fa and not user.totp_secret:
         totp.totp_begin(user=user)
     context = {"form": form, "recovery_codes": recovery_codes, "enrolled": user.has_2fa}
     if not user.has_2fa:

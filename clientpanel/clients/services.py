@@ -14,7 +14,7 @@ from django.utils import timezone
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, has_area
 from clientpanel.accounts.services import clean_email, clean_password
-from clientpanel.audit.services import audit_record, diff, snapshot
+from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from clientpanel.core.money import AmountError, parse_amount
 from clientpanel.core.numbering import format_number, sequence_next
@@ -264,10 +264,8 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
                 # Otherwise a customer admin would lose sight of the client they just created.
                 StaffAssignment.objects.create(staff=actor, client=client)
             audit_record(action="client.create", target=client, client_id=client.pk,
-                         changes={k: [None, v] for k, v in snapshot(client).items()}
-                         | {"owner_email": [None, owner.email]})
-            audit_record(action="address.create", target=address, client_id=client.pk,
-                         changes={k: [None, v] for k, v in snapshot(address).items() if v not in ("", None)})
+                         changes=created(client, owner=owner.email))
+            audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
     except IntegrityError:
         # Another request took the email between our check and the insert.
         raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]}) from None
@@ -278,7 +276,10 @@ def _lock_client(client_id, actor: User | None = None) -> Client:
     """Lock the client row; a staff actor must be able to see the client (assignment rules)."""
     clients = Client.objects if actor is None else clients_visible_to(actor)
     try:
-        return clients.select_for_update().select_related("owner").get(pk=client_id)
+        # No select_related here: on PostgreSQL a locked row that another transaction changed is
+        # re-checked against the joined rows it was first read with, so a join on the owner would
+        # make the client vanish right after an ownership transfer.
+        return clients.select_for_update().get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound("Client not found.") from None
 
@@ -377,8 +378,7 @@ def address_create(*, actor: User | None, client_id, data: Mapping[str, Any]) ->
         if cleaned.get("is_default"):
             _clear_other_defaults(client, None)
         address = Address.objects.create(client=client, **cleaned)
-        audit_record(action="address.create", target=address, client_id=client.pk,
-                     changes={k: [None, v] for k, v in snapshot(address).items() if v not in ("", None)})
+        audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
     return address
 
 
@@ -443,8 +443,7 @@ def address_delete(*, actor: User | None, client_id, address_id) -> None:
                 fields={"type": ["The billing address cannot be deleted."]},
                 code="billing_address_required",
             )
-        audit_record(action="address.delete", target=address, client_id=client.pk,
-                     changes={k: [v, None] for k, v in snapshot(address).items() if v not in ("", None)})
+        audit_record(action="address.delete", target=address, client_id=client.pk, changes=deleted(address))
         address.delete()
 
 

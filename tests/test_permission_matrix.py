@@ -1,0 +1,254 @@
+"""Who may open what: every staff page and API endpoint, for each default role, a staff member
+without a role, and a staff member limited to assigned clients — generated from one table.
+
+A new page or endpoint without a row here fails `test_every_page_has_a_rule` /
+`test_every_api_endpoint_has_a_rule`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
+from clientpanel.accounts.scopes import SCOPES_OF_AREA
+from clientpanel.accounts.services import api_token_create, staff_create
+from clientpanel.api.urls import api
+from clientpanel.clients.models import ClientGroup, StaffAssignment
+from clientpanel.clients.services import client_create, client_user_link
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+
+ROLES = {"Administrator": set(AREAS), "Support": {VIEW_CLIENTS, EDIT_CLIENTS, "area_impersonate"},
+         "Accountant": {VIEW_CLIENTS, "area_finance"}, "Read-only": {VIEW_CLIENTS}, "no role": set()}
+
+# Staff pages: url name → (area needed, is it about one client, GET or POST-only)
+PAGES = {
+    "dashboard": (None, False, "GET"),
+    "client-list": (VIEW_CLIENTS, False, "GET"),
+    "client-create": (EDIT_CLIENTS, False, "GET"),
+    "client-quick-create": (EDIT_CLIENTS, False, "GET"),
+    "region-options": (VIEW_CLIENTS, False, "GET"),
+    "client-summary": (VIEW_CLIENTS, True, "GET"),
+    "client-profile": (VIEW_CLIENTS, True, "GET"),
+    "address-create": (EDIT_CLIENTS, True, "GET"),
+    "address-edit": (EDIT_CLIENTS, True, "GET"),
+    "address-delete": (EDIT_CLIENTS, True, "POST"),
+    "client-users": (VIEW_CLIENTS, True, "GET"),
+    "client-user-associate": (EDIT_CLIENTS, True, "GET"),
+    "client-user-candidates": (EDIT_CLIENTS, True, "GET"),
+    "client-user-edit": (EDIT_CLIENTS, True, "GET"),
+    "client-user-remove": (EDIT_CLIENTS, True, "POST"),
+    "client-transfer-ownership": (EDIT_CLIENTS, True, "POST"),
+    "client-activity": (VIEW_CLIENTS, True, "GET"),
+    "user-list": (VIEW_CLIENTS, False, "GET"),
+    "user-detail": (VIEW_CLIENTS, False, "GET"),
+    "staff-list": (MANAGE_STAFF, False, "GET"),
+    "staff-create": (MANAGE_STAFF, False, "GET"),
+    "staff-edit": (MANAGE_STAFF, False, "GET"),
+    "role-create": (MANAGE_STAFF, False, "GET"),
+    "role-edit": (MANAGE_STAFF, False, "GET"),
+    "group-list": (SETTINGS, False, "GET"),
+    "group-create": (SETTINGS, False, "GET"),
+    "group-edit": (SETTINGS, False, "GET"),
+    "group-delete": (SETTINGS, False, "POST"),
+    "activity-log": (SETTINGS, False, "GET"),
+    "account-2fa": (None, False, "GET"),
+}
+PUBLIC_PAGES = {"login", "logout", "login-verify"}
+
+# API: (method, path) → scope needed
+API = {
+    ("GET", "/clients"): "clients:read",
+    ("POST", "/clients"): "clients:write",
+    ("GET", "/clients/{client_id}"): "clients:read",
+    ("PATCH", "/clients/{client_id}"): "clients:write",
+    ("GET", "/clients/{client_id}/addresses"): "clients:read",
+    ("POST", "/clients/{client_id}/addresses"): "clients:write",
+    ("PATCH", "/clients/{client_id}/addresses/{address_id}"): "clients:write",
+    ("DELETE", "/clients/{client_id}/addresses/{address_id}"): "clients:write",
+    ("GET", "/clients/{client_id}/users"): "users:read",
+    ("POST", "/clients/{client_id}/users"): "users:write",
+    ("PATCH", "/clients/{client_id}/users/{user_id}"): "users:write",
+    ("DELETE", "/clients/{client_id}/users/{user_id}"): "users:write",
+    ("GET", "/users"): "users:read",
+    ("POST", "/users"): "users:write",
+    ("GET", "/users/{user_id}"): "users:read",
+    ("GET", "/groups"): "groups:read",
+    ("POST", "/groups"): "groups:write",
+}
+
+
+def _backoffice_names() -> set[str]:
+    resolver = get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "backoffice":
+            names |= {p.name for p in pattern.url_patterns if isinstance(p, URLPattern)}
+    return names
+
+
+def test_every_page_has_a_rule():
+    assert _backoffice_names() - PUBLIC_PAGES == set(PAGES)
+
+
+def test_every_page_view_declares_its_area():
+    resolver = get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == "backoffice":
+            for p in pattern.url_patterns:
+                if p.name in PAGES:
+                    assert getattr(p.callback, "required_area", "missing") == PAGES[p.name][0], p.name
+
+
+def test_every_api_endpoint_has_a_rule():
+    schema = api.get_openapi_schema()
+    found = {(method.upper(), path.removeprefix("/api/v1"))
+             for path, methods in schema["paths"].items() for method in methods}
+    assert found == set(API)
+
+
+@pytest.fixture
+def world():
+    """Two clients, one assigned to the limited staff member; one extra linked user; a group."""
+    mine = client_create(actor=None, data=client_data(company_name="Assigned Ltd"))
+    theirs = client_create(actor=None, data=client_data(company_name="Hidden Ltd"))
+    extra = client_user_link(actor=None, client_id=mine.pk, data={
+        "email": "helper@example.com", "firstname": "H", "lastname": "E", "permissions": ["manage-services"]})
+    client_user_link(actor=None, client_id=theirs.pk, data={
+        "email": "other@example.com", "firstname": "O", "lastname": "T", "permissions": []})
+    group = ClientGroup.objects.create(name="VIP")
+    limited = staff_create(email="limited@example.com", password="correct-horse-battery", roles=["Administrator"],
+                           limited_to_assigned_clients=True)
+    StaffAssignment.objects.create(staff=limited, client=mine)
+    return {"mine": mine, "theirs": theirs, "helper": extra.user, "group": group, "limited": limited,
+            "other": theirs.user_links.exclude(user=theirs.owner).get().user}
+
+
+def _page_url(name: str, world, client) -> str:
+    args = {
+        "address-edit": lambda: [client.pk, client.addresses.get(type="BILLING").pk],
+        "address-delete": lambda: [client.pk, client.addresses.get(type="BILLING").pk],
+        "client-user-edit": lambda: [client.pk, client.user_links.exclude(user=client.owner).get().user_id],
+        "client-user-remove": lambda: [client.pk, client.user_links.exclude(user=client.owner).get().user_id],
+        "client-transfer-ownership": lambda: [client.pk, client.user_links.exclude(user=client.owner).get().user_id],
+        "user-detail": lambda: [client.owner_id],
+        "staff-edit": lambda: [world["limited"].pk],
+        "role-edit": lambda: [Group.objects.first().pk],
+        "group-edit": lambda: [world["group"].pk],
+        "group-delete": lambda: [world["group"].pk],
+    }
+    if name in args:
+        return reverse(f"backoffice:{name}", args=args[name]())
+    if PAGES[name][1]:
+        return reverse(f"backoffice:{name}", args=[client.pk])
+    return reverse(f"backoffice:{name}")
+
+
+def _make_staff(role: str):
+    roles = [] if role == "no role" else [role]
+    return staff_create(email=f"{role.replace(' ', '-').lower()}@example.com", password="correct-horse-battery",
+                        roles=roles)
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_pages_for_each_role(client, world, role):
+    client.force_login(_make_staff(role))
+    for name, (area, _, method) in PAGES.items():
+        if method == "POST":
+            continue  # posting changes data; the refusals are covered by the GET pages and the tests below
+        response = client.get(_page_url(name, world, world["mine"]))
+        expected = 200 if area is None or area in ROLES[role] else 403
+        assert response.status_code == expected, (role, name, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["Read-only", "Accountant", "no role"])
+def test_posts_are_refused_without_the_area(client, world, role):
+    client.force_login(_make_staff(role))
+    for name, (area, _, method) in PAGES.items():
+        if method == "POST" and area not in ROLES[role]:
+            assert client.post(_page_url(name, world, world["mine"])).status_code == 403, name
+    assert world["mine"].addresses.count() == 1 and ClientGroup.objects.filter(name="VIP").exists()
+
+
+def test_limited_staff_reaches_only_assigned_clients_on_every_client_page(client, world):
+    client.force_login(world["limited"])
+    for name, (_, about_client, method) in PAGES.items():
+        if not about_client:
+            continue
+        hidden = client.get(_page_url(name, world, world["theirs"])) if method == "GET" else client.post(
+            _page_url(name, world, world["theirs"]))
+        assert hidden.status_code == 404, name
+        if method == "GET":
+            assert client.get(_page_url(name, world, world["mine"])).status_code == 200, name
+    directory = client.get(reverse("backoffice:client-list"), {"q": "ltd"}).content.decode()
+    assert "Assigned Ltd" in directory and "Hidden Ltd" not in directory
+    users = client.get(reverse("backoffice:user-list")).content.decode()
+    assert "helper@example.com" in users and "other@example.com" not in users
+    assert client.get(reverse("backoffice:user-detail", args=[world["other"].pk])).status_code == 404
+
+
+def _api_call(http, token, method, path, world, client):
+    link_user = client.user_links.exclude(user=client.owner).first()
+    concrete = path.format(client_id=client.pk, address_id=client.addresses.get(type="BILLING").pk,
+                           user_id=link_user.user_id if link_user else client.owner_id)
+    bodies = {
+        ("POST", "/clients"): client_data(),
+        ("PATCH", "/clients/{client_id}"): {"admin_notes": "checked"},
+        ("POST", "/clients/{client_id}/addresses"): {"type": "SHIPPING", "country": "PL"},
+        ("PATCH", "/clients/{client_id}/addresses/{address_id}"): {"city": "Łódź"},
+        ("POST", "/clients/{client_id}/users"): {"email": f"new-{method}{len(path)}@example.com", "firstname": "N",
+                                                 "lastname": "U", "permissions": []},
+        ("PATCH", "/clients/{client_id}/users/{user_id}"): {"permissions": ["view-documents"]},
+        ("POST", "/users"): {"email": "solo@example.com", "firstname": "S", "lastname": "O"},
+        ("POST", "/groups"): {"name": "Resellers"},
+    }
+    kwargs = {"headers": {"Authorization": f"Bearer {token}"}}
+    if (method, path) in bodies:
+        kwargs.update(data=json.dumps(bodies[(method, path)]), content_type="application/json")
+    if method == "DELETE" and path.endswith("{address_id}"):
+        return None  # the billing address cannot be deleted by anybody; covered in the API tests
+    return getattr(http, method.lower())(f"/api/v1{concrete}", **kwargs)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "no role"])
+def test_api_for_each_role(client, world, role):
+    staff = _make_staff(role)
+    _, token = api_token_create(user=staff)
+    held = set().union(*(SCOPES_OF_AREA.get(a, set()) for a in ROLES[role]))
+    for (method, path), scope in API.items():
+        response = _api_call(client, token, method, path, world, world["mine"])
+        if response is None:
+            continue
+        if scope in held:
+            assert response.status_code < 400, (role, method, path, response.content)
+        else:
+            assert response.status_code == 403, (role, method, path, response.status_code)
+            assert response.json()["error"]["code"] == "missing_scope"
+
+
+def test_api_token_of_limited_staff_is_limited_too(client, world):
+    _, token = api_token_create(user=world["limited"])
+    for (method, path), _scope in API.items():
+        if "{client_id}" not in path:
+            continue
+        response = _api_call(client, token, method, path, world, world["theirs"])
+        if response is not None:
+            assert response.status_code == 404, (method, path, response.status_code)
+    listed = client.get("/api/v1/clients", headers={"Authorization": f"Bearer {token}"}).json()
+    assert [c["display_name"] for c in listed["results"]] == ["Assigned Ltd"]
+    other = client.get(f"/api/v1/users/{world['other'].pk}", headers={"Authorization": f"Bearer {token}"})
+    assert other.status_code == 404
+
+
+def test_token_loses_scopes_its_staff_member_lost(client, world):
+    staff = _make_staff("Support")
+    _, token = api_token_create(user=staff)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/clients", headers=headers).status_code == 200
+    staff.groups.clear()
+    assert client.get("/api/v1/clients", headers=headers).status_code == 403
