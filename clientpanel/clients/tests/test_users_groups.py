@@ -283,3 +283,15 @@ def test_failed_change_leaves_no_audit_entry(make_client):
     with pytest.raises(ValidationFailed):
         client_update(actor=None, client_id=client.pk, data={"tax_id": "PL5260250996"})
     assert AuditEvent.objects.count() == before
+
+
+def test_seed_demo_is_idempotent():
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--clients", "8")
+    counts = (Client.objects.count(), ClientGroup.objects.count(), ClientUser.objects.count(), User.objects.count())
+    call_command("seed_demo", "--clients", "8")
+    assert (Client.objects.count(), ClientGroup.objects.count(), ClientUser.objects.count(),
+            User.objects.count()) == counts
+    assert counts[0] == 8 and counts[1] == 2
+    assert Client.objects.exclude(tax_id="").exists()
