@@ -284,6 +284,12 @@ def _lock_client(client_id, actor: User | None = None) -> Client:
         raise NotFound("Client not found.") from None
 
 
+def _has_money_history(client: Client) -> bool:
+    # Reverse relations of the apps that hold money (ledger, documents), reached by name so this
+    # app does not import them.
+    return client.ledger_entries.exists()
+
+
 def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> Client:
     """Change the fields present in data; others keep their value. Locks the client row.
 
@@ -321,6 +327,10 @@ def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> 
         for flag in ("tax_exempt", "reminders_enabled"):
             if flag in data:
                 changes[flag] = _run(errors, flag, _clean_optional_bool, data[flag])
+        errors.raise_if_any()
+        if changes.get("currency") and changes["currency"] != client.currency and _has_money_history(client):
+            errors.add("currency", f"The currency stays {client.currency}: this client has ledger entries or "
+                                   "issued documents in it (SPEC §1). Create a new client account instead.")
         errors.raise_if_any()
         if "tax_id" in changes and changes["tax_id"] != client.tax_id:
             client.vies_status = ViesStatus.UNCHECKED

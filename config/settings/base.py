@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "clientpanel.audit",
     "clientpanel.accounts",
     "clientpanel.clients",
+    "clientpanel.ledger",
     "clientpanel.api",
     "clientpanel.backoffice",
 ]
