@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
+from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, FINANCE, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
 from clientpanel.accounts.scopes import SCOPES_OF_AREA
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.api.urls import api
@@ -45,6 +45,8 @@ PAGES = {
     "client-user-remove": (EDIT_CLIENTS, True, "POST"),
     "client-transfer-ownership": (EDIT_CLIENTS, True, "POST"),
     "client-activity": (VIEW_CLIENTS, True, "GET"),
+    "client-transactions": (VIEW_CLIENTS, True, "GET"),
+    "client-transaction-create": (FINANCE, True, "GET"),
     "user-list": (VIEW_CLIENTS, False, "GET"),
     "user-detail": (VIEW_CLIENTS, False, "GET"),
     "staff-list": (MANAGE_STAFF, False, "GET"),
@@ -80,6 +82,8 @@ API = {
     ("GET", "/users/{user_id}"): "users:read",
     ("GET", "/groups"): "groups:read",
     ("POST", "/groups"): "groups:write",
+    ("GET", "/clients/{client_id}/transactions"): "clients:read",
+    ("POST", "/clients/{client_id}/transactions"): "finance:write",
 }
 
 
@@ -206,6 +210,7 @@ def _api_call(http, token, method, path, world, client):
         ("PATCH", "/clients/{client_id}/users/{user_id}"): {"permissions": ["view-documents"]},
         ("POST", "/users"): {"email": "solo@example.com", "firstname": "S", "lastname": "O"},
         ("POST", "/groups"): {"name": "Resellers"},
+        ("POST", "/clients/{client_id}/transactions"): {"amount": "10", "description": "Top-up"},
     }
     kwargs = {"headers": {"Authorization": f"Bearer {token}"}}
     if (method, path) in bodies:

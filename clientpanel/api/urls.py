@@ -15,6 +15,7 @@ from clientpanel.accounts.api_auth import ApiTokenAuth
 from clientpanel.clients.api import groups_router, users_router
 from clientpanel.clients.api import router as clients_router
 from clientpanel.core.errors import DomainError
+from clientpanel.ledger.api import router as ledger_router
 
 api = NinjaAPI(
     title="Clientpanel API",
@@ -93,3 +94,4 @@ def on_http_error(request, exc: HttpError):
 api.add_router("/", clients_router)
 api.add_router("/", users_router)
 api.add_router("/", groups_router)
+api.add_router("/", ledger_router)

@@ -253,3 +253,10 @@ class GroupForm(ServiceErrorsMixin, forms.Form):
 class CodeForm(forms.Form):
     code = forms.CharField(label="Code", max_length=20, widget=forms.TextInput(
         attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+
+
+class ManualTransactionForm(ServiceErrorsMixin, forms.Form):
+    amount = forms.CharField(label="Amount", max_length=32, help_text="Negative to charge, positive to credit.")
+    transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
+    description = forms.CharField(label="Description", max_length=500)
+    allow_over_limit = forms.BooleanField(label="Allow beyond balance + credit limit (logged)", required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, settings_views, user_views, views
+from . import account_views, finance_views, settings_views, user_views, views
 
 app_name = "backoffice"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("clients/<uuid:client_id>/users/<uuid:user_id>/make-owner/", user_views.client_transfer_ownership,
          name="client-transfer-ownership"),
     path("clients/<uuid:client_id>/activity/", user_views.client_activity, name="client-activity"),
+    path("clients/<uuid:client_id>/transactions/", finance_views.client_transactions, name="client-transactions"),
+    path("clients/<uuid:client_id>/transactions/new/", finance_views.client_transaction_create,
+         name="client-transaction-create"),
     path("users/", user_views.user_list, name="user-list"),
     path("users/<uuid:user_id>/", user_views.user_detail, name="user-detail"),
     path("settings/staff/", settings_views.staff_list, name="staff-list"),

@@ -15,3 +15,21 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}:{self.period or '-'} = {self.last_value}"
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a money-moving API request sent with an Idempotency-Key, so a retry
+    gets the same answer instead of moving the money twice."""
+
+    owner = models.CharField(max_length=64)  # whose key (the API token's staff member)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.key} → {self.status}"

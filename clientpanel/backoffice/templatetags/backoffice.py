@@ -71,3 +71,8 @@ def bs(field):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, key)
+
+
+@register.filter
+def split_commas(value: str) -> list[str]:
+    return value.split(",")

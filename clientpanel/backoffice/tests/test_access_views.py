@@ -188,3 +188,17 @@ def test_read_only_staff_sees_profile_without_save(client, make_client):
     page = client.get(reverse("backoffice:client-profile", args=[target.pk])).content.decode()
     assert "+ Create Address" not in page and ">Save<" not in page
     assert client.post(reverse("backoffice:client-profile", args=[target.pk]), {"firstname": "X"}).status_code == 403
+
+
+def test_transactions_tab_and_manual_transaction(staff_client, make_client):
+    client = make_client()
+    url = reverse("backoffice:client-transaction-create", args=[client.pk])
+    bad = staff_client.post(url, {"amount": "1.123456", "description": "x"}, headers={"HX-Request": "true"})
+    assert "4 decimal places" in bad.content.decode()
+    ok = staff_client.post(url, {"amount": "-0.9271", "description": "Service:abc, 1h × 0.9271 per hour",
+                                 "allow_over_limit": "on"}, headers={"HX-Request": "true"})
+    assert ok["HX-Refresh"] == "true"
+    page = staff_client.get(reverse("backoffice:client-transactions", args=[client.pk])).content.decode()
+    assert "No Transaction ID" in page and "-0.9271 USD" in page and "1h × 0.9271 per hour" in page
+    refused = staff_client.post(url, {"amount": "-1", "description": "Fee"}, headers={"HX-Request": "true"})
+    assert "Not enough funds" in refused.content.decode()

@@ -1,0 +1,58 @@
+"""The client's Transactions tab and its manual transaction modal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
+
+from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
+from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.ledger import selectors as ledger_selectors
+from clientpanel.ledger import services as ledger_services
+
+from .access import area_required
+from .forms import ManualTransactionForm
+from .views import _client_or_404, _record_context
+
+
+@area_required(VIEW_CLIENTS)
+def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    search = request.GET.get("q", "").strip()[:100]
+    try:
+        page_size = int(request.GET.get("page_size", 25))
+    except ValueError:
+        page_size = 25
+    page_size = page_size if page_size in (10, 25, 50, 100) else 25
+    page = Paginator(ledger_selectors.client_entries(client=client, search=search), page_size).get_page(
+        request.GET.get("page"))
+    return render(request, "backoffice/clients/transactions.html", _record_context(request, client, "transactions") | {
+        "page": page, "q": search, "page_size": page_size})
+
+
+@area_required(FINANCE)
+@require_http_methods(["GET", "POST"])
+def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    form = ManualTransactionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry, created = ledger_services.manual_transaction_create(actor=request.user, client_id=client.id,
+                                                                       **form.cleaned_data)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        except DomainError as error:
+            form.add_error("amount" if "amount" in error.fields else None, error.message)
+        else:
+            if created:
+                messages.success(request, f"Transaction #{entry.sequence} posted: {entry.net} {client.currency}.")
+            else:
+                messages.info(request, f"Transaction ID {entry.transaction_id} was posted before (#{entry.sequence});"
+                                       " nothing new was posted.")
+            return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-transactions",
+                                                                               client_id=client.id)
+    return render(request, "backoffice/clients/_transaction_form.html", {"client": client, "form": form})

@@ -1,0 +1,46 @@
+"""Idempotency-Key for money-moving API requests (SPEC §11).
+
+The first request with a key runs and its answer is stored in the same transaction; a repeat
+with the same key and the same request gets the stored answer; the same key with a different
+request is refused. Two requests with one key at once: the second waits on the key's unique index
+until the first commits, then answers what the first stored. A request that fails stores
+nothing, so its retry runs again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from .errors import Conflict, ValidationFailed
+from .models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -> tuple[int, Any]:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return action()
+    key = key.strip()
+    if not key or len(key) > 255:
+        raise ValidationFailed("Bad Idempotency-Key.", fields={HEADER: ["Use 1 to 255 characters."]})
+    fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint=fingerprint)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.select_for_update().get(owner=owner, key=key)
+            if record.fingerprint != fingerprint:
+                raise Conflict("This Idempotency-Key was used for a different request.",
+                               fields={HEADER: ["Use a new key for a new request."]},
+                               code="idempotency_key_reused") from None
+            return record.status, record.body
+        status, body = action()
+        record.status, record.body = status, body
+        record.save(update_fields=["status", "body"])
+    return status, body

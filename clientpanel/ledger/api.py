@@ -1,0 +1,78 @@
+"""REST endpoints for a client's ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
+from clientpanel.clients import selectors as client_selectors
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.idempotency import run_idempotent
+from clientpanel.core.money import format_api_amount
+
+from . import selectors, services
+from .models import LedgerEntry
+
+router = Router(tags=["transactions"])
+
+
+class TransactionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    amount: Any = None
+    transaction_id: Any = ""
+    description: Any = ""
+    allow_over_limit: bool = False
+
+
+class TransactionListParams(Schema):
+    search: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+def entry_out(entry: LedgerEntry) -> dict[str, Any]:
+    def time(value):
+        return value.isoformat() if value else None
+
+    return {
+        "id": str(entry.id), "sequence": entry.sequence, "type": entry.type,
+        "gross": format_api_amount(entry.gross), "net": format_api_amount(entry.net),
+        "balance_before": format_api_amount(entry.balance_before),
+        "balance_after": format_api_amount(entry.balance_after), "description": entry.description,
+        "transaction_id": entry.transaction_id or None, "service": str(entry.service_id) if entry.service_id else None,
+        "period_start": time(entry.period_start), "period_end": time(entry.period_end),
+        "invoice": str(entry.document_id) if entry.document_id else None, "created_at": time(entry.created_at),
+    }
+
+
+@router.get("/clients/{client_id}/transactions", summary="A client's ledger, newest first")
+def list_transactions(request, client_id: UUID, params: Query[TransactionListParams]):
+    require_scope(request, CLIENTS_READ)
+    client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
+    if params.page < 1 or not 1 <= params.page_size <= 500:
+        raise ValidationFailed.from_fields({"page_size": ["Use page ≥ 1 and page_size 1 to 500."]})
+    entries = selectors.client_entries(client=client, search=params.search)
+    start = (params.page - 1) * params.page_size
+    return {"count": entries.count(), "results": [entry_out(e) for e in entries[start:start + params.page_size]]}
+
+
+@router.post("/clients/{client_id}/transactions", response={200: dict, 201: dict},
+             summary="Post a manual transaction (ADJUSTMENT); honours Idempotency-Key")
+def create_transaction(request, client_id: UUID, payload: TransactionIn):
+    """201 with the entry; 200 with the existing entry when the transaction ID was posted before."""
+    require_scope(request, FINANCE_WRITE)
+    actor = api_actor(request)
+
+    def post() -> tuple[int, dict]:
+        entry, created = services.manual_transaction_create(
+            actor=actor, client_id=client_id, amount=payload.amount, transaction_id=payload.transaction_id,
+            description=payload.description, allow_over_limit=payload.allow_over_limit)
+        return (201 if created else 200), entry_out(entry)
+
+    status, body = run_idempotent(request, str(actor.pk), post)
+    return Status(status, body)
