@@ -63,8 +63,9 @@ class Client(models.Model):
     language = models.CharField(max_length=8)
     currency = models.CharField(max_length=3)
     credit_limit = AmountField(default=Decimal("0"))
-    # Written only by the ledger (SPEC §5); stays 0 until the ledger exists.
+    # Written only by the ledger (SPEC §5), in the same statement that numbers its next entry.
     balance = AmountField(default=Decimal("0"))
+    ledger_sequence = models.PositiveBigIntegerField(default=0)
     group = models.ForeignKey(ClientGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="clients")
     # Own settings; None means "inherit" (group → home company → system default, SPEC §8).
     payment_terms_days = models.PositiveIntegerField(null=True, blank=True)

@@ -61,10 +61,8 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(period_end__isnull=True) | Q(period_end__gt=F("period_start")),
                                    name="ledger_period_forward"),
         ]
-        indexes = [
-            models.Index(fields=["client", "-created_at"], name="ledger_client_created_idx"),
-            models.Index(fields=["service_id", "period_start"], name="ledger_service_period_idx"),
-        ]
+        # Lists read by (client, sequence), the unique index above; every other index would slow
+        # down the hottest insert in the product, so each must earn its place.
 
     def __str__(self) -> str:
         return f"{self.type} {self.net} ({self.client_id} #{self.sequence})"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import uuid
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.utils import timezone
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import FINANCE
@@ -16,7 +19,7 @@ from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.clients.services import require_area
 from clientpanel.core.actor import current_actor
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
-from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_amount
+from clientpanel.core.money import AMOUNT_MAX, AmountError, amount_to_units, parse_amount, units_to_amount
 
 from .models import EntryType, LedgerEntry
 
@@ -42,42 +45,133 @@ def entry_post(
 ) -> tuple[LedgerEntry, bool]:
     """Post one entry and move the balance, atomically with the caller's transaction.
 
-    Locks the client row first, so concurrent posts on one client queue up and none is lost;
-    the sequence is the next one and balance_before is the balance at that moment. An entry
-    with a transaction ID the client already has is not posted again: the existing entry comes
-    back with created=False. With check_credit, a debit beyond balance + credit limit is refused
-    (InsufficientFunds) unless allow_over_limit.
+    One UPDATE moves the client's balance and takes its next sequence number; it holds the
+    client's row lock until the transaction ends, so concurrent posts on one client queue up and
+    none is lost, and balance_before is exactly the previous balance_after. An entry with a
+    transaction ID the client already has is not posted again: the existing entry comes back with
+    created=False (also when two such posts race: the unique index decides). With check_credit,
+    a debit beyond balance + credit limit is refused (InsufficientFunds) unless allow_over_limit.
     """
     gross = net if gross is None else gross
-    with transaction.atomic():
-        client = Client.objects.select_for_update().only("id", "balance", "credit_limit", "currency").get(
-            pk=client_id)
+    # On PostgreSQL the post is one statement, atomic by itself: outside a caller's transaction it
+    # needs no BEGIN/COMMIT round trips of its own.
+    single_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
+    try:
+        with transaction.atomic() if not single_statement else contextlib.nullcontext():
+            if transaction_id:
+                existing = LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
+                if existing is not None:
+                    return existing, False
+            entry = _post_locked(client_id=client_id, type=type, net=net, gross=gross, description=description,
+                                 transaction_id=transaction_id, service_id=service_id, period_start=period_start,
+                                 period_end=period_end, document_id=document_id, check_credit=check_credit,
+                                 allow_over_limit=allow_over_limit)
+    except IntegrityError:
         if transaction_id:
-            existing = LedgerEntry.objects.filter(client_id=client.pk, transaction_id=transaction_id).first()
+            existing = LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
             if existing is not None:
                 return existing, False
-        if check_credit and net < 0 and client.balance + client.credit_limit < -net and not allow_over_limit:
-            raise InsufficientFunds(
-                f"Not enough funds: balance {client.balance} + credit limit {client.credit_limit} "
-                f"{client.currency} do not cover {-net}.",
-                fields={"amount": ["Exceeds the balance plus the credit limit."]},
-            )
-        balance_after = client.balance + net
-        if abs(balance_after) > AMOUNT_MAX:
-            raise ValidationFailed("The balance would leave the supported range.",
-                                   fields={"amount": ["The resulting balance is out of range."]})
-        last = LedgerEntry.objects.filter(client_id=client.pk).aggregate(m=Max("sequence"))["m"] or 0
-        actor = current_actor()
-        entry = LedgerEntry(
-            client_id=client.pk, sequence=last + 1, type=type, gross=gross, net=net,
-            balance_before=client.balance, balance_after=balance_after, description=description[:500],
-            transaction_id=transaction_id, service_id=service_id, period_start=period_start,
-            period_end=period_end, document_id=document_id, created_by_kind=actor.kind,
-            created_by=actor.user if getattr(actor.user, "pk", None) else None, created_by_label=actor.label[:300],
-        )
-        entry.save(force_insert=True)
-        Client.objects.filter(pk=client.pk).update(balance=balance_after)
+        raise
     return entry, True
+
+
+_INSERT_FIELDS = ("id", "client_id", "sequence", "type", "gross", "net", "balance_before", "balance_after",
+                  "description", "transaction_id", "service_id", "period_start", "period_end", "document_id",
+                  "created_at", "created_by_kind", "created_by_id", "created_by_label")
+
+
+def _params(conn, values: dict) -> dict:
+    """Column values as the database driver wants them (the ORM's conversions, spelled out because
+    this runs for every post)."""
+    on_postgres = conn.vendor == "postgresql"
+
+    def uid(value):
+        if value is None or on_postgres:
+            return value
+        return (value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))).hex
+
+    def when(value):
+        return value if value is None or on_postgres else conn.ops.adapt_datetimefield_value(value)
+
+    return {
+        "id": uid(values["id"]), "client_id": uid(values["client_id"]), "type": values["type"],
+        "gross": amount_to_units(values["gross"]), "net": amount_to_units(values["net"]),
+        "description": values["description"], "transaction_id": values["transaction_id"],
+        "service_id": uid(values["service_id"]), "period_start": when(values["period_start"]),
+        "period_end": when(values["period_end"]), "document_id": uid(values["document_id"]),
+        "created_at": when(values["created_at"]), "created_by_kind": values["created_by_kind"],
+        "created_by_id": uid(values["created_by_id"]), "created_by_label": values["created_by_label"],
+    }
+
+
+def _post_locked(*, client_id, type, net, gross, description, transaction_id, service_id, period_start, period_end,
+                 document_id, check_credit, allow_over_limit) -> LedgerEntry:
+    """Move the balance and insert the entry. Posting is the hottest write path, so this speaks
+    SQL: on PostgreSQL one statement (UPDATE … RETURNING feeding the INSERT), elsewhere the same
+    UPDATE then the INSERT inside the caller's transaction."""
+    actor = current_actor()
+    values = {
+        "id": uuid.uuid4(), "client_id": client_id, "type": type, "gross": gross, "net": net,
+        "description": description[:500], "transaction_id": transaction_id, "service_id": service_id,
+        "period_start": period_start, "period_end": period_end, "document_id": document_id,
+        "created_at": timezone.now(), "created_by_kind": actor.kind,
+        "created_by_id": actor.user.pk if getattr(actor.user, "pk", None) else None,
+        "created_by_label": actor.label[:300],
+    }
+    conn = connections[DEFAULT_DB_ALIAS]
+    params = _params(conn, values)
+    net_units = params["net"]
+    # A debit must fit in balance + credit limit unless the caller allows more; checked in the
+    # UPDATE itself so a refused post changes nothing and takes no sequence number.
+    guard = "" if not (check_credit and net < 0 and not allow_over_limit) else (
+        " AND balance + credit_limit + %(net)s >= 0")
+    update = ("UPDATE clients_client SET balance = balance + %(net)s, ledger_sequence = ledger_sequence + 1 "  # noqa: S608
+              "WHERE id = %(client_id)s" + guard + " RETURNING balance, ledger_sequence")
+    columns = ", ".join(_INSERT_FIELDS)
+    if conn.vendor == "postgresql":
+        placeholders = ", ".join(
+            {"sequence": "moved.ledger_sequence", "balance_before": "moved.balance - %(net)s",
+             "balance_after": "moved.balance"}.get(name, f"%({name})s") for name in _INSERT_FIELDS)
+        sql = (f"WITH moved AS ({update}) INSERT INTO ledger_ledgerentry ({columns}) "  # noqa: S608
+               f"SELECT {placeholders} FROM moved RETURNING sequence, balance_after")
+        conn.ensure_connection()
+        # A server-side-bound, prepared statement: PostgreSQL plans it once per connection instead
+        # of parsing and planning every post (Django's own cursors bind on the client).
+        with conn.wrap_database_errors, psycopg.Cursor(conn.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            row = cursor.fetchone()
+    else:
+        with conn.cursor() as cursor:
+            cursor.execute(update, params)
+            row = cursor.fetchone()
+            if row is not None:
+                params |= {"sequence": row[1], "balance_before": row[0] - net_units, "balance_after": row[0]}
+                cursor.execute(f"INSERT INTO ledger_ledgerentry ({columns}) VALUES ("  # noqa: S608
+                               + ", ".join(f"%({name})s" for name in _INSERT_FIELDS) + ")", params)
+                row = (row[1], row[0])
+    if row is None:
+        _refusal(client_id, net)
+    sequence, balance_after = row[0], units_to_amount(row[1])
+    if abs(balance_after) > AMOUNT_MAX:
+        raise ValidationFailed("The balance would leave the supported range.",
+                               fields={"amount": ["The resulting balance is out of range."]})
+    entry = LedgerEntry(sequence=sequence, balance_before=balance_after - net, balance_after=balance_after,
+                        **values)
+    entry._state.adding = False
+    entry._state.db = "default"
+    return entry
+
+
+def _refusal(client_id, net: Decimal):
+    """Why the UPDATE moved nothing: no such client, or not enough funds."""
+    client = Client.objects.filter(pk=client_id).only("balance", "credit_limit", "currency").first()
+    if client is None:
+        raise NotFound("Client not found.")
+    raise InsufficientFunds(
+        f"Not enough funds: balance {client.balance} + credit limit {client.credit_limit} {client.currency} "
+        f"do not cover {-net}.",
+        fields={"amount": ["Exceeds the balance plus the credit limit."]},
+    )
 
 
 def manual_transaction_create(*, actor: User | None, client_id, amount: object, transaction_id: object = "",
@@ -113,15 +207,9 @@ def manual_transaction_create(*, actor: User | None, client_id, amount: object, 
         visible = Client.objects if actor is None else clients_visible_to(actor)
         if not visible.filter(pk=client_id).exists():
             raise NotFound("Client not found.")
-        try:
-            with transaction.atomic():
-                entry, created = entry_post(client_id=client_id, type=EntryType.ADJUSTMENT, net=net,
-                                            description=description, transaction_id=transaction_id,
-                                            check_credit=True, allow_over_limit=allow_over_limit)
-        except IntegrityError:
-            # Another request with this transaction ID committed between our check and insert.
-            entry = LedgerEntry.objects.get(client_id=client_id, transaction_id=transaction_id)
-            return entry, False
+        entry, created = entry_post(client_id=client_id, type=EntryType.ADJUSTMENT, net=net,
+                                    description=description, transaction_id=transaction_id,
+                                    check_credit=True, allow_over_limit=allow_over_limit)
         if created:
             over = allow_over_limit and entry.balance_after + _credit_limit(client_id) < 0
             audit_record(action="ledger.manual_transaction", target=entry, client_id=client_id,
