@@ -67,6 +67,9 @@ class Client(models.Model):
     balance = AmountField(default=Decimal("0"))
     ledger_sequence = models.PositiveBigIntegerField(default=0)
     group = models.ForeignKey(ClientGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="clients")
+    # Pinned by staff; otherwise the tax rules pick the billing home company at each issue (SPEC §6).
+    home_company = models.ForeignKey("tax.HomeCompany", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="pinned_clients")
     # Own settings; None means "inherit" (group → home company → system default, SPEC §8).
     payment_terms_days = models.PositiveIntegerField(null=True, blank=True)
     tax_exempt = models.BooleanField(null=True, blank=True)

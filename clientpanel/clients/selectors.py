@@ -11,6 +11,7 @@ from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import VIEW_CLIENTS, has_area
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
+from clientpanel.tax.selectors import TaxDecision, tax_decision
 
 from .models import Address, AddressType, Client, ClientGroup, ClientStatus, ClientUser, StaffAssignment
 
@@ -249,6 +250,7 @@ def group_get(*, group_id) -> ClientGroup:
 # --- settings inheritance (SPEC §8) ----------------------------------------------------------
 
 INHERITED_SETTINGS = ("currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled")
+HOME_COMPANY_SETTINGS = ("payment_terms_days",)
 
 
 def _system_default(key: str):
@@ -262,10 +264,18 @@ def _system_default(key: str):
     return defaults[key]
 
 
+def client_tax_decision(client: Client) -> TaxDecision:
+    """The home company that bills the client today and the taxes it charges (SPEC §6)."""
+    billing = billing_address_of(client)
+    return tax_decision(country=billing.country, region=billing.region, company_name=client.company_name,
+                        tax_id=client.tax_id, vies_status=client.vies_status,
+                        pinned_company_id=client.home_company_id)
+
+
 def effective_setting(client: Client, key: str) -> tuple[object, str]:
     """A setting's effective value and where it comes from: the client's own, else its group's,
-    else the system default ("client", "group", "system"). The home company level joins this
-    chain when home companies exist (SPEC §6)."""
+    else its home company's (pinned, or the one the tax rules pick), else the system default
+    ("client", "group", "home company", "system")."""
     if key not in INHERITED_SETTINGS:
         raise KeyError(f"{key} is not an inherited setting; use one of {', '.join(INHERITED_SETTINGS)}")
     own = getattr(client, key)
@@ -274,6 +284,10 @@ def effective_setting(client: Client, key: str) -> tuple[object, str]:
     group = client.group
     if group is not None and getattr(group, key) not in (None, ""):
         return getattr(group, key), "group"
+    if key in HOME_COMPANY_SETTINGS:
+        company = client_tax_decision(client).home_company
+        if getattr(company, key) not in (None, ""):
+            return getattr(company, key), "home company"
     return _system_default(key), "system"
 
 

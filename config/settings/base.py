@@ -44,7 +44,9 @@ INSTALLED_APPS = [
     "clientpanel.audit",
     "clientpanel.accounts",
     "clientpanel.clients",
+    "clientpanel.tax",
     "clientpanel.ledger",
+    "clientpanel.invoicing",
     "clientpanel.api",
     "clientpanel.backoffice",
 ]

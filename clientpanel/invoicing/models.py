@@ -1,0 +1,142 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clientpanel.core.fields import AmountField
+
+
+class DocumentType(models.TextChoices):
+    PROFORMA = "PROFORMA", "Proforma"
+    INVOICE = "INVOICE", "Invoice"
+    CREDIT_NOTE = "CREDIT_NOTE", "Credit note"
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "DRAFT", "Draft"
+    UNPAID = "UNPAID", "Unpaid"
+    INVOICED = "INVOICED", "Invoiced"
+    CANCELLED = "CANCELLED", "Cancelled"
+    PAID = "PAID", "Paid"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", "Partially refunded"
+    REFUNDED = "REFUNDED", "Refunded"
+
+
+# Which statuses each type may have (SPEC §7).
+STATUSES_OF = {
+    DocumentType.PROFORMA: {DocumentStatus.DRAFT, DocumentStatus.UNPAID, DocumentStatus.INVOICED,
+                            DocumentStatus.CANCELLED},
+    DocumentType.INVOICE: {DocumentStatus.UNPAID, DocumentStatus.PAID, DocumentStatus.PARTIALLY_REFUNDED,
+                           DocumentStatus.REFUNDED},
+    DocumentType.CREDIT_NOTE: {DocumentStatus.REFUNDED},
+}
+
+
+class Document(models.Model):
+    """A proforma, invoice or credit note. Issued documents are never edited: the client, home
+    company, addresses and tax rates are snapshotted at issue."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="documents")
+    home_company = models.ForeignKey("tax.HomeCompany", on_delete=models.PROTECT, related_name="documents")
+    type = models.CharField(max_length=12, choices=DocumentType.choices)
+    number = models.CharField(max_length=100, null=True, blank=True)  # assigned at issue
+    status = models.CharField(max_length=20, choices=DocumentStatus.choices)
+    currency = models.CharField(max_length=3)
+    language = models.CharField(max_length=8, default="en")
+    issue_date = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateTimeField(null=True, blank=True)
+    paid_date = models.DateTimeField(null=True, blank=True)
+    net = AmountField(default=Decimal("0"))
+    tax = AmountField(default=Decimal("0"))
+    total = AmountField(default=Decimal("0"))
+    paid_gross = AmountField(default=Decimal("0"))  # proformas: received so far
+    paid_net = AmountField(default=Decimal("0"))
+    refunded_net = AmountField(default=Decimal("0"))  # invoices: credited so far
+    tax_lines = models.JSONField(default=list)  # [{"name", "rate", "amount"}]
+    reverse_charge = models.BooleanField(default=False)
+    client_snapshot = models.JSONField(default=dict)
+    company_snapshot = models.JSONField(default=dict)
+    billing_address = models.JSONField(default=dict)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    # The proforma's final invoice; the credit note's invoice.
+    related = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["home_company", "type", "number"], condition=Q(number__isnull=False),
+                                    name="document_number_unique"),
+            models.CheckConstraint(condition=Q(status=DocumentStatus.DRAFT) | Q(number__isnull=False),
+                                   name="document_issued_has_number"),
+            models.CheckConstraint(
+                condition=(Q(type=DocumentType.PROFORMA, status__in=[s.value for s in STATUSES_OF["PROFORMA"]])
+                           | Q(type=DocumentType.INVOICE, status__in=[s.value for s in STATUSES_OF["INVOICE"]])
+                           | Q(type=DocumentType.CREDIT_NOTE, status=DocumentStatus.REFUNDED)),
+                name="document_status_fits_type"),
+            models.CheckConstraint(condition=Q(paid_gross__lte=models.F("total")) | Q(type=DocumentType.CREDIT_NOTE),
+                                   name="document_not_overpaid"),
+            models.CheckConstraint(condition=Q(refunded_net__lte=models.F("net")) | Q(type=DocumentType.CREDIT_NOTE),
+                                   name="document_not_over_refunded"),
+        ]
+        indexes = [
+            models.Index(fields=["client", "-created_at"], name="document_client_idx"),
+            models.Index(fields=["status", "-created_at"], name="document_status_idx"),
+            models.Index(fields=["number"], name="document_number_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.get_type_display()} (draft)"
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total - self.paid_gross if self.status == DocumentStatus.UNPAID else Decimal("0")
+
+
+class DocumentItem(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    description = models.CharField(max_length=500)
+    quantity = models.DecimalField(max_digits=12, decimal_places=4, default=Decimal("1"))
+    unit_price = AmountField()
+    net = AmountField()
+    is_topup = models.BooleanField(default=False)  # adds funds; other items are charged when paid
+    service_id = models.UUIDField(null=True, blank=True)
+    period_start = models.DateTimeField(null=True, blank=True)
+    period_end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["document", "position"], name="document_item_position")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Payment(models.Model):
+    """Money received against a proforma. The same transaction ID records once per client."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="payments")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="payments")
+    gross = AmountField()
+    net = AmountField()
+    method = models.CharField(max_length=50, blank=True)
+    transaction_id = models.CharField(max_length=100, blank=True)
+    paid_at = models.DateTimeField()
+    ledger_entry_id = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "transaction_id"], condition=~Q(transaction_id=""),
+                                    name="payment_transaction_id_unique"),
+            models.CheckConstraint(condition=Q(gross__gt=0) & Q(net__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gross} on {self.document}"

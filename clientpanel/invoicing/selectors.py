@@ -1,0 +1,52 @@
+"""Reads of documents, scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet, Sum
+
+from clientpanel.accounts.models import User
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.fields import AmountField
+
+from .models import Document, DocumentStatus, DocumentType
+
+
+def documents_visible_to(actor: User | None) -> QuerySet[Document]:
+    return Document.objects.filter(client__in=clients_visible_to(actor))
+
+
+def document_list(*, actor: User | None, client: Client | None = None, type: str = "", status: str = "",
+                  search: str = "") -> QuerySet[Document]:
+    documents = documents_visible_to(actor).select_related("home_company", "client")
+    if client is not None:
+        documents = documents.filter(client=client)
+    if type:
+        if type not in DocumentType.values:
+            raise ValidationFailed("Unknown type.", fields={"type": [f"Use one of {', '.join(DocumentType.values)}."]})
+        documents = documents.filter(type=type)
+    if status:
+        if status not in DocumentStatus.values:
+            raise ValidationFailed("Unknown status.",
+                                   fields={"status": [f"Use one of {', '.join(DocumentStatus.values)}."]})
+        documents = documents.filter(status=status)
+    for word in (search or "").split()[:4]:
+        documents = documents.filter(Q(number__icontains=word) | Q(client__display_name__icontains=word))
+    return documents.order_by("-created_at", "-id")
+
+
+def document_get(*, actor: User | None, document_id) -> Document:
+    try:
+        return documents_visible_to(actor).select_related("home_company", "client", "related").get(pk=document_id)
+    except (Document.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Document not found.") from None
+
+
+def amount_owing(*, client: Client) -> Decimal:
+    """What is still due on the client's UNPAID documents."""
+    total = Document.objects.filter(client=client, status=DocumentStatus.UNPAID).aggregate(
+        due=Sum(F("total") - F("paid_gross"), output_field=AmountField()))["due"]
+    return total or Decimal("0.0000")

@@ -1,0 +1,244 @@
+"""Writes for home companies and tax rules."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pycountry
+from django.db import transaction
+
+from clientpanel.accounts.models import User
+from clientpanel.accounts.roles import SETTINGS, has_area
+from clientpanel.audit.services import audit_record, created, diff, snapshot
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.numbering import validate_pattern
+from clientpanel.core.places import FieldInvalid, clean_region
+
+from .models import HomeCompany, ResetPeriod, TaxRule
+from .presets import CANADA_PROVINCES, EU_STANDARD_RATES
+
+TEXT_FIELDS = {
+    "name": 200, "address1": 255, "address2": 255, "city": 100, "postcode": 20, "region": 100, "local_tax_id": 64,
+    "eu_vat_id": 64, "registration_number": 64, "us_ein": 20, "us_state_id": 64, "ca_bn": 20, "ca_gst_hst": 20,
+    "ca_pst_qst": 20, "bank_details": 2000, "invoice_footer": 2000, "topup_item_name": 200, "refund_item_name": 200,
+}
+PATTERN_FIELDS = ("proforma_pattern", "invoice_pattern", "credit_note_pattern")
+RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
+COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | {"country", "payment_terms_days",
+                                                                                "is_default"}
+
+
+def _require_settings(actor: User | None) -> None:
+    if actor is not None and not has_area(actor, SETTINGS):
+        raise PermissionDenied("You are not allowed to change home companies and taxes.")
+
+
+def _country(value: object, errors: FieldErrors, field: str, *, blank_ok: bool = False) -> str:
+    code = str(value or "").strip().upper()
+    if not code:
+        if not blank_ok:
+            errors.add(field, "Choose a country.")
+        return ""
+    if pycountry.countries.get(alpha_2=code) is None:
+        errors.add(field, f"Unknown country code {code!r}.")
+    return code
+
+
+def home_company_save(*, actor: User | None, data: Mapping[str, Any], company_id=None) -> HomeCompany:
+    """Create a home company or change the fields present in data; making one the default takes
+    the flag from the other in the same transaction."""
+    _require_settings(actor)
+    with transaction.atomic():
+        if company_id is None:
+            company, before = HomeCompany(), None
+        else:
+            try:
+                company = HomeCompany.objects.select_for_update().get(pk=company_id)
+            except (HomeCompany.DoesNotExist, ValueError, TypeError):
+                raise NotFound("Home company not found.") from None
+            before = snapshot(company)
+        errors = FieldErrors()
+        for name in sorted(set(data) - COMPANY_FIELDS):
+            errors.add(name, "Unknown field.")
+        for name, limit in TEXT_FIELDS.items():
+            if name in data:
+                value = str(data[name] or "").strip()
+                if len(value) > limit:
+                    errors.add(name, f"At most {limit} characters.")
+                setattr(company, name, value)
+        if company_id is None and not company.name:
+            errors.add("name", "Enter the company's legal name.")
+        if "country" in data:
+            company.country = _country(data["country"], errors, "country")
+        for name in PATTERN_FIELDS:
+            if name in data:
+                pattern = str(data[name] or "").strip()
+                try:
+                    validate_pattern(pattern)
+                except ValueError as error:
+                    errors.add(name, str(error))
+                if len(pattern) > 100:
+                    errors.add(name, "At most 100 characters.")
+                setattr(company, name, pattern)
+        for name in RESET_FIELDS:
+            if name in data:
+                if data[name] not in ResetPeriod.values:
+                    errors.add(name, f"Use one of {', '.join(ResetPeriod.values)}.")
+                setattr(company, name, data[name])
+        if "payment_terms_days" in data:
+            raw = data["payment_terms_days"]
+            if raw in (None, ""):
+                company.payment_terms_days = None
+            else:
+                try:
+                    company.payment_terms_days = int(str(raw))
+                    if not 0 <= company.payment_terms_days <= 365:
+                        raise ValueError
+                except ValueError:
+                    errors.add("payment_terms_days", "Use 0 to 365 days.")
+        errors.raise_if_any()
+        make_default = bool(data.get("is_default")) or not HomeCompany.objects.exclude(pk=company.pk).exists()
+        if make_default:
+            HomeCompany.objects.filter(is_default=True).exclude(pk=company.pk).update(is_default=False)
+            company.is_default = True
+        elif "is_default" in data and company.is_default:
+            errors.add("is_default", "Make another company the default instead; one must always be.")
+            errors.raise_if_any()
+        company.save()
+        changes = created(company) if before is None else diff(before, snapshot(company))
+        audit_record(action="home_company.create" if before is None else "home_company.update", target=company,
+                     changes=changes)
+    return company
+
+
+RULE_FIELDS = {"country", "region", "applies_private", "applies_company", "applies_company_tax_id", "tax1_name",
+               "tax1_rate", "tax2_name", "tax2_rate", "tax3_name", "tax3_rate", "priority"}
+
+
+def _rate(value: object, errors: FieldErrors, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, float):
+        errors.add(field, "Send rates as strings, e.g. \"23.000\".")
+        return None
+    try:
+        rate = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors.add(field, "Enter a percentage, e.g. 23 or 9.975.")
+        return None
+    if not rate.is_finite() or not Decimal(0) <= rate < Decimal(100):
+        errors.add(field, "A rate is at least 0 and below 100 (%).")
+        return None
+    if rate.as_tuple().exponent < -3:
+        errors.add(field, "At most 3 decimal places.")
+        return None
+    return rate.quantize(Decimal("0.001"))
+
+
+def _overlapping(rule: TaxRule) -> TaxRule | None:
+    """Another rule at the same place, for a kind of client this one covers, with the same priority
+    — which of the two would apply would be left to chance."""
+    others = TaxRule.objects.filter(country=rule.country, region=rule.region, priority=rule.priority).exclude(
+        pk=rule.pk)
+    return next((other for other in others if other.kinds() & rule.kinds()), None)
+
+
+def tax_rule_save(*, actor: User | None, company_id, data: Mapping[str, Any], rule_id=None) -> TaxRule:
+    """Create or change a tax rule; refuses unknown places, bad rates and overlaps."""
+    _require_settings(actor)
+    with transaction.atomic():
+        try:
+            company = HomeCompany.objects.select_for_update().get(pk=company_id)
+        except (HomeCompany.DoesNotExist, ValueError, TypeError):
+            raise NotFound("Home company not found.") from None
+        if rule_id is None:
+            rule, before = TaxRule(home_company=company), None
+        else:
+            rule = TaxRule.objects.filter(pk=rule_id, home_company=company).first()
+            if rule is None:
+                raise NotFound("Tax rule not found.")
+            before = snapshot(rule)
+        errors = FieldErrors()
+        for name in sorted(set(data) - RULE_FIELDS):
+            errors.add(name, "Unknown field.")
+        if "country" in data:
+            rule.country = _country(data["country"], errors, "country", blank_ok=True)
+        if "region" in data:
+            region = str(data["region"] or "").strip()
+            if region and not rule.country:
+                errors.add("region", "A region needs a country.")
+            elif region:
+                try:
+                    region = clean_region(region, rule.country)
+                except FieldInvalid as error:
+                    errors.add("region", str(error))
+            rule.region = region
+        for flag in ("applies_private", "applies_company", "applies_company_tax_id"):
+            if flag in data:
+                setattr(rule, flag, bool(data[flag]) and data[flag] not in ("false", "0", "off"))
+        if not rule.kinds():
+            errors.add("applies_private", "Choose at least one kind of client.")
+        for n in (1, 2, 3):
+            if f"tax{n}_name" in data:
+                name = str(data[f"tax{n}_name"] or "").strip()
+                if len(name) > 40:
+                    errors.add(f"tax{n}_name", "At most 40 characters.")
+                setattr(rule, f"tax{n}_name", name)
+            if f"tax{n}_rate" in data:
+                setattr(rule, f"tax{n}_rate", _rate(data[f"tax{n}_rate"], errors, f"tax{n}_rate"))
+            if bool(getattr(rule, f"tax{n}_name")) != (getattr(rule, f"tax{n}_rate") is not None):
+                errors.add(f"tax{n}_rate", f"Tax {n} needs both a name and a rate.")
+        if "priority" in data:
+            try:
+                rule.priority = int(str(data["priority"]))
+                if abs(rule.priority) > 1000:
+                    raise ValueError
+            except ValueError:
+                errors.add("priority", "Use a whole number from -1000 to 1000.")
+        errors.raise_if_any()
+        clash = _overlapping(rule)
+        if clash is not None:
+            raise Conflict(f"This rule overlaps “{clash}” (same place, kind of client and priority); change the "
+                           "priority of one of them.", fields={"priority": ["Overlaps another rule."]},
+                           code="tax_rule_overlap")
+        rule.save()
+        audit_record(action="tax_rule.create" if before is None else "tax_rule.update", target=rule,
+                     changes=created(rule) if before is None else diff(before, snapshot(rule)))
+    return rule
+
+
+def tax_rule_delete(*, actor: User | None, rule_id) -> None:
+    _require_settings(actor)
+    with transaction.atomic():
+        rule = TaxRule.objects.filter(pk=rule_id).first()
+        if rule is None:
+            raise NotFound("Tax rule not found.")
+        audit_record(action="tax_rule.delete", target=rule, changes={"rule": [str(rule), None]})
+        rule.delete()
+
+
+def tax_presets_apply(*, actor: User | None, company_id, preset: str) -> int:
+    """Create the EU standard VAT rates or the Canadian provincial taxes for a company in one go;
+    places that have a rule at priority 0 already are left as they are. Answers how many rules
+    were created."""
+    _require_settings(actor)
+    if preset not in ("EU", "CA"):
+        raise ValidationFailed("Unknown preset.", fields={"preset": ["Use EU or CA."]})
+    made = 0
+    with transaction.atomic():
+        if preset == "EU":
+            rows = [({"country": c, "tax1_name": "VAT", "tax1_rate": r}) for c, r in EU_STANDARD_RATES.items()]
+        else:
+            rows = [({"country": "CA", "region": region, **{f"tax{i + 1}_{k}": v for i, (name, rate) in
+                      enumerate(taxes) for k, v in (("name", name), ("rate", rate))}})
+                    for region, taxes in CANADA_PROVINCES.items()]
+        for row in rows:
+            exists = TaxRule.objects.filter(home_company_id=company_id, country=row["country"],
+                                            region=row.get("region", ""), priority=0).exists()
+            if exists:
+                continue
+            tax_rule_save(actor=actor, company_id=company_id, data=row)
+            made += 1
+    return made
