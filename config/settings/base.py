@@ -136,6 +136,10 @@ CLIENTPANEL_DEFAULT_LANGUAGE = os.environ.get("CLIENTPANEL_DEFAULT_LANGUAGE", "e
 CLIENTPANEL_DEFAULT_COUNTRY = os.environ.get("CLIENTPANEL_DEFAULT_COUNTRY", "US")
 # System defaults of the settings clients inherit (client → group → home company → these).
 CLIENTPANEL_SETTING_DEFAULTS = {"payment_terms_days": 7, "tax_exempt": False, "reminders_enabled": True}
+# Documents' PDFs: a TrueType font with the letters of every client language (DejaVu by default)
+# and whether PDFs made from the staff panel use the client's language (Perfex's setting).
+PDF_FONT = os.environ.get("PDF_FONT", "")
+PDF_IN_CLIENT_LANGUAGE = env_bool("PDF_IN_CLIENT_LANGUAGE", True)
 CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PATTERN", "{NUMBER:4}")
 
 LOGGING = {

@@ -272,3 +272,40 @@ def test_the_same_payment_recorded_twice_at_once_posts_once(polish_company):
     assert errors == [] and len(set(results)) == 1
     client.refresh_from_db()
     assert client.balance == Decimal("150") and Document.objects.filter(type="INVOICE").count() == 1
+
+
+def test_pdf_has_company_client_items_taxes_totals_and_polish_letters(polish_client):
+    import io
+
+    from pypdf import PdfReader
+
+    from clientpanel.invoicing.pdf import document_pdf, documents_zip
+
+    proforma = proforma_add_funds(actor=None, client_id=polish_client.pk, net_amount="150.00")
+    text = PdfReader(io.BytesIO(document_pdf(proforma))).pages[0].extract_text()
+    for expected in ["Proforma invoice", proforma.number, "PUQ sp. z o.o.", "My company name", "PL5260250995",
+                     "Doładowanie konta", "VAT 23.000%", "34.50 USD", "184.50 USD"]:
+        assert expected in text, expected
+    polish_client.language = "pl"
+    Client.objects.filter(pk=polish_client.pk).update(language="pl")
+    polish = proforma_add_funds(actor=None, client_id=polish_client.pk, net_amount="10.00")
+    text = PdfReader(io.BytesIO(document_pdf(polish))).pages[0].extract_text()
+    assert "Faktura proforma" in text and "Termin płatności" in text
+    import zipfile
+
+    archive = zipfile.ZipFile(io.BytesIO(documents_zip([proforma, polish])))
+    assert sorted(archive.namelist()) == sorted(f"{d.number.replace('/', '-')}.pdf" for d in [proforma, polish])
+
+
+def test_reverse_charge_note_is_on_the_pdf(polish_company):
+    import io
+
+    from pypdf import PdfReader
+
+    from clientpanel.invoicing.pdf import document_pdf
+
+    german = client_create(actor=None, data=client_data(company_name="GmbH", tax_id="DE136695976",
+                                                        billing_address={"country": "DE", "region": ""}))
+    Client.objects.filter(pk=german.pk).update(vies_status="VALID")
+    proforma = proforma_add_funds(actor=None, client_id=german.pk, net_amount="100")
+    assert "Reverse charge" in PdfReader(io.BytesIO(document_pdf(proforma))).pages[0].extract_text()

@@ -1,0 +1,143 @@
+"""PDF of a document (SPEC §7) with reportlab: company and client blocks, items, tax per rate,
+totals, the reverse-charge note, in the document's language (English or Polish)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from django.conf import settings
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from clientpanel.tax.selectors import REVERSE_CHARGE_NOTE
+
+from .models import Document
+
+LABELS = {
+    "en": {"PROFORMA": "Proforma invoice", "INVOICE": "Invoice", "CREDIT_NOTE": "Credit note", "number": "Number",
+           "issue": "Issue date", "due": "Due date", "paid": "Paid", "seller": "Seller", "buyer": "Buyer",
+           "item": "Item", "qty": "Qty", "price": "Unit price (net)", "net": "Net", "tax": "Tax", "total": "Total",
+           "tax_id": "Tax ID", "corrects": "Corrects invoice", "pay_to": "Pay to", "status": "Status"},
+    "pl": {"PROFORMA": "Faktura proforma", "INVOICE": "Faktura", "CREDIT_NOTE": "Nota kredytowa", "number": "Numer",
+           "issue": "Data wystawienia", "due": "Termin płatności", "paid": "Zapłacono", "seller": "Sprzedawca",
+           "buyer": "Nabywca", "item": "Pozycja", "qty": "Ilość", "price": "Cena jedn. (netto)", "net": "Netto",
+           "tax": "Podatek", "total": "Razem", "tax_id": "NIP", "corrects": "Dotyczy faktury",
+           "pay_to": "Dane do przelewu", "status": "Status"},
+}
+# Fonts with Polish letters: DejaVu from the system (Debian: fonts-dejavu-core) unless PDF_FONT
+# names another TrueType file; reportlab's own Vera lacks ł, ś, ż.
+FONT_CANDIDATES = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf"]
+
+
+@cache
+def _fonts() -> tuple[str, str]:
+    configured = getattr(settings, "PDF_FONT", "") or ""
+    for path in [configured, *FONT_CANDIDATES]:
+        if path and Path(path).is_file():
+            bold = Path(path).with_name(Path(path).stem + "-Bold.ttf")
+            pdfmetrics.registerFont(TTFont("DocSans", path))
+            pdfmetrics.registerFont(TTFont("DocSans-Bold", str(bold) if bold.is_file() else path))
+            return "DocSans", "DocSans-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _money(amount: Decimal | str, currency: str, locale: str) -> str:
+    return f"{format_decimal(Decimal(amount), format='#,##0.00', locale=locale)} {currency}"
+
+
+def document_language(document: Document) -> str:
+    """The client's language when the setting says so (PDF_IN_CLIENT_LANGUAGE), else English."""
+    if getattr(settings, "PDF_IN_CLIENT_LANGUAGE", True) and document.language in LABELS:
+        return document.language
+    return "en"
+
+
+def document_pdf(document: Document) -> bytes:
+    regular, bold = _fonts()
+    language = document_language(document)
+    t = LABELS[language]
+    locale = {"pl": "pl_PL"}.get(language, "en_US")
+    normal = ParagraphStyle("n", fontName=regular, fontSize=9, leading=12)
+    heading = ParagraphStyle("h", fontName=bold, fontSize=16, leading=20)
+    strong = ParagraphStyle("s", fontName=bold, fontSize=9, leading=12)
+    buffer = io.BytesIO()
+    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=16 * mm, title=document.number or "", author=document.company_snapshot.get(
+                                "name", ""))
+
+    def esc(text: str) -> str:
+        return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+    company, client = document.company_snapshot, document.client_snapshot
+    meta = [f"{t['number']}: {esc(document.number or '')}",
+            f"{t['issue']}: {document.issue_date:%Y-%m-%d}" if document.issue_date else "",
+            f"{t['due']}: {document.due_date:%Y-%m-%d}" if document.due_date else "",
+            f"{t['paid']}: {document.paid_date:%Y-%m-%d}" if document.paid_date else "",
+            f"{t['status']}: {document.status}"]
+    if document.related_id and document.type == "CREDIT_NOTE":
+        meta.append(f"{t['corrects']}: {esc(document.related.number or '')}")
+    seller = [f"<b>{t['seller']}</b>", esc(company.get("name", "")), esc(company.get("address1", "")),
+              esc(" ".join(p for p in [company.get("postcode", ""), company.get("city", "")] if p)),
+              esc(company.get("country", ""))]
+    seller += [f"{label}: {esc(company[key])}" for key, label in [("eu_vat_id", "VAT"), ("local_tax_id", t["tax_id"]),
+               ("us_ein", "EIN"), ("ca_bn", "BN"), ("ca_gst_hst", "GST/HST"), ("ca_pst_qst", "PST/QST"),
+               ("registration_number", "Reg.")] if company.get(key)]
+    buyer = [f"<b>{t['buyer']}</b>", esc(client.get("display_name", "")),
+             esc(document.billing_address.get("one_line", ""))]
+    if client.get("tax_id"):
+        buyer.append(f"{t['tax_id']}: {esc(client['tax_id'])}")
+    story = [Paragraph(f"{t[document.type]} {esc(document.number or '')}", heading), Spacer(1, 4 * mm),
+             Paragraph("<br/>".join(m for m in meta if m), normal), Spacer(1, 6 * mm),
+             Table([[Paragraph("<br/>".join(s for s in seller if s), normal),
+                     Paragraph("<br/>".join(b for b in buyer if b), normal)]], colWidths=[87 * mm, 87 * mm],
+                   style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
+             Spacer(1, 8 * mm)]
+    rows = [[Paragraph(t["item"], strong), Paragraph(t["qty"], strong), Paragraph(t["price"], strong),
+             Paragraph(t["net"], strong)]]
+    for item in document.items.all():
+        rows.append([Paragraph(esc(item.description), normal), f"{item.quantity.normalize():f}",
+                     _money(item.unit_price, document.currency, locale), _money(item.net, document.currency, locale)])
+    table = Table(rows, colWidths=[90 * mm, 16 * mm, 36 * mm, 32 * mm], repeatRows=1)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 9),
+                               ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                               ("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    story += [table, Spacer(1, 6 * mm)]
+    totals = [[t["net"], _money(document.net, document.currency, locale)]]
+    totals += [[f"{line['name']} {line['rate']}%", _money(line["amount"], document.currency, locale)]
+               for line in document.tax_lines]
+    totals.append([t["total"], _money(document.total, document.currency, locale)])
+    summary = Table(totals, colWidths=[40 * mm, 36 * mm], hAlign="RIGHT")
+    summary.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, -1), (-1, -1), bold),
+                                 ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("LINEABOVE", (0, -1), (-1, -1), 0.8,
+                                                                        colors.black)]))
+    story.append(summary)
+    if document.reverse_charge:
+        story += [Spacer(1, 6 * mm), Paragraph(REVERSE_CHARGE_NOTE, strong)]
+    if company.get("bank_details") and document.type == "PROFORMA":
+        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{t['pay_to']}</b><br/>"
+                                               + esc(company["bank_details"]).replace("\n", "<br/>"), normal)]
+    if company.get("invoice_footer"):
+        story += [Spacer(1, 8 * mm), Paragraph(esc(company["invoice_footer"]).replace("\n", "<br/>"), normal)]
+    pdf.build(story)
+    return buffer.getvalue()
+
+
+def documents_zip(documents) -> bytes:
+    """A ZIP of the documents' PDFs, named by number."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for document in documents:
+            name = (document.number or str(document.pk)).replace("/", "-")
+            archive.writestr(f"{name}.pdf", document_pdf(document))
+    return buffer.getvalue()
