@@ -19,6 +19,9 @@ from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.api.urls import api
 from clientpanel.clients.models import ClientGroup, StaffAssignment
 from clientpanel.clients.services import client_create, client_user_link
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import tax_rule_save
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +63,26 @@ PAGES = {
     "group-delete": (SETTINGS, False, "POST"),
     "activity-log": (SETTINGS, False, "GET"),
     "account-2fa": (None, False, "GET"),
+    "client-invoices": (VIEW_CLIENTS, True, "GET"),
+    "add-funds": (FINANCE, True, "GET"),
+    "proforma-create": (FINANCE, True, "GET"),
+    "client-documents-zip": (VIEW_CLIENTS, True, "GET"),
+    "document-detail": (VIEW_CLIENTS, True, "GET"),
+    "document-pay": (FINANCE, True, "GET"),
+    "document-credit-note": (FINANCE, True, "GET"),
+    "document-cancel": (FINANCE, True, "POST"),
+    "document-pdf": (VIEW_CLIENTS, True, "GET"),
+    "finance-documents": (FINANCE, False, "GET"),
+    "finance-transactions": (FINANCE, False, "GET"),
+    "home-company-list": (SETTINGS, False, "GET"),
+    "home-company-create": (SETTINGS, False, "GET"),
+    "home-company-edit": (SETTINGS, False, "GET"),
+    "tax-rule-create": (SETTINGS, False, "GET"),
+    "tax-rule-edit": (SETTINGS, False, "GET"),
+    "tax-rule-delete": (SETTINGS, False, "POST"),
+    "tax-presets": (SETTINGS, False, "POST"),
 }
+DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf"}
 PUBLIC_PAGES = {"login", "logout", "login-verify"}
 
 # API: (method, path) → scope needed
@@ -126,10 +148,16 @@ def world():
     client_user_link(actor=None, client_id=theirs.pk, data={
         "email": "other@example.com", "firstname": "O", "lastname": "T", "permissions": []})
     group = ClientGroup.objects.create(name="VIP")
+    company = default_home_company()
+    rule = tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT",
+                                                                    "tax1_rate": "23"})
+    for client in (mine, theirs):
+        proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
     limited = staff_create(email="limited@example.com", password="correct-horse-battery", roles=["Administrator"],
                            limited_to_assigned_clients=True)
     StaffAssignment.objects.create(staff=limited, client=mine)
     return {"mine": mine, "theirs": theirs, "helper": extra.user, "group": group, "limited": limited,
+            "company": company, "rule": rule,
             "other": theirs.user_links.exclude(user=theirs.owner).get().user}
 
 
@@ -145,6 +173,12 @@ def _page_url(name: str, world, client) -> str:
         "role-edit": lambda: [Group.objects.first().pk],
         "group-edit": lambda: [world["group"].pk],
         "group-delete": lambda: [world["group"].pk],
+        "home-company-edit": lambda: [world["company"].pk],
+        "tax-rule-create": lambda: [world["company"].pk],
+        "tax-rule-edit": lambda: [world["company"].pk, world["rule"].pk],
+        "tax-rule-delete": lambda: [world["company"].pk, world["rule"].pk],
+        "tax-presets": lambda: [world["company"].pk],
+        **{name: (lambda: [client.documents.first().pk]) for name in DOCUMENT_PAGES},
     }
     if name in args:
         return reverse(f"backoffice:{name}", args=args[name]())

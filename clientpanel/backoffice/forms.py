@@ -260,3 +260,97 @@ class ManualTransactionForm(ServiceErrorsMixin, forms.Form):
     transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
     description = forms.CharField(label="Description", max_length=500)
     allow_over_limit = forms.BooleanField(label="Allow beyond balance + credit limit (logged)", required=False)
+
+
+class AddFundsForm(ServiceErrorsMixin, forms.Form):
+    net_amount = forms.CharField(label="Net Amount", max_length=32)
+
+
+class PaymentForm(ServiceErrorsMixin, forms.Form):
+    amount = forms.CharField(label="Amount (gross)", max_length=32)
+    paid_at = forms.DateTimeField(label="Paid at", required=False,
+                                  widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+                                  help_text="Empty: now.")
+    method = forms.CharField(label="Method", required=False, max_length=50,
+                             widget=forms.TextInput(attrs={"placeholder": "Bank transfer"}))
+    transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
+
+
+class CreditNoteForm(ServiceErrorsMixin, forms.Form):
+    net_amount = forms.CharField(label="Net amount to refund", max_length=32)
+    transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
+
+
+class ProformaItemsForm(ServiceErrorsMixin, forms.Form):
+    items = forms.CharField(
+        label="Items", widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One item per line: description ; quantity ; unit price (net). Start a line with + to make it a "
+                  "top-up that adds funds instead of being charged.")
+
+    def service_items(self) -> list[dict]:
+        items = []
+        for line in self.cleaned_data["items"].splitlines():
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split(";")]
+            if len(parts) != 3:
+                raise forms.ValidationError(f"“{line.strip()}” needs three parts: description ; quantity ; price.")
+            description, quantity, price = parts
+            topup = description.startswith("+")
+            items.append({"description": description.lstrip("+ ").strip() or None, "quantity": quantity,
+                          "unit_price": price, "is_topup": topup})
+        return items
+
+
+class HomeCompanyForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(max_length=200)
+    address1 = forms.CharField(label="Address 1", required=False, max_length=255)
+    address2 = forms.CharField(label="Address 2", required=False, max_length=255)
+    city = forms.CharField(required=False, max_length=100)
+    postcode = forms.CharField(required=False, max_length=20)
+    country = forms.ChoiceField()
+    region = forms.CharField(label="State/Region", required=False, max_length=100)
+    local_tax_id = forms.CharField(label="Local tax ID", required=False, max_length=64)
+    eu_vat_id = forms.CharField(label="EU VAT ID", required=False, max_length=64)
+    registration_number = forms.CharField(required=False, max_length=64)
+    us_ein = forms.CharField(label="US EIN", required=False, max_length=20)
+    us_state_id = forms.CharField(label="US state ID", required=False, max_length=64)
+    ca_bn = forms.CharField(label="Canadian BN", required=False, max_length=20)
+    ca_gst_hst = forms.CharField(label="GST/HST", required=False, max_length=20)
+    ca_pst_qst = forms.CharField(label="PST/QST", required=False, max_length=20)
+    bank_details = forms.CharField(label="Bank details / pay to", required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    invoice_footer = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    topup_item_name = forms.CharField(label="Top-up item name", max_length=200)
+    refund_item_name = forms.CharField(label="Refund item name", max_length=200)
+    payment_terms_days = forms.CharField(label="Payment terms (days)", required=False, max_length=4)
+    proforma_pattern = forms.CharField(max_length=100)
+    proforma_reset = forms.ChoiceField(choices=[("MONTHLY", "Monthly"), ("YEARLY", "Yearly"), ("NEVER", "Never")])
+    invoice_pattern = forms.CharField(max_length=100)
+    invoice_reset = forms.ChoiceField(choices=[("MONTHLY", "Monthly"), ("YEARLY", "Yearly"), ("NEVER", "Never")])
+    credit_note_pattern = forms.CharField(max_length=100)
+    credit_note_reset = forms.ChoiceField(choices=[("MONTHLY", "Monthly"), ("YEARLY", "Yearly"), ("NEVER", "Never")])
+    is_default = forms.BooleanField(label="Default home company", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
+
+
+class TaxRuleForm(ServiceErrorsMixin, forms.Form):
+    country = forms.ChoiceField(required=False)
+    region = forms.CharField(label="State/Region", required=False, max_length=100)
+    applies_private = forms.BooleanField(label="Private clients", required=False)
+    applies_company = forms.BooleanField(label="Companies without tax ID", required=False)
+    applies_company_tax_id = forms.BooleanField(label="Companies with tax ID", required=False)
+    tax1_name = forms.CharField(label="Tax 1", required=False, max_length=40)
+    tax1_rate = forms.CharField(label="Rate 1 (%)", required=False, max_length=10)
+    tax2_name = forms.CharField(label="Tax 2", required=False, max_length=40)
+    tax2_rate = forms.CharField(label="Rate 2 (%)", required=False, max_length=10)
+    tax3_name = forms.CharField(label="Tax 3", required=False, max_length=40)
+    tax3_rate = forms.CharField(label="Rate 3 (%)", required=False, max_length=10)
+    priority = forms.CharField(max_length=6, initial="0")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country"), *country_choices()]

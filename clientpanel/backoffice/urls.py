@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, finance_views, settings_views, user_views, views
+from . import account_views, document_views, finance_views, settings_views, user_views, views
 
 app_name = "backoffice"
 
@@ -30,6 +30,28 @@ urlpatterns = [
     path("clients/<uuid:client_id>/transactions/", finance_views.client_transactions, name="client-transactions"),
     path("clients/<uuid:client_id>/transactions/new/", finance_views.client_transaction_create,
          name="client-transaction-create"),
+    path("clients/<uuid:client_id>/invoices/", document_views.client_invoices, name="client-invoices"),
+    path("clients/<uuid:client_id>/invoices/add-funds/", document_views.add_funds, name="add-funds"),
+    path("clients/<uuid:client_id>/invoices/new/", document_views.proforma_create, name="proforma-create"),
+    path("clients/<uuid:client_id>/invoices/export/", document_views.client_documents_zip,
+         name="client-documents-zip"),
+    path("documents/<uuid:document_id>/", document_views.document_detail, name="document-detail"),
+    path("documents/<uuid:document_id>/pay/", document_views.document_pay, name="document-pay"),
+    path("documents/<uuid:document_id>/credit-note/", document_views.document_credit_note,
+         name="document-credit-note"),
+    path("documents/<uuid:document_id>/cancel/", document_views.document_cancel, name="document-cancel"),
+    path("documents/<uuid:document_id>/pdf/", document_views.document_pdf_view, name="document-pdf"),
+    path("finance/documents/", document_views.finance_documents, name="finance-documents"),
+    path("finance/transactions/", document_views.finance_transactions, name="finance-transactions"),
+    path("settings/home-companies/", settings_views.home_company_list, name="home-company-list"),
+    path("settings/home-companies/new/", settings_views.home_company_edit, name="home-company-create"),
+    path("settings/home-companies/<int:company_id>/", settings_views.home_company_edit, name="home-company-edit"),
+    path("settings/home-companies/<int:company_id>/rules/new/", settings_views.tax_rule_edit, name="tax-rule-create"),
+    path("settings/home-companies/<int:company_id>/rules/<int:rule_id>/", settings_views.tax_rule_edit,
+         name="tax-rule-edit"),
+    path("settings/home-companies/<int:company_id>/rules/<int:rule_id>/delete/", settings_views.tax_rule_delete,
+         name="tax-rule-delete"),
+    path("settings/home-companies/<int:company_id>/presets/", settings_views.tax_presets, name="tax-presets"),
     path("users/", user_views.user_list, name="user-list"),
     path("users/<uuid:user_id>/", user_views.user_detail, name="user-detail"),
     path("settings/staff/", settings_views.staff_list, name="staff-list"),

@@ -160,8 +160,13 @@ def _record_context(request: HttpRequest, client, tab: str) -> dict:
 
 @area_required(VIEW_CLIENTS)
 def client_summary(request: HttpRequest, client_id) -> HttpResponse:
+    from clientpanel.invoicing.selectors import amount_owing
+    from clientpanel.ledger.selectors import paid_to_date
+
     client = _client_or_404(request, client_id)
-    return render(request, "backoffice/clients/summary.html", _record_context(request, client, "summary"))
+    return render(request, "backoffice/clients/summary.html", _record_context(request, client, "summary") | {
+        "decision": client_selectors.client_tax_decision(client), "paid_to_date": paid_to_date(client=client),
+        "amount_owing": amount_owing(client=client)})
 
 
 @area_required(VIEW_CLIENTS)

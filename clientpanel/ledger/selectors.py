@@ -22,6 +22,19 @@ def client_entries(*, client: Client, search: str = "") -> QuerySet[LedgerEntry]
     return entries.order_by("-sequence")
 
 
+def entries_visible_to(actor, *, search: str = "", type: str = "") -> QuerySet[LedgerEntry]:
+    """Every entry across the clients the actor may see, newest first (the Finance area)."""
+    from clientpanel.clients.selectors import clients_visible_to
+
+    entries = LedgerEntry.objects.filter(client__in=clients_visible_to(actor)).select_related("client")
+    if type in EntryType.values:
+        entries = entries.filter(type=type)
+    for word in (search or "").split()[:4]:
+        entries = entries.filter(Q(description__icontains=word) | Q(transaction_id__icontains=word)
+                                 | Q(client__display_name__icontains=word))
+    return entries.order_by("-created_at", "-id")
+
+
 def paid_to_date(*, client: Client) -> Decimal:
     """Gross of all payments minus gross of all refunds (refunds are stored negative)."""
     total = LedgerEntry.objects.filter(client=client, type__in=[EntryType.PAYMENT, EntryType.REFUND]).aggregate(

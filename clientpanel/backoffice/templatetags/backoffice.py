@@ -76,3 +76,18 @@ def get_item(mapping, key):
 @register.filter
 def split_commas(value: str) -> list[str]:
     return value.split(",")
+
+
+DOCUMENT_BADGES = {"UNPAID": "text-bg-warning", "PAID": "text-bg-success", "INVOICED": "text-bg-primary",
+                   "CANCELLED": "text-bg-secondary", "DRAFT": "text-bg-light", "REFUNDED": "text-bg-info",
+                   "PARTIALLY_REFUNDED": "text-bg-info"}
+
+
+@register.filter
+def doc_badge(status: str) -> str:
+    return DOCUMENT_BADGES.get(status, "text-bg-light")
+
+
+@register.filter
+def normalize(value: Decimal) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else value

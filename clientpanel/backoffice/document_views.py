@@ -1,0 +1,192 @@
+"""Documents: the client's Invoices tab, a document's page and its actions, PDFs, ZIP export and
+the Finance area across clients."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
+
+from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.invoicing import selectors as document_selectors
+from clientpanel.invoicing import services as document_services
+from clientpanel.invoicing.models import DocumentStatus, DocumentType
+from clientpanel.invoicing.pdf import document_pdf, documents_zip
+from clientpanel.ledger.models import LedgerEntry
+
+from .access import area_required
+from .forms import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
+from .views import _client_or_404, _record_context
+
+
+def _document_or_404(request: HttpRequest, document_id):
+    try:
+        return document_selectors.document_get(actor=request.user, document_id=document_id)
+    except NotFound:
+        raise Http404("Document not found.") from None
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {"type": request.GET.get("type", "") if request.GET.get("type") in DocumentType.values else "",
+            "status": request.GET.get("status", "") if request.GET.get("status") in DocumentStatus.values else "",
+            "search": request.GET.get("q", "").strip()[:100]}
+
+
+@area_required(VIEW_CLIENTS)
+def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    filters = _filters(request)
+    documents = document_selectors.document_list(actor=request.user, client=client, **filters)
+    page = Paginator(documents, 25).get_page(request.GET.get("page"))
+    return render(request, "backoffice/clients/invoices.html", _record_context(request, client, "invoices") | {
+        "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices})
+
+
+@area_required(FINANCE)
+@require_http_methods(["GET", "POST"])
+def add_funds(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    form = AddFundsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = document_services.proforma_add_funds(actor=request.user, client_id=client.id,
+                                                            net_amount=form.cleaned_data["net_amount"])
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        else:
+            messages.success(request, f"Proforma {document.number} issued: {document.total} {document.currency}.")
+            return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-invoices",
+                                                                               client_id=client.id)
+    return render(request, "backoffice/documents/_add_funds_form.html", {"client": client, "form": form})
+
+
+@area_required(FINANCE)
+@require_http_methods(["GET", "POST"])
+def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
+    client = _client_or_404(request, client_id)
+    form = ProformaItemsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            items = form.service_items()
+            document = document_services.proforma_issue(actor=request.user, client_id=client.id, items=items)
+        except forms.ValidationError as error:
+            form.add_error("items", error)
+        except ValidationFailed as error:
+            form.add_error("items", " ".join(f"{field}: {m}" for field, ms in error.fields.items() for m in ms)
+                           or error.message)
+        else:
+            messages.success(request, f"Proforma {document.number} issued.")
+            return redirect("backoffice:document-detail", document_id=document.id)
+    return render(request, "backoffice/documents/proforma_form.html",
+                  _record_context(request, client, "invoices") | {"form": form})
+
+
+@area_required(VIEW_CLIENTS)
+def document_detail(request: HttpRequest, document_id) -> HttpResponse:
+    document = _document_or_404(request, document_id)
+    return render(request, "backoffice/documents/detail.html", {
+        "document": document, "client": document.client, "items": document.items.all(),
+        "payments": document.payments.order_by("paid_at"), "derived": document.derived.order_by("created_at"),
+        "entries": LedgerEntry.objects.filter(document_id=document.pk).order_by("sequence"),
+    })
+
+
+def _action_response(request: HttpRequest, document) -> HttpResponse:
+    url = reverse("backoffice:document-detail", args=[document.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@area_required(FINANCE)
+@require_http_methods(["GET", "POST"])
+def document_pay(request: HttpRequest, document_id) -> HttpResponse:
+    document = _document_or_404(request, document_id)
+    form = PaymentForm(request.POST or None, initial={"amount": f"{document.amount_due:.2f}"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = document_services.proforma_pay(actor=request.user, document_id=document.pk,
+                                                     **{k: v for k, v in form.cleaned_data.items() if v})
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Payment of {payment.gross} {document.currency} recorded.")
+            return _action_response(request, document)
+    return render(request, "backoffice/documents/_payment_form.html", {"document": document, "form": form})
+
+
+@area_required(FINANCE)
+@require_http_methods(["GET", "POST"])
+def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
+    document = _document_or_404(request, document_id)
+    form = CreditNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            note = document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
+                                                       **form.cleaned_data)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Credit note {note.number} issued.")
+            return _action_response(request, note)
+    return render(request, "backoffice/documents/_credit_note_form.html", {"document": document, "form": form})
+
+
+@area_required(FINANCE)
+@require_POST
+def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
+    document = _document_or_404(request, document_id)
+    try:
+        document_services.proforma_cancel(actor=request.user, document_id=document.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Proforma {document.number} cancelled.")
+    return redirect("backoffice:document-detail", document_id=document.pk)
+
+
+@area_required(VIEW_CLIENTS)
+def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
+    document = _document_or_404(request, document_id)
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    name = (document.number or str(document.pk)).replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
+
+
+@area_required(VIEW_CLIENTS)
+def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
+    """Perfex's "Export": the client's documents of one status (or all) as a ZIP of PDFs."""
+    client = _client_or_404(request, client_id)
+    filters = _filters(request)
+    documents = list(document_selectors.document_list(actor=request.user, client=client, **filters)[:500])
+    response = HttpResponse(documents_zip(documents), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{client.number}-documents.zip"'
+    return response
+
+
+@area_required(FINANCE)
+def finance_documents(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(document_selectors.document_list(actor=request.user, **filters), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "backoffice/finance/documents.html", {
+        "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices})
+
+
+@area_required(FINANCE)
+def finance_transactions(request: HttpRequest) -> HttpResponse:
+    from clientpanel.ledger.selectors import entries_visible_to
+
+    search = request.GET.get("q", "").strip()[:100]
+    kind = request.GET.get("type", "")
+    page = Paginator(entries_visible_to(request.user, search=search, type=kind), 50).get_page(request.GET.get("page"))
+    return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind})
