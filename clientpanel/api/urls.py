@@ -15,6 +15,8 @@ from clientpanel.accounts.api_auth import ApiTokenAuth
 from clientpanel.clients.api import groups_router, users_router
 from clientpanel.clients.api import router as clients_router
 from clientpanel.core.errors import DomainError
+from clientpanel.invoicing.api import companies_router
+from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
 
 api = NinjaAPI(
@@ -95,3 +97,5 @@ api.add_router("/", clients_router)
 api.add_router("/", users_router)
 api.add_router("/", groups_router)
 api.add_router("/", ledger_router)
+api.add_router("/", invoicing_router)
+api.add_router("/", companies_router)

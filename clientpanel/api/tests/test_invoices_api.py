@@ -1,0 +1,118 @@
+import json
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from clientpanel.invoicing.models import Document
+from clientpanel.ledger.models import LedgerEntry
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def taxed_client(make_client):
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={"country": "PL", "invoice_pattern":
+                                                               "FAKTURA/{YEAR}/{MONTH}/{NUMBER}"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    return make_client(tax_id="PL5260250995", company_name="My company name")
+
+
+def post(api, path, body, key=None):
+    headers = dict(api.headers) | ({"Idempotency-Key": key} if key else {})
+    return api.client.post(f"/api/v1{path}", data=json.dumps(body), content_type="application/json",
+                           headers=headers)
+
+
+def test_add_funds_pay_invoice_and_credit_note_through_the_api(api, taxed_client):
+    issued = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "150.00"})
+    assert issued.status_code == 201, issued.content
+    proforma = issued.json()
+    assert (proforma["type"], proforma["status"], proforma["net"], proforma["tax"], proforma["total"]) == (
+        "PROFORMA", "UNPAID", "150.0000", "34.5000", "184.5000")
+    assert proforma["issue_date"].endswith("+00:00") and proforma["items"][0]["is_topup"] is True
+    paid = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "184.50", "transaction_id": "tx-9"})
+    assert paid.status_code == 201, paid.content
+    body = paid.json()
+    assert body["payment"]["net"] == "150.0000" and body["document"]["status"] == "INVOICED"
+    invoice_ref = next(r for r in body["document"]["related"] if r["type"] == "INVOICE")
+    today = timezone.localdate()
+    assert invoice_ref["number"] == f"FAKTURA/{today:%Y}/{today:%m}/1"
+    replay = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "184.50", "transaction_id": "tx-9"})
+    assert replay.status_code == 201 and replay.json()["payment"]["id"] == body["payment"]["id"]
+    assert LedgerEntry.objects.filter(type="PAYMENT").count() == 1
+    note = post(api, f"/invoices/{invoice_ref['id']}/credit-notes", {"net_amount": "20.00"})
+    assert note.status_code == 201, note.content
+    assert (note.json()["net"], note.json()["tax"], note.json()["total"]) == ("-20.0000", "-4.6000", "-24.6000")
+    invoice = api.get(f"/invoices/{invoice_ref['id']}").json()
+    assert invoice["status"] == "PARTIALLY_REFUNDED"
+    assert {r["type"] for r in invoice["related"]} == {"PROFORMA", "CREDIT_NOTE"}
+    listed = api.get(f"/clients/{taxed_client.pk}/invoices", type="INVOICE").json()
+    assert listed["count"] == 1
+    pdf = api.get(f"/invoices/{proforma['id']}/pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    assert api.get(f"/clients/{taxed_client.pk}").json()["balance"] == "130.0000"
+
+
+def test_idempotency_key_issues_one_proforma(api, taxed_client):
+    first = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}, key="af-1")
+    again = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}, key="af-1")
+    assert first.json()["id"] == again.json()["id"] and Document.objects.count() == 1
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"net_amount": "1.001"}, "net_amount"), ({"net_amount": "0"}, "net_amount"), ({"net_amount": "x"}, "net_amount"),
+    ({"net_amount": "-5"}, "net_amount"), ({"net_amount": "10", "extra": 1}, "extra"),
+])
+def test_bad_add_funds_writes_nothing(api, taxed_client, body, field):
+    response = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", body)
+    assert response.status_code == 422 and field in response.json()["error"]["fields"]
+    assert not Document.objects.exists()
+
+
+def test_cancel_then_pay_is_refused_and_overpayment_too(api, taxed_client):
+    proforma = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}).json()
+    over = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "12.31"})
+    assert over.status_code == 422 and "amount" in over.json()["error"]["fields"]
+    cancelled = api.client.post(f"/api/v1/invoices/{proforma['id']}/cancel", headers=api.headers)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "CANCELLED"
+    refused = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "12.30"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "document_state"
+    assert not LedgerEntry.objects.exists()
+
+
+def test_credit_note_over_the_invoice_is_refused(api, taxed_client):
+    proforma = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}).json()
+    body = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "12.30"}).json()
+    invoice_id = next(r["id"] for r in body["document"]["related"] if r["type"] == "INVOICE")
+    over = post(api, f"/invoices/{invoice_id}/credit-notes", {"net_amount": "10.01"})
+    assert over.status_code == 422 and "net_amount" in over.json()["error"]["fields"]
+    assert Document.objects.filter(type="CREDIT_NOTE").count() == 0
+
+
+def test_home_companies(api):
+    created = post(api, "/home-companies", {"name": "US Corp", "country": "US", "us_ein": "12-3456789"})
+    assert created.status_code == 201 and created.json()["is_default"] is False
+    bad = post(api, "/home-companies", {"name": "X", "country": "XX", "invoice_pattern": "INV/{YEAR}"})
+    assert bad.status_code == 422 and {"country", "invoice_pattern"} <= set(bad.json()["error"]["fields"])
+    listed = api.get("/home-companies").json()
+    assert listed["count"] == 2 and listed["results"][0]["is_default"] is True
+
+
+def test_overlapping_tax_rule_is_refused(db):
+    from clientpanel.core.errors import Conflict
+
+    company = default_home_company()
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    with pytest.raises(Conflict, match="overlaps"):
+        tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "applies_private": True,
+                                                               "applies_company": False,
+                                                               "applies_company_tax_id": False,
+                                                               "tax1_name": "VAT", "tax1_rate": "8"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "priority": 5, "tax1_name": "VAT",
+                                                           "tax1_rate": "8"})
+    assert company.tax_rules.count() == 2
+    assert Decimal(company.tax_rules.order_by("-priority").first().tax1_rate) == Decimal("8")

@@ -1,0 +1,222 @@
+"""REST endpoints for documents and home companies (SPEC §11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_READ, FINANCE_WRITE, SETTINGS_WRITE
+from clientpanel.clients import selectors as client_selectors
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.idempotency import run_idempotent
+from clientpanel.core.money import format_api_amount
+from clientpanel.tax import services as tax_services
+from clientpanel.tax.models import HomeCompany
+
+from . import selectors, services
+from .models import Document
+from .pdf import document_pdf
+
+router = Router(tags=["invoices"])
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddFundsIn(Strict):
+    net_amount: Any = None
+
+
+class PaymentIn(Strict):
+    amount: Any = None
+    transaction_id: str = ""
+    paid_at: dt.datetime | None = None
+    method: str = ""
+
+
+class CreditNoteIn(Strict):
+    net_amount: Any = None
+    transaction_id: str = ""
+
+
+class DocumentListParams(Schema):
+    type: str = ""
+    status: str = ""
+    search: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+def _time(value):
+    return value.isoformat() if value else None
+
+
+def document_out(document: Document) -> dict[str, Any]:
+    related = []
+    if document.related_id:
+        related.append({"id": str(document.related_id), "type": document.related.type,
+                        "number": document.related.number})
+    related += [{"id": str(d.id), "type": d.type, "number": d.number} for d in document.derived.all()]
+    return {
+        "id": str(document.id), "type": document.type, "number": document.number, "status": document.status,
+        "client": str(document.client_id), "home_company": document.home_company_id,
+        "issue_date": _time(document.issue_date), "due_date": _time(document.due_date),
+        "paid_date": _time(document.paid_date), "currency": document.currency,
+        "net": format_api_amount(document.net), "tax": format_api_amount(document.tax),
+        "total": format_api_amount(document.total), "amount_due": format_api_amount(document.amount_due),
+        "tax_lines": document.tax_lines, "reverse_charge": document.reverse_charge,
+        "items": [{"description": i.description, "quantity": f"{i.quantity.normalize():f}",
+                   "unit_price": format_api_amount(i.unit_price), "net": format_api_amount(i.net),
+                   "is_topup": i.is_topup, "service": str(i.service_id) if i.service_id else None,
+                   "period_start": _time(i.period_start), "period_end": _time(i.period_end)}
+                  for i in document.items.all()],
+        "related": related,
+    }
+
+
+def _page(params: DocumentListParams) -> tuple[int, int]:
+    if params.page < 1 or not 1 <= params.page_size <= 500:
+        raise ValidationFailed.from_fields({"page_size": ["Use page ≥ 1 and page_size 1 to 500."]})
+    return (params.page - 1) * params.page_size, params.page * params.page_size
+
+
+@router.get("/clients/{client_id}/invoices", summary="A client's proformas, invoices and credit notes")
+def list_client_documents(request, client_id: UUID, params: Query[DocumentListParams]):
+    require_scope(request, CLIENTS_READ)
+    client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
+    start, end = _page(params)
+    documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type,
+                                        status=params.status, search=params.search)
+    return {"count": documents.count(), "results": [document_out(d) for d in documents[start:end]]}
+
+
+@router.post("/clients/{client_id}/invoices/add-funds", response={201: dict},
+             summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key")
+def add_funds(request, client_id: UUID, payload: AddFundsIn):
+    require_scope(request, FINANCE_WRITE)
+    actor = api_actor(request)
+    client_selectors.client_get(actor=actor, client_id=client_id)
+
+    def issue():
+        document = services.proforma_add_funds(actor=actor, client_id=client_id, net_amount=payload.net_amount)
+        return 201, document_out(document)
+
+    return Status(*run_idempotent(request, str(actor.pk), issue))
+
+
+@router.get("/invoices/{document_id}", summary="One document")
+def get_document(request, document_id: UUID):
+    require_scope(request, CLIENTS_READ)
+    return document_out(selectors.document_get(actor=api_actor(request), document_id=document_id))
+
+
+@router.get("/invoices/{document_id}/pdf", summary="The document as PDF")
+def get_document_pdf(request, document_id: UUID):
+    require_scope(request, CLIENTS_READ)
+    document = selectors.document_get(actor=api_actor(request), document_id=document_id)
+    response = HttpResponse(document_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{(document.number or document.pk)}.pdf"'.replace(
+        "/", "-")
+    return response
+
+
+@router.post("/invoices/{document_id}/payments", response={201: dict},
+             summary="Record a payment (gross) on a proforma; honours Idempotency-Key and transaction_id")
+def record_payment(request, document_id: UUID, payload: PaymentIn):
+    require_scope(request, FINANCE_WRITE)
+    actor = api_actor(request)
+
+    def pay():
+        payment = services.proforma_pay(actor=actor, document_id=document_id, amount=payload.amount,
+                                        paid_at=payload.paid_at, method=payload.method,
+                                        transaction_id=payload.transaction_id)
+        document = selectors.document_get(actor=actor, document_id=document_id)
+        paid = {"id": str(payment.id), "gross": format_api_amount(payment.gross),
+                "net": format_api_amount(payment.net), "transaction_id": payment.transaction_id or None,
+                "paid_at": _time(payment.paid_at)}
+        return 201, {"payment": paid, "document": document_out(document)}
+
+    return Status(*run_idempotent(request, str(actor.pk), pay))
+
+
+@router.post("/invoices/{document_id}/credit-notes", response={201: dict},
+             summary="Refund a net amount of a paid invoice; honours Idempotency-Key")
+def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
+    require_scope(request, FINANCE_WRITE)
+    actor = api_actor(request)
+
+    def credit():
+        note = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
+                                          transaction_id=payload.transaction_id)
+        return 201, document_out(note)
+
+    return Status(*run_idempotent(request, str(actor.pk), credit))
+
+
+@router.post("/invoices/{document_id}/cancel", summary="Cancel an unpaid proforma")
+def cancel_document(request, document_id: UUID):
+    require_scope(request, FINANCE_WRITE)
+    return document_out(services.proforma_cancel(actor=api_actor(request), document_id=document_id))
+
+
+companies_router = Router(tags=["home companies"])
+
+
+class HomeCompanyIn(Strict):
+    name: Any = None
+    address1: Any = None
+    address2: Any = None
+    city: Any = None
+    postcode: Any = None
+    country: Any = None
+    region: Any = None
+    local_tax_id: Any = None
+    eu_vat_id: Any = None
+    registration_number: Any = None
+    us_ein: Any = None
+    us_state_id: Any = None
+    ca_bn: Any = None
+    ca_gst_hst: Any = None
+    ca_pst_qst: Any = None
+    bank_details: Any = None
+    invoice_footer: Any = None
+    topup_item_name: Any = None
+    refund_item_name: Any = None
+    payment_terms_days: Any = None
+    proforma_pattern: Any = None
+    proforma_reset: Any = None
+    invoice_pattern: Any = None
+    invoice_reset: Any = None
+    credit_note_pattern: Any = None
+    credit_note_reset: Any = None
+    is_default: Any = None
+
+
+def company_out(company: HomeCompany) -> dict[str, Any]:
+    fields = [f.name for f in HomeCompany._meta.concrete_fields if f.name != "created_at"]
+    body = {name: getattr(company, name) for name in fields}
+    body["tax_rules"] = [{"id": r.pk, "country": r.country or None, "region": r.region or None,
+                          "kinds": sorted(r.kinds()), "taxes": [{"name": n, "rate": str(v)} for n, v in r.taxes()],
+                          "priority": r.priority} for r in company.tax_rules.all()]
+    return body
+
+
+@companies_router.get("/home-companies")
+def list_home_companies(request):
+    require_scope(request, FINANCE_READ)
+    companies = list(HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name"))
+    return {"count": len(companies), "results": [company_out(c) for c in companies]}
+
+
+@companies_router.post("/home-companies", response={201: dict})
+def create_home_company(request, payload: HomeCompanyIn):
+    require_scope(request, SETTINGS_WRITE)
+    company = tax_services.home_company_save(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
+    return Status(201, company_out(company))
