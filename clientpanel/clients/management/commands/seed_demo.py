@@ -14,6 +14,7 @@ from clientpanel.clients.services import (
 
 DEMO_STAFF_EMAIL = "admin@clientpanel.example"
 DEMO_STAFF_PASSWORD = "demo-admin-2026"  # a published demo login
+DEMO_POLISH_COMPANY = "Clientpanel Demo sp. z o.o."
 DEMO_AGENT_EMAIL = "agent@clientpanel.example"  # Support role, limited to three assigned clients
 
 
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=60)
 
     def handle(self, *args, clients: int, **options):
+        self._home_companies()
         if not User.objects.filter(email=DEMO_STAFF_EMAIL).exists():
             staff_create(email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, superuser=True,
                          firstname="Demo", lastname="Admin")
@@ -58,3 +60,29 @@ class Command(BaseCommand):
         agent = staff_create(email=DEMO_AGENT_EMAIL, password=DEMO_STAFF_PASSWORD, firstname="Sam", lastname="Agent",
                              roles=["Support"], limited_to_assigned_clients=True)
         staff_assignments_set(actor=None, staff_id=agent.pk, client_ids=[c.pk for c in clients[:3]])
+
+    def _home_companies(self) -> None:
+        """The Polish company bills by default (VAT 23% in Poland, EU rates with reverse charge,
+        FAKTURA / NATA-KREDYTOWA / PROFORMA numbering); a US company bills US clients — once."""
+        from clientpanel.tax.models import HomeCompany
+        from clientpanel.tax.selectors import default_home_company
+        from clientpanel.tax.services import home_company_save, tax_presets_apply, tax_rule_save
+
+        if HomeCompany.objects.filter(name=DEMO_POLISH_COMPANY).exists():
+            return
+        polish = home_company_save(actor=None, company_id=default_home_company().pk, data={
+            "name": DEMO_POLISH_COMPANY, "address1": "ul. Marszałkowska 1", "city": "Warszawa", "postcode": "00-624",
+            "country": "PL", "region": "Mazowieckie", "eu_vat_id": "PL5260250995", "local_tax_id": "5260250995",
+            "registration_number": "KRS 0000123456", "bank_details": "PL61 1090 1014 0000 0712 1981 2874\nSantander",
+            "invoice_footer": "Thank you for your business.", "topup_item_name": "Doładowanie konta / Add funds",
+            "refund_item_name": "Zwrot / Refund", "proforma_pattern": "PROFORMA/{YEAR}/{MONTH}/{NUMBER}",
+            "invoice_pattern": "FAKTURA/{YEAR}/{MONTH}/{NUMBER}",
+            "credit_note_pattern": "NATA-KREDYTOWA/{YEAR}/{MONTH}/{NUMBER}", "is_default": True})
+        tax_rule_save(actor=None, company_id=polish.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+        tax_presets_apply(actor=None, company_id=polish.pk, preset="EU")
+        us = home_company_save(actor=None, data={
+            "name": "Clientpanel Demo Inc.", "address1": "1 Market Street", "city": "San Francisco",
+            "postcode": "94105", "country": "US", "region": "California", "us_ein": "12-3456789",
+            "invoice_pattern": "INV-{YEAR}-{NUMBER:5}", "invoice_reset": "YEARLY",
+            "proforma_pattern": "PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY"})
+        tax_rule_save(actor=None, company_id=us.pk, data={"country": "US", "priority": 10})
