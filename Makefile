@@ -19,7 +19,9 @@ run: setup
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# One Huey consumer beside the web server runs the jobs (VIES checks…); both stop together.
+	@$(BIN)/python manage.py run_huey --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: setup
 	$(BIN)/ruff check .

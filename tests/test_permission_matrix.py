@@ -38,6 +38,7 @@ PAGES = {
     "region-options": (VIEW_CLIENTS, False, "GET"),
     "client-summary": (VIEW_CLIENTS, True, "GET"),
     "client-profile": (VIEW_CLIENTS, True, "GET"),
+    "client-vies-check": (EDIT_CLIENTS, True, "POST"),
     "address-create": (EDIT_CLIENTS, True, "GET"),
     "address-edit": (EDIT_CLIENTS, True, "GET"),
     "address-delete": (EDIT_CLIENTS, True, "POST"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("clients/regions/", views.region_options, name="region-options"),
     path("clients/<uuid:client_id>/", views.client_summary, name="client-summary"),
     path("clients/<uuid:client_id>/profile/", views.client_profile, name="client-profile"),
+    path("clients/<uuid:client_id>/vies-check/", views.client_vies_check, name="client-vies-check"),
     path("clients/<uuid:client_id>/addresses/new/", views.address_edit, name="address-create"),
     path("clients/<uuid:client_id>/addresses/<uuid:address_id>/", views.address_edit, name="address-edit"),
     path("clients/<uuid:client_id>/addresses/<uuid:address_id>/delete/", views.address_delete,

@@ -253,3 +253,20 @@ def region_options(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country") or request.GET.get("billing_country") or ""
     return render(request, "backoffice/clients/_region_options.html",
                   {"regions": subdivisions_of(country.upper()[:2]) if country else ()})
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
+    """Queue a VIES check; the job records the answer (never checked inside a request)."""
+    from django.db import transaction
+
+    from clientpanel.clients.tasks import vies_check_task
+
+    client = _client_or_404(request, client_id)
+    if not client.tax_id:
+        messages.error(request, "This client has no tax ID to check.")
+    else:
+        transaction.on_commit(lambda: vies_check_task(str(client.pk)))
+        messages.info(request, "VIES check queued; the status updates when the job has run.")
+    return redirect("backoffice:client-summary", client_id=client.pk)

@@ -287,7 +287,7 @@ def _lock_client(client_id, actor: User | None = None) -> Client:
 def _has_money_history(client: Client) -> bool:
     # Reverse relations of the apps that hold money (ledger, documents), reached by name so this
     # app does not import them.
-    return client.ledger_entries.exists()
+    return client.ledger_entries.exists() or client.documents.exclude(status="DRAFT").exists()
 
 
 def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> Client:
@@ -660,3 +660,30 @@ def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> 
             audit_record(action="staff.assign_clients", target=staff,
                          changes={"clients": [sorted(map(str, current)), sorted(map(str, wanted))]})
     return list(StaffAssignment.objects.filter(staff=staff))
+
+
+# --- VIES (SPEC §6) ---------------------------------------------------------------------------
+
+def client_vies_check(*, client_id) -> str | None:
+    """Check the client's VAT number with VIES and record VALID, INVALID or ERROR with the time.
+    Runs from a job: the HTTP call happens outside any transaction, and a tax ID changed meanwhile
+    is not overwritten with the old number's answer. Answers the status, or None when the client
+    has no EU VAT number to check."""
+    from clientpanel.tax.selectors import vat_member_state
+    from clientpanel.tax.vies import check_vat
+
+    client = Client.objects.filter(pk=client_id).only("tax_id").first()
+    if client is None or not vat_member_state(client.tax_id):
+        return None
+    status = check_vat(client.tax_id)
+    with transaction.atomic():
+        locked = Client.objects.select_for_update().get(pk=client_id)
+        if locked.tax_id != client.tax_id:
+            return None
+        before = locked.vies_status
+        locked.vies_status = status
+        locked.vies_checked_at = timezone.now()
+        locked.save(update_fields=["vies_status", "vies_checked_at", "updated_at"])
+        audit_record(action="client.vies_check", target=locked, client_id=locked.pk,
+                     changes={"vies_status": [before, status]})
+    return status

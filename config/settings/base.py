@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "ninja",
+    "huey.contrib.djhuey",
     "clientpanel.core",
     "clientpanel.audit",
     "clientpanel.accounts",
@@ -125,6 +126,25 @@ STATIC_ROOT = VAR_DIR / "static"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
+
+# --- Jobs (Huey) -------------------------------------------------------------------------------
+# Embedded default: SQLite storage under var/ and one consumer beside the web server (`make run`);
+# with REDIS_URL, Redis storage shared by any number of consumers. Immediate mode (jobs run inline,
+# for tests) is set explicitly, never derived from DEBUG.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+HUEY = {
+    "name": "clientpanel",
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+
+# VIES (EU VAT validation), called only from jobs, with a short timeout (SPEC §6).
+VIES_URL = os.environ.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number")
+VIES_TIMEOUT = float(os.environ.get("VIES_TIMEOUT", "5"))
 
 # --- Clientpanel -----------------------------------------------------------------------------
 # Enabled lists: a client's currency and language must come from these. After migrations alone

@@ -309,3 +309,12 @@ def test_reverse_charge_note_is_on_the_pdf(polish_company):
     Client.objects.filter(pk=german.pk).update(vies_status="VALID")
     proforma = proforma_add_funds(actor=None, client_id=german.pk, net_amount="100")
     assert "Reverse charge" in PdfReader(io.BytesIO(document_pdf(proforma))).pages[0].extract_text()
+
+
+def test_currency_is_locked_after_the_first_issued_document(polish_client):
+    from clientpanel.clients.services import client_update
+
+    proforma_add_funds(actor=None, client_id=polish_client.pk, net_amount="10")
+    with pytest.raises(ValidationFailed) as failure:
+        client_update(actor=None, client_id=polish_client.pk, data={"currency": "EUR"})
+    assert "stays USD" in failure.value.fields["currency"][0]
