@@ -1,0 +1,97 @@
+"""Document numbering under concurrency (SPEC §7, §12).
+
+    .venv/bin/python bench/numbering.py [--writers 8] [--seconds 15]
+
+N worker processes issue Add Funds proformas for N clients of ONE home company on PostgreSQL
+(BENCH_NUMBERING_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/clientpanel_bench_numbering)
+for the given time, through clientpanel.invoicing.services.proforma_add_funds. Prints documents/s
+and checks that the numbers issued are unique, gap-free and rise with the issue time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_URL = os.environ.get("BENCH_NUMBERING_DATABASE_URL",
+                           "postgres://postgres@127.0.0.1:5432/clientpanel_bench_numbering")
+
+
+def _setup_django() -> None:
+    os.environ["DATABASE_URL"] = BENCH_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+
+
+def _writer(client_id: str, seconds: float, start_at: float, counter) -> None:
+    _setup_django()
+    from clientpanel.invoicing.services import proforma_add_funds
+
+    issued = 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    while time.time() < start_at + seconds:
+        proforma_add_funds(actor=None, client_id=client_id, net_amount="10.00")
+        issued += 1
+    with counter.get_lock():
+        counter.value += issued
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--seconds", type=int, default=15)
+    args = parser.parse_args()
+    import psycopg
+
+    url = urlparse(BENCH_URL)
+    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username or "postgres",
+                         dbname="postgres", autocommit=True) as conn:
+        name = url.path.lstrip("/")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from clientpanel.clients.services import client_create
+    from clientpanel.invoicing.models import Document
+    from clientpanel.tax.selectors import default_home_company
+    from clientpanel.tax.services import tax_rule_save
+
+    call_command("migrate", verbosity=0)
+    company = default_home_company()
+    tax_rule_save(actor=None, company_id=company.pk, data={"tax1_name": "VAT", "tax1_rate": "23"})
+    clients = [str(client_create(actor=None, data={"email": f"n{i}@example.com", "firstname": "N", "lastname": str(i),
+                                                   "billing_address": {"country": "PL"}}).pk)
+               for i in range(args.writers)]
+    connection.close()
+    counter = mp.Value("i", 0)
+    start_at = time.time() + 3
+    processes = [mp.Process(target=_writer, args=(c, args.seconds, start_at, counter)) for c in clients]
+    for p in processes:
+        p.start()
+    for p in processes:
+        p.join()
+    rows = list(Document.objects.order_by("issue_date").values_list("number", flat=True))
+    numbers = [int(n.rsplit("/", 1)[1]) for n in rows]
+    unique_gap_free = sorted(numbers) == list(range(1, len(numbers) + 1))
+    ordered = numbers == sorted(numbers)
+    print(f"\n{args.writers} writers, one home company, {args.seconds} s on {BENCH_URL.split('@')[-1]}\n")
+    print("| documents issued | documents/s | unique and gap-free | numbers rise with issue time |")
+    print("|---:|---:|---|---|")
+    print(f"| {counter.value:,} | {counter.value / args.seconds:,.0f} | {'yes' if unique_gap_free else 'NO'} | "
+          f"{'yes' if ordered else 'NO'} |")
+
+
+if __name__ == "__main__":
+    main()
