@@ -18,7 +18,7 @@ class FakeVies(BaseHTTPRequestHandler):
     answers: dict[str, object] = {}
     seen: list[dict] = []
 
-    def do_POST(self):  # noqa: N802 — http.server's naming
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeVies.seen.append(body)
         answer = FakeVies.answers.get(body["countryCode"] + body["vatNumber"], {"valid": False})
