@@ -25,7 +25,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 test: lint
 	@bash scripts/test.sh
