@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "clientpanel.tax",
     "clientpanel.ledger",
     "clientpanel.invoicing",
+    "clientpanel.catalog",
+    "clientpanel.services",
     "clientpanel.api",
     "clientpanel.backoffice",
 ]
@@ -141,6 +143,11 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+
+# Provisioning modules run with this timeout (seconds); unpaid proformas overdue this many days
+# are cancelled by automation.
+PROVISIONING_TIMEOUT = float(os.environ.get("PROVISIONING_TIMEOUT", "30"))
+STALE_PROFORMA_DAYS = int(os.environ.get("STALE_PROFORMA_DAYS", "30"))
 
 # VIES (EU VAT validation), called only from jobs, with a short timeout (SPEC §6).
 VIES_URL = os.environ.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number")

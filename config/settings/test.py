@@ -19,6 +19,7 @@ STORAGES = {
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "clientpanel-test", "immediate": True}
 VIES_URL = "http://127.0.0.1:9/vies-not-configured-in-this-test"  # tests that call VIES start their own server
 VIES_TIMEOUT = 2.0
+PROVISIONING_TIMEOUT = 2.0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,64 @@
+import uuid
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+from clientpanel.core.fields import AmountField
+
+
+class Period(models.TextChoices):
+    ONE_TIME = "ONE_TIME", "One time"
+    HOURLY = "HOURLY", "Hourly"
+    DAILY = "DAILY", "Daily"
+    WEEKLY = "WEEKLY", "Weekly"
+    MONTHLY = "MONTHLY", "Monthly"
+    QUARTERLY = "QUARTERLY", "Quarterly"
+    SEMIANNUALLY = "SEMIANNUALLY", "Semiannually"
+    ANNUALLY = "ANNUALLY", "Annually"
+    BIENNIALLY = "BIENNIALLY", "Biennially"
+    TRIENNIALLY = "TRIENNIALLY", "Triennially"
+
+
+class Product(models.Model):
+    """Something sold to clients and provisioned through a module (SPEC §9)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    module = models.CharField(max_length=50, default="manual")
+    module_settings = models.JSONField(default=dict, blank=True)
+    hourly_billing = models.BooleanField(default=False)
+    termination_delay_hours = models.PositiveIntegerField(default=48)
+    cancellation_delay_hours = models.PositiveIntegerField(default=48)
+    hidden = models.BooleanField(default=False)
+    retired = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+
+class Price(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
+    currency = models.CharField(max_length=3)
+    period = models.CharField(max_length=12, choices=Period.choices)
+    amount = AmountField()
+    setup_fee = AmountField(default=Decimal("0"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "currency", "period"], name="price_unique_per_period"),
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(setup_fee__gte=0), name="price_not_negative"),
+        ]
+        ordering = ["currency", "period"]
+
+    def __str__(self) -> str:
+        return f"{self.get_period_display()} - {self.amount:.2f} {self.currency}"
+
+    @property
+    def label(self) -> str:
+        """"Monthly - 20.00 USD", as the seed shows prices."""
+        shown = f"{self.amount:.2f}" if self.amount == self.amount.quantize(Decimal("0.01")) else f"{self.amount}"
+        return f"{self.get_period_display()} - {shown} {self.currency}"

@@ -1,0 +1,30 @@
+"""Recording automation job runs for Settings → Automation (SPEC §10)."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+
+from django.utils import timezone
+
+from .models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+def run_recorded(name: str, job: Callable[[], dict], *, trigger: str) -> JobRun:
+    """Run a job and keep its run: start, duration, counts, or the error (the job's failure is
+    recorded, not raised, so one failing job never stops the others)."""
+    run = JobRun.objects.create(name=name, trigger=trigger, started_at=timezone.now())
+    started = time.monotonic()
+    try:
+        run.counts = job() or {}
+    except Exception as error:
+        log.exception("job %s failed", name)
+        run.error = f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=5)}"[:5000]
+    run.finished_at = timezone.now()
+    run.duration_ms = int((time.monotonic() - started) * 1000)
+    run.save(update_fields=["counts", "error", "finished_at", "duration_ms"])
+    return run

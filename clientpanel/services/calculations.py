@@ -1,0 +1,52 @@
+"""Billing periods and amounts (SPEC §9), pure: charged in advance, one period at a time."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from clientpanel.core.money import quantize_amount
+
+MONTHS = {"MONTHLY": 1, "QUARTERLY": 3, "SEMIANNUALLY": 6, "ANNUALLY": 12, "BIENNIALLY": 24, "TRIENNIALLY": 36}
+FIXED = {"HOURLY": dt.timedelta(hours=1), "DAILY": dt.timedelta(days=1), "WEEKLY": dt.timedelta(days=7)}
+PERIOD_WORDS = {"DAILY": "1 day", "WEEKLY": "1 week", "MONTHLY": "1 month", "QUARTERLY": "3 months",
+                "SEMIANNUALLY": "6 months", "ANNUALLY": "1 year", "BIENNIALLY": "2 years", "TRIENNIALLY": "3 years"}
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """The same day and time `months` later, on the month's last day when it is shorter."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def hours_in_month(moment: dt.datetime) -> int:
+    return calendar.monthrange(moment.year, moment.month)[1] * 24
+
+
+@dataclass(frozen=True)
+class PeriodCharge:
+    start: dt.datetime
+    end: dt.datetime
+    amount: Decimal
+    what: str  # "1h × 0.9271 per hour"
+
+
+def period_charge(*, period: str, amount: Decimal, hourly_billing: bool, start: dt.datetime) -> PeriodCharge | None:
+    """The charge for the period that starts at `start`: an HOURLY price per hour; a monthly price of
+    an hourly-billing product per hour at round(monthly / (days in that month × 24), 4); every other
+    period for its whole length. ONE_TIME prices have no periods."""
+    if period == "HOURLY":
+        return PeriodCharge(start, start + FIXED["HOURLY"], amount, f"1h × {amount} per hour")
+    if period == "MONTHLY" and hourly_billing:
+        rate = quantize_amount(amount / hours_in_month(start))
+        return PeriodCharge(start, start + FIXED["HOURLY"], rate, f"1h × {rate} per hour")
+    if period in FIXED:
+        end = start + FIXED[period]
+    elif period in MONTHS:
+        end = add_months(start, MONTHS[period])
+    else:
+        return None
+    return PeriodCharge(start, end, amount, f"{PERIOD_WORDS[period]} × {amount}")

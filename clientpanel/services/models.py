@@ -1,0 +1,110 @@
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+from clientpanel.core.fields import AmountField
+
+
+class ServiceStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    ACTIVE = "ACTIVE", "Active"
+    SUSPENDED = "SUSPENDED", "Suspended"
+    TERMINATED = "TERMINATED", "Terminated"
+    CANCELLED = "CANCELLED", "Cancelled"
+    MANUAL = "MANUAL", "Manual"  # staff handle it by hand; automation leaves it alone
+
+
+class ProvisionStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    IN_PROGRESS = "IN_PROGRESS", "In progress"
+    COMPLETED = "COMPLETED", "Completed"
+    ERROR = "ERROR", "Error"
+    MANUAL = "MANUAL", "Manual"
+
+
+INSUFFICIENT_FUNDS = "Insufficient funds"
+
+
+class Service(models.Model):
+    """A product sold to a client at a price (snapshotted), provisioned by the product's module and
+    charged from the balance in advance, one period at a time (SPEC §9)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="services")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="services")
+    price = models.ForeignKey("catalog.Price", null=True, on_delete=models.SET_NULL, related_name="services")
+    label = models.CharField(max_length=6, unique=True)  # short reference: D4E0GV
+    currency = models.CharField(max_length=3)
+    period = models.CharField(max_length=12)
+    amount = AmountField()
+    setup_fee = AmountField()
+    status = models.CharField(max_length=10, choices=ServiceStatus.choices, default=ServiceStatus.PENDING)
+    provision_status = models.CharField(max_length=12, choices=ProvisionStatus.choices,
+                                        default=ProvisionStatus.PENDING)
+    provision_error = models.TextField(blank=True, max_length=2000)
+    order_date = models.DateTimeField()
+    activation_date = models.DateTimeField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=200, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)  # ends with the paid period
+    billed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ServiceStatus.values), name="service_status_valid"),
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(setup_fee__gte=0), name="service_price_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "billed_until"], name="service_due_idx"),
+            models.Index(fields=["client", "-order_date"], name="service_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.label}"
+
+
+class ChargeKind(models.TextChoices):
+    SETUP = "SETUP", "Setup fee"
+    PERIOD = "PERIOD", "Period"
+
+
+class ServiceCharge(models.Model):
+    """One charge of a service: its setup fee, or one period. Unique per service, kind and period
+    start, so a pass that runs twice — or on two workers at once — charges once."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="charges")
+    kind = models.CharField(max_length=6, choices=ChargeKind.choices)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField(null=True, blank=True)
+    amount = AmountField()
+    ledger_entry_id = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["service", "kind", "period_start"],
+                                               name="service_charge_once_per_period")]
+        ordering = ["-period_start"]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.kind} {self.period_start:%Y-%m-%d %H:%M}"
+
+
+class ProvisioningEvent(models.Model):
+    """What a provisioning module was asked to do and what came of it."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="provisioning_events")
+    action = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=10)  # OK, ERROR, TIMEOUT
+    message = models.TextField(blank=True, max_length=2000)
+    duration_ms = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.outcome}"

@@ -1,0 +1,73 @@
+"""Provisioning modules (SPEC §9): one small interface, a registry by name.
+
+A module creates, suspends, unsuspends and terminates what a service stands for (a VPS, an
+account…) and may declare extra product actions shown on the service page. It raises ModuleError
+with a message for staff when something fails; the runner adds a timeout, so a hanging module
+never holds up the panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+class ModuleError(Exception):
+    """A provisioning failure with a message for staff (shown as the service's last error)."""
+
+
+@dataclass
+class ModuleContext:
+    service_id: str
+    label: str
+    client_id: str
+    product_key: str
+    settings: dict[str, Any]
+
+
+class ProvisioningModule:
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    # Extra actions staff can run on a service: {"reboot": "Reboot"}.
+    actions: ClassVar[dict[str, str]] = {}
+
+    def validate_settings(self, settings: dict[str, Any]) -> dict[str, list[str]]:
+        """Field errors of the product's module settings ({} when they are fine)."""
+        return {}
+
+    def create(self, context: ModuleContext) -> str:
+        raise NotImplementedError
+
+    def suspend(self, context: ModuleContext) -> str:
+        raise NotImplementedError
+
+    def unsuspend(self, context: ModuleContext) -> str:
+        raise NotImplementedError
+
+    def terminate(self, context: ModuleContext) -> str:
+        raise NotImplementedError
+
+    def run_action(self, action: str, context: ModuleContext) -> str:
+        raise ModuleError(f"The {self.title} module has no action {action!r}.")
+
+
+_REGISTRY: dict[str, ProvisioningModule] = {}
+
+
+def register(module_class: type[ProvisioningModule]) -> type[ProvisioningModule]:
+    _REGISTRY[module_class.name] = module_class()
+    return module_class
+
+
+def get_module(name: str) -> ProvisioningModule:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ModuleError(f"No provisioning module named {name!r}.") from None
+
+
+def module_choices() -> list[tuple[str, str]]:
+    return [(name, module.title) for name, module in sorted(_REGISTRY.items())]
+
+
+from . import manual, sample  # noqa: E402,F401 — registers the shipped modules
