@@ -8,18 +8,21 @@ A new page or endpoint without a row here fails `test_every_page_has_a_rule` /
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, FINANCE, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
+from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, FINANCE, MANAGE_STAFF, PRODUCTS, SETTINGS, VIEW_CLIENTS
 from clientpanel.accounts.scopes import SCOPES_OF_AREA
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.api.urls import api
+from clientpanel.catalog.models import Price, Product
 from clientpanel.clients.models import ClientGroup, StaffAssignment
 from clientpanel.clients.services import client_create, client_user_link
 from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.services.services import service_order
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import tax_rule_save
 from conftest import client_data
@@ -82,6 +85,17 @@ PAGES = {
     "tax-rule-edit": (SETTINGS, False, "GET"),
     "tax-rule-delete": (SETTINGS, False, "POST"),
     "tax-presets": (SETTINGS, False, "POST"),
+    "client-services": (VIEW_CLIENTS, True, "GET"),
+    "service-add": (EDIT_CLIENTS, True, "GET"),
+    "service-detail": (VIEW_CLIENTS, True, "GET"),
+    "service-do": (EDIT_CLIENTS, True, "POST"),
+    "product-list": (PRODUCTS, False, "GET"),
+    "product-create": (PRODUCTS, False, "GET"),
+    "product-edit": (PRODUCTS, False, "GET"),
+    "price-add": (PRODUCTS, False, "POST"),
+    "product-retire": (PRODUCTS, False, "POST"),
+    "automation": (SETTINGS, False, "GET"),
+    "automation-run": (SETTINGS, False, "POST"),
 }
 STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/invoices/{document_id}/cancel")}
 DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf"}
@@ -162,13 +176,17 @@ def world():
     company = default_home_company()
     rule = tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT",
                                                                     "tax1_rate": "23"})
+    product = Product.objects.create(key="vps", name="VPS", module="manual")
+    price = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("5"))
     for client in (mine, theirs):
         proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk,
+                      allow_over_limit=True)
     limited = staff_create(email="limited@example.com", password="correct-horse-battery", roles=["Administrator"],
                            limited_to_assigned_clients=True)
     StaffAssignment.objects.create(staff=limited, client=mine)
     return {"mine": mine, "theirs": theirs, "helper": extra.user, "group": group, "limited": limited,
-            "company": company, "rule": rule,
+            "company": company, "rule": rule, "product": product,
             "other": theirs.user_links.exclude(user=theirs.owner).get().user}
 
 
@@ -190,6 +208,12 @@ def _page_url(name: str, world, client) -> str:
         "tax-rule-delete": lambda: [world["company"].pk, world["rule"].pk],
         "tax-presets": lambda: [world["company"].pk],
         **{name: (lambda: [client.documents.first().pk]) for name in DOCUMENT_PAGES},
+        "service-detail": lambda: [client.services.first().pk],
+        "service-do": lambda: [client.services.first().pk, "suspend"],
+        "product-edit": lambda: [world["product"].pk],
+        "price-add": lambda: [world["product"].pk],
+        "product-retire": lambda: [world["product"].pk],
+        "automation-run": lambda: ["charge_services"],
     }
     if name in args:
         return reverse(f"backoffice:{name}", args=args[name]())

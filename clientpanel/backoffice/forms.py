@@ -354,3 +354,70 @@ class TaxRuleForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "Any country"), *country_choices()]
+
+
+class AddServiceForm(ServiceErrorsMixin, forms.Form):
+    product = forms.ChoiceField(label="Product")
+    price = forms.ChoiceField(label="Price", required=False)
+    allow_over_limit = forms.BooleanField(label="Order even if funds plus credit limit do not cover it (logged)",
+                                          required=False)
+
+    def __init__(self, *args, client=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.catalog.models import Price, Product
+
+        products = Product.objects.filter(retired=False, hidden=False).order_by("name")
+        self.fields["product"].choices = [("", "Select a product"), *((str(p.pk), f"{p.name} ({p.key})")
+                                                                      for p in products)]
+        product_id = self.data.get("product") or self.initial.get("product")
+        prices = Price.objects.none()
+        if product_id and client is not None:
+            prices = Price.objects.filter(product_id=product_id, currency=client.currency)
+        self.fields["price"].choices = [("", "Select an option"), *((str(p.pk), p.label) for p in prices)]
+
+
+class ProductForm(ServiceErrorsMixin, forms.Form):
+    key = forms.CharField(max_length=100, help_text="e.g. proxmox-lxc-mini")
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    module = forms.ChoiceField()
+    module_settings = forms.CharField(label="Module settings (JSON)", required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    hourly_billing = forms.BooleanField(label="Bill monthly prices by the hour", required=False)
+    termination_delay_hours = forms.IntegerField(label="Termination delay (hours)", min_value=0, max_value=8760)
+    cancellation_delay_hours = forms.IntegerField(label="Cancellation delay (hours)", min_value=0, max_value=8760)
+    hidden = forms.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.catalog.modules import module_choices
+
+        self.fields["module"].choices = module_choices()
+
+    def clean_module_settings(self):
+        import json
+
+        raw = self.cleaned_data["module_settings"].strip()
+        if not raw:
+            return {}
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError("Enter a JSON object, e.g. {\"fail\": \"create\"}.") from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("Enter a JSON object.")
+        return value
+
+
+class PriceForm(ServiceErrorsMixin, forms.Form):
+    currency = forms.ChoiceField()
+    period = forms.ChoiceField()
+    amount = forms.CharField(max_length=32)
+    setup_fee = forms.CharField(max_length=32, required=False, initial="0")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.catalog.models import Period
+
+        self.fields["currency"].choices = currency_choices()
+        self.fields["period"].choices = Period.choices

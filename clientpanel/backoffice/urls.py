@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import account_views, document_views, finance_views, settings_views, user_views, views
+from . import account_views, document_views, finance_views, service_views, settings_views, user_views, views
 
 app_name = "backoffice"
 
@@ -53,6 +53,17 @@ urlpatterns = [
     path("settings/home-companies/<int:company_id>/rules/<int:rule_id>/delete/", settings_views.tax_rule_delete,
          name="tax-rule-delete"),
     path("settings/home-companies/<int:company_id>/presets/", settings_views.tax_presets, name="tax-presets"),
+    path("clients/<uuid:client_id>/services/", service_views.client_services, name="client-services"),
+    path("clients/<uuid:client_id>/services/new/", service_views.service_add, name="service-add"),
+    path("services/<uuid:service_id>/", service_views.service_detail, name="service-detail"),
+    path("services/<uuid:service_id>/<slug:action>/", service_views.service_do, name="service-do"),
+    path("products/", service_views.product_list, name="product-list"),
+    path("products/new/", service_views.product_edit, name="product-create"),
+    path("products/<uuid:product_id>/", service_views.product_edit, name="product-edit"),
+    path("products/<uuid:product_id>/prices/", service_views.price_add, name="price-add"),
+    path("products/<uuid:product_id>/retire/", service_views.product_retire, name="product-retire"),
+    path("settings/automation/", service_views.automation, name="automation"),
+    path("settings/automation/<slug:name>/run/", service_views.automation_run_now, name="automation-run"),
     path("users/", user_views.user_list, name="user-list"),
     path("users/<uuid:user_id>/", user_views.user_detail, name="user-detail"),
     path("settings/staff/", settings_views.staff_list, name="staff-list"),

@@ -18,6 +18,7 @@ from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import EDIT_CLIENTS
 from clientpanel.audit.services import audit_record
 from clientpanel.catalog.models import Price, Product
+from clientpanel.catalog.modules import ModuleContext, ModuleError, get_module
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.clients.services import require_area
@@ -35,7 +36,6 @@ from .models import (
     ServiceCharge,
     ServiceStatus,
 )
-from .modules import ModuleContext, ModuleError, get_module
 
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 SUSPENDED_BY_STAFF = "Suspended by staff"

@@ -91,3 +91,13 @@ def doc_badge(status: str) -> str:
 @register.filter
 def normalize(value: Decimal) -> str:
     return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+
+
+SERVICE_BADGES = {"ACTIVE": "text-bg-success", "PENDING": "text-bg-info", "SUSPENDED": "text-bg-warning",
+                  "TERMINATED": "text-bg-dark", "CANCELLED": "text-bg-secondary", "MANUAL": "text-bg-light border",
+                  "COMPLETED": "text-bg-success", "ERROR": "text-bg-danger", "IN_PROGRESS": "text-bg-info"}
+
+
+@register.filter
+def service_badge(status: str) -> str:
+    return SERVICE_BADGES.get(status, "text-bg-light")

@@ -26,6 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, clients: int, **options):
         self._home_companies()
+        self._products()
         if not User.objects.filter(email=DEMO_STAFF_EMAIL).exists():
             staff_create(email=DEMO_STAFF_EMAIL, password=DEMO_STAFF_PASSWORD, superuser=True,
                          firstname="Demo", lastname="Admin")
@@ -86,3 +87,31 @@ class Command(BaseCommand):
             "invoice_pattern": "INV-{YEAR}-{NUMBER:5}", "invoice_reset": "YEARLY",
             "proforma_pattern": "PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY"})
         tax_rule_save(actor=None, company_id=us.pk, data={"country": "US", "priority": 10})
+
+    def _products(self) -> None:
+        """Products like the seed's: MINI and Medium monthly, VPS plans billed by the hour (their
+        sample module succeeds) and one product whose module fails, for the error path — once."""
+        from clientpanel.catalog.models import Product
+        from clientpanel.catalog.services import price_save, product_save
+
+        if Product.objects.filter(key="proxmox-lxc-mini").exists():
+            return
+        catalog = [
+            ("proxmox-lxc-mini", "MINI", {}, False, [("USD", "MONTHLY", "8.50", "0"), ("PLN", "MONTHLY", "35.00", "0"),
+                                                     ("EUR", "MONTHLY", "8.00", "0")]),
+            ("proxmox-lxc-medium", "Medium", {}, False, [("USD", "MONTHLY", "20.00", "0"),
+                                                         ("USD", "ANNUALLY", "200.00", "0"),
+                                                         ("PLN", "MONTHLY", "80.00", "0")]),
+            ("vps-s", "VPS S", {}, True, [("USD", "HOURLY", "0.1042", "0")]),
+            ("vps-m", "VPS M", {}, True, [("USD", "HOURLY", "0.2969", "0")]),
+            ("vps-l", "VPS L", {}, True, [("USD", "HOURLY", "0.9271", "0")]),
+            ("vps-xl", "VPS XL", {}, True, [("USD", "HOURLY", "1.2865", "5.00")]),
+            ("vps-broken", "VPS Broken (demo of a failing module)",
+             {"fail": "create", "message": "Post install script failed"}, True, [("USD", "HOURLY", "0.2969", "0")]),
+        ]
+        for key, name, module_settings, hourly, prices in catalog:
+            product = product_save(actor=None, data={"key": key, "name": name, "module": "sample",
+                                                     "module_settings": module_settings, "hourly_billing": hourly})
+            for currency, period, amount, setup in prices:
+                price_save(actor=None, product_id=product.pk, data={"currency": currency, "period": period,
+                                                                    "amount": amount, "setup_fee": setup})

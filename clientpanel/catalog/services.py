@@ -1,0 +1,162 @@
+"""Writes for products and prices (SPEC §9)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from clientpanel.accounts.models import User
+from clientpanel.accounts.roles import PRODUCTS, has_area
+from clientpanel.audit.services import audit_record, created, diff, snapshot
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from clientpanel.core.money import AmountError, parse_amount
+
+from .models import Period, Price, Product
+from .modules import ModuleError, get_module
+
+
+def module_errors(module_name: str, module_settings: dict) -> dict[str, list[str]]:
+    try:
+        module = get_module(module_name)
+    except ModuleError as error:
+        return {"module": [str(error)]}
+    return module.validate_settings(module_settings or {})
+
+PRODUCT_FIELDS = {"key", "name", "description", "module", "module_settings", "hourly_billing",
+                  "termination_delay_hours", "cancellation_delay_hours", "hidden"}
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+
+
+def _require_products(actor: User | None) -> None:
+    if actor is not None and not has_area(actor, PRODUCTS):
+        raise PermissionDenied("You are not allowed to manage products.")
+
+
+def _bool(value: object) -> bool:
+    return value is True or value in ("true", "True", "on", "1", 1)
+
+
+def product_save(*, actor: User | None, data: Mapping[str, Any], product_id=None) -> Product:
+    """Create a product or change the fields present in data; the module must exist and accept
+    the product's module settings."""
+    _require_products(actor)
+    with transaction.atomic():
+        if product_id is None:
+            product, before = Product(), None
+        else:
+            product = Product.objects.select_for_update().filter(pk=product_id).first()
+            if product is None:
+                raise NotFound("Product not found.")
+            before = snapshot(product)
+        errors = FieldErrors()
+        for name in sorted(set(data) - PRODUCT_FIELDS):
+            errors.add(name, "Unknown field.")
+        if "key" in data or product_id is None:
+            key = str(data.get("key") or "").strip().lower()
+            if not KEY_PATTERN.match(key):
+                errors.add("key", "Use lower-case letters, digits and dashes, e.g. proxmox-lxc-mini.")
+            elif Product.objects.filter(key=key).exclude(pk=product.pk).exists():
+                errors.add("key", "Another product has this key.")
+            product.key = key
+        if "name" in data or product_id is None:
+            name = str(data.get("name") or "").strip()
+            if not name or len(name) > 200:
+                errors.add("name", "Enter a name (at most 200 characters).")
+            product.name = name
+        if "description" in data:
+            description = str(data["description"] or "")
+            if len(description) > 5000:
+                errors.add("description", "At most 5000 characters.")
+            product.description = description
+        if "module" in data or product_id is None:
+            product.module = str(data.get("module") or "manual")
+        if "module_settings" in data:
+            module_settings = data["module_settings"] or {}
+            if not isinstance(module_settings, dict):
+                errors.add("module_settings", "Module settings are a JSON object.")
+                module_settings = {}
+            product.module_settings = module_settings
+        for field, messages in module_errors(product.module, product.module_settings).items():
+            for message in messages:
+                errors.add(field, message)
+        for flag in ("hourly_billing", "hidden"):
+            if flag in data:
+                setattr(product, flag, _bool(data[flag]))
+        for field in ("termination_delay_hours", "cancellation_delay_hours"):
+            if field in data:
+                try:
+                    value = int(str(data[field]))
+                    if not 0 <= value <= 24 * 365:
+                        raise ValueError
+                    setattr(product, field, value)
+                except ValueError:
+                    errors.add(field, "Use 0 to 8760 hours.")
+        errors.raise_if_any()
+        product.save()
+        audit_record(action="product.create" if before is None else "product.update", target=product,
+                     changes=created(product) if before is None else diff(before, snapshot(product)))
+    return product
+
+
+def product_retire(*, actor: User | None, product_id) -> Product:
+    """Take a product off sale; its services go on as they are."""
+    _require_products(actor)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(pk=product_id).first()
+        if product is None:
+            raise NotFound("Product not found.")
+        product.retired = True
+        product.save(update_fields=["retired"])
+        audit_record(action="product.retire", target=product, changes={"retired": [False, True]})
+    return product
+
+
+def price_save(*, actor: User | None, product_id, data: Mapping[str, Any], price_id=None) -> Price:
+    """Add or change a price: one per product, currency and period."""
+    _require_products(actor)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().filter(pk=product_id).first()
+        if product is None:
+            raise NotFound("Product not found.")
+        price = Price(product=product) if price_id is None else Price.objects.filter(pk=price_id,
+                                                                                     product=product).first()
+        if price is None:
+            raise NotFound("Price not found.")
+        before = None if price_id is None else snapshot(price)
+        errors = FieldErrors()
+        for name in sorted(set(data) - {"currency", "period", "amount", "setup_fee"}):
+            errors.add(name, "Unknown field.")
+        if "currency" in data or price_id is None:
+            currency = str(data.get("currency") or "").upper()
+            if currency not in settings.CLIENTPANEL_CURRENCIES:
+                errors.add("currency", f"Use one of {', '.join(settings.CLIENTPANEL_CURRENCIES)}.")
+            price.currency = currency
+        if "period" in data or price_id is None:
+            period = str(data.get("period") or "").upper()
+            if period not in Period.values:
+                errors.add("period", f"Use one of {', '.join(Period.values)}.")
+            price.period = period
+        for field in ("amount", "setup_fee"):
+            if field in data or (price_id is None and field == "amount"):
+                raw = data.get(field)
+                if field == "setup_fee" and raw in (None, ""):
+                    raw = "0"
+                try:
+                    value = parse_amount(raw, allow_negative=False)
+                    setattr(price, field, value)
+                except AmountError as error:
+                    errors.add(field, str(error))
+        if not errors and Price.objects.filter(product=product, currency=price.currency, period=price.period).exclude(
+                pk=price.pk).exists():
+            raise Conflict(f"The product has a {price.period} price in {price.currency} already.",
+                           fields={"period": ["Already priced."]}, code="price_exists")
+        errors.raise_if_any()
+        price.save()
+        audit_record(action="price.create" if before is None else "price.update", target=price,
+                     object_label=f"{product.key}: {price.label}",
+                     changes=created(price) if before is None else diff(before, snapshot(price)))
+    return price
