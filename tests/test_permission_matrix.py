@@ -97,7 +97,9 @@ PAGES = {
     "automation": (SETTINGS, False, "GET"),
     "automation-run": (SETTINGS, False, "POST"),
 }
-STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/invoices/{document_id}/cancel")}
+STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/invoices/{document_id}/cancel"),
+                   ("POST", "/services/{service_id}/suspend"), ("POST", "/services/{service_id}/unsuspend"),
+                   ("POST", "/services/{service_id}/terminate"), ("POST", "/services/{service_id}/retry")}
 DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf"}
 PUBLIC_PAGES = {"login", "logout", "login-verify"}
 
@@ -131,6 +133,15 @@ API = {
     ("POST", "/invoices/{document_id}/cancel"): "finance:write",
     ("GET", "/home-companies"): "finance:read",
     ("POST", "/home-companies"): "settings:write",
+    ("GET", "/products"): "products:read",
+    ("POST", "/products"): "products:write",
+    ("GET", "/clients/{client_id}/services"): "clients:read",
+    ("POST", "/clients/{client_id}/services"): "clients:write",
+    ("GET", "/services/{service_id}"): "clients:read",
+    ("POST", "/services/{service_id}/suspend"): "clients:write",
+    ("POST", "/services/{service_id}/unsuspend"): "clients:write",
+    ("POST", "/services/{service_id}/terminate"): "clients:write",
+    ("POST", "/services/{service_id}/retry"): "clients:write",
 }
 
 
@@ -269,7 +280,8 @@ def _api_call(http, token, method, path, world, client):
     link_user = client.user_links.exclude(user=client.owner).first()
     document = client.documents.filter(type="PROFORMA", status="UNPAID").first() or client.documents.first()
     concrete = path.format(client_id=client.pk, address_id=client.addresses.get(type="BILLING").pk,
-                           user_id=link_user.user_id if link_user else client.owner_id, document_id=document.pk)
+                           user_id=link_user.user_id if link_user else client.owner_id, document_id=document.pk,
+                           service_id=client.services.first().pk)
     bodies = {
         ("POST", "/clients"): client_data(),
         ("PATCH", "/clients/{client_id}"): {"admin_notes": "checked"},
@@ -285,6 +297,11 @@ def _api_call(http, token, method, path, world, client):
         ("POST", "/invoices/{document_id}/payments"): {"amount": "1.00"},
         ("POST", "/invoices/{document_id}/credit-notes"): {"net_amount": "1.00"},
         ("POST", "/home-companies"): {"name": "Second Ltd", "country": "GB"},
+        ("POST", "/products"): {"key": f"p-{len(path)}-{method.lower()}", "name": "P", "module": "manual",
+                                "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "1"}]},
+        ("POST", "/clients/{client_id}/services"): {"product": str(world["product"].pk),
+                                                     "price": world["product"].prices.first().pk,
+                                                     "allow_over_limit": True},
     }
     kwargs = {"headers": {"Authorization": f"Bearer {token}"}}
     if (method, path) in bodies:

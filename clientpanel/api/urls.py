@@ -18,6 +18,7 @@ from clientpanel.core.errors import DomainError
 from clientpanel.invoicing.api import companies_router
 from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
+from clientpanel.services.api import router as services_router
 
 api = NinjaAPI(
     title="Clientpanel API",
@@ -99,3 +100,4 @@ api.add_router("/", groups_router)
 api.add_router("/", ledger_router)
 api.add_router("/", invoicing_router)
 api.add_router("/", companies_router)
+api.add_router("/", services_router)

@@ -1,0 +1,69 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from clientpanel.catalog.models import Product
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.services import entry_post
+from clientpanel.services.models import Service
+
+pytestmark = pytest.mark.django_db
+
+
+def post(api, path, body=None):
+    return api.client.post(f"/api/v1{path}", data=json.dumps(body or {}), content_type="application/json",
+                           headers=api.headers)
+
+
+def test_products_with_prices_and_bad_input(api):
+    created = post(api, "/products", {"key": "proxmox-lxc-mini", "name": "MINI", "module": "sample",
+                                      "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "8.50"}]})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["prices"] == [{"id": body["prices"][0]["id"], "currency": "USD", "period": "MONTHLY",
+                               "amount": "8.5000", "setup_fee": "0.0000"}]
+    bad = post(api, "/products", {"key": "Bad Key!", "name": "", "module": "nope", "module_settings": {"x": 1}})
+    assert bad.status_code == 422 and {"key", "name", "module"} <= set(bad.json()["error"]["fields"])
+    bad_price = post(api, "/products", {"key": "x", "name": "X", "prices": [{"currency": "JPY", "period": "DAILY",
+                                                                              "amount": "-1"}]})
+    assert bad_price.status_code == 422 and "prices.0.currency" in bad_price.json()["error"]["fields"]
+    assert Product.objects.count() == 1  # nothing of the refused products was written
+    assert api.get("/products").json()["count"] == 1
+
+
+def test_order_read_and_act_on_a_service(api, make_client):
+    client = make_client(currency="USD")
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("50"), description="Top-up")
+    product = post(api, "/products", {"key": "medium", "name": "Medium", "module": "sample",
+                                      "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "20.00"}]}).json()
+    ordered = post(api, f"/clients/{client.pk}/services",
+                   {"product": product["id"], "price": product["prices"][0]["id"]})
+    assert ordered.status_code == 201, ordered.content
+    service = ordered.json()
+    assert (service["status"], service["price"]["amount"], service["price"]["period"]) == ("PENDING", "20.0000",
+                                                                                           "MONTHLY")
+    from clientpanel.services.services import service_provision
+
+    service_provision(service_id=service["id"])
+    read = api.get(f"/services/{service['id']}").json()
+    assert (read["status"], read["provision_status"]) == ("ACTIVE", "COMPLETED") and read["billed_until"]
+    assert post(api, f"/services/{service['id']}/suspend").json()["status"] == "SUSPENDED"
+    assert post(api, f"/services/{service['id']}/unsuspend").json()["status"] == "ACTIVE"
+    retry = post(api, f"/services/{service['id']}/retry")
+    assert retry.status_code == 409 and retry.json()["error"]["code"] == "service_state"
+    assert post(api, f"/services/{service['id']}/terminate").json()["status"] == "TERMINATED"
+    listed = api.get(f"/clients/{client.pk}/services").json()
+    assert listed["count"] == 1
+
+
+def test_order_without_funds_is_refused_and_writes_nothing(api, make_client):
+    client = make_client(currency="USD")
+    product = post(api, "/products", {"key": "medium", "name": "Medium", "module": "manual",
+                                      "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "20.00"}]}).json()
+    refused = post(api, f"/clients/{client.pk}/services", {"product": product["id"],
+                                                           "price": product["prices"][0]["id"]})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "insufficient_funds"
+    bad = post(api, f"/clients/{client.pk}/services", {"product": "nope", "price": 999})
+    assert bad.status_code == 422 and "product" in bad.json()["error"]["fields"]
+    assert not Service.objects.exists()
