@@ -75,10 +75,11 @@ def load(count: int) -> None:
         cursor.execute("DROP INDEX IF EXISTS client_search_trgm_idx")
     raw = connection.connection
     users_sql = ("COPY accounts_user (id, password, is_superuser, email, firstname, lastname, phone, language, "
-                 "email_verified, is_staff, is_active, created_at) FROM STDIN")
+                 "email_verified, is_staff, is_active, created_at, limited_to_assigned_clients, totp_secret, recovery_codes) FROM STDIN")
     clients_sql = ("COPY clients_client (id, number, id_number, status, owner_id, firstname, lastname, company_name, "
                    "display_name, tax_id, phone, language, currency, credit_limit, balance, admin_notes, public_notes, "
-                   "vies_status, billing_country, billing_city, search_text, created_at, updated_at) FROM STDIN")
+                   "vies_status, billing_country, billing_city, search_text, created_at, updated_at, ledger_sequence) "
+                   "FROM STDIN")
     address_sql = ("COPY clients_address (id, client_id, type, name, contact_name, phone, email, address1, address2, "
                    "city, postcode, country, region, notes, is_default, created_at, updated_at) FROM STDIN")
     users, clients, addresses = [], [], []
@@ -102,11 +103,12 @@ def load(count: int) -> None:
         balance_units = rng.randint(-5_000_000_000, 5_000_000_000)
         row = SimpleNamespace(number=number, firstname=first, lastname=last, company_name=company, tax_id="",
                               phone=phone, id_number="")
-        users.append((user_id, "!", False, email, first, last, phone, "en", False, False, True, created))
+        users.append((user_id, "!", False, email, first, last, phone, "en", False, False, True, created, False, "",
+                      "[]"))
         clients.append((client_id, number, "", rng.choice(STATUSES), user_id, first, last, company,
                         company or f"{first} {last}", "", phone, "en", "USD", rng.choice([0, 1_000_000]),
                         balance_units, "", "", "UNCHECKED", country, city, search_text_of(row, email), created,
-                        created))
+                        created, 0))
         addresses.append((uuid.uuid4(), client_id, "BILLING", "Default", f"{first} {last}", phone, email,
                           f"Main Street {i % 200}", "", city, "00-000", country, "", "", False, created, created))
         if len(users) == 50_000 or i == count - 1:

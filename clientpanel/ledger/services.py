@@ -221,3 +221,94 @@ def manual_transaction_create(*, actor: User | None, client_id, amount: object, 
 
 def _credit_limit(client_id) -> Decimal:
     return Client.objects.only("credit_limit").get(pk=client_id).credit_limit
+
+
+def entries_post_many(*, client_id, entries: list[dict], check_credit: bool = False) -> list[LedgerEntry]:
+    """Post several entries to one client at once — one UPDATE of the client row (balance, sequence
+    counter, credit check on the total) and one multi-row INSERT — with the same chain guarantees as
+    entry_post. All or nothing: when the total does not fit balance + credit limit, nothing is posted
+    and InsufficientFunds says so. Must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("entries_post_many must run inside transaction.atomic()")
+    if not entries:
+        return []
+    conn = connections[DEFAULT_DB_ALIAS]
+    total = sum((e["net"] for e in entries), Decimal(0))
+    guard = " AND balance + credit_limit + %(total)s >= 0" if check_credit and total < 0 else ""
+    client_pk = Client._meta.pk.get_db_prep_value(client_id, conn)
+    with conn.cursor() as cursor:
+        cursor.execute("UPDATE clients_client SET balance = balance + %(total)s, "  # noqa: S608 — constant guard
+                       "ledger_sequence = ledger_sequence + %(n)s WHERE id = %(client_id)s" + guard
+                       + " RETURNING balance, ledger_sequence",
+                       {"total": amount_to_units(total), "n": len(entries), "client_id": client_pk})
+        row = cursor.fetchone()
+    if row is None:
+        _refusal(client_id, total)
+    balance_after, last_sequence = units_to_amount(row[0]), row[1]
+    if abs(balance_after) > AMOUNT_MAX:
+        raise ValidationFailed("The balance would leave the supported range.",
+                               fields={"amount": ["The resulting balance is out of range."]})
+    actor = current_actor()
+    running = balance_after - total
+    sequence = last_sequence - len(entries)
+    now = timezone.now()
+    rows = []
+    for e in entries:
+        sequence += 1
+        before, running = running, running + e["net"]
+        rows.append(LedgerEntry(
+            id=e.get("id") or uuid.uuid4(), client_id=client_id, sequence=sequence, type=e["type"], net=e["net"],
+            gross=e.get("gross", e["net"]), balance_before=before, balance_after=running,
+            description=e.get("description", "")[:500], transaction_id="", service_id=e.get("service_id"),
+            period_start=e.get("period_start"), period_end=e.get("period_end"), document_id=e.get("document_id"),
+            created_at=now, created_by_kind=actor.kind,
+            created_by=actor.user if getattr(actor.user, "pk", None) else None, created_by_label=actor.label[:300]))
+    LedgerEntry.objects.bulk_create(rows)
+    return rows
+
+
+def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = False) -> tuple[list[LedgerEntry], set]:
+    """entries_post_many for many clients at once, for batch jobs: one UPDATE of all their rows
+    (each client's credit check on its own total) and one INSERT of all the entries. Clients whose
+    funds do not cover their total are left untouched and answered in the refused set. Must run
+    inside the caller's transaction; locks the client rows it moves, in primary-key order."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("entries_post_for_clients must run inside transaction.atomic()")
+    conn = connections[DEFAULT_DB_ALIAS]
+    totals = {cid: sum((e["net"] for e in entries), Decimal(0))
+              for cid, entries in entries_by_client.items() if entries}
+    if not totals:
+        return [], set()
+    pk_field = Client._meta.pk
+    ordered = sorted(totals, key=str)
+    values = ", ".join(["(%s, %s, %s)"] * len(ordered))
+    params: list = []
+    for cid in ordered:
+        params += [pk_field.get_db_prep_value(cid, conn), amount_to_units(totals[cid]), len(entries_by_client[cid])]
+    guard = " AND (v.total >= 0 OR balance + credit_limit + v.total >= 0)" if check_credit else ""
+    with conn.cursor() as cursor:
+        # Unqualified column names: SQLite's RETURNING accepts no table alias.
+        cursor.execute(f"WITH v(cid, total, n) AS (VALUES {values}) "  # noqa: S608 — placeholders only
+                       "UPDATE clients_client SET balance = balance + v.total, "
+                       "ledger_sequence = ledger_sequence + v.n FROM v WHERE id = v.cid" + guard
+                       + " RETURNING id, balance, ledger_sequence", params)
+        moved = {pk_field.to_python(row[0]): (units_to_amount(row[1]), row[2]) for row in cursor.fetchall()}
+    actor = current_actor()
+    created_by = actor.user if getattr(actor.user, "pk", None) else None
+    now = timezone.now()
+    rows = []
+    for cid, (balance_after, last_sequence) in moved.items():
+        entries = entries_by_client[cid]
+        running, sequence = balance_after - totals[cid], last_sequence - len(entries)
+        for e in entries:
+            sequence += 1
+            before, running = running, running + e["net"]
+            rows.append(LedgerEntry(
+                id=e.get("id") or uuid.uuid4(), client_id=cid, sequence=sequence, type=e["type"], net=e["net"],
+                gross=e.get("gross", e["net"]), balance_before=before, balance_after=running,
+                description=e.get("description", "")[:500], transaction_id="", service_id=e.get("service_id"),
+                period_start=e.get("period_start"), period_end=e.get("period_end"),
+                document_id=e.get("document_id"), created_at=now, created_by_kind=actor.kind, created_by=created_by,
+                created_by_label=actor.label[:300]))
+    LedgerEntry.objects.bulk_create(rows, batch_size=1000)
+    return rows, set(totals) - set(moved)

@@ -22,3 +22,16 @@ def automation_pass_task() -> dict:
 @db_task()
 def run_job_task(name: str) -> dict:
     return automation_pass(trigger="manual", only=name)
+
+
+@db_task()
+def charge_services_task(at_iso: str | None = None) -> dict:
+    """The charge job on its own; several consumers running it at once split the due services."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .services import job_charge_services
+
+    now = dt.datetime.fromisoformat(at_iso) if at_iso else timezone.now()
+    return job_charge_services(now=now)
