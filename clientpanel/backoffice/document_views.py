@@ -21,6 +21,7 @@ from clientpanel.invoicing.pdf import document_pdf, documents_zip
 from clientpanel.ledger.models import LedgerEntry
 
 from .access import area_required
+from .feedback import run_and_report
 from .forms import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
 from .views import _client_or_404, _record_context
 
@@ -144,12 +145,8 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
 @require_POST
 def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    try:
-        document_services.proforma_cancel(actor=request.user, document_id=document.pk)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Proforma {document.number} cancelled.")
+    run_and_report(request, lambda: document_services.proforma_cancel(actor=request.user, document_id=document.pk),
+                   success=f"Proforma {document.number} cancelled.", missing="That document no longer exists.")
     return redirect("backoffice:document-detail", document_id=document.pk)
 
 

@@ -22,6 +22,7 @@ from clientpanel.clients.models import Client
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 
 from .access import area_required
+from .feedback import run_and_report
 from .forms import GroupForm, HomeCompanyForm, RoleForm, StaffCreateForm, StaffEditForm, TaxRuleForm
 
 
@@ -142,14 +143,8 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
 @area_required(SETTINGS)
 @require_POST
 def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
-    try:
-        client_services.group_delete(actor=request.user, group_id=group_id)
-    except NotFound:
-        messages.error(request, "That group no longer exists.")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Group deleted.")
+    run_and_report(request, lambda: client_services.group_delete(actor=request.user, group_id=group_id),
+                   success="Group deleted.", missing="That group no longer exists.")
     return redirect("backoffice:group-list")
 
 
@@ -239,12 +234,8 @@ def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = N
 def tax_rule_delete(request: HttpRequest, company_id: int, rule_id: int) -> HttpResponse:
     from clientpanel.tax import services as tax_services
 
-    try:
-        tax_services.tax_rule_delete(actor=request.user, rule_id=rule_id)
-    except NotFound:
-        messages.error(request, "That rule no longer exists.")
-    else:
-        messages.success(request, "Tax rule deleted.")
+    run_and_report(request, lambda: tax_services.tax_rule_delete(actor=request.user, rule_id=rule_id),
+                   success="Tax rule deleted.", missing="That rule no longer exists.")
     return redirect("backoffice:home-company-edit", company_id=company_id)
 
 

@@ -14,9 +14,10 @@ from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import NotFound, ValidationFailed
 
 from .access import area_required
+from .feedback import run_and_report
 from .forms import AssociateUserForm, PermissionsForm
 from .views import _client_or_404, _record_context
 
@@ -86,14 +87,9 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
 @require_POST
 def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
-    try:
-        client_services.client_user_remove(actor=request.user, client_id=client.id, user_id=user_id)
-    except NotFound:
-        messages.error(request, "That user is not linked to the client.")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "User unlinked.")
+    run_and_report(request, lambda: client_services.client_user_remove(actor=request.user, client_id=client.id,
+                                                                       user_id=user_id),
+                   success="User unlinked.", missing="That user is not linked to the client.")
     return _back_to_users(request, client)
 
 
@@ -101,14 +97,10 @@ def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse
 @require_POST
 def client_transfer_ownership(request: HttpRequest, client_id, user_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
-    try:
-        client = client_services.client_transfer_ownership(actor=request.user, client_id=client.id, user_id=user_id)
-    except NotFound:
-        messages.error(request, "That user is not linked to the client.")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{client.owner.email} now owns {client.display_name}.")
+    run_and_report(request, lambda: client_services.client_transfer_ownership(
+        actor=request.user, client_id=client.id, user_id=user_id),
+        success=lambda moved: f"{moved.owner.email} now owns {moved.display_name}.",
+        missing="That user is not linked to the client.")
     return _back_to_users(request, client)
 
 

@@ -18,11 +18,12 @@ from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.validation import country_choices, subdivisions_of
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
 
 from .access import area_required, staff_required
+from .feedback import run_and_report
 from .forms import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm, StaffLoginForm
 
 
@@ -236,14 +237,9 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
 @require_POST
 def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
-    try:
-        client_services.address_delete(actor=request.user, client_id=client.id, address_id=address_id)
-    except NotFound:
-        messages.error(request, "That address no longer exists.")
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Address deleted.")
+    run_and_report(request, lambda: client_services.address_delete(actor=request.user, client_id=client.id,
+                                                                   address_id=address_id),
+                   success="Address deleted.", missing="That address no longer exists.")
     return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-profile", client_id=client.id)
 
 
