@@ -169,7 +169,8 @@ def automation(request: HttpRequest) -> HttpResponse:
     jobs = []
     for name, job in service_services.JOBS.items():
         runs = list(JobRun.objects.filter(name=name)[:10])
-        jobs.append({"name": name, "doc": (job.__doc__ or "").strip().splitlines()[0], "runs": runs,
+        jobs.append({"name": name, "doc": " ".join(line.strip() for line in (job.__doc__ or "").splitlines()),
+                     "runs": runs,
                      "last": runs[0] if runs else None})
     return render(request, "backoffice/settings/automation.html", {"jobs": jobs})
 
