@@ -10,7 +10,7 @@ import pycountry
 
 
 class FieldInvalid(ValueError):
-    pass
+    """A value a person typed is not acceptable; the message says why."""
 
 
 def clean_text(value: object, *, max_length: int, required: bool = False, label: str = "This field") -> str:

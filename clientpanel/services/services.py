@@ -5,6 +5,7 @@ idempotent: running it twice, or on two workers at once, changes nothing the sec
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import secrets
 import time
@@ -223,30 +224,20 @@ def service_charge_due(*, service_id, now: dt.datetime) -> int:
                 break
             charge = period_charge(period=service.period, amount=service.amount,
                                    hourly_billing=service.product.hourly_billing, start=service.billed_until)
-            if charge is None:  # ONE_TIME: the one charge, then nothing more
-                try:
-                    _charge(service, kind=ChargeKind.PERIOD, start=service.billed_until, end=None,
-                            amount=service.amount, what="one-time", check_credit=True)
+            # ONE_TIME prices have no periods: the one charge, then nothing more is due.
+            start, end, amount, what = ((charge.start, charge.end, charge.amount, charge.what) if charge
+                                        else (service.billed_until, None, service.amount, "one-time"))
+            try:
+                # A period charged by another pass already raises IntegrityError: just move on.
+                with contextlib.suppress(IntegrityError):
+                    _charge(service, kind=ChargeKind.PERIOD, start=start, end=end, amount=amount, what=what,
+                            check_credit=True)
                     charged += 1
-                except IntegrityError:
-                    pass
-                except InsufficientFunds:
-                    suspend = True
-                if not suspend:
-                    service.billed_until = None
-                    service.save(update_fields=["billed_until"])
-            else:
-                try:
-                    _charge(service, kind=ChargeKind.PERIOD, start=charge.start, end=charge.end, amount=charge.amount,
-                            what=charge.what, check_credit=True)
-                    charged += 1
-                except IntegrityError:
-                    pass  # charged by another pass already: just move on
-                except InsufficientFunds:
-                    suspend = True
-                if not suspend:
-                    service.billed_until = charge.end
-                    service.save(update_fields=["billed_until"])
+            except InsufficientFunds:
+                suspend = True
+            if not suspend:
+                service.billed_until = end
+                service.save(update_fields=["billed_until"])
         if suspend:
             _suspend(service_id, reason=INSUFFICIENT_FUNDS, now=now)
             break

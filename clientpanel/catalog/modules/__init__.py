@@ -8,6 +8,7 @@ never holds up the panel.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -25,7 +26,7 @@ class ModuleContext:
     settings: dict[str, Any]
 
 
-class ProvisioningModule:
+class ProvisioningModule(ABC):
     name: ClassVar[str] = ""
     title: ClassVar[str] = ""
     # Extra actions staff can run on a service: {"reboot": "Reboot"}.
@@ -35,17 +36,21 @@ class ProvisioningModule:
         """Field errors of the product's module settings ({} when they are fine)."""
         return {}
 
+    @abstractmethod
     def create(self, context: ModuleContext) -> str:
-        raise NotImplementedError
+        """Create what the service stands for; answer a message for the provisioning log."""
 
+    @abstractmethod
     def suspend(self, context: ModuleContext) -> str:
-        raise NotImplementedError
+        """Stop the service from being used, keeping its data."""
 
+    @abstractmethod
     def unsuspend(self, context: ModuleContext) -> str:
-        raise NotImplementedError
+        """Undo a suspension."""
 
+    @abstractmethod
     def terminate(self, context: ModuleContext) -> str:
-        raise NotImplementedError
+        """Remove what the service stands for."""
 
     def run_action(self, action: str, context: ModuleContext) -> str:
         raise ModuleError(f"The {self.title} module has no action {action!r}.")

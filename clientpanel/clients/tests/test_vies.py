@@ -37,7 +37,7 @@ class FakeVies(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     def log_message(self, *args):
-        pass
+        """Quiet: the test output is for the tests."""
 
 
 @pytest.fixture
