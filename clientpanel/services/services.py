@@ -503,11 +503,9 @@ def job_cancel_stale_proformas(*, now: dt.datetime) -> dict:
                                     due_date__lt=cutoff)
     cancelled = 0
     for document_id in stale.values_list("id", flat=True):
-        try:
+        with contextlib.suppress(Conflict):  # paid meanwhile: it stays as it is
             proforma_cancel(actor=None, document_id=document_id)
             cancelled += 1
-        except Conflict:
-            pass  # paid meanwhile
     return {"cancelled": cancelled}
 
 

@@ -37,3 +37,18 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Log a staff member in through the login page, as a person would."""
+    from playwright.sync_api import expect
+
+    def log_in_as(email: str, password: str) -> None:
+        page.goto(f"{live_server.url}/staff/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+
+    return log_in_as

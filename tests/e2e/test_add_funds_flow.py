@@ -17,15 +17,12 @@ from clientpanel.clients.models import Client
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_add_funds_pay_and_download_the_pdf(live_server, page):
+def test_add_funds_pay_and_download_the_pdf(live_server, page, log_in):
     call_command("seed_demo", "--clients", "8")
     client = Client.objects.filter(billing_country="PL").exclude(tax_id="").order_by("number").first()
     before = client.balance
 
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Email").fill("admin@clientpanel.example")
-    page.get_by_label("Password").fill("demo-admin-2026")
-    page.get_by_role("button", name="Log in").click()
+    log_in("admin@clientpanel.example", "demo-admin-2026")
     page.goto(f"{live_server.url}/staff/clients/{client.pk}/")
     expect(page.locator("#summary-home-company")).to_contain_text("Clientpanel Demo sp. z o.o.")
     expect(page.locator("#summary-taxes")).to_contain_text("VAT: 23.000%")

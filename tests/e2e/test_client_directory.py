@@ -86,12 +86,9 @@ def test_staff_creates_finds_and_edits_a_client(live_server, page):
     assert client.addresses.count() == 2
 
 
-def test_quick_create_from_the_top_bar(live_server, page):
+def test_quick_create_from_the_top_bar(live_server, page, log_in):
     staff_create(email="quick@example.com", password="first-day-at-work-42", roles=["Administrator"])
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Email").fill("quick@example.com")
-    page.get_by_label("Password").fill("first-day-at-work-42")
-    page.get_by_role("button", name="Log in").click()
+    log_in("quick@example.com", "first-day-at-work-42")
 
     page.get_by_role("button", name="+ Quick Create Client").click()
     modal = page.locator("#quick-create")

@@ -14,15 +14,12 @@ from clientpanel.ledger.services import entry_post
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_add_a_service_and_see_a_failing_one(live_server, page):
+def test_add_a_service_and_see_a_failing_one(live_server, page, log_in):
     call_command("seed_demo", "--clients", "8")
     client = Client.objects.filter(currency="USD", billing_country="US").order_by("number").first()
     entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("100"), description="Top-up")
 
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Email").fill("admin@clientpanel.example")
-    page.get_by_label("Password").fill("demo-admin-2026")
-    page.get_by_role("button", name="Log in").click()
+    log_in("admin@clientpanel.example", "demo-admin-2026")
     page.goto(f"{live_server.url}/staff/clients/{client.pk}/")
     page.locator(".nav-tabs").get_by_role("link", name="Services").click()
     page.get_by_role("link", name="+ Add Service").click()

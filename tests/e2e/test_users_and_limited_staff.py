@@ -13,15 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "first-day-at-work-42"
 
 
-def log_in(page, live_server, email):
-    page.goto(f"{live_server.url}/staff/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-
-
-def test_associate_user_then_limited_staff_cannot_reach_other_clients(live_server, page):
+def test_associate_user_then_limited_staff_cannot_reach_other_clients(live_server, page, log_in):
     staff_create(email="admin@example.com", password=PASSWORD, roles=["Administrator"])
     limited = staff_create(email="agent@example.com", password=PASSWORD, roles=["Support"],
                            limited_to_assigned_clients=True)
@@ -29,7 +21,7 @@ def test_associate_user_then_limited_staff_cannot_reach_other_clients(live_serve
     hidden = client_create(actor=None, data=client_data(company_name="Hidden Hosting"))
     StaffAssignment.objects.create(staff=limited, client=assigned)
 
-    log_in(page, live_server, "admin@example.com")
+    log_in("admin@example.com", PASSWORD)
     page.goto(f"{live_server.url}/staff/clients/{assigned.pk}/users/")
     page.get_by_role("button", name="+ Associate User").click()
     modal = page.locator("#modal")
@@ -45,7 +37,7 @@ def test_associate_user_then_limited_staff_cannot_reach_other_clients(live_serve
     assert link.permissions == ["manage-services"]
     page.get_by_role("button", name="Log out").click()
 
-    log_in(page, live_server, "agent@example.com")
+    log_in("agent@example.com", PASSWORD)
     page.get_by_role("link", name="Manage Clients").click()
     page.get_by_role("searchbox", name="Search").fill("hosting")
     expect(page.locator("#client-table tbody tr")).to_have_count(1)
