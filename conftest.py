@@ -13,6 +13,25 @@ from clientpanel.clients.services import client_create
 _counter = itertools.count(1)
 
 
+def pytest_configure(config):
+    _allow_flush_between_tests()
+
+
+def _allow_flush_between_tests() -> None:
+    """Between transactional tests Django wipes the PostgreSQL database with TRUNCATE, which the
+    ledger and document tables refuse (ledger 0005, invoicing 0003) unless the session says it
+    wipes on purpose: say so, for the test database only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL clientpanel.allow_truncate = 'on'", *statements] if statements else statements
+
+    DatabaseOperations.sql_flush = sql_flush
+
+
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 

@@ -17,7 +17,7 @@ from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
-from clientpanel.invoicing.pdf import document_pdf, documents_zip
+from clientpanel.invoicing.storage import documents_zip, pdf_filename, stored_pdf
 from clientpanel.ledger.models import LedgerEntry
 
 from .access import area_required
@@ -110,14 +110,20 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
     form = PaymentForm(request.POST or None, initial={"amount": f"{document.amount_due:.2f}"})
     if request.method == "POST" and form.is_valid():
         try:
-            payment = document_services.proforma_pay(actor=request.user, document_id=document.pk,
+            outcome = document_services.proforma_pay(actor=request.user, document_id=document.pk,
                                                      **{k: v for k, v in form.cleaned_data.items() if v})
         except ValidationFailed as error:
             form.apply_errors(error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Payment of {payment.gross} {document.currency} recorded.")
+            payment = outcome.payment
+            if outcome.created:
+                messages.success(request, f"Payment of {payment.gross} {document.currency} recorded.")
+            else:
+                messages.info(request, f"Payment {payment.transaction_id} of {payment.gross} {document.currency} "
+                                       f"was already recorded on {payment.created_at:%Y-%m-%d} "
+                                       f"(entry #{outcome.entry_sequence}); nothing new was posted.")
             return _action_response(request, document)
     return render(request, "backoffice/documents/_payment_form.html", {"document": document, "form": form})
 
@@ -129,14 +135,19 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     form = CreditNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            note = document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
-                                                       **form.cleaned_data)
+            outcome = document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
+                                                          **form.cleaned_data)
         except ValidationFailed as error:
             form.apply_errors(error)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Credit note {note.number} issued.")
+            note = outcome.note
+            if outcome.created:
+                messages.success(request, f"Credit note {note.number} issued.")
+            else:
+                messages.info(request, f"Credit note {note.number} was already issued for this transaction ID on "
+                                       f"{note.issue_date:%Y-%m-%d}; nothing new was posted.")
             return _action_response(request, note)
     return render(request, "backoffice/documents/_credit_note_form.html", {"document": document, "form": form})
 
@@ -152,10 +163,15 @@ def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
 
 @area_required(VIEW_CLIENTS)
 def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
+    """The PDF stored when the document was issued (never rendered anew)."""
     document = _document_or_404(request, document_id)
-    response = HttpResponse(document_pdf(document), content_type="application/pdf")
-    name = (document.number or str(document.pk)).replace("/", "-")
-    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    try:
+        content = stored_pdf(document)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("backoffice:document-detail", document_id=document.pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
     return response
 
 
@@ -165,7 +181,12 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
     filters = _filters(request)
     documents = list(document_selectors.document_list(actor=request.user, client=client, **filters)[:500])
-    response = HttpResponse(documents_zip(documents), content_type="application/zip")
+    try:
+        archive = documents_zip(documents)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("backoffice:client-invoices", client_id=client.id)
+    response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{client.number}-documents.zip"'
     return response
 

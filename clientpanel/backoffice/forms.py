@@ -324,6 +324,11 @@ class HomeCompanyForm(ServiceErrorsMixin, forms.Form):
     topup_item_name = forms.CharField(label="Top-up item name", max_length=200)
     refund_item_name = forms.CharField(label="Refund item name", max_length=200)
     payment_terms_days = forms.CharField(label="Payment terms (days)", required=False, max_length=4)
+    time_zone = forms.CharField(label="Time zone", required=False, max_length=64,
+                                help_text="Documents are dated and numbered by the day in this zone, e.g. "
+                                          "Europe/Warsaw; blank: the server's zone.")
+    language = forms.ChoiceField(label="Language of documents", required=False,
+                                 help_text="Used when documents are not printed in the client's language.")
     proforma_pattern = forms.CharField(max_length=100)
     proforma_reset = forms.ChoiceField(choices=[("MONTHLY", "Monthly"), ("YEARLY", "Yearly"), ("NEVER", "Never")])
     invoice_pattern = forms.CharField(max_length=100)
@@ -335,6 +340,7 @@ class HomeCompanyForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = country_choices()
+        self.fields["language"].choices = [("", "Default"), *language_choices()]
 
 
 class TaxRuleForm(ServiceErrorsMixin, forms.Form):

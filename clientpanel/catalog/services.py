@@ -13,7 +13,7 @@ from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import PRODUCTS, has_area
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
-from clientpanel.core.money import AmountError, parse_amount
+from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
 
 from .models import Period, Price, Product
 from .modules import ModuleError, get_module
@@ -86,6 +86,13 @@ def product_save(*, actor: User | None, data: Mapping[str, Any], product_id=None
         for flag in ("hourly_billing", "hidden"):
             if flag in data:
                 setattr(product, flag, _bool(data[flag]))
+        if product.pk and not product.hourly_billing:
+            finer = [p.label for p in product.prices.exclude(period=Period.HOURLY)
+                     if p.amount != round_to_minor_unit(p.amount, p.currency)
+                     or p.setup_fee != round_to_minor_unit(p.setup_fee, p.currency)]
+            if finer:
+                errors.add("hourly_billing", f"Prices {', '.join(finer)} have more decimals than their currency; "
+                                             f"round them before billing whole periods.")
         for field in ("termination_delay_hours", "cancellation_delay_hours"):
             if field in data:
                 try:
@@ -146,7 +153,12 @@ def price_save(*, actor: User | None, product_id, data: Mapping[str, Any], price
                 if field == "setup_fee" and raw in (None, ""):
                     raw = "0"
                 try:
-                    value = parse_amount(raw, allow_negative=False)
+                    # Hourly amounts keep the ledger's 4 decimals (0.9271 per hour); every other
+                    # price becomes whole charges and documents, so the currency's minor unit.
+                    if product.hourly_billing or price.period == Period.HOURLY or not price.currency:
+                        value = parse_amount(raw, allow_negative=False)
+                    else:
+                        value = parse_currency_amount(raw, price.currency, allow_negative=False)
                     setattr(price, field, value)
                 except AmountError as error:
                     errors.add(field, str(error))

@@ -5,6 +5,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict
 
+from clientpanel.core.api_types import MoneyString
 from clientpanel.core.money import format_api_amount
 
 from .models import Address, Client
@@ -39,7 +40,7 @@ class ClientUpdateIn(StrictSchema):
     language: Any = None
     currency: Any = None
     status: Any = None
-    credit_limit: Any = None
+    credit_limit: MoneyString = None
     id_number: Any = None
     admin_notes: Any = None
     public_notes: Any = None

@@ -16,7 +16,7 @@ from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, has
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
-from clientpanel.core.money import AmountError, parse_amount
+from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 from clientpanel.core.numbering import format_number, sequence_next
 
 from .models import (
@@ -85,10 +85,11 @@ def _run(errors: FieldErrors, field: str, clean, *args) -> Any:
         return None
 
 
-def _clean_credit_limit(value: object) -> Decimal:
+def _clean_credit_limit(value: object, currency: str | None) -> Decimal:
+    """A limit, so at most the currency's minor unit of decimals (see docs/decisions.md, Money)."""
     if value is None or value == "":
         return Decimal("0.0000")
-    amount = parse_amount(value)
+    amount = parse_currency_amount(value, currency) if currency else parse_amount(value)
     if amount < 0:
         raise AmountError("The credit limit cannot be negative.")
     return amount
@@ -230,7 +231,8 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
     cleaned["currency"] = _run(errors, "currency", clean_currency, data.get("currency") or (
         group.currency if group and group.currency else settings.CLIENTPANEL_DEFAULT_CURRENCY))
     cleaned["status"] = _run(errors, "status", _clean_status, data.get("status") or ClientStatus.NEW)
-    cleaned["credit_limit"] = _run(errors, "credit_limit", _clean_credit_limit, data.get("credit_limit"))
+    cleaned["credit_limit"] = _run(errors, "credit_limit", _clean_credit_limit, data.get("credit_limit"),
+                                   cleaned["currency"])
     clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
                                                lastname=cleaned["lastname"]))
     errors.raise_if_any()
@@ -318,7 +320,8 @@ def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> 
         if "status" in data:
             changes["status"] = _run(errors, "status", _clean_status, data["status"])
         if "credit_limit" in data:
-            changes["credit_limit"] = _run(errors, "credit_limit", _clean_credit_limit, data["credit_limit"])
+            changes["credit_limit"] = _run(errors, "credit_limit", _clean_credit_limit, data["credit_limit"],
+                                           changes.get("currency") or client.currency)
         if "group" in data:
             changes["group"] = _run(errors, "group", _clean_group, data["group"])
         if "payment_terms_days" in data:

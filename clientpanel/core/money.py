@@ -44,6 +44,29 @@ def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: 
     return amount.quantize(AMOUNT_QUANTUM)
 
 
+def parse_currency_amount(value: object, currency: str, *, allow_negative: bool = True) -> Decimal:
+    """An amount that becomes a document total or a limit (add-funds, payments, credit notes,
+    credit limits, prices of products not billed by the hour): at most the currency's minor unit
+    of decimals (2 for USD, 0 for JPY). Trailing zeros are not decimals: "100.0000" is 100."""
+    places = currency_minor_unit(currency)
+    try:
+        return parse_amount(value, places=places, allow_negative=allow_negative)
+    except AmountError as error:
+        if "decimal places" in str(error):
+            raise AmountError(decimals_rule(currency)) from None
+        raise
+
+
+def decimals_rule(currency: str | None) -> str:
+    """How many decimals an amount in this currency takes, for people (field errors, help texts)."""
+    if not currency:
+        return f"At most {AMOUNT_PLACES} decimal places."
+    places = currency_minor_unit(currency)
+    if places == 0:
+        return f"{currency} amounts have no decimal places."
+    return f"{currency} amounts have at most {places} decimal place{'s' if places != 1 else ''}."
+
+
 def quantize_amount(amount: Decimal) -> Decimal:
     """Round to the ledger's 4 decimal places, half up."""
     return amount.quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import NumberSequence
 
@@ -49,11 +51,37 @@ def sequence_next(*, key: str, period: str = "") -> int:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sequence_next must run inside transaction.atomic()")
+    sequence = _locked_counter(key, period)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return sequence.last_value
+
+
+def _locked_counter(key: str, period: str) -> NumberSequence:
     # Create the counter row if it is missing without racing another creator.
     NumberSequence.objects.bulk_create(
         [NumberSequence(key=key, period=period, last_value=0)], ignore_conflicts=True
     )
-    sequence = NumberSequence.objects.select_for_update().get(key=key, period=period)
-    sequence.last_value += 1
-    sequence.save(update_fields=["last_value"])
-    return sequence.last_value
+    return NumberSequence.objects.select_for_update().get(key=key, period=period)
+
+
+def sequence_next_dated(*, key: str, period_of: Callable[[dt.datetime], str]) -> tuple[int, dt.datetime]:
+    """The next number of the counter for the period the present moment falls in, and that moment.
+
+    The moment is read after the counter row is locked, so within a period the numbers rise with
+    the moments: whoever holds the lock reads a later clock than everyone who held it before. When
+    the clock crosses into the next period between choosing the counter and locking it, the next
+    period's counter is taken instead (the first lock is released, unused, at commit). Must run
+    inside the caller's transaction, like sequence_next.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequence_next_dated must run inside transaction.atomic()")
+    period = period_of(timezone.now())
+    while True:
+        sequence = _locked_counter(key, period)
+        moment = timezone.now()
+        if period_of(moment) == period:
+            sequence.last_value += 1
+            sequence.save(update_fields=["last_value"])
+            return sequence.last_value, moment
+        period = period_of(moment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +14,7 @@ from pydantic import ConfigDict
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_READ, FINANCE_WRITE, SETTINGS_WRITE
 from clientpanel.clients import selectors as client_selectors
+from clientpanel.core.api_types import MoneyString
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
@@ -21,7 +23,7 @@ from clientpanel.tax.models import HomeCompany
 
 from . import selectors, services
 from .models import Document
-from .pdf import document_pdf
+from .storage import pdf_filename, stored_pdf
 
 router = Router(tags=["invoices"])
 
@@ -31,18 +33,19 @@ class Strict(Schema):
 
 
 class AddFundsIn(Strict):
-    net_amount: Any = None
+    net_amount: MoneyString = None
 
 
 class PaymentIn(Strict):
-    amount: Any = None
+    amount: MoneyString = None
     transaction_id: str = ""
+    # With its UTC offset ("…+01:00" or "…Z"); a time without one is refused, never guessed.
     paid_at: dt.datetime | None = None
     method: str = ""
 
 
 class CreditNoteIn(Strict):
-    net_amount: Any = None
+    net_amount: MoneyString = None
     transaction_id: str = ""
 
 
@@ -71,7 +74,9 @@ def document_out(document: Document) -> dict[str, Any]:
         "paid_date": _time(document.paid_date), "currency": document.currency,
         "net": format_api_amount(document.net), "tax": format_api_amount(document.tax),
         "total": format_api_amount(document.total), "amount_due": format_api_amount(document.amount_due),
-        "tax_lines": document.tax_lines, "reverse_charge": document.reverse_charge,
+        "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": format_api_amount(Decimal(t["amount"]))}
+                      for t in document.tax_lines],
+        "reverse_charge": document.reverse_charge, "pdf_sha256": document.pdf_sha256 or None,
         "items": [{"description": i.description, "quantity": f"{i.quantity.normalize():f}",
                    "unit_price": format_api_amount(i.unit_price), "net": format_api_amount(i.net),
                    "is_topup": i.is_topup, "service": str(i.service_id) if i.service_id else None,
@@ -121,41 +126,44 @@ def get_document(request, document_id: UUID):
 def get_document_pdf(request, document_id: UUID):
     require_scope(request, CLIENTS_READ)
     document = selectors.document_get(actor=api_actor(request), document_id=document_id)
-    response = HttpResponse(document_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{(document.number or document.pk)}.pdf"'.replace(
-        "/", "-")
+    response = HttpResponse(stored_pdf(document), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
+    response["X-Content-SHA256"] = document.pdf_sha256
     return response
 
 
-@router.post("/invoices/{document_id}/payments", response={201: dict},
+@router.post("/invoices/{document_id}/payments", response={200: dict, 201: dict},
              summary="Record a payment (gross) on a proforma; honours Idempotency-Key and transaction_id")
 def record_payment(request, document_id: UUID, payload: PaymentIn):
+    """201 with the payment; 200 with the payment recorded before when the same transaction ID and
+    amount are sent again (nothing new is posted); 409 when the ID is on another entry."""
     require_scope(request, FINANCE_WRITE)
     actor = api_actor(request)
 
     def pay():
-        payment = services.proforma_pay(actor=actor, document_id=document_id, amount=payload.amount,
+        outcome = services.proforma_pay(actor=actor, document_id=document_id, amount=payload.amount,
                                         paid_at=payload.paid_at, method=payload.method,
                                         transaction_id=payload.transaction_id)
+        payment = outcome.payment
         document = selectors.document_get(actor=actor, document_id=document_id)
         paid = {"id": str(payment.id), "gross": format_api_amount(payment.gross),
                 "net": format_api_amount(payment.net), "transaction_id": payment.transaction_id or None,
-                "paid_at": _time(payment.paid_at)}
-        return 201, {"payment": paid, "document": document_out(document)}
+                "paid_at": _time(payment.paid_at), "created": outcome.created}
+        return (201 if outcome.created else 200), {"payment": paid, "document": document_out(document)}
 
     return Status(*run_idempotent(request, str(actor.pk), pay))
 
 
-@router.post("/invoices/{document_id}/credit-notes", response={201: dict},
-             summary="Refund a net amount of a paid invoice; honours Idempotency-Key")
+@router.post("/invoices/{document_id}/credit-notes", response={200: dict, 201: dict},
+             summary="Refund a net amount of a paid invoice; honours Idempotency-Key and transaction_id")
 def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
     require_scope(request, FINANCE_WRITE)
     actor = api_actor(request)
 
     def credit():
-        note = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
-                                          transaction_id=payload.transaction_id)
-        return 201, document_out(note)
+        outcome = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
+                                             transaction_id=payload.transaction_id)
+        return (201 if outcome.created else 200), document_out(outcome.note)
 
     return Status(*run_idempotent(request, str(actor.pk), credit))
 
@@ -187,6 +195,8 @@ class HomeCompanyIn(Strict):
     ca_pst_qst: Any = None
     bank_details: Any = None
     invoice_footer: Any = None
+    time_zone: Any = None
+    language: Any = None
     topup_item_name: Any = None
     refund_item_name: Any = None
     payment_terms_days: Any = None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from clientpanel.core.money import quantize_amount, round_to_minor_unit
 
 HUNDRED = Decimal(100)
+LEDGER_UNIT = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,45 @@ def document_totals(line_nets: list[Decimal], taxes: list[tuple[str, Decimal]], 
     return Totals(net=net, tax_lines=lines, tax=tax, total=net + tax)
 
 
-def payment_net(*, gross: Decimal, total_rate: Decimal, remaining_gross: Decimal, remaining_net: Decimal) -> Decimal:
+def payment_net(*, gross: Decimal, total_rate: Decimal, remaining_gross: Decimal, remaining_net: Decimal,
+                minor_unit: Decimal = Decimal("0.01")) -> Decimal:
     """The net part of a payment: gross / (1 + Σ rates), to 4 places; the payment that settles the
-    document takes exactly the rest, so the nets add up to the document's net."""
+    document takes exactly the rest, so the nets add up to the document's net.
+
+    A partial payment leaves at least one ledger unit (0.0001) of net for every minor unit of gross
+    still due, so however the rest is paid — even one cent at a time — each later payment has a
+    net above zero and the settling one always posts. Rounding per rate can make the document's
+    total smaller than net × (1 + Σ rates), which without this bound let a partial payment take
+    the whole net while gross was still due."""
     if gross == remaining_gross:
         return remaining_net
-    return min(quantize_amount(gross / (1 + total_rate / HUNDRED)), remaining_net)
+    units_left_after = (remaining_gross - gross) / minor_unit
+    ceiling = remaining_net - LEDGER_UNIT * units_left_after
+    return max(min(quantize_amount(gross / (1 + total_rate / HUNDRED)), ceiling), LEDGER_UNIT)
 
 
-def credit_note_totals(net: Decimal, tax_lines: list[tuple[str, Decimal]], currency: str) -> Totals:
-    """A credit note refunds a net amount with the invoice's own rates; its amounts are negative."""
-    positive = document_totals([net], tax_lines, currency)
-    return Totals(net=-positive.net, tax=-positive.tax, total=-positive.total,
-                  tax_lines=tuple(TaxLine(t.name, t.rate, -t.amount) for t in positive.tax_lines))
+def credit_note_tax_lines(*, invoiced: list[TaxLine], refunded_net_after: Decimal,
+                          invoice_net: Decimal, refunded_tax_before: list[Decimal], currency: str
+                          ) -> tuple[TaxLine, ...]:
+    """Tax refunded by one credit note, per rate (in the invoice's order), as positive amounts: what
+    the invoice's rate gives on all the net refunded so far, less what earlier notes refunded of
+    that rate. The sum over the
+    notes therefore never exceeds the tax invoiced at that rate, and the note that completes the
+    refund takes exactly the rest (rounding a note at a time would let forty 0.25 notes refund
+    more tax than was charged)."""
+    lines = []
+    for position, line in enumerate(invoiced):
+        before = refunded_tax_before[position] if position < len(refunded_tax_before) else Decimal(0)
+        if refunded_net_after == invoice_net:
+            cumulative = line.amount
+        else:
+            cumulative = min(round_to_minor_unit(refunded_net_after * line.rate / HUNDRED, currency), line.amount)
+        lines.append(TaxLine(line.name, line.rate, max(cumulative - before, Decimal(0))))
+    return tuple(lines)
+
+
+def credit_note_totals(net: Decimal, tax_lines: tuple[TaxLine, ...] | list[TaxLine]) -> Totals:
+    """A credit note's totals from the net it refunds and its tax per rate; its amounts are negative."""
+    tax = sum((t.amount for t in tax_lines), Decimal(0))
+    return Totals(net=-net, tax=-tax, total=-(net + tax),
+                  tax_lines=tuple(TaxLine(t.name, t.rate, -t.amount) for t in tax_lines))

@@ -25,12 +25,10 @@ class DocumentStatus(models.TextChoices):
 
 
 # Which statuses each type may have (SPEC §7).
-STATUSES_OF = {
-    DocumentType.PROFORMA: {DocumentStatus.DRAFT, DocumentStatus.UNPAID, DocumentStatus.INVOICED,
-                            DocumentStatus.CANCELLED},
-    DocumentType.INVOICE: {DocumentStatus.UNPAID, DocumentStatus.PAID, DocumentStatus.PARTIALLY_REFUNDED,
-                           DocumentStatus.REFUNDED},
-    DocumentType.CREDIT_NOTE: {DocumentStatus.REFUNDED},
+STATUSES_OF = {  # tuples, so the check constraint below reads the same on every run
+    DocumentType.PROFORMA: ("CANCELLED", "INVOICED", "DRAFT", "UNPAID"),
+    DocumentType.INVOICE: ("PAID", "PARTIALLY_REFUNDED", "REFUNDED", "UNPAID"),
+    DocumentType.CREDIT_NOTE: ("REFUNDED",),
 }
 
 
@@ -63,6 +61,9 @@ class Document(models.Model):
     shipping_address = models.JSONField(default=dict, blank=True)
     # The proforma's final invoice; the credit note's invoice.
     related = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived")
+    # The PDF rendered when the document was issued, in the private "documents" storage, and its SHA-256.
+    pdf_name = models.CharField(max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -74,8 +75,8 @@ class Document(models.Model):
             models.CheckConstraint(condition=Q(status=DocumentStatus.DRAFT) | Q(number__isnull=False),
                                    name="document_issued_has_number"),
             models.CheckConstraint(
-                condition=(Q(type=DocumentType.PROFORMA, status__in=[s.value for s in STATUSES_OF["PROFORMA"]])
-                           | Q(type=DocumentType.INVOICE, status__in=[s.value for s in STATUSES_OF["INVOICE"]])
+                condition=(Q(type=DocumentType.PROFORMA, status__in=list(STATUSES_OF["PROFORMA"]))
+                           | Q(type=DocumentType.INVOICE, status__in=list(STATUSES_OF["INVOICE"]))
                            | Q(type=DocumentType.CREDIT_NOTE, status=DocumentStatus.REFUNDED)),
                 name="document_status_fits_type"),
             models.CheckConstraint(condition=Q(paid_gross__lte=models.F("total")) | Q(type=DocumentType.CREDIT_NOTE),

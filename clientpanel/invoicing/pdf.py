@@ -4,6 +4,7 @@ totals, the reverse-charge note, in the document's language (English or Polish).
 from __future__ import annotations
 
 import io
+import zoneinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -26,12 +27,12 @@ LABELS = {
     "en": {"PROFORMA": "Proforma invoice", "INVOICE": "Invoice", "CREDIT_NOTE": "Credit note", "number": "Number",
            "issue": "Issue date", "due": "Due date", "paid": "Paid", "seller": "Seller", "buyer": "Buyer",
            "item": "Item", "qty": "Qty", "price": "Unit price (net)", "net": "Net", "tax": "Tax", "total": "Total",
-           "tax_id": "Tax ID", "corrects": "Corrects invoice", "pay_to": "Pay to", "status": "Status"},
+           "tax_id": "Tax ID", "corrects": "Corrects invoice", "pay_to": "Pay to"},
     "pl": {"PROFORMA": "Faktura proforma", "INVOICE": "Faktura", "CREDIT_NOTE": "Nota kredytowa", "number": "Numer",
            "issue": "Data wystawienia", "due": "Termin płatności", "paid": "Zapłacono", "seller": "Sprzedawca",
            "buyer": "Nabywca", "item": "Pozycja", "qty": "Ilość", "price": "Cena jedn. (netto)", "net": "Netto",
            "tax": "Podatek", "total": "Razem", "tax_id": "NIP", "corrects": "Dotyczy faktury",
-           "pay_to": "Dane do przelewu", "status": "Status"},
+           "pay_to": "Dane do przelewu"},
 }
 # Fonts with Polish letters: DejaVu from the system (Debian: fonts-dejavu-core) unless PDF_FONT
 # names another TrueType file; reportlab's own Vera lacks ł, ś, ż.
@@ -55,10 +56,9 @@ def _money(amount: Decimal | str, currency: str, locale: str) -> str:
 
 
 def document_language(document: Document) -> str:
-    """The client's language when the setting says so (PDF_IN_CLIENT_LANGUAGE), else English."""
-    if getattr(settings, "PDF_IN_CLIENT_LANGUAGE", True) and document.language in LABELS:
-        return document.language
-    return "en"
+    """The language chosen when the document was issued (the client's when PDF_IN_CLIENT_LANGUAGE
+    is on, else the home company's), English when there are no labels for it."""
+    return document.language if document.language in LABELS else "en"
 
 
 def document_pdf(document: Document) -> bytes:
@@ -78,11 +78,16 @@ def document_pdf(document: Document) -> bytes:
         return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
     company, client = document.company_snapshot, document.client_snapshot
+    zone = zoneinfo.ZoneInfo(company.get("time_zone") or settings.TIME_ZONE)
+
+    def day(moment) -> str:
+        return f"{moment.astimezone(zone):%Y-%m-%d}" if moment else ""
+
+    # No status: the PDF is made once at issue and never changes (a credit note is its own document).
     meta = [f"{t['number']}: {esc(document.number or '')}",
-            f"{t['issue']}: {document.issue_date:%Y-%m-%d}" if document.issue_date else "",
-            f"{t['due']}: {document.due_date:%Y-%m-%d}" if document.due_date else "",
-            f"{t['paid']}: {document.paid_date:%Y-%m-%d}" if document.paid_date else "",
-            f"{t['status']}: {document.status}"]
+            f"{t['issue']}: {day(document.issue_date)}" if document.issue_date else "",
+            f"{t['due']}: {day(document.due_date)}" if document.due_date and document.type == "PROFORMA" else "",
+            f"{t['paid']}: {day(document.paid_date)}" if document.paid_date and document.type == "INVOICE" else ""]
     if document.related_id and document.type == "CREDIT_NOTE":
         meta.append(f"{t['corrects']}: {esc(document.related.number or '')}")
     seller = [f"<b>{t['seller']}</b>", esc(company.get("name", "")), esc(company.get("address1", "")),
@@ -128,16 +133,4 @@ def document_pdf(document: Document) -> bytes:
     if company.get("invoice_footer"):
         story += [Spacer(1, 8 * mm), Paragraph(esc(company["invoice_footer"]).replace("\n", "<br/>"), normal)]
     pdf.build(story)
-    return buffer.getvalue()
-
-
-def documents_zip(documents) -> bytes:
-    """A ZIP of the documents' PDFs, named by number."""
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for document in documents:
-            name = (document.number or str(document.pk)).replace("/", "-")
-            archive.writestr(f"{name}.pdf", document_pdf(document))
     return buffer.getvalue()

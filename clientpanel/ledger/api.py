@@ -11,6 +11,7 @@ from pydantic import ConfigDict
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
+from clientpanel.core.api_types import MoneyString
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
@@ -23,7 +24,7 @@ router = Router(tags=["transactions"])
 
 class TransactionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    amount: Any = None
+    amount: MoneyString = None
     transaction_id: Any = ""
     description: Any = ""
     allow_over_limit: bool = False

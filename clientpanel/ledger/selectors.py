@@ -22,6 +22,13 @@ def client_entries(*, client: Client, search: str = "") -> QuerySet[LedgerEntry]
     return entries.order_by("-sequence")
 
 
+def entry_by_transaction_id(*, client_id, transaction_id: str) -> LedgerEntry | None:
+    """The client's entry carrying this external transaction ID, if any (unique per client)."""
+    if not transaction_id:
+        return None
+    return LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
+
+
 def entries_visible_to(actor, *, search: str = "", type: str = "") -> QuerySet[LedgerEntry]:
     """Every entry across the clients the actor may see, newest first (the Finance area)."""
     from clientpanel.clients.selectors import clients_visible_to

@@ -28,6 +28,19 @@ class InsufficientFunds(Conflict):
     code = "insufficient_funds"
 
 
+class TransactionIdUsed(Conflict):
+    """The external transaction ID is on an entry that this request does not repeat exactly."""
+
+    code = "transaction_id_used"
+
+    @classmethod
+    def by(cls, entry: LedgerEntry, currency: str = "") -> TransactionIdUsed:
+        what = f"{entry.get_type_display().lower()} {entry.net:+} {currency}".strip()
+        return cls(f"Transaction ID {entry.transaction_id!r} is already used by entry #{entry.sequence} ({what}, "
+                   f"{entry.created_at:%Y-%m-%d}); nothing new was posted.",
+                   fields={"transaction_id": [f"Already used by entry #{entry.sequence}."]})
+
+
 def entry_post(
     *,
     client_id,
@@ -178,7 +191,8 @@ def manual_transaction_create(*, actor: User | None, client_id, amount: object, 
                               description: object = "", allow_over_limit: bool = False) -> tuple[LedgerEntry, bool]:
     """A staff or API adjustment (SPEC §5): signed amount, optional transaction ID, description;
     posted as ADJUSTMENT with gross = net. A debit beyond balance + credit limit needs an explicit,
-    logged override. The same transaction ID posts once."""
+    logged override. The same transaction ID with the same amount is a replay: the entry posted
+    before comes back (created=False); the ID on any other entry is TransactionIdUsed."""
     require_area(actor, FINANCE, "post transactions")
     errors = FieldErrors()
     net = None
@@ -210,6 +224,8 @@ def manual_transaction_create(*, actor: User | None, client_id, amount: object, 
         entry, created = entry_post(client_id=client_id, type=EntryType.ADJUSTMENT, net=net,
                                     description=description, transaction_id=transaction_id,
                                     check_credit=True, allow_over_limit=allow_over_limit)
+        if not created and (entry.type != EntryType.ADJUSTMENT or entry.net != net):
+            raise TransactionIdUsed.by(entry, Client.objects.only("currency").get(pk=client_id).currency)
         if created:
             over = allow_over_limit and entry.balance_after + _credit_limit(client_id) < 0
             audit_record(action="ledger.manual_transaction", target=entry, client_id=client_id,

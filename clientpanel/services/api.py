@@ -14,6 +14,7 @@ from clientpanel.catalog import services as catalog_services
 from clientpanel.catalog.models import Price, Product
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.api_types import MoneyString
 from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.core.money import format_api_amount
 
@@ -30,8 +31,8 @@ class Strict(Schema):
 class PriceIn(Strict):
     currency: Any = None
     period: Any = None
-    amount: Any = None
-    setup_fee: Any = None
+    amount: MoneyString = None
+    setup_fee: MoneyString = None
 
 
 class ProductIn(Strict):

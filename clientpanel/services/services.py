@@ -93,13 +93,14 @@ def service_order(*, actor: User | None, client_id, product_id, price_id, allow_
             raise InsufficientFunds(
                 f"Balance plus credit limit ({_funds(client)} {client.currency}) do not cover the first charge "
                 f"and setup fee ({need} {client.currency}).", fields={"price": ["Not enough funds."]})
+        override = _funds(client) < need
         service = Service.objects.create(
             client=client, product=product, price=price, label=_new_label(), currency=price.currency,
             period=price.period, amount=price.amount, setup_fee=price.setup_fee, order_date=timezone.now(),
-            provision_status=ProvisionStatus.PENDING)
+            provision_status=ProvisionStatus.PENDING, funds_override=override)
         audit_record(action="service.order", target=service, client_id=client.pk, object_label=str(service),
                      changes={"price": [None, price.label],
-                              "funds_override": [None, True] if _funds(client) < need else [None, None]})
+                              "funds_override": [None, True] if override else [None, None]})
         from .tasks import provision_service_task
 
         transaction.on_commit(lambda: provision_service_task(str(service.pk)))
@@ -165,9 +166,10 @@ def _record_module_result(service_id, ok: bool, message: str, *, on_success: dic
 # --- provisioning ------------------------------------------------------------------------------
 
 def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
-    """Activate a PENDING service when funds cover its first charge plus setup fee: charge the
-    setup fee (once, ever — a retry never charges it again), run the module's create, and on
-    success make it ACTIVE and charge the first period in advance."""
+    """Activate a PENDING service when funds cover its first charge plus setup fee — or at once
+    when staff ordered it beyond the funds: charge the setup fee (once, ever — a retry never
+    charges it again), run the module's create, and on success make it ACTIVE and charge the first
+    period in advance (past the credit limit under the staff override)."""
     now = now or timezone.now()
     with transaction.atomic():
         service = Service.objects.select_for_update().select_related("product", "client").get(pk=service_id)
@@ -178,7 +180,7 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
                               hourly_billing=service.product.hourly_billing, start=now)
         need = (first.amount if first else service.amount) + (Decimal(0) if setup_charged else service.setup_fee)
         client = Client.objects.get(pk=service.client_id)
-        if _funds(client) < need:
+        if _funds(client) < need and not service.funds_override:
             return service
         if not setup_charged and service.setup_fee > 0:
             _charge(service, kind=ChargeKind.SETUP, start=service.order_date, end=None, amount=service.setup_fee,
@@ -194,13 +196,14 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
     if ok:
         audit_record(action="service.activate", target=service, client_id=service.client_id,
                      object_label=str(service), changes={"status": [ServiceStatus.PENDING, ServiceStatus.ACTIVE]})
-        service_charge_due(service_id=service.pk, now=now)
+        service_charge_due(service_id=service.pk, now=now, first_over_limit=service.funds_override)
     return Service.objects.get(pk=service.pk)
 
 
 def _charge(service: Service, *, kind: str, start, end, amount: Decimal, what: str, check_credit: bool) -> None:
     """Record the charge and post it, atomically; the unique (service, kind, start) row makes a
-    second attempt fail with IntegrityError instead of charging twice."""
+    second attempt fail with IntegrityError instead of charging twice. A charge posted beyond the
+    client's funds (check_credit off: setup fees, the staff override) is logged as such."""
     with transaction.atomic():
         charge = ServiceCharge.objects.create(service=service, kind=kind, period_start=start, period_end=end,
                                               amount=amount)
@@ -209,12 +212,19 @@ def _charge(service: Service, *, kind: str, start, end, amount: Decimal, what: s
                                   description=f"Service:{service.pk}, {what}", service_id=service.pk,
                                   period_start=start, period_end=end, check_credit=check_credit)
             ServiceCharge.objects.filter(pk=charge.pk).update(ledger_entry_id=entry.pk)
+            limit = Client.objects.only("credit_limit").get(pk=service.client_id).credit_limit
+            if entry.balance_after + limit < 0:
+                audit_record(action="service.charge_over_limit", target=service, client_id=service.client_id,
+                             object_label=str(service),
+                             changes={"charge": [None, str(amount)], "balance": [str(entry.balance_before),
+                                                                                 str(entry.balance_after)]})
 
 
-def service_charge_due(*, service_id, now: dt.datetime) -> int:
+def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool = False) -> int:
     """Charge every period of an ACTIVE service that has started by `now`, each once, in advance
     (missed periods after downtime too). A period the client cannot pay suspends the service
-    ("Insufficient funds"). Answers how many periods were charged."""
+    ("Insufficient funds"), except the first one under the staff override (first_over_limit).
+    Answers how many periods were charged."""
     charged = 0
     while True:
         suspend = False
@@ -231,7 +241,7 @@ def service_charge_due(*, service_id, now: dt.datetime) -> int:
                 # A period charged by another pass already raises IntegrityError: just move on.
                 with contextlib.suppress(IntegrityError):
                     _charge(service, kind=ChargeKind.PERIOD, start=start, end=end, amount=amount, what=what,
-                            check_credit=True)
+                            check_credit=not (first_over_limit and charged == 0))
                     charged += 1
             except InsufficientFunds:
                 suspend = True
@@ -260,13 +270,18 @@ def _suspend(service_id, *, reason: str, now: dt.datetime) -> Service:
 
 
 def _unsuspend(service_id, *, now: dt.datetime) -> Service:
-    """Back to ACTIVE; the suspended time is free: billing restarts from now."""
+    """Back to ACTIVE. Time already paid is never paid again: inside a paid period (a staff
+    suspension) the period simply continues and the next one is charged when it starts. Past it —
+    the unpaid period of a suspension for insufficient funds, or periods that would have started
+    while suspended — nothing is charged for the suspended time and billing restarts from now.
+    A one-time price, charged once, stays charged."""
     with transaction.atomic():
         service = Service.objects.select_for_update().select_related("product").get(pk=service_id)
         if service.status != ServiceStatus.SUSPENDED:
             return service
         service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
-        service.billed_until = now
+        if service.billed_until is not None and service.billed_until < now:
+            service.billed_until = now
         service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until"])
         audit_record(action="service.unsuspend", target=service, client_id=service.client_id,
                      object_label=str(service), changes={"status": [ServiceStatus.SUSPENDED, ServiceStatus.ACTIVE]})

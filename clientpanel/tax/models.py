@@ -1,3 +1,6 @@
+import zoneinfo
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -37,6 +40,10 @@ class HomeCompany(models.Model):
     invoice_reset = models.CharField(max_length=8, choices=ResetPeriod.choices, default=ResetPeriod.MONTHLY)
     credit_note_pattern = models.CharField(max_length=100, default="CN/{YEAR}/{MONTH}/{NUMBER}")
     credit_note_reset = models.CharField(max_length=8, choices=ResetPeriod.choices, default=ResetPeriod.MONTHLY)
+    # Documents are dated, and numbering periods counted, in this zone; blank: the server's TIME_ZONE.
+    time_zone = models.CharField(max_length=64, blank=True)
+    # The language of documents when they are not in the client's (PDF_IN_CLIENT_LANGUAGE off); blank: the default.
+    language = models.CharField(max_length=8, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -50,6 +57,14 @@ class HomeCompany(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def document_language(self) -> str:
+        return self.language or settings.CLIENTPANEL_DEFAULT_LANGUAGE
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
 
 
 class ClientKind(models.TextChoices):

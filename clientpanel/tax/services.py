@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pycountry
+from django.conf import settings
 from django.db import transaction
 
 from clientpanel.accounts.models import User
@@ -27,7 +29,8 @@ TEXT_FIELDS = {
 PATTERN_FIELDS = ("proforma_pattern", "invoice_pattern", "credit_note_pattern")
 RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
 COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | {"country", "payment_terms_days",
-                                                                                "is_default"}
+                                                                                "is_default", "time_zone",
+                                                                                "language"}
 
 
 def _require_settings(actor: User | None) -> None:
@@ -44,6 +47,24 @@ def _country(value: object, errors: FieldErrors, field: str, *, blank_ok: bool =
     if pycountry.countries.get(alpha_2=code) is None:
         errors.add(field, f"Unknown country code {code!r}.")
     return code
+
+
+def _time_zone(value: object, errors: FieldErrors) -> str:
+    """An IANA zone name ("Europe/Warsaw"), or blank for the server's own."""
+    name = value.strip() if isinstance(value, str) else ""
+    if value not in (None, "") and not isinstance(value, str):
+        errors.add("time_zone", "Enter a time zone name, e.g. Europe/Warsaw.")
+    elif name and name not in available_time_zones():
+        errors.add("time_zone",
+                   f"Unknown time zone {name[:64]!r}; use a name such as Europe/Warsaw or America/Toronto.")
+    return name
+
+
+def available_time_zones() -> frozenset[str]:
+    return _ZONES
+
+
+_ZONES = frozenset(zoneinfo.available_timezones())
 
 
 def home_company_save(*, actor: User | None, data: Mapping[str, Any], company_id=None) -> HomeCompany:
@@ -87,6 +108,14 @@ def home_company_save(*, actor: User | None, data: Mapping[str, Any], company_id
                 if data[name] not in ResetPeriod.values:
                     errors.add(name, f"Use one of {', '.join(ResetPeriod.values)}.")
                 setattr(company, name, data[name])
+        if "time_zone" in data:
+            company.time_zone = _time_zone(data["time_zone"], errors)
+        if "language" in data:
+            language = data["language"] if isinstance(data["language"], str) else None
+            if language is None or (language and language not in settings.CLIENTPANEL_LANGUAGES):
+                errors.add("language", f"Use one of {', '.join(settings.CLIENTPANEL_LANGUAGES)}, or leave it blank.")
+            else:
+                company.language = language
         if "payment_terms_days" in data:
             raw = data["payment_terms_days"]
             if raw in (None, ""):

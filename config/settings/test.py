@@ -1,6 +1,10 @@
 """Settings for the test suite: the database comes from DATABASE_URL (SQLite file by default)."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import DATABASES
@@ -11,9 +15,14 @@ ALLOWED_HOSTS = ["*"]
 # Tests create many users; Argon2's production cost would dominate the run. One test checks that
 # the production settings hash with Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Documents' PDFs of a test run go to a directory of its own, removed when the run ends.
+DOCUMENTS_ROOT = Path(tempfile.mkdtemp(prefix="clientpanel-test-documents-"))
+atexit.register(shutil.rmtree, DOCUMENTS_ROOT, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                  "OPTIONS": {"location": DOCUMENTS_ROOT, "base_url": "/no-public-url/"}},
 }
 # Jobs run inline in tests, set explicitly (and on Huey's in-memory storage).
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "clientpanel-test", "immediate": True}

@@ -42,7 +42,8 @@ def test_add_funds_pay_invoice_and_credit_note_through_the_api(api, taxed_client
     today = timezone.localdate()
     assert invoice_ref["number"] == f"FAKTURA/{today:%Y}/{today:%m}/1"
     replay = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "184.50", "transaction_id": "tx-9"})
-    assert replay.status_code == 201 and replay.json()["payment"]["id"] == body["payment"]["id"]
+    assert replay.status_code == 200 and replay.json()["payment"]["id"] == body["payment"]["id"]
+    assert replay.json()["payment"]["created"] is False
     assert LedgerEntry.objects.filter(type="PAYMENT").count() == 1
     note = post(api, f"/invoices/{invoice_ref['id']}/credit-notes", {"net_amount": "20.00"})
     assert note.status_code == 201, note.content

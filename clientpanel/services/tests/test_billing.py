@@ -138,19 +138,33 @@ def test_suspended_service_is_terminated_after_the_delay():
 
 def test_order_without_funds_is_refused_unless_overridden(staff):
     client = funded_client("1.00")
-    product, price = make_product(key="medium", period="MONTHLY", amount="20.00")
+    product, price = make_product(key="medium", period="MONTHLY", amount="20.00", setup="5.00")
     with pytest.raises(InsufficientFunds, match="do not cover"):
         service_order(actor=staff, client_id=client.pk, product_id=product.pk, price_id=price.pk)
     assert not Service.objects.exists()
-    service = service_order(actor=staff, client_id=client.pk, product_id=product.pk, price_id=price.pk,
-                            allow_over_limit=True)
-    ordered = service.order_date
-    at(ordered + dt.timedelta(minutes=1))
+
+
+def test_staff_override_provisions_at_once_and_charges_past_the_limit(staff, django_capture_on_commit_callbacks):
+    """Staff "order even if funds do not cover it": provisioned now, the setup fee and the first
+    period posted beyond the credit limit and logged; the next period follows the usual rules."""
+    from clientpanel.audit.models import AuditEvent
+
+    client = funded_client("1.00")
+    product, price = make_product(key="medium", period="MONTHLY", amount="20.00", setup="5.00")
+    with django_capture_on_commit_callbacks(execute=True):  # the queued provisioning job runs (immediate mode)
+        service = service_order(actor=staff, client_id=client.pk, product_id=product.pk, price_id=price.pk,
+                                allow_over_limit=True)
     service.refresh_from_db()
-    assert service.status == "PENDING"  # still waits for funds
-    at(ordered + dt.timedelta(hours=49))
+    assert (service.status, service.provision_status) == ("ACTIVE", "COMPLETED")
+    client.refresh_from_db()
+    assert client.balance == Decimal("1.00") - Decimal("5.00") - Decimal("20.00")
+    assert len(charges(service)) == 1
+    assert AuditEvent.objects.filter(action="service.charge_over_limit", object_id=str(service.pk)).count() == 2
+    at(service.billed_until + dt.timedelta(minutes=1))  # the second month is not covered: suspended
     service.refresh_from_db()
-    assert service.status == "CANCELLED"
+    assert (service.status, service.suspension_reason, len(charges(service))) == ("SUSPENDED", "Insufficient funds",
+                                                                                   1)
+    assert ledger_breaches() == []
 
 
 def test_price_in_another_currency_is_refused():
