@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
@@ -53,7 +54,7 @@ def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_funds(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
-    form = AddFundsForm(request.POST or None)
+    form = AddFundsForm(request.POST or None, currency=client.currency)
     if request.method == "POST" and form.is_valid():
         try:
             document = document_services.proforma_add_funds(actor=request.user, client_id=client.id,
@@ -107,8 +108,12 @@ def _action_response(request: HttpRequest, document) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_pay(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    form = PaymentForm(request.POST or None, initial={"amount": f"{document.amount_due:.2f}"})
-    if request.method == "POST" and form.is_valid():
+    form = PaymentForm(request.POST or None, initial={"amount": f"{document.amount_due:.2f}"},
+                       currency=document.currency)
+    # A time typed without a zone is the home company's local time.
+    with timezone.override(document.home_company.zone):
+        valid = request.method == "POST" and form.is_valid()
+    if valid:
         try:
             outcome = document_services.proforma_pay(actor=request.user, document_id=document.pk,
                                                      **{k: v for k, v in form.cleaned_data.items() if v})
@@ -132,7 +137,7 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    form = CreditNoteForm(request.POST or None)
+    form = CreditNoteForm(request.POST or None, currency=document.currency)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,

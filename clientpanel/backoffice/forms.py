@@ -9,6 +9,20 @@ from django.contrib.auth.forms import AuthenticationForm
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.validation import country_choices, currency_choices, language_choices
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.money import decimals_rule
+
+
+class CurrencyAmountMixin:
+    """Forms whose amounts take the currency's minor unit say so under each amount field."""
+
+    amount_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, currency: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.amount_fields:
+            hint = decimals_rule(currency)
+            current = self.fields[name].help_text
+            self.fields[name].help_text = f"{current} {hint}".strip() if current else hint
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -117,7 +131,9 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
 INHERIT_CHOICES = [("", "Inherit"), ("true", "Yes"), ("false", "No")]
 
 
-class ClientProfileForm(ClientFieldsForm):
+class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
+    amount_fields = ("credit_limit",)
+
     group = forms.ChoiceField(label="Group", required=False)
     payment_terms_days = forms.CharField(label="Payment terms (days)", required=False, max_length=4,
                                          help_text="Empty: inherit from the group or the system default.")
@@ -256,27 +272,33 @@ class CodeForm(forms.Form):
 
 
 class ManualTransactionForm(ServiceErrorsMixin, forms.Form):
-    amount = forms.CharField(label="Amount", max_length=32, help_text="Negative to charge, positive to credit.")
+    amount = forms.CharField(label="Amount", max_length=32,
+                             help_text="Negative to charge, positive to credit; up to 4 decimal places, as hourly "
+                                       "charges have.")
     transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
     description = forms.CharField(label="Description", max_length=500)
     allow_over_limit = forms.BooleanField(label="Allow beyond balance + credit limit (logged)", required=False)
 
 
-class AddFundsForm(ServiceErrorsMixin, forms.Form):
+class AddFundsForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
+    amount_fields = ("net_amount",)
     net_amount = forms.CharField(label="Net Amount", max_length=32)
 
 
-class PaymentForm(ServiceErrorsMixin, forms.Form):
+class PaymentForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
+    amount_fields = ("amount",)
     amount = forms.CharField(label="Amount (gross)", max_length=32)
     paid_at = forms.DateTimeField(label="Paid at", required=False,
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-                                  help_text="Empty: now.")
+                                  help_text="When the money arrived, in the home company's time zone; not before "
+                                            "the proforma's issue, not in the future. Empty: now.")
     method = forms.CharField(label="Method", required=False, max_length=50,
                              widget=forms.TextInput(attrs={"placeholder": "Bank transfer"}))
     transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
 
 
-class CreditNoteForm(ServiceErrorsMixin, forms.Form):
+class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
+    amount_fields = ("net_amount",)
     net_amount = forms.CharField(label="Net amount to refund", max_length=32)
     transaction_id = forms.CharField(label="Transaction ID", required=False, max_length=100)
 
@@ -418,7 +440,9 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
 class PriceForm(ServiceErrorsMixin, forms.Form):
     currency = forms.ChoiceField()
     period = forms.ChoiceField()
-    amount = forms.CharField(max_length=32)
+    amount = forms.CharField(max_length=32, help_text="Hourly prices, and every price of a product billed by the "
+                                                      "hour, take 4 decimal places; other prices the currency's "
+                                                      "minor unit (2 for USD).")
     setup_fee = forms.CharField(max_length=32, required=False, initial="0")
 
     def __init__(self, *args, **kwargs):

@@ -181,7 +181,7 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
     initial["group"] = client.group_id or ""
     for flag in ("tax_exempt", "reminders_enabled"):
         initial[flag] = {None: "", True: "true", False: "false"}[getattr(client, flag)]
-    form = ClientProfileForm(request.POST or None, initial=initial)
+    form = ClientProfileForm(request.POST or None, initial=initial, currency=client.currency)
     if request.method == "POST" and form.is_valid():
         try:
             client = client_services.client_update(actor=request.user, client_id=client.id, data=form.cleaned_data)
