@@ -373,7 +373,7 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
     if document.type != DocumentType.PROFORMA:
         raise DocumentStateError("Payments are recorded on proformas.", fields={"document": ["Not a proforma."]})
     if document.status != DocumentStatus.UNPAID:
-        raise DocumentStateError(f"A {document.get_status_display().lower()} proforma takes no payment.",
+        raise DocumentStateError(f"This {document.get_status_display().lower()} proforma takes no payment.",
                                  fields={"amount": [f"The proforma is {document.status}."]})
     errors = FieldErrors()
     gross = _money_in(amount, document.currency, errors, "amount")
