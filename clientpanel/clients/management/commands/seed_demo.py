@@ -78,14 +78,16 @@ class Command(BaseCommand):
             "invoice_footer": "Thank you for your business.", "topup_item_name": "Doładowanie konta / Add funds",
             "refund_item_name": "Zwrot / Refund", "proforma_pattern": "PROFORMA/{YEAR}/{MONTH}/{NUMBER}",
             "invoice_pattern": "FAKTURA/{YEAR}/{MONTH}/{NUMBER}",
-            "credit_note_pattern": "NATA-KREDYTOWA/{YEAR}/{MONTH}/{NUMBER}", "is_default": True})
+            "credit_note_pattern": "NATA-KREDYTOWA/{YEAR}/{MONTH}/{NUMBER}", "time_zone": "Europe/Warsaw",
+            "language": "pl", "is_default": True})
         tax_rule_save(actor=None, company_id=polish.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
         tax_presets_apply(actor=None, company_id=polish.pk, preset="EU")
         us = home_company_save(actor=None, data={
             "name": "Clientpanel Demo Inc.", "address1": "1 Market Street", "city": "San Francisco",
             "postcode": "94105", "country": "US", "region": "California", "us_ein": "12-3456789",
             "invoice_pattern": "INV-{YEAR}-{NUMBER:5}", "invoice_reset": "YEARLY",
-            "proforma_pattern": "PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY"})
+            "proforma_pattern": "PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY",
+            "time_zone": "America/Los_Angeles"})
         tax_rule_save(actor=None, company_id=us.pk, data={"country": "US", "priority": 10})
 
     def _products(self) -> None:
