@@ -10,7 +10,10 @@ class UserAdmin(ReadOnlyAdmin):
     list_display = ("email", "firstname", "lastname", "is_staff", "is_active", "created_at")
     list_filter = ("is_staff", "is_active")
     search_fields = ("email",)
-    exclude = ("password",)
+    # Listed, not excluded, so a secret field added later stays hidden: never the password hash, the
+    # TOTP secret, its last step or the recovery codes (issue 9).
+    fields = ("email", "firstname", "lastname", "phone", "language", "email_verified", "is_staff", "is_superuser",
+              "is_active", "limited_to_assigned_clients", "totp_confirmed_at", "groups", "created_at", "last_login")
     show_full_result_count = False
 
 

@@ -50,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed_at = models.DateTimeField(null=True, blank=True)
     recovery_codes = models.JSONField(default=list, blank=True)  # SHA-256 hashes of unused codes
+    # The time step of the last TOTP code accepted: a code of that step or an earlier one is
+    # refused, so each code opens one login only.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
 
     objects = UserManager()
 

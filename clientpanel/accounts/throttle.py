@@ -1,7 +1,15 @@
-"""Login throttling against password guessing: after MAX_FAILURES failed attempts for one email or
-from one address within WINDOW seconds, further attempts are refused until the window passes.
+"""Throttles against guessing: passwords per email and per address, and second-factor codes per
+account (issue 9).
 
-Counts live in Django's cache; with several web processes, configure a shared cache (Redis)."""
+A failure takes one numbered slot in Django's cache that lives WINDOW seconds; a key is blocked
+while every one of its slots is alive, so there are never more than `limit` failures in any
+WINDOW (a sliding window). Taking a slot is `cache.add`, which is atomic in the shared caches
+configured in settings (SET NX in Redis, an INSERT on the primary key in the database cache), so
+several web processes count one failure once and never lose one, and a restart forgets nothing.
+
+Counts in the database cache share the request's database connection: call these outside any
+transaction that may roll back, or the failure is rolled back with it.
+"""
 
 from __future__ import annotations
 
@@ -9,35 +17,69 @@ import hashlib
 
 from django.core.cache import cache
 
-MAX_FAILURES = 5
 WINDOW = 15 * 60
+MAX_FAILURES = 5  # per email address (passwords) and per account (2FA codes)
+MAX_FAILURES_PER_ADDRESS = MAX_FAILURES * 4  # an office shares one address
 
 
-def _keys(email: str, ip: str | None) -> list[str]:
-    keys = ["login-fail:email:" + hashlib.sha256((email or "").strip().lower().encode()).hexdigest()]
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _slots(key: str, limit: int) -> list[str]:
+    return [f"throttle:{key}:{n}" for n in range(1, limit + 1)]
+
+
+def _blocked(key: str, limit: int) -> bool:
+    return len(cache.get_many(_slots(key, limit))) >= limit
+
+
+def _failed(key: str, limit: int) -> None:
+    slots = _slots(key, limit)
+    taken = cache.get_many(slots)
+    for slot in slots:
+        # Another process may take a free slot between the read and the add; then try the next.
+        if slot not in taken and cache.add(slot, 1, WINDOW):
+            return
+
+
+def _forget(key: str, limit: int) -> None:
+    cache.delete_many(_slots(key, limit))
+
+
+def _login_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
+    keys = [("login-email:" + _digest((email or "").strip().lower()), MAX_FAILURES)]
     if ip:
-        # An address gets more room than one account: an office shares one address.
-        keys.append("login-fail:ip:" + ip)
+        keys.append(("login-ip:" + _digest(ip), MAX_FAILURES_PER_ADDRESS))
     return keys
 
 
-def _limit(key: str) -> int:
-    return MAX_FAILURES * 4 if key.startswith("login-fail:ip:") else MAX_FAILURES
-
-
 def login_blocked(email: str, ip: str | None) -> bool:
-    return any((cache.get(key) or 0) >= _limit(key) for key in _keys(email, ip))
+    """Too many wrong passwords for this email, or from this address, in the last WINDOW."""
+    return any(_blocked(key, limit) for key, limit in _login_keys(email, ip))
 
 
 def login_failed(email: str, ip: str | None) -> None:
-    for key in _keys(email, ip):
-        if cache.add(key, 1, WINDOW):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, WINDOW)
+    for key, limit in _login_keys(email, ip):
+        _failed(key, limit)
 
 
 def login_succeeded(email: str) -> None:
-    cache.delete(_keys(email, None)[0])
+    """A complete login (with its second factor) forgives the email's wrong passwords; the
+    address's count stays."""
+    key, limit = _login_keys(email, None)[0]
+    _forget(key, limit)
+
+
+def _code_key(user_id: object) -> str:
+    return f"totp-user:{user_id}"
+
+
+def code_blocked(user_id: object) -> bool:
+    """Too many wrong second-factor codes for this account in the last WINDOW. Nothing resets
+    this count early: not a right password, not a right code, not a new login."""
+    return _blocked(_code_key(user_id), MAX_FAILURES)
+
+
+def code_failed(user_id: object) -> None:
+    _failed(_code_key(user_id), MAX_FAILURES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import secrets
 
@@ -13,12 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import DomainError, ValidationFailed
 
 from .models import User
+from .throttle import code_blocked, code_failed
 
 ISSUER = "Clientpanel"
 RECOVERY_CODE_COUNT = 10
+
+
+class TooManyCodes(DomainError):
+    code = "too_many_attempts"
+    status_code = 429
 
 
 def _hash(code: str) -> str:
@@ -45,9 +52,17 @@ def qr_svg(user: User) -> str:
     return buffer.getvalue().decode()
 
 
-def _code_ok(user: User, code: str) -> bool:
+def _matching_step(user: User, code: str) -> int | None:
+    """The time step whose code this is (one step of clock drift either way), or None."""
     code = (code or "").strip().replace(" ", "")
-    return bool(user.totp_secret) and code.isdigit() and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1)
+    if not user.totp_secret or not (code.isascii() and code.isdigit()) or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(user.totp_secret)
+    now = totp.timecode(timezone.now())
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 @transaction.atomic
@@ -56,24 +71,32 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.has_2fa:
         raise ValidationFailed("Two-factor authentication is on already.", fields={"code": ["It is on already."]})
-    if not _code_ok(user, code):
+    step = _matching_step(user, code)
+    if step is None:
         raise ValidationFailed("The code does not match.", fields={"code": [
             "That code does not match; check the time on your phone and enter the current 6 digits."]})
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODE_COUNT)]
     user.recovery_codes = [_hash(c) for c in codes]
     user.totp_confirmed_at = timezone.now()
-    user.save(update_fields=["recovery_codes", "totp_confirmed_at"])
+    user.totp_last_step = step  # the enrolment code cannot then open a login
+    user.save(update_fields=["recovery_codes", "totp_confirmed_at", "totp_last_step"])
     audit_record(action="staff.2fa_on", target=user, changes={"two_factor": [False, True]})
     return codes
 
 
 @transaction.atomic
-def totp_verify(*, user: User, code: str) -> bool:
-    """A login's second step: a current TOTP code, or an unused recovery code (then spent)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
+def _spend_code(*, user_id: object, code: str) -> bool:
+    """Accept a TOTP code of a later time step than any accepted before, or an unused recovery code
+    (then removed). The user row is locked, so two requests with one code cannot both pass."""
+    user = User.objects.select_for_update().get(pk=user_id)
     if not user.has_2fa:
         return False
-    if _code_ok(user, code):
+    step = _matching_step(user, code)
+    if step is not None:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            return False  # this code, or a later one, was accepted already: a replay
+        user.totp_last_step = step
+        user.save(update_fields=["totp_last_step"])
         return True
     hashed = _hash(code or "")
     if hashed in user.recovery_codes:
@@ -85,10 +108,27 @@ def totp_verify(*, user: User, code: str) -> bool:
     return False
 
 
-@transaction.atomic
+def totp_verify(*, user: User, code: str) -> bool:
+    """A second factor, for a login's second step or turning 2FA off: a current TOTP code not
+    accepted before, or an unused recovery code (then spent).
+
+    At most throttle.MAX_FAILURES wrong codes per account in throttle.WINDOW, whatever else
+    happens (a right password, a new login, another process): beyond them TooManyCodes, before
+    the code is even looked at."""
+    if code_blocked(user.pk):
+        raise TooManyCodes("Too many wrong codes. Wait 15 minutes and try again.",
+                           fields={"code": ["Too many wrong codes. Wait 15 minutes and try again."]})
+    if _spend_code(user_id=user.pk, code=str(code or "")[:64]):
+        return True
+    code_failed(user.pk)  # after the transaction: a rollback must not forget a wrong code
+    return False
+
+
 def totp_disable(*, user: User, code: str) -> None:
     if not totp_verify(user=user, code=code):
         raise ValidationFailed("The code does not match.",
                                fields={"code": ["Enter a current code or a recovery code."]})
-    User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, recovery_codes=[])
-    audit_record(action="staff.2fa_off", target=user, changes={"two_factor": [True, False]})
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, recovery_codes=[],
+                                               totp_last_step=None)
+        audit_record(action="staff.2fa_off", target=user, changes={"two_factor": [True, False]})

@@ -10,10 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts import two_factor as totp
+from clientpanel.accounts.login import login_completed
 from clientpanel.accounts.models import User
-from clientpanel.accounts.throttle import login_blocked, login_failed, login_succeeded
-from clientpanel.core.actor import client_ip
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import DomainError
 
 from .access import staff_required
 from .forms import CodeForm
@@ -38,7 +37,7 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
                 totp.totp_disable(user=user, code=form.cleaned_data["code"])
                 messages.success(request, "Two-factor authentication is off.")
                 return redirect("backoffice:account-2fa")
-        except ValidationFailed as error:
+        except DomainError as error:  # a wrong code, or too many of them
             for message in error.fields.get("code", [error.message]):
                 form.add_error("code", message)
         user.refresh_from_db()
@@ -57,18 +56,18 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("backoffice:login")
     form = CodeForm(request.POST or None)
-    ip = client_ip(request)
     if request.method == "POST" and form.is_valid():
-        if login_blocked(user.email, ip):
-            form.add_error("code", "Too many failed attempts. Wait 15 minutes and try again.")
-        elif totp.totp_verify(user=user, code=form.cleaned_data["code"]):
-            login_succeeded(user.email)
-            next_url = request.session.pop(PENDING_NEXT, "")
-            request.session.pop(PENDING_USER, None)
-            login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
-            safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-            return redirect(next_url if next_url and safe else "backoffice:dashboard")
+        try:
+            accepted = totp.totp_verify(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:  # too many wrong codes for this account
+            form.add_error("code", error.message)
         else:
-            login_failed(user.email, ip)
+            if accepted:
+                login_completed(user=user)
+                next_url = request.session.pop(PENDING_NEXT, "")
+                request.session.pop(PENDING_USER, None)
+                login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
+                safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+                return redirect(next_url if next_url and safe else "backoffice:dashboard")
             form.add_error("code", "That code does not match. Use the current code or a recovery code.")
     return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})

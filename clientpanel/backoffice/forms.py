@@ -29,25 +29,17 @@ class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True}))
 
     def clean(self):
-        from clientpanel.accounts.throttle import login_blocked, login_failed, login_succeeded
-        from clientpanel.core.actor import client_ip
+        from clientpanel.accounts.login import LoginRefused, staff_password_check
 
-        email = self.cleaned_data.get("username") or ""
-        ip = client_ip(self.request) if self.request else None
-        if login_blocked(email, ip):
-            raise forms.ValidationError("Too many failed attempts. Wait 15 minutes and try again.", code="throttled")
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data  # the field's own error says what is missing
         try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failed(email, ip)
-            raise
-        login_succeeded(email)
-        return cleaned
-
-    def confirm_login_allowed(self, user):
-        super().confirm_login_allowed(user)
-        if not user.is_staff:
-            raise forms.ValidationError("This account cannot use the staff panel.", code="not_staff")
+            self.user_cache = staff_password_check(request=self.request, email=email, password=password)
+        except LoginRefused as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
+        return self.cleaned_data
 
 
 def _choices_with_blank(choices):
@@ -86,7 +78,7 @@ class ClientFieldsForm(ServiceErrorsMixin, forms.Form):
 
 class ClientCreateForm(ClientFieldsForm):
     email = forms.CharField(label="Email", max_length=254, widget=forms.EmailInput)
-    password = forms.CharField(label="Password", required=False, widget=forms.PasswordInput(render_value=True),
+    password = forms.CharField(label="Password", required=False, widget=forms.PasswordInput,
                                help_text="Leave empty: the owner sets one later.")
     billing_address1 = forms.CharField(label="Address 1", required=False, max_length=255)
     billing_address2 = forms.CharField(label="Address 2", required=False, max_length=255)
@@ -202,7 +194,7 @@ class AssociateUserForm(PermissionsForm):
     firstname = forms.CharField(label="Firstname", required=False, max_length=150,
                                 help_text="Only for a new user.")
     lastname = forms.CharField(label="Lastname", required=False, max_length=150)
-    password = forms.CharField(label="Password", required=False, widget=forms.PasswordInput(render_value=True),
+    password = forms.CharField(label="Password", required=False, widget=forms.PasswordInput,
                                help_text="Only for a new user; empty: they set one later.")
 
 

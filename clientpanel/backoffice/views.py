@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
+from clientpanel.accounts.login import login_completed
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
@@ -39,6 +40,7 @@ class StaffLoginView(auth_views.LoginView):
             self.request.session["pending_2fa_user"] = str(user.pk)
             self.request.session["pending_2fa_next"] = self.get_redirect_url()
             return redirect("backoffice:login-verify")
+        login_completed(user=user)
         return super().form_valid(form)
 
 

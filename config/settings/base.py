@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "clientpanel.backoffice.admin_apps.StaffSessionAdminConfig",  # Django's admin, behind the staff login
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clientpanel.backoffice.middleware.StaffSessionIdleMiddleware",
+    "clientpanel.backoffice.middleware.StaffPagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -135,6 +137,8 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A staff session ends after a working day without a request (backoffice/middleware.py).
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", str(8 * 60)))
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
 
@@ -152,6 +156,19 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+
+# --- Cache: the login and 2FA throttle counts ----------------------------------------------------
+# Shared by every web process (4 workers must not allow 4 times the guesses) and kept across
+# restarts: Redis when REDIS_URL is set, else Django's database cache in a table that `migrate`
+# makes (core/migrations/0004_cache_table.py). Never per-process memory.
+CACHE_TABLE = "clientpanel_cache"
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "clientpanel"}}
+else:
+    # Culling (deleting a third of the rows past MAX_ENTRIES) would forget counts; set it far away.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,
+                          "OPTIONS": {"MAX_ENTRIES": 1_000_000}}}
 
 # Provisioning modules run with this timeout (seconds); unpaid proformas overdue this many days
 # are cancelled by automation.

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import CACHE_TABLE, DATABASES
 
 SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-secret-key-not-for-production"
 DEBUG = False
@@ -26,6 +26,9 @@ STORAGES = {
 }
 # Jobs run inline in tests, set explicitly (and on Huey's in-memory storage).
 HUEY = {"huey_class": "huey.MemoryHuey", "name": "clientpanel-test", "immediate": True}
+# Throttle counts in the database cache are rolled back with each test; a REDIS_URL in the environment
+# must not point the tests' cache (and a test's cache.clear()) at a shared Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}}
 VIES_URL = "http://127.0.0.1:9/vies-not-configured-in-this-test"  # tests that call VIES start their own server
 VIES_TIMEOUT = 2.0
 PROVISIONING_TIMEOUT = 2.0

@@ -1,0 +1,48 @@
+"""The one way to log in as staff (issue 9): the password step, then the second factor whenever
+one is set up. The staff login page uses these; Django's admin sends people to that page; a
+future door (the portal) calls the same functions, so every door shares one throttle.
+
+The password step answers the same for a wrong password, an unknown email, an inactive account
+and a client user (who may not use the staff panel), so the page tells an outsider nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+
+from clientpanel.core.actor import client_ip
+from clientpanel.core.errors import DomainError
+
+from . import throttle
+from .models import User
+
+WRONG_CREDENTIALS = "Please enter a correct email and password. Note that both fields may be case-sensitive."
+TOO_MANY_ATTEMPTS = "Too many failed attempts. Wait 15 minutes and try again."
+
+
+class LoginRefused(DomainError):
+    code = "login_refused"
+    status_code = 401
+
+
+def staff_password_check(*, request: Any, email: str, password: str) -> User:
+    """The staff member with this email and password, or LoginRefused. Not logged in yet: a
+    staff member with 2FA still owes a code (two_factor.totp_verify), and login_completed is
+    called once the login is whole."""
+    ip = client_ip(request) if request is not None else None
+    if throttle.login_blocked(email, ip):
+        raise LoginRefused(TOO_MANY_ATTEMPTS, code="throttled")
+    user = authenticate(request, email=email, password=password)  # counts a wrong password
+    if user is None:
+        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
+    if not (user.is_staff and user.is_active):
+        throttle.login_failed(email, ip)  # counted like a wrong password, answered like one
+        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
+    return user
+
+
+def login_completed(*, user: User) -> None:
+    """The password and (when set up) the code were right: forgive the email's wrong passwords."""
+    throttle.login_succeeded(user.email)
