@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.money import format_amount_input
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
@@ -92,11 +93,13 @@ def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(VIEW_CLIENTS)
 def document_detail(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    return render(request, "backoffice/documents/detail.html", {
-        "document": document, "client": document.client, "items": document.items.all(),
-        "payments": document.payments.order_by("paid_at"), "derived": document.derived.order_by("created_at"),
-        "entries": LedgerEntry.objects.filter(document_id=document.pk).order_by("sequence"),
-    })
+    zone = document.home_company.zone
+    with timezone.override(zone):  # a document's dates read in its home company's time zone
+        return render(request, "backoffice/documents/detail.html", {
+            "document": document, "client": document.client, "items": document.items.all(),
+            "payments": document.payments.order_by("paid_at"), "derived": document.derived.order_by("created_at"),
+            "entries": LedgerEntry.objects.filter(document_id=document.pk).order_by("sequence"), "zone": zone,
+        })
 
 
 def _action_response(request: HttpRequest, document) -> HttpResponse:
@@ -124,9 +127,11 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
         else:
             payment = outcome.payment
             if outcome.created:
-                messages.success(request, f"Payment of {payment.gross} {document.currency} recorded.")
+                messages.success(request, f"Payment of {format_amount_input(payment.gross)} {document.currency} "
+                                          f"recorded.")
             else:
-                messages.info(request, f"Payment {payment.transaction_id} of {payment.gross} {document.currency} "
+                messages.info(request, f"Payment {payment.transaction_id} of {format_amount_input(payment.gross)} "
+                                       f"{document.currency} "
                                        f"was already recorded on {payment.created_at:%Y-%m-%d} "
                                        f"(entry #{outcome.entry_sequence}); nothing new was posted.")
             return _action_response(request, document)

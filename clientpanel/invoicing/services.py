@@ -260,7 +260,7 @@ def _finalize(proforma: Document, paid_at: dt.datetime, actor: User | None) -> D
         paid_gross=proforma.total, paid_net=proforma.net, tax_lines=proforma.tax_lines,
         reverse_charge=proforma.reverse_charge, client_snapshot=proforma.client_snapshot,
         company_snapshot=proforma.company_snapshot, billing_address=proforma.billing_address,
-        shipping_address=proforma.shipping_address, related=proforma, created_by=actor,
+        shipping_address=proforma.shipping_address, created_by=actor,
     )
     items = list(proforma.items.all())
     DocumentItem.objects.bulk_create([

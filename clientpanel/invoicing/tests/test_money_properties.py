@@ -83,7 +83,7 @@ def _run(tax_rates, lines, payment_shares, refund_shares):
     proforma.refresh_from_db()
     assert proforma.status == DocumentStatus.INVOICED
     assert sum(Payment.objects.filter(document=proforma).values_list("net", flat=True)) == proforma.net
-    invoice = Document.objects.get(related=proforma, type=DocumentType.INVOICE)
+    invoice = proforma.related
 
     for share in refund_shares:
         invoice.refresh_from_db()

@@ -53,7 +53,8 @@ def new_client(country="CA", region="BC", currency="CAD", **extra) -> Client:
 def paid_invoice(client: Client, items) -> Document:
     proforma = proforma_issue(actor=None, client_id=client.pk, items=items)
     proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
-    return Document.objects.get(type=DocumentType.INVOICE, related=proforma)
+    proforma.refresh_from_db()
+    return proforma.related
 
 
 # --- 2. the last cent of a payment -------------------------------------------------------------
@@ -212,7 +213,9 @@ def test_eight_concurrent_payers_get_invoice_numbers_in_issue_order():
     invoices = list(Document.objects.filter(type=DocumentType.INVOICE).order_by("issue_date", "created_at"))
     numbers = [int(i.number.rsplit("/", 1)[1]) for i in invoices]
     assert numbers == list(range(1, 33))  # gap-free and rising with the issue time
-    assert all(i.issue_date >= i.related.issue_date and i.issue_date >= i.paid_date for i in invoices)
+    for invoice in invoices:
+        proforma = Document.objects.get(related=invoice, type=DocumentType.PROFORMA)
+        assert invoice.issue_date >= proforma.issue_date and invoice.issue_date >= invoice.paid_date
 
 
 # --- 5. credit notes and tax ---------------------------------------------------------------------
@@ -326,12 +329,12 @@ def test_a_repeated_payment_in_the_panel_says_nothing_new_was_posted(staff_clien
     proforma = proforma_add_funds(actor=None, client_id=new_client().pk, net_amount="100")
     url = f"/staff/documents/{proforma.pk}/pay/"
     form = {"amount": "10.00", "transaction_id": "tx-55", "method": "Bank transfer"}
-    staff_client.post(url, form)
+    assert "Payment of 10.00 CAD recorded." in staff_client.post(url, form, follow=True).content.decode()
     page = staff_client.post(url, form, follow=True).content.decode()
     entry = LedgerEntry.objects.get(transaction_id="tx-55")
     assert f"already recorded on {entry.created_at:%Y-%m-%d} (entry #{entry.sequence}); nothing new was posted" \
         in page
-    assert "Payment of 10.00 CAD recorded" not in page.split("already recorded")[0][-300:]
+    assert "Payment of 10.00 CAD recorded." not in page
     assert Payment.objects.count() == 1
 
 
