@@ -9,6 +9,7 @@ from clientpanel.core.money import (
     Money,
     amount_to_units,
     parse_amount,
+    parse_currency_amount,
     round_to_minor_unit,
     units_to_amount,
 )
@@ -47,3 +48,21 @@ def test_money_refuses_floats_and_mixed_currencies():
     with pytest.raises(ValueError, match="Cannot combine"):
         Money(Decimal("1"), "USD") + Money(Decimal("1"), "EUR")
     assert (Money(Decimal("1.10"), "USD") + Money(Decimal("2.05"), "USD")).amount == Decimal("3.15")
+
+
+@pytest.mark.parametrize("value, currency, expected", [
+    ("100.0000", "USD", Decimal("100")), ("100.0", "JPY", Decimal("100")), ("7", "JPY", Decimal("7")),
+    ("0.10", "EUR", Decimal("0.1")), ("12.500", "PLN", Decimal("12.5")),
+])
+def test_amounts_in_a_currency_take_its_minor_unit_and_trailing_zeros_are_not_decimals(value, currency, expected):
+    assert parse_currency_amount(value, currency) == expected
+
+
+@pytest.mark.parametrize("value, currency, message", [
+    ("100.5", "JPY", "JPY amounts have no decimal places."),
+    ("0.001", "USD", "USD amounts have at most 2 decimal places."),
+    ("1.0001", "EUR", "EUR amounts have at most 2 decimal places."),
+])
+def test_amounts_finer_than_the_currency_are_refused_with_the_rule(value, currency, message):
+    with pytest.raises(AmountError, match=message):
+        parse_currency_amount(value, currency)
