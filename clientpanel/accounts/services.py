@@ -66,11 +66,58 @@ def _clean_roles(names: Iterable[str], errors: FieldErrors) -> list[Group]:
     return [found[n] for n in names if n in found]
 
 
+def _areas_of_roles(groups: Iterable[Group]) -> set[str]:
+    codenames = Permission.objects.filter(group__in=list(groups), content_type__app_label="accounts").values_list(
+        "codename", flat=True)
+    return set(codenames) & set(roles_module.AREAS)
+
+
+def _area_labels(areas: Iterable[str]) -> str:
+    return ", ".join(roles_module.AREAS[a] for a in sorted(areas))
+
+
+def staff_within_limits_of(actor: User | None, staff: User) -> bool:
+    """Whether the actor may manage this staff member (issue 9). The system, superusers and
+    unlimited staff managers manage everybody but superusers, whom only superusers change; a staff
+    member limited to assigned clients manages itself and the staff limited too, holding no area it
+    lacks and assigned only clients assigned to it. The clients app lists the same staff
+    (clients.selectors.staff_visible_to)."""
+    if actor is None or actor.is_superuser or actor.pk == staff.pk:
+        return True
+    if staff.is_superuser:
+        return False
+    if not actor.limited_to_assigned_clients:
+        return True
+    # Assignments are the clients app's rows, reached by their relation's name so this app does not
+    # import it (the clients app depends on this one).
+    beyond = staff.client_assignments.exclude(client_id__in=actor.client_assignments.values("client_id"))
+    return (staff.limited_to_assigned_clients and roles_module.staff_areas(staff) <= roles_module.staff_areas(actor)
+            and not beyond.exists())
+
+
+def _check_grants(actor: User | None, errors: FieldErrors, *, added_roles: Iterable[Group], superuser: bool = False,
+                  unlimited: bool = False) -> None:
+    """Nobody grants what they do not hold: areas, superuser status, or (for a staff member limited
+    to assigned clients) access to every client."""
+    if actor is None or actor.is_superuser:
+        return
+    missing = _areas_of_roles(added_roles) - roles_module.staff_areas(actor)
+    if missing:
+        errors.add("roles", f"You cannot grant areas you do not hold: {_area_labels(missing)}.")
+    if superuser:
+        errors.add("superuser", "Only superusers make superusers.")
+    if unlimited and actor.limited_to_assigned_clients:
+        errors.add("limited_to_assigned_clients",
+                   "You are limited to assigned clients, and so are the staff members you manage.")
+
+
 @transaction.atomic
 def staff_create(*, email: str, password: str, superuser: bool = False, firstname: str = "",
-                 lastname: str = "", roles: Iterable[str] = (), limited_to_assigned_clients: bool = False) -> User:
+                 lastname: str = "", roles: Iterable[str] = (), limited_to_assigned_clients: bool = False,
+                 actor: User | None = None) -> User:
     """Create a staff member who can log in to /staff/ with the given roles. Refuses a taken email,
-    a weak password or a role that does not exist; writes nothing then."""
+    a weak password, a role that does not exist, and (from a staff actor) areas, superuser status or
+    unlimited access the actor does not hold itself; writes nothing then."""
     errors = FieldErrors()
     email = clean_email(email, errors)
     clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
@@ -80,6 +127,7 @@ def staff_create(*, email: str, password: str, superuser: bool = False, firstnam
         if len(value) > 150:
             errors.add(field, "At most 150 characters.")
     groups = _clean_roles(roles, errors)
+    _check_grants(actor, errors, added_roles=groups, superuser=superuser, unlimited=not limited_to_assigned_clients)
     errors.raise_if_any()
     user = User.objects.create_user(
         email, password, is_staff=True, is_superuser=superuser, firstname=firstname, lastname=lastname,
@@ -95,8 +143,10 @@ def staff_create(*, email: str, password: str, superuser: bool = False, firstnam
 def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
     """Change a staff member's names, roles, active flag or client limitation. Locks the row.
 
-    A staff member cannot remove their own Manage staff area or deactivate themselves, so nobody
-    locks the last door from the inside.
+    Nobody changes their own roles or limitation, or deactivates themselves (issue 9: a limited
+    staff member lifted its own limit here). Only superusers change superusers; a staff member
+    limited to assigned clients reaches only staff within its limits (staff_within_limits_of),
+    else NotFound; nobody grants an area or unlimited access they do not hold.
     """
     allowed = {"firstname", "lastname", "roles", "is_active", "limited_to_assigned_clients"}
     unknown = set(data) - allowed
@@ -105,22 +155,33 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
     with transaction.atomic():
         try:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
-        except (User.DoesNotExist, ValueError, TypeError):
+        except (User.DoesNotExist, ValueError, TypeError, ValidationError):
             raise NotFound("Staff member not found.") from None
+        if not staff_within_limits_of(actor, staff):
+            if staff.is_superuser and actor is not None and not actor.limited_to_assigned_clients:
+                raise PermissionDenied("Only superusers change superusers.")
+            raise NotFound("Staff member not found.")
         errors = FieldErrors()
+        current_roles = list(staff.groups.all())
         before = {"firstname": staff.firstname, "lastname": staff.lastname, "is_active": staff.is_active,
                   "limited_to_assigned_clients": staff.limited_to_assigned_clients,
-                  "roles": sorted(staff.groups.values_list("name", flat=True))}
+                  "roles": sorted(g.name for g in current_roles)}
         groups = _clean_roles(data["roles"], errors) if "roles" in data else None
         for field in ("firstname", "lastname"):
             if field in data and len(str(data[field])) > 150:
                 errors.add(field, "At most 150 characters.")
+        limited = data.get("limited_to_assigned_clients", staff.limited_to_assigned_clients)
         if actor is not None and actor.pk == staff.pk:
             if data.get("is_active") is False:
                 errors.add("is_active", "You cannot deactivate yourself.")
-            if groups is not None and not staff.is_superuser and not any(
-                    g.permissions.filter(codename=roles_module.MANAGE_STAFF).exists() for g in groups):
-                errors.add("roles", "You cannot remove your own Manage staff area.")
+            if groups is not None and {g.pk for g in groups} != {g.pk for g in current_roles}:
+                errors.add("roles", "You cannot change your own roles; ask another staff manager.")
+            if bool(limited) != staff.limited_to_assigned_clients:
+                errors.add("limited_to_assigned_clients",
+                           "You cannot change your own limitation; ask another staff manager.")
+        else:
+            added = [g for g in groups or [] if g.pk not in {r.pk for r in current_roles}]
+            _check_grants(actor, errors, added_roles=added, unlimited=not limited)
         errors.raise_if_any()
         for field in ("firstname", "lastname", "is_active", "limited_to_assigned_clients"):
             if field in data:
@@ -167,7 +228,14 @@ def client_user_create(*, actor: User | None, data: dict) -> User:
 
 @transaction.atomic
 def role_save(*, actor: User | None, name: str, areas: Iterable[str], role_id: int | None = None) -> Group:
-    """Create or change a role: a name and the staff areas it grants."""
+    """Create or change a role: a name and the staff areas it grants.
+
+    A staff actor (not a superuser) adds only areas it holds and leaves the areas of a role it holds
+    itself alone (that would change its own roles); one limited to assigned clients changes no
+    role at all, since roles are shared with staff outside its limits."""
+    if actor is not None and not actor.is_superuser and actor.limited_to_assigned_clients:
+        raise PermissionDenied("Roles are shared by staff outside your assigned clients; "
+                               "a staff member limited to assigned clients cannot change them.")
     errors = FieldErrors()
     name = (name or "").strip()
     if not name:
@@ -180,15 +248,27 @@ def role_save(*, actor: User | None, name: str, areas: Iterable[str], role_id: i
     unknown = [a for a in areas if a not in roles_module.AREAS]
     if unknown:
         errors.add("areas", f"Unknown areas: {', '.join(unknown)}.")
-    errors.raise_if_any()
-    if role_id is None:
-        role, before = Group.objects.create(name=name), {}
-    else:
+    role = None
+    before: dict = {}
+    if role_id is not None:
         try:
             role = Group.objects.select_for_update().get(pk=role_id)
-        except Group.DoesNotExist:
+        except (Group.DoesNotExist, ValueError, TypeError):
             raise NotFound("Role not found.") from None
         before = {"name": role.name, "areas": sorted(role.permissions.values_list("codename", flat=True))}
+    if actor is not None and not actor.is_superuser:
+        wanted = set(areas) & set(roles_module.AREAS)
+        had = set(before.get("areas", []))
+        missing = (wanted - had) - roles_module.staff_areas(actor)
+        if missing:
+            errors.add("areas", f"You cannot grant areas you do not hold: {_area_labels(missing)}.")
+        elif role is not None and wanted != had and actor.groups.filter(pk=role.pk).exists():
+            errors.add("areas", "You hold this role, so changing its areas would change your own; "
+                                "ask another staff manager.")
+    errors.raise_if_any()
+    if role is None:
+        role = Group.objects.create(name=name)
+    else:
         role.name = name
         role.save()
     role.permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=areas))

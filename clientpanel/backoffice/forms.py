@@ -227,9 +227,13 @@ class StaffEditForm(ServiceErrorsMixin, forms.Form):
                                        widget=forms.Textarea(attrs={"rows": 3}),
                                        help_text="Client numbers, one per line or separated by commas.")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, itself: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = role_choices()
+        if itself:
+            # Nobody changes their own roles, limitation, assignments or active flag (issue 9).
+            for name in ("roles", "is_active", "limited_to_assigned_clients", "assigned_clients"):
+                self.fields[name].disabled = True
 
 
 class RoleForm(ServiceErrorsMixin, forms.Form):

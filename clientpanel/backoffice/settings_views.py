@@ -7,13 +7,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import services as account_services
-from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import AREAS, MANAGE_STAFF, SETTINGS
 from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
@@ -28,7 +26,7 @@ from .forms import GroupForm, HomeCompanyForm, RoleForm, StaffCreateForm, StaffE
 
 @area_required(MANAGE_STAFF)
 def staff_list(request: HttpRequest) -> HttpResponse:
-    staff = User.objects.filter(is_staff=True).prefetch_related("groups").order_by("email")
+    staff = client_selectors.staff_visible_to(request.user).prefetch_related("groups").order_by("email")
     roles = Group.objects.prefetch_related("permissions").order_by("name")
     return render(request, "backoffice/settings/staff_list.html", {
         "staff_members": staff, "roles": roles, "area_labels": AREAS})
@@ -37,10 +35,11 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @area_required(MANAGE_STAFF)
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest) -> HttpResponse:
-    form = StaffCreateForm(request.POST or None, initial={"roles": ["Support"]})
+    limited = request.user.limited_to_assigned_clients and not request.user.is_superuser
+    form = StaffCreateForm(request.POST or None, initial={"roles": ["Support"], "limited_to_assigned_clients": limited})
     if request.method == "POST" and form.is_valid():
         try:
-            member = account_services.staff_create(**form.cleaned_data)
+            member = account_services.staff_create(actor=request.user, **form.cleaned_data)
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
@@ -49,20 +48,16 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": None})
 
 
-def _client_ids_from_numbers(text: str) -> tuple[list, list[str]]:
-    numbers = [n.strip() for n in text.replace(",", "\n").splitlines() if n.strip()]
-    found = dict(Client.objects.filter(number__in=numbers).values_list("number", "id"))
-    return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
-
-
 @area_required(MANAGE_STAFF)
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
-    member = User.objects.filter(pk=staff_id, is_staff=True).first()
-    if member is None:
-        raise Http404("Staff member not found.")
+    try:
+        member = client_selectors.staff_get(actor=request.user, staff_id=staff_id)
+    except NotFound:
+        raise Http404("Staff member not found.") from None
     assigned = Client.objects.filter(staff_assignments__staff=member).order_by("number")
-    form = StaffEditForm(request.POST or None, initial={
+    itself = member.pk == request.user.pk
+    form = StaffEditForm(request.POST or None, itself=itself, initial={
         "firstname": member.firstname, "lastname": member.lastname, "is_active": member.is_active,
         "roles": list(member.groups.values_list("name", flat=True)),
         "limited_to_assigned_clients": member.limited_to_assigned_clients,
@@ -70,22 +65,21 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
     })
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        client_ids, unknown = _client_ids_from_numbers(data.pop("assigned_clients"))
-        if unknown:
-            form.add_error("assigned_clients", f"No client has the number {', '.join(unknown)}.")
+        numbers = [n.strip() for n in data.pop("assigned_clients").replace(",", "\n").splitlines() if n.strip()]
+        try:
+            client_services.staff_member_update(actor=request.user, staff_id=member.pk, data=data,
+                                                client_numbers=numbers)
+        except NotFound:
+            raise Http404("Staff member not found.") from None
+        except ValidationFailed as error:
+            form.apply_errors(error, {"clients": "assigned_clients"})
+        except DomainError as error:
+            form.add_error(None, error.message)
         else:
-            try:
-                with transaction.atomic():
-                    account_services.staff_update(actor=request.user, staff_id=member.pk, data=data)
-                    client_services.staff_assignments_set(actor=request.user, staff_id=member.pk,
-                                                          client_ids=client_ids)
-            except ValidationFailed as error:
-                form.apply_errors(error, {"clients": "assigned_clients"})
-            else:
-                messages.success(request, f"Staff member {member.email} saved.")
-                return redirect("backoffice:staff-edit", staff_id=member.pk)
+            messages.success(request, f"Staff member {member.email} saved.")
+            return redirect("backoffice:staff-edit", staff_id=member.pk)
     return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": member,
-                                                                    "assigned": assigned})
+                                                                    "assigned": assigned, "itself": itself})
 
 
 @area_required(MANAGE_STAFF)
@@ -102,6 +96,8 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
                                        areas=form.cleaned_data["areas"], role_id=role_id)
         except ValidationFailed as error:
             form.apply_errors(error)
+        except DomainError as error:  # a staff member limited to assigned clients
+            form.add_error(None, error.message)
         else:
             messages.success(request, "Role saved.")
             return redirect("backoffice:staff-list")

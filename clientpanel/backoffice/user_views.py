@@ -58,7 +58,7 @@ def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
 def user_candidates(request: HttpRequest, client_id) -> HttpResponse:
     """Search-as-you-type suggestions for the Associate User picker."""
     client = _client_or_404(request, client_id)
-    users = client_selectors.user_candidates(search=request.GET.get("email", ""), client=client)
+    users = client_selectors.user_candidates(actor=request.user, search=request.GET.get("email", ""), client=client)
     return render(request, "backoffice/clients/_user_candidates.html", {"users": users})
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import VIEW_CLIENTS, has_area
+from clientpanel.accounts.roles import AREAS, MANAGE_STAFF, VIEW_CLIENTS, has_area, staff_areas
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
 from clientpanel.tax.selectors import TaxDecision, tax_decision
@@ -196,12 +197,14 @@ def user_client_links(*, actor: User | None, user: User) -> QuerySet[ClientUser]
     return ClientUser.objects.filter(user=user, client__in=clients_visible_to(actor)).select_related("client")
 
 
-def user_candidates(*, search: str, client: Client | None = None, limit: int = 10) -> list[User]:
-    """Client users whose email or name matches, for the "Associate User" picker."""
+def user_candidates(*, actor: User | None, search: str, client: Client | None = None, limit: int = 10) -> list[User]:
+    """Client users whose email or name matches, for the "Associate User" picker: only users the
+    actor sees already (users_visible_to), so the picker lists nobody from other clients."""
     search = (search or "").strip().lower()[:100]
     if len(search) < 2:
         return []
-    users = User.objects.filter(is_staff=False).filter(
+    visible = User.objects.all() if actor is None else users_visible_to(actor)  # None: the system
+    users = visible.filter(is_staff=False).filter(
         Q(email__contains=search) | Q(firstname__icontains=search) | Q(lastname__icontains=search))
     if client is not None:
         users = users.exclude(client_links__client=client)
@@ -232,6 +235,42 @@ def user_get(*, actor: User | None, user_id) -> User:
         return users_visible_to(actor).get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("User not found.") from None
+
+
+def staff_visible_to(actor: User | None) -> QuerySet[User]:
+    """Staff in Settings → Staff. The system, superusers and unlimited staff managers see every staff
+    member. A manager limited to assigned clients sees itself and the staff whose limits are within
+    its own (issue 9): limited too, not superusers, holding no area it lacks (accounts'
+    staff_within_limits_of) and assigned only clients it sees."""
+    staff = User.objects.filter(is_staff=True)
+    if actor is None:
+        return staff
+    if not has_area(actor, MANAGE_STAFF):
+        return User.objects.none()
+    if actor.is_superuser or not actor.limited_to_assigned_clients:
+        return staff
+    lacking = Permission.objects.filter(content_type__app_label="accounts",
+                                        codename__in=set(AREAS) - staff_areas(actor))
+    hidden_assignments = StaffAssignment.objects.exclude(client__in=clients_visible_to(actor))
+    within = (staff.filter(limited_to_assigned_clients=True, is_superuser=False)
+              .exclude(groups__permissions__in=lacking).exclude(user_permissions__in=lacking)
+              .exclude(client_assignments__in=hidden_assignments))
+    return staff.filter(Q(pk__in=within.values("pk")) | Q(pk=actor.pk))
+
+
+def staff_get(*, actor: User | None, staff_id) -> User:
+    try:
+        return staff_visible_to(actor).get(pk=staff_id)
+    except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound("Staff member not found.") from None
+
+
+def client_ids_by_number(*, actor: User | None, numbers: list[str]) -> tuple[list, list[str]]:
+    """The ids of the clients with these numbers that the actor sees, and the numbers it does not
+    (unknown and hidden alike, so a number tells nothing about clients outside its scope)."""
+    clients = Client.objects.all() if actor is None else clients_visible_to(actor)
+    found = dict(clients.filter(number__in=numbers).values_list("number", "id"))
+    return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
 
 
 def group_list() -> QuerySet[ClientGroup]:

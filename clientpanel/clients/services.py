@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, has_area
-from clientpanel.accounts.services import clean_email, clean_password
+from clientpanel.accounts.services import clean_email, clean_password, staff_update
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
@@ -30,7 +30,7 @@ from .models import (
     ViesStatus,
 )
 from .permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
-from .selectors import clients_visible_to
+from .selectors import client_ids_by_number, clients_visible_to, staff_visible_to, users_visible_to
 from .validation import (
     FieldInvalid,
     clean_country,
@@ -495,6 +495,11 @@ def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) 
         permissions = _clean_permissions(data.get("permissions"), errors)
         email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
         user = User.objects.filter(email=normalize_email(email)).first() if email else None
+        taken_out_of_scope = False
+        if user is not None and actor is not None and not users_visible_to(actor).filter(pk=user.pk).exists():
+            # An account the actor does not see (issue 9) is answered like a new email: its name,
+            # whether it is staff, its clients stay hidden, and it is not linked.
+            user, taken_out_of_scope = None, True
         firstname = _text(errors, "firstname", data.get("firstname"), 150, user is None, "First name")
         lastname = _text(errors, "lastname", data.get("lastname"), 150, user is None, "Last name")
         password = data.get("password") or None
@@ -507,6 +512,9 @@ def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) 
             clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
         phone = _run(errors, "phone", clean_phone, data.get("phone"), client.billing_country) or ""
         errors.raise_if_any()
+        if taken_out_of_scope:
+            # Only now, when a new user would be created, and in the words any user creation uses.
+            raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]})
         if user is None:
             user = User.objects.create_user(email, password, firstname=firstname, lastname=lastname, phone=phone,
                                             language=client.language)
@@ -641,28 +649,53 @@ def group_delete(*, actor: User | None, group_id) -> None:
 # --- staff assignments (SPEC §4) -------------------------------------------------------------
 
 def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> list[StaffAssignment]:
-    """Replace the clients assigned to a staff member."""
+    """Replace the clients assigned to a staff member. A staff actor reaches only staff it sees
+    (selectors.staff_visible_to) and assigns only clients it sees (others are answered like unknown
+    ones); nobody changes their own assignments (issue 9)."""
     require_area(actor, MANAGE_STAFF, "manage staff")
     with transaction.atomic():
         try:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
-        except (User.DoesNotExist, ValueError, TypeError):
+        except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
             raise NotFound("Staff member not found.") from None
+        if actor is not None and not staff_visible_to(actor).filter(pk=staff.pk).exists():
+            raise NotFound("Staff member not found.")
+        assignable = Client.objects.all() if actor is None else clients_visible_to(actor)
         wanted = set()
         errors = FieldErrors()
         for value in client_ids:
             try:
-                wanted.add(Client.objects.only("id").get(pk=value).pk)
+                wanted.add(assignable.only("id").get(pk=value).pk)
             except (Client.DoesNotExist, ValueError, TypeError, DjangoValidationError):
                 errors.add("clients", f"There is no client {value!r}.")
-        errors.raise_if_any()
         current = set(StaffAssignment.objects.filter(staff=staff).values_list("client_id", flat=True))
+        if actor is not None and actor.pk == staff.pk and wanted != current:
+            errors.add("clients", "You cannot change your own assigned clients; ask another staff manager.")
+        errors.raise_if_any()
         StaffAssignment.objects.filter(staff=staff, client_id__in=current - wanted).delete()
         StaffAssignment.objects.bulk_create([StaffAssignment(staff=staff, client_id=c) for c in wanted - current])
         if current != wanted:
             audit_record(action="staff.assign_clients", target=staff,
                          changes={"clients": [sorted(map(str, current)), sorted(map(str, wanted))]})
     return list(StaffAssignment.objects.filter(staff=staff))
+
+
+def staff_member_update(*, actor: User | None, staff_id, data: Mapping[str, Any],
+                        client_numbers: list[str]) -> User:
+    """Settings → Staff → a staff member: names, roles, active flag, limitation (accounts'
+    staff_update) and assigned clients by number, in one transaction. The staff member must be
+    within the actor's limits before anything changes (selectors.staff_visible_to), and numbers of
+    clients the actor does not see are answered like unknown ones."""
+    require_area(actor, MANAGE_STAFF, "manage staff")
+    with transaction.atomic():
+        if actor is not None and not staff_visible_to(actor).filter(pk=staff_id).exists():
+            raise NotFound("Staff member not found.")
+        client_ids, unknown = client_ids_by_number(actor=actor, numbers=client_numbers)
+        if unknown:
+            raise ValidationFailed.from_fields({"clients": [f"No client has the number {', '.join(unknown)}."]})
+        staff = staff_update(actor=actor, staff_id=staff_id, data=dict(data))
+        staff_assignments_set(actor=actor, staff_id=staff_id, client_ids=client_ids)
+    return staff
 
 
 # --- VIES (SPEC §6) ---------------------------------------------------------------------------

@@ -167,3 +167,117 @@ def test_staff_session_ends_after_a_working_day_without_a_request(client, settin
     session[LAST_SEEN] = int(time.time()) - settings.STAFF_SESSION_IDLE_MINUTES * 60 - 1
     session.save()
     assert not logged_in(client)
+
+
+# --- 3. Settings → Staff ---------------------------------------------------------------------------
+
+@pytest.fixture
+def limits(make_client):
+    """A manager limited to client A (Administrator role) and staff inside and outside its limits."""
+    from clientpanel.clients.models import StaffAssignment
+    from clientpanel.clients.services import client_user_link
+
+    a, b = make_client(company_name="Assigned"), make_client(company_name="Hidden")
+    people = {"a": a, "b": b}
+    for name, roles, limited, clients in (("manager", ["Administrator"], True, [a]), ("peer", ["Support"], True, [a]),
+                                          ("outsider", ["Support"], True, [b]), ("admin", ["Administrator"], False, []),
+                                          ("root", [], False, [])):
+        member = staff_create(email=f"{name}@example.com", password=PASSWORD, roles=roles, superuser=name == "root",
+                              limited_to_assigned_clients=limited)
+        for assigned in clients:
+            StaffAssignment.objects.create(staff=member, client=assigned)
+        people[name] = member
+    people["visible"] = client_user_link(actor=None, client_id=a.pk, data={
+        "email": "visible@example.com", "firstname": "Vi", "lastname": "Sible", "permissions": []}).user
+    people["hidden"] = client_user_link(actor=None, client_id=b.pk, data={
+        "email": "hidden@example.com", "firstname": "Hid", "lastname": "Den", "permissions": []}).user
+    return people
+
+
+def assigned_numbers(member) -> set[str]:
+    return set(member.client_assignments.values_list("client__number", flat=True))
+
+
+def test_limited_staff_member_cannot_lift_its_own_limit(client, limits):
+    manager, a, b = limits["manager"], limits["a"], limits["b"]
+    client.force_login(manager)
+    page = client.get(reverse("backoffice:staff-edit", args=[manager.pk])).content.decode()
+    assert "This is you" in page
+    client.post(reverse("backoffice:staff-edit", args=[manager.pk]), {
+        "firstname": "Mia", "roles": ["Administrator", "Support"], "is_active": "on",
+        "assigned_clients": f"{a.number}\n{b.number}"})  # the limitation box left unticked
+    manager.refresh_from_db()
+    assert manager.limited_to_assigned_clients and manager.firstname == "Mia"
+    assert sorted(manager.groups.values_list("name", flat=True)) == ["Administrator"]
+    assert assigned_numbers(manager) == {a.number}
+
+
+def test_limited_staff_sees_and_edits_only_staff_within_its_limits(client, limits):
+    client.force_login(limits["manager"])
+    listed = client.get(reverse("backoffice:staff-list")).content.decode()
+    assert "peer@example.com" in listed
+    assert not any(f"{name}@example.com" in listed for name in ("outsider", "admin", "root"))
+    for name in ("outsider", "admin", "root"):
+        url = reverse("backoffice:staff-edit", args=[limits[name].pk])
+        assert client.get(url).status_code == 404, name
+        assert client.post(url, {"roles": ["Support"]}).status_code == 404, name
+        limits[name].refresh_from_db()
+        assert limits[name].is_active, name
+    refused = client.post(reverse("backoffice:staff-edit", args=[limits["peer"].pk]), {
+        "roles": ["Support"], "is_active": "on", "limited_to_assigned_clients": "on",
+        "assigned_clients": limits["b"].number}).content.decode()
+    assert f"No client has the number {limits['b'].number}" in refused
+    assert assigned_numbers(limits["peer"]) == {limits["a"].number}
+    support = limits["peer"].groups.get()
+    client.post(reverse("backoffice:role-edit", args=[support.pk]), {
+        "name": "Support", "areas": ["area_view_clients", "area_edit_clients", "area_manage_staff"]})
+    assert not support.permissions.filter(codename="area_manage_staff").exists()
+
+
+def test_only_superusers_change_superusers(client, limits):
+    client.force_login(limits["admin"])
+    page = client.post(reverse("backoffice:staff-edit", args=[limits["root"].pk]), {"firstname": "Root"})
+    assert "Only superusers change superusers" in page.content.decode(), page.context["form"].errors
+    limits["root"].refresh_from_db()
+    assert limits["root"].is_active
+
+
+# --- 4. users of other clients -----------------------------------------------------------------------
+
+def test_associate_user_suggests_only_users_the_actor_sees(client, limits):
+    client.force_login(limits["manager"])
+    url = reverse("backoffice:client-user-candidates", args=[limits["a"].pk])
+    assert "hidden@example.com" not in client.get(url, {"email": "hidden"}).content.decode()
+    assert "Hid" not in client.get(url, {"email": "hid"}).content.decode()
+    other_client = limits["b"]
+    assert other_client.owner.email not in client.get(url, {"email": other_client.owner.email[:8]}).content.decode()
+
+
+@pytest.mark.parametrize("whose", ["hidden", "admin"])
+def test_associate_user_treats_an_email_outside_scope_like_a_new_user(client, limits, whose):
+    client.force_login(limits["manager"])
+    url = reverse("backoffice:client-user-associate", args=[limits["a"].pk])
+    fresh = client.post(url, {"email": "brand-new@example.com"}).context["form"].errors
+    taken = client.post(url, {"email": limits[whose].email})
+    assert taken.context["form"].errors == fresh  # "required" names, as for anybody new
+    assert "staff account" not in taken.content.decode()
+    assert not limits["a"].user_links.filter(user=limits[whose]).exists()
+
+
+def test_api_link_of_a_user_outside_scope_reveals_nothing_and_links_nothing(client, limits):
+    from clientpanel.accounts.services import api_token_create
+
+    _, token = api_token_create(user=limits["manager"])
+    headers = {"Authorization": f"Bearer {token}"}
+    path = f"/api/v1/clients/{limits['a'].pk}/users"
+
+    def link(email: str, **extra):
+        return client.post(path, data={"email": email, "permissions": [], **extra}, content_type="application/json",
+                           headers=headers)
+
+    fresh, taken, staff = link("brand-new@example.com"), link("hidden@example.com"), link("admin@example.com")
+    assert fresh.status_code == taken.status_code == staff.status_code == 422
+    assert fresh.json()["error"]["fields"] == taken.json()["error"]["fields"] == staff.json()["error"]["fields"]
+    named = link("hidden@example.com", firstname="New", lastname="Person")
+    assert named.status_code == 422 and "Hid" not in named.content.decode()
+    assert not limits["a"].user_links.filter(user=limits["hidden"]).exists()
