@@ -1,10 +1,10 @@
-# Clientpanel — `make run` to try it, `make test` to check it.
+# Clientpanel — `make run` to try it, `make test` to check it, `make dev` to change it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test setup lint bench-directory clean
+.PHONY: run dev test setup lint bench-directory bench-api clean
 
 setup: $(STAMP)
 
@@ -15,13 +15,23 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# The real path: gunicorn (config/gunicorn.conf.py), DEBUG off, static files through WhiteNoise,
+# and one Huey consumer beside it that also runs the schedule; both stop together.
 run: setup
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# One Huey consumer beside the web server runs the jobs (VIES checks…); both stop together.
+	@echo "Serving http://127.0.0.1:8000/staff/ with gunicorn (Ctrl+C stops it)"
 	@$(BIN)/python manage.py run_huey --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/python manage.py runserver 127.0.0.1:8000
+	  DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+# For development: Django's runserver with reload and DEBUG on, and a Huey consumer.
+dev: setup
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@$(BIN)/python manage.py run_huey --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: setup
 	$(BIN)/ruff check .
@@ -32,6 +42,9 @@ test: lint
 
 bench-directory: setup
 	$(BIN)/python bench/directory.py
+
+bench-api: setup
+	$(BIN)/python bench/api_load.py
 
 clean:
 	rm -rf var/test.sqlite3 var/static

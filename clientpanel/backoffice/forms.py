@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.urls import reverse
 
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.validation import country_choices, currency_choices, language_choices
@@ -96,6 +97,9 @@ class ClientCreateForm(ClientFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["billing_country"].choices = _choices_with_blank(country_choices())
+        # panel.js suggests the chosen country's states/regions in the State/Region input.
+        self.fields["billing_country"].widget.attrs.update({
+            "data-region-options": reverse("backoffice:region-options"), "data-region-input": "#id_billing_region"})
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("billing_")}

@@ -35,12 +35,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
     "bootstrap",
     "ninja",
     "huey.contrib.djhuey",
+    "csp",
     "clientpanel.core",
     "clientpanel.audit",
     "clientpanel.accounts",
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,12 +91,23 @@ TEMPLATES = [
     },
 ]
 
+# Connections are bounded. By default each request opens one and closes it (CONN_MAX_AGE 0); on
+# PostgreSQL a pool per process (psycopg's, DB_POOL_MAX_SIZE connections, 0 turns it off) lends
+# them out, so N gunicorn workers × pool size is the most a deployment holds. DB_CONN_MAX_AGE > 0
+# keeps one connection per thread instead (health-checked), without the pool.
+DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'clientpanel.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_MAX_AGE > 0,
     )
 }
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0 \
+        and DB_CONN_MAX_AGE == 0:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 0, "max_size": DB_POOL_MAX_SIZE, "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+        "max_idle": 300}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a writer commits; the busy timeout makes a second
     # writer wait for the lock instead of failing at once.
@@ -126,6 +141,30 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there first (empty until collectstatic)
+# WhiteNoise serves static files from the app server (gunicorn or runserver, DEBUG on or off).
+# Outside config.settings.prod it reads them where the packages ship them, so nothing needs
+# collectstatic; prod serves the compressed, hashed copies `collectstatic` writes to STATIC_ROOT.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+# Content-Security-Policy: scripts only from our own static files (no inline script, no eval);
+# styles may be inline (Bootstrap utilities, htmx's indicator style); nothing may frame the panel.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 # Issued documents' PDFs, stored once at issue (SPEC §7); private: never under a served URL. Any
 # Django storage backend may stand in for "documents" (django-storages for S3, say).
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents")

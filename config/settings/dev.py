@@ -1,8 +1,5 @@
-"""The embedded default that `make run` serves: SQLite under var/, debug on, a local secret."""
-
-import os
-
-os.environ.setdefault("DEBUG", "true")
+"""The embedded default that `make run` serves with gunicorn: SQLite under var/ and a local
+secret. DEBUG stays off unless asked for (`make dev` runs runserver with DEBUG=true and reload)."""
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR

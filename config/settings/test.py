@@ -33,5 +33,8 @@ VIES_URL = "http://127.0.0.1:9/vies-not-configured-in-this-test"  # tests that c
 VIES_TIMEOUT = 2.0
 PROVISIONING_TIMEOUT = 2.0
 
+# The PostgreSQL server is shared: every test connection closes at once, no pool keeps any.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
