@@ -180,7 +180,8 @@ def main() -> None:
     deep_offset = total // 2
     ordered = Client.objects.select_related("owner").order_by("-created_at", "-id")
     anchor = ordered[deep_offset - 1]
-    deep_cursor = encode_cursor("next", client_sort_values(anchor, [*CLIENT_SORTS["created_at"], "id"]))
+    sort_fields = [*CLIENT_SORTS["created_at"], "id"]
+    deep_cursor = encode_cursor("next", client_sort_values(anchor, sort_fields), fields=sort_fields)
 
     def api(**params):
         def call():

@@ -1,13 +1,24 @@
 """The REST API (/api/v1/): one NinjaAPI, Bearer tokens, one error shape.
 
 Every error answers {"error": {"code", "message", "fields"}}: 400 for a body that is not JSON,
-422 for invalid fields, 401 without a valid token, 403 without the scope, 404 for unknown ids.
+422 for invalid fields, 401 without a valid token, 403 without the scope, 404 for unknown ids and
+unknown routes, 405 for a method the route does not take, 409 for conflicts, 413 for a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE, and 500 (logged) for a fault of ours. The OpenAPI document declares
+these error responses on every operation (see _declare_error_responses).
 """
 
 from __future__ import annotations
 
-from django.http import Http404
-from ninja import NinjaAPI
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.core import signals
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -20,11 +31,54 @@ from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
 from clientpanel.services.api import router as services_router
 
-api = NinjaAPI(
+logger = logging.getLogger("django.request")
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+ERROR_DESCRIPTIONS = {
+    400: "The body is not a JSON object, or the request was refused as it stands",
+    401: "No valid API token",
+    403: "The token lacks the scope, or the actor may not do this",
+    404: "No such object (or route)",
+    409: "Conflicts with the current state (an Idempotency-Key or transaction ID used for another request…)",
+    413: "The body is larger than the server accepts",
+    422: "Some fields are not valid; `fields` names each with its messages",
+}
+
+
+class ClientpanelApi(NinjaAPI):
+    """NinjaAPI whose every answer, even outside an operation, is the one error shape."""
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            pattern.callback = _json_errors(pattern.callback)
+        # Last: any other path under /api/v1/ is a JSON 404, not the site's HTML page.
+        patterns.append(re_path(r"^.*$", _json_errors(_unknown_route), name="unknown-route"))
+        return patterns, app_name, namespace
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        _declare_error_responses(schema)
+        return schema
+
+
+api = ClientpanelApi(
     title="Clientpanel API",
     version="1",
     description="Clients, addresses and more. Authenticate with `Authorization: Bearer <token>` "
-    "(issue one with `manage.py create_api_token --email E`).",
+    "(issue one with `manage.py create_api_token --email E`). Every error answers "
+    '`{"error": {"code", "message", "fields"}}` with its status.',
     auth=ApiTokenAuth(),
     urls_namespace="api-v1",
     docs_url="/docs",
@@ -92,6 +146,95 @@ def on_http_error(request, exc: HttpError):
             request, error_body("invalid_body", f"The request body must be a JSON object: {exc}"), status=400
         )
     return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_large(request, exc):
+    return _body_too_large(request)
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_request(request, exc):
+    # Django's refusals of a request as sent (too many query fields, a malformed header…): a 400.
+    return api.create_response(request, error_body("bad_request", "The request was refused as sent."), status=400)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request, exc):
+    """A fault of ours still answers the error shape; it is logged (and reported) as Django would."""
+    signals.got_request_exception.send(sender=None, request=request)
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc,
+                 extra={"status_code": 500, "request": request})
+    return api.create_response(
+        request, error_body("server_error", "The server failed to answer this request; the fault was logged."),
+        status=500,
+    )
+
+
+def _body_too_large(request: HttpRequest) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return api.create_response(
+        request, error_body("body_too_large", f"The request body is larger than {limit:,} bytes."), status=413
+    )
+
+
+def _json_errors(view):
+    """Answers a body over the limit with 413 before the view reads it, and ninja's plain-text 405
+    (a method the route does not take) as the error shape with its Allow header."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit is not None and length > limit:
+            return _body_too_large(request)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
+            allowed = response.get("Allow", "")
+            refused = api.create_response(
+                request, error_body("method_not_allowed", f"{request.method} is not allowed here; use {allowed}."),
+                status=405,
+            )
+            refused["Allow"] = allowed
+            return refused
+        return response
+
+    return wrapper
+
+
+@csrf_exempt
+def _unknown_route(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", "No such API route."), status=404)
+
+
+def _declare_error_responses(schema: dict) -> None:
+    """Every operation declares the errors it can answer, all with the one error shape."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(components["Error"].pop("$defs", {}))
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            parameters = operation.get("parameters", [])
+            codes = set()
+            if operation.get("security"):
+                codes |= {401, 403}
+            if any(p.get("in") == "path" for p in parameters):
+                codes.add(404)
+            if parameters or "requestBody" in operation:
+                codes.add(422)
+            if "requestBody" in operation:
+                codes |= {400, 413}
+            if method != "get":
+                # A refusal of the current state: DomainError (400) or Conflict (409).
+                codes |= {400, 409}
+            responses = operation.setdefault("responses", {})
+            for code in sorted(codes):
+                if code not in responses and str(code) not in responses:
+                    responses[code] = {"description": ERROR_DESCRIPTIONS[code], "content": error}
 
 
 api.add_router("/", clients_router)

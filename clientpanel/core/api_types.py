@@ -1,11 +1,23 @@
-"""Types shared by the API's input schemas."""
+"""Types shared by the API's input schemas: every value is typed and bounded at the edge.
+
+`Text(n)` and `OneLine(n)` are strings of at most n characters that refuse control characters
+(core/text.py); a JSON number, boolean, list or object where text is expected is a field error.
+`MoneyString` refuses JSON numbers. Page numbers and sizes, ids and counts are bounded integers,
+so no value reaches the database that it cannot hold (page=10**18 is a 422, not an overflow).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
+
+from .pagination import MAX_PAGE, MAX_PAGE_SIZE
+from .text import json_problem, text_problem
+
+MAX_SEARCH_LENGTH = 100
+MAX_INT_ID = 2**31 - 1
 
 
 def _money_string(value: object) -> object:
@@ -15,4 +27,50 @@ def _money_string(value: object) -> object:
     raise PydanticCustomError("money_string", 'Send money as a string, e.g. "12.50"; JSON numbers are refused.')
 
 
-MoneyString = Annotated[str | None, BeforeValidator(_money_string)]
+def _plain_text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise PydanticCustomError("control_character", problem)
+    return value
+
+
+def _one_line(value: str) -> str:
+    problem = text_problem(value, single_line=True)
+    if problem:
+        raise PydanticCustomError("control_character", problem)
+    return value
+
+
+def _plain_json(value: Any) -> Any:
+    problem = json_problem(value)
+    if problem:
+        raise PydanticCustomError("control_character", problem)
+    return value
+
+
+MoneyString = Annotated[
+    Annotated[str, StringConstraints(max_length=40), AfterValidator(_one_line)] | None,
+    BeforeValidator(_money_string),
+]
+
+
+def Text(max_length: int) -> Any:
+    """A text of at most max_length characters; line breaks and tabs allowed, other controls not."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_plain_text)]
+
+
+def OneLine(max_length: int) -> Any:
+    """A single-line text (names, codes, identifiers): no control characters at all."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_one_line)]
+
+
+def Int(minimum: int, maximum: int) -> Any:
+    return Annotated[int, Field(ge=minimum, le=maximum)]
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_plain_json)]
+Search = Annotated[str, StringConstraints(max_length=MAX_SEARCH_LENGTH), AfterValidator(_plain_text)]
+Cursor = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_one_line)]
+Page = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}")]
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}")]
+IntId = Annotated[int, Field(ge=1, le=MAX_INT_ID)]

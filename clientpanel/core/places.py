@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import pycountry
 
+from .text import text_problem
+
 
 class FieldInvalid(ValueError):
     """A value a person typed is not acceptable; the message says why."""
@@ -23,8 +25,9 @@ def clean_text(value: object, *, max_length: int, required: bool = False, label:
         raise FieldInvalid(f"{label} is required.")
     if len(value) > max_length:
         raise FieldInvalid(f"{label} has at most {max_length} characters (got {len(value)}).")
-    if "\x00" in value:
-        raise FieldInvalid(f"{label} contains a null character.")
+    problem = text_problem(value)
+    if problem:
+        raise FieldInvalid(f"{label}: {problem[0].lower()}{problem[1:]}")
     return value
 
 

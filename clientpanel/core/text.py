@@ -1,0 +1,58 @@
+"""The one rule for text from outside (API bodies, query strings, headers, forms), shared by the
+API's schemas and the services' text cleaning.
+
+Text may hold any printable character, line breaks and tabs; it may not hold other control
+characters (NUL, escape, backspace, DEL, the C1 range) or lone UTF-16 surrogates. PostgreSQL
+refuses NUL in text and jsonb, and neither database driver can encode a lone surrogate: such
+input must be a field error, never a 500, and a terminal or a log reading stored text must not
+meet escape sequences. Carriage returns are allowed in multi-line text because browsers send a
+textarea's line breaks as CR LF.
+
+Single-line values (identifiers such as transaction IDs, the Idempotency-Key header, numbering
+patterns) refuse every control character, line breaks and tabs included.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# C0 controls but tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL and C1; surrogates.
+_FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+MAX_JSON_DEPTH = 8
+
+
+def text_problem(value: str, *, single_line: bool = False) -> str | None:
+    """Why the text is refused, or None when it is acceptable."""
+    match = (_FORBIDDEN_IN_LINE if single_line else _FORBIDDEN_IN_TEXT).search(value)
+    if match is None:
+        return None
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return "Contains an invalid character (a lone UTF-16 surrogate); send valid Unicode text."
+    if single_line and char in "\n\r\t":
+        return "Must be one line: line breaks and tabs are not allowed."
+    name = "a NUL byte" if char == "\x00" else f"the control character U+{ord(char):04X}"
+    allowed = "" if single_line else " (line breaks and tabs are fine)"
+    return f"Contains {name}; control characters are not allowed{allowed}."
+
+
+def json_problem(value: Any, *, depth: int = 0) -> str | None:
+    """Why a JSON value (object keys and string values at any depth) is refused, or None."""
+    if depth > MAX_JSON_DEPTH:
+        return f"Nested deeper than {MAX_JSON_DEPTH} levels."
+    if isinstance(value, str):
+        return text_problem(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            problem = text_problem(str(key), single_line=True) or json_problem(item, depth=depth + 1)
+            if problem:
+                return problem
+    elif isinstance(value, list | tuple):
+        for item in value:
+            problem = json_problem(item, depth=depth + 1)
+            if problem:
+                return problem
+    return None
