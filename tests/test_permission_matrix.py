@@ -67,6 +67,8 @@ PAGES = {
     "group-delete": (SETTINGS, False, "POST"),
     "activity-log": (SETTINGS, False, "GET"),
     "account-2fa": (None, False, "GET"),
+    "api-token-list": (None, False, "GET"),
+    "api-token-revoke": (None, False, "POST"),
     "client-invoices": (VIEW_CLIENTS, True, "GET"),
     "add-funds": (FINANCE, True, "GET"),
     "proforma-create": (FINANCE, True, "GET"),
@@ -196,8 +198,9 @@ def world():
     limited = staff_create(email="limited@example.com", password="correct-horse-battery", roles=["Administrator"],
                            limited_to_assigned_clients=True)
     StaffAssignment.objects.create(staff=limited, client=mine)
+    token, _ = api_token_create(user=limited, name="limited's script")
     return {"mine": mine, "theirs": theirs, "helper": extra.user, "group": group, "limited": limited,
-            "company": company, "rule": rule, "product": product,
+            "company": company, "rule": rule, "product": product, "token": token,
             "other": theirs.user_links.exclude(user=theirs.owner).get().user}
 
 
@@ -225,6 +228,7 @@ def _page_url(name: str, world, client) -> str:
         "price-add": lambda: [world["product"].pk],
         "product-retire": lambda: [world["product"].pk],
         "automation-run": lambda: ["charge_services"],
+        "api-token-revoke": lambda: [world["token"].pk],
     }
     if name in args:
         return reverse(f"backoffice:{name}", args=args[name]())
@@ -254,7 +258,7 @@ def test_pages_for_each_role(client, world, role):
 def test_posts_are_refused_without_the_area(client, world, role):
     client.force_login(_make_staff(role))
     for name, (area, _, method) in PAGES.items():
-        if method == "POST" and area not in ROLES[role]:
+        if method == "POST" and area is not None and area not in ROLES[role]:
             assert client.post(_page_url(name, world, world["mine"])).status_code == 403, name
     assert world["mine"].addresses.count() == 1 and ClientGroup.objects.filter(name="VIP").exists()
 

@@ -19,5 +19,5 @@ class UserAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
-    exclude = ("token_hash",)
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
+    fields = ("prefix", "user", "name", "scopes", "created_at", "last_used_at", "expires_at", "revoked_at")

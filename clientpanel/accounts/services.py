@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
@@ -19,8 +20,10 @@ from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, Val
 from . import roles as roles_module
 from .models import ApiToken, User, normalize_email
 from .scopes import ALL_SCOPES, scopes_of_staff
+from .selectors import api_tokens_visible_to, staff_manageable_by, staff_visible_to
+from .tokens import TOKEN_PREFIX, hash_token
 
-TOKEN_PREFIX = "cp_"
+__all__ = ["TOKEN_PREFIX", "hash_token"]  # kept importable from here for older callers
 
 
 def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_be_new: bool = True) -> str:
@@ -52,11 +55,6 @@ def clean_password(password: str | None, errors: FieldErrors, *, user: User | No
             errors.add("password", message)
 
 
-def hash_token(token: str) -> str:
-    # API tokens carry 256 bits of randomness, so a fast hash is enough (no brute force possible).
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _clean_roles(names: Iterable[str], errors: FieldErrors) -> list[Group]:
     names = [n.strip() for n in names if n and n.strip()]
     found = {g.name: g for g in Group.objects.filter(name__in=names)}
@@ -74,25 +72,6 @@ def _areas_of_roles(groups: Iterable[Group]) -> set[str]:
 
 def _area_labels(areas: Iterable[str]) -> str:
     return ", ".join(roles_module.AREAS[a] for a in sorted(areas))
-
-
-def staff_within_limits_of(actor: User | None, staff: User) -> bool:
-    """Whether the actor may manage this staff member (issue 9). The system, superusers and
-    unlimited staff managers manage everybody but superusers, whom only superusers change; a staff
-    member limited to assigned clients manages itself and the staff limited too, holding no area it
-    lacks and assigned only clients assigned to it. The clients app lists the same staff
-    (clients.selectors.staff_visible_to)."""
-    if actor is None or actor.is_superuser or actor.pk == staff.pk:
-        return True
-    if staff.is_superuser:
-        return False
-    if not actor.limited_to_assigned_clients:
-        return True
-    # Assignments are the clients app's rows, reached by their relation's name so this app does not
-    # import it (the clients app depends on this one).
-    beyond = staff.client_assignments.exclude(client_id__in=actor.client_assignments.values("client_id"))
-    return (staff.limited_to_assigned_clients and roles_module.staff_areas(staff) <= roles_module.staff_areas(actor)
-            and not beyond.exists())
 
 
 def _check_grants(actor: User | None, errors: FieldErrors, *, added_roles: Iterable[Group], superuser: bool = False,
@@ -145,7 +124,7 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
 
     Nobody changes their own roles or limitation, or deactivates themselves (issue 9: a limited
     staff member lifted its own limit here). Only superusers change superusers; a staff member
-    limited to assigned clients reaches only staff within its limits (staff_within_limits_of),
+    limited to assigned clients reaches only staff within its limits (selectors.staff_manageable_by),
     else NotFound; nobody grants an area or unlimited access they do not hold.
     """
     allowed = {"firstname", "lastname", "roles", "is_active", "limited_to_assigned_clients"}
@@ -157,8 +136,8 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
         except (User.DoesNotExist, ValueError, TypeError, ValidationError):
             raise NotFound("Staff member not found.") from None
-        if not staff_within_limits_of(actor, staff):
-            if staff.is_superuser and actor is not None and not actor.limited_to_assigned_clients:
+        if actor is not None and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
+            if staff.is_superuser and staff_visible_to(actor).filter(pk=staff.pk).exists():
                 raise PermissionDenied("Only superusers change superusers.")
             raise NotFound("Staff member not found.")
         errors = FieldErrors()
@@ -278,16 +257,35 @@ def role_save(*, actor: User | None, name: str, areas: Iterable[str], role_id: i
     return role
 
 
+MAX_TOKEN_LIFETIME = timedelta(days=3660)
+
+
 @transaction.atomic
-def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: str = "",
+                     expires_at: datetime | None = None, actor: User | None = None) -> tuple[ApiToken, str]:
     """Issue a token for a staff member; answers (token row, the secret shown once).
 
-    The token gets every scope the staff member holds, or only `scopes` when given (never more).
+    The token gets every scope the staff member holds, or only `scopes` when given (never more),
+    and works until revoked, or until `expires_at` when given (in the future, within ten years). A
+    staff actor issues tokens only for itself: a token acts as its owner (the system, through
+    create_api_token, issues them for anybody).
     """
+    if actor is not None and actor.pk != user.pk:
+        raise PermissionDenied("Staff members create API tokens only for themselves.")
     held = scopes_of_staff(user)
     if not held:
         raise ValidationFailed("API tokens are issued to active staff members whose roles grant API scopes.",
                                fields={"email": ["This user is not an active staff member with a role."]})
+    errors = FieldErrors()
+    name = (name or "").strip()
+    if len(name) > 100:
+        errors.add("name", "At most 100 characters.")
+    if expires_at is not None:
+        now = timezone.now()
+        if expires_at <= now:
+            errors.add("expires_at", "Choose a time in the future.")
+        elif expires_at > now + MAX_TOKEN_LIFETIME:
+            errors.add("expires_at", "At most ten years ahead; leave it empty for a token without an end.")
     wanted = set(scopes) if scopes is not None else held
     unknown = wanted - set(ALL_SCOPES)
     if unknown:
@@ -301,10 +299,31 @@ def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: s
             f"The staff member does not hold: {', '.join(sorted(not_held))}.",
             fields={"scopes": [f"Not held by this staff member: {s}" for s in sorted(not_held)]},
         )
+    if not wanted:
+        errors.add("scopes", "Choose at least one scope.")
+    errors.raise_if_any()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[:10], token_hash=hash_token(secret), scopes=sorted(wanted)
+        user=user, name=name, prefix=secret[:10], token_hash=hash_token(secret), scopes=sorted(wanted),
+        expires_at=expires_at,
     )
     audit_record(action="api_token.create", target=token, object_label=f"{token.prefix}… of {user.email}",
-                 changes={"scopes": [None, token.scopes]})
+                 changes={"scopes": [None, token.scopes], "expires_at": [None, expires_at]})
     return token, secret
+
+
+def api_token_revoke(*, actor: User | None, token_id) -> ApiToken:
+    """Revoke a token: the next request with it is refused (401). Staff revoke their own tokens,
+    staff managers also those of the staff they manage (selectors.api_tokens_visible_to), the
+    system (revoke_api_token) any. Revoking a revoked token changes nothing. Locks the token."""
+    with transaction.atomic():
+        try:
+            token = api_tokens_visible_to(actor).select_for_update(of=("self",)).get(pk=token_id)
+        except (ApiToken.DoesNotExist, ValueError, TypeError, ValidationError):
+            raise NotFound("API token not found.") from None
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(action="api_token.revoke", target=token, object_label=f"{token.prefix}… of {token.user.email}",
+                         changes={"revoked_at": [None, token.revoked_at]})
+    return token

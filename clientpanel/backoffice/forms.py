@@ -451,3 +451,15 @@ class PriceForm(ServiceErrorsMixin, forms.Form):
 
         self.fields["currency"].choices = currency_choices()
         self.fields["period"].choices = Period.choices
+
+
+class ApiTokenForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label="Name", max_length=100, help_text="What will use it, e.g. Billing sync.")
+    scopes = forms.MultipleChoiceField(label="Scopes", required=False, widget=forms.CheckboxSelectMultiple)
+    expires_on = forms.DateField(label="Expires on (UTC)", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text="From this day the token no longer works; empty: until revoked.")
+
+    def __init__(self, *args, scopes: list[str] | tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(scope, scope) for scope in scopes]

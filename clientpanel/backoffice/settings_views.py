@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clientpanel.accounts import selectors as account_selectors
 from clientpanel.accounts import services as account_services
 from clientpanel.accounts.roles import AREAS, MANAGE_STAFF, SETTINGS
 from clientpanel.audit.selectors import audit_events
@@ -26,7 +27,7 @@ from .forms import GroupForm, HomeCompanyForm, RoleForm, StaffCreateForm, StaffE
 
 @area_required(MANAGE_STAFF)
 def staff_list(request: HttpRequest) -> HttpResponse:
-    staff = client_selectors.staff_visible_to(request.user).prefetch_related("groups").order_by("email")
+    staff = account_selectors.staff_visible_to(request.user).prefetch_related("groups").order_by("email")
     roles = Group.objects.prefetch_related("permissions").order_by("name")
     return render(request, "backoffice/settings/staff_list.html", {
         "staff_members": staff, "roles": roles, "area_labels": AREAS})
@@ -52,7 +53,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
     try:
-        member = client_selectors.staff_get(actor=request.user, staff_id=staff_id)
+        member = account_selectors.staff_get(actor=request.user, staff_id=staff_id)
     except NotFound:
         raise Http404("Staff member not found.") from None
     assigned = Client.objects.filter(staff_assignments__staff=member).order_by("number")

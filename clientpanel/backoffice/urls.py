@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import account_views, document_views, finance_views, service_views, settings_views, user_views, views
+from . import (
+    account_views,
+    document_views,
+    finance_views,
+    service_views,
+    settings_views,
+    token_views,
+    user_views,
+    views,
+)
 
 app_name = "backoffice"
 
@@ -76,6 +85,8 @@ urlpatterns = [
     path("settings/groups/<int:group_id>/", settings_views.group_edit, name="group-edit"),
     path("settings/groups/<int:group_id>/delete/", settings_views.group_delete, name="group-delete"),
     path("settings/activity/", settings_views.activity_log, name="activity-log"),
+    path("settings/api-tokens/", token_views.api_tokens, name="api-token-list"),
+    path("settings/api-tokens/<int:token_id>/revoke/", token_views.api_token_revoke, name="api-token-revoke"),
     path("account/two-factor/", account_views.two_factor_settings, name="account-2fa"),
     path("login/verify/", account_views.login_verify, name="login-verify"),
 ]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import AREAS, MANAGE_STAFF, VIEW_CLIENTS, has_area, staff_areas
+from clientpanel.accounts.roles import VIEW_CLIENTS, has_area
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
 from clientpanel.tax.selectors import TaxDecision, tax_decision
@@ -235,34 +234,6 @@ def user_get(*, actor: User | None, user_id) -> User:
         return users_visible_to(actor).get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("User not found.") from None
-
-
-def staff_visible_to(actor: User | None) -> QuerySet[User]:
-    """Staff in Settings → Staff. The system, superusers and unlimited staff managers see every staff
-    member. A manager limited to assigned clients sees itself and the staff whose limits are within
-    its own (issue 9): limited too, not superusers, holding no area it lacks (accounts'
-    staff_within_limits_of) and assigned only clients it sees."""
-    staff = User.objects.filter(is_staff=True)
-    if actor is None:
-        return staff
-    if not has_area(actor, MANAGE_STAFF):
-        return User.objects.none()
-    if actor.is_superuser or not actor.limited_to_assigned_clients:
-        return staff
-    lacking = Permission.objects.filter(content_type__app_label="accounts",
-                                        codename__in=set(AREAS) - staff_areas(actor))
-    hidden_assignments = StaffAssignment.objects.exclude(client__in=clients_visible_to(actor))
-    within = (staff.filter(limited_to_assigned_clients=True, is_superuser=False)
-              .exclude(groups__permissions__in=lacking).exclude(user_permissions__in=lacking)
-              .exclude(client_assignments__in=hidden_assignments))
-    return staff.filter(Q(pk__in=within.values("pk")) | Q(pk=actor.pk))
-
-
-def staff_get(*, actor: User | None, staff_id) -> User:
-    try:
-        return staff_visible_to(actor).get(pk=staff_id)
-    except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-        raise NotFound("Staff member not found.") from None
 
 
 def client_ids_by_number(*, actor: User | None, numbers: list[str]) -> tuple[list, list[str]]:

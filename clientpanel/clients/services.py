@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, has_area
+from clientpanel.accounts.selectors import staff_manageable_by
 from clientpanel.accounts.services import clean_email, clean_password, staff_update
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
@@ -30,7 +31,7 @@ from .models import (
     ViesStatus,
 )
 from .permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
-from .selectors import client_ids_by_number, clients_visible_to, staff_visible_to, users_visible_to
+from .selectors import client_ids_by_number, clients_visible_to, users_visible_to
 from .validation import (
     FieldInvalid,
     clean_country,
@@ -649,16 +650,16 @@ def group_delete(*, actor: User | None, group_id) -> None:
 # --- staff assignments (SPEC §4) -------------------------------------------------------------
 
 def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> list[StaffAssignment]:
-    """Replace the clients assigned to a staff member. A staff actor reaches only staff it sees
-    (selectors.staff_visible_to) and assigns only clients it sees (others are answered like unknown
-    ones); nobody changes their own assignments (issue 9)."""
+    """Replace the clients assigned to a staff member. A staff actor reaches only staff it manages
+    (accounts' staff_manageable_by) and assigns only clients it sees (others are answered like
+    unknown ones); nobody changes their own assignments (issue 9)."""
     require_area(actor, MANAGE_STAFF, "manage staff")
     with transaction.atomic():
         try:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
         except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
             raise NotFound("Staff member not found.") from None
-        if actor is not None and not staff_visible_to(actor).filter(pk=staff.pk).exists():
+        if actor is not None and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
             raise NotFound("Staff member not found.")
         assignable = Client.objects.all() if actor is None else clients_visible_to(actor)
         wanted = set()
@@ -683,13 +684,11 @@ def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> 
 def staff_member_update(*, actor: User | None, staff_id, data: Mapping[str, Any],
                         client_numbers: list[str]) -> User:
     """Settings → Staff → a staff member: names, roles, active flag, limitation (accounts'
-    staff_update) and assigned clients by number, in one transaction. The staff member must be
-    within the actor's limits before anything changes (selectors.staff_visible_to), and numbers of
-    clients the actor does not see are answered like unknown ones."""
+    staff_update) and assigned clients by number, in one transaction. Both refuse a staff member
+    outside the actor's limits, and numbers of clients the actor does not see are answered like
+    unknown ones."""
     require_area(actor, MANAGE_STAFF, "manage staff")
     with transaction.atomic():
-        if actor is not None and not staff_visible_to(actor).filter(pk=staff_id).exists():
-            raise NotFound("Staff member not found.")
         client_ids, unknown = client_ids_by_number(actor=actor, numbers=client_numbers)
         if unknown:
             raise ValidationFailed.from_fields({"clients": [f"No client has the number {', '.join(unknown)}."]})

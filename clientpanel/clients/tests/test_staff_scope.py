@@ -6,9 +6,10 @@ from django.core.management import call_command
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import MANAGE_STAFF, staff_areas
+from clientpanel.accounts.selectors import staff_visible_to
 from clientpanel.accounts.services import role_save, staff_create, staff_update
 from clientpanel.clients.models import ClientUser, StaffAssignment
-from clientpanel.clients.selectors import staff_visible_to, user_candidates
+from clientpanel.clients.selectors import user_candidates
 from clientpanel.clients.services import client_user_link, staff_assignments_set, staff_member_update
 from clientpanel.core.errors import NotFound, PermissionDenied, ValidationFailed
 

@@ -1,0 +1,55 @@
+"""Settings → API tokens: a staff member's tokens (and, for staff managers, those of the staff they
+manage): create one, see when each was last used, revoke it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clientpanel.accounts import selectors as account_selectors
+from clientpanel.accounts import services as account_services
+from clientpanel.accounts.roles import MANAGE_STAFF, has_area
+from clientpanel.accounts.scopes import scopes_of_staff
+from clientpanel.core.errors import ValidationFailed
+
+from .access import staff_required
+from .feedback import run_and_report
+from .forms import ApiTokenForm
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    held = sorted(scopes_of_staff(request.user))
+    form = ApiTokenForm(request.POST or None, scopes=held, initial={"scopes": held})
+    created = secret = None
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        try:
+            created, secret = account_services.api_token_create(
+                actor=request.user, user=request.user, name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                expires_at=dt.datetime.combine(expires_on, dt.time.min, tzinfo=dt.UTC) if expires_on else None)
+        except ValidationFailed as error:
+            form.apply_errors(error, {"expires_at": "expires_on", "email": "__all__"})
+        else:
+            # The secret is shown in this answer only (never stored, never in a redirect or message).
+            form = ApiTokenForm(scopes=held, initial={"scopes": held})
+    tokens = account_selectors.api_tokens_visible_to(request.user).order_by("-created_at", "-id")
+    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    return render(request, "backoffice/settings/api_tokens.html", {
+        "form": form, "page": page, "created": created, "secret": secret, "held": held,
+        "show_owner": has_area(request.user, MANAGE_STAFF)})
+
+
+@staff_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    run_and_report(request, lambda: account_services.api_token_revoke(actor=request.user, token_id=token_id),
+                   success=lambda token: f"Token {token.prefix}… is revoked: requests with it are refused.",
+                   missing="That token does not exist, or it is not yours to revoke.")
+    return redirect("backoffice:api-token-list")
