@@ -30,6 +30,7 @@ from clientpanel.core.money import (
     round_to_minor_unit,
 )
 from clientpanel.core.numbering import format_number, sequence_next_dated
+from clientpanel.core.text import text_problem
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -133,6 +134,8 @@ def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict
         if description is not None and (not isinstance(description, str) or not description.strip()
                                         or len(description) > 500):
             errors.add(prefix + "description", "Describe the item (1 to 500 characters).")
+        elif description is not None and text_problem(description):
+            errors.add(prefix + "description", text_problem(description))
         try:
             quantity = Decimal(str(item.get("quantity", "1")))
             if isinstance(item.get("quantity"), float) or not quantity.is_finite() or quantity <= 0 \
@@ -154,7 +157,7 @@ def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict
 def _visible_client(actor: User | None, client_id) -> Client:
     clients = Client.objects if actor is None else clients_visible_to(actor)
     try:
-        return clients.select_for_update().get(pk=client_id)
+        return clients.select_for_update(of=("self",)).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound("Client not found.") from None
 
@@ -163,7 +166,7 @@ def _locked_document(actor: User | None, document_id) -> Document:
     documents = Document.objects if actor is None else Document.objects.filter(
         client__in=clients_visible_to(actor))
     try:
-        return documents.select_for_update().get(pk=document_id)
+        return documents.select_for_update(of=("self",)).get(pk=document_id)
     except (Document.DoesNotExist, ValueError, TypeError):
         raise NotFound("Document not found.") from None
 
@@ -344,6 +347,9 @@ def _short_text(value: object, limit: int, field: str, errors: FieldErrors) -> s
     value = value.strip()
     if len(value) > limit:
         errors.add(field, f"At most {limit} characters.")
+    problem = text_problem(value, single_line=True)
+    if problem:
+        errors.add(field, problem)
     return value
 
 

@@ -29,6 +29,7 @@ from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import InsufficientFunds, entry_post
 
 from .calculations import period_charge
+from .locks import locked_service
 from .models import (
     INSUFFICIENT_FUNDS,
     ChargeKind,
@@ -73,7 +74,7 @@ def service_order(*, actor: User | None, client_id, product_id, price_id, allow_
     with transaction.atomic():
         clients = Client.objects if actor is None else clients_visible_to(actor)
         try:
-            client = clients.select_for_update().get(pk=client_id)
+            client = clients.select_for_update(of=("self",)).get(pk=client_id)
         except (Client.DoesNotExist, ValueError, TypeError):
             raise NotFound("Client not found.") from None
         errors = FieldErrors()
@@ -150,7 +151,7 @@ def _run_module(service: Service, action: str) -> tuple[bool, str]:
 
 def _record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None) -> Service:
     with transaction.atomic():
-        service = Service.objects.select_for_update().get(pk=service_id)
+        service = locked_service(service_id, related=())
         if ok:
             service.provision_status = ProvisionStatus.COMPLETED
             service.provision_error = ""
@@ -172,7 +173,7 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
     period in advance (past the credit limit under the staff override)."""
     now = now or timezone.now()
     with transaction.atomic():
-        service = Service.objects.select_for_update().select_related("product", "client").get(pk=service_id)
+        service = locked_service(service_id, related=("product", "client"))
         if service.status != ServiceStatus.PENDING or service.provision_status == ProvisionStatus.IN_PROGRESS:
             return service
         setup_charged = service.charges.filter(kind=ChargeKind.SETUP).exists()
@@ -229,7 +230,7 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
     while True:
         suspend = False
         with transaction.atomic():
-            service = Service.objects.select_for_update().select_related("product").get(pk=service_id)
+            service = locked_service(service_id)
             if service.status != ServiceStatus.ACTIVE or service.billed_until is None or service.billed_until > now:
                 break
             charge = period_charge(period=service.period, amount=service.amount,
@@ -258,7 +259,7 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
 
 def _suspend(service_id, *, reason: str, now: dt.datetime) -> Service:
     with transaction.atomic():
-        service = Service.objects.select_for_update().select_related("product").get(pk=service_id)
+        service = locked_service(service_id)
         if service.status != ServiceStatus.ACTIVE:
             return service
         service.status, service.suspended_at, service.suspension_reason = ServiceStatus.SUSPENDED, now, reason
@@ -276,7 +277,7 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
     while suspended — nothing is charged for the suspended time and billing restarts from now.
     A one-time price, charged once, stays charged."""
     with transaction.atomic():
-        service = Service.objects.select_for_update().select_related("product").get(pk=service_id)
+        service = locked_service(service_id)
         if service.status != ServiceStatus.SUSPENDED:
             return service
         service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
@@ -293,7 +294,7 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
 
 def _terminate(service_id, *, now: dt.datetime) -> Service:
     with transaction.atomic():
-        service = Service.objects.select_for_update().select_related("product").get(pk=service_id)
+        service = locked_service(service_id)
         if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
             return service
         before = service.status
@@ -380,7 +381,7 @@ def job_provision_pending(*, now: dt.datetime) -> dict:
         if service.order_date + dt.timedelta(hours=service.product.cancellation_delay_hours) > now:
             continue
         with transaction.atomic():
-            locked = Service.objects.select_for_update().get(pk=service.pk)
+            locked = locked_service(service.pk, related=())
             # Still waiting for funds past the delay (a failed provisioning waits for staff instead).
             if locked.status == ServiceStatus.PENDING and locked.provision_status == ProvisionStatus.PENDING:
                 locked.status, locked.cancelled_at = ServiceStatus.CANCELLED, now

@@ -125,3 +125,42 @@ def test_termination_inside_a_paid_period_refunds_nothing_by_itself(staff, clock
     service_terminate(actor=staff, service_id=service.pk)
     client.refresh_from_db()
     assert client.balance == Decimal("80") and service.charges.count() == 2  # setup row + one month
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_locking_a_service_leaves_its_product_and_client_free():
+    """Services of one product must not queue behind each other: the lock is the service row's only."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from clientpanel.services.locks import locked_service
+
+    client = funded_client("100")
+    product, price = make_product(key="shared", period="MONTHLY", amount="5.00")
+    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    held, release, outcome = threading.Event(), threading.Event(), {}
+
+    def holder():
+        try:
+            with transaction.atomic():
+                locked_service(service.pk, related=("product", "client"))
+                held.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert held.wait(10)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")
+            cursor.execute("SELECT id FROM catalog_product WHERE id = %s FOR UPDATE NOWAIT", [product.pk])
+            cursor.execute("SELECT id FROM clients_client WHERE id = %s FOR UPDATE NOWAIT", [client.pk])
+            outcome["free"] = True
+    finally:
+        release.set()
+        thread.join()
+    assert outcome == {"free": True}
