@@ -23,8 +23,6 @@ from .scopes import ALL_SCOPES, scopes_of_staff
 from .selectors import api_tokens_visible_to, staff_manageable_by, staff_visible_to
 from .tokens import TOKEN_PREFIX, hash_token
 
-__all__ = ["TOKEN_PREFIX", "hash_token"]  # kept importable from here for older callers
-
 
 def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_be_new: bool = True) -> str:
     """Validate an email and (by default) refuse one that a user already has."""
