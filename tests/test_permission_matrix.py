@@ -355,3 +355,19 @@ def test_token_loses_scopes_its_staff_member_lost(client, world):
     assert client.get("/api/v1/clients", headers=headers).status_code == 200
     staff.groups.clear()
     assert client.get("/api/v1/clients", headers=headers).status_code == 403
+
+
+def test_limited_staff_manager_reaches_only_staff_and_tokens_within_its_limits(client, world):
+    """Issue 9: Settings → Staff and Settings → API tokens for the limited staff member of the world
+    (Administrator role, one assigned client) next to an unlimited one."""
+    outsider = _make_staff("Support")
+    outsider_token, secret = api_token_create(user=outsider)
+    client.force_login(world["limited"])
+    assert "support@example.com" not in client.get(reverse("backoffice:staff-list")).content.decode()
+    assert client.get(reverse("backoffice:staff-edit", args=[outsider.pk])).status_code == 404
+    tokens = client.get(reverse("backoffice:api-token-list")).content.decode()
+    assert world["token"].prefix in tokens and outsider_token.prefix not in tokens
+    client.post(reverse("backoffice:api-token-revoke", args=[outsider_token.pk]))
+    assert client.get("/api/v1/clients", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    own = client.get(reverse("backoffice:staff-edit", args=[world["limited"].pk]))
+    assert own.status_code == 200 and "This is you" in own.content.decode()
