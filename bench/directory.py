@@ -170,7 +170,8 @@ def main() -> None:
     present = Client.objects.count()
     if args.reload or present < args.clients:
         load(args.clients)
-    staff = staff_create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password="bench-password-2026")
+    staff = staff_create(email=f"bench-{uuid.uuid4().hex[:8]}@example.com", password="bench-password-2026",
+                         roles=["Administrator"])  # a token carries the scopes of its staff member's roles
     _, token = api_token_create(user=staff)
     http = HttpClient()
     http.force_login(staff)

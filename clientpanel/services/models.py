@@ -53,7 +53,7 @@ class Service(models.Model):
     billed_until = models.DateTimeField(null=True, blank=True)
     # Staff ordered it although funds did not cover it: provisioning and the first charges (setup
     # fee and first period) post beyond the credit limit; later periods follow the usual rules.
-    funds_override = models.BooleanField(default=False)
+    funds_override = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

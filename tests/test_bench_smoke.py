@@ -1,0 +1,45 @@
+"""Benchmarks must not rot: every bench/ script runs here at a tiny size, on databases of its own
+that are dropped afterwards (the PostgreSQL server is shared). `make bench-…` runs them at full size."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = "postgres://postgres@127.0.0.1:5432"
+
+pytestmark = pytest.mark.postgres
+
+RUNS = {  # script: (database variable or None, tiny arguments, what its output must contain)
+    "directory.py": ("BENCH_DATABASE_URL", ["--clients", "1500", "--repeat", "2"], "|"),
+    "ledger.py": ("BENCH_LEDGER_DATABASE_URL", ["--writers", "2", "--seconds", "1"], "posts/s"),
+    "numbering.py": ("BENCH_NUMBERING_DATABASE_URL", ["--writers", "2", "--seconds", "1"], "documents/s"),
+    "billing.py": ("BENCH_BILLING_DATABASE_URL", ["--services", "60", "--per-client", "3"], "|"),
+    "pdf.py": (None, ["--repeat", "2"], "PDF renders"),
+    "api_load.py": ("BENCH_API_DATABASE_URL", ["--clients", "1500", "--rates", "10", "--seconds", "2"],
+                    "Highest rate"),
+}
+
+
+@pytest.mark.parametrize("script", RUNS)
+def test_benchmark_runs_at_a_tiny_size(script):
+    variable, arguments, expected = RUNS[script]
+    name = f"clientpanel_smoke_{script.removesuffix('.py')}"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")}
+    if variable:
+        env[variable] = f"{SERVER}/{name}"
+    try:
+        result = subprocess.run([sys.executable, f"bench/{script}", *arguments], cwd=ROOT, env=env,
+                                capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert expected in result.stdout, result.stdout[-3000:]
+    finally:
+        if variable:
+            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
