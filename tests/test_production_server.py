@@ -107,8 +107,9 @@ def test_no_template_holds_inline_script_or_event_handlers():
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
-    env = _env(DJANGO_SETTINGS_MODULE="config.settings.prod", SECRET_KEY="k7Hq-long-random-production-secret-9fZ2-w1-aB3dE5gH7jK9mN",
-               ALLOWED_HOSTS="panel.example.com", DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
+    secret = "k7Hq-long-random-production-secret-9fZ2-w1-aB3dE5gH7jK9mN"
+    env = _env(DJANGO_SETTINGS_MODULE="config.settings.prod", SECRET_KEY=secret, ALLOWED_HOSTS="panel.example.com",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     result = subprocess.run([PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
