@@ -25,6 +25,7 @@ from clientpanel.ledger.models import LedgerEntry
 from .access import area_required
 from .feedback import run_and_report
 from .forms import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
+from .query import query_text, refuses_bad_query
 from .views import _client_or_404, _record_context
 
 
@@ -38,10 +39,11 @@ def _document_or_404(request: HttpRequest, document_id):
 def _filters(request: HttpRequest) -> dict[str, str]:
     return {"type": request.GET.get("type", "") if request.GET.get("type") in DocumentType.values else "",
             "status": request.GET.get("status", "") if request.GET.get("status") in DocumentStatus.values else "",
-            "search": request.GET.get("q", "").strip()[:100]}
+            "search": query_text(request)}
 
 
 @area_required(VIEW_CLIENTS)
+@refuses_bad_query
 def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
     filters = _filters(request)
@@ -202,6 +204,7 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
 
 
 @area_required(FINANCE)
+@refuses_bad_query
 def finance_documents(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     page = Paginator(document_selectors.document_list(actor=request.user, **filters), 50).get_page(
@@ -211,10 +214,11 @@ def finance_documents(request: HttpRequest) -> HttpResponse:
 
 
 @area_required(FINANCE)
+@refuses_bad_query
 def finance_transactions(request: HttpRequest) -> HttpResponse:
     from clientpanel.ledger.selectors import entries_visible_to
 
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_text(request)
     kind = request.GET.get("type", "")
     page = Paginator(entries_visible_to(request.user, search=search, type=kind), 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind})

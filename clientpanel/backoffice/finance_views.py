@@ -16,13 +16,15 @@ from clientpanel.ledger import services as ledger_services
 
 from .access import area_required
 from .forms import ManualTransactionForm
+from .query import query_text, refuses_bad_query
 from .views import _client_or_404, _record_context
 
 
 @area_required(VIEW_CLIENTS)
+@refuses_bad_query
 def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_text(request)
     try:
         page_size = int(request.GET.get("page_size", 25))
     except ValueError:

@@ -24,13 +24,15 @@ from clientpanel.services.models import Service
 
 from .access import area_required
 from .forms import AddServiceForm, PriceForm, ProductForm
+from .query import query_text, refuses_bad_query
 from .views import _client_or_404, _record_context
 
 
 @area_required(VIEW_CLIENTS)
+@refuses_bad_query
 def client_services(request: HttpRequest, client_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_text(request)
     services = client.services.select_related("product").order_by("-order_date")
     for word in search.split()[:4]:
         services = services.filter(Q(label__icontains=word) | Q(product__name__icontains=word)

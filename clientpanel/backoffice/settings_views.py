@@ -23,6 +23,7 @@ from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from .access import area_required
 from .feedback import run_and_report
 from .forms import GroupForm, HomeCompanyForm, RoleForm, StaffCreateForm, StaffEditForm, TaxRuleForm
+from .query import query_text, refuses_bad_query
 
 
 @area_required(MANAGE_STAFF)
@@ -146,9 +147,10 @@ def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
 
 
 @area_required(SETTINGS)
+@refuses_bad_query
 def activity_log(request: HttpRequest) -> HttpResponse:
-    filters = {"action": request.GET.get("action", "").strip()[:60],
-               "actor_kind": request.GET.get("actor_kind", ""), "search": request.GET.get("q", "").strip()[:100]}
+    filters = {"action": query_text(request, "action", max_length=60),
+               "actor_kind": query_text(request, "actor_kind", max_length=20), "search": query_text(request)}
     events = audit_events(**filters)
     if request.user.limited_to_assigned_clients and not request.user.is_superuser:
         events = events.filter(client_id__in=client_selectors.clients_visible_to(request.user).values("id"))

@@ -19,6 +19,7 @@ from clientpanel.core.errors import NotFound, ValidationFailed
 from .access import area_required
 from .feedback import run_and_report
 from .forms import AssociateUserForm, PermissionsForm
+from .query import query_text, refuses_bad_query
 from .views import _client_or_404, _record_context
 
 
@@ -55,10 +56,11 @@ def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
 
 
 @area_required(EDIT_CLIENTS)
+@refuses_bad_query
 def user_candidates(request: HttpRequest, client_id) -> HttpResponse:
     """Search-as-you-type suggestions for the Associate User picker."""
     client = _client_or_404(request, client_id)
-    users = client_selectors.user_candidates(actor=request.user, search=request.GET.get("email", ""), client=client)
+    users = client_selectors.user_candidates(actor=request.user, search=query_text(request, "email"), client=client)
     return render(request, "backoffice/clients/_user_candidates.html", {"users": users})
 
 
@@ -117,8 +119,9 @@ USER_SORTS = {"email": "email", "name": "lastname", "clients": "client_count", "
 
 
 @area_required(VIEW_CLIENTS)
+@refuses_bad_query
 def user_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
+    search = query_text(request)
     kind = request.GET.get("kind", "")
     sort = request.GET.get("sort", "-created")
     field = USER_SORTS.get(sort.lstrip("-"), "created_at")

@@ -26,6 +26,7 @@ from clientpanel.core.pagination import PAGE_SIZES
 from .access import area_required, staff_required
 from .feedback import run_and_report
 from .forms import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm, StaffLoginForm
+from .query import query_text, refuses_bad_query
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -73,9 +74,10 @@ DIRECTORY_COLUMNS = [
 
 
 @area_required(VIEW_CLIENTS)
+@refuses_bad_query
 def client_list(request: HttpRequest) -> HttpResponse:
     params = {
-        "q": request.GET.get("q", "").strip(),
+        "q": query_text(request, max_length=None),
         "status": request.GET.get("status", ""),
         "country": request.GET.get("country", ""),
         "group": request.GET.get("group", ""),

@@ -82,9 +82,13 @@ def client_directory_queryset(
         clients = clients.filter(billing_country=country.upper())
     if group not in (None, ""):
         try:
-            clients = clients.filter(group_id=int(group))
+            group_id = int(group)
+            if not 0 < group_id < 2**31:  # beyond any id, and beyond what SQLite can bind
+                raise ValueError
         except (TypeError, ValueError):
-            raise ValidationFailed(f"Unknown group {group!r}.", fields={"group": ["Use a group id."]}) from None
+            raise ValidationFailed(f"Unknown group {str(group)[:20]!r}.",
+                                   fields={"group": ["Use a group id."]}) from None
+        clients = clients.filter(group_id=group_id)
     return clients
 
 
