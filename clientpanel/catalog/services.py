@@ -14,6 +14,7 @@ from clientpanel.accounts.roles import PRODUCTS, has_area
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
+from clientpanel.core.text import json_problem, text_problem
 
 from .models import Period, Price, Product
 from .modules import ModuleError, get_module
@@ -66,11 +67,15 @@ def product_save(*, actor: User | None, data: Mapping[str, Any], product_id=None
             name = str(data.get("name") or "").strip()
             if not name or len(name) > 200:
                 errors.add("name", "Enter a name (at most 200 characters).")
+            elif text_problem(name, single_line=True):
+                errors.add("name", text_problem(name, single_line=True))
             product.name = name
         if "description" in data:
             description = str(data["description"] or "")
             if len(description) > 5000:
                 errors.add("description", "At most 5000 characters.")
+            elif text_problem(description):
+                errors.add("description", text_problem(description))
             product.description = description
         if "module" in data or product_id is None:
             product.module = str(data.get("module") or "manual")
@@ -78,6 +83,9 @@ def product_save(*, actor: User | None, data: Mapping[str, Any], product_id=None
             module_settings = data["module_settings"] or {}
             if not isinstance(module_settings, dict):
                 errors.add("module_settings", "Module settings are a JSON object.")
+                module_settings = {}
+            elif json_problem(module_settings):
+                errors.add("module_settings", json_problem(module_settings))
                 module_settings = {}
             product.module_settings = module_settings
         for field, messages in module_errors(product.module, product.module_settings).items():

@@ -16,6 +16,7 @@ from clientpanel.accounts.scopes import (
     USERS_READ,
     USERS_WRITE,
 )
+from clientpanel.core.api_types import Cursor, IntId, OneLine, Page, PageSize, Search
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.pagination import capped_count
 
@@ -30,9 +31,15 @@ from .schemas import (
     ClientOut,
     ClientUpdateIn,
     ClientUserLinkIn,
+    ClientUserListOut,
+    ClientUserOut,
     ClientUserPatchIn,
     GroupIn,
+    GroupListOut,
+    GroupOut,
     UserCreateIn,
+    UserDetailOut,
+    UserListOut,
     address_out,
     client_out,
     client_user_out,
@@ -44,14 +51,14 @@ router = Router(tags=["clients"])
 
 
 class ClientListParams(Schema):
-    search: str = ""
-    status: str | None = None
-    country: str | None = None
-    group: int | None = None
-    sort: str | None = None
-    page: int | None = None
-    page_size: int = 50
-    cursor: str | None = None
+    search: Search = ""
+    status: OneLine(10) | None = None
+    country: OneLine(2) | None = None
+    group: IntId | None = None
+    sort: OneLine(40) | None = None
+    page: Page | None = None
+    page_size: PageSize = 50
+    cursor: Cursor | None = None
 
 
 def _billing_addresses(clients) -> dict:
@@ -141,9 +148,9 @@ users_router = Router(tags=["users"])
 
 
 class UserListParams(Schema):
-    search: str = ""
-    page: int = 1
-    page_size: int = 50
+    search: Search = ""
+    page: Page = 1
+    page_size: PageSize = 50
 
 
 def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
@@ -157,7 +164,7 @@ def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
     return (page - 1) * page_size, page * page_size
 
 
-@users_router.get("/users", summary="List users (client users and staff) the token may see")
+@users_router.get("/users", response=UserListOut, summary="List users (client users and staff) the token may see")
 def list_users(request, params: Query[UserListParams]):
     require_scope(request, USERS_READ)
     start, end = _page_bounds(params.page, params.page_size)
@@ -166,21 +173,23 @@ def list_users(request, params: Query[UserListParams]):
     return {"count": count, "results": [user_out(u) for u in users[start:end]]}
 
 
-@users_router.post("/users", response={201: dict}, summary="Create a client user (not linked to any client)")
+@users_router.post("/users", response={201: UserDetailOut},
+                   summary="Create a client user (not linked to any client)")
 def create_user(request, payload: UserCreateIn):
     require_scope(request, USERS_WRITE)
     user = user_services.client_user_create(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
     return Status(201, user_out(user, []))
 
 
-@users_router.get("/users/{user_id}", summary="A user with every client it belongs to and the permissions")
+@users_router.get("/users/{user_id}", response=UserDetailOut,
+                  summary="A user with every client it belongs to and the permissions")
 def get_user(request, user_id: UUID):
     require_scope(request, USERS_READ)
     user = selectors.user_get(actor=api_actor(request), user_id=user_id)
     return user_out(user, selectors.user_client_links(actor=api_actor(request), user=user))
 
 
-@router.get("/clients/{client_id}/users", summary="Users linked to the client")
+@router.get("/clients/{client_id}/users", response=ClientUserListOut, summary="Users linked to the client")
 def list_client_users(request, client_id: UUID):
     require_scope(request, USERS_READ)
     client = selectors.client_get(actor=api_actor(request), client_id=client_id)
@@ -188,7 +197,7 @@ def list_client_users(request, client_id: UUID):
     return {"count": len(links), "results": [client_user_out(link) for link in links]}
 
 
-@router.post("/clients/{client_id}/users", response={201: dict},
+@router.post("/clients/{client_id}/users", response={201: ClientUserOut},
              summary="Link a user by email (created when new) with permissions")
 def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
     require_scope(request, USERS_WRITE)
@@ -197,7 +206,7 @@ def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
     return Status(201, client_user_out(link))
 
 
-@router.patch("/clients/{client_id}/users/{user_id}")
+@router.patch("/clients/{client_id}/users/{user_id}", response=ClientUserOut)
 def update_client_user(request, client_id: UUID, user_id: UUID, payload: ClientUserPatchIn):
     require_scope(request, USERS_WRITE)
     link = services.client_user_update(actor=api_actor(request), client_id=client_id, user_id=user_id,
@@ -217,14 +226,14 @@ def remove_client_user(request, client_id: UUID, user_id: UUID):
 groups_router = Router(tags=["groups"])
 
 
-@groups_router.get("/groups")
+@groups_router.get("/groups", response=GroupListOut)
 def list_groups(request):
     require_scope(request, GROUPS_READ)
     groups = list(selectors.group_list())
     return {"count": len(groups), "results": [group_out(g) for g in groups]}
 
 
-@groups_router.post("/groups", response={201: dict})
+@groups_router.post("/groups", response={201: GroupOut})
 def create_group(request, payload: GroupIn):
     require_scope(request, GROUPS_WRITE)
     group = services.group_save(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))

@@ -1,15 +1,25 @@
+"""The API's shapes for clients, addresses, users and groups: every input typed and bounded
+(core/api_types.py), every answer declared."""
+
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from clientpanel.core.api_types import MoneyString
+from clientpanel.core.api_types import Int, IntId, MoneyString, OneLine, Text
 from clientpanel.core.money import format_api_amount
 
 from .models import Address, Client
 from .validation import country_name
+
+Email = OneLine(254)
+Password = OneLine(256)
+Name = OneLine(150)
+Phone = OneLine(64)
+Days = Int(0, 365)
+PermissionKeys = Annotated[list[OneLine(64)], Field(max_length=50)]
 
 
 class StrictSchema(Schema):
@@ -18,47 +28,47 @@ class StrictSchema(Schema):
 
 
 class BillingAddressIn(StrictSchema):
-    name: Any = None
-    contact_name: Any = None
-    phone: Any = None
-    email: Any = None
-    address1: Any = None
-    address2: Any = None
-    city: Any = None
-    postcode: Any = None
-    country: Any = None
-    region: Any = None
-    notes: Any = None
+    name: OneLine(100) | None = None
+    contact_name: OneLine(200) | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    address1: OneLine(255) | None = None
+    address2: OneLine(255) | None = None
+    city: OneLine(100) | None = None
+    postcode: OneLine(20) | None = None
+    country: OneLine(2) | None = Field(None, description="ISO 3166-1 alpha-2, e.g. PL")
+    region: OneLine(100) | None = Field(None, description="ISO 3166-2 code or name, e.g. PL-14 or Mazowieckie")
+    notes: Text(2000) | None = None
 
 
 class ClientUpdateIn(StrictSchema):
-    firstname: Any = None
-    lastname: Any = None
-    company_name: Any = None
-    tax_id: Any = None
-    phone: Any = None
-    language: Any = None
-    currency: Any = None
-    status: Any = None
+    firstname: Name | None = None
+    lastname: Name | None = None
+    company_name: OneLine(255) | None = None
+    tax_id: OneLine(64) | None = None
+    phone: Phone | None = None
+    language: OneLine(8) | None = None
+    currency: OneLine(3) | None = None
+    status: OneLine(10) | None = None
     credit_limit: MoneyString = None
-    id_number: Any = None
-    admin_notes: Any = None
-    public_notes: Any = None
-    group: Any = None
-    payment_terms_days: Any = None
-    tax_exempt: Any = None
-    reminders_enabled: Any = None
+    id_number: OneLine(64) | None = None
+    admin_notes: Text(10_000) | None = None
+    public_notes: Text(10_000) | None = None
+    group: IntId | None = None
+    payment_terms_days: Days | None = None
+    tax_exempt: bool | None = None
+    reminders_enabled: bool | None = None
 
 
 class ClientCreateIn(ClientUpdateIn):
-    email: Any = None
-    password: Any = None
+    email: Email | None = None
+    password: Password | None = None
     billing_address: BillingAddressIn | None = None
 
 
 class AddressIn(BillingAddressIn):
-    type: Any = None
-    is_default: Any = None
+    type: OneLine(10) | None = Field(None, description="BILLING or SHIPPING")
+    is_default: bool | None = None
 
 
 class OwnerOut(Schema):
@@ -156,34 +166,92 @@ def client_out(client: Client, billing: Address | None) -> dict[str, Any]:
 
 
 class ClientUserLinkIn(StrictSchema):
-    email: Any = None
-    permissions: Any = None
-    firstname: Any = None
-    lastname: Any = None
-    password: Any = None
-    phone: Any = None
+    email: Email | None = None
+    permissions: PermissionKeys | None = None
+    firstname: Name | None = None
+    lastname: Name | None = None
+    password: Password | None = None
+    phone: Phone | None = None
 
 
 class ClientUserPatchIn(StrictSchema):
-    permissions: Any = None
+    permissions: PermissionKeys | None = None
 
 
 class UserCreateIn(StrictSchema):
-    email: Any = None
-    firstname: Any = None
-    lastname: Any = None
-    password: Any = None
-    language: Any = None
+    email: Email | None = None
+    firstname: Name | None = None
+    lastname: Name | None = None
+    password: Password | None = None
+    language: OneLine(8) | None = None
 
 
 class GroupIn(StrictSchema):
-    name: Any = None
-    colour: Any = None
-    currency: Any = None
-    language: Any = None
-    payment_terms_days: Any = None
-    tax_exempt: Any = None
-    reminders_enabled: Any = None
+    name: OneLine(100) | None = None
+    colour: OneLine(7) | None = Field(None, description="#rrggbb")
+    currency: OneLine(3) | None = None
+    language: OneLine(8) | None = None
+    payment_terms_days: Days | None = None
+    tax_exempt: bool | None = None
+    reminders_enabled: bool | None = None
+
+
+class UserOut(Schema):
+    id: str
+    email: str
+    firstname: str
+    lastname: str
+    phone: str
+    language: str
+    email_verified: bool
+    two_factor: bool
+    is_staff: bool
+    created_at: str
+
+
+class UserClientOut(Schema):
+    client: str
+    display_name: str
+    owner: bool
+    permissions: list[str]
+
+
+class UserDetailOut(UserOut):
+    clients: list[UserClientOut]
+
+
+class UserListOut(Schema):
+    count: int
+    results: list[UserOut]
+
+
+class ClientUserOut(Schema):
+    user: UserOut
+    owner: bool
+    permissions: list[str]
+    created_at: str
+
+
+class ClientUserListOut(Schema):
+    count: int
+    results: list[ClientUserOut]
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    colour: str
+    currency: str | None
+    language: str | None
+    payment_terms_days: int | None
+    tax_exempt: bool | None
+    reminders_enabled: bool | None
+    clients: int | None
+
+
+class GroupListOut(Schema):
+    count: int
+    results: list[GroupOut]
 
 
 def user_out(user, links=None) -> dict[str, Any]:

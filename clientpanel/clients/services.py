@@ -469,7 +469,7 @@ def _clean_permissions(values: object, errors: FieldErrors) -> list[str]:
     if isinstance(values, str) or not isinstance(values, (list, tuple, set)):
         errors.add("permissions", "Send a list of permission keys.")
         return []
-    unknown = [v for v in values if v not in CLIENT_PERMISSIONS]
+    unknown = [v for v in values if not isinstance(v, str) or v not in CLIENT_PERMISSIONS]
     for value in unknown:
         errors.add("permissions", f"Unknown permission {value!r}; use one of {', '.join(ALL_PERMISSIONS)}.")
     return [key for key in ALL_PERMISSIONS if key in values]
@@ -504,6 +504,9 @@ def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) 
         firstname = _text(errors, "firstname", data.get("firstname"), 150, user is None, "First name")
         lastname = _text(errors, "lastname", data.get("lastname"), 150, user is None, "Last name")
         password = data.get("password") or None
+        if password is not None and not isinstance(password, str):
+            errors.add("password", "The password must be text.")
+            password = None
         if user is not None:
             if user.is_staff:
                 errors.add("email", "This is a staff account; staff and client users are kept apart.")

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 
 from .errors import Conflict, ValidationFailed
 from .models import IdempotencyRecord
+from .text import text_problem
 
 HEADER = "Idempotency-Key"
 
@@ -28,6 +29,9 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
     key = key.strip()
     if not key or len(key) > 255:
         raise ValidationFailed("Bad Idempotency-Key.", fields={HEADER: ["Use 1 to 255 characters."]})
+    problem = text_problem(key, single_line=True)
+    if problem:
+        raise ValidationFailed("Bad Idempotency-Key.", fields={HEADER: [problem]})
     fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
     with transaction.atomic():
         try:

@@ -18,9 +18,19 @@ from django.utils import timezone
 from .models import NumberSequence
 
 _TOKEN = re.compile(r"\{(YEAR|MONTH|DAY|NUMBER(?::(\d{1,2}))?)\}")
+# A number is printed on documents, in file names and in Content-Disposition headers: quotes,
+# backslashes and angle brackets could break out of them, control characters (line breaks)
+# forge headers. Letters, digits, spaces and the usual separators (/ - _ . # and so on) remain.
+_FORBIDDEN_IN_PATTERN = re.compile(r"[\"'`\\<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def validate_pattern(pattern: str) -> None:
+    forbidden = _FORBIDDEN_IN_PATTERN.search(pattern)
+    if forbidden:
+        char = forbidden.group()
+        shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
+        raise ValueError(f"A numbering pattern cannot contain {shown}: no quotes, backslashes, angle brackets, "
+                         f"line breaks or other control characters.")
     if "{NUMBER" not in pattern or not _TOKEN.search(pattern):
         raise ValueError("A numbering pattern needs a {NUMBER} or {NUMBER:n} placeholder.")
     leftover = _TOKEN.sub("", pattern)

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_READ, FINANCE_WRITE, SETTINGS_WRITE
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.api_types import MoneyString
+from clientpanel.core.api_types import Int, MoneyString, OneLine, Page, PageSize, Search, Text
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
@@ -38,23 +38,91 @@ class AddFundsIn(Strict):
 
 class PaymentIn(Strict):
     amount: MoneyString = None
-    transaction_id: str = ""
+    transaction_id: OneLine(100) = ""
     # With its UTC offset ("…+01:00" or "…Z"); a time without one is refused, never guessed.
     paid_at: dt.datetime | None = None
-    method: str = ""
+    method: OneLine(50) = ""
 
 
 class CreditNoteIn(Strict):
     net_amount: MoneyString = None
-    transaction_id: str = ""
+    transaction_id: OneLine(100) = ""
 
 
 class DocumentListParams(Schema):
-    type: str = ""
-    status: str = ""
-    search: str = ""
-    page: int = 1
-    page_size: int = 50
+    type: OneLine(12) = ""
+    status: OneLine(20) = ""
+    search: Search = ""
+    page: Page = 1
+    page_size: PageSize = 50
+
+
+class TaxLineOut(Schema):
+    name: str
+    rate: str
+    amount: str
+
+
+class ItemOut(Schema):
+    description: str
+    quantity: str
+    unit_price: str
+    net: str
+    is_topup: bool
+    service: str | None
+    period_start: str | None
+    period_end: str | None
+
+
+class RelatedOut(Schema):
+    id: str
+    type: str
+    number: str | None
+
+
+class DocumentOut(Schema):
+    id: str
+    type: str
+    number: str | None
+    status: str
+    client: str
+    home_company: int | None
+    issue_date: str | None
+    due_date: str | None
+    paid_date: str | None
+    currency: str
+    net: str
+    tax: str
+    total: str
+    amount_due: str
+    tax_lines: list[TaxLineOut]
+    reverse_charge: bool
+    pdf_sha256: str | None
+    items: list[ItemOut]
+    related: list[RelatedOut]
+
+
+class DocumentListOut(Schema):
+    count: int
+    results: list[DocumentOut]
+
+
+class PaidOut(Schema):
+    id: str
+    gross: str
+    net: str
+    transaction_id: str | None
+    paid_at: str | None
+    created: bool
+
+
+class PaymentOut(Schema):
+    payment: PaidOut
+    document: DocumentOut
+
+
+PDF_RESPONSE = {"responses": {200: {"description": "The PDF stored when the document was issued", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
 def _time(value):
@@ -92,7 +160,8 @@ def _page(params: DocumentListParams) -> tuple[int, int]:
     return (params.page - 1) * params.page_size, params.page * params.page_size
 
 
-@router.get("/clients/{client_id}/invoices", summary="A client's proformas, invoices and credit notes")
+@router.get("/clients/{client_id}/invoices", response=DocumentListOut,
+            summary="A client's proformas, invoices and credit notes")
 def list_client_documents(request, client_id: UUID, params: Query[DocumentListParams]):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
@@ -102,7 +171,7 @@ def list_client_documents(request, client_id: UUID, params: Query[DocumentListPa
     return {"count": documents.count(), "results": [document_out(d) for d in documents[start:end]]}
 
 
-@router.post("/clients/{client_id}/invoices/add-funds", response={201: dict},
+@router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut},
              summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key")
 def add_funds(request, client_id: UUID, payload: AddFundsIn):
     require_scope(request, FINANCE_WRITE)
@@ -116,13 +185,13 @@ def add_funds(request, client_id: UUID, payload: AddFundsIn):
     return Status(*run_idempotent(request, str(actor.pk), issue))
 
 
-@router.get("/invoices/{document_id}", summary="One document")
+@router.get("/invoices/{document_id}", response=DocumentOut, summary="One document")
 def get_document(request, document_id: UUID):
     require_scope(request, CLIENTS_READ)
     return document_out(selectors.document_get(actor=api_actor(request), document_id=document_id))
 
 
-@router.get("/invoices/{document_id}/pdf", summary="The document as PDF")
+@router.get("/invoices/{document_id}/pdf", summary="The document as PDF", openapi_extra=PDF_RESPONSE)
 def get_document_pdf(request, document_id: UUID):
     require_scope(request, CLIENTS_READ)
     document = selectors.document_get(actor=api_actor(request), document_id=document_id)
@@ -132,7 +201,7 @@ def get_document_pdf(request, document_id: UUID):
     return response
 
 
-@router.post("/invoices/{document_id}/payments", response={200: dict, 201: dict},
+@router.post("/invoices/{document_id}/payments", response={200: PaymentOut, 201: PaymentOut},
              summary="Record a payment (gross) on a proforma; honours Idempotency-Key and transaction_id")
 def record_payment(request, document_id: UUID, payload: PaymentIn):
     """201 with the payment; 200 with the payment recorded before when the same transaction ID and
@@ -154,7 +223,7 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
     return Status(*run_idempotent(request, str(actor.pk), pay))
 
 
-@router.post("/invoices/{document_id}/credit-notes", response={200: dict, 201: dict},
+@router.post("/invoices/{document_id}/credit-notes", response={200: DocumentOut, 201: DocumentOut},
              summary="Refund a net amount of a paid invoice; honours Idempotency-Key and transaction_id")
 def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
     require_scope(request, FINANCE_WRITE)
@@ -168,7 +237,7 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
     return Status(*run_idempotent(request, str(actor.pk), credit))
 
 
-@router.post("/invoices/{document_id}/cancel", summary="Cancel an unpaid proforma")
+@router.post("/invoices/{document_id}/cancel", response=DocumentOut, summary="Cancel an unpaid proforma")
 def cancel_document(request, document_id: UUID):
     require_scope(request, FINANCE_WRITE)
     return document_out(services.proforma_cancel(actor=api_actor(request), document_id=document_id))
@@ -178,35 +247,89 @@ companies_router = Router(tags=["home companies"])
 
 
 class HomeCompanyIn(Strict):
-    name: Any = None
-    address1: Any = None
-    address2: Any = None
-    city: Any = None
-    postcode: Any = None
-    country: Any = None
-    region: Any = None
-    local_tax_id: Any = None
-    eu_vat_id: Any = None
-    registration_number: Any = None
-    us_ein: Any = None
-    us_state_id: Any = None
-    ca_bn: Any = None
-    ca_gst_hst: Any = None
-    ca_pst_qst: Any = None
-    bank_details: Any = None
-    invoice_footer: Any = None
-    time_zone: Any = None
-    language: Any = None
-    topup_item_name: Any = None
-    refund_item_name: Any = None
-    payment_terms_days: Any = None
-    proforma_pattern: Any = None
-    proforma_reset: Any = None
-    invoice_pattern: Any = None
-    invoice_reset: Any = None
-    credit_note_pattern: Any = None
-    credit_note_reset: Any = None
-    is_default: Any = None
+    name: OneLine(200) | None = None
+    address1: OneLine(255) | None = None
+    address2: OneLine(255) | None = None
+    city: OneLine(100) | None = None
+    postcode: OneLine(20) | None = None
+    country: OneLine(2) | None = None
+    region: OneLine(100) | None = None
+    local_tax_id: OneLine(64) | None = None
+    eu_vat_id: OneLine(64) | None = None
+    registration_number: OneLine(64) | None = None
+    us_ein: OneLine(20) | None = None
+    us_state_id: OneLine(64) | None = None
+    ca_bn: OneLine(20) | None = None
+    ca_gst_hst: OneLine(20) | None = None
+    ca_pst_qst: OneLine(20) | None = None
+    bank_details: Text(2000) | None = None
+    invoice_footer: Text(2000) | None = None
+    time_zone: OneLine(64) | None = None
+    language: OneLine(8) | None = None
+    topup_item_name: OneLine(200) | None = None
+    refund_item_name: OneLine(200) | None = None
+    payment_terms_days: Int(0, 365) | None = None
+    # Numbering patterns: {YEAR}, {MONTH}, {DAY}, {NUMBER} or {NUMBER:n}; no quotes or backslashes.
+    proforma_pattern: OneLine(100) | None = None
+    proforma_reset: OneLine(8) | None = None
+    invoice_pattern: OneLine(100) | None = None
+    invoice_reset: OneLine(8) | None = None
+    credit_note_pattern: OneLine(100) | None = None
+    credit_note_reset: OneLine(8) | None = None
+    is_default: bool | None = None
+
+
+class TaxOut(Schema):
+    name: str
+    rate: str
+
+
+class TaxRuleOut(Schema):
+    id: int
+    country: str | None
+    region: str | None
+    kinds: list[str]
+    taxes: list[TaxOut]
+    priority: int
+
+
+class HomeCompanyOut(Schema):
+    id: int
+    name: str
+    address1: str
+    address2: str
+    city: str
+    postcode: str
+    country: str
+    region: str
+    local_tax_id: str
+    eu_vat_id: str
+    registration_number: str
+    us_ein: str
+    us_state_id: str
+    ca_bn: str
+    ca_gst_hst: str
+    ca_pst_qst: str
+    bank_details: str
+    invoice_footer: str
+    time_zone: str
+    language: str
+    topup_item_name: str
+    refund_item_name: str
+    payment_terms_days: int | None
+    proforma_pattern: str
+    proforma_reset: str
+    invoice_pattern: str
+    invoice_reset: str
+    credit_note_pattern: str
+    credit_note_reset: str
+    is_default: bool
+    tax_rules: list[TaxRuleOut]
+
+
+class HomeCompanyListOut(Schema):
+    count: int
+    results: list[HomeCompanyOut]
 
 
 def company_out(company: HomeCompany) -> dict[str, Any]:
@@ -218,14 +341,14 @@ def company_out(company: HomeCompany) -> dict[str, Any]:
     return body
 
 
-@companies_router.get("/home-companies")
+@companies_router.get("/home-companies", response=HomeCompanyListOut)
 def list_home_companies(request):
     require_scope(request, FINANCE_READ)
     companies = list(HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name"))
     return {"count": len(companies), "results": [company_out(c) for c in companies]}
 
 
-@companies_router.post("/home-companies", response={201: dict})
+@companies_router.post("/home-companies", response={201: HomeCompanyOut})
 def create_home_company(request, payload: HomeCompanyIn):
     require_scope(request, SETTINGS_WRITE)
     company = tax_services.home_company_save(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.api_types import MoneyString
+from clientpanel.core.api_types import MoneyString, OneLine, Page, PageSize, Search, Text
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
@@ -25,15 +25,37 @@ router = Router(tags=["transactions"])
 class TransactionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     amount: MoneyString = None
-    transaction_id: Any = ""
-    description: Any = ""
+    transaction_id: OneLine(100) = ""
+    description: Text(500) = ""
     allow_over_limit: bool = False
 
 
 class TransactionListParams(Schema):
-    search: str = ""
-    page: int = 1
-    page_size: int = 50
+    search: Search = ""
+    page: Page = 1
+    page_size: PageSize = 50
+
+
+class EntryOut(Schema):
+    id: str
+    sequence: int
+    type: str
+    gross: str
+    net: str
+    balance_before: str
+    balance_after: str
+    description: str
+    transaction_id: str | None
+    service: str | None
+    period_start: str | None
+    period_end: str | None
+    invoice: str | None
+    created_at: str | None
+
+
+class EntryListOut(Schema):
+    count: int
+    results: list[EntryOut]
 
 
 def entry_out(entry: LedgerEntry) -> dict[str, Any]:
@@ -51,7 +73,7 @@ def entry_out(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
-@router.get("/clients/{client_id}/transactions", summary="A client's ledger, newest first")
+@router.get("/clients/{client_id}/transactions", response=EntryListOut, summary="A client's ledger, newest first")
 def list_transactions(request, client_id: UUID, params: Query[TransactionListParams]):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
@@ -62,7 +84,7 @@ def list_transactions(request, client_id: UUID, params: Query[TransactionListPar
     return {"count": entries.count(), "results": [entry_out(e) for e in entries[start:start + params.page_size]]}
 
 
-@router.post("/clients/{client_id}/transactions", response={200: dict, 201: dict},
+@router.post("/clients/{client_id}/transactions", response={200: EntryOut, 201: EntryOut},
              summary="Post a manual transaction (ADJUSTMENT); honours Idempotency-Key")
 def create_transaction(request, client_id: UUID, payload: TransactionIn):
     """201 with the entry; 200 with the existing entry when the transaction ID was posted before."""

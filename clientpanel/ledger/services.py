@@ -20,6 +20,7 @@ from clientpanel.clients.services import require_area
 from clientpanel.core.actor import current_actor
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from clientpanel.core.money import AMOUNT_MAX, AmountError, amount_to_units, parse_amount, units_to_amount
+from clientpanel.core.text import text_problem
 
 from .models import EntryType, LedgerEntry
 
@@ -208,12 +209,16 @@ def manual_transaction_create(*, actor: User | None, client_id, amount: object, 
     transaction_id = transaction_id.strip()
     if len(transaction_id) > 100:
         errors.add("transaction_id", "At most 100 characters.")
+    if text_problem(transaction_id, single_line=True):
+        errors.add("transaction_id", text_problem(transaction_id, single_line=True))
     if not isinstance(description, str):
         errors.add("description", "Must be text.")
         description = ""
     description = description.strip()
     if len(description) > 500:
         errors.add("description", "At most 500 characters.")
+    if text_problem(description):
+        errors.add("description", text_problem(description))
     if not description:
         errors.add("description", "Describe the transaction.")
     errors.raise_if_any()

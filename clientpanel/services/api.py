@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE, PRODUCTS_READ, PRODUCTS_WRITE
@@ -14,7 +14,7 @@ from clientpanel.catalog import services as catalog_services
 from clientpanel.catalog.models import Price, Product
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.api_types import MoneyString
+from clientpanel.core.api_types import Int, IntId, JsonObject, MoneyString, OneLine, Page, PageSize, Text
 from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.core.money import format_api_amount
 
@@ -29,29 +29,91 @@ class Strict(Schema):
 
 
 class PriceIn(Strict):
-    currency: Any = None
-    period: Any = None
+    currency: OneLine(3) | None = None
+    period: OneLine(12) | None = None
     amount: MoneyString = None
     setup_fee: MoneyString = None
 
 
+Hours = Int(0, 24 * 365)
+
+
 class ProductIn(Strict):
-    key: Any = None
-    name: Any = None
-    description: Any = None
-    module: Any = None
-    module_settings: Any = None
-    hourly_billing: Any = None
-    termination_delay_hours: Any = None
-    cancellation_delay_hours: Any = None
-    hidden: Any = None
-    prices: list[PriceIn] = []
+    key: OneLine(100) | None = None
+    name: OneLine(200) | None = None
+    description: Text(5000) | None = None
+    module: OneLine(50) | None = None
+    module_settings: JsonObject | None = None
+    hourly_billing: bool | None = None
+    termination_delay_hours: Hours | None = None
+    cancellation_delay_hours: Hours | None = None
+    hidden: bool | None = None
+    prices: Annotated[list[PriceIn], Field(max_length=50)] = []
 
 
 class ServiceIn(Strict):
-    product: Any = None
-    price: Any = None
+    product: OneLine(100) | None = Field(None, description="The product's id or key")
+    price: IntId | None = None
     allow_over_limit: bool = False
+
+
+class PriceOut(Schema):
+    id: int
+    currency: str
+    period: str
+    amount: str
+    setup_fee: str
+
+
+class ProductOut(Schema):
+    id: str
+    key: str
+    name: str
+    description: str
+    module: str
+    hourly_billing: bool
+    hidden: bool
+    retired: bool
+    prices: list[PriceOut]
+
+
+class ProductListOut(Schema):
+    count: int
+    results: list[ProductOut]
+
+
+class ServiceProductOut(Schema):
+    id: str
+    key: str
+    name: str
+
+
+class ServicePriceOut(Schema):
+    id: int | None
+    currency: str
+    period: str
+    amount: str
+    setup_fee: str
+
+
+class ServiceOut(Schema):
+    id: str
+    label: str
+    client: str
+    status: str
+    provision_status: str
+    provision_error: str | None
+    product: ServiceProductOut
+    price: ServicePriceOut
+    order_date: str | None
+    activation_date: str | None
+    billed_until: str | None
+    suspension_reason: str | None
+
+
+class ServiceListOut(Schema):
+    count: int
+    results: list[ServiceOut]
 
 
 def price_out(price: Price) -> dict[str, Any]:
@@ -81,14 +143,14 @@ def service_out(service: Service) -> dict[str, Any]:
     }
 
 
-@router.get("/products")
+@router.get("/products", response=ProductListOut)
 def list_products(request):
     require_scope(request, PRODUCTS_READ)
     products = list(Product.objects.prefetch_related("prices").order_by("name"))
     return {"count": len(products), "results": [product_out(p) for p in products]}
 
 
-@router.post("/products", response={201: dict}, summary="Create a product with its prices, in one transaction")
+@router.post("/products", response={201: ProductOut}, summary="Create a product with its prices, in one transaction")
 def create_product(request, payload: ProductIn):
     from django.db import transaction
 
@@ -106,8 +168,8 @@ def create_product(request, payload: ProductIn):
     return Status(201, product_out(product))
 
 
-@router.get("/clients/{client_id}/services")
-def list_client_services(request, client_id: UUID, page: int = 1, page_size: int = 50):
+@router.get("/clients/{client_id}/services", response=ServiceListOut)
+def list_client_services(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     from clientpanel.core.errors import ValidationFailed
@@ -119,7 +181,7 @@ def list_client_services(request, client_id: UUID, page: int = 1, page_size: int
     return {"count": rows.count(), "results": [service_out(s) for s in rows[start:start + page_size]]}
 
 
-@router.post("/clients/{client_id}/services", response={201: dict}, summary="Order a service (product, price)")
+@router.post("/clients/{client_id}/services", response={201: ServiceOut}, summary="Order a service (product, price)")
 def create_service(request, client_id: UUID, payload: ServiceIn):
     require_scope(request, CLIENTS_WRITE)
     service = services.service_order(actor=api_actor(request), client_id=client_id, product_id=payload.product,
@@ -135,7 +197,7 @@ def _service(request, service_id) -> Service:
     return service
 
 
-@router.get("/services/{service_id}")
+@router.get("/services/{service_id}", response=ServiceOut)
 def get_service(request, service_id: UUID):
     require_scope(request, CLIENTS_READ)
     return service_out(_service(request, service_id))
@@ -148,21 +210,21 @@ def _act(request, service_id, operation):
     return service_out(Service.objects.select_related("product").get(pk=service.pk))
 
 
-@router.post("/services/{service_id}/suspend")
+@router.post("/services/{service_id}/suspend", response=ServiceOut)
 def suspend_service(request, service_id: UUID):
     return _act(request, service_id, services.service_suspend)
 
 
-@router.post("/services/{service_id}/unsuspend")
+@router.post("/services/{service_id}/unsuspend", response=ServiceOut)
 def unsuspend_service(request, service_id: UUID):
     return _act(request, service_id, services.service_unsuspend)
 
 
-@router.post("/services/{service_id}/terminate")
+@router.post("/services/{service_id}/terminate", response=ServiceOut)
 def terminate_service(request, service_id: UUID):
     return _act(request, service_id, services.service_terminate)
 
 
-@router.post("/services/{service_id}/retry")
+@router.post("/services/{service_id}/retry", response=ServiceOut)
 def retry_service(request, service_id: UUID):
     return _act(request, service_id, services.service_retry)

@@ -17,6 +17,7 @@ from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
 from clientpanel.core.numbering import validate_pattern
 from clientpanel.core.places import FieldInvalid, clean_region
+from clientpanel.core.text import text_problem
 
 from .models import HomeCompany, ResetPeriod, TaxRule
 from .presets import CANADA_PROVINCES, EU_STANDARD_RATES
@@ -26,6 +27,7 @@ TEXT_FIELDS = {
     "eu_vat_id": 64, "registration_number": 64, "us_ein": 20, "us_state_id": 64, "ca_bn": 20, "ca_gst_hst": 20,
     "ca_pst_qst": 20, "bank_details": 2000, "invoice_footer": 2000, "topup_item_name": 200, "refund_item_name": 200,
 }
+MULTILINE_FIELDS = {"bank_details", "invoice_footer"}
 PATTERN_FIELDS = ("proforma_pattern", "invoice_pattern", "credit_note_pattern")
 RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
 COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | {"country", "payment_terms_days",
@@ -88,6 +90,9 @@ def home_company_save(*, actor: User | None, data: Mapping[str, Any], company_id
                 value = str(data[name] or "").strip()
                 if len(value) > limit:
                     errors.add(name, f"At most {limit} characters.")
+                problem = text_problem(value, single_line=name not in MULTILINE_FIELDS)
+                if problem:
+                    errors.add(name, problem)
                 setattr(company, name, value)
         if company_id is None and not company.name:
             errors.add("name", "Enter the company's legal name.")
@@ -214,6 +219,8 @@ def tax_rule_save(*, actor: User | None, company_id, data: Mapping[str, Any], ru
                 name = str(data[f"tax{n}_name"] or "").strip()
                 if len(name) > 40:
                     errors.add(f"tax{n}_name", "At most 40 characters.")
+                if text_problem(name, single_line=True):
+                    errors.add(f"tax{n}_name", text_problem(name, single_line=True))
                 setattr(rule, f"tax{n}_name", name)
             if f"tax{n}_rate" in data:
                 setattr(rule, f"tax{n}_rate", _rate(data[f"tax{n}_rate"], errors, f"tax{n}_rate"))

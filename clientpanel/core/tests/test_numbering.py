@@ -22,6 +22,19 @@ def test_validate_pattern_refuses_patterns_without_number_or_unknown_tokens(patt
         validate_pattern(pattern)
 
 
+@pytest.mark.parametrize("pattern", ['INV"{NUMBER}', "INV'{NUMBER}", "INV/{NUMBER}\nX", "INV\r\n{NUMBER}",
+                                     "INV\\{NUMBER}", "<{NUMBER}>", "A`{NUMBER}", "INV\x00{NUMBER}", "\ud800{NUMBER}"])
+def test_validate_pattern_refuses_quotes_line_breaks_and_control_characters(pattern):
+    # A number goes into PDFs, file names and Content-Disposition headers (issue 9).
+    with pytest.raises(ValueError, match="cannot contain"):
+        validate_pattern(pattern)
+
+
+@pytest.mark.parametrize("pattern", ["FV/{YEAR}/{MONTH}/{NUMBER}", "INV-{NUMBER:6}", "N° {NUMBER} #{YEAR}.{DAY}"])
+def test_validate_pattern_keeps_the_usual_separators(pattern):
+    validate_pattern(pattern)
+
+
 @pytest.mark.django_db
 def test_sequence_counts_from_one_and_rollback_returns_the_number():
     with transaction.atomic():

@@ -1,0 +1,49 @@
+"""The one text rule (core/text.py): no control characters but line breaks and tabs, no lone surrogates."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clientpanel.core.places import FieldInvalid, clean_text
+from clientpanel.core.text import json_problem, text_problem
+
+
+@pytest.mark.parametrize("value", ["", "Zażółć gęślą jaźń", "Line\nbreak", "CR\r\nLF", "tab\there", "emoji 🙂"])
+def test_printable_text_line_breaks_and_tabs_pass(value):
+    assert text_problem(value) is None
+
+
+@pytest.mark.parametrize("value, says", [
+    ("a\x00b", "NUL"), ("\x07", "U+0007"), ("\x1b[2J", "U+001B"), ("\x7f", "U+007F"), ("\x85", "U+0085"),
+    ("\ud800", "surrogate"), ("x\udfffy", "surrogate"),
+])
+def test_control_characters_and_lone_surrogates_are_refused_with_a_reason(value, says):
+    assert says in text_problem(value)
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\tb", "a\rb"])
+def test_single_line_values_refuse_line_breaks_and_tabs(value):
+    assert "one line" in text_problem(value, single_line=True)
+
+
+def test_clean_text_refuses_nul_and_names_the_field():
+    with pytest.raises(FieldInvalid, match="City: contains a NUL byte"):
+        clean_text("Kra\x00ków", max_length=100, label="City")
+
+
+def test_json_values_are_checked_at_every_depth_keys_too():
+    assert json_problem({"a": [{"b": "ok"}], "n": 1, "t": True, "z": None}) is None
+    assert "NUL" in json_problem({"a": [{"b": "x\x00"}]})
+    assert "NUL" in json_problem({"k\x00": 1})
+    deep = "x"
+    for _ in range(20):
+        deep = [deep]
+    assert "deeper" in json_problem({"a": deep})
+
+
+@given(st.text())
+def test_any_text_is_either_accepted_or_refused_never_an_error(value):
+    problem = text_problem(value)
+    clean = all(ch in "\n\r\t" or not (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF)
+                for ch in value)
+    assert (problem is None) == clean
