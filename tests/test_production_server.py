@@ -28,7 +28,10 @@ def _free_port() -> int:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")}
+    # A clean environment: nothing of the test run's own (its database, settings, the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE) reaches the server under test.
+    dropped = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     return env | {"DJANGO_SETTINGS_MODULE": "config.settings.dev", "DEBUG": "0"} | extra
 
 

@@ -32,7 +32,7 @@ def test_add_funds_pay_and_download_the_pdf(live_server, page, log_in):
     modal = page.locator("#modal")
     modal.get_by_label("Net Amount").fill("150.001")
     modal.get_by_role("button", name="Save").click()
-    expect(modal.get_by_text("at most 2 decimal places")).to_be_visible()
+    expect(modal.locator(".invalid-feedback")).to_contain_text("at most 2 decimal places")
     modal.get_by_label("Net Amount").fill("150.00")
     modal.get_by_role("button", name="Save").click()
     row = page.locator("#documents-table tbody tr").first
