@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from clientpanel.core.api_types import Int, IntId, MoneyString, OneLine, Text
+from clientpanel.core.api_types import strict_example as example
 from clientpanel.core.money import format_api_amount
 
 from .models import Address, Client
@@ -27,6 +28,10 @@ class StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+BILLING_EXAMPLE = {"address1": "Main Street 1", "city": "Warszawa", "postcode": "02-454", "country": "PL",
+                   "region": "Mazowieckie"}
+
+
 class BillingAddressIn(StrictSchema):
     name: OneLine(100) | None = None
     contact_name: OneLine(200) | None = None
@@ -42,6 +47,7 @@ class BillingAddressIn(StrictSchema):
 
 
 class ClientUpdateIn(StrictSchema):
+    model_config = example(company_name="Acme Hosting", credit_limit="250.00", admin_notes="Pays by wire.\nVIP")
     firstname: Name | None = None
     lastname: Name | None = None
     company_name: OneLine(255) | None = None
@@ -61,12 +67,15 @@ class ClientUpdateIn(StrictSchema):
 
 
 class ClientCreateIn(ClientUpdateIn):
+    model_config = example(email="owner@example.com", firstname="Ruslan", lastname="Polovyi", currency="PLN",
+                           language="pl", billing_address=BILLING_EXAMPLE)
     email: Email | None = None
     password: Password | None = None
     billing_address: BillingAddressIn | None = None
 
 
 class AddressIn(BillingAddressIn):
+    model_config = example(type="SHIPPING", name="Warehouse", city="Kraków", country="PL", region="PL-12")
     type: OneLine(10) | None = Field(None, description="BILLING or SHIPPING")
     is_default: bool | None = None
 
@@ -166,6 +175,8 @@ def client_out(client: Client, billing: Address | None) -> dict[str, Any]:
 
 
 class ClientUserLinkIn(StrictSchema):
+    model_config = example(email="accountant@example.com", firstname="Anna", lastname="Nowak",
+                           permissions=["manage-invoices", "view-documents"])
     email: Email | None = None
     permissions: PermissionKeys | None = None
     firstname: Name | None = None
@@ -175,10 +186,12 @@ class ClientUserLinkIn(StrictSchema):
 
 
 class ClientUserPatchIn(StrictSchema):
+    model_config = example(permissions=["manage-invoices"])
     permissions: PermissionKeys | None = None
 
 
 class UserCreateIn(StrictSchema):
+    model_config = example(email="new.user@example.com", firstname="Jan", lastname="Kowalski", language="pl")
     email: Email | None = None
     firstname: Name | None = None
     lastname: Name | None = None
@@ -187,6 +200,7 @@ class UserCreateIn(StrictSchema):
 
 
 class GroupIn(StrictSchema):
+    model_config = example(name="Wholesale", colour="#336699", currency="EUR", payment_terms_days=30)
     name: OneLine(100) | None = None
     colour: OneLine(7) | None = Field(None, description="#rrggbb")
     currency: OneLine(3) | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from .pagination import MAX_PAGE, MAX_PAGE_SIZE
@@ -74,3 +74,17 @@ Cursor = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_one_
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}")]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}")]
 IntId = Annotated[int, Field(ge=1, le=MAX_INT_ID)]
+
+def strict_example(**values: Any) -> ConfigDict:
+    """A body schema's config: unknown keys refused, and one valid body as its example (shown in the
+    OpenAPI docs; schemathesis' examples phase sends it)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [values]})
+
+
+# OpenAPI for the money-moving operations that honour an Idempotency-Key (core/idempotency.py).
+IDEMPOTENT = {"parameters": [{
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "description": "Send the same key to repeat a request safely: its first answer comes back. One line, "
+                   "1 to 255 characters.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}]}

@@ -14,7 +14,17 @@ from pydantic import ConfigDict
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_READ, FINANCE_WRITE, SETTINGS_WRITE
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.api_types import Int, MoneyString, OneLine, Page, PageSize, Search, Text
+from clientpanel.core.api_types import (
+    IDEMPOTENT,
+    Int,
+    MoneyString,
+    OneLine,
+    Page,
+    PageSize,
+    Search,
+    Text,
+    strict_example,
+)
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
@@ -33,10 +43,13 @@ class Strict(Schema):
 
 
 class AddFundsIn(Strict):
+    model_config = strict_example(net_amount="100.00")
     net_amount: MoneyString = None
 
 
 class PaymentIn(Strict):
+    model_config = strict_example(amount="61.50", transaction_id="wire-2026-0043", method="bank transfer",
+                                  paid_at="2026-05-09T10:30:00+02:00")
     amount: MoneyString = None
     transaction_id: OneLine(100) = ""
     # With its UTC offset ("…+01:00" or "…Z"); a time without one is refused, never guessed.
@@ -45,6 +58,7 @@ class PaymentIn(Strict):
 
 
 class CreditNoteIn(Strict):
+    model_config = strict_example(net_amount="10.00", transaction_id="refund-2026-0007")
     net_amount: MoneyString = None
     transaction_id: OneLine(100) = ""
 
@@ -171,7 +185,7 @@ def list_client_documents(request, client_id: UUID, params: Query[DocumentListPa
     return {"count": documents.count(), "results": [document_out(d) for d in documents[start:end]]}
 
 
-@router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut},
+@router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
              summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key")
 def add_funds(request, client_id: UUID, payload: AddFundsIn):
     require_scope(request, FINANCE_WRITE)
@@ -202,6 +216,7 @@ def get_document_pdf(request, document_id: UUID):
 
 
 @router.post("/invoices/{document_id}/payments", response={200: PaymentOut, 201: PaymentOut},
+             openapi_extra=IDEMPOTENT,
              summary="Record a payment (gross) on a proforma; honours Idempotency-Key and transaction_id")
 def record_payment(request, document_id: UUID, payload: PaymentIn):
     """201 with the payment; 200 with the payment recorded before when the same transaction ID and
@@ -224,6 +239,7 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
 
 
 @router.post("/invoices/{document_id}/credit-notes", response={200: DocumentOut, 201: DocumentOut},
+             openapi_extra=IDEMPOTENT,
              summary="Refund a net amount of a paid invoice; honours Idempotency-Key and transaction_id")
 def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
     require_scope(request, FINANCE_WRITE)
@@ -247,6 +263,9 @@ companies_router = Router(tags=["home companies"])
 
 
 class HomeCompanyIn(Strict):
+    model_config = strict_example(name="Acme Hosting Sp. z o.o.", country="PL", city="Warszawa",
+                                  eu_vat_id="PL5260250995", invoice_pattern="FV/{YEAR}/{MONTH}/{NUMBER}",
+                                  time_zone="Europe/Warsaw", language="pl")
     name: OneLine(200) | None = None
     address1: OneLine(255) | None = None
     address2: OneLine(255) | None = None

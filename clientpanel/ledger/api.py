@@ -6,12 +6,11 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.api_types import MoneyString, OneLine, Page, PageSize, Search, Text
+from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Page, PageSize, Search, Text, strict_example
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
@@ -23,7 +22,8 @@ router = Router(tags=["transactions"])
 
 
 class TransactionIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = strict_example(amount="-12.5000", transaction_id="wire-2026-0042",
+                                  description="Refund of an hourly overcharge")
     amount: MoneyString = None
     transaction_id: OneLine(100) = ""
     description: Text(500) = ""
@@ -84,7 +84,7 @@ def list_transactions(request, client_id: UUID, params: Query[TransactionListPar
     return {"count": entries.count(), "results": [entry_out(e) for e in entries[start:start + params.page_size]]}
 
 
-@router.post("/clients/{client_id}/transactions", response={200: EntryOut, 201: EntryOut},
+@router.post("/clients/{client_id}/transactions", response={200: EntryOut, 201: EntryOut}, openapi_extra=IDEMPOTENT,
              summary="Post a manual transaction (ADJUSTMENT); honours Idempotency-Key")
 def create_transaction(request, client_id: UUID, payload: TransactionIn):
     """201 with the entry; 200 with the existing entry when the transaction ID was posted before."""

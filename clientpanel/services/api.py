@@ -14,7 +14,17 @@ from clientpanel.catalog import services as catalog_services
 from clientpanel.catalog.models import Price, Product
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.api_types import Int, IntId, JsonObject, MoneyString, OneLine, Page, PageSize, Text
+from clientpanel.core.api_types import (
+    Int,
+    IntId,
+    JsonObject,
+    MoneyString,
+    OneLine,
+    Page,
+    PageSize,
+    Text,
+    strict_example,
+)
 from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.core.money import format_api_amount
 
@@ -29,6 +39,7 @@ class Strict(Schema):
 
 
 class PriceIn(Strict):
+    model_config = strict_example(currency="PLN", period="MONTHLY", amount="49.00", setup_fee="0.00")
     currency: OneLine(3) | None = None
     period: OneLine(12) | None = None
     amount: MoneyString = None
@@ -39,6 +50,8 @@ Hours = Int(0, 24 * 365)
 
 
 class ProductIn(Strict):
+    model_config = strict_example(key="vps-small", name="VPS Small", description="2 vCPU, 4 GB RAM",
+                                  module="manual", prices=[{"currency": "PLN", "period": "MONTHLY", "amount": "49.00"}])
     key: OneLine(100) | None = None
     name: OneLine(200) | None = None
     description: Text(5000) | None = None
@@ -52,6 +65,7 @@ class ProductIn(Strict):
 
 
 class ServiceIn(Strict):
+    model_config = strict_example(product="vps", price=1)
     product: OneLine(100) | None = Field(None, description="The product's id or key")
     price: IntId | None = None
     allow_over_limit: bool = False
