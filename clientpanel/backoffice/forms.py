@@ -399,7 +399,8 @@ class AddServiceForm(ServiceErrorsMixin, forms.Form):
                                                                       for p in products)]
         product_id = self.data.get("product") or self.initial.get("product")
         prices = Price.objects.none()
-        if product_id and client is not None:
+        # Only a product on the list: anything else in the query string or the form is not an id.
+        if product_id and client is not None and str(product_id) in dict(self.fields["product"].choices):
             prices = Price.objects.filter(product_id=product_id, currency=client.currency)
         self.fields["price"].choices = [("", "Select an option"), *((str(p.pk), p.label) for p in prices)]
 

@@ -58,3 +58,25 @@ def test_directory_parameters_out_of_range_are_never_a_500(staff_client, make_cl
     make_client()
     response = staff_client.get(reverse("backoffice:client-list"), params)
     assert response.status_code in (200, 400), response.content[:300]
+
+
+@pytest.mark.parametrize("product", ["abc", "\x00", str(10**30), "'"])
+def test_add_service_with_a_product_that_is_not_an_id_is_never_a_500(staff_client, make_client, product):
+    client = make_client()
+    url = reverse("backoffice:service-add", kwargs={"client_id": client.pk})
+    assert staff_client.get(url, {"product": product}).status_code == 200
+    assert staff_client.post(url, {"product": product, "price": "1"}).status_code == 200
+
+
+@pytest.mark.parametrize("pattern", ['FV"{NUMBER}', "FV/{NUMBER}\r\nX-Evil: 1", "FV'{NUMBER}"])
+def test_home_company_form_refuses_a_numbering_pattern_with_quotes_or_line_breaks(staff_client, pattern):
+    from clientpanel.tax.models import HomeCompany
+
+    before = HomeCompany.objects.count()
+    response = staff_client.post(reverse("backoffice:home-company-create"), {
+        "name": "Acme", "country": "PL", "topup_item_name": "Add funds", "refund_item_name": "Refund",
+        "proforma_pattern": "PRO/{NUMBER}", "proforma_reset": "MONTHLY", "invoice_pattern": pattern,
+        "invoice_reset": "MONTHLY", "credit_note_pattern": "CN/{NUMBER}", "credit_note_reset": "MONTHLY"})
+    assert response.status_code == 200
+    assert "A numbering pattern cannot contain" in response.content.decode()
+    assert HomeCompany.objects.count() == before
