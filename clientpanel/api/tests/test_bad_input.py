@@ -45,6 +45,22 @@ def test_body_over_the_limit_is_a_json_413_and_writes_nothing(api, settings):
     assert rows() == (0, 0, 0)
 
 
+def test_a_fault_of_ours_is_a_logged_json_500(api_token, monkeypatch, caplog):
+    from django.test import Client
+
+    from clientpanel.clients import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(selectors, "client_directory", broken)
+    response = Client(raise_request_exception=False).get("/api/v1/clients",
+                                                         headers={"Authorization": f"Bearer {api_token}"})
+    assert_error(response, 500, "server_error")
+    assert "database on fire" not in response.content.decode()
+    assert any(record.exc_info and "database on fire" in str(record.exc_info[1]) for record in caplog.records)
+
+
 # --- texts: no control characters but line breaks and tabs, no lone surrogates -----------------
 
 BAD_TEXTS = ["Ru\x00slan", "bell\x07", "esc\x1b[31m", "\ud800", "lone \udfff surrogate"]
