@@ -1,0 +1,33 @@
+"""What a document's state allows (SPEC §7). One answer for the services, the staff panel, the API
+and the portal: a button is offered exactly when its service would accept the action."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .models import Document, DocumentStatus, DocumentType
+
+
+def takes_payment(document: Document) -> bool:
+    """An issued proforma that is still unpaid (partly paid included)."""
+    return document.type == DocumentType.PROFORMA and document.status == DocumentStatus.UNPAID
+
+
+def can_be_cancelled(document: Document) -> bool:
+    """A draft or unpaid proforma that has received nothing: a partly paid one must be paid to the end."""
+    return (document.type == DocumentType.PROFORMA
+            and document.status in (DocumentStatus.DRAFT, DocumentStatus.UNPAID)
+            and document.paid_gross == 0)
+
+
+def refundable_net(document: Document) -> Decimal:
+    """The net a credit note may still refund on this invoice (0 for anything else)."""
+    if document.type != DocumentType.INVOICE or document.status not in (DocumentStatus.PAID,
+                                                                        DocumentStatus.PARTIALLY_REFUNDED):
+        return Decimal(0)
+    return document.net - document.refunded_net
+
+
+def can_be_credited(document: Document) -> bool:
+    """A paid invoice with net left to refund; a fully refunded one offers no credit note."""
+    return refundable_net(document) > 0

@@ -1,0 +1,29 @@
+"""What a service's state allows (SPEC §9), for the services, the staff panel, the API and the portal."""
+
+from __future__ import annotations
+
+from .models import ProvisionStatus, Service, ServiceStatus
+
+ENDED = (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED)
+
+
+def can_be_suspended(service: Service) -> bool:
+    return service.status == ServiceStatus.ACTIVE
+
+
+def can_be_unsuspended(service: Service) -> bool:
+    return service.status == ServiceStatus.SUSPENDED
+
+
+def can_be_terminated(service: Service) -> bool:
+    return service.status not in ENDED
+
+
+def can_be_retried(service: Service) -> bool:
+    """Only a step that failed is run again (a pending create, or the last failed module step)."""
+    return service.provision_status == ProvisionStatus.ERROR
+
+
+def runs_module_actions(service: Service) -> bool:
+    """Product actions (reboot, reset password…) act on a running service only."""
+    return service.status == ServiceStatus.ACTIVE
