@@ -182,7 +182,8 @@ def list_client_documents(request, client_id: UUID, params: Query[DocumentListPa
     start, end = _page(params)
     documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type,
                                         status=params.status, search=params.search)
-    return {"count": documents.count(), "results": [document_out(d) for d in documents[start:end]]}
+    return {"count": documents.count(),
+            "results": [document_out(d) for d in selectors.with_details(documents)[start:end]]}
 
 
 @router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,

@@ -2,9 +2,12 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.models import LedgerEntry
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
@@ -101,6 +104,41 @@ def test_home_companies(api):
     assert bad.status_code == 422 and {"country", "invoice_pattern"} <= set(bad.json()["error"]["fields"])
     listed = api.get("/home-companies").json()
     assert listed["count"] == 2 and listed["results"][0]["is_default"] is True
+
+
+def test_listing_documents_takes_the_same_number_of_queries_for_5_and_100(api, taxed_client):
+    """Items, the document each came from and those that came from it are fetched for the whole page
+    at once (it took 17 queries for 5 documents and 87 for 40)."""
+
+    def add_documents(count: int) -> None:
+        for _ in range(count):
+            proforma_add_funds(actor=None, client_id=taxed_client.pk, net_amount="10.00")
+
+    def listed() -> tuple[int, dict]:
+        api.get(f"/clients/{taxed_client.pk}/invoices")  # a token's first use in a minute also records it
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"/clients/{taxed_client.pk}/invoices", page_size=100)
+        assert response.status_code == 200, response.content
+        return len(queries), response.json()
+
+    add_documents(2)
+    proforma = Document.objects.filter(type="PROFORMA").first()
+    proforma_pay(actor=None, document_id=proforma.pk, amount="12.30")
+    invoice = Document.objects.get(type="INVOICE")
+    credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="1.00")
+    credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="2.00")
+    few_queries, few = listed()
+    assert few["count"] == 5
+    shown = next(d for d in few["results"] if d["id"] == str(invoice.pk))
+    assert [(r["type"], r["number"] is not None) for r in shown["related"]] == [
+        ("PROFORMA", True), ("CREDIT_NOTE", True), ("CREDIT_NOTE", True)]
+    assert [n["net"] for n in few["results"] if n["type"] == "CREDIT_NOTE"] == ["-2.0000", "-1.0000"]
+    assert all(len(d["items"]) == 1 for d in few["results"])
+
+    add_documents(95)
+    many_queries, many = listed()
+    assert many["count"] == 100 and len(many["results"]) == 100
+    assert many_queries == few_queries
 
 
 def test_overlapping_tax_rule_is_refused(db):
