@@ -9,6 +9,7 @@ from django.db import connection
 
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.clients.services import client_create
+from clientpanel.tax.tests.fake_vies import vies  # noqa: F401 — the fake VIES server, for every test that needs it
 
 _counter = itertools.count(1)
 

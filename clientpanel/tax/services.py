@@ -10,6 +10,7 @@ from typing import Any
 import pycountry
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Min
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import SETTINGS, has_area
@@ -147,6 +148,7 @@ def home_company_save(*, actor: User | None, data: Mapping[str, Any], company_id
     return company
 
 
+PRIORITY_LIMIT = 1000
 RULE_FIELDS = {"country", "region", "applies_private", "applies_company", "applies_company_tax_id", "tax1_name",
                "tax1_rate", "tax2_name", "tax2_rate", "tax3_name", "tax3_rate", "priority"}
 
@@ -229,7 +231,7 @@ def tax_rule_save(*, actor: User | None, company_id, data: Mapping[str, Any], ru
         if "priority" in data:
             try:
                 rule.priority = int(str(data["priority"]))
-                if abs(rule.priority) > 1000:
+                if abs(rule.priority) > PRIORITY_LIMIT:
                     raise ValueError
             except ValueError:
                 errors.add("priority", "Use a whole number from -1000 to 1000.")
@@ -256,14 +258,21 @@ def tax_rule_delete(*, actor: User | None, rule_id) -> None:
 
 
 def tax_presets_apply(*, actor: User | None, company_id, preset: str) -> int:
-    """Create the EU standard VAT rates or the Canadian provincial taxes for a company in one go;
-    places that have a rule at priority 0 already are left as they are. Answers how many rules
-    were created."""
+    """Create the EU standard VAT rates or the Canadian provincial taxes for a company in one go,
+    for every kind of client. Places where this company has a rule already are left as they are.
+    Where another home company has a rule for the same place, the new rule goes just below the
+    lowest of them (priority -1 under a rule at 0), so clients who are not pinned keep the company
+    that bills them today, and clients pinned to this company are taxed by its own rules. Answers
+    how many rules were created."""
     _require_settings(actor)
     if preset not in ("EU", "CA"):
         raise ValidationFailed("Unknown preset.", fields={"preset": ["Use EU or CA."]})
     made = 0
     with transaction.atomic():
+        try:
+            company = HomeCompany.objects.select_for_update().get(pk=company_id)
+        except (HomeCompany.DoesNotExist, ValueError, TypeError):
+            raise NotFound("Home company not found.") from None
         if preset == "EU":
             rows = [({"country": c, "tax1_name": "VAT", "tax1_rate": r}) for c, r in EU_STANDARD_RATES.items()]
         else:
@@ -271,10 +280,13 @@ def tax_presets_apply(*, actor: User | None, company_id, preset: str) -> int:
                       enumerate(taxes) for k, v in (("name", name), ("rate", rate))}})
                     for region, taxes in CANADA_PROVINCES.items()]
         for row in rows:
-            exists = TaxRule.objects.filter(home_company_id=company_id, country=row["country"],
-                                            region=row.get("region", ""), priority=0).exists()
-            if exists:
+            place = TaxRule.objects.filter(country=row["country"], region=row.get("region", ""))
+            if place.filter(home_company=company).exists():
                 continue
-            tax_rule_save(actor=actor, company_id=company_id, data=row)
+            others = place.aggregate(lowest=Min("priority"))["lowest"]
+            priority = 0 if others is None else min(0, others - 1)
+            if priority < -PRIORITY_LIMIT:  # another company's rule there has the lowest priority possible
+                continue
+            tax_rule_save(actor=actor, company_id=company.pk, data={**row, "priority": priority})
             made += 1
     return made

@@ -31,6 +31,7 @@ def check_vat(vat_number: str, *, url: str | None = None, timeout: float | None 
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
         log.warning("VIES check of %s failed: %s", vat_number[:2], error)
         return ERROR
-    if answer.get("actionSucceed") is False or "valid" not in answer:
+    # Anything but an object with a "valid" field (a proxy's [] or null) is a failure of the service.
+    if not isinstance(answer, dict) or answer.get("actionSucceed") is False or "valid" not in answer:
         return ERROR
     return VALID if answer["valid"] is True else INVALID

@@ -1,5 +1,4 @@
 import json
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -139,19 +138,3 @@ def test_listing_documents_takes_the_same_number_of_queries_for_5_and_100(api, t
     many_queries, many = listed()
     assert many["count"] == 100 and len(many["results"]) == 100
     assert many_queries == few_queries
-
-
-def test_overlapping_tax_rule_is_refused(db):
-    from clientpanel.core.errors import Conflict
-
-    company = default_home_company()
-    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
-    with pytest.raises(Conflict, match="overlaps"):
-        tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "applies_private": True,
-                                                               "applies_company": False,
-                                                               "applies_company_tax_id": False,
-                                                               "tax1_name": "VAT", "tax1_rate": "8"})
-    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "priority": 5, "tax1_name": "VAT",
-                                                           "tax1_rate": "8"})
-    assert company.tax_rules.count() == 2
-    assert Decimal(company.tax_rules.order_by("-priority").first().tax1_rate) == Decimal("8")

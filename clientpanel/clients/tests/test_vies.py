@@ -1,9 +1,4 @@
-"""The VIES adapter against a real local HTTP server standing in for the EU service."""
-
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+"""The VIES check job on a client, against the fake VIES server (clientpanel/tax/tests/fake_vies.py)."""
 
 import pytest
 from django.urls import reverse
@@ -11,62 +6,6 @@ from django.urls import reverse
 from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_update, client_vies_check
-from clientpanel.tax.vies import check_vat
-
-
-class FakeVies(BaseHTTPRequestHandler):
-    answers: dict[str, object] = {}
-    seen: list[dict] = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        FakeVies.seen.append(body)
-        answer = FakeVies.answers.get(body["countryCode"] + body["vatNumber"], {"valid": False})
-        if answer == "hang":
-            time.sleep(3)
-            answer = {"valid": True}
-        if answer == "boom":
-            self.send_response(500)
-            self.end_headers()
-            return
-        payload = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        """Quiet: the test output is for the tests."""
-
-
-@pytest.fixture
-def vies(settings):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeVies)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.VIES_URL = f"http://127.0.0.1:{server.server_port}/check-vat-number"
-    settings.VIES_TIMEOUT = 1.0
-    FakeVies.answers, FakeVies.seen = {}, []
-    yield FakeVies
-    server.shutdown()
-
-
-def test_adapter_answers_valid_invalid_and_error(vies):
-    vies.answers = {"PL5260250995": {"valid": True}, "DE136695976": {"valid": False},
-                    "FR40303265045": "boom", "IT00743110157": {"actionSucceed": False, "errorWrappers": []}}
-    assert check_vat("PL5260250995") == "VALID"
-    assert vies.seen[0] == {"countryCode": "PL", "vatNumber": "5260250995"}
-    assert check_vat("DE136695976") == "INVALID"
-    assert check_vat("FR40303265045") == "ERROR"
-    assert check_vat("IT00743110157") == "ERROR"
-
-
-def test_a_hanging_service_times_out_as_error(vies):
-    vies.answers = {"PL5260250995": "hang"}
-    started = time.monotonic()
-    assert check_vat("PL5260250995") == "ERROR"
-    assert time.monotonic() - started < 2.5
 
 
 @pytest.mark.django_db
