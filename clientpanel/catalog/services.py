@@ -124,6 +124,8 @@ def product_retire(*, actor: User | None, product_id) -> Product:
         product = Product.objects.select_for_update().filter(pk=product_id).first()
         if product is None:
             raise NotFound("Product not found.")
+        if product.retired:  # retired already: nothing changes, nothing to record
+            return product
         product.retired = True
         product.save(update_fields=["retired"])
         audit_record(action="product.retire", target=product, changes={"retired": [False, True]})
@@ -156,8 +158,9 @@ def price_save(*, actor: User | None, product_id, data: Mapping[str, Any], price
                 errors.add("period", f"Use one of {', '.join(Period.values)}.")
             price.period = period
         for field in ("amount", "setup_fee"):
-            if field in data or (price_id is None and field == "amount"):
-                raw = data.get(field)
+            # An amount kept as it was is checked again too: a new period or currency may take fewer decimals.
+            if field in data or price_id is not None or field == "amount":
+                raw = data[field] if field in data else (getattr(price, field) if price_id is not None else None)
                 if field == "setup_fee" and raw in (None, ""):
                     raw = "0"
                 try:

@@ -391,24 +391,6 @@ def test_credit_limits_take_the_currency_minor_unit():
         Decimal("100.5")
 
 
-def test_prices_take_four_decimals_only_when_billed_by_the_hour():
-    from clientpanel.catalog.models import Product
-    from clientpanel.catalog.services import price_save, product_save
-
-    monthly = Product.objects.create(key="box", name="BOX", module="manual")
-    with pytest.raises(ValidationFailed) as failure:
-        price_save(actor=None, product_id=monthly.pk, data={"currency": "USD", "period": "MONTHLY",
-                                                            "amount": "20.001"})
-    assert failure.value.fields["amount"] == ["USD amounts have at most 2 decimal places."]
-    assert price_save(actor=None, product_id=monthly.pk, data={"currency": "USD", "period": "HOURLY",
-                                                               "amount": "0.9271"}).amount == Decimal("0.9271")
-    hourly = Product.objects.create(key="vps", name="VPS", module="manual", hourly_billing=True)
-    price_save(actor=None, product_id=hourly.pk, data={"currency": "USD", "period": "MONTHLY", "amount": "20.0005"})
-    with pytest.raises(ValidationFailed) as failure:
-        product_save(actor=None, product_id=hourly.pk, data={"hourly_billing": False})
-    assert "more decimals than their currency" in failure.value.fields["hourly_billing"][0]
-
-
 @pytest.mark.parametrize("body", [{"net_amount": 10}, {"net_amount": 10.5}, {"net_amount": True}])
 def test_money_sent_as_a_json_number_is_refused(api, body):
     company_with_taxes(("GST", "5"), region="BC")
