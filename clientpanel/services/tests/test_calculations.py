@@ -1,0 +1,162 @@
+"""Period arithmetic (pure, no database), checked as properties over any date: months added with
+month ends clamped, hours in a month, and the charge of one period for every kind of price.
+Billing starts each period where the previous one ended (`billed_until`), so consecutive periods
+must tile time: no gap, no overlap, no month skipped or counted twice."""
+
+import calendar
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clientpanel.catalog.models import Period
+from clientpanel.services.calculations import FIXED, MONTHS, add_months, hours_in_month, period_charge
+
+UTC = dt.UTC
+moments = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2200, 12, 31),
+                       timezones=st.just(UTC))
+month_counts = st.integers(min_value=-240, max_value=240)
+prices = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.9999"), places=4)
+PERIODIC = sorted(set(FIXED) | set(MONTHS))
+
+
+def months_since_year_zero(moment: dt.datetime) -> int:
+    return moment.year * 12 + moment.month - 1
+
+
+def last_day(moment: dt.datetime) -> int:
+    return calendar.monthrange(moment.year, moment.month)[1]
+
+
+# --- add_months -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("start, months, expected", [
+    ((2026, 1, 31), 1, (2026, 2, 28)),
+    ((2028, 1, 31), 1, (2028, 2, 29)),
+    ((2026, 3, 31), 1, (2026, 4, 30)),
+    ((2026, 1, 30), 1, (2026, 2, 28)),
+    ((2026, 8, 31), 6, (2027, 2, 28)),
+    ((2028, 2, 29), 12, (2029, 2, 28)),
+    ((2026, 12, 15), 1, (2027, 1, 15)),
+    ((2026, 1, 15), -1, (2025, 12, 15)),
+    ((2026, 3, 31), -1, (2026, 2, 28)),
+])
+def test_month_ends_are_clamped(start, months, expected):
+    moment = dt.datetime(*start, 10, 30, tzinfo=UTC)
+    assert add_months(moment, months) == dt.datetime(*expected, 10, 30, tzinfo=UTC)
+
+
+def test_clamping_carries_on_from_the_clamped_day():
+    """31 Jan → 28 Feb → 28 Mar: each period starts where the last one ended, as billing does."""
+    moment = dt.datetime(2026, 1, 31, tzinfo=UTC)
+    ends = []
+    for _ in range(3):
+        moment = add_months(moment, 1)
+        ends.append(moment.date())
+    assert ends == [dt.date(2026, 2, 28), dt.date(2026, 3, 28), dt.date(2026, 4, 28)]
+
+
+@given(moment=moments, months=month_counts)
+def test_adding_months_moves_the_calendar_month_exactly_and_keeps_day_and_time_where_it_can(moment, months):
+    later = add_months(moment, months)
+    assert months_since_year_zero(later) == months_since_year_zero(moment) + months
+    assert later.day == min(moment.day, last_day(later))
+    assert (later.time(), later.tzinfo) == (moment.time(), moment.tzinfo)
+
+
+@given(moment=moments, first=st.integers(0, 120), second=st.integers(1, 120))
+def test_more_months_is_always_later(moment, first, second):
+    assert add_months(moment, first) < add_months(moment, first + second)
+    assert add_months(moment, 0) == moment
+
+
+@given(moment=moments, first=month_counts, second=month_counts)
+def test_days_up_to_the_28th_never_move_so_months_add_up_and_undo(moment, first, second):
+    moment = moment.replace(day=min(moment.day, 28))
+    assert add_months(add_months(moment, first), second) == add_months(moment, first + second)
+    assert add_months(add_months(moment, first), -first) == moment
+
+
+# --- hours_in_month ----------------------------------------------------------------------------------
+
+@given(moment=moments)
+def test_hours_in_a_month_are_the_hours_from_its_first_day_to_the_next_months(moment):
+    first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    hours = hours_in_month(moment)
+    assert hours == (add_months(first, 1) - first) / dt.timedelta(hours=1)
+    assert hours in (672, 696, 720, 744)
+    assert (hours == 696) == (moment.month == 2 and calendar.isleap(moment.year))
+
+
+# --- period_charge -----------------------------------------------------------------------------------
+
+def test_every_period_of_the_catalog_is_charged_or_known_to_have_no_periods():
+    assert set(Period.values) == {*PERIODIC, "ONE_TIME"}
+    start = dt.datetime(2026, 11, 22, tzinfo=UTC)
+    assert period_charge(period="ONE_TIME", amount=Decimal("30"), hourly_billing=False, start=start) is None
+    assert period_charge(period="FORTNIGHTLY", amount=Decimal("30"), hourly_billing=False, start=start) is None
+
+
+@pytest.mark.parametrize("period, what", [
+    ("HOURLY", "1h × 0.9271 per hour"), ("DAILY", "1 day × 0.9271"), ("WEEKLY", "1 week × 0.9271"),
+    ("MONTHLY", "1 month × 0.9271"), ("QUARTERLY", "3 months × 0.9271"), ("SEMIANNUALLY", "6 months × 0.9271"),
+    ("ANNUALLY", "1 year × 0.9271"), ("BIENNIALLY", "2 years × 0.9271"), ("TRIENNIALLY", "3 years × 0.9271"),
+])
+def test_each_period_says_what_it_charges(period, what):
+    charge = period_charge(period=period, amount=Decimal("0.9271"), hourly_billing=False,
+                           start=dt.datetime(2026, 11, 22, tzinfo=UTC))
+    assert charge.what == what
+
+
+@given(period=st.sampled_from(PERIODIC), amount=prices, hourly_billing=st.booleans(), start=moments)
+def test_a_period_starts_when_asked_ends_after_its_length_and_charges_the_price(period, amount, hourly_billing,
+                                                                                 start):
+    charge = period_charge(period=period, amount=amount, hourly_billing=hourly_billing, start=start)
+    assert charge.start == start and charge.end > start
+    if period == "MONTHLY" and hourly_billing:
+        assert charge.end - start == dt.timedelta(hours=1)
+        assert charge.amount == (amount / hours_in_month(start)).quantize(Decimal("0.0001"))
+    elif period in FIXED:
+        assert (charge.end - start, charge.amount) == (FIXED[period], amount)
+    else:
+        assert (charge.end, charge.amount) == (add_months(start, MONTHS[period]), amount)
+
+
+@given(period=st.sampled_from(PERIODIC), hourly_billing=st.booleans(), start=moments, count=st.integers(1, 40))
+def test_consecutive_periods_tile_time_without_gaps_overlaps_or_skipped_months(period, hourly_billing, start,
+                                                                                count):
+    charges, moment = [], start
+    for _ in range(count):
+        charge = period_charge(period=period, amount=Decimal("10"), hourly_billing=hourly_billing, start=moment)
+        charges.append(charge)
+        moment = charge.end
+    for before, after in itertools.pairwise(charges):
+        assert before.end == after.start and before.start < before.end  # no gap, no overlap
+    end = charges[-1].end
+    if period in MONTHS and not (period == "MONTHLY" and hourly_billing):
+        assert months_since_year_zero(end) == months_since_year_zero(start) + MONTHS[period] * count
+        assert end.day <= start.day and end.time() == start.time()
+        if start.day <= 28:
+            assert end == add_months(start, MONTHS[period] * count)  # no drift at all
+    else:
+        length = dt.timedelta(hours=1) if period == "MONTHLY" else FIXED[period]
+        assert end - start == length * count
+
+
+@given(monthly=prices, month=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2200, 12, 1)),
+       months=st.integers(1, 3))
+def test_a_monthly_price_charged_by_the_hour_adds_up_to_the_monthly_price_within_rounding(monthly, month, months):
+    """Each hour costs round(monthly / hours in that month, 4): a month's hours add up to the monthly
+    price give or take half a ten-thousandth per hour, whatever the month's length."""
+    moment = dt.datetime(month.year, month.month, 1, tzinfo=UTC)
+    for _ in range(months):
+        hours, total, month_end = hours_in_month(moment), Decimal(0), add_months(moment, 1)
+        while moment < month_end:
+            charge = period_charge(period="MONTHLY", amount=monthly, hourly_billing=True, start=moment)
+            total += charge.amount
+            moment = charge.end
+        assert moment == month_end
+        assert abs(total - monthly) <= hours * Decimal("0.00005")
