@@ -17,9 +17,11 @@ from clientpanel.accounts.selectors import staff_manageable_by
 from clientpanel.accounts.services import clean_email, clean_password, staff_update
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.events import publish
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 from clientpanel.core.numbering import format_number, sequence_next
 
+from .events import ClientCreated
 from .models import (
     Address,
     AddressType,
@@ -269,6 +271,7 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
             audit_record(action="client.create", target=client, client_id=client.pk,
                          changes=created(client, owner=owner.email))
             audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
+            publish(ClientCreated(client_id=client.pk, number=client.number, owner_id=owner.pk))
     except IntegrityError:
         # Another request took the email between our check and the insert.
         raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]}) from None

@@ -21,6 +21,7 @@ from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, effective_setting
 from clientpanel.clients.services import require_area
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.events import publish
 from clientpanel.core.money import (
     AMOUNT_MAX,
     AmountError,
@@ -37,6 +38,7 @@ from clientpanel.ledger.services import TransactionIdUsed, entry_post
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
 from .calculations import TaxLine, credit_note_tax_lines, credit_note_totals, document_totals, line_net, payment_net
+from .events import DocumentIssued, DocumentPaid, DocumentRefunded
 from .models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
 from .storage import store_document_pdf
 
@@ -179,6 +181,8 @@ def _issued(document: Document) -> None:
     """Render the issued document's PDF once, in the issuing transaction, and keep it with its
     SHA-256: what was issued is what is served for ever after."""
     store_document_pdf(document)
+    publish(DocumentIssued(document_id=document.pk, client_id=document.client_id, type=document.type,
+                           number=document.number, currency=document.currency, total=document.total))
 
 
 # --- proformas -------------------------------------------------------------------------------
@@ -282,6 +286,9 @@ def _finalize(proforma: Document, paid_at: dt.datetime, actor: User | None) -> D
     _issued(invoice)
     audit_record(action="document.invoice", target=invoice, client_id=proforma.client_id,
                  changes={"number": [None, invoice.number], "proforma": [None, proforma.number]})
+    publish(DocumentPaid(document_id=proforma.pk, client_id=proforma.client_id, number=proforma.number,
+                         invoice_id=invoice.pk, invoice_number=invoice.number, currency=proforma.currency,
+                         total=proforma.total))
     return invoice
 
 
@@ -505,6 +512,9 @@ def credit_note_issue(*, actor: User | None, invoice_id, net_amount: object,
             DocumentStatus.PARTIALLY_REFUNDED
         invoice.save(update_fields=["refunded_net", "status"])
         _issued(note)
+        publish(DocumentRefunded(document_id=invoice.pk, client_id=invoice.client_id, number=invoice.number,
+                                 credit_note_id=note.pk, credit_note_number=note.number, currency=invoice.currency,
+                                 refunded_total=-note.total, status=invoice.status))
         audit_record(action="document.credit_note", target=note, client_id=invoice.client_id,
                      changes={"number": [None, note.number], "invoice": [None, invoice.number],
                               "net": [None, str(totals.net)], "charge_reversed": [None, str(reversal) if reversal

@@ -19,9 +19,11 @@ from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.clients.services import require_area
 from clientpanel.core.actor import current_actor
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.events import has_subscribers, publish, publish_all
 from clientpanel.core.money import AMOUNT_MAX, AmountError, amount_to_units, parse_amount, units_to_amount
 from clientpanel.core.text import text_problem
 
+from .events import LedgerEntryPosted
 from .models import EntryType, LedgerEntry
 
 
@@ -68,8 +70,10 @@ def entry_post(
     """
     gross = net if gross is None else gross
     # On PostgreSQL the post is one statement, atomic by itself: outside a caller's transaction it
-    # needs no BEGIN/COMMIT round trips of its own.
-    single_statement = connection.vendor == "postgresql" and not connection.in_atomic_block
+    # needs no BEGIN/COMMIT round trips of its own — unless something subscribes to posted entries,
+    # whose writes (outbox rows) must commit with the entry.
+    announce = has_subscribers(LedgerEntryPosted)
+    single_statement = connection.vendor == "postgresql" and not connection.in_atomic_block and not announce
     try:
         with transaction.atomic() if not single_statement else contextlib.nullcontext():
             if transaction_id:
@@ -80,6 +84,8 @@ def entry_post(
                                  transaction_id=transaction_id, service_id=service_id, period_start=period_start,
                                  period_end=period_end, document_id=document_id, check_credit=check_credit,
                                  allow_over_limit=allow_over_limit)
+            if announce:
+                publish(LedgerEntryPosted.of(entry))
     except IntegrityError:
         if transaction_id:
             existing = LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
@@ -285,6 +291,8 @@ def entries_post_many(*, client_id, entries: list[dict], check_credit: bool = Fa
             created_at=now, created_by_kind=actor.kind,
             created_by=actor.user if getattr(actor.user, "pk", None) else None, created_by_label=actor.label[:300]))
     LedgerEntry.objects.bulk_create(rows)
+    if has_subscribers(LedgerEntryPosted):
+        publish_all(LedgerEntryPosted.of(row) for row in rows)
     return rows
 
 
@@ -332,4 +340,6 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
                 document_id=e.get("document_id"), created_at=now, created_by_kind=actor.kind, created_by=created_by,
                 created_by_label=actor.label[:300]))
     LedgerEntry.objects.bulk_create(rows, batch_size=1000)
+    if has_subscribers(LedgerEntryPosted):
+        publish_all(LedgerEntryPosted.of(row) for row in rows)
     return rows, set(totals) - set(moved)

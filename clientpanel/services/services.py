@@ -25,10 +25,13 @@ from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.clients.services import require_area
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.events import publish
+from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import InsufficientFunds, entry_post
 
 from .calculations import period_charge
+from .events import ServiceStatusChanged
 from .locks import locked_service
 from .models import (
     INSUFFICIENT_FUNDS,
@@ -152,6 +155,7 @@ def _run_module(service: Service, action: str) -> tuple[bool, str]:
 def _record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None) -> Service:
     with transaction.atomic():
         service = locked_service(service_id, related=())
+        before = service.status
         if ok:
             service.provision_status = ProvisionStatus.COMPLETED
             service.provision_error = ""
@@ -161,7 +165,15 @@ def _record_module_result(service_id, ok: bool, message: str, *, on_success: dic
             service.provision_status = ProvisionStatus.ERROR
             service.provision_error = message[:2000]
         service.save()
+        if service.status != before:
+            _status_changed(service, before)
     return service
+
+
+def _status_changed(service: Service, before: str, reason: str = "") -> None:
+    """Tell the subscribers (e-mail, webhooks), inside the transaction that changed the status."""
+    publish(ServiceStatusChanged(service_id=service.pk, client_id=service.client_id, label=service.label,
+                                 old_status=before, new_status=service.status, reason=reason))
 
 
 # --- provisioning ------------------------------------------------------------------------------
@@ -266,6 +278,7 @@ def _suspend(service_id, *, reason: str, now: dt.datetime) -> Service:
         service.save(update_fields=["status", "suspended_at", "suspension_reason"])
         audit_record(action="service.suspend", target=service, client_id=service.client_id, object_label=str(service),
                      changes={"status": [ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED], "reason": [None, reason]})
+        _status_changed(service, ServiceStatus.ACTIVE, reason)
     ok, message = _run_module(service, "suspend")
     return _record_module_result(service.pk, ok, message)
 
@@ -286,6 +299,7 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
         service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until"])
         audit_record(action="service.unsuspend", target=service, client_id=service.client_id,
                      object_label=str(service), changes={"status": [ServiceStatus.SUSPENDED, ServiceStatus.ACTIVE]})
+        _status_changed(service, ServiceStatus.SUSPENDED)
     ok, message = _run_module(service, "unsuspend")
     service = _record_module_result(service.pk, ok, message)
     service_charge_due(service_id=service.pk, now=now)
@@ -302,6 +316,7 @@ def _terminate(service_id, *, now: dt.datetime) -> Service:
         service.save(update_fields=["status", "terminated_at"])
         audit_record(action="service.terminate", target=service, client_id=service.client_id,
                      object_label=str(service), changes={"status": [before, ServiceStatus.TERMINATED]})
+        _status_changed(service, before)
     if before == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED:
         return service
     ok, message = _run_module(service, "terminate")
@@ -388,6 +403,7 @@ def job_provision_pending(*, now: dt.datetime) -> dict:
                 locked.save(update_fields=["status", "cancelled_at"])
                 audit_record(action="service.cancel", target=locked, client_id=locked.client_id,
                              changes={"status": [ServiceStatus.PENDING, ServiceStatus.CANCELLED]})
+                _status_changed(locked, ServiceStatus.PENDING)
                 cancelled += 1
     return {"provisioned": provisioned, "cancelled": cancelled}
 
@@ -530,6 +546,8 @@ JOBS = {
     "charge_services": job_charge_services,
     "enforce_credit": job_enforce_credit,
     "cancel_stale_proformas": job_cancel_stale_proformas,
+    # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
+    "drain_outbox": job_drain_outbox,
 }
 
 

@@ -8,7 +8,8 @@ from django.utils.dateparse import parse_datetime
 
 
 class Command(BaseCommand):
-    help = "Run the automation jobs (provision, charge, enforce credit, stale proformas) with only the database."
+    help = ("Run the automation jobs (provision, charge, enforce credit, stale proformas, drain the outbox) with only "
+            "the database.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run a single pass and exit")

@@ -1,0 +1,18 @@
+"""Events of the clients domain, published inside the service's transaction (core/events.py)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from clientpanel.core.events import Event
+
+
+@dataclass(frozen=True)
+class ClientCreated(Event):
+    """A client was created with its owner and billing address."""
+
+    name = "client.created"
+    client_id: uuid.UUID
+    number: str
+    owner_id: uuid.UUID

@@ -1,0 +1,225 @@
+"""The transactional outbox: work to do after a change has committed (send an e-mail, deliver a
+webhook), written as rows in the change's own transaction and handed to handlers after commit.
+
+- Writing: an event subscriber (core/events.py) calls `outbox_add`, or is `writer(topic)` itself,
+  so the rows commit or roll back with the change: nothing is ever sent for a change that did
+  not happen, and nothing committed is lost.
+- Handling: each topic has one handler (`register_handler`, from the owning app's
+  AppConfig.ready()) taking an OutboxMessage. It returns when done; an exception fails the attempt
+  and the row is tried again after an exponential back-off, until its RetryPolicy gives up; raising
+  GiveUp gives up at once (a permanent SMTP error, a 410 Gone).
+- Draining: `outbox_drain` claims one row at a time with SELECT … FOR UPDATE SKIP LOCKED and
+  handles it in that row's transaction (the handler's own writes in a savepoint), so two consumers
+  never handle one row at the same time and a row is marked done together with what its handler
+  wrote. A crash after a handler sent something but before the commit sends it again on the next
+  attempt: delivery is at least once, so handlers pass a stable id (the row's) to receivers.
+  SQLite has no row locks: there, drains of one process take turns and one consumer is assumed.
+- When: a Huey task after each commit that wrote rows (at most one queued per process and second)
+  and the "drain_outbox" automation job every minute (`run_automation --once [--at T]` too).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from django.db import connection, transaction
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from .events import Event, Subscriber
+from .models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryPolicy:
+    """When a failed row is tried again: first_delay after the first failure, doubling each time
+    up to max_delay; the attempt number max_attempts is the last. The default retries for about a
+    day and a half (8.5 h of doubling from 30 s, then every 6 h)."""
+
+    first_delay: dt.timedelta = dt.timedelta(seconds=30)
+    max_delay: dt.timedelta = dt.timedelta(hours=6)
+    max_attempts: int = 15
+
+    def delay(self, attempts: int) -> dt.timedelta:
+        """The wait after the `attempts`-th failed attempt."""
+        seconds = self.first_delay.total_seconds() * 2.0 ** min(max(attempts - 1, 0), 60)
+        return min(dt.timedelta(seconds=seconds), self.max_delay)
+
+
+class GiveUp(Exception):
+    """Raised by a handler when trying again cannot help: the row is given up at once."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Handler:
+    topic: str
+    function: Callable[[OutboxMessage], None]
+    retry: RetryPolicy
+
+
+DEFAULT_RETRY = RetryPolicy()
+KEEP_DONE = dt.timedelta(days=7)  # done rows are deleted after this; given-up rows stay
+_handlers: dict[str, Handler] = {}
+
+
+def register_handler(topic: str, function: Callable[[OutboxMessage], None], *,
+                     retry: RetryPolicy = DEFAULT_RETRY) -> None:
+    """Make `function` the handler of the rows written for `topic` (one handler per topic)."""
+    existing = _handlers.get(topic)
+    if existing is not None and existing.function is not function:
+        raise ValueError(f"the outbox topic {topic!r} has a handler already: {existing.function!r}")
+    _handlers[topic] = Handler(topic=topic, function=function, retry=retry)
+
+
+def unregister_handler(topic: str) -> None:
+    _handlers.pop(topic, None)
+
+
+# --- writing, inside the change's transaction ----------------------------------------------------
+
+def outbox_add(*, topic: str, events: Sequence[Event]) -> list[OutboxMessage]:
+    """Write one pending row per event for `topic`'s handler — one INSERT — in the caller's
+    transaction, and have the rows drained after it commits. Refused outside a transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("outbox rows are written inside the transaction that makes the change")
+    now = timezone.now()
+    rows = OutboxMessage.objects.bulk_create([
+        OutboxMessage(topic=topic, event=event.name, payload=event.payload(), next_attempt_at=now, created_at=now)
+        for event in events])
+    # One drain per transaction, however many rows it wrote. (A callback registered inside a
+    # savepoint that rolled back is gone from the list, and is registered again here.)
+    if not any(callback is _drain_soon for _, callback, _ in connection.run_on_commit):
+        # Robust: the change has committed; a queue that is down must not turn it into an error.
+        # The scheduled drain picks the rows up.
+        transaction.on_commit(_drain_soon, robust=True)
+    return rows
+
+
+@functools.cache
+def writer(topic: str) -> Subscriber:
+    """The event subscriber that writes each event as a row for `topic`'s handler, e.g. in the
+    webhooks app's ready(): `events.subscribe(DocumentIssued, outbox.writer("webhooks"))`."""
+
+    def write(events: Sequence[Event]) -> None:
+        outbox_add(topic=topic, events=events)
+
+    write.__qualname__ = f"writer({topic!r})"
+    return write
+
+
+# --- after commit ----------------------------------------------------------------------------------
+
+DRAIN_WINDOW = 1.0  # seconds: commits within it share one queued drain
+_queue_lock = threading.Lock()
+_queued_drain_starts = 0.0  # time.time() after which the drain this process queued last starts
+
+
+def _drain_soon() -> None:
+    """After a commit that wrote rows: drain now in Huey's immediate mode (run_automation, tests),
+    else queue a drain — one at once after a quiet spell, then at most one per DRAIN_WINDOW, delayed
+    to the window's end, so a burst of commits queues two tasks, not one per commit."""
+    global _queued_drain_starts
+    if HUEY.immediate:
+        outbox_drain()
+        return
+    from .tasks import outbox_drain_task  # tasks.py imports this module
+
+    now = time.time()
+    with _queue_lock:
+        if now < _queued_drain_starts:
+            return  # the drain queued last starts after this commit: it sees these rows
+        # One queued just now may be running already and miss these rows: queue the next one.
+        delay = DRAIN_WINDOW if now < _queued_drain_starts + DRAIN_WINDOW else 0.0
+        _queued_drain_starts = now + delay
+    if delay:
+        outbox_drain_task.schedule(delay=delay)
+    else:
+        outbox_drain_task()
+
+
+# --- draining ----------------------------------------------------------------------------------------
+
+_draining = threading.local()
+_sqlite_turns = threading.Lock()
+
+
+def outbox_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> dict:
+    """Hand up to `limit` due rows to their handlers, one row per transaction: failed rows whose
+    next attempt is due at `now` first (each is tried once per drain: a failure moves it into the
+    future), then new rows in the order they were written. Answers how many were done, failed
+    (to be retried) and given up."""
+    now = now or timezone.now()
+    counts = {"done": 0, "failed": 0, "given_up": 0}
+    if getattr(_draining, "active", False):
+        return counts  # a commit inside a handler: the drain running in this thread goes on anyway
+    turns = contextlib.nullcontext() if connection.features.has_select_for_update_skip_locked else _sqlite_turns
+    _draining.active = True
+    try:
+        with turns:
+            for _ in range(limit):
+                outcome = _handle_next(now)
+                if outcome is None:
+                    break
+                counts[outcome] += 1
+    finally:
+        _draining.active = False
+    return counts
+
+
+def _claim(now: dt.datetime) -> OutboxMessage | None:
+    rows = OutboxMessage.objects.select_for_update(skip_locked=True)
+    return (rows.filter(status=OutboxStatus.FAILED, next_attempt_at__lte=now).order_by("next_attempt_at", "id").first()
+            or rows.filter(status=OutboxStatus.PENDING).order_by("id").first())
+
+
+def _handle_next(now: dt.datetime) -> str | None:
+    with transaction.atomic():
+        message = _claim(now)
+        if message is None:
+            return None
+        handler = _handlers.get(message.topic)
+        message.attempts += 1
+        try:
+            if handler is None:
+                raise LookupError(f"No handler is registered for the outbox topic {message.topic!r}.")
+            with transaction.atomic():  # the handler's writes stand or fall with its success
+                handler.function(message)
+        except GiveUp as error:
+            message.status, message.handled_at = OutboxStatus.GIVEN_UP, timezone.now()
+            message.last_error = _describe(error)
+        except Exception as error:
+            log.warning("outbox %s #%s (%s) failed, attempt %s", message.topic, message.pk, message.event,
+                        message.attempts, exc_info=True)
+            retry = handler.retry if handler is not None else DEFAULT_RETRY
+            message.last_error = _describe(error)
+            if message.attempts >= retry.max_attempts:
+                message.status, message.handled_at = OutboxStatus.GIVEN_UP, timezone.now()
+            else:
+                message.status, message.next_attempt_at = OutboxStatus.FAILED, now + retry.delay(message.attempts)
+        else:
+            message.status, message.handled_at, message.last_error = OutboxStatus.DONE, timezone.now(), ""
+        message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "handled_at"])
+        return message.status
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def job_drain_outbox(*, now: dt.datetime) -> dict:
+    """Hand the outbox's due messages (what e-mail and webhooks do after a change commits) to their
+    handlers; a failure is retried with exponential back-off and given up after its handler's
+    bound. Done messages are deleted after 7 days; given-up ones stay."""
+    counts = outbox_drain(now=now)
+    counts["purged"], _ = OutboxMessage.objects.filter(status=OutboxStatus.DONE,
+                                                       handled_at__lt=now - KEEP_DONE).delete()
+    return counts

@@ -1,0 +1,50 @@
+"""Every status change of a service publishes ServiceStatusChanged in its transaction (issue 10)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from clientpanel.core.tests.recording import recorded_events
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.services import entry_post
+from clientpanel.services.events import ServiceStatusChanged
+from clientpanel.services.services import service_order, service_suspend, service_terminate, service_unsuspend
+
+from .test_billing import T, at, funded_client, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def changes(events) -> list[tuple[str, str, str]]:
+    return [(event.old_status, event.new_status, event.reason) for event in events]
+
+
+def test_activation_suspension_and_termination_are_published():
+    client = funded_client("100")
+    product, price = make_product()
+    with recorded_events(ServiceStatusChanged) as events:
+        service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+        at(T)
+        service_suspend(actor=None, service_id=service.pk)
+        service_unsuspend(actor=None, service_id=service.pk)
+        service_terminate(actor=None, service_id=service.pk)
+    assert changes(events) == [("PENDING", "ACTIVE", ""), ("ACTIVE", "SUSPENDED", "Suspended by staff"),
+                               ("SUSPENDED", "ACTIVE", ""), ("ACTIVE", "TERMINATED", "")]
+    assert {(event.service_id, event.client_id, event.label) for event in events} == {
+        (service.pk, client.pk, service.label)}
+
+
+def test_automation_publishes_suspension_for_lack_of_funds_and_cancellation():
+    product, price = make_product()  # 0.9271 an hour
+    poor = funded_client("1")  # the first hour is paid, the second is not
+    suspended = service_order(actor=None, client_id=poor.pk, product_id=product.pk, price_id=price.pk)
+    spent = funded_client("1")
+    never_funded = service_order(actor=None, client_id=spent.pk, product_id=product.pk, price_id=price.pk)
+    entry_post(client_id=spent.pk, type=EntryType.ADJUSTMENT, net=Decimal("-1"), description="Spent elsewhere")
+    with recorded_events(ServiceStatusChanged) as events:
+        at(T)  # orders were placed at the real "now", long before T: past the cancellation delay
+        at(T + dt.timedelta(hours=1, minutes=1))
+    assert [(event.service_id, *change) for event, change in zip(events, changes(events), strict=True)] == [
+        (suspended.pk, "PENDING", "ACTIVE", ""), (never_funded.pk, "PENDING", "CANCELLED", ""),
+        (suspended.pk, "ACTIVE", "SUSPENDED", "Insufficient funds")]
