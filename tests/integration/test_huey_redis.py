@@ -22,7 +22,7 @@ from clientpanel.services.models import Service, ServiceCharge
 from clientpanel.services.services import service_order
 from conftest import client_data
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
