@@ -2,11 +2,14 @@
 the API the token and the staff member it acts for, and a refused request records nothing."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from clientpanel.accounts.models import ApiToken
 from clientpanel.audit.models import AuditEvent
 from clientpanel.catalog.services import product_save
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +43,22 @@ def test_a_refused_request_records_nothing(api, staff_client):
                                 {"currency": "USD", "period": "MONTHLY", "amount": "20.001", "setup_fee": "0"})
     assert refused.status_code == 302 and not product.prices.exists()
     assert AuditEvent.objects.count() == before + 1  # the product made above, nothing else
+
+
+def test_a_service_whose_transaction_rolls_back_leaves_no_event():
+    company = default_home_company()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        home_company_save(actor=None, company_id=company.pk, data={"city": "Kraków"})
+        assert AuditEvent.objects.filter(action="home_company.update").exists()  # written with the change
+        raise RuntimeError("something later in the same transaction failed")
+    assert not AuditEvent.objects.filter(action="home_company.update").exists()
+    company.refresh_from_db()
+    assert company.city == ""
+
+
+def test_each_change_is_one_event_with_its_old_and_new_values():
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={"city": "Kraków"})
+    home_company_save(actor=None, company_id=company.pk, data={"city": "Gdańsk"})
+    assert list(AuditEvent.objects.filter(action="home_company.update").order_by("id").values_list(
+        "changes", flat=True)) == [{"city": ["", "Kraków"]}, {"city": ["Kraków", "Gdańsk"]}]
