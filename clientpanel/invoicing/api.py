@@ -148,7 +148,8 @@ def document_out(document: Document) -> dict[str, Any]:
     if document.related_id:
         related.append({"id": str(document.related_id), "type": document.related.type,
                         "number": document.related.number})
-    related += [{"id": str(d.id), "type": d.type, "number": d.number} for d in document.derived.all()]
+    related += [{"id": str(d.id), "type": d.type, "number": d.number}  # those it led to, oldest first
+                for d in sorted(document.derived.all(), key=lambda d: (d.created_at, d.id))]
     return {
         "id": str(document.id), "type": document.type, "number": document.number, "status": document.status,
         "client": str(document.client_id), "home_company": document.home_company_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import F, Prefetch, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from clientpanel.accounts.models import User
 from clientpanel.clients.models import Client
@@ -40,10 +40,9 @@ def document_list(*, actor: User | None, client: Client | None = None, type: str
 
 def with_details(documents: QuerySet[Document]) -> QuerySet[Document]:
     """The documents with everything a full view of each shows — its items, the document it came
-    from and the documents that came from it (oldest first) — fetched in a fixed number of queries,
-    however many documents there are."""
-    return documents.select_related("related").prefetch_related(
-        "items", Prefetch("derived", queryset=Document.objects.order_by("created_at", "id")))
+    from and the documents that came from it — fetched in a fixed number of queries, however many
+    documents there are."""
+    return documents.select_related("related").prefetch_related("items", "derived")
 
 
 def document_get(*, actor: User | None, document_id) -> Document:

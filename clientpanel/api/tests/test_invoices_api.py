@@ -132,6 +132,9 @@ def test_listing_documents_takes_the_same_number_of_queries_for_5_and_100(api, t
     assert [(r["type"], r["number"] is not None) for r in shown["related"]] == [
         ("PROFORMA", True), ("CREDIT_NOTE", True), ("CREDIT_NOTE", True)]
     assert [n["net"] for n in few["results"] if n["type"] == "CREDIT_NOTE"] == ["-2.0000", "-1.0000"]
+    notes = [r["id"] for r in shown["related"][1:]]
+    assert [api.get(f"/invoices/{n}").json()["net"] for n in notes] == ["-1.0000", "-2.0000"]  # oldest first
+    assert api.get(f"/invoices/{invoice.pk}").json()["related"] == shown["related"]
     assert all(len(d["items"]) == 1 for d in few["results"])
 
     add_documents(95)
