@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 VIEW_CLIENTS = "area_view_clients"
 EDIT_CLIENTS = "area_edit_clients"
 FINANCE = "area_finance"
@@ -10,14 +13,15 @@ SETTINGS = "area_settings"
 IMPERSONATE = "area_impersonate"
 MANAGE_STAFF = "area_manage_staff"
 
-AREAS: dict[str, str] = {
-    VIEW_CLIENTS: "View clients",
-    EDIT_CLIENTS: "Edit clients",
-    FINANCE: "Finance",
-    PRODUCTS: "Products",
-    SETTINGS: "Settings",
-    IMPERSONATE: "Impersonate (Login as Owner)",
-    MANAGE_STAFF: "Manage staff",
+# Labels in the reader's language (str() them to join or store).
+AREAS: dict[str, Promise] = {
+    VIEW_CLIENTS: _("View clients"),
+    EDIT_CLIENTS: _("Edit clients"),
+    FINANCE: _("Finance"),
+    PRODUCTS: _("Products"),
+    SETTINGS: _("Settings"),
+    IMPERSONATE: _("Impersonate (Login as Owner)"),
+    MANAGE_STAFF: _("Manage staff"),
 }
 
 # Roles a fresh install has (data migration); staff can create more.

@@ -69,7 +69,7 @@ def _areas_of_roles(groups: Iterable[Group]) -> set[str]:
 
 
 def _area_labels(areas: Iterable[str]) -> str:
-    return ", ".join(roles_module.AREAS[a] for a in sorted(areas))
+    return ", ".join(str(roles_module.AREAS[a]) for a in sorted(areas))
 
 
 def _check_grants(actor: User | None, errors: FieldErrors, *, added_roles: Iterable[Group], superuser: bool = False,
@@ -325,3 +325,18 @@ def api_token_revoke(*, actor: User | None, token_id) -> ApiToken:
             audit_record(action="api_token.revoke", target=token, object_label=f"{token.prefix}… of {token.user.email}",
                          changes={"revoked_at": [None, token.revoked_at]})
     return token
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep the language a user reads the panel in (settings.LANGUAGES); a language the panel does
+    not speak is a field error. Locks the user's row; choosing the same language changes nothing."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed.from_fields({"language": ["Choose one of the panel's languages."]})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.language != language:
+            audit_record(action="user.language", target=locked, changes={"language": [locked.language, language]})
+            locked.language = language
+            locked.save(update_fields=["language"])
+    user.language = language
+    return user

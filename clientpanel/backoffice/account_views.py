@@ -1,18 +1,23 @@
-"""The staff member's own account: two-factor authentication and the login's second step."""
+"""The staff member's own account: two-factor authentication, the login's second step and the
+language the panel speaks to them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import two_factor as totp
 from clientpanel.accounts.login import login_completed
 from clientpanel.accounts.models import User
-from clientpanel.core.errors import DomainError
+from clientpanel.accounts.services import user_language_set
+from clientpanel.core.errors import DomainError, ValidationFailed
 
 from .access import staff_required
 from .forms import CodeForm
@@ -32,10 +37,10 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
         try:
             if action == "confirm":
                 recovery_codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"])
-                messages.success(request, "Two-factor authentication is on.")
+                messages.success(request, _("Two-factor authentication is on."))
             elif action == "disable":
                 totp.totp_disable(user=user, code=form.cleaned_data["code"])
-                messages.success(request, "Two-factor authentication is off.")
+                messages.success(request, _("Two-factor authentication is off."))
                 return redirect("backoffice:account-2fa")
         except DomainError as error:  # a wrong code, or too many of them
             for message in error.fields.get("code", [error.message]):
@@ -69,5 +74,30 @@ def login_verify(request: HttpRequest) -> HttpResponse:
                 login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
                 safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
                 return redirect(next_url if next_url and safe else "backoffice:dashboard")
-            form.add_error("code", "That code does not match. Use the current code or a recovery code.")
+            form.add_error("code", _("That code does not match. Use the current code or a recovery code."))
     return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})
+
+
+@staff_required
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The top bar's English/Polish switch: kept on the account (so every later request and the
+    next login speak it, StaffLanguageMiddleware) and in the language cookie (so the login page
+    after a logout does too); then back to the page it was pressed on."""
+    language = request.POST.get("language", "")
+    try:
+        user_language_set(user=request.user, language=language)
+    except ValidationFailed:
+        messages.error(request, _("The panel does not speak that language."))
+    else:
+        translation.activate(language)
+    next_url = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())
+    response = redirect(next_url if next_url and safe else "backoffice:dashboard")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response

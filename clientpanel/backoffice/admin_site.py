@@ -13,11 +13,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 
 class StaffSessionAdminSite(admin.AdminSite):
-    site_header = "Clientpanel data (read-only)"
-    site_title = "Clientpanel data"
+    site_header = gettext_lazy("Clientpanel data (read-only)")
+    site_title = gettext_lazy("Clientpanel data")
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

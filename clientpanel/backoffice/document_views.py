@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
@@ -65,7 +66,8 @@ def add_funds(request: HttpRequest, client_id) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, f"Proforma {document.number} issued: {document.total} {document.currency}.")
+            messages.success(request, _("Proforma %(number)s issued: %(total)s %(currency)s.") % {
+                "number": document.number, "total": document.total, "currency": document.currency})
             return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-invoices",
                                                                                client_id=client.id)
     return render(request, "backoffice/documents/_add_funds_form.html", {"client": client, "form": form})
@@ -86,7 +88,7 @@ def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
             form.add_error("items", " ".join(f"{field}: {m}" for field, ms in error.fields.items() for m in ms)
                            or error.message)
         else:
-            messages.success(request, f"Proforma {document.number} issued.")
+            messages.success(request, _("Proforma %(number)s issued.") % {"number": document.number})
             return redirect("backoffice:document-detail", document_id=document.id)
     return render(request, "backoffice/documents/proforma_form.html",
                   _record_context(request, client, "invoices") | {"form": form})
@@ -129,13 +131,14 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
         else:
             payment = outcome.payment
             if outcome.created:
-                messages.success(request, f"Payment of {format_amount_input(payment.gross)} {document.currency} "
-                                          f"recorded.")
+                messages.success(request, _("Payment of %(amount)s %(currency)s recorded.") % {
+                    "amount": format_amount_input(payment.gross), "currency": document.currency})
             else:
-                messages.info(request, f"Payment {payment.transaction_id} of {format_amount_input(payment.gross)} "
-                                       f"{document.currency} "
-                                       f"was already recorded on {payment.created_at:%Y-%m-%d} "
-                                       f"(entry #{outcome.entry_sequence}); nothing new was posted.")
+                messages.info(request, _("Payment %(transaction_id)s of %(amount)s %(currency)s was already recorded "
+                                         "on %(date)s (entry #%(sequence)s); nothing new was posted.") % {
+                    "transaction_id": payment.transaction_id, "amount": format_amount_input(payment.gross),
+                    "currency": document.currency, "date": f"{payment.created_at:%Y-%m-%d}",
+                    "sequence": outcome.entry_sequence})
             return _action_response(request, document)
     return render(request, "backoffice/documents/_payment_form.html", {"document": document, "form": form})
 
@@ -156,10 +159,11 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
         else:
             note = outcome.note
             if outcome.created:
-                messages.success(request, f"Credit note {note.number} issued.")
+                messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
             else:
-                messages.info(request, f"Credit note {note.number} was already issued for this transaction ID on "
-                                       f"{note.issue_date:%Y-%m-%d}; nothing new was posted.")
+                messages.info(request, _("Credit note %(number)s was already issued for this transaction ID on "
+                                         "%(date)s; nothing new was posted.") % {
+                    "number": note.number, "date": f"{note.issue_date:%Y-%m-%d}"})
             return _action_response(request, note)
     return render(request, "backoffice/documents/_credit_note_form.html", {"document": document, "form": form})
 
@@ -169,7 +173,8 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
 def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
     run_and_report(request, lambda: document_services.proforma_cancel(actor=request.user, document_id=document.pk),
-                   success=f"Proforma {document.number} cancelled.", missing="That document no longer exists.")
+                   success=_("Proforma %(number)s cancelled.") % {"number": document.number},
+                   missing=_("That document no longer exists."))
     return redirect("backoffice:document-detail", document_id=document.pk)
 
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -51,10 +52,12 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
             form.add_error("amount" if "amount" in error.fields else None, error.message)
         else:
             if created:
-                messages.success(request, f"Transaction #{entry.sequence} posted: {entry.net} {client.currency}.")
+                messages.success(request, _("Transaction #%(sequence)s posted: %(net)s %(currency)s.") % {
+                    "sequence": entry.sequence, "net": entry.net, "currency": client.currency})
             else:
-                messages.info(request, f"Transaction ID {entry.transaction_id} was posted before (#{entry.sequence});"
-                                       " nothing new was posted.")
+                messages.info(request, _("Transaction ID %(transaction_id)s was posted before (#%(sequence)s); "
+                                         "nothing new was posted.") % {
+                    "transaction_id": entry.transaction_id, "sequence": entry.sequence})
             return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-transactions",
                                                                                client_id=client.id)
     return render(request, "backoffice/clients/_transaction_form.html", {"client": client, "form": form})

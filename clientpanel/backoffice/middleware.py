@@ -1,4 +1,4 @@
-"""Rules for staff sessions and pages (issue 9)."""
+"""Rules for staff sessions and pages (issue 9), and the language a staff member reads them in."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
 LAST_SEEN = "staff_last_seen"
@@ -58,3 +59,25 @@ class StaffPagesNoStoreMiddleware:
         if match is not None and NO_STORE_NAMESPACES & set(match.namespaces):
             add_never_cache_headers(response)
         return response
+
+
+def staff_language(user) -> str | None:
+    """The language a staff member chose (User.language), when the panel speaks it."""
+    language = getattr(user, "language", "") or ""
+    return language if language in dict(settings.LANGUAGES) else None
+
+
+class StaffLanguageMiddleware:
+    """A staff member reads the panel in the language kept on their account (the top bar's
+    switch), whatever the browser asks for; everybody else gets LocaleMiddleware's choice (the
+    language cookie, then Accept-Language, then LANGUAGE_CODE). Runs after the authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = staff_language(request.user) if _is_staff(request) else None
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

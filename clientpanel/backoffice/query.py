@@ -13,10 +13,12 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
 from clientpanel.core.text import text_problem
 
-LABELS = {"q": "Search", "email": "Email"}
+LABELS = {"q": gettext_lazy("Search"), "email": gettext_lazy("Email"), "action": gettext_lazy("Action"),
+          "actor_kind": gettext_lazy("Actor")}
 
 
 class RefusedQuery(BadRequest):

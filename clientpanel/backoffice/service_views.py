@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, PRODUCTS, SETTINGS, VIEW_CLIENTS
@@ -22,6 +24,7 @@ from clientpanel.core.models import JobRun
 from clientpanel.services import services as service_services
 from clientpanel.services.models import Service
 
+from . import labels
 from .access import area_required
 from .forms import AddServiceForm, PriceForm, ProductForm
 from .query import query_text, refuses_bad_query
@@ -59,7 +62,8 @@ def service_add(request: HttpRequest, client_id) -> HttpResponse:
         except DomainError as error:
             form.add_error("price", error.message)
         else:
-            messages.success(request, f"Service {service.label} ordered; provisioning runs as a job.")
+            messages.success(request, _("Service %(label)s ordered; provisioning runs as a job.") % {
+                "label": service.label})
             return redirect("backoffice:client-services", client_id=client.id)
     return render(request, "backoffice/services/add.html", _record_context(request, client, "services") | {
         "form": form})
@@ -85,6 +89,11 @@ def service_detail(request: HttpRequest, service_id) -> HttpResponse:
         "events": service.provisioning_events.all()[:50], "module_actions": module_actions})
 
 
+# The buttons of a service's page, as their outcome message names them.
+SERVICE_OPERATIONS = {"suspend": gettext_lazy("Suspend"), "unsuspend": gettext_lazy("Unsuspend"),
+                      "terminate": gettext_lazy("Terminate"), "retry": gettext_lazy("Retry provisioning")}
+
+
 @area_required(EDIT_CLIENTS)
 @require_POST
 def service_do(request: HttpRequest, service_id, action: str) -> HttpResponse:
@@ -94,8 +103,9 @@ def service_do(request: HttpRequest, service_id, action: str) -> HttpResponse:
     try:
         if action in operations:
             result = operations[action](actor=request.user, service_id=service.pk)
-            messages.success(request, f"{action.title()}: the service is {result.status}, provisioning "
-                                      f"{result.provision_status}.")
+            messages.success(request, _("%(operation)s: the service is %(status)s, provisioning %(provisioning)s.") % {
+                "operation": SERVICE_OPERATIONS[action], "status": result.get_status_display().lower(),
+                "provisioning": result.get_provision_status_display().lower()})
         else:
             ok, message = service_services.service_action(actor=request.user, service_id=service.pk, action=action)
             (messages.success if ok else messages.error)(request, message)
@@ -129,7 +139,7 @@ def product_edit(request: HttpRequest, product_id=None) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, f"Product {saved.name} saved.")
+            messages.success(request, _("Product %(name)s saved.") % {"name": saved.name})
             return redirect("backoffice:product-edit", product_id=saved.pk)
     return render(request, "backoffice/products/edit.html", {
         "form": form, "product": product, "prices": product.prices.all() if product else [],
@@ -149,9 +159,11 @@ def price_add(request: HttpRequest, product_id) -> HttpResponse:
             details = " ".join(f"{field}: {m}" for field, ms in error.fields.items() for m in ms)
             messages.error(request, f"{error.message} {details}".strip())
         else:
-            messages.success(request, "Price added.")
+            messages.success(request, _("Price added."))
     else:
-        messages.error(request, "Check the price: " + "; ".join(f"{k}: {v[0]}" for k, v in form.errors.items()))
+        problems = "; ".join(f"{form.fields[k].label if k in form.fields else k}: {v[0]}"
+                             for k, v in form.errors.items())
+        messages.error(request, _("Check the price: %(problems)s") % {"problems": problems})
     return redirect("backoffice:product-edit", product_id=product_id)
 
 
@@ -162,7 +174,7 @@ def product_retire(request: HttpRequest, product_id) -> HttpResponse:
         product = catalog_services.product_retire(actor=request.user, product_id=product_id)
     except NotFound:
         raise Http404("Product not found.") from None
-    messages.success(request, f"{product.name} is retired: no new orders; its services go on.")
+    messages.success(request, _("%(name)s is retired: no new orders; its services go on.") % {"name": product.name})
     return redirect("backoffice:product-list")
 
 
@@ -185,7 +197,8 @@ def automation_run_now(request: HttpRequest, name: str) -> HttpResponse:
     if name not in service_services.JOBS:
         raise Http404("No such job.")
     run_job_task(name)
-    messages.success(request, f"{name} queued; its run appears below when a worker has done it.")
+    messages.success(request, _("%(job)s queued; its run appears below when a worker has done it.") % {
+        "job": labels.JOB_TITLES.get(name, name)})
     return redirect("backoffice:automation")
 
 

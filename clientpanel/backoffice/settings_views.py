@@ -9,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import selectors as account_selectors
@@ -45,7 +47,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, f"Staff member {member.email} created.")
+            messages.success(request, _("Staff member %(email)s created.") % {"email": member.email})
             return redirect("backoffice:staff-edit", staff_id=member.id)
     return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": None})
 
@@ -78,7 +80,7 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Staff member {member.email} saved.")
+            messages.success(request, _("Staff member %(email)s saved.") % {"email": member.email})
             return redirect("backoffice:staff-edit", staff_id=member.pk)
     return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": member,
                                                                     "assigned": assigned, "itself": itself})
@@ -101,7 +103,7 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
         except DomainError as error:  # a staff member limited to assigned clients
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Role saved.")
+            messages.success(request, _("Role saved."))
             return redirect("backoffice:staff-list")
     return render(request, "backoffice/settings/role_form.html", {"form": form, "role": role})
 
@@ -133,7 +135,7 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, "Group saved.")
+            messages.success(request, _("Group saved."))
             return redirect("backoffice:group-list")
     return render(request, "backoffice/settings/group_form.html", {"form": form, "group": group})
 
@@ -142,7 +144,7 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
 @require_POST
 def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
     run_and_report(request, lambda: client_services.group_delete(actor=request.user, group_id=group_id),
-                   success="Group deleted.", missing="That group no longer exists.")
+                   success=_("Group deleted."), missing=_("That group no longer exists."))
     return redirect("backoffice:group-list")
 
 
@@ -193,7 +195,7 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
             return redirect("backoffice:home-company-edit", company_id=saved.pk)
     rules = company.tax_rules.order_by("country", "region", "-priority") if company else []
     return render(request, "backoffice/settings/home_company_form.html", {
@@ -222,7 +224,7 @@ def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = N
         except DomainError as error:
             form.add_error("priority", error.message)
         else:
-            messages.success(request, "Tax rule saved.")
+            messages.success(request, _("Tax rule saved."))
             return redirect("backoffice:home-company-edit", company_id=company_id)
     return render(request, "backoffice/settings/tax_rule_form.html", {"form": form, "rule": rule,
                                                                        "company_id": company_id})
@@ -234,7 +236,7 @@ def tax_rule_delete(request: HttpRequest, company_id: int, rule_id: int) -> Http
     from clientpanel.tax import services as tax_services
 
     run_and_report(request, lambda: tax_services.tax_rule_delete(actor=request.user, rule_id=rule_id),
-                   success="Tax rule deleted.", missing="That rule no longer exists.")
+                   success=_("Tax rule deleted."), missing=_("That rule no longer exists."))
     return redirect("backoffice:home-company-edit", company_id=company_id)
 
 
@@ -249,5 +251,6 @@ def tax_presets(request: HttpRequest, company_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{made} tax rules created.")
+        messages.success(request, ngettext("%(count)d tax rule created.", "%(count)d tax rules created.", made) % {
+            "count": made})
     return redirect("backoffice:home-company-edit", company_id=company_id)

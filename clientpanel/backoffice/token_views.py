@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import selectors as account_selectors
@@ -50,6 +51,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     run_and_report(request, lambda: account_services.api_token_revoke(actor=request.user, token_id=token_id),
-                   success=lambda token: f"Token {token.prefix}… is revoked: requests with it are refused.",
-                   missing="That token does not exist, or it is not yours to revoke.")
+                   success=lambda token: _("Token %(prefix)s… is revoked: requests with it are refused.") % {
+                       "prefix": token.prefix},
+                   missing=_("That token does not exist, or it is not yours to revoke."))
     return redirect("backoffice:api-token-list")

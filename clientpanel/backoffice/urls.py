@@ -88,5 +88,6 @@ urlpatterns = [
     path("settings/api-tokens/", token_views.api_tokens, name="api-token-list"),
     path("settings/api-tokens/<int:token_id>/revoke/", token_views.api_token_revoke, name="api-token-revoke"),
     path("account/two-factor/", account_views.two_factor_settings, name="account-2fa"),
+    path("account/language/", account_views.language_switch, name="account-language"),
     path("login/verify/", account_views.login_verify, name="login-verify"),
 ]

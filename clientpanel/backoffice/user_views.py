@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -49,7 +50,8 @@ def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, f"{link.user.email} is now linked to {client.display_name}.")
+            messages.success(request, _("%(email)s is now linked to %(client)s.") % {
+                "email": link.user.email, "client": client.display_name})
             return _back_to_users(request, client)
     return render(request, "backoffice/clients/_associate_user_form.html",
                   {"client": client, "form": form, "other_modules": OTHER_MODULE_PERMISSIONS})
@@ -79,7 +81,7 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, f"Permissions of {link.user.email} saved.")
+            messages.success(request, _("Permissions of %(email)s saved.") % {"email": link.user.email})
             return _back_to_users(request, client)
     return render(request, "backoffice/clients/_user_permissions_form.html",
                   {"client": client, "link": link, "form": form, "other_modules": OTHER_MODULE_PERMISSIONS})
@@ -91,7 +93,7 @@ def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse
     client = _client_or_404(request, client_id)
     run_and_report(request, lambda: client_services.client_user_remove(actor=request.user, client_id=client.id,
                                                                        user_id=user_id),
-                   success="User unlinked.", missing="That user is not linked to the client.")
+                   success=_("User unlinked."), missing=_("That user is not linked to the client."))
     return _back_to_users(request, client)
 
 
@@ -101,8 +103,9 @@ def client_transfer_ownership(request: HttpRequest, client_id, user_id) -> HttpR
     client = _client_or_404(request, client_id)
     run_and_report(request, lambda: client_services.client_transfer_ownership(
         actor=request.user, client_id=client.id, user_id=user_id),
-        success=lambda moved: f"{moved.owner.email} now owns {moved.display_name}.",
-        missing="That user is not linked to the client.")
+        success=lambda moved: _("%(email)s now owns %(client)s.") % {
+            "email": moved.owner.email, "client": moved.display_name},
+        missing=_("That user is not linked to the client."))
     return _back_to_users(request, client)
 
 

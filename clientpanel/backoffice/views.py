@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
@@ -18,7 +20,7 @@ from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
-from clientpanel.clients.validation import country_choices, subdivisions_of
+from clientpanel.clients.validation import subdivisions_of
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
@@ -26,6 +28,7 @@ from clientpanel.core.pagination import PAGE_SIZES
 from .access import area_required, staff_required
 from .feedback import run_and_report
 from .forms import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm, StaffLoginForm
+from .labels import country_choices
 from .query import query_text, refuses_bad_query
 
 
@@ -68,8 +71,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 DIRECTORY_COLUMNS = [
-    ("owner_email", "Owner"), ("display_name", "Client"), ("status", "Status"),
-    ("located", "Located"), ("created_at", "Created"), ("balance", "Balance"),
+    ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
+    ("status", gettext_lazy("Status")), ("located", gettext_lazy("Located")),
+    ("created_at", gettext_lazy("Created")), ("balance", gettext_lazy("Balance")),
 ]
 
 
@@ -138,7 +142,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error, ClientCreateForm.ERROR_MAPPING)
         else:
-            messages.success(request, f"Client {client.number} {client.display_name} created.")
+            messages.success(request, _("Client %(number)s %(name)s created.") % {
+                "number": client.number, "name": client.display_name})
             return redirect("backoffice:client-summary", client_id=client.id)
     return render(request, "backoffice/clients/create.html", {"form": form})
 
@@ -153,7 +158,8 @@ def client_quick_create(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error, {"billing_address.country": "country"})
         else:
-            messages.success(request, f"Client {client.number} {client.display_name} created.")
+            messages.success(request, _("Client %(number)s %(name)s created.") % {
+                "number": client.number, "name": client.display_name})
             url = reverse("backoffice:client-summary", args=[client.id])
             return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return render(request, "backoffice/clients/_quick_create_form.html", {"quick_form": form})
@@ -192,7 +198,7 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("backoffice:client-profile", client_id=client.id)
     context = _record_context(request, client, "profile") | {
         "form": form, "addresses": client_selectors.client_addresses(client=client),
@@ -230,7 +236,7 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
-            messages.success(request, "Address saved.")
+            messages.success(request, _("Address saved."))
             return HttpResponseClientRefresh() if request.htmx else redirect(
                 "backoffice:client-profile", client_id=client.id)
     return render(request, "backoffice/clients/_address_form.html",
@@ -243,7 +249,7 @@ def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     client = _client_or_404(request, client_id)
     run_and_report(request, lambda: client_services.address_delete(actor=request.user, client_id=client.id,
                                                                    address_id=address_id),
-                   success="Address deleted.", missing="That address no longer exists.")
+                   success=_("Address deleted."), missing=_("That address no longer exists."))
     return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-profile", client_id=client.id)
 
 
@@ -265,8 +271,8 @@ def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
 
     client = _client_or_404(request, client_id)
     if not client.tax_id:
-        messages.error(request, "This client has no tax ID to check.")
+        messages.error(request, _("This client has no tax ID to check."))
     else:
         transaction.on_commit(lambda: vies_check_task(str(client.pk)))
-        messages.info(request, "VIES check queued; the status updates when the job has run.")
+        messages.info(request, _("VIES check queued; the status updates when the job has run."))
     return redirect("backoffice:client-summary", client_id=client.pk)

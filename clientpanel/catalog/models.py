@@ -3,21 +3,22 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
 
 class Period(models.TextChoices):
-    ONE_TIME = "ONE_TIME", "One time"
-    HOURLY = "HOURLY", "Hourly"
-    DAILY = "DAILY", "Daily"
-    WEEKLY = "WEEKLY", "Weekly"
-    MONTHLY = "MONTHLY", "Monthly"
-    QUARTERLY = "QUARTERLY", "Quarterly"
-    SEMIANNUALLY = "SEMIANNUALLY", "Semiannually"
-    ANNUALLY = "ANNUALLY", "Annually"
-    BIENNIALLY = "BIENNIALLY", "Biennially"
-    TRIENNIALLY = "TRIENNIALLY", "Triennially"
+    ONE_TIME = "ONE_TIME", pgettext_lazy("billing period", "One time")
+    HOURLY = "HOURLY", pgettext_lazy("billing period", "Hourly")
+    DAILY = "DAILY", pgettext_lazy("billing period", "Daily")
+    WEEKLY = "WEEKLY", pgettext_lazy("billing period", "Weekly")
+    MONTHLY = "MONTHLY", pgettext_lazy("billing period", "Monthly")
+    QUARTERLY = "QUARTERLY", pgettext_lazy("billing period", "Quarterly")
+    SEMIANNUALLY = "SEMIANNUALLY", pgettext_lazy("billing period", "Semiannually")
+    ANNUALLY = "ANNUALLY", pgettext_lazy("billing period", "Annually")
+    BIENNIALLY = "BIENNIALLY", pgettext_lazy("billing period", "Biennially")
+    TRIENNIALLY = "TRIENNIALLY", pgettext_lazy("billing period", "Triennially")
 
 
 class Product(models.Model):

@@ -4,23 +4,24 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
 
 class ClientStatus(models.TextChoices):
-    NEW = "NEW", "New"
-    ACTIVE = "ACTIVE", "Active"
-    INACTIVE = "INACTIVE", "Inactive"
-    CLOSED = "CLOSED", "Closed"
-    FRAUD = "FRAUD", "Fraud"
+    NEW = "NEW", pgettext_lazy("client status", "New")
+    ACTIVE = "ACTIVE", pgettext_lazy("client status", "Active")
+    INACTIVE = "INACTIVE", pgettext_lazy("client status", "Inactive")
+    CLOSED = "CLOSED", pgettext_lazy("client status", "Closed")
+    FRAUD = "FRAUD", pgettext_lazy("client status", "Fraud")
 
 
 class ViesStatus(models.TextChoices):
-    UNCHECKED = "UNCHECKED", "Unchecked"
-    VALID = "VALID", "Valid"
-    INVALID = "INVALID", "Invalid"
-    ERROR = "ERROR", "Error"
+    UNCHECKED = "UNCHECKED", pgettext_lazy("VIES status", "Unchecked")
+    VALID = "VALID", pgettext_lazy("VIES status", "Valid")
+    INVALID = "INVALID", pgettext_lazy("VIES status", "Invalid")
+    ERROR = "ERROR", pgettext_lazy("VIES status", "Error")
 
 
 class ClientGroup(models.Model):
@@ -118,9 +119,9 @@ class Client(models.Model):
 
 
 class AddressType(models.TextChoices):
-    BILLING = "BILLING", "Billing"
-    SHIPPING = "SHIPPING", "Shipping"
-    SERVICE = "SERVICE", "Service"
+    BILLING = "BILLING", pgettext_lazy("address type", "Billing")
+    SHIPPING = "SHIPPING", pgettext_lazy("address type", "Shipping")
+    SERVICE = "SERVICE", pgettext_lazy("address type", "Service")
 
 
 class Address(models.Model):

@@ -4,24 +4,25 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
 
 class DocumentType(models.TextChoices):
-    PROFORMA = "PROFORMA", "Proforma"
-    INVOICE = "INVOICE", "Invoice"
-    CREDIT_NOTE = "CREDIT_NOTE", "Credit note"
+    PROFORMA = "PROFORMA", pgettext_lazy("document type", "Proforma")
+    INVOICE = "INVOICE", pgettext_lazy("document type", "Invoice")
+    CREDIT_NOTE = "CREDIT_NOTE", pgettext_lazy("document type", "Credit note")
 
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "DRAFT", "Draft"
-    UNPAID = "UNPAID", "Unpaid"
-    INVOICED = "INVOICED", "Invoiced"
-    CANCELLED = "CANCELLED", "Cancelled"
-    PAID = "PAID", "Paid"
-    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", "Partially refunded"
-    REFUNDED = "REFUNDED", "Refunded"
+    DRAFT = "DRAFT", pgettext_lazy("document status", "Draft")
+    UNPAID = "UNPAID", pgettext_lazy("document status", "Unpaid")
+    INVOICED = "INVOICED", pgettext_lazy("document status", "Invoiced")
+    CANCELLED = "CANCELLED", pgettext_lazy("document status", "Cancelled")
+    PAID = "PAID", pgettext_lazy("document status", "Paid")
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED", pgettext_lazy("document status", "Partially refunded")
+    REFUNDED = "REFUNDED", pgettext_lazy("document status", "Refunded")
 
 
 # Which statuses each type may have (SPEC §7).

@@ -3,15 +3,16 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
 
 class EntryType(models.TextChoices):
-    CHARGE = "CHARGE", "Charge"
-    PAYMENT = "PAYMENT", "Payment"
-    REFUND = "REFUND", "Refund"
-    ADJUSTMENT = "ADJUSTMENT", "Adjustment"
+    CHARGE = "CHARGE", pgettext_lazy("ledger entry type", "Charge")
+    PAYMENT = "PAYMENT", pgettext_lazy("ledger entry type", "Payment")
+    REFUND = "REFUND", pgettext_lazy("ledger entry type", "Refund")
+    ADJUSTMENT = "ADJUSTMENT", pgettext_lazy("ledger entry type", "Adjustment")
 
 
 class LedgerEntry(models.Model):

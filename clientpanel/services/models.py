@@ -2,25 +2,26 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
 
 class ServiceStatus(models.TextChoices):
-    PENDING = "PENDING", "Pending"
-    ACTIVE = "ACTIVE", "Active"
-    SUSPENDED = "SUSPENDED", "Suspended"
-    TERMINATED = "TERMINATED", "Terminated"
-    CANCELLED = "CANCELLED", "Cancelled"
-    MANUAL = "MANUAL", "Manual"  # staff handle it by hand; automation leaves it alone
+    PENDING = "PENDING", pgettext_lazy("service status", "Pending")
+    ACTIVE = "ACTIVE", pgettext_lazy("service status", "Active")
+    SUSPENDED = "SUSPENDED", pgettext_lazy("service status", "Suspended")
+    TERMINATED = "TERMINATED", pgettext_lazy("service status", "Terminated")
+    CANCELLED = "CANCELLED", pgettext_lazy("service status", "Cancelled")
+    MANUAL = "MANUAL", pgettext_lazy("service status", "Manual")  # staff handle it by hand; automation leaves it alone
 
 
 class ProvisionStatus(models.TextChoices):
-    PENDING = "PENDING", "Pending"
-    IN_PROGRESS = "IN_PROGRESS", "In progress"
-    COMPLETED = "COMPLETED", "Completed"
-    ERROR = "ERROR", "Error"
-    MANUAL = "MANUAL", "Manual"
+    PENDING = "PENDING", pgettext_lazy("provisioning status", "Pending")
+    IN_PROGRESS = "IN_PROGRESS", pgettext_lazy("provisioning status", "In progress")
+    COMPLETED = "COMPLETED", pgettext_lazy("provisioning status", "Completed")
+    ERROR = "ERROR", pgettext_lazy("provisioning status", "Error")
+    MANUAL = "MANUAL", pgettext_lazy("provisioning status", "Manual")
 
 
 INSUFFICIENT_FUNDS = "Insufficient funds"
@@ -71,8 +72,8 @@ class Service(models.Model):
 
 
 class ChargeKind(models.TextChoices):
-    SETUP = "SETUP", "Setup fee"
-    PERIOD = "PERIOD", "Period"
+    SETUP = "SETUP", pgettext_lazy("service charge", "Setup fee")
+    PERIOD = "PERIOD", pgettext_lazy("service charge", "Period")
 
 
 class ServiceCharge(models.Model):

@@ -3,12 +3,13 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class ResetPeriod(models.TextChoices):
-    NEVER = "NEVER", "Never"
-    MONTHLY = "MONTHLY", "Monthly"
-    YEARLY = "YEARLY", "Yearly"
+    NEVER = "NEVER", pgettext_lazy("numbering restarts", "Never")
+    MONTHLY = "MONTHLY", pgettext_lazy("numbering restarts", "Monthly")
+    YEARLY = "YEARLY", pgettext_lazy("numbering restarts", "Yearly")
 
 
 class HomeCompany(models.Model):
@@ -68,9 +69,9 @@ class HomeCompany(models.Model):
 
 
 class ClientKind(models.TextChoices):
-    PRIVATE = "PRIVATE", "Private client"
-    COMPANY = "COMPANY", "Company without tax ID"
-    COMPANY_TAX_ID = "COMPANY_TAX_ID", "Company with tax ID"
+    PRIVATE = "PRIVATE", pgettext_lazy("client kind", "Private client")
+    COMPANY = "COMPANY", pgettext_lazy("client kind", "Company without tax ID")
+    COMPANY_TAX_ID = "COMPANY_TAX_ID", pgettext_lazy("client kind", "Company with tax ID")
 
 
 class TaxRule(models.Model):

@@ -61,9 +61,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clientpanel.backoffice.middleware.StaffLanguageMiddleware",
     "clientpanel.backoffice.middleware.StaffSessionIdleMiddleware",
     "clientpanel.backoffice.middleware.StaffPagesNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -135,6 +137,11 @@ LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:dashboard"
 
 LANGUAGE_CODE = "en"
+# The staff panel and documents' PDFs speak these (locale/<code>/LC_MESSAGES/django.po, compiled to
+# django.mo and committed; `make messages` refreshes both). A staff member's choice is kept on the
+# user (User.language); LocaleMiddleware picks the language of anyone else from the browser.
+LANGUAGES = [("en", "English"), ("pl", "Polski")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

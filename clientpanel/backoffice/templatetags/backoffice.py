@@ -2,12 +2,28 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 from django import template
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
-from clientpanel.clients.validation import country_name as _country_name
-from clientpanel.clients.validation import format_phone, language_name, region_name
+from clientpanel.catalog.models import Period
+from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
+from clientpanel.clients.validation import format_phone, region_name
+from clientpanel.invoicing.models import DocumentStatus, DocumentType
+from clientpanel.ledger.models import EntryType
+from clientpanel.services.models import ChargeKind, ProvisionStatus, ServiceStatus
+from clientpanel.tax.models import ResetPeriod
+
+from .. import labels
 
 register = template.Library()
+
+# The enums a page shows by code, by the name templates give them: `{{ code|label:"document_status" }}`.
+ENUMS = {
+    "client_status": ClientStatus, "vies_status": ViesStatus, "address_type": AddressType,
+    "document_type": DocumentType, "document_status": DocumentStatus, "entry_type": EntryType,
+    "service_status": ServiceStatus, "provision_status": ProvisionStatus, "charge_kind": ChargeKind,
+    "period": Period, "reset_period": ResetPeriod,
+}
 
 STATUS_BADGES = {
     "NEW": "text-bg-info", "ACTIVE": "text-bg-success", "INACTIVE": "text-bg-secondary",
@@ -28,13 +44,90 @@ def money(amount: Decimal | None, currency: str = "") -> str:
 
 
 @register.filter
+def label(code: str, enum: str) -> str:
+    """An enum's code as its label in the reader's language ("PARTIALLY_REFUNDED": "Partially
+    refunded"); a code the enum does not know (or none) is shown as it is."""
+    try:
+        return ENUMS[enum](code).label
+    except ValueError:
+        return code or ""
+
+
+def _word(words: dict, code):
+    return words.get(code, code)
+
+
+@register.filter
+def actor_kind(kind: str) -> str:
+    """Who acted, as the audit trail records it (audit.AuditEvent.actor_kind)."""
+    return _word(labels.ACTOR_KINDS, kind)
+
+
+@register.filter
+def client_tab(tab: str) -> str:
+    return _word(labels.CLIENT_TABS, tab)
+
+
+@register.filter
+def setting_name(key: str) -> str:
+    return _word(labels.SETTING_NAMES, key)
+
+
+@register.filter
+def setting_source(source: str) -> str:
+    return _word(labels.SETTING_SOURCES, source)
+
+
+@register.simple_tag
+def setting_value(key: str, value) -> str:
+    """An inherited setting's effective value as words: Yes/No, a language's name, "7 days"."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "language":
+        return labels.language_name(value)
+    if key == "payment_terms_days" and isinstance(value, int):
+        return ngettext("%(days)s day", "%(days)s days", value) % {"days": value}
+    return "" if value is None else str(value)
+
+
+@register.filter
+def suspension_reason(reason: str) -> str:
+    return _word(labels.SUSPENSION_REASONS, reason)
+
+
+@register.filter
+def provisioning_outcome(outcome: str) -> str:
+    return _word(labels.PROVISIONING_OUTCOMES, outcome)
+
+
+@register.filter
+def job_title(name: str) -> str:
+    return _word(labels.JOB_TITLES, name)
+
+
+@register.filter
+def job_description(name: str, docstring: str = "") -> str:
+    return labels.JOB_DESCRIPTIONS.get(name, docstring)
+
+
+@register.filter
+def job_trigger(trigger: str) -> str:
+    return _word(labels.JOB_TRIGGERS, trigger)
+
+
+@register.filter
+def job_count(key: str) -> str:
+    return _word(labels.JOB_COUNTS, key)
+
+
+@register.filter
 def badge_class(status: str) -> str:
     return STATUS_BADGES.get(status, "text-bg-light")
 
 
 @register.filter
 def country_name(code: str) -> str:
-    return _country_name(code)
+    return labels.country_name(code)
 
 
 @register.filter
@@ -44,7 +137,7 @@ def phone(value: str) -> str:
 
 @register.filter
 def language(code: str) -> str:
-    return language_name(code)
+    return labels.language_name(code)
 
 
 @register.simple_tag

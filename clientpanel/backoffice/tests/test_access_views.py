@@ -184,7 +184,8 @@ def test_profile_edit_of_group_and_inherited_settings(staff_client, make_client)
     client.refresh_from_db()
     assert (client.group, client.tax_exempt, client.payment_terms_days) == (group, True, None)
     page = staff_client.get(reverse("backoffice:client-profile", args=[client.pk])).content.decode()
-    assert "payment_terms_days" in page and ">30<" in page
+    # The setting by its name and the value in words, never the raw key (issue 10).
+    assert "Payment terms (days)" in page and ">30 days<" in page and "payment_terms_days<" not in page
 
 
 def test_read_only_staff_sees_profile_without_save(client, make_client):

@@ -1,0 +1,120 @@
+"""Words the panel shows for codes the domain keeps (setting keys, job names, audit actor kinds…),
+in the reader's language. Enums with choices carry their own translated labels (models.py); these
+are the codes without one. A code missing here is shown as it is."""
+
+from __future__ import annotations
+
+import gettext
+import unicodedata
+from functools import cache
+
+import pycountry
+from babel import Locale, UnknownLocaleError
+from babel.numbers import get_currency_name
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from clientpanel.clients.validation import country_choices as english_country_choices
+from clientpanel.clients.validation import country_name as english_country_name
+from clientpanel.clients.validation import enabled_currencies, enabled_languages
+from clientpanel.clients.validation import language_name as english_language_name
+from clientpanel.services.models import INSUFFICIENT_FUNDS
+
+CLIENT_TABS = {
+    "summary": _("Summary"), "profile": _("Profile"), "users": _("Users"), "services": _("Services"),
+    "invoices": _("Invoices"), "transactions": _("Transactions"), "activity": _("Activity"),
+}
+
+# The settings a client inherits (clients.selectors.INHERITED_SETTINGS) and where a value comes from.
+SETTING_NAMES = {
+    "currency": _("Currency"), "language": _("Language"), "payment_terms_days": _("Payment terms (days)"),
+    "tax_exempt": _("Tax exempt"), "reminders_enabled": _("Reminders"),
+}
+SETTING_SOURCES = {
+    "client": pgettext_lazy("setting comes from", "client"), "group": pgettext_lazy("setting comes from", "group"),
+    "home company": pgettext_lazy("setting comes from", "home company"),
+    "system": pgettext_lazy("setting comes from", "system default"),
+}
+
+ACTOR_KINDS = {
+    "staff": pgettext_lazy("actor", "staff"), "user": pgettext_lazy("actor", "client user"),
+    "api_token": pgettext_lazy("actor", "API token"), "system": pgettext_lazy("actor", "system"),
+}
+
+PROVISIONING_OUTCOMES = {"OK": pgettext_lazy("provisioning outcome", "OK"),
+                         "ERROR": pgettext_lazy("provisioning outcome", "ERROR"),
+                         "TIMEOUT": pgettext_lazy("provisioning outcome", "TIMEOUT")}
+SUSPENSION_REASONS = {INSUFFICIENT_FUNDS: _("Insufficient funds")}
+
+# Automation jobs (services.services.JOBS): a title and what each does; counts and triggers of a run.
+JOB_TITLES = {
+    "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
+    "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
+}
+JOB_DESCRIPTIONS = {
+    "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
+                           "product's cancellation delay."),
+    "charge_services": _("Charge every active service whose next period has started, in batches."),
+    "enforce_credit": _("Unsuspend services suspended for insufficient funds once the next period is covered; end "
+                        "services suspended past the termination delay and those cancelled at the end of their "
+                        "period."),
+    "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
+}
+JOB_COUNTS = {
+    "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),
+    "services": pgettext_lazy("job count", "services"), "charges": pgettext_lazy("job count", "charges"),
+    "unsuspended": pgettext_lazy("job count", "unsuspended"), "terminated": pgettext_lazy("job count", "terminated"),
+}
+JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+@cache
+def _country_catalog(language: str) -> gettext.NullTranslations:
+    """pycountry's own translations of its country names (iso3166-1), so every language names
+    the same countries the English list has."""
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def country_name(code: str) -> str:
+    english = english_country_name(code)
+    language = _language()
+    return english if language == "en" or english == code else _country_catalog(language).gettext(english)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    language = _language()
+    if language == "en":
+        return english_country_choices()
+    catalog = _country_catalog(language)
+    return sorted(((code, catalog.gettext(name)) for code, name in english_country_choices()),
+                  key=lambda item: _fold(item[1]))
+
+
+def _fold(text: str) -> str:
+    """Sort key close enough to the language's order for a list of countries (accents after
+    their letter), without ICU."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l~").replace("Ł", "L~"))
+    return "".join(c if not unicodedata.combining(c) else "~" for c in decomposed).casefold()
+
+
+def language_name(code: str) -> str:
+    language = _language()
+    if language == "en":
+        return english_language_name(code)
+    try:
+        return Locale.parse(code).get_display_name(language).capitalize()
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, language_name(code)) for code in enabled_languages()]
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    language = _language()
+    return [(code, f"{code} — {get_currency_name(code, locale=language)}") for code in enabled_currencies()]
