@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run dev test setup lint bench-directory bench-api clean
+.PHONY: run dev test setup lint messages bench-directory bench-api clean
 
 setup: $(STAMP)
 
@@ -39,6 +39,14 @@ lint: setup
 
 test: lint
 	@bash scripts/test.sh
+
+# Translations: gather the strings marked in clientpanel/ and config/ into locale/pl (makemessages
+# needs GNU gettext: apt-get install -y gettext), translate what is new or fuzzy in django.po, run
+# again to compile. The .mo is compiled by Babel (pure Python) and committed, so a checkout, a
+# deployment or CI needs no gettext; backoffice/tests/test_translations.py says when it is stale.
+messages: setup
+	$(BIN)/python manage.py makemessages -l pl --add-location file --no-obsolete -i tests -i migrations -i var -i bench
+	$(BIN)/pybabel compile -d locale -D django --statistics
 
 bench-directory: setup
 	$(BIN)/python bench/directory.py

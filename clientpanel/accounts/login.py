@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import DomainError
@@ -18,8 +19,9 @@ from clientpanel.core.errors import DomainError
 from . import throttle
 from .models import User
 
-WRONG_CREDENTIALS = "Please enter a correct email and password. Note that both fields may be case-sensitive."
-TOO_MANY_ATTEMPTS = "Too many failed attempts. Wait 15 minutes and try again."
+# In the reader's language when shown (lazy: read when the page is made).
+WRONG_CREDENTIALS = _("Please enter a correct email and password. Note that both fields may be case-sensitive.")
+TOO_MANY_ATTEMPTS = _("Too many failed attempts. Wait 15 minutes and try again.")
 
 
 class LoginRefused(DomainError):

@@ -12,6 +12,7 @@ import qrcode
 import qrcode.image.svg
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import DomainError, ValidationFailed
@@ -35,7 +36,8 @@ def _hash(code: str) -> str:
 def totp_begin(*, user: User) -> str:
     """Start (or restart) enrolment: a new secret, not active until a code confirms it."""
     if user.has_2fa:
-        raise ValidationFailed("Two-factor authentication is on already.", fields={"code": ["Turn it off first."]})
+        raise ValidationFailed(_("Two-factor authentication is on already."),
+                               fields={"code": [_("Turn it off first.")]})
     user.totp_secret = pyotp.random_base32()
     user.save(update_fields=["totp_secret"])
     return user.totp_secret
@@ -70,11 +72,11 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     """Turn 2FA on once a code from the app verifies; answers the recovery codes, shown once."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.has_2fa:
-        raise ValidationFailed("Two-factor authentication is on already.", fields={"code": ["It is on already."]})
+        raise ValidationFailed(_("Two-factor authentication is on already."), fields={"code": [_("It is on already.")]})
     step = _matching_step(user, code)
     if step is None:
-        raise ValidationFailed("The code does not match.", fields={"code": [
-            "That code does not match; check the time on your phone and enter the current 6 digits."]})
+        raise ValidationFailed(_("The code does not match."), fields={"code": [
+            _("That code does not match; check the time on your phone and enter the current 6 digits.")]})
     codes = [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODE_COUNT)]
     user.recovery_codes = [_hash(c) for c in codes]
     user.totp_confirmed_at = timezone.now()
@@ -116,8 +118,8 @@ def totp_verify(*, user: User, code: str) -> bool:
     happens (a right password, a new login, another process): beyond them TooManyCodes, before
     the code is even looked at."""
     if code_blocked(user.pk):
-        raise TooManyCodes("Too many wrong codes. Wait 15 minutes and try again.",
-                           fields={"code": ["Too many wrong codes. Wait 15 minutes and try again."]})
+        message = _("Too many wrong codes. Wait 15 minutes and try again.")
+        raise TooManyCodes(message, fields={"code": [message]})
     if _spend_code(user_id=user.pk, code=str(code or "")[:64]):
         return True
     code_failed(user.pk)  # after the transaction: a rollback must not forget a wrong code
@@ -126,8 +128,8 @@ def totp_verify(*, user: User, code: str) -> bool:
 
 def totp_disable(*, user: User, code: str) -> None:
     if not totp_verify(user=user, code=code):
-        raise ValidationFailed("The code does not match.",
-                               fields={"code": ["Enter a current code or a recovery code."]})
+        raise ValidationFailed(_("The code does not match."),
+                               fields={"code": [_("Enter a current code or a recovery code.")]})
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, recovery_codes=[],
                                                totp_last_step=None)

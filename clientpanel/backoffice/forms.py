@@ -44,13 +44,6 @@ class CurrencyAmountMixin:
             self.fields[name].help_text = f"{current} {hint}".strip() if current else hint
 
 
-# The login's refusals (accounts.login), by code, in the reader's language.
-LOGIN_REFUSALS = {
-    "invalid_login": _("Please enter a correct email and password. Note that both fields may be case-sensitive."),
-    "throttled": _("Too many failed attempts. Wait 15 minutes and try again."),
-}
-
-
 class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
 
@@ -64,8 +57,7 @@ class StaffLoginForm(AuthenticationForm):
         try:
             self.user_cache = staff_password_check(request=self.request, email=email, password=password)
         except LoginRefused as refused:
-            message = LOGIN_REFUSALS.get(refused.code, refused.message)
-            raise forms.ValidationError(message, code=refused.code) from None
+            raise forms.ValidationError(refused.message, code=refused.code) from None
         return self.cleaned_data
 
 
