@@ -87,11 +87,14 @@ def country_name(code: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     language = _language()
-    if language == "en":
-        return english_country_choices()
+    return english_country_choices() if language == "en" else list(_translated_countries(language))
+
+
+@cache
+def _translated_countries(language: str) -> tuple[tuple[str, str], ...]:
     catalog = _country_catalog(language)
-    return sorted(((code, catalog.gettext(name)) for code, name in english_country_choices()),
-                  key=lambda item: _fold(item[1]))
+    return tuple(sorted(((code, catalog.gettext(name)) for code, name in english_country_choices()),
+                        key=lambda item: _fold(item[1])))
 
 
 def _fold(text: str) -> str:
