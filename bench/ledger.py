@@ -6,7 +6,8 @@ Runs `pgbench -b tpcb-like` (update a balance, insert a history row — the shap
 with N clients, then N worker processes posting through clientpanel.ledger.services.entry_post
 for the same time: once with each writer on its own client (like pgbench's spread-out accounts)
 and once with all writers on ONE client (every post waits for the client's row lock). Prints
-both rates and their ratio; the target is ledger posts/s ≥ 0.5 × pgbench tps.
+both rates and their ratio; the target is ledger posts/s ≥ 0.5 × pgbench tps. With --outbox a
+subscriber writes every posted entry to the outbox, as webhooks for ledger.entry_posted will.
 """
 
 from __future__ import annotations
@@ -62,8 +63,17 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _writer(client_id: str, seconds: float, start_at: float, counter) -> None:
+def _writer(client_id: str, seconds: float, start_at: float, counter, outbox: bool = False) -> None:
     _setup_django()
+    if outbox:
+        from huey.contrib.djhuey import HUEY
+
+        from clientpanel.core.events import subscribe
+        from clientpanel.core.outbox import writer
+        from clientpanel.ledger.events import LedgerEntryPosted
+
+        HUEY.immediate = False  # drains are queued (to Huey's memory here), as in production
+        subscribe(LedgerEntryPosted, writer("bench"))
     from clientpanel.ledger.models import EntryType
     from clientpanel.ledger.services import entry_post
 
@@ -78,10 +88,10 @@ def _writer(client_id: str, seconds: float, start_at: float, counter) -> None:
         counter.value += posted
 
 
-def run_ledger(client_ids: list[str], seconds: int) -> float:
+def run_ledger(client_ids: list[str], seconds: int, outbox: bool = False) -> float:
     counter = mp.Value("i", 0)
     start_at = time.time() + 3  # every process connected and warmed before the clock starts
-    processes = [mp.Process(target=_writer, args=(cid, seconds, start_at, counter)) for cid in client_ids]
+    processes = [mp.Process(target=_writer, args=(cid, seconds, start_at, counter, outbox)) for cid in client_ids]
     for p in processes:
         p.start()
     for p in processes:
@@ -93,6 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--outbox", action="store_true", help="a subscriber writes each entry to the outbox")
     args = parser.parse_args()
     ensure_databases()
     _setup_django()
@@ -111,10 +122,14 @@ def main() -> None:
     connection.close()
 
     pgbench_tps = run_pgbench(args.writers, args.seconds)
-    spread = run_ledger(clients, args.seconds)
-    one = run_ledger([clients[0]] * args.writers, args.seconds)
+    spread = run_ledger(clients, args.seconds, args.outbox)
+    one = run_ledger([clients[0]] * args.writers, args.seconds, args.outbox)
     breaches = ledger_breaches()
-    print(f"\nPostgreSQL at {BENCH_URL.split('@')[-1]} · {args.writers} concurrent writers · {args.seconds} s each\n")
+    from clientpanel.core.models import OutboxMessage
+
+    outboxed, _ = OutboxMessage.objects.filter(topic="bench").delete()
+    print(f"\nPostgreSQL at {BENCH_URL.split('@')[-1]} · {args.writers} concurrent writers · {args.seconds} s each"
+          + (f" · every entry written to the outbox ({outboxed:,} rows)" if args.outbox else "") + "\n")
     print("| what | rate | ratio to pgbench |")
     print("|---|---:|---:|")
     print(f"| pgbench -b tpcb-like -c {args.writers} | {pgbench_tps:,.0f} tps | 1.00 |")
