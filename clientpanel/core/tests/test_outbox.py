@@ -164,6 +164,50 @@ def test_one_transaction_queues_one_drain_however_many_rows(handler, monkeypatch
     assert len(drains) == 1 and len(rows()) == 5
 
 
+class FakeTask:
+    def __init__(self):
+        self.queued: list[float] = []
+
+    def __call__(self):
+        self.queued.append(0.0)
+
+    def schedule(self, *, delay):
+        self.queued.append(delay)
+
+
+def test_a_burst_of_commits_queues_one_drain_now_and_one_at_the_end_of_the_second(monkeypatch):
+    from huey.contrib.djhuey import HUEY
+
+    from clientpanel.core import tasks
+
+    task, clock = FakeTask(), [1000.0]
+    monkeypatch.setattr(HUEY, "immediate", False)
+    monkeypatch.setattr(tasks, "outbox_drain_task", task)
+    monkeypatch.setattr(outbox, "_queued_drain_starts", 0.0)
+    monkeypatch.setattr(outbox.time, "time", lambda: clock[0])
+    for moment in (1000.0, 1000.2, 1000.5, 1000.9):  # commits within one second
+        clock[0] = moment
+        outbox._drain_soon()
+    assert task.queued == [0.0, 1.0]  # at once, then one starting after the last of them
+    clock[0] = 1001.3  # a commit after the delayed drain started: the next one is queued
+    outbox._drain_soon()
+    clock[0] = 1010.0  # after a quiet spell: at once again
+    outbox._drain_soon()
+    assert task.queued == [0.0, 1.0, 1.0, 0.0]
+
+
+@pytest.mark.django_db
+def test_superusers_see_the_outbox_in_the_read_only_admin(client, handler):
+    from clientpanel.accounts.services import staff_create
+
+    pending_rows(1)
+    outbox_drain()
+    client.force_login(staff_create(email="root@example.com", password="correct-horse-battery", superuser=True))
+    response = client.get("/django-admin/core/outboxmessage/")
+    assert response.status_code == 200 and b"test.pinged" in response.content
+    assert client.get("/django-admin/core/outboxmessage/add/").status_code == 403
+
+
 # --- back-off and giving up --------------------------------------------------------------------
 
 def test_retry_delays_double_from_the_first_up_to_the_cap():
