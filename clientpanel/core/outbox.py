@@ -110,24 +110,27 @@ _COLUMNS = "topic, event, payload, status, attempts, next_attempt_at, last_error
 
 
 def _insert(topic: str, events: Sequence[Event]) -> None:
-    """The rows in one INSERT. A subscriber to ledger entries writes inside every post, holding the
-    client's row lock, so on PostgreSQL this speaks SQL with a server-side prepared statement, as
-    the ledger does: the ORM's bulk_create cost four times the post itself (see docs/benchmarks.md)."""
+    """The rows in one INSERT (per thousand). A subscriber to ledger entries writes inside every
+    post, holding the client's row lock, so on PostgreSQL this speaks SQL with a server-side
+    prepared statement, as the ledger does: through the ORM's bulk_create the row cost more CPU
+    than the post itself (docs/benchmarks.md)."""
     now = timezone.now()
     if connection.vendor != "postgresql":
         OutboxMessage.objects.bulk_create([
             OutboxMessage(topic=topic, event=event.name, payload=event.payload(), next_attempt_at=now, created_at=now)
-            for event in events])
+            for event in events], batch_size=1000)
         return
-    values = ", ".join(["(%s, %s, %s, 'pending', 0, %s, '', %s)"] * len(events))
-    params: list = []
-    for event in events:
-        params += [topic, event.name, Jsonb(event.payload()), now, now]
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        # Prepared for the usual single row only; batches vary in size.
-        cursor.execute(f"INSERT INTO clientpanel_outbox ({_COLUMNS}) VALUES {values}",  # noqa: S608 — placeholders
-                       params, prepare=len(events) == 1)
+    for start in range(0, len(events), 1000):  # a statement takes at most 65,535 parameters
+        chunk = events[start:start + 1000]
+        values = ", ".join(["(%s, %s, %s, 'pending', 0, %s, '', %s)"] * len(chunk))
+        params: list = []
+        for event in chunk:
+            params += [topic, event.name, Jsonb(event.payload()), now, now]
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            # Prepared for the usual single row only; batches vary in size.
+            cursor.execute(f"INSERT INTO clientpanel_outbox ({_COLUMNS}) VALUES {values}",  # noqa: S608 — placeholders
+                           params, prepare=len(chunk) == 1)
 
 
 @functools.cache

@@ -105,6 +105,14 @@ def test_subscriber_writes_the_outbox_row_inside_the_publishing_transaction(hand
 
 
 @pytest.mark.django_db
+def test_a_large_batch_is_written_whole(handler):
+    with transaction.atomic():
+        assert outbox.outbox_add(topic=TOPIC, events=[ping(str(n)) for n in range(2500)]) == 2500
+    assert OutboxMessage.objects.count() == 2500
+    assert OutboxMessage.objects.order_by("-id").first().payload["amount"] == "2499.0000"
+
+
+@pytest.mark.django_db
 def test_subscriber_that_raises_rolls_the_change_back():
     def broken(events):
         raise RuntimeError("subscriber bug")
