@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.clients.services import client_create
@@ -34,12 +36,19 @@ def _allow_flush_between_tests() -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    from django.conf import settings
-
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; runs in the PostgreSQL pass of make test"))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request of a staff member reading Polish
+    activates Polish in the test's thread and nothing deactivates it after the response."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
