@@ -67,6 +67,7 @@ PAGES = {
     "group-delete": (SETTINGS, False, "POST"),
     "activity-log": (SETTINGS, False, "GET"),
     "account-2fa": (None, False, "GET"),
+    "account-language": (None, False, "POST"),
     "api-token-list": (None, False, "GET"),
     "api-token-revoke": (None, False, "POST"),
     "client-invoices": (VIEW_CLIENTS, True, "GET"),
