@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
+from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
@@ -103,6 +104,9 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "document": document, "client": document.client, "items": document.items.all(),
             "payments": document.payments.order_by("paid_at"), "derived": document.derived.order_by("created_at"),
             "entries": LedgerEntry.objects.filter(document_id=document.pk).order_by("sequence"), "zone": zone,
+            "allows": {"pay": document_rules.takes_payment(document),
+                       "cancel": document_rules.can_be_cancelled(document),
+                       "credit": document_rules.can_be_credited(document)},
         })
 
 

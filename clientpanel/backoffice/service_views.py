@@ -21,6 +21,7 @@ from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.core.models import JobRun
+from clientpanel.services import rules as service_rules
 from clientpanel.services import services as service_services
 from clientpanel.services.models import Service
 
@@ -84,9 +85,13 @@ def service_detail(request: HttpRequest, service_id) -> HttpResponse:
         module_actions = get_module(service.product.module).actions
     except ModuleError:
         module_actions = {}
+    allows = {"suspend": service_rules.can_be_suspended(service),
+              "unsuspend": service_rules.can_be_unsuspended(service),
+              "terminate": service_rules.can_be_terminated(service), "retry": service_rules.can_be_retried(service),
+              "module_actions": service_rules.runs_module_actions(service)}
     return render(request, "backoffice/services/detail.html", {
         "service": service, "client": service.client, "charges": service.charges.all()[:100],
-        "events": service.provisioning_events.all()[:50], "module_actions": module_actions})
+        "events": service.provisioning_events.all()[:50], "module_actions": module_actions, "allows": allows})
 
 
 # The buttons of a service's page, as their outcome message names them.
