@@ -50,6 +50,7 @@ SUSPENSION_REASONS = {INSUFFICIENT_FUNDS: _("Insufficient funds")}
 JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
+    "drain_outbox": _("Deliver the outbox"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -59,11 +60,15 @@ JOB_DESCRIPTIONS = {
                         "services suspended past the termination delay and those cancelled at the end of their "
                         "period."),
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
+    "drain_outbox": _("Hand what changes left in the outbox (e-mail, webhooks) to its handlers; retry failures "
+                      "with growing delays, give up after the last attempt; delete delivered rows after a week."),
 }
 JOB_COUNTS = {
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),
     "services": pgettext_lazy("job count", "services"), "charges": pgettext_lazy("job count", "charges"),
     "unsuspended": pgettext_lazy("job count", "unsuspended"), "terminated": pgettext_lazy("job count", "terminated"),
+    "done": pgettext_lazy("job count", "delivered"), "failed": pgettext_lazy("job count", "to retry"),
+    "given_up": pgettext_lazy("job count", "given up"), "purged": pgettext_lazy("job count", "purged"),
 }
 JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
 
