@@ -419,10 +419,13 @@ class AddServiceForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
         from clientpanel.catalog.models import Price, Product
+        from clientpanel.catalog.rules import orderable_by_staff
 
-        products = Product.objects.filter(retired=False, hidden=False).order_by("name")
-        self.fields["product"].choices = [("", _("Select a product")), *((str(p.pk), f"{p.name} ({p.key})")
-                                                                         for p in products)]
+        # Staff may sell hidden products too (off the clients' order form only); retired ones are off sale.
+        products = [p for p in Product.objects.filter(retired=False).order_by("name") if orderable_by_staff(p)]
+        self.fields["product"].choices = [("", _("Select a product")), *(
+            (str(p.pk), _("%(name)s (%(key)s), hidden from clients") % {"name": p.name, "key": p.key} if p.hidden
+             else f"{p.name} ({p.key})") for p in products)]
         product_id = self.data.get("product") or self.initial.get("product")
         prices = Price.objects.none()
         # Only a product on the list: anything else in the query string or the form is not an id.

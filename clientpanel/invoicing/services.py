@@ -37,6 +37,7 @@ from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
+from . import rules
 from .calculations import TaxLine, credit_note_tax_lines, credit_note_totals, document_totals, line_net, payment_net
 from .events import DocumentIssued, DocumentPaid, DocumentRefunded
 from .models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
@@ -383,10 +384,10 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
     replay = _payment_replay(document, transaction_id, amount)
     if replay is not None:
         return replay
-    if document.type != DocumentType.PROFORMA:
-        raise DocumentStateError("Payments are recorded on proformas.", fields={"document": ["Not a proforma."]})
-    if document.status != DocumentStatus.UNPAID:
-        raise DocumentStateError(f"This {document.get_status_display().lower()} proforma takes no payment.",
+    if not rules.takes_payment(document):
+        if document.type != DocumentType.PROFORMA:
+            raise DocumentStateError("Payments are recorded on proformas.", fields={"document": ["Not a proforma."]})
+        raise DocumentStateError(f"This proforma is {document.status}; it takes no payment.",
                                  fields={"amount": [f"The proforma is {document.status}."]})
     errors = FieldErrors()
     gross = _money_in(amount, document.currency, errors, "amount")
@@ -427,13 +428,12 @@ def proforma_cancel(*, actor: User | None, document_id) -> Document:
     require_area(actor, FINANCE, "cancel documents")
     with transaction.atomic():
         document = _locked_document(actor, document_id)
-        if document.type != DocumentType.PROFORMA or document.status not in (DocumentStatus.DRAFT,
-                                                                              DocumentStatus.UNPAID):
+        if not rules.can_be_cancelled(document):
+            if rules.takes_payment(document):  # unpaid, but something was received already
+                raise DocumentStateError("This proforma has received payments; it cannot be cancelled.",
+                                         fields={"status": ["Partly paid."]})
             raise DocumentStateError(f"Only a draft or unpaid proforma can be cancelled; this one is "
                                      f"{document.status}.", fields={"status": [document.status]})
-        if document.paid_gross > 0:
-            raise DocumentStateError("This proforma has received payments; it cannot be cancelled.",
-                                     fields={"status": ["Partly paid."]})
         document.status = DocumentStatus.CANCELLED
         document.save(update_fields=["status"])
         audit_record(action="document.cancel", target=document, client_id=document.client_id,
@@ -470,9 +470,9 @@ def credit_note_issue(*, actor: User | None, invoice_id, net_amount: object,
         replay = _credit_note_replay(invoice, transaction_id, net)
         if replay is not None:
             return replay
-        if invoice.type != DocumentType.INVOICE or invoice.status not in (DocumentStatus.PAID,
-                                                                          DocumentStatus.PARTIALLY_REFUNDED):
-            raise DocumentStateError("Credit notes refund paid invoices.", fields={"invoice": [invoice.status]})
+        if not rules.can_be_credited(invoice):
+            raise DocumentStateError("Credit notes refund paid invoices with net left to refund.",
+                                     fields={"invoice": [invoice.status]})
         refundable = invoice.net - invoice.refunded_net
         if net > refundable:
             raise ValidationFailed(f"At most {refundable} {invoice.currency} net can still be refunded.",

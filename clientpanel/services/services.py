@@ -21,6 +21,7 @@ from clientpanel.accounts.roles import EDIT_CLIENTS
 from clientpanel.audit.services import audit_record
 from clientpanel.catalog.models import Price, Product
 from clientpanel.catalog.modules import ModuleContext, ModuleError, get_module
+from clientpanel.catalog.rules import orderable_by_staff
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.clients.services import require_area
@@ -30,6 +31,7 @@ from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import InsufficientFunds, entry_post
 
+from . import rules
 from .calculations import period_charge
 from .events import ServiceStatusChanged
 from .locks import locked_service
@@ -84,7 +86,7 @@ def service_order(*, actor: User | None, client_id, product_id, price_id, allow_
         product = Product.objects.filter(pk=product_id).first() if _uuid_like(product_id) else None
         if product is None:
             product = Product.objects.filter(key=str(product_id)).first()
-        if product is None or product.retired:
+        if product is None or not orderable_by_staff(product):
             errors.add("product", "Choose a product that is on sale.")
         price = Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit() else None
         if product is not None and price is None:
@@ -335,7 +337,7 @@ def _staff_service(actor: User | None, service_id) -> Service:
 def service_suspend(*, actor: User | None, service_id) -> Service:
     """Staff suspension: stays suspended until staff unsuspend it (automation leaves it alone)."""
     service = _staff_service(actor, service_id)
-    if service.status != ServiceStatus.ACTIVE:
+    if not rules.can_be_suspended(service):
         raise Conflict(f"Only an active service can be suspended; this one is {service.status}.",
                        code="service_state")
     return _suspend(service.pk, reason=SUSPENDED_BY_STAFF, now=timezone.now())
@@ -343,7 +345,7 @@ def service_suspend(*, actor: User | None, service_id) -> Service:
 
 def service_unsuspend(*, actor: User | None, service_id) -> Service:
     service = _staff_service(actor, service_id)
-    if service.status != ServiceStatus.SUSPENDED:
+    if not rules.can_be_unsuspended(service):
         raise Conflict(f"Only a suspended service can be unsuspended; this one is {service.status}.",
                        code="service_state")
     return _unsuspend(service.pk, now=timezone.now())
@@ -351,7 +353,7 @@ def service_unsuspend(*, actor: User | None, service_id) -> Service:
 
 def service_terminate(*, actor: User | None, service_id) -> Service:
     service = _staff_service(actor, service_id)
-    if service.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
+    if not rules.can_be_terminated(service):
         raise Conflict(f"The service is {service.status} already.", code="service_state")
     return _terminate(service.pk, now=timezone.now())
 
@@ -360,7 +362,7 @@ def service_retry(*, actor: User | None, service_id) -> Service:
     """Re-run the step that failed: create for a pending service (never charging the setup fee
     again), else the last failed module step."""
     service = _staff_service(actor, service_id)
-    if service.provision_status != ProvisionStatus.ERROR:
+    if not rules.can_be_retried(service):
         raise Conflict("Only a service whose provisioning failed can be retried.", code="service_state")
     if service.status == ServiceStatus.PENDING:
         Service.objects.filter(pk=service.pk).update(provision_status=ProvisionStatus.PENDING)
@@ -376,6 +378,9 @@ def service_action(*, actor: User | None, service_id, action: str) -> tuple[bool
     module = get_module(service.product.module)
     if action not in module.actions:
         raise ValidationFailed("Unknown action.", fields={"action": [f"Use one of {', '.join(module.actions)}."]})
+    if not rules.runs_module_actions(service):
+        raise Conflict(f"Product actions run on an active service; this one is {service.status}.",
+                       code="service_state")
     ok, message = _run_module(service, action)
     audit_record(action=f"service.action.{action}", target=service, client_id=service.client_id,
                  object_label=str(service), changes={"outcome": [None, "OK" if ok else message]})

@@ -97,7 +97,7 @@ def test_partial_payments_split_the_net_and_the_last_takes_the_rest(polish_clien
     proforma_pay(actor=None, document_id=proforma.pk, amount="103.00")
     nets = list(Payment.objects.filter(document=proforma).values_list("net", flat=True))
     assert nets[:2] == [Decimal("8.1301"), Decimal("8.1301")] and sum(nets) == Decimal("100")
-    with pytest.raises(Conflict, match="invoiced proforma takes no payment"):
+    with pytest.raises(Conflict, match="is INVOICED; it takes no payment"):
         proforma_pay(actor=None, document_id=proforma.pk, amount="1.00")
 
 
@@ -116,7 +116,7 @@ def test_bad_payments_write_nothing(polish_client, amount, message):
 def test_cancelled_proforma_takes_no_payment(polish_client):
     proforma = proforma_add_funds(actor=None, client_id=polish_client.pk, net_amount="10")
     proforma_cancel(actor=None, document_id=proforma.pk)
-    with pytest.raises(Conflict, match="cancelled proforma takes no payment"):
+    with pytest.raises(Conflict, match="is CANCELLED; it takes no payment"):
         proforma_pay(actor=None, document_id=proforma.pk, amount="12.30")
     with pytest.raises(Conflict):
         proforma_cancel(actor=None, document_id=proforma.pk)

@@ -164,3 +164,31 @@ def test_locking_a_service_leaves_its_product_and_client_free():
         release.set()
         thread.join()
     assert outcome == {"free": True}
+
+
+def test_product_actions_run_on_an_active_service_only(staff, clock):
+    from clientpanel.core.errors import Conflict
+    from clientpanel.services.services import service_action
+
+    client = funded_client("100")
+    product, price = make_product(key="box-actions", period="MONTHLY", amount="5.00")
+    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    at(T)
+    clock(T + dt.timedelta(hours=1))
+    service_suspend(actor=staff, service_id=service.pk)
+    with pytest.raises(Conflict, match="active service"):
+        service_action(actor=staff, service_id=service.pk, action="reboot")
+
+
+def test_staff_may_order_a_hidden_product_but_not_a_retired_one(staff):
+    from clientpanel.core.errors import ValidationFailed
+
+    client = funded_client("100")
+    product, price = make_product(key="private-plan", period="MONTHLY", amount="5.00")
+    product.hidden = True
+    product.save(update_fields=["hidden"])
+    assert service_order(actor=staff, client_id=client.pk, product_id=product.pk, price_id=price.pk).pk
+    product.retired = True
+    product.save(update_fields=["retired"])
+    with pytest.raises(ValidationFailed, match="Some fields"):
+        service_order(actor=staff, client_id=client.pk, product_id=product.pk, price_id=price.pk)
