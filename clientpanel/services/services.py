@@ -227,8 +227,10 @@ def _charge(service: Service, *, kind: str, start, end, amount: Decimal, what: s
                                   description=f"Service:{service.pk}, {what}", service_id=service.pk,
                                   period_start=start, period_end=end, check_credit=check_credit)
             ServiceCharge.objects.filter(pk=charge.pk).update(ledger_entry_id=entry.pk)
-            limit = Client.objects.only("credit_limit").get(pk=service.client_id).credit_limit
-            if entry.balance_after + limit < 0:
+            # With check_credit the post itself refused anything beyond the limit: only an unchecked
+            # charge (setup fee, staff override) can land there, so only it needs the limit read.
+            if not check_credit and entry.balance_after + Client.objects.only("credit_limit").get(
+                    pk=service.client_id).credit_limit < 0:
                 audit_record(action="service.charge_over_limit", target=service, client_id=service.client_id,
                              object_label=str(service),
                              changes={"charge": [None, str(amount)], "balance": [str(entry.balance_before),
