@@ -23,13 +23,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
+from clientpanel.catalog.api import router as catalog_router
 from clientpanel.clients.api import groups_router, users_router
 from clientpanel.clients.api import router as clients_router
 from clientpanel.core.errors import DomainError
-from clientpanel.invoicing.api import companies_router
 from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
 from clientpanel.services.api import router as services_router
+from clientpanel.tax.api import companies_router
 
 logger = logging.getLogger("django.request")
 
@@ -243,4 +244,5 @@ api.add_router("/", groups_router)
 api.add_router("/", ledger_router)
 api.add_router("/", invoicing_router)
 api.add_router("/", companies_router)
+api.add_router("/", catalog_router)
 api.add_router("/", services_router)

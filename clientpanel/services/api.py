@@ -1,31 +1,25 @@
-"""REST endpoints for products, prices and services (SPEC §11)."""
+"""REST endpoints for services: ordering, reading and acting on them (SPEC §11)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
-from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE, PRODUCTS_READ, PRODUCTS_WRITE
-from clientpanel.catalog import services as catalog_services
-from clientpanel.catalog.models import Price, Product
+from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.api_types import (
-    Int,
     IntId,
-    JsonObject,
-    MoneyString,
     OneLine,
     Page,
     PageSize,
-    Text,
     strict_example,
 )
-from clientpanel.core.errors import DomainError, NotFound
+from clientpanel.core.errors import NotFound
 from clientpanel.core.money import format_api_amount
 
 from . import services
@@ -38,62 +32,11 @@ class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class PriceIn(Strict):
-    model_config = strict_example(currency="PLN", period="MONTHLY", amount="49.00", setup_fee="0.00")
-    currency: OneLine(3) | None = None
-    period: OneLine(12) | None = None
-    amount: MoneyString = None
-    setup_fee: MoneyString = None
-
-
-Hours = Int(0, 24 * 365)
-
-
-class ProductIn(Strict):
-    model_config = strict_example(key="vps-small", name="VPS Small", description="2 vCPU, 4 GB RAM",
-                                  module="manual", prices=[{"currency": "PLN", "period": "MONTHLY", "amount": "49.00"}])
-    key: OneLine(100) | None = None
-    name: OneLine(200) | None = None
-    description: Text(5000) | None = None
-    module: OneLine(50) | None = None
-    module_settings: JsonObject | None = None
-    hourly_billing: bool | None = None
-    termination_delay_hours: Hours | None = None
-    cancellation_delay_hours: Hours | None = None
-    hidden: bool | None = None
-    prices: Annotated[list[PriceIn], Field(max_length=50)] = []
-
-
 class ServiceIn(Strict):
     model_config = strict_example(product="vps", price=1)
     product: OneLine(100) | None = Field(None, description="The product's id or key")
     price: IntId | None = None
     allow_over_limit: bool = False
-
-
-class PriceOut(Schema):
-    id: int
-    currency: str
-    period: str
-    amount: str
-    setup_fee: str
-
-
-class ProductOut(Schema):
-    id: str
-    key: str
-    name: str
-    description: str
-    module: str
-    hourly_billing: bool
-    hidden: bool
-    retired: bool
-    prices: list[PriceOut]
-
-
-class ProductListOut(Schema):
-    count: int
-    results: list[ProductOut]
 
 
 class ServiceProductOut(Schema):
@@ -130,17 +73,6 @@ class ServiceListOut(Schema):
     results: list[ServiceOut]
 
 
-def price_out(price: Price) -> dict[str, Any]:
-    return {"id": price.pk, "currency": price.currency, "period": price.period,
-            "amount": format_api_amount(price.amount), "setup_fee": format_api_amount(price.setup_fee)}
-
-
-def product_out(product: Product) -> dict[str, Any]:
-    return {"id": str(product.id), "key": product.key, "name": product.name, "description": product.description,
-            "module": product.module, "hourly_billing": product.hourly_billing, "hidden": product.hidden,
-            "retired": product.retired, "prices": [price_out(p) for p in product.prices.all()]}
-
-
 def _time(value):
     return value.isoformat() if value else None
 
@@ -155,31 +87,6 @@ def service_out(service: Service) -> dict[str, Any]:
         "order_date": _time(service.order_date), "activation_date": _time(service.activation_date),
         "billed_until": _time(service.billed_until), "suspension_reason": service.suspension_reason or None,
     }
-
-
-@router.get("/products", response=ProductListOut)
-def list_products(request):
-    require_scope(request, PRODUCTS_READ)
-    products = list(Product.objects.prefetch_related("prices").order_by("name"))
-    return {"count": len(products), "results": [product_out(p) for p in products]}
-
-
-@router.post("/products", response={201: ProductOut}, summary="Create a product with its prices, in one transaction")
-def create_product(request, payload: ProductIn):
-    from django.db import transaction
-
-    require_scope(request, PRODUCTS_WRITE)
-    data = payload.model_dump(exclude_unset=True)
-    prices = data.pop("prices", [])
-    with transaction.atomic():
-        product = catalog_services.product_save(actor=api_actor(request), data=data)
-        for index, price in enumerate(prices):
-            try:
-                catalog_services.price_save(actor=api_actor(request), product_id=product.pk, data=price)
-            except DomainError as error:
-                error.fields = {f"prices.{index}.{k}": v for k, v in error.fields.items()}
-                raise
-    return Status(201, product_out(product))
 
 
 @router.get("/clients/{client_id}/services", response=ServiceListOut)

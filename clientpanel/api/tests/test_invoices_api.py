@@ -96,15 +96,6 @@ def test_credit_note_over_the_invoice_is_refused(api, taxed_client):
     assert Document.objects.filter(type="CREDIT_NOTE").count() == 0
 
 
-def test_home_companies(api):
-    created = post(api, "/home-companies", {"name": "US Corp", "country": "US", "us_ein": "12-3456789"})
-    assert created.status_code == 201 and created.json()["is_default"] is False
-    bad = post(api, "/home-companies", {"name": "X", "country": "XX", "invoice_pattern": "INV/{YEAR}"})
-    assert bad.status_code == 422 and {"country", "invoice_pattern"} <= set(bad.json()["error"]["fields"])
-    listed = api.get("/home-companies").json()
-    assert listed["count"] == 2 and listed["results"][0]["is_default"] is True
-
-
 def test_listing_documents_takes_the_same_number_of_queries_for_5_and_100(api, taxed_client):
     """Items, the document each came from and those that came from it are fetched for the whole page
     at once (it took 17 queries for 5 documents and 87 for 40)."""
