@@ -1,6 +1,6 @@
 from clientpanel.accounts.roles import staff_areas
 
-from .forms import QuickCreateForm
+from .forms.clients import QuickCreateForm
 
 
 def quick_create(request):

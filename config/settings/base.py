@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clientpanel.catalog",
     "clientpanel.services",
     "clientpanel.api",
+    "clientpanel.ui",
     "clientpanel.backoffice",
 ]
 

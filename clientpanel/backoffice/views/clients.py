@@ -1,12 +1,13 @@
-"""The staff panel (/staff/). Views parse input, call one service or selector, and render."""
+"""Clients: the directory, creating a client, and the client record's Summary, Profile (with the
+addresses) and Activity tabs."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
-from clientpanel.accounts.login import login_completed
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
+from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
@@ -24,51 +25,13 @@ from clientpanel.clients.validation import subdivisions_of
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
+from clientpanel.ui.labels import country_choices
 
-from .access import area_required, staff_required
-from .feedback import run_and_report
-from .forms import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm, StaffLoginForm
-from .labels import country_choices
-from .query import query_text, refuses_bad_query
-
-
-class StaffLoginView(auth_views.LoginView):
-    template_name = "backoffice/login.html"
-    authentication_form = StaffLoginForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        user = form.get_user()
-        if user.has_2fa:
-            # Not logged in yet: the second step (account_views.login_verify) does that.
-            self.request.session["pending_2fa_user"] = str(user.pk)
-            self.request.session["pending_2fa_next"] = self.get_redirect_url()
-            return redirect("backoffice:login-verify")
-        login_completed(user=user)
-        return super().form_valid(form)
-
-
-class StaffLogoutView(auth_views.LogoutView):
-    next_page = "backoffice:login"
-
-
-def _client_or_404(request: HttpRequest, client_id):
-    try:
-        return client_selectors.client_get(actor=request.user, client_id=client_id)
-    except NotFound:
-        from django.http import Http404
-
-        raise Http404("Client not found.") from None
-
-
-@staff_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    counts = client_selectors.client_status_counts(actor=request.user)
-    recent = client_selectors.client_directory(actor=request.user, page_size=10).results
-    return render(request, "backoffice/dashboard.html", {
-        "status_counts": counts, "total_clients": sum(counts.values()), "recent_clients": recent,
-    })
-
+from ..access import area_required
+from ..feedback import run_and_report
+from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
+from ..query import query_text, refuses_bad_query
+from .common import client_or_404, record_context
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -165,17 +128,13 @@ def client_quick_create(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/clients/_quick_create_form.html", {"quick_form": form})
 
 
-def _record_context(request: HttpRequest, client, tab: str) -> dict:
-    return {"client": client, "tab": tab, "billing": client_selectors.billing_address_of(client)}
-
-
 @area_required(VIEW_CLIENTS)
 def client_summary(request: HttpRequest, client_id) -> HttpResponse:
     from clientpanel.invoicing.selectors import amount_owing
     from clientpanel.ledger.selectors import paid_to_date
 
-    client = _client_or_404(request, client_id)
-    return render(request, "backoffice/clients/summary.html", _record_context(request, client, "summary") | {
+    client = client_or_404(request, client_id)
+    return render(request, "backoffice/clients/summary.html", record_context(request, client, "summary") | {
         "decision": client_selectors.client_tax_decision(client), "paid_to_date": paid_to_date(client=client),
         "amount_owing": amount_owing(client=client)})
 
@@ -183,7 +142,7 @@ def client_summary(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(VIEW_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_profile(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if request.method == "POST" and not has_area(request.user, EDIT_CLIENTS):
         raise PermissionDenied("Your role does not include editing clients.")
     initial = {name: getattr(client, name) for name in ClientProfileForm.base_fields if hasattr(client, name)}
@@ -200,7 +159,7 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
         else:
             messages.success(request, _("Profile saved."))
             return redirect("backoffice:client-profile", client_id=client.id)
-    context = _record_context(request, client, "profile") | {
+    context = record_context(request, client, "profile") | {
         "form": form, "addresses": client_selectors.client_addresses(client=client),
         "effective": client_selectors.effective_settings(client),
     }
@@ -211,7 +170,7 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpResponse:
     """The address modal: GET renders the form, POST saves it (re-rendering with errors)."""
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     address = None
     if address_id is not None:
         try:
@@ -246,7 +205,7 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
 @area_required(EDIT_CLIENTS)
 @require_POST
 def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     run_and_report(request, lambda: client_services.address_delete(actor=request.user, client_id=client.id,
                                                                    address_id=address_id),
                    success=_("Address deleted."), missing=_("That address no longer exists."))
@@ -269,10 +228,18 @@ def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
 
     from clientpanel.clients.tasks import vies_check_task
 
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     if not client.tax_id:
         messages.error(request, _("This client has no tax ID to check."))
     else:
         transaction.on_commit(lambda: vies_check_task(str(client.pk)))
         messages.info(request, _("VIES check queued; the status updates when the job has run."))
     return redirect("backoffice:client-summary", client_id=client.pk)
+
+
+@area_required(VIEW_CLIENTS)
+def client_activity(request: HttpRequest, client_id) -> HttpResponse:
+    client = client_or_404(request, client_id)
+    page = Paginator(audit_events(client_id=client.id), 25).get_page(request.GET.get("page"))
+    return render(request, "backoffice/clients/activity.html", record_context(request, client, "activity") | {
+        "page": page})

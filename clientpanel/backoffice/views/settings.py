@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import selectors as account_selectors
@@ -22,10 +21,10 @@ from clientpanel.clients import services as client_services
 from clientpanel.clients.models import Client
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 
-from .access import area_required
-from .feedback import run_and_report
-from .forms import GroupForm, HomeCompanyForm, RoleForm, StaffCreateForm, StaffEditForm, TaxRuleForm
-from .query import query_text, refuses_bad_query
+from ..access import area_required
+from ..feedback import run_and_report
+from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
+from ..query import query_text, refuses_bad_query
 
 
 @area_required(MANAGE_STAFF)
@@ -160,97 +159,3 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"]})
     return render(request, "backoffice/settings/activity_log.html", {"page": page, "filters": filters,
                                                                       "query": query})
-
-
-# --- home companies and tax rules ----------------------------------------------------------------
-
-@area_required(SETTINGS)
-def home_company_list(request: HttpRequest) -> HttpResponse:
-    from clientpanel.tax.models import HomeCompany
-
-    companies = HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name")
-    return render(request, "backoffice/settings/home_company_list.html", {"companies": companies})
-
-
-@area_required(SETTINGS)
-@require_http_methods(["GET", "POST"])
-def home_company_edit(request: HttpRequest, company_id: int | None = None) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-    from clientpanel.tax.models import HomeCompany
-
-    company = HomeCompany.objects.filter(pk=company_id).first() if company_id else None
-    if company_id and company is None:
-        raise Http404("Home company not found.")
-    initial = {}
-    if company is not None:
-        initial = {name: getattr(company, name) for name in HomeCompanyForm.base_fields}
-        initial["payment_terms_days"] = company.payment_terms_days or ""
-    form = HomeCompanyForm(request.POST or None, initial=initial or {
-        "country": "US", "topup_item_name": "Add funds", "refund_item_name": "Refund",
-        "proforma_pattern": "PROFORMA/{YEAR}/{MONTH}/{NUMBER}", "invoice_pattern": "INV/{YEAR}/{MONTH}/{NUMBER}",
-        "credit_note_pattern": "CN/{YEAR}/{MONTH}/{NUMBER}"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = tax_services.home_company_save(actor=request.user, data=form.cleaned_data, company_id=company_id)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
-            return redirect("backoffice:home-company-edit", company_id=saved.pk)
-    rules = company.tax_rules.order_by("country", "region", "-priority") if company else []
-    return render(request, "backoffice/settings/home_company_form.html", {
-        "form": form, "company": company, "rules": rules, "rule_form": TaxRuleForm(initial={
-            "applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0})})
-
-
-@area_required(SETTINGS)
-@require_http_methods(["GET", "POST"])
-def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = None) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-    from clientpanel.tax.models import TaxRule
-
-    rule = TaxRule.objects.filter(pk=rule_id, home_company_id=company_id).first() if rule_id else None
-    if rule_id and rule is None:
-        raise Http404("Tax rule not found.")
-    initial = {name: getattr(rule, name) for name in TaxRuleForm.base_fields} if rule else {
-        "applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0}
-    form = TaxRuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tax_services.tax_rule_save(actor=request.user, company_id=company_id, data=form.cleaned_data,
-                                       rule_id=rule_id)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        except DomainError as error:
-            form.add_error("priority", error.message)
-        else:
-            messages.success(request, _("Tax rule saved."))
-            return redirect("backoffice:home-company-edit", company_id=company_id)
-    return render(request, "backoffice/settings/tax_rule_form.html", {"form": form, "rule": rule,
-                                                                       "company_id": company_id})
-
-
-@area_required(SETTINGS)
-@require_POST
-def tax_rule_delete(request: HttpRequest, company_id: int, rule_id: int) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-
-    run_and_report(request, lambda: tax_services.tax_rule_delete(actor=request.user, rule_id=rule_id),
-                   success=_("Tax rule deleted."), missing=_("That rule no longer exists."))
-    return redirect("backoffice:home-company-edit", company_id=company_id)
-
-
-@area_required(SETTINGS)
-@require_POST
-def tax_presets(request: HttpRequest, company_id: int) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-
-    try:
-        made = tax_services.tax_presets_apply(actor=request.user, company_id=company_id,
-                                              preset=request.POST.get("preset", ""))
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, ngettext("%(count)d tax rule created.", "%(count)d tax rules created.", made) % {
-            "count": made})
-    return redirect("backoffice:home-company-edit", company_id=company_id)

@@ -1,6 +1,7 @@
-"""Words the panel shows for codes the domain keeps (setting keys, job names, audit actor kinds…),
-in the reader's language. Enums with choices carry their own translated labels (models.py); these
-are the codes without one. A code missing here is shown as it is."""
+"""Words the interfaces show for codes the domain keeps (setting keys, job names, audit actor
+kinds…), in the reader's language, and the country, language and currency choices of their forms.
+Enums with choices carry their own translated labels (models.py); these are the codes without one.
+A code missing here is shown as it is."""
 
 from __future__ import annotations
 
@@ -19,11 +20,6 @@ from clientpanel.clients.validation import country_name as english_country_name
 from clientpanel.clients.validation import enabled_currencies, enabled_languages
 from clientpanel.clients.validation import language_name as english_language_name
 from clientpanel.services.models import INSUFFICIENT_FUNDS
-
-CLIENT_TABS = {
-    "summary": _("Summary"), "profile": _("Profile"), "users": _("Users"), "services": _("Services"),
-    "invoices": _("Invoices"), "transactions": _("Transactions"), "activity": _("Activity"),
-}
 
 # The settings a client inherits (clients.selectors.INHERITED_SETTINGS) and where a value comes from.
 SETTING_NAMES = {

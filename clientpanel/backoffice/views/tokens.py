@@ -17,9 +17,9 @@ from clientpanel.accounts.roles import MANAGE_STAFF, has_area
 from clientpanel.accounts.scopes import scopes_of_staff
 from clientpanel.core.errors import ValidationFailed
 
-from .access import staff_required
-from .feedback import run_and_report
-from .forms import ApiTokenForm
+from ..access import staff_required
+from ..feedback import run_and_report
+from ..forms.settings import ApiTokenForm
 
 
 @staff_required

@@ -11,17 +11,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
-from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
 from clientpanel.core.errors import NotFound, ValidationFailed
 
-from .access import area_required
-from .feedback import run_and_report
-from .forms import AssociateUserForm, PermissionsForm
-from .query import query_text, refuses_bad_query
-from .views import _client_or_404, _record_context
+from ..access import area_required
+from ..feedback import run_and_report
+from ..forms.users import AssociateUserForm, PermissionsForm
+from ..query import query_text, refuses_bad_query
+from .common import client_or_404, record_context
 
 
 def _back_to_users(request: HttpRequest, client) -> HttpResponse:
@@ -30,8 +29,8 @@ def _back_to_users(request: HttpRequest, client) -> HttpResponse:
 
 @area_required(VIEW_CLIENTS)
 def client_users(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
-    context = _record_context(request, client, "users") | {
+    client = client_or_404(request, client_id)
+    context = record_context(request, client, "users") | {
         "links": client_selectors.client_user_links(client=client),
         "labels": CLIENT_PERMISSIONS, "other_modules": OTHER_MODULE_PERMISSIONS,
     }
@@ -41,7 +40,7 @@ def client_users(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     form = AssociateUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "permissions"}
@@ -61,7 +60,7 @@ def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
 @refuses_bad_query
 def user_candidates(request: HttpRequest, client_id) -> HttpResponse:
     """Search-as-you-type suggestions for the Associate User picker."""
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     users = client_selectors.user_candidates(actor=request.user, search=query_text(request, "email"), client=client)
     return render(request, "backoffice/clients/_user_candidates.html", {"users": users})
 
@@ -69,7 +68,7 @@ def user_candidates(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     link = client_selectors.client_user_links(client=client).filter(user_id=user_id).first()
     if link is None:
         raise Http404("This user is not linked to the client.")
@@ -90,7 +89,7 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
 @area_required(EDIT_CLIENTS)
 @require_POST
 def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     run_and_report(request, lambda: client_services.client_user_remove(actor=request.user, client_id=client.id,
                                                                        user_id=user_id),
                    success=_("User unlinked."), missing=_("That user is not linked to the client."))
@@ -100,21 +99,13 @@ def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse
 @area_required(EDIT_CLIENTS)
 @require_POST
 def client_transfer_ownership(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     run_and_report(request, lambda: client_services.client_transfer_ownership(
         actor=request.user, client_id=client.id, user_id=user_id),
         success=lambda moved: _("%(email)s now owns %(client)s.") % {
             "email": moved.owner.email, "client": moved.display_name},
         missing=_("That user is not linked to the client."))
     return _back_to_users(request, client)
-
-
-@area_required(VIEW_CLIENTS)
-def client_activity(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
-    page = Paginator(audit_events(client_id=client.id), 25).get_page(request.GET.get("page"))
-    return render(request, "backoffice/clients/activity.html", _record_context(request, client, "activity") | {
-        "page": page})
 
 
 USER_SORTS = {"email": "email", "name": "lastname", "clients": "client_count", "created": "created_at",

@@ -1,5 +1,5 @@
 """Documents: the client's Invoices tab, a document's page and its actions, PDFs, ZIP export and
-the Finance area across clients."""
+Finance → Documents across clients."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.invoicing.storage import documents_zip, pdf_filename, stored_pdf
 from clientpanel.ledger.models import LedgerEntry
 
-from .access import area_required
-from .feedback import run_and_report
-from .forms import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
-from .query import query_text, refuses_bad_query
-from .views import _client_or_404, _record_context
+from ..access import area_required
+from ..feedback import run_and_report
+from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
+from ..query import query_text, refuses_bad_query
+from .common import client_or_404, record_context
 
 
 def _document_or_404(request: HttpRequest, document_id):
@@ -47,18 +47,18 @@ def _filters(request: HttpRequest) -> dict[str, str]:
 @area_required(VIEW_CLIENTS)
 @refuses_bad_query
 def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     filters = _filters(request)
     documents = document_selectors.document_list(actor=request.user, client=client, **filters)
     page = Paginator(documents, 25).get_page(request.GET.get("page"))
-    return render(request, "backoffice/clients/invoices.html", _record_context(request, client, "invoices") | {
+    return render(request, "backoffice/clients/invoices.html", record_context(request, client, "invoices") | {
         "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices})
 
 
 @area_required(FINANCE)
 @require_http_methods(["GET", "POST"])
 def add_funds(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     form = AddFundsForm(request.POST or None, currency=client.currency)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +77,7 @@ def add_funds(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(FINANCE)
 @require_http_methods(["GET", "POST"])
 def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     form = ProformaItemsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +92,7 @@ def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
             messages.success(request, _("Proforma %(number)s issued.") % {"number": document.number})
             return redirect("backoffice:document-detail", document_id=document.id)
     return render(request, "backoffice/documents/proforma_form.html",
-                  _record_context(request, client, "invoices") | {"form": form})
+                  record_context(request, client, "invoices") | {"form": form})
 
 
 @area_required(VIEW_CLIENTS)
@@ -199,7 +199,7 @@ def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
 @area_required(VIEW_CLIENTS)
 def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
     """Perfex's "Export": the client's documents of one status (or all) as a ZIP of PDFs."""
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     filters = _filters(request)
     documents = list(document_selectors.document_list(actor=request.user, client=client, **filters)[:500])
     try:
@@ -220,14 +220,3 @@ def finance_documents(request: HttpRequest) -> HttpResponse:
         request.GET.get("page"))
     return render(request, "backoffice/finance/documents.html", {
         "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices})
-
-
-@area_required(FINANCE)
-@refuses_bad_query
-def finance_transactions(request: HttpRequest) -> HttpResponse:
-    from clientpanel.ledger.selectors import entries_visible_to
-
-    search = query_text(request)
-    kind = request.GET.get("type", "")
-    page = Paginator(entries_visible_to(request.user, search=search, type=kind), 50).get_page(request.GET.get("page"))
-    return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind})

@@ -1,4 +1,5 @@
-"""The client's Transactions tab and its manual transaction modal."""
+"""Ledger transactions: the client's Transactions tab with its manual transaction modal, and
+Finance → Transactions across clients."""
 
 from __future__ import annotations
 
@@ -15,16 +16,16 @@ from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
 
-from .access import area_required
-from .forms import ManualTransactionForm
-from .query import query_text, refuses_bad_query
-from .views import _client_or_404, _record_context
+from ..access import area_required
+from ..forms.finance import ManualTransactionForm
+from ..query import query_text, refuses_bad_query
+from .common import client_or_404, record_context
 
 
 @area_required(VIEW_CLIENTS)
 @refuses_bad_query
 def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     search = query_text(request)
     try:
         page_size = int(request.GET.get("page_size", 25))
@@ -33,14 +34,14 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
     page_size = page_size if page_size in (10, 25, 50, 100) else 25
     page = Paginator(ledger_selectors.client_entries(client=client, search=search), page_size).get_page(
         request.GET.get("page"))
-    return render(request, "backoffice/clients/transactions.html", _record_context(request, client, "transactions") | {
+    return render(request, "backoffice/clients/transactions.html", record_context(request, client, "transactions") | {
         "page": page, "q": search, "page_size": page_size})
 
 
 @area_required(FINANCE)
 @require_http_methods(["GET", "POST"])
 def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
-    client = _client_or_404(request, client_id)
+    client = client_or_404(request, client_id)
     form = ManualTransactionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -61,3 +62,14 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
             return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-transactions",
                                                                                client_id=client.id)
     return render(request, "backoffice/clients/_transaction_form.html", {"client": client, "form": form})
+
+
+@area_required(FINANCE)
+@refuses_bad_query
+def finance_transactions(request: HttpRequest) -> HttpResponse:
+    from clientpanel.ledger.selectors import entries_visible_to
+
+    search = query_text(request)
+    kind = request.GET.get("type", "")
+    page = Paginator(entries_visible_to(request.user, search=search, type=kind), 50).get_page(request.GET.get("page"))
+    return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind})

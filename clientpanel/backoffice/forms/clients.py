@@ -1,0 +1,128 @@
+"""Creating a client (the full form and the top bar's Quick Create), the client's profile and its
+addresses."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientpanel.clients.models import AddressType, ClientStatus
+from clientpanel.ui.labels import country_choices, currency_choices, language_choices
+
+from .common import INHERIT_CHOICES, CurrencyAmountMixin, ServiceErrorsMixin, choices_with_blank
+
+
+class ClientFieldsForm(ServiceErrorsMixin, forms.Form):
+    firstname = forms.CharField(label=_("Firstname"), max_length=150)
+    lastname = forms.CharField(label=_("Lastname"), max_length=150)
+    company_name = forms.CharField(label=_("Company Name"), required=False, max_length=255)
+    tax_id = forms.CharField(label=_("Tax ID"), required=False, max_length=64)
+    phone = forms.CharField(label=_("Phone Number"), required=False, max_length=32,
+                            widget=forms.TextInput(attrs={"placeholder": "+48 22 123 45 67"}))
+    language = forms.ChoiceField(label=_("Language"))
+    currency = forms.ChoiceField(label=_("Currency"))
+    status = forms.ChoiceField(label=_("Status"), choices=ClientStatus.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+        self.fields["currency"].choices = currency_choices()
+
+
+class ClientCreateForm(ClientFieldsForm):
+    email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
+    password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
+                               help_text=_("Leave empty: the owner sets one later."))
+    billing_address1 = forms.CharField(label=_("Address 1"), required=False, max_length=255)
+    billing_address2 = forms.CharField(label=_("Address 2"), required=False, max_length=255)
+    billing_city = forms.CharField(label=_("City"), required=False, max_length=100)
+    billing_postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
+    billing_country = forms.ChoiceField(label=_("Country"))
+    billing_region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
+
+    field_order = ["email", "password", "firstname", "lastname", "company_name", "tax_id", "phone",
+                   "language", "currency", "status"]
+
+    ERROR_MAPPING = {f"billing_address.{name}": f"billing_{name}"
+                     for name in ("address1", "address2", "city", "postcode", "country", "region")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["billing_country"].choices = choices_with_blank(country_choices())
+        # panel.js suggests the chosen country's states/regions in the State/Region input.
+        self.fields["billing_country"].widget.attrs.update({
+            "data-region-options": reverse("backoffice:region-options"), "data-region-input": "#id_billing_region"})
+
+    def service_data(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("billing_")}
+        data["billing_address"] = {k.removeprefix("billing_"): v for k, v in self.cleaned_data.items()
+                                   if k.startswith("billing_")}
+        return data
+
+
+class QuickCreateForm(ServiceErrorsMixin, forms.Form):
+    firstname = forms.CharField(label=_("Firstname"), max_length=150)
+    lastname = forms.CharField(label=_("Lastname"), max_length=150)
+    email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
+    company_name = forms.CharField(label=_("Company Name"), required=False, max_length=255)
+    country = forms.ChoiceField(label=_("Country"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = choices_with_blank(country_choices())
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {**data, "billing_address": {"country": data.pop("country")}}
+
+
+class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
+    amount_fields = ("credit_limit",)
+
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4,
+                                         help_text=_("Empty: inherit from the group or the system default."))
+    tax_exempt = forms.ChoiceField(label=_("Tax exempt"), choices=INHERIT_CHOICES, required=False)
+    reminders_enabled = forms.ChoiceField(label=_("Reminders"), choices=INHERIT_CHOICES, required=False)
+
+    id_number = forms.CharField(label=_("ID Number"), required=False, max_length=64,
+                                help_text=_("The client's number in another system."))
+    credit_limit = forms.CharField(label=_("Credit Limit"), max_length=32)
+    admin_notes = forms.CharField(label=_("Admin Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                  max_length=10_000, help_text=_("Private to staff."))
+    public_notes = forms.CharField(label=_("Public Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                   max_length=10_000, help_text=_("Shown to the client in the portal."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.clients.selectors import group_list
+
+        self.fields["group"].choices = [("", _("No group")), *((str(g.pk), g.name) for g in group_list())]
+
+
+class AddressForm(ServiceErrorsMixin, forms.Form):
+    type = forms.ChoiceField(label=_("Type"), choices=AddressType.choices)
+    name = forms.CharField(label=_("Name"), required=False, max_length=100)
+    contact_name = forms.CharField(label=_("Contact"), required=False, max_length=200)
+    phone = forms.CharField(label=_("Phone Number"), required=False, max_length=32)
+    email = forms.CharField(label=_("Email"), required=False, max_length=254, widget=forms.EmailInput)
+    address1 = forms.CharField(label=_("Address 1"), required=False, max_length=255)
+    address2 = forms.CharField(label=_("Address 2"), required=False, max_length=255)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
+    country = forms.ChoiceField(label=_("Country"))
+    region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    is_default = forms.BooleanField(label=_("Default shipping address"), required=False)
+
+    def __init__(self, *args, is_billing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = choices_with_blank(country_choices())
+        if is_billing:
+            # The billing address keeps its type (SPEC §2) and has no default flag.
+            self.fields["type"].choices = [(AddressType.BILLING, AddressType.BILLING.label)]
+            self.fields["type"].disabled = True
+            del self.fields["is_default"]
+        else:
+            self.fields["type"].choices = [c for c in AddressType.choices if c[0] != AddressType.BILLING]

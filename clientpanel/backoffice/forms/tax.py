@@ -1,0 +1,79 @@
+"""Settings → Home companies: a home company (seller details, document numbering) and its tax
+rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from clientpanel.tax.models import ResetPeriod
+from clientpanel.ui.labels import country_choices, language_choices
+
+from .common import ServiceErrorsMixin
+
+# Monthly first, as the form always offered them.
+RESET_CHOICES = [(value, ResetPeriod(value).label)
+                 for value in (ResetPeriod.MONTHLY, ResetPeriod.YEARLY, ResetPeriod.NEVER)]
+
+
+class HomeCompanyForm(ServiceErrorsMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address1 = forms.CharField(label=_("Address 1"), required=False, max_length=255)
+    address2 = forms.CharField(label=_("Address 2"), required=False, max_length=255)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
+    country = forms.ChoiceField(label=_("Country"))
+    region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
+    local_tax_id = forms.CharField(label=_("Local tax ID"), required=False, max_length=64)
+    eu_vat_id = forms.CharField(label=_("EU VAT ID"), required=False, max_length=64)
+    registration_number = forms.CharField(label=_("Registration number"), required=False, max_length=64)
+    us_ein = forms.CharField(label=_("US EIN"), required=False, max_length=20)
+    us_state_id = forms.CharField(label=_("US state ID"), required=False, max_length=64)
+    ca_bn = forms.CharField(label=_("Canadian BN"), required=False, max_length=20)
+    ca_gst_hst = forms.CharField(label=_("GST/HST"), required=False, max_length=20)
+    ca_pst_qst = forms.CharField(label=_("PST/QST"), required=False, max_length=20)
+    bank_details = forms.CharField(label=_("Bank details / pay to"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    invoice_footer = forms.CharField(label=_("Invoice footer"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    topup_item_name = forms.CharField(label=_("Top-up item name"), max_length=200)
+    refund_item_name = forms.CharField(label=_("Refund item name"), max_length=200)
+    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4)
+    time_zone = forms.CharField(label=_("Time zone"), required=False, max_length=64,
+                                help_text=_("Documents are dated and numbered by the day in this zone, e.g. "
+                                            "Europe/Warsaw; blank: the server's zone."))
+    language = forms.ChoiceField(label=_("Language of documents"), required=False,
+                                 help_text=_("Used when documents are not printed in the client's language."))
+    proforma_pattern = forms.CharField(label=_("Proforma pattern"), max_length=100)
+    proforma_reset = forms.ChoiceField(label=_("Proforma reset"), choices=RESET_CHOICES)
+    invoice_pattern = forms.CharField(label=_("Invoice pattern"), max_length=100)
+    invoice_reset = forms.ChoiceField(label=_("Invoice reset"), choices=RESET_CHOICES)
+    credit_note_pattern = forms.CharField(label=_("Credit note pattern"), max_length=100)
+    credit_note_reset = forms.ChoiceField(label=_("Credit note reset"), choices=RESET_CHOICES)
+    is_default = forms.BooleanField(label=_("Default home company"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
+        self.fields["language"].choices = [("", pgettext_lazy("language of documents", "Default")),
+                                           *language_choices()]
+
+
+class TaxRuleForm(ServiceErrorsMixin, forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
+    applies_private = forms.BooleanField(label=_("Private clients"), required=False)
+    applies_company = forms.BooleanField(label=_("Companies without tax ID"), required=False)
+    applies_company_tax_id = forms.BooleanField(label=_("Companies with tax ID"), required=False)
+    tax1_name = forms.CharField(label=_("Tax 1"), required=False, max_length=40)
+    tax1_rate = forms.CharField(label=_("Rate 1 (%)"), required=False, max_length=10)
+    tax2_name = forms.CharField(label=_("Tax 2"), required=False, max_length=40)
+    tax2_rate = forms.CharField(label=_("Rate 2 (%)"), required=False, max_length=10)
+    tax3_name = forms.CharField(label=_("Tax 3"), required=False, max_length=40)
+    tax3_rate = forms.CharField(label=_("Rate 3 (%)"), required=False, max_length=10)
+    priority = forms.CharField(label=_("Priority"), max_length=6, initial="0")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Any country")), *country_choices()]

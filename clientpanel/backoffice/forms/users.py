@@ -1,0 +1,32 @@
+"""A client's users: linking a user to the client and what they may do there."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .common import ServiceErrorsMixin
+
+
+def permission_choices():
+    from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+
+    return list(CLIENT_PERMISSIONS.items())
+
+
+class PermissionsForm(ServiceErrorsMixin, forms.Form):
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = permission_choices()
+
+
+class AssociateUserForm(PermissionsForm):
+    email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    firstname = forms.CharField(label=_("Firstname"), required=False, max_length=150,
+                                help_text=_("Only for a new user."))
+    lastname = forms.CharField(label=_("Lastname"), required=False, max_length=150)
+    password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
+                               help_text=_("Only for a new user; empty: they set one later."))

@@ -1,0 +1,40 @@
+"""Settings → Automation: the scheduled jobs, their last runs, and running one now."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clientpanel.accounts.roles import SETTINGS
+from clientpanel.core.models import JobRun
+from clientpanel.services import services as service_services
+from clientpanel.ui import labels
+
+from ..access import area_required
+
+
+@area_required(SETTINGS)
+def automation(request: HttpRequest) -> HttpResponse:
+    jobs = []
+    for name, job in service_services.JOBS.items():
+        runs = list(JobRun.objects.filter(name=name)[:10])
+        jobs.append({"name": name, "doc": " ".join(line.strip() for line in (job.__doc__ or "").splitlines()),
+                     "runs": runs,
+                     "last": runs[0] if runs else None})
+    return render(request, "backoffice/settings/automation.html", {"jobs": jobs})
+
+
+@area_required(SETTINGS)
+@require_POST
+def automation_run_now(request: HttpRequest, name: str) -> HttpResponse:
+    from clientpanel.services.tasks import run_job_task
+
+    if name not in service_services.JOBS:
+        raise Http404("No such job.")
+    run_job_task(name)
+    messages.success(request, _("%(job)s queued; its run appears below when a worker has done it.") % {
+        "job": labels.JOB_TITLES.get(name, name)})
+    return redirect("backoffice:automation")

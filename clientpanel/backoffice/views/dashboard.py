@@ -1,0 +1,19 @@
+"""The staff panel's home page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clientpanel.clients import selectors as client_selectors
+
+from ..access import staff_required
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    counts = client_selectors.client_status_counts(actor=request.user)
+    recent = client_selectors.client_directory(actor=request.user, page_size=10).results
+    return render(request, "backoffice/dashboard.html", {
+        "status_counts": counts, "total_clients": sum(counts.values()), "recent_clients": recent,
+    })

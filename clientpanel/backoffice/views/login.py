@@ -1,0 +1,68 @@
+"""Logging in and out of the staff panel, with the second step for staff who use two-factor
+authentication."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clientpanel.accounts import two_factor as totp
+from clientpanel.accounts.login import login_completed
+from clientpanel.accounts.models import User
+from clientpanel.core.errors import DomainError
+
+from ..forms.account import CodeForm, StaffLoginForm
+
+PENDING_USER = "pending_2fa_user"
+
+
+PENDING_NEXT = "pending_2fa_next"
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "backoffice/login.html"
+    authentication_form = StaffLoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.has_2fa:
+            # Not logged in yet: the second step (login_verify below) does that.
+            self.request.session[PENDING_USER] = str(user.pk)
+            self.request.session[PENDING_NEXT] = self.get_redirect_url()
+            return redirect("backoffice:login-verify")
+        login_completed(user=user)
+        return super().form_valid(form)
+
+
+class StaffLogoutView(auth_views.LogoutView):
+    next_page = "backoffice:login"
+
+
+@require_http_methods(["GET", "POST"])
+def login_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a login for staff with 2FA: the password was right, now the code."""
+    user = User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True, is_staff=True).first()
+    if user is None:
+        return redirect("backoffice:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accepted = totp.totp_verify(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:  # too many wrong codes for this account
+            form.add_error("code", error.message)
+        else:
+            if accepted:
+                login_completed(user=user)
+                next_url = request.session.pop(PENDING_NEXT, "")
+                request.session.pop(PENDING_USER, None)
+                login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
+                safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+                return redirect(next_url if next_url and safe else "backoffice:dashboard")
+            form.add_error("code", _("That code does not match. Use the current code or a recovery code."))
+    return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})

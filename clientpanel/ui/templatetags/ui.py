@@ -1,0 +1,168 @@
+"""The template library every page-rendering interface shares: `{% load ui %}`. Money in the
+reader's locale, enum codes as their translated labels and status badges, countries, languages and
+phone numbers, and form fields with Bootstrap's classes (see ui/_field.html)."""
+
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+from django import template
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from clientpanel.catalog.models import Period
+from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
+from clientpanel.clients.validation import format_phone, region_name
+from clientpanel.invoicing.models import DocumentStatus, DocumentType
+from clientpanel.ledger.models import EntryType
+from clientpanel.services.models import ChargeKind, ProvisionStatus, ServiceStatus
+from clientpanel.tax.models import ResetPeriod
+from clientpanel.ui import labels
+
+register = template.Library()
+
+# The enums a page shows by code, by the name templates give them: `{{ code|label:"document_status" }}`.
+ENUMS = {
+    "client_status": ClientStatus, "vies_status": ViesStatus, "address_type": AddressType,
+    "document_type": DocumentType, "document_status": DocumentStatus, "entry_type": EntryType,
+    "service_status": ServiceStatus, "provision_status": ProvisionStatus, "charge_kind": ChargeKind,
+    "period": Period, "reset_period": ResetPeriod,
+}
+
+STATUS_BADGES = {
+    "NEW": "text-bg-info", "ACTIVE": "text-bg-success", "INACTIVE": "text-bg-secondary",
+    "CLOSED": "text-bg-dark", "FRAUD": "text-bg-danger",
+    "UNCHECKED": "text-bg-secondary", "VALID": "text-bg-success", "INVALID": "text-bg-danger",
+    "ERROR": "text-bg-warning",
+}
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "") -> str:
+    """-135,925.9536 USD: at least 2 decimals, up to the ledger's 4, in the viewer's locale."""
+    if amount is None:
+        return ""
+    locale = (get_language() or "en").replace("-", "_")
+    text = format_decimal(amount, format="#,##0.00##", locale=locale)
+    return f"{text} {currency}".strip()
+
+
+@register.filter
+def label(code: str, enum: str) -> str:
+    """An enum's code as its label in the reader's language ("PARTIALLY_REFUNDED": "Partially
+    refunded"); a code the enum does not know (or none) is shown as it is."""
+    try:
+        return ENUMS[enum](code).label
+    except ValueError:
+        return code or ""
+
+
+def _word(words: dict, code):
+    return words.get(code, code)
+
+
+@register.filter
+def setting_name(key: str) -> str:
+    return _word(labels.SETTING_NAMES, key)
+
+
+@register.filter
+def setting_source(source: str) -> str:
+    return _word(labels.SETTING_SOURCES, source)
+
+
+@register.simple_tag
+def setting_value(key: str, value) -> str:
+    """An inherited setting's effective value as words: Yes/No, a language's name, "7 days"."""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if key == "language":
+        return labels.language_name(value)
+    if key == "payment_terms_days" and isinstance(value, int):
+        return ngettext("%(days)s day", "%(days)s days", value) % {"days": value}
+    return "" if value is None else str(value)
+
+
+@register.filter
+def suspension_reason(reason: str) -> str:
+    return _word(labels.SUSPENSION_REASONS, reason)
+
+
+@register.filter
+def provisioning_outcome(outcome: str) -> str:
+    return _word(labels.PROVISIONING_OUTCOMES, outcome)
+
+
+@register.filter
+def badge_class(status: str) -> str:
+    return STATUS_BADGES.get(status, "text-bg-light")
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return labels.country_name(code)
+
+
+@register.filter
+def phone(value: str) -> str:
+    return format_phone(value)
+
+
+@register.filter
+def language(code: str) -> str:
+    return labels.language_name(code)
+
+
+@register.simple_tag
+def region(country: str, code: str) -> str:
+    return region_name(country, code)
+
+
+@register.filter
+def bs(field):
+    """Render a form field's widget with Bootstrap classes, marked invalid when it has errors."""
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if input_type == "checkbox":
+        css = "form-check-input"
+    elif input_type == "select" or widget.__class__.__name__ == "Select":
+        css = "form-select"
+    else:
+        css = "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key)
+
+
+@register.filter
+def split_commas(value: str) -> list[str]:
+    return value.split(",")
+
+
+DOCUMENT_BADGES = {"UNPAID": "text-bg-warning", "PAID": "text-bg-success", "INVOICED": "text-bg-primary",
+                   "CANCELLED": "text-bg-secondary", "DRAFT": "text-bg-light", "REFUNDED": "text-bg-info",
+                   "PARTIALLY_REFUNDED": "text-bg-info"}
+
+
+@register.filter
+def doc_badge(status: str) -> str:
+    return DOCUMENT_BADGES.get(status, "text-bg-light")
+
+
+@register.filter
+def normalize(value: Decimal) -> str:
+    return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+
+
+SERVICE_BADGES = {"ACTIVE": "text-bg-success", "PENDING": "text-bg-info", "SUSPENDED": "text-bg-warning",
+                  "TERMINATED": "text-bg-dark", "CANCELLED": "text-bg-secondary", "MANUAL": "text-bg-light border",
+                  "COMPLETED": "text-bg-success", "ERROR": "text-bg-danger", "IN_PROGRESS": "text-bg-info"}
+
+
+@register.filter
+def service_badge(status: str) -> str:
+    return SERVICE_BADGES.get(status, "text-bg-light")
