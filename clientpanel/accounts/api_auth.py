@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ninja.security import HttpBearer
 
-from clientpanel.core.actor import ACTOR_API_TOKEN, ActorContext, client_ip, set_actor
+from clientpanel.core.actor import Actor, client_ip, set_actor
 from clientpanel.core.errors import PermissionDenied
 
-from .scopes import scopes_of_staff
+from .actors import token_actor
+from .scopes import scopes_of_areas
 from .selectors import api_token_authenticate
 
 
@@ -17,8 +18,8 @@ class ApiTokenAuth(HttpBearer):
         if api_token is None:
             return None
         request.api_token = api_token
-        set_actor(ActorContext(kind=ACTOR_API_TOKEN, user=api_token.user, ip=client_ip(request),
-                               label=f"API token {api_token.prefix}… of {api_token.user.email}"))
+        request.actor = token_actor(api_token, ip=client_ip(request))
+        set_actor(request.actor)
         return api_token
 
 
@@ -26,10 +27,10 @@ def require_scope(request, scope: str) -> None:
     """The token must carry the scope and its staff member must still hold it (roles may have
     changed since the token was issued)."""
     token = getattr(request, "api_token", None)
-    if token is None or scope not in token.scopes or scope not in scopes_of_staff(token.user):
+    if token is None or scope not in token.scopes or scope not in scopes_of_areas(request.actor.areas):
         raise PermissionDenied(f"This token lacks the {scope} scope.", code="missing_scope")
 
 
-def api_actor(request):
-    """The staff member on whose behalf the token acts."""
-    return request.api_token.user
+def api_actor(request) -> Actor:
+    """The token's actor: its staff member's areas and client scope, recorded as the token."""
+    return request.actor

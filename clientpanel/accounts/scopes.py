@@ -28,9 +28,14 @@ SCOPES_OF_AREA = {
 }
 
 
-def scopes_of_staff(user) -> set[str]:
-    """Every scope a staff member holds through their roles."""
+def scopes_of_areas(areas) -> set[str]:
+    """Every scope the staff areas grant."""
     scopes: set[str] = set()
-    for area in roles.staff_areas(user):
+    for area in areas:
         scopes |= SCOPES_OF_AREA.get(area, set())
     return scopes
+
+
+def scopes_of_staff(user) -> set[str]:
+    """Every scope a staff member holds through their roles."""
+    return scopes_of_areas(roles.staff_areas(user))

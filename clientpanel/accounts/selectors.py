@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from clientpanel.core.errors import NotFound
 
-from . import roles
+from . import policies, roles
+from .actors import ActorLike, as_actor
 from .models import ApiToken, User
 from .tokens import TOKEN_PREFIX, hash_token
 
@@ -43,52 +44,55 @@ def user_list(*, search: str = "") -> QuerySet[User]:
     return users
 
 
-def staff_visible_to(actor: User | None) -> QuerySet[User]:
+def staff_visible_to(actor: ActorLike) -> QuerySet[User]:
     """Staff in Settings → Staff. The system, superusers and unlimited staff managers see every staff
     member. A manager limited to assigned clients sees itself and the staff whose limits are within
     its own (issue 9): limited too, not superusers, holding no area it lacks, and assigned only
     clients assigned to it. Staff without the Manage staff area see none."""
+    actor = as_actor(actor)
     staff = User.objects.filter(is_staff=True)
-    if actor is None:
+    if actor.is_system:
         return staff
-    if not roles.has_area(actor, roles.MANAGE_STAFF):
+    if not policies.can_manage_staff(actor):
         return User.objects.none()
-    if actor.is_superuser or not actor.limited_to_assigned_clients:
+    if not actor.limited_to_assigned:
         return staff
     lacking = Permission.objects.filter(content_type__app_label="accounts",
-                                        codename__in=set(roles.AREAS) - roles.staff_areas(actor))
+                                        codename__in=set(roles.AREAS) - actor.areas)
     # Assignments are the clients app's rows, reached through their relation so this app does not
     # import that one (which depends on this one).
     assignment = User._meta.get_field("client_assignments").related_model
     assigned_beyond = assignment.objects.exclude(
-        client_id__in=assignment.objects.filter(staff=actor).values("client_id")).values("staff_id")
+        client_id__in=assignment.objects.filter(staff=actor.user).values("client_id")).values("staff_id")
     within = (staff.filter(limited_to_assigned_clients=True, is_superuser=False)
               .exclude(groups__permissions__in=lacking).exclude(user_permissions__in=lacking)
               .exclude(pk__in=assigned_beyond))
-    return staff.filter(Q(pk__in=within.values("pk")) | Q(pk=actor.pk))
+    return staff.filter(Q(pk__in=within.values("pk")) | Q(pk=actor.user_id))
 
 
-def staff_manageable_by(actor: User | None) -> QuerySet[User]:
+def staff_manageable_by(actor: ActorLike) -> QuerySet[User]:
     """The staff the actor may change: those it sees, but superusers only for superusers."""
+    actor = as_actor(actor)
     staff = staff_visible_to(actor)
-    if actor is None or actor.is_superuser:
+    if actor.is_system or actor.is_superuser:
         return staff
-    return staff.filter(Q(is_superuser=False) | Q(pk=actor.pk))
+    return staff.filter(Q(is_superuser=False) | Q(pk=actor.user_id))
 
 
-def staff_get(*, actor: User | None, staff_id) -> User:
+def staff_get(*, actor: ActorLike, staff_id) -> User:
     try:
         return staff_visible_to(actor).get(pk=staff_id)
     except (User.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("Staff member not found.") from None
 
 
-def api_tokens_visible_to(actor: User | None) -> QuerySet[ApiToken]:
+def api_tokens_visible_to(actor: ActorLike) -> QuerySet[ApiToken]:
     """Settings → API tokens: a staff member's own tokens, and those of the staff it manages when it
     holds Manage staff (issue 9). The system (revoke_api_token) sees all."""
+    actor = as_actor(actor)
     tokens = ApiToken.objects.select_related("user")
-    if actor is None:
+    if actor.is_system:
         return tokens
-    if roles.has_area(actor, roles.MANAGE_STAFF):
-        return tokens.filter(Q(user=actor) | Q(user__in=staff_manageable_by(actor)))
-    return tokens.filter(user=actor)
+    if policies.can_manage_staff(actor):
+        return tokens.filter(Q(user_id=actor.user_id) | Q(user__in=staff_manageable_by(actor)))
+    return tokens.filter(user_id=actor.user_id)

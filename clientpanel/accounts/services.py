@@ -15,9 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record, diff
-from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
 
+from . import policies
 from . import roles as roles_module
+from .actors import ActorLike, as_actor
 from .models import ApiToken, User, normalize_email
 from .scopes import ALL_SCOPES, scopes_of_staff
 from .selectors import api_tokens_visible_to, staff_manageable_by, staff_visible_to
@@ -72,18 +74,19 @@ def _area_labels(areas: Iterable[str]) -> str:
     return ", ".join(str(roles_module.AREAS[a]) for a in sorted(areas))
 
 
-def _check_grants(actor: User | None, errors: FieldErrors, *, added_roles: Iterable[Group], superuser: bool = False,
+def _check_grants(actor: ActorLike, errors: FieldErrors, *, added_roles: Iterable[Group], superuser: bool = False,
                   unlimited: bool = False) -> None:
     """Nobody grants what they do not hold: areas, superuser status, or (for a staff member limited
     to assigned clients) access to every client."""
-    if actor is None or actor.is_superuser:
+    actor = as_actor(actor)
+    if policies.grants_unchecked(actor):
         return
-    missing = _areas_of_roles(added_roles) - roles_module.staff_areas(actor)
+    missing = _areas_of_roles(added_roles) - actor.areas
     if missing:
         errors.add("roles", f"You cannot grant areas you do not hold: {_area_labels(missing)}.")
     if superuser:
         errors.add("superuser", "Only superusers make superusers.")
-    if unlimited and actor.limited_to_assigned_clients:
+    if unlimited and actor.limited_to_assigned:
         errors.add("limited_to_assigned_clients",
                    "You are limited to assigned clients, and so are the staff members you manage.")
 
@@ -91,7 +94,7 @@ def _check_grants(actor: User | None, errors: FieldErrors, *, added_roles: Itera
 @transaction.atomic
 def staff_create(*, email: str, password: str, superuser: bool = False, firstname: str = "",
                  lastname: str = "", roles: Iterable[str] = (), limited_to_assigned_clients: bool = False,
-                 actor: User | None = None) -> User:
+                 actor: ActorLike = None) -> User:
     """Create a staff member who can log in to /staff/ with the given roles. Refuses a taken email,
     a weak password, a role that does not exist, and (from a staff actor) areas, superuser status or
     unlimited access the actor does not hold itself; writes nothing then."""
@@ -117,7 +120,7 @@ def staff_create(*, email: str, password: str, superuser: bool = False, firstnam
     return user
 
 
-def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
+def staff_update(*, actor: ActorLike, staff_id, data: dict) -> User:
     """Change a staff member's names, roles, active flag or client limitation. Locks the row.
 
     Nobody changes their own roles or limitation, or deactivates themselves (issue 9: a limited
@@ -125,6 +128,7 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
     limited to assigned clients reaches only staff within its limits (selectors.staff_manageable_by),
     else NotFound; nobody grants an area or unlimited access they do not hold.
     """
+    actor = as_actor(actor)
     allowed = {"firstname", "lastname", "roles", "is_active", "limited_to_assigned_clients"}
     unknown = set(data) - allowed
     if unknown:
@@ -134,7 +138,7 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
         except (User.DoesNotExist, ValueError, TypeError, ValidationError):
             raise NotFound("Staff member not found.") from None
-        if actor is not None and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
+        if not actor.is_system and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
             if staff.is_superuser and staff_visible_to(actor).filter(pk=staff.pk).exists():
                 raise PermissionDenied("Only superusers change superusers.")
             raise NotFound("Staff member not found.")
@@ -148,7 +152,7 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
             if field in data and len(str(data[field])) > 150:
                 errors.add(field, "At most 150 characters.")
         limited = data.get("limited_to_assigned_clients", staff.limited_to_assigned_clients)
-        if actor is not None and actor.pk == staff.pk:
+        if actor.user_id == staff.pk:
             if data.get("is_active") is False:
                 errors.add("is_active", "You cannot deactivate yourself.")
             if groups is not None and {g.pk for g in groups} != {g.pk for g in current_roles}:
@@ -175,10 +179,9 @@ def staff_update(*, actor: User | None, staff_id, data: dict) -> User:
 
 
 @transaction.atomic
-def client_user_create(*, actor: User | None, data: dict) -> User:
+def client_user_create(*, actor: ActorLike, data: dict) -> User:
     """Create a client user (a portal login) not yet linked to any client."""
-    if actor is not None and not roles_module.has_area(actor, roles_module.EDIT_CLIENTS):
-        raise PermissionDenied("You are not allowed to create users.")
+    require(policies.can_create_client_users(as_actor(actor)), "You are not allowed to create users.")
     allowed = {"email", "firstname", "lastname", "password", "language"}
     errors = FieldErrors()
     for name in sorted(set(data) - allowed):
@@ -204,15 +207,15 @@ def client_user_create(*, actor: User | None, data: dict) -> User:
 
 
 @transaction.atomic
-def role_save(*, actor: User | None, name: str, areas: Iterable[str], role_id: int | None = None) -> Group:
+def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int | None = None) -> Group:
     """Create or change a role: a name and the staff areas it grants.
 
     A staff actor (not a superuser) adds only areas it holds and leaves the areas of a role it holds
     itself alone (that would change its own roles); one limited to assigned clients changes no
     role at all, since roles are shared with staff outside its limits."""
-    if actor is not None and not actor.is_superuser and actor.limited_to_assigned_clients:
-        raise PermissionDenied("Roles are shared by staff outside your assigned clients; "
-                               "a staff member limited to assigned clients cannot change them.")
+    actor = as_actor(actor)
+    require(policies.can_change_roles(actor), "Roles are shared by staff outside your assigned clients; "
+                                              "a staff member limited to assigned clients cannot change them.")
     errors = FieldErrors()
     name = (name or "").strip()
     if not name:
@@ -233,13 +236,13 @@ def role_save(*, actor: User | None, name: str, areas: Iterable[str], role_id: i
         except (Group.DoesNotExist, ValueError, TypeError):
             raise NotFound("Role not found.") from None
         before = {"name": role.name, "areas": sorted(role.permissions.values_list("codename", flat=True))}
-    if actor is not None and not actor.is_superuser:
+    if not policies.grants_unchecked(actor):
         wanted = set(areas) & set(roles_module.AREAS)
         had = set(before.get("areas", []))
-        missing = (wanted - had) - roles_module.staff_areas(actor)
+        missing = (wanted - had) - actor.areas
         if missing:
             errors.add("areas", f"You cannot grant areas you do not hold: {_area_labels(missing)}.")
-        elif role is not None and wanted != had and actor.groups.filter(pk=role.pk).exists():
+        elif role is not None and wanted != had and actor.user.groups.filter(pk=role.pk).exists():
             errors.add("areas", "You hold this role, so changing its areas would change your own; "
                                 "ask another staff manager.")
     errors.raise_if_any()
@@ -260,7 +263,7 @@ MAX_TOKEN_LIFETIME = timedelta(days=3660)
 
 @transaction.atomic
 def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: str = "",
-                     expires_at: datetime | None = None, actor: User | None = None) -> tuple[ApiToken, str]:
+                     expires_at: datetime | None = None, actor: ActorLike = None) -> tuple[ApiToken, str]:
     """Issue a token for a staff member; answers (token row, the secret shown once).
 
     The token gets every scope the staff member holds, or only `scopes` when given (never more),
@@ -268,8 +271,7 @@ def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: s
     staff actor issues tokens only for itself: a token acts as its owner (the system, through
     create_api_token, issues them for anybody).
     """
-    if actor is not None and actor.pk != user.pk:
-        raise PermissionDenied("Staff members create API tokens only for themselves.")
+    require(policies.can_issue_token_for(as_actor(actor), user), "Staff members create API tokens only for themselves.")
     held = scopes_of_staff(user)
     if not held:
         raise ValidationFailed("API tokens are issued to active staff members whose roles grant API scopes.",
@@ -310,7 +312,7 @@ def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: s
     return token, secret
 
 
-def api_token_revoke(*, actor: User | None, token_id) -> ApiToken:
+def api_token_revoke(*, actor: ActorLike, token_id) -> ApiToken:
     """Revoke a token: the next request with it is refused (401). Staff revoke their own tokens,
     staff managers also those of the staff they manage (selectors.api_tokens_visible_to), the
     system (revoke_api_token) any. Revoking a revoked token changes nothing. Locks the token."""

@@ -13,6 +13,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
     actor_label = models.CharField(max_length=300)  # email, "token cp_abc… of x@y", "system"
+    # The staff member behind a client user during Login as Owner (the label names both).
+    impersonator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=60)  # client.create, address.update, client_user.remove…
     object_type = models.CharField(max_length=40)

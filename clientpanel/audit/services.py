@@ -66,9 +66,9 @@ def audit_record(*, action: str, target: models.Model | None = None, object_type
         object_type = object_type or target._meta.model_name
         object_id = object_id or str(target.pk)
         object_label = object_label or str(target)[:300]
-    user = actor.user if getattr(actor.user, "pk", None) else None
     return AuditEvent.objects.create(
-        actor_kind=actor.kind, actor=user, actor_label=actor.label[:300], ip=actor.ip, action=action,
+        actor_kind=actor.kind, actor_id=actor.user_id, impersonator_id=actor.impersonator_id,
+        actor_label=actor.label[:300], ip=actor.ip, action=action,
         object_type=object_type, object_id=object_id, object_label=object_label[:300], client_id=client_id,
         changes={k: _plain(v) for k, v in (changes or {}).items()},
     )

@@ -9,13 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import PRODUCTS, has_area
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
 from clientpanel.core.text import json_problem, text_problem
 
+from . import policies
 from .models import Period, Price, Product
 from .modules import ModuleError, get_module
 
@@ -32,19 +32,14 @@ PRODUCT_FIELDS = {"key", "name", "description", "module", "module_settings", "ho
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 
-def _require_products(actor: User | None) -> None:
-    if actor is not None and not has_area(actor, PRODUCTS):
-        raise PermissionDenied("You are not allowed to manage products.")
-
-
 def _bool(value: object) -> bool:
     return value is True or value in ("true", "True", "on", "1", 1)
 
 
-def product_save(*, actor: User | None, data: Mapping[str, Any], product_id=None) -> Product:
+def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) -> Product:
     """Create a product or change the fields present in data; the module must exist and accept
     the product's module settings."""
-    _require_products(actor)
+    require(policies.can_manage_products(as_actor(actor)), "You are not allowed to manage products.")
     with transaction.atomic():
         if product_id is None:
             product, before = Product(), None
@@ -117,9 +112,9 @@ def product_save(*, actor: User | None, data: Mapping[str, Any], product_id=None
     return product
 
 
-def product_retire(*, actor: User | None, product_id) -> Product:
+def product_retire(*, actor: ActorLike, product_id) -> Product:
     """Take a product off sale; its services go on as they are."""
-    _require_products(actor)
+    require(policies.can_manage_products(as_actor(actor)), "You are not allowed to manage products.")
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product_id).first()
         if product is None:
@@ -132,9 +127,9 @@ def product_retire(*, actor: User | None, product_id) -> Product:
     return product
 
 
-def price_save(*, actor: User | None, product_id, data: Mapping[str, Any], price_id=None) -> Price:
+def price_save(*, actor: ActorLike, product_id, data: Mapping[str, Any], price_id=None) -> Price:
     """Add or change a price: one per product, currency and period."""
-    _require_products(actor)
+    require(policies.can_manage_products(as_actor(actor)), "You are not allowed to manage products.")
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product_id).first()
         if product is None:

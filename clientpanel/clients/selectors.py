@@ -7,13 +7,15 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import VIEW_CLIENTS, has_area
+from clientpanel.accounts.roles import VIEW_CLIENTS
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
 from clientpanel.tax.selectors import TaxDecision, tax_decision
 
 from .models import Address, AddressType, Client, ClientGroup, ClientStatus, ClientUser, StaffAssignment
+from .permissions import MANAGE_USERS
 
 # Directory sorts: public name → model fields (id is appended to break ties).
 CLIENT_SORTS: dict[str, list[str]] = {
@@ -30,14 +32,20 @@ DEFAULT_SORT = "-created_at"
 MAX_SEARCH_LENGTH = 100
 
 
-def clients_visible_to(actor: User | None) -> QuerySet[Client]:
-    """Every client the actor may see: staff with the View clients area see all, or only their
-    assigned clients when limited to them; anybody else sees none here (the portal has its own
-    selectors). Every staff list, search, page, export and API call starts here."""
-    if actor is None or not has_area(actor, VIEW_CLIENTS):
+def clients_visible_to(actor: ActorLike) -> QuerySet[Client]:
+    """Every client the actor may see — the one place that scope is decided. Staff with the View
+    clients area see all, or only their assigned clients when limited to them; a portal user the
+    client it acts for; the system (None) every client. Every list, search, page, export and API
+    call starts here."""
+    actor = as_actor(actor)
+    if actor.is_system:
+        return Client.objects.all()
+    if actor.is_portal:
+        return Client.objects.filter(pk=actor.client_id) if actor.client_id else Client.objects.none()
+    if not actor.has_area(VIEW_CLIENTS):
         return Client.objects.none()
-    if actor.limited_to_assigned_clients and not actor.is_superuser:
-        return Client.objects.filter(pk__in=StaffAssignment.objects.filter(staff=actor).values("client_id"))
+    if actor.limited_to_assigned:
+        return Client.objects.filter(pk__in=StaffAssignment.objects.filter(staff=actor.user).values("client_id"))
     return Client.objects.all()
 
 
@@ -62,7 +70,7 @@ def _search_words(search: str) -> list[str]:
 
 
 def client_directory_queryset(
-    *, actor: User | None, search: str = "", status: str | None = None, country: str | None = None,
+    *, actor: ActorLike, search: str = "", status: str | None = None, country: str | None = None,
     group: str | int | None = None,
 ) -> QuerySet[Client]:
     clients = clients_visible_to(actor)
@@ -108,7 +116,7 @@ def client_sort_values(client: Client, fields: list[str]) -> list[Any]:
 
 def client_directory(
     *,
-    actor: User | None,
+    actor: ActorLike,
     search: str = "",
     status: str | None = None,
     country: str | None = None,
@@ -149,7 +157,7 @@ def client_directory(
                 next_cursor=next_cursor, previous_cursor=prev_cursor)
 
 
-def client_get(*, actor: User | None, client_id) -> Client:
+def client_get(*, actor: ActorLike, client_id) -> Client:
     try:
         return clients_visible_to(actor).select_related("owner", "group").get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
@@ -177,7 +185,7 @@ def address_get(*, client: Client, address_id) -> Address:
         raise NotFound("Address not found for this client.") from None
 
 
-def client_status_counts(*, actor: User | None) -> dict[str, int]:
+def client_status_counts(*, actor: ActorLike) -> dict[str, int]:
     from django.db.models import Count
 
     rows = clients_visible_to(actor).values("status").annotate(n=Count("id")).order_by()
@@ -195,18 +203,18 @@ def client_user_links(*, client: Client) -> QuerySet[ClientUser]:
         "owner_first", "user__email")
 
 
-def user_client_links(*, actor: User | None, user: User) -> QuerySet[ClientUser]:
+def user_client_links(*, actor: ActorLike, user: User) -> QuerySet[ClientUser]:
     """Every client the user belongs to that the actor may see, with the permissions on each."""
     return ClientUser.objects.filter(user=user, client__in=clients_visible_to(actor)).select_related("client")
 
 
-def user_candidates(*, actor: User | None, search: str, client: Client | None = None, limit: int = 10) -> list[User]:
+def user_candidates(*, actor: ActorLike, search: str, client: Client | None = None, limit: int = 10) -> list[User]:
     """Client users whose email or name matches, for the "Associate User" picker: only users the
     actor sees already (users_visible_to), so the picker lists nobody from other clients."""
     search = (search or "").strip().lower()[:100]
     if len(search) < 2:
         return []
-    visible = User.objects.all() if actor is None else users_visible_to(actor)  # None: the system
+    visible = users_visible_to(actor)
     users = visible.filter(is_staff=False).filter(
         Q(email__contains=search) | Q(firstname__icontains=search) | Q(lastname__icontains=search))
     if client is not None:
@@ -214,16 +222,23 @@ def user_candidates(*, actor: User | None, search: str, client: Client | None = 
     return list(users.order_by("email")[:limit])
 
 
-def users_visible_to(actor: User | None, *, search: str = "", kind: str = "") -> QuerySet[User]:
+def users_visible_to(actor: ActorLike, *, search: str = "", kind: str = "") -> QuerySet[User]:
     """Users in Manage Users: all of them for unlimited staff; a limited staff member sees the
     users of their assigned clients only."""
     from django.db.models import Count
 
-    if actor is None or not has_area(actor, VIEW_CLIENTS):
+    actor = as_actor(actor)
+    if actor.is_portal:
+        # The users of its client, for a portal user who may manage them.
+        if not actor.may_on_client(actor.client_id, MANAGE_USERS):
+            return User.objects.none()
+        users = User.objects.filter(client_links__client_id=actor.client_id)
+    elif not (actor.is_system or actor.has_area(VIEW_CLIENTS)):
         return User.objects.none()
-    users = User.objects.all()
-    if actor.limited_to_assigned_clients and not actor.is_superuser:
-        users = users.filter(client_links__client__in=clients_visible_to(actor)).distinct()
+    else:
+        users = User.objects.all()
+        if actor.limited_to_assigned:
+            users = users.filter(client_links__client__in=clients_visible_to(actor)).distinct()
     if kind == "staff":
         users = users.filter(is_staff=True)
     elif kind == "client":
@@ -233,17 +248,17 @@ def users_visible_to(actor: User | None, *, search: str = "", kind: str = "") ->
     return users.annotate(client_count=Count("client_links", distinct=True))
 
 
-def user_get(*, actor: User | None, user_id) -> User:
+def user_get(*, actor: ActorLike, user_id) -> User:
     try:
         return users_visible_to(actor).get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound("User not found.") from None
 
 
-def client_ids_by_number(*, actor: User | None, numbers: list[str]) -> tuple[list, list[str]]:
+def client_ids_by_number(*, actor: ActorLike, numbers: list[str]) -> tuple[list, list[str]]:
     """The ids of the clients with these numbers that the actor sees, and the numbers it does not
     (unknown and hidden alike, so a number tells nothing about clients outside its scope)."""
-    clients = Client.objects.all() if actor is None else clients_visible_to(actor)
+    clients = clients_visible_to(actor)
     found = dict(clients.filter(number__in=numbers).values_list("number", "id"))
     return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
 

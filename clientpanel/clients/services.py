@@ -11,16 +11,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
-from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, has_area
 from clientpanel.accounts.selectors import staff_manageable_by
 from clientpanel.accounts.services import clean_email, clean_password, staff_update
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 from clientpanel.core.numbering import format_number, sequence_next
 
+from . import policies
 from .events import ClientCreated
 from .models import (
     Address,
@@ -146,12 +147,6 @@ def _clean_group(value: object) -> ClientGroup | None:
         raise FieldInvalid(f"There is no group {value!r}.") from None
 
 
-def require_area(actor: User | None, area: str, what: str) -> None:
-    """Staff need the area for the action; None is the system (commands, jobs, migrations)."""
-    if actor is not None and not has_area(actor, area):
-        raise PermissionDenied(f"You are not allowed to {what}.")
-
-
 def _clean_address_type(value: object) -> str:
     kind = clean_text(value, max_length=10, required=True, label="Type").upper()
     if kind not in AddressType.values:
@@ -202,13 +197,14 @@ def _next_client_number() -> str:
     return format_number(settings.CLIENTPANEL_CLIENT_NUMBER_PATTERN, number, timezone.localdate())
 
 
-def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
+def client_create(*, actor: ActorLike, data: Mapping[str, Any]) -> Client:
     """Create a client with its owner user and billing address, in one transaction.
 
     Validates every field first and reports all problems at once; writes nothing on any error.
     The owner gets the password given, or none (an unusable password) until one is set.
     """
-    require_area(actor, EDIT_CLIENTS, "create clients")
+    actor = as_actor(actor)
+    require(policies.can_create_clients(actor), "You are not allowed to create clients.")
     errors = FieldErrors()
     group = _run(errors, "group", _clean_group, data.get("group"))
     email = clean_email(data.get("email") or "", errors)
@@ -265,9 +261,9 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
             billing["phone"] = billing.get("phone") or owner.phone
             address = Address.objects.create(client=client, type=AddressType.BILLING, **billing)
             ClientUser.objects.create(client=client, user=owner, permissions=list(ALL_PERMISSIONS))
-            if actor is not None and actor.limited_to_assigned_clients:
+            if actor.is_staff_side and actor.limited_to_assigned:
                 # Otherwise a customer admin would lose sight of the client they just created.
-                StaffAssignment.objects.create(staff=actor, client=client)
+                StaffAssignment.objects.create(staff=actor.user, client=client)
             audit_record(action="client.create", target=client, client_id=client.pk,
                          changes=created(client, owner=owner.email))
             audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
@@ -278,9 +274,9 @@ def client_create(*, actor: User | None, data: Mapping[str, Any]) -> Client:
     return client
 
 
-def _lock_client(client_id, actor: User | None = None) -> Client:
+def _lock_client(client_id, actor: ActorLike = None) -> Client:
     """Lock the client row; a staff actor must be able to see the client (assignment rules)."""
-    clients = Client.objects if actor is None else clients_visible_to(actor)
+    clients = clients_visible_to(actor)
     try:
         # No select_related here: on PostgreSQL a locked row that another transaction changed is
         # re-checked against the joined rows it was first read with, so a join on the owner would
@@ -296,7 +292,7 @@ def _has_money_history(client: Client) -> bool:
     return client.ledger_entries.exists() or client.documents.exclude(status="DRAFT").exists()
 
 
-def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> Client:
+def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Client:
     """Change the fields present in data; others keep their value. Locks the client row.
 
     A changed tax ID is validated for the billing country and resets the VIES status.
@@ -304,7 +300,8 @@ def client_update(*, actor: User | None, client_id, data: Mapping[str, Any]) -> 
     unknown = set(data) - CLIENT_UPDATABLE
     if unknown:
         raise ValidationFailed.from_fields({name: ["This field cannot be changed here."] for name in sorted(unknown)})
-    require_area(actor, EDIT_CLIENTS, "edit clients")
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         before = snapshot(client)
@@ -372,10 +369,11 @@ def _clear_other_defaults(client: Client, keep: Address | None) -> None:
         audit_record(action="address.update", target=other, client_id=client.pk, changes={"is_default": [True, False]})
 
 
-def address_create(*, actor: User | None, client_id, data: Mapping[str, Any]) -> Address:
+def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Address:
     """Add a shipping or service address. A second billing address is refused; setting this one as
     the default shipping address clears the flag on the others in the same transaction."""
-    require_area(actor, EDIT_CLIENTS, "edit clients")
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         errors = FieldErrors()
@@ -399,10 +397,11 @@ def address_create(*, actor: User | None, client_id, data: Mapping[str, Any]) ->
     return address
 
 
-def address_update(*, actor: User | None, client_id, address_id, data: Mapping[str, Any]) -> Address:
+def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str, Any]) -> Address:
     """Change an address. The billing address cannot be retyped, nor another made billing; when
     the billing country changes the client's tax ID must still be valid there."""
-    require_area(actor, EDIT_CLIENTS, "edit clients")
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)
@@ -448,9 +447,10 @@ def address_update(*, actor: User | None, client_id, address_id, data: Mapping[s
     return address
 
 
-def address_delete(*, actor: User | None, client_id, address_id) -> None:
+def address_delete(*, actor: ActorLike, client_id, address_id) -> None:
     """Delete a shipping or service address; the billing address can never be deleted."""
-    require_area(actor, EDIT_CLIENTS, "edit clients")
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)
@@ -485,11 +485,12 @@ def _link_of(client: Client, user_id) -> ClientUser:
         raise NotFound("This user is not linked to the client.") from None
 
 
-def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) -> ClientUser:
+def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
     (names and optionally a password) when nobody has that email. Refuses a user already linked,
     a staff account, and unknown permissions; writes nothing then."""
-    require_area(actor, EDIT_CLIENTS, "change client users")
+    actor = as_actor(actor)
+    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
         client = _lock_client(client_id, actor)
@@ -500,7 +501,7 @@ def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) 
         email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
         user = User.objects.filter(email=normalize_email(email)).first() if email else None
         taken_out_of_scope = False
-        if user is not None and actor is not None and not users_visible_to(actor).filter(pk=user.pk).exists():
+        if user is not None and not actor.is_system and not users_visible_to(actor).filter(pk=user.pk).exists():
             # An account the actor does not see (issue 9) is answered like a new email: its name,
             # whether it is staff, its clients stay hidden, and it is not linked.
             user, taken_out_of_scope = None, True
@@ -533,9 +534,10 @@ def client_user_link(*, actor: User | None, client_id, data: Mapping[str, Any]) 
     return link
 
 
-def client_user_update(*, actor: User | None, client_id, user_id, permissions: object) -> ClientUser:
+def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: object) -> ClientUser:
     """Change a linked user's permissions. The owner's link always has every permission."""
-    require_area(actor, EDIT_CLIENTS, "change client users")
+    actor = as_actor(actor)
+    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         link = _link_of(client, user_id)
@@ -553,9 +555,10 @@ def client_user_update(*, actor: User | None, client_id, user_id, permissions: o
     return link
 
 
-def client_user_remove(*, actor: User | None, client_id, user_id) -> None:
+def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
     """Unlink a user from a client (the user account stays). Never the owner's link."""
-    require_area(actor, EDIT_CLIENTS, "change client users")
+    actor = as_actor(actor)
+    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         link = _link_of(client, user_id)
@@ -567,10 +570,11 @@ def client_user_remove(*, actor: User | None, client_id, user_id) -> None:
         link.delete()
 
 
-def client_transfer_ownership(*, actor: User | None, client_id, user_id) -> Client:
+def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client:
     """Make a linked user the owner, in one transaction with the client row locked: the new owner
     gets every permission, the old owner keeps a normal link with the permissions it had."""
-    require_area(actor, EDIT_CLIENTS, "transfer ownership")
+    actor = as_actor(actor)
+    require(policies.can_transfer_ownership(actor), "You are not allowed to transfer ownership.")
     with transaction.atomic():
         client = _lock_client(client_id, actor)
         link = _link_of(client, user_id)
@@ -593,9 +597,10 @@ def client_transfer_ownership(*, actor: User | None, client_id, user_id) -> Clie
 GROUP_FIELDS = {"name", "colour", "currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled"}
 
 
-def group_save(*, actor: User | None, data: Mapping[str, Any], group_id=None) -> ClientGroup:
+def group_save(*, actor: ActorLike, data: Mapping[str, Any], group_id=None) -> ClientGroup:
     """Create a group, or change the fields present in data."""
-    require_area(actor, SETTINGS, "manage groups")
+    actor = as_actor(actor)
+    require(policies.can_manage_groups(actor), "You are not allowed to manage groups.")
     with transaction.atomic():
         if group_id is None:
             group, before = ClientGroup(), {}
@@ -636,10 +641,11 @@ def group_save(*, actor: User | None, data: Mapping[str, Any], group_id=None) ->
     return group
 
 
-def group_delete(*, actor: User | None, group_id) -> None:
+def group_delete(*, actor: ActorLike, group_id) -> None:
     """Delete a group that no client belongs to. With clients in it the deletion is refused (move
     them first): silently moving clients would change their settings behind staff's back."""
-    require_area(actor, SETTINGS, "manage groups")
+    actor = as_actor(actor)
+    require(policies.can_manage_groups(actor), "You are not allowed to manage groups.")
     with transaction.atomic():
         try:
             group = ClientGroup.objects.select_for_update().get(pk=group_id)
@@ -655,19 +661,20 @@ def group_delete(*, actor: User | None, group_id) -> None:
 
 # --- staff assignments (SPEC §4) -------------------------------------------------------------
 
-def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> list[StaffAssignment]:
+def staff_assignments_set(*, actor: ActorLike, staff_id, client_ids: list) -> list[StaffAssignment]:
     """Replace the clients assigned to a staff member. A staff actor reaches only staff it manages
     (accounts' staff_manageable_by) and assigns only clients it sees (others are answered like
     unknown ones); nobody changes their own assignments (issue 9)."""
-    require_area(actor, MANAGE_STAFF, "manage staff")
+    actor = as_actor(actor)
+    require(policies.can_manage_staff(actor), "You are not allowed to manage staff.")
     with transaction.atomic():
         try:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
         except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
             raise NotFound("Staff member not found.") from None
-        if actor is not None and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
+        if not actor.is_system and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
             raise NotFound("Staff member not found.")
-        assignable = Client.objects.all() if actor is None else clients_visible_to(actor)
+        assignable = clients_visible_to(actor)
         wanted = set()
         errors = FieldErrors()
         for value in client_ids:
@@ -676,7 +683,7 @@ def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> 
             except (Client.DoesNotExist, ValueError, TypeError, DjangoValidationError):
                 errors.add("clients", f"There is no client {value!r}.")
         current = set(StaffAssignment.objects.filter(staff=staff).values_list("client_id", flat=True))
-        if actor is not None and actor.pk == staff.pk and wanted != current:
+        if actor.user_id == staff.pk and wanted != current:
             errors.add("clients", "You cannot change your own assigned clients; ask another staff manager.")
         errors.raise_if_any()
         StaffAssignment.objects.filter(staff=staff, client_id__in=current - wanted).delete()
@@ -687,13 +694,14 @@ def staff_assignments_set(*, actor: User | None, staff_id, client_ids: list) -> 
     return list(StaffAssignment.objects.filter(staff=staff))
 
 
-def staff_member_update(*, actor: User | None, staff_id, data: Mapping[str, Any],
+def staff_member_update(*, actor: ActorLike, staff_id, data: Mapping[str, Any],
                         client_numbers: list[str]) -> User:
     """Settings → Staff → a staff member: names, roles, active flag, limitation (accounts'
     staff_update) and assigned clients by number, in one transaction. Both refuse a staff member
     outside the actor's limits, and numbers of clients the actor does not see are answered like
     unknown ones."""
-    require_area(actor, MANAGE_STAFF, "manage staff")
+    actor = as_actor(actor)
+    require(policies.can_manage_staff(actor), "You are not allowed to manage staff.")
     with transaction.atomic():
         client_ids, unknown = client_ids_by_number(actor=actor, numbers=client_numbers)
         if unknown:

@@ -59,3 +59,9 @@ class FieldErrors:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationFailed.from_fields(self.fields)
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse with PermissionDenied unless a policy allowed the action (see each app's policies.py)."""
+    if not allowed:
+        raise PermissionDenied(message)

@@ -6,7 +6,6 @@ the currency's minor unit. Always ROUND_HALF_UP, never float.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision
@@ -102,34 +101,3 @@ def format_amount_input(amount: Decimal) -> str:
     """An amount as a person would type it: 2 decimals unless more are significant."""
     two = amount.quantize(Decimal("0.01"))
     return str(two) if two == amount else str(quantize_amount(amount))
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in one currency. Refuses floats and arithmetic across currencies."""
-
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            raise TypeError("Money needs a Decimal amount")
-        if len(self.currency) != 3:
-            raise ValueError("Money needs an ISO 4217 currency code")
-
-    def _same_currency(self, other: Money) -> None:
-        if not isinstance(other, Money):
-            raise TypeError("Money only combines with Money")
-        if other.currency != self.currency:
-            raise ValueError(f"Cannot combine {self.currency} with {other.currency}")
-
-    def __add__(self, other: Money) -> Money:
-        self._same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same_currency(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)

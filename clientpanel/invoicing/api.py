@@ -194,7 +194,7 @@ def add_funds(request, client_id: UUID, payload: AddFundsIn):
         document = services.proforma_add_funds(actor=actor, client_id=client_id, net_amount=payload.net_amount)
         return 201, document_out(document)
 
-    return Status(*run_idempotent(request, str(actor.pk), issue))
+    return Status(*run_idempotent(request, str(actor.user_id), issue))
 
 
 @router.get("/invoices/{document_id}", response=DocumentOut, summary="One document")
@@ -233,7 +233,7 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
                 "paid_at": _time(payment.paid_at), "created": outcome.created}
         return (201 if outcome.created else 200), {"payment": paid, "document": document_out(document)}
 
-    return Status(*run_idempotent(request, str(actor.pk), pay))
+    return Status(*run_idempotent(request, str(actor.user_id), pay))
 
 
 @router.post("/invoices/{document_id}/credit-notes", response={200: DocumentOut, 201: DocumentOut},
@@ -248,7 +248,7 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
                                              transaction_id=payload.transaction_id)
         return (201 if outcome.created else 200), document_out(outcome.note)
 
-    return Status(*run_idempotent(request, str(actor.pk), credit))
+    return Status(*run_idempotent(request, str(actor.user_id), credit))
 
 
 @router.post("/invoices/{document_id}/cancel", response=DocumentOut, summary="Cancel an unpaid proforma")

@@ -6,20 +6,29 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 
-from clientpanel.accounts.models import User
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.fields import AmountField
 
+from . import policies
 from .models import Document, DocumentStatus, DocumentType
 
 
-def documents_visible_to(actor: User | None) -> QuerySet[Document]:
-    return Document.objects.filter(client__in=clients_visible_to(actor))
+def documents_visible_to(actor: ActorLike) -> QuerySet[Document]:
+    """The documents of the clients the actor sees; in the portal, only with Manage Invoices and
+    never a draft (staff prepare those)."""
+    actor = as_actor(actor)
+    documents = Document.objects.filter(client__in=clients_visible_to(actor))
+    if actor.is_portal:
+        if not policies.can_view_documents(actor, actor.client_id):
+            return Document.objects.none()
+        documents = documents.exclude(status=DocumentStatus.DRAFT)
+    return documents
 
 
-def document_list(*, actor: User | None, client: Client | None = None, type: str = "", status: str = "",
+def document_list(*, actor: ActorLike, client: Client | None = None, type: str = "", status: str = "",
                   search: str = "") -> QuerySet[Document]:
     documents = documents_visible_to(actor).select_related("home_company", "client")
     if client is not None:
@@ -45,7 +54,7 @@ def with_details(documents: QuerySet[Document]) -> QuerySet[Document]:
     return documents.select_related("related").prefetch_related("items", "derived")
 
 
-def document_get(*, actor: User | None, document_id) -> Document:
+def document_get(*, actor: ActorLike, document_id) -> Document:
     try:
         return documents_visible_to(actor).select_related("home_company", "client", "related").get(pk=document_id)
     except (Document.DoesNotExist, ValueError, TypeError):

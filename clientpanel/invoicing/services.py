@@ -14,13 +14,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import FINANCE
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, effective_setting
-from clientpanel.clients.services import require_area
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import (
     AMOUNT_MAX,
@@ -37,10 +35,11 @@ from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
-from . import rules
+from . import policies, rules
 from .calculations import TaxLine, credit_note_tax_lines, credit_note_totals, document_totals, line_net, payment_net
 from .events import DocumentIssued, DocumentPaid, DocumentRefunded
 from .models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
+from .selectors import documents_visible_to
 from .storage import store_document_pdf
 
 MAX_ITEMS = 100
@@ -157,17 +156,16 @@ def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict
     return cleaned
 
 
-def _visible_client(actor: User | None, client_id) -> Client:
-    clients = Client.objects if actor is None else clients_visible_to(actor)
+def _visible_client(actor: ActorLike, client_id) -> Client:
+    clients = clients_visible_to(actor)
     try:
         return clients.select_for_update(of=("self",)).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound("Client not found.") from None
 
 
-def _locked_document(actor: User | None, document_id) -> Document:
-    documents = Document.objects if actor is None else Document.objects.filter(
-        client__in=clients_visible_to(actor))
+def _locked_document(actor: ActorLike, document_id) -> Document:
+    documents = documents_visible_to(actor)
     try:
         return documents.select_for_update(of=("self",)).get(pk=document_id)
     except (Document.DoesNotExist, ValueError, TypeError):
@@ -188,12 +186,16 @@ def _issued(document: Document) -> None:
 
 # --- proformas -------------------------------------------------------------------------------
 
-def proforma_issue(*, actor: User | None, client_id, items: object) -> Document:
+def proforma_issue(*, actor: ActorLike, client_id, items: object) -> Document:
     """Issue a proforma (UNPAID, numbered, dated now) with the given items; taxes and the billing
     home company follow the rules at this moment and are snapshotted. An item without a description
     is a top-up named by the home company. A document whose total is zero is not issued: nothing
     could ever pay it."""
-    require_area(actor, FINANCE, "issue documents")
+    require(policies.can_issue_documents(as_actor(actor)), "You are not allowed to issue documents.")
+    return _proforma_issue(actor, client_id, items)
+
+
+def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
     with transaction.atomic():
         client = _visible_client(actor, client_id)
         errors = FieldErrors()
@@ -222,7 +224,7 @@ def proforma_issue(*, actor: User | None, client_id, items: object) -> Document:
             total=totals.total, tax_lines=_tax_lines_json(totals.tax_lines), reverse_charge=decision.reverse_charge,
             client_snapshot=_client_snapshot(client), company_snapshot=_company_snapshot(company),
             billing_address=_address_dict(client.addresses.get(type=AddressType.BILLING)),
-            shipping_address=_address_dict(shipping), created_by=actor,
+            shipping_address=_address_dict(shipping), created_by_id=as_actor(actor).user_id,
         )
         DocumentItem.objects.bulk_create([
             DocumentItem(document=document, position=n, description=i["description"] or company.topup_item_name,
@@ -241,20 +243,20 @@ def _document_language(client_language: str, company: HomeCompany) -> str:
     return client_language if settings.PDF_IN_CLIENT_LANGUAGE else company.document_language
 
 
-def proforma_add_funds(*, actor: User | None, client_id, net_amount: object) -> Document:
+def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Document:
     """An Add Funds proforma: one taxed top-up item of the net amount, issued at once."""
-    require_area(actor, FINANCE, "issue documents")
-    client = Client.objects.filter(pk=client_id).only("currency").first()
+    require(policies.can_add_funds(as_actor(actor), client_id), "You are not allowed to issue documents.")
+    client = clients_visible_to(actor).filter(pk=client_id).only("currency").first()
     if client is None:
         raise NotFound("Client not found.")
     errors = FieldErrors()
     net = _money_in(net_amount, client.currency, errors, "net_amount")
     errors.raise_if_any()
-    return proforma_issue(actor=actor, client_id=client_id,
-                          items=[{"description": None, "quantity": "1", "unit_price": net, "is_topup": True}])
+    return _proforma_issue(actor, client_id, [{"description": None, "quantity": "1", "unit_price": net,
+                                               "is_topup": True}])
 
 
-def _finalize(proforma: Document, paid_at: dt.datetime, actor: User | None) -> Document:
+def _finalize(proforma: Document, paid_at: dt.datetime, actor: ActorLike) -> Document:
     """Issue the final invoice PAID with its own number, dated when it is issued (now, under the
     counter lock; never the payment's date, which is its paid date); the proforma becomes
     INVOICED. Items that are not top-ups are charged now, so the balance moves only by the
@@ -268,7 +270,7 @@ def _finalize(proforma: Document, paid_at: dt.datetime, actor: User | None) -> D
         paid_gross=proforma.total, paid_net=proforma.net, tax_lines=proforma.tax_lines,
         reverse_charge=proforma.reverse_charge, client_snapshot=proforma.client_snapshot,
         company_snapshot=proforma.company_snapshot, billing_address=proforma.billing_address,
-        shipping_address=proforma.shipping_address, created_by=actor,
+        shipping_address=proforma.shipping_address, created_by_id=as_actor(actor).user_id,
     )
     items = list(proforma.items.all())
     DocumentItem.objects.bulk_create([
@@ -323,13 +325,13 @@ def _clean_paid_at(paid_at: object, errors: FieldErrors) -> dt.datetime:
     return paid_at
 
 
-def proforma_pay(*, actor: User | None, document_id, amount: object, paid_at: object = None,
+def proforma_pay(*, actor: ActorLike, document_id, amount: object, paid_at: object = None,
                  method: object = "", transaction_id: object = "") -> PaymentOutcome:
     """Record a payment (gross) on an UNPAID proforma: a PAYMENT entry of its net part, and when
     it settles the proforma the final invoice — all in one transaction, once. The same transaction
     ID with the same amount on the same proforma, reported again or at the same time, answers the
     payment already recorded (created=False); the ID on anything else is a conflict naming it."""
-    require_area(actor, FINANCE, "record payments")
+    require(policies.can_record_payments(as_actor(actor)), "You are not allowed to record payments.")
     errors = FieldErrors()
     transaction_id = _short_text(transaction_id, 100, "transaction_id", errors)
     method = _short_text(method, 50, "method", errors)
@@ -423,9 +425,9 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
     return PaymentOutcome(payment, created=True)
 
 
-def proforma_cancel(*, actor: User | None, document_id) -> Document:
+def proforma_cancel(*, actor: ActorLike, document_id) -> Document:
     """Cancel a draft or unpaid proforma that has received nothing yet."""
-    require_area(actor, FINANCE, "cancel documents")
+    require(policies.can_cancel_documents(as_actor(actor)), "You are not allowed to cancel documents.")
     with transaction.atomic():
         document = _locked_document(actor, document_id)
         if not rules.can_be_cancelled(document):
@@ -449,7 +451,7 @@ class CreditNoteOutcome:
     created: bool
 
 
-def credit_note_issue(*, actor: User | None, invoice_id, net_amount: object,
+def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                       transaction_id: object = "") -> CreditNoteOutcome:
     """Refund a net amount of a paid invoice, up to what is paid and not yet refunded, with the
     invoice's own rates and home company (never today's rules). Per rate the tax refunded never
@@ -458,7 +460,7 @@ def credit_note_issue(*, actor: User | None, invoice_id, net_amount: object,
     (PARTIALLY_)REFUNDED. Refunding items that were charged when the invoice was paid (anything
     but top-ups) reverses their charge too, so the balance ends where it stood before they were
     bought: a note refunds charged items first, top-ups last."""
-    require_area(actor, FINANCE, "issue credit notes")
+    require(policies.can_issue_credit_notes(as_actor(actor)), "You are not allowed to issue credit notes.")
     errors = FieldErrors()
     transaction_id = _short_text(transaction_id, 100, "transaction_id", errors)
     errors.raise_if_any()
@@ -493,7 +495,7 @@ def credit_note_issue(*, actor: User | None, invoice_id, net_amount: object,
             tax=totals.tax, total=totals.total, tax_lines=_tax_lines_json(totals.tax_lines),
             reverse_charge=invoice.reverse_charge, client_snapshot=invoice.client_snapshot,
             company_snapshot=invoice.company_snapshot, billing_address=invoice.billing_address,
-            shipping_address=invoice.shipping_address, related=invoice, created_by=actor,
+            shipping_address=invoice.shipping_address, related=invoice, created_by_id=as_actor(actor).user_id,
         )
         DocumentItem.objects.create(document=note, position=1, quantity=Decimal("1"), unit_price=-net, net=-net,
                                     description=f"{invoice.company_snapshot.get('refund_item_name') or 'Refund'} "

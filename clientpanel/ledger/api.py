@@ -97,5 +97,5 @@ def create_transaction(request, client_id: UUID, payload: TransactionIn):
             description=payload.description, allow_over_limit=payload.allow_over_limit)
         return (201 if created else 200), entry_out(entry)
 
-    status, body = run_idempotent(request, str(actor.pk), post)
+    status, body = run_idempotent(request, str(actor.user_id), post)
     return Status(status, body)

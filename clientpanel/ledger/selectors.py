@@ -9,9 +9,12 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.money import units_to_amount
 
+from . import policies
 from .models import EntryType, LedgerEntry
 
 
@@ -29,10 +32,12 @@ def entry_by_transaction_id(*, client_id, transaction_id: str) -> LedgerEntry | 
     return LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
 
 
-def entries_visible_to(actor, *, search: str = "", type: str = "") -> QuerySet[LedgerEntry]:
-    """Every entry across the clients the actor may see, newest first (the Finance area)."""
-    from clientpanel.clients.selectors import clients_visible_to
-
+def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "") -> QuerySet[LedgerEntry]:
+    """Every entry across the clients the actor may see, newest first (the Finance area); in the
+    portal, its client's entries with Manage Invoices."""
+    actor = as_actor(actor)
+    if actor.is_portal and not policies.can_view_transactions(actor, actor.client_id):
+        return LedgerEntry.objects.none()
     entries = LedgerEntry.objects.filter(client__in=clients_visible_to(actor)).select_related("client")
     if type in EntryType.values:
         entries = entries.filter(type=type)

@@ -11,18 +11,17 @@ import psycopg
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import FINANCE
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.clients.services import require_area
-from clientpanel.core.actor import current_actor
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.actor import Actor, current_actor
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import has_subscribers, publish, publish_all
 from clientpanel.core.money import AMOUNT_MAX, AmountError, amount_to_units, parse_amount, units_to_amount
 from clientpanel.core.text import text_problem
 
+from . import policies
 from .events import LedgerEntryPosted
 from .models import EntryType, LedgerEntry
 
@@ -97,7 +96,7 @@ def entry_post(
 
 _INSERT_FIELDS = ("id", "client_id", "sequence", "type", "gross", "net", "balance_before", "balance_after",
                   "description", "transaction_id", "service_id", "period_start", "period_end", "document_id",
-                  "created_at", "created_by_kind", "created_by_id", "created_by_label")
+                  "created_at", "created_by_kind", "created_by_id", "created_by_label", "impersonator_id")
 
 
 def _params(conn, values: dict) -> dict:
@@ -121,7 +120,14 @@ def _params(conn, values: dict) -> dict:
         "period_end": when(values["period_end"]), "document_id": uid(values["document_id"]),
         "created_at": when(values["created_at"]), "created_by_kind": values["created_by_kind"],
         "created_by_id": uid(values["created_by_id"]), "created_by_label": values["created_by_label"],
+        "impersonator_id": uid(values["impersonator_id"]),
     }
+
+
+def _recorded_by(actor: Actor) -> dict:
+    """Who posts: the actor, and the staff member behind it during Login as Owner."""
+    return {"created_by_kind": actor.kind, "created_by_id": actor.user_id, "created_by_label": actor.label[:300],
+            "impersonator_id": actor.impersonator_id}
 
 
 def _post_locked(*, client_id, type, net, gross, description, transaction_id, service_id, period_start, period_end,
@@ -134,9 +140,7 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
         "id": uuid.uuid4(), "client_id": client_id, "type": type, "gross": gross, "net": net,
         "description": description[:500], "transaction_id": transaction_id, "service_id": service_id,
         "period_start": period_start, "period_end": period_end, "document_id": document_id,
-        "created_at": timezone.now(), "created_by_kind": actor.kind,
-        "created_by_id": actor.user.pk if getattr(actor.user, "pk", None) else None,
-        "created_by_label": actor.label[:300],
+        "created_at": timezone.now(), **_recorded_by(actor),
     }
     conn = connections[DEFAULT_DB_ALIAS]
     params = _params(conn, values)
@@ -194,13 +198,13 @@ def _refusal(client_id, net: Decimal):
     )
 
 
-def manual_transaction_create(*, actor: User | None, client_id, amount: object, transaction_id: object = "",
+def manual_transaction_create(*, actor: ActorLike, client_id, amount: object, transaction_id: object = "",
                               description: object = "", allow_over_limit: bool = False) -> tuple[LedgerEntry, bool]:
     """A staff or API adjustment (SPEC §5): signed amount, optional transaction ID, description;
     posted as ADJUSTMENT with gross = net. A debit beyond balance + credit limit needs an explicit,
     logged override. The same transaction ID with the same amount is a replay: the entry posted
     before comes back (created=False); the ID on any other entry is TransactionIdUsed."""
-    require_area(actor, FINANCE, "post transactions")
+    require(policies.can_post_transactions(as_actor(actor)), "You are not allowed to post transactions.")
     errors = FieldErrors()
     net = None
     try:
@@ -229,7 +233,7 @@ def manual_transaction_create(*, actor: User | None, client_id, amount: object, 
         errors.add("description", "Describe the transaction.")
     errors.raise_if_any()
     with transaction.atomic():
-        visible = Client.objects if actor is None else clients_visible_to(actor)
+        visible = clients_visible_to(actor)
         if not visible.filter(pk=client_id).exists():
             raise NotFound("Client not found.")
         entry, created = entry_post(client_id=client_id, type=EntryType.ADJUSTMENT, net=net,
@@ -250,54 +254,8 @@ def _credit_limit(client_id) -> Decimal:
     return Client.objects.only("credit_limit").get(pk=client_id).credit_limit
 
 
-def entries_post_many(*, client_id, entries: list[dict], check_credit: bool = False) -> list[LedgerEntry]:
-    """Post several entries to one client at once — one UPDATE of the client row (balance, sequence
-    counter, credit check on the total) and one multi-row INSERT — with the same chain guarantees as
-    entry_post. All or nothing: when the total does not fit balance + credit limit, nothing is posted
-    and InsufficientFunds says so. Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("entries_post_many must run inside transaction.atomic()")
-    if not entries:
-        return []
-    conn = connections[DEFAULT_DB_ALIAS]
-    total = sum((e["net"] for e in entries), Decimal(0))
-    guard = " AND balance + credit_limit + %(total)s >= 0" if check_credit and total < 0 else ""
-    client_pk = Client._meta.pk.get_db_prep_value(client_id, conn)
-    with conn.cursor() as cursor:
-        cursor.execute("UPDATE clients_client SET balance = balance + %(total)s, "  # noqa: S608 — constant guard
-                       "ledger_sequence = ledger_sequence + %(n)s WHERE id = %(client_id)s" + guard
-                       + " RETURNING balance, ledger_sequence",
-                       {"total": amount_to_units(total), "n": len(entries), "client_id": client_pk})
-        row = cursor.fetchone()
-    if row is None:
-        _refusal(client_id, total)
-    balance_after, last_sequence = units_to_amount(row[0]), row[1]
-    if abs(balance_after) > AMOUNT_MAX:
-        raise ValidationFailed("The balance would leave the supported range.",
-                               fields={"amount": ["The resulting balance is out of range."]})
-    actor = current_actor()
-    running = balance_after - total
-    sequence = last_sequence - len(entries)
-    now = timezone.now()
-    rows = []
-    for e in entries:
-        sequence += 1
-        before, running = running, running + e["net"]
-        rows.append(LedgerEntry(
-            id=e.get("id") or uuid.uuid4(), client_id=client_id, sequence=sequence, type=e["type"], net=e["net"],
-            gross=e.get("gross", e["net"]), balance_before=before, balance_after=running,
-            description=e.get("description", "")[:500], transaction_id="", service_id=e.get("service_id"),
-            period_start=e.get("period_start"), period_end=e.get("period_end"), document_id=e.get("document_id"),
-            created_at=now, created_by_kind=actor.kind,
-            created_by=actor.user if getattr(actor.user, "pk", None) else None, created_by_label=actor.label[:300]))
-    LedgerEntry.objects.bulk_create(rows)
-    if has_subscribers(LedgerEntryPosted):
-        publish_all(LedgerEntryPosted.of(row) for row in rows)
-    return rows
-
-
 def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = False) -> tuple[list[LedgerEntry], set]:
-    """entries_post_many for many clients at once, for batch jobs: one UPDATE of all their rows
+    """Post entries to many clients at once, for batch jobs: one UPDATE of all their rows
     (each client's credit check on its own total) and one INSERT of all the entries. Clients whose
     funds do not cover their total are left untouched and answered in the refused set. Must run
     inside the caller's transaction; locks the client rows it moves, in primary-key order."""
@@ -322,8 +280,7 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
                        "ledger_sequence = ledger_sequence + v.n FROM v WHERE id = v.cid" + guard
                        + " RETURNING id, balance, ledger_sequence", params)
         moved = {pk_field.to_python(row[0]): (units_to_amount(row[1]), row[2]) for row in cursor.fetchall()}
-    actor = current_actor()
-    created_by = actor.user if getattr(actor.user, "pk", None) else None
+    recorded_by = _recorded_by(current_actor())
     now = timezone.now()
     rows = []
     for cid, (balance_after, last_sequence) in moved.items():
@@ -337,8 +294,7 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
                 gross=e.get("gross", e["net"]), balance_before=before, balance_after=running,
                 description=e.get("description", "")[:500], transaction_id="", service_id=e.get("service_id"),
                 period_start=e.get("period_start"), period_end=e.get("period_end"),
-                document_id=e.get("document_id"), created_at=now, created_by_kind=actor.kind, created_by=created_by,
-                created_by_label=actor.label[:300]))
+                document_id=e.get("document_id"), created_at=now, **recorded_by))
     LedgerEntry.objects.bulk_create(rows, batch_size=1000)
     if has_subscribers(LedgerEntryPosted):
         publish_all(LedgerEntryPosted.of(row) for row in rows)

@@ -16,22 +16,19 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import EDIT_CLIENTS
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.catalog.models import Price, Product
 from clientpanel.catalog.modules import ModuleContext, ModuleError, get_module
-from clientpanel.catalog.rules import orderable_by_staff
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.clients.services import require_area
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import InsufficientFunds, entry_post
 
-from . import rules
+from . import policies, rules
 from .calculations import period_charge
 from .events import ServiceStatusChanged
 from .locks import locked_service
@@ -44,6 +41,7 @@ from .models import (
     ServiceCharge,
     ServiceStatus,
 )
+from .selectors import services_visible_to
 
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 SUSPENDED_BY_STAFF = "Suspended by staff"
@@ -70,14 +68,17 @@ def _funds(client: Client) -> Decimal:
 
 # --- ordering ----------------------------------------------------------------------------------
 
-def service_order(*, actor: User | None, client_id, product_id, price_id, allow_over_limit: bool = False
+def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_over_limit: bool = False
                   ) -> Service:
     """Add a service (PENDING) for a product at one of its prices in the client's currency. Refused
     when the balance plus credit limit do not cover the first charge plus the setup fee, unless
     staff override it (recorded in the audit trail). Provisioning is queued after commit."""
-    require_area(actor, EDIT_CLIENTS, "add services")
+    actor = as_actor(actor)
+    require(policies.can_order(actor, client_id), "You are not allowed to add services.")
+    if allow_over_limit:
+        require(policies.can_override_funds(actor), "You are not allowed to order beyond the credit limit.")
     with transaction.atomic():
-        clients = Client.objects if actor is None else clients_visible_to(actor)
+        clients = clients_visible_to(actor)
         try:
             client = clients.select_for_update(of=("self",)).get(pk=client_id)
         except (Client.DoesNotExist, ValueError, TypeError):
@@ -86,7 +87,7 @@ def service_order(*, actor: User | None, client_id, product_id, price_id, allow_
         product = Product.objects.filter(pk=product_id).first() if _uuid_like(product_id) else None
         if product is None:
             product = Product.objects.filter(key=str(product_id)).first()
-        if product is None or not orderable_by_staff(product):
+        if product is None or not policies.can_order_product(actor, product):
             errors.add("product", "Choose a product that is on sale.")
         price = Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit() else None
         if product is not None and price is None:
@@ -327,16 +328,21 @@ def _terminate(service_id, *, now: dt.datetime) -> Service:
     return _record_module_result(service.pk, ok, message)
 
 
-def _staff_service(actor: User | None, service_id) -> Service:
-    require_area(actor, EDIT_CLIENTS, "manage services")
-    services = Service.objects if actor is None else Service.objects.filter(client__in=clients_visible_to(actor))
+def _staff_service(actor: ActorLike, service_id) -> Service:
+    """A service the actor sees, for the status changes only staff make."""
+    actor = as_actor(actor)
+    require(policies.can_change_service_status(actor), "You are not allowed to manage services.")
+    return _visible_service(actor, service_id)
+
+
+def _visible_service(actor: ActorLike, service_id) -> Service:
     try:
-        return services.select_related("product").get(pk=service_id)
+        return services_visible_to(actor).select_related("product").get(pk=service_id)
     except (Service.DoesNotExist, ValueError, TypeError):
         raise NotFound("Service not found.") from None
 
 
-def service_suspend(*, actor: User | None, service_id) -> Service:
+def service_suspend(*, actor: ActorLike, service_id) -> Service:
     """Staff suspension: stays suspended until staff unsuspend it (automation leaves it alone)."""
     service = _staff_service(actor, service_id)
     if not rules.can_be_suspended(service):
@@ -345,7 +351,7 @@ def service_suspend(*, actor: User | None, service_id) -> Service:
     return _suspend(service.pk, reason=SUSPENDED_BY_STAFF, now=timezone.now())
 
 
-def service_unsuspend(*, actor: User | None, service_id) -> Service:
+def service_unsuspend(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_unsuspended(service):
         raise Conflict(f"Only a suspended service can be unsuspended; this one is {service.status}.",
@@ -353,14 +359,14 @@ def service_unsuspend(*, actor: User | None, service_id) -> Service:
     return _unsuspend(service.pk, now=timezone.now())
 
 
-def service_terminate(*, actor: User | None, service_id) -> Service:
+def service_terminate(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_terminated(service):
         raise Conflict(f"The service is {service.status} already.", code="service_state")
     return _terminate(service.pk, now=timezone.now())
 
 
-def service_retry(*, actor: User | None, service_id) -> Service:
+def service_retry(*, actor: ActorLike, service_id) -> Service:
     """Re-run the step that failed: create for a pending service (never charging the setup fee
     again), else the last failed module step."""
     service = _staff_service(actor, service_id)
@@ -374,9 +380,11 @@ def service_retry(*, actor: User | None, service_id) -> Service:
     return _record_module_result(service.pk, ok, message)
 
 
-def service_action(*, actor: User | None, service_id, action: str) -> tuple[bool, str]:
+def service_action(*, actor: ActorLike, service_id, action: str) -> tuple[bool, str]:
     """A module-declared product action (reboot, reset password…)."""
-    service = _staff_service(actor, service_id)
+    actor = as_actor(actor)
+    service = _visible_service(actor, service_id)
+    require(policies.can_run_service_actions(actor, service.client_id), "You are not allowed to manage services.")
     module = get_module(service.product.module)
     if action not in module.actions:
         raise ValidationFailed("Unknown action.", fields={"action": [f"Use one of {', '.join(module.actions)}."]})

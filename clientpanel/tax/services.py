@@ -12,14 +12,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
 
-from clientpanel.accounts.models import User
-from clientpanel.accounts.roles import SETTINGS, has_area
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.numbering import validate_pattern
 from clientpanel.core.places import FieldInvalid, clean_region
 from clientpanel.core.text import text_problem
 
+from . import policies
 from .models import HomeCompany, ResetPeriod, TaxRule
 from .presets import CANADA_PROVINCES, EU_STANDARD_RATES
 
@@ -34,11 +34,6 @@ RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
 COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | {"country", "payment_terms_days",
                                                                                 "is_default", "time_zone",
                                                                                 "language"}
-
-
-def _require_settings(actor: User | None) -> None:
-    if actor is not None and not has_area(actor, SETTINGS):
-        raise PermissionDenied("You are not allowed to change home companies and taxes.")
 
 
 def _country(value: object, errors: FieldErrors, field: str, *, blank_ok: bool = False) -> str:
@@ -70,10 +65,11 @@ def available_time_zones() -> frozenset[str]:
 _ZONES = frozenset(zoneinfo.available_timezones())
 
 
-def home_company_save(*, actor: User | None, data: Mapping[str, Any], company_id=None) -> HomeCompany:
+def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=None) -> HomeCompany:
     """Create a home company or change the fields present in data; making one the default takes
     the flag from the other in the same transaction."""
-    _require_settings(actor)
+    require(policies.can_change_tax_settings(as_actor(actor)),
+            "You are not allowed to change home companies and taxes.")
     with transaction.atomic():
         if company_id is None:
             company, before = HomeCompany(), None
@@ -181,9 +177,10 @@ def _overlapping(rule: TaxRule) -> TaxRule | None:
     return next((other for other in others if other.kinds() & rule.kinds()), None)
 
 
-def tax_rule_save(*, actor: User | None, company_id, data: Mapping[str, Any], rule_id=None) -> TaxRule:
+def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule_id=None) -> TaxRule:
     """Create or change a tax rule; refuses unknown places, bad rates and overlaps."""
-    _require_settings(actor)
+    require(policies.can_change_tax_settings(as_actor(actor)),
+            "You are not allowed to change home companies and taxes.")
     with transaction.atomic():
         try:
             company = HomeCompany.objects.select_for_update().get(pk=company_id)
@@ -247,8 +244,9 @@ def tax_rule_save(*, actor: User | None, company_id, data: Mapping[str, Any], ru
     return rule
 
 
-def tax_rule_delete(*, actor: User | None, rule_id) -> None:
-    _require_settings(actor)
+def tax_rule_delete(*, actor: ActorLike, rule_id) -> None:
+    require(policies.can_change_tax_settings(as_actor(actor)),
+            "You are not allowed to change home companies and taxes.")
     with transaction.atomic():
         rule = TaxRule.objects.filter(pk=rule_id).first()
         if rule is None:
@@ -257,14 +255,15 @@ def tax_rule_delete(*, actor: User | None, rule_id) -> None:
         rule.delete()
 
 
-def tax_presets_apply(*, actor: User | None, company_id, preset: str) -> int:
+def tax_presets_apply(*, actor: ActorLike, company_id, preset: str) -> int:
     """Create the EU standard VAT rates or the Canadian provincial taxes for a company in one go,
     for every kind of client. Places where this company has a rule already are left as they are.
     Where another home company has a rule for the same place, the new rule goes just below the
     lowest of them (priority -1 under a rule at 0), so clients who are not pinned keep the company
     that bills them today, and clients pinned to this company are taxed by its own rules. Answers
     how many rules were created."""
-    _require_settings(actor)
+    require(policies.can_change_tax_settings(as_actor(actor)),
+            "You are not allowed to change home companies and taxes.")
     if preset not in ("EU", "CA"):
         raise ValidationFailed("Unknown preset.", fields={"preset": ["Use EU or CA."]})
     made = 0

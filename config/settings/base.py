@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "clientpanel.core.actor.ActorMiddleware",
+    "clientpanel.accounts.actors.ActorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -8,7 +8,7 @@ import pytest
 from clientpanel.audit.models import AuditEvent
 from clientpanel.audit.selectors import audit_events
 from clientpanel.audit.services import audit_record
-from clientpanel.core.actor import ACTOR_API_TOKEN, ACTOR_STAFF, ActorContext, acting_as
+from clientpanel.core.actor import ACTOR_API_TOKEN, ACTOR_STAFF, Actor, acting_as
 
 pytestmark = pytest.mark.django_db
 ACME, GLOBEX = uuid.uuid4(), uuid.uuid4()
@@ -25,7 +25,7 @@ def trail() -> list[AuditEvent]:
     ]
     events = []
     for kind, label, action, object_label, client_id in rows:
-        with acting_as(ActorContext(kind=kind, label=label)):
+        with acting_as(Actor(kind=kind, label=label)):
             events.append(audit_record(action=action, object_type="x", object_id="1", object_label=object_label,
                                        client_id=client_id))
     return events

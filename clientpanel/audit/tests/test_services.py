@@ -12,7 +12,7 @@ from django.db import transaction
 
 from clientpanel.audit.models import AuditEvent
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
-from clientpanel.core.actor import ACTOR_API_TOKEN, ACTOR_STAFF, ActorContext, acting_as
+from clientpanel.core.actor import ACTOR_API_TOKEN, ACTOR_STAFF, Actor, acting_as
 
 # The audit app sits below every domain (import-linter), so these tests change a plain Django model
 # (a staff role) and take users from get_user_model(); changes made by real services, through the
@@ -30,7 +30,7 @@ def role() -> Group:
 
 
 def test_an_event_says_who_did_what_to_which_object(staff, role):
-    with acting_as(ActorContext(kind=ACTOR_STAFF, user=staff, label=staff.email, ip="203.0.113.7")):
+    with acting_as(Actor(kind=ACTOR_STAFF, user=staff, label=staff.email, ip="203.0.113.7")):
         event = audit_record(action="role.update", target=role, changes={"name": ["Billing", "Finance"]})
     stored = AuditEvent.objects.get(pk=event.pk)
     assert (stored.actor, stored.actor_kind, stored.actor_label, stored.ip) == (staff, "staff", staff.email,
@@ -50,14 +50,14 @@ def test_without_anyone_acting_the_system_is_recorded(role):
 
 def test_an_api_token_is_recorded_with_the_staff_member_it_acts_for(staff, role):
     label = f"API token cp_AbC1234… of {staff.email}"
-    with acting_as(ActorContext(kind=ACTOR_API_TOKEN, user=staff, label=label, ip="198.51.100.1")):
+    with acting_as(Actor(kind=ACTOR_API_TOKEN, user=staff, label=label, ip="198.51.100.1")):
         event = audit_record(action="role.update", target=role)
     assert (event.actor, event.actor_kind, event.actor_label) == (staff, "api_token", label)
 
 
 def test_the_label_stays_when_the_staff_member_is_gone(role):
     leaving = get_user_model().objects.create_user("leaving@example.com", is_staff=True)
-    with acting_as(ActorContext(kind=ACTOR_STAFF, user=leaving, label=leaving.email)):
+    with acting_as(Actor(kind=ACTOR_STAFF, user=leaving, label=leaving.email)):
         event = audit_record(action="role.update", target=role)
     leaving.delete()
     event.refresh_from_db()
@@ -73,7 +73,7 @@ def test_an_object_can_be_named_without_an_instance_and_carry_its_client():
 
 
 def test_labels_longer_than_the_columns_are_cut_not_refused(role):
-    with acting_as(ActorContext(kind=ACTOR_STAFF, label="a" * 400)):
+    with acting_as(Actor(kind=ACTOR_STAFF, label="a" * 400)):
         event = audit_record(action="role.update", target=role, object_label="b" * 400)
     event.refresh_from_db()
     assert (len(event.actor_label), len(event.object_label)) == (300, 300)

@@ -22,7 +22,7 @@ from clientpanel.clients.services import (
     group_delete,
     group_save,
 )
-from clientpanel.core.actor import ACTOR_API_TOKEN, ActorContext, acting_as
+from clientpanel.core.actor import ACTOR_API_TOKEN, Actor, acting_as
 from clientpanel.core.errors import Conflict, PermissionDenied, ValidationFailed
 from conftest import client_data
 
@@ -260,7 +260,7 @@ def test_limited_staff_creating_a_client_keeps_seeing_it(make_client):
 
 def test_audit_records_who_what_old_and_new(make_client, staff):
     client = make_client(company_name="Old Name")
-    with acting_as(ActorContext(kind="staff", user=staff, label=staff.email, ip="203.0.113.7")):
+    with acting_as(Actor(kind="staff", user=staff, label=staff.email, ip="203.0.113.7")):
         client_update(actor=staff, client_id=client.pk, data={"company_name": "New Name", "credit_limit": "50"})
     event = AuditEvent.objects.filter(action="client.update").get()
     assert (event.actor, event.actor_kind, event.ip, event.client_id) == (staff, "staff", "203.0.113.7", client.pk)
@@ -272,7 +272,7 @@ def test_audit_records_who_what_old_and_new(make_client, staff):
 def test_audit_records_api_tokens_and_the_system(make_client, staff):
     client = make_client()
     assert AuditEvent.objects.filter(action="client.create", client_id=client.pk).get().actor_kind == "system"
-    with acting_as(ActorContext(kind=ACTOR_API_TOKEN, user=staff, label="API token cp_x… of staff")):
+    with acting_as(Actor(kind=ACTOR_API_TOKEN, user=staff, label="API token cp_x… of staff")):
         link(client)
     event = AuditEvent.objects.get(action="client_user.link")
     assert event.actor_kind == "api_token" and event.changes == {"permissions": [None, ["manage-services"]]}

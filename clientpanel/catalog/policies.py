@@ -1,0 +1,11 @@
+"""Who may change the catalogue: a predicate over an Actor (see clientpanel.core.actor). Who may
+order which product is clientpanel.services.policies with rules.py here."""
+
+from __future__ import annotations
+
+from clientpanel.accounts.roles import PRODUCTS
+from clientpanel.core.actor import Actor
+
+
+def can_manage_products(actor: Actor) -> bool:
+    return actor.has_area(PRODUCTS)

@@ -1,0 +1,52 @@
+"""Who may do what with clients, their users and groups. Predicates over an Actor (see
+clientpanel.core.actor): staff by the areas of their roles, portal users by their permission keys on
+the client they act for, the system always. Which clients an actor sees at all is
+selectors.clients_visible_to; these answer what it may do with one it sees."""
+
+from __future__ import annotations
+
+from clientpanel.accounts.roles import EDIT_CLIENTS, IMPERSONATE, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
+from clientpanel.core.actor import Actor
+
+from . import permissions as keys
+
+
+def can_view_clients(actor: Actor) -> bool:
+    """The directory and client pages: staff with View clients; a portal user its own client."""
+    return actor.has_area(VIEW_CLIENTS) or (actor.is_portal and actor.client_id is not None)
+
+
+def can_create_clients(actor: Actor) -> bool:
+    return actor.has_area(EDIT_CLIENTS)
+
+
+def can_edit_client(actor: Actor) -> bool:
+    """Every field of a client, its addresses and notes (the portal edits its profile through its
+    own, narrower form: can_edit_own_profile)."""
+    return actor.has_area(EDIT_CLIENTS)
+
+
+def can_edit_own_profile(actor: Actor, client_id) -> bool:
+    return can_edit_client(actor) or actor.may_on_client(client_id, keys.MODIFY_MASTER_PROFILE)
+
+
+def can_manage_client_users(actor: Actor, client_id=None) -> bool:
+    """Associate, edit and remove the users linked to a client."""
+    return can_edit_client(actor) or (client_id is not None and actor.may_on_client(client_id, keys.MANAGE_USERS))
+
+
+def can_transfer_ownership(actor: Actor) -> bool:
+    return actor.has_area(EDIT_CLIENTS)
+
+
+def can_manage_groups(actor: Actor) -> bool:
+    return actor.has_area(SETTINGS)
+
+
+def can_manage_staff(actor: Actor) -> bool:
+    return actor.has_area(MANAGE_STAFF)
+
+
+def can_login_as_owner(actor: Actor) -> bool:
+    """Login as Owner (SPEC §4): staff with the impersonate area, never a portal user."""
+    return actor.is_staff_side and actor.has_area(IMPERSONATE)
