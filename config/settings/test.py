@@ -37,4 +37,5 @@ PROVISIONING_TIMEOUT = 2.0
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_NAME lets two checkouts (or two people in one) run the suite side by side.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or str(VAR_DIR / "test.sqlite3")}  # noqa: F405
