@@ -21,9 +21,9 @@ from clientpanel.core.events import publish
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 from clientpanel.core.numbering import format_number, sequence_next
 
-from . import policies
-from .events import ClientCreated
-from .models import (
+from .. import policies
+from ..events import ClientCreated
+from ..models import (
     Address,
     AddressType,
     Client,
@@ -33,9 +33,9 @@ from .models import (
     StaffAssignment,
     ViesStatus,
 )
-from .permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
-from .selectors import client_ids_by_number, clients_visible_to, users_visible_to
-from .validation import (
+from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
+from ..selectors import client_ids_by_number, clients_visible_to, users_visible_to
+from ..validation import (
     FieldInvalid,
     clean_country,
     clean_currency,
