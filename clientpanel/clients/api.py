@@ -21,7 +21,7 @@ from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.pagination import capped_count
 
 from . import selectors, services
-from .models import AddressType
+from .models import Address, AddressType
 from .schemas import (
     AddressIn,
     AddressListOut,
@@ -62,8 +62,6 @@ class ClientListParams(Schema):
 
 
 def _billing_addresses(clients) -> dict:
-    from .models import Address
-
     rows = Address.objects.filter(client_id__in=[c.id for c in clients], type=AddressType.BILLING)
     return {a.client_id: a for a in rows}
 

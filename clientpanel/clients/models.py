@@ -8,6 +8,8 @@ from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
+from .validation import country_name, region_name
+
 
 class ClientStatus(models.TextChoices):
     NEW = "NEW", pgettext_lazy("client status", "New")
@@ -168,8 +170,6 @@ class Address(models.Model):
 
     @property
     def one_line(self) -> str:
-        from .validation import country_name, region_name
-
         parts = [self.address1, self.address2]
         city = " ".join(p for p in [self.postcode, self.city] if p)
         parts += [city, region_name(self.country, self.region), country_name(self.country)]

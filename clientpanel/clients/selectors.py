@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
@@ -186,8 +187,6 @@ def address_get(*, client: Client, address_id) -> Address:
 
 
 def client_status_counts(*, actor: ActorLike) -> dict[str, int]:
-    from django.db.models import Count
-
     rows = clients_visible_to(actor).values("status").annotate(n=Count("id")).order_by()
     counts = {status: 0 for status in ClientStatus.values}
     counts.update({row["status"]: row["n"] for row in rows})
@@ -196,8 +195,6 @@ def client_status_counts(*, actor: ActorLike) -> dict[str, int]:
 
 def client_user_links(*, client: Client) -> QuerySet[ClientUser]:
     """The client's linked users, the owner first."""
-    from django.db.models import Case, When
-
     owner_first = Case(When(user_id=client.owner_id, then=Value(0)), default=Value(1), output_field=IntegerField())
     return client.user_links.select_related("user").annotate(owner_first=owner_first).order_by(
         "owner_first", "user__email")
@@ -225,8 +222,6 @@ def user_candidates(*, actor: ActorLike, search: str, client: Client | None = No
 def users_visible_to(actor: ActorLike, *, search: str = "", kind: str = "") -> QuerySet[User]:
     """Users in Manage Users: all of them for unlimited staff; a limited staff member sees the
     users of their assigned clients only."""
-    from django.db.models import Count
-
     actor = as_actor(actor)
     if actor.is_portal:
         # The users of its client, for a portal user who may manage them.
@@ -264,8 +259,6 @@ def client_ids_by_number(*, actor: ActorLike, numbers: list[str]) -> tuple[list,
 
 
 def group_list() -> QuerySet[ClientGroup]:
-    from django.db.models import Count
-
     return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name")
 
 
@@ -283,8 +276,6 @@ HOME_COMPANY_SETTINGS = ("payment_terms_days",)
 
 
 def _system_default(key: str):
-    from django.conf import settings
-
     defaults = {
         "currency": settings.CLIENTPANEL_DEFAULT_CURRENCY,
         "language": settings.CLIENTPANEL_DEFAULT_LANGUAGE,

@@ -1,23 +1,14 @@
-"""Writes for clients, addresses, client users, groups, staff assignments and the VIES check. Each
-service is one transaction: all or nothing. Importers use the names listed here."""
+"""Writes for the clients app, one module per sub-domain: clients (the client row), addresses, users
+(client users and ownership), groups, staff (assignments) and vies; cleaning holds the field cleaning
+they share. Each service is one transaction: all or nothing. Other apps import the names listed here,
+not the modules."""
 
-from .clients import (
-    address_create,
-    address_delete,
-    address_update,
-    client_create,
-    client_transfer_ownership,
-    client_update,
-    client_user_link,
-    client_user_remove,
-    client_user_update,
-    client_vies_check,
-    group_delete,
-    group_save,
-    search_text_of,
-    staff_assignments_set,
-    staff_member_update,
-)
+from .addresses import address_create, address_delete, address_update
+from .clients import client_create, client_update, search_text_of
+from .groups import group_delete, group_save
+from .staff import staff_assignments_set, staff_member_update
+from .users import client_transfer_ownership, client_user_link, client_user_remove, client_user_update
+from .vies import client_vies_check
 
 __all__ = [
     "address_create",

@@ -7,6 +7,7 @@ from django.db import connection
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import CLIENT_SORTS, client_directory, client_get
 from clientpanel.clients.services import client_create
+from clientpanel.core import pagination
 from clientpanel.core.errors import NotFound, ValidationFailed
 from conftest import client_data
 
@@ -97,8 +98,6 @@ def test_page_numbers_match_keyset_order(staff, make_client):
 
 
 def test_count_is_capped(staff, make_client, monkeypatch):
-    from clientpanel.core import pagination
-
     for _ in range(4):
         make_client()
     monkeypatch.setattr(pagination, "COUNT_CAP", 3)

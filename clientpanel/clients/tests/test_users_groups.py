@@ -4,6 +4,7 @@ import contextlib
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from clientpanel.accounts.models import User
@@ -23,7 +24,7 @@ from clientpanel.clients.services import (
     group_save,
 )
 from clientpanel.core.actor import ACTOR_API_TOKEN, Actor, acting_as
-from clientpanel.core.errors import Conflict, PermissionDenied, ValidationFailed
+from clientpanel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -114,8 +115,6 @@ def test_transfer_ownership_moves_the_owner_role(make_client):
 
 def test_transfer_to_an_unlinked_user_is_refused(make_client):
     client, other = make_client(), make_client()
-    from clientpanel.core.errors import NotFound
-
     with pytest.raises(NotFound):
         client_transfer_ownership(actor=None, client_id=client.pk, user_id=other.owner_id)
 
@@ -287,8 +286,6 @@ def test_failed_change_leaves_no_audit_entry(make_client):
 
 
 def test_seed_demo_is_idempotent():
-    from django.core.management import call_command
-
     call_command("seed_demo", "--clients", "8")
     counts = (Client.objects.count(), ClientGroup.objects.count(), ClientUser.objects.count(), User.objects.count())
     call_command("seed_demo", "--clients", "8")

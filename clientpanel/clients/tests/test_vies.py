@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from clientpanel.accounts.services import staff_create
 from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_update, client_vies_check
@@ -32,8 +33,6 @@ def test_unreachable_vies_records_error_and_never_blocks(settings, make_client):
 
 @pytest.mark.django_db(transaction=True)
 def test_check_vies_button_queues_the_job(vies, client, make_client):
-    from clientpanel.accounts.services import staff_create
-
     vies.answers = {"PL5260250995": {"valid": True}}
     target = make_client(tax_id="PL5260250995")
     client.force_login(staff_create(email="s@example.com", password="correct-horse-battery",

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.services import staff_create
+from clientpanel.catalog.models import Product
+from clientpanel.catalog.services import price_save, product_save
 from clientpanel.clients.demo import demo_clients
 from clientpanel.clients.models import Client, ClientGroup
 from clientpanel.clients.services import (
@@ -11,6 +13,9 @@ from clientpanel.clients.services import (
     group_save,
     staff_assignments_set,
 )
+from clientpanel.tax.models import HomeCompany
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_presets_apply, tax_rule_save
 
 DEMO_STAFF_EMAIL = "admin@clientpanel.example"
 DEMO_STAFF_PASSWORD = "demo-admin-2026"  # a published demo login
@@ -65,10 +70,6 @@ class Command(BaseCommand):
     def _home_companies(self) -> None:
         """The Polish company bills by default (VAT 23% in Poland, EU rates with reverse charge,
         FAKTURA / NATA-KREDYTOWA / PROFORMA numbering); a US company bills US clients — once."""
-        from clientpanel.tax.models import HomeCompany
-        from clientpanel.tax.selectors import default_home_company
-        from clientpanel.tax.services import home_company_save, tax_presets_apply, tax_rule_save
-
         if HomeCompany.objects.filter(name=DEMO_POLISH_COMPANY).exists():
             return
         polish = home_company_save(actor=None, company_id=default_home_company().pk, data={
@@ -93,9 +94,6 @@ class Command(BaseCommand):
     def _products(self) -> None:
         """Products like the seed's: MINI and Medium monthly, VPS plans billed by the hour (their
         sample module succeeds) and one product whose module fails, for the error path — once."""
-        from clientpanel.catalog.models import Product
-        from clientpanel.catalog.services import price_save, product_save
-
         if Product.objects.filter(key="proxmox-lxc-mini").exists():
             return
         catalog = [

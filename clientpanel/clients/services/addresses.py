@@ -1,0 +1,133 @@
+"""Writes for a client's addresses: add, change and delete a shipping or service address, and edit the
+one billing address (whose country and city the client row mirrors). Each service is one transaction
+with the client row locked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
+
+from .. import policies
+from ..models import Address, AddressType, Client
+from ..validation import FieldInvalid, clean_tax_id
+from .cleaning import ADDRESS_FIELDS, clean_address
+from .clients import lock_client
+
+
+def _address_of(client_id, address_id) -> Address:
+    try:
+        return Address.objects.select_for_update().get(pk=address_id, client_id=client_id)
+    except (Address.DoesNotExist, ValueError):
+        raise NotFound("Address not found for this client.") from None
+
+
+def _clear_other_defaults(client: Client, keep: Address | None) -> None:
+    # Cleared before the new default is written: the partial unique index allows one at a time.
+    others = Address.objects.filter(client=client, type=AddressType.SHIPPING, is_default=True)
+    if keep is not None:
+        others = others.exclude(pk=keep.pk)
+    for other in others:
+        other.is_default = False
+        other.save(update_fields=["is_default", "updated_at"])
+        audit_record(action="address.update", target=other, client_id=client.pk, changes={"is_default": [True, False]})
+
+
+def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Address:
+    """Add a shipping or service address. A second billing address is refused; setting this one as
+    the default shipping address clears the flag on the others in the same transaction."""
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        errors = FieldErrors()
+        cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors)
+        if "type" not in data:
+            errors.add("type", "Choose the address type: SHIPPING or SERVICE.")
+        unknown = set(data) - ADDRESS_FIELDS
+        for name in sorted(unknown):
+            errors.add(name, "Unknown field.")
+        if cleaned.get("type") == AddressType.BILLING:
+            errors.add("type", "A client has exactly one billing address; edit it instead of adding another.")
+        if cleaned.get("is_default") and cleaned.get("type") != AddressType.SHIPPING:
+            errors.add("is_default", "Only a shipping address can be the default one.")
+        errors.raise_if_any()
+        if not cleaned.get("name"):
+            cleaned["name"] = cleaned["type"].title()
+        if cleaned.get("is_default"):
+            _clear_other_defaults(client, None)
+        address = Address.objects.create(client=client, **cleaned)
+        audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
+    return address
+
+
+def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str, Any]) -> Address:
+    """Change an address. The billing address cannot be retyped, nor another made billing; when
+    the billing country changes the client's tax ID must still be valid there."""
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        address = _address_of(client.pk, address_id)
+        before = snapshot(address)
+        errors = FieldErrors()
+        unknown = set(data) - ADDRESS_FIELDS
+        for name in sorted(unknown):
+            errors.add(name, "Unknown field.")
+        cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors, current=address)
+        new_type = cleaned.get("type", address.type)
+        if address.type == AddressType.BILLING and new_type != AddressType.BILLING:
+            errors.add("type", "The billing address cannot change its type.")
+        elif address.type != AddressType.BILLING and new_type == AddressType.BILLING:
+            errors.add("type", "A client has exactly one billing address; edit it instead.")
+        is_default = cleaned.get("is_default", address.is_default)
+        if is_default and new_type != AddressType.SHIPPING:
+            if "is_default" in data and cleaned.get("is_default"):
+                errors.add("is_default", "Only a shipping address can be the default one.")
+            else:
+                cleaned["is_default"] = False
+        if (address.type == AddressType.BILLING and cleaned.get("country")
+                and cleaned["country"] != address.country and client.tax_id):
+            try:
+                clean_tax_id(client.tax_id, cleaned["country"])
+            except FieldInvalid as error:
+                errors.add("country", f"The client's tax ID {client.tax_id} does not fit this country: {error} "
+                                      "Change the tax ID on the profile first.")
+        errors.raise_if_any()
+        for field, value in cleaned.items():
+            setattr(address, field, value)
+        if not address.name:
+            address.name = "Default" if address.type == AddressType.BILLING else address.type.title()
+        if address.is_default:
+            _clear_other_defaults(client, address)
+        address.save()
+        if address.type == AddressType.BILLING:
+            client.billing_country = address.country
+            client.billing_city = address.city
+            client.save(update_fields=["billing_country", "billing_city", "updated_at"])
+        changed = diff(before, snapshot(address))
+        if changed:
+            audit_record(action="address.update", target=address, client_id=client.pk, changes=changed)
+    return address
+
+
+def address_delete(*, actor: ActorLike, client_id, address_id) -> None:
+    """Delete a shipping or service address; the billing address can never be deleted."""
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        address = _address_of(client.pk, address_id)
+        if address.type == AddressType.BILLING:
+            raise Conflict(
+                "The billing address cannot be deleted; edit it instead.",
+                fields={"type": ["The billing address cannot be deleted."]},
+                code="billing_address_required",
+            )
+        audit_record(action="address.delete", target=address, client_id=client.pk, changes=deleted(address))
+        address.delete()

@@ -1,0 +1,153 @@
+"""Field cleaning the client services share. Writes nothing: each helper turns one input value into
+what the model stores, or adds the problem to the FieldErrors it is given so that a service reports
+every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from clientpanel.accounts.services import clean_email
+from clientpanel.core.errors import FieldErrors
+from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
+
+from ..models import Address, AddressType, ClientGroup, ClientStatus
+from ..validation import FieldInvalid, clean_country, clean_phone, clean_region, clean_text
+
+CLIENT_TEXT_FIELDS = {
+    # field: (max length, required, label)
+    "firstname": (150, True, "First name"),
+    "lastname": (150, True, "Last name"),
+    "company_name": (255, False, "Company name"),
+    "id_number": (64, False, "ID number"),
+    "admin_notes": (10_000, False, "Admin notes"),
+    "public_notes": (10_000, False, "Public notes"),
+}
+ADDRESS_TEXT_FIELDS = {
+    "name": (100, False, "Name"),
+    "contact_name": (200, False, "Contact"),
+    "address1": (255, False, "Address 1"),
+    "address2": (255, False, "Address 2"),
+    "city": (100, False, "City"),
+    "postcode": (20, False, "Postcode"),
+    "notes": (2000, False, "Notes"),
+}
+CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
+CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
+                                              "credit_limit"} | CLIENT_SETTINGS
+ADDRESS_FIELDS = set(ADDRESS_TEXT_FIELDS) | {"type", "phone", "email", "country", "region", "is_default"}
+
+
+def run_clean(errors: FieldErrors, field: str, clean, *args) -> Any:
+    """clean(*args), or None with its problem added to errors under field."""
+    try:
+        return clean(*args)
+    except (FieldInvalid, AmountError) as error:
+        errors.add(field, str(error))
+        return None
+
+
+def clean_text_field(errors: FieldErrors, field: str, value: object, max_length: int, required: bool,
+                     label: str) -> str:
+    """The cleaned text, or "" with its problem added to errors under field."""
+    try:
+        return clean_text(value, max_length=max_length, required=required, label=label)
+    except FieldInvalid as error:
+        errors.add(field, str(error))
+        return ""
+
+
+def clean_credit_limit(value: object, currency: str | None) -> Decimal:
+    """A limit, so at most the currency's minor unit of decimals (see docs/decisions.md, Money)."""
+    if value is None or value == "":
+        return Decimal("0.0000")
+    amount = parse_currency_amount(value, currency) if currency else parse_amount(value)
+    if amount < 0:
+        raise AmountError("The credit limit cannot be negative.")
+    return amount
+
+
+def clean_status(value: object) -> str:
+    status = clean_text(value, max_length=10, required=True, label="Status").upper()
+    if status not in ClientStatus.values:
+        raise FieldInvalid(f"Unknown status {status!r}; use one of {', '.join(ClientStatus.values)}.")
+    return status
+
+
+def _clean_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (None, "", "false", "False", "0", "off"):
+        return False
+    if value in ("true", "True", "1", "on"):
+        return True
+    raise FieldInvalid("Use true or false.")
+
+
+def clean_optional_bool(value: object) -> bool | None:
+    if value in (None, "", "inherit"):
+        return None
+    return _clean_bool(value)
+
+
+def clean_payment_terms(value: object) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise FieldInvalid("Enter a number of days.")
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise FieldInvalid("Enter a whole number of days.") from None
+    if not 0 <= days <= 365:
+        raise FieldInvalid("Payment terms are 0 to 365 days.")
+    return days
+
+
+def clean_group(value: object) -> ClientGroup | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, ClientGroup):
+        return value
+    try:
+        return ClientGroup.objects.get(pk=int(str(value)))
+    except (ValueError, ClientGroup.DoesNotExist):
+        raise FieldInvalid(f"There is no group {value!r}.") from None
+
+
+def _clean_address_type(value: object) -> str:
+    kind = clean_text(value, max_length=10, required=True, label="Type").upper()
+    if kind not in AddressType.values:
+        raise FieldInvalid(f"Unknown address type {kind!r}; use one of {', '.join(AddressType.values)}.")
+    return kind
+
+
+def clean_address(data: Mapping[str, Any], errors: FieldErrors, prefix: str = "",
+                  current: Address | None = None) -> dict[str, Any]:
+    """Validate the address keys present in data (all of them when creating)."""
+    cleaned: dict[str, Any] = {}
+    for field, (max_length, required, label) in ADDRESS_TEXT_FIELDS.items():
+        if field in data:
+            cleaned[field] = clean_text_field(errors, prefix + field, data[field], max_length, required, label)
+    if "country" in data or current is None:
+        cleaned["country"] = run_clean(errors, prefix + "country", clean_country, data.get("country"))
+    country = cleaned.get("country") or (current.country if current else None)
+    if ("region" in data or "country" in data) and country:
+        region = data.get("region", current.region if current else "")
+        cleaned["region"] = run_clean(errors, prefix + "region", clean_region, region, country)
+    if "phone" in data:
+        cleaned["phone"] = run_clean(errors, prefix + "phone", clean_phone, data["phone"], country)
+    if "email" in data:
+        email = clean_text_field(errors, prefix + "email", data["email"], 254, False, "Email")
+        if email:
+            sub = FieldErrors()
+            email = clean_email(email, sub, must_be_new=False)
+            for message in sub.fields.get("email", []):
+                errors.add(prefix + "email", message)
+        cleaned["email"] = email
+    if "type" in data:
+        cleaned["type"] = run_clean(errors, prefix + "type", _clean_address_type, data["type"])
+    if "is_default" in data:
+        cleaned["is_default"] = run_clean(errors, prefix + "is_default", _clean_bool, data["is_default"])
+    return cleaned

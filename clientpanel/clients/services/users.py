@@ -1,0 +1,149 @@
+"""Writes for client users (SPEC §3): link a user to a client with permissions, change or remove the
+link, and transfer ownership. Each service is one transaction with the client row locked."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.accounts.models import User, normalize_email
+from clientpanel.accounts.services import clean_email, clean_password
+from clientpanel.audit.services import audit_record
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+
+from .. import policies
+from ..models import Client, ClientUser
+from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
+from ..selectors import users_visible_to
+from ..validation import clean_phone
+from .cleaning import clean_text_field, run_clean
+from .clients import lock_client, search_text_of
+
+
+def _clean_permissions(values: object, errors: FieldErrors) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str) or not isinstance(values, (list, tuple, set)):
+        errors.add("permissions", "Send a list of permission keys.")
+        return []
+    unknown = [v for v in values if not isinstance(v, str) or v not in CLIENT_PERMISSIONS]
+    for value in unknown:
+        errors.add("permissions", f"Unknown permission {value!r}; use one of {', '.join(ALL_PERMISSIONS)}.")
+    return [key for key in ALL_PERMISSIONS if key in values]
+
+
+def _link_of(client: Client, user_id) -> ClientUser:
+    try:
+        return ClientUser.objects.select_related("user").select_for_update().get(client=client, user_id=user_id)
+    except (ClientUser.DoesNotExist, ValueError, TypeError):
+        raise NotFound("This user is not linked to the client.") from None
+
+
+def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> ClientUser:
+    """Link a user to a client with chosen permissions: an existing user by email, or a new one
+    (names and optionally a password) when nobody has that email. Refuses a user already linked,
+    a staff account, and unknown permissions; writes nothing then."""
+    actor = as_actor(actor)
+    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
+    allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        errors = FieldErrors()
+        for name in sorted(set(data) - allowed):
+            errors.add(name, "Unknown field.")
+        permissions = _clean_permissions(data.get("permissions"), errors)
+        email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
+        user = User.objects.filter(email=normalize_email(email)).first() if email else None
+        taken_out_of_scope = False
+        if user is not None and not actor.is_system and not users_visible_to(actor).filter(pk=user.pk).exists():
+            # An account the actor does not see (issue 9) is answered like a new email: its name,
+            # whether it is staff, its clients stay hidden, and it is not linked.
+            user, taken_out_of_scope = None, True
+        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, user is None, "First name")
+        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, user is None, "Last name")
+        password = data.get("password") or None
+        if password is not None and not isinstance(password, str):
+            errors.add("password", "The password must be text.")
+            password = None
+        if user is not None:
+            if user.is_staff:
+                errors.add("email", "This is a staff account; staff and client users are kept apart.")
+            elif ClientUser.objects.filter(client=client, user=user).exists():
+                errors.add("email", "This user is linked to the client already.")
+        else:
+            clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
+        phone = run_clean(errors, "phone", clean_phone, data.get("phone"), client.billing_country) or ""
+        errors.raise_if_any()
+        if taken_out_of_scope:
+            # Only now, when a new user would be created, and in the words any user creation uses.
+            raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]})
+        if user is None:
+            user = User.objects.create_user(email, password, firstname=firstname, lastname=lastname, phone=phone,
+                                            language=client.language)
+            audit_record(action="user.create", target=user, client_id=client.pk,
+                         changes={"email": [None, user.email], "name": [None, user.full_name]})
+        link = ClientUser.objects.create(client=client, user=user, permissions=permissions)
+        audit_record(action="client_user.link", target=link, client_id=client.pk, object_label=user.email,
+                     changes={"permissions": [None, permissions]})
+    return link
+
+
+def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: object) -> ClientUser:
+    """Change a linked user's permissions. The owner's link always has every permission."""
+    actor = as_actor(actor)
+    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        link = _link_of(client, user_id)
+        errors = FieldErrors()
+        cleaned = _clean_permissions(permissions, errors)
+        if link.user_id == client.owner_id:
+            errors.add("permissions", "The owner has every permission; transfer ownership to restrict this user.")
+        errors.raise_if_any()
+        before = list(link.permissions)
+        link.permissions = cleaned
+        link.save(update_fields=["permissions"])
+        if before != cleaned:
+            audit_record(action="client_user.update", target=link, client_id=client.pk, object_label=link.user.email,
+                         changes={"permissions": [before, cleaned]})
+    return link
+
+
+def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
+    """Unlink a user from a client (the user account stays). Never the owner's link."""
+    actor = as_actor(actor)
+    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        link = _link_of(client, user_id)
+        if link.user_id == client.owner_id:
+            raise Conflict("The owner's link cannot be removed; transfer ownership first.",
+                           fields={"user": ["This user owns the client."]}, code="owner_link_required")
+        audit_record(action="client_user.remove", target=link, client_id=client.pk, object_label=link.user.email,
+                     changes={"permissions": [link.permissions, None]})
+        link.delete()
+
+
+def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client:
+    """Make a linked user the owner, in one transaction with the client row locked: the new owner
+    gets every permission, the old owner keeps a normal link with the permissions it had."""
+    actor = as_actor(actor)
+    require(policies.can_transfer_ownership(actor), "You are not allowed to transfer ownership.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        link = _link_of(client, user_id)
+        if link.user_id == client.owner_id:
+            raise ValidationFailed("This user owns the client already.",
+                                   fields={"user": ["This user owns the client already."]})
+        old_owner = client.owner
+        link.permissions = list(ALL_PERMISSIONS)
+        link.save(update_fields=["permissions"])
+        client.owner = link.user
+        client.search_text = search_text_of(client, link.user.email)
+        client.save(update_fields=["owner", "search_text", "updated_at"])
+        audit_record(action="client.transfer_ownership", target=client, client_id=client.pk,
+                     changes={"owner": [old_owner.email, link.user.email]})
+    return client
