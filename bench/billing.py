@@ -100,8 +100,8 @@ def consumers_pass(count: int, at: dt.datetime, services: int) -> float:
     the due services with SKIP LOCKED), and time until every service is billed past `at`."""
     from huey.contrib.djhuey import HUEY
 
-    from clientpanel.services.models import Service
-    from clientpanel.services.tasks import charge_services_task
+    from clientpanel.client_services.models import Service
+    from clientpanel.client_services.tasks import charge_services_task
 
     HUEY.storage.flush_queue()
     env = dict(os.environ)
@@ -133,9 +133,9 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from clientpanel.client_services.services import job_charge_services
     from clientpanel.ledger.models import LedgerEntry
     from clientpanel.ledger.selectors import ledger_breaches
-    from clientpanel.services.services import job_charge_services
 
     call_command("migrate", verbosity=0)
     load(args.services, args.per_client)

@@ -19,10 +19,10 @@ from clientpanel.accounts.scopes import SCOPES_OF_AREA
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.api.urls import api
 from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.services import service_order
 from clientpanel.clients.models import ClientGroup, StaffAssignment
 from clientpanel.clients.services import client_create, client_user_link
 from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.services.services import service_order
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import tax_rule_save
 from conftest import client_data

@@ -24,12 +24,12 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
 from clientpanel.catalog.api import router as catalog_router
+from clientpanel.client_services.api import router as services_router
 from clientpanel.clients.api import groups_router, users_router
 from clientpanel.clients.api import router as clients_router
 from clientpanel.core.errors import DomainError
 from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
-from clientpanel.services.api import router as services_router
 from clientpanel.tax.api import companies_router
 
 logger = logging.getLogger("django.request")

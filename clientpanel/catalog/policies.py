@@ -1,5 +1,5 @@
 """Who may change the catalogue: a predicate over an Actor (see clientpanel.core.actor). Who may
-order which product is clientpanel.services.policies with rules.py here."""
+order which product is clientpanel.client_services.policies with rules.py here."""
 
 from __future__ import annotations
 

@@ -15,11 +15,11 @@ from babel.numbers import get_currency_name
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.client_services.models import INSUFFICIENT_FUNDS
 from clientpanel.clients.validation import country_choices as english_country_choices
 from clientpanel.clients.validation import country_name as english_country_name
 from clientpanel.clients.validation import enabled_currencies, enabled_languages
 from clientpanel.clients.validation import language_name as english_language_name
-from clientpanel.services.models import INSUFFICIENT_FUNDS
 
 # The settings a client inherits (clients.selectors.INHERITED_SETTINGS) and where a value comes from.
 SETTING_NAMES = {

@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "clientpanel.ledger",
     "clientpanel.invoicing",
     "clientpanel.catalog",
-    "clientpanel.services",
+    "clientpanel.client_services",
     "clientpanel.api",
     "clientpanel.ui",
     "clientpanel.backoffice",

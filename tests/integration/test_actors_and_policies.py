@@ -9,6 +9,8 @@ from clientpanel.accounts.actors import as_actor, staff_actor, token_actor
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.audit.models import AuditEvent
 from clientpanel.catalog.services import price_save, product_save
+from clientpanel.client_services.selectors import services_visible_to
+from clientpanel.client_services.services import service_order, service_suspend
 from clientpanel.clients import permissions as keys
 from clientpanel.clients import policies as client_policies
 from clientpanel.clients.actors import portal_actor
@@ -22,8 +24,6 @@ from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entries_visible_to
 from clientpanel.ledger.services import entry_post, manual_transaction_create
-from clientpanel.services.selectors import services_visible_to
-from clientpanel.services.services import service_order, service_suspend
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db

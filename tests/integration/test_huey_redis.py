@@ -14,12 +14,12 @@ from django.conf import settings
 from django.db import connection
 
 from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.models import Service, ServiceCharge
+from clientpanel.client_services.services import service_order
 from clientpanel.clients.services import client_create
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import entry_post
-from clientpanel.services.models import Service, ServiceCharge
-from clientpanel.services.services import service_order
 from conftest import client_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def test_two_redis_consumers_running_the_charge_job_at_once_charge_once():
                                   stderr=subprocess.DEVNULL) for _ in range(2)]
     try:
         time.sleep(3)
-        enqueue = ("from clientpanel.services.tasks import charge_services_task; "
+        enqueue = ("from clientpanel.client_services.tasks import charge_services_task; "
                    f"[charge_services_task('{later.isoformat()}') for _ in range(4)]")
         subprocess.run([sys.executable, str(ROOT / "manage.py"), "shell", "-c", enqueue], env=env, cwd=ROOT,
                        check=True, capture_output=True)

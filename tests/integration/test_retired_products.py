@@ -8,13 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from clientpanel.catalog.services import price_save, product_retire, product_save
+from clientpanel.client_services.models import ServiceCharge
+from clientpanel.client_services.services import service_order
 from clientpanel.clients.services import client_create
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import entry_post
-from clientpanel.services.models import ServiceCharge
-from clientpanel.services.services import service_order
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db

@@ -22,10 +22,10 @@ from django.db import close_old_connections
 
 from clientpanel.accounts.services import api_token_create
 from clientpanel.catalog.services import price_save, product_save
+from clientpanel.client_services.services import service_order, service_provision
 from clientpanel.clients.services import address_create, client_create, client_user_link, group_save
 from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
-from clientpanel.services.services import service_order, service_provision
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
 from conftest import client_data

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from clientpanel.client_services.models import Service
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
-from clientpanel.services.models import Service
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_order_read_and_act_on_a_service(api, make_client):
     service = ordered.json()
     assert (service["status"], service["price"]["amount"], service["price"]["period"]) == ("PENDING", "20.0000",
                                                                                            "MONTHLY")
-    from clientpanel.services.services import service_provision
+    from clientpanel.client_services.services import service_provision
 
     service_provision(service_id=service["id"])
     read = api.get(f"/services/{service['id']}").json()

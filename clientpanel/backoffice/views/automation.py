@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientpanel.accounts.roles import SETTINGS
+from clientpanel.client_services import services as service_services
 from clientpanel.core.models import JobRun
-from clientpanel.services import services as service_services
 from clientpanel.ui import labels
 
 from ..access import area_required
@@ -30,7 +30,7 @@ def automation(request: HttpRequest) -> HttpResponse:
 @area_required(SETTINGS)
 @require_POST
 def automation_run_now(request: HttpRequest, name: str) -> HttpResponse:
-    from clientpanel.services.tasks import run_job_task
+    from clientpanel.client_services.tasks import run_job_task
 
     if name not in service_services.JOBS:
         raise Http404("No such job.")

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.catalog.modules import ModuleError, get_module
+from clientpanel.client_services import rules as service_rules
+from clientpanel.client_services import services as service_services
+from clientpanel.client_services.models import Service
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
-from clientpanel.services import rules as service_rules
-from clientpanel.services import services as service_services
-from clientpanel.services.models import Service
 
 from ..access import area_required
 from ..forms.services import AddServiceForm

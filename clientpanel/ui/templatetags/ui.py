@@ -4,17 +4,17 @@ phone numbers, and form fields with Bootstrap's classes (see ui/_field.html)."""
 
 from decimal import Decimal
 
-from babel.numbers import format_decimal
 from django import template
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from clientpanel.catalog.models import Period
+from clientpanel.client_services.models import ChargeKind, ProvisionStatus, ServiceStatus
 from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
 from clientpanel.clients.validation import format_phone, region_name
+from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.ledger.models import EntryType
-from clientpanel.services.models import ChargeKind, ProvisionStatus, ServiceStatus
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui import labels
 
@@ -41,9 +41,7 @@ def money(amount: Decimal | None, currency: str = "") -> str:
     """-135,925.9536 USD: at least 2 decimals, up to the ledger's 4, in the viewer's locale."""
     if amount is None:
         return ""
-    locale = (get_language() or "en").replace("-", "_")
-    text = format_decimal(amount, format="#,##0.00##", locale=locale)
-    return f"{text} {currency}".strip()
+    return display_amount(amount, currency, get_language() or "en")
 
 
 @register.filter

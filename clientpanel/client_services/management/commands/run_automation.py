@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, once, at, every, **options):
         from huey.contrib.djhuey import HUEY
 
-        from clientpanel.services.services import automation_pass
+        from clientpanel.client_services.services import automation_pass
 
         # Every job of a pass runs to completion in this process, provisioning included.
         HUEY.immediate = True

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clientpanel.catalog.models import Period
-from clientpanel.services.calculations import FIXED, MONTHS, add_months, hours_in_month, period_charge
+from clientpanel.client_services.calculations import FIXED, MONTHS, add_months, hours_in_month, period_charge
 
 UTC = dt.UTC
 moments = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2200, 12, 31),

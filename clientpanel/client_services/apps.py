@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class ServicesConfig(AppConfig):
-    name = "clientpanel.services"
+    name = "clientpanel.client_services"
     label = "services"
     verbose_name = "Services"

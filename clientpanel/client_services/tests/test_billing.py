@@ -10,13 +10,13 @@ from django.core.management import call_command
 from django.db import connection
 
 from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceCharge, ServiceStatus
+from clientpanel.client_services.services import service_order, service_retry
 from clientpanel.clients.services import client_create
 from clientpanel.core.errors import Conflict
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import InsufficientFunds, entry_post
-from clientpanel.services.models import ProvisionStatus, Service, ServiceCharge, ServiceStatus
-from clientpanel.services.services import service_order, service_retry
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_out_of_funds_suspends_then_payment_unsuspends_with_suspended_hours_free
 
 
 def test_staff_suspension_is_not_lifted_by_automation(staff):
-    from clientpanel.services.services import service_suspend, service_unsuspend
+    from clientpanel.client_services.services import service_suspend, service_unsuspend
 
     client = funded_client()
     product, price = make_product()
@@ -215,7 +215,7 @@ def test_two_passes_at_once_charge_once():
     client = funded_client()
     product, price = make_product()
     service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    from clientpanel.services.services import automation_pass
+    from clientpanel.client_services.services import automation_pass
 
     # Committed for real here, so the queued provisioning ran at once (Huey's immediate mode in tests).
     service.refresh_from_db()

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from clientpanel.client_services.events import ServiceStatusChanged
+from clientpanel.client_services.services import service_order, service_suspend, service_terminate, service_unsuspend
 from clientpanel.core.tests.recording import recorded_events
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
-from clientpanel.services.events import ServiceStatusChanged
-from clientpanel.services.services import service_order, service_suspend, service_terminate, service_unsuspend
 
 from .test_billing import T, at, funded_client, make_product
 

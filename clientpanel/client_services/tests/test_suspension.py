@@ -7,12 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from clientpanel.client_services.calculations import add_months
+from clientpanel.client_services.models import ServiceStatus
+from clientpanel.client_services.services import service_order, service_suspend, service_terminate, service_unsuspend
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import entry_post
-from clientpanel.services.calculations import add_months
-from clientpanel.services.models import ServiceStatus
-from clientpanel.services.services import service_order, service_suspend, service_terminate, service_unsuspend
 
 from .test_billing import T, at, charges, funded_client, make_product
 
@@ -135,7 +135,7 @@ def test_locking_a_service_leaves_its_product_and_client_free():
 
     from django.db import connection, transaction
 
-    from clientpanel.services.locks import locked_service
+    from clientpanel.client_services.locks import locked_service
 
     client = funded_client("100")
     product, price = make_product(key="shared", period="MONTHLY", amount="5.00")
@@ -167,8 +167,8 @@ def test_locking_a_service_leaves_its_product_and_client_free():
 
 
 def test_product_actions_run_on_an_active_service_only(staff, clock):
+    from clientpanel.client_services.services import service_action
     from clientpanel.core.errors import Conflict
-    from clientpanel.services.services import service_action
 
     client = funded_client("100")
     product, price = make_product(key="box-actions", period="MONTHLY", amount="5.00")
