@@ -8,5 +8,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="backoffice:dashboard", permanent=False)),
     path("staff/", include("clientpanel.backoffice.urls")),
     path("api/v1/", api.urls),
+    path("portal/", include("clientpanel.portal.urls")),
     path("django-admin/", admin.site.urls),
 ]

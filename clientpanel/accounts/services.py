@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
@@ -341,4 +342,22 @@ def user_language_set(*, user: User, language: str) -> User:
             locked.language = language
             locked.save(update_fields=["language"])
     user.language = language
+    return user
+
+
+@transaction.atomic
+def password_set_from_link(*, user: User, password: str) -> User:
+    """Set the password of a user who opened a set-password or reset link (accounts/links.py checked
+    it). The link arrived at the user's address, so the address is verified too; the new password
+    hash spends the link."""
+    errors = FieldErrors()
+    if not password:
+        errors.add("password", _("Enter a password."))
+    clean_password(password, errors, user=user)
+    errors.raise_if_any()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.set_password(password)
+    user.email_verified = True
+    user.save(update_fields=["password", "email_verified"])
+    audit_record(action="user.set_password", target=user, changes={"password": ["…", "…"]})
     return user

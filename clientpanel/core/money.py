@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from babel.numbers import get_currency_precision
+from babel.numbers import format_decimal, get_currency_precision
 
 AMOUNT_PLACES = 4
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
@@ -101,3 +101,10 @@ def format_amount_input(amount: Decimal) -> str:
     """An amount as a person would type it: 2 decimals unless more are significant."""
     two = amount.quantize(Decimal("0.01"))
     return str(two) if two == amount else str(quantize_amount(amount))
+
+
+def display_amount(amount: Decimal, currency: str = "", language: str = "en") -> str:
+    """An amount for people: "-135,925.9536 USD" — at least 2 decimals, up to the ledger's 4, in
+    the language's locale (pages, PDFs, e-mails)."""
+    text = format_decimal(amount, format="#,##0.00##", locale=(language or "en").replace("-", "_"))
+    return f"{text} {currency}".strip()

@@ -52,9 +52,11 @@ INSTALLED_APPS = [
     "clientpanel.invoicing",
     "clientpanel.catalog",
     "clientpanel.client_services",
+    "clientpanel.notifications",
     "clientpanel.api",
     "clientpanel.ui",
     "clientpanel.backoffice",
+    "clientpanel.portal",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +243,25 @@ CLIENTPANEL_SETTING_DEFAULTS = {"payment_terms_days": 7, "tax_exempt": False, "r
 PDF_FONT = os.environ.get("PDF_FONT", "")
 PDF_IN_CLIENT_LANGUAGE = env_bool("PDF_IN_CLIENT_LANGUAGE", True)
 CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PATTERN", "{NUMBER:4}")
+# The public address, for links in e-mails sent by jobs that have no request to ask.
+CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")
+
+# --- E-mail (issue 11): Django's backends, configured from the environment ---------------------
+# Production: EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST and friends,
+# or a provider through django-anymail (docs/deploy.md). `make run` writes mails to files under var/mail.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "20"))  # never wait for ever on a silent server
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clientpanel <noreply@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# Links sent by e-mail carry their own, shorter lifetimes (accounts/links.py); this is the longest.
+PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 
 LOGGING = {
     "version": 1,

@@ -13,3 +13,6 @@ if not SECRET_KEY:  # noqa: F405
         VAR_DIR.mkdir(exist_ok=True)
         secret_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = secret_file.read_text().strip()
+
+# A newcomer sees every e-mail the product sends as a file under var/mail (one per message).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")  # noqa: F405

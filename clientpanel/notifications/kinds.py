@@ -1,0 +1,55 @@
+"""The messages the product sends: each one's key, name, and the variables its templates may use
+(listed beside the editor in Settings → E-mail templates; any other variable is refused at save)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+COMMON_VARIABLES: dict[str, Promise] = {
+    "user_firstname": _("First name of the user the e-mail goes to"),
+    "user_email": _("E-mail address of that user"),
+    "client_name": _("The client's name (company, or first and last name)"),
+    "client_number": _("The client's number"),
+    "company_name": _("Your home company's name"),
+    "portal_url": _("Address of the client portal"),
+}
+
+
+@dataclass(frozen=True)
+class MessageKind:
+    key: str
+    name: Promise
+    description: Promise
+    variables: dict[str, Promise] = field(default_factory=dict)
+
+    @property
+    def all_variables(self) -> dict[str, Promise]:
+        return {**COMMON_VARIABLES, **self.variables}
+
+
+WELCOME = "welcome"
+DOCUMENT_ISSUED = "document_issued"
+PAYMENT_RECEIVED = "payment_received"
+
+MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
+    MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
+        "set_password_url": _("Link to choose a password (empty when the user has one already)"),
+        "login_url": _("Address of the portal's login page"),
+    }),
+    MessageKind(DOCUMENT_ISSUED, _("Document issued"),
+                _("A proforma, invoice or credit note was issued; its PDF is attached."), {
+        "document_type": _("Proforma, Invoice or Credit note"),
+        "document_number": _("The document's number"),
+        "document_total": _("Its total with the currency"),
+        "due_date": _("When it is due (proformas)"),
+    }),
+    MessageKind(PAYMENT_RECEIVED, _("Payment received"),
+                _("A proforma was paid in full and its invoice issued; the invoice PDF is attached."), {
+        "document_number": _("The proforma's number"),
+        "invoice_number": _("The final invoice's number"),
+        "document_total": _("The amount paid with the currency"),
+    }),
+)}

@@ -1,0 +1,135 @@
+"""Templates of the messages: the shipped defaults (defaults/<language>/<key>.*), staff edits over
+them (EmailTemplate rows), their checks at save, and rendering.
+
+Templates use Django's template language on an engine of their own: no loaders (nothing can be
+included or extended), HTML escaped in the HTML body only. A template may use only the variables
+its message lists (kinds.py), so a typo is a save error, never a blank in a client's inbox."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template.base import VariableNode
+from django.template.defaulttags import ForNode, IfNode
+from django.utils.translation import gettext as _
+
+from clientpanel.core.errors import FieldErrors
+
+from .kinds import MESSAGE_KINDS
+from .models import EmailTemplate
+
+DEFAULTS = Path(__file__).resolve().parent / "defaults"
+PARTS = ("subject", "body_text", "body_html")
+_FILES = {"subject": "subject.txt", "body_text": "txt", "body_html": "html"}
+_text_engine = Engine(autoescape=False, debug=True)
+_html_engine = Engine(autoescape=True, debug=True)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body_text: str
+    body_html: str
+
+
+@functools.cache
+def shipped(key: str, language: str) -> dict[str, str] | None:
+    """The shipped default of a message in a language, or None when that language has none."""
+    folder = DEFAULTS / language
+    if not (folder / f"{key}.subject.txt").exists():
+        return None
+    return {part: (folder / f"{key}.{suffix}").read_text(encoding="utf-8") for part, suffix in _FILES.items()}
+
+
+def template_parts(key: str, language: str) -> dict[str, str] | None:
+    """What is used for a message in a language: the staff edit, else the shipped default."""
+    edited = EmailTemplate.objects.filter(key=key, language=language).first()
+    if edited is not None:
+        return {"subject": edited.subject, "body_text": edited.body_text, "body_html": edited.body_html}
+    return shipped(key, language)
+
+
+def message_language(*languages: str | None) -> str:
+    """The first of the languages (the client's, then its home company's) the product speaks;
+    English otherwise."""
+    spoken = set(settings.CLIENTPANEL_LANGUAGES)
+    return next((lang for lang in languages if lang and lang in spoken), "en")
+
+
+def _compile(part: str, source: str) -> Template:
+    engine = _html_engine if part == "body_html" else _text_engine
+    return engine.from_string(source)
+
+
+def _names_used(template: Template) -> set[str]:
+    """The top-level variable names a template reads ({{ x.y|f }} reads x; {% if a %} reads a)."""
+    names: set[str] = set()
+    for node in template.nodelist.get_nodes_by_type(VariableNode):
+        names.add(str(node.filter_expression.var).split(".")[0])
+    for node in template.nodelist.get_nodes_by_type(IfNode):
+        for condition, _nodelist in node.conditions_nodelists:
+            names |= _condition_names(condition)
+    for node in template.nodelist.get_nodes_by_type(ForNode):
+        names.add(str(node.sequence.var).split(".")[0])
+        names -= set(node.loopvars)
+    return {name for name in names if name and not name[0].isdigit() and name[0] not in "\"'"}
+
+
+def _condition_names(condition) -> set[str]:
+    if condition is None:
+        return set()
+    names = set()
+    for attr in ("first", "second"):
+        child = getattr(condition, attr, None)
+        if child is not None:
+            names |= _condition_names(child)
+    value = getattr(condition, "value", None)
+    var = getattr(value, "var", None)
+    if var is not None:
+        names.add(str(var).split(".")[0])
+    return names
+
+
+def check_template(key: str, parts: dict[str, str]) -> None:
+    """Refuse a template that does not compile (naming the line) or reads a variable its message
+    does not have; raises ValidationFailed with one entry per part."""
+    errors = FieldErrors()
+    kind = MESSAGE_KINDS[key]
+    allowed = set(kind.all_variables)
+    for part in PARTS:
+        source = parts.get(part, "")
+        if part != "body_html" and not source.strip():
+            errors.add(part, _("This part cannot be empty."))
+            continue
+        if part == "subject" and ("\n" in source.strip() or len(source) > 255):
+            errors.add(part, _("A subject is one line of at most 255 characters."))
+            continue
+        try:
+            template = _compile(part, source)
+        except TemplateSyntaxError as error:
+            line = getattr(error, "template_debug", {}).get("line")
+            message = str(error)
+            errors.add(part, _("Line %(line)s: %(message)s") % {"line": line, "message": message}
+                       if line else message)
+            continue
+        unknown = sorted(_names_used(template) - allowed)
+        if unknown:
+            errors.add(part, _("Unknown variable: %(names)s. Use one of the variables listed beside the editor.")
+                       % {"names": ", ".join(unknown)})
+    errors.raise_if_any()
+
+
+def render(key: str, language: str, context: dict[str, object]) -> Rendered:
+    """The message in the language (falling back to English when that language has no template)."""
+    parts = template_parts(key, language) or template_parts(key, "en")
+    if parts is None:
+        raise LookupError(f"No template for the message {key!r}.")
+    values = {name: context.get(name, "") for name in MESSAGE_KINDS[key].all_variables}
+    subject = " ".join(_compile("subject", parts["subject"]).render(Context(values)).split())
+    text = _compile("body_text", parts["body_text"]).render(Context(values)).strip() + "\n"
+    html = _compile("body_html", parts["body_html"]).render(Context(values)).strip() if parts["body_html"] else ""
+    return Rendered(subject=subject[:255], body_text=text, body_html=html)

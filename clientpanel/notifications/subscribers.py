@@ -1,0 +1,67 @@
+"""What e-mail listens to: domain events, each turned into the messages it causes, queued in the
+event's own transaction (core/events.py). Connected from NotificationsConfig.ready()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils import translation
+
+from clientpanel.accounts.models import User
+from clientpanel.clients.models import Client, ClientUser
+from clientpanel.clients.permissions import MANAGE_INVOICES
+from clientpanel.core.events import subscribe
+from clientpanel.core.money import display_amount
+from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
+from clientpanel.invoicing.models import Document, DocumentType
+
+from .kinds import DOCUMENT_ISSUED, PAYMENT_RECEIVED
+from .services import client_context, client_language, email_queue
+
+
+def invoice_recipients(client: Client) -> list[User]:
+    """The client's users who handle its invoices: the owner and those holding Manage Invoices."""
+    links = ClientUser.objects.filter(client=client, user__is_active=True, user__is_staff=False).select_related("user")
+    handling = [link.user for link in links if link.user_id == client.owner_id or MANAGE_INVOICES in link.permissions]
+    return sorted(handling, key=lambda user: user.email)
+
+
+def _document_context(document: Document, language: str) -> dict[str, object]:
+    with translation.override(language):
+        kind = str(DocumentType(document.type).label)
+    due = document.due_date.date().isoformat() if document.type == DocumentType.PROFORMA and document.due_date else ""
+    return {"document_type": kind, "document_number": document.number,
+            "document_total": display_amount(abs(document.total), document.currency, language), "due_date": due}
+
+
+def on_document_issued(events: Sequence[DocumentIssued]) -> None:
+    """A proforma or credit note goes to the client with its PDF. A final invoice is issued by a
+    payment, and goes out with the payment's message instead (one message per purpose)."""
+    for event in events:
+        if event.type == DocumentType.INVOICE:
+            continue
+        document = Document.objects.select_related("client").get(pk=event.document_id)
+        client = document.client
+        language = client_language(client)
+        for user in invoice_recipients(client):
+            email_queue(key=DOCUMENT_ISSUED, user=user, client=client, language=language,
+                        context={**client_context(client, user), **_document_context(document, language)},
+                        attachments=[{"document_id": str(document.pk)}])
+
+
+def on_document_paid(events: Sequence[DocumentPaid]) -> None:
+    """A paid proforma: the thanks, with the final invoice's PDF."""
+    for event in events:
+        proforma = Document.objects.select_related("client").get(pk=event.document_id)
+        client = proforma.client
+        language = client_language(client)
+        context = {**_document_context(proforma, language), "invoice_number": event.invoice_number}
+        for user in invoice_recipients(client):
+            email_queue(key=PAYMENT_RECEIVED, user=user, client=client, language=language,
+                        context={**client_context(client, user), **context},
+                        attachments=[{"document_id": str(event.invoice_id)}])
+
+
+def connect() -> None:
+    subscribe(DocumentIssued, on_document_issued)
+    subscribe(DocumentPaid, on_document_paid)

@@ -1,0 +1,58 @@
+"""Choosing a password from an e-mailed link: once, before it expires, never logging in by itself."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.accounts.links import SET_PASSWORD, link_args
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(user) -> str:
+    return reverse("portal:set_password", kwargs=link_args(SET_PASSWORD, user))
+
+
+def test_a_link_sets_the_password_once_and_verifies_the_address(client, make_client):
+    owner = make_client().owner
+    assert not owner.has_usable_password()
+    url = _url(owner)
+    page = client.get(url)
+    assert page.status_code == 200 and owner.email in page.content.decode()
+
+    differ = client.post(url, {"password": "a-long-passphrase-1", "password_again": "another-one-2"})
+    assert differ.status_code == 200 and "The two passwords differ." in differ.content.decode()
+    weak = client.post(url, {"password": "123", "password_again": "123"})
+    assert "too short" in weak.content.decode()
+
+    done = client.post(url, {"password": "a-long-passphrase-1", "password_again": "a-long-passphrase-1"})
+    assert done.status_code == 200 and "Your password is set" in done.content.decode()
+    owner.refresh_from_db()
+    assert owner.check_password("a-long-passphrase-1") and owner.email_verified
+    assert "_auth_user_id" not in client.session  # the link logs nobody in
+
+    again = client.get(url)
+    assert again.status_code == 400 and "not valid" in again.content.decode()
+
+
+def test_a_tampered_expired_or_foreign_link_is_refused(client, make_client, monkeypatch):
+    owner = make_client().owner
+    args = link_args(SET_PASSWORD, owner)
+    tampered = reverse("portal:set_password", kwargs={**args, "token": args["token"][:-1] + "x"})
+    assert client.get(tampered).status_code == 400
+    nobody = reverse("portal:set_password", kwargs={"uidb64": "bm90LWEtdXVpZA", "token": args["token"]})
+    assert client.get(nobody).status_code == 400
+    later = dt.datetime.now() + dt.timedelta(days=8)
+    monkeypatch.setattr(SET_PASSWORD, "_now", lambda: later)
+    assert client.get(reverse("portal:set_password", kwargs=args)).status_code == 400
+
+
+def test_posting_without_csrf_is_refused(make_client):
+    owner = make_client().owner
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(_url(owner), {"password": "a-long-passphrase-1", "password_again": "a-long-passphrase-1"})
+    assert response.status_code == 403
+    owner.refresh_from_db()
+    assert not owner.has_usable_password()
