@@ -19,7 +19,7 @@ from clientpanel.core.api_types import (
     PageSize,
     strict_example,
 )
-from clientpanel.core.errors import NotFound
+from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_api_amount
 
 from . import services
@@ -93,8 +93,6 @@ def service_out(service: Service) -> dict[str, Any]:
 def list_client_services(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
-    from clientpanel.core.errors import ValidationFailed
-
     if page < 1 or not 1 <= page_size <= 500:
         raise ValidationFailed.from_fields({"page_size": ["Use page ≥ 1 and page_size 1 to 500."]})
     rows = client.services.select_related("product").order_by("-order_date")

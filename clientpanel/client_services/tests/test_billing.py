@@ -9,11 +9,18 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from clientpanel.audit.models import AuditEvent
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceCharge, ServiceStatus
-from clientpanel.client_services.services import service_order, service_retry
+from clientpanel.client_services.services import (
+    automation_pass,
+    service_order,
+    service_retry,
+    service_suspend,
+    service_unsuspend,
+)
 from clientpanel.clients.services import client_create
-from clientpanel.core.errors import Conflict
+from clientpanel.core.errors import Conflict, ValidationFailed
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import InsufficientFunds, entry_post
@@ -110,8 +117,6 @@ def test_out_of_funds_suspends_then_payment_unsuspends_with_suspended_hours_free
 
 
 def test_staff_suspension_is_not_lifted_by_automation(staff):
-    from clientpanel.client_services.services import service_suspend, service_unsuspend
-
     client = funded_client()
     product, price = make_product()
     service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
@@ -147,8 +152,6 @@ def test_order_without_funds_is_refused_unless_overridden(staff):
 def test_staff_override_provisions_at_once_and_charges_past_the_limit(staff, django_capture_on_commit_callbacks):
     """Staff "order even if funds do not cover it": provisioned now, the setup fee and the first
     period posted beyond the credit limit and logged; the next period follows the usual rules."""
-    from clientpanel.audit.models import AuditEvent
-
     client = funded_client("1.00")
     product, price = make_product(key="medium", period="MONTHLY", amount="20.00", setup="5.00")
     with django_capture_on_commit_callbacks(execute=True):  # the queued provisioning job runs (immediate mode)
@@ -171,8 +174,6 @@ def test_price_in_another_currency_is_refused():
     client = funded_client()
     product, _ = make_product()
     eur = Price.objects.create(product=product, currency="EUR", period="MONTHLY", amount=Decimal("5"))
-    from clientpanel.core.errors import ValidationFailed
-
     with pytest.raises(ValidationFailed) as failure:
         service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=eur.pk)
     assert "pays in USD" in failure.value.fields["price"][0]
@@ -215,8 +216,6 @@ def test_two_passes_at_once_charge_once():
     client = funded_client()
     product, price = make_product()
     service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    from clientpanel.client_services.services import automation_pass
-
     # Committed for real here, so the queued provisioning ran at once (Huey's immediate mode in tests).
     service.refresh_from_db()
     assert service.status == "ACTIVE"

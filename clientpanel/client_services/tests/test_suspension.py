@@ -2,14 +2,24 @@
 already paid is never paid again, and periods that would start while suspended are not charged."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clientpanel.client_services.calculations import add_months
+from clientpanel.client_services.locks import locked_service
 from clientpanel.client_services.models import ServiceStatus
-from clientpanel.client_services.services import service_order, service_suspend, service_terminate, service_unsuspend
+from clientpanel.client_services.services import (
+    service_action,
+    service_order,
+    service_suspend,
+    service_terminate,
+    service_unsuspend,
+)
+from clientpanel.core.errors import Conflict, ValidationFailed
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import entry_post
@@ -131,12 +141,6 @@ def test_termination_inside_a_paid_period_refunds_nothing_by_itself(staff, clock
 @pytest.mark.django_db(transaction=True)
 def test_locking_a_service_leaves_its_product_and_client_free():
     """Services of one product must not queue behind each other: the lock is the service row's only."""
-    import threading
-
-    from django.db import connection, transaction
-
-    from clientpanel.client_services.locks import locked_service
-
     client = funded_client("100")
     product, price = make_product(key="shared", period="MONTHLY", amount="5.00")
     service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
@@ -167,9 +171,6 @@ def test_locking_a_service_leaves_its_product_and_client_free():
 
 
 def test_product_actions_run_on_an_active_service_only(staff, clock):
-    from clientpanel.client_services.services import service_action
-    from clientpanel.core.errors import Conflict
-
     client = funded_client("100")
     product, price = make_product(key="box-actions", period="MONTHLY", amount="5.00")
     service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
@@ -181,8 +182,6 @@ def test_product_actions_run_on_an_active_service_only(staff, clock):
 
 
 def test_staff_may_order_a_hidden_product_but_not_a_retired_one(staff):
-    from clientpanel.core.errors import ValidationFailed
-
     client = funded_client("100")
     product, price = make_product(key="private-plan", period="MONTHLY", amount="5.00")
     product.hidden = True

@@ -1,0 +1,35 @@
+"""The writes of a client's services (SPEC §9), one module per sub-domain: ordering, provisioning,
+billing, lifecycle (staff status changes, product actions, credit enforcement) and the automation
+jobs; what several of them share is in common.py. Importers use the names below."""
+
+from .billing import charge_batch, job_charge_services, service_charge_due
+from .jobs import JOBS, automation_pass, job_cancel_stale_proformas, job_provision_pending
+from .lifecycle import (
+    job_enforce_credit,
+    service_action,
+    service_retry,
+    service_suspend,
+    service_terminate,
+    service_unsuspend,
+)
+from .ordering import first_charge, service_order
+from .provisioning import service_provision
+
+__all__ = [
+    "JOBS",
+    "automation_pass",
+    "charge_batch",
+    "first_charge",
+    "job_cancel_stale_proformas",
+    "job_charge_services",
+    "job_enforce_credit",
+    "job_provision_pending",
+    "service_action",
+    "service_charge_due",
+    "service_order",
+    "service_provision",
+    "service_retry",
+    "service_suspend",
+    "service_terminate",
+    "service_unsuspend",
+]

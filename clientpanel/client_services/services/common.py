@@ -1,0 +1,101 @@
+"""What the service modules share: a client's funds, telling subscribers that a status changed,
+running a provisioning module's step and recording its outcome, and the suspension itself (staff
+suspend, and so does a period the client cannot pay)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from clientpanel.audit.services import audit_record
+from clientpanel.catalog.modules import ModuleContext, ModuleError, get_module
+from clientpanel.clients.models import Client
+from clientpanel.core.events import publish
+
+from ..events import ServiceStatusChanged
+from ..locks import locked_service
+from ..models import ProvisioningEvent, ProvisionStatus, Service, ServiceStatus
+
+
+def funds(client: Client) -> Decimal:
+    """What the client may still spend: balance plus credit limit."""
+    return client.balance + client.credit_limit
+
+
+def _module_context(service: Service) -> ModuleContext:
+    return ModuleContext(service_id=str(service.pk), label=service.label, client_id=str(service.client_id),
+                         product_key=service.product.key, settings=dict(service.product.module_settings or {}))
+
+
+def run_module(service: Service, action: str) -> tuple[bool, str]:
+    """Run one module step with a timeout; record it. Never raises: a module's failure, hang or
+    bug becomes the service's error text, and the panel stays up."""
+    module_name = service.product.module
+    started = time.monotonic()
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    try:
+        module = get_module(module_name)
+        step = getattr(module, action) if action in ("create", "suspend", "unsuspend", "terminate") else (
+            lambda context: module.run_action(action, context))
+        message = pool.submit(step, _module_context(service)).result(timeout=settings.PROVISIONING_TIMEOUT)
+        outcome, ok = "OK", True
+    except concurrent.futures.TimeoutError:
+        message, outcome, ok = (f"The {module_name} module did not answer within "
+                                f"{settings.PROVISIONING_TIMEOUT:g} s ({action})."), "TIMEOUT", False
+    except ModuleError as error:
+        message, outcome, ok = str(error) or f"{action} failed", "ERROR", False
+    except Exception as error:
+        message, outcome, ok = f"{action} failed unexpectedly: {type(error).__name__}: {error}", "ERROR", False
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    ProvisioningEvent.objects.create(service=service, action=action, outcome=outcome, message=str(message)[:2000],
+                                     duration_ms=int((time.monotonic() - started) * 1000))
+    return ok, str(message)
+
+
+def record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None) -> Service:
+    """Keep a module step's outcome on the service (and, on success, the fields it changes), under
+    the service's lock; a changed status is published."""
+    with transaction.atomic():
+        service = locked_service(service_id, related=())
+        before = service.status
+        if ok:
+            service.provision_status = ProvisionStatus.COMPLETED
+            service.provision_error = ""
+            for field, value in (on_success or {}).items():
+                setattr(service, field, value)
+        else:
+            service.provision_status = ProvisionStatus.ERROR
+            service.provision_error = message[:2000]
+        service.save()
+        if service.status != before:
+            status_changed(service, before)
+    return service
+
+
+def status_changed(service: Service, before: str, reason: str = "") -> None:
+    """Tell the subscribers (e-mail, webhooks), inside the transaction that changed the status."""
+    publish(ServiceStatusChanged(service_id=service.pk, client_id=service.client_id, label=service.label,
+                                 old_status=before, new_status=service.status, reason=reason))
+
+
+def suspend_service(service_id, *, reason: str, now: dt.datetime) -> Service:
+    """Suspend an ACTIVE service (anything else is left as it is) and run the module's suspend.
+    Checks no permission: staff's service_suspend checks first, billing suspends for lack of funds."""
+    with transaction.atomic():
+        service = locked_service(service_id)
+        if service.status != ServiceStatus.ACTIVE:
+            return service
+        service.status, service.suspended_at, service.suspension_reason = ServiceStatus.SUSPENDED, now, reason
+        service.save(update_fields=["status", "suspended_at", "suspension_reason"])
+        audit_record(action="service.suspend", target=service, client_id=service.client_id, object_label=str(service),
+                     changes={"status": [ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED], "reason": [None, reason]})
+        status_changed(service, ServiceStatus.ACTIVE, reason)
+    ok, message = run_module(service, "suspend")
+    return record_module_result(service.pk, ok, message)
+

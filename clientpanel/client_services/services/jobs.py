@@ -1,0 +1,86 @@
+"""The automation jobs (SPEC §10) not kept beside their sub-domain, and the pass that runs them all.
+Every job is idempotent: running it twice, or on two workers at once, changes nothing the second
+time."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from clientpanel.audit.services import audit_record
+from clientpanel.core.errors import Conflict
+from clientpanel.core.jobs import run_recorded
+from clientpanel.core.outbox import job_drain_outbox
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
+from clientpanel.invoicing.services import proforma_cancel
+
+from ..locks import locked_service
+from ..models import ProvisionStatus, Service, ServiceStatus
+from .billing import job_charge_services
+from .common import status_changed
+from .lifecycle import job_enforce_credit
+from .provisioning import service_provision
+
+
+def job_provision_pending(*, now: dt.datetime) -> dict:
+    """Provision pending services whose funds arrived; cancel those unfunded past the product's
+    cancellation delay."""
+    provisioned = cancelled = 0
+    pending = Service.objects.filter(status=ServiceStatus.PENDING, provision_status=ProvisionStatus.PENDING)
+    for service in pending.select_related("product").iterator():
+        if service_provision(service_id=service.pk, now=now).status == ServiceStatus.ACTIVE:
+            provisioned += 1
+            continue
+        if service.order_date + dt.timedelta(hours=service.product.cancellation_delay_hours) > now:
+            continue
+        with transaction.atomic():
+            locked = locked_service(service.pk, related=())
+            # Still waiting for funds past the delay (a failed provisioning waits for staff instead).
+            if locked.status == ServiceStatus.PENDING and locked.provision_status == ProvisionStatus.PENDING:
+                locked.status, locked.cancelled_at = ServiceStatus.CANCELLED, now
+                locked.save(update_fields=["status", "cancelled_at"])
+                audit_record(action="service.cancel", target=locked, client_id=locked.client_id,
+                             changes={"status": [ServiceStatus.PENDING, ServiceStatus.CANCELLED]})
+                status_changed(locked, ServiceStatus.PENDING)
+                cancelled += 1
+    return {"provisioned": provisioned, "cancelled": cancelled}
+
+
+def job_cancel_stale_proformas(*, now: dt.datetime) -> dict:
+    """Cancel unpaid proformas that received nothing and are overdue by STALE_PROFORMA_DAYS."""
+    cutoff = now - dt.timedelta(days=settings.STALE_PROFORMA_DAYS)
+    stale = Document.objects.filter(type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID, paid_gross=0,
+                                    due_date__lt=cutoff)
+    cancelled = 0
+    for document_id in stale.values_list("id", flat=True):
+        with contextlib.suppress(Conflict):  # paid meanwhile: it stays as it is
+            proforma_cancel(actor=None, document_id=document_id)
+            cancelled += 1
+    return {"cancelled": cancelled}
+
+
+JOBS = {
+    "provision_pending": job_provision_pending,
+    "charge_services": job_charge_services,
+    "enforce_credit": job_enforce_credit,
+    "cancel_stale_proformas": job_cancel_stale_proformas,
+    # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
+    "drain_outbox": job_drain_outbox,
+}
+
+
+def automation_pass(*, now: dt.datetime | None = None, trigger: str = "command", only: str | None = None) -> dict:
+    """Run every due job once, in order, each recorded for Settings → Automation."""
+    now = now or timezone.now()
+    results = {}
+    for name, job in JOBS.items():
+        if only and name != only:
+            continue
+        run = run_recorded(name, lambda job=job: job(now=now), trigger=trigger)
+        results[name] = run.counts if not run.error else {"error": run.error.splitlines()[0]}
+    return results
+

@@ -1,0 +1,162 @@
+"""A service's life after ordering: staff suspend, unsuspend, terminate and retry it, clients and
+staff run the module's product actions, and the credit job unsuspends services whose funds
+returned and ends those suspended too long or cancelled at the end of their period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.services import audit_record
+from clientpanel.catalog.modules import get_module
+from clientpanel.clients.models import Client
+from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
+
+from .. import policies, rules
+from ..calculations import period_charge
+from ..locks import locked_service
+from ..models import INSUFFICIENT_FUNDS, ProvisionStatus, Service, ServiceStatus
+from ..selectors import services_visible_to
+from .billing import service_charge_due
+from .common import funds, record_module_result, run_module, status_changed, suspend_service
+from .provisioning import service_provision
+
+SUSPENDED_BY_STAFF = "Suspended by staff"
+
+
+def _unsuspend(service_id, *, now: dt.datetime) -> Service:
+    """Back to ACTIVE. Time already paid is never paid again: inside a paid period (a staff
+    suspension) the period simply continues and the next one is charged when it starts. Past it —
+    the unpaid period of a suspension for insufficient funds, or periods that would have started
+    while suspended — nothing is charged for the suspended time and billing restarts from now.
+    A one-time price, charged once, stays charged."""
+    with transaction.atomic():
+        service = locked_service(service_id)
+        if service.status != ServiceStatus.SUSPENDED:
+            return service
+        service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
+        if service.billed_until is not None and service.billed_until < now:
+            service.billed_until = now
+        service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until"])
+        audit_record(action="service.unsuspend", target=service, client_id=service.client_id,
+                     object_label=str(service), changes={"status": [ServiceStatus.SUSPENDED, ServiceStatus.ACTIVE]})
+        status_changed(service, ServiceStatus.SUSPENDED)
+    ok, message = run_module(service, "unsuspend")
+    service = record_module_result(service.pk, ok, message)
+    service_charge_due(service_id=service.pk, now=now)
+    return service
+
+
+def _terminate(service_id, *, now: dt.datetime) -> Service:
+    with transaction.atomic():
+        service = locked_service(service_id)
+        if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
+            return service
+        before = service.status
+        service.status, service.terminated_at = ServiceStatus.TERMINATED, now
+        service.save(update_fields=["status", "terminated_at"])
+        audit_record(action="service.terminate", target=service, client_id=service.client_id,
+                     object_label=str(service), changes={"status": [before, ServiceStatus.TERMINATED]})
+        status_changed(service, before)
+    if before == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED:
+        return service
+    ok, message = run_module(service, "terminate")
+    return record_module_result(service.pk, ok, message)
+
+
+def _staff_service(actor: ActorLike, service_id) -> Service:
+    """A service the actor sees, for the status changes only staff make."""
+    actor = as_actor(actor)
+    require(policies.can_change_service_status(actor), "You are not allowed to manage services.")
+    return _visible_service(actor, service_id)
+
+
+def _visible_service(actor: ActorLike, service_id) -> Service:
+    try:
+        return services_visible_to(actor).select_related("product").get(pk=service_id)
+    except (Service.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Service not found.") from None
+
+
+def service_suspend(*, actor: ActorLike, service_id) -> Service:
+    """Staff suspension: stays suspended until staff unsuspend it (automation leaves it alone)."""
+    service = _staff_service(actor, service_id)
+    if not rules.can_be_suspended(service):
+        raise Conflict(f"Only an active service can be suspended; this one is {service.status}.",
+                       code="service_state")
+    return suspend_service(service.pk, reason=SUSPENDED_BY_STAFF, now=timezone.now())
+
+
+def service_unsuspend(*, actor: ActorLike, service_id) -> Service:
+    service = _staff_service(actor, service_id)
+    if not rules.can_be_unsuspended(service):
+        raise Conflict(f"Only a suspended service can be unsuspended; this one is {service.status}.",
+                       code="service_state")
+    return _unsuspend(service.pk, now=timezone.now())
+
+
+def service_terminate(*, actor: ActorLike, service_id) -> Service:
+    service = _staff_service(actor, service_id)
+    if not rules.can_be_terminated(service):
+        raise Conflict(f"The service is {service.status} already.", code="service_state")
+    return _terminate(service.pk, now=timezone.now())
+
+
+def service_retry(*, actor: ActorLike, service_id) -> Service:
+    """Re-run the step that failed: create for a pending service (never charging the setup fee
+    again), else the last failed module step."""
+    service = _staff_service(actor, service_id)
+    if not rules.can_be_retried(service):
+        raise Conflict("Only a service whose provisioning failed can be retried.", code="service_state")
+    if service.status == ServiceStatus.PENDING:
+        Service.objects.filter(pk=service.pk).update(provision_status=ProvisionStatus.PENDING)
+        return service_provision(service_id=service.pk)
+    failed = service.provisioning_events.exclude(outcome="OK").first()
+    ok, message = run_module(service, failed.action if failed else "create")
+    return record_module_result(service.pk, ok, message)
+
+
+def service_action(*, actor: ActorLike, service_id, action: str) -> tuple[bool, str]:
+    """A module-declared product action (reboot, reset password…)."""
+    actor = as_actor(actor)
+    service = _visible_service(actor, service_id)
+    require(policies.can_run_service_actions(actor, service.client_id), "You are not allowed to manage services.")
+    module = get_module(service.product.module)
+    if action not in module.actions:
+        raise ValidationFailed("Unknown action.", fields={"action": [f"Use one of {', '.join(module.actions)}."]})
+    if not rules.runs_module_actions(service):
+        raise Conflict(f"Product actions run on an active service; this one is {service.status}.",
+                       code="service_state")
+    ok, message = run_module(service, action)
+    audit_record(action=f"service.action.{action}", target=service, client_id=service.client_id,
+                 object_label=str(service), changes={"outcome": [None, "OK" if ok else message]})
+    return ok, message
+
+
+def job_enforce_credit(*, now: dt.datetime) -> dict:
+    """Unsuspend services suspended for insufficient funds once the next period is covered; end
+    services suspended past the termination delay and those cancelled at the end of their period."""
+    unsuspended = terminated = 0
+    suspended = Service.objects.filter(status=ServiceStatus.SUSPENDED).select_related("product", "client")
+    for service in suspended.iterator():
+        if service.suspension_reason == INSUFFICIENT_FUNDS:
+            charge = period_charge(period=service.period, amount=service.amount,
+                                   hourly_billing=service.product.hourly_billing, start=now)
+            if funds(Client.objects.get(pk=service.client_id)) >= (charge.amount if charge else 0):
+                if _unsuspend(service.pk, now=now).status == ServiceStatus.ACTIVE:
+                    unsuspended += 1
+                continue
+        # Only services suspended for lack of funds end by themselves; staff decide about theirs.
+        if service.suspension_reason == INSUFFICIENT_FUNDS and service.suspended_at and \
+                service.suspended_at + dt.timedelta(hours=service.product.termination_delay_hours) <= now:
+            _terminate(service.pk, now=now)
+            terminated += 1
+    ending = Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=True, billed_until__lte=now)
+    for service_id in ending.values_list("id", flat=True):
+        _terminate(service_id, now=now)
+        terminated += 1
+    return {"unsuspended": unsuspended, "terminated": terminated}
+

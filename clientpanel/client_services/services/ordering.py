@@ -1,0 +1,96 @@
+"""Ordering a service: a PENDING service for a product at one of its prices, refused when the
+client's funds do not cover the first charge plus the setup fee (unless staff override it)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.services import audit_record
+from clientpanel.catalog.models import Price, Product
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.ledger.services import InsufficientFunds
+
+from .. import policies
+from ..calculations import period_charge
+from ..models import ProvisionStatus, Service
+from .common import funds
+
+LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+
+
+def _new_label() -> str:
+    for _ in range(20):
+        label = "".join(secrets.choice(LABEL_ALPHABET) for _ in range(6))
+        if not Service.objects.filter(label=label).exists():
+            return label
+    raise RuntimeError("could not find a free service label")
+
+
+def first_charge(product: Product, price: Price) -> Decimal:
+    """What the first period costs (ONE_TIME: the price itself)."""
+    charge = period_charge(period=price.period, amount=price.amount, hourly_billing=product.hourly_billing,
+                           start=timezone.now())
+    return charge.amount if charge else price.amount
+
+
+def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_over_limit: bool = False
+                  ) -> Service:
+    """Add a service (PENDING) for a product at one of its prices in the client's currency. Refused
+    when the balance plus credit limit do not cover the first charge plus the setup fee, unless
+    staff override it (recorded in the audit trail). Provisioning is queued after commit."""
+    actor = as_actor(actor)
+    require(policies.can_order(actor, client_id), "You are not allowed to add services.")
+    if allow_over_limit:
+        require(policies.can_override_funds(actor), "You are not allowed to order beyond the credit limit.")
+    with transaction.atomic():
+        clients = clients_visible_to(actor)
+        try:
+            client = clients.select_for_update(of=("self",)).get(pk=client_id)
+        except (Client.DoesNotExist, ValueError, TypeError):
+            raise NotFound("Client not found.") from None
+        errors = FieldErrors()
+        product = Product.objects.filter(pk=product_id).first() if _uuid_like(product_id) else None
+        if product is None:
+            product = Product.objects.filter(key=str(product_id)).first()
+        if product is None or not policies.can_order_product(actor, product):
+            errors.add("product", "Choose a product that is on sale.")
+        price = Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit() else None
+        if product is not None and price is None:
+            errors.add("price", "Choose one of the product's prices.")
+        elif price is not None and price.currency != client.currency:
+            errors.add("price", f"The client pays in {client.currency}; this price is in {price.currency}.")
+        errors.raise_if_any()
+        need = first_charge(product, price) + price.setup_fee
+        if funds(client) < need and not allow_over_limit:
+            raise InsufficientFunds(
+                f"Balance plus credit limit ({funds(client)} {client.currency}) do not cover the first charge "
+                f"and setup fee ({need} {client.currency}).", fields={"price": ["Not enough funds."]})
+        override = funds(client) < need
+        service = Service.objects.create(
+            client=client, product=product, price=price, label=_new_label(), currency=price.currency,
+            period=price.period, amount=price.amount, setup_fee=price.setup_fee, order_date=timezone.now(),
+            provision_status=ProvisionStatus.PENDING, funds_override=override)
+        audit_record(action="service.order", target=service, client_id=client.pk, object_label=str(service),
+                     changes={"price": [None, price.label],
+                              "funds_override": [None, True] if override else [None, None]})
+        from ..tasks import provision_service_task  # tasks.py imports this package
+
+        transaction.on_commit(lambda: provision_service_task(str(service.pk)))
+    return service
+
+
+def _uuid_like(value) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+

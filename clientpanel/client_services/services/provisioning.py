@@ -1,0 +1,55 @@
+"""Provisioning: activating a PENDING service once its funds arrive (or at once under the staff
+override) through the product's module, charging the setup fee once and the first period."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from clientpanel.audit.services import audit_record
+from clientpanel.clients.models import Client
+
+from ..calculations import period_charge
+from ..locks import locked_service
+from ..models import ChargeKind, ProvisionStatus, Service, ServiceCharge, ServiceStatus
+from .billing import charge_post, service_charge_due
+from .common import funds, record_module_result, run_module
+
+
+def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
+    """Activate a PENDING service when funds cover its first charge plus setup fee — or at once
+    when staff ordered it beyond the funds: charge the setup fee (once, ever — a retry never
+    charges it again), run the module's create, and on success make it ACTIVE and charge the first
+    period in advance (past the credit limit under the staff override)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        service = locked_service(service_id, related=("product", "client"))
+        if service.status != ServiceStatus.PENDING or service.provision_status == ProvisionStatus.IN_PROGRESS:
+            return service
+        setup_charged = service.charges.filter(kind=ChargeKind.SETUP).exists()
+        first = period_charge(period=service.period, amount=service.amount,
+                              hourly_billing=service.product.hourly_billing, start=now)
+        need = (first.amount if first else service.amount) + (Decimal(0) if setup_charged else service.setup_fee)
+        client = Client.objects.get(pk=service.client_id)
+        if funds(client) < need and not service.funds_override:
+            return service
+        if not setup_charged and service.setup_fee > 0:
+            charge_post(service, kind=ChargeKind.SETUP, start=service.order_date, end=None,
+                        amount=service.setup_fee, what="setup fee", check_credit=False)
+        elif not setup_charged:
+            ServiceCharge.objects.create(service=service, kind=ChargeKind.SETUP, period_start=service.order_date,
+                                         amount=Decimal(0))
+        service.provision_status = ProvisionStatus.IN_PROGRESS
+        service.save(update_fields=["provision_status"])
+    ok, message = run_module(service, "create")
+    service = record_module_result(service.pk, ok, message, on_success={
+        "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now})
+    if ok:
+        audit_record(action="service.activate", target=service, client_id=service.client_id,
+                     object_label=str(service), changes={"status": [ServiceStatus.PENDING, ServiceStatus.ACTIVE]})
+        service_charge_due(service_id=service.pk, now=now, first_over_limit=service.funds_override)
+    return Service.objects.get(pk=service.pk)
+
