@@ -29,6 +29,7 @@ urlpatterns = [
     path("clients/<uuid:client_id>/", clients.client_summary, name="client-summary"),
     path("clients/<uuid:client_id>/profile/", clients.client_profile, name="client-profile"),
     path("clients/<uuid:client_id>/vies-check/", clients.client_vies_check, name="client-vies-check"),
+    path("clients/<uuid:client_id>/welcome-email/", clients.client_welcome_email, name="client-welcome-email"),
     path("clients/<uuid:client_id>/addresses/new/", clients.address_edit, name="address-create"),
     path("clients/<uuid:client_id>/addresses/<uuid:address_id>/", clients.address_edit, name="address-edit"),
     path("clients/<uuid:client_id>/addresses/<uuid:address_id>/delete/", clients.address_delete,

@@ -86,7 +86,9 @@ def list_clients(request, params: Query[ClientListParams]):
 @router.post("/clients", response={201: ClientOut}, summary="Create a client with its owner and billing address")
 def create_client(request, payload: ClientCreateIn):
     require_scope(request, CLIENTS_WRITE)
-    client = services.client_create(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
+    data = payload.model_dump(exclude_unset=True)
+    welcome = bool(data.pop("send_welcome_email", False))
+    client = services.client_create(actor=api_actor(request), data=data, send_welcome_email=welcome)
     return Status(201, client_out(client, selectors.billing_address_of(client)))
 
 

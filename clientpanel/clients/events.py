@@ -16,3 +16,12 @@ class ClientCreated(Event):
     client_id: uuid.UUID
     number: str
     owner_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class WelcomeEmailRequested(Event):
+    """Staff asked for the welcome e-mail to a client's owner, when creating the client or later."""
+
+    name = "client.welcome_requested"
+    client_id: uuid.UUID
+    user_id: uuid.UUID

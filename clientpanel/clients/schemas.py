@@ -72,6 +72,8 @@ class ClientCreateIn(ClientUpdateIn):
     email: Email | None = None
     password: Password | None = None
     billing_address: BillingAddressIn | None = None
+    send_welcome_email: bool = Field(False, description="Send the owner the welcome e-mail (with a link to choose "
+                                                        "a password when none is given)")
 
 
 class AddressIn(BillingAddressIn):

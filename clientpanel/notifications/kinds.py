@@ -14,7 +14,6 @@ COMMON_VARIABLES: dict[str, Promise] = {
     "client_name": _("The client's name (company, or first and last name)"),
     "client_number": _("The client's number"),
     "company_name": _("Your home company's name"),
-    "portal_url": _("Address of the client portal"),
 }
 
 
@@ -37,7 +36,6 @@ PAYMENT_RECEIVED = "payment_received"
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
-        "login_url": _("Address of the portal's login page"),
     }),
     MessageKind(DOCUMENT_ISSUED, _("Document issued"),
                 _("A proforma, invoice or credit note was issued; its PDF is attached."), {

@@ -29,8 +29,7 @@ def client_context(client: Client, user: User) -> dict[str, object]:
     """The variables every message to a client's user has (kinds.COMMON_VARIABLES)."""
     return {"user_firstname": user.firstname or user.email, "user_email": user.email,
             "client_name": client.display_name, "client_number": client.number,
-            "company_name": client_tax_decision(client).home_company.name,
-            "portal_url": f"{base_url()}/portal/"}
+            "company_name": client_tax_decision(client).home_company.name}
 
 
 def client_language(client: Client) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.urls import reverse
 from django.utils import translation
 
+from clientpanel.accounts.links import SET_PASSWORD, link_args
 from clientpanel.accounts.models import User
+from clientpanel.clients.events import WelcomeEmailRequested
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.events import subscribe
@@ -15,8 +18,8 @@ from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
 
-from .kinds import DOCUMENT_ISSUED, PAYMENT_RECEIVED
-from .services import client_context, client_language, email_queue
+from .kinds import DOCUMENT_ISSUED, PAYMENT_RECEIVED, WELCOME
+from .services import base_url, client_context, client_language, email_queue
 
 
 def invoice_recipients(client: Client) -> list[User]:
@@ -62,6 +65,20 @@ def on_document_paid(events: Sequence[DocumentPaid]) -> None:
                         attachments=[{"document_id": str(event.invoice_id)}])
 
 
+def on_welcome_requested(events: Sequence[WelcomeEmailRequested]) -> None:
+    """The welcome to a client's owner; with a link to choose a password when it has none (one
+    message, not a welcome and a second e-mail with the link)."""
+    for event in events:
+        client = Client.objects.get(pk=event.client_id)
+        user = User.objects.get(pk=event.user_id)
+        link = ""
+        if not user.has_usable_password():
+            link = base_url() + reverse("portal:set_password", kwargs=link_args(SET_PASSWORD, user))
+        email_queue(key=WELCOME, user=user, client=client, language=client_language(client),
+                    context={**client_context(client, user), "set_password_url": link})
+
+
 def connect() -> None:
+    subscribe(WelcomeEmailRequested, on_welcome_requested)
     subscribe(DocumentIssued, on_document_issued)
     subscribe(DocumentPaid, on_document_paid)

@@ -243,6 +243,8 @@ CLIENTPANEL_SETTING_DEFAULTS = {"payment_terms_days": 7, "tax_exempt": False, "r
 PDF_FONT = os.environ.get("PDF_FONT", "")
 PDF_IN_CLIENT_LANGUAGE = env_bool("PDF_IN_CLIENT_LANGUAGE", True)
 CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PATTERN", "{NUMBER:4}")
+# "Send welcome e-mail" ticked on + Create and Quick Create unless staff untick it (Perfex's default).
+CLIENTPANEL_WELCOME_EMAIL_DEFAULT = env_bool("CLIENTPANEL_WELCOME_EMAIL_DEFAULT", True)
 # The public address, for links in e-mails sent by jobs that have no request to ask.
 CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")
 

@@ -4,6 +4,7 @@ addresses."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ class ClientCreateForm(ClientFieldsForm):
     billing_postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
     billing_country = forms.ChoiceField(label=_("Country"))
     billing_region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
+    send_welcome_email = forms.BooleanField(label=_("Send welcome e-mail"), required=False,
+                                            help_text=_("With a link to choose a password when none is given."))
 
     field_order = ["email", "password", "firstname", "lastname", "company_name", "tax_id", "phone",
                    "language", "currency", "status"]
@@ -50,12 +53,14 @@ class ClientCreateForm(ClientFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["billing_country"].choices = choices_with_blank(country_choices())
+        self.fields["send_welcome_email"].initial = settings.CLIENTPANEL_WELCOME_EMAIL_DEFAULT
         # panel.js suggests the chosen country's states/regions in the State/Region input.
         self.fields["billing_country"].widget.attrs.update({
             "data-region-options": reverse("backoffice:region-options"), "data-region-input": "#id_billing_region"})
 
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("billing_")}
+        data = {k: v for k, v in self.cleaned_data.items()
+                if not k.startswith("billing_") and k != "send_welcome_email"}
         data["billing_address"] = {k.removeprefix("billing_"): v for k, v in self.cleaned_data.items()
                                    if k.startswith("billing_")}
         return data
@@ -67,13 +72,16 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
     company_name = forms.CharField(label=_("Company Name"), required=False, max_length=255)
     country = forms.ChoiceField(label=_("Country"))
+    send_welcome_email = forms.BooleanField(label=_("Send welcome e-mail"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = choices_with_blank(country_choices())
+        self.fields["send_welcome_email"].initial = settings.CLIENTPANEL_WELCOME_EMAIL_DEFAULT
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("send_welcome_email", None)
         return {**data, "billing_address": {"country": data.pop("country")}}
 
 

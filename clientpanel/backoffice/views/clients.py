@@ -101,7 +101,8 @@ def client_create(request: HttpRequest) -> HttpResponse:
     })
     if request.method == "POST" and form.is_valid():
         try:
-            client = client_services.client_create(actor=request.user, data=form.service_data())
+            client = client_services.client_create(actor=request.user, data=form.service_data(),
+                                                   send_welcome_email=form.cleaned_data["send_welcome_email"])
         except ValidationFailed as error:
             form.apply_errors(error, ClientCreateForm.ERROR_MAPPING)
         else:
@@ -117,7 +118,8 @@ def client_quick_create(request: HttpRequest) -> HttpResponse:
     form = QuickCreateForm(request.POST or None, prefix="quick")
     if request.method == "POST" and form.is_valid():
         try:
-            client = client_services.client_create(actor=request.user, data=form.service_data())
+            client = client_services.client_create(actor=request.user, data=form.service_data(),
+                                                   send_welcome_email=form.cleaned_data["send_welcome_email"])
         except ValidationFailed as error:
             form.apply_errors(error, {"billing_address.country": "country"})
         else:
@@ -218,6 +220,16 @@ def region_options(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country") or request.GET.get("billing_country") or ""
     return render(request, "backoffice/clients/_region_options.html",
                   {"regions": subdivisions_of(country.upper()[:2]) if country else ()})
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_welcome_email(request: HttpRequest, client_id) -> HttpResponse:
+    """Summary → Send welcome e-mail: queued now, sent once this commits."""
+    client = client_or_404(request, client_id)
+    client_services.client_welcome_send(actor=request.user, client_id=client.pk)
+    messages.success(request, _("Welcome e-mail to %(email)s queued.") % {"email": client.owner.email})
+    return redirect("backoffice:client-summary", client_id=client.pk)
 
 
 @area_required(EDIT_CLIENTS)

@@ -4,7 +4,7 @@ they share. Each service is one transaction: all or nothing. Other apps import t
 not the modules."""
 
 from .addresses import address_create, address_delete, address_update
-from .clients import client_create, client_update, search_text_of
+from .clients import client_create, client_update, client_welcome_send, search_text_of
 from .groups import group_delete, group_save
 from .staff import staff_assignments_set, staff_member_update
 from .users import client_transfer_ownership, client_user_link, client_user_remove, client_user_update
@@ -21,6 +21,7 @@ __all__ = [
     "client_user_remove",
     "client_user_update",
     "client_vies_check",
+    "client_welcome_send",
     "group_delete",
     "group_save",
     "search_text_of",

@@ -19,7 +19,7 @@ from clientpanel.core.events import publish
 from clientpanel.core.numbering import format_number, sequence_next
 
 from .. import policies
-from ..events import ClientCreated
+from ..events import ClientCreated, WelcomeEmailRequested
 from ..models import Address, AddressType, Client, ClientStatus, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
 from ..selectors import clients_visible_to
@@ -55,11 +55,12 @@ def _next_client_number() -> str:
     return format_number(settings.CLIENTPANEL_CLIENT_NUMBER_PATTERN, number, timezone.localdate())
 
 
-def client_create(*, actor: ActorLike, data: Mapping[str, Any]) -> Client:
+def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_email: bool = False) -> Client:
     """Create a client with its owner user and billing address, in one transaction.
 
     Validates every field first and reports all problems at once; writes nothing on any error.
-    The owner gets the password given, or none (an unusable password) until one is set.
+    The owner gets the password given, or none (an unusable password) until one is set — the
+    welcome e-mail, sent only when asked, then carries a link to choose one.
     """
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), "You are not allowed to create clients.")
@@ -126,6 +127,8 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any]) -> Client:
                          changes=created(client, owner=owner.email))
             audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
             publish(ClientCreated(client_id=client.pk, number=client.number, owner_id=owner.pk))
+            if send_welcome_email:
+                publish(WelcomeEmailRequested(client_id=client.pk, user_id=owner.pk))
     except IntegrityError:
         # Another request took the email between our check and the insert.
         raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]}) from None
@@ -206,4 +209,17 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
         changed = diff(before, snapshot(client))
         if changed:
             audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
+    return client
+
+
+def client_welcome_send(*, actor: ActorLike, client_id) -> Client:
+    """Send the welcome e-mail to the client's owner again (Summary → Send welcome e-mail), with a
+    fresh set-password link when the owner has no password yet."""
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        publish(WelcomeEmailRequested(client_id=client.pk, user_id=client.owner_id))
+        audit_record(action="client.welcome_email", target=client, client_id=client.pk,
+                     changes={"welcome_email": [None, "requested"]})
     return client

@@ -1,0 +1,88 @@
+"""The welcome e-mail: sent only when asked (create form, Quick Create, API, Summary), in the
+client's language, with a working set-password link when the owner has no password."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.clients.services import client_create, client_welcome_send
+from clientpanel.core.errors import PermissionDenied
+from clientpanel.notifications.models import EmailMessage
+from clientpanel.notifications.sending import send_due_emails
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _link(text: str) -> str:
+    return re.search(r"http://\S+/portal/password/set/\S+/", text).group(0)
+
+
+def test_a_polish_client_created_by_api_with_the_welcome_gets_it_in_polish_and_can_set_a_password(
+        api, client, smtp_server):
+    data = client_data(language="pl", currency="PLN", email="nowy@example.com")
+    created = api.post("/clients", {**data, "send_welcome_email": True})
+    assert created.status_code == 201, created.content
+    assert send_due_emails()["sent"] == 1
+    (welcome,) = smtp_server.messages
+    assert welcome["To"] == "nowy@example.com"
+    assert welcome["Subject"].startswith("Witamy w ")
+    body = welcome.get_body(("plain",)).get_content()
+    assert "Ustaw hasło tutaj" in body
+
+    link = _link(body).removeprefix("http://127.0.0.1:8000")
+    assert client.get(link).status_code == 200
+    done = client.post(link, {"password": "nowe-haslo-do-panelu", "password_again": "nowe-haslo-do-panelu"})
+    assert done.status_code == 200
+    assert client.get(link).status_code == 400  # once only
+
+
+def test_creating_a_client_sends_nothing_unless_asked(api, make_client):
+    make_client()
+    assert api.post("/clients", client_data()).status_code == 201
+    assert not EmailMessage.objects.exists()
+
+
+def test_an_owner_with_a_password_gets_the_welcome_without_a_link(smtp_server):
+    client_create(actor=None, data=client_data(password="a-long-passphrase-1"), send_welcome_email=True)
+    send_due_emails()
+    (welcome,) = smtp_server.messages
+    assert "/portal/password/set/" not in welcome.get_body(("plain",)).get_content()
+
+
+def test_staff_send_the_welcome_again_from_the_summary_and_others_may_not(staff_client, client, make_client):
+    owner_client = make_client()
+    url = reverse("backoffice:client-welcome-email", args=[owner_client.pk])
+    response = staff_client.post(url)
+    assert response.status_code == 302
+    assert EmailMessage.objects.filter(client_id=owner_client.pk, template="welcome").count() == 1
+
+    reader = staff_create(email="reader@example.com", password="correct-horse-battery", roles=["Read-only"])
+    client.force_login(reader)
+    assert client.post(url).status_code == 403
+    assert EmailMessage.objects.filter(client_id=owner_client.pk).count() == 1
+
+
+def test_the_create_forms_carry_the_welcome_checkbox(staff_client):
+    page = staff_client.get(reverse("backoffice:client-create")).content.decode()
+    checkbox = re.search(r'<input type="checkbox" name="send_welcome_email"[^>]*>', page).group(0)
+    assert "checked" in checkbox  # ticked by default (CLIENTPANEL_WELCOME_EMAIL_DEFAULT)
+    data = client_data(email="form@example.com")
+    form = {"email": data["email"], "firstname": "Ann", "lastname": "Form", "language": "en", "currency": "USD",
+            "status": "NEW", "billing_country": "PL", "send_welcome_email": "on"}
+    response = staff_client.post(reverse("backoffice:client-create"), form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert EmailMessage.objects.filter(recipient="form@example.com", template="welcome").count() == 1
+    quick = {"quick-firstname": "Qu", "quick-lastname": "Ick", "quick-email": "quick@example.com",
+             "quick-country": "PL"}
+    assert staff_client.post(reverse("backoffice:client-quick-create"), quick).status_code == 302
+    assert not EmailMessage.objects.filter(recipient="quick@example.com").exists()  # unticked: nothing
+
+
+def test_a_welcome_sent_through_the_service_needs_edit_clients(make_client):
+    owner_client = make_client()
+    reader = staff_create(email="reader2@example.com", password="correct-horse-battery", roles=["Read-only"])
+    with pytest.raises(PermissionDenied):
+        client_welcome_send(actor=reader, client_id=owner_client.pk)
