@@ -19,3 +19,14 @@ class ServiceStatusChanged(Event):
     old_status: str
     new_status: str
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceOrdered(Event):
+    """A client's service was ordered (PENDING). Its provisioning is queued when the order commits
+    (tasks.queue_provisioning, subscribed in apps.py)."""
+
+    name = "service.ordered"
+    service_id: uuid.UUID
+    client_id: uuid.UUID
+    label: str

@@ -1,14 +1,30 @@
-"""Huey tasks: the same job functions `run_automation` calls."""
+"""Huey tasks: the same job functions `run_automation` calls, and provisioning queued once an order
+commits. The services publish ServiceOrdered and never import this module; apps.py subscribes
+queue_provisioning to it."""
 
+import datetime as dt
+import functools
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
-from .services import automation_pass, service_provision
+from .events import ServiceOrdered
+from .services import automation_pass, job_charge_services, service_provision
 
 
 @db_task(retries=1, retry_delay=30)
 def provision_service_task(service_id: str) -> str:
     return service_provision(service_id=service_id).status
+
+
+def queue_provisioning(events: Sequence[ServiceOrdered]) -> None:
+    """Queue the provisioning of each ordered service after its order commits; an order rolled back
+    queues nothing."""
+    for event in events:
+        transaction.on_commit(functools.partial(provision_service_task, str(event.service_id)))
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -27,11 +43,5 @@ def run_job_task(name: str) -> dict:
 @db_task()
 def charge_services_task(at_iso: str | None = None) -> dict:
     """The charge job on its own; several consumers running it at once split the due services."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from .services import job_charge_services
-
     now = dt.datetime.fromisoformat(at_iso) if at_iso else timezone.now()
     return job_charge_services(now=now)

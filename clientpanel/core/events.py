@@ -5,8 +5,8 @@ A domain defines its events as small frozen dataclasses (`clients/events.py`, `i
 by the apps that own them (e-mail, webhooks), from their `AppConfig.ready()`; the domains never
 import them. A subscriber runs inside the publishing transaction, so whatever it writes (an outbox
 row, see core/outbox.py) commits or rolls back with the change itself; a subscriber that raises
-rolls the change back. Subscribers must therefore only write rows — never send anything: sending
-happens after commit, from the outbox.
+rolls the change back. Subscribers must therefore only write rows (or defer work to after the commit
+with `transaction.on_commit`) — never send anything: sending happens after commit, from the outbox.
 
 Subscribers take a sequence of events of one type, so a batch (a billing run posting 500 ledger
 entries) costs one INSERT per subscriber, not 500. With no subscriber, publishing costs a dict

@@ -16,10 +16,12 @@ from clientpanel.catalog.models import Price, Product
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.core.events import publish
 from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies
 from ..calculations import period_charge
+from ..events import ServiceOrdered
 from ..models import ProvisionStatus, Service
 from .common import funds
 
@@ -81,9 +83,8 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
         audit_record(action="service.order", target=service, client_id=client.pk, object_label=str(service),
                      changes={"price": [None, price.label],
                               "funds_override": [None, True] if override else [None, None]})
-        from ..tasks import provision_service_task  # tasks.py imports this package
-
-        transaction.on_commit(lambda: provision_service_task(str(service.pk)))
+        # tasks.queue_provisioning queues the provisioning when this commits.
+        publish(ServiceOrdered(service_id=service.pk, client_id=client.pk, label=service.label))
     return service
 
 

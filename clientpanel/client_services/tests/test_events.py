@@ -1,11 +1,14 @@
-"""Every status change of a service publishes ServiceStatusChanged in its transaction (issue 10)."""
+"""Every order publishes ServiceOrdered and every status change of a service ServiceStatusChanged, in
+their transaction (issue 10); provisioning is queued from ServiceOrdered once the order commits."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
-from clientpanel.client_services.events import ServiceStatusChanged
+from clientpanel.client_services.events import ServiceOrdered, ServiceStatusChanged
+from clientpanel.client_services.models import Service
 from clientpanel.client_services.services import service_order, service_suspend, service_terminate, service_unsuspend
 from clientpanel.core.tests.recording import recorded_events
 from clientpanel.ledger.models import EntryType
@@ -48,3 +51,26 @@ def test_automation_publishes_suspension_for_lack_of_funds_and_cancellation():
     assert [(event.service_id, *change) for event, change in zip(events, changes(events), strict=True)] == [
         (suspended.pk, "PENDING", "ACTIVE", ""), (never_funded.pk, "PENDING", "CANCELLED", ""),
         (suspended.pk, "ACTIVE", "SUSPENDED", "Insufficient funds")]
+
+
+def test_an_order_is_published_and_provisioned_only_after_it_commits(django_capture_on_commit_callbacks):
+    client = funded_client("100")
+    product, price = make_product()
+    with recorded_events(ServiceOrdered) as events, django_capture_on_commit_callbacks() as callbacks:
+        service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+        assert Service.objects.get(pk=service.pk).status == "PENDING"
+    assert [(event.service_id, event.client_id, event.label) for event in events] == [
+        (service.pk, client.pk, service.label)]
+    assert Service.objects.get(pk=service.pk).status == "PENDING"  # nothing ran before the commit
+    for callback in callbacks:  # the commit: the queued provisioning runs (Huey's immediate mode)
+        callback()
+    assert Service.objects.get(pk=service.pk).status == "ACTIVE"
+
+
+def test_an_order_rolled_back_queues_no_provisioning(django_capture_on_commit_callbacks):
+    client = funded_client("100")
+    product, price = make_product()
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
+        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+        raise RuntimeError("the caller's transaction fails after the order")
+    assert callbacks == [] and not Service.objects.exists()
