@@ -9,14 +9,20 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
+from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import client_tax_decision
+from clientpanel.core.errors import require
 
+from . import policies
 from .models import EmailMessage
 from .rendering import message_language, render
+from .selectors import email_get
 from .sending import send_due_emails
 from .tasks import send_emails_task
 
@@ -49,9 +55,13 @@ def email_queue(*, key: str, user: User, client: Client | None, language: str, c
         created_at=now, next_attempt_at=now, template=key, language=language, recipient=user.email,
         client_id=client.pk if client else None, user=user, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html, attachments=list(attachments))
+    _after_commit_send()
+    return message
+
+
+def _after_commit_send() -> None:
     if not any(callback is _send_soon for _, callback, _ in connection.run_on_commit):
         transaction.on_commit(_send_soon, robust=True)
-    return message
 
 
 def _send_soon() -> None:
@@ -61,3 +71,23 @@ def _send_soon() -> None:
         send_due_emails()
     else:
         send_emails_task()
+
+
+def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
+    """Queue a copy of a message as it was rendered (same recipient, subject, bodies, attachments):
+    the E-mails tab's Resend. The original keeps its own history."""
+    actor = as_actor(actor)
+    require(policies.can_resend_emails(actor), _("You are not allowed to resend e-mails."))
+    with transaction.atomic():
+        original = email_get(actor=actor, email_id=email_id)
+        now = timezone.now()
+        copy = EmailMessage.objects.create(
+            created_at=now, next_attempt_at=now, template=original.template, language=original.language,
+            recipient=original.recipient, client_id=original.client_id, user_id=original.user_id,
+            subject=original.subject, body_text=original.body_text, body_html=original.body_html,
+            attachments=original.attachments)
+        audit_record(action="email.resend", object_type="email", object_id=str(copy.pk),
+                     object_label=f"{copy.subject} → {copy.recipient}"[:300], client_id=copy.client_id,
+                     changes={"resent_from": [None, original.pk]})
+        _after_commit_send()
+    return copy

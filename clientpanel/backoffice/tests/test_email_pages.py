@@ -1,0 +1,72 @@
+"""The E-mails tab, one message, Resend and Settings → E-mail log, and who sees what."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.clients.services import client_welcome_send, staff_assignments_set
+from clientpanel.notifications.models import EmailMessage, EmailStatus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def welcomed(make_client):
+    clients = [make_client(), make_client()]
+    for c in clients:
+        client_welcome_send(actor=None, client_id=c.pk)
+    return clients
+
+
+def test_the_emails_tab_lists_the_clients_messages_only(staff_client, welcomed):
+    mine, other = welcomed
+    page = staff_client.get(reverse("backoffice:client-emails", args=[mine.pk])).content.decode()
+    assert mine.owner.email in page and other.owner.email not in page
+    assert "Queued" in page
+
+
+def test_a_message_shows_its_body_and_resend_queues_a_copy(staff_client, welcomed):
+    mine, _ = welcomed
+    email = EmailMessage.objects.get(client_id=mine.pk)
+    EmailMessage.objects.filter(pk=email.pk).update(status=EmailStatus.GIVEN_UP, attempts=1,
+                                                    last_error="user@x: 550 No such user here")
+    page = staff_client.get(reverse("backoffice:email-detail", args=[email.pk])).content.decode()
+    assert "550 No such user here" in page and email.body_text.splitlines()[0] in page
+    response = staff_client.post(reverse("backoffice:email-resend", args=[email.pk]))
+    copy = EmailMessage.objects.filter(client_id=mine.pk).exclude(pk=email.pk).get()
+    assert response.status_code == 302 and copy.status == EmailStatus.QUEUED and copy.body_text == email.body_text
+
+
+def test_a_limited_staff_member_reaches_no_other_clients_message_by_id(client, welcomed):
+    mine, other = welcomed
+    limited = staff_create(email="limited@example.com", password="correct-horse-battery", roles=["Support"],
+                           limited_to_assigned_clients=True)
+    staff_assignments_set(actor=None, staff_id=limited.pk, client_ids=[mine.pk])
+    client.force_login(limited)
+    foreign = EmailMessage.objects.get(client_id=other.pk)
+    assert client.get(reverse("backoffice:email-detail", args=[foreign.pk])).status_code == 404
+    assert client.post(reverse("backoffice:email-resend", args=[foreign.pk])).status_code == 404
+    log = client.get(reverse("backoffice:email-log")).content.decode()
+    assert mine.owner.email in log and other.owner.email not in log
+
+
+def test_resend_needs_edit_clients_and_a_csrf_token(client, welcomed, staff):
+    mine, _ = welcomed
+    email = EmailMessage.objects.get(client_id=mine.pk)
+    reader = staff_create(email="reader@example.com", password="correct-horse-battery", roles=["Read-only"])
+    client.force_login(reader)
+    assert client.post(reverse("backoffice:email-resend", args=[email.pk])).status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(staff)
+    assert strict.post(reverse("backoffice:email-resend", args=[email.pk])).status_code == 403
+    assert EmailMessage.objects.filter(client_id=mine.pk).count() == 1
+
+
+def test_the_log_filters_by_status_and_refuses_a_bad_one(staff_client, welcomed):
+    mine, other = welcomed
+    EmailMessage.objects.filter(client_id=mine.pk).update(status=EmailStatus.SENT)
+    sent = staff_client.get(reverse("backoffice:email-log"), {"status": "sent"}).content.decode()
+    assert mine.owner.email in sent and other.owner.email not in sent
+    bad = staff_client.get(reverse("backoffice:email-log"), {"status": "exploded"})
+    assert bad.status_code == 400

@@ -1,0 +1,62 @@
+"""Reads of the e-mails sent, scoped to the clients the actor sees."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.errors import NotFound, ValidationFailed
+
+from . import policies
+from .models import EmailMessage, EmailStatus
+
+MAX_SEARCH_LENGTH = 100
+
+
+def emails_visible_to(actor: ActorLike) -> QuerySet[EmailMessage]:
+    """Messages to the users of the clients the actor sees; messages to nobody's client (staff)
+    for staff managers too."""
+    actor = as_actor(actor)
+    if actor.is_system:
+        return EmailMessage.objects.all()
+    if actor.is_portal or not policies.can_view_emails(actor):
+        return EmailMessage.objects.none()
+    scope = Q(client_id__in=clients_visible_to(actor).values("id"))
+    if policies.can_view_staff_emails(actor):
+        scope |= Q(client_id__isnull=True)
+    return EmailMessage.objects.filter(scope)
+
+
+def email_list(*, actor: ActorLike, client_id=None, status: str = "", search: str = "") -> QuerySet[EmailMessage]:
+    """The E-mails tab (one client) and Settings → E-mail log (all), newest first."""
+    emails = emails_visible_to(actor)
+    if client_id is not None:
+        emails = emails.filter(client_id=client_id)
+    if status:
+        if status not in EmailStatus.values:
+            raise ValidationFailed(_("Unknown status."), fields={
+                "status": [_("Use one of %(values)s.") % {"values": ", ".join(EmailStatus.values)}]})
+        emails = emails.filter(status=status)
+    search = (search or "").strip()
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise ValidationFailed(_("The search is too long."), fields={
+            "search": [_("At most %(count)s characters.") % {"count": MAX_SEARCH_LENGTH}]})
+    for word in search.lower().split()[:4]:
+        emails = emails.filter(Q(recipient__contains=word) | Q(subject__icontains=word))
+    return emails.order_by("-created_at", "-id")
+
+
+def email_get(*, actor: ActorLike, email_id) -> EmailMessage:
+    try:
+        return emails_visible_to(actor).get(pk=int(str(email_id)))
+    except (EmailMessage.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("E-mail not found.")) from None
+
+
+def email_failures(*, actor: ActorLike) -> dict[str, int]:
+    """Messages waiting after a failure and given up, for the dashboard and Settings → Automation."""
+    emails = emails_visible_to(actor)
+    return {"failed": emails.filter(status=EmailStatus.FAILED).count(),
+            "given_up": emails.filter(status=EmailStatus.GIVEN_UP).count()}
