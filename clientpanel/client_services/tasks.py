@@ -1,6 +1,6 @@
-"""Huey tasks: the same job functions `run_automation` calls, and provisioning queued once an order
-commits. The services publish ServiceOrdered and never import this module; apps.py subscribes
-queue_provisioning to it."""
+"""Huey tasks of services: provisioning queued once an order commits, and the charge job on its own
+(the automation app runs the every-minute pass). The services publish ServiceOrdered and never
+import this module; apps.py subscribes queue_provisioning to it."""
 
 import datetime as dt
 import functools
@@ -8,11 +8,10 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_task
 
 from .events import ServiceOrdered
-from .services import automation_pass, job_charge_services, service_provision
+from .services import job_charge_services, service_provision
 
 
 @db_task(retries=1, retry_delay=30)
@@ -25,19 +24,6 @@ def queue_provisioning(events: Sequence[ServiceOrdered]) -> None:
     queues nothing."""
     for event in events:
         transaction.on_commit(functools.partial(provision_service_task, str(event.service_id)))
-
-
-@db_periodic_task(crontab(minute="*"))
-@lock_task("automation-pass")
-def automation_pass_task() -> dict:
-    """Every minute, on the one consumer that runs the schedule; the lock keeps passes from
-    overlapping, and the jobs are idempotent anyway."""
-    return automation_pass(trigger="schedule")
-
-
-@db_task()
-def run_job_task(name: str) -> dict:
-    return automation_pass(trigger="manual", only=name)
 
 
 @db_task()

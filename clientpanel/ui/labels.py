@@ -42,7 +42,7 @@ PROVISIONING_OUTCOMES = {"OK": pgettext_lazy("provisioning outcome", "OK"),
                          "TIMEOUT": pgettext_lazy("provisioning outcome", "TIMEOUT")}
 SUSPENSION_REASONS = {INSUFFICIENT_FUNDS: _("Insufficient funds")}
 
-# Automation jobs (services.services.JOBS): a title and what each does; counts and triggers of a run.
+# Automation jobs (automation.registry.JOBS): a title and what each does; counts and triggers of a run.
 JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clientpanel.catalog",
     "clientpanel.client_services",
     "clientpanel.notifications",
+    "clientpanel.automation",
     "clientpanel.api",
     "clientpanel.ui",
     "clientpanel.backoffice",

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientpanel.accounts.roles import SETTINGS
-from clientpanel.client_services import services as service_services
-from clientpanel.core.models import JobRun
+from clientpanel.automation.models import JobRun
+from clientpanel.automation.registry import JOBS
+from clientpanel.automation.tasks import run_job_task
 from clientpanel.ui import labels
 
 from ..access import area_required
@@ -19,7 +20,7 @@ from ..access import area_required
 @area_required(SETTINGS)
 def automation(request: HttpRequest) -> HttpResponse:
     jobs = []
-    for name, job in service_services.JOBS.items():
+    for name, job in JOBS.items():
         runs = list(JobRun.objects.filter(name=name)[:10])
         jobs.append({"name": name, "doc": " ".join(line.strip() for line in (job.__doc__ or "").splitlines()),
                      "runs": runs,
@@ -30,9 +31,7 @@ def automation(request: HttpRequest) -> HttpResponse:
 @area_required(SETTINGS)
 @require_POST
 def automation_run_now(request: HttpRequest, name: str) -> HttpResponse:
-    from clientpanel.client_services.tasks import run_job_task
-
-    if name not in service_services.JOBS:
+    if name not in JOBS:
         raise Http404("No such job.")
     run_job_task(name)
     messages.success(request, _("%(job)s queued; its run appears below when a worker has done it.") % {

@@ -1,9 +1,9 @@
 """The writes of a client's services (SPEC §9), one module per sub-domain: ordering, provisioning,
-billing, lifecycle (staff status changes, product actions, credit enforcement) and the automation
-jobs; what several of them share is in common.py. Importers use the names below."""
+billing, lifecycle (staff status changes, product actions, credit enforcement) and jobs; what several
+of them share is in common.py. Importers use the names below; clientpanel.automation runs the jobs."""
 
 from .billing import charge_batch, job_charge_services, service_charge_due
-from .jobs import JOBS, automation_pass, job_cancel_stale_proformas, job_provision_pending
+from .jobs import job_cancel_stale_proformas, job_provision_pending
 from .lifecycle import (
     job_enforce_credit,
     service_action,
@@ -16,8 +16,6 @@ from .ordering import first_charge, service_order
 from .provisioning import service_provision
 
 __all__ = [
-    "JOBS",
-    "automation_pass",
     "charge_batch",
     "first_charge",
     "job_cancel_stale_proformas",

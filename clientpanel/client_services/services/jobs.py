@@ -1,6 +1,6 @@
-"""The automation jobs (SPEC §10) not kept beside their sub-domain, and the pass that runs them all.
-Every job is idempotent: running it twice, or on two workers at once, changes nothing the second
-time."""
+"""Automation jobs (SPEC §10) of services not kept beside a sub-domain: provisioning what was funded
+(and cancelling what never was) and cancelling stale proformas. clientpanel.automation runs them;
+each is idempotent: running it twice, or on two workers at once, changes nothing the second time."""
 
 from __future__ import annotations
 
@@ -9,20 +9,15 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import Conflict
-from clientpanel.core.jobs import run_recorded
-from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.services import proforma_cancel
 
 from ..locks import locked_service
 from ..models import ProvisionStatus, Service, ServiceStatus
-from .billing import job_charge_services
 from .common import status_changed
-from .lifecycle import job_enforce_credit
 from .provisioning import service_provision
 
 
@@ -61,26 +56,3 @@ def job_cancel_stale_proformas(*, now: dt.datetime) -> dict:
             proforma_cancel(actor=None, document_id=document_id)
             cancelled += 1
     return {"cancelled": cancelled}
-
-
-JOBS = {
-    "provision_pending": job_provision_pending,
-    "charge_services": job_charge_services,
-    "enforce_credit": job_enforce_credit,
-    "cancel_stale_proformas": job_cancel_stale_proformas,
-    # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
-    "drain_outbox": job_drain_outbox,
-}
-
-
-def automation_pass(*, now: dt.datetime | None = None, trigger: str = "command", only: str | None = None) -> dict:
-    """Run every due job once, in order, each recorded for Settings → Automation."""
-    now = now or timezone.now()
-    results = {}
-    for name, job in JOBS.items():
-        if only and name != only:
-            continue
-        run = run_recorded(name, lambda job=job: job(now=now), trigger=trigger)
-        results[name] = run.counts if not run.error else {"error": run.error.splitlines()[0]}
-    return results
-

@@ -2,18 +2,15 @@
 
 import datetime as dt
 import json
-import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from clientpanel.audit.models import AuditEvent
 from clientpanel.catalog.models import Price, Product
-from clientpanel.client_services.models import ProvisionStatus, Service, ServiceCharge, ServiceStatus
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceCharge
 from clientpanel.client_services.services import (
-    automation_pass,
     service_order,
     service_retry,
     service_suspend,
@@ -208,34 +205,3 @@ def test_a_hanging_module_times_out_and_the_error_is_recorded(settings):
     assert service.provision_status == ProvisionStatus.ERROR and "did not answer within 0.3 s" in \
         service.provision_error
     assert service.provisioning_events.get().outcome == "TIMEOUT"
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_two_passes_at_once_charge_once():
-    client = funded_client()
-    product, price = make_product()
-    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    # Committed for real here, so the queued provisioning ran at once (Huey's immediate mode in tests).
-    service.refresh_from_db()
-    assert service.status == "ACTIVE"
-    later = service.activation_date + dt.timedelta(hours=5, minutes=1)
-    errors = []
-
-    def run_pass():
-        try:
-            automation_pass(now=later)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run_pass) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-    assert len(charges(service)) == 6
-    assert LedgerEntry.objects.filter(type=EntryType.CHARGE).count() == 6
-    assert Service.objects.get(pk=service.pk).status == ServiceStatus.ACTIVE

@@ -13,13 +13,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
 from clientpanel.core import outbox
 from clientpanel.core.events import Event, publish, subscribe, unsubscribe
-from clientpanel.core.models import JobRun, NumberSequence, OutboxMessage, OutboxStatus
+from clientpanel.core.models import NumberSequence, OutboxMessage, OutboxStatus
 from clientpanel.core.outbox import GiveUp, RetryPolicy, job_drain_outbox, outbox_drain
 
 TOPIC = "test-topic"
@@ -305,34 +304,6 @@ def test_done_rows_are_deleted_after_a_week_and_given_up_rows_stay(handler):
     assert counts == {"done": 1, "failed": 0, "given_up": 0, "purged": 1}
     assert {row.pk: row.status for row in rows()} == {given_up.pk: "given_up", recent.pk: "done"}
 
-
-# --- the automation job ------------------------------------------------------------------------
-
-@pytest.mark.django_db
-def test_run_automation_once_drains_the_outbox(handler, capsys):
-    pending_rows(2)
-    call_command("run_automation", "--once")
-    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert result["drain_outbox"] == {"done": 2, "failed": 0, "given_up": 0, "purged": 0}
-    assert [row.status for row in rows()] == ["done", "done"] and len(handler.handled) == 2
-    assert JobRun.objects.get(name="drain_outbox").counts["done"] == 2
-
-
-@pytest.mark.django_db
-def test_run_automation_at_a_moment_attempts_what_is_due_then(handler):
-    pending_rows(1)
-    handler.failures = 1
-    t0 = timezone.now() + dt.timedelta(days=1)
-    call_command("run_automation", "--at", t0.isoformat())
-    row = OutboxMessage.objects.get()
-    assert (row.status, row.next_attempt_at) == ("failed", t0 + dt.timedelta(seconds=30))
-    call_command("run_automation", "--at", (t0 + dt.timedelta(seconds=29)).isoformat())
-    assert OutboxMessage.objects.get().attempts == 1
-    call_command("run_automation", "--at", (t0 + dt.timedelta(seconds=30)).isoformat())
-    assert OutboxMessage.objects.get().status == "done"
-
-
-# --- two consumers -------------------------------------------------------------------------------
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,8 @@
-"""Recording automation job runs for Settings → Automation (SPEC §10)."""
+"""Running the automation jobs and recording each run for Settings → Automation (SPEC §10)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import traceback
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from .models import JobRun
+from .registry import JOBS
 
 log = logging.getLogger(__name__)
 
@@ -28,3 +30,16 @@ def run_recorded(name: str, job: Callable[[], dict], *, trigger: str) -> JobRun:
     run.duration_ms = int((time.monotonic() - started) * 1000)
     run.save(update_fields=["counts", "error", "finished_at", "duration_ms"])
     return run
+
+
+def automation_pass(*, now: dt.datetime | None = None, trigger: str = "command", only: str | None = None) -> dict:
+    """Run every due job once, in order, each recorded for Settings → Automation."""
+    now = now or timezone.now()
+    results = {}
+    for name, job in JOBS.items():
+        if only and name != only:
+            continue
+        run = run_recorded(name, lambda job=job: job(now=now), trigger=trigger)
+        results[name] = run.counts if not run.error else {"error": run.error.splitlines()[0]}
+    return results
+

@@ -5,6 +5,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from huey.contrib.djhuey import HUEY
+
+from clientpanel.automation.services import automation_pass
 
 
 class Command(BaseCommand):
@@ -17,10 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=int, default=60, help="seconds between passes (default 60)")
 
     def handle(self, *args, once, at, every, **options):
-        from huey.contrib.djhuey import HUEY
-
-        from clientpanel.client_services.services import automation_pass
-
         # Every job of a pass runs to completion in this process, provisioning included.
         HUEY.immediate = True
         now = None

@@ -1,0 +1,20 @@
+"""Which automation jobs run, in this order, on every pass. A job is a plain function of its domain,
+called as `job(now=...)`, answering a dict of counts; it is idempotent, so a pass that runs twice,
+or on two workers at once, changes nothing the second time."""
+
+from clientpanel.client_services.services import (
+    job_cancel_stale_proformas,
+    job_charge_services,
+    job_enforce_credit,
+    job_provision_pending,
+)
+from clientpanel.core.outbox import job_drain_outbox
+
+JOBS = {
+    "provision_pending": job_provision_pending,
+    "charge_services": job_charge_services,
+    "enforce_credit": job_enforce_credit,
+    "cancel_stale_proformas": job_cancel_stale_proformas,
+    # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
+    "drain_outbox": job_drain_outbox,
+}
