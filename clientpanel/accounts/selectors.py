@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import NotFound
 
@@ -83,7 +84,7 @@ def staff_get(*, actor: ActorLike, staff_id) -> User:
     try:
         return staff_visible_to(actor).get(pk=staff_id)
     except (User.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("Staff member not found.") from None
+        raise NotFound(_("Staff member not found.")) from None
 
 
 def api_tokens_visible_to(actor: ActorLike) -> QuerySet[ApiToken]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
+from clientpanel.core.text import at_most_characters
 
 from . import policies
 from . import roles as roles_module
@@ -31,18 +32,18 @@ def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_b
     """Validate an email and (by default) refuse one that a user already has."""
     email = normalize_email(email)
     if not email:
-        errors.add(field, "Enter an email address.")
+        errors.add(field, _("Enter an email address."))
         return email
     if len(email) > 254:
-        errors.add(field, "An email address has at most 254 characters.")
+        errors.add(field, _("An email address has at most 254 characters."))
         return email
     try:
         validate_email(email)
     except ValidationError:
-        errors.add(field, "Enter a valid email address, like name@example.com.")
+        errors.add(field, _("Enter a valid email address, like name@example.com."))
         return email
     if must_be_new and User.objects.filter(email=email).exists():
-        errors.add(field, "A user with this email address already exists.")
+        errors.add(field, _("A user with this email address already exists."))
     return email
 
 
@@ -61,7 +62,7 @@ def _clean_roles(names: Iterable[str], errors: FieldErrors) -> list[Group]:
     found = {g.name: g for g in Group.objects.filter(name__in=names)}
     for name in names:
         if name not in found:
-            errors.add("roles", f"There is no role named {name!r}.")
+            errors.add("roles", _("There is no role named %(name)s.") % {"name": repr(name)})
     return [found[n] for n in names if n in found]
 
 
@@ -84,12 +85,12 @@ def _check_grants(actor: ActorLike, errors: FieldErrors, *, added_roles: Iterabl
         return
     missing = _areas_of_roles(added_roles) - actor.areas
     if missing:
-        errors.add("roles", f"You cannot grant areas you do not hold: {_area_labels(missing)}.")
+        errors.add("roles", _("You cannot grant areas you do not hold: %(areas)s.") % {"areas": _area_labels(missing)})
     if superuser:
-        errors.add("superuser", "Only superusers make superusers.")
+        errors.add("superuser", _("Only superusers make superusers."))
     if unlimited and actor.limited_to_assigned:
         errors.add("limited_to_assigned_clients",
-                   "You are limited to assigned clients, and so are the staff members you manage.")
+                   _("You are limited to assigned clients, and so are the staff members you manage."))
 
 
 @transaction.atomic
@@ -103,10 +104,10 @@ def staff_create(*, email: str, password: str, superuser: bool = False, firstnam
     email = clean_email(email, errors)
     clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
     if not password:
-        errors.add("password", "Enter a password.")
+        errors.add("password", _("Enter a password."))
     for field, value in (("firstname", firstname), ("lastname", lastname)):
         if len(value) > 150:
-            errors.add(field, "At most 150 characters.")
+            errors.add(field, at_most_characters(150))
     groups = _clean_roles(roles, errors)
     _check_grants(actor, errors, added_roles=groups, superuser=superuser, unlimited=not limited_to_assigned_clients)
     errors.raise_if_any()
@@ -133,16 +134,16 @@ def staff_update(*, actor: ActorLike, staff_id, data: dict) -> User:
     allowed = {"firstname", "lastname", "roles", "is_active", "limited_to_assigned_clients"}
     unknown = set(data) - allowed
     if unknown:
-        raise ValidationFailed.from_fields({k: ["This field cannot be changed here."] for k in sorted(unknown)})
+        raise ValidationFailed.from_fields({k: [_("This field cannot be changed here.")] for k in sorted(unknown)})
     with transaction.atomic():
         try:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
         except (User.DoesNotExist, ValueError, TypeError, ValidationError):
-            raise NotFound("Staff member not found.") from None
+            raise NotFound(_("Staff member not found.")) from None
         if not actor.is_system and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
             if staff.is_superuser and staff_visible_to(actor).filter(pk=staff.pk).exists():
-                raise PermissionDenied("Only superusers change superusers.")
-            raise NotFound("Staff member not found.")
+                raise PermissionDenied(_("Only superusers change superusers."))
+            raise NotFound(_("Staff member not found."))
         errors = FieldErrors()
         current_roles = list(staff.groups.all())
         before = {"firstname": staff.firstname, "lastname": staff.lastname, "is_active": staff.is_active,
@@ -151,16 +152,16 @@ def staff_update(*, actor: ActorLike, staff_id, data: dict) -> User:
         groups = _clean_roles(data["roles"], errors) if "roles" in data else None
         for field in ("firstname", "lastname"):
             if field in data and len(str(data[field])) > 150:
-                errors.add(field, "At most 150 characters.")
+                errors.add(field, at_most_characters(150))
         limited = data.get("limited_to_assigned_clients", staff.limited_to_assigned_clients)
         if actor.user_id == staff.pk:
             if data.get("is_active") is False:
-                errors.add("is_active", "You cannot deactivate yourself.")
+                errors.add("is_active", _("You cannot deactivate yourself."))
             if groups is not None and {g.pk for g in groups} != {g.pk for g in current_roles}:
-                errors.add("roles", "You cannot change your own roles; ask another staff manager.")
+                errors.add("roles", _("You cannot change your own roles; ask another staff manager."))
             if bool(limited) != staff.limited_to_assigned_clients:
                 errors.add("limited_to_assigned_clients",
-                           "You cannot change your own limitation; ask another staff manager.")
+                           _("You cannot change your own limitation; ask another staff manager."))
         else:
             added = [g for g in groups or [] if g.pk not in {r.pk for r in current_roles}]
             _check_grants(actor, errors, added_roles=added, unlimited=not limited)
@@ -182,25 +183,25 @@ def staff_update(*, actor: ActorLike, staff_id, data: dict) -> User:
 @transaction.atomic
 def client_user_create(*, actor: ActorLike, data: dict) -> User:
     """Create a client user (a portal login) not yet linked to any client."""
-    require(policies.can_create_client_users(as_actor(actor)), "You are not allowed to create users.")
+    require(policies.can_create_client_users(as_actor(actor)), _("You are not allowed to create users."))
     allowed = {"email", "firstname", "lastname", "password", "language"}
     errors = FieldErrors()
     for name in sorted(set(data) - allowed):
-        errors.add(name, "Unknown field.")
+        errors.add(name, _("Unknown field."))
     email = clean_email(str(data.get("email") or ""), errors)
     names = {}
     for field in ("firstname", "lastname"):
         value = data.get(field) or ""
         if not isinstance(value, str) or not value.strip():
-            errors.add(field, "This field is required.")
+            errors.add(field, _("This field is required."))
         elif len(value) > 150:
-            errors.add(field, "At most 150 characters.")
+            errors.add(field, at_most_characters(150))
         names[field] = value.strip() if isinstance(value, str) else ""
     password = data.get("password") or None
     clean_password(password, errors, user=User(email=email, **names))
     language = data.get("language") or settings.CLIENTPANEL_DEFAULT_LANGUAGE
     if language not in settings.CLIENTPANEL_LANGUAGES:
-        errors.add("language", f"Use one of {', '.join(settings.CLIENTPANEL_LANGUAGES)}.")
+        errors.add("language", _("Use one of %(choices)s.") % {"choices": ", ".join(settings.CLIENTPANEL_LANGUAGES)})
     errors.raise_if_any()
     user = User.objects.create_user(email, password, language=language, **names)
     audit_record(action="user.create", target=user, changes={"email": [None, user.email]})
@@ -215,37 +216,38 @@ def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int
     itself alone (that would change its own roles); one limited to assigned clients changes no
     role at all, since roles are shared with staff outside its limits."""
     actor = as_actor(actor)
-    require(policies.can_change_roles(actor), "Roles are shared by staff outside your assigned clients; "
-                                              "a staff member limited to assigned clients cannot change them.")
+    require(policies.can_change_roles(actor), _("Roles are shared by staff outside your assigned clients; "
+                                                "a staff member limited to assigned clients cannot change them."))
     errors = FieldErrors()
     name = (name or "").strip()
     if not name:
-        errors.add("name", "Enter a name.")
+        errors.add("name", _("Enter a name."))
     elif len(name) > 150:
-        errors.add("name", "At most 150 characters.")
+        errors.add("name", at_most_characters(150))
     elif Group.objects.filter(name=name).exclude(pk=role_id).exists():
-        errors.add("name", "A role with this name exists already.")
+        errors.add("name", _("A role with this name exists already."))
     areas = list(areas)
     unknown = [a for a in areas if a not in roles_module.AREAS]
     if unknown:
-        errors.add("areas", f"Unknown areas: {', '.join(unknown)}.")
+        errors.add("areas", _("Unknown areas: %(areas)s.") % {"areas": ", ".join(unknown)})
     role = None
     before: dict = {}
     if role_id is not None:
         try:
             role = Group.objects.select_for_update().get(pk=role_id)
         except (Group.DoesNotExist, ValueError, TypeError):
-            raise NotFound("Role not found.") from None
+            raise NotFound(_("Role not found.")) from None
         before = {"name": role.name, "areas": sorted(role.permissions.values_list("codename", flat=True))}
     if not policies.grants_unchecked(actor):
         wanted = set(areas) & set(roles_module.AREAS)
         had = set(before.get("areas", []))
         missing = (wanted - had) - actor.areas
         if missing:
-            errors.add("areas", f"You cannot grant areas you do not hold: {_area_labels(missing)}.")
+            errors.add("areas", _("You cannot grant areas you do not hold: %(areas)s.")
+                       % {"areas": _area_labels(missing)})
         elif role is not None and wanted != had and actor.user.groups.filter(pk=role.pk).exists():
-            errors.add("areas", "You hold this role, so changing its areas would change your own; "
-                                "ask another staff manager.")
+            errors.add("areas", _("You hold this role, so changing its areas would change your own; "
+                                  "ask another staff manager."))
     errors.raise_if_any()
     if role is None:
         role = Group.objects.create(name=name)
@@ -272,36 +274,38 @@ def api_token_create(*, user: User, scopes: Iterable[str] | None = None, name: s
     staff actor issues tokens only for itself: a token acts as its owner (the system, through
     create_api_token, issues them for anybody).
     """
-    require(policies.can_issue_token_for(as_actor(actor), user), "Staff members create API tokens only for themselves.")
+    require(policies.can_issue_token_for(as_actor(actor), user),
+            _("Staff members create API tokens only for themselves."))
     held = scopes_of_staff(user)
     if not held:
-        raise ValidationFailed("API tokens are issued to active staff members whose roles grant API scopes.",
-                               fields={"email": ["This user is not an active staff member with a role."]})
+        raise ValidationFailed(_("API tokens are issued to active staff members whose roles grant API scopes."),
+                               fields={"email": [_("This user is not an active staff member with a role.")]})
     errors = FieldErrors()
     name = (name or "").strip()
     if len(name) > 100:
-        errors.add("name", "At most 100 characters.")
+        errors.add("name", at_most_characters(100))
     if expires_at is not None:
         now = timezone.now()
         if expires_at <= now:
-            errors.add("expires_at", "Choose a time in the future.")
+            errors.add("expires_at", _("Choose a time in the future."))
         elif expires_at > now + MAX_TOKEN_LIFETIME:
-            errors.add("expires_at", "At most ten years ahead; leave it empty for a token without an end.")
+            errors.add("expires_at", _("At most ten years ahead; leave it empty for a token without an end."))
     wanted = set(scopes) if scopes is not None else held
     unknown = wanted - set(ALL_SCOPES)
     if unknown:
         raise ValidationFailed(
-            f"Unknown scopes: {', '.join(sorted(unknown))}. Known: {', '.join(ALL_SCOPES)}.",
-            fields={"scopes": [f"Unknown scope: {s}" for s in sorted(unknown)]},
+            _("Unknown scopes: %(unknown)s. Known: %(known)s.") % {"unknown": ", ".join(sorted(unknown)),
+                                                                  "known": ", ".join(ALL_SCOPES)},
+            fields={"scopes": [_("Unknown scope: %(scope)s") % {"scope": s} for s in sorted(unknown)]},
         )
     not_held = wanted - held
     if not_held:
         raise ValidationFailed(
-            f"The staff member does not hold: {', '.join(sorted(not_held))}.",
-            fields={"scopes": [f"Not held by this staff member: {s}" for s in sorted(not_held)]},
+            _("The staff member does not hold: %(scopes)s.") % {"scopes": ", ".join(sorted(not_held))},
+            fields={"scopes": [_("Not held by this staff member: %(scope)s") % {"scope": s} for s in sorted(not_held)]},
         )
     if not wanted:
-        errors.add("scopes", "Choose at least one scope.")
+        errors.add("scopes", _("Choose at least one scope."))
     errors.raise_if_any()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -321,7 +325,7 @@ def api_token_revoke(*, actor: ActorLike, token_id) -> ApiToken:
         try:
             token = api_tokens_visible_to(actor).select_for_update(of=("self",)).get(pk=token_id)
         except (ApiToken.DoesNotExist, ValueError, TypeError, ValidationError):
-            raise NotFound("API token not found.") from None
+            raise NotFound(_("API token not found.")) from None
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
@@ -334,7 +338,7 @@ def user_language_set(*, user: User, language: str) -> User:
     """Keep the language a user reads the panel in (settings.LANGUAGES); a language the panel does
     not speak is a field error. Locks the user's row; choosing the same language changes nothing."""
     if language not in dict(settings.LANGUAGES):
-        raise ValidationFailed.from_fields({"language": ["Choose one of the panel's languages."]})
+        raise ValidationFailed.from_fields({"language": [_("Choose one of the panel's languages.")]})
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.language != language:

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
-from clientpanel.core.text import json_problem, text_problem
+from clientpanel.core.text import at_most_characters, json_problem, text_problem
 
 from . import policies
 from .models import Period, Price, Product
@@ -39,36 +40,36 @@ def _bool(value: object) -> bool:
 def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) -> Product:
     """Create a product or change the fields present in data; the module must exist and accept
     the product's module settings."""
-    require(policies.can_manage_products(as_actor(actor)), "You are not allowed to manage products.")
+    require(policies.can_manage_products(as_actor(actor)), _("You are not allowed to manage products."))
     with transaction.atomic():
         if product_id is None:
             product, before = Product(), None
         else:
             product = Product.objects.select_for_update().filter(pk=product_id).first()
             if product is None:
-                raise NotFound("Product not found.")
+                raise NotFound(_("Product not found."))
             before = snapshot(product)
         errors = FieldErrors()
         for name in sorted(set(data) - PRODUCT_FIELDS):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         if "key" in data or product_id is None:
             key = str(data.get("key") or "").strip().lower()
             if not KEY_PATTERN.match(key):
-                errors.add("key", "Use lower-case letters, digits and dashes, e.g. proxmox-lxc-mini.")
+                errors.add("key", _("Use lower-case letters, digits and dashes, e.g. proxmox-lxc-mini."))
             elif Product.objects.filter(key=key).exclude(pk=product.pk).exists():
-                errors.add("key", "Another product has this key.")
+                errors.add("key", _("Another product has this key."))
             product.key = key
         if "name" in data or product_id is None:
             name = str(data.get("name") or "").strip()
             if not name or len(name) > 200:
-                errors.add("name", "Enter a name (at most 200 characters).")
+                errors.add("name", _("Enter a name (at most 200 characters)."))
             elif text_problem(name, single_line=True):
                 errors.add("name", text_problem(name, single_line=True))
             product.name = name
         if "description" in data:
             description = str(data["description"] or "")
             if len(description) > 5000:
-                errors.add("description", "At most 5000 characters.")
+                errors.add("description", at_most_characters(5000))
             elif text_problem(description):
                 errors.add("description", text_problem(description))
             product.description = description
@@ -77,7 +78,7 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
         if "module_settings" in data:
             module_settings = data["module_settings"] or {}
             if not isinstance(module_settings, dict):
-                errors.add("module_settings", "Module settings are a JSON object.")
+                errors.add("module_settings", _("Module settings are a JSON object."))
                 module_settings = {}
             elif json_problem(module_settings):
                 errors.add("module_settings", json_problem(module_settings))
@@ -94,8 +95,8 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
                      if p.amount != round_to_minor_unit(p.amount, p.currency)
                      or p.setup_fee != round_to_minor_unit(p.setup_fee, p.currency)]
             if finer:
-                errors.add("hourly_billing", f"Prices {', '.join(finer)} have more decimals than their currency; "
-                                             f"round them before billing whole periods.")
+                errors.add("hourly_billing", _("Prices %(prices)s have more decimals than their currency; round them "
+                                               "before billing whole periods.") % {"prices": ", ".join(finer)})
         for field in ("termination_delay_hours", "cancellation_delay_hours"):
             if field in data:
                 try:
@@ -104,7 +105,7 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
                         raise ValueError
                     setattr(product, field, value)
                 except ValueError:
-                    errors.add(field, "Use 0 to 8760 hours.")
+                    errors.add(field, _("Use 0 to 8760 hours."))
         errors.raise_if_any()
         product.save()
         audit_record(action="product.create" if before is None else "product.update", target=product,
@@ -114,11 +115,11 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
 
 def product_retire(*, actor: ActorLike, product_id) -> Product:
     """Take a product off sale; its services go on as they are."""
-    require(policies.can_manage_products(as_actor(actor)), "You are not allowed to manage products.")
+    require(policies.can_manage_products(as_actor(actor)), _("You are not allowed to manage products."))
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product_id).first()
         if product is None:
-            raise NotFound("Product not found.")
+            raise NotFound(_("Product not found."))
         if product.retired:  # retired already: nothing changes, nothing to record
             return product
         product.retired = True
@@ -129,28 +130,29 @@ def product_retire(*, actor: ActorLike, product_id) -> Product:
 
 def price_save(*, actor: ActorLike, product_id, data: Mapping[str, Any], price_id=None) -> Price:
     """Add or change a price: one per product, currency and period."""
-    require(policies.can_manage_products(as_actor(actor)), "You are not allowed to manage products.")
+    require(policies.can_manage_products(as_actor(actor)), _("You are not allowed to manage products."))
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product_id).first()
         if product is None:
-            raise NotFound("Product not found.")
+            raise NotFound(_("Product not found."))
         price = Price(product=product) if price_id is None else Price.objects.filter(pk=price_id,
                                                                                      product=product).first()
         if price is None:
-            raise NotFound("Price not found.")
+            raise NotFound(_("Price not found."))
         before = None if price_id is None else snapshot(price)
         errors = FieldErrors()
         for name in sorted(set(data) - {"currency", "period", "amount", "setup_fee"}):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         if "currency" in data or price_id is None:
             currency = str(data.get("currency") or "").upper()
             if currency not in settings.CLIENTPANEL_CURRENCIES:
-                errors.add("currency", f"Use one of {', '.join(settings.CLIENTPANEL_CURRENCIES)}.")
+                errors.add("currency",
+                           _("Use one of %(choices)s.") % {"choices": ", ".join(settings.CLIENTPANEL_CURRENCIES)})
             price.currency = currency
         if "period" in data or price_id is None:
             period = str(data.get("period") or "").upper()
             if period not in Period.values:
-                errors.add("period", f"Use one of {', '.join(Period.values)}.")
+                errors.add("period", _("Use one of %(choices)s.") % {"choices": ", ".join(Period.values)})
             price.period = period
         for field in ("amount", "setup_fee"):
             # An amount kept as it was is checked again too: a new period or currency may take fewer decimals.
@@ -170,8 +172,9 @@ def price_save(*, actor: ActorLike, product_id, data: Mapping[str, Any], price_i
                     errors.add(field, str(error))
         if not errors and Price.objects.filter(product=product, currency=price.currency, period=price.period).exclude(
                 pk=price.pk).exists():
-            raise Conflict(f"The product has a {price.period} price in {price.currency} already.",
-                           fields={"period": ["Already priced."]}, code="price_exists")
+            raise Conflict(_("The product has a %(period)s price in %(currency)s already.")
+                           % {"period": price.period, "currency": price.currency},
+                           fields={"period": [_("Already priced.")]}, code="price_exists")
         errors.raise_if_any()
         price.save()
         audit_record(action="price.create" if before is None else "price.update", target=price,

@@ -6,6 +6,8 @@ inline messages. Nothing in a request should ever answer 500 for bad input.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     code = "error"
@@ -26,7 +28,7 @@ class ValidationFailed(DomainError):
     @classmethod
     def from_fields(cls, fields: dict[str, list[str]]) -> ValidationFailed:
         names = ", ".join(sorted(fields))
-        return cls(f"Some fields are not valid: {names}.", fields=fields)
+        return cls(_("Some fields are not valid: %(names)s.") % {"names": names}, fields=fields)
 
 
 class NotFound(DomainError):

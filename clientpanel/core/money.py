@@ -9,6 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_decimal, get_currency_precision
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 AMOUNT_PLACES = 4
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
@@ -17,29 +19,40 @@ AMOUNT_MAX = Decimal("999999999999.9999")
 
 
 class AmountError(ValueError):
-    """The value is not an acceptable amount; the message says why, for a person."""
+    """The value is not an acceptable amount; the message says why, for a person (in the
+    language active when it is raised)."""
+
+
+class TooManyDecimals(AmountError):
+    """More decimal places than the amount may have: told apart by its class, never by the words
+    of its message (they are translated)."""
+
+
+def _too_many_decimals(places: int) -> TooManyDecimals:
+    return TooManyDecimals(ngettext("Use at most %(places)d decimal place.", "Use at most %(places)d decimal places.",
+                                    places) % {"places": places})
 
 
 def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: bool = True) -> Decimal:
     """Turn user or API input into an exact Decimal, refusing floats, NaN, too many decimals and
     values outside the ledger's bounds."""
     if isinstance(value, float):
-        raise AmountError("Send amounts as strings or integers, never as floating-point numbers.")
+        raise AmountError(_("Send amounts as strings or integers, never as floating-point numbers."))
     if isinstance(value, bool) or value is None:
-        raise AmountError("Enter an amount.")
+        raise AmountError(_("Enter an amount."))
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise AmountError("Enter a number, e.g. 12.50.") from None
+        raise AmountError(_("Enter a number, e.g. 12.50.")) from None
     if not amount.is_finite():
-        raise AmountError("Enter a finite number.")
+        raise AmountError(_("Enter a finite number."))
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
-        raise AmountError(f"Use at most {places} decimal places.")
+        raise _too_many_decimals(places)
     if abs(amount) > AMOUNT_MAX:
-        raise AmountError("The amount is too large (at most 999,999,999,999.9999).")
+        raise AmountError(_("The amount is too large (at most 999,999,999,999.9999)."))
     if not allow_negative and amount < 0:
-        raise AmountError("The amount cannot be negative.")
+        raise AmountError(_("The amount cannot be negative."))
     return amount.quantize(AMOUNT_QUANTUM)
 
 
@@ -50,20 +63,20 @@ def parse_currency_amount(value: object, currency: str, *, allow_negative: bool 
     places = currency_minor_unit(currency)
     try:
         return parse_amount(value, places=places, allow_negative=allow_negative)
-    except AmountError as error:
-        if "decimal places" in str(error):
-            raise AmountError(decimals_rule(currency)) from None
-        raise
+    except TooManyDecimals:
+        raise TooManyDecimals(decimals_rule(currency)) from None
 
 
 def decimals_rule(currency: str | None) -> str:
     """How many decimals an amount in this currency takes, for people (field errors, help texts)."""
     if not currency:
-        return f"At most {AMOUNT_PLACES} decimal places."
+        return _("At most %(places)d decimal places.") % {"places": AMOUNT_PLACES}
     places = currency_minor_unit(currency)
     if places == 0:
-        return f"{currency} amounts have no decimal places."
-    return f"{currency} amounts have at most {places} decimal place{'s' if places != 1 else ''}."
+        return _("%(currency)s amounts have no decimal places.") % {"currency": currency}
+    return ngettext("%(currency)s amounts have at most %(places)d decimal place.",
+                    "%(currency)s amounts have at most %(places)d decimal places.", places) % {
+        "currency": currency, "places": places}
 
 
 def quantize_amount(amount: Decimal) -> Decimal:
@@ -84,7 +97,7 @@ def amount_to_units(amount: Decimal) -> int:
     """Exact integer count of 1/10,000 currency units; refuses anything finer."""
     units = amount.scaleb(AMOUNT_PLACES)
     if units != units.to_integral_value():
-        raise AmountError(f"Use at most {AMOUNT_PLACES} decimal places.")
+        raise _too_many_decimals(AMOUNT_PLACES)
     return int(units)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import NumberSequence
 
@@ -25,17 +26,19 @@ _FORBIDDEN_IN_PATTERN = re.compile(r"[\"'`\\<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def validate_pattern(pattern: str) -> None:
+    """Refuse a pattern a number could not be made from, with a ValueError whose message is for
+    the person who typed it (in the active language)."""
     forbidden = _FORBIDDEN_IN_PATTERN.search(pattern)
     if forbidden:
         char = forbidden.group()
         shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}"
-        raise ValueError(f"A numbering pattern cannot contain {shown}: no quotes, backslashes, angle brackets, "
-                         f"line breaks or other control characters.")
+        raise ValueError(_("A numbering pattern cannot contain %(character)s: no quotes, backslashes, angle "
+                           "brackets, line breaks or other control characters.") % {"character": shown})
     if "{NUMBER" not in pattern or not _TOKEN.search(pattern):
-        raise ValueError("A numbering pattern needs a {NUMBER} or {NUMBER:n} placeholder.")
+        raise ValueError(_("A numbering pattern needs a {NUMBER} or {NUMBER:n} placeholder."))
     leftover = _TOKEN.sub("", pattern)
     if "{" in leftover or "}" in leftover:
-        raise ValueError("Unknown placeholder; use {YEAR}, {MONTH}, {DAY}, {NUMBER} or {NUMBER:n}.")
+        raise ValueError(_("Unknown placeholder; use {YEAR}, {MONTH}, {DAY}, {NUMBER} or {NUMBER:n}."))
 
 
 def format_number(pattern: str, number: int, on: dt.date) -> str:

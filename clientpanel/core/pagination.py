@@ -18,12 +18,14 @@ from typing import Any
 
 from django.core import signing
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 COUNT_CAP = 10_000
 MAX_PAGE_SIZE = 500
 MAX_PAGE = 1_000_000
 _CURSOR_SALT = "clientpanel.core.pagination.cursor"
-INVALID_CURSOR = "The page cursor is not valid; start from the first page."
+# Lazy: read in the request's language when the error is raised (str() at the raise).
+INVALID_CURSOR = gettext_lazy("The page cursor is not valid; start from the first page.")
 PAGE_SIZES = (10, 25, 50, 100)
 
 
@@ -62,11 +64,11 @@ def decode_cursor(cursor: str, *, fields: list[str] | None = None) -> tuple[str,
         padded = payload + "=" * (-len(payload) % 4)
         direction, cursor_fields, values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except Exception:
-        raise ValueError(INVALID_CURSOR) from None
+        raise ValueError(str(INVALID_CURSOR)) from None
     if direction not in ("next", "prev") or not isinstance(values, list):
-        raise ValueError(INVALID_CURSOR)
+        raise ValueError(str(INVALID_CURSOR))
     if fields is not None and (cursor_fields != fields or len(values) != len(fields)):
-        raise ValueError(INVALID_CURSOR)
+        raise ValueError(str(INVALID_CURSOR))
     return direction, values
 
 
@@ -105,7 +107,7 @@ def keyset_page(
     qs = queryset.order_by(*ordering)
     if values is not None:
         if len(values) != len(fields):
-            raise ValueError(INVALID_CURSOR)
+            raise ValueError(str(INVALID_CURSOR))
         qs = qs.filter(keyset_filter(fields, values, order_desc))
     rows = list(qs[: page_size + 1])
     has_more = len(rows) > page_size

@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 # C0 controls but tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL and C1; surrogates.
 _FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -31,18 +34,30 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
         return None
     char = match.group()
     if "\ud800" <= char <= "\udfff":
-        return "Contains an invalid character (a lone UTF-16 surrogate); send valid Unicode text."
+        return _("Contains an invalid character (a lone UTF-16 surrogate); send valid Unicode text.")
     if single_line and char in "\n\r\t":
-        return "Must be one line: line breaks and tabs are not allowed."
-    name = "a NUL byte" if char == "\x00" else f"the control character U+{ord(char):04X}"
-    allowed = "" if single_line else " (line breaks and tabs are fine)"
-    return f"Contains {name}; control characters are not allowed{allowed}."
+        return _("Must be one line: line breaks and tabs are not allowed.")
+    # Whole sentences per case, so each language words them in its own order.
+    if char == "\x00":
+        if single_line:
+            return _("Contains a NUL byte; control characters are not allowed.")
+        return _("Contains a NUL byte; control characters are not allowed (line breaks and tabs are fine).")
+    code = f"U+{ord(char):04X}"
+    if single_line:
+        return _("Contains the control character %(code)s; control characters are not allowed.") % {"code": code}
+    return _("Contains the control character %(code)s; control characters are not allowed (line breaks and tabs "
+             "are fine).") % {"code": code}
+
+
+def at_most_characters(limit: int) -> str:
+    """The field error of a text longer than `limit` characters, in the active language."""
+    return ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}
 
 
 def json_problem(value: Any, *, depth: int = 0) -> str | None:
     """Why a JSON value (object keys and string values at any depth) is refused, or None."""
     if depth > MAX_JSON_DEPTH:
-        return f"Nested deeper than {MAX_JSON_DEPTH} levels."
+        return _("Nested deeper than %(levels)d levels.") % {"levels": MAX_JSON_DEPTH}
     if isinstance(value, str):
         return text_problem(value)
     if isinstance(value, dict):

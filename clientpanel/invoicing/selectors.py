@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
@@ -35,12 +36,13 @@ def document_list(*, actor: ActorLike, client: Client | None = None, type: str =
         documents = documents.filter(client=client)
     if type:
         if type not in DocumentType.values:
-            raise ValidationFailed("Unknown type.", fields={"type": [f"Use one of {', '.join(DocumentType.values)}."]})
+            raise ValidationFailed(_("Unknown type."), fields={"type": [
+                _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentType.values)}]})
         documents = documents.filter(type=type)
     if status:
         if status not in DocumentStatus.values:
-            raise ValidationFailed("Unknown status.",
-                                   fields={"status": [f"Use one of {', '.join(DocumentStatus.values)}."]})
+            raise ValidationFailed(_("Unknown status."), fields={"status": [
+                _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentStatus.values)}]})
         documents = documents.filter(status=status)
     for word in (search or "").split()[:4]:
         documents = documents.filter(Q(number__icontains=word) | Q(client__display_name__icontains=word))
@@ -58,7 +60,7 @@ def document_get(*, actor: ActorLike, document_id) -> Document:
     try:
         return documents_visible_to(actor).select_related("home_company", "client", "related").get(pk=document_id)
     except (Document.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Document not found.") from None
+        raise NotFound(_("Document not found.")) from None
 
 
 def amount_owing(*, client: Client) -> Decimal:

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
@@ -29,7 +30,7 @@ from clientpanel.core.money import (
     round_to_minor_unit,
 )
 from clientpanel.core.numbering import format_number, sequence_next_dated
-from clientpanel.core.text import text_problem
+from clientpanel.core.text import at_most_characters, text_problem
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -114,28 +115,28 @@ def _money_in(value: object, currency: str, errors: FieldErrors, field: str, *, 
         errors.add(field, str(error))
         return None
     if amount <= 0:
-        errors.add(field, "The amount must be more than zero.")
+        errors.add(field, _("The amount must be more than zero."))
         return None
     return amount
 
 
 def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[str, Any]]:
     if not isinstance(items, Sequence) or isinstance(items, str) or not items:
-        errors.add("items", "Add at least one item.")
+        errors.add("items", _("Add at least one item."))
         return []
     if len(items) > MAX_ITEMS:
-        errors.add("items", f"At most {MAX_ITEMS} items.")
+        errors.add("items", _("At most %(count)d items.") % {"count": MAX_ITEMS})
         return []
     cleaned = []
     for index, item in enumerate(items):
         prefix = f"items.{index}."
         if not isinstance(item, Mapping):
-            errors.add(f"items.{index}", "Each item is an object.")
+            errors.add(f"items.{index}", _("Each item is an object."))
             continue
         description = item.get("description")
         if description is not None and (not isinstance(description, str) or not description.strip()
                                         or len(description) > 500):
-            errors.add(prefix + "description", "Describe the item (1 to 500 characters).")
+            errors.add(prefix + "description", _("Describe the item (1 to 500 characters)."))
         elif description is not None and text_problem(description):
             errors.add(prefix + "description", text_problem(description))
         try:
@@ -144,11 +145,11 @@ def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict
                     or quantity > MAX_QUANTITY or quantity.normalize().as_tuple().exponent < -4:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            errors.add(prefix + "quantity", "Use a quantity above 0, up to 1,000,000, with at most 4 decimals.")
+            errors.add(prefix + "quantity", _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals."))
             quantity = None
         unit_price = _money_in(item.get("unit_price"), currency, errors, prefix + "unit_price", places=4)
         if quantity is not None and unit_price is not None and quantity * unit_price > AMOUNT_MAX:
-            errors.add(prefix + "unit_price", "The line is too large.")
+            errors.add(prefix + "unit_price", _("The line is too large."))
         cleaned.append({"description": description.strip() if isinstance(description, str) else None,
                         "quantity": quantity, "unit_price": unit_price, "is_topup": bool(item.get("is_topup")),
                         "service_id": item.get("service_id"), "period_start": item.get("period_start"),
@@ -161,7 +162,7 @@ def _visible_client(actor: ActorLike, client_id) -> Client:
     try:
         return clients.select_for_update(of=("self",)).get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Client not found.") from None
+        raise NotFound(_("Client not found.")) from None
 
 
 def _locked_document(actor: ActorLike, document_id) -> Document:
@@ -169,7 +170,7 @@ def _locked_document(actor: ActorLike, document_id) -> Document:
     try:
         return documents.select_for_update(of=("self",)).get(pk=document_id)
     except (Document.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Document not found.") from None
+        raise NotFound(_("Document not found.")) from None
 
 
 def _tax_lines_json(lines) -> list[dict[str, str]]:
@@ -191,7 +192,7 @@ def proforma_issue(*, actor: ActorLike, client_id, items: object) -> Document:
     home company follow the rules at this moment and are snapshotted. An item without a description
     is a top-up named by the home company. A document whose total is zero is not issued: nothing
     could ever pay it."""
-    require(policies.can_issue_documents(as_actor(actor)), "You are not allowed to issue documents.")
+    require(policies.can_issue_documents(as_actor(actor)), _("You are not allowed to issue documents."))
     return _proforma_issue(actor, client_id, items)
 
 
@@ -207,13 +208,15 @@ def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
         nets = [line_net(i["quantity"], i["unit_price"], client.currency) for i in cleaned]
         totals = document_totals(nets, taxes, client.currency)
         if totals.total > AMOUNT_MAX:
-            raise ValidationFailed("The document is too large.", fields={"items": ["The total is out of range."]})
+            raise ValidationFailed(_("The document is too large."), fields={"items": [_("The total is out of range.")]})
         if totals.total <= 0:
             zero = round_to_minor_unit(Decimal(0), client.currency)
+            amount = {"amount": zero, "currency": client.currency}
             raise ValidationFailed(
-                f"The document's total would be {zero} {client.currency}; a document is issued for more than zero.",
-                fields={"items": [f"The items add up to {zero} {client.currency} once rounded to the currency; "
-                                  f"raise a quantity or a price."]})
+                _("The document's total would be %(amount)s %(currency)s; a document is issued for more than zero.")
+                % amount,
+                fields={"items": [_("The items add up to %(amount)s %(currency)s once rounded to the currency; "
+                                    "raise a quantity or a price.") % amount]})
         terms = int(effective_setting(client, "payment_terms_days")[0])
         shipping = client.addresses.filter(type=AddressType.SHIPPING, is_default=True).first()
         number, issued_at = document_number(company=company, doc_type=DocumentType.PROFORMA)
@@ -245,10 +248,10 @@ def _document_language(client_language: str, company: HomeCompany) -> str:
 
 def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Document:
     """An Add Funds proforma: one taxed top-up item of the net amount, issued at once."""
-    require(policies.can_add_funds(as_actor(actor), client_id), "You are not allowed to issue documents.")
+    require(policies.can_add_funds(as_actor(actor), client_id), _("You are not allowed to issue documents."))
     client = clients_visible_to(actor).filter(pk=client_id).only("currency").first()
     if client is None:
-        raise NotFound("Client not found.")
+        raise NotFound(_("Client not found."))
     errors = FieldErrors()
     net = _money_in(net_amount, client.currency, errors, "net_amount")
     errors.raise_if_any()
@@ -315,13 +318,13 @@ def _clean_paid_at(paid_at: object, errors: FieldErrors) -> dt.datetime:
     if paid_at is None or paid_at == "":
         return now
     if not isinstance(paid_at, dt.datetime):
-        errors.add("paid_at", "Give the date and time of the payment, e.g. 2026-11-22T10:00:00+01:00.")
+        errors.add("paid_at", _("Give the date and time of the payment, e.g. 2026-11-22T10:00:00+01:00."))
         return now
     if timezone.is_naive(paid_at):
-        errors.add("paid_at", "Include the time zone offset, e.g. 2026-11-22T10:00:00+01:00 or …Z for UTC.")
+        errors.add("paid_at", _("Include the time zone offset, e.g. 2026-11-22T10:00:00+01:00 or …Z for UTC."))
         return now
     if paid_at > now:
-        errors.add("paid_at", "A payment cannot be in the future.")
+        errors.add("paid_at", _("A payment cannot be in the future."))
     return paid_at
 
 
@@ -331,7 +334,7 @@ def proforma_pay(*, actor: ActorLike, document_id, amount: object, paid_at: obje
     it settles the proforma the final invoice — all in one transaction, once. The same transaction
     ID with the same amount on the same proforma, reported again or at the same time, answers the
     payment already recorded (created=False); the ID on anything else is a conflict naming it."""
-    require(policies.can_record_payments(as_actor(actor)), "You are not allowed to record payments.")
+    require(policies.can_record_payments(as_actor(actor)), _("You are not allowed to record payments."))
     errors = FieldErrors()
     transaction_id = _short_text(transaction_id, 100, "transaction_id", errors)
     method = _short_text(method, 50, "method", errors)
@@ -352,11 +355,11 @@ def _short_text(value: object, limit: int, field: str, errors: FieldErrors) -> s
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors.add(field, "Must be text.")
+        errors.add(field, _("Must be text."))
         return ""
     value = value.strip()
     if len(value) > limit:
-        errors.add(field, f"At most {limit} characters.")
+        errors.add(field, at_most_characters(limit))
     problem = text_problem(value, single_line=True)
     if problem:
         errors.add(field, problem)
@@ -388,20 +391,22 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
         return replay
     if not rules.takes_payment(document):
         if document.type != DocumentType.PROFORMA:
-            raise DocumentStateError("Payments are recorded on proformas.", fields={"document": ["Not a proforma."]})
-        raise DocumentStateError(f"This proforma is {document.status}; it takes no payment.",
-                                 fields={"amount": [f"The proforma is {document.status}."]})
+            raise DocumentStateError(_("Payments are recorded on proformas."),
+                                     fields={"document": [_("Not a proforma.")]})
+        raise DocumentStateError(_("This proforma is %(status)s; it takes no payment.") % {"status": document.status},
+                                 fields={"amount": [_("The proforma is %(status)s.") % {"status": document.status}]})
     errors = FieldErrors()
     gross = _money_in(amount, document.currency, errors, "amount")
     if paid_at < document.issue_date:
         issued = timezone.localtime(document.issue_date, document.home_company.zone)
-        errors.add("paid_at", f"The proforma was issued on {issued:%Y-%m-%d %H:%M}; a payment for it cannot be "
-                              f"earlier.")
+        errors.add("paid_at", _("The proforma was issued on %(issued)s; a payment for it cannot be earlier.")
+                   % {"issued": f"{issued:%Y-%m-%d %H:%M}"})
     errors.raise_if_any()
     remaining_gross = document.total - document.paid_gross
     if gross > remaining_gross:
-        raise ValidationFailed(f"Overpayment: {remaining_gross} {document.currency} is due.",
-                               fields={"amount": [f"At most {remaining_gross} {document.currency} is due."]})
+        due = {"amount": remaining_gross, "currency": document.currency}
+        raise ValidationFailed(_("Overpayment: %(amount)s %(currency)s is due.") % due,
+                               fields={"amount": [_("At most %(amount)s %(currency)s is due.") % due]})
     total_rate = sum((Decimal(t["rate"]) for t in document.tax_lines), Decimal("0"))
     net = payment_net(gross=gross, total_rate=total_rate, remaining_gross=remaining_gross,
                       remaining_net=document.net - document.paid_net,
@@ -427,15 +432,15 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
 
 def proforma_cancel(*, actor: ActorLike, document_id) -> Document:
     """Cancel a draft or unpaid proforma that has received nothing yet."""
-    require(policies.can_cancel_documents(as_actor(actor)), "You are not allowed to cancel documents.")
+    require(policies.can_cancel_documents(as_actor(actor)), _("You are not allowed to cancel documents."))
     with transaction.atomic():
         document = _locked_document(actor, document_id)
         if not rules.can_be_cancelled(document):
             if rules.takes_payment(document):  # unpaid, but something was received already
-                raise DocumentStateError("This proforma has received payments; it cannot be cancelled.",
-                                         fields={"status": ["Partly paid."]})
-            raise DocumentStateError(f"Only a draft or unpaid proforma can be cancelled; this one is "
-                                     f"{document.status}.", fields={"status": [document.status]})
+                raise DocumentStateError(_("This proforma has received payments; it cannot be cancelled."),
+                                         fields={"status": [_("Partly paid.")]})
+            raise DocumentStateError(_("Only a draft or unpaid proforma can be cancelled; this one is %(status)s.")
+                                     % {"status": document.status}, fields={"status": [document.status]})
         document.status = DocumentStatus.CANCELLED
         document.save(update_fields=["status"])
         audit_record(action="document.cancel", target=document, client_id=document.client_id,
@@ -460,7 +465,7 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
     (PARTIALLY_)REFUNDED. Refunding items that were charged when the invoice was paid (anything
     but top-ups) reverses their charge too, so the balance ends where it stood before they were
     bought: a note refunds charged items first, top-ups last."""
-    require(policies.can_issue_credit_notes(as_actor(actor)), "You are not allowed to issue credit notes.")
+    require(policies.can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
     errors = FieldErrors()
     transaction_id = _short_text(transaction_id, 100, "transaction_id", errors)
     errors.raise_if_any()
@@ -473,12 +478,13 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
         if replay is not None:
             return replay
         if not rules.can_be_credited(invoice):
-            raise DocumentStateError("Credit notes refund paid invoices with net left to refund.",
+            raise DocumentStateError(_("Credit notes refund paid invoices with net left to refund."),
                                      fields={"invoice": [invoice.status]})
         refundable = invoice.net - invoice.refunded_net
         if net > refundable:
-            raise ValidationFailed(f"At most {refundable} {invoice.currency} net can still be refunded.",
-                                   fields={"net_amount": [f"At most {refundable} {invoice.currency}."]})
+            left = {"amount": refundable, "currency": invoice.currency}
+            raise ValidationFailed(_("At most %(amount)s %(currency)s net can still be refunded.") % left,
+                                   fields={"net_amount": [_("At most %(amount)s %(currency)s.") % left]})
         earlier = list(invoice.derived.filter(type=DocumentType.CREDIT_NOTE).values_list("tax_lines", flat=True))
         invoiced = [TaxLine(t["name"], Decimal(t["rate"]), Decimal(t["amount"])) for t in invoice.tax_lines]
         refunded_before = [-sum((Decimal(lines[i]["amount"]) for lines in earlier if i < len(lines)), Decimal(0))

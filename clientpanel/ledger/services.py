@@ -10,6 +10,7 @@ from decimal import Decimal
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
@@ -19,7 +20,7 @@ from clientpanel.core.actor import Actor, current_actor
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import has_subscribers, publish, publish_all
 from clientpanel.core.money import AMOUNT_MAX, AmountError, amount_to_units, parse_amount, units_to_amount
-from clientpanel.core.text import text_problem
+from clientpanel.core.text import at_most_characters, text_problem
 
 from . import policies
 from .events import LedgerEntryPosted
@@ -38,9 +39,12 @@ class TransactionIdUsed(Conflict):
     @classmethod
     def by(cls, entry: LedgerEntry, currency: str = "") -> TransactionIdUsed:
         what = f"{entry.get_type_display().lower()} {entry.net:+} {currency}".strip()
-        return cls(f"Transaction ID {entry.transaction_id!r} is already used by entry #{entry.sequence} ({what}, "
-                   f"{entry.created_at:%Y-%m-%d}); nothing new was posted.",
-                   fields={"transaction_id": [f"Already used by entry #{entry.sequence}."]})
+        message = _("Transaction ID %(transaction_id)s is already used by entry #%(sequence)s (%(entry)s, %(date)s); "
+                    "nothing new was posted.") % {"transaction_id": repr(entry.transaction_id),
+                                                  "sequence": entry.sequence, "entry": what,
+                                                  "date": f"{entry.created_at:%Y-%m-%d}"}
+        return cls(message, fields={"transaction_id": [
+            _("Already used by entry #%(sequence)s.") % {"sequence": entry.sequence}]})
 
 
 def entry_post(
@@ -177,8 +181,8 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
         _refusal(client_id, net)
     sequence, balance_after = row[0], units_to_amount(row[1])
     if abs(balance_after) > AMOUNT_MAX:
-        raise ValidationFailed("The balance would leave the supported range.",
-                               fields={"amount": ["The resulting balance is out of range."]})
+        raise ValidationFailed(_("The balance would leave the supported range."),
+                               fields={"amount": [_("The resulting balance is out of range.")]})
     entry = LedgerEntry(sequence=sequence, balance_before=balance_after - net, balance_after=balance_after,
                         **values)
     entry._state.adding = False
@@ -190,11 +194,12 @@ def _refusal(client_id, net: Decimal):
     """Why the UPDATE moved nothing: no such client, or not enough funds."""
     client = Client.objects.filter(pk=client_id).only("balance", "credit_limit", "currency").first()
     if client is None:
-        raise NotFound("Client not found.")
+        raise NotFound(_("Client not found."))
     raise InsufficientFunds(
-        f"Not enough funds: balance {client.balance} + credit limit {client.credit_limit} {client.currency} "
-        f"do not cover {-net}.",
-        fields={"amount": ["Exceeds the balance plus the credit limit."]},
+        _("Not enough funds: balance %(balance)s + credit limit %(credit_limit)s %(currency)s do not cover "
+          "%(amount)s.") % {"balance": client.balance, "credit_limit": client.credit_limit,
+                            "currency": client.currency, "amount": -net},
+        fields={"amount": [_("Exceeds the balance plus the credit limit.")]},
     )
 
 
@@ -204,38 +209,38 @@ def manual_transaction_create(*, actor: ActorLike, client_id, amount: object, tr
     posted as ADJUSTMENT with gross = net. A debit beyond balance + credit limit needs an explicit,
     logged override. The same transaction ID with the same amount is a replay: the entry posted
     before comes back (created=False); the ID on any other entry is TransactionIdUsed."""
-    require(policies.can_post_transactions(as_actor(actor)), "You are not allowed to post transactions.")
+    require(policies.can_post_transactions(as_actor(actor)), _("You are not allowed to post transactions."))
     errors = FieldErrors()
     net = None
     try:
         net = parse_amount(amount)
         if net == 0:
-            errors.add("amount", "The amount cannot be zero.")
+            errors.add("amount", _("The amount cannot be zero."))
     except AmountError as error:
         errors.add("amount", str(error))
     if not isinstance(transaction_id, str):
-        errors.add("transaction_id", "Must be text.")
+        errors.add("transaction_id", _("Must be text."))
         transaction_id = ""
     transaction_id = transaction_id.strip()
     if len(transaction_id) > 100:
-        errors.add("transaction_id", "At most 100 characters.")
+        errors.add("transaction_id", at_most_characters(100))
     if text_problem(transaction_id, single_line=True):
         errors.add("transaction_id", text_problem(transaction_id, single_line=True))
     if not isinstance(description, str):
-        errors.add("description", "Must be text.")
+        errors.add("description", _("Must be text."))
         description = ""
     description = description.strip()
     if len(description) > 500:
-        errors.add("description", "At most 500 characters.")
+        errors.add("description", at_most_characters(500))
     if text_problem(description):
         errors.add("description", text_problem(description))
     if not description:
-        errors.add("description", "Describe the transaction.")
+        errors.add("description", _("Describe the transaction."))
     errors.raise_if_any()
     with transaction.atomic():
         visible = clients_visible_to(actor)
         if not visible.filter(pk=client_id).exists():
-            raise NotFound("Client not found.")
+            raise NotFound(_("Client not found."))
         entry, created = entry_post(client_id=client_id, type=EntryType.ADJUSTMENT, net=net,
                                     description=description, transaction_id=transaction_id,
                                     check_credit=True, allow_over_limit=allow_over_limit)

@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import ClientKind, HomeCompany, TaxRule
 
 # EU member states by ISO code; VAT numbers use EL for Greece.
 EU_COUNTRIES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
                 "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
-REVERSE_CHARGE_NOTE = "Reverse charge — Art. 196 of Directive 2006/112/EC"
+# Marked only: a document translates it into its own language when it is rendered (invoicing/pdf.py).
+REVERSE_CHARGE_NOTE = gettext_noop("Reverse charge — Art. 196 of Directive 2006/112/EC")
 
 
 def client_kind(*, company_name: str, tax_id: str) -> str:
@@ -38,9 +41,10 @@ class TaxDecision:
 
     @property
     def label(self) -> str:
+        """The taxes for people, in the active language ("VAT: 23.000%"; tax names are the rule's own)."""
         if self.reverse_charge:
-            return "Reverse charge (0%)"
-        return " + ".join(f"{name}: {rate}%" for name, rate in self.taxes) or "No tax"
+            return _("Reverse charge (0%)")
+        return " + ".join(f"{name}: {rate}%" for name, rate in self.taxes) or _("No tax")
 
 
 def default_home_company() -> HomeCompany:

@@ -11,13 +11,14 @@ import pycountry
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.numbering import validate_pattern
 from clientpanel.core.places import FieldInvalid, clean_region
-from clientpanel.core.text import text_problem
+from clientpanel.core.text import at_most_characters, text_problem
 
 from . import policies
 from .models import HomeCompany, ResetPeriod, TaxRule
@@ -40,10 +41,10 @@ def _country(value: object, errors: FieldErrors, field: str, *, blank_ok: bool =
     code = str(value or "").strip().upper()
     if not code:
         if not blank_ok:
-            errors.add(field, "Choose a country.")
+            errors.add(field, _("Choose a country."))
         return ""
     if pycountry.countries.get(alpha_2=code) is None:
-        errors.add(field, f"Unknown country code {code!r}.")
+        errors.add(field, _("Unknown country code %(code)s.") % {"code": repr(code)})
     return code
 
 
@@ -51,10 +52,10 @@ def _time_zone(value: object, errors: FieldErrors) -> str:
     """An IANA zone name ("Europe/Warsaw"), or blank for the server's own."""
     name = value.strip() if isinstance(value, str) else ""
     if value not in (None, "") and not isinstance(value, str):
-        errors.add("time_zone", "Enter a time zone name, e.g. Europe/Warsaw.")
+        errors.add("time_zone", _("Enter a time zone name, e.g. Europe/Warsaw."))
     elif name and name not in available_time_zones():
-        errors.add("time_zone",
-                   f"Unknown time zone {name[:64]!r}; use a name such as Europe/Warsaw or America/Toronto.")
+        errors.add("time_zone", _("Unknown time zone %(name)s; use a name such as Europe/Warsaw or America/Toronto.")
+                   % {"name": repr(name[:64])})
     return name
 
 
@@ -69,7 +70,7 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
     """Create a home company or change the fields present in data; making one the default takes
     the flag from the other in the same transaction."""
     require(policies.can_change_tax_settings(as_actor(actor)),
-            "You are not allowed to change home companies and taxes.")
+            _("You are not allowed to change home companies and taxes."))
     with transaction.atomic():
         if company_id is None:
             company, before = HomeCompany(), None
@@ -77,22 +78,22 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
             try:
                 company = HomeCompany.objects.select_for_update().get(pk=company_id)
             except (HomeCompany.DoesNotExist, ValueError, TypeError):
-                raise NotFound("Home company not found.") from None
+                raise NotFound(_("Home company not found.")) from None
             before = snapshot(company)
         errors = FieldErrors()
         for name in sorted(set(data) - COMPANY_FIELDS):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         for name, limit in TEXT_FIELDS.items():
             if name in data:
                 value = str(data[name] or "").strip()
                 if len(value) > limit:
-                    errors.add(name, f"At most {limit} characters.")
+                    errors.add(name, at_most_characters(limit))
                 problem = text_problem(value, single_line=name not in MULTILINE_FIELDS)
                 if problem:
                     errors.add(name, problem)
                 setattr(company, name, value)
         if company_id is None and not company.name:
-            errors.add("name", "Enter the company's legal name.")
+            errors.add("name", _("Enter the company's legal name."))
         if "country" in data:
             company.country = _country(data["country"], errors, "country")
         for name in PATTERN_FIELDS:
@@ -103,19 +104,20 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                 except ValueError as error:
                     errors.add(name, str(error))
                 if len(pattern) > 100:
-                    errors.add(name, "At most 100 characters.")
+                    errors.add(name, at_most_characters(100))
                 setattr(company, name, pattern)
         for name in RESET_FIELDS:
             if name in data:
                 if data[name] not in ResetPeriod.values:
-                    errors.add(name, f"Use one of {', '.join(ResetPeriod.values)}.")
+                    errors.add(name, _("Use one of %(choices)s.") % {"choices": ", ".join(ResetPeriod.values)})
                 setattr(company, name, data[name])
         if "time_zone" in data:
             company.time_zone = _time_zone(data["time_zone"], errors)
         if "language" in data:
             language = data["language"] if isinstance(data["language"], str) else None
             if language is None or (language and language not in settings.CLIENTPANEL_LANGUAGES):
-                errors.add("language", f"Use one of {', '.join(settings.CLIENTPANEL_LANGUAGES)}, or leave it blank.")
+                errors.add("language", _("Use one of %(choices)s, or leave it blank.")
+                           % {"choices": ", ".join(settings.CLIENTPANEL_LANGUAGES)})
             else:
                 company.language = language
         if "payment_terms_days" in data:
@@ -128,14 +130,14 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                     if not 0 <= company.payment_terms_days <= 365:
                         raise ValueError
                 except ValueError:
-                    errors.add("payment_terms_days", "Use 0 to 365 days.")
+                    errors.add("payment_terms_days", _("Use 0 to 365 days."))
         errors.raise_if_any()
         make_default = bool(data.get("is_default")) or not HomeCompany.objects.exclude(pk=company.pk).exists()
         if make_default:
             HomeCompany.objects.filter(is_default=True).exclude(pk=company.pk).update(is_default=False)
             company.is_default = True
         elif "is_default" in data and company.is_default:
-            errors.add("is_default", "Make another company the default instead; one must always be.")
+            errors.add("is_default", _("Make another company the default instead; one must always be."))
             errors.raise_if_any()
         company.save()
         changes = created(company) if before is None else diff(before, snapshot(company))
@@ -153,18 +155,18 @@ def _rate(value: object, errors: FieldErrors, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, float):
-        errors.add(field, "Send rates as strings, e.g. \"23.000\".")
+        errors.add(field, _("Send rates as strings, e.g. \"23.000\"."))
         return None
     try:
         rate = Decimal(str(value).strip())
     except InvalidOperation:
-        errors.add(field, "Enter a percentage, e.g. 23 or 9.975.")
+        errors.add(field, _("Enter a percentage, e.g. 23 or 9.975."))
         return None
     if not rate.is_finite() or not Decimal(0) <= rate < Decimal(100):
-        errors.add(field, "A rate is at least 0 and below 100 (%).")
+        errors.add(field, _("A rate is at least 0 and below 100 (%)."))
         return None
     if rate.as_tuple().exponent < -3:
-        errors.add(field, "At most 3 decimal places.")
+        errors.add(field, _("At most %(places)d decimal places.") % {"places": 3})
         return None
     return rate.quantize(Decimal("0.001"))
 
@@ -180,28 +182,28 @@ def _overlapping(rule: TaxRule) -> TaxRule | None:
 def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule_id=None) -> TaxRule:
     """Create or change a tax rule; refuses unknown places, bad rates and overlaps."""
     require(policies.can_change_tax_settings(as_actor(actor)),
-            "You are not allowed to change home companies and taxes.")
+            _("You are not allowed to change home companies and taxes."))
     with transaction.atomic():
         try:
             company = HomeCompany.objects.select_for_update().get(pk=company_id)
         except (HomeCompany.DoesNotExist, ValueError, TypeError):
-            raise NotFound("Home company not found.") from None
+            raise NotFound(_("Home company not found.")) from None
         if rule_id is None:
             rule, before = TaxRule(home_company=company), None
         else:
             rule = TaxRule.objects.filter(pk=rule_id, home_company=company).first()
             if rule is None:
-                raise NotFound("Tax rule not found.")
+                raise NotFound(_("Tax rule not found."))
             before = snapshot(rule)
         errors = FieldErrors()
         for name in sorted(set(data) - RULE_FIELDS):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         if "country" in data:
             rule.country = _country(data["country"], errors, "country", blank_ok=True)
         if "region" in data:
             region = str(data["region"] or "").strip()
             if region and not rule.country:
-                errors.add("region", "A region needs a country.")
+                errors.add("region", _("A region needs a country."))
             elif region:
                 try:
                     region = clean_region(region, rule.country)
@@ -212,32 +214,32 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
             if flag in data:
                 setattr(rule, flag, bool(data[flag]) and data[flag] not in ("false", "0", "off"))
         if not rule.kinds():
-            errors.add("applies_private", "Choose at least one kind of client.")
+            errors.add("applies_private", _("Choose at least one kind of client."))
         for n in (1, 2, 3):
             if f"tax{n}_name" in data:
                 name = str(data[f"tax{n}_name"] or "").strip()
                 if len(name) > 40:
-                    errors.add(f"tax{n}_name", "At most 40 characters.")
+                    errors.add(f"tax{n}_name", at_most_characters(40))
                 if text_problem(name, single_line=True):
                     errors.add(f"tax{n}_name", text_problem(name, single_line=True))
                 setattr(rule, f"tax{n}_name", name)
             if f"tax{n}_rate" in data:
                 setattr(rule, f"tax{n}_rate", _rate(data[f"tax{n}_rate"], errors, f"tax{n}_rate"))
             if bool(getattr(rule, f"tax{n}_name")) != (getattr(rule, f"tax{n}_rate") is not None):
-                errors.add(f"tax{n}_rate", f"Tax {n} needs both a name and a rate.")
+                errors.add(f"tax{n}_rate", _("Tax %(number)d needs both a name and a rate.") % {"number": n})
         if "priority" in data:
             try:
                 rule.priority = int(str(data["priority"]))
                 if abs(rule.priority) > PRIORITY_LIMIT:
                     raise ValueError
             except ValueError:
-                errors.add("priority", "Use a whole number from -1000 to 1000.")
+                errors.add("priority", _("Use a whole number from -1000 to 1000."))
         errors.raise_if_any()
         clash = _overlapping(rule)
         if clash is not None:
-            raise Conflict(f"This rule overlaps “{clash}” (same place, kind of client and priority); change the "
-                           "priority of one of them.", fields={"priority": ["Overlaps another rule."]},
-                           code="tax_rule_overlap")
+            raise Conflict(_("This rule overlaps “%(rule)s” (same place, kind of client and priority); change the "
+                             "priority of one of them.") % {"rule": clash},
+                           fields={"priority": [_("Overlaps another rule.")]}, code="tax_rule_overlap")
         rule.save()
         audit_record(action="tax_rule.create" if before is None else "tax_rule.update", target=rule,
                      changes=created(rule) if before is None else diff(before, snapshot(rule)))
@@ -246,11 +248,11 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
 
 def tax_rule_delete(*, actor: ActorLike, rule_id) -> None:
     require(policies.can_change_tax_settings(as_actor(actor)),
-            "You are not allowed to change home companies and taxes.")
+            _("You are not allowed to change home companies and taxes."))
     with transaction.atomic():
         rule = TaxRule.objects.filter(pk=rule_id).first()
         if rule is None:
-            raise NotFound("Tax rule not found.")
+            raise NotFound(_("Tax rule not found."))
         audit_record(action="tax_rule.delete", target=rule, changes={"rule": [str(rule), None]})
         rule.delete()
 
@@ -263,15 +265,15 @@ def tax_presets_apply(*, actor: ActorLike, company_id, preset: str) -> int:
     that bills them today, and clients pinned to this company are taxed by its own rules. Answers
     how many rules were created."""
     require(policies.can_change_tax_settings(as_actor(actor)),
-            "You are not allowed to change home companies and taxes.")
+            _("You are not allowed to change home companies and taxes."))
     if preset not in ("EU", "CA"):
-        raise ValidationFailed("Unknown preset.", fields={"preset": ["Use EU or CA."]})
+        raise ValidationFailed(_("Unknown preset."), fields={"preset": [_("Use EU or CA.")]})
     made = 0
     with transaction.atomic():
         try:
             company = HomeCompany.objects.select_for_update().get(pk=company_id)
         except (HomeCompany.DoesNotExist, ValueError, TypeError):
-            raise NotFound("Home company not found.") from None
+            raise NotFound(_("Home company not found.")) from None
         if preset == "EU":
             rows = [({"country": c, "tax1_name": "VAT", "tax1_rate": r}) for c, r in EU_STANDARD_RATES.items()]
         else:

@@ -12,6 +12,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext as _
+
 
 class ModuleError(Exception):
     """A provisioning failure with a message for staff (shown as the service's last error)."""
@@ -28,8 +30,9 @@ class ModuleContext:
 
 class ProvisioningModule(ABC):
     name: ClassVar[str] = ""
+    # Shown to staff: gettext_lazy in a subclass, so each reader gets its own language.
     title: ClassVar[str] = ""
-    # Extra actions staff can run on a service: {"reboot": "Reboot"}.
+    # Extra actions staff can run on a service: {"reboot": gettext_lazy("Reboot")}.
     actions: ClassVar[dict[str, str]] = {}
 
     def validate_settings(self, settings: dict[str, Any]) -> dict[str, list[str]]:
@@ -53,7 +56,8 @@ class ProvisioningModule(ABC):
         """Remove what the service stands for."""
 
     def run_action(self, action: str, context: ModuleContext) -> str:
-        raise ModuleError(f"The {self.title} module has no action {action!r}.")
+        raise ModuleError(_("The %(module)s module has no action %(action)s.")
+                          % {"module": self.title, "action": repr(action)})
 
 
 _REGISTRY: dict[str, ProvisioningModule] = {}
@@ -68,7 +72,7 @@ def get_module(name: str) -> ProvisioningModule:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ModuleError(f"No provisioning module named {name!r}.") from None
+        raise ModuleError(_("No provisioning module named %(name)s.") % {"name": repr(name)}) from None
 
 
 def module_choices() -> list[tuple[str, str]]:

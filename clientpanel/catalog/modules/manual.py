@@ -1,3 +1,5 @@
+from django.utils.translation import pgettext_lazy
+
 from . import ModuleContext, ProvisioningModule, register
 
 
@@ -6,7 +8,7 @@ class ManualModule(ProvisioningModule):
     """Staff provision by hand; every step succeeds at once and says so."""
 
     name = "manual"
-    title = "Manual"
+    title = pgettext_lazy("provisioning module", "Manual")
 
     def create(self, context: ModuleContext) -> str:
         return "Marked as created; provision it by hand."

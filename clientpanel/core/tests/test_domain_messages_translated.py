@@ -1,0 +1,85 @@
+"""Translations (issue 10): the domain's errors — what a form shows under a field and the API
+answers in "message" — speak the language active when they are raised: Polish for a reader of
+Polish, English by default."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.services import InsufficientFunds, entry_post
+from clientpanel.tax.selectors import TaxDecision, default_home_company
+from clientpanel.tax.services import tax_presets_apply, tax_rule_save
+
+
+def refusal(call, error=AmountError) -> str:
+    with pytest.raises(error) as failure:
+        call()
+    return str(failure.value)
+
+
+def test_a_bad_amount_is_refused_in_the_language_of_the_moment():
+    assert refusal(lambda: parse_amount("abc")) == "Enter a number, e.g. 12.50."
+    with translation.override("pl"):
+        assert refusal(lambda: parse_amount("abc")) == "Wpisz liczbę, np. 12.50."
+        assert refusal(lambda: parse_amount("1.00001")) == "Kwota może mieć najwyżej 4 miejsca po przecinku."
+    # Built when raised, never frozen at import: English again once Polish is over.
+    assert refusal(lambda: parse_amount("1.00001")) == "Use at most 4 decimal places."
+
+
+def test_too_many_decimals_for_the_currency_names_the_currency_rule_in_polish_too():
+    """The currency's rule replaces the general one by the error's kind, not by its English words."""
+    assert refusal(lambda: parse_currency_amount("1.001", "USD")) == "USD amounts have at most 2 decimal places."
+    with translation.override("pl"):
+        assert refusal(lambda: parse_currency_amount("1.001", "USD")) == (
+            "Kwoty w USD mają najwyżej 2 miejsca po przecinku.")
+        assert refusal(lambda: parse_currency_amount("100.5", "JPY")) == "Kwoty w JPY nie mają miejsc po przecinku."
+
+
+@pytest.mark.django_db
+def test_a_debit_beyond_the_credit_limit_is_refused_in_polish_with_its_amounts(make_client):
+    client = make_client(credit_limit="5")
+    entry_post(client_id=client.pk, type=EntryType.PAYMENT, net=Decimal("10"))
+
+    def debit():
+        entry_post(client_id=client.pk, type=EntryType.CHARGE, net=Decimal("-20"), check_credit=True)
+
+    assert refusal(debit, InsufficientFunds) == (
+        "Not enough funds: balance 10.0000 + credit limit 5.0000 USD do not cover 20.")
+    with translation.override("pl"), pytest.raises(InsufficientFunds) as failure:
+        debit()
+    assert failure.value.message == (
+        "Brak wystarczających środków: saldo 10.0000 + limit kredytowy 5.0000 USD nie pokrywają kwoty 20.")
+    assert failure.value.fields == {"amount": ["Przekracza saldo powiększone o limit kredytowy."]}
+    assert failure.value.code == "insufficient_funds"  # machine codes stay as they are
+
+
+@pytest.mark.django_db
+def test_tax_settings_refusals_speak_polish():
+    company = default_home_company()
+    with translation.override("pl"):
+        with pytest.raises(ValidationFailed) as unknown:
+            tax_presets_apply(actor=None, company_id=company.pk, preset="US")
+        with pytest.raises(ValidationFailed) as bad_rate:
+            tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT",
+                                                                   "tax1_rate": "123", "applies_private": True})
+    assert (unknown.value.message, unknown.value.fields) == ("Nieznany zestaw stawek.", {"preset": ["Użyj EU lub CA."]})
+    assert bad_rate.value.message == "Niektóre pola są niepoprawne: tax1_rate."
+    assert bad_rate.value.fields["tax1_rate"][0] == "Stawka wynosi co najmniej 0 i mniej niż 100 (%)."
+    with pytest.raises(ValidationFailed) as in_english:
+        tax_presets_apply(actor=None, company_id=company.pk, preset="US")
+    assert in_english.value.message == "Unknown preset."
+
+
+@pytest.mark.django_db
+def test_the_taxes_of_a_client_are_labelled_in_the_readers_language():
+    untaxed = TaxDecision(home_company=default_home_company(), rule=None)
+    reverse = TaxDecision(home_company=untaxed.home_company, rule=None, reverse_charge=True)
+    assert (untaxed.label, reverse.label) == ("No tax", "Reverse charge (0%)")
+    with translation.override("pl"):
+        assert (untaxed.label, reverse.label) == ("Bez podatku", "Odwrotne obciążenie (0%)")
