@@ -12,6 +12,7 @@ from django.utils import translation
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.clients.services import client_create
 from clientpanel.tax.tests.fake_vies import vies  # noqa: F401 — the fake VIES server, for every test that needs it
+from tests.smtp import SmtpServer
 
 _counter = itertools.count(1)
 
@@ -134,3 +135,17 @@ def make_client(db):
         return client_create(actor=None, data=client_data(**overrides))
 
     return make
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) the mail backend talks to for the test (tests/smtp.py)."""
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

@@ -23,6 +23,7 @@ from clientpanel.client_services.services import service_order
 from clientpanel.clients.models import ClientGroup, StaffAssignment
 from clientpanel.clients.services import client_create, client_user_link
 from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.notifications.models import EmailMessage
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import tax_rule_save
 from conftest import client_data
@@ -99,6 +100,13 @@ PAGES = {
     "product-retire": (PRODUCTS, False, "POST"),
     "automation": (SETTINGS, False, "GET"),
     "automation-run": (SETTINGS, False, "POST"),
+    "client-welcome-email": (EDIT_CLIENTS, True, "POST"),
+    "client-emails": (VIEW_CLIENTS, True, "GET"),
+    "email-detail": (VIEW_CLIENTS, True, "GET"),
+    "email-resend": (EDIT_CLIENTS, True, "POST"),
+    "email-log": (VIEW_CLIENTS, False, "GET"),
+    "email-template-list": (SETTINGS, False, "GET"),
+    "email-template-edit": (SETTINGS, False, "GET"),
 }
 STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/invoices/{document_id}/cancel"),
                    ("POST", "/services/{service_id}/suspend"), ("POST", "/services/{service_id}/unsuspend"),
@@ -230,6 +238,9 @@ def _page_url(name: str, world, client) -> str:
         "product-retire": lambda: [world["product"].pk],
         "automation-run": lambda: ["charge_services"],
         "api-token-revoke": lambda: [world["token"].pk],
+        "email-detail": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
+        "email-resend": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
+        "email-template-edit": lambda: ["welcome", "en"],
     }
     if name in args:
         return reverse(f"backoffice:{name}", args=args[name]())

@@ -3,7 +3,7 @@ messages an actor sees at all is selectors.emails_visible_to."""
 
 from __future__ import annotations
 
-from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, VIEW_CLIENTS
+from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
 from clientpanel.core.actor import Actor
 
 
@@ -18,3 +18,7 @@ def can_view_staff_emails(actor: Actor) -> bool:
 
 def can_resend_emails(actor: Actor) -> bool:
     return actor.has_area(EDIT_CLIENTS)
+
+
+def can_edit_email_templates(actor: Actor) -> bool:
+    return actor.has_area(SETTINGS)

@@ -128,6 +128,11 @@ def render(key: str, language: str, context: dict[str, object]) -> Rendered:
     parts = template_parts(key, language) or template_parts(key, "en")
     if parts is None:
         raise LookupError(f"No template for the message {key!r}.")
+    return render_parts(key, parts, context)
+
+
+def render_parts(key: str, parts: dict[str, str], context: dict[str, object]) -> Rendered:
+    """Templates as given (an edit being previewed, or the ones in use) filled with the context."""
     values = {name: context.get(name, "") for name in MESSAGE_KINDS[key].all_variables}
     subject = " ".join(_compile("subject", parts["subject"]).render(Context(values)).split())
     text = _compile("body_text", parts["body_text"]).render(Context(values)).strip() + "\n"

@@ -5,6 +5,7 @@ back; nothing queued is lost."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -14,14 +15,16 @@ from huey.contrib.djhuey import HUEY
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
-from clientpanel.audit.services import audit_record
+from clientpanel.audit.services import audit_record, diff
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import client_tax_decision
-from clientpanel.core.errors import require
+from clientpanel.core.errors import NotFound, require
+from clientpanel.core.money import display_amount
 
 from . import policies
-from .models import EmailMessage
-from .rendering import message_language, render
+from .kinds import MESSAGE_KINDS
+from .models import EmailMessage, EmailTemplate
+from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
 from .selectors import email_get
 from .sending import send_due_emails
 from .tasks import send_emails_task
@@ -91,3 +94,49 @@ def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
                      changes={"resent_from": [None, original.pk]})
         _after_commit_send()
     return copy
+
+
+def _checked_key(key: str, language: str) -> None:
+    if key not in MESSAGE_KINDS or language not in settings.CLIENTPANEL_LANGUAGES:
+        raise NotFound(_("There is no such e-mail template."))
+
+
+def email_template_save(*, actor: ActorLike, key: str, language: str, parts: dict[str, str]) -> EmailTemplate:
+    """Settings → E-mail templates: keep the staff's subject, text and HTML for one message and
+    language, once they compile and use only the message's variables (refused with the line)."""
+    actor = as_actor(actor)
+    require(policies.can_edit_email_templates(actor), _("You are not allowed to change e-mail templates."))
+    _checked_key(key, language)
+    parts = {part: str(parts.get(part) or "") for part in PARTS}
+    check_template(key, parts)
+    with transaction.atomic():
+        before = template_parts(key, language) or {}
+        template, _created = EmailTemplate.objects.update_or_create(key=key, language=language, defaults=parts)
+        audit_record(action="email_template.save", object_type="email_template", object_id=f"{key}/{language}",
+                     object_label=f"{key} ({language})", changes=diff(before, parts))
+    return template
+
+
+def email_template_reset(*, actor: ActorLike, key: str, language: str) -> None:
+    """Back to the shipped default: the staff's edit is deleted."""
+    actor = as_actor(actor)
+    require(policies.can_edit_email_templates(actor), _("You are not allowed to change e-mail templates."))
+    _checked_key(key, language)
+    with transaction.atomic():
+        deleted, _rows = EmailTemplate.objects.filter(key=key, language=language).delete()
+        if deleted:
+            audit_record(action="email_template.reset", object_type="email_template", object_id=f"{key}/{language}",
+                         object_label=f"{key} ({language})")
+
+
+def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str, str], client: Client) -> Rendered:
+    """The message as the client's owner would get it, from templates being edited (checked first);
+    the message's own values are examples (a sample link, the client's latest document)."""
+    _checked_key(key, language)
+    parts = {part: str(parts.get(part) or "") for part in PARTS}
+    check_template(key, parts)
+    owner = client.owner
+    sample = {"set_password_url": f"{base_url()}/portal/password/set/…/", "document_type": _("Invoice"),
+              "document_number": "FV/2026/11/1", "invoice_number": "FV/2026/11/1",
+              "document_total": display_amount(Decimal("123.00"), client.currency, language), "due_date": ""}
+    return render_parts(key, parts, {**client_context(client, owner), **sample})

@@ -46,7 +46,7 @@ SUSPENSION_REASONS = {INSUFFICIENT_FUNDS: _("Insufficient funds")}
 JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
-    "drain_outbox": _("Deliver the outbox"),
+    "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -58,6 +58,8 @@ JOB_DESCRIPTIONS = {
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
     "drain_outbox": _("Hand what changes left in the outbox (e-mail, webhooks) to its handlers; retry failures "
                       "with growing delays, give up after the last attempt; delete delivered rows after a week."),
+    "send_emails": _("Send the queued e-mails; retry temporary failures with growing delays for more than a day, "
+                     "give up at once when the server refuses a recipient for good."),
 }
 JOB_COUNTS = {
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),

@@ -1,23 +1,29 @@
-"""E-mails: a client's E-mails tab, one message, Resend, and Settings → E-mail log."""
+"""E-mails: a client's E-mails tab, one message, Resend, Settings → E-mail log and Settings → E-mail
+templates (edit, preview with a real client, reset to the shipped default)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
+from clientpanel.accounts.roles import EDIT_CLIENTS, SETTINGS, VIEW_CLIENTS
+from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
-from clientpanel.notifications.models import EmailStatus
+from clientpanel.notifications.kinds import MESSAGE_KINDS
+from clientpanel.notifications.models import EmailStatus, EmailTemplate
+from clientpanel.notifications.rendering import template_parts
 
 from ..access import area_required
+from ..forms.emails import EmailTemplateForm
 from ..query import RefusedQuery, query_text, refuses_bad_query
 from .common import client_or_404, record_context
 
@@ -67,3 +73,51 @@ def email_log(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/emails/log.html", {
         "page": page, "filters": {"status": status, "search": search}, "statuses": EmailStatus.choices,
         "query": urlencode({"status": status, "q": search})})
+
+
+@area_required(SETTINGS)
+def email_template_list(request: HttpRequest) -> HttpResponse:
+    edited = set(EmailTemplate.objects.values_list("key", "language"))
+    rows = [{"kind": kind, "languages": [(language, (kind.key, language) in edited)
+                                         for language in django_settings.CLIENTPANEL_LANGUAGES]}
+            for kind in MESSAGE_KINDS.values()]
+    return render(request, "backoffice/emails/template_list.html", {"rows": rows})
+
+
+@area_required(SETTINGS)
+@require_http_methods(["GET", "POST"])
+def email_template_edit(request: HttpRequest, key: str, language: str) -> HttpResponse:
+    if key not in MESSAGE_KINDS or language not in django_settings.CLIENTPANEL_LANGUAGES:
+        raise Http404("No such template.")
+    in_use = template_parts(key, language) or template_parts(key, "en") or {}
+    form = EmailTemplateForm(request.POST or None, initial=in_use)
+    preview = None
+    if request.method == "POST" and "reset" in request.POST:
+        email_services.email_template_reset(actor=request.user, key=key, language=language)
+        messages.success(request, _("The template is back to the shipped default."))
+        return redirect("backoffice:email-template-edit", key=key, language=language)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if "preview" in request.POST:
+                client = _preview_client(request, form.cleaned_data["preview_client"])
+                preview = email_services.email_preview(actor=request.user, key=key, language=language,
+                                                       parts=form.parts(), client=client)
+            else:
+                email_services.email_template_save(actor=request.user, key=key, language=language, parts=form.parts())
+                messages.success(request, _("Template saved."))
+                return redirect("backoffice:email-template-edit", key=key, language=language)
+        except ValidationFailed as error:
+            form.apply_errors(error)
+    return render(request, "backoffice/emails/template_edit.html", {
+        "form": form, "kind": MESSAGE_KINDS[key], "language": language, "preview": preview,
+        "edited": EmailTemplate.objects.filter(key=key, language=language).exists()})
+
+
+def _preview_client(request: HttpRequest, number: str):
+    """The client named by number, or the newest one the staff member sees; refused when none."""
+    clients = client_selectors.clients_visible_to(request.user).select_related("owner")
+    client = clients.filter(number=number).first() if number else clients.order_by("-created_at").first()
+    if client is None:
+        raise ValidationFailed(_("No client to preview with."),
+                               fields={"preview_client": [_("Enter the number of a client you can see.")]})
+    return client

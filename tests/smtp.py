@@ -1,12 +1,11 @@
 """A real SMTP server for the e-mail tests: aiosmtpd on a free local port, which can be stopped
-and started again and told to refuse some recipients."""
+and started again and told to refuse some recipients (the `smtp_server` fixture, conftest.py)."""
 
 from __future__ import annotations
 
 import socket
 from email import message_from_bytes, policy
 
-import pytest
 from aiosmtpd.controller import Controller
 
 
@@ -50,14 +49,3 @@ class SmtpServer:
         return self.mailbox.messages
 
 
-@pytest.fixture
-def smtp_server(settings):
-    server = SmtpServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
