@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run dev test setup lint messages bench-directory bench-api clean
+.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email clean
 
 setup: $(STAMP)
 
@@ -53,6 +53,13 @@ bench-directory: setup
 
 bench-api: setup
 	$(BIN)/python bench/api_load.py
+
+bench-email: setup
+	$(BIN)/python bench/email.py
+
+# Every benchmark at full size, one after another (PostgreSQL required; `make test` runs each tiny).
+bench: setup
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf var/test.sqlite3 var/static
