@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
@@ -94,7 +95,7 @@ def list_client_services(request, client_id: UUID, page: Page = 1, page_size: Pa
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     if page < 1 or not 1 <= page_size <= 500:
-        raise ValidationFailed.from_fields({"page_size": ["Use page ≥ 1 and page_size 1 to 500."]})
+        raise ValidationFailed.from_fields({"page_size": [_("Use page ≥ 1 and page_size 1 to 500.")]})
     rows = client.services.select_related("product").order_by("-order_date")
     start = (page - 1) * page_size
     return {"count": rows.count(), "results": [service_out(s) for s in rows[start:start + page_size]]}
@@ -112,7 +113,7 @@ def _service(request, service_id) -> Service:
     service = Service.objects.filter(pk=service_id, client__in=clients_visible_to(api_actor(request))).select_related(
         "product").first()
     if service is None:
-        raise NotFound("Service not found.")
+        raise NotFound(_("Service not found."))
     return service
 
 

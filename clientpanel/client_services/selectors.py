@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.selectors import clients_visible_to
@@ -24,4 +25,4 @@ def service_get(*, actor: ActorLike, service_id) -> Service:
     try:
         return services_visible_to(actor).select_related("product", "price", "client").get(pk=service_id)
     except (Service.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Service not found.") from None
+        raise NotFound(_("Service not found.")) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from clientpanel.accounts.models import User
 from clientpanel.core.actor import ACTOR_CLIENT_USER, Actor
 from clientpanel.core.errors import NotFound
@@ -16,7 +18,7 @@ def portal_actor(user: User, client_id, *, impersonator: User | None = None, ip:
     names both. A user not linked to the client is refused as if the client did not exist."""
     link = ClientUser.objects.filter(user=user, client_id=client_id).select_related("client").first()
     if link is None or user.is_staff:
-        raise NotFound("Client not found.")
+        raise NotFound(_("Client not found."))
     is_owner = link.client.owner_id == user.pk
     permissions = frozenset(ALL_PERMISSIONS if is_owner else link.permissions)
     label = user.email if impersonator is None else f"{user.email} (Login as Owner by {impersonator.email})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from clientpanel.accounts import services as user_services
@@ -156,9 +157,9 @@ class UserListParams(Schema):
 def _page_bounds(page: int, page_size: int) -> tuple[int, int]:
     errors = {}
     if page < 1:
-        errors["page"] = ["Pages start at 1."]
+        errors["page"] = [_("Pages start at 1.")]
     if not 1 <= page_size <= 500:
-        errors["page_size"] = ["Use 1 to 500."]
+        errors["page_size"] = [_("Use 1 to %(max)d.") % {"max": 500}]
     if errors:
         raise ValidationFailed.from_fields(errors)
     return (page - 1) * page_size, page * page_size
@@ -169,7 +170,7 @@ def list_users(request, params: Query[UserListParams]):
     require_scope(request, USERS_READ)
     start, end = _page_bounds(params.page, params.page_size)
     users = selectors.users_visible_to(api_actor(request), search=params.search).order_by("email")
-    count, _ = capped_count(users)
+    count, _capped = capped_count(users)
     return {"count": count, "results": [user_out(u) for u in users[start:end]]}
 
 

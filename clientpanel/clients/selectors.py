@@ -7,12 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import VIEW_CLIENTS
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
+from clientpanel.core.text import at_most_characters
 from clientpanel.tax.selectors import TaxDecision, tax_decision
 
 from .models import Address, AddressType, Client, ClientGroup, ClientStatus, ClientUser, StaffAssignment
@@ -57,16 +59,17 @@ def parse_sort(sort: str | None) -> tuple[str, bool]:
     name = SORT_ALIASES.get(name, name)
     if name not in CLIENT_SORTS:
         raise ValidationFailed(
-            f"Cannot sort by {name!r}.",
-            fields={"sort": [f"Use one of {', '.join(CLIENT_SORTS)}, with - for descending."]},
+            _("Cannot sort by %(name)s.") % {"name": repr(name)},
+            fields={"sort": [_("Use one of %(choices)s, with - for descending.")
+                             % {"choices": ", ".join(CLIENT_SORTS)}]},
         )
     return name, descending
 
 
 def _search_words(search: str) -> list[str]:
     if len(search) > MAX_SEARCH_LENGTH:
-        raise ValidationFailed("The search is too long.",
-                               fields={"search": [f"At most {MAX_SEARCH_LENGTH} characters."]})
+        raise ValidationFailed(_("The search is too long."),
+                               fields={"search": [at_most_characters(MAX_SEARCH_LENGTH)]})
     return [word for word in search.lower().split() if word][:8]
 
 
@@ -81,13 +84,14 @@ def client_directory_queryset(
         clients = clients.filter(search_text__contains=word)
     if status:
         if status.upper() not in ClientStatus.values:
-            raise ValidationFailed(f"Unknown status {status!r}.",
-                                   fields={"status": [f"Use one of {', '.join(ClientStatus.values)}."]})
+            raise ValidationFailed(_("Unknown status %(status)s.") % {"status": repr(status)},
+                                   fields={"status": [_("Use one of %(choices)s.")
+                                                      % {"choices": ", ".join(ClientStatus.values)}]})
         clients = clients.filter(status=status.upper())
     if country:
         if len(country) != 2 or not country.isalpha():
-            raise ValidationFailed(f"Unknown country {country!r}.",
-                                   fields={"country": ["Use an ISO 3166-1 alpha-2 code, e.g. PL."]})
+            raise ValidationFailed(_("Unknown country %(country)s.") % {"country": repr(country)},
+                                   fields={"country": [_("Use an ISO 3166-1 alpha-2 code, e.g. PL.")]})
         clients = clients.filter(billing_country=country.upper())
     if group not in (None, ""):
         try:
@@ -95,8 +99,8 @@ def client_directory_queryset(
             if not 0 < group_id < 2**31:  # beyond any id, and beyond what SQLite can bind
                 raise ValueError
         except (TypeError, ValueError):
-            raise ValidationFailed(f"Unknown group {str(group)[:20]!r}.",
-                                   fields={"group": ["Use a group id."]}) from None
+            raise ValidationFailed(_("Unknown group %(group)s.") % {"group": repr(str(group)[:20])},
+                                   fields={"group": [_("Use a group id.")]}) from None
         clients = clients.filter(group_id=group_id)
     return clients
 
@@ -131,7 +135,8 @@ def client_directory(
     (`cursor`, fast at any depth) or page numbers (`page`, OFFSET-based, for the API contract).
     The count is exact up to COUNT_CAP and flagged as capped beyond it."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValidationFailed("Bad page size.", fields={"page_size": [f"Use 1 to {MAX_PAGE_SIZE}."]})
+        raise ValidationFailed(_("Bad page size."),
+                               fields={"page_size": [_("Use 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]})
     name, descending = parse_sort(sort)
     fields = [*CLIENT_SORTS[name], "id"]
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
@@ -139,7 +144,7 @@ def client_directory(
     listed = clients.select_related("owner", "group")
     if page is not None:
         if page < 1:
-            raise ValidationFailed("Bad page.", fields={"page": ["Pages start at 1."]})
+            raise ValidationFailed(_("Bad page."), fields={"page": [_("Pages start at 1.")]})
         ordering = [f"-{f}" if descending else f for f in fields]
         offset = (page - 1) * page_size
         # Pick the page's ids through the sort index alone, then load just those rows.
@@ -162,7 +167,7 @@ def client_get(*, actor: ActorLike, client_id) -> Client:
     try:
         return clients_visible_to(actor).select_related("owner", "group").get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Client not found.") from None
+        raise NotFound(_("Client not found.")) from None
 
 
 def client_addresses(*, client: Client) -> QuerySet[Address]:
@@ -183,7 +188,7 @@ def address_get(*, client: Client, address_id) -> Address:
     try:
         return client.addresses.get(pk=address_id)
     except (Address.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Address not found for this client.") from None
+        raise NotFound(_("Address not found for this client.")) from None
 
 
 def client_status_counts(*, actor: ActorLike) -> dict[str, int]:
@@ -247,7 +252,7 @@ def user_get(*, actor: ActorLike, user_id) -> User:
     try:
         return users_visible_to(actor).get(pk=user_id)
     except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-        raise NotFound("User not found.") from None
+        raise NotFound(_("User not found.")) from None
 
 
 def client_ids_by_number(*, actor: ActorLike, numbers: list[str]) -> tuple[list, list[str]]:
@@ -266,7 +271,7 @@ def group_get(*, group_id) -> ClientGroup:
     try:
         return ClientGroup.objects.get(pk=group_id)
     except (ClientGroup.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Group not found.") from None
+        raise NotFound(_("Group not found.")) from None
 
 
 # --- settings inheritance (SPEC §8) ----------------------------------------------------------

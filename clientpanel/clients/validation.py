@@ -10,6 +10,8 @@ import phonenumbers
 from babel import Locale
 from babel.numbers import get_currency_name
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import get_cc_module
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
@@ -22,25 +24,33 @@ from clientpanel.core.places import (  # noqa: F401 — the client rules re-expo
     clean_text,
     country_choices,
     country_name,
+    reader_country_name,
     region_name,
     subdivisions_of,
 )
 
 # --- tax IDs ---------------------------------------------------------------------------------
 
-_STDNUM_ERRORS = {
-    InvalidChecksum: "its check digit is wrong",
-    InvalidLength: "it has the wrong number of characters",
-    InvalidFormat: "it has the wrong format",
-    InvalidComponent: "a part of it is not valid",
+# Why python-stdnum refused a number, as whole sentences for an EU VAT number and for another tax
+# ID (a reason glued into a sentence could not be worded in each language's own order). Lazy:
+# read in the active language when the refusal is raised.
+_NOT_VALID = {
+    InvalidChecksum: (gettext_lazy("Not a valid %(country)s VAT number: its check digit is wrong."),
+                      gettext_lazy("Not a valid %(country)s tax ID: its check digit is wrong.")),
+    InvalidLength: (gettext_lazy("Not a valid %(country)s VAT number: it has the wrong number of characters."),
+                    gettext_lazy("Not a valid %(country)s tax ID: it has the wrong number of characters.")),
+    InvalidFormat: (gettext_lazy("Not a valid %(country)s VAT number: it has the wrong format."),
+                    gettext_lazy("Not a valid %(country)s tax ID: it has the wrong format.")),
+    InvalidComponent: (gettext_lazy("Not a valid %(country)s VAT number: a part of it is not valid."),
+                       gettext_lazy("Not a valid %(country)s tax ID: a part of it is not valid.")),
 }
+_NOT_VALID_OTHERWISE = (gettext_lazy("Not a valid %(country)s VAT number: it is not valid."),
+                        gettext_lazy("Not a valid %(country)s tax ID: it is not valid."))
 
 
-def _why(error: ValidationError) -> str:
-    for kind, text in _STDNUM_ERRORS.items():
-        if isinstance(error, kind):
-            return text
-    return "it is not valid"
+def _not_valid(error: ValidationError, country: str, *, vat: bool) -> FieldInvalid:
+    sentences = next((pair for kind, pair in _NOT_VALID.items() if isinstance(error, kind)), _NOT_VALID_OTHERWISE)
+    return FieldInvalid(str(sentences[0 if vat else 1]) % {"country": reader_country_name(country)})
 
 
 def clean_tax_id(value: object, country: str) -> str:
@@ -50,7 +60,7 @@ def clean_tax_id(value: object, country: str) -> str:
     other countries use python-stdnum's VAT-like number for the country where one exists (Canadian
     BN/BN15, Australian ABN, Swiss UID…); elsewhere the text is kept as entered.
     """
-    tax_id = clean_text(value, max_length=64, label="Tax ID")
+    tax_id = clean_text(value, max_length=64, label=_("Tax ID"))
     if not tax_id:
         return ""
     cc = country.lower()
@@ -60,37 +70,38 @@ def clean_tax_id(value: object, country: str) -> str:
         if compact[:2].isalpha():
             if compact[:2] != prefix and not (cc == "gr" and compact[:2] == "GR"):
                 raise FieldInvalid(
-                    f"This VAT number belongs to another country ({compact[:2]}); the billing country is "
-                    f"{country_name(country)} (prefix {prefix})."
+                    _("This VAT number belongs to another country (%(found)s); the billing country is "
+                      "%(country)s (prefix %(prefix)s).")
+                    % {"found": compact[:2], "country": reader_country_name(country), "prefix": prefix}
                 )
         else:
             compact = prefix + compact
         try:
             return eu_vat.validate(compact)
         except ValidationError as error:
-            raise FieldInvalid(f"Not a valid {country_name(country)} VAT number: {_why(error)}.") from None
+            raise _not_valid(error, country, vat=True) from None
     module = get_cc_module(cc, "vat")
     if module is None:
         return tax_id
     try:
         return module.validate(tax_id)
     except ValidationError as error:
-        raise FieldInvalid(f"Not a valid {country_name(country)} tax ID: {_why(error)}.") from None
+        raise _not_valid(error, country, vat=False) from None
 
 
 # --- phones ----------------------------------------------------------------------------------
 
 def clean_phone(value: object, country: str | None = None) -> str:
     """Parse a phone number (international, or national for the given country) into E.164."""
-    text = clean_text(value, max_length=32, label="Phone number")
+    text = clean_text(value, max_length=32, label=_("Phone number"))
     if not text:
         return ""
     try:
         number = phonenumbers.parse(text, country or None)
     except phonenumbers.NumberParseException:
-        raise FieldInvalid("Enter a phone number with its country code, e.g. +48 22 123 45 67.") from None
+        raise FieldInvalid(_("Enter a phone number with its country code, e.g. +48 22 123 45 67.")) from None
     if not phonenumbers.is_valid_number(number):
-        raise FieldInvalid("This phone number does not exist; check the country code and digits.")
+        raise FieldInvalid(_("This phone number does not exist; check the country code and digits."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -129,14 +140,16 @@ def language_name(code: str) -> str:
 
 
 def clean_currency(value: object) -> str:
-    code = clean_text(value, max_length=3, required=True, label="Currency").upper()
+    code = clean_text(value, max_length=3, required=True, label=_("Currency")).upper()
     if code not in enabled_currencies():
-        raise FieldInvalid(f"Currency {code} is not enabled; choose one of {', '.join(enabled_currencies())}.")
+        raise FieldInvalid(_("Currency %(code)s is not enabled; choose one of %(choices)s.")
+                           % {"code": code, "choices": ", ".join(enabled_currencies())})
     return code
 
 
 def clean_language(value: object) -> str:
-    code = clean_text(value, max_length=8, required=True, label="Language").lower()
+    code = clean_text(value, max_length=8, required=True, label=_("Language")).lower()
     if code not in enabled_languages():
-        raise FieldInvalid(f"Language {code!r} is not enabled; choose one of {', '.join(enabled_languages())}.")
+        raise FieldInvalid(_("Language %(code)s is not enabled; choose one of %(choices)s.")
+                           % {"code": repr(code), "choices": ", ".join(enabled_languages())})
     return code

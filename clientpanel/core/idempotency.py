@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .errors import Conflict, ValidationFailed
 from .models import IdempotencyRecord
@@ -28,10 +29,10 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
         return action()
     key = key.strip()
     if not key or len(key) > 255:
-        raise ValidationFailed("Bad Idempotency-Key.", fields={HEADER: ["Use 1 to 255 characters."]})
+        raise ValidationFailed(_("Bad Idempotency-Key."), fields={HEADER: [_("Use 1 to 255 characters.")]})
     problem = text_problem(key, single_line=True)
     if problem:
-        raise ValidationFailed("Bad Idempotency-Key.", fields={HEADER: [problem]})
+        raise ValidationFailed(_("Bad Idempotency-Key."), fields={HEADER: [problem]})
     fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
     with transaction.atomic():
         try:
@@ -40,8 +41,8 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
         except IntegrityError:
             record = IdempotencyRecord.objects.select_for_update().get(owner=owner, key=key)
             if record.fingerprint != fingerprint:
-                raise Conflict("This Idempotency-Key was used for a different request.",
-                               fields={HEADER: ["Use a new key for a new request."]},
+                raise Conflict(_("This Idempotency-Key was used for a different request."),
+                               fields={HEADER: [_("Use a new key for a new request.")]},
                                code="idempotency_key_reused") from None
             return record.status, record.body
         status, body = action()

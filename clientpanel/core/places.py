@@ -3,10 +3,14 @@ rule every form field shares. Used by client addresses and home companies alike.
 
 from __future__ import annotations
 
+import gettext
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import pycountry
+from django.utils.functional import Promise
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from .text import text_problem
 
@@ -15,19 +19,23 @@ class FieldInvalid(ValueError):
     """A value a person typed is not acceptable; the message says why."""
 
 
-def clean_text(value: object, *, max_length: int, required: bool = False, label: str = "This field") -> str:
+def clean_text(value: object, *, max_length: int, label: str | Promise, required: bool = False) -> str:
+    """The stripped text, or FieldInvalid naming the field by its label (given translated, or lazy:
+    it is read in the active language when the message is built)."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise FieldInvalid(f"{label} must be text.")
+        raise FieldInvalid(_("%(label)s must be text.") % {"label": label})
     value = value.strip()
     if required and not value:
-        raise FieldInvalid(f"{label} is required.")
+        raise FieldInvalid(_("%(label)s is required.") % {"label": label})
     if len(value) > max_length:
-        raise FieldInvalid(f"{label} has at most {max_length} characters (got {len(value)}).")
+        raise FieldInvalid(ngettext("%(label)s has at most %(limit)d character (got %(length)d).",
+                                    "%(label)s has at most %(limit)d characters (got %(length)d).", max_length)
+                           % {"label": label, "limit": max_length, "length": len(value)})
     problem = text_problem(value)
     if problem:
-        raise FieldInvalid(f"{label}: {problem[0].lower()}{problem[1:]}")
+        raise FieldInvalid(_("%(label)s: %(problem)s") % {"label": label, "problem": problem[0].lower() + problem[1:]})
     return value
 
 
@@ -43,10 +51,24 @@ def country_name(code: str) -> str:
     return country.name if country else code
 
 
+@cache
+def _country_names(language: str) -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def reader_country_name(code: str) -> str:
+    """The country's name in the active language (pycountry's own translations), for messages;
+    country_name stays English for what is stored or compared."""
+    english = country_name(code)
+    language = (get_language() or "en").split("-")[0]
+    return english if language == "en" or english == code else _country_names(language).gettext(english)
+
+
 def clean_country(value: object) -> str:
-    code = clean_text(value, max_length=2, required=True, label="Country").upper()
+    code = clean_text(value, max_length=2, required=True, label=_("Country")).upper()
     if pycountry.countries.get(alpha_2=code) is None:
-        raise FieldInvalid(f"Unknown country code {code!r}; use ISO 3166-1 alpha-2, e.g. PL or US.")
+        raise FieldInvalid(_("Unknown country code %(code)s; use ISO 3166-1 alpha-2, e.g. PL or US.")
+                           % {"code": repr(code)})
     return code
 
 
@@ -64,7 +86,7 @@ def _fold(text: str) -> str:
 
 def clean_region(value: object, country: str) -> str:
     """An ISO 3166-2 code (matched by code or name) where the country has subdivisions, else free text."""
-    region = clean_text(value, max_length=100, label="State/Region")
+    region = clean_text(value, max_length=100, label=_("State/Region"))
     if not region:
         return ""
     subdivisions = subdivisions_of(country)
@@ -74,7 +96,8 @@ def clean_region(value: object, country: str) -> str:
     for code, name in subdivisions:
         if wanted in (_fold(code), _fold(code.split("-", 1)[1]), _fold(name)):
             return code
-    raise FieldInvalid(f"{region!r} is not a state or region of {country_name(country)}.")
+    raise FieldInvalid(_("%(region)s is not a state or region of %(country)s.")
+                       % {"region": repr(region), "country": reader_country_name(country)})
 
 
 def region_name(country: str, region: str) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.text import at_most_characters
 
 from . import policies
 from .models import EmailMessage, EmailStatus
@@ -42,7 +43,7 @@ def email_list(*, actor: ActorLike, client_id=None, status: str = "", search: st
     search = (search or "").strip()
     if len(search) > MAX_SEARCH_LENGTH:
         raise ValidationFailed(_("The search is too long."), fields={
-            "search": [_("At most %(count)s characters.") % {"count": MAX_SEARCH_LENGTH}]})
+            "search": [at_most_characters(MAX_SEARCH_LENGTH)]})
     for word in search.lower().split()[:4]:
         emails = emails.filter(Q(recipient__contains=word) | Q(subject__icontains=word))
     return emails.order_by("-created_at", "-id")

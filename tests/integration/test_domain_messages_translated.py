@@ -9,12 +9,16 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.services import service_order
+from clientpanel.clients.services import client_create
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import InsufficientFunds, entry_post
 from clientpanel.tax.selectors import TaxDecision, default_home_company
 from clientpanel.tax.services import tax_presets_apply, tax_rule_save
+from conftest import client_data
 
 
 def refusal(call, error=AmountError) -> str:
@@ -83,3 +87,51 @@ def test_the_taxes_of_a_client_are_labelled_in_the_readers_language():
     assert (untaxed.label, reverse.label) == ("No tax", "Reverse charge (0%)")
     with translation.override("pl"):
         assert (untaxed.label, reverse.label) == ("Bez podatku", "Odwrotne obciążenie (0%)")
+
+
+@pytest.mark.django_db
+def test_a_new_client_is_refused_field_by_field_in_the_readers_language():
+    """The field's label, the country's name and the reason are all in the reader's language."""
+    data = client_data(firstname="", tax_id="PL5260250996", phone="12345")
+    with pytest.raises(ValidationFailed) as in_english:
+        client_create(actor=None, data=data)
+    assert in_english.value.fields == {
+        "firstname": ["First name is required."],
+        "tax_id": ["Not a valid Poland VAT number: its check digit is wrong."],
+        "phone": ["This phone number does not exist; check the country code and digits."],
+    }
+    with translation.override("pl"), pytest.raises(ValidationFailed) as in_polish:
+        client_create(actor=None, data=data)
+    assert in_polish.value.message == "Niektóre pola są niepoprawne: firstname, phone, tax_id."
+    assert in_polish.value.fields == {
+        "firstname": ["Pole „Imię” jest wymagane."],
+        "tax_id": ["Niepoprawny numer VAT dla kraju Polska: błędna cyfra kontrolna."],
+        "phone": ["Taki numer telefonu nie istnieje; sprawdź numer kierunkowy kraju i cyfry."],
+    }
+
+
+@pytest.mark.django_db
+def test_a_service_order_is_refused_in_polish_with_the_currencies_and_amounts(make_client):
+    client = make_client(credit_limit="5")
+    product = Product.objects.create(key="vps", name="VPS", module="sample")
+    usd = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("10"),
+                               setup_fee=Decimal("2"))
+    eur = Price.objects.create(product=product, currency="EUR", period="MONTHLY", amount=Decimal("10"))
+
+    def order(price):
+        service_order(actor=None, client_id=client.pk, product_id="vps", price_id=price.pk)
+
+    assert refusal(lambda: order(usd), InsufficientFunds) == (
+        "Balance plus credit limit (5.0000 USD) do not cover the first charge and setup fee (12.0000 USD).")
+    with translation.override("pl"):
+        with pytest.raises(InsufficientFunds) as poor:
+            order(usd)
+        with pytest.raises(ValidationFailed) as other_currency:
+            order(eur)
+    assert poor.value.message == ("Saldo powiększone o limit kredytowy (5.0000 USD) nie pokrywa pierwszej opłaty "
+                                  "i opłaty instalacyjnej (12.0000 USD).")
+    assert poor.value.fields == {"price": ["Brak wystarczających środków."]}
+    assert other_currency.value.fields == {"price": ["Klient płaci w USD; ta cena jest w EUR."]}
+    with pytest.raises(ValidationFailed) as in_english:
+        order(eur)
+    assert in_english.value.fields == {"price": ["The client pays in USD; this price is in EUR."]}

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
@@ -70,7 +71,7 @@ def _terminate(service_id, *, now: dt.datetime) -> Service:
 def _staff_service(actor: ActorLike, service_id) -> Service:
     """A service the actor sees, for the status changes only staff make."""
     actor = as_actor(actor)
-    require(policies.can_change_service_status(actor), "You are not allowed to manage services.")
+    require(policies.can_change_service_status(actor), _("You are not allowed to manage services."))
     return _visible_service(actor, service_id)
 
 
@@ -78,30 +79,30 @@ def _visible_service(actor: ActorLike, service_id) -> Service:
     try:
         return services_visible_to(actor).select_related("product").get(pk=service_id)
     except (Service.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Service not found.") from None
+        raise NotFound(_("Service not found.")) from None
 
 
 def service_suspend(*, actor: ActorLike, service_id) -> Service:
     """Staff suspension: stays suspended until staff unsuspend it (automation leaves it alone)."""
     service = _staff_service(actor, service_id)
     if not rules.can_be_suspended(service):
-        raise Conflict(f"Only an active service can be suspended; this one is {service.status}.",
-                       code="service_state")
+        raise Conflict(_("Only an active service can be suspended; this one is %(status)s.")
+                       % {"status": service.status}, code="service_state")
     return suspend_service(service.pk, reason=SUSPENDED_BY_STAFF, now=timezone.now())
 
 
 def service_unsuspend(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_unsuspended(service):
-        raise Conflict(f"Only a suspended service can be unsuspended; this one is {service.status}.",
-                       code="service_state")
+        raise Conflict(_("Only a suspended service can be unsuspended; this one is %(status)s.")
+                       % {"status": service.status}, code="service_state")
     return _unsuspend(service.pk, now=timezone.now())
 
 
 def service_terminate(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_terminated(service):
-        raise Conflict(f"The service is {service.status} already.", code="service_state")
+        raise Conflict(_("The service is %(status)s already.") % {"status": service.status}, code="service_state")
     return _terminate(service.pk, now=timezone.now())
 
 
@@ -110,7 +111,7 @@ def service_retry(*, actor: ActorLike, service_id) -> Service:
     again), else the last failed module step."""
     service = _staff_service(actor, service_id)
     if not rules.can_be_retried(service):
-        raise Conflict("Only a service whose provisioning failed can be retried.", code="service_state")
+        raise Conflict(_("Only a service whose provisioning failed can be retried."), code="service_state")
     if service.status == ServiceStatus.PENDING:
         Service.objects.filter(pk=service.pk).update(provision_status=ProvisionStatus.PENDING)
         return service_provision(service_id=service.pk)
@@ -123,13 +124,14 @@ def service_action(*, actor: ActorLike, service_id, action: str) -> tuple[bool, 
     """A module-declared product action (reboot, reset password…)."""
     actor = as_actor(actor)
     service = _visible_service(actor, service_id)
-    require(policies.can_run_service_actions(actor, service.client_id), "You are not allowed to manage services.")
+    require(policies.can_run_service_actions(actor, service.client_id), _("You are not allowed to manage services."))
     module = get_module(service.product.module)
     if action not in module.actions:
-        raise ValidationFailed("Unknown action.", fields={"action": [f"Use one of {', '.join(module.actions)}."]})
+        raise ValidationFailed(_("Unknown action."), fields={
+            "action": [_("Use one of %(choices)s.") % {"choices": ", ".join(module.actions)}]})
     if not rules.runs_module_actions(service):
-        raise Conflict(f"Product actions run on an active service; this one is {service.status}.",
-                       code="service_state")
+        raise Conflict(_("Product actions run on an active service; this one is %(status)s.")
+                       % {"status": service.status}, code="service_state")
     ok, message = run_module(service, action)
     audit_record(action=f"service.action.{action}", target=service, client_id=service.client_id,
                  object_label=str(service), changes={"outcome": [None, "OK" if ok else message]})

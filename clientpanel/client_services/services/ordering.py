@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
@@ -29,8 +30,8 @@ LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
 
 def _new_label() -> str:
-    for _ in range(20):
-        label = "".join(secrets.choice(LABEL_ALPHABET) for _ in range(6))
+    for _attempt in range(20):
+        label = "".join(secrets.choice(LABEL_ALPHABET) for _position in range(6))
         if not Service.objects.filter(label=label).exists():
             return label
     raise RuntimeError("could not find a free service label")
@@ -49,32 +50,34 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
     when the balance plus credit limit do not cover the first charge plus the setup fee, unless
     staff override it (recorded in the audit trail). Provisioning is queued after commit."""
     actor = as_actor(actor)
-    require(policies.can_order(actor, client_id), "You are not allowed to add services.")
+    require(policies.can_order(actor, client_id), _("You are not allowed to add services."))
     if allow_over_limit:
-        require(policies.can_override_funds(actor), "You are not allowed to order beyond the credit limit.")
+        require(policies.can_override_funds(actor), _("You are not allowed to order beyond the credit limit."))
     with transaction.atomic():
         clients = clients_visible_to(actor)
         try:
             client = clients.select_for_update(of=("self",)).get(pk=client_id)
         except (Client.DoesNotExist, ValueError, TypeError):
-            raise NotFound("Client not found.") from None
+            raise NotFound(_("Client not found.")) from None
         errors = FieldErrors()
         product = Product.objects.filter(pk=product_id).first() if _uuid_like(product_id) else None
         if product is None:
             product = Product.objects.filter(key=str(product_id)).first()
         if product is None or not policies.can_order_product(actor, product):
-            errors.add("product", "Choose a product that is on sale.")
+            errors.add("product", _("Choose a product that is on sale."))
         price = Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit() else None
         if product is not None and price is None:
-            errors.add("price", "Choose one of the product's prices.")
+            errors.add("price", _("Choose one of the product's prices."))
         elif price is not None and price.currency != client.currency:
-            errors.add("price", f"The client pays in {client.currency}; this price is in {price.currency}.")
+            errors.add("price", _("The client pays in %(client_currency)s; this price is in %(price_currency)s.")
+                       % {"client_currency": client.currency, "price_currency": price.currency})
         errors.raise_if_any()
         need = first_charge(product, price) + price.setup_fee
         if funds(client) < need and not allow_over_limit:
             raise InsufficientFunds(
-                f"Balance plus credit limit ({funds(client)} {client.currency}) do not cover the first charge "
-                f"and setup fee ({need} {client.currency}).", fields={"price": ["Not enough funds."]})
+                _("Balance plus credit limit (%(funds)s %(currency)s) do not cover the first charge and setup fee "
+                  "(%(need)s %(currency)s).") % {"funds": funds(client), "need": need, "currency": client.currency},
+                fields={"price": [_("Not enough funds.")]})
         override = funds(client) < need
         service = Service.objects.create(
             client=client, product=product, price=price, label=_new_label(), currency=price.currency,

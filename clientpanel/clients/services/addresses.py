@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
@@ -24,7 +25,7 @@ def _address_of(client_id, address_id) -> Address:
     try:
         return Address.objects.select_for_update().get(pk=address_id, client_id=client_id)
     except (Address.DoesNotExist, ValueError):
-        raise NotFound("Address not found for this client.") from None
+        raise NotFound(_("Address not found for this client.")) from None
 
 
 def _clear_other_defaults(client: Client, keep: Address | None) -> None:
@@ -42,20 +43,20 @@ def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> A
     """Add a shipping or service address. A second billing address is refused; setting this one as
     the default shipping address clears the flag on the others in the same transaction."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         errors = FieldErrors()
         cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors)
         if "type" not in data:
-            errors.add("type", "Choose the address type: SHIPPING or SERVICE.")
+            errors.add("type", _("Choose the address type: SHIPPING or SERVICE."))
         unknown = set(data) - ADDRESS_FIELDS
         for name in sorted(unknown):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         if cleaned.get("type") == AddressType.BILLING:
-            errors.add("type", "A client has exactly one billing address; edit it instead of adding another.")
+            errors.add("type", _("A client has exactly one billing address; edit it instead of adding another."))
         if cleaned.get("is_default") and cleaned.get("type") != AddressType.SHIPPING:
-            errors.add("is_default", "Only a shipping address can be the default one.")
+            errors.add("is_default", _("Only a shipping address can be the default one."))
         errors.raise_if_any()
         if not cleaned.get("name"):
             cleaned["name"] = cleaned["type"].title()
@@ -70,7 +71,7 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
     """Change an address. The billing address cannot be retyped, nor another made billing; when
     the billing country changes the client's tax ID must still be valid there."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)
@@ -78,17 +79,17 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
         errors = FieldErrors()
         unknown = set(data) - ADDRESS_FIELDS
         for name in sorted(unknown):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors, current=address)
         new_type = cleaned.get("type", address.type)
         if address.type == AddressType.BILLING and new_type != AddressType.BILLING:
-            errors.add("type", "The billing address cannot change its type.")
+            errors.add("type", _("The billing address cannot change its type."))
         elif address.type != AddressType.BILLING and new_type == AddressType.BILLING:
-            errors.add("type", "A client has exactly one billing address; edit it instead.")
+            errors.add("type", _("A client has exactly one billing address; edit it instead."))
         is_default = cleaned.get("is_default", address.is_default)
         if is_default and new_type != AddressType.SHIPPING:
             if "is_default" in data and cleaned.get("is_default"):
-                errors.add("is_default", "Only a shipping address can be the default one.")
+                errors.add("is_default", _("Only a shipping address can be the default one."))
             else:
                 cleaned["is_default"] = False
         if (address.type == AddressType.BILLING and cleaned.get("country")
@@ -96,8 +97,9 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
             try:
                 clean_tax_id(client.tax_id, cleaned["country"])
             except FieldInvalid as error:
-                errors.add("country", f"The client's tax ID {client.tax_id} does not fit this country: {error} "
-                                      "Change the tax ID on the profile first.")
+                errors.add("country", _("The client's tax ID %(tax_id)s does not fit this country: %(reason)s "
+                                        "Change the tax ID on the profile first.")
+                           % {"tax_id": client.tax_id, "reason": error})
         errors.raise_if_any()
         for field, value in cleaned.items():
             setattr(address, field, value)
@@ -119,14 +121,14 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
 def address_delete(*, actor: ActorLike, client_id, address_id) -> None:
     """Delete a shipping or service address; the billing address can never be deleted."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)
         if address.type == AddressType.BILLING:
             raise Conflict(
-                "The billing address cannot be deleted; edit it instead.",
-                fields={"type": ["The billing address cannot be deleted."]},
+                _("The billing address cannot be deleted; edit it instead."),
+                fields={"type": [_("The billing address cannot be deleted.")]},
                 code="billing_address_required",
             )
         audit_record(action="address.delete", target=address, client_id=client.pk, changes=deleted(address))

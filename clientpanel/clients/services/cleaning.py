@@ -8,6 +8,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from clientpanel.accounts.services import clean_email
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
@@ -16,22 +20,22 @@ from ..models import Address, AddressType, ClientGroup, ClientStatus
 from ..validation import FieldInvalid, clean_country, clean_phone, clean_region, clean_text
 
 CLIENT_TEXT_FIELDS = {
-    # field: (max length, required, label)
-    "firstname": (150, True, "First name"),
-    "lastname": (150, True, "Last name"),
-    "company_name": (255, False, "Company name"),
-    "id_number": (64, False, "ID number"),
-    "admin_notes": (10_000, False, "Admin notes"),
-    "public_notes": (10_000, False, "Public notes"),
+    # field: (max length, required, label); labels are lazy, read in the language of the refusal
+    "firstname": (150, True, gettext_lazy("First name")),
+    "lastname": (150, True, gettext_lazy("Last name")),
+    "company_name": (255, False, gettext_lazy("Company name")),
+    "id_number": (64, False, gettext_lazy("ID number")),
+    "admin_notes": (10_000, False, gettext_lazy("Admin notes")),
+    "public_notes": (10_000, False, gettext_lazy("Public notes")),
 }
 ADDRESS_TEXT_FIELDS = {
-    "name": (100, False, "Name"),
-    "contact_name": (200, False, "Contact"),
-    "address1": (255, False, "Address 1"),
-    "address2": (255, False, "Address 2"),
-    "city": (100, False, "City"),
-    "postcode": (20, False, "Postcode"),
-    "notes": (2000, False, "Notes"),
+    "name": (100, False, gettext_lazy("Name")),
+    "contact_name": (200, False, gettext_lazy("Contact")),
+    "address1": (255, False, gettext_lazy("Address 1")),
+    "address2": (255, False, gettext_lazy("Address 2")),
+    "city": (100, False, gettext_lazy("City")),
+    "postcode": (20, False, gettext_lazy("Postcode")),
+    "notes": (2000, False, gettext_lazy("Notes")),
 }
 CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
 CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
@@ -49,7 +53,7 @@ def run_clean(errors: FieldErrors, field: str, clean, *args) -> Any:
 
 
 def clean_text_field(errors: FieldErrors, field: str, value: object, max_length: int, required: bool,
-                     label: str) -> str:
+                     label: str | Promise) -> str:
     """The cleaned text, or "" with its problem added to errors under field."""
     try:
         return clean_text(value, max_length=max_length, required=required, label=label)
@@ -64,14 +68,15 @@ def clean_credit_limit(value: object, currency: str | None) -> Decimal:
         return Decimal("0.0000")
     amount = parse_currency_amount(value, currency) if currency else parse_amount(value)
     if amount < 0:
-        raise AmountError("The credit limit cannot be negative.")
+        raise AmountError(_("The credit limit cannot be negative."))
     return amount
 
 
 def clean_status(value: object) -> str:
-    status = clean_text(value, max_length=10, required=True, label="Status").upper()
+    status = clean_text(value, max_length=10, required=True, label=_("Status")).upper()
     if status not in ClientStatus.values:
-        raise FieldInvalid(f"Unknown status {status!r}; use one of {', '.join(ClientStatus.values)}.")
+        raise FieldInvalid(_("Unknown status %(status)s; use one of %(choices)s.")
+                           % {"status": repr(status), "choices": ", ".join(ClientStatus.values)})
     return status
 
 
@@ -82,7 +87,7 @@ def _clean_bool(value: object) -> bool:
         return False
     if value in ("true", "True", "1", "on"):
         return True
-    raise FieldInvalid("Use true or false.")
+    raise FieldInvalid(_("Use true or false."))
 
 
 def clean_optional_bool(value: object) -> bool | None:
@@ -95,13 +100,13 @@ def clean_payment_terms(value: object) -> int | None:
     if value in (None, ""):
         return None
     if isinstance(value, bool):
-        raise FieldInvalid("Enter a number of days.")
+        raise FieldInvalid(_("Enter a number of days."))
     try:
         days = int(str(value).strip())
     except ValueError:
-        raise FieldInvalid("Enter a whole number of days.") from None
+        raise FieldInvalid(_("Enter a whole number of days.")) from None
     if not 0 <= days <= 365:
-        raise FieldInvalid("Payment terms are 0 to 365 days.")
+        raise FieldInvalid(_("Payment terms are 0 to 365 days."))
     return days
 
 
@@ -113,13 +118,14 @@ def clean_group(value: object) -> ClientGroup | None:
     try:
         return ClientGroup.objects.get(pk=int(str(value)))
     except (ValueError, ClientGroup.DoesNotExist):
-        raise FieldInvalid(f"There is no group {value!r}.") from None
+        raise FieldInvalid(_("There is no group %(group)s.") % {"group": repr(value)}) from None
 
 
 def _clean_address_type(value: object) -> str:
-    kind = clean_text(value, max_length=10, required=True, label="Type").upper()
+    kind = clean_text(value, max_length=10, required=True, label=_("Type")).upper()
     if kind not in AddressType.values:
-        raise FieldInvalid(f"Unknown address type {kind!r}; use one of {', '.join(AddressType.values)}.")
+        raise FieldInvalid(_("Unknown address type %(type)s; use one of %(choices)s.")
+                           % {"type": repr(kind), "choices": ", ".join(AddressType.values)})
     return kind
 
 
@@ -139,7 +145,7 @@ def clean_address(data: Mapping[str, Any], errors: FieldErrors, prefix: str = ""
     if "phone" in data:
         cleaned["phone"] = run_clean(errors, prefix + "phone", clean_phone, data["phone"], country)
     if "email" in data:
-        email = clean_text_field(errors, prefix + "email", data["email"], 254, False, "Email")
+        email = clean_text_field(errors, prefix + "email", data["email"], 254, False, _("Email"))
         if email:
             sub = FieldErrors()
             email = clean_email(email, sub, must_be_new=False)

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
@@ -63,20 +64,20 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
     welcome e-mail, sent only when asked, then carries a link to choose one.
     """
     actor = as_actor(actor)
-    require(policies.can_create_clients(actor), "You are not allowed to create clients.")
+    require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
     errors = FieldErrors()
     group = run_clean(errors, "group", clean_group, data.get("group"))
     email = clean_email(data.get("email") or "", errors)
     password = data.get("password") or None
     if password is not None and not isinstance(password, str):
-        errors.add("password", "The password must be text.")
+        errors.add("password", _("The password must be text."))
         password = None
     cleaned: dict[str, Any] = {}
     for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
         cleaned[field] = clean_text_field(errors, field, data.get(field), max_length, required, label)
     billing_data = data.get("billing_address")
     if not isinstance(billing_data, Mapping):
-        errors.add("billing_address", "A client needs a billing address (at least its country).")
+        errors.add("billing_address", _("A client needs a billing address (at least its country)."))
         billing_data = {}
     billing = clean_address({k: v for k, v in billing_data.items() if k in ADDRESS_FIELDS - {"type", "is_default"}},
                             errors, prefix="billing_address.")
@@ -131,7 +132,7 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
                 publish(WelcomeEmailRequested(client_id=client.pk, user_id=owner.pk))
     except IntegrityError:
         # Another request took the email between our check and the insert.
-        raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]}) from None
+        raise ValidationFailed.from_fields({"email": [_("A user with this email address already exists.")]}) from None
     return client
 
 
@@ -144,7 +145,7 @@ def lock_client(client_id, actor: ActorLike = None) -> Client:
         # make the client vanish right after an ownership transfer.
         return clients.select_for_update().get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Client not found.") from None
+        raise NotFound(_("Client not found.")) from None
 
 
 def _has_money_history(client: Client) -> bool:
@@ -160,9 +161,10 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
     """
     unknown = set(data) - CLIENT_UPDATABLE
     if unknown:
-        raise ValidationFailed.from_fields({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+        raise ValidationFailed.from_fields({name: [_("This field cannot be changed here.")]
+                                            for name in sorted(unknown)})
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         before = snapshot(client)
@@ -194,8 +196,9 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
                 changes[flag] = run_clean(errors, flag, clean_optional_bool, data[flag])
         errors.raise_if_any()
         if changes.get("currency") and changes["currency"] != client.currency and _has_money_history(client):
-            errors.add("currency", f"The currency stays {client.currency}: this client has ledger entries or "
-                                   "issued documents in it (SPEC §1). Create a new client account instead.")
+            errors.add("currency", _("The currency stays %(currency)s: this client has ledger entries or issued "
+                                     "documents in it (SPEC §1). Create a new client account instead.")
+                       % {"currency": client.currency})
         errors.raise_if_any()
         if "tax_id" in changes and changes["tax_id"] != client.tax_id:
             client.vies_status = ViesStatus.UNCHECKED
@@ -216,7 +219,7 @@ def client_welcome_send(*, actor: ActorLike, client_id) -> Client:
     """Send the welcome e-mail to the client's owner again (Summary → Send welcome e-mail), with a
     fresh set-password link when the owner has no password yet."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), "You are not allowed to edit clients.")
+    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         publish(WelcomeEmailRequested(client_id=client.pk, user_id=client.owner_id))

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, diff, snapshot
@@ -23,7 +25,7 @@ GROUP_FIELDS = {"name", "colour", "currency", "language", "payment_terms_days", 
 def group_save(*, actor: ActorLike, data: Mapping[str, Any], group_id=None) -> ClientGroup:
     """Create a group, or change the fields present in data."""
     actor = as_actor(actor)
-    require(policies.can_manage_groups(actor), "You are not allowed to manage groups.")
+    require(policies.can_manage_groups(actor), _("You are not allowed to manage groups."))
     with transaction.atomic():
         if group_id is None:
             group, before = ClientGroup(), {}
@@ -31,21 +33,21 @@ def group_save(*, actor: ActorLike, data: Mapping[str, Any], group_id=None) -> C
             try:
                 group = ClientGroup.objects.select_for_update().get(pk=group_id)
             except (ClientGroup.DoesNotExist, ValueError, TypeError):
-                raise NotFound("Group not found.") from None
+                raise NotFound(_("Group not found.")) from None
             before = snapshot(group)
         errors = FieldErrors()
         for name in sorted(set(data) - GROUP_FIELDS):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         if "name" in data or group_id is None:
-            name = clean_text_field(errors, "name", data.get("name"), 100, True, "Name")
+            name = clean_text_field(errors, "name", data.get("name"), 100, True, _("Name"))
             if name and ClientGroup.objects.filter(name__iexact=name).exclude(pk=group.pk).exists():
-                errors.add("name", "A group with this name exists already.")
+                errors.add("name", _("A group with this name exists already."))
             group.name = name
         if "colour" in data:
-            colour = clean_text_field(errors, "colour", data["colour"], 7, True, "Colour")
+            colour = clean_text_field(errors, "colour", data["colour"], 7, True, _("Colour"))
             if colour and not (len(colour) == 7 and colour[0] == "#"
                                and all(c in "0123456789abcdefABCDEF" for c in colour[1:])):
-                errors.add("colour", "Use a colour like #1a2b3c.")
+                errors.add("colour", _("Use a colour like #1a2b3c."))
             group.colour = colour
         if "currency" in data:
             group.currency = run_clean(errors, "currency", clean_currency, data["currency"]) if data["currency"] else ""
@@ -68,15 +70,16 @@ def group_delete(*, actor: ActorLike, group_id) -> None:
     """Delete a group that no client belongs to. With clients in it the deletion is refused (move
     them first): silently moving clients would change their settings behind staff's back."""
     actor = as_actor(actor)
-    require(policies.can_manage_groups(actor), "You are not allowed to manage groups.")
+    require(policies.can_manage_groups(actor), _("You are not allowed to manage groups."))
     with transaction.atomic():
         try:
             group = ClientGroup.objects.select_for_update().get(pk=group_id)
         except (ClientGroup.DoesNotExist, ValueError, TypeError):
-            raise NotFound("Group not found.") from None
+            raise NotFound(_("Group not found.")) from None
         members = group.clients.count()
         if members:
-            raise Conflict(f"{members} client{'s are' if members != 1 else ' is'} in the group {group.name}; "
-                           "move them to another group first.", code="group_not_empty")
+            raise Conflict(ngettext("%(count)d client is in the group %(group)s; move them to another group first.",
+                                    "%(count)d clients are in the group %(group)s; move them to another group first.",
+                                    members) % {"count": members, "group": group.name}, code="group_not_empty")
         audit_record(action="group.delete", target=group, changes={"name": [group.name, None]})
         group.delete()

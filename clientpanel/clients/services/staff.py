@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
@@ -26,14 +27,14 @@ def staff_assignments_set(*, actor: ActorLike, staff_id, client_ids: list) -> li
     (accounts' staff_manageable_by) and assigns only clients it sees (others are answered like
     unknown ones); nobody changes their own assignments (issue 9)."""
     actor = as_actor(actor)
-    require(policies.can_manage_staff(actor), "You are not allowed to manage staff.")
+    require(policies.can_manage_staff(actor), _("You are not allowed to manage staff."))
     with transaction.atomic():
         try:
             staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
         except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-            raise NotFound("Staff member not found.") from None
+            raise NotFound(_("Staff member not found.")) from None
         if not actor.is_system and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
-            raise NotFound("Staff member not found.")
+            raise NotFound(_("Staff member not found."))
         assignable = clients_visible_to(actor)
         wanted = set()
         errors = FieldErrors()
@@ -41,10 +42,10 @@ def staff_assignments_set(*, actor: ActorLike, staff_id, client_ids: list) -> li
             try:
                 wanted.add(assignable.only("id").get(pk=value).pk)
             except (Client.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-                errors.add("clients", f"There is no client {value!r}.")
+                errors.add("clients", _("There is no client %(client)s.") % {"client": repr(value)})
         current = set(StaffAssignment.objects.filter(staff=staff).values_list("client_id", flat=True))
         if actor.user_id == staff.pk and wanted != current:
-            errors.add("clients", "You cannot change your own assigned clients; ask another staff manager.")
+            errors.add("clients", _("You cannot change your own assigned clients; ask another staff manager."))
         errors.raise_if_any()
         StaffAssignment.objects.filter(staff=staff, client_id__in=current - wanted).delete()
         StaffAssignment.objects.bulk_create([StaffAssignment(staff=staff, client_id=c) for c in wanted - current])
@@ -61,11 +62,12 @@ def staff_member_update(*, actor: ActorLike, staff_id, data: Mapping[str, Any],
     outside the actor's limits, and numbers of clients the actor does not see are answered like
     unknown ones."""
     actor = as_actor(actor)
-    require(policies.can_manage_staff(actor), "You are not allowed to manage staff.")
+    require(policies.can_manage_staff(actor), _("You are not allowed to manage staff."))
     with transaction.atomic():
         client_ids, unknown = client_ids_by_number(actor=actor, numbers=client_numbers)
         if unknown:
-            raise ValidationFailed.from_fields({"clients": [f"No client has the number {', '.join(unknown)}."]})
+            raise ValidationFailed.from_fields({"clients": [
+                _("No client has the number %(numbers)s.") % {"numbers": ", ".join(unknown)}]})
         staff = staff_update(actor=actor, staff_id=staff_id, data=dict(data))
         staff_assignments_set(actor=actor, staff_id=staff_id, client_ids=client_ids)
     return staff

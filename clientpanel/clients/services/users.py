@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
@@ -27,11 +28,12 @@ def _clean_permissions(values: object, errors: FieldErrors) -> list[str]:
     if values is None:
         return []
     if isinstance(values, str) or not isinstance(values, (list, tuple, set)):
-        errors.add("permissions", "Send a list of permission keys.")
+        errors.add("permissions", _("Send a list of permission keys."))
         return []
     unknown = [v for v in values if not isinstance(v, str) or v not in CLIENT_PERMISSIONS]
     for value in unknown:
-        errors.add("permissions", f"Unknown permission {value!r}; use one of {', '.join(ALL_PERMISSIONS)}.")
+        errors.add("permissions", _("Unknown permission %(permission)s; use one of %(choices)s.")
+                   % {"permission": repr(value), "choices": ", ".join(ALL_PERMISSIONS)})
     return [key for key in ALL_PERMISSIONS if key in values]
 
 
@@ -39,7 +41,7 @@ def _link_of(client: Client, user_id) -> ClientUser:
     try:
         return ClientUser.objects.select_related("user").select_for_update().get(client=client, user_id=user_id)
     except (ClientUser.DoesNotExist, ValueError, TypeError):
-        raise NotFound("This user is not linked to the client.") from None
+        raise NotFound(_("This user is not linked to the client.")) from None
 
 
 def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> ClientUser:
@@ -47,13 +49,13 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) ->
     (names and optionally a password) when nobody has that email. Refuses a user already linked,
     a staff account, and unknown permissions; writes nothing then."""
     actor = as_actor(actor)
-    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
+    require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
         client = lock_client(client_id, actor)
         errors = FieldErrors()
         for name in sorted(set(data) - allowed):
-            errors.add(name, "Unknown field.")
+            errors.add(name, _("Unknown field."))
         permissions = _clean_permissions(data.get("permissions"), errors)
         email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
         user = User.objects.filter(email=normalize_email(email)).first() if email else None
@@ -62,24 +64,24 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) ->
             # An account the actor does not see (issue 9) is answered like a new email: its name,
             # whether it is staff, its clients stay hidden, and it is not linked.
             user, taken_out_of_scope = None, True
-        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, user is None, "First name")
-        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, user is None, "Last name")
+        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, user is None, _("First name"))
+        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, user is None, _("Last name"))
         password = data.get("password") or None
         if password is not None and not isinstance(password, str):
-            errors.add("password", "The password must be text.")
+            errors.add("password", _("The password must be text."))
             password = None
         if user is not None:
             if user.is_staff:
-                errors.add("email", "This is a staff account; staff and client users are kept apart.")
+                errors.add("email", _("This is a staff account; staff and client users are kept apart."))
             elif ClientUser.objects.filter(client=client, user=user).exists():
-                errors.add("email", "This user is linked to the client already.")
+                errors.add("email", _("This user is linked to the client already."))
         else:
             clean_password(password, errors, user=User(email=email, firstname=firstname, lastname=lastname))
         phone = run_clean(errors, "phone", clean_phone, data.get("phone"), client.billing_country) or ""
         errors.raise_if_any()
         if taken_out_of_scope:
             # Only now, when a new user would be created, and in the words any user creation uses.
-            raise ValidationFailed.from_fields({"email": ["A user with this email address already exists."]})
+            raise ValidationFailed.from_fields({"email": [_("A user with this email address already exists.")]})
         if user is None:
             user = User.objects.create_user(email, password, firstname=firstname, lastname=lastname, phone=phone,
                                             language=client.language)
@@ -94,14 +96,14 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) ->
 def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: object) -> ClientUser:
     """Change a linked user's permissions. The owner's link always has every permission."""
     actor = as_actor(actor)
-    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
+    require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         link = _link_of(client, user_id)
         errors = FieldErrors()
         cleaned = _clean_permissions(permissions, errors)
         if link.user_id == client.owner_id:
-            errors.add("permissions", "The owner has every permission; transfer ownership to restrict this user.")
+            errors.add("permissions", _("The owner has every permission; transfer ownership to restrict this user."))
         errors.raise_if_any()
         before = list(link.permissions)
         link.permissions = cleaned
@@ -115,13 +117,13 @@ def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: obj
 def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
     """Unlink a user from a client (the user account stays). Never the owner's link."""
     actor = as_actor(actor)
-    require(policies.can_manage_client_users(actor, client_id), "You are not allowed to change client users.")
+    require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         link = _link_of(client, user_id)
         if link.user_id == client.owner_id:
-            raise Conflict("The owner's link cannot be removed; transfer ownership first.",
-                           fields={"user": ["This user owns the client."]}, code="owner_link_required")
+            raise Conflict(_("The owner's link cannot be removed; transfer ownership first."),
+                           fields={"user": [_("This user owns the client.")]}, code="owner_link_required")
         audit_record(action="client_user.remove", target=link, client_id=client.pk, object_label=link.user.email,
                      changes={"permissions": [link.permissions, None]})
         link.delete()
@@ -131,13 +133,13 @@ def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client
     """Make a linked user the owner, in one transaction with the client row locked: the new owner
     gets every permission, the old owner keeps a normal link with the permissions it had."""
     actor = as_actor(actor)
-    require(policies.can_transfer_ownership(actor), "You are not allowed to transfer ownership.")
+    require(policies.can_transfer_ownership(actor), _("You are not allowed to transfer ownership."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
         link = _link_of(client, user_id)
         if link.user_id == client.owner_id:
-            raise ValidationFailed("This user owns the client already.",
-                                   fields={"user": ["This user owns the client already."]})
+            raise ValidationFailed(_("This user owns the client already."),
+                                   fields={"user": [_("This user owns the client already.")]})
         old_owner = client.owner
         link.permissions = list(ALL_PERMISSIONS)
         link.save(update_fields=["permissions"])
