@@ -365,3 +365,15 @@ def password_set_from_link(*, user: User, password: str) -> User:
     user.save(update_fields=["password", "email_verified"])
     audit_record(action="user.set_password", target=user, changes={"password": ["…", "…"]})
     return user
+
+
+@transaction.atomic
+def email_verify_from_link(*, user: User) -> User:
+    """Mark the address verified: its owner opened the link sent there (accounts/links.py checked
+    it; the changed flag spends the link)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.email_verified:
+        user.email_verified = True
+        user.save(update_fields=["email_verified"])
+        audit_record(action="user.verify_email", target=user, changes={"email_verified": [False, True]})
+    return user

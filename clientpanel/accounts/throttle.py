@@ -83,3 +83,19 @@ def code_blocked(user_id: object) -> bool:
 
 def code_failed(user_id: object) -> None:
     _failed(_code_key(user_id), MAX_FAILURES)
+
+
+MAX_RESET_REQUESTS = 3  # per email address in WINDOW: enough for a lost message, too few to flood an inbox
+
+
+def password_reset_allowed(email: str, ip: str | None) -> bool:
+    """Whether another reset link may go to this address now; counts the request when it may.
+    Refused requests are answered like the others, so nobody learns which addresses exist."""
+    keys = [("reset-email:" + _digest((email or "").strip().lower()), MAX_RESET_REQUESTS)]
+    if ip:
+        keys.append(("reset-ip:" + _digest(ip), MAX_FAILURES_PER_ADDRESS))
+    if any(_blocked(key, limit) for key, limit in keys):
+        return False
+    for key, limit in keys:
+        _failed(key, limit)
+    return True

@@ -30,12 +30,22 @@ class MessageKind:
 
 
 WELCOME = "welcome"
+PASSWORD_RESET = "password_reset"
+EMAIL_VERIFICATION = "email_verification"
 DOCUMENT_ISSUED = "document_issued"
 PAYMENT_RECEIVED = "payment_received"
 
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
+    }),
+    MessageKind(PASSWORD_RESET, _("Password reset"),
+                _("Sent to a client user or staff member who asked for a new password."), {
+        "reset_password_url": _("Link to choose a new password (works once, for 24 hours)"),
+    }),
+    MessageKind(EMAIL_VERIFICATION, _("E-mail verification"),
+                _("Asks a user to confirm the address, when staff send it."), {
+        "verify_email_url": _("Link to confirm the address (7 days)"),
     }),
     MessageKind(DOCUMENT_ISSUED, _("Document issued"),
                 _("A proforma, invoice or credit note was issued; its PDF is attached."), {

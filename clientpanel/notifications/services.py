@@ -8,21 +8,25 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.accounts.models import User
+from clientpanel.accounts.links import RESET_PASSWORD, VERIFY_EMAIL, link_args
+from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import client_tax_decision
+from clientpanel.clients.selectors import client_tax_decision, users_visible_to
 from clientpanel.core.errors import NotFound, require
 from clientpanel.core.money import display_amount
+from clientpanel.tax.selectors import default_home_company
 
 from . import policies
-from .kinds import MESSAGE_KINDS
+from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, PASSWORD_RESET
 from .models import EmailMessage, EmailTemplate
 from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
 from .selectors import email_get
@@ -39,6 +43,19 @@ def client_context(client: Client, user: User) -> dict[str, object]:
     return {"user_firstname": user.firstname or user.email, "user_email": user.email,
             "client_name": client.display_name, "client_number": client.number,
             "company_name": client_tax_decision(client).home_company.name}
+
+
+def user_context(user: User) -> tuple[Client | None, str, dict[str, object]]:
+    """A message to a user for itself (a reset, a verification): about its first client when it is
+    a client user, in that client's language; a staff member's in its own language, from the
+    default home company."""
+    link = user.client_links.select_related("client").order_by("created_at").first() if not user.is_staff else None
+    if link is not None:
+        return link.client, client_language(link.client), client_context(link.client, user)
+    company = default_home_company()
+    return None, message_language(user.language, company.language), {
+        "user_firstname": user.firstname or user.email, "user_email": user.email, "client_name": "",
+        "client_number": "", "company_name": company.name}
 
 
 def client_language(client: Client) -> str:
@@ -140,3 +157,33 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
               "document_number": "FV/2026/11/1", "invoice_number": "FV/2026/11/1",
               "document_total": display_amount(Decimal("123.00"), client.currency, language), "due_date": ""}
     return render_parts(key, parts, {**client_context(client, owner), **sample})
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue a reset link for the active user with this address, if there is one (the page answers
+    the same either way; accounts.throttle limits how often)."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is None:
+        return
+    client, language, context = user_context(user)
+    link = base_url() + reverse("portal:reset_password", kwargs=link_args(RESET_PASSWORD, user))
+    with transaction.atomic():
+        email_queue(key=PASSWORD_RESET, user=user, client=client, language=language,
+                    context={**context, "reset_password_url": link})
+
+
+def email_verification_send(*, actor: ActorLike, user_id) -> EmailMessage:
+    """Ask a user to confirm its address (staff send it from the user's page)."""
+    actor = as_actor(actor)
+    require(policies.can_resend_emails(actor), _("You are not allowed to send e-mails to users."))
+    try:
+        user = users_visible_to(actor).get(pk=user_id, is_active=True)
+    except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+        raise NotFound(_("User not found.")) from None
+    client, language, context = user_context(user)
+    link = base_url() + reverse("portal:verify_email", kwargs=link_args(VERIFY_EMAIL, user))
+    with transaction.atomic():
+        message = email_queue(key=EMAIL_VERIFICATION, user=user, client=client, language=language,
+                              context={**context, "verify_email_url": link})
+        audit_record(action="user.verification_email", target=user, changes={"email": [None, user.email]})
+    return message

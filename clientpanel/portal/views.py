@@ -1,22 +1,24 @@
-"""Pages of the client side (thin: the accounts services and links decide)."""
+"""Pages of the client side (thin: the accounts services and links decide). The pages e-mails link
+to serve staff and client users alike; none logs anybody in."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
 
-from clientpanel.accounts.links import SET_PASSWORD, user_of_link
-from clientpanel.accounts.services import password_set_from_link
+from clientpanel.accounts.links import RESET_PASSWORD, SET_PASSWORD, VERIFY_EMAIL, LinkTokens, user_of_link
+from clientpanel.accounts.services import email_verify_from_link, password_set_from_link
+from clientpanel.accounts.throttle import password_reset_allowed
+from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.notifications.services import password_reset_request
 
-from .forms import SetPasswordForm
+from .forms import PasswordResetForm, SetPasswordForm
 
 
-@never_cache
-@sensitive_post_parameters("password", "password_again")
-def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """Choose a password from a welcome or invitation link (valid 7 days, once)."""
-    user = user_of_link(SET_PASSWORD, uidb64, token)
+def _choose_password(request: HttpRequest, tokens: LinkTokens, uidb64: str, token: str, title: str) -> HttpResponse:
+    user = user_of_link(tokens, uidb64, token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=400)
     form = SetPasswordForm(request.POST or None)
@@ -27,5 +29,49 @@ def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
             for message in error.fields.get("password", [str(error)]):
                 form.add_error("password", message)
         else:
-            return render(request, "portal/password_set.html", {"email": user.email})
-    return render(request, "portal/set_password.html", {"form": form, "email": user.email})
+            return render(request, "portal/password_set.html", {"email": user.email, "staff": user.is_staff})
+    return render(request, "portal/set_password.html", {"form": form, "email": user.email, "title": title})
+
+
+@never_cache
+@sensitive_post_parameters("password", "password_again")
+@require_http_methods(["GET", "POST"])
+def set_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Choose a password from a welcome or invitation link (valid 7 days, once)."""
+    return _choose_password(request, SET_PASSWORD, uidb64, token, "set")
+
+
+@never_cache
+@sensitive_post_parameters("password", "password_again")
+@require_http_methods(["GET", "POST"])
+def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Choose a new password from a reset link (valid 24 hours, once)."""
+    return _choose_password(request, RESET_PASSWORD, uidb64, token, "reset")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_password_reset(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The answer is the same whether the address has an account or not, and
+    whether the throttle let the request through, so the page tells nobody who is a user."""
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if password_reset_allowed(email, client_ip(request)):
+            password_reset_request(email=email)
+        return render(request, "portal/password_reset_sent.html", {"email": email})
+    return render(request, "portal/password_reset.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Confirm an address from the verification link. Opening the link shows a button; the POST
+    verifies, so a mail scanner following links does not spend it."""
+    user = user_of_link(VERIFY_EMAIL, uidb64, token)
+    if user is None:
+        return render(request, "portal/link_invalid.html", status=400)
+    if request.method == "POST":
+        email_verify_from_link(user=user)
+        return render(request, "portal/email_verified.html", {"email": user.email})
+    return render(request, "portal/verify_email.html", {"email": user.email})
