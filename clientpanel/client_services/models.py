@@ -2,7 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
@@ -24,7 +24,12 @@ class ProvisionStatus(models.TextChoices):
     MANUAL = "MANUAL", pgettext_lazy("provisioning status", "Manual")
 
 
+# Suspension reasons are stored as written here (English, like every stored text); people read them
+# through SUSPENSION_REASONS, in their language.
 INSUFFICIENT_FUNDS = "Insufficient funds"
+SUSPENDED_BY_STAFF = "Suspended by staff"
+SUSPENSION_REASONS = {INSUFFICIENT_FUNDS: gettext_lazy("Insufficient funds"),
+                      SUSPENDED_BY_STAFF: gettext_lazy("Suspended by staff")}
 
 
 class Service(models.Model):

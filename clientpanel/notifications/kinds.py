@@ -32,6 +32,7 @@ class MessageKind:
 WELCOME = "welcome"
 PASSWORD_RESET = "password_reset"
 EMAIL_VERIFICATION = "email_verification"
+SERVICE_STATUS = "service_status"
 DOCUMENT_ISSUED = "document_issued"
 PAYMENT_RECEIVED = "payment_received"
 
@@ -46,6 +47,13 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(EMAIL_VERIFICATION, _("E-mail verification"),
                 _("Asks a user to confirm the address, when staff send it."), {
         "verify_email_url": _("Link to confirm the address (7 days)"),
+    }),
+    MessageKind(SERVICE_STATUS, _("Service status"),
+                _("A service became active, was suspended (with the reason) or terminated."), {
+        "service_name": _("The product's name"),
+        "service_label": _("The service's label"),
+        "service_status": _("Its new status"),
+        "reason": _("Why it was suspended (empty otherwise)"),
     }),
     MessageKind(DOCUMENT_ISSUED, _("Document issued"),
                 _("A proforma, invoice or credit note was issued; its PDF is attached."), {

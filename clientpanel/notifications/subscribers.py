@@ -10,23 +10,25 @@ from django.utils import translation
 
 from clientpanel.accounts.links import SET_PASSWORD, link_args
 from clientpanel.accounts.models import User
+from clientpanel.client_services.events import ServiceStatusChanged
+from clientpanel.client_services.models import SUSPENSION_REASONS, Service, ServiceStatus
 from clientpanel.clients.events import WelcomeEmailRequested
 from clientpanel.clients.models import Client, ClientUser
-from clientpanel.clients.permissions import MANAGE_INVOICES
+from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.core.events import subscribe
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
 
-from .kinds import DOCUMENT_ISSUED, PAYMENT_RECEIVED, WELCOME
+from .kinds import DOCUMENT_ISSUED, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
 from .services import base_url, client_context, client_language, email_queue
 
 
-def invoice_recipients(client: Client) -> list[User]:
-    """The client's users who handle its invoices: the owner and those holding Manage Invoices."""
+def recipients(client: Client, permission: str) -> list[User]:
+    """The client's active users who hold the permission (the owner holds them all)."""
     links = ClientUser.objects.filter(client=client, user__is_active=True, user__is_staff=False).select_related("user")
-    handling = [link.user for link in links if link.user_id == client.owner_id or MANAGE_INVOICES in link.permissions]
-    return sorted(handling, key=lambda user: user.email)
+    holding = [link.user for link in links if link.user_id == client.owner_id or permission in link.permissions]
+    return sorted(holding, key=lambda user: user.email)
 
 
 def _document_context(document: Document, language: str) -> dict[str, object]:
@@ -46,7 +48,7 @@ def on_document_issued(events: Sequence[DocumentIssued]) -> None:
         document = Document.objects.select_related("client").get(pk=event.document_id)
         client = document.client
         language = client_language(client)
-        for user in invoice_recipients(client):
+        for user in recipients(client, MANAGE_INVOICES):
             email_queue(key=DOCUMENT_ISSUED, user=user, client=client, language=language,
                         context={**client_context(client, user), **_document_context(document, language)},
                         attachments=[{"document_id": str(document.pk)}])
@@ -59,10 +61,32 @@ def on_document_paid(events: Sequence[DocumentPaid]) -> None:
         client = proforma.client
         language = client_language(client)
         context = {**_document_context(proforma, language), "invoice_number": event.invoice_number}
-        for user in invoice_recipients(client):
+        for user in recipients(client, MANAGE_INVOICES):
             email_queue(key=PAYMENT_RECEIVED, user=user, client=client, language=language,
                         context={**client_context(client, user), **context},
                         attachments=[{"document_id": str(event.invoice_id)}])
+
+
+NOTIFIED_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.TERMINATED}
+
+
+def on_service_status_changed(events: Sequence[ServiceStatusChanged]) -> None:
+    """Activated, suspended (with the reason) or terminated; pending, cancelled and manual changes
+    are staff's business and send nothing."""
+    for event in events:
+        if event.new_status not in NOTIFIED_STATUSES:
+            continue
+        service = Service.objects.select_related("client", "product").get(pk=event.service_id)
+        client = service.client
+        language = client_language(client)
+        with translation.override(language):
+            status = str(ServiceStatus(event.new_status).label)
+            reason = str(SUSPENSION_REASONS.get(event.reason, event.reason)) if event.reason else ""
+        context = {"service_name": service.product.name, "service_label": service.label, "service_status": status,
+                   "reason": reason}
+        for user in recipients(client, MANAGE_SERVICES):
+            email_queue(key=SERVICE_STATUS, user=user, client=client, language=language,
+                        context={**client_context(client, user), **context})
 
 
 def on_welcome_requested(events: Sequence[WelcomeEmailRequested]) -> None:
@@ -79,6 +103,7 @@ def on_welcome_requested(events: Sequence[WelcomeEmailRequested]) -> None:
 
 
 def connect() -> None:
+    subscribe(ServiceStatusChanged, on_service_status_changed)
     subscribe(WelcomeEmailRequested, on_welcome_requested)
     subscribe(DocumentIssued, on_document_issued)
     subscribe(DocumentPaid, on_document_paid)

@@ -15,7 +15,7 @@ from babel.numbers import get_currency_name
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from clientpanel.client_services.models import INSUFFICIENT_FUNDS
+from clientpanel.client_services import models as service_models
 from clientpanel.clients.validation import country_choices as english_country_choices
 from clientpanel.clients.validation import country_name as english_country_name
 from clientpanel.clients.validation import enabled_currencies, enabled_languages
@@ -40,7 +40,8 @@ ACTOR_KINDS = {
 PROVISIONING_OUTCOMES = {"OK": pgettext_lazy("provisioning outcome", "OK"),
                          "ERROR": pgettext_lazy("provisioning outcome", "ERROR"),
                          "TIMEOUT": pgettext_lazy("provisioning outcome", "TIMEOUT")}
-SUSPENSION_REASONS = {INSUFFICIENT_FUNDS: _("Insufficient funds")}
+
+SUSPENSION_REASONS = service_models.SUSPENSION_REASONS  # the domain's labels of its stored reasons
 
 # Automation jobs (automation.registry.JOBS): a title and what each does; counts and triggers of a run.
 JOB_TITLES = {

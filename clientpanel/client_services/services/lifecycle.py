@@ -19,13 +19,11 @@ from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, requir
 from .. import policies, rules
 from ..calculations import period_charge
 from ..locks import locked_service
-from ..models import INSUFFICIENT_FUNDS, ProvisionStatus, Service, ServiceStatus
+from ..models import INSUFFICIENT_FUNDS, SUSPENDED_BY_STAFF, ProvisionStatus, Service, ServiceStatus
 from ..selectors import services_visible_to
 from .billing import service_charge_due
 from .common import funds, record_module_result, run_module, status_changed, suspend_service
 from .provisioning import service_provision
-
-SUSPENDED_BY_STAFF = "Suspended by staff"
 
 
 def _unsuspend(service_id, *, now: dt.datetime) -> Service:
