@@ -44,7 +44,7 @@ def test_activation_staff_suspension_and_termination_are_told_in_the_clients_lan
 
 
 def test_a_suspension_for_lack_of_funds_says_so_and_only_service_handlers_hear(staff):
-    client, service = _ordered_service(funds="20")  # the first month only
+    client, _service = _ordered_service(funds="20")  # the first month only
     client_user_link(actor=None, client_id=client.pk, data={
         "email": "ops@example.com", "firstname": "O", "lastname": "Ps", "permissions": ["manage-services"]})
     client_user_link(actor=None, client_id=client.pk, data={
