@@ -9,6 +9,7 @@ from clientpanel.client_services.services import (
     job_provision_pending,
 )
 from clientpanel.core.outbox import job_drain_outbox
+from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
 
 JOBS = {
@@ -18,6 +19,8 @@ JOBS = {
     "cancel_stale_proformas": job_cancel_stale_proformas,
     # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
     "drain_outbox": job_drain_outbox,
+    "proforma_reminders": job_proforma_reminders,
+    "low_balance_warnings": job_low_balance_warnings,
     # And the e-mails the jobs and their events queued (due at the pass's time, retries included).
     "send_emails": job_send_emails,
 }

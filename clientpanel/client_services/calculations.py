@@ -50,3 +50,28 @@ def period_charge(*, period: str, amount: Decimal, hourly_billing: bool, start: 
     else:
         return None
     return PeriodCharge(start, end, amount, f"{PERIOD_WORDS[period]} × {amount}")
+
+
+def charges_between(*, period: str, amount: Decimal, hourly_billing: bool, start: dt.datetime,
+                    until: dt.datetime) -> Decimal:
+    """What a service will be charged for the periods that start in [start, until): hour by hour
+    for hourly prices (counted a month at a time, as the hourly rate of a monthly price changes
+    with the month's length), period by period for the others; nothing for ONE_TIME."""
+    total = Decimal(0)
+    moment = start
+    if period == "HOURLY" or (period == "MONTHLY" and hourly_billing):
+        hour = FIXED["HOURLY"]
+        while moment < until:
+            month_end = add_months(moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0), 1)
+            hours = -(-(min(until, month_end) - moment) // hour)  # periods starting before the stop
+            total += period_charge(period=period, amount=amount, hourly_billing=hourly_billing,
+                                   start=moment).amount * hours
+            moment += hour * hours
+        return total
+    while moment < until:
+        charge = period_charge(period=period, amount=amount, hourly_billing=hourly_billing, start=moment)
+        if charge is None:
+            break
+        total += charge.amount
+        moment = charge.end
+    return total

@@ -36,10 +36,17 @@ class ClientGroup(models.Model):
     payment_terms_days = models.PositiveIntegerField(null=True, blank=True)
     tax_exempt = models.BooleanField(null=True, blank=True)
     reminders_enabled = models.BooleanField(null=True, blank=True)
+    # The group's own reminder days (empty: its clients' home company decides).
+    reminder_days_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    reminder_days_overdue = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=Q(reminder_days_before__lte=60) | Q(reminder_days_before__isnull=True),
+                                   name="group_reminder_before_bounded"),
+            models.CheckConstraint(condition=Q(reminder_days_overdue__lte=60) | Q(reminder_days_overdue__isnull=True),
+                                   name="group_reminder_overdue_bounded"),
             models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="group_colour_hex"),
             models.CheckConstraint(condition=Q(payment_terms_days__lte=365), name="group_payment_terms_bounded"),
         ]

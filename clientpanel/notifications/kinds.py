@@ -33,6 +33,8 @@ WELCOME = "welcome"
 PASSWORD_RESET = "password_reset"
 EMAIL_VERIFICATION = "email_verification"
 SERVICE_STATUS = "service_status"
+PROFORMA_REMINDER = "proforma_reminder"
+LOW_BALANCE = "low_balance"
 DOCUMENT_ISSUED = "document_issued"
 PAYMENT_RECEIVED = "payment_received"
 
@@ -47,6 +49,22 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(EMAIL_VERIFICATION, _("E-mail verification"),
                 _("Asks a user to confirm the address, when staff send it."), {
         "verify_email_url": _("Link to confirm the address (7 days)"),
+    }),
+    MessageKind(PROFORMA_REMINDER, _("Proforma reminder"),
+                _("An unpaid proforma: some days before it is due, on the due date, and some days after "
+                  "(days per home company; a group may set its own)."), {
+        "document_number": _("The proforma's number"),
+        "document_total": _("What is left to pay, with the currency"),
+        "due_date": _("When it is due"),
+        "reminder_stage": _("before, due or overdue"),
+        "days": _("Days until the due date (before) or since it (overdue)"),
+    }),
+    MessageKind(LOW_BALANCE, _("Low balance"),
+                _("The balance and credit limit will not cover the charges of the next days."), {
+        "balance": _("The balance with the currency"),
+        "available": _("Balance plus credit limit, with the currency"),
+        "upcoming_charges": _("The charges of the coming days, with the currency"),
+        "days": _("How many days ahead were counted"),
     }),
     MessageKind(SERVICE_STATUS, _("Service status"),
                 _("A service became active, was suspended (with the reason) or terminated."), {

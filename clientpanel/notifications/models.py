@@ -23,6 +23,8 @@ class EmailMessage(models.Model):
     client_id = models.UUIDField(null=True, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="+")
+    # What the message is about, when a job must send it once only ("reminder:<document>:due").
+    reference = models.CharField(max_length=100, blank=True)
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
@@ -42,6 +44,7 @@ class EmailMessage(models.Model):
                          name="email_due_idx"),
             models.Index(fields=["client_id", "-created_at"], name="email_client_idx"),
             models.Index(fields=["-created_at"], name="email_created_idx"),
+            models.Index(fields=["reference"], condition=~models.Q(reference=""), name="email_reference_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template import Context, Engine, Template, TemplateSyntaxError
-from django.template.base import VariableNode
+from django.template.base import Variable, VariableNode
 from django.template.defaulttags import ForNode, IfNode
 from django.utils.translation import gettext as _
 
@@ -65,32 +65,34 @@ def _compile(part: str, source: str) -> Template:
     return engine.from_string(source)
 
 
+def _variable_name(expression) -> str | None:
+    """The top-level name a filter expression reads ({{ x.y|f }} reads x), None for a literal."""
+    var = getattr(expression, "var", None)
+    return var.var.split(".")[0] if isinstance(var, Variable) else None
+
+
 def _names_used(template: Template) -> set[str]:
-    """The top-level variable names a template reads ({{ x.y|f }} reads x; {% if a %} reads a)."""
+    """The top-level variable names a template reads, in {{ }}, {% if %} and {% for %}."""
     names: set[str] = set()
     for node in template.nodelist.get_nodes_by_type(VariableNode):
-        names.add(str(node.filter_expression.var).split(".")[0])
+        names.add(_variable_name(node.filter_expression))
     for node in template.nodelist.get_nodes_by_type(IfNode):
         for condition, _nodelist in node.conditions_nodelists:
             names |= _condition_names(condition)
     for node in template.nodelist.get_nodes_by_type(ForNode):
-        names.add(str(node.sequence.var).split(".")[0])
+        names.add(_variable_name(node.sequence))
         names -= set(node.loopvars)
-    return {name for name in names if name and not name[0].isdigit() and name[0] not in "\"'"}
+    names.discard(None)
+    return names
 
 
-def _condition_names(condition) -> set[str]:
+def _condition_names(condition) -> set:
+    """Names read by an {% if %} condition: its operands, recursively (literals read none)."""
     if condition is None:
         return set()
-    names = set()
-    for attr in ("first", "second"):
-        child = getattr(condition, attr, None)
-        if child is not None:
-            names |= _condition_names(child)
-    value = getattr(condition, "value", None)
-    var = getattr(value, "var", None)
-    if var is not None:
-        names.add(str(var).split(".")[0])
+    names = {_variable_name(getattr(condition, "value", None))}
+    for operand in (getattr(condition, "first", None), getattr(condition, "second", None)):
+        names |= _condition_names(operand)
     return names
 
 

@@ -4,6 +4,7 @@ back; nothing queued is lost."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -64,15 +65,16 @@ def client_language(client: Client) -> str:
 
 
 def email_queue(*, key: str, user: User, client: Client | None, language: str, context: dict[str, object],
-                attachments: Iterable[dict] = ()) -> EmailMessage:
+                attachments: Iterable[dict] = (), reference: str = "", now: dt.datetime | None = None) -> EmailMessage:
     """Render the message for the user and queue it in the caller's transaction; it is sent once
-    that commits. Refused outside a transaction (a message must stand or fall with its cause)."""
+    that commits. Refused outside a transaction (a message must stand or fall with its cause).
+    Jobs pass the time of their pass (`run_automation --at T`) and what the message is about."""
     if not connection.in_atomic_block:
         raise RuntimeError("e-mails are queued inside the transaction that causes them")
     rendered = render(key, language, context)
-    now = timezone.now()
+    now = now or timezone.now()
     message = EmailMessage.objects.create(
-        created_at=now, next_attempt_at=now, template=key, language=language, recipient=user.email,
+        created_at=now, next_attempt_at=now, template=key, language=language, recipient=user.email, reference=reference,
         client_id=client.pk if client else None, user=user, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html, attachments=list(attachments))
     _after_commit_send()

@@ -45,12 +45,18 @@ class HomeCompany(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     # The language of documents when they are not in the client's (PDF_IN_CLIENT_LANGUAGE off); blank: the default.
     language = models.CharField(max_length=8, blank=True)
+    # Proforma reminders (issue 11): this many days before the due date and after it; 0 sends none.
+    # On the due date itself a reminder always goes (unless the client's reminders are off).
+    reminder_days_before = models.PositiveSmallIntegerField(default=3)
+    reminder_days_overdue = models.PositiveSmallIntegerField(default=3)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "home companies"
         constraints = [
+            models.CheckConstraint(condition=Q(reminder_days_before__lte=60, reminder_days_overdue__lte=60),
+                                   name="home_company_reminder_days_bounded"),
             models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True),
                                     name="home_company_one_default"),
             models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="home_company_country_iso"),

@@ -48,6 +48,7 @@ JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
+    "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -59,6 +60,10 @@ JOB_DESCRIPTIONS = {
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
     "drain_outbox": _("Hand what changes left in the outbox (e-mail, webhooks) to its handlers; retry failures "
                       "with growing delays, give up after the last attempt; delete delivered rows after a week."),
+    "proforma_reminders": _("Remind clients of unpaid proformas before the due date, on it and after it (days per "
+                            "home company or group), each reminder once."),
+    "low_balance_warnings": _("Warn clients whose funds will not cover the next days of their services' charges, at "
+                              "most once in that many days."),
     "send_emails": _("Send the queued e-mails; retry temporary failures with growing delays for more than a day, "
                      "give up at once when the server refuses a recipient for good."),
 }
@@ -68,6 +73,8 @@ JOB_COUNTS = {
     "unsuspended": pgettext_lazy("job count", "unsuspended"), "terminated": pgettext_lazy("job count", "terminated"),
     "done": pgettext_lazy("job count", "delivered"), "failed": pgettext_lazy("job count", "to retry"),
     "given_up": pgettext_lazy("job count", "given up"), "purged": pgettext_lazy("job count", "purged"),
+    "sent": pgettext_lazy("job count", "sent"), "reminders": pgettext_lazy("job count", "reminders"),
+    "warned": pgettext_lazy("job count", "warned"),
 }
 JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
 

@@ -246,6 +246,8 @@ PDF_IN_CLIENT_LANGUAGE = env_bool("PDF_IN_CLIENT_LANGUAGE", True)
 CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PATTERN", "{NUMBER:4}")
 # "Send welcome e-mail" ticked on + Create and Quick Create unless staff untick it (Perfex's default).
 CLIENTPANEL_WELCOME_EMAIL_DEFAULT = env_bool("CLIENTPANEL_WELCOME_EMAIL_DEFAULT", True)
+# Warn a client when its balance and credit limit will not cover this many days of its services' charges.
+CLIENTPANEL_LOW_BALANCE_DAYS = int(os.environ.get("CLIENTPANEL_LOW_BALANCE_DAYS", "7"))
 # The public address, for links in e-mails sent by jobs that have no request to ask.
 CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")
 

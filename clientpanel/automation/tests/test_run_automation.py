@@ -21,9 +21,9 @@ from clientpanel.core.tests.test_outbox import handler, pending_rows, rows  # no
 from clientpanel.ledger.models import EntryType, LedgerEntry
 
 
-def test_the_outbox_is_drained_last_so_it_takes_what_the_jobs_before_it_wrote():
+def test_the_outbox_drains_and_the_emails_go_after_the_jobs_that_write_them():
     assert list(JOBS) == ["provision_pending", "charge_services", "enforce_credit", "cancel_stale_proformas",
-                          "drain_outbox"]
+                          "drain_outbox", "proforma_reminders", "low_balance_warnings", "send_emails"]
 
 
 @pytest.mark.django_db
