@@ -1,6 +1,6 @@
 """The staff panel's own template filters: `{% load backoffice %}`. Words of pages only staff see
-(a client record's tabs, the audit trail, Settings → Automation); what a client portal would show
-as well is in the `ui` library."""
+(a client record's tabs, Settings → Automation); what a client portal would show as well, and the
+words of codes (`label`), are in the `ui` library."""
 
 from django import template
 from django.utils.translation import gettext_lazy as _
@@ -21,26 +21,5 @@ def client_tab(tab: str) -> str:
 
 
 @register.filter
-def actor_kind(kind: str) -> str:
-    """Who acted, as the audit trail records it (audit.AuditEvent.actor_kind)."""
-    return labels.ACTOR_KINDS.get(kind, kind)
-
-
-@register.filter
-def job_title(name: str) -> str:
-    return labels.JOB_TITLES.get(name, name)
-
-
-@register.filter
 def job_description(name: str, docstring: str = "") -> str:
     return labels.JOB_DESCRIPTIONS.get(name, docstring)
-
-
-@register.filter
-def job_trigger(trigger: str) -> str:
-    return labels.JOB_TRIGGERS.get(trigger, trigger)
-
-
-@register.filter
-def job_count(key: str) -> str:
-    return labels.JOB_COUNTS.get(key, key)

@@ -44,28 +44,26 @@ def money(amount: Decimal | None, currency: str = "") -> str:
     return display_amount(amount, currency, get_language() or "en")
 
 
+# Codes without an enum, with their words in ui/labels.py: `{{ source|label:"setting_source" }}`.
+WORDS = {
+    "setting_name": labels.SETTING_NAMES, "setting_source": labels.SETTING_SOURCES,
+    "suspension_reason": labels.SUSPENSION_REASONS, "provisioning_outcome": labels.PROVISIONING_OUTCOMES,
+    "actor_kind": labels.ACTOR_KINDS, "job_title": labels.JOB_TITLES, "job_trigger": labels.JOB_TRIGGERS,
+    "job_count": labels.JOB_COUNTS,
+}
+
+
 @register.filter
-def label(code: str, enum: str) -> str:
-    """An enum's code as its label in the reader's language ("PARTIALLY_REFUNDED": "Partially
-    refunded"); a code the enum does not know (or none) is shown as it is."""
+def label(code: str, kind: str) -> str:
+    """A code as its label in the reader's language: an enum's ("PARTIALLY_REFUNDED": "Partially
+    refunded") or one of ui/labels.py's words ("api_token": "API token"). A code the enum or the
+    words do not know (or none) is shown as it is."""
+    if kind in WORDS:
+        return WORDS[kind].get(code, code)
     try:
-        return ENUMS[enum](code).label
+        return ENUMS[kind](code).label
     except ValueError:
         return code or ""
-
-
-def _word(words: dict, code):
-    return words.get(code, code)
-
-
-@register.filter
-def setting_name(key: str) -> str:
-    return _word(labels.SETTING_NAMES, key)
-
-
-@register.filter
-def setting_source(source: str) -> str:
-    return _word(labels.SETTING_SOURCES, source)
 
 
 @register.simple_tag
@@ -78,16 +76,6 @@ def setting_value(key: str, value) -> str:
     if key == "payment_terms_days" and isinstance(value, int):
         return ngettext("%(days)s day", "%(days)s days", value) % {"days": value}
     return "" if value is None else str(value)
-
-
-@register.filter
-def suspension_reason(reason: str) -> str:
-    return _word(labels.SUSPENSION_REASONS, reason)
-
-
-@register.filter
-def provisioning_outcome(outcome: str) -> str:
-    return _word(labels.PROVISIONING_OUTCOMES, outcome)
 
 
 @register.filter
