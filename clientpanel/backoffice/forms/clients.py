@@ -11,7 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
 
-from .common import INHERIT_CHOICES, CurrencyAmountMixin, ServiceErrorsMixin, choices_with_blank
+from .common import (
+    INHERIT_CHOICES,
+    POSTAL_ADDRESS_FIELDS,
+    CurrencyAmountMixin,
+    ServiceErrorsMixin,
+    choices_with_blank,
+    postal_address_form,
+)
 
 
 class ClientFieldsForm(ServiceErrorsMixin, forms.Form):
@@ -31,24 +38,17 @@ class ClientFieldsForm(ServiceErrorsMixin, forms.Form):
         self.fields["currency"].choices = currency_choices()
 
 
-class ClientCreateForm(ClientFieldsForm):
+class ClientCreateForm(ClientFieldsForm, postal_address_form("billing_")):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
     password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
                                help_text=_("Leave empty: the owner sets one later."))
-    billing_address1 = forms.CharField(label=_("Address 1"), required=False, max_length=255)
-    billing_address2 = forms.CharField(label=_("Address 2"), required=False, max_length=255)
-    billing_city = forms.CharField(label=_("City"), required=False, max_length=100)
-    billing_postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
-    billing_country = forms.ChoiceField(label=_("Country"))
-    billing_region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
     send_welcome_email = forms.BooleanField(label=_("Send welcome e-mail"), required=False,
                                             help_text=_("With a link to choose a password when none is given."))
 
     field_order = ["email", "password", "firstname", "lastname", "company_name", "tax_id", "phone",
                    "language", "currency", "status"]
 
-    ERROR_MAPPING = {f"billing_address.{name}": f"billing_{name}"
-                     for name in ("address1", "address2", "city", "postcode", "country", "region")}
+    ERROR_MAPPING = {f"billing_address.{name}": f"billing_{name}" for name in POSTAL_ADDRESS_FIELDS}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,20 +109,16 @@ class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
         self.fields["group"].choices = [("", _("No group")), *((str(g.pk), g.name) for g in group_list())]
 
 
-class AddressForm(ServiceErrorsMixin, forms.Form):
+class AddressForm(ServiceErrorsMixin, postal_address_form()):
     type = forms.ChoiceField(label=_("Type"), choices=AddressType.choices)
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
     contact_name = forms.CharField(label=_("Contact"), required=False, max_length=200)
     phone = forms.CharField(label=_("Phone Number"), required=False, max_length=32)
     email = forms.CharField(label=_("Email"), required=False, max_length=254, widget=forms.EmailInput)
-    address1 = forms.CharField(label=_("Address 1"), required=False, max_length=255)
-    address2 = forms.CharField(label=_("Address 2"), required=False, max_length=255)
-    city = forms.CharField(label=_("City"), required=False, max_length=100)
-    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
-    country = forms.ChoiceField(label=_("Country"))
-    region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     is_default = forms.BooleanField(label=_("Default shipping address"), required=False)
+
+    field_order = ["type", "name", "contact_name", "phone", "email", *POSTAL_ADDRESS_FIELDS]
 
     def __init__(self, *args, is_billing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,45 +1,37 @@
 """What the staff panel's forms share: a service's field errors shown on the fields, the decimals
-an amount takes in its currency, and the blank and "inherit" choices."""
+an amount takes in its currency, a postal address's fields, and the blank and "inherit" choices."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, ngettext
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientpanel.core.errors import ValidationFailed
-from clientpanel.core.money import AMOUNT_PLACES, currency_minor_unit
-
-
-def decimals_hint(currency: str | None) -> str:
-    """How many decimals an amount in this currency takes (core.money.decimals_rule, in words of
-    the reader's language)."""
-    if not currency:
-        return gettext("At most %(places)d decimal places.") % {"places": AMOUNT_PLACES}
-    places = currency_minor_unit(currency)
-    if places == 0:
-        return gettext("%(currency)s amounts have no decimal places.") % {"currency": currency}
-    return ngettext("%(currency)s amounts have at most %(places)d decimal place.",
-                    "%(currency)s amounts have at most %(places)d decimal places.", places) % {
-        "currency": currency, "places": places}
+from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.core.money import decimals_rule
 
 
 class CurrencyAmountMixin:
-    """Forms whose amounts take the currency's minor unit say so under each amount field."""
+    """Forms whose amounts take the currency's minor unit say so under each amount field, in the
+    words the services refuse too many decimals with (core.money.decimals_rule)."""
 
     amount_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, currency: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.amount_fields:
-            hint = decimals_hint(currency)
+            hint = decimals_rule(currency)
             current = self.fields[name].help_text
             self.fields[name].help_text = f"{current} {hint}".strip() if current else hint
 
 
 class ServiceErrorsMixin:
-    """Shows a service's field errors on the matching form fields (or above the form)."""
+    """Shows a service's refusal on the form: a ValidationFailed's field errors on the matching
+    fields (or above the form), any other refusal's message above the form."""
 
-    def apply_errors(self, error: ValidationFailed, mapping: dict[str, str] | None = None) -> None:
+    def apply_errors(self, error: DomainError, mapping: dict[str, str] | None = None) -> None:
+        if not isinstance(error, ValidationFailed):
+            self.add_error(None, error.message)
+            return
         mapping = mapping or {}
         for field, messages in error.fields.items():
             name = mapping.get(field, field)
@@ -47,6 +39,23 @@ class ServiceErrorsMixin:
                 self.add_error(name if name in self.fields else None, message)
         if not error.fields:
             self.add_error(None, error.message)
+
+
+POSTAL_ADDRESS_FIELDS = ("address1", "address2", "city", "postcode", "country", "region")
+
+
+def postal_address_form(prefix: str = "") -> type[forms.Form]:
+    """A form of a postal address's fields (POSTAL_ADDRESS_FIELDS, each named prefix + name), for
+    the forms that hold an address to inherit. The form sets the country's choices."""
+    fields = {
+        "address1": forms.CharField(label=_("Address 1"), required=False, max_length=255),
+        "address2": forms.CharField(label=_("Address 2"), required=False, max_length=255),
+        "city": forms.CharField(label=_("City"), required=False, max_length=100),
+        "postcode": forms.CharField(label=_("Postcode"), required=False, max_length=20),
+        "country": forms.ChoiceField(label=_("Country")),
+        "region": forms.CharField(label=_("State/Region"), required=False, max_length=100),
+    }
+    return type("PostalAddressForm", (forms.Form,), {prefix + name: fields[name] for name in POSTAL_ADDRESS_FIELDS})
 
 
 def choices_with_blank(choices):

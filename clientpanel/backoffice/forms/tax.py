@@ -10,21 +10,15 @@ from django.utils.translation import pgettext_lazy
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui.labels import country_choices, language_choices
 
-from .common import ServiceErrorsMixin
+from .common import POSTAL_ADDRESS_FIELDS, ServiceErrorsMixin, postal_address_form
 
 # Monthly first, as the form always offered them.
 RESET_CHOICES = [(value, ResetPeriod(value).label)
                  for value in (ResetPeriod.MONTHLY, ResetPeriod.YEARLY, ResetPeriod.NEVER)]
 
 
-class HomeCompanyForm(ServiceErrorsMixin, forms.Form):
+class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
     name = forms.CharField(label=_("Name"), max_length=200)
-    address1 = forms.CharField(label=_("Address 1"), required=False, max_length=255)
-    address2 = forms.CharField(label=_("Address 2"), required=False, max_length=255)
-    city = forms.CharField(label=_("City"), required=False, max_length=100)
-    postcode = forms.CharField(label=_("Postcode"), required=False, max_length=20)
-    country = forms.ChoiceField(label=_("Country"))
-    region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
     local_tax_id = forms.CharField(label=_("Local tax ID"), required=False, max_length=64)
     eu_vat_id = forms.CharField(label=_("EU VAT ID"), required=False, max_length=64)
     registration_number = forms.CharField(label=_("Registration number"), required=False, max_length=64)
@@ -52,6 +46,8 @@ class HomeCompanyForm(ServiceErrorsMixin, forms.Form):
     credit_note_pattern = forms.CharField(label=_("Credit note pattern"), max_length=100)
     credit_note_reset = forms.ChoiceField(label=_("Credit note reset"), choices=RESET_CHOICES)
     is_default = forms.BooleanField(label=_("Default home company"), required=False)
+
+    field_order = ["name", *POSTAL_ADDRESS_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -128,10 +128,8 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
         try:
             outcome = document_services.proforma_pay(actor=request.user, document_id=document.pk,
                                                      **{k: v for k, v in form.cleaned_data.items() if v})
-        except ValidationFailed as error:
-            form.apply_errors(error)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.apply_errors(error)
         else:
             payment = outcome.payment
             if outcome.created:
@@ -156,10 +154,8 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
         try:
             outcome = document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
                                                           **form.cleaned_data)
-        except ValidationFailed as error:
-            form.apply_errors(error)
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.apply_errors(error)
         else:
             note = outcome.note
             if outcome.created:
@@ -182,18 +178,25 @@ def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
     return redirect("backoffice:document-detail", document_id=document.pk)
 
 
+def _download(request: HttpRequest, make_file, *, content_type: str, filename: str, back_to: str) -> HttpResponse:
+    """The file make_file() gives, as an attachment; when it cannot give it (a DomainError), the
+    reason on the page at back_to."""
+    try:
+        content = make_file()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back_to)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 @area_required(VIEW_CLIENTS)
 def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
     """The PDF stored when the document was issued (never rendered anew)."""
     document = _document_or_404(request, document_id)
-    try:
-        content = stored_pdf(document)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("backoffice:document-detail", document_id=document.pk)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
-    return response
+    return _download(request, lambda: stored_pdf(document), content_type="application/pdf",
+                     filename=pdf_filename(document), back_to=reverse("backoffice:document-detail", args=[document.pk]))
 
 
 @area_required(VIEW_CLIENTS)
@@ -202,14 +205,9 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     filters = _filters(request)
     documents = list(document_selectors.document_list(actor=request.user, client=client, **filters)[:500])
-    try:
-        archive = documents_zip(documents)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("backoffice:client-invoices", client_id=client.id)
-    response = HttpResponse(archive, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{client.number}-documents.zip"'
-    return response
+    return _download(request, lambda: documents_zip(documents), content_type="application/zip",
+                     filename=f"{client.number}-documents.zip",
+                     back_to=reverse("backoffice:client-invoices", args=[client.id]))
 
 
 @area_required(FINANCE)

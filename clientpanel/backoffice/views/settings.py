@@ -74,10 +74,8 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
                                                 client_numbers=numbers)
         except NotFound:
             raise Http404("Staff member not found.") from None
-        except ValidationFailed as error:
-            form.apply_errors(error, {"clients": "assigned_clients"})
         except DomainError as error:
-            form.add_error(None, error.message)
+            form.apply_errors(error, {"clients": "assigned_clients"})
         else:
             messages.success(request, _("Staff member %(email)s saved.") % {"email": member.email})
             return redirect("backoffice:staff-edit", staff_id=member.pk)
@@ -97,10 +95,8 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
         try:
             account_services.role_save(actor=request.user, name=form.cleaned_data["name"],
                                        areas=form.cleaned_data["areas"], role_id=role_id)
-        except ValidationFailed as error:
-            form.apply_errors(error)
         except DomainError as error:  # a staff member limited to assigned clients
-            form.add_error(None, error.message)
+            form.apply_errors(error)
         else:
             messages.success(request, _("Role saved."))
             return redirect("backoffice:staff-list")
