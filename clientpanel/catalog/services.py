@@ -50,8 +50,7 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
                 raise NotFound(_("Product not found."))
             before = snapshot(product)
         errors = FieldErrors()
-        for name in sorted(set(data) - PRODUCT_FIELDS):
-            errors.add(name, _("Unknown field."))
+        errors.add_unknown(data, PRODUCT_FIELDS)
         if "key" in data or product_id is None:
             key = str(data.get("key") or "").strip().lower()
             if not KEY_PATTERN.match(key):
@@ -141,8 +140,7 @@ def price_save(*, actor: ActorLike, product_id, data: Mapping[str, Any], price_i
             raise NotFound(_("Price not found."))
         before = None if price_id is None else snapshot(price)
         errors = FieldErrors()
-        for name in sorted(set(data) - {"currency", "period", "amount", "setup_fee"}):
-            errors.add(name, _("Unknown field."))
+        errors.add_unknown(data, {"currency", "period", "amount", "setup_fee"})
         if "currency" in data or price_id is None:
             currency = str(data.get("currency") or "").upper()
             if currency not in settings.CLIENTPANEL_CURRENCIES:

@@ -6,6 +6,8 @@ inline messages. Nothing in a request should ever answer 500 for bad input.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.utils.translation import gettext as _
 
 
@@ -54,6 +56,11 @@ class FieldErrors:
 
     def add(self, field: str, message: str) -> None:
         self.fields.setdefault(field, []).append(message)
+
+    def add_unknown(self, data: Iterable[str], known: Iterable[str]) -> None:
+        """An error on every name in data that is not a known field, in name order."""
+        for name in sorted(set(data) - set(known)):
+            self.add(name, _("Unknown field."))
 
     def __bool__(self) -> bool:
         return bool(self.fields)

@@ -15,10 +15,13 @@ patterns) refuse every control character, line breaks and tabs included.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from .errors import FieldErrors
 
 # C0 controls but tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL and C1; surrogates.
 _FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -52,6 +55,21 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
 def at_most_characters(limit: int) -> str:
     """The field error of a text longer than `limit` characters, in the active language."""
     return ngettext("At most %(limit)d character.", "At most %(limit)d characters.", limit) % {"limit": limit}
+
+
+def clean_text(value: object, field: str, errors: FieldErrors, *, limit: int, single_line: bool = False) -> str:
+    """The text stripped, with what is wrong with it added to errors under field: not text at all
+    (then ""), longer than limit, or holding a character text_problem refuses."""
+    if not isinstance(value, str):
+        errors.add(field, _("Must be text."))
+        return ""
+    value = value.strip()
+    if len(value) > limit:
+        errors.add(field, at_most_characters(limit))
+    problem = text_problem(value, single_line=single_line)
+    if problem:
+        errors.add(field, problem)
+    return value
 
 
 def json_problem(value: Any, *, depth: int = 0) -> str | None:

@@ -21,6 +21,7 @@ from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, effective_setting
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
+from clientpanel.core.locks import lock_one
 from clientpanel.core.money import (
     AMOUNT_MAX,
     AmountError,
@@ -30,7 +31,7 @@ from clientpanel.core.money import (
     round_to_minor_unit,
 )
 from clientpanel.core.numbering import format_number, sequence_next_dated
-from clientpanel.core.text import at_most_characters, text_problem
+from clientpanel.core.text import clean_text, text_problem
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -158,19 +159,11 @@ def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict
 
 
 def _visible_client(actor: ActorLike, client_id) -> Client:
-    clients = clients_visible_to(actor)
-    try:
-        return clients.select_for_update(of=("self",)).get(pk=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Client not found.")) from None
+    return lock_one(clients_visible_to(actor), _("Client not found."), pk=client_id)
 
 
 def _locked_document(actor: ActorLike, document_id) -> Document:
-    documents = documents_visible_to(actor)
-    try:
-        return documents.select_for_update(of=("self",)).get(pk=document_id)
-    except (Document.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Document not found.")) from None
+    return lock_one(documents_visible_to(actor), _("Document not found."), pk=document_id)
 
 
 def _tax_lines_json(lines) -> list[dict[str, str]]:
@@ -352,18 +345,7 @@ def proforma_pay(*, actor: ActorLike, document_id, amount: object, paid_at: obje
 
 
 def _short_text(value: object, limit: int, field: str, errors: FieldErrors) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add(field, _("Must be text."))
-        return ""
-    value = value.strip()
-    if len(value) > limit:
-        errors.add(field, at_most_characters(limit))
-    problem = text_problem(value, single_line=True)
-    if problem:
-        errors.add(field, problem)
-    return value
+    return "" if value is None else clean_text(value, field, errors, limit=limit, single_line=True)
 
 
 def _payment_replay(document: Document, transaction_id: str, amount: object) -> PaymentOutcome | None:

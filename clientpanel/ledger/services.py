@@ -20,7 +20,7 @@ from clientpanel.core.actor import Actor, current_actor
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import has_subscribers, publish, publish_all
 from clientpanel.core.money import AMOUNT_MAX, AmountError, amount_to_units, parse_amount, units_to_amount
-from clientpanel.core.text import at_most_characters, text_problem
+from clientpanel.core.text import clean_text
 
 from . import policies
 from .events import LedgerEntryPosted
@@ -218,22 +218,8 @@ def manual_transaction_create(*, actor: ActorLike, client_id, amount: object, tr
             errors.add("amount", _("The amount cannot be zero."))
     except AmountError as error:
         errors.add("amount", str(error))
-    if not isinstance(transaction_id, str):
-        errors.add("transaction_id", _("Must be text."))
-        transaction_id = ""
-    transaction_id = transaction_id.strip()
-    if len(transaction_id) > 100:
-        errors.add("transaction_id", at_most_characters(100))
-    if text_problem(transaction_id, single_line=True):
-        errors.add("transaction_id", text_problem(transaction_id, single_line=True))
-    if not isinstance(description, str):
-        errors.add("description", _("Must be text."))
-        description = ""
-    description = description.strip()
-    if len(description) > 500:
-        errors.add("description", at_most_characters(500))
-    if text_problem(description):
-        errors.add("description", text_problem(description))
+    transaction_id = clean_text(transaction_id, "transaction_id", errors, limit=100, single_line=True)
+    description = clean_text(description, "description", errors, limit=500)
     if not description:
         errors.add("description", _("Describe the transaction."))
     errors.raise_if_any()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.locks import lock_one
 from clientpanel.core.numbering import validate_pattern
 from clientpanel.core.places import FieldInvalid, clean_region
 from clientpanel.core.text import at_most_characters, text_problem
@@ -75,14 +76,10 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
         if company_id is None:
             company, before = HomeCompany(), None
         else:
-            try:
-                company = HomeCompany.objects.select_for_update().get(pk=company_id)
-            except (HomeCompany.DoesNotExist, ValueError, TypeError):
-                raise NotFound(_("Home company not found.")) from None
+            company = lock_one(HomeCompany.objects, _("Home company not found."), pk=company_id)
             before = snapshot(company)
         errors = FieldErrors()
-        for name in sorted(set(data) - COMPANY_FIELDS):
-            errors.add(name, _("Unknown field."))
+        errors.add_unknown(data, COMPANY_FIELDS)
         for name, limit in TEXT_FIELDS.items():
             if name in data:
                 value = str(data[name] or "").strip()
@@ -184,10 +181,7 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
     require(policies.can_change_tax_settings(as_actor(actor)),
             _("You are not allowed to change home companies and taxes."))
     with transaction.atomic():
-        try:
-            company = HomeCompany.objects.select_for_update().get(pk=company_id)
-        except (HomeCompany.DoesNotExist, ValueError, TypeError):
-            raise NotFound(_("Home company not found.")) from None
+        company = lock_one(HomeCompany.objects, _("Home company not found."), pk=company_id)
         if rule_id is None:
             rule, before = TaxRule(home_company=company), None
         else:
@@ -196,8 +190,7 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
                 raise NotFound(_("Tax rule not found."))
             before = snapshot(rule)
         errors = FieldErrors()
-        for name in sorted(set(data) - RULE_FIELDS):
-            errors.add(name, _("Unknown field."))
+        errors.add_unknown(data, RULE_FIELDS)
         if "country" in data:
             rule.country = _country(data["country"], errors, "country", blank_ok=True)
         if "region" in data:
@@ -270,10 +263,7 @@ def tax_presets_apply(*, actor: ActorLike, company_id, preset: str) -> int:
         raise ValidationFailed(_("Unknown preset."), fields={"preset": [_("Use EU or CA.")]})
     made = 0
     with transaction.atomic():
-        try:
-            company = HomeCompany.objects.select_for_update().get(pk=company_id)
-        except (HomeCompany.DoesNotExist, ValueError, TypeError):
-            raise NotFound(_("Home company not found.")) from None
+        company = lock_one(HomeCompany.objects, _("Home company not found."), pk=company_id)
         if preset == "EU":
             rows = [({"country": c, "tax1_name": "VAT", "tax1_rate": r}) for c, r in EU_STANDARD_RATES.items()]
         else:
