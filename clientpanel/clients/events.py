@@ -25,3 +25,12 @@ class WelcomeEmailRequested(Event):
     name = "client.welcome_requested"
     client_id: uuid.UUID
     user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ClientUserInvited(Event):
+    """A user was linked to a client and is to be told so by e-mail (an invitation)."""
+
+    name = "client_user.invited"
+    client_id: uuid.UUID
+    user_id: uuid.UUID

@@ -30,6 +30,7 @@ class MessageKind:
 
 
 WELCOME = "welcome"
+INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
 EMAIL_VERIFICATION = "email_verification"
 SERVICE_STATUS = "service_status"
@@ -40,6 +41,9 @@ PAYMENT_RECEIVED = "payment_received"
 
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
+        "set_password_url": _("Link to choose a password (empty when the user has one already)"),
+    }),
+    MessageKind(INVITATION, _("Invitation"), _("Sent to a user linked to a client, when asked."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
     }),
     MessageKind(PASSWORD_RESET, _("Password reset"),

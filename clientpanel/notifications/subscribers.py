@@ -12,7 +12,7 @@ from clientpanel.accounts.links import SET_PASSWORD, link_args
 from clientpanel.accounts.models import User
 from clientpanel.client_services.events import ServiceStatusChanged
 from clientpanel.client_services.models import SUSPENSION_REASONS, Service, ServiceStatus
-from clientpanel.clients.events import WelcomeEmailRequested
+from clientpanel.clients.events import ClientUserInvited, WelcomeEmailRequested
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.core.events import subscribe
@@ -20,7 +20,7 @@ from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
 
-from .kinds import DOCUMENT_ISSUED, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
+from .kinds import DOCUMENT_ISSUED, INVITATION, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
 from .services import base_url, client_context, client_language, email_queue
 
 
@@ -89,21 +89,32 @@ def on_service_status_changed(events: Sequence[ServiceStatusChanged]) -> None:
                         context={**client_context(client, user), **context})
 
 
-def on_welcome_requested(events: Sequence[WelcomeEmailRequested]) -> None:
-    """The welcome to a client's owner; with a link to choose a password when it has none (one
-    message, not a welcome and a second e-mail with the link)."""
+def _with_set_password_link(key: str, events: Sequence[WelcomeEmailRequested | ClientUserInvited]) -> None:
+    """One message per user, with a link to choose a password when it has none (one message, not
+    a greeting and a second e-mail with the link)."""
     for event in events:
         client = Client.objects.get(pk=event.client_id)
         user = User.objects.get(pk=event.user_id)
         link = ""
         if not user.has_usable_password():
             link = base_url() + reverse("portal:set_password", kwargs=link_args(SET_PASSWORD, user))
-        email_queue(key=WELCOME, user=user, client=client, language=client_language(client),
+        email_queue(key=key, user=user, client=client, language=client_language(client),
                     context={**client_context(client, user), "set_password_url": link})
+
+
+def on_welcome_requested(events: Sequence[WelcomeEmailRequested]) -> None:
+    """The welcome to a client's owner."""
+    _with_set_password_link(WELCOME, events)
+
+
+def on_client_user_invited(events: Sequence[ClientUserInvited]) -> None:
+    """The invitation of a user linked to a client."""
+    _with_set_password_link(INVITATION, events)
 
 
 def connect() -> None:
     subscribe(ServiceStatusChanged, on_service_status_changed)
     subscribe(WelcomeEmailRequested, on_welcome_requested)
+    subscribe(ClientUserInvited, on_client_user_invited)
     subscribe(DocumentIssued, on_document_issued)
     subscribe(DocumentPaid, on_document_paid)

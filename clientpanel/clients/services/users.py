@@ -14,8 +14,10 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.events import publish
 
 from .. import policies
+from ..events import ClientUserInvited
 from ..models import Client, ClientUser
 from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
 from ..selectors import users_visible_to
@@ -44,10 +46,12 @@ def _link_of(client: Client, user_id) -> ClientUser:
         raise NotFound(_("This user is not linked to the client.")) from None
 
 
-def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> ClientUser:
+def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
+                     send_invitation: bool = False) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
     (names and optionally a password) when nobody has that email. Refuses a user already linked,
-    a staff account, and unknown permissions; writes nothing then."""
+    a staff account, and unknown permissions; writes nothing then. With send_invitation the user
+    is told by e-mail, with a link to choose a password when it has none."""
     actor = as_actor(actor)
     require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
@@ -90,6 +94,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any]) ->
         link = ClientUser.objects.create(client=client, user=user, permissions=permissions)
         audit_record(action="client_user.link", target=link, client_id=client.pk, object_label=user.email,
                      changes={"permissions": [None, permissions]})
+        if send_invitation:
+            publish(ClientUserInvited(client_id=client.pk, user_id=user.pk))
     return link
 
 

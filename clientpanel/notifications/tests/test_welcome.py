@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from clientpanel.accounts.services import staff_create
-from clientpanel.clients.services import client_create, client_welcome_send
+from clientpanel.clients.services import client_create, client_user_link, client_welcome_send
 from clientpanel.core.errors import PermissionDenied
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.notifications.sending import send_due_emails
@@ -86,3 +86,20 @@ def test_a_welcome_sent_through_the_service_needs_edit_clients(make_client):
     reader = staff_create(email="reader2@example.com", password="correct-horse-battery", roles=["Read-only"])
     with pytest.raises(PermissionDenied):
         client_welcome_send(actor=reader, client_id=owner_client.pk)
+
+
+def test_an_invited_new_user_gets_a_link_an_existing_one_none_and_nobody_is_invited_unasked(make_client):
+    client = make_client(language="pl")
+    client_user_link(actor=None, client_id=client.pk, send_invitation=True, data={
+        "email": "nowa@example.com", "firstname": "Nowa", "lastname": "Osoba", "permissions": []})
+    invitation = EmailMessage.objects.get(recipient="nowa@example.com")
+    assert invitation.template == "invitation" and invitation.subject.startswith("Masz dostęp do konta")
+    assert "/portal/password/set/" in invitation.body_text
+    other = make_client()
+    client_user_link(actor=None, client_id=other.pk, send_invitation=True, data={
+        "email": "nowa@example.com", "permissions": []})
+    again = EmailMessage.objects.filter(recipient="nowa@example.com").order_by("-id").first()
+    assert again.pk != invitation.pk and "/portal/password/set/" in again.body_text  # still no password
+    client_user_link(actor=None, client_id=other.pk, data={
+        "email": "quiet@example.com", "firstname": "Q", "lastname": "Uiet", "permissions": []})
+    assert not EmailMessage.objects.filter(recipient="quiet@example.com").exists()
