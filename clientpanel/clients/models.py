@@ -190,6 +190,9 @@ class ClientUser(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="user_links")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_links")
     permissions = models.JSONField(default=list)
+    # The e-mails this user does not want about this client (keys of notifications.kinds; only the
+    # ones a user may switch off: never a password link), like WHMCS's contact notification types.
+    muted_emails = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

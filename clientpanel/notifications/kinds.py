@@ -23,6 +23,9 @@ class MessageKind:
     name: Promise
     description: Promise
     variables: dict[str, Promise] = field(default_factory=dict)
+    # Whether a home company or a client user may switch it off; links to set or reset a password
+    # and to verify an address always go.
+    optional: bool = True
 
     @property
     def all_variables(self) -> dict[str, Promise]:
@@ -42,18 +45,18 @@ PAYMENT_RECEIVED = "payment_received"
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
-    }),
+    }, optional=False),
     MessageKind(INVITATION, _("Invitation"), _("Sent to a user linked to a client, when asked."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
-    }),
+    }, optional=False),
     MessageKind(PASSWORD_RESET, _("Password reset"),
                 _("Sent to a client user or staff member who asked for a new password."), {
         "reset_password_url": _("Link to choose a new password (works once, for 24 hours)"),
-    }),
+    }, optional=False),
     MessageKind(EMAIL_VERIFICATION, _("E-mail verification"),
                 _("Asks a user to confirm the address, when staff send it."), {
         "verify_email_url": _("Link to confirm the address (7 days)"),
-    }),
+    }, optional=False),
     MessageKind(PROFORMA_REMINDER, _("Proforma reminder"),
                 _("An unpaid proforma: some days before it is due, on the due date, and some days after "
                   "(days per home company; a group may set its own)."), {
@@ -91,3 +94,6 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "document_total": _("The amount paid with the currency"),
     }),
 )}
+
+
+OPTIONAL_KINDS = tuple(key for key, kind in MESSAGE_KINDS.items() if kind.optional)

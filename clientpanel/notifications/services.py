@@ -20,7 +20,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.links import RESET_PASSWORD, VERIFY_EMAIL, link_args
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.selectors import client_tax_decision, users_visible_to
 from clientpanel.core.errors import NotFound, require
 from clientpanel.core.money import display_amount
@@ -65,12 +65,16 @@ def client_language(client: Client) -> str:
 
 
 def email_queue(*, key: str, user: User, client: Client | None, language: str, context: dict[str, object],
-                attachments: Iterable[dict] = (), reference: str = "", now: dt.datetime | None = None) -> EmailMessage:
+                attachments: Iterable[dict] = (), reference: str = "",
+                now: dt.datetime | None = None) -> EmailMessage | None:
     """Render the message for the user and queue it in the caller's transaction; it is sent once
     that commits. Refused outside a transaction (a message must stand or fall with its cause).
-    Jobs pass the time of their pass (`run_automation --at T`) and what the message is about."""
+    Jobs pass the time of their pass (`run_automation --at T`) and what the message is about.
+    Nothing is queued (None) when the client's home company or the user switched the message off."""
     if not connection.in_atomic_block:
         raise RuntimeError("e-mails are queued inside the transaction that causes them")
+    if is_muted(key, user, client):
+        return None
     rendered = render(key, language, context)
     now = now or timezone.now()
     message = EmailMessage.objects.create(
@@ -79,6 +83,17 @@ def email_queue(*, key: str, user: User, client: Client | None, language: str, c
         body_text=rendered.body_text, body_html=rendered.body_html, attachments=list(attachments))
     _after_commit_send()
     return message
+
+
+def is_muted(key: str, user: User, client: Client | None) -> bool:
+    """Whether the message is switched off for this user about this client: by the client's home
+    company or on the user's link to the client. Messages that are not optional always go."""
+    if not MESSAGE_KINDS[key].optional or client is None:
+        return False
+    if key in (client_tax_decision(client).home_company.muted_emails or []):
+        return True
+    link = ClientUser.objects.filter(client=client, user=user).only("muted_emails").first()
+    return link is not None and key in (link.muted_emails or [])
 
 
 def _after_commit_send() -> None:

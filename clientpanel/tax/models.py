@@ -49,6 +49,8 @@ class HomeCompany(models.Model):
     # On the due date itself a reminder always goes (unless the client's reminders are off).
     reminder_days_before = models.PositiveSmallIntegerField(default=3)
     reminder_days_overdue = models.PositiveSmallIntegerField(default=3)
+    # Messages this company's clients are not sent (keys of notifications.kinds it may switch off).
+    muted_emails = models.JSONField(default=list, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
