@@ -55,7 +55,7 @@ bench-api: setup
 	$(BIN)/python bench/api_load.py
 
 bench-email: setup
-	$(BIN)/python bench/email.py
+	$(BIN)/python bench/email_sending.py
 
 # Every benchmark at full size, one after another (PostgreSQL required; `make test` runs each tiny).
 bench: setup

@@ -24,7 +24,7 @@ RUNS = {  # script: (database variable or None, tiny arguments, what its output 
     "pdf.py": (None, ["--repeat", "2"], "PDF renders"),
     "api_load.py": ("BENCH_API_DATABASE_URL", ["--clients", "1500", "--rates", "10", "--seconds", "2"],
                     "Highest rate"),
-    "email.py": ("BENCH_EMAIL_DATABASE_URL", ["--messages", "200"], "| 2 |"),
+    "email_sending.py": ("BENCH_EMAIL_DATABASE_URL", ["--messages", "200"], "| 2 |"),
 }
 
 

@@ -1,7 +1,8 @@
 """E-mail sending rate: queued messages drained to a local SMTP server (aiosmtpd) by 1, then 2
-consumers on PostgreSQL, counting every message the server received (issue 11).
+consumers on PostgreSQL, counting every message the server received (issue 11). Named so, not
+email.py, which would stand in for the standard library's `email` in every script of this folder.
 
-    .venv/bin/python bench/email.py [--messages 10000] [--consumers 1 2]
+    .venv/bin/python bench/email_sending.py [--messages 10000] [--consumers 1 2]
 
 Each run queues the messages (EmailMessage rows, as the subscribers write them), starts the
 consumers together — separate processes calling notifications.sending.send_due_emails, as Huey
@@ -9,20 +10,13 @@ workers do — and waits until the queue is empty. It reports messages/s and che
 Message-IDs: every message received once (0 duplicates), none missing (0 lost).
 """
 
-# ruff: noqa: E402 — this script's folder must leave the path before anything imports `email`
 from __future__ import annotations
-
-import sys
-from os.path import dirname, realpath
-
-# Run as `python bench/email.py`, this file's folder comes first on the path, and this file would
-# stand in for the standard library's `email` package.
-sys.path[:] = [p for p in sys.path if realpath(p or ".") != dirname(realpath(__file__))]
 
 import argparse
 import multiprocessing as mp
 import os
 import socket
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
