@@ -74,6 +74,8 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
     country = forms.ChoiceField(label=_("Country"))
     send_welcome_email = forms.BooleanField(label=_("Send welcome e-mail"), required=False)
 
+    full_width = ("email", "send_welcome_email")  # the rest take half a row (ui/_fields.html)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = choices_with_blank(country_choices())
@@ -119,6 +121,7 @@ class AddressForm(ServiceErrorsMixin, postal_address_form()):
     is_default = forms.BooleanField(label=_("Default shipping address"), required=False)
 
     field_order = ["type", "name", "contact_name", "phone", "email", *POSTAL_ADDRESS_FIELDS]
+    full_width = ("email", "notes", "is_default")  # the rest take half a row (ui/_fields.html)
 
     def __init__(self, *args, is_billing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
