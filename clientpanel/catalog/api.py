@@ -10,13 +10,14 @@ from typing import Annotated, Any
 
 from django.db import transaction
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import PRODUCTS_READ, PRODUCTS_WRITE
 from clientpanel.core.api_types import Int, JsonObject, MoneyString, OneLine, Text, strict_example
 from clientpanel.core.errors import DomainError
 from clientpanel.core.money import format_api_amount
+from clientpanel.core.schemas import StrictSchema
 
 from . import services
 from .models import Price, Product
@@ -24,11 +25,7 @@ from .models import Price, Product
 router = Router(tags=["products and services"])
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PriceIn(Strict):
+class PriceIn(StrictSchema):
     model_config = strict_example(currency="PLN", period="MONTHLY", amount="49.00", setup_fee="0.00")
     currency: OneLine(3) | None = None
     period: OneLine(12) | None = None
@@ -39,7 +36,7 @@ class PriceIn(Strict):
 Hours = Int(0, 24 * 365)
 
 
-class ProductIn(Strict):
+class ProductIn(StrictSchema):
     model_config = strict_example(key="vps-small", name="VPS Small", description="2 vCPU, 4 GB RAM",
                                   module="manual", prices=[{"currency": "PLN", "period": "MONTHLY", "amount": "49.00"}])
     key: OneLine(100) | None = None

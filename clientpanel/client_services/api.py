@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
@@ -22,6 +22,7 @@ from clientpanel.core.api_types import (
 )
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_api_amount
+from clientpanel.core.schemas import StrictSchema
 
 from . import services
 from .models import Service
@@ -29,11 +30,7 @@ from .models import Service
 router = Router(tags=["products and services"])
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ServiceIn(Strict):
+class ServiceIn(StrictSchema):
     model_config = strict_example(product="vps", price=1)
     product: OneLine(100) | None = Field(None, description="The product's id or key")
     price: IntId | None = None

@@ -20,6 +20,7 @@ from clientpanel.accounts.scopes import (
 from clientpanel.core.api_types import Cursor, IntId, OneLine, Page, PageSize, Search
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.pagination import capped_count
+from clientpanel.core.schemas import SearchPageParams
 
 from . import selectors, services
 from .models import Address, AddressType
@@ -148,10 +149,8 @@ def delete_address(request, client_id: UUID, address_id: UUID):
 users_router = Router(tags=["users"])
 
 
-class UserListParams(Schema):
-    search: Search = ""
-    page: Page = 1
-    page_size: PageSize = 50
+class UserListParams(SearchPageParams):
+    pass  # the shared list query, under the name the OpenAPI document has always given it
 
 
 def _page_bounds(page: int, page_size: int) -> tuple[int, int]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from clientpanel.core.api_types import Int, IntId, MoneyString, OneLine, Text
 from clientpanel.core.api_types import strict_example as example
 from clientpanel.core.money import format_api_amount
+from clientpanel.core.schemas import StrictSchema
 
 from .models import Address, Client
 from .validation import country_name
@@ -21,11 +22,6 @@ Name = OneLine(150)
 Phone = OneLine(64)
 Days = Int(0, 365)
 PermissionKeys = Annotated[list[OneLine(64)], Field(max_length=50)]
-
-
-class StrictSchema(Schema):
-    # Unknown keys are refused, so a misspelt field is an error, never silently ignored.
-    model_config = ConfigDict(extra="forbid")
 
 
 BILLING_EXAMPLE = {"address1": "Main Street 1", "city": "Warszawa", "postcode": "02-454", "country": "PL",

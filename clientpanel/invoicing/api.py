@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
@@ -26,6 +25,7 @@ from clientpanel.core.api_types import (
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
+from clientpanel.core.schemas import StrictSchema
 
 from . import selectors, services
 from .models import Document
@@ -34,16 +34,12 @@ from .storage import pdf_filename, stored_pdf
 router = Router(tags=["invoices"])
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AddFundsIn(Strict):
+class AddFundsIn(StrictSchema):
     model_config = strict_example(net_amount="100.00")
     net_amount: MoneyString = None
 
 
-class PaymentIn(Strict):
+class PaymentIn(StrictSchema):
     model_config = strict_example(amount="61.50", transaction_id="wire-2026-0043", method="bank transfer",
                                   paid_at="2026-05-09T10:30:00+02:00")
     amount: MoneyString = None
@@ -53,7 +49,7 @@ class PaymentIn(Strict):
     method: OneLine(50) = ""
 
 
-class CreditNoteIn(Strict):
+class CreditNoteIn(StrictSchema):
     model_config = strict_example(net_amount="10.00", transaction_id="refund-2026-0007")
     net_amount: MoneyString = None
     transaction_id: OneLine(100) = ""

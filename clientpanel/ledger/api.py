@@ -10,10 +10,11 @@ from ninja import Query, Router, Schema, Status
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Page, PageSize, Search, Text, strict_example
+from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, strict_example
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
+from clientpanel.core.schemas import SearchPageParams
 
 from . import selectors, services
 from .models import LedgerEntry
@@ -30,10 +31,8 @@ class TransactionIn(Schema):
     allow_over_limit: bool = False
 
 
-class TransactionListParams(Schema):
-    search: Search = ""
-    page: Page = 1
-    page_size: PageSize = 50
+class TransactionListParams(SearchPageParams):
+    pass  # the shared list query, under the name the OpenAPI document has always given it
 
 
 class EntryOut(Schema):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import FINANCE_READ, SETTINGS_WRITE
 from clientpanel.core.api_types import Int, OneLine, Text, strict_example
+from clientpanel.core.schemas import StrictSchema
 
 from . import services
 from .models import HomeCompany
@@ -21,11 +21,7 @@ from .models import HomeCompany
 companies_router = Router(tags=["home companies"])
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class HomeCompanyIn(Strict):
+class HomeCompanyIn(StrictSchema):
     model_config = strict_example(name="Acme Hosting Sp. z o.o.", country="PL", city="Warszawa",
                                   eu_vat_id="PL5260250995", invoice_pattern="FV/{YEAR}/{MONTH}/{NUMBER}",
                                   time_zone="Europe/Warsaw", language="pl")

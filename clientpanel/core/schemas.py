@@ -1,0 +1,22 @@
+"""API schemas every app's router shares: the strict input base and the plain list query. The
+bounded value types they are made of are in core/api_types.py."""
+
+from __future__ import annotations
+
+from ninja import Schema
+from pydantic import ConfigDict
+
+from .api_types import Page, PageSize, Search
+
+
+class StrictSchema(Schema):
+    # Unknown keys are refused, so a misspelt field is an error, never silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchPageParams(Schema):
+    # The query of a list that is searched and paged, nothing else. An endpoint subclasses it
+    # under its own name (the OpenAPI component's); a docstring would become its description.
+    search: Search = ""
+    page: Page = 1
+    page_size: PageSize = 50
