@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
 from clientpanel.audit.selectors import audit_events
@@ -31,7 +30,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context
+from .common import client_or_404, go_to, record_context, reload_page
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -125,8 +124,7 @@ def client_quick_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Client %(number)s %(name)s created.") % {
                 "number": client.number, "name": client.display_name})
-            url = reverse("backoffice:client-summary", args=[client.id])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return go_to(request, reverse("backoffice:client-summary", args=[client.id]))
     return render(request, "backoffice/clients/_quick_create_form.html", {"quick_form": form})
 
 
@@ -198,8 +196,7 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
             form.apply_errors(error)
         else:
             messages.success(request, _("Address saved."))
-            return HttpResponseClientRefresh() if request.htmx else redirect(
-                "backoffice:client-profile", client_id=client.id)
+            return reload_page(request, "backoffice:client-profile", client_id=client.id)
     return render(request, "backoffice/clients/_address_form.html",
                   {"client": client, "address": address, "form": form})
 
@@ -211,7 +208,7 @@ def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     run_and_report(request, lambda: client_services.address_delete(actor=request.user, client_id=client.id,
                                                                    address_id=address_id),
                    success=_("Address deleted."), missing=_("That address no longer exists."))
-    return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-profile", client_id=client.id)
+    return reload_page(request, "backoffice:client-profile", client_id=client.id)
 
 
 @area_required(VIEW_CLIENTS)

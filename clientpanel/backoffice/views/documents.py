@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
@@ -28,7 +27,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context
+from .common import client_or_404, go_to, record_context, reload_page
 
 
 def _document_or_404(request: HttpRequest, document_id):
@@ -69,8 +68,7 @@ def add_funds(request: HttpRequest, client_id) -> HttpResponse:
         else:
             messages.success(request, _("Proforma %(number)s issued: %(total)s %(currency)s.") % {
                 "number": document.number, "total": document.total, "currency": document.currency})
-            return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-invoices",
-                                                                               client_id=client.id)
+            return reload_page(request, "backoffice:client-invoices", client_id=client.id)
     return render(request, "backoffice/documents/_add_funds_form.html", {"client": client, "form": form})
 
 
@@ -111,8 +109,7 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
 
 
 def _action_response(request: HttpRequest, document) -> HttpResponse:
-    url = reverse("backoffice:document-detail", args=[document.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return go_to(request, reverse("backoffice:document-detail", args=[document.pk]))
 
 
 @area_required(FINANCE)

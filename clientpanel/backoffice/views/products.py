@@ -6,7 +6,7 @@ import json
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,9 +28,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
 @area_required(PRODUCTS)
 @require_http_methods(["GET", "POST"])
 def product_edit(request: HttpRequest, product_id=None) -> HttpResponse:
-    product = Product.objects.filter(pk=product_id).first() if product_id else None
-    if product_id and product is None:
-        raise Http404("Product not found.")
+    product = get_object_or_404(Product, pk=product_id) if product_id else None
     initial = {"module": "manual", "termination_delay_hours": 48, "cancellation_delay_hours": 48}
     if product is not None:
         initial = {name: getattr(product, name) for name in ProductForm.base_fields}

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -86,9 +86,7 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
 @area_required(MANAGE_STAFF)
 @require_http_methods(["GET", "POST"])
 def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
-    role = Group.objects.filter(pk=role_id).first() if role_id is not None else None
-    if role_id is not None and role is None:
-        raise Http404("Role not found.")
+    role = get_object_or_404(Group, pk=role_id) if role_id is not None else None
     initial = {"name": role.name, "areas": list(role.permissions.values_list("codename", flat=True))} if role else {}
     form = RoleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

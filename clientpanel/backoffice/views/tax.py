@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,9 +31,7 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
     from clientpanel.tax import services as tax_services
     from clientpanel.tax.models import HomeCompany
 
-    company = HomeCompany.objects.filter(pk=company_id).first() if company_id else None
-    if company_id and company is None:
-        raise Http404("Home company not found.")
+    company = get_object_or_404(HomeCompany, pk=company_id) if company_id else None
     initial = {}
     if company is not None:
         initial = {name: getattr(company, name) for name in HomeCompanyForm.base_fields}
@@ -62,9 +60,7 @@ def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = N
     from clientpanel.tax import services as tax_services
     from clientpanel.tax.models import TaxRule
 
-    rule = TaxRule.objects.filter(pk=rule_id, home_company_id=company_id).first() if rule_id else None
-    if rule_id and rule is None:
-        raise Http404("Tax rule not found.")
+    rule = get_object_or_404(TaxRule, pk=rule_id, home_company_id=company_id) if rule_id else None
     initial = {name: getattr(rule, name) for name in TaxRuleForm.base_fields} if rule else {
         "applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0}
     form = TaxRuleForm(request.POST or None, initial=initial)

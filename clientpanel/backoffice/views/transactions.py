@@ -6,10 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRefresh
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.core.errors import DomainError, ValidationFailed
@@ -19,7 +18,7 @@ from clientpanel.ledger import services as ledger_services
 from ..access import area_required
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context
+from .common import client_or_404, record_context, reload_page
 
 
 @area_required(VIEW_CLIENTS)
@@ -59,8 +58,7 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
                 messages.info(request, _("Transaction ID %(transaction_id)s was posted before (#%(sequence)s); "
                                          "nothing new was posted.") % {
                     "transaction_id": entry.transaction_id, "sequence": entry.sequence})
-            return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-transactions",
-                                                                               client_id=client.id)
+            return reload_page(request, "backoffice:client-transactions", client_id=client.id)
     return render(request, "backoffice/clients/_transaction_form.html", {"client": client, "form": form})
 
 

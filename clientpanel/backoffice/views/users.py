@@ -5,10 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRefresh
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
@@ -20,11 +19,11 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.users import AssociateUserForm, PermissionsForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context
+from .common import client_or_404, record_context, reload_page
 
 
 def _back_to_users(request: HttpRequest, client) -> HttpResponse:
-    return HttpResponseClientRefresh() if request.htmx else redirect("backoffice:client-users", client_id=client.id)
+    return reload_page(request, "backoffice:client-users", client_id=client.id)
 
 
 @area_required(VIEW_CLIENTS)
