@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def prepare(count: int, reload: bool) -> tuple[str, list[str], list[str]]:
     from clientpanel.accounts.services import api_token_create, staff_create
     from clientpanel.clients.models import Client
     from clientpanel.ledger.models import EntryType, LedgerEntry
-    from clientpanel.ledger.services import entries_post_many
+    from clientpanel.ledger.services import entries_post_for_clients
 
     call_command("migrate", verbosity=0)
     if reload or Client.objects.count() != count:
@@ -69,11 +70,10 @@ def prepare(count: int, reload: bool) -> tuple[str, list[str], list[str]]:
     ids = [str(pk) for pk in Client.objects.order_by("?").values_list("pk", flat=True)[:2000]]
     with_ledger = ids[:200]
     if not LedgerEntry.objects.filter(client_id=with_ledger[0]).exists():
-        for client_id in with_ledger:
-            with transaction.atomic():
-                entries_post_many(client_id=client_id, entries=[
-                    {"type": EntryType.ADJUSTMENT, "net": Decimal("1.2500") * (n % 5 + 1),
-                     "description": f"Bench entry {n}"} for n in range(25)])
+        with transaction.atomic():
+            entries_post_for_clients(entries_by_client={client_id: [
+                {"type": EntryType.ADJUSTMENT, "net": Decimal("1.2500") * (n % 5 + 1),
+                 "description": f"Bench entry {n}"} for n in range(25)] for client_id in map(uuid.UUID, with_ledger)})
     return token, ids, with_ledger
 
 
