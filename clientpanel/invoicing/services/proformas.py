@@ -37,12 +37,12 @@ from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
-from . import policies, rules
-from .calculations import TaxLine, credit_note_tax_lines, credit_note_totals, document_totals, line_net, payment_net
-from .events import DocumentIssued, DocumentPaid, DocumentRefunded
-from .models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
-from .selectors import documents_visible_to
-from .storage import store_document_pdf
+from .. import policies, rules
+from ..calculations import TaxLine, credit_note_tax_lines, credit_note_totals, document_totals, line_net, payment_net
+from ..events import DocumentIssued, DocumentPaid, DocumentRefunded
+from ..models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
+from ..selectors import documents_visible_to
+from ..storage import store_document_pdf
 
 MAX_ITEMS = 100
 MAX_QUANTITY = Decimal("1000000")
