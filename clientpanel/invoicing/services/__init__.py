@@ -1,17 +1,13 @@
-"""Writes of proformas, invoices and credit notes (SPEC §7). Each service is one transaction: all or
-nothing. Importers use the names listed here."""
+"""Writes of proformas, invoices and credit notes (SPEC §7), one module per sub-domain: proformas
+(issue, Add Funds, cancel), payments (a payment and the final invoice it settles) and credit_notes;
+common holds what they share (document numbers, the issued document's PDF, the document lock, amount
+and text cleaning). Each service is one transaction: all or nothing. Importers use the names listed
+here, not the modules."""
 
-from .proformas import (
-    CreditNoteOutcome,
-    DocumentStateError,
-    PaymentOutcome,
-    credit_note_issue,
-    document_number,
-    proforma_add_funds,
-    proforma_cancel,
-    proforma_issue,
-    proforma_pay,
-)
+from .common import DocumentStateError, document_number
+from .credit_notes import CreditNoteOutcome, credit_note_issue
+from .payments import PaymentOutcome, proforma_pay
+from .proformas import proforma_add_funds, proforma_cancel, proforma_issue
 
 __all__ = [
     "CreditNoteOutcome",

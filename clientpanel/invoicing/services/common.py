@@ -1,0 +1,96 @@
+"""What the document services share: the next document number of a home company's series (it
+advances the counter row), the document's PDF stored once when it is issued with DocumentIssued
+published, the row lock of a visible document, and the cleaning of amounts and short texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike
+from clientpanel.core.errors import Conflict, FieldErrors
+from clientpanel.core.events import publish
+from clientpanel.core.locks import lock_one
+from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
+from clientpanel.core.numbering import format_number, sequence_next_dated
+from clientpanel.core.text import clean_text
+from clientpanel.tax.models import HomeCompany, ResetPeriod
+
+from ..events import DocumentIssued
+from ..models import Document, DocumentType
+from ..selectors import documents_visible_to
+from ..storage import store_document_pdf
+
+
+class DocumentStateError(Conflict):
+    code = "document_state"
+
+
+# --- numbering -------------------------------------------------------------------------------
+
+def _pattern_and_reset(company: HomeCompany, doc_type: str) -> tuple[str, str]:
+    return {
+        DocumentType.PROFORMA: (company.proforma_pattern, company.proforma_reset),
+        DocumentType.INVOICE: (company.invoice_pattern, company.invoice_reset),
+        DocumentType.CREDIT_NOTE: (company.credit_note_pattern, company.credit_note_reset),
+    }[doc_type]
+
+
+def document_number(*, company: HomeCompany, doc_type: str) -> tuple[str, dt.datetime]:
+    """The next number of the company's series for this type, and the document's issue time.
+
+    Both come from the counter row of the company, type and period, locked in the caller's
+    transaction: the issue time is the moment the counter is held, so numbers are unique,
+    gap-free and rise with issue times. Nobody chooses the date: a document is dated when it is
+    issued. Periods and the date in the number are the company's own days (its time zone): a
+    Warsaw invoice issued at 00:30 on the 1st belongs to the new month."""
+    pattern, reset = _pattern_and_reset(company, doc_type)
+    zone = company.zone
+
+    def period_of(moment: dt.datetime) -> str:
+        day = moment.astimezone(zone).date()
+        return {ResetPeriod.NEVER: "", ResetPeriod.YEARLY: f"{day:%Y}"}.get(reset, f"{day:%Y-%m}")
+
+    number, issued_at = sequence_next_dated(key=f"document:{company.pk}:{doc_type}", period_of=period_of)
+    return format_number(pattern, number, issued_at.astimezone(zone).date()), issued_at
+
+
+# --- issuing ---------------------------------------------------------------------------------
+
+def document_issued(document: Document) -> None:
+    """Render the issued document's PDF once, in the issuing transaction, and keep it with its
+    SHA-256: what was issued is what is served for ever after."""
+    store_document_pdf(document)
+    publish(DocumentIssued(document_id=document.pk, client_id=document.client_id, type=document.type,
+                           number=document.number, currency=document.currency, total=document.total))
+
+
+def tax_lines_json(lines) -> list[dict[str, str]]:
+    return [{"name": t.name, "rate": str(t.rate), "amount": str(t.amount)} for t in lines]
+
+
+def locked_document(actor: ActorLike, document_id) -> Document:
+    return lock_one(documents_visible_to(actor), _("Document not found."), pk=document_id)
+
+
+# --- input -----------------------------------------------------------------------------------
+
+def clean_positive_amount(value: object, currency: str, errors: FieldErrors, field: str, *,
+                          places: int | None = None) -> Decimal | None:
+    """A positive amount with at most the currency's minor unit of decimals (or `places`)."""
+    try:
+        amount = (parse_currency_amount(value, currency) if places is None
+                  else parse_amount(value, places=places))
+    except AmountError as error:
+        errors.add(field, str(error))
+        return None
+    if amount <= 0:
+        errors.add(field, _("The amount must be more than zero."))
+        return None
+    return amount
+
+
+def clean_short_text(value: object, limit: int, field: str, errors: FieldErrors) -> str:
+    return "" if value is None else clean_text(value, field, errors, limit=limit, single_line=True)

@@ -1,0 +1,135 @@
+"""Credit notes: refunding a net amount of a paid invoice with the invoice's own rates and home
+company. Writes the credit note (negative amounts) and its item, a REFUND ledger entry (once per
+transaction ID), an ADJUSTMENT entry reversing the charge of refunded items that are not top-ups,
+and the invoice's refunded amount and status, with an audit event, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.services import audit_record
+from clientpanel.core.errors import FieldErrors, ValidationFailed, require
+from clientpanel.core.events import publish
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.selectors import entry_by_transaction_id
+from clientpanel.ledger.services import TransactionIdUsed, entry_post
+
+from .. import policies, rules
+from ..calculations import TaxLine, credit_note_tax_lines, credit_note_totals
+from ..events import DocumentRefunded
+from ..models import Document, DocumentItem, DocumentStatus, DocumentType
+from .common import (
+    DocumentStateError,
+    clean_positive_amount,
+    clean_short_text,
+    document_issued,
+    document_number,
+    locked_document,
+    tax_lines_json,
+)
+
+
+@dataclass(frozen=True)
+class CreditNoteOutcome:
+    note: Document
+    created: bool
+
+
+def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
+                      transaction_id: object = "") -> CreditNoteOutcome:
+    """Refund a net amount of a paid invoice, up to what is paid and not yet refunded, with the
+    invoice's own rates and home company (never today's rules). Per rate the tax refunded never
+    exceeds the tax invoiced, and the note that completes the refund takes exactly the rest. The
+    credit note's amounts are negative; a REFUND entry posts −net / −gross; the invoice becomes
+    (PARTIALLY_)REFUNDED. Refunding items that were charged when the invoice was paid (anything
+    but top-ups) reverses their charge too, so the balance ends where it stood before they were
+    bought: a note refunds charged items first, top-ups last."""
+    require(policies.can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
+    errors = FieldErrors()
+    transaction_id = clean_short_text(transaction_id, 100, "transaction_id", errors)
+    errors.raise_if_any()
+    with transaction.atomic():
+        invoice = locked_document(actor, invoice_id)
+        errors = FieldErrors()
+        net = clean_positive_amount(net_amount, invoice.currency, errors, "net_amount")
+        errors.raise_if_any()
+        replay = _credit_note_replay(invoice, transaction_id, net)
+        if replay is not None:
+            return replay
+        if not rules.can_be_credited(invoice):
+            raise DocumentStateError(_("Credit notes refund paid invoices with net left to refund."),
+                                     fields={"invoice": [invoice.status]})
+        refundable = invoice.net - invoice.refunded_net
+        if net > refundable:
+            left = {"amount": refundable, "currency": invoice.currency}
+            raise ValidationFailed(_("At most %(amount)s %(currency)s net can still be refunded.") % left,
+                                   fields={"net_amount": [_("At most %(amount)s %(currency)s.") % left]})
+        earlier = list(invoice.derived.filter(type=DocumentType.CREDIT_NOTE).values_list("tax_lines", flat=True))
+        invoiced = [TaxLine(t["name"], Decimal(t["rate"]), Decimal(t["amount"])) for t in invoice.tax_lines]
+        refunded_before = [-sum((Decimal(lines[i]["amount"]) for lines in earlier if i < len(lines)), Decimal(0))
+                           for i in range(len(invoiced))]
+        lines = credit_note_tax_lines(invoiced=invoiced, refunded_net_after=invoice.refunded_net + net,
+                                      invoice_net=invoice.net, refunded_tax_before=refunded_before,
+                                      currency=invoice.currency)
+        totals = credit_note_totals(net, lines)
+        number, issued_at = document_number(company=invoice.home_company, doc_type=DocumentType.CREDIT_NOTE)
+        note = Document.objects.create(
+            client_id=invoice.client_id, home_company_id=invoice.home_company_id, type=DocumentType.CREDIT_NOTE,
+            status=DocumentStatus.REFUNDED, currency=invoice.currency, language=invoice.language,
+            number=number, issue_date=issued_at, due_date=issued_at, paid_date=issued_at, net=totals.net,
+            tax=totals.tax, total=totals.total, tax_lines=tax_lines_json(totals.tax_lines),
+            reverse_charge=invoice.reverse_charge, client_snapshot=invoice.client_snapshot,
+            company_snapshot=invoice.company_snapshot, billing_address=invoice.billing_address,
+            shipping_address=invoice.shipping_address, related=invoice, created_by_id=as_actor(actor).user_id,
+        )
+        DocumentItem.objects.create(document=note, position=1, quantity=Decimal("1"), unit_price=-net, net=-net,
+                                    description=f"{invoice.company_snapshot.get('refund_item_name') or 'Refund'} "
+                                                f"({invoice.number})")
+        entry, created = entry_post(client_id=invoice.client_id, type=EntryType.REFUND, net=-net, gross=totals.total,
+                                    transaction_id=transaction_id, document_id=note.pk,
+                                    description=f"Refund {note.number} for {invoice.number}")
+        if not created:
+            raise TransactionIdUsed.by(entry, invoice.currency)
+        reversal = _charge_reversal(invoice, net)
+        if reversal > 0:
+            entry_post(client_id=invoice.client_id, type=EntryType.ADJUSTMENT, net=reversal, document_id=note.pk,
+                       description=f"Charge reversed by {note.number} for items of {invoice.number}")
+        invoice.refunded_net += net
+        invoice.status = DocumentStatus.REFUNDED if invoice.refunded_net == invoice.net else \
+            DocumentStatus.PARTIALLY_REFUNDED
+        invoice.save(update_fields=["refunded_net", "status"])
+        document_issued(note)
+        publish(DocumentRefunded(document_id=invoice.pk, client_id=invoice.client_id, number=invoice.number,
+                                 credit_note_id=note.pk, credit_note_number=note.number, currency=invoice.currency,
+                                 refunded_total=-note.total, status=invoice.status))
+        audit_record(action="document.credit_note", target=note, client_id=invoice.client_id,
+                     changes={"number": [None, note.number], "invoice": [None, invoice.number],
+                              "net": [None, str(totals.net)], "charge_reversed": [None, str(reversal) if reversal
+                                                                                    else None]})
+    return CreditNoteOutcome(note, created=True)
+
+
+def _charge_reversal(invoice: Document, net: Decimal) -> Decimal:
+    """How much of the invoice's charged items (not top-ups) this refund of `net` gives back: the
+    charged part is refunded first, so a refund never takes from the balance what the client
+    bought with it."""
+    charged = sum((i.net for i in invoice.items.all() if not i.is_topup), Decimal(0))
+    before = min(invoice.refunded_net, charged)
+    return min(invoice.refunded_net + net, charged) - before
+
+
+def _credit_note_replay(invoice: Document, transaction_id: str, net: Decimal) -> CreditNoteOutcome | None:
+    if not transaction_id:
+        return None
+    entry = entry_by_transaction_id(client_id=invoice.client_id, transaction_id=transaction_id)
+    if entry is None:
+        return None
+    note = Document.objects.filter(pk=entry.document_id, type=DocumentType.CREDIT_NOTE).first()
+    if entry.type == EntryType.REFUND and note is not None and note.related_id == invoice.pk and -note.net == net:
+        return CreditNoteOutcome(note, created=False)
+    raise TransactionIdUsed.by(entry, invoice.currency)
