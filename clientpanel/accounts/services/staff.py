@@ -19,13 +19,13 @@ from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
 from clientpanel.core.text import at_most_characters
 
-from . import policies
-from . import roles as roles_module
-from .actors import ActorLike, as_actor
-from .models import ApiToken, User, normalize_email
-from .scopes import ALL_SCOPES, scopes_of_staff
-from .selectors import api_tokens_visible_to, staff_manageable_by, staff_visible_to
-from .tokens import TOKEN_PREFIX, hash_token
+from .. import policies
+from .. import roles as roles_module
+from ..actors import ActorLike, as_actor
+from ..models import ApiToken, User, normalize_email
+from ..scopes import ALL_SCOPES, scopes_of_staff
+from ..selectors import api_tokens_visible_to, staff_manageable_by, staff_visible_to
+from ..tokens import TOKEN_PREFIX, hash_token
 
 
 def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_be_new: bool = True) -> str:
