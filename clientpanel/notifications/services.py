@@ -21,13 +21,15 @@ from clientpanel.accounts.links import RESET_PASSWORD, VERIFY_EMAIL, link_args
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.clients.models import Client, ClientUser
-from clientpanel.clients.selectors import client_tax_decision, users_visible_to
-from clientpanel.core.errors import NotFound, require
+from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, users_visible_to
+from clientpanel.core.errors import NotFound, ValidationFailed, require
+from clientpanel.core.locks import lock_one
 from clientpanel.core.money import display_amount
+from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
 from . import policies
-from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, PASSWORD_RESET
+from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET
 from .models import EmailMessage, EmailTemplate
 from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
 from .selectors import email_get
@@ -204,3 +206,43 @@ def email_verification_send(*, actor: ActorLike, user_id) -> EmailMessage:
                               context={**context, "verify_email_url": link})
         audit_record(action="user.verification_email", target=user, changes={"email": [None, user.email]})
     return message
+
+
+def _muted(keys: object) -> list[str]:
+    if not isinstance(keys, list | tuple) or any(key not in OPTIONAL_KINDS for key in keys):
+        raise ValidationFailed(_("Choose among the messages that can be switched off."), fields={
+            "muted_emails": [_("Use some of %(keys)s.") % {"keys": ", ".join(OPTIONAL_KINDS)}]})
+    return sorted(set(keys))
+
+
+def home_company_muted_emails_set(*, actor: ActorLike, company_id, keys: object) -> list[str]:
+    """The messages a home company's clients are not sent (Settings → Home Companies)."""
+    require(policies.can_edit_email_templates(as_actor(actor)), _("You are not allowed to change e-mail settings."))
+    muted = _muted(keys)
+    with transaction.atomic():
+        company = lock_one(HomeCompany.objects.all(), _("Home company not found."), pk=company_id)
+        if company.muted_emails != muted:
+            audit_record(action="home_company.muted_emails", target=company,
+                         changes={"muted_emails": [company.muted_emails, muted]})
+            company.muted_emails = muted
+            company.save(update_fields=["muted_emails"])
+    return muted
+
+
+def client_user_muted_emails_set(*, actor: ActorLike, client_id, user_id, keys: object) -> list[str]:
+    """The messages one user does not want about one client (the client's Users tab)."""
+    actor = as_actor(actor)
+    require(policies.can_resend_emails(actor), _("You are not allowed to change client users."))
+    muted = _muted(keys)
+    with transaction.atomic():
+        visible = ClientUser.objects.filter(client__in=clients_visible_to(actor), client_id=client_id)
+        try:
+            link = visible.select_for_update(of=("self",)).get(user_id=user_id)
+        except (ClientUser.DoesNotExist, ValueError, TypeError, DjangoValidationError):
+            raise NotFound(_("This user is not linked to the client.")) from None
+        if link.muted_emails != muted:
+            audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
+                         changes={"muted_emails": [link.muted_emails, muted]})
+            link.muted_emails = muted
+            link.save(update_fields=["muted_emails"])
+    return muted

@@ -33,9 +33,9 @@ TEXT_FIELDS = {
 MULTILINE_FIELDS = {"bank_details", "invoice_footer"}
 PATTERN_FIELDS = ("proforma_pattern", "invoice_pattern", "credit_note_pattern")
 RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
-COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | {"country", "payment_terms_days",
-                                                                                "is_default", "time_zone",
-                                                                                "language"}
+REMINDER_FIELDS = ("reminder_days_before", "reminder_days_overdue")
+COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | set(REMINDER_FIELDS) | {
+    "country", "payment_terms_days", "is_default", "time_zone", "language"}
 
 
 def _country(value: object, errors: FieldErrors, field: str, *, blank_ok: bool = False) -> str:
@@ -58,6 +58,23 @@ def _time_zone(value: object, errors: FieldErrors) -> str:
         errors.add("time_zone", _("Unknown time zone %(name)s; use a name such as Europe/Warsaw or America/Toronto.")
                    % {"name": repr(name[:64])})
     return name
+
+
+def reminder_days(value: object, errors: FieldErrors, field: str, *, blank_ok: bool) -> int | None:
+    """Days before or after a due date for a reminder: 0 (none) to 60; blank only where it means
+    "inherit" (a group)."""
+    if value in (None, ""):
+        if not blank_ok:
+            errors.add(field, _("Enter 0 to 60 days (0: no reminder)."))
+        return None
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        days = -1
+    if not 0 <= days <= 60:
+        errors.add(field, _("Enter 0 to 60 days (0: no reminder)."))
+        return None
+    return days
 
 
 def available_time_zones() -> frozenset[str]:
@@ -128,6 +145,11 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                         raise ValueError
                 except ValueError:
                     errors.add("payment_terms_days", _("Use 0 to 365 days."))
+        for field in REMINDER_FIELDS:
+            if field in data:
+                days = reminder_days(data[field], errors, field, blank_ok=False)
+                if days is not None:
+                    setattr(company, field, days)
         errors.raise_if_any()
         make_default = bool(data.get("is_default")) or not HomeCompany.objects.exclude(pk=company.pk).exists()
         if make_default:

@@ -67,6 +67,10 @@ class GroupForm(ServiceErrorsMixin, forms.Form):
     payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4)
     tax_exempt = forms.ChoiceField(label=_("Tax exempt"), choices=INHERIT_CHOICES, required=False)
     reminders_enabled = forms.ChoiceField(label=_("Reminders"), choices=INHERIT_CHOICES, required=False)
+    reminder_days_before = forms.CharField(label=_("Reminder days before the due date"), max_length=3, required=False,
+                                           help_text=_("Empty: the home company's days."))
+    reminder_days_overdue = forms.CharField(label=_("Reminder days after the due date"), max_length=3, required=False,
+                                            help_text=_("Empty: the home company's days."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui.labels import country_choices, language_choices
 
@@ -45,6 +46,12 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
     invoice_reset = forms.ChoiceField(label=_("Invoice reset"), choices=RESET_CHOICES)
     credit_note_pattern = forms.CharField(label=_("Credit note pattern"), max_length=100)
     credit_note_reset = forms.ChoiceField(label=_("Credit note reset"), choices=RESET_CHOICES)
+    reminder_days_before = forms.CharField(label=_("Reminder days before the due date"), max_length=3, required=False,
+                                           help_text=_("0: no reminder before; one goes on the due date anyway."))
+    reminder_days_overdue = forms.CharField(label=_("Reminder days after the due date"), max_length=3, required=False,
+                                            help_text=_("0: no reminder after the due date."))
+    muted_emails = forms.MultipleChoiceField(label=_("E-mails this company's clients are not sent"), required=False,
+                                             widget=forms.CheckboxSelectMultiple)
     is_default = forms.BooleanField(label=_("Default home company"), required=False)
 
     field_order = ["name", *POSTAL_ADDRESS_FIELDS]
@@ -54,6 +61,12 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
         self.fields["country"].choices = country_choices()
         self.fields["language"].choices = [("", pgettext_lazy("language of documents", "Default")),
                                            *language_choices()]
+        self.fields["muted_emails"].choices = [(key, MESSAGE_KINDS[key].name) for key in OPTIONAL_KINDS]
+
+    def company_data(self) -> dict:
+        """What the tax service saves (the muted e-mails are notifications' business)."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if name != "muted_emails" and not (name.startswith("reminder_days_") and value == "")}
 
 
 class TaxRuleForm(ServiceErrorsMixin, forms.Form):

@@ -120,7 +120,9 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
         initial = {"name": group.name, "colour": group.colour, "currency": group.currency,
                    "language": group.language, "payment_terms_days": group.payment_terms_days or "",
                    "tax_exempt": {None: "", True: "true", False: "false"}[group.tax_exempt],
-                   "reminders_enabled": {None: "", True: "true", False: "false"}[group.reminders_enabled]}
+                   "reminders_enabled": {None: "", True: "true", False: "false"}[group.reminders_enabled],
+                   "reminder_days_before": "" if group.reminder_days_before is None else group.reminder_days_before,
+                   "reminder_days_overdue": "" if group.reminder_days_overdue is None else group.reminder_days_overdue}
     form = GroupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import SETTINGS
 from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.notifications import services as email_services
+from clientpanel.tax import services as tax_services
+from clientpanel.tax.models import HomeCompany, TaxRule
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -19,8 +23,6 @@ from ..forms.tax import HomeCompanyForm, TaxRuleForm
 
 @area_required(SETTINGS)
 def home_company_list(request: HttpRequest) -> HttpResponse:
-    from clientpanel.tax.models import HomeCompany
-
     companies = HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name")
     return render(request, "backoffice/settings/home_company_list.html", {"companies": companies})
 
@@ -28,9 +30,6 @@ def home_company_list(request: HttpRequest) -> HttpResponse:
 @area_required(SETTINGS)
 @require_http_methods(["GET", "POST"])
 def home_company_edit(request: HttpRequest, company_id: int | None = None) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-    from clientpanel.tax.models import HomeCompany
-
     company = get_object_or_404(HomeCompany, pk=company_id) if company_id else None
     initial = {}
     if company is not None:
@@ -39,10 +38,14 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
     form = HomeCompanyForm(request.POST or None, initial=initial or {
         "country": "US", "topup_item_name": "Add funds", "refund_item_name": "Refund",
         "proforma_pattern": "PROFORMA/{YEAR}/{MONTH}/{NUMBER}", "invoice_pattern": "INV/{YEAR}/{MONTH}/{NUMBER}",
-        "credit_note_pattern": "CN/{YEAR}/{MONTH}/{NUMBER}"})
+        "credit_note_pattern": "CN/{YEAR}/{MONTH}/{NUMBER}", "reminder_days_before": 3, "reminder_days_overdue": 3})
     if request.method == "POST" and form.is_valid():
         try:
-            saved = tax_services.home_company_save(actor=request.user, data=form.cleaned_data, company_id=company_id)
+            with transaction.atomic():  # the company and its e-mail switches, or neither
+                saved = tax_services.home_company_save(actor=request.user, data=form.company_data(),
+                                                       company_id=company_id)
+                email_services.home_company_muted_emails_set(actor=request.user, company_id=saved.pk,
+                                                             keys=form.cleaned_data["muted_emails"])
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
@@ -57,9 +60,6 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
 @area_required(SETTINGS)
 @require_http_methods(["GET", "POST"])
 def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = None) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-    from clientpanel.tax.models import TaxRule
-
     rule = get_object_or_404(TaxRule, pk=rule_id, home_company_id=company_id) if rule_id else None
     initial = {name: getattr(rule, name) for name in TaxRuleForm.base_fields} if rule else {
         "applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0}
@@ -82,8 +82,6 @@ def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = N
 @area_required(SETTINGS)
 @require_POST
 def tax_rule_delete(request: HttpRequest, company_id: int, rule_id: int) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-
     run_and_report(request, lambda: tax_services.tax_rule_delete(actor=request.user, rule_id=rule_id),
                    success=_("Tax rule deleted."), missing=_("That rule no longer exists."))
     return redirect("backoffice:home-company-edit", company_id=company_id)
@@ -92,8 +90,6 @@ def tax_rule_delete(request: HttpRequest, company_id: int, rule_id: int) -> Http
 @area_required(SETTINGS)
 @require_POST
 def tax_presets(request: HttpRequest, company_id: int) -> HttpResponse:
-    from clientpanel.tax import services as tax_services
-
     try:
         made = tax_services.tax_presets_apply(actor=request.user, company_id=company_id,
                                               preset=request.POST.get("preset", ""))

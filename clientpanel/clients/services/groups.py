@@ -13,13 +13,15 @@ from django.utils.translation import ngettext
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
+from clientpanel.tax.services import reminder_days
 
 from .. import policies
 from ..models import ClientGroup
 from ..validation import clean_currency, clean_language
 from .cleaning import clean_optional_bool, clean_payment_terms, clean_text_field, run_clean
 
-GROUP_FIELDS = {"name", "colour", "currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled"}
+GROUP_FIELDS = {"name", "colour", "currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled",
+                "reminder_days_before", "reminder_days_overdue"}
 
 
 def group_save(*, actor: ActorLike, data: Mapping[str, Any], group_id=None) -> ClientGroup:
@@ -59,6 +61,9 @@ def group_save(*, actor: ActorLike, data: Mapping[str, Any], group_id=None) -> C
         for flag in ("tax_exempt", "reminders_enabled"):
             if flag in data:
                 setattr(group, flag, run_clean(errors, flag, clean_optional_bool, data[flag]))
+        for field in ("reminder_days_before", "reminder_days_overdue"):
+            if field in data:  # blank: the home company's days
+                setattr(group, field, reminder_days(data[field], errors, field, blank_ok=True))
         errors.raise_if_any()
         group.save()
         changed = diff(before, snapshot(group))
