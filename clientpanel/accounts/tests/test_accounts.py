@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 
 from clientpanel.accounts.models import ApiToken, User
 from clientpanel.accounts.scopes import ALL_SCOPES
-from clientpanel.accounts.services import api_token_create, hash_token, staff_create
+from clientpanel.accounts.services import api_token_create, staff_create
+from clientpanel.accounts.tokens import hash_token
 from clientpanel.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db

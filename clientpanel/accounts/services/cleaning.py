@@ -1,0 +1,63 @@
+"""The cleaning the account services share, and other apps' user writes too: an e-mail address, a
+password against the configured validators, role names and the wording of staff areas. Writes
+nothing; each adds its refusals to the caller's FieldErrors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+from clientpanel.core.errors import FieldErrors
+
+from .. import roles as roles_module
+from ..models import User, normalize_email
+
+
+def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_be_new: bool = True) -> str:
+    """Validate an email and (by default) refuse one that a user already has."""
+    email = normalize_email(email)
+    if not email:
+        errors.add(field, _("Enter an email address."))
+        return email
+    if len(email) > 254:
+        errors.add(field, _("An email address has at most 254 characters."))
+        return email
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.add(field, _("Enter a valid email address, like name@example.com."))
+        return email
+    if must_be_new and User.objects.filter(email=email).exists():
+        errors.add(field, _("A user with this email address already exists."))
+    return email
+
+
+def clean_password(password: str | None, errors: FieldErrors, *, user: User | None = None) -> None:
+    if not password:
+        return
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        for message in error.messages:
+            errors.add("password", message)
+
+
+def clean_roles(names: Iterable[str], errors: FieldErrors) -> list[Group]:
+    """The roles of these names, in the order given; a name no role has is a field error."""
+    names = [n.strip() for n in names if n and n.strip()]
+    found = {g.name: g for g in Group.objects.filter(name__in=names)}
+    for name in names:
+        if name not in found:
+            errors.add("roles", _("There is no role named %(name)s.") % {"name": repr(name)})
+    return [found[n] for n in names if n in found]
+
+
+def area_labels(areas: Iterable[str]) -> str:
+    """The staff areas' labels in the reader's language, for a refusal that names them."""
+    return ", ".join(str(roles_module.AREAS[a]) for a in sorted(areas))
+
