@@ -107,6 +107,7 @@ PAGES = {
     "email-log": (VIEW_CLIENTS, False, "GET"),
     "email-template-list": (SETTINGS, False, "GET"),
     "email-template-edit": (SETTINGS, False, "GET"),
+    "user-verification-email": (EDIT_CLIENTS, False, "POST"),
 }
 STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/invoices/{document_id}/cancel"),
                    ("POST", "/services/{service_id}/suspend"), ("POST", "/services/{service_id}/unsuspend"),
@@ -241,6 +242,7 @@ def _page_url(name: str, world, client) -> str:
         "email-detail": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
         "email-resend": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
         "email-template-edit": lambda: ["welcome", "en"],
+        "user-verification-email": lambda: [client.owner_id],
     }
     if name in args:
         return reverse(f"backoffice:{name}", args=args[name]())

@@ -83,6 +83,7 @@ urlpatterns = [
     path("settings/automation/<slug:name>/run/", automation.automation_run_now, name="automation-run"),
     path("users/", users.user_list, name="user-list"),
     path("users/<uuid:user_id>/", users.user_detail, name="user-detail"),
+    path("users/<uuid:user_id>/verification-email/", users.user_verification_email, name="user-verification-email"),
     path("settings/staff/", settings.staff_list, name="staff-list"),
     path("settings/staff/new/", settings.staff_create, name="staff-create"),
     path("settings/staff/<uuid:staff_id>/", settings.staff_edit, name="staff-edit"),

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
+
 from .common import ServiceErrorsMixin
 
 
 def permission_choices():
-    from clientpanel.clients.permissions import CLIENT_PERMISSIONS
-
     return list(CLIENT_PERMISSIONS.items())
 
 
@@ -23,6 +24,17 @@ class PermissionsForm(ServiceErrorsMixin, forms.Form):
         self.fields["permissions"].choices = permission_choices()
 
 
+class LinkForm(PermissionsForm):
+    """A linked user's permissions and the e-mails it does not want about this client."""
+
+    muted_emails = forms.MultipleChoiceField(label=_("E-mails this user does not want"), required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["muted_emails"].choices = [(key, MESSAGE_KINDS[key].name) for key in OPTIONAL_KINDS]
+
+
 class AssociateUserForm(PermissionsForm):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     firstname = forms.CharField(label=_("Firstname"), required=False, max_length=150,
@@ -30,3 +42,5 @@ class AssociateUserForm(PermissionsForm):
     lastname = forms.CharField(label=_("Lastname"), required=False, max_length=150)
     password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
                                help_text=_("Only for a new user; empty: they set one later."))
+    send_invitation = forms.BooleanField(label=_("Send an invitation e-mail"), required=False, initial=True,
+                                         help_text=_("With a link to choose a password when the user has none."))

@@ -4,9 +4,12 @@ and saved together or not at all."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from clientpanel.clients.models import ClientGroup
+from clientpanel.clients.services import client_user_link
+from clientpanel.notifications.models import EmailMessage
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
@@ -57,3 +60,36 @@ def test_a_group_sets_or_inherits_its_reminder_days(staff_client):
     assert (group.reminder_days_before, group.reminder_days_overdue) == (7, None)
     refused = staff_client.post(url, {**form, "reminder_days_overdue": "-1"})
     assert "Enter 0 to 60 days" in refused.content.decode()
+
+
+def test_associating_a_new_user_invites_it_unless_unticked(staff_client, make_client):
+    client = make_client()
+    url = reverse("backoffice:client-user-associate", args=[client.pk])
+    form = staff_client.get(url).content.decode()
+    assert re.search(r'<input type="checkbox" name="send_invitation"[^>]*checked', form)
+    staff_client.post(url, {"email": "invited@example.com", "firstname": "In", "lastname": "Vited",
+                            "send_invitation": "on"})
+    staff_client.post(url, {"email": "silent@example.com", "firstname": "Si", "lastname": "Lent"})
+    assert EmailMessage.objects.filter(recipient="invited@example.com", template="invitation").count() == 1
+    assert not EmailMessage.objects.filter(recipient="silent@example.com").exists()
+
+
+def test_a_linked_user_mutes_messages_with_its_permissions(staff_client, make_client):
+    client = make_client()
+    link = client_user_link(actor=None, client_id=client.pk, data={
+        "email": "ops@example.com", "firstname": "O", "lastname": "Ps", "permissions": []})
+    url = reverse("backoffice:client-user-edit", args=[client.pk, link.user_id])
+    staff_client.post(url, {"permissions": ["manage-services"], "muted_emails": ["service_status"]})
+    link.refresh_from_db()
+    assert link.permissions == ["manage-services"] and link.muted_emails == ["service_status"]
+    staff_client.post(url, {"permissions": [], "muted_emails": ["password_reset"]})
+    link.refresh_from_db()
+    assert link.permissions == ["manage-services"]  # refused as a whole
+
+
+def test_staff_send_a_verification_and_the_login_page_offers_a_reset(staff_client, make_client):
+    owner = make_client().owner
+    assert staff_client.post(reverse("backoffice:user-verification-email", args=[owner.pk])).status_code == 302
+    assert EmailMessage.objects.filter(recipient=owner.email, template="email_verification").count() == 1
+    login = Client().get(reverse("backoffice:login")).content.decode()
+    assert reverse("portal:password_reset") in login

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -14,10 +15,11 @@ from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
 from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.notifications import services as email_services
 
 from ..access import area_required
 from ..feedback import run_and_report
-from ..forms.users import AssociateUserForm, PermissionsForm
+from ..forms.users import AssociateUserForm, LinkForm
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, record_context, reload_page
 
@@ -42,9 +44,11 @@ def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     form = AssociateUserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in ("", None) or k == "permissions"}
+        data = {k: v for k, v in form.cleaned_data.items()
+                if (v not in ("", None) or k == "permissions") and k != "send_invitation"}
         try:
-            link = client_services.client_user_link(actor=request.user, client_id=client.id, data=data)
+            link = client_services.client_user_link(actor=request.user, client_id=client.id, data=data,
+                                                    send_invitation=form.cleaned_data["send_invitation"])
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
@@ -71,11 +75,15 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
     link = client_selectors.client_user_links(client=client).filter(user_id=user_id).first()
     if link is None:
         raise Http404("This user is not linked to the client.")
-    form = PermissionsForm(request.POST or None, initial={"permissions": link.permissions})
+    form = LinkForm(request.POST or None, initial={"permissions": link.permissions, "muted_emails": link.muted_emails})
     if request.method == "POST" and form.is_valid():
         try:
-            client_services.client_user_update(actor=request.user, client_id=client.id, user_id=link.user_id,
-                                               permissions=form.cleaned_data["permissions"])
+            with transaction.atomic():  # the permissions and the e-mail choices, or neither
+                client_services.client_user_update(actor=request.user, client_id=client.id, user_id=link.user_id,
+                                                   permissions=form.cleaned_data["permissions"])
+                email_services.client_user_muted_emails_set(actor=request.user, client_id=client.id,
+                                                            user_id=link.user_id,
+                                                            keys=form.cleaned_data["muted_emails"])
         except ValidationFailed as error:
             form.apply_errors(error)
         else:
@@ -133,3 +141,15 @@ def user_detail(request: HttpRequest, user_id) -> HttpResponse:
     links = client_selectors.user_client_links(actor=request.user, user=shown)
     return render(request, "backoffice/users/detail.html", {"shown": shown, "links": links,
                                                             "labels": CLIENT_PERMISSIONS})
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def user_verification_email(request: HttpRequest, user_id) -> HttpResponse:
+    """A user's page → Send verification e-mail (queued now, sent once this commits)."""
+    try:
+        message = email_services.email_verification_send(actor=request.user, user_id=user_id)
+    except NotFound:
+        raise Http404("User not found.") from None
+    messages.success(request, _("Verification e-mail to %(email)s queued.") % {"email": message.recipient})
+    return redirect("backoffice:user-detail", user_id=user_id)
