@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -56,8 +56,11 @@ def email_get(*, actor: ActorLike, email_id) -> EmailMessage:
         raise NotFound(_("E-mail not found.")) from None
 
 
-def email_failures(*, actor: ActorLike) -> dict[str, int]:
-    """Messages waiting after a failure and given up, for the dashboard and Settings → Automation."""
-    emails = emails_visible_to(actor)
-    return {"failed": emails.filter(status=EmailStatus.FAILED).count(),
-            "given_up": emails.filter(status=EmailStatus.GIVEN_UP).count()}
+def email_failures(*, actor: ActorLike) -> dict:
+    """Messages waiting after a failure and given up, with the latest failure's error, for the
+    dashboard and Settings → Automation (a mail server that refuses shows here first)."""
+    emails = emails_visible_to(actor).filter(status__in=[EmailStatus.FAILED, EmailStatus.GIVEN_UP])
+    counts = dict(emails.values_list("status").annotate(n=Count("id")).order_by())
+    latest = emails.order_by("-next_attempt_at", "-id").only("last_error", "next_attempt_at").first()
+    return {"failed": counts.get(EmailStatus.FAILED, 0), "given_up": counts.get(EmailStatus.GIVEN_UP, 0),
+            "last_error": latest.last_error if latest else ""}

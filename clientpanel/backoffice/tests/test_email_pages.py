@@ -70,3 +70,15 @@ def test_the_log_filters_by_status_and_refuses_a_bad_one(staff_client, welcomed)
     assert mine.owner.email in sent and other.owner.email not in sent
     bad = staff_client.get(reverse("backoffice:email-log"), {"status": "exploded"})
     assert bad.status_code == 400
+
+
+def test_a_failing_mail_server_shows_on_the_dashboard_and_automation(staff_client, welcomed):
+    mine, other = welcomed
+    assert 'id="email-health"' not in staff_client.get(reverse("backoffice:dashboard")).content.decode()
+    EmailMessage.objects.filter(client_id=mine.pk).update(status=EmailStatus.FAILED, attempts=2,
+                                                         last_error="ConnectionRefusedError: [Errno 111]")
+    EmailMessage.objects.filter(client_id=other.pk).update(status=EmailStatus.GIVEN_UP, last_error="550 No such user")
+    for page in ("backoffice:dashboard", "backoffice:automation"):
+        html = staff_client.get(reverse(page)).content.decode()
+        assert "1 message waits after a failure" in html and "1 message given up" in html
+        assert "?status=failed" in html

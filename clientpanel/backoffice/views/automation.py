@@ -12,6 +12,7 @@ from clientpanel.accounts.roles import SETTINGS
 from clientpanel.automation.models import JobRun
 from clientpanel.automation.registry import JOBS
 from clientpanel.automation.tasks import run_job_task
+from clientpanel.notifications import selectors as email_selectors
 from clientpanel.ui import labels
 
 from ..access import area_required
@@ -25,7 +26,8 @@ def automation(request: HttpRequest) -> HttpResponse:
         jobs.append({"name": name, "doc": " ".join(line.strip() for line in (job.__doc__ or "").splitlines()),
                      "runs": runs,
                      "last": runs[0] if runs else None})
-    return render(request, "backoffice/settings/automation.html", {"jobs": jobs})
+    return render(request, "backoffice/settings/automation.html", {
+        "jobs": jobs, "email_failures": email_selectors.email_failures(actor=request.user)})
 
 
 @area_required(SETTINGS)

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from clientpanel.clients import selectors as client_selectors
+from clientpanel.notifications import selectors as email_selectors
 
 from ..access import staff_required
 
@@ -16,4 +17,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = client_selectors.client_directory(actor=request.user, page_size=10).results
     return render(request, "backoffice/dashboard.html", {
         "status_counts": counts, "total_clients": sum(counts.values()), "recent_clients": recent,
+        "email_failures": email_selectors.email_failures(actor=request.user),
     })
