@@ -201,8 +201,10 @@ def list_client_users(request, client_id: UUID):
              summary="Link a user by email (created when new) with permissions")
 def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
     require_scope(request, USERS_WRITE)
-    link = services.client_user_link(actor=api_actor(request), client_id=client_id,
-                                     data=payload.model_dump(exclude_unset=True))
+    data = payload.model_dump(exclude_unset=True)
+    invite = bool(data.pop("send_invitation", False))
+    link = services.client_user_link(actor=api_actor(request), client_id=client_id, data=data,
+                                     send_invitation=invite)
     return Status(201, client_user_out(link))
 
 

@@ -181,6 +181,8 @@ class ClientUserLinkIn(StrictSchema):
     lastname: Name | None = None
     password: Password | None = None
     phone: Phone | None = None
+    send_invitation: bool = Field(False, description="Tell the user by e-mail (with a link to choose a password "
+                                                     "when it has none)")
 
 
 class ClientUserPatchIn(StrictSchema):
@@ -206,6 +208,8 @@ class GroupIn(StrictSchema):
     payment_terms_days: Days | None = None
     tax_exempt: bool | None = None
     reminders_enabled: bool | None = None
+    reminder_days_before: Int(0, 60) | None = Field(None, description="null: the home company's days")
+    reminder_days_overdue: Int(0, 60) | None = Field(None, description="null: the home company's days")
 
 
 class UserOut(Schema):
@@ -258,6 +262,8 @@ class GroupOut(Schema):
     payment_terms_days: int | None
     tax_exempt: bool | None
     reminders_enabled: bool | None
+    reminder_days_before: int | None
+    reminder_days_overdue: int | None
     clients: int | None
 
 
@@ -289,5 +295,6 @@ def group_out(group) -> dict[str, Any]:
         "id": group.id, "name": group.name, "colour": group.colour, "currency": group.currency or None,
         "language": group.language or None, "payment_terms_days": group.payment_terms_days,
         "tax_exempt": group.tax_exempt, "reminders_enabled": group.reminders_enabled,
+        "reminder_days_before": group.reminder_days_before, "reminder_days_overdue": group.reminder_days_overdue,
         "clients": getattr(group, "client_count", None),
     }

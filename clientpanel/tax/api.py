@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import FINANCE_READ, SETTINGS_WRITE
@@ -54,6 +55,9 @@ class HomeCompanyIn(StrictSchema):
     invoice_reset: OneLine(8) | None = None
     credit_note_pattern: OneLine(100) | None = None
     credit_note_reset: OneLine(8) | None = None
+    reminder_days_before: Int(0, 60) | None = Field(None, description="Proforma reminder this many days before the "
+                                                                      "due date; 0: none")
+    reminder_days_overdue: Int(0, 60) | None = Field(None, description="and this many days after it; 0: none")
     is_default: bool | None = None
 
 
@@ -101,6 +105,9 @@ class HomeCompanyOut(Schema):
     invoice_reset: str
     credit_note_pattern: str
     credit_note_reset: str
+    reminder_days_before: int
+    reminder_days_overdue: int
+    muted_emails: list[str]
     is_default: bool
     tax_rules: list[TaxRuleOut]
 

@@ -103,3 +103,14 @@ def test_an_invited_new_user_gets_a_link_an_existing_one_none_and_nobody_is_invi
     client_user_link(actor=None, client_id=other.pk, data={
         "email": "quiet@example.com", "firstname": "Q", "lastname": "Uiet", "permissions": []})
     assert not EmailMessage.objects.filter(recipient="quiet@example.com").exists()
+
+
+def test_the_api_invites_a_linked_user_and_sets_reminder_days(api, make_client):
+    client = make_client()
+    linked = api.post(f"/clients/{client.pk}/users", {"email": "api-invited@example.com", "firstname": "A",
+                                                       "lastname": "Pi", "send_invitation": True})
+    assert linked.status_code == 201, linked.content
+    assert EmailMessage.objects.filter(recipient="api-invited@example.com", template="invitation").count() == 1
+    group = api.post("/groups", {"name": "Slow payers", "reminder_days_before": 10, "reminder_days_overdue": 0})
+    assert group.status_code == 201 and group.json()["reminder_days_before"] == 10
+    assert api.post("/groups", {"name": "Bad", "reminder_days_before": 61}).status_code == 422
