@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
 
@@ -20,11 +20,13 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.links import RESET_PASSWORD, VERIFY_EMAIL, link_args
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
+from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, users_visible_to
 from clientpanel.core.errors import NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import display_amount
+from clientpanel.invoicing.models import DocumentType
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
@@ -172,9 +174,18 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
     parts = {part: str(parts.get(part) or "") for part in PARTS}
     check_template(key, parts)
     owner = client.owner
-    sample = {"set_password_url": f"{base_url()}/portal/password/set/…/", "document_type": _("Invoice"),
-              "document_number": "FV/2026/11/1", "invoice_number": "FV/2026/11/1",
-              "document_total": display_amount(Decimal("123.00"), client.currency, language), "due_date": ""}
+    money = display_amount(Decimal("123.00"), client.currency, language)
+    with translation.override(language):
+        sample = {
+            "set_password_url": f"{base_url()}/portal/password/set/…/",
+            "reset_password_url": f"{base_url()}/portal/password/reset/…/",
+            "verify_email_url": f"{base_url()}/portal/verify/…/",
+            "document_type": str(DocumentType.PROFORMA.label), "document_number": "PROFORMA/2026/11/1",
+            "invoice_number": "INV/2026/11/1", "document_total": money,
+            "due_date": (timezone.now() + dt.timedelta(days=3)).date().isoformat(), "reminder_stage": "before",
+            "days": 3, "service_name": "VPS Small", "service_label": "K7QZ2A",
+            "service_status": str(ServiceStatus.SUSPENDED.label), "reason": str(SUSPENSION_REASONS[INSUFFICIENT_FUNDS]),
+            "balance": money, "available": money, "upcoming_charges": money}
     return render_parts(key, parts, {**client_context(client, owner), **sample})
 
 

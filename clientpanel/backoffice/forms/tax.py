@@ -51,7 +51,7 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
     reminder_days_overdue = forms.CharField(label=_("Reminder days after the due date"), max_length=3, required=False,
                                             help_text=_("0: no reminder after the due date."))
     muted_emails = forms.MultipleChoiceField(label=_("E-mails this company's clients are not sent"), required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
     is_default = forms.BooleanField(label=_("Default home company"), required=False)
 
     field_order = ["name", *POSTAL_ADDRESS_FIELDS]

@@ -28,7 +28,7 @@ class LinkForm(PermissionsForm):
     """A linked user's permissions and the e-mails it does not want about this client."""
 
     muted_emails = forms.MultipleChoiceField(label=_("E-mails this user does not want"), required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+                                             widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

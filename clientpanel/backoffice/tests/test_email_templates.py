@@ -64,3 +64,11 @@ def test_only_settings_staff_edit_templates(client):
 def test_an_unknown_message_or_language_is_a_404(staff_client):
     assert staff_client.get(reverse("backoffice:email-template-edit", args=["nope", "en"])).status_code == 404
     assert staff_client.get(reverse("backoffice:email-template-edit", args=["welcome", "xx"])).status_code == 404
+
+
+def test_a_preview_fills_every_variable_of_its_message(staff_client, make_client):
+    client = make_client()
+    url = reverse("backoffice:email-template-edit", args=["proforma_reminder", "en"])
+    base = shipped("proforma_reminder", "en")
+    page = staff_client.post(url, {**base, "preview": "1", "preview_client": client.number}).content.decode()
+    assert "is due on" in page and "in 3 days" in page and 'id="email-preview-html"' in page
