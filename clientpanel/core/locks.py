@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from .errors import NotFound
 
 
@@ -13,5 +15,5 @@ def lock_one(rows: Any, not_found: str, **lookup: Any) -> Any:
     the message not_found when rows hold no such row or a lookup value is no valid key."""
     try:
         return rows.select_for_update(of=("self",)).get(**lookup)
-    except (rows.model.DoesNotExist, ValueError, TypeError):
+    except (rows.model.DoesNotExist, ValueError, TypeError, ValidationError):  # a malformed UUID: ValidationError
         raise NotFound(not_found) from None

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.locks import lock_one
 from clientpanel.core.text import at_most_characters
 
 from .. import policies
@@ -90,10 +90,7 @@ def staff_update(*, actor: ActorLike, staff_id, data: dict) -> User:
     if unknown:
         raise ValidationFailed.from_fields({k: [_("This field cannot be changed here.")] for k in sorted(unknown)})
     with transaction.atomic():
-        try:
-            staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
-        except (User.DoesNotExist, ValueError, TypeError, ValidationError):
-            raise NotFound(_("Staff member not found.")) from None
+        staff = lock_one(User.objects.filter(is_staff=True), _("Staff member not found."), pk=staff_id)
         if not actor.is_system and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
             if staff.is_superuser and staff_visible_to(actor).filter(pk=staff.pk).exists():
                 raise PermissionDenied(_("Only superusers change superusers."))

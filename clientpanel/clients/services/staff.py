@@ -16,6 +16,7 @@ from clientpanel.accounts.selectors import staff_manageable_by
 from clientpanel.accounts.services import staff_update
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.locks import lock_one
 
 from .. import policies
 from ..models import Client, StaffAssignment
@@ -29,10 +30,7 @@ def staff_assignments_set(*, actor: ActorLike, staff_id, client_ids: list) -> li
     actor = as_actor(actor)
     require(policies.can_manage_staff(actor), _("You are not allowed to manage staff."))
     with transaction.atomic():
-        try:
-            staff = User.objects.select_for_update().get(pk=staff_id, is_staff=True)
-        except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-            raise NotFound(_("Staff member not found.")) from None
+        staff = lock_one(User.objects.filter(is_staff=True), _("Staff member not found."), pk=staff_id)
         if not actor.is_system and not staff_manageable_by(actor).filter(pk=staff.pk).exists():
             raise NotFound(_("Staff member not found."))
         assignable = clients_visible_to(actor)
