@@ -108,6 +108,8 @@ PAGES = {
     "email-template-list": (SETTINGS, False, "GET"),
     "email-template-edit": (SETTINGS, False, "GET"),
     "user-verification-email": (EDIT_CLIENTS, False, "POST"),
+    "client-login-as": ("area_impersonate", True, "POST"),
+    "client-user-login-as": ("area_impersonate", True, "POST"),
 }
 STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/invoices/{document_id}/cancel"),
                    ("POST", "/services/{service_id}/suspend"), ("POST", "/services/{service_id}/unsuspend"),
@@ -243,6 +245,7 @@ def _page_url(name: str, world, client) -> str:
         "email-resend": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
         "email-template-edit": lambda: ["welcome", "en"],
         "user-verification-email": lambda: [client.owner_id],
+        "client-user-login-as": lambda: [client.pk, client.owner_id],
     }
     if name in args:
         return reverse(f"backoffice:{name}", args=args[name]())

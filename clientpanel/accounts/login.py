@@ -48,3 +48,20 @@ def staff_password_check(*, request: Any, email: str, password: str) -> User:
 def login_completed(*, user: User) -> None:
     """The password and (when set up) the code were right: forgive the email's wrong passwords."""
     throttle.login_succeeded(user.email)
+
+
+def client_password_check(*, request: Any, email: str, password: str) -> User:
+    """The client user with this email and password, or LoginRefused — the portal's password step,
+    through the same throttle and answers as staff's. A staff account is refused here as a wrong
+    password: staff and client users are kept apart (and a staff member reaches a client's portal
+    only through Login as Owner)."""
+    ip = client_ip(request) if request is not None else None
+    if throttle.login_blocked(email, ip):
+        raise LoginRefused(TOO_MANY_ATTEMPTS, code="throttled")
+    user = authenticate(request, email=email, password=password)  # counts a wrong password
+    if user is None:
+        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
+    if user.is_staff or not user.is_active:
+        throttle.login_failed(email, ip)
+        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
+    return user

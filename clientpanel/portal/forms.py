@@ -17,3 +17,14 @@ class SetPasswordForm(forms.Form):
 
 class PasswordResetForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class AddFundsForm(forms.Form):
+    amount = forms.CharField(label=_("Amount (net)"), max_length=30)

@@ -248,6 +248,13 @@ CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PA
 CLIENTPANEL_WELCOME_EMAIL_DEFAULT = env_bool("CLIENTPANEL_WELCOME_EMAIL_DEFAULT", True)
 # Warn a client when its balance and credit limit will not cover this many days of its services' charges.
 CLIENTPANEL_LOW_BALANCE_DAYS = int(os.environ.get("CLIENTPANEL_LOW_BALANCE_DAYS", "7"))
+# Add Funds in the portal (SPEC §7): the smallest and largest net amount of one proforma, and the balance
+# it may not take a client above (empty: no such limit). Staff may issue any amount.
+CLIENTPANEL_PORTAL_ADD_FUNDS = {
+    "minimum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MIN", "10"),
+    "maximum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MAX", "10000"),
+    "maximum_balance": os.environ.get("CLIENTPANEL_PORTAL_MAX_BALANCE", ""),
+}
 # The public address, for links in e-mails sent by jobs that have no request to ask.
 CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")
 

@@ -167,16 +167,35 @@ def _document_language(client_language: str, company: HomeCompany) -> str:
 
 
 def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Document:
-    """An Add Funds proforma: one taxed top-up item of the net amount, issued at once."""
-    require(policies.can_add_funds(as_actor(actor), client_id), _("You are not allowed to issue documents."))
-    client = clients_visible_to(actor).filter(pk=client_id).only("currency").first()
+    """An Add Funds proforma: one taxed top-up item of the net amount, issued at once. In the portal
+    the amount keeps within the portal's limits (SPEC §7): a minimum, a maximum, and a balance it may
+    not take the client above; staff may issue any amount."""
+    actor = as_actor(actor)
+    require(policies.can_add_funds(actor, client_id), _("You are not allowed to issue documents."))
+    client = clients_visible_to(actor).filter(pk=client_id).only("currency", "balance").first()
     if client is None:
         raise NotFound(_("Client not found."))
     errors = FieldErrors()
     net = clean_positive_amount(net_amount, client.currency, errors, "net_amount")
+    if net is not None and actor.is_portal:
+        _check_portal_limits(net, client, errors)
     errors.raise_if_any()
     return _proforma_issue(actor, client_id, [{"description": None, "quantity": "1", "unit_price": net,
                                                "is_topup": True}])
+
+
+def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> None:
+    limits = settings.CLIENTPANEL_PORTAL_ADD_FUNDS
+    currency = client.currency
+    if net < Decimal(limits["minimum"]):
+        errors.add("net_amount", _("Add at least %(amount)s %(currency)s.") % {"amount": limits["minimum"],
+                                                                             "currency": currency})
+    elif net > Decimal(limits["maximum"]):
+        errors.add("net_amount", _("Add at most %(amount)s %(currency)s at once.") % {"amount": limits["maximum"],
+                                                                                     "currency": currency})
+    elif limits["maximum_balance"] and client.balance + net > Decimal(limits["maximum_balance"]):
+        errors.add("net_amount", _("The balance may not exceed %(amount)s %(currency)s.") % {
+            "amount": limits["maximum_balance"], "currency": currency})
 
 
 def proforma_cancel(*, actor: ActorLike, document_id) -> Document:

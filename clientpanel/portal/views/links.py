@@ -14,7 +14,7 @@ from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.notifications.services import password_reset_request
 
-from .forms import PasswordResetForm, SetPasswordForm
+from ..forms import PasswordResetForm, SetPasswordForm
 
 
 def _choose_password(request: HttpRequest, tokens: LinkTokens, uidb64: str, token: str, title: str) -> HttpResponse:

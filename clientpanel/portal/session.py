@@ -1,0 +1,106 @@
+"""Who is signed in to the portal, kept in the session under keys of its own: a portal sign-in is
+not a staff login (Django's auth user stays the staff member's, or nobody), so a staff session is no
+portal session and a portal session opens no staff page. Login as Owner adds the staff member as
+the impersonator, for 30 minutes at most, while the staff session lives on untouched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from clientpanel.accounts.models import User
+from clientpanel.clients.actors import portal_actor
+from clientpanel.clients.models import Client, ClientUser
+from clientpanel.clients.selectors import client_tax_decision
+from clientpanel.core.actor import Actor, client_ip
+from clientpanel.core.errors import NotFound
+
+USER = "portal:user"
+CLIENT = "portal:client"
+IMPERSONATOR = "portal:impersonator"
+IMPERSONATION_STARTED = "portal:impersonation_started"
+IMPERSONATION_LIMIT = dt.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The signed-in client user, the client it acts for, its actor, and every client it may switch to."""
+
+    user: User
+    client: Client
+    actor: Actor
+    links: list[ClientUser]
+    impersonator: User | None = None
+
+    def may(self, permission: str) -> bool:
+        return permission in self.actor.permissions
+
+    @functools.cached_property
+    def company(self):
+        """The home company that bills the client: its name heads every portal page."""
+        return client_tax_decision(self.client).home_company
+
+
+def sign_in(request: HttpRequest, user: User) -> None:
+    """A client user's own sign-in: a fresh session key (no fixation), its first client selected."""
+    request.session.cycle_key()
+    for key in (IMPERSONATOR, IMPERSONATION_STARTED):
+        request.session.pop(key, None)
+    request.session[USER] = str(user.pk)
+    first = ClientUser.objects.filter(user=user).order_by("created_at").values_list("client_id", flat=True).first()
+    request.session[CLIENT] = str(first) if first else ""
+
+
+def sign_out(request: HttpRequest) -> None:
+    for key in (USER, CLIENT, IMPERSONATOR, IMPERSONATION_STARTED):
+        request.session.pop(key, None)
+
+
+def start_impersonation(request: HttpRequest, *, staff: User, user: User, client: Client) -> None:
+    """Login as Owner: the portal as this client user, on behalf of the staff member signed in."""
+    request.session[USER] = str(user.pk)
+    request.session[CLIENT] = str(client.pk)
+    request.session[IMPERSONATOR] = str(staff.pk)
+    request.session[IMPERSONATION_STARTED] = timezone.now().isoformat()
+
+
+def select_client(request: HttpRequest, client_id) -> None:
+    request.session[CLIENT] = str(client_id)
+
+
+def current(request: HttpRequest) -> Portal | None:
+    """The portal's signed-in user for this request, or None (nobody, an ended impersonation, a
+    user no longer active or no longer linked to any client)."""
+    user_id = request.session.get(USER)
+    if not user_id:
+        return None
+    impersonator = None
+    if request.session.get(IMPERSONATOR):
+        started = dt.datetime.fromisoformat(request.session.get(IMPERSONATION_STARTED))
+        staff = getattr(request, "user", None)
+        # It ends on return, on the staff member's logout (another auth user) and after 30 minutes.
+        if (timezone.now() - started > IMPERSONATION_LIMIT or staff is None or not staff.is_authenticated
+                or str(staff.pk) != request.session.get(IMPERSONATOR)):
+            sign_out(request)
+            return None
+        impersonator = staff
+    user = User.objects.filter(pk=user_id, is_active=True, is_staff=False).first()
+    if user is None:
+        sign_out(request)
+        return None
+    links = list(ClientUser.objects.filter(user=user).select_related("client").order_by("created_at"))
+    if not links:
+        sign_out(request)
+        return None
+    chosen = next((link for link in links if str(link.client_id) == request.session.get(CLIENT)), links[0])
+    request.session[CLIENT] = str(chosen.client_id)
+    try:
+        actor = portal_actor(user, chosen.client_id, impersonator=impersonator, ip=client_ip(request))
+    except NotFound:
+        sign_out(request)
+        return None
+    return Portal(user=user, client=chosen.client, actor=actor, links=links, impersonator=impersonator)

@@ -1,0 +1,102 @@
+"""The portal's pages for the selected client, each behind its permission key (SPEC §3): the
+dashboard, invoices (with their PDFs and Add Funds) and transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clientpanel.client_services.selectors import services_visible_to, upcoming_charges
+from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
+from clientpanel.clients.selectors import client_tax_decision
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
+from clientpanel.invoicing.selectors import documents_visible_to
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.invoicing.storage import pdf_filename, stored_pdf
+from clientpanel.ledger.selectors import entries_visible_to
+
+from ..access import portal_page
+from ..forms import AddFundsForm
+
+COVER_DAYS = 30  # "what the balance covers" looks this far ahead
+
+
+@portal_page()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    portal = request.portal
+    client = portal.client
+    context = {"client": client, "company": client_tax_decision(client).home_company}
+    if portal.may(MANAGE_INVOICES):
+        now = timezone.now()
+        monthly = upcoming_charges(client_ids=[client.pk], now=now, until=now + dt.timedelta(days=COVER_DAYS))
+        context |= {"unpaid": documents_visible_to(portal.actor).filter(status=DocumentStatus.UNPAID)
+                    .order_by("due_date")[:10], "upcoming": monthly.get(client.pk), "cover_days": COVER_DAYS}
+    if portal.may(MANAGE_SERVICES):
+        context["service_counts"] = dict(services_visible_to(portal.actor).values_list("status")
+                                         .annotate(n=Count("id")).order_by())
+    return render(request, "portal/dashboard.html", context)
+
+
+@portal_page(MANAGE_INVOICES)
+def invoices(request: HttpRequest) -> HttpResponse:
+    documents = documents_visible_to(request.portal.actor).order_by("-issue_date", "-id")
+    page = Paginator(documents, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/invoices.html", {"page": page, "client": request.portal.client})
+
+
+def _document(request: HttpRequest, document_id):
+    """One of the selected client's documents; another client's, or one the user may not see, is a 404."""
+    try:
+        return documents_visible_to(request.portal.actor).select_related("home_company").get(pk=document_id)
+    except Document.DoesNotExist:
+        raise Http404("Document not found.") from None
+
+
+@portal_page(MANAGE_INVOICES)
+def document(request: HttpRequest, document_id) -> HttpResponse:
+    shown = _document(request, document_id)
+    return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
+                                                    "client": request.portal.client})
+
+
+@portal_page(MANAGE_INVOICES)
+def document_pdf(request: HttpRequest, document_id) -> HttpResponse:
+    shown = _document(request, document_id)
+    response = HttpResponse(stored_pdf(shown), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(shown)}"'
+    return response
+
+
+@portal_page(MANAGE_INVOICES)
+@require_http_methods(["GET", "POST"])
+def add_funds(request: HttpRequest) -> HttpResponse:
+    form = AddFundsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proforma = proforma_add_funds(actor=request.portal.actor, client_id=request.portal.client.pk,
+                                          net_amount=form.cleaned_data["amount"])
+        except ValidationFailed as error:
+            for message in error.fields.get("net_amount", [error.message]):
+                form.add_error("amount", message)
+        else:
+            messages.success(request, _("Proforma %(number)s is issued; pay it by bank transfer with its number "
+                                        "as the title.") % {"number": proforma.number})
+            return redirect("portal:document", document_id=proforma.pk)
+    return render(request, "portal/add_funds.html", {"form": form, "client": request.portal.client,
+                                                     "type": DocumentType})
+
+
+@portal_page(MANAGE_INVOICES)
+def transactions(request: HttpRequest) -> HttpResponse:
+    entries = entries_visible_to(request.portal.actor).order_by("-sequence")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "portal/transactions.html", {"page": page, "client": request.portal.client})
