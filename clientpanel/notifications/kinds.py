@@ -45,9 +45,11 @@ PAYMENT_RECEIVED = "payment_received"
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
+        "login_url": _("Address of the portal's login page"),
     }, optional=False),
     MessageKind(INVITATION, _("Invitation"), _("Sent to a user linked to a client, when asked."), {
         "set_password_url": _("Link to choose a password (empty when the user has one already)"),
+        "login_url": _("Address of the portal's login page"),
     }, optional=False),
     MessageKind(PASSWORD_RESET, _("Password reset"),
                 _("Sent to a client user or staff member who asked for a new password."), {

@@ -177,7 +177,7 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
     money = display_amount(Decimal("123.00"), client.currency, language)
     with translation.override(language):
         sample = {
-            "set_password_url": f"{base_url()}/portal/password/set/…/",
+            "set_password_url": f"{base_url()}/portal/password/set/…/", "login_url": f"{base_url()}/portal/login/",
             "reset_password_url": f"{base_url()}/portal/password/reset/…/",
             "verify_email_url": f"{base_url()}/portal/verify/…/",
             "document_type": str(DocumentType.PROFORMA.label), "document_number": "PROFORMA/2026/11/1",

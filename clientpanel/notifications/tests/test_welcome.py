@@ -114,3 +114,10 @@ def test_the_api_invites_a_linked_user_and_sets_reminder_days(api, make_client):
     group = api.post("/groups", {"name": "Slow payers", "reminder_days_before": 10, "reminder_days_overdue": 0})
     assert group.status_code == 201 and group.json()["reminder_days_before"] == 10
     assert api.post("/groups", {"name": "Bad", "reminder_days_before": 61}).status_code == 422
+
+
+def test_the_welcome_names_the_portals_login_page(make_client):
+    client = make_client()
+    client_welcome_send(actor=None, client_id=client.pk)
+    welcome = EmailMessage.objects.get(client_id=client.pk, template="welcome")
+    assert "http://127.0.0.1:8000/portal/login/" in welcome.body_text
