@@ -27,3 +27,14 @@ def can_be_retried(service: Service) -> bool:
 def runs_module_actions(service: Service) -> bool:
     """Product actions (reboot, reset password…) act on a running service only."""
     return service.status == ServiceStatus.ACTIVE
+
+
+def can_be_cancelled_at_period_end(service: Service) -> bool:
+    """An active service with a recurring price ends when its paid period does (not asked twice)."""
+    return (service.status == ServiceStatus.ACTIVE and service.period != "ONE_TIME"
+            and service.billed_until is not None and not service.cancel_requested)
+
+
+def can_be_cancelled_now(service: Service) -> bool:
+    """A service not ended yet may be ended at once; MANUAL ones are staff's to handle by hand."""
+    return service.status in (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)

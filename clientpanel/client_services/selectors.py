@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,19 @@ def service_get(*, actor: ActorLike, service_id) -> Service:
         return services_visible_to(actor).select_related("product", "price", "client").get(pk=service_id)
     except (Service.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Service not found.")) from None
+
+
+def service_for_cancellation(*, actor: ActorLike, service_id) -> Service:
+    """A service of a client the actor sees, for a cancellation request: in the portal that right is
+    Place New Orders/Upgrades/Cancellations, which does not need Manage Services, so the portal's
+    services filter is not applied here; the caller checks policies.can_request_cancellation."""
+    actor = as_actor(actor)
+    try:
+        service = (Service.objects.filter(client__in=clients_visible_to(actor)).select_related("product")
+                   .get(pk=service_id))
+    except (Service.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound(_("Service not found.")) from None
+    return service
 
 
 def upcoming_charges(*, client_ids, now: dt.datetime, until: dt.datetime) -> dict:

@@ -28,3 +28,46 @@ class LoginForm(forms.Form):
 
 class AddFundsForm(forms.Form):
     amount = forms.CharField(label=_("Amount (net)"), max_length=30)
+
+
+def show_refusal(form: forms.Form, error, mapping: dict[str, str] | None = None) -> None:
+    """A service's refusal on the form, keeping what was typed: its message above the form and its
+    field errors on the matching fields (or above it, for a field the form does not have)."""
+    mapping = mapping or {}
+    form.add_error(None, error.message)
+    for field, messages in (getattr(error, "fields", None) or {}).items():
+        name = mapping.get(field, field)
+        for message in messages:
+            if message != error.message:
+                form.add_error(name if name in form.fields else None, message)
+
+
+class OrderServiceForm(forms.Form):
+    """A product the client may order, at one of its prices in the client's currency (one choice
+    per price, grouped by product)."""
+
+    price = forms.ChoiceField(label=_("Product and price"))
+
+    def __init__(self, *args, products=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        groups, self.product_of = [], {}
+        for product in products:
+            options = []
+            for price in product.client_prices:
+                text = price.label
+                if price.setup_fee:
+                    text = _("%(price)s + %(fee)s %(currency)s setup fee") % {
+                        "price": text, "fee": f"{price.setup_fee:.2f}", "currency": price.currency}
+                options.append((str(price.pk), text))
+                self.product_of[str(price.pk)] = product.pk
+            groups.append((product.name, options))
+        self.fields["price"].choices = [("", _("Choose a product")), *groups]
+
+
+class CancellationForm(forms.Form):
+    when = forms.ChoiceField(label=_("When should the service end?"),
+                             widget=forms.RadioSelect(attrs={"class": "form-check-input"}))
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["when"].choices = list(choices)

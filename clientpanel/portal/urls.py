@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, links, pages
+from .views import auth, links, pages, services
 
 app_name = "portal"
 
@@ -13,6 +13,10 @@ urlpatterns = [
     path("invoices/add-funds/", pages.add_funds, name="add-funds"),
     path("invoices/<uuid:document_id>/", pages.document, name="document"),
     path("invoices/<uuid:document_id>/pdf/", pages.document_pdf, name="document-pdf"),
+    path("services/", services.services, name="services"),
+    path("services/order/", services.order, name="order"),
+    path("services/<uuid:service_id>/", services.service, name="service"),
+    path("services/<uuid:service_id>/cancel/", services.cancel, name="service-cancel"),
     path("transactions/", pages.transactions, name="transactions"),
     path("password/set/<str:uidb64>/<str:token>/", links.set_password, name="set_password"),
     path("password/reset/", links.request_password_reset, name="password_reset"),

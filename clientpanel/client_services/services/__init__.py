@@ -5,8 +5,12 @@ of them share is in common.py. Importers use the names below; clientpanel.automa
 from .billing import charge_batch, job_charge_services, service_charge_due
 from .jobs import job_cancel_stale_proformas, job_provision_pending
 from .lifecycle import (
+    CANCEL_AT_PERIOD_END,
+    CANCEL_NOW,
+    CANCELLATION_TIMES,
     job_enforce_credit,
     service_action,
+    service_cancellation_request,
     service_retry,
     service_suspend,
     service_terminate,
@@ -16,6 +20,9 @@ from .ordering import first_charge, service_order
 from .provisioning import service_provision
 
 __all__ = [
+    "CANCELLATION_TIMES",
+    "CANCEL_AT_PERIOD_END",
+    "CANCEL_NOW",
     "charge_batch",
     "first_charge",
     "job_cancel_stale_proformas",
@@ -23,6 +30,7 @@ __all__ = [
     "job_enforce_credit",
     "job_provision_pending",
     "service_action",
+    "service_cancellation_request",
     "service_charge_due",
     "service_order",
     "service_provision",

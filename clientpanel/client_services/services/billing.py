@@ -54,7 +54,10 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
         suspend = False
         with transaction.atomic():
             service = locked_service(service_id)
-            if service.status != ServiceStatus.ACTIVE or service.billed_until is None or service.billed_until > now:
+            # A service cancelled at the end of its period is not charged for the next one: the credit
+            # job ends it instead.
+            if (service.status != ServiceStatus.ACTIVE or service.billed_until is None or service.billed_until > now
+                    or service.cancel_requested):
                 break
             charge = period_charge(period=service.period, amount=service.amount,
                                    hourly_billing=service.product.hourly_billing, start=service.billed_until)
@@ -89,7 +92,8 @@ def charge_batch(*, now: dt.datetime, limit: int = 500) -> tuple[int, int, list]
     out). Answers (services charged, charges, services left for the one-by-one path)."""
     with transaction.atomic():
         batch = list(Service.objects.select_for_update(skip_locked=True, of=("self",))
-                     .filter(status=ServiceStatus.ACTIVE, billed_until__lte=now).select_related("product")
+                     .filter(status=ServiceStatus.ACTIVE, billed_until__lte=now, cancel_requested=False)
+                     .select_related("product")
                      .order_by("client_id", "id")[:limit])
         if not batch:
             return 0, 0, []

@@ -1,5 +1,5 @@
 """A service's life after ordering: staff suspend, unsuspend, terminate and retry it, clients and
-staff run the module's product actions, and the credit job unsuspends services whose funds
+staff run the module's product actions and request its cancellation, and the credit job unsuspends services whose funds
 returned and ends those suspended too long or cancelled at the end of their period."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .. import policies, rules
 from ..calculations import period_charge
 from ..locks import locked_service
 from ..models import INSUFFICIENT_FUNDS, SUSPENDED_BY_STAFF, ProvisionStatus, Service, ServiceStatus
-from ..selectors import services_visible_to
+from ..selectors import service_for_cancellation, services_visible_to
 from .billing import service_charge_due
 from .common import funds, record_module_result, run_module, status_changed, suspend_service
 from .provisioning import service_provision
@@ -134,6 +134,56 @@ def service_action(*, actor: ActorLike, service_id, action: str) -> tuple[bool, 
     audit_record(action=f"service.action.{action}", target=service, client_id=service.client_id,
                  object_label=str(service), changes={"outcome": [None, "OK" if ok else message]})
     return ok, message
+
+
+CANCEL_AT_PERIOD_END = "period_end"
+CANCEL_NOW = "now"
+CANCELLATION_TIMES = (CANCEL_AT_PERIOD_END, CANCEL_NOW)
+
+
+def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> Service:
+    """End a service at the client's (or staff's) request. At the end of the paid period: marked
+    cancel_requested, no further period is charged, and the credit job terminates it once
+    billed_until has passed. Now: a pending service never provisioned is cancelled, any other is
+    terminated through its module at once; time already paid is not refunded. Refused when the
+    service's state does not allow it (rules.py), checked under the service's lock."""
+    actor = as_actor(actor)
+    service = service_for_cancellation(actor=actor, service_id=service_id)
+    require(policies.can_request_cancellation(actor, service.client_id), _("You are not allowed to cancel services."))
+    if when not in CANCELLATION_TIMES:
+        raise ValidationFailed(_("Choose when the service ends."), fields={
+            "when": [_("Choose the end of the period or now.")]})
+    now = timezone.now()
+    with transaction.atomic():
+        service = locked_service(service_id)
+        before = service.status
+        if when == CANCEL_AT_PERIOD_END:
+            if not rules.can_be_cancelled_at_period_end(service):
+                raise Conflict(_("Only an active service with a recurring price can be cancelled at the end of its "
+                                 "period, once."), code="service_state")
+            service.cancel_requested = True
+            service.save(update_fields=["cancel_requested"])
+            audit_record(action="service.cancel_request", target=service, client_id=service.client_id,
+                         object_label=str(service), changes={"cancel_requested": [False, True],
+                                                             "ends_at": [None, service.billed_until.isoformat()]})
+            return service
+        if not rules.can_be_cancelled_now(service):
+            raise Conflict(_("The service is %(status)s; it cannot be cancelled.")
+                           % {"status": service.get_status_display()}, code="service_state")
+        never_ran = before == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED
+        if never_ran:
+            service.status, service.cancelled_at = ServiceStatus.CANCELLED, now
+            service.save(update_fields=["status", "cancelled_at"])
+        else:
+            service.status, service.terminated_at = ServiceStatus.TERMINATED, now
+            service.save(update_fields=["status", "terminated_at"])
+        audit_record(action="service.cancel", target=service, client_id=service.client_id,
+                     object_label=str(service), changes={"status": [before, service.status]})
+        status_changed(service, before)
+    if never_ran:
+        return service
+    ok, message = run_module(service, "terminate")
+    return record_module_result(service.pk, ok, message)
 
 
 def job_enforce_credit(*, now: dt.datetime) -> dict:

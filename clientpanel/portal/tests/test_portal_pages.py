@@ -1,8 +1,6 @@
 """The portal: signing in (client users only, through the login throttle), the client switcher, and
 every page behind its permission key — one table, so a portal route without a rule fails here."""
 
-from decimal import Decimal
-
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -10,22 +8,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clientpanel.accounts.services import staff_create
 from clientpanel.clients import permissions as keys
 from clientpanel.clients.services import client_user_link
-from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.ledger.models import EntryType
-from clientpanel.ledger.services import entry_post
+
+from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "portal-user-passphrase"
 
-# Portal pages: url name → (permission key, takes a document id)
+# Portal pages: url name → (permission key, the object whose id the URL takes, if any)
 PAGES = {
-    "dashboard": (None, False),
-    "switch-client": (None, False),
-    "invoices": (keys.MANAGE_INVOICES, False),
-    "add-funds": (keys.MANAGE_INVOICES, False),
-    "document": (keys.MANAGE_INVOICES, True),
-    "document-pdf": (keys.MANAGE_INVOICES, True),
-    "transactions": (keys.MANAGE_INVOICES, False),
+    "dashboard": (None, None),
+    "switch-client": (None, None),
+    "invoices": (keys.MANAGE_INVOICES, None),
+    "add-funds": (keys.MANAGE_INVOICES, None),
+    "document": (keys.MANAGE_INVOICES, "mine_doc"),
+    "document-pdf": (keys.MANAGE_INVOICES, "mine_doc"),
+    "transactions": (keys.MANAGE_INVOICES, None),
+    "services": (keys.MANAGE_SERVICES, None),
+    "service": (keys.MANAGE_SERVICES, "mine_service"),
+    "order": (keys.MANAGE_ORDERS, None),
+    "service-cancel": (keys.MANAGE_ORDERS, "mine_service"),
 }
 OPEN_PAGES = {"login", "logout", "set_password", "password_reset", "reset_password", "verify_email"}
 
@@ -44,17 +44,6 @@ def test_every_portal_page_has_a_rule_and_declares_it():
             assert pattern.callback.portal_permission == PAGES[pattern.name][0], pattern.name
 
 
-@pytest.fixture
-def world(make_client):
-    mine = make_client(currency="USD", company_name="Mine Ltd", password=PASSWORD)
-    theirs = make_client(currency="USD", company_name="Theirs Ltd")
-    for client in (mine, theirs):
-        entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("25"), description="Opening")
-    return {"mine": mine, "theirs": theirs, "mine_doc": proforma_add_funds(actor=None, client_id=mine.pk,
-                                                                            net_amount="20"),
-            "their_doc": proforma_add_funds(actor=None, client_id=theirs.pk, net_amount="30")}
-
-
 def _signed_in(email: str, password: str = PASSWORD) -> Client:
     browser = Client()
     response = browser.post(reverse("portal:login"), {"email": email, "password": password})
@@ -68,31 +57,34 @@ def _member(client, *permissions, email="member@example.com"):
     return email
 
 
-def _url(name: str, document=None) -> str:
-    return reverse(f"portal:{name}", args=[document.pk] if PAGES[name][1] else [])
+def _url(name: str, world=None) -> str:
+    target = PAGES[name][1]
+    return reverse(f"portal:{name}", args=[world[target].pk] if target else [])
 
 
 @pytest.mark.parametrize("permission", [None, *sorted({p for p, _ in PAGES.values() if p})])
 def test_each_page_needs_its_key_and_is_absent_otherwise(world, permission):
     browser = _signed_in(_member(world["mine"], *([permission] if permission else [])))
-    for name, (needed, _with_document) in PAGES.items():
+    for name, (needed, _target) in PAGES.items():
         method = browser.post if name == "switch-client" else browser.get
         data = {"client": str(world["mine"].pk)} if name == "switch-client" else {}
-        response = method(_url(name, world["mine_doc"]), data)
+        response = method(_url(name, world), data)
         if needed is None or needed == permission:
             assert response.status_code in (200, 302), (name, permission, response.status_code)
         else:
             assert response.status_code == 404, (name, permission)
     menu = browser.get(reverse("portal:dashboard")).content.decode()
     assert (reverse("portal:invoices") in menu) == (permission == keys.MANAGE_INVOICES)
+    assert (f'href="{reverse("portal:services")}"' in menu) == (permission == keys.MANAGE_SERVICES)
+    assert (f'href="{reverse("portal:order")}"' in menu) == (permission == keys.MANAGE_ORDERS)
 
 
 def test_another_clients_document_is_a_404_even_for_the_owner(world):
     browser = _signed_in(world["mine"].owner.email)
-    assert browser.get(_url("document", world["mine_doc"])).status_code == 200
-    assert browser.get(_url("document", world["their_doc"])).status_code == 404
-    assert browser.get(_url("document-pdf", world["their_doc"])).status_code == 404
-    pdf = browser.get(_url("document-pdf", world["mine_doc"]))
+    assert browser.get(_url("document", world)).status_code == 200
+    assert browser.get(reverse("portal:document", args=[world["their_doc"].pk])).status_code == 404
+    assert browser.get(reverse("portal:document-pdf", args=[world["their_doc"].pk])).status_code == 404
+    pdf = browser.get(_url("document-pdf", world))
     assert pdf["Content-Type"] == "application/pdf" and pdf["Content-Disposition"].startswith("attachment")
 
 

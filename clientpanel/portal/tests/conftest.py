@@ -1,0 +1,30 @@
+"""What the portal's tests share: two clients with a document and a service each."""
+
+from decimal import Decimal
+
+import pytest
+
+from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.services import service_order
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.services import entry_post
+
+PASSWORD = "portal-user-passphrase"
+
+
+@pytest.fixture
+def world(make_client):
+    mine = make_client(currency="USD", company_name="Mine Ltd", password=PASSWORD)
+    theirs = make_client(currency="USD", company_name="Theirs Ltd")
+    for client in (mine, theirs):
+        entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("25"), description="Opening")
+    product = Product.objects.create(key="vps-small", name="VPS Small", module="manual")
+    price = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("5"))
+    return {"mine": mine, "theirs": theirs, "mine_doc": proforma_add_funds(actor=None, client_id=mine.pk,
+                                                                            net_amount="20"),
+            "their_doc": proforma_add_funds(actor=None, client_id=theirs.pk, net_amount="30"),
+            "product": product, "price": price,
+            "mine_service": service_order(actor=None, client_id=mine.pk, product_id=product.pk, price_id=price.pk),
+            "their_service": service_order(actor=None, client_id=theirs.pk, product_id=product.pk,
+                                           price_id=price.pk)}

@@ -1,0 +1,87 @@
+"""The portal's Services: the client's own services only, ordering what is on show within the
+client's funds, and requesting a cancellation — each refusal shown on the form, keeping the choice."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from clientpanel.audit.models import AuditEvent
+from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.models import Service, ServiceStatus
+from clientpanel.clients import permissions as keys
+
+from .test_portal_pages import _member, _signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def _product(key, amount, hidden=False, retired=False, currency="USD"):
+    product = Product.objects.create(key=key, name=key.title(), module="manual", hidden=hidden, retired=retired)
+    return product, Price.objects.create(product=product, currency=currency, period="MONTHLY",
+                                         amount=Decimal(amount))
+
+
+def test_services_list_and_detail_show_the_clients_own_services_only(world):
+    browser = _signed_in(world["mine"].owner.email)
+    listed = browser.get(reverse("portal:services")).content.decode()
+    assert world["mine_service"].label in listed and world["their_service"].label not in listed
+    assert "VPS Small" in listed and "Pending" in listed
+    mine = browser.get(reverse("portal:service", args=[world["mine_service"].pk]))
+    assert mine.status_code == 200 and 'id="service-status"' in mine.content.decode()
+    assert browser.get(reverse("portal:service", args=[world["their_service"].pk])).status_code == 404
+    assert browser.get(reverse("portal:service-cancel", args=[world["their_service"].pk])).status_code == 404
+    assert browser.post(reverse("portal:service-cancel", args=[world["their_service"].pk]),
+                        {"when": "now"}).status_code == 404
+    assert Service.objects.get(pk=world["their_service"].pk).status == ServiceStatus.PENDING
+
+
+def test_the_order_form_offers_products_on_show_in_the_clients_currency(world):
+    _product("hidden-box", "1", hidden=True)
+    _product("retired-box", "1", retired=True)
+    _product("euro-box", "1", currency="EUR")
+    page = _signed_in(world["mine"].owner.email).get(reverse("portal:order")).content.decode()
+    assert "VPS Small" in page
+    assert "Hidden-Box" not in page and "Retired-Box" not in page and "Euro-Box" not in page
+
+
+def test_ordering_a_hidden_product_is_refused(world):
+    _hidden, price = _product("hidden-box", "1", hidden=True)
+    browser = _signed_in(world["mine"].owner.email)
+    refused = browser.post(reverse("portal:order"), {"price": str(price.pk)})
+    assert refused.status_code == 200 and "is-invalid" in refused.content.decode()
+    assert not Service.objects.filter(product=_hidden).exists()
+
+
+def test_ordering_beyond_balance_plus_credit_limit_is_refused_and_keeps_the_choice(world):
+    _expensive, price = _product("big-box", "500")
+    browser = _signed_in(world["mine"].owner.email)
+    refused = browser.post(reverse("portal:order"), {"price": str(price.pk)}).content.decode()
+    assert "do not cover the first charge" in refused and "Not enough funds." in refused
+    assert f'<option value="{price.pk}" selected>' in refused
+    assert not Service.objects.filter(product=_expensive).exists()
+
+
+def test_ordering_within_funds_adds_a_pending_service_for_the_client(world):
+    browser = _signed_in(world["mine"].owner.email)
+    ordered = browser.post(reverse("portal:order"), {"price": str(world["price"].pk)})
+    assert ordered.status_code == 302
+    service = Service.objects.filter(client=world["mine"]).order_by("-created_at").first()
+    assert ordered["Location"] == reverse("portal:service", args=[service.pk])
+    assert service.status == ServiceStatus.PENDING and service.currency == "USD"
+    assert AuditEvent.objects.filter(action="service.order", object_id=str(service.pk)).exists()
+
+
+def test_a_cancellation_request_is_recorded_and_shown(world):
+    email = _member(world["mine"], keys.MANAGE_ORDERS, keys.MANAGE_SERVICES)
+    browser = _signed_in(email)
+    url = reverse("portal:service-cancel", args=[world["mine_service"].pk])
+    page = browser.get(url).content.decode()
+    assert 'value="now"' in page and 'value="period_end"' not in page  # pending: nothing paid to wait for
+    assert "invalid-feedback" in browser.post(url, {"when": "period_end"}).content.decode()
+    done = browser.post(url, {"when": "now"})
+    assert done.status_code == 302
+    assert Service.objects.get(pk=world["mine_service"].pk).status == ServiceStatus.CANCELLED
+    event = AuditEvent.objects.get(action="service.cancel", object_id=str(world["mine_service"].pk))
+    assert event.actor_label == email
+    assert 'id="cancel-impossible"' in browser.get(url).content.decode()

@@ -1,0 +1,105 @@
+"""The selected client's services (Manage Services), ordering a new one and requesting a
+cancellation (Place New Orders/Upgrades/Cancellations). The client_services services decide; these
+views parse, call and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from clientpanel.catalog.selectors import products_for_client_order
+from clientpanel.client_services import rules
+from clientpanel.client_services.models import ServiceStatus
+from clientpanel.client_services.selectors import service_for_cancellation, service_get, services_visible_to
+from clientpanel.client_services.services import (
+    CANCEL_AT_PERIOD_END,
+    CANCEL_NOW,
+    service_cancellation_request,
+    service_order,
+)
+from clientpanel.clients.permissions import MANAGE_ORDERS, MANAGE_SERVICES
+from clientpanel.core.errors import DomainError, NotFound
+
+from ..access import portal_page
+from ..forms import CancellationForm, OrderServiceForm, show_refusal
+
+CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
+                        CANCEL_NOW: gettext_lazy("Now (time already paid is not refunded)")}
+
+
+@portal_page(MANAGE_SERVICES)
+def services(request: HttpRequest) -> HttpResponse:
+    listed = services_visible_to(request.portal.actor).select_related("product").order_by("-order_date", "label")
+    page = Paginator(listed, 25).get_page(request.GET.get("page"))
+    return render(request, "portal/services.html", {"page": page, "client": request.portal.client})
+
+
+@portal_page(MANAGE_SERVICES)
+def service(request: HttpRequest, service_id) -> HttpResponse:
+    try:
+        shown = service_get(actor=request.portal.actor, service_id=service_id)
+    except NotFound:
+        raise Http404("Service not found.") from None
+    cancellable = request.portal.may(MANAGE_ORDERS) and (
+        rules.can_be_cancelled_at_period_end(shown) or rules.can_be_cancelled_now(shown))
+    return render(request, "portal/service.html", {"service": shown, "client": request.portal.client,
+                                                   "cancellable": cancellable})
+
+
+@portal_page(MANAGE_ORDERS)
+@require_http_methods(["GET", "POST"])
+def order(request: HttpRequest) -> HttpResponse:
+    client = request.portal.client
+    products = products_for_client_order(currency=client.currency)
+    form = OrderServiceForm(request.POST or None, products=products)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The service refuses hidden or retired products, other clients and anything beyond
+            # balance plus credit limit; the portal never asks to order over the limit.
+            ordered = service_order(actor=request.portal.actor, client_id=client.pk,
+                                    product_id=form.product_of[form.cleaned_data["price"]],
+                                    price_id=form.cleaned_data["price"])
+        except DomainError as error:
+            show_refusal(form, error, {"product": "price"})
+        else:
+            messages.success(request, _("Service %(label)s is ordered; it is set up as soon as provisioning runs.")
+                             % {"label": ordered.label})
+            if request.portal.may(MANAGE_SERVICES):
+                return redirect("portal:service", service_id=ordered.pk)
+            return redirect("portal:dashboard")
+    return render(request, "portal/order.html", {"form": form, "products": products, "client": client})
+
+
+@portal_page(MANAGE_ORDERS)
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, service_id) -> HttpResponse:
+    try:
+        shown = service_for_cancellation(actor=request.portal.actor, service_id=service_id)
+    except NotFound:
+        raise Http404("Service not found.") from None
+    allowed = {CANCEL_AT_PERIOD_END: rules.can_be_cancelled_at_period_end(shown),
+               CANCEL_NOW: rules.can_be_cancelled_now(shown)}
+    form = CancellationForm(request.POST or None, choices=[
+        (when, text) for when, text in CANCELLATION_CHOICES.items() if allowed[when]])
+    if request.method == "POST" and form.is_valid():
+        try:
+            ended = service_cancellation_request(actor=request.portal.actor, service_id=shown.pk,
+                                                 when=form.cleaned_data["when"])
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            if ended.cancel_requested and ended.status == ServiceStatus.ACTIVE:
+                messages.success(request, _("Cancellation requested: the service ends on %(date)s.")
+                                 % {"date": ended.billed_until.date().isoformat()})
+            else:
+                messages.success(request, _("The service is cancelled."))
+            if request.portal.may(MANAGE_SERVICES):
+                return redirect("portal:service", service_id=ended.pk)
+            return redirect("portal:dashboard")
+    return render(request, "portal/cancel.html", {"service": shown, "form": form, "client": request.portal.client,
+                                                  "possible": any(allowed.values())})
