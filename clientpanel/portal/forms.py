@@ -71,3 +71,26 @@ class CancellationForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["when"].choices = list(choices)
+
+
+class ProfileForm(forms.Form):
+    """The client's profile (client_profile_update's fields). Bounded here; validated by the service
+    exactly as staff's edits, so its messages are the ones shown."""
+
+    firstname = forms.CharField(label=_("First name"), max_length=150, required=False)
+    lastname = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    company_name = forms.CharField(label=_("Company name"), max_length=255, required=False)
+    tax_id = forms.CharField(label=_("Tax ID"), max_length=64, required=False)
+    phone = forms.CharField(label=_("Phone Number"), max_length=32, required=False)
+    country = forms.ChoiceField(label=_("Country"))
+    region = forms.CharField(label=_("State/Region"), max_length=100, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
+    address1 = forms.CharField(label=_("Address 1"), max_length=255, required=False)
+    address2 = forms.CharField(label=_("Address 2"), max_length=255, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from clientpanel.ui.labels import country_choices
+
+        self.fields["country"].choices = [("", "—"), *country_choices()]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, links, pages, services
+from .views import auth, links, pages, profile, services
 
 app_name = "portal"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("services/order/", services.order, name="order"),
     path("services/<uuid:service_id>/", services.service, name="service"),
     path("services/<uuid:service_id>/cancel/", services.cancel, name="service-cancel"),
+    path("profile/", profile.profile, name="profile"),
     path("transactions/", pages.transactions, name="transactions"),
     path("password/set/<str:uidb64>/<str:token>/", links.set_password, name="set_password"),
     path("password/reset/", links.request_password_reset, name="password_reset"),

@@ -6,15 +6,19 @@ not the modules."""
 from .addresses import address_create, address_delete, address_update
 from .clients import client_create, client_update, client_welcome_send, search_text_of
 from .groups import group_delete, group_save
+from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
 from .staff import staff_assignments_set, staff_member_update
 from .users import client_transfer_ownership, client_user_link, client_user_remove, client_user_update
 from .vies import client_vies_check
 
 __all__ = [
+    "PROFILE_ADDRESS_FIELDS",
+    "PROFILE_CLIENT_FIELDS",
     "address_create",
     "address_delete",
     "address_update",
     "client_create",
+    "client_profile_update",
     "client_transfer_ownership",
     "client_update",
     "client_user_link",

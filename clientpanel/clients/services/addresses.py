@@ -74,47 +74,54 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
     require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
-        address = _address_of(client.pk, address_id)
-        before = snapshot(address)
-        errors = FieldErrors()
-        unknown = set(data) - ADDRESS_FIELDS
-        for name in sorted(unknown):
-            errors.add(name, _("Unknown field."))
-        cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors, current=address)
-        new_type = cleaned.get("type", address.type)
-        if address.type == AddressType.BILLING and new_type != AddressType.BILLING:
-            errors.add("type", _("The billing address cannot change its type."))
-        elif address.type != AddressType.BILLING and new_type == AddressType.BILLING:
-            errors.add("type", _("A client has exactly one billing address; edit it instead."))
-        is_default = cleaned.get("is_default", address.is_default)
-        if is_default and new_type != AddressType.SHIPPING:
-            if "is_default" in data and cleaned.get("is_default"):
-                errors.add("is_default", _("Only a shipping address can be the default one."))
-            else:
-                cleaned["is_default"] = False
-        if (address.type == AddressType.BILLING and cleaned.get("country")
-                and cleaned["country"] != address.country and client.tax_id):
-            try:
-                clean_tax_id(client.tax_id, cleaned["country"])
-            except FieldInvalid as error:
-                errors.add("country", _("The client's tax ID %(tax_id)s does not fit this country: %(reason)s "
-                                        "Change the tax ID on the profile first.")
-                           % {"tax_id": client.tax_id, "reason": error})
-        errors.raise_if_any()
-        for field, value in cleaned.items():
-            setattr(address, field, value)
-        if not address.name:
-            address.name = "Default" if address.type == AddressType.BILLING else address.type.title()
-        if address.is_default:
-            _clear_other_defaults(client, address)
-        address.save()
-        if address.type == AddressType.BILLING:
-            client.billing_country = address.country
-            client.billing_city = address.city
-            client.save(update_fields=["billing_country", "billing_city", "updated_at"])
-        changed = diff(before, snapshot(address))
-        if changed:
-            audit_record(action="address.update", target=address, client_id=client.pk, changes=changed)
+        return update_locked_address(client, _address_of(client.pk, address_id), data)
+
+
+def update_locked_address(client: Client, address: Address, data: Mapping[str, Any], *,
+                          check_tax_id: bool = True) -> Address:
+    """address_update's cleaning and write, for a client the caller locked inside its transaction
+    after checking the actor's right. check_tax_id=False when the caller validates a new tax ID
+    against the new billing country itself (the portal's profile changes both at once)."""
+    before = snapshot(address)
+    errors = FieldErrors()
+    unknown = set(data) - ADDRESS_FIELDS
+    for name in sorted(unknown):
+        errors.add(name, _("Unknown field."))
+    cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors, current=address)
+    new_type = cleaned.get("type", address.type)
+    if address.type == AddressType.BILLING and new_type != AddressType.BILLING:
+        errors.add("type", _("The billing address cannot change its type."))
+    elif address.type != AddressType.BILLING and new_type == AddressType.BILLING:
+        errors.add("type", _("A client has exactly one billing address; edit it instead."))
+    is_default = cleaned.get("is_default", address.is_default)
+    if is_default and new_type != AddressType.SHIPPING:
+        if "is_default" in data and cleaned.get("is_default"):
+            errors.add("is_default", _("Only a shipping address can be the default one."))
+        else:
+            cleaned["is_default"] = False
+    if (check_tax_id and address.type == AddressType.BILLING and cleaned.get("country")
+            and cleaned["country"] != address.country and client.tax_id):
+        try:
+            clean_tax_id(client.tax_id, cleaned["country"])
+        except FieldInvalid as error:
+            errors.add("country", _("The client's tax ID %(tax_id)s does not fit this country: %(reason)s "
+                                    "Change the tax ID on the profile first.")
+                       % {"tax_id": client.tax_id, "reason": error})
+    errors.raise_if_any()
+    for field, value in cleaned.items():
+        setattr(address, field, value)
+    if not address.name:
+        address.name = "Default" if address.type == AddressType.BILLING else address.type.title()
+    if address.is_default:
+        _clear_other_defaults(client, address)
+    address.save()
+    if address.type == AddressType.BILLING:
+        client.billing_country = address.country
+        client.billing_city = address.city
+        client.save(update_fields=["billing_country", "billing_city", "updated_at"])
+    changed = diff(before, snapshot(address))
+    if changed:
+        audit_record(action="address.update", target=address, client_id=client.pk, changes=changed)
     return address
 
 

@@ -167,51 +167,58 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
     require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
-        before = snapshot(client)
-        errors = FieldErrors()
-        changes: dict[str, Any] = {}
-        for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
-            if field in data:
-                changes[field] = clean_text_field(errors, field, data[field], max_length, required, label)
-        if "tax_id" in data:
-            changes["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data["tax_id"], client.billing_country)
-        if "phone" in data:
-            changes["phone"] = run_clean(errors, "phone", clean_phone, data["phone"], client.billing_country)
-        if "language" in data:
-            changes["language"] = run_clean(errors, "language", clean_language, data["language"])
-        if "currency" in data:
-            changes["currency"] = run_clean(errors, "currency", clean_currency, data["currency"])
-        if "status" in data:
-            changes["status"] = run_clean(errors, "status", clean_status, data["status"])
-        if "credit_limit" in data:
-            changes["credit_limit"] = run_clean(errors, "credit_limit", clean_credit_limit, data["credit_limit"],
-                                                changes.get("currency") or client.currency)
-        if "group" in data:
-            changes["group"] = run_clean(errors, "group", clean_group, data["group"])
-        if "payment_terms_days" in data:
-            changes["payment_terms_days"] = run_clean(errors, "payment_terms_days", clean_payment_terms,
-                                                      data["payment_terms_days"])
-        for flag in ("tax_exempt", "reminders_enabled"):
-            if flag in data:
-                changes[flag] = run_clean(errors, flag, clean_optional_bool, data[flag])
-        errors.raise_if_any()
-        if changes.get("currency") and changes["currency"] != client.currency and _has_money_history(client):
-            errors.add("currency", _("The currency stays %(currency)s: this client has ledger entries or issued "
-                                     "documents in it (SPEC §1). Create a new client account instead.")
-                       % {"currency": client.currency})
-        errors.raise_if_any()
-        if "tax_id" in changes and changes["tax_id"] != client.tax_id:
-            client.vies_status = ViesStatus.UNCHECKED
-            client.vies_checked_at = None
-        for field, value in changes.items():
-            setattr(client, field, value)
-        client.display_name = display_name_of(firstname=client.firstname, lastname=client.lastname,
-                                              company_name=client.company_name)
-        client.search_text = search_text_of(client, client.owner.email)
-        client.save()
-        changed = diff(before, snapshot(client))
-        if changed:
-            audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
+        return update_locked_client(client, data)
+
+
+def update_locked_client(client: Client, data: Mapping[str, Any]) -> Client:
+    """client_update's cleaning and write, for a client the caller locked inside its transaction
+    after checking the actor's right to change the fields in data (client_update, and
+    client_profile_update for the portal's narrower set)."""
+    before = snapshot(client)
+    errors = FieldErrors()
+    changes: dict[str, Any] = {}
+    for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
+        if field in data:
+            changes[field] = clean_text_field(errors, field, data[field], max_length, required, label)
+    if "tax_id" in data:
+        changes["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data["tax_id"], client.billing_country)
+    if "phone" in data:
+        changes["phone"] = run_clean(errors, "phone", clean_phone, data["phone"], client.billing_country)
+    if "language" in data:
+        changes["language"] = run_clean(errors, "language", clean_language, data["language"])
+    if "currency" in data:
+        changes["currency"] = run_clean(errors, "currency", clean_currency, data["currency"])
+    if "status" in data:
+        changes["status"] = run_clean(errors, "status", clean_status, data["status"])
+    if "credit_limit" in data:
+        changes["credit_limit"] = run_clean(errors, "credit_limit", clean_credit_limit, data["credit_limit"],
+                                            changes.get("currency") or client.currency)
+    if "group" in data:
+        changes["group"] = run_clean(errors, "group", clean_group, data["group"])
+    if "payment_terms_days" in data:
+        changes["payment_terms_days"] = run_clean(errors, "payment_terms_days", clean_payment_terms,
+                                                  data["payment_terms_days"])
+    for flag in ("tax_exempt", "reminders_enabled"):
+        if flag in data:
+            changes[flag] = run_clean(errors, flag, clean_optional_bool, data[flag])
+    errors.raise_if_any()
+    if changes.get("currency") and changes["currency"] != client.currency and _has_money_history(client):
+        errors.add("currency", _("The currency stays %(currency)s: this client has ledger entries or issued "
+                                 "documents in it (SPEC §1). Create a new client account instead.")
+                   % {"currency": client.currency})
+    errors.raise_if_any()
+    if "tax_id" in changes and changes["tax_id"] != client.tax_id:
+        client.vies_status = ViesStatus.UNCHECKED
+        client.vies_checked_at = None
+    for field, value in changes.items():
+        setattr(client, field, value)
+    client.display_name = display_name_of(firstname=client.firstname, lastname=client.lastname,
+                                          company_name=client.company_name)
+    client.search_text = search_text_of(client, client.owner.email)
+    client.save()
+    changed = diff(before, snapshot(client))
+    if changed:
+        audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
     return client
 
 

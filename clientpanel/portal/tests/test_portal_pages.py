@@ -26,6 +26,7 @@ PAGES = {
     "service": (keys.MANAGE_SERVICES, "mine_service"),
     "order": (keys.MANAGE_ORDERS, None),
     "service-cancel": (keys.MANAGE_ORDERS, "mine_service"),
+    "profile": (keys.MODIFY_MASTER_PROFILE, None),
 }
 OPEN_PAGES = {"login", "logout", "set_password", "password_reset", "reset_password", "verify_email"}
 
@@ -77,6 +78,7 @@ def test_each_page_needs_its_key_and_is_absent_otherwise(world, permission):
     assert (reverse("portal:invoices") in menu) == (permission == keys.MANAGE_INVOICES)
     assert (f'href="{reverse("portal:services")}"' in menu) == (permission == keys.MANAGE_SERVICES)
     assert (f'href="{reverse("portal:order")}"' in menu) == (permission == keys.MANAGE_ORDERS)
+    assert (f'href="{reverse("portal:profile")}"' in menu) == (permission == keys.MODIFY_MASTER_PROFILE)
 
 
 def test_another_clients_document_is_a_404_even_for_the_owner(world):

@@ -1,0 +1,60 @@
+"""The client's own profile, edited in the portal (Modify Master Account Profile): names, company,
+tax ID, phone and the billing address — nothing staff alone decide (status, credit limit,
+currency, group, notes, numbers). The fields are cleaned exactly as staff's edits are: this module
+calls the same locked steps as client_update and address_update."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.core.errors import FieldErrors, ValidationFailed, require
+
+from .. import policies
+from ..models import Client
+from ..selectors import billing_address_of
+from .addresses import update_locked_address
+from .clients import lock_client, update_locked_client
+
+PROFILE_CLIENT_FIELDS = frozenset({"firstname", "lastname", "company_name", "tax_id", "phone"})
+PROFILE_ADDRESS_FIELDS = frozenset({"country", "region", "city", "postcode", "address1", "address2"})
+
+
+def client_profile_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Client:
+    """Change the profile fields present in data, in one transaction under the client's lock, and
+    report every invalid field at once. Any other field is refused, never ignored. A tax ID is
+    validated for the billing country it will have, so both may change together."""
+    actor = as_actor(actor)
+    require(policies.can_edit_own_profile(actor, client_id), _("You are not allowed to edit this profile."))
+    unknown = set(data) - PROFILE_CLIENT_FIELDS - PROFILE_ADDRESS_FIELDS
+    if unknown:
+        raise ValidationFailed.from_fields({name: [_("This field cannot be changed here.")]
+                                            for name in sorted(unknown)})
+    client_data = {name: value for name, value in data.items() if name in PROFILE_CLIENT_FIELDS}
+    address_data = {name: value for name, value in data.items() if name in PROFILE_ADDRESS_FIELDS}
+    with transaction.atomic():
+        client = lock_client(client_id, actor)
+        errors = FieldErrors()
+        if address_data:
+            billing = billing_address_of(client)
+            try:
+                update_locked_address(client, billing, address_data, check_tax_id="tax_id" not in client_data)
+            except ValidationFailed as refused:
+                for field, messages in refused.fields.items():
+                    for message in messages:
+                        errors.add(field, message)
+        if client_data:
+            try:
+                update_locked_client(client, client_data)
+            except ValidationFailed as refused:
+                for field, messages in refused.fields.items():
+                    for message in messages:
+                        errors.add(field, message)
+        # Raising rolls back whichever step was written already.
+        errors.raise_if_any()
+    client.refresh_from_db()
+    return client
