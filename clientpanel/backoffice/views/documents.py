@@ -22,6 +22,7 @@ from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.invoicing.storage import documents_zip, pdf_filename, stored_pdf
 from clientpanel.ledger.models import LedgerEntry
+from clientpanel.ui.downloads import attachment
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -175,24 +176,11 @@ def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
     return redirect("backoffice:document-detail", document_id=document.pk)
 
 
-def _download(request: HttpRequest, make_file, *, content_type: str, filename: str, back_to: str) -> HttpResponse:
-    """The file make_file() gives, as an attachment; when it cannot give it (a DomainError), the
-    reason on the page at back_to."""
-    try:
-        content = make_file()
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(back_to)
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @area_required(VIEW_CLIENTS)
 def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
     """The PDF stored when the document was issued (never rendered anew)."""
     document = _document_or_404(request, document_id)
-    return _download(request, lambda: stored_pdf(document), content_type="application/pdf",
+    return attachment(request, lambda: stored_pdf(document), content_type="application/pdf",
                      filename=pdf_filename(document), back_to=reverse("backoffice:document-detail", args=[document.pk]))
 
 
@@ -202,7 +190,7 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     filters = _filters(request)
     documents = list(document_selectors.document_list(actor=request.user, client=client, **filters)[:500])
-    return _download(request, lambda: documents_zip(documents), content_type="application/zip",
+    return attachment(request, lambda: documents_zip(documents), content_type="application/zip",
                      filename=f"{client.number}-documents.zip",
                      back_to=reverse("backoffice:client-invoices", args=[client.id]))
 

@@ -2,6 +2,7 @@
 every page behind its permission key — one table, so a portal route without a rule fails here."""
 
 import pytest
+from django.core.files.storage import storages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -141,3 +142,12 @@ def test_logging_out_ends_the_portal_session_and_a_post_needs_csrf(world):
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("portal:login"), {"email": world["mine"].owner.email,
                                                  "password": PASSWORD}).status_code == 403
+
+
+def test_a_stored_pdf_that_no_longer_matches_is_refused_with_the_reason(world):
+    document = world["mine_doc"]
+    with storages["documents"].open(document.pdf_name, "wb") as handle:
+        handle.write(b"%PDF-1.4 not what was issued")
+    browser = _signed_in(world["mine"].owner.email)
+    response = browser.get(reverse("portal:document-pdf", args=[document.pk]), follow=True)
+    assert response.status_code == 200 and "does not match the SHA-256" in response.content.decode()

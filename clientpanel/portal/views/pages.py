@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -23,6 +24,7 @@ from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 from clientpanel.ledger.selectors import entries_visible_to
+from clientpanel.ui.downloads import attachment
 
 from ..access import portal_page
 from ..forms import AddFundsForm
@@ -71,9 +73,8 @@ def document(request: HttpRequest, document_id) -> HttpResponse:
 @portal_page(MANAGE_INVOICES)
 def document_pdf(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
-    response = HttpResponse(stored_pdf(shown), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(shown)}"'
-    return response
+    return attachment(request, lambda: stored_pdf(shown), content_type="application/pdf",
+                      filename=pdf_filename(shown), back_to=reverse("portal:document", args=[shown.pk]))
 
 
 @portal_page(MANAGE_INVOICES)
