@@ -43,11 +43,21 @@ def base_url() -> str:
     return settings.CLIENTPANEL_BASE_URL.rstrip("/")
 
 
+def home_company_of(client: Client) -> HomeCompany:
+    """The home company that bills the client, decided once per Client object: a message goes to
+    several users, and its language, its variables and its switches all read the company (each
+    decision costs the billing address and the tax rules)."""
+    company = getattr(client, "_billing_home_company", None)
+    if company is None:
+        company = client._billing_home_company = client_tax_decision(client).home_company
+    return company
+
+
 def client_context(client: Client, user: User) -> dict[str, object]:
     """The variables every message to a client's user has (kinds.COMMON_VARIABLES)."""
     return {"user_firstname": user.firstname or user.email, "user_email": user.email,
             "client_name": client.display_name, "client_number": client.number,
-            "company_name": client_tax_decision(client).home_company.name}
+            "company_name": home_company_of(client).name}
 
 
 def user_context(user: User) -> tuple[Client | None, str, dict[str, object]]:
@@ -65,7 +75,7 @@ def user_context(user: User) -> tuple[Client | None, str, dict[str, object]]:
 
 def client_language(client: Client) -> str:
     """Client language → home company language → English."""
-    return message_language(client.language, client_tax_decision(client).home_company.language)
+    return message_language(client.language, home_company_of(client).language)
 
 
 def email_queue(*, key: str, user: User, client: Client | None, language: str, context: dict[str, object],
@@ -94,7 +104,7 @@ def is_muted(key: str, user: User, client: Client | None) -> bool:
     company or on the user's link to the client. Messages that are not optional always go."""
     if not MESSAGE_KINDS[key].optional or client is None:
         return False
-    if key in (client_tax_decision(client).home_company.muted_emails or []):
+    if key in (home_company_of(client).muted_emails or []):
         return True
     link = ClientUser.objects.filter(client=client, user=user).only("muted_emails").first()
     return link is not None and key in (link.muted_emails or [])
