@@ -159,26 +159,28 @@ API = {
 }
 
 
-def _backoffice_names() -> set[str]:
-    resolver = get_resolver()
-    names = set()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.namespace == "backoffice":
-            names |= {p.name for p in pattern.url_patterns if isinstance(p, URLPattern)}
-    return names
+def _flat(patterns) -> list[URLPattern]:
+    """The pages of a URL list, those of its include()d lists too."""
+    found = []
+    for pattern in patterns:
+        found += _flat(pattern.url_patterns) if isinstance(pattern, URLResolver) else [pattern]
+    return found
+
+
+def _backoffice_pages() -> list[URLPattern]:
+    staff_panel = next(p for p in get_resolver().url_patterns
+                       if isinstance(p, URLResolver) and p.namespace == "backoffice")
+    return _flat(staff_panel.url_patterns)
 
 
 def test_every_page_has_a_rule():
-    assert _backoffice_names() - PUBLIC_PAGES == set(PAGES)
+    assert {p.name for p in _backoffice_pages()} - PUBLIC_PAGES == set(PAGES)
 
 
 def test_every_page_view_declares_its_area():
-    resolver = get_resolver()
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver) and pattern.namespace == "backoffice":
-            for p in pattern.url_patterns:
-                if p.name in PAGES:
-                    assert getattr(p.callback, "required_area", "missing") == PAGES[p.name][0], p.name
+    for p in _backoffice_pages():
+        if p.name in PAGES:
+            assert getattr(p.callback, "required_area", "missing") == PAGES[p.name][0], p.name
 
 
 def test_every_api_endpoint_has_a_rule():
