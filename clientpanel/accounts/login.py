@@ -22,6 +22,8 @@ from .models import User
 # In the reader's language when shown (lazy: read when the page is made).
 WRONG_CREDENTIALS = _("Please enter a correct email and password. Note that both fields may be case-sensitive.")
 TOO_MANY_ATTEMPTS = _("Too many failed attempts. Wait 15 minutes and try again.")
+EMAIL_UNVERIFIED = _("Confirm your email address first: open the link we sent you. No message? Use \"Forgot your "
+                     "password?\" to get a new link.")
 
 
 class LoginRefused(DomainError):
@@ -64,4 +66,7 @@ def client_password_check(*, request: Any, email: str, password: str) -> User:
     if user.is_staff or not user.is_active:
         throttle.login_failed(email, ip)
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
+    if user.self_registered and not user.email_verified:
+        # Told only to whoever knows the password; the reset link verifies the address too.
+        raise LoginRefused(EMAIL_UNVERIFIED, code="email_unverified")
     return user

@@ -42,6 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(max_length=32, blank=True)
     language = models.CharField(max_length=8, default="en")
     email_verified = models.BooleanField(default=False)
+    # Signed up in the portal by itself (issue 12): such a user confirms its address before its
+    # first login; users created by staff or the API with a password may log in at once.
+    self_registered = models.BooleanField(default=False)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -30,3 +30,9 @@ def can_issue_token_for(actor: Actor, user) -> bool:
 def grants_unchecked(actor: Actor) -> bool:
     """The system and superusers grant any area; everybody else only areas it holds itself."""
     return actor.is_system or actor.is_superuser
+
+
+def can_change_own_credentials(actor: Actor) -> bool:
+    """A user's password, e-mail and second factor are its own: staff signed in as the user (Login
+    as Owner) see the account but change none of them."""
+    return actor.impersonator is None

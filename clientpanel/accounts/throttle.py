@@ -99,3 +99,15 @@ def password_reset_allowed(email: str, ip: str | None) -> bool:
     for key, limit in keys:
         _failed(key, limit)
     return True
+
+
+MAX_SIGNUPS_PER_ADDRESS = 10  # portal sign-up attempts from one address in WINDOW: an office with typos, not a bot
+
+
+def signup_allowed(ip: str | None) -> bool:
+    """Whether one more portal sign-up may come from this address now; counts it when it may."""
+    key = "signup-ip:" + _digest(ip or "unknown")
+    if _blocked(key, MAX_SIGNUPS_PER_ADDRESS):
+        return False
+    _failed(key, MAX_SIGNUPS_PER_ADDRESS)
+    return True

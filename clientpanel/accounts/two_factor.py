@@ -1,4 +1,5 @@
-"""TOTP second factor for staff (SPEC §4): enrol with a QR code, confirm with a code, recovery codes."""
+"""TOTP second factor for staff (SPEC §4) and client users (issue 12): enrol with a QR code, confirm
+with a code, recovery codes. Staff signed in as a client user (Login as Owner) change none of it."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record
-from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.core.errors import DomainError, ValidationFailed, require
 
+from . import policies
+from .actors import ActorLike, as_actor
 from .models import User
 from .throttle import code_blocked, code_failed
 
@@ -29,12 +32,22 @@ class TooManyCodes(DomainError):
     status_code = 429
 
 
+def _audit_action(user: User, what: str) -> str:
+    return f"{'staff' if user.is_staff else 'user'}.{what}"
+
+
+def _may_change(actor: ActorLike) -> None:
+    require(policies.can_change_own_credentials(as_actor(actor)),
+            _("Staff signed in as this user cannot change its two-factor authentication."))
+
+
 def _hash(code: str) -> str:
     return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
 
 
-def totp_begin(*, user: User) -> str:
+def totp_begin(*, user: User, actor: ActorLike = None) -> str:
     """Start (or restart) enrolment: a new secret, not active until a code confirms it."""
+    _may_change(actor)
     if user.has_2fa:
         raise ValidationFailed(_("Two-factor authentication is on already."),
                                fields={"code": [_("Turn it off first.")]})
@@ -68,8 +81,9 @@ def _matching_step(user: User, code: str) -> int | None:
 
 
 @transaction.atomic
-def totp_confirm(*, user: User, code: str) -> list[str]:
+def totp_confirm(*, user: User, code: str, actor: ActorLike = None) -> list[str]:
     """Turn 2FA on once a code from the app verifies; answers the recovery codes, shown once."""
+    _may_change(actor)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.has_2fa:
         raise ValidationFailed(_("Two-factor authentication is on already."), fields={"code": [_("It is on already.")]})
@@ -82,7 +96,7 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     user.totp_confirmed_at = timezone.now()
     user.totp_last_step = step  # the enrolment code cannot then open a login
     user.save(update_fields=["recovery_codes", "totp_confirmed_at", "totp_last_step"])
-    audit_record(action="staff.2fa_on", target=user, changes={"two_factor": [False, True]})
+    audit_record(action=_audit_action(user, "2fa_on"), target=user, changes={"two_factor": [False, True]})
     return codes
 
 
@@ -104,7 +118,7 @@ def _spend_code(*, user_id: object, code: str) -> bool:
     if hashed in user.recovery_codes:
         user.recovery_codes = [h for h in user.recovery_codes if h != hashed]
         user.save(update_fields=["recovery_codes"])
-        audit_record(action="staff.2fa_recovery_code_used", target=user,
+        audit_record(action=_audit_action(user, "2fa_recovery_code_used"), target=user,
                      changes={"recovery_codes_left": [len(user.recovery_codes) + 1, len(user.recovery_codes)]})
         return True
     return False
@@ -126,11 +140,12 @@ def totp_verify(*, user: User, code: str) -> bool:
     return False
 
 
-def totp_disable(*, user: User, code: str) -> None:
+def totp_disable(*, user: User, code: str, actor: ActorLike = None) -> None:
+    _may_change(actor)
     if not totp_verify(user=user, code=code):
         raise ValidationFailed(_("The code does not match."),
                                fields={"code": [_("Enter a current code or a recovery code.")]})
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, recovery_codes=[],
                                                totp_last_step=None)
-        audit_record(action="staff.2fa_off", target=user, changes={"two_factor": [True, False]})
+        audit_record(action=_audit_action(user, "2fa_off"), target=user, changes={"two_factor": [True, False]})

@@ -35,6 +35,11 @@ def can_be_cancelled_at_period_end(service: Service) -> bool:
             and service.billed_until is not None and not service.cancel_requested)
 
 
+def can_withdraw_cancellation(service: Service) -> bool:
+    """A cancellation at the end of the period can be taken back while the service still runs."""
+    return service.cancel_requested and service.status in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
+
+
 def can_be_cancelled_now(service: Service) -> bool:
     """A service not ended yet may be ended at once; MANUAL ones are staff's to handle by hand."""
     return service.status in (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)

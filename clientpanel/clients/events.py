@@ -34,3 +34,13 @@ class ClientUserInvited(Event):
     name = "client_user.invited"
     client_id: uuid.UUID
     user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ClientRegistered(Event):
+    """Somebody signed up in the portal: a NEW client and its owner, whose address is not yet
+    confirmed (the verification e-mail follows)."""
+
+    name = "client.registered"
+    client_id: uuid.UUID
+    user_id: uuid.UUID

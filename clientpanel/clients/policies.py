@@ -35,6 +35,17 @@ def can_manage_client_users(actor: Actor, client_id=None) -> bool:
     return can_edit_client(actor) or (client_id is not None and actor.may_on_client(client_id, keys.MANAGE_USERS))
 
 
+def can_change_permissions(actor: Actor, changed: set[str] | frozenset[str]) -> bool:
+    """Staff grant and take away any permission; a portal user only those it holds itself, so
+    Manage Users never widens its own reach through another login."""
+    return not actor.is_portal or set(changed) <= set(actor.permissions)
+
+
+def can_change_link_of(actor: Actor, user_id) -> bool:
+    """A portal user does not change or remove its own link (another user with Manage Users does)."""
+    return not actor.is_portal or str(actor.user_id) != str(user_id)
+
+
 def can_transfer_ownership(actor: Actor) -> bool:
     return actor.has_area(EDIT_CLIENTS)
 

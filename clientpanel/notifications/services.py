@@ -220,13 +220,19 @@ def email_verification_send(*, actor: ActorLike, user_id) -> EmailMessage:
         user = users_visible_to(actor).get(pk=user_id, is_active=True)
     except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound(_("User not found.")) from None
-    client, language, context = user_context(user)
-    link = base_url() + reverse("portal:verify_email", kwargs=link_args(VERIFY_EMAIL, user))
     with transaction.atomic():
-        message = email_queue(key=EMAIL_VERIFICATION, user=user, client=client, language=language,
-                              context={**context, "verify_email_url": link})
+        message = verification_email_queue(user)
         audit_record(action="user.verification_email", target=user, changes={"email": [None, user.email]})
     return message
+
+
+def verification_email_queue(user: User) -> EmailMessage:
+    """The message with a link that confirms the user's address, in the user's language (in the
+    caller's transaction: staff's button, or a portal sign-up)."""
+    client, language, context = user_context(user)
+    link = base_url() + reverse("portal:verify_email", kwargs=link_args(VERIFY_EMAIL, user))
+    return email_queue(key=EMAIL_VERIFICATION, user=user, client=client, language=language,
+                       context={**context, "verify_email_url": link})
 
 
 def _muted(keys: object) -> list[str]:
@@ -261,6 +267,23 @@ def client_user_muted_emails_set(*, actor: ActorLike, client_id, user_id, keys: 
             link = visible.select_for_update(of=("self",)).get(user_id=user_id)
         except (ClientUser.DoesNotExist, ValueError, TypeError, DjangoValidationError):
             raise NotFound(_("This user is not linked to the client.")) from None
+        if link.muted_emails != muted:
+            audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
+                         changes={"muted_emails": [link.muted_emails, muted]})
+            link.muted_emails = muted
+            link.save(update_fields=["muted_emails"])
+    return muted
+
+
+def own_muted_emails_set(*, actor: ActorLike, keys: object) -> list[str]:
+    """The messages the signed-in portal user does not want about the client it acts for (its
+    Account page); staff signed in as the user may set them too."""
+    actor = as_actor(actor)
+    require(actor.is_portal and actor.client_id is not None, _("Only a client user chooses its own e-mails."))
+    muted = _muted(keys)
+    with transaction.atomic():
+        link = lock_one(ClientUser.objects.all(), _("This user is not linked to the client."),
+                        client_id=actor.client_id, user_id=actor.user_id)
         if link.muted_emails != muted:
             audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
                          changes={"muted_emails": [link.muted_emails, muted]})

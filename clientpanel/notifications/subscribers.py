@@ -12,7 +12,7 @@ from clientpanel.accounts.links import SET_PASSWORD, link_args
 from clientpanel.accounts.models import User
 from clientpanel.client_services.events import ServiceStatusChanged
 from clientpanel.client_services.models import SUSPENSION_REASONS, Service, ServiceStatus
-from clientpanel.clients.events import ClientUserInvited, WelcomeEmailRequested
+from clientpanel.clients.events import ClientRegistered, ClientUserInvited, WelcomeEmailRequested
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.core.events import subscribe
@@ -21,7 +21,7 @@ from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
 
 from .kinds import DOCUMENT_ISSUED, INVITATION, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
-from .services import base_url, client_context, client_language, email_queue
+from .services import base_url, client_context, client_language, email_queue, verification_email_queue
 
 
 def recipients(client: Client, permission: str) -> list[User]:
@@ -113,7 +113,14 @@ def on_client_user_invited(events: Sequence[ClientUserInvited]) -> None:
     _with_set_password_link(INVITATION, events)
 
 
+def on_client_registered(events: Sequence[ClientRegistered]) -> None:
+    """A portal sign-up confirms its address before its first login."""
+    for event in events:
+        verification_email_queue(User.objects.get(pk=event.user_id))
+
+
 def connect() -> None:
+    subscribe(ClientRegistered, on_client_registered)
     subscribe(ServiceStatusChanged, on_service_status_changed)
     subscribe(WelcomeEmailRequested, on_welcome_requested)
     subscribe(ClientUserInvited, on_client_user_invited)

@@ -7,14 +7,35 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 
 from clientpanel.core.actor import set_actor
 
 from . import session
+
+
+class OfAnotherClient(Exception):
+    """The page asked for belongs to another client the user is linked to: it is not shown until the
+    user agrees to act for that client (portal_page answers a confirmation page)."""
+
+    def __init__(self, link):
+        super().__init__(str(link.client_id))
+        self.link = link
+
+
+def not_here(request: HttpRequest, model: type[Model], object_id) -> None:
+    """A page's object is not the selected client's: raise OfAnotherClient when it is one of the
+    user's other clients', else Http404 (another client's by id is no page at all)."""
+    others = {str(link.client_id): link for link in request.portal.links if link.client_id != request.portal.client.pk}
+    owner = model._default_manager.filter(pk=object_id, client_id__in=list(others)).values_list(
+        "client_id", flat=True).first() if others else None
+    if owner is None:
+        raise Http404("No such page.")
+    raise OfAnotherClient(others[str(owner)])
 
 
 def portal_page(permission: str | None = None) -> Callable:
@@ -33,7 +54,13 @@ def portal_page(permission: str | None = None) -> Callable:
             set_actor(portal.actor)
             translation.activate(portal.user.language)
             request.LANGUAGE_CODE = translation.get_language()
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except OfAnotherClient as turn:
+                if permission is not None and permission not in turn.link.permissions:
+                    raise Http404("No such page.") from None
+                return render(request, "portal/switch_confirm.html", {
+                    "other": turn.link.client, "next": request.get_full_path()})
 
         wrapper.portal_permission = permission  # read by the portal permission matrix
         return wrapper

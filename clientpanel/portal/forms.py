@@ -1,5 +1,9 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+from clientpanel.ui.labels import country_choices
 
 
 class SetPasswordForm(forms.Form):
@@ -91,6 +95,83 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from clientpanel.ui.labels import country_choices
-
         self.fields["country"].choices = [("", "—"), *country_choices()]
+
+
+class AccountForm(forms.Form):
+    """The user's own names and language (accounts.services.user_account_update)."""
+
+    firstname = forms.CharField(label=_("First name"), max_length=150)
+    lastname = forms.CharField(label=_("Last name"), max_length=150)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(label=_("Present password"), max_length=128, strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(label=_("New password"), max_length=128, strip=False,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password_again = forms.CharField(label=_("New password again"), max_length=128, strip=False,
+                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_password") and cleaned.get("new_password") != cleaned.get("new_password_again"):
+            self.add_error("new_password_again", _("The two passwords differ."))
+        return cleaned
+
+
+class EmailChoicesForm(forms.Form):
+    """The optional messages the user wants about the client it acts for: ticked ones are sent."""
+
+    wanted = forms.MultipleChoiceField(label=_("Send me"), required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wanted"].choices = [(kind.key, kind.name) for kind in kinds]
+
+
+def _permission_choices(keys):
+    return [(key, CLIENT_PERMISSIONS[key]) for key in keys]
+
+
+class PermissionsForm(forms.Form):
+    """A linked user's permissions; only those the signed-in user holds are offered."""
+
+    permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, grantable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].choices = _permission_choices(grantable)
+
+
+class InviteForm(PermissionsForm):
+    """Invite somebody by e-mail to use this client's account: the invitation carries a link to choose a
+    password when the address has no login yet."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    firstname = forms.CharField(label=_("First name"), max_length=150)
+    lastname = forms.CharField(label=_("Last name"), max_length=150)
+    field_order = ["email", "firstname", "lastname", "permissions"]
+
+
+class SignupForm(forms.Form):
+    """A portal sign-up (clients.services.client_self_register validates as staff's client creation).
+    `website` is a honeypot: hidden from people, filled in by bots."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(label=_("Password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    firstname = forms.CharField(label=_("First name"), max_length=150)
+    lastname = forms.CharField(label=_("Last name"), max_length=150)
+    company_name = forms.CharField(label=_("Company name"), max_length=255, required=False)
+    country = forms.ChoiceField(label=_("Country"))
+    currency = forms.ChoiceField(label=_("Currency"))
+    website = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
+        self.fields["currency"].choices = [(code, code) for code in settings.CLIENTPANEL_CURRENCIES]

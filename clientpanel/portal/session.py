@@ -9,12 +9,14 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
 from clientpanel.accounts.models import User
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Client, ClientUser
+from clientpanel.clients.permissions import MANAGE_USERS
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
@@ -24,6 +26,8 @@ CLIENT = "portal:client"
 IMPERSONATOR = "portal:impersonator"
 IMPERSONATION_STARTED = "portal:impersonation_started"
 IMPERSONATION_LIMIT = dt.timedelta(minutes=30)
+AWAITING_CODE = "portal:awaiting_code"  # user id, next address and since when, between the two login steps
+CODE_STEP_LIMIT = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,11 @@ class Portal:
     def may(self, permission: str) -> bool:
         return permission in self.actor.permissions
 
+    @property
+    def manages_users(self) -> bool:
+        """The Users page: Manage Users, while the setting offers the page at all."""
+        return bool(settings.CLIENTPANEL_PORTAL_MANAGE_USERS) and self.may(MANAGE_USERS)
+
     @functools.cached_property
     def company(self):
         """The home company that bills the client: its name heads every portal page."""
@@ -48,15 +57,32 @@ class Portal:
 def sign_in(request: HttpRequest, user: User) -> None:
     """A client user's own sign-in: a fresh session key (no fixation), its first client selected."""
     request.session.cycle_key()
-    for key in (IMPERSONATOR, IMPERSONATION_STARTED):
+    for key in (IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
         request.session.pop(key, None)
     request.session[USER] = str(user.pk)
     first = ClientUser.objects.filter(user=user).order_by("created_at").values_list("client_id", flat=True).first()
     request.session[CLIENT] = str(first) if first else ""
 
 
+def await_code(request: HttpRequest, user: User, next_url: str) -> None:
+    """The password was right and the user has 2FA: remember who, for a few minutes, until the code."""
+    request.session[AWAITING_CODE] = [str(user.pk), next_url, timezone.now().isoformat()]
+
+
+def awaiting_code(request: HttpRequest) -> tuple[User | None, str]:
+    """The client user whose code the login's second step asks for (None when there is none, or its
+    five minutes have passed), and where to go after it."""
+    try:
+        user_id, next_url, since = request.session.get(AWAITING_CODE) or ("", "", "")
+        expired = timezone.now() - dt.datetime.fromisoformat(since) > CODE_STEP_LIMIT
+    except (TypeError, ValueError):
+        return None, ""
+    user = None if expired else User.objects.filter(pk=user_id, is_active=True, is_staff=False).first()
+    return user, next_url
+
+
 def sign_out(request: HttpRequest) -> None:
-    for key in (USER, CLIENT, IMPERSONATOR, IMPERSONATION_STARTED):
+    for key in (USER, CLIENT, IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
         request.session.pop(key, None)
 
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from .views import auth, links, pages, profile, services
+from .views import account, auth, links, pages, profile, register, services, users
 
 app_name = "portal"
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
     path("login/", auth.login, name="login"),
+    path("login/code/", auth.login_code, name="login-code"),
+    path("signup/", register.signup, name="signup"),
     path("logout/", auth.logout, name="logout"),
     path("switch/", auth.switch_client, name="switch-client"),
     path("invoices/", pages.invoices, name="invoices"),
@@ -17,7 +19,13 @@ urlpatterns = [
     path("services/order/", services.order, name="order"),
     path("services/<uuid:service_id>/", services.service, name="service"),
     path("services/<uuid:service_id>/cancel/", services.cancel, name="service-cancel"),
+    path("services/<uuid:service_id>/keep/", services.keep, name="service-keep"),
     path("profile/", profile.profile, name="profile"),
+    path("users/", users.users, name="users"),
+    path("users/<uuid:user_id>/", users.user, name="user"),
+    path("users/<uuid:user_id>/remove/", users.user_remove, name="user-remove"),
+    path("account/", account.account, name="account"),
+    path("account/2fa/", account.two_factor, name="account-2fa"),
     path("transactions/", pages.transactions, name="transactions"),
     path("password/set/<str:uidb64>/<str:token>/", links.set_password, name="set_password"),
     path("password/reset/", links.request_password_reset, name="password_reset"),

@@ -255,6 +255,11 @@ CLIENTPANEL_PORTAL_ADD_FUNDS = {
     "maximum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MAX", "10000"),
     "maximum_balance": os.environ.get("CLIENTPANEL_PORTAL_MAX_BALANCE", ""),
 }
+# Portal self-registration (issue 12): off unless switched on; a sign-up creates a NEW client whose
+# owner confirms its address before logging in.
+CLIENTPANEL_PORTAL_SIGNUP = env_bool("CLIENTPANEL_PORTAL_SIGNUP", False)
+# The portal's Users page (a client's users with Manage Users invite, edit and remove its users).
+CLIENTPANEL_PORTAL_MANAGE_USERS = env_bool("CLIENTPANEL_PORTAL_MANAGE_USERS", True)
 # The public address, for links in e-mails sent by jobs that have no request to ask.
 CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")
 

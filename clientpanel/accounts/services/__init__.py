@@ -5,6 +5,7 @@ is one transaction: all or nothing. Importers use the names listed here, not the
 
 from .api_tokens import api_token_create, api_token_revoke
 from .cleaning import clean_email, clean_password
+from .own_account import user_account_update, user_password_change
 from .roles import role_save
 from .staff import staff_create, staff_update
 from .users import client_user_create, email_verify_from_link, password_set_from_link, user_language_set
@@ -20,5 +21,7 @@ __all__ = [
     "role_save",
     "staff_create",
     "staff_update",
+    "user_account_update",
     "user_language_set",
+    "user_password_change",
 ]

@@ -7,6 +7,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.ui.forms import CodeForm
+
+__all__ = ["CodeForm", "StaffLoginForm"]
+
 
 class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
@@ -23,8 +27,3 @@ class StaffLoginForm(AuthenticationForm):
         except LoginRefused as refused:
             raise forms.ValidationError(refused.message, code=refused.code) from None
         return self.cleaned_data
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Code"), max_length=20, widget=forms.TextInput(
-        attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))

@@ -186,6 +186,23 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
     return record_module_result(service.pk, ok, message)
 
 
+def service_cancellation_withdraw(*, actor: ActorLike, service_id) -> Service:
+    """Keep a service whose cancellation at the end of its period was requested: billing goes on as
+    before. Refused once the service has ended (rules.py), checked under the service's lock."""
+    actor = as_actor(actor)
+    service = service_for_cancellation(actor=actor, service_id=service_id)
+    require(policies.can_request_cancellation(actor, service.client_id), _("You are not allowed to cancel services."))
+    with transaction.atomic():
+        service = locked_service(service_id)
+        if not rules.can_withdraw_cancellation(service):
+            raise Conflict(_("This service has no cancellation to withdraw."), code="service_state")
+        service.cancel_requested = False
+        service.save(update_fields=["cancel_requested"])
+        audit_record(action="service.cancel_withdraw", target=service, client_id=service.client_id,
+                     object_label=str(service), changes={"cancel_requested": [True, False]})
+    return service
+
+
 def job_enforce_credit(*, now: dt.datetime) -> dict:
     """Unsuspend services suspended for insufficient funds once the next period is covered; end
     services suspended past the termination delay and those cancelled at the end of their period."""

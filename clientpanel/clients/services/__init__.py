@@ -7,6 +7,7 @@ from .addresses import address_create, address_delete, address_update
 from .clients import client_create, client_update, client_welcome_send, search_text_of
 from .groups import group_delete, group_save
 from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
+from .registration import client_self_register, signup_enabled
 from .staff import staff_assignments_set, staff_member_update
 from .users import client_transfer_ownership, client_user_link, client_user_remove, client_user_update
 from .vies import client_vies_check
@@ -19,6 +20,7 @@ __all__ = [
     "address_update",
     "client_create",
     "client_profile_update",
+    "client_self_register",
     "client_transfer_ownership",
     "client_update",
     "client_user_link",
@@ -29,6 +31,7 @@ __all__ = [
     "group_delete",
     "group_save",
     "search_text_of",
+    "signup_enabled",
     "staff_assignments_set",
     "staff_member_update",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
@@ -24,6 +25,10 @@ from ..selectors import users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
 from .clients import lock_client, search_text_of
+
+# Lazy: read in the language of the refusal.
+NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
+OWN_LINK = gettext_lazy("You cannot change your own access; ask another user who manages users.")
 
 
 def _clean_permissions(values: object, errors: FieldErrors) -> list[str]:
@@ -61,6 +66,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
         for name in sorted(set(data) - allowed):
             errors.add(name, _("Unknown field."))
         permissions = _clean_permissions(data.get("permissions"), errors)
+        if not policies.can_change_permissions(actor, set(permissions)):
+            errors.add("permissions", str(NOT_YOURS_TO_GRANT))
         email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
         user = User.objects.filter(email=normalize_email(email)).first() if email else None
         taken_out_of_scope = False
@@ -106,10 +113,13 @@ def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: obj
     with transaction.atomic():
         client = lock_client(client_id, actor)
         link = _link_of(client, user_id)
+        require(policies.can_change_link_of(actor, link.user_id), str(OWN_LINK))
         errors = FieldErrors()
         cleaned = _clean_permissions(permissions, errors)
         if link.user_id == client.owner_id:
             errors.add("permissions", _("The owner has every permission; transfer ownership to restrict this user."))
+        elif not policies.can_change_permissions(actor, set(cleaned) ^ set(link.permissions)):
+            errors.add("permissions", str(NOT_YOURS_TO_GRANT))
         errors.raise_if_any()
         before = list(link.permissions)
         link.permissions = cleaned
@@ -127,6 +137,7 @@ def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
     with transaction.atomic():
         client = lock_client(client_id, actor)
         link = _link_of(client, user_id)
+        require(policies.can_change_link_of(actor, link.user_id), str(OWN_LINK))
         if link.user_id == client.owner_id:
             raise Conflict(_("The owner's link cannot be removed; transfer ownership first."),
                            fields={"user": [_("This user owns the client.")]}, code="owner_link_required")

@@ -6,6 +6,7 @@ import pytest
 
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
+from clientpanel.clients.services import client_user_link
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
@@ -25,6 +26,8 @@ def world(make_client):
                                                                             net_amount="20"),
             "their_doc": proforma_add_funds(actor=None, client_id=theirs.pk, net_amount="30"),
             "product": product, "price": price,
+            "mine_user": client_user_link(actor=None, client_id=mine.pk, data={
+                "email": "colleague@example.com", "firstname": "Col", "lastname": "League", "permissions": []}),
             "mine_service": service_order(actor=None, client_id=mine.pk, product_id=product.pk, price_id=price.pk),
             "their_service": service_order(actor=None, client_id=theirs.pk, product_id=product.pk,
                                            price_id=price.pk)}

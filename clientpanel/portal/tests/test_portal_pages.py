@@ -14,10 +14,13 @@ from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-# Portal pages: url name → (permission key, the object whose id the URL takes, if any)
+# Portal pages: url name → (permission key, the object whose id the URL takes, if any); POST_PAGES
+# take only a POST (their GET is refused after the permission check).
 PAGES = {
     "dashboard": (None, None),
     "switch-client": (None, None),
+    "account": (None, None),
+    "account-2fa": (None, None),
     "invoices": (keys.MANAGE_INVOICES, None),
     "add-funds": (keys.MANAGE_INVOICES, None),
     "document": (keys.MANAGE_INVOICES, "mine_doc"),
@@ -27,9 +30,15 @@ PAGES = {
     "service": (keys.MANAGE_SERVICES, "mine_service"),
     "order": (keys.MANAGE_ORDERS, None),
     "service-cancel": (keys.MANAGE_ORDERS, "mine_service"),
+    "service-keep": (keys.MANAGE_ORDERS, "mine_service"),
     "profile": (keys.MODIFY_MASTER_PROFILE, None),
+    "users": (keys.MANAGE_USERS, None),
+    "user": (keys.MANAGE_USERS, "mine_user"),
+    "user-remove": (keys.MANAGE_USERS, "mine_user"),
 }
-OPEN_PAGES = {"login", "logout", "set_password", "password_reset", "reset_password", "verify_email"}
+POST_PAGES = {"switch-client", "service-keep", "user-remove"}
+OPEN_PAGES = {"login", "login-code", "signup", "logout", "set_password", "password_reset", "reset_password",
+              "verify_email"}
 
 
 def _portal_names() -> set[str]:
@@ -61,6 +70,8 @@ def _member(client, *permissions, email="member@example.com"):
 
 def _url(name: str, world=None) -> str:
     target = PAGES[name][1]
+    if target == "mine_user":
+        return reverse(f"portal:{name}", args=[world[target].user_id])
     return reverse(f"portal:{name}", args=[world[target].pk] if target else [])
 
 
@@ -68,7 +79,7 @@ def _url(name: str, world=None) -> str:
 def test_each_page_needs_its_key_and_is_absent_otherwise(world, permission):
     browser = _signed_in(_member(world["mine"], *([permission] if permission else [])))
     for name, (needed, _target) in PAGES.items():
-        method = browser.post if name == "switch-client" else browser.get
+        method = browser.post if name in POST_PAGES else browser.get
         data = {"client": str(world["mine"].pk)} if name == "switch-client" else {}
         response = method(_url(name, world), data)
         if needed is None or needed == permission:

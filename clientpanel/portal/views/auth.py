@@ -5,18 +5,31 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clientpanel.accounts import two_factor as totp
 from clientpanel.accounts.login import LoginRefused, client_password_check, login_completed
 from clientpanel.clients.models import ClientUser
+from clientpanel.clients.services import signup_enabled
+from clientpanel.core.errors import DomainError
+from clientpanel.ui.forms import CodeForm
 
 from .. import session
 from ..access import portal_page
 from ..forms import LoginForm
+
+
+def _portal_next(request: HttpRequest, next_url: str) -> str:
+    """Where a login or a switch goes on: a portal address of this site, else the dashboard."""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()) \
+            or not next_url.startswith("/portal/"):
+        return reverse("portal:dashboard")
+    return next_url
 
 
 @never_cache
@@ -34,14 +47,37 @@ def login(request: HttpRequest) -> HttpResponse:
         else:
             if not ClientUser.objects.filter(user=user).exists():
                 form.add_error(None, _("This login manages no client account yet."))
+            elif user.has_2fa:
+                # Not signed in yet: the second step (login_code below) does that.
+                session.await_code(request, user, _portal_next(request, next_url))
+                return redirect("portal:login-code")
             else:
                 login_completed(user=user)
                 session.sign_in(request, user)
-                if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()) \
-                        or not next_url.startswith("/portal/"):
-                    next_url = "/portal/"
+                return redirect(_portal_next(request, next_url))
+    return render(request, "portal/login.html", {"form": form, "next": next_url, "signup": signup_enabled()})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a login for a client user with 2FA: the password was right, now the code."""
+    user, next_url = session.awaiting_code(request)
+    if user is None:
+        return redirect("portal:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accepted = totp.totp_verify(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:  # too many wrong codes for this account
+            form.add_error("code", error.message)
+        else:
+            if accepted:
+                login_completed(user=user)
+                session.sign_in(request, user)
                 return redirect(next_url)
-    return render(request, "portal/login.html", {"form": form, "next": next_url})
+            form.add_error("code", _("That code does not match. Use the current code or a recovery code."))
+    return render(request, "portal/login_code.html", {"form": form})
 
 
 @require_POST
@@ -58,11 +94,12 @@ def logout(request: HttpRequest) -> HttpResponse:
 @portal_page()
 @require_POST
 def switch_client(request: HttpRequest) -> HttpResponse:
-    """Act for another of the user's clients (WHMCS's one login for many accounts)."""
+    """Act for another of the user's clients (WHMCS's one login for many accounts), then go on to
+    the page asked for (a link to another client's page) or the dashboard."""
     client_id = request.POST.get("client", "")
-    if not any(str(link.client_id) == client_id for link in request.portal.links):
+    link = next((link for link in request.portal.links if str(link.client_id) == client_id), None)
+    if link is None:
         raise Http404("Not one of your clients.")
     session.select_client(request, client_id)
-    link = next(link for link in request.portal.links if str(link.client_id) == client_id)
     messages.info(request, _("You now act for %(client)s.") % {"client": link.client.display_name})
-    return redirect("portal:dashboard")
+    return redirect(_portal_next(request, request.POST.get("next", "")))

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +26,7 @@ from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 from clientpanel.ledger.selectors import entries_visible_to
 from clientpanel.ui.downloads import attachment
 
-from ..access import portal_page
+from ..access import not_here, portal_page
 from ..forms import AddFundsForm
 
 COVER_DAYS = 30  # "what the balance covers" looks this far ahead
@@ -60,7 +60,7 @@ def _document(request: HttpRequest, document_id):
     try:
         return documents_visible_to(request.portal.actor).select_related("home_company").get(pk=document_id)
     except Document.DoesNotExist:
-        raise Http404("Document not found.") from None
+        not_here(request, Document, document_id)
 
 
 @portal_page(MANAGE_INVOICES)

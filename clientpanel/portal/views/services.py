@@ -6,26 +6,27 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.catalog.selectors import products_for_client_order
 from clientpanel.client_services import rules
-from clientpanel.client_services.models import ServiceStatus
+from clientpanel.client_services.models import Service, ServiceStatus
 from clientpanel.client_services.selectors import service_for_cancellation, service_get, services_visible_to
 from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
     CANCEL_NOW,
     service_cancellation_request,
+    service_cancellation_withdraw,
     service_order,
 )
 from clientpanel.clients.permissions import MANAGE_ORDERS, MANAGE_SERVICES
 from clientpanel.core.errors import DomainError, NotFound
 
-from ..access import portal_page
+from ..access import not_here, portal_page
 from ..forms import CancellationForm, OrderServiceForm, show_refusal
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
@@ -44,11 +45,12 @@ def service(request: HttpRequest, service_id) -> HttpResponse:
     try:
         shown = service_get(actor=request.portal.actor, service_id=service_id)
     except NotFound:
-        raise Http404("Service not found.") from None
+        not_here(request, Service, service_id)
     cancellable = request.portal.may(MANAGE_ORDERS) and (
         rules.can_be_cancelled_at_period_end(shown) or rules.can_be_cancelled_now(shown))
+    withdrawable = request.portal.may(MANAGE_ORDERS) and rules.can_withdraw_cancellation(shown)
     return render(request, "portal/service.html", {"service": shown, "client": request.portal.client,
-                                                   "cancellable": cancellable})
+                                                   "cancellable": cancellable, "withdrawable": withdrawable})
 
 
 @portal_page(MANAGE_ORDERS)
@@ -81,7 +83,7 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
     try:
         shown = service_for_cancellation(actor=request.portal.actor, service_id=service_id)
     except NotFound:
-        raise Http404("Service not found.") from None
+        not_here(request, Service, service_id)
     allowed = {CANCEL_AT_PERIOD_END: rules.can_be_cancelled_at_period_end(shown),
                CANCEL_NOW: rules.can_be_cancelled_now(shown)}
     form = CancellationForm(request.POST or None, choices=[
@@ -102,4 +104,22 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
                 return redirect("portal:service", service_id=ended.pk)
             return redirect("portal:dashboard")
     return render(request, "portal/cancel.html", {"service": shown, "form": form, "client": request.portal.client,
-                                                  "possible": any(allowed.values())})
+                                                  "possible": any(allowed.values()),
+                                                  "withdrawable": rules.can_withdraw_cancellation(shown)})
+
+
+@portal_page(MANAGE_ORDERS)
+@require_POST
+def keep(request: HttpRequest, service_id) -> HttpResponse:
+    """Withdraw a cancellation at the end of the period: the service goes on and is billed as before."""
+    try:
+        kept = service_cancellation_withdraw(actor=request.portal.actor, service_id=service_id)
+    except NotFound:
+        not_here(request, Service, service_id)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("portal:service-cancel", service_id=service_id)
+    messages.success(request, _("The cancellation is withdrawn; the service goes on."))
+    if request.portal.may(MANAGE_SERVICES):
+        return redirect("portal:service", service_id=kept.pk)
+    return redirect("portal:dashboard")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from clientpanel.catalog.models import Period
 from clientpanel.client_services.models import ChargeKind, ProvisionStatus, ServiceStatus
 from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
+from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
@@ -49,7 +50,7 @@ WORDS = {
     "setting_name": labels.SETTING_NAMES, "setting_source": labels.SETTING_SOURCES,
     "suspension_reason": labels.SUSPENSION_REASONS, "provisioning_outcome": labels.PROVISIONING_OUTCOMES,
     "actor_kind": labels.ACTOR_KINDS, "job_title": labels.JOB_TITLES, "job_trigger": labels.JOB_TRIGGERS,
-    "job_count": labels.JOB_COUNTS,
+    "job_count": labels.JOB_COUNTS, "client_permission": CLIENT_PERMISSIONS,
 }
 
 

@@ -1,0 +1,122 @@
+"""The user's own account in the portal: names and language, password, TOTP 2FA (and the login's
+second step), e-mail choices; staff signed in as the user change no credential."""
+
+import time
+
+import pyotp
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.accounts.models import User
+from clientpanel.accounts.services import staff_create
+from clientpanel.audit.models import AuditEvent
+from clientpanel.clients.models import ClientUser
+from clientpanel.notifications.kinds import LOW_BALANCE, PROFORMA_REMINDER
+
+from .conftest import PASSWORD
+from .test_portal_pages import _signed_in
+
+pytestmark = pytest.mark.django_db
+NEW_PASSWORD = "another-portal-passphrase"
+
+
+def _code(user: User, steps_ahead: int = 0) -> str:
+    user.refresh_from_db()
+    return pyotp.TOTP(user.totp_secret).at(time.time() + 30 * steps_ahead)
+
+
+def test_names_and_language_are_saved_and_the_portal_speaks_it(world):
+    browser = _signed_in(world["mine"].owner.email)
+    url = reverse("portal:account")
+    blank = browser.post(url, {"action": "details", "firstname": " ", "lastname": "X" * 151, "language": "xx"})
+    assert blank.status_code == 200 and "This field is required." in blank.content.decode()
+    saved = browser.post(url, {"action": "details", "firstname": "Ada", "lastname": "Lovelace", "language": "pl"})
+    assert saved.status_code == 302
+    owner = User.objects.get(pk=world["mine"].owner_id)
+    assert (owner.firstname, owner.lastname, owner.language) == ("Ada", "Lovelace", "pl")
+    assert '<html lang="pl">' in browser.get(url).content.decode()
+    assert AuditEvent.objects.filter(action="user.account", object_id=str(owner.pk)).exists()
+
+
+def test_the_password_changes_only_with_the_present_one(world):
+    email = world["mine"].owner.email
+    browser = _signed_in(email)
+    url = reverse("portal:account")
+    wrong = browser.post(url, {"action": "password", "current_password": "not-it", "new_password": NEW_PASSWORD,
+                               "new_password_again": NEW_PASSWORD}).content.decode()
+    assert "This is not your present password." in wrong
+    differ = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                "new_password_again": "something-else-1"}).content.decode()
+    assert "The two passwords differ." in differ
+    weak = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": "123",
+                              "new_password_again": "123"}).content.decode()
+    assert "too short" in weak
+    assert User.objects.get(email=email).check_password(PASSWORD)
+    done = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                              "new_password_again": NEW_PASSWORD})
+    assert done.status_code == 302
+    assert _signed_in(email, NEW_PASSWORD)
+
+
+def test_guessing_the_present_password_is_throttled(world):
+    browser = _signed_in(world["mine"].owner.email)
+    url = reverse("portal:account")
+    for _ in range(5):
+        browser.post(url, {"action": "password", "current_password": "guess", "new_password": NEW_PASSWORD,
+                           "new_password_again": NEW_PASSWORD})
+    blocked = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
+                                 "new_password_again": NEW_PASSWORD}).content.decode()
+    assert "Too many failed attempts" in blocked
+    assert User.objects.get(pk=world["mine"].owner_id).check_password(PASSWORD)
+
+
+def test_two_factor_is_switched_on_and_then_asked_at_login(world):
+    email = world["mine"].owner.email
+    browser = _signed_in(email)
+    page = browser.get(reverse("portal:account-2fa")).content.decode()
+    assert 'id="totp-qr"' in page
+    owner = User.objects.get(email=email)
+    assert "Code" in browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": "000000"}
+                                  ).content.decode()
+    on = browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": _code(owner)}).content.decode()
+    assert 'id="recovery-codes"' in on
+    assert AuditEvent.objects.filter(action="user.2fa_on", object_id=str(owner.pk)).exists()
+
+    fresh = Client()
+    step_one = fresh.post(reverse("portal:login"), {"email": email, "password": PASSWORD})
+    assert step_one["Location"] == reverse("portal:login-code")
+    assert fresh.get(reverse("portal:dashboard")).status_code == 302  # not signed in before the code
+    wrong = fresh.post(reverse("portal:login-code"), {"code": "123456"}).content.decode()
+    assert "does not match" in wrong
+    signed = fresh.post(reverse("portal:login-code"), {"code": _code(owner, steps_ahead=1)})
+    assert signed.status_code == 302 and fresh.get(reverse("portal:dashboard")).status_code == 200
+
+
+def test_the_code_step_without_a_password_step_goes_back_to_login(world):
+    assert Client().get(reverse("portal:login-code"))["Location"] == reverse("portal:login")
+
+
+def test_e_mail_choices_are_kept_per_client(world):
+    browser = _signed_in(world["mine"].owner.email)
+    wanted = [PROFORMA_REMINDER]
+    assert browser.post(reverse("portal:account"), {"action": "emails", "wanted": wanted}).status_code == 302
+    link = ClientUser.objects.get(client=world["mine"], user_id=world["mine"].owner_id)
+    assert LOW_BALANCE in link.muted_emails and PROFORMA_REMINDER not in link.muted_emails
+    bogus = browser.post(reverse("portal:account"), {"action": "emails", "wanted": ["no-such-message"]})
+    assert bogus.status_code == 200 and "no-such-message" in bogus.content.decode()
+
+
+def test_staff_signed_in_as_the_user_change_no_password_or_second_factor(client, world):
+    support = staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
+    client.force_login(support)
+    client.post(reverse("backoffice:client-login-as", args=[world["mine"].pk]))
+    page = client.get(reverse("portal:account")).content.decode()
+    assert 'id="credentials-locked"' in page and 'id="account-password"' not in page
+    refused = client.post(reverse("portal:account"), {
+        "action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
+        "new_password_again": NEW_PASSWORD}).content.decode()
+    assert "cannot change its password" in refused
+    assert client.get(reverse("portal:account-2fa")).status_code == 403
+    owner = User.objects.get(pk=world["mine"].owner_id)
+    assert owner.check_password(PASSWORD) and not owner.totp_secret

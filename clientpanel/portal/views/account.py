@@ -1,0 +1,93 @@
+"""The signed-in user's own account: names and language, password, two-factor authentication and
+which optional e-mails it wants about the client it acts for. Staff signed in as the user (Login as
+Owner) see it but change no password or second factor (the services refuse; the page says why)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from clientpanel.accounts import two_factor as totp
+from clientpanel.accounts.services import user_account_update, user_password_change
+from clientpanel.core.errors import DomainError
+from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
+from clientpanel.notifications.services import own_muted_emails_set
+from clientpanel.ui.forms import CodeForm
+
+from ..access import portal_page
+from ..forms import AccountForm, EmailChoicesForm, PasswordChangeForm, show_refusal
+
+OPTIONAL = [MESSAGE_KINDS[key] for key in OPTIONAL_KINDS]
+
+
+def _link(request: HttpRequest):
+    return next(link for link in request.portal.links if link.client_id == request.portal.client.pk)
+
+
+@sensitive_post_parameters("current_password", "new_password", "new_password_again")
+@portal_page()
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    portal, user = request.portal, request.portal.user
+    action = request.POST.get("action") if request.method == "POST" else None
+    details = AccountForm(request.POST if action == "details" else None,
+                          initial={"firstname": user.firstname, "lastname": user.lastname, "language": user.language})
+    password = PasswordChangeForm(request.POST if action == "password" else None)
+    muted = set(_link(request).muted_emails)
+    emails = EmailChoicesForm(request.POST if action == "emails" else None, kinds=OPTIONAL,
+                              initial={"wanted": [kind.key for kind in OPTIONAL if kind.key not in muted]})
+    form, saved = {"details": (details, _("Your details are saved.")),
+                   "password": (password, _("Your password is changed.")),
+                   "emails": (emails, _("Your e-mail choices are saved."))}.get(action, (None, ""))
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "details":
+                user_account_update(actor=portal.actor, data=data)
+            elif action == "password":
+                user_password_change(actor=portal.actor, current_password=data["current_password"],
+                                     new_password=data["new_password"])
+            else:
+                own_muted_emails_set(actor=portal.actor,
+                                     keys=[kind.key for kind in OPTIONAL if kind.key not in data["wanted"]])
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect("portal:account")
+    return render(request, "portal/account.html", {
+        "details": details, "password": password, "emails": emails, "user": user,
+        "may_change_credentials": portal.impersonator is None})
+
+
+@portal_page()
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn TOTP on (scan, confirm with a code, keep the recovery codes) or off (with a code)."""
+    portal, user = request.portal, request.portal.user
+    if portal.impersonator is not None:
+        return render(request, "portal/two_factor.html", {"impersonating": True}, status=403)
+    form = CodeForm(request.POST or None)
+    recovery_codes = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("action") == "disable":
+                totp.totp_disable(user=user, code=form.cleaned_data["code"], actor=portal.actor)
+                messages.success(request, _("Two-factor authentication is off."))
+                return redirect("portal:account")
+            recovery_codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"], actor=portal.actor)
+            messages.success(request, _("Two-factor authentication is on."))
+        except DomainError as error:  # a wrong code, or too many of them
+            for message in error.fields.get("code", [error.message]):
+                form.add_error("code", message)
+        user.refresh_from_db()
+    if not user.has_2fa and not user.totp_secret:
+        totp.totp_begin(user=user, actor=portal.actor)
+    context = {"form": form, "recovery_codes": recovery_codes, "enrolled": user.has_2fa}
+    if not user.has_2fa:
+        context |= {"qr_svg": totp.qr_svg(user), "secret": user.totp_secret}
+    return render(request, "portal/two_factor.html", context)
