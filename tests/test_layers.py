@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent / "clientpanel"
-DOMAINS = ["client_services", "invoicing", "ledger", "clients", "tax", "catalog", "accounts", "audit", "core"]
+DOMAINS = ["client_services", "invoicing", "ledger", "files", "clients", "tax", "catalog", "accounts", "audit", "core"]
 FORBIDDEN = ("django.http", "django.template", "django.shortcuts", "django.views", "ninja")
 EDGES = {"api.py", "schemas.py", "api_auth.py"}
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, FINANCE, MANAGE_STAFF, PRODUCTS, SETTINGS, VIEW_CLIENTS
@@ -22,6 +23,7 @@ from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
 from clientpanel.clients.models import ClientGroup, StaffAssignment
 from clientpanel.clients.services import client_create, client_user_link
+from clientpanel.files.services import client_file_upload
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.tax.selectors import default_home_company
@@ -91,6 +93,10 @@ PAGES = {
     "tax-presets": (SETTINGS, False, "POST"),
     "client-services": (VIEW_CLIENTS, True, "GET"),
     "service-add": (EDIT_CLIENTS, True, "GET"),
+    "client-files": (VIEW_CLIENTS, True, "GET"),
+    "client-file-upload": (EDIT_CLIENTS, True, "GET"),
+    "client-file-download": (VIEW_CLIENTS, True, "GET"),
+    "client-file-delete": (EDIT_CLIENTS, True, "POST"),
     "service-detail": (VIEW_CLIENTS, True, "GET"),
     "service-do": (EDIT_CLIENTS, True, "POST"),
     "product-list": (PRODUCTS, False, "GET"),
@@ -207,6 +213,7 @@ def world():
     price = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("5"))
     for client in (mine, theirs):
         proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+        client_file_upload(actor=None, client_id=client.pk, file=ContentFile(b"%PDF-1.4 signed", name="contract.pdf"))
         service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk,
                       allow_over_limit=True)
     limited = staff_create(email="limited@example.com", password="correct-horse-battery", roles=["Administrator"],
@@ -236,6 +243,8 @@ def _page_url(name: str, world, client) -> str:
         "tax-rule-delete": lambda: [world["company"].pk, world["rule"].pk],
         "tax-presets": lambda: [world["company"].pk],
         **{name: (lambda: [client.documents.first().pk]) for name in DOCUMENT_PAGES},
+        "client-file-download": lambda: [client.pk, client.files.first().pk],
+        "client-file-delete": lambda: [client.pk, client.files.first().pk],
         "service-detail": lambda: [client.services.first().pk],
         "service-do": lambda: [client.services.first().pk, "suspend"],
         "product-edit": lambda: [world["product"].pk],

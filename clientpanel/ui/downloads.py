@@ -1,16 +1,24 @@
-"""Files the page-rendering interfaces hand out (document PDFs, ZIPs): always as an attachment, and
-when the file cannot be given (a DomainError: a stored PDF that no longer matches its SHA-256), the
-reason on the page the user came from instead of an error page."""
+"""Files the page-rendering interfaces hand out (document PDFs, ZIPs, client files): always as an
+attachment, and when the file cannot be given (a DomainError: a stored PDF or client file that no
+longer matches its SHA-256), the reason on the page the user came from instead of an error page."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 from clientpanel.core.errors import DomainError
+from clientpanel.files.models import ClientFile
+from clientpanel.files.names import download_name
+from clientpanel.files.storage import client_file_read
+
+# A client file is never rendered by the browser, whatever it holds: an attachment, its detected
+# type only (nosniff), and a policy that would run nothing even if it were opened in a tab.
+CLIENT_FILE_POLICY = "default-src 'none'; sandbox"
 
 
 def attachment(request: HttpRequest, make_file: Callable[[], bytes], *, content_type: str, filename: str,
@@ -22,4 +30,24 @@ def attachment(request: HttpRequest, make_file: Callable[[], bytes], *, content_
         return redirect(back_to)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def client_file_attachment(request: HttpRequest, client_file: ClientFile, *, back_to: str) -> HttpResponse:
+    """A client file (clientpanel.files) for a download view that found it through the files
+    selectors (client_file_get), which decide who may have it — staff panel and portal alike.
+    Checked against its recorded size and SHA-256 first; a missing or changed file is the reason
+    on back_to. Served as an attachment under a safe name (files.names.download_name), with the
+    type detected at upload, nosniff and a sandboxing policy: an uploaded file never runs in our
+    origin."""
+    try:
+        content = client_file_read(client_file)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back_to)
+    response = FileResponse(content, as_attachment=True, content_type=client_file.content_type,
+                            filename=download_name(client_file.name, client_file.content_type))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = CLIENT_FILE_POLICY
+    patch_cache_control(response, private=True, no_store=True)
     return response

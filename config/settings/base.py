@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clientpanel.invoicing",
     "clientpanel.catalog",
     "clientpanel.client_services",
+    "clientpanel.files",
     "clientpanel.notifications",
     "clientpanel.automation",
     "clientpanel.api",
@@ -179,8 +180,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Issued documents' PDFs, stored once at issue (SPEC §7); private: never under a served URL. Any
 # Django storage backend may stand in for "documents" (django-storages for S3, say).
 DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents")
+# Files staff keep for clients (clientpanel/files): private as well, under names of our own, handed
+# out only by permission-checked views. The "default" storage may be S3 through django-storages
+# instead (docs/deploy.md). Uploads larger than CLIENTPANEL_FILE_MAX_BYTES are refused.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+CLIENTPANEL_FILE_MAX_BYTES = int(os.environ.get("CLIENTPANEL_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/",
+                            "file_permissions_mode": 0o640, "directory_permissions_mode": 0o750}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                   "OPTIONS": {"location": DOCUMENTS_ROOT, "base_url": "/no-public-url/"}},

@@ -18,8 +18,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Documents' PDFs of a test run go to a directory of its own, removed when the run ends.
 DOCUMENTS_ROOT = Path(tempfile.mkdtemp(prefix="clientpanel-test-documents-"))
 atexit.register(shutil.rmtree, DOCUMENTS_ROOT, ignore_errors=True)
+# So do client files (tests that look at the files on disk point MEDIA_ROOT at a tmp_path).
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clientpanel-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/"}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                   "OPTIONS": {"location": DOCUMENTS_ROOT, "base_url": "/no-public-url/"}},

@@ -11,7 +11,8 @@ register = template.Library()
 
 CLIENT_TABS = {
     "summary": _("Summary"), "profile": _("Profile"), "users": _("Users"), "services": _("Services"),
-    "invoices": _("Invoices"), "transactions": _("Transactions"), "emails": _("E-mails"), "activity": _("Activity"),
+    "invoices": _("Invoices"), "transactions": _("Transactions"), "emails": _("E-mails"), "files": _("Documents"),
+    "activity": _("Activity"),
 }
 
 

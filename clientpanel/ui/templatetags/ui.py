@@ -14,6 +14,8 @@ from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
 from clientpanel.core.money import display_amount
+from clientpanel.files.detection import KIND_BY_CONTENT_TYPE
+from clientpanel.files.names import size_text
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.ledger.models import EntryType
 from clientpanel.tax.models import ResetPeriod
@@ -153,3 +155,16 @@ SERVICE_BADGES = {"ACTIVE": "text-bg-success", "PENDING": "text-bg-info", "SUSPE
 @register.filter
 def service_badge(status: str) -> str:
     return SERVICE_BADGES.get(status, "text-bg-light")
+
+
+@register.filter
+def file_kind(content_type: str) -> str:
+    """A client file's detected type in words ("PDF document"), for the staff panel and the portal."""
+    kind = KIND_BY_CONTENT_TYPE.get(content_type)
+    return str(kind.label) if kind else content_type
+
+
+@register.filter
+def file_size(size: int) -> str:
+    """A file's size in the reader's language: "812 bytes", "1.5 MB"."""
+    return size_text(size) if isinstance(size, int) else ""

@@ -1,0 +1,61 @@
+"""Reads of client files, scoped to the actor once: staff see the files of the clients they see
+(limited staff: their assigned clients); a portal user only the files shown in the portal of the
+client it acts for, and only with View Documents."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.errors import NotFound
+
+from . import policies
+from .models import ClientFile
+
+
+def _uuid_or_none(value) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def client_files_visible_to(actor: ActorLike, client_id=None) -> QuerySet[ClientFile]:
+    """The files the actor may see, of one client when client_id is given (a malformed id: none).
+    The portal calls this with its actor (clients.actors.portal_actor): the selected client's files
+    marked visible in the portal, when the user holds View Documents there, else nothing."""
+    actor = as_actor(actor)
+    files = ClientFile.objects.filter(client__in=clients_visible_to(actor).values("id"))
+    if actor.is_portal:
+        if not policies.can_view_client_files(actor, actor.client_id):
+            return ClientFile.objects.none()
+        files = files.filter(visible_in_portal=True)
+    elif not actor.is_system and not policies.can_view_client_files(actor):
+        return ClientFile.objects.none()
+    if client_id is not None:
+        parsed = _uuid_or_none(client_id)
+        if parsed is None:
+            return ClientFile.objects.none()
+        files = files.filter(client_id=parsed)
+    return files
+
+
+def client_file_list(*, actor: ActorLike, client_id) -> QuerySet[ClientFile]:
+    """A client's Documents tab (staff) or the portal's documents page: newest first."""
+    return client_files_visible_to(actor, client_id).select_related("uploaded_by").order_by("-created_at", "-id")
+
+
+def client_file_get(*, actor: ActorLike, client_id, file_id) -> ClientFile:
+    """One file of the client the actor sees; NotFound for another client's file, a file hidden from
+    the actor, or a malformed id — all alike, so an id tells nobody what exists."""
+    parsed = _uuid_or_none(file_id)
+    if parsed is None:
+        raise NotFound(_("File not found."))
+    try:
+        return client_files_visible_to(actor, client_id).select_related("client", "uploaded_by").get(pk=parsed)
+    except ClientFile.DoesNotExist:
+        raise NotFound(_("File not found.")) from None
