@@ -30,7 +30,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, go_to, record_context, reload_page
+from .common import client_or_404, form_page, go_to, record_context, reload_page
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -98,34 +98,30 @@ def client_create(request: HttpRequest) -> HttpResponse:
     form = ClientCreateForm(request.POST or None, initial={
         "status": ClientStatus.NEW, "language": "en", "currency": "USD",
     })
-    if request.method == "POST" and form.is_valid():
-        try:
-            client = client_services.client_create(actor=request.user, data=form.service_data(),
-                                                   send_welcome_email=form.cleaned_data["send_welcome_email"])
-        except ValidationFailed as error:
-            form.apply_errors(error, ClientCreateForm.ERROR_MAPPING)
-        else:
-            messages.success(request, _("Client %(number)s %(name)s created.") % {
-                "number": client.number, "name": client.display_name})
-            return redirect("backoffice:client-summary", client_id=client.id)
-    return render(request, "backoffice/clients/create.html", {"form": form})
+    return form_page(request, form, "backoffice/clients/create.html", save=lambda data: _create(request, form),
+                     mapping=ClientCreateForm.ERROR_MAPPING, success=_created,
+                     then=lambda client: redirect("backoffice:client-summary", client_id=client.id))
 
 
 @area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_quick_create(request: HttpRequest) -> HttpResponse:
     form = QuickCreateForm(request.POST or None, prefix="quick")
-    if request.method == "POST" and form.is_valid():
-        try:
-            client = client_services.client_create(actor=request.user, data=form.service_data(),
-                                                   send_welcome_email=form.cleaned_data["send_welcome_email"])
-        except ValidationFailed as error:
-            form.apply_errors(error, {"billing_address.country": "country"})
-        else:
-            messages.success(request, _("Client %(number)s %(name)s created.") % {
-                "number": client.number, "name": client.display_name})
-            return go_to(request, reverse("backoffice:client-summary", args=[client.id]))
-    return render(request, "backoffice/clients/_quick_create_form.html", {"quick_form": form})
+    return form_page(request, form, "backoffice/clients/_quick_create_form.html", {"quick_form": form},
+                     save=lambda data: _create(request, form), mapping={"billing_address.country": "country"},
+                     success=_created,
+                     then=lambda client: go_to(request, reverse("backoffice:client-summary", args=[client.id])))
+
+
+def _create(request: HttpRequest, form):
+    """A client from the Add New Client page or the top bar's quick form (both hold its owner and
+    billing address, and whether to send the welcome e-mail)."""
+    return client_services.client_create(actor=request.user, data=form.service_data(),
+                                         send_welcome_email=form.cleaned_data["send_welcome_email"])
+
+
+def _created(client) -> str:
+    return _("Client %(number)s %(name)s created.") % {"number": client.number, "name": client.display_name}
 
 
 @area_required(VIEW_CLIENTS)
@@ -150,20 +146,13 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
     initial["group"] = client.group_id or ""
     for flag in ("tax_exempt", "reminders_enabled"):
         initial[flag] = {None: "", True: "true", False: "false"}[getattr(client, flag)]
-    form = ClientProfileForm(request.POST or None, initial=initial, currency=client.currency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            client = client_services.client_update(actor=request.user, client_id=client.id, data=form.cleaned_data)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Profile saved."))
-            return redirect("backoffice:client-profile", client_id=client.id)
-    context = record_context(request, client, "profile") | {
-        "form": form, "addresses": client_selectors.client_addresses(client=client),
-        "effective": client_selectors.effective_settings(client),
-    }
-    return render(request, "backoffice/clients/profile.html", context)
+    return form_page(
+        request, ClientProfileForm(request.POST or None, initial=initial, currency=client.currency),
+        "backoffice/clients/profile.html", record_context(request, client, "profile") | {
+            "addresses": client_selectors.client_addresses(client=client),
+            "effective": client_selectors.effective_settings(client)},
+        save=lambda data: client_services.client_update(actor=request.user, client_id=client.id, data=data),
+        success=_("Profile saved."), then=lambda saved: redirect("backoffice:client-profile", client_id=saved.id))
 
 
 @area_required(EDIT_CLIENTS)
@@ -183,22 +172,18 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
     initial = {"type": AddressType.SHIPPING, "country": client.billing_country}
     if address is not None:
         initial = {name: getattr(address, name) for name in AddressForm.base_fields}
-    form = AddressForm(request.POST or None, initial=initial, is_billing=is_billing)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if not (is_billing and k == "type")}
-        try:
-            if address is None:
-                client_services.address_create(actor=request.user, client_id=client.id, data=data)
-            else:
-                client_services.address_update(actor=request.user, client_id=client.id,
-                                               address_id=address.id, data=data)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Address saved."))
-            return reload_page(request, "backoffice:client-profile", client_id=client.id)
-    return render(request, "backoffice/clients/_address_form.html",
-                  {"client": client, "address": address, "form": form})
+
+    def save(cleaned: dict):
+        data = {k: v for k, v in cleaned.items() if not (is_billing and k == "type")}
+        if address is None:
+            return client_services.address_create(actor=request.user, client_id=client.id, data=data)
+        return client_services.address_update(actor=request.user, client_id=client.id, address_id=address.id,
+                                              data=data)
+
+    return form_page(request, AddressForm(request.POST or None, initial=initial, is_billing=is_billing),
+                     "backoffice/clients/_address_form.html", {"client": client, "address": address}, save=save,
+                     success=_("Address saved."),
+                     then=lambda saved: reload_page(request, "backoffice:client-profile", client_id=client.id))
 
 
 @area_required(EDIT_CLIENTS)

@@ -1,14 +1,19 @@
 """What several staff pages share: the client a page is about (404 when the staff member may not
-see it), the context of the client record's tabs, and where a modal's form goes once it is done."""
+see it), the context of the client record's tabs, a form page's round trip, and where a modal's
+form goes once it is done."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.errors import NotFound
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 
 
 def client_or_404(request: HttpRequest, client_id):
@@ -32,3 +37,28 @@ def go_to(request: HttpRequest, url: str) -> HttpResponse:
     """Done in a modal, the next page is another: htmx sends the whole page there, a plain POST is
     redirected."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def form_page(request: HttpRequest, form, template: str, context: dict | None = None, *,
+              save: Callable[[dict], Any], then: Callable[[Any], HttpResponse],
+              success: str | Callable[[Any], str] | None = None, mapping: dict[str, str] | None = None,
+              refused: Callable[[DomainError], None] | None = None) -> HttpResponse:
+    """A staff form (a page or a modal), shown and posted. A valid POST goes to save (the service
+    call, given the cleaned data); invalid fields it reports show on the form (mapping: the service's
+    field names to the form's), any other refusal only through refused (None: not caught). A saved
+    form flashes success (given what save answered, when callable) and answers then(what save
+    answered). Otherwise the template shows the form, with what was typed and its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationFailed as error:
+            form.apply_errors(error, mapping)
+        except DomainError as error:
+            if refused is None:
+                raise
+            refused(error)
+        else:
+            if success is not None:
+                messages.success(request, success(saved) if callable(success) else success)
+            return then(saved)
+    return render(request, template, (context or {}) | {"form": form})

@@ -28,7 +28,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, go_to, record_context, reload_page
+from .common import client_or_404, form_page, go_to, record_context, reload_page
 
 
 def _document_or_404(request: HttpRequest, document_id):
@@ -59,18 +59,14 @@ def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_funds(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
-    form = AddFundsForm(request.POST or None, currency=client.currency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            document = document_services.proforma_add_funds(actor=request.user, client_id=client.id,
-                                                            net_amount=form.cleaned_data["net_amount"])
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Proforma %(number)s issued: %(total)s %(currency)s.") % {
-                "number": document.number, "total": document.total, "currency": document.currency})
-            return reload_page(request, "backoffice:client-invoices", client_id=client.id)
-    return render(request, "backoffice/documents/_add_funds_form.html", {"client": client, "form": form})
+    return form_page(
+        request, AddFundsForm(request.POST or None, currency=client.currency),
+        "backoffice/documents/_add_funds_form.html", {"client": client},
+        save=lambda data: document_services.proforma_add_funds(actor=request.user, client_id=client.id,
+                                                               net_amount=data["net_amount"]),
+        success=lambda document: _("Proforma %(number)s issued: %(total)s %(currency)s.") % {
+            "number": document.number, "total": document.total, "currency": document.currency},
+        then=lambda document: reload_page(request, "backoffice:client-invoices", client_id=client.id))
 
 
 @area_required(FINANCE)
@@ -148,22 +144,21 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
 def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
     form = CreditNoteForm(request.POST or None, currency=document.currency)
-    if request.method == "POST" and form.is_valid():
-        try:
-            outcome = document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
-                                                          **form.cleaned_data)
-        except DomainError as error:
-            form.apply_errors(error)
+
+    def issued(outcome) -> HttpResponse:
+        note = outcome.note
+        if outcome.created:
+            messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
         else:
-            note = outcome.note
-            if outcome.created:
-                messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
-            else:
-                messages.info(request, _("Credit note %(number)s was already issued for this transaction ID on "
-                                         "%(date)s; nothing new was posted.") % {
-                    "number": note.number, "date": f"{note.issue_date:%Y-%m-%d}"})
-            return _action_response(request, note)
-    return render(request, "backoffice/documents/_credit_note_form.html", {"document": document, "form": form})
+            messages.info(request, _("Credit note %(number)s was already issued for this transaction ID on "
+                                     "%(date)s; nothing new was posted.") % {
+                "number": note.number, "date": f"{note.issue_date:%Y-%m-%d}"})
+        return _action_response(request, note)
+
+    return form_page(request, form, "backoffice/documents/_credit_note_form.html", {"document": document},
+                     save=lambda data: document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
+                                                                            **data),
+                     refused=form.apply_errors, then=issued)
 
 
 @area_required(FINANCE)

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.accounts.roles import PRODUCTS
 from clientpanel.catalog import services as catalog_services
 from clientpanel.catalog.models import Product
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import DomainError, NotFound
 
 from ..access import area_required
 from ..forms.services import PriceForm, ProductForm
+from .common import form_page
 
 
 @area_required(PRODUCTS)
@@ -33,18 +34,13 @@ def product_edit(request: HttpRequest, product_id=None) -> HttpResponse:
     if product is not None:
         initial = {name: getattr(product, name) for name in ProductForm.base_fields}
         initial["module_settings"] = json.dumps(product.module_settings) if product.module_settings else ""
-    form = ProductForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = catalog_services.product_save(actor=request.user, data=form.cleaned_data, product_id=product_id)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Product %(name)s saved.") % {"name": saved.name})
-            return redirect("backoffice:product-edit", product_id=saved.pk)
-    return render(request, "backoffice/products/edit.html", {
-        "form": form, "product": product, "prices": product.prices.all() if product else [],
-        "price_form": PriceForm(initial={"setup_fee": "0"})})
+    return form_page(
+        request, ProductForm(request.POST or None, initial=initial), "backoffice/products/edit.html", {
+            "product": product, "prices": product.prices.all() if product else [],
+            "price_form": PriceForm(initial={"setup_fee": "0"})},
+        save=lambda data: catalog_services.product_save(actor=request.user, data=data, product_id=product_id),
+        success=lambda saved: _("Product %(name)s saved.") % {"name": saved.name},
+        then=lambda saved: redirect("backoffice:product-edit", product_id=saved.pk))
 
 
 @area_required(PRODUCTS)

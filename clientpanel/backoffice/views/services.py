@@ -17,12 +17,12 @@ from clientpanel.client_services import rules as service_rules
 from clientpanel.client_services import services as service_services
 from clientpanel.client_services.models import Service
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import DomainError, NotFound
 
 from ..access import area_required
 from ..forms.services import AddServiceForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context
+from .common import client_or_404, form_page, record_context
 
 
 @area_required(VIEW_CLIENTS)
@@ -46,21 +46,14 @@ def service_add(request: HttpRequest, client_id) -> HttpResponse:
     form = AddServiceForm(request.POST or None, client=client, initial={"product": request.GET.get("product", "")})
     if request.htmx and request.method == "GET" and request.GET.get("product") is not None:
         return render(request, "backoffice/services/_price_options.html", {"form": form})
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = service_services.service_order(
-                actor=request.user, client_id=client.id, product_id=form.cleaned_data["product"],
-                price_id=form.cleaned_data["price"], allow_over_limit=form.cleaned_data["allow_over_limit"])
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        except DomainError as error:
-            form.add_error("price", error.message)
-        else:
-            messages.success(request, _("Service %(label)s ordered; provisioning runs as a job.") % {
-                "label": service.label})
-            return redirect("backoffice:client-services", client_id=client.id)
-    return render(request, "backoffice/services/add.html", record_context(request, client, "services") | {
-        "form": form})
+    return form_page(
+        request, form, "backoffice/services/add.html", record_context(request, client, "services"),
+        save=lambda data: service_services.service_order(
+            actor=request.user, client_id=client.id, product_id=data["product"], price_id=data["price"],
+            allow_over_limit=data["allow_over_limit"]),
+        refused=lambda error: form.add_error("price", error.message),
+        success=lambda service: _("Service %(label)s ordered; provisioning runs as a job.") % {"label": service.label},
+        then=lambda service: redirect("backoffice:client-services", client_id=client.id))
 
 
 def _service_or_404(request: HttpRequest, service_id) -> Service:

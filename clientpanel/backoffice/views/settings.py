@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,12 +18,13 @@ from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import Client
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import NotFound
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
 from ..query import query_text, refuses_bad_query
+from .common import form_page
 
 
 @area_required(MANAGE_STAFF)
@@ -40,15 +40,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_create(request: HttpRequest) -> HttpResponse:
     limited = request.user.limited_to_assigned_clients and not request.user.is_superuser
     form = StaffCreateForm(request.POST or None, initial={"roles": ["Support"], "limited_to_assigned_clients": limited})
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = account_services.staff_create(actor=request.user, **form.cleaned_data)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Staff member %(email)s created.") % {"email": member.email})
-            return redirect("backoffice:staff-edit", staff_id=member.id)
-    return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": None})
+    return form_page(request, form, "backoffice/settings/staff_form.html", {"member": None},
+                     save=lambda data: account_services.staff_create(actor=request.user, **data),
+                     success=lambda member: _("Staff member %(email)s created.") % {"email": member.email},
+                     then=lambda member: redirect("backoffice:staff-edit", staff_id=member.id))
 
 
 @area_required(MANAGE_STAFF)
@@ -66,21 +61,21 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
         "limited_to_assigned_clients": member.limited_to_assigned_clients,
         "assigned_clients": "\n".join(assigned.values_list("number", flat=True)),
     })
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def save(cleaned: dict) -> None:
+        data = dict(cleaned)
         numbers = [n.strip() for n in data.pop("assigned_clients").replace(",", "\n").splitlines() if n.strip()]
         try:
             client_services.staff_member_update(actor=request.user, staff_id=member.pk, data=data,
                                                 client_numbers=numbers)
         except NotFound:
             raise Http404("Staff member not found.") from None
-        except DomainError as error:
-            form.apply_errors(error, {"clients": "assigned_clients"})
-        else:
-            messages.success(request, _("Staff member %(email)s saved.") % {"email": member.email})
-            return redirect("backoffice:staff-edit", staff_id=member.pk)
-    return render(request, "backoffice/settings/staff_form.html", {"form": form, "member": member,
-                                                                    "assigned": assigned, "itself": itself})
+
+    return form_page(request, form, "backoffice/settings/staff_form.html",
+                     {"member": member, "assigned": assigned, "itself": itself},
+                     save=save, mapping={"clients": "assigned_clients"}, refused=form.apply_errors,
+                     success=_("Staff member %(email)s saved.") % {"email": member.email},
+                     then=lambda saved: redirect("backoffice:staff-edit", staff_id=member.pk))
 
 
 @area_required(MANAGE_STAFF)
@@ -89,16 +84,11 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
     role = get_object_or_404(Group, pk=role_id) if role_id is not None else None
     initial = {"name": role.name, "areas": list(role.permissions.values_list("codename", flat=True))} if role else {}
     form = RoleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.role_save(actor=request.user, name=form.cleaned_data["name"],
-                                       areas=form.cleaned_data["areas"], role_id=role_id)
-        except DomainError as error:  # a staff member limited to assigned clients
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Role saved."))
-            return redirect("backoffice:staff-list")
-    return render(request, "backoffice/settings/role_form.html", {"form": form, "role": role})
+    return form_page(request, form, "backoffice/settings/role_form.html", {"role": role},
+                     save=lambda data: account_services.role_save(actor=request.user, name=data["name"],
+                                                                  areas=data["areas"], role_id=role_id),
+                     refused=form.apply_errors,  # a staff member limited to assigned clients
+                     success=_("Role saved."), then=lambda saved: redirect("backoffice:staff-list"))
 
 
 @area_required(SETTINGS)
@@ -123,16 +113,10 @@ def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpRespons
                    "reminders_enabled": {None: "", True: "true", False: "false"}[group.reminders_enabled],
                    "reminder_days_before": "" if group.reminder_days_before is None else group.reminder_days_before,
                    "reminder_days_overdue": "" if group.reminder_days_overdue is None else group.reminder_days_overdue}
-    form = GroupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            client_services.group_save(actor=request.user, data=form.cleaned_data, group_id=group_id)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Group saved."))
-            return redirect("backoffice:group-list")
-    return render(request, "backoffice/settings/group_form.html", {"form": form, "group": group})
+    return form_page(request, GroupForm(request.POST or None, initial=initial), "backoffice/settings/group_form.html",
+                     {"group": group},
+                     save=lambda data: client_services.group_save(actor=request.user, data=data, group_id=group_id),
+                     success=_("Group saved."), then=lambda saved: redirect("backoffice:group-list"))
 
 
 @area_required(SETTINGS)

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import SETTINGS
-from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.core.errors import DomainError
 from clientpanel.notifications import services as email_services
 from clientpanel.tax import services as tax_services
 from clientpanel.tax.models import HomeCompany, TaxRule
@@ -19,6 +19,10 @@ from clientpanel.tax.models import HomeCompany, TaxRule
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.tax import HomeCompanyForm, TaxRuleForm
+from .common import form_page
+
+# What a new tax rule's form starts with.
+NEW_RULE = {"applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0}
 
 
 @area_required(SETTINGS)
@@ -39,44 +43,32 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
         "country": "US", "topup_item_name": "Add funds", "refund_item_name": "Refund",
         "proforma_pattern": "PROFORMA/{YEAR}/{MONTH}/{NUMBER}", "invoice_pattern": "INV/{YEAR}/{MONTH}/{NUMBER}",
         "credit_note_pattern": "CN/{YEAR}/{MONTH}/{NUMBER}", "reminder_days_before": 3, "reminder_days_overdue": 3})
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():  # the company and its e-mail switches, or neither
-                saved = tax_services.home_company_save(actor=request.user, data=form.company_data(),
-                                                       company_id=company_id)
-                email_services.home_company_muted_emails_set(actor=request.user, company_id=saved.pk,
-                                                             keys=form.cleaned_data["muted_emails"])
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("%(name)s saved.") % {"name": saved.name})
-            return redirect("backoffice:home-company-edit", company_id=saved.pk)
+
+    @transaction.atomic  # the company and its e-mail switches, or neither
+    def save(data: dict) -> HomeCompany:
+        saved = tax_services.home_company_save(actor=request.user, data=form.company_data(), company_id=company_id)
+        email_services.home_company_muted_emails_set(actor=request.user, company_id=saved.pk,
+                                                     keys=data["muted_emails"])
+        return saved
+
     rules = company.tax_rules.order_by("country", "region", "-priority") if company else []
-    return render(request, "backoffice/settings/home_company_form.html", {
-        "form": form, "company": company, "rules": rules, "rule_form": TaxRuleForm(initial={
-            "applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0})})
+    return form_page(request, form, "backoffice/settings/home_company_form.html", {
+        "company": company, "rules": rules, "rule_form": TaxRuleForm(initial=NEW_RULE)}, save=save,
+        success=lambda saved: _("%(name)s saved.") % {"name": saved.name},
+        then=lambda saved: redirect("backoffice:home-company-edit", company_id=saved.pk))
 
 
 @area_required(SETTINGS)
 @require_http_methods(["GET", "POST"])
 def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = None) -> HttpResponse:
     rule = get_object_or_404(TaxRule, pk=rule_id, home_company_id=company_id) if rule_id else None
-    initial = {name: getattr(rule, name) for name in TaxRuleForm.base_fields} if rule else {
-        "applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0}
+    initial = {name: getattr(rule, name) for name in TaxRuleForm.base_fields} if rule else NEW_RULE
     form = TaxRuleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            tax_services.tax_rule_save(actor=request.user, company_id=company_id, data=form.cleaned_data,
-                                       rule_id=rule_id)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        except DomainError as error:
-            form.add_error("priority", error.message)
-        else:
-            messages.success(request, _("Tax rule saved."))
-            return redirect("backoffice:home-company-edit", company_id=company_id)
-    return render(request, "backoffice/settings/tax_rule_form.html", {"form": form, "rule": rule,
-                                                                       "company_id": company_id})
+    return form_page(request, form, "backoffice/settings/tax_rule_form.html", {"rule": rule, "company_id": company_id},
+                     save=lambda data: tax_services.tax_rule_save(actor=request.user, company_id=company_id,
+                                                                  data=data, rule_id=rule_id),
+                     refused=lambda error: form.add_error("priority", error.message), success=_("Tax rule saved."),
+                     then=lambda saved: redirect("backoffice:home-company-edit", company_id=company_id))
 
 
 @area_required(SETTINGS)

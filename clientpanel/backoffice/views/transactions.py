@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
-from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
 
 from ..access import area_required
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context, reload_page
+from .common import client_or_404, form_page, record_context, reload_page
 
 
 @area_required(VIEW_CLIENTS)
@@ -42,24 +41,23 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
 def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     form = ManualTransactionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            entry, created = ledger_services.manual_transaction_create(actor=request.user, client_id=client.id,
-                                                                       **form.cleaned_data)
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        except DomainError as error:
-            form.add_error("amount" if "amount" in error.fields else None, error.message)
+
+    def posted(outcome) -> HttpResponse:
+        entry, created = outcome
+        if created:
+            messages.success(request, _("Transaction #%(sequence)s posted: %(net)s %(currency)s.") % {
+                "sequence": entry.sequence, "net": entry.net, "currency": client.currency})
         else:
-            if created:
-                messages.success(request, _("Transaction #%(sequence)s posted: %(net)s %(currency)s.") % {
-                    "sequence": entry.sequence, "net": entry.net, "currency": client.currency})
-            else:
-                messages.info(request, _("Transaction ID %(transaction_id)s was posted before (#%(sequence)s); "
-                                         "nothing new was posted.") % {
-                    "transaction_id": entry.transaction_id, "sequence": entry.sequence})
-            return reload_page(request, "backoffice:client-transactions", client_id=client.id)
-    return render(request, "backoffice/clients/_transaction_form.html", {"client": client, "form": form})
+            messages.info(request, _("Transaction ID %(transaction_id)s was posted before (#%(sequence)s); "
+                                     "nothing new was posted.") % {
+                "transaction_id": entry.transaction_id, "sequence": entry.sequence})
+        return reload_page(request, "backoffice:client-transactions", client_id=client.id)
+
+    return form_page(
+        request, form, "backoffice/clients/_transaction_form.html", {"client": client},
+        save=lambda data: ledger_services.manual_transaction_create(actor=request.user, client_id=client.id, **data),
+        refused=lambda error: form.add_error("amount" if "amount" in error.fields else None, error.message),
+        then=posted)
 
 
 @area_required(FINANCE)

@@ -14,14 +14,14 @@ from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.errors import NotFound
 from clientpanel.notifications import services as email_services
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.users import AssociateUserForm, LinkForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, record_context, reload_page
+from .common import client_or_404, form_page, record_context, reload_page
 
 
 def _back_to_users(request: HttpRequest, client) -> HttpResponse:
@@ -42,21 +42,18 @@ def client_users(request: HttpRequest, client_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_user_associate(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
-    form = AssociateUserForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items()
+
+    def link(cleaned: dict):
+        data = {k: v for k, v in cleaned.items()
                 if (v not in ("", None) or k == "permissions") and k != "send_invitation"}
-        try:
-            link = client_services.client_user_link(actor=request.user, client_id=client.id, data=data,
-                                                    send_invitation=form.cleaned_data["send_invitation"])
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("%(email)s is now linked to %(client)s.") % {
-                "email": link.user.email, "client": client.display_name})
-            return _back_to_users(request, client)
-    return render(request, "backoffice/clients/_associate_user_form.html",
-                  {"client": client, "form": form, "other_modules": OTHER_MODULE_PERMISSIONS})
+        return client_services.client_user_link(actor=request.user, client_id=client.id, data=data,
+                                                send_invitation=cleaned["send_invitation"])
+
+    return form_page(request, AssociateUserForm(request.POST or None), "backoffice/clients/_associate_user_form.html",
+                     {"client": client, "other_modules": OTHER_MODULE_PERMISSIONS}, save=link,
+                     success=lambda linked: _("%(email)s is now linked to %(client)s.") % {
+                         "email": linked.user.email, "client": client.display_name},
+                     then=lambda linked: _back_to_users(request, client))
 
 
 @area_required(EDIT_CLIENTS)
@@ -76,21 +73,18 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
     if link is None:
         raise Http404("This user is not linked to the client.")
     form = LinkForm(request.POST or None, initial={"permissions": link.permissions, "muted_emails": link.muted_emails})
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():  # the permissions and the e-mail choices, or neither
-                client_services.client_user_update(actor=request.user, client_id=client.id, user_id=link.user_id,
-                                                   permissions=form.cleaned_data["permissions"])
-                email_services.client_user_muted_emails_set(actor=request.user, client_id=client.id,
-                                                            user_id=link.user_id,
-                                                            keys=form.cleaned_data["muted_emails"])
-        except ValidationFailed as error:
-            form.apply_errors(error)
-        else:
-            messages.success(request, _("Permissions of %(email)s saved.") % {"email": link.user.email})
-            return _back_to_users(request, client)
-    return render(request, "backoffice/clients/_user_permissions_form.html",
-                  {"client": client, "link": link, "form": form, "other_modules": OTHER_MODULE_PERMISSIONS})
+
+    @transaction.atomic  # the permissions and the e-mail choices, or neither
+    def save(data: dict) -> None:
+        client_services.client_user_update(actor=request.user, client_id=client.id, user_id=link.user_id,
+                                           permissions=data["permissions"])
+        email_services.client_user_muted_emails_set(actor=request.user, client_id=client.id, user_id=link.user_id,
+                                                    keys=data["muted_emails"])
+
+    return form_page(request, form, "backoffice/clients/_user_permissions_form.html",
+                     {"client": client, "link": link, "other_modules": OTHER_MODULE_PERMISSIONS}, save=save,
+                     success=_("Permissions of %(email)s saved.") % {"email": link.user.email},
+                     then=lambda saved: _back_to_users(request, client))
 
 
 @area_required(EDIT_CLIENTS)
