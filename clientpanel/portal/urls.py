@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, auth, links, pages, profile, register, services, users
+from .views import account, auth, files, links, pages, profile, register, services, users
 
 app_name = "portal"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("services/<uuid:service_id>/cancel/", services.cancel, name="service-cancel"),
     path("services/<uuid:service_id>/keep/", services.keep, name="service-keep"),
     path("profile/", profile.profile, name="profile"),
+    path("documents/", files.files, name="files"),
+    path("documents/<uuid:file_id>/", files.file_download, name="file-download"),
     path("users/", users.users, name="users"),
     path("users/<uuid:user_id>/", users.user, name="user"),
     path("users/<uuid:user_id>/remove/", users.user_remove, name="user-remove"),

@@ -3,9 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
+from clientpanel.files.services import client_file_upload
+from clientpanel.files.tests.helpers import use_media_root
+from clientpanel.files.tests.samples import PDF
 from clientpanel.clients.services import client_user_link
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import EntryType
@@ -14,8 +18,14 @@ from clientpanel.ledger.services import entry_post
 PASSWORD = "portal-user-passphrase"
 
 
+def _file(client, name: str, visible: bool):
+    return client_file_upload(actor=None, client_id=client.pk, file=ContentFile(PDF, name=f"{name}.pdf"),
+                              name=name, visible_in_portal=visible)
+
+
 @pytest.fixture
-def world(make_client):
+def world(make_client, settings, tmp_path):
+    use_media_root(settings, tmp_path / "media")
     mine = make_client(currency="USD", company_name="Mine Ltd", password=PASSWORD)
     theirs = make_client(currency="USD", company_name="Theirs Ltd")
     for client in (mine, theirs):
@@ -29,5 +39,7 @@ def world(make_client):
             "mine_user": client_user_link(actor=None, client_id=mine.pk, data={
                 "email": "colleague@example.com", "firstname": "Col", "lastname": "League", "permissions": []}),
             "mine_service": service_order(actor=None, client_id=mine.pk, product_id=product.pk, price_id=price.pk),
+            "mine_file": _file(mine, "Contract", True), "mine_hidden_file": _file(mine, "Internal", False),
+            "their_file": _file(theirs, "Their contract", True),
             "their_service": service_order(actor=None, client_id=theirs.pk, product_id=product.pk,
                                            price_id=price.pk)}

@@ -32,6 +32,8 @@ PAGES = {
     "service-cancel": (keys.MANAGE_ORDERS, "mine_service"),
     "service-keep": (keys.MANAGE_ORDERS, "mine_service"),
     "profile": (keys.MODIFY_MASTER_PROFILE, None),
+    "files": (keys.VIEW_DOCUMENTS, None),
+    "file-download": (keys.VIEW_DOCUMENTS, "mine_file"),
     "users": (keys.MANAGE_USERS, None),
     "user": (keys.MANAGE_USERS, "mine_user"),
     "user-remove": (keys.MANAGE_USERS, "mine_user"),
@@ -91,6 +93,8 @@ def test_each_page_needs_its_key_and_is_absent_otherwise(world, permission):
     assert (f'href="{reverse("portal:services")}"' in menu) == (permission == keys.MANAGE_SERVICES)
     assert (f'href="{reverse("portal:order")}"' in menu) == (permission == keys.MANAGE_ORDERS)
     assert (f'href="{reverse("portal:profile")}"' in menu) == (permission == keys.MODIFY_MASTER_PROFILE)
+    assert (f'href="{reverse("portal:files")}"' in menu) == (permission == keys.VIEW_DOCUMENTS)
+    assert (f'href="{reverse("portal:users")}"' in menu) == (permission == keys.MANAGE_USERS)
 
 
 def test_another_clients_document_is_a_404_even_for_the_owner(world):
