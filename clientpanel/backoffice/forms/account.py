@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.accounts.login import LoginRefused, staff_password_check
 from clientpanel.ui.forms import CodeForm
 
 __all__ = ["CodeForm", "StaffLoginForm"]
@@ -16,8 +17,6 @@ class StaffLoginForm(AuthenticationForm):
     username = forms.EmailField(label=_("Email"), widget=forms.EmailInput(attrs={"autofocus": True}))
 
     def clean(self):
-        from clientpanel.accounts.login import LoginRefused, staff_password_check
-
         email = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not email or not password:

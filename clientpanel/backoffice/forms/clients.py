@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.models import AddressType, ClientStatus
+from clientpanel.clients.selectors import group_list
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
 
 from .common import (
@@ -106,8 +107,6 @@ class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from clientpanel.clients.selectors import group_list
-
         self.fields["group"].choices = [("", _("No group")), *((str(g.pk), g.name) for g in group_list())]
 
 

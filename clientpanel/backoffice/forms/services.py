@@ -3,10 +3,14 @@ from."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientpanel.catalog.models import Period
+from clientpanel.catalog.models import Period, Price, Product
+from clientpanel.catalog.modules import module_choices
+from clientpanel.catalog.rules import orderable_by_staff
 from clientpanel.ui.labels import currency_choices
 
 from .common import ServiceErrorsMixin
@@ -20,9 +24,6 @@ class AddServiceForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from clientpanel.catalog.models import Price, Product
-        from clientpanel.catalog.rules import orderable_by_staff
-
         # Staff may sell hidden products too (off the clients' order form only); retired ones are off sale.
         products = [p for p in Product.objects.filter(retired=False).order_by("name") if orderable_by_staff(p)]
         self.fields["product"].choices = [("", _("Select a product")), *(
@@ -51,13 +52,9 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from clientpanel.catalog.modules import module_choices
-
         self.fields["module"].choices = module_choices()
 
     def clean_module_settings(self):
-        import json
-
         raw = self.cleaned_data["module_settings"].strip()
         if not raw:
             return {}

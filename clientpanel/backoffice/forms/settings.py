@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.accounts.roles import AREAS
 from clientpanel.ui.labels import currency_choices, language_choices
 
 from .common import INHERIT_CHOICES, ServiceErrorsMixin
 
 
 def role_choices():
-    from django.contrib.auth.models import Group
-
     return [(g.name, g.name) for g in Group.objects.order_by("name")]
 
 
@@ -54,8 +54,6 @@ class RoleForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from clientpanel.accounts.roles import AREAS
-
         self.fields["areas"].choices = list(AREAS.items())
 
 

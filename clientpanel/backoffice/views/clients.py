@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,10 +21,13 @@ from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
+from clientpanel.clients.tasks import vies_check_task
 from clientpanel.clients.validation import subdivisions_of
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
+from clientpanel.invoicing.selectors import amount_owing
+from clientpanel.ledger.selectors import paid_to_date
 from clientpanel.ui.labels import country_choices
 
 from ..access import area_required
@@ -126,9 +130,6 @@ def _created(client) -> str:
 
 @area_required(VIEW_CLIENTS)
 def client_summary(request: HttpRequest, client_id) -> HttpResponse:
-    from clientpanel.invoicing.selectors import amount_owing
-    from clientpanel.ledger.selectors import paid_to_date
-
     client = client_or_404(request, client_id)
     return render(request, "backoffice/clients/summary.html", record_context(request, client, "summary") | {
         "decision": client_selectors.client_tax_decision(client), "paid_to_date": paid_to_date(client=client),
@@ -165,8 +166,6 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
         try:
             address = client_selectors.address_get(client=client, address_id=address_id)
         except NotFound:
-            from django.http import Http404
-
             raise Http404("Address not found.") from None
     is_billing = address is not None and address.type == AddressType.BILLING
     initial = {"type": AddressType.SHIPPING, "country": client.billing_country}
@@ -218,10 +217,6 @@ def client_welcome_email(request: HttpRequest, client_id) -> HttpResponse:
 @require_POST
 def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
     """Queue a VIES check; the job records the answer (never checked inside a request)."""
-    from django.db import transaction
-
-    from clientpanel.clients.tasks import vies_check_task
-
     client = client_or_404(request, client_id)
     if not client.tax_id:
         messages.error(request, _("This client has no tax ID to check."))

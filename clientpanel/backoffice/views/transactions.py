@@ -63,9 +63,8 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(FINANCE)
 @refuses_bad_query
 def finance_transactions(request: HttpRequest) -> HttpResponse:
-    from clientpanel.ledger.selectors import entries_visible_to
-
     search = query_text(request)
     kind = request.GET.get("type", "")
-    page = Paginator(entries_visible_to(request.user, search=search, type=kind), 50).get_page(request.GET.get("page"))
+    entries = ledger_selectors.entries_visible_to(request.user, search=search, type=kind)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind})
