@@ -47,7 +47,7 @@ ODS = FileKind("application/vnd.oasis.opendocument.spreadsheet", gettext_lazy("O
                (".ods",))
 ODP = FileKind("application/vnd.oasis.opendocument.presentation", gettext_lazy("OpenDocument presentation"),
                (".odp",))
-TEXT = FileKind("text/plain; charset=utf-8", gettext_lazy("Text"), (".txt", ".csv", ".tsv", ".log", ".md"))
+TEXT = FileKind("text/plain; charset=utf-8", gettext_lazy("Plain text"), (".txt", ".csv", ".tsv", ".log", ".md"))
 
 ALLOWED_KINDS = (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, PPTX, ODT, ODS, ODP, TEXT)
 KIND_BY_CONTENT_TYPE = {kind.content_type: kind for kind in ALLOWED_KINDS}
