@@ -124,7 +124,7 @@ class PasswordChangeForm(forms.Form):
 class EmailChoicesForm(forms.Form):
     """The optional messages the user wants about the client it acts for: ticked ones are sent."""
 
-    wanted = forms.MultipleChoiceField(label=_("Send me"), required=False, widget=forms.CheckboxSelectMultiple)
+    wanted = forms.MultipleChoiceField(label=_("Send me"), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +139,7 @@ class PermissionsForm(forms.Form):
     """A linked user's permissions; only those the signed-in user holds are offered."""
 
     permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
-                                            widget=forms.CheckboxSelectMultiple)
+                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, grantable=(), **kwargs):
         super().__init__(*args, **kwargs)
