@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.tasks import vies_check_task
 from clientpanel.clients.validation import subdivisions_of
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
 from clientpanel.invoicing.selectors import amount_owing
@@ -34,7 +34,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, go_to, record_context, reload_page
+from .common import client_or_404, form_page, found_or_404, go_to, record_context, reload_page
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -163,10 +163,8 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
     client = client_or_404(request, client_id)
     address = None
     if address_id is not None:
-        try:
-            address = client_selectors.address_get(client=client, address_id=address_id)
-        except NotFound:
-            raise Http404("Address not found.") from None
+        address = found_or_404(lambda: client_selectors.address_get(client=client, address_id=address_id),
+                               "Address not found.")
     is_billing = address is not None and address.type == AddressType.BILLING
     initial = {"type": AddressType.SHIPPING, "country": client.billing_country}
     if address is not None:

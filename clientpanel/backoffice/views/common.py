@@ -5,7 +5,7 @@ form goes once it is done."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,12 +15,21 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 
+T = TypeVar("T")
+
+
+def found_or_404(lookup: Callable[[], T], message: str) -> T:
+    """What lookup answers (a selector's get, or a service acting on one object), or a 404 with
+    message when it raises NotFound: the object is gone, or the staff member may not see it."""
+    try:
+        return lookup()
+    except NotFound:
+        raise Http404(message) from None
+
 
 def client_or_404(request: HttpRequest, client_id):
-    try:
-        return client_selectors.client_get(actor=request.user, client_id=client_id)
-    except NotFound:
-        raise Http404("Client not found.") from None
+    return found_or_404(lambda: client_selectors.client_get(actor=request.user, client_id=client_id),
+                        "Client not found.")
 
 
 def record_context(request: HttpRequest, client, tab: str) -> dict:

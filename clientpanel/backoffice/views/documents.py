@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
@@ -28,14 +28,12 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, go_to, record_context, reload_page
+from .common import client_or_404, form_page, found_or_404, go_to, record_context, reload_page
 
 
 def _document_or_404(request: HttpRequest, document_id):
-    try:
-        return document_selectors.document_get(actor=request.user, document_id=document_id)
-    except NotFound:
-        raise Http404("Document not found.") from None
+    return found_or_404(lambda: document_selectors.document_get(actor=request.user, document_id=document_id),
+                        "Document not found.")
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:

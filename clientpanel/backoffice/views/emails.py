@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, SETTINGS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.errors import ValidationFailed
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
 from clientpanel.notifications.kinds import MESSAGE_KINDS
@@ -25,7 +25,7 @@ from clientpanel.notifications.rendering import template_parts
 from ..access import area_required
 from ..forms.emails import EmailTemplateForm
 from ..query import RefusedQuery, query_text, refuses_bad_query
-from .common import client_or_404, record_context
+from .common import client_or_404, found_or_404, record_context
 
 PAGE_SIZE = 25
 
@@ -41,20 +41,15 @@ def client_emails(request: HttpRequest, client_id) -> HttpResponse:
 
 @area_required(VIEW_CLIENTS)
 def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
-    try:
-        email = email_selectors.email_get(actor=request.user, email_id=email_id)
-    except NotFound:
-        raise Http404("E-mail not found.") from None
+    email = found_or_404(lambda: email_selectors.email_get(actor=request.user, email_id=email_id), "E-mail not found.")
     return render(request, "backoffice/emails/detail.html", {"email": email})
 
 
 @area_required(EDIT_CLIENTS)
 @require_POST
 def email_resend(request: HttpRequest, email_id: int) -> HttpResponse:
-    try:
-        copy = email_services.email_resend(actor=request.user, email_id=email_id)
-    except NotFound:
-        raise Http404("E-mail not found.") from None
+    copy = found_or_404(lambda: email_services.email_resend(actor=request.user, email_id=email_id),
+                        "E-mail not found.")
     messages.success(request, _("The e-mail to %(recipient)s is queued again.") % {"recipient": copy.recipient})
     return redirect("backoffice:email-detail", email_id=copy.pk)
 

@@ -17,7 +17,7 @@ from clientpanel.core.errors import DomainError, NotFound
 
 from ..access import area_required
 from ..forms.services import PriceForm, ProductForm
-from .common import form_page
+from .common import form_page, found_or_404
 
 
 @area_required(PRODUCTS)
@@ -67,9 +67,7 @@ def price_add(request: HttpRequest, product_id) -> HttpResponse:
 @area_required(PRODUCTS)
 @require_POST
 def product_retire(request: HttpRequest, product_id) -> HttpResponse:
-    try:
-        product = catalog_services.product_retire(actor=request.user, product_id=product_id)
-    except NotFound:
-        raise Http404("Product not found.") from None
+    product = found_or_404(lambda: catalog_services.product_retire(actor=request.user, product_id=product_id),
+                           "Product not found.")
     messages.success(request, _("%(name)s is retired: no new orders; its services go on.") % {"name": product.name})
     return redirect("backoffice:product-list")

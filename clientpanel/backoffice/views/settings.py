@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import Group
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,13 +18,12 @@ from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import Client
-from clientpanel.core.errors import NotFound
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
 from ..query import query_text, refuses_bad_query
-from .common import form_page
+from .common import form_page, found_or_404
 
 
 @area_required(MANAGE_STAFF)
@@ -49,10 +48,8 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @area_required(MANAGE_STAFF)
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
-    try:
-        member = account_selectors.staff_get(actor=request.user, staff_id=staff_id)
-    except NotFound:
-        raise Http404("Staff member not found.") from None
+    member = found_or_404(lambda: account_selectors.staff_get(actor=request.user, staff_id=staff_id),
+                          "Staff member not found.")
     assigned = Client.objects.filter(staff_assignments__staff=member).order_by("number")
     itself = member.pk == request.user.pk
     form = StaffEditForm(request.POST or None, itself=itself, initial={
@@ -65,11 +62,8 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
     def save(cleaned: dict) -> None:
         data = dict(cleaned)
         numbers = [n.strip() for n in data.pop("assigned_clients").replace(",", "\n").splitlines() if n.strip()]
-        try:
-            client_services.staff_member_update(actor=request.user, staff_id=member.pk, data=data,
-                                                client_numbers=numbers)
-        except NotFound:
-            raise Http404("Staff member not found.") from None
+        found_or_404(lambda: client_services.staff_member_update(actor=request.user, staff_id=member.pk, data=data,
+                                                                 client_numbers=numbers), "Staff member not found.")
 
     return form_page(request, form, "backoffice/settings/staff_form.html",
                      {"member": member, "assigned": assigned, "itself": itself},
@@ -101,10 +95,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_edit(request: HttpRequest, group_id: int | None = None) -> HttpResponse:
     group = None
     if group_id is not None:
-        try:
-            group = client_selectors.group_get(group_id=group_id)
-        except NotFound:
-            raise Http404("Group not found.") from None
+        group = found_or_404(lambda: client_selectors.group_get(group_id=group_id), "Group not found.")
     initial = {"colour": "#6c757d"}
     if group is not None:
         initial = {"name": group.name, "colour": group.colour, "currency": group.currency,

@@ -14,14 +14,13 @@ from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
-from clientpanel.core.errors import NotFound
 from clientpanel.notifications import services as email_services
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.users import AssociateUserForm, LinkForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, record_context, reload_page
+from .common import client_or_404, form_page, found_or_404, record_context, reload_page
 
 
 def _back_to_users(request: HttpRequest, client) -> HttpResponse:
@@ -128,10 +127,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @area_required(VIEW_CLIENTS)
 def user_detail(request: HttpRequest, user_id) -> HttpResponse:
-    try:
-        shown = client_selectors.user_get(actor=request.user, user_id=user_id)
-    except NotFound:
-        raise Http404("User not found.") from None
+    shown = found_or_404(lambda: client_selectors.user_get(actor=request.user, user_id=user_id), "User not found.")
     links = client_selectors.user_client_links(actor=request.user, user=shown)
     return render(request, "backoffice/users/detail.html", {"shown": shown, "links": links,
                                                             "labels": CLIENT_PERMISSIONS})
@@ -141,9 +137,7 @@ def user_detail(request: HttpRequest, user_id) -> HttpResponse:
 @require_POST
 def user_verification_email(request: HttpRequest, user_id) -> HttpResponse:
     """A user's page → Send verification e-mail (queued now, sent once this commits)."""
-    try:
-        message = email_services.email_verification_send(actor=request.user, user_id=user_id)
-    except NotFound:
-        raise Http404("User not found.") from None
+    message = found_or_404(lambda: email_services.email_verification_send(actor=request.user, user_id=user_id),
+                           "User not found.")
     messages.success(request, _("Verification e-mail to %(email)s queued.") % {"email": message.recipient})
     return redirect("backoffice:user-detail", user_id=user_id)
