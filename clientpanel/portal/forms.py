@@ -98,6 +98,10 @@ class ProfileForm(forms.Form):
         self.fields["country"].choices = [("", "—"), *country_choices()]
 
 
+# A multiple choice as Bootstrap check boxes (ui/_checkboxes.html lays them out).
+CHECK_BOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
 class AccountForm(forms.Form):
     """The user's own names and language (accounts.services.user_account_update)."""
 
@@ -124,7 +128,7 @@ class PasswordChangeForm(forms.Form):
 class EmailChoicesForm(forms.Form):
     """The optional messages the user wants about the client it acts for: ticked ones are sent."""
 
-    wanted = forms.MultipleChoiceField(label=_("Send me"), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+    wanted = forms.MultipleChoiceField(label=_("Send me"), required=False, widget=CHECK_BOXES)
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,7 +143,7 @@ class PermissionsForm(forms.Form):
     """A linked user's permissions; only those the signed-in user holds are offered."""
 
     permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
-                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+                                            widget=CHECK_BOXES)
 
     def __init__(self, *args, grantable=(), **kwargs):
         super().__init__(*args, **kwargs)

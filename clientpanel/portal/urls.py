@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import account, auth, files, links, pages, profile, register, services, users
+from .views import account, auth, files, links, logo, pages, profile, register, services, users
 
 app_name = "portal"
 
 urlpatterns = [
     path("", pages.dashboard, name="dashboard"),
+    path("logo/", logo.logo, name="logo"),
     path("login/", auth.login, name="login"),
     path("login/code/", auth.login_code, name="login-code"),
     path("signup/", register.signup, name="signup"),

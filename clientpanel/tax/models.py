@@ -51,6 +51,10 @@ class HomeCompany(models.Model):
     reminder_days_overdue = models.PositiveSmallIntegerField(default=3)
     # Messages this company's clients are not sent (keys of notifications.kinds it may switch off).
     muted_emails = models.JSONField(default=list, blank=True)
+    # The logo the portal shows (files/logos.py): a name in the "default" storage chosen by us, and
+    # the image type detected from its content; blank: the name alone.
+    logo_file = models.CharField(max_length=200, blank=True)
+    logo_content_type = models.CharField(max_length=40, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -7,13 +7,15 @@ from django.core.files.base import ContentFile
 
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
+from clientpanel.clients.services import client_user_link
+from clientpanel.files.logos import home_company_logo_set
 from clientpanel.files.services import client_file_upload
 from clientpanel.files.tests.helpers import use_media_root
-from clientpanel.files.tests.samples import PDF
-from clientpanel.clients.services import client_user_link
+from clientpanel.files.tests.samples import PDF, png
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
+from clientpanel.tax.selectors import default_home_company
 
 PASSWORD = "portal-user-passphrase"
 
@@ -26,6 +28,7 @@ def _file(client, name: str, visible: bool):
 @pytest.fixture
 def world(make_client, settings, tmp_path):
     use_media_root(settings, tmp_path / "media")
+    home_company_logo_set(actor=None, company_id=default_home_company().pk, file=ContentFile(png()))
     mine = make_client(currency="USD", company_name="Mine Ltd", password=PASSWORD)
     theirs = make_client(currency="USD", company_name="Theirs Ltd")
     for client in (mine, theirs):

@@ -20,6 +20,7 @@ PAGES = {
     "dashboard": (None, None),
     "switch-client": (None, None),
     "account": (None, None),
+    "logo": (None, None),
     "account-2fa": (None, None),
     "invoices": (keys.MANAGE_INVOICES, None),
     "add-funds": (keys.MANAGE_INVOICES, None),

@@ -1,0 +1,71 @@
+"""A home company's logo: an image told by its content, at most LOGO_MAX_BYTES, stored under our
+name; replacing or removing it removes the old image once the change is committed; the portal shows
+it to the company's clients."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.core.errors import PermissionDenied, ValidationFailed
+from clientpanel.files.logos import LOGO_MAX_BYTES, home_company_logo_remove, home_company_logo_set
+from clientpanel.tax.models import HomeCompany
+from clientpanel.tax.selectors import default_home_company
+
+from .helpers import stored_files
+from .samples import GIF, PDF, SVG, png
+
+pytestmark = pytest.mark.django_db
+PNG = png()
+
+
+def test_a_logo_is_stored_replaced_and_removed(media, django_capture_on_commit_callbacks):
+    company = default_home_company()
+    home_company_logo_set(actor=None, company_id=company.pk, file=ContentFile(PNG, name="logo.png"))
+    company.refresh_from_db()
+    assert company.logo_content_type == "image/png" and company.logo_file.endswith(".png")
+    assert [p.read_bytes() for p in stored_files(media)] == [PNG]
+    with django_capture_on_commit_callbacks(execute=True):
+        home_company_logo_set(actor=None, company_id=company.pk, file=ContentFile(GIF, name="logo.png"))
+    company.refresh_from_db()
+    assert company.logo_content_type == "image/gif"
+    assert [p.read_bytes() for p in stored_files(media)] == [GIF]  # the old image went with the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        home_company_logo_remove(actor=None, company_id=company.pk)
+    company.refresh_from_db()
+    assert company.logo_file == "" and stored_files(media) == []
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (SVG, "SVG"), (PDF, "PNG, JPEG, GIF or WebP"), (b"", "empty"),
+    (PNG + b"\x00" * LOGO_MAX_BYTES, "larger than"),
+])
+def test_anything_but_a_small_image_is_refused_and_nothing_is_kept(media, content, message):
+    company = default_home_company()
+    with pytest.raises(ValidationFailed) as refused:
+        home_company_logo_set(actor=None, company_id=company.pk, file=io.BytesIO(content))
+    assert message in " ".join(refused.value.fields["logo"])
+    assert stored_files(media) == [] and HomeCompany.objects.get(pk=company.pk).logo_file == ""
+
+
+def test_only_settings_staff_change_the_logo(media):
+    reader = staff_create(email="reader@example.com", password="correct-horse-battery", roles=["Read-only"])
+    with pytest.raises(PermissionDenied):
+        home_company_logo_set(actor=reader, company_id=default_home_company().pk, file=ContentFile(PNG))
+    assert stored_files(media) == []
+
+
+def test_the_portal_shows_its_companys_logo(media, make_client, client):
+    company = default_home_company()
+    owner_password = "portal-owner-passphrase"
+    owned = make_client(password=owner_password)
+    client.post(reverse("portal:login"), {"email": owned.owner.email, "password": owner_password})
+    assert client.get(reverse("portal:logo")).status_code == 404
+    assert 'id="company-logo"' not in client.get(reverse("portal:dashboard")).content.decode()
+    home_company_logo_set(actor=None, company_id=company.pk, file=ContentFile(PNG))
+    assert 'id="company-logo"' in client.get(reverse("portal:dashboard")).content.decode()
+    image = client.get(reverse("portal:logo"))
+    assert image.content == PNG and image["Content-Type"] == "image/png"
+    assert image["X-Content-Type-Options"] == "nosniff"
