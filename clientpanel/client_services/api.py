@@ -120,28 +120,21 @@ def get_service(request, service_id: UUID):
     return service_out(_service(request, service_id))
 
 
-def _act(request, service_id, operation):
-    require_scope(request, CLIENTS_WRITE)
-    service = _service(request, service_id)
-    operation(actor=api_actor(request), service_id=service.pk)
-    return service_out(Service.objects.select_related("product").get(pk=service.pk))
+def _action_endpoint(action: str, operation):
+    """POST /services/{service_id}/<action>: operation(actor, service_id), answered with the service
+    as it is then. Named <action>_service, as the operation ids and summaries always were."""
+
+    def endpoint(request, service_id: UUID):
+        require_scope(request, CLIENTS_WRITE)
+        service = _service(request, service_id)
+        operation(actor=api_actor(request), service_id=service.pk)
+        return service_out(Service.objects.select_related("product").get(pk=service.pk))
+
+    endpoint.__name__ = endpoint.__qualname__ = f"{action}_service"
+    return router.post(f"/services/{{service_id}}/{action}", response=ServiceOut)(endpoint)
 
 
-@router.post("/services/{service_id}/suspend", response=ServiceOut)
-def suspend_service(request, service_id: UUID):
-    return _act(request, service_id, services.service_suspend)
-
-
-@router.post("/services/{service_id}/unsuspend", response=ServiceOut)
-def unsuspend_service(request, service_id: UUID):
-    return _act(request, service_id, services.service_unsuspend)
-
-
-@router.post("/services/{service_id}/terminate", response=ServiceOut)
-def terminate_service(request, service_id: UUID):
-    return _act(request, service_id, services.service_terminate)
-
-
-@router.post("/services/{service_id}/retry", response=ServiceOut)
-def retry_service(request, service_id: UUID):
-    return _act(request, service_id, services.service_retry)
+suspend_service = _action_endpoint("suspend", services.service_suspend)
+unsuspend_service = _action_endpoint("unsuspend", services.service_unsuspend)
+terminate_service = _action_endpoint("terminate", services.service_terminate)
+retry_service = _action_endpoint("retry", services.service_retry)
