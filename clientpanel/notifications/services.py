@@ -260,13 +260,14 @@ def client_user_muted_emails_set(*, actor: ActorLike, client_id, user_id, keys: 
     """The messages one user does not want about one client (the client's Users tab)."""
     actor = as_actor(actor)
     require(policies.can_resend_emails(actor), _("You are not allowed to change client users."))
-    muted = _muted(keys)
+    visible = ClientUser.objects.filter(client__in=clients_visible_to(actor), client_id=client_id)
+    return _link_muted_set(visible, user_id, _muted(keys))
+
+
+def _link_muted_set(links, user_id, muted: list[str]) -> list[str]:
+    """Keep the muted messages on the user's link among links (locked; audited when they change)."""
     with transaction.atomic():
-        visible = ClientUser.objects.filter(client__in=clients_visible_to(actor), client_id=client_id)
-        try:
-            link = visible.select_for_update(of=("self",)).get(user_id=user_id)
-        except (ClientUser.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-            raise NotFound(_("This user is not linked to the client.")) from None
+        link = lock_one(links, _("This user is not linked to the client."), user_id=user_id)
         if link.muted_emails != muted:
             audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
                          changes={"muted_emails": [link.muted_emails, muted]})
@@ -280,13 +281,4 @@ def own_muted_emails_set(*, actor: ActorLike, keys: object) -> list[str]:
     Account page); staff signed in as the user may set them too."""
     actor = as_actor(actor)
     require(actor.is_portal and actor.client_id is not None, _("Only a client user chooses its own e-mails."))
-    muted = _muted(keys)
-    with transaction.atomic():
-        link = lock_one(ClientUser.objects.all(), _("This user is not linked to the client."),
-                        client_id=actor.client_id, user_id=actor.user_id)
-        if link.muted_emails != muted:
-            audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
-                         changes={"muted_emails": [link.muted_emails, muted]})
-            link.muted_emails = muted
-            link.save(update_fields=["muted_emails"])
-    return muted
+    return _link_muted_set(ClientUser.objects.filter(client_id=actor.client_id), actor.user_id, _muted(keys))

@@ -110,19 +110,12 @@ class AccountForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(SetPasswordForm):
+    """A new password (twice) and the present one."""
+
     current_password = forms.CharField(label=_("Present password"), max_length=128, strip=False,
                                        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(label=_("New password"), max_length=128, strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password_again = forms.CharField(label=_("New password again"), max_length=128, strip=False,
-                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("new_password") and cleaned.get("new_password") != cleaned.get("new_password_again"):
-            self.add_error("new_password_again", _("The two passwords differ."))
-        return cleaned
+    field_order = ["current_password", "password", "password_again"]
 
 
 class EmailChoicesForm(forms.Form):

@@ -48,6 +48,12 @@ class Portal:
         """The Users page: Manage Users, while the setting offers the page at all."""
         return bool(settings.CLIENTPANEL_PORTAL_MANAGE_USERS) and self.may(MANAGE_USERS)
 
+    @property
+    def menu(self) -> list[tuple[str, str]]:
+        from .menu import menu_for  # the menu reads Portal's answers; Portal only hands it out
+
+        return menu_for(self)
+
     @functools.cached_property
     def company(self):
         """The home company that bills the client: its name heads every portal page."""

@@ -51,6 +51,16 @@ def _link_of(client: Client, user_id) -> ClientUser:
         raise NotFound(_("This user is not linked to the client.")) from None
 
 
+def _locked_link(actor, client_id, user_id) -> tuple[Client, ClientUser]:
+    """The client and a user's link to it, both locked, for a change the actor may make (inside the
+    caller's transaction)."""
+    require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
+    client = lock_client(client_id, actor)
+    link = _link_of(client, user_id)
+    require(policies.can_change_link_of(actor, link.user_id), str(OWN_LINK))
+    return client, link
+
+
 def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      send_invitation: bool = False) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
@@ -109,11 +119,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
 def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: object) -> ClientUser:
     """Change a linked user's permissions. The owner's link always has every permission."""
     actor = as_actor(actor)
-    require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     with transaction.atomic():
-        client = lock_client(client_id, actor)
-        link = _link_of(client, user_id)
-        require(policies.can_change_link_of(actor, link.user_id), str(OWN_LINK))
+        client, link = _locked_link(actor, client_id, user_id)
         errors = FieldErrors()
         cleaned = _clean_permissions(permissions, errors)
         if link.user_id == client.owner_id:
@@ -133,11 +140,8 @@ def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: obj
 def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
     """Unlink a user from a client (the user account stays). Never the owner's link."""
     actor = as_actor(actor)
-    require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     with transaction.atomic():
-        client = lock_client(client_id, actor)
-        link = _link_of(client, user_id)
-        require(policies.can_change_link_of(actor, link.user_id), str(OWN_LINK))
+        client, link = _locked_link(actor, client_id, user_id)
         if link.user_id == client.owner_id:
             raise Conflict(_("The owner's link cannot be removed; transfer ownership first."),
                            fields={"user": [_("This user owns the client.")]}, code="owner_link_required")

@@ -43,18 +43,18 @@ def test_the_password_changes_only_with_the_present_one(world):
     email = world["mine"].owner.email
     browser = _signed_in(email)
     url = reverse("portal:account")
-    wrong = browser.post(url, {"action": "password", "current_password": "not-it", "new_password": NEW_PASSWORD,
-                               "new_password_again": NEW_PASSWORD}).content.decode()
+    wrong = browser.post(url, {"action": "password", "current_password": "not-it", "password": NEW_PASSWORD,
+                               "password_again": NEW_PASSWORD}).content.decode()
     assert "This is not your present password." in wrong
-    differ = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                "new_password_again": "something-else-1"}).content.decode()
+    differ = browser.post(url, {"action": "password", "current_password": PASSWORD, "password": NEW_PASSWORD,
+                                "password_again": "something-else-1"}).content.decode()
     assert "The two passwords differ." in differ
-    weak = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": "123",
-                              "new_password_again": "123"}).content.decode()
+    weak = browser.post(url, {"action": "password", "current_password": PASSWORD, "password": "123",
+                              "password_again": "123"}).content.decode()
     assert "too short" in weak
     assert User.objects.get(email=email).check_password(PASSWORD)
-    done = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                              "new_password_again": NEW_PASSWORD})
+    done = browser.post(url, {"action": "password", "current_password": PASSWORD, "password": NEW_PASSWORD,
+                              "password_again": NEW_PASSWORD})
     assert done.status_code == 302
     assert _signed_in(email, NEW_PASSWORD)
 
@@ -63,10 +63,10 @@ def test_guessing_the_present_password_is_throttled(world):
     browser = _signed_in(world["mine"].owner.email)
     url = reverse("portal:account")
     for _ in range(5):
-        browser.post(url, {"action": "password", "current_password": "guess", "new_password": NEW_PASSWORD,
-                           "new_password_again": NEW_PASSWORD})
-    blocked = browser.post(url, {"action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
-                                 "new_password_again": NEW_PASSWORD}).content.decode()
+        browser.post(url, {"action": "password", "current_password": "guess", "password": NEW_PASSWORD,
+                           "password_again": NEW_PASSWORD})
+    blocked = browser.post(url, {"action": "password", "current_password": PASSWORD, "password": NEW_PASSWORD,
+                                 "password_again": NEW_PASSWORD}).content.decode()
     assert "Too many failed attempts" in blocked
     assert User.objects.get(pk=world["mine"].owner_id).check_password(PASSWORD)
 
@@ -114,8 +114,8 @@ def test_staff_signed_in_as_the_user_change_no_password_or_second_factor(client,
     page = client.get(reverse("portal:account")).content.decode()
     assert 'id="credentials-locked"' in page and 'id="account-password"' not in page
     refused = client.post(reverse("portal:account"), {
-        "action": "password", "current_password": PASSWORD, "new_password": NEW_PASSWORD,
-        "new_password_again": NEW_PASSWORD}).content.decode()
+        "action": "password", "current_password": PASSWORD, "password": NEW_PASSWORD,
+        "password_again": NEW_PASSWORD}).content.decode()
     assert "cannot change its password" in refused
     assert client.get(reverse("portal:account-2fa")).status_code == 403
     owner = User.objects.get(pk=world["mine"].owner_id)

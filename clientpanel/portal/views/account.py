@@ -28,7 +28,7 @@ def _link(request: HttpRequest):
     return next(link for link in request.portal.links if link.client_id == request.portal.client.pk)
 
 
-@sensitive_post_parameters("current_password", "new_password", "new_password_again")
+@sensitive_post_parameters("current_password", "password", "password_again")
 @portal_page()
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
@@ -50,12 +50,12 @@ def account(request: HttpRequest) -> HttpResponse:
                 user_account_update(actor=portal.actor, data=data)
             elif action == "password":
                 user_password_change(actor=portal.actor, current_password=data["current_password"],
-                                     new_password=data["new_password"])
+                                     new_password=data["password"])
             else:
                 own_muted_emails_set(actor=portal.actor,
                                      keys=[kind.key for kind in OPTIONAL if kind.key not in data["wanted"]])
         except DomainError as error:
-            show_refusal(form, error)
+            show_refusal(form, error, mapping={"new_password": "password"})
         else:
             messages.success(request, saved)
             return redirect("portal:account")
