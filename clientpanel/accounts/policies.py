@@ -3,17 +3,12 @@ clientpanel.core.actor). Which staff an actor reaches at all is selectors.staff_
 
 from __future__ import annotations
 
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import Actor, holds_area
 
 from . import roles
 
-
-def can_manage_staff(actor: Actor) -> bool:
-    return actor.has_area(roles.MANAGE_STAFF)
-
-
-def can_create_client_users(actor: Actor) -> bool:
-    return actor.has_area(roles.EDIT_CLIENTS)
+can_manage_staff = holds_area(roles.MANAGE_STAFF)
+can_create_client_users = holds_area(roles.EDIT_CLIENTS)
 
 
 def can_change_roles(actor: Actor) -> bool:

@@ -4,8 +4,6 @@ order which product is clientpanel.client_services.policies with rules.py here."
 from __future__ import annotations
 
 from clientpanel.accounts.roles import PRODUCTS
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import holds_area
 
-
-def can_manage_products(actor: Actor) -> bool:
-    return actor.has_area(PRODUCTS)
+can_manage_products = holds_area(PRODUCTS)

@@ -8,7 +8,7 @@ from clientpanel.accounts.roles import EDIT_CLIENTS
 from clientpanel.catalog.models import Product
 from clientpanel.catalog.rules import orderable_by_client, orderable_by_staff
 from clientpanel.clients.permissions import MANAGE_ORDERS, MANAGE_SERVICES
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import Actor, holds_area
 
 
 def can_order(actor: Actor, client_id) -> bool:
@@ -32,9 +32,8 @@ def can_view_services(actor: Actor, client_id) -> bool:
     return not actor.is_portal or actor.may_on_client(client_id, MANAGE_SERVICES)
 
 
-def can_change_service_status(actor: Actor) -> bool:
-    """Suspend, unsuspend, terminate, retry provisioning: staff only."""
-    return actor.has_area(EDIT_CLIENTS)
+# Suspend, unsuspend, terminate, retry provisioning: staff only.
+can_change_service_status = holds_area(EDIT_CLIENTS)
 
 
 def can_run_service_actions(actor: Actor, client_id) -> bool:

@@ -6,7 +6,7 @@ selectors.clients_visible_to; these answer what it may do with one it sees."""
 from __future__ import annotations
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, IMPERSONATE, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import Actor, holds_area
 
 from . import permissions as keys
 
@@ -16,14 +16,11 @@ def can_view_clients(actor: Actor) -> bool:
     return actor.has_area(VIEW_CLIENTS) or (actor.is_portal and actor.client_id is not None)
 
 
-def can_create_clients(actor: Actor) -> bool:
-    return actor.has_area(EDIT_CLIENTS)
+can_create_clients = holds_area(EDIT_CLIENTS)
 
-
-def can_edit_client(actor: Actor) -> bool:
-    """Every field of a client, its addresses and notes (the portal edits its profile through its
-    own, narrower form: can_edit_own_profile)."""
-    return actor.has_area(EDIT_CLIENTS)
+# Every field of a client, its addresses and notes (the portal edits its profile through its
+# own, narrower form: can_edit_own_profile).
+can_edit_client = holds_area(EDIT_CLIENTS)
 
 
 def can_edit_own_profile(actor: Actor, client_id) -> bool:
@@ -46,16 +43,9 @@ def can_change_link_of(actor: Actor, user_id) -> bool:
     return not actor.is_portal or str(actor.user_id) != str(user_id)
 
 
-def can_transfer_ownership(actor: Actor) -> bool:
-    return actor.has_area(EDIT_CLIENTS)
-
-
-def can_manage_groups(actor: Actor) -> bool:
-    return actor.has_area(SETTINGS)
-
-
-def can_manage_staff(actor: Actor) -> bool:
-    return actor.has_area(MANAGE_STAFF)
+can_transfer_ownership = holds_area(EDIT_CLIENTS)
+can_manage_groups = holds_area(SETTINGS)
+can_manage_staff = holds_area(MANAGE_STAFF)
 
 
 def can_login_as_owner(actor: Actor) -> bool:

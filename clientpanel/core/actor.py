@@ -11,6 +11,7 @@ trail and the ledger record. Actors are built in `clientpanel.accounts.actors` (
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,17 @@ class Actor:
         """A portal user holds the permission key on that very client (the one selected)."""
         return self.is_portal and self.client_id is not None and str(client_id) == str(self.client_id) \
             and permission in self.permissions
+
+
+def holds_area(area: str) -> Callable[[Actor], bool]:
+    """The policy of everything one staff area allows (see Actor.has_area): the system, and staff
+    and their tokens whose roles grant the area; never a portal user. For policies that ask no more,
+    as `can_issue_documents = holds_area(FINANCE)`."""
+
+    def policy(actor: Actor) -> bool:
+        return actor.has_area(area)
+
+    return policy
 
 
 SYSTEM = Actor()

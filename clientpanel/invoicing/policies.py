@@ -6,25 +6,16 @@ from __future__ import annotations
 
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.clients.permissions import MANAGE_INVOICES
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import Actor, holds_area
 
+can_issue_documents = holds_area(FINANCE)
 
-def can_issue_documents(actor: Actor) -> bool:
-    return actor.has_area(FINANCE)
+# Recording money received (a bank transfer, cash) is the books' side: staff with Finance and
+# the system (gateway notifications); a client pays through a gateway, never by saying so.
+can_record_payments = holds_area(FINANCE)
 
-
-def can_record_payments(actor: Actor) -> bool:
-    """Recording money received (a bank transfer, cash) is the books' side: staff with Finance and
-    the system (gateway notifications); a client pays through a gateway, never by saying so."""
-    return actor.has_area(FINANCE)
-
-
-def can_cancel_documents(actor: Actor) -> bool:
-    return actor.has_area(FINANCE)
-
-
-def can_issue_credit_notes(actor: Actor) -> bool:
-    return actor.has_area(FINANCE)
+can_cancel_documents = holds_area(FINANCE)
+can_issue_credit_notes = holds_area(FINANCE)
 
 
 def can_view_documents(actor: Actor, client_id) -> bool:

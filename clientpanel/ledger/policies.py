@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.clients.permissions import MANAGE_INVOICES
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import Actor, holds_area
 
-
-def can_post_transactions(actor: Actor) -> bool:
-    return actor.has_area(FINANCE)
+can_post_transactions = holds_area(FINANCE)
 
 
 def can_view_transactions(actor: Actor, client_id) -> bool:

@@ -4,21 +4,12 @@ messages an actor sees at all is selectors.emails_visible_to."""
 from __future__ import annotations
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, MANAGE_STAFF, SETTINGS, VIEW_CLIENTS
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import holds_area
 
+can_view_emails = holds_area(VIEW_CLIENTS)
 
-def can_view_emails(actor: Actor) -> bool:
-    return actor.has_area(VIEW_CLIENTS)
+# Messages to staff (password resets) belong to no client: for staff managers only.
+can_view_staff_emails = holds_area(MANAGE_STAFF)
 
-
-def can_view_staff_emails(actor: Actor) -> bool:
-    """Messages to staff (password resets) belong to no client: for staff managers only."""
-    return actor.has_area(MANAGE_STAFF)
-
-
-def can_resend_emails(actor: Actor) -> bool:
-    return actor.has_area(EDIT_CLIENTS)
-
-
-def can_edit_email_templates(actor: Actor) -> bool:
-    return actor.has_area(SETTINGS)
+can_resend_emails = holds_area(EDIT_CLIENTS)
+can_edit_email_templates = holds_area(SETTINGS)

@@ -4,8 +4,6 @@ clientpanel.core.actor)."""
 from __future__ import annotations
 
 from clientpanel.accounts.roles import SETTINGS
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import holds_area
 
-
-def can_change_tax_settings(actor: Actor) -> bool:
-    return actor.has_area(SETTINGS)
+can_change_tax_settings = holds_area(SETTINGS)
