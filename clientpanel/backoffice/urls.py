@@ -91,6 +91,7 @@ urlpatterns = [
     path("settings/home-companies/<int:company_id>/rules/<int:rule_id>/delete/", tax.tax_rule_delete,
          name="tax-rule-delete"),
     path("settings/home-companies/<int:company_id>/presets/", tax.tax_presets, name="tax-presets"),
+    path("settings/home-companies/<int:company_id>/logo/", tax.home_company_logo, name="home-company-logo"),
     path("settings/automation/", automation.automation, name="automation"),
     path("settings/automation/<slug:name>/run/", automation.automation_run_now, name="automation-run"),
     path("settings/staff/", settings.staff_list, name="staff-list"),
