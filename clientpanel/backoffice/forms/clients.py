@@ -50,6 +50,7 @@ class ClientCreateForm(ClientFieldsForm, postal_address_form("billing_")):
                    "language", "currency", "status"]
 
     ERROR_MAPPING = {f"billing_address.{name}": f"billing_{name}" for name in POSTAL_ADDRESS_FIELDS}
+    full_width = ("send_welcome_email", "billing_address1", "billing_address2")  # ui/_fields.html
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,6 +91,7 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
 
 class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
     amount_fields = ("credit_limit",)
+    full_width = ("company_name", "id_number", "admin_notes", "public_notes")  # ui/_fields.html
 
     group = forms.ChoiceField(label=_("Group"), required=False)
     payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4,

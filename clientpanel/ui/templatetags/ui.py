@@ -122,6 +122,14 @@ def bs(field):
     return field.as_widget(attrs={"class": css})
 
 
+@register.simple_tag(takes_context=True)
+def shown_fields(context, form) -> list:
+    """The form's fields named in the template's names (separated by spaces), in that order; all of
+    them when it names none. For a form laid out in parts (ui/_fields.html with names=…)."""
+    names = context.get("names") or ""
+    return [form[name] for name in names.split()] if names else list(form)
+
+
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key, key)
