@@ -66,6 +66,7 @@ def email_log(request: HttpRequest) -> HttpResponse:
         raise RefusedQuery("q" if name == "search" else name, problems[0]) from None
     page = Paginator(emails, 50).get_page(request.GET.get("page"))
     return render(request, "backoffice/emails/log.html", {
+        "title": _("E-mail log"), "section": _("Settings"),
         "page": page, "filters": {"status": status, "search": search}, "statuses": EmailStatus.choices,
         "query": urlencode({"status": status, "q": search})})
 

@@ -128,5 +128,5 @@ def activity_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(client_id__in=client_selectors.clients_visible_to(request.user).values("id"))
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"]})
-    return render(request, "backoffice/settings/activity_log.html", {"page": page, "filters": filters,
-                                                                      "query": query})
+    return render(request, "backoffice/settings/activity_log.html", {
+        "title": _("Activity log"), "section": _("Settings"), "page": page, "filters": filters, "query": query})

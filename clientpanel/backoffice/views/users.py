@@ -122,7 +122,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     ordering = [f"-{field}" if sort.startswith("-") else field, "id"]
     users = client_selectors.users_visible_to(request.user, search=search, kind=kind).order_by(*ordering)
     page = Paginator(users, 25).get_page(request.GET.get("page"))
-    return render(request, "backoffice/users/list.html", {"page": page, "q": search, "kind": kind, "sort": sort})
+    return render(request, "backoffice/users/list.html", {
+        "title": _("Users"), "heading": _("Manage Users"), "page": page, "q": search, "kind": kind, "sort": sort})
 
 
 @area_required(VIEW_CLIENTS)
