@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +33,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, found_or_404, go_to, record_context, reload_page
+from .common import client_or_404, form_page, found_or_404, go_to, page_of, record_context, reload_page
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -227,6 +226,6 @@ def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(VIEW_CLIENTS)
 def client_activity(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
-    page = Paginator(audit_events(client_id=client.id), 25).get_page(request.GET.get("page"))
+    page = page_of(request, audit_events(client_id=client.id), 25)
     return render(request, "backoffice/clients/activity.html", record_context(request, client, "activity") | {
         "page": page})

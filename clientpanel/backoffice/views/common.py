@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
@@ -30,6 +31,13 @@ def found_or_404(lookup: Callable[[], T], message: str) -> T:
 def client_or_404(request: HttpRequest, client_id):
     return found_or_404(lambda: client_selectors.client_get(actor=request.user, client_id=client_id),
                         "Client not found.")
+
+
+def page_of(request: HttpRequest, items, per_page: int) -> Page:
+    """The page of items the query string asks for (?page=; the first, or the last, when it asks for
+    one out of range). A list that keeps filters in its Previous and Next links (backoffice/_pager.html)
+    names them in its context as kept: [(name, value), …]."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
 def record_context(request: HttpRequest, client, tab: str) -> dict:

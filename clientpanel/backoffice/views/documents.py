@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, found_or_404, go_to, record_context, reload_page
+from .common import client_or_404, form_page, found_or_404, go_to, page_of, record_context, reload_page
 
 
 def _document_or_404(request: HttpRequest, document_id):
@@ -42,15 +41,20 @@ def _filters(request: HttpRequest) -> dict[str, str]:
             "search": query_text(request)}
 
 
+def _kept(filters: dict[str, str]) -> list[tuple[str, str]]:
+    return [("type", filters["type"]), ("status", filters["status"]), ("q", filters["search"])]
+
+
 @area_required(VIEW_CLIENTS)
 @refuses_bad_query
 def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     filters = _filters(request)
     documents = document_selectors.document_list(actor=request.user, client=client, **filters)
-    page = Paginator(documents, 25).get_page(request.GET.get("page"))
+    page = page_of(request, documents, 25)
     return render(request, "backoffice/clients/invoices.html", record_context(request, client, "invoices") | {
-        "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices})
+        "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices,
+        "kept": _kept(filters)})
 
 
 @area_required(FINANCE)
@@ -192,7 +196,7 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
 @refuses_bad_query
 def finance_documents(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = Paginator(document_selectors.document_list(actor=request.user, **filters), 50).get_page(
-        request.GET.get("page"))
+    page = page_of(request, document_selectors.document_list(actor=request.user, **filters), 50)
     return render(request, "backoffice/finance/documents.html", {
-        "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices})
+        "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices,
+        "kept": _kept(filters)})

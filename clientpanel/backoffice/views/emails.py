@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings as django_settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from clientpanel.notifications.rendering import template_parts
 from ..access import area_required
 from ..forms.emails import EmailTemplateForm
 from ..query import RefusedQuery, query_text, refuses_bad_query
-from .common import client_or_404, found_or_404, record_context
+from .common import client_or_404, found_or_404, page_of, record_context
 
 PAGE_SIZE = 25
 
@@ -34,7 +33,7 @@ PAGE_SIZE = 25
 def client_emails(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     emails = email_selectors.email_list(actor=request.user, client_id=client.pk)
-    page = Paginator(emails, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, emails, PAGE_SIZE)
     return render(request, "backoffice/clients/emails.html", record_context(request, client, "emails") | {
         "page": page})
 
@@ -64,7 +63,7 @@ def email_log(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as error:
         name, problems = next(iter(error.fields.items()))
         raise RefusedQuery("q" if name == "search" else name, problems[0]) from None
-    page = Paginator(emails, 50).get_page(request.GET.get("page"))
+    page = page_of(request, emails, 50)
     return render(request, "backoffice/emails/log.html", {
         "title": _("E-mail log"), "section": _("Settings"),
         "page": page, "filters": {"status": status, "search": search}, "statuses": EmailStatus.choices,

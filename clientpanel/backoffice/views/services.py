@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from clientpanel.core.errors import DomainError, NotFound
 from ..access import area_required
 from ..forms.services import AddServiceForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, record_context
+from .common import client_or_404, form_page, page_of, record_context
 
 
 @area_required(VIEW_CLIENTS)
@@ -34,9 +33,9 @@ def client_services(request: HttpRequest, client_id) -> HttpResponse:
     for word in search.split()[:4]:
         services = services.filter(Q(label__icontains=word) | Q(product__name__icontains=word)
                                    | Q(product__key__icontains=word) | Q(status__iexact=word))
-    page = Paginator(services, 25).get_page(request.GET.get("page"))
+    page = page_of(request, services, 25)
     return render(request, "backoffice/clients/services.html", record_context(request, client, "services") | {
-        "page": page, "q": search})
+        "page": page, "q": search, "kept": [("q", search)]})
 
 
 @area_required(EDIT_CLIENTS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import Group
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
 from ..query import query_text, refuses_bad_query
-from .common import form_page, found_or_404
+from .common import form_page, found_or_404, page_of
 
 
 @area_required(MANAGE_STAFF)
@@ -126,7 +125,7 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     events = audit_events(**filters)
     if request.user.limited_to_assigned_clients and not request.user.is_superuser:
         events = events.filter(client_id__in=client_selectors.clients_visible_to(request.user).values("id"))
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = page_of(request, events, 50)
     query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"]})
     return render(request, "backoffice/settings/activity_log.html", {
         "title": _("Activity log"), "section": _("Settings"), "page": page, "filters": filters, "query": query})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from clientpanel.core.errors import ValidationFailed
 from ..access import staff_required
 from ..feedback import run_and_report
 from ..forms.settings import ApiTokenForm
+from .common import page_of
 
 
 @staff_required
@@ -41,7 +41,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             # The secret is shown in this answer only (never stored, never in a redirect or message).
             form = ApiTokenForm(scopes=held, initial={"scopes": held})
     tokens = account_selectors.api_tokens_visible_to(request.user).order_by("-created_at", "-id")
-    page = Paginator(tokens, 50).get_page(request.GET.get("page"))
+    page = page_of(request, tokens, 50)
     return render(request, "backoffice/settings/api_tokens.html", {
         "form": form, "page": page, "created": created, "secret": secret, "held": held,
         "show_owner": has_area(request.user, MANAGE_STAFF)})

@@ -4,7 +4,6 @@ Finance → Transactions across clients."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from clientpanel.ledger import services as ledger_services
 from ..access import area_required
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, record_context, reload_page
+from .common import client_or_404, form_page, page_of, record_context, reload_page
 
 
 @area_required(VIEW_CLIENTS)
@@ -30,10 +29,9 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
     except ValueError:
         page_size = 25
     page_size = page_size if page_size in (10, 25, 50, 100) else 25
-    page = Paginator(ledger_selectors.client_entries(client=client, search=search), page_size).get_page(
-        request.GET.get("page"))
+    page = page_of(request, ledger_selectors.client_entries(client=client, search=search), page_size)
     return render(request, "backoffice/clients/transactions.html", record_context(request, client, "transactions") | {
-        "page": page, "q": search, "page_size": page_size})
+        "page": page, "q": search, "page_size": page_size, "kept": [("q", search), ("page_size", page_size)]})
 
 
 @area_required(FINANCE)
@@ -66,5 +64,6 @@ def finance_transactions(request: HttpRequest) -> HttpResponse:
     search = query_text(request)
     kind = request.GET.get("type", "")
     entries = ledger_selectors.entries_visible_to(request.user, search=search, type=kind)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind})
+    page = page_of(request, entries, 50)
+    return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind,
+                                                                   "kept": [("q", search), ("type", kind)]})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.users import AssociateUserForm, LinkForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, found_or_404, record_context, reload_page
+from .common import client_or_404, form_page, found_or_404, page_of, record_context, reload_page
 
 
 def _back_to_users(request: HttpRequest, client) -> HttpResponse:
@@ -121,7 +120,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     field = USER_SORTS.get(sort.lstrip("-"), "created_at")
     ordering = [f"-{field}" if sort.startswith("-") else field, "id"]
     users = client_selectors.users_visible_to(request.user, search=search, kind=kind).order_by(*ordering)
-    page = Paginator(users, 25).get_page(request.GET.get("page"))
+    page = page_of(request, users, 25)
     return render(request, "backoffice/users/list.html", {
         "title": _("Users"), "heading": _("Manage Users"), "page": page, "q": search, "kind": kind, "sort": sort})
 
