@@ -31,20 +31,27 @@ class LoginRefused(DomainError):
     status_code = 401
 
 
-def staff_password_check(*, request: Any, email: str, password: str) -> User:
-    """The staff member with this email and password, or LoginRefused. Not logged in yet: a
-    staff member with 2FA still owes a code (two_factor.totp_verify), and login_completed is
-    called once the login is whole."""
+def _password_check(request: Any, email: str, password: str, *, staff: bool) -> User:
+    """The active staff member (staff) or client user (not staff) with this email and password,
+    through the login throttle; LoginRefused otherwise. An account of the other kind, or an inactive
+    one, is counted like a wrong password and answered like one."""
     ip = client_ip(request) if request is not None else None
     if throttle.login_blocked(email, ip):
         raise LoginRefused(TOO_MANY_ATTEMPTS, code="throttled")
     user = authenticate(request, email=email, password=password)  # counts a wrong password
     if user is None:
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
-    if not (user.is_staff and user.is_active):
-        throttle.login_failed(email, ip)  # counted like a wrong password, answered like one
+    if user.is_staff != staff or not user.is_active:
+        throttle.login_failed(email, ip)
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
     return user
+
+
+def staff_password_check(*, request: Any, email: str, password: str) -> User:
+    """The staff member with this email and password, or LoginRefused. Not logged in yet: a
+    staff member with 2FA still owes a code (two_factor.totp_verify), and login_completed is
+    called once the login is whole."""
+    return _password_check(request, email, password, staff=True)
 
 
 def login_completed(*, user: User) -> None:
@@ -57,15 +64,7 @@ def client_password_check(*, request: Any, email: str, password: str) -> User:
     through the same throttle and answers as staff's. A staff account is refused here as a wrong
     password: staff and client users are kept apart (and a staff member reaches a client's portal
     only through Login as Owner)."""
-    ip = client_ip(request) if request is not None else None
-    if throttle.login_blocked(email, ip):
-        raise LoginRefused(TOO_MANY_ATTEMPTS, code="throttled")
-    user = authenticate(request, email=email, password=password)  # counts a wrong password
-    if user is None:
-        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
-    if user.is_staff or not user.is_active:
-        throttle.login_failed(email, ip)
-        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
+    user = _password_check(request, email, password, staff=False)
     if user.self_registered and not user.email_verified:
         # Told only to whoever knows the password; the reset link verifies the address too.
         raise LoginRefused(EMAIL_UNVERIFIED, code="email_unverified")
