@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from clientpanel.accounts.actors import ActorLike
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.core.errors import Conflict, FieldErrors
 from clientpanel.core.events import publish
 from clientpanel.core.locks import lock_one
@@ -58,6 +58,22 @@ def document_number(*, company: HomeCompany, doc_type: str) -> tuple[str, dt.dat
 
 
 # --- issuing ---------------------------------------------------------------------------------
+
+def document_derived(source: Document, *, actor: ActorLike, doc_type: str, status: str,
+                     paid_date: dt.datetime | None = None, **amounts) -> Document:
+    """A new document issued from another (a proforma's final invoice, an invoice's credit note):
+    numbered now (document_number) and dated by that moment (paid then, unless paid_date says
+    otherwise), with the source's client, home company, currency, language, snapshots, addresses
+    and reverse charge; amounts: its net, tax, total and the like."""
+    number, issued_at = document_number(company=source.home_company, doc_type=doc_type)
+    return Document.objects.create(
+        client_id=source.client_id, home_company_id=source.home_company_id, type=doc_type, status=status,
+        number=number, currency=source.currency, language=source.language, issue_date=issued_at,
+        due_date=issued_at, paid_date=paid_date or issued_at, reverse_charge=source.reverse_charge,
+        client_snapshot=source.client_snapshot, company_snapshot=source.company_snapshot,
+        billing_address=source.billing_address, shipping_address=source.shipping_address,
+        created_by_id=as_actor(actor).user_id, **amounts)
+
 
 def document_issued(document: Document) -> None:
     """Render the issued document's PDF once, in the issuing transaction, and keep it with its

@@ -27,8 +27,8 @@ from .common import (
     DocumentStateError,
     clean_positive_amount,
     clean_short_text,
+    document_derived,
     document_issued,
-    document_number,
     locked_document,
     tax_lines_json,
 )
@@ -77,16 +77,9 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                                       invoice_net=invoice.net, refunded_tax_before=refunded_before,
                                       currency=invoice.currency)
         totals = credit_note_totals(net, lines)
-        number, issued_at = document_number(company=invoice.home_company, doc_type=DocumentType.CREDIT_NOTE)
-        note = Document.objects.create(
-            client_id=invoice.client_id, home_company_id=invoice.home_company_id, type=DocumentType.CREDIT_NOTE,
-            status=DocumentStatus.REFUNDED, currency=invoice.currency, language=invoice.language,
-            number=number, issue_date=issued_at, due_date=issued_at, paid_date=issued_at, net=totals.net,
-            tax=totals.tax, total=totals.total, tax_lines=tax_lines_json(totals.tax_lines),
-            reverse_charge=invoice.reverse_charge, client_snapshot=invoice.client_snapshot,
-            company_snapshot=invoice.company_snapshot, billing_address=invoice.billing_address,
-            shipping_address=invoice.shipping_address, related=invoice, created_by_id=as_actor(actor).user_id,
-        )
+        note = document_derived(invoice, actor=actor, doc_type=DocumentType.CREDIT_NOTE, status=DocumentStatus.REFUNDED,
+                                net=totals.net, tax=totals.tax, total=totals.total,
+                                tax_lines=tax_lines_json(totals.tax_lines), related=invoice)
         DocumentItem.objects.create(document=note, position=1, quantity=Decimal("1"), unit_price=-net, net=-net,
                                     description=f"{invoice.company_snapshot.get('refund_item_name') or 'Refund'} "
                                                 f"({invoice.number})")

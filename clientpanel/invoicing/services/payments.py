@@ -31,8 +31,8 @@ from .common import (
     DocumentStateError,
     clean_positive_amount,
     clean_short_text,
+    document_derived,
     document_issued,
-    document_number,
     locked_document,
 )
 
@@ -159,17 +159,9 @@ def _finalize(proforma: Document, paid_at: dt.datetime, actor: ActorLike) -> Doc
     counter lock; never the payment's date, which is its paid date); the proforma becomes
     INVOICED. Items that are not top-ups are charged now, so the balance moves only by the
     top-ups."""
-    company = proforma.home_company
-    number, issued_at = document_number(company=company, doc_type=DocumentType.INVOICE)
-    invoice = Document.objects.create(
-        client_id=proforma.client_id, home_company=company, type=DocumentType.INVOICE, status=DocumentStatus.PAID,
-        number=number, currency=proforma.currency, language=proforma.language, issue_date=issued_at,
-        due_date=issued_at, paid_date=paid_at, net=proforma.net, tax=proforma.tax, total=proforma.total,
-        paid_gross=proforma.total, paid_net=proforma.net, tax_lines=proforma.tax_lines,
-        reverse_charge=proforma.reverse_charge, client_snapshot=proforma.client_snapshot,
-        company_snapshot=proforma.company_snapshot, billing_address=proforma.billing_address,
-        shipping_address=proforma.shipping_address, created_by_id=as_actor(actor).user_id,
-    )
+    invoice = document_derived(proforma, actor=actor, doc_type=DocumentType.INVOICE, status=DocumentStatus.PAID,
+                               paid_date=paid_at, net=proforma.net, tax=proforma.tax, total=proforma.total,
+                               paid_gross=proforma.total, paid_net=proforma.net, tax_lines=proforma.tax_lines)
     items = list(proforma.items.all())
     DocumentItem.objects.bulk_create([
         DocumentItem(document=invoice, position=i.position, description=i.description, quantity=i.quantity,
