@@ -1,24 +1,20 @@
-"""Reads for clients and addresses, with the actor's scope applied once here."""
+"""Which clients an actor sees (clients_visible_to, the one place that scope is decided), the
+client directory and one client with its addresses."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import VIEW_CLIENTS
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
 from clientpanel.core.text import at_most_characters
-from clientpanel.tax.selectors import TaxDecision, tax_decision
 
-from .models import Address, AddressType, Client, ClientGroup, ClientStatus, ClientUser, StaffAssignment
-from .permissions import MANAGE_USERS
+from ..models import Address, AddressType, Client, ClientStatus, StaffAssignment
 
 # Directory sorts: public name → model fields (id is appended to break ties).
 CLIENT_SORTS: dict[str, list[str]] = {
@@ -198,123 +194,9 @@ def client_status_counts(*, actor: ActorLike) -> dict[str, int]:
     return counts
 
 
-def client_user_links(*, client: Client) -> QuerySet[ClientUser]:
-    """The client's linked users, the owner first."""
-    owner_first = Case(When(user_id=client.owner_id, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return client.user_links.select_related("user").annotate(owner_first=owner_first).order_by(
-        "owner_first", "user__email")
-
-
-def user_client_links(*, actor: ActorLike, user: User) -> QuerySet[ClientUser]:
-    """Every client the user belongs to that the actor may see, with the permissions on each."""
-    return ClientUser.objects.filter(user=user, client__in=clients_visible_to(actor)).select_related("client")
-
-
-def user_candidates(*, actor: ActorLike, search: str, client: Client | None = None, limit: int = 10) -> list[User]:
-    """Client users whose email or name matches, for the "Associate User" picker: only users the
-    actor sees already (users_visible_to), so the picker lists nobody from other clients."""
-    search = (search or "").strip().lower()[:100]
-    if len(search) < 2:
-        return []
-    visible = users_visible_to(actor)
-    users = visible.filter(is_staff=False).filter(
-        Q(email__contains=search) | Q(firstname__icontains=search) | Q(lastname__icontains=search))
-    if client is not None:
-        users = users.exclude(client_links__client=client)
-    return list(users.order_by("email")[:limit])
-
-
-def users_visible_to(actor: ActorLike, *, search: str = "", kind: str = "") -> QuerySet[User]:
-    """Users in Manage Users: all of them for unlimited staff; a limited staff member sees the
-    users of their assigned clients only."""
-    actor = as_actor(actor)
-    if actor.is_portal:
-        # The users of its client, for a portal user who may manage them.
-        if not actor.may_on_client(actor.client_id, MANAGE_USERS):
-            return User.objects.none()
-        users = User.objects.filter(client_links__client_id=actor.client_id)
-    elif not (actor.is_system or actor.has_area(VIEW_CLIENTS)):
-        return User.objects.none()
-    else:
-        users = User.objects.all()
-        if actor.limited_to_assigned:
-            users = users.filter(client_links__client__in=clients_visible_to(actor)).distinct()
-    if kind == "staff":
-        users = users.filter(is_staff=True)
-    elif kind == "client":
-        users = users.filter(is_staff=False)
-    for word in (search or "").lower().split()[:4]:
-        users = users.filter(Q(email__contains=word) | Q(firstname__icontains=word) | Q(lastname__icontains=word))
-    return users.annotate(client_count=Count("client_links", distinct=True))
-
-
-def user_get(*, actor: ActorLike, user_id) -> User:
-    try:
-        return users_visible_to(actor).get(pk=user_id)
-    except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
-        raise NotFound(_("User not found.")) from None
-
-
 def client_ids_by_number(*, actor: ActorLike, numbers: list[str]) -> tuple[list, list[str]]:
     """The ids of the clients with these numbers that the actor sees, and the numbers it does not
     (unknown and hidden alike, so a number tells nothing about clients outside its scope)."""
     clients = clients_visible_to(actor)
     found = dict(clients.filter(number__in=numbers).values_list("number", "id"))
     return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
-
-
-def group_list() -> QuerySet[ClientGroup]:
-    return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name")
-
-
-def group_get(*, group_id) -> ClientGroup:
-    try:
-        return ClientGroup.objects.get(pk=group_id)
-    except (ClientGroup.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Group not found.")) from None
-
-
-# --- settings inheritance (SPEC §8) ----------------------------------------------------------
-
-INHERITED_SETTINGS = ("currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled")
-HOME_COMPANY_SETTINGS = ("payment_terms_days",)
-
-
-def _system_default(key: str):
-    defaults = {
-        "currency": settings.CLIENTPANEL_DEFAULT_CURRENCY,
-        "language": settings.CLIENTPANEL_DEFAULT_LANGUAGE,
-        **settings.CLIENTPANEL_SETTING_DEFAULTS,
-    }
-    return defaults[key]
-
-
-def client_tax_decision(client: Client) -> TaxDecision:
-    """The home company that bills the client today and the taxes it charges (SPEC §6)."""
-    billing = billing_address_of(client)
-    return tax_decision(country=billing.country, region=billing.region, company_name=client.company_name,
-                        tax_id=client.tax_id, vies_status=client.vies_status,
-                        pinned_company_id=client.home_company_id)
-
-
-def effective_setting(client: Client, key: str) -> tuple[object, str]:
-    """A setting's effective value and where it comes from: the client's own, else its group's,
-    else its home company's (pinned, or the one the tax rules pick), else the system default
-    ("client", "group", "home company", "system")."""
-    if key not in INHERITED_SETTINGS:
-        raise KeyError(f"{key} is not an inherited setting; use one of {', '.join(INHERITED_SETTINGS)}")
-    own = getattr(client, key)
-    if own not in (None, ""):
-        return own, "client"
-    group = client.group
-    if group is not None and getattr(group, key) not in (None, ""):
-        return getattr(group, key), "group"
-    if key in HOME_COMPANY_SETTINGS:
-        company = client_tax_decision(client).home_company
-        if getattr(company, key) not in (None, ""):
-            return getattr(company, key), "home company"
-    return _system_default(key), "system"
-
-
-def effective_settings(client: Client) -> dict[str, tuple[object, str]]:
-    return {key: effective_setting(client, key) for key in INHERITED_SETTINGS}

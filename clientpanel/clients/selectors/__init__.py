@@ -1,0 +1,54 @@
+"""Reads for the clients app, with the actor's scope applied once (directory.clients_visible_to),
+one module per sub-domain: directory (which clients an actor sees, the directory, one client and its
+addresses), users (client users and the users an actor sees) and inheritance (groups and the
+settings a client inherits). Other apps import the names listed here, not the modules."""
+
+from .directory import (
+    CLIENT_SORTS,
+    address_get,
+    billing_address_of,
+    client_addresses,
+    client_directory,
+    client_directory_queryset,
+    client_get,
+    client_ids_by_number,
+    client_sort_values,
+    client_status_counts,
+    clients_visible_to,
+    parse_sort,
+)
+from .inheritance import (
+    INHERITED_SETTINGS,
+    client_tax_decision,
+    effective_setting,
+    effective_settings,
+    group_get,
+    group_list,
+)
+from .users import client_user_links, user_candidates, user_client_links, user_get, users_visible_to
+
+__all__ = [
+    "CLIENT_SORTS",
+    "INHERITED_SETTINGS",
+    "address_get",
+    "billing_address_of",
+    "client_addresses",
+    "client_directory",
+    "client_directory_queryset",
+    "client_get",
+    "client_ids_by_number",
+    "client_sort_values",
+    "client_status_counts",
+    "client_tax_decision",
+    "client_user_links",
+    "clients_visible_to",
+    "effective_setting",
+    "effective_settings",
+    "group_get",
+    "group_list",
+    "parse_sort",
+    "user_candidates",
+    "user_client_links",
+    "user_get",
+    "users_visible_to",
+]

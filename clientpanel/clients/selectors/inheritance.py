@@ -1,0 +1,69 @@
+"""Client groups, and the settings a client inherits (SPEC §8): its own value, else its group's, else
+its home company's, else the system default."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from clientpanel.core.errors import NotFound
+from clientpanel.tax.selectors import TaxDecision, tax_decision
+
+from ..models import Client, ClientGroup
+from .directory import billing_address_of
+
+
+def group_list() -> QuerySet[ClientGroup]:
+    return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name")
+
+
+def group_get(*, group_id) -> ClientGroup:
+    try:
+        return ClientGroup.objects.get(pk=group_id)
+    except (ClientGroup.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Group not found.")) from None
+
+
+INHERITED_SETTINGS = ("currency", "language", "payment_terms_days", "tax_exempt", "reminders_enabled")
+HOME_COMPANY_SETTINGS = ("payment_terms_days",)
+
+
+def _system_default(key: str):
+    defaults = {
+        "currency": settings.CLIENTPANEL_DEFAULT_CURRENCY,
+        "language": settings.CLIENTPANEL_DEFAULT_LANGUAGE,
+        **settings.CLIENTPANEL_SETTING_DEFAULTS,
+    }
+    return defaults[key]
+
+
+def client_tax_decision(client: Client) -> TaxDecision:
+    """The home company that bills the client today and the taxes it charges (SPEC §6)."""
+    billing = billing_address_of(client)
+    return tax_decision(country=billing.country, region=billing.region, company_name=client.company_name,
+                        tax_id=client.tax_id, vies_status=client.vies_status,
+                        pinned_company_id=client.home_company_id)
+
+
+def effective_setting(client: Client, key: str) -> tuple[object, str]:
+    """A setting's effective value and where it comes from: the client's own, else its group's,
+    else its home company's (pinned, or the one the tax rules pick), else the system default
+    ("client", "group", "home company", "system")."""
+    if key not in INHERITED_SETTINGS:
+        raise KeyError(f"{key} is not an inherited setting; use one of {', '.join(INHERITED_SETTINGS)}")
+    own = getattr(client, key)
+    if own not in (None, ""):
+        return own, "client"
+    group = client.group
+    if group is not None and getattr(group, key) not in (None, ""):
+        return getattr(group, key), "group"
+    if key in HOME_COMPANY_SETTINGS:
+        company = client_tax_decision(client).home_company
+        if getattr(company, key) not in (None, ""):
+            return getattr(company, key), "home company"
+    return _system_default(key), "system"
+
+
+def effective_settings(client: Client) -> dict[str, tuple[object, str]]:
+    return {key: effective_setting(client, key) for key in INHERITED_SETTINGS}
