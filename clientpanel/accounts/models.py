@@ -1,3 +1,4 @@
+import unicodedata
 import uuid
 from datetime import datetime
 
@@ -8,8 +9,18 @@ from django.utils import timezone
 
 
 def normalize_email(email: str) -> str:
-    """Emails are compared case-insensitively everywhere; we store them lower-cased."""
-    return (email or "").strip().lower()
+    """Emails are compared case-insensitively everywhere; we store them lower-cased, in Unicode's
+    compatibility form (NFKC: full-width letters are letters), with an international domain in its
+    ASCII form — the form mail is delivered to — so a look-alike of an address (TAKEN@ＥＸＡＭＰＬＥ.com,
+    a zero-width space in the domain) is that address."""
+    email = unicodedata.normalize("NFKC", (email or "").strip()).lower()
+    local, at, domain = email.rpartition("@")
+    if at and domain and not domain.isascii():
+        try:
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            return email  # not a domain at all: the validator refuses it
+    return f"{local}@{domain}" if at else email
 
 
 class UserManager(BaseUserManager):

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from .text import text_problem
+from .text import has_visible_text, text_problem
 
 
 class FieldInvalid(ValueError):
@@ -27,7 +27,7 @@ def clean_text(value: object, *, max_length: int, label: str | Promise, required
     if not isinstance(value, str):
         raise FieldInvalid(_("%(label)s must be text.") % {"label": label})
     value = value.strip()
-    if required and not value:
+    if required and not has_visible_text(value):
         raise FieldInvalid(_("%(label)s is required.") % {"label": label})
     if len(value) > max_length:
         raise FieldInvalid(ngettext("%(label)s has at most %(limit)d character (got %(length)d).",

@@ -15,6 +15,7 @@ patterns) refuse every control character, line breaks and tabs included.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -50,6 +51,13 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
         return _("Contains the control character %(code)s; control characters are not allowed.") % {"code": code}
     return _("Contains the control character %(code)s; control characters are not allowed (line breaks and tabs "
              "are fine).") % {"code": code}
+
+
+def has_visible_text(value: str) -> bool:
+    """Whether the text shows anything: not only spaces and invisible format characters (a
+    zero-width space alone is no name)."""
+    return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn")
+               for ch in value)
 
 
 def at_most_characters(limit: int) -> str:

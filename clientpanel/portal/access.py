@@ -57,7 +57,8 @@ def portal_page(permission: str | None = None) -> Callable:
             try:
                 return view(request, *args, **kwargs)
             except OfAnotherClient as turn:
-                if permission is not None and permission not in turn.link.permissions:
+                # An action (a POST) is not offered across clients: only a page to look at is.
+                if request.method != "GET" or (permission is not None and permission not in turn.link.permissions):
                     raise Http404("No such page.") from None
                 return render(request, "portal/switch_confirm.html", {
                     "other": turn.link.client, "next": request.get_full_path()})

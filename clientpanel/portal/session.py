@@ -13,11 +13,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
+from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.models import User
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_USERS
-from clientpanel.clients.selectors import client_tax_decision
+from clientpanel.clients.selectors import client_tax_decision, clients_visible_to
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
 
@@ -124,7 +125,11 @@ def current(request: HttpRequest) -> Portal | None:
     if user is None:
         sign_out(request)
         return None
-    links = list(ClientUser.objects.filter(user=user).select_related("client").order_by("created_at"))
+    links = ClientUser.objects.filter(user=user).select_related("client").order_by("created_at")
+    if impersonator is not None:
+        # Staff see, as the user, only the clients they may see themselves (assignment rules).
+        links = links.filter(client__in=clients_visible_to(staff_actor(impersonator)))
+    links = list(links)
     if not links:
         sign_out(request)
         return None

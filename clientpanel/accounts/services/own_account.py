@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, require
-from clientpanel.core.text import at_most_characters
+from clientpanel.core.text import clean_text, has_visible_text
 
 from .. import policies, throttle
 from ..actors import ActorLike, as_actor
@@ -37,13 +37,10 @@ def user_account_update(*, actor: ActorLike, data: Mapping[str, Any]) -> User:
     errors.add_unknown(data, ACCOUNT_FIELDS)
     cleaned: dict[str, str] = {}
     for field in ("firstname", "lastname"):
-        value = data.get(field)
-        if not isinstance(value, str) or not value.strip():
+        value = clean_text(data.get(field), field, errors, limit=150, single_line=True)
+        if field not in errors.fields and not has_visible_text(value):
             errors.add(field, _("This field is required."))
-        elif len(value.strip()) > 150:
-            errors.add(field, at_most_characters(150))
-        else:
-            cleaned[field] = value.strip()
+        cleaned[field] = value
     language = data.get("language")
     if language not in dict(settings.LANGUAGES):
         errors.add("language", _("Choose one of the panel's languages."))

@@ -14,7 +14,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.audit.services import audit_record
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
 from clientpanel.core.events import publish
 
 from .. import policies
@@ -142,6 +142,8 @@ def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
     actor = as_actor(actor)
     with transaction.atomic():
         client, link = _locked_link(actor, client_id, user_id)
+        if not policies.can_change_permissions(actor, set(link.permissions)):
+            raise PermissionDenied(str(NOT_YOURS_TO_GRANT), fields={"user": [str(NOT_YOURS_TO_GRANT)]})
         if link.user_id == client.owner_id:
             raise Conflict(_("The owner's link cannot be removed; transfer ownership first."),
                            fields={"user": [_("This user owns the client.")]}, code="owner_link_required")

@@ -71,7 +71,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     portal, user = request.portal, request.portal.user
     if portal.impersonator is not None:
         return render(request, "portal/two_factor.html", {"impersonating": True}, status=403)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     recovery_codes = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import posixpath
+from urllib.parse import unquote, urlsplit
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,9 +28,13 @@ from ..forms import LoginForm
 
 
 def _portal_next(request: HttpRequest, next_url: str) -> str:
-    """Where a login or a switch goes on: a portal address of this site, else the dashboard."""
+    """Where a login or a switch goes on: a portal address of this site, else the dashboard. The
+    path is judged as the browser will resolve it (escapes decoded, dot segments removed), so
+    /portal/../staff/ is not a portal address."""
+    path = urlsplit(next_url).path
+    resolved = posixpath.normpath(unquote(path)) + ("/" if path.endswith("/") else "")
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()) \
-            or not next_url.startswith("/portal/"):
+            or not next_url.startswith("/portal/") or not resolved.startswith("/portal/") or "\\" in unquote(next_url):
         return reverse("portal:dashboard")
     return next_url
 
@@ -36,7 +43,7 @@ def _portal_next(request: HttpRequest, next_url: str) -> str:
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST if request.method == "POST" else None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,7 +72,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     user, next_url = session.awaiting_code(request)
     if user is None:
         return redirect("portal:login")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             accepted = totp.totp_verify(user=user, code=form.cleaned_data["code"])

@@ -21,7 +21,7 @@ def _choose_password(request: HttpRequest, tokens: LinkTokens, uidb64: str, toke
     user = user_of_link(tokens, uidb64, token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=400)
-    form = SetPasswordForm(request.POST or None)
+    form = SetPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             password_set_from_link(user=user, password=form.cleaned_data["password"])
@@ -54,7 +54,7 @@ def reset_password(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
 def request_password_reset(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link. The answer is the same whether the address has an account or not, and
     whether the throttle let the request through, so the page tells nobody who is a user."""
-    form = PasswordResetForm(request.POST or None)
+    form = PasswordResetForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if password_reset_allowed(email, client_ip(request)):

@@ -80,7 +80,7 @@ def document_pdf(request: HttpRequest, document_id) -> HttpResponse:
 @portal_page(MANAGE_INVOICES)
 @require_http_methods(["GET", "POST"])
 def add_funds(request: HttpRequest) -> HttpResponse:
-    form = AddFundsForm(request.POST or None)
+    form = AddFundsForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             proforma = proforma_add_funds(actor=request.portal.actor, client_id=request.portal.client.pk,

@@ -26,7 +26,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     billing = billing_address_of(client)
     initial = {name: getattr(client, name) for name in PROFILE_CLIENT_FIELDS} | {
         name: getattr(billing, name) for name in PROFILE_ADDRESS_FIELDS}
-    form = ProfileForm(request.POST or None, initial=initial)
+    form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             # Only the form's own fields reach the service: anything else posted is dropped here

@@ -24,7 +24,7 @@ from ..forms import SignupForm, show_refusal
 def signup(request: HttpRequest) -> HttpResponse:
     if not signup_enabled():
         raise Http404("Sign-up is not open.")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if data.pop("website"):

@@ -58,7 +58,7 @@ def service(request: HttpRequest, service_id) -> HttpResponse:
 def order(request: HttpRequest) -> HttpResponse:
     client = request.portal.client
     products = products_for_client_order(currency=client.currency)
-    form = OrderServiceForm(request.POST or None, products=products)
+    form = OrderServiceForm(request.POST if request.method == "POST" else None, products=products)
     if request.method == "POST" and form.is_valid():
         try:
             # The service refuses hidden or retired products, other clients and anything beyond
@@ -86,7 +86,7 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
         not_here(request, Service, service_id)
     allowed = {CANCEL_AT_PERIOD_END: rules.can_be_cancelled_at_period_end(shown),
                CANCEL_NOW: rules.can_be_cancelled_now(shown)}
-    form = CancellationForm(request.POST or None, choices=[
+    form = CancellationForm(request.POST if request.method == "POST" else None, choices=[
         (when, text) for when, text in CANCELLATION_CHOICES.items() if allowed[when]])
     if request.method == "POST" and form.is_valid():
         try:

@@ -55,7 +55,7 @@ def _editable_link(request: HttpRequest, user_id) -> ClientUser:
 @require_http_methods(["GET", "POST"])
 def users(request: HttpRequest) -> HttpResponse:
     portal = request.portal
-    form = InviteForm(request.POST or None, grantable=_grantable(request))
+    form = InviteForm(request.POST if request.method == "POST" else None, grantable=_grantable(request))
     if request.method == "POST" and form.is_valid():
         try:
             client_user_link(actor=portal.actor, client_id=portal.client.pk, data=form.cleaned_data,
@@ -75,7 +75,7 @@ def users(request: HttpRequest) -> HttpResponse:
 def user(request: HttpRequest, user_id) -> HttpResponse:
     portal = request.portal
     link = _editable_link(request, user_id)
-    form = PermissionsForm(request.POST or None, grantable=_grantable(request),
+    form = PermissionsForm(request.POST if request.method == "POST" else None, grantable=_grantable(request),
                            initial={"permissions": link.permissions})
     if request.method == "POST" and form.is_valid():
         # Permissions the signed-in user does not hold are not on the form: they stay as they are.
