@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.ui import labels
 
+from ..menu import MENU, SETTINGS_MENU, menu_for
+
 register = template.Library()
 
 CLIENT_TABS = {
@@ -14,6 +16,15 @@ CLIENT_TABS = {
     "invoices": _("Invoices"), "transactions": _("Transactions"), "emails": _("E-mails"), "files": _("Documents"),
     "activity": _("Activity"),
 }
+
+
+@register.inclusion_tag("backoffice/_menu.html", takes_context=True)
+def staff_menu(context, part: str) -> dict:
+    """The entries of the sidebar's Menu ("menu") or Settings ("settings") part the staff member's
+    areas reach, the one for the page shown lit."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    return {"entries": menu_for(MENU if part == "menu" else SETTINGS_MENU, context.get("areas") or (),
+                                getattr(match, "url_name", None) or "")}
 
 
 @register.filter

@@ -1,0 +1,62 @@
+"""The staff panel's menu: each entry with the area it needs (None: every staff member) and the pages
+it stands for (the page itself, or the URL names it lights up for), in the order shown under the
+Menu and Settings headings. An entry the staff member's roles do not reach is not offered (the pages
+refuse them too: access.area_required)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clientpanel.accounts.roles import FINANCE, MANAGE_STAFF, PRODUCTS, SETTINGS, VIEW_CLIENTS
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A link (url_name) or a heading over links (entries). Lit on the pages named in pages, and on
+    those whose URL name holds one of the words in within."""
+
+    label: str
+    url_name: str = ""
+    area: str | None = None
+    pages: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()
+    entries: tuple[Entry, ...] = field(default=())
+
+    def lit(self, current: str) -> bool:
+        return current in self.pages or any(word in current for word in self.within)
+
+
+MENU = (
+    Entry(_("Dashboard"), "dashboard", pages=("dashboard",)),
+    Entry(_("Clients"), entries=(
+        Entry(_("Manage Clients"), "client-list", within=("client", "address")),
+        Entry(_("Manage Users"), "user-list", pages=("user-list", "user-detail")),
+    )),
+    Entry(_("Products"), "product-list", PRODUCTS, within=("product", "price")),
+    Entry(_("Finance"), area=FINANCE, entries=(
+        Entry(_("Documents"), "finance-documents", pages=("finance-documents",)),
+        Entry(_("Transactions"), "finance-transactions", pages=("finance-transactions",)),
+    )),
+)
+
+SETTINGS_MENU = (
+    Entry(_("Staff"), "staff-list", MANAGE_STAFF, within=("staff", "role")),
+    Entry(_("Home Companies"), "home-company-list", SETTINGS, within=("home-company", "tax-")),
+    Entry(_("Groups"), "group-list", SETTINGS, within=("group",)),
+    Entry(_("Automation"), "automation", SETTINGS, within=("automation",)),
+    Entry(_("E-mail templates"), "email-template-list", SETTINGS, within=("email-template",)),
+    Entry(_("Activity log"), "activity-log", SETTINGS, pages=("activity-log",)),
+    Entry(_("E-mail log"), "email-log", VIEW_CLIENTS, pages=("email-log",)),
+    Entry(_("API tokens"), "api-token-list", within=("api-token",)),
+)
+
+
+def menu_for(entries: tuple[Entry, ...], areas, current: str) -> list[dict]:
+    """The entries the areas reach, each as {label, url, active, entries} for the page whose URL
+    name is current."""
+    return [{"label": entry.label, "url": reverse(f"backoffice:{entry.url_name}") if entry.url_name else "",
+             "active": entry.lit(current), "entries": menu_for(entry.entries, areas, current)}
+            for entry in entries if entry.area is None or entry.area in areas]
