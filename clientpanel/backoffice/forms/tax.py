@@ -69,19 +69,28 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
                 if name != "muted_emails" and not (name.startswith("reminder_days_") and value == "")}
 
 
-class TaxRuleForm(ServiceErrorsMixin, forms.Form):
+# The (up to) three taxes a rule charges: tax<n>_name and tax<n>_rate, labelled in the reader's language.
+RULE_TAXES = ((_("Tax 1"), _("Rate 1 (%)")), (_("Tax 2"), _("Rate 2 (%)")), (_("Tax 3"), _("Rate 3 (%)")))
+
+
+def _rule_taxes_form() -> type[forms.Form]:
+    fields = {}
+    for number, (name_label, rate_label) in enumerate(RULE_TAXES, start=1):
+        fields[f"tax{number}_name"] = forms.CharField(label=name_label, required=False, max_length=40)
+        fields[f"tax{number}_rate"] = forms.CharField(label=rate_label, required=False, max_length=10)
+    return type("RuleTaxesForm", (forms.Form,), fields)
+
+
+class TaxRuleForm(ServiceErrorsMixin, _rule_taxes_form()):
     country = forms.ChoiceField(label=_("Country"), required=False)
     region = forms.CharField(label=_("State/Region"), required=False, max_length=100)
     applies_private = forms.BooleanField(label=_("Private clients"), required=False)
     applies_company = forms.BooleanField(label=_("Companies without tax ID"), required=False)
     applies_company_tax_id = forms.BooleanField(label=_("Companies with tax ID"), required=False)
-    tax1_name = forms.CharField(label=_("Tax 1"), required=False, max_length=40)
-    tax1_rate = forms.CharField(label=_("Rate 1 (%)"), required=False, max_length=10)
-    tax2_name = forms.CharField(label=_("Tax 2"), required=False, max_length=40)
-    tax2_rate = forms.CharField(label=_("Rate 2 (%)"), required=False, max_length=10)
-    tax3_name = forms.CharField(label=_("Tax 3"), required=False, max_length=40)
-    tax3_rate = forms.CharField(label=_("Rate 3 (%)"), required=False, max_length=10)
     priority = forms.CharField(label=_("Priority"), max_length=6, initial="0")
+
+    # Where the rule applies first; then the taxes and the priority, in their order.
+    field_order = ["country", "region", "applies_private", "applies_company", "applies_company_tax_id"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
