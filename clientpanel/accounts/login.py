@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import DomainError
 
-from . import throttle
+from . import throttle, two_factor
 from .models import User
 
 # In the reader's language when shown (lazy: read when the page is made).
@@ -57,6 +57,17 @@ def staff_password_check(*, request: Any, email: str, password: str) -> User:
 def login_completed(*, user: User) -> None:
     """The password and (when set up) the code were right: forgive the email's wrong passwords."""
     throttle.login_succeeded(user.email)
+
+
+WRONG_CODE = _("That code does not match. Use the current code or a recovery code.")
+
+
+def code_check(*, user: User, code: str) -> None:
+    """A login's second step for a user with 2FA: the code, or LoginRefused (a wrong code) or
+    two_factor.TooManyCodes; once it is right the login is whole (login_completed)."""
+    if not two_factor.totp_verify(user=user, code=code):
+        raise LoginRefused(WRONG_CODE, code="invalid_code", fields={"code": [str(WRONG_CODE)]})
+    login_completed(user=user)
 
 
 def client_password_check(*, request: Any, email: str, password: str) -> User:

@@ -15,6 +15,8 @@ from clientpanel.core.errors import DomainError
 from clientpanel.files.models import ClientFile
 from clientpanel.files.names import download_name
 from clientpanel.files.storage import client_file_read
+from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 
 # A client file is never rendered by the browser, whatever it holds: an attachment, its detected
 # type only (nosniff), and a policy that would run nothing even if it were opened in a tab.
@@ -31,6 +33,13 @@ def attachment(request: HttpRequest, make_file: Callable[[], bytes], *, content_
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def document_pdf_attachment(request: HttpRequest, document: Document, *, back_to: str) -> HttpResponse:
+    """The PDF stored when the document was issued (never rendered anew), for a view that found the
+    document through its selectors; a stored PDF that no longer matches is the reason on back_to."""
+    return attachment(request, lambda: stored_pdf(document), content_type="application/pdf",
+                      filename=pdf_filename(document), back_to=back_to)
 
 
 def client_file_attachment(request: HttpRequest, client_file: ClientFile, *, back_to: str) -> HttpResponse:

@@ -19,9 +19,9 @@ from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
-from clientpanel.invoicing.storage import documents_zip, pdf_filename, stored_pdf
+from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger.models import LedgerEntry
-from clientpanel.ui.downloads import attachment
+from clientpanel.ui.downloads import attachment, document_pdf_attachment
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -177,8 +177,8 @@ def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
 def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
     """The PDF stored when the document was issued (never rendered anew)."""
     document = _document_or_404(request, document_id)
-    return attachment(request, lambda: stored_pdf(document), content_type="application/pdf",
-                     filename=pdf_filename(document), back_to=reverse("backoffice:document-detail", args=[document.pk]))
+    return document_pdf_attachment(request, document, back_to=reverse("backoffice:document-detail",
+                                                                       args=[document.pk]))
 
 
 @area_required(VIEW_CLIENTS)

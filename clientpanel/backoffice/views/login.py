@@ -8,11 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clientpanel.accounts import two_factor as totp
-from clientpanel.accounts.login import login_completed
+from clientpanel.accounts.login import code_check, login_completed
 from clientpanel.accounts.models import User
 from clientpanel.core.errors import DomainError
 
@@ -53,16 +51,13 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            accepted = totp.totp_verify(user=user, code=form.cleaned_data["code"])
-        except DomainError as error:  # too many wrong codes for this account
+            code_check(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:  # a wrong code, or too many of them
             form.add_error("code", error.message)
         else:
-            if accepted:
-                login_completed(user=user)
-                next_url = request.session.pop(PENDING_NEXT, "")
-                request.session.pop(PENDING_USER, None)
-                login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
-                safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-                return redirect(next_url if next_url and safe else "backoffice:dashboard")
-            form.add_error("code", _("That code does not match. Use the current code or a recovery code."))
+            next_url = request.session.pop(PENDING_NEXT, "")
+            request.session.pop(PENDING_USER, None)
+            login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
+            safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+            return redirect(next_url if next_url and safe else "backoffice:dashboard")
     return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})

@@ -15,8 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientpanel.accounts import two_factor as totp
-from clientpanel.accounts.login import LoginRefused, client_password_check, login_completed
+from clientpanel.accounts.login import LoginRefused, client_password_check, code_check, login_completed
 from clientpanel.clients.models import ClientUser
 from clientpanel.clients.services import signup_enabled
 from clientpanel.core.errors import DomainError
@@ -75,15 +74,12 @@ def login_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            accepted = totp.totp_verify(user=user, code=form.cleaned_data["code"])
-        except DomainError as error:  # too many wrong codes for this account
+            code_check(user=user, code=form.cleaned_data["code"])
+        except DomainError as error:  # a wrong code, or too many of them
             form.add_error("code", error.message)
         else:
-            if accepted:
-                login_completed(user=user)
-                session.sign_in(request, user)
-                return redirect(next_url)
-            form.add_error("code", _("That code does not match. Use the current code or a recovery code."))
+            session.sign_in(request, user)
+            return redirect(next_url)
     return render(request, "portal/login_code.html", {"form": form})
 
 

@@ -22,9 +22,8 @@ from clientpanel.core.errors import ValidationFailed
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 from clientpanel.ledger.selectors import entries_visible_to
-from clientpanel.ui.downloads import attachment
+from clientpanel.ui.downloads import document_pdf_attachment
 
 from ..access import not_here, portal_page
 from ..forms import AddFundsForm
@@ -73,8 +72,7 @@ def document(request: HttpRequest, document_id) -> HttpResponse:
 @portal_page(MANAGE_INVOICES)
 def document_pdf(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
-    return attachment(request, lambda: stored_pdf(shown), content_type="application/pdf",
-                      filename=pdf_filename(shown), back_to=reverse("portal:document", args=[shown.pk]))
+    return document_pdf_attachment(request, shown, back_to=reverse("portal:document", args=[shown.pk]))
 
 
 @portal_page(MANAGE_INVOICES)
