@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from clientpanel.accounts.login import code_check, login_completed
+from clientpanel.accounts.login import login_completed
 from clientpanel.accounts.models import User
-from clientpanel.core.errors import DomainError
 
 from ..forms.account import CodeForm, StaffLoginForm
 
@@ -49,15 +48,10 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("backoffice:login")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            code_check(user=user, code=form.cleaned_data["code"])
-        except DomainError as error:  # a wrong code, or too many of them
-            form.add_error("code", error.message)
-        else:
-            next_url = request.session.pop(PENDING_NEXT, "")
-            request.session.pop(PENDING_USER, None)
-            login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
-            safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-            return redirect(next_url if next_url and safe else "backoffice:dashboard")
+    if request.method == "POST" and form.completes_login_of(user):
+        next_url = request.session.pop(PENDING_NEXT, "")
+        request.session.pop(PENDING_USER, None)
+        login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
+        safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+        return redirect(next_url if next_url and safe else "backoffice:dashboard")
     return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})

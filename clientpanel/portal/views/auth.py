@@ -15,10 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientpanel.accounts.login import LoginRefused, client_password_check, code_check, login_completed
+from clientpanel.accounts.login import LoginRefused, client_password_check, login_completed
 from clientpanel.clients.models import ClientUser
 from clientpanel.clients.services import signup_enabled
-from clientpanel.core.errors import DomainError
 from clientpanel.ui.forms import CodeForm
 
 from .. import session
@@ -72,14 +71,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("portal:login")
     form = CodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            code_check(user=user, code=form.cleaned_data["code"])
-        except DomainError as error:  # a wrong code, or too many of them
-            form.add_error("code", error.message)
-        else:
-            session.sign_in(request, user)
-            return redirect(next_url)
+    if request.method == "POST" and form.completes_login_of(user):
+        session.sign_in(request, user)
+        return redirect(next_url)
     return render(request, "portal/login_code.html", {"form": form})
 
 
