@@ -55,7 +55,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified = models.BooleanField(default=False)
     # Signed up in the portal by itself (issue 12): such a user confirms its address before its
     # first login; users created by staff or the API with a password may log in at once.
-    self_registered = models.BooleanField(default=False)
+    self_registered = models.BooleanField(default=False, db_default=False)  # raw loaders (bench/) need not name it
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)

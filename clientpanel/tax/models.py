@@ -53,8 +53,8 @@ class HomeCompany(models.Model):
     muted_emails = models.JSONField(default=list, blank=True)
     # The logo the portal shows (files/logos.py): a name in the "default" storage chosen by us, and
     # the image type detected from its content; blank: the name alone.
-    logo_file = models.CharField(max_length=200, blank=True)
-    logo_content_type = models.CharField(max_length=40, blank=True)
+    logo_file = models.CharField(max_length=200, blank=True, db_default="")
+    logo_content_type = models.CharField(max_length=40, blank=True, db_default="")
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

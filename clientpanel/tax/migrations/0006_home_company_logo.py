@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='homecompany',
             name='logo_content_type',
-            field=models.CharField(blank=True, max_length=40),
+            field=models.CharField(blank=True, db_default="", max_length=40),
         ),
         migrations.AddField(
             model_name='homecompany',
             name='logo_file',
-            field=models.CharField(blank=True, max_length=200),
+            field=models.CharField(blank=True, db_default="", max_length=200),
         ),
     ]
