@@ -19,7 +19,7 @@ from .models import EntryType, LedgerEntry
 
 
 def client_entries(*, client: Client, search: str = "") -> QuerySet[LedgerEntry]:
-    entries = LedgerEntry.objects.filter(client=client)
+    entries = LedgerEntry.objects.filter(client=client).select_related("client")
     for word in (search or "").split()[:4]:
         entries = entries.filter(Q(description__icontains=word) | Q(transaction_id__icontains=word))
     return entries.order_by("-sequence")

@@ -1,16 +1,18 @@
-"""Files the page-rendering interfaces hand out (document PDFs, ZIPs, client files): always as an
+"""Files the page-rendering interfaces hand out (document PDFs, ZIPs, client files, CSV exports): always as an
 attachment, and when the file cannot be given (a DomainError: a stored PDF or client file that no
 longer matches its SHA-256), the reason on the page the user came from instead of an error page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 
+from clientpanel.core.csv_export import csv_rows
 from clientpanel.core.errors import DomainError
 from clientpanel.files.models import ClientFile
 from clientpanel.files.names import download_name
@@ -58,5 +60,25 @@ def client_file_attachment(request: HttpRequest, client_file: ClientFile, *, bac
                             filename=download_name(client_file.name, client_file.content_type))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = CLIENT_FILE_POLICY
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def csv_attachment(header: Iterable[object], rows: Iterable[Iterable[object]], *,
+                   filename: str) -> StreamingHttpResponse:
+    """A CSV export (issue 13), streamed: `rows` is read one row at a time while the response is
+    written (give it a queryset's .iterator()), so memory stays flat however many rows there are.
+    UTF-8 with a BOM, cells through core.csv_export.safe_cell (formulas quoted, amounts exact).
+    The language and time zone of the request are kept for the rows, which are written after
+    the view has returned."""
+    language, zone = translation.get_language(), timezone.get_current_timezone()
+
+    def lines() -> Iterator[bytes]:
+        with translation.override(language), timezone.override(zone):
+            yield from csv_rows(header, rows)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
     return response

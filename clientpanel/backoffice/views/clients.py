@@ -1,4 +1,4 @@
-"""Clients: the directory, creating a client, and the client record's Summary, Profile (with the
+"""Clients: the directory (and its CSV export), creating a client, and the client record's Summary, Profile (with the
 addresses) and Activity tabs."""
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
 from clientpanel.invoicing.selectors import amount_owing
 from clientpanel.ledger.selectors import paid_to_date
+from clientpanel.ui.exports import CLIENT_COLUMNS
 from clientpanel.ui.labels import country_choices
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, found_or_404, go_to, page_of, record_context, reload_page
+from .common import client_or_404, csv_export, form_page, found_or_404, go_to, page_of, record_context, reload_page
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -90,9 +91,20 @@ def client_list(request: HttpRequest) -> HttpResponse:
         "next_url": url_with(cursor=page.next_cursor) if page.next_cursor else None,
         "prev_url": url_with(cursor=page.previous_cursor) if page.previous_cursor else None,
         "first_url": url_with(cursor=None) if request.GET.get("cursor") else None,
+        "export_url": reverse("backoffice:client-list-export") + url_with(cursor=None, page_size=None),
     }
     template = "backoffice/clients/_directory.html" if request.htmx else "backoffice/clients/list.html"
     return render(request, template, context)
+
+
+@area_required(VIEW_CLIENTS)
+def client_list_export(request: HttpRequest) -> HttpResponse:
+    """Every client the directory lists for its search, filters and sort (all pages) as CSV."""
+    return csv_export(request, lambda: client_selectors.client_directory_rows(
+        actor=request.user, search=query_text(request, max_length=None), status=request.GET.get("status") or None,
+        country=request.GET.get("country") or None, group=request.GET.get("group") or None,
+        sort=request.GET.get("sort") or None,
+    ), columns=CLIENT_COLUMNS, stem="clients", back_to=reverse("backoffice:client-list"))
 
 
 @area_required(EDIT_CLIENTS)

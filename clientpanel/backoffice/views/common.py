@@ -1,6 +1,6 @@
 """What several staff pages share: the client a page is about (404 when the staff member may not
-see it), the context of the client record's tabs, a form page's round trip, and where a modal's
-form goes once it is done."""
+see it), the context of the client record's tabs, a form page's round trip, where a modal's
+form goes once it is done, and a list's CSV export."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.ui import exports
+from clientpanel.ui.downloads import csv_attachment
+
+from ..query import RefusedQuery
 
 T = TypeVar("T")
 
@@ -79,3 +83,19 @@ def form_page(request: HttpRequest, form, template: str, context: dict | None = 
                 messages.success(request, success(saved) if callable(success) else success)
             return then(saved)
     return render(request, template, (context or {}) | {"form": form})
+
+
+def csv_export(request: HttpRequest, find: Callable[[], Any], *, columns: list, stem: str,
+               back_to: str) -> HttpResponse:
+    """A list page's Export CSV (issue 13): every row find() answers — the page's selector with the
+    page's search, filters and sort, all pages — streamed in chunks with the columns of
+    ui/exports.py. A search or filter the page would refuse sends the browser back to the page
+    with the same query string, where the page says why."""
+    try:
+        items = find()
+    except (RefusedQuery, ValidationFailed):
+        query = request.GET.urlencode()
+        return redirect(f"{back_to}?{query}" if query else back_to)
+    return csv_attachment(exports.header(columns),
+                          exports.rows(columns, items.iterator(chunk_size=exports.CHUNK_SIZE)),
+                          filename=exports.export_filename(stem))

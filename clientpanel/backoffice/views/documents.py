@@ -1,5 +1,5 @@
 """Documents: the client's Invoices tab, a document's page and its actions, PDFs, ZIP export and
-Finance → Documents across clients."""
+Finance → Documents across clients; both lists' CSV exports."""
 
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger.models import LedgerEntry
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
+from clientpanel.ui.exports import DOCUMENT_COLUMNS
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, found_or_404, go_to, page_of, record_context, reload_page
+from .common import client_or_404, csv_export, form_page, found_or_404, go_to, page_of, record_context, reload_page
 
 
 def _document_or_404(request: HttpRequest, document_id):
@@ -200,3 +201,20 @@ def finance_documents(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/finance/documents.html", {
         "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices,
         "kept": _kept(filters)})
+
+
+@area_required(VIEW_CLIENTS)
+def client_invoices_export(request: HttpRequest, client_id) -> HttpResponse:
+    """The client's Invoices tab as CSV: every document its filters list, all pages."""
+    client = client_or_404(request, client_id)
+    return csv_export(request, lambda: document_selectors.document_list(actor=request.user, client=client,
+                                                                        **_filters(request)),
+                      columns=DOCUMENT_COLUMNS, stem=f"{client.number}-documents",
+                      back_to=reverse("backoffice:client-invoices", args=[client.id]))
+
+
+@area_required(FINANCE)
+def finance_documents_export(request: HttpRequest) -> HttpResponse:
+    """Finance → Documents as CSV: every document its filters list, all pages."""
+    return csv_export(request, lambda: document_selectors.document_list(actor=request.user, **_filters(request)),
+                      columns=DOCUMENT_COLUMNS, stem="documents", back_to=reverse("backoffice:finance-documents"))

@@ -1,22 +1,24 @@
 """Ledger transactions: the client's Transactions tab with its manual transaction modal, and
-Finance → Transactions across clients."""
+Finance → Transactions across clients; both lists' CSV exports."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
+from clientpanel.ui.exports import ENTRY_COLUMNS
 
 from ..access import area_required
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, page_of, record_context, reload_page
+from .common import client_or_404, csv_export, form_page, page_of, record_context, reload_page
 
 
 @area_required(VIEW_CLIENTS)
@@ -67,3 +69,20 @@ def finance_transactions(request: HttpRequest) -> HttpResponse:
     page = page_of(request, entries, 50)
     return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind,
                                                                    "kept": [("q", search), ("type", kind)]})
+
+
+@area_required(VIEW_CLIENTS)
+def client_transactions_export(request: HttpRequest, client_id) -> HttpResponse:
+    """The client's Transactions tab as CSV: every entry its search finds, all pages."""
+    client = client_or_404(request, client_id)
+    return csv_export(request, lambda: ledger_selectors.client_entries(client=client, search=query_text(request)),
+                      columns=ENTRY_COLUMNS, stem=f"{client.number}-transactions",
+                      back_to=reverse("backoffice:client-transactions", args=[client.id]))
+
+
+@area_required(FINANCE)
+def finance_transactions_export(request: HttpRequest) -> HttpResponse:
+    """Finance → Transactions as CSV: every entry its search and type find, all pages."""
+    return csv_export(request, lambda: ledger_selectors.entries_visible_to(
+        request.user, search=query_text(request), type=request.GET.get("type", "")),
+        columns=ENTRY_COLUMNS, stem="transactions", back_to=reverse("backoffice:finance-transactions"))

@@ -159,6 +159,18 @@ def client_directory(
                 next_cursor=next_cursor, previous_cursor=prev_cursor)
 
 
+def client_directory_rows(
+    *, actor: ActorLike, search: str = "", status: str | None = None, country: str | None = None,
+    group: str | int | None = None, sort: str | None = None,
+) -> QuerySet[Client]:
+    """Every client the directory lists for this search, these filters and this sort — all pages,
+    for an export: read it with .iterator() (it has the owner and group joined, nothing to prefetch)."""
+    name, descending = parse_sort(sort)
+    ordering = [f"-{f}" if descending else f for f in [*CLIENT_SORTS[name], "id"]]
+    clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
+    return clients.select_related("owner", "group").order_by(*ordering)
+
+
 def client_get(*, actor: ActorLike, client_id) -> Client:
     try:
         return clients_visible_to(actor).select_related("owner", "group").get(pk=client_id)
