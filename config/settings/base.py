@@ -109,6 +109,9 @@ DATABASES = {
         conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_MAX_AGE > 0,
     )
 }
+# CSV exports stream rows through a server-side cursor; a transaction-mode pooler (PgBouncer) needs
+# them off (Django then reads the export's rows in chunks without one).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0 \
         and DB_CONN_MAX_AGE == 0:
