@@ -45,6 +45,16 @@ def ensure_databases() -> None:
                 conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def drop_pgbench_database() -> None:
+    """pgbench's tables are only the yardstick: the shared server keeps nothing of them."""
+    import psycopg
+
+    url = urlparse(BENCH_URL)
+    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username or "postgres",
+                         dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PGBENCH_DB}"')
+
+
 def run_pgbench(writers: int, seconds: int) -> float:
     subprocess.run(["pgbench", "-q", "-i", "-s", str(max(writers, 8)), *_conn_args(), PGBENCH_DB], check=True,
                    capture_output=True)
@@ -121,7 +131,10 @@ def main() -> None:
 
     connection.close()
 
-    pgbench_tps = run_pgbench(args.writers, args.seconds)
+    try:
+        pgbench_tps = run_pgbench(args.writers, args.seconds)
+    finally:
+        drop_pgbench_database()
     spread = run_ledger(clients, args.seconds, args.outbox)
     one = run_ledger([clients[0]] * args.writers, args.seconds, args.outbox)
     breaches = ledger_breaches()
