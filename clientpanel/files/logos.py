@@ -10,7 +10,6 @@ import uuid
 from functools import partial
 from typing import IO
 
-from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -23,20 +22,12 @@ from clientpanel.tax.models import HomeCompany
 
 from .detection import GIF, JPEG, PNG, WEBP, Refused, detect
 from .names import size_text
-from .services import FileNotStored
-from .storage import file_storage
+from .storage import file_storage, stored_file_remove, stored_file_save
 
 logger = logging.getLogger(__name__)
 
 LOGO_KINDS = (PNG, JPEG, GIF, WEBP)
 LOGO_MAX_BYTES = 1024 * 1024
-
-
-def _remove(name: str) -> None:
-    try:
-        file_storage().delete(name)
-    except Exception:  # the row no longer names it; an orphan is logged, not shown to the user
-        logger.exception("Could not remove the stored logo %s", name)
 
 
 def _checked_image(file: IO[bytes] | None, errors: FieldErrors):
@@ -71,14 +62,7 @@ def home_company_logo_set(*, actor: ActorLike, company_id, file: IO[bytes] | Non
     errors = FieldErrors()
     kind = _checked_image(file, errors)
     errors.raise_if_any()
-    name = f"logos/{company_id}-{uuid.uuid4().hex}{kind.extensions[0]}"
-    try:
-        stored = file_storage().save(name, file if isinstance(file, File) else File(file))
-    except Exception as error:
-        logger.exception("Could not store a logo for home company %s", company_id)
-        _remove(name)
-        raise FileNotStored(_("The file could not be stored; nothing was saved. Try again, and tell the "
-                              "administrator if it keeps failing.")) from error
+    stored = stored_file_save(f"logos/{company_id}-{uuid.uuid4().hex}{kind.extensions[0]}", file)
     try:
         with transaction.atomic():
             company = lock_one(HomeCompany.objects, _("Home company not found."), pk=company_id)
@@ -87,9 +71,9 @@ def home_company_logo_set(*, actor: ActorLike, company_id, file: IO[bytes] | Non
             company.save(update_fields=["logo_file", "logo_content_type"])
             audit_record(action="home_company.logo", target=company, changes={"logo": [old or None, stored]})
             if old:
-                transaction.on_commit(partial(_remove, old))
+                transaction.on_commit(partial(stored_file_remove, old))
     except BaseException:
-        _remove(stored)
+        stored_file_remove(stored)
         raise
     return company
 
@@ -104,7 +88,7 @@ def home_company_logo_remove(*, actor: ActorLike, company_id) -> HomeCompany:
             company.logo_file = company.logo_content_type = ""
             company.save(update_fields=["logo_file", "logo_content_type"])
             audit_record(action="home_company.logo", target=company, changes={"logo": [old, None]})
-            transaction.on_commit(partial(_remove, old))
+            transaction.on_commit(partial(stored_file_remove, old))
     return company
 
 

@@ -6,21 +6,19 @@ deletes the row (audited) and removes the file only once that is committed."""
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from functools import partial
 from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, deleted
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
+from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.text import clean_text
 
@@ -29,18 +27,9 @@ from .detection import Refused, detect
 from .models import ClientFile
 from .names import MAX_NAME_LENGTH, name_from_upload, size_text
 from .selectors import client_files_visible_to
-from .storage import CHUNK, file_storage, storage_name_for
-
-logger = logging.getLogger(__name__)
+from .storage import CHUNK, storage_name_for, stored_file_remove, stored_file_save
 
 MAX_NOTE_LENGTH = 2000
-
-
-class FileNotStored(DomainError):
-    """The storage refused the file (a full disk, S3 unreachable); nothing was kept."""
-
-    code = "file_not_stored"
-    status_code = 503
 
 
 def max_file_bytes() -> int:
@@ -109,14 +98,7 @@ def client_file_upload(*, actor: ActorLike, client_id, file: IO[bytes] | None, n
     errors.raise_if_any()
 
     file_id = uuid.uuid4()
-    storage = file_storage()
-    try:
-        stored = storage.save(storage_name_for(client_id, file_id), file if isinstance(file, File) else File(file))
-    except Exception as error:  # a full disk, S3 refusing: any backend's own errors
-        logger.exception("Could not store a client file for client %s", client_id)
-        _remove_stored(storage_name_for(client_id, file_id))  # whatever part of it was written
-        raise FileNotStored(_("The file could not be stored; nothing was saved. Try again, and tell the "
-                              "administrator if it keeps failing.")) from error
+    stored = stored_file_save(storage_name_for(client_id, file_id), file)
     try:
         with transaction.atomic():
             client = lock_one(clients_visible_to(actor), _("Client not found."), pk=client_id)
@@ -126,7 +108,7 @@ def client_file_upload(*, actor: ActorLike, client_id, file: IO[bytes] | None, n
                 uploaded_by=actor.user if actor.is_staff_side else None)
             audit_record(action="client_file.create", target=row, client_id=client.pk, changes=created(row))
     except BaseException:
-        _remove_stored(stored)
+        stored_file_remove(stored)
         raise
     return row
 
@@ -141,13 +123,4 @@ def client_file_delete(*, actor: ActorLike, client_id, file_id) -> None:
         row = lock_one(client_files_visible_to(actor, client_id), _("File not found."), pk=file_id)
         audit_record(action="client_file.delete", target=row, client_id=row.client_id, changes=deleted(row))
         row.delete()
-        transaction.on_commit(partial(_remove_stored, row.storage_name))
-
-
-def _remove_stored(name: str) -> None:
-    """Remove a stored file no row refers to. A failure leaves an unreferenced file behind (logged),
-    never a row without its file."""
-    try:
-        file_storage().delete(name)
-    except Exception:
-        logger.exception("Could not remove the stored client file %s", name)
+        transaction.on_commit(partial(stored_file_remove, row.storage_name))

@@ -6,20 +6,52 @@ read back only after its size and SHA-256 match what was recorded at upload."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 from typing import IO
 
+from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.utils.translation import gettext as _
 
-from clientpanel.core.errors import Conflict
+from clientpanel.core.errors import Conflict, DomainError
 
 from .models import ClientFile
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
 # A download is checked before its first byte goes out: read into memory up to this size, beyond it
 # into a temporary file, then served from there (one read from the storage, even from S3).
 SPOOL_IN_MEMORY = 1024 * 1024
+
+
+class FileNotStored(DomainError):
+    """The storage refused the file (a full disk, S3 unreachable); nothing was kept."""
+
+    code = "file_not_stored"
+    status_code = 503
+
+
+def stored_file_save(name: str, file: IO[bytes]) -> str:
+    """Write the file under our name (answers the name the storage chose); FileNotStored, with what
+    may have been written removed, when the storage refuses it."""
+    try:
+        return file_storage().save(name, file if isinstance(file, File) else File(file))
+    except Exception as error:  # a full disk, S3 refusing: any backend's own errors
+        logger.exception("Could not store %s", name)
+        stored_file_remove(name)  # whatever part of it was written
+        raise FileNotStored(_("The file could not be stored; nothing was saved. Try again, and tell the "
+                              "administrator if it keeps failing.")) from error
+
+
+def stored_file_remove(name: str) -> None:
+    """Remove a stored file no row refers to. A failure leaves an unreferenced file behind (logged),
+    never a row without its file."""
+    try:
+        file_storage().delete(name)
+    except Exception:
+        logger.exception("Could not remove the stored file %s", name)
 
 
 class StoredFileUnavailable(Conflict):

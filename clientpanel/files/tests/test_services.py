@@ -12,8 +12,8 @@ from clientpanel.audit.models import AuditEvent
 from clientpanel.core.errors import NotFound, PermissionDenied, ValidationFailed
 from clientpanel.files import services
 from clientpanel.files.models import ClientFile
-from clientpanel.files.services import FileNotStored, client_file_delete, client_file_upload
-from clientpanel.files.storage import StoredFileUnavailable, client_file_read
+from clientpanel.files.services import client_file_delete, client_file_upload
+from clientpanel.files.storage import FileNotStored, StoredFileUnavailable, client_file_read
 
 from . import samples
 from .conftest import assign
