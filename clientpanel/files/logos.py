@@ -30,6 +30,12 @@ LOGO_KINDS = (PNG, JPEG, GIF, WEBP)
 LOGO_MAX_BYTES = 1024 * 1024
 
 
+def too_large_message() -> str:
+    """The refusal of a logo over the limit (the upload view says it too, when it stopped reading
+    such a file before it reached the service)."""
+    return _("The logo is larger than %(limit)s; upload a smaller image.") % {"limit": size_text(LOGO_MAX_BYTES)}
+
+
 def _checked_image(file: IO[bytes] | None, errors: FieldErrors):
     if file is None:
         errors.add("logo", _("Choose an image to upload."))
@@ -38,8 +44,7 @@ def _checked_image(file: IO[bytes] | None, errors: FieldErrors):
     size = file.tell()
     file.seek(0)
     if size > LOGO_MAX_BYTES:
-        errors.add("logo", _("The logo is larger than %(limit)s; upload a smaller image.")
-                   % {"limit": size_text(LOGO_MAX_BYTES)})
+        errors.add("logo", too_large_message())
         return None
     try:
         kind = detect(file)

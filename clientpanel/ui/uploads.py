@@ -4,8 +4,12 @@ that it was too large rather than that it was missing."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 
 class FileSizeLimit(FileUploadHandler):
@@ -33,3 +37,21 @@ def limit_uploads(request: HttpRequest, limit: int) -> FileSizeLimit:
     handler = FileSizeLimit(request, limit)
     request.upload_handlers.insert(0, handler)
     return handler
+
+
+def upload_limited(limit: Callable[[], int]) -> Callable:
+    """A view taking uploads of at most limit() bytes per file: the FileSizeLimit is in place before
+    the body is read (so the view is csrf_exempt) and the CSRF token is then checked all the same
+    (csrf_protect, Django's documented pair); the view gets the handler as its `upload_limit`."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        protected = csrf_protect(view)
+
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            return protected(request, *args, upload_limit=limit_uploads(request, limit()), **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
@@ -19,7 +18,7 @@ from clientpanel.files import selectors as file_selectors
 from clientpanel.files import services as file_services
 from clientpanel.files.names import size_text
 from clientpanel.ui.downloads import client_file_attachment
-from clientpanel.ui.uploads import FileSizeLimit, limit_uploads
+from clientpanel.ui.uploads import FileSizeLimit, upload_limited
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -47,19 +46,13 @@ def client_files(request: HttpRequest, client_id) -> HttpResponse:
 
 
 @area_required(EDIT_CLIENTS)
-@csrf_exempt  # only so that the size limit is in place before the body is read: checked below
 @require_http_methods(["GET", "POST"])
-def client_file_upload(request: HttpRequest, client_id) -> HttpResponse:
-    limit = limit_uploads(request, file_services.max_file_bytes())
-    return _client_file_upload(request, client_id, limit)
-
-
-@csrf_protect
-def _client_file_upload(request: HttpRequest, client_id, limit: FileSizeLimit) -> HttpResponse:
+@upload_limited(file_services.max_file_bytes)
+def client_file_upload(request: HttpRequest, client_id, upload_limit: FileSizeLimit) -> HttpResponse:
     client = client_or_404(request, client_id)
     form = ClientFileForm(request.POST, request.FILES) if request.method == "POST" else ClientFileForm()
     if request.method == "POST" and form.is_valid():
-        if "file" in limit.too_large:
+        if "file" in upload_limit.too_large:
             form.add_error("file", file_services.too_large_message())
         else:
             try:

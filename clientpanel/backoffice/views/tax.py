@@ -8,18 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import SETTINGS
 from clientpanel.core.errors import DomainError
 from clientpanel.files import logos
-from clientpanel.files.logos import LOGO_MAX_BYTES
-from clientpanel.files.names import size_text
 from clientpanel.notifications import services as email_services
 from clientpanel.tax import services as tax_services
 from clientpanel.tax.models import HomeCompany, TaxRule
-from clientpanel.ui.uploads import FileSizeLimit, limit_uploads
+from clientpanel.ui.uploads import FileSizeLimit, upload_limited
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -99,22 +96,15 @@ def tax_presets(request: HttpRequest, company_id: int) -> HttpResponse:
 
 
 @area_required(SETTINGS)
-@csrf_exempt  # only so that the size limit is in place before the body is read: checked below
 @require_POST
-def home_company_logo(request: HttpRequest, company_id: int) -> HttpResponse:
+@upload_limited(lambda: logos.LOGO_MAX_BYTES)
+def home_company_logo(request: HttpRequest, company_id: int, upload_limit: FileSizeLimit) -> HttpResponse:
     """Upload a new logo (shown in the portal), or remove it (action=remove)."""
-    limit = limit_uploads(request, LOGO_MAX_BYTES)
-    return _home_company_logo(request, company_id, limit)
-
-
-@csrf_protect
-def _home_company_logo(request: HttpRequest, company_id: int, limit: FileSizeLimit) -> HttpResponse:
     if request.POST.get("action") == "remove":
         run_and_report(request, lambda: logos.home_company_logo_remove(actor=request.user, company_id=company_id),
                        success=_("The logo is removed."), missing=_("Home company not found."))
-    elif "logo" in limit.too_large:
-        messages.error(request, _("The logo is larger than %(limit)s; upload a smaller image.")
-                       % {"limit": size_text(LOGO_MAX_BYTES)})
+    elif "logo" in upload_limit.too_large:
+        messages.error(request, logos.too_large_message())
     else:
         try:
             logos.home_company_logo_set(actor=request.user, company_id=company_id, file=request.FILES.get("logo"))
