@@ -22,6 +22,8 @@ from clientpanel.clients.selectors import client_tax_decision, clients_visible_t
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
 
+from .menu import menu_for
+
 USER = "portal:user"
 CLIENT = "portal:client"
 IMPERSONATOR = "portal:impersonator"
@@ -51,8 +53,6 @@ class Portal:
 
     @property
     def menu(self) -> list[tuple[str, str]]:
-        from .menu import menu_for  # the menu reads Portal's answers; Portal only hands it out
-
         return menu_for(self)
 
     @functools.cached_property

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,11 +24,11 @@ from ..forms import InviteForm, PermissionsForm, show_refusal
 
 
 def _users_page(view):
-    """The page exists only while the setting allows it."""
+    """The page exists only while the setting allows it (Portal.manages_users, as the menu)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.CLIENTPANEL_PORTAL_MANAGE_USERS:
+        if not request.portal.manages_users:
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 
