@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class JobRun(models.Model):
@@ -20,3 +21,41 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class BackgroundTaskStatus(models.TextChoices):
+    QUEUED = "QUEUED", _("Queued")
+    RUNNING = "RUNNING", _("Running")
+    SUCCEEDED = "SUCCEEDED", _("Done")
+    FAILED = "FAILED", _("Failed")
+
+
+class BackgroundTask(models.Model):
+    """Long work a person started (an import, a bulk action): what, by whom, its arguments, and
+    when it ends its result or error. Progress while it runs is kept outside the database
+    (automation/background.py), where the work's own transaction cannot hide it."""
+
+    kind = models.CharField(max_length=60)
+    requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    arguments = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=BackgroundTaskStatus.choices,
+                              default=BackgroundTaskStatus.QUEUED, db_default=BackgroundTaskStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0, db_default=0)
+    total = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_by", "-created_at"], name="background_task_by_idx")]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (BackgroundTaskStatus.SUCCEEDED, BackgroundTaskStatus.FAILED)

@@ -2,6 +2,8 @@
 called as `job(now=...)`, answering a dict of counts; it is idempotent, so a pass that runs twice,
 or on two workers at once, changes nothing the second time."""
 
+from collections.abc import Callable
+
 from clientpanel.client_services.services import (
     job_cancel_stale_proformas,
     job_charge_services,
@@ -11,6 +13,8 @@ from clientpanel.client_services.services import (
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
+
+from .background import job_fail_stalled_tasks
 
 JOBS = {
     "provision_pending": job_provision_pending,
@@ -23,4 +27,10 @@ JOBS = {
     "low_balance_warnings": job_low_balance_warnings,
     # And the e-mails the jobs and their events queued (due at the pass's time, retries included).
     "send_emails": job_send_emails,
+    "fail_stalled_tasks": job_fail_stalled_tasks,
+}
+
+# Long work people start from a page (automation/background.py): kind -> the domain's function,
+# called as function(progress=..., **arguments) and answering its result as a JSON dict.
+BACKGROUND: dict[str, Callable[..., dict]] = {
 }

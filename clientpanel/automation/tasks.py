@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from .background import background_task_run
 from .services import automation_pass
 
 
@@ -17,3 +18,9 @@ def automation_pass_task() -> dict:
 @db_task()
 def run_job_task(name: str) -> dict:
     return automation_pass(trigger="manual", only=name)
+
+
+@db_task()
+def run_background_task(task_id: int) -> None:
+    """An import or a bulk action a person started (automation/background.py)."""
+    background_task_run(task_id)

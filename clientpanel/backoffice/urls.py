@@ -3,6 +3,7 @@ from django.urls import include, path
 from .views import (
     account,
     automation,
+    background,
     clients,
     dashboard,
     documents,
@@ -28,6 +29,8 @@ urlpatterns = [
     path("login/verify/", login.login_verify, name="login-verify"),
     path("account/two-factor/", account.two_factor_settings, name="account-2fa"),
     path("account/language/", account.language_switch, name="account-language"),
+    path("tasks/<int:task_id>/", background.background_task, name="background-task"),
+    path("tasks/<int:task_id>/progress/", background.background_task_progress, name="background-task-progress"),
     path("clients/", clients.client_list, name="client-list"),
     path("clients/export/", clients.client_list_export, name="client-list-export"),
     path("clients/create/", clients.client_create, name="client-create"),

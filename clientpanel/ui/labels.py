@@ -49,6 +49,7 @@ JOB_TITLES = {
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
     "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
+    "fail_stalled_tasks": _("Fail stalled background tasks"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -66,6 +67,8 @@ JOB_DESCRIPTIONS = {
                               "most once in that many days."),
     "send_emails": _("Send the queued e-mails; retry temporary failures with growing delays for more than a day, "
                      "give up at once when the server refuses a recipient for good."),
+    "fail_stalled_tasks": _("Mark imports and bulk actions whose worker stopped (no progress for 15 minutes) as "
+                            "failed, so no page waits for them for ever."),
 }
 JOB_COUNTS = {
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),
@@ -75,6 +78,9 @@ JOB_COUNTS = {
     "given_up": pgettext_lazy("job count", "given up"), "purged": pgettext_lazy("job count", "purged"),
     "sent": pgettext_lazy("job count", "sent"), "reminders": pgettext_lazy("job count", "reminders"),
     "warned": pgettext_lazy("job count", "warned"),
+}
+# Background tasks' kinds (automation/registry.py BACKGROUND), as their page's title.
+BACKGROUND_TASK_KINDS: dict[str, str] = {
 }
 JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
 

@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from clientpanel.automation.models import BackgroundTaskStatus
 from clientpanel.catalog.models import Period
 from clientpanel.client_services.models import ChargeKind, ProvisionStatus, ServiceStatus
 from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
@@ -28,7 +29,7 @@ ENUMS = {
     "client_status": ClientStatus, "vies_status": ViesStatus, "address_type": AddressType,
     "document_type": DocumentType, "document_status": DocumentStatus, "entry_type": EntryType,
     "service_status": ServiceStatus, "provision_status": ProvisionStatus, "charge_kind": ChargeKind,
-    "period": Period, "reset_period": ResetPeriod,
+    "period": Period, "reset_period": ResetPeriod, "background_task_status": BackgroundTaskStatus,
 }
 
 STATUS_BADGES = {
@@ -52,7 +53,8 @@ WORDS = {
     "setting_name": labels.SETTING_NAMES, "setting_source": labels.SETTING_SOURCES,
     "suspension_reason": labels.SUSPENSION_REASONS, "provisioning_outcome": labels.PROVISIONING_OUTCOMES,
     "actor_kind": labels.ACTOR_KINDS, "job_title": labels.JOB_TITLES, "job_trigger": labels.JOB_TRIGGERS,
-    "job_count": labels.JOB_COUNTS, "client_permission": CLIENT_PERMISSIONS,
+    "job_count": labels.JOB_COUNTS,
+    "background_task_kind": labels.BACKGROUND_TASK_KINDS, "client_permission": CLIENT_PERMISSIONS,
 }
 
 
