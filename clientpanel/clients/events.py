@@ -19,6 +19,15 @@ class ClientCreated(Event):
 
 
 @dataclass(frozen=True)
+class ClientUpdated(Event):
+    """A client's fields or addresses changed: `fields` names what (its addresses: "addresses")."""
+
+    name = "client.updated"
+    client_id: uuid.UUID
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WelcomeEmailRequested(Event):
     """Staff asked for the welcome e-mail to a client's owner, when creating the client or later."""
 

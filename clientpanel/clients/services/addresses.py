@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
+from clientpanel.core.events import publish
 
 from .. import policies
+from ..events import ClientUpdated
 from ..models import Address, AddressType, Client
 from ..validation import FieldInvalid, clean_tax_id
 from .cleaning import ADDRESS_FIELDS, clean_address
@@ -64,6 +66,7 @@ def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> A
             _clear_other_defaults(client, None)
         address = Address.objects.create(client=client, **cleaned)
         audit_record(action="address.create", target=address, client_id=client.pk, changes=created(address))
+        publish(ClientUpdated(client_id=client.pk, fields=("addresses",)))
     return address
 
 
@@ -122,6 +125,7 @@ def update_locked_address(client: Client, address: Address, data: Mapping[str, A
     changed = diff(before, snapshot(address))
     if changed:
         audit_record(action="address.update", target=address, client_id=client.pk, changes=changed)
+        publish(ClientUpdated(client_id=client.pk, fields=("addresses",)))
     return address
 
 
@@ -139,4 +143,5 @@ def address_delete(*, actor: ActorLike, client_id, address_id) -> None:
                 code="billing_address_required",
             )
         audit_record(action="address.delete", target=address, client_id=client.pk, changes=deleted(address))
+        publish(ClientUpdated(client_id=client.pk, fields=("addresses",)))
         address.delete()

@@ -20,7 +20,7 @@ from clientpanel.core.events import publish
 from clientpanel.core.numbering import format_number, sequence_next
 
 from .. import policies
-from ..events import ClientCreated, WelcomeEmailRequested
+from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
 from ..models import Address, AddressType, Client, ClientStatus, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
 from ..selectors import clients_visible_to
@@ -219,6 +219,7 @@ def update_locked_client(client: Client, data: Mapping[str, Any]) -> Client:
     changed = diff(before, snapshot(client))
     if changed:
         audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
+        publish(ClientUpdated(client_id=client.pk, fields=tuple(sorted(changed))))
     return client
 
 
