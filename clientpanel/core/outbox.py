@@ -6,8 +6,12 @@ webhook), written as rows in the change's own transaction and handed to handlers
   not happen, and nothing committed is lost.
 - Handling: each topic has one handler (`register_handler`, from the owning app's
   AppConfig.ready()) taking an OutboxMessage. It returns when done; an exception fails the attempt
-  and the row is tried again after an exponential back-off, until its RetryPolicy gives up; raising
-  GiveUp gives up at once (a permanent SMTP error, a 410 Gone).
+  (what the handler wrote is rolled back) and the row is tried again after an exponential
+  back-off, until its RetryPolicy gives up; raising GiveUp gives up at once (a permanent SMTP
+  error). A handler that keeps a record of its failures (the webhooks' delivery log) returns a
+  `Later` instead of raising, and what it wrote stays: `Later(reason)` is a failed attempt with
+  the back-off, `Later(reason, until=T)` waits until T without counting an attempt (an earlier
+  message must go first), `Later(reason, give_up=True)` gives up (a 410 Gone).
 - Draining: `outbox_drain` claims one row at a time with SELECT … FOR UPDATE SKIP LOCKED and
   handles it in that row's transaction (the handler's own writes in a savepoint), so two consumers
   never handle one row at the same time and a row is marked done together with what its handler
@@ -62,9 +66,20 @@ class GiveUp(Exception):
 
 
 @dataclasses.dataclass(frozen=True)
+class Later:
+    """Returned by a handler when the row is not done but what the handler wrote must stay: a
+    failed attempt (retried after the policy's back-off, given up after its last attempt), a wait
+    until `until` that counts no attempt, or, with give_up, the end of the row."""
+
+    reason: str
+    until: dt.datetime | None = None
+    give_up: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
 class Handler:
     topic: str
-    function: Callable[[OutboxMessage], None]
+    function: Callable[[OutboxMessage], Later | None]
     retry: RetryPolicy
 
 
@@ -73,7 +88,7 @@ KEEP_DONE = dt.timedelta(days=7)  # done rows are deleted after this; given-up r
 _handlers: dict[str, Handler] = {}
 
 
-def register_handler(topic: str, function: Callable[[OutboxMessage], None], *,
+def register_handler(topic: str, function: Callable[[OutboxMessage], Later | None], *,
                      retry: RetryPolicy = DEFAULT_RETRY) -> None:
     """Make `function` the handler of the rows written for `topic` (one handler per topic)."""
     existing = _handlers.get(topic)
@@ -217,11 +232,12 @@ def _handle_next(now: dt.datetime) -> str | None:
             return None
         handler = _handlers.get(message.topic)
         message.attempts += 1
+        outcome: Later | None = None
         try:
             if handler is None:
                 raise LookupError(f"No handler is registered for the outbox topic {message.topic!r}.")
             with transaction.atomic():  # the handler's writes stand or fall with its success
-                handler.function(message)
+                outcome = handler.function(message)
         except GiveUp as error:
             message.status, message.handled_at = OutboxStatus.GIVEN_UP, timezone.now()
             message.last_error = _describe(error)
@@ -235,9 +251,23 @@ def _handle_next(now: dt.datetime) -> str | None:
             else:
                 message.status, message.next_attempt_at = OutboxStatus.FAILED, now + retry.delay(message.attempts)
         else:
-            message.status, message.handled_at, message.last_error = OutboxStatus.DONE, timezone.now(), ""
+            if outcome is None:
+                message.status, message.handled_at, message.last_error = OutboxStatus.DONE, timezone.now(), ""
+            else:
+                _apply_later(message, outcome, handler.retry, now)
         message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "handled_at"])
         return message.status
+
+
+def _apply_later(message: OutboxMessage, later: Later, retry: RetryPolicy, now: dt.datetime) -> None:
+    message.last_error = later.reason[:2000]
+    if later.until is not None and not later.give_up:
+        message.attempts -= 1  # a wait is no attempt
+        message.status, message.next_attempt_at = OutboxStatus.FAILED, later.until
+    elif later.give_up or message.attempts >= retry.max_attempts:
+        message.status, message.handled_at = OutboxStatus.GIVEN_UP, timezone.now()
+    else:
+        message.status, message.next_attempt_at = OutboxStatus.FAILED, now + retry.delay(message.attempts)
 
 
 def _describe(error: BaseException) -> str:

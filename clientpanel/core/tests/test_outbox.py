@@ -19,7 +19,7 @@ from django.utils import timezone
 from clientpanel.core import outbox
 from clientpanel.core.events import Event, publish, subscribe, unsubscribe
 from clientpanel.core.models import NumberSequence, OutboxMessage, OutboxStatus
-from clientpanel.core.outbox import GiveUp, RetryPolicy, job_drain_outbox, outbox_drain
+from clientpanel.core.outbox import GiveUp, Later, RetryPolicy, job_drain_outbox, outbox_drain
 
 TOPIC = "test-topic"
 RETRY = RetryPolicy(first_delay=dt.timedelta(seconds=30), max_delay=dt.timedelta(minutes=5), max_attempts=4)
@@ -284,6 +284,36 @@ def test_what_a_failing_handler_wrote_is_rolled_back():
         outbox.unregister_handler(TOPIC)
     assert not NumberSequence.objects.filter(key__startswith="sent-").exists()
     assert OutboxMessage.objects.get().last_error == "TimeoutError: no answer"
+
+
+@pytest.mark.django_db
+def test_a_handler_answering_later_keeps_what_it_wrote_and_waits_retries_or_gives_up():
+    answers = iter([Later("waiting for #1", until=timezone.now() + dt.timedelta(seconds=5)),
+                    Later("503 from the receiver"), Later("410 Gone", give_up=True)])
+
+    def logging_handler(message):
+        NumberSequence.objects.create(key=f"attempt-{message.attempts}-{time.monotonic_ns()}")
+        return next(answers)
+
+    outbox.register_handler(TOPIC, logging_handler, retry=RETRY)
+    try:
+        pending_rows(1)
+        t0 = timezone.now()
+        assert outbox_drain(now=t0)["failed"] == 1
+        row = OutboxMessage.objects.get()
+        # A wait counts no attempt and is due at its own time, not the back-off's.
+        assert (row.status, row.attempts, row.last_error) == ("failed", 0, "waiting for #1")
+        assert t0 < row.next_attempt_at < t0 + dt.timedelta(seconds=6)
+        t1 = row.next_attempt_at
+        assert outbox_drain(now=t1)["failed"] == 1
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 1, t1 + RETRY.first_delay)
+        assert outbox_drain(now=row.next_attempt_at)["given_up"] == 1
+        row.refresh_from_db()
+        assert (row.status, row.attempts, row.last_error) == ("given_up", 2, "410 Gone")
+    finally:
+        outbox.unregister_handler(TOPIC)
+    assert NumberSequence.objects.filter(key__startswith="attempt-").count() == 3  # nothing rolled back
 
 
 @pytest.mark.django_db
