@@ -206,7 +206,7 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> dict:
     if getattr(_draining, "active", False):
         return counts  # a commit inside a handler: the drain running in this thread goes on anyway
     turns = contextlib.nullcontext() if connection.features.has_select_for_update_skip_locked else _sqlite_turns
-    _draining.active = True
+    _draining.active, _draining.now = True, now
     try:
         with turns:
             for _ in range(limit):
@@ -215,8 +215,14 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> dict:
                     break
                 counts[outcome] += 1
     finally:
-        _draining.active = False
+        _draining.active, _draining.now = False, None
     return counts
+
+
+def drain_time() -> dt.datetime:
+    """The time of the drain a handler runs in (`run_automation --at T` moves it), else now:
+    handlers that measure how long something has been failing use it."""
+    return getattr(_draining, "now", None) or timezone.now()
 
 
 def _claim(now: dt.datetime) -> OutboxMessage | None:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clientpanel.client_services",
     "clientpanel.files",
     "clientpanel.notifications",
+    "clientpanel.webhooks",
     "clientpanel.automation",
     "clientpanel.api",
     "clientpanel.ui",
@@ -188,6 +189,10 @@ DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents")
 # instead (docs/deploy.md). Uploads larger than CLIENTPANEL_FILE_MAX_BYTES are refused.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 CLIENTPANEL_FILE_MAX_BYTES = int(os.environ.get("CLIENTPANEL_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
+# CSV imports of clients (issue 13): the largest file taken, and how many days an import's files
+# (the upload until it is committed, the CSV of rejected rows) are kept in the default storage.
+CLIENTPANEL_IMPORT_MAX_BYTES = int(os.environ.get("CLIENTPANEL_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+CLIENTPANEL_IMPORT_KEEP_DAYS = int(os.environ.get("CLIENTPANEL_IMPORT_KEEP_DAYS", "7"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/",
@@ -239,6 +244,13 @@ STALE_PROFORMA_DAYS = int(os.environ.get("STALE_PROFORMA_DAYS", "30"))
 # VIES (EU VAT validation), called only from jobs, with a short timeout (SPEC §6).
 VIES_URL = os.environ.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number")
 VIES_TIMEOUT = float(os.environ.get("VIES_TIMEOUT", "5"))
+
+# --- Webhooks (Settings → Webhooks) -----------------------------------------------------------------
+# Seconds a receiver has to answer. Private, loopback and link-local addresses are refused unless
+# WEBHOOKS_ALLOW_PRIVATE=true (a receiver on your own network): an endpoint must not be a way to
+# make the server call its internal services.
+WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 # --- Clientpanel -----------------------------------------------------------------------------
 # Enabled lists: a client's currency and language must come from these. After migrations alone

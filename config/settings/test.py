@@ -36,6 +36,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", 
 VIES_URL = "http://127.0.0.1:9/vies-not-configured-in-this-test"  # tests that call VIES start their own server
 VIES_TIMEOUT = 2.0
 PROVISIONING_TIMEOUT = 2.0
+WEBHOOKS_TIMEOUT = 2.0
+WEBHOOKS_ALLOW_PRIVATE = True  # the receivers of the tests listen on 127.0.0.1; one test refuses it
 
 # The PostgreSQL server is shared: every test connection closes at once, no pool keeps any.
 DATABASES["default"]["CONN_MAX_AGE"] = 0

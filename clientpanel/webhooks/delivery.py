@@ -1,0 +1,128 @@
+"""Delivering a webhook message: the outbox's handler for the "webhooks" topic (core/outbox.py).
+
+Each attempt is one signed POST (signing.py) through transport.py, recorded in the delivery log
+whatever happens. A 2xx answer delivers the message; anything else is retried with exponential
+back-off for three days (WEBHOOK_RETRY), then the message has failed. An endpoint failing
+continuously for 24 hours and at least 10 attempts is disabled, as is one answering 410 Gone, and
+staff see why on its page. Messages about one client reach an endpoint in the order they
+happened: one waits (without spending an attempt) while an earlier one is still on its way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from clientpanel.audit.services import audit_record
+from clientpanel.core import outbox
+from clientpanel.core.models import OutboxMessage
+from clientpanel.core.outbox import Later, RetryPolicy
+
+from . import signing, transport
+from .models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from .subscribers import TOPIC
+
+log = logging.getLogger(__name__)
+
+
+def _attempts_for(days: float, policy: RetryPolicy) -> int:
+    """How many attempts the policy makes before `days` have passed since the first."""
+    elapsed, attempts = dt.timedelta(0), 1
+    while elapsed < dt.timedelta(days=days):
+        elapsed += policy.delay(attempts)
+        attempts += 1
+    return attempts
+
+
+_BACK_OFF = RetryPolicy(first_delay=dt.timedelta(seconds=30), max_delay=dt.timedelta(hours=6))
+# 30 s doubling to 6 h, then every 6 h: the last attempt three days after the first.
+WEBHOOK_RETRY = RetryPolicy(first_delay=_BACK_OFF.first_delay, max_delay=_BACK_OFF.max_delay,
+                            max_attempts=_attempts_for(3, _BACK_OFF))
+DISABLE_AFTER = dt.timedelta(hours=24)
+DISABLE_AFTER_ATTEMPTS = 10
+WAIT_FOR_EARLIER = dt.timedelta(seconds=2)  # when the earlier message is being sent right now
+STALE_BLOCKER = dt.timedelta(days=4)  # an earlier message older than every retry no longer holds others
+
+
+def _earlier_on_its_way(message: WebhookMessage, now: dt.datetime) -> WebhookMessage | None:
+    if not message.ordering_key:
+        return None
+    return (WebhookMessage.objects.filter(endpoint_id=message.endpoint_id, ordering_key=message.ordering_key,
+                                          id__lt=message.pk, created_at__gte=now - STALE_BLOCKER,
+                                          status__in=[MessageStatus.PENDING, MessageStatus.RETRYING])
+            .order_by("id").only("id", "public_id", "next_attempt_at").first())
+
+
+def deliver(row: OutboxMessage) -> Later | None:
+    """Send one message once (the outbox retries what this answers Later for)."""
+    now = outbox.drain_time()
+    message = WebhookMessage.objects.select_related("endpoint").filter(pk=row.payload.get("message")).first()
+    if message is None or message.status in (MessageStatus.DELIVERED, MessageStatus.FAILED):
+        return None  # its endpoint was deleted, or a replay's row came after the message was settled
+    endpoint = message.endpoint
+    if not endpoint.is_active:
+        _settle(message, MessageStatus.FAILED)
+        return None
+    earlier = _earlier_on_its_way(message, now)
+    if earlier is not None:
+        until = max(earlier.next_attempt_at or now, now) + WAIT_FOR_EARLIER
+        return Later(f"Waiting for {earlier.public_id}, an earlier message about the same client.", until=until)
+
+    timestamp = int(time.time())
+    headers = signing.headers(endpoint.secret, message_id=message.public_id, timestamp=timestamp, body=message.body)
+    answer = transport.post(endpoint.url, message.body.encode(), headers)
+    WebhookAttempt.objects.create(message=message, attempted_at=now, status_code=answer.status_code,
+                                  response_body=answer.body, duration_ms=answer.duration_ms, error=answer.error)
+    message.attempts += 1
+    if answer.status_code is not None and 200 <= answer.status_code < 300:
+        message.delivered_at = now
+        _settle(message, MessageStatus.DELIVERED)
+        if endpoint.failed_attempts or endpoint.failing_since:
+            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failed_attempts=0, failing_since=None)
+        return None
+
+    reason = answer.error or _("The receiver answered %(status)s.") % {"status": answer.status_code}
+    if answer.status_code == 410:
+        endpoint_disable(endpoint, _("The receiver answered 410 Gone: it asked for no more messages."), now)
+        _settle(message, MessageStatus.FAILED)
+        return Later(reason, give_up=True)
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failed_attempts=F("failed_attempts") + 1,
+                                                          failing_since=Coalesce("failing_since", now))
+    endpoint.refresh_from_db(fields=["failed_attempts", "failing_since"])
+    if endpoint.failed_attempts >= DISABLE_AFTER_ATTEMPTS and now - endpoint.failing_since >= DISABLE_AFTER:
+        endpoint_disable(endpoint, _("Every delivery failed for %(hours)s hours (%(attempts)s attempts); the last: "
+                                     "%(reason)s") % {"hours": int(DISABLE_AFTER.total_seconds() // 3600),
+                                                      "attempts": endpoint.failed_attempts, "reason": reason}, now)
+        _settle(message, MessageStatus.FAILED)
+        return Later(reason, give_up=True)
+    if row.attempts >= WEBHOOK_RETRY.max_attempts:
+        _settle(message, MessageStatus.FAILED)
+        return Later(reason, give_up=True)
+    message.next_attempt_at = now + WEBHOOK_RETRY.delay(row.attempts)
+    _settle(message, MessageStatus.RETRYING)
+    return Later(reason)
+
+
+def _settle(message: WebhookMessage, status: str) -> None:
+    message.status = status
+    message.save(update_fields=["status", "attempts", "delivered_at", "next_attempt_at"])
+
+
+def endpoint_disable(endpoint: WebhookEndpoint, reason: str, now: dt.datetime) -> None:
+    """Stop delivering to an endpoint; what is still on its way fails. Staff re-enable it on its
+    page (and replay what they need)."""
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=now,
+                                                          disabled_reason=reason[:300], updated_at=now)
+    WebhookMessage.objects.filter(endpoint=endpoint, status__in=[MessageStatus.PENDING, MessageStatus.RETRYING]).update(
+        status=MessageStatus.FAILED)
+    audit_record(action="webhook.disable", target=endpoint, changes={"is_active": [True, False], "reason": reason})
+    log.warning("webhook endpoint %s (%s) disabled: %s", endpoint.pk, endpoint.url, reason)
+
+
+def connect() -> None:
+    outbox.register_handler(TOPIC, deliver, retry=WEBHOOK_RETRY)

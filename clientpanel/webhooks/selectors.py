@@ -1,0 +1,49 @@
+"""Reads for webhook endpoints and their delivery log, for staff holding Settings."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.core.errors import NotFound, require
+
+from . import policies
+from .models import WebhookEndpoint, WebhookMessage
+
+
+def _require(actor: ActorLike) -> None:
+    require(policies.can_manage_webhooks(as_actor(actor)), _("You are not allowed to manage webhooks."))
+
+
+def endpoints_visible(*, actor: ActorLike) -> QuerySet[WebhookEndpoint]:
+    _require(actor)
+    return WebhookEndpoint.objects.defer("secret").order_by("created_at", "id")
+
+
+def endpoint_get(*, actor: ActorLike, endpoint_id) -> WebhookEndpoint:
+    endpoint = endpoints_visible(actor=actor).filter(pk=endpoint_id).first() if _is_uuid(endpoint_id) else None
+    if endpoint is None:
+        raise NotFound(_("No such webhook endpoint."))
+    return endpoint
+
+
+def messages_of(endpoint: WebhookEndpoint, *, status: str = "") -> QuerySet[WebhookMessage]:
+    """The endpoint's messages, newest first, with their attempts (newest first) prefetched."""
+    messages = WebhookMessage.objects.filter(endpoint=endpoint).order_by("-id").prefetch_related("attempts_made")
+    return messages.filter(status=status) if status else messages
+
+
+def endpoints_disabled() -> list[WebhookEndpoint]:
+    """Endpoints the product switched off (staff are told on the Webhooks page)."""
+    return list(WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False).defer("secret"))
+
+
+def _is_uuid(value: object) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
