@@ -31,6 +31,7 @@ from clientpanel.core.errors import DomainError
 from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
 from clientpanel.tax.api import companies_router
+from clientpanel.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger("django.request")
 
@@ -246,3 +247,4 @@ api.add_router("/", invoicing_router)
 api.add_router("/", companies_router)
 api.add_router("/", catalog_router)
 api.add_router("/", services_router)
+api.add_router("/", webhooks_router)
