@@ -51,6 +51,7 @@ SETTINGS_MENU = (
     Entry(_("Activity log"), "activity-log", SETTINGS, pages=("activity-log",)),
     Entry(_("E-mail log"), "email-log", VIEW_CLIENTS, pages=("email-log",)),
     Entry(_("API tokens"), "api-token-list", within=("api-token",)),
+    Entry(_("Webhooks"), "webhook-list", SETTINGS, within=("webhook",)),
 )
 
 

@@ -18,6 +18,7 @@ from .views import (
     tokens,
     transactions,
     users,
+    webhooks,
 )
 
 app_name = "backoffice"
@@ -117,5 +118,13 @@ urlpatterns = [
     path("settings/email-templates/", emails.email_template_list, name="email-template-list"),
     path("settings/email-templates/<str:key>/<str:language>/", emails.email_template_edit, name="email-template-edit"),
     path("settings/api-tokens/", tokens.api_tokens, name="api-token-list"),
+    path("settings/webhooks/", webhooks.webhook_list, name="webhook-list"),
+    path("settings/webhooks/new/", webhooks.webhook_create, name="webhook-create"),
+    path("settings/webhooks/<uuid:endpoint_id>/", webhooks.webhook_detail, name="webhook-detail"),
+    path("settings/webhooks/<uuid:endpoint_id>/test/", webhooks.webhook_test, name="webhook-test"),
+    path("settings/webhooks/<uuid:endpoint_id>/rotate-secret/", webhooks.webhook_rotate, name="webhook-rotate"),
+    path("settings/webhooks/<uuid:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook-delete"),
+    path("settings/webhooks/<uuid:endpoint_id>/messages/<str:message_id>/replay/", webhooks.webhook_replay,
+         name="webhook-replay"),
     path("settings/api-tokens/<int:token_id>/revoke/", tokens.api_token_revoke, name="api-token-revoke"),
 ]

@@ -1,0 +1,91 @@
+"""Settings → Webhooks in the staff panel: create (the secret shown once), edit, test event, the
+delivery log with Replay, rotate, delete; refused to staff without Settings and without CSRF."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.clients.services import client_create
+from clientpanel.core.outbox import outbox_drain
+from clientpanel.webhooks.models import WebhookEndpoint, WebhookMessage
+from conftest import client_data
+from tests.webhook_receiver import Receiver
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+def test_create_shows_the_secret_once_then_edit_test_and_replay(staff_client, staff, receiver):
+    assert b"No webhook endpoints yet." in staff_client.get(reverse("backoffice:webhook-list")).content
+    created = staff_client.post(reverse("backoffice:webhook-create"), {
+        "url": receiver.url, "description": "CRM", "events": ["client.created", "document.paid"], "is_active": "on"})
+    endpoint = WebhookEndpoint.objects.get()
+    assert created.status_code == 302 and created["Location"] == reverse("backoffice:webhook-detail", args=[endpoint.pk])
+    page = staff_client.get(created["Location"]).content.decode()
+    assert endpoint.secret in page and "not shown again" in page
+    assert endpoint.secret not in staff_client.get(created["Location"]).content.decode()
+    receiver.secret = endpoint.secret
+
+    saved = staff_client.post(created["Location"], {"url": receiver.url, "description": "CRM (prod)",
+                                                    "events": ["client.created"], "is_active": "on"})
+    assert saved.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.description == "CRM (prod)" and endpoint.events == ["client.created"]
+
+    staff_client.post(reverse("backoffice:webhook-test", args=[endpoint.pk]))
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    assert sorted(r.event for r in receiver.accepted()) == ["client.created", "webhook.test"]
+    log = staff_client.get(created["Location"]).content.decode()
+    assert "webhook.test" in log and "client.created" in log and "HTTP 200" in log
+    delivered = WebhookMessage.objects.get(event="client.created")
+    staff_client.post(reverse("backoffice:webhook-replay", args=[endpoint.pk, delivered.public_id]))
+    outbox_drain()
+    assert [r.message_id for r in receiver.accepted()].count(delivered.public_id) == 2
+    filtered = staff_client.get(created["Location"], {"status": "FAILED"}).content.decode()
+    assert "No messages yet." in filtered
+
+    rotated = staff_client.post(reverse("backoffice:webhook-rotate", args=[endpoint.pk]), follow=True)
+    endpoint.refresh_from_db()
+    assert endpoint.secret != receiver.secret and endpoint.secret in rotated.content.decode()
+    staff_client.post(reverse("backoffice:webhook-delete", args=[endpoint.pk]))
+    assert not WebhookEndpoint.objects.exists() and not WebhookMessage.objects.exists()
+
+
+def test_a_refused_url_is_a_field_error_and_nothing_is_saved(staff_client, settings):
+    settings.WEBHOOKS_ALLOW_PRIVATE = False
+    answer = staff_client.post(reverse("backoffice:webhook-create"), {"url": "http://192.168.1.10/hook"})
+    assert answer.status_code == 200 and "a private, loopback or reserved address" in answer.content.decode()
+    answer = staff_client.post(reverse("backoffice:webhook-create"), {"url": "javascript:alert(1)"})
+    assert answer.status_code == 200 and not WebhookEndpoint.objects.exists()
+
+
+def test_a_disabled_endpoint_is_announced_on_the_list(staff_client, staff, receiver):
+    endpoint = WebhookEndpoint.objects.create(url=receiver.url, secret="whsec_x", is_active=False,
+                                              created_at="2026-11-01T00:00Z", updated_at="2026-11-01T00:00Z",
+                                              disabled_at="2026-11-20T10:00Z",
+                                              disabled_reason="The receiver answered 410 Gone.")
+    page = staff_client.get(reverse("backoffice:webhook-list")).content.decode()
+    assert f'id="disabled-{endpoint.pk}"' in page and "410 Gone" in page
+
+
+def test_staff_without_settings_and_posts_without_csrf_are_refused(client, staff, receiver):
+    endpoint = WebhookEndpoint.objects.create(url=receiver.url, secret="whsec_x", created_at="2026-11-01T00:00Z",
+                                              updated_at="2026-11-01T00:00Z")
+    support = staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
+    client.force_login(support)
+    for name, args in (("webhook-list", []), ("webhook-create", []), ("webhook-detail", [endpoint.pk])):
+        assert client.get(reverse(f"backoffice:{name}", args=args)).status_code == 403
+    assert client.post(reverse("backoffice:webhook-delete", args=[endpoint.pk])).status_code == 403
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(staff)
+    assert strict.post(reverse("backoffice:webhook-delete", args=[endpoint.pk])).status_code == 403
+    assert strict.post(reverse("backoffice:webhook-rotate", args=[endpoint.pk])).status_code == 403
+    assert WebhookEndpoint.objects.get().secret == "whsec_x"
