@@ -27,7 +27,8 @@ def test_create_shows_the_secret_once_then_edit_test_and_replay(staff_client, st
     created = staff_client.post(reverse("backoffice:webhook-create"), {
         "url": receiver.url, "description": "CRM", "events": ["client.created", "document.paid"], "is_active": "on"})
     endpoint = WebhookEndpoint.objects.get()
-    assert created.status_code == 302 and created["Location"] == reverse("backoffice:webhook-detail", args=[endpoint.pk])
+    detail = reverse("backoffice:webhook-detail", args=[endpoint.pk])
+    assert created.status_code == 302 and created["Location"] == detail
     page = staff_client.get(created["Location"]).content.decode()
     assert endpoint.secret in page and "not shown again" in page
     assert endpoint.secret not in staff_client.get(created["Location"]).content.decode()
