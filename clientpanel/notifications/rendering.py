@@ -136,7 +136,9 @@ def render(key: str, language: str, context: dict[str, object]) -> Rendered:
 def render_parts(key: str, parts: dict[str, str], context: dict[str, object]) -> Rendered:
     """Templates as given (an edit being previewed, or the ones in use) filled with the context."""
     values = {name: context.get(name, "") for name in MESSAGE_KINDS[key].all_variables}
-    subject = " ".join(_compile("subject", parts["subject"]).render(Context(values)).split())
-    text = _compile("body_text", parts["body_text"]).render(Context(values)).strip() + "\n"
+    # A Context escapes HTML unless told otherwise, whatever its engine says: the subject and the
+    # text version are plain text ("Smith & Sons", not "Smith &amp; Sons"); only the HTML escapes.
+    subject = " ".join(_compile("subject", parts["subject"]).render(Context(values, autoescape=False)).split())
+    text = _compile("body_text", parts["body_text"]).render(Context(values, autoescape=False)).strip() + "\n"
     html = _compile("body_html", parts["body_html"]).render(Context(values)).strip() if parts["body_html"] else ""
     return Rendered(subject=subject[:255], body_text=text, body_html=html)
