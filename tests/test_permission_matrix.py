@@ -40,6 +40,8 @@ PAGES = {
     "dashboard": (None, False, "GET"),
     "client-list": (VIEW_CLIENTS, False, "GET"),
     "client-list-export": (VIEW_CLIENTS, False, "GET"),
+    "client-bulk": (VIEW_CLIENTS, False, "POST"),
+    "client-bulk-run": (VIEW_CLIENTS, False, "POST"),
     "client-create": (EDIT_CLIENTS, False, "GET"),
     "client-quick-create": (EDIT_CLIENTS, False, "GET"),
     "region-options": (VIEW_CLIENTS, False, "GET"),

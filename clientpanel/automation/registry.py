@@ -10,7 +10,9 @@ from clientpanel.client_services.services import (
     job_enforce_credit,
     job_provision_pending,
 )
+from clientpanel.clients.services import clients_bulk_update
 from clientpanel.core.outbox import job_drain_outbox
+from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
 
@@ -33,4 +35,6 @@ JOBS = {
 # Long work people start from a page (automation/background.py): kind -> the domain's function,
 # called as function(progress=..., **arguments) and answering its result as a JSON dict.
 BACKGROUND: dict[str, Callable[..., dict]] = {
+    "clients.bulk": clients_bulk_update,
+    "clients.bulk_email": clients_bulk_email,
 }

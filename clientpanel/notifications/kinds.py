@@ -41,6 +41,7 @@ PROFORMA_REMINDER = "proforma_reminder"
 LOW_BALANCE = "low_balance"
 DOCUMENT_ISSUED = "document_issued"
 PAYMENT_RECEIVED = "payment_received"
+STAFF_MESSAGE = "staff_message"
 
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
@@ -94,6 +95,12 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "document_number": _("The proforma's number"),
         "invoice_number": _("The final invoice's number"),
         "document_total": _("The amount paid with the currency"),
+    }),
+    MessageKind(STAFF_MESSAGE, _("Message from staff"),
+                _("A subject and text staff write when they send it to clients (the directory's bulk "
+                  "action Send e-mail); this template frames their text."), {
+        "message_subject": _("The subject staff wrote"),
+        "message_text": _("The text staff wrote (plain text; in the HTML version its line breaks are kept)"),
     }),
 )}
 

@@ -12,4 +12,7 @@ can_view_emails = holds_area(VIEW_CLIENTS)
 can_view_staff_emails = holds_area(MANAGE_STAFF)
 
 can_resend_emails = holds_area(EDIT_CLIENTS)
+# What staff choose to send to clients (the directory's bulk Send e-mail): the area of a client's
+# Send welcome e-mail.
+can_send_client_emails = holds_area(EDIT_CLIENTS)
 can_edit_email_templates = holds_area(SETTINGS)

@@ -5,6 +5,8 @@ back; nothing queued is lost."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -115,11 +117,30 @@ def _after_commit_send() -> None:
         transaction.on_commit(_send_soon, robust=True)
 
 
+SEND_WINDOW = 1.0  # seconds: commits within it share one queued sending task
+_send_queue_lock = threading.Lock()
+_queued_send_starts = 0.0  # time.time() after which the sending this process queued last starts
+
+
 def _send_soon() -> None:
     """After a commit that queued messages: send now in Huey's immediate mode (run_automation,
-    tests), else hand it to a consumer; the schedule picks up whatever this misses."""
+    tests), else hand it to a consumer — one task at once after a quiet spell, then at most one
+    per SEND_WINDOW, delayed to the window's end (as the outbox's drain), so a bulk e-mail to
+    thousands of clients, a commit each, queues a few tasks rather than one per client. The
+    schedule picks up whatever this misses."""
+    global _queued_send_starts
     if HUEY.immediate:
         send_due_emails()
+        return
+    now = time.time()
+    with _send_queue_lock:
+        if now < _queued_send_starts:
+            return  # the sending queued last starts after this commit: it sees these messages
+        # One queued just now may be running already and miss these messages: queue the next one.
+        delay = SEND_WINDOW if now < _queued_send_starts + SEND_WINDOW else 0.0
+        _queued_send_starts = now + delay
+    if delay:
+        send_emails_task.schedule(delay=delay)
     else:
         send_emails_task()
 
@@ -195,7 +216,10 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
             "due_date": (timezone.now() + dt.timedelta(days=3)).date().isoformat(), "reminder_stage": "before",
             "days": 3, "service_name": "VPS Small", "service_label": "K7QZ2A",
             "service_status": str(ServiceStatus.SUSPENDED.label), "reason": str(SUSPENSION_REASONS[INSUFFICIENT_FUNDS]),
-            "balance": money, "available": money, "upcoming_charges": money}
+            "balance": money, "available": money, "upcoming_charges": money,
+            "message_subject": _("Planned maintenance"),
+            "message_text": _("Our network will be upgraded on Sunday night.\nYour services may be unreachable for a "
+                              "few minutes.")}
     return render_parts(key, parts, {**client_context(client, owner), **sample})
 
 

@@ -81,6 +81,8 @@ JOB_COUNTS = {
 }
 # Background tasks' kinds (automation/registry.py BACKGROUND), as their page's title.
 BACKGROUND_TASK_KINDS: dict[str, str] = {
+    "clients.bulk": _("Bulk change of clients"),
+    "clients.bulk_email": _("E-mail to clients"),
 }
 JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
 

@@ -26,11 +26,14 @@ from .inheritance import (
     group_get,
     group_list,
 )
+from .selection import BULK_LIMIT, ClientSelection, client_selection, clients_selected
 from .users import client_user_links, user_candidates, user_client_links, user_get, users_visible_to
 
 __all__ = [
+    "BULK_LIMIT",
     "CLIENT_SORTS",
     "INHERITED_SETTINGS",
+    "ClientSelection",
     "address_get",
     "billing_address_of",
     "client_addresses",
@@ -39,10 +42,12 @@ __all__ = [
     "client_directory_rows",
     "client_get",
     "client_ids_by_number",
+    "client_selection",
     "client_sort_values",
     "client_status_counts",
     "client_tax_decision",
     "client_user_links",
+    "clients_selected",
     "clients_visible_to",
     "effective_setting",
     "effective_settings",

@@ -4,6 +4,7 @@ they share. Each service is one transaction: all or nothing. Other apps import t
 not the modules."""
 
 from .addresses import address_create, address_delete, address_update
+from .bulk import bulk_actor, clients_bulk_apply, clients_bulk_update
 from .clients import client_create, client_update, client_welcome_send, search_text_of
 from .groups import group_delete, group_save
 from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
@@ -18,6 +19,7 @@ __all__ = [
     "address_create",
     "address_delete",
     "address_update",
+    "bulk_actor",
     "client_create",
     "client_profile_update",
     "client_self_register",
@@ -28,6 +30,8 @@ __all__ = [
     "client_user_update",
     "client_vies_check",
     "client_welcome_send",
+    "clients_bulk_apply",
+    "clients_bulk_update",
     "group_delete",
     "group_save",
     "search_text_of",
