@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email clean
+.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email bench-webhooks clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,9 @@ bench-api: setup
 
 bench-email: setup
 	$(BIN)/python bench/email_sending.py
+
+bench-webhooks: setup
+	$(BIN)/python bench/webhooks.py
 
 # Every benchmark at full size, one after another (PostgreSQL required; `make test` runs each tiny).
 bench: setup

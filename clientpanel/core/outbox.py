@@ -201,12 +201,12 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> dict:
     next attempt is due at `now` first (each is tried once per drain: a failure moves it into the
     future), then new rows in the order they were written. Answers how many were done, failed
     (to be retried) and given up."""
-    now = now or timezone.now()
+    given_time, now = now, now or timezone.now()
     counts = {"done": 0, "failed": 0, "given_up": 0}
     if getattr(_draining, "active", False):
         return counts  # a commit inside a handler: the drain running in this thread goes on anyway
     turns = contextlib.nullcontext() if connection.features.has_select_for_update_skip_locked else _sqlite_turns
-    _draining.active, _draining.now = True, now
+    _draining.active, _draining.now = True, given_time
     try:
         with turns:
             for _ in range(limit):
@@ -220,8 +220,8 @@ def outbox_drain(*, now: dt.datetime | None = None, limit: int = 1000) -> dict:
 
 
 def drain_time() -> dt.datetime:
-    """The time of the drain a handler runs in (`run_automation --at T` moves it), else now:
-    handlers that measure how long something has been failing use it."""
+    """The time a drain was given (`run_automation --at T`), else now: handlers that record when
+    they acted or measure how long something has been failing use it."""
     return getattr(_draining, "now", None) or timezone.now()
 
 
