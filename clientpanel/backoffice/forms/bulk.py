@@ -19,26 +19,32 @@ from clientpanel.notifications.bulk import (
 )
 from clientpanel.notifications.kinds import STAFF_MESSAGE, WELCOME
 
-from .common import ServiceErrorsMixin
+from .common import ServiceErrorsMixin, choices_with_blank
 
 
 class BulkStatusForm(ServiceErrorsMixin, forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=ClientStatus.choices)
+    # No status is preselected: Run must never set the first one by default.
+    status = forms.ChoiceField(label=_("New status"), choices=choices_with_blank(ClientStatus.choices))
 
     def arguments(self) -> dict:
         return {"action": "status", "value": self.cleaned_data["status"]}
 
 
+NO_GROUP = "none"
+
+
 class BulkGroupForm(ServiceErrorsMixin, forms.Form):
-    group = forms.ChoiceField(label=_("Group"), required=False)
+    group = forms.ChoiceField(label=_("Group"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("No group")),
-                                        *[(str(group.pk), group.name) for group in client_selectors.group_list()]]
+        self.fields["group"].choices = choices_with_blank([
+            *[(str(group.pk), group.name) for group in client_selectors.group_list()],
+            (NO_GROUP, _("No group (take them out of theirs)"))])
 
     def arguments(self) -> dict:
-        return {"action": "group", "value": int(self.cleaned_data["group"]) if self.cleaned_data["group"] else None}
+        group = self.cleaned_data["group"]
+        return {"action": "group", "value": None if group == NO_GROUP else int(group)}
 
 
 TEMPLATE_CHOICES = {

@@ -46,5 +46,7 @@
   });
   document.addEventListener("DOMContentLoaded", update);
   document.addEventListener("htmx:afterSettle", update);
+  document.addEventListener("htmx:historyRestore", update);
+  window.addEventListener("pageshow", update);  // back to the page: the browser may keep the ticks
   update();
 })();
