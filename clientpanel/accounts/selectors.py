@@ -87,6 +87,15 @@ def staff_get(*, actor: ActorLike, staff_id) -> User:
         raise NotFound(_("Staff member not found.")) from None
 
 
+def staff_holding(area: str) -> QuerySet[User]:
+    """Active staff members whose roles (or superuser status) grant the area: whom to tell about
+    what the area looks after (e.g. a webhook endpoint switched off)."""
+    granted = Q(groups__permissions__codename=area, groups__permissions__content_type__app_label="accounts") | Q(
+        user_permissions__codename=area, user_permissions__content_type__app_label="accounts")
+    return (User.objects.filter(is_active=True, is_staff=True).filter(Q(is_superuser=True) | granted)
+            .distinct().order_by("email"))
+
+
 def api_tokens_visible_to(actor: ActorLike) -> QuerySet[ApiToken]:
     """Settings → API tokens: a staff member's own tokens, and those of the staff it manages when it
     holds Manage staff (issue 9). The system (revoke_api_token) sees all."""

@@ -42,6 +42,7 @@ LOW_BALANCE = "low_balance"
 DOCUMENT_ISSUED = "document_issued"
 PAYMENT_RECEIVED = "payment_received"
 STAFF_MESSAGE = "staff_message"
+WEBHOOK_DISABLED = "webhook_disabled"
 
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
@@ -102,6 +103,14 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "message_subject": _("The subject staff wrote"),
         "message_text": _("The text staff wrote (plain text; in the HTML version its line breaks are kept)"),
     }),
+    MessageKind(WEBHOOK_DISABLED, _("Webhook endpoint disabled"),
+                _("Sent to staff holding Settings when deliveries to a webhook endpoint were stopped (failing "
+                  "for 24 hours, or it answered 410 Gone)."), {
+        "endpoint_url": _("The endpoint's URL"),
+        "endpoint_description": _("Its description"),
+        "reason": _("Why it was stopped"),
+        "endpoint_link": _("Address of the endpoint's page in the staff panel"),
+    }, optional=False),
 )}
 
 

@@ -13,15 +13,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from clientpanel.accounts.roles import SETTINGS
+from clientpanel.accounts.selectors import staff_holding
 from clientpanel.audit.services import audit_record
 from clientpanel.core import outbox
 from clientpanel.core.models import OutboxMessage
 from clientpanel.core.outbox import Later, RetryPolicy
+from clientpanel.notifications.kinds import WEBHOOK_DISABLED
+from clientpanel.notifications.services import base_url, email_queue, user_context
 
 from . import signing, transport
 from .models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
@@ -88,16 +96,21 @@ def deliver(row: OutboxMessage) -> Later | None:
 
     reason = answer.error or _("The receiver answered %(status)s.") % {"status": answer.status_code}
     if answer.status_code == 410:
-        endpoint_disable(endpoint, _("The receiver answered 410 Gone: it asked for no more messages."), now)
+        endpoint_disable(endpoint, lambda: _("The receiver answered 410 Gone: it asked for no more messages."), now)
         _settle(message, MessageStatus.FAILED)
         return Later(reason, give_up=True)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failed_attempts=F("failed_attempts") + 1,
                                                           failing_since=Coalesce("failing_since", now))
     endpoint.refresh_from_db(fields=["failed_attempts", "failing_since"])
     if endpoint.failed_attempts >= DISABLE_AFTER_ATTEMPTS and now - endpoint.failing_since >= DISABLE_AFTER:
-        endpoint_disable(endpoint, _("Every delivery failed for %(hours)s hours (%(attempts)s attempts); the last: "
-                                     "%(reason)s") % {"hours": int(DISABLE_AFTER.total_seconds() // 3600),
-                                                      "attempts": endpoint.failed_attempts, "reason": reason}, now)
+        attempts = endpoint.failed_attempts
+
+        def failing_for_a_day() -> str:
+            return _("Every delivery failed for %(hours)s hours (%(attempts)s attempts); the last: %(reason)s") % {
+                "hours": int(DISABLE_AFTER.total_seconds() // 3600), "attempts": attempts,
+                "reason": answer.error or _("The receiver answered %(status)s.") % {"status": answer.status_code}}
+
+        endpoint_disable(endpoint, failing_for_a_day, now)
         _settle(message, MessageStatus.FAILED)
         return Later(reason, give_up=True)
     if row.attempts >= WEBHOOK_RETRY.max_attempts:
@@ -113,15 +126,26 @@ def _settle(message: WebhookMessage, status: str) -> None:
     message.save(update_fields=["status", "attempts", "delivered_at", "next_attempt_at"])
 
 
-def endpoint_disable(endpoint: WebhookEndpoint, reason: str, now: dt.datetime) -> None:
-    """Stop delivering to an endpoint; what is still on its way fails. Staff re-enable it on its
-    page (and replay what they need)."""
+def endpoint_disable(endpoint: WebhookEndpoint, reason: Callable[[], str], now: dt.datetime) -> None:
+    """Stop delivering to an endpoint; what is still on its way fails. Staff holding Settings are
+    told by e-mail (each in its language: reason() is called in it) and on the Webhooks page; they
+    switch it on again there and replay what they need."""
+    with translation.override(settings.LANGUAGE_CODE):
+        stored_reason = reason()[:300]
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=now,
-                                                          disabled_reason=reason[:300], updated_at=now)
+                                                          disabled_reason=stored_reason, updated_at=now)
     WebhookMessage.objects.filter(endpoint=endpoint, status__in=[MessageStatus.PENDING, MessageStatus.RETRYING]).update(
         status=MessageStatus.FAILED)
-    audit_record(action="webhook.disable", target=endpoint, changes={"is_active": [True, False], "reason": reason})
-    log.warning("webhook endpoint %s (%s) disabled: %s", endpoint.pk, endpoint.url, reason)
+    audit_record(action="webhook.disable", target=endpoint,
+                 changes={"is_active": [True, False], "reason": stored_reason})
+    link = base_url() + reverse("backoffice:webhook-detail", args=[endpoint.pk])
+    for user in staff_holding(SETTINGS):
+        client, language, context = user_context(user)
+        with translation.override(language):
+            email_queue(key=WEBHOOK_DISABLED, user=user, client=client, language=language, now=now, context={
+                **context, "endpoint_url": endpoint.url, "endpoint_description": endpoint.description,
+                "reason": reason(), "endpoint_link": link})
+    log.warning("webhook endpoint %s (%s) disabled: %s", endpoint.pk, endpoint.url, stored_reason)
 
 
 def connect() -> None:

@@ -12,12 +12,15 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from clientpanel.accounts.models import User
+from clientpanel.accounts.services import staff_create
 from clientpanel.clients.services import client_create, client_update
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.models import OutboxMessage
 from clientpanel.core.outbox import outbox_drain
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
+from clientpanel.notifications.models import EmailMessage
 from clientpanel.webhooks import services
 from clientpanel.webhooks.delivery import DISABLE_AFTER_ATTEMPTS, WEBHOOK_RETRY
 from clientpanel.webhooks.models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
@@ -160,6 +163,23 @@ def test_410_gone_disables_the_endpoint_at_once(endpoint, receiver, staff):
     assert not endpoint.is_active and "410" in endpoint.disabled_reason
     assert list(WebhookMessage.objects.values_list("status", flat=True)) == [MessageStatus.FAILED] * 2
     assert len(receiver.received) == 1
+    # Staff holding Settings are told, each in its language; others are not.
+    [told] = EmailMessage.objects.filter(template="webhook_disabled")
+    assert told.recipient == staff.email and receiver.url in told.subject and "410 Gone" in told.body_text
+    assert f"/staff/settings/webhooks/{endpoint.pk}/" in told.body_text
+
+
+def test_the_disabling_email_speaks_each_staff_members_language(endpoint, receiver, staff):
+    polish = staff_create(email="szef@example.com", password="correct-horse-battery", roles=["Administrator"])
+    User.objects.filter(pk=polish.pk).update(language="pl")
+    staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
+    receiver.script.append(410)
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    told = {m.recipient: m for m in EmailMessage.objects.filter(template="webhook_disabled")}
+    assert set(told) == {staff.email, polish.email}
+    assert "Odbiorca odpowiedział 410 Gone" in told[polish.email].body_text or "410" in told[polish.email].body_text
+    assert told[polish.email].subject.startswith("Wstrzymano webhooki")
 
 
 def test_redirects_are_not_followed_and_slow_receivers_time_out(endpoint, receiver, staff, settings):
