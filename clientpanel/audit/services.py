@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,7 @@ from uuid import UUID
 from django.db import models
 
 from clientpanel.core.actor import current_actor
+from clientpanel.core.bulk import insert_rows
 
 from .models import AuditEvent
 
@@ -58,17 +60,33 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
 
-def audit_record(*, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
-                 object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> AuditEvent:
-    """Write one audit event for the current actor (request user, API token or system)."""
-    actor = current_actor()
+def _event(actor, *, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
+           object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> AuditEvent:
     if target is not None:
         object_type = object_type or target._meta.model_name
         object_id = object_id or str(target.pk)
         object_label = object_label or str(target)[:300]
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor_kind=actor.kind, actor_id=actor.user_id, impersonator_id=actor.impersonator_id,
         actor_label=actor.label[:300], ip=actor.ip, action=action,
         object_type=object_type, object_id=object_id, object_label=object_label[:300], client_id=client_id,
         changes={k: _plain(v) for k, v in (changes or {}).items()},
     )
+
+
+def audit_record(*, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
+                 object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> AuditEvent:
+    """Write one audit event for the current actor (request user, API token or system)."""
+    event = _event(current_actor(), action=action, target=target, object_type=object_type, object_id=object_id,
+                   object_label=object_label, client_id=client_id, changes=changes)
+    event.save(force_insert=True)
+    return event
+
+
+def audit_record_many(records: Iterable[dict[str, Any]], *, batch_size: int = 2000) -> int:
+    """Write many audit events of the current actor at once (a batch such as a CSV import), each
+    record being audit_record's keyword arguments; answers how many were written."""
+    actor = current_actor()
+    events = [_event(actor, **record) for record in records]
+    insert_rows(AuditEvent, events, batch_size=batch_size)
+    return len(events)

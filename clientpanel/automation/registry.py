@@ -10,6 +10,7 @@ from clientpanel.client_services.services import (
     job_enforce_credit,
     job_provision_pending,
 )
+from clientpanel.clients.imports import clients_import_run, job_client_imports_clean_up
 from clientpanel.clients.services import clients_bulk_update
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.notifications.bulk import clients_bulk_email
@@ -30,11 +31,13 @@ JOBS = {
     # And the e-mails the jobs and their events queued (due at the pass's time, retries included).
     "send_emails": job_send_emails,
     "fail_stalled_tasks": job_fail_stalled_tasks,
+    "clean_up_client_imports": job_client_imports_clean_up,
 }
 
 # Long work people start from a page (automation/background.py): kind -> the domain's function,
 # called as function(progress=..., **arguments) and answering its result as a JSON dict.
 BACKGROUND: dict[str, Callable[..., dict]] = {
+    "clients.import": clients_import_run,
     "clients.bulk": clients_bulk_update,
     "clients.bulk_email": clients_bulk_email,
 }

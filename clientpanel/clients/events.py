@@ -53,3 +53,18 @@ class ClientRegistered(Event):
     name = "client.registered"
     client_id: uuid.UUID
     user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ImportCompleted(Event):
+    """A CSV import of clients was committed (issue 13): one event for the whole file, not a
+    client.created per client. The counts say what it did; `task_id` is the background task that
+    ran it (None from the command)."""
+
+    name = "import.completed"
+    import_id: uuid.UUID
+    task_id: int | None
+    created: int
+    updated: int
+    skipped: int
+    rejected: int

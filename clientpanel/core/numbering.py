@@ -98,3 +98,34 @@ def sequence_next_dated(*, key: str, period_of: Callable[[dt.datetime], str]) ->
             sequence.save(update_fields=["last_value"])
             return sequence.last_value, moment
         period = period_of(moment)
+
+
+def sequence_take(*, key: str, count: int, after: int = 0, period: str = "") -> int:
+    """Take `count` consecutive numbers of the counter at once (a batch: an import) and answer the
+    first. `after` raises the counter to at least that value first, so the numbers come after
+    those a batch brought in itself (a file's own client numbers). Runs inside the caller's
+    transaction, like sequence_next; count 0 takes nothing (and still raises the counter)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequence_take must run inside transaction.atomic()")
+    sequence = _locked_counter(key, period)
+    first = max(sequence.last_value, after) + 1
+    if count or first - 1 != sequence.last_value:
+        sequence.last_value = first - 1 + count
+        sequence.save(update_fields=["last_value"])
+    return first
+
+
+def pattern_number(pattern: str, text: str) -> int | None:
+    """The counter value a number made from the pattern holds ("0042" → 42 for {NUMBER:4},
+    "C-2025-7" → 7 for C-{YEAR}-{NUMBER}), or None when the text was not made from it."""
+    parts, end = [], 0
+    for match in _TOKEN.finditer(pattern):
+        parts.append(re.escape(pattern[end:match.start()]))
+        token = match.group(1)
+        parts.append(r"\d{4}" if token == "YEAR" else r"\d{2}" if token in ("MONTH", "DAY") else r"(\d{1,18})")
+        end = match.end()
+    parts.append(re.escape(pattern[end:]))
+    found = re.fullmatch("".join(parts), text)
+    if not found or found.lastindex is None:
+        return None
+    return int(found.group(found.lastindex))

@@ -50,6 +50,7 @@ JOB_TITLES = {
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
     "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
     "fail_stalled_tasks": _("Fail stalled background tasks"),
+    "clean_up_client_imports": _("Remove old import files"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -69,6 +70,8 @@ JOB_DESCRIPTIONS = {
                      "give up at once when the server refuses a recipient for good."),
     "fail_stalled_tasks": _("Mark imports and bulk actions whose worker stopped (no progress for 15 minutes) as "
                             "failed, so no page waits for them for ever."),
+    "clean_up_client_imports": _("Remove the files of client imports older than a week (uploads never committed, "
+                                 "CSVs of rejected rows); their counts and errors stay."),
 }
 JOB_COUNTS = {
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),
@@ -81,6 +84,7 @@ JOB_COUNTS = {
 }
 # Background tasks' kinds (automation/registry.py BACKGROUND), as their page's title.
 BACKGROUND_TASK_KINDS: dict[str, str] = {
+    "clients.import": _("Import clients"),
     "clients.bulk": _("Bulk change of clients"),
     "clients.bulk_email": _("E-mail to clients"),
 }

@@ -81,10 +81,11 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
 
 
 def update_locked_address(client: Client, address: Address, data: Mapping[str, Any], *,
-                          check_tax_id: bool = True) -> Address:
+                          check_tax_id: bool = True, publish_event: bool = True) -> Address:
     """address_update's cleaning and write, for a client the caller locked inside its transaction
     after checking the actor's right. check_tax_id=False when the caller validates a new tax ID
-    against the new billing country itself (the portal's profile changes both at once)."""
+    against the new billing country itself (the portal's profile changes both at once);
+    publish_event=False when the caller publishes one event for a batch (the CSV import)."""
     before = snapshot(address)
     errors = FieldErrors()
     unknown = set(data) - ADDRESS_FIELDS
@@ -125,7 +126,8 @@ def update_locked_address(client: Client, address: Address, data: Mapping[str, A
     changed = diff(before, snapshot(address))
     if changed:
         audit_record(action="address.update", target=address, client_id=client.pk, changes=changed)
-        publish(ClientUpdated(client_id=client.pk, fields=("addresses",)))
+        if publish_event:
+            publish(ClientUpdated(client_id=client.pk, fields=("addresses",)))
     return address
 
 

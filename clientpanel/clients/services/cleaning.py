@@ -8,16 +8,27 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientpanel.accounts.services import clean_email
+from clientpanel.accounts.models import User
+from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 
 from ..models import Address, AddressType, ClientGroup, ClientStatus
-from ..validation import FieldInvalid, clean_country, clean_phone, clean_region, clean_text
+from ..validation import (
+    FieldInvalid,
+    clean_country,
+    clean_currency,
+    clean_language,
+    clean_phone,
+    clean_region,
+    clean_tax_id,
+    clean_text,
+)
 
 CLIENT_TEXT_FIELDS = {
     # field: (max length, required, label); labels are lazy, read in the language of the refusal
@@ -157,3 +168,40 @@ def clean_address(data: Mapping[str, Any], errors: FieldErrors, prefix: str = ""
     if "is_default" in data:
         cleaned["is_default"] = run_clean(errors, prefix + "is_default", _clean_bool, data["is_default"])
     return cleaned
+
+
+def clean_new_client(data: Mapping[str, Any], errors: FieldErrors, *, email_must_be_new: bool = True) -> dict[str, Any]:
+    """Every field of a new client (client_create's input: the client's fields, `password` and a
+    `billing_address` mapping), cleaned; each problem added to errors. Answers {"email", "password",
+    "group", "client": the Client's fields, "billing": the billing Address's fields} — what
+    client_create writes, and what the CSV import checks each row with (email_must_be_new=False:
+    it looks the addresses of a whole batch up at once)."""
+    group = run_clean(errors, "group", clean_group, data.get("group"))
+    email = clean_email(data.get("email") or "", errors, must_be_new=email_must_be_new)
+    password = data.get("password") or None
+    if password is not None and not isinstance(password, str):
+        errors.add("password", _("The password must be text."))
+        password = None
+    cleaned: dict[str, Any] = {}
+    for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
+        cleaned[field] = clean_text_field(errors, field, data.get(field), max_length, required, label)
+    billing_data = data.get("billing_address")
+    if not isinstance(billing_data, Mapping):
+        errors.add("billing_address", _("A client needs a billing address (at least its country)."))
+        billing_data = {}
+    billing = clean_address({k: v for k, v in billing_data.items() if k in ADDRESS_FIELDS - {"type", "is_default"}},
+                            errors, prefix="billing_address.")
+    country = billing.get("country")
+    cleaned["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data.get("tax_id"), country) if country else ""
+    cleaned["phone"] = run_clean(errors, "phone", clean_phone, data.get("phone"), country)
+    # A new client in a group takes the group's currency and language unless told otherwise.
+    cleaned["language"] = run_clean(errors, "language", clean_language, data.get("language") or (
+        group.language if group and group.language else settings.CLIENTPANEL_DEFAULT_LANGUAGE))
+    cleaned["currency"] = run_clean(errors, "currency", clean_currency, data.get("currency") or (
+        group.currency if group and group.currency else settings.CLIENTPANEL_DEFAULT_CURRENCY))
+    cleaned["status"] = run_clean(errors, "status", clean_status, data.get("status") or ClientStatus.NEW)
+    cleaned["credit_limit"] = run_clean(errors, "credit_limit", clean_credit_limit, data.get("credit_limit"),
+                                        cleaned["currency"])
+    clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
+                                               lastname=cleaned["lastname"]))
+    return {"email": email, "password": password, "group": group, "client": cleaned, "billing": billing}

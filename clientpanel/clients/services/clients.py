@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
-from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
@@ -21,17 +20,16 @@ from clientpanel.core.numbering import format_number, sequence_next
 
 from .. import policies
 from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
-from ..models import Address, AddressType, Client, ClientStatus, ClientUser, StaffAssignment, ViesStatus
+from ..models import Address, AddressType, Client, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
 from ..selectors import clients_visible_to
 from ..validation import clean_currency, clean_language, clean_phone, clean_tax_id
 from .cleaning import (
-    ADDRESS_FIELDS,
     CLIENT_TEXT_FIELDS,
     CLIENT_UPDATABLE,
-    clean_address,
     clean_credit_limit,
     clean_group,
+    clean_new_client,
     clean_optional_bool,
     clean_payment_terms,
     clean_status,
@@ -51,6 +49,30 @@ def search_text_of(client: Client, owner_email: str) -> str:
     return " ".join(w for w in words if w).lower()
 
 
+def new_client_rows(cleaned: Mapping[str, Any], billing: Mapping[str, Any], *, owner: User, group, number: str
+                    ) -> tuple[Client, Address]:
+    """The client and billing address rows of a new client (not yet saved) from clean_new_client's
+    answer: client_create saves them one by one, the CSV import in batches."""
+    client = Client(
+        number=number,
+        owner=owner,
+        display_name=display_name_of(**{k: cleaned[k] for k in ("firstname", "lastname", "company_name")}),
+        billing_country=billing["country"],
+        billing_city=billing.get("city", ""),
+        group=group,
+        **{k: v if v is not None else "" for k, v in cleaned.items()},
+    )
+    client.search_text = search_text_of(client, owner.email)
+    billing = dict(billing)
+    if not billing.get("name"):
+        billing["name"] = "Default"
+    # The billing contact is the owner unless told otherwise, as on the seed's Profile tab.
+    billing["contact_name"] = billing.get("contact_name") or f"{owner.firstname} {owner.lastname}"
+    billing["email"] = billing.get("email") or owner.email
+    billing["phone"] = billing.get("phone") or owner.phone
+    return client, Address(client=client, type=AddressType.BILLING, **billing)
+
+
 def _next_client_number() -> str:
     number = sequence_next(key="client")
     return format_number(settings.CLIENTPANEL_CLIENT_NUMBER_PATTERN, number, timezone.localdate())
@@ -66,35 +88,10 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
     errors = FieldErrors()
-    group = run_clean(errors, "group", clean_group, data.get("group"))
-    email = clean_email(data.get("email") or "", errors)
-    password = data.get("password") or None
-    if password is not None and not isinstance(password, str):
-        errors.add("password", _("The password must be text."))
-        password = None
-    cleaned: dict[str, Any] = {}
-    for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
-        cleaned[field] = clean_text_field(errors, field, data.get(field), max_length, required, label)
-    billing_data = data.get("billing_address")
-    if not isinstance(billing_data, Mapping):
-        errors.add("billing_address", _("A client needs a billing address (at least its country)."))
-        billing_data = {}
-    billing = clean_address({k: v for k, v in billing_data.items() if k in ADDRESS_FIELDS - {"type", "is_default"}},
-                            errors, prefix="billing_address.")
-    country = billing.get("country")
-    cleaned["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data.get("tax_id"), country) if country else ""
-    cleaned["phone"] = run_clean(errors, "phone", clean_phone, data.get("phone"), country)
-    # A new client in a group takes the group's currency and language unless told otherwise.
-    cleaned["language"] = run_clean(errors, "language", clean_language, data.get("language") or (
-        group.language if group and group.language else settings.CLIENTPANEL_DEFAULT_LANGUAGE))
-    cleaned["currency"] = run_clean(errors, "currency", clean_currency, data.get("currency") or (
-        group.currency if group and group.currency else settings.CLIENTPANEL_DEFAULT_CURRENCY))
-    cleaned["status"] = run_clean(errors, "status", clean_status, data.get("status") or ClientStatus.NEW)
-    cleaned["credit_limit"] = run_clean(errors, "credit_limit", clean_credit_limit, data.get("credit_limit"),
-                                        cleaned["currency"])
-    clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
-                                               lastname=cleaned["lastname"]))
+    new = clean_new_client(data, errors)
     errors.raise_if_any()
+    email, password, group, cleaned, billing = (new["email"], new["password"], new["group"], new["client"],
+                                                new["billing"])
 
     try:
         with transaction.atomic():
@@ -102,24 +99,10 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
                 email, password, firstname=cleaned["firstname"], lastname=cleaned["lastname"],
                 phone=cleaned["phone"] or "", language=cleaned["language"],
             )
-            client = Client(
-                number=_next_client_number(),
-                owner=owner,
-                display_name=display_name_of(**{k: cleaned[k] for k in ("firstname", "lastname", "company_name")}),
-                billing_country=billing["country"],
-                billing_city=billing.get("city", ""),
-                group=group,
-                **{k: v if v is not None else "" for k, v in cleaned.items()},
-            )
-            client.search_text = search_text_of(client, owner.email)
+            client, address = new_client_rows(cleaned, billing, owner=owner, group=group,
+                                              number=_next_client_number())
             client.save(force_insert=True)
-            if not billing.get("name"):
-                billing["name"] = "Default"
-            # The billing contact is the owner unless told otherwise, as on the seed's Profile tab.
-            billing["contact_name"] = billing.get("contact_name") or f"{owner.firstname} {owner.lastname}"
-            billing["email"] = billing.get("email") or owner.email
-            billing["phone"] = billing.get("phone") or owner.phone
-            address = Address.objects.create(client=client, type=AddressType.BILLING, **billing)
+            address.save(force_insert=True)
             ClientUser.objects.create(client=client, user=owner, permissions=list(ALL_PERMISSIONS))
             if actor.is_staff_side and actor.limited_to_assigned:
                 # Otherwise a customer admin would lose sight of the client they just created.
@@ -170,10 +153,11 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
         return update_locked_client(client, data)
 
 
-def update_locked_client(client: Client, data: Mapping[str, Any]) -> Client:
+def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_event: bool = True) -> Client:
     """client_update's cleaning and write, for a client the caller locked inside its transaction
     after checking the actor's right to change the fields in data (client_update, and
-    client_profile_update for the portal's narrower set)."""
+    client_profile_update for the portal's narrower set; the CSV import, which publishes one event
+    for the whole file: publish_event=False)."""
     before = snapshot(client)
     errors = FieldErrors()
     changes: dict[str, Any] = {}
@@ -219,7 +203,8 @@ def update_locked_client(client: Client, data: Mapping[str, Any]) -> Client:
     changed = diff(before, snapshot(client))
     if changed:
         audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
-        publish(ClientUpdated(client_id=client.pk, fields=tuple(sorted(changed))))
+        if publish_event:
+            publish(ClientUpdated(client_id=client.pk, fields=tuple(sorted(changed))))
     return client
 
 

@@ -1,0 +1,114 @@
+"""Reading a CSV file of clients: UTF-8 with or without a BOM, comma or semicolon, quoted fields
+(RFC 4180, as Python's csv reads them). A file is read as a stream, never held whole in memory.
+What makes the whole file unreadable (binary content, another encoding, no header, no rows) is a
+ValidationFailed on the field "file" with a message for a person; a bad row is the importer's
+business (a rejected row)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+from clientpanel.core.errors import ValidationFailed
+
+SNIFF_BYTES = 64 * 1024
+# A cell may be long (notes); longer than this is not a client's field but a broken file.
+FIELD_LIMIT = 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+
+
+def file_refused(message: str) -> ValidationFailed:
+    return ValidationFailed(message, fields={"file": [message]})
+
+
+def _not_utf8(error: UnicodeDecodeError, line: int) -> ValidationFailed:
+    return file_refused(_("The file is not UTF-8 text (the byte 0x%(byte)02X near line %(line)d is not UTF-8; "
+                          "Latin-1 or Windows-1250?): save it as \"CSV UTF-8\" and upload it again.")
+                        % {"line": line, "byte": error.object[error.start]})
+
+
+@dataclass(frozen=True)
+class FileShape:
+    delimiter: str
+    headers: list[str]
+    row_count: int
+
+
+def _text(raw: IO[bytes]) -> io.TextIOWrapper:
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma or semicolon: whichever splits the header line into more fields (quotes respected)."""
+    counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in (",", ";")}
+    return ";" if counts[";"] > counts[","] else ","
+
+
+def records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each record after the header, blank lines skipped; the line is where the
+    record starts in the file (the header is line 1), as a text editor or spreadsheet numbers it."""
+    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    line = 1
+    try:
+        next(reader, None)
+        while True:
+            line = reader.line_num + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            if cells and any(cell.strip() for cell in cells):
+                yield line, cells
+    except UnicodeDecodeError as error:
+        raise _not_utf8(error, line) from None
+    except csv.Error as error:
+        raise file_refused(_("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": line, "reason": error}
+                           ) from None
+
+
+def inspect(raw: IO[bytes]) -> FileShape:
+    """Read the whole file once: refuse what is not a CSV file of clients, else answer its
+    delimiter, headers and number of rows. The stream is left open, at an unspecified position."""
+    raw.seek(0)
+    head = raw.read(SNIFF_BYTES)
+    if not head:
+        raise file_refused(_("The file is empty."))
+    if b"\x00" in head:
+        raise file_refused(_("This is not a CSV file: it holds binary data (an image, a spreadsheet or an "
+                             "archive?). Save the sheet as \"CSV UTF-8\" and upload that."))
+    raw.seek(0)
+    text = _text(raw)
+    try:
+        try:
+            first_line = text.readline()
+        except UnicodeDecodeError as error:
+            raise _not_utf8(error, 1) from None
+        delimiter = _delimiter(first_line)
+        text.seek(0)
+        try:
+            headers = [cell.strip() for cell in next(csv.reader(text, delimiter=delimiter), [])]
+        except csv.Error as error:
+            raise file_refused(_("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": 1, "reason": error}
+                               ) from None
+        if not any(headers):
+            raise file_refused(_("The first line must name the columns (email, firstname, lastname, country…)."))
+        text.seek(0)
+        row_count = sum(1 for _record in records(text, delimiter))
+    finally:
+        text.detach()
+    if not row_count:
+        raise file_refused(_("The file has a header line but no clients below it."))
+    return FileShape(delimiter=delimiter, headers=[h or _("Column %(number)d") % {"number": i + 1}
+                                                   for i, h in enumerate(headers)], row_count=row_count)
+
+
+def open_records(raw: IO[bytes], delimiter: str) -> tuple[io.TextIOWrapper, Iterator[tuple[int, list[str]]]]:
+    """The text stream over raw (close it when done) and its records after the header."""
+    raw.seek(0)
+    text = _text(raw)
+    return text, records(text, delimiter)
