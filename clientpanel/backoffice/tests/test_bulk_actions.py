@@ -95,6 +95,11 @@ def test_assign_group_to_all_clients_matching_the_filter_read_again_on_the_serve
     assert Client.objects.get(pk=other.pk).group is None
     assert "Group set to <strong>VIP</strong>" in result.content.decode()
 
+    # "No group" takes them out again.
+    task, result = _run(staff_client, django_capture_on_commit_callbacks, selection | {"set-group": "none"})
+    assert not Client.objects.filter(group=group).exists()
+    assert "Taken out of their group." in result.content.decode()
+
 
 def test_export_of_ticked_rows_is_a_csv_of_those_and_all_matching_is_the_directory_export(staff_client, make_client):
     first, _second, third = (make_client(company_name=name) for name in ("Alpha Ltd", "Beta Ltd", "Gamma Ltd"))
@@ -247,6 +252,7 @@ def test_bad_selections_go_back_to_the_directory_with_the_reason(staff_client, m
 @pytest.mark.parametrize("action, values, message", [
     ("status", {"set-status": "DELETED"}, "Select a valid choice."),
     ("status", {}, "This field is required."),
+    ("status", {"set-status": ""}, "This field is required."),
     ("group", {"set-group": "999999"}, "Select a valid choice."),
     ("group", {"set-group": "abc"}, "Select a valid choice."),
     ("email", {"set-template": "password_reset"}, "Select a valid choice."),

@@ -83,8 +83,7 @@ def _selection(request: HttpRequest, filters: dict[str, str]) -> client_selector
         raise _Refused(" ".join([refused.message, *details])) from None
 
 
-def _confirmation(request: HttpRequest, action: str, selection, filters: dict[str, str], form,
-                  status: int = 200) -> HttpResponse:
+def _confirmation(request: HttpRequest, action: str, selection, filters: dict[str, str], form) -> HttpResponse:
     shown = {client.pk: client for client in client_selectors.clients_selected(
         actor=request.user, client_ids=selection.client_ids[:SHOWN_ON_CONFIRMATION], sort=filters["sort"] or None)}
     all_matching = request.POST.get("all_matching") == "1"
@@ -94,7 +93,7 @@ def _confirmation(request: HttpRequest, action: str, selection, filters: dict[st
         "ids": [] if all_matching else selection.client_ids,
         "shown": [shown[pk] for pk in selection.client_ids[:SHOWN_ON_CONFIRMATION] if pk in shown],
         "more": max(0, len(selection) - SHOWN_ON_CONFIRMATION), "back_url": _directory_url(filters),
-    }, status=status)
+    })
 
 
 def _export(request: HttpRequest, selection, filters: dict[str, str]) -> HttpResponse:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,6 @@ log = logging.getLogger(__name__)
 
 # A result lists at most this many failures by client (each with its reason); the count has them all.
 MAX_LISTED_FAILURES = 1_000
-BULK_UPDATE_ACTIONS = ("status", "group")
 
 
 def bulk_actor(actor_id: object, ip: str | None = None) -> Actor:
@@ -123,9 +123,12 @@ def clients_bulk_update(*, progress: Callable[..., None], actor_id: str, client_
     field = action
 
     def apply(client_id) -> dict[str, int]:
-        before = clients_visible_to(actor).filter(pk=client_id).values_list(
-            "group_id" if field == "group" else "status", flat=True).first()
-        client_update(actor=actor, client_id=client_id, data=data)
+        # One transaction per client: the value before is read under the row lock client_update
+        # takes again (a savepoint of this transaction), so "already so" is exact.
+        with transaction.atomic():
+            before = clients_visible_to(actor).select_for_update(of=("self",)).filter(pk=client_id).values_list(
+                "group_id" if field == "group" else "status", flat=True).first()
+            client_update(actor=actor, client_id=client_id, data=data)
         return {"changed" if before != data[field] else "unchanged": 1}
 
     result = clients_bulk_apply(actor=actor, client_ids=client_ids, progress=progress, apply=apply)
