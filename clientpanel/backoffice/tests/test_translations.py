@@ -208,8 +208,8 @@ def marked_messages() -> set[tuple]:
 def test_polish_catalog_holds_exactly_the_messages_the_sources_mark():
     in_catalog = {_key(m.context, m.id) for m in _catalog() if m.id}
     in_sources = marked_messages()
-    assert sorted(in_sources - in_catalog) == [], "new messages: run `make messages` and translate them"
-    assert sorted(in_catalog - in_sources) == [], "messages no longer used: run `make messages`"
+    assert sorted(in_sources - in_catalog, key=str) == [], "new messages: run `make messages` and translate them"
+    assert sorted(in_catalog - in_sources, key=str) == [], "messages no longer used: run `make messages`"
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext (xgettext) is not installed")
