@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, FINANCE, MANAGE_STAFF, PRODUCTS, SETTINGS, VIEW_CLIENTS
@@ -44,6 +45,7 @@ PAGES = {
     "client-bulk": (VIEW_CLIENTS, False, "POST"),
     "client-bulk-run": (VIEW_CLIENTS, False, "POST"),
     "client-create": (EDIT_CLIENTS, False, "GET"),
+    "client-import": (EDIT_CLIENTS, False, "GET"),
     "client-quick-create": (EDIT_CLIENTS, False, "GET"),
     "region-options": (VIEW_CLIENTS, False, "GET"),
     "client-summary": (VIEW_CLIENTS, True, "GET"),
@@ -141,7 +143,9 @@ DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "do
 PUBLIC_PAGES = {"login", "logout", "login-verify"}
 # A background task's page answers only the staff member who started it, whatever their roles
 # (404 to anybody else): clientpanel/automation/tests/test_background.py.
-OWN_PAGES = {"background-task", "background-task-progress"}
+OWN_PAGES = {"background-task", "background-task-progress",
+             # A CSV import's pages: its starter's own (404 to others); backoffice/tests/test_client_import.py
+             "client-import-map", "client-import-preview", "client-import-commit", "client-import-rejected"}
 
 # API: (method, path) → scope needed
 API = {
@@ -182,6 +186,8 @@ API = {
     ("POST", "/services/{service_id}/unsuspend"): "clients:write",
     ("POST", "/services/{service_id}/terminate"): "clients:write",
     ("POST", "/services/{service_id}/retry"): "clients:write",
+    ("POST", "/imports/clients"): "clients:write",
+    ("GET", "/imports/{import_id}"): "clients:write",
     ("GET", "/webhooks"): "settings:write",
     ("POST", "/webhooks"): "settings:write",
     ("GET", "/webhooks/{webhook_id}"): "settings:write",
@@ -348,7 +354,7 @@ def _api_call(http, token, method, path, world, client):
     concrete = path.format(client_id=client.pk, address_id=client.addresses.get(type="BILLING").pk,
                            user_id=link_user.user_id if link_user else client.owner_id, document_id=document.pk,
                            service_id=client.services.first().pk, webhook_id=world["webhook"].pk,
-                           message_id="msg_none")
+                           message_id="msg_none", import_id=world.get("import_id", "0" * 32))
     bodies = {
         ("POST", "/clients"): client_data(),
         ("PATCH", "/clients/{client_id}"): {"admin_notes": "checked"},
@@ -373,6 +379,12 @@ def _api_call(http, token, method, path, world, client):
                                                      "allow_over_limit": True},
     }
     kwargs = {"headers": {"Authorization": f"Bearer {token}"}}
+    if (method, path) == ("POST", "/imports/clients"):  # a CSV upload (multipart); GET /imports/{id} reads it
+        csv_file = SimpleUploadedFile("clients.csv", b"email,firstname,lastname,country\r\nimp@example.com,I,M,PL\r\n")
+        response = http.post(f"/api/v1{concrete}", data={"file": csv_file}, **kwargs)
+        if response.status_code == 202:
+            world["import_id"] = response.json()["id"]
+        return response
     if (method, path) in bodies:
         kwargs.update(data=json.dumps(bodies[(method, path)]), content_type="application/json")
     if method == "DELETE" and path.endswith("{address_id}"):

@@ -10,6 +10,7 @@ these error responses on every operation (see _declare_error_responses).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
+from clientpanel.api.imports import UPLOAD_URL_NAME, upload_limit
+from clientpanel.api.imports import router as imports_router
 from clientpanel.catalog.api import router as catalog_router
 from clientpanel.client_services.api import router as services_router
 from clientpanel.clients.api import groups_router, users_router
@@ -34,6 +37,8 @@ from clientpanel.tax.api import companies_router
 from clientpanel.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger("django.request")
+# Routes taking larger bodies than DATA_UPLOAD_MAX_MEMORY_SIZE (url name → limit in bytes).
+BODY_LIMITS: dict[str, Callable[[], int]] = {UPLOAD_URL_NAME: upload_limit}
 
 
 class ErrorDetail(Schema):
@@ -64,7 +69,7 @@ class ClientpanelApi(NinjaAPI):
     def urls(self):
         patterns, app_name, namespace = super().urls
         for pattern in patterns:
-            pattern.callback = _json_errors(pattern.callback)
+            pattern.callback = _json_errors(pattern.callback, BODY_LIMITS.get(pattern.name))
         # Last: any other path under /api/v1/ is a JSON 404, not the site's HTML page.
         patterns.append(re_path(r"^.*$", _json_errors(_unknown_route), name="unknown-route"))
         return patterns, app_name, namespace
@@ -173,26 +178,27 @@ def on_unexpected_error(request, exc):
     )
 
 
-def _body_too_large(request: HttpRequest) -> HttpResponse:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+def _body_too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
+    limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request, error_body("body_too_large", f"The request body is larger than {limit:,} bytes."), status=413
     )
 
 
-def _json_errors(view):
-    """Answers a body over the limit with 413 before the view reads it, and ninja's plain-text 405
-    (a method the route does not take) as the error shape with its Allow header."""
+def _json_errors(view, body_limit: Callable[[], int] | None = None):
+    """Answers a body over the limit (DATA_UPLOAD_MAX_MEMORY_SIZE, or the route's own in
+    BODY_LIMITS) with 413 before the view reads it, and ninja's plain-text 405 (a method the route
+    does not take) as the error shape with its Allow header."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = body_limit() if body_limit else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            return _body_too_large(request)
+            return _body_too_large(request, limit)
         response = view(request, *args, **kwargs)
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
             allowed = response.get("Allow", "")
@@ -247,4 +253,5 @@ api.add_router("/", invoicing_router)
 api.add_router("/", companies_router)
 api.add_router("/", catalog_router)
 api.add_router("/", services_router)
+api.add_router("/", imports_router)
 api.add_router("/", webhooks_router)

@@ -11,6 +11,7 @@ from .views import (
     emails,
     files,
     impersonation,
+    imports,
     login,
     products,
     services,
@@ -40,6 +41,12 @@ urlpatterns = [
     path("clients/create/", clients.client_create, name="client-create"),
     path("clients/quick-create/", clients.client_quick_create, name="client-quick-create"),
     path("clients/regions/", clients.region_options, name="region-options"),
+    path("clients/import/", imports.client_import_upload, name="client-import"),
+    path("clients/import/<uuid:import_id>/", imports.client_import_map, name="client-import-map"),
+    path("clients/import/<uuid:import_id>/preview/", imports.client_import_preview, name="client-import-preview"),
+    path("clients/import/<uuid:import_id>/commit/", imports.client_import_commit, name="client-import-commit"),
+    path("clients/import/<uuid:import_id>/rejected.csv", imports.client_import_rejected,
+         name="client-import-rejected"),
     # One client's pages (the tabs of its page) and actions, below clients/<uuid:client_id>/.
     path("clients/<uuid:client_id>/", include([
         path("", clients.client_summary, name="client-summary"),

@@ -3,11 +3,12 @@ services.py (upload, mapping, check and commit), selectors.py (reads). Other app
 listed here."""
 
 from .columns import FIELDS, NOT_IMPORTED, REQUIRED, guess_columns
-from .selectors import client_import_get, client_import_mappings, rejected_rows_name
+from .selectors import client_import_get, client_import_mappings, client_import_sample, rejected_rows_name
 from .services import (
     KIND,
     MAX_ERRORS,
     PREVIEW_ROWS,
+    client_import_discard,
     client_import_map,
     client_import_mapping_apply,
     client_import_run,
@@ -27,11 +28,13 @@ __all__ = [
     "NOT_IMPORTED",
     "PREVIEW_ROWS",
     "REQUIRED",
+    "client_import_discard",
     "client_import_get",
     "client_import_map",
     "client_import_mapping_apply",
     "client_import_mappings",
     "client_import_run",
+    "client_import_sample",
     "client_import_start",
     "client_import_upload",
     "clients_import_run",

@@ -105,7 +105,8 @@ def header_guesses() -> dict[str, str]:
 def guess_columns(headers: Sequence[str], saved: dict[str, str] | None = None) -> list[str]:
     """The field of each column ("" for none): a saved mapping's choice for the header when given,
     else our field names themselves (`email`, `tax_id`…), our export's headers and other panels'.
-    A field already taken by an earlier column is not guessed twice."""
+    A field already taken by an earlier column is not guessed twice; a saved or given mapping is
+    taken as it is, for mapping_problems to judge (two columns for one field, unknown fields)."""
     table = header_guesses()
     saved_keys = {header_key(header): field for header, field in (saved or {}).items()}
     columns: list[str] = []
@@ -114,7 +115,9 @@ def guess_columns(headers: Sequence[str], saved: dict[str, str] | None = None) -
             field = saved.get(header, saved_keys.get(header_key(header), ""))
         else:
             field = header if header in FIELDS else table.get(header_key(header), "")
-        columns.append(field if field in FIELDS and field not in columns else "")
+        if saved is None and field in columns:
+            field = ""  # a guess never feeds a field twice; a mapping someone chose is checked as it is
+        columns.append(field if field in FIELDS or saved is not None else "")
     return columns
 
 

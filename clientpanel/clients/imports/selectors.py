@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.storage import storages
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.core.actor import Actor
-from clientpanel.core.errors import NotFound, require
+from clientpanel.core.errors import NotFound, ValidationFailed, require
 
 from .. import policies
 from ..models import ClientImport, ClientImportMapping
+from .columns import strip_formula_guard
+from .reading import open_records
 
 
 def own_import(actor: Actor, import_id, *, lock: bool = False) -> ClientImport:
@@ -43,3 +48,20 @@ def rejected_rows_name(imported: ClientImport) -> str:
     """The download name of an import's rejected rows: <file>-rejected.csv."""
     stem = imported.file_name.rsplit(".", 1)[0] or "clients"
     return f"{stem}-rejected.csv"
+
+
+def client_import_sample(imported: ClientImport, count: int) -> list[list[str]]:
+    """The first rows of the uploaded file (cells as written, the export's ' before formulas
+    removed), for the mapping page; none once the file is gone."""
+    if not imported.stored_name:
+        return []
+    try:
+        raw = storages["default"].open(imported.stored_name, "rb")
+    except OSError:
+        return []
+    text, rows = open_records(raw, imported.delimiter)
+    with text:
+        try:
+            return [[strip_formula_guard(cell) for cell in cells] for _line, cells in islice(rows, count)]
+        except ValidationFailed:
+            return []

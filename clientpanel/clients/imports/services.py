@@ -185,6 +185,17 @@ def client_import_map(*, actor: ActorLike, import_id, columns: list[str], save_a
     return imported
 
 
+def client_import_discard(*, actor: ActorLike, import_id) -> None:
+    """Forget an import that will not be run (its file and row), unless it is running."""
+    actor = as_actor(actor)
+    with transaction.atomic():
+        imported = own_import(actor, import_id, lock=True)
+        if imported.status in BUSY:
+            raise Conflict(_("This file is being checked or imported; wait for the task to end."), code="import_busy")
+        imported.delete()
+    transaction.on_commit(lambda: (_remove(imported.stored_name), _remove(imported.rejected_name)))
+
+
 def client_import_mapping_apply(*, actor: ActorLike, import_id, mapping_id) -> ClientImport:
     """Take a saved mapping's choices for this file's headers (matched by name), for review."""
     actor = as_actor(actor)
