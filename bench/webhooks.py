@@ -104,7 +104,7 @@ def _write(count: int, clients: int, port: int) -> None:
     from clientpanel.webhooks.models import WebhookEndpoint, WebhookMessage
     from clientpanel.webhooks.subscribers import body_of, message_id, messages_write
 
-    outbox._drain_soon = lambda: None  # the consumers drain, not this process after its commit
+    outbox.drain_after_commit.inline = lambda: None  # the consumers drain, not this process after its commit
 
     WebhookEndpoint.objects.all().delete()
     OutboxMessage.objects.all().delete()

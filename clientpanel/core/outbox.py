@@ -30,15 +30,14 @@ import datetime as dt
 import functools
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 
 import psycopg
 from django.db import connection, transaction
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY
 from psycopg.types.json import Jsonb
 
+from .after_commit import CoalescedTask
 from .events import Event, Subscriber
 from .models import OutboxMessage, OutboxStatus
 
@@ -114,10 +113,7 @@ def outbox_add(*, topic: str, events: Sequence[Event]) -> int:
     _insert(topic, events)
     # One drain per transaction, however many rows it wrote. (A callback registered inside a
     # savepoint that rolled back is gone from the list, and is registered again here.)
-    if not any(callback is _drain_soon for _, callback, _ in connection.run_on_commit):
-        # Robust: the change has committed; a queue that is down must not turn it into an error.
-        # The scheduled drain picks the rows up.
-        transaction.on_commit(_drain_soon, robust=True)
+    drain_after_commit.after_commit()
     return len(events)
 
 
@@ -162,32 +158,15 @@ def writer(topic: str) -> Subscriber:
 
 # --- after commit ----------------------------------------------------------------------------------
 
-DRAIN_WINDOW = 1.0  # seconds: commits within it share one queued drain
-_queue_lock = threading.Lock()
-_queued_drain_starts = 0.0  # time.time() after which the drain this process queued last starts
-
-
-def _drain_soon() -> None:
-    """After a commit that wrote rows: drain now in Huey's immediate mode (run_automation, tests),
-    else queue a drain — one at once after a quiet spell, then at most one per DRAIN_WINDOW, delayed
-    to the window's end, so a burst of commits queues two tasks, not one per commit."""
-    global _queued_drain_starts
-    if HUEY.immediate:
-        outbox_drain()
-        return
+def _drain_task():
     from .tasks import outbox_drain_task  # tasks.py imports this module
 
-    now = time.time()
-    with _queue_lock:
-        if now < _queued_drain_starts:
-            return  # the drain queued last starts after this commit: it sees these rows
-        # One queued just now may be running already and miss these rows: queue the next one.
-        delay = DRAIN_WINDOW if now < _queued_drain_starts + DRAIN_WINDOW else 0.0
-        _queued_drain_starts = now + delay
-    if delay:
-        outbox_drain_task.schedule(delay=delay)
-    else:
-        outbox_drain_task()
+    return outbox_drain_task
+
+
+# After a commit that wrote rows: drain now in Huey's immediate mode, else queue a drain (at most
+# one per second per process, core/after_commit.py).
+drain_after_commit = CoalescedTask(inline=lambda: outbox_drain(), task=_drain_task)
 
 
 # --- draining ----------------------------------------------------------------------------------------

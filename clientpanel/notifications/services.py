@@ -5,8 +5,6 @@ back; nothing queued is lost."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -16,7 +14,6 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from huey.contrib.djhuey import HUEY
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.links import RESET_PASSWORD, VERIFY_EMAIL, link_args
@@ -25,6 +22,7 @@ from clientpanel.audit.services import audit_record, diff
 from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, users_visible_to
+from clientpanel.core.after_commit import CoalescedTask
 from clientpanel.core.errors import NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import display_amount
@@ -97,7 +95,7 @@ def email_queue(*, key: str, user: User, client: Client | None, language: str, c
         created_at=now, next_attempt_at=now, template=key, language=language, recipient=user.email, reference=reference,
         client_id=client.pk if client else None, user=user, subject=rendered.subject,
         body_text=rendered.body_text, body_html=rendered.body_html, attachments=list(attachments))
-    _after_commit_send()
+    send_after_commit.after_commit()
     return message
 
 
@@ -112,37 +110,10 @@ def is_muted(key: str, user: User, client: Client | None) -> bool:
     return link is not None and key in (link.muted_emails or [])
 
 
-def _after_commit_send() -> None:
-    if not any(callback is _send_soon for _, callback, _ in connection.run_on_commit):
-        transaction.on_commit(_send_soon, robust=True)
-
-
-SEND_WINDOW = 1.0  # seconds: commits within it share one queued sending task
-_send_queue_lock = threading.Lock()
-_queued_send_starts = 0.0  # time.time() after which the sending this process queued last starts
-
-
-def _send_soon() -> None:
-    """After a commit that queued messages: send now in Huey's immediate mode (run_automation,
-    tests), else hand it to a consumer — one task at once after a quiet spell, then at most one
-    per SEND_WINDOW, delayed to the window's end (as the outbox's drain), so a bulk e-mail to
-    thousands of clients, a commit each, queues a few tasks rather than one per client. The
-    schedule picks up whatever this misses."""
-    global _queued_send_starts
-    if HUEY.immediate:
-        send_due_emails()
-        return
-    now = time.time()
-    with _send_queue_lock:
-        if now < _queued_send_starts:
-            return  # the sending queued last starts after this commit: it sees these messages
-        # One queued just now may be running already and miss these messages: queue the next one.
-        delay = SEND_WINDOW if now < _queued_send_starts + SEND_WINDOW else 0.0
-        _queued_send_starts = now + delay
-    if delay:
-        send_emails_task.schedule(delay=delay)
-    else:
-        send_emails_task()
+# After a commit that queued messages: send now in Huey's immediate mode, else queue a sending
+# task (at most one per second per process, core/after_commit.py), so a bulk e-mail to thousands
+# of clients, a commit each, queues a few tasks rather than one per client.
+send_after_commit = CoalescedTask(inline=lambda: send_due_emails(), task=lambda: send_emails_task)
 
 
 def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
@@ -161,7 +132,7 @@ def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
         audit_record(action="email.resend", object_type="email", object_id=str(copy.pk),
                      object_label=f"{copy.subject} → {copy.recipient}"[:300], client_id=copy.client_id,
                      changes={"resent_from": [None, original.pk]})
-        _after_commit_send()
+        send_after_commit.after_commit()
     return copy
 
 

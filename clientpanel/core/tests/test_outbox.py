@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from clientpanel.core import outbox
+from clientpanel.core import after_commit, outbox
 from clientpanel.core.events import Event, publish, subscribe, unsubscribe
 from clientpanel.core.models import NumberSequence, OutboxMessage, OutboxStatus
 from clientpanel.core.outbox import GiveUp, Later, RetryPolicy, job_drain_outbox, outbox_drain
@@ -191,16 +191,16 @@ def test_a_burst_of_commits_queues_one_drain_now_and_one_at_the_end_of_the_secon
     task, clock = FakeTask(), [1000.0]
     monkeypatch.setattr(HUEY, "immediate", False)
     monkeypatch.setattr(tasks, "outbox_drain_task", task)
-    monkeypatch.setattr(outbox, "_queued_drain_starts", 0.0)
-    monkeypatch.setattr(outbox.time, "time", lambda: clock[0])
+    monkeypatch.setattr(outbox.drain_after_commit, "_queued_starts", 0.0)
+    monkeypatch.setattr(after_commit.time, "time", lambda: clock[0])
     for moment in (1000.0, 1000.2, 1000.5, 1000.9):  # commits within one second
         clock[0] = moment
-        outbox._drain_soon()
+        outbox.drain_after_commit.soon()
     assert task.queued == [0.0, 1.0]  # at once, then one starting after the last of them
     clock[0] = 1001.3  # a commit after the delayed drain started: the next one is queued
-    outbox._drain_soon()
+    outbox.drain_after_commit.soon()
     clock[0] = 1010.0  # after a quiet spell: at once again
-    outbox._drain_soon()
+    outbox.drain_after_commit.soon()
     assert task.queued == [0.0, 1.0, 1.0, 0.0]
 
 
