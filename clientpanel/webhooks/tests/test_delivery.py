@@ -5,10 +5,12 @@ per client, an endpoint disabled only after 24 hours and 10 failed attempts (or 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -255,3 +257,19 @@ def test_a_delivery_to_an_address_refused_later_fails_without_a_request(endpoint
     attempt = WebhookAttempt.objects.get()
     assert attempt.status_code is None and "private, loopback or reserved" in attempt.error
     assert receiver.received == []
+
+
+def test_run_automation_at_a_time_attempts_what_is_due_then(endpoint, receiver, staff):
+    receiver.script.append(503)
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    message = WebhookMessage.objects.get()
+    assert message.status == MessageStatus.RETRYING
+    early = message.next_attempt_at - dt.timedelta(seconds=5)
+    call_command("run_automation", "--once", "--at", early.isoformat(), stdout=io.StringIO())
+    assert receiver.accepted() == []
+    call_command("run_automation", "--once", "--at", message.next_attempt_at.isoformat(), stdout=io.StringIO())
+    [received] = receiver.accepted()
+    assert received.message_id == message.public_id and received.verified
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED and message.delivered_at == message.next_attempt_at
