@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.client_services.api import service_out
 from clientpanel.client_services.events import ServiceStatusChanged
 from clientpanel.client_services.models import Service
-from clientpanel.clients.events import ClientCreated, ClientUpdated
+from clientpanel.clients.events import ClientCreated, ClientUpdated, ImportCompleted
 from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.schemas import client_out
 from clientpanel.core.events import Event
@@ -46,6 +46,11 @@ def _entries(events: Sequence[LedgerEntryPosted]) -> list[dict]:
     return [{"transaction": entry_out(entries[event.entry_id])} for event in events]
 
 
+def _nothing_more(events: Sequence[Any]) -> list[dict]:
+    """Events whose own fields say it all (an import's counts)."""
+    return [{} for _event in events]
+
+
 def _services(events: Sequence[ServiceStatusChanged]) -> list[dict]:
     services = Service.objects.select_related("product").in_bulk({event.service_id for event in events})
     return [{"service": service_out(services[event.service_id])} for event in events]
@@ -70,6 +75,8 @@ WEBHOOK_EVENTS: dict[str, WebhookEvent] = {event.name: event for event in (
     WebhookEvent("ledger.entry_posted", LedgerEntryPosted, _("A transaction moved a client's balance."), _entries),
     WebhookEvent("service.status_changed", ServiceStatusChanged,
                  _("A service was activated, suspended, terminated or cancelled."), _services),
+    WebhookEvent("import.completed", ImportCompleted,
+                 _("A CSV import of clients was committed (one event for the file, with its counts)."), _nothing_more),
 )}
 
 

@@ -273,3 +273,15 @@ def test_run_automation_at_a_time_attempts_what_is_due_then(endpoint, receiver, 
     assert received.message_id == message.public_id and received.verified
     message.refresh_from_db()
     assert message.status == MessageStatus.DELIVERED and message.delivered_at == message.next_attempt_at
+
+
+def test_an_import_sends_one_import_completed_and_no_client_created(endpoint, receiver, staff, tmp_path):
+    from clientpanel.clients.tests.test_imports import csv_bytes, row
+
+    path = tmp_path / "clients.csv"
+    path.write_bytes(csv_bytes(row(1), row(2), row(3)))
+    call_command("import_clients", str(path), "--commit", stdout=io.StringIO())
+    outbox_drain()
+    [received] = receiver.accepted()
+    assert received.event == "import.completed" and received.verified
+    assert (received.body["data"]["created"], received.body["data"]["rejected"]) == (3, 0)
