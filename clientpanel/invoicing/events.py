@@ -24,13 +24,22 @@ class DocumentIssued(Event):
 
 
 @dataclass(frozen=True)
-class DocumentPaid(Event):
-    """A proforma was paid in full: it is INVOICED and its final invoice is issued."""
+class DocumentEvent(Event):
+    """What a payment or refund event names first: the document paid or refunded, its client and
+    its number; then the document that followed (the invoice, the credit note). DocumentIssued keeps
+    its own field order (type before number), the key order its webhook bodies have always had."""
 
-    name = "document.paid"
-    document_id: uuid.UUID  # the proforma
+    document_id: uuid.UUID
     client_id: uuid.UUID
     number: str
+
+
+@dataclass(frozen=True)
+class DocumentPaid(DocumentEvent):
+    """A proforma was paid in full: it is INVOICED and its final invoice is issued. The document
+    is the proforma."""
+
+    name = "document.paid"
     invoice_id: uuid.UUID
     invoice_number: str
     currency: str
@@ -38,13 +47,11 @@ class DocumentPaid(Event):
 
 
 @dataclass(frozen=True)
-class DocumentRefunded(Event):
-    """A credit note refunded (part of) an invoice; status is the invoice's after it."""
+class DocumentRefunded(DocumentEvent):
+    """A credit note refunded (part of) an invoice; status is the invoice's after it. The document
+    is the invoice."""
 
     name = "document.refunded"
-    document_id: uuid.UUID  # the invoice
-    client_id: uuid.UUID
-    number: str
     credit_note_id: uuid.UUID
     credit_note_number: str
     currency: str
