@@ -19,6 +19,12 @@ SECRET_FIELDS = {"password", "totp_secret", "recovery_codes", "token_hash"}
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:  # most values: as they are
+        return value
+    if kind is list and len(value) == 2 and (value[0] is None or type(value[0]) is str) \
+            and (value[1] is None or type(value[1]) is str):
+        return value  # a change [old, new] of text, the usual one
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, UUID):
@@ -61,26 +67,26 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _event(actor, *, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
-           object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> AuditEvent:
+           object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An audit event's values (attname → value) for the actor."""
     if target is not None:
         object_type = object_type or target._meta.model_name
         object_id = object_id or str(target.pk)
         object_label = object_label or str(target)[:300]
-    return AuditEvent(
-        actor_kind=actor.kind, actor_id=actor.user_id, impersonator_id=actor.impersonator_id,
-        actor_label=actor.label[:300], ip=actor.ip, action=action,
-        object_type=object_type, object_id=object_id, object_label=object_label[:300], client_id=client_id,
-        changes={k: _plain(v) for k, v in (changes or {}).items()},
-    )
+    return {
+        "actor_kind": actor.kind, "actor_id": actor.user_id, "impersonator_id": actor.impersonator_id,
+        "actor_label": actor.label[:300], "ip": actor.ip, "action": action,
+        "object_type": object_type, "object_id": object_id, "object_label": object_label[:300], "client_id": client_id,
+        "changes": {k: _plain(v) for k, v in (changes or {}).items()},
+    }
 
 
 def audit_record(*, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
                  object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> AuditEvent:
     """Write one audit event for the current actor (request user, API token or system)."""
-    event = _event(current_actor(), action=action, target=target, object_type=object_type, object_id=object_id,
-                   object_label=object_label, client_id=client_id, changes=changes)
-    event.save(force_insert=True)
-    return event
+    return AuditEvent.objects.create(**_event(current_actor(), action=action, target=target, object_type=object_type,
+                                              object_id=object_id, object_label=object_label, client_id=client_id,
+                                              changes=changes))
 
 
 def audit_record_many(records: Iterable[dict[str, Any]], *, batch_size: int = 2000) -> int:

@@ -60,7 +60,7 @@ def clean_tax_id(value: object, country: str) -> str:
     other countries use python-stdnum's VAT-like number for the country where one exists (Canadian
     BN/BN15, Australian ABN, Swiss UID…); elsewhere the text is kept as entered.
     """
-    tax_id = clean_text(value, max_length=64, label=_("Tax ID"))
+    tax_id = clean_text(value, max_length=64, label=gettext_lazy("Tax ID"))
     if not tax_id:
         return ""
     cc = country.lower()
@@ -93,7 +93,7 @@ def clean_tax_id(value: object, country: str) -> str:
 
 def clean_phone(value: object, country: str | None = None) -> str:
     """Parse a phone number (international, or national for the given country) into E.164."""
-    text = clean_text(value, max_length=32, label=_("Phone number"))
+    text = clean_text(value, max_length=32, label=gettext_lazy("Phone number"))
     if not text:
         return ""
     try:
@@ -140,7 +140,7 @@ def language_name(code: str) -> str:
 
 
 def clean_currency(value: object) -> str:
-    code = clean_text(value, max_length=3, required=True, label=_("Currency")).upper()
+    code = clean_text(value, max_length=3, required=True, label=gettext_lazy("Currency")).upper()
     if code not in enabled_currencies():
         raise FieldInvalid(_("Currency %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": code, "choices": ", ".join(enabled_currencies())})
@@ -148,7 +148,7 @@ def clean_currency(value: object) -> str:
 
 
 def clean_language(value: object) -> str:
-    code = clean_text(value, max_length=8, required=True, label=_("Language")).lower()
+    code = clean_text(value, max_length=8, required=True, label=gettext_lazy("Language")).lower()
     if code not in enabled_languages():
         raise FieldInvalid(_("Language %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": repr(code), "choices": ", ".join(enabled_languages())})

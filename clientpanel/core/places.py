@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 
 import pycountry
 from django.utils.functional import Promise
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from .text import has_visible_text, text_problem
@@ -65,11 +65,23 @@ def reader_country_name(code: str) -> str:
 
 
 def clean_country(value: object) -> str:
-    code = clean_text(value, max_length=2, required=True, label=_("Country")).upper()
+    if isinstance(value, str) and value in _COUNTRIES_SEEN:
+        return _COUNTRIES_SEEN[value]
+    code = clean_text(value, max_length=2, required=True, label=gettext_lazy("Country")).upper()
     if pycountry.countries.get(alpha_2=code) is None:
         raise FieldInvalid(_("Unknown country code %(code)s; use ISO 3166-1 alpha-2, e.g. PL or US.")
                            % {"code": repr(code)})
+    if len(_COUNTRIES_SEEN) < _SEEN_LIMIT:
+        _COUNTRIES_SEEN[value] = code
     return code
+
+
+# What clean_country and clean_region answered for a text they accepted (pycountry's data does not
+# change while the process runs): an import of 100,000 clients asks about the same few again and
+# again. Refusals are not kept — their messages are in the language of each request.
+_SEEN_LIMIT = 10_000
+_COUNTRIES_SEEN: dict[str, str] = {}
+_REGIONS_SEEN: dict[tuple[str, str], str] = {}
 
 
 @lru_cache(maxsize=300)
@@ -86,7 +98,9 @@ def _fold(text: str) -> str:
 
 def clean_region(value: object, country: str) -> str:
     """An ISO 3166-2 code (matched by code or name) where the country has subdivisions, else free text."""
-    region = clean_text(value, max_length=100, label=_("State/Region"))
+    if isinstance(value, str) and (value, country) in _REGIONS_SEEN:
+        return _REGIONS_SEEN[value, country]
+    region = clean_text(value, max_length=100, label=gettext_lazy("State/Region"))
     if not region:
         return ""
     subdivisions = subdivisions_of(country)
@@ -95,6 +109,8 @@ def clean_region(value: object, country: str) -> str:
     wanted = _fold(region)
     for code, name in subdivisions:
         if wanted in (_fold(code), _fold(code.split("-", 1)[1]), _fold(name)):
+            if len(_REGIONS_SEEN) < _SEEN_LIMIT:
+                _REGIONS_SEEN[value, country] = code
             return code
     raise FieldInvalid(_("%(region)s is not a state or region of %(country)s.")
                        % {"region": repr(region), "country": reader_country_name(country)})

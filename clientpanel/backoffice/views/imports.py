@@ -57,8 +57,9 @@ def client_import_upload(request: HttpRequest, upload_limit: FileSizeLimit) -> H
             else:
                 return redirect("backoffice:client-import-map", import_id=imported.pk)
     return render(request, "backoffice/clients/import/upload.html", {
-        "error": error, "max_megabytes": imports.max_import_bytes() // (1024 * 1024), "fields": imports.FIELDS,
-        "required": imports.REQUIRED}, status=422 if error else 200)
+        "error": error, "max_megabytes": imports.max_import_bytes() // (1024 * 1024), "required": imports.REQUIRED,
+        "optional": [field for field in imports.FIELDS if field not in imports.REQUIRED]},
+        status=422 if error else 200)
 
 
 @area_required(EDIT_CLIENTS)

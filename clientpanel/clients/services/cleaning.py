@@ -84,7 +84,7 @@ def clean_credit_limit(value: object, currency: str | None) -> Decimal:
 
 
 def clean_status(value: object) -> str:
-    status = clean_text(value, max_length=10, required=True, label=_("Status")).upper()
+    status = clean_text(value, max_length=10, required=True, label=gettext_lazy("Status")).upper()
     if status not in ClientStatus.values:
         raise FieldInvalid(_("Unknown status %(status)s; use one of %(choices)s.")
                            % {"status": repr(status), "choices": ", ".join(ClientStatus.values)})
@@ -202,6 +202,7 @@ def clean_new_client(data: Mapping[str, Any], errors: FieldErrors, *, email_must
     cleaned["status"] = run_clean(errors, "status", clean_status, data.get("status") or ClientStatus.NEW)
     cleaned["credit_limit"] = run_clean(errors, "credit_limit", clean_credit_limit, data.get("credit_limit"),
                                         cleaned["currency"])
-    clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
-                                               lastname=cleaned["lastname"]))
+    if password:  # (the validators compare it with the user's names and address)
+        clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
+                                                   lastname=cleaned["lastname"]))
     return {"email": email, "password": password, "group": group, "client": cleaned, "billing": billing}

@@ -3,6 +3,7 @@ display name and search text kept with every change. Each service is one transac
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,35 +43,35 @@ def display_name_of(*, firstname: str, lastname: str, company_name: str) -> str:
     return company_name or f"{firstname} {lastname}".strip()
 
 
-def search_text_of(client: Client, owner_email: str) -> str:
-    digits = "".join(ch for ch in client.phone if ch.isdigit())
-    words = [client.number, client.firstname, client.lastname, client.company_name, owner_email,
-             client.tax_id, client.phone, digits, client.id_number]
+def search_text_of(client: Client | Mapping[str, Any], owner_email: str) -> str:
+    """The directory's search words of a client (a row, or its values by field name)."""
+    get = client.get if isinstance(client, Mapping) else lambda name: getattr(client, name)
+    phone = get("phone") or ""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    words = [get("number"), get("firstname"), get("lastname"), get("company_name"), owner_email,
+             get("tax_id"), phone, digits, get("id_number")]
     return " ".join(w for w in words if w).lower()
 
 
-def new_client_rows(cleaned: Mapping[str, Any], billing: Mapping[str, Any], *, owner: User, group, number: str
-                    ) -> tuple[Client, Address]:
-    """The client and billing address rows of a new client (not yet saved) from clean_new_client's
-    answer: client_create saves them one by one, the CSV import in batches."""
-    client = Client(
-        number=number,
-        owner=owner,
+def new_client_values(cleaned: Mapping[str, Any], billing: Mapping[str, Any], *, owner: Mapping[str, Any],
+                      group_id, number: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values (by attname, ids included) of a new client's row and billing address row, from
+    clean_new_client's answer and its owner's id, email, firstname, lastname and phone:
+    client_create makes its rows of them one by one, the CSV import inserts them in batches."""
+    client = {k: v if v is not None else "" for k, v in cleaned.items()}
+    client.update(
+        id=uuid.uuid4(), number=number, owner_id=owner["id"], group_id=group_id,
         display_name=display_name_of(**{k: cleaned[k] for k in ("firstname", "lastname", "company_name")}),
-        billing_country=billing["country"],
-        billing_city=billing.get("city", ""),
-        group=group,
-        **{k: v if v is not None else "" for k, v in cleaned.items()},
-    )
-    client.search_text = search_text_of(client, owner.email)
-    billing = dict(billing)
-    if not billing.get("name"):
-        billing["name"] = "Default"
+        billing_country=billing["country"], billing_city=billing.get("city", ""))
+    client["search_text"] = search_text_of(client, owner["email"])
+    address = {**billing, "id": uuid.uuid4(), "client_id": client["id"], "type": AddressType.BILLING}
+    if not address.get("name"):
+        address["name"] = "Default"
     # The billing contact is the owner unless told otherwise, as on the seed's Profile tab.
-    billing["contact_name"] = billing.get("contact_name") or f"{owner.firstname} {owner.lastname}"
-    billing["email"] = billing.get("email") or owner.email
-    billing["phone"] = billing.get("phone") or owner.phone
-    return client, Address(client=client, type=AddressType.BILLING, **billing)
+    address["contact_name"] = address.get("contact_name") or f"{owner['firstname']} {owner['lastname']}"
+    address["email"] = address.get("email") or owner["email"]
+    address["phone"] = address.get("phone") or owner["phone"]
+    return client, address
 
 
 def _next_client_number() -> str:
@@ -99,9 +100,15 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
                 email, password, firstname=cleaned["firstname"], lastname=cleaned["lastname"],
                 phone=cleaned["phone"] or "", language=cleaned["language"],
             )
-            client, address = new_client_rows(cleaned, billing, owner=owner, group=group,
-                                              number=_next_client_number())
+            client_values, address_values = new_client_values(
+                cleaned, billing, number=_next_client_number(), group_id=group.pk if group else None,
+                owner={"id": owner.pk, "email": owner.email, "firstname": owner.firstname, "lastname": owner.lastname,
+                       "phone": owner.phone})
+            client = Client(**client_values)
+            client.owner, client.group = owner, group
             client.save(force_insert=True)
+            address = Address(**address_values)
+            address.client = client
             address.save(force_insert=True)
             ClientUser.objects.create(client=client, user=owner, permissions=list(ALL_PERMISSIONS))
             if actor.is_staff_side and actor.limited_to_assigned:
