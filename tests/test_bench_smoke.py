@@ -25,6 +25,7 @@ RUNS = {  # script: (database variable or None, tiny arguments, what its output 
     "api_load.py": ("BENCH_API_DATABASE_URL", ["--clients", "1500", "--rates", "10", "--seconds", "2"],
                     "Highest rate"),
     "email_sending.py": ("BENCH_EMAIL_DATABASE_URL", ["--messages", "200"], "| 2 |"),
+    "import.py": ("BENCH_IMPORT_DATABASE_URL", ["--clients", "300", "--small", "100"], "rows written: (400, 400"),
     "webhooks.py": ("BENCH_WEBHOOKS_DATABASE_URL", ["--messages", "200", "--clients", "20"], "| 2 |"),
 }
 
