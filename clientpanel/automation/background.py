@@ -101,9 +101,13 @@ def background_task_run(task_id: int) -> None:
         log.exception("background task %s #%s failed", task.kind, task_id)
         status, error = BackgroundTaskStatus.FAILED, _("The task stopped on an unexpected error; "
                                                        "nothing of it was kept unless its result says so.")
-    BackgroundTask.objects.filter(pk=task_id).update(
+    ended = BackgroundTask.objects.filter(pk=task_id, status=BackgroundTaskStatus.RUNNING).update(
         status=status, result=result, error=error, finished_at=timezone.now(),
         done=progress.done, total=progress.total)
+    if not ended:
+        # The stalled-task job failed it meanwhile and the person was told to run it again: the
+        # row keeps saying so (what this run did is in the log and the audit trail).
+        log.warning("background task %s #%s ended (%s) after it was marked stalled", task.kind, task_id, status)
     HUEY.get(_progress_key(task_id))  # read without peeking: removed
 
 

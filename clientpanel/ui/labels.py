@@ -51,6 +51,7 @@ JOB_TITLES = {
     "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
     "fail_stalled_tasks": _("Fail stalled background tasks"),
     "clean_up_client_imports": _("Remove old import files"),
+    "purge_webhooks": _("Purge webhook logs"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -72,6 +73,8 @@ JOB_DESCRIPTIONS = {
                             "failed, so no page waits for them for ever."),
     "clean_up_client_imports": _("Remove the files of client imports older than a week (uploads never committed, "
                                  "CSVs of rejected rows); their counts and errors stay."),
+    "purge_webhooks": _("Remove deleted webhook endpoints a day after their deletion, and delivered or failed "
+                        "webhook messages after 30 days."),
 }
 JOB_COUNTS = {
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),

@@ -26,7 +26,7 @@ from clientpanel.accounts.roles import SETTINGS
 from clientpanel.accounts.selectors import staff_holding
 from clientpanel.audit.services import audit_record
 from clientpanel.core import outbox
-from clientpanel.core.models import OutboxMessage
+from clientpanel.core.models import OutboxMessage, OutboxStatus
 from clientpanel.core.outbox import Later, RetryPolicy
 from clientpanel.notifications.kinds import WEBHOOK_DISABLED
 from clientpanel.notifications.services import base_url, email_queue, user_context
@@ -134,8 +134,7 @@ def endpoint_disable(endpoint: WebhookEndpoint, reason: Callable[[], str], now: 
         stored_reason = reason()[:300]
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=now,
                                                           disabled_reason=stored_reason, updated_at=now)
-    WebhookMessage.objects.filter(endpoint=endpoint, status__in=[MessageStatus.PENDING, MessageStatus.RETRYING]).update(
-        status=MessageStatus.FAILED)
+    messages_stop(endpoint.pk, now)
     audit_record(action="webhook.disable", target=endpoint,
                  changes={"is_active": [True, False], "reason": stored_reason})
     link = base_url() + reverse("backoffice:webhook-detail", args=[endpoint.pk])
@@ -146,6 +145,21 @@ def endpoint_disable(endpoint: WebhookEndpoint, reason: Callable[[], str], now: 
                 **context, "endpoint_url": endpoint.url, "endpoint_description": endpoint.description,
                 "reason": reason(), "endpoint_link": link})
     log.warning("webhook endpoint %s (%s) disabled: %s", endpoint.pk, endpoint.url, stored_reason)
+
+
+def messages_stop(endpoint_id, now: dt.datetime) -> None:
+    """What is still on its way to the endpoint fails, and its outbox rows are given up with it,
+    so a later Replay is the message's only way out (never an old retry beside it)."""
+    on_its_way = [MessageStatus.PENDING, MessageStatus.RETRYING]
+    waiting = list(WebhookMessage.objects.filter(endpoint_id=endpoint_id, status__in=on_its_way)
+                   .values_list("pk", flat=True))
+    if not waiting:
+        return
+    WebhookMessage.objects.filter(pk__in=waiting).update(status=MessageStatus.FAILED, next_attempt_at=None)
+    for start in range(0, len(waiting), 1000):
+        OutboxMessage.objects.filter(topic=TOPIC, status__in=[OutboxStatus.PENDING, OutboxStatus.FAILED],
+                                     payload__message__in=waiting[start:start + 1000]).update(
+            status=OutboxStatus.GIVEN_UP, handled_at=now, last_error="The endpoint was switched off or deleted.")
 
 
 def connect() -> None:

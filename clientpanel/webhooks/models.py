@@ -25,6 +25,10 @@ class WebhookEndpoint(models.Model):
     failed_attempts = models.PositiveIntegerField(default=0)  # since the last success
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField(max_length=300, blank=True)
+    # Deleted endpoints stay (inactive) until the purge job removes them with their log a day
+    # later: a transaction publishing an event at the moment of the deletion may still be writing
+    # a message for it, and must not fail for that at its commit.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -20,7 +20,7 @@ def _require(actor: ActorLike) -> None:
 
 def endpoints_visible(*, actor: ActorLike) -> QuerySet[WebhookEndpoint]:
     _require(actor)
-    return WebhookEndpoint.objects.defer("secret").order_by("created_at", "id")
+    return WebhookEndpoint.objects.filter(deleted_at__isnull=True).defer("secret").order_by("created_at", "id")
 
 
 def endpoint_get(*, actor: ActorLike, endpoint_id) -> WebhookEndpoint:
@@ -38,7 +38,8 @@ def messages_of(endpoint: WebhookEndpoint, *, status: str = "") -> QuerySet[Webh
 
 def endpoints_disabled() -> list[WebhookEndpoint]:
     """Endpoints the product switched off (staff are told on the Webhooks page)."""
-    return list(WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False).defer("secret"))
+    return list(WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False, deleted_at__isnull=True)
+                .defer("secret"))
 
 
 def _is_uuid(value: object) -> bool:

@@ -3,6 +3,8 @@ the secret, delete; replay a message and send a test event."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,10 +20,12 @@ from clientpanel.core.locks import lock_one
 from clientpanel.core.text import clean_text
 
 from . import policies, signing, transport
+from .delivery import messages_stop
 from .events import TEST_EVENT, WEBHOOK_EVENTS
 from .models import MessageStatus, WebhookEndpoint, WebhookMessage
 from .subscribers import TOPIC, MessageDue, body_of, message_id, messages_write
 
+MESSAGE_ID = re.compile(r"msg_[0-9a-f]{1,36}")
 ENDPOINT_FIELDS = {"url", "events", "description", "is_active"}
 URL_LIMIT = 1000
 MAX_ENDPOINTS = 50
@@ -77,7 +81,7 @@ def endpoint_create(*, actor: ActorLike, data: Mapping[str, Any]) -> tuple[Webho
     _require(actor)
     cleaned = _clean(data, creating=True)
     with transaction.atomic():
-        if WebhookEndpoint.objects.count() >= MAX_ENDPOINTS:
+        if WebhookEndpoint.objects.filter(deleted_at__isnull=True).count() >= MAX_ENDPOINTS:
             raise Conflict(_("There are %(count)s endpoints already, the most there can be; delete one first.")
                            % {"count": MAX_ENDPOINTS}, code="too_many_endpoints")
         now = timezone.now()
@@ -89,7 +93,8 @@ def endpoint_create(*, actor: ActorLike, data: Mapping[str, Any]) -> tuple[Webho
 
 
 def _locked(endpoint_id) -> WebhookEndpoint:
-    return lock_one(WebhookEndpoint.objects, _("No such webhook endpoint."), pk=endpoint_id)
+    return lock_one(WebhookEndpoint.objects.filter(deleted_at__isnull=True), _("No such webhook endpoint."),
+                    pk=endpoint_id)
 
 
 def endpoint_update(*, actor: ActorLike, endpoint_id, data: Mapping[str, Any]) -> WebhookEndpoint:
@@ -126,13 +131,32 @@ def endpoint_secret_rotate(*, actor: ActorLike, endpoint_id) -> tuple[WebhookEnd
 
 
 def endpoint_delete(*, actor: ActorLike, endpoint_id) -> None:
-    """Delete an endpoint with its messages and their log; nothing more is sent to it."""
+    """Delete an endpoint: nothing more is sent to it, and it is gone from every list at once; its
+    row, messages and log are removed by the purge job a day later (models.WebhookEndpoint)."""
     _require(actor)
     with transaction.atomic():
         endpoint = _locked(endpoint_id)
+        now = timezone.now()
+        endpoint.deleted_at, endpoint.is_active, endpoint.updated_at = now, False, now
+        endpoint.save(update_fields=["deleted_at", "is_active", "updated_at"])
+        messages_stop(endpoint.pk, now)
         audit_record(action="webhook.delete", target=endpoint,
                      changes={field: [getattr(endpoint, field), None] for field in AUDITED})
-        endpoint.delete()
+
+
+KEEP_DELETED = dt.timedelta(days=1)
+KEEP_MESSAGES = dt.timedelta(days=30)
+
+
+def job_purge_webhooks(*, now: dt.datetime) -> dict:
+    """Remove deleted webhook endpoints a day after their deletion, and delivered or failed
+    messages (with their attempts) after 30 days."""
+    _, gone = WebhookEndpoint.objects.filter(deleted_at__lt=now - KEEP_DELETED).delete()
+    _, old = WebhookMessage.objects.filter(status__in=[MessageStatus.DELIVERED, MessageStatus.FAILED],
+                                           created_at__lt=now - KEEP_MESSAGES).delete()
+    # Counted: endpoints and messages (their attempts go with them).
+    return {"purged": sum(deleted.get(f"webhooks.{model}", 0) for deleted in (gone, old)
+                          for model in ("WebhookEndpoint", "WebhookMessage"))}
 
 
 def message_replay(*, actor: ActorLike, endpoint_id, message_id: str) -> WebhookMessage:
@@ -142,7 +166,8 @@ def message_replay(*, actor: ActorLike, endpoint_id, message_id: str) -> Webhook
         endpoint = _locked(endpoint_id)
         if not endpoint.is_active:
             raise Conflict(_("Switch the endpoint on before replaying its messages."), code="endpoint_disabled")
-        message = WebhookMessage.objects.filter(endpoint=endpoint, public_id=message_id).first()
+        message = (WebhookMessage.objects.filter(endpoint=endpoint, public_id=message_id).first()
+                   if MESSAGE_ID.fullmatch(message_id or "") else None)
         if message is None:
             raise NotFound(_("No such message for this endpoint."))
         if message.status in (MessageStatus.PENDING, MessageStatus.RETRYING):

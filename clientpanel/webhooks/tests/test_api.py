@@ -54,6 +54,7 @@ def test_the_log_lists_attempts_and_a_message_can_be_replayed(api, receiver, sta
     test = api.post(f"/webhooks/{body['id']}/test", {})
     assert test.status_code == 202 and test.json()["event"] == "webhook.test"
     assert api.post(f"/webhooks/{body['id']}/messages/msg_nope/replay", {}).status_code == 404
+    assert api.post(f"/webhooks/{body['id']}/messages/msg_%00/replay", {}).status_code == 404
 
 
 @pytest.mark.parametrize("payload", [

@@ -4,20 +4,24 @@ per client, an endpoint disabled only after 24 hours and 10 failed attempts (or 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import socket
+import threading
 import time
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.services import staff_create
+from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_create, client_update
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.models import OutboxMessage
 from clientpanel.core.outbox import outbox_drain
 from clientpanel.ledger.models import EntryType
@@ -26,6 +30,7 @@ from clientpanel.notifications.models import EmailMessage
 from clientpanel.webhooks import services
 from clientpanel.webhooks.delivery import DISABLE_AFTER_ATTEMPTS, WEBHOOK_RETRY
 from clientpanel.webhooks.models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
+from clientpanel.webhooks.services import job_purge_webhooks
 from conftest import client_data
 from tests.webhook_receiver import Receiver
 
@@ -232,6 +237,12 @@ def test_a_rotated_secret_signs_what_is_sent_from_then_on(endpoint, receiver, st
     ("http://[::1]/hooks", "a private, loopback or reserved address"),
     ("http://[::ffff:192.168.0.1]/hooks", "a private, loopback or reserved address"),
     ("http://localhost/hooks", "a private, loopback or reserved address"),
+    ("http://[64:ff9b::7f00:1]/hooks", "a private, loopback or reserved address"),  # NAT64 of 127.0.0.1
+    ("http://[2002:c0a8:101::1]/hooks", "a private, loopback or reserved address"),  # 6to4 of 192.168.1.1
+    ("http://[::127.0.0.1]/hooks", "a private, loopback or reserved address"),  # IPv4-compatible
+    ("http://2130706433/hooks", "a private, loopback or reserved address"),  # 127.0.0.1 as a number
+    ("http://127.0.0.1:0/hooks", "Port 0 cannot be called."),
+    ("http://127.0.0.1/a b", "A URL has no spaces"),
     ("http://no-such-host.invalid/hooks", "cannot be resolved"),
     ("", "Enter the URL that receives the webhooks."),
 ])
@@ -285,3 +296,142 @@ def test_an_import_sends_one_import_completed_and_no_client_created(endpoint, re
     [received] = receiver.accepted()
     assert received.event == "import.completed" and received.verified
     assert (received.body["data"]["created"], received.body["data"]["rejected"]) == (3, 0)
+
+
+def raw_receiver(answer):
+    """A TCP server on 127.0.0.1 that reads one request per connection and then runs answer(conn)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.settimeout(5)
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}/hooks", listener
+
+
+def test_a_path_in_other_letters_is_sent_percent_encoded(receiver, staff):
+    _endpoint, receiver.secret = services.endpoint_create(actor=staff, data={"url": receiver.url + "/ścieżka?q=ż"})
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    [received] = receiver.accepted()
+    assert received.path == "/hooks/%C5%9Bcie%C5%BCka?q=%C5%BC" and received.verified
+
+
+def test_the_timeout_bounds_the_whole_exchange_however_slowly_the_answer_drips(staff, settings):
+    settings.WEBHOOKS_TIMEOUT = 1.0
+
+    def drip(conn):
+        with contextlib.suppress(OSError):
+            for byte in b"HTTP/1.1 200 OK\r\n\r\n":  # a byte every 0.3 s: each read is quick, the answer is not
+                time.sleep(0.3)
+                conn.sendall(bytes([byte]))
+
+    url, listener = raw_receiver(drip)
+    services.endpoint_create(actor=staff, data={"url": url})
+    client_create(actor=staff, data=client_data())
+    started = time.monotonic()
+    outbox_drain()
+    listener.close()
+    attempt = WebhookAttempt.objects.get()
+    assert time.monotonic() - started < 3 and attempt.duration_ms < 2000
+    assert attempt.status_code is None and "No answer within 1.0 seconds" in attempt.error
+
+
+def test_a_2xx_whose_body_stalls_is_delivered_not_sent_again(staff, settings):
+    settings.WEBHOOKS_TIMEOUT = 1.0
+
+    def stall(conn):
+        with contextlib.suppress(OSError):
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nok")
+            time.sleep(3)
+
+    url, listener = raw_receiver(stall)
+    services.endpoint_create(actor=staff, data={"url": url})
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    listener.close()
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.status_code == 200
+    assert WebhookMessage.objects.get().status == MessageStatus.DELIVERED
+
+
+def test_after_disabling_and_switching_on_again_a_replay_is_the_only_way_out(endpoint, receiver, staff):
+    receiver.script.extend([500, 410])
+    client_create(actor=staff, data=client_data())
+    outbox_drain()  # 500: retrying
+    services.endpoint_test_send(actor=staff, endpoint_id=endpoint.pk)
+    outbox_drain()  # the test event: 410, the endpoint is disabled, the retrying message fails
+    assert set(OutboxMessage.objects.filter(topic="webhooks").values_list("status", flat=True)) == {"given_up"}
+    services.endpoint_update(actor=staff, endpoint_id=endpoint.pk, data={"is_active": True})
+    message = WebhookMessage.objects.get(event="client.created")
+    services.message_replay(actor=staff, endpoint_id=endpoint.pk, message_id=message.public_id)
+    outbox_drain(now=timezone.now() + dt.timedelta(hours=1))
+    assert [r.message_id for r in receiver.received].count(message.public_id) == 2  # the 500, then the replay
+
+
+def test_a_deleted_endpoint_is_gone_at_once_and_purged_with_its_log_a_day_later(endpoint, receiver, staff):
+    receiver.script.append(500)
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    services.endpoint_delete(actor=staff, endpoint_id=endpoint.pk)
+    assert WebhookMessage.objects.get().status == MessageStatus.FAILED
+    assert OutboxMessage.objects.get(topic="webhooks").status == "given_up"
+    with pytest.raises(NotFound):
+        services.endpoint_update(actor=staff, endpoint_id=endpoint.pk, data={"description": "x"})
+    client_create(actor=staff, data=client_data())
+    assert WebhookMessage.objects.count() == 1  # nothing new is written for it
+    assert job_purge_webhooks(now=timezone.now())["purged"] == 0
+    assert job_purge_webhooks(now=timezone.now() + dt.timedelta(days=2))["purged"] == 2  # the endpoint, its message
+    assert not WebhookEndpoint.objects.exists() and not WebhookAttempt.objects.exists()
+
+
+def test_settled_messages_are_purged_after_30_days(endpoint, receiver, staff):
+    client_create(actor=staff, data=client_data())
+    outbox_drain()
+    assert job_purge_webhooks(now=timezone.now() + dt.timedelta(days=29))["purged"] == 0
+    assert job_purge_webhooks(now=timezone.now() + dt.timedelta(days=31))["purged"] == 1
+    assert WebhookEndpoint.objects.filter(pk=endpoint.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_endpoint_while_an_event_is_being_published_fails_nothing(staff, receiver):
+    endpoint, _secret = services.endpoint_create(actor=staff, data={"url": receiver.url})
+    written, deleted = threading.Event(), threading.Event()
+    outcome = {}
+
+    def publish():
+        try:
+            with transaction.atomic():
+                client_create(actor=staff, data=client_data())
+                written.set()
+                deleted.wait(10)
+            outcome["ok"] = True
+        except Exception as error:
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    assert written.wait(10)
+    if connection.vendor == "sqlite":
+        deleted.set()  # one writer at a time: the deletion waits for the publishing commit
+        worker.join(10)
+        services.endpoint_delete(actor=staff, endpoint_id=endpoint.pk)
+    else:
+        services.endpoint_delete(actor=staff, endpoint_id=endpoint.pk)
+        deleted.set()
+        worker.join(10)
+    assert outcome == {"ok": True}
+    assert Client.objects.count() == 1

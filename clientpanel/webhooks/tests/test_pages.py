@@ -57,7 +57,8 @@ def test_create_shows_the_secret_once_then_edit_test_and_replay(staff_client, st
     endpoint.refresh_from_db()
     assert endpoint.secret != receiver.secret and endpoint.secret in rotated.content.decode()
     staff_client.post(reverse("backoffice:webhook-delete", args=[endpoint.pk]))
-    assert not WebhookEndpoint.objects.exists() and not WebhookMessage.objects.exists()
+    assert not WebhookEndpoint.objects.filter(deleted_at__isnull=True).exists()
+    assert b"No webhook endpoints yet." in staff_client.get(reverse("backoffice:webhook-list")).content
 
 
 def test_a_refused_url_is_a_field_error_and_nothing_is_saved(staff_client, settings):
