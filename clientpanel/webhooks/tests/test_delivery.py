@@ -185,8 +185,9 @@ def test_the_disabling_email_speaks_each_staff_members_language(endpoint, receiv
     outbox_drain()
     told = {m.recipient: m for m in EmailMessage.objects.filter(template="webhook_disabled")}
     assert set(told) == {staff.email, polish.email}
-    assert "Odbiorca odpowiedział 410 Gone" in told[polish.email].body_text or "410" in told[polish.email].body_text
+    assert "Odbiorca odpowiedział 410 Gone: poprosił" in told[polish.email].body_text
     assert told[polish.email].subject.startswith("Wstrzymano webhooki")
+    assert "The receiver answered 410 Gone" in told[staff.email].body_text
 
 
 def test_redirects_are_not_followed_and_slow_receivers_time_out(endpoint, receiver, staff, settings):
