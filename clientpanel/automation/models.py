@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class JobRun(models.Model):
@@ -24,10 +24,10 @@ class JobRun(models.Model):
 
 
 class BackgroundTaskStatus(models.TextChoices):
-    QUEUED = "QUEUED", _("Queued")
-    RUNNING = "RUNNING", _("Running")
-    SUCCEEDED = "SUCCEEDED", _("Done")
-    FAILED = "FAILED", _("Failed")
+    QUEUED = "QUEUED", pgettext_lazy("background task status", "Queued")
+    RUNNING = "RUNNING", pgettext_lazy("background task status", "Running")
+    SUCCEEDED = "SUCCEEDED", pgettext_lazy("background task status", "Done")
+    FAILED = "FAILED", pgettext_lazy("background task status", "Failed")
 
 
 class BackgroundTask(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WebhookEndpoint(models.Model):
@@ -41,10 +41,10 @@ class WebhookEndpoint(models.Model):
 
 
 class MessageStatus(models.TextChoices):
-    PENDING = "PENDING", _("Pending")
-    DELIVERED = "DELIVERED", _("Delivered")
-    RETRYING = "RETRYING", _("Failing, will retry")
-    FAILED = "FAILED", _("Failed")
+    PENDING = "PENDING", pgettext_lazy("webhook message status", "Pending")
+    DELIVERED = "DELIVERED", pgettext_lazy("webhook message status", "Delivered")
+    RETRYING = "RETRYING", pgettext_lazy("webhook message status", "Failing, will retry")
+    FAILED = "FAILED", pgettext_lazy("webhook message status", "Failed")
 
 
 class WebhookMessage(models.Model):
