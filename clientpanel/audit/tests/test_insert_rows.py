@@ -1,0 +1,42 @@
+"""insert_rows writes what bulk_create would: text with the characters COPY escapes, NULLs, JSON,
+booleans, dates and defaults come back as they went in (PostgreSQL's COPY text format, SQLite's
+bulk_create)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from clientpanel.audit.models import AuditEvent
+from clientpanel.core.bulk import insert_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_given_as_values_come_back_as_written_with_escaped_text_nulls_and_json():
+    client_id = uuid.uuid4()
+    awkward = "tab\there, line\nbreak, return\r, back\\slash \\N and \\t, quote \" and ' ünïcødé"
+    changes = {"note": [None, awkward], "nested": {"list": [1, 2.5, True, None], "empty": ""}}
+    insert_rows(AuditEvent, [
+        {"actor_kind": "system", "actor_label": awkward, "action": "test.one", "object_type": "t",
+         "object_id": "1", "client_id": client_id, "changes": changes, "ip": "2001:db8::1"},
+        {"actor_kind": "system", "actor_label": "\\N", "action": "test.two", "object_type": "t", "object_id": "2",
+         "client_id": None},  # the default changes ({}), no IP
+    ])
+    one, two = AuditEvent.objects.get(action="test.one"), AuditEvent.objects.get(action="test.two")
+    assert one.actor_label == awkward
+    assert one.changes == changes
+    assert one.client_id == client_id
+    assert one.ip == "2001:db8::1"
+    assert one.created_at is not None and two.created_at is not None
+    assert two.actor_label == "\\N"  # text, not NULL
+    assert two.client_id is None and two.ip is None
+    assert two.changes == {}
+
+
+def test_many_rows_across_batches_are_all_written():
+    insert_rows(AuditEvent, [{"actor_kind": "system", "actor_label": f"row {n}", "action": "test.many",
+                              "object_type": "t", "object_id": str(n)} for n in range(25)], batch_size=10)
+    assert sorted(int(x) for x in AuditEvent.objects.filter(action="test.many").values_list("object_id", flat=True)) \
+        == list(range(25))
