@@ -324,3 +324,47 @@ def test_the_command_dry_runs_by_default_and_exits_non_zero_on_rejected_rows(tmp
     with pytest.raises(SystemExit) as unreadable:
         call_command("import_clients", str(tmp_path / "missing.csv"))
     assert unreadable.value.code == 2
+
+
+# --- the pipeline (a second process cleaning ahead) ----------------------------------------------
+
+def _outcome(imported: ClientImport, result: dict) -> tuple:
+    clients = sorted(Client.objects.values_list("owner__email", "tax_id", "phone", "billing_country", "currency",
+                                                "group__name", "status"))
+    errors = [(e["line"], e["messages"]) for e in refresh(imported).errors]
+    return result["status"], result["counts"], clients, errors, AuditEvent.objects.filter(
+        action__in=["client.create", "address.create"]).count()
+
+
+@pytest.mark.parametrize("valid_only", [False, True])
+def test_the_pipeline_cleans_every_row_as_the_main_process_would(monkeypatch, valid_only):
+    from django.db import connection
+
+    from clientpanel.clients.imports import services
+
+    ClientGroup.objects.create(name="Gold", currency="EUR")
+    header = f"{HEADER},group"
+    content = csv_bytes(row(1) + ",gold", row(2, tax_id="5260250996") + ",", row(3, phone="+48 12") + ",Gold",
+                        row(4, email="c1@example.com") + ",", row(5) + ",999", row(6) + ",,extra",
+                        *(row(n) + "," for n in range(7, 30)), header=header)
+    cleaned_here = []
+    real_clean = services.clean_new_client
+
+    def counted(*args, **kwargs):
+        cleaned_here.append(1)  # in the main process only: the second one counts in its own memory
+        return real_clean(*args, **kwargs)
+
+    monkeypatch.setattr(services, "clean_new_client", counted)
+    without = run(upload(content, name="without.csv"), valid_only=valid_only)
+    expected = _outcome(ClientImport.objects.get(file_name="without.csv"), without)
+    assert len(cleaned_here) == 27  # every row but the duplicate and the one with too many fields
+    Client.objects.all().delete()
+    User.objects.filter(is_staff=False).delete()
+    AuditEvent.objects.filter(action__in=["client.create", "address.create"]).delete()
+    cleaned_here.clear()
+
+    monkeypatch.setattr(services, "PIPELINE_MIN_ROWS", {connection.vendor: 1})
+    with_pipeline = run(upload(content, name="with.csv"), valid_only=valid_only)
+    assert _outcome(ClientImport.objects.get(file_name="with.csv"), with_pipeline) == expected
+    assert len(cleaned_here) == 1  # only the row naming group 999, which asks the database
+    assert expected[1]["rejected"] == 5
