@@ -25,8 +25,6 @@ import csv
 import datetime as dt
 import io
 import logging
-import multiprocessing
-import sys
 import tempfile
 import uuid
 from collections import Counter
@@ -39,7 +37,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,10 +84,6 @@ CHUNK = 2000  # rows looked up and written at a time
 PREVIEW_ROWS = 10  # the first rows the preview shows
 MAX_ERRORS = 100  # rejected rows whose errors are kept on the import (all are in the rejected CSV)
 BUSY = (ClientImportStatus.CHECKING, ClientImportStatus.IMPORTING)
-# From how many rows, per database, a second process cleans the rows ahead of the writes (see
-# _CleanedAhead): on PostgreSQL the writes wait for the server, so cleaning meanwhile pays; a small
-# file is cleaned faster than a process starts. Elsewhere (SQLite) not used.
-PIPELINE_MIN_ROWS = {"postgresql": 5000}
 
 
 def max_import_bytes() -> int:
@@ -371,37 +365,19 @@ class _Importer:
                 if value is not None and value > self.number_floor:
                     self.number_floor = value
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], total: int, ahead: _CleanedAhead | None = None) -> None:
+    def run(self, rows: Iterable[tuple[int, list[str]]], total: int) -> None:
         done = 0
         self.progress(0, total)
         for batch in _batches(rows, CHUNK):
-            self._batch(batch, ahead.next_batch() if ahead else None)
+            self._batch(batch)
             done += len(batch)
             self.progress(done, total)
 
-    def _values(self, cells: list[str]) -> tuple[list[str], dict[str, str]]:
-        cells = [unguard(cell) for cell in cells]
-        return cells, {field: cells[i].strip() for i, field in enumerate(self.columns) if field and i < len(cells)}
-
-    def clean_ahead(self, cells: list[str]) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
-        """What _clean_new's clean_new_client answers for a row (its answer, with the group by id,
-        and its problems), for the pipeline's second process; None for a row it leaves to the main
-        process (too many fields, a group not among those read at the start)."""
-        cells, values = self._values(cells)
-        if len(cells) > self.width:
-            return None
-        data = self._create_data(values)
-        if data.get("group") is not None and not isinstance(data["group"], ClientGroup):
-            return None  # clean_group would ask the database
-        errors = FieldErrors()
-        new = clean_new_client(data, errors, email_must_be_new=False)
-        group = new["group"]
-        return {**new, "group": group.pk if group else None}, errors.fields
-
-    def _batch(self, batch: list[tuple[int, list[str]]], cleaned: dict[int, tuple] | None = None) -> None:
+    def _batch(self, batch: list[tuple[int, list[str]]]) -> None:
         parsed = []
         for line, cells in batch:
-            cells, values = self._values(cells)
+            cells = [unguard(cell) for cell in cells]
+            values = {field: cells[i].strip() for i, field in enumerate(self.columns) if field and i < len(cells)}
             if len(cells) > self.width:
                 self._reject(line, cells, values, [
                     _("This line has %(found)d fields; the header has %(expected)d (a comma or semicolon too many, "
@@ -447,23 +423,15 @@ class _Importer:
             if existing is not None:
                 self._existing(line, cells, values, existing, by_number=number in by_number)
                 continue
-            new = self._clean_new(line, cells, values, email, number, users, taken_numbers,
-                                  cleaned.get(line) if cleaned else None)
+            new = self._clean_new(line, cells, values, email, number, users, taken_numbers)
             if new is not None:
                 new_rows.append(new)
         if new_rows and self.writing:
             self._write(new_rows)
 
-    def _clean_new(self, line, cells, values, email, number, users, taken_numbers, ahead=None):
+    def _clean_new(self, line, cells, values, email, number, users, taken_numbers):
         errors = FieldErrors()
-        if ahead is None:
-            new = clean_new_client(self._create_data(values), errors, email_must_be_new=False)
-        else:  # cleaned by the pipeline's second process: the same clean_new_client, already run
-            new, problems = ahead
-            new["group"] = self.groups[str(new["group"])] if new["group"] is not None else None
-            for field, messages in problems.items():
-                for message in messages:
-                    errors.add(field, message)
+        new = clean_new_client(self._create_data(values), errors, email_must_be_new=False)
         if email and email in users:
             errors.add("email", _("A user with this email address already exists."))
         if number:
@@ -587,70 +555,6 @@ class _Importer:
         self.created_ids.extend(client["id"] for client in clients)
 
 
-class _CleanedAhead:
-    """The import's pipeline: a second process (forked, so it shares the importer's state as it was
-    at the start) reads the same file and runs clean_new_client on every row, a batch ahead of the
-    main process, which meanwhile looks rows up and writes them, all in its one transaction. The
-    second process never touches the database (a row naming a group it does not know is left to
-    the main process); it sends {line: (answer, problems)} per batch of CHUNK rows through a pipe,
-    whose small buffer keeps it at most a batch or two ahead (memory stays flat). Should it fail,
-    the main process cleans the remaining rows itself. The rules are clean_new_client's, run
-    once per row as without the pipeline; only where they run differs."""
-
-    def __init__(self, importer: _Importer):
-        for stream in (sys.stdout, sys.stderr):  # what they hold would be written by both processes
-            stream.flush()
-        context = multiprocessing.get_context("fork")
-        self.results, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_clean_ahead, args=(importer, sender), daemon=True,
-                                       name="clients.import cleaning")
-        self.process.start()
-        sender.close()  # the child's end; EOF here once the child is done with it
-
-    @staticmethod
-    def wanted(imported: ClientImport) -> bool:
-        minimum = PIPELINE_MIN_ROWS.get(connection.vendor)
-        return (minimum is not None and imported.row_count >= minimum
-                and "fork" in multiprocessing.get_all_start_methods())
-
-    def next_batch(self) -> dict[int, tuple]:
-        """The next batch's rows as the second process cleaned them ({} once it is gone)."""
-        if self.results is None:
-            return {}
-        try:
-            return self.results.recv()
-        except (EOFError, OSError):
-            logger.warning("The import's cleaning process stopped; the main process cleans the rest.")
-            self.results.close()
-            self.results = None
-            return {}
-
-    def close(self) -> None:
-        if self.results is not None:
-            self.results.close()
-            self.results = None
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
-
-
-def _clean_ahead(importer: _Importer, sender) -> None:
-    """The pipeline's second process (see _CleanedAhead)."""
-    text, rows = _records_of(importer.imported)
-    with text, sender:
-        for batch in _batches(rows, CHUNK):
-            cleaned = {}
-            for line, cells in batch:
-                result = importer.clean_ahead(cells)
-                if result is not None:
-                    cleaned[line] = result
-            try:
-                sender.send(cleaned)
-            except (BrokenPipeError, OSError):  # the main process is done (or gone)
-                return
-
-
 # What an audit event of a creation leaves out (audit.services.created: ids, the search words).
 _NOT_AUDITED = {"id", "search_text", "client_id", "owner_id"}
 
@@ -685,18 +589,16 @@ def _import(imported: ClientImport, actor: Actor, *, commit: bool, progress: Cal
     rejected_text = io.TextIOWrapper(rejected_out, encoding="utf-8", newline="")
     importer = _Importer(imported, actor, commit=commit, progress=progress, rejected_out=rejected_text)
     refused = False
-    ahead = None
     try:
         if commit:
             text, rows = _records_of(imported)
             with text:
                 importer.number_floor_from(rows)
         text, rows = _records_of(imported)
-        ahead = _CleanedAhead(importer) if _CleanedAhead.wanted(imported) else None
         with text:
             try:
                 with transaction.atomic():
-                    importer.run(rows, imported.row_count, ahead)
+                    importer.run(rows, imported.row_count)
                     refused = commit and not imported.valid_only and importer.counts["rejected"] > 0
                     if not commit or refused:
                         raise _RollBack
@@ -715,8 +617,6 @@ def _import(imported: ClientImport, actor: Actor, *, commit: bool, progress: Cal
             rejected_out.seek(0)
             rejected_name = _store(f"{STORAGE_DIR}/{imported.pk}-rejected.csv", rejected_out)
     finally:
-        if ahead is not None:
-            ahead.close()
         rejected_text.close()
     counts = {key: importer.counts[key] for key in ("created", "updated", "skipped", "rejected")}
     counts["rows"] = imported.row_count
