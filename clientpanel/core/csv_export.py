@@ -55,7 +55,8 @@ def decimal_text(value: Decimal, places: int = 2) -> str:
 def safe_cell(value: object) -> str:
     """One cell as text. None is empty; a Decimal (or an Amount) is a number, written exactly;
     an aware datetime is read in the current time zone ("2025-01-31 13:05:00"); a date is
-    "2025-01-31"; any other value is text and is quoted with `'` when it would start a formula."""
+    "2025-01-31"; any other value is text and is quoted with `'` when it would start a formula
+    (or would look quoted: is_guarded)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,7 +76,14 @@ def safe_cell(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if is_guarded(text) or text.startswith(FORMULA_STARTS) else text
+
+
+def is_guarded(cell: str) -> bool:
+    """Whether a cell starts with the `'` this module puts before a formula (or before a text that
+    itself starts with a `'`): a re-import (clients/imports) takes exactly one such `'` away. So a
+    text that starts with `'=` or `''` is written with one more `'`, and comes back as it was."""
+    return len(cell) > 1 and cell[0] == "'" and (cell[1] == "'" or cell[1:].startswith(FORMULA_STARTS))
 
 
 def csv_rows(header: Iterable[object], rows: Iterable[Iterable[object]], *,

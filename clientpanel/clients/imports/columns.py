@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from clientpanel.core.csv_export import is_guarded
+
 from ..models import ClientStatus
 
 # The fields an import fills, in the order the wizard lists them; labels in the reader's language.
@@ -165,8 +167,7 @@ def status_code(value: str) -> str:
 
 
 def strip_formula_guard(cell: str) -> str:
-    """Our export writes a ' before a cell starting with = + - @ tab or CR (formula injection); a
-    re-import takes the cell back as it was."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in "=+-@\t\r":
-        return cell[1:]
-    return cell
+    """Our export writes a ' before a cell starting with = + - @ tab or CR (formula injection), or
+    with a ' that such a guard would be taken for (core/csv_export.py is_guarded); a re-import
+    takes the cell back as it was."""
+    return cell[1:] if is_guarded(cell) else cell

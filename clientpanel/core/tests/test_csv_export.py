@@ -24,6 +24,11 @@ def test_other_text_is_left_as_it_is(text):
     assert safe_cell(text) == text
 
 
+@pytest.mark.parametrize("text", ["'=Already guarded", "''double", "'+48", "'\tx"])
+def test_text_that_looks_guarded_already_gets_one_more_quote(text):
+    assert safe_cell(text) == "'" + text
+
+
 def test_amounts_are_numbers_and_a_negative_one_is_not_quoted():
     assert safe_cell(Amount(Decimal("-10.0000"), 2)) == "-10.00"
     assert safe_cell(Decimal("-10.5000")) == "-10.5"
