@@ -116,7 +116,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[models.Model | Mapping
         columns.append(_copy_column(values))
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # Through Django's error wrapper, as the ORM's own statements: a unique clash is an
+    # IntegrityError the caller can catch, not psycopg's own exception.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for start in range(0, len(rows), batch_size):
             lines = zip(*(column[start:start + batch_size] for column in columns), strict=True)
             copy.write("".join(["\t".join(line) + "\n" for line in lines]))

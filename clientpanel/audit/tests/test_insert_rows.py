@@ -40,3 +40,13 @@ def test_many_rows_across_batches_are_all_written():
                               "object_type": "t", "object_id": str(n)} for n in range(25)], batch_size=10)
     assert sorted(int(x) for x in AuditEvent.objects.filter(action="test.many").values_list("object_id", flat=True)) \
         == list(range(25))
+
+
+def test_a_unique_clash_is_djangos_integrity_error_on_every_database():
+    from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
+
+    User = get_user_model()
+    User.objects.create_user(email="taken@example.com", password="correct-horse-battery")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(User, [{"email": "taken@example.com", "password": "!", "firstname": "", "lastname": ""}])
