@@ -589,6 +589,36 @@ def _import(imported: ClientImport, actor: Actor, *, commit: bool, progress: Cal
     rejected_text = io.TextIOWrapper(rejected_out, encoding="utf-8", newline="")
     importer = _Importer(imported, actor, commit=commit, progress=progress, rejected_out=rejected_text)
     refused = False
+    outcome: dict[str, Any] = {}
+
+    def finish() -> None:
+        """Store the rejected rows' CSV and write the import's outcome. For a commit this runs
+        inside the import's transaction, so what it says and what was written commit together
+        (nothing can fail after the commit and call a written import "nothing kept")."""
+        rejected_name = ""
+        if importer.counts["rejected"]:
+            rejected_text.flush()
+            rejected_out.seek(0)
+            rejected_name = _store(f"{STORAGE_DIR}/{imported.pk}-rejected.csv", rejected_out)
+            if commit and not refused:  # stored before the commit: removed below if it rolls back
+                outcome["stored_in_transaction"] = rejected_name
+        counts = {key: importer.counts[key] for key in ("created", "updated", "skipped", "rejected")}
+        counts["rows"] = imported.row_count
+        counts["valid"] = counts["rows"] - counts["rejected"]
+        if refused:  # all or nothing: nothing was written
+            counts["created"] = counts["updated"] = 0
+        if commit and refused:
+            status = ClientImportStatus.REFUSED
+        elif commit:
+            status = ClientImportStatus.IMPORTED
+        else:
+            status = ClientImportStatus.CHECKED
+        ClientImport.objects.filter(pk=imported.pk).update(
+            status=status, counts=counts, preview=_without_nul(importer.preview),
+            errors=_without_nul(importer.errors), rejected_name=rejected_name, finished_at=timezone.now(),
+            error="", stored_name="" if status == ClientImportStatus.IMPORTED else imported.stored_name)
+        outcome.update(status=status, counts=counts, rejected_name=rejected_name)
+
     try:
         if commit:
             text, rows = _records_of(imported)
@@ -609,37 +639,35 @@ def _import(imported: ClientImport, actor: Actor, *, commit: bool, progress: Cal
                     publish(ImportCompleted(import_id=imported.pk, task_id=task_id, created=counts["created"],
                                             updated=counts["updated"], skipped=counts["skipped"],
                                             rejected=counts["rejected"]))
+                    finish()
             except _RollBack:
-                pass
-        rejected_name = ""
-        if importer.counts["rejected"]:
-            rejected_text.flush()
-            rejected_out.seek(0)
-            rejected_name = _store(f"{STORAGE_DIR}/{imported.pk}-rejected.csv", rejected_out)
+                finish()  # a check, or all or nothing refused: nothing was written
+            except BaseException:
+                _remove(outcome.get("stored_in_transaction", ""))  # the transaction that kept it is gone
+                raise
     finally:
         rejected_text.close()
-    counts = {key: importer.counts[key] for key in ("created", "updated", "skipped", "rejected")}
-    counts["rows"] = imported.row_count
-    counts["valid"] = counts["rows"] - counts["rejected"]
-    if refused:  # all or nothing: nothing was written
-        counts["created"] = counts["updated"] = 0
-    if commit and refused:
-        status = ClientImportStatus.REFUSED
-    elif commit:
-        status = ClientImportStatus.IMPORTED
-    else:
-        status = ClientImportStatus.CHECKED
+    status = outcome["status"]
+    # After the commit only clean-up remains, and _remove never raises: the outcome stands.
     previous_rejected = imported.rejected_name
-    ClientImport.objects.filter(pk=imported.pk).update(
-        status=status, counts=counts, preview=importer.preview, errors=importer.errors,
-        rejected_name=rejected_name, finished_at=timezone.now(), error="",
-        stored_name="" if status == ClientImportStatus.IMPORTED else imported.stored_name)
-    if previous_rejected and previous_rejected != rejected_name:
+    if previous_rejected and previous_rejected != outcome["rejected_name"]:
         _remove(previous_rejected)
     if status == ClientImportStatus.IMPORTED:
         _remove(imported.stored_name)
     return {"import_id": str(imported.pk), "mode": "commit" if commit else "check", "status": status,
-            "counts": counts}
+            "counts": outcome["counts"]}
+
+
+def _without_nul(value: Any) -> Any:
+    """A cell's NUL characters as U+FFFD in what the import keeps as JSON (PostgreSQL's jsonb
+    refuses NUL; the row itself is rejected for it by the cleaning)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    return value
 
 
 def _actor_of(imported: ClientImport) -> Actor:

@@ -334,3 +334,34 @@ def test_a_cell_of_our_export_comes_back_as_it_was_written(text):
     """The export guards formulas and cells that would look guarded with a `'`; the import takes
     exactly that one away (a company named "'=Quoted" survives the round trip)."""
     assert strip_formula_guard(safe_cell(text)) == text
+
+
+def test_an_import_that_cannot_keep_its_rejected_rows_writes_nothing_and_says_so(monkeypatch):
+    from clientpanel.clients.imports import services
+    from clientpanel.core.errors import DomainError
+
+    real = services._store
+
+    def store(name, content):
+        if name.endswith("-rejected.csv"):
+            raise DomainError("The file could not be stored; nothing was saved. Try again.", code="file_not_stored")
+        return real(name, content)
+
+    monkeypatch.setattr(services, "_store", store)
+    imported = upload(csv_bytes(row(1), row(2, country="XX")))
+    with pytest.raises(DomainError):
+        run(imported, valid_only=True)
+    assert refresh(imported).status == ClientImportStatus.FAILED
+    assert rows_in_database() == (0, 0, 0, 0)  # the valid row was not kept either: the message is true
+    assert not AuditEvent.objects.filter(action="client_import.commit").exists()
+
+
+def test_a_nul_in_a_cell_past_the_first_64_kib_rejects_its_row_and_the_preview_keeps_it_readable():
+    content = csv_bytes(row(1, company_name="x" * 70_000), row(2, lastname="No\x00wak"), row(3))
+    imported = upload(content)
+    checked = run(imported, commit=False)
+    # The 70,000-character name is too long, the NUL is refused: two rejected rows, one valid.
+    assert checked["status"] == ClientImportStatus.CHECKED and checked["counts"]["rejected"] == 2
+    assert "No\ufffdwak" in str(refresh(imported).preview)
+    committed = run(imported, valid_only=True)
+    assert committed["status"] == ClientImportStatus.IMPORTED and committed["counts"]["created"] == 1
