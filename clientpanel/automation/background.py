@@ -141,16 +141,25 @@ def background_task_state(task: BackgroundTask) -> TaskState:
 def job_fail_stalled_tasks(*, now: dt.datetime) -> dict:
     """Background tasks whose worker stopped (a restart, a crash) are marked failed, so no page
     waits for them for ever: running with no progress for 15 minutes, or queued for a day."""
+    from .registry import ON_STALLED
+
     failed = 0
     message = _("The task stopped without finishing (its worker was restarted); run it again.")
-    for task in BackgroundTask.objects.filter(status=BackgroundTaskStatus.RUNNING, started_at__lt=now - STALLED_AFTER):
-        reported = HUEY.get(_progress_key(task.pk), peek=True)
-        if reported and reported[2] >= (now - STALLED_AFTER).timestamp():
-            continue
-        failed += BackgroundTask.objects.filter(pk=task.pk, status=BackgroundTaskStatus.RUNNING).update(
-            status=BackgroundTaskStatus.FAILED, error=message, finished_at=now)
-    failed += BackgroundTask.objects.filter(status=BackgroundTaskStatus.QUEUED,
-                                            created_at__lt=now - dt.timedelta(days=1)).update(
-        status=BackgroundTaskStatus.FAILED, error=message, finished_at=now)
+    stalled = [task for task in BackgroundTask.objects.filter(status=BackgroundTaskStatus.RUNNING,
+                                                              started_at__lt=now - STALLED_AFTER)
+               if not _reported_since(task, now - STALLED_AFTER)]
+    stalled += BackgroundTask.objects.filter(status=BackgroundTaskStatus.QUEUED,
+                                             created_at__lt=now - dt.timedelta(days=1))
+    for task in stalled:
+        if BackgroundTask.objects.filter(pk=task.pk, status=task.status).update(
+                status=BackgroundTaskStatus.FAILED, error=message, finished_at=now):
+            failed += 1
+            if task.kind in ON_STALLED:  # what the kind keeps of its own state is put right too
+                ON_STALLED[task.kind](**task.arguments)
     return {"failed": failed}
+
+
+def _reported_since(task: BackgroundTask, moment: dt.datetime) -> bool:
+    reported = HUEY.get(_progress_key(task.pk), peek=True)
+    return bool(reported) and reported[2] >= moment.timestamp()
 

@@ -10,7 +10,7 @@ from clientpanel.client_services.services import (
     job_enforce_credit,
     job_provision_pending,
 )
-from clientpanel.clients.imports import clients_import_run, job_client_imports_clean_up
+from clientpanel.clients.imports import clients_import_run, clients_import_stalled, job_client_imports_clean_up
 from clientpanel.clients.services import clients_bulk_update
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.notifications.bulk import clients_bulk_email
@@ -42,4 +42,10 @@ BACKGROUND: dict[str, Callable[..., dict]] = {
     "clients.import": clients_import_run,
     "clients.bulk": clients_bulk_update,
     "clients.bulk_email": clients_bulk_email,
+}
+
+# What a kind does when its task stopped without finishing (the "fail_stalled_tasks" job): called
+# as function(**arguments), e.g. an import marks itself no longer busy.
+ON_STALLED: dict[str, Callable[..., None]] = {
+    "clients.import": clients_import_stalled,
 }

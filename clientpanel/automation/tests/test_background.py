@@ -123,3 +123,20 @@ def test_the_task_page_polls_until_the_end_and_is_only_its_starters(client, staf
     assert client.get(reverse("backoffice:background-task-progress", args=[task.pk])).status_code == 404
     client.logout()
     assert client.get(reverse("backoffice:background-task", args=[task.pk])).status_code == 302
+
+
+def test_an_import_whose_task_stalled_is_failed_with_it_and_can_run_again(staff):
+    from clientpanel.clients.models import ClientImport, ClientImportStatus
+    from clientpanel.clients.tests.test_imports import csv_bytes, refresh, row, run, upload
+
+    imported = upload(csv_bytes(row(1)), actor=staff)
+    now = timezone.now()
+    task = BackgroundTask.objects.create(kind="clients.import", requested_by=staff, status=BackgroundTaskStatus.RUNNING,
+                                         arguments={"import_id": str(imported.pk), "commit": True},
+                                         created_at=now - dt.timedelta(hours=1), started_at=now - dt.timedelta(hours=1))
+    ClientImport.objects.filter(pk=imported.pk).update(status=ClientImportStatus.IMPORTING, task_id=task.pk)
+    assert job_fail_stalled_tasks(now=now)["failed"] == 1
+    imported = refresh(imported)
+    assert imported.status == ClientImportStatus.FAILED and "Run it again" in imported.error
+    assert run(imported, actor=staff)["counts"]["created"] == 1
+

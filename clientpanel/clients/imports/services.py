@@ -44,10 +44,18 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor, staff_actor
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, audit_record_many
-from clientpanel.core.actor import SYSTEM, Actor, acting_as
+from clientpanel.core.actor import Actor, acting_as
 from clientpanel.core.bulk import insert_rows
 from clientpanel.core.csv_export import BOM, safe_cell
-from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    require,
+)
 from clientpanel.core.events import publish, publish_all
 from clientpanel.core.numbering import format_number, pattern_number, sequence_take
 from clientpanel.core.places import FieldInvalid, clean_text
@@ -670,11 +678,6 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-def _actor_of(imported: ClientImport) -> Actor:
-    user = imported.created_by
-    return staff_actor(user) if user is not None and user.is_staff else SYSTEM
-
-
 def client_import_run(*, actor: ActorLike, import_id, commit: bool, progress: Callable | None = None,
                       task_id: int | None = None) -> dict[str, Any]:
     """Check or commit an import here and now (the command; the background task below). Answers
@@ -699,12 +702,28 @@ def client_import_run(*, actor: ActorLike, import_id, commit: bool, progress: Ca
 
 def clients_import_run(*, progress, import_id: str, commit: bool) -> dict[str, Any]:
     """The background task of kind "clients.import" (automation/registry.py): a check or a commit,
-    run as the staff member who started it."""
+    run as the staff member who started it — refused, and the import marked failed, when that
+    staff member no longer exists or is no longer staff (never run as the system instead)."""
     imported = ClientImport.objects.select_related("created_by").filter(pk=import_id).first()
     if imported is None:
         raise NotFound(_("Import not found."))
-    return client_import_run(actor=_actor_of(imported), import_id=import_id, commit=commit, progress=progress,
+    user = imported.created_by
+    if user is None or not (user.is_staff and user.is_active):
+        message = _("The staff member who started this import can no longer import clients; nothing was imported.")
+        ClientImport.objects.filter(pk=imported.pk).update(status=ClientImportStatus.FAILED, error=message,
+                                                           finished_at=timezone.now())
+        raise PermissionDenied(message)
+    return client_import_run(actor=staff_actor(user), import_id=import_id, commit=commit, progress=progress,
                              task_id=getattr(progress, "task_id", None))
+
+
+def clients_import_stalled(*, import_id: str, **_arguments: Any) -> None:
+    """The task of an import stopped without finishing (its worker died; automation's stalled-task
+    job): the import is no longer busy, so it can be checked or imported again, or discarded."""
+    ClientImport.objects.filter(pk=import_id, status__in=BUSY).update(
+        status=ClientImportStatus.FAILED, finished_at=timezone.now(),
+        error=_("The import stopped without finishing (its worker was restarted); nothing of it was kept. "
+                "Run it again."))
 
 
 def job_client_imports_clean_up(*, now: dt.datetime) -> dict:

@@ -365,3 +365,16 @@ def test_a_nul_in_a_cell_past_the_first_64_kib_rejects_its_row_and_the_preview_k
     assert "No\ufffdwak" in str(refresh(imported).preview)
     committed = run(imported, valid_only=True)
     assert committed["status"] == ClientImportStatus.IMPORTED and committed["counts"]["created"] == 1
+
+
+def test_an_import_whose_staff_member_is_gone_runs_as_nobody(staff):
+    from clientpanel.clients.imports import clients_import_run
+    from clientpanel.core.errors import PermissionDenied
+
+    imported = upload(csv_bytes(row(1)), actor=staff)
+    User.objects.filter(pk=staff.pk).update(is_staff=False)
+    with pytest.raises(PermissionDenied):
+        clients_import_run(progress=lambda *args: None, import_id=str(imported.pk), commit=True)
+    imported = refresh(imported)
+    assert imported.status == ClientImportStatus.FAILED and "can no longer import" in imported.error
+    assert not Client.objects.exists()
