@@ -364,3 +364,16 @@ def test_the_directory_takes_no_more_queries_with_the_selection_column(staff_cli
         staff_client.get(reverse("backoffice:client-list"), {"page_size": 10})
     with django_assert_max_num_queries(len(few.captured_queries)):
         staff_client.get(reverse("backoffice:client-list"), {"page_size": 100})
+
+
+def test_the_confirmation_page_starts_its_task_once_however_often_it_is_sent(
+        staff_client, make_client, django_capture_on_commit_callbacks):
+    target = make_client(company_name="Twice Ltd")
+    page = staff_client.post(BULK, {"action": "status", "ids": _ids(target)}).content.decode()
+    token = page.split('name="run_token" value="', 1)[1].split('"', 1)[0]
+    data = {"action": "status", "ids": _ids(target), "set-status": "ACTIVE", "run_token": token}
+    first, _result = _run(staff_client, django_capture_on_commit_callbacks, data)
+    again = staff_client.post(RUN, data)
+    assert again.status_code == 302 and again["Location"] == reverse("backoffice:background-task", args=[first.pk])
+    assert BackgroundTask.objects.count() == 1
+    assert AuditEvent.objects.filter(action="client.update").count() == 1

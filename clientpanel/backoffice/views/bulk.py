@@ -10,9 +10,11 @@ and checks its rights again when it runs."""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,6 +46,7 @@ ACTIONS = {
 FILTERS = ("q", "status", "country", "group", "sort")
 # The confirmation names this many of the selected clients; the count says how many there are.
 SHOWN_ON_CONFIRMATION = 20
+RUN_TOKEN_SECONDS = 24 * 3600  # how long a confirmation page remembers that it started its task
 
 
 class _Refused(Exception):
@@ -88,6 +91,7 @@ def _confirmation(request: HttpRequest, action: str, selection, filters: dict[st
         actor=request.user, client_ids=selection.client_ids[:SHOWN_ON_CONFIRMATION], sort=filters["sort"] or None)}
     all_matching = request.POST.get("all_matching") == "1"
     return render(request, "backoffice/clients/bulk_confirm.html", {
+        "run_token": secrets.token_urlsafe(16),
         "action": action, "title": ACTIONS[action][3], "form": form, "count": len(selection),
         "left_out": selection.left_out, "all_matching": all_matching, "filters": filters,
         "ids": [] if all_matching else selection.client_ids,
@@ -142,7 +146,20 @@ def client_bulk_run(request: HttpRequest) -> HttpResponse:
     form = form_class(request.POST, prefix="set")
     if not form.is_valid():
         return _confirmation(request, action, selection, filters, form)
+    # The confirmation page's one-time token: a second submit of the same page (a double click,
+    # the browser's resend) opens the task the first one started instead of e-mailing everybody
+    # twice. cache.add is atomic (Redis, or the database cache's unique key).
+    token = request.POST.get("run_token", "")[:64]
+    token_key = f"clientpanel:bulk-run:{request.user.pk}:{token}"
+    if token and not cache.add(token_key, 0, RUN_TOKEN_SECONDS):
+        started = cache.get(token_key)
+        messages.info(request, _("This action was started already from this page; here is its task."))
+        if started:
+            return redirect("backoffice:background-task", task_id=started)
+        return redirect(_directory_url(filters))
     task = background_task_start(kind, requested_by=request.user, arguments={
         "actor_id": str(request.user.pk), "ip": client_ip(request),
         "client_ids": [str(client_id) for client_id in selection.client_ids], **form.arguments()})
+    if token:
+        cache.set(token_key, task.pk, RUN_TOKEN_SECONDS)
     return redirect("backoffice:background-task", task_id=task.pk)
