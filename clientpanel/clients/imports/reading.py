@@ -78,6 +78,9 @@ def inspect(raw: IO[bytes]) -> FileShape:
     head = raw.read(SNIFF_BYTES)
     if not head:
         raise file_refused(_("The file is empty."))
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise file_refused(_("The file is UTF-16 text (Excel's \"Unicode Text\"): save the sheet as \"CSV UTF-8\" "
+                             "and upload that."))
     if b"\x00" in head:
         raise file_refused(_("This is not a CSV file: it holds binary data (an image, a spreadsheet or an "
                              "archive?). Save the sheet as \"CSV UTF-8\" and upload that."))
@@ -97,6 +100,9 @@ def inspect(raw: IO[bytes]) -> FileShape:
                                ) from None
         if not any(headers):
             raise file_refused(_("The first line must name the columns (email, firstname, lastname, country…)."))
+        if len(headers) == 1 and "\t" in headers[0]:
+            raise file_refused(_("The columns are separated by tabs: save the sheet as \"CSV UTF-8\" (commas) or use "
+                                 "semicolons, and upload that."))
         text.seek(0)
         row_count = sum(1 for _record in records(text, delimiter))
     finally:

@@ -90,6 +90,7 @@ KIND = "clients.import"
 STORAGE_DIR = "client-imports"
 CHUNK = 2000  # rows looked up and written at a time
 PREVIEW_ROWS = 10  # the first rows the preview shows
+PREVIEW_CELL = 200  # characters of a cell the preview keeps
 MAX_ERRORS = 100  # rejected rows whose errors are kept on the import (all are in the rejected CSV)
 BUSY = (ClientImportStatus.CHECKING, ClientImportStatus.IMPORTING)
 
@@ -345,7 +346,10 @@ class _Importer:
 
     def _show(self, line: int, values: dict[str, str], outcome: str, messages: list[str] = ()) -> None:
         if len(self.preview) < PREVIEW_ROWS:
-            self.preview.append({"line": line, "values": values, "outcome": outcome, "messages": list(messages)})
+            # A cell is shown cut to PREVIEW_CELL characters: the preview is kept as JSON on the import.
+            shown = {field: value if len(value) <= PREVIEW_CELL else value[:PREVIEW_CELL] + "…"
+                     for field, value in values.items()}
+            self.preview.append({"line": line, "values": shown, "outcome": outcome, "messages": list(messages)})
 
     def _reject(self, line: int, cells: list[str], values: dict[str, str], messages: list[str]) -> None:
         self.counts["rejected"] += 1

@@ -378,3 +378,21 @@ def test_an_import_whose_staff_member_is_gone_runs_as_nobody(staff):
     imported = refresh(imported)
     assert imported.status == ClientImportStatus.FAILED and "can no longer import" in imported.error
     assert not Client.objects.exists()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("email,firstname\r\nc@example.com,Ann\r\n".encode("utf-16"), "UTF-16"),
+    (b"email\tfirstname\tlastname\tcountry\r\nc@example.com\tAnn\tNowak\tPL\r\n", "separated by tabs"),
+])
+def test_utf16_and_tab_separated_files_are_named_for_what_they_are(content, message):
+    with pytest.raises(ValidationFailed) as refused:
+        upload(content)
+    assert message in refused.value.fields["file"][0]
+    assert not ClientImport.objects.exists()
+
+
+def test_the_preview_keeps_a_long_cell_cut_short():
+    imported = upload(csv_bytes(row(1, company_name="x" * 5000)))
+    run(imported, commit=False)
+    [shown] = refresh(imported).preview
+    assert len(shown["values"]["company_name"]) == 201
