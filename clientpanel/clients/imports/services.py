@@ -75,10 +75,10 @@ from ..models import (
     StaffAssignment,
 )
 from ..permissions import ALL_PERMISSIONS
-from ..selectors import billing_address_of, clients_visible_to
-from ..services.addresses import update_locked_address
+from ..selectors import clients_visible_to
 from ..services.cleaning import clean_new_client
-from ..services.clients import lock_client, new_client_values, update_locked_client
+from ..services.clients import lock_client, new_client_values
+from ..services.profile import update_locked_client_and_billing
 from . import reading
 from .columns import ADDRESS_FIELDS, CLIENT_FIELDS, FIELDS, guess_columns, mapping_problems, status_code
 from .columns import strip_formula_guard as unguard
@@ -484,26 +484,10 @@ class _Importer:
         data = self._create_data({k: v for k, v in values.items() if v})
         data.pop("email", None)
         address_data = data.pop("billing_address")
-        errors = FieldErrors()
         try:
             with transaction.atomic():
                 locked = lock_client(client.pk, self.actor)
-                if address_data:
-                    try:
-                        update_locked_address(locked, billing_address_of(locked), address_data,
-                                              check_tax_id="tax_id" not in data, publish_event=False)
-                    except ValidationFailed as refused:
-                        for field, messages in refused.fields.items():
-                            for message in messages:
-                                errors.add(field, message)
-                if data:
-                    try:
-                        update_locked_client(locked, data, publish_event=False)
-                    except ValidationFailed as refused:
-                        for field, messages in refused.fields.items():
-                            for message in messages:
-                                errors.add(field, message)
-                errors.raise_if_any()
+                update_locked_client_and_billing(locked, data, address_data, publish_event=False)
         except ValidationFailed as refused:
             return self._messages(refused.fields) or [refused.message]
         except DomainError as refused:

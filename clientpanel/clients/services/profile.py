@@ -38,23 +38,32 @@ def client_profile_update(*, actor: ActorLike, client_id, data: Mapping[str, Any
     address_data = {name: value for name, value in data.items() if name in PROFILE_ADDRESS_FIELDS}
     with transaction.atomic():
         client = lock_client(client_id, actor)
-        errors = FieldErrors()
-        if address_data:
-            billing = billing_address_of(client)
-            try:
-                update_locked_address(client, billing, address_data, check_tax_id="tax_id" not in client_data)
-            except ValidationFailed as refused:
-                for field, messages in refused.fields.items():
-                    for message in messages:
-                        errors.add(field, message)
-        if client_data:
-            try:
-                update_locked_client(client, client_data)
-            except ValidationFailed as refused:
-                for field, messages in refused.fields.items():
-                    for message in messages:
-                        errors.add(field, message)
         # Raising rolls back whichever step was written already.
-        errors.raise_if_any()
+        update_locked_client_and_billing(client, client_data, address_data)
     client.refresh_from_db()
     return client
+
+
+def update_locked_client_and_billing(client: Client, client_data: Mapping[str, Any], address_data: Mapping[str, Any],
+                                     *, publish_event: bool = True) -> None:
+    """Change a client's fields and its billing address together, for a client the caller locked
+    inside its transaction after checking the actor's rights (the portal's profile, an import's
+    update): the same locked steps as client_update and address_update, every refusal of both
+    reported at once as one ValidationFailed, and a tax ID that changes too checked against the
+    new billing country by the client's step."""
+    errors = FieldErrors()
+    steps = []
+    if address_data:
+        steps.append(lambda: update_locked_address(client, billing_address_of(client), address_data,
+                                                   check_tax_id="tax_id" not in client_data,
+                                                   publish_event=publish_event))
+    if client_data:
+        steps.append(lambda: update_locked_client(client, client_data, publish_event=publish_event))
+    for step in steps:
+        try:
+            step()
+        except ValidationFailed as refused:
+            for field, messages in refused.fields.items():
+                for message in messages:
+                    errors.add(field, message)
+    errors.raise_if_any()
