@@ -15,35 +15,22 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
-import socket
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import migrated, setup_django, start_server  # noqa: E402 — bench/, beside this script
+
 BENCH_URL = os.environ.get("BENCH_EMAIL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientpanel_bench_email")
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    url = urlparse(BENCH_URL)
-    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username or "postgres",
-                         dbname="postgres", autocommit=True) as conn:
-        name = url.path.lstrip("/")
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup_django(port: int | None = None) -> None:
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
+    setup_django(BENCH_URL)
     from django.conf import settings
 
-    django.setup()
     if port is not None:  # a forked consumer inherits the parent's settings: point them at the server
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
@@ -130,18 +117,8 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--consumers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
-    ensure_database()
-    _setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    received, ready = mp.Queue(), mp.Event()
-    server = mp.Process(target=_smtp_server, args=(port, received, ready), daemon=True)
-    server.start()
-    ready.wait(10)
+    migrated(BENCH_URL)
+    port, received, server = start_server(_smtp_server)
     rows = []
     try:
         for consumers in args.consumers:

@@ -17,37 +17,23 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import socket
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from harness import migrated, setup_django, start_server  # noqa: E402 — bench/, beside this script
+
 BENCH_URL = os.environ.get("BENCH_WEBHOOKS_DATABASE_URL",
                            "postgres://postgres@127.0.0.1:5432/clientpanel_bench_webhooks")
 SECRET = "whsec_" + "QmVuY2htYXJrIHNlY3JldCBmb3Igd2ViaG9va3MhIQ=="
 
 
-def ensure_database() -> None:
-    import psycopg
-
-    url = urlparse(BENCH_URL)
-    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username or "postgres",
-                         dbname="postgres", autocommit=True) as conn:
-        name = url.path.lstrip("/")
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup_django() -> None:
-    os.environ["DATABASE_URL"] = BENCH_URL
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
-    import django
-
-    django.setup()
+    setup_django(BENCH_URL)
 
 
 def _receiver(port: int, received, ready) -> None:
@@ -161,18 +147,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--consumers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
-    ensure_database()
-    _setup_django()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    received, ready = mp.Queue(), mp.Event()
-    server = mp.Process(target=_receiver, args=(port, received, ready), daemon=True)
-    server.start()
-    ready.wait(10)
+    migrated(BENCH_URL)
+    port, received, server = start_server(_receiver)
     results = []
     try:
         for consumers in args.consumers:
