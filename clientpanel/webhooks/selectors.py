@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -36,10 +36,15 @@ def messages_of(endpoint: WebhookEndpoint, *, status: str = "") -> QuerySet[Webh
     return messages.filter(status=status) if status else messages
 
 
-def endpoints_disabled() -> list[WebhookEndpoint]:
-    """Endpoints the product switched off (staff are told on the Webhooks page)."""
-    return list(WebhookEndpoint.objects.filter(is_active=False, disabled_at__isnull=False, deleted_at__isnull=True)
-                .defer("secret"))
+def webhook_health(*, actor: ActorLike) -> dict:
+    """For the dashboard and Settings → Automation: the endpoints the product switched off and
+    those failing now (none for staff without Settings, who cannot act on them)."""
+    if not policies.can_manage_webhooks(as_actor(actor)):
+        return {"disabled": [], "failing": []}
+    endpoints = list(WebhookEndpoint.objects.filter(deleted_at__isnull=True).filter(
+        Q(is_active=False, disabled_at__isnull=False) | Q(is_active=True, failing_since__isnull=False))
+        .defer("secret").order_by("created_at")[:20])
+    return {"disabled": [e for e in endpoints if not e.is_active], "failing": [e for e in endpoints if e.is_active]}
 
 
 def _is_uuid(value: object) -> bool:

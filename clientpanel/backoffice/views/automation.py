@@ -14,6 +14,7 @@ from clientpanel.automation.registry import JOBS
 from clientpanel.automation.tasks import run_job_task
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.ui import labels
+from clientpanel.webhooks import selectors as webhook_selectors
 
 from ..access import area_required
 
@@ -27,7 +28,8 @@ def automation(request: HttpRequest) -> HttpResponse:
                      "runs": runs,
                      "last": runs[0] if runs else None})
     return render(request, "backoffice/settings/automation.html", {
-        "jobs": jobs, "email_failures": email_selectors.email_failures(actor=request.user)})
+        "jobs": jobs, "email_failures": email_selectors.email_failures(actor=request.user),
+        "webhook_health": webhook_selectors.webhook_health(actor=request.user)})
 
 
 @area_required(SETTINGS)

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.notifications import selectors as email_selectors
+from clientpanel.webhooks import selectors as webhook_selectors
 
 from ..access import staff_required
 
@@ -18,4 +19,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/dashboard.html", {
         "status_counts": counts, "total_clients": sum(counts.values()), "recent_clients": recent,
         "email_failures": email_selectors.email_failures(actor=request.user),
+        "webhook_health": webhook_selectors.webhook_health(actor=request.user),
     })

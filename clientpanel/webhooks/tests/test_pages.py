@@ -91,3 +91,23 @@ def test_staff_without_settings_and_posts_without_csrf_are_refused(client, staff
     assert strict.post(reverse("backoffice:webhook-delete", args=[endpoint.pk])).status_code == 403
     assert strict.post(reverse("backoffice:webhook-rotate", args=[endpoint.pk])).status_code == 403
     assert WebhookEndpoint.objects.get().secret == "whsec_x"
+
+
+def test_the_dashboard_tells_settings_staff_of_switched_off_and_failing_endpoints(client, staff, receiver):
+    off = WebhookEndpoint.objects.create(url=receiver.url, description="CRM", secret="whsec_x", is_active=False,
+                                         created_at="2026-11-01T00:00Z", updated_at="2026-11-01T00:00Z",
+                                         disabled_at="2026-11-20T10:00Z", disabled_reason="410 Gone")
+    failing = WebhookEndpoint.objects.create(url=receiver.url + "/2", secret="whsec_y", failed_attempts=3,
+                                             created_at="2026-11-01T00:00Z", updated_at="2026-11-01T00:00Z",
+                                             failing_since="2026-11-22T08:00Z")
+    WebhookEndpoint.objects.create(url=receiver.url + "/3", secret="whsec_z", created_at="2026-11-01T00:00Z",
+                                   updated_at="2026-11-01T00:00Z")  # healthy: not named
+    client.force_login(staff)
+    for page in (reverse("backoffice:dashboard"), reverse("backoffice:automation")):
+        html = client.get(page).content.decode()
+        assert 'id="webhook-health"' in html and "CRM is switched off" in html
+        assert reverse("backoffice:webhook-detail", args=[off.pk]) in html
+        assert f"{failing.url} fails since" in html and "/3" not in html.split('id="webhook-health"')[1][:2000]
+    support = staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
+    client.force_login(support)
+    assert 'id="webhook-health"' not in client.get(reverse("backoffice:dashboard")).content.decode()
