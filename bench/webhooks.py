@@ -57,7 +57,7 @@ def _receiver(port: int, received, ready) -> None:
             self.end_headers()
 
         def log_message(self, *args) -> None:
-            pass
+            """Silent: a line per request on stderr would drown the output."""
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.request_queue_size = 256

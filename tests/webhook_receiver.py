@@ -60,7 +60,7 @@ class Receiver:
                 self.wfile.write(b"ok" if step < 300 else b"not now: " + b"x" * 3000)
 
             def log_message(self, *args) -> None:
-                pass
+                """Silent: a line per request on stderr would drown the output."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"

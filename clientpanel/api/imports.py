@@ -21,6 +21,7 @@ from clientpanel.automation.models import BackgroundTask
 from clientpanel.clients import imports
 from clientpanel.clients.models import ClientImport, ClientImportStatus
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.schemas import iso_time
 
 router = Router(tags=["imports"])
 
@@ -84,7 +85,7 @@ def import_out(imported: ClientImport) -> dict:
         "progress": progress, "counts": counts, "errors": imported.errors,
         "errors_not_shown": max(counts.get("rejected", 0) - len(imported.errors), 0),
         "error": imported.error, "created_at": imported.created_at.isoformat(),
-        "finished_at": imported.finished_at.isoformat() if imported.finished_at else None,
+        "finished_at": iso_time(imported.finished_at),
     }
 
 

@@ -22,7 +22,7 @@ from clientpanel.core.api_types import (
 )
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import StrictSchema
+from clientpanel.core.schemas import StrictSchema, iso_time
 
 from . import services
 from .models import Service
@@ -71,9 +71,6 @@ class ServiceListOut(Schema):
     results: list[ServiceOut]
 
 
-def _time(value):
-    return value.isoformat() if value else None
-
 
 def service_out(service: Service) -> dict[str, Any]:
     return {
@@ -82,8 +79,8 @@ def service_out(service: Service) -> dict[str, Any]:
         "product": {"id": str(service.product_id), "key": service.product.key, "name": service.product.name},
         "price": {"id": service.price_id, "currency": service.currency, "period": service.period,
                   "amount": format_api_amount(service.amount), "setup_fee": format_api_amount(service.setup_fee)},
-        "order_date": _time(service.order_date), "activation_date": _time(service.activation_date),
-        "billed_until": _time(service.billed_until), "suspension_reason": service.suspension_reason or None,
+        "order_date": iso_time(service.order_date), "activation_date": iso_time(service.activation_date),
+        "billed_until": iso_time(service.billed_until), "suspension_reason": service.suspension_reason or None,
     }
 
 

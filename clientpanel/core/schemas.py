@@ -20,3 +20,8 @@ class SearchPageParams(Schema):
     search: Search = ""
     page: Page = 1
     page_size: PageSize = 50
+
+
+def iso_time(value) -> str | None:
+    """A date or datetime as the API writes it (ISO 8601), or None when there is none."""
+    return value.isoformat() if value else None

@@ -4,24 +4,16 @@ client it acts for, and only with View Documents."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import NotFound
+from clientpanel.core.ids import uuid_or_none
 
 from . import policies
 from .models import ClientFile
-
-
-def _uuid_or_none(value) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        return None
 
 
 def client_files_visible_to(actor: ActorLike, client_id=None) -> QuerySet[ClientFile]:
@@ -37,7 +29,7 @@ def client_files_visible_to(actor: ActorLike, client_id=None) -> QuerySet[Client
     elif not actor.is_system and not policies.can_view_client_files(actor):
         return ClientFile.objects.none()
     if client_id is not None:
-        parsed = _uuid_or_none(client_id)
+        parsed = uuid_or_none(client_id)
         if parsed is None:
             return ClientFile.objects.none()
         files = files.filter(client_id=parsed)
@@ -52,7 +44,7 @@ def client_file_list(*, actor: ActorLike, client_id) -> QuerySet[ClientFile]:
 def client_file_get(*, actor: ActorLike, client_id, file_id) -> ClientFile:
     """One file of the client the actor sees; NotFound for another client's file, a file hidden from
     the actor, or a malformed id — all alike, so an id tells nobody what exists."""
-    parsed = _uuid_or_none(file_id)
+    parsed = uuid_or_none(file_id)
     if parsed is None:
         raise NotFound(_("File not found."))
     try:

@@ -25,7 +25,7 @@ from clientpanel.core.api_types import (
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import StrictSchema
+from clientpanel.core.schemas import StrictSchema, iso_time
 
 from . import selectors, services
 from .models import Document
@@ -131,9 +131,6 @@ PDF_RESPONSE = {"responses": {200: {"description": "The PDF stored when the docu
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
 
 
-def _time(value):
-    return value.isoformat() if value else None
-
 
 def document_out(document: Document) -> dict[str, Any]:
     related = []
@@ -145,8 +142,8 @@ def document_out(document: Document) -> dict[str, Any]:
     return {
         "id": str(document.id), "type": document.type, "number": document.number, "status": document.status,
         "client": str(document.client_id), "home_company": document.home_company_id,
-        "issue_date": _time(document.issue_date), "due_date": _time(document.due_date),
-        "paid_date": _time(document.paid_date), "currency": document.currency,
+        "issue_date": iso_time(document.issue_date), "due_date": iso_time(document.due_date),
+        "paid_date": iso_time(document.paid_date), "currency": document.currency,
         "net": format_api_amount(document.net), "tax": format_api_amount(document.tax),
         "total": format_api_amount(document.total), "amount_due": format_api_amount(document.amount_due),
         "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": format_api_amount(Decimal(t["amount"]))}
@@ -155,7 +152,7 @@ def document_out(document: Document) -> dict[str, Any]:
         "items": [{"description": i.description, "quantity": f"{i.quantity.normalize():f}",
                    "unit_price": format_api_amount(i.unit_price), "net": format_api_amount(i.net),
                    "is_topup": i.is_topup, "service": str(i.service_id) if i.service_id else None,
-                   "period_start": _time(i.period_start), "period_end": _time(i.period_end)}
+                   "period_start": iso_time(i.period_start), "period_end": iso_time(i.period_end)}
                   for i in document.items.all()],
         "related": related,
     }
@@ -226,7 +223,7 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
         document = selectors.document_get(actor=actor, document_id=document_id)
         paid = {"id": str(payment.id), "gross": format_api_amount(payment.gross),
                 "net": format_api_amount(payment.net), "transaction_id": payment.transaction_id or None,
-                "paid_at": _time(payment.paid_at), "created": outcome.created}
+                "paid_at": iso_time(payment.paid_at), "created": outcome.created}
         return (201 if outcome.created else 200), {"payment": paid, "document": document_out(document)}
 
     return Status(*run_idempotent(request, str(actor.user_id), pay))

@@ -14,7 +14,7 @@ from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, s
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import SearchPageParams
+from clientpanel.core.schemas import SearchPageParams, iso_time
 
 from . import selectors, services
 from .models import LedgerEntry
@@ -58,17 +58,14 @@ class EntryListOut(Schema):
 
 
 def entry_out(entry: LedgerEntry) -> dict[str, Any]:
-    def time(value):
-        return value.isoformat() if value else None
-
     return {
         "id": str(entry.id), "sequence": entry.sequence, "type": entry.type,
         "gross": format_api_amount(entry.gross), "net": format_api_amount(entry.net),
         "balance_before": format_api_amount(entry.balance_before),
         "balance_after": format_api_amount(entry.balance_after), "description": entry.description,
         "transaction_id": entry.transaction_id or None, "service": str(entry.service_id) if entry.service_id else None,
-        "period_start": time(entry.period_start), "period_end": time(entry.period_end),
-        "invoice": str(entry.document_id) if entry.document_id else None, "created_at": time(entry.created_at),
+        "period_start": iso_time(entry.period_start), "period_end": iso_time(entry.period_end),
+        "invoice": str(entry.document_id) if entry.document_id else None, "created_at": iso_time(entry.created_at),
     }
 
 

@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import SETTINGS_WRITE
 from clientpanel.core.api_types import OneLine, Page, PageSize, strict_example
-from clientpanel.core.schemas import StrictSchema
+from clientpanel.core.schemas import StrictSchema, iso_time
 
 from . import selectors, services
 from .events import WEBHOOK_EVENTS
@@ -81,14 +81,11 @@ class MessageListOut(Schema):
     results: list[MessageOut]
 
 
-def _time(value) -> str | None:
-    return value.isoformat() if value else None
-
 
 def webhook_out(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
     body = {"id": endpoint.pk, "url": endpoint.url, "events": endpoint.events, "description": endpoint.description,
-            "is_active": endpoint.is_active, "disabled_at": _time(endpoint.disabled_at),
-            "disabled_reason": endpoint.disabled_reason, "failing_since": _time(endpoint.failing_since),
+            "is_active": endpoint.is_active, "disabled_at": iso_time(endpoint.disabled_at),
+            "disabled_reason": endpoint.disabled_reason, "failing_since": iso_time(endpoint.failing_since),
             "failed_attempts": endpoint.failed_attempts, "created_at": endpoint.created_at.isoformat()}
     if secret is not None:
         body["secret"] = secret
@@ -98,7 +95,7 @@ def webhook_out(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[st
 def message_out(message: WebhookMessage) -> dict[str, Any]:
     return {"id": message.public_id, "event": message.event, "status": message.status,
             "attempts": message.attempts, "created_at": message.created_at.isoformat(),
-            "delivered_at": _time(message.delivered_at), "next_attempt_at": _time(message.next_attempt_at),
+            "delivered_at": iso_time(message.delivered_at), "next_attempt_at": iso_time(message.next_attempt_at),
             "body": message.body,
             "attempts_made": [{"attempted_at": a.attempted_at.isoformat(), "status_code": a.status_code,
                                "response_body": a.response_body, "duration_ms": a.duration_ms, "error": a.error}

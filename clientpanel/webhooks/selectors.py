@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.core.errors import NotFound, require
+from clientpanel.core.ids import uuid_or_none
 
 from . import policies
 from .models import WebhookEndpoint, WebhookMessage
@@ -24,7 +23,8 @@ def endpoints_visible(*, actor: ActorLike) -> QuerySet[WebhookEndpoint]:
 
 
 def endpoint_get(*, actor: ActorLike, endpoint_id) -> WebhookEndpoint:
-    endpoint = endpoints_visible(actor=actor).filter(pk=endpoint_id).first() if _is_uuid(endpoint_id) else None
+    key = uuid_or_none(endpoint_id)
+    endpoint = endpoints_visible(actor=actor).filter(pk=key).first() if key else None
     if endpoint is None:
         raise NotFound(_("No such webhook endpoint."))
     return endpoint
@@ -46,10 +46,3 @@ def webhook_health(*, actor: ActorLike) -> dict:
         .defer("secret").order_by("created_at")[:20])
     return {"disabled": [e for e in endpoints if not e.is_active], "failing": [e for e in endpoints if e.is_active]}
 
-
-def _is_uuid(value: object) -> bool:
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
