@@ -9,7 +9,6 @@ now (its roles and scope may have changed since the click) and is the actor of e
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +21,7 @@ from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.models import User
 from clientpanel.core.actor import Actor, acting_as
 from clientpanel.core.errors import DomainError, PermissionDenied, ValidationFailed, require
+from clientpanel.core.ids import uuid_or_none
 
 from .. import policies
 from ..selectors import clients_visible_to
@@ -39,10 +39,8 @@ MAX_LISTED_FAILURES = 1_000
 def bulk_actor(actor_id: object, ip: str | None = None) -> Actor:
     """The staff member who started a bulk action, with its areas and scope as they are now (none
     once deactivated), so a right lost between the click and the run is refused."""
-    try:
-        user = User.objects.filter(pk=uuid.UUID(str(actor_id)), is_staff=True).first()
-    except ValueError:
-        user = None
+    key = uuid_or_none(actor_id)
+    user = User.objects.filter(pk=key, is_staff=True).first() if key else None
     if user is None:
         raise PermissionDenied(_("The staff member who started this task no longer exists."))
     return staff_actor(user, ip=ip)
