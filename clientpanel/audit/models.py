@@ -10,8 +10,9 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor_kind = models.CharField(max_length=12)  # staff, user, api_token, system
+    # No index of its own: audit_actor_idx starts with actor_id.
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+                              related_name="+", db_index=False)
     actor_label = models.CharField(max_length=300)  # email, "token cp_abc… of x@y", "system"
     # The staff member behind a client user during Login as Owner (the label names both).
     impersonator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

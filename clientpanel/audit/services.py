@@ -92,7 +92,17 @@ def audit_record(*, action: str, target: models.Model | None = None, object_type
 def audit_record_many(records: Iterable[dict[str, Any]], *, batch_size: int = 2000) -> int:
     """Write many audit events of the current actor at once (a batch such as a CSV import), each
     record being audit_record's keyword arguments; answers how many were written."""
-    actor = current_actor()
-    events = [_event(actor, **record) for record in records]
+    events = audit_events_of(records)
     insert_rows(AuditEvent, events, batch_size=batch_size)
     return len(events)
+
+
+def audit_events_of(records: Iterable[dict[str, Any]], *, plain: bool = False) -> list[dict[str, Any]]:
+    """The AuditEvent rows (attname → value) of these records for the current actor, for a
+    caller that inserts them itself with its other rows (core.bulk.CopySender). `plain`: the
+    records' changes are JSON values already ({field: [old, new]} of text), taken as they are."""
+    actor = current_actor()
+    if not plain:
+        return [_event(actor, **record) for record in records]
+    base = _event(actor, action="")
+    return [{**base, **record, "object_label": record.get("object_label", "")[:300]} for record in records]

@@ -50,3 +50,63 @@ def test_a_unique_clash_is_djangos_integrity_error_on_every_database():
     User.objects.create_user(email="taken@example.com", password="correct-horse-battery")
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(User, [{"email": "taken@example.com", "password": "!", "firstname": "", "lastname": ""}])
+
+
+def _events(action: str, count: int, start: int = 0) -> list[dict]:
+    return [{"actor_kind": "system", "actor_label": "x", "action": action, "object_type": "t", "object_id": str(n)}
+            for n in range(start, start + count)]
+
+
+def test_a_copy_sender_writes_its_batches_in_order_inside_the_callers_transaction():
+    from django.db import transaction
+
+    from clientpanel.core.bulk import CopySender
+
+    sender = CopySender()
+    with transaction.atomic():
+        sender.send([(AuditEvent, _events("test.sent", 3)), (AuditEvent, [])])
+        sender.send([(AuditEvent, _events("test.sent", 2, start=3))])  # waits for the first batch
+        sender.close()
+        assert AuditEvent.objects.filter(action="test.sent").count() == 5
+        transaction.set_rollback(True)
+    assert not AuditEvent.objects.filter(action="test.sent").exists()
+
+
+def test_a_copy_senders_clash_is_raised_by_wait_as_djangos_integrity_error_or_dropped_when_quiet():
+    from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
+
+    from clientpanel.core.bulk import CopySender
+
+    User = get_user_model()
+    User.objects.create_user(email="taken@example.com", password="correct-horse-battery")
+    clash = [(User, [{"email": "taken@example.com", "password": "!", "firstname": "", "lastname": ""}])]
+    sender = CopySender()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        try:
+            sender.send(clash)
+            sender.wait()
+        finally:
+            sender.close(quiet=True)
+    quiet = CopySender()
+    with pytest.raises(LookupError), transaction.atomic():
+        try:
+            quiet.send(clash)  # on SQLite it raises here
+            raise LookupError("the caller's own error")
+        except IntegrityError:
+            raise LookupError("the caller's own error") from None
+        finally:
+            quiet.close(quiet=True)  # the clash of PostgreSQL's thread is not raised over the error
+
+
+def test_fewer_collections_puts_the_collector_back_as_it_was():
+    import gc
+
+    from clientpanel.core.bulk import fewer_collections
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with pytest.raises(RuntimeError), fewer_collections():
+        assert gc.get_threshold()[0] > threshold[0]
+        assert gc.get_freeze_count() > frozen
+        raise RuntimeError
+    assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen

@@ -43,9 +43,10 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor, staff_actor
 from clientpanel.accounts.models import User, normalize_email
-from clientpanel.audit.services import audit_record, audit_record_many
+from clientpanel.audit.models import AuditEvent
+from clientpanel.audit.services import audit_events_of, audit_record
 from clientpanel.core.actor import Actor, acting_as
-from clientpanel.core.bulk import insert_rows
+from clientpanel.core.bulk import CopySender, fewer_collections
 from clientpanel.core.csv_export import BOM, safe_cell
 from clientpanel.core.errors import (
     Conflict,
@@ -64,7 +65,6 @@ from .. import policies
 from ..events import ImportCompleted, WelcomeEmailRequested
 from ..models import (
     Address,
-    AddressType,
     Client,
     ClientGroup,
     ClientImport,
@@ -310,9 +310,12 @@ class _Importer:
             self.groups.setdefault(group.name.casefold(), group)
             self.groups[str(group.pk)] = group
         self.number_floor = 0
+        self.first_number: int | None = None
+        self.numbers_used = 0
+        self.welcome: list[WelcomeEmailRequested] = []
+        self.sender = CopySender()
         self.pattern = settings.CLIENTPANEL_CLIENT_NUMBER_PATTERN
         self.today = timezone.localdate()
-        self.created_ids: list = []
         self.rejected_writer = csv.writer(rejected_out, lineterminator="\r\n")
         self.rejected_writer.writerow([safe_cell(h) for h in self.headers] + [_("Errors")])
         self.label_of = {field: self.headers[i] for i, field in enumerate(self.columns) if field}
@@ -378,14 +381,42 @@ class _Importer:
                     self.number_floor = value
 
     def run(self, rows: Iterable[tuple[int, list[str]]], total: int) -> None:
+        """Every row, a batch at a time: batch k's new rows go to PostgreSQL from a second thread
+        (core.bulk.CopySender) while batch k+1 is cleaned; a batch's look-ups are made before the
+        batch before it is sent, so the connection is free for them."""
         done = 0
         self.progress(0, total)
-        for batch in _batches(rows, CHUNK):
-            self._batch(batch)
-            done += len(batch)
-            self.progress(done, total)
+        built: list | None = None
+        try:
+            with fewer_collections():
+                for batch in _batches(rows, CHUNK):
+                    looked_up = self._look_up(batch)
+                    if built:
+                        self.sender.send(built)
+                    built = self._process(looked_up)
+                    done += len(batch)
+                    self.progress(done, total)
+                if built:
+                    self.sender.send(built)
+                self.sender.close()
+        except IntegrityError:
+            self.sender.close(quiet=True)
+            raise Conflict(_("Another change took one of the file's e-mail addresses or client numbers while it was "
+                             "being imported; nothing was imported. Run the import again."),
+                           code="import_conflict") from None
+        except BaseException:
+            self.sender.close(quiet=True)
+            raise
+        if self.numbers_used:  # the client counter, held since the first batch, moves past them
+            first = sequence_take(key="client", count=self.numbers_used)
+            if first != self.first_number:
+                raise RuntimeError("the client counter moved during the import")
+        if self.welcome:
+            publish_all(self.welcome)
 
-    def _batch(self, batch: list[tuple[int, list[str]]]) -> None:
+    def _look_up(self, batch: list[tuple[int, list[str]]]) -> tuple[list, dict, set, set, dict]:
+        """The batch's rows split in cells and values (lines too long rejected), and the existing
+        clients and users they name, looked up by index a batch at a time as (id, number) pairs."""
         parsed = []
         for line, cells in batch:
             cells = [unguard(cell) for cell in cells]
@@ -398,7 +429,7 @@ class _Importer:
             parsed.append((line, cells, values))
         emails = {normalize_email(values.get("email", "")) for _l, _c, values in parsed} - {""}
         numbers = {values.get("number", "") for _l, _c, values in parsed} - {""}
-        # Looked up by index, a batch at a time, as (id, number) pairs: matching needs no more.
+        self.sender.wait()
         visible = clients_visible_to(self.actor)
         by_number = {number: _Match(pk, number) for pk, number in
                      visible.filter(number__in=numbers).values_list("pk", "number")} if numbers else {}
@@ -411,6 +442,12 @@ class _Importer:
             owned = visible.filter(owner_id__in=list(owners)).order_by("created_at")
             for pk, number, owner_id in owned.values_list("pk", "number", "owner_id"):
                 by_owner.setdefault(owners[owner_id], _Match(pk, number))
+        return parsed, by_number, taken_numbers, users, by_owner
+
+    def _process(self, looked_up: tuple[list, dict, set, set, dict]) -> list | None:
+        """Each row of a looked-up batch rejected, skipped, updated or cleaned as a new client;
+        answers the new clients' rows to insert (None when nothing is written)."""
+        parsed, by_number, taken_numbers, users, by_owner = looked_up
         new_rows = []
         for line, cells, values in parsed:
             email = normalize_email(values.get("email", ""))
@@ -439,7 +476,8 @@ class _Importer:
             if new is not None:
                 new_rows.append(new)
         if new_rows and self.writing:
-            self._write(new_rows)
+            return self._rows_of(new_rows)
+        return None
 
     def _clean_new(self, line, cells, values, email, number, users, taken_numbers):
         errors = FieldErrors()
@@ -484,6 +522,7 @@ class _Importer:
         data = self._create_data({k: v for k, v in values.items() if v})
         data.pop("email", None)
         address_data = data.pop("billing_address")
+        self.sender.wait()  # the connection is the sender's until its batch is in
         try:
             with transaction.atomic():
                 locked = lock_client(client.pk, self.actor)
@@ -494,28 +533,33 @@ class _Importer:
             return [refused.message]
         return []
 
-    def _write(self, rows: list[tuple[dict, str, int]]) -> None:
+    def _number(self) -> str:
+        """The next client number of the pattern. The first takes the client counter's row lock
+        (held to the end of the import's transaction, so no one else takes numbers meanwhile) and
+        reads where it stands; the rest are counted here and taken at the end of the run."""
+        if self.first_number is None:
+            self.sender.wait()
+            self.first_number = sequence_take(key="client", count=0, after=self.number_floor)
+        number = format_number(self.pattern, self.first_number + self.numbers_used, self.today)
+        self.numbers_used += 1
+        return number
+
+    def _rows_of(self, rows: list[tuple[dict, str, int]]) -> list[tuple[type, list[dict]]]:
         """The batch's new clients with their owners, billing addresses, owner links (and
-        assignments for staff limited to their clients), the audit events client_create writes
-        (client.create with the owner, address.create) and welcome e-mails when asked. Rows are
-        inserted as values, not model instances: at 100,000 clients building instances costs more
-        than writing them."""
-        unnumbered = sum(1 for _new, number, _line in rows if not number)
-        next_number = sequence_take(key="client", count=unnumbered, after=self.number_floor)
-        self.number_floor = 0
-        users, clients, addresses, links, assignments, records, welcome = [], [], [], [], [], [], []
+        assignments for staff limited to their clients), one audit event per client (client_create
+        writes client.create with the owner and address.create; here the client's carries its
+        billing address under "billing_address.…") and the welcome e-mails when asked — as values,
+        not model instances: at 100,000 clients building instances costs more than writing them."""
+        users, clients, addresses, links, assignments, records = [], [], [], [], [], []
         limited = self.actor.is_staff_side and self.actor.limited_to_assigned
         # No password until the owner sets one (as client_create without one): Django's unusable
         # mark and a random tail, drawn once per batch — it is never checked against anything.
         unusable = make_password(None)
         permissions = list(ALL_PERMISSIONS)
         import_id = str(self.imported.pk)
-        address_label = f"Default ({AddressType.BILLING.label})"
         for new, number, _line in rows:
             cleaned = new["client"]
-            if not number:
-                number = format_number(self.pattern, next_number, self.today)
-                next_number += 1
+            number = number or self._number()
             owner = {"id": uuid.uuid4(), "email": new["email"], "firstname": cleaned["firstname"],
                      "lastname": cleaned["lastname"], "phone": cleaned["phone"] or "", "language": cleaned["language"],
                      "password": unusable}
@@ -530,38 +574,33 @@ class _Importer:
                 assignments.append({"staff_id": self.actor.user_id, "client_id": client["id"]})
             records.append({"action": "client.create", "object_type": "client", "object_id": str(client["id"]),
                             "object_label": f"{number} {client['display_name']}", "client_id": client["id"],
-                            "changes": _created(client, owner=owner["email"], client_import=import_id)})
-            records.append({"action": "address.create", "object_type": "address", "object_id": str(address["id"]),
-                            "object_label": address_label if address["name"] == "Default" else address["name"],
-                            "client_id": client["id"], "changes": _created(address)})
+                            "changes": _created(client, owner=owner["email"], client_import=import_id,
+                                                billing=address)})
             if self.imported.send_welcome_emails:
-                welcome.append(WelcomeEmailRequested(client_id=client["id"], user_id=owner["id"]))
-        try:
-            with transaction.atomic():
-                for model, rows_of_model in ((User, users), (Client, clients), (Address, addresses),
-                                             (ClientUser, links), (StaffAssignment, assignments)):
-                    insert_rows(model, rows_of_model)
-        except IntegrityError:
-            raise Conflict(_("Another change took one of the file's e-mail addresses or client numbers while it was "
-                             "being imported; nothing was imported. Run the import again."),
-                           code="import_conflict") from None
-        audit_record_many(records)
-        if welcome:
-            publish_all(welcome)
-        self.created_ids.extend(client["id"] for client in clients)
+                self.welcome.append(WelcomeEmailRequested(client_id=client["id"], user_id=owner["id"]))
+        return [(User, users), (Client, clients), (Address, addresses), (ClientUser, links),
+                (StaffAssignment, assignments), (AuditEvent, audit_events_of(records, plain=True))]
 
 
 # What an audit event of a creation leaves out (audit.services.created: ids, the search words).
 _NOT_AUDITED = {"id", "search_text", "client_id", "owner_id"}
 
 
-def _created(values: dict[str, Any], **extra: Any) -> dict[str, list[Any]]:
-    """audit.services.created for a row given as values: every value that is set, from nothing
-    (the owner and the client by their own entries)."""
-    changes = {key.removesuffix("_id") if key == "group_id" else key: [None, value if type(value) is str else
-                                                                       str(value)]
-               for key, value in values.items() if value not in ("", None, False) and key not in _NOT_AUDITED}
+def _created(values: dict[str, Any], *, billing: dict[str, Any], **extra: Any) -> dict[str, list[Any]]:
+    """audit.services.created for a client's row given as values, with its billing address's
+    under "billing_address.…": every value that is set, from nothing."""
+    changes = _set_values(values)
+    changes.update({f"billing_address.{key}": value for key, value in _set_values(billing).items()})
     changes.update({key: [None, value] for key, value in extra.items()})
+    return changes
+
+
+def _set_values(values: dict[str, Any]) -> dict[str, list[Any]]:
+    changes = {}
+    for key, value in values.items():
+        if key in _NOT_AUDITED or not value:  # nothing set: "", None, False, a zero amount
+            continue
+        changes["group" if key == "group_id" else key] = [None, value if type(value) is str else str(value)]
     return changes
 
 

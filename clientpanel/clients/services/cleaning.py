@@ -83,9 +83,13 @@ def clean_credit_limit(value: object, currency: str | None) -> Decimal:
     return amount
 
 
+# Django's Choices.values builds its list on every read: a CSV import checks a status per row.
+_STATUSES = frozenset(ClientStatus.values)
+
+
 def clean_status(value: object) -> str:
     status = clean_text(value, max_length=10, required=True, label=gettext_lazy("Status")).upper()
-    if status not in ClientStatus.values:
+    if status not in _STATUSES:
         raise FieldInvalid(_("Unknown status %(status)s; use one of %(choices)s.")
                            % {"status": repr(status), "choices": ", ".join(ClientStatus.values)})
     return status

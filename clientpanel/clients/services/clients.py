@@ -3,6 +3,7 @@ display name and search text kept with every change. Each service is one transac
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -43,11 +44,14 @@ def display_name_of(*, firstname: str, lastname: str, company_name: str) -> str:
     return company_name or f"{firstname} {lastname}".strip()
 
 
+_NOT_DIGIT = re.compile(r"\D")
+
+
 def search_text_of(client: Client | Mapping[str, Any], owner_email: str) -> str:
     """The directory's search words of a client (a row, or its values by field name)."""
     get = client.get if isinstance(client, Mapping) else lambda name: getattr(client, name)
     phone = get("phone") or ""
-    digits = "".join(ch for ch in phone if ch.isdigit())
+    digits = _NOT_DIGIT.sub("", phone)
     words = [get("number"), get("firstname"), get("lastname"), get("company_name"), owner_email,
              get("tax_id"), phone, digits, get("id_number")]
     return " ".join(w for w in words if w).lower()

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from clientpanel.accounts.models import User
 from clientpanel.audit.models import AuditEvent
-from clientpanel.clients.events import ClientCreated, ImportCompleted
+from clientpanel.clients.events import ClientCreated, ImportCompleted, WelcomeEmailRequested
 from clientpanel.clients.imports import client_import_map, client_import_run, client_import_upload, guess_columns
 from clientpanel.clients.imports.columns import mapping_problems, strip_formula_guard
 from clientpanel.clients.imports.services import rejected_rows_open
 from clientpanel.clients.models import Address, Client, ClientGroup, ClientImport, ClientImportStatus, ClientUser
 from clientpanel.core.csv_export import safe_cell
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import Conflict, ValidationFailed
 from clientpanel.core.events import subscribe, unsubscribe
 
 pytestmark = pytest.mark.django_db
@@ -94,8 +94,16 @@ def test_a_valid_file_creates_every_client_with_owner_billing_address_and_link(e
     assert [e.name for e in events] == ["import.completed"]
     assert events[0].created == 2
     assert refresh(imported).status == ClientImportStatus.IMPORTED and not refresh(imported).stored_name
+    # One event per client, carrying its billing address (client_create writes address.create too).
+    created = AuditEvent.objects.get(action="client.create", client_id=acme.pk)
+    assert created.object_label == f"{acme.number} Acme"
+    assert created.changes["company_name"] == [None, "Acme"]
+    assert created.changes["owner"] == [None, "c2@example.com"]
+    assert created.changes["billing_address.region"] == [None, "PL-12"]
+    assert created.changes["client_import"] == [None, str(imported.pk)]
+    assert "credit_limit" not in created.changes and "id" not in created.changes
     assert AuditEvent.objects.filter(action="client.create").count() == 2
-    assert AuditEvent.objects.filter(action="address.create").count() == 2
+    assert not AuditEvent.objects.filter(action="address.create").exists()
     assert AuditEvent.objects.filter(action="client_import.commit").count() == 1
 
 
@@ -105,6 +113,72 @@ def test_numbers_continue_after_the_files_own_and_new_clients_get_the_next(make_
     run(imported)
     assert sorted(Client.objects.values_list("number", flat=True)) == ["0007", "0008"]
     assert make_client().number == "0009"
+
+
+def test_a_file_of_many_batches_is_written_whole_in_order_with_the_counter_taken_once(monkeypatch, make_client):
+    """Batches are sent from a second thread while the next is cleaned (PostgreSQL), or at once
+    (SQLite): either way every row is written, numbers run on across batches and the counter ends
+    past the last one."""
+    from clientpanel.clients.imports import services
+    from clientpanel.core.models import NumberSequence
+
+    monkeypatch.setattr(services, "CHUNK", 3)
+    header = "number,email,firstname,lastname,country"
+    lines = [f",c{n}@example.com,A,N{n},PL" for n in range(10)]
+    lines[4] = "0050,c4@example.com,A,N4,PL"  # the file's own number: the others come after it
+    imported = upload(csv_bytes(*lines, header=header))
+    result = run(imported)
+    assert result["counts"]["created"] == 10
+    numbers = dict(Client.objects.values_list("lastname", "number"))
+    assert numbers["N4"] == "0050"
+    assert [numbers[f"N{n}"] for n in range(10) if n != 4] == [f"{n:04d}" for n in range(51, 60)]
+    assert NumberSequence.objects.get(key="client", period="").last_value == 59
+    assert AuditEvent.objects.filter(action="client.create").count() == 10
+    assert rows_in_database() == (10, 10, 10, 10)
+    assert make_client().number == "0060"
+
+
+def test_a_clash_while_the_rows_are_sent_writes_nothing_and_says_run_it_again(monkeypatch):
+    """Another change takes a file's e-mail address after the rows were looked up: the COPY (or
+    bulk insert) refuses the batch, and the whole import is rolled back with a clear message."""
+    from clientpanel.clients.imports import services
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    looked_up = services._Importer._look_up
+
+    def look_up_then_lose_an_address(self, batch):
+        answer = looked_up(self, batch)
+        if any(cells[0] == "c3@example.com" for _line, cells in batch):
+            User.objects.create_user(email="c3@example.com", password=None)
+        return answer
+
+    monkeypatch.setattr(services._Importer, "_look_up", look_up_then_lose_an_address)
+    imported = upload(csv_bytes(*(row(n) for n in range(6))))
+    with pytest.raises(Conflict) as refused:
+        run(imported)
+    assert refused.value.code == "import_conflict"
+    assert rows_in_database() == (0, 0, 0, 0)
+    assert not User.objects.filter(email="c3@example.com").exists()
+    assert refresh(imported).status == ClientImportStatus.FAILED
+    assert "Run the import again" in refresh(imported).error
+
+
+def test_welcome_emails_go_only_when_asked_one_per_new_owner(monkeypatch, make_client):
+    from clientpanel.clients.imports import services
+
+    monkeypatch.setattr(services, "CHUNK", 2)
+    asked: list = []
+    subscribe(WelcomeEmailRequested, asked.extend)
+    try:
+        run(upload(csv_bytes(row(1), row(2))))
+        assert asked == []
+        existing = make_client()
+        run(upload(csv_bytes(row(3), row(4), row(5), row(6, email=existing.owner.email))), send_welcome_emails=True)
+    finally:
+        unsubscribe(WelcomeEmailRequested, asked.extend)
+    new = Client.objects.filter(owner__email__in=[f"c{n}@example.com" for n in (3, 4, 5)])
+    owners = {c.owner_id: c.pk for c in new}
+    assert sorted((e.user_id, e.client_id) for e in asked) == sorted(owners.items())
 
 
 def test_utf8_with_bom_semicolons_and_quoted_fields():
