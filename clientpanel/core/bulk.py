@@ -7,7 +7,11 @@ inside the caller's transaction.
 On PostgreSQL the rows are sent as COPY's text format built a column at a time: a column of text
 is joined and searched once for the four characters COPY escapes (backslash, tab, line feed,
 carriage return) and escaped value by value only when one is there — psycopg's write_row, which
-adapts and escapes every value on its own, cost more than the rest of the import's writes."""
+adapts and escapes every value on its own, cost more than the rest of the import's writes.
+
+CopySender sends such batches from a second thread, so PostgreSQL works on one batch while the
+caller prepares the next; fewer_collections keeps Python's garbage collector from walking the
+job's growing objects over and over."""
 
 from __future__ import annotations
 
