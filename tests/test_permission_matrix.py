@@ -41,6 +41,7 @@ ROLES = {"Administrator": set(AREAS), "Support": {VIEW_CLIENTS, EDIT_CLIENTS, "a
 PAGES = {
     "dashboard": (None, False, "GET"),
     "client-list": (VIEW_CLIENTS, False, "GET"),
+    "service-list": (VIEW_CLIENTS, False, "GET"),
     "client-list-export": (VIEW_CLIENTS, False, "GET"),
     "client-bulk": (VIEW_CLIENTS, False, "POST"),
     "client-bulk-run": (VIEW_CLIENTS, False, "POST"),

@@ -34,6 +34,7 @@ MENU = (
     Entry(_("Clients"), entries=(
         Entry(_("Manage Clients"), "client-list", within=("client", "address")),
         Entry(_("Manage Users"), "user-list", pages=("user-list", "user-detail")),
+        Entry(_("Services"), "service-list", VIEW_CLIENTS, pages=("service-list",)),
     )),
     Entry(_("Products"), "product-list", PRODUCTS, within=("product", "price")),
     Entry(_("Finance"), area=FINANCE, entries=(

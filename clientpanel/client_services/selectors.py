@@ -6,16 +6,16 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.errors import NotFound
+from clientpanel.core.errors import FieldErrors, NotFound
 
 from . import policies
 from .calculations import charges_between
-from .models import Service, ServiceStatus
+from .models import ProvisionStatus, Service, ServiceStatus
 
 
 def services_visible_to(actor: ActorLike) -> QuerySet[Service]:
@@ -60,3 +60,24 @@ def upcoming_charges(*, client_ids, now: dt.datetime, until: dt.datetime) -> dic
         if amount:
             totals[service.client_id] = totals.get(service.client_id, Decimal(0)) + amount
     return totals
+
+
+def service_list(*, actor: ActorLike, status: str = "", provision_status: str = "",
+                 search: str = "") -> QuerySet[Service]:
+    """Every service the actor sees, newest order first: by status, by provisioning status (ERROR:
+    the dashboard's "failed to provision"), and by words of its label, product or client."""
+    services = services_visible_to(actor).select_related("product", "client")
+    errors = FieldErrors()
+    if status and status not in ServiceStatus.values:
+        errors.add("status", _("Use one of %(choices)s.") % {"choices": ", ".join(ServiceStatus.values)})
+    if provision_status and provision_status not in ProvisionStatus.values:
+        errors.add("provision_status", _("Use one of %(choices)s.") % {"choices": ", ".join(ProvisionStatus.values)})
+    errors.raise_if_any()
+    if status:
+        services = services.filter(status=status)
+    if provision_status:
+        services = services.filter(provision_status=provision_status)
+    for word in (search or "").split()[:4]:
+        services = services.filter(Q(label__icontains=word) | Q(product__name__icontains=word)
+                                   | Q(client__number__iexact=word) | Q(client__display_name__icontains=word))
+    return services.order_by("-order_date", "-id")

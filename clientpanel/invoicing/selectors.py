@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -30,8 +32,12 @@ def documents_visible_to(actor: ActorLike) -> QuerySet[Document]:
 
 
 def document_list(*, actor: ActorLike, client: Client | None = None, type: str = "", status: str = "",
-                  search: str = "") -> QuerySet[Document]:
+                  search: str = "", overdue: bool = False, now: dt.datetime | None = None) -> QuerySet[Document]:
+    """The documents the actor sees, newest first, by client, type, status, words of the number or
+    the client's name, and `overdue`: unpaid past the due date at `now` (the dashboard's "overdue")."""
     documents = documents_visible_to(actor).select_related("home_company", "client")
+    if overdue:
+        documents = documents.filter(status=DocumentStatus.UNPAID, due_date__lt=now or timezone.now())
     if client is not None:
         documents = documents.filter(client=client)
     if type:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "clientpanel.notifications",
     "clientpanel.webhooks",
     "clientpanel.automation",
+    "clientpanel.reports",
     "clientpanel.api",
     "clientpanel.ui",
     "clientpanel.backoffice",

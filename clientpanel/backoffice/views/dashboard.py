@@ -1,4 +1,4 @@
-"""The staff panel's home page."""
+"""The staff panel's home page: the figures of reports.dashboard, each linking to its list."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.notifications import selectors as email_selectors
+from clientpanel.reports.dashboard import dashboard_figures
 from clientpanel.webhooks import selectors as webhook_selectors
 
 from ..access import staff_required
@@ -14,10 +15,12 @@ from ..access import staff_required
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    figures = dashboard_figures(actor=request.user)
     counts = client_selectors.client_status_counts(actor=request.user)
     recent = client_selectors.client_directory(actor=request.user, page_size=10).results
     return render(request, "backoffice/dashboard.html", {
-        "status_counts": counts, "total_clients": sum(counts.values()), "recent_clients": recent,
+        "figures": figures, "status_counts": counts, "total_clients": sum(counts.values()),
+        "recent_clients": recent,
         "email_failures": email_selectors.email_failures(actor=request.user),
         "webhook_health": webhook_selectors.webhook_health(actor=request.user),
     })

@@ -36,14 +36,15 @@ def _document_or_404(request: HttpRequest, document_id):
                         "Document not found.")
 
 
-def _filters(request: HttpRequest) -> dict[str, str]:
+def _filters(request: HttpRequest) -> dict:
     return {"type": request.GET.get("type", "") if request.GET.get("type") in DocumentType.values else "",
             "status": request.GET.get("status", "") if request.GET.get("status") in DocumentStatus.values else "",
-            "search": query_text(request)}
+            "search": query_text(request), "overdue": request.GET.get("overdue") == "1"}
 
 
-def _kept(filters: dict[str, str]) -> list[tuple[str, str]]:
-    return [("type", filters["type"]), ("status", filters["status"]), ("q", filters["search"])]
+def _kept(filters: dict) -> list[tuple[str, str]]:
+    return [("type", filters["type"]), ("status", filters["status"]), ("q", filters["search"]),
+            *([("overdue", "1")] if filters["overdue"] else [])]
 
 
 @area_required(VIEW_CLIENTS)

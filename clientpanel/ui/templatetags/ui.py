@@ -2,9 +2,11 @@
 reader's locale, enum codes as their translated labels and status badges, countries, languages and
 phone numbers, and form fields with Bootstrap's classes (see ui/_field.html)."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,7 @@ from clientpanel.files.names import size_text
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.ledger.models import EntryType
 from clientpanel.tax.models import ResetPeriod
-from clientpanel.ui import labels
+from clientpanel.ui import charts, labels
 
 register = template.Library()
 
@@ -178,3 +180,12 @@ def file_kind(content_type: str) -> str:
 def file_size(size: int) -> str:
     """A file's size in the reader's language: "812 bytes", "1.5 MB"."""
     return size_text(size) if isinstance(size, int) else ""
+
+
+@register.simple_tag
+def bar_chart(bars, title: str, currency: str = ""):
+    """`{% bar_chart bars title currency %}`: ui/charts.py's SVG chart of (label, value) pairs — a
+    label that is a date is shown as its month's short name in the reader's language — the values
+    shown as money of `currency` when one is given."""
+    bars = [(date_format(label, "M") if isinstance(label, dt.date) else str(label), value) for label, value in bars]
+    return charts.bar_chart(bars, title=title, shown=(lambda value: money(value, currency)) if currency else str)

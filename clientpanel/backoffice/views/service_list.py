@@ -1,0 +1,31 @@
+"""Clients → Services: every service the staff member sees, by status and provisioning status
+(the dashboard's service figures link here)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from clientpanel.accounts.roles import VIEW_CLIENTS
+from clientpanel.client_services.models import ProvisionStatus, ServiceStatus
+from clientpanel.client_services.selectors import service_list as services_of
+
+from ..access import area_required
+from ..query import query_text, refuses_bad_query
+from .common import page_of
+
+
+@area_required(VIEW_CLIENTS)
+@refuses_bad_query
+def service_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    provision_status = request.GET.get("provision_status", "")
+    filters = {"status": status if status in ServiceStatus.values else "",
+               "provision_status": provision_status if provision_status in ProvisionStatus.values else "",
+               "search": query_text(request)}
+    page = page_of(request, services_of(actor=request.user, **filters), 50)
+    return render(request, "backoffice/services/list.html", {
+        "page": page, "filters": filters, "statuses": ServiceStatus.choices,
+        "provision_statuses": ProvisionStatus.choices,
+        "kept": [("status", filters["status"]), ("provision_status", filters["provision_status"]),
+                 ("q", filters["search"])]})

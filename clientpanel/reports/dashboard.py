@@ -1,0 +1,294 @@
+"""The staff dashboard's figures (issue 14): what a billing business checks every morning, each
+scoped to what the staff member may see — the finance figures to staff with the Finance area,
+the clients' and services' to those who see clients (limited staff: their assigned clients only),
+automation's to those with Settings. Amounts are kept per currency and never added across
+currencies. A constant number of queries, however many clients, documents and services there are.
+
+Revenue is money in: payments received (gross, as the client paid) minus credit notes issued
+(their total), by the month the money moved, in the server's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.accounts.roles import FINANCE, SETTINGS, VIEW_CLIENTS
+from clientpanel.automation.models import JobRun
+from clientpanel.automation.registry import JOBS
+from clientpanel.client_services.calculations import charges_between
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.actor import Actor
+from clientpanel.core.fields import AmountField
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
+
+MONTHS = 12
+UPCOMING_DAYS = 7
+AT_RISK_SHOWN = 10
+ZERO = Decimal("0.0000")
+
+
+@dataclass(frozen=True)
+class Month:
+    start: dt.date
+    payments: Decimal = ZERO
+    refunds: Decimal = ZERO
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.payments - self.refunds
+
+
+@dataclass(frozen=True)
+class Owing:
+    currency: str
+    count: int
+    total: Decimal
+    overdue_count: int
+    overdue_total: Decimal
+    oldest_due: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Balances:
+    currency: str
+    clients: int
+    balance: Decimal  # all the clients' balances added up
+    credit_used: Decimal  # what the clients below zero owe, as a positive amount
+    in_debit: int  # clients below zero
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    """A client whose next days' charges exceed its balance and credit: its services will be
+    suspended for lack of funds unless money comes in."""
+
+    client_id: object
+    number: str
+    name: str
+    currency: str
+    services: int
+    charges: Decimal
+    available: Decimal
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.charges - self.available
+
+
+@dataclass(frozen=True)
+class JobHealth:
+    name: str
+    last_started: dt.datetime | None
+    runs: int  # in the last 24 hours
+    failures: int  # in the last 24 hours
+    last_error: str
+
+
+@dataclass
+class Dashboard:
+    now: dt.datetime
+    months: list[dt.date]
+    finance: bool = False
+    clients: bool = False
+    settings: bool = False
+    revenue: dict[str, list[Month]] = field(default_factory=dict)  # currency → 12 months, oldest first
+    owing: list[Owing] = field(default_factory=list)
+    balances: list[Balances] = field(default_factory=list)
+    new_clients: list[tuple[dt.date, int]] = field(default_factory=list)
+    services: dict[str, int] = field(default_factory=dict)  # status → count
+    services_in_error: int = 0
+    upcoming: dict[str, Decimal] = field(default_factory=dict)  # currency → charges of the next 7 days
+    upcoming_services: int = 0
+    at_risk: list[AtRisk] = field(default_factory=list)  # the first AT_RISK_SHOWN, largest shortfall first
+    at_risk_clients: int = 0
+    at_risk_services: int = 0
+    jobs: list[JobHealth] = field(default_factory=list)
+
+    @property
+    def revenue_bars(self) -> dict[str, list[tuple[dt.date, Decimal]]]:
+        return {currency: [(month.start, month.revenue) for month in months]
+                for currency, months in self.revenue.items()}
+
+    @property
+    def this_month(self) -> dict[str, Month]:
+        return {currency: months[-1] for currency, months in self.revenue.items()}
+
+    @property
+    def last_month(self) -> dict[str, Month]:
+        return {currency: months[-2] for currency, months in self.revenue.items()}
+
+
+def month_starts(now: dt.datetime, count: int = MONTHS) -> list[dt.date]:
+    """The first days of the `count` months up to and including now's (local time), oldest first."""
+    today = timezone.localtime(now).date().replace(day=1)
+    months = []
+    year, month = today.year, today.month
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def _start_of(month: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(month.year, month.month, 1))
+
+
+def _scoped(queryset: QuerySet, actor: Actor, path: str = "client") -> QuerySet:
+    """The rows of the clients the actor sees (no filter at all for staff who see every client:
+    a semi-join against a million clients would cost more than the figure)."""
+    if actor.is_system or (actor.is_staff_side and actor.has_area(VIEW_CLIENTS) and not actor.limited_to_assigned):
+        return queryset
+    return queryset.filter(**{f"{path}__in": clients_visible_to(actor)})
+
+
+def _month_key(value) -> dt.date:
+    """TruncMonth's answer (a datetime on PostgreSQL, maybe a date elsewhere) as a local date."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def dashboard_figures(*, actor: ActorLike, now: dt.datetime | None = None) -> Dashboard:
+    actor = as_actor(actor)
+    now = now or timezone.now()
+    figures = Dashboard(now=now, months=month_starts(now))
+    figures.clients = actor.has_area(VIEW_CLIENTS)
+    figures.finance = figures.clients and actor.has_area(FINANCE)
+    figures.settings = actor.has_area(SETTINGS)
+    since = _start_of(figures.months[0])
+    if figures.finance:
+        figures.revenue = _revenue(actor, figures.months, since)
+        figures.owing = _owing(actor, now)
+    if figures.clients:
+        figures.balances = _balances(actor)
+        figures.new_clients = _new_clients(actor, figures.months, since)
+        figures.services, figures.services_in_error = _services(actor)
+        _upcoming(figures, actor, now)
+    if figures.settings:
+        figures.jobs = _jobs(now)
+    return figures
+
+
+def _revenue(actor: Actor, months: list[dt.date], since: dt.datetime) -> dict[str, list[Month]]:
+    paid: dict = defaultdict(lambda: ZERO)
+    refunded: dict = defaultdict(lambda: ZERO)
+    payments = (_scoped(Payment.objects.filter(paid_at__gte=since), actor)
+                .annotate(month=TruncMonth("paid_at")).values("month", "document__currency")
+                .annotate(received=Sum("gross")).order_by())
+    for row in payments:
+        paid[row["document__currency"], _month_key(row["month"])] += row["received"]
+    notes = (_scoped(Document.objects.filter(type=DocumentType.CREDIT_NOTE, issue_date__gte=since), actor)
+             .annotate(month=TruncMonth("issue_date")).values("month", "currency")
+             .annotate(credited=Sum("total")).order_by())
+    for row in notes:  # a credit note's total is negative: the money going back
+        refunded[row["currency"], _month_key(row["month"])] -= row["credited"]
+    currencies = sorted({currency for currency, _month in [*paid, *refunded]})
+    return {currency: [Month(month, paid.get((currency, month), ZERO), refunded.get((currency, month), ZERO))
+                       for month in months] for currency in currencies}
+
+
+def _owing(actor: Actor, now: dt.datetime) -> list[Owing]:
+    due = F("total") - F("paid_gross")
+    overdue = Q(due_date__lt=now)
+    rows = (_scoped(Document.objects.filter(status=DocumentStatus.UNPAID,
+                                            type__in=[DocumentType.PROFORMA, DocumentType.INVOICE]), actor)
+            .values("currency")
+            .annotate(count=Count("id"), owed=Sum(due, output_field=AmountField()),
+                      overdue_count=Count("id", filter=overdue),
+                      owed_overdue=Sum(due, filter=overdue, output_field=AmountField()),
+                      oldest=Min("due_date", filter=overdue))
+            .order_by("currency"))
+    return [Owing(row["currency"], row["count"], row["owed"] or ZERO, row["overdue_count"],
+                  row["owed_overdue"] or ZERO, row["oldest"]) for row in rows]
+
+
+def _balances(actor: Actor) -> list[Balances]:
+    below = Q(balance__lt=0)
+    rows = (_scoped(Client.objects.all(), actor, "pk").values("currency")
+            .annotate(clients=Count("id"), balances=Sum("balance"), debit=Sum("balance", filter=below),
+                      in_debit=Count("id", filter=below))
+            .order_by("currency"))
+    return [Balances(row["currency"], row["clients"], row["balances"] or ZERO, -(row["debit"] or ZERO),
+                     row["in_debit"]) for row in rows]
+
+
+def _new_clients(actor: Actor, months: list[dt.date], since: dt.datetime) -> list[tuple[dt.date, int]]:
+    rows = (_scoped(Client.objects.filter(created_at__gte=since), actor, "pk")
+            .annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("id")).order_by())
+    counts: dict = defaultdict(int)
+    for row in rows:
+        counts[_month_key(row["month"])] += row["n"]
+    return [(month, counts.get(month, 0)) for month in months]
+
+
+def _services(actor: Actor) -> tuple[dict[str, int], int]:
+    rows = (_scoped(Service.objects.all(), actor).values("status")
+            .annotate(n=Count("id"), errors=Count("id", filter=Q(provision_status=ProvisionStatus.ERROR)))
+            .order_by())
+    counts = {status: 0 for status in ServiceStatus.values}
+    errors = 0
+    for row in rows:
+        counts[row["status"]] = row["n"]
+        errors += row["errors"]
+    return counts, errors
+
+
+def _upcoming(figures: Dashboard, actor: Actor, now: dt.datetime) -> None:
+    """The charges of the active services' periods starting in the next UPCOMING_DAYS days (as the
+    billing job will post them), per currency; and the clients whose balance and credit do not
+    cover theirs. One query over those services, with their clients' funds."""
+    until = now + dt.timedelta(days=UPCOMING_DAYS)
+    services = (_scoped(Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=False), actor)
+                .exclude(period="ONE_TIME").filter(Q(billed_until__lt=until) | Q(billed_until__isnull=True))
+                .values_list("client_id", "currency", "period", "amount", "billed_until", "product__hourly_billing",
+                             "client__number", "client__display_name", "client__balance", "client__credit_limit")
+                .order_by())
+    per_client: dict = {}
+    for client_id, currency, period, amount, billed_until, hourly, number, name, balance, limit in services:
+        charges = charges_between(period=period, amount=amount, hourly_billing=hourly,
+                                  start=max(billed_until or now, now), until=until)
+        if not charges:
+            continue
+        figures.upcoming[currency] = figures.upcoming.get(currency, ZERO) + charges
+        figures.upcoming_services += 1
+        entry = per_client.get(client_id)
+        if entry is None:
+            per_client[client_id] = entry = [number, name, currency, 0, ZERO, balance + limit]
+        entry[3] += 1
+        entry[4] += charges
+    at_risk = [AtRisk(client_id, number, name, currency, services, charges, available)
+               for client_id, (number, name, currency, services, charges, available) in per_client.items()
+               if charges > available]
+    at_risk.sort(key=lambda risk: (-risk.shortfall, risk.number))
+    figures.at_risk = at_risk[:AT_RISK_SHOWN]
+    figures.at_risk_clients = len(at_risk)
+    figures.at_risk_services = sum(risk.services for risk in at_risk)
+
+
+def _jobs(now: dt.datetime) -> list[JobHealth]:
+    """Each registered job's last start and its runs and failures in the last 24 hours, with the
+    latest failure's error: two queries, and one more (by job_run_name_idx) per job that has not
+    run in the last 24 hours."""
+    day = now - dt.timedelta(hours=24)
+    recent = {row["name"]: row for row in JobRun.objects.filter(started_at__gte=day).values("name").annotate(
+        runs=Count("id"), failures=Count("id", filter=~Q(error="")), last=Max("started_at")).order_by()}
+    last_any = {name: row["last"] for name, row in recent.items()}
+    for name in JOBS:
+        if name not in last_any:
+            last_any[name] = (JobRun.objects.filter(name=name).order_by("-started_at")
+                              .values_list("started_at", flat=True).first())
+    errors: dict[str, str] = {}
+    for name, error in (JobRun.objects.filter(started_at__gte=day).exclude(error="")
+                        .order_by("-started_at").values_list("name", "error")[:50]):
+        errors.setdefault(name, error)
+    return [JobHealth(name, last_any.get(name), recent.get(name, {}).get("runs", 0),
+                      recent.get(name, {}).get("failures", 0), errors.get(name, "")) for name in JOBS]
