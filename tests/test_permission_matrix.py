@@ -123,6 +123,10 @@ PAGES = {
     "email-detail": (VIEW_CLIENTS, True, "GET"),
     "email-resend": (EDIT_CLIENTS, True, "POST"),
     "email-log": (VIEW_CLIENTS, False, "GET"),
+    "price-edit": (PRODUCTS, False, "GET"),
+    "price-retire": (PRODUCTS, False, "POST"),
+    "product-exchange-rates": (frozenset({PRODUCTS, SETTINGS}), False, "GET"),  # either area
+    "product-exchange-rate-delete": (frozenset({PRODUCTS, SETTINGS}), False, "POST"),
     "email-template-list": (SETTINGS, False, "GET"),
     "email-template-edit": (SETTINGS, False, "GET"),
     "user-verification-email": (EDIT_CLIENTS, False, "POST"),
@@ -187,6 +191,7 @@ API = {
     ("POST", "/services/{service_id}/unsuspend"): "clients:write",
     ("POST", "/services/{service_id}/terminate"): "clients:write",
     ("POST", "/services/{service_id}/retry"): "clients:write",
+    ("PATCH", "/products/{product_id}/prices/{price_id}"): "products:write",
     ("POST", "/imports/clients"): "clients:write",
     ("GET", "/imports/{import_id}"): "clients:write",
     ("GET", "/webhooks"): "settings:write",
@@ -300,6 +305,9 @@ def _page_url(name: str, world, client) -> str:
         "webhook-replay": lambda: [world["webhook"].pk, "msg_none"],
     }
     if name in args:
+        "price-edit": lambda: [world["product"].pk, world["product"].prices.first().pk],
+        "price-retire": lambda: [world["product"].pk, world["product"].prices.first().pk],
+        "product-exchange-rate-delete": lambda: ["EUR"],
         return reverse(f"backoffice:{name}", args=args[name]())
     if PAGES[name][1]:
         return reverse(f"backoffice:{name}", args=[client.pk])
@@ -319,15 +327,22 @@ def test_pages_for_each_role(client, world, role):
         if method == "POST":
             continue  # posting changes data; the refusals are covered by the GET pages and the tests below
         response = client.get(_page_url(name, world, world["mine"]))
-        expected = 200 if area is None or area in ROLES[role] else 403
+        expected = 200 if _reaches(area, ROLES[role]) else 403
         assert response.status_code == expected, (role, name, response.status_code)
 
 
 @pytest.mark.parametrize("role", ["Read-only", "Accountant", "no role"])
+def _reaches(area, held: set[str]) -> bool:
+    """A page's area (None: any staff member; a frozenset: any one of them) against a role's areas."""
+    if area is None:
+        return True
+    return not area.isdisjoint(held) if isinstance(area, frozenset) else area in held
+
+
 def test_posts_are_refused_without_the_area(client, world, role):
     client.force_login(_make_staff(role))
     for name, (area, _, method) in PAGES.items():
-        if method == "POST" and area is not None and area not in ROLES[role]:
+        if method == "POST" and not _reaches(area, ROLES[role]):
             assert client.post(_page_url(name, world, world["mine"])).status_code == 403, name
     assert world["mine"].addresses.count() == 1 and ClientGroup.objects.filter(name="VIP").exists()
 
@@ -355,7 +370,8 @@ def _api_call(http, token, method, path, world, client):
     concrete = path.format(client_id=client.pk, address_id=client.addresses.get(type="BILLING").pk,
                            user_id=link_user.user_id if link_user else client.owner_id, document_id=document.pk,
                            service_id=client.services.first().pk, webhook_id=world["webhook"].pk,
-                           message_id="msg_none", import_id=world.get("import_id", "0" * 32))
+                           message_id="msg_none", import_id=world.get("import_id", "0" * 32),
+                           product_id=world["product"].pk, price_id=world["product"].prices.first().pk)
     bodies = {
         ("POST", "/clients"): client_data(),
         ("PATCH", "/clients/{client_id}"): {"admin_notes": "checked"},
@@ -386,6 +402,7 @@ def _api_call(http, token, method, path, world, client):
         if response.status_code == 202:
             world["import_id"] = response.json()["id"]
         return response
+        ("PATCH", "/products/{product_id}/prices/{price_id}"): {"setup_fee": "1.00"},
     if (method, path) in bodies:
         kwargs.update(data=json.dumps(bodies[(method, path)]), content_type="application/json")
     if method == "DELETE" and path.endswith("{address_id}"):

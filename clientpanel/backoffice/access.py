@@ -10,15 +10,17 @@ from django.core.exceptions import PermissionDenied
 from clientpanel.accounts.roles import VIEW_CLIENTS, staff_areas
 
 
-def _for_staff(view, area: str | None):
-    """The view, opened only by a logged-in, active staff member holding the area (None: any)."""
+def _for_staff(view, area: str | frozenset[str] | None):
+    """The view, opened only by a logged-in, active staff member holding the area, or one of a set
+    of areas (None: any)."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not (request.user.is_active and request.user.is_staff):
             raise PermissionDenied("Staff only.")
-        if area is not None and area not in staff_areas(request.user):
+        held = staff_areas(request.user)
+        if area is not None and (area.isdisjoint(held) if isinstance(area, frozenset) else area not in held):
             raise PermissionDenied("Your role does not include this area.")
         return view(request, *args, **kwargs)
 
@@ -26,9 +28,12 @@ def _for_staff(view, area: str | None):
     return wrapper
 
 
-def area_required(area: str = VIEW_CLIENTS):
+def area_required(area: str = VIEW_CLIENTS, *others: str):
+    """Opened by staff holding the area, or any one of several: area_required(PRODUCTS, SETTINGS)."""
+    needed = frozenset((area, *others)) if others else area
+
     def decorator(view):
-        return _for_staff(view, area)
+        return _for_staff(view, needed)
 
     return decorator
 

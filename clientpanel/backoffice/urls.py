@@ -110,6 +110,11 @@ urlpatterns = [
     path("users/<uuid:user_id>/", users.user_detail, name="user-detail"),
     path("users/<uuid:user_id>/verification-email/", users.user_verification_email, name="user-verification-email"),
     path("emails/<int:email_id>/", emails.email_detail, name="email-detail"),
+        path("<uuid:product_id>/prices/<int:price_id>/", products.price_edit, name="price-edit"),
+        path("<uuid:product_id>/prices/<int:price_id>/retire/", products.price_retire, name="price-retire"),
+        path("exchange-rates/", products.exchange_rates, name="product-exchange-rates"),
+        path("exchange-rates/<str:currency>/delete/", products.exchange_rate_delete,
+             name="product-exchange-rate-delete"),
     path("emails/<int:email_id>/resend/", emails.email_resend, name="email-resend"),
     # Settings: each area's pages below settings/<area>/.
     path("settings/", include([

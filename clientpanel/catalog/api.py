@@ -7,6 +7,7 @@ had when they lived there: generated clients call them by id, so moving the rout
 from __future__ import annotations
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from django.db import transaction
 from ninja import Router, Schema, Status
@@ -14,13 +15,14 @@ from pydantic import Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import PRODUCTS_READ, PRODUCTS_WRITE
-from clientpanel.core.api_types import Int, JsonObject, MoneyString, OneLine, Text, strict_example
+from clientpanel.core.api_types import Int, IntId, JsonObject, MoneyString, OneLine, Text, strict_example
 from clientpanel.core.errors import DomainError
 from clientpanel.core.money import format_api_amount
 from clientpanel.core.schemas import StrictSchema
 
-from . import services
+from . import selectors, services
 from .models import Price, Product
+from .selectors import Offer
 
 router = Router(tags=["products and services"])
 
@@ -48,7 +50,16 @@ class ProductIn(StrictSchema):
     termination_delay_hours: Hours | None = None
     cancellation_delay_hours: Hours | None = None
     hidden: bool | None = None
+    derive_prices: bool | None = Field(None, description="Offer prices in currencies without an explicit one: "
+                                                         "the default currency's price × the currency's exchange rate")
     prices: Annotated[list[PriceIn], Field(max_length=50)] = []
+
+
+class PriceUpdateIn(StrictSchema):
+    model_config = strict_example(amount="52.00", setup_fee="0.00", retired=False)
+    amount: MoneyString = None
+    setup_fee: MoneyString = None
+    retired: bool | None = Field(None, description="Off sale for new orders; services ordered at it keep their price")
 
 
 class PriceOut(Schema):
@@ -57,6 +68,16 @@ class PriceOut(Schema):
     period: str
     amount: str
     setup_fee: str
+    retired: bool
+
+
+class DerivedPriceOut(Schema):
+    currency: str
+    period: str
+    amount: str
+    setup_fee: str
+    from_price: int = Field(description="The default-currency price it is derived from; order with this id")
+    exchange_rate: str
 
 
 class ProductOut(Schema):
@@ -68,7 +89,9 @@ class ProductOut(Schema):
     hourly_billing: bool
     hidden: bool
     retired: bool
+    derive_prices: bool
     prices: list[PriceOut]
+    derived_prices: list[DerivedPriceOut]
 
 
 class ProductListOut(Schema):
@@ -77,21 +100,30 @@ class ProductListOut(Schema):
 
 
 def price_out(price: Price) -> dict[str, Any]:
-    return {"id": price.pk, "currency": price.currency, "period": price.period,
+    return {"id": price.pk, "currency": price.currency, "period": price.period, "retired": price.retired,
             "amount": format_api_amount(price.amount), "setup_fee": format_api_amount(price.setup_fee)}
 
 
-def product_out(product: Product) -> dict[str, Any]:
+def derived_out(offer: Offer) -> dict[str, Any]:
+    return {"currency": offer.currency, "period": offer.period, "amount": format_api_amount(offer.amount),
+            "setup_fee": format_api_amount(offer.setup_fee), "from_price": offer.pk,
+            "exchange_rate": offer.rate_shown}
+
+
+def product_out(product: Product, rates=None) -> dict[str, Any]:
     return {"id": str(product.id), "key": product.key, "name": product.name, "description": product.description,
             "module": product.module, "hourly_billing": product.hourly_billing, "hidden": product.hidden,
-            "retired": product.retired, "prices": [price_out(p) for p in product.prices.all()]}
+            "retired": product.retired, "derive_prices": product.derive_prices,
+            "prices": [price_out(p) for p in product.prices.all()],
+            "derived_prices": [derived_out(o) for o in selectors.derived_offers_of(product, rates=rates)]}
 
 
 @router.get("/products", response=ProductListOut, operation_id="clientpanel_services_api_list_products")
 def list_products(request):
     require_scope(request, PRODUCTS_READ)
     products = list(Product.objects.prefetch_related("prices").order_by("name"))
-    return {"count": len(products), "results": [product_out(p) for p in products]}
+    rates = selectors.exchange_rates()
+    return {"count": len(products), "results": [product_out(p, rates) for p in products]}
 
 
 @router.post("/products", response={201: ProductOut}, operation_id="clientpanel_services_api_create_product",
@@ -109,3 +141,13 @@ def create_product(request, payload: ProductIn):
                 error.fields = {f"prices.{index}.{k}": v for k, v in error.fields.items()}
                 raise
     return Status(201, product_out(product))
+
+
+@router.patch("/products/{product_id}/prices/{price_id}", response=PriceOut,
+              operation_id="clientpanel_catalog_api_update_price",
+              summary="Change a price's amount or setup fee, retire it or bring it back")
+def update_price(request, product_id: UUID, price_id: IntId, payload: PriceUpdateIn):
+    require_scope(request, PRODUCTS_WRITE)
+    price = services.price_save(actor=api_actor(request), product_id=product_id, price_id=price_id,
+                                data=payload.model_dump(exclude_unset=True))
+    return price_out(price)

@@ -7,6 +7,8 @@ from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 
+from .calculations import RATE_MAX_DIGITS, RATE_PLACES
+
 
 class Period(models.TextChoices):
     ONE_TIME = "ONE_TIME", pgettext_lazy("billing period", "One time")
@@ -35,6 +37,9 @@ class Product(models.Model):
     cancellation_delay_hours = models.PositiveIntegerField(default=48)
     hidden = models.BooleanField(default=False)
     retired = models.BooleanField(default=False)
+    # Prices in a currency without an explicit price of the period come from the default
+    # currency's price × that currency's ExchangeRate (catalog.selectors.offers_of).
+    derive_prices = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -47,6 +52,9 @@ class Price(models.Model):
     period = models.CharField(max_length=12, choices=Period.choices)
     amount = AmountField()
     setup_fee = AmountField(default=Decimal("0"))
+    # Off sale for new orders (and not a source of derived prices); services ordered at it keep
+    # their own snapshot of amount, setup fee, currency and period.
+    retired = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
@@ -61,5 +69,26 @@ class Price(models.Model):
     @property
     def label(self) -> str:
         """"Monthly - 20.00 USD", as the seed shows prices."""
-        shown = f"{self.amount:.2f}" if self.amount == self.amount.quantize(Decimal("0.01")) else f"{self.amount}"
-        return f"{self.get_period_display()} - {shown} {self.currency}"
+        return price_label(self.period, self.amount, self.currency)
+
+
+def price_label(period: str, amount: Decimal, currency: str) -> str:
+    """"Monthly - 20.00 USD": 2 decimals unless more are significant (an hourly 0.9271)."""
+    shown = f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount}"
+    return f"{dict(Period.choices).get(period, period)} - {shown} {currency}"
+
+
+class ExchangeRate(models.Model):
+    """How many units of `currency` one unit of the default currency (CLIENTPANEL_DEFAULT_CURRENCY)
+    buys: PLN 4.3127 means 1 USD = 4.3127 PLN. Derived prices are the default currency's price × rate."""
+
+    currency = models.CharField(max_length=3, unique=True)
+    rate = models.DecimalField(max_digits=RATE_MAX_DIGITS, decimal_places=RATE_PLACES)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive")]
+        ordering = ["currency"]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate.normalize():f}"

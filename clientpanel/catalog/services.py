@@ -11,13 +11,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.audit.services import audit_record, created, diff, snapshot
+from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
 from clientpanel.core.text import at_most_characters, json_problem, text_problem
 
 from . import policies
-from .models import Period, Price, Product
+from .calculations import parse_rate
+from .models import ExchangeRate, Period, Price, Product
 from .modules import ModuleError, get_module
 
 
@@ -29,7 +30,7 @@ def module_errors(module_name: str, module_settings: dict) -> dict[str, list[str
     return module.validate_settings(module_settings or {})
 
 PRODUCT_FIELDS = {"key", "name", "description", "module", "module_settings", "hourly_billing",
-                  "termination_delay_hours", "cancellation_delay_hours", "hidden"}
+                  "termination_delay_hours", "cancellation_delay_hours", "hidden", "derive_prices"}
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
 
@@ -86,7 +87,7 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
         for field, messages in module_errors(product.module, product.module_settings).items():
             for message in messages:
                 errors.add(field, message)
-        for flag in ("hourly_billing", "hidden"):
+        for flag in ("hourly_billing", "hidden", "derive_prices"):
             if flag in data:
                 setattr(product, flag, _bool(data[flag]))
         if product.pk and not product.hourly_billing:
@@ -128,19 +129,23 @@ def product_retire(*, actor: ActorLike, product_id) -> Product:
 
 
 def price_save(*, actor: ActorLike, product_id, data: Mapping[str, Any], price_id=None) -> Price:
-    """Add or change a price: one per product, currency and period."""
+    """Add or change a price: one per product, currency and period. `retired` takes it off sale
+    (False brings it back). Services ordered at it keep their own snapshot of the amount and setup
+    fee, so no change here alters what an existing service is charged."""
     require(policies.can_manage_products(as_actor(actor)), _("You are not allowed to manage products."))
     with transaction.atomic():
         product = Product.objects.select_for_update().filter(pk=product_id).first()
         if product is None:
             raise NotFound(_("Product not found."))
-        price = Price(product=product) if price_id is None else Price.objects.filter(pk=price_id,
-                                                                                     product=product).first()
+        price = Price(product=product) if price_id is None else Price.objects.select_for_update().filter(
+            pk=price_id, product=product).first()
         if price is None:
             raise NotFound(_("Price not found."))
         before = None if price_id is None else snapshot(price)
         errors = FieldErrors()
-        errors.add_unknown(data, {"currency", "period", "amount", "setup_fee"})
+        errors.add_unknown(data, {"currency", "period", "amount", "setup_fee", "retired"})
+        if "retired" in data:
+            price.retired = _bool(data["retired"])
         if "currency" in data or price_id is None:
             currency = str(data.get("currency") or "").upper()
             if currency not in settings.CLIENTPANEL_CURRENCIES:
@@ -168,14 +173,66 @@ def price_save(*, actor: ActorLike, product_id, data: Mapping[str, Any], price_i
                     setattr(price, field, value)
                 except AmountError as error:
                     errors.add(field, str(error))
-        if not errors and Price.objects.filter(product=product, currency=price.currency, period=price.period).exclude(
-                pk=price.pk).exists():
-            raise Conflict(_("The product has a %(period)s price in %(currency)s already.")
-                           % {"period": price.period, "currency": price.currency},
+        existing = None if errors else Price.objects.filter(
+            product=product, currency=price.currency, period=price.period).exclude(pk=price.pk).first()
+        if existing is not None:
+            raise Conflict(_("The product has a %(period)s price in %(currency)s already%(retired)s.")
+                           % {"period": price.period, "currency": price.currency,
+                              "retired": _(" (retired: bring it back instead)") if existing.retired else ""},
                            fields={"period": [_("Already priced.")]}, code="price_exists")
         errors.raise_if_any()
+        changes = created(price) if before is None else diff(before, snapshot(price))
+        if before is not None and not changes:  # nothing changed: nothing to write or record
+            return price
         price.save()
-        audit_record(action="price.create" if before is None else "price.update", target=price,
-                     object_label=f"{product.key}: {price.label}",
-                     changes=created(price) if before is None else diff(before, snapshot(price)))
+        audit_record(action=_price_action(before, changes), target=price,
+                     object_label=f"{product.key}: {price.label}", changes=changes)
     return price
+
+
+def _price_action(before, changes: dict) -> str:
+    if before is None:
+        return "price.create"
+    if set(changes) == {"retired"}:
+        return "price.retire" if changes["retired"][1] else "price.restore"
+    return "price.update"
+
+
+def exchange_rate_save(*, actor: ActorLike, currency: str, rate: object) -> ExchangeRate:
+    """Set the rate of a currency to the default one (1 default unit = rate units). New orders in
+    that currency derive their prices from it; services ordered before keep their snapshot."""
+    require(policies.can_manage_exchange_rates(as_actor(actor)), _("You are not allowed to change exchange rates."))
+    currency = str(currency or "").strip().upper()
+    errors = FieldErrors()
+    others = [c for c in settings.CLIENTPANEL_CURRENCIES if c != settings.CLIENTPANEL_DEFAULT_CURRENCY]
+    if currency not in others:
+        errors.add("currency", _("Use one of %(choices)s (the default currency, %(default)s, has no rate).")
+                   % {"choices": ", ".join(others), "default": settings.CLIENTPANEL_DEFAULT_CURRENCY})
+    try:
+        value = parse_rate(rate)
+    except AmountError as error:
+        errors.add("rate", str(error))
+    errors.raise_if_any()
+    with transaction.atomic():
+        row = ExchangeRate.objects.select_for_update().filter(currency=currency).first()
+        before = None if row is None else snapshot(row, ["currency", "rate"])
+        if row is not None and row.rate == value:
+            return row
+        row = row or ExchangeRate(currency=currency)
+        row.rate = value
+        row.save()
+        audit_record(action="exchange_rate.create" if before is None else "exchange_rate.update", target=row,
+                     object_label=currency, changes=created(row) if before is None
+                     else diff(before, snapshot(row, ["currency", "rate"])))
+    return row
+
+
+def exchange_rate_delete(*, actor: ActorLike, currency: str) -> None:
+    """Remove a currency's rate: its derived prices are no longer offered (services keep theirs)."""
+    require(policies.can_manage_exchange_rates(as_actor(actor)), _("You are not allowed to change exchange rates."))
+    with transaction.atomic():
+        row = ExchangeRate.objects.select_for_update().filter(currency=str(currency or "").upper()).first()
+        if row is None:
+            raise NotFound(_("No rate for this currency."))
+        audit_record(action="exchange_rate.delete", target=row, object_label=row.currency, changes=deleted(row))
+        row.delete()

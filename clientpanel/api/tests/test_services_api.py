@@ -50,3 +50,22 @@ def test_order_without_funds_is_refused_and_writes_nothing(api, make_client):
     bad = post(api, f"/clients/{client.pk}/services", {"product": "nope", "price": 999})
     assert bad.status_code == 422 and "product" in bad.json()["error"]["fields"]
     assert not Service.objects.exists()
+
+
+def test_ordering_a_product_without_a_price_in_the_clients_currency_is_a_422_naming_it(api, make_client):
+    from clientpanel.catalog.services import exchange_rate_save
+
+    client = make_client(currency="EUR")
+    product = post(api, "/products", {"key": "usd-only", "name": "USD only", "derive_prices": True,
+                                      "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "20.00"}]}).json()
+    body = {"product": product["id"], "price": product["prices"][0]["id"], "allow_over_limit": True}
+    refused = post(api, f"/clients/{client.pk}/services", body)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["fields"]["product"] == ["USD only has no price in EUR, the client's currency."]
+    exchange_rate_save(actor=None, currency="EUR", rate="0.9153")
+    ordered = post(api, f"/clients/{client.pk}/services", body)
+    assert ordered.status_code == 201, ordered.content
+    assert (ordered.json()["price"]["currency"], ordered.json()["price"]["amount"]) == ("EUR", "18.3100")
+    derived = api.get("/products").json()["results"][0]["derived_prices"]
+    assert {"currency": "EUR", "period": "MONTHLY", "amount": "18.3100", "setup_fee": "0.0000",
+            "from_price": product["prices"][0]["id"], "exchange_rate": "0.9153"} in derived

@@ -8,9 +8,9 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clientpanel.catalog.models import Period, Price, Product
+from clientpanel.catalog.models import Period
 from clientpanel.catalog.modules import module_choices
-from clientpanel.catalog.rules import orderable_by_staff
+from clientpanel.catalog.selectors import products_for_staff_order
 from clientpanel.ui.labels import currency_choices
 
 from .common import ServiceErrorsMixin
@@ -24,17 +24,18 @@ class AddServiceForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, client=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Staff may sell hidden products too (off the clients' order form only); retired ones are off sale.
-        products = [p for p in Product.objects.filter(retired=False).order_by("name") if orderable_by_staff(p)]
+        # Staff may sell hidden products too (off the clients' order form only); retired ones are off
+        # sale, and so is a product without a price (explicit or derived) in the client's currency.
+        products = products_for_staff_order(currency=client.currency) if client is not None else []
         self.fields["product"].choices = [("", _("Select a product")), *(
             (str(p.pk), _("%(name)s (%(key)s), hidden from clients") % {"name": p.name, "key": p.key} if p.hidden
              else f"{p.name} ({p.key})") for p in products)]
-        product_id = self.data.get("product") or self.initial.get("product")
-        prices = Price.objects.none()
+        product_id = str(self.data.get("product") or self.initial.get("product") or "")
         # Only a product on the list: anything else in the query string or the form is not an id.
-        if product_id and client is not None and str(product_id) in dict(self.fields["product"].choices):
-            prices = Price.objects.filter(product_id=product_id, currency=client.currency)
-        self.fields["price"].choices = [("", _("Select an option")), *((str(p.pk), p.label) for p in prices)]
+        offers = next((p.client_prices for p in products if str(p.pk) == product_id), [])
+        self.fields["price"].choices = [("", _("Select an option")), *(
+            (str(o.pk), _("%(price)s (derived at %(rate)s)") % {"price": o.label, "rate": o.rate_shown}
+             if o.derived else o.label) for o in offers)]
 
 
 class ProductForm(ServiceErrorsMixin, forms.Form):
@@ -49,6 +50,10 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
     termination_delay_hours = forms.IntegerField(label=_("Termination delay (hours)"), min_value=0, max_value=8760)
     cancellation_delay_hours = forms.IntegerField(label=_("Cancellation delay (hours)"), min_value=0, max_value=8760)
     hidden = forms.BooleanField(label=_("Hidden"), required=False)
+    derive_prices = forms.BooleanField(
+        label=_("Derive prices in other currencies"), required=False,
+        help_text=_("A currency without its own price of a period is offered the default currency's price × the "
+                    "currency's exchange rate, rounded half up. Explicit prices win."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,3 +83,21 @@ class PriceForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = currency_choices()
+
+
+class PriceEditForm(ServiceErrorsMixin, forms.Form):
+    """A price's amount and setup fee; its currency and period stay (add another price for those)."""
+
+    amount = forms.CharField(label=_("Amount"), max_length=32)
+    setup_fee = forms.CharField(label=_("Setup fee"), max_length=32, required=False)
+
+
+class ExchangeRateForm(ServiceErrorsMixin, forms.Form):
+    currency = forms.ChoiceField(label=_("Currency"))
+    rate = forms.CharField(label=_("Rate"), max_length=32,
+                           help_text=_("Units of the currency one unit of the default currency buys, e.g. 4.3127; "
+                                       "at most 6 decimal places."))
+
+    def __init__(self, *args, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = [(code, code) for code in currencies]

@@ -1,4 +1,5 @@
-"""The Products area: products, their prices, retiring a product."""
+"""The Products area: products, their prices (added, edited, retired and brought back), retiring a
+product, and the exchange rates derived prices come from."""
 
 from __future__ import annotations
 
@@ -10,19 +11,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientpanel.accounts.roles import PRODUCTS
+from clientpanel.accounts.roles import PRODUCTS, SETTINGS
+from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.catalog import services as catalog_services
-from clientpanel.catalog.models import Product
+from clientpanel.catalog.models import Price, Product
 from clientpanel.core.errors import DomainError, NotFound
+from clientpanel.core.money import format_amount_input
 
 from ..access import area_required
-from ..forms.services import PriceForm, ProductForm
+from ..forms.services import ExchangeRateForm, PriceEditForm, PriceForm, ProductForm
 from .common import form_page, found_or_404
 
 
 @area_required(PRODUCTS)
 def product_list(request: HttpRequest) -> HttpResponse:
-    products = Product.objects.prefetch_related("prices").order_by("retired", "name")
+    products = list(Product.objects.prefetch_related("prices").order_by("retired", "name"))
+    rates = catalog_selectors.exchange_rates()
+    for product in products:
+        product.derived = catalog_selectors.derived_offers_of(product, rates=rates)
     return render(request, "backoffice/products/list.html", {"products": products})
 
 
@@ -37,6 +43,8 @@ def product_edit(request: HttpRequest, product_id=None) -> HttpResponse:
     return form_page(
         request, ProductForm(request.POST or None, initial=initial), "backoffice/products/edit.html", {
             "product": product, "prices": product.prices.all() if product else [],
+            "derived": catalog_selectors.derived_offers_of(product) if product else [],
+            "default_currency": catalog_selectors.default_currency(),
             "price_form": PriceForm(initial={"setup_fee": "0"})},
         save=lambda data: catalog_services.product_save(actor=request.user, data=data, product_id=product_id),
         success=lambda saved: _("Product %(name)s saved.") % {"name": saved.name},
@@ -71,3 +79,64 @@ def product_retire(request: HttpRequest, product_id) -> HttpResponse:
                            "Product not found.")
     messages.success(request, _("%(name)s is retired: no new orders; its services go on.") % {"name": product.name})
     return redirect("backoffice:product-list")
+
+
+@area_required(PRODUCTS)
+@require_http_methods(["GET", "POST"])
+def price_edit(request: HttpRequest, product_id, price_id: int) -> HttpResponse:
+    price = get_object_or_404(Price.objects.select_related("product"), pk=price_id, product_id=product_id)
+    initial = {"amount": format_amount_input(price.amount), "setup_fee": format_amount_input(price.setup_fee)}
+    return form_page(
+        request, PriceEditForm(request.POST or None, initial=initial), "backoffice/products/price_edit.html",
+        {"product": price.product, "price": price},
+        save=lambda data: found_or_404(lambda: catalog_services.price_save(
+            actor=request.user, product_id=product_id, price_id=price_id,
+            data={"amount": data["amount"], "setup_fee": data["setup_fee"] or "0"}), "Price not found."),
+        success=lambda saved: _("Price saved: %(price)s. Services ordered before keep their price.")
+        % {"price": saved.label},
+        then=lambda saved: redirect("backoffice:product-edit", product_id=product_id))
+
+
+@area_required(PRODUCTS)
+@require_POST
+def price_retire(request: HttpRequest, product_id, price_id: int) -> HttpResponse:
+    """Retire a price (retired=1) or bring it back (retired=0)."""
+    retire = request.POST.get("retired", "1") != "0"
+    try:
+        price = catalog_services.price_save(actor=request.user, product_id=product_id, price_id=price_id,
+                                            data={"retired": retire})
+    except NotFound:
+        raise Http404("Price not found.") from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, (_("%(price)s is retired: no new orders; its services go on.") if retire
+                                   else _("%(price)s is on sale again.")) % {"price": price.label})
+    return redirect("backoffice:product-edit", product_id=product_id)
+
+
+@area_required(PRODUCTS, SETTINGS)
+@require_http_methods(["GET", "POST"])
+def exchange_rates(request: HttpRequest) -> HttpResponse:
+    rows = catalog_selectors.exchange_rate_rows()
+    form = ExchangeRateForm(request.POST or None, currencies=[row["currency"] for row in rows])
+    return form_page(
+        request, form, "backoffice/products/exchange_rates.html",
+        {"rows": rows, "default_currency": catalog_selectors.default_currency()},
+        save=lambda data: catalog_services.exchange_rate_save(actor=request.user, currency=data["currency"],
+                                                              rate=data["rate"]),
+        success=lambda saved: _("1 %(default)s = %(rate)s %(currency)s saved; new orders derive their prices "
+                                "from it, services ordered before keep theirs.")
+        % {"default": catalog_selectors.default_currency(), "rate": catalog_selectors.rate_shown(saved.rate),
+           "currency": saved.currency},
+        then=lambda saved: redirect("backoffice:product-exchange-rates"))
+
+
+@area_required(PRODUCTS, SETTINGS)
+@require_POST
+def exchange_rate_delete(request: HttpRequest, currency: str) -> HttpResponse:
+    found_or_404(lambda: catalog_services.exchange_rate_delete(actor=request.user, currency=currency),
+                 "Rate not found.")
+    messages.success(request, _("The %(currency)s rate is removed: its derived prices are no longer offered.")
+                     % {"currency": currency.upper()})
+    return redirect("backoffice:product-exchange-rates")

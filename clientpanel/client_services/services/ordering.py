@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
+from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.catalog.models import Price, Product
+from clientpanel.catalog.selectors import Offer
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, require
@@ -37,7 +39,7 @@ def _new_label() -> str:
     raise RuntimeError("could not find a free service label")
 
 
-def first_charge(product: Product, price: Price) -> Decimal:
+def first_charge(product: Product, price: Price | Offer) -> Decimal:
     """What the first period costs (ONE_TIME: the price itself)."""
     charge = period_charge(period=price.period, amount=price.amount, hourly_billing=product.hourly_billing,
                            start=timezone.now())
@@ -46,7 +48,8 @@ def first_charge(product: Product, price: Price) -> Decimal:
 
 def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_over_limit: bool = False
                   ) -> Service:
-    """Add a service (PENDING) for a product at one of its prices in the client's currency. Refused
+    """Add a service (PENDING) for a product at one of its offers in the client's currency (an
+    explicit price, or one derived from the default currency's price: price_id names that one). Refused
     when the balance plus credit limit do not cover the first charge plus the setup fee, unless
     staff override it (recorded in the audit trail). Provisioning is queued after commit."""
     actor = as_actor(actor)
@@ -65,26 +68,41 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
             product = Product.objects.filter(key=str(product_id)).first()
         if product is None or not policies.can_order_product(actor, product):
             errors.add("product", _("Choose a product that is on sale."))
-        price = Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit() else None
-        if product is not None and price is None:
-            errors.add("price", _("Choose one of the product's prices."))
-        elif price is not None and price.currency != client.currency:
-            errors.add("price", _("The client pays in %(client_currency)s; this price is in %(price_currency)s.")
-                       % {"client_currency": client.currency, "price_currency": price.currency})
+        offer = None
+        if product is not None and not errors:
+            offers = catalog_selectors.offers_of(product, client.currency)
+            price = (Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit()
+                     else None)
+            if not offers:
+                errors.add("product", _("%(product)s has no price in %(currency)s, the client's currency.")
+                           % {"product": product.name, "currency": client.currency})
+            elif price is None:
+                errors.add("price", _("Choose one of the product's prices."))
+            else:
+                offer = catalog_selectors.offer_for_price(offers, price)
+                if offer is None and price.retired:
+                    errors.add("price", _("This price is retired; choose another."))
+                elif offer is None:
+                    errors.add("price", _("The client pays in %(client_currency)s; this price is in "
+                                          "%(price_currency)s.") % {"client_currency": client.currency,
+                                                                    "price_currency": price.currency})
         errors.raise_if_any()
-        need = first_charge(product, price) + price.setup_fee
+        need = first_charge(product, offer) + offer.setup_fee
         if funds(client) < need and not allow_over_limit:
             raise InsufficientFunds(
                 _("Balance plus credit limit (%(funds)s %(currency)s) do not cover the first charge and setup fee "
                   "(%(need)s %(currency)s).") % {"funds": funds(client), "need": need, "currency": client.currency},
                 fields={"price": [_("Not enough funds.")]})
         override = funds(client) < need
+        # The service keeps its own copy of the price (a snapshot): later edits, retiring the price or
+        # a new exchange rate never change what it is charged. A derived price links to its source.
         service = Service.objects.create(
-            client=client, product=product, price=price, label=_new_label(), currency=price.currency,
-            period=price.period, amount=price.amount, setup_fee=price.setup_fee, order_date=timezone.now(),
+            client=client, product=product, price=offer.price, label=_new_label(), currency=offer.currency,
+            period=offer.period, amount=offer.amount, setup_fee=offer.setup_fee, order_date=timezone.now(),
             provision_status=ProvisionStatus.PENDING, funds_override=override)
         audit_record(action="service.order", target=service, client_id=client.pk, object_label=str(service),
-                     changes={"price": [None, price.label],
+                     changes={"price": [None, offer.label],
+                              **({"exchange_rate": [None, str(offer.rate)]} if offer.derived else {}),
                               "funds_override": [None, True] if override else [None, None]})
         # tasks.queue_provisioning queues the provisioning when this commits.
         publish(ServiceOrdered(service_id=service.pk, client_id=client.pk, label=service.label))
