@@ -16,6 +16,7 @@ from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
+from clientpanel.reports.dashboard import job_refresh_dashboard
 from clientpanel.webhooks.services import job_purge_webhooks
 
 from .background import job_fail_stalled_tasks
@@ -34,6 +35,7 @@ JOBS = {
     "fail_stalled_tasks": job_fail_stalled_tasks,
     "clean_up_client_imports": job_client_imports_clean_up,
     "purge_webhooks": job_purge_webhooks,
+    "refresh_dashboard": job_refresh_dashboard,
 }
 
 # Long work people start from a page (automation/background.py): kind -> the domain's function,

@@ -1,7 +1,7 @@
 """The staff dashboard's figures (issue 14): what a billing business checks every morning, each
 scoped to what the staff member may see — the finance figures to staff with the Finance area,
-the clients' and services' to those who see clients (limited staff: their assigned clients only),
-automation's to those with Settings. Amounts are kept per currency and never added across
+the clients' and services' to those who see clients (limited staff: their assigned clients only).
+(Automation's health: automation.selectors.job_health.) Amounts are kept per currency and never added across
 currencies. A constant number of queries, however many clients, documents and services there are.
 
 Revenue is money in: payments received (gross, as the client paid) minus credit notes issued
@@ -10,26 +10,30 @@ Revenue is money in: payments received (gross, as the client paid) minus credit 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.accounts.roles import FINANCE, SETTINGS, VIEW_CLIENTS
-from clientpanel.automation.models import JobRun
-from clientpanel.automation.registry import JOBS
+from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.client_services.calculations import charges_between
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.actor import Actor
+from clientpanel.core.actor import SYSTEM, Actor
 from clientpanel.core.fields import AmountField
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 
+from .models import DashboardSnapshot
+
+ALL = "all"  # the snapshot of every client
 MONTHS = 12
 UPCOMING_DAYS = 7
 AT_RISK_SHOWN = 10
@@ -84,22 +88,13 @@ class AtRisk:
         return self.charges - self.available
 
 
-@dataclass(frozen=True)
-class JobHealth:
-    name: str
-    last_started: dt.datetime | None
-    runs: int  # in the last 24 hours
-    failures: int  # in the last 24 hours
-    last_error: str
-
-
 @dataclass
 class Dashboard:
-    now: dt.datetime
+    now: dt.datetime  # the moment the figures are of
     months: list[dt.date]
+    computed_at: dt.datetime | None = None
     finance: bool = False
     clients: bool = False
-    settings: bool = False
     revenue: dict[str, list[Month]] = field(default_factory=dict)  # currency → 12 months, oldest first
     owing: list[Owing] = field(default_factory=list)
     balances: list[Balances] = field(default_factory=list)
@@ -111,7 +106,6 @@ class Dashboard:
     at_risk: list[AtRisk] = field(default_factory=list)  # the first AT_RISK_SHOWN, largest shortfall first
     at_risk_clients: int = 0
     at_risk_services: int = 0
-    jobs: list[JobHealth] = field(default_factory=list)
 
     @property
     def revenue_bars(self) -> dict[str, list[tuple[dt.date, Decimal]]]:
@@ -145,7 +139,7 @@ def _start_of(month: dt.date) -> dt.datetime:
 def _scoped(queryset: QuerySet, actor: Actor, path: str = "client") -> QuerySet:
     """The rows of the clients the actor sees (no filter at all for staff who see every client:
     a semi-join against a million clients would cost more than the figure)."""
-    if actor.is_system or (actor.is_staff_side and actor.has_area(VIEW_CLIENTS) and not actor.limited_to_assigned):
+    if _sees_every_client(actor):
         return queryset
     return queryset.filter(**{f"{path}__in": clients_visible_to(actor)})
 
@@ -157,25 +151,102 @@ def _month_key(value) -> dt.date:
     return value
 
 
-def dashboard_figures(*, actor: ActorLike, now: dt.datetime | None = None) -> Dashboard:
+def _sees_every_client(actor: Actor) -> bool:
+    return actor.is_system or (actor.is_staff_side and actor.has_area(VIEW_CLIENTS) and not actor.limited_to_assigned)
+
+
+def dashboard_figures(*, actor: ActorLike, now: dt.datetime | None = None, live: bool = False) -> Dashboard:
+    """The figures the actor may see. Staff who see every client get the last snapshot (computed
+    now if there is none yet) unless `live`; staff limited to their clients get theirs added up now."""
     actor = as_actor(actor)
     now = now or timezone.now()
-    figures = Dashboard(now=now, months=month_starts(now))
+    if _sees_every_client(actor) and not live:
+        snapshot = DashboardSnapshot.objects.filter(key=ALL).first() or dashboard_refresh(now=now)
+        figures = _from_json(snapshot.figures)
+        figures.computed_at = snapshot.computed_at
+    else:
+        figures = _computed(actor, now)
     figures.clients = actor.has_area(VIEW_CLIENTS)
     figures.finance = figures.clients and actor.has_area(FINANCE)
-    figures.settings = actor.has_area(SETTINGS)
+    if not figures.finance:
+        figures.revenue, figures.owing = {}, []
+    if not figures.clients:
+        figures.balances, figures.new_clients, figures.services, figures.upcoming, figures.at_risk = [], [], {}, {}, []
+        figures.services_in_error = figures.upcoming_services = figures.at_risk_clients = figures.at_risk_services = 0
+    return figures
+
+
+def _computed(actor: Actor, now: dt.datetime) -> Dashboard:
+    """Every figure of the clients the actor sees, added up now (each part only for the areas
+    that show it)."""
+    figures = Dashboard(now=now, months=month_starts(now), computed_at=now)
     since = _start_of(figures.months[0])
-    if figures.finance:
+    if actor.has_area(VIEW_CLIENTS) and actor.has_area(FINANCE):
         figures.revenue = _revenue(actor, figures.months, since)
         figures.owing = _owing(actor, now)
-    if figures.clients:
+    if actor.has_area(VIEW_CLIENTS):
         figures.balances = _balances(actor)
         figures.new_clients = _new_clients(actor, figures.months, since)
         figures.services, figures.services_in_error = _services(actor)
         _upcoming(figures, actor, now)
-    if figures.settings:
-        figures.jobs = _jobs(now)
     return figures
+
+
+def dashboard_refresh(*, now: dt.datetime) -> DashboardSnapshot:
+    """Add up the figures over every client and keep them as the snapshot."""
+    figures = _computed(SYSTEM, now)
+    snapshot, _created = DashboardSnapshot.objects.update_or_create(
+        key=ALL, defaults={"computed_at": now, "figures": _to_json(figures)})
+    return snapshot
+
+
+def job_refresh_dashboard(*, now: dt.datetime) -> dict:
+    """Recompute the dashboard's snapshot when it is older than CLIENTPANEL_DASHBOARD_REFRESH_MINUTES
+    (the job runs on every automation pass; the adding up takes seconds at a million clients)."""
+    minutes = int(settings.CLIENTPANEL_DASHBOARD_REFRESH_MINUTES)
+    fresh = DashboardSnapshot.objects.filter(key=ALL, computed_at__gt=now - dt.timedelta(minutes=minutes),
+                                             computed_at__lte=now).exists()
+    if fresh:
+        return {"refreshed": 0}
+    dashboard_refresh(now=now)
+    return {"refreshed": 1}
+
+
+def _to_json(figures: Dashboard) -> dict[str, Any]:
+    return {
+        "now": figures.now.isoformat(), "months": [month.isoformat() for month in figures.months],
+        "revenue": {currency: [[m.start.isoformat(), str(m.payments), str(m.refunds)] for m in months]
+                    for currency, months in figures.revenue.items()},
+        "owing": [[o.currency, o.count, str(o.total), o.overdue_count, str(o.overdue_total),
+                   o.oldest_due.isoformat() if o.oldest_due else None] for o in figures.owing],
+        "balances": [[b.currency, b.clients, str(b.balance), str(b.credit_used), b.in_debit] for b in figures.balances],
+        "new_clients": [[month.isoformat(), n] for month, n in figures.new_clients],
+        "services": figures.services, "services_in_error": figures.services_in_error,
+        "upcoming": {currency: str(amount) for currency, amount in figures.upcoming.items()},
+        "upcoming_services": figures.upcoming_services,
+        "at_risk": [[str(r.client_id), r.number, r.name, r.currency, r.services, str(r.charges), str(r.available)]
+                    for r in figures.at_risk],
+        "at_risk_clients": figures.at_risk_clients, "at_risk_services": figures.at_risk_services,
+    }
+
+
+def _from_json(data: dict[str, Any]) -> Dashboard:
+    day, moment = dt.date.fromisoformat, dt.datetime.fromisoformat
+    return Dashboard(
+        now=moment(data["now"]), months=[day(month) for month in data["months"]],
+        revenue={currency: [Month(day(start), Decimal(paid), Decimal(refunded)) for start, paid, refunded in months]
+                 for currency, months in data["revenue"].items()},
+        owing=[Owing(currency, count, Decimal(total), overdue, Decimal(overdue_total), oldest and moment(oldest))
+               for currency, count, total, overdue, overdue_total, oldest in data["owing"]],
+        balances=[Balances(currency, clients, Decimal(balance), Decimal(used), in_debit)
+                  for currency, clients, balance, used, in_debit in data["balances"]],
+        new_clients=[(day(month), n) for month, n in data["new_clients"]],
+        services=data["services"], services_in_error=data["services_in_error"],
+        upcoming={currency: Decimal(amount) for currency, amount in data["upcoming"].items()},
+        upcoming_services=data["upcoming_services"],
+        at_risk=[AtRisk(uuid.UUID(client_id), number, name, currency, services, Decimal(charges), Decimal(available))
+                 for client_id, number, name, currency, services, charges, available in data["at_risk"]],
+        at_risk_clients=data["at_risk_clients"], at_risk_services=data["at_risk_services"])
 
 
 def _revenue(actor: Actor, months: list[dt.date], since: dt.datetime) -> dict[str, list[Month]]:
@@ -272,23 +343,3 @@ def _upcoming(figures: Dashboard, actor: Actor, now: dt.datetime) -> None:
     figures.at_risk = at_risk[:AT_RISK_SHOWN]
     figures.at_risk_clients = len(at_risk)
     figures.at_risk_services = sum(risk.services for risk in at_risk)
-
-
-def _jobs(now: dt.datetime) -> list[JobHealth]:
-    """Each registered job's last start and its runs and failures in the last 24 hours, with the
-    latest failure's error: two queries, and one more (by job_run_name_idx) per job that has not
-    run in the last 24 hours."""
-    day = now - dt.timedelta(hours=24)
-    recent = {row["name"]: row for row in JobRun.objects.filter(started_at__gte=day).values("name").annotate(
-        runs=Count("id"), failures=Count("id", filter=~Q(error="")), last=Max("started_at")).order_by()}
-    last_any = {name: row["last"] for name, row in recent.items()}
-    for name in JOBS:
-        if name not in last_any:
-            last_any[name] = (JobRun.objects.filter(name=name).order_by("-started_at")
-                              .values_list("started_at", flat=True).first())
-    errors: dict[str, str] = {}
-    for name, error in (JobRun.objects.filter(started_at__gte=day).exclude(error="")
-                        .order_by("-started_at").values_list("name", "error")[:50]):
-        errors.setdefault(name, error)
-    return [JobHealth(name, last_any.get(name), recent.get(name, {}).get("runs", 0),
-                      recent.get(name, {}).get("failures", 0), errors.get(name, "")) for name in JOBS]

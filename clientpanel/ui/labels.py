@@ -52,6 +52,7 @@ JOB_TITLES = {
     "fail_stalled_tasks": _("Fail stalled background tasks"),
     "clean_up_client_imports": _("Remove old import files"),
     "purge_webhooks": _("Purge webhook logs"),
+    "refresh_dashboard": _("Refresh the dashboard"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -75,8 +76,11 @@ JOB_DESCRIPTIONS = {
                                  "CSVs of rejected rows); their counts and errors stay."),
     "purge_webhooks": _("Remove deleted webhook endpoints a day after their deletion, and delivered or failed "
                         "webhook messages after 30 days."),
+    "refresh_dashboard": _("Add up the dashboard's figures over every client again when they are older than a few "
+                           "minutes (CLIENTPANEL_DASHBOARD_REFRESH_MINUTES)."),
 }
 JOB_COUNTS = {
+    "refreshed": pgettext_lazy("job count", "refreshed"),
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),
     "services": pgettext_lazy("job count", "services"), "charges": pgettext_lazy("job count", "charges"),
     "unsuspended": pgettext_lazy("job count", "unsuspended"), "terminated": pgettext_lazy("job count", "terminated"),

@@ -194,6 +194,8 @@ CLIENTPANEL_FILE_MAX_BYTES = int(os.environ.get("CLIENTPANEL_FILE_MAX_BYTES", st
 # (the upload until it is committed, the CSV of rejected rows) are kept in the default storage.
 CLIENTPANEL_IMPORT_MAX_BYTES = int(os.environ.get("CLIENTPANEL_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 CLIENTPANEL_IMPORT_KEEP_DAYS = int(os.environ.get("CLIENTPANEL_IMPORT_KEEP_DAYS", "7"))
+# How old the dashboard's figures over every client may get before an automation pass adds them up again.
+CLIENTPANEL_DASHBOARD_REFRESH_MINUTES = int(os.environ.get("CLIENTPANEL_DASHBOARD_REFRESH_MINUTES", "5"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from clientpanel.accounts.roles import SETTINGS, has_area
+from clientpanel.automation.selectors import job_health
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.reports.dashboard import dashboard_figures
@@ -15,11 +18,13 @@ from ..access import staff_required
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = dashboard_figures(actor=request.user)
+    now = timezone.now()
+    figures = dashboard_figures(actor=request.user, now=now)
     counts = client_selectors.client_status_counts(actor=request.user)
     recent = client_selectors.client_directory(actor=request.user, page_size=10).results
     return render(request, "backoffice/dashboard.html", {
-        "figures": figures, "status_counts": counts, "total_clients": sum(counts.values()),
+        "figures": figures, "jobs": job_health(now=now) if has_area(request.user, SETTINGS) else None,
+        "status_counts": counts, "total_clients": sum(counts.values()),
         "recent_clients": recent,
         "email_failures": email_selectors.email_failures(actor=request.user),
         "webhook_health": webhook_selectors.webhook_health(actor=request.user),

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clientpanel.accounts.services import staff_create
-from clientpanel.automation.models import JobRun
 from clientpanel.catalog.models import Product
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
 from clientpanel.clients.models import StaffAssignment
@@ -23,7 +22,8 @@ from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
-from clientpanel.reports.dashboard import dashboard_figures, month_starts
+from clientpanel.reports.dashboard import dashboard_figures, job_refresh_dashboard, month_starts
+from clientpanel.reports.models import DashboardSnapshot
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
 from conftest import client_data
@@ -87,7 +87,7 @@ def admin():
 
 def test_revenue_is_payments_less_refunds_per_currency_by_month(book):
     boss = admin()
-    figures = dashboard_figures(actor=boss, now=book["now"])
+    figures = dashboard_figures(live=True, actor=boss, now=book["now"])
     assert set(figures.revenue) == {"USD", "EUR"}  # never one figure across currencies
     usd, eur = figures.revenue["USD"], figures.revenue["EUR"]
     assert [m.start for m in usd] == book["months"] and len(usd) == 12
@@ -96,7 +96,7 @@ def test_revenue_is_payments_less_refunds_per_currency_by_month(book):
     assert all(m.payments == m.refunds == 0 for m in usd[:-1])
     assert eur[-1].revenue == Decimal("123.00")
     assert figures.this_month["USD"].revenue == Decimal("246.00") and figures.last_month["USD"].revenue == 0
-    later = dashboard_figures(actor=boss, now=book["later"])  # the month after: the same money, last month
+    later = dashboard_figures(live=True, actor=boss, now=book["later"])  # the month after: the same money, last month
     assert later.months[-2] == book["months"][-1]
     assert later.this_month["USD"].revenue == 0 and later.last_month["USD"].revenue == Decimal("246.00")
     assert later.last_month["EUR"].revenue == Decimal("123.00")
@@ -104,12 +104,12 @@ def test_revenue_is_payments_less_refunds_per_currency_by_month(book):
 
 def test_owing_and_overdue_balances_and_credit_used(book):
     boss = admin()
-    figures = dashboard_figures(actor=boss, now=book["now"])
+    figures = dashboard_figures(live=True, actor=boss, now=book["now"])
     owing = {row.currency: row for row in figures.owing}
     assert (owing["USD"].count, owing["USD"].total, owing["USD"].overdue_count) == (1, Decimal("61.50"), 0)
     assert (owing["EUR"].count, owing["EUR"].total, owing["EUR"].overdue_count) == (1, Decimal("123.00"), 0)
     assert owing["EUR"].oldest_due is None
-    later = {row.currency: row for row in dashboard_figures(actor=boss, now=book["later"]).owing}
+    later = {row.currency: row for row in dashboard_figures(live=True, actor=boss, now=book["later"]).owing}
     assert (later["USD"].overdue_count, later["USD"].overdue_total) == (1, Decimal("61.50"))
     assert (later["EUR"].overdue_count, later["EUR"].overdue_total) == (1, Decimal("123.00"))
     assert book["now"] < later["USD"].oldest_due < book["later"]
@@ -124,7 +124,7 @@ def test_owing_and_overdue_balances_and_credit_used(book):
 
 
 def test_services_upcoming_charges_and_the_clients_they_would_push_past_their_funds(book):
-    figures = dashboard_figures(actor=admin(), now=book["now"])
+    figures = dashboard_figures(live=True, actor=admin(), now=book["now"])
     assert figures.services["ACTIVE"] == 3 and figures.services["PENDING"] == 1
     assert figures.services_in_error == 1
     # 168 hours from the next full hour on: 168 × 0.9271; the monthly service due in 3 days once.
@@ -139,9 +139,9 @@ def test_services_upcoming_charges_and_the_clients_they_would_push_past_their_fu
 def test_staff_see_only_their_areas_and_limited_staff_only_their_clients(book):
     support = staff_create(email="support@example.com", password="correct-horse-battery", firstname="S",
                            lastname="S", roles=["Support"])
-    figures = dashboard_figures(actor=support, now=book["now"])
-    assert not figures.finance and figures.clients and not figures.settings
-    assert figures.revenue == {} and figures.owing == [] and figures.jobs == []
+    figures = dashboard_figures(actor=support, now=book["now"])  # from the snapshot: still no money
+    assert not figures.finance and figures.clients
+    assert figures.revenue == {} and figures.owing == [] and figures.services["ACTIVE"] == 3
     limited = staff_create(email="limited@example.com", password="correct-horse-battery", firstname="L",
                            lastname="L", roles=["Administrator"], limited_to_assigned_clients=True)
     StaffAssignment.objects.create(staff=limited, client=book["bea"])
@@ -153,34 +153,18 @@ def test_staff_see_only_their_areas_and_limited_staff_only_their_clients(book):
     assert figures.new_clients[-1][1] == 1
 
 
-def test_automation_health_shows_each_job_with_its_failures(book):
-    from clientpanel.automation.registry import JOBS
-
-    name = next(iter(JOBS))
-    now = book["now"]
-    JobRun.objects.create(name=name, trigger="schedule", started_at=now - dt.timedelta(hours=2))
-    JobRun.objects.create(name=name, trigger="schedule", started_at=now - dt.timedelta(hours=1), error="Boom")
-    JobRun.objects.create(name=name, trigger="schedule", started_at=now - dt.timedelta(days=3), error="Old")
-    jobs = {job.name: job for job in dashboard_figures(actor=admin(), now=now).jobs}
-    assert set(jobs) == set(JOBS)
-    assert (jobs[name].runs, jobs[name].failures, jobs[name].last_error) == (2, 1, "Boom")
-    assert jobs[name].last_started == now - dt.timedelta(hours=1)
-    other = next(n for n in JOBS if n != name)
-    assert (jobs[other].runs, jobs[other].last_started) == (0, None)
-
-
 def test_the_number_of_queries_does_not_grow_with_the_data(book):
     from clientpanel.accounts.models import User
 
     boss = admin()
     with CaptureQueriesContext(connection) as before:
-        dashboard_figures(actor=User.objects.get(pk=boss.pk), now=book["now"])
+        dashboard_figures(live=True, actor=User.objects.get(pk=boss.pk), now=book["now"])
     for n in range(5):
         client = client_create(actor=None, data=client_data(currency="PLN"))
         proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount=f"{10 + n}.00")
         proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
     with CaptureQueriesContext(connection) as after:
-        dashboard_figures(actor=User.objects.get(pk=boss.pk), now=book["now"])
+        dashboard_figures(live=True, actor=User.objects.get(pk=boss.pk), now=book["now"])
     assert len(after.captured_queries) == len(before.captured_queries)
 
 
@@ -218,3 +202,25 @@ def test_the_services_list_filters_by_status_and_provisioning_within_the_staff_m
     client.force_login(limited)
     page = client.get("/staff/services/").content.decode()
     assert "BBBBB1" in page and "AAAAA1" not in page
+
+
+def test_staff_who_see_every_client_read_the_snapshot_which_the_job_refreshes_when_old(book, settings):
+    settings.CLIENTPANEL_DASHBOARD_REFRESH_MINUTES = 5
+    boss, now = admin(), book["now"]
+    first = dashboard_figures(actor=boss, now=now)  # no snapshot yet: computed and kept
+    assert first.computed_at == now and DashboardSnapshot.objects.count() == 1
+    assert first.revenue["USD"][-1].revenue == Decimal("246.00")
+    assert first.at_risk[0].client_id == book["bea"].pk and first.at_risk[0].shortfall == Decimal("50.00")
+    client = client_create(actor=None, data=client_data(currency="USD"))
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10.00")
+    proforma_pay(actor=None, document_id=proforma.pk, amount="12.30")
+    assert dashboard_figures(actor=boss, now=now).revenue["USD"][-1].revenue == Decimal("246.00")  # as of then
+    assert job_refresh_dashboard(now=now + dt.timedelta(minutes=4)) == {"refreshed": 0}
+    assert job_refresh_dashboard(now=now + dt.timedelta(minutes=6)) == {"refreshed": 1}
+    again = dashboard_figures(actor=boss, now=now)
+    assert again.computed_at == now + dt.timedelta(minutes=6)
+    this_month = next(m for m in again.revenue["USD"] if m.start == book["months"][-1])
+    assert this_month.revenue == Decimal("258.30")
+    live = dashboard_figures(live=True, actor=boss, now=now + dt.timedelta(minutes=6))
+    assert (again.revenue, again.owing, again.balances, again.upcoming, again.at_risk) == (
+        live.revenue, live.owing, live.balances, live.upcoming, live.at_risk)  # the snapshot keeps every figure
