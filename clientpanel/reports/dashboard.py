@@ -25,7 +25,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.client_services.calculations import charges_between
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientStatus
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.actor import SYSTEM, Actor
 from clientpanel.core.fields import AmountField
@@ -98,6 +98,7 @@ class Dashboard:
     revenue: dict[str, list[Month]] = field(default_factory=dict)  # currency → 12 months, oldest first
     owing: list[Owing] = field(default_factory=list)
     balances: list[Balances] = field(default_factory=list)
+    client_statuses: dict[str, int] = field(default_factory=dict)  # status → count
     new_clients: list[tuple[dt.date, int]] = field(default_factory=list)
     services: dict[str, int] = field(default_factory=dict)  # status → count
     services_in_error: int = 0
@@ -172,6 +173,7 @@ def dashboard_figures(*, actor: ActorLike, now: dt.datetime | None = None, live:
         figures.revenue, figures.owing = {}, []
     if not figures.clients:
         figures.balances, figures.new_clients, figures.services, figures.upcoming, figures.at_risk = [], [], {}, {}, []
+        figures.client_statuses = {}
         figures.services_in_error = figures.upcoming_services = figures.at_risk_clients = figures.at_risk_services = 0
     return figures
 
@@ -186,6 +188,7 @@ def _computed(actor: Actor, now: dt.datetime) -> Dashboard:
         figures.owing = _owing(actor, now)
     if actor.has_area(VIEW_CLIENTS):
         figures.balances = _balances(actor)
+        figures.client_statuses = _client_statuses(actor)
         figures.new_clients = _new_clients(actor, figures.months, since)
         figures.services, figures.services_in_error = _services(actor)
         _upcoming(figures, actor, now)
@@ -220,6 +223,7 @@ def _to_json(figures: Dashboard) -> dict[str, Any]:
         "owing": [[o.currency, o.count, str(o.total), o.overdue_count, str(o.overdue_total),
                    o.oldest_due.isoformat() if o.oldest_due else None] for o in figures.owing],
         "balances": [[b.currency, b.clients, str(b.balance), str(b.credit_used), b.in_debit] for b in figures.balances],
+        "client_statuses": figures.client_statuses,
         "new_clients": [[month.isoformat(), n] for month, n in figures.new_clients],
         "services": figures.services, "services_in_error": figures.services_in_error,
         "upcoming": {currency: str(amount) for currency, amount in figures.upcoming.items()},
@@ -240,7 +244,7 @@ def _from_json(data: dict[str, Any]) -> Dashboard:
                for currency, count, total, overdue, overdue_total, oldest in data["owing"]],
         balances=[Balances(currency, clients, Decimal(balance), Decimal(used), in_debit)
                   for currency, clients, balance, used, in_debit in data["balances"]],
-        new_clients=[(day(month), n) for month, n in data["new_clients"]],
+        client_statuses=data["client_statuses"], new_clients=[(day(month), n) for month, n in data["new_clients"]],
         services=data["services"], services_in_error=data["services_in_error"],
         upcoming={currency: Decimal(amount) for currency, amount in data["upcoming"].items()},
         upcoming_services=data["upcoming_services"],
@@ -290,6 +294,13 @@ def _balances(actor: Actor) -> list[Balances]:
             .order_by("currency"))
     return [Balances(row["currency"], row["clients"], row["balances"] or ZERO, -(row["debit"] or ZERO),
                      row["in_debit"]) for row in rows]
+
+
+def _client_statuses(actor: Actor) -> dict[str, int]:
+    rows = _scoped(Client.objects.all(), actor, "pk").values("status").annotate(n=Count("id")).order_by()
+    counts = {status: 0 for status in ClientStatus.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
 
 
 def _new_clients(actor: Actor, months: list[dt.date], since: dt.datetime) -> list[tuple[dt.date, int]]:

@@ -20,11 +20,10 @@ from ..access import staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     figures = dashboard_figures(actor=request.user, now=now)
-    counts = client_selectors.client_status_counts(actor=request.user)
     recent = client_selectors.client_directory(actor=request.user, page_size=10).results
     return render(request, "backoffice/dashboard.html", {
         "figures": figures, "jobs": job_health(now=now) if has_area(request.user, SETTINGS) else None,
-        "status_counts": counts, "total_clients": sum(counts.values()),
+        "status_counts": figures.client_statuses, "total_clients": sum(figures.client_statuses.values()),
         "recent_clients": recent,
         "email_failures": email_selectors.email_failures(actor=request.user),
         "webhook_health": webhook_selectors.webhook_health(actor=request.user),

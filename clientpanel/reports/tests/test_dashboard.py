@@ -121,6 +121,7 @@ def test_owing_and_overdue_balances_and_credit_used(book):
         Decimal("-30.00"), Decimal("30.00"), 1)
     assert book["ada"].balance == Decimal("200.00") and book["bea"].balance == Decimal("-30.00")
     assert figures.new_clients[-1] == (book["months"][-1], 2)
+    assert figures.client_statuses["NEW"] == 2 and sum(figures.client_statuses.values()) == 2
 
 
 def test_services_upcoming_charges_and_the_clients_they_would_push_past_their_funds(book):
