@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email bench-webhooks clean
+.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email bench-webhooks bench-dashboard clean
 
 setup: $(STAMP)
 
@@ -59,6 +59,9 @@ bench-email: setup
 
 bench-webhooks: setup
 	$(BIN)/python bench/webhooks.py
+
+bench-dashboard: setup
+	$(BIN)/python bench/dashboard.py
 
 # Every benchmark at full size, one after another (PostgreSQL required; `make test` runs each tiny).
 bench: setup

@@ -27,6 +27,8 @@ RUNS = {  # script: (database variable or None, tiny arguments, what its output 
     "email_sending.py": ("BENCH_EMAIL_DATABASE_URL", ["--messages", "200"], "| 2 |"),
     "import.py": ("BENCH_IMPORT_DATABASE_URL", ["--clients", "300", "--small", "100"], "rows written: (400, 400"),
     "webhooks.py": ("BENCH_WEBHOOKS_DATABASE_URL", ["--messages", "200", "--clients", "20"], "| 2 |"),
+    "dashboard.py": ("BENCH_DASHBOARD_DATABASE_URL", ["--clients", "1500", "--repeat", "2"],
+                     "| dashboard, administrator"),
 }
 
 
