@@ -87,6 +87,22 @@ def staff_get(*, actor: ActorLike, staff_id) -> User:
         raise NotFound(_("Staff member not found.")) from None
 
 
+def granted_areas(staff: User) -> set[str]:
+    """The areas a staff member's roles and own permissions grant, whether or not it is active now
+    (roles.staff_areas answers none for an inactive one, who may be made active again)."""
+    if staff.is_superuser:
+        return set(roles.AREAS)
+    codenames = Permission.objects.filter(Q(group__user=staff) | Q(user=staff), content_type__app_label="accounts")
+    return set(codenames.values_list("codename", flat=True)) & set(roles.AREAS)
+
+
+def staff_credentials_refusal(*, actor: ActorLike, staff: User) -> str | None:
+    """Why the actor may not reset this staff member's password or second factor, None when it may
+    (policies.staff_credentials_refusal, given the areas the staff member holds): the pages offer
+    the actions only then, and the services refuse with this message."""
+    return policies.staff_credentials_refusal(as_actor(actor), staff, granted_areas(staff))
+
+
 def staff_holding(area: str) -> QuerySet[User]:
     """Active staff members whose roles (or superuser status) grant the area: whom to tell about
     what the area looks after (e.g. a webhook endpoint switched off)."""

@@ -149,3 +149,14 @@ def totp_disable(*, user: User, code: str, actor: ActorLike = None) -> None:
         User.objects.filter(pk=user.pk).update(totp_secret="", totp_confirmed_at=None, recovery_codes=[],
                                                totp_last_step=None)
         audit_record(action=_audit_action(user, "2fa_off"), target=user, changes={"two_factor": [True, False]})
+
+
+def totp_clear(user: User) -> bool:
+    """Forget the user's second factor — secret, recovery codes, last accepted step — so it enrols
+    afresh (staff reset it for somebody who lost the phone). In the caller's transaction, on the
+    row the caller locked; the caller decides who may and records the audit event. Answers whether
+    there was anything to forget (an enrolment begun but never confirmed counts)."""
+    had = bool(user.has_2fa or user.totp_secret or user.recovery_codes)
+    user.totp_secret, user.totp_confirmed_at, user.recovery_codes, user.totp_last_step = "", None, [], None
+    user.save(update_fields=["totp_secret", "totp_confirmed_at", "recovery_codes", "totp_last_step"])
+    return had

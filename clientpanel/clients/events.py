@@ -46,6 +46,15 @@ class ClientUserInvited(Event):
 
 
 @dataclass(frozen=True)
+class PasswordResetEmailRequested(Event):
+    """Staff asked, from a client's Users tab, for a password-reset link to go to a linked user."""
+
+    name = "client_user.password_reset_requested"
+    client_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class ClientRegistered(Event):
     """Somebody signed up in the portal: a NEW client and its owner, whose address is not yet
     confirmed (the verification e-mail follows)."""

@@ -35,6 +35,7 @@ class MessageKind:
 WELCOME = "welcome"
 INVITATION = "invitation"
 PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGED = "password_changed"
 EMAIL_VERIFICATION = "email_verification"
 SERVICE_STATUS = "service_status"
 PROFORMA_REMINDER = "proforma_reminder"
@@ -54,8 +55,15 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "login_url": _("Address of the portal's login page"),
     }, optional=False),
     MessageKind(PASSWORD_RESET, _("Password reset"),
-                _("Sent to a client user or staff member who asked for a new password."), {
+                _("Sent to a client user or staff member who asked for a new password, or to a client user "
+                  "when staff send it from the client's Users tab."), {
         "reset_password_url": _("Link to choose a new password (works once, for 24 hours)"),
+    }, optional=False),
+    MessageKind(PASSWORD_CHANGED, _("Password changed"),
+                _("Tells a user or staff member that its password was changed, by itself or by staff, so a "
+                  "change it did not make does not go unnoticed."), {
+        "changed_at": _("When it was changed (UTC)"),
+        "changed_by": _("The staff member who set it (empty when the user changed it itself)"),
     }, optional=False),
     MessageKind(EMAIL_VERIFICATION, _("E-mail verification"),
                 _("Asks a user to confirm the address, when staff send it."), {

@@ -188,6 +188,7 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
             "days": 3, "service_name": "VPS Small", "service_label": "K7QZ2A",
             "service_status": str(ServiceStatus.SUSPENDED.label), "reason": str(SUSPENSION_REASONS[INSUFFICIENT_FUNDS]),
             "balance": money, "available": money, "upcoming_charges": money,
+            "changed_at": timezone.now().strftime("%Y-%m-%d %H:%M UTC"), "changed_by": "Sam Staff",
             "message_subject": _("Planned maintenance"),
             "message_text": _("Our network will be upgraded on Sunday night.\nYour services may be unreachable for a "
                               "few minutes.")}
@@ -200,11 +201,21 @@ def password_reset_request(*, email: str) -> None:
     user = User.objects.filter(email=normalize_email(email), is_active=True).first()
     if user is None:
         return
-    client, language, context = user_context(user)
-    link = base_url() + reverse("portal:reset_password", kwargs=link_args(RESET_PASSWORD, user))
     with transaction.atomic():
-        email_queue(key=PASSWORD_RESET, user=user, client=client, language=language,
-                    context={**context, "reset_password_url": link})
+        password_reset_email_queue(user)
+
+
+def password_reset_email_queue(user: User, client: Client | None = None) -> EmailMessage | None:
+    """The message with a link to choose a new password (24 hours, once), in the caller's
+    transaction: about the given client and in its language (staff sent it from that client's
+    Users tab), else about the user's first client (user_context)."""
+    if client is None:
+        client, language, context = user_context(user)
+    else:
+        language, context = client_language(client), client_context(client, user)
+    link = base_url() + reverse("portal:reset_password", kwargs=link_args(RESET_PASSWORD, user))
+    return email_queue(key=PASSWORD_RESET, user=user, client=client, language=language,
+                       context={**context, "reset_password_url": link})
 
 
 def email_verification_send(*, actor: ActorLike, user_id) -> EmailMessage:

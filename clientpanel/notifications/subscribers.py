@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from clientpanel.accounts.events import PasswordChanged
 from clientpanel.accounts.links import SET_PASSWORD, link_args
 from clientpanel.accounts.models import User
 from clientpanel.client_services.events import ServiceStatusChanged
 from clientpanel.client_services.models import SUSPENSION_REASONS, Service, ServiceStatus
-from clientpanel.clients.events import ClientRegistered, ClientUserInvited, WelcomeEmailRequested
+from clientpanel.clients.events import (
+    ClientRegistered,
+    ClientUserInvited,
+    PasswordResetEmailRequested,
+    WelcomeEmailRequested,
+)
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.core.events import subscribe
@@ -20,8 +26,16 @@ from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
 
-from .kinds import DOCUMENT_ISSUED, INVITATION, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
-from .services import base_url, client_context, client_language, email_queue, verification_email_queue
+from .kinds import DOCUMENT_ISSUED, INVITATION, PASSWORD_CHANGED, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
+from .services import (
+    base_url,
+    client_context,
+    client_language,
+    email_queue,
+    password_reset_email_queue,
+    user_context,
+    verification_email_queue,
+)
 
 
 def recipients(client: Client, permission: str) -> list[User]:
@@ -119,7 +133,29 @@ def on_client_registered(events: Sequence[ClientRegistered]) -> None:
         verification_email_queue(User.objects.get(pk=event.user_id))
 
 
+def on_password_changed(events: Sequence[PasswordChanged]) -> None:
+    """The notice that a password was changed, to its user (a staff member's too), naming the staff
+    member who set it when it was not the user itself."""
+    for event in events:
+        user = User.objects.get(pk=event.user_id)
+        client, language, context = user_context(user)
+        changed_by = ""
+        if event.changed_by_id is not None and event.changed_by_id != user.pk:
+            staff = User.objects.filter(pk=event.changed_by_id).first()
+            changed_by = (staff.full_name or staff.email) if staff is not None else ""
+        email_queue(key=PASSWORD_CHANGED, user=user, client=client, language=language, context={
+            **context, "changed_at": timezone.now().strftime("%Y-%m-%d %H:%M UTC"), "changed_by": changed_by})
+
+
+def on_password_reset_requested(events: Sequence[PasswordResetEmailRequested]) -> None:
+    """A reset link that staff sent from a client's Users tab: about that client, in its language."""
+    for event in events:
+        password_reset_email_queue(User.objects.get(pk=event.user_id), Client.objects.get(pk=event.client_id))
+
+
 def connect() -> None:
+    subscribe(PasswordChanged, on_password_changed)
+    subscribe(PasswordResetEmailRequested, on_password_reset_requested)
     subscribe(ClientRegistered, on_client_registered)
     subscribe(ServiceStatusChanged, on_service_status_changed)
     subscribe(WelcomeEmailRequested, on_welcome_requested)

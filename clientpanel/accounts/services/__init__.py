@@ -7,7 +7,7 @@ from .api_tokens import api_token_create, api_token_revoke
 from .cleaning import clean_email, clean_password
 from .own_account import user_account_update, user_password_change
 from .roles import role_save
-from .staff import staff_create, staff_update
+from .staff import staff_2fa_reset, staff_create, staff_password_reset, staff_update
 from .users import client_user_create, email_verify_from_link, password_set_from_link, user_language_set
 
 __all__ = [
@@ -19,7 +19,9 @@ __all__ = [
     "email_verify_from_link",
     "password_set_from_link",
     "role_save",
+    "staff_2fa_reset",
     "staff_create",
+    "staff_password_reset",
     "staff_update",
     "user_account_update",
     "user_language_set",

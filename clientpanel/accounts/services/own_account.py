@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, require
-from clientpanel.core.text import clean_text, has_visible_text
+from clientpanel.core.events import publish
+from clientpanel.core.text import at_most_characters, clean_text, has_visible_text
 
 from .. import policies, throttle
 from ..actors import ActorLike, as_actor
+from ..events import PasswordChanged
 from ..login import TOO_MANY_ATTEMPTS
 from ..models import User
 from .cleaning import clean_password
@@ -61,7 +63,9 @@ def user_account_update(*, actor: ActorLike, data: Mapping[str, Any]) -> User:
 
 def user_password_change(*, actor: ActorLike, current_password: str, new_password: str) -> User:
     """A new password for the signed-in user, who proves it knows the present one — through the
-    login throttle, so a borrowed session cannot guess it. Refused to staff signed in as the user."""
+    login throttle, so a borrowed session cannot guess it. Refused to staff signed in as the user.
+    The user is told by e-mail (PasswordChanged). Its other staff sessions end, as Django checks a
+    session against the password hash; the caller keeps its own (update_session_auth_hash)."""
     actor = as_actor(actor)
     require(policies.can_change_own_credentials(actor), _("Staff signed in as this user cannot change its password."))
     require(actor.user is not None, _("Only a signed-in user has an account to change."))
@@ -74,6 +78,8 @@ def user_password_change(*, actor: ActorLike, current_password: str, new_passwor
         errors.add("current_password", _("This is not your present password."))
     if not isinstance(new_password, str) or not new_password:
         errors.add("new_password", _("Enter a password."))
+    elif len(new_password) > 128:
+        errors.add("new_password", at_most_characters(128))
     else:
         password_errors = FieldErrors()
         clean_password(new_password, password_errors, user=user)
@@ -85,4 +91,5 @@ def user_password_change(*, actor: ActorLike, current_password: str, new_passwor
         user.set_password(new_password)
         user.save(update_fields=["password"])
         audit_record(action="user.password_change", target=user, changes={"password": ["…", "…"]})
+        publish(PasswordChanged(user_id=user.pk))
     return user

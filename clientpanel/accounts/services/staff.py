@@ -1,6 +1,7 @@
-"""Staff members: creating one (a login to /staff/ with roles) and changing one's names, roles,
-active flag or client limitation. Each writes the user row and its roles with an audit event, in one
-transaction; nobody grants what they do not hold."""
+"""Staff members: creating one (a login to /staff/ with roles), changing one's names, roles, active
+flag or client limitation, and resetting another's password or second factor (issue 14). Each writes
+the user row and its roles with an audit event, in one transaction; nobody grants what they do not
+hold, nor reaches through another's credentials more than it holds."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record, diff
-from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.core.errors import FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
+from clientpanel.core.events import publish
 from clientpanel.core.locks import lock_one
 from clientpanel.core.text import at_most_characters
 
 from .. import policies
 from .. import roles as roles_module
 from ..actors import ActorLike, as_actor
+from ..events import PasswordChanged
 from ..models import User
-from ..selectors import staff_manageable_by, staff_visible_to
+from ..selectors import staff_credentials_refusal, staff_manageable_by, staff_visible_to
+from ..two_factor import totp_clear
 from .cleaning import area_labels, clean_email, clean_password, clean_roles
 
 
@@ -130,3 +134,55 @@ def staff_update(*, actor: ActorLike, staff_id, data: dict) -> User:
             audit_record(action="staff.update", target=staff, changes=changes)
     return staff
 
+
+
+def _staff_for_credentials(actor, staff_id) -> User:
+    """The staff member, locked, whose credentials the actor may reset (inside the caller's
+    transaction): NotFound for one it does not see, PermissionDenied with the reason otherwise."""
+    require(actor.is_system or policies.can_manage_staff(actor), _("Your role does not include managing staff."))
+    staff = lock_one(User.objects.filter(is_staff=True), _("Staff member not found."), pk=staff_id)
+    if not actor.is_system and not staff_visible_to(actor).filter(pk=staff.pk).exists():
+        raise NotFound(_("Staff member not found."))
+    refusal = staff_credentials_refusal(actor=actor, staff=staff)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return staff
+
+
+def staff_password_reset(*, actor: ActorLike, staff_id, new_password: str) -> User:
+    """Set a new password for another staff member (who forgot it, or whose password leaked).
+    Every session that staff member had ends (Django checks a session against the password hash),
+    it is told by e-mail, and the audit event names both. Refused for oneself (the account page
+    asks for the present password), for a superuser unless the actor is one, and for a staff member
+    holding more than the actor (policies.staff_credentials_refusal). Validated like any password."""
+    actor = as_actor(actor)
+    with transaction.atomic():
+        staff = _staff_for_credentials(actor, staff_id)
+        errors = FieldErrors()
+        if not isinstance(new_password, str) or not new_password:
+            errors.add("password", _("Enter a password."))
+        elif len(new_password) > 128:
+            errors.add("password", at_most_characters(128))
+        else:
+            clean_password(new_password, errors, user=staff)
+        errors.raise_if_any()
+        staff.set_password(new_password)
+        staff.save(update_fields=["password"])
+        audit_record(action="staff.password_reset", target=staff, changes={"password": ["…", "…"]})
+        publish(PasswordChanged(user_id=staff.pk, changed_by_id=actor.user_id))
+    return staff
+
+
+def staff_2fa_reset(*, actor: ActorLike, staff_id) -> User:
+    """Forget another staff member's second factor (a lost phone and no recovery codes): its next
+    login asks for the password only, and it turns 2FA on again from its account page. The same
+    refusals as staff_password_reset; a staff member without 2FA is a field error."""
+    actor = as_actor(actor)
+    with transaction.atomic():
+        staff = _staff_for_credentials(actor, staff_id)
+        had_2fa = staff.has_2fa
+        if not totp_clear(staff):
+            raise ValidationFailed(_("This staff member does not use two-factor authentication."),
+                                   fields={"two_factor": [_("There is nothing to reset.")]})
+        audit_record(action="staff.2fa_reset", target=staff, changes={"two_factor": [had_2fa, False]})
+    return staff

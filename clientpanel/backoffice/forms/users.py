@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
+from clientpanel.ui.labels import language_choices
 
 from .common import ServiceErrorsMixin
 
@@ -44,3 +45,17 @@ class AssociateUserForm(PermissionsForm):
                                help_text=_("Only for a new user; empty: they set one later."))
     send_invitation = forms.BooleanField(label=_("Send an invitation e-mail"), required=False, initial=True,
                                          help_text=_("With a link to choose a password when the user has none."))
+
+
+class UserAccountForm(ServiceErrorsMixin, forms.Form):
+    """A client user's own details, as staff change them (the service cleans the phone)."""
+
+    firstname = forms.CharField(label=_("Firstname"), max_length=150)
+    lastname = forms.CharField(label=_("Lastname"), max_length=150)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=32,
+                            help_text=_("With the country code, e.g. +48 22 123 45 67."))
+    language = forms.ChoiceField(label=_("Language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()

@@ -1,23 +1,45 @@
-"""The staff member's own account: two-factor authentication and the language the panel speaks
-to them."""
+"""The staff member's own account: its password, two-factor authentication and the language the
+panel speaks to them."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import two_factor as totp
-from clientpanel.accounts.services import user_language_set
+from clientpanel.accounts.services import user_language_set, user_password_change
 from clientpanel.core.errors import DomainError, ValidationFailed
 
 from ..access import staff_required
-from ..forms.account import CodeForm
+from ..forms.account import CodeForm, PasswordChangeForm
+from .common import form_page
+
+
+@sensitive_post_parameters("current_password", "password", "password_again")
+@staff_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change my password: the present one, then the new one twice. This session stays signed in;
+    the staff member's other sessions end (Django checks each against the password hash)."""
+
+    def change(data: dict):
+        user = user_password_change(actor=request.user, current_password=data["current_password"],
+                                    new_password=data["password"])
+        update_session_auth_hash(request, user)
+        return user
+
+    return form_page(request, PasswordChangeForm(request.POST or None), "backoffice/account/password.html",
+                     {"tab": "password"}, save=change, mapping={"new_password": "password"},
+                     success=_("Your password is changed. Your other sessions have ended."),
+                     then=lambda user: redirect("backoffice:account-password"))
 
 
 @staff_required
@@ -42,7 +64,7 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
         user.refresh_from_db()
     if not user.has_2fa and not user.totp_secret:
         totp.totp_begin(user=user)
-    context = {"form": form, "recovery_codes": recovery_codes, "enrolled": user.has_2fa}
+    context = {"form": form, "recovery_codes": recovery_codes, "enrolled": user.has_2fa, "tab": "2fa"}
     if not user.has_2fa:
         context |= {"qr_svg": totp.qr_svg(user), "secret": user.totp_secret}
     return render(request, "backoffice/account/two_factor.html", context)

@@ -1,13 +1,17 @@
-"""Settings: staff and roles, client groups, and the global activity log."""
+"""Settings: staff and roles (with another staff member's password and second factor reset),
+client groups, and the global activity log."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.models import Group
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import selectors as account_selectors
@@ -17,9 +21,11 @@ from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import Client
+from clientpanel.core import errors
 
 from ..access import area_required
 from ..feedback import run_and_report
+from ..forms.account import NewPasswordForm
 from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
 from ..query import query_text, refuses_bad_query
 from .common import form_page, found_or_404, page_of
@@ -65,10 +71,64 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
                                                                  client_numbers=numbers), "Staff member not found.")
 
     return form_page(request, form, "backoffice/settings/staff_form.html",
-                     {"member": member, "assigned": assigned, "itself": itself},
+                     {"member": member, "assigned": assigned, "itself": itself,
+                      "credentials_refusal": account_selectors.staff_credentials_refusal(actor=request.user,
+                                                                                          staff=member)},
                      save=save, mapping={"clients": "assigned_clients"}, refused=form.apply_errors,
                      success=_("Staff member %(email)s saved.") % {"email": member.email},
                      then=lambda saved: redirect("backoffice:staff-edit", staff_id=member.pk))
+
+
+def _staff_for_credentials(request: HttpRequest, staff_id):
+    """The staff member whose password or second factor the page resets: 404 when the staff member
+    does not see it, 403 with the reason when it may not reset them (its own, a superuser's, or
+    those of somebody holding more than it does)."""
+    member = found_or_404(lambda: account_selectors.staff_get(actor=request.user, staff_id=staff_id),
+                          "Staff member not found.")
+    refusal = account_selectors.staff_credentials_refusal(actor=request.user, staff=member)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+    return member
+
+
+def _refused_as_403(action):
+    """A service's refusal answered as the page's own would be: 403 or 404, not a 500."""
+    try:
+        return action()
+    except errors.PermissionDenied as refused:
+        raise PermissionDenied(refused.message) from None
+    except errors.NotFound:
+        raise Http404("Staff member not found.") from None
+
+
+@sensitive_post_parameters("password", "password_again")
+@area_required(MANAGE_STAFF)
+@require_http_methods(["GET", "POST"])
+def staff_password_reset(request: HttpRequest, staff_id) -> HttpResponse:
+    """Set a new password for another staff member (Settings → Staff → the member → Set a new
+    password); its sessions end and it is told by e-mail."""
+    member = _staff_for_credentials(request, staff_id)
+    return form_page(request, NewPasswordForm(request.POST or None), "backoffice/settings/staff_password.html",
+                     {"member": member},
+                     save=lambda data: _refused_as_403(lambda: account_services.staff_password_reset(
+                         actor=request.user, staff_id=member.pk, new_password=data["password"])),
+                     success=_("New password of %(email)s set; their sessions have ended.") % {"email": member.email},
+                     then=lambda saved: redirect("backoffice:staff-edit", staff_id=member.pk))
+
+
+@area_required(MANAGE_STAFF)
+@require_POST
+def staff_2fa_reset(request: HttpRequest, staff_id) -> HttpResponse:
+    """Forget another staff member's second factor; it sets one up again after its next login."""
+    member = _staff_for_credentials(request, staff_id)
+    try:
+        _refused_as_403(lambda: account_services.staff_2fa_reset(actor=request.user, staff_id=member.pk))
+    except errors.ValidationFailed as nothing:
+        messages.error(request, nothing.message)
+    else:
+        messages.success(request, _("Two-factor authentication of %(email)s reset; they can set it up again after "
+                                    "their next login.") % {"email": member.email})
+    return redirect("backoffice:staff-edit", staff_id=member.pk)
 
 
 @area_required(MANAGE_STAFF)

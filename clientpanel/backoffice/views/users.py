@@ -1,4 +1,5 @@
-"""Client users (the Users tab), Manage Users and a user's page."""
+"""Client users (the Users tab, with a linked user's own account: details, verified address, second
+factor, password-reset e-mail), Manage Users and a user's page."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from clientpanel.notifications import services as email_services
 
 from ..access import area_required
 from ..feedback import run_and_report
-from ..forms.users import AssociateUserForm, LinkForm
+from ..forms.users import AssociateUserForm, LinkForm, UserAccountForm
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, form_page, found_or_404, page_of, record_context, reload_page
 
@@ -83,6 +84,59 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
                      {"client": client, "link": link, "other_modules": OTHER_MODULE_PERMISSIONS}, save=save,
                      success=_("Permissions of %(email)s saved.") % {"email": link.user.email},
                      then=lambda saved: _back_to_users(request, client))
+
+
+def _linked_user_or_404(client, user_id):
+    link = client_selectors.client_user_links(client=client).filter(user_id=user_id).first()
+    if link is None:
+        raise Http404("This user is not linked to the client.")
+    return link.user
+
+
+@area_required(EDIT_CLIENTS)
+@require_http_methods(["GET", "POST"])
+def client_user_account(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    """The Users tab → Account: a linked user's names, phone and language (a modal)."""
+    client = client_or_404(request, client_id)
+    user = _linked_user_or_404(client, user_id)
+    form = UserAccountForm(request.POST or None, initial={
+        "firstname": user.firstname, "lastname": user.lastname, "phone": user.phone, "language": user.language})
+    return form_page(request, form, "backoffice/clients/_user_account_form.html", {"client": client, "shown": user},
+                     save=lambda data: client_services.client_user_account_update(
+                         actor=request.user, client_id=client.id, user_id=user.pk, data=data),
+                     success=_("Details of %(email)s saved.") % {"email": user.email},
+                     then=lambda saved: _back_to_users(request, client))
+
+
+def _account_action(request: HttpRequest, client_id, user_id, service, success: str) -> HttpResponse:
+    """One of the Users tab's account buttons: the service on the linked user, its outcome flashed."""
+    client = client_or_404(request, client_id)
+    run_and_report(request, lambda: service(actor=request.user, client_id=client.id, user_id=user_id),
+                   success=lambda user: success % {"email": user.email},
+                   missing=_("That user is not linked to the client."))
+    return _back_to_users(request, client)
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_user_verify_email(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    return _account_action(request, client_id, user_id, client_services.client_user_email_mark_verified,
+                           _("The address %(email)s is marked verified."))
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_user_2fa_reset(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    return _account_action(request, client_id, user_id, client_services.client_user_2fa_reset,
+                           _("Two-factor authentication of %(email)s reset; they can set it up again after their "
+                             "next login."))
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_user_password_reset(request: HttpRequest, client_id, user_id) -> HttpResponse:
+    return _account_action(request, client_id, user_id, client_services.client_user_password_reset_send,
+                           _("Password-reset e-mail to %(email)s queued."))
 
 
 @area_required(EDIT_CLIENTS)

@@ -10,7 +10,16 @@ from .groups import group_delete, group_save
 from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
 from .registration import client_self_register, signup_enabled
 from .staff import staff_assignments_set, staff_member_update
-from .users import client_transfer_ownership, client_user_link, client_user_remove, client_user_update
+from .users import (
+    client_transfer_ownership,
+    client_user_2fa_reset,
+    client_user_account_update,
+    client_user_email_mark_verified,
+    client_user_link,
+    client_user_password_reset_send,
+    client_user_remove,
+    client_user_update,
+)
 from .vies import client_vies_check
 
 __all__ = [
@@ -25,7 +34,11 @@ __all__ = [
     "client_self_register",
     "client_transfer_ownership",
     "client_update",
+    "client_user_2fa_reset",
+    "client_user_account_update",
+    "client_user_email_mark_verified",
     "client_user_link",
+    "client_user_password_reset_send",
     "client_user_remove",
     "client_user_update",
     "client_vies_check",
