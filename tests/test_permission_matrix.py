@@ -123,6 +123,10 @@ PAGES = {
     "product-edit": (PRODUCTS, False, "GET"),
     "price-add": (PRODUCTS, False, "POST"),
     "product-retire": (PRODUCTS, False, "POST"),
+    "price-edit": (PRODUCTS, False, "GET"),
+    "price-retire": (PRODUCTS, False, "POST"),
+    "product-exchange-rates": (frozenset({PRODUCTS, SETTINGS}), False, "GET"),  # either area
+    "product-exchange-rate-delete": (frozenset({PRODUCTS, SETTINGS}), False, "POST"),
     "automation": (SETTINGS, False, "GET"),
     "automation-run": (SETTINGS, False, "POST"),
     "client-welcome-email": (EDIT_CLIENTS, True, "POST"),
@@ -130,10 +134,6 @@ PAGES = {
     "email-detail": (VIEW_CLIENTS, True, "GET"),
     "email-resend": (EDIT_CLIENTS, True, "POST"),
     "email-log": (VIEW_CLIENTS, False, "GET"),
-    "price-edit": (PRODUCTS, False, "GET"),
-    "price-retire": (PRODUCTS, False, "POST"),
-    "product-exchange-rates": (frozenset({PRODUCTS, SETTINGS}), False, "GET"),  # either area
-    "product-exchange-rate-delete": (frozenset({PRODUCTS, SETTINGS}), False, "POST"),
     "email-template-list": (SETTINGS, False, "GET"),
     "email-template-edit": (SETTINGS, False, "GET"),
     "user-verification-email": (EDIT_CLIENTS, False, "POST"),
@@ -191,6 +191,7 @@ API = {
     ("POST", "/home-companies"): "settings:write",
     ("GET", "/products"): "products:read",
     ("POST", "/products"): "products:write",
+    ("PATCH", "/products/{product_id}/prices/{price_id}"): "products:write",
     ("GET", "/clients/{client_id}/services"): "clients:read",
     ("POST", "/clients/{client_id}/services"): "clients:write",
     ("GET", "/services/{service_id}"): "clients:read",
@@ -198,7 +199,6 @@ API = {
     ("POST", "/services/{service_id}/unsuspend"): "clients:write",
     ("POST", "/services/{service_id}/terminate"): "clients:write",
     ("POST", "/services/{service_id}/retry"): "clients:write",
-    ("PATCH", "/products/{product_id}/prices/{price_id}"): "products:write",
     ("POST", "/imports/clients"): "clients:write",
     ("GET", "/imports/{import_id}"): "clients:write",
     ("GET", "/webhooks"): "settings:write",
@@ -305,6 +305,9 @@ def _page_url(name: str, world, client) -> str:
         "product-edit": lambda: [world["product"].pk],
         "price-add": lambda: [world["product"].pk],
         "product-retire": lambda: [world["product"].pk],
+        "price-edit": lambda: [world["product"].pk, world["product"].prices.first().pk],
+        "price-retire": lambda: [world["product"].pk, world["product"].prices.first().pk],
+        "product-exchange-rate-delete": lambda: ["EUR"],
         "automation-run": lambda: ["charge_services"],
         "api-token-revoke": lambda: [world["token"].pk],
         "email-detail": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
@@ -317,9 +320,6 @@ def _page_url(name: str, world, client) -> str:
         "webhook-replay": lambda: [world["webhook"].pk, "msg_none"],
     }
     if name in args:
-        "price-edit": lambda: [world["product"].pk, world["product"].prices.first().pk],
-        "price-retire": lambda: [world["product"].pk, world["product"].prices.first().pk],
-        "product-exchange-rate-delete": lambda: ["EUR"],
         return reverse(f"backoffice:{name}", args=args[name]())
     if PAGES[name][1]:
         return reverse(f"backoffice:{name}", args=[client.pk])
@@ -330,6 +330,13 @@ def _make_staff(role: str):
     roles = [] if role == "no role" else [role]
     return staff_create(email=f"{role.replace(' ', '-').lower()}@example.com", password="correct-horse-battery",
                         roles=roles)
+
+
+def _reaches(area, held: set[str]) -> bool:
+    """A page's area (None: any staff member; a frozenset: any one of them) against a role's areas."""
+    if area is None:
+        return True
+    return not area.isdisjoint(held) if isinstance(area, frozenset) else area in held
 
 
 @pytest.mark.parametrize("role", list(ROLES))
@@ -344,13 +351,6 @@ def test_pages_for_each_role(client, world, role):
 
 
 @pytest.mark.parametrize("role", ["Read-only", "Accountant", "no role"])
-def _reaches(area, held: set[str]) -> bool:
-    """A page's area (None: any staff member; a frozenset: any one of them) against a role's areas."""
-    if area is None:
-        return True
-    return not area.isdisjoint(held) if isinstance(area, frozenset) else area in held
-
-
 def test_posts_are_refused_without_the_area(client, world, role):
     client.force_login(_make_staff(role))
     for name, (area, _, method) in PAGES.items():
@@ -402,6 +402,7 @@ def _api_call(http, token, method, path, world, client):
         ("POST", "/products"): {"key": f"p-{len(path)}-{method.lower()}", "name": "P", "module": "manual",
                                 "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "1"}]},
         ("POST", "/webhooks"): {"url": "http://127.0.0.1:9/other-hooks"},
+        ("PATCH", "/products/{product_id}/prices/{price_id}"): {"setup_fee": "1.00"},
         ("PATCH", "/webhooks/{webhook_id}"): {"description": "CRM"},
         ("POST", "/clients/{client_id}/services"): {"product": str(world["product"].pk),
                                                      "price": world["product"].prices.first().pk,
@@ -414,7 +415,6 @@ def _api_call(http, token, method, path, world, client):
         if response.status_code == 202:
             world["import_id"] = response.json()["id"]
         return response
-        ("PATCH", "/products/{product_id}/prices/{price_id}"): {"setup_fee": "1.00"},
     if (method, path) in bodies:
         kwargs.update(data=json.dumps(bodies[(method, path)]), content_type="application/json")
     if method == "DELETE" and path.endswith("{address_id}"):
