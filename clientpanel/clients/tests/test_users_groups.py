@@ -293,3 +293,4 @@ def test_seed_demo_is_idempotent():
             User.objects.count()) == counts
     assert counts[0] == 8 and counts[1] == 2
     assert Client.objects.exclude(tax_id="").exists()
+

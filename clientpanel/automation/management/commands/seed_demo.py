@@ -1,11 +1,17 @@
+import datetime as dt
+
+import time_machine
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.services import staff_create
+from clientpanel.automation.services import automation_pass
 from clientpanel.catalog.models import Product
 from clientpanel.catalog.services import price_save, product_save
+from clientpanel.client_services.services import service_order
 from clientpanel.clients.demo import demo_clients
-from clientpanel.clients.models import Client, ClientGroup
+from clientpanel.clients.models import Client, ClientGroup, ClientStatus
 from clientpanel.clients.services import (
     client_create,
     client_update,
@@ -13,6 +19,9 @@ from clientpanel.clients.services import (
     group_save,
     staff_assignments_set,
 )
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
+from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
+from clientpanel.ledger.services import manual_transaction_create
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_presets_apply, tax_rule_save
@@ -38,11 +47,16 @@ class Command(BaseCommand):
         proposed = list(demo_clients(clients))
         existing = set(User.objects.filter(email__in=[c["email"] for c in proposed]).values_list("email", flat=True))
         created = 0
-        for data in proposed:
+        # Signed up over the last year, oldest first (the dashboard's "new clients by month").
+        year_ago = timezone.now() - dt.timedelta(days=365)
+        step = dt.timedelta(days=360) / max(len(proposed), 1)
+        for index, data in enumerate(proposed):
             if data["email"] not in existing:
-                client_create(actor=None, data=data)
+                with time_machine.travel(year_ago + step * index, tick=False):
+                    client_create(actor=None, data=data)
                 created += 1
         self._groups_users_and_agent()
+        self._history()
         self.stdout.write(f"Demo data: {created} clients created, {len(existing)} already there.")
         self.stdout.write(self.style.SUCCESS(
             f"Demo staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}  →  http://127.0.0.1:8000/staff/"
@@ -90,6 +104,13 @@ class Command(BaseCommand):
             "proforma_pattern": "PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY",
             "time_zone": "America/Los_Angeles"})
         tax_rule_save(actor=None, company_id=us.pk, data={"country": "US", "priority": 10})
+        canadian = home_company_save(actor=None, data={
+            "name": "Clientpanel Demo Canada Ltd.", "address1": "100 King Street West", "city": "Toronto",
+            "postcode": "M5X 1A9", "country": "CA", "region": "Ontario", "ca_bn": "123456789",
+            "ca_gst_hst": "123456789RT0001", "ca_pst_qst": "1234567890TQ0001",
+            "invoice_pattern": "CA-INV-{YEAR}-{NUMBER:5}", "invoice_reset": "YEARLY",
+            "proforma_pattern": "CA-PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY", "time_zone": "America/Toronto"})
+        tax_presets_apply(actor=None, company_id=canadian.pk, preset="CA")  # GST, HST, QST per province
 
     def _products(self) -> None:
         """Products like the seed's: MINI and Medium monthly, VPS plans billed by the hour (their
@@ -115,3 +136,103 @@ class Command(BaseCommand):
             for currency, period, amount, setup in prices:
                 price_save(actor=None, product_id=product.pk, data={"currency": currency, "period": period,
                                                                     "amount": amount, "setup_fee": setup})
+
+    def _history(self) -> None:
+        """Twelve months of a hosting business, written by the real services with the clock set back
+        (issued documents never change and payments never precede them, so the past is made in
+        order): clients topping up through add-funds proformas paid a day later, monthly services
+        charged by the automation passes at each month's start, a client running out of funds and
+        suspended, hourly VPS charged hour by hour over the last three days, a service whose
+        provisioning failed, a credit note, manual transactions, proformas still unpaid (one
+        overdue) — once (skipped when any payment exists)."""
+        if Payment.objects.exists():
+            return
+        now = timezone.now().replace(microsecond=0)
+        year_ago = now - dt.timedelta(days=365)
+        clients = list(Client.objects.filter(status=ClientStatus.ACTIVE, currency__in=["USD", "PLN", "EUR"])
+                       .order_by("number")[:18])
+        mini = Product.objects.get(key="proxmox-lxc-mini")
+        monthly = {price.currency: price.amount for price in mini.prices.filter(period="MONTHLY")}
+        events: list[tuple[dt.datetime, int, object]] = []  # (moment, order, action)
+        ordered: list[dt.datetime] = []  # when services were ordered
+
+        def at(moment: dt.datetime, action, order: int = 0) -> None:
+            events.append((moment, order, action))
+
+        def top_up(client, net: str, *, paid_after: dt.timedelta | None = dt.timedelta(days=1)):
+            def issue():
+                proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount=net)
+                if paid_after is not None:
+                    at(timezone.now() + paid_after, lambda: proforma_pay(
+                        actor=None, document_id=proforma.pk, amount=str(Document.objects.get(pk=proforma.pk).total),
+                        method="bank transfer", transaction_id=f"DEMO-{proforma.number}"))
+            return issue
+
+        def order(client, product):
+            def place():
+                price = product.prices.filter(currency=client.currency, period="MONTHLY").first() or \
+                    product.prices.filter(currency=client.currency).first()
+                if price is not None:
+                    service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+            return place
+
+        # Those without credit run out: one on a monthly plan (suspended, then ended), one on an hourly VPS.
+        no_credit = [c for c in clients if not c.credit_limit]
+        runs_out = next((c for c in no_credit if c.currency != "USD"), None)
+        for index, client in enumerate(clients):
+            joined = max(client.created_at, year_ago) + dt.timedelta(days=2, hours=index % 8)
+            # It pays for two months and no more: suspended, then its service ends.
+            starter = (f"{monthly[client.currency] * 2 + 1:.2f}" if client == runs_out else
+                       "300.00" if client.currency == "PLN" else "60.00")
+            at(joined, top_up(client, starter))
+            at(joined + dt.timedelta(days=1, hours=2), order(client, mini))
+            ordered.append(joined + dt.timedelta(days=1, hours=2))
+            if client != runs_out:  # topping up every three months
+                moment = joined + dt.timedelta(days=90)
+                while moment < now - dt.timedelta(days=10):
+                    at(moment, top_up(client, "150.00" if client.currency == "PLN" else "40.00"))
+                    moment += dt.timedelta(days=90)
+        steady = [c for c in clients if c != runs_out]
+        if len(steady) > 4:
+            at(now - dt.timedelta(days=20), top_up(steady[1], "50.00", paid_after=None))  # overdue by now
+            at(now - dt.timedelta(days=2), top_up(steady[2], "80.00", paid_after=None))  # waiting for payment
+            at(now - dt.timedelta(days=45), lambda: self._credit_note(steady[3]), order=1)
+            at(now - dt.timedelta(days=30), lambda: manual_transaction_create(
+                actor=None, client_id=steady[4].pk, amount="10.00", description="Goodwill credit for the outage"))
+            at(now - dt.timedelta(days=12), lambda: manual_transaction_create(
+                actor=None, client_id=steady[0].pk, amount="-5.00", description="Correction: domain transfer fee"))
+        # Hourly VPS over the last three days: one funded, one whose funds run out (suspended for
+        # insufficient funds since), one whose provisioning fails.
+        usd = list(Client.objects.filter(status=ClientStatus.ACTIVE, currency="USD", credit_limit=0, balance=0)
+                   .exclude(pk__in=[c.pk for c in clients]).order_by("number")[:3])
+        for client, key, funds in zip(usd, ("vps-s", "vps-l", "vps-broken"), ("120.00", "50.00", "30.00"),
+                                      strict=False):
+            at(now - dt.timedelta(days=3, hours=1), top_up(client, funds, paid_after=dt.timedelta(minutes=5)))
+            at(now - dt.timedelta(days=3), order(client, Product.objects.get(key=key)))
+            ordered.append(now - dt.timedelta(days=3))
+        # The automation passes: at each month's start (monthly charges, suspensions) and an hour
+        # after every order (provisioning), then once now (the hours of the hourly services).
+        month = year_ago.replace(day=1, hour=0, minute=5, second=0)
+        while month < now:
+            at(month, lambda moment=month: automation_pass(now=moment, trigger="command"), order=2)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+        for moment in ordered:  # provisioning an hour after each order
+            at(moment + dt.timedelta(hours=1), lambda m=moment + dt.timedelta(hours=1): automation_pass(
+                now=m, trigger="command"), order=2)
+        done = 0
+        while events:
+            events.sort(key=lambda event: (event[0], event[1]))
+            moment, _order, action = events.pop(0)
+            if moment > now:
+                continue
+            with time_machine.travel(moment, tick=False):
+                action()
+            done += 1
+        automation_pass(now=timezone.now(), trigger="command")
+        self.stdout.write(f"Demo history: {done} steps over the last 12 months.")
+
+    def _credit_note(self, client) -> None:
+        invoice = Document.objects.filter(client=client, type=DocumentType.INVOICE, status=DocumentStatus.PAID) \
+            .order_by("issue_date").first()
+        if invoice is not None:
+            credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="10.00")

@@ -1,0 +1,36 @@
+"""seed_demo's living demo (issue 14): a year of a hosting business, written by the real services."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db.models.functions import TruncMonth
+
+from clientpanel.client_services.models import Service
+from clientpanel.clients.models import Client
+from clientpanel.invoicing.models import Document, Payment
+from clientpanel.ledger.models import LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_writes_a_year_of_history_with_the_seeds_shapes():
+    """The living demo (issue 14): months of payments, a credit note, manual transactions, unpaid
+    proformas (one overdue), hourly charges with their per-hour descriptions, and services active,
+    suspended for lack of funds and failed to provision — and a second run adds nothing."""
+    call_command("seed_demo", "--clients", "60")
+    months = Payment.objects.annotate(month=TruncMonth("paid_at")).values("month").distinct().count()
+    assert months >= 10
+    assert Document.objects.filter(type="CREDIT_NOTE").count() == 1
+    assert Document.objects.filter(type="PROFORMA", status="UNPAID").count() == 2
+    assert Document.objects.filter(type="PROFORMA", status="INVOICED").count() == Payment.objects.count()
+    assert LedgerEntry.objects.filter(type="ADJUSTMENT").count() == 2
+    assert LedgerEntry.objects.filter(type="CHARGE", description__contains="1h × 0.1042 per hour").count() >= 70
+    statuses = set(Service.objects.values_list("status", "provision_status"))
+    assert {("ACTIVE", "COMPLETED"), ("SUSPENDED", "COMPLETED"), ("PENDING", "ERROR")} <= statuses
+    assert Service.objects.get(provision_status="ERROR").provision_error == "Post install script failed"
+    assert Service.objects.filter(status="SUSPENDED", suspension_reason="Insufficient funds").exists()
+    assert Client.objects.dates("created_at", "month").count() >= 10
+    counts = (Payment.objects.count(), LedgerEntry.objects.count(), Document.objects.count())
+    call_command("seed_demo", "--clients", "60")
+    assert (Payment.objects.count(), LedgerEntry.objects.count(), Document.objects.count()) == counts
