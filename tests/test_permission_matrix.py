@@ -62,6 +62,8 @@ PAGES = {
     "client-user-remove": (EDIT_CLIENTS, True, "POST"),
     "client-transfer-ownership": (EDIT_CLIENTS, True, "POST"),
     "client-user-account": (EDIT_CLIENTS, True, "GET"),
+    "client-data-export": (EDIT_CLIENTS, True, "GET"),
+    "client-erase": (EDIT_CLIENTS, True, "GET"),
     "client-user-verify-email": (EDIT_CLIENTS, True, "POST"),
     "client-user-2fa-reset": (EDIT_CLIENTS, True, "POST"),
     "client-user-password-reset": (EDIT_CLIENTS, True, "POST"),

@@ -13,6 +13,7 @@ from .views import (
     impersonation,
     imports,
     login,
+    privacy,
     products,
     service_list,
     services,
@@ -53,6 +54,8 @@ urlpatterns = [
     path("clients/<uuid:client_id>/", include([
         path("", clients.client_summary, name="client-summary"),
         path("profile/", clients.client_profile, name="client-profile"),
+        path("export/", privacy.client_data_export, name="client-data-export"),
+        path("erase/", privacy.client_erase, name="client-erase"),
         path("vies-check/", clients.client_vies_check, name="client-vies-check"),
         path("welcome-email/", clients.client_welcome_email, name="client-welcome-email"),
         path("login-as/", impersonation.login_as, name="client-login-as"),

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "clientpanel.webhooks",
     "clientpanel.automation",
     "clientpanel.reports",
+    "clientpanel.privacy",
     "clientpanel.api",
     "clientpanel.ui",
     "clientpanel.backoffice",

@@ -1,0 +1,105 @@
+"""Everything held about a client, as a ZIP a person can read (issue 14, privacy): the client and
+its addresses and users as JSON; its services, ledger, documents, payments, e-mails and activity
+as CSV (UTF-8 with BOM, formula cells guarded); the PDFs of its issued documents and the files
+kept for it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.models import AuditEvent
+from clientpanel.audit.services import snapshot
+from clientpanel.client_services.models import Service
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.csv_export import BOM, safe_cell
+from clientpanel.core.errors import NotFound, require
+from clientpanel.files.models import ClientFile
+from clientpanel.files.storage import client_file_read
+from clientpanel.invoicing.models import Document, Payment
+from clientpanel.invoicing.storage import pdf_filename, stored_pdf
+from clientpanel.ledger.models import LedgerEntry
+from clientpanel.notifications.models import EmailMessage
+
+from . import policies
+
+
+def visible_client(actor, client_id) -> Client:
+    try:
+        return clients_visible_to(actor).select_related("group").get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Client not found.")) from None
+
+
+def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell("" if value is None else value) for value in row])
+    return BOM + out.getvalue().encode()
+
+
+def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
+    """The client and the ZIP of everything held about it."""
+    actor = as_actor(actor)
+    require(policies.can_export_client_data(actor), _("You are not allowed to export client data."))
+    client = visible_client(actor, client_id)
+    links = list(client.user_links.select_related("user").order_by("created_at"))
+    profile = {
+        "client": snapshot(client) | {"group": client.group.name if client.group else None,
+                                      "created_at": client.created_at},
+        "addresses": [snapshot(address) for address in client.addresses.order_by("created_at")],
+        "users": [{"email": link.user.email, "firstname": link.user.firstname, "lastname": link.user.lastname,
+                   "phone": link.user.phone, "language": link.user.language,
+                   "email_verified": link.user.email_verified, "owner": link.user_id == client.owner_id,
+                   "permissions": link.permissions, "linked_at": link.created_at} for link in links],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("client.json", json.dumps(profile, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
+        archive.writestr("services.csv", _csv(
+            ["label", "product", "status", "provision_status", "period", "amount", "setup_fee", "currency",
+             "order_date", "activation_date", "billed_until", "suspended_at", "terminated_at"],
+            ([s.label, s.product.name, s.status, s.provision_status, s.period, s.amount, s.setup_fee, s.currency,
+              s.order_date, s.activation_date, s.billed_until, s.suspended_at, s.terminated_at]
+             for s in Service.objects.filter(client=client).select_related("product").order_by("order_date"))))
+        archive.writestr("ledger.csv", _csv(
+            ["sequence", "created_at", "type", "gross", "net", "balance_before", "balance_after", "description",
+             "transaction_id", "period_start", "period_end"],
+            ([e.sequence, e.created_at, e.type, e.gross, e.net, e.balance_before, e.balance_after, e.description,
+              e.transaction_id, e.period_start, e.period_end]
+             for e in LedgerEntry.objects.filter(client=client).order_by("sequence").iterator())))
+        documents = list(Document.objects.filter(client=client).exclude(status="DRAFT").order_by("created_at"))
+        archive.writestr("documents.csv", _csv(
+            ["number", "type", "status", "currency", "issue_date", "due_date", "paid_date", "net", "tax", "total"],
+            ([d.number, d.type, d.status, d.currency, d.issue_date, d.due_date, d.paid_date, d.net, d.tax, d.total]
+             for d in documents)))
+        for document in documents:
+            archive.writestr(f"documents/{pdf_filename(document)}", stored_pdf(document))
+        archive.writestr("payments.csv", _csv(
+            ["paid_at", "document", "gross", "net", "method", "transaction_id"],
+            ([p.paid_at, p.document.number, p.gross, p.net, p.method, p.transaction_id]
+             for p in Payment.objects.filter(client=client).select_related("document").order_by("paid_at"))))
+        emails = list(EmailMessage.objects.filter(client_id=client.pk).order_by("created_at"))
+        archive.writestr("emails.csv", _csv(
+            ["created_at", "recipient", "subject", "status", "body"],
+            ([m.created_at, m.recipient, m.subject, m.status, m.body_text] for m in emails)))
+        archive.writestr("activity.csv", _csv(
+            ["created_at", "who", "action", "object", "changes"],
+            ([e.created_at, e.actor_label, e.action, e.object_label, json.dumps(e.changes, ensure_ascii=False)]
+             for e in AuditEvent.objects.filter(client_id=client.pk).order_by("created_at", "id").iterator())))
+        for kept in ClientFile.objects.filter(client=client).order_by("created_at"):
+            with client_file_read(kept) as handle:
+                safe_name = kept.name.replace("/", "-").replace("\\", "-")
+                archive.writestr(f"files/{kept.id}-{safe_name}", handle.read())
+    return client, buffer.getvalue()
