@@ -104,6 +104,9 @@ PAGES = {
     "finance-transactions": (FINANCE, False, "GET"),
     "finance-documents-export": (FINANCE, False, "GET"),
     "finance-transactions-export": (FINANCE, False, "GET"),
+    "finance-reports": (FINANCE, False, "GET"),
+    **{f"finance-report-{report}{export}": (FINANCE, False, "GET")
+       for report in ("revenue", "tax", "aging", "balances") for export in ("", "-export")},
     "home-company-list": (SETTINGS, False, "GET"),
     "home-company-create": (SETTINGS, False, "GET"),
     "home-company-edit": (SETTINGS, False, "GET"),

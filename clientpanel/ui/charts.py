@@ -20,21 +20,21 @@ def bar_chart(bars: Sequence[tuple[str, Decimal | int]], *, title: str,
               shown: Callable[[Decimal | int], str] = str) -> SafeString:
     """An SVG bar chart of (label, value) pairs, left to right; negative values hang below the zero
     line. `shown` formats a value for the tooltips."""
-    values = [value for _label, value in bars]
-    top = max([0, *values])
-    bottom = min([0, *values])
-    span = (top - bottom) or 1
+    values = [Decimal(value) for _label, value in bars]  # ints and Decimals alike: all zero is still a chart
+    top = max([Decimal(0), *values])
+    bottom = min([Decimal(0), *values])
+    span = (top - bottom) or Decimal(1)
     plot = HEIGHT - LABELS
     zero = plot * top / span
     slot = WIDTH / max(len(bars), 1)
     width = slot * (1 - GAP)
     rects, texts = [], []
-    for index, (label, value) in enumerate(bars):
+    for index, ((label, shown_value), value) in enumerate(zip(bars, values, strict=True)):
         x = index * slot + slot * GAP / 2
         height = plot * abs(value) / span
         y = zero - height if value >= 0 else zero
         rects.append((f"{x:.1f}", f"{y:.1f}", f"{width:.1f}", f"{max(height, 0.5 if value else 0):.1f}",
-                      f"{label}: {shown(value)}"))
+                      f"{label}: {shown(shown_value)}"))
         texts.append((f"{x + width / 2:.1f}", str(HEIGHT - 4), label))
     return format_html(
         '<svg class="bar-chart" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '

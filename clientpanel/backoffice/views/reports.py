@@ -1,0 +1,325 @@
+"""Finance → Reports (issue 14): revenue, tax collected, aging of unpaid documents, balances and
+credit by group. The figures come from reports.reports; a view reads the filters (a bad value is
+refused with a 400 and the reason, never a 500: query.refuses_bad_query), lays the figures out as
+tables and charts, and exports any one table as CSV — the same rows the page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clientpanel.accounts.roles import FINANCE
+from clientpanel.core.csv_export import Amount
+from clientpanel.core.money import currency_minor_unit
+from clientpanel.invoicing.models import DocumentType
+from clientpanel.reports import reports
+from clientpanel.ui.downloads import csv_attachment
+from clientpanel.ui.exports import export_filename
+
+from ..access import area_required
+from ..query import RefusedQuery, query_text, refuses_bad_query
+
+CURRENCY = re.compile(r"[A-Z]{3}")
+REPORTS = {  # slug → (title, what it shows)
+    "revenue": (gettext_lazy("Revenue"), gettext_lazy(
+        "Payments received less credit notes issued, by month or quarter, home company, client group and "
+        "product (usage).")),
+    "tax": (gettext_lazy("Tax collected"), gettext_lazy(
+        "Tax on the invoices and credit notes issued, per rate and client country, for the VAT return; "
+        "reverse-charge sales apart.")),
+    "aging": (gettext_lazy("Aging of unpaid documents"), gettext_lazy(
+        "What is due on unpaid proformas and invoices, by days past the due date.")),
+    "balances": (gettext_lazy("Balances and credit by group"), gettext_lazy(
+        "Clients, balances, credit used and credit limits per client group.")),
+}
+BUCKET_LABELS = {
+    reports.NOT_DUE: gettext_lazy("Not yet due"), reports.DAYS_30: gettext_lazy("0–30 days"),
+    reports.DAYS_60: gettext_lazy("31–60 days"), reports.DAYS_90: gettext_lazy("61–90 days"),
+    reports.OVER_90: gettext_lazy("Over 90 days"),
+}
+
+
+# --- what a page shows: tables of cells, each exportable ----------------------------------------
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Table:
+    key: str  # the ?part= of its CSV export
+    title: str
+    columns: list[tuple[str, bool]]  # label, is it a number (right-aligned)
+    rows: list[list[object]] = field(default_factory=list)
+    note: str = ""
+    export: str = ""  # the URL of its CSV, set by the page
+
+    @property
+    def body(self) -> list[list[tuple[object, bool]]]:
+        return [list(zip(row, (numeric for _label, numeric in self.columns), strict=True)) for row in self.rows]
+
+
+def _places(currency: str) -> int:
+    try:
+        return currency_minor_unit(currency)
+    except Exception:  # a currency Babel does not know: the usual 2
+        return 2
+
+
+def _csv_cell(cell: object) -> object:
+    if isinstance(cell, Money):
+        return Amount(cell.amount, _places(cell.currency))
+    return str(cell) if isinstance(cell, Link) else cell
+
+
+def _day(moment: dt.datetime | None) -> str:
+    return f"{timezone.localdate(moment):%Y-%m-%d}" if moment else ""
+
+
+def _rate(rate: Decimal) -> str:
+    text = format(rate, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+class Refused(RefusedQuery):
+    """A filter's value the report cannot use, with the filter's label in the reader's language."""
+
+    def __init__(self, name: str, label: str, problem: str):
+        BadRequest.__init__(self, f"{label}: {problem}")
+        self.name = name
+
+
+def _value(request: HttpRequest, name: str) -> str:
+    return query_text(request, name, max_length=40)
+
+
+def _date(request: HttpRequest, name: str, label: str, default: dt.date) -> dt.date:
+    value = _value(request, name)
+    if not value:
+        return default
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Refused(name, label, _("Use a date such as 2025-01-31.")) from None
+
+
+def _span(request: HttpRequest) -> reports.Range:
+    by = _value(request, "by") or reports.MONTH
+    if by not in reports.GRANULARITIES:
+        raise Refused("by", _("Period"), _("Choose month or quarter."))
+    default = reports.default_range(timezone.now(), by)
+    since = _date(request, "since", _("From"), default.since)
+    until = _date(request, "until", _("To"), default.until if "since" not in request.GET else max(default.until, since))
+    if until < since:
+        raise Refused("until", _("To"), _("The period ends before it starts."))
+    if reports.months_between(since, until) > reports.MAX_MONTHS:
+        raise Refused("since", _("From"), _("A report covers at most %(months)d months.") % {
+            "months": reports.MAX_MONTHS})
+    return reports.Range(since, until, by)
+
+
+def _filters(request: HttpRequest, choices, *, company: bool = True, group: bool = True) -> reports.Filters:
+    companies, groups = choices
+    company_id = group_id = None
+    if company and (value := _value(request, "company")):
+        company_id = int(value) if value.isdigit() else None
+        if company_id not in {pk for pk, _name in companies}:
+            raise Refused("company", _("Home company"), _("Choose a home company from the list."))
+    if group and (value := _value(request, "group")):
+        group_id = reports.NO_GROUP if value == reports.NO_GROUP else int(value) if value.isdigit() else None
+        if group_id != reports.NO_GROUP and group_id not in {pk for pk, _name in groups}:
+            raise Refused("group", _("Group"), _("Choose a group from the list."))
+    currency = _value(request, "currency").upper() or None
+    if currency and not CURRENCY.fullmatch(currency):
+        raise Refused("currency", _("Currency"), _("Use a three-letter currency code such as EUR."))
+    return reports.Filters(company=company_id, group=group_id, currency=currency)
+
+
+# --- the four reports as tables and charts ------------------------------------------------------
+
+def _revenue(request: HttpRequest, choices) -> dict:
+    span, filters = _span(request), _filters(request, choices)
+    report = reports.revenue_report(actor=request.user, span=span, filters=filters)
+    amounts = [(_("Payments received"), True), (_("Credit notes"), True), (_("Revenue"), True)]
+
+    def money(row: reports.Revenue) -> list[object]:
+        return [Money(row.payments, row.currency), Money(row.refunds, row.currency), Money(row.revenue, row.currency)]
+
+    codes = {period.start: period.code for period in span.periods}
+    tables = [
+        Table("period", _("By period"), [(_("Period"), False), (_("Currency"), False), *amounts],
+              [[codes[row.key], currency, *money(row)] for currency, rows in report.by_period.items() for row in rows]),
+        Table("company", _("By home company"), [(_("Home company"), False), (_("Currency"), False), *amounts],
+              [[row.key, row.currency, *money(row)] for row in report.by_company]),
+        Table("group", _("By client group"), [(_("Group"), False), (_("Currency"), False), *amounts],
+              [[row.key or _("No group"), row.currency, *money(row)] for row in report.by_group],
+              note=_("Clients are counted in the group they are in now.")),
+        Table("product", _("Usage by product"), [(_("Product"), False), (_("Currency"), False), (_("Charges"), True),
+                                                 (_("Usage (net)"), True)],
+              [[row.product or _("Other items (no service)"), row.currency, row.charges,
+                Money(row.amount, row.currency)] for row in report.by_product],
+              note=_("What the services consumed: the charges posted to their balances, net of tax. Payments "
+                     "that add funds belong to no product until they are used. The home company filter does "
+                     "not apply here.")),
+    ]
+    charts = [(_("Revenue by period, %(currency)s") % {"currency": currency}, currency,
+               [(codes[row.key], row.revenue) for row in rows]) for currency, rows in report.by_period.items()]
+    return {"span": span, "filters": filters, "tables": tables, "charts": charts}
+
+
+def _tax(request: HttpRequest, choices) -> dict:
+    span, filters = _span(request), _filters(request, choices)
+    report = reports.tax_report(actor=request.user, span=span, filters=filters)
+    codes = {period.start: period.code for period in span.periods}
+    where = [(_("Period"), False), (_("Home company"), False), (_("Currency"), False), (_("Country"), False)]
+    untaxed_columns = [*where, (_("Documents"), True), (_("Net"), True)]
+
+    def untaxed(rows: list[reports.UntaxedRow]) -> list[list[object]]:
+        return [[codes[r.period], r.company, r.currency, r.country, r.documents, Money(r.net, r.currency)]
+                for r in rows]
+
+    tables = [
+        Table("rates", _("Tax per rate"), [*where, (_("Tax"), False), (_("Rate"), True), (_("Documents"), True),
+                                          (_("Net"), True), (_("Tax amount"), True)],
+              [[codes[r.period], r.company, r.currency, r.country, r.name, _rate(r.rate), r.documents,
+                Money(r.net, r.currency), Money(r.tax, r.currency)] for r in report.rates],
+              note=_("Invoices and credit notes by issue date (credit notes negative); the country is the "
+                     "client's billing country on the document.")),
+        Table("reverse_charge", _("Reverse charge"), untaxed_columns, untaxed(report.reverse_charge),
+              note=_("Sales to companies with a valid EU VAT number in another member state: no tax charged, "
+                     "the buyer accounts for it.")),
+        Table("untaxed", _("Without tax"), untaxed_columns, untaxed(report.untaxed),
+              note=_("Sales no tax rule taxed (tax-exempt clients, countries without a rule).")),
+    ]
+    charts = [(_("Tax collected by period, %(currency)s") % {"currency": currency}, currency,
+               [(codes[start], amount) for start, amount in bars]) for currency, bars in report.tax_by_period.items()]
+    return {"span": span, "filters": filters, "tables": tables, "charts": charts}
+
+
+def _aging(request: HttpRequest, choices) -> dict:
+    filters = _filters(request, choices)
+    report = reports.aging_report(actor=request.user, now=timezone.now(), filters=filters)
+    types = dict(DocumentType.choices)
+    tables = [
+        Table("buckets", _("Due per currency"), [(_("Currency"), False), (_("Documents"), True),
+                                                  *[(str(BUCKET_LABELS[key]), True) for key in reports.BUCKETS],
+                                                  (_("Total due"), True)],
+              [[line.currency, line.count, *[Money(bucket.amount, line.currency) for bucket in line.buckets],
+                Money(line.amount, line.currency)] for line in report.lines]),
+        Table("documents", _("Unpaid documents"), [
+            (_("Number"), False), (_("Type"), False), (_("Home company"), False), (_("Client number"), False),
+            (_("Client"), False), (_("Currency"), False), (_("Issue Date"), False), (_("Due Date"), False),
+            (_("Days past due"), True), (_("Total"), True), (_("Due"), True), (_("Bucket"), False)],
+            [[Link(d.number, reverse("backoffice:document-detail", args=[d.document_id])), str(types[d.type]),
+              d.company, d.client_number, d.client_name, d.currency, _day(d.issue_date), _day(d.due_date),
+              d.days_overdue if d.days_overdue is not None and d.days_overdue >= 0 else "",
+              Money(d.total, d.currency), Money(d.due, d.currency), str(BUCKET_LABELS[d.bucket])]
+             for d in report.documents],
+            note=(_("The first %(shown)d of %(count)d documents, most overdue first.") % {
+                "shown": len(report.documents), "count": report.count}
+                if report.count > len(report.documents) else "")),
+    ]
+    charts = [(_("Due by days past due, %(currency)s") % {"currency": line.currency}, line.currency,
+               [(str(BUCKET_LABELS[bucket.key]), bucket.amount) for bucket in line.buckets]) for line in report.lines]
+    return {"filters": filters, "tables": tables, "charts": charts, "as_of": report.now}
+
+
+def _balances(request: HttpRequest, choices) -> dict:
+    filters = _filters(request, choices, company=False)
+    rows = reports.balances_report(actor=request.user, filters=filters)
+    tables = [Table("groups", _("By client group"), [
+        (_("Group"), False), (_("Currency"), False), (_("Clients"), True), (_("Balance"), True),
+        (_("Credit used"), True), (_("Clients below zero"), True), (_("Credit limits"), True)],
+        [[row.group or _("No group"), row.currency, row.clients, Money(row.balance, row.currency),
+          Money(row.credit_used, row.currency), row.in_debit, Money(row.credit_limit, row.currency)] for row in rows],
+        note=_("Credit used: what the clients below zero owe on their balances."))]
+    charts = [(_("Credit used by group, %(currency)s") % {"currency": currency}, currency,
+               [(row.group or _("No group"), row.credit_used) for row in rows if row.currency == currency])
+              for currency in sorted({row.currency for row in rows})]
+    return {"filters": filters, "tables": tables, "charts": charts}
+
+
+BUILDERS: dict[str, Callable[[HttpRequest, tuple], dict]] = {
+    "revenue": _revenue, "tax": _tax, "aging": _aging, "balances": _balances}
+
+
+# --- the views ----------------------------------------------------------------------------------
+
+@area_required(FINANCE)
+def report_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/reports/index.html", {"reports": [
+        (slug, title, text, reverse(f"backoffice:finance-report-{slug}")) for slug, (title, text) in REPORTS.items()]})
+
+
+def _page(slug: str):
+    @area_required(FINANCE)
+    @refuses_bad_query
+    def page(request: HttpRequest) -> HttpResponse:
+        choices = reports.filter_choices()
+        context = BUILDERS[slug](request, choices)
+        kept = request.GET.copy()
+        kept.pop("part", None)
+        for table in context["tables"]:
+            kept["part"] = table.key
+            table.export = f"{reverse(f'backoffice:finance-report-{slug}-export')}?{kept.urlencode()}"
+        title, text = REPORTS[slug]
+        return render(request, "backoffice/reports/report.html", context | {
+            "slug": slug, "title": title, "text": text, "reports": [(s, t) for s, (t, _text) in REPORTS.items()],
+            "companies": choices[0], "groups": choices[1], "currencies": settings.CLIENTPANEL_CURRENCIES,
+            "granularities": [(reports.MONTH, _("Month")), (reports.QUARTER, _("Quarter"))],
+            "periodic": slug in ("revenue", "tax"), "by_company": slug != "balances", "by_group": slug != "tax",
+            "no_group": reports.NO_GROUP})
+
+    page.__name__ = page.__qualname__ = f"report_{slug}"
+    return page
+
+
+def _export(slug: str):
+    @area_required(FINANCE)
+    def export(request: HttpRequest) -> HttpResponse:
+        """One table of the report as CSV: the rows the page shows with the same filters. A filter
+        the page would refuse sends the browser back to the page, which says why."""
+        back_to = reverse(f"backoffice:finance-report-{slug}")
+        try:
+            tables = BUILDERS[slug](request, reports.filter_choices())["tables"]
+        except RefusedQuery:
+            return redirect(f"{back_to}?{request.GET.urlencode()}")
+        part = request.GET.get("part", "")
+        table = next((t for t in tables if t.key == part), tables[0])
+        return csv_attachment([label for label, _numeric in table.columns],
+                              ([_csv_cell(cell) for cell in row] for row in table.rows),
+                              filename=export_filename(f"report-{slug}-{table.key}"))
+
+    export.__name__ = export.__qualname__ = f"report_{slug}_export"
+    return export
+
+
+report_revenue, report_revenue_export = _page("revenue"), _export("revenue")
+report_tax, report_tax_export = _page("tax"), _export("tax")
+report_aging, report_aging_export = _page("aging"), _export("aging")
+report_balances, report_balances_export = _page("balances"), _export("balances")
