@@ -188,8 +188,10 @@ def _staff_pages(checker: Checker, client, label: str) -> None:
 def test_every_main_page_fits_a_phone(live_server, browser):
     admin, ordinary, long = _world()
     page = _new_page(browser, PHONE)
-    _staff_log_in(page, live_server.url, admin.email)
     checker = Checker(page, live_server.url)
+    for path in ("/staff/login/", "/portal/login/", "/portal/password/reset/"):
+        checker.check(f"signed out {path}", path)
+    _staff_log_in(page, live_server.url, admin.email)
 
     def url(name, *args):
         return reverse(f"backoffice:{name}", args=args)
