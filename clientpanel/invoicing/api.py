@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from annotated_types import Len
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
+from pydantic import BeforeValidator, StrictInt
+from pydantic_core import PydanticCustomError
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
@@ -20,6 +23,7 @@ from clientpanel.core.api_types import (
     Page,
     PageSize,
     Search,
+    Text,
     strict_example,
 )
 from clientpanel.core.errors import ValidationFailed
@@ -37,6 +41,27 @@ router = Router(tags=["invoices"])
 class AddFundsIn(StrictSchema):
     model_config = strict_example(net_amount="100.00")
     net_amount: MoneyString = None
+
+
+def _quantity_text(value: object) -> object:
+    if isinstance(value, float):
+        raise PydanticCustomError("quantity_string", 'Send the quantity as a string or an integer, e.g. "1.5".')
+    return value
+
+
+class ItemIn(StrictSchema):
+    description: Text(500) = None
+    # Text, as money: "2" or "1.5" (at most 4 decimals); a JSON integer is taken too (a count is exact).
+    quantity: Annotated[str | StrictInt | None, BeforeValidator(_quantity_text)] = "1"
+    unit_price: MoneyString = None
+    top_up: bool = False
+
+
+class ProformaIn(StrictSchema):
+    model_config = strict_example(items=[{"description": "Website maintenance, May", "quantity": "2",
+                                          "unit_price": "45.00"},
+                                         {"description": "Add funds", "unit_price": "100.00", "top_up": True}])
+    items: Annotated[list[ItemIn], Len(min_length=1, max_length=100)]
 
 
 class PaymentIn(StrictSchema):
@@ -186,6 +211,25 @@ def add_funds(request, client_id: UUID, payload: AddFundsIn):
     def issue():
         document = services.proforma_add_funds(actor=actor, client_id=client_id, net_amount=payload.net_amount)
         return 201, document_out(document)
+
+    return Status(*run_idempotent(request, str(actor.user_id), issue))
+
+
+@router.post("/clients/{client_id}/invoices", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
+             summary="Issue a proforma with items (description, quantity, unit_price, top_up); honours "
+                     "Idempotency-Key")
+def issue_proforma(request, client_id: UUID, payload: ProformaIn):
+    """The panel's "Proforma with items": issued at once, taxed by the client's home company rules;
+    a `top_up` item adds its amount to the balance when paid, the others are charged then."""
+    require_scope(request, FINANCE_WRITE)
+    actor = api_actor(request)
+    client_selectors.client_get(actor=actor, client_id=client_id)
+    items = [{"description": item.description, "quantity": str(item.quantity), "unit_price": item.unit_price,
+              "is_topup": item.top_up} for item in payload.items]
+
+    def issue():
+        document = services.proforma_issue(actor=actor, client_id=client_id, items=items)
+        return 201, document_out(Document.objects.prefetch_related("items").get(pk=document.pk))
 
     return Status(*run_idempotent(request, str(actor.user_id), issue))
 

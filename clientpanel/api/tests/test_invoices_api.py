@@ -132,3 +132,36 @@ def test_listing_documents_takes_the_same_number_of_queries_for_5_and_100(api, t
     many_queries, many = listed()
     assert many["count"] == 100 and len(many["results"]) == 100
     assert many_queries == few_queries
+
+
+def test_a_proforma_with_items_is_issued_at_once_and_its_key_issues_it_once(api, taxed_client):
+    body = {"items": [{"description": "Website maintenance, May", "quantity": "2", "unit_price": "45.00"},
+                      {"description": "Domain example.pl", "quantity": 1, "unit_price": "12.3456"},
+                      {"description": "Add funds", "unit_price": "100.00", "top_up": True}]}
+    issued = post(api, f"/clients/{taxed_client.pk}/invoices", body, key="pf-1")
+    assert issued.status_code == 201, issued.content
+    proforma = issued.json()
+    # 90.00 + 12.3456 (rounded per line to 12.35) + 100.00 = 202.35 net; 23 % VAT 46.54.
+    assert (proforma["type"], proforma["status"], proforma["net"]) == ("PROFORMA", "UNPAID", "202.3500")
+    assert (proforma["tax"], proforma["total"]) == ("46.5400", "248.8900")
+    assert [(i["quantity"], i["unit_price"], i["is_topup"]) for i in proforma["items"]] == [
+        ("2", "45.0000", False), ("1", "12.3456", False), ("1", "100.0000", True)]
+    again = post(api, f"/clients/{taxed_client.pk}/invoices", body, key="pf-1")
+    assert again.json()["id"] == proforma["id"] and Document.objects.count() == 1
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"items": []}, "items"),
+    ({"items": [{"description": "A", "unit_price": 10.5}]}, "items.0.unit_price"),
+    ({"items": [{"description": "A", "quantity": 1.5, "unit_price": "1"}]}, "items.0.quantity"),
+    ({"items": [{"description": "A", "quantity": "0", "unit_price": "1"}]}, "items.0.quantity"),
+    ({"items": [{"description": "A", "unit_price": "-1"}]}, "items.0.unit_price"),
+    ({"items": [{"description": "x" * 501, "unit_price": "1"}]}, "items.0.description"),
+    ({"items": [{"description": "A", "unit_price": "1", "colour": "red"}]}, "items.0.colour"),
+    ({"items": [{"description": "A", "unit_price": "1"}] * 101}, "items"),
+])
+def test_bad_items_are_refused_by_field_and_nothing_is_issued(api, taxed_client, body, field):
+    response = post(api, f"/clients/{taxed_client.pk}/invoices", body)
+    assert response.status_code == 422, response.content
+    assert any(key.startswith(field) for key in response.json()["error"]["fields"]), response.json()
+    assert not Document.objects.exists()
