@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.clients.selectors import clients_visible_to, sees_every_client
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.text import at_most_characters
 
@@ -24,7 +24,10 @@ def emails_visible_to(actor: ActorLike) -> QuerySet[EmailMessage]:
         return EmailMessage.objects.all()
     if actor.is_portal or not policies.can_view_emails(actor):
         return EmailMessage.objects.none()
-    scope = Q(client_id__in=clients_visible_to(actor).values("id"))
+    every = sees_every_client(actor)
+    scope = Q(client_id__isnull=False) if every else Q(client_id__in=clients_visible_to(actor).values("id"))
+    if every and policies.can_view_staff_emails(actor):
+        return EmailMessage.objects.all()
     if policies.can_view_staff_emails(actor):
         scope |= Q(client_id__isnull=True)
     return EmailMessage.objects.filter(scope)

@@ -26,7 +26,7 @@ from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.client_services.calculations import charges_between
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
 from clientpanel.clients.models import Client, ClientStatus
-from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.clients.selectors import clients_visible_to, sees_every_client
 from clientpanel.core.actor import SYSTEM, Actor
 from clientpanel.core.fields import AmountField
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
@@ -140,7 +140,7 @@ def _start_of(month: dt.date) -> dt.datetime:
 def _scoped(queryset: QuerySet, actor: Actor, path: str = "client") -> QuerySet:
     """The rows of the clients the actor sees (no filter at all for staff who see every client:
     a semi-join against a million clients would cost more than the figure)."""
-    if _sees_every_client(actor):
+    if sees_every_client(actor):
         return queryset
     return queryset.filter(**{f"{path}__in": clients_visible_to(actor)})
 
@@ -152,16 +152,12 @@ def _month_key(value) -> dt.date:
     return value
 
 
-def _sees_every_client(actor: Actor) -> bool:
-    return actor.is_system or (actor.is_staff_side and actor.has_area(VIEW_CLIENTS) and not actor.limited_to_assigned)
-
-
 def dashboard_figures(*, actor: ActorLike, now: dt.datetime | None = None, live: bool = False) -> Dashboard:
     """The figures the actor may see. Staff who see every client get the last snapshot (computed
     now if there is none yet) unless `live`; staff limited to their clients get theirs added up now."""
     actor = as_actor(actor)
     now = now or timezone.now()
-    if _sees_every_client(actor) and not live:
+    if sees_every_client(actor) and not live:
         snapshot = DashboardSnapshot.objects.filter(key=ALL).first() or dashboard_refresh(now=now)
         figures = _from_json(snapshot.figures)
         figures.computed_at = snapshot.computed_at

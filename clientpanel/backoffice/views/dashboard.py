@@ -20,7 +20,7 @@ from ..access import staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     figures = dashboard_figures(actor=request.user, now=now)
-    recent = client_selectors.client_directory(actor=request.user, page_size=10).results
+    recent = client_selectors.clients_newest(actor=request.user, count=10)
     return render(request, "backoffice/dashboard.html", {
         "figures": figures, "jobs": job_health(now=now) if has_area(request.user, SETTINGS) else None,
         "status_counts": figures.client_statuses, "total_clients": sum(figures.client_statuses.values()),

@@ -15,8 +15,10 @@ from .directory import (
     client_ids_by_number,
     client_sort_values,
     client_status_counts,
+    clients_newest,
     clients_visible_to,
     parse_sort,
+    sees_every_client,
 )
 from .inheritance import (
     INHERITED_SETTINGS,
@@ -47,6 +49,7 @@ __all__ = [
     "client_status_counts",
     "client_tax_decision",
     "client_user_links",
+    "clients_newest",
     "clients_selected",
     "clients_visible_to",
     "effective_setting",
@@ -54,6 +57,7 @@ __all__ = [
     "group_get",
     "group_list",
     "parse_sort",
+    "sees_every_client",
     "user_candidates",
     "user_client_links",
     "user_get",
