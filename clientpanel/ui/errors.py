@@ -1,0 +1,78 @@
+"""The pages shown instead of one that cannot be: 403, 404 and 500 (config/urls.py handler403…).
+
+A signed-in staff member reads a 403 or 404 inside the panel (its menu stays, so the way on is
+one click); the portal's addresses lead back to the portal's home, every other one to the staff
+dashboard; and each offers "Back" to the page the visitor came from when that page is ours. The
+500 page is rendered from a standalone template with no database query and no context processor,
+since the error may be the database itself. Django shows these pages only with DEBUG off, which
+is how `make run` serves (config/settings/dev.py); `make dev` turns DEBUG on and shows Django's
+technical pages on purpose."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import requires_csrf_token
+
+PORTAL_PREFIX = "/portal/"
+PORTAL_HOME = "/portal/"
+STAFF_HOME = "/staff/"
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+def _back(request: HttpRequest) -> str:
+    """The page the visitor came from, when it is one of ours and not this very page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not referer or referer == request.build_absolute_uri():
+        return ""
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        return ""
+    return referer
+
+
+def error_context(request: HttpRequest, *, inside_panel: bool = True) -> dict:
+    portal = request.path.startswith(PORTAL_PREFIX)
+    layout = "error_base.html"
+    if inside_panel and not portal and _is_staff(request):
+        layout = "backoffice/error_page.html"
+    try:
+        back = _back(request)
+    except Exception:  # a malformed Host header must not turn a 404 into a 500
+        back = ""
+    return {"layout": layout, "home_url": PORTAL_HOME if portal else STAFF_HOME, "in_portal": portal,
+            "back_url": back}
+
+
+def _render(request: HttpRequest, template_name: str, status: int, *, inside_panel: bool = True) -> HttpResponse:
+    template = loader.get_template(template_name)
+    return HttpResponse(template.render(error_context(request, inside_panel=inside_panel), request), status=status)
+
+
+@requires_csrf_token
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _render(request, "404.html", 404)
+
+
+@requires_csrf_token
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _render(request, "403.html", 403)
+
+
+@requires_csrf_token
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _render(request, "400.html", 400, inside_panel=False)
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """No request context (no context processor touches the database): a plain template."""
+    portal = request.path.startswith(PORTAL_PREFIX)
+    context = {"layout": "error_base.html", "home_url": PORTAL_HOME if portal else STAFF_HOME,
+               "in_portal": portal}
+    return HttpResponseServerError(loader.get_template("500.html").render(context))
