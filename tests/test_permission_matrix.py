@@ -93,6 +93,7 @@ PAGES = {
     "client-invoices": (VIEW_CLIENTS, True, "GET"),
     "add-funds": (FINANCE, True, "GET"),
     "proforma-create": (FINANCE, True, "GET"),
+    "proforma-preview": (FINANCE, True, "POST"),
     "client-documents-zip": (VIEW_CLIENTS, True, "GET"),
     "client-invoices-export": (VIEW_CLIENTS, True, "GET"),
     "document-detail": (VIEW_CLIENTS, True, "GET"),

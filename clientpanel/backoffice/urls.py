@@ -87,6 +87,7 @@ urlpatterns = [
         path("invoices/", documents.client_invoices, name="client-invoices"),
         path("invoices/add-funds/", documents.add_funds, name="add-funds"),
         path("invoices/new/", documents.proforma_create, name="proforma-create"),
+        path("invoices/new/preview/", documents.proforma_preview, name="proforma-preview"),
         path("invoices/export/", documents.client_documents_zip, name="client-documents-zip"),
         path("invoices/export-csv/", documents.client_invoices_export, name="client-invoices-export"),
         path("services/", services.client_services, name="client-services"),

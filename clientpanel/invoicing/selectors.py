@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.clients.selectors import client_get, clients_visible_to
+from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed
 from clientpanel.core.fields import AmountField
 
 from . import policies
 from .models import Document, DocumentStatus, DocumentType
+from .pricing import PricedItems, proforma_priced
 
 
 def documents_visible_to(actor: ActorLike) -> QuerySet[Document]:
@@ -74,3 +75,13 @@ def amount_owing(*, client: Client) -> Decimal:
     total = Document.objects.filter(client=client, status=DocumentStatus.UNPAID).aggregate(
         due=Sum(F("total") - F("paid_gross"), output_field=AmountField()))["due"]
     return total or Decimal("0.0000")
+
+
+def proforma_preview(*, actor: ActorLike, client_id, items: object) -> tuple[PricedItems | None, dict[str, list[str]]]:
+    """What a proforma of these items would hold for the client (its lines' nets, the tax per rate,
+    the totals) and every problem of its items by field ("items.0.quantity"…): the panel's editor
+    shows them as staff type. Nothing is written."""
+    client = client_get(actor=actor, client_id=client_id)
+    errors = FieldErrors()
+    priced = proforma_priced(client, items, errors)
+    return priced, errors.fields

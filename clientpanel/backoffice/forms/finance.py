@@ -3,6 +3,8 @@ a credit note)."""
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,23 +43,44 @@ class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
 
 
-class ProformaItemsForm(ServiceErrorsMixin, forms.Form):
-    items = forms.CharField(
-        label=_("Items"), widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One item per line: description ; quantity ; unit price (net). Start a line with + to make it "
-                    "a top-up that adds funds instead of being charged."))
+# The proforma editor's grid: fields named line-<id>-<field>, <id> given by the page (rows can be
+# added and removed in any order); read here, validated by the proforma service.
+LINE_FIELD = re.compile(r"^line-(\d{1,4})-(description|quantity|unit_price|top_up)$")
+MAX_LINES = 101  # one more than a proforma takes, so the service names the limit
 
-    def service_items(self) -> list[dict]:
-        items = []
-        for line in self.cleaned_data["items"].splitlines():
-            if not line.strip():
-                continue
-            parts = [p.strip() for p in line.split(";")]
-            if len(parts) != 3:
-                raise forms.ValidationError(
-                    _("“%(line)s” needs three parts: description ; quantity ; price.") % {"line": line.strip()})
-            description, quantity, price = parts
-            topup = description.startswith("+")
-            items.append({"description": description.lstrip("+ ").strip() or None, "quantity": quantity,
-                          "unit_price": price, "is_topup": topup})
-        return items
+
+def new_line(line_id: int) -> dict:
+    return {"id": line_id, "description": "", "quantity": "1", "unit_price": "", "top_up": False, "errors": {}}
+
+
+def proforma_lines(data) -> list[dict]:
+    """The posted lines in the order of their ids, each value cut to a bounded length; a line left
+    empty (no description, no price) is dropped."""
+    found: dict[int, dict] = {}
+    for key in data:
+        match = LINE_FIELD.match(key)
+        if not match:
+            continue
+        line = found.setdefault(int(match[1]), {**new_line(int(match[1])), "quantity": ""})
+        value = str(data.get(key, ""))
+        line[match[2]] = value == "on" if match[2] == "top_up" else value.strip()[:600]
+    lines = [found[key] for key in sorted(found) if found[key]["description"] or found[key]["unit_price"]]
+    return lines[:MAX_LINES]
+
+
+def line_items(lines: list[dict]) -> list[dict]:
+    """The lines as the proforma service's items (a line without a description is a top-up's or
+    takes the home company's top-up name, as the API's)."""
+    return [{"description": line["description"] or None, "quantity": line["quantity"] or "1",
+             "unit_price": line["unit_price"], "is_topup": line["top_up"]} for line in lines]
+
+
+def lines_with_errors(lines: list[dict], errors: dict[str, list[str]], nets: list | None = None) -> list[dict]:
+    """Each line with the service's problems of its fields ("items.2.quantity" → the third line)
+    and, when the preview priced them, its net."""
+    for index, line in enumerate(lines):
+        line["net"] = nets[index] if nets else None
+        prefix = f"items.{index}"
+        line["errors"] = {key.removeprefix(prefix).lstrip(".") or "line": messages
+                          for key, messages in errors.items() if key == prefix or key.startswith(prefix + ".")}
+    return lines

@@ -3,7 +3,6 @@ Finance → Documents across clients; both lists' CSV exports."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
+from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.invoicing import rules as document_rules
@@ -26,7 +26,15 @@ from clientpanel.ui.exports import DOCUMENT_COLUMNS
 
 from ..access import area_required
 from ..feedback import run_and_report
-from ..forms.finance import AddFundsForm, CreditNoteForm, PaymentForm, ProformaItemsForm
+from ..forms.finance import (
+    AddFundsForm,
+    CreditNoteForm,
+    PaymentForm,
+    line_items,
+    lines_with_errors,
+    new_line,
+    proforma_lines,
+)
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, csv_export, form_page, found_or_404, go_to, page_of, record_context, reload_page
 
@@ -76,22 +84,47 @@ def add_funds(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(FINANCE)
 @require_http_methods(["GET", "POST"])
 def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
+    """The proforma editor: a grid of lines (a product's price or free text, quantity, unit price,
+    top-up), previewed with the client's taxes as staff type (proforma_preview), issued by the same
+    service and validation as the API's."""
     client = client_or_404(request, client_id)
-    form = ProformaItemsForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    lines = proforma_lines(request.POST) if request.method == "POST" else [new_line(1)]
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
         try:
-            items = form.service_items()
-            document = document_services.proforma_issue(actor=request.user, client_id=client.id, items=items)
-        except forms.ValidationError as error:
-            form.add_error("items", error)
-        except ValidationFailed as error:
-            form.add_error("items", " ".join(f"{field}: {m}" for field, ms in error.fields.items() for m in ms)
-                           or error.message)
+            document = document_services.proforma_issue(actor=request.user, client_id=client.id,
+                                                        items=line_items(lines))
+        except ValidationFailed as refused:
+            errors = refused.fields or {"items": [refused.message]}
         else:
             messages.success(request, _("Proforma %(number)s issued.") % {"number": document.number})
             return redirect("backoffice:document-detail", document_id=document.id)
-    return render(request, "backoffice/documents/proforma_form.html",
-                  record_context(request, client, "invoices") | {"form": form})
+    preview, _problems = document_selectors.proforma_preview(actor=request.user, client_id=client.id,
+                                                            items=line_items(lines))
+    context = record_context(request, client, "invoices")
+    response = render(request, "backoffice/documents/proforma_form.html", context | {
+        "lines": lines_with_errors(lines, errors, preview.nets if preview else None),
+        "item_errors": errors.get("items", []), "preview": preview,
+        "products": catalog_selectors.products_for_staff_order(currency=client.currency),
+        "next_line": max((line["id"] for line in lines), default=0) + 1})
+    if errors:
+        response.status_code = 400
+    return response
+
+
+@area_required(FINANCE)
+@require_POST
+def proforma_preview(request: HttpRequest, client_id) -> HttpResponse:
+    """The editor's totals as staff type (htmx): each line's net, the tax per rate, the total, and
+    what is wrong with a line."""
+    client = client_or_404(request, client_id)
+    lines = proforma_lines(request.POST)
+    preview, problems = document_selectors.proforma_preview(actor=request.user, client_id=client.id,
+                                                            items=line_items(lines))
+    return render(request, "backoffice/documents/_proforma_totals.html", {
+        "client": client, "preview": preview,
+        "lines": lines_with_errors(lines, problems, preview.nets if preview else None),
+        "item_errors": problems.get("items", [])})
 
 
 @area_required(VIEW_CLIENTS)

@@ -5,7 +5,6 @@ published, the row lock of a visible document, and the cleaning of amounts and s
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -13,13 +12,13 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.core.errors import Conflict, FieldErrors
 from clientpanel.core.events import publish
 from clientpanel.core.locks import lock_one
-from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
 from clientpanel.core.numbering import format_number, sequence_next_dated
 from clientpanel.core.text import clean_text
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
 from ..events import DocumentIssued
 from ..models import Document, DocumentType
+from ..pricing import clean_positive_amount  # noqa: F401 — the services import it from here
 from ..selectors import documents_visible_to
 from ..storage import store_document_pdf
 
@@ -92,21 +91,6 @@ def locked_document(actor: ActorLike, document_id) -> Document:
 
 
 # --- input -----------------------------------------------------------------------------------
-
-def clean_positive_amount(value: object, currency: str, errors: FieldErrors, field: str, *,
-                          places: int | None = None) -> Decimal | None:
-    """A positive amount with at most the currency's minor unit of decimals (or `places`)."""
-    try:
-        amount = (parse_currency_amount(value, currency) if places is None
-                  else parse_amount(value, places=places))
-    except AmountError as error:
-        errors.add(field, str(error))
-        return None
-    if amount <= 0:
-        errors.add(field, _("The amount must be more than zero."))
-        return None
-    return amount
-
 
 def clean_short_text(value: object, limit: int, field: str, errors: FieldErrors) -> str:
     return "" if value is None else clean_text(value, field, errors, limit=limit, single_line=True)

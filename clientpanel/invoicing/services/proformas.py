@@ -5,8 +5,7 @@ Each writes the document and its items (or its status) with an audit event, in o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,16 +15,14 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Address, AddressType, Client
-from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, effective_setting
-from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.clients.selectors import clients_visible_to, effective_setting
+from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.locks import lock_one
-from clientpanel.core.money import AMOUNT_MAX, round_to_minor_unit
-from clientpanel.core.text import text_problem
 from clientpanel.tax.models import HomeCompany
 
 from .. import policies, rules
-from ..calculations import document_totals, line_net
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType
+from ..pricing import proforma_priced
 from .common import (
     DocumentStateError,
     clean_positive_amount,
@@ -34,10 +31,6 @@ from .common import (
     locked_document,
     tax_lines_json,
 )
-
-MAX_ITEMS = 100
-MAX_QUANTITY = Decimal("1000000")
-
 
 # --- snapshots -------------------------------------------------------------------------------
 
@@ -64,43 +57,6 @@ def _client_snapshot(client: Client) -> dict[str, Any]:
 
 # --- input -----------------------------------------------------------------------------------
 
-def _clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[str, Any]]:
-    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
-        errors.add("items", _("Add at least one item."))
-        return []
-    if len(items) > MAX_ITEMS:
-        errors.add("items", _("At most %(count)d items.") % {"count": MAX_ITEMS})
-        return []
-    cleaned = []
-    for index, item in enumerate(items):
-        prefix = f"items.{index}."
-        if not isinstance(item, Mapping):
-            errors.add(f"items.{index}", _("Each item is an object."))
-            continue
-        description = item.get("description")
-        if description is not None and (not isinstance(description, str) or not description.strip()
-                                        or len(description) > 500):
-            errors.add(prefix + "description", _("Describe the item (1 to 500 characters)."))
-        elif description is not None and text_problem(description):
-            errors.add(prefix + "description", text_problem(description))
-        try:
-            quantity = Decimal(str(item.get("quantity", "1")))
-            if isinstance(item.get("quantity"), float) or not quantity.is_finite() or quantity <= 0 \
-                    or quantity > MAX_QUANTITY or quantity.normalize().as_tuple().exponent < -4:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors.add(prefix + "quantity", _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals."))
-            quantity = None
-        unit_price = clean_positive_amount(item.get("unit_price"), currency, errors, prefix + "unit_price", places=4)
-        if quantity is not None and unit_price is not None and quantity * unit_price > AMOUNT_MAX:
-            errors.add(prefix + "unit_price", _("The line is too large."))
-        cleaned.append({"description": description.strip() if isinstance(description, str) else None,
-                        "quantity": quantity, "unit_price": unit_price, "is_topup": bool(item.get("is_topup")),
-                        "service_id": item.get("service_id"), "period_start": item.get("period_start"),
-                        "period_end": item.get("period_end")})
-    return cleaned
-
-
 def _visible_client(actor: ActorLike, client_id) -> Client:
     return lock_one(clients_visible_to(actor), _("Client not found."), pk=client_id)
 
@@ -120,23 +76,10 @@ def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
     with transaction.atomic():
         client = _visible_client(actor, client_id)
         errors = FieldErrors()
-        cleaned = _clean_items(items, client.currency, errors)
+        priced = proforma_priced(client, items, errors)
         errors.raise_if_any()
-        decision = client_tax_decision(client)
-        taxes = [] if effective_setting(client, "tax_exempt")[0] else decision.taxes
+        cleaned, nets, totals, decision = priced
         company = decision.home_company
-        nets = [line_net(i["quantity"], i["unit_price"], client.currency) for i in cleaned]
-        totals = document_totals(nets, taxes, client.currency)
-        if totals.total > AMOUNT_MAX:
-            raise ValidationFailed(_("The document is too large."), fields={"items": [_("The total is out of range.")]})
-        if totals.total <= 0:
-            zero = round_to_minor_unit(Decimal(0), client.currency)
-            amount = {"amount": zero, "currency": client.currency}
-            raise ValidationFailed(
-                _("The document's total would be %(amount)s %(currency)s; a document is issued for more than zero.")
-                % amount,
-                fields={"items": [_("The items add up to %(amount)s %(currency)s once rounded to the currency; "
-                                    "raise a quantity or a price.") % amount]})
         terms = int(effective_setting(client, "payment_terms_days")[0])
         shipping = client.addresses.filter(type=AddressType.SHIPPING, is_default=True).first()
         number, issued_at = document_number(company=company, doc_type=DocumentType.PROFORMA)

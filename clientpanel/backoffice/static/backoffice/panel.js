@@ -55,4 +55,43 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-region-options]").forEach(loadRegions);
   });
+  // The proforma editor's grid. <button data-add-line="tbody" data-line-template="#tpl"
+  // data-next-line="N">: a new row from the template, its fields named with the next id.
+  document.addEventListener("click", function (event) {
+    const add = event.target.closest && event.target.closest("[data-add-line]");
+    if (add) {
+      const body = document.querySelector(add.getAttribute("data-add-line"));
+      const template = document.querySelector(add.getAttribute("data-line-template"));
+      if (!body || !template) return;
+      const id = add.getAttribute("data-next-line");
+      add.setAttribute("data-next-line", String(Number(id) + 1));
+      body.insertAdjacentHTML("beforeend", template.innerHTML.split("__ID__").join(id));
+      if (window.htmx) window.htmx.process(body.lastElementChild);
+      const first = body.lastElementChild.querySelector("input[name$='-description']");
+      if (first) first.focus();
+      return;
+    }
+    // <button data-remove-line> in a row: the row goes, and the form is told (its totals refresh).
+    const remove = event.target.closest && event.target.closest("[data-remove-line]");
+    if (remove) {
+      const row = remove.closest("tr");
+      const form = remove.closest("form");
+      if (row) row.remove();
+      if (form) form.dispatchEvent(new Event("line-removed", {bubbles: true}));
+    }
+  });
+
+  // <select data-fill-line="ID">: a product's price fills the line's description and unit price.
+  document.addEventListener("change", function (event) {
+    const select = event.target.matches && event.target.matches("select[data-fill-line]") ? event.target : null;
+    if (!select) return;
+    const option = select.options[select.selectedIndex];
+    const id = select.getAttribute("data-fill-line");
+    if (!option || !option.getAttribute("data-price")) return;
+    const form = select.form;
+    const description = form.querySelector("[name='line-" + id + "-description']");
+    const price = form.querySelector("[name='line-" + id + "-unit_price']");
+    if (description) description.value = option.getAttribute("data-description");
+    if (price) price.value = option.getAttribute("data-price");
+  }, true);
 })();

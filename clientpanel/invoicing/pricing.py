@@ -1,0 +1,108 @@
+"""A proforma's items cleaned and priced for a client, as the proforma service issues them and the
+panel's editor previews them while staff type: quantities and unit prices checked, each line's net
+rounded, the taxes of the client's rules at this moment. Pure: nothing is written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+from django.utils.translation import gettext as _
+
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import client_tax_decision, effective_setting
+from clientpanel.core.errors import FieldErrors
+from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
+from clientpanel.core.text import text_problem
+
+from .calculations import Totals, document_totals, line_net
+
+MAX_ITEMS = 100
+MAX_QUANTITY = Decimal("1000000")
+
+
+def clean_positive_amount(value: object, currency: str, errors: FieldErrors, field: str, *,
+                          places: int | None = None) -> Decimal | None:
+    """A positive amount with at most the currency's minor unit of decimals (or `places`)."""
+    try:
+        amount = (parse_currency_amount(value, currency) if places is None
+                  else parse_amount(value, places=places))
+    except AmountError as error:
+        errors.add(field, str(error))
+        return None
+    if amount <= 0:
+        errors.add(field, _("The amount must be more than zero."))
+        return None
+    return amount
+
+
+def clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[str, Any]]:
+    if not isinstance(items, Sequence) or isinstance(items, str) or not items:
+        errors.add("items", _("Add at least one item."))
+        return []
+    if len(items) > MAX_ITEMS:
+        errors.add("items", _("At most %(count)d items.") % {"count": MAX_ITEMS})
+        return []
+    cleaned = []
+    for index, item in enumerate(items):
+        prefix = f"items.{index}."
+        if not isinstance(item, Mapping):
+            errors.add(f"items.{index}", _("Each item is an object."))
+            continue
+        description = item.get("description")
+        if description is not None and (not isinstance(description, str) or not description.strip()
+                                        or len(description) > 500):
+            errors.add(prefix + "description", _("Describe the item (1 to 500 characters)."))
+        elif description is not None and text_problem(description):
+            errors.add(prefix + "description", text_problem(description))
+        try:
+            quantity = Decimal(str(item.get("quantity", "1")))
+            if isinstance(item.get("quantity"), float) or not quantity.is_finite() or quantity <= 0 \
+                    or quantity > MAX_QUANTITY or quantity.normalize().as_tuple().exponent < -4:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors.add(prefix + "quantity", _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals."))
+            quantity = None
+        unit_price = clean_positive_amount(item.get("unit_price"), currency, errors, prefix + "unit_price", places=4)
+        if quantity is not None and unit_price is not None and quantity * unit_price > AMOUNT_MAX:
+            errors.add(prefix + "unit_price", _("The line is too large."))
+        cleaned.append({"description": description.strip() if isinstance(description, str) else None,
+                        "quantity": quantity, "unit_price": unit_price, "is_topup": bool(item.get("is_topup")),
+                        "service_id": item.get("service_id"), "period_start": item.get("period_start"),
+                        "period_end": item.get("period_end")})
+    return cleaned
+
+
+
+
+class PricedItems(NamedTuple):
+    """Items cleaned and priced for a client as a proforma would be: each line's net, the totals
+    with the tax lines, the tax decision (home company, reverse charge)."""
+
+    items: list[dict[str, Any]]
+    nets: list[Decimal]
+    totals: Totals
+    decision: Any
+
+
+def proforma_priced(client: Client, items: object, errors: FieldErrors) -> PricedItems | None:
+    """The proforma's items and totals under the client's tax rules at this moment, each problem
+    added to errors (None when an item is refused) — what proforma_issue issues and the panel's
+    editor previews as staff type."""
+    cleaned = clean_items(items, client.currency, errors)
+    if errors:
+        return None
+    decision = client_tax_decision(client)
+    taxes = [] if effective_setting(client, "tax_exempt")[0] else decision.taxes
+    nets = [line_net(i["quantity"], i["unit_price"], client.currency) for i in cleaned]
+    totals = document_totals(nets, taxes, client.currency)
+    if totals.total > AMOUNT_MAX:
+        errors.add("items", _("The total is out of range."))
+        return None
+    if totals.total <= 0:
+        zero = round_to_minor_unit(Decimal(0), client.currency)
+        errors.add("items", _("The items add up to %(amount)s %(currency)s once rounded to the currency; raise a "
+                              "quantity or a price.") % {"amount": zero, "currency": client.currency})
+        return None
+    return PricedItems(cleaned, nets, totals, decision)
