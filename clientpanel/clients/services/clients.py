@@ -199,7 +199,7 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
     errors.raise_if_any()
     if changes.get("currency") and changes["currency"] != client.currency and _has_money_history(client):
         errors.add("currency", _("The currency stays %(currency)s: this client has ledger entries or issued "
-                                 "documents in it (SPEC §1). Create a new client account instead.")
+                                 "documents in it. Create a new client account instead.")
                    % {"currency": client.currency})
     errors.raise_if_any()
     if "tax_id" in changes and changes["tax_id"] != client.tax_id:

@@ -73,6 +73,12 @@ def label(code: str, kind: str) -> str:
         return code or ""
 
 
+@register.filter
+def audit_action(code: str) -> str:
+    """An audit event's action in words ("client_user.link": "User linked"); unknown: the code."""
+    return labels.audit_action_label(code or "")
+
+
 @register.simple_tag
 def setting_value(key: str, value) -> str:
     """An inherited setting's effective value as words: Yes/No, a language's name, "7 days"."""
