@@ -53,7 +53,8 @@ def test_staff_creates_finds_and_edits_a_client(live_server, page):
     expect(page.get_by_text("PL5260250995")).to_be_visible()
     expect(page.get_by_text("My home 1, loc 2, 02-454 Warszawa, Mazowieckie, Poland")).to_be_visible()
     client = Client.objects.get()
-    expect(page.locator(".breadcrumb")).to_contain_text(str(client.id))
+    expect(page.locator(".breadcrumb")).to_contain_text(f"{client.number} · My company name")
+    expect(page.locator(".breadcrumb")).not_to_contain_text(str(client.id))
 
     page.get_by_role("link", name="Manage Clients").click()
     page.get_by_role("searchbox", name="Search").fill("company name")

@@ -148,3 +148,23 @@ def test_a_count_agrees_with_its_noun():
     two = render_to_string("backoffice/tasks/result_clients_import.html",
                            {"result": {"mode": "check", "counts": {"rows": 2, "rejected": 1}, "import_id": "5f0c0f3e-0000-4000-8000-000000000001"}})
     assert "1 row checked, 0 rejected." in one and "2 rows checked, 1 rejected." in two
+
+
+# --- 4. Breadcrumbs name the client, never its UUID ---------------------------------------------------
+
+@pytest.mark.parametrize("tab", ["client-summary", "client-profile", "client-services", "client-activity"])
+def test_the_client_record_names_the_client_by_number_and_name(staff_client, make_client, tab):
+    client = make_client(company_name="Acme Ltd")
+    body = staff_client.get(reverse(f"backoffice:{tab}", args=[client.pk])).content.decode()
+    crumbs = body.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
+    assert f"{client.number} · Acme Ltd" in crumbs and str(client.pk) not in crumbs.replace(f"/{client.pk}/", "")
+    assert f'id="client-number">{client.number}<' in body
+
+
+def test_no_breadcrumb_shows_a_uuid(staff_client, make_client):
+    client = make_client()
+    for page in [reverse("backoffice:staff-edit", args=[staff_client.session["_auth_user_id"]]),
+                 reverse("backoffice:user-detail", args=[client.owner_id])]:
+        body = staff_client.get(page).content.decode()
+        crumbs = body.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
+        assert not re.search(r">[^<]*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[^<]*<", crumbs), page
