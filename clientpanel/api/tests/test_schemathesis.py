@@ -62,7 +62,8 @@ class World:
         tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
         self.client = client_create(actor=None, data=client_data(currency="PLN", credit_limit="1000"))
         self.address = address_create(actor=None, client_id=self.client.pk,
-                                      data={"type": "SHIPPING", "country": "PL", "city": "Kraków"})
+                                      data={"type": "SHIPPING", "country": "PL", "city": "Kraków",
+                                            "address1": "Rynek 1"})
         self.user = client_user_link(actor=None, client_id=self.client.pk, data={
             "email": "second@example.com", "firstname": "Second", "lastname": "User",
             "permissions": ["manage-invoices"]}).user

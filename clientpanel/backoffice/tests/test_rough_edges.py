@@ -140,13 +140,16 @@ def test_no_user_visible_message_cites_the_specification():
     assert [s for s in strings if "SPEC" in s or "§" in s] == []
 
 
+IMPORT_ID = "5f0c0f3e-0000-4000-8000-000000000001"
+
+
 def test_a_count_agrees_with_its_noun():
     from django.template.loader import render_to_string
 
     one = render_to_string("backoffice/tasks/result_clients_import.html",
-                           {"result": {"mode": "check", "counts": {"rows": 1, "rejected": 0}, "import_id": "5f0c0f3e-0000-4000-8000-000000000001"}})
+                           {"result": {"mode": "check", "counts": {"rows": 1, "rejected": 0}, "import_id": IMPORT_ID}})
     two = render_to_string("backoffice/tasks/result_clients_import.html",
-                           {"result": {"mode": "check", "counts": {"rows": 2, "rejected": 1}, "import_id": "5f0c0f3e-0000-4000-8000-000000000001"}})
+                           {"result": {"mode": "check", "counts": {"rows": 2, "rejected": 1}, "import_id": IMPORT_ID}})
     assert "1 row checked, 0 rejected." in one and "2 rows checked, 1 rejected." in two
 
 
@@ -168,3 +171,16 @@ def test_no_breadcrumb_shows_a_uuid(staff_client, make_client):
         body = staff_client.get(page).content.decode()
         crumbs = body.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
         assert not re.search(r">[^<]*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}[^<]*<", crumbs), page
+
+
+# --- 6. An empty Create Address is refused with field errors ------------------------------------------
+
+def test_an_empty_create_address_is_refused_with_field_errors(staff_client, make_client):
+    client = make_client()
+    htmx = {"HX-Request": "true"}
+    response = staff_client.post(reverse("backoffice:address-create", args=[client.pk]), {
+        "type": "SHIPPING", "name": "", "address1": "", "city": "", "country": "PL", "region": ""}, headers=htmx)
+    body = response.content.decode()
+    assert "HX-Refresh" not in response
+    assert "Enter the street and number." in body and "Enter the city." in body
+    assert client.addresses.count() == 1

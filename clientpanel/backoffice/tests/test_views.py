@@ -133,12 +133,13 @@ def test_address_modal_create_edit_delete(staff_client, make_client):
     form = staff_client.get(reverse("backoffice:address-create", args=[client.pk]), headers=htmx)
     assert 'id="address-form"' in form.content.decode()
     created = staff_client.post(reverse("backoffice:address-create", args=[client.pk]), {
-        "type": "SHIPPING", "name": "Office", "country": "PL", "region": "", "is_default": "on"}, headers=htmx)
+        "type": "SHIPPING", "name": "Office", "address1": "Długa 1", "city": "Gdańsk", "country": "PL", "region": "",
+        "is_default": "on"}, headers=htmx)
     assert created["HX-Refresh"] == "true"
     shipping = client.addresses.get(type="SHIPPING")
     assert shipping.is_default
     edited = staff_client.post(reverse("backoffice:address-edit", args=[client.pk, shipping.pk]), {
-        "type": "SHIPPING", "name": "Office 2", "country": "PL", "city": "Gdańsk"}, headers=htmx)
+        "type": "SHIPPING", "name": "Office 2", "address1": "Długa 1", "country": "PL", "city": "Gdańsk"}, headers=htmx)
     assert edited["HX-Refresh"] == "true"
     shipping.refresh_from_db()
     assert (shipping.name, shipping.city) == ("Office 2", "Gdańsk")

@@ -41,6 +41,19 @@ def _clear_other_defaults(client: Client, keep: Address | None) -> None:
         audit_record(action="address.update", target=other, client_id=client.pk, changes={"is_default": [True, False]})
 
 
+def _require_street_and_city(cleaned: Mapping[str, Any], errors: FieldErrors, current: Address | None = None) -> None:
+    """A shipping or service address is somewhere to send a parcel or a technician: it needs its
+    first line and city besides the country. (The billing address may be a country alone, which is
+    all tax needs: clients and their CSV imports are created that way.)"""
+    kind = cleaned.get("type", current.type if current else None)
+    if kind == AddressType.BILLING:
+        return
+    for field, message in (("address1", _("Enter the street and number.")), ("city", _("Enter the city."))):
+        value = cleaned[field] if field in cleaned else (getattr(current, field) if current else "")
+        if not value and field not in errors.fields:
+            errors.add(field, message)
+
+
 def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Address:
     """Add a shipping or service address. A second billing address is refused; setting this one as
     the default shipping address clears the flag on the others in the same transaction."""
@@ -59,6 +72,7 @@ def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> A
             errors.add("type", _("A client has exactly one billing address; edit it instead of adding another."))
         if cleaned.get("is_default") and cleaned.get("type") != AddressType.SHIPPING:
             errors.add("is_default", _("Only a shipping address can be the default one."))
+        _require_street_and_city(cleaned, errors)
         errors.raise_if_any()
         if not cleaned.get("name"):
             cleaned["name"] = cleaned["type"].title()
@@ -97,6 +111,7 @@ def update_locked_address(client: Client, address: Address, data: Mapping[str, A
         errors.add("type", _("The billing address cannot change its type."))
     elif address.type != AddressType.BILLING and new_type == AddressType.BILLING:
         errors.add("type", _("A client has exactly one billing address; edit it instead."))
+    _require_street_and_city(cleaned, errors, address)
     is_default = cleaned.get("is_default", address.is_default)
     if is_default and new_type != AddressType.SHIPPING:
         if "is_default" in data and cleaned.get("is_default"):

@@ -141,7 +141,8 @@ def test_billing_address_cannot_be_deleted_or_retyped():
 
 def test_shipping_address_cannot_become_billing():
     client = client_create(actor=None, data=client_data())
-    shipping = address_create(actor=None, client_id=client.pk, data={"type": "SHIPPING", "country": "PL"})
+    shipping = address_create(actor=None, client_id=client.pk, data={"type": "SHIPPING", "country": "PL",
+                                                                      "address1": "Long 1", "city": "Gdańsk"})
     with pytest.raises(ValidationFailed):
         address_update(actor=None, client_id=client.pk, address_id=shipping.pk, data={"type": "BILLING"})
 
@@ -149,9 +150,11 @@ def test_shipping_address_cannot_become_billing():
 def test_only_one_default_shipping_address():
     client = client_create(actor=None, data=client_data())
     first = address_create(actor=None, client_id=client.pk,
-                           data={"type": "SHIPPING", "country": "PL", "is_default": True, "name": "Office"})
+                           data={"type": "SHIPPING", "country": "PL", "is_default": True, "name": "Office",
+                                 "address1": "Long 1", "city": "Gdańsk"})
     second = address_create(actor=None, client_id=client.pk,
-                            data={"type": "SHIPPING", "country": "DE", "is_default": True, "name": "Warehouse"})
+                            data={"type": "SHIPPING", "country": "DE", "is_default": True, "name": "Warehouse",
+                                  "address1": "Hafen 2", "city": "Hamburg"})
     first.refresh_from_db()
     assert (first.is_default, second.is_default) == (False, True)
     address_update(actor=None, client_id=client.pk, address_id=first.pk, data={"is_default": True})
@@ -200,3 +203,17 @@ def test_amount_field_sums_exactly():
     ])
     totals = Client.objects.aggregate(limit=Sum("credit_limit"), balance=Sum("balance"))
     assert totals == {"limit": Decimal("30.0000"), "balance": Decimal("0.0300")}
+
+
+def test_a_shipping_address_without_street_or_city_is_refused_with_field_errors():
+    client = client_create(actor=None, data=client_data())
+    with pytest.raises(ValidationFailed) as refused:
+        address_create(actor=None, client_id=client.pk, data={"type": "SHIPPING", "country": "PL", "address1": "",
+                                                              "city": ""})
+    assert set(refused.value.fields) == {"address1", "city"}
+    shipping = address_create(actor=None, client_id=client.pk,
+                              data={"type": "SHIPPING", "country": "PL", "address1": "Długa 1", "city": "Gdańsk"})
+    with pytest.raises(ValidationFailed) as blanked:
+        address_update(actor=None, client_id=client.pk, address_id=shipping.pk, data={"city": ""})
+    assert set(blanked.value.fields) == {"city"}
+    assert client.addresses.count() == 2
