@@ -11,7 +11,8 @@ overdue), a credit note for one paid invoice in fifty, and a service per client 
 suspended, terminated, one in a hundred failed to provision). Then it times, in-process through
 Django's full stack: the refresh_dashboard job (adding every figure up over all clients, what the
 snapshot saves the page from), the dashboard page of an administrator (reads the snapshot) and of a
-staff member limited to 100 assigned clients (adds theirs up live). Prints a Markdown table.
+staff member limited to 100 assigned clients (adds theirs up live), and each report of Finance →
+Reports with its default filters. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -184,17 +185,20 @@ def main() -> None:
     StaffAssignment.objects.bulk_create([StaffAssignment(staff=limited, client_id=pk) for pk in
                                          Client.objects.order_by("number").values_list("pk", flat=True)[:100]])
 
-    def page(user):
+    def page(user, path="/staff/"):
         http = HttpClient()
         http.force_login(user)
 
         def call():
-            response = http.get("/staff/")
+            response = http.get(path)
             assert response.status_code == 200, response.status_code
         return call
 
     rows = [("dashboard, administrator (the snapshot)", timed(page(admin), args.repeat)),
             ("dashboard, staff limited to 100 clients (live)", timed(page(limited), args.repeat))]
+    for report in ("revenue", "tax", "aging", "balances"):
+        path = f"/staff/finance/reports/{report}/"
+        rows.append((f"report {report}, administrator (12 months)", timed(page(admin, path), args.repeat)))
     print(f"\n{Client.objects.count():,} clients · {entries:,} ledger entries · PostgreSQL "
           f"{connection.pg_version // 10000} · median and p95 of {args.repeat} requests, in-process through the "
           f"full Django stack\n")
