@@ -240,7 +240,10 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
                 setattr(rule, f"tax{n}_name", name)
             if f"tax{n}_rate" in data:
                 setattr(rule, f"tax{n}_rate", _rate(data[f"tax{n}_rate"], errors, f"tax{n}_rate"))
-            if bool(getattr(rule, f"tax{n}_name")) != (getattr(rule, f"tax{n}_rate") is not None):
+            # A rate refused above (4 decimals, not a number) is one problem, said once: not also
+            # "needs both a name and a rate".
+            if (f"tax{n}_rate" not in errors.fields
+                    and bool(getattr(rule, f"tax{n}_name")) != (getattr(rule, f"tax{n}_rate") is not None)):
                 errors.add(f"tax{n}_rate", _("Tax %(number)d needs both a name and a rate.") % {"number": n})
         if "priority" in data:
             try:

@@ -184,3 +184,33 @@ def test_an_empty_create_address_is_refused_with_field_errors(staff_client, make
     assert "HX-Refresh" not in response
     assert "Enter the street and number." in body and "Enter the city." in body
     assert client.addresses.count() == 1
+
+
+# --- 3. The tax rule form: one message per problem, fields in a grid ----------------------------------
+
+def _rule_form_post(staff_client, **overrides):
+    from clientpanel.tax.selectors import default_home_company
+
+    company = default_home_company()
+    data = {"country": "PL", "region": "", "applies_private": "on", "applies_company": "on",
+            "applies_company_tax_id": "on", "tax1_name": "VAT", "tax1_rate": "23", "tax2_name": "", "tax2_rate": "",
+            "tax3_name": "", "tax3_rate": "", "priority": "0", **overrides}
+    return staff_client.post(reverse("backoffice:tax-rule-create", args=[company.pk]), data)
+
+
+def test_a_rate_with_four_decimals_is_one_message_not_two(staff_client):
+    body = _rule_form_post(staff_client, tax1_rate="23.1234").content.decode()
+    assert body.count("At most 3 decimal places.") == 1
+    assert "needs both a name and a rate" not in body
+
+
+def test_the_tax_rule_form_lays_out_where_who_and_each_tax_on_its_own_row(staff_client):
+    from clientpanel.tax.selectors import default_home_company
+
+    body = staff_client.get(reverse("backoffice:tax-rule-create", args=[default_home_company().pk])).content.decode()
+    form = body.split('id="tax-rule-form"')[1]
+    rows = re.findall(r'<div class="row[^"]*"[^>]*>(.*?)</div><!-- row -->', form, re.S)
+    names = [re.findall(r'name="([a-z0-9_]+)"', row) for row in rows]
+    assert names == [["country", "region"], ["applies_private", "applies_company", "applies_company_tax_id"],
+                     ["tax1_name", "tax1_rate"], ["tax2_name", "tax2_rate"], ["tax3_name", "tax3_rate"], ["priority"]]
+    assert 'class="form-check-input"' in form
