@@ -160,6 +160,24 @@ AUDIT_ACTIONS = {
 }
 MODULE_ACTION_PREFIX = "service.action."
 
+# Why a VIES check answered ERROR (clients.Client.vies_error, from tax.vies): shown on the Summary.
+VIES_ERRORS = {
+    "unreachable": _("VIES could not be reached or did not answer in time; try again later."),
+    "unexpected_answer": _("VIES gave an answer that could not be read; try again later."),
+    "MS_UNAVAILABLE": _("The member state's VAT service is unavailable; try again later."),
+    "MS_MAX_CONCURRENT_REQ": _("The member state's VAT service is busy; try again later."),
+    "GLOBAL_MAX_CONCURRENT_REQ": _("VIES is busy; try again later."),
+    "SERVICE_UNAVAILABLE": _("VIES is unavailable; try again later."),
+    "TIMEOUT": _("The member state's VAT service did not answer in time; try again later."),
+    "INVALID_INPUT": _("VIES refused the number as malformed; check the tax ID."),
+}
+
+
+def vies_error_label(code: str) -> str:
+    if code in VIES_ERRORS:
+        return str(VIES_ERRORS[code])
+    return _("VIES answered with the error %(code)s.") % {"code": code}
+
 
 def audit_action_label(code: str) -> str:
     """An action in words (client_user.link: "User linked"), a module's action by its name, else the code."""

@@ -144,7 +144,7 @@ def client_summary(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     return render(request, "backoffice/clients/summary.html", record_context(request, client, "summary") | {
         "decision": client_selectors.client_tax_decision(client), "paid_to_date": paid_to_date(client=client),
-        "amount_owing": amount_owing(client=client)})
+        "amount_owing": amount_owing(client=client), "vies_checkable": client_services.vies_checkable(client)})
 
 
 @area_required(VIEW_CLIENTS)
@@ -229,6 +229,9 @@ def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     if not client.tax_id:
         messages.error(request, _("This client has no tax ID to check."))
+    elif not client_services.vies_checkable(client):
+        messages.error(request, _("VIES checks the VAT numbers of EU businesses only: this client is not billed "
+                                  "in an EU country with an EU VAT number."))
     else:
         transaction.on_commit(lambda: vies_check_task(str(client.pk)))
         messages.info(request, _("VIES check queued; the status updates when the job has run."))

@@ -20,7 +20,7 @@ from .users import (
     client_user_remove,
     client_user_update,
 )
-from .vies import client_vies_check
+from .vies import client_vies_check, vies_checkable
 
 __all__ = [
     "PROFILE_ADDRESS_FIELDS",
@@ -51,4 +51,5 @@ __all__ = [
     "signup_enabled",
     "staff_assignments_set",
     "staff_member_update",
+    "vies_checkable",
 ]

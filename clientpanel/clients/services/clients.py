@@ -205,6 +205,7 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
     if "tax_id" in changes and changes["tax_id"] != client.tax_id:
         client.vies_status = ViesStatus.UNCHECKED
         client.vies_checked_at = None
+        client.vies_error = ""
     for field, value in changes.items():
         setattr(client, field, value)
     client.display_name = display_name_of(firstname=client.firstname, lastname=client.lastname,

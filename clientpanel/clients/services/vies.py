@@ -6,10 +6,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
-from clientpanel.tax.selectors import vat_member_state
-from clientpanel.tax.vies import check_vat
+from clientpanel.tax.selectors import EU_COUNTRIES, vat_member_state
+from clientpanel.tax.vies import check_vat_with_reason
 
 from ..models import Client
+
+
+def vies_checkable(client: Client) -> bool:
+    """VIES knows the VAT numbers of EU businesses only: a client billed in an EU country with an
+    EU VAT number (its tax ID starts with a member state's prefix)."""
+    return bool(client.tax_id) and client.billing_country in EU_COUNTRIES and bool(vat_member_state(client.tax_id))
 
 
 def client_vies_check(*, client_id) -> str | None:
@@ -17,10 +23,10 @@ def client_vies_check(*, client_id) -> str | None:
     Runs from a job: the HTTP call happens outside any transaction, and a tax ID changed meanwhile
     is not overwritten with the old number's answer. Answers the status, or None when the client
     has no EU VAT number to check."""
-    client = Client.objects.filter(pk=client_id).only("tax_id").first()
-    if client is None or not vat_member_state(client.tax_id):
+    client = Client.objects.filter(pk=client_id).only("tax_id", "billing_country").first()
+    if client is None or not vies_checkable(client):
         return None
-    status = check_vat(client.tax_id)
+    status, reason = check_vat_with_reason(client.tax_id)
     with transaction.atomic():
         locked = Client.objects.select_for_update().get(pk=client_id)
         if locked.tax_id != client.tax_id:
@@ -28,7 +34,8 @@ def client_vies_check(*, client_id) -> str | None:
         before = locked.vies_status
         locked.vies_status = status
         locked.vies_checked_at = timezone.now()
-        locked.save(update_fields=["vies_status", "vies_checked_at", "updated_at"])
-        audit_record(action="client.vies_check", target=locked, client_id=locked.pk,
-                     changes={"vies_status": [before, status]})
+        locked.vies_error = reason
+        locked.save(update_fields=["vies_status", "vies_checked_at", "vies_error", "updated_at"])
+        changes = {"vies_status": [before, status]} | ({"vies_error": ["", reason]} if reason else {})
+        audit_record(action="client.vies_check", target=locked, client_id=locked.pk, changes=changes)
     return status

@@ -41,3 +41,37 @@ def test_check_vies_button_queues_the_job(vies, client, make_client):
     assert "VIES check queued" in response.content.decode()
     # Tests run Huey in immediate mode (set explicitly), so the job has run by now.
     assert Client.objects.get(pk=target.pk).vies_status == "VALID"
+
+
+def test_vies_is_offered_only_for_eu_vat_numbers_of_clients_billed_in_the_eu():
+    from clientpanel.clients.services import vies_checkable
+
+    assert vies_checkable(Client(tax_id="PL5260250995", billing_country="PL"))
+    assert not vies_checkable(Client(tax_id="", billing_country="PL"))
+    assert not vies_checkable(Client(tax_id="GB980780684", billing_country="GB"))
+    assert not vies_checkable(Client(tax_id="123456789", billing_country="US"))
+    assert not vies_checkable(Client(tax_id="PL5260250995", billing_country="US"))
+
+
+@pytest.mark.django_db
+def test_the_summary_offers_check_vies_only_when_vies_can_answer(vies, staff_client, make_client):
+    eu = make_client(tax_id="PL5260250995")
+    private = make_client()
+    assert "Check VIES" in staff_client.get(reverse("backoffice:client-summary", args=[eu.pk])).content.decode()
+    summary = staff_client.get(reverse("backoffice:client-summary", args=[private.pk])).content.decode()
+    assert "Check VIES" not in summary
+    Client.objects.filter(pk=private.pk).update(tax_id="123456789", billing_country="US")
+    refused = staff_client.post(reverse("backoffice:client-vies-check", args=[private.pk]), follow=True)
+    assert "EU businesses only" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_vies_error_shows_its_reason(vies, staff_client, make_client):
+    vies.answers = {"PL5260250995": {"actionSucceed": False, "errorWrappers": [{"error": "MS_UNAVAILABLE"}]}}
+    client = make_client(tax_id="PL5260250995")
+    assert client_vies_check(client_id=client.pk) == "ERROR"
+    body = staff_client.get(reverse("backoffice:client-summary", args=[client.pk])).content.decode()
+    assert "The member state&#x27;s VAT service is unavailable; try again later." in body
+    vies.answers = {"PL5260250995": {"valid": True}}
+    client_vies_check(client_id=client.pk)
+    assert Client.objects.get(pk=client.pk).vies_error == ""

@@ -65,6 +65,8 @@ def label(code: str, kind: str) -> str:
     """A code as its label in the reader's language: an enum's ("PARTIALLY_REFUNDED": "Partially
     refunded") or one of ui/labels.py's words ("api_token": "API token"). A code the enum or the
     words do not know (or none) is shown as it is."""
+    if kind == "vies_error":
+        return labels.vies_error_label(code) if code else ""
     if kind in WORDS:
         return WORDS[kind].get(code, code)
     try:
