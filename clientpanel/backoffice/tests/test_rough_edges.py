@@ -214,3 +214,12 @@ def test_the_tax_rule_form_lays_out_where_who_and_each_tax_on_its_own_row(staff_
     assert names == [["country", "region"], ["applies_private", "applies_company", "applies_company_tax_id"],
                      ["tax1_name", "tax1_rate"], ["tax2_name", "tax2_rate"], ["tax3_name", "tax3_rate"], ["priority"]]
     assert 'class="form-check-input"' in form
+
+
+# --- 7. Suspend asks first, like Terminate ------------------------------------------------------------
+
+def test_suspend_and_terminate_ask_for_confirmation_before_they_post():
+    template = (SOURCE / "backoffice/templates/backoffice/services/detail.html").read_text()
+    forms = re.findall(r"<form [^>]*'(suspend|terminate|unsuspend|activate)' %}\"([^>]*)>", template)
+    confirms = {action: "data-confirm=" in rest for action, rest in forms}
+    assert confirms["suspend"] and confirms["terminate"]
