@@ -223,3 +223,11 @@ def test_suspend_and_terminate_ask_for_confirmation_before_they_post():
     forms = re.findall(r"<form [^>]*'(suspend|terminate|unsuspend|activate)' %}\"([^>]*)>", template)
     confirms = {action: "data-confirm=" in rest for action, rest in forms}
     assert confirms["suspend"] and confirms["terminate"]
+
+
+# --- 10. A favicon of our own on every page ----------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/staff/login/", "/portal/login/", "/staff/no-such-page/"])
+def test_every_base_template_links_our_own_favicon(client, url):
+    body = client.get(url).content.decode()
+    assert '<link rel="icon" href="/static/backoffice/favicon.svg" type="image/svg+xml">' in body
