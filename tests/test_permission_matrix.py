@@ -394,7 +394,8 @@ def _api_call(http, token, method, path, world, client):
     bodies = {
         ("POST", "/clients"): client_data(),
         ("PATCH", "/clients/{client_id}"): {"admin_notes": "checked"},
-        ("POST", "/clients/{client_id}/addresses"): {"type": "SHIPPING", "country": "PL"},
+        ("POST", "/clients/{client_id}/addresses"): {"type": "SHIPPING", "country": "PL", "address1": "Długa 1",
+                                                     "city": "Gdańsk"},
         ("PATCH", "/clients/{client_id}/addresses/{address_id}"): {"city": "Łódź"},
         ("POST", "/clients/{client_id}/users"): {"email": f"new-{method}{len(path)}@example.com", "firstname": "N",
                                                  "lastname": "U", "permissions": []},
