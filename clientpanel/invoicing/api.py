@@ -75,9 +75,12 @@ class PaymentIn(StrictSchema):
 
 
 class CreditNoteIn(StrictSchema):
-    model_config = strict_example(net_amount="10.00", transaction_id="refund-2026-0007")
+    model_config = strict_example(net_amount="10.00", transaction_id="refund-2026-0007",
+                                  reason="Hosting cancelled mid-month")
     net_amount: MoneyString = None
     transaction_id: OneLine(100) = ""
+    # Printed on the credit note beside the invoice it corrects.
+    reason: OneLine(200) = ""
 
 
 class DocumentListParams(Schema):
@@ -128,6 +131,7 @@ class DocumentOut(Schema):
     amount_due: str
     tax_lines: list[TaxLineOut]
     reverse_charge: bool
+    reason: str
     pdf_sha256: str | None
     items: list[ItemOut]
     related: list[RelatedOut]
@@ -173,7 +177,7 @@ def document_out(document: Document) -> dict[str, Any]:
         "total": format_api_amount(document.total), "amount_due": format_api_amount(document.amount_due),
         "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": format_api_amount(Decimal(t["amount"]))}
                       for t in document.tax_lines],
-        "reverse_charge": document.reverse_charge, "pdf_sha256": document.pdf_sha256 or None,
+        "reverse_charge": document.reverse_charge, "reason": document.reason, "pdf_sha256": document.pdf_sha256 or None,
         "items": [{"description": i.description, "quantity": f"{i.quantity.normalize():f}",
                    "unit_price": format_api_amount(i.unit_price), "net": format_api_amount(i.net),
                    "is_topup": i.is_topup, "service": str(i.service_id) if i.service_id else None,
@@ -282,7 +286,7 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
 
     def credit():
         outcome = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
-                                             transaction_id=payload.transaction_id)
+                                             transaction_id=payload.transaction_id, reason=payload.reason)
         return (201 if outcome.created else 200), document_out(outcome.note)
 
     return Status(*run_idempotent(request, str(actor.user_id), credit))

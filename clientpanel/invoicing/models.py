@@ -62,6 +62,8 @@ class Document(models.Model):
     shipping_address = models.JSONField(default=dict, blank=True)
     # The proforma's final invoice; the credit note's invoice.
     related = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="derived")
+    # A credit note's reason for the correction (one line, optional), printed on it; fixed at issue.
+    reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     # The PDF rendered when the document was issued, in the private "documents" storage, and its SHA-256.
     pdf_name = models.CharField(max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)

@@ -96,6 +96,18 @@ def test_credit_note_over_the_invoice_is_refused(api, taxed_client):
     assert Document.objects.filter(type="CREDIT_NOTE").count() == 0
 
 
+@pytest.mark.parametrize("reason", ["r" * 201, "two\nlines"])
+def test_a_credit_note_reason_is_one_line_of_at_most_200_characters(api, taxed_client, reason):
+    proforma = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}).json()
+    body = post(api, f"/invoices/{proforma['id']}/payments", {"amount": "12.30"}).json()
+    invoice_id = next(r["id"] for r in body["document"]["related"] if r["type"] == "INVOICE")
+    refused = post(api, f"/invoices/{invoice_id}/credit-notes", {"net_amount": "1", "reason": reason})
+    assert refused.status_code == 422 and "reason" in refused.json()["error"]["fields"], refused.content
+    assert Document.objects.filter(type="CREDIT_NOTE").count() == 0
+    note = post(api, f"/invoices/{invoice_id}/credit-notes", {"net_amount": "1", "reason": "r" * 200})
+    assert note.status_code == 201 and note.json()["reason"] == "r" * 200
+
+
 def test_listing_documents_takes_the_same_number_of_queries_for_5_and_100(api, taxed_client):
     """Items, the document each came from and those that came from it are fetched for the whole page
     at once (it took 17 queries for 5 documents and 87 for 40)."""

@@ -41,6 +41,8 @@ class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("net_amount",)
     net_amount = forms.CharField(label=_("Net amount to refund"), max_length=32)
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
+                             help_text=_("Printed on the credit note beside the invoice it corrects; one line."))
 
 
 # The proforma editor's grid: fields named line-<id>-<field>, <id> given by the page (rows can be

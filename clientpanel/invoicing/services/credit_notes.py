@@ -40,18 +40,23 @@ class CreditNoteOutcome:
     created: bool
 
 
+REASON_MAX_LENGTH = 200
+
+
 def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
-                      transaction_id: object = "") -> CreditNoteOutcome:
+                      transaction_id: object = "", reason: object = "") -> CreditNoteOutcome:
     """Refund a net amount of a paid invoice, up to what is paid and not yet refunded, with the
     invoice's own rates and home company (never today's rules). Per rate the tax refunded never
     exceeds the tax invoiced, and the note that completes the refund takes exactly the rest. The
     credit note's amounts are negative; a REFUND entry posts −net / −gross; the invoice becomes
     (PARTIALLY_)REFUNDED. Refunding items that were charged when the invoice was paid (anything
     but top-ups) reverses their charge too, so the balance ends where it stood before they were
-    bought: a note refunds charged items first, top-ups last."""
+    bought: a note refunds charged items first, top-ups last. The reason (one line, at most 200
+    characters, optional) is printed on the note beside the invoice it corrects."""
     require(policies.can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
     errors = FieldErrors()
     transaction_id = clean_short_text(transaction_id, 100, "transaction_id", errors)
+    reason = clean_short_text(reason, REASON_MAX_LENGTH, "reason", errors)
     errors.raise_if_any()
     with transaction.atomic():
         invoice = locked_document(actor, invoice_id)
@@ -79,7 +84,7 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
         totals = credit_note_totals(net, lines)
         note = document_derived(invoice, actor=actor, doc_type=DocumentType.CREDIT_NOTE, status=DocumentStatus.REFUNDED,
                                 net=totals.net, tax=totals.tax, total=totals.total,
-                                tax_lines=tax_lines_json(totals.tax_lines), related=invoice)
+                                tax_lines=tax_lines_json(totals.tax_lines), related=invoice, reason=reason)
         DocumentItem.objects.create(document=note, position=1, quantity=Decimal("1"), unit_price=-net, net=-net,
                                     description=f"{invoice.company_snapshot.get('refund_item_name') or 'Refund'} "
                                                 f"({invoice.number})")
@@ -102,6 +107,7 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                                  refunded_total=-note.total, status=invoice.status))
         audit_record(action="document.credit_note", target=note, client_id=invoice.client_id,
                      changes={"number": [None, note.number], "invoice": [None, invoice.number],
+                              "reason": [None, reason or None],
                               "net": [None, str(totals.net)], "charge_reversed": [None, str(reversal) if reversal
                                                                                     else None]})
     return CreditNoteOutcome(note, created=True)
