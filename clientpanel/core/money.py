@@ -121,3 +121,10 @@ def display_amount(amount: Decimal, currency: str = "", language: str = "en") ->
     the language's locale (pages, PDFs, e-mails)."""
     text = format_decimal(amount, format="#,##0.00##", locale=(language or "en").replace("-", "_"))
     return f"{text} {currency}".strip()
+
+
+def display_percent(rate: Decimal | str, language: str = "en") -> str:
+    """A tax rate for people, without trailing zeros ("23%", "9.975%", "5%"; "9,975%" in Polish):
+    rates are kept to 3 decimals ("23.000"), but nobody prints a rate that way."""
+    text = format_decimal(Decimal(rate), format="#,##0.###", locale=(language or "en").replace("-", "_"))
+    return f"{text}%"

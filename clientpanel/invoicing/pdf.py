@@ -1,38 +1,51 @@
-"""PDF of a document (SPEC §7) with reportlab: company and client blocks, items, tax per rate,
-totals, the reverse-charge note, in the document's language (any of settings.LANGUAGES: its words
-come from the gettext catalog, locale/<language>/LC_MESSAGES/django.po, with that language active
-while the PDF is made)."""
+"""PDF of a document (SPEC §7) with reportlab: the home company's logo, the parties with their
+addresses and every registration, items with their rate, net and (EU) gross, net/tax/gross per rate,
+what to pay and how, the corrected invoice and the reason on a credit note, the reverse-charge note,
+in the document's language (any of settings.LANGUAGES: its words come from the gettext catalog,
+locale/<language>/LC_MESSAGES/django.po, with that language active while the PDF is made)."""
 
 from __future__ import annotations
 
 import io
+import logging
 import zoneinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from babel.numbers import format_decimal
+from babel import Locale
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from clientpanel.tax.selectors import REVERSE_CHARGE_NOTE
+from clientpanel.core.money import display_amount, display_percent
+from clientpanel.tax.selectors import EU_COUNTRIES, REVERSE_CHARGE_NOTE
 
+from .calculations import line_gross
 from .models import Document
+
+logger = logging.getLogger(__name__)
 
 # A document's title on its PDF, by type.
 TITLES = {"PROFORMA": pgettext_lazy("PDF title", "Proforma invoice"), "INVOICE": pgettext_lazy("PDF title", "Invoice"),
           "CREDIT_NOTE": pgettext_lazy("PDF title", "Credit note")}
 # Babel's locale for amounts, by document language.
 LOCALES = {"en": "en_US", "pl": "pl_PL"}
+# The logo's box at the top left; the image keeps its proportions inside it.
+LOGO_WIDTH, LOGO_HEIGHT = 50 * mm, 22 * mm
+# Countries whose postal addresses carry the state or province.
+POSTAL_REGIONS = {"US", "CA", "AU"}
 # Fonts with Polish letters: DejaVu from the system (Debian: fonts-dejavu-core) unless PDF_FONT
 # names another TrueType file; reportlab's own Vera lacks ł, ś, ż.
 FONT_CANDIDATES = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf"]
@@ -46,12 +59,11 @@ def _fonts() -> tuple[str, str]:
             bold = Path(path).with_name(Path(path).stem + "-Bold.ttf")
             pdfmetrics.registerFont(TTFont("DocSans", path))
             pdfmetrics.registerFont(TTFont("DocSans-Bold", str(bold) if bold.is_file() else path))
+            # <b> inside a paragraph picks the family's bold face.
+            registerFontFamily("DocSans", normal="DocSans", bold="DocSans-Bold", italic="DocSans",
+                               boldItalic="DocSans-Bold")
             return "DocSans", "DocSans-Bold"
     return "Helvetica", "Helvetica-Bold"
-
-
-def _money(amount: Decimal | str, currency: str, locale: str) -> str:
-    return f"{format_decimal(Decimal(amount), format='#,##0.00', locale=locale)} {currency}"
 
 
 def document_language(document: Document) -> str:
@@ -60,88 +72,284 @@ def document_language(document: Document) -> str:
     return document.language if document.language in dict(settings.LANGUAGES) else "en"
 
 
-def document_pdf(document: Document) -> bytes:
-    """The document's PDF in its own language, whatever language the request that makes it speaks."""
+def document_pdf(document: Document, *, logo: bytes | None = None) -> bytes:
+    """The document's PDF in its own language, whatever language the request that makes it speaks;
+    `logo`: the home company's logo (PNG or JPEG bytes) as it is when the document is issued."""
     language = document_language(document)
     with translation.override(language):
-        return _document_pdf(document, locale=LOCALES.get(language, language))
+        return _Layout(document, language=language, locale=LOCALES.get(language, language)).build(logo)
 
 
-def _document_pdf(document: Document, *, locale: str) -> bytes:
-    regular, bold = _fonts()
-    normal = ParagraphStyle("n", fontName=regular, fontSize=9, leading=12)
-    heading = ParagraphStyle("h", fontName=bold, fontSize=16, leading=20)
-    strong = ParagraphStyle("s", fontName=bold, fontSize=9, leading=12)
-    buffer = io.BytesIO()
-    pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-                            bottomMargin=16 * mm, title=document.number or "", author=document.company_snapshot.get(
-                                "name", ""))
+def _esc(text: object) -> str:
+    return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    def esc(text: str) -> str:
-        return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    company, client = document.company_snapshot, document.client_snapshot
-    zone = zoneinfo.ZoneInfo(company.get("time_zone") or settings.TIME_ZONE)
+def _lines(text: str) -> str:
+    return _esc(text).replace("\r\n", "\n").replace("\n", "<br/>")
 
-    def day(moment) -> str:
-        return f"{moment.astimezone(zone):%Y-%m-%d}" if moment else ""
 
-    # No status: the PDF is made once at issue and never changes (a credit note is its own document).
-    # Labels first: a gettext call inside an f-string is invisible to makemessages.
-    number, issued, due = _("Number"), _("Issue date"), _("Due date")
-    paid = pgettext("date a document was paid", "Paid")
-    corrects, seller_label, buyer_label, tax_id = _("Corrects invoice"), _("Seller"), _("Buyer"), _("Tax ID")
-    meta = [f"{number}: {esc(document.number or '')}",
-            f"{issued}: {day(document.issue_date)}" if document.issue_date else "",
-            f"{due}: {day(document.due_date)}" if document.due_date and document.type == "PROFORMA" else "",
-            f"{paid}: {day(document.paid_date)}" if document.paid_date and document.type == "INVOICE" else ""]
-    if document.related_id and document.type == "CREDIT_NOTE":
-        meta.append(f"{corrects}: {esc(document.related.number or '')}")
-    seller = [f"<b>{seller_label}</b>", esc(company.get("name", "")), esc(company.get("address1", "")),
-              esc(" ".join(p for p in [company.get("postcode", ""), company.get("city", "")] if p)),
-              esc(company.get("country", ""))]
-    # The North American numbers keep their own names in every language.
-    identifiers = [("eu_vat_id", pgettext("EU VAT number, short", "VAT")), ("local_tax_id", tax_id),
-                   ("us_ein", "EIN"), ("ca_bn", "BN"), ("ca_gst_hst", "GST/HST"), ("ca_pst_qst", "PST/QST"),
-                   ("registration_number", pgettext("registration number, short", "Reg."))]
-    seller += [f"{label}: {esc(company[key])}" for key, label in identifiers if company.get(key)]
-    buyer = [f"<b>{buyer_label}</b>", esc(client.get("display_name", "")),
-             esc(document.billing_address.get("one_line", ""))]
-    if client.get("tax_id"):
-        buyer.append(f"{tax_id}: {esc(client['tax_id'])}")
-    story = [Paragraph(f"{TITLES[document.type]} {esc(document.number or '')}", heading), Spacer(1, 4 * mm),
-             Paragraph("<br/>".join(m for m in meta if m), normal), Spacer(1, 6 * mm),
-             Table([[Paragraph("<br/>".join(s for s in seller if s), normal),
-                     Paragraph("<br/>".join(b for b in buyer if b), normal)]], colWidths=[87 * mm, 87 * mm],
-                   style=[("VALIGN", (0, 0), (-1, -1), "TOP")]),
-             Spacer(1, 8 * mm)]
-    rows = [[Paragraph(_("Item"), strong), Paragraph(_("Qty"), strong), Paragraph(_("Unit price (net)"), strong),
-             Paragraph(_("Net"), strong)]]
-    for item in document.items.all():
-        rows.append([Paragraph(esc(item.description), normal), f"{item.quantity.normalize():f}",
-                     _money(item.unit_price, document.currency, locale), _money(item.net, document.currency, locale)])
-    table = Table(rows, colWidths=[90 * mm, 16 * mm, 36 * mm, 32 * mm], repeatRows=1)
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTSIZE", (0, 0), (-1, -1), 9),
-                               ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                               ("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    story += [table, Spacer(1, 6 * mm)]
-    totals = [[_("Net"), _money(document.net, document.currency, locale)]]
-    totals += [[f"{line['name']} {line['rate']}%", _money(line["amount"], document.currency, locale)]
-               for line in document.tax_lines]
-    totals.append([_("Total"), _money(document.total, document.currency, locale)])
-    summary = Table(totals, colWidths=[40 * mm, 36 * mm], hAlign="RIGHT")
-    summary.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), regular), ("FONTNAME", (0, -1), (-1, -1), bold),
-                                 ("ALIGN", (1, 0), (1, -1), "RIGHT"), ("LINEABOVE", (0, -1), (-1, -1), 0.8,
-                                                                        colors.black)]))
-    story.append(summary)
-    if document.reverse_charge:
-        # The note's words are in the catalog (the document page shows them too).
-        story += [Spacer(1, 6 * mm), Paragraph(_(REVERSE_CHARGE_NOTE), strong)]
-    if company.get("bank_details") and document.type == "PROFORMA":
-        pay_to = _("Pay to")
-        story += [Spacer(1, 6 * mm), Paragraph(f"<b>{pay_to}</b><br/>"
-                                               + esc(company["bank_details"]).replace("\n", "<br/>"), normal)]
-    if company.get("invoice_footer"):
-        story += [Spacer(1, 8 * mm), Paragraph(esc(company["invoice_footer"]).replace("\n", "<br/>"), normal)]
-    pdf.build(story)
-    return buffer.getvalue()
+class _Layout:
+    """One document's page: logo and title, the parties with every registration, the items with
+    their rate, net and (EU) gross, the summary per rate, what to pay and how, the footer. Art. 226
+    of Directive 2006/112/EC names what an EU invoice holds; the other countries' documents take
+    the same shape without the gross per line."""
+
+    def __init__(self, document: Document, *, language: str, locale: str):
+        self.document, self.language, self.locale = document, language, locale
+        self.company, self.client = document.company_snapshot, document.client_snapshot
+        self.currency = document.currency
+        self.zone = zoneinfo.ZoneInfo(self.company.get("time_zone") or settings.TIME_ZONE)
+        self.regular, self.bold = _fonts()
+        self.normal = ParagraphStyle("n", fontName=self.regular, fontSize=9, leading=12)
+        self.small = ParagraphStyle("s", fontName=self.regular, fontSize=8, leading=10)
+        self.small_right = ParagraphStyle("sr", parent=self.small, alignment=TA_RIGHT)
+        self.small_bold = ParagraphStyle("sb", parent=self.small, fontName=self.bold)
+        self.small_bold_right = ParagraphStyle("sbr", parent=self.small_bold, alignment=TA_RIGHT)
+        self.strong = ParagraphStyle("b", fontName=self.bold, fontSize=9, leading=12)
+        self.heading = ParagraphStyle("h", fontName=self.bold, fontSize=16, leading=20)
+        self.due = ParagraphStyle("d", fontName=self.bold, fontSize=11, leading=15, alignment=TA_RIGHT)
+        # Rates as the document stored them at issue (every item bears the document's taxes: tax is
+        # charged per rate on the document's net sum, SPEC §7).
+        self.rates = [Decimal(line["rate"]) for line in document.tax_lines]
+        self.taxed = bool(self.rates) or document.reverse_charge
+        self.eu = self.company.get("country") in EU_COUNTRIES
+
+    # --- small helpers ---------------------------------------------------------------------
+
+    def money(self, amount: Decimal | str) -> str:
+        return display_amount(Decimal(amount), self.currency, self.language)
+
+    def percent(self, rate: Decimal | str) -> str:
+        return display_percent(rate, self.language)
+
+    def day(self, moment) -> str:
+        return f"{moment.astimezone(self.zone):%Y-%m-%d}" if moment else ""
+
+    def country(self, code: str) -> str:
+        try:
+            return Locale.parse(self.locale).territories.get(code, code) if code else ""
+        except (ValueError, LookupError):
+            return code
+
+    def address(self, address: dict) -> list[str]:
+        """An address snapshot as lines; a snapshot of before the fields were kept: its one line."""
+        if not address.get("address1") and not address.get("city"):
+            return [_esc(address.get("one_line", ""))] if address.get("one_line") else []
+        place = " ".join(p for p in [address.get("postcode", ""), address.get("city", "")] if p)
+        # North American addresses name the state or province ("Montréal, QC"); elsewhere the
+        # region (an ISO code such as PL-14) is not part of a postal address.
+        region = (address.get("region") or "").removeprefix(f"{address.get('country', '')}-") \
+            if address.get("country") in POSTAL_REGIONS else ""
+        return [_esc(line) for line in [address.get("address1", ""), address.get("address2", ""),
+                                        ", ".join(p for p in [place, region] if p),
+                                        self.country(address.get("country", ""))] if line]
+
+    # --- blocks --------------------------------------------------------------------------
+
+    def registrations(self) -> list[str]:
+        """Every number the seller is registered under, as entered on the home company at issue.
+        The North American numbers keep their own names in every language."""
+        company = self.company
+        provincial = "QST" if (company.get("region") or "").upper().removeprefix("CA-") in {"QC", "QUEBEC",
+                                                                                           "QUÉBEC"} else "PST"
+        labels = [("eu_vat_id", pgettext("EU VAT number, short", "VAT")), ("local_tax_id", _("Tax ID")),
+                  ("registration_number", pgettext("registration number, short", "Reg.")),
+                  ("us_ein", "EIN"), ("us_state_id", "State ID"), ("ca_bn", "BN"), ("ca_gst_hst", "GST/HST"),
+                  ("ca_pst_qst", provincial)]
+        return [f"{label}: {_esc(company[key])}" for key, label in labels if company.get(key)]
+
+    def parties(self) -> Table:
+        seller_label, buyer_label = _("Seller"), _("Buyer")
+        seller = [f"<b>{seller_label}</b>", f"<b>{_esc(self.company.get('name', ''))}</b>",
+                  *self.address(self.company), *self.registrations()]
+        billing = self.document.billing_address or {}
+        buyer = [f"<b>{buyer_label}</b>", f"<b>{_esc(self.client.get('display_name', ''))}</b>"]
+        if billing.get("contact_name") and billing["contact_name"] != self.client.get("display_name"):
+            buyer.append(_esc(billing["contact_name"]))
+        buyer += self.address(billing)
+        if self.client.get("tax_id"):
+            buyer.append(f"{_('Tax ID')}: {_esc(self.client['tax_id'])}")
+        rows = [[Paragraph("<br/>".join(seller), self.normal), Paragraph("<br/>".join(buyer), self.normal)]]
+        shipping = self.document.shipping_address or {}
+        if shipping and shipping.get("one_line") != billing.get("one_line"):
+            ship_label = _("Shipping address")
+            contact = [_esc(shipping["contact_name"])] if shipping.get("contact_name") else []
+            lines = [f"<b>{ship_label}</b>", *contact, *self.address(shipping)]
+            rows.append(["", Paragraph("<br/>".join(lines), self.normal)])
+        return Table(rows, colWidths=[87 * mm, 87 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                                                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                                                 ("TOPPADDING", (0, 1), (-1, -1), 6)])
+
+    def meta(self) -> list[str]:
+        document = self.document
+        number, issued, due = _("Number"), _("Issue date"), _("Due date")
+        paid = pgettext("date a document was paid", "Paid")
+        lines = [f"{number}: {_esc(document.number or '')}",
+                 f"{issued}: {self.day(document.issue_date)}" if document.issue_date else "",
+                 f"{due}: <b>{self.day(document.due_date)}</b>" if document.due_date and document.type == "PROFORMA"
+                 else "",
+                 f"{paid}: {self.day(document.paid_date)}" if document.paid_date and document.type == "INVOICE"
+                 else ""]
+        if document.related_id and document.type == "CREDIT_NOTE":
+            invoice = document.related
+            lines.append(_esc(_("Corrects invoice %(number)s of %(date)s") % {
+                "number": invoice.number or "", "date": self.day(invoice.issue_date)}))
+            if document.reason:
+                reason_label = _("Reason for the correction")
+                lines.append(f"{reason_label}: {_esc(document.reason)}")
+        return [line for line in lines if line]
+
+    def header(self, logo: bytes | None) -> list:
+        title = Paragraph(f"{TITLES[self.document.type]} {_esc(self.document.number or '')}", self.heading)
+        meta = Paragraph("<br/>".join(self.meta()), self.normal)
+        image = _logo_image(logo)
+        if image is None:
+            return [title, Spacer(1, 3 * mm), meta]
+        right = ParagraphStyle("hr", parent=self.heading, alignment=TA_RIGHT)
+        meta_right = ParagraphStyle("mr", parent=self.normal, alignment=TA_RIGHT)
+        title = Paragraph(f"{TITLES[self.document.type]} {_esc(self.document.number or '')}", right)
+        return [Table([[image, [title, Spacer(1, 2 * mm), Paragraph("<br/>".join(self.meta()), meta_right)]]],
+                      colWidths=[LOGO_WIDTH + 4 * mm, 174 * mm - LOGO_WIDTH - 4 * mm],
+                      style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                             ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (0, 0), (0, 0), "LEFT")])]
+
+    def rate_cell(self) -> str:
+        if not self.rates:
+            return self.percent(0)  # reverse charge: 0%, with the note below
+        if len(self.rates) == 1:
+            return self.percent(self.rates[0])
+        return "<br/>".join(f"{_esc(line['name'])} {self.percent(line['rate'])}" for line in self.document.tax_lines)
+
+    def items(self) -> Table:
+        small, right, bold, bold_right = self.small, self.small_right, self.small_bold, self.small_bold_right
+        number, item, qty, unit, net = _("No."), _("Item"), _("Qty"), _("Unit price (net)"), _("Net")
+        rate_label = _("VAT rate") if self.eu else _("Tax rate")
+        head = [Paragraph(number, bold), Paragraph(item, bold), Paragraph(qty, bold_right), Paragraph(unit, bold_right)]
+        if self.taxed:
+            head.append(Paragraph(rate_label, bold_right))
+        head.append(Paragraph(net, bold_right))
+        gross = self.taxed and self.eu
+        if gross:
+            head.append(Paragraph(_("Gross"), bold_right))
+        rows = [head]
+        rate_cell = self.rate_cell() if self.taxed else ""
+        for position, line in enumerate(self.document.items.all(), start=1):
+            row = [Paragraph(str(position), small), Paragraph(_esc(line.description), small),
+                   Paragraph(f"{line.quantity.normalize():f}", right), Paragraph(self.money(line.unit_price), right)]
+            if self.taxed:
+                row.append(Paragraph(rate_cell, right))
+            row.append(Paragraph(self.money(line.net), right))
+            if gross:
+                row.append(Paragraph(self.money(line_gross(line.net, self.rates, self.currency)), right))
+            rows.append(row)
+        widths = {(True, True): [8, 56, 14, 28, 16, 26, 26], (True, False): [8, 68, 14, 30, 24, 30],
+                  (False, False): [8, 92, 14, 30, 30]}[(self.taxed, gross)]
+        table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                                   ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, -1), 0)]))
+        return table
+
+    def summary(self) -> Table:
+        """Net, tax and gross per rate (Art. 226(8)–(10): the taxable amount per rate and the tax
+        payable), then the document's totals. Taxes that stack (GST + QST) each apply to the whole
+        net, so a row's gross is printed only when one tax applies."""
+        document, right, bold_right = self.document, self.small_right, self.small_bold_right
+        net_label, total_label = _("Net"), _("Total")
+        if not self.taxed:
+            rows = [[Paragraph(net_label, self.small), Paragraph(self.money(document.net), right)],
+                    [Paragraph(total_label, self.small_bold), Paragraph(self.money(document.total), bold_right)]]
+            table = Table(rows, colWidths=[40 * mm, 36 * mm], hAlign="RIGHT")
+            table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
+            return table
+        tax_label = _("VAT amount") if self.eu else _("Tax")
+        rows = [[Paragraph(_("VAT rate") if self.eu else _("Tax rate"), self.small_bold),
+                 Paragraph(net_label, bold_right), Paragraph(tax_label, bold_right),
+                 Paragraph(_("Gross"), bold_right)]]
+        single = len(document.tax_lines) <= 1
+        for line in document.tax_lines:
+            amount = Decimal(line["amount"])
+            rows.append([Paragraph(f"{_esc(line['name'])} {self.percent(line['rate'])}", self.small),
+                         Paragraph(self.money(document.net), right), Paragraph(self.money(amount), right),
+                         Paragraph(self.money(document.net + amount) if single else "", right)])
+        if not document.tax_lines:  # reverse charge
+            rows.append([Paragraph(self.percent(0), self.small), Paragraph(self.money(document.net), right),
+                         Paragraph(self.money(0), right), Paragraph(self.money(document.net), right)])
+        rows.append([Paragraph(total_label, self.small_bold), Paragraph(self.money(document.net), bold_right),
+                     Paragraph(self.money(document.tax), bold_right),
+                     Paragraph(self.money(document.total), bold_right)])
+        table = Table(rows, colWidths=[34 * mm, 30 * mm, 30 * mm, 30 * mm], hAlign="RIGHT")
+        table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                                   ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
+        return table
+
+    def amount_line(self) -> Paragraph | None:
+        document = self.document
+        if document.type == "PROFORMA":
+            label = pgettext("amount on a proforma", "To pay")
+        elif document.type == "CREDIT_NOTE":
+            label = pgettext("amount on a credit note", "To refund")
+        elif document.paid_date:
+            label = pgettext("amount on a paid invoice", "Paid")
+        else:
+            label = pgettext("amount on a proforma", "To pay")
+        return Paragraph(f"{label}: {self.money(abs(document.total))}", self.due)
+
+    def payment(self) -> list:
+        """How to pay a proforma: the bank details, the transfer's title and the due date."""
+        document, company = self.document, self.company
+        if document.type != "PROFORMA" or not company.get("bank_details"):
+            return []
+        pay_to, title, due = _("Pay to"), _("Transfer title"), _("Due date")
+        lines = [f"<b>{pay_to}</b>", _lines(company["bank_details"]),
+                 f"{title}: <b>{_esc(document.number or '')}</b>"]
+        if document.due_date:
+            lines.append(f"{due}: <b>{self.day(document.due_date)}</b>")
+        box = Table([[Paragraph("<br/>".join(lines), self.normal)]], colWidths=[174 * mm])
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.grey), ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                                 ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+        return [Spacer(1, 6 * mm), box]
+
+    def build(self, logo: bytes | None) -> bytes:
+        document = self.document
+        buffer = io.BytesIO()
+        pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                                bottomMargin=18 * mm, title=document.number or "",
+                                author=self.company.get("name", ""))
+        # No status: the PDF is made once at issue and never changes (a credit note is its own document).
+        story = [*self.header(logo), Spacer(1, 6 * mm), self.parties(), Spacer(1, 7 * mm), self.items(),
+                 Spacer(1, 5 * mm), self.summary(), Spacer(1, 3 * mm), self.amount_line()]
+        if document.reverse_charge:
+            # The note's words are in the catalog (the document page shows them too).
+            story += [Spacer(1, 5 * mm), Paragraph(_(REVERSE_CHARGE_NOTE), self.strong)]
+        story += self.payment()
+        if self.company.get("invoice_footer"):
+            story += [Spacer(1, 8 * mm), Paragraph(_lines(self.company["invoice_footer"]), self.normal)]
+        page_label = _("Page %(page)d")
+        footer_text = f"{document.number or ''}"
+
+        def footer(canvas, doc) -> None:
+            canvas.saveState()
+            canvas.setFont(self.regular, 7)
+            canvas.setFillColor(colors.grey)
+            canvas.drawString(18 * mm, 10 * mm, footer_text)
+            canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, page_label % {"page": doc.page})
+            canvas.restoreState()
+
+        pdf.build(story, onFirstPage=footer, onLaterPages=footer)
+        return buffer.getvalue()
+
+
+def _logo_image(logo: bytes | None) -> Image | None:
+    """The logo scaled into LOGO_WIDTH × LOGO_HEIGHT, its proportions kept; None when there is none
+    or it cannot be read (the document is issued all the same, without it)."""
+    if not logo:
+        return None
+    try:
+        reader = ImageReader(io.BytesIO(logo))
+        width, height = reader.getSize()
+        scale = min(LOGO_WIDTH / width, LOGO_HEIGHT / height)
+        return Image(io.BytesIO(logo), width=width * scale, height=height * scale, hAlign="LEFT")
+    except Exception:
+        logger.warning("The home company's logo could not be read; the document is printed without it")
+        return None

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
 from clientpanel.core.errors import Conflict
+from clientpanel.files.logos import home_company_logo_read
 
 from .models import Document
 from .pdf import document_pdf
@@ -28,12 +29,14 @@ def _storage():
     return storages["documents"]
 
 
-def store_document_pdf(document: Document) -> None:
+def store_document_pdf(document: Document, *, at_issue: bool = True) -> None:
     """Render the document's PDF and store it with its fingerprint. Runs in the issuing transaction
-    (after the items exist), and for a document issued before PDFs were kept, once on its first
-    download. A transaction that rolls back leaves an unreferenced file behind, never a document
-    without its PDF."""
-    content = document_pdf(document)
+    (after the items exist), with the home company's logo as it is at that moment; and for a
+    document issued before PDFs were kept, once on its first download, without a logo (today's logo
+    was not the one of its day). A transaction that rolls back leaves an unreferenced file behind,
+    never a document without its PDF."""
+    logo = home_company_logo_read(document.home_company) if at_issue else None
+    content = document_pdf(document, logo=logo)
     issued = document.issue_date
     name = _storage().save(f"{issued:%Y/%m}/{document.pk}.pdf", ContentFile(content))
     document.pdf_name, document.pdf_sha256 = name, hashlib.sha256(content).hexdigest()
@@ -43,7 +46,7 @@ def store_document_pdf(document: Document) -> None:
 def stored_pdf(document: Document) -> bytes:
     """The PDF made when the document was issued, checked against its SHA-256."""
     if not document.pdf_name:
-        store_document_pdf(document)
+        store_document_pdf(document, at_issue=False)
     with _storage().open(document.pdf_name, "rb") as handle:
         content = handle.read()
     if hashlib.sha256(content).hexdigest() != document.pdf_sha256:

@@ -1,0 +1,190 @@
+"""What an issued document's PDF holds (issue 14): the logo as it was at issue, each line's rate, net
+and (EU) gross, net/tax/gross per rate, every seller registration, addresses, how to pay a
+proforma, the invoice a credit note corrects and why, in the document's language."""
+
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from PIL import Image as PILImage
+from pypdf import PdfReader
+
+from clientpanel.clients.models import Client
+from clientpanel.clients.services import client_create
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.files.logos import home_company_logo_set
+from clientpanel.files.tests.helpers import use_media_root
+from clientpanel.invoicing.models import Document, DocumentItem
+from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
+from clientpanel.invoicing.storage import stored_pdf
+from clientpanel.tax.models import HomeCompany
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+IBAN = "PL61 1090 1014 0000 0712 1981 2874"
+
+
+def logo_png(width=300, height=100) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (20, 80, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_text(document) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(stored_pdf(document))).pages)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    return use_media_root(settings, tmp_path / "media")
+
+
+@pytest.fixture
+def polish_company(db):
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={
+        "name": "PUQ sp. z o.o.", "country": "PL", "address1": "ul. Przykładowa 5", "postcode": "00-001",
+        "city": "Warszawa", "eu_vat_id": "PL5260250995", "local_tax_id": "5260250995",
+        "registration_number": "KRS 0000012345", "bank_details": f"mBank S.A.\n{IBAN}"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    return HomeCompany.objects.get(pk=company.pk)
+
+
+@pytest.fixture
+def quebec_company(db):
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={
+        "name": "Érable Hosting Inc.", "country": "CA", "region": "QC", "city": "Montréal", "ca_bn": "123456789",
+        "ca_gst_hst": "123456789RT0001", "ca_pst_qst": "1234567890TQ0001"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "CA", "region": "QC", "tax1_name": "GST",
+                                                            "tax1_rate": "5", "tax2_name": "QST",
+                                                            "tax2_rate": "9.975"})
+    return HomeCompany.objects.get(pk=company.pk)
+
+
+def pln_client(**extra) -> Client:
+    return client_create(actor=None, data=client_data(currency="PLN", company_name="Kowalski sp. z o.o.",
+                                                      tax_id="PL5260250995", **extra))
+
+
+def test_a_23_percent_pln_invoice_prints_rate_net_and_gross_per_line_and_a_summary_per_rate(polish_company):
+    proforma = proforma_issue(actor=None, client_id=pln_client().pk, items=[
+        {"description": "Hosting, May", "quantity": "1", "unit_price": "100.00"},
+        {"description": "Consulting (hours)", "quantity": "3", "unit_price": "12.3456"}])
+    text = pdf_text(proforma)
+    # Lines: the 4-decimal unit price as it is, each line's rate, net (3 × 12.3456 = 37.0368 → 37.04) and gross.
+    for expected in ["12.3456 PLN", "37.04 PLN", "45.56 PLN", "100.00 PLN", "123.00 PLN", "VAT rate", "Gross"]:
+        assert expected in text, expected
+    assert text.count("23%") >= 3 and "23.000" not in text
+    # Per rate: the net, the tax on it and the gross; then what to pay.
+    assert "VAT 23%" in text and "137.04 PLN" in text and "31.52 PLN" in text and "168.56 PLN" in text
+    assert "To pay: 168.56 PLN" in text
+    # The seller's registrations and the buyer's billing address.
+    for expected in ["VAT: PL5260250995", "Tax ID: 5260250995", "KRS 0000012345", "Main Street 1", "02-454 Warszawa",
+                     "Poland", "Tax ID: PL5260250995"]:
+        assert expected in text, expected
+
+
+def test_a_stacked_quebec_document_prints_gst_and_qst_and_both_numbers(quebec_company):
+    client = client_create(actor=None, data=client_data(currency="CAD", billing_address={"country": "CA",
+                                                                                         "region": "QC"}))
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Managed server", "quantity": "2", "unit_price": "49.99"}])
+    text = pdf_text(proforma)
+    # 99.98 net; GST 5% = 5.00, QST 9.975% = 9.97 (9.973…), each on the whole net: taxes add.
+    for expected in ["GST 5%", "QST 9.975%", "99.98 CAD", "5.00 CAD", "9.97 CAD", "114.95 CAD", "Tax rate",
+                     "GST/HST: 123456789RT0001", "QST: 1234567890TQ0001", "BN: 123456789", "Montréal, QC"]:
+        assert expected in text, expected
+    assert "9.975000" not in text and "5.000%" not in text
+
+
+def test_a_proforma_shows_how_to_pay_and_when(polish_company):
+    proforma = proforma_issue(actor=None, client_id=pln_client().pk, items=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "10"}])
+    text = pdf_text(proforma)
+    due = f"{proforma.due_date.astimezone(polish_company.zone):%Y-%m-%d}"
+    assert IBAN in text and "mBank S.A." in text and f"Transfer title: {proforma.number}" in text
+    assert f"Due date: {due}" in text
+
+
+def test_a_credit_note_names_the_invoice_it_corrects_and_why(polish_company):
+    proforma = proforma_issue(actor=None, client_id=pln_client().pk, items=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "100"}])
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    invoice = Document.objects.get(pk=proforma.pk).related
+    note = credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="20",
+                             reason="  Hosting cancelled on 20 May ").note
+    assert note.reason == "Hosting cancelled on 20 May"
+    text = pdf_text(note)
+    issued = f"{invoice.issue_date.astimezone(polish_company.zone):%Y-%m-%d}"
+    assert f"Corrects invoice {invoice.number} of {issued}" in text
+    assert "Reason for the correction: Hosting cancelled on 20 May" in text
+    assert "-20.00 PLN" in text and "-4.60 PLN" in text and "To refund: 24.60 PLN" in text
+
+
+@pytest.mark.parametrize("reason", ["x" * 201, "two\nlines", "nul\x00"])
+def test_a_credit_note_reason_is_one_bounded_line(polish_company, reason):
+    proforma = proforma_issue(actor=None, client_id=pln_client().pk, items=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "100"}])
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    invoice = Document.objects.get(pk=proforma.pk).related
+    with pytest.raises(ValidationFailed) as refused:
+        credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="20", reason=reason)
+    assert "reason" in refused.value.fields
+    assert not Document.objects.filter(type="CREDIT_NOTE").exists()
+
+
+def test_a_polish_document_reads_polish(polish_company, settings):
+    settings.PDF_IN_CLIENT_LANGUAGE = True
+    proforma = proforma_issue(actor=None, client_id=pln_client(language="pl").pk, items=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "1234.5"}])
+    text = pdf_text(proforma)
+    for words in ["Faktura proforma", "Sprzedawca", "Nabywca", "Netto", "Brutto", "Termin płatności", "NIP UE",
+                  "Razem", "Dane do przelewu", "1 234,50 PLN", "Polska"]:
+        assert words in text, words
+    for english in ["Seller", "Buyer", "Due date", "Gross", "Poland"]:
+        assert english not in text, english
+
+
+def test_the_logo_of_the_moment_of_issue_is_embedded(polish_company, media):
+    client = pln_client()
+    items = [{"description": "Hosting", "quantity": "1", "unit_price": "10"}]
+    without = proforma_issue(actor=None, client_id=client.pk, items=items)
+    home_company_logo_set(actor=None, company_id=polish_company.pk, file=ContentFile(logo_png(), name="logo.png"))
+    with_logo = proforma_issue(actor=None, client_id=client.pk, items=items)
+    assert len(PdfReader(io.BytesIO(stored_pdf(without))).pages[0].images) == 0
+    assert len(PdfReader(io.BytesIO(stored_pdf(with_logo))).pages[0].images) == 1
+
+
+def test_a_document_issued_before_the_change_still_opens(polish_company):
+    """A document of before: no PDF kept yet, an address snapshot of one line, no reason; its PDF is
+    made on first download, without today's logo, and served as stored after."""
+    client = pln_client()
+    document = Document.objects.create(
+        client=client, home_company=polish_company, type="INVOICE", status="PAID", number="INV/2024/01/1",
+        currency="PLN", language="en", net="100", tax="23", total="123", issue_date=client.created_at,
+        paid_date=client.created_at,
+        tax_lines=[{"name": "VAT", "rate": "23.000", "amount": "23.00"}],
+        client_snapshot={"display_name": "Old Client"}, company_snapshot={"name": "PUQ sp. z o.o."},
+        billing_address={"one_line": "Old Street 1, Kraków"})
+    DocumentItem.objects.create(document=document, position=1, description="Hosting", unit_price="100", net="100")
+    document = Document.objects.get(pk=document.pk)
+    text = pdf_text(document)
+    assert "INV/2024/01/1" in text and "Old Street 1, Kraków" in text and "VAT 23%" in text
+    document.refresh_from_db()
+    assert document.pdf_sha256 and pdf_text(document) == text
+
+
+def test_the_reason_of_an_issued_credit_note_never_changes(polish_company):
+    from django.db import DatabaseError, transaction
+
+    proforma = proforma_issue(actor=None, client_id=pln_client().pk, items=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "100"}])
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    invoice = Document.objects.get(pk=proforma.pk).related
+    note = credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="20", reason="Downtime").note
+    with pytest.raises(DatabaseError), transaction.atomic():  # the trigger of migration 0004
+        Document.objects.filter(pk=note.pk).update(reason="Something else")
+    assert Document.objects.get(pk=note.pk).reason == "Downtime"
