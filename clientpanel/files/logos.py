@@ -1,5 +1,8 @@
-"""A home company's logo, shown at the top of its clients' portal: an image (PNG, JPEG, GIF or WebP,
-told by its content, at most LOGO_MAX_BYTES) kept in the "default" storage under a name of ours.
+"""A home company's logo, shown at the top of its clients' portal and printed at the top of the
+documents it issues: a PNG or JPEG image (told by its content and decoded, at most LOGO_MAX_BYTES and
+LOGO_MAX_PIXELS a side) kept in the "default" storage under a name of ours. PNG and JPEG because a
+PDF embeds them as they are; GIF and WebP logos uploaded before stay in the portal (and are printed
+when reportlab can read them).
 Like client files, the stored image and the row agree whatever fails: the new image is written
 first and removed if the row's transaction does not commit; the old one is removed once it has."""
 
@@ -12,6 +15,7 @@ from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError  # Pillow comes with reportlab, which reads images with it
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
@@ -20,14 +24,17 @@ from clientpanel.core.locks import lock_one
 from clientpanel.tax import policies as tax_policies
 from clientpanel.tax.models import HomeCompany
 
-from .detection import GIF, JPEG, PNG, WEBP, Refused, detect
+from .detection import JPEG, PNG, Refused, detect
 from .names import size_text
 from .storage import file_storage, stored_file_remove, stored_file_save
 
 logger = logging.getLogger(__name__)
 
-LOGO_KINDS = (PNG, JPEG, GIF, WEBP)
+LOGO_KINDS = (PNG, JPEG)
 LOGO_MAX_BYTES = 1024 * 1024
+# A side of at most this many pixels: a logo is printed some 5 cm wide, and a PDF decodes the image
+# whole (2,000 × 2,000 × 4 bytes is 16 MB; a 1 MB PNG could otherwise claim gigabytes).
+LOGO_MAX_PIXELS = 2000
 
 
 def too_large_message() -> str:
@@ -52,9 +59,30 @@ def _checked_image(file: IO[bytes] | None, errors: FieldErrors):
         errors.add("logo", str(refusal))
         return None
     if kind not in LOGO_KINDS:
-        errors.add("logo", _("A logo is a PNG, JPEG, GIF or WebP image."))
+        errors.add("logo", _("A logo is a PNG or JPEG image."))
+        return None
+    problem = _image_problem(file)
+    if problem:
+        errors.add("logo", problem)
         return None
     return kind
+
+
+def _image_problem(file: IO[bytes]) -> str | None:
+    """Why the image cannot be a logo (it does not decode, or it is too large a picture), or None.
+    The size is read from the header before any pixel is decoded."""
+    try:
+        with Image.open(file) as image:
+            width, height = image.size
+            if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
+                return _("The logo is %(width)d × %(height)d pixels; use at most %(limit)s × %(limit)s.") % {
+                    "width": width, "height": height, "limit": f"{LOGO_MAX_PIXELS:,}"}
+            image.load()  # decodes: a truncated or corrupt image is refused here, not when a PDF prints it
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return _("The image cannot be read; save it again as PNG or JPEG.")
+    finally:
+        file.seek(0)
+    return None
 
 
 def home_company_logo_set(*, actor: ActorLike, company_id, file: IO[bytes] | None) -> HomeCompany:
@@ -95,6 +123,12 @@ def home_company_logo_remove(*, actor: ActorLike, company_id) -> HomeCompany:
             audit_record(action="home_company.logo", target=company, changes={"logo": [old, None]})
             transaction.on_commit(partial(stored_file_remove, old))
     return company
+
+
+def logo_dimensions_text() -> str:
+    """What the upload takes, for the form's help text."""
+    return _("PNG or JPEG, at most %(size)s and %(limit)s × %(limit)s pixels.") % {
+        "size": size_text(LOGO_MAX_BYTES), "limit": f"{LOGO_MAX_PIXELS:,}"}
 
 
 def home_company_logo_read(company: HomeCompany) -> bytes | None:

@@ -34,6 +34,9 @@ def test_upload_refuse_and_remove_a_logo(staff_client, media, django_capture_on_
     assert "SVG" in svg
     big = _post(staff_client, company, logo=SimpleUploadedFile("big.png", png() + b"\0" * LOGO_MAX_BYTES))
     assert "larger than" in big.content.decode()
+    text = _post(staff_client, company, logo=SimpleUploadedFile("logo.png", b"just some words", "image/png"))
+    assert "A logo is a PNG or JPEG image." in text.content.decode()
+    assert "PNG or JPEG, at most 1 MB and 2,000 × 2,000 pixels." in text.content.decode()
     none = _post(staff_client, company).content.decode()
     assert "Choose an image to upload." in none
     company.refresh_from_db()

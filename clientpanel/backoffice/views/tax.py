@@ -16,6 +16,7 @@ from clientpanel.files import logos
 from clientpanel.notifications import services as email_services
 from clientpanel.tax import services as tax_services
 from clientpanel.tax.models import HomeCompany, TaxRule
+from clientpanel.tax.rules import company_registration_gaps
 from clientpanel.ui.uploads import FileSizeLimit, upload_limited
 
 from ..access import area_required
@@ -55,7 +56,9 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
 
     rules = company.tax_rules.order_by("country", "region", "-priority") if company else []
     return form_page(request, form, "backoffice/settings/home_company_form.html", {
-        "company": company, "rules": rules, "rule_form": TaxRuleForm(initial=NEW_RULE)}, save=save,
+        "company": company, "rules": rules, "rule_form": TaxRuleForm(initial=NEW_RULE),
+        "registration_gaps": company_registration_gaps(company) if company else [],
+        "logo_rules": logos.logo_dimensions_text()}, save=save,
         success=lambda saved: _("%(name)s saved.") % {"name": saved.name},
         then=lambda saved: redirect("backoffice:home-company-edit", company_id=saved.pk))
 
@@ -63,10 +66,16 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
 @area_required(SETTINGS)
 @require_http_methods(["GET", "POST"])
 def tax_rule_edit(request: HttpRequest, company_id: int, rule_id: int | None = None) -> HttpResponse:
+    company = get_object_or_404(HomeCompany, pk=company_id)
     rule = get_object_or_404(TaxRule, pk=rule_id, home_company_id=company_id) if rule_id else None
     initial = {name: getattr(rule, name) for name in TaxRuleForm.base_fields} if rule else NEW_RULE
     form = TaxRuleForm(request.POST or None, initial=initial)
-    return form_page(request, form, "backoffice/settings/tax_rule_form.html", {"rule": rule, "company_id": company_id},
+    # The company's other rules, and this one as saved or as typed: what it would charge.
+    typed = request.POST if request.method == "POST" else initial
+    taxes = [(typed.get(f"tax{n}_name"), typed.get(f"tax{n}_rate")) for n in (1, 2, 3)]
+    gaps = company_registration_gaps(company, taxes, instead_of=rule_id)
+    return form_page(request, form, "backoffice/settings/tax_rule_form.html",
+                     {"rule": rule, "company_id": company_id, "company": company, "registration_gaps": gaps},
                      save=lambda data: tax_services.tax_rule_save(actor=request.user, company_id=company_id,
                                                                   data=data, rule_id=rule_id),
                      refused=lambda error: form.add_error("priority", error.message), success=_("Tax rule saved."),
@@ -99,7 +108,8 @@ def tax_presets(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_POST
 @upload_limited(lambda: logos.LOGO_MAX_BYTES)
 def home_company_logo(request: HttpRequest, company_id: int, upload_limit: FileSizeLimit) -> HttpResponse:
-    """Upload a new logo (shown in the portal), or remove it (action=remove)."""
+    """Upload a new logo (shown in the portal, printed on documents issued from now on), or remove it
+    (action=remove)."""
     if request.POST.get("action") == "remove":
         run_and_report(request, lambda: logos.home_company_logo_remove(actor=request.user, company_id=company_id),
                        success=_("The logo is removed."), missing=_("Home company not found."))
@@ -112,5 +122,6 @@ def home_company_logo(request: HttpRequest, company_id: int, upload_limit: FileS
             for message in error.fields.get("logo", [error.message]):
                 messages.error(request, message)
         else:
-            messages.success(request, _("The logo is saved; the portal shows it."))
+            messages.success(request, _("The logo is saved; the portal shows it and documents issued from now on "
+                                        "print it."))
     return redirect("backoffice:home-company-edit", company_id=company_id)

@@ -1,24 +1,34 @@
 """A home company's logo: an image told by its content, at most LOGO_MAX_BYTES, stored under our
 name; replacing or removing it removes the old image once the change is committed; the portal shows
-it to the company's clients."""
+it to the company's clients. PNG or JPEG only (documents print it), decoded, bounded in pixels."""
 
 import io
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from PIL import Image
 
 from clientpanel.accounts.services import staff_create
 from clientpanel.core.errors import PermissionDenied, ValidationFailed
-from clientpanel.files.logos import LOGO_MAX_BYTES, home_company_logo_remove, home_company_logo_set
+from clientpanel.files.logos import LOGO_MAX_BYTES, LOGO_MAX_PIXELS, home_company_logo_remove, home_company_logo_set
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
 from .helpers import stored_files
-from .samples import GIF, PDF, SVG, png
+from .samples import GIF, PDF, SVG, WEBP, png
 
 pytestmark = pytest.mark.django_db
 PNG = png()
+
+
+def image_bytes(kind: str, width: int = 40, height: int = 20) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+JPEG = image_bytes("JPEG")
 
 
 def test_a_logo_is_stored_replaced_and_removed(media, django_capture_on_commit_callbacks):
@@ -28,10 +38,10 @@ def test_a_logo_is_stored_replaced_and_removed(media, django_capture_on_commit_c
     assert company.logo_content_type == "image/png" and company.logo_file.endswith(".png")
     assert [p.read_bytes() for p in stored_files(media)] == [PNG]
     with django_capture_on_commit_callbacks(execute=True):
-        home_company_logo_set(actor=None, company_id=company.pk, file=ContentFile(GIF, name="logo.png"))
+        home_company_logo_set(actor=None, company_id=company.pk, file=ContentFile(JPEG, name="logo.png"))
     company.refresh_from_db()
-    assert company.logo_content_type == "image/gif"
-    assert [p.read_bytes() for p in stored_files(media)] == [GIF]  # the old image went with the commit
+    assert company.logo_content_type == "image/jpeg" and company.logo_file.endswith(".jpg")
+    assert [p.read_bytes() for p in stored_files(media)] == [JPEG]  # the old image went with the commit
     with django_capture_on_commit_callbacks(execute=True):
         home_company_logo_remove(actor=None, company_id=company.pk)
     company.refresh_from_db()
@@ -39,8 +49,10 @@ def test_a_logo_is_stored_replaced_and_removed(media, django_capture_on_commit_c
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (SVG, "SVG"), (PDF, "PNG, JPEG, GIF or WebP"), (b"", "empty"),
+    (SVG, "SVG"), (PDF, "PNG or JPEG"), (GIF, "PNG or JPEG"), (WEBP, "PNG or JPEG"), (b"", "empty"),
     (PNG + b"\x00" * LOGO_MAX_BYTES, "larger than"),
+    (image_bytes("PNG", LOGO_MAX_PIXELS + 1, 10), "pixels"),
+    (PNG[:40], "cannot be read"),  # a PNG's signature and header, its pixels cut off
 ])
 def test_anything_but_a_small_image_is_refused_and_nothing_is_kept(media, content, message):
     company = default_home_company()
