@@ -68,7 +68,8 @@ def test_issuing_from_the_grid_writes_the_lines_and_a_refused_line_keeps_what_wa
     proforma = Document.objects.get()
     assert (proforma.net, proforma.tax, proforma.total) == (Decimal("190.00"), Decimal("43.70"), Decimal("233.70"))
     items = list(proforma.items.order_by("position"))
-    assert [(i.description, i.quantity, i.unit_price, i.is_topup) for i in items][0] == (
+    first = items[0]
+    assert (first.description, first.quantity, first.unit_price, first.is_topup) == (
         "Maintenance", Decimal("2"), Decimal("45.00"), False)
     assert items[1].is_topup and items[1].net == Decimal("100.00")
 
