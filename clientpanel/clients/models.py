@@ -92,7 +92,8 @@ class Client(models.Model):
     vies_status = models.CharField(max_length=10, choices=ViesStatus.choices, default=ViesStatus.UNCHECKED)
     vies_checked_at = models.DateTimeField(null=True, blank=True)
     # Why the last check answered ERROR (tax.vies: unreachable, unexpected_answer or VIES's own code).
-    vies_error = models.CharField(max_length=50, blank=True, default="")
+    # db_default: raw loaders (bench/) need not name it.
+    vies_error = models.CharField(max_length=50, blank=True, default="", db_default="")
     # Copies of the billing address's country and city, kept in the same transaction by the
     # address services: the directory filters and sorts by them over a million rows.
     billing_country = models.CharField(max_length=2)
