@@ -20,9 +20,9 @@ from clientpanel.audit.models import AuditEvent
 from clientpanel.audit.services import snapshot
 from clientpanel.client_services.models import Service
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.clients.selectors import client_get
 from clientpanel.core.csv_export import BOM, safe_cell
-from clientpanel.core.errors import NotFound, require
+from clientpanel.core.errors import require
 from clientpanel.files.models import ClientFile
 from clientpanel.files.storage import client_file_read
 from clientpanel.invoicing.models import Document, Payment
@@ -31,13 +31,6 @@ from clientpanel.ledger.models import LedgerEntry
 from clientpanel.notifications.models import EmailMessage
 
 from . import policies
-
-
-def visible_client(actor, client_id) -> Client:
-    try:
-        return clients_visible_to(actor).select_related("group").get(pk=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Client not found.")) from None
 
 
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
@@ -53,7 +46,7 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
     """The client and the ZIP of everything held about it."""
     actor = as_actor(actor)
     require(policies.can_export_client_data(actor), _("You are not allowed to export client data."))
-    client = visible_client(actor, client_id)
+    client = client_get(actor=actor, client_id=client_id)
     links = list(client.user_links.select_related("user").order_by("created_at"))
     profile = {
         "client": snapshot(client) | {"group": client.group.name if client.group else None,

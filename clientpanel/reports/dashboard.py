@@ -25,8 +25,8 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.client_services.calculations import charges_between
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
-from clientpanel.clients.models import Client, ClientStatus
-from clientpanel.clients.selectors import clients_visible_to, sees_every_client
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import client_status_counts, clients_visible_to, sees_every_client
 from clientpanel.core.actor import SYSTEM, Actor
 from clientpanel.core.fields import AmountField
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
@@ -184,7 +184,7 @@ def _computed(actor: Actor, now: dt.datetime) -> Dashboard:
         figures.owing = _owing(actor, now)
     if actor.has_area(VIEW_CLIENTS):
         figures.balances = _balances(actor)
-        figures.client_statuses = _client_statuses(actor)
+        figures.client_statuses = client_status_counts(actor=actor)
         figures.new_clients = _new_clients(actor, figures.months, since)
         figures.services, figures.services_in_error = _services(actor)
         _upcoming(figures, actor, now)
@@ -290,13 +290,6 @@ def _balances(actor: Actor) -> list[Balances]:
             .order_by("currency"))
     return [Balances(row["currency"], row["clients"], row["balances"] or ZERO, -(row["debit"] or ZERO),
                      row["in_debit"]) for row in rows]
-
-
-def _client_statuses(actor: Actor) -> dict[str, int]:
-    rows = _scoped(Client.objects.all(), actor, "pk").values("status").annotate(n=Count("id")).order_by()
-    counts = {status: 0 for status in ClientStatus.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
 
 
 def _new_clients(actor: Actor, months: list[dt.date], since: dt.datetime) -> list[tuple[dt.date, int]]:
