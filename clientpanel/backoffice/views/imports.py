@@ -57,8 +57,8 @@ def client_import_upload(request: HttpRequest, upload_limit: FileSizeLimit) -> H
             else:
                 return redirect("backoffice:client-import-map", import_id=imported.pk)
     return render(request, "backoffice/clients/import/upload.html", {
-        "error": error, "max_megabytes": imports.max_import_bytes() // (1024 * 1024), "required": imports.REQUIRED,
-        "optional": [field for field in imports.FIELDS if field not in imports.REQUIRED]},
+        "step": 1, "error": error, "max_megabytes": imports.max_import_bytes() // (1024 * 1024),
+        "required": imports.REQUIRED, "optional": [field for field in imports.FIELDS if field not in imports.REQUIRED]},
         status=422 if error else 200)
 
 
@@ -94,7 +94,7 @@ def client_import_map(request: HttpRequest, import_id) -> HttpResponse:
              "problems": problems.get(f"column_{index}", [])}
             for index, header in enumerate(imported.headers)]
     return render(request, "backoffice/clients/import/map.html", {
-        "imported": imported, "rows": rows, "fields": imports.FIELDS, "not_imported": imports.NOT_IMPORTED,
+        "step": 2, "imported": imported, "rows": rows, "fields": imports.FIELDS, "not_imported": imports.NOT_IMPORTED,
         "problems": problems.get("columns", []) + problems.get("save_as", []),
         "mappings": imports.client_import_mappings(), "required": imports.REQUIRED,
         "busy": imported.status in (ClientImportStatus.CHECKING, ClientImportStatus.IMPORTING),
@@ -114,7 +114,7 @@ def client_import_preview(request: HttpRequest, import_id) -> HttpResponse:
     fields = [field for field in imports.FIELDS if field in imported.columns]
     counts = imported.counts or {}
     return render(request, "backoffice/clients/import/preview.html", {
-        "imported": imported, "state": state, "headings": [imports.FIELDS[field] for field in fields],
+        "step": 3, "imported": imported, "state": state, "headings": [imports.FIELDS[field] for field in fields],
         "preview": [{**row, "cells": [row["values"].get(field, "") for field in fields]} for row in imported.preview],
         "counts": counts, "more_errors": max(counts.get("rejected", 0) - len(imported.errors), 0),
         "on_existing_choices": OnExisting.choices,
