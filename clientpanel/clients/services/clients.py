@@ -38,6 +38,7 @@ from .cleaning import (
     clean_text_field,
     run_clean,
 )
+from .phones import client_phone_mirrors_follow
 
 
 def display_name_of(*, firstname: str, lastname: str, company_name: str) -> str:
@@ -170,6 +171,7 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
     client_profile_update for the portal's narrower set; the CSV import, which publishes one event
     for the whole file: publish_event=False)."""
     before = snapshot(client)
+    old_phone = client.phone
     errors = FieldErrors()
     changes: dict[str, Any] = {}
     for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
@@ -215,8 +217,12 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
     changed = diff(before, snapshot(client))
     if changed:
         audit_record(action="client.update", target=client, client_id=client.pk, changes=changed)
+        # The owner's and the billing contact's numbers that mirrored the client's follow it
+        # (services/phones.py); audited after the client's own change, which caused them.
+        followed = client_phone_mirrors_follow(client, old_phone, client.phone) if "phone" in changed else []
         if publish_event:
-            publish(ClientUpdated(client_id=client.pk, fields=tuple(sorted(changed))))
+            fields = set(changed) | ({"addresses"} if "billing_address" in followed else set())
+            publish(ClientUpdated(client_id=client.pk, fields=tuple(sorted(fields))))
     return client
 
 

@@ -29,7 +29,8 @@ from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
 from ..selectors import users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
-from .clients import lock_client, search_text_of
+from .clients import lock_client, search_text_of, update_locked_client
+from .phones import lock_clients_owned_by
 
 # Lazy: read in the language of the refusal.
 NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
@@ -182,11 +183,14 @@ def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client
 ACCOUNT_FIELDS = ("firstname", "lastname", "phone", "language")
 
 
-def _locked_account(actor, client_id, user_id) -> tuple[Client, User]:
+def _locked_account(actor, client_id, user_id, *, owned_clients_too: bool = False) -> tuple[Client, User]:
     """The client and a user linked to it, both rows locked (client first), for a change to the
     user's own account by staff with Edit clients (inside the caller's transaction). A staff member
-    limited to assigned clients reaches the users of those only (lock_client: NotFound)."""
+    limited to assigned clients reaches the users of those only (lock_client: NotFound). With
+    owned_clients_too the clients the user owns are locked as well, with this one, in key order."""
     require(account_policies.can_manage_user_accounts(actor), _("You are not allowed to change client users."))
+    if owned_clients_too:
+        lock_clients_owned_by(user_id, client_id)
     client = lock_client(client_id, actor)
     if not ClientUser.objects.filter(client=client, user_id=user_id).exists():
         raise NotFound(_("This user is not linked to the client."))
@@ -201,12 +205,14 @@ def _locked_account(actor, client_id, user_id) -> tuple[Client, User]:
 def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Mapping[str, Any]) -> User:
     """Change a linked user's first and last name, phone (E.164; national numbers read in the
     client's billing country) and language. Every problem at once, nothing written then; the login
-    is the same for every client it belongs to."""
+    is the same for every client it belongs to. A new phone of an owner is also the phone of each
+    client it owns whose phone was the owner's, and of those clients' billing contacts that had it
+    (services/phones.py); a client whose phone was its own keeps it."""
     actor = as_actor(actor)
     errors = FieldErrors()
     errors.add_unknown(data, ACCOUNT_FIELDS)
     with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id)
+        client, user = _locked_account(actor, client_id, user_id, owned_clients_too="phone" in data)
         cleaned: dict[str, str] = {}
         for field, label in (("firstname", _("First name")), ("lastname", _("Last name"))):
             if field in data:
@@ -227,6 +233,12 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
                 setattr(user, name, value)
             user.save(update_fields=list(changes))
             audit_record(action="user.update", target=user, client_id=client.pk, changes=changes)
+        if "phone" in changes:
+            old_phone, new_phone = changes["phone"]
+            # Locked already (lock_clients_owned_by), in key order; each as staff's own change of
+            # the client's phone would be: audited on the client, its billing contact following.
+            for owned in Client.objects.select_for_update().filter(owner_id=user.pk, phone=old_phone).order_by("pk"):
+                update_locked_client(owned, {"phone": new_phone})
     return user
 
 
