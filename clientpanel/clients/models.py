@@ -117,7 +117,8 @@ class Client(models.Model):
         # Every directory sort has an index ending in id, which breaks ties and drives keyset paging.
         indexes = [
             models.Index(fields=["created_at", "id"], name="client_created_idx"),
-            models.Index(fields=["balance", "id"], name="client_balance_idx"),
+            # The balance sort groups by currency (selectors/directory.py: CLIENT_SORTS).
+            models.Index(fields=["currency", "balance", "id"], name="client_currency_balance_idx"),
             models.Index(fields=["display_name", "id"], name="client_display_name_idx"),
             models.Index(fields=["status", "id"], name="client_status_idx"),
             models.Index(fields=["billing_country", "billing_city", "id"], name="client_located_idx"),

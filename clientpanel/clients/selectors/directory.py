@@ -24,7 +24,9 @@ CLIENT_SORTS: dict[str, list[str]] = {
     "status": ["status"],
     "located": ["billing_country", "billing_city"],
     "created_at": ["created_at"],
-    "balance": ["balance"],
+    # Currency first: 100 EUR and 100 PLN are not the same amount, so a balance sort lists each
+    # currency's clients together (in the sort's direction, as the index reads them backwards).
+    "balance": ["currency", "balance"],
 }
 SORT_ALIASES = {"owner": "owner_email", "client": "display_name", "country": "located", "created": "created_at"}
 DEFAULT_SORT = "-created_at"

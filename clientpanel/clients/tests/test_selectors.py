@@ -56,14 +56,72 @@ def test_every_column_sorts_both_ways(staff, directory, sort):
     up = client_directory(actor=staff, sort=sort).results
     down = client_directory(actor=staff, sort=f"-{sort}").results
     assert [c.pk for c in up] == [c.pk for c in reversed(down)]
-    key = {"owner_email": lambda c: c.owner.email, "located": lambda c: (c.billing_country, c.billing_city)}.get(
-        sort, lambda c: getattr(c, sort))
+    key = {"owner_email": lambda c: c.owner.email, "located": lambda c: (c.billing_country, c.billing_city),
+           "balance": lambda c: (c.currency, c.balance)}.get(sort, lambda c: getattr(c, sort))
     assert [key(c) for c in up] == sorted(key(c) for c in up)
 
 
 def test_balance_sort_orders_by_amount(staff, directory):
     assert names(client_directory(actor=staff, sort="balance"))[0] == "My company name"
     assert names(client_directory(actor=staff, sort="-balance"))[0] == "Zoe Labadie"
+
+
+@pytest.fixture
+def two_currencies(make_client):
+    """Balances of two currencies that interleave when read as bare numbers."""
+    made = {}
+    for name, currency, balance in [("EUR 100", "EUR", "100"), ("PLN 50", "PLN", "50"), ("EUR -20", "EUR", "-20"),
+                                    ("PLN 100", "PLN", "100"), ("EUR 75", "EUR", "75"), ("PLN -300", "PLN", "-300")]:
+        made[name] = make_client(company_name=name, currency=currency)
+        Client.objects.filter(pk=made[name].pk).update(balance=Decimal(balance))
+    return made
+
+
+ASCENDING = ["EUR -20", "EUR 75", "EUR 100", "PLN -300", "PLN 50", "PLN 100"]
+
+
+@pytest.mark.parametrize("sort, expected", [("balance", ASCENDING), ("-balance", ASCENDING[::-1])])
+def test_balance_sort_keeps_each_currency_together(staff, two_currencies, sort, expected):
+    assert names(client_directory(actor=staff, sort=sort)) == expected
+    assert names(client_directory(actor=staff, sort=sort, page=1, page_size=50)) == expected
+    # Page by page through the keyset cursor the order is the same, across the currencies' border.
+    walked, cursor = [], None
+    while True:
+        page = client_directory(actor=staff, sort=sort, page_size=2, cursor=cursor)
+        walked += names(page)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert walked == expected
+
+
+@pytest.mark.parametrize("sort, expected", [("balance", ASCENDING), ("-balance", ASCENDING[::-1])])
+def test_the_api_sorts_balances_by_currency_first(api, two_currencies, sort, expected):
+    body = api.get("/clients", sort=sort, page_size=50).json()
+    assert [c["company_name"] for c in body["results"]] == expected
+
+
+def test_the_staff_directory_sorts_balances_by_currency_first(staff_client, two_currencies):
+    from django.urls import reverse
+
+    page = staff_client.get(reverse("backoffice:client-list"), {"sort": "-balance"}).content.decode()
+    positions = [page.index(f">{name}<") for name in ASCENDING[::-1]]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("sort", ["balance", "-balance"])
+def test_the_balance_sort_reads_the_currency_balance_index_without_sorting(staff, two_currencies, sort):
+    """At a million clients a sort node would read every row: the page must come off the index."""
+    rows = client_directory(actor=staff, sort=sort, page_size=2)
+    ordering = [f"-{f}" if sort.startswith("-") else f for f in [*CLIENT_SORTS["balance"], "id"]]
+    query = Client.objects.order_by(*ordering).values_list("id", flat=True)[:2]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    plan = query.explain()
+    assert "client_currency_balance_idx" in plan and " Sort " not in f" {plan} ", plan
+    assert rows.next_cursor
 
 
 def test_unknown_sort_is_refused(staff, directory):
