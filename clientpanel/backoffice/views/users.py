@@ -3,6 +3,9 @@ factor, password-reset e-mail), Manage Users and a user's page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -108,56 +111,32 @@ def client_user_account(request: HttpRequest, client_id, user_id) -> HttpRespons
                      then=lambda saved: _back_to_users(request, client))
 
 
-def _account_action(request: HttpRequest, client_id, user_id, service, success: str) -> HttpResponse:
-    """One of the Users tab's account buttons: the service on the linked user, its outcome flashed."""
+# The Users tab's buttons on one linked user (urls.py names the action of each path): the service each
+# runs, and what the panel says once it is done (from what the service answers).
+USER_ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[Any], str]]] = {
+    "remove": (client_services.client_user_remove, lambda link: _("User unlinked.")),
+    "verify-email": (client_services.client_user_email_mark_verified,
+                     lambda user: _("The address %(email)s is marked verified.") % {"email": user.email}),
+    "two-factor-reset": (client_services.client_user_2fa_reset,
+                         lambda user: _("Two-factor authentication of %(email)s reset; they can set it up again "
+                                        "after their next login.") % {"email": user.email}),
+    "password-reset": (client_services.client_user_password_reset_send,
+                       lambda user: _("Password-reset e-mail to %(email)s queued.") % {"email": user.email}),
+    "make-owner": (client_services.client_transfer_ownership,
+                   lambda moved: _("%(email)s now owns %(client)s.") % {
+                       "email": moved.owner.email, "client": moved.display_name}),
+}
+
+
+@area_required(EDIT_CLIENTS)
+@require_POST
+def client_user_do(request: HttpRequest, client_id, user_id, action: str) -> HttpResponse:
+    """One of the Users tab's buttons (USER_ACTIONS): the service on the linked user, its outcome
+    flashed, the tab shown again."""
+    service, success = USER_ACTIONS[action]
     client = client_or_404(request, client_id)
     run_and_report(request, lambda: service(actor=request.user, client_id=client.id, user_id=user_id),
-                   success=lambda user: success % {"email": user.email},
-                   missing=_("That user is not linked to the client."))
-    return _back_to_users(request, client)
-
-
-@area_required(EDIT_CLIENTS)
-@require_POST
-def client_user_verify_email(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    return _account_action(request, client_id, user_id, client_services.client_user_email_mark_verified,
-                           _("The address %(email)s is marked verified."))
-
-
-@area_required(EDIT_CLIENTS)
-@require_POST
-def client_user_2fa_reset(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    return _account_action(request, client_id, user_id, client_services.client_user_2fa_reset,
-                           _("Two-factor authentication of %(email)s reset; they can set it up again after their "
-                             "next login."))
-
-
-@area_required(EDIT_CLIENTS)
-@require_POST
-def client_user_password_reset(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    return _account_action(request, client_id, user_id, client_services.client_user_password_reset_send,
-                           _("Password-reset e-mail to %(email)s queued."))
-
-
-@area_required(EDIT_CLIENTS)
-@require_POST
-def client_user_remove(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    client = client_or_404(request, client_id)
-    run_and_report(request, lambda: client_services.client_user_remove(actor=request.user, client_id=client.id,
-                                                                       user_id=user_id),
-                   success=_("User unlinked."), missing=_("That user is not linked to the client."))
-    return _back_to_users(request, client)
-
-
-@area_required(EDIT_CLIENTS)
-@require_POST
-def client_transfer_ownership(request: HttpRequest, client_id, user_id) -> HttpResponse:
-    client = client_or_404(request, client_id)
-    run_and_report(request, lambda: client_services.client_transfer_ownership(
-        actor=request.user, client_id=client.id, user_id=user_id),
-        success=lambda moved: _("%(email)s now owns %(client)s.") % {
-            "email": moved.owner.email, "client": moved.display_name},
-        missing=_("That user is not linked to the client."))
+                   success=success, missing=_("That user is not linked to the client."))
     return _back_to_users(request, client)
 
 
