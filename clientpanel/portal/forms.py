@@ -3,20 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+from clientpanel.ui.forms import NewPasswordForm
 from clientpanel.ui.labels import country_choices
-
-
-class SetPasswordForm(forms.Form):
-    password = forms.CharField(label=_("New password"), max_length=128, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_again = forms.CharField(label=_("New password again"), max_length=128, strip=False,
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
-            self.add_error("password_again", _("The two passwords differ."))
-        return cleaned
 
 
 class PasswordResetForm(forms.Form):
@@ -110,7 +98,7 @@ class AccountForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class PasswordChangeForm(SetPasswordForm):
+class PasswordChangeForm(NewPasswordForm):
     """A new password (twice) and the present one."""
 
     current_password = forms.CharField(label=_("Present password"), max_length=128, strip=False,

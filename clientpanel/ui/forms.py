@@ -26,3 +26,20 @@ class CodeForm(forms.Form):
             self.add_error("code", error.message)
             return False
         return True
+
+
+class NewPasswordForm(forms.Form):
+    """A new password, typed twice (setting it, changing it); the service applies the password
+    validators."""
+
+    password = forms.CharField(label=_("New password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(label=_("New password again"), max_length=128, strip=False,
+                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("password_again") \
+                and cleaned["password"] != cleaned["password_again"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        return cleaned

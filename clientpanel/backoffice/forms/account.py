@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.accounts.login import LoginRefused, staff_password_check
+from clientpanel.ui import forms as ui_forms
 from clientpanel.ui.forms import CodeForm
 
 from .common import ServiceErrorsMixin
@@ -30,20 +31,8 @@ class StaffLoginForm(AuthenticationForm):
         return self.cleaned_data
 
 
-class NewPasswordForm(ServiceErrorsMixin, forms.Form):
-    """A new password, typed twice; the service applies the password validators."""
-
-    password = forms.CharField(label=_("New password"), max_length=128, strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password_again = forms.CharField(label=_("New password again"), max_length=128, strip=False,
-                                     widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password") and cleaned.get("password_again") \
-                and cleaned["password"] != cleaned["password_again"]:
-            self.add_error("password_again", _("The two passwords differ."))
-        return cleaned
+class NewPasswordForm(ServiceErrorsMixin, ui_forms.NewPasswordForm):
+    """A new password, typed twice, with the service's refusals on its fields."""
 
 
 class PasswordChangeForm(NewPasswordForm):

@@ -13,15 +13,16 @@ from clientpanel.accounts.throttle import password_reset_allowed
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.notifications.services import password_reset_request
+from clientpanel.ui.forms import NewPasswordForm
 
-from ..forms import PasswordResetForm, SetPasswordForm
+from ..forms import PasswordResetForm
 
 
 def _choose_password(request: HttpRequest, tokens: LinkTokens, uidb64: str, token: str, title: str) -> HttpResponse:
     user = user_of_link(tokens, uidb64, token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=400)
-    form = SetPasswordForm(request.POST if request.method == "POST" else None)
+    form = NewPasswordForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             password_set_from_link(user=user, password=form.cleaned_data["password"])
