@@ -12,6 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
+from .collation import sorted_by_name
 from .text import has_visible_text, text_problem
 
 
@@ -43,7 +44,9 @@ def clean_text(value: object, *, max_length: int, label: str | Promise, required
 
 @lru_cache(maxsize=1)
 def country_choices() -> list[tuple[str, str]]:
-    return sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda item: item[1])
+    """Every country by its English name, in English alphabetical order: "Åland Islands" after
+    "Afghanistan", "Türkiye" before "Turkmenistan" (not after "Zimbabwe" as by code points)."""
+    return sorted_by_name(((c.alpha_2, c.name) for c in pycountry.countries), "en", name=lambda item: item[1])
 
 
 def country_name(code: str) -> str:

@@ -6,7 +6,6 @@ A code missing here is shown as it is."""
 from __future__ import annotations
 
 import gettext
-import unicodedata
 from functools import cache
 
 import pycountry
@@ -20,6 +19,7 @@ from clientpanel.clients.validation import country_choices as english_country_ch
 from clientpanel.clients.validation import country_name as english_country_name
 from clientpanel.clients.validation import enabled_currencies, enabled_languages
 from clientpanel.clients.validation import language_name as english_language_name
+from clientpanel.core.collation import sorted_by_name
 
 # The settings a client inherits (clients.selectors.INHERITED_SETTINGS) and where a value comes from.
 SETTING_NAMES = {
@@ -213,15 +213,9 @@ def country_choices() -> list[tuple[str, str]]:
 @cache
 def _translated_countries(language: str) -> tuple[tuple[str, str], ...]:
     catalog = _country_catalog(language)
-    return tuple(sorted(((code, catalog.gettext(name)) for code, name in english_country_choices()),
-                        key=lambda item: _fold(item[1])))
-
-
-def _fold(text: str) -> str:
-    """Sort key close enough to the language's order for a list of countries (accents after
-    their letter), without ICU."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l~").replace("Ł", "L~"))
-    return "".join(c if not unicodedata.combining(c) else "~" for c in decomposed).casefold()
+    # In the language's alphabetical order (core/collation.py): "Łotwa" after "Luksemburg" in Polish.
+    return tuple(sorted_by_name(((code, catalog.gettext(name)) for code, name in english_country_choices()),
+                                language, name=lambda item: item[1]))
 
 
 def language_name(code: str) -> str:
