@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clientpanel.core.money import AMOUNT_MAX, AmountError, quantize_amount, round_to_minor_unit
+from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_decimal, quantize_amount, round_to_minor_unit
 
 # A rate has at most 6 decimals and 9 integer digits: 15 significant digits, which SQLite's
 # storage and Django's decimal converter carry exactly (PostgreSQL stores numeric anyway).
@@ -19,16 +19,11 @@ RATE_MAX = Decimal(10) ** (RATE_MAX_DIGITS - RATE_PLACES) - Decimal(1).scaleb(-R
 def parse_rate(value: object) -> Decimal:
     """An exchange rate from a person or a script: a positive Decimal with at most 6 decimals and at
     most 999,999,999.999999; floats, NaN, zero and negatives are refused (AmountError says why)."""
-    if isinstance(value, float):
-        raise AmountError(_("Send rates as strings, never as floating-point numbers."))
-    if isinstance(value, bool) or value is None or str(value).strip() == "":
-        raise AmountError(_("Enter a rate, e.g. 4.3127."))
-    try:
-        rate = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise AmountError(_("Enter a number, e.g. 4.3127.")) from None
-    if not rate.is_finite():
-        raise AmountError(_("Enter a finite number."))
+    missing = _("Enter a rate, e.g. 4.3127.")
+    if isinstance(value, str) and not value.strip():
+        raise AmountError(missing)
+    rate = parse_decimal(value, float_refused=_("Send rates as strings, never as floating-point numbers."),
+                         missing=missing, not_a_number=_("Enter a number, e.g. 4.3127."))
     if rate <= 0:
         raise AmountError(_("A rate is greater than zero."))
     if rate > RATE_MAX:

@@ -33,19 +33,28 @@ def _too_many_decimals(places: int) -> TooManyDecimals:
                                     places) % {"places": places})
 
 
+def parse_decimal(value: object, *, float_refused: str, missing: str, not_a_number: str) -> Decimal:
+    """A finite Decimal from what a person or a script sent (a Decimal, an integer or a string);
+    a float, a boolean, None, NaN and infinities are refused, in the caller's words (amounts, rates)."""
+    if isinstance(value, float):
+        raise AmountError(float_refused)
+    if isinstance(value, bool) or value is None:
+        raise AmountError(missing)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise AmountError(not_a_number) from None
+    if not number.is_finite():
+        raise AmountError(_("Enter a finite number."))
+    return number
+
+
 def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: bool = True) -> Decimal:
     """Turn user or API input into an exact Decimal, refusing floats, NaN, too many decimals and
     values outside the ledger's bounds."""
-    if isinstance(value, float):
-        raise AmountError(_("Send amounts as strings or integers, never as floating-point numbers."))
-    if isinstance(value, bool) or value is None:
-        raise AmountError(_("Enter an amount."))
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise AmountError(_("Enter a number, e.g. 12.50.")) from None
-    if not amount.is_finite():
-        raise AmountError(_("Enter a finite number."))
+    amount = parse_decimal(
+        value, float_refused=_("Send amounts as strings or integers, never as floating-point numbers."),
+        missing=_("Enter an amount."), not_a_number=_("Enter a number, e.g. 12.50."))
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
         raise _too_many_decimals(places)
