@@ -17,6 +17,7 @@ from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
 from clientpanel.reports.dashboard import job_refresh_dashboard
+from clientpanel.reports.rollups import job_roll_up_reports
 from clientpanel.webhooks.services import job_purge_webhooks
 
 from .background import job_fail_stalled_tasks
@@ -36,6 +37,7 @@ JOBS = {
     "clean_up_client_imports": job_client_imports_clean_up,
     "purge_webhooks": job_purge_webhooks,
     "refresh_dashboard": job_refresh_dashboard,
+    "roll_up_reports": job_roll_up_reports,
 }
 
 # Long work people start from a page (automation/background.py): kind -> the domain's function,

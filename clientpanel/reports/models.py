@@ -1,5 +1,9 @@
+import uuid
+
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from clientpanel.core.fields import AmountField
 
 
 class DashboardSnapshot(models.Model):
@@ -14,3 +18,89 @@ class DashboardSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+# --- daily rollups (reports/rollups.py) ------------------------------------------------------
+# Finance → Reports add up a year of payments, documents and charges; at a million clients that
+# takes seconds, so the rollup job keeps them added up per local day. The dimensions are plain
+# keys, not foreign keys: a rollup is history and must not stop a group or product from being
+# deleted; 0 (or the nil UUID) stands for "none" so that a unique constraint holds every key.
+
+NO_GROUP_KEY = 0
+
+
+class RollupState(models.Model):
+    """How far the rollups go: every payment, document and charge *written* before `rolled_until`
+    (their created_at or issue date, never back-dated) is in them; what was written since is
+    added up live. One row."""
+
+    key = models.CharField(max_length=20, primary_key=True)  # "reports"
+    rolled_until = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)  # the days are this zone's; another zone rebuilds them
+
+    def __str__(self) -> str:
+        return f"{self.key} until {self.rolled_until:%Y-%m-%d %H:%M}"
+
+
+class DailyRevenue(models.Model):
+    """Payments received (gross, by the day they were paid) and credit notes issued (their total,
+    positive) on one day, per currency, home company and client group."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    company_id = models.BigIntegerField()
+    group_id = models.BigIntegerField(default=NO_GROUP_KEY)
+    payments = AmountField(default=0)
+    refunds = AmountField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "currency", "company_id", "group_id"],
+                                               name="daily_revenue_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency} +{self.payments} -{self.refunds}"
+
+
+class DailyTax(models.Model):
+    """Tax of one name and rate (or, with `kind`, reverse-charge or untaxed sales) on the invoices
+    and credit notes issued on one day, per home company, group, currency and client country."""
+
+    RATE, REVERSE_CHARGE, UNTAXED = "rate", "reverse", "untaxed"
+
+    day = models.DateField()
+    company_id = models.BigIntegerField()
+    group_id = models.BigIntegerField(default=NO_GROUP_KEY)
+    currency = models.CharField(max_length=3)
+    country = models.CharField(max_length=2, blank=True)
+    kind = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+    rate = models.DecimalField(max_digits=9, decimal_places=4, default=0)
+    documents = models.PositiveIntegerField(default=0)
+    net = AmountField(default=0)
+    tax = AmountField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["day", "company_id", "group_id", "currency", "country", "kind", "name", "rate"],
+            name="daily_tax_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency} {self.kind} {self.name} {self.rate}"
+
+
+class DailyUsage(models.Model):
+    """The charges posted on one day, per currency, client group and product of their service."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    group_id = models.BigIntegerField(default=NO_GROUP_KEY)
+    product_id = models.UUIDField(default=uuid.UUID(int=0))  # nil: charges outside a service
+    charges = models.PositiveBigIntegerField(default=0)
+    amount = AmountField(default=0)  # positive: what the charges took
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "currency", "group_id", "product_id"],
+                                               name="daily_usage_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency} {self.product_id} {self.amount}"

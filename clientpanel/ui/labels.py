@@ -53,6 +53,7 @@ JOB_TITLES = {
     "clean_up_client_imports": _("Remove old import files"),
     "purge_webhooks": _("Purge webhook logs"),
     "refresh_dashboard": _("Refresh the dashboard"),
+    "roll_up_reports": _("Roll up the reports"),
 }
 JOB_DESCRIPTIONS = {
     "provision_pending": _("Provision pending services whose funds arrived; cancel those unfunded past the "
@@ -78,9 +79,12 @@ JOB_DESCRIPTIONS = {
                         "webhook messages after 30 days."),
     "refresh_dashboard": _("Add up the dashboard's figures over every client again when they are older than a few "
                            "minutes (CLIENTPANEL_DASHBOARD_REFRESH_MINUTES)."),
+    "roll_up_reports": _("Add the payments, credit notes, invoices and charges written since the last run to the "
+                         "reports' daily totals; the reports add up live only what is newer."),
 }
 JOB_COUNTS = {
     "refreshed": pgettext_lazy("job count", "refreshed"),
+    "rows": pgettext_lazy("job count", "rows"),
     "provisioned": pgettext_lazy("job count", "provisioned"), "cancelled": pgettext_lazy("job count", "cancelled"),
     "services": pgettext_lazy("job count", "services"), "charges": pgettext_lazy("job count", "charges"),
     "unsuspended": pgettext_lazy("job count", "unsuspended"), "terminated": pgettext_lazy("job count", "terminated"),

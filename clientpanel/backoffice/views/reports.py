@@ -178,7 +178,7 @@ def _revenue(request: HttpRequest, choices) -> dict:
               [[row.key, row.currency, *money(row)] for row in report.by_company]),
         Table("group", _("By client group"), [(_("Group"), False), (_("Currency"), False), *amounts],
               [[row.key or _("No group"), row.currency, *money(row)] for row in report.by_group],
-              note=_("Clients are counted in the group they are in now.")),
+              note=_("Each sale is counted in the group its client was in at the time of the sale.")),
         Table("product", _("Usage by product"), [(_("Product"), False), (_("Currency"), False), (_("Charges"), True),
                                                  (_("Usage (net)"), True)],
               [[row.product or _("Other items (no service)"), row.currency, row.charges,

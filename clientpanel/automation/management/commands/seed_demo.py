@@ -22,6 +22,7 @@ from clientpanel.clients.services import (
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.services import manual_transaction_create
+from clientpanel.reports.rollups import rollups_rebuild
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_presets_apply, tax_rule_save
@@ -57,6 +58,9 @@ class Command(BaseCommand):
                 created += 1
         self._groups_users_and_agent()
         self._history()
+        # The history was written at moments in the past, which the rollups' job (it adds up what
+        # was written since its last run) cannot tell apart from old rows: add everything up again.
+        rollups_rebuild()
         self.stdout.write(f"Demo data: {created} clients created, {len(existing)} already there.")
         self.stdout.write(self.style.SUCCESS(
             f"Demo staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}  →  http://127.0.0.1:8000/staff/"

@@ -1,0 +1,146 @@
+"""Finance → Reports → Revenue (issue 14): money in, as on the dashboard — payments received (gross,
+by the moment they were paid) minus credit notes issued (their total, by issue date), by period,
+home company and client group — and the charges posted to services by product ("usage": a payment
+that tops up a balance is not revenue of any product yet; docs/decisions.md, "Reports (issue 14)").
+Amounts stay per currency, never added across currencies. Staff who see every client read the
+daily rollups and add up live only what was written since (reports/rollups.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.catalog.models import Product
+from clientpanel.clients.models import ClientGroup
+from clientpanel.clients.selectors import sees_every_client
+from clientpanel.invoicing.models import Payment
+from clientpanel.ledger.models import EntryType, LedgerEntry
+from clientpanel.tax.models import HomeCompany
+
+from .models import NO_GROUP_KEY, DailyRevenue, DailyUsage
+from .periods import Filters, Range, may_read_reports, scoped
+from .rollups import NIL, ZERO, Written, charges_by, credit_notes, credit_notes_by, payments_by, rolled_until
+
+
+@dataclass(frozen=True)
+class Revenue:
+    """Money in for one period, home company or group, in one currency."""
+
+    currency: str
+    key: object  # the period's first day, the home company's or group's name (None: no group)
+    payments: Decimal = ZERO
+    refunds: Decimal = ZERO  # credit notes issued, as a positive amount
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.payments - self.refunds
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The charges posted to one product's services in one currency (net, as the ledger posts them)."""
+
+    currency: str
+    product: str | None  # None: charges of items sold outside a service
+    charges: int
+    amount: Decimal
+
+
+@dataclass
+class RevenueReport:
+    span: Range
+    by_period: dict[str, list[Revenue]] = field(default_factory=dict)  # currency → one per period
+    by_company: list[Revenue] = field(default_factory=list)
+    by_group: list[Revenue] = field(default_factory=list)
+    by_product: list[Usage] = field(default_factory=list)
+
+    @property
+    def totals(self) -> list[Revenue]:
+        return [Revenue(currency, None, sum((r.payments for r in rows), ZERO), sum((r.refunds for r in rows), ZERO))
+                for currency, rows in self.by_period.items()]
+
+
+def reads_rollups(actor) -> Written | None:
+    """What the actor's report adds up live: only what was written since the rollups (staff who
+    see every client, once the job has run), or everything (None) — staff limited to their clients."""
+    if not (may_read_reports(actor) and sees_every_client(actor)):
+        return None
+    until = rolled_until()
+    return None if until is None else Written(since=until)
+
+
+def revenue_report(*, actor: ActorLike, span: Range, filters: Filters | None = None) -> RevenueReport:
+    """Payments received less credit notes issued within the range, per currency: by period, by
+    home company (the document's), by client group (the client's when the sale was rolled up, within
+    minutes of it) — and the charges posted to services in the range by product. A constant number
+    of queries."""
+    actor, filters = as_actor(actor), filters or Filters()
+    report = RevenueReport(span=span)
+    live = reads_rollups(actor) or Written()
+    payments = live.on(filters.on(scoped(Payment.objects.filter(paid_at__gte=span.start, paid_at__lt=span.end),
+                                         actor), client="client__", company="document__home_company",
+                                  currency="document__currency"), "created_at")
+    notes = live.on(filters.on(scoped(credit_notes().filter(issue_date__gte=span.start, issue_date__lt=span.end),
+                                      actor), client="client__"), "issue_date")
+    sums: dict = defaultdict(lambda: [ZERO, ZERO])  # (currency, period, company id, group id) → paid, refunded
+    for row in payments_by(payments, span.truncate("paid_at")):
+        sums[row["currency"], span.period_of(row["bucket"]), row["company"], row["group"] or NO_GROUP_KEY][0] += \
+            row["amount"]
+    for row in credit_notes_by(notes, span.truncate("issue_date")):  # a credit note's total is negative
+        sums[row["currency"], span.period_of(row["bucket"]), row["company"], row["group"] or NO_GROUP_KEY][1] -= \
+            row["amount"]
+    if live.since is not None:
+        rolled = (filters.on_rollup(DailyRevenue.objects.filter(day__gte=span.since, day__lte=span.until))
+                  .annotate(bucket=span.truncate("day")).values("bucket", "currency", "company_id", "group_id")
+                  .annotate(paid=Sum("payments"), refunded=Sum("refunds")).order_by())
+        for row in rolled:
+            entry = sums[row["currency"], span.period_of(row["bucket"]), row["company_id"], row["group_id"]]
+            entry[0] += row["paid"]
+            entry[1] += row["refunded"]
+    companies = dict(HomeCompany.objects.values_list("pk", "name"))
+    groups = dict(ClientGroup.objects.values_list("pk", "name"))
+    paid: dict = defaultdict(lambda: defaultdict(lambda: ZERO))  # breakdown → (currency, key) → amount
+    refunded: dict = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for (currency, period, company, group), (payment, refund) in sums.items():
+        for breakdown, key in (("period", period), ("company", companies.get(company, "")),
+                               ("group", groups.get(group))):
+            paid[breakdown][currency, key] += payment
+            refunded[breakdown][currency, key] += refund
+    currencies = sorted({currency for currency, _key in paid["period"]})
+    report.by_period = {currency: [Revenue(currency, period.start, paid["period"][currency, period.start],
+                                           refunded["period"][currency, period.start])
+                                   for period in span.periods] for currency in currencies}
+    for breakdown, into in (("company", report.by_company), ("group", report.by_group)):
+        into.extend(Revenue(currency, key, paid[breakdown][currency, key], refunded[breakdown][currency, key])
+                    for currency, key in sorted(paid[breakdown], key=lambda k: (k[0], k[1] is None, k[1] or "")))
+    report.by_product = _usage(actor, span, filters, live)
+    return report
+
+
+def _usage(actor, span: Range, filters: Filters, live: Written) -> list[Usage]:
+    """Charges posted in the range, per currency and product of their service. The home company
+    filter does not narrow usage: a charge is posted to a balance, not billed by a company."""
+    entries = live.on(filters.on(scoped(LedgerEntry.objects.filter(type=EntryType.CHARGE, created_at__gte=span.start,
+                                                                   created_at__lt=span.end), actor),
+                                 client="client__", company=None, currency="client__currency"), "created_at")
+    sums: dict = defaultdict(lambda: [0, ZERO])  # (currency, product id) → charges, amount
+    for row in charges_by(entries, None):
+        entry = sums[row["currency"], row["product"] or NIL]
+        entry[0] += row["charges"]
+        entry[1] -= row["amount"]
+    if live.since is not None:
+        rolled = (filters.on_rollup(DailyUsage.objects.filter(day__gte=span.since, day__lte=span.until), company=False)
+                  .values("currency", "product_id").annotate(count=Sum("charges"), used=Sum("amount")).order_by())
+        for row in rolled:
+            entry = sums[row["currency"], row["product_id"]]
+            entry[0] += row["count"]
+            entry[1] += row["used"]
+    names = dict(Product.objects.filter(pk__in={product for _currency, product in sums}).values_list("pk", "name"))
+    usage = [Usage(currency, names.get(product), charges, amount) for (currency, product), (charges, amount)
+             in sums.items() if charges]
+    usage.sort(key=lambda u: (u.currency, u.product is None, -u.amount, u.product or ""))
+    return usage

@@ -1,0 +1,245 @@
+"""Daily rollups for Finance → Reports (issue 14): at a million clients a year of payments, credit
+notes, tax lines and charges takes seconds to add up, so the `roll_up_reports` job keeps them added
+up per day (the server's time zone), per currency, home company, client group, tax rate, country
+and product (reports.models). A report for staff who see every client reads the rollups for what
+was written before `RollupState.rolled_until` and adds up live only what was written since;
+staff limited to their assigned clients get everything added up live (theirs are few).
+
+"Written" is when a row came to be — a payment's created_at, a document's issue date (set when it
+takes its number), a ledger entry's created_at — never the date it is reported under: a payment
+recorded today as paid last March lands in March's rollup. The job rolls up to MARGIN before now,
+so a transaction still open when it runs is picked up by the next run (none of ours stays open for
+minutes); `manage.py rebuild_report_rollups` adds everything up again from scratch.
+
+The same grouped queries serve the live part and the rollups: `payments_by`, `credit_notes_by`,
+`tax_by` and `charges_by` group rows by a bucket (a period, or a day) and the rollups' keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    F,
+    Model,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    UUIDField,
+    Value,
+)
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Round, TruncDate
+from django.utils import timezone
+
+from clientpanel.client_services.models import Service
+from clientpanel.core.fields import AmountField
+from clientpanel.invoicing.models import Document, DocumentType, Payment
+from clientpanel.ledger.models import EntryType, LedgerEntry
+
+from .models import NO_GROUP_KEY, DailyRevenue, DailyTax, DailyUsage, RollupState
+
+STATE_KEY = "reports"
+MARGIN = dt.timedelta(minutes=10)  # what was written this recently is always added up live
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # rolled up until then: nothing is
+NIL = uuid.UUID(int=0)  # DailyUsage's product of charges outside a service
+MAX_TAXES = 3  # a tax rule names up to three taxes (SPEC §6), so a document has up to three tax lines
+ZERO = Decimal("0.0000")
+
+
+@dataclass(frozen=True)
+class Written:
+    """The rows written from `since` (included) to `until` (excluded); None: no bound."""
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+
+    def on(self, queryset: QuerySet, column: str) -> QuerySet:
+        if self.since is not None:
+            queryset = queryset.filter(**{f"{column}__gte": self.since})
+        if self.until is not None:
+            queryset = queryset.filter(**{f"{column}__lt": self.until})
+        return queryset
+
+
+def rolled_until() -> dt.datetime | None:
+    """Up to when the rollups hold what was written (None: there are none in this time zone yet, so
+    every figure is added up live)."""
+    state = RollupState.objects.filter(key=STATE_KEY).values_list("rolled_until", "time_zone").first()
+    if state is None or state[1] != timezone.get_current_timezone_name():
+        return None
+    return state[0]
+
+
+# --- what is added up: by a bucket and the rollups' keys ---------------------------------------
+
+def _grouped(queryset: QuerySet, bucket, keys: dict, fields: tuple[str, ...] = ()) -> QuerySet:
+    """The rows grouped by a bucket (None: none), the annotated keys and the model's own `fields`."""
+    if bucket is not None:
+        keys = {"bucket": bucket, **keys}
+    return queryset.annotate(**keys).values(*keys, *fields).order_by()
+
+
+def payments_by(payments: QuerySet[Payment], bucket) -> QuerySet:
+    """Payments received (gross) per bucket (over paid_at), currency, home company and client group."""
+    return _grouped(payments, bucket, {"currency": F("document__currency"), "company": F("document__home_company_id"),
+                                       "group": F("client__group_id")}).annotate(amount=Sum("gross"))
+
+
+def credit_notes_by(notes: QuerySet[Document], bucket) -> QuerySet:
+    """Credit notes' totals (negative) per bucket (over issue_date), currency, home company and group."""
+    return _grouped(notes, bucket, {"company": F("home_company_id"), "group": F("client__group_id")}, ("currency",)
+                    ).annotate(amount=Sum("total"))
+
+
+def charges_by(entries: QuerySet[LedgerEntry], bucket) -> QuerySet:
+    """CHARGE entries (count and net, negative) per bucket, currency, client group and the product of
+    their service (named on the entry by id, so looked up in a subquery)."""
+    service = Service.objects.filter(pk=OuterRef("service_id"))
+    return _grouped(entries, bucket, {"currency": F("client__currency"), "group": F("client__group_id"),
+                                      "product": Subquery(service.values("product_id")[:1], output_field=UUIDField())}
+                    ).annotate(charges=Count("id"), amount=Sum("net"))
+
+
+def credit_notes(documents: QuerySet[Document] | None = None) -> QuerySet[Document]:
+    return (documents if documents is not None else Document.objects.all()).filter(type=DocumentType.CREDIT_NOTE)
+
+
+def tax_documents(documents: QuerySet[Document] | None = None) -> QuerySet[Document]:
+    """Invoices and credit notes with their number (proformas are not tax documents: their final
+    invoice is)."""
+    return (documents if documents is not None else Document.objects.all()).filter(
+        type__in=[DocumentType.INVOICE, DocumentType.CREDIT_NOTE], number__isnull=False)
+
+
+def _line(index: int, key: str) -> KeyTextTransform:
+    return KeyTextTransform(key, KeyTransform(str(index), "tax_lines"))
+
+
+def _line_amount_units(index: int):
+    """The tax line's amount (a string in the JSON, "4.60") as integer 1/10,000 units, so that the
+    sum is exact on SQLite too (SPEC §5); read back as Decimal through AmountField."""
+    amount = Cast(_line(index, "amount"), DecimalField(max_digits=20, decimal_places=4))
+    return Cast(Round(amount * Value(Decimal(10000), output_field=DecimalField(max_digits=20, decimal_places=4))),
+                BigIntegerField())
+
+
+TaxKey = tuple  # (bucket, company id, group id or None, currency, country, kind, tax name, rate)
+
+
+def tax_by(documents: QuerySet[Document], bucket) -> dict[TaxKey, list]:
+    """Tax per bucket (over issue_date), home company, group, currency, client country (the billing
+    address kept at issue), and tax name and rate — [documents, net, tax] under each; reverse-charge
+    sales and sales without tax under the kinds DailyTax.REVERSE_CHARGE and UNTAXED, with their net.
+    One query: documents grouped by their up to three tax lines; taxes add, never compound, so each
+    is charged on the document's whole net."""
+    lines = {}
+    for index in range(MAX_TAXES):
+        lines[f"name{index}"] = _line(index, "name")
+        lines[f"rate{index}"] = _line(index, "rate")
+    sums = {f"amount{index}": Sum(_line_amount_units(index), output_field=AmountField()) for index in range(MAX_TAXES)}
+    rows = _grouped(documents, bucket, {"company": F("home_company_id"), "group": F("client__group_id"),
+                                        "country": KeyTextTransform("country", "billing_address"), **lines},
+                    ("currency", "reverse_charge")).annotate(documents=Count("id"), net_sum=Sum("net"), **sums)
+    facts: dict = defaultdict(lambda: [0, ZERO, ZERO])
+    for row in rows:
+        where = (row.get("bucket"), row["company"], row["group"], row["currency"], row["country"] or "")
+        named = [(row[f"name{i}"], Decimal(row[f"rate{i}"]), row[f"amount{i}"] or ZERO) for i in range(MAX_TAXES)
+                 if row[f"name{i}"] is not None]
+        if row["reverse_charge"] or not named:
+            entry = facts[(*where, DailyTax.REVERSE_CHARGE if row["reverse_charge"] else DailyTax.UNTAXED, "", ZERO)]
+            entry[0] += row["documents"]
+            entry[1] += row["net_sum"]
+            continue
+        for name, rate, amount in named:
+            entry = facts[(*where, DailyTax.RATE, name, rate)]
+            entry[0] += row["documents"]
+            entry[1] += row["net_sum"]
+            entry[2] += amount
+    return facts
+
+
+# --- the job ------------------------------------------------------------------------------------
+
+def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
+    """Add what was written since the last run, up to `until` (MARGIN before now unless given), to
+    the daily rollups, in one transaction under the state row's lock (two runs never add the same
+    rows). A change of the server's time zone adds everything up again in the new one."""
+    until = until or timezone.now() - MARGIN
+    zone = timezone.get_current_timezone_name()
+    with transaction.atomic():
+        RollupState.objects.get_or_create(key=STATE_KEY, defaults={"rolled_until": EPOCH, "time_zone": zone})
+        state = RollupState.objects.select_for_update().get(key=STATE_KEY)
+        if state.time_zone != zone:
+            _clear()
+            state.rolled_until, state.time_zone = EPOCH, zone
+        if until <= state.rolled_until:
+            return {"rows": 0}
+        written = Written(state.rolled_until, until)
+        revenue: dict = defaultdict(lambda: [ZERO, ZERO])
+        for row in payments_by(written.on(Payment.objects.all(), "created_at"), TruncDate("paid_at")):
+            revenue[row["bucket"], row["currency"], row["company"], row["group"] or NO_GROUP_KEY][0] += row["amount"]
+        for row in credit_notes_by(written.on(credit_notes(), "issue_date"), TruncDate("issue_date")):
+            revenue[row["bucket"], row["currency"], row["company"], row["group"] or NO_GROUP_KEY][1] -= row["amount"]
+        taxes = {(day, company, group or NO_GROUP_KEY, *rest): values for (day, company, group, *rest), values
+                 in tax_by(written.on(tax_documents(), "issue_date"), TruncDate("issue_date")).items()}
+        usage = {(row["bucket"], row["currency"], row["group"] or NO_GROUP_KEY, row["product"] or NIL):
+                 [row["charges"], -row["amount"]]
+                 for row in charges_by(written.on(LedgerEntry.objects.filter(type=EntryType.CHARGE), "created_at"),
+                                       TruncDate("created_at"))}
+        rows = (_add(DailyRevenue, ("day", "currency", "company_id", "group_id"), ("payments", "refunds"), revenue)
+                + _add(DailyTax, ("day", "company_id", "group_id", "currency", "country", "kind", "name", "rate"),
+                       ("documents", "net", "tax"), taxes)
+                + _add(DailyUsage, ("day", "currency", "group_id", "product_id"), ("charges", "amount"), usage))
+        state.rolled_until = until
+        state.save()
+    return {"rows": rows}
+
+
+def rollups_rebuild() -> dict[str, int]:
+    """Throw the rollups away and add everything up again (manage.py rebuild_report_rollups)."""
+    with transaction.atomic():
+        _clear()
+        RollupState.objects.filter(key=STATE_KEY).delete()
+        return rollups_refresh()
+
+
+def job_roll_up_reports(*, now: dt.datetime) -> dict:
+    """The automation job: `now` is the pass's moment, but what counts is when rows were written,
+    by the real clock (a pass run --at a later moment must not skip rows written before it)."""
+    return rollups_refresh()
+
+
+def _clear() -> None:
+    for model in (DailyRevenue, DailyTax, DailyUsage):
+        model.objects.all().delete()
+
+
+def _add(model: type[Model], keys: tuple[str, ...], values: tuple[str, ...], deltas: dict[tuple, Iterable]) -> int:
+    """Add each key's values to its row (made when there is none yet); the rows of the days touched
+    are read once. Answers how many rows were written."""
+    if not deltas:
+        return 0
+    days = {key[0] for key in deltas}
+    existing = {tuple(getattr(row, name) for name in keys): row for row in model.objects.filter(day__in=days)}
+    changed, made = [], []
+    for key, delta in deltas.items():
+        row = existing.get(key)
+        if row is None:
+            made.append(model(**dict(zip(keys, key, strict=True)), **dict(zip(values, delta, strict=True))))
+            continue
+        for name, amount in zip(values, delta, strict=True):
+            setattr(row, name, getattr(row, name) + amount)
+        changed.append(row)
+    model.objects.bulk_update(changed, values, batch_size=1000)
+    model.objects.bulk_create(made, batch_size=1000)
+    return len(changed) + len(made)
