@@ -28,40 +28,40 @@ class ClientUpdated(Event):
 
 
 @dataclass(frozen=True)
-class WelcomeEmailRequested(Event):
+class ClientUserEvent(Event):
+    """What an event about one user of one client names: the client, then the user."""
+
+    client_id: uuid.UUID
+    user_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class WelcomeEmailRequested(ClientUserEvent):
     """Staff asked for the welcome e-mail to a client's owner, when creating the client or later."""
 
     name = "client.welcome_requested"
-    client_id: uuid.UUID
-    user_id: uuid.UUID
 
 
 @dataclass(frozen=True)
-class ClientUserInvited(Event):
+class ClientUserInvited(ClientUserEvent):
     """A user was linked to a client and is to be told so by e-mail (an invitation)."""
 
     name = "client_user.invited"
-    client_id: uuid.UUID
-    user_id: uuid.UUID
 
 
 @dataclass(frozen=True)
-class PasswordResetEmailRequested(Event):
+class PasswordResetEmailRequested(ClientUserEvent):
     """Staff asked, from a client's Users tab, for a password-reset link to go to a linked user."""
 
     name = "client_user.password_reset_requested"
-    client_id: uuid.UUID
-    user_id: uuid.UUID
 
 
 @dataclass(frozen=True)
-class ClientRegistered(Event):
+class ClientRegistered(ClientUserEvent):
     """Somebody signed up in the portal: a NEW client and its owner, whose address is not yet
     confirmed (the verification e-mail follows)."""
 
     name = "client.registered"
-    client_id: uuid.UUID
-    user_id: uuid.UUID
 
 
 @dataclass(frozen=True)
