@@ -132,6 +132,11 @@ def display_amount(amount: Decimal, currency: str = "", language: str = "en") ->
     return f"{text} {currency}".strip()
 
 
+def display_quantity(quantity: Decimal | str, language: str = "en") -> str:
+    """A quantity for people, without trailing zeros ("1.5", "1,5" in Polish; "2", not "2.0000")."""
+    return format_decimal(Decimal(quantity), format="#,##0.####", locale=(language or "en").replace("-", "_"))
+
+
 def display_percent(rate: Decimal | str, language: str = "en") -> str:
     """A tax rate for people, without trailing zeros ("23%", "9.975%", "5%"; "9,975%" in Polish):
     rates are kept to 3 decimals ("23.000"), but nobody prints a rate that way."""

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.ui.forms import NewPasswordForm
 from clientpanel.ui.labels import country_choices
+from clientpanel.ui.numbers import LocalizedNumberField
 
 
 class PasswordResetForm(forms.Form):
@@ -19,7 +20,7 @@ class LoginForm(forms.Form):
 
 
 class AddFundsForm(forms.Form):
-    amount = forms.CharField(label=_("Amount (net)"), max_length=30)
+    amount = LocalizedNumberField(label=_("Amount (net)"), max_length=30)
 
 
 def show_refusal(form: forms.Form, error, mapping: dict[str, str] | None = None) -> None:

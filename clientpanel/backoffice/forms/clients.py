@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.selectors import group_list
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
+from clientpanel.ui.numbers import LocalizedNumberField
 
 from .common import (
     INHERIT_CHOICES,
@@ -101,7 +102,7 @@ class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
 
     id_number = forms.CharField(label=_("ID Number"), required=False, max_length=64,
                                 help_text=_("The client's number in another system."))
-    credit_limit = forms.CharField(label=_("Credit Limit"), max_length=32)
+    credit_limit = LocalizedNumberField(label=_("Credit Limit"), max_length=32)
     admin_notes = forms.CharField(label=_("Admin Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   max_length=10_000, help_text=_("Private to staff."))
     public_notes = forms.CharField(label=_("Public Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),

@@ -8,11 +8,13 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.ui.numbers import LocalizedNumberField, delocalize_number
+
 from .common import CurrencyAmountMixin, ServiceErrorsMixin
 
 
 class ManualTransactionForm(ServiceErrorsMixin, forms.Form):
-    amount = forms.CharField(label=_("Amount"), max_length=32,
+    amount = LocalizedNumberField(label=_("Amount"), max_length=32,
                              help_text=_("Negative to charge, positive to credit; up to 4 decimal places, as hourly "
                                          "charges have."))
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
@@ -22,12 +24,12 @@ class ManualTransactionForm(ServiceErrorsMixin, forms.Form):
 
 class AddFundsForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("net_amount",)
-    net_amount = forms.CharField(label=_("Net Amount"), max_length=32)
+    net_amount = LocalizedNumberField(label=_("Net Amount"), max_length=32)
 
 
 class PaymentForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("amount",)
-    amount = forms.CharField(label=_("Amount (gross)"), max_length=32)
+    amount = LocalizedNumberField(label=_("Amount (gross)"), max_length=32)
     paid_at = forms.DateTimeField(label=_("Paid at"), required=False,
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
                                   help_text=_("When the money arrived, in the home company's time zone; not before "
@@ -39,7 +41,7 @@ class PaymentForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
 
 class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("net_amount",)
-    net_amount = forms.CharField(label=_("Net amount to refund"), max_length=32)
+    net_amount = LocalizedNumberField(label=_("Net amount to refund"), max_length=32)
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
                              help_text=_("Printed on the credit note beside the invoice it corrects; one line."))
@@ -73,8 +75,8 @@ def proforma_lines(data) -> list[dict]:
 def line_items(lines: list[dict]) -> list[dict]:
     """The lines as the proforma service's items (a line without a description is a top-up's or
     takes the home company's top-up name, as the API's)."""
-    return [{"description": line["description"] or None, "quantity": line["quantity"] or "1",
-             "unit_price": line["unit_price"], "is_topup": line["top_up"]} for line in lines]
+    return [{"description": line["description"] or None, "quantity": delocalize_number(line["quantity"]) or "1",
+             "unit_price": delocalize_number(line["unit_price"]), "is_topup": line["top_up"]} for line in lines]
 
 
 def lines_with_errors(lines: list[dict], errors: dict[str, list[str]], nets: list | None = None) -> list[dict]:

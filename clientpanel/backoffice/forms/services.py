@@ -12,6 +12,7 @@ from clientpanel.catalog.models import Period
 from clientpanel.catalog.modules import module_choices
 from clientpanel.catalog.selectors import products_for_staff_order
 from clientpanel.ui.labels import currency_choices
+from clientpanel.ui.numbers import LocalizedNumberField
 
 from .common import ServiceErrorsMixin
 
@@ -75,10 +76,10 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
 class PriceForm(ServiceErrorsMixin, forms.Form):
     currency = forms.ChoiceField(label=_("Currency"))
     period = forms.ChoiceField(label=_("Period"), choices=Period.choices)
-    amount = forms.CharField(label=_("Amount"), max_length=32,
+    amount = LocalizedNumberField(label=_("Amount"), max_length=32,
                              help_text=_("Hourly prices, and every price of a product billed by the hour, take 4 "
                                          "decimal places; other prices the currency's minor unit (2 for USD)."))
-    setup_fee = forms.CharField(label=_("Setup fee"), max_length=32, required=False, initial="0")
+    setup_fee = LocalizedNumberField(label=_("Setup fee"), max_length=32, required=False, initial="0")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,13 +89,13 @@ class PriceForm(ServiceErrorsMixin, forms.Form):
 class PriceEditForm(ServiceErrorsMixin, forms.Form):
     """A price's amount and setup fee; its currency and period stay (add another price for those)."""
 
-    amount = forms.CharField(label=_("Amount"), max_length=32)
-    setup_fee = forms.CharField(label=_("Setup fee"), max_length=32, required=False)
+    amount = LocalizedNumberField(label=_("Amount"), max_length=32)
+    setup_fee = LocalizedNumberField(label=_("Setup fee"), max_length=32, required=False)
 
 
 class ExchangeRateForm(ServiceErrorsMixin, forms.Form):
     currency = forms.ChoiceField(label=_("Currency"))
-    rate = forms.CharField(label=_("Rate"), max_length=32,
+    rate = LocalizedNumberField(label=_("Rate"), max_length=32,
                            help_text=_("Units of the currency one unit of the default currency buys, e.g. 4.3127; "
                                        "at most 6 decimal places."))
 

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui.labels import country_choices, language_choices
+from clientpanel.ui.numbers import LocalizedNumberField
 
 from .common import POSTAL_ADDRESS_FIELDS, ServiceErrorsMixin, postal_address_form
 
@@ -77,7 +78,7 @@ def _rule_taxes_form() -> type[forms.Form]:
     fields = {}
     for number, (name_label, rate_label) in enumerate(RULE_TAXES, start=1):
         fields[f"tax{number}_name"] = forms.CharField(label=name_label, required=False, max_length=40)
-        fields[f"tax{number}_rate"] = forms.CharField(label=rate_label, required=False, max_length=10)
+        fields[f"tax{number}_rate"] = LocalizedNumberField(label=rate_label, required=False, max_length=10)
     return type("RuleTaxesForm", (forms.Form,), fields)
 
 

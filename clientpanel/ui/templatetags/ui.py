@@ -16,7 +16,7 @@ from clientpanel.client_services.models import ChargeKind, ProvisionStatus, Serv
 from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import display_amount, display_percent, display_quantity
 from clientpanel.files.detection import KIND_BY_CONTENT_TYPE
 from clientpanel.files.names import size_text
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
@@ -164,7 +164,26 @@ def doc_badge(status: str) -> str:
 
 @register.filter
 def normalize(value: Decimal) -> str:
+    """A number without trailing zeros in the machine's form ("1.5"): for attributes a script or
+    an input reads. For people: quantity."""
     return f"{value.normalize():f}" if isinstance(value, Decimal) else value
+
+
+@register.filter
+def quantity(value: Decimal | str | None) -> str:
+    """A quantity for people, without trailing zeros, in the reader's locale ("1.5"; "1,5" in
+    Polish; "1 000" with the language's grouping)."""
+    if value is None or value == "":
+        return ""
+    return display_quantity(value, get_language() or "en")
+
+
+@register.filter
+def percent(rate: Decimal | str | None) -> str:
+    """A tax rate for people in the reader's locale: "23%", "9.975%" ("9,975%" in Polish)."""
+    if rate is None or rate == "":
+        return ""
+    return display_percent(rate, get_language() or "en")
 
 
 SERVICE_BADGES = {"ACTIVE": "text-bg-success", "PENDING": "text-bg-info", "SUSPENDED": "text-bg-warning",

@@ -1,0 +1,131 @@
+"""Money in the reader's language (issue 14, item 9): amounts shown by Babel in the staff member's
+locale ("1 000,50" for Polish staff), and amounts, quantities and rates typed into the forms read
+the same way ("1000,50" and "1 000,50" in Polish, "1000.50" in both) — exact Decimals, what was
+typed kept when something is refused."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from clientpanel.accounts.models import User
+from clientpanel.clients.models import Client
+from clientpanel.invoicing.models import Document
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
+from clientpanel.ui.numbers import delocalize_number
+
+pytestmark = pytest.mark.django_db
+NBSP = "\u00a0"
+
+
+@pytest.mark.parametrize("language, typed, read", [
+    ("pl", "1000,50", "1000.50"), ("pl", "1 000,50", "1000.50"), ("pl", f"1{NBSP}000,50", "1000.50"),
+    ("pl", "1\u202f000,50", "1000.50"), ("pl", "1000.50", "1000.50"), ("pl", "-12,3456", "-12.3456"),
+    ("pl", "0,5", "0.5"), ("pl", " 2 ", "2"), ("en", "1000.50", "1000.50"), ("en", "1,000.50", "1000.50"),
+    # Not a number as the language writes it: handed on as typed, for the service to refuse.
+    ("en", "1000,50", "1000,50"), ("pl", "1,000.50", "1,000.50"), ("pl", "1 00,5", "1 00,5"), ("pl", "abc", "abc"),
+    ("pl", "", ""),
+])
+def test_a_typed_number_is_read_in_the_readers_language(language, typed, read):
+    assert delocalize_number(typed, language) == read
+
+
+def _reading(staff, language):
+    User.objects.filter(pk=staff.pk).update(language=language)
+
+
+def _profile(client, credit_limit):
+    return {"firstname": client.firstname, "lastname": client.lastname, "language": "en", "currency": client.currency,
+            "status": "NEW", "credit_limit": credit_limit}
+
+
+@pytest.mark.parametrize("typed", ["1000,50", "1 000,50", f"1{NBSP}000,50", "1000.50"])
+def test_polish_staff_type_a_credit_limit_with_a_decimal_comma(staff_client, staff, make_client, typed):
+    _reading(staff, "pl")
+    client = make_client(currency="PLN")
+    response = staff_client.post(reverse("backoffice:client-profile", args=[client.pk]), _profile(client, typed))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Client.objects.get(pk=client.pk).credit_limit == Decimal("1000.50")
+
+
+@pytest.mark.parametrize("typed", ["1000.50", "1,000.50"])
+def test_english_staff_type_a_decimal_point_and_may_group_with_commas(staff_client, make_client, typed):
+    client = make_client()
+    response = staff_client.post(reverse("backoffice:client-profile", args=[client.pk]), _profile(client, typed))
+    assert response.status_code == 302
+    assert Client.objects.get(pk=client.pk).credit_limit == Decimal("1000.50")
+
+
+def test_a_decimal_comma_in_english_is_refused_clearly_and_kept_as_typed(staff_client, make_client):
+    client = make_client()
+    response = staff_client.post(reverse("backoffice:client-profile", args=[client.pk]), _profile(client, "1000,50"))
+    page = response.content.decode()
+    assert response.status_code == 200  # the form again, not a redirect
+    assert 'value="1000,50"' in page and "Enter a number" in page
+    assert Client.objects.get(pk=client.pk).credit_limit == Decimal("0")  # never 100050
+
+
+def test_too_many_decimals_typed_the_polish_way_are_refused_in_the_currencys_words(staff_client, staff, make_client):
+    _reading(staff, "pl")
+    client = make_client(currency="PLN")
+    response = staff_client.post(reverse("backoffice:client-profile", args=[client.pk]),
+                                 _profile(client, "1 000,505"))
+    page = response.content.decode()
+    assert response.status_code == 200 and 'value="1 000,505"' in page and "miejsca po przecinku" in page
+    assert Client.objects.get(pk=client.pk).credit_limit == Decimal("0")
+
+
+def test_polish_staff_add_funds_and_read_the_amounts_in_polish(staff_client, staff, make_client):
+    _reading(staff, "pl")
+    client = make_client(currency="PLN")
+    response = staff_client.post(reverse("backoffice:add-funds", args=[client.pk]), {"net_amount": "1 000,50"})
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    document = Document.objects.get(client=client)
+    assert document.net == Decimal("1000.50")
+    page = staff_client.get(reverse("backoffice:document-detail", args=[document.pk])).content.decode()
+    assert f"1{NBSP}000,50 PLN" in page  # Babel's Polish grouping and decimal comma
+
+
+def test_polish_staff_see_balances_in_polish_and_english_staff_in_english(staff_client, staff, make_client):
+    client = make_client(currency="PLN")
+    Client.objects.filter(pk=client.pk).update(balance=Decimal("1000.5"))
+    assert "1,000.50 PLN" in staff_client.get(reverse("backoffice:client-list")).content.decode()
+    _reading(staff, "pl")
+    assert f"1{NBSP}000,50 PLN" in staff_client.get(reverse("backoffice:client-list")).content.decode()
+
+
+@pytest.fixture
+def taxed(make_client):
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={"country": "PL"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    return make_client(currency="PLN")
+
+
+def test_the_proforma_grid_reads_polish_quantities_and_prices_and_shows_polish_totals(staff_client, staff, taxed):
+    _reading(staff, "pl")
+    grid = {"line-1-description": "Praca", "line-1-quantity": "1,5", "line-1-unit_price": "1 000,50"}
+    preview = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/preview/", grid,
+                                headers={"HX-Request": "true"}).content.decode()
+    assert f"1{NBSP}500,75 PLN" in preview and "23%" in preview
+    done = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/", grid)
+    assert done.status_code == 302
+    proforma = Document.objects.get()
+    item = proforma.items.get()
+    assert (item.quantity, item.unit_price, proforma.net) == (Decimal("1.5"), Decimal("1000.50"), Decimal("1500.75"))
+    page = staff_client.get(reverse("backoffice:document-detail", args=[proforma.pk])).content.decode()
+    assert ">1,5<" in page and "VAT 23%" in page and "345,17 PLN" in page
+
+
+def test_polish_staff_write_a_tax_rate_with_a_decimal_comma(staff_client, staff):
+    from clientpanel.backoffice.forms.tax import TaxRuleForm
+
+    with translation.override("pl"):
+        form = TaxRuleForm({"country": "PL", "tax1_name": "VAT", "tax1_rate": "9,975", "priority": "0",
+                            "applies_private": "on"})
+        assert form.is_valid(), form.errors
+    assert form.cleaned_data["tax1_rate"] == "9.975"

@@ -1,0 +1,51 @@
+"""Numbers typed into the panel's and the portal's forms, read in the reader's language (issue 14):
+a Polish reader types "1000,50" or "1 000,50", an English one "1,000.50", and both "1000.50".
+
+A form hands its services the number in the one form they and the API read ("1000.50"); what
+cannot be read as a number of the language is handed on as typed, so the service refuses it in its
+own words and the form shows it again as typed. Exact throughout: Babel parses into a Decimal,
+never a float. The API does not go through here: it speaks "1000.50" only."""
+
+from __future__ import annotations
+
+from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
+from django import forms
+from django.utils.translation import get_language
+
+# Spaces people type between thousands, for a language that groups with a space (Polish: U+00A0).
+_SPACES = (" ", "\u202f", "\u2009", "\u00a0")
+
+
+def _locale(language: str | None) -> str:
+    return (language or get_language() or "en").replace("-", "_")
+
+
+def delocalize_number(value: object, language: str | None = None) -> object:
+    """value as the services read numbers ("1000.50") when it is a number written the way the
+    language writes them, or with a plain decimal point; anything else (not text, empty, not a
+    number) as it came."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().replace("\u2212", "-")  # the minus sign a keyboard layout may give
+    if not text:
+        return text
+    locale = _locale(language)
+    try:
+        group = get_group_symbol(locale)
+        if group in _SPACES:
+            for space in _SPACES:
+                text = text.replace(space, group)
+        # strict: grouping only where the language groups, so "1000,50" in English is not 100050.
+        number = parse_decimal(text, locale=locale, strict=True)
+    except (NumberFormatError, ValueError, LookupError):
+        return value.strip()
+    # str, not "{:f}": a typed "1e400" stays that short for the service to refuse as too large.
+    return str(number)
+
+
+class LocalizedNumberField(forms.CharField):
+    """A text field for an amount, a quantity or a rate: cleaned to the services' "1000.50" from
+    the reader's way of writing it. Re-shown as typed when the form has errors (it is a text box)."""
+
+    def to_python(self, value):
+        return delocalize_number(super().to_python(value))
