@@ -310,6 +310,22 @@ PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "refusal_without_traceback": {"()": "clientpanel.core.log_filters.RefusalWithoutTraceback"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {"level": "ERROR", "filters": ["require_debug_false"],
+                        "class": "django.utils.log.AdminEmailHandler"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own "django" logger prints to its console handler under DEBUG and passes the
+        # record on to ours as well: every warning and traceback twice. Its records reach the
+        # console through the root alone; errors still mail the ADMINS, as Django's default does.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A 403 is an expected outcome: one line with the reason, no traceback (core/log_filters.py).
+        "django.request": {"filters": ["refusal_without_traceback"]},
+    },
 }
