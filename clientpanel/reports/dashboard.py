@@ -32,6 +32,7 @@ from clientpanel.core.fields import AmountField
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 
 from .models import DashboardSnapshot
+from .standing import balances_refresh
 
 ALL = "all"  # the snapshot of every client
 MONTHS = 12
@@ -194,6 +195,7 @@ def _computed(actor: Actor, now: dt.datetime) -> Dashboard:
 def dashboard_refresh(*, now: dt.datetime) -> DashboardSnapshot:
     """Add up the figures over every client and keep them as the snapshot."""
     figures = _computed(SYSTEM, now)
+    balances_refresh(now=now)  # Finance → Reports → Balances by group: the same moment's figures
     snapshot, _created = DashboardSnapshot.objects.update_or_create(
         key=ALL, defaults={"computed_at": now, "figures": _to_json(figures)})
     return snapshot

@@ -36,6 +36,7 @@ from .standing import (
     OVER_90,
     AgingLine,
     AgingReport,
+    BalancesReport,
     Bucket,
     GroupBalances,
     Unpaid,
@@ -48,8 +49,8 @@ from .tax_collected import TaxReport, TaxRow, UntaxedRow, tax_report
 
 __all__ = [
     "AGING_LISTED", "BUCKETS", "DAYS_30", "DAYS_60", "DAYS_90", "GRANULARITIES", "MAX_MONTHS", "MONTH", "NOT_DUE",
-    "NO_GROUP", "OVER_90", "QUARTER", "AgingLine", "AgingReport", "Bucket", "Filters", "GroupBalances", "Period",
-    "Range", "Revenue", "RevenueReport", "TaxReport", "TaxRow", "Unpaid", "UntaxedRow", "Usage", "aging_report",
-    "balances_report", "bucket_of", "default_range", "filter_choices", "months_between", "periods_between",
-    "revenue_report", "tax_report",
+    "NO_GROUP", "OVER_90", "QUARTER", "AgingLine", "AgingReport", "BalancesReport", "Bucket", "Filters",
+    "GroupBalances", "Period", "Range", "Revenue", "RevenueReport", "TaxReport", "TaxRow", "Unpaid", "UntaxedRow",
+    "Usage", "aging_report", "balances_report", "bucket_of", "default_range", "filter_choices", "months_between",
+    "periods_between", "revenue_report", "tax_report",
 ]

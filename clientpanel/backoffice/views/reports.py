@@ -251,7 +251,8 @@ def _aging(request: HttpRequest, choices) -> dict:
 
 def _balances(request: HttpRequest, choices) -> dict:
     filters = _filters(request, choices, company=False)
-    rows = reports.balances_report(actor=request.user, filters=filters)
+    report = reports.balances_report(actor=request.user, filters=filters)
+    rows = report.rows
     tables = [Table("groups", _("By client group"), [
         (_("Group"), False), (_("Currency"), False), (_("Clients"), True), (_("Balance"), True),
         (_("Credit used"), True), (_("Clients below zero"), True), (_("Credit limits"), True)],
@@ -261,7 +262,7 @@ def _balances(request: HttpRequest, choices) -> dict:
     charts = [(_("Credit used by group, %(currency)s") % {"currency": currency}, currency,
                [(row.group or _("No group"), row.credit_used) for row in rows if row.currency == currency])
               for currency in sorted({row.currency for row in rows})]
-    return {"filters": filters, "tables": tables, "charts": charts}
+    return {"filters": filters, "tables": tables, "charts": charts, "as_of": report.as_of}
 
 
 BUILDERS: dict[str, Callable[[HttpRequest, tuple], dict]] = {

@@ -21,6 +21,7 @@ from clientpanel.accounts.services import staff_create
 from clientpanel.clients.models import Client, StaffAssignment
 from clientpanel.clients.services import client_create
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+from clientpanel.reports.dashboard import dashboard_refresh
 from clientpanel.reports.reports import (
     DAYS_30,
     DAYS_60,
@@ -135,14 +136,31 @@ def test_aging_puts_what_is_due_in_buckets_per_currency(book):
 
 def test_balances_and_credit_by_group(book):
     boss = admin()
-    rows = balances_report(actor=boss)
+    rows = balances_report(actor=boss).rows
     # Ada: 100 + 150 topped up, 50 refunded, 20.00 paid of which 16.2602 net, 5.00 charged;
     # Kraft: 200 − 50; Bea: 100 − 130.
     assert [(g.currency, g.group, g.clients, g.balance, g.credit_used, g.in_debit, g.credit_limit) for g in rows] == [
         ("EUR", "VIP", 1, D("150.00"), 0, 0, 0), ("EUR", None, 1, D("-30.00"), D("30.00"), 1, D("50.00")),
         ("USD", "VIP", 1, D("211.2602"), 0, 0, D("100.00"))]
     assert Client.objects.get(pk=book["ada"].pk).balance == D("211.2602")
-    assert [g.group for g in balances_report(actor=boss, filters=Filters(currency="EUR", group=NO_GROUP))] == [None]
+    only = balances_report(actor=boss, filters=Filters(currency="EUR", group=NO_GROUP)).rows
+    assert [g.group for g in only] == [None]
+
+
+def test_balances_over_every_client_are_the_dashboard_jobs_figures_as_of_its_last_run(book):
+    boss = admin()
+    first = balances_report(actor=boss)
+    assert first.as_of is not None
+    Client.objects.filter(pk=book["bea"].pk).update(balance=D("-40.00"))  # as a charge would, between two runs
+    assert balances_report(actor=boss).rows == first.rows  # as of the last run, which the page says
+    live = {(g.currency, g.group): g.credit_used for g in balances_report(actor=boss, live=True).rows}
+    assert live[("EUR", None)] == D("40.00")
+    later = first.as_of + dt.timedelta(minutes=10)
+    dashboard_refresh(now=later)
+    again = balances_report(actor=boss)
+    assert again.as_of == later and {(g.currency, g.group): g.credit_used for g in again.rows} == live
+    # Staff limited to their clients get theirs added up now.
+    assert balances_report(actor=limited_to(book["bea"])).as_of is None
 
 
 def test_limited_staff_see_only_their_clients_figures(book):
@@ -153,20 +171,21 @@ def test_limited_staff_see_only_their_clients_figures(book):
     tax = tax_report(actor=limited, span=book["range"])
     assert [(r.currency, r.tax) for r in tax.rates] == [("EUR", D("23.00"))] and tax.reverse_charge == []
     assert [line.currency for line in aging_report(actor=limited, now=book["now"]).lines] == ["EUR"]
-    assert [(g.currency, g.clients) for g in balances_report(actor=limited)] == [("EUR", 1)]
+    assert [(g.currency, g.clients) for g in balances_report(actor=limited).rows] == [("EUR", 1)]
 
 
 def test_staff_without_finance_see_no_figures(book):
     support = staff_create(email="support@example.com", password="correct-horse-battery", firstname="S",
                            lastname="S", roles=["Support"])
     assert revenue_report(actor=support, span=book["range"]).by_period == {}
-    assert balances_report(actor=support) == [] and aging_report(actor=support, now=book["now"]).lines == []
+    assert balances_report(actor=support).rows == [] and aging_report(actor=support, now=book["now"]).lines == []
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(book):
     from clientpanel.accounts.models import User
 
     boss = admin()
+    balances_report(actor=boss)  # the first call keeps the figures the dashboard's job then refreshes
 
     def count() -> list[int]:
         actor = User.objects.get(pk=boss.pk)
