@@ -18,7 +18,7 @@ from clientpanel.accounts.scopes import PRODUCTS_READ, PRODUCTS_WRITE
 from clientpanel.core.api_types import Int, IntId, JsonObject, MoneyString, OneLine, Text, strict_example
 from clientpanel.core.errors import DomainError
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import StrictSchema
+from clientpanel.core.schemas import ListOut, StrictSchema
 
 from . import selectors, services
 from .models import Price, Product
@@ -94,9 +94,8 @@ class ProductOut(Schema):
     derived_prices: list[DerivedPriceOut]
 
 
-class ProductListOut(Schema):
-    count: int
-    results: list[ProductOut]
+class ProductListOut(ListOut[ProductOut]):
+    pass
 
 
 def price_out(price: Price) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from clientpanel.core.api_types import (
 )
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import StrictSchema, iso_time
+from clientpanel.core.schemas import ListOut, StrictSchema, iso_time
 
 from . import services
 from .models import Service
@@ -66,9 +66,8 @@ class ServiceOut(Schema):
     suspension_reason: str | None
 
 
-class ServiceListOut(Schema):
-    count: int
-    results: list[ServiceOut]
+class ServiceListOut(ListOut[ServiceOut]):
+    pass
 
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from clientpanel.core.api_types import Int, IntId, MoneyString, OneLine, Text
 from clientpanel.core.api_types import strict_example as example
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import StrictSchema
+from clientpanel.core.schemas import ListOut, StrictSchema
 
 from .models import Address, Client
 from .validation import country_name
@@ -138,9 +138,8 @@ class ClientListOut(Schema):
     results: list[ClientOut]
 
 
-class AddressListOut(Schema):
-    count: int
-    results: list[AddressOut]
+class AddressListOut(ListOut[AddressOut]):
+    pass
 
 
 def address_out(address: Address) -> dict[str, Any]:
@@ -236,9 +235,8 @@ class UserDetailOut(UserOut):
     clients: list[UserClientOut]
 
 
-class UserListOut(Schema):
-    count: int
-    results: list[UserOut]
+class UserListOut(ListOut[UserOut]):
+    pass
 
 
 class ClientUserOut(Schema):
@@ -248,9 +246,8 @@ class ClientUserOut(Schema):
     created_at: str
 
 
-class ClientUserListOut(Schema):
-    count: int
-    results: list[ClientUserOut]
+class ClientUserListOut(ListOut[ClientUserOut]):
+    pass
 
 
 class GroupOut(Schema):
@@ -267,9 +264,8 @@ class GroupOut(Schema):
     clients: int | None
 
 
-class GroupListOut(Schema):
-    count: int
-    results: list[GroupOut]
+class GroupListOut(ListOut[GroupOut]):
+    pass
 
 
 def user_out(user, links=None) -> dict[str, Any]:

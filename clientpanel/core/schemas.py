@@ -1,7 +1,9 @@
-"""API schemas every app's router shares: the strict input base and the plain list query. The
-bounded value types they are made of are in core/api_types.py."""
+"""API schemas every app's router shares: the strict input base, the plain list query and the
+list answer. The bounded value types they are made of are in core/api_types.py."""
 
 from __future__ import annotations
+
+from typing import Generic, TypeVar
 
 from ninja import Schema
 from pydantic import ConfigDict
@@ -20,6 +22,16 @@ class SearchPageParams(Schema):
     search: Search = ""
     page: Page = 1
     page_size: PageSize = 50
+
+
+Item = TypeVar("Item")
+
+
+class ListOut(Schema, Generic[Item]):
+    # A list's answer: how many there are in all, and this page of them. An endpoint subclasses it
+    # for its items under its own name (the OpenAPI component's), as SearchPageParams.
+    count: int
+    results: list[Item]
 
 
 def iso_time(value) -> str | None:

@@ -29,7 +29,7 @@ from clientpanel.core.api_types import (
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import StrictSchema, iso_time
+from clientpanel.core.schemas import ListOut, StrictSchema, iso_time
 
 from . import selectors, services
 from .models import Document
@@ -137,9 +137,8 @@ class DocumentOut(Schema):
     related: list[RelatedOut]
 
 
-class DocumentListOut(Schema):
-    count: int
-    results: list[DocumentOut]
+class DocumentListOut(ListOut[DocumentOut]):
+    pass
 
 
 class PaidOut(Schema):

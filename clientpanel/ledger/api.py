@@ -14,7 +14,7 @@ from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, s
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import SearchPageParams, iso_time
+from clientpanel.core.schemas import ListOut, SearchPageParams, iso_time
 
 from . import selectors, services
 from .models import LedgerEntry
@@ -52,9 +52,8 @@ class EntryOut(Schema):
     created_at: str | None
 
 
-class EntryListOut(Schema):
-    count: int
-    results: list[EntryOut]
+class EntryListOut(ListOut[EntryOut]):
+    pass
 
 
 def entry_out(entry: LedgerEntry) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pydantic import Field
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import FINANCE_READ, SETTINGS_WRITE
 from clientpanel.core.api_types import Int, OneLine, Text, strict_example
-from clientpanel.core.schemas import StrictSchema
+from clientpanel.core.schemas import ListOut, StrictSchema
 
 from . import services
 from .models import HomeCompany
@@ -112,9 +112,8 @@ class HomeCompanyOut(Schema):
     tax_rules: list[TaxRuleOut]
 
 
-class HomeCompanyListOut(Schema):
-    count: int
-    results: list[HomeCompanyOut]
+class HomeCompanyListOut(ListOut[HomeCompanyOut]):
+    pass
 
 
 def company_out(company: HomeCompany) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import SETTINGS_WRITE
 from clientpanel.core.api_types import OneLine, Page, PageSize, strict_example
-from clientpanel.core.schemas import StrictSchema, iso_time
+from clientpanel.core.schemas import ListOut, StrictSchema, iso_time
 
 from . import selectors, services
 from .events import WEBHOOK_EVENTS
@@ -51,9 +51,8 @@ class WebhookWithSecretOut(WebhookOut):
     secret: str = Field(description="whsec_…: signs every message; shown only in this answer")
 
 
-class WebhookListOut(Schema):
-    count: int
-    results: list[WebhookOut]
+class WebhookListOut(ListOut[WebhookOut]):
+    pass
 
 
 class AttemptOut(Schema):
@@ -76,9 +75,8 @@ class MessageOut(Schema):
     attempts_made: list[AttemptOut]
 
 
-class MessageListOut(Schema):
-    count: int
-    results: list[MessageOut]
+class MessageListOut(ListOut[MessageOut]):
+    pass
 
 
 
