@@ -23,6 +23,7 @@ from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.ledger.models import EntryType
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui import charts, labels
+from clientpanel.ui.audit_fields import audit_field_label
 
 register = template.Library()
 
@@ -79,6 +80,13 @@ def label(code: str, kind: str) -> str:
 def audit_action(code: str) -> str:
     """An audit event's action in words ("client_user.link": "User linked"); unknown: the code."""
     return labels.audit_action_label(code or "")
+
+
+@register.filter
+def audit_field(key: str) -> str:
+    """A field an audit event changed, in words ("credit_limit": "Credit Limit", "billing_address.city":
+    "Billing address · City"); unknown: the key."""
+    return audit_field_label(key or "")
 
 
 @register.simple_tag
