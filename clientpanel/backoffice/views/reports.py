@@ -17,12 +17,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.core.csv_export import Amount
-from clientpanel.core.money import currency_minor_unit
+from clientpanel.core.money import currency_minor_unit, display_amount
 from clientpanel.invoicing.models import DocumentType
 from clientpanel.reports import reports
 from clientpanel.ui.downloads import csv_attachment
@@ -78,8 +79,21 @@ class Table:
     export: str = ""  # the URL of its CSV, set by the page
 
     @property
-    def body(self) -> list[list[tuple[object, bool]]]:
-        return [list(zip(row, (numeric for _label, numeric in self.columns), strict=True)) for row in self.rows]
+    def body(self) -> list[list[tuple[str, str]]]:
+        """Each row's cells as (HTML, CSS class), rendered here rather than by the template: the aging
+        report lists 500 documents of a dozen cells, which template lookups would take ~0.5 s over."""
+        language = get_language() or "en"
+        classes = ["text-end text-nowrap" if numeric else "" for _label, numeric in self.columns]
+        return [[(_cell_html(cell, language), "text-nowrap" if isinstance(cell, Link) and not css else css)
+                 for cell, css in zip(row, classes, strict=True)] for row in self.rows]
+
+
+def _cell_html(cell: object, language: str) -> str:
+    if isinstance(cell, Link):
+        return format_html('<a href="{}">{}</a>', cell.url, cell.text)
+    if isinstance(cell, Money):
+        return conditional_escape(display_amount(cell.amount, cell.currency, language))
+    return conditional_escape(cell)
 
 
 def _places(currency: str) -> int:
