@@ -22,7 +22,7 @@ from .models import DashboardSnapshot
 from .periods import NO_GROUP, Filters, may_read_reports, scoped
 
 BALANCES_KEY = "balances_by_group"  # the DashboardSnapshot of balances_report over every client
-AGING_LISTED = 500  # the unpaid documents listed under the buckets, most overdue first
+AGING_LISTED = 100  # the unpaid documents listed under the buckets, most overdue first (Documents lists all)
 ZERO = Decimal("0.0000")
 
 
