@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "clientpanel.catalog",
     "clientpanel.client_services",
     "clientpanel.files",
+    "clientpanel.payments",
     "clientpanel.notifications",
     "clientpanel.webhooks",
     "clientpanel.automation",

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy
+
+
+class PaymentsConfig(AppConfig):
+    name = "clientpanel.payments"
+    label = "payments"
+    verbose_name = gettext_lazy("Online payments")
+    default_auto_field = "django.db.models.BigAutoField"

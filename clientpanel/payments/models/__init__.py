@@ -1,0 +1,7 @@
+"""Online payments (issue 15): gateway accounts per home company, payment attempts that settle one
+or several proformas, and the gateways' notifications stored before they are applied (attempts.py);
+bank statements imported to match transfers to proformas (bank.py)."""
+
+from .attempts import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt
+
+__all__ = ["AttemptDocument", "AttemptStatus", "GatewayAccount", "GatewayEvent", "PaymentAttempt"]
