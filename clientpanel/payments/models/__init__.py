@@ -3,5 +3,7 @@ or several proformas, and the gateways' notifications stored before they are app
 bank statements imported to match transfers to proformas (bank.py)."""
 
 from .attempts import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt
+from .bank import BankLineStatus, BankStatement, BankStatementLine
 
-__all__ = ["AttemptDocument", "AttemptStatus", "GatewayAccount", "GatewayEvent", "PaymentAttempt"]
+__all__ = ["AttemptDocument", "AttemptStatus", "BankLineStatus", "BankStatement", "BankStatementLine", "GatewayAccount",
+           "GatewayEvent", "PaymentAttempt"]

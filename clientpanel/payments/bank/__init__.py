@@ -1,0 +1,40 @@
+"""Bank statements (issue 15): a CSV export of the bank account read (reading.py), its incoming
+transfers matched to proformas by number and amount (matching.py), reviewed by staff and recorded
+as payments through invoicing (services.py); reads in selectors.py, who may in policies.py.
+Importers use the names listed here."""
+
+from .policies import can_import_bank_statements
+from .reading import BankRow, column_names, max_bytes, read_statement, too_large_message
+from .selectors import (
+    bank_statement_get,
+    bank_statement_lines,
+    bank_statement_list,
+    bank_statement_totals,
+    proformas_due,
+)
+from .services import (
+    RecordOutcome,
+    bank_line_choose,
+    bank_line_ignore,
+    bank_statement_record,
+    bank_statement_upload,
+)
+
+__all__ = [
+    "BankRow",
+    "RecordOutcome",
+    "bank_line_choose",
+    "bank_line_ignore",
+    "bank_statement_get",
+    "bank_statement_lines",
+    "bank_statement_list",
+    "bank_statement_record",
+    "bank_statement_totals",
+    "bank_statement_upload",
+    "can_import_bank_statements",
+    "column_names",
+    "max_bytes",
+    "proformas_due",
+    "read_statement",
+    "too_large_message",
+]

@@ -1,0 +1,15 @@
+"""Who may import bank statements and record their payments."""
+
+from __future__ import annotations
+
+from clientpanel.core.actor import Actor
+from clientpanel.invoicing import policies as invoicing_policies
+
+
+def can_import_bank_statements(actor: Actor) -> bool:
+    """Staff (or the system) who record payments — the Finance area — and see every client: a
+    statement holds every client's transfers, names and accounts, and its lines pay any proforma,
+    so staff limited to their assigned clients may not open it."""
+    if not invoicing_policies.can_record_payments(actor):
+        return False
+    return not (actor.is_staff_side and actor.limited_to_assigned)
