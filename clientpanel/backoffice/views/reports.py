@@ -17,8 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -85,13 +84,13 @@ class Table:
         aging report's list of a dozen cells a row took most of the page's time."""
         language = get_language() or "en"
         classes = ["text-end text-nowrap" if numeric else "" for _label, numeric in self.columns]
-        rows = []
-        for row in self.rows:
-            cells = "".join(format_html('<td class="{}">{}</td>', "text-nowrap" if isinstance(cell, Link) and not css
-                                        else css, _cell_html(cell, language))
-                            for cell, css in zip(row, classes, strict=True))
-            rows.append(f"<tr>{cells}</tr>")
-        return mark_safe("\n".join(rows))  # every cell went through format_html
+
+        def cells(row: list[object]):
+            for cell, css in zip(row, classes, strict=True):
+                yield "text-nowrap" if isinstance(cell, Link) and not css else css, _cell_html(cell, language)
+
+        return format_html_join("\n", "<tr>{}</tr>", ((format_html_join("", '<td class="{}">{}</td>', cells(row)),)
+                                                       for row in self.rows))
 
 
 def _cell_html(cell: object, language: str) -> str:
