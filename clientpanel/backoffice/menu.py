@@ -40,6 +40,7 @@ MENU = (
     Entry(_("Finance"), area=FINANCE, entries=(
         Entry(_("Documents"), "finance-documents", pages=("finance-documents",)),
         Entry(_("Transactions"), "finance-transactions", pages=("finance-transactions",)),
+        Entry(_("Bank statements"), "finance-bank-statements", within=("finance-bank-",)),
         Entry(_("Reports"), "finance-reports", within=("finance-report",)),
     )),
 )

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clientpanel.core.money import round_to_minor_unit
+from clientpanel.core.money import display_amount, round_to_minor_unit
 from clientpanel.core.numbering import format_number
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.tax.models import HomeCompany
@@ -105,7 +106,7 @@ class Proposal:
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return f"{round_to_minor_unit(amount, currency)} {currency}"
+    return display_amount(round_to_minor_unit(amount, currency), currency, get_language() or "en")
 
 
 def proforma_numbers(title: str, companies: Iterable[HomeCompany]) -> set[tuple[int, str]]:

@@ -85,9 +85,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("date", "amount", "title")
 
 
+# The usual headers of each field as banks write them, for the upload page.
+SHOWN_NAMES: dict[str, str] = {
+    "date": "Date, Booking date, Data księgowania, Data operacji",
+    "amount": "Amount, Kwota, Kwota operacji",
+    "title": "Title, Description, Tytuł, Opis, Opis operacji",
+    "currency": "Currency, Waluta",
+    "counterparty_name": "Counterparty, Sender, Nadawca, Kontrahent",
+    "counterparty_account": "Account, IBAN, Rachunek, Numer rachunku",
+    "bank_reference": "Reference, Transaction ID, Nr referencyjny, ID transakcji",
+}
+
+
 def column_names() -> dict[str, str]:
-    """The header names each field is found by, for the upload page."""
-    return {field: ", ".join(names[:4]) for field, names in COLUMNS.items()}
+    """The usual header names of each field, for the upload page (COLUMNS holds them all)."""
+    return dict(SHOWN_NAMES)
 
 
 def _columns_of(headers: list[str]) -> dict[str, list[int]]:

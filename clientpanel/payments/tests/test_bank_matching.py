@@ -49,7 +49,7 @@ def test_another_amount_needs_a_choice_and_proposes_the_proforma(staff, make_pro
     [less, more] = _lines(staff, (f"{timezone.localdate()}", "40,00", proforma.number, "R1"),
                           (f"{timezone.localdate()}", "140,00", proforma.number, "R2"))
     assert (less.status, less.document_id) == (BankLineStatus.AMBIGUOUS, proforma.pk)
-    assert "40.00 PLN received" in less.note and "partial" in less.note
+    assert "40.00" in less.note and "100.00" in less.note and "partial" in less.note
     assert "overpayment" in more.note
 
 

@@ -1,0 +1,116 @@
+"""Finance → Bank statements in the staff panel: upload, review, record; who may; CSRF."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.invoicing.models import DocumentStatus, Payment
+from clientpanel.payments.models import BankLineStatus, BankStatement
+
+from .bank_fixtures import company_fixture, make_proforma_fixture, pln, statement_file  # noqa: F401 — fixtures
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(client, data: bytes, **fields):
+    return client.post(reverse("backoffice:finance-bank-statement-upload"),
+                       {"file": SimpleUploadedFile("wyciag.csv", data, content_type="text/csv"), **fields})
+
+
+def test_upload_review_and_record(staff_client, make_proforma):
+    matched, partly = make_proforma("1234.56"), make_proforma("100.00")
+    today = f"{timezone.localdate()}"
+    response = _upload(staff_client, statement_file((today, pln(matched), f"Zapłata {matched.number}", "R1"),
+                                                    (today, "40,00", partly.number.lower(), "R2"),
+                                                    (today, "-15,00", "Opłata", "R3")))
+    statement = BankStatement.objects.get()
+    assert response.status_code == 302 and response.url == reverse("backoffice:finance-bank-statement",
+                                                                   args=[statement.pk])
+    page = staff_client.get(response.url).content.decode()
+    assert "3 bookings imported." in page
+    assert matched.number in page and "Needs a choice" in page and "Record the matched payment (1)" in page
+    line = statement.lines.get(position=3)
+    chosen = staff_client.post(reverse("backoffice:finance-bank-line-choose", args=[statement.pk, line.pk]),
+                               {"document": str(partly.pk), "status": "AMBIGUOUS", "page": "1"})
+    assert chosen.status_code == 302 and "status=AMBIGUOUS" in chosen.url
+    ignored = statement.lines.get(position=4)
+    assert ignored.status == BankLineStatus.IGNORED
+    recorded = staff_client.post(reverse("backoffice:finance-bank-statement-record", args=[statement.pk]), follow=True)
+    body = recorded.content.decode()
+    assert "2 payments recorded." in body
+    matched.refresh_from_db()
+    assert matched.status == DocumentStatus.INVOICED and matched.related.number in body
+    assert Payment.objects.count() == 2
+
+
+def test_a_refused_file_says_why_and_stores_nothing(staff_client, company):
+    response = _upload(staff_client, b"Date;Currency;Title\n2026-11-20;PLN;x\n")
+    assert response.status_code == 422
+    assert "The statement has no column for an amount" in response.content.decode()
+    response = _upload(staff_client, b"%PDF-1.7\x00\x00")
+    assert response.status_code == 422 and "not a CSV file" in response.content.decode()
+    assert not BankStatement.objects.exists()
+
+
+def test_choosing_a_proforma_in_another_currency_is_refused_in_words(staff_client, make_proforma):
+    euro = make_proforma("10.00", currency="EUR")
+    _upload(staff_client, statement_file((f"{timezone.localdate()}", "10,00", "bez numeru", "R1")))
+    statement = BankStatement.objects.get()
+    line = statement.lines.get()
+    response = staff_client.post(reverse("backoffice:finance-bank-line-choose", args=[statement.pk, line.pk]),
+                                 {"number": euro.number}, follow=True)
+    assert "due in EUR; the transfer is in PLN" in response.content.decode()
+    line.refresh_from_db()
+    assert line.status == BankLineStatus.UNMATCHED
+
+
+def test_lists_are_paginated(staff_client, company):
+    for day in range(1, 28):
+        _upload(staff_client, statement_file((f"2026-01-{day:02d}", "10,00", f"t{day}", f"R{day}")))
+    first = staff_client.get(reverse("backoffice:finance-bank-statements")).content.decode()
+    assert "27 statements" in first and "page=2" in first
+    assert first.count("wyciag.csv") == 25
+
+
+@pytest.mark.parametrize(("roles", "limited"), [(["Support"], False), (["Accountant"], True)])
+def test_staff_without_finance_or_limited_to_their_clients_get_403(client, make_proforma, roles, limited):
+    member = staff_create(email="m@example.com", password="correct-horse-battery", roles=roles,
+                          limited_to_assigned_clients=limited)
+    client.force_login(member)
+    assert client.get(reverse("backoffice:finance-bank-statements")).status_code == 403
+    assert _upload(client, statement_file(("2026-01-05", "10,00", "t"))).status_code == 403
+    assert not BankStatement.objects.exists()
+
+
+def test_the_menu_offers_bank_statements_to_finance_only(staff_client, client, company):
+    assert reverse("backoffice:finance-bank-statements") in staff_client.get(reverse("backoffice:dashboard")
+                                                                             ).content.decode()
+    support = staff_create(email="s@example.com", password="correct-horse-battery", roles=["Support"])
+    client.force_login(support)
+    assert reverse("backoffice:finance-bank-statements") not in client.get(reverse("backoffice:dashboard")
+                                                                           ).content.decode()
+
+
+def test_posts_without_the_csrf_token_are_refused(staff, make_proforma):
+    proforma = make_proforma("10.00")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    data = statement_file((f"{timezone.localdate()}", pln(proforma), proforma.number, "R1"))
+    response = browser.post(reverse("backoffice:finance-bank-statement-upload"),
+                            {"file": SimpleUploadedFile("s.csv", data, content_type="text/csv")})
+    assert response.status_code == 403 and not BankStatement.objects.exists()
+    staff_browser = Client()
+    staff_browser.force_login(staff)
+    _upload(staff_browser, data)
+    statement = BankStatement.objects.get()
+    line = statement.lines.get()
+    for name, args in (("finance-bank-statement-record", [statement.pk]),
+                       ("finance-bank-line-ignore", [statement.pk, line.pk]),
+                       ("finance-bank-line-choose", [statement.pk, line.pk])):
+        assert browser.post(reverse(f"backoffice:{name}", args=args), {"number": proforma.number}).status_code == 403
+    assert not Payment.objects.exists()
+    line.refresh_from_db()
+    assert line.status == BankLineStatus.MATCHED
