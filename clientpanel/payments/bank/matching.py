@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -48,6 +49,7 @@ def _pieces(pattern: str) -> list[tuple[str, str]]:
     return pieces
 
 
+@lru_cache(maxsize=64)
 def number_finder(pattern: str) -> re.Pattern[str]:
     """A regular expression finding numbers made from the pattern in free text, whatever the case
     and with separators changed, spaced or left out — except after the counter when a date part
