@@ -3,9 +3,10 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.money import display_amount
 
 from .calculations import RATE_MAX_DIGITS, RATE_PLACES
 
@@ -73,9 +74,9 @@ class Price(models.Model):
 
 
 def price_label(period: str, amount: Decimal, currency: str) -> str:
-    """"Monthly - 20.00 USD": 2 decimals unless more are significant (an hourly 0.9271)."""
-    shown = f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount}"
-    return f"{dict(Period.choices).get(period, period)} - {shown} {currency}"
+    """"Monthly - $20.00" as the seed shows prices, the amount as every amount is shown (the
+    reader's language; the currency's decimals unless more are significant: an hourly $0.9271)."""
+    return f"{dict(Period.choices).get(period, period)} - {display_amount(amount, currency, get_language() or 'en')}"
 
 
 class ExchangeRate(models.Model):

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 from babel import Locale
-from babel.numbers import get_currency_precision, parse_pattern
+from babel.numbers import get_currency_precision, get_currency_symbol, parse_pattern
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -139,11 +139,33 @@ def _format_number(number: Decimal, pattern: str, language: str) -> str:
     return parsed.apply(number, locale)
 
 
+@cache
+def _money_format(currency: str, language: str):
+    """The language's own currency pattern ("¤#,##0.00" in English, "#,##0.00 ¤" in Polish) with
+    the currency's decimals at least (none for JPY) and the ledger's 4 at most."""
+    locale = Locale.parse((language or "en").replace("-", "_"))
+    minor = min(currency_minor_unit(currency), AMOUNT_PLACES)
+    fraction = "." + "0" * minor + "#" * (AMOUNT_PLACES - minor)
+    pattern = locale.currency_formats["standard"].pattern.split(";")[0].replace(".00", fraction)
+    # CLDR's currency spacing, which Babel leaves out: a sign made of letters ("PLN", "CA$" is
+    # not) is kept apart from the digits by a no-break space — "PLN 12.50", never "PLN12.50".
+    symbol = get_currency_symbol(currency, locale)
+    if pattern.startswith("¤") and symbol[-1:].isalpha() and not pattern.startswith("¤\u00a0"):
+        pattern = "¤\u00a0" + pattern[1:]
+    elif pattern.endswith("¤") and symbol[:1].isalpha() and not pattern.endswith("\u00a0¤"):
+        pattern = pattern[:-1] + "\u00a0¤"
+    return parse_pattern(pattern), locale
+
+
 def display_amount(amount: Decimal, currency: str = "", language: str = "en") -> str:
-    """An amount for people: "-135,925.9536 USD" — at least 2 decimals, up to the ledger's 4, in
-    the language's locale (pages, PDFs, e-mails)."""
-    text = _format_number(amount, "#,##0.00##", language)
-    return f"{text} {currency}".strip()
+    """An amount for people, in the language's locale with the currency's sign where the language
+    has one: "-$135,925.9536", "CA$12.50" in English; "1 000,50 zł", "12,50 USD" in Polish — the
+    currency's decimals at least, up to the ledger's 4 (pages, PDFs, e-mails). Without a currency:
+    the number alone."""
+    if not currency:
+        return _format_number(amount, "#,##0.00##", language)
+    pattern, locale = _money_format(currency, language or "en")
+    return pattern.apply(amount, locale, currency=currency, currency_digits=False)
 
 
 def display_quantity(quantity: Decimal | str, language: str = "en") -> str:

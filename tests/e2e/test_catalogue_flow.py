@@ -40,17 +40,17 @@ def test_rates_derived_prices_and_editing_a_price(live_server, page, log_in, sta
     page.get_by_label("Derive prices in other currencies").check()
     page.locator("#product-form").get_by_role("button", name="Save").click()
     derived = page.locator("#derived-prices-table")
-    expect(derived).to_contain_text("Monthly - 86.25 PLN")
-    expect(derived).to_contain_text("setup 21.56 PLN")  # 5.00 × 4.3127 = 21.5635
+    expect(derived).to_contain_text("Monthly - PLN 86.25")
+    expect(derived).to_contain_text("setup PLN 21.56")  # 5.00 × 4.3127 = 21.5635
 
-    annual = page.locator("#prices-table tr", has_text="Annually - 200.00 USD")
+    annual = page.locator("#prices-table tr", has_text="Annually - $200.00")
     page.once("dialog", lambda dialog: dialog.accept())
     annual.get_by_role("button", name="Retire").click()
-    expect(page.locator("#prices-table tr", has_text="Annually - 200.00 USD")).to_contain_text("RETIRED")
-    page.locator("#prices-table tr", has_text="Monthly - 20.00 USD").get_by_role("link", name="Edit").click()
+    expect(page.locator("#prices-table tr", has_text="Annually - $200.00")).to_contain_text("RETIRED")
+    page.locator("#prices-table tr", has_text="Monthly - $20.00").get_by_role("link", name="Edit").click()
     page.get_by_label("Amount").fill("22.00")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator("#derived-prices-table")).to_contain_text("Monthly - 94.88 PLN")  # 22 × 4.3127 = 94.8794
+    expect(page.locator("#derived-prices-table")).to_contain_text("Monthly - PLN 94.88")  # 22 × 4.3127 = 94.8794
     shot(page, "product-edit")
     page.goto(f"{live_server.url}/staff/products/")
     expect(page.locator("#products-table")).to_contain_text("DERIVED")
@@ -58,6 +58,6 @@ def test_rates_derived_prices_and_editing_a_price(live_server, page, log_in, sta
 
     page.goto(f"{live_server.url}/staff/clients/{client.pk}/services/new/")
     page.get_by_label("Product").select_option(label="VPS Small (vps-small)")
-    expect(page.get_by_label("Price")).to_contain_text("Monthly - 94.88 PLN (derived at 4.3127)")
+    expect(page.get_by_label("Price")).to_contain_text("Monthly - PLN 94.88 (derived at 4.3127)")
     expect(page.get_by_label("Price")).not_to_contain_text("Annually")  # its source is retired
     shot(page, "add-service")

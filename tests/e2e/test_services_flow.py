@@ -1,5 +1,5 @@
 """Issue 5 in the browser, following the seed: Services tab → + Add Service → Medium → "Monthly -
-20.00 USD" → Save; then a product whose module fails shows ERROR and its message."""
+$20.00" → Save; then a product whose module fails shows ERROR and its message."""
 
 from decimal import Decimal
 
@@ -25,17 +25,17 @@ def test_add_a_service_and_see_a_failing_one(live_server, page, log_in):
     page.get_by_role("link", name="+ Add Service").click()
     expect(page.get_by_text(f"Client: {client.owner.email} - {client.display_name}")).to_be_visible()
     page.get_by_label("Product").select_option(label="Medium (proxmox-lxc-medium)")
-    page.get_by_label("Price").select_option(label="Monthly - 20.00 USD")
+    page.get_by_label("Price").select_option(label="Monthly - $20.00")
     page.get_by_role("button", name="Save").click()
 
     row = page.locator("#services-table tbody tr", has_text="proxmox-lxc-medium")
     expect(row).to_contain_text("ACTIVE")
     expect(row).to_contain_text("COMPLETED")
-    expect(row).to_contain_text("20.00 USD Monthly")
+    expect(row).to_contain_text("$20.00 Monthly")
 
     page.get_by_role("link", name="+ Add Service").click()
     page.get_by_label("Product").select_option(label="VPS Broken (demo of a failing module) (vps-broken)")
-    page.get_by_label("Price").select_option(label="Hourly - 0.2969 USD")
+    page.get_by_label("Price").select_option(label="Hourly - $0.2969")
     page.get_by_role("button", name="Save").click()
     broken = page.locator("#services-table tbody tr", has_text="vps-broken")
     expect(broken).to_contain_text("ERROR")

@@ -87,15 +87,15 @@ def test_polish_staff_add_funds_and_read_the_amounts_in_polish(staff_client, sta
     document = Document.objects.get(client=client)
     assert document.net == Decimal("1000.50")
     page = staff_client.get(reverse("backoffice:document-detail", args=[document.pk])).content.decode()
-    assert f"1{NBSP}000,50 PLN" in page  # Babel's Polish grouping and decimal comma
+    assert f"1{NBSP}000,50{NBSP}zł" in page  # Babel's Polish grouping, decimal comma and sign
 
 
 def test_polish_staff_see_balances_in_polish_and_english_staff_in_english(staff_client, staff, make_client):
     client = make_client(currency="PLN")
     Client.objects.filter(pk=client.pk).update(balance=Decimal("1000.5"))
-    assert "1,000.50 PLN" in staff_client.get(reverse("backoffice:client-list")).content.decode()
+    assert f"PLN{NBSP}1,000.50" in staff_client.get(reverse("backoffice:client-list")).content.decode()
     _reading(staff, "pl")
-    assert f"1{NBSP}000,50 PLN" in staff_client.get(reverse("backoffice:client-list")).content.decode()
+    assert f"1{NBSP}000,50{NBSP}zł" in staff_client.get(reverse("backoffice:client-list")).content.decode()
 
 
 @pytest.fixture
@@ -111,14 +111,14 @@ def test_the_proforma_grid_reads_polish_quantities_and_prices_and_shows_polish_t
     grid = {"line-1-description": "Praca", "line-1-quantity": "1,5", "line-1-unit_price": "1 000,50"}
     preview = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/preview/", grid,
                                 headers={"HX-Request": "true"}).content.decode()
-    assert f"1{NBSP}500,75 PLN" in preview and "23%" in preview
+    assert f"1{NBSP}500,75{NBSP}zł" in preview and "23%" in preview
     done = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/", grid)
     assert done.status_code == 302
     proforma = Document.objects.get()
     item = proforma.items.get()
     assert (item.quantity, item.unit_price, proforma.net) == (Decimal("1.5"), Decimal("1000.50"), Decimal("1500.75"))
     page = staff_client.get(reverse("backoffice:document-detail", args=[proforma.pk])).content.decode()
-    assert ">1,5<" in page and "VAT 23%" in page and "345,17 PLN" in page
+    assert ">1,5<" in page and "VAT 23%" in page and f"345,17{NBSP}zł" in page
 
 
 def test_polish_staff_write_a_tax_rate_with_a_decimal_comma(staff_client, staff):

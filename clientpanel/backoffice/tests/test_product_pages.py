@@ -47,7 +47,7 @@ def test_a_price_is_edited_on_its_page_and_the_service_keeps_its_price(staff_cli
     too_fine = staff_client.post(url, {"amount": "20.005", "setup_fee": ""}).content.decode()
     assert "USD amounts have at most 2 decimal places." in too_fine
     saved = staff_client.post(url, {"amount": "24.00", "setup_fee": "2.50"}, follow=True).content.decode()
-    assert "Monthly - 24.00 USD" in saved
+    assert "Monthly - $24.00" in saved
     monthly.refresh_from_db()
     service.refresh_from_db()
     assert (monthly.amount, monthly.setup_fee) == (Decimal("24.00"), Decimal("2.50"))
@@ -81,8 +81,8 @@ def test_exchange_rates_page_sets_refuses_and_removes_a_rate(staff_client, vps):
     page = staff_client.post(url, {"currency": "PLN", "rate": "4.3127"}, follow=True).content.decode()
     assert "1 USD = 4.3127 PLN" in page
     product_page = staff_client.get(reverse("backoffice:product-edit", args=[vps.pk])).content.decode()
-    assert "Monthly - 86.25 PLN" in product_page and "DERIVED" in product_page
-    assert "Monthly - 86.25 PLN" in staff_client.get(reverse("backoffice:product-list")).content.decode()
+    assert "Monthly - PLN\u00a086.25" in product_page and "DERIVED" in product_page
+    assert "Monthly - PLN\u00a086.25" in staff_client.get(reverse("backoffice:product-list")).content.decode()
     staff_client.post(reverse("backoffice:product-exchange-rate-delete", args=["PLN"]))
     assert not ExchangeRate.objects.exists()
     assert staff_client.post(reverse("backoffice:product-exchange-rate-delete", args=["PLN"])).status_code == 404
@@ -124,7 +124,7 @@ def test_add_service_lists_only_products_priced_in_the_clients_currency(staff_cl
     page = staff_client.get(url).content.decode()
     assert "VPS (vps)" in page and "USD only" not in page
     options = staff_client.get(url, {"product": str(vps.pk)}, headers={"HX-Request": "true"}).content.decode()
-    assert "Monthly - 86.25 PLN (derived at 4.3127)" in options
+    assert "Monthly - PLN\u00a086.25 (derived at 4.3127)" in options
     monthly = vps.prices.get()
     refused = staff_client.post(url, {"product": str(usd_only.pk), "price": "1"})
     assert refused.status_code == 200 and not Service.objects.exists()
@@ -133,4 +133,4 @@ def test_add_service_lists_only_products_priced_in_the_clients_currency(staff_cl
     assert (service.currency, service.amount) == ("PLN", Decimal("86.25"))
     explicit = Price.objects.create(product=vps, currency="PLN", period="MONTHLY", amount=Decimal("79"))
     options = staff_client.get(url, {"product": str(vps.pk)}, headers={"HX-Request": "true"}).content.decode()
-    assert "Monthly - 79.00 PLN" in options and "derived" not in options and str(explicit.pk) in options
+    assert "Monthly - PLN\u00a079.00" in options and "derived" not in options and str(explicit.pk) in options

@@ -50,7 +50,7 @@ def test_the_preview_prices_each_line_and_the_tax_per_rate_as_staff_type(staff_c
     html = response.content.decode()
     assert response.status_code == 200
     assert "102.35" in html and "23.54" in html and "125.89" in html  # 90.00 + 12.35; VAT 23 %
-    assert 'id="line-1-net" hx-swap-oob="true">90.00' in html
+    assert 'id="line-1-net" hx-swap-oob="true">PLN\xa090.00' in html
     bad = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/preview/", lines(("Work", "0", "1")),
                             headers={"HX-Request": "true"}).content.decode()
     assert "Use a quantity above 0" in bad and "proforma-summary" not in bad

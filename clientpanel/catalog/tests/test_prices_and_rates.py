@@ -146,7 +146,7 @@ def test_derived_prices_come_from_the_default_price_and_an_explicit_price_wins()
     offers = offers_of(vps, "PLN")
     assert [(o.period, o.amount, o.setup_fee, o.derived) for o in offers] == [
         ("MONTHLY", Decimal("86.25"), Decimal("4.31"), True), ("ANNUALLY", Decimal("99.00"), Decimal("0"), False)]
-    assert offers[0].pk == monthly.pk and offers[0].label == "Monthly - 86.25 PLN"
+    assert offers[0].pk == monthly.pk and offers[0].label == "Monthly - PLN\u00a086.25"
     product_save(actor=None, product_id=vps.pk, data={"derive_prices": False})
     vps.refresh_from_db()
     assert [o.period for o in offers_of(vps, "PLN")] == ["ANNUALLY"]

@@ -126,10 +126,10 @@ def test_a_price_is_stored_exactly_and_labelled_as_staff_read_it():
     made = price(product("box"), period="annually", amount="200", currency="usd", setup_fee="15.5")
     assert (made.currency, made.period, made.amount, made.setup_fee) == ("USD", "ANNUALLY", Decimal("200"),
                                                                          Decimal("15.5"))
-    assert made.label == "Annually - 200.00 USD"
-    assert price(product("vps", hourly=True), period="HOURLY", amount="0.9271").label == "Hourly - 0.9271 USD"
+    assert made.label == "Annually - $200.00"
+    assert price(product("vps", hourly=True), period="HOURLY", amount="0.9271").label == "Hourly - $0.9271"
     event = AuditEvent.objects.get(action="price.create", object_label__startswith="box")
-    assert event.object_label == "box: Annually - 200.00 USD"
+    assert event.object_label == "box: Annually - $200.00"
 
 
 @pytest.mark.parametrize("data, field", [
@@ -219,7 +219,7 @@ def test_changing_a_price_records_what_changed():
     price_save(actor=None, product_id=made.pk, price_id=monthly.pk, data={"amount": "22.00"})
     event = AuditEvent.objects.get(action="price.update")
     assert event.changes == {"amount": ["20.0000", "22.0000"]}
-    assert event.object_label == "box: Monthly - 22.00 USD"
+    assert event.object_label == "box: Monthly - $22.00"
 
 
 def test_a_price_of_another_product_is_not_found():
@@ -234,7 +234,7 @@ def test_a_product_stops_being_billed_by_the_hour_only_once_its_prices_fit_the_c
     fine = price(made, period="HOURLY", amount="0.9271")
     finer = price(made, amount="20.0005")
     message = refused(product_save, actor=None, product_id=made.pk, data={"hourly_billing": False})["hourly_billing"]
-    assert "Monthly - 20.0005 USD" in message[0] and "Hourly" not in message[0]
+    assert "Monthly - $20.0005" in message[0] and "Hourly" not in message[0]
     price_save(actor=None, product_id=made.pk, price_id=finer.pk, data={"amount": "20.00"})
     assert product_save(actor=None, product_id=made.pk, data={"hourly_billing": "false"}).hourly_billing is False
     fine.refresh_from_db()

@@ -75,12 +75,12 @@ def test_a_23_percent_pln_invoice_prints_rate_net_and_gross_per_line_and_a_summa
         {"description": "Consulting (hours)", "quantity": "3", "unit_price": "12.3456"}])
     text = pdf_text(proforma)
     # Lines: the 4-decimal unit price as it is, each line's rate, net (3 × 12.3456 = 37.0368 → 37.04) and gross.
-    for expected in ["12.3456 PLN", "37.04 PLN", "45.56 PLN", "100.00 PLN", "123.00 PLN", "VAT rate", "Gross"]:
+    for expected in ["PLN 12.3456", "PLN 37.04", "PLN 45.56", "PLN 100.00", "PLN 123.00", "VAT rate", "Gross"]:
         assert expected in text, expected
     assert text.count("23%") >= 3 and "23.000" not in text
     # Per rate: the net, the tax on it and the gross; then what to pay.
-    assert "VAT 23%" in text and "137.04 PLN" in text and "31.52 PLN" in text and "168.56 PLN" in text
-    assert "To pay: 168.56 PLN" in text
+    assert "VAT 23%" in text and "PLN 137.04" in text and "PLN 31.52" in text and "PLN 168.56" in text
+    assert "To pay: PLN 168.56" in text
     # The seller's registrations and the buyer's billing address.
     for expected in ["VAT: PL5260250995", "Tax ID: 5260250995", "KRS 0000012345", "Main Street 1", "02-454 Warszawa",
                      "Poland", "Tax ID: PL5260250995"]:
@@ -94,7 +94,7 @@ def test_a_stacked_quebec_document_prints_gst_and_qst_and_both_numbers(quebec_co
         {"description": "Managed server", "quantity": "2", "unit_price": "49.99"}])
     text = pdf_text(proforma)
     # 99.98 net; GST 5% = 5.00, QST 9.975% = 9.97 (9.973…), each on the whole net: taxes add.
-    for expected in ["GST 5%", "QST 9.975%", "99.98 CAD", "5.00 CAD", "9.97 CAD", "114.95 CAD", "Tax rate",
+    for expected in ["GST 5%", "QST 9.975%", "CA$99.98", "CA$5.00", "CA$9.97", "CA$114.95", "Tax rate",
                      "GST/HST: 123456789RT0001", "QST: 1234567890TQ0001", "BN: 123456789", "Montréal, QC"]:
         assert expected in text, expected
     assert "9.975000" not in text and "5.000%" not in text
@@ -121,7 +121,7 @@ def test_a_credit_note_names_the_invoice_it_corrects_and_why(polish_company):
     issued = f"{invoice.issue_date.astimezone(polish_company.zone):%Y-%m-%d}"
     assert f"Corrects invoice {invoice.number} of {issued}" in text
     assert "Reason for the correction: Hosting cancelled on 20 May" in text
-    assert "-20.00 PLN" in text and "-4.60 PLN" in text and "To refund: 24.60 PLN" in text
+    assert "-PLN 20.00" in text and "-PLN 4.60" in text and "To refund: PLN 24.60" in text
 
 
 @pytest.mark.parametrize("reason", ["x" * 201, "two\nlines", "nul\x00"])
@@ -142,7 +142,7 @@ def test_a_polish_document_reads_polish(polish_company, settings):
         {"description": "Hosting", "quantity": "1", "unit_price": "1234.5"}])
     text = pdf_text(proforma)
     for words in ["Faktura proforma", "Sprzedawca", "Nabywca", "Netto", "Brutto", "Termin płatności", "NIP UE",
-                  "Razem", "Dane do przelewu", "1 234,50 PLN", "Polska"]:
+                  "Razem", "Dane do przelewu", "1 234,50 zł", "Polska"]:
         assert words in text, words
     for english in ["Seller", "Buyer", "Due date", "Gross", "Poland"]:
         assert english not in text, english

@@ -89,7 +89,7 @@ def test_a_low_balance_is_warned_once_in_its_window(make_client):
     warning = EmailMessage.objects.get(template="low_balance")
     assert warning.client_id == poor.pk
     # The hours starting in the next 7 days after the paid one: 167 × 0.10.
-    assert "16.70 USD" in warning.body_text and "9.90 USD" in warning.body_text
+    assert "$16.70" in warning.body_text and "$9.90" in warning.body_text
     assert job_low_balance_warnings(now=start + dt.timedelta(minutes=5)) == {"warned": 0}
     assert job_low_balance_warnings(now=start + dt.timedelta(days=1)) == {"warned": 0}
     assert job_low_balance_warnings(now=start + dt.timedelta(days=8)) == {"warned": 1}

@@ -284,6 +284,6 @@ def test_reports_need_the_finance_area_and_limited_staff_get_their_clients_only(
         assert client.get(f"/staff/finance/reports/{path}").status_code == 403, path
     client.force_login(limited_to(book["bea"]))
     page = client.get("/staff/finance/reports/balances/").content.decode()
-    assert "-30.00" in page and "211.2602" not in page
+    assert "-€30.00" in page and "211.2602" not in page
     rows = _csv(client.get("/staff/finance/reports/aging/export/?part=documents"))
     assert [row[3] for row in rows[1:]] == [book["bea"].number]
