@@ -8,6 +8,7 @@ A new page or endpoint without a row here fails `test_every_page_has_a_rule` /
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -27,6 +28,7 @@ from clientpanel.clients.services import client_create, client_user_link
 from clientpanel.files.services import client_file_upload
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.notifications.models import EmailMessage
+from clientpanel.payments.models import BankStatement, GatewayAccount
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import tax_rule_save
 from clientpanel.webhooks.services import endpoint_create
@@ -116,6 +118,14 @@ PAGES = {
     "tax-rule-delete": (SETTINGS, False, "POST"),
     "home-company-logo": (SETTINGS, False, "POST"),
     "tax-presets": (SETTINGS, False, "POST"),
+    "gateway-account-add": (SETTINGS, False, "POST"),
+    "gateway-account-edit": (SETTINGS, False, "POST"),
+    "finance-bank-statements": (FINANCE, False, "GET"),
+    "finance-bank-statement-upload": (FINANCE, False, "GET"),
+    "finance-bank-statement": (FINANCE, False, "GET"),
+    "finance-bank-statement-record": (FINANCE, False, "POST"),
+    "finance-bank-line-choose": (FINANCE, False, "POST"),
+    "finance-bank-line-ignore": (FINANCE, False, "POST"),
     "client-services": (VIEW_CLIENTS, True, "GET"),
     "service-add": (EDIT_CLIENTS, True, "GET"),
     "client-files": (VIEW_CLIENTS, True, "GET"),
@@ -303,6 +313,13 @@ def _page_url(name: str, world, client) -> str:
         "tax-rule-edit": lambda: [world["company"].pk, world["rule"].pk],
         "tax-rule-delete": lambda: [world["company"].pk, world["rule"].pk],
         "home-company-logo": lambda: [world["company"].pk],
+        "gateway-account-add": lambda: [world["company"].pk],
+        "gateway-account-edit": lambda: [world["company"].pk, GatewayAccount.objects.get_or_create(
+            home_company=world["company"], gateway="test")[0].pk],
+        "finance-bank-statement": lambda: [BankStatement.objects.get_or_create(
+            file_name="m.csv", uploaded_by_label="x")[0].pk],
+        "finance-bank-statement-record": lambda: [uuid.uuid4()],
+        **{n: (lambda: [uuid.uuid4(), 1]) for n in ("finance-bank-line-choose", "finance-bank-line-ignore")},
         "tax-presets": lambda: [world["company"].pk],
         **{name: (lambda: [client.documents.first().pk]) for name in DOCUMENT_PAGES},
         "client-file-download": lambda: [client.pk, client.files.first().pk],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, auth, files, links, logo, pages, profile, register, services, users
+from .views import account, auth, files, links, logo, pages, payments, profile, register, services, users
 
 app_name = "portal"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("invoices/add-funds/", pages.add_funds, name="add-funds"),
     path("invoices/<uuid:document_id>/", pages.document, name="document"),
     path("invoices/<uuid:document_id>/pdf/", pages.document_pdf, name="document-pdf"),
+    path("invoices/pay/", payments.pay, name="pay"),
+    path("payments/<uuid:attempt_id>/", payments.payment, name="payment"),
+    path("payments/test-gateway/<uuid:attempt_id>/", payments.test_gateway, name="test-gateway"),
+    path("payments/notify/<slug:gateway>/<int:account_id>/", payments.notify, name="payment-notify"),
     path("services/", services.services, name="services"),
     path("services/order/", services.order, name="order"),
     path("services/<uuid:service_id>/", services.service, name="service"),

@@ -14,6 +14,7 @@ from clientpanel.accounts.roles import SETTINGS
 from clientpanel.core.errors import DomainError
 from clientpanel.files import logos
 from clientpanel.notifications import services as email_services
+from clientpanel.payments.gateways import gateway_choices
 from clientpanel.tax import services as tax_services
 from clientpanel.tax.models import HomeCompany, TaxRule
 from clientpanel.tax.rules import company_registration_gaps
@@ -55,8 +56,13 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
         return saved
 
     rules = company.tax_rules.order_by("country", "region", "-priority") if company else []
+    titles = dict(gateway_choices())
+    accounts = list(company.gateway_accounts.all()) if company else []
+    taken = {account.gateway for account in accounts}
     return form_page(request, form, "backoffice/settings/home_company_form.html", {
         "company": company, "rules": rules, "rule_form": TaxRuleForm(initial=NEW_RULE),
+        "gateway_accounts": [(account, titles.get(account.gateway, account.gateway)) for account in accounts],
+        "gateway_choices": [(key, title) for key, title in titles.items() if key not in taken],
         "registration_gaps": company_registration_gaps(company) if company else [],
         "logo_rules": logos.logo_dimensions_text()}, save=save,
         success=lambda saved: _("%(name)s saved.") % {"name": saved.name},

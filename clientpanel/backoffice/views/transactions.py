@@ -13,12 +13,15 @@ from django.views.decorators.http import require_http_methods
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
+from clientpanel.payments import selectors as payment_selectors
 from clientpanel.ui.exports import ENTRY_COLUMNS
 
 from ..access import area_required
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, csv_export, form_page, page_of, record_context, reload_page
+
+ONLINE_PAYMENTS_SHOWN = 20  # the client's latest online payment attempts, above its ledger
 
 
 @area_required(VIEW_CLIENTS)
@@ -32,8 +35,10 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
         page_size = 25
     page_size = page_size if page_size in (10, 25, 50, 100) else 25
     page = page_of(request, ledger_selectors.client_entries(client=client, search=search), page_size)
+    attempts = payment_selectors.client_attempts(client=client)[:ONLINE_PAYMENTS_SHOWN]
     return render(request, "backoffice/clients/transactions.html", record_context(request, client, "transactions") | {
-        "page": page, "q": search, "page_size": page_size, "kept": [("q", search), ("page_size", page_size)]})
+        "page": page, "q": search, "page_size": page_size, "kept": [("q", search), ("page_size", page_size)],
+        "attempts": attempts})
 
 
 @area_required(FINANCE)

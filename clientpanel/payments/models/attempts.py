@@ -101,6 +101,9 @@ class GatewayEvent(models.Model):
                                 related_name="events")
     payload = models.JSONField(default=dict)
     received_at = models.DateTimeField(auto_now_add=True)
+    # Set once the event was applied: an event stored but not applied (the process died in between)
+    # is applied when the gateway sends it again; one applied never is.
+    applied_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=300, blank=True)  # what applying it did, in words for staff
 
     class Meta:

@@ -15,6 +15,8 @@ from clientpanel.files.tests.samples import PDF, png
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
+from clientpanel.payments.models import GatewayAccount
+from clientpanel.payments.services import payment_start
 from clientpanel.tax.selectors import default_home_company
 
 PASSWORD = "portal-user-passphrase"
@@ -33,10 +35,13 @@ def world(make_client, settings, tmp_path):
     theirs = make_client(currency="USD", company_name="Theirs Ltd")
     for client in (mine, theirs):
         entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("25"), description="Opening")
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
     product = Product.objects.create(key="vps-small", name="VPS Small", module="manual")
     price = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("5"))
-    return {"mine": mine, "theirs": theirs, "mine_doc": proforma_add_funds(actor=None, client_id=mine.pk,
-                                                                            net_amount="20"),
+    mine_doc = proforma_add_funds(actor=None, client_id=mine.pk, net_amount="20")
+    attempt, _checkout = payment_start(actor=None, document_ids=[mine_doc.pk], account_id=None,
+                                       return_url=lambda attempt: "/portal/")
+    return {"mine": mine, "theirs": theirs, "mine_doc": mine_doc, "mine_attempt": attempt,
             "their_doc": proforma_add_funds(actor=None, client_id=theirs.pk, net_amount="30"),
             "product": product, "price": price,
             "mine_user": client_user_link(actor=None, client_id=mine.pk, data={

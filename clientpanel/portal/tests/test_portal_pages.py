@@ -27,6 +27,9 @@ PAGES = {
     "document": (keys.MANAGE_INVOICES, "mine_doc"),
     "document-pdf": (keys.MANAGE_INVOICES, "mine_doc"),
     "transactions": (keys.MANAGE_INVOICES, None),
+    "pay": (keys.MANAGE_INVOICES, None),
+    "payment": (keys.MANAGE_INVOICES, "mine_attempt"),
+    "test-gateway": (keys.MANAGE_INVOICES, "mine_attempt"),
     "services": (keys.MANAGE_SERVICES, None),
     "service": (keys.MANAGE_SERVICES, "mine_service"),
     "order": (keys.MANAGE_ORDERS, None),
@@ -39,9 +42,10 @@ PAGES = {
     "user": (keys.MANAGE_USERS, "mine_user"),
     "user-remove": (keys.MANAGE_USERS, "mine_user"),
 }
-POST_PAGES = {"switch-client", "service-keep", "user-remove"}
+POST_PAGES = {"switch-client", "service-keep", "user-remove", "pay"}
+# Gateways' notifications (payment-notify) are signed, not signed in: payments/tests test them.
 OPEN_PAGES = {"login", "login-code", "signup", "logout", "set_password", "password_reset", "reset_password",
-              "verify_email"}
+              "verify_email", "payment-notify"}
 
 
 def _portal_names() -> set[str]:

@@ -23,10 +23,12 @@ from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.selectors import entries_visible_to
+from clientpanel.payments.selectors import online_gateways
 from clientpanel.ui.downloads import document_pdf_attachment
 
 from ..access import not_here, portal_page
 from ..forms import AddFundsForm
+from .payments import start_paying
 
 COVER_DAYS = 30  # "what the balance covers" looks this far ahead
 
@@ -47,11 +49,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", context)
 
 
+def _payable_online(documents) -> set:
+    """Which of these documents can be paid online now: unpaid proformas whose home company takes
+    their currency through a gateway (one look-up per company and currency)."""
+    offered: dict = {}
+    payable = set()
+    for document in documents:
+        if document.type != DocumentType.PROFORMA or document.status != DocumentStatus.UNPAID:
+            continue
+        key = (document.home_company_id, document.currency)
+        if key not in offered:
+            offered[key] = bool(online_gateways(home_company_id=key[0], currency=key[1]))
+        if offered[key]:
+            payable.add(document.pk)
+    return payable
+
+
 @portal_page(MANAGE_INVOICES)
 def invoices(request: HttpRequest) -> HttpResponse:
     documents = documents_visible_to(request.portal.actor).order_by("-issue_date", "-id")
     page = Paginator(documents, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/invoices.html", {"page": page, "client": request.portal.client})
+    return render(request, "portal/invoices.html", {"page": page, "client": request.portal.client,
+                                                    "payable": _payable_online(page.object_list)})
 
 
 def _document(request: HttpRequest, document_id):
@@ -66,7 +85,8 @@ def _document(request: HttpRequest, document_id):
 def document(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
     return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
-                                                    "client": request.portal.client})
+                                                    "client": request.portal.client,
+                                                    "payable": shown.pk in _payable_online([shown])})
 
 
 @portal_page(MANAGE_INVOICES)
@@ -87,11 +107,16 @@ def add_funds(request: HttpRequest) -> HttpResponse:
             for message in error.fields.get("net_amount", [error.message]):
                 form.add_error("amount", message)
         else:
+            if "pay_now" in request.POST and _payable_online([proforma]):
+                return start_paying(request, [str(proforma.pk)])
             messages.success(request, _("Proforma %(number)s is issued; pay it by bank transfer with its number "
                                         "as the title.") % {"number": proforma.number})
             return redirect("portal:document", document_id=proforma.pk)
-    return render(request, "portal/add_funds.html", {"form": form, "client": request.portal.client,
-                                                     "type": DocumentType})
+    client = request.portal.client
+    online = bool(online_gateways(home_company_id=client_tax_decision(client).home_company.pk,
+                                  currency=client.currency))
+    return render(request, "portal/add_funds.html", {"form": form, "client": client, "type": DocumentType,
+                                                     "online": online})
 
 
 @portal_page(MANAGE_INVOICES)

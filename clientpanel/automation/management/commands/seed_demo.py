@@ -22,6 +22,7 @@ from clientpanel.clients.services import (
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.services import manual_transaction_create
+from clientpanel.payments.gateway_accounts import gateway_account_save
 from clientpanel.reports.rollups import rollups_rebuild
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
@@ -87,9 +88,14 @@ class Command(BaseCommand):
 
     def _home_companies(self) -> None:
         """The Polish company bills by default (VAT 23% in Poland, EU rates with reverse charge,
-        FAKTURA / NATA-KREDYTOWA / PROFORMA numbering); a US company bills US clients — once."""
-        if HomeCompany.objects.filter(name=DEMO_POLISH_COMPANY).exists():
-            return
+        FAKTURA / NATA-KREDYTOWA / PROFORMA numbering); a US company bills US clients — once. Every
+        company takes payments through the offline test gateway (no real money; issue 15)."""
+        if not HomeCompany.objects.filter(name=DEMO_POLISH_COMPANY).exists():
+            self._create_home_companies()
+        for company in HomeCompany.objects.exclude(gateway_accounts__gateway="test"):
+            gateway_account_save(actor=None, company_id=company.pk, gateway="test")
+
+    def _create_home_companies(self) -> None:
         polish = home_company_save(actor=None, company_id=default_home_company().pk, data={
             "name": DEMO_POLISH_COMPANY, "address1": "ul. Marszałkowska 1", "city": "Warszawa", "postcode": "00-624",
             "country": "PL", "region": "Mazowieckie", "eu_vat_id": "PL5260250995", "local_tax_id": "5260250995",

@@ -1,0 +1,87 @@
+"""Which gateways a home company takes payments through, and in which currencies (Settings → Home
+companies → Online payments). Audited; secrets are never among the settings kept here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.services import audit_record, created, diff, snapshot
+from clientpanel.clients.validation import enabled_currencies
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.tax.models import HomeCompany
+
+from . import policies
+from .gateways import GatewayError, get_gateway
+from .models import GatewayAccount
+
+MAX_CURRENCIES = 50
+
+
+def _clean_currencies(value: Iterable[str] | str, errors: FieldErrors) -> list[str]:
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value or [])
+    codes = [str(item).strip().upper() for item in items if str(item).strip()]
+    if len(codes) > MAX_CURRENCIES:
+        errors.add("currencies", _("Name at most %(count)d currencies.") % {"count": MAX_CURRENCIES})
+        return []
+    unknown = [code for code in codes if code not in enabled_currencies()]
+    if unknown:
+        errors.add("currencies", _("Not a currency of this panel: %(codes)s. Use: %(enabled)s.") % {
+            "codes": ", ".join(unknown[:5]), "enabled": ", ".join(enabled_currencies())})
+    return sorted(set(codes))
+
+
+def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, enabled: bool = True,
+                         currencies: Iterable[str] | str = (), account_id: int | None = None) -> GatewayAccount:
+    """Add a gateway to a home company, or change whether it is on and which currencies it takes
+    (none named: every currency)."""
+    require(policies.can_set_up_gateways(as_actor(actor)), _("You are not allowed to set up online payments."))
+    errors = FieldErrors()
+    try:
+        get_gateway(gateway)
+    except GatewayError as error:
+        errors.add("gateway", str(error))
+    codes = _clean_currencies(currencies, errors)
+    if errors.fields:  # said in full: the settings page shows the message, not a list of field names
+        raise ValidationFailed(" ".join(m for messages in errors.fields.values() for m in messages),
+                               fields=errors.fields)
+    with transaction.atomic():
+        company = HomeCompany.objects.filter(pk=company_id).first()
+        if company is None:
+            raise NotFound(_("Home company not found."))
+        if account_id is None:
+            account = GatewayAccount(home_company=company, gateway=gateway)
+            before = None
+        else:
+            account = GatewayAccount.objects.select_for_update().filter(pk=account_id, home_company=company).first()
+            if account is None:
+                raise NotFound(_("This home company has no such gateway."))
+            before = snapshot(account, ["enabled", "currencies"])
+        account.enabled, account.currencies = bool(enabled), codes
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError:
+            raise Conflict(_("%(company)s already has this gateway.") % {"company": company.name},
+                           fields={"gateway": [_("Already added.")]}) from None
+        audit_record(action="gateway_account.create" if before is None else "gateway_account.update", target=account,
+                     object_label=f"{company.name}: {gateway}",
+                     changes=created(account) if before is None else diff(before, snapshot(
+                         account, ["enabled", "currencies"])))
+    return account
+
+
+def gateway_account_delete(*, actor: ActorLike, company_id: int, account_id: int) -> None:
+    """Stop offering a gateway (its past payments and notifications stay)."""
+    require(policies.can_set_up_gateways(as_actor(actor)), _("You are not allowed to set up online payments."))
+    with transaction.atomic():
+        account = GatewayAccount.objects.filter(pk=account_id, home_company_id=company_id).first()
+        if account is None:
+            raise NotFound(_("This home company has no such gateway."))
+        audit_record(action="gateway_account.delete", target=account,
+                     object_label=f"{account.home_company.name}: {account.gateway}",
+                     changes={"gateway": [account.gateway, None]})
+        account.delete()

@@ -1,0 +1,108 @@
+"""Payment gateways (issue 15): one small interface, a registry by key — like provisioning modules.
+
+A gateway takes a client to its payment page for an attempt (`start`), and tells what happened
+through notifications it signs (`verify` checks the signature and reads one): the services store
+each verified notification under its event id before applying it, so a repeated, late or
+out-of-order notification changes nothing twice (payments/services.py). Secrets never live in the
+database: a gateway reads them from the environment or derives them (`secret`), and pages show at
+most their last characters.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext as _
+
+# What a notification says happened to a payment.
+SUCCEEDED, FAILED, PENDING = "succeeded", "failed", "pending"
+
+
+class GatewayError(Exception):
+    """A gateway refused or could not be reached; the message is for the person who asked."""
+
+
+class NotVerified(Exception):
+    """A notification whose signature does not hold: refused, logged, never stored."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """Where the client goes to pay (the gateway's page) and the gateway's id of the payment."""
+
+    redirect_url: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One verified event from a gateway about one payment."""
+
+    event_id: str
+    kind: str  # SUCCEEDED, FAILED or PENDING
+    reference: str  # the gateway's id of the payment (Checkout.reference)
+    transaction_id: str = ""  # the gateway's id of the money moved (succeeded only)
+    amount: Decimal | None = None
+    currency: str = ""
+    error: str = ""  # why it failed, in the gateway's words
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AttemptInfo:
+    """What a gateway is told about a payment to start."""
+
+    attempt_id: str
+    amount: Decimal
+    currency: str
+    description: str  # "PF/2026/11/0007, PF/2026/11/0008"
+    client_email: str
+    account_id: int
+    settings: Mapping[str, Any]
+
+
+class Gateway(ABC):
+    key: ClassVar[str] = ""
+    # Shown to staff and clients: gettext_lazy in a subclass.
+    title: ClassVar[str] = ""
+    # False: no online checkout (bank transfer: the client pays from its bank, staff record it).
+    online: ClassVar[bool] = True
+
+    def validate_settings(self, settings: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Field errors of a home company's settings for this gateway ({} when fine)."""
+        return {}
+
+    @abstractmethod
+    def start(self, attempt: AttemptInfo, *, return_url: str) -> Checkout:
+        """Create the payment at the gateway; answer where to send the client."""
+
+    @abstractmethod
+    def verify(self, body: bytes, headers: Mapping[str, str], *, account_id: int,
+               settings: Mapping[str, Any]) -> Notification:
+        """Check a notification's signature and read it; raise NotVerified when it does not hold."""
+
+
+_REGISTRY: dict[str, Gateway] = {}
+
+
+def register(gateway_class: type[Gateway]) -> type[Gateway]:
+    _REGISTRY[gateway_class.key] = gateway_class()
+    return gateway_class
+
+
+def get_gateway(key: str) -> Gateway:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise GatewayError(_("No payment gateway named %(key)s.") % {"key": repr(key)}) from None
+
+
+def gateway_choices() -> list[tuple[str, str]]:
+    return [(key, str(gateway.title)) for key, gateway in sorted(_REGISTRY.items())]
+
+
+from . import bank_transfer, test_gateway  # noqa: E402,F401 — registers the shipped gateways

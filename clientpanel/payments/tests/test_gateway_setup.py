@@ -1,0 +1,97 @@
+"""Settings → Home companies → Online payments: staff with Settings add a gateway to a company,
+say which currencies it takes and switch it off or remove it (audited); clients then see "Pay now"
+only where a gateway takes the proforma's currency; staff see each attempt on the client's
+Transactions tab; the demo data turns the test gateway on."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.audit.models import AuditEvent
+from clientpanel.clients.models import Client as ClientRecord
+from clientpanel.core.errors import Conflict, PermissionDenied, ValidationFailed
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.payments.gateway_accounts import gateway_account_save
+from clientpanel.payments.models import GatewayAccount, PaymentAttempt
+from clientpanel.payments.services import payment_start
+from clientpanel.tax.models import HomeCompany
+from clientpanel.tax.selectors import default_home_company
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_add_set_and_remove_a_companys_gateway(staff_client):
+    company = default_home_company()
+    page = staff_client.get(reverse("backoffice:home-company-edit", args=[company.pk])).content.decode()
+    assert "No gateway: clients pay by bank transfer" in page and 'value="test"' in page
+    staff_client.post(reverse("backoffice:gateway-account-add", args=[company.pk]),
+                      {"gateway": "test", "currencies": "usd, eur"})
+    account = GatewayAccount.objects.get()
+    assert account.currencies == ["EUR", "USD"] and account.enabled
+    refused = staff_client.post(reverse("backoffice:gateway-account-edit", args=[company.pk, account.pk]),
+                                {"gateway": "test", "enabled": "on", "currencies": "USD, XXX"}, follow=True)
+    assert "Not a currency of this panel: XXX" in refused.content.decode()
+    staff_client.post(reverse("backoffice:gateway-account-edit", args=[company.pk, account.pk]),
+                      {"gateway": "test", "currencies": ""})  # switched off, every currency
+    account.refresh_from_db()
+    assert not account.enabled and account.currencies == []
+    staff_client.post(reverse("backoffice:gateway-account-edit", args=[company.pk, account.pk]), {"action": "remove"})
+    assert not GatewayAccount.objects.exists()
+    assert list(AuditEvent.objects.filter(action__startswith="gateway_account.").order_by("created_at")
+                .values_list("action", flat=True)) == ["gateway_account.create", "gateway_account.update",
+                                                       "gateway_account.delete"]
+
+
+def test_only_staff_with_settings_set_up_gateways_and_bad_values_are_refused(client, staff):
+    company = default_home_company()
+    support = staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
+    client.force_login(support)
+    assert client.post(reverse("backoffice:gateway-account-add", args=[company.pk]),
+                       {"gateway": "test"}).status_code == 403
+    with pytest.raises(PermissionDenied):
+        gateway_account_save(actor=support, company_id=company.pk, gateway="test")
+    with pytest.raises(ValidationFailed) as unknown:
+        gateway_account_save(actor=staff, company_id=company.pk, gateway="paypal-ish")
+    assert "gateway" in unknown.value.fields
+    gateway_account_save(actor=staff, company_id=company.pk, gateway="test")
+    with pytest.raises(Conflict):
+        gateway_account_save(actor=staff, company_id=company.pk, gateway="test")
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(staff)
+    assert strict.post(reverse("backoffice:gateway-account-add", args=[company.pk]),
+                       {"gateway": "bank_transfer"}).status_code == 403
+
+
+def test_pay_now_only_where_a_gateway_takes_the_currency_and_staff_see_the_attempt(make_client, staff_client):
+    company = default_home_company()
+    owner_password = "portal-payer-passphrase"
+    payer = make_client(currency="USD", company_name="Payer Ltd", password=owner_password)
+    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20")
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": payer.owner.email, "password": owner_password})
+    assert "Pay now" not in browser.get(reverse("portal:document", args=[proforma.pk])).content.decode()
+    account = gateway_account_save(actor=None, company_id=company.pk, gateway="test", currencies="EUR")
+    assert "Pay now" not in browser.get(reverse("portal:document", args=[proforma.pk])).content.decode()
+    gateway_account_save(actor=None, company_id=company.pk, gateway="test", currencies="EUR, USD",
+                         account_id=account.pk)
+    assert "Pay now" in browser.get(reverse("portal:document", args=[proforma.pk])).content.decode()
+    browser.post(reverse("portal:pay"), {"documents": [proforma.pk]})
+    attempt = PaymentAttempt.objects.get()
+    tab = staff_client.get(reverse("backoffice:client-transactions", args=[payer.pk])).content.decode()
+    assert 'id="payment-attempts"' in tab and proforma.number in tab and "Started" in tab
+    assert attempt.started_by_label in tab
+
+
+def test_the_demo_takes_payments_through_the_test_gateway():
+    call_command("seed_demo", clients=3, verbosity=0)
+    assert set(HomeCompany.objects.values_list("gateway_accounts__gateway", flat=True)) == {"test"}
+    call_command("seed_demo", clients=3, verbosity=0)  # again: nothing added twice
+    assert GatewayAccount.objects.count() == HomeCompany.objects.count()
+    proforma = proforma_add_funds(actor=None, client_id=ClientRecord.objects.first().pk, net_amount="20")
+    attempt, checkout = payment_start(actor=None, document_ids=[proforma.pk], account_id=None,
+                                      return_url=lambda a: "/")
+    assert checkout.redirect_url == reverse("portal:test-gateway", args=[attempt.pk])

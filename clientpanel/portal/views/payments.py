@@ -1,0 +1,151 @@
+"""Paying online in the portal (issue 15): "Pay now" on one or several unpaid proformas, the
+gateway's page (for the offline test gateway, a page of the portal that plays the card), the page
+a payer comes back to, and the address gateways send their notifications to."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clientpanel.clients.permissions import MANAGE_INVOICES
+from clientpanel.core.errors import DomainError
+from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.selectors import documents_visible_to
+from clientpanel.payments.gateways import NotVerified, gateway_choices
+from clientpanel.payments.gateways import test_gateway as test_card
+from clientpanel.payments.models import AttemptStatus, GatewayAccount, PaymentAttempt
+from clientpanel.payments.selectors import online_gateways
+from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
+
+from ..access import portal_page
+
+log = logging.getLogger(__name__)
+
+
+def _ids(values: list[str]) -> list[str]:
+    """The document ids a form sent (a value that is no id at all is a 404, as a wrong id is)."""
+    found = []
+    for value in values[:50]:
+        try:
+            found.append(str(uuid.UUID(value)))
+        except ValueError:
+            raise Http404("No such document.") from None
+    return found
+
+
+@portal_page(MANAGE_INVOICES)
+@require_POST
+def pay(request: HttpRequest) -> HttpResponse:
+    """Pay the chosen proformas: straight to the gateway when the company offers one, else a choice."""
+    return start_paying(request, _ids(request.POST.getlist("documents")), request.POST.get("account", ""))
+
+
+def start_paying(request: HttpRequest, ids: list[str], account: str = "") -> HttpResponse:
+    """Send the payer to the gateway for these proformas — or to a choice when the company offers
+    several gateways and none was chosen (Pay now, Pay the selected, Add funds and pay)."""
+    documents = list(documents_visible_to(request.portal.actor).filter(pk__in=ids).order_by("due_date", "number"))
+    if not documents:
+        messages.error(request, _("Choose at least one unpaid proforma to pay."))
+        return redirect("portal:invoices")
+    offered = online_gateways(home_company_id=documents[0].home_company_id, currency=documents[0].currency)
+    if len(offered) > 1 and not account:
+        titles = dict(gateway_choices())
+        return render(request, "portal/pay.html", {
+            "documents": documents, "accounts": [(a.pk, titles.get(a.gateway, a.gateway)) for a in offered],
+            "total": sum(d.total - d.paid_gross for d in documents), "currency": documents[0].currency})
+    try:
+        _attempt, checkout = payment_start(
+            actor=request.portal.actor, document_ids=ids, account_id=int(account) if account.isdigit() else None,
+            return_url=lambda a: request.build_absolute_uri(reverse("portal:payment", args=[a.pk])))
+    except DomainError as error:
+        messages.error(request, error.message)
+        if len(ids) == 1:
+            return redirect("portal:document", document_id=ids[0])
+        return redirect("portal:invoices")
+    return redirect(checkout.redirect_url)
+
+
+@portal_page(MANAGE_INVOICES)
+def payment(request: HttpRequest, attempt_id) -> HttpResponse:
+    """Where a payer comes back from the gateway: what happened, and the documents it paid."""
+    try:
+        attempt = attempt_for_payer(actor=request.portal.actor, attempt_id=attempt_id)
+    except DomainError:
+        raise Http404("No such payment.") from None
+    documents = attempt_documents(attempt)
+    invoices = Document.objects.filter(pk__in=[d.related_id for d in documents if d.related_id]).order_by("number") \
+        if attempt.status == AttemptStatus.SUCCEEDED else Document.objects.none()
+    return render(request, "portal/payment.html", {"attempt": attempt, "documents": documents,
+                                                   "invoices": list(invoices), "status": AttemptStatus})
+
+
+# --- the offline test gateway's page ---------------------------------------------------------------
+
+OUTCOMES = ("succeed", "fail", "pending", "secure", "approve", "decline", "complete")
+
+
+@portal_page(MANAGE_INVOICES)
+@require_http_methods(["GET", "POST"])
+def test_gateway(request: HttpRequest, attempt_id) -> HttpResponse:
+    """The test gateway's "card page": the tester picks what the card does; the page then notifies
+    as the gateway would (signed, through the same path as any gateway's notification)."""
+    try:
+        attempt = attempt_for_payer(actor=request.portal.actor, attempt_id=attempt_id)
+    except DomainError:
+        raise Http404("No such payment.") from None
+    if attempt.gateway != test_card.TestGateway.key:
+        raise Http404("No such payment.")
+    step = "choose"
+    if request.method == "POST":
+        outcome = request.POST.get("outcome", "")
+        if outcome not in OUTCOMES:
+            return HttpResponseBadRequest(_("Choose what the card does."))
+        if outcome == "secure":
+            step = "secure"  # the bank's 3-D Secure question, before anything is sent
+        else:
+            kind = {"succeed": "payment.succeeded", "approve": "payment.succeeded", "complete": "payment.succeeded",
+                    "fail": "payment.failed", "decline": "payment.failed", "pending": "payment.pending"}[outcome]
+            error = _("3-D Secure authentication failed (test).") if outcome == "decline" else \
+                _("The card was declined (test).") if outcome == "fail" else ""
+            account = attempt_account(attempt)
+            body, headers = test_card.signed_event(account, kind=kind, reference=attempt.reference,
+                                                   amount=attempt.amount, currency=attempt.currency, error=error)
+            notification_receive(gateway_key=attempt.gateway, account_id=account, body=body, headers=headers)
+            if outcome == "pending":
+                step = "pending"
+            else:
+                return redirect("portal:payment", attempt_id=attempt.pk)
+    return render(request, "portal/test_gateway.html", {"attempt": attempt, "step": step,
+                                                         "documents": attempt_documents(attempt)})
+
+
+def attempt_account(attempt: PaymentAttempt) -> int:
+    account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
+    if account is None:
+        raise Http404("The test gateway is not set up for this company any more.")
+    return account.pk
+
+
+# --- notifications from gateways ------------------------------------------------------------------
+
+@csrf_exempt
+@require_POST
+def notify(request: HttpRequest, gateway: str, account_id: int) -> HttpResponse:
+    """A gateway's notification: verified, stored, applied once. 200 for anything verified (even
+    when it changes nothing, so the gateway stops sending it); 400 for a bad signature, logged."""
+    try:
+        event = notification_receive(gateway_key=gateway, account_id=account_id, body=request.body,
+                                     headers=request.headers)
+    except NotVerified as refusal:
+        log.warning("Refused a %s notification for account %s from %s: %s", gateway, account_id,
+                    request.META.get("REMOTE_ADDR"), refusal)
+        return HttpResponseBadRequest("not verified")
+    return HttpResponse(f"ok {event.event_id}", content_type="text/plain")
