@@ -85,6 +85,15 @@ class Gateway(ABC):
                settings: Mapping[str, Any]) -> Notification:
         """Check a notification's signature and read it; raise NotVerified when it does not hold."""
 
+    # Whether refund() sends money back through the gateway (a credit note's choice at issue).
+    refunds: ClassVar[bool] = False
+
+    def refund(self, *, transaction_id: str, amount: Decimal, currency: str, idempotency_key: str,
+               account_id: int, settings: Mapping[str, Any]) -> str:
+        """Send `amount` of the payment `transaction_id` back to the payer; answer the gateway's id of
+        the refund. The same idempotency key must never refund twice (a retry after a crash)."""
+        raise GatewayError(_("%(gateway)s cannot refund through the gateway.") % {"gateway": self.title})
+
 
 _REGISTRY: dict[str, Gateway] = {}
 
