@@ -102,6 +102,7 @@ PAGES = {
     "document-pay": (FINANCE, True, "GET"),
     "document-credit-note": (FINANCE, True, "GET"),
     "document-cancel": (FINANCE, True, "POST"),
+    "document-gateway-refund-retry": (FINANCE, True, "POST"),
     "document-pdf": (VIEW_CLIENTS, True, "GET"),
     "finance-documents": (FINANCE, False, "GET"),
     "finance-transactions": (FINANCE, False, "GET"),
@@ -167,7 +168,8 @@ STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/
                    ("POST", "/services/{service_id}/suspend"), ("POST", "/services/{service_id}/unsuspend"),
                    ("POST", "/services/{service_id}/terminate"), ("POST", "/services/{service_id}/retry"),
                    ("POST", "/webhooks/{webhook_id}/messages/{message_id}/replay")}
-DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf"}
+DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf",
+                  "document-gateway-refund-retry"}
 PUBLIC_PAGES = {"login", "logout", "login-verify"}
 # A background task's page answers only the staff member who started it, whatever their roles
 # (404 to anybody else): clientpanel/automation/tests/test_background.py.

@@ -104,6 +104,7 @@ urlpatterns = [
         path("", documents.document_detail, name="document-detail"),
         path("pay/", documents.document_pay, name="document-pay"),
         path("credit-note/", documents.document_credit_note, name="document-credit-note"),
+        path("gateway-refund/", documents.document_gateway_refund_retry, name="document-gateway-refund-retry"),
         path("cancel/", documents.document_cancel, name="document-cancel"),
         path("pdf/", documents.document_pdf_view, name="document-pdf"),
     ])),

@@ -46,6 +46,14 @@ class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
                              help_text=_("Printed on the credit note beside the invoice it corrects; one line."))
 
+    def __init__(self, *args, gateway_refund: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if gateway_refund:  # the invoice was paid online through a gateway that can send money back
+            self.fields["refund_through_gateway"] = forms.BooleanField(
+                label=_("Send the money back to the payer through the payment gateway"), required=False,
+                help_text=_("The gateway's refund id is kept with the credit note; the transaction ID above is "
+                            "then not used."))
+
 
 # The proforma editor's grid: fields named line-<id>-<field>, <id> given by the page (rows can be
 # added and removed in any order); read here, validated by the proforma service.

@@ -4,13 +4,14 @@ Finance → Documents across clients; both lists' CSV exports."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import DomainError, ValidationFailed
@@ -19,8 +20,11 @@ from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
+from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger.models import LedgerEntry
+from clientpanel.payments.models import GatewayRefund, RefundStatus
+from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send, refundable_attempt
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
 from clientpanel.ui.exports import DOCUMENT_COLUMNS
 
@@ -139,6 +143,9 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "allows": {"pay": document_rules.takes_payment(document),
                        "cancel": document_rules.can_be_cancelled(document),
                        "credit": document_rules.can_be_credited(document)},
+            "gateway_refund": GatewayRefund.objects.select_related("attempt").filter(credit_note=document).first()
+            if document.type == DocumentType.CREDIT_NOTE else None,
+            "allows_refund_retry": can_issue_credit_notes(as_actor(request.user)),
         })
 
 
@@ -180,7 +187,22 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    form = CreditNoteForm(request.POST or None, currency=document.currency)
+    paid_online = refundable_attempt(document)
+    form = CreditNoteForm(request.POST or None, currency=document.currency, gateway_refund=paid_online is not None)
+
+    def issue(data: dict):
+        if data.pop("refund_through_gateway", False):
+            outcome, refund = credit_note_with_gateway_refund(
+                actor=request.user, invoice_id=document.pk, net_amount=data["net_amount"], reason=data["reason"])
+            if refund.status == RefundStatus.SUCCEEDED:
+                messages.success(request, _("The money went back through the gateway (refund %(id)s).") % {
+                    "id": refund.refund_id})
+            else:
+                messages.error(request, _("The credit note is issued, but the gateway refused the refund: "
+                                          "%(reason)s Retry it from the credit note's page.") % {
+                    "reason": refund.error})
+            return outcome
+        return document_services.credit_note_issue(actor=request.user, invoice_id=document.pk, **data)
 
     def issued(outcome) -> HttpResponse:
         note = outcome.note
@@ -192,10 +214,26 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
                 "number": note.number, "date": f"{note.issue_date:%Y-%m-%d}"})
         return _action_response(request, note)
 
-    return form_page(request, form, "backoffice/documents/_credit_note_form.html", {"document": document},
-                     save=lambda data: document_services.credit_note_issue(actor=request.user, invoice_id=document.pk,
-                                                                            **data),
-                     refused=form.apply_errors, then=issued)
+    return form_page(request, form, "backoffice/documents/_credit_note_form.html",
+                     {"document": document, "paid_online": paid_online},
+                     save=issue, refused=form.apply_errors, then=issued)
+
+
+@area_required(FINANCE)
+@require_POST
+def document_gateway_refund_retry(request: HttpRequest, document_id) -> HttpResponse:
+    """Ask the gateway again for a credit note's refund it refused or did not answer."""
+    note = _document_or_404(request, document_id)
+    refund = GatewayRefund.objects.filter(credit_note=note).first()
+    if refund is None:
+        raise Http404("No refund through a gateway for this document.")
+    refund = gateway_refund_send(refund_id=refund.pk, actor=request.user)
+    if refund.status == RefundStatus.SUCCEEDED:
+        messages.success(request, _("The money went back through the gateway (refund %(id)s).") % {
+            "id": refund.refund_id})
+    else:
+        messages.error(request, _("The gateway refused the refund again: %(reason)s") % {"reason": refund.error})
+    return redirect("backoffice:document-detail", document_id=note.pk)
 
 
 @area_required(FINANCE)

@@ -49,6 +49,13 @@ class TestGateway(Gateway):
         return Checkout(redirect_url=reverse("portal:test-gateway", args=[attempt.attempt_id]),
                         reference=f"test_{attempt.attempt_id}")
 
+    refunds = True
+
+    def refund(self, *, transaction_id: str, amount: Decimal, currency: str, idempotency_key: str,
+               account_id: int, settings: Mapping[str, Any]) -> str:
+        """Always succeeds; the same key answers the same refund id, as a real gateway's would."""
+        return f"re_test_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:20]}"
+
     def verify(self, body: bytes, headers: Mapping[str, str], *, account_id: int,
                settings: Mapping[str, Any]) -> Notification:
         given = headers.get(SIGNATURE_HEADER, "")

@@ -2,8 +2,16 @@
 or several proformas, and the gateways' notifications stored before they are applied (attempts.py);
 bank statements imported to match transfers to proformas (bank.py)."""
 
-from .attempts import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt
+from .attempts import (
+    AttemptDocument,
+    AttemptStatus,
+    GatewayAccount,
+    GatewayEvent,
+    GatewayRefund,
+    PaymentAttempt,
+    RefundStatus,
+)
 from .bank import BankLineStatus, BankStatement, BankStatementLine
 
 __all__ = ["AttemptDocument", "AttemptStatus", "BankLineStatus", "BankStatement", "BankStatementLine", "GatewayAccount",
-           "GatewayEvent", "PaymentAttempt"]
+           "GatewayEvent", "GatewayRefund", "PaymentAttempt", "RefundStatus"]

@@ -112,3 +112,35 @@ class GatewayEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.event_id} ({self.kind})"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "PENDING", pgettext_lazy("gateway refund status", "Pending")
+    SUCCEEDED = "SUCCEEDED", pgettext_lazy("gateway refund status", "Refunded")
+    FAILED = "FAILED", pgettext_lazy("gateway refund status", "Failed")
+
+
+class GatewayRefund(models.Model):
+    """Money of a gateway payment sent back to the payer for a credit note (the choice is made at
+    its issue). The credit note is in the books first; the gateway is asked after, with this row's
+    id as its idempotency key, so a retry after a failure or a crash never refunds twice."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="refunds")
+    credit_note = models.OneToOneField("invoicing.Document", on_delete=models.PROTECT, related_name="gateway_refund")
+    amount = AmountField()  # gross, positive
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    refund_id = models.CharField(max_length=200, blank=True)  # the gateway's id of the refund
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by_label = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="gateway_refund_positive"),
+                       models.CheckConstraint(condition=~Q(status="SUCCEEDED") | ~Q(refund_id=""),
+                                              name="gateway_refund_succeeded_has_id")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} back through {self.attempt_id} ({self.status})"

@@ -1,0 +1,99 @@
+"""Refunds through the gateway that took the payment (issue 15, item 5): staff issuing a credit note
+for an invoice paid online may send the money back to the payer's card at once. The credit note is
+issued first (the books say what is owed back); the gateway is asked after the commit, with the
+refund row's id as its idempotency key — a failure is kept with its reason and retried by staff,
+and a retry never refunds twice."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.core.errors import Conflict, NotFound, require
+from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.invoicing.policies import can_issue_credit_notes
+from clientpanel.invoicing.selectors import documents_visible_to
+from clientpanel.invoicing.services import credit_note_issue
+
+from .gateways import GatewayError, get_gateway
+from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayRefund, PaymentAttempt, RefundStatus
+
+log = logging.getLogger(__name__)
+
+
+def refundable_attempt(invoice: Document) -> PaymentAttempt | None:
+    """The online payment that paid this invoice's proforma, when its gateway can send money back."""
+    if invoice.type != DocumentType.INVOICE:
+        return None
+    part = (AttemptDocument.objects.filter(document__related_id=invoice.pk, document__type=DocumentType.PROFORMA,
+                                           attempt__status=AttemptStatus.SUCCEEDED)
+            .select_related("attempt").first())
+    if part is None:
+        return None
+    try:
+        return part.attempt if get_gateway(part.attempt.gateway).refunds else None
+    except GatewayError:
+        return None
+
+
+def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount: object, reason: object = ""):
+    """Issue a credit note for an invoice paid online and send its total back through the gateway.
+    Answers the credit note's outcome and the refund (SUCCEEDED, or FAILED with the reason)."""
+    actor = as_actor(actor)
+    require(can_issue_credit_notes(actor), _("You are not allowed to issue credit notes."))
+    invoice = documents_visible_to(actor).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound(_("Document not found."))
+    attempt = refundable_attempt(invoice)
+    if attempt is None:
+        raise Conflict(_("This invoice was not paid through a gateway that can send money back; issue the credit "
+                         "note and refund the payer another way."))
+    key = uuid.uuid4()
+    with transaction.atomic():
+        outcome = credit_note_issue(actor=actor, invoice_id=invoice.pk, net_amount=net_amount, reason=reason,
+                                    transaction_id=f"gateway-refund:{key}")
+        refund = GatewayRefund.objects.create(id=key, attempt=attempt, credit_note=outcome.note,
+                                              amount=-outcome.note.total, currency=outcome.note.currency,
+                                              created_by_label=actor.label[:300])
+    return outcome, gateway_refund_send(refund_id=refund.pk)
+
+
+def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> GatewayRefund:
+    """Ask the gateway for a pending or failed refund (again); one already made is answered as it is."""
+    if actor is not None:
+        require(can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
+    refund = GatewayRefund.objects.select_related("attempt").filter(pk=refund_id).first()
+    if refund is None:
+        raise NotFound(_("No such refund."))
+    if refund.status == RefundStatus.SUCCEEDED:
+        return refund
+    attempt = refund.attempt
+    account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
+    try:
+        if account is None:
+            raise GatewayError(_("The home company no longer has the gateway %(gateway)s.") % {
+                "gateway": attempt.gateway})
+        made = get_gateway(attempt.gateway).refund(
+            transaction_id=attempt.transaction_id or attempt.reference, amount=refund.amount,
+            currency=refund.currency, idempotency_key=str(refund.pk), account_id=account.pk,
+            settings=account.settings)
+    except GatewayError as error:
+        _keep(refund, RefundStatus.FAILED, error=str(error))
+    except Exception as error:  # a timeout or a gateway's bug: kept for staff to retry
+        log.exception("gateway %s failed to refund %s", attempt.gateway, refund.pk)
+        _keep(refund, RefundStatus.FAILED, error=_("The payment service did not answer: %(reason)s") % {
+            "reason": type(error).__name__})
+    else:
+        _keep(refund, RefundStatus.SUCCEEDED, refund_id=str(made)[:200], error="")
+    return refund
+
+
+def _keep(refund: GatewayRefund, status: str, **fields) -> None:
+    refund.status = status
+    for name, value in fields.items():
+        setattr(refund, name, value[:500] if name == "error" else value)
+    refund.save(update_fields=["status", *fields, "updated_at"])
