@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, auth, files, links, logo, pages, payments, profile, register, services, users
+from .views import account, auth, files, links, logo, pages, payments, profile, register, services, stripe, users
 
 app_name = "portal"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("invoices/pay/", payments.pay, name="pay"),
     path("payments/<uuid:attempt_id>/", payments.payment, name="payment"),
     path("payments/test-gateway/<uuid:attempt_id>/", payments.test_gateway, name="test-gateway"),
+    path("payments/stripe-test-cards/<uuid:attempt_id>/", stripe.stripe_test_cards, name="stripe-test-cards"),
     path("payments/notify/<slug:gateway>/<int:account_id>/", payments.notify, name="payment-notify"),
     path("services/", services.services, name="services"),
     path("services/order/", services.order, name="order"),

@@ -114,4 +114,4 @@ def gateway_choices() -> list[tuple[str, str]]:
     return [(key, str(gateway.title)) for key, gateway in sorted(_REGISTRY.items())]
 
 
-from . import bank_transfer, test_gateway  # noqa: E402,F401 — registers the shipped gateways
+from . import bank_transfer, stripe_gateway, test_gateway  # noqa: E402,F401 — registers the shipped gateways

@@ -1,0 +1,274 @@
+"""Stripe (issue 15) through the official SDK against localstripe on loopback: a client pays two
+proformas with a Stripe test card, Stripe's signed webhook pays them once — repeated or late ones
+change nothing, a bad signature is refused and stores nothing; a refund goes back through Stripe;
+amounts are Stripe's minor units exactly; secrets never sit in the settings. Stripe's hosted
+Checkout (live keys) is unreachable here: its requests are checked on a recording HTTP client."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.parse
+from decimal import Decimal
+
+import pytest
+import stripe
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.core.errors import Conflict
+from clientpanel.invoicing.models import Document, DocumentStatus, Payment
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.payments.gateways import FAILED, PENDING, SUCCEEDED, GatewayError, NotVerified, get_gateway
+from clientpanel.payments.gateways import stripe_gateway as gateway_module
+from clientpanel.payments.gateways.stripe_gateway import from_minor_units, to_minor_units
+from clientpanel.payments.models import AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt
+from clientpanel.payments.services import payment_start
+from clientpanel.tax.selectors import default_home_company
+
+from .stripe_fixtures import KEY_ENV, WEBHOOK_ENV, WEBHOOK_SECRET, localstripe, stripe_signature  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+PASSWORD = "portal-payer-passphrase"
+
+
+@pytest.fixture
+def shop(make_client, localstripe):  # noqa: F811
+    account = GatewayAccount.objects.create(home_company=default_home_company(), gateway="stripe",
+                                            settings=localstripe.settings())
+    payer = make_client(currency="USD", company_name="Card Payer Ltd", password=PASSWORD)
+    return {"account": account, "payer": payer, "stripe": localstripe,
+            "first": proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20"),
+            "second": proforma_add_funds(actor=None, client_id=payer.pk, net_amount="30.55")}
+
+
+def signed_in(email: str) -> Client:
+    browser = Client()
+    assert browser.post(reverse("portal:login"), {"email": email, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def deliver(client: Client, shop, event: dict | bytes, signature: str | None = None):
+    """Post a webhook to the notification address as Stripe does."""
+    body = event if isinstance(event, bytes) else json.dumps(event, indent=2, sort_keys=True).encode()
+    return client.post(reverse("portal:payment-notify", args=["stripe", shop["account"].pk]), body,
+                       content_type="application/json; charset=utf-8",
+                       headers={"Stripe-Signature": signature or stripe_signature(body)})
+
+
+def paid(document) -> bool:
+    return Document.objects.get(pk=document.pk).status == DocumentStatus.INVOICED
+
+
+def pay_with_card(shop, *documents, card="visa") -> tuple[Client, PaymentAttempt]:
+    browser = signed_in(shop["payer"].owner.email)
+    to_stripe = browser.post(reverse("portal:pay"), {"documents": [d.pk for d in documents]})
+    attempt = PaymentAttempt.objects.filter(gateway="stripe").latest("created_at")
+    assert to_stripe["Location"] == reverse("portal:stripe-test-cards", args=[attempt.pk])
+    page = browser.get(to_stripe["Location"]).content.decode()
+    assert "no real card is charged" in page
+    back = browser.post(to_stripe["Location"], {"card": card})
+    assert back["Location"] == reverse("portal:payment", args=[attempt.pk])
+    return browser, attempt
+
+
+def test_a_client_pays_two_proformas_with_a_stripe_card_and_the_webhook_pays_them_once(shop, client):
+    browser, attempt = pay_with_card(shop, shop["first"], shop["second"])
+    assert attempt.reference.startswith("pi_") and attempt.amount == D("50.55")
+    intent = shop["stripe"].get(f"/v1/payment_intents/{attempt.reference}")
+    assert intent["amount"] == 5055 and intent["currency"] == "usd" and intent["status"] == "succeeded"
+    assert intent["metadata"]["clientpanel_attempt"] == str(attempt.pk)
+    assert "being processed" in browser.get(reverse("portal:payment", args=[attempt.pk])).content.decode()
+    assert not paid(shop["first"])  # nothing is paid before Stripe's signed word
+
+    event = shop["stripe"].event_for("payment_intent.succeeded", attempt.reference)
+    assert deliver(client, shop, event).status_code == 200
+    assert paid(shop["first"]) and paid(shop["second"])
+    attempt.refresh_from_db()
+    charge = intent["latest_charge"]["id"] if isinstance(intent["latest_charge"], dict) else intent["latest_charge"]
+    assert attempt.status == AttemptStatus.SUCCEEDED and attempt.transaction_id == charge
+    assert sorted(Payment.objects.values_list("transaction_id", flat=True)) == [f"{charge}/1", f"{charge}/2"]
+    assert "Thank you" in browser.get(reverse("portal:payment", args=[attempt.pk])).content.decode()
+
+    # Stripe delivers again (a timeout on its side), and again later with a fresh signature.
+    assert deliver(client, shop, event).status_code == 200
+    time.sleep(1)
+    assert deliver(client, shop, event, stripe_signature(json.dumps(event, indent=2, sort_keys=True).encode(),
+                                                         timestamp=int(time.time()))).status_code == 200
+    # A late "processing" for the same payment, under its own event id.
+    late = {**event, "id": "evt_late_processing", "type": "payment_intent.processing"}
+    assert deliver(client, shop, late).status_code == 200
+    assert GatewayEvent.objects.get(event_id="evt_late_processing").outcome.endswith("nothing done")
+    assert Payment.objects.count() == 2 and GatewayEvent.objects.filter(event_id=event["id"]).count() == 1
+
+
+def test_a_declined_card_says_why_and_the_failure_webhook_fails_the_attempt(shop, client):
+    browser, attempt = pay_with_card(shop, shop["first"], card="declined")
+    shown = browser.get(reverse("portal:payment", args=[attempt.pk])).content.decode()
+    assert "The card was declined" in shown
+    event = shop["stripe"].event_for("payment_intent.payment_failed", attempt.reference)
+    assert deliver(client, shop, event).status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.FAILED and "declined" in attempt.error
+    assert not paid(shop["first"]) and Payment.objects.count() == 0
+
+
+def test_a_bad_signature_is_refused_with_400_and_stores_nothing(shop, client):
+    _browser, attempt = pay_with_card(shop, shop["first"])
+    event = shop["stripe"].event_for("payment_intent.succeeded", attempt.reference)
+    body = json.dumps(event).encode()
+    wrong_secret = deliver(client, shop, body, stripe_signature(body, secret="whsec_someone_else"))
+    tampered = deliver(client, shop, body.replace(b'"usd"', b'"eur"'), stripe_signature(body))
+    too_old = deliver(client, shop, body, stripe_signature(body, timestamp=int(time.time()) - 3600))
+    unsigned = client.post(reverse("portal:payment-notify", args=["stripe", shop["account"].pk]), body,
+                           content_type="application/json")
+    assert [r.status_code for r in (wrong_secret, tampered, too_old, unsigned)] == [400] * 4
+    assert GatewayEvent.objects.count() == 0 and not paid(shop["first"])
+
+
+def test_an_event_of_no_use_is_stored_and_answered_200_so_stripe_stops_sending_it(shop, client):
+    event = {"id": "evt_customer_1", "object": "event", "type": "customer.created", "created": int(time.time()),
+             "data": {"object": {"id": "cus_123", "object": "customer"}}}
+    assert deliver(client, shop, event).status_code == 200
+    stored = GatewayEvent.objects.get()
+    assert stored.kind == "customer.created" and stored.outcome == "unknown payment: nothing done"
+
+
+def test_a_refund_goes_back_through_stripe_and_answers_its_refund_id(shop, client):
+    _browser, attempt = pay_with_card(shop, shop["first"], shop["second"])
+    deliver(client, shop, shop["stripe"].event_for("payment_intent.succeeded", attempt.reference))
+    attempt.refresh_from_db()
+    stripe_gateway = get_gateway("stripe")
+    assert stripe_gateway.refunds
+    refund_id = stripe_gateway.refund(transaction_id=f"{attempt.transaction_id}/2", amount=D("30.55"),
+                                      currency="USD", idempotency_key="credit-note-1",
+                                      account_id=shop["account"].pk, settings=shop["account"].settings)
+    refund = shop["stripe"].get(f"/v1/refunds/{refund_id}")
+    assert refund_id.startswith("re_") and refund["amount"] == 3055 and refund["charge"] == attempt.transaction_id
+    by_intent = stripe_gateway.refund(transaction_id=attempt.reference, amount=D("1"), currency="USD",
+                                      idempotency_key="credit-note-2", account_id=shop["account"].pk,
+                                      settings=shop["account"].settings)
+    assert shop["stripe"].get(f"/v1/refunds/{by_intent}")["amount"] == 100
+    with pytest.raises(GatewayError, match="not a Stripe payment"):
+        stripe_gateway.refund(transaction_id="txn_123", amount=D("1"), currency="USD", idempotency_key="x",
+                              account_id=shop["account"].pk, settings=shop["account"].settings)
+
+
+def test_amounts_are_stripes_minor_units_exactly():
+    assert to_minor_units(D("50.55"), "USD") == 5055 and to_minor_units(D("12.3000"), "eur") == 1230
+    assert to_minor_units(D("1200"), "JPY") == 1200 and to_minor_units(D("1200.0000"), "JPY") == 1200
+    assert to_minor_units(D("1.23"), "KWD") == 1230 and to_minor_units(D("150"), "ISK") == 15000
+    for amount, currency in ((D("1200.5"), "JPY"), (D("10.005"), "USD"), (D("1.234"), "KWD"), (D("1.5"), "ISK"),
+                             (D("0"), "USD"), (D("-5"), "USD")):
+        with pytest.raises(GatewayError):
+            to_minor_units(amount, currency)
+    assert from_minor_units(1200, "JPY") == D("1200") and from_minor_units(5055, "USD") == D("50.55")
+    assert from_minor_units("1230", "KWD") == D("1.23")
+
+
+def test_a_secret_in_the_settings_is_refused_and_so_is_a_variable_that_is_not_set(localstripe, monkeypatch):  # noqa: F811
+    stripe_gateway = get_gateway("stripe")
+    assert stripe_gateway.validate_settings(localstripe.settings()) == {}
+    for secret in ("sk_test_abc123", "sk_live_abc123", "rk_live_abc", "whsec_abc"):
+        errors = stripe_gateway.validate_settings({**localstripe.settings(), "secret_key_env": secret})
+        assert "never be stored" in " ".join(errors["settings"])
+    assert "settings" in stripe_gateway.validate_settings({**localstripe.settings(), "note": {"key": "sk_live_x"}})
+    unset = stripe_gateway.validate_settings({**localstripe.settings(), "webhook_secret_env": "NOT_SET_ANYWHERE"})
+    assert "NOT_SET_ANYWHERE is not set" in unset["webhook_secret_env"][0]
+    assert "api_base" in stripe_gateway.validate_settings({**localstripe.settings(), "api_base": "https://evil.test"})
+    assert "colour" in stripe_gateway.validate_settings({**localstripe.settings(), "colour": "blue"})
+    monkeypatch.setenv(KEY_ENV, "sk_live_real_money")
+    live_cards = stripe_gateway.validate_settings({**localstripe.settings(), "checkout": "test_cards"})
+    assert "test keys only" in live_cards["checkout"][0]
+    assert gateway_module.masked("sk_live_real_money") == "…oney"
+
+
+def test_a_stripe_account_without_its_secret_cannot_start_and_nothing_is_charged(shop, monkeypatch):
+    monkeypatch.delenv(WEBHOOK_ENV)
+    with pytest.raises(Conflict, match="is not set on this server"):
+        payment_start(actor=None, document_ids=[shop["first"].pk], account_id=None, return_url=lambda a: "/")
+    attempt = PaymentAttempt.objects.get()
+    assert attempt.status == AttemptStatus.FAILED and not attempt.reference and not paid(shop["first"])
+
+
+# --- Stripe's hosted Checkout (live keys): requests recorded, since the page is unreachable here -----
+
+class Recorder(stripe.HTTPClient):
+    """Answers the SDK as Stripe would, and keeps what it was asked."""
+
+    name = "recorder"
+
+    def __init__(self, answer: dict | Exception):
+        super().__init__()
+        self.answer, self.requests = answer, []
+
+    def request(self, method, url, headers, post_data=None, *, _usage=None):
+        self.requests.append((method, url, dict(headers or {}), urllib.parse.parse_qs(post_data or "")))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return json.dumps(self.answer), 200, {}
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def hosted(shop, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "sk_live_not_a_real_key")
+    shop["account"].settings = {"secret_key_env": KEY_ENV, "webhook_secret_env": WEBHOOK_ENV}
+    shop["account"].save()
+    return shop
+
+
+def test_with_live_keys_the_payer_goes_to_stripes_checkout_page_and_its_webhook_pays(hosted, client, monkeypatch):
+    recorder = Recorder({"id": "cs_live_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_live_123"})
+    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    attempt, checkout = payment_start(actor=None, document_ids=[hosted["first"].pk, hosted["second"].pk],
+                                      account_id=None, return_url=lambda a: f"https://panel.example/p/{a.pk}/")
+    assert checkout.redirect_url.startswith("https://checkout.stripe.com/") and attempt.reference == "cs_live_123"
+    method, url, headers, sent = recorder.requests[0]
+    assert (method, url) == ("post", "https://api.stripe.com/v1/checkout/sessions")
+    assert headers["Idempotency-Key"] == f"clientpanel-attempt-{attempt.pk}"
+    assert sent["line_items[0][price_data][unit_amount]"] == ["5055"] and sent["mode"] == ["payment"]
+    assert sent["success_url"] == [f"https://panel.example/p/{attempt.pk}/"]
+    assert sent["metadata[clientpanel_attempt]"] == [str(attempt.pk)]
+
+    completed = {"id": "evt_cs_1", "object": "event", "type": "checkout.session.completed",
+                 "created": int(time.time()),
+                 "data": {"object": {"id": "cs_live_123", "object": "checkout.session", "payment_status": "paid",
+                                     "payment_intent": "pi_live_9", "amount_total": 5055, "currency": "usd"}}}
+    assert deliver(client, hosted, completed).status_code == 200
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.SUCCEEDED and attempt.transaction_id == "pi_live_9"
+    assert paid(hosted["first"]) and paid(hosted["second"])
+
+
+def test_checkout_events_read_as_the_services_expect(hosted):
+    stripe_gateway, settings = get_gateway("stripe"), hosted["account"].settings
+
+    def read(kind, **fields):
+        event = {"id": f"evt_{kind}", "object": "event", "type": kind, "created": int(time.time()),
+                 "data": {"object": {"id": "cs_1", "currency": "jpy", **fields}}}
+        body = json.dumps(event).encode()
+        return stripe_gateway.verify(body, {"Stripe-Signature": stripe_signature(body)}, account_id=1,
+                                     settings=settings)
+
+    assert read("checkout.session.completed", payment_status="unpaid").kind == PENDING
+    paid_late = read("checkout.session.async_payment_succeeded", payment_status="paid", amount_total=1200,
+                     payment_intent="pi_1")
+    assert (paid_late.kind, paid_late.amount, paid_late.currency, paid_late.transaction_id) == (
+        SUCCEEDED, D("1200"), "JPY", "pi_1")
+    assert read("checkout.session.expired").kind == FAILED
+    with pytest.raises(NotVerified):
+        stripe_gateway.verify(b"{}", {"Stripe-Signature": stripe_signature(b"{}", secret=WEBHOOK_SECRET + "x")},
+                              account_id=1, settings=settings)
+
+
+def test_stripe_out_of_reach_leaves_the_attempt_failed_with_a_reason(hosted, monkeypatch):
+    monkeypatch.setattr(gateway_module, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
+    with pytest.raises(Conflict, match="did not answer in time"):
+        payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None, return_url=lambda a: "/")
+    attempt = PaymentAttempt.objects.get()
+    assert attempt.status == AttemptStatus.FAILED and "did not answer" in attempt.error and not paid(hosted["first"])
