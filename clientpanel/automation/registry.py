@@ -16,6 +16,7 @@ from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
+from clientpanel.payments.auto_top_up import job_auto_top_up
 from clientpanel.reports.dashboard import job_refresh_dashboard
 from clientpanel.reports.rollups import job_roll_up_reports
 from clientpanel.webhooks.services import job_purge_webhooks
@@ -27,6 +28,8 @@ JOBS = {
     "charge_services": job_charge_services,
     "enforce_credit": job_enforce_credit,
     "cancel_stale_proformas": job_cancel_stale_proformas,
+    # After billing (the balances it leaves), before the outbox and e-mail (the receipts it causes).
+    "auto_top_up": job_auto_top_up,
     # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
     "drain_outbox": job_drain_outbox,
     "proforma_reminders": job_proforma_reminders,

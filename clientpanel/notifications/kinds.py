@@ -42,6 +42,7 @@ PROFORMA_REMINDER = "proforma_reminder"
 LOW_BALANCE = "low_balance"
 DOCUMENT_ISSUED = "document_issued"
 PAYMENT_RECEIVED = "payment_received"
+AUTO_TOP_UP_FAILED = "auto_top_up_failed"
 STAFF_MESSAGE = "staff_message"
 WEBHOOK_DISABLED = "webhook_disabled"
 
@@ -104,6 +105,13 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "document_number": _("The proforma's number"),
         "invoice_number": _("The final invoice's number"),
         "document_total": _("The amount paid with the currency"),
+    }),
+    MessageKind(AUTO_TOP_UP_FAILED, _("Auto top-up failed"),
+                _("The saved card was declined (or the payment service did not answer) when auto top-up "
+                  "charged it; says whether and when it is tried again."), {
+        "amount": _("The amount the top-up tried to charge, with the currency"),
+        "reason": _("Why it failed, in the payment service's words"),
+        "retry_at": _("When it is tried again (empty: it is not)"),
     }),
     MessageKind(STAFF_MESSAGE, _("Message from staff"),
                 _("A subject and text staff write when they send it to clients (the directory's bulk "

@@ -3,6 +3,7 @@ event's own transaction (core/events.py). Connected from NotificationsConfig.rea
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.urls import reverse
@@ -25,8 +26,17 @@ from clientpanel.core.events import subscribe
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.payments.events import AutoTopUpFailed
 
-from .kinds import DOCUMENT_ISSUED, INVITATION, PASSWORD_CHANGED, PAYMENT_RECEIVED, SERVICE_STATUS, WELCOME
+from .kinds import (
+    AUTO_TOP_UP_FAILED,
+    DOCUMENT_ISSUED,
+    INVITATION,
+    PASSWORD_CHANGED,
+    PAYMENT_RECEIVED,
+    SERVICE_STATUS,
+    WELCOME,
+)
 from .services import (
     base_url,
     client_context,
@@ -79,6 +89,22 @@ def on_document_paid(events: Sequence[DocumentPaid]) -> None:
             email_queue(key=PAYMENT_RECEIVED, user=user, client=client, language=language,
                         context={**client_context(client, user), **context},
                         attachments=[{"document_id": str(event.invoice_id)}])
+
+
+def on_auto_top_up_failed(events: Sequence[AutoTopUpFailed]) -> None:
+    """A declined auto top-up: the client learns why, and whether it is tried again."""
+    for event in events:
+        client = Client.objects.get(pk=event.client_id)
+        language = client_language(client)
+        retry = ""
+        if event.retry_at:  # the server's time, as the panel's e-mails say dates
+            retry = f"{timezone.localtime(dt.datetime.fromisoformat(event.retry_at)):%Y-%m-%d %H:%M}"
+        context = {"amount": display_amount(event.amount, event.currency, language), "reason": event.reason,
+                   "retry_at": retry}
+        for user in recipients(client, MANAGE_INVOICES):
+            email_queue(key=AUTO_TOP_UP_FAILED, user=user, client=client, language=language,
+                        reference=f"auto_top_up_failed:{event.attempt_id}",
+                        context={**client_context(client, user), **context})
 
 
 NOTIFIED_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.TERMINATED}
@@ -162,3 +188,4 @@ def connect() -> None:
     subscribe(ClientUserInvited, on_client_user_invited)
     subscribe(DocumentIssued, on_document_issued)
     subscribe(DocumentPaid, on_document_paid)
+    subscribe(AutoTopUpFailed, on_auto_top_up_failed)

@@ -3,7 +3,9 @@ companies → Online payments). Audited; secrets are never among the settings ke
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -34,17 +36,47 @@ def _clean_currencies(value: Iterable[str] | str, errors: FieldErrors) -> list[s
     return sorted(set(codes))
 
 
+MAX_SETTINGS_LENGTH = 4000
+
+
+def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: FieldErrors) -> dict | None:
+    """A gateway's settings as a JSON object, checked by the gateway (which refuses secrets: those
+    stay in the server's environment). None: leave them as they are."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if len(value) > MAX_SETTINGS_LENGTH:
+            errors.add("settings", _("Settings take at most %(count)d characters.") % {"count": MAX_SETTINGS_LENGTH})
+            return None
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError:
+            errors.add("settings", _("Write the settings as a JSON object, e.g. {\"checkout\": \"stripe\"}."))
+            return None
+    if not isinstance(value, Mapping):
+        errors.add("settings", _("Write the settings as a JSON object, e.g. {\"checkout\": \"stripe\"}."))
+        return None
+    if gateway is not None:
+        for messages in gateway.validate_settings(value).values():
+            for message in messages:
+                errors.add("settings", str(message))
+    return dict(value)
+
+
 def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, enabled: bool = True,
-                         currencies: Iterable[str] | str = (), account_id: int | None = None) -> GatewayAccount:
-    """Add a gateway to a home company, or change whether it is on and which currencies it takes
-    (none named: every currency)."""
+                         currencies: Iterable[str] | str = (), settings: Mapping[str, Any] | str | None = None,
+                         account_id: int | None = None) -> GatewayAccount:
+    """Add a gateway to a home company, or change whether it is on, which currencies it takes (none
+    named: every currency) and its settings (None: unchanged)."""
     require(policies.can_set_up_gateways(as_actor(actor)), _("You are not allowed to set up online payments."))
     errors = FieldErrors()
     try:
-        get_gateway(gateway)
+        shipped = get_gateway(gateway)
     except GatewayError as error:
         errors.add("gateway", str(error))
+        shipped = None
     codes = _clean_currencies(currencies, errors)
+    cleaned_settings = _clean_settings(settings, shipped, errors)
     if errors.fields:  # said in full: the settings page shows the message, not a list of field names
         raise ValidationFailed(" ".join(m for messages in errors.fields.values() for m in messages),
                                fields=errors.fields)
@@ -59,8 +91,10 @@ def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, ena
             account = GatewayAccount.objects.select_for_update().filter(pk=account_id, home_company=company).first()
             if account is None:
                 raise NotFound(_("This home company has no such gateway."))
-            before = snapshot(account, ["enabled", "currencies"])
+            before = snapshot(account, ["enabled", "currencies", "settings"])
         account.enabled, account.currencies = bool(enabled), codes
+        if cleaned_settings is not None:
+            account.settings = cleaned_settings
         try:
             with transaction.atomic():
                 account.save()
@@ -70,7 +104,7 @@ def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, ena
         audit_record(action="gateway_account.create" if before is None else "gateway_account.update", target=account,
                      object_label=f"{company.name}: {gateway}",
                      changes=created(account) if before is None else diff(before, snapshot(
-                         account, ["enabled", "currencies"])))
+                         account, ["enabled", "currencies", "settings"])))
     return account
 
 

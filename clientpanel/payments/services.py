@@ -35,7 +35,7 @@ from .gateways import (
     NotVerified,
     get_gateway,
 )
-from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt
+from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt, SavedMethod
 from .selectors import attempts_visible_to, online_gateways
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,12 @@ def notification_receive(*, gateway_key: str, account_id: int, body: bytes,
     except GatewayError:
         raise NotVerified(f"no gateway {gateway_key} is shipped") from None
     note = gateway.verify(body, headers, account_id=account.pk, settings=account.settings)
+    return notification_apply(gateway_key=gateway_key, note=note)
+
+
+def notification_apply(*, gateway_key: str, note: Notification) -> GatewayEvent:
+    """Store a verified notification (or a gateway's own answer to a charge) under its event id,
+    then apply it once."""
     try:
         event, _created = GatewayEvent.objects.get_or_create(
             gateway=gateway_key, event_id=note.event_id, defaults={"kind": note.kind, "payload": note.payload})
@@ -178,7 +184,21 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
              error=_("Received, but not applied: %(reason)s") % {"reason": error.message})
         return attempt, "held: the proformas could not take the money"
     _set(attempt, AttemptStatus.SUCCEEDED, transaction_id=note.transaction_id, error="")
+    if note.saved_method:
+        _keep_method(attempt, note)
     return attempt, "paid"
+
+
+def _keep_method(attempt: PaymentAttempt, note: Notification) -> None:
+    """The payer asked the gateway to keep its card: remember the reference (the first is the default)."""
+    account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
+    if account is None:
+        return
+    client_methods = SavedMethod.objects.select_for_update().filter(client_id=attempt.client_id)
+    has_default = client_methods.filter(is_default=True).exists()
+    SavedMethod.objects.get_or_create(account=account, reference=note.saved_method, defaults={
+        "client_id": attempt.client_id, "label": note.saved_method_label or note.saved_method[:100],
+        "is_default": not has_default})
 
 
 def _set(attempt: PaymentAttempt, status: str, **fields) -> None:

@@ -23,6 +23,14 @@ class AddFundsForm(forms.Form):
     amount = LocalizedNumberField(label=_("Amount (net)"), max_length=30)
 
 
+class AutoTopUpForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Top up my balance automatically"), required=False)
+    amount = LocalizedNumberField(label=_("Amount each time (net)"), max_length=30)
+    days = forms.IntegerField(label=_("When the balance will not cover this many days of charges"), min_value=1,
+                              max_value=60)
+    max_per_month = forms.IntegerField(label=_("At most this many top-ups a month"), min_value=1, max_value=31)
+
+
 def show_refusal(form: forms.Form, error, mapping: dict[str, str] | None = None) -> None:
     """A service's refusal on the form, keeping what was typed: its message above the form and its
     field errors on the matching fields (or above it, for a field the form does not have)."""

@@ -17,6 +17,7 @@ urlpatterns = [
     path("invoices/<uuid:document_id>/", pages.document, name="document"),
     path("invoices/<uuid:document_id>/pdf/", pages.document_pdf, name="document-pdf"),
     path("invoices/pay/", payments.pay, name="pay"),
+    path("invoices/payment-methods/", payments.payment_methods, name="payment-methods"),
     path("payments/<uuid:attempt_id>/", payments.payment, name="payment"),
     path("payments/test-gateway/<uuid:attempt_id>/", payments.test_gateway, name="test-gateway"),
     path("payments/stripe-test-cards/<uuid:attempt_id>/", stripe.stripe_test_cards, name="stripe-test-cards"),

@@ -47,6 +47,7 @@ SUSPENSION_REASONS = service_models.SUSPENSION_REASONS  # the domain's labels of
 JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
+    "auto_top_up": _("Auto top-up"),
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
     "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
     "fail_stalled_tasks": _("Fail stalled background tasks"),
@@ -63,6 +64,8 @@ JOB_DESCRIPTIONS = {
                         "services suspended past the termination delay and those cancelled at the end of their "
                         "period."),
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
+    "auto_top_up": _("Charge the saved card of clients with auto top-up whose balance will not cover the next days of "
+                     "their services; a declined card is e-mailed and tried again after an hour, then six."),
     "drain_outbox": _("Hand what changes left in the outbox (e-mail, webhooks) to its handlers; retry failures "
                       "with growing delays, give up after the last attempt; delete delivered rows after a week."),
     "proforma_reminders": _("Remind clients of unpaid proformas before the due date, on it and after it (days per "
@@ -92,6 +95,7 @@ JOB_COUNTS = {
     "given_up": pgettext_lazy("job count", "given up"), "purged": pgettext_lazy("job count", "purged"),
     "sent": pgettext_lazy("job count", "sent"), "reminders": pgettext_lazy("job count", "reminders"),
     "warned": pgettext_lazy("job count", "warned"),
+    "charged": pgettext_lazy("job count", "charged"),
 }
 # Background tasks' kinds (automation/registry.py BACKGROUND), as their page's title.
 BACKGROUND_TASK_KINDS: dict[str, str] = {

@@ -20,7 +20,7 @@ from ..feedback import run_and_report
 def gateway_account_add(request: HttpRequest, company_id: int) -> HttpResponse:
     run_and_report(request, lambda: gateway_account_save(
         actor=request.user, company_id=company_id, gateway=request.POST.get("gateway", "")[:30],
-        currencies=request.POST.get("currencies", "")[:400]),
+        currencies=request.POST.get("currencies", "")[:400], settings=request.POST.get("settings")),
         success=_("The gateway is added; clients can pay with it now."), missing=_("Home company not found."))
     return redirect("backoffice:home-company-edit", company_id=company_id)
 
@@ -36,6 +36,7 @@ def gateway_account_edit(request: HttpRequest, company_id: int, account_id: int)
     else:
         run_and_report(request, lambda: gateway_account_save(
             actor=request.user, company_id=company_id, account_id=account_id, gateway=request.POST.get("gateway", ""),
-            enabled=request.POST.get("enabled") == "on", currencies=request.POST.get("currencies", "")[:400]),
+            enabled=request.POST.get("enabled") == "on", currencies=request.POST.get("currencies", "")[:400],
+            settings=request.POST.get("settings")),
             success=_("The gateway is saved."), missing=_("This home company has no such gateway."))
     return redirect("backoffice:home-company-edit", company_id=company_id)

@@ -50,6 +50,9 @@ class Notification:
     currency: str = ""
     error: str = ""  # why it failed, in the gateway's words
     payload: dict[str, Any] = field(default_factory=dict)
+    # A method the payer asked the gateway to keep (its reference and how to show it), if any.
+    saved_method: str = ""
+    saved_method_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,14 @@ class Gateway(ABC):
     def verify(self, body: bytes, headers: Mapping[str, str], *, account_id: int,
                settings: Mapping[str, Any]) -> Notification:
         """Check a notification's signature and read it; raise NotVerified when it does not hold."""
+
+    # Whether charge_saved() charges a kept method without the payer present (auto top-up).
+    saves_methods: ClassVar[bool] = False
+
+    def charge_saved(self, attempt: AttemptInfo, *, method_reference: str) -> Notification:
+        """Charge a method the gateway keeps, the payer absent; answer what happened at once (the
+        gateway may notify it again later: the event is applied once either way)."""
+        raise GatewayError(_("%(gateway)s cannot charge a saved method.") % {"gateway": self.title})
 
     # Whether refund() sends money back through the gateway (a credit note's choice at issue).
     refunds: ClassVar[bool] = False

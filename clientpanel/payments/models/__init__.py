@@ -12,6 +12,7 @@ from .attempts import (
     RefundStatus,
 )
 from .bank import BankLineStatus, BankStatement, BankStatementLine
+from .methods import AutoTopUp, SavedMethod
 
-__all__ = ["AttemptDocument", "AttemptStatus", "BankLineStatus", "BankStatement", "BankStatementLine", "GatewayAccount",
-           "GatewayEvent", "GatewayRefund", "PaymentAttempt", "RefundStatus"]
+__all__ = ["AttemptDocument", "AttemptStatus", "AutoTopUp", "BankLineStatus", "BankStatement", "BankStatementLine",
+           "GatewayAccount", "GatewayEvent", "GatewayRefund", "PaymentAttempt", "RefundStatus", "SavedMethod"]

@@ -1,3 +1,4 @@
+import json
 import uuid
 
 from django.conf import settings
@@ -26,6 +27,10 @@ class GatewayAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} for {self.home_company_id}"
+
+    @property
+    def settings_json(self) -> str:
+        return json.dumps(self.settings, sort_keys=True) if self.settings else ""
 
 
 class AttemptStatus(models.TextChoices):

@@ -95,3 +95,25 @@ def test_the_demo_takes_payments_through_the_test_gateway():
     attempt, checkout = payment_start(actor=None, document_ids=[proforma.pk], account_id=None,
                                       return_url=lambda a: "/")
     assert checkout.redirect_url == reverse("portal:test-gateway", args=[attempt.pk])
+
+
+def test_a_gateways_settings_are_json_checked_by_the_gateway_and_never_hold_a_secret(staff_client, monkeypatch):
+    company = default_home_company()
+    url = reverse("backoffice:gateway-account-add", args=[company.pk])
+    not_json = staff_client.post(url, {"gateway": "stripe", "settings": "{nope"}, follow=True).content.decode()
+    assert "Write the settings as a JSON object" in not_json
+    secret = staff_client.post(url, {"gateway": "stripe", "settings": '{"secret_key_env": "sk_live_abc123"}'},
+                               follow=True).content.decode()
+    assert "must never be stored here" in secret and not GatewayAccount.objects.exists()
+    monkeypatch.setenv("SHOP_STRIPE_KEY", "sk_test_x")
+    monkeypatch.setenv("SHOP_STRIPE_HOOK", "whsec_x")
+    settings = '{"secret_key_env": "SHOP_STRIPE_KEY", "webhook_secret_env": "SHOP_STRIPE_HOOK"}'
+    staff_client.post(url, {"gateway": "stripe", "currencies": "USD", "settings": settings})
+    account = GatewayAccount.objects.get()
+    assert account.settings == {"secret_key_env": "SHOP_STRIPE_KEY", "webhook_secret_env": "SHOP_STRIPE_HOOK"}
+    page = staff_client.get(reverse("backoffice:home-company-edit", args=[company.pk])).content.decode()
+    assert "SHOP_STRIPE_KEY" in page and "sk_test_x" not in page
+    # Saving without settings keeps them.
+    gateway_account_save(actor=None, company_id=company.pk, gateway="stripe", account_id=account.pk, enabled=False)
+    account.refresh_from_db()
+    assert account.settings["secret_key_env"] == "SHOP_STRIPE_KEY" and not account.enabled

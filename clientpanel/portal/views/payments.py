@@ -17,15 +17,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.errors import DomainError
+from clientpanel.core.money import format_amount_input
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.selectors import documents_visible_to
+from clientpanel.payments.auto_top_up import (
+    auto_top_up_save,
+    saved_method_make_default,
+    saved_method_remove,
+    saved_methods,
+)
 from clientpanel.payments.gateways import NotVerified, gateway_choices
 from clientpanel.payments.gateways import test_gateway as test_card
-from clientpanel.payments.models import AttemptStatus, GatewayAccount, PaymentAttempt
+from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt
 from clientpanel.payments.selectors import online_gateways
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
 
 from ..access import portal_page
+from ..forms import AutoTopUpForm, show_refusal
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +97,8 @@ def payment(request: HttpRequest, attempt_id) -> HttpResponse:
 
 # --- the offline test gateway's page ---------------------------------------------------------------
 
-OUTCOMES = ("succeed", "fail", "pending", "secure", "approve", "decline", "complete")
+OUTCOMES = ("succeed", "succeed_save", "succeed_save_declining", "fail", "pending", "secure", "approve", "decline",
+            "complete")
 
 
 @portal_page(MANAGE_INVOICES)
@@ -112,12 +121,15 @@ def test_gateway(request: HttpRequest, attempt_id) -> HttpResponse:
             step = "secure"  # the bank's 3-D Secure question, before anything is sent
         else:
             kind = {"succeed": "payment.succeeded", "approve": "payment.succeeded", "complete": "payment.succeeded",
+                    "succeed_save": "payment.succeeded", "succeed_save_declining": "payment.succeeded",
                     "fail": "payment.failed", "decline": "payment.failed", "pending": "payment.pending"}[outcome]
+            save = {"succeed_save": "card", "succeed_save_declining": "declining"}.get(outcome, "")
             error = _("3-D Secure authentication failed (test).") if outcome == "decline" else \
                 _("The card was declined (test).") if outcome == "fail" else ""
             account = attempt_account(attempt)
             body, headers = test_card.signed_event(account, kind=kind, reference=attempt.reference,
-                                                   amount=attempt.amount, currency=attempt.currency, error=error)
+                                                   amount=attempt.amount, currency=attempt.currency, error=error,
+                                                   save=save)
             notification_receive(gateway_key=attempt.gateway, account_id=account, body=body, headers=headers)
             if outcome == "pending":
                 step = "pending"
@@ -149,3 +161,45 @@ def notify(request: HttpRequest, gateway: str, account_id: int) -> HttpResponse:
                     request.META.get("REMOTE_ADDR"), refusal)
         return HttpResponseBadRequest("not verified")
     return HttpResponse(f"ok {event.event_id}", content_type="text/plain")
+
+
+# --- saved payment methods and auto top-up -------------------------------------------------------------
+
+@portal_page(MANAGE_INVOICES)
+@require_http_methods(["GET", "POST"])
+def payment_methods(request: HttpRequest) -> HttpResponse:
+    """The client's saved cards (make one the default, remove one) and its auto top-up."""
+    client = request.portal.client
+    actor = request.portal.actor
+    setting = AutoTopUp.objects.filter(client=client).first()
+    form = AutoTopUpForm(request.POST if request.POST.get("action") == "auto_top_up" else None, initial={
+        "enabled": setting.enabled if setting else False,
+        "amount": format_amount_input(setting.amount) if setting else "",
+        "days": setting.days if setting else 7, "max_per_month": setting.max_per_month if setting else 3})
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "default":
+                saved_method_make_default(actor=actor, client_id=client.pk, method_id=_ids([request.POST.get(
+                    "method", "")])[0])
+                messages.success(request, _("The default card is changed."))
+            elif action == "remove":
+                saved_method_remove(actor=actor, client_id=client.pk, method_id=_ids([request.POST.get(
+                    "method", "")])[0])
+                messages.success(request, _("The card is removed."))
+            elif action == "auto_top_up" and form.is_valid():
+                auto_top_up_save(actor=actor, client_id=client.pk, **form.cleaned_data)
+                messages.success(request, _("Auto top-up is saved."))
+            elif action != "auto_top_up":
+                return HttpResponseBadRequest(_("Choose what to do."))
+            if action != "auto_top_up" or (form.is_bound and not form.errors):
+                return redirect("portal:payment-methods")
+        except DomainError as error:
+            if action == "auto_top_up":
+                show_refusal(form, error)
+            else:
+                messages.error(request, error.message)
+                return redirect("portal:payment-methods")
+    return render(request, "portal/payment_methods.html", {
+        "methods": saved_methods(actor=actor, client_id=client.pk), "form": form, "setting": setting,
+        "client": client})

@@ -1,0 +1,213 @@
+"""Saved payment methods and auto top-up (issue 15, item 4): a prepaid, hourly-billed client keeps a
+card with the gateway and asks to be topped up when its balance and credit would not cover the next
+days of its services' charges. The `auto_top_up` job charges the default card for the chosen amount
+— an Add Funds proforma paid off-session through the gateway — at most a set number of times a
+calendar month. One shortfall (the client's ledger as it stands: its last entry) is charged at most
+once: its tries carry the idempotency key `auto-top-up:<client>:<last entry>:<try>`, unique in the
+database, so two consumers never both charge; a declined try is e-mailed to the client and retried
+after an hour, then six, then given up until the balance moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.client_services.selectors import upcoming_charges
+from clientpanel.clients.models import Client
+from clientpanel.core.actor import Actor
+from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.events import publish
+from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_amount
+from clientpanel.invoicing.models import DocumentStatus
+from clientpanel.invoicing.policies import can_add_funds
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.ledger.models import LedgerEntry
+
+from .events import AutoTopUpFailed
+from .gateways import FAILED, AttemptInfo, GatewayError, Notification, get_gateway
+from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
+from .services import notification_apply
+
+log = logging.getLogger(__name__)
+
+KEY = "auto-top-up"
+RETRY_AFTER = (dt.timedelta(hours=1), dt.timedelta(hours=6))  # after the first and the second declined try
+MAX_TRIES = len(RETRY_AFTER) + 1
+TOP_UP_ACTOR = Actor(label="auto top-up")
+
+
+# --- what the client (or staff) set ---------------------------------------------------------------
+
+def saved_methods(*, actor: ActorLike, client_id) -> list[SavedMethod]:
+    require(can_add_funds(as_actor(actor), client_id), _("You are not allowed to manage payment methods."))
+    return list(SavedMethod.objects.filter(client_id=client_id).select_related("account")
+                .order_by("-is_default", "-created_at"))
+
+
+def _method(actor: ActorLike, client_id, method_id) -> SavedMethod:
+    require(can_add_funds(as_actor(actor), client_id), _("You are not allowed to manage payment methods."))
+    method = SavedMethod.objects.select_for_update().filter(pk=method_id, client_id=client_id).first()
+    if method is None:
+        raise NotFound(_("No such payment method."))
+    return method
+
+
+def saved_method_make_default(*, actor: ActorLike, client_id, method_id) -> SavedMethod:
+    with transaction.atomic():
+        method = _method(actor, client_id, method_id)
+        SavedMethod.objects.filter(client_id=client_id, is_default=True).exclude(pk=method.pk).update(is_default=False)
+        method.is_default = True
+        method.save(update_fields=["is_default"])
+    return method
+
+
+def saved_method_remove(*, actor: ActorLike, client_id, method_id) -> None:
+    """Forget a saved method (the gateway keeps nothing chargeable for us any more); when it was the
+    default, the newest other one becomes the default."""
+    with transaction.atomic():
+        method = _method(actor, client_id, method_id)
+        was_default = method.is_default
+        method.delete()
+        if was_default:
+            other = SavedMethod.objects.filter(client_id=client_id).order_by("-created_at").first()
+            if other is not None:
+                other.is_default = True
+                other.save(update_fields=["is_default"])
+
+
+def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: object, days: object,
+                     max_per_month: object) -> AutoTopUp:
+    """Switch auto top-up on or off and set it: the net amount charged each time, the days of
+    charges the balance must cover (1–60), and the most top-ups a month (1–31)."""
+    require(can_add_funds(as_actor(actor), client_id), _("You are not allowed to manage payment methods."))
+    client = Client.objects.filter(pk=client_id).first()
+    if client is None:
+        raise NotFound(_("Client not found."))
+    errors = FieldErrors()
+    try:
+        net = parse_amount(amount, allow_negative=False)
+        if net <= 0 or net > AMOUNT_MAX:
+            raise AmountError(_("Enter an amount above 0."))
+    except AmountError as error:
+        errors.add("amount", str(error))
+        net = None
+    numbers = {}
+    for name, value, low, high in (("days", days, 1, 60), ("max_per_month", max_per_month, 1, 31)):
+        try:
+            number = int(str(value).strip())
+            if not low <= number <= high:
+                raise ValueError
+            numbers[name] = number
+        except (TypeError, ValueError):
+            errors.add(name, _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
+    if enabled and not SavedMethod.objects.filter(client_id=client_id, is_default=True).exists():
+        errors.add("enabled", _("Save a card first: pay a proforma online and keep the card for later charges."))
+    if errors.fields:
+        raise ValidationFailed(" ".join(m for messages in errors.fields.values() for m in messages),
+                               fields=errors.fields)
+    setting, _created = AutoTopUp.objects.update_or_create(client=client, defaults={
+        "enabled": bool(enabled), "amount": net, **numbers})
+    return setting
+
+
+# --- the job --------------------------------------------------------------------------------------
+
+def job_auto_top_up(*, now: dt.datetime) -> dict:
+    """Top up every client whose balance and credit would not cover its next days of charges."""
+    charged = failed = 0
+    settings_by_days: dict[int, list[AutoTopUp]] = {}
+    for setting in AutoTopUp.objects.filter(enabled=True).order_by("client_id"):
+        settings_by_days.setdefault(setting.days, []).append(setting)
+    for days, settings in settings_by_days.items():
+        for start in range(0, len(settings), 1000):
+            batch = settings[start:start + 1000]
+            need = upcoming_charges(client_ids=[s.client_id for s in batch], now=now,
+                                    until=now + dt.timedelta(days=days))
+            clients = Client.objects.in_bulk([s.client_id for s in batch])
+            for setting in batch:
+                client = clients.get(setting.client_id)
+                if client is None or client.balance + client.credit_limit >= need.get(client.pk, Decimal(0)):
+                    continue
+                outcome = top_up(setting=setting, now=now)
+                charged += outcome == AttemptStatus.SUCCEEDED
+                failed += outcome == AttemptStatus.FAILED
+    return {"charged": charged, "failed": failed}
+
+
+def _month_start(now: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(now)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
+    """Try one charge for the client's present shortfall; answer the attempt's status, or None when
+    nothing was tried (no card, the month's limit, a try of this shortfall under way or too recent,
+    all tries spent, or another worker took it)."""
+    method = SavedMethod.objects.select_related("account").filter(client_id=setting.client_id,
+                                                                   is_default=True).first()
+    if method is None or not method.account.enabled:
+        return None
+    ours = PaymentAttempt.objects.filter(client_id=setting.client_id, idempotency_key__startswith=f"{KEY}:")
+    if ours.filter(created_at__gte=_month_start(now)).exclude(status=AttemptStatus.FAILED).count() \
+            >= setting.max_per_month:
+        return None
+    last = LedgerEntry.objects.filter(client_id=setting.client_id).aggregate(last=Max("sequence"))["last"] or 0
+    prefix = f"{KEY}:{setting.client_id}:{last}:"
+    tries = list(ours.filter(idempotency_key__startswith=prefix).order_by("created_at"))
+    if any(t.status != AttemptStatus.FAILED for t in tries) or len(tries) >= MAX_TRIES:
+        return None
+    if tries and now < tries[-1].created_at + RETRY_AFTER[len(tries) - 1]:
+        return None
+    gateway = get_gateway(method.account.gateway)
+    try:
+        with transaction.atomic():
+            proforma = _proforma_of(tries) or proforma_add_funds(actor=TOP_UP_ACTOR, client_id=setting.client_id,
+                                                                  net_amount=setting.amount)
+            due = proforma.total - proforma.paid_gross
+            attempt = PaymentAttempt.objects.create(
+                client_id=setting.client_id, home_company_id=proforma.home_company_id, gateway=gateway.key,
+                currency=proforma.currency, amount=due, idempotency_key=f"{prefix}{len(tries) + 1}",
+                started_by_label=TOP_UP_ACTOR.label)
+            AttemptDocument.objects.create(attempt=attempt, document=proforma, amount=due)
+    except IntegrityError:  # another worker is charging this shortfall
+        return None
+    info = AttemptInfo(attempt_id=str(attempt.pk), amount=attempt.amount, currency=attempt.currency,
+                       description=proforma.number or "", client_email="", account_id=method.account_id,
+                       settings=method.account.settings)
+    try:
+        note = gateway.charge_saved(info, method_reference=method.reference)
+    except GatewayError as error:
+        note = Notification(event_id=f"refused_{attempt.pk}", kind=FAILED, reference=f"{KEY}_{attempt.pk}",
+                            amount=attempt.amount, currency=attempt.currency, error=str(error))
+    except Exception as error:  # a timeout: counted as a declined try, retried on schedule
+        log.exception("gateway %s failed to charge a saved method for %s", gateway.key, attempt.pk)
+        note = Notification(event_id=f"unanswered_{attempt.pk}", kind=FAILED, reference=f"{KEY}_{attempt.pk}",
+                            amount=attempt.amount, currency=attempt.currency,
+                            error=_("The payment service did not answer: %(reason)s") % {
+                                "reason": type(error).__name__})
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(reference=note.reference)
+    notification_apply(gateway_key=gateway.key, note=note)
+    attempt.refresh_from_db()
+    if attempt.status == AttemptStatus.FAILED:
+        retry = now + RETRY_AFTER[len(tries)] if len(tries) + 1 < MAX_TRIES else None
+        with transaction.atomic():
+            publish(AutoTopUpFailed(client_id=setting.client_id, attempt_id=attempt.pk, amount=attempt.amount,
+                                    currency=attempt.currency, reason=attempt.error,
+                                    retry_at=retry.isoformat() if retry else None))
+    return attempt.status
+
+
+def _proforma_of(tries: list[PaymentAttempt]):
+    """The shortfall's proforma from its first try, while it is still unpaid (a retry pays the same one)."""
+    for attempt in tries:
+        part = attempt.documents.select_related("document").first()
+        if part is not None and part.document.status == DocumentStatus.UNPAID:
+            return part.document
+    return None

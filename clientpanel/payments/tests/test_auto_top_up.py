@@ -1,0 +1,176 @@
+"""Saved cards and auto top-up (issue 15, item 4), with the offline test gateway: a card kept when
+paying becomes the default; the job charges it for the chosen amount when the balance and credit
+would not cover the next days of charges — once per shortfall, even with two workers, at most the
+set number of times a month; a declined card is e-mailed and retried after an hour, then six, then
+left alone until the balance moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import timezone
+
+from clientpanel.catalog.models import Product
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.notifications.models import EmailMessage
+from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top_up
+from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt, SavedMethod
+from clientpanel.tax.selectors import default_home_company
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+PASSWORD = "portal-payer-passphrase"
+
+
+def signed_in(email: str) -> Browser:
+    browser = Browser()
+    assert browser.post(reverse("portal:login"), {"email": email, "password": PASSWORD}).status_code == 302
+    return browser
+
+
+def keep_a_card(browser: Browser, client, outcome="succeed_save") -> SavedMethod:
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+    to_gateway = browser.post(reverse("portal:pay"), {"documents": [proforma.pk]})
+    browser.post(to_gateway["Location"], {"outcome": outcome})
+    return SavedMethod.objects.filter(client=client).order_by("-created_at").first()
+
+
+@pytest.fixture
+def hourly_shop(make_client):
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    client = make_client(currency="USD", password=PASSWORD)
+    product = Product.objects.create(key="vps", name="VPS", module="manual")
+    now = timezone.now()
+    Service.objects.create(client=client, product=product, label="AAAAA1", currency="USD", period="MONTHLY",
+                           amount=D("30.00"), order_date=now, activation_date=now, setup_fee=D(0),
+                           status=ServiceStatus.ACTIVE, provision_status=ProvisionStatus.COMPLETED,
+                           billed_until=now + dt.timedelta(days=2))
+    return {"client": client, "browser": signed_in(client.owner.email)}
+
+
+def test_a_card_kept_when_paying_becomes_the_default_and_can_be_changed_or_removed(hourly_shop):
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    first = keep_a_card(browser, client)
+    assert first.is_default and first.label == "Test card •••• 4242" and first.reference.startswith("pm_test_")
+    second = keep_a_card(browser, client)
+    assert not second.is_default
+    page = browser.get(reverse("portal:payment-methods")).content.decode()
+    assert page.count("Test card •••• 4242") == 2 and "Make default" in page
+    browser.post(reverse("portal:payment-methods"), {"action": "default", "method": second.pk})
+    assert SavedMethod.objects.get(is_default=True) == second
+    browser.post(reverse("portal:payment-methods"), {"action": "remove", "method": second.pk})
+    assert list(SavedMethod.objects.values_list("pk", "is_default")) == [(first.pk, True)]
+    # Another client's card by id: nothing happens to it.
+    assert browser.post(reverse("portal:payment-methods"), {"action": "remove", "method": "not-an-id"}
+                        ).status_code == 404
+
+
+def test_auto_top_up_settings_are_checked(hourly_shop):
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    with pytest.raises(ValidationFailed, match="Save a card first"):
+        auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="2")
+    keep_a_card(browser, client)
+    refused = browser.post(reverse("portal:payment-methods"), {
+        "action": "auto_top_up", "enabled": "on", "amount": "0", "days": "90", "max_per_month": "2"}).content.decode()
+    assert "Ensure this value is less than or equal to 60" in refused and not AutoTopUp.objects.exists()
+    browser.post(reverse("portal:payment-methods"), {
+        "action": "auto_top_up", "enabled": "on", "amount": "50", "days": "7", "max_per_month": "2"})
+    setting = AutoTopUp.objects.get()
+    assert setting.enabled and setting.amount == D("50") and setting.days == 7 and setting.max_per_month == 2
+
+
+def test_a_shortfall_is_topped_up_once_and_the_receipt_goes_out(hourly_shop):
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client)
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+    now = timezone.now()
+    assert job_auto_top_up(now=now) == {"charged": 1, "failed": 0}
+    attempt = PaymentAttempt.objects.get(idempotency_key__startswith=KEY)
+    assert attempt.status == AttemptStatus.SUCCEEDED and attempt.amount == D("50")
+    client.refresh_from_db()
+    assert client.balance == D("60")  # the 10 paid when keeping the card, and the 50 topped up
+    assert EmailMessage.objects.filter(template="payment_received").exists()
+    assert job_auto_top_up(now=now) == {"charged": 0, "failed": 0}  # covered now
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
+
+
+def test_never_more_top_ups_a_month_than_set(hourly_shop):
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client)
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="5", days="7", max_per_month="2")
+    now = timezone.now()
+    for _ in range(5):  # still short after each 5.00: a new shortfall each time, until the month's limit
+        job_auto_top_up(now=now)
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY, status=AttemptStatus.SUCCEEDED).count() == 2
+
+
+def test_a_declined_card_is_emailed_and_retried_after_an_hour_then_six_then_left_alone(hourly_shop):
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client, outcome="succeed_save_declining")
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert job_auto_top_up(now=start) == {"charged": 0, "failed": 1}
+        assert job_auto_top_up(now=start + dt.timedelta(minutes=30)) == {"charged": 0, "failed": 0}  # too soon
+    with time_machine.travel(start + dt.timedelta(hours=1, minutes=1), tick=False):
+        assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 1}
+    with time_machine.travel(start + dt.timedelta(hours=7, minutes=2), tick=False):
+        assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 1}
+    with time_machine.travel(start + dt.timedelta(days=1), tick=False):
+        assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 0}  # three tries: given up
+    tries = PaymentAttempt.objects.filter(idempotency_key__startswith=KEY)
+    assert tries.count() == 3 and set(tries.values_list("status", flat=True)) == {AttemptStatus.FAILED}
+    # One proforma for the shortfall, paid by none of the tries; the client was told each time.
+    unpaid = Document.objects.filter(client=client, type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID)
+    assert unpaid.count() == 1
+    emails = EmailMessage.objects.filter(template="auto_top_up_failed").order_by("created_at")
+    assert emails.count() == 3 and "declined" in emails.first().body_text
+    assert "try again" in emails.first().body_text and "will not try again" in emails.last().body_text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_charge_one_shortfall_once(make_client):
+    import threading
+
+    from django.db import connection
+
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    client = make_client(currency="USD", password=PASSWORD)
+    product = Product.objects.create(key="vps", name="VPS", module="manual")
+    now = timezone.now()
+    Service.objects.create(client=client, product=product, label="AAAAA1", currency="USD", period="MONTHLY",
+                           amount=D("30.00"), order_date=now, activation_date=now, setup_fee=D(0),
+                           status=ServiceStatus.ACTIVE, provision_status=ProvisionStatus.COMPLETED,
+                           billed_until=now + dt.timedelta(days=2))
+    keep_a_card(signed_in(client.owner.email), client)
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="5")
+    barrier, errors = threading.Barrier(2), []
+
+    def work():
+        try:
+            barrier.wait(10)
+            job_auto_top_up(now=now)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert errors == []
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
+    client.refresh_from_db()
+    assert client.balance == D("60")
