@@ -22,7 +22,14 @@ from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.payments.gateways import FAILED, PENDING, SUCCEEDED, GatewayError, NotVerified, get_gateway
 from clientpanel.payments.gateways import stripe_gateway as gateway_module
 from clientpanel.payments.gateways.stripe_gateway import from_minor_units, to_minor_units
-from clientpanel.payments.models import AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt
+from clientpanel.payments.models import (
+    AttemptStatus,
+    GatewayAccount,
+    GatewayEvent,
+    GatewayRefund,
+    PaymentAttempt,
+    RefundStatus,
+)
 from clientpanel.payments.services import payment_start
 from clientpanel.tax.selectors import default_home_company
 
@@ -154,6 +161,19 @@ def test_a_refund_goes_back_through_stripe_and_answers_its_refund_id(shop, clien
     with pytest.raises(GatewayError, match="not a Stripe payment"):
         stripe_gateway.refund(transaction_id="txn_123", amount=D("1"), currency="USD", idempotency_key="x",
                               account_id=shop["account"].pk, settings=shop["account"].settings)
+
+
+def test_a_credit_note_refunds_through_stripe_and_shows_the_refund_id(shop, client, staff_client):
+    _browser, attempt = pay_with_card(shop, shop["first"])
+    deliver(client, shop, shop["stripe"].event_for("payment_intent.succeeded", attempt.reference))
+    invoice = Document.objects.get(pk=Document.objects.get(pk=shop["first"].pk).related_id)
+    staff_client.post(reverse("backoffice:document-credit-note", args=[invoice.pk]),
+                      {"net_amount": "5", "refund_through_gateway": "on"})
+    refund = GatewayRefund.objects.get()
+    assert refund.status == RefundStatus.SUCCEEDED and refund.refund_id.startswith("re_")
+    assert shop["stripe"].get(f"/v1/refunds/{refund.refund_id}")["amount"] == to_minor_units(refund.amount, "USD")
+    page = staff_client.get(reverse("backoffice:document-detail", args=[refund.credit_note_id])).content.decode()
+    assert refund.refund_id in page
 
 
 def test_amounts_are_stripes_minor_units_exactly():
