@@ -25,6 +25,8 @@ from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt, SavedMethod
 from clientpanel.tax.selectors import default_home_company
 
+from .concurrency import at_once
+
 pytestmark = pytest.mark.django_db
 
 D = Decimal
@@ -44,8 +46,8 @@ def keep_a_card(browser: Browser, client, outcome="succeed_save") -> SavedMethod
     return SavedMethod.objects.filter(client=client).order_by("-created_at").first()
 
 
-@pytest.fixture
-def hourly_shop(make_client):
+def client_with_a_service_due(make_client):
+    """A client with no money and a 30.00 monthly service whose next period starts in two days."""
     GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
     client = make_client(currency="USD", password=PASSWORD)
     product = Product.objects.create(key="vps", name="VPS", module="manual")
@@ -54,6 +56,12 @@ def hourly_shop(make_client):
                            amount=D("30.00"), order_date=now, activation_date=now, setup_fee=D(0),
                            status=ServiceStatus.ACTIVE, provision_status=ProvisionStatus.COMPLETED,
                            billed_until=now + dt.timedelta(days=2))
+    return client
+
+
+@pytest.fixture
+def hourly_shop(make_client):
+    client = client_with_a_service_due(make_client)
     return {"client": client, "browser": signed_in(client.owner.email)}
 
 
@@ -140,37 +148,11 @@ def test_a_declined_card_is_emailed_and_retried_after_an_hour_then_six_then_left
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_charge_one_shortfall_once(make_client):
-    import threading
-
-    from django.db import connection
-
-    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
-    client = make_client(currency="USD", password=PASSWORD)
-    product = Product.objects.create(key="vps", name="VPS", module="manual")
-    now = timezone.now()
-    Service.objects.create(client=client, product=product, label="AAAAA1", currency="USD", period="MONTHLY",
-                           amount=D("30.00"), order_date=now, activation_date=now, setup_fee=D(0),
-                           status=ServiceStatus.ACTIVE, provision_status=ProvisionStatus.COMPLETED,
-                           billed_until=now + dt.timedelta(days=2))
+    client = client_with_a_service_due(make_client)
     keep_a_card(signed_in(client.owner.email), client)
     auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="5")
-    barrier, errors = threading.Barrier(2), []
-
-    def work():
-        try:
-            barrier.wait(10)
-            job_auto_top_up(now=now)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=work) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(30)
-    assert errors == []
+    now = timezone.now()
+    assert at_once(lambda: job_auto_top_up(now=now), workers=2) == []
     assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
     client.refresh_from_db()
     assert client.balance == D("60")

@@ -24,6 +24,8 @@ from clientpanel.payments.models import AttemptStatus, GatewayAccount, GatewayEv
 from clientpanel.payments.services import notification_receive, payment_start
 from clientpanel.tax.selectors import default_home_company
 
+from .concurrency import at_once
+
 pytestmark = pytest.mark.django_db
 
 D = Decimal
@@ -257,31 +259,13 @@ def test_add_funds_and_pay_at_once(shop):
 @pytest.mark.django_db(transaction=True)
 def test_the_same_notification_delivered_twice_at_once_posts_once(make_client):
     """Two workers (or a gateway's retry racing its first try) with the same event at the same moment."""
-    import threading
-
-    from django.db import connection
-
     shop = {"account": GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")}
     payer = make_client(currency="USD")
     attempt = start(shop, proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20"))
     body, headers = card.signed_event(shop["account"].pk, kind="payment.succeeded", reference=attempt.reference,
                                       amount=attempt.amount, currency="USD")
-    barrier, errors = threading.Barrier(4), []
-
-    def deliver():
-        try:
-            barrier.wait(10)
-            notification_receive(gateway_key="test", account_id=shop["account"].pk, body=body, headers=headers)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=deliver) for _ in range(4)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(30)
+    errors = at_once(lambda: notification_receive(gateway_key="test", account_id=shop["account"].pk, body=body,
+                                                  headers=headers), workers=4)
     assert errors == []
     assert GatewayEvent.objects.count() == 1 and Payment.objects.count() == 1
     assert LedgerEntry.objects.filter(client=payer, type=EntryType.PAYMENT).count() == 1
