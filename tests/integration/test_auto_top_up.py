@@ -23,9 +23,8 @@ from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top_up
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt, SavedMethod
+from clientpanel.payments.tests.concurrency import at_once
 from clientpanel.tax.selectors import default_home_company
-
-from .concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
