@@ -14,6 +14,13 @@ account's `checkout` setting:
   server confirms the PaymentIntent with it — no card data involved; the reference is the
   PaymentIntent's id and the `payment_intent.*` events tell what happened.
 
+A payer on the test cards page may also keep the card ("Pay and keep the card"): the card is attached
+to a Stripe Customer of the client (created on first use; its id travels in the kept method's
+reference, "cus_…/pm_…", so no other place holds it) and the PaymentIntent carries the customer and
+`clientpanel_keep_card` in its metadata (and `setup_future_usage="off_session"` at Stripe itself —
+localstripe refuses the parameter). The succeeded webhook then names the method to keep, labelled
+from the card's brand and last digits. `charge_saved` charges it later off-session (auto top-up).
+
 Either way the outcome arrives as a webhook, verified with the endpoint's signing secret by
 `stripe.Webhook.construct_event`, and goes through the same `notification_receive` as any gateway.
 Secrets come from the environment only: the account's settings name the variables
@@ -29,6 +36,7 @@ import os
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,6 +66,7 @@ HOSTED, TEST_CARDS = "stripe", "test_cards"
 SETTINGS = {"secret_key_env", "webhook_secret_env", "api_base", "checkout"}
 # The test payment methods the test-cards page offers (Stripe's own, known to localstripe too).
 TEST_CARDS_OFFERED = {"visa": "pm_card_visa", "declined": "pm_card_chargeCustomerFail"}
+KEEP_CARD = "clientpanel_keep_card"  # in a PaymentIntent's metadata: the payer asked to keep the card
 
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 SECRET_LOOKING = re.compile(r"(sk|rk)_(test|live)_|whsec_", re.IGNORECASE)
@@ -150,10 +159,25 @@ def _gateway_error(error: stripe.StripeError) -> GatewayError:
         "reason": error.user_message or error.code or type(error).__name__})
 
 
+def known_customer(*, client_id: Any, account_id: int) -> str:
+    """The Stripe Customer of the client under this account, read from a card it keeps ("cus_…/pm_…"),
+    or "" when it has none yet."""
+    from ..models import SavedMethod  # the models import the gateways' registry
+
+    for reference in SavedMethod.objects.filter(client_id=client_id, account_id=account_id,
+                                                reference__startswith="cus_").values_list("reference", flat=True):
+        customer, _sep, _method = reference.partition("/")
+        if customer:
+            return customer
+    return ""
+
+
 def _id(value: Any) -> str:
     """An id Stripe sends either as a string or as the expanded object (localstripe expands)."""
     if isinstance(value, Mapping):
         value = value.get("id")
+    elif isinstance(value, stripe.StripeObject):  # the SDK's answer
+        value = getattr(value, "id", None)
     return str(value or "")[:100]
 
 
@@ -235,22 +259,91 @@ class StripeGateway(Gateway):
             params["customer_email"] = attempt.client_email
         return params
 
-    def confirm_with_test_card(self, *, settings: Mapping[str, Any], reference: str, card: str) -> str:
+    def confirm_with_test_card(self, *, settings: Mapping[str, Any], reference: str, card: str, keep: bool = False,
+                               client_id: Any = None, account_id: int | None = None, email: str = "") -> str:
         """The test cards page: confirm the PaymentIntent server-side with one of Stripe's test
         payment methods. Answers its status; a declined card raises GatewayError (and Stripe sends
-        payment_intent.payment_failed, which fails the attempt)."""
+        payment_intent.payment_failed, which fails the attempt). `keep`: attach the card to the
+        client's Stripe Customer (created on first use) so that it can be charged later."""
         config = _Config(settings)
         if config.checkout != TEST_CARDS or _is_live(config.secret_key):
             raise GatewayError(_("The test cards page is off for this Stripe account."))
         if card not in TEST_CARDS_OFFERED:
             raise GatewayError(_("Choose one of the test cards."))
         client = config.client()
+        params: dict[str, Any] = {"payment_method": TEST_CARDS_OFFERED[card]}
         try:
+            if keep:
+                if client_id is None or account_id is None:
+                    raise GatewayError(_("Only a client's own payment can keep its card."))
+                customer = known_customer(client_id=client_id, account_id=account_id) or client.v1.customers.create(
+                    params={"metadata": {"clientpanel_client": str(client_id)}, **({"email": email} if email else {})},
+                    options={"idempotency_key": f"clientpanel-customer-{reference}"}).id
+                # Attaching one of Stripe's test methods makes a new one of the customer's (its own id).
+                method = client.v1.payment_methods.attach(TEST_CARDS_OFFERED[card], params={"customer": customer})
+                params = {"payment_method": method.id, "customer": customer, "metadata": {KEEP_CARD: "1"}}
+                if not config.api_base:  # Stripe itself; localstripe refuses the parameter
+                    params["setup_future_usage"] = "off_session"
             # Two calls, not confirm(payment_method=…): localstripe implements only this form.
-            client.v1.payment_intents.update(reference, params={"payment_method": TEST_CARDS_OFFERED[card]})
+            client.v1.payment_intents.update(reference, params=params)
             return str(client.v1.payment_intents.confirm(reference).status)
         except stripe.StripeError as error:
             raise _gateway_error(error) from None
+
+    # --- saved cards (auto top-up) ---------------------------------------------------------------
+
+    saves_methods = True
+
+    def charge_saved(self, attempt: AttemptInfo, *, method_reference: str) -> Notification:
+        """Charge a kept card ("cus_…/pm_…") off-session: a PaymentIntent created and confirmed at
+        once, the attempt's id its idempotency key. A decline, a bank asking for the card holder, or
+        any refusal answers FAILED with the reason; Stripe out of reach raises (no answer: the job
+        counts it as a declined try). Stripe's own webhook for the same payment changes nothing."""
+        config = _Config(attempt.settings)
+        customer, _sep, method = method_reference.partition("/")
+        if not customer.startswith("cus_") or not method:
+            raise GatewayError(_("This saved card was not kept by Stripe."))
+        event_id = f"charge_{attempt.attempt_id}"
+
+        def failed(reason: str, reference: str = "") -> Notification:
+            return Notification(event_id=event_id, kind=FAILED,
+                                reference=reference or f"stripe_charge_{attempt.attempt_id}",
+                                amount=attempt.amount, currency=attempt.currency, error=reason[:300])
+
+        try:
+            intent = config.client().v1.payment_intents.create(
+                params={"amount": to_minor_units(attempt.amount, attempt.currency),
+                        "currency": attempt.currency.lower(), "customer": customer, "payment_method": method,
+                        "off_session": True, "confirm": True, "payment_method_types": ["card"],
+                        "metadata": {"clientpanel_attempt": attempt.attempt_id,
+                                     "proformas": attempt.description[:500]}},
+                options={"idempotency_key": f"clientpanel-attempt-{attempt.attempt_id}"})
+        except stripe.APIConnectionError as error:
+            raise _gateway_error(error) from None
+        except stripe.StripeError as error:
+            details = getattr(error, "error", None)
+            intent_id = _id(getattr(details, "payment_intent", None)) if details is not None else ""
+            if getattr(error, "code", None) == "authentication_required":
+                return failed(_("The bank asks the card holder to confirm this payment, so it cannot be "
+                                "charged while they are away."), intent_id)
+            return failed(str(_gateway_error(error)), intent_id)
+        status = str(getattr(intent, "status", ""))
+        if status == "succeeded":
+            currency = str(getattr(intent, "currency", "") or attempt.currency).upper()
+            received = getattr(intent, "amount_received", None) or getattr(intent, "amount", None)
+            return Notification(event_id=event_id, kind=SUCCEEDED, reference=str(intent.id),
+                                transaction_id=_id(getattr(intent, "latest_charge", None)) or str(intent.id),
+                                amount=from_minor_units(received, currency) if received else attempt.amount,
+                                currency=currency)
+        if status == "processing":
+            return Notification(event_id=event_id, kind=PENDING, reference=str(intent.id),
+                                amount=attempt.amount, currency=attempt.currency)
+        if status == "requires_action":
+            return failed(_("The bank asks the card holder to confirm this payment, so it cannot be "
+                            "charged while they are away."), str(intent.id))
+        error = getattr(intent, "last_payment_error", None)
+        return failed(_("Stripe: %(reason)s") % {"reason": getattr(error, "message", None) or status},
+                      str(intent.id))
 
     # --- webhooks --------------------------------------------------------------------------------
 
@@ -268,9 +361,31 @@ class StripeGateway(Gateway):
             raise NotVerified(f"bad Stripe signature: {error}") from None
         except (ValueError, KeyError, TypeError) as error:
             raise NotVerified(f"unreadable Stripe event: {error}") from None
-        return self._read(event_id, kind, obj, event)
+        return self._read(event_id, kind, obj, event, config)
 
-    def _read(self, event_id: str, kind: str, obj: Mapping[str, Any], event: dict) -> Notification:
+    def _kept_method(self, obj: Mapping[str, Any], config: _Config | None) -> tuple[str, str]:
+        """The card a succeeded PaymentIntent asked to keep ("cus_…/pm_…") and its label
+        ("Visa •••• 4242", read from Stripe), or ("", "") when the payer did not ask."""
+        metadata = obj.get("metadata") or {}
+        customer, method = _id(obj.get("customer")), _id(obj.get("payment_method"))
+        if not isinstance(metadata, Mapping) or metadata.get(KEEP_CARD) != "1" or not customer or not method:
+            return "", ""
+        label = str(self.title)
+        card: Any = obj["payment_method"].get("card") if isinstance(obj.get("payment_method"), Mapping) else None
+        if card is None and config is not None:
+            try:
+                card = getattr(config.client().v1.payment_methods.retrieve(method), "card", None)
+            except stripe.StripeError:
+                card = None  # kept all the same, under the gateway's name
+        if card is not None:
+            brand = card.get("brand") if isinstance(card, Mapping) else getattr(card, "brand", None)
+            last4 = card.get("last4") if isinstance(card, Mapping) else getattr(card, "last4", None)
+            if brand and last4:
+                label = f"{str(brand).replace('_', ' ').title()} •••• {last4}"
+        return f"{customer}/{method}"[:200], label[:100]
+
+    def _read(self, event_id: str, kind: str, obj: Mapping[str, Any], event: dict,
+              config: _Config | None = None) -> Notification:
         currency = str(obj.get("currency") or "").upper()[:3]
 
         def note(outcome: str, reference: Any, transaction: Any = "", amount: Any = None,
@@ -282,8 +397,10 @@ class StripeGateway(Gateway):
 
         if kind.startswith("payment_intent."):
             if kind == "payment_intent.succeeded":
-                return note(SUCCEEDED, obj.get("id"), obj.get("latest_charge") or obj.get("id"),
-                            obj.get("amount_received") or obj.get("amount"))
+                succeeded = note(SUCCEEDED, obj.get("id"), obj.get("latest_charge") or obj.get("id"),
+                                 obj.get("amount_received") or obj.get("amount"))
+                method, label = self._kept_method(obj, config)
+                return replace(succeeded, saved_method=method, saved_method_label=label) if method else succeeded
             if kind == "payment_intent.payment_failed":
                 reason = (obj.get("last_payment_error") or {}).get("message") or ""
                 return note(FAILED, obj.get("id"), error=_("Stripe: %(reason)s") % {"reason": reason} if reason else "")

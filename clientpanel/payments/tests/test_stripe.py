@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.parse
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,15 @@ from django.urls import reverse
 from clientpanel.core.errors import Conflict
 from clientpanel.invoicing.models import Document, DocumentStatus, Payment
 from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.payments.gateways import FAILED, PENDING, SUCCEEDED, GatewayError, NotVerified, get_gateway
+from clientpanel.payments.gateways import (
+    FAILED,
+    PENDING,
+    SUCCEEDED,
+    AttemptInfo,
+    GatewayError,
+    NotVerified,
+    get_gateway,
+)
 from clientpanel.payments.gateways import stripe_gateway as gateway_module
 from clientpanel.payments.gateways.stripe_gateway import from_minor_units, to_minor_units
 from clientpanel.payments.models import (
@@ -29,11 +38,19 @@ from clientpanel.payments.models import (
     GatewayRefund,
     PaymentAttempt,
     RefundStatus,
+    SavedMethod,
 )
 from clientpanel.payments.services import payment_start
 from clientpanel.tax.selectors import default_home_company
 
-from .stripe_fixtures import KEY_ENV, WEBHOOK_ENV, WEBHOOK_SECRET, localstripe, stripe_signature  # noqa: F401
+from .stripe_fixtures import (  # noqa: F401
+    KEY_ENV,
+    SECRET_KEY,
+    WEBHOOK_ENV,
+    WEBHOOK_SECRET,
+    localstripe,
+    stripe_signature,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -292,3 +309,99 @@ def test_stripe_out_of_reach_leaves_the_attempt_failed_with_a_reason(hosted, mon
         payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None, return_url=lambda a: "/")
     attempt = PaymentAttempt.objects.get()
     assert attempt.status == AttemptStatus.FAILED and "did not answer" in attempt.error and not paid(hosted["first"])
+
+
+# --- saved cards: kept when paying, charged off-session later (auto top-up) ------------------------------
+
+def keep_visa(shop, client) -> SavedMethod:
+    """Pay the first proforma with "Pay with Visa 4242 and keep the card"; deliver Stripe's webhook."""
+    _browser, attempt = pay_with_card(shop, shop["first"], card="visa_keep")
+    event = shop["stripe"].event_for("payment_intent.succeeded", attempt.reference)
+    assert deliver(client, shop, event).status_code == 200
+    return SavedMethod.objects.get(client=shop["payer"])
+
+
+def info(shop, amount="12.34") -> AttemptInfo:
+    return AttemptInfo(attempt_id=str(uuid.uuid4()), amount=D(amount), currency="USD", description="PF/TEST",
+                       client_email="", account_id=shop["account"].pk, settings=shop["account"].settings)
+
+
+def sdk(shop) -> stripe.StripeClient:
+    return stripe.StripeClient(SECRET_KEY, base_addresses={"api": shop["stripe"].url})
+
+
+def test_paying_and_keeping_the_card_saves_it_at_a_stripe_customer_as_the_default(shop, client):
+    method = keep_visa(shop, client)
+    customer, _sep, payment_method = method.reference.partition("/")
+    assert customer.startswith("cus_") and payment_method.startswith("pm_") and payment_method != "pm_card_visa"
+    assert method.label == "Visa •••• 4242" and method.is_default and method.account == shop["account"]
+    assert paid(shop["first"])
+    attempt = PaymentAttempt.objects.get()
+    intent = shop["stripe"].get(f"/v1/payment_intents/{attempt.reference}")
+    assert intent["customer"] == customer and intent["payment_method"] == payment_method
+    # setup_future_usage="off_session" is sent to Stripe only: localstripe refuses the parameter.
+    assert shop["stripe"].get(f"/v1/payment_methods/{payment_method}")["customer"] == customer
+    assert shop["stripe"].get(f"/v1/customers/{customer}")["metadata"]["clientpanel_client"] == str(shop["payer"].pk)
+
+    # A second card kept: the same customer, not the default.
+    _browser, second = pay_with_card(shop, shop["second"], card="visa_keep")
+    assert deliver(client, shop, shop["stripe"].event_for("payment_intent.succeeded", second.reference)
+                   ).status_code == 200
+    methods = SavedMethod.objects.filter(client=shop["payer"]).order_by("created_at")
+    assert [m.reference.partition("/")[0] for m in methods] == [customer, customer]
+    assert [m.is_default for m in methods] == [True, False]
+
+
+def test_paying_without_keeping_the_card_keeps_nothing(shop, client):
+    _browser, attempt = pay_with_card(shop, shop["first"])
+    assert deliver(client, shop, shop["stripe"].event_for("payment_intent.succeeded", attempt.reference)
+                   ).status_code == 200
+    assert paid(shop["first"]) and not SavedMethod.objects.exists()
+
+
+def test_a_kept_card_is_charged_off_session(shop, client):
+    method = keep_visa(shop, client)
+    charge = info(shop)
+    note = get_gateway("stripe").charge_saved(charge, method_reference=method.reference)
+    assert (note.kind, note.event_id, note.amount, note.currency) == (SUCCEEDED, f"charge_{charge.attempt_id}",
+                                                                      D("12.34"), "USD")
+    intent = shop["stripe"].get(f"/v1/payment_intents/{note.reference}")
+    customer, _sep, payment_method = method.reference.partition("/")
+    assert intent["status"] == "succeeded" and intent["amount"] == 1234
+    assert intent["customer"] == customer and intent["payment_method"] == payment_method
+    assert intent["metadata"]["clientpanel_attempt"] == charge.attempt_id
+    charge_id = intent["latest_charge"]["id"] if isinstance(intent["latest_charge"], dict) else intent["latest_charge"]
+    assert note.transaction_id == charge_id
+    # localstripe neither keeps off_session on the PaymentIntent nor honours idempotency keys, so
+    # "off_session=True" and "a retry answers the same payment" are checked on the request instead:
+    recorder = Recorder({"id": "pi_rec", "object": "payment_intent", "status": "succeeded", "amount": 1234,
+                         "amount_received": 1234, "currency": "usd", "latest_charge": "ch_rec"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(gateway_module, "http_client", lambda: recorder)
+        assert get_gateway("stripe").charge_saved(charge, method_reference=method.reference).transaction_id == "ch_rec"
+    _method, _url, headers, sent = recorder.requests[0]
+    assert sent["off_session"] == ["true"] and sent["confirm"] == ["true"]
+    assert headers["Idempotency-Key"] == f"clientpanel-attempt-{charge.attempt_id}"
+
+
+def test_a_kept_card_that_declines_answers_failed_with_the_reason(shop, client):
+    customer = keep_visa(shop, client).reference.partition("/")[0]
+    # Stripe's test card that attaches fine and is declined when charged later.
+    declining = sdk(shop).v1.payment_methods.attach("pm_card_chargeCustomerFail", params={"customer": customer})
+    note = get_gateway("stripe").charge_saved(info(shop), method_reference=f"{customer}/{declining.id}")
+    assert note.kind == FAILED and "declined" in note.error and note.amount == D("12.34")
+    assert note.reference  # the PaymentIntent's id when Stripe names it, else one of the attempt's own
+
+
+def test_a_bank_asking_for_the_card_holder_answers_failed_and_no_answer_raises(shop, client, monkeypatch):
+    method = keep_visa(shop, client)
+    # localstripe has no off-session authentication error: Stripe's answer is played by the recorder.
+    needs_holder = stripe.CardError("Your card requires authentication.", None, "authentication_required",
+                                    json_body={"error": {"code": "authentication_required",
+                                                         "payment_intent": {"id": "pi_needs_3ds"}}})
+    monkeypatch.setattr(gateway_module, "http_client", lambda: Recorder(needs_holder))
+    note = get_gateway("stripe").charge_saved(info(shop), method_reference=method.reference)
+    assert note.kind == FAILED and "confirm this payment" in note.error
+    monkeypatch.setattr(gateway_module, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
+    with pytest.raises(GatewayError, match="did not answer in time"):
+        get_gateway("stripe").charge_saved(info(shop), method_reference=method.reference)

@@ -1,7 +1,8 @@
 """Stripe's test cards page (issue 15): with a Stripe account in test mode (test keys, or
 localstripe), the payer lands here instead of Stripe's hosted page, picks one of Stripe's test
 payment methods, and the server confirms the PaymentIntent with it. Nothing here sees a card
-number; the outcome arrives as Stripe's signed webhook, like any real payment's."""
+number; the outcome arrives as Stripe's signed webhook, like any real payment's. "Pay and keep the
+card" attaches the card to the client's Stripe Customer, for auto top-up."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from clientpanel.payments.services import attempt_documents, attempt_for_payer
 
 from ..access import portal_page
 
+KEEP_SUFFIX = "_keep"  # a card's button value with it: pay, and keep the card at Stripe
+
 
 @portal_page(MANAGE_INVOICES)
 @require_http_methods(["GET", "POST"])
@@ -37,9 +40,13 @@ def stripe_test_cards(request: HttpRequest, attempt_id) -> HttpResponse:
                                                 gateway=StripeGateway.key).first()
         if account is None:
             raise Http404("Stripe is not set up for this company any more.")
+        card = request.POST.get("card", "")
+        keep = card.endswith(KEEP_SUFFIX)  # "Pay and keep the card": for later charges (auto top-up)
         try:
             get_gateway(StripeGateway.key).confirm_with_test_card(
-                settings=account.settings, reference=attempt.reference, card=request.POST.get("card", ""))
+                settings=account.settings, reference=attempt.reference, card=card.removesuffix(KEEP_SUFFIX),
+                keep=keep, client_id=attempt.client_id, account_id=account.pk,
+                email=request.portal.user.email if keep else "")
         except GatewayError as error:
             messages.error(request, str(error))
         return redirect("portal:payment", attempt_id=attempt.pk)
