@@ -58,3 +58,28 @@ def test_a_client_pays_two_proformas_at_once_then_a_declined_3d_secure(page, liv
     expect(page.locator("#payment-error")).to_contain_text("3-D Secure authentication failed")
     _shot(page, "pay-failed")
     assert Document.objects.get(pk=third.pk).status == DocumentStatus.UNPAID
+
+
+def test_a_client_keeps_a_card_and_turns_auto_top_up_on(page, live_server, make_client):
+    gateway_account_save(actor=None, company_id=default_home_company().pk, gateway="test")
+    payer = make_client(company_name="Prepaid Ltd", currency="USD", email="prepaid@example.com", password=PASSWORD)
+    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="25")
+
+    page.goto(f"{live_server.url}/portal/login/")
+    page.get_by_label("Email").fill("prepaid@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/portal/invoices/{proforma.pk}/")
+    page.get_by_role("button", name="Pay now").click()
+    page.get_by_role("button", name="Pay and keep the card").click()
+    expect(page.locator("#payment-badge")).to_have_text("Succeeded")
+    page.get_by_role("link", name="Back to invoices").click()
+    page.get_by_role("link", name="Payment methods").click()
+    expect(page.locator("#saved-methods")).to_contain_text("Test card •••• 4242")
+    expect(page.locator("#saved-methods")).to_contain_text("Default")
+    page.get_by_label("Top up my balance automatically").check()
+    page.get_by_label("Amount each time (net)").fill("50")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".alert")).to_contain_text("Auto top-up is saved.")
+    _shot(page, "payment-methods")
+    assert payer.auto_top_up.enabled and payer.auto_top_up.amount == 50
