@@ -2,10 +2,11 @@
 card with the gateway and asks to be topped up when its balance and credit would not cover the next
 days of its services' charges. The `auto_top_up` job charges the default card for the chosen amount
 — an Add Funds proforma paid off-session through the gateway — at most a set number of times a
-calendar month. One shortfall (the client's ledger as it stands: its last entry) is charged at most
-once: its tries carry the idempotency key `auto-top-up:<client>:<last entry>:<try>`, unique in the
+calendar month. One shortfall (the client's ledger since money last came in) is charged at most
+once: its tries carry the idempotency key `auto-top-up:<client>:<last money in>:<try>`, unique in the
 database, so two consumers never both charge; a declined try is e-mailed to the client and retried
-after an hour, then six, then given up until the balance moves."""
+after an hour, then six, then given up until money comes in. A charge the gateway did not answer
+stays pending — never charged again — until the gateway's notification settles it."""
 
 from __future__ import annotations
 
@@ -155,10 +156,15 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     if method is None or not method.account.enabled:
         return None
     ours = PaymentAttempt.objects.filter(client_id=setting.client_id, idempotency_key__startswith=f"{KEY}:")
+    if ours.filter(status__in=[AttemptStatus.STARTED, AttemptStatus.PENDING]).exists():
+        return None  # a charge whose outcome is not known yet (the gateway's answer may still come)
     if ours.filter(created_at__gte=_month_start(now)).exclude(status=AttemptStatus.FAILED).count() \
             >= setting.max_per_month:
         return None
-    last = LedgerEntry.objects.filter(client_id=setting.client_id).aggregate(last=Max("sequence"))["last"] or 0
+    # The shortfall is "since money last came in": charges (hourly ones every hour) move the balance
+    # down without making a new shortfall; a payment or a credit does.
+    last = LedgerEntry.objects.filter(client_id=setting.client_id, net__gt=0).aggregate(
+        last=Max("sequence"))["last"] or 0
     prefix = f"{KEY}:{setting.client_id}:{last}:"
     tries = list(ours.filter(idempotency_key__startswith=prefix).order_by("created_at"))
     if any(t.status != AttemptStatus.FAILED for t in tries) or len(tries) >= MAX_TRIES:
@@ -186,12 +192,14 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     except GatewayError as error:
         note = Notification(event_id=f"refused_{attempt.pk}", kind=FAILED, reference=f"{KEY}_{attempt.pk}",
                             amount=attempt.amount, currency=attempt.currency, error=str(error))
-    except Exception as error:  # a timeout: counted as a declined try, retried on schedule
+    except Exception as error:  # no answer (a timeout): the card may have been charged all the same
         log.exception("gateway %s failed to charge a saved method for %s", gateway.key, attempt.pk)
-        note = Notification(event_id=f"unanswered_{attempt.pk}", kind=FAILED, reference=f"{KEY}_{attempt.pk}",
-                            amount=attempt.amount, currency=attempt.currency,
-                            error=_("The payment service did not answer: %(reason)s") % {
-                                "reason": type(error).__name__})
+        # Left PENDING, never retried as a new charge: the gateway's notification settles it (it
+        # names the attempt), and no further top-up runs for the client while it is pending.
+        PaymentAttempt.objects.filter(pk=attempt.pk).update(
+            status=AttemptStatus.PENDING, error=(_("The payment service did not answer: %(reason)s") % {
+                "reason": type(error).__name__})[:500])
+        return AttemptStatus.PENDING
     PaymentAttempt.objects.filter(pk=attempt.pk).update(reference=note.reference)
     notification_apply(gateway_key=gateway.key, note=note)
     attempt.refresh_from_db()

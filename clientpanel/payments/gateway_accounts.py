@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings as settings_module
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,11 @@ def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, ena
     named: every currency) and its settings (None: unchanged)."""
     require(policies.can_set_up_gateways(as_actor(actor)), _("You are not allowed to set up online payments."))
     errors = FieldErrors()
+    if account_id is not None:  # an account's gateway never changes: its own checks its settings
+        gateway = GatewayAccount.objects.filter(pk=account_id).values_list("gateway", flat=True).first() or gateway
+    if gateway == "test" and not settings_module.CLIENTPANEL_TEST_GATEWAY and account_id is None:
+        errors.add("gateway", _("The test gateway is off on this server (CLIENTPANEL_TEST_GATEWAY): it settles "
+                                "proformas without money."))
     try:
         shipped = get_gateway(gateway)
     except GatewayError as error:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import uuid
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.core.errors import Conflict, NotFound, require
+from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.selectors import documents_visible_to
@@ -40,9 +42,13 @@ def refundable_attempt(invoice: Document) -> PaymentAttempt | None:
         return None
 
 
-def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount: object, reason: object = ""):
+def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount: object, reason: object = "",
+                                    transaction_id: object = ""):
     """Issue a credit note for an invoice paid online and send its total back through the gateway.
-    Answers the credit note's outcome and the refund (SUCCEEDED, or FAILED with the reason)."""
+    Answers the credit note's outcome and the refund (SUCCEEDED, or FAILED with the reason). With a
+    transaction id, sending the same request again answers the first credit note and its refund
+    (invoicing's replay), never a second refund. At most what the payment took for the invoice's
+    proforma goes back, less what earlier credit notes sent back."""
     actor = as_actor(actor)
     require(can_issue_credit_notes(actor), _("You are not allowed to issue credit notes."))
     invoice = documents_visible_to(actor).filter(pk=invoice_id).first()
@@ -52,13 +58,23 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
     if attempt is None:
         raise Conflict(_("This invoice was not paid through a gateway that can send money back; issue the credit "
                          "note and refund the payer another way."))
-    key = uuid.uuid4()
+    given = str(transaction_id or "").strip()
+    key = uuid.uuid5(uuid.NAMESPACE_URL, f"clientpanel:refund:{invoice.pk}:{given}") if given else uuid.uuid4()
     with transaction.atomic():
         outcome = credit_note_issue(actor=actor, invoice_id=invoice.pk, net_amount=net_amount, reason=reason,
-                                    transaction_id=f"gateway-refund:{key}")
-        refund = GatewayRefund.objects.create(id=key, attempt=attempt, credit_note=outcome.note,
-                                              amount=-outcome.note.total, currency=outcome.note.currency,
-                                              created_by_label=actor.label[:300])
+                                    transaction_id=given or f"gateway-refund:{key}")
+        refund = GatewayRefund.objects.filter(credit_note=outcome.note).first()
+        if refund is None:
+            taken = AttemptDocument.objects.get(attempt=attempt, document__related_id=invoice.pk).amount
+            sent = sum(GatewayRefund.objects.filter(attempt=attempt, credit_note__related_id=invoice.pk)
+                       .exclude(status=RefundStatus.FAILED).values_list("amount", flat=True), Decimal(0))
+            if -outcome.note.total > taken - sent:
+                raise Conflict(_("The payment took %(taken)s for this invoice and %(sent)s went back already; "
+                                 "refund the rest another way.") % {
+                    "taken": display_amount(taken, invoice.currency), "sent": display_amount(sent, invoice.currency)})
+            refund = GatewayRefund.objects.create(id=key, attempt=attempt, credit_note=outcome.note,
+                                                  amount=-outcome.note.total, currency=outcome.note.currency,
+                                                  created_by_label=actor.label[:300])
     return outcome, gateway_refund_send(refund_id=refund.pk)
 
 
@@ -66,11 +82,19 @@ def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> Gateway
     """Ask the gateway for a pending or failed refund (again); one already made is answered as it is."""
     if actor is not None:
         require(can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
-    refund = GatewayRefund.objects.select_related("attempt").filter(pk=refund_id).first()
-    if refund is None:
-        raise NotFound(_("No such refund."))
-    if refund.status == RefundStatus.SUCCEEDED:
-        return refund
+    with transaction.atomic():
+        # The row's lock makes a second send (a retry clicked while the first waits for the gateway)
+        # wait for the first and then find it done: one request to the gateway at a time.
+        refund = (GatewayRefund.objects.select_for_update(of=("self",)).select_related("attempt")
+                  .filter(pk=refund_id).first())
+        if refund is None:
+            raise NotFound(_("No such refund."))
+        if refund.status != RefundStatus.SUCCEEDED:
+            _send(refund)
+    return refund
+
+
+def _send(refund: GatewayRefund) -> None:
     attempt = refund.attempt
     account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
     try:
@@ -89,7 +113,6 @@ def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> Gateway
             "reason": type(error).__name__})
     else:
         _keep(refund, RefundStatus.SUCCEEDED, refund_id=str(made)[:200], error="")
-    return refund
 
 
 def _keep(refund: GatewayRefund, status: str, **fields) -> None:

@@ -7,6 +7,7 @@ the attempt's, or whose proformas can no longer take the money, holds the attemp
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.clients.models import Client
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.actor import Actor
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed, require
@@ -146,7 +148,21 @@ def notification_apply(*, gateway_key: str, note: Notification) -> GatewayEvent:
 
 
 def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None, str]:
-    attempt = PaymentAttempt.objects.select_for_update().filter(gateway=gateway_key, reference=note.reference).first()
+    attempt = None
+    if note.reference:
+        attempt = PaymentAttempt.objects.select_for_update().filter(gateway=gateway_key,
+                                                                    reference=note.reference).first()
+    if attempt is None and note.attempt_id:
+        # Ours, by the id the gateway echoes back: its answer to the charge was lost (a timeout), so
+        # the attempt never learned the gateway's reference; it learns it now.
+        try:
+            attempt = PaymentAttempt.objects.select_for_update().filter(
+                pk=uuid.UUID(note.attempt_id), gateway=gateway_key).first()
+        except ValueError:
+            attempt = None
+        if attempt is not None and note.reference and attempt.reference != note.reference:
+            attempt.reference = note.reference
+            attempt.save(update_fields=["reference", "updated_at"])
     if attempt is None:
         return None, "unknown payment: nothing done"
     if attempt.status in (AttemptStatus.SUCCEEDED, AttemptStatus.HELD):
@@ -173,12 +189,12 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
     gateway = get_gateway(gateway_key)
     payer = Actor(label=f"{gateway.title} ({note.transaction_id or note.reference})"[:300])
     parts = list(attempt.documents.order_by("pk"))
+    paid_as = note.transaction_id or note.event_id  # never empty: /1, /2… must not collide across attempts
     try:
         with transaction.atomic():
             for index, part in enumerate(parts, start=1):
                 proforma_pay(actor=payer, document_id=part.document_id, amount=part.amount, method=str(gateway.title),
-                             transaction_id=(note.transaction_id if len(parts) == 1
-                                             else f"{note.transaction_id}/{index}")[:100] or note.event_id[:100])
+                             transaction_id=(paid_as if len(parts) == 1 else f"{paid_as}/{index}")[:100])
     except DomainError as error:
         _set(attempt, AttemptStatus.HELD, transaction_id=note.transaction_id,
              error=_("Received, but not applied: %(reason)s") % {"reason": error.message})
@@ -194,8 +210,9 @@ def _keep_method(attempt: PaymentAttempt, note: Notification) -> None:
     account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
     if account is None:
         return
-    client_methods = SavedMethod.objects.select_for_update().filter(client_id=attempt.client_id)
-    has_default = client_methods.filter(is_default=True).exists()
+    # The client's row lock orders two first cards kept at once: one becomes the default, never two.
+    Client.objects.select_for_update(of=("self",)).only("id").get(pk=attempt.client_id)
+    has_default = SavedMethod.objects.filter(client_id=attempt.client_id, is_default=True).exists()
     SavedMethod.objects.get_or_create(account=account, reference=note.saved_method, defaults={
         "client_id": attempt.client_id, "label": note.saved_method_label or note.saved_method[:100],
         "is_default": not has_default})

@@ -207,9 +207,14 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
 
 def rollups_rebuild() -> dict[str, int]:
     """Throw the rollups away and add everything up again (manage.py rebuild_report_rollups)."""
+    zone = timezone.get_current_timezone_name()
     with transaction.atomic():
+        # Under the state row's lock, as a refresh takes it: a run going on meanwhile either finished
+        # before the rows are cleared or waits, so nothing it adds survives to be added again.
+        RollupState.objects.get_or_create(key=STATE_KEY, defaults={"rolled_until": EPOCH, "time_zone": zone})
+        RollupState.objects.select_for_update().get(key=STATE_KEY)
         _clear()
-        RollupState.objects.filter(key=STATE_KEY).delete()
+        RollupState.objects.filter(key=STATE_KEY).update(rolled_until=EPOCH, time_zone=zone)
         return rollups_refresh()
 
 

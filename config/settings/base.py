@@ -198,6 +198,9 @@ CLIENTPANEL_IMPORT_MAX_BYTES = int(os.environ.get("CLIENTPANEL_IMPORT_MAX_BYTES"
 CLIENTPANEL_IMPORT_KEEP_DAYS = int(os.environ.get("CLIENTPANEL_IMPORT_KEEP_DAYS", "7"))
 # How old the dashboard's figures over every client may get before an automation pass adds them up again.
 CLIENTPANEL_DASHBOARD_REFRESH_MINUTES = int(os.environ.get("CLIENTPANEL_DASHBOARD_REFRESH_MINUTES", "5"))
+# The offline test gateway (issue 15) settles proformas without money: off unless a server asks for it
+# (the embedded `make run` default and the tests do).
+CLIENTPANEL_TEST_GATEWAY = env_bool("CLIENTPANEL_TEST_GATEWAY", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/",

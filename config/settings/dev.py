@@ -14,5 +14,8 @@ if not SECRET_KEY:  # noqa: F405
         secret_file.write_text(secrets.token_urlsafe(50))
     SECRET_KEY = secret_file.read_text().strip()
 
+# The demo pays through the offline test gateway (no real money).
+CLIENTPANEL_TEST_GATEWAY = env_bool("CLIENTPANEL_TEST_GATEWAY", True)  # noqa: F405
+
 # A newcomer sees every e-mail the product sends as a file under var/mail (one per message).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")  # noqa: F405

@@ -37,6 +37,9 @@ VIES_URL = "http://127.0.0.1:9/vies-not-configured-in-this-test"  # tests that c
 VIES_TIMEOUT = 2.0
 PROVISIONING_TIMEOUT = 2.0
 WEBHOOKS_TIMEOUT = 2.0
+# The demo pays through the offline test gateway (no real money).
+CLIENTPANEL_TEST_GATEWAY = env_bool("CLIENTPANEL_TEST_GATEWAY", True)  # noqa: F405
+
 WEBHOOKS_ALLOW_PRIVATE = True  # the receivers of the tests listen on 127.0.0.1; one test refuses it
 
 # The PostgreSQL server is shared: every test connection closes at once, no pool keeps any.

@@ -155,3 +155,33 @@ def test_two_workers_at_once_charge_one_shortfall_once(make_client):
     assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
     client.refresh_from_db()
     assert client.balance == D("60")
+
+
+def test_hourly_charges_make_no_new_shortfall_and_an_unanswered_charge_is_never_repeated(hourly_shop, monkeypatch):
+    from clientpanel.ledger.models import EntryType
+    from clientpanel.ledger.services import entry_post
+    from clientpanel.payments.gateways import test_gateway as card
+
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client, outcome="succeed_save_declining")
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert job_auto_top_up(now=start) == {"charged": 0, "failed": 1}
+    # An hourly charge moves the balance down: the same shortfall, so the retry still waits its hour.
+    entry_post(client_id=client.pk, type=EntryType.CHARGE, net=D("-1.00"), description="VPS, one hour")
+    with time_machine.travel(start + dt.timedelta(minutes=20), tick=False):
+        assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 0}
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
+
+    def no_answer(self, attempt, *, method_reference):
+        raise TimeoutError
+
+    monkeypatch.setattr(card.TestGateway, "charge_saved", no_answer)
+    with time_machine.travel(start + dt.timedelta(hours=1, minutes=5), tick=False):
+        assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 0}
+    pending = PaymentAttempt.objects.get(idempotency_key__startswith=KEY, status=AttemptStatus.PENDING)
+    assert "did not answer" in pending.error
+    with time_machine.travel(start + dt.timedelta(hours=9), tick=False):  # the card may have been charged
+        assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 0}
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 2

@@ -51,8 +51,8 @@ class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
         if gateway_refund:  # the invoice was paid online through a gateway that can send money back
             self.fields["refund_through_gateway"] = forms.BooleanField(
                 label=_("Send the money back to the payer through the payment gateway"), required=False,
-                help_text=_("The gateway's refund id is kept with the credit note; the transaction ID above is "
-                            "then not used."))
+                help_text=_("The gateway's refund id is kept with the credit note; a transaction ID above makes "
+                            "sending the form twice harmless."))
 
 
 # The proforma editor's grid: fields named line-<id>-<field>, <id> given by the page (rows can be

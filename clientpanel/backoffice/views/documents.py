@@ -193,7 +193,8 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     def issue(data: dict):
         if data.pop("refund_through_gateway", False):
             outcome, refund = credit_note_with_gateway_refund(
-                actor=request.user, invoice_id=document.pk, net_amount=data["net_amount"], reason=data["reason"])
+                actor=request.user, invoice_id=document.pk, net_amount=data["net_amount"], reason=data["reason"],
+                transaction_id=data.get("transaction_id", ""))
             if refund.status == RefundStatus.SUCCEEDED:
                 messages.success(request, _("The money went back through the gateway (refund %(id)s).") % {
                     "id": refund.refund_id})

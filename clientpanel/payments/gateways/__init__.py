@@ -53,6 +53,9 @@ class Notification:
     # A method the payer asked the gateway to keep (its reference and how to show it), if any.
     saved_method: str = ""
     saved_method_label: str = ""
+    # Our attempt's id when the gateway echoes it back (metadata): finds the attempt whose reference
+    # was never learned (the gateway charged, but its answer was lost to a timeout).
+    attempt_id: str = ""
 
 
 @dataclass(frozen=True)

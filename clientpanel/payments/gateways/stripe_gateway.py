@@ -390,10 +390,12 @@ class StripeGateway(Gateway):
 
         def note(outcome: str, reference: Any, transaction: Any = "", amount: Any = None,
                  error: str = "") -> Notification:
+            metadata = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
             return Notification(event_id=event_id, kind=outcome, reference=_id(reference)[:200],
                                 transaction_id=_id(transaction),
                                 amount=None if amount is None else from_minor_units(amount, currency),
-                                currency=currency, error=error[:300], payload=event)
+                                currency=currency, error=error[:300], payload=event,
+                                attempt_id=str(metadata.get("clientpanel_attempt") or "")[:64])
 
         if kind.startswith("payment_intent."):
             if kind == "payment_intent.succeeded":

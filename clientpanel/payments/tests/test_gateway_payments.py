@@ -269,3 +269,35 @@ def test_the_same_notification_delivered_twice_at_once_posts_once(make_client):
     assert errors == []
     assert GatewayEvent.objects.count() == 1 and Payment.objects.count() == 1
     assert LedgerEntry.objects.filter(client=payer, type=EntryType.PAYMENT).count() == 1
+
+
+def test_a_notification_naming_our_attempt_settles_it_when_its_reference_was_never_learned(shop):
+    from clientpanel.payments.gateways import SUCCEEDED, Notification
+    from clientpanel.payments.services import notification_apply
+
+    attempt = start(shop, shop["first"])
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(reference="")  # the gateway's answer was lost
+    event = notification_apply(gateway_key="test", note=Notification(
+        event_id="evt_late", kind=SUCCEEDED, reference="pi_learned_late", transaction_id="txn_late",
+        amount=attempt.amount, currency="USD", attempt_id=str(attempt.pk)))
+    attempt.refresh_from_db()
+    assert event.outcome == "paid" and attempt.reference == "pi_learned_late" and paid(shop["first"])
+    # Without a reference and without our id, nothing is matched.
+    nobody = notification_apply(gateway_key="test", note=Notification(
+        event_id="evt_empty", kind=SUCCEEDED, reference="", amount=D("1"), currency="USD"))
+    assert nobody.outcome == "unknown payment: nothing done"
+
+
+def test_the_test_gateway_is_offered_only_where_the_server_allows_it(shop, settings):
+    from clientpanel.payments.gateway_accounts import gateway_account_save
+
+    browser = signed_in(shop["payer"].owner.email)
+    attempt = start(shop, shop["first"])
+    settings.CLIENTPANEL_TEST_GATEWAY = False
+    assert "Pay now" not in browser.get(reverse("portal:document", args=[shop["second"].pk])).content.decode()
+    assert browser.get(reverse("portal:test-gateway", args=[attempt.pk])).status_code == 404
+    with pytest.raises(Conflict, match="No online payment"):
+        start(shop, shop["second"])
+    GatewayAccount.objects.all().delete()
+    with pytest.raises(Exception, match="test gateway is off"):
+        gateway_account_save(actor=None, company_id=default_home_company().pk, gateway="test")

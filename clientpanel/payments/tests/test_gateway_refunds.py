@@ -97,3 +97,17 @@ def test_an_invoice_paid_by_bank_transfer_offers_no_gateway_refund(make_client, 
     staff_client.post(reverse("backoffice:document-credit-note", args=[invoice.pk]),
                       {"net_amount": "5", "refund_through_gateway": "on"})
     assert GatewayRefund.objects.count() == 0 and Document.objects.filter(type=DocumentType.CREDIT_NOTE).count() == 1
+
+
+def test_never_more_goes_back_than_the_payment_took_and_a_repeated_form_refunds_once(paid_online):
+    invoice = paid_online["invoice"]
+    _first, refund = credit_note_with_gateway_refund(actor=None, invoice_id=invoice.pk, net_amount="10",
+                                                     transaction_id="CN-REQ-1")
+    again, same = credit_note_with_gateway_refund(actor=None, invoice_id=invoice.pk, net_amount="10",
+                                                  transaction_id="CN-REQ-1")
+    assert not again.created and same.pk == refund.pk and GatewayRefund.objects.count() == 1
+    GatewayRefund.objects.filter(pk=refund.pk).update(amount=D("45"))  # as if most had gone back already
+    with pytest.raises(Conflict, match="went back already"):
+        credit_note_with_gateway_refund(actor=None, invoice_id=invoice.pk, net_amount="10")
+    assert GatewayRefund.objects.count() == 1
+    assert Document.objects.filter(type=DocumentType.CREDIT_NOTE).count() == 1  # the refused one rolled back
