@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from clientpanel.clients.models import Client
+from clientpanel.core.money import display_amount
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +38,7 @@ def test_add_funds_pay_and_download_the_pdf(live_server, page, log_in):
     modal.get_by_role("button", name="Save").click()
     row = page.locator("#documents-table tbody tr").first
     expect(row).to_contain_text("PROFORMA")
-    expect(row).to_contain_text(f"184.50 {client.currency}")
+    expect(row).to_contain_text(shown(Decimal("184.50"), client.currency))
     expect(row).to_contain_text("UNPAID")
 
     row.get_by_role("link").first.click()
@@ -60,13 +61,18 @@ def test_add_funds_pay_and_download_the_pdf(live_server, page, log_in):
         page.locator("#download-pdf").click()
     text = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes())).pages[0].extract_text()
     # The PDF is in the client's language: a Polish client's reads "Faktura" and "184,50".
-    total = "184,50" if client.language == "pl" else "184.50"
     title = "Faktura" if client.language == "pl" else "Invoice"
     for expected in [title, invoice_number, "Clientpanel Demo sp. z o.o.", client.display_name, "VAT 23%",
-                     f"{total} {client.currency}"]:
+                     shown(Decimal("184.50"), client.currency, client.language)]:
         assert expected in text, expected
 
     page.goto(f"{live_server.url}/staff/clients/{client.pk}/transactions/")
-    expect(page.locator("#transactions-table tbody tr").first).to_contain_text(f"150.00 {client.currency}")
+    expect(page.locator("#transactions-table tbody tr").first).to_contain_text(shown(Decimal("150.00"),
+                                                                                       client.currency))
     client.refresh_from_db()
     assert client.balance - before == Decimal("150.0000")
+
+
+def shown(amount: Decimal, currency: str, language: str = "en") -> str:
+    """An amount as the pages and PDFs print it (core.money), with plain spaces as the text reads."""
+    return display_amount(amount, currency, language).replace("\u00a0", " ")
