@@ -120,6 +120,7 @@ PAGES = {
     "home-company-logo": (SETTINGS, False, "POST"),
     "tax-presets": (SETTINGS, False, "POST"),
     "gateway-account-add": (SETTINGS, False, "POST"),
+    "client-payment-resolve": (FINANCE, True, "POST"),
     "gateway-account-edit": (SETTINGS, False, "POST"),
     "finance-bank-statements": (FINANCE, False, "GET"),
     "finance-bank-statement-upload": (FINANCE, False, "GET"),
@@ -316,6 +317,7 @@ def _page_url(name: str, world, client) -> str:
         "tax-rule-delete": lambda: [world["company"].pk, world["rule"].pk],
         "home-company-logo": lambda: [world["company"].pk],
         "gateway-account-add": lambda: [world["company"].pk],
+        "client-payment-resolve": lambda: [client.pk, uuid.uuid4()],
         "gateway-account-edit": lambda: [world["company"].pk, GatewayAccount.objects.get_or_create(
             home_company=world["company"], gateway="test")[0].pk],
         "finance-bank-statement": lambda: [BankStatement.objects.get_or_create(

@@ -90,6 +90,8 @@ urlpatterns = [
         path("transactions/", transactions.client_transactions, name="client-transactions"),
         path("transactions/export/", transactions.client_transactions_export, name="client-transactions-export"),
         path("transactions/new/", transactions.client_transaction_create, name="client-transaction-create"),
+        path("payments/<uuid:attempt_id>/resolve/", transactions.client_payment_resolve,
+             name="client-payment-resolve"),
         path("invoices/", documents.client_invoices, name="client-invoices"),
         path("invoices/add-funds/", documents.add_funds, name="add-funds"),
         path("invoices/new/", documents.proforma_create, name="proforma-create"),

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.actor import Actor
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
-from clientpanel.invoicing.policies import can_pay
+from clientpanel.invoicing.policies import can_pay, can_record_payments
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_pay
 
@@ -165,7 +166,7 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
             attempt.save(update_fields=["reference", "updated_at"])
     if attempt is None:
         return None, "unknown payment: nothing done"
-    if attempt.status in (AttemptStatus.SUCCEEDED, AttemptStatus.HELD):
+    if attempt.status in (AttemptStatus.SUCCEEDED, AttemptStatus.HELD, AttemptStatus.RESOLVED):
         return attempt, f"already {attempt.status.lower()}: nothing done"
     if note.kind == PENDING:
         if attempt.status == AttemptStatus.STARTED:
@@ -235,3 +236,31 @@ def attempt_for_payer(*, actor: ActorLike, attempt_id) -> PaymentAttempt:
 
 def attempt_documents(attempt: PaymentAttempt) -> list[Document]:
     return [part.document for part in attempt.documents.select_related("document").order_by("pk")]
+
+
+RESOLUTION_MAX_LENGTH = 200
+
+
+def attempt_resolve(*, actor: ActorLike, attempt_id, note: object) -> PaymentAttempt:
+    """Staff settle a held payment by hand (they recorded the money on the proforma, or sent it back)
+    and say how; the attempt is RESOLVED, audited, and later notifications about it change nothing."""
+    actor = as_actor(actor)
+    require(can_record_payments(actor), _("You are not allowed to record payments."))
+    text = " ".join(str(note or "").split())
+    if not text or len(text) > RESOLUTION_MAX_LENGTH:
+        raise ValidationFailed(_("Say in at most %(count)d characters how the payment was settled.") % {
+            "count": RESOLUTION_MAX_LENGTH}, fields={"note": [_("Required, one line.")]})
+    with transaction.atomic():
+        attempt = attempts_visible_to(actor).select_for_update(of=("self",)).filter(pk=attempt_id).first()
+        if attempt is None:
+            raise NotFound(_("No such payment."))
+        if attempt.status != AttemptStatus.HELD:
+            raise Conflict(_("Only a payment held for review is resolved by hand."))
+        before = attempt.error
+        attempt.status = AttemptStatus.RESOLVED
+        attempt.error = (_("Resolved by staff: %(note)s") % {"note": text} + (f" ({before})" if before else ""))[:500]
+        attempt.save(update_fields=["status", "error", "updated_at"])
+        audit_record(action="payment_attempt.resolve", target=attempt, client_id=attempt.client_id,
+                     object_label=f"{attempt.gateway} {attempt.amount} {attempt.currency}",
+                     changes={"status": [AttemptStatus.HELD, AttemptStatus.RESOLVED], "note": [None, text]})
+    return attempt

@@ -159,6 +159,7 @@ AUDIT_ACTIONS = {
     "bank_statement.line_ignore": _("Bank statement line ignored"),
     "gateway_account.create": _("Payment gateway added"), "gateway_account.update": _("Payment gateway changed"),
     "gateway_account.delete": _("Payment gateway removed"),
+    "payment_attempt.resolve": _("Held payment resolved"),
     "user.create": _("User created"), "user.update": _("User changed"), "user.account": _("Account changed"),
     "user.language": _("Language changed"), "user.password_change": _("Password changed"),
     "user.set_password": _("Password set"), "user.password_reset_email": _("Password reset e-mail sent"),

@@ -4,19 +4,21 @@ Finance → Transactions across clients; both lists' CSV exports."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
 from clientpanel.payments import selectors as payment_selectors
+from clientpanel.payments import services as payment_services
 from clientpanel.ui.exports import ENTRY_COLUMNS
 
 from ..access import area_required
+from ..feedback import run_and_report
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, csv_export, form_page, page_of, record_context, reload_page
@@ -91,3 +93,16 @@ def finance_transactions_export(request: HttpRequest) -> HttpResponse:
     return csv_export(request, lambda: ledger_selectors.entries_visible_to(
         request.user, search=query_text(request), type=request.GET.get("type", "")),
         columns=ENTRY_COLUMNS, stem="transactions", back_to=reverse("backoffice:finance-transactions"))
+
+
+@area_required(FINANCE)
+@require_POST
+def client_payment_resolve(request: HttpRequest, client_id, attempt_id) -> HttpResponse:
+    """A held online payment settled by hand: staff say how (payments.services.attempt_resolve)."""
+    client = client_or_404(request, client_id)
+    if not client.payment_attempts.filter(pk=attempt_id).exists():
+        raise Http404("No such payment.")
+    run_and_report(request, lambda: payment_services.attempt_resolve(
+        actor=request.user, attempt_id=attempt_id, note=request.POST.get("note", "")[:400]),
+        success=_("The payment is marked resolved."), missing=_("No such payment."))
+    return redirect("backoffice:client-transactions", client_id=client.pk)

@@ -39,6 +39,8 @@ class AttemptStatus(models.TextChoices):
     SUCCEEDED = "SUCCEEDED", pgettext_lazy("payment attempt status", "Succeeded")
     FAILED = "FAILED", pgettext_lazy("payment attempt status", "Failed")
     HELD = "HELD", pgettext_lazy("payment attempt status", "Held for review")
+    # Staff looked at a held payment and settled it by hand (recorded the money, or sent it back).
+    RESOLVED = "RESOLVED", pgettext_lazy("payment attempt status", "Resolved by staff")
 
 
 class PaymentAttempt(models.Model):

@@ -117,3 +117,35 @@ def test_a_gateways_settings_are_json_checked_by_the_gateway_and_never_hold_a_se
     gateway_account_save(actor=None, company_id=company.pk, gateway="stripe", account_id=account.pk, enabled=False)
     account.refresh_from_db()
     assert account.settings["secret_key_env"] == "SHOP_STRIPE_KEY" and not account.enabled
+
+
+def test_staff_resolve_a_held_payment_by_hand_and_later_news_changes_nothing(make_client, staff_client, client):
+    from clientpanel.payments.gateways import SUCCEEDED, Notification
+    from clientpanel.payments.models import AttemptStatus
+    from clientpanel.payments.services import notification_apply
+
+    gateway_account_save(actor=None, company_id=default_home_company().pk, gateway="test")
+    payer = make_client(currency="USD")
+    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20")
+    attempt, _ = payment_start(actor=None, document_ids=[proforma.pk], account_id=None, return_url=lambda a: "/")
+    notification_apply(gateway_key="test", note=Notification(
+        event_id="evt_short", kind=SUCCEEDED, reference=attempt.reference, transaction_id="txn_short",
+        amount=attempt.amount - 1, currency="USD"))
+    tab = staff_client.get(reverse("backoffice:client-transactions", args=[payer.pk])).content.decode()
+    assert "Mark resolved" in tab
+    url = reverse("backoffice:client-payment-resolve", args=[payer.pk, attempt.pk])
+    refused = staff_client.post(url, {"note": ""}, follow=True).content.decode()
+    assert "how the payment was settled" in refused
+    staff_client.post(url, {"note": "Recorded 19.00 by hand on the proforma"})
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.RESOLVED and "Recorded 19.00 by hand" in attempt.error
+    assert AuditEvent.objects.filter(action="payment_attempt.resolve", client_id=payer.pk).exists()
+    again = staff_client.post(url, {"note": "twice"}, follow=True).content.decode()
+    assert "Only a payment held for review" in again
+    late = notification_apply(gateway_key="test", note=Notification(
+        event_id="evt_late", kind=SUCCEEDED, reference=attempt.reference, transaction_id="txn_short",
+        amount=attempt.amount, currency="USD"))
+    assert late.outcome.startswith("already") and PaymentAttempt.objects.get(pk=attempt.pk).status == "RESOLVED"
+    support = staff_create(email="support2@example.com", password="correct-horse-battery", roles=["Support"])
+    client.force_login(support)
+    assert client.post(url, {"note": "x"}).status_code == 403
