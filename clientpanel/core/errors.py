@@ -69,6 +69,13 @@ class FieldErrors:
         if self.fields:
             raise ValidationFailed.from_fields(self.fields)
 
+    def raise_in_full(self) -> None:
+        """raise_if_any for pages that show the refusal's message alone (a flash message): the message
+        says every problem, not only which fields have one."""
+        if self.fields:
+            raise ValidationFailed(" ".join(m for messages in self.fields.values() for m in messages),
+                                   fields=self.fields)
+
 
 def require(allowed: bool, message: str) -> None:
     """Refuse with PermissionDenied unless a policy allowed the action (see each app's policies.py)."""

@@ -23,7 +23,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.client_services.selectors import upcoming_charges
 from clientpanel.clients.models import Client
 from clientpanel.core.actor import Actor
-from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_amount
 from clientpanel.invoicing.models import DocumentStatus
@@ -110,9 +110,7 @@ def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: obje
             errors.add(name, _("Enter a whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
     if enabled and not SavedMethod.objects.filter(client_id=client_id, is_default=True).exists():
         errors.add("enabled", _("Save a card first: pay a proforma online and keep the card for later charges."))
-    if errors.fields:
-        raise ValidationFailed(" ".join(m for messages in errors.fields.values() for m in messages),
-                               fields=errors.fields)
+    errors.raise_in_full()
     setting, _created = AutoTopUp.objects.update_or_create(client=client, defaults={
         "enabled": bool(enabled), "amount": net, **numbers})
     return setting

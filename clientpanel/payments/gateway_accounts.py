@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.clients.validation import enabled_currencies
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.tax.models import HomeCompany
 
 from . import policies
@@ -83,9 +83,7 @@ def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, ena
         shipped = None
     codes = _clean_currencies(currencies, errors)
     cleaned_settings = _clean_settings(settings, shipped, errors)
-    if errors.fields:  # said in full: the settings page shows the message, not a list of field names
-        raise ValidationFailed(" ".join(m for messages in errors.fields.values() for m in messages),
-                               fields=errors.fields)
+    errors.raise_in_full()  # the settings page flashes the message alone
     with transaction.atomic():
         company = HomeCompany.objects.filter(pk=company_id).first()
         if company is None:

@@ -22,7 +22,8 @@ from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import credit_note_issue
 
 from .gateways import GatewayError, get_gateway
-from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayRefund, PaymentAttempt, RefundStatus
+from .models import AttemptDocument, AttemptStatus, GatewayRefund, PaymentAttempt, RefundStatus
+from .selectors import account_of
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> Gateway
 
 def _send(refund: GatewayRefund) -> None:
     attempt = refund.attempt
-    account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
+    account = account_of(attempt)
     try:
         if account is None:
             raise GatewayError(_("The home company no longer has the gateway %(gateway)s.") % {

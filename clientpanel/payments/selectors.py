@@ -31,6 +31,13 @@ def online_gateways(*, home_company_id: int, currency: str) -> list[GatewayAccou
     return found
 
 
+def account_of(attempt: PaymentAttempt, gateway: str | None = None) -> GatewayAccount | None:
+    """The gateway account an attempt was made through (its home company's, for its gateway), if the
+    company still has it."""
+    return GatewayAccount.objects.filter(home_company_id=attempt.home_company_id,
+                                         gateway=gateway or attempt.gateway).first()
+
+
 def attempts_visible_to(actor: ActorLike) -> QuerySet[PaymentAttempt]:
     """The payment attempts of the clients the actor sees."""
     return PaymentAttempt.objects.filter(client__in=clients_visible_to(actor))

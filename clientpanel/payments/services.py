@@ -39,7 +39,7 @@ from .gateways import (
     get_gateway,
 )
 from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt, SavedMethod
-from .selectors import attempts_visible_to, online_gateways
+from .selectors import account_of, attempts_visible_to, online_gateways
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
 
 def _keep_method(attempt: PaymentAttempt, note: Notification) -> None:
     """The payer asked the gateway to keep its card: remember the reference (the first is the default)."""
-    account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
+    account = account_of(attempt)
     if account is None:
         return
     # The client's row lock orders two first cards kept at once: one becomes the default, never two.

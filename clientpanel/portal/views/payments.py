@@ -29,8 +29,8 @@ from clientpanel.payments.auto_top_up import (
 )
 from clientpanel.payments.gateways import NotVerified, gateway_choices
 from clientpanel.payments.gateways import test_gateway as test_card
-from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt
-from clientpanel.payments.selectors import online_gateways
+from clientpanel.payments.models import AttemptStatus, AutoTopUp
+from clientpanel.payments.selectors import account_of, online_gateways
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
 
 from ..access import portal_page
@@ -128,24 +128,19 @@ def test_gateway(request: HttpRequest, attempt_id) -> HttpResponse:
             save = {"succeed_save": "card", "succeed_save_declining": "declining"}.get(outcome, "")
             error = _("3-D Secure authentication failed (test).") if outcome == "decline" else \
                 _("The card was declined (test).") if outcome == "fail" else ""
-            account = attempt_account(attempt)
-            body, headers = test_card.signed_event(account, kind=kind, reference=attempt.reference,
+            account = account_of(attempt)
+            if account is None:
+                raise Http404("The test gateway is not set up for this company any more.")
+            body, headers = test_card.signed_event(account.pk, kind=kind, reference=attempt.reference,
                                                    amount=attempt.amount, currency=attempt.currency, error=error,
                                                    save=save)
-            notification_receive(gateway_key=attempt.gateway, account_id=account, body=body, headers=headers)
+            notification_receive(gateway_key=attempt.gateway, account_id=account.pk, body=body, headers=headers)
             if outcome == "pending":
                 step = "pending"
             else:
                 return redirect("portal:payment", attempt_id=attempt.pk)
     return render(request, "portal/test_gateway.html", {"attempt": attempt, "step": step,
                                                          "documents": attempt_documents(attempt)})
-
-
-def attempt_account(attempt: PaymentAttempt) -> int:
-    account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id, gateway=attempt.gateway).first()
-    if account is None:
-        raise Http404("The test gateway is not set up for this company any more.")
-    return account.pk
 
 
 # --- notifications from gateways ------------------------------------------------------------------

@@ -16,7 +16,8 @@ from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.errors import DomainError
 from clientpanel.payments.gateways import GatewayError, get_gateway
 from clientpanel.payments.gateways.stripe_gateway import StripeGateway
-from clientpanel.payments.models import AttemptStatus, GatewayAccount
+from clientpanel.payments.models import AttemptStatus
+from clientpanel.payments.selectors import account_of
 from clientpanel.payments.services import attempt_documents, attempt_for_payer
 
 from ..access import portal_page
@@ -36,8 +37,7 @@ def stripe_test_cards(request: HttpRequest, attempt_id) -> HttpResponse:
     if request.method == "POST":
         if attempt.status != AttemptStatus.STARTED:
             return redirect("portal:payment", attempt_id=attempt.pk)
-        account = GatewayAccount.objects.filter(home_company_id=attempt.home_company_id,
-                                                gateway=StripeGateway.key).first()
+        account = account_of(attempt, StripeGateway.key)
         if account is None:
             raise Http404("Stripe is not set up for this company any more.")
         card = request.POST.get("card", "")
