@@ -52,3 +52,16 @@ def log_in(page, live_server):
         expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     return log_in_as
+
+
+@pytest.fixture
+def portal_log_in(live_server):
+    """Log a client user in through the portal's login page, in the given browser page."""
+
+    def log_in_as(page, email: str, password: str) -> None:
+        page.goto(f"{live_server.url}/portal/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    return log_in_as

@@ -22,16 +22,13 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=f"{os.environ['E2E_SCREENSHOTS']}/{name}.png", full_page=True)
 
 
-def test_a_client_pays_two_proformas_at_once_then_a_declined_3d_secure(page, live_server, make_client):
+def test_a_client_pays_two_proformas_at_once_then_a_declined_3d_secure(page, live_server, make_client, portal_log_in):
     gateway_account_save(actor=None, company_id=default_home_company().pk, gateway="test")
     payer = make_client(company_name="Payer Ltd", currency="USD", email="payer@example.com", password=PASSWORD)
     first, second, third = (proforma_add_funds(actor=None, client_id=payer.pk, net_amount=amount)
                             for amount in ("20", "30", "15"))
 
-    page.goto(f"{live_server.url}/portal/login/")
-    page.get_by_label("Email").fill("payer@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    portal_log_in(page, "payer@example.com", PASSWORD)
     page.get_by_role("link", name="Invoices").click()
     page.get_by_label(f"Pay {first.number}").check()
     page.get_by_label(f"Pay {second.number}").check()
@@ -60,15 +57,12 @@ def test_a_client_pays_two_proformas_at_once_then_a_declined_3d_secure(page, liv
     assert Document.objects.get(pk=third.pk).status == DocumentStatus.UNPAID
 
 
-def test_a_client_keeps_a_card_and_turns_auto_top_up_on(page, live_server, make_client):
+def test_a_client_keeps_a_card_and_turns_auto_top_up_on(page, live_server, make_client, portal_log_in):
     gateway_account_save(actor=None, company_id=default_home_company().pk, gateway="test")
     payer = make_client(company_name="Prepaid Ltd", currency="USD", email="prepaid@example.com", password=PASSWORD)
     proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="25")
 
-    page.goto(f"{live_server.url}/portal/login/")
-    page.get_by_label("Email").fill("prepaid@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    portal_log_in(page, "prepaid@example.com", PASSWORD)
     page.goto(f"{live_server.url}/portal/invoices/{proforma.pk}/")
     page.get_by_role("button", name="Pay now").click()
     page.get_by_role("button", name="Pay and keep the card").click()

@@ -20,22 +20,15 @@ def _shot(page, name: str) -> None:
         page.screenshot(path=f"{os.environ['E2E_SCREENSHOTS']}/{name}.png", full_page=True)
 
 
-def _portal_log_in(page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/portal/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_a_client_user_switches_adds_funds_and_invites_a_colleague(page, browser, live_server, make_client,
-                                                                    smtp_server, settings):
+                                                                    smtp_server, settings, portal_log_in):
     settings.CLIENTPANEL_BASE_URL = live_server.url
     first = make_client(company_name="First Ltd", currency="USD", email="owner@example.com", password=PASSWORD)
     second = make_client(company_name="Second GmbH", currency="EUR")
     client_user_link(actor=None, client_id=second.pk, data={
         "email": "owner@example.com", "permissions": [keys.MANAGE_INVOICES, keys.MANAGE_USERS]})
 
-    _portal_log_in(page, live_server.url, "owner@example.com", PASSWORD)
+    portal_log_in(page, "owner@example.com", PASSWORD)
     expect(page.get_by_role("heading", name=re.compile("First Ltd"))).to_be_visible()
     _shot(page, "portal-dashboard")
     page.locator("#client-switcher select").select_option(str(second.pk))
@@ -72,7 +65,7 @@ def test_a_client_user_switches_adds_funds_and_invites_a_colleague(page, browser
     colleague.locator("#id_password_again").fill("carla-chooses-a-passphrase")
     colleague.get_by_role("button", name="Set password").click()
     expect(colleague.get_by_role("heading", name="Your password is set")).to_be_visible()
-    _portal_log_in(colleague, live_server.url, "colleague@example.com", "carla-chooses-a-passphrase")
+    portal_log_in(colleague, "colleague@example.com", "carla-chooses-a-passphrase")
     expect(colleague.get_by_role("heading", name=re.compile("Second GmbH"))).to_be_visible()
     expect(colleague.get_by_role("link", name="Invoices")).to_be_visible()
     expect(colleague.get_by_role("link", name="Users")).to_have_count(0)

@@ -44,15 +44,12 @@ def _wait_for(page, badge: str) -> None:
 
 
 def test_a_client_pays_two_proformas_by_card_through_stripe_then_a_card_is_declined(
-        page, live_server, make_client, stripe_webhooks, localstripe):  # noqa: F811
+        page, live_server, make_client, stripe_webhooks, localstripe, portal_log_in):  # noqa: F811
     payer = make_client(company_name="Card Payer Ltd", currency="USD", email="card@example.com", password=PASSWORD)
     first, second, third = (proforma_add_funds(actor=None, client_id=payer.pk, net_amount=amount)
                             for amount in ("20", "30", "15"))
 
-    page.goto(f"{live_server.url}/portal/login/")
-    page.get_by_label("Email").fill("card@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    portal_log_in(page, "card@example.com", PASSWORD)
     page.get_by_role("link", name="Invoices").click()
     page.get_by_label(f"Pay {first.number}").check()
     page.get_by_label(f"Pay {second.number}").check()
