@@ -16,6 +16,7 @@ from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
+from clientpanel.payments import bank
 from clientpanel.payments.auto_top_up import job_auto_top_up
 from clientpanel.reports.dashboard import job_refresh_dashboard
 from clientpanel.reports.rollups import job_roll_up_reports
@@ -49,10 +50,13 @@ BACKGROUND: dict[str, Callable[..., dict]] = {
     "clients.import": clients_import_run,
     "clients.bulk": clients_bulk_update,
     "clients.bulk_email": clients_bulk_email,
+    bank.UPLOAD_KIND: bank.bank_statement_upload_run,
+    bank.RECORD_KIND: bank.bank_statement_record_run,
 }
 
 # What a kind does when its task stopped without finishing (the "fail_stalled_tasks" job): called
 # as function(**arguments), e.g. an import marks itself no longer busy.
 ON_STALLED: dict[str, Callable[..., None]] = {
     "clients.import": clients_import_stalled,
+    bank.UPLOAD_KIND: bank.bank_statement_upload_stalled,
 }

@@ -47,10 +47,13 @@ MAX_DOCUMENTS = 20  # proformas one payment may settle
 
 
 def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | None,
-                  return_url: Callable[[PaymentAttempt], str]) -> tuple[PaymentAttempt, Checkout]:
+                  return_url: Callable[[PaymentAttempt], str],
+                  keep_method: bool = False) -> tuple[PaymentAttempt, Checkout]:
     """Start paying these unpaid proformas of one client (same home company and currency) through
     one of their company's online gateways; answers the attempt and where to send the payer. A
-    gateway that fails to start leaves the attempt FAILED with its reason and nothing paid."""
+    gateway that fails to start leaves the attempt FAILED with its reason and nothing paid.
+    `keep_method`: the payer asked to keep the card for later charges (heard only by a gateway that
+    asks before its page opens)."""
     actor = as_actor(actor)
     errors = FieldErrors()
     ids = list(dict.fromkeys(document_ids or []))
@@ -93,7 +96,8 @@ def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | Non
     info = AttemptInfo(attempt_id=str(attempt.pk), amount=attempt.amount, currency=attempt.currency,
                        description=", ".join(d.number or "" for d in documents),
                        client_email=getattr(first.client, "email", "") or "", account_id=account.pk,
-                       settings=account.settings)
+                       settings=account.settings, client_id=str(first.client_id),
+                       keep_method=bool(keep_method) and gateway.keep_asked_before_start(account.settings))
     try:
         checkout = gateway.start(info, return_url=return_url(attempt))
     except GatewayError as error:

@@ -102,6 +102,8 @@ BACKGROUND_TASK_KINDS: dict[str, str] = {
     "clients.import": _("Import clients"),
     "clients.bulk": _("Bulk change of clients"),
     "clients.bulk_email": _("E-mail to clients"),
+    "payments.bank_upload": _("Bank statement upload"),
+    "payments.bank_record": _("Recording a bank statement's payments"),
 }
 JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
 

@@ -48,7 +48,11 @@ def test_staff_import_a_bank_statement_and_record_its_payments(live_server, page
         page.screenshot(path=f"{SCREENSHOTS}/bank-upload.png", full_page=True)
     page.get_by_role("button", name="Upload and match").click()
 
+    # Read and matched by a worker: its task page shows the progress, then the result.
     expect(page.get_by_text("3 bookings imported.")).to_be_visible()
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/bank-upload-task.png", full_page=True)
+    page.get_by_role("link", name="Review the statement").click()
     lines = page.locator("#bank-lines-table")
     expect(lines.locator("#line-2")).to_contain_text("Matched")
     expect(lines.locator("#line-3")).to_contain_text("Needs a choice")
@@ -62,6 +66,7 @@ def test_staff_import_a_bank_statement_and_record_its_payments(live_server, page
     expect(lines.locator("#line-3")).to_contain_text("Chosen by staff")
     page.get_by_role("button", name="Record the matched payments (2)").click()
     expect(page.get_by_text("2 payments recorded.")).to_be_visible()
+    page.get_by_role("link", name="Back to the statement").click()
     expect(lines.locator("#line-2")).to_contain_text("Recorded")
     expect(lines.locator("#line-2")).to_contain_text("Invoice")
     if SCREENSHOTS:
@@ -83,4 +88,5 @@ def test_staff_import_a_bank_statement_and_record_its_payments(live_server, page
     page.get_by_role("button", name="Upload and match").click()
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/bank-refused.png", full_page=True)
-    expect(page.locator("#upload-errors")).to_contain_text("imported before")
+    expect(page.get_by_role("alert")).to_contain_text("imported before")
+    expect(page.get_by_role("link", name="Upload a statement")).to_be_visible()

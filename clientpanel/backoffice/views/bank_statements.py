@@ -15,11 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE
+from clientpanel.automation.background import background_task_start
 from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.payments import bank
 from clientpanel.payments.models import BankLineStatus
@@ -72,23 +72,20 @@ def bank_statement_upload(request: HttpRequest, upload_limit: FileSizeLimit) -> 
             errors = [bank.too_large_message()]
         elif upload is None:
             errors = [_("Choose the statement's CSV file.")]
+        elif not upload.size:
+            errors = [_("The file is empty.")]
         else:
             try:
-                statement = bank.bank_statement_upload(
-                    actor=request.user, data=upload.read(), name=upload.name,
-                    home_company_id=chosen["home_company"] or None, currency=chosen["currency"])
+                stored_name = bank.bank_statement_file_keep(actor=request.user, data=upload.read())
             except DomainError as refused:
-                errors = [message for messages_ in refused.fields.values() for message in messages_] \
-                    or [refused.message]
+                errors = [refused.message]
             else:
-                imported = ngettext("%(count)d booking imported.", "%(count)d bookings imported.",
-                                    statement.line_count) % {"count": statement.line_count}
-                if statement.duplicate_count:
-                    imported += " " + ngettext("%(count)d was imported before and is left out.",
-                                               "%(count)d were imported before and are left out.",
-                                               statement.duplicate_count) % {"count": statement.duplicate_count}
-                messages.success(request, imported)
-                return redirect("backoffice:finance-bank-statement", statement_id=statement.pk)
+                # Read, matched and stored by a worker: a statement of thousands of bookings takes
+                # longer than a page may wait. The task's page shows its progress, then the result.
+                task = background_task_start(bank.UPLOAD_KIND, requested_by=request.user, arguments={
+                    "actor_id": str(request.user.pk), "stored_name": stored_name, "name": upload.name[-255:],
+                    "home_company_id": chosen["home_company"] or None, "currency": chosen["currency"][:3]})
+                return redirect("backoffice:background-task", task_id=task.pk)
     return render(request, "backoffice/finance/bank_statements/upload.html", {
         "errors": errors, "chosen": chosen, "companies": HomeCompany.objects.order_by("name"),
         "currencies": settings.CLIENTPANEL_CURRENCIES, "columns": bank.column_names(),
@@ -161,12 +158,8 @@ def bank_line_ignore(request: HttpRequest, statement_id, line_id: int) -> HttpRe
 @require_POST
 def bank_statement_record(request: HttpRequest, statement_id) -> HttpResponse:
     statement = _statement_or_404(request, statement_id)
-    outcome = bank.bank_statement_record(actor=request.user, statement_id=statement.pk)
-    if outcome.recorded or not outcome.failed:
-        messages.success(request, ngettext("%(count)d payment recorded.", "%(count)d payments recorded.",
-                                           outcome.recorded) % {"count": outcome.recorded})
-    if outcome.failed:
-        messages.error(request, ngettext("%(count)d payment could not be recorded; its line says why.",
-                                         "%(count)d payments could not be recorded; their lines say why.",
-                                         outcome.failed) % {"count": outcome.failed})
-    return _back_to(request, statement.pk)
+    # Each payment settles a proforma and issues its invoice: thousands take a worker, with progress.
+    # Two presses record each line once (proforma_pay posts once per transaction ID).
+    task = background_task_start(bank.RECORD_KIND, requested_by=request.user, arguments={
+        "actor_id": str(request.user.pk), "statement_id": str(statement.pk)})
+    return redirect("backoffice:background-task", task_id=task.pk)

@@ -6,16 +6,30 @@ so one that fails keeps its error and the others are recorded."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.accounts.actors import ActorLike, as_actor, staff_actor
+from clientpanel.accounts.models import User
 from clientpanel.audit.services import audit_record
-from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import (
+    Conflict,
+    DomainError,
+    FieldErrors,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    require,
+)
 from clientpanel.core.locks import lock_one
 from clientpanel.core.text import clean_text
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
@@ -28,7 +42,10 @@ from . import matching, reading
 from .policies import can_import_bank_statements
 from .selectors import bank_statement_get
 
+log = logging.getLogger(__name__)
+
 PAYMENT_METHOD = "bank transfer"
+UPLOAD_KIND, RECORD_KIND = "payments.bank_upload", "payments.bank_record"  # background task kinds
 _FINGERPRINT_CHUNK = 1000
 
 
@@ -61,7 +78,7 @@ def _stored_fingerprints(fingerprints: list[str]) -> set[str]:
 
 
 def bank_statement_upload(*, actor: ActorLike, data: bytes, name: object, home_company_id=None,
-                          currency: object = "") -> BankStatement:
+                          currency: object = "", progress: Callable[..., None] | None = None) -> BankStatement:
     """Read a statement file, match its incoming transfers to proformas and store its lines — all or
     nothing: a file that cannot be read whole writes nothing. A booking stored before (the same
     fingerprint, from this file or an earlier one) is not stored again, so it can be recorded only
@@ -87,6 +104,8 @@ def bank_statement_upload(*, actor: ActorLike, data: bytes, name: object, home_c
     companies = [company] if company else list(HomeCompany.objects.all())
     numbers = [matching.proforma_numbers(row.title, companies) if row.amount > 0 else set() for row, _f in new]
     named = matching.proformas_named(set().union(*numbers))
+    if progress is not None:
+        progress(len(rows) - len(new), len(rows))
     user = as_actor(actor).user
     try:
         with transaction.atomic():
@@ -104,7 +123,10 @@ def bank_statement_upload(*, actor: ActorLike, data: bytes, name: object, home_c
                     counterparty_account=row.counterparty_account, bank_reference=row.bank_reference,
                     fingerprint=fingerprint, status=proposal.status, document=proposal.document,
                     note=proposal.note[:500]))
-            BankStatementLine.objects.bulk_create(lines, batch_size=2000)
+            for start in range(0, len(lines), 2000):
+                BankStatementLine.objects.bulk_create(lines[start:start + 2000])
+                if progress is not None:
+                    progress(len(rows) - len(new) + min(start + 2000, len(lines)), len(rows))
             audit_record(action="bank_statement.upload", target=statement, changes={
                 "lines": [None, len(new)], "imported_before": [None, len(rows) - len(new)]})
     except IntegrityError:
@@ -225,7 +247,8 @@ def _error_in_words(error: DomainError) -> str:
     return " ".join([error.message, *details])[:500]
 
 
-def bank_statement_record(*, actor: ActorLike, statement_id) -> RecordOutcome:
+def bank_statement_record(*, actor: ActorLike, statement_id,
+                          progress: Callable[..., None] | None = None) -> RecordOutcome:
     """Record the payment of every matched and chosen line not recorded yet, through
     invoicing.proforma_pay (which settles the proforma and issues its final invoice) with the bank's
     reference — or the line's fingerprint — as the transaction ID, so a line is paid once however
@@ -236,7 +259,9 @@ def bank_statement_record(*, actor: ActorLike, statement_id) -> RecordOutcome:
     line_ids = list(statement.lines.filter(status__in=RECORDABLE, payment__isnull=True).order_by("position")
                     .values_list("pk", flat=True))
     recorded = failed = 0
-    for line_id in line_ids:
+    for done, line_id in enumerate(line_ids):
+        if progress is not None:
+            progress(done, len(line_ids))
         with transaction.atomic():
             try:
                 line = lock_one(BankStatementLine.objects.select_related("document"), "", pk=line_id)
@@ -263,3 +288,75 @@ def bank_statement_record(*, actor: ActorLike, statement_id) -> RecordOutcome:
             else:
                 recorded += 1
     return RecordOutcome(recorded=recorded, failed=failed)
+
+
+# --- as background tasks (a statement of thousands of lines takes longer than a page may wait) ------
+
+def _storage():
+    return storages["default"]
+
+
+def bank_statement_file_keep(*, actor: ActorLike, data: bytes) -> str:
+    """Keep an uploaded statement for its background task (which removes it); answers its name."""
+    _require_access(actor)
+    try:
+        return _storage().save(f"bank-statements/{uuid.uuid4().hex}.csv", ContentFile(data))
+    except Exception as error:  # a full disk, S3 refusing: any backend's own errors
+        log.exception("Could not keep an uploaded bank statement")
+        raise DomainError(_("The file could not be stored; nothing was saved. Try again, and tell the "
+                            "administrator if it keeps failing."), code="file_not_stored") from error
+
+
+def _task_actor(actor_id: object):
+    """The staff member who started the task, with its areas as they are now (a right lost between
+    the click and the run is refused; the task never runs as anyone else)."""
+    try:
+        user = User.objects.filter(pk=uuid.UUID(str(actor_id)), is_staff=True, is_active=True).first()
+    except ValueError:
+        user = None
+    if user is None:
+        raise PermissionDenied(_("The staff member who started this task can no longer do it; nothing was done."))
+    return staff_actor(user)
+
+
+def bank_statement_upload_run(*, progress: Callable[..., None], actor_id: str, stored_name: str, name: str,
+                              home_company_id=None, currency: str = "") -> dict:
+    """Background task "payments.bank_upload": read, match and store a kept statement file — all or
+    nothing, as bank_statement_upload — and remove the file, kept or refused."""
+    try:
+        actor = _task_actor(actor_id)
+        try:
+            with _storage().open(stored_name, "rb") as kept:
+                data = kept.read()
+        except (OSError, ValueError):
+            raise NotFound(_("The uploaded file is gone; upload it again.")) from None
+        try:
+            statement = bank_statement_upload(actor=actor, data=data, name=name, home_company_id=home_company_id,
+                                              currency=currency, progress=progress)
+        except ValidationFailed as refused:  # the task's page shows one message: every detail in it
+            # A file refused by reading.file_refused lists its bad lines after the message.
+            said = refused.fields.get("file") or []
+            details = said[1:] if said[:1] == [refused.message] else []
+            raise ValidationFailed(" ".join([refused.message, *details]), fields=refused.fields) from None
+    finally:
+        try:
+            _storage().delete(stored_name)
+        except Exception:
+            log.exception("Could not remove the bank statement file %s", stored_name)
+    return {"statement_id": str(statement.pk), "lines": statement.line_count,
+            "imported_before": statement.duplicate_count, "outgoing": statement.outgoing_count}
+
+
+def bank_statement_record_run(*, progress: Callable[..., None], actor_id: str, statement_id: str) -> dict:
+    """Background task "payments.bank_record": record the statement's matched and chosen lines."""
+    outcome = bank_statement_record(actor=_task_actor(actor_id), statement_id=statement_id, progress=progress)
+    return {"statement_id": str(statement_id), "recorded": outcome.recorded, "failed": outcome.failed}
+
+
+def bank_statement_upload_stalled(*, stored_name: str = "", **_arguments) -> None:
+    """The upload's worker died: its kept file is removed (nothing of the statement was stored)."""
+    if stored_name:
+        try:
+            _storage().delete(stored_name)
+        except Exception:
+            log.exception("Could not remove the bank statement file %s", stored_name)

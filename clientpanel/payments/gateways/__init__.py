@@ -69,6 +69,10 @@ class AttemptInfo:
     client_email: str
     account_id: int
     settings: Mapping[str, Any]
+    client_id: str = ""
+    # The payer asked, before leaving for the gateway's page, to keep the card for later charges
+    # (only where the gateway asks so: `keep_asked_before_start`).
+    keep_method: bool = False
 
 
 class Gateway(ABC):
@@ -93,6 +97,11 @@ class Gateway(ABC):
 
     # Whether charge_saved() charges a kept method without the payer present (auto top-up).
     saves_methods: ClassVar[bool] = False
+
+    def keep_asked_before_start(self, settings: Mapping[str, Any]) -> bool:
+        """Whether the payer says *before* going to the gateway's page that the card is to be kept
+        (a hosted page we do not draw cannot ask); otherwise the gateway's own page asks, if any."""
+        return False
 
     def charge_saved(self, attempt: AttemptInfo, *, method_reference: str) -> Notification:
         """Charge a method the gateway keeps, the payer absent; answer what happened at once (the

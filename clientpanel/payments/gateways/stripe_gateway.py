@@ -14,6 +14,11 @@ account's `checkout` setting:
   server confirms the PaymentIntent with it — no card data involved; the reference is the
   PaymentIntent's id and the `payment_intent.*` events tell what happened.
 
+On Stripe's hosted page the payer says before leaving the portal whether to keep the card (a
+checkbox on the portal's pay page: `keep_asked_before_start`); the Checkout Session then carries the
+client's Stripe Customer (or creates one), `setup_future_usage="off_session"` and `clientpanel_keep_card`,
+and its completed webhook names the card to keep (read from the PaymentIntent it made).
+
 A payer on the test cards page may also keep the card ("Pay and keep the card"): the card is attached
 to a Stripe Customer of the client (created on first use; its id travels in the kept method's
 reference, "cus_…/pm_…", so no other place holds it) and the PaymentIntent carries the customer and
@@ -223,6 +228,10 @@ class StripeGateway(Gateway):
 
     # --- paying ----------------------------------------------------------------------------------
 
+    def keep_asked_before_start(self, settings: Mapping[str, Any]) -> bool:
+        # Stripe's hosted page keeps a card only when the session asks it to; the test cards page asks itself.
+        return (settings.get("checkout") or (TEST_CARDS if settings.get("api_base") else HOSTED)) == HOSTED
+
     def start(self, attempt: AttemptInfo, *, return_url: str) -> Checkout:
         config = _Config(attempt.settings)
         amount = to_minor_units(attempt.amount, attempt.currency)
@@ -255,7 +264,17 @@ class StripeGateway(Gateway):
                 "product_data": {"name": attempt.description[:250] or attempt.attempt_id}}}],
             "payment_intent_data": {"metadata": metadata, "description": attempt.description[:1000]},
         }
-        if attempt.client_email:
+        customer = ""
+        if attempt.keep_method:
+            metadata = {**metadata, KEEP_CARD: "1"}
+            params["metadata"] = metadata
+            params["payment_intent_data"].update(metadata=metadata, setup_future_usage="off_session")
+            customer = known_customer(client_id=attempt.client_id, account_id=attempt.account_id)
+            if customer:
+                params["customer"] = customer  # the client's other cards live there already
+            else:
+                params["customer_creation"] = "always"
+        if attempt.client_email and not customer:  # Stripe takes one of the two
             params["customer_email"] = attempt.client_email
         return params
 
@@ -384,6 +403,26 @@ class StripeGateway(Gateway):
                 label = f"{str(brand).replace('_', ' ').title()} •••• {last4}"
         return f"{customer}/{method}"[:200], label[:100]
 
+    @staticmethod
+    def _session_intent(session: Mapping[str, Any], config: _Config | None) -> Mapping[str, Any]:
+        """For a paid Checkout Session whose payer asked to keep the card: what `_kept_method` reads
+        of a PaymentIntent (the session names the intent; the card is on the intent, fetched here)."""
+        metadata = session.get("metadata")
+        if not isinstance(metadata, Mapping) or metadata.get(KEEP_CARD) != "1" or config is None:
+            return {}
+        intent: Any = session.get("payment_intent")
+        if not isinstance(intent, Mapping) and _id(intent):
+            try:
+                intent = config.client().v1.payment_intents.retrieve(_id(intent))
+            except stripe.StripeError:
+                return {}  # paid all the same; the card is not kept and the payer may keep one next time
+        def of_intent(name: str) -> Any:
+            return intent.get(name) if isinstance(intent, Mapping) else getattr(intent, name, None)
+
+        method, customer = of_intent("payment_method"), session.get("customer") or of_intent("customer")
+        return {"metadata": {KEEP_CARD: "1"}, "customer": customer,
+                "payment_method": method if isinstance(method, Mapping) else _id(method)}
+
     def _read(self, event_id: str, kind: str, obj: Mapping[str, Any], event: dict,
               config: _Config | None = None) -> Notification:
         currency = str(obj.get("currency") or "").upper()[:3]
@@ -413,8 +452,10 @@ class StripeGateway(Gateway):
         if kind.startswith("checkout.session."):
             paid = obj.get("payment_status") == "paid"
             if kind in ("checkout.session.completed", "checkout.session.async_payment_succeeded") and paid:
-                return note(SUCCEEDED, obj.get("id"), obj.get("payment_intent") or obj.get("id"),
-                            obj.get("amount_total"))
+                succeeded = note(SUCCEEDED, obj.get("id"), obj.get("payment_intent") or obj.get("id"),
+                                 obj.get("amount_total"))
+                method, label = self._kept_method(self._session_intent(obj, config), config)
+                return replace(succeeded, saved_method=method, saved_method_label=label) if method else succeeded
             if kind == "checkout.session.completed":  # a bank debit: paid later, or not
                 return note(PENDING, obj.get("id"))
             if kind == "checkout.session.async_payment_failed":
@@ -432,17 +473,24 @@ class StripeGateway(Gateway):
     def refund(self, *, transaction_id: str, amount: Decimal, currency: str, idempotency_key: str,
                account_id: int, settings: Mapping[str, Any]) -> str:
         """Refund through Stripe the payment `transaction_id` (a charge or PaymentIntent id; the
-        "/2" a payment of several proformas adds is dropped). Stripe keeps the idempotency key for
-        24 hours: a retry within them answers the first refund."""
+        "/2" a payment of several proformas adds is dropped). Stripe keeps an idempotency key for
+        24 hours only, so the payment's refunds are read first: one made under this key (our
+        request reached Stripe, its answer did not reach us) is answered, never made again."""
         config = _Config(settings)
         payment = transaction_id.split("/", 1)[0]
         if not payment.startswith(("ch_", "pi_", "py_")):
             raise GatewayError(_("%(id)s is not a Stripe payment.") % {"id": payment or "?"})
         params: dict[str, Any] = {"amount": to_minor_units(amount, currency),
                                   "metadata": {"clientpanel_refund": idempotency_key[:500]}}
-        params["payment_intent" if payment.startswith("pi_") else "charge"] = payment
+        of_payment = {"payment_intent" if payment.startswith("pi_") else "charge": payment}
+        params.update(of_payment)
+        client = config.client()
         try:
-            refund = config.client().v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+            for made in client.v1.refunds.list(params={**of_payment, "limit": 100}).data:
+                made_for = (made.to_dict().get("metadata") or {}).get("clientpanel_refund")
+                if made_for == params["metadata"]["clientpanel_refund"] and made.status not in ("failed", "canceled"):
+                    return str(made.id)
+            refund = client.v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
         except stripe.StripeError as error:
             raise _gateway_error(error) from None
         if refund.status in ("failed", "canceled"):

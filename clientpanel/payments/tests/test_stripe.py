@@ -180,6 +180,25 @@ def test_a_refund_goes_back_through_stripe_and_answers_its_refund_id(shop, clien
                               account_id=shop["account"].pk, settings=shop["account"].settings)
 
 
+def test_a_refund_asked_again_after_stripe_forgot_the_key_is_found_not_made_twice(shop, client):
+    # localstripe forgets idempotency keys at once, as Stripe does after 24 hours: the second call
+    # with the same key must find the refund the first one made.
+    _browser, attempt = pay_with_card(shop, shop["first"], shop["second"])
+    deliver(client, shop, shop["stripe"].event_for("payment_intent.succeeded", attempt.reference))
+    stripe_gateway, account = get_gateway("stripe"), shop["account"]
+
+    def refund(key: str, amount: str = "5") -> str:
+        return stripe_gateway.refund(transaction_id=attempt.reference, amount=D(amount), currency="USD",
+                                     idempotency_key=key, account_id=account.pk, settings=account.settings)
+
+    first = refund("refund-row-1")
+    assert refund("refund-row-1") == first
+    listed = sdk(shop).v1.refunds.list(params={"payment_intent": attempt.reference}).data
+    assert [r.id for r in listed] == [first]
+    other = refund("refund-row-2", "1")  # another credit note of the same payment: a refund of its own
+    assert other != first and len(sdk(shop).v1.refunds.list(params={"payment_intent": attempt.reference}).data) == 2
+
+
 def test_a_credit_note_refunds_through_stripe_and_shows_the_refund_id(shop, client, staff_client):
     _browser, attempt = pay_with_card(shop, shop["first"])
     deliver(client, shop, shop["stripe"].event_for("payment_intent.succeeded", attempt.reference))
@@ -237,15 +256,16 @@ class Recorder(stripe.HTTPClient):
 
     name = "recorder"
 
-    def __init__(self, answer: dict | Exception):
+    def __init__(self, answer: dict | Exception | list):
         super().__init__()
         self.answer, self.requests = answer, []
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
         self.requests.append((method, url, dict(headers or {}), urllib.parse.parse_qs(post_data or "")))
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return json.dumps(self.answer), 200, {}
+        answer = self.answer.pop(0) if isinstance(self.answer, list) else self.answer  # a list: one per request
+        if isinstance(answer, Exception):
+            raise answer
+        return json.dumps(answer), 200, {}
 
     def close(self):
         pass
@@ -280,6 +300,65 @@ def test_with_live_keys_the_payer_goes_to_stripes_checkout_page_and_its_webhook_
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SUCCEEDED and attempt.transaction_id == "pi_live_9"
     assert paid(hosted["first"]) and paid(hosted["second"])
+
+
+def test_on_stripes_page_a_card_is_kept_when_the_payer_asked_before_leaving(hosted, client, monkeypatch):
+    assert get_gateway("stripe").keep_asked_before_start(hosted["account"].settings)
+    recorder = Recorder([{"id": "cs_keep", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_keep"},
+                         {"id": "pi_keep", "object": "payment_intent", "payment_method": "pm_kept",
+                          "customer": "cus_new"},
+                         {"id": "pm_kept", "object": "payment_method",
+                          "card": {"brand": "mastercard", "last4": "4444"}}])
+    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    attempt, _checkout = payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None,
+                                       return_url=lambda a: "https://panel.example/", keep_method=True)
+    sent = recorder.requests[0][3]
+    assert sent["payment_intent_data[setup_future_usage]"] == ["off_session"]
+    assert sent["customer_creation"] == ["always"] and "customer" not in sent
+    assert sent["metadata[clientpanel_keep_card]"] == ["1"]
+    assert sent["payment_intent_data[metadata][clientpanel_keep_card]"] == ["1"]
+
+    completed = {"id": "evt_cs_keep", "object": "event", "type": "checkout.session.completed",
+                 "created": int(time.time()),
+                 "data": {"object": {"id": "cs_keep", "object": "checkout.session", "payment_status": "paid",
+                                     "payment_intent": "pi_keep", "customer": "cus_new", "amount_total": 2000,
+                                     "currency": "usd", "metadata": {"clientpanel_attempt": str(attempt.pk),
+                                                                     "clientpanel_keep_card": "1"}}}}
+    assert deliver(client, hosted, completed).status_code == 200
+    assert paid(hosted["first"])
+    method = SavedMethod.objects.get(client=hosted["payer"])
+    assert (method.reference, method.label, method.is_default) == ("cus_new/pm_kept", "Mastercard •••• 4444", True)
+
+    # The next payment that keeps a card goes to the same Stripe Customer; one that does not keeps nothing.
+    recorder = Recorder([{"id": f"cs_{n}", "object": "checkout.session", "url": f"https://checkout.stripe.com/c/pay/cs_{n}"}
+                         for n in (2, 3)])
+    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    payment_start(actor=None, document_ids=[hosted["second"].pk], account_id=None, return_url=lambda a: "/",
+                  keep_method=True)
+    sent = recorder.requests[0][3]
+    assert sent["customer"] == ["cus_new"] and "customer_creation" not in sent and "customer_email" not in sent
+    recorder.requests.clear()
+    payment_start(actor=None, document_ids=[hosted["second"].pk], account_id=None, return_url=lambda a: "/")
+    sent = recorder.requests[0][3]
+    assert not any("keep_card" in name or "setup_future_usage" in name or (name.startswith("customer")
+                   and name != "customer_email") for name in sent)
+
+
+def test_the_portal_asks_whether_to_keep_the_card_before_sending_the_payer_to_stripe(hosted, monkeypatch):
+    recorder = Recorder({"id": "cs_portal", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_portal"})
+    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    browser = signed_in(hosted["payer"].owner.email)
+    page = browser.post(reverse("portal:pay"), {"documents": [hosted["first"].pk]})
+    assert page.status_code == 200 and 'name="keep_method"' in page.content.decode() and not recorder.requests
+    gone = browser.post(reverse("portal:pay"), {"documents": [hosted["first"].pk], "account": hosted["account"].pk,
+                                                "chosen": "1", "keep_method": "on"})
+    assert gone.status_code == 302 and gone["Location"] == "https://checkout.stripe.com/c/pay/cs_portal"
+    assert recorder.requests[0][3]["payment_intent_data[setup_future_usage]"] == ["off_session"]
+
+
+def test_the_test_cards_page_asks_itself_so_the_pay_page_does_not(shop):
+    assert not get_gateway("stripe").keep_asked_before_start(shop["account"].settings)
+    assert not get_gateway("test").keep_asked_before_start({})
 
 
 def test_checkout_events_read_as_the_services_expect(hosted):

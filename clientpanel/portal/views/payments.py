@@ -27,7 +27,7 @@ from clientpanel.payments.auto_top_up import (
     saved_method_remove,
     saved_methods,
 )
-from clientpanel.payments.gateways import NotVerified, gateway_choices
+from clientpanel.payments.gateways import NotVerified, gateway_choices, get_gateway
 from clientpanel.payments.gateways import test_gateway as test_card
 from clientpanel.payments.models import AttemptStatus, AutoTopUp
 from clientpanel.payments.selectors import account_of, online_gateways
@@ -65,16 +65,20 @@ def start_paying(request: HttpRequest, ids: list[str], account: str = "") -> Htt
         messages.error(request, _("Choose at least one unpaid proforma to pay."))
         return redirect("portal:invoices")
     offered = online_gateways(home_company_id=documents[0].home_company_id, currency=documents[0].currency)
-    if len(offered) > 1 and not account:
+    # A gateway whose own page cannot ask whether to keep the card (Stripe's) is asked here first.
+    asks_to_keep = [a.pk for a in offered if get_gateway(a.gateway).keep_asked_before_start(a.settings)]
+    if (len(offered) > 1 and not account) or (asks_to_keep and request.POST.get("chosen") != "1"):
         titles = dict(gateway_choices())
         return render(request, "portal/pay.html", {
             "documents": documents, "accounts": [(a.pk, titles.get(a.gateway, a.gateway)) for a in offered],
+            "asks_to_keep": asks_to_keep, "chosen_account": account,
             "total": sum(d.total - d.paid_gross for d in documents), "currency": documents[0].currency})
     try:
         _attempt, checkout = payment_start(
             actor=request.portal.actor, document_ids=ids,
             account_id=int(account) if account.isascii() and account.isdigit() else None,
-            return_url=lambda a: request.build_absolute_uri(reverse("portal:payment", args=[a.pk])))
+            return_url=lambda a: request.build_absolute_uri(reverse("portal:payment", args=[a.pk])),
+            keep_method=request.POST.get("keep_method") == "on")
     except DomainError as error:
         messages.error(request, error.message)
         if len(ids) == 1:
