@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal
+from hashlib import sha256
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -25,6 +27,7 @@ from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
 from clientpanel.clients.models import ClientGroup, StaffAssignment
 from clientpanel.clients.services import client_create, client_user_link
+from clientpanel.einvoices.models import EInvoice
 from clientpanel.files.services import client_file_upload
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.notifications.models import EmailMessage
@@ -104,6 +107,11 @@ PAGES = {
     "document-cancel": (FINANCE, True, "POST"),
     "document-gateway-refund-retry": (FINANCE, True, "POST"),
     "document-pdf": (VIEW_CLIENTS, True, "GET"),
+    "document-einvoice": (VIEW_CLIENTS, True, "GET"),
+    "document-einvoice-make": (FINANCE, True, "POST"),
+    "document-einvoice-ksef-number": (FINANCE, True, "POST"),
+    "finance-vat-rates": (FINANCE, False, "GET"),
+    "home-company-einvoice": (SETTINGS, False, "POST"),
     "finance-documents": (FINANCE, False, "GET"),
     "finance-transactions": (FINANCE, False, "GET"),
     "finance-documents-export": (FINANCE, False, "GET"),
@@ -170,7 +178,8 @@ STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/
                    ("POST", "/services/{service_id}/terminate"), ("POST", "/services/{service_id}/retry"),
                    ("POST", "/webhooks/{webhook_id}/messages/{message_id}/replay")}
 DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf",
-                  "document-gateway-refund-retry"}
+                  "document-gateway-refund-retry", "document-einvoice", "document-einvoice-make",
+                  "document-einvoice-ksef-number"}
 PUBLIC_PAGES = {"login", "logout", "login-verify"}
 # A background task's page answers only the staff member who started it, whatever their roles
 # (404 to anybody else): clientpanel/automation/tests/test_background.py.
@@ -204,6 +213,8 @@ API = {
     ("POST", "/clients/{client_id}/invoices"): "finance:write",
     ("GET", "/invoices/{document_id}"): "clients:read",
     ("GET", "/invoices/{document_id}/pdf"): "clients:read",
+    ("GET", "/invoices/{document_id}/xml"): "clients:read",
+    ("GET", "/invoices/{document_id}/einvoice"): "clients:read",
     ("POST", "/invoices/{document_id}/payments"): "finance:write",
     ("POST", "/invoices/{document_id}/credit-notes"): "finance:write",
     ("POST", "/invoices/{document_id}/cancel"): "finance:write",
@@ -280,7 +291,12 @@ def world():
     product = Product.objects.create(key="vps", name="VPS", module="manual")
     price = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("5"))
     for client in (mine, theirs):
-        proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+        proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+        # Who may fetch a document's e-invoice is what is checked here, not what it holds: a file
+        # stands for the one an invoice would get (clientpanel/einvoices/tests make real ones).
+        content = b"<?xml version='1.0'?><Faktura/>"
+        EInvoice.objects.create(document=proforma, format="ksef_fa3", status="MADE", sha256=sha256(content).hexdigest(),
+                                file_name=storages["documents"].save(f"{proforma.pk}.xml", ContentFile(content)))
         client_file_upload(actor=None, client_id=client.pk, file=ContentFile(b"%PDF-1.4 signed", name="contract.pdf"))
         service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk,
                       allow_over_limit=True)
@@ -317,6 +333,7 @@ def _page_url(name: str, world, client) -> str:
         "tax-rule-delete": lambda: [world["company"].pk, world["rule"].pk],
         "home-company-logo": lambda: [world["company"].pk],
         "gateway-account-add": lambda: [world["company"].pk],
+        "home-company-einvoice": lambda: [world["company"].pk],
         "client-payment-resolve": lambda: [client.pk, uuid.uuid4()],
         "gateway-account-edit": lambda: [world["company"].pk, GatewayAccount.objects.get_or_create(
             home_company=world["company"], gateway="test")[0].pk],
@@ -407,6 +424,8 @@ def test_limited_staff_reaches_only_assigned_clients_on_every_client_page(client
 def _api_call(http, token, method, path, world, client):
     link_user = client.user_links.exclude(user=client.owner).first()
     document = client.documents.filter(type="PROFORMA", status="UNPAID").first() or client.documents.first()
+    if "/xml" in path or "/einvoice" in path:  # the world's document that has one
+        document = client.documents.filter(einvoice__isnull=False).first()
     concrete = path.format(client_id=client.pk, address_id=client.addresses.get(type="BILLING").pk,
                            user_id=link_user.user_id if link_user else client.owner_id, document_id=document.pk,
                            service_id=client.services.first().pk, webhook_id=world["webhook"].pk,

@@ -31,6 +31,7 @@ from clientpanel.client_services.api import router as services_router
 from clientpanel.clients.api import groups_router, users_router
 from clientpanel.clients.api import router as clients_router
 from clientpanel.core.errors import DomainError
+from clientpanel.einvoices.api import router as einvoices_router
 from clientpanel.invoicing.api import router as invoicing_router
 from clientpanel.ledger.api import router as ledger_router
 from clientpanel.tax.api import companies_router
@@ -250,6 +251,7 @@ api.add_router("/", users_router)
 api.add_router("/", groups_router)
 api.add_router("/", ledger_router)
 api.add_router("/", invoicing_router)
+api.add_router("/", einvoices_router)
 api.add_router("/", companies_router)
 api.add_router("/", catalog_router)
 api.add_router("/", services_router)

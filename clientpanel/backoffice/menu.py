@@ -41,6 +41,7 @@ MENU = (
         Entry(_("Documents"), "finance-documents", pages=("finance-documents",)),
         Entry(_("Transactions"), "finance-transactions", pages=("finance-transactions",)),
         Entry(_("Bank statements"), "finance-bank-statements", within=("finance-bank-",)),
+        Entry(_("Tax exchange rates"), "finance-vat-rates", pages=("finance-vat-rates",)),
         Entry(_("Reports"), "finance-reports", within=("finance-report",)),
     )),
 )

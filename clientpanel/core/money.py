@@ -168,9 +168,10 @@ def display_amount(amount: Decimal, currency: str = "", language: str = "en") ->
     return pattern.apply(amount, locale, currency=currency, currency_digits=False)
 
 
-def display_quantity(quantity: Decimal | str, language: str = "en") -> str:
-    """A quantity for people, without trailing zeros ("1.5", "1,5" in Polish; "2", not "2.0000")."""
-    return _format_number(Decimal(quantity), "#,##0.####", language)
+def display_quantity(quantity: Decimal | str, language: str = "en", *, places: int = 4) -> str:
+    """A quantity for people, without trailing zeros ("1.5", "1,5" in Polish; "2", not "2.0000");
+    at most `places` decimals (an exchange rate has six)."""
+    return _format_number(Decimal(quantity), "#,##0." + "#" * places, language)
 
 
 def display_percent(rate: Decimal | str, language: str = "en") -> str:

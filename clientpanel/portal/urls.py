@@ -16,6 +16,7 @@ urlpatterns = [
     path("invoices/add-funds/", pages.add_funds, name="add-funds"),
     path("invoices/<uuid:document_id>/", pages.document, name="document"),
     path("invoices/<uuid:document_id>/pdf/", pages.document_pdf, name="document-pdf"),
+    path("invoices/<uuid:document_id>/e-invoice/", pages.document_einvoice, name="document-einvoice"),
     path("invoices/pay/", payments.pay, name="pay"),
     path("invoices/payment-methods/", payments.payment_methods, name="payment-methods"),
     path("payments/<uuid:attempt_id>/", payments.payment, name="payment"),

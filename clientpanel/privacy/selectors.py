@@ -23,6 +23,9 @@ from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import client_get
 from clientpanel.core.csv_export import BOM, safe_cell
 from clientpanel.core.errors import require
+from clientpanel.einvoices.models import EInvoice
+from clientpanel.einvoices.selectors import einvoice_filename
+from clientpanel.einvoices.services import einvoice_content
 from clientpanel.files.models import ClientFile
 from clientpanel.files.storage import client_file_read
 from clientpanel.invoicing.models import Document, Payment
@@ -77,8 +80,12 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
             ["number", "type", "status", "currency", "issue_date", "due_date", "paid_date", "net", "tax", "total"],
             ([d.number, d.type, d.status, d.currency, d.issue_date, d.due_date, d.paid_date, d.net, d.tax, d.total]
              for d in documents)))
+        einvoices = {e.document_id: e for e in EInvoice.objects.filter(document__client=client).exclude(sha256="")}
         for document in documents:
             archive.writestr(f"documents/{pdf_filename(document)}", stored_pdf(document))
+            if document.pk in einvoices:  # the structured copy made at issue (KSeF, UBL, CII, Factur-X)
+                made = einvoices[document.pk]
+                archive.writestr(f"documents/{einvoice_filename(made, document)}", einvoice_content(made))
         archive.writestr("payments.csv", _csv(
             ["paid_at", "document", "gross", "net", "method", "transaction_id"],
             ([p.paid_at, p.document.number, p.gross, p.net, p.method, p.transaction_id]

@@ -14,6 +14,9 @@ from django.utils.cache import patch_cache_control
 
 from clientpanel.core.csv_export import csv_rows
 from clientpanel.core.errors import DomainError
+from clientpanel.einvoices.models import EInvoice
+from clientpanel.einvoices.selectors import einvoice_filename, einvoice_media_type
+from clientpanel.einvoices.services import einvoice_content
 from clientpanel.files.models import ClientFile
 from clientpanel.files.names import download_name
 from clientpanel.files.storage import client_file_read
@@ -42,6 +45,14 @@ def document_pdf_attachment(request: HttpRequest, document: Document, *, back_to
     document through its selectors; a stored PDF that no longer matches is the reason on back_to."""
     return attachment(request, lambda: stored_pdf(document), content_type="application/pdf",
                       filename=pdf_filename(document), back_to=back_to)
+
+
+def einvoice_attachment(request: HttpRequest, einvoice: EInvoice, document: Document, *,
+                        back_to: str) -> HttpResponse:
+    """The e-invoice made when the document was issued (checked against its SHA-256), for a view
+    that found the document through its selectors."""
+    return attachment(request, lambda: einvoice_content(einvoice), content_type=einvoice_media_type(einvoice),
+                      filename=einvoice_filename(einvoice, document), back_to=back_to)
 
 
 def client_file_attachment(request: HttpRequest, client_file: ClientFile, *, back_to: str) -> HttpResponse:

@@ -157,6 +157,8 @@ AUDIT_ACTIONS = {
     "tax_rule.create": _("Tax rule added"), "tax_rule.update": _("Tax rule changed"),
     "tax_rule.delete": _("Tax rule deleted"),
     "bank_statement.upload": _("Bank statement imported"),
+    "einvoice.make": _("E-invoice made"), "einvoice.ksef_number": _("KSeF number recorded"),
+    "einvoice.profile": _("E-invoice format changed"), "vat_exchange_rate.save": _("Tax exchange rate entered"),
     "bank_statement.line_choose": _("Proforma chosen for a bank statement line"),
     "bank_statement.line_ignore": _("Bank statement line ignored"),
     "gateway_account.create": _("Payment gateway added"), "gateway_account.update": _("Payment gateway changed"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clientpanel.client_services",
     "clientpanel.files",
     "clientpanel.payments",
+    "clientpanel.einvoices",
     "clientpanel.notifications",
     "clientpanel.webhooks",
     "clientpanel.automation",

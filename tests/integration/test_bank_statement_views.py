@@ -11,7 +11,6 @@ from clientpanel.accounts.services import staff_create
 from clientpanel.automation.models import BackgroundTask
 from clientpanel.invoicing.models import DocumentStatus, Payment
 from clientpanel.payments.models import BankLineStatus, BankStatement
-
 from clientpanel.payments.tests.bank_fixtures import company_fixture, make_proforma_fixture, pln, statement_file  # noqa: F401 — fixtures
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +51,8 @@ def test_upload_review_and_record(staff_client, make_proforma):
     assert chosen.status_code == 302 and "status=AMBIGUOUS" in chosen.url
     ignored = statement.lines.get(position=4)
     assert ignored.status == BankLineStatus.IGNORED
-    recorded = _post(staff_client, reverse("backoffice:finance-bank-statement-record", args=[statement.pk]), follow=True)
+    record = reverse("backoffice:finance-bank-statement-record", args=[statement.pk])
+    recorded = _post(staff_client, record, follow=True)
     assert "2 payments recorded." in recorded.content.decode() and review in recorded.content.decode()
     assert BackgroundTask.objects.get(kind="payments.bank_record").result["recorded"] == 2
     body = staff_client.get(review).content.decode()

@@ -16,6 +16,8 @@ from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import format_amount_input
+from clientpanel.einvoices.exporters import exporter_choices
+from clientpanel.einvoices.selectors import einvoice_format_of, einvoice_of
 from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
@@ -146,7 +148,14 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "gateway_refund": GatewayRefund.objects.select_related("attempt").filter(credit_note=document).first()
             if document.type == DocumentType.CREDIT_NOTE else None,
             "allows_refund_retry": can_issue_credit_notes(as_actor(request.user)),
+            **_einvoice_context(document),
         })
+
+
+def _einvoice_context(document) -> dict:
+    einvoice, company_format = einvoice_of(document), einvoice_format_of(document.home_company)
+    return {"einvoice": einvoice, "einvoice_format": company_format,
+            "einvoice_title": dict(exporter_choices()).get(einvoice.format if einvoice else company_format, "")}
 
 
 def _action_response(request: HttpRequest, document) -> HttpResponse:

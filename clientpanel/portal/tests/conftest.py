@@ -1,13 +1,16 @@
 """What the portal's tests share: two clients with a document and a service each."""
 
 from decimal import Decimal
+from hashlib import sha256
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
 from clientpanel.clients.services import client_user_link
+from clientpanel.einvoices.models import EInvoice
 from clientpanel.files.logos import home_company_logo_set
 from clientpanel.files.services import client_file_upload
 from clientpanel.files.tests.helpers import use_media_root
@@ -39,6 +42,11 @@ def world(make_client, settings, tmp_path):
     product = Product.objects.create(key="vps-small", name="VPS Small", module="manual")
     price = Price.objects.create(product=product, currency="USD", period="MONTHLY", amount=Decimal("5"))
     mine_doc = proforma_add_funds(actor=None, client_id=mine.pk, net_amount="20")
+    # Who may fetch a document's e-invoice is what the page tests check, not what it holds (the
+    # einvoices tests make real ones): a stored file stands for the one an invoice would get.
+    content = b"<?xml version='1.0'?><Faktura/>"
+    EInvoice.objects.create(document=mine_doc, format="ksef_fa3", status="MADE", sha256=sha256(content).hexdigest(),
+                            file_name=storages["documents"].save(f"{mine_doc.pk}.xml", ContentFile(content)))
     attempt, _checkout = payment_start(actor=None, document_ids=[mine_doc.pk], account_id=None,
                                        return_url=lambda attempt: "/portal/")
     return {"mine": mine, "theirs": theirs, "mine_doc": mine_doc, "mine_attempt": attempt,

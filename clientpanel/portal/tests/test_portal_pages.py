@@ -26,6 +26,7 @@ PAGES = {
     "add-funds": (keys.MANAGE_INVOICES, None),
     "document": (keys.MANAGE_INVOICES, "mine_doc"),
     "document-pdf": (keys.MANAGE_INVOICES, "mine_doc"),
+    "document-einvoice": (keys.MANAGE_INVOICES, "mine_doc"),
     "transactions": (keys.MANAGE_INVOICES, None),
     "pay": (keys.MANAGE_INVOICES, None),
     "payment-methods": (keys.MANAGE_INVOICES, None),

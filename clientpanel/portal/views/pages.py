@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,12 +19,13 @@ from clientpanel.client_services.selectors import services_visible_to, upcoming_
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.einvoices.selectors import einvoice_of
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.selectors import entries_visible_to
 from clientpanel.payments.selectors import online_gateways
-from clientpanel.ui.downloads import document_pdf_attachment
+from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachment
 
 from ..access import not_here, portal_page
 from ..forms import AddFundsForm
@@ -84,15 +85,27 @@ def _document(request: HttpRequest, document_id):
 @portal_page(MANAGE_INVOICES)
 def document(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
+    einvoice = einvoice_of(shown)
     return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
                                                     "client": request.portal.client,
-                                                    "payable": shown.pk in _payable_online([shown])})
+                                                    "payable": shown.pk in _payable_online([shown]),
+                                                    "einvoice": einvoice if einvoice and einvoice.sha256 else None})
 
 
 @portal_page(MANAGE_INVOICES)
 def document_pdf(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
     return document_pdf_attachment(request, shown, back_to=reverse("portal:document", args=[shown.pk]))
+
+
+@portal_page(MANAGE_INVOICES)
+def document_einvoice(request: HttpRequest, document_id) -> HttpResponse:
+    """The structured e-invoice (KSeF, UBL, CII, Factur-X) made when the document was issued."""
+    shown = _document(request, document_id)
+    einvoice = einvoice_of(shown)
+    if einvoice is None or not einvoice.sha256:
+        raise Http404("This document has no e-invoice.")
+    return einvoice_attachment(request, einvoice, shown, back_to=reverse("portal:document", args=[shown.pk]))
 
 
 @portal_page(MANAGE_INVOICES)

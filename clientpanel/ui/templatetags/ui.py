@@ -187,6 +187,14 @@ def quantity(value: Decimal | str | None) -> str:
 
 
 @register.filter
+def exchange_rate(value: Decimal | str | None) -> str:
+    """A rate with up to six decimals, without trailing zeros, in the reader's locale."""
+    if value is None or value == "":
+        return ""
+    return display_quantity(value, get_language() or "en", places=6)
+
+
+@register.filter
 def percent(rate: Decimal | str | None) -> str:
     """A tax rate for people in the reader's locale: "23%", "9.975%" ("9,975%" in Polish)."""
     if rate is None or rate == "":

@@ -19,6 +19,9 @@ from clientpanel.clients.services import (
     group_save,
     staff_assignments_set,
 )
+from clientpanel.einvoices.rates import previous_working_day
+from clientpanel.einvoices.selectors import einvoice_format_of
+from clientpanel.einvoices.services import einvoice_profile_save, vat_exchange_rate_save
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.services import manual_transaction_create
@@ -59,6 +62,7 @@ class Command(BaseCommand):
                 created += 1
         self._groups_users_and_agent()
         self._history()
+        self._einvoices()
         # The history was written at moments in the past, which the rollups' job (it adds up what
         # was written since its last run) cannot tell apart from old rows: add everything up again.
         rollups_rebuild()
@@ -121,6 +125,21 @@ class Command(BaseCommand):
             "invoice_pattern": "CA-INV-{YEAR}-{NUMBER:5}", "invoice_reset": "YEARLY",
             "proforma_pattern": "CA-PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY", "time_zone": "America/Toronto"})
         tax_presets_apply(actor=None, company_id=canadian.pk, preset="CA")  # GST, HST, QST per province
+
+    def _einvoices(self) -> None:
+        """From now on the Polish company's invoices and credit notes also leave as KSeF FA(3) files
+        (the year of history was issued before, as a company switching on e-invoices would have it),
+        with illustrative EUR and USD rates for the last two weeks' working days (table "demo": a
+        real shop enters NBP's)."""
+        polish = HomeCompany.objects.filter(name=DEMO_POLISH_COMPANY).first()
+        if polish is None or einvoice_format_of(polish):
+            return
+        einvoice_profile_save(actor=None, company_id=polish.pk, format_key="ksef_fa3")
+        day = timezone.localdate()
+        for _ in range(10):
+            day = previous_working_day(day)
+            for currency, rate in (("EUR", "4.2345"), ("USD", "3.9876")):
+                vat_exchange_rate_save(actor=None, currency=currency, day=day, rate=rate, table="demo")
 
     def _products(self) -> None:
         """Products like the seed's: MINI and Medium monthly, VPS plans billed by the hour (their

@@ -1,0 +1,102 @@
+"""A document's e-invoice in the staff panel (issue 16): download the file made at issue, make one
+that could not be made again (after the missing rate is entered), record the KSeF number of a file
+sent to KSeF by hand. The work is einvoices'; these views parse, call and redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clientpanel.accounts.roles import FINANCE, SETTINGS, VIEW_CLIENTS
+from clientpanel.core.errors import DomainError
+from clientpanel.einvoices import services as einvoice_services
+from clientpanel.einvoices.selectors import einvoice_of, vat_exchange_rates
+from clientpanel.invoicing import selectors as document_selectors
+from clientpanel.tax.models import HomeCompany
+from clientpanel.ui.downloads import einvoice_attachment
+
+from ..access import area_required
+from ..feedback import run_and_report
+from .common import found_or_404, go_to, page_of
+
+RATES_PER_PAGE = 50
+
+
+def _back(document_id) -> str:
+    return reverse("backoffice:document-detail", args=[document_id])
+
+
+@area_required(VIEW_CLIENTS)
+@require_GET
+def einvoice_download(request: HttpRequest, document_id) -> HttpResponse:
+    document = _visible_document(request, document_id)
+    einvoice = einvoice_of(document)
+    if einvoice is None:
+        raise Http404("This document has no e-invoice.")
+    return einvoice_attachment(request, einvoice, document, back_to=_back(document.pk))
+
+
+def _visible_document(request: HttpRequest, document_id):
+    """The document, or a 404 when the staff member does not see it (another client's, a limited
+    member's unassigned one) — before any service is asked."""
+    return found_or_404(lambda: document_selectors.document_get(actor=request.user, document_id=document_id),
+                        "Document not found.")
+
+
+@area_required(FINANCE)
+@require_POST
+def einvoice_make_again(request: HttpRequest, document_id) -> HttpResponse:
+    document_id = _visible_document(request, document_id).pk
+    run_and_report(request, lambda: einvoice_services.einvoice_make_again(actor=request.user, document_id=document_id),
+                   success=lambda made: _("The e-invoice is made.") if made.status != "FAILED"
+                   else _("The e-invoice still cannot be made: %(reason)s") % {"reason": made.error},
+                   missing=_("Document not found."))
+    return go_to(request, _back(document_id))
+
+
+@area_required(FINANCE)
+@require_POST
+def einvoice_ksef_number(request: HttpRequest, document_id) -> HttpResponse:
+    document_id = _visible_document(request, document_id).pk
+    run_and_report(request, lambda: einvoice_services.einvoice_ksef_number_record(
+        actor=request.user, document_id=document_id, ksef_number=request.POST.get("ksef_number", "")[:100]),
+        success=_("KSeF number recorded."), missing=_("Document not found."))
+    return go_to(request, _back(document_id))
+
+
+@area_required(SETTINGS)
+@require_POST
+def einvoice_profile(request: HttpRequest, company_id: int) -> HttpResponse:
+    """A home company's e-invoice format (on its settings page)."""
+    company = get_object_or_404(HomeCompany, pk=company_id)
+    run_and_report(request, lambda: einvoice_services.einvoice_profile_save(
+        actor=request.user, company_id=company.pk, format_key=request.POST.get("format", "")[:40]),
+        success=_("E-invoice format saved."), missing=_("Home company not found."))
+    return go_to(request, reverse("backoffice:home-company-edit", args=[company.pk]) + "#einvoice-card")
+
+
+@area_required(FINANCE)
+@require_http_methods(["GET", "POST"])
+def vat_exchange_rate_list(request: HttpRequest) -> HttpResponse:
+    """Finance → Tax exchange rates: the rates that put a foreign-currency invoice's VAT in złoty
+    (NBP table A of the last working day before issue), entered by staff, newest first."""
+    errors: dict[str, list[str]] = {}
+    typed = {name: request.POST.get(name, "")[:60] for name in ("currency", "day", "rate", "table")}
+    if request.method == "POST":
+        try:
+            saved = einvoice_services.vat_exchange_rate_save(actor=request.user, **typed)
+        except DomainError as refused:
+            errors = refused.fields or {"": [refused.message]}
+        else:
+            messages.success(request, _("Rate of %(currency)s for %(day)s saved.") % {
+                "currency": saved.currency, "day": saved.day.isoformat()})
+            return go_to(request, reverse("backoffice:finance-vat-rates"))
+    currency = request.GET.get("currency", "").strip().upper()[:3]
+    page = page_of(request, vat_exchange_rates(currency=currency if currency.isalpha() else ""), RATES_PER_PAGE)
+    return render(request, "backoffice/finance/vat_rates.html", {
+        "page": page, "errors": errors, "typed": typed if errors else {}, "currency": currency},
+        status=422 if errors else 200)

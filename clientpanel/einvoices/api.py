@@ -1,0 +1,66 @@
+"""E-invoices in the REST API (issue 16): a document's structured file, as made at issue, and what
+became of it (format, status, KSeF number, the reason it could not be made)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+
+from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.scopes import CLIENTS_READ
+from clientpanel.core.errors import NotFound
+from clientpanel.invoicing import selectors as document_selectors
+
+from .models import EInvoice
+from .selectors import einvoice_filename, einvoice_media_type, einvoice_of
+from .services import einvoice_content
+
+router = Router(tags=["e-invoices"])
+
+XML_RESPONSE = {"responses": {200: {"description": "The e-invoice made when the document was issued", "content": {
+    "application/xml": {"schema": {"type": "string", "format": "binary"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
+class EInvoiceOut(Schema):
+    format: str
+    status: str  # MADE, FAILED, ACCEPTED
+    sha256: str | None
+    ksef_number: str | None
+    error: str | None
+    accepted_at: dt.datetime | None
+
+
+def _einvoice(request, document_id: UUID) -> tuple[EInvoice, object]:
+    require_scope(request, CLIENTS_READ)
+    document = document_selectors.document_get(actor=api_actor(request), document_id=document_id)
+    einvoice = einvoice_of(document)
+    if einvoice is None:
+        raise NotFound(_("This document has no e-invoice: its home company issues none, or it is a proforma."))
+    return einvoice, document
+
+
+@router.get("/invoices/{document_id}/einvoice", response=EInvoiceOut, summary="A document's e-invoice: its status")
+def get_einvoice(request, document_id: UUID):
+    einvoice, _document = _einvoice(request, document_id)
+    return {"format": einvoice.format, "status": einvoice.status, "sha256": einvoice.sha256 or None,
+            "ksef_number": einvoice.ksef_number or None, "error": einvoice.error or None,
+            "accepted_at": einvoice.accepted_at}
+
+
+@router.get("/invoices/{document_id}/xml", summary="A document's e-invoice file (KSeF FA(3), UBL, CII or Factur-X)",
+            openapi_extra=XML_RESPONSE)
+def get_einvoice_file(request, document_id: UUID, format: str = ""):
+    """`format` (optional) names the format expected; a document has the one its home company
+    issued it in, and asking for another answers 404 naming it."""
+    einvoice, document = _einvoice(request, document_id)
+    if format and format != einvoice.format:
+        raise NotFound(_("This document's e-invoice is in the format %(format)s.") % {"format": einvoice.format})
+    response = HttpResponse(einvoice_content(einvoice), content_type=einvoice_media_type(einvoice))
+    response["Content-Disposition"] = f'attachment; filename="{einvoice_filename(einvoice, document)}"'
+    response["X-Content-SHA256"] = einvoice.sha256
+    return response

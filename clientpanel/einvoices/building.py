@@ -1,0 +1,106 @@
+"""What an exporter is given (`EInvoiceInput`), read from an issued document as it was issued: its
+snapshots of the home company and the client, its billing address, items and tax lines — never the
+live client or company, which may have changed since."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from decimal import Decimal
+
+from stdnum import iban
+
+from clientpanel.core.money import round_to_minor_unit
+from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.tax.selectors import vat_member_state
+
+from .exporters import CREDIT_NOTE, INVOICE, Corrected, EInvoiceInput, ExchangeRate, Line, Party, Tax
+
+_IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
+
+
+def _zone(document: Document) -> dt.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(str(document.company_snapshot.get("time_zone") or "UTC"))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def local_day(document: Document, moment: dt.datetime | None) -> dt.date | None:
+    """The day of a moment in the home company's time zone (the day printed on the document)."""
+    return moment.astimezone(_zone(document)).date() if moment else None
+
+
+def bank_account(details: str) -> str:
+    """The first valid IBAN in the company's free-text bank details ("" when none)."""
+    for candidate in _IBAN_CANDIDATE.findall((details or "").upper()):
+        if iban.is_valid(candidate):
+            return iban.compact(candidate)
+    return ""
+
+
+def _plain(value: Decimal, least_places: int = 0) -> Decimal:
+    """A stored 4-place figure with its needless zeros dropped ("1.0000" → 1, "0.0137" stays), but
+    never fewer than `least_places` places (a price of 12.5000 → 12.50)."""
+    exponent = min(value.normalize().as_tuple().exponent, -least_places)
+    return value.quantize(Decimal(1).scaleb(exponent)) if exponent < 0 else value.quantize(Decimal(1))
+
+
+def _seller(document: Document) -> Party:
+    company = document.company_snapshot
+    return Party(name=company.get("name") or "", country=company.get("country") or "",
+                 address1=company.get("address1") or "", address2=company.get("address2") or "",
+                 city=company.get("city") or "", postcode=company.get("postcode") or "",
+                 region=company.get("region") or "", tax_id=company.get("local_tax_id") or "",
+                 vat_id=company.get("eu_vat_id") or "", registration_number=company.get("registration_number") or "")
+
+
+def _buyer(document: Document) -> Party:
+    client, address = document.client_snapshot, document.billing_address
+    tax_id = (client.get("tax_id") or "").strip()
+    company_name = client.get("company_name") or address.get("name") or ""
+    name = company_name or client.get("display_name") or " ".join(
+        p for p in (client.get("firstname"), client.get("lastname")) if p)
+    return Party(name=name, country=address.get("country") or "", address1=address.get("address1") or "",
+                 address2=address.get("address2") or "", city=address.get("city") or "",
+                 postcode=address.get("postcode") or "", region=address.get("region") or "", tax_id=tax_id,
+                 vat_id=tax_id.replace(" ", "").upper() if vat_member_state(tax_id) else "",
+                 email=address.get("email") or client.get("email") or "",
+                 phone=address.get("phone") or client.get("phone") or "",
+                 is_business=bool(company_name or tax_id))
+
+
+def einvoice_input(document: Document, *, exchange_rate: ExchangeRate | None = None,
+                   corrected_ksef_number: str = "", payment_means: str = "") -> EInvoiceInput:
+    """The exporter's view of an issued invoice or credit note."""
+    if document.type not in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE) or not document.number:
+        raise ValueError(f"only issued invoices and credit notes are e-invoiced, not {document.type}")
+    items = list(document.items.order_by("position"))
+    currency = document.currency
+
+    def amount(value: object) -> Decimal:  # stored with 4 places; always whole minor units
+        return round_to_minor_unit(Decimal(str(value)), currency)
+
+    corrected = None
+    if document.type == DocumentType.CREDIT_NOTE and document.related_id:
+        invoice = document.related
+        corrected = Corrected(number=invoice.number or "", issue_date=local_day(invoice, invoice.issue_date),
+                              ksef_number=corrected_ksef_number)
+    return EInvoiceInput(
+        type=INVOICE if document.type == DocumentType.INVOICE else CREDIT_NOTE, number=document.number,
+        issue_date=local_day(document, document.issue_date), currency=currency, net=amount(document.net),
+        tax=amount(document.tax), total=amount(document.total),
+        taxes=tuple(Tax(name=str(t.get("name") or "VAT"), rate=_plain(Decimal(str(t.get("rate") or "0"))),
+                        amount=amount(t.get("amount") or "0")) for t in document.tax_lines),
+        reverse_charge=document.reverse_charge, seller=_seller(document), buyer=_buyer(document),
+        lines=tuple(Line(position=index, description=item.description, quantity=_plain(item.quantity),
+                         unit_price=_plain(item.unit_price, 2), net=amount(item.net),
+                         period_start=local_day(document, item.period_start),
+                         period_end=local_day(document, item.period_end))
+                    for index, item in enumerate(items, start=1)),
+        language=document.language, due_date=local_day(document, document.due_date),
+        paid_date=local_day(document, document.paid_date) if document.type == DocumentType.INVOICE else None,
+        payment_means=payment_means, seller_bank_account=bank_account(document.company_snapshot.get("bank_details")),
+        note=document.company_snapshot.get("invoice_footer") or "", corrected=corrected, reason=document.reason,
+        exchange_rate=exchange_rate, buyer_reference=str(document.client_snapshot.get("number") or ""))

@@ -1,0 +1,338 @@
+"""EN 16931 e-invoices for the rest of Europe: UBL 2.1 (Peppol BIS Billing 3.0), UN/CEFACT CII and
+Factur-X (the CII inside the document's PDF).
+
+Both syntaxes say the same things, so this module decides them once — VAT categories, identifiers,
+signs, sums — into an `En16931Document` of ready-written values; ubl.py and cii.py only place them.
+EN 16931 knows one VAT per line: stacked taxes are refused, never approximated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+import facturx
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
+from lxml import etree
+
+from clientpanel.tax.selectors import EU_COUNTRIES
+
+from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Exporter, Party, cii, register, ubl
+
+CENTS = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+# Peppol's Electronic Address Scheme codes of VAT numbers (the value is the VAT number with its
+# prefix); a party elsewhere gets its e-mail address ("EM") or no electronic address.
+VAT_EAS = {"AD": "9922", "AL": "9923", "AT": "9914", "BA": "9924", "BE": "9925", "BG": "9926", "CH": "9927",
+           "CY": "9928", "CZ": "9929", "DE": "9930", "EE": "9931", "EL": "9933", "ES": "9920", "FR": "9957",
+           "GB": "9932", "GR": "9933", "HR": "9934", "HU": "9910", "IE": "9935", "LI": "9936", "LT": "9937",
+           "LU": "9938", "LV": "9939", "MC": "9940", "ME": "9941", "MK": "9942", "MT": "9943", "NL": "9944",
+           "PL": "9945", "PT": "9946", "RO": "9947", "RS": "9948", "SI": "9949", "SK": "9950", "SM": "9951",
+           "TR": "9952", "VA": "9953"}
+
+
+@dataclass(frozen=True)
+class PartyOut:
+    name: str
+    street: str
+    street2: str
+    city: str
+    postcode: str
+    region: str
+    country: str
+    vat_id: str  # BT-31 / BT-48, "" when not written
+    tax_registration: str  # BT-32: the seller's national tax number when it has no VAT number
+    legal_id: str  # BT-30 / BT-47
+    endpoint_scheme: str  # BT-34 / BT-49 scheme ("9945", "EM"), "" when none
+    endpoint: str
+    email: str
+
+
+@dataclass(frozen=True)
+class LineOut:
+    id: str
+    name: str  # BT-153: the description's first line
+    description: str  # BT-154: the whole description when it has more lines, else ""
+    quantity: str
+    price: str  # BT-146, never negative
+    net: str  # BT-131
+    category: str
+    rate: str  # "" for category O (BR-O-05: no rate)
+    start: dt.date | None
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class VatOut:
+    category: str
+    rate: str
+    taxable: str
+    tax: str
+    reason_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class En16931Document:
+    credit_note: bool
+    number: str
+    issue_date: dt.date
+    due_date: dt.date | None
+    currency: str
+    tax_currency: str  # BT-6, "" when the VAT is accounted in the document's currency
+    tax_in_tax_currency: str  # BT-111
+    note: str  # BT-22: one note, as Peppol allows only one (PEPPOL-EN16931-R002)
+    buyer_reference: str
+    corrected_number: str
+    corrected_date: dt.date | None
+    seller: PartyOut
+    buyer: PartyOut
+    payment_code: str  # "30" / "58", "" when no account is known
+    account: str
+    account_is_iban: bool
+    payment_terms: str
+    lines: tuple[LineOut, ...]
+    vat: VatOut
+    net: str
+    tax: str
+    total: str
+    prepaid: str
+    payable: str
+
+
+def money(value: Decimal) -> str:
+    """EN 16931 amounts have at most 2 decimals (BR-DEC-*); ours are in minor units already."""
+    if value != value.quantize(CENTS):
+        raise CannotExport(_("The amount %(amount)s has more than 2 decimal places, which EN 16931 does not allow.")
+                           % {"amount": value})
+    # Negating a zero gives "-0.00", which some checks read as text and refuse (BR-Z-09 in CII).
+    return str(abs(value).quantize(CENTS) if value == 0 else value.quantize(CENTS))
+
+
+def plain(value: Decimal, least: int = 0, most: int = 4) -> str:
+    """A quantity or price without needless zeros, between `least` and `most` decimals."""
+    places = max(least, min(most, -value.normalize().as_tuple().exponent))
+    return str(value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def _category(data: EInvoiceInput) -> tuple[str, Decimal | None, str, str]:
+    """(category, rate, exemption reason code, exemption reason) of the whole document; the reason
+    is a msgid, translated into the document's language when it is written."""
+    if len(data.taxes) > 1:
+        raise CannotExport(_("This document has stacked taxes (%(names)s); EN 16931 allows one VAT rate per line, "
+                             "so it cannot be written as an EN 16931 e-invoice.")
+                           % {"names": ", ".join(t.name for t in data.taxes)})
+    if data.reverse_charge:
+        return "AE", Decimal(0), "VATEX-EU-AE", gettext_noop("Reverse charge")
+    if not data.taxes:
+        return "O", None, "VATEX-EU-O", gettext_noop("Not subject to VAT")
+    rate = data.taxes[0].rate
+    if rate > 0:
+        return "S", rate, "", ""
+    if rate < 0:
+        raise CannotExport(_("A negative tax rate cannot be written in EN 16931."))
+    seller, buyer = data.seller.country.upper(), data.buyer.country.upper()
+    if buyer == seller:
+        return "Z", Decimal(0), "", ""
+    if seller in EU_COUNTRIES and buyer not in EU_COUNTRIES:
+        return "G", Decimal(0), "VATEX-EU-G", gettext_noop("Export outside the EU")
+    # 0% to another member state without reverse charge has no EN 16931 category that is true for
+    # a service (K needs a delivery of goods), nor has 0% from outside the EU: refuse rather than
+    # declare the wrong one.
+    raise CannotExport(_("A zero tax rate for a buyer in another country, without reverse charge, has no EN 16931 "
+                         "VAT category; mark the document reverse charge or charge VAT."))
+
+
+def _endpoint(party: Party) -> tuple[str, str]:
+    prefix = party.vat_id[:2].upper()
+    if party.vat_id and prefix in VAT_EAS:
+        return VAT_EAS[prefix], party.vat_id.replace(" ", "").upper()
+    if party.email:
+        return "EM", party.email
+    return "", ""
+
+
+def _party(party: Party, *, no_country: str, category: str) -> PartyOut:
+    if not party.country:
+        raise CannotExport(no_country)
+    # BR-O-02: an invoice not subject to VAT carries no VAT number of either party.
+    vat_id = party.vat_id.replace(" ", "").upper() if category != "O" else ""
+    scheme, endpoint = _endpoint(party) if category != "O" else (("EM", party.email) if party.email else ("", ""))
+    # BT-30/47: the national tax number identifies a party that shows no VAT number; otherwise its
+    # company register number (KRS), when there is one.
+    legal = party.tax_id if party.tax_id and not vat_id else party.registration_number
+    return PartyOut(name=party.name, street=party.address1, street2=party.address2, city=party.city,
+                    postcode=party.postcode, region=party.region, country=party.country.upper(), vat_id=vat_id,
+                    tax_registration="", legal_id=legal.strip(), endpoint_scheme=scheme, endpoint=endpoint,
+                    email=party.email)
+
+
+def _check_parties(category: str, seller: PartyOut, buyer: PartyOut) -> PartyOut:
+    """The seller's identifiers each category asks for (BR-CO-26, BR-S/Z/G/AE-02); may add BT-32."""
+    if category in ("S", "Z", "G", "AE") and not seller.vat_id:
+        if category == "AE" or not seller.legal_id:
+            raise CannotExport(_("The seller has no VAT number, which EN 16931 requires for this VAT category."))
+        # BR-S-02 accepts the seller's tax registration (BT-32) instead of a VAT number.
+        seller = replace(seller, tax_registration=seller.legal_id)
+    if not (seller.vat_id or seller.legal_id):
+        raise CannotExport(_("The seller has neither a VAT number nor a tax number; EN 16931 needs one of them."))
+    if category == "AE" and not (buyer.vat_id or buyer.legal_id):
+        raise CannotExport(_("Reverse charge needs the buyer's VAT number, and this buyer has none."))
+    return seller
+
+
+def _line_name(description: str, position: int) -> tuple[str, str]:
+    text = description.strip()
+    if not text:
+        raise CannotExport(_("Line %(position)d has no description; EN 16931 requires an item name.")
+                           % {"position": position})
+    first = text.splitlines()[0].strip()
+    return first, (text if first != text else "")
+
+
+def build_document(data: EInvoiceInput) -> En16931Document:
+    """Everything the file says, decided once for both syntaxes (raises CannotExport)."""
+    category, rate, reason_code, reason = _category(data)
+    credit = data.type == CREDIT_NOTE
+    sign = -1 if credit else 1  # our credit notes are negative; EN 16931's are positive
+    line_sum = sum((line.net for line in data.lines), Decimal(0))
+    if not data.lines:
+        raise CannotExport(_("The document has no lines; EN 16931 requires at least one."))
+    if line_sum != data.net or data.net + data.tax != data.total:
+        raise CannotExport(_("The document's totals do not add up (lines %(lines)s, net %(net)s, tax %(tax)s, "
+                             "total %(total)s); it cannot be exported.")
+                           % {"lines": line_sum, "net": data.net, "tax": data.tax, "total": data.total})
+    if category != "S" and data.tax:
+        raise CannotExport(_("The document charges tax but has no tax rate above zero."))
+    seller = _party(data.seller, category=category,
+                    no_country=_("The seller has no country; EN 16931 requires one in its postal address."))
+    buyer = _party(data.buyer, category=category,
+                   no_country=_("The buyer has no country; EN 16931 requires one in its postal address."))
+    seller = _check_parties(category, seller, buyer)
+    rate_text = plain(rate) if rate is not None else ""
+
+    lines = []
+    for line in data.lines:
+        net = sign * line.net
+        name, description = _line_name(line.description, line.position)
+        # BR-27: the price is never negative, so the quantity carries the sign of a negative line.
+        quantity = abs(line.quantity) if net >= 0 else -abs(line.quantity)
+        lines.append(LineOut(id=str(line.position), name=name, description=description, quantity=plain(quantity),
+                             price=plain(abs(line.unit_price), least=2), net=money(net), category=category,
+                             rate=rate_text, start=line.period_start, end=line.period_end))
+
+    tax_currency, tax_in_tax_currency = "", ""
+    if data.exchange_rate and data.exchange_rate.currency.upper() != data.currency.upper():
+        tax_currency = data.exchange_rate.currency.upper()
+        converted = (sign * data.tax * data.exchange_rate.rate).quantize(CENTS, rounding=ROUND_HALF_UP)
+        tax_in_tax_currency = money(converted)
+
+    total = sign * data.total
+    # An invoice issued for a proforma paid in full is settled: all of it prepaid, nothing due.
+    prepaid = total if data.paid_date and not credit else Decimal(0)
+    with translation.override(data.language or "en"):
+        file_reason = reason and _(reason)
+        note = "\n\n".join(n for n in (data.reason.strip() if credit else "", data.note.strip()) if n)
+        terms = ""
+        if total - prepaid > 0 and (credit or not data.due_date):
+            # BR-CO-25: an amount due needs a due date or payment terms; a UBL credit note has no
+            # due date of its own (only one inside payment means), so a credit note always has terms.
+            terms = _("Refunded or set off against other invoices.") if credit else _("Payable on receipt.")
+    account = data.seller_bank_account.replace(" ", "").upper()
+    is_iban = len(account) > 4 and account[:2].isalpha() and account[2:4].isdigit()  # country, check digits
+    # 58 is a SEPA credit transfer, which is in euro only; any other transfer is 30.
+    return En16931Document(
+        credit_note=credit, number=data.number, issue_date=data.issue_date,
+        due_date=data.due_date, currency=data.currency.upper(), tax_currency=tax_currency,
+        tax_in_tax_currency=tax_in_tax_currency, note=note, buyer_reference=data.buyer_reference or data.number,
+        corrected_number=data.corrected.number if credit and data.corrected else "",
+        corrected_date=data.corrected.issue_date if credit and data.corrected else None,
+        seller=seller, buyer=buyer, payment_code=("58" if is_iban and data.currency.upper() == "EUR" else "30")
+        if account else "", account=account, account_is_iban=is_iban, payment_terms=terms, lines=tuple(lines),
+        vat=VatOut(category=category, rate=rate_text, taxable=money(sign * line_sum), tax=money(sign * data.tax),
+                   reason_code=reason_code, reason=file_reason),
+        net=money(sign * data.net), tax=money(sign * data.tax), total=money(total), prepaid=money(prepaid),
+        payable=money(total - prepaid))
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D\\072)\d{14}")
+_XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+def _fixed_dates(pdf: bytes, day: dt.date) -> bytes:
+    """The PDF's own dates set to the issue day, each replaced by one of the same length so that
+    the cross-reference offsets stay right."""
+    pdf = _PDF_DATE.sub(lambda m: m.group(1) + day.strftime("%Y%m%d000000").encode(), pdf)
+    return _XMP_DATE.sub(lambda m: m.group(1) + day.strftime("%Y-%m-%dT00:00:00").encode(), pdf)
+
+
+def _xsd_problems(xml: bytes, flavor: str, level: str = "autodetect") -> list[str]:
+    try:
+        facturx.xml_check_xsd(xml, flavor=flavor, level=level)
+    except Exception as error:  # facturx raises a bare Exception with the schema's words
+        return [str(error)]
+    return []
+
+
+@register
+class UblExporter(Exporter):
+    key = "ubl"
+    title = gettext_lazy("UBL 2.1 (Peppol BIS Billing 3.0)")
+
+    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
+        return ubl.build(build_document(data))
+
+    def validate(self, content: bytes) -> list[str]:
+        try:
+            root = etree.fromstring(content)
+        except etree.XMLSyntaxError as error:
+            return [str(error)]
+        flavor = "ubl-2.1-creditnote" if etree.QName(root).localname == "CreditNote" else "ubl-2.1-invoice"
+        return _xsd_problems(content, flavor)
+
+
+@register
+class CiiExporter(Exporter):
+    key = "cii"
+    title = gettext_lazy("UN/CEFACT CII (EN 16931)")
+
+    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
+        return cii.build(build_document(data))
+
+    def validate(self, content: bytes) -> list[str]:
+        return _xsd_problems(content, "factur-x", "en16931")
+
+
+@register
+class FacturXExporter(Exporter):
+    key = "facturx"
+    title = gettext_lazy("Factur-X (PDF with CII)")
+    media_type = "application/pdf"
+    extension = "pdf"
+
+    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
+        if not pdf:
+            raise CannotExport(_("Factur-X embeds the invoice data in the document's PDF, and there is no PDF."))
+        xml = cii.build(build_document(data))
+        # facturx stamps the moment of generation into the PDF's dates; the XMP is left
+        # uncompressed so that they can be replaced by the issue day and the same input gives
+        # the same bytes.
+        content = facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
+                                               check_schematron=False, lang=data.language or "en",
+                                               xmp_compression=False)
+        return _fixed_dates(content, data.issue_date)
+
+    def validate(self, content: bytes) -> list[str]:
+        try:
+            _name, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
+        except Exception as error:  # pypdf's many errors: an unreadable PDF is a problem to report
+            return [str(error)]
+        if not xml:
+            return [_("The PDF has no embedded Factur-X XML.")]
+        return _xsd_problems(xml, "factur-x", "en16931")
+

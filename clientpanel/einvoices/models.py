@@ -1,0 +1,91 @@
+"""E-invoices' data: which format a home company issues (EInvoiceProfile), each issued document's
+structured file (EInvoice, made once, never changed — like the PDF), and the exchange rates that
+convert a foreign-currency document's VAT into the tax currency (VatExchangeRate)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+RATE_DIGITS, RATE_PLACES = 14, 6
+
+
+class KsefEnvironment(models.TextChoices):
+    # Staff download the XML, send it through KSeF's own application and type the KSeF number here.
+    OFFLINE = "OFFLINE", _("Offline: download and send yourself")
+
+
+class EInvoiceProfile(models.Model):
+    """A home company's e-invoice: the format each of its invoices and credit notes is also
+    written in ("" — none), and how it reaches the tax authority."""
+
+    home_company = models.OneToOneField("tax.HomeCompany", on_delete=models.CASCADE, related_name="einvoice_profile")
+    format = models.CharField(max_length=20, blank=True, default="")  # an exporter's key
+    ksef_environment = models.CharField(max_length=12, choices=KsefEnvironment.choices,
+                                        default=KsefEnvironment.OFFLINE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.home_company_id}: {self.format or '-'}"
+
+
+class EInvoiceStatus(models.TextChoices):
+    MADE = "MADE", _("Made")  # the file exists; not (yet) accepted by a tax authority
+    FAILED = "FAILED", _("Could not be made")  # the reason says what to fix; made again on request
+    ACCEPTED = "ACCEPTED", _("Accepted")  # the tax authority's number is recorded (KSeF)
+
+
+class EInvoice(models.Model):
+    """The structured file of one issued document: written once (its SHA-256 kept, as the PDF's),
+    or the reason it could not be written. Never rewritten once made."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.OneToOneField("invoicing.Document", on_delete=models.PROTECT, related_name="einvoice")
+    format = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=EInvoiceStatus.choices)
+    file_name = models.CharField(max_length=200, blank=True, default="")
+    sha256 = models.CharField(max_length=64, blank=True, default="")
+    error = models.CharField(max_length=500, blank=True, default="")
+    # KSeF: the number the tax authority gave the invoice (e.g. 5265877635-20261122-0100A0B1C2D3-4F).
+    ksef_number = models.CharField(max_length=64, blank=True, default="")
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ksef_number"], condition=~Q(ksef_number=""), name="einvoice_ksef_unique"),
+            models.CheckConstraint(condition=Q(status="FAILED") | ~Q(sha256=""), name="einvoice_made_has_file"),
+            models.CheckConstraint(condition=~Q(status="ACCEPTED") | ~Q(ksef_number=""),
+                                   name="einvoice_accepted_has_number"),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="einvoice_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.document_id}"
+
+
+class VatExchangeRate(models.Model):
+    """How many units of `to_currency` one unit of `currency` was worth on `day` for tax purposes
+    (the NBP average rate for PLN: table A). Entered or imported by staff, never guessed."""
+
+    currency = models.CharField(max_length=3)
+    to_currency = models.CharField(max_length=3, default="PLN")
+    day = models.DateField()
+    rate = models.DecimalField(max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
+    table = models.CharField(max_length=40, blank=True, default="")  # "225/A/NBP/2026"
+    created_by_label = models.CharField(max_length=300, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "to_currency", "day"], name="vat_exchange_rate_unique"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="vat_exchange_rate_positive"),
+        ]
+        ordering = ["-day", "currency"]
+
+    def __str__(self) -> str:
+        return f"{self.currency}/{self.to_currency} {self.day} {self.rate}"

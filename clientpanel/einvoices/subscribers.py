@@ -1,0 +1,26 @@
+"""E-invoices listen to invoicing: every issued invoice and credit note of a home company that
+issues e-invoices gets its structured file in the issuing transaction, beside its PDF (stored
+just before the event is published)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from clientpanel.core.events import subscribe
+from clientpanel.invoicing.events import DocumentIssued
+from clientpanel.invoicing.models import Document
+
+from .models import EInvoiceProfile
+from .services import E_INVOICED, einvoice_make
+
+
+def on_document_issued(events: Sequence[DocumentIssued]) -> None:
+    ids = [event.document_id for event in events if event.type in E_INVOICED]
+    if not ids or not EInvoiceProfile.objects.exclude(format="").exists():
+        return  # no company issues e-invoices: one cheap query per issue, no more
+    for document in Document.objects.filter(pk__in=ids).select_related("related"):
+        einvoice_make(document)
+
+
+def connect() -> None:
+    subscribe(DocumentIssued, on_document_issued)
