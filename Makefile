@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email bench-webhooks bench-dashboard clean
+.PHONY: run dev test setup lint messages bench bench-directory bench-api bench-email bench-webhooks bench-dashboard bench-einvoice clean
 
 setup: $(STAMP)
 
@@ -62,6 +62,9 @@ bench-webhooks: setup
 
 bench-dashboard: setup
 	$(BIN)/python bench/dashboard.py
+
+bench-einvoice: setup
+	$(BIN)/python bench/einvoice.py
 
 # Every benchmark at full size, one after another (PostgreSQL required; `make test` runs each tiny).
 bench: setup

@@ -22,6 +22,7 @@ RUNS = {  # script: (database variable or None, tiny arguments, what its output 
     "numbering.py": ("BENCH_NUMBERING_DATABASE_URL", ["--writers", "2", "--seconds", "1"], "documents/s"),
     "billing.py": ("BENCH_BILLING_DATABASE_URL", ["--services", "60", "--per-client", "3"], "|"),
     "pdf.py": (None, ["--repeat", "2"], "PDF renders"),
+    "einvoice.py": (None, ["--documents", "40", "--made", "3"], "| KSeF FA(3), 2 lines | 3 |"),
     "api_load.py": ("BENCH_API_DATABASE_URL", ["--clients", "1500", "--rates", "10", "--seconds", "2"],
                     "Highest rate"),
     "email_sending.py": ("BENCH_EMAIL_DATABASE_URL", ["--messages", "200"], "| 2 |"),
