@@ -110,6 +110,8 @@ PAGES = {
     "document-einvoice": (VIEW_CLIENTS, True, "GET"),
     "document-einvoice-make": (FINANCE, True, "POST"),
     "document-einvoice-ksef-number": (FINANCE, True, "POST"),
+    "document-einvoice-send": (FINANCE, True, "POST"),
+    "document-einvoice-upo": (VIEW_CLIENTS, True, "GET"),
     "finance-vat-rates": (FINANCE, False, "GET"),
     "home-company-einvoice": (SETTINGS, False, "POST"),
     "finance-documents": (FINANCE, False, "GET"),
@@ -179,7 +181,7 @@ STATE_DEPENDENT = {("POST", "/invoices/{document_id}/credit-notes"), ("POST", "/
                    ("POST", "/webhooks/{webhook_id}/messages/{message_id}/replay")}
 DOCUMENT_PAGES = {"document-detail", "document-pay", "document-credit-note", "document-cancel", "document-pdf",
                   "document-gateway-refund-retry", "document-einvoice", "document-einvoice-make",
-                  "document-einvoice-ksef-number"}
+                  "document-einvoice-ksef-number", "document-einvoice-send", "document-einvoice-upo"}
 PUBLIC_PAGES = {"login", "logout", "login-verify"}
 # A background task's page answers only the staff member who started it, whatever their roles
 # (404 to anybody else): clientpanel/automation/tests/test_background.py.
@@ -296,7 +298,9 @@ def world():
         # stands for the one an invoice would get (clientpanel/einvoices/tests make real ones).
         content = b"<?xml version='1.0'?><Faktura/>"
         EInvoice.objects.create(document=proforma, format="ksef_fa3", status="MADE", sha256=sha256(content).hexdigest(),
-                                file_name=storages["documents"].save(f"{proforma.pk}.xml", ContentFile(content)))
+                                file_name=storages["documents"].save(f"{proforma.pk}.xml", ContentFile(content)),
+                                upo_name=storages["documents"].save(f"{proforma.pk}.upo.xml", ContentFile(content)),
+                                upo_sha256=sha256(content).hexdigest())
         client_file_upload(actor=None, client_id=client.pk, file=ContentFile(b"%PDF-1.4 signed", name="contract.pdf"))
         service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk,
                       allow_over_limit=True)

@@ -113,6 +113,8 @@ urlpatterns = [
         path("e-invoice/", einvoices.einvoice_download, name="document-einvoice"),
         path("e-invoice/make/", einvoices.einvoice_make_again, name="document-einvoice-make"),
         path("e-invoice/ksef-number/", einvoices.einvoice_ksef_number, name="document-einvoice-ksef-number"),
+        path("e-invoice/send/", einvoices.einvoice_send, name="document-einvoice-send"),
+        path("e-invoice/upo/", einvoices.einvoice_upo, name="document-einvoice-upo"),
     ])),
     path("finance/", include([
         path("documents/", documents.finance_documents, name="finance-documents"),

@@ -72,7 +72,8 @@ def _buyer(document: Document) -> Party:
 
 
 def einvoice_input(document: Document, *, exchange_rate: ExchangeRate | None = None,
-                   corrected_ksef_number: str = "", payment_means: str = "") -> EInvoiceInput:
+                   corrected_ksef_number: str = "", payment_means: str = "",
+                   extra: dict[str, str] | None = None) -> EInvoiceInput:
     """The exporter's view of an issued invoice or credit note."""
     if document.type not in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE) or not document.number:
         raise ValueError(f"only issued invoices and credit notes are e-invoiced, not {document.type}")
@@ -101,6 +102,9 @@ def einvoice_input(document: Document, *, exchange_rate: ExchangeRate | None = N
                     for index, item in enumerate(items, start=1)),
         language=document.language, due_date=local_day(document, document.due_date),
         paid_date=local_day(document, document.paid_date) if document.type == DocumentType.INVOICE else None,
-        payment_means=payment_means, seller_bank_account=bank_account(document.company_snapshot.get("bank_details")),
+        # A credit note pays nothing in: no account to pay into (the seller refunds).
+        payment_means=payment_means, seller_bank_account=bank_account(document.company_snapshot.get("bank_details"))
+        if document.type == DocumentType.INVOICE else "",
         note=document.company_snapshot.get("invoice_footer") or "", corrected=corrected, reason=document.reason,
-        exchange_rate=exchange_rate, buyer_reference=str(document.client_snapshot.get("number") or ""))
+        exchange_rate=exchange_rate, buyer_reference=str(document.client_snapshot.get("number") or ""),
+        extra=dict(extra or {}))

@@ -16,6 +16,10 @@ RATE_DIGITS, RATE_PLACES = 14, 6
 class KsefEnvironment(models.TextChoices):
     # Staff download the XML, send it through KSeF's own application and type the KSeF number here.
     OFFLINE = "OFFLINE", _("Offline: download and send yourself")
+    # Sent by the "send_einvoices" job through KSeF's API (a token of the company's, from the environment).
+    TEST = "TEST", _("KSeF test environment")
+    DEMO = "DEMO", _("KSeF demo environment")
+    PRODUCTION = "PRODUCTION", _("KSeF production")
 
 
 class EInvoiceProfile(models.Model):
@@ -26,6 +30,11 @@ class EInvoiceProfile(models.Model):
     format = models.CharField(max_length=20, blank=True, default="")  # an exporter's key
     ksef_environment = models.CharField(max_length=12, choices=KsefEnvironment.choices,
                                         default=KsefEnvironment.OFFLINE)
+    # The name of the server's environment variable holding the company's KSeF token (never the token).
+    ksef_token_env = models.CharField(max_length=100, blank=True, default="")
+    # Why the company charges no VAT on documents without it, as the law says it (FA(3) requires it
+    # for an exempt supply, e.g. "art. 113 ust. 1 ustawy o VAT").
+    vat_exemption_basis = models.CharField(max_length=200, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -35,6 +44,8 @@ class EInvoiceProfile(models.Model):
 class EInvoiceStatus(models.TextChoices):
     MADE = "MADE", _("Made")  # the file exists; not (yet) accepted by a tax authority
     FAILED = "FAILED", _("Could not be made")  # the reason says what to fix; made again on request
+    SENDING = "SENDING", _("Sent, KSeF is checking it")  # handed over; KSeF answers asynchronously
+    REJECTED = "REJECTED", _("Rejected by KSeF")  # KSeF's reason kept; staff send it again once put right
     ACCEPTED = "ACCEPTED", _("Accepted")  # the tax authority's number is recorded (KSeF)
 
 
@@ -52,6 +63,20 @@ class EInvoice(models.Model):
     # KSeF: the number the tax authority gave the invoice (e.g. 5265877635-20261122-0100A0B1C2D3-4F).
     ksef_number = models.CharField(max_length=64, blank=True, default="")
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Sending through KSeF's API (the "send_einvoices" job): when to try next (null: nothing to do),
+    # how many tries failed to reach KSeF, and KSeF's references of the file once handed over.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    session_reference = models.CharField(max_length=100, blank=True, default="")
+    invoice_reference = models.CharField(max_length=100, blank=True, default="")
+    # The rate the VAT was converted into the tax currency with (a foreign-currency document of a
+    # Polish company): kept, so that its credit notes convert at the same rate (Art. 31a).
+    rate = models.DecimalField(max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, null=True, blank=True)
+    rate_day = models.DateField(null=True, blank=True)
+    rate_table = models.CharField(max_length=40, blank=True, default="")
+    # KSeF's official receipt (UPO), kept beside the file with its SHA-256.
+    upo_name = models.CharField(max_length=200, blank=True, default="")
+    upo_sha256 = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -62,7 +87,10 @@ class EInvoice(models.Model):
             models.CheckConstraint(condition=~Q(status="ACCEPTED") | ~Q(ksef_number=""),
                                    name="einvoice_accepted_has_number"),
         ]
-        indexes = [models.Index(fields=["status", "-created_at"], name="einvoice_status_idx")]
+        indexes = [models.Index(fields=["status", "-created_at"], name="einvoice_status_idx"),
+                   # What the sending job has to do: only the few rows waiting for it.
+                   models.Index(fields=["next_attempt_at"], name="einvoice_due_idx",
+                                condition=Q(next_attempt_at__isnull=False))]
 
     def __str__(self) -> str:
         return f"{self.format} {self.document_id}"

@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -20,24 +19,22 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
 from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.storage import stored_pdf
-from clientpanel.tax.models import HomeCompany
 
 from . import policies
-from .building import einvoice_input
-from .exporters import CannotExport, get_exporter
-from .models import EInvoice, EInvoiceProfile, EInvoiceStatus, VatExchangeRate
+from .building import einvoice_input, local_day
+from .exporters import CannotExport, ExchangeRate, get_exporter
+from .models import EInvoice, EInvoiceProfile, EInvoiceStatus
 from .rates import tax_currency, vat_rate_for
+from .sending import sends_through_api
 
 log = logging.getLogger(__name__)
 
 E_INVOICED = (DocumentType.INVOICE, DocumentType.CREDIT_NOTE)
-# Formats that must carry the VAT in the tax currency: without the rate they cannot be made.
-NEEDS_TAX_CURRENCY_RATE = {"ksef_fa3"}
 KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
 
 
@@ -52,7 +49,10 @@ def profile_of(company_id) -> EInvoiceProfile | None:
 def einvoice_make(document: Document) -> EInvoice | None:
     """Write the document's e-invoice in its home company's format, in the caller's transaction
     (the issuing one, or staff's "Make it again"). One already made is answered as it is: issued
-    documents, and so their files, never change. None when the company issues no e-invoices."""
+    documents, and so their files, never change. None when the company issues no e-invoices.
+
+    The making runs in a savepoint and any failure is kept as the reason: a database error while
+    making it (a lock timeout on PostgreSQL) must not abort the transaction that issues the invoice."""
     if document.type not in E_INVOICED or not document.number:
         return None
     existing = EInvoice.objects.select_for_update().filter(document=document).first()
@@ -62,10 +62,11 @@ def einvoice_make(document: Document) -> EInvoice | None:
     if profile is None:
         return existing
     try:
-        content = _export(document, profile.format)
-        extension = get_exporter(profile.format).extension
-        issued = document.issue_date or timezone.now()
-        name = _storage().save(f"{issued:%Y/%m}/{document.pk}.{profile.format}.{extension}", ContentFile(content))
+        with transaction.atomic():
+            content, rate = _export(document, profile)
+            extension = get_exporter(profile.format).extension
+            issued = document.issue_date or timezone.now()
+            name = _storage().save(f"{issued:%Y/%m}/{document.pk}.{profile.format}.{extension}", ContentFile(content))
     except CannotExport as reason:
         return _keep(document, existing, format=profile.format, status=EInvoiceStatus.FAILED, error=str(reason)[:500])
     except Exception:  # an exporter's bug or a storage that refuses: never the issuing of the invoice itself
@@ -73,35 +74,76 @@ def einvoice_make(document: Document) -> EInvoice | None:
         return _keep(document, existing, format=profile.format, status=EInvoiceStatus.FAILED,
                      error=_("The e-invoice could not be made because of an error on our side (it is logged); "
                              "try again later, and tell the administrator if it keeps failing."))
+    # Sent through KSeF's API by the "send_einvoices" job: the row is its own outbox entry, written
+    # in the issuing transaction (sending.py).
     return _keep(document, existing, format=profile.format, status=EInvoiceStatus.MADE, file_name=name,
-                 sha256=hashlib.sha256(content).hexdigest(), error="")
+                 sha256=hashlib.sha256(content).hexdigest(), error="", attempts=0,
+                 rate=rate.rate if rate else None, rate_day=rate.day if rate else None,
+                 rate_table=rate.table if rate else "",
+                 next_attempt_at=timezone.now() if sends_through_api(profile) else None)
 
 
-def _export(document: Document, format_key: str) -> bytes:
-    exporter = get_exporter(format_key)
-    seller_country = str(document.company_snapshot.get("country") or "")
-    to_currency = tax_currency(seller_country)
-    rate = None
-    if to_currency and document.currency != to_currency:
-        issue_day = timezone.localtime(document.issue_date).date() if document.issue_date else timezone.localdate()
-        day, rate = vat_rate_for(currency=document.currency, to_currency=to_currency, issue_day=issue_day)
-        if rate is None and format_key in NEEDS_TAX_CURRENCY_RATE:
-            raise CannotExport(_("Enter the %(to)s rate of %(currency)s for %(day)s (the NBP average rate of the last "
-                                 "working day before the issue) under Finance → Tax exchange rates, then make the "
-                                 "e-invoice again.") % {"to": to_currency, "currency": document.currency,
-                                                        "day": day.isoformat()})
-    corrected_ksef = ""
+def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
+    """The rate converting the document's VAT into the tax currency: the NBP rate of the last
+    working day before the day the document was issued (in its company's time zone); for a credit
+    note, the rate its invoice was converted with (Art. 31a: the correction follows the original)."""
+    source = document
     if document.type == DocumentType.CREDIT_NOTE and document.related_id:
-        corrected_ksef = EInvoice.objects.filter(document_id=document.related_id).values_list(
-            "ksef_number", flat=True).first() or ""
-    data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef)
+        source = document.related
+        kept = EInvoice.objects.filter(document=source, rate__isnull=False).first()
+        if kept is not None:
+            return ExchangeRate(currency=to_currency, rate=kept.rate.normalize(), day=kept.rate_day,
+                                table=kept.rate_table)
+    issue_day = local_day(source, source.issue_date) or timezone.localdate()
+    day, rate = vat_rate_for(currency=document.currency, to_currency=to_currency, issue_day=issue_day)
+    if rate is None and document.tax:
+        raise CannotExport(_("Enter the %(to)s rate of %(currency)s for %(day)s (the NBP average rate of the last "
+                             "working day before %(document)s was issued) under Finance → Tax exchange rates, then "
+                             "make the e-invoice again.") % {"to": to_currency, "currency": document.currency,
+                                                             "day": day.isoformat(), "document": source.number})
+    return rate
+
+
+def _corrected_ksef_number(document: Document) -> str:
+    """The KSeF number of the invoice a credit note corrects: "" when the invoice never went to
+    KSeF; refused while its KSeF file is made but not accepted (the credit note would say, for
+    ever, that the invoice was issued outside KSeF)."""
+    invoice_einvoice = EInvoice.objects.filter(document_id=document.related_id).first()
+    if invoice_einvoice is None or invoice_einvoice.format != "ksef_fa3" or \
+            invoice_einvoice.status == EInvoiceStatus.FAILED:
+        return ""
+    if invoice_einvoice.status != EInvoiceStatus.ACCEPTED:
+        raise CannotExport(_("The corrected invoice %(number)s is not accepted by KSeF yet: this credit note's "
+                             "e-invoice is made once its KSeF number is known.") % {
+            "number": document.related.number})
+    return invoice_einvoice.ksef_number
+
+
+def _export(document: Document, profile: EInvoiceProfile) -> tuple[bytes, ExchangeRate | None]:
+    exporter = get_exporter(profile.format)
+    to_currency = tax_currency(str(document.company_snapshot.get("country") or ""))
+    rate = _rate(document, to_currency) if to_currency and document.currency != to_currency else None
+    corrected_ksef = ""
+    if document.type == DocumentType.CREDIT_NOTE and document.related_id and profile.format == "ksef_fa3":
+        corrected_ksef = _corrected_ksef_number(document)
+    extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile.vat_exemption_basis else {}
+    data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef, extra=extra)
     content = exporter.export(data, pdf=stored_pdf(document) if exporter.extension == "pdf" else None)
     problems = exporter.validate(content)
     if problems:
         # Our mapping's fault, not staff's: logged whole, shown short.
-        log.error("e-invoice %s of %s does not validate: %s", format_key, document.number, problems)
+        log.error("e-invoice %s of %s does not validate: %s", profile.format, document.number, problems)
         raise CannotExport(_("The file does not pass the format's schema: %(problem)s") % {"problem": problems[0]})
-    return content
+    return content, rate
+
+
+def credit_notes_waiting_for(invoice_id) -> None:
+    """The invoice's KSeF number is known now: make the e-invoices of its credit notes that waited
+    for it (in the caller's transaction)."""
+    waiting = Document.objects.filter(related_id=invoice_id, type=DocumentType.CREDIT_NOTE,
+                                      einvoice__status=EInvoiceStatus.FAILED).select_related("related")
+    for note in waiting:
+        einvoice_make(note)
 
 
 def _keep(document: Document, existing: EInvoice | None, **fields) -> EInvoice:
@@ -135,19 +177,63 @@ def einvoice_make_again(*, actor: ActorLike, document_id) -> EInvoice:
     return einvoice
 
 
+def einvoice_send_again(*, actor: ActorLike, document_id) -> EInvoice:
+    """Staff send a KSeF e-invoice (again): one rejected by KSeF once the cause is put right, one
+    whose sending gave up (KSeF out of reach for a day), one made before the company sent through
+    the API. Accepted ones are never sent again."""
+    actor = as_actor(actor)
+    require(policies.can_manage_einvoices(actor), _("You are not allowed to manage e-invoices."))
+    with transaction.atomic():
+        document = lock_one(documents_visible_to(actor), _("Document not found."), pk=document_id)
+        einvoice = EInvoice.objects.select_for_update().filter(document=document).first()
+        if einvoice is None or einvoice.format != "ksef_fa3" or \
+                einvoice.status not in (EInvoiceStatus.MADE, EInvoiceStatus.REJECTED, EInvoiceStatus.SENDING):
+            raise Conflict(_("Only a KSeF e-invoice that is made and not accepted can be sent."))
+        if not sends_through_api(profile_of(document.home_company_id)):
+            raise Conflict(_("The company sends its e-invoices to KSeF itself (offline); choose a KSeF environment "
+                             "under Settings → Home companies first."))
+        before = einvoice.status
+        if einvoice.status == EInvoiceStatus.REJECTED:  # a new send, not a question about the old one
+            einvoice.status, einvoice.session_reference, einvoice.invoice_reference = EInvoiceStatus.MADE, "", ""
+        einvoice.attempts, einvoice.next_attempt_at, einvoice.error = 0, timezone.now(), ""
+        einvoice.save()
+        audit_record(action="einvoice.send", target=document, client_id=document.client_id,
+                     changes={"status": [before, einvoice.status]})
+    return einvoice
+
+
 class StoredEInvoiceMismatch(Conflict):
     code = "stored_einvoice_mismatch"
+
+
+def _read(name: str) -> bytes:
+    try:
+        with _storage().open(name, "rb") as handle:
+            return handle.read()
+    except OSError:
+        log.exception("stored e-invoice file %s cannot be read", name)
+        raise StoredEInvoiceMismatch(_("The stored e-invoice file is missing; restore it from a backup.")) from None
 
 
 def einvoice_content(einvoice: EInvoice) -> bytes:
     """The file made at issue, checked against its SHA-256."""
     if einvoice.status == EInvoiceStatus.FAILED or not einvoice.file_name:
         raise NotFound(_("This e-invoice could not be made: %(reason)s") % {"reason": einvoice.error})
-    with _storage().open(einvoice.file_name, "rb") as handle:
-        content = handle.read()
+    content = _read(einvoice.file_name)
     if hashlib.sha256(content).hexdigest() != einvoice.sha256:
         raise StoredEInvoiceMismatch(_("The stored e-invoice no longer matches the SHA-256 recorded when it was made; "
                                        "restore the file from a backup."))
+    return content
+
+
+def einvoice_upo_content(einvoice: EInvoice) -> bytes:
+    """KSeF's receipt (UPO) kept when the file was accepted, checked against its SHA-256."""
+    if not einvoice.upo_name:
+        raise NotFound(_("KSeF has given no receipt for this e-invoice yet."))
+    content = _read(einvoice.upo_name)
+    if hashlib.sha256(content).hexdigest() != einvoice.upo_sha256:
+        raise StoredEInvoiceMismatch(_("The stored KSeF receipt no longer matches the SHA-256 recorded when it was "
+                                       "kept; restore the file from a backup."))
     return content
 
 
@@ -164,7 +250,7 @@ def einvoice_ksef_number_record(*, actor: ActorLike, document_id, ksef_number: o
     if not match:
         raise ValidationFailed(message, fields={"ksef_number": [message]})
     try:
-        dt.datetime.strptime(match.group(2), "%Y%m%d")
+        accepted_day = dt.datetime.strptime(match.group(2), "%Y%m%d").date()
     except ValueError:
         raise ValidationFailed(message, fields={"ksef_number": [message]}) from None
     with transaction.atomic():
@@ -177,84 +263,21 @@ def einvoice_ksef_number_record(*, actor: ActorLike, document_id, ksef_number: o
             wrong = _("This KSeF number names the tax number %(nip)s; the seller's is %(seller)s.") % {
                 "nip": match.group(1), "seller": seller_nip or "?"}
             raise ValidationFailed(wrong, fields={"ksef_number": [wrong]})
+        issued_day = local_day(document, document.issue_date)
+        if (issued_day and accepted_day < issued_day) or accepted_day > timezone.localdate() + dt.timedelta(days=1):
+            wrong = _("The day in this KSeF number (%(day)s) is before the document was issued or still to come.") % {
+                "day": accepted_day.isoformat()}
+            raise ValidationFailed(wrong, fields={"ksef_number": [wrong]})
         before = einvoice.ksef_number or None
         einvoice.ksef_number, einvoice.status, einvoice.accepted_at = number, EInvoiceStatus.ACCEPTED, timezone.now()
+        einvoice.next_attempt_at = None  # recorded by hand: the sending job has nothing more to do
         try:
             with transaction.atomic():
-                einvoice.save(update_fields=["ksef_number", "status", "accepted_at", "updated_at"])
+                einvoice.save(update_fields=["ksef_number", "status", "accepted_at", "next_attempt_at", "updated_at"])
         except IntegrityError:
             taken = _("Another document already has the KSeF number %(number)s.") % {"number": number}
             raise ValidationFailed(taken, fields={"ksef_number": [taken]}) from None
         audit_record(action="einvoice.ksef_number", target=document, client_id=document.client_id,
                      changes={"ksef_number": [before, number]})
+        credit_notes_waiting_for(document.pk)
     return einvoice
-
-
-# --- settings ------------------------------------------------------------------------------------
-
-def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object) -> EInvoiceProfile:
-    """Choose the e-invoice format of a home company ("" — none). Documents issued before keep
-    what they had (or had not)."""
-    actor = as_actor(actor)
-    require(policies.can_configure_einvoices(actor), _("You are not allowed to change settings."))
-    key = str(format_key or "").strip()
-    if key:
-        try:
-            get_exporter(key)
-        except CannotExport:
-            message = _("Choose one of the formats offered.")
-            raise ValidationFailed(message, fields={"format": [message]}) from None
-    with transaction.atomic():
-        company = lock_one(HomeCompany.objects.all(), _("Home company not found."), pk=company_id)
-        profile, _created = EInvoiceProfile.objects.get_or_create(home_company=company)
-        before = profile.format or None
-        profile.format = key
-        profile.save()
-        audit_record(action="einvoice.profile", target=company, changes={"format": [before, key or None]})
-    return profile
-
-
-RATE_MAX = Decimal("1000000")
-
-
-def vat_exchange_rate_save(*, actor: ActorLike, currency: object, day: object, rate: object,
-                           table: object = "", to_currency: str = "PLN") -> VatExchangeRate:
-    """Enter (or correct) the tax exchange rate of one currency on one day: how many units of
-    `to_currency` one unit bought (NBP table A for PLN). Documents made with a rate keep it."""
-    actor = as_actor(actor)
-    require(policies.can_enter_vat_rates(actor), _("You are not allowed to enter exchange rates."))
-    errors = FieldErrors()
-    code = str(currency or "").strip().upper()
-    if not (len(code) == 3 and code.isascii() and code.isalpha()) or code == to_currency:
-        errors.add("currency", _("Enter a currency code such as EUR or USD (not %(to)s itself).") % {"to": to_currency})
-    parsed_day = None
-    try:
-        parsed_day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day or "").strip())
-    except ValueError:
-        errors.add("day", _("Enter the day as 2026-11-20."))
-    if parsed_day is not None and parsed_day > timezone.localdate():
-        errors.add("day", _("A rate cannot be of a day still to come."))
-    value = None
-    try:
-        value = Decimal(str(rate or "").strip().replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value <= 0 or value >= RATE_MAX or \
-            value != value.quantize(Decimal("0.000001")):
-        errors.add("rate", _("Enter the rate as a positive number with at most six decimals, e.g. 4.2345."))
-    label = " ".join(str(table or "").split())
-    if len(label) > 40:
-        errors.add("table", _("At most 40 characters."))
-    errors.raise_if_any()
-    with transaction.atomic():
-        found, created = VatExchangeRate.objects.select_for_update().get_or_create(
-            currency=code, to_currency=to_currency, day=parsed_day,
-            defaults={"rate": value, "table": label, "created_by_label": actor.label[:300]})
-        before = None if created else str(found.rate)
-        if not created:
-            found.rate, found.table, found.created_by_label = value, label, actor.label[:300]
-            found.save()
-        audit_record(action="vat_exchange_rate.save", target=found,
-                     changes={"rate": [before, str(value)], "day": [None, parsed_day.isoformat()],
-                              "currency": [None, code]})
-    return found

@@ -4,7 +4,10 @@ just before the event is published)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+
+from django.db import transaction
 
 from clientpanel.core.events import subscribe
 from clientpanel.invoicing.events import DocumentIssued
@@ -13,13 +16,20 @@ from clientpanel.invoicing.models import Document
 from .models import EInvoiceProfile
 from .services import E_INVOICED, einvoice_make
 
+log = logging.getLogger(__name__)
+
 
 def on_document_issued(events: Sequence[DocumentIssued]) -> None:
     ids = [event.document_id for event in events if event.type in E_INVOICED]
     if not ids or not EInvoiceProfile.objects.exclude(format="").exists():
         return  # no company issues e-invoices: one cheap query per issue, no more
     for document in Document.objects.filter(pk__in=ids).select_related("related"):
-        einvoice_make(document)
+        try:
+            with transaction.atomic():  # a savepoint: whatever fails here, the invoice is issued
+                einvoice_make(document)
+        except Exception:
+            log.exception("the e-invoice of %s was not made; staff can make it from the document's page",
+                          document.number)
 
 
 def connect() -> None:

@@ -48,6 +48,7 @@ JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
     "auto_top_up": _("Auto top-up"),
+    "send_einvoices": _("Send e-invoices to KSeF"),
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
     "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
     "fail_stalled_tasks": _("Fail stalled background tasks"),
@@ -66,6 +67,9 @@ JOB_DESCRIPTIONS = {
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
     "auto_top_up": _("Charge the saved card of clients with auto top-up whose balance will not cover the next days of "
                      "their services; a declined card is e-mailed and tried again after an hour, then six."),
+    "send_einvoices": _("Hand the KSeF e-invoices of companies that send through KSeF's API over to KSeF and ask "
+                        "what became of them: KSeF numbers and receipts kept, rejections with KSeF's reason; KSeF "
+                        "out of reach is tried again for a day."),
     "drain_outbox": _("Hand what changes left in the outbox (e-mail, webhooks) to its handlers; retry failures "
                       "with growing delays, give up after the last attempt; delete delivered rows after a week."),
     "proforma_reminders": _("Remind clients of unpaid proformas before the due date, on it and after it (days per "
@@ -96,6 +100,8 @@ JOB_COUNTS = {
     "sent": pgettext_lazy("job count", "sent"), "reminders": pgettext_lazy("job count", "reminders"),
     "warned": pgettext_lazy("job count", "warned"),
     "charged": pgettext_lazy("job count", "charged"),
+    "accepted": pgettext_lazy("job count", "accepted"), "rejected": pgettext_lazy("job count", "rejected"),
+    "waiting": pgettext_lazy("job count", "waiting"), "unreachable": pgettext_lazy("job count", "not reached"),
 }
 # Background tasks' kinds (automation/registry.py BACKGROUND), as their page's title.
 BACKGROUND_TASK_KINDS: dict[str, str] = {
@@ -158,6 +164,7 @@ AUDIT_ACTIONS = {
     "tax_rule.delete": _("Tax rule deleted"),
     "bank_statement.upload": _("Bank statement imported"),
     "einvoice.make": _("E-invoice made"), "einvoice.ksef_number": _("KSeF number recorded"),
+    "einvoice.send": _("E-invoice sent to KSeF again"),
     "einvoice.profile": _("E-invoice format changed"), "vat_exchange_rate.save": _("Tax exchange rate entered"),
     "bank_statement.line_choose": _("Proforma chosen for a bank statement line"),
     "bank_statement.line_ignore": _("Bank statement line ignored"),

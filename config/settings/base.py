@@ -202,6 +202,9 @@ CLIENTPANEL_DASHBOARD_REFRESH_MINUTES = int(os.environ.get("CLIENTPANEL_DASHBOAR
 # The offline test gateway (issue 15) settles proformas without money: off unless a server asks for it
 # (the embedded `make run` default and the tests do).
 CLIENTPANEL_TEST_GATEWAY = env_bool("CLIENTPANEL_TEST_GATEWAY", False)
+# KSeF's address instead of the one of the company's chosen environment: only a KSeF emulator on
+# this machine (http://127.0.0.1:…), for tests and trials; empty in production.
+CLIENTPANEL_KSEF_BASE_URL = os.environ.get("CLIENTPANEL_KSEF_BASE_URL", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/",

@@ -10,9 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clientpanel.clients.services import client_create
+from clientpanel.einvoices.configuration import einvoice_profile_save
 from clientpanel.einvoices.exporters import get_exporter
 from clientpanel.einvoices.rates import previous_working_day
-from clientpanel.einvoices.services import einvoice_profile_save
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save

@@ -76,15 +76,18 @@ def bank_statement_upload(request: HttpRequest, upload_limit: FileSizeLimit) -> 
             errors = [_("The file is empty.")]
         else:
             try:
+                # The options first, on the form: a worker's page is no place to say a field is wrong.
+                bank.bank_statement_options_clean(chosen["home_company"] or None, chosen["currency"])
                 stored_name = bank.bank_statement_file_keep(actor=request.user, data=upload.read())
             except DomainError as refused:
-                errors = [refused.message]
+                errors = [message for messages_ in refused.fields.values() for message in messages_] \
+                    or [refused.message]
             else:
                 # Read, matched and stored by a worker: a statement of thousands of bookings takes
                 # longer than a page may wait. The task's page shows its progress, then the result.
                 task = background_task_start(bank.UPLOAD_KIND, requested_by=request.user, arguments={
                     "actor_id": str(request.user.pk), "stored_name": stored_name, "name": upload.name[-255:],
-                    "home_company_id": chosen["home_company"] or None, "currency": chosen["currency"][:3]})
+                    "home_company_id": chosen["home_company"] or None, "currency": chosen["currency"]})
                 return redirect("backoffice:background-task", task_id=task.pk)
     return render(request, "backoffice/finance/bank_statements/upload.html", {
         "errors": errors, "chosen": chosen, "companies": HomeCompany.objects.order_by("name"),

@@ -17,7 +17,8 @@ from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.einvoices.exporters import exporter_choices
-from clientpanel.einvoices.selectors import einvoice_format_of, einvoice_of
+from clientpanel.einvoices.selectors import awaiting_acceptance, einvoice_of, einvoice_profile_of
+from clientpanel.einvoices.sending import sends_through_api
 from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
@@ -153,8 +154,9 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
 
 
 def _einvoice_context(document) -> dict:
-    einvoice, company_format = einvoice_of(document), einvoice_format_of(document.home_company)
-    return {"einvoice": einvoice, "einvoice_format": company_format,
+    einvoice, profile = einvoice_of(document), einvoice_profile_of(document.home_company)
+    company_format = profile.format if profile else ""
+    return {"einvoice": einvoice, "einvoice_format": company_format, "einvoice_sends": sends_through_api(profile),
             "einvoice_title": dict(exporter_choices()).get(einvoice.format if einvoice else company_format, "")}
 
 
@@ -279,10 +281,15 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
 @refuses_bad_query
 def finance_documents(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = page_of(request, document_selectors.document_list(actor=request.user, **filters), 50)
+    documents = document_selectors.document_list(actor=request.user, **filters)
+    awaiting = request.GET.get("einvoice") == "awaiting"
+    if awaiting:
+        documents = awaiting_acceptance(documents)
+    page = page_of(request, documents, 50)
     return render(request, "backoffice/finance/documents.html", {
         "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices,
-        "kept": _kept(filters)})
+        "kept": _kept(filters) + ([("einvoice", "awaiting")] if awaiting else []), "einvoice_awaiting": awaiting,
+        "einvoice_filter": True})
 
 
 @area_required(VIEW_CLIENTS)
@@ -298,5 +305,9 @@ def client_invoices_export(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(FINANCE)
 def finance_documents_export(request: HttpRequest) -> HttpResponse:
     """Finance → Documents as CSV: every document its filters list, all pages."""
-    return csv_export(request, lambda: document_selectors.document_list(actor=request.user, **_filters(request)),
-                      columns=DOCUMENT_COLUMNS, stem="documents", back_to=reverse("backoffice:finance-documents"))
+    def documents():
+        listed = document_selectors.document_list(actor=request.user, **_filters(request))
+        return awaiting_acceptance(listed) if request.GET.get("einvoice") == "awaiting" else listed
+
+    return csv_export(request, documents, columns=DOCUMENT_COLUMNS, stem="documents",
+                      back_to=reverse("backoffice:finance-documents"))

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clientpanel.accounts.roles import FINANCE, SETTINGS, VIEW_CLIENTS
 from clientpanel.core.errors import DomainError
+from clientpanel.einvoices import configuration as einvoice_configuration
 from clientpanel.einvoices import services as einvoice_services
 from clientpanel.einvoices.selectors import einvoice_of, vat_exchange_rates
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.tax.models import HomeCompany
-from clientpanel.ui.downloads import einvoice_attachment
+from clientpanel.ui.downloads import attachment, einvoice_attachment
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -60,6 +61,27 @@ def einvoice_make_again(request: HttpRequest, document_id) -> HttpResponse:
 
 @area_required(FINANCE)
 @require_POST
+def einvoice_send(request: HttpRequest, document_id) -> HttpResponse:
+    document_id = _visible_document(request, document_id).pk
+    run_and_report(request, lambda: einvoice_services.einvoice_send_again(actor=request.user, document_id=document_id),
+                   success=_("The e-invoice will be sent to KSeF in a moment."), missing=_("Document not found."))
+    return go_to(request, _back(document_id))
+
+
+@area_required(VIEW_CLIENTS)
+@require_GET
+def einvoice_upo(request: HttpRequest, document_id) -> HttpResponse:
+    """KSeF's official receipt (UPO) of the document's e-invoice."""
+    document = _visible_document(request, document_id)
+    einvoice = einvoice_of(document)
+    if einvoice is None or not einvoice.upo_name:
+        raise Http404("This document has no KSeF receipt.")
+    return attachment(request, lambda: einvoice_services.einvoice_upo_content(einvoice), content_type="application/xml",
+                      filename=f"UPO-{einvoice.ksef_number or document.pk}.xml", back_to=_back(document.pk))
+
+
+@area_required(FINANCE)
+@require_POST
 def einvoice_ksef_number(request: HttpRequest, document_id) -> HttpResponse:
     document_id = _visible_document(request, document_id).pk
     run_and_report(request, lambda: einvoice_services.einvoice_ksef_number_record(
@@ -73,8 +95,11 @@ def einvoice_ksef_number(request: HttpRequest, document_id) -> HttpResponse:
 def einvoice_profile(request: HttpRequest, company_id: int) -> HttpResponse:
     """A home company's e-invoice format (on its settings page)."""
     company = get_object_or_404(HomeCompany, pk=company_id)
-    run_and_report(request, lambda: einvoice_services.einvoice_profile_save(
-        actor=request.user, company_id=company.pk, format_key=request.POST.get("format", "")[:40]),
+    run_and_report(request, lambda: einvoice_configuration.einvoice_profile_save(
+        actor=request.user, company_id=company.pk, format_key=request.POST.get("format", "")[:40],
+        ksef_environment=request.POST.get("ksef_environment", "")[:20],
+        ksef_token_env=request.POST.get("ksef_token_env", "")[:120],
+        vat_exemption_basis=request.POST.get("vat_exemption_basis", "")[:300]),
         success=_("E-invoice format saved."), missing=_("Home company not found."))
     return go_to(request, reverse("backoffice:home-company-edit", args=[company.pk]) + "#einvoice-card")
 
@@ -88,7 +113,7 @@ def vat_exchange_rate_list(request: HttpRequest) -> HttpResponse:
     typed = {name: request.POST.get(name, "")[:60] for name in ("currency", "day", "rate", "table")}
     if request.method == "POST":
         try:
-            saved = einvoice_services.vat_exchange_rate_save(actor=request.user, **typed)
+            saved = einvoice_configuration.vat_exchange_rate_save(actor=request.user, **typed)
         except DomainError as refused:
             errors = refused.fields or {"": [refused.message]}
         else:

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.accounts.roles import SETTINGS
 from clientpanel.core.errors import DomainError
 from clientpanel.einvoices.exporters import exporter_choices
-from clientpanel.einvoices.selectors import einvoice_format_of
+from clientpanel.einvoices.models import KsefEnvironment
+from clientpanel.einvoices.selectors import einvoice_profile_of
 from clientpanel.files import logos
 from clientpanel.notifications import services as email_services
 from clientpanel.payments.gateways import gateway_choices
@@ -66,7 +67,8 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
         "gateway_accounts": [(account, titles.get(account.gateway, account.gateway)) for account in accounts],
         "gateway_choices": [(key, title) for key, title in titles.items() if key not in taken],
         "registration_gaps": company_registration_gaps(company) if company else [],
-        "einvoice_format": einvoice_format_of(company) if company else "", "einvoice_formats": exporter_choices(),
+        "einvoice_profile": einvoice_profile_of(company) if company else None, "einvoice_formats": exporter_choices(),
+        "ksef_environments": KsefEnvironment.choices,
         "logo_rules": logos.logo_dimensions_text()}, save=save,
         success=lambda saved: _("%(name)s saved.") % {"name": saved.name},
         then=lambda saved: redirect("backoffice:home-company-edit", company_id=saved.pk))

@@ -259,7 +259,8 @@ class KsefFa3Exporter(Exporter):
             if self._buyer_country(data.buyer) not in EU_VAT_PREFIXES | {"PL", ""}:
                 return _Treatment("np I", "P_13_8"), Decimal(0)
             if not data.extra.get("vat_exemption_basis", "").strip():
-                raise CannotExport(_("This document charges no VAT: enter the legal basis of the exemption."))
+                raise CannotExport(_("This document charges no VAT: enter the legal basis of the exemption under "
+                                     "Settings → Home companies → E-invoices."))
             return _Treatment("zw", "P_13_7"), Decimal(0)
         if tax.rate == 0:
             if tax.amount != 0:
@@ -281,6 +282,8 @@ class KsefFa3Exporter(Exporter):
         if data.currency == TAX_CURRENCY:
             return None
         rate = data.exchange_rate
+        if rate is None and data.tax == 0:
+            return None  # no VAT to show in złoty (reverse charge, not subject): no rate needed
         if rate is None:
             # Imported here: the exporter stays free of the models module until a rate is missing.
             from ..rates import previous_working_day

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import Client
@@ -17,15 +19,11 @@ from django.urls import reverse
 
 from clientpanel.accounts.services import staff_create
 from clientpanel.core.errors import Conflict, PermissionDenied, ValidationFailed
+from clientpanel.einvoices.configuration import einvoice_profile_save, vat_exchange_rate_save
 from clientpanel.einvoices.exporters import get_exporter
 from clientpanel.einvoices.models import EInvoice, EInvoiceStatus, VatExchangeRate
 from clientpanel.einvoices.rates import previous_working_day
-from clientpanel.einvoices.services import (
-    einvoice_ksef_number_record,
-    einvoice_make_again,
-    einvoice_profile_save,
-    vat_exchange_rate_save,
-)
+from clientpanel.einvoices.services import einvoice_ksef_number_record, einvoice_make_again
 from clientpanel.invoicing.models import DocumentType
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.tax.selectors import default_home_company
@@ -42,7 +40,7 @@ def polish_company(db):
     company = default_home_company()
     home_company_save(actor=None, company_id=company.pk, data={
         "name": "Hosting Polska sp. z o.o.", "country": "PL", "local_tax_id": NIP, "eu_vat_id": f"PL{NIP}",
-        "address1": "ul. Prosta 1", "city": "Warszawa", "postcode": "00-001",
+        "address1": "ul. Prosta 1", "city": "Warszawa", "postcode": "00-001", "time_zone": "Europe/Warsaw",
         "bank_details": "PKO BP PL61 1090 1014 0000 0712 1981 2874"})
     tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
     einvoice_profile_save(actor=None, company_id=company.pk, format_key="ksef_fa3")
@@ -95,7 +93,7 @@ def test_a_company_without_a_format_makes_none(make_client):
 def test_a_euro_invoice_waits_for_the_nbp_rate_then_is_made_with_it(polish_company, make_client, staff_client):
     invoice = paid_invoice(make_client, amount="100", currency="EUR")
     einvoice = EInvoice.objects.get(document=invoice)
-    day = previous_working_day(invoice.issue_date.astimezone(dt.UTC).date())
+    day = previous_working_day(invoice.issue_date.astimezone(zoneinfo.ZoneInfo("Europe/Warsaw")).date())
     assert einvoice.status == EInvoiceStatus.FAILED and "EUR" in einvoice.error and day.isoformat() in einvoice.error
     page = staff_client.get(reverse("backoffice:document-detail", args=[invoice.pk])).content.decode()
     assert "Make the e-invoice again" in page and day.isoformat() in page
@@ -215,3 +213,106 @@ def test_an_exporter_that_breaks_never_stops_the_invoice_being_issued(polish_com
     assert invoice.number and invoice.pdf_sha256  # issued, with its PDF
     einvoice = EInvoice.objects.get(document=invoice)
     assert einvoice.status == EInvoiceStatus.FAILED and "error on our side" in einvoice.error
+
+
+def test_the_rate_is_of_the_working_day_before_the_issue_day_in_the_companys_time_zone(
+        polish_company, make_client, staff):
+    # Tuesday 2026-11-24 00:30 in Warsaw is still Monday in UTC: the rate needed is Monday's, not Friday's.
+    with time_machine.travel(dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC), tick=False):
+        vat_exchange_rate_save(actor=staff, currency="EUR", day="2026-11-20", rate="4.1000")
+        vat_exchange_rate_save(actor=staff, currency="EUR", day="2026-11-23", rate="4.2345")
+        invoice = paid_invoice(make_client, currency="EUR")
+    einvoice = EInvoice.objects.get(document=invoice)
+    assert (einvoice.status, einvoice.rate, einvoice.rate_day) == ("MADE", Decimal("4.2345"), dt.date(2026, 11, 23))
+    content = stored(einvoice)
+    assert b"<P_1>2026-11-24</P_1>" in content and b"4.2345" in content
+
+
+def test_a_credit_note_converts_at_its_invoices_rate_and_waits_for_its_ksef_number(polish_company, make_client,
+                                                                                   staff):
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC), tick=False):
+        vat_exchange_rate_save(actor=staff, currency="EUR", day="2026-11-20", rate="4.2345")
+        invoice = paid_invoice(make_client, currency="EUR")
+    assert EInvoice.objects.get(document=invoice).status == "MADE"
+    # A month later, with no rate entered for December: the note converts at the invoice's rate.
+    with time_machine.travel(dt.datetime(2026, 12, 15, 10, 0, tzinfo=dt.UTC), tick=False):
+        note = credit_note_issue(actor=staff, invoice_id=invoice.pk, net_amount="10").note
+        waiting = EInvoice.objects.get(document=note)
+        assert waiting.status == "FAILED" and invoice.number in waiting.error
+        assert "not accepted by KSeF" in waiting.error
+        einvoice_ksef_number_record(actor=staff, document_id=invoice.pk,
+                                    ksef_number=f"{NIP}-20261123-0100A0B1C2D3-4F")
+    made = EInvoice.objects.get(document=note)
+    assert (made.status, made.rate, made.rate_day) == ("MADE", Decimal("4.2345"), dt.date(2026, 11, 20))
+    content = stored(made)
+    assert f"{NIP}-20261123-0100A0B1C2D3-4F".encode() in content and b"<NrKSeFN>" not in content
+
+
+def test_a_database_error_while_making_the_file_never_stops_the_invoice(polish_company, make_client, monkeypatch):
+    from django.db import connection
+
+    from clientpanel.einvoices import services
+
+    def broken_lookup(**_kwargs):
+        with connection.cursor() as cursor:  # on PostgreSQL this poisons the transaction it runs in
+            cursor.execute("SELECT * FROM no_such_table_here")
+
+    monkeypatch.setattr(services, "vat_rate_for", broken_lookup)
+    invoice = paid_invoice(make_client, currency="EUR")
+    invoice.refresh_from_db()
+    assert invoice.number and invoice.pdf_sha256
+    assert EInvoice.objects.get(document=invoice).status == "FAILED"
+
+
+def test_a_company_exempt_from_vat_names_its_legal_basis(make_client, staff):
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={
+        "name": "Mała Firma", "country": "PL", "local_tax_id": NIP, "address1": "ul. Prosta 1", "city": "Warszawa",
+        "postcode": "00-001"})
+    einvoice_profile_save(actor=None, company_id=company.pk, format_key="ksef_fa3")
+    invoice = paid_invoice(make_client)  # no tax rule: no VAT
+    failed = EInvoice.objects.get(document=invoice)
+    assert failed.status == "FAILED" and "legal basis" in failed.error
+    einvoice_profile_save(actor=None, company_id=company.pk, format_key="ksef_fa3",
+                          vat_exemption_basis="art. 113 ust. 1 ustawy o VAT")
+    einvoice_make_again(actor=staff, document_id=invoice.pk)
+    made = EInvoice.objects.get(document=invoice)
+    assert made.status == "MADE" and b"art. 113 ust. 1" in stored(made)
+
+
+def test_a_polish_company_issuing_ubl_also_needs_the_rate(polish_company, make_client):
+    einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ubl")
+    invoice = paid_invoice(make_client, currency="EUR")
+    failed = EInvoice.objects.get(document=invoice)
+    assert (failed.format, failed.status) == ("ubl", "FAILED") and "EUR" in failed.error
+
+
+def test_settings_refuse_what_would_never_work(polish_company, staff):
+    from clientpanel.tax.services import home_company_save as save_company
+
+    for day in ("2026-11-21", "2026-11-11"):  # a Saturday, Independence Day
+        with pytest.raises(ValidationFailed) as refused:
+            vat_exchange_rate_save(actor=staff, currency="EUR", day=day, rate="4.2")
+        assert "weekend or a public holiday" in refused.value.fields["day"][0]
+    german = save_company(actor=None, data={"name": "Hosting GmbH", "country": "DE", "address1": "Hauptstraße 1",
+                                            "city": "Berlin", "postcode": "10115"})
+    with pytest.raises(ValidationFailed, match="Polish companies"):
+        einvoice_profile_save(actor=staff, company_id=german.pk, format_key="ksef_fa3")
+    with pytest.raises(ValidationFailed) as refused:
+        einvoice_profile_save(actor=staff, company_id=polish_company.pk, format_key="ksef_fa3",
+                              ksef_environment="TEST", ksef_token_env="NO_SUCH_VARIABLE_HERE")
+    assert "ksef_token_env" in refused.value.fields
+    with pytest.raises(ValidationFailed) as refused:
+        einvoice_profile_save(actor=staff, company_id=polish_company.pk, format_key="ubl", ksef_environment="TEST",
+                              ksef_token_env="PATH")
+    assert "ksef_environment" in refused.value.fields
+
+
+def test_a_missing_stored_file_is_said_in_words_not_a_server_error(polish_company, make_client, staff_client, api):
+    invoice = paid_invoice(make_client)
+    einvoice = EInvoice.objects.get(document=invoice)
+    storages["documents"].delete(einvoice.file_name)
+    page = staff_client.get(reverse("backoffice:document-einvoice", args=[invoice.pk]), follow=True)
+    assert page.status_code == 200 and "missing; restore it from a backup" in page.content.decode()
+    answer = api.get(f"/invoices/{invoice.pk}/xml")
+    assert answer.status_code == 409 and "missing" in answer.json()["error"]["message"]

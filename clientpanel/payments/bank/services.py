@@ -54,7 +54,7 @@ def _require_access(actor: ActorLike) -> None:
             _("You are not allowed to import bank statements: it takes the Finance area and every client."))
 
 
-def _clean_options(home_company_id, currency: object) -> tuple[HomeCompany | None, str]:
+def bank_statement_options_clean(home_company_id, currency: object) -> tuple[HomeCompany | None, str]:
     errors = FieldErrors()
     company = None
     if home_company_id not in (None, ""):
@@ -86,7 +86,7 @@ def bank_statement_upload(*, actor: ActorLike, data: bytes, name: object, home_c
     proformas and numbering pattern; none: every home company's); currency: the statement's
     currency when the file has no currency column."""
     _require_access(actor)
-    company, currency = _clean_options(home_company_id, currency)
+    company, currency = bank_statement_options_clean(home_company_id, currency)
     name_errors = FieldErrors()  # a name we cannot show is replaced, not refused: the content matters
     file_name = clean_text(str(name or "")[-255:], "file", name_errors, limit=255, single_line=True)
     file_name = "statement.csv" if name_errors or not file_name else file_name

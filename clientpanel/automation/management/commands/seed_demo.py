@@ -19,9 +19,9 @@ from clientpanel.clients.services import (
     group_save,
     staff_assignments_set,
 )
+from clientpanel.einvoices.configuration import einvoice_profile_save, vat_exchange_rate_save
 from clientpanel.einvoices.rates import previous_working_day
 from clientpanel.einvoices.selectors import einvoice_format_of
-from clientpanel.einvoices.services import einvoice_profile_save, vat_exchange_rate_save
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.services import manual_transaction_create
