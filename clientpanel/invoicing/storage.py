@@ -10,6 +10,7 @@ import zipfile
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import Conflict
 from clientpanel.files.logos import home_company_logo_read
@@ -47,11 +48,15 @@ def stored_pdf(document: Document) -> bytes:
     """The PDF made when the document was issued, checked against its SHA-256."""
     if not document.pdf_name:
         store_document_pdf(document, at_issue=False)
-    with _storage().open(document.pdf_name, "rb") as handle:
-        content = handle.read()
+    try:
+        with _storage().open(document.pdf_name, "rb") as handle:
+            content = handle.read()
+    except OSError:
+        raise StoredPdfMismatch(_("The stored PDF of %(number)s is missing; restore the file from a backup.")
+                                % {"number": document.number}) from None
     if hashlib.sha256(content).hexdigest() != document.pdf_sha256:
-        raise StoredPdfMismatch(f"The stored PDF of {document.number} does not match the SHA-256 recorded at "
-                                f"issue; restore the file from a backup.")
+        raise StoredPdfMismatch(_("The stored PDF of %(number)s does not match the SHA-256 recorded at issue; "
+                                  "restore the file from a backup.") % {"number": document.number})
     return content
 
 

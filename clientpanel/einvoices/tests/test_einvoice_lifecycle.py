@@ -316,3 +316,10 @@ def test_a_missing_stored_file_is_said_in_words_not_a_server_error(polish_compan
     assert page.status_code == 200 and "missing; restore it from a backup" in page.content.decode()
     answer = api.get(f"/invoices/{invoice.pk}/xml")
     assert answer.status_code == 409 and "missing" in answer.json()["error"]["message"]
+
+
+def test_a_missing_stored_pdf_is_said_in_words_not_a_server_error(make_client, staff_client):
+    invoice = paid_invoice(make_client)
+    storages["documents"].delete(invoice.pdf_name)
+    page = staff_client.get(reverse("backoffice:document-pdf", args=[invoice.pk]), follow=True)
+    assert page.status_code == 200 and "is missing; restore the file from a backup" in page.content.decode()
