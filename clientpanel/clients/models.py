@@ -94,6 +94,11 @@ class Client(models.Model):
     # Why the last check answered ERROR (tax.vies: unreachable, unexpected_answer or VIES's own code).
     # db_default: raw loaders (bench/) need not name it.
     vies_error = models.CharField(max_length=50, blank=True, default="", db_default="")
+    # The e-invoice the client asked for (issue 16): its format ("" — its home company's) and its
+    # Peppol participant ID ("0088:5790000436057", "9945:PL5260250995"), written as its electronic
+    # address in the file. A client that asked gets the file with each invoice e-mail.
+    einvoice_format = models.CharField(max_length=20, blank=True, default="", db_default="")
+    peppol_id = models.CharField(max_length=60, blank=True, default="", db_default="")
     # Copies of the billing address's country and city, kept in the same transaction by the
     # address services: the directory filters and sorts by them over a million rows.
     billing_country = models.CharField(max_length=2)

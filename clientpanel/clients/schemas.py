@@ -60,6 +60,9 @@ class ClientUpdateIn(StrictSchema):
     payment_terms_days: Days | None = None
     tax_exempt: bool | None = None
     reminders_enabled: bool | None = None
+    einvoice_format: OneLine(20) | None = Field(None, description="The e-invoice the client asked for: ubl, cii or "
+                                                                  "facturx; empty for its home company's")
+    peppol_id: OneLine(60) | None = Field(None, description="Peppol participant ID, e.g. 0088:5790000436057")
 
 
 class ClientCreateIn(ClientUpdateIn):
@@ -125,6 +128,8 @@ class ClientOut(Schema):
     payment_terms_days: int | None
     tax_exempt: bool | None
     reminders_enabled: bool | None
+    einvoice_format: str
+    peppol_id: str
     owner: OwnerOut
     billing_address: AddressOut | None
     created_at: str
@@ -163,7 +168,8 @@ def client_out(client: Client, billing: Address | None) -> dict[str, Any]:
         "currency": client.currency, "language": client.language, "tax_id": client.tax_id,
         "phone": client.phone, "vies_status": client.vies_status,
         "group": client.group_id, "payment_terms_days": client.payment_terms_days, "tax_exempt": client.tax_exempt,
-        "reminders_enabled": client.reminders_enabled,
+        "reminders_enabled": client.reminders_enabled, "einvoice_format": client.einvoice_format,
+        "peppol_id": client.peppol_id,
         "owner": {"id": str(owner.id), "email": owner.email, "firstname": owner.firstname,
                   "lastname": owner.lastname},
         "billing_address": address_out(billing) if billing else None,

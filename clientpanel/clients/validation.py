@@ -6,6 +6,8 @@ a message for a person.
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from babel import Locale
 from babel.numbers import get_currency_name
@@ -153,3 +155,27 @@ def clean_language(value: object) -> str:
         raise FieldInvalid(_("Language %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": repr(code), "choices": ", ".join(enabled_languages())})
     return code
+
+
+# The e-invoice formats a client may ask for (issue 16): EN 16931's. Their titles and the files
+# themselves are the einvoices app's; its tests check that each is one of its exporters.
+CLIENT_EINVOICE_FORMATS = ("ubl", "cii", "facturx")
+PEPPOL_ID = re.compile(r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.:_-]{0,49}$")
+
+
+def clean_einvoice_format(value: object) -> str:
+    code = clean_text(value, max_length=20, label=gettext_lazy("E-invoice format")).lower()
+    if code and code not in CLIENT_EINVOICE_FORMATS:
+        raise FieldInvalid(_("Choose one of %(choices)s, or none for the home company's.")
+                           % {"choices": ", ".join(CLIENT_EINVOICE_FORMATS)})
+    return code
+
+
+def clean_peppol_id(value: object) -> str:
+    """A Peppol participant ID: a four-digit scheme (ISO 6523 ICD, e.g. 0088 GLN, 9945 Polish VAT),
+    a colon and the identifier."""
+    text = clean_text(value, max_length=60, label=gettext_lazy("Peppol ID")).replace(" ", "")
+    if text and not PEPPOL_ID.match(text):
+        raise FieldInvalid(_("A Peppol ID is a four-digit scheme, a colon and the identifier, e.g. 0088:5790000436057 "
+                             "or 9945:PL5260250995."))
+    return text

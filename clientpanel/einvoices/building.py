@@ -68,6 +68,8 @@ def _buyer(document: Document) -> Party:
                  vat_id=tax_id.replace(" ", "").upper() if vat_member_state(tax_id) else "",
                  email=address.get("email") or client.get("email") or "",
                  phone=address.get("phone") or client.get("phone") or "",
+                 # Not in the snapshot (added by issue 16): the client's own, as it is when the file is made.
+                 peppol_id=getattr(document.client, "peppol_id", "") or "",
                  is_business=bool(company_name or tax_id))
 
 

@@ -46,6 +46,19 @@ def profile_of(company_id) -> EInvoiceProfile | None:
     return EInvoiceProfile.objects.filter(home_company_id=company_id).exclude(format="").first()
 
 
+def format_for(document: Document) -> tuple[str, EInvoiceProfile | None]:
+    """The format the document's e-invoice is written in ("" — none), and its company's profile:
+    KSeF for a company that issues through KSeF (the law's, whatever the client asked); else the
+    format the client asked for (UBL, CII, Factur-X); else its company's."""
+    profile = profile_of(document.home_company_id)
+    if profile is not None and profile.format == "ksef_fa3":
+        return profile.format, profile
+    asked = getattr(document.client, "einvoice_format", "") or ""
+    if asked:
+        return asked, profile
+    return (profile.format, profile) if profile is not None else ("", None)
+
+
 def einvoice_make(document: Document) -> EInvoice | None:
     """Write the document's e-invoice in its home company's format, in the caller's transaction
     (the issuing one, or staff's "Make it again"). One already made is answered as it is: issued
@@ -58,29 +71,30 @@ def einvoice_make(document: Document) -> EInvoice | None:
     existing = EInvoice.objects.select_for_update().filter(document=document).first()
     if existing is not None and existing.status != EInvoiceStatus.FAILED:
         return existing
-    profile = profile_of(document.home_company_id)
-    if profile is None:
+    format_key, profile = format_for(document)
+    if not format_key:
         return existing
     try:
         with transaction.atomic():
-            content, rate = _export(document, profile)
-            extension = get_exporter(profile.format).extension
+            content, rate = _export(document, format_key, profile)
+            extension = get_exporter(format_key).extension
             issued = document.issue_date or timezone.now()
-            name = _storage().save(f"{issued:%Y/%m}/{document.pk}.{profile.format}.{extension}", ContentFile(content))
+            name = _storage().save(f"{issued:%Y/%m}/{document.pk}.{format_key}.{extension}", ContentFile(content))
     except CannotExport as reason:
-        return _keep(document, existing, format=profile.format, status=EInvoiceStatus.FAILED, error=str(reason)[:500])
+        return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED, error=str(reason)[:500])
     except Exception:  # an exporter's bug or a storage that refuses: never the issuing of the invoice itself
-        log.exception("e-invoice %s of %s could not be made", profile.format, document.number)
-        return _keep(document, existing, format=profile.format, status=EInvoiceStatus.FAILED,
+        log.exception("e-invoice %s of %s could not be made", format_key, document.number)
+        return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED,
                      error=_("The e-invoice could not be made because of an error on our side (it is logged); "
                              "try again later, and tell the administrator if it keeps failing."))
     # Sent through KSeF's API by the "send_einvoices" job: the row is its own outbox entry, written
     # in the issuing transaction (sending.py).
-    return _keep(document, existing, format=profile.format, status=EInvoiceStatus.MADE, file_name=name,
+    sends = format_key == "ksef_fa3" and sends_through_api(profile)
+    return _keep(document, existing, format=format_key, status=EInvoiceStatus.MADE, file_name=name,
                  sha256=hashlib.sha256(content).hexdigest(), error="", attempts=0,
                  rate=rate.rate if rate else None, rate_day=rate.day if rate else None,
                  rate_table=rate.table if rate else "",
-                 next_attempt_at=timezone.now() if sends_through_api(profile) else None)
+                 next_attempt_at=timezone.now() if sends else None)
 
 
 def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
@@ -119,20 +133,21 @@ def _corrected_ksef_number(document: Document) -> str:
     return invoice_einvoice.ksef_number
 
 
-def _export(document: Document, profile: EInvoiceProfile) -> tuple[bytes, ExchangeRate | None]:
-    exporter = get_exporter(profile.format)
+def _export(document: Document, format_key: str,
+            profile: EInvoiceProfile | None) -> tuple[bytes, ExchangeRate | None]:
+    exporter = get_exporter(format_key)
     to_currency = tax_currency(str(document.company_snapshot.get("country") or ""))
     rate = _rate(document, to_currency) if to_currency and document.currency != to_currency else None
     corrected_ksef = ""
-    if document.type == DocumentType.CREDIT_NOTE and document.related_id and profile.format == "ksef_fa3":
+    if document.type == DocumentType.CREDIT_NOTE and document.related_id and format_key == "ksef_fa3":
         corrected_ksef = _corrected_ksef_number(document)
-    extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile.vat_exemption_basis else {}
+    extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile and profile.vat_exemption_basis else {}
     data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef, extra=extra)
     content = exporter.export(data, pdf=stored_pdf(document) if exporter.extension == "pdf" else None)
     problems = exporter.validate(content)
     if problems:
         # Our mapping's fault, not staff's: logged whole, shown short.
-        log.error("e-invoice %s of %s does not validate: %s", profile.format, document.number, problems)
+        log.error("e-invoice %s of %s does not validate: %s", format_key, document.number, problems)
         raise CannotExport(_("The file does not pass the format's schema: %(problem)s") % {"problem": problems[0]})
     return content, rate
 
@@ -165,9 +180,9 @@ def einvoice_make_again(*, actor: ActorLike, document_id) -> EInvoice:
                             pk=document_id)
         if document.type not in E_INVOICED or not document.number:
             raise Conflict(_("Only issued invoices and credit notes have e-invoices."))
-        if profile_of(document.home_company_id) is None:
-            raise Conflict(_("The document's home company issues no e-invoices; choose a format under Settings → "
-                             "Home companies first."))
+        if not format_for(document)[0]:
+            raise Conflict(_("Neither the document's home company nor its client chose an e-invoice format; choose "
+                             "one under Settings → Home companies or on the client's profile first."))
         before = EInvoice.objects.filter(document=document).values_list("status", flat=True).first()
         if before not in (None, EInvoiceStatus.FAILED):
             raise Conflict(_("This document's e-invoice is made already; it never changes."))

@@ -21,9 +21,13 @@ log = logging.getLogger(__name__)
 
 def on_document_issued(events: Sequence[DocumentIssued]) -> None:
     ids = [event.document_id for event in events if event.type in E_INVOICED]
-    if not ids or not EInvoiceProfile.objects.exclude(format="").exists():
-        return  # no company issues e-invoices: one cheap query per issue, no more
-    for document in Document.objects.filter(pk__in=ids).select_related("related"):
+    if not ids:
+        return
+    documents = Document.objects.filter(pk__in=ids).select_related("related", "client")
+    if not EInvoiceProfile.objects.exclude(format="").exists():
+        # No company issues e-invoices: only the clients that asked for one get it.
+        documents = documents.exclude(client__einvoice_format="")
+    for document in documents:
         try:
             with transaction.atomic():  # a savepoint: whatever fails here, the invoice is issued
                 einvoice_make(document)

@@ -26,6 +26,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from clientpanel.core.outbox import RetryPolicy
+from clientpanel.einvoices.selectors import einvoice_filename, einvoice_media_type, einvoice_of
+from clientpanel.einvoices.services import einvoice_content
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 
@@ -70,10 +72,15 @@ def _email_of(message: EmailMessage, mail_connection) -> EmailMultiAlternatives:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     for reference in message.attachments:
-        document = Document.objects.filter(pk=reference.get("document_id")).first()
+        document = Document.objects.select_related("client").filter(pk=reference.get("document_id")).first()
         if document is None:
             raise PermanentFailure(f"The attached document {reference.get('document_id')} no longer exists.")
         email.attach(pdf_filename(document), stored_pdf(document), "application/pdf")
+        # A client that asked for e-invoices (a format on its profile) gets the file with its PDF.
+        einvoice = einvoice_of(document) if document.client.einvoice_format else None
+        if einvoice is not None and einvoice.sha256:
+            email.attach(einvoice_filename(einvoice, document), einvoice_content(einvoice),
+                         einvoice_media_type(einvoice))
     return email
 
 

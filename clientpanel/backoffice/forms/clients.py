@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.selectors import group_list
+from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
+from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -107,10 +109,17 @@ class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
                                   max_length=10_000, help_text=_("Private to staff."))
     public_notes = forms.CharField(label=_("Public Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                    max_length=10_000, help_text=_("Shown to the client in the portal."))
+    einvoice_format = forms.ChoiceField(label=_("E-invoice format"), required=False,
+                                        help_text=_("Sent with each invoice e-mail. A Polish company's invoices go "
+                                                    "to KSeF whatever is chosen here."))
+    peppol_id = forms.CharField(label=_("Peppol ID"), required=False, max_length=60,
+                                help_text=_("Written as the buyer's electronic address, e.g. 0088:5790000436057."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [("", _("No group")), *((str(g.pk), g.name) for g in group_list())]
+        self.fields["einvoice_format"].choices = [("", _("The home company's")), *(
+            (key, title) for key, title in exporter_choices() if key in CLIENT_EINVOICE_FORMATS)]
 
 
 class AddressForm(ServiceErrorsMixin, postal_address_form()):

@@ -23,7 +23,9 @@ from ..validation import (
     FieldInvalid,
     clean_country,
     clean_currency,
+    clean_einvoice_format,
     clean_language,
+    clean_peppol_id,
     clean_phone,
     clean_region,
     clean_tax_id,
@@ -50,7 +52,7 @@ ADDRESS_TEXT_FIELDS = {
 }
 CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
 CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
-                                              "credit_limit"} | CLIENT_SETTINGS
+                                              "credit_limit", "einvoice_format", "peppol_id"} | CLIENT_SETTINGS
 ADDRESS_FIELDS = set(ADDRESS_TEXT_FIELDS) | {"type", "phone", "email", "country", "region", "is_default"}
 
 
@@ -206,6 +208,9 @@ def clean_new_client(data: Mapping[str, Any], errors: FieldErrors, *, email_must
     cleaned["status"] = run_clean(errors, "status", clean_status, data.get("status") or ClientStatus.NEW)
     cleaned["credit_limit"] = run_clean(errors, "credit_limit", clean_credit_limit, data.get("credit_limit"),
                                         cleaned["currency"])
+    cleaned["einvoice_format"] = run_clean(errors, "einvoice_format", clean_einvoice_format,
+                                           data.get("einvoice_format"))
+    cleaned["peppol_id"] = run_clean(errors, "peppol_id", clean_peppol_id, data.get("peppol_id"))
     if password:  # (the validators compare it with the user's names and address)
         clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
                                                    lastname=cleaned["lastname"]))

@@ -25,7 +25,14 @@ from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
 from ..models import Address, AddressType, Client, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
 from ..selectors import clients_visible_to
-from ..validation import clean_currency, clean_language, clean_phone, clean_tax_id
+from ..validation import (
+    clean_currency,
+    clean_einvoice_format,
+    clean_language,
+    clean_peppol_id,
+    clean_phone,
+    clean_tax_id,
+)
 from .cleaning import (
     CLIENT_TEXT_FIELDS,
     CLIENT_UPDATABLE,
@@ -183,6 +190,11 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
         changes["phone"] = run_clean(errors, "phone", clean_phone, data["phone"], client.billing_country)
     if "language" in data:
         changes["language"] = run_clean(errors, "language", clean_language, data["language"])
+    if "einvoice_format" in data:
+        changes["einvoice_format"] = run_clean(errors, "einvoice_format", clean_einvoice_format,
+                                               data["einvoice_format"])
+    if "peppol_id" in data:
+        changes["peppol_id"] = run_clean(errors, "peppol_id", clean_peppol_id, data["peppol_id"])
     if "currency" in data:
         changes["currency"] = run_clean(errors, "currency", clean_currency, data["currency"])
     if "status" in data:

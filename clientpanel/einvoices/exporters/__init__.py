@@ -42,6 +42,7 @@ class Party:
     email: str = ""
     phone: str = ""
     registration_number: str = ""  # KRS, company register number
+    peppol_id: str = ""  # Peppol participant ID, "scheme:identifier" ("0088:5790000436057"), "" if none
     is_business: bool = True  # False: a consumer (no company name, no tax ID)
 
 

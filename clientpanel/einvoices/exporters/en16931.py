@@ -151,6 +151,9 @@ def _category(data: EInvoiceInput) -> tuple[str, Decimal | None, str, str]:
 
 
 def _endpoint(party: Party) -> tuple[str, str]:
+    if party.peppol_id:  # the party's own Peppol ID: the address its e-invoices are delivered to
+        scheme, _colon, identifier = party.peppol_id.partition(":")
+        return scheme, identifier
     prefix = party.vat_id[:2].upper()
     if party.vat_id and prefix in VAT_EAS:
         return VAT_EAS[prefix], party.vat_id.replace(" ", "").upper()
@@ -164,7 +167,10 @@ def _party(party: Party, *, no_country: str, category: str) -> PartyOut:
         raise CannotExport(no_country)
     # BR-O-02: an invoice not subject to VAT carries no VAT number of either party.
     vat_id = party.vat_id.replace(" ", "").upper() if category != "O" else ""
-    scheme, endpoint = _endpoint(party) if category != "O" else (("EM", party.email) if party.email else ("", ""))
+    if category != "O" or party.peppol_id:
+        scheme, endpoint = _endpoint(party)
+    else:
+        scheme, endpoint = ("EM", party.email) if party.email else ("", "")
     # BT-30/47: the national tax number identifies a party that shows no VAT number; otherwise its
     # company register number (KRS), when there is one.
     legal = party.tax_id if party.tax_id and not vat_id else party.registration_number
