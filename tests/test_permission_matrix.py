@@ -113,6 +113,7 @@ PAGES = {
     "document-einvoice-send": (FINANCE, True, "POST"),
     "document-einvoice-upo": (VIEW_CLIENTS, True, "GET"),
     "finance-vat-rates": (FINANCE, False, "GET"),
+    "finance-vat-rates-fetch": (FINANCE, False, "POST"),
     "home-company-einvoice": (SETTINGS, False, "POST"),
     "finance-documents": (FINANCE, False, "GET"),
     "finance-transactions": (FINANCE, False, "GET"),

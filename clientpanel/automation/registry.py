@@ -13,6 +13,7 @@ from clientpanel.client_services.services import (
 from clientpanel.clients.imports import clients_import_run, clients_import_stalled, job_client_imports_clean_up
 from clientpanel.clients.services import clients_bulk_update
 from clientpanel.core.outbox import job_drain_outbox
+from clientpanel.einvoices.nbp import job_fetch_nbp_rates
 from clientpanel.einvoices.sending import job_send_einvoices
 from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
@@ -32,7 +33,9 @@ JOBS = {
     "cancel_stale_proformas": job_cancel_stale_proformas,
     # After billing (the balances it leaves), before the outbox and e-mail (the receipts it causes).
     "auto_top_up": job_auto_top_up,
-    # The KSeF e-invoices the jobs before it (and the day's payments) issued.
+    # The rates foreign-currency e-invoices wait for (where the network allows), then the KSeF
+    # e-invoices the jobs before it (and the day's payments) issued.
+    "fetch_nbp_rates": job_fetch_nbp_rates,
     "send_einvoices": job_send_einvoices,
     # Last, so what the jobs before it wrote to the outbox is handled in the same pass.
     "drain_outbox": job_drain_outbox,

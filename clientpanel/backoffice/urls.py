@@ -121,6 +121,7 @@ urlpatterns = [
         path("documents/export/", documents.finance_documents_export, name="finance-documents-export"),
         path("transactions/", transactions.finance_transactions, name="finance-transactions"),
         path("tax-exchange-rates/", einvoices.vat_exchange_rate_list, name="finance-vat-rates"),
+        path("tax-exchange-rates/fetch/", einvoices.vat_exchange_rates_fetch, name="finance-vat-rates-fetch"),
         path("transactions/export/", transactions.finance_transactions_export, name="finance-transactions-export"),
         path("bank-statements/", include([
             path("", bank_statements.bank_statement_list, name="finance-bank-statements"),

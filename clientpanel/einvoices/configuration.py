@@ -28,7 +28,8 @@ ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 
 
 def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, ksef_environment: object = None,
-                          ksef_token_env: object = None, vat_exemption_basis: object = None) -> EInvoiceProfile:
+                          ksef_token_env: object = None, vat_exemption_basis: object = None,
+                          split_payment: object = None) -> EInvoiceProfile:
     """Choose the e-invoice format of a home company ("" — none) and, for KSeF, how files reach it:
     offline (staff send them) or through KSeF's API in its test, demo or production environment,
     with a token read from the server's environment variable named here (never the token itself).
@@ -71,12 +72,15 @@ def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, k
         profile, _created = EInvoiceProfile.objects.get_or_create(home_company=company)
         before = {"format": profile.format or None, "ksef_environment": profile.ksef_environment,
                   "ksef_token_env": profile.ksef_token_env or None,
-                  "vat_exemption_basis": profile.vat_exemption_basis or None}
+                  "vat_exemption_basis": profile.vat_exemption_basis or None,
+                  "split_payment": profile.split_payment}
         profile.format, profile.ksef_environment, profile.ksef_token_env = key, environment, variable
         profile.vat_exemption_basis = basis
+        if split_payment is not None:
+            profile.split_payment = split_payment in (True, "on", "true", "1")
         profile.save()
         after = {"format": key or None, "ksef_environment": environment, "ksef_token_env": variable or None,
-                 "vat_exemption_basis": basis or None}
+                 "vat_exemption_basis": basis or None, "split_payment": profile.split_payment}
         audit_record(action="einvoice.profile", target=company,
                      changes={name: [before[name], after[name]] for name in after if before[name] != after[name]})
     return profile
@@ -129,4 +133,7 @@ def vat_exchange_rate_save(*, actor: ActorLike, currency: object, day: object, r
         audit_record(action="vat_exchange_rate.save", target=found,
                      changes={"rate": [before, str(value)], "day": [None, parsed_day.isoformat()],
                               "currency": [None, code]})
+        from .services import einvoices_waiting_for_rate  # services read this module's settings
+
+        einvoices_waiting_for_rate(currency=code, day=parsed_day)
     return found

@@ -35,6 +35,9 @@ class EInvoiceProfile(models.Model):
     # Why the company charges no VAT on documents without it, as the law says it (FA(3) requires it
     # for an exempt supply, e.g. "art. 113 ust. 1 ustawy o VAT").
     vat_exemption_basis = models.CharField(max_length=200, blank=True, default="")
+    # The company sells goods or services of annex 15 of the Polish VAT act: its invoices above
+    # 15,000 zł gross are marked for split payment (MPP, FA(3)'s P_18A).
+    split_payment = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

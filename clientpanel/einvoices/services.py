@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -29,7 +30,7 @@ from . import policies
 from .building import einvoice_input, local_day
 from .exporters import CannotExport, ExchangeRate, get_exporter
 from .models import EInvoice, EInvoiceProfile, EInvoiceStatus
-from .rates import tax_currency, vat_rate_for
+from .rates import previous_working_day, tax_currency, vat_rate_for
 from .sending import sends_through_api
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,8 @@ def _export(document: Document, format_key: str,
     if document.type == DocumentType.CREDIT_NOTE and document.related_id and format_key == "ksef_fa3":
         corrected_ksef = _corrected_ksef_number(document)
     extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile and profile.vat_exemption_basis else {}
+    if profile is not None and profile.split_payment and _gross_in_pln(document, rate) > SPLIT_PAYMENT_ABOVE:
+        extra["split_payment"] = "1"
     data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef, extra=extra)
     content = exporter.export(data, pdf=stored_pdf(document) if exporter.extension == "pdf" else None)
     problems = exporter.validate(content)
@@ -150,6 +153,34 @@ def _export(document: Document, format_key: str,
         log.error("e-invoice %s of %s does not validate: %s", format_key, document.number, problems)
         raise CannotExport(_("The file does not pass the format's schema: %(problem)s") % {"problem": problems[0]})
     return content, rate
+
+
+SPLIT_PAYMENT_ABOVE = Decimal("15000")  # zł gross: "exceeding 15,000" (Art. 108a ust. 1a of the Polish VAT act)
+
+
+def _gross_in_pln(document: Document, rate: ExchangeRate | None) -> Decimal:
+    """The document's gross in złoty (a credit note's as its size): the split-payment threshold."""
+    gross = abs(document.total)
+    if document.currency == "PLN":
+        return gross
+    return gross * rate.rate if rate is not None else Decimal(0)
+
+
+def einvoices_waiting_for_rate(*, currency: str, day: dt.date) -> int:
+    """A rate arrived (entered, or fetched from NBP): make the e-invoices that could not be made for
+    want of it (documents in that currency issued on the working day after it). Answers how many."""
+    made = 0
+    waiting = (Document.objects.filter(currency=currency, einvoice__status=EInvoiceStatus.FAILED,
+                                       issue_date__gte=timezone.now() - dt.timedelta(days=400))
+               .select_related("related", "client"))
+    for document in waiting:
+        source = document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
+        if previous_working_day(local_day(source, source.issue_date) or timezone.localdate()) != day:
+            continue
+        with transaction.atomic():
+            einvoice = einvoice_make(document)
+        made += bool(einvoice and einvoice.status == EInvoiceStatus.MADE)
+    return made
 
 
 def credit_notes_waiting_for(invoice_id) -> None:

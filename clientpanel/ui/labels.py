@@ -48,6 +48,7 @@ JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
     "auto_top_up": _("Auto top-up"),
+    "fetch_nbp_rates": _("Fetch NBP exchange rates"),
     "send_einvoices": _("Send e-invoices to KSeF"),
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
     "proforma_reminders": _("Proforma reminders"), "low_balance_warnings": _("Low balance warnings"),
@@ -67,6 +68,8 @@ JOB_DESCRIPTIONS = {
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
     "auto_top_up": _("Charge the saved card of clients with auto top-up whose balance will not cover the next days of "
                      "their services; a declined card is e-mailed and tried again after an hour, then six."),
+    "fetch_nbp_rates": _("Fetch NBP's average rates (table A) of the last working day for the currencies billed in, "
+                         "and make the e-invoices that waited for them; only where CLIENTPANEL_NBP_FETCH is on."),
     "send_einvoices": _("Hand the KSeF e-invoices of companies that send through KSeF's API over to KSeF and ask "
                         "what became of them: KSeF numbers and receipts kept, rejections with KSeF's reason; KSeF "
                         "out of reach is tried again for a day."),

@@ -205,6 +205,10 @@ CLIENTPANEL_TEST_GATEWAY = env_bool("CLIENTPANEL_TEST_GATEWAY", False)
 # KSeF's address instead of the one of the company's chosen environment: only a KSeF emulator on
 # this machine (http://127.0.0.1:…), for tests and trials; empty in production.
 CLIENTPANEL_KSEF_BASE_URL = os.environ.get("CLIENTPANEL_KSEF_BASE_URL", "")
+# NBP's public API for the tax exchange rates (table A); the fetch_nbp_rates job asks it only when
+# CLIENTPANEL_NBP_FETCH is on (a server that reaches the Internet). Staff may press "Fetch from NBP".
+CLIENTPANEL_NBP_API_URL = os.environ.get("CLIENTPANEL_NBP_API_URL", "https://api.nbp.pl/api")
+CLIENTPANEL_NBP_FETCH = env_bool("CLIENTPANEL_NBP_FETCH", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                 "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/no-public-url/",

@@ -48,3 +48,6 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # TEST_SQLITE_NAME lets two checkouts (or two people in one) run the suite side by side.
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME") or str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+# Tests never reach for the Internet: NBP's API is a closed port here unless a test starts a fake.
+CLIENTPANEL_NBP_API_URL = "http://127.0.0.1:9/api"

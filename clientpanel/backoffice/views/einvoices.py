@@ -9,11 +9,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, SETTINGS, VIEW_CLIENTS
 from clientpanel.core.errors import DomainError
 from clientpanel.einvoices import configuration as einvoice_configuration
+from clientpanel.einvoices import nbp
 from clientpanel.einvoices import services as einvoice_services
 from clientpanel.einvoices.selectors import einvoice_of, vat_exchange_rates
 from clientpanel.invoicing import selectors as document_selectors
@@ -99,7 +101,8 @@ def einvoice_profile(request: HttpRequest, company_id: int) -> HttpResponse:
         actor=request.user, company_id=company.pk, format_key=request.POST.get("format", "")[:40],
         ksef_environment=request.POST.get("ksef_environment", "")[:20],
         ksef_token_env=request.POST.get("ksef_token_env", "")[:120],
-        vat_exemption_basis=request.POST.get("vat_exemption_basis", "")[:300]),
+        vat_exemption_basis=request.POST.get("vat_exemption_basis", "")[:300],
+        split_payment=request.POST.get("split_payment") == "on"),
         success=_("E-invoice format saved."), missing=_("Home company not found."))
     return go_to(request, reverse("backoffice:home-company-edit", args=[company.pk]) + "#einvoice-card")
 
@@ -125,3 +128,15 @@ def vat_exchange_rate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/finance/vat_rates.html", {
         "page": page, "errors": errors, "typed": typed if errors else {}, "currency": currency},
         status=422 if errors else 200)
+
+
+@area_required(FINANCE)
+@require_POST
+def vat_exchange_rates_fetch(request: HttpRequest) -> HttpResponse:
+    """"Fetch from NBP": the last working day's table A, where the network allows."""
+    run_and_report(request, lambda: nbp.vat_exchange_rates_fetch(actor=request.user),
+                   success=lambda done: ngettext("%(count)d rate of %(day)s fetched from NBP.",
+                                                 "%(count)d rates of %(day)s fetched from NBP.", done[1])
+                   % {"count": done[1], "day": done[0].isoformat()},
+                   missing=_("NBP has no such table."))
+    return go_to(request, reverse("backoffice:finance-vat-rates"))

@@ -27,24 +27,12 @@ from clientpanel.einvoices.services import einvoice_ksef_number_record, einvoice
 from clientpanel.invoicing.models import DocumentType
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.tax.selectors import default_home_company
-from clientpanel.tax.services import home_company_save, tax_rule_save
+from clientpanel.tax.services import home_company_save
 
 pytestmark = pytest.mark.django_db
 
 NIP = "5260250995"
 PASSWORD = "portal-owner-passphrase"
-
-
-@pytest.fixture
-def polish_company(db):
-    company = default_home_company()
-    home_company_save(actor=None, company_id=company.pk, data={
-        "name": "Hosting Polska sp. z o.o.", "country": "PL", "local_tax_id": NIP, "eu_vat_id": f"PL{NIP}",
-        "address1": "ul. Prosta 1", "city": "Warszawa", "postcode": "00-001", "time_zone": "Europe/Warsaw",
-        "bank_details": "PKO BP PL61 1090 1014 0000 0712 1981 2874"})
-    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
-    einvoice_profile_save(actor=None, company_id=company.pk, format_key="ksef_fa3")
-    return company
 
 
 def paid_invoice(make_client, amount: str = "100", currency: str = "PLN", **client_fields):
@@ -102,8 +90,7 @@ def test_a_euro_invoice_waits_for_the_nbp_rate_then_is_made_with_it(polish_compa
                                 {"currency": "eur", "day": day.isoformat(), "rate": "4,2345", "table": "225/A/NBP"})
     assert entered.status_code == 302
     assert VatExchangeRate.objects.get().rate == Decimal("4.2345")
-    staff_client.post(reverse("backoffice:document-einvoice-make", args=[invoice.pk]))
-    einvoice.refresh_from_db()
+    einvoice.refresh_from_db()  # made as soon as the rate it waited for was entered
     assert einvoice.status == EInvoiceStatus.MADE, einvoice.error
     content = stored(einvoice)
     assert b"4.2345" in content and get_exporter("ksef_fa3").validate(content) == []
@@ -323,3 +310,13 @@ def test_a_missing_stored_pdf_is_said_in_words_not_a_server_error(make_client, s
     storages["documents"].delete(invoice.pdf_name)
     page = staff_client.get(reverse("backoffice:document-pdf", args=[invoice.pk]), follow=True)
     assert page.status_code == 200 and "is missing; restore the file from a backup" in page.content.decode()
+
+
+def test_invoices_above_15000_zloty_are_marked_for_split_payment_when_the_company_says_so(
+        polish_company, make_client):
+    einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3", split_payment=True)
+    large = EInvoice.objects.get(document=paid_invoice(make_client, amount="12195.13"))  # 15,000.01 gross
+    small = EInvoice.objects.get(document=paid_invoice(make_client, amount="12195.12"))  # 15,000.00: not above
+    assert b"<P_18A>1</P_18A>" in stored(large) and b"<P_18A>2</P_18A>" in stored(small)
+    einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3", split_payment=False)
+    assert b"<P_18A>2</P_18A>" in stored(EInvoice.objects.get(document=paid_invoice(make_client, amount="20000")))

@@ -19,13 +19,13 @@ from clientpanel.einvoices.models import EInvoice, EInvoiceStatus
 from clientpanel.einvoices.sending import job_send_einvoices
 from clientpanel.einvoices.services import einvoice_send_again
 from clientpanel.einvoices.tests.ksef_fake import ksef_fake_fixture  # noqa: F401 — the fixture
-from clientpanel.einvoices.tests.test_einvoice_lifecycle import NIP, paid_invoice, polish_company  # noqa: F401
+from clientpanel.einvoices.tests.test_einvoice_lifecycle import NIP, paid_invoice
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def online(polish_company, ksef_fake, settings, monkeypatch):  # noqa: F811
+def online(polish_company, ksef_fake, settings, monkeypatch):
     monkeypatch.setenv("CLIENTPANEL_TEST_KSEF_TOKEN", ksef_fake.token)
     settings.CLIENTPANEL_KSEF_BASE_URL = ksef_fake.url
     einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3", ksef_environment="TEST",
