@@ -320,3 +320,18 @@ def test_invoices_above_15000_zloty_are_marked_for_split_payment_when_the_compan
     assert b"<P_18A>1</P_18A>" in stored(large) and b"<P_18A>2</P_18A>" in stored(small)
     einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3", split_payment=False)
     assert b"<P_18A>2</P_18A>" in stored(EInvoice.objects.get(document=paid_invoice(make_client, amount="20000")))
+
+
+def test_finance_lists_the_documents_whose_einvoice_is_not_yet_accepted(polish_company, make_client, staff,
+                                                                         staff_client):
+    waiting_rate = paid_invoice(make_client, currency="EUR")  # could not be made
+    not_sent = paid_invoice(make_client)  # made, not accepted
+    accepted = paid_invoice(make_client)
+    einvoice_ksef_number_record(actor=staff, document_id=accepted.pk,
+                                ksef_number=f"{NIP}-{dt.date.today():%Y%m%d}-0100A0B1C2D3-4F")
+    page = staff_client.get(reverse("backoffice:finance-documents"), {"einvoice": "awaiting"}).content.decode()
+    assert waiting_rate.number in page and not_sent.number in page and accepted.number not in page
+    assert "einvoice=awaiting" in page  # kept by the CSV export link
+    exported = b"".join(staff_client.get(reverse("backoffice:finance-documents-export"),
+                                         {"einvoice": "awaiting"}).streaming_content).decode("utf-8-sig")
+    assert waiting_rate.number in exported and not_sent.number in exported and accepted.number not in exported
