@@ -176,7 +176,7 @@ class _Layout:
             contact = [_esc(shipping["contact_name"])] if shipping.get("contact_name") else []
             lines = [f"<b>{ship_label}</b>", *contact, *self.address(shipping)]
             rows.append(["", Paragraph("<br/>".join(lines), self.normal)])
-        return Table(rows, colWidths=[87 * mm, 87 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
+        return self.table(rows, colWidths=[87 * mm, 87 * mm], style=[("VALIGN", (0, 0), (-1, -1), "TOP"),
                                                                  ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                                                  ("TOPPADDING", (0, 1), (-1, -1), 6)])
 
@@ -208,7 +208,7 @@ class _Layout:
         right = ParagraphStyle("hr", parent=self.heading, alignment=TA_RIGHT)
         meta_right = ParagraphStyle("mr", parent=self.normal, alignment=TA_RIGHT)
         title = Paragraph(f"{TITLES[self.document.type]} {_esc(self.document.number or '')}", right)
-        return [Table([[image, [title, Spacer(1, 2 * mm), Paragraph("<br/>".join(self.meta()), meta_right)]]],
+        return [self.table([[image, [title, Spacer(1, 2 * mm), Paragraph("<br/>".join(self.meta()), meta_right)]]],
                       colWidths=[LOGO_WIDTH + 4 * mm, 174 * mm - LOGO_WIDTH - 4 * mm],
                       style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (0, 0), (0, 0), "LEFT")])]
@@ -244,7 +244,7 @@ class _Layout:
             rows.append(row)
         widths = {(True, True): [8, 56, 14, 28, 16, 26, 26], (True, False): [8, 68, 14, 30, 24, 30],
                   (False, False): [8, 92, 14, 30, 30]}[(self.taxed, gross)]
-        table = Table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
+        table = self.table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
         table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                                    ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, -1), 0)]))
@@ -259,7 +259,7 @@ class _Layout:
         if not self.taxed:
             rows = [[Paragraph(net_label, self.small), Paragraph(self.money(document.net), right)],
                     [Paragraph(total_label, self.small_bold), Paragraph(self.money(document.total), bold_right)]]
-            table = Table(rows, colWidths=[40 * mm, 36 * mm], hAlign="RIGHT")
+            table = self.table(rows, colWidths=[40 * mm, 36 * mm], hAlign="RIGHT")
             table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
             return table
         tax_label = _("VAT amount") if self.eu else _("Tax")
@@ -278,7 +278,7 @@ class _Layout:
         rows.append([Paragraph(total_label, self.small_bold), Paragraph(self.money(document.net), bold_right),
                      Paragraph(self.money(document.tax), bold_right),
                      Paragraph(self.money(document.total), bold_right)])
-        table = Table(rows, colWidths=[34 * mm, 30 * mm, 30 * mm, 30 * mm], hAlign="RIGHT")
+        table = self.table(rows, colWidths=[34 * mm, 30 * mm, 30 * mm, 30 * mm], hAlign="RIGHT")
         table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
         return table
@@ -305,17 +305,26 @@ class _Layout:
                  f"{title}: <b>{_esc(document.number or '')}</b>"]
         if document.due_date:
             lines.append(f"{due}: <b>{self.day(document.due_date)}</b>")
-        box = Table([[Paragraph("<br/>".join(lines), self.normal)]], colWidths=[174 * mm])
+        box = self.table([[Paragraph("<br/>".join(lines), self.normal)]], colWidths=[174 * mm])
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.5, colors.grey), ("LEFTPADDING", (0, 0), (-1, -1), 6),
                                  ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
         return [Spacer(1, 6 * mm), box]
 
+    def table(self, *args, **kwargs) -> Table:
+        """A table in the document's font: cells that are plain text would otherwise be set in
+        reportlab's Helvetica, a font the PDF does not embed (PDF/A wants every font embedded)."""
+        made = Table(*args, **kwargs)
+        made.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), self.regular)]))
+        return made
+
     def build(self, logo: bytes | None) -> bytes:
         document = self.document
         buffer = io.BytesIO()
+        # initialFontName: the canvas starts in the document's font, not reportlab's Helvetica, so that
+        # every font the PDF names is embedded (PDF/A, when the PDF becomes a Factur-X).
         pdf = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                                 bottomMargin=18 * mm, title=document.number or "",
-                                author=self.company.get("name", ""))
+                                author=self.company.get("name", ""), initialFontName=self.regular)
         # No status: the PDF is made once at issue and never changes (a credit note is its own document).
         story = [*self.header(logo), Spacer(1, 6 * mm), self.parties(), Spacer(1, 7 * mm), self.items(),
                  Spacer(1, 5 * mm), self.summary(), Spacer(1, 3 * mm), self.amount_line()]

@@ -99,3 +99,30 @@ def test_bad_choices_are_refused_field_by_field(make_client, staff_client, api):
     assert (answer.json()["einvoice_format"], answer.json()["peppol_id"]) == ("cii", "9945:PL5260250995")
     page = staff_client.get(reverse("backoffice:client-profile", args=[client.pk])).content.decode()
     assert 'name="einvoice_format"' in page and 'value="9945:PL5260250995"' in page
+
+
+def test_a_factur_x_invoice_is_its_own_pdf_with_the_cii_inside_and_its_fonts_embedded(german_company, make_client):
+    import io
+
+    import facturx
+    from pypdf import PdfReader
+
+    from clientpanel.invoicing.storage import stored_pdf
+
+    client = make_client(currency="EUR", company_name="Kunde AG", billing_address={"country": "DE", "region": ""})
+    client_update(actor=None, client_id=client.pk, data={"einvoice_format": "facturx"})
+    invoice = invoice_of(client)
+    einvoice = EInvoice.objects.get(document=invoice)
+    assert (einvoice.format, einvoice.status) == ("facturx", "MADE"), einvoice.error
+    content = einvoice_content(einvoice)
+    assert get_exporter("facturx").validate(content) == []
+    _name, xml = facturx.get_xml_from_pdf(content, check_xsd=True)
+    assert invoice.number.encode() in xml
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == len(PdfReader(io.BytesIO(stored_pdf(invoice))).pages)  # the invoice's own pages
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            assert font.get("/Subtype") != "/Type1", font  # a standard font, not embedded
+            descriptor = (font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"])
+            assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]  # PDF/A: every font embedded

@@ -13,6 +13,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
 from pathlib import Path
 
 import facturx
@@ -339,6 +340,42 @@ class CiiExporter(Exporter):
         return _xsd_problems(content, "factur-x", "en16931")
 
 
+def _srgb_profile() -> bytes:
+    from PIL import ImageCms  # Pillow (reportlab's dependency) writes the sRGB ICC profile
+
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def _with_output_intent(pdf: bytes) -> bytes:
+    """The PDF with an sRGB output intent (PDF/A requires one for the colours it uses; reportlab
+    writes none). factur-x adds the PDF/A-3 identification and the embedded XML; the PDF's fonts are
+    embedded by reportlab (DejaVu Sans, invoicing/pdf.py)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter(clone_from=BytesIO(pdf))
+    profile = DecodedStreamObject()
+    profile.set_data(_srgb_profile())
+    profile[NameObject("/N")] = NumberObject(3)
+    condition = TextStringObject("sRGB IEC61966-2.1")
+    intent = DictionaryObject({
+        NameObject("/Type"): NameObject("/OutputIntent"), NameObject("/S"): NameObject("/GTS_PDFA1"),
+        NameObject("/OutputConditionIdentifier"): condition, NameObject("/Info"): condition,
+        # pypdf has no public way to add an indirect object to a writer; _add_object is its own.
+        NameObject("/DestOutputProfile"): writer._add_object(profile)})
+    writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 @register
 class FacturXExporter(Exporter):
     key = "facturx"
@@ -350,6 +387,7 @@ class FacturXExporter(Exporter):
         if not pdf:
             raise CannotExport(_("Factur-X embeds the invoice data in the document's PDF, and there is no PDF."))
         xml = cii.build(build_document(data))
+        pdf = _with_output_intent(pdf)
         # facturx stamps the moment of generation into the PDF's dates; the XMP is left
         # uncompressed so that they can be replaced by the issue day and the same input gives
         # the same bytes.

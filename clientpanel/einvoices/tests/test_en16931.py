@@ -417,6 +417,19 @@ def test_facturx_embeds_the_cii_and_validates() -> None:
     assert FacturXExporter().export(data, pdf=tiny_pdf()) == content  # the generation moment is not in it
 
 
+def test_facturx_is_marked_pdf_a_3_with_an_srgb_output_intent() -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(FacturXExporter().export(pln_domestic(), pdf=tiny_pdf())))
+    (intent,) = reader.trailer["/Root"]["/OutputIntents"]
+    intent = intent.get_object()
+    assert (intent["/S"], intent["/OutputConditionIdentifier"]) == ("/GTS_PDFA1", "sRGB IEC61966-2.1")
+    profile = intent["/DestOutputProfile"].get_object()
+    assert profile["/N"] == 3 and profile.get_data()[36:40] == b"acsp"  # an ICC profile's signature
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"<pdfaid:part>3</pdfaid:part>" in metadata and b"<pdfaid:conformance>B</pdfaid:conformance>" in metadata
+
+
 def test_facturx_needs_the_pdf() -> None:
     with pytest.raises(CannotExport, match="PDF"):
         FacturXExporter().export(pln_domestic())
