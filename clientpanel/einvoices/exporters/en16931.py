@@ -9,7 +9,9 @@ EN 16931 knows one VAT per line: stacked taxes are refused, never approximated.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import struct
 import threading
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -340,10 +342,17 @@ class CiiExporter(Exporter):
         return _xsd_problems(content, "factur-x", "en16931")
 
 
+@functools.cache
 def _srgb_profile() -> bytes:
-    from PIL import ImageCms  # Pillow (reportlab's dependency) writes the sRGB ICC profile
+    """An sRGB ICC profile, written by Pillow's LittleCMS — with a fixed creation date (header bytes
+    24–35) and no profile ID (84–99, zero: "not computed"), so that the same document gives the
+    same Factur-X bytes whenever it is made."""
+    from PIL import ImageCms  # Pillow (reportlab's dependency)
 
-    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    profile[24:36] = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
+    profile[84:100] = bytes(16)
+    return bytes(profile)
 
 
 def _with_output_intent(pdf: bytes) -> bytes:

@@ -430,6 +430,17 @@ def test_facturx_is_marked_pdf_a_3_with_an_srgb_output_intent() -> None:
     assert b"<pdfaid:part>3</pdfaid:part>" in metadata and b"<pdfaid:conformance>B</pdfaid:conformance>" in metadata
 
 
+def test_facturx_made_a_second_later_is_the_same_file() -> None:
+    import time
+
+    from clientpanel.einvoices.exporters import en16931
+
+    first = FacturXExporter().export(pln_domestic(), pdf=tiny_pdf())
+    time.sleep(1.1)  # past the second: nothing of the moment (PDF dates, the ICC profile's) may show
+    en16931._srgb_profile.cache_clear()
+    assert FacturXExporter().export(pln_domestic(), pdf=tiny_pdf()) == first
+
+
 def test_facturx_needs_the_pdf() -> None:
     with pytest.raises(CannotExport, match="PDF"):
         FacturXExporter().export(pln_domestic())
