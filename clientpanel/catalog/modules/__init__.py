@@ -14,6 +14,8 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
+from clientpanel.core.registry import Registry
+
 
 class ModuleError(Exception):
     """A provisioning failure with a message for staff (shown as the service's last error)."""
@@ -60,23 +62,11 @@ class ProvisioningModule(ABC):
                           % {"module": self.title, "action": repr(action)})
 
 
-_REGISTRY: dict[str, ProvisioningModule] = {}
-
-
-def register(module_class: type[ProvisioningModule]) -> type[ProvisioningModule]:
-    _REGISTRY[module_class.name] = module_class()
-    return module_class
-
-
-def get_module(name: str) -> ProvisioningModule:
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ModuleError(_("No provisioning module named %(name)s.") % {"name": repr(name)}) from None
-
-
-def module_choices() -> list[tuple[str, str]]:
-    return [(name, module.title) for name, module in sorted(_REGISTRY.items())]
+_REGISTRY: Registry[ProvisioningModule] = Registry(key_attribute="name", unknown=lambda name: ModuleError(
+    _("No provisioning module named %(name)s.") % {"name": repr(name)}))
+register = _REGISTRY.register
+get_module = _REGISTRY.get
+module_choices = _REGISTRY.choices
 
 
 from . import manual, sample  # noqa: E402,F401 — registers the shipped modules

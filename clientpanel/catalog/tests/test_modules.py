@@ -17,8 +17,8 @@ def context(**settings) -> ModuleContext:
 @pytest.fixture
 def registry(monkeypatch):
     """A copy of the registry a test may add to; the real one is left as it was."""
-    monkeypatch.setattr(modules, "_REGISTRY", dict(modules._REGISTRY))
-    return modules._REGISTRY
+    monkeypatch.setattr(modules._REGISTRY, "_plugins", dict(modules._REGISTRY._plugins))
+    return modules._REGISTRY._plugins
 
 
 def test_the_shipped_modules_are_registered_by_name():

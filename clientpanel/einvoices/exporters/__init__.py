@@ -19,6 +19,8 @@ from typing import ClassVar
 
 from django.utils.translation import gettext as _
 
+from clientpanel.core.registry import Registry
+
 INVOICE, CREDIT_NOTE = "INVOICE", "CREDIT_NOTE"
 
 
@@ -132,23 +134,11 @@ class Exporter(ABC):
         return []
 
 
-_REGISTRY: dict[str, Exporter] = {}
-
-
-def register(exporter_class: type[Exporter]) -> type[Exporter]:
-    _REGISTRY[exporter_class.key] = exporter_class()
-    return exporter_class
-
-
-def get_exporter(key: str) -> Exporter:
-    try:
-        return _REGISTRY[key]
-    except KeyError:
-        raise CannotExport(_("No e-invoice format named %(key)s.") % {"key": repr(key)}) from None
-
-
-def exporter_choices() -> list[tuple[str, str]]:
-    return [(key, str(exporter.title)) for key, exporter in sorted(_REGISTRY.items())]
+_REGISTRY: Registry[Exporter] = Registry(key_attribute="key", unknown=lambda key: CannotExport(
+    _("No e-invoice format named %(key)s.") % {"key": repr(key)}))
+register = _REGISTRY.register
+get_exporter = _REGISTRY.get
+exporter_choices = _REGISTRY.choices
 
 
 from . import en16931, ksef_fa3  # noqa: E402,F401 — registers the shipped exporters

@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 
 from django.utils.translation import gettext as _
 
+from clientpanel.core.registry import Registry
+
 # What a notification says happened to a payment.
 SUCCEEDED, FAILED, PENDING = "succeeded", "failed", "pending"
 
@@ -118,23 +120,11 @@ class Gateway(ABC):
         raise GatewayError(_("%(gateway)s cannot refund through the gateway.") % {"gateway": self.title})
 
 
-_REGISTRY: dict[str, Gateway] = {}
-
-
-def register(gateway_class: type[Gateway]) -> type[Gateway]:
-    _REGISTRY[gateway_class.key] = gateway_class()
-    return gateway_class
-
-
-def get_gateway(key: str) -> Gateway:
-    try:
-        return _REGISTRY[key]
-    except KeyError:
-        raise GatewayError(_("No payment gateway named %(key)s.") % {"key": repr(key)}) from None
-
-
-def gateway_choices() -> list[tuple[str, str]]:
-    return [(key, str(gateway.title)) for key, gateway in sorted(_REGISTRY.items())]
+_REGISTRY: Registry[Gateway] = Registry(key_attribute="key", unknown=lambda key: GatewayError(
+    _("No payment gateway named %(key)s.") % {"key": repr(key)}))
+register = _REGISTRY.register
+get_gateway = _REGISTRY.get
+gateway_choices = _REGISTRY.choices
 
 
 from . import bank_transfer, stripe_gateway, test_gateway  # noqa: E402,F401 — registers the shipped gateways
