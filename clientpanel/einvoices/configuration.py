@@ -17,6 +17,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.locks import lock_one
+from clientpanel.core.text import clean_text
 from clientpanel.tax.models import HomeCompany
 
 from . import policies
@@ -24,7 +25,9 @@ from .exporters import CannotExport, get_exporter
 from .models import EInvoiceProfile, KsefEnvironment, VatExchangeRate
 from .rates import polish_holidays
 
-ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
+# The token's variable must be named for KSeF: a settings user must not point the job at another
+# secret of the server (the database's, the session key) and have it sent to KSeF.
+ENV_NAME = re.compile(r"^(CLIENTPANEL_)?KSEF_[A-Z0-9_]{1,80}$")
 
 
 def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, ksef_environment: object = None,
@@ -51,17 +54,16 @@ def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, k
         if key != "ksef_fa3":
             errors.add("ksef_environment", _("Only KSeF FA(3) e-invoices are sent to KSeF."))
         if not ENV_NAME.match(variable):
-            errors.add("ksef_token_env", _("Name the environment variable holding the KSeF token, in capitals "
-                                           "(e.g. KSEF_TOKEN)."))
+            errors.add("ksef_token_env", _("Name the environment variable holding the KSeF token: KSEF_ and "
+                                           "capitals (e.g. KSEF_TOKEN)."))
         elif not os.environ.get(variable):
             errors.add("ksef_token_env", _("The environment variable %(name)s is not set on this server.") % {
                 "name": variable})
     elif variable and not ENV_NAME.match(variable):
-        errors.add("ksef_token_env", _("Name the environment variable holding the KSeF token, in capitals "
-                                       "(e.g. KSEF_TOKEN)."))
-    basis = " ".join(str(vat_exemption_basis or "").split())
-    if len(basis) > 200:
-        errors.add("vat_exemption_basis", _("At most 200 characters."))
+        errors.add("ksef_token_env", _("Name the environment variable holding the KSeF token: KSEF_ and "
+                                       "capitals (e.g. KSEF_TOKEN)."))
+    basis = clean_text(vat_exemption_basis, "vat_exemption_basis", errors, limit=200, single_line=True) \
+        if vat_exemption_basis else ""
     errors.raise_if_any()
     with transaction.atomic():
         company = lock_one(HomeCompany.objects.all(), _("Home company not found."), pk=company_id)

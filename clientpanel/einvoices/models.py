@@ -71,6 +71,8 @@ class EInvoice(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     session_reference = models.CharField(max_length=100, blank=True, default="")
+    # Which KSeF took the file (TEST and DEMO numbers are not legal acceptance: shown as such).
+    ksef_environment = models.CharField(max_length=12, blank=True, default="")
     invoice_reference = models.CharField(max_length=100, blank=True, default="")
     # The rate the VAT was converted into the tax currency with (a foreign-currency document of a
     # Polish company): kept, so that its credit notes convert at the same rate (Art. 31a).

@@ -13,6 +13,7 @@ without a table (a holiday NBP keeps that our calendar does not) stores nothing,
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import logging
 import urllib.error
@@ -66,7 +67,7 @@ def nbp_table_a(day: dt.date) -> NbpTable | None:
         if error.code == 404:
             return None
         raise NbpUnavailable(_("NBP answered HTTP %(status)s; try again later.") % {"status": error.code}) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as error:
         raise NbpUnavailable(_("NBP could not be reached (%(reason)s); enter the rates from nbp.pl by hand.") % {
             "reason": type(error).__name__}) from None
     try:
@@ -120,19 +121,43 @@ def vat_exchange_rates_fetch(*, actor: ActorLike, day: dt.date | None = None) ->
     return day, changed
 
 
+MISSED_DAYS_LOOKED_AT = 30  # how far back rates e-invoices still wait for are fetched again
+
+
+def days_wanted(today: dt.date) -> list[dt.date]:
+    """The last working day before today, and the days whose rate foreign-currency e-invoices of the
+    last weeks still wait for (NBP or the server was out of reach that day), oldest first."""
+    from .building import local_day
+    from .models import EInvoice, EInvoiceStatus
+
+    days = {previous_working_day(today)}
+    waiting = (EInvoice.objects.filter(status=EInvoiceStatus.FAILED,
+                                       document__issue_date__gte=timezone.now() - dt.timedelta(
+                                           days=MISSED_DAYS_LOOKED_AT))
+               .exclude(document__currency="PLN").select_related("document")[:500])
+    for einvoice in waiting:
+        issued = local_day(einvoice.document, einvoice.document.issue_date)
+        if issued:
+            days.add(previous_working_day(issued))
+    return sorted(day for day in days if day < today)
+
+
 def job_fetch_nbp_rates(*, now: dt.datetime) -> dict:
-    """Fetch the last working day's NBP rates once they are out (NBP publishes around noon), where
-    CLIENTPANEL_NBP_FETCH allows the network."""
+    """Fetch NBP's rates of the days still without them (the last working day's once NBP has
+    published it, around noon, and any day e-invoices still wait for), where CLIENTPANEL_NBP_FETCH
+    allows the network. A day is asked for once it has no rate at all: NBP's table is whole."""
     if not settings.CLIENTPANEL_NBP_FETCH:
         return {"rows": 0}
-    day = previous_working_day(timezone.localtime(now).date())
-    wanted = set(settings.CLIENTPANEL_CURRENCIES) - {"PLN"}
-    have = set(VatExchangeRate.objects.filter(day=day, to_currency="PLN").values_list("currency", flat=True))
-    if wanted <= have:
-        return {"rows": 0}
-    try:
-        _day, changed = vat_exchange_rates_fetch(actor=None, day=day)
-    except Conflict as error:
-        log.warning("NBP rates of %s not fetched: %s", day, error.message)
-        return {"rows": 0, "failed": 1}
-    return {"rows": changed}
+    fetched = set(VatExchangeRate.objects.filter(to_currency="PLN", day__in=days_wanted(
+        timezone.localtime(now).date())).values_list("day", flat=True))
+    rows = failed = 0
+    for day in days_wanted(timezone.localtime(now).date()):
+        if day in fetched:
+            continue
+        try:
+            rows += vat_exchange_rates_fetch(actor=None, day=day)[1]
+        except Conflict as error:
+            log.warning("NBP rates of %s not fetched: %s", day, error.message)
+            failed += 1
+            break  # NBP out of reach: the next pass tries again
+    return {"rows": rows, "failed": failed} if failed else {"rows": rows}

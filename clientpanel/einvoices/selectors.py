@@ -40,8 +40,10 @@ def vat_exchange_rates(*, currency: str = "") -> QuerySet[VatExchangeRate]:
 
 
 # An e-invoice still to see through: could not be made, or a KSeF one not accepted (yet).
-AWAITING = Q(einvoice__status="FAILED") | (Q(einvoice__format="ksef_fa3") & Q(einvoice__status__in=[
-    "MADE", "SENDING", "REJECTED"]))
+AWAITING = Q(einvoice__status="FAILED") | (Q(einvoice__format="ksef_fa3") & (
+    Q(einvoice__status__in=["MADE", "SENDING", "REJECTED"])
+    # Accepted by KSeF's test or demo environment: not a legal acceptance.
+    | Q(einvoice__status="ACCEPTED", einvoice__ksef_environment__in=["TEST", "DEMO"])))
 
 
 def awaiting_acceptance(documents: QuerySet[Document]) -> QuerySet[Document]:

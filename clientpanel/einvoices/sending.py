@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -44,6 +45,8 @@ ASK_AFTER = (dt.timedelta(seconds=20), dt.timedelta(minutes=1), dt.timedelta(min
              dt.timedelta(minutes=15), dt.timedelta(hours=1), dt.timedelta(hours=3), dt.timedelta(hours=6),
              dt.timedelta(hours=12), dt.timedelta(hours=24))
 REFUSED_RETRY = dt.timedelta(hours=1)
+REFUSED_TRIES = 24  # a day of hourly tries while KSeF refuses us
+PASS_BUDGET_SECONDS = 60  # one pass hands over what it can in a minute; the rest wait for the next
 BATCH = 200  # rows one pass moves; the rest wait for the next pass
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -74,14 +77,19 @@ def _seller_nip(einvoice: EInvoice) -> str:
 
 
 def job_send_einvoices(*, now: dt.datetime) -> dict:
-    """Move every e-invoice due for KSeF one step (see the module's docstring)."""
+    """Move every e-invoice due for KSeF one step (see the module's docstring). KSeF out of reach
+    ends the pass (the rest wait for the next one), and so does the time budget: the pass also
+    carries the outbox and the e-mail after it."""
     counts = {"sent": 0, "accepted": 0, "rejected": 0, "waiting": 0, "unreachable": 0}
     due = list(EInvoice.objects.filter(next_attempt_at__lte=now, format=KSEF_FORMAT)
                .order_by("next_attempt_at").values_list("pk", flat=True)[:BATCH])
+    started = time.monotonic()
     for einvoice_id in due:
         outcome = einvoice_send_step(einvoice_id, now=now)
         if outcome:
             counts[outcome] += 1
+        if outcome == "unreachable" or time.monotonic() - started > PASS_BUDGET_SECONDS:
+            break
     return counts
 
 
@@ -94,30 +102,62 @@ def einvoice_send_step(einvoice_id, *, now: dt.datetime) -> str | None:
         if einvoice is None:
             return None  # another consumer has it, or it was settled meanwhile
         profile = EInvoiceProfile.objects.filter(home_company_id=einvoice.document.home_company_id).first()
-        if not sends_through_api(profile) or einvoice.status not in (EInvoiceStatus.MADE, EInvoiceStatus.SENDING):
+        if not sends_through_api(profile) or einvoice.status not in (
+                EInvoiceStatus.MADE, EInvoiceStatus.SENDING, EInvoiceStatus.ACCEPTED):
             _save(einvoice, next_attempt_at=None)
             return None
         try:
-            channel = channel_for(profile)
-            if einvoice.status == EInvoiceStatus.MADE:
-                return _send(einvoice, channel, now)
-            return _ask(einvoice, channel, now)
+            with transaction.atomic():  # a savepoint: a database error in here is kept like any failure
+                channel = channel_for(profile)
+                if einvoice.status == EInvoiceStatus.MADE:
+                    return _send(einvoice, channel, now, environment=profile.ksef_environment)
+                if einvoice.status == EInvoiceStatus.ACCEPTED:
+                    return _fetch_receipt(einvoice, channel, now)
+                return _ask(einvoice, channel, now)
         except KsefUnavailable as error:
+            einvoice.refresh_from_db()
             return _unreachable(einvoice, str(error), now)
         except KsefRefused as error:
-            _save(einvoice, error=str(error)[:500], next_attempt_at=now + REFUSED_RETRY)
-            return "unreachable"
+            einvoice.refresh_from_db()
+            return _refused(einvoice, str(error), now)
         except Exception as error:  # the SDK's or our own bug, a stored file gone: kept, retried, logged
             log.exception("sending e-invoice %s to KSeF failed", einvoice_id)
+            einvoice.refresh_from_db()
             return _unreachable(einvoice, type(error).__name__, now)
 
 
-def _send(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime) -> str:
+def _refused(einvoice: EInvoice, reason: str, now: dt.datetime) -> str:
+    """KSeF refused us (token, permissions, an unknown session): tried hourly for a day, then the
+    page says so and staff send it again once the cause is put right."""
+    tried = einvoice.attempts + 1
+    if tried >= REFUSED_TRIES:
+        _save(einvoice, attempts=tried, next_attempt_at=None,
+              error=(_("KSeF refused us for a day (%(reason)s); put it right and send it again.")
+                     % {"reason": reason})[:500])
+    else:
+        _save(einvoice, attempts=tried, error=reason[:500], next_attempt_at=now + REFUSED_RETRY)
+    return "unreachable"
+
+
+def _fetch_receipt(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime) -> str:
+    """Accepted before its UPO was ready: ask for the receipt again, a few times."""
+    answer = channel.status(Sent(session_reference=einvoice.session_reference,
+                                 invoice_reference=einvoice.invoice_reference), seller_nip=_seller_nip(einvoice))
+    if answer.upo and _keep_receipt(einvoice, answer.upo, now):
+        _save(einvoice, next_attempt_at=None)
+        return "accepted"
+    asked = einvoice.attempts + 1
+    _save(einvoice, attempts=asked, next_attempt_at=now + ASK_AFTER[asked] if asked < len(ASK_AFTER) else None)
+    return "waiting"
+
+
+def _send(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime, *, environment: str) -> str:
     from .services import einvoice_content
 
     sent = channel.send(einvoice_content(einvoice), seller_nip=_seller_nip(einvoice))
     _save(einvoice, status=EInvoiceStatus.SENDING, session_reference=sent.session_reference[:100],
-          invoice_reference=sent.invoice_reference[:100], attempts=0, error="", next_attempt_at=now + ASK_AFTER[0])
+          invoice_reference=sent.invoice_reference[:100], attempts=0, error="", next_attempt_at=now + ASK_AFTER[0],
+          ksef_environment=environment)
     return "sent"
 
 
@@ -151,17 +191,26 @@ def _accept(einvoice: EInvoice, ksef_number: str, upo: bytes, now: dt.datetime, 
               error=(_("KSeF answered the number %(number)s, which another document already has.")
                      % {"number": ksef_number})[:500])
         return
-    fields: dict = {"status": EInvoiceStatus.ACCEPTED, "ksef_number": ksef_number, "accepted_at": now,
-                    "next_attempt_at": None, "error": note[:500]}
-    if upo:
-        issued = einvoice.document.issue_date or now
-        fields["upo_name"] = storages["documents"].save(f"{issued:%Y/%m}/{einvoice.document_id}.upo.xml",
-                                                       ContentFile(upo))
-        fields["upo_sha256"] = hashlib.sha256(upo).hexdigest()
-    _save(einvoice, **fields)
+    # The acceptance first; the receipt after, as a best effort (asked for again while missing —
+    # not after a duplicate answer, whose receipt is the original send's).
+    _save(einvoice, status=EInvoiceStatus.ACCEPTED, ksef_number=ksef_number, accepted_at=now, error=note[:500],
+          attempts=0, next_attempt_at=None)
+    if not (upo and _keep_receipt(einvoice, upo, now)) and not note:
+        _save(einvoice, next_attempt_at=now + ASK_AFTER[1])
     from .services import credit_notes_waiting_for
 
     credit_notes_waiting_for(einvoice.document_id)
+
+
+def _keep_receipt(einvoice: EInvoice, upo: bytes, now: dt.datetime) -> bool:
+    issued = einvoice.document.issue_date or now
+    try:
+        name = storages["documents"].save(f"{issued:%Y/%m}/{einvoice.document_id}.upo.xml", ContentFile(upo))
+    except Exception:  # a full disk, a refusing bucket: the acceptance stands, the receipt is asked again
+        log.exception("KSeF's receipt of e-invoice %s could not be stored", einvoice.pk)
+        return False
+    _save(einvoice, upo_name=name, upo_sha256=hashlib.sha256(upo).hexdigest())
+    return True
 
 
 def _unreachable(einvoice: EInvoice, reason: str, now: dt.datetime) -> str:

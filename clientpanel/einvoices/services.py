@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,9 +125,8 @@ def _corrected_ksef_number(document: Document) -> str:
     KSeF; refused while its KSeF file is made but not accepted (the credit note would say, for
     ever, that the invoice was issued outside KSeF)."""
     invoice_einvoice = EInvoice.objects.filter(document_id=document.related_id).first()
-    if invoice_einvoice is None or invoice_einvoice.format != "ksef_fa3" or \
-            invoice_einvoice.status == EInvoiceStatus.FAILED:
-        return ""
+    if invoice_einvoice is None or invoice_einvoice.format != "ksef_fa3":
+        return ""  # issued before the company sent to KSeF: the invoice is outside KSeF indeed
     if invoice_einvoice.status != EInvoiceStatus.ACCEPTED:
         raise CannotExport(_("The corrected invoice %(number)s is not accepted by KSeF yet: this credit note's "
                              "e-invoice is made once its KSeF number is known.") % {
@@ -143,7 +143,7 @@ def _export(document: Document, format_key: str,
     if document.type == DocumentType.CREDIT_NOTE and document.related_id and format_key == "ksef_fa3":
         corrected_ksef = _corrected_ksef_number(document)
     extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile and profile.vat_exemption_basis else {}
-    if profile is not None and profile.split_payment and _gross_in_pln(document, rate) > SPLIT_PAYMENT_ABOVE:
+    if profile is not None and profile.split_payment and _split_payment(document, rate):
         extra["split_payment"] = "1"
     data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef, extra=extra)
     content = exporter.export(data, pdf=stored_pdf(document) if exporter.extension == "pdf" else None)
@@ -158,38 +158,58 @@ def _export(document: Document, format_key: str,
 SPLIT_PAYMENT_ABOVE = Decimal("15000")  # zł gross: "exceeding 15,000" (Art. 108a ust. 1a of the Polish VAT act)
 
 
-def _gross_in_pln(document: Document, rate: ExchangeRate | None) -> Decimal:
-    """The document's gross in złoty (a credit note's as its size): the split-payment threshold."""
-    gross = abs(document.total)
-    if document.currency == "PLN":
-        return gross
-    return gross * rate.rate if rate is not None else Decimal(0)
+def _split_payment(document: Document, rate: ExchangeRate | None) -> bool:
+    """MPP: a sale between businesses, with VAT, whose gross exceeds 15,000 zł — for a credit note,
+    its invoice's (the correction follows the invoice it corrects)."""
+    source = document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
+    buyer = source.client_snapshot
+    if not source.tax or not (buyer.get("company_name") or buyer.get("tax_id")):
+        return False
+    gross = abs(source.total)
+    if source.currency != "PLN":
+        gross = gross * rate.rate if rate is not None else Decimal(0)
+    return gross > SPLIT_PAYMENT_ABOVE
 
 
 def einvoices_waiting_for_rate(*, currency: str, day: dt.date) -> int:
     """A rate arrived (entered, or fetched from NBP): make the e-invoices that could not be made for
     want of it (documents in that currency issued on the working day after it). Answers how many."""
     made = 0
-    waiting = (Document.objects.filter(currency=currency, einvoice__status=EInvoiceStatus.FAILED,
-                                       issue_date__gte=timezone.now() - dt.timedelta(days=400))
-               .select_related("related", "client"))
+    # Issued on one of the days whose last working day before is `day` (a week at the most, around
+    # Easter); credit notes by their invoice's day. Invoices first: their notes wait for them.
+    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
+    end = start + dt.timedelta(days=10)
+    window = Q(issue_date__gte=start, issue_date__lt=end) | Q(related__issue_date__gte=start,
+                                                               related__issue_date__lt=end)
+    waiting = (Document.objects.filter(currency=currency, einvoice__status=EInvoiceStatus.FAILED).filter(window)
+               .select_related("related", "client").order_by("issue_date"))
     for document in waiting:
         source = document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
         if previous_working_day(local_day(source, source.issue_date) or timezone.localdate()) != day:
             continue
-        with transaction.atomic():
-            einvoice = einvoice_make(document)
+        einvoice = _make_quietly(document)
         made += bool(einvoice and einvoice.status == EInvoiceStatus.MADE)
     return made
+
+
+def _make_quietly(document: Document) -> EInvoice | None:
+    """einvoice_make in a savepoint for a caller doing something else (a rate saved, a KSeF number
+    recorded): a failure here is logged and leaves the document as it was, never the caller's work."""
+    try:
+        with transaction.atomic():
+            return einvoice_make(document)
+    except Exception:
+        log.exception("the e-invoice of %s was not made", document.number)
+        return None
 
 
 def credit_notes_waiting_for(invoice_id) -> None:
     """The invoice's KSeF number is known now: make the e-invoices of its credit notes that waited
     for it (in the caller's transaction)."""
     waiting = Document.objects.filter(related_id=invoice_id, type=DocumentType.CREDIT_NOTE,
-                                      einvoice__status=EInvoiceStatus.FAILED).select_related("related")
-    for note in waiting:
-        einvoice_make(note)
+                                      einvoice__status=EInvoiceStatus.FAILED).select_related("related", "client")
+    for note in waiting.order_by("issue_date"):
+        _make_quietly(note)
 
 
 def _keep(document: Document, existing: EInvoice | None, **fields) -> EInvoice:
@@ -239,8 +259,9 @@ def einvoice_send_again(*, actor: ActorLike, document_id) -> EInvoice:
             raise Conflict(_("The company sends its e-invoices to KSeF itself (offline); choose a KSeF environment "
                              "under Settings → Home companies first."))
         before = einvoice.status
-        if einvoice.status == EInvoiceStatus.REJECTED:  # a new send, not a question about the old one
-            einvoice.status, einvoice.session_reference, einvoice.invoice_reference = EInvoiceStatus.MADE, "", ""
+        # A new send, not another question about the old one (KSeF refused to answer it, or said
+        # no); had KSeF taken the file after all, its duplicate answer names the number.
+        einvoice.status, einvoice.session_reference, einvoice.invoice_reference = EInvoiceStatus.MADE, "", ""
         einvoice.attempts, einvoice.next_attempt_at, einvoice.error = 0, timezone.now(), ""
         einvoice.save()
         audit_record(action="einvoice.send", target=document, client_id=document.client_id,

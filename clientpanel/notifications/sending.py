@@ -25,6 +25,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
+from clientpanel.core.errors import DomainError
 from clientpanel.core.outbox import RetryPolicy
 from clientpanel.einvoices.selectors import einvoice_filename, einvoice_media_type, einvoice_of
 from clientpanel.einvoices.services import einvoice_content
@@ -76,11 +77,15 @@ def _email_of(message: EmailMessage, mail_connection) -> EmailMultiAlternatives:
         if document is None:
             raise PermanentFailure(f"The attached document {reference.get('document_id')} no longer exists.")
         email.attach(pdf_filename(document), stored_pdf(document), "application/pdf")
-        # A client that asked for e-invoices (a format on its profile) gets the file with its PDF.
+        # A client that asked for an e-invoice format gets the file in it with its PDF — an extra:
+        # a file gone missing leaves it out (logged), never holds the PDF back.
         einvoice = einvoice_of(document) if document.client.einvoice_format else None
-        if einvoice is not None and einvoice.sha256:
-            email.attach(einvoice_filename(einvoice, document), einvoice_content(einvoice),
-                         einvoice_media_type(einvoice))
+        if einvoice is not None and einvoice.sha256 and einvoice.format == document.client.einvoice_format:
+            try:
+                email.attach(einvoice_filename(einvoice, document), einvoice_content(einvoice),
+                             einvoice_media_type(einvoice))
+            except DomainError:
+                log.exception("e-invoice of %s not attached to e-mail %s", document.number, message.pk)
     return email
 
 

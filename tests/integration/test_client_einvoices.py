@@ -126,3 +126,17 @@ def test_a_factur_x_invoice_is_its_own_pdf_with_the_cii_inside_and_its_fonts_emb
             assert font.get("/Subtype") != "/Type1", font  # a standard font, not embedded
             descriptor = (font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"])
             assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]  # PDF/A: every font embedded
+
+
+def test_an_einvoice_file_gone_missing_never_holds_the_invoice_email_back(german_company, make_client,
+                                                                          smtp_server):
+    from django.core.files.storage import storages
+
+    client = make_client(currency="EUR", company_name="Kunde AG", billing_address={"country": "DE", "region": ""})
+    client_update(actor=None, client_id=client.pk, data={"einvoice_format": "ubl"})
+    invoice = invoice_of(client)
+    storages["documents"].delete(EInvoice.objects.get(document=invoice).file_name)
+    EmailMessage.objects.exclude(attachments=[{"document_id": str(invoice.pk)}]).delete()
+    assert send_due_emails()["sent"] == 1
+    (received,) = smtp_server.messages
+    assert [part.get_content_type() for part in received.iter_attachments()] == ["application/pdf"]

@@ -335,3 +335,11 @@ def test_finance_lists_the_documents_whose_einvoice_is_not_yet_accepted(polish_c
     exported = b"".join(staff_client.get(reverse("backoffice:finance-documents-export"),
                                          {"einvoice": "awaiting"}).streaming_content).decode("utf-8-sig")
     assert waiting_rate.number in exported and not_sent.number in exported and accepted.number not in exported
+
+
+def test_the_exemption_basis_is_one_line_of_text(polish_company):
+    for bad in ("art. 113 \x00ust. 1", "line one\nline two", "x" * 201):
+        with pytest.raises(ValidationFailed) as refused:
+            einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3",
+                                  vat_exemption_basis=bad)
+        assert "vat_exemption_basis" in refused.value.fields

@@ -26,10 +26,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def online(polish_company, ksef_fake, settings, monkeypatch):
-    monkeypatch.setenv("CLIENTPANEL_TEST_KSEF_TOKEN", ksef_fake.token)
+    monkeypatch.setenv("KSEF_TOKEN_FOR_TESTS", ksef_fake.token)
     settings.CLIENTPANEL_KSEF_BASE_URL = ksef_fake.url
     einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3", ksef_environment="TEST",
-                          ksef_token_env="CLIENTPANEL_TEST_KSEF_TOKEN")
+                          ksef_token_env="KSEF_TOKEN_FOR_TESTS")
     return ksef_fake
 
 
@@ -110,7 +110,7 @@ def test_an_answer_lost_after_ksef_took_the_file_never_makes_two_ksef_invoices(o
 
 
 def test_a_missing_token_is_said_and_offline_companies_are_left_alone(online, make_client, monkeypatch):
-    monkeypatch.delenv("CLIENTPANEL_TEST_KSEF_TOKEN")
+    monkeypatch.delenv("KSEF_TOKEN_FOR_TESTS")
     invoice = paid_invoice(make_client)
     passes(1)
     einvoice = EInvoice.objects.get(document=invoice)
@@ -125,3 +125,80 @@ def test_only_a_loopback_emulator_may_replace_ksefs_address(online, make_client,
     passes(1)
     assert "emulator on this machine" in EInvoice.objects.get(document=invoice).error
     assert {"127.0.0.1"} <= sending.LOOPBACK_HOSTS
+
+
+def run_until_settled(einvoice: EInvoice, passes_at_most: int = 12) -> EInvoice:
+    moment = einvoice.next_attempt_at or timezone.now()
+    for _ in range(passes_at_most):
+        job_send_einvoices(now=moment)
+        einvoice.refresh_from_db()
+        if einvoice.next_attempt_at is None:
+            break
+        moment = einvoice.next_attempt_at + dt.timedelta(seconds=1)
+    return einvoice
+
+
+def test_a_receipt_not_ready_at_acceptance_is_fetched_later(online, make_client, staff_client):
+    online.hold_upo(1)
+    invoice = paid_invoice(make_client)
+    einvoice = run_until_settled(EInvoice.objects.get(document=invoice))
+    assert einvoice.status == EInvoiceStatus.ACCEPTED and einvoice.upo_name and einvoice.next_attempt_at is None
+    assert staff_client.get(reverse("backoffice:document-einvoice-upo", args=[invoice.pk])).status_code == 200
+
+
+def test_an_acceptance_by_ksefs_test_environment_is_shown_as_such_and_stays_on_the_list(online, make_client,
+                                                                                        staff_client):
+    invoice = paid_invoice(make_client)
+    einvoice = run_until_settled(EInvoice.objects.get(document=invoice))
+    assert (einvoice.status, einvoice.ksef_environment) == (EInvoiceStatus.ACCEPTED, "TEST")
+    page = staff_client.get(reverse("backoffice:document-detail", args=[invoice.pk])).content.decode()
+    assert 'id="ksef-trial"' in page
+    listed = staff_client.get(reverse("backoffice:finance-documents"), {"einvoice": "awaiting"}).content.decode()
+    assert invoice.number in listed
+
+
+def test_ksef_refusing_to_answer_about_a_file_gives_up_after_a_day_and_send_again_starts_afresh(
+        online, make_client, staff):
+    invoice = paid_invoice(make_client)
+    passes(1)  # handed over
+    online.fail_next(404, times=100, path="/invoices/")  # KSeF no longer knows the session's invoice
+    einvoice = run_until_settled(EInvoice.objects.get(document=invoice), passes_at_most=40)
+    assert einvoice.status == EInvoiceStatus.SENDING and einvoice.next_attempt_at is None
+    assert "refused us for a day" in einvoice.error
+    online._failures.clear()  # KSeF answers again
+    einvoice_send_again(actor=staff, document_id=invoice.pk)
+    einvoice.refresh_from_db()
+    assert (einvoice.status, einvoice.session_reference) == (EInvoiceStatus.MADE, "")
+    einvoice = run_until_settled(einvoice)
+    # KSeF had the file already: its duplicate answer names the number, recorded once.
+    assert einvoice.status == EInvoiceStatus.ACCEPTED and [i.ksef_number for i in online.accepted] == [
+        einvoice.ksef_number]
+
+
+def test_ksef_out_of_reach_ends_the_pass(online, make_client):
+    first, second = paid_invoice(make_client), paid_invoice(make_client)
+    online.fail_next(503, times=50)
+    answer = job_send_einvoices(now=timezone.now())
+    assert answer["unreachable"] == 1 and answer["sent"] == 0  # the second was not tried in this pass
+    attempts = sorted(EInvoice.objects.filter(document__in=[first, second]).values_list("attempts", flat=True))
+    assert attempts == [0, 1]
+
+
+def test_a_token_variable_must_be_named_for_ksef(polish_company, monkeypatch):
+    from clientpanel.core.errors import ValidationFailed
+
+    monkeypatch.setenv("SECRET_KEY", "django's own")
+    with pytest.raises(ValidationFailed) as refused:
+        einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3",
+                              ksef_environment="PRODUCTION", ksef_token_env="SECRET_KEY")
+    assert "ksef_token_env" in refused.value.fields
+
+
+def test_a_credit_note_waits_while_its_invoices_ksef_file_could_not_be_made(polish_company, make_client, staff):
+    from clientpanel.invoicing.services import credit_note_issue
+
+    invoice = paid_invoice(make_client)
+    EInvoice.objects.filter(document=invoice).update(status=EInvoiceStatus.FAILED, error="a storage error")
+    note = credit_note_issue(actor=staff, invoice_id=invoice.pk, net_amount="10").note
+    waiting = EInvoice.objects.get(document=note)
+    assert waiting.status == EInvoiceStatus.FAILED and "not accepted by KSeF" in waiting.error

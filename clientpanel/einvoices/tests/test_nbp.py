@@ -121,3 +121,15 @@ def test_fetch_from_nbp_on_the_rates_page(nbp, staff_client):
     with time_machine.travel(MONDAY, tick=False):
         page = staff_client.post(reverse("backoffice:finance-vat-rates-fetch"), follow=True).content.decode()
     assert "4 rates of 2026-11-20 fetched from NBP." in page and "225/A/NBP/2026" in page
+
+
+def test_the_job_fetches_again_a_day_einvoices_still_wait_for(nbp, polish_company, make_client, settings):
+    settings.CLIENTPANEL_NBP_FETCH = True
+    with time_machine.travel(MONDAY, tick=False):
+        invoice = paid_invoice(make_client, currency="EUR")  # waits for Friday 2026-11-20
+    wednesday = MONDAY + dt.timedelta(days=2)
+    with time_machine.travel(wednesday, tick=False):
+        answer = job_fetch_nbp_rates(now=wednesday)  # Tuesday's table (none in the fake) and Friday's
+    assert answer == {"rows": 4, "failed": 1}  # Friday fetched; Tuesday's table is not out (the fake has none)
+    assert any("2026-11-20" in path for path in nbp.requests)
+    assert EInvoice.objects.get(document=invoice).status == EInvoiceStatus.MADE
