@@ -50,12 +50,16 @@ def profile_of(company_id) -> EInvoiceProfile | None:
 
 def format_for(document: Document) -> tuple[str, EInvoiceProfile | None]:
     """The format the document's e-invoice is written in ("" — none), and its company's profile:
-    KSeF for a company that issues through KSeF (the law's, whatever the client asked); else the
-    format the client asked for (UBL, CII, Factur-X); else its company's."""
+    KSeF for a company that issues through KSeF, to a buyer with a tax ID (the law's, whatever the
+    client asked); else the format the client asked for (UBL, CII, Factur-X); else its company's."""
     profile = profile_of(document.home_company_id)
-    if profile is not None and profile.format == "ksef_fa3":
-        return profile.format, profile
     asked = getattr(document.client, "einvoice_format", "") or ""
+    if profile is not None and profile.format == "ksef_fa3":
+        if document.client_snapshot.get("tax_id"):
+            return profile.format, profile
+        # A consumer: KSeF is obligatory between businesses only (and an EU consumer's invoice
+        # under OSS carries another state's VAT); it gets its PDF, or the format it asked for.
+        return (asked, profile) if asked else ("", None)
     if asked:
         return asked, profile
     return (profile.format, profile) if profile is not None else ("", None)

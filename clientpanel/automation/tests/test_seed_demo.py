@@ -34,3 +34,26 @@ def test_seed_demo_writes_a_year_of_history_with_the_seeds_shapes():
     counts = (Payment.objects.count(), LedgerEntry.objects.count(), Document.objects.count())
     call_command("seed_demo", "--clients", "60")
     assert (Payment.objects.count(), LedgerEntry.objects.count(), Document.objects.count()) == counts
+
+
+def test_the_demos_polish_company_issues_ksef_e_invoices_from_now_on():
+    from clientpanel.einvoices.models import EInvoice, VatExchangeRate
+    from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+
+    call_command("seed_demo", "--clients", "30")
+    assert not EInvoice.objects.exists()  # the year of history was issued before
+    assert VatExchangeRate.objects.filter(currency="EUR").count() == 10
+
+    def invoice_for(client: Client) -> Document:
+        proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+        proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+        proforma.refresh_from_db()
+        return proforma.related
+
+    business = Client.objects.filter(billing_country="PL").exclude(tax_id="").first()
+    einvoice = EInvoice.objects.get(document=invoice_for(business))
+    assert (einvoice.format, einvoice.status, einvoice.error) == ("ksef_fa3", "MADE", "")
+    consumer = Client.objects.filter(tax_id="", company_name="").exclude(billing_country__in=["US", "CA"]).first()
+    consumers_invoice = invoice_for(consumer)
+    assert consumers_invoice.company_snapshot["country"] == "PL"
+    assert not EInvoice.objects.filter(document=consumers_invoice).exists()  # KSeF is between businesses
