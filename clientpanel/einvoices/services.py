@@ -103,13 +103,18 @@ def einvoice_make(document: Document) -> EInvoice | None:
                  next_attempt_at=timezone.now() if sends else None)
 
 
+def _followed(document: Document) -> Document:
+    """The document whose day, rate and size a document's VAT follows: a credit note its corrected
+    invoice's (Art. 31a: the correction follows the original), any other itself."""
+    return document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
+
+
 def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
     """The rate converting the document's VAT into the tax currency: the NBP rate of the last
     working day before the day the document was issued (in its company's time zone); for a credit
     note, the rate its invoice was converted with (Art. 31a: the correction follows the original)."""
-    source = document
-    if document.type == DocumentType.CREDIT_NOTE and document.related_id:
-        source = document.related
+    source = _followed(document)
+    if source is not document:
         kept = EInvoice.objects.filter(document=source, rate__isnull=False).first()
         if kept is not None:
             return ExchangeRate(currency=to_currency, rate=kept.rate.normalize(), day=kept.rate_day,
@@ -165,7 +170,7 @@ SPLIT_PAYMENT_ABOVE = Decimal("15000")  # zł gross: "exceeding 15,000" (Art. 10
 def _split_payment(document: Document, rate: ExchangeRate | None) -> bool:
     """MPP: a sale between businesses, with VAT, whose gross exceeds 15,000 zł — for a credit note,
     its invoice's (the correction follows the invoice it corrects)."""
-    source = document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
+    source = _followed(document)
     buyer = source.client_snapshot
     if not source.tax or not (buyer.get("company_name") or buyer.get("tax_id")):
         return False
@@ -188,7 +193,7 @@ def einvoices_waiting_for_rate(*, currency: str, day: dt.date) -> int:
     waiting = (Document.objects.filter(currency=currency, einvoice__status=EInvoiceStatus.FAILED).filter(window)
                .select_related("related", "client").order_by("issue_date"))
     for document in waiting:
-        source = document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
+        source = _followed(document)
         if previous_working_day(local_day(source, source.issue_date) or timezone.localdate()) != day:
             continue
         einvoice = _make_quietly(document)
@@ -277,35 +282,35 @@ class StoredEInvoiceMismatch(Conflict):
     code = "stored_einvoice_mismatch"
 
 
-def _read(name: str) -> bytes:
+def _read_checked(name: str, sha256: str, mismatch: str) -> bytes:
+    """A stored file, refused in words when it is gone or no longer matches its SHA-256."""
     try:
         with _storage().open(name, "rb") as handle:
-            return handle.read()
+            content = handle.read()
     except OSError:
         log.exception("stored e-invoice file %s cannot be read", name)
         raise StoredEInvoiceMismatch(_("The stored e-invoice file is missing; restore it from a backup.")) from None
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise StoredEInvoiceMismatch(mismatch)
+    return content
 
 
 def einvoice_content(einvoice: EInvoice) -> bytes:
     """The file made at issue, checked against its SHA-256."""
     if einvoice.status == EInvoiceStatus.FAILED or not einvoice.file_name:
         raise NotFound(_("This e-invoice could not be made: %(reason)s") % {"reason": einvoice.error})
-    content = _read(einvoice.file_name)
-    if hashlib.sha256(content).hexdigest() != einvoice.sha256:
-        raise StoredEInvoiceMismatch(_("The stored e-invoice no longer matches the SHA-256 recorded when it was made; "
-                                       "restore the file from a backup."))
-    return content
+    return _read_checked(einvoice.file_name, einvoice.sha256, _(
+        "The stored e-invoice no longer matches the SHA-256 recorded when it was made; restore the file from a "
+        "backup."))
 
 
 def einvoice_upo_content(einvoice: EInvoice) -> bytes:
     """KSeF's receipt (UPO) kept when the file was accepted, checked against its SHA-256."""
     if not einvoice.upo_name:
         raise NotFound(_("KSeF has given no receipt for this e-invoice yet."))
-    content = _read(einvoice.upo_name)
-    if hashlib.sha256(content).hexdigest() != einvoice.upo_sha256:
-        raise StoredEInvoiceMismatch(_("The stored KSeF receipt no longer matches the SHA-256 recorded when it was "
-                                       "kept; restore the file from a backup."))
-    return content
+    return _read_checked(einvoice.upo_name, einvoice.upo_sha256, _(
+        "The stored KSeF receipt no longer matches the SHA-256 recorded when it was kept; restore the file from a "
+        "backup."))
 
 
 def einvoice_ksef_number_record(*, actor: ActorLike, document_id, ksef_number: object) -> EInvoice:

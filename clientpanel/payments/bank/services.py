@@ -18,15 +18,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientpanel.accounts.actors import ActorLike, as_actor, staff_actor
-from clientpanel.accounts.models import User
+from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
+from clientpanel.clients.services.bulk import bulk_actor
 from clientpanel.core.errors import (
     Conflict,
     DomainError,
     FieldErrors,
     NotFound,
-    PermissionDenied,
     ValidationFailed,
     require,
 )
@@ -307,16 +306,12 @@ def bank_statement_file_keep(*, actor: ActorLike, data: bytes) -> str:
                             "administrator if it keeps failing."), code="file_not_stored") from error
 
 
-def _task_actor(actor_id: object):
-    """The staff member who started the task, with its areas as they are now (a right lost between
-    the click and the run is refused; the task never runs as anyone else)."""
+def _forget(stored_name: str) -> None:
+    """Remove a kept statement file; a storage that refuses is logged, never the task's failure."""
     try:
-        user = User.objects.filter(pk=uuid.UUID(str(actor_id)), is_staff=True, is_active=True).first()
-    except ValueError:
-        user = None
-    if user is None:
-        raise PermissionDenied(_("The staff member who started this task can no longer do it; nothing was done."))
-    return staff_actor(user)
+        _storage().delete(stored_name)
+    except Exception:
+        log.exception("Could not remove the bank statement file %s", stored_name)
 
 
 def bank_statement_upload_run(*, progress: Callable[..., None], actor_id: str, stored_name: str, name: str,
@@ -324,7 +319,8 @@ def bank_statement_upload_run(*, progress: Callable[..., None], actor_id: str, s
     """Background task "payments.bank_upload": read, match and store a kept statement file — all or
     nothing, as bank_statement_upload — and remove the file, kept or refused."""
     try:
-        actor = _task_actor(actor_id)
+        # The staff member who started it, with its rights as they are now (none once deactivated).
+        actor = bulk_actor(actor_id)
         try:
             with _storage().open(stored_name, "rb") as kept:
                 data = kept.read()
@@ -339,24 +335,18 @@ def bank_statement_upload_run(*, progress: Callable[..., None], actor_id: str, s
             details = said[1:] if said[:1] == [refused.message] else []
             raise ValidationFailed(" ".join([refused.message, *details]), fields=refused.fields) from None
     finally:
-        try:
-            _storage().delete(stored_name)
-        except Exception:
-            log.exception("Could not remove the bank statement file %s", stored_name)
+        _forget(stored_name)
     return {"statement_id": str(statement.pk), "lines": statement.line_count,
             "imported_before": statement.duplicate_count, "outgoing": statement.outgoing_count}
 
 
 def bank_statement_record_run(*, progress: Callable[..., None], actor_id: str, statement_id: str) -> dict:
     """Background task "payments.bank_record": record the statement's matched and chosen lines."""
-    outcome = bank_statement_record(actor=_task_actor(actor_id), statement_id=statement_id, progress=progress)
+    outcome = bank_statement_record(actor=bulk_actor(actor_id), statement_id=statement_id, progress=progress)
     return {"statement_id": str(statement_id), "recorded": outcome.recorded, "failed": outcome.failed}
 
 
 def bank_statement_upload_stalled(*, stored_name: str = "", **_arguments) -> None:
     """The upload's worker died: its kept file is removed (nothing of the statement was stored)."""
     if stored_name:
-        try:
-            _storage().delete(stored_name)
-        except Exception:
-            log.exception("Could not remove the bank statement file %s", stored_name)
+        _forget(stored_name)
