@@ -49,7 +49,10 @@ class Event:
 EVENT_TYPES: dict[str, type[Event]] = {}
 
 Subscriber = Callable[[Sequence[Event]], None]
+# Answers, without a query, whether a subscriber would write anything for events of a type now.
+Listening = Callable[[type[Event]], bool]
 _subscribers: dict[type[Event], list[Subscriber]] = {}
+_listening: dict[Subscriber, Listening] = {}
 
 
 def _plain(value: Any) -> Any:
@@ -64,12 +67,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def subscribe(event_type: type[Event], subscriber: Subscriber) -> None:
+def subscribe(event_type: type[Event], subscriber: Subscriber, *, listening: Listening | None = None) -> None:
     """Call `subscriber(events)` with the events of this type each publishing transaction makes.
-    Register from AppConfig.ready(); registering the same subscriber twice changes nothing."""
+    Register from AppConfig.ready(); registering the same subscriber twice changes nothing.
+
+    `listening(event_type)`, when given, tells hot publishers cheaply whether the subscriber would
+    write anything now (webhooks: whether an active endpoint takes the event), so that a ledger post
+    nobody listens to stays one statement. It may answer yes when the subscriber then writes
+    nothing, never the other way round for longer than it documents."""
     subscribers = _subscribers.setdefault(event_type, [])
     if subscriber not in subscribers:
         subscribers.append(subscriber)
+    if listening is not None:
+        _listening[subscriber] = listening
 
 
 def unsubscribe(event_type: type[Event], subscriber: Subscriber) -> None:
@@ -81,7 +91,12 @@ def unsubscribe(event_type: type[Event], subscriber: Subscriber) -> None:
 
 
 def has_subscribers(event_type: type[Event]) -> bool:
-    return event_type in _subscribers
+    """Whether publishing an event of this type now could write anything (see `subscribe`)."""
+    return any(_listening.get(subscriber, _always)(event_type) for subscriber in _subscribers.get(event_type, ()))
+
+
+def _always(_event_type: type[Event]) -> bool:
+    return True
 
 
 def publish(event: Event) -> None:

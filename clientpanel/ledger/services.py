@@ -26,6 +26,8 @@ from . import policies
 from .events import LedgerEntryPosted
 from .models import EntryType, LedgerEntry
 
+BALANCE_MAX_UNITS = amount_to_units(AMOUNT_MAX)
+
 
 class InsufficientFunds(Conflict):
     code = "insufficient_funds"
@@ -149,10 +151,13 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
     conn = connections[DEFAULT_DB_ALIAS]
     params = _params(conn, values)
     net_units = params["net"]
-    # A debit must fit in balance + credit limit unless the caller allows more; checked in the
-    # UPDATE itself so a refused post changes nothing and takes no sequence number.
-    guard = "" if not (check_credit and net < 0 and not allow_over_limit) else (
-        " AND balance + credit_limit + %(net)s >= 0")
+    # A debit must fit in balance + credit limit unless the caller allows more, and no balance may
+    # leave the range amounts have; both checked in the UPDATE itself, so a refused post changes
+    # nothing and takes no sequence number (a post outside a transaction commits with its statement).
+    params["balance_max"] = BALANCE_MAX_UNITS
+    guard = " AND balance + %(net)s BETWEEN -%(balance_max)s AND %(balance_max)s"
+    if check_credit and net < 0 and not allow_over_limit:
+        guard += " AND balance + credit_limit + %(net)s >= 0"
     update = ("UPDATE clients_client SET balance = balance + %(net)s, ledger_sequence = ledger_sequence + 1 "  # noqa: S608
               "WHERE id = %(client_id)s" + guard + " RETURNING balance, ledger_sequence")
     columns = ", ".join(_INSERT_FIELDS)
@@ -180,9 +185,6 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
     if row is None:
         _refusal(client_id, net)
     sequence, balance_after = row[0], units_to_amount(row[1])
-    if abs(balance_after) > AMOUNT_MAX:
-        raise ValidationFailed(_("The balance would leave the supported range."),
-                               fields={"amount": [_("The resulting balance is out of range.")]})
     entry = LedgerEntry(sequence=sequence, balance_before=balance_after - net, balance_after=balance_after,
                         **values)
     entry._state.adding = False
@@ -195,6 +197,9 @@ def _refusal(client_id, net: Decimal):
     client = Client.objects.filter(pk=client_id).only("balance", "credit_limit", "currency").first()
     if client is None:
         raise NotFound(_("Client not found."))
+    if abs(client.balance + net) > AMOUNT_MAX:
+        raise ValidationFailed(_("The balance would leave the supported range."),
+                               fields={"amount": [_("The resulting balance is out of range.")]})
     raise InsufficientFunds(
         _("Not enough funds: balance %(balance)s + credit limit %(credit_limit)s %(currency)s do not cover "
           "%(amount)s.") % {"balance": client.balance, "credit_limit": client.credit_limit,
@@ -263,7 +268,10 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
     params: list = []
     for cid in ordered:
         params += [pk_field.get_db_prep_value(cid, conn), amount_to_units(totals[cid]), len(entries_by_client[cid])]
-    guard = " AND (v.total >= 0 OR balance + credit_limit + v.total >= 0)" if check_credit else ""
+    params.append(BALANCE_MAX_UNITS)
+    guard = " AND abs(balance + v.total) <= %s"
+    if check_credit:
+        guard += " AND (v.total >= 0 OR balance + credit_limit + v.total >= 0)"
     with conn.cursor() as cursor:
         # Unqualified column names: SQLite's RETURNING accepts no table alias.
         cursor.execute(f"WITH v(cid, total, n) AS (VALUES {values}) "  # noqa: S608 — placeholders only

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from clientpanel.core import outbox
@@ -64,6 +66,34 @@ def on_events(events: Sequence[Event]) -> None:
     messages_write(messages)
 
 
+# Whether any active endpoint takes an event, for hot publishers (a ledger post stays one statement
+# when none does): the active endpoints' event lists, read at most once per LISTENING_TTL seconds in
+# each process and at once in a process that changes an endpoint. So another process starts writing
+# messages for a new endpoint's events within LISTENING_TTL of its creation (docs/decisions.md);
+# a stale "yes" costs only the query in on_events.
+LISTENING_TTL = 1.0
+_taken: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
+ALL_EVENTS = "*"
+
+
+def listening(event_type: type[Event]) -> bool:
+    global _taken
+    read_at, names = _taken
+    if time.monotonic() - read_at > LISTENING_TTL:
+        names = frozenset(name for events in WebhookEndpoint.objects.filter(is_active=True)
+                          .values_list("events", flat=True) for name in (events or [ALL_EVENTS]))
+        _taken = (time.monotonic(), names)
+    return ALL_EVENTS in names or event_type.name in names
+
+
+def listening_forget(**_signal) -> None:
+    """An endpoint was saved in this process: read the endpoints again on the next event. (A cache
+    kept fresh by the model's post_save, whichever code saves it; no rule lives here.)"""
+    global _taken
+    _taken = (float("-inf"), frozenset())
+
+
 def connect() -> None:
     for webhook_event in WEBHOOK_EVENTS.values():
-        subscribe(webhook_event.event_type, on_events)
+        subscribe(webhook_event.event_type, on_events, listening=listening)
+    post_save.connect(listening_forget, sender=WebhookEndpoint, dispatch_uid="webhooks.listening_forget")

@@ -234,3 +234,22 @@ def test_the_same_transaction_id_posted_concurrently_posts_once():
     assert sorted(results) == [False] * 5 + [True]
     client.refresh_from_db()
     assert client.balance == Decimal("10")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_that_would_leave_the_balance_range_changes_nothing_even_outside_a_transaction():
+    """On PostgreSQL a post outside a transaction commits with its one statement, so the range is
+    checked in that statement, not after it (it once committed the balance and then refused)."""
+    from clientpanel.clients.services import client_create
+    from clientpanel.core.money import AMOUNT_MAX
+
+    client = client_create(actor=None, data=client_data())
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=AMOUNT_MAX - Decimal("1"))
+    for net in (Decimal("1.0001"), Decimal("5")):
+        with pytest.raises(ValidationFailed, match="supported range"):
+            entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=net)
+    client.refresh_from_db()
+    assert (client.balance, client.ledger_sequence) == (AMOUNT_MAX - Decimal("1"), 1)
+    last, _ = entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("1"))
+    assert (last.sequence, last.balance_after) == (2, AMOUNT_MAX)
+    assert LedgerEntry.objects.filter(client=client).count() == 2 and ledger_breaches() == []

@@ -436,3 +436,34 @@ def test_deleting_an_endpoint_while_an_event_is_being_published_fails_nothing(st
         worker.join(10)
     assert outcome == {"ok": True}
     assert Client.objects.count() == 1
+
+
+def test_hot_publishers_learn_cheaply_whether_an_endpoint_takes_their_event(receiver, staff, monkeypatch,
+                                                                          django_assert_num_queries):
+    from clientpanel.core.events import has_subscribers
+    from clientpanel.ledger.events import LedgerEntryPosted
+    from clientpanel.webhooks import subscribers
+
+    subscribers.listening_forget()
+    assert not has_subscribers(LedgerEntryPosted)
+    with django_assert_num_queries(0):  # answered from the process's copy, not the database
+        assert not has_subscribers(LedgerEntryPosted)
+    client = client_create(actor=staff, data=client_data())
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("1"))
+    assert not WebhookMessage.objects.exists()
+
+    # Saved in this process: known at once, whichever code saves it.
+    only_clients, _ = services.endpoint_create(actor=staff, data={"url": receiver.url, "events": ["client.created"]})
+    assert not has_subscribers(LedgerEntryPosted)
+    services.endpoint_update(actor=staff, endpoint_id=only_clients.pk, data={"events": ["ledger.entry_posted"]})
+    assert has_subscribers(LedgerEntryPosted)
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("2"))
+    assert WebhookMessage.objects.get().event == "ledger.entry_posted"
+
+    # Changed by another process (no save here): seen within LISTENING_TTL.
+    WebhookEndpoint.objects.update(is_active=False)
+    assert has_subscribers(LedgerEntryPosted)  # a stale yes costs only on_events' own query
+    monkeypatch.setattr(subscribers, "LISTENING_TTL", 0.0)
+    assert not has_subscribers(LedgerEntryPosted)
+    WebhookEndpoint.objects.update(is_active=True, events=[])  # none listed: every event
+    assert has_subscribers(LedgerEntryPosted)
