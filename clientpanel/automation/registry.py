@@ -15,6 +15,7 @@ from clientpanel.clients.services import clients_bulk_update
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.einvoices.nbp import job_fetch_nbp_rates
 from clientpanel.einvoices.sending import job_send_einvoices
+from clientpanel.invoicing.services.common import job_finish_documents
 from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails
@@ -33,6 +34,8 @@ JOBS = {
     "cancel_stale_proformas": job_cancel_stale_proformas,
     # After billing (the balances it leaves), before the outbox and e-mail (the receipts it causes).
     "auto_top_up": job_auto_top_up,
+    # Documents whose issuing request stopped before their PDF and DocumentIssued (rare).
+    "finish_documents": job_finish_documents,
     # The rates foreign-currency e-invoices wait for (where the network allows), then the KSeF
     # e-invoices the jobs before it (and the day's payments) issued.
     "fetch_nbp_rates": job_fetch_nbp_rates,

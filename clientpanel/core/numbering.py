@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,21 +83,38 @@ def sequence_next_dated(*, key: str, period_of: Callable[[dt.datetime], str]) ->
 
     The moment is read after the counter row is locked, so within a period the numbers rise with
     the moments: whoever holds the lock reads a later clock than everyone who held it before. When
-    the clock crosses into the next period between choosing the counter and locking it, the next
-    period's counter is taken instead (the first lock is released, unused, at commit). Must run
-    inside the caller's transaction, like sequence_next.
+    the clock crosses into the next period between choosing the counter and locking it, the number
+    is given back (the lock is still held, so nobody took another) and the next period's counter is
+    taken instead. Must run inside the caller's transaction, like sequence_next; the row stays
+    locked until that transaction ends, so callers take the number as late as they can.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sequence_next_dated must run inside transaction.atomic()")
     period = period_of(timezone.now())
     while True:
-        sequence = _locked_counter(key, period)
+        number = _counter_advance(key, period, 1)
         moment = timezone.now()
         if period_of(moment) == period:
-            sequence.last_value += 1
-            sequence.save(update_fields=["last_value"])
-            return sequence.last_value, moment
+            return number, moment
+        _counter_advance(key, period, -1)
         period = period_of(moment)
+
+
+def _counter_advance(key: str, period: str, by: int) -> int:
+    """Move the counter by `by` and answer its new value: one UPDATE, which takes the row lock
+    (the row is created first when missing, without racing another creator)."""
+    table = NumberSequence._meta.db_table
+    sql = (f"UPDATE {table} SET last_value = last_value + %s WHERE key = %s AND period = %s "  # noqa: S608
+           "RETURNING last_value")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [by, key, period])
+        row = cursor.fetchone()
+        if row is None:
+            NumberSequence.objects.bulk_create([NumberSequence(key=key, period=period, last_value=0)],
+                                               ignore_conflicts=True)
+            cursor.execute(sql, [by, key, period])
+            row = cursor.fetchone()
+    return row[0]
 
 
 def sequence_take(*, key: str, count: int, after: int = 0, period: str = "") -> int:

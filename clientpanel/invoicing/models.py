@@ -67,6 +67,9 @@ class Document(models.Model):
     # The PDF rendered when the document was issued, in the private "documents" storage, and its SHA-256.
     pdf_name = models.CharField(max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Its PDF stored and DocumentIssued published (services/common.py document_finish): at once in
+    # the issuing transaction, or just after it commits when the service issues at the top level.
+    finished = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
@@ -94,6 +97,9 @@ class Document(models.Model):
             # Aging of unpaid documents (reports.standing): what is due, in buckets by due date, and
             # the most overdue first — read from the index alone on PostgreSQL (INCLUDE); only the
             # few UNPAID documents are in it.
+            # The few issued documents whose finishing step has not run yet (the finish_documents job).
+            models.Index(fields=["created_at"], name="document_unfinished_idx",
+                         condition=Q(finished=False, number__isnull=False)),
             models.Index(fields=["due_date"], name="document_unpaid_due_idx", condition=Q(status="UNPAID"),
                          include=["currency", "type", "total", "paid_gross", "client", "home_company"]),
         ]

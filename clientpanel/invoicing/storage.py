@@ -30,7 +30,7 @@ def _storage():
     return storages["documents"]
 
 
-def store_document_pdf(document: Document, *, at_issue: bool = True) -> None:
+def store_document_pdf(document: Document, *, at_issue: bool = True, finishing: bool = False) -> None:
     """Render the document's PDF and store it with its fingerprint. Runs in the issuing transaction
     (after the items exist), with the home company's logo as it is at that moment; and for a
     document issued before PDFs were kept, once on its first download, without a logo (today's logo
@@ -41,11 +41,18 @@ def store_document_pdf(document: Document, *, at_issue: bool = True) -> None:
     issued = document.issue_date
     name = _storage().save(f"{issued:%Y/%m}/{document.pk}.pdf", ContentFile(content))
     document.pdf_name, document.pdf_sha256 = name, hashlib.sha256(content).hexdigest()
-    Document.objects.filter(pk=document.pk).update(pdf_name=name, pdf_sha256=document.pdf_sha256)
+    finished = {"finished": True} if finishing else {}
+    document.finished = document.finished or finishing
+    Document.objects.filter(pk=document.pk).update(pdf_name=name, pdf_sha256=document.pdf_sha256, **finished)
 
 
 def stored_pdf(document: Document) -> bytes:
     """The PDF made when the document was issued, checked against its SHA-256."""
+    if not document.pdf_name and document.number and not document.finished:
+        # Issued a moment ago and not finished yet (services/common.py issuing): finish it now.
+        from .services.common import document_finish  # here: the services import this module
+
+        document_finish(document)
     if not document.pdf_name:
         store_document_pdf(document, at_issue=False)
     try:

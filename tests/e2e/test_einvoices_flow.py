@@ -6,7 +6,6 @@ the KSeF number KSeF gave it."""
 import os
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from clientpanel.clients.services import client_create
@@ -37,7 +36,7 @@ def test_an_accountant_completes_a_euro_invoices_ksef_file(live_server, page, lo
     proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
     proforma.refresh_from_db()
     invoice = proforma.related
-    day = previous_working_day(timezone.localtime(invoice.issue_date).date())
+    day = previous_working_day(invoice.issue_date.astimezone(invoice.home_company.zone).date())  # the seller's day
 
     log_in("staff@example.com", "correct-horse-battery")
     page.goto(f"{live_server.url}/staff/documents/{invoice.pk}/")
@@ -66,8 +65,9 @@ def test_an_accountant_completes_a_euro_invoices_ksef_file(live_server, page, lo
     content = saved.read_bytes()
     assert get_exporter("ksef_fa3").validate(content) == [] and b"<P_14_1W>" in content
 
-    number = f"{NIP}-{timezone.localdate():%Y%m%d}-0100A0B1C2D3-4F"
-    card.get_by_label("KSeF number, once KSeF accepted the file").fill("1111111111-20261122-0100A0B1C2D3-4F")
+    day = f"{invoice.issue_date.astimezone(invoice.home_company.zone):%Y%m%d}"  # the seller's day, any day
+    number = f"{NIP}-{day}-0100A0B1C2D3-4F"
+    card.get_by_label("KSeF number, once KSeF accepted the file").fill(f"1111111111-{day}-0100A0B1C2D3-4F")
     card.get_by_role("button", name="Record").click()
     expect(page.get_by_role("alert").first).to_contain_text("names the tax number 1111111111")
     card.get_by_label("KSeF number, once KSeF accepted the file").fill(number)

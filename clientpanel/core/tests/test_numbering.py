@@ -78,3 +78,22 @@ def test_concurrent_writers_get_unique_gap_free_numbers():
         t.join()
     assert sorted(results) == list(range(1, 201))
     assert NumberSequence.objects.get(key="concurrent").last_value == 200
+
+
+@pytest.mark.django_db
+def test_a_number_taken_as_the_period_ends_is_given_back_and_the_next_period_numbered(monkeypatch):
+    """The clock crosses into the next period between choosing the counter and holding it: the
+    old period's number goes back, so both series stay gap-free."""
+    from django.utils import timezone
+
+    from clientpanel.core.numbering import sequence_next_dated
+
+    moments = iter([dt.datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=dt.UTC),
+                    dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC), dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)])
+    monkeypatch.setattr(timezone, "now", lambda: next(moments))
+    with transaction.atomic():
+        NumberSequence.objects.create(key="doc", period="2026-11", last_value=41)
+        number, moment = sequence_next_dated(key="doc", period_of=lambda m: f"{m:%Y-%m}")
+    assert (number, moment.month) == (1, 12)
+    assert dict(NumberSequence.objects.filter(key="doc").values_list("period", "last_value")) == {
+        "2026-11": 41, "2026-12": 1}

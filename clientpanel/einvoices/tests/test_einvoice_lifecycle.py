@@ -111,13 +111,20 @@ def test_tax_exchange_rates_are_checked_before_they_are_kept(staff):
     assert VatExchangeRate.objects.get().rate == Decimal("4.24")
 
 
+def seller_day(document) -> str:
+    """The day of the document's issue in the seller's time zone, as a KSeF number writes it (a
+    fixed or UTC day fails an hour of every day, or every other day)."""
+    return f"{document.issue_date.astimezone(document.home_company.zone):%Y%m%d}"
+
+
 def test_the_ksef_number_is_checked_and_a_credit_note_names_it(polish_company, make_client, staff):
     invoice = paid_invoice(make_client)
-    for wrong in ("", "123", f"{NIP}-20261322-0100A0B1C2D3-4F", "1111111111-20261122-0100A0B1C2D3-4F",
-                  f"{NIP}-20261122-0100A0B1C2DZ-4F"):
+    day = seller_day(invoice)
+    for wrong in ("", "123", f"{NIP}-20261322-0100A0B1C2D3-4F", f"1111111111-{day}-0100A0B1C2D3-4F",
+                  f"{NIP}-{day}-0100A0B1C2DZ-4F"):
         with pytest.raises(ValidationFailed):
             einvoice_ksef_number_record(actor=staff, document_id=invoice.pk, ksef_number=wrong)
-    number = f"{NIP}-20261122-0100A0B1C2D3-4F"
+    number = f"{NIP}-{day}-0100A0B1C2D3-4F"
     einvoice_ksef_number_record(actor=staff, document_id=invoice.pk, ksef_number=number.lower())
     einvoice = EInvoice.objects.get(document=invoice)
     assert (einvoice.status, einvoice.ksef_number) == (EInvoiceStatus.ACCEPTED, number)
@@ -328,7 +335,7 @@ def test_finance_lists_the_documents_whose_einvoice_is_not_yet_accepted(polish_c
     not_sent = paid_invoice(make_client)  # made, not accepted
     accepted = paid_invoice(make_client)
     einvoice_ksef_number_record(actor=staff, document_id=accepted.pk,
-                                ksef_number=f"{NIP}-{dt.date.today():%Y%m%d}-0100A0B1C2D3-4F")
+                                ksef_number=f"{NIP}-{seller_day(accepted)}-0100A0B1C2D3-4F")
     page = staff_client.get(reverse("backoffice:finance-documents"), {"einvoice": "awaiting"}).content.decode()
     assert waiting_rate.number in page and not_sent.number in page and accepted.number not in page
     assert "einvoice=awaiting" in page  # kept by the CSV export link

@@ -4,8 +4,13 @@ published, the row lock of a visible document, and the cleaning of amounts and s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
+import threading
+from collections.abc import Iterator
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -21,6 +26,8 @@ from ..models import Document, DocumentType
 from ..pricing import clean_positive_amount  # noqa: F401 — the services import it from here
 from ..selectors import documents_visible_to
 from ..storage import store_document_pdf
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentStateError(Conflict):
@@ -74,12 +81,75 @@ def document_derived(source: Document, *, actor: ActorLike, doc_type: str, statu
         created_by_id=as_actor(actor).user_id, **amounts)
 
 
+_issuing = threading.local()
+
+
+@contextlib.contextmanager
+def issuing() -> Iterator[None]:
+    """The transaction of a service that issues documents. When it is the outermost transaction,
+    what follows numbering — each document's PDF, its e-invoice and DocumentIssued (e-mail,
+    webhooks) — comes after it commits, in a short transaction of its own per document
+    (document_finish), so the series' counter row is locked only from numbering to that commit; a
+    crash in between leaves them to the finish_documents job. Inside a caller's transaction all of
+    it happens in that transaction, which must commit it together."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
+    _issuing.documents = []
+    try:
+        with transaction.atomic():
+            yield
+        documents = _issuing.documents
+    finally:
+        _issuing.documents = None
+    for document in documents:
+        try:
+            document_finish(document)
+        except Exception:  # the document is issued: its finishing is retried, never the caller's error
+            logger.exception("Finishing document %s failed; the finish_documents job retries it", document.number)
+
+
 def document_issued(document: Document) -> None:
-    """Render the issued document's PDF once, in the issuing transaction, and keep it with its
-    SHA-256: what was issued is what is served for ever after."""
-    store_document_pdf(document)
+    """The document is numbered and written: finish it in this transaction, or after the issuing
+    scope commits (issuing)."""
+    later = getattr(_issuing, "documents", None)
+    if later is not None:
+        later.append(document)
+    else:  # written in this very transaction: nobody else can be finishing it
+        _finish(document, claim=False)
+
+
+def document_finish(document: Document) -> bool:
+    """Finish an issued document once: its PDF rendered and stored with its SHA-256, and
+    DocumentIssued published (its e-invoice, e-mail and webhooks follow from it), in one
+    transaction. Answers False when it was finished already (by another process)."""
+    with transaction.atomic():
+        return _finish(document)
+
+
+def _finish(document: Document, *, claim: bool = True) -> bool:
+    # The row lock makes a second finisher (the job, a download) wait, then find it finished.
+    if claim and not Document.objects.filter(pk=document.pk, finished=False).select_for_update().exists():
+        document.refresh_from_db(fields=["pdf_name", "pdf_sha256", "finished"])
+        return False
+    store_document_pdf(document, finishing=True)
     publish(DocumentIssued(document_id=document.pk, client_id=document.client_id, type=document.type,
                            number=document.number, currency=document.currency, total=document.total))
+    return True
+
+
+FINISH_AFTER = dt.timedelta(minutes=1)
+
+
+def job_finish_documents(*, now: dt.datetime) -> dict:
+    """Finish documents whose issuing request stopped between its commit and their finishing step
+    (issuing), a minute after they were issued."""
+    finished = 0
+    candidates = Document.objects.filter(finished=False, number__isnull=False, created_at__lt=now - FINISH_AFTER)
+    for document in candidates.order_by("created_at")[:500]:
+        finished += document_finish(document)
+    return {"finished": finished}
 
 
 def tax_lines_json(lines) -> list[dict[str, str]]:

@@ -28,6 +28,7 @@ from .common import (
     clean_positive_amount,
     document_issued,
     document_number,
+    issuing,
     locked_document,
     tax_lines_json,
 )
@@ -73,7 +74,7 @@ def proforma_issue(*, actor: ActorLike, client_id, items: object) -> Document:
 
 
 def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
-    with transaction.atomic():
+    with issuing():
         client = _visible_client(actor, client_id)
         errors = FieldErrors()
         priced = proforma_priced(client, items, errors)
@@ -82,25 +83,29 @@ def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
         company = decision.home_company
         terms = int(effective_setting(client, "payment_terms_days")[0])
         shipping = client.addresses.filter(type=AddressType.SHIPPING, is_default=True).first()
-        number, issued_at = document_number(company=company, doc_type=DocumentType.PROFORMA)
-        document = Document.objects.create(
+        document = Document(
             client=client, home_company=company, type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID,
-            number=number, currency=client.currency, language=_document_language(client.language, company),
-            issue_date=issued_at, due_date=issued_at + dt.timedelta(days=terms), net=totals.net, tax=totals.tax,
-            total=totals.total, tax_lines=tax_lines_json(totals.tax_lines), reverse_charge=decision.reverse_charge,
-            client_snapshot=_client_snapshot(client), company_snapshot=_company_snapshot(company),
+            currency=client.currency, language=_document_language(client.language, company), net=totals.net,
+            tax=totals.tax, total=totals.total, tax_lines=tax_lines_json(totals.tax_lines),
+            reverse_charge=decision.reverse_charge, client_snapshot=_client_snapshot(client),
+            company_snapshot=_company_snapshot(company),
             billing_address=_address_dict(client.addresses.get(type=AddressType.BILLING)),
             shipping_address=_address_dict(shipping), created_by_id=as_actor(actor).user_id,
         )
+        # The items go first (their foreign key is checked at commit): after the number only the
+        # document's own row and its audit event are written before the commit releases the series.
         DocumentItem.objects.bulk_create([
-            DocumentItem(document=document, position=n, description=i["description"] or company.topup_item_name,
+            DocumentItem(document_id=document.pk, position=n, description=i["description"] or company.topup_item_name,
                          quantity=i["quantity"], unit_price=i["unit_price"], net=net, is_topup=i["is_topup"],
                          service_id=i["service_id"], period_start=i["period_start"], period_end=i["period_end"])
             for n, (i, net) in enumerate(zip(cleaned, nets, strict=True), start=1)
         ])
-        document_issued(document)
+        document.number, document.issue_date = document_number(company=company, doc_type=DocumentType.PROFORMA)
+        document.due_date = document.issue_date + dt.timedelta(days=terms)
+        document.save(force_insert=True)
         audit_record(action="document.issue", target=document, client_id=client.pk,
                      changes={"number": [None, document.number], "total": [None, document.total]})
+        document_issued(document)
     return document
 
 
