@@ -68,7 +68,10 @@ class Service(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0) & Q(setup_fee__gte=0), name="service_price_positive"),
         ]
         indexes = [
-            models.Index(fields=["status", "billed_until"], name="service_due_idx"),
+            # The billing pass walks the active services in client order. billed_until is in no index,
+            # so charging a period (which moves only billed_until) is a HOT update touching no index
+            # (the table leaves room on its pages for it: migration 0003).
+            models.Index(fields=["client", "id"], name="service_active_client_idx", condition=Q(status="ACTIVE")),
             models.Index(fields=["client", "-order_date"], name="service_client_idx"),
         ]
 
@@ -85,7 +88,8 @@ class ServiceCharge(models.Model):
     """One charge of a service: its setup fee, or one period. Unique per service, kind and period
     start, so a pass that runs twice — or on two workers at once — charges once."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="charges")
+    # No index of its own: the unique (service, kind, period_start) index serves lookups by service.
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="charges", db_index=False)
     kind = models.CharField(max_length=6, choices=ChargeKind.choices)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField(null=True, blank=True)

@@ -24,7 +24,9 @@ class LedgerEntry(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="ledger_entries")
+    # No index of its own: the unique (client, sequence) index serves every lookup by client.
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="ledger_entries",
+                               db_index=False)
     sequence = models.PositiveBigIntegerField()
     type = models.CharField(max_length=10, choices=EntryType.choices)
     gross = AmountField()

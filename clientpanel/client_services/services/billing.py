@@ -5,18 +5,25 @@ Every job is idempotent: running it twice, or on two workers at once, charges no
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.ledger.models import EntryType
-from clientpanel.ledger.services import InsufficientFunds, entries_post_for_clients, entry_post
+from clientpanel.ledger.services import (
+    InsufficientFunds,
+    entries_post_for_clients,
+    entries_post_select,
+    entry_post,
+)
 
-from ..calculations import period_charge
+from ..calculations import FIXED, MONTHS, PERIOD_WORDS, period_charge
 from ..locks import locked_service
 from ..models import INSUFFICIENT_FUNDS, ChargeKind, Service, ServiceCharge, ServiceStatus
 from .common import suspend_service
@@ -84,13 +91,103 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
 MAX_PERIODS_PER_PASS = 1000  # after a long outage, the rest is charged by the next passes
 
 
-def charge_batch(*, now: dt.datetime, limit: int = 500) -> tuple[int, int, list]:
+# The one period due of a service whose price the database can compute (every period but ONE_TIME),
+# as SQL over `s` (services_service) and `p` (catalog_product): calculations.period_charge, spelled
+# out for the set-based pass; tests/integration compare the two on every period.
+_HOURLY = "(s.period = 'HOURLY' OR (s.period = 'MONTHLY' AND p.hourly_billing))"
+_SQL_END = " ".join([
+    "CASE WHEN", _HOURLY, "THEN s.billed_until + interval '1 hour'",
+    *(f"WHEN s.period = '{period}' THEN s.billed_until + interval '{delta.total_seconds():.0f} seconds'"
+      for period, delta in FIXED.items() if period != "HOURLY"),
+    *(f"WHEN s.period = '{period}' THEN s.billed_until + interval '{months} months'"
+      for period, months in MONTHS.items()),
+    "END"])
+# An hourly-billed monthly price per hour of that month (UTC, as hours_in_month), rounded half up.
+_SQL_AMOUNT = ("CASE WHEN s.period = 'MONTHLY' AND p.hourly_billing THEN round(s.amount::numeric / (24 * "
+               "extract(day FROM date_trunc('month', s.billed_until) + interval '1 month' - interval '1 day')))"
+               "::bigint ELSE s.amount END")
+_SQL_PRICE = "(b.amount::numeric / 10000)::numeric(30, 4)"  # as units_to_amount writes it: 0.9271, 10.0000
+_SQL_WHAT = " ".join([
+    "CASE WHEN", _HOURLY.replace("s.", "b.").replace("p.", "b."), f"THEN '1h × ' || {_SQL_PRICE} || ' per hour'",
+    *(f"WHEN b.period = '{period}' THEN '{words} × ' || {_SQL_PRICE}" for period, words in PERIOD_WORDS.items()),
+    "END"])
+_SQL_PERIODS = tuple(FIXED) + tuple(MONTHS)
+
+
+@dataclasses.dataclass
+class BillingCursor:
+    """Where a pass's set-based batches got to (client, service): the next batch starts after it
+    instead of reading past every service charged already. What it passes by (locked by another
+    worker then) the pass's last, one-by-one sweep of all that is still due charges."""
+
+    client_id: uuid.UUID | None = None
+    service_id: uuid.UUID | None = None
+
+
+def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCursor) -> tuple[int, int, list] | None:
+    """charge_batch done by PostgreSQL: up to `limit` services with exactly one period due, locked
+    with SKIP LOCKED; their entries posted by the ledger from one INSERT … SELECT with one UPDATE of
+    the balances (ledger.entries_post_select), then their charges inserted and billed-until times
+    moved by one statement. Services of clients whose funds do not cover their part of the batch are
+    answered for the one-by-one path. None when no such service is due (the rest — several periods
+    due, ONE_TIME prices — goes through Python)."""
+    params = {"now": now, "limit": limit, "periods": list(_SQL_PERIODS), "after_client": cursor.client_id,
+              "after_service": cursor.service_id}
+    after = "" if cursor.client_id is None else "AND (s.client_id, s.id) > (%(after_client)s, %(after_service)s) "
+    with connection.cursor() as db:
+        db.execute(
+            "SELECT s.id, s.client_id, (" + _SQL_AMOUNT + ") > 0 FROM services_service s "  # noqa: S608
+            "JOIN catalog_product p ON p.id = s.product_id "
+            "WHERE s.status = 'ACTIVE' AND s.billed_until <= %(now)s AND NOT s.cancel_requested "
+            "AND s.period = ANY(%(periods)s) AND (" + _SQL_END + ") > %(now)s " + after
+            + "ORDER BY s.client_id, s.id LIMIT %(limit)s FOR UPDATE OF s SKIP LOCKED", params)
+        batch = db.fetchall()
+    if not batch:
+        return None
+    cursor.service_id, cursor.client_id = batch[-1][0], batch[-1][1]
+    params["ids"] = [row[0] for row in batch]
+    rows = ("SELECT b.entry_id AS id, b.client_id, %(charge)s AS type, -b.amount AS net, "
+            "'Service:' || b.service_id || ', ' || " + _SQL_WHAT + " AS description, b.service_id, "
+            "b.start AS period_start, b.end_at AS period_end, NULL::uuid AS document_id, b.service_id AS ord "
+            "FROM (" + _batch_sql() + ") b WHERE b.amount > 0")
+    moved = entries_post_select(rows_sql=rows, params={**params, "charge": EntryType.CHARGE}, check_credit=True)
+    paying = {row[1] for row in batch if row[2]}
+    refused = paying - moved
+    params["refused"] = list(refused)
+    with connection.cursor() as db:
+        db.execute(
+            "WITH b AS MATERIALIZED (" + _batch_sql() + " AND NOT s.client_id = ANY(%(refused)s::uuid[])), "  # noqa: S608
+            "c AS (INSERT INTO services_servicecharge (service_id, kind, period_start, period_end, amount, "
+            "ledger_entry_id, created_at) SELECT b.service_id, %(kind)s, b.start, b.end_at, b.amount, "
+            "CASE WHEN b.amount > 0 THEN b.entry_id END, %(created)s FROM b) "
+            "UPDATE services_service s SET billed_until = b.end_at FROM b WHERE s.id = b.service_id",
+            {**params, "kind": ChargeKind.PERIOD, "created": timezone.now()})
+        charged = db.rowcount
+    slow = [row[0] for row in batch if row[1] in refused]
+    return charged, charged, slow
+
+
+def _batch_sql() -> str:
+    """The batch's services (%(ids)s) with their period: start, end, amount, and the id of the entry
+    that charges it — made from the service and the period's start, so both statements name it."""
+    return ("SELECT s.id AS service_id, s.client_id, s.period, p.hourly_billing, s.billed_until AS start, "
+            "(" + _SQL_END + ") AS end_at, (" + _SQL_AMOUNT + ") AS amount, "
+            "md5(s.id::text || '/' || s.billed_until::text)::uuid AS entry_id "
+            "FROM services_service s JOIN catalog_product p ON p.id = s.product_id WHERE s.id = ANY(%(ids)s::uuid[])")
+
+
+def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | None = None) -> tuple[int, int, list]:
     """Charge the due periods of up to `limit` active services in one transaction: the services are
     locked with SKIP LOCKED, so several workers split the work instead of waiting on each other;
     each client's charges post as one ledger write. A client whose funds do not cover all its
     charges is left to service_charge_due, one period at a time (which suspends when they run
-    out). Answers (services charged, charges, services left for the one-by-one path)."""
+    out). Answers (services charged, charges, services left for the one-by-one path). On PostgreSQL
+    the services with one period due are charged set-based first (_charge_batch_set_based)."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            done = _charge_batch_set_based(now=now, limit=limit, cursor=cursor or BillingCursor())
+            if done is not None:
+                return done
         batch = list(Service.objects.select_for_update(skip_locked=True, of=("self",))
                      .filter(status=ServiceStatus.ACTIVE, billed_until__lte=now, cancel_requested=False)
                      .select_related("product")
@@ -156,8 +253,9 @@ def job_charge_services(*, now: dt.datetime, batch: int = 500) -> dict:
     """Charge every active service whose next period has started, in batches (see charge_batch)."""
     services = charged = 0
     handled_one_by_one: set = set()
+    cursor = BillingCursor()
     while True:
-        done, count, slow = charge_batch(now=now, limit=batch)
+        done, count, slow = charge_batch(now=now, limit=batch, cursor=cursor)
         services += done
         charged += count
         fresh = [service_id for service_id in slow if service_id not in handled_one_by_one]

@@ -205,3 +205,75 @@ def test_a_hanging_module_times_out_and_the_error_is_recorded(settings):
     assert service.provision_status == ProvisionStatus.ERROR and "did not answer within 0.3 s" in \
         service.provision_error
     assert service.provisioning_events.get().outcome == "TIMEOUT"
+
+
+@pytest.mark.postgres
+def test_the_set_based_pass_charges_exactly_what_the_one_by_one_path_would():
+    """Every period the database prices itself (calculations.period_charge spelled in SQL), at the
+    starts where calendars bite: month ends, a leap day, a month of 28, 30 and 31 days."""
+    from clientpanel.client_services.calculations import FIXED, MONTHS, period_charge
+    from clientpanel.client_services.services.billing import charge_batch
+
+    client = funded_client("100000")
+    starts = [dt.datetime(2028, 1, 31, 10, 0, tzinfo=dt.UTC), dt.datetime(2028, 2, 29, 23, 30, tzinfo=dt.UTC),
+              dt.datetime(2027, 4, 30, 0, 0, tzinfo=dt.UTC), dt.datetime(2027, 12, 31, 23, 59, 59, tzinfo=dt.UTC)]
+    cases = [(period, False) for period in (*FIXED, *MONTHS)] + [("MONTHLY", True)]
+    services = []
+    for n, (period, hourly) in enumerate(cases):
+        product, price = make_product(key=f"p{n}", period=period, amount="10.3713", hourly=hourly)
+        for m, start in enumerate(starts):
+            services.append(Service.objects.create(
+                client=client, product=product, price=price, label=f"S{n:02d}{m:02d}", currency="USD",
+                period=period, amount=Decimal("10.3713") + m, setup_fee=Decimal(0), status="ACTIVE",
+                provision_status="COMPLETED", order_date=start, billed_until=start))
+    now = max(starts)  # every service has exactly one period due by then, except the later starts' own
+    expected = {}
+    for service in services:
+        if service.billed_until <= now:
+            charge = period_charge(period=service.period, amount=service.amount,
+                                   hourly_billing=service.product.hourly_billing, start=service.billed_until)
+            if charge.end > now:
+                expected[service.pk] = charge
+    done, count, slow = charge_batch(now=now, limit=1000)
+    assert (done, count, slow) == (len(expected), len(expected), [])
+    for service_id, charge in expected.items():
+        [made] = ServiceCharge.objects.filter(service_id=service_id)
+        entry = LedgerEntry.objects.get(pk=made.ledger_entry_id)
+        assert (made.period_start, made.period_end, made.amount) == (charge.start, charge.end, charge.amount)
+        assert (entry.net, entry.service_id, entry.period_end) == (-charge.amount, service_id, charge.end)
+        assert entry.description == f"Service:{service_id}, {charge.what}"
+        assert Service.objects.get(pk=service_id).billed_until == charge.end
+    assert ledger_breaches() == []
+
+
+@pytest.mark.postgres
+def test_the_set_based_pass_leaves_a_client_who_cannot_pay_to_the_one_by_one_path():
+    from clientpanel.client_services.services.billing import charge_batch
+
+    rich, poor = funded_client("100"), funded_client("1")
+    product, price = make_product(amount="0.6")
+    free, free_price = make_product(key="free", amount="0")
+    start = dt.datetime(2027, 9, 2, 8, 0, tzinfo=dt.UTC)
+
+    def service(client, product, price, label):
+        return Service.objects.create(client=client, product=product, price=price, label=label, currency="USD",
+                                      period="HOURLY", amount=price.amount, setup_fee=Decimal(0), status="ACTIVE",
+                                      provision_status="COMPLETED", order_date=start, billed_until=start)
+
+    paid = [service(rich, product, price, "RICH01"), service(rich, product, price, "RICH02")]
+    cannot = [service(poor, product, price, "POOR01"), service(poor, product, price, "POOR02")]  # 1.2 > 1
+    nothing = service(poor, free, free_price, "POOR03")  # costs nothing: one-by-one too, with the client's others
+    penniless = client_create(actor=None, data=client_data(currency="USD"))
+    lonely_free = service(penniless, free, free_price, "ZERO01")  # needs no funds
+    done, count, slow = charge_batch(now=start, limit=100)
+    assert (done, count, sorted(slow)) == (3, 3, sorted(s.pk for s in [*cannot, nothing]))
+    poor.refresh_from_db()
+    rich.refresh_from_db()
+    assert (poor.balance, poor.ledger_sequence) == (Decimal("1"), 1)  # untouched
+    assert (rich.balance, rich.ledger_sequence) == (Decimal("98.8"), 3)
+    assert [e.balance_after for e in LedgerEntry.objects.filter(client=rich).order_by("sequence")] == [
+        Decimal("100"), Decimal("99.4"), Decimal("98.8")]
+    assert ServiceCharge.objects.get(service=lonely_free).ledger_entry_id is None
+    assert not ServiceCharge.objects.filter(service__in=[*cannot, nothing]).exists()
+    assert all(ServiceCharge.objects.filter(service=s).count() == 1 for s in paid)
+    assert ledger_breaches() == []
