@@ -66,9 +66,10 @@ bench-dashboard: setup
 bench-einvoice: setup
 	$(BIN)/python bench/einvoice.py
 
-# Every benchmark at full size, one after another (PostgreSQL required; `make test` runs each tiny).
+# Every benchmark at full size, one after another, then one table of figures beside their anchors
+# (PostgreSQL required; `make test` runs each tiny).
 bench: setup
-	@for script in bench/*.py; do [ "$$script" = bench/harness.py ] && continue; echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	$(BIN)/python bench/all.py
 
 clean:
 	rm -rf var/test.sqlite3 var/static

@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
+from harness import report  # bench/harness.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_BILLING_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientpanel_bench_billing")
@@ -122,6 +124,27 @@ def consumers_pass(count: int, at: dt.datetime, services: int) -> float:
     return elapsed
 
 
+def set_based_insert(rows: int) -> float:
+    """What PostgreSQL itself takes to insert as many ledger entries in one statement, into a copy
+    of the entries table with its indexes (dropped afterwards): the floor of a billing pass."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_anchor_entries")
+        cursor.execute("CREATE TABLE bench_anchor_entries (LIKE ledger_ledgerentry INCLUDING DEFAULTS "
+                       "INCLUDING INDEXES INCLUDING CONSTRAINTS)")
+        started = time.perf_counter()
+        cursor.execute(
+            "INSERT INTO bench_anchor_entries (id, client_id, sequence, type, gross, net, balance_before, "
+            "balance_after, description, transaction_id, created_at, created_by_kind, created_by_label) "
+            "SELECT gen_random_uuid(), c.id, 1000 + n, 'CHARGE', -9271, -9271, 0, -9271, "
+            "'Service:' || gen_random_uuid() || ', 1h × 0.9271 per hour', '', now(), 'system', 'bench' "
+            "FROM generate_series(1, %s) n JOIN LATERAL (SELECT id FROM clients_client LIMIT 1) c ON true", [rows])
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_anchor_entries")
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--services", type=int, default=100_000)
@@ -148,6 +171,7 @@ def main() -> None:
     second_s = time.perf_counter() - started
     one = consumers_pass(1, T + dt.timedelta(hours=1), args.services)
     two = consumers_pass(2, T + dt.timedelta(hours=2), args.services)
+    anchor_s = set_based_insert(args.services)
     entries = LedgerEntry.objects.count()
     breaches = ledger_breaches(limit=1)
     print(f"\n{args.services:,} active hourly services on {args.services // args.per_client:,} clients · "
@@ -161,6 +185,11 @@ def main() -> None:
           f"{args.services / one:,.0f} |")
     print(f"| next hour, 2 Huey consumers on Redis | {args.services:,} | {args.services:,} | {two:.1f} | "
           f"{args.services / two:,.0f} |")
+    print(f"\nAnchor, same run: {args.services:,} ledger-shaped rows (the entries table's columns and indexes) "
+          f"inserted by one INSERT … SELECT: {anchor_s:.2f} s")
+    report(f"billing pass, {args.services:,} hourly services, one process", first_s, "s", target="< 10 s",
+           anchor=f"INSERT … SELECT of {args.services:,} ledger-shaped rows, s", anchor_value=anchor_s)
+    report("billing pass, 2 consumers ÷ 1", one / two, "×", target="≥ 1.8×")
     print(f"\nledger entries: {entries:,} (expected {3 * args.services + args.services // args.per_client:,}); verify_ledger: "
           f"{'clean' if not breaches else breaches[0]}")
 

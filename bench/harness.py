@@ -51,3 +51,19 @@ def start_server(target: Callable[..., None]) -> tuple[int, mp.Queue, mp.Process
     server.start()
     ready.wait(10)
     return port, received, server
+
+
+def report(measure: str, value: float, unit: str, *, target: str = "", anchor: str = "",
+           anchor_value: float | None = None) -> None:
+    """Hand one figure to `bench/all.py`'s summary (when it runs this script): what was measured,
+    its value and unit, the target it is held to, and the anchor measured in the same run — what
+    the machine itself does for the same work (pgbench, a raw SQL page, a set-based INSERT) — so a
+    slow machine shows as a slow anchor, not as a lost target."""
+    import json
+
+    path = os.environ.get("BENCH_SUMMARY")
+    if not path:
+        return
+    with open(path, "a", encoding="utf-8") as summary:
+        summary.write(json.dumps({"measure": measure, "value": value, "unit": unit, "target": target,
+                                  "anchor": anchor, "anchor_value": anchor_value}) + "\n")

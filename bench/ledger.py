@@ -23,6 +23,8 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse
 
+from harness import report  # bench/harness.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_LEDGER_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clientpanel_bench_ledger")
@@ -149,6 +151,10 @@ def main() -> None:
     print(f"| entry_post, {args.writers} writers on {args.writers} clients | {spread:,.0f} posts/s | "
           f"{spread / pgbench_tps:.2f} |")
     print(f"| entry_post, {args.writers} writers on one client | {one:,.0f} posts/s | {one / pgbench_tps:.2f} |")
+    report(f"ledger posts, {args.writers} writers on {args.writers} clients", spread, "posts/s",
+           target="≥ 1.0 × pgbench", anchor=f"pgbench tpcb-like -c {args.writers}, tps", anchor_value=pgbench_tps)
+    report(f"ledger posts, {args.writers} writers on one client", one, "posts/s", target="≥ 0.6 × pgbench",
+           anchor=f"pgbench tpcb-like -c {args.writers}, tps", anchor_value=pgbench_tps)
     print(f"\nverify_ledger after the run: {'clean' if not breaches else breaches[0]}")
 
 

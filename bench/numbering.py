@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from harness import report  # bench/harness.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get("BENCH_NUMBERING_DATABASE_URL",
@@ -135,6 +137,11 @@ def main() -> None:
         gap_free = sorted(values) == list(range(1, len(values) + 1))
         print(f"| {what} | {done:,} | {done / args.seconds:,.0f} | {'yes' if gap_free else 'NO'} | "
               f"{'yes' if values == sorted(values) else 'NO'} |")
+    report(f"one series, {args.writers} writers: number, document row, commit", series / args.seconds, "documents/s",
+           target="≥ 500/s")
+    report(f"documents issued, {args.writers} writers, one company (CPU-bound: pricing, PDF, e-mail)",
+           issued / args.seconds, "documents/s", anchor="the series alone, documents/s",
+           anchor_value=series / args.seconds)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ that are dropped afterwards (the PostgreSQL server is shared). `make bench-…` 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -33,11 +34,17 @@ RUNS = {  # script: (database variable or None, tiny arguments, what its output 
 }
 
 
+# How many headline figures each script hands to bench/all.py's summary (harness.report).
+REPORTS = {"directory.py": 2, "ledger.py": 2, "numbering.py": 2, "billing.py": 2}
+
+
 @pytest.mark.parametrize("script", RUNS)
-def test_benchmark_runs_at_a_tiny_size(script):
+def test_benchmark_runs_at_a_tiny_size(script, tmp_path):
     variable, arguments, expected = RUNS[script]
     name = f"clientpanel_smoke_{script.removesuffix('.py')}"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG")}
+    summary = tmp_path / "summary.jsonl"
+    env["BENCH_SUMMARY"] = str(summary)
     if variable:
         env[variable] = f"{SERVER}/{name}"
     try:
@@ -45,7 +52,21 @@ def test_benchmark_runs_at_a_tiny_size(script):
                                 capture_output=True, text=True, timeout=600)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         assert expected in result.stdout, result.stdout[-3000:]
+        figures = [json.loads(line) for line in summary.read_text().splitlines()] if summary.exists() else []
+        assert len(figures) == REPORTS.get(script, 0)
+        assert all(f["value"] > 0 and (f["target"] or f["anchor"]) for f in figures), figures
     finally:
         if variable:
             with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_make_bench_prints_one_summary_table():
+    result = subprocess.run([sys.executable, "bench/all.py", "--only", "pdf.py"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "== bench/pdf.py" in result.stdout and "PDF renders" in result.stdout
+    assert "| measure | figure | target | anchor, same run | figure ÷ anchor |" in result.stdout
+    refused = subprocess.run([sys.executable, "bench/all.py", "--only", "nothing.py"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode != 0 and "no such benchmark: nothing.py" in refused.stderr
