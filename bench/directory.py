@@ -176,6 +176,7 @@ def main() -> None:
     _, token = api_token_create(user=staff)
     http = HttpClient()
     http.force_login(staff)
+    integration = HttpClient()  # an integration has its token, not a staff member's session as well
     auth = {"Authorization": f"Bearer {token}"}
     total = Client.objects.count()
 
@@ -187,7 +188,7 @@ def main() -> None:
 
     def api(**params):
         def call():
-            response = http.get("/api/v1/clients", params, headers=auth)
+            response = integration.get("/api/v1/clients", params, headers=auth)
             assert response.status_code == 200, response.content[:300]
         return call
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
+from ninja.renderers import JSONRenderer
 
 from clientpanel.accounts import services as user_services
 from clientpanel.accounts.api_auth import api_actor, require_scope
@@ -71,7 +74,7 @@ def _billing_addresses(clients) -> dict:
 @router.get("/clients", response=ClientListOut, summary="List, search, filter and sort clients")
 def list_clients(request, params: Query[ClientListParams]):
     """`page`/`page_size` (≤ 500) as everywhere; `cursor` (from `next_cursor`) pages at any depth
-    in constant time. `count` is exact up to 10,000; beyond it `count_capped` is true."""
+    in constant time. `count` is exact up to 1,000; beyond it `count_capped` is true."""
     require_scope(request, CLIENTS_READ)
     # Without `page`, the first page is served by keyset so `next_cursor` is there to follow.
     result = selectors.client_directory(
@@ -79,10 +82,15 @@ def list_clients(request, params: Query[ClientListParams]):
         group=params.group, sort=params.sort, page_size=params.page_size, cursor=params.cursor, page=params.page,
     )
     billing = _billing_addresses(result.results)
-    return {
+    page = {
         "count": result.count, "count_capped": result.count_capped, "next_cursor": result.next_cursor,
         "results": [client_out(c, billing.get(c.id)) for c in result.results],
     }
+    # client_out writes each row as ClientOut has it (text, numbers, booleans), so the page is
+    # rendered as it is rather than validated field by field a second time (a third of the
+    # request at 50 rows); clients/tests/test_api.py holds the two the same.
+    return HttpResponse(JSONRenderer().render(request, page, response_status=200),
+                        content_type=f"{JSONRenderer.media_type}; charset={settings.DEFAULT_CHARSET}")
 
 
 @router.post("/clients", response={201: ClientOut}, summary="Create a client with its owner and billing address")

@@ -7,7 +7,7 @@ the currency's minor unit. Always ROUND_HALF_UP, never float.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.numbers import get_currency_precision, get_currency_symbol, parse_pattern
@@ -162,10 +162,17 @@ def display_amount(amount: Decimal, currency: str = "", language: str = "en") ->
     has one: "-$135,925.9536", "CA$12.50" in English; "1 000,50 zł", "12,50 USD" in Polish — the
     currency's decimals at least, up to the ledger's 4 (pages, PDFs, e-mails). Without a currency:
     the number alone."""
+    return _display_amount(str(amount), currency, language or "en")
+
+
+@lru_cache(maxsize=4096)
+def _display_amount(amount: str, currency: str, language: str) -> str:
+    # Kept by the amount's text: a list shows the same figures again and again (credit limits,
+    # round prices), and Babel takes tens of microseconds for each.
     if not currency:
-        return _format_number(amount, "#,##0.00##", language)
-    pattern, locale = _money_format(currency, language or "en")
-    return pattern.apply(amount, locale, currency=currency, currency_digits=False)
+        return _format_number(Decimal(amount), "#,##0.00##", language)
+    pattern, locale = _money_format(currency, language)
+    return pattern.apply(Decimal(amount), locale, currency=currency, currency_digits=False)
 
 
 def display_quantity(quantity: Decimal | str, language: str = "en", *, places: int = 4) -> str:

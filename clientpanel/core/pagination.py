@@ -20,7 +20,9 @@ from django.core import signing
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-COUNT_CAP = 10_000
+# A user of a million-client directory needs "more than 1,000" to narrow the search, not the exact
+# figure; counting further reads as many index rows (10,000 took 70 ms of a 126 ms request).
+COUNT_CAP = 1_000
 MAX_PAGE_SIZE = 500
 MAX_PAGE = 1_000_000
 _CURSOR_SALT = "clientpanel.core.pagination.cursor"

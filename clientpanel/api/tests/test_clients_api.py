@@ -94,6 +94,20 @@ def test_list_searches_filters_sorts_and_pages(api, make_client):
     assert [c["display_name"] for c in follow["results"]] == ["Bridge 2", "Bridge 3"]
 
 
+def test_the_list_is_exactly_what_its_schema_says_without_being_validated_twice(api, make_client):
+    """The list is rendered without ninja's second validation: each row must already be what
+    ClientOut makes of it, field by field, type by type."""
+    from clientpanel.clients.schemas import ClientListOut
+
+    make_client(company_name="Zenith Systems", tax_id="PL5260250995", phone="+48 22 123 45 67")
+    make_client(firstname="Ewa", lastname="Łąka", billing_address={"country": "DE", "city": "Köln", "region": ""})
+    response = api.get("/clients", sort="display_name")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert len(body["results"]) == 2 and body["results"][0]["billing_address"]["country_name"]
+    assert ClientListOut.model_validate(body).model_dump() == body
+
+
 @pytest.mark.parametrize("params, field", [
     ({"page_size": 501}, "page_size"), ({"page_size": 0}, "page_size"), ({"page": 0}, "page"),
     ({"sort": "password"}, "sort"), ({"status": "SLEEPING"}, "status"), ({"page": "x"}, "page"),

@@ -2,10 +2,20 @@
 (a client record's tabs, Settings → Automation); what a client portal would show as well, and the
 words of codes (`label`), are in the `ui` library."""
 
+from collections.abc import Iterable
+
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+from django.utils.timezone import localtime
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.clients.models import Client, ClientStatus
+from clientpanel.core.money import display_amount
 from clientpanel.ui import labels
+from clientpanel.ui.templatetags.ui import STATUS_BADGES
 
 from ..menu import MENU, SETTINGS_MENU, menu_for
 
@@ -35,3 +45,36 @@ def client_tab(tab: str) -> str:
 @register.filter
 def job_description(name: str, docstring: str = "") -> str:
     return labels.JOB_DESCRIPTIONS.get(name, docstring)
+
+
+_DIRECTORY_ROW = (
+    '<tr><td class="cp-select"><input class="form-check-input" type="checkbox" name="ids" value="{}" form="bulk-form" '
+    'data-bulk-row aria-label="{} {}"></td>'
+    '<td><div>{}</div><div class="small text-secondary">{}</div></td>'
+    '<td><a href="{}" class="fw-semibold">{}</a><div class="small text-secondary">#{}{}</div></td>'
+    '<td><span class="badge {}">{}</span></td>'
+    '<td>{}<div class="small text-secondary">{}</div></td>'
+    '<td class="text-nowrap">{}</td>'
+    '<td class="text-nowrap text-end"><div>{}</div><div class="small text-secondary">{}</div></td></tr>')
+
+
+@register.simple_tag
+def directory_rows(clients: Iterable[Client]) -> SafeString:
+    """The client directory's rows, made in Python as Django's admin makes its change list
+    (`result_list`): the template language spent 16 ms on 50 rows, this a fraction of it. Every
+    value is escaped by format_html; the columns are those of DIRECTORY_COLUMNS."""
+    language = get_language() or "en"
+    select = pgettext("tick a row", "Select")
+    summary = reverse("backoffice:client-summary", args=["00000000-0000-0000-0000-000000000000"])
+    statuses = {status.value: status.label.upper() for status in ClientStatus}
+
+    def cells(c: Client) -> tuple:
+        details = (f" · {c.firstname} {c.lastname}" if c.company_name else "") + (f" · {c.tax_id}" if c.tax_id else "")
+        return (c.id, select, c.display_name, c.owner.email, c.owner.full_name,
+                summary.replace("00000000-0000-0000-0000-000000000000", str(c.id)), c.display_name, c.number, details,
+                STATUS_BADGES.get(c.status, "text-bg-light"), statuses.get(c.status, c.status),
+                labels.country_name(c.billing_country), c.billing_city,
+                f"{localtime(c.created_at):%Y-%m-%d %H:%M:%S}",  # the date filter's "Y-m-d H:i:s"
+                display_amount(c.balance, c.currency, language), display_amount(c.credit_limit, c.currency, language))
+
+    return format_html_join("\n", _DIRECTORY_ROW, (cells(c) for c in clients))

@@ -187,3 +187,22 @@ def test_django_admin_is_read_only_for_superusers(client, make_client):
     page = client.get(f"/django-admin/clients/client/{target.pk}/change/")
     assert page.status_code == 200 and "Save" not in page.content.decode()
     assert client.get("/django-admin/clients/client/add/").status_code == 403
+
+
+def test_directory_rows_are_escaped_and_say_what_the_template_said(staff_client, make_client):
+    """The rows are made in Python (backoffice.directory_rows): every value escaped, each column as
+    the template wrote it."""
+    client = make_client(company_name="<b>Acme</b> & Co", firstname="Ewa", lastname="O'Hara",
+                         billing_address={"country": "DE", "city": "Köln <x>", "region": ""})
+    page = staff_client.get(reverse("backoffice:client-list")).content.decode()
+    assert "<b>Acme" not in page and "&lt;b&gt;Acme&lt;/b&gt; &amp; Co" in page
+    assert f'href="{reverse("backoffice:client-summary", args=[client.pk])}"' in page
+    assert f"#{client.number} · Ewa O&#x27;Hara</div>" in page
+    assert "Germany" in page and "Köln &lt;x&gt;" in page
+    from clientpanel.ui.templatetags.ui import STATUS_BADGES
+
+    badge = STATUS_BADGES.get(client.status, "text-bg-light")
+    assert f'<span class="badge {badge}">{client.get_status_display().upper()}</span>' in page
+    assert f'value="{client.pk}"' in page and f"{client.created_at:%Y-%m-%d %H:%M}" in page
+    Client.objects.all().delete()
+    assert "No clients match." in staff_client.get(reverse("backoffice:client-list")).content.decode()
