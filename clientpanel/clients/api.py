@@ -177,8 +177,8 @@ def list_users(request, params: Query[UserListParams]):
     require_scope(request, USERS_READ)
     start, end = _page_bounds(params.page, params.page_size)
     users = selectors.users_visible_to(api_actor(request), search=params.search).order_by("email")
-    count, _capped = capped_count(users)
-    return {"count": count, "results": [user_out(u) for u in users[start:end]]}
+    count, capped = capped_count(users)
+    return {"count": count, "count_capped": capped, "results": [user_out(u) for u in users[start:end]]}
 
 
 @users_router.post("/users", response={201: UserDetailOut},

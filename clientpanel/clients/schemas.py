@@ -242,7 +242,8 @@ class UserDetailOut(UserOut):
 
 
 class UserListOut(ListOut[UserOut]):
-    pass
+    # `count` stops at the directory's cap (core/pagination.py COUNT_CAP); this says when it did.
+    count_capped: bool
 
 
 class ClientUserOut(Schema):

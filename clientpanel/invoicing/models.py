@@ -69,7 +69,8 @@ class Document(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     # Its PDF stored and DocumentIssued published (services/common.py document_finish): at once in
     # the issuing transaction, or just after it commits when the service issues at the top level.
-    finished = models.BooleanField(default=False, db_default=False)
+    # A row written without it (a process of the release before, during an upgrade) finished itself.
+    finished = models.BooleanField(default=False, db_default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")

@@ -270,6 +270,9 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
         params += [pk_field.get_db_prep_value(cid, conn), amount_to_units(totals[cid]), len(entries_by_client[cid])]
     params.append(BALANCE_MAX_UNITS)
     guard = " AND abs(balance + v.total) <= %s"
+    # The rows locked in key order first, as entries_post_select does: an UPDATE … FROM locks them
+    # in the order its plan reads them, and two batches sharing clients could deadlock.
+    list(Client.objects.select_for_update().filter(pk__in=ordered).order_by("pk").values_list("pk", flat=True))
     if check_credit:
         guard += " AND (v.total >= 0 OR balance + credit_limit + v.total >= 0)"
     with conn.cursor() as cursor:

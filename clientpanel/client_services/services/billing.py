@@ -140,7 +140,9 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
             "JOIN catalog_product p ON p.id = s.product_id "
             "WHERE s.status = 'ACTIVE' AND s.billed_until <= %(now)s AND NOT s.cancel_requested "
             "AND s.period = ANY(%(periods)s) AND (" + _SQL_END + ") > %(now)s " + after
-            + "ORDER BY s.client_id, s.id LIMIT %(limit)s FOR UPDATE OF s SKIP LOCKED", params)
+            # The products too (shared): their hourly_billing decides a period, and each statement
+            # below computes it again — a product changed in between would split a charge in two.
+            + "ORDER BY s.client_id, s.id LIMIT %(limit)s FOR UPDATE OF s SKIP LOCKED FOR SHARE OF p", params)
         batch = db.fetchall()
     if not batch:
         return None

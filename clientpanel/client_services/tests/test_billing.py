@@ -277,3 +277,46 @@ def test_the_set_based_pass_leaves_a_client_who_cannot_pay_to_the_one_by_one_pat
     assert not ServiceCharge.objects.filter(service__in=[*cannot, nothing]).exists()
     assert all(ServiceCharge.objects.filter(service=s).count() == 1 for s in paid)
     assert ledger_breaches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_product_cannot_change_between_a_batchs_ledger_entries_and_its_charges(monkeypatch):
+    """Each statement of the set-based pass prices the period from the product again: the batch
+    holds its products (shared) until it commits, so an edit waits instead of splitting a charge."""
+    import psycopg
+    from django.conf import settings
+    from django.db import connection
+
+    from clientpanel.client_services.services import billing
+
+    client = funded_client("1000")
+    product, price = make_product(key="vps-month", period="MONTHLY", amount="74.40")
+    start = dt.datetime(2027, 1, 10, tzinfo=dt.UTC)
+    service = Service.objects.create(client=client, product=product, price=price, label="MONTH1", currency="USD",
+                                     period="MONTHLY", amount=Decimal("74.40"), setup_fee=Decimal(0),
+                                     status="ACTIVE", provision_status="COMPLETED", order_date=start,
+                                     billed_until=start)
+    database, refused = settings.DATABASES["default"], []
+    post = billing.entries_post_select
+
+    def post_then_edit(**kwargs):
+        moved = post(**kwargs)
+        with psycopg.connect(host=database["HOST"], port=database["PORT"] or 5432, user=database["USER"],
+                             dbname=connection.settings_dict["NAME"], autocommit=True) as other:
+            other.execute("SET lock_timeout = '300ms'")
+            try:
+                other.execute("UPDATE catalog_product SET hourly_billing = TRUE WHERE id = %s", [product.pk])
+            except psycopg.errors.LockNotAvailable:
+                refused.append(True)
+        return moved
+
+    monkeypatch.setattr(billing, "entries_post_select", post_then_edit)
+    assert billing.charge_batch(now=start, limit=10)[:2] == (1, 1)
+    assert refused == [True]
+    [charge] = charges(service)
+    entry = LedgerEntry.objects.get(pk=charge.ledger_entry_id)
+    next_month = start.replace(month=2)
+    assert (charge.amount, entry.net, charge.period_end) == (Decimal("74.40"), Decimal("-74.40"), next_month)
+    service.refresh_from_db()
+    assert service.billed_until == start.replace(month=2)

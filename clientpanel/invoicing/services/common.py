@@ -96,11 +96,11 @@ def issuing() -> Iterator[None]:
         with transaction.atomic():
             yield
         return
-    _issuing.documents = []
+    documents: list[Document] = []
+    _issuing.documents = documents  # kept here too: the commit's own hooks may issue at the top level
     try:
         with transaction.atomic():
             yield
-        documents = _issuing.documents
     finally:
         _issuing.documents = None
     for document in documents:
@@ -130,9 +130,16 @@ def document_finish(document: Document) -> bool:
 
 def _finish(document: Document, *, claim: bool = True) -> bool:
     # The row lock makes a second finisher (the job, a download) wait, then find it finished.
-    if claim and not Document.objects.filter(pk=document.pk, finished=False).select_for_update().exists():
-        document.refresh_from_db(fields=["pdf_name", "pdf_sha256", "finished"])
-        return False
+    if claim:
+        stored = (Document.objects.select_for_update().filter(pk=document.pk, finished=False)
+                  .values_list("pdf_sha256", flat=True).first())
+        if stored is None:
+            document.refresh_from_db(fields=["pdf_name", "pdf_sha256", "finished"])
+            return False
+        if stored:  # its PDF is there: issued by a release that finished in the issuing transaction
+            Document.objects.filter(pk=document.pk).update(finished=True)
+            document.refresh_from_db(fields=["pdf_name", "pdf_sha256", "finished"])
+            return True
     store_document_pdf(document, finishing=True)
     publish(DocumentIssued(document_id=document.pk, client_id=document.client_id, type=document.type,
                            number=document.number, currency=document.currency, total=document.total))
@@ -145,11 +152,15 @@ FINISH_AFTER = dt.timedelta(minutes=1)
 def job_finish_documents(*, now: dt.datetime) -> dict:
     """Finish documents whose issuing request stopped between its commit and their finishing step
     (issuing), a minute after they were issued."""
-    finished = 0
+    finished = failed = 0
     candidates = Document.objects.filter(finished=False, number__isnull=False, created_at__lt=now - FINISH_AFTER)
     for document in candidates.order_by("created_at")[:500]:
-        finished += document_finish(document)
-    return {"finished": finished}
+        try:
+            finished += document_finish(document)
+        except Exception:  # one document that cannot be finished must not hold back the others
+            failed += 1
+            logger.exception("Finishing document %s failed; it is tried again on the next pass", document.number)
+    return {"finished": finished, "failed": failed}
 
 
 def tax_lines_json(lines) -> list[dict[str, str]]:

@@ -65,10 +65,10 @@ def test_a_finishing_step_that_fails_leaves_the_document_issued_for_the_job(clie
     assert stored.number and not stored.finished and not stored.pdf_name and issued_events == []
     monkeypatch.undo()
 
-    assert job_finish_documents(now=timezone.now()) == {"finished": 0}  # too recent: its request may finish it
+    assert job_finish_documents(now=timezone.now()) == {"finished": 0, "failed": 0}  # too recent: its request may
     later = timezone.now() + dt.timedelta(minutes=2)
-    assert job_finish_documents(now=later) == {"finished": 1}
-    assert job_finish_documents(now=later) == {"finished": 0}
+    assert job_finish_documents(now=later) == {"finished": 1, "failed": 0}
+    assert job_finish_documents(now=later) == {"finished": 0, "failed": 0}
     stored.refresh_from_db()
     assert stored.finished and stored.pdf_sha256 and [e.document_id for e in issued_events] == [document.pk]
 
@@ -81,8 +81,33 @@ def test_a_download_before_the_finishing_step_finishes_it_once(client, issued_ev
     assert not unfinished.finished
     assert stored_pdf(unfinished).startswith(b"%PDF")
     assert unfinished.finished and len(issued_events) == 1
-    assert job_finish_documents(now=timezone.now() + dt.timedelta(minutes=2)) == {"finished": 0}
+    assert job_finish_documents(now=timezone.now() + dt.timedelta(minutes=2)) == {"finished": 0, "failed": 0}
     assert len(issued_events) == 1
+
+
+def test_one_document_that_cannot_be_finished_holds_back_no_other(client, issued_events, monkeypatch):
+    """A document of the release before (its PDF stored, its event published, the flag not set)
+    is only marked; one whose PDF cannot be made is tried again later while the others go on."""
+    older = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+    Document.objects.filter(pk=older.pk).update(finished=False)
+    monkeypatch.setattr("clientpanel.invoicing.services.common.document_finish", lambda document: True)
+    broken = proforma_add_funds(actor=None, client_id=client.pk, net_amount="11")
+    fine = proforma_add_funds(actor=None, client_id=client.pk, net_amount="12")
+    monkeypatch.undo()
+    render = storage.document_pdf
+
+    def refuses_one(document, **kwargs):
+        if document.pk == broken.pk:
+            raise RuntimeError("this one cannot be rendered")
+        return render(document, **kwargs)
+
+    monkeypatch.setattr(storage, "document_pdf", refuses_one)
+    issued_events.clear()
+    later = timezone.now() + dt.timedelta(minutes=2)
+    assert job_finish_documents(now=later) == {"finished": 2, "failed": 1}
+    assert [e.document_id for e in issued_events] == [fine.pk]  # the older one published its own
+    finished = dict(Document.objects.values_list("pk", "finished"))
+    assert (finished[older.pk], finished[broken.pk], finished[fine.pk]) == (True, False, True)
 
 
 @pytest.mark.postgres
