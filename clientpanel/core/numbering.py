@@ -71,11 +71,13 @@ def sequence_next(*, key: str, period: str = "") -> int:
 
 
 def _locked_counter(key: str, period: str) -> NumberSequence:
-    # Create the counter row if it is missing without racing another creator.
-    NumberSequence.objects.bulk_create(
-        [NumberSequence(key=key, period=period, last_value=0)], ignore_conflicts=True
-    )
+    _counter_create(key, period)
     return NumberSequence.objects.select_for_update().get(key=key, period=period)
+
+
+def _counter_create(key: str, period: str) -> None:
+    """Create the counter row if it is missing, without racing another creator."""
+    NumberSequence.objects.bulk_create([NumberSequence(key=key, period=period, last_value=0)], ignore_conflicts=True)
 
 
 def sequence_next_dated(*, key: str, period_of: Callable[[dt.datetime], str]) -> tuple[int, dt.datetime]:
@@ -110,8 +112,7 @@ def _counter_advance(key: str, period: str, by: int) -> int:
         cursor.execute(sql, [by, key, period])
         row = cursor.fetchone()
         if row is None:
-            NumberSequence.objects.bulk_create([NumberSequence(key=key, period=period, last_value=0)],
-                                               ignore_conflicts=True)
+            _counter_create(key, period)
             cursor.execute(sql, [by, key, period])
             row = cursor.fetchone()
     return row[0]

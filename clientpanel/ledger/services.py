@@ -303,11 +303,6 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
     return rows, set(totals) - set(moved)
 
 
-_SET_COLUMNS = ("id", "client_id", "sequence", "type", "gross", "net", "balance_before", "balance_after",
-                "description", "transaction_id", "service_id", "period_start", "period_end", "document_id",
-                "created_at", "created_by_kind", "created_by_id", "created_by_label", "impersonator_id")
-
-
 def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = False) -> set:
     """Post the entries a query yields without bringing them into Python, for batch jobs on
     PostgreSQL (a billing pass charging thousands of services). `rows_sql` yields the columns id,
@@ -328,7 +323,7 @@ def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = Fal
               "balance_before": "m.balance - m.total + sum(r.net) OVER w - r.net",
               "balance_after": "m.balance - m.total + sum(r.net) OVER w", "transaction_id": "''",
               "created_at": "%(_now)s", **{key: f"%(_{key})s" for key in recorded_by}}
-    select = ", ".join(values.get(column, f"r.{column}") for column in _SET_COLUMNS)
+    select = ", ".join(values.get(column, f"r.{column}") for column in _INSERT_FIELDS)
     listening = has_subscribers(LedgerEntryPosted)
     returned = "e.id, e.client_id, e.sequence, e.type, e.net, e.balance_after, e.service_id, e.document_id" \
         if listening else "DISTINCT e.client_id"
@@ -343,7 +338,7 @@ def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = Fal
             "ledger_sequence = c.ledger_sequence + t.n FROM t WHERE c.id = t.client_id",
             "AND abs(c.balance + t.total) <= %(_balance_max)s", credit,
             "RETURNING c.id, c.balance, c.ledger_sequence, t.total, t.n),",
-            f"e AS (INSERT INTO ledger_ledgerentry ({', '.join(_SET_COLUMNS)}) SELECT {select}",
+            f"e AS (INSERT INTO ledger_ledgerentry ({', '.join(_INSERT_FIELDS)}) SELECT {select}",
             "FROM r JOIN m ON m.id = r.client_id",
             "WINDOW w AS (PARTITION BY r.client_id ORDER BY r.ord ROWS UNBOUNDED PRECEDING)",
             "RETURNING id, client_id, sequence, type, net, balance_after, service_id, document_id)",

@@ -112,6 +112,13 @@ _SQL_WHAT = " ".join([
     *(f"WHEN b.period = '{period}' THEN '{words} × ' || {_SQL_PRICE}" for period, words in PERIOD_WORDS.items()),
     "END"])
 _SQL_PERIODS = tuple(FIXED) + tuple(MONTHS)
+# The batch's services (%(ids)s) with their period: start, end, amount, and the id of the entry that
+# charges it — made from the service and the period's start, so both statements name it.
+_BATCH_SQL = ("SELECT s.id AS service_id, s.client_id, s.period, p.hourly_billing, s.billed_until AS start, "
+              "(" + _SQL_END + ") AS end_at, (" + _SQL_AMOUNT + ") AS amount, "
+              "md5(s.id::text || '/' || s.billed_until::text)::uuid AS entry_id "
+              "FROM services_service s JOIN catalog_product p ON p.id = s.product_id "
+              "WHERE s.id = ANY(%(ids)s::uuid[])")
 
 
 @dataclasses.dataclass
@@ -151,14 +158,14 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
     rows = ("SELECT b.entry_id AS id, b.client_id, %(charge)s AS type, -b.amount AS net, "
             "'Service:' || b.service_id || ', ' || " + _SQL_WHAT + " AS description, b.service_id, "
             "b.start AS period_start, b.end_at AS period_end, NULL::uuid AS document_id, b.service_id AS ord "
-            "FROM (" + _batch_sql() + ") b WHERE b.amount > 0")
+            "FROM (" + _BATCH_SQL + ") b WHERE b.amount > 0")
     moved = entries_post_select(rows_sql=rows, params={**params, "charge": EntryType.CHARGE}, check_credit=True)
     paying = {row[1] for row in batch if row[2]}
     refused = paying - moved
     params["refused"] = list(refused)
     with connection.cursor() as db:
         db.execute(
-            "WITH b AS MATERIALIZED (" + _batch_sql() + " AND NOT s.client_id = ANY(%(refused)s::uuid[])), "  # noqa: S608
+            "WITH b AS MATERIALIZED (" + _BATCH_SQL + " AND NOT s.client_id = ANY(%(refused)s::uuid[])), "  # noqa: S608
             "c AS (INSERT INTO services_servicecharge (service_id, kind, period_start, period_end, amount, "
             "ledger_entry_id, created_at) SELECT b.service_id, %(kind)s, b.start, b.end_at, b.amount, "
             "CASE WHEN b.amount > 0 THEN b.entry_id END, %(created)s FROM b) "
@@ -167,15 +174,6 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
         charged = db.rowcount
     slow = [row[0] for row in batch if row[1] in refused]
     return charged, charged, slow
-
-
-def _batch_sql() -> str:
-    """The batch's services (%(ids)s) with their period: start, end, amount, and the id of the entry
-    that charges it — made from the service and the period's start, so both statements name it."""
-    return ("SELECT s.id AS service_id, s.client_id, s.period, p.hourly_billing, s.billed_until AS start, "
-            "(" + _SQL_END + ") AS end_at, (" + _SQL_AMOUNT + ") AS amount, "
-            "md5(s.id::text || '/' || s.billed_until::text)::uuid AS entry_id "
-            "FROM services_service s JOIN catalog_product p ON p.id = s.product_id WHERE s.id = ANY(%(ids)s::uuid[])")
 
 
 def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | None = None) -> tuple[int, int, list]:
