@@ -58,13 +58,14 @@ def load(services: int, per_client: int) -> None:
     raw = connection.connection
     started = time.perf_counter()
     with raw.cursor() as cur:
-        users, client_rows, service_rows, entries = [], [], [], []
+        users, client_rows, balances, service_rows, entries = [], [], [], [], []
         for c in range(clients):
             user_id, client_id = uuid.uuid4(), uuid.uuid4()
             users.append((user_id, "!", False, f"b{c}@example.com", "B", str(c), "", "en", False, False, True, T,
                           False, "", "[]"))
             client_rows.append((client_id, f"{c + 1:07d}", "", "ACTIVE", user_id, "B", str(c), "", f"B {c}", "", "",
-                                "en", "USD", 0, 10_000 * 10_000, 1, "", "", "UNCHECKED", "US", "", "", T, T))
+                                "en", "USD", 0, "", "", "UNCHECKED", "US", "", "", T, T))
+            balances.append((client_id, "USD", 10_000 * 10_000, 1))
             # The funds arrive through the ledger, so verify_ledger holds from the first entry.
             entries.append((uuid.uuid4(), client_id, 1, "ADJUSTMENT", 10_000 * 10_000, 10_000 * 10_000, 0,
                             10_000 * 10_000, "Top-up", "", T - dt.timedelta(hours=2), "system", "bench"))
@@ -78,9 +79,9 @@ def load(services: int, per_client: int) -> None:
              "email_verified, is_staff, is_active, created_at, limited_to_assigned_clients, totp_secret, "
              "recovery_codes) FROM STDIN", users),
             ("COPY clients_client (id, number, id_number, status, owner_id, firstname, lastname, company_name, "
-             "display_name, tax_id, phone, language, currency, credit_limit, balance, ledger_sequence, admin_notes, "
-             "public_notes, vies_status, billing_country, billing_city, search_text, created_at, updated_at) "
-             "FROM STDIN", client_rows),
+             "display_name, tax_id, phone, language, currency, credit_limit, admin_notes, public_notes, "
+             "vies_status, billing_country, billing_city, search_text, created_at, updated_at) FROM STDIN", client_rows),
+            ("COPY clients_clientbalance (client_id, currency, balance, ledger_sequence) FROM STDIN", balances),
             ("COPY services_service (id, client_id, product_id, price_id, label, currency, period, amount, setup_fee, "
              "status, provision_status, provision_error, order_date, activation_date, suspension_reason, "
              "cancel_requested, billed_until, created_at) FROM STDIN", service_rows),

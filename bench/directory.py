@@ -80,12 +80,12 @@ def load(count: int) -> None:
     users_sql = ("COPY accounts_user (id, password, is_superuser, email, firstname, lastname, phone, language, "
                  "email_verified, is_staff, is_active, created_at, limited_to_assigned_clients, totp_secret, recovery_codes) FROM STDIN")
     clients_sql = ("COPY clients_client (id, number, id_number, status, owner_id, firstname, lastname, company_name, "
-                   "display_name, tax_id, phone, language, currency, credit_limit, balance, admin_notes, public_notes, "
-                   "vies_status, billing_country, billing_city, search_text, created_at, updated_at, ledger_sequence) "
-                   "FROM STDIN")
+                   "display_name, tax_id, phone, language, currency, credit_limit, admin_notes, public_notes, "
+                   "vies_status, billing_country, billing_city, search_text, created_at, updated_at) FROM STDIN")
+    balance_sql = "COPY clients_clientbalance (client_id, currency, balance, ledger_sequence) FROM STDIN"
     address_sql = ("COPY clients_address (id, client_id, type, name, contact_name, phone, email, address1, address2, "
                    "city, postcode, country, region, notes, is_default, created_at, updated_at) FROM STDIN")
-    users, clients, addresses = [], [], []
+    users, clients, balances, addresses = [], [], [], []
     for i in range(count):
         first, last = rng.choice(FIRSTS), rng.choice(LASTS)
         roll = rng.random()
@@ -110,18 +110,19 @@ def load(count: int) -> None:
                       "[]"))
         clients.append((client_id, number, "", rng.choice(STATUSES), user_id, first, last, company,
                         company or f"{first} {last}", "", phone, "en", "USD", rng.choice([0, 1_000_000]),
-                        balance_units, "", "", "UNCHECKED", country, city, search_text_of(row, email), created,
-                        created, 0))
+                        "", "", "UNCHECKED", country, city, search_text_of(row, email), created, created))
+        balances.append((client_id, "USD", balance_units, 0))
         addresses.append((uuid.uuid4(), client_id, "BILLING", "Default", f"{first} {last}", phone, email,
                           f"Main Street {i % 200}", "", city, "00-000", country, "", "", False, created, created))
         if len(users) == 50_000 or i == count - 1:
             with raw.cursor() as cur:
-                for sql, rows in ((users_sql, users), (clients_sql, clients), (address_sql, addresses)):
+                for sql, rows in ((users_sql, users), (clients_sql, clients), (balance_sql, balances),
+                                  (address_sql, addresses)):
                     with cur.copy(sql) as copy:
                         for r in rows:
                             copy.write_row(r)
             raw.commit()
-            users, clients, addresses = [], [], []
+            users, clients, balances, addresses = [], [], [], []
             print(f"  loaded {i + 1:,} clients ({time.perf_counter() - started:.0f} s)", flush=True)
     with connection.cursor() as cursor:
         cursor.execute("SET maintenance_work_mem = '1GB'")
@@ -133,6 +134,7 @@ def load(count: int) -> None:
     raw.autocommit = True
     raw.execute("VACUUM ANALYZE accounts_user")
     raw.execute("VACUUM ANALYZE clients_client")
+    raw.execute("VACUUM ANALYZE clients_clientbalance")
     raw.execute("VACUUM ANALYZE clients_address")
     raw.autocommit = old_autocommit
     print(f"Loaded {count:,} clients with COPY in {time.perf_counter() - started:.1f} s", flush=True)

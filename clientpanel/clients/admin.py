@@ -11,6 +11,7 @@ class ClientAdmin(ReadOnlyAdmin):
     list_filter = ("status", "currency")
     search_fields = ("number", "display_name")
     show_full_result_count = False
+    list_select_related = ("balance_row",)
 
 
 @admin.register(Address)

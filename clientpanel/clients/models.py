@@ -73,9 +73,7 @@ class Client(models.Model):
     language = models.CharField(max_length=8)
     currency = models.CharField(max_length=3)
     credit_limit = AmountField(default=Decimal("0"))
-    # Written only by the ledger (SPEC §5), in the same statement that numbers its next entry.
-    balance = AmountField(default=Decimal("0"))
-    ledger_sequence = models.PositiveBigIntegerField(default=0)
+    # The balance lives in its own narrow row (ClientBalance, below): see there why.
     # No index of its own: client_group_created_idx starts with group_id (one index less to keep
     # up on every insert; a CSV import of 100,000 clients pays for each).
     group = models.ForeignKey(ClientGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="clients",
@@ -122,8 +120,6 @@ class Client(models.Model):
         # Every directory sort has an index ending in id, which breaks ties and drives keyset paging.
         indexes = [
             models.Index(fields=["created_at", "id"], name="client_created_idx"),
-            # The balance sort groups by currency (selectors/directory.py: CLIENT_SORTS).
-            models.Index(fields=["currency", "balance", "id"], name="client_currency_balance_idx"),
             models.Index(fields=["display_name", "id"], name="client_display_name_idx"),
             models.Index(fields=["status", "id"], name="client_status_idx"),
             models.Index(fields=["billing_country", "billing_city", "id"], name="client_located_idx"),
@@ -137,6 +133,47 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.display_name}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Every client has its balance row from the moment it exists, and the row's copy of the
+        # currency follows the client's (a client may change currency only while it has no money
+        # history, clients.services.client_update; the copy serves the directory's balance sort).
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if adding:
+            ClientBalance.objects.create(client=self, currency=self.currency)
+        elif "currency" in (kwargs.get("update_fields") or ("currency",)):
+            ClientBalance.objects.filter(client_id=self.pk).exclude(currency=self.currency).update(
+                currency=self.currency)
+
+    @property
+    def balance(self) -> Decimal:
+        """The client's balance (its ClientBalance row; select_related("balance_row") where many are read)."""
+        return self.balance_row.balance
+
+
+class ClientBalance(models.Model):
+    """A client's balance and the counter numbering its ledger entries, in a narrow row of their own.
+
+    Every ledger post moves both (ledger.services, the only writer, SPEC §5). On the client's own row
+    — a dozen indexes, the directory's trigram index among them — each move changed an indexed
+    column and so wrote a new entry into every index; here a post touches two small indexes, and
+    staff editing a client's profile never wait for a post, nor a post for them. One row per
+    client, made with the client (Client.save, or the CSV import beside its clients)."""
+
+    client = models.OneToOneField(Client, primary_key=True, on_delete=models.CASCADE, related_name="balance_row")
+    # A copy of the client's currency for the directory's balance sort: 100 EUR and 100 PLN are
+    # not the same amount, so the sort lists each currency's clients together.
+    currency = models.CharField(max_length=3)
+    balance = AmountField(default=Decimal("0"))
+    # The sequence number of the client's last ledger entry (the next post takes this + 1).
+    ledger_sequence = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["currency", "balance", "client"], name="client_balance_sort_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.balance} {self.currency}"
 
 
 class AddressType(models.TextChoices):

@@ -99,22 +99,29 @@ def ledger_breaches(*, client_id=None, limit: int = 100) -> list[LedgerBreach]:
             breaches.append(LedgerBreach(str(uuid.UUID(str(cid))), str(uuid.UUID(str(eid))), seq, problem))
         client_where = "AND c.id = %s" if client_id else ""
         cursor.execute(f"""
-            SELECT c.id, c.balance, COALESCE(s.total, 0), COALESCE(l.balance_after, 0), c.ledger_sequence,
-                   COALESCE(s.last, 0)
+            SELECT c.id, b.balance, COALESCE(s.total, 0), COALESCE(l.balance_after, 0), b.ledger_sequence,
+                   COALESCE(s.last, 0), b.currency, c.currency
             FROM clients_client c
+            LEFT JOIN clients_clientbalance b ON b.client_id = c.id
             LEFT JOIN (SELECT client_id, SUM(net) AS total, MAX(sequence) AS last FROM ledger_ledgerentry
                        GROUP BY client_id) s ON s.client_id = c.id
             LEFT JOIN ledger_ledgerentry l ON l.client_id = c.id AND l.sequence = s.last
-            WHERE (c.balance != COALESCE(s.total, 0) OR c.balance != COALESCE(l.balance_after, 0)
-                   OR c.ledger_sequence != COALESCE(s.last, 0)) {client_where}
+            WHERE (b.client_id IS NULL OR b.balance != COALESCE(s.total, 0)
+                   OR b.balance != COALESCE(l.balance_after, 0)
+                   OR b.ledger_sequence != COALESCE(s.last, 0) OR b.currency != c.currency) {client_where}
             ORDER BY c.id
             LIMIT {int(limit)}
         """, params)  # noqa: S608 — constant fragments only
-        for cid, balance, total, last_after, counter, last in cursor.fetchall():
-            problem = (f"balance {units_to_amount(balance)} but entries sum to {units_to_amount(total)} and end at "
-                       f"{units_to_amount(last_after)}")
-            if counter != last:
+        for cid, balance, total, last_after, counter, last, row_currency, currency in cursor.fetchall():
+            if balance is None:
+                problem = "no balance row"
+            elif counter != last:
                 problem = f"sequence counter {counter} but the last entry is #{last}"
+            elif row_currency != currency:
+                problem = f"balance row in {row_currency}, client in {currency}"
+            else:
+                problem = (f"balance {units_to_amount(balance)} but entries sum to {units_to_amount(total)} and end "
+                           f"at {units_to_amount(last_after)}")
             breaches.append(LedgerBreach(str(uuid.UUID(str(cid))), None, None, problem))
     # Per client, broken entries come before the balance they lead to.
     return sorted(breaches, key=lambda b: (b.client_id, b.entry_id is None, b.sequence or 0))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientBalance
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.actor import Actor, current_actor
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
@@ -157,9 +157,10 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
     params["balance_max"] = BALANCE_MAX_UNITS
     guard = " AND balance + %(net)s BETWEEN -%(balance_max)s AND %(balance_max)s"
     if check_credit and net < 0 and not allow_over_limit:
-        guard += " AND balance + credit_limit + %(net)s >= 0"
-    update = ("UPDATE clients_client SET balance = balance + %(net)s, ledger_sequence = ledger_sequence + 1 "  # noqa: S608
-              "WHERE id = %(client_id)s" + guard + " RETURNING balance, ledger_sequence")
+        guard += " AND balance + (SELECT credit_limit FROM clients_client WHERE id = %(client_id)s) + %(net)s >= 0"
+    update = ("UPDATE clients_clientbalance SET balance = balance + %(net)s, "  # noqa: S608
+              "ledger_sequence = ledger_sequence + 1 WHERE client_id = %(client_id)s" + guard
+              + " RETURNING balance, ledger_sequence")
     columns = ", ".join(_INSERT_FIELDS)
     if conn.vendor == "postgresql":
         placeholders = ", ".join(
@@ -194,7 +195,8 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
 
 def _refusal(client_id, net: Decimal):
     """Why the UPDATE moved nothing: no such client, or not enough funds."""
-    client = Client.objects.filter(pk=client_id).only("balance", "credit_limit", "currency").first()
+    client = Client.objects.filter(pk=client_id).select_related("balance_row").only(
+        "credit_limit", "currency", "balance_row__balance").first()
     if client is None:
         raise NotFound(_("Client not found."))
     if abs(client.balance + net) > AMOUNT_MAX:
@@ -272,15 +274,16 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
     guard = " AND abs(balance + v.total) <= %s"
     # The rows locked in key order first, as entries_post_select does: an UPDATE … FROM locks them
     # in the order its plan reads them, and two batches sharing clients could deadlock.
-    list(Client.objects.select_for_update().filter(pk__in=ordered).order_by("pk").values_list("pk", flat=True))
+    list(ClientBalance.objects.select_for_update().filter(pk__in=ordered).order_by("pk").values_list("pk", flat=True))
     if check_credit:
-        guard += " AND (v.total >= 0 OR balance + credit_limit + v.total >= 0)"
+        guard += (" AND (v.total >= 0 OR balance + (SELECT credit_limit FROM clients_client WHERE id = v.cid)"
+                  " + v.total >= 0)")
     with conn.cursor() as cursor:
         # Unqualified column names: SQLite's RETURNING accepts no table alias.
         cursor.execute(f"WITH v(cid, total, n) AS (VALUES {values}) "  # noqa: S608 — placeholders only
-                       "UPDATE clients_client SET balance = balance + v.total, "
-                       "ledger_sequence = ledger_sequence + v.n FROM v WHERE id = v.cid" + guard
-                       + " RETURNING id, balance, ledger_sequence", params)
+                       "UPDATE clients_clientbalance SET balance = balance + v.total, "
+                       "ledger_sequence = ledger_sequence + v.n FROM v WHERE client_id = v.cid" + guard
+                       + " RETURNING client_id, balance, ledger_sequence", params)
         moved = {pk_field.to_python(row[0]): (units_to_amount(row[1]), row[2]) for row in cursor.fetchall()}
     recorded_by = _recorded_by(current_actor())
     now = timezone.now()
@@ -318,7 +321,8 @@ def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = Fal
     recorded_by = _recorded_by(current_actor())
     params = {**params, "_balance_max": BALANCE_MAX_UNITS, "_now": timezone.now(),
               **{f"_{key}": value for key, value in recorded_by.items()}}
-    credit = "AND (t.total >= 0 OR c.balance + c.credit_limit + t.total >= 0)" if check_credit else ""
+    credit = ("AND (t.total >= 0 OR b.balance + (SELECT credit_limit FROM clients_client WHERE id = t.client_id)"
+              " + t.total >= 0)") if check_credit else ""
     values = {"sequence": "m.ledger_sequence - m.n + row_number() OVER w", "gross": "r.net",
               "balance_before": "m.balance - m.total + sum(r.net) OVER w - r.net",
               "balance_after": "m.balance - m.total + sum(r.net) OVER w", "transaction_id": "''",
@@ -328,16 +332,16 @@ def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = Fal
     returned = "e.id, e.client_id, e.sequence, e.type, e.net, e.balance_after, e.service_id, e.document_id" \
         if listening else "DISTINCT e.client_id"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id FROM clients_client WHERE id IN (SELECT client_id FROM ({rows_sql}) r) "  # noqa: S608
-                       "ORDER BY id FOR UPDATE", params)
+        cursor.execute("SELECT client_id FROM clients_clientbalance WHERE client_id IN "  # noqa: S608
+                       f"(SELECT client_id FROM ({rows_sql}) r) ORDER BY client_id FOR UPDATE", params)
         # The caller's SQL and fixed column lists only; every value is a parameter.
         cursor.execute(" ".join([
             f"WITH r AS MATERIALIZED ({rows_sql}),",
             "t AS (SELECT client_id, sum(net) AS total, count(*) AS n FROM r GROUP BY client_id),",
-            "m AS (UPDATE clients_client c SET balance = c.balance + t.total,",
-            "ledger_sequence = c.ledger_sequence + t.n FROM t WHERE c.id = t.client_id",
-            "AND abs(c.balance + t.total) <= %(_balance_max)s", credit,
-            "RETURNING c.id, c.balance, c.ledger_sequence, t.total, t.n),",
+            "m AS (UPDATE clients_clientbalance b SET balance = b.balance + t.total,",
+            "ledger_sequence = b.ledger_sequence + t.n FROM t WHERE b.client_id = t.client_id",
+            "AND abs(b.balance + t.total) <= %(_balance_max)s", credit,
+            "RETURNING b.client_id AS id, b.balance, b.ledger_sequence, t.total, t.n),",
             f"e AS (INSERT INTO ledger_ledgerentry ({', '.join(_INSERT_FIELDS)}) SELECT {select}",
             "FROM r JOIN m ON m.id = r.client_id",
             "WINDOW w AS (PARTITION BY r.client_id ORDER BY r.ord ROWS UNBOUNDED PRECEDING)",

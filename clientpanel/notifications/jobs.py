@@ -100,7 +100,7 @@ def job_low_balance_warnings(*, now: dt.datetime) -> dict:
     warned = 0
     for start in range(0, len(client_ids), 1000):
         upcoming = upcoming_charges(client_ids=client_ids[start:start + 1000], now=now, until=until)
-        for client in Client.objects.filter(pk__in=list(upcoming)).select_related("group"):
+        for client in Client.objects.filter(pk__in=list(upcoming)).select_related("group", "balance_row"):
             need = upcoming[client.pk]
             if client.balance + client.credit_limit >= need:
                 continue

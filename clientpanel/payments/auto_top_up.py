@@ -129,7 +129,7 @@ def job_auto_top_up(*, now: dt.datetime) -> dict:
             batch = settings[start:start + 1000]
             need = upcoming_charges(client_ids=[s.client_id for s in batch], now=now,
                                     until=now + dt.timedelta(days=days))
-            clients = Client.objects.in_bulk([s.client_id for s in batch])
+            clients = Client.objects.select_related("balance_row").in_bulk([s.client_id for s in batch])
             for setting in batch:
                 client = clients.get(setting.client_id)
                 if client is None or client.balance + client.credit_limit >= need.get(client.pk, Decimal(0)):

@@ -285,9 +285,10 @@ def _owing(actor: Actor, now: dt.datetime) -> list[Owing]:
 
 
 def _balances(actor: Actor) -> list[Balances]:
-    below = Q(balance__lt=0)
+    below = Q(balance_row__balance__lt=0)
     rows = (_scoped(Client.objects.all(), actor, "pk").values("currency")
-            .annotate(clients=Count("id"), balances=Sum("balance"), debit=Sum("balance", filter=below),
+            .annotate(clients=Count("id"), balances=Sum("balance_row__balance"),
+                      debit=Sum("balance_row__balance", filter=below),
                       in_debit=Count("id", filter=below))
             .order_by("currency"))
     return [Balances(row["currency"], row["clients"], row["balances"] or ZERO, -(row["debit"] or ZERO),
@@ -323,7 +324,8 @@ def _upcoming(figures: Dashboard, actor: Actor, now: dt.datetime) -> None:
     services = (_scoped(Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=False), actor)
                 .exclude(period="ONE_TIME").filter(Q(billed_until__lt=until) | Q(billed_until__isnull=True))
                 .values_list("client_id", "currency", "period", "amount", "billed_until", "product__hourly_billing",
-                             "client__number", "client__display_name", "client__balance", "client__credit_limit")
+                             "client__number", "client__display_name", "client__balance_row__balance",
+                             "client__credit_limit")
                 .order_by())
     per_client: dict = {}
     for client_id, currency, period, amount, billed_until, hourly, number, name, balance, limit in services:

@@ -188,10 +188,11 @@ def balances_refresh(*, now: dt.datetime) -> DashboardSnapshot:
 
 
 def _group_balances(clients, filters: Filters) -> list[GroupBalances]:
-    below = Q(balance__lt=0)
+    below = Q(balance_row__balance__lt=0)
     rows = (filters.on(clients, client="", company=None)
             .values("currency", "group_id", "group__name")
-            .annotate(clients=Count("id"), balances=Sum("balance"), debit=Sum("balance", filter=below),
+            .annotate(clients=Count("id"), balances=Sum("balance_row__balance"),
+                      debit=Sum("balance_row__balance", filter=below),
                       in_debit=Count("id", filter=below), limits=Sum("credit_limit"))
             .order_by())
     found = [GroupBalances(row["currency"], row["group_id"], row["group__name"], row["clients"],

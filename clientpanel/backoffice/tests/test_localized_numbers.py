@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clientpanel.accounts.models import User
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientBalance
 from clientpanel.invoicing.models import Document
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
@@ -92,7 +92,7 @@ def test_polish_staff_add_funds_and_read_the_amounts_in_polish(staff_client, sta
 
 def test_polish_staff_see_balances_in_polish_and_english_staff_in_english(staff_client, staff, make_client):
     client = make_client(currency="PLN")
-    Client.objects.filter(pk=client.pk).update(balance=Decimal("1000.5"))
+    ClientBalance.objects.filter(pk=client.pk).update(balance=Decimal("1000.5"))
     assert f"PLN{NBSP}1,000.50" in staff_client.get(reverse("backoffice:client-list")).content.decode()
     _reading(staff, "pl")
     assert f"1{NBSP}000,50{NBSP}zł" in staff_client.get(reverse("backoffice:client-list")).content.decode()

@@ -66,6 +66,7 @@ from ..events import ImportCompleted, WelcomeEmailRequested
 from ..models import (
     Address,
     Client,
+    ClientBalance,
     ClientGroup,
     ClientImport,
     ClientImportMapping,
@@ -550,7 +551,7 @@ class _Importer:
         writes client.create with the owner and address.create; here the client's carries its
         billing address under "billing_address.…") and the welcome e-mails when asked — as values,
         not model instances: at 100,000 clients building instances costs more than writing them."""
-        users, clients, addresses, links, assignments, records = [], [], [], [], [], []
+        users, clients, balances, addresses, links, assignments, records = [], [], [], [], [], [], []
         limited = self.actor.is_staff_side and self.actor.limited_to_assigned
         # No password until the owner sets one (as client_create without one): Django's unusable
         # mark and a random tail, drawn once per batch — it is never checked against anything.
@@ -568,6 +569,7 @@ class _Importer:
                                                 group_id=group.pk if group else None)
             users.append(owner)
             clients.append(client)
+            balances.append({"client_id": client["id"], "currency": client["currency"]})
             addresses.append(address)
             links.append({"client_id": client["id"], "user_id": owner["id"], "permissions": permissions})
             if limited:
@@ -578,7 +580,7 @@ class _Importer:
                                                 billing=address)})
             if self.imported.send_welcome_emails:
                 self.welcome.append(WelcomeEmailRequested(client_id=client["id"], user_id=owner["id"]))
-        return [(User, users), (Client, clients), (Address, addresses), (ClientUser, links),
+        return [(User, users), (Client, clients), (ClientBalance, balances), (Address, addresses), (ClientUser, links),
                 (StaffAssignment, assignments), (AuditEvent, audit_events_of(records, plain=True))]
 
 

@@ -26,7 +26,7 @@ CLIENT_SORTS: dict[str, list[str]] = {
     "created_at": ["created_at"],
     # Currency first: 100 EUR and 100 PLN are not the same amount, so a balance sort lists each
     # currency's clients together (in the sort's direction, as the index reads them backwards).
-    "balance": ["currency", "balance"],
+    "balance": ["balance_row__currency", "balance_row__balance"],
 }
 SORT_ALIASES = {"owner": "owner_email", "client": "display_name", "country": "located", "created": "created_at"}
 DEFAULT_SORT = "-created_at"
@@ -111,6 +111,14 @@ def client_directory_queryset(
     return clients
 
 
+def _sortable(clients: QuerySet[Client], sort_name: str) -> QuerySet[Client]:
+    """The clients ready to be ordered by this sort. Sorting by balance orders by the balance row's
+    columns: joined as a filter (an inner join — every client has its row), the database can walk
+    that row's sort index and fetch each client by key; a plain order_by would join it outer, which
+    PostgreSQL cannot drive from the joined side's index."""
+    return clients.filter(balance_row__isnull=False) if sort_name == "balance" else clients
+
+
 def client_sort_values(client: Client, fields: list[str]) -> list[Any]:
     values: list[Any] = []
     for field in fields:
@@ -118,7 +126,9 @@ def client_sort_values(client: Client, fields: list[str]) -> list[Any]:
             values.append(client.owner.email)
         elif field == "created_at":
             values.append(client.created_at.isoformat())
-        elif field == "balance":
+        elif field == "balance_row__currency":
+            values.append(client.balance_row.currency)
+        elif field == "balance_row__balance":
             values.append(str(client.balance))
         else:
             values.append(str(getattr(client, field)))
@@ -147,7 +157,8 @@ def client_directory(
     fields = [*CLIENT_SORTS[name], "id"]
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
     count, capped = capped_count(clients)
-    listed = clients.select_related("owner", "group")
+    clients = _sortable(clients, name)
+    listed = clients.select_related("owner", "group", "balance_row")
     if page is not None:
         if page < 1:
             raise ValidationFailed(_("Bad page."), fields={"page": [_("Pages start at 1.")]})
@@ -178,12 +189,12 @@ def client_directory_rows(
     name, descending = parse_sort(sort)
     ordering = [f"-{f}" if descending else f for f in [*CLIENT_SORTS[name], "id"]]
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
-    return clients.select_related("owner", "group").order_by(*ordering)
+    return _sortable(clients, name).select_related("owner", "group", "balance_row").order_by(*ordering)
 
 
 def client_get(*, actor: ActorLike, client_id) -> Client:
     try:
-        return clients_visible_to(actor).select_related("owner", "group").get(pk=client_id)
+        return clients_visible_to(actor).select_related("owner", "group", "balance_row").get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Client not found.")) from None
 

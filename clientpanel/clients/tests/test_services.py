@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from clientpanel.accounts.models import User
-from clientpanel.clients.models import Address, AddressType, Client, ViesStatus
+from clientpanel.clients.models import Address, AddressType, Client, ClientBalance, ViesStatus
 from clientpanel.clients.services import (
     address_create,
     address_delete,
@@ -196,12 +196,14 @@ def test_billing_country_change_updates_the_directory_columns_and_checks_tax_id(
 def test_amount_field_sums_exactly():
     # SQLite summed 100,000 × 0.1 to 10000.0000000188 with decimals; integers are exact.
     owners = User.objects.bulk_create([User(email=f"sum{i}@example.com") for i in range(300)])
-    Client.objects.bulk_create([
+    made = Client.objects.bulk_create([
         Client(number=f"S{i}", owner=o, firstname="A", lastname="B", display_name="A B", language="en",
-               currency="USD", billing_country="PL", credit_limit=Decimal("0.1"), balance=Decimal("0.0001"))
+               currency="USD", billing_country="PL", credit_limit=Decimal("0.1"))
         for i, o in enumerate(owners)
     ])
-    totals = Client.objects.aggregate(limit=Sum("credit_limit"), balance=Sum("balance"))
+    ClientBalance.objects.bulk_create([ClientBalance(client=c, currency="USD", balance=Decimal("0.0001"))
+                                       for c in made])
+    totals = Client.objects.aggregate(limit=Sum("credit_limit"), balance=Sum("balance_row__balance"))
     assert totals == {"limit": Decimal("30.0000"), "balance": Decimal("0.0300")}
 
 

@@ -120,7 +120,8 @@ def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Do
     not take the client above; staff may issue any amount."""
     actor = as_actor(actor)
     require(policies.can_add_funds(actor, client_id), _("You are not allowed to issue documents."))
-    client = clients_visible_to(actor).filter(pk=client_id).only("currency", "balance").first()
+    client = clients_visible_to(actor).filter(pk=client_id).select_related("balance_row").only(
+        "currency", "balance_row__balance").first()
     if client is None:
         raise NotFound(_("Client not found."))
     errors = FieldErrors()

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clientpanel.audit.models import AuditEvent
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import ClientBalance
 from clientpanel.clients.services import client_update
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.ledger.models import EntryType, LedgerEntry
@@ -145,10 +145,10 @@ def test_verify_ledger_is_clean_then_names_the_first_breach(make_client, capsys)
     call_command("verify_ledger")
     call_command("verify_ledger", "--client", str(client.pk))
     assert "every invariant holds" in capsys.readouterr().out
-    Client.objects.filter(pk=client.pk).update(balance=Decimal("99"))
+    ClientBalance.objects.filter(pk=client.pk).update(balance=Decimal("99"))
     with pytest.raises(CommandError, match=f"client {client.pk}"):
         call_command("verify_ledger")
-    Client.objects.filter(pk=client.pk).update(balance=Decimal("7.5001"))
+    ClientBalance.objects.filter(pk=client.pk).update(balance=Decimal("7.5001"))
     call_command("verify_ledger")
     # A forged row that skips the chain: inserted directly, as no service would.
     LedgerEntry.objects.bulk_create([LedgerEntry(
@@ -249,7 +249,7 @@ def test_a_post_that_would_leave_the_balance_range_changes_nothing_even_outside_
         with pytest.raises(ValidationFailed, match="supported range"):
             entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=net)
     client.refresh_from_db()
-    assert (client.balance, client.ledger_sequence) == (AMOUNT_MAX - Decimal("1"), 1)
+    assert (client.balance, client.balance_row.ledger_sequence) == (AMOUNT_MAX - Decimal("1"), 1)
     last, _ = entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("1"))
     assert (last.sequence, last.balance_after) == (2, AMOUNT_MAX)
     assert LedgerEntry.objects.filter(client=client).count() == 2 and ledger_breaches() == []

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clientpanel.accounts.services import staff_create
-from clientpanel.clients.models import Client, StaffAssignment
+from clientpanel.clients.models import Client, ClientBalance, StaffAssignment
 from clientpanel.clients.services import client_create
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 from clientpanel.reports.dashboard import dashboard_refresh
@@ -151,7 +151,7 @@ def test_balances_over_every_client_are_the_dashboard_jobs_figures_as_of_its_las
     boss = admin()
     first = balances_report(actor=boss)
     assert first.as_of is not None
-    Client.objects.filter(pk=book["bea"].pk).update(balance=D("-40.00"))  # as a charge would, between two runs
+    ClientBalance.objects.filter(pk=book["bea"].pk).update(balance=D("-40.00"))  # as a charge would, between two runs
     assert balances_report(actor=boss).rows == first.rows  # as of the last run, which the page says
     live = {(g.currency, g.group): g.credit_used for g in balances_report(actor=boss, live=True).rows}
     assert live[("EUR", None)] == D("40.00")

@@ -232,7 +232,8 @@ class Command(BaseCommand):
                 actor=None, client_id=steady[0].pk, amount="-5.00", description="Correction: domain transfer fee"))
         # Hourly VPS over the last three days: one funded, one whose funds run out (suspended for
         # insufficient funds since), one whose provisioning fails.
-        usd = list(Client.objects.filter(status=ClientStatus.ACTIVE, currency="USD", credit_limit=0, balance=0)
+        usd = list(Client.objects.filter(status=ClientStatus.ACTIVE, currency="USD", credit_limit=0,
+                                          balance_row__balance=0)
                    .exclude(pk__in=[c.pk for c in clients]).order_by("number")[:3])
         for client, key, funds in zip(usd, ("vps-s", "vps-l", "vps-broken"), ("120.00", "50.00", "30.00"),
                                       strict=False):
