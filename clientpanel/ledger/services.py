@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from decimal import Decimal
 
 import psycopg
@@ -306,12 +307,14 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
     return rows, set(totals) - set(moved)
 
 
-def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = False) -> set:
+def entries_post_select(*, rows_sql: str, params: dict, client_ids: Iterable, check_credit: bool = False) -> set:
     """Post the entries a query yields without bringing them into Python, for batch jobs on
     PostgreSQL (a billing pass charging thousands of services). `rows_sql` yields the columns id,
     client_id, type, net (in units of 0.0001, like the balance), description, service_id,
     period_start, period_end, document_id and ord (the order of each client's entries); it may use
-    `params` (pyformat). The clients' rows are locked in primary-key order first; then ONE statement
+    `params` (pyformat); `client_ids` names every client it yields rows for (the caller knows them:
+    finding them again from `rows_sql` cost a billing pass a tenth of its time). Those clients'
+    balance rows are locked in primary-key order first; then ONE statement
     moves each client's balance by the total of its entries — only where the result stays in range
     and, with check_credit, a debit total fits in balance + credit limit — and inserts the entries
     of the clients moved, with their sequence numbers and running balances. Answers the ids of the
@@ -331,15 +334,21 @@ def entries_post_select(*, rows_sql: str, params: dict, check_credit: bool = Fal
     listening = has_subscribers(LedgerEntryPosted)
     returned = "e.id, e.client_id, e.sequence, e.type, e.net, e.balance_after, e.service_id, e.document_id" \
         if listening else "DISTINCT e.client_id"
+    ordered = params["_client_ids"] = sorted(client_ids, key=str)
+    if not ordered:
+        return set()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT client_id FROM clients_clientbalance WHERE client_id IN "  # noqa: S608
-                       f"(SELECT client_id FROM ({rows_sql}) r) ORDER BY client_id FOR UPDATE", params)
+        cursor.execute("SELECT client_id FROM clients_clientbalance WHERE client_id = ANY(%s) "
+                       "ORDER BY client_id FOR UPDATE", [ordered])
         # The caller's SQL and fixed column lists only; every value is a parameter.
         cursor.execute(" ".join([
             f"WITH r AS MATERIALIZED ({rows_sql}),",
             "t AS (SELECT client_id, sum(net) AS total, count(*) AS n FROM r GROUP BY client_id),",
             "m AS (UPDATE clients_clientbalance b SET balance = b.balance + t.total,",
+            # The key list as well as the join: the planner then reads just those rows by key, where
+            # the join alone let it hash the whole table (a billing batch scanned every balance).
             "ledger_sequence = b.ledger_sequence + t.n FROM t WHERE b.client_id = t.client_id",
+            "AND b.client_id = ANY(%(_client_ids)s::uuid[])",
             "AND abs(b.balance + t.total) <= %(_balance_max)s", credit,
             "RETURNING b.client_id AS id, b.balance, b.ledger_sequence, t.total, t.n),",
             f"e AS (INSERT INTO ledger_ledgerentry ({', '.join(_INSERT_FIELDS)}) SELECT {select}",

@@ -159,8 +159,9 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
             "'Service:' || b.service_id || ', ' || " + _SQL_WHAT + " AS description, b.service_id, "
             "b.start AS period_start, b.end_at AS period_end, NULL::uuid AS document_id, b.service_id AS ord "
             "FROM (" + _BATCH_SQL + ") b WHERE b.amount > 0")
-    moved = entries_post_select(rows_sql=rows, params={**params, "charge": EntryType.CHARGE}, check_credit=True)
     paying = {row[1] for row in batch if row[2]}
+    moved = entries_post_select(rows_sql=rows, params={**params, "charge": EntryType.CHARGE}, client_ids=paying,
+                                check_credit=True)
     refused = paying - moved
     params["refused"] = list(refused)
     with connection.cursor() as db:
