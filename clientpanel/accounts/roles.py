@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -39,7 +41,14 @@ def staff_areas(user) -> set[str]:
         return set()
     if user.is_superuser:
         return set(AREAS)
-    return {perm.split(".", 1)[1] for perm in user.get_all_permissions() if perm.startswith("accounts.area_")}
+    # One query for the areas granted directly or through roles (Django's get_all_permissions makes
+    # two and reads every permission), kept on the user object for the request, as Django keeps its own.
+    areas = getattr(user, "_clientpanel_areas", None)
+    if areas is None:
+        areas = user._clientpanel_areas = set(
+            Permission.objects.filter(content_type__app_label="accounts", codename__startswith="area_")
+            .filter(Q(user=user) | Q(group__user=user)).order_by().values_list("codename", flat=True).distinct())
+    return set(areas)
 
 
 def has_area(user, area: str) -> bool:
@@ -49,8 +58,6 @@ def has_area(user, area: str) -> bool:
 def ensure_default_roles(**kwargs) -> None:
     """Give an install without any role the default ones (run after migrations, as Django creates
     permissions then). An install whose staff removed or renamed roles keeps its choice."""
-    from django.contrib.auth.models import Group, Permission
-
     if Group.objects.exists():
         return
     for name, codenames in DEFAULT_ROLES.items():

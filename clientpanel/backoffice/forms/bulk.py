@@ -39,7 +39,7 @@ class BulkGroupForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = choices_with_blank([
-            *[(str(group.pk), group.name) for group in client_selectors.group_list()],
+            *[(str(pk), name) for pk, name in client_selectors.group_names()],
             (NO_GROUP, _("No group (take them out of theirs)"))])
 
     def arguments(self) -> dict:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.models import AddressType, ClientStatus
-from clientpanel.clients.selectors import group_list
+from clientpanel.clients.selectors import group_names
 from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
@@ -117,7 +117,7 @@ class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("No group")), *((str(g.pk), g.name) for g in group_list())]
+        self.fields["group"].choices = [("", _("No group")), *((str(pk), name) for pk, name in group_names())]
         self.fields["einvoice_format"].choices = [("", _("The home company's")), *(
             (key, title) for key, title in exporter_choices() if key in CLIENT_EINVOICE_FORMATS)]
 

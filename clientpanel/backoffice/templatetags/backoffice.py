@@ -3,11 +3,11 @@
 words of codes (`label`), are in the `ui` library."""
 
 from collections.abc import Iterable
+from html import escape
 
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +62,7 @@ _DIRECTORY_ROW = (
 def directory_rows(clients: Iterable[Client]) -> SafeString:
     """The client directory's rows, made in Python as Django's admin makes its change list
     (`result_list`): the template language spent 16 ms on 50 rows, this a fraction of it. Every
-    value is escaped by format_html; the columns are those of DIRECTORY_COLUMNS."""
+    value is escaped; the columns are those of DIRECTORY_COLUMNS."""
     language = get_language() or "en"
     select = pgettext("tick a row", "Select")
     summary = reverse("backoffice:client-summary", args=["00000000-0000-0000-0000-000000000000"])
@@ -77,4 +77,6 @@ def directory_rows(clients: Iterable[Client]) -> SafeString:
                 f"{localtime(c.created_at):%Y-%m-%d %H:%M:%S}",  # the date filter's "Y-m-d H:i:s"
                 display_amount(c.balance, c.currency, language), display_amount(c.credit_limit, c.currency, language))
 
-    return format_html_join("\n", _DIRECTORY_ROW, (cells(c) for c in clients))
+    # The standard library's escaping: format_html's lazy-aware one cost a third of the rows' time.
+    return mark_safe("\n".join(  # noqa: S308 — every value is escaped here
+        _DIRECTORY_ROW.format(*(escape(str(value)) for value in cells(c))) for c in clients))

@@ -27,6 +27,7 @@ from .inheritance import (
     effective_settings,
     group_get,
     group_list,
+    group_names,
 )
 from .selection import BULK_LIMIT, ClientSelection, client_selection, clients_selected
 from .users import client_user_links, user_candidates, user_client_links, user_get, users_visible_to
@@ -56,6 +57,7 @@ __all__ = [
     "effective_settings",
     "group_get",
     "group_list",
+    "group_names",
     "parse_sort",
     "sees_every_client",
     "user_candidates",

@@ -111,6 +111,13 @@ def client_directory_queryset(
     return clients
 
 
+# What a directory page never shows: the long texts of the client's row, and all of the owner's but
+# its name and e-mail (a password hash, second-factor secrets, JSON recovery codes to decode).
+_NOT_LISTED = ("search_text", "admin_notes", "public_notes", *(
+    f"owner__{field.name}" for field in Client._meta.get_field("owner").related_model._meta.concrete_fields
+    if field.name not in {"id", "email", "firstname", "lastname"}))
+
+
 def _sortable(clients: QuerySet[Client], sort_name: str) -> QuerySet[Client]:
     """The clients ready to be ordered by this sort. Sorting by balance orders by the balance row's
     columns: joined as a filter (an inner join — every client has its row), the database can walk
@@ -156,17 +163,18 @@ def client_directory(
     name, descending = parse_sort(sort)
     fields = [*CLIENT_SORTS[name], "id"]
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
-    count, capped = capped_count(clients)
-    clients = _sortable(clients, name)
-    listed = clients.select_related("owner", "group", "balance_row")
+    sortable = _sortable(clients, name)
+    listed = sortable.select_related("owner", "balance_row").defer(*_NOT_LISTED)
     if page is not None:
         if page < 1:
             raise ValidationFailed(_("Bad page."), fields={"page": [_("Pages start at 1.")]})
         ordering = [f"-{f}" if descending else f for f in fields]
         offset = (page - 1) * page_size
         # Pick the page's ids through the sort index alone, then load just those rows.
-        ids = list(clients.order_by(*ordering).values_list("id", flat=True)[offset: offset + page_size])
+        ids = list(sortable.order_by(*ordering).values_list("id", flat=True)[offset: offset + page_size])
         rows = {c.id: c for c in listed.filter(id__in=ids)}
+        # A first page that is not full holds every match: its length is the count.
+        count, capped = (len(ids), False) if page == 1 and len(ids) < page_size else capped_count(clients)
         return Page(results=[rows[i] for i in ids if i in rows], count=count, count_capped=capped,
                     page_size=page_size)
     try:
@@ -176,6 +184,9 @@ def client_directory(
         )
     except ValueError as error:
         raise ValidationFailed(str(error), fields={"cursor": [str(error)]}) from None
+    # The first page without a next one holds every match (a narrow search, an empty one): its
+    # length is the count, and the count's own query — a second trigram search — is not needed.
+    count, capped = (len(rows), False) if cursor is None and next_cursor is None else capped_count(clients)
     return Page(results=rows, count=count, count_capped=capped, page_size=page_size,
                 next_cursor=next_cursor, previous_cursor=prev_cursor)
 

@@ -18,6 +18,11 @@ def group_list() -> QuerySet[ClientGroup]:
     return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name")
 
 
+def group_names() -> list[tuple[int, str]]:
+    """(id, name) of every group, by name: for choosing one, without group_list's client counts."""
+    return list(ClientGroup.objects.order_by("name").values_list("pk", "name"))
+
+
 def group_get(*, group_id) -> ClientGroup:
     try:
         return ClientGroup.objects.get(pk=group_id)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clientpanel.clients.models import Client, ClientBalance
 from clientpanel.clients.selectors import CLIENT_SORTS, client_directory, client_directory_rows, client_get
@@ -160,10 +161,27 @@ def test_count_is_capped(staff, make_client, monkeypatch):
     for _ in range(4):
         make_client()
     monkeypatch.setattr(pagination, "COUNT_CAP", 3)
-    page = client_directory(actor=staff)
+    page = client_directory(actor=staff, page_size=2)
     assert (page.count, page.count_capped) == (3, True)
+    assert (client_directory(actor=staff, page=1, page_size=2).count_capped,
+            client_directory(actor=staff, cursor=page.next_cursor, page_size=2).count_capped) == (True, True)
     assert pagination.capped_count(Client.objects.all(), cap=3) == (3, True)
     assert pagination.capped_count(Client.objects.all(), cap=10) == (4, False)
+
+
+@pytest.mark.parametrize("paging", [{}, {"page": 1}])
+def test_a_first_page_holding_every_match_is_the_count_without_counting(staff, make_client, paging):
+    """A narrow search's page is all there is: its length is the count, and the second search a
+    COUNT would make (a trigram scan at a million clients) is not made."""
+    made = [make_client() for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        page = client_directory(actor=staff, search=made[1].number, **paging)
+    assert (page.count, page.count_capped, [c.pk for c in page.results]) == (1, False, [made[1].pk])
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    empty = client_directory(actor=staff, search="no-such-client-anywhere", **paging)
+    assert (empty.count, empty.count_capped, empty.results) == (0, False, [])
+    full = client_directory(actor=staff, page_size=3, **paging)  # a full first page may have more after it
+    assert (full.count, len(full.results)) == (3, 3)
 
 
 def test_garbage_cursor_is_a_clear_error(staff, directory):

@@ -4,9 +4,11 @@ phone numbers, and form fields with Bootstrap's classes (see ui/_field.html)."""
 
 import datetime as dt
 from decimal import Decimal
+from html import escape
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -41,6 +43,17 @@ STATUS_BADGES = {
     "UNCHECKED": "text-bg-secondary", "VALID": "text-bg-success", "INVALID": "text-bg-danger",
     "ERROR": "text-bg-warning",
 }
+
+
+@register.simple_tag
+def select_options(choices, selected) -> SafeString:
+    """A <select>'s <option>s for (value, label) pairs, the one equal to `selected` chosen: made in
+    Python with the standard library's escaping, as a template loop (or format_html per option)
+    over 250 countries cost the directory page milliseconds."""
+    chosen = "" if selected is None else str(selected)
+    return mark_safe("".join(  # noqa: S308 — every value and label is escaped here
+        f'<option value="{escape(str(value))}"{" selected" if str(value) == chosen else ""}>'
+        f"{escape(str(label))}</option>" for value, label in choices))
 
 
 @register.filter
