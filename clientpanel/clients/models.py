@@ -170,6 +170,9 @@ class ClientBalance(models.Model):
     ledger_sequence = models.PositiveBigIntegerField(default=0)
 
     class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"), name="client_balance_currency_iso"),
+        ]
         indexes = [models.Index(fields=["currency", "balance", "client"], name="client_balance_sort_idx")]
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ class LedgerEntry(models.Model):
     """One movement of a client's balance (SPEC §5). Append-only: corrections are new entries.
 
     The chain invariant (each balance_before is the previous balance_after, sequences 1, 2, 3…)
-    is kept by ledger.services.entry_post under a lock on the client row and checked by
+    is kept by ledger.services.entry_post under a lock on the client's balance row and checked by
     `manage.py verify_ledger`; what a single row can promise, the database checks.
     """
 

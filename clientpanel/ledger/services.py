@@ -68,7 +68,7 @@ def entry_post(
     """Post one entry and move the balance, atomically with the caller's transaction.
 
     One UPDATE moves the client's balance and takes its next sequence number; it holds the
-    client's row lock until the transaction ends, so concurrent posts on one client queue up and
+    client's balance row lock until the transaction ends, so concurrent posts on one client queue up and
     none is lost, and balance_before is exactly the previous balance_after. An entry with a
     transaction ID the client already has is not posted again: the existing entry comes back with
     created=False (also when two such posts race: the unique index decides). With check_credit,
@@ -257,7 +257,7 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
     """Post entries to many clients at once, for batch jobs: one UPDATE of all their rows
     (each client's credit check on its own total) and one INSERT of all the entries. Clients whose
     funds do not cover their total are left untouched and answered in the refused set. Must run
-    inside the caller's transaction; locks the client rows it moves, in primary-key order."""
+    inside the caller's transaction; locks the balance rows it moves, in primary-key order."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("entries_post_for_clients must run inside transaction.atomic()")
     conn = connections[DEFAULT_DB_ALIAS]
@@ -312,9 +312,10 @@ def entries_post_select(*, rows_sql: str, params: dict, client_ids: Iterable, ch
     PostgreSQL (a billing pass charging thousands of services). `rows_sql` yields the columns id,
     client_id, type, net (in units of 0.0001, like the balance), description, service_id,
     period_start, period_end, document_id and ord (the order of each client's entries); it may use
-    `params` (pyformat); `client_ids` names every client it yields rows for (the caller knows them:
-    finding them again from `rows_sql` cost a billing pass a tenth of its time). Those clients'
-    balance rows are locked in primary-key order first; then ONE statement
+    `params` (pyformat); `client_ids` must name every client it yields rows for (the caller knows
+    them: finding them again from `rows_sql` cost a billing pass a tenth of its time) — rows of a
+    client not named are neither posted nor answered. Those clients' balance rows are locked in
+    primary-key order first; then ONE statement
     moves each client's balance by the total of its entries — only where the result stays in range
     and, with check_credit, a debit total fits in balance + credit limit — and inserts the entries
     of the clients moved, with their sequence numbers and running balances. Answers the ids of the

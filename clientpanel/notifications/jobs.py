@@ -107,7 +107,7 @@ def job_low_balance_warnings(*, now: dt.datetime) -> dict:
             reference = f"low_balance:{client.pk}"
             with transaction.atomic():
                 # The client's row lock keeps two passes at once from both warning it.
-                Client.objects.select_for_update(of=("self",)).only("id").get(pk=client.pk)
+                Client.objects.select_for_update(of=("self",), no_key=True).only("id").get(pk=client.pk)
                 if EmailMessage.objects.filter(reference=reference, created_at__gt=now - dt.timedelta(days=days)
                                                ).exists():
                     continue

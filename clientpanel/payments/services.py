@@ -216,7 +216,8 @@ def _keep_method(attempt: PaymentAttempt, note: Notification) -> None:
     if account is None:
         return
     # The client's row lock orders two first cards kept at once: one becomes the default, never two.
-    Client.objects.select_for_update(of=("self",)).only("id").get(pk=attempt.client_id)
+    Client.objects.select_for_update(of=("self",), no_key=True).only("id").get(
+        pk=attempt.client_id)
     has_default = SavedMethod.objects.filter(client_id=attempt.client_id, is_default=True).exists()
     SavedMethod.objects.get_or_create(account=account, reference=note.saved_method, defaults={
         "client_id": attempt.client_id, "label": note.saved_method_label or note.saved_method[:100],

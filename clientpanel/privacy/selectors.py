@@ -53,7 +53,7 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
     links = list(client.user_links.select_related("user").order_by("created_at"))
     profile = {
         "client": snapshot(client) | {"group": client.group.name if client.group else None,
-                                      "created_at": client.created_at},
+                                      "balance": client.balance, "created_at": client.created_at},
         "addresses": [snapshot(address) for address in client.addresses.order_by("created_at")],
         "users": [{"email": link.user.email, "firstname": link.user.firstname, "lastname": link.user.lastname,
                    "phone": link.user.phone, "language": link.user.language,

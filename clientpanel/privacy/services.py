@@ -49,7 +49,9 @@ def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
     actor = as_actor(actor)
     require(policies.can_erase_client_data(actor), _("You are not allowed to erase client data."))
     with transaction.atomic():
-        client = lock_client(client_id, actor)
+        # With its balance row: no post can move the balance between the check that it is zero
+        # and the erasure.
+        client = lock_client(client_id, actor, balance=True)
         errors = FieldErrors()
         if str(confirm or "").strip() != client.number:
             errors.add("confirm", _("Type the client number, %(number)s, to confirm.") % {"number": client.number})

@@ -30,7 +30,7 @@ TEST_EVENT = "webhook.test"
 
 def _clients(events: Sequence[Any]) -> list[dict]:
     ids = {event.client_id for event in events}
-    clients = Client.objects.select_related("owner").in_bulk(ids)
+    clients = Client.objects.select_related("owner", "balance_row").in_bulk(ids)
     billing = {a.client_id: a for a in Address.objects.filter(client_id__in=ids, type=AddressType.BILLING)}
     return [{"client": client_out(clients[event.client_id], billing.get(event.client_id))} for event in events]
 

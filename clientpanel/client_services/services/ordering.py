@@ -59,7 +59,7 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
     with transaction.atomic():
         clients = clients_visible_to(actor)
         try:
-            client = clients.select_for_update(of=("self",)).get(pk=client_id)
+            client = clients.select_for_update(of=("self",), no_key=True).get(pk=client_id)
         except (Client.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("Client not found.")) from None
         errors = FieldErrors()

@@ -12,6 +12,16 @@ FORWARDS = """
 INSERT INTO clients_clientbalance (client_id, currency, balance, ledger_sequence)
 SELECT id, currency, balance, ledger_sequence FROM clients_client
 """
+
+
+def hold_clients(apps, schema_editor) -> None:
+    """On PostgreSQL, hold off every write to the clients until this migration commits: a post by
+    the release before (still serving during an upgrade) committed after the copy's snapshot would
+    otherwise be left behind in the dropped column. Such a post now waits, then fails loudly."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("LOCK TABLE clients_client IN EXCLUSIVE MODE")
+
+
 BACKWARDS = """
 UPDATE clients_client SET
     balance = (SELECT b.balance FROM clients_clientbalance b WHERE b.client_id = clients_client.id),
@@ -42,6 +52,7 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["currency", "balance", "client"], name="client_balance_sort_idx")],
             },
         ),
+        migrations.RunPython(hold_clients, migrations.RunPython.noop),
         migrations.RunSQL(FORWARDS, BACKWARDS),
         migrations.RemoveIndex(model_name="client", name="client_currency_balance_idx"),
         migrations.RemoveField(model_name="client", name="balance"),

@@ -102,8 +102,9 @@ def client_selection(
 
 
 def clients_selected(*, actor: ActorLike, client_ids: list, sort: str | None = None) -> QuerySet[Client]:
-    """The selected clients the actor sees, as the directory's export reads them (owner and group
-    joined), in the directory's order: an export of ticked rows."""
+    """The selected clients the actor sees, as the directory's export reads them (owner, group and
+    balance joined), in the directory's order: an export of ticked rows."""
     name, descending = parse_sort(sort)
     ordering = [f"-{f}" if descending else f for f in [*CLIENT_SORTS[name], "id"]]
-    return clients_visible_to(actor).filter(pk__in=client_ids).select_related("owner", "group").order_by(*ordering)
+    return clients_visible_to(actor).filter(pk__in=client_ids).select_related("owner", "group", "balance_row").order_by(
+        *ordering)

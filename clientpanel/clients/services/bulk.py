@@ -124,8 +124,8 @@ def clients_bulk_update(*, progress: Callable[..., None], actor_id: str, client_
         # One transaction per client: the value before is read under the row lock client_update
         # takes again (a savepoint of this transaction), so "already so" is exact.
         with transaction.atomic():
-            before = clients_visible_to(actor).select_for_update(of=("self",)).filter(pk=client_id).values_list(
-                "group_id" if field == "group" else "status", flat=True).first()
+            locked = clients_visible_to(actor).select_for_update(of=("self",), no_key=True).filter(pk=client_id)
+            before = locked.values_list("group_id" if field == "group" else "status", flat=True).first()
             client_update(actor=actor, client_id=client_id, data=data)
         return {"changed" if before != data[field] else "unchanged": 1}
 

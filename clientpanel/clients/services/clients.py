@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from clientpanel.core.numbering import format_number, sequence_next
 
 from .. import policies
 from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
-from ..models import Address, AddressType, Client, ClientUser, StaffAssignment, ViesStatus
+from ..models import Address, AddressType, Client, ClientBalance, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
 from ..selectors import clients_visible_to
 from ..validation import (
@@ -138,15 +139,22 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
     return client
 
 
-def lock_client(client_id, actor: ActorLike = None) -> Client:
-    """Lock the client row; a staff actor must be able to see the client (assignment rules)."""
+def lock_client(client_id, actor: ActorLike = None, *, balance: bool = False) -> Client:
+    """Lock the client row; a staff actor must be able to see the client (assignment rules).
+
+    FOR NO KEY UPDATE: a ledger post's entry checks its client at commit (FOR KEY SHARE), and so
+    never waits for a profile edit holding the client. With `balance`, the balance row is locked
+    first — the order a post takes them (balance row, then the client's key) — so no post moves
+    the balance while the caller decides on it."""
     clients = clients_visible_to(actor)
     try:
+        if balance:
+            list(ClientBalance.objects.select_for_update().filter(pk=client_id).values_list("pk", flat=True))
         # No select_related here: on PostgreSQL a locked row that another transaction changed is
         # re-checked against the joined rows it was first read with, so a join on the owner would
         # make the client vanish right after an ownership transfer.
-        return clients.select_for_update().get(pk=client_id)
-    except (Client.DoesNotExist, ValueError, TypeError):
+        return clients.select_for_update(no_key=True).get(pk=client_id)
+    except (Client.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound(_("Client not found.")) from None
 
 

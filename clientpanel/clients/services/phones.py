@@ -48,6 +48,7 @@ def lock_clients_owned_by(user_id, also_client_id) -> None:
     nothing: the caller's own lookup answers NotFound for them."""
     try:
         ids = {*Client.objects.filter(owner_id=user_id).values_list("pk", flat=True), also_client_id}
-        list(Client.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        locked = Client.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        list(locked.values_list("pk", flat=True))
     except (ValueError, TypeError, ValidationError):
         return

@@ -237,7 +237,8 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
             old_phone, new_phone = changes["phone"]
             # Locked already (lock_clients_owned_by), in key order; each as staff's own change of
             # the client's phone would be: audited on the client, its billing contact following.
-            for owned in Client.objects.select_for_update().filter(owner_id=user.pk, phone=old_phone).order_by("pk"):
+            owned_clients = Client.objects.select_for_update(no_key=True).filter(owner_id=user.pk, phone=old_phone)
+            for owned in owned_clients.order_by("pk"):
                 update_locked_client(owned, {"phone": new_phone})
     return user
 

@@ -28,7 +28,7 @@ def client_vies_check(*, client_id) -> str | None:
         return None
     status, reason = check_vat_with_reason(client.tax_id)
     with transaction.atomic():
-        locked = Client.objects.select_for_update().get(pk=client_id)
+        locked = Client.objects.select_for_update(no_key=True).get(pk=client_id)
         if locked.tax_id != client.tax_id:
             return None
         before = locked.vies_status

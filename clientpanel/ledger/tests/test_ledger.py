@@ -236,6 +236,45 @@ def test_the_same_transaction_id_posted_concurrently_posts_once():
     assert client.balance == Decimal("10")
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_posts_and_profile_edits_do_not_wait_for_each_other():
+    """The balance has its own row: a post never waits for staff holding the client's row (an edit,
+    an order), even though each entry checks its client at commit — and the balance row's currency
+    copy, written by a profile edit, waits for no post either once the post has committed."""
+    from clientpanel.clients.services import client_create
+    from clientpanel.clients.services.clients import lock_client
+
+    client = client_create(actor=None, data=client_data())
+    held, release, errors = threading.Event(), threading.Event(), []
+
+    def editor():
+        try:
+            with transaction.atomic():
+                lock_client(client.pk)
+                held.set()
+                release.wait(10)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=editor)
+    thread.start()
+    assert held.wait(10)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("5"))
+    finally:
+        release.set()
+        thread.join()
+    assert errors == []
+    client.refresh_from_db()
+    assert client.balance == Decimal("5")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_post_that_would_leave_the_balance_range_changes_nothing_even_outside_a_transaction():
     """On PostgreSQL a post outside a transaction commits with its one statement, so the range is
