@@ -118,11 +118,11 @@ DATABASES = {
 # them off (Django then reads the export's rows in chunks without one).
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
+DB_POOL = {"min_size": 0, "max_size": DB_POOL_MAX_SIZE, "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+           "max_idle": 300}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0 \
         and DB_CONN_MAX_AGE == 0:
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 0, "max_size": DB_POOL_MAX_SIZE, "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
-        "max_idle": 300}
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = DB_POOL
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a writer commits; the busy timeout makes a second
     # writer wait for the lock instead of failing at once.
