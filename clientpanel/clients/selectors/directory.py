@@ -197,9 +197,15 @@ def client_directory_rows(
 ) -> QuerySet[Client]:
     """Every client the directory lists for this search, these filters and this sort — all pages,
     for an export: read it with .iterator() (it has the owner and group joined, nothing to prefetch)."""
+    clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
+    return clients_for_export(clients, sort)
+
+
+def clients_for_export(clients: QuerySet[Client], sort: str | None) -> QuerySet[Client]:
+    """These clients in the directory's order for `sort`, with what an export row reads (owner,
+    group and balance) joined."""
     name, descending = parse_sort(sort)
     ordering = [f"-{f}" if descending else f for f in [*CLIENT_SORTS[name], "id"]]
-    clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
     return _sortable(clients, name).select_related("owner", "group", "balance_row").order_by(*ordering)
 
 

@@ -17,7 +17,7 @@ from clientpanel.accounts.actors import ActorLike
 from clientpanel.core.errors import ValidationFailed
 
 from ..models import Client
-from .directory import CLIENT_SORTS, client_directory_rows, clients_visible_to, parse_sort
+from .directory import client_directory_rows, clients_for_export, clients_visible_to
 
 # At most this many clients per bulk action: a run stays within minutes and its result page
 # readable; more is a sign the filter is not the one meant (docs/decisions.md, "Bulk actions").
@@ -104,7 +104,4 @@ def client_selection(
 def clients_selected(*, actor: ActorLike, client_ids: list, sort: str | None = None) -> QuerySet[Client]:
     """The selected clients the actor sees, as the directory's export reads them (owner, group and
     balance joined), in the directory's order: an export of ticked rows."""
-    name, descending = parse_sort(sort)
-    ordering = [f"-{f}" if descending else f for f in [*CLIENT_SORTS[name], "id"]]
-    return clients_visible_to(actor).filter(pk__in=client_ids).select_related("owner", "group", "balance_row").order_by(
-        *ordering)
+    return clients_for_export(clients_visible_to(actor).filter(pk__in=client_ids), sort)
