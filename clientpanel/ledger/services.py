@@ -30,6 +30,12 @@ from .models import EntryType, LedgerEntry
 BALANCE_MAX_UNITS = amount_to_units(AMOUNT_MAX)
 
 
+def _credit_limit_of(client_id_sql: str) -> str:
+    """SQL for the credit limit of the client `client_id_sql` names: it stays on the client's row,
+    read by the balance row's UPDATE that checks funds."""
+    return f"(SELECT credit_limit FROM clients_client WHERE id = {client_id_sql})"  # noqa: S608 — callers pass a placeholder or a column
+
+
 class InsufficientFunds(Conflict):
     code = "insufficient_funds"
 
@@ -158,7 +164,7 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
     params["balance_max"] = BALANCE_MAX_UNITS
     guard = " AND balance + %(net)s BETWEEN -%(balance_max)s AND %(balance_max)s"
     if check_credit and net < 0 and not allow_over_limit:
-        guard += " AND balance + (SELECT credit_limit FROM clients_client WHERE id = %(client_id)s) + %(net)s >= 0"
+        guard += f" AND balance + {_credit_limit_of('%(client_id)s')} + %(net)s >= 0"
     update = ("UPDATE clients_clientbalance SET balance = balance + %(net)s, "  # noqa: S608
               "ledger_sequence = ledger_sequence + 1 WHERE client_id = %(client_id)s" + guard
               + " RETURNING balance, ledger_sequence")
@@ -277,8 +283,7 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
     # in the order its plan reads them, and two batches sharing clients could deadlock.
     list(ClientBalance.objects.select_for_update().filter(pk__in=ordered).order_by("pk").values_list("pk", flat=True))
     if check_credit:
-        guard += (" AND (v.total >= 0 OR balance + (SELECT credit_limit FROM clients_client WHERE id = v.cid)"
-                  " + v.total >= 0)")
+        guard += f" AND (v.total >= 0 OR balance + {_credit_limit_of('v.cid')} + v.total >= 0)"
     with conn.cursor() as cursor:
         # Unqualified column names: SQLite's RETURNING accepts no table alias.
         cursor.execute(f"WITH v(cid, total, n) AS (VALUES {values}) "  # noqa: S608 — placeholders only
@@ -325,8 +330,8 @@ def entries_post_select(*, rows_sql: str, params: dict, client_ids: Iterable, ch
     recorded_by = _recorded_by(current_actor())
     params = {**params, "_balance_max": BALANCE_MAX_UNITS, "_now": timezone.now(),
               **{f"_{key}": value for key, value in recorded_by.items()}}
-    credit = ("AND (t.total >= 0 OR b.balance + (SELECT credit_limit FROM clients_client WHERE id = t.client_id)"
-              " + t.total >= 0)") if check_credit else ""
+    credit = f"AND (t.total >= 0 OR b.balance + {_credit_limit_of('t.client_id')} + t.total >= 0)" \
+        if check_credit else ""
     values = {"sequence": "m.ledger_sequence - m.n + row_number() OVER w", "gross": "r.net",
               "balance_before": "m.balance - m.total + sum(r.net) OVER w - r.net",
               "balance_after": "m.balance - m.total + sum(r.net) OVER w", "transaction_id": "''",
