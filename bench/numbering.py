@@ -64,7 +64,7 @@ def _series_writer(template_id: str, seconds: float, start_at: float, counter) -
     from django.db import transaction
 
     from clientpanel.invoicing.models import Document
-    from clientpanel.invoicing.services.common import document_number
+    from clientpanel.invoicing.services.numbering import document_number
 
     template = Document.objects.select_related("home_company").get(pk=template_id)
     company = template.home_company

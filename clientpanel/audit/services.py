@@ -66,6 +66,21 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)}
 
 
+def save_audited(instance: models.Model, values: dict[str, Any], *, action: str,
+                 client_id=None) -> dict[str, list[Any]]:
+    """Set the values that differ on the instance, save only those fields and audit them as one
+    event; answers the changes ({field: [old, new]}, empty when nothing differed: then nothing is
+    written)."""
+    changes = {name: [getattr(instance, name), value] for name, value in values.items()
+               if getattr(instance, name) != value}
+    if changes:
+        for name, (_before, value) in changes.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=list(changes))
+        audit_record(action=action, target=instance, client_id=client_id, changes=changes)
+    return changes
+
+
 def _event(actor, *, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",
            object_label: str = "", client_id=None, changes: dict[str, Any] | None = None) -> dict[str, Any]:
     """An audit event's values (attname → value) for the actor."""

@@ -15,7 +15,7 @@ from clientpanel.clients.services import clients_bulk_update
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.einvoices.nbp import job_fetch_nbp_rates
 from clientpanel.einvoices.sending import job_send_einvoices
-from clientpanel.invoicing.services.common import job_finish_documents
+from clientpanel.invoicing.services.issuing import job_finish_documents
 from clientpanel.notifications.bulk import clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.sending import job_send_emails

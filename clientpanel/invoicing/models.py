@@ -67,7 +67,7 @@ class Document(models.Model):
     # The PDF rendered when the document was issued, in the private "documents" storage, and its SHA-256.
     pdf_name = models.CharField(max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
-    # Its PDF stored and DocumentIssued published (services/common.py document_finish): at once in
+    # Its PDF stored and DocumentIssued published (services/issuing.py document_finish): at once in
     # the issuing transaction, or just after it commits when the service issues at the top level.
     # A row written without it (a process of the release before, during an upgrade) finished itself.
     finished = models.BooleanField(default=False, db_default=True)

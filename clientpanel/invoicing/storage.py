@@ -49,8 +49,8 @@ def store_document_pdf(document: Document, *, at_issue: bool = True, finishing: 
 def stored_pdf(document: Document) -> bytes:
     """The PDF made when the document was issued, checked against its SHA-256."""
     if not document.pdf_name and document.number and not document.finished:
-        # Issued a moment ago and not finished yet (services/common.py issuing): finish it now.
-        from .services.common import document_finish  # here: the services import this module
+        # Issued a moment ago and not finished yet (services/issuing.py): finish it now.
+        from .services.issuing import document_finish  # here: the services import this module
 
         document_finish(document)
     if not document.pdf_name:

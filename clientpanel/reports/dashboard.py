@@ -32,24 +32,20 @@ from clientpanel.core.fields import AmountField
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 
 from .models import DashboardSnapshot
+from .rollups import ZERO, MoneyIn
 from .standing import balances_refresh
 
 ALL = "all"  # the snapshot of every client
 MONTHS = 12
 UPCOMING_DAYS = 7
 AT_RISK_SHOWN = 10
-ZERO = Decimal("0.0000")
 
 
 @dataclass(frozen=True)
-class Month:
+class Month(MoneyIn):
     start: dt.date
     payments: Decimal = ZERO
     refunds: Decimal = ZERO
-
-    @property
-    def revenue(self) -> Decimal:
-        return self.payments - self.refunds
 
 
 @dataclass(frozen=True)

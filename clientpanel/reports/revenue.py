@@ -23,21 +23,17 @@ from clientpanel.tax.models import HomeCompany
 
 from .models import NO_GROUP_KEY, DailyRevenue, DailyUsage
 from .periods import Filters, Range, may_read_reports, scoped
-from .rollups import NIL, ZERO, Written, charges_by, credit_notes, credit_notes_by, payments_by, rolled_until
+from .rollups import NIL, ZERO, MoneyIn, Written, charges_by, credit_notes, credit_notes_by, payments_by, rolled_until
 
 
 @dataclass(frozen=True)
-class Revenue:
+class Revenue(MoneyIn):
     """Money in for one period, home company or group, in one currency."""
 
     currency: str
     key: object  # the period's first day, the home company's or group's name (None: no group)
     payments: Decimal = ZERO
     refunds: Decimal = ZERO  # credit notes issued, as a positive amount
-
-    @property
-    def revenue(self) -> Decimal:
-        return self.payments - self.refunds
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,18 @@ MAX_TAXES = 3  # a tax rule names up to three taxes (SPEC §6), so a document ha
 ZERO = Decimal("0.0000")
 
 
+class MoneyIn:
+    """Payments less refunds (credit notes, as a positive amount): the revenue of a period, home
+    company or group. Mixed into the report rows that carry both."""
+
+    payments: Decimal
+    refunds: Decimal
+
+    @property
+    def revenue(self) -> Decimal:
+        return self.payments - self.refunds
+
+
 @dataclass(frozen=True)
 class Written:
     """The rows written from `since` (included) to `until` (excluded); None: no bound."""

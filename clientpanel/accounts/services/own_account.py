@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clientpanel.audit.services import audit_record
+from clientpanel.audit.services import audit_record, save_audited
 from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.events import publish
 from clientpanel.core.text import at_most_characters, clean_text, has_visible_text
@@ -51,13 +51,7 @@ def user_account_update(*, actor: ActorLike, data: Mapping[str, Any]) -> User:
     errors.raise_if_any()
     with transaction.atomic():
         user = _own_user(actor)
-        changes = {name: [getattr(user, name), value] for name, value in cleaned.items()
-                   if getattr(user, name) != value}
-        if changes:
-            for name, (_before, value) in changes.items():
-                setattr(user, name, value)
-            user.save(update_fields=list(changes))
-            audit_record(action="user.account", target=user, changes=changes)
+        save_audited(user, cleaned, action="user.account")
     return user
 
 

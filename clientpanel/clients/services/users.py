@@ -18,7 +18,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.accounts.two_factor import totp_clear
-from clientpanel.audit.services import audit_record
+from clientpanel.audit.services import audit_record, save_audited
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
 from clientpanel.core.events import publish
 
@@ -226,13 +226,7 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
             else:
                 cleaned["language"] = data["language"]
         errors.raise_if_any()
-        changes = {name: [getattr(user, name), value] for name, value in cleaned.items()
-                   if getattr(user, name) != value}
-        if changes:
-            for name, (_before, value) in changes.items():
-                setattr(user, name, value)
-            user.save(update_fields=list(changes))
-            audit_record(action="user.update", target=user, client_id=client.pk, changes=changes)
+        changes = save_audited(user, cleaned, action="user.update", client_id=client.pk)
         if "phone" in changes:
             old_phone, new_phone = changes["phone"]
             # Locked already (lock_clients_owned_by), in key order; each as staff's own change of

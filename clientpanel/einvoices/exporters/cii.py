@@ -57,10 +57,9 @@ def _party(parent: etree._Element, role: str, party: PartyOut) -> None:
 def _period(parent: etree._Element, start: dt.date | None, end: dt.date | None) -> None:
     if start or end:
         period = _el(parent, "BillingSpecifiedPeriod")
-        if start:
-            _date(period, "StartDateTime", start)
-        if end:
-            _date(period, "EndDateTime", end)
+        for name, day in (("StartDateTime", start), ("EndDateTime", end)):
+            if day:
+                _date(period, name, day)
 
 
 def build(doc: En16931Document) -> bytes:

@@ -13,10 +13,12 @@ import functools
 import re
 import struct
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 from pathlib import Path
+from types import ModuleType
 
 import facturx
 from django.utils import translation
@@ -302,44 +304,53 @@ def _schema(flavor: str) -> etree.XMLSchema:
     return schema
 
 
-def _xsd_problems(xml: bytes, flavor: str, level: str = "en16931") -> list[str]:
+def _xsd_problems(xml: bytes, flavor_of: Callable[[etree._Element], str]) -> list[str]:
+    """What the schema of the document's flavor (chosen from its root element) says is wrong."""
     try:
         document = etree.fromstring(xml)
     except etree.XMLSyntaxError as error:
         return [str(error)]
-    schema = _schema(flavor)
+    schema = _schema(flavor_of(document))
     if schema.validate(document):
         return []
     return [f"Line {error.line}: {error.message}" for error in schema.error_log]
 
 
+def _ubl_flavor(root: etree._Element) -> str:
+    return "ubl-2.1-creditnote" if etree.QName(root).localname == "CreditNote" else "ubl-2.1-invoice"
+
+
+def _cii_flavor(root: etree._Element) -> str:
+    return "factur-x"  # Factur-X's schema at the EN 16931 level is CII's
+
+
+class _XmlSyntax(Exporter):
+    """EN 16931 written in one XML syntax: its module builds it, its schema checks it."""
+
+    syntax: ModuleType
+    flavor_of: Callable[[etree._Element], str]
+
+    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
+        return self.syntax.build(build_document(data))
+
+    def validate(self, content: bytes) -> list[str]:
+        return _xsd_problems(content, type(self).flavor_of)
+
+
 @register
-class UblExporter(Exporter):
+class UblExporter(_XmlSyntax):
     key = "ubl"
     title = gettext_lazy("UBL 2.1 (Peppol BIS Billing 3.0)")
-
-    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
-        return ubl.build(build_document(data))
-
-    def validate(self, content: bytes) -> list[str]:
-        try:
-            root = etree.fromstring(content)
-        except etree.XMLSyntaxError as error:
-            return [str(error)]
-        flavor = "ubl-2.1-creditnote" if etree.QName(root).localname == "CreditNote" else "ubl-2.1-invoice"
-        return _xsd_problems(content, flavor)
+    syntax = ubl
+    flavor_of = _ubl_flavor
 
 
 @register
-class CiiExporter(Exporter):
+class CiiExporter(_XmlSyntax):
     key = "cii"
     title = gettext_lazy("UN/CEFACT CII (EN 16931)")
-
-    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
-        return cii.build(build_document(data))
-
-    def validate(self, content: bytes) -> list[str]:
-        return _xsd_problems(content, "factur-x", "en16931")
+    syntax = cii
+    flavor_of = _cii_flavor
 
 
 @functools.cache
@@ -412,5 +423,5 @@ class FacturXExporter(Exporter):
             return [str(error)]
         if not xml:
             return [_("The PDF has no embedded Factur-X XML.")]
-        return _xsd_problems(xml, "factur-x", "en16931")
+        return _xsd_problems(xml, _cii_flavor)
 

@@ -347,10 +347,9 @@ class KsefFa3Exporter(Exporter):
         phone = party.phone.strip() if 0 < len(party.phone.strip()) <= 16 else ""
         if email or phone:
             contacts = _sub(parent, "DaneKontaktowe")
-            if email:
-                _sub(contacts, "Email", email)
-            if phone:
-                _sub(contacts, "Telefon", phone)
+            for name, value in (("Email", email), ("Telefon", phone)):
+                if value:
+                    _sub(contacts, name, value)
 
     def _invoice(self, fa: etree._Element, data: EInvoiceInput, treatment: _Treatment, tax_amount: Decimal,
                  rate: Decimal | None) -> None:

@@ -43,14 +43,12 @@ def _party(parent: etree._Element, role: str, party: PartyOut) -> None:
         if value:
             _cbc(address, name, value)
     _cbc(_cac(address, "Country"), "IdentificationCode", party.country)
-    if party.vat_id:
-        scheme = _cac(node, "PartyTaxScheme")
-        _cbc(scheme, "CompanyID", party.vat_id)
-        _vat_scheme(scheme)
-    if party.tax_registration:  # BT-32: any scheme but VAT marks the national tax number
-        scheme = _cac(node, "PartyTaxScheme")
-        _cbc(scheme, "CompanyID", party.tax_registration)
-        _vat_scheme(scheme, "TAX")
+    # BT-32, the national tax number: any scheme but VAT marks it.
+    for company_id, scheme_id in ((party.vat_id, "VAT"), (party.tax_registration, "TAX")):
+        if company_id:
+            scheme = _cac(node, "PartyTaxScheme")
+            _cbc(scheme, "CompanyID", company_id)
+            _vat_scheme(scheme, scheme_id)
     legal = _cac(node, "PartyLegalEntity")
     _cbc(legal, "RegistrationName", party.name)
     if party.legal_id:

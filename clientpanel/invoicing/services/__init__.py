@@ -1,11 +1,12 @@
 """Writes of proformas, invoices and credit notes (SPEC §7), one module per sub-domain: proformas
 (issue, Add Funds, cancel), payments (a payment and the final invoice it settles) and credit_notes;
-common holds what they share (document numbers, the issued document's PDF, the document lock, amount
-and text cleaning). Each service is one transaction: all or nothing. Importers use the names listed
-here, not the modules."""
+numbering takes a document's number, issuing writes and finishes issued documents (the PDF, the
+DocumentIssued event), common holds the rest they share (the document lock, text cleaning). Each
+service is one transaction: all or nothing. Importers use the names listed here, not the modules."""
 
-from .common import DocumentStateError, document_number
+from .common import DocumentStateError
 from .credit_notes import CreditNoteOutcome, credit_note_issue
+from .numbering import document_number
 from .payments import PaymentOutcome, proforma_pay
 from .proformas import proforma_add_funds, proforma_cancel, proforma_issue
 

@@ -23,15 +23,9 @@ from .. import policies, rules
 from ..calculations import TaxLine, credit_note_tax_lines, credit_note_totals
 from ..events import DocumentRefunded
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType
-from .common import (
-    DocumentStateError,
-    clean_positive_amount,
-    clean_short_text,
-    document_derived,
-    document_issued,
-    locked_document,
-    tax_lines_json,
-)
+from ..pricing import clean_positive_amount
+from .common import DocumentStateError, clean_short_text, locked_document, tax_lines_json
+from .issuing import document_derived, document_issued
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,9 @@ from .. import policies, rules
 from ..calculations import payment_net
 from ..events import DocumentPaid
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
-from .common import (
-    DocumentStateError,
-    clean_positive_amount,
-    clean_short_text,
-    document_derived,
-    document_issued,
-    locked_document,
-)
+from ..pricing import clean_positive_amount
+from .common import DocumentStateError, clean_short_text, locked_document
+from .issuing import document_derived, document_issued
 
 
 @dataclass(frozen=True)

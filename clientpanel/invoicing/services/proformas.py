@@ -22,16 +22,10 @@ from clientpanel.tax.models import HomeCompany
 
 from .. import policies, rules
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType
-from ..pricing import proforma_priced
-from .common import (
-    DocumentStateError,
-    clean_positive_amount,
-    document_issued,
-    document_number,
-    issuing,
-    locked_document,
-    tax_lines_json,
-)
+from ..pricing import clean_positive_amount, proforma_priced
+from .common import DocumentStateError, locked_document, tax_lines_json
+from .issuing import document_issued, issuing
+from .numbering import document_number
 
 # --- snapshots -------------------------------------------------------------------------------
 

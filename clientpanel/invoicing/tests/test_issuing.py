@@ -16,7 +16,7 @@ from clientpanel.invoicing import storage
 from clientpanel.invoicing.events import DocumentIssued
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.invoicing.services.common import job_finish_documents
+from clientpanel.invoicing.services.issuing import job_finish_documents
 from clientpanel.invoicing.storage import stored_pdf
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import tax_rule_save
@@ -74,7 +74,7 @@ def test_a_finishing_step_that_fails_leaves_the_document_issued_for_the_job(clie
 
 
 def test_a_download_before_the_finishing_step_finishes_it_once(client, issued_events, monkeypatch):
-    monkeypatch.setattr("clientpanel.invoicing.services.common.document_finish", lambda document: True)
+    monkeypatch.setattr("clientpanel.invoicing.services.issuing.document_finish", lambda document: True)
     document = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
     monkeypatch.undo()
     unfinished = Document.objects.get(pk=document.pk)
@@ -90,7 +90,7 @@ def test_one_document_that_cannot_be_finished_holds_back_no_other(client, issued
     is only marked; one whose PDF cannot be made is tried again later while the others go on."""
     older = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
     Document.objects.filter(pk=older.pk).update(finished=False)
-    monkeypatch.setattr("clientpanel.invoicing.services.common.document_finish", lambda document: True)
+    monkeypatch.setattr("clientpanel.invoicing.services.issuing.document_finish", lambda document: True)
     broken = proforma_add_funds(actor=None, client_id=client.pk, net_amount="11")
     fine = proforma_add_funds(actor=None, client_id=client.pk, net_amount="12")
     monkeypatch.undo()

@@ -1,0 +1,39 @@
+"""Where documents are numbered: the next number of a home company's series for a document type
+(SPEC §7), taken from the series' counter row (core/numbering.py), which the caller's transaction
+holds until it commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from clientpanel.core.numbering import format_number, sequence_next_dated
+from clientpanel.tax.models import HomeCompany, ResetPeriod
+
+from ..models import DocumentType
+
+
+def _pattern_and_reset(company: HomeCompany, doc_type: str) -> tuple[str, str]:
+    return {
+        DocumentType.PROFORMA: (company.proforma_pattern, company.proforma_reset),
+        DocumentType.INVOICE: (company.invoice_pattern, company.invoice_reset),
+        DocumentType.CREDIT_NOTE: (company.credit_note_pattern, company.credit_note_reset),
+    }[doc_type]
+
+
+def document_number(*, company: HomeCompany, doc_type: str) -> tuple[str, dt.datetime]:
+    """The next number of the company's series for this type, and the document's issue time.
+
+    Both come from the counter row of the company, type and period, locked in the caller's
+    transaction: the issue time is the moment the counter is held, so numbers are unique,
+    gap-free and rise with issue times. Nobody chooses the date: a document is dated when it is
+    issued. Periods and the date in the number are the company's own days (its time zone): a
+    Warsaw invoice issued at 00:30 on the 1st belongs to the new month."""
+    pattern, reset = _pattern_and_reset(company, doc_type)
+    zone = company.zone
+
+    def period_of(moment: dt.datetime) -> str:
+        day = moment.astimezone(zone).date()
+        return {ResetPeriod.NEVER: "", ResetPeriod.YEARLY: f"{day:%Y}"}.get(reset, f"{day:%Y-%m}")
+
+    number, issued_at = sequence_next_dated(key=f"document:{company.pk}:{doc_type}", period_of=period_of)
+    return format_number(pattern, number, issued_at.astimezone(zone).date()), issued_at
