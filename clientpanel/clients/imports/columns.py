@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
+import pycountry
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -171,3 +172,14 @@ def strip_formula_guard(cell: str) -> str:
     with a ' that such a guard would be taken for (core/csv_export.py is_guarded); a re-import
     takes the cell back as it was."""
     return cell[1:] if is_guarded(cell) else cell
+
+
+def country_code(value: str) -> str:
+    """A country's name ("Poland") where the file has one instead of its code; codes and unknown
+    names are left to the country rule."""
+    if len(value) <= 2:
+        return value
+    try:
+        return pycountry.countries.lookup(value).alpha_2
+    except LookupError:
+        return value

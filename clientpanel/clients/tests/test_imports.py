@@ -15,9 +15,14 @@ from hypothesis import strategies as st
 from clientpanel.accounts.models import User
 from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.events import ClientCreated, ImportCompleted, WelcomeEmailRequested
-from clientpanel.clients.imports import client_import_map, client_import_run, client_import_upload, guess_columns
+from clientpanel.clients.imports import (
+    client_import_map,
+    client_import_run,
+    client_import_upload,
+    guess_columns,
+    rejected_rows_open,
+)
 from clientpanel.clients.imports.columns import mapping_problems, strip_formula_guard
-from clientpanel.clients.imports.services import rejected_rows_open
 from clientpanel.clients.models import Address, Client, ClientGroup, ClientImport, ClientImportStatus, ClientUser
 from clientpanel.core.csv_export import safe_cell
 from clientpanel.core.errors import Conflict, ValidationFailed
@@ -119,10 +124,10 @@ def test_a_file_of_many_batches_is_written_whole_in_order_with_the_counter_taken
     """Batches are sent from a second thread while the next is cleaned (PostgreSQL), or at once
     (SQLite): either way every row is written, numbers run on across batches and the counter ends
     past the last one."""
-    from clientpanel.clients.imports import services
+    from clientpanel.clients.imports import importer
     from clientpanel.core.models import NumberSequence
 
-    monkeypatch.setattr(services, "CHUNK", 3)
+    monkeypatch.setattr(importer, "CHUNK", 3)
     header = "number,email,firstname,lastname,country"
     lines = [f",c{n}@example.com,A,N{n},PL" for n in range(10)]
     lines[4] = "0050,c4@example.com,A,N4,PL"  # the file's own number: the others come after it
@@ -141,10 +146,10 @@ def test_a_file_of_many_batches_is_written_whole_in_order_with_the_counter_taken
 def test_a_clash_while_the_rows_are_sent_writes_nothing_and_says_run_it_again(monkeypatch):
     """Another change takes a file's e-mail address after the rows were looked up: the COPY (or
     bulk insert) refuses the batch, and the whole import is rolled back with a clear message."""
-    from clientpanel.clients.imports import services
+    from clientpanel.clients.imports import importer
 
-    monkeypatch.setattr(services, "CHUNK", 2)
-    looked_up = services._Importer._look_up
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    looked_up = importer.Importer._look_up
 
     def look_up_then_lose_an_address(self, batch):
         answer = looked_up(self, batch)
@@ -152,7 +157,7 @@ def test_a_clash_while_the_rows_are_sent_writes_nothing_and_says_run_it_again(mo
             User.objects.create_user(email="c3@example.com", password=None)
         return answer
 
-    monkeypatch.setattr(services._Importer, "_look_up", look_up_then_lose_an_address)
+    monkeypatch.setattr(importer.Importer, "_look_up", look_up_then_lose_an_address)
     imported = upload(csv_bytes(*(row(n) for n in range(6))))
     with pytest.raises(Conflict) as refused:
         run(imported)
@@ -164,9 +169,9 @@ def test_a_clash_while_the_rows_are_sent_writes_nothing_and_says_run_it_again(mo
 
 
 def test_welcome_emails_go_only_when_asked_one_per_new_owner(monkeypatch, make_client):
-    from clientpanel.clients.imports import services
+    from clientpanel.clients.imports import importer
 
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(importer, "CHUNK", 2)
     asked: list = []
     subscribe(WelcomeEmailRequested, asked.extend)
     try:
@@ -411,17 +416,17 @@ def test_a_cell_of_our_export_comes_back_as_it_was_written(text):
 
 
 def test_an_import_that_cannot_keep_its_rejected_rows_writes_nothing_and_says_so(monkeypatch):
-    from clientpanel.clients.imports import services
+    from clientpanel.clients.imports import storage
     from clientpanel.core.errors import DomainError
 
-    real = services._store
+    real = storage.store
 
     def store(name, content):
         if name.endswith("-rejected.csv"):
             raise DomainError("The file could not be stored; nothing was saved. Try again.", code="file_not_stored")
         return real(name, content)
 
-    monkeypatch.setattr(services, "_store", store)
+    monkeypatch.setattr(storage, "store", store)
     imported = upload(csv_bytes(row(1), row(2, country="XX")))
     with pytest.raises(DomainError):
         run(imported, valid_only=True)
