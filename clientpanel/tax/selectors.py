@@ -15,7 +15,7 @@ from .models import ClientKind, HomeCompany, TaxRule
 # EU member states by ISO code; VAT numbers use EL for Greece.
 EU_COUNTRIES = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
                 "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
-# Marked only: a document translates it into its own language when it is rendered (invoicing/pdf.py).
+# Marked only: a document translates it into its own language when it is rendered (invoicing/pdf/).
 REVERSE_CHARGE_NOTE = gettext_noop("Reverse charge — Art. 196 of Directive 2006/112/EC")
 
 

@@ -1,21 +1,15 @@
-"""PDF of a document (SPEC §7) with reportlab: the home company's logo, the parties with their
-addresses and every registration, items with their rate, net and (EU) gross, net/tax/gross per rate,
-what to pay and how, the corrected invoice and the reason on a credit note, the reverse-charge note,
-in the document's language (any of settings.LANGUAGES: its words come from the gettext catalog,
-locale/<language>/LC_MESSAGES/django.po, with that language active while the PDF is made)."""
+"""The page of a document's PDF (SPEC §7): logo and title, the parties with every registration, the
+items, the summary per rate, what to pay and how, the footer — drawn with reportlab in the language
+active while it is made."""
 
 from __future__ import annotations
 
 import io
-import logging
 import zoneinfo
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 from babel import Locale
 from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from reportlab.lib import colors
@@ -23,62 +17,20 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.pdfmetrics import registerFontFamily
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from clientpanel.core.money import display_amount, display_percent
 from clientpanel.tax.selectors import EU_COUNTRIES, REVERSE_CHARGE_NOTE
 
-from .calculations import line_gross
-from .models import Document
-
-logger = logging.getLogger(__name__)
+from ..calculations import line_gross
+from ..models import Document
+from .resources import LOGO_WIDTH, fonts, logo_image
 
 # A document's title on its PDF, by type.
 TITLES = {"PROFORMA": pgettext_lazy("PDF title", "Proforma invoice"), "INVOICE": pgettext_lazy("PDF title", "Invoice"),
           "CREDIT_NOTE": pgettext_lazy("PDF title", "Credit note")}
-# Babel's locale for amounts, by document language.
-LOCALES = {"en": "en_US", "pl": "pl_PL"}
-# The logo's box at the top left; the image keeps its proportions inside it.
-LOGO_WIDTH, LOGO_HEIGHT = 50 * mm, 22 * mm
 # Countries whose postal addresses carry the state or province.
 POSTAL_REGIONS = {"US", "CA", "AU"}
-# Fonts with Polish letters: DejaVu from the system (Debian: fonts-dejavu-core) unless PDF_FONT
-# names another TrueType file; reportlab's own Vera lacks ł, ś, ż.
-FONT_CANDIDATES = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf"]
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    configured = getattr(settings, "PDF_FONT", "") or ""
-    for path in [configured, *FONT_CANDIDATES]:
-        if path and Path(path).is_file():
-            bold = Path(path).with_name(Path(path).stem + "-Bold.ttf")
-            pdfmetrics.registerFont(TTFont("DocSans", path))
-            pdfmetrics.registerFont(TTFont("DocSans-Bold", str(bold) if bold.is_file() else path))
-            # <b> inside a paragraph picks the family's bold face.
-            registerFontFamily("DocSans", normal="DocSans", bold="DocSans-Bold", italic="DocSans",
-                               boldItalic="DocSans-Bold")
-            return "DocSans", "DocSans-Bold"
-    return "Helvetica", "Helvetica-Bold"
-
-
-def document_language(document: Document) -> str:
-    """The language chosen when the document was issued (the client's when PDF_IN_CLIENT_LANGUAGE
-    is on, else the home company's), English when the panel does not speak it."""
-    return document.language if document.language in dict(settings.LANGUAGES) else "en"
-
-
-def document_pdf(document: Document, *, logo: bytes | None = None) -> bytes:
-    """The document's PDF in its own language, whatever language the request that makes it speaks;
-    `logo`: the home company's logo (PNG or JPEG bytes) as it is when the document is issued."""
-    language = document_language(document)
-    with translation.override(language):
-        return _Layout(document, language=language, locale=LOCALES.get(language, language)).build(logo)
-
 
 def _esc(text: object) -> str:
     return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -88,7 +40,7 @@ def _lines(text: str) -> str:
     return _esc(text).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-class _Layout:
+class Layout:
     """One document's page: logo and title, the parties with every registration, the items with
     their rate, net and (EU) gross, the summary per rate, what to pay and how, the footer. Art. 226
     of Directive 2006/112/EC names what an EU invoice holds; the other countries' documents take
@@ -99,7 +51,7 @@ class _Layout:
         self.company, self.client = document.company_snapshot, document.client_snapshot
         self.currency = document.currency
         self.zone = zoneinfo.ZoneInfo(self.company.get("time_zone") or settings.TIME_ZONE)
-        self.regular, self.bold = _fonts()
+        self.regular, self.bold = fonts()
         self.normal = ParagraphStyle("n", fontName=self.regular, fontSize=9, leading=12)
         self.small = ParagraphStyle("s", fontName=self.regular, fontSize=8, leading=10)
         self.small_right = ParagraphStyle("sr", parent=self.small, alignment=TA_RIGHT)
@@ -202,7 +154,7 @@ class _Layout:
     def header(self, logo: bytes | None) -> list:
         title = Paragraph(f"{TITLES[self.document.type]} {_esc(self.document.number or '')}", self.heading)
         meta = Paragraph("<br/>".join(self.meta()), self.normal)
-        image = _logo_image(logo)
+        image = logo_image(logo)
         if image is None:
             return [title, Spacer(1, 3 * mm), meta]
         right = ParagraphStyle("hr", parent=self.heading, alignment=TA_RIGHT)
@@ -347,18 +299,3 @@ class _Layout:
 
         pdf.build(story, onFirstPage=footer, onLaterPages=footer)
         return buffer.getvalue()
-
-
-def _logo_image(logo: bytes | None) -> Image | None:
-    """The logo scaled into LOGO_WIDTH × LOGO_HEIGHT, its proportions kept; None when there is none
-    or it cannot be read (the document is issued all the same, without it)."""
-    if not logo:
-        return None
-    try:
-        reader = ImageReader(io.BytesIO(logo))
-        width, height = reader.getSize()
-        scale = min(LOGO_WIDTH / width, LOGO_HEIGHT / height)
-        return Image(io.BytesIO(logo), width=width * scale, height=height * scale, hAlign="LEFT")
-    except Exception:
-        logger.warning("The home company's logo could not be read; the document is printed without it")
-        return None
