@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -17,13 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html, format_html_join
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts.roles import FINANCE
-from clientpanel.core.csv_export import Amount
-from clientpanel.core.money import currency_minor_unit, display_amount
 from clientpanel.invoicing.models import DocumentType
 from clientpanel.reports import reports
 from clientpanel.ui.downloads import csv_attachment
@@ -31,6 +26,7 @@ from clientpanel.ui.exports import export_filename
 
 from ..access import area_required
 from ..query import RefusedQuery, query_text, refuses_bad_query
+from .report_tables import Link, Money, Table, csv_cell, day_text, rate_text
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 REPORTS = {  # slug → (title, what it shows)
@@ -50,77 +46,6 @@ BUCKET_LABELS = {
     reports.DAYS_60: gettext_lazy("31–60 days"), reports.DAYS_90: gettext_lazy("61–90 days"),
     reports.OVER_90: gettext_lazy("Over 90 days"),
 }
-
-
-# --- what a page shows: tables of cells, each exportable ----------------------------------------
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    url: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass
-class Table:
-    key: str  # the ?part= of its CSV export
-    title: str
-    columns: list[tuple[str, bool]]  # label, is it a number (right-aligned)
-    rows: list[list[object]] = field(default_factory=list)
-    note: str = ""
-    export: str = ""  # the URL of its CSV, set by the page
-
-    @property
-    def body_html(self) -> str:
-        """The table's rows as HTML, built here rather than cell by cell in the template, where the
-        aging report's list of a dozen cells a row took most of the page's time."""
-        language = get_language() or "en"
-        classes = ["text-end text-nowrap" if numeric else "" for _label, numeric in self.columns]
-
-        def cells(row: list[object]):
-            for cell, css in zip(row, classes, strict=True):
-                yield "text-nowrap" if isinstance(cell, Link) and not css else css, _cell_html(cell, language)
-
-        return format_html_join("\n", "<tr>{}</tr>", ((format_html_join("", '<td class="{}">{}</td>', cells(row)),)
-                                                       for row in self.rows))
-
-
-def _cell_html(cell: object, language: str) -> str:
-    if isinstance(cell, Link):
-        return format_html('<a href="{}">{}</a>', cell.url, cell.text)
-    if isinstance(cell, Money):
-        return conditional_escape(display_amount(cell.amount, cell.currency, language))
-    return conditional_escape(cell)
-
-
-def _places(currency: str) -> int:
-    try:
-        return currency_minor_unit(currency)
-    except Exception:  # a currency Babel does not know: the usual 2
-        return 2
-
-
-def _csv_cell(cell: object) -> object:
-    if isinstance(cell, Money):
-        return Amount(cell.amount, _places(cell.currency))
-    return str(cell) if isinstance(cell, Link) else cell
-
-
-def _day(moment: dt.datetime | None) -> str:
-    return f"{timezone.localdate(moment):%Y-%m-%d}" if moment else ""
-
-
-def _rate(rate: Decimal) -> str:
-    text = format(rate, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -225,7 +150,7 @@ def _tax(request: HttpRequest, choices) -> dict:
     tables = [
         Table("rates", _("Tax per rate"), [*where, (_("Tax"), False), (_("Rate"), True), (_("Documents"), True),
                                           (_("Net"), True), (_("Tax amount"), True)],
-              [[codes[r.period], r.company, r.currency, r.country, r.name, _rate(r.rate), r.documents,
+              [[codes[r.period], r.company, r.currency, r.country, r.name, rate_text(r.rate), r.documents,
                 Money(r.net, r.currency), Money(r.tax, r.currency)] for r in report.rates],
               note=_("Invoices and credit notes by issue date (credit notes negative); the country is the "
                      "client's billing country on the document.")),
@@ -255,7 +180,7 @@ def _aging(request: HttpRequest, choices) -> dict:
             (_("Client"), False), (_("Currency"), False), (_("Issue Date"), False), (_("Due Date"), False),
             (_("Days past due"), True), (_("Total"), True), (_("Due"), True), (_("Bucket"), False)],
             [[Link(d.number, reverse("backoffice:document-detail", args=[d.document_id])), str(types[d.type]),
-              d.company, d.client_number, d.client_name, d.currency, _day(d.issue_date), _day(d.due_date),
+              d.company, d.client_number, d.client_name, d.currency, day_text(d.issue_date), day_text(d.due_date),
               d.days_overdue if d.days_overdue is not None and d.days_overdue >= 0 else "",
               Money(d.total, d.currency), Money(d.due, d.currency), str(BUCKET_LABELS[d.bucket])]
              for d in report.documents],
@@ -333,7 +258,7 @@ def _export(slug: str):
         part = request.GET.get("part", "")
         table = next((t for t in tables if t.key == part), tables[0])
         return csv_attachment([label for label, _numeric in table.columns],
-                              ([_csv_cell(cell) for cell in row] for row in table.rows),
+                              ([csv_cell(cell) for cell in row] for row in table.rows),
                               filename=export_filename(f"report-{slug}-{table.key}"))
 
     export.__name__ = export.__qualname__ = f"report_{slug}_export"
