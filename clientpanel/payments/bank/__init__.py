@@ -1,30 +1,29 @@
-"""Bank statements (issue 15): a CSV export of the bank account read (reading.py), its incoming
-transfers matched to proformas by number and amount (matching.py), reviewed by staff and recorded
-as payments through invoicing (services.py); reads in selectors.py, who may in policies.py.
+"""Bank statements (issue 15): a CSV export of the bank account read (reading.py, with columns.py and
+rows.py), its incoming transfers matched to proformas by number and amount (matching.py) as the
+statement is imported (importing.py), reviewed by staff (reviewing.py) and recorded as payments
+through invoicing (recording.py); reads in selectors.py, who may in policies.py.
 Importers use the names listed here."""
 
+from .columns import column_names
+from .importing import (
+    UPLOAD_KIND,
+    bank_statement_file_keep,
+    bank_statement_options_clean,
+    bank_statement_upload,
+    bank_statement_upload_run,
+    bank_statement_upload_stalled,
+)
 from .policies import can_import_bank_statements
-from .reading import BankRow, column_names, max_bytes, read_statement, too_large_message
+from .reading import max_bytes, read_statement, too_large_message
+from .recording import RECORD_KIND, RecordOutcome, bank_statement_record, bank_statement_record_run
+from .reviewing import bank_line_choose, bank_line_ignore
+from .rows import BankRow
 from .selectors import (
     bank_statement_get,
     bank_statement_lines,
     bank_statement_list,
     bank_statement_totals,
     proformas_due,
-)
-from .services import (
-    RECORD_KIND,
-    UPLOAD_KIND,
-    RecordOutcome,
-    bank_line_choose,
-    bank_line_ignore,
-    bank_statement_file_keep,
-    bank_statement_options_clean,
-    bank_statement_record,
-    bank_statement_record_run,
-    bank_statement_upload,
-    bank_statement_upload_run,
-    bank_statement_upload_stalled,
 )
 
 __all__ = [

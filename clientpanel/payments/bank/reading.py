@@ -5,33 +5,32 @@ in English or Polish; amounts with a decimal comma or point and spaces as thousa
 
 Whatever makes the file unusable — not text, another encoding, no recognisable header, a missing
 required column, too large, too many lines, or any line that cannot be read — is a ValidationFailed
-on "file" whose message is for a person (the first bad lines each named): nothing is written then."""
+on "file" whose message is for a person (the first bad lines each named): nothing is written then.
+
+Here: the file (its size, encoding and header line) and its table read whole; which column is which
+in columns.py, each line's cells in rows.py."""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
-import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.core.money import AMOUNT_MAX, currency_minor_unit
+
+from .columns import REQUIRED, columns_of
+from .rows import BankRow, row_of
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 50_000
 HEADER_SEARCH_LINES = 30  # the header may follow the account's details
 ROW_ERRORS_SHOWN = 10
-TITLE_LENGTH, NAME_LENGTH, ACCOUNT_LENGTH, REFERENCE_LENGTH = 500, 300, 100, 100
 
 csv.field_size_limit(max(csv.field_size_limit(), 1024 * 1024))
 
@@ -51,77 +50,6 @@ def too_large_message() -> str:
 
 def file_refused(message: str, details: list[str] | None = None) -> ValidationFailed:
     return ValidationFailed(message, fields={"file": [message, *(details or [])]})
-
-
-# --- columns ---------------------------------------------------------------------------------
-
-def _folded(header: str) -> str:
-    """A header as it is compared: lowercase, without diacritics (ł as l), punctuation as spaces."""
-    text = unicodedata.normalize("NFKD", header.replace("ł", "l").replace("Ł", "L"))
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
-
-
-# Each field's header names, most specific first (folded). Title: every column named so is read
-# (a title and a description), joined.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "date": ("booking date", "date booked", "posting date", "data ksiegowania", "transaction date",
-             "data operacji", "data transakcji", "operation date", "value date", "data waluty", "date", "data"),
-    "amount": ("amount", "kwota", "kwota operacji", "kwota transakcji", "kwota przelewu", "credit amount",
-               "transaction amount", "wartosc"),
-    "currency": ("currency", "waluta", "waluta operacji", "waluta transakcji", "waluta rachunku"),
-    "title": ("title", "tytul", "tytul operacji", "tytul przelewu", "tytulem", "description", "opis",
-              "opis operacji", "opis transakcji", "details", "szczegoly", "payment details", "remittance information"),
-    "counterparty_name": ("counterparty", "counterparty name", "nadawca", "kontrahent", "nazwa kontrahenta",
-                          "dane kontrahenta", "nadawca odbiorca", "odbiorca nadawca", "nazwa nadawcy", "payer",
-                          "payer name", "sender", "sender name", "name"),
-    "counterparty_account": ("account", "counterparty account", "rachunek", "rachunek kontrahenta",
-                             "rachunek nadawcy", "numer rachunku", "nr rachunku", "konto", "iban",
-                             "payer account", "sender account"),
-    "bank_reference": ("reference", "bank reference", "transaction id", "transaction reference",
-                       "nr referencyjny", "numer referencyjny", "id transakcji", "identyfikator transakcji",
-                       "numer transakcji", "nr transakcji"),
-}
-REQUIRED = ("date", "amount", "title")
-
-
-# The usual headers of each field as banks write them, for the upload page.
-SHOWN_NAMES: dict[str, str] = {
-    "date": "Date, Booking date, Data księgowania, Data operacji",
-    "amount": "Amount, Kwota, Kwota operacji",
-    "title": "Title, Description, Tytuł, Opis, Opis operacji",
-    "currency": "Currency, Waluta",
-    "counterparty_name": "Counterparty, Sender, Nadawca, Kontrahent",
-    "counterparty_account": "Account, IBAN, Rachunek, Numer rachunku",
-    "bank_reference": "Reference, Transaction ID, Nr referencyjny, ID transakcji",
-}
-
-
-def column_names() -> dict[str, str]:
-    """The usual header names of each field, for the upload page (COLUMNS holds them all)."""
-    return dict(SHOWN_NAMES)
-
-
-def _columns_of(headers: list[str]) -> dict[str, list[int]]:
-    """The column index(es) of each field found in the headers: the first header of each name in
-    the field's order of preference (every title-like column for the title)."""
-    folded = [_folded(header) for header in headers]
-    found: dict[str, list[int]] = {}
-    taken: set[int] = set()
-    for field, names in COLUMNS.items():
-        indexes = []
-        for name in names:
-            for index, header in enumerate(folded):
-                if header == name and index not in taken:
-                    indexes.append(index)
-                    if field != "title":
-                        break
-            if indexes and field != "title":
-                break
-        if indexes:
-            found[field] = sorted(indexes) if field == "title" else indexes
-            taken.update(indexes)
-    return found
 
 
 # --- the file --------------------------------------------------------------------------------
@@ -168,7 +96,7 @@ def _header(text: str) -> tuple[int, str, list[str], dict[str, list[int]]]:
                 headers = [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])]
             except csv.Error:
                 continue
-            columns = _columns_of(headers)
+            columns = columns_of(headers)
             score = sum(field in columns for field in REQUIRED) * 10 + len(columns)
             if best is None or score > best[0]:
                 best = (score, index, delimiter, headers, columns)
@@ -181,137 +109,15 @@ def _header(text: str) -> tuple[int, str, list[str], dict[str, list[int]]]:
     return index, delimiter, headers, columns
 
 
-# --- cells -----------------------------------------------------------------------------------
-
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f']")
-
-
-def parse_date(value: str) -> dt.date:
-    """A booking date: ISO (2026-11-22), or day first (22.11.2026, 22-11-2026, 22/11/2026, as
-    European banks write it); a time after it is left out."""
-    text = value.strip().split("T")[0].split(" ")[0]
-    for pattern in _DATE_FORMATS:
-        try:
-            day = dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if not dt.date(2000, 1, 1) <= day <= timezone.localdate() + dt.timedelta(days=1):
-            raise ValueError(_("the date %(date)s is out of range") % {"date": value.strip()})
-        return day
-    raise ValueError(_("\"%(value)s\" is not a date (use 2026-11-22 or 22.11.2026)") % {"value": value.strip()[:40]})
-
-
-def _not_an_amount(value: str) -> ValueError:
-    return ValueError(_("\"%(value)s\" is not an amount (e.g. 1 234,56 or 1234.56)") % {"value": value.strip()[:40]})
-
-
-def parse_bank_amount(value: str) -> tuple[Decimal, str]:
-    """An amount as banks write it — "1 234,56", "-1.234,56", "1,234.56", "+120.00 PLN" — and the
-    currency written with it, if any. The last of "," and "." is the decimal separator when both
-    appear; one alone is decimal when it appears once, and groups thousands when repeated."""
-    text = _SPACES.sub("", value.strip()).replace("\u2212", "-")
-    currency = ""
-    found = re.fullmatch(r"([A-Za-z]{3})?([-+]?[\d.,]+)([A-Za-z]{3})?", text)
-    if not found or not re.search(r"\d", found.group(2)):
-        raise _not_an_amount(value)
-    currency = (found.group(1) or found.group(3) or "").upper()
-    number = found.group(2)
-    sign = "-" if number.startswith("-") else ""
-    number = number.lstrip("+-")
-    commas, points = number.count(","), number.count(".")
-    if commas and points:
-        decimal_mark = "," if number.rfind(",") > number.rfind(".") else "."
-        grouping = "." if decimal_mark == "," else ","
-        if number.count(decimal_mark) > 1:
-            raise _not_an_amount(value)
-        number = number.replace(grouping, "").replace(decimal_mark, ".")
-    elif commas:
-        number = number.replace(",", ".") if commas == 1 else number.replace(",", "")
-    elif points > 1:
-        number = number.replace(".", "")
-    try:
-        amount = Decimal(sign + number)
-    except InvalidOperation:
-        raise _not_an_amount(value) from None
-    if abs(amount) > AMOUNT_MAX:
-        raise ValueError(_("the amount %(value)s is too large") % {"value": value.strip()[:40]})
-    return amount, currency
-
-
-def _currency(value: str) -> str:
-    code = value.strip().upper()
-    if not _CURRENCY.match(code):
-        raise ValueError(_("\"%(value)s\" is not a currency code (PLN, EUR…)") % {"value": value.strip()[:20]})
-    return code
-
-
-def _clip(value: str, length: int) -> str:
-    return " ".join(value.split())[:length]
-
-
-# --- rows ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BankRow:
-    """One booking read from the statement; the line is where it is in the file (line 1 is the
-    file's first line)."""
-
-    line: int
-    booked_on: dt.date
-    amount: Decimal
-    currency: str
-    title: str
-    counterparty_name: str = ""
-    counterparty_account: str = ""
-    bank_reference: str = ""
-
+# --- the table -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Statement:
+    """The bookings read from a statement file, with its header line's cells and the columns found."""
+
     rows: list[BankRow]
     headers: list[str]
     columns: dict[str, list[int]]
-
-
-def _row(line: int, cells: list[str], columns: dict[str, list[int]], currency: str) -> BankRow:
-    def cell(field: str) -> str:
-        indexes = columns.get(field, [])
-        return cells[indexes[0]].strip() if indexes and indexes[0] < len(cells) else ""
-
-    problems = []
-    booked_on = amount = None
-    try:
-        booked_on = parse_date(cell("date"))
-    except ValueError as error:
-        problems.append(str(error))
-    written_currency = ""
-    try:
-        amount, written_currency = parse_bank_amount(cell("amount"))
-    except ValueError as error:
-        problems.append(str(error))
-    code = ""
-    try:
-        code = _currency(cell("currency") or written_currency or currency) if (
-            cell("currency") or written_currency or currency) else ""
-    except ValueError as error:
-        problems.append(str(error))
-    if not code:
-        problems.append(_("no currency (the file has no currency column: choose the statement's currency)"))
-    if amount is not None and code and -amount.as_tuple().exponent > currency_minor_unit(code):
-        problems.append(_("%(amount)s has more decimals than %(currency)s has") % {"amount": cell("amount"),
-                                                                                   "currency": code})
-    if amount is not None and amount == 0:
-        problems.append(_("the amount is zero"))
-    titles = [cells[index].strip() for index in columns["title"] if index < len(cells)]
-    title = " · ".join(text for text in titles if text)
-    if problems:
-        raise ValueError("; ".join(problems))
-    return BankRow(line=line, booked_on=booked_on, amount=amount, currency=code, title=_clip(title, TITLE_LENGTH),
-                   counterparty_name=_clip(cell("counterparty_name"), NAME_LENGTH),
-                   counterparty_account=_clip(cell("counterparty_account"), ACCOUNT_LENGTH).replace(" ", ""),
-                   bank_reference=_clip(cell("bank_reference"), REFERENCE_LENGTH))
 
 
 def read_statement(data: bytes, *, currency: str = "") -> Statement:
@@ -357,7 +163,7 @@ def read_statement(data: bytes, *, currency: str = "") -> Statement:
                                             "The statement has more than %(limit)d lines; export a shorter period.",
                                             limit) % {"limit": limit})
             try:
-                rows.append(_row(line, cells, columns, currency))
+                rows.append(row_of(line, cells, columns, currency))
             except ValueError as error:
                 bad += 1
                 if len(errors) < ROW_ERRORS_SHOWN:

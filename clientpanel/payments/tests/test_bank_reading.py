@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.payments.bank.reading import fingerprints, parse_bank_amount, read_statement
+from clientpanel.payments.bank.reading import fingerprints, read_statement
+from clientpanel.payments.bank.rows import parse_bank_amount
 
 POLISH = ("Data księgowania;Data operacji;Kwota;Waluta;Tytuł;Nadawca;Rachunek;Nr referencyjny\n"
           "2026-11-20;2026-11-19;\"1 234,56\";PLN;Zapłata PF/2026/11/0007;Jan Kowalski Sp. z o.o.;"

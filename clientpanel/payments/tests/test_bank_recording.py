@@ -18,7 +18,7 @@ from clientpanel.payments.bank import (
     bank_statement_record,
     bank_statement_upload,
 )
-from clientpanel.payments.bank.services import paid_at_of
+from clientpanel.payments.bank.recording import paid_at_of
 from clientpanel.payments.models import BankLineStatus, BankStatement, BankStatementLine
 
 from .bank_fixtures import company_fixture, make_proforma_fixture, pln, statement_file  # noqa: F401 — fixtures

@@ -28,9 +28,9 @@ from clientpanel.payments.gateways import (
     GatewayError,
     NotVerified,
     get_gateway,
+    stripe_client,
 )
-from clientpanel.payments.gateways import stripe_gateway as gateway_module
-from clientpanel.payments.gateways.stripe_gateway import from_minor_units, to_minor_units
+from clientpanel.payments.gateways.stripe_amounts import from_minor_units, to_minor_units
 from clientpanel.payments.models import (
     AttemptStatus,
     GatewayAccount,
@@ -238,7 +238,7 @@ def test_a_secret_in_the_settings_is_refused_and_so_is_a_variable_that_is_not_se
     monkeypatch.setenv(KEY_ENV, "sk_live_real_money")
     live_cards = stripe_gateway.validate_settings({**localstripe.settings(), "checkout": "test_cards"})
     assert "test keys only" in live_cards["checkout"][0]
-    assert gateway_module.masked("sk_live_real_money") == "…oney"
+    assert stripe_client.masked("sk_live_real_money") == "…oney"
 
 
 def test_a_stripe_account_without_its_secret_cannot_start_and_nothing_is_charged(shop, monkeypatch):
@@ -281,7 +281,7 @@ def hosted(shop, monkeypatch):
 
 def test_with_live_keys_the_payer_goes_to_stripes_checkout_page_and_its_webhook_pays(hosted, client, monkeypatch):
     recorder = Recorder({"id": "cs_live_123", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_live_123"})
-    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    monkeypatch.setattr(stripe_client, "http_client", lambda: recorder)
     attempt, checkout = payment_start(actor=None, document_ids=[hosted["first"].pk, hosted["second"].pk],
                                       account_id=None, return_url=lambda a: f"https://panel.example/p/{a.pk}/")
     assert checkout.redirect_url.startswith("https://checkout.stripe.com/") and attempt.reference == "cs_live_123"
@@ -309,7 +309,7 @@ def test_on_stripes_page_a_card_is_kept_when_the_payer_asked_before_leaving(host
                           "customer": "cus_new"},
                          {"id": "pm_kept", "object": "payment_method",
                           "card": {"brand": "mastercard", "last4": "4444"}}])
-    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    monkeypatch.setattr(stripe_client, "http_client", lambda: recorder)
     attempt, _checkout = payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None,
                                        return_url=lambda a: "https://panel.example/", keep_method=True)
     sent = recorder.requests[0][3]
@@ -332,7 +332,7 @@ def test_on_stripes_page_a_card_is_kept_when_the_payer_asked_before_leaving(host
     # The next payment that keeps a card goes to the same Stripe Customer; one that does not keeps nothing.
     recorder = Recorder([{"id": f"cs_{n}", "object": "checkout.session", "url": f"https://checkout.stripe.com/c/pay/cs_{n}"}
                          for n in (2, 3)])
-    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    monkeypatch.setattr(stripe_client, "http_client", lambda: recorder)
     payment_start(actor=None, document_ids=[hosted["second"].pk], account_id=None, return_url=lambda a: "/",
                   keep_method=True)
     sent = recorder.requests[0][3]
@@ -346,7 +346,7 @@ def test_on_stripes_page_a_card_is_kept_when_the_payer_asked_before_leaving(host
 
 def test_the_portal_asks_whether_to_keep_the_card_before_sending_the_payer_to_stripe(hosted, monkeypatch):
     recorder = Recorder({"id": "cs_portal", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_portal"})
-    monkeypatch.setattr(gateway_module, "http_client", lambda: recorder)
+    monkeypatch.setattr(stripe_client, "http_client", lambda: recorder)
     browser = signed_in(hosted["payer"].owner.email)
     page = browser.post(reverse("portal:pay"), {"documents": [hosted["first"].pk]})
     assert page.status_code == 200 and 'name="keep_method"' in page.content.decode() and not recorder.requests
@@ -383,7 +383,7 @@ def test_checkout_events_read_as_the_services_expect(hosted):
 
 
 def test_stripe_out_of_reach_leaves_the_attempt_failed_with_a_reason(hosted, monkeypatch):
-    monkeypatch.setattr(gateway_module, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
+    monkeypatch.setattr(stripe_client, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
     with pytest.raises(Conflict, match="did not answer in time"):
         payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None, return_url=lambda a: "/")
     attempt = PaymentAttempt.objects.get()
@@ -456,7 +456,7 @@ def test_a_kept_card_is_charged_off_session(shop, client):
     recorder = Recorder({"id": "pi_rec", "object": "payment_intent", "status": "succeeded", "amount": 1234,
                          "amount_received": 1234, "currency": "usd", "latest_charge": "ch_rec"})
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(gateway_module, "http_client", lambda: recorder)
+        patch.setattr(stripe_client, "http_client", lambda: recorder)
         assert get_gateway("stripe").charge_saved(charge, method_reference=method.reference).transaction_id == "ch_rec"
     _method, _url, headers, sent = recorder.requests[0]
     assert sent["off_session"] == ["true"] and sent["confirm"] == ["true"]
@@ -478,9 +478,9 @@ def test_a_bank_asking_for_the_card_holder_answers_failed_and_no_answer_raises(s
     needs_holder = stripe.CardError("Your card requires authentication.", None, "authentication_required",
                                     json_body={"error": {"code": "authentication_required",
                                                          "payment_intent": {"id": "pi_needs_3ds"}}})
-    monkeypatch.setattr(gateway_module, "http_client", lambda: Recorder(needs_holder))
+    monkeypatch.setattr(stripe_client, "http_client", lambda: Recorder(needs_holder))
     note = get_gateway("stripe").charge_saved(info(shop), method_reference=method.reference)
     assert note.kind == FAILED and "confirm this payment" in note.error
-    monkeypatch.setattr(gateway_module, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
+    monkeypatch.setattr(stripe_client, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
     with pytest.raises(GatewayError, match="did not answer in time"):
         get_gateway("stripe").charge_saved(info(shop), method_reference=method.reference)
