@@ -14,9 +14,10 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", db_index=False)
     actor_label = models.CharField(max_length=300)  # email, "token cp_abc… of x@y", "system"
-    # The staff member behind a client user during Login as Owner (the label names both).
+    # The staff member behind a client user during Login as Owner (the label names both). Indexed
+    # only where set (audit_impersonator_idx): almost every event has none.
     impersonator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+                                     related_name="+", db_index=False)
     ip = models.GenericIPAddressField(null=True, blank=True)
     action = models.CharField(max_length=60)  # client.create, address.update, client_user.remove…
     object_type = models.CharField(max_length=40)
@@ -31,6 +32,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["client_id", "-created_at"], name="audit_client_idx"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
             models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+            models.Index(fields=["impersonator"], condition=models.Q(impersonator__isnull=False),
+                         name="audit_impersonator_idx"),
         ]
         ordering = ["-created_at", "-id"]
 

@@ -79,8 +79,9 @@ class Client(models.Model):
     group = models.ForeignKey(ClientGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="clients",
                               db_index=False)
     # Pinned by staff; otherwise the tax rules pick the billing home company at each issue (SPEC §6).
+    # Indexed only where set (client_home_company_idx): most clients pin none.
     home_company = models.ForeignKey("tax.HomeCompany", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="pinned_clients")
+                                     related_name="pinned_clients", db_index=False)
     # Own settings; None means "inherit" (group → home company → system default, SPEC §8).
     payment_terms_days = models.PositiveIntegerField(null=True, blank=True)
     tax_exempt = models.BooleanField(null=True, blank=True)
@@ -129,6 +130,8 @@ class Client(models.Model):
             models.Index(fields=["billing_country", "status", "created_at", "id"],
                          name="client_country_status_idx"),
             models.Index(fields=["group", "created_at", "id"], name="client_group_created_idx"),
+            models.Index(fields=["home_company"], condition=Q(home_company__isnull=False),
+                         name="client_home_company_idx"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,8 @@ class Address(models.Model):
     """A client's address (SPEC §2). Exactly one BILLING per client, created with it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="addresses")
+    # No index of its own: address_client_type_idx starts with client_id.
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="addresses", db_index=False)
     type = models.CharField(max_length=10, choices=AddressType.choices)
     name = models.CharField(max_length=100, default="Default")
     contact_name = models.CharField(max_length=200, blank=True)
@@ -72,7 +73,8 @@ class ClientUser(models.Model):
     """A user's link to a client with the permissions it carries (SPEC §3). The client's owner
     has a link too, always with every permission; Client.owner says who the owner is."""
 
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="user_links")
+    # No index of its own: client_user_unique starts with client_id.
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="user_links", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_links")
     permissions = models.JSONField(default=list)
     # The e-mails this user does not want about this client (keys of notifications.kinds; only the
