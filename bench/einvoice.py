@@ -114,8 +114,8 @@ def made_end_to_end(repeat: int) -> None:
 
     from clientpanel.clients.services import client_create
     from clientpanel.einvoices.configuration import einvoice_profile_save
+    from clientpanel.einvoices.making import einvoice_make
     from clientpanel.einvoices.models import EInvoice
-    from clientpanel.einvoices.services import einvoice_make
     from clientpanel.invoicing.services import proforma_issue, proforma_pay
     from clientpanel.tax.selectors import default_home_company
     from clientpanel.tax.services import home_company_save, tax_rule_save

@@ -17,7 +17,7 @@ from clientpanel.invoicing import selectors as document_selectors
 
 from .models import EInvoice
 from .selectors import einvoice_filename, einvoice_media_type, einvoice_of
-from .services import einvoice_content
+from .storage import einvoice_content
 
 router = Router(tags=["e-invoices"])
 

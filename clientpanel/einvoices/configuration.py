@@ -1,6 +1,6 @@
 """A home company's e-invoice settings (its format, how KSeF files reach KSeF) and the exchange
 rates staff enter for foreign-currency VAT: the configuration the making and sending of e-invoices
-(services.py, sending.py) read."""
+(making.py, services.py, sending.py) read."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from clientpanel.tax.models import HomeCompany
 
 from . import policies
 from .exporters import CannotExport, get_exporter
+from .making import einvoices_waiting_for_rate
 from .models import EInvoiceProfile, KsefEnvironment, VatExchangeRate
 from .rates import polish_holidays
 
@@ -135,7 +136,5 @@ def vat_exchange_rate_save(*, actor: ActorLike, currency: object, day: object, r
         audit_record(action="vat_exchange_rate.save", target=found,
                      changes={"rate": [before, str(value)], "day": [None, parsed_day.isoformat()],
                               "currency": [None, code]})
-        from .services import einvoices_waiting_for_rate  # services read this module's settings
-
         einvoices_waiting_for_rate(currency=code, day=parsed_day)
     return found

@@ -30,6 +30,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.core.errors import Conflict, require
 
 from . import policies
+from .making import einvoices_waiting_for_rate
 from .models import RATE_PLACES, VatExchangeRate
 from .rates import previous_working_day
 
@@ -93,8 +94,6 @@ def vat_exchange_rates_fetch(*, actor: ActorLike, day: dt.date | None = None) ->
     """Store NBP's rates of the currencies the panel bills in for `day` (the last working day before
     today by default): answers the day and how many rates are new or changed. E-invoices that
     waited for one of them are made."""
-    from .services import einvoices_waiting_for_rate  # services import this module's callers
-
     require(policies.can_enter_vat_rates(as_actor(actor)), _("You are not allowed to enter exchange rates."))
     day = day or previous_working_day(timezone.localdate())
     table = nbp_table_a(day)

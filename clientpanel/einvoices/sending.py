@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from .ksef import ACCEPTED, DUPLICATE, PROCESSING, KsefChannel, KsefRefused, KsefUnavailable, Sent
 from .models import EInvoice, EInvoiceProfile, EInvoiceStatus, KsefEnvironment
+from .storage import einvoice_content
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +153,6 @@ def _fetch_receipt(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime) -
 
 
 def _send(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime, *, environment: str) -> str:
-    from .services import einvoice_content
-
     sent = channel.send(einvoice_content(einvoice), seller_nip=_seller_nip(einvoice))
     _save(einvoice, status=EInvoiceStatus.SENDING, session_reference=sent.session_reference[:100],
           invoice_reference=sent.invoice_reference[:100], attempts=0, error="", next_attempt_at=now + ASK_AFTER[0],
@@ -197,7 +196,7 @@ def _accept(einvoice: EInvoice, ksef_number: str, upo: bytes, now: dt.datetime, 
           attempts=0, next_attempt_at=None)
     if not (upo and _keep_receipt(einvoice, upo, now)) and not note:
         _save(einvoice, next_attempt_at=now + ASK_AFTER[1])
-    from .services import credit_notes_waiting_for
+    from .making import credit_notes_waiting_for  # here: making imports this module (sends_through_api)
 
     credit_notes_waiting_for(einvoice.document_id)
 

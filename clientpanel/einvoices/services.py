@@ -1,233 +1,29 @@
-"""Writes of e-invoices: the structured file of an issued invoice or credit note, made once in the
-issuing transaction (subscribers.py) — or, when it cannot be made (a missing exchange rate, a
-seller without a tax number), the reason, and made on staff's request once that is put right;
-the KSeF number staff record after sending the file themselves; a home company's format; the
-exchange rates for foreign-currency VAT."""
+"""Staff's writes of e-invoices: make one again that could not be made, send a KSeF one (again),
+record the KSeF number of a file staff sent to KSeF themselves. The making itself is in making.py,
+the stored files in storage.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import logging
 import re
-from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
-from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, ValidationFailed, require
 from clientpanel.core.locks import lock_one
-from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
-from clientpanel.invoicing.storage import stored_pdf
 
 from . import policies
-from .building import einvoice_input, local_day
-from .exporters import CannotExport, ExchangeRate, get_exporter
-from .models import EInvoice, EInvoiceProfile, EInvoiceStatus
-from .rates import previous_working_day, tax_currency, vat_rate_for
+from .building import local_day
+from .making import E_INVOICED, credit_notes_waiting_for, einvoice_make, format_for, profile_of
+from .models import EInvoice, EInvoiceStatus
 from .sending import sends_through_api
 
-log = logging.getLogger(__name__)
-
-E_INVOICED = (DocumentType.INVOICE, DocumentType.CREDIT_NOTE)
 KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
-
-
-def _storage():
-    return storages["documents"]
-
-
-def profile_of(company_id) -> EInvoiceProfile | None:
-    return EInvoiceProfile.objects.filter(home_company_id=company_id).exclude(format="").first()
-
-
-def format_for(document: Document) -> tuple[str, EInvoiceProfile | None]:
-    """The format the document's e-invoice is written in ("" — none), and its company's profile:
-    KSeF for a company that issues through KSeF, to a buyer with a tax ID (the law's, whatever the
-    client asked); else the format the client asked for (UBL, CII, Factur-X); else its company's."""
-    profile = profile_of(document.home_company_id)
-    asked = getattr(document.client, "einvoice_format", "") or ""
-    if profile is not None and profile.format == "ksef_fa3":
-        if document.client_snapshot.get("tax_id"):
-            return profile.format, profile
-        # A consumer: KSeF is obligatory between businesses only (and an EU consumer's invoice
-        # under OSS carries another state's VAT); it gets its PDF, or the format it asked for.
-        return (asked, profile) if asked else ("", None)
-    if asked:
-        return asked, profile
-    return (profile.format, profile) if profile is not None else ("", None)
-
-
-def einvoice_make(document: Document) -> EInvoice | None:
-    """Write the document's e-invoice in its home company's format, in the caller's transaction
-    (the issuing one, or staff's "Make it again"). One already made is answered as it is: issued
-    documents, and so their files, never change. None when the company issues no e-invoices.
-
-    The making runs in a savepoint and any failure is kept as the reason: a database error while
-    making it (a lock timeout on PostgreSQL) must not abort the transaction that issues the invoice."""
-    if document.type not in E_INVOICED or not document.number:
-        return None
-    existing = EInvoice.objects.select_for_update().filter(document=document).first()
-    if existing is not None and existing.status != EInvoiceStatus.FAILED:
-        return existing
-    format_key, profile = format_for(document)
-    if not format_key:
-        return existing
-    try:
-        with transaction.atomic():
-            content, rate = _export(document, format_key, profile)
-            extension = get_exporter(format_key).extension
-            issued = document.issue_date or timezone.now()
-            name = _storage().save(f"{issued:%Y/%m}/{document.pk}.{format_key}.{extension}", ContentFile(content))
-    except CannotExport as reason:
-        return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED, error=str(reason)[:500])
-    except Exception:  # an exporter's bug or a storage that refuses: never the issuing of the invoice itself
-        log.exception("e-invoice %s of %s could not be made", format_key, document.number)
-        return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED,
-                     error=_("The e-invoice could not be made because of an error on our side (it is logged); "
-                             "try again later, and tell the administrator if it keeps failing."))
-    # Sent through KSeF's API by the "send_einvoices" job: the row is its own outbox entry, written
-    # in the issuing transaction (sending.py).
-    sends = format_key == "ksef_fa3" and sends_through_api(profile)
-    return _keep(document, existing, format=format_key, status=EInvoiceStatus.MADE, file_name=name,
-                 sha256=hashlib.sha256(content).hexdigest(), error="", attempts=0,
-                 rate=rate.rate if rate else None, rate_day=rate.day if rate else None,
-                 rate_table=rate.table if rate else "",
-                 next_attempt_at=timezone.now() if sends else None)
-
-
-def _followed(document: Document) -> Document:
-    """The document whose day, rate and size a document's VAT follows: a credit note its corrected
-    invoice's (Art. 31a: the correction follows the original), any other itself."""
-    return document.related if document.type == DocumentType.CREDIT_NOTE and document.related_id else document
-
-
-def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
-    """The rate converting the document's VAT into the tax currency: the NBP rate of the last
-    working day before the day the document was issued (in its company's time zone); for a credit
-    note, the rate its invoice was converted with (Art. 31a: the correction follows the original)."""
-    source = _followed(document)
-    if source is not document:
-        kept = EInvoice.objects.filter(document=source, rate__isnull=False).first()
-        if kept is not None:
-            return ExchangeRate(currency=to_currency, rate=kept.rate.normalize(), day=kept.rate_day,
-                                table=kept.rate_table)
-    issue_day = local_day(source, source.issue_date) or timezone.localdate()
-    day, rate = vat_rate_for(currency=document.currency, to_currency=to_currency, issue_day=issue_day)
-    if rate is None and document.tax:
-        raise CannotExport(_("Enter the %(to)s rate of %(currency)s for %(day)s (the NBP average rate of the last "
-                             "working day before %(document)s was issued) under Finance → Tax exchange rates, then "
-                             "make the e-invoice again.") % {"to": to_currency, "currency": document.currency,
-                                                             "day": day.isoformat(), "document": source.number})
-    return rate
-
-
-def _corrected_ksef_number(document: Document) -> str:
-    """The KSeF number of the invoice a credit note corrects: "" when the invoice never went to
-    KSeF; refused while its KSeF file is made but not accepted (the credit note would say, for
-    ever, that the invoice was issued outside KSeF)."""
-    invoice_einvoice = EInvoice.objects.filter(document_id=document.related_id).first()
-    if invoice_einvoice is None or invoice_einvoice.format != "ksef_fa3":
-        return ""  # issued before the company sent to KSeF: the invoice is outside KSeF indeed
-    if invoice_einvoice.status != EInvoiceStatus.ACCEPTED:
-        raise CannotExport(_("The corrected invoice %(number)s is not accepted by KSeF yet: this credit note's "
-                             "e-invoice is made once its KSeF number is known.") % {
-            "number": document.related.number})
-    return invoice_einvoice.ksef_number
-
-
-def _export(document: Document, format_key: str,
-            profile: EInvoiceProfile | None) -> tuple[bytes, ExchangeRate | None]:
-    exporter = get_exporter(format_key)
-    to_currency = tax_currency(str(document.company_snapshot.get("country") or ""))
-    rate = _rate(document, to_currency) if to_currency and document.currency != to_currency else None
-    corrected_ksef = ""
-    if document.type == DocumentType.CREDIT_NOTE and document.related_id and format_key == "ksef_fa3":
-        corrected_ksef = _corrected_ksef_number(document)
-    extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile and profile.vat_exemption_basis else {}
-    if profile is not None and profile.split_payment and _split_payment(document, rate):
-        extra["split_payment"] = "1"
-    data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef, extra=extra)
-    content = exporter.export(data, pdf=stored_pdf(document) if exporter.extension == "pdf" else None)
-    problems = exporter.validate(content)
-    if problems:
-        # Our mapping's fault, not staff's: logged whole, shown short.
-        log.error("e-invoice %s of %s does not validate: %s", format_key, document.number, problems)
-        raise CannotExport(_("The file does not pass the format's schema: %(problem)s") % {"problem": problems[0]})
-    return content, rate
-
-
-SPLIT_PAYMENT_ABOVE = Decimal("15000")  # zł gross: "exceeding 15,000" (Art. 108a ust. 1a of the Polish VAT act)
-
-
-def _split_payment(document: Document, rate: ExchangeRate | None) -> bool:
-    """MPP: a sale between businesses, with VAT, whose gross exceeds 15,000 zł — for a credit note,
-    its invoice's (the correction follows the invoice it corrects)."""
-    source = _followed(document)
-    buyer = source.client_snapshot
-    if not source.tax or not (buyer.get("company_name") or buyer.get("tax_id")):
-        return False
-    gross = abs(source.total)
-    if source.currency != "PLN":
-        gross = gross * rate.rate if rate is not None else Decimal(0)
-    return gross > SPLIT_PAYMENT_ABOVE
-
-
-def einvoices_waiting_for_rate(*, currency: str, day: dt.date) -> int:
-    """A rate arrived (entered, or fetched from NBP): make the e-invoices that could not be made for
-    want of it (documents in that currency issued on the working day after it). Answers how many."""
-    made = 0
-    # Issued on one of the days whose last working day before is `day` (a week at the most, around
-    # Easter); credit notes by their invoice's day. Invoices first: their notes wait for them.
-    start = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) - dt.timedelta(days=1)
-    end = start + dt.timedelta(days=10)
-    window = Q(issue_date__gte=start, issue_date__lt=end) | Q(related__issue_date__gte=start,
-                                                               related__issue_date__lt=end)
-    waiting = (Document.objects.filter(currency=currency, einvoice__status=EInvoiceStatus.FAILED).filter(window)
-               .select_related("related", "client").order_by("issue_date"))
-    for document in waiting:
-        source = _followed(document)
-        if previous_working_day(local_day(source, source.issue_date) or timezone.localdate()) != day:
-            continue
-        einvoice = _make_quietly(document)
-        made += bool(einvoice and einvoice.status == EInvoiceStatus.MADE)
-    return made
-
-
-def _make_quietly(document: Document) -> EInvoice | None:
-    """einvoice_make in a savepoint for a caller doing something else (a rate saved, a KSeF number
-    recorded): a failure here is logged and leaves the document as it was, never the caller's work."""
-    try:
-        with transaction.atomic():
-            return einvoice_make(document)
-    except Exception:
-        log.exception("the e-invoice of %s was not made", document.number)
-        return None
-
-
-def credit_notes_waiting_for(invoice_id) -> None:
-    """The invoice's KSeF number is known now: make the e-invoices of its credit notes that waited
-    for it (in the caller's transaction)."""
-    waiting = Document.objects.filter(related_id=invoice_id, type=DocumentType.CREDIT_NOTE,
-                                      einvoice__status=EInvoiceStatus.FAILED).select_related("related", "client")
-    for note in waiting.order_by("issue_date"):
-        _make_quietly(note)
-
-
-def _keep(document: Document, existing: EInvoice | None, **fields) -> EInvoice:
-    if existing is None:
-        return EInvoice.objects.create(document=document, **fields)
-    for name, value in fields.items():
-        setattr(existing, name, value)
-    existing.save()
-    return existing
 
 
 def einvoice_make_again(*, actor: ActorLike, document_id) -> EInvoice:
@@ -276,41 +72,6 @@ def einvoice_send_again(*, actor: ActorLike, document_id) -> EInvoice:
         audit_record(action="einvoice.send", target=document, client_id=document.client_id,
                      changes={"status": [before, einvoice.status]})
     return einvoice
-
-
-class StoredEInvoiceMismatch(Conflict):
-    code = "stored_einvoice_mismatch"
-
-
-def _read_checked(name: str, sha256: str, mismatch: str) -> bytes:
-    """A stored file, refused in words when it is gone or no longer matches its SHA-256."""
-    try:
-        with _storage().open(name, "rb") as handle:
-            content = handle.read()
-    except OSError:
-        log.exception("stored e-invoice file %s cannot be read", name)
-        raise StoredEInvoiceMismatch(_("The stored e-invoice file is missing; restore it from a backup.")) from None
-    if hashlib.sha256(content).hexdigest() != sha256:
-        raise StoredEInvoiceMismatch(mismatch)
-    return content
-
-
-def einvoice_content(einvoice: EInvoice) -> bytes:
-    """The file made at issue, checked against its SHA-256."""
-    if einvoice.status == EInvoiceStatus.FAILED or not einvoice.file_name:
-        raise NotFound(_("This e-invoice could not be made: %(reason)s") % {"reason": einvoice.error})
-    return _read_checked(einvoice.file_name, einvoice.sha256, _(
-        "The stored e-invoice no longer matches the SHA-256 recorded when it was made; restore the file from a "
-        "backup."))
-
-
-def einvoice_upo_content(einvoice: EInvoice) -> bytes:
-    """KSeF's receipt (UPO) kept when the file was accepted, checked against its SHA-256."""
-    if not einvoice.upo_name:
-        raise NotFound(_("KSeF has given no receipt for this e-invoice yet."))
-    return _read_checked(einvoice.upo_name, einvoice.upo_sha256, _(
-        "The stored KSeF receipt no longer matches the SHA-256 recorded when it was kept; restore the file from a "
-        "backup."))
 
 
 def einvoice_ksef_number_record(*, actor: ActorLike, document_id, ksef_number: object) -> EInvoice:

@@ -13,8 +13,8 @@ from clientpanel.core.events import subscribe
 from clientpanel.invoicing.events import DocumentIssued
 from clientpanel.invoicing.models import Document
 
+from .making import E_INVOICED, einvoice_make
 from .models import EInvoiceProfile
-from .services import E_INVOICED, einvoice_make
 
 log = logging.getLogger(__name__)
 

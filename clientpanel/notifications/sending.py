@@ -28,7 +28,7 @@ from django.utils import timezone
 from clientpanel.core.errors import DomainError
 from clientpanel.core.outbox import RetryPolicy
 from clientpanel.einvoices.selectors import einvoice_filename, einvoice_media_type, einvoice_of
-from clientpanel.einvoices.services import einvoice_content
+from clientpanel.einvoices.storage import einvoice_content
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 

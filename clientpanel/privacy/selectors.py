@@ -25,7 +25,7 @@ from clientpanel.core.csv_export import BOM, safe_cell
 from clientpanel.core.errors import require
 from clientpanel.einvoices.models import EInvoice
 from clientpanel.einvoices.selectors import einvoice_filename
-from clientpanel.einvoices.services import einvoice_content
+from clientpanel.einvoices.storage import einvoice_content
 from clientpanel.files.models import ClientFile
 from clientpanel.files.storage import client_file_read
 from clientpanel.invoicing.models import Document, Payment

@@ -16,7 +16,7 @@ from clientpanel.core.csv_export import csv_rows
 from clientpanel.core.errors import DomainError
 from clientpanel.einvoices.models import EInvoice
 from clientpanel.einvoices.selectors import einvoice_filename, einvoice_media_type
-from clientpanel.einvoices.services import einvoice_content
+from clientpanel.einvoices.storage import einvoice_content
 from clientpanel.files.models import ClientFile
 from clientpanel.files.names import download_name
 from clientpanel.files.storage import client_file_read

@@ -15,7 +15,7 @@ from clientpanel.core.errors import ValidationFailed
 from clientpanel.einvoices.configuration import einvoice_profile_save
 from clientpanel.einvoices.exporters import exporter_choices, get_exporter
 from clientpanel.einvoices.models import EInvoice
-from clientpanel.einvoices.services import einvoice_content
+from clientpanel.einvoices.storage import einvoice_content
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.notifications.sending import send_due_emails

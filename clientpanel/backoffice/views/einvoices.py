@@ -18,6 +18,7 @@ from clientpanel.einvoices import configuration as einvoice_configuration
 from clientpanel.einvoices import nbp
 from clientpanel.einvoices import services as einvoice_services
 from clientpanel.einvoices.selectors import einvoice_of, vat_exchange_rates
+from clientpanel.einvoices.storage import einvoice_upo_content
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.tax.models import HomeCompany
 from clientpanel.ui.downloads import attachment, einvoice_attachment
@@ -78,7 +79,7 @@ def einvoice_upo(request: HttpRequest, document_id) -> HttpResponse:
     einvoice = einvoice_of(document)
     if einvoice is None or not einvoice.upo_name:
         raise Http404("This document has no KSeF receipt.")
-    return attachment(request, lambda: einvoice_services.einvoice_upo_content(einvoice), content_type="application/xml",
+    return attachment(request, lambda: einvoice_upo_content(einvoice), content_type="application/xml",
                       filename=f"UPO-{einvoice.ksef_number or document.pk}.xml", back_to=_back(document.pk))
 
 

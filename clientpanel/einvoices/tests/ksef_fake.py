@@ -46,7 +46,8 @@ from cryptography.hazmat.primitives.padding import PKCS7
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from clientpanel.einvoices.exporters.ksef_fa3 import NAMESPACE, KsefFa3Exporter
+from clientpanel.einvoices.exporters.ksef_fa3 import KsefFa3Exporter
+from clientpanel.einvoices.exporters.ksef_fa3_xml import NAMESPACE
 
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
 FA3_FORM = {"systemCode": "FA (3)", "schemaVersion": "1-0E", "value": "FA"}

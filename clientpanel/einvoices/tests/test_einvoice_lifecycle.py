@@ -245,13 +245,13 @@ def test_a_credit_note_converts_at_its_invoices_rate_and_waits_for_its_ksef_numb
 def test_a_database_error_while_making_the_file_never_stops_the_invoice(polish_company, make_client, monkeypatch):
     from django.db import connection
 
-    from clientpanel.einvoices import services
+    from clientpanel.einvoices import making
 
     def broken_lookup(**_kwargs):
         with connection.cursor() as cursor:  # on PostgreSQL this poisons the transaction it runs in
             cursor.execute("SELECT * FROM no_such_table_here")
 
-    monkeypatch.setattr(services, "vat_rate_for", broken_lookup)
+    monkeypatch.setattr(making, "vat_rate_for", broken_lookup)
     invoice = paid_invoice(make_client, currency="EUR")
     invoice.refresh_from_db()
     assert invoice.number and invoice.pdf_sha256

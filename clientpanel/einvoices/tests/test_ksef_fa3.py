@@ -25,7 +25,8 @@ from clientpanel.einvoices.exporters import (
     Tax,
     get_exporter,
 )
-from clientpanel.einvoices.exporters.ksef_fa3 import NAMESPACE, KsefFa3Exporter
+from clientpanel.einvoices.exporters.ksef_fa3 import KsefFa3Exporter
+from clientpanel.einvoices.exporters.ksef_fa3_xml import NAMESPACE
 from clientpanel.invoicing.calculations import document_totals, line_net
 
 NS = {"fa": NAMESPACE}
