@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Model
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clientpanel.core.actor import set_actor
+from clientpanel.core.errors import NotFound
 
 from . import session
 
@@ -27,7 +29,10 @@ class OfAnotherClient(Exception):
         self.link = link
 
 
-def not_here(request: HttpRequest, model: type[Model], object_id) -> None:
+T = TypeVar("T")
+
+
+def not_here(request: HttpRequest, model: type[Model], object_id) -> NoReturn:
     """A page's object is not the selected client's: raise OfAnotherClient when it is one of the
     user's other clients', else Http404 (another client's by id is no page at all)."""
     others = {str(link.client_id): link for link in request.portal.links if link.client_id != request.portal.client.pk}
@@ -36,6 +41,15 @@ def not_here(request: HttpRequest, model: type[Model], object_id) -> None:
     if owner is None:
         raise Http404("No such page.")
     raise OfAnotherClient(others[str(owner)])
+
+
+def shown_or_not_here(request: HttpRequest, lookup: Callable[[], T], model: type[Model], object_id) -> T:
+    """What lookup answers (a selector's get, or a service acting on one object of the selected
+    client), or not_here when it raises NotFound."""
+    try:
+        return lookup()
+    except NotFound:
+        not_here(request, model, object_id)
 
 
 def portal_page(permission: str | None = None) -> Callable:

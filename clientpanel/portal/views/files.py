@@ -9,12 +9,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from clientpanel.clients.permissions import VIEW_DOCUMENTS
-from clientpanel.core.errors import NotFound
 from clientpanel.files.models import ClientFile
 from clientpanel.files.selectors import client_file_get, client_file_list
 from clientpanel.ui.downloads import client_file_attachment
 
-from ..access import not_here, portal_page
+from ..access import portal_page, shown_or_not_here
 
 
 @portal_page(VIEW_DOCUMENTS)
@@ -28,8 +27,6 @@ def files(request: HttpRequest) -> HttpResponse:
 @portal_page(VIEW_DOCUMENTS)
 def file_download(request: HttpRequest, file_id) -> HttpResponse:
     portal = request.portal
-    try:
-        shown = client_file_get(actor=portal.actor, client_id=portal.client.pk, file_id=file_id)
-    except NotFound:
-        not_here(request, ClientFile, file_id)
+    shown = shown_or_not_here(request, lambda: client_file_get(actor=portal.actor, client_id=portal.client.pk,
+                                                               file_id=file_id), ClientFile, file_id)
     return client_file_attachment(request, shown, back_to=reverse("portal:files"))

@@ -29,7 +29,7 @@ from clientpanel.payments.auto_top_up import (
 )
 from clientpanel.payments.gateways import NotVerified, gateway_choices, get_gateway
 from clientpanel.payments.gateways import test_gateway as test_card
-from clientpanel.payments.models import AttemptStatus, AutoTopUp
+from clientpanel.payments.models import AttemptStatus, AutoTopUp, PaymentAttempt
 from clientpanel.payments.selectors import account_of, online_gateways
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
 
@@ -48,6 +48,14 @@ def _ids(values: list[str]) -> list[str]:
         except ValueError:
             raise Http404("No such document.") from None
     return found
+
+
+def payer_attempt_or_404(request: HttpRequest, attempt_id) -> PaymentAttempt:
+    """A payment attempt this user may follow (its client's documents are the user's to pay), or a 404."""
+    try:
+        return attempt_for_payer(actor=request.portal.actor, attempt_id=attempt_id)
+    except DomainError:
+        raise Http404("No such payment.") from None
 
 
 @portal_page(MANAGE_INVOICES)
@@ -90,10 +98,7 @@ def start_paying(request: HttpRequest, ids: list[str], account: str = "") -> Htt
 @portal_page(MANAGE_INVOICES)
 def payment(request: HttpRequest, attempt_id) -> HttpResponse:
     """Where a payer comes back from the gateway: what happened, and the documents it paid."""
-    try:
-        attempt = attempt_for_payer(actor=request.portal.actor, attempt_id=attempt_id)
-    except DomainError:
-        raise Http404("No such payment.") from None
+    attempt = payer_attempt_or_404(request, attempt_id)
     documents = attempt_documents(attempt)
     invoices = Document.objects.filter(pk__in=[d.related_id for d in documents if d.related_id]).order_by("number") \
         if attempt.status == AttemptStatus.SUCCEEDED else Document.objects.none()
@@ -112,10 +117,7 @@ OUTCOMES = ("succeed", "succeed_save", "succeed_save_declining", "fail", "pendin
 def test_gateway(request: HttpRequest, attempt_id) -> HttpResponse:
     """The test gateway's "card page": the tester picks what the card does; the page then notifies
     as the gateway would (signed, through the same path as any gateway's notification)."""
-    try:
-        attempt = attempt_for_payer(actor=request.portal.actor, attempt_id=attempt_id)
-    except DomainError:
-        raise Http404("No such payment.") from None
+    attempt = payer_attempt_or_404(request, attempt_id)
     if attempt.gateway != test_card.TestGateway.key or not settings.CLIENTPANEL_TEST_GATEWAY:
         raise Http404("No such payment.")
     step = "choose"

@@ -26,7 +26,7 @@ from clientpanel.client_services.services import (
 from clientpanel.clients.permissions import MANAGE_ORDERS, MANAGE_SERVICES
 from clientpanel.core.errors import DomainError, NotFound
 
-from ..access import not_here, portal_page
+from ..access import not_here, portal_page, shown_or_not_here
 from ..forms import CancellationForm, OrderServiceForm, show_refusal
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
@@ -42,10 +42,8 @@ def services(request: HttpRequest) -> HttpResponse:
 
 @portal_page(MANAGE_SERVICES)
 def service(request: HttpRequest, service_id) -> HttpResponse:
-    try:
-        shown = service_get(actor=request.portal.actor, service_id=service_id)
-    except NotFound:
-        not_here(request, Service, service_id)
+    shown = shown_or_not_here(request, lambda: service_get(actor=request.portal.actor, service_id=service_id),
+                              Service, service_id)
     cancellable = request.portal.may(MANAGE_ORDERS) and (
         rules.can_be_cancelled_at_period_end(shown) or rules.can_be_cancelled_now(shown))
     withdrawable = request.portal.may(MANAGE_ORDERS) and rules.can_withdraw_cancellation(shown)
@@ -80,10 +78,8 @@ def order(request: HttpRequest) -> HttpResponse:
 @portal_page(MANAGE_ORDERS)
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, service_id) -> HttpResponse:
-    try:
-        shown = service_for_cancellation(actor=request.portal.actor, service_id=service_id)
-    except NotFound:
-        not_here(request, Service, service_id)
+    shown = shown_or_not_here(request, lambda: service_for_cancellation(actor=request.portal.actor,
+                                                                        service_id=service_id), Service, service_id)
     allowed = {CANCEL_AT_PERIOD_END: rules.can_be_cancelled_at_period_end(shown),
                CANCEL_NOW: rules.can_be_cancelled_now(shown)}
     form = CancellationForm(request.POST if request.method == "POST" else None, choices=[

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.clients.permissions import MANAGE_INVOICES
-from clientpanel.core.errors import DomainError
 from clientpanel.payments.gateways import GatewayError, get_gateway
 from clientpanel.payments.gateways.stripe_gateway import StripeGateway
 from clientpanel.payments.models import AttemptStatus
 from clientpanel.payments.selectors import account_of
-from clientpanel.payments.services import attempt_documents, attempt_for_payer
+from clientpanel.payments.services import attempt_documents
 
 from ..access import portal_page
+from .payments import payer_attempt_or_404
 
 KEEP_SUFFIX = "_keep"  # a card's button value with it: pay, and keep the card at Stripe
 
@@ -28,10 +28,7 @@ KEEP_SUFFIX = "_keep"  # a card's button value with it: pay, and keep the card a
 @portal_page(MANAGE_INVOICES)
 @require_http_methods(["GET", "POST"])
 def stripe_test_cards(request: HttpRequest, attempt_id) -> HttpResponse:
-    try:
-        attempt = attempt_for_payer(actor=request.portal.actor, attempt_id=attempt_id)
-    except DomainError:
-        raise Http404("No such payment.") from None
+    attempt = payer_attempt_or_404(request, attempt_id)
     if attempt.gateway != StripeGateway.key:
         raise Http404("No such payment.")
     if request.method == "POST":
