@@ -30,6 +30,11 @@ class EmailMessage(models.Model):
     body_html = models.TextField(blank=True)
     # Attachments by reference: [{"document_id": "…"}] — the stored PDF, read when sending.
     attachments = models.JSONField(default=list, blank=True)
+    # One-time links (to choose a password, to confirm the address): the subject and bodies name
+    # them by placeholder (notifications/links.py), filled in only as the message is sent and
+    # forgotten once it is sent or given up, so that the E-mails tab, a data export or a resend
+    # never shows a link that would let its reader into the recipient's account.
+    links = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

@@ -32,6 +32,7 @@ from clientpanel.einvoices.storage import einvoice_content
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 
+from .links import links_filled
 from .models import EmailMessage, EmailStatus
 
 log = logging.getLogger(__name__)
@@ -66,12 +67,14 @@ def describe(error: BaseException) -> str:
 
 def _email_of(message: EmailMessage, mail_connection) -> EmailMultiAlternatives:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "clientpanel.local"
+    links = message.links or {}
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body_text, from_email=settings.DEFAULT_FROM_EMAIL,
+        subject=links_filled(message.subject, links), body=links_filled(message.body_text, links),
+        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient], connection=mail_connection,
         headers={"Message-ID": make_msgid(idstring=f"email-{message.pk}", domain=domain)})
     if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+        email.attach_alternative(links_filled(message.body_html, links), "text/html")
     for reference in message.attachments:
         document = Document.objects.select_related("client").filter(pk=reference.get("document_id")).first()
         if document is None:
@@ -142,7 +145,9 @@ def _send_next(now: dt.datetime, mail_connection) -> str | None:
                 mail_connection.close()
         else:
             message.status, message.sent_at, message.last_error = EmailStatus.SENT, timezone.now(), ""
-        message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at"])
+        if message.status in (EmailStatus.SENT, EmailStatus.GIVEN_UP):
+            message.links = {}  # a one-time link is kept only while the message may still be sent
+        message.save(update_fields=["status", "attempts", "next_attempt_at", "last_error", "sent_at", "links"])
         return {"sent": "sent", "failed": "failed", "given_up": "given_up"}[message.status]
 
 

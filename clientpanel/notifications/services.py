@@ -23,7 +23,7 @@ from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENSION_RE
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, users_visible_to
 from clientpanel.core.after_commit import CoalescedTask
-from clientpanel.core.errors import NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import DocumentType
@@ -32,6 +32,7 @@ from clientpanel.tax.selectors import default_home_company
 
 from . import policies
 from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET
+from .links import has_links, link_placeholders
 from .models import EmailMessage, EmailTemplate
 from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
 from .selectors import email_get
@@ -79,22 +80,25 @@ def client_language(client: Client) -> str:
 
 
 def email_queue(*, key: str, user: User, client: Client | None, language: str, context: dict[str, object],
-                attachments: Iterable[dict] = (), reference: str = "",
+                attachments: Iterable[dict] = (), reference: str = "", links: dict[str, str] | None = None,
                 now: dt.datetime | None = None) -> EmailMessage | None:
     """Render the message for the user and queue it in the caller's transaction; it is sent once
     that commits. Refused outside a transaction (a message must stand or fall with its cause).
     Jobs pass the time of their pass (`run_automation --at T`) and what the message is about.
-    Nothing is queued (None) when the client's home company or the user switched the message off."""
+    Nothing is queued (None) when the client's home company or the user switched the message off.
+    `links`: the context's one-time links (a password to choose…), stored apart from the message
+    and filled in only as it is sent (links.py)."""
     if not connection.in_atomic_block:
         raise RuntimeError("e-mails are queued inside the transaction that causes them")
     if is_muted(key, user, client):
         return None
-    rendered = render(key, language, context)
+    links = {name: link for name, link in (links or {}).items() if link}
+    rendered = render(key, language, {**context, **link_placeholders(links)})
     now = now or timezone.now()
     message = EmailMessage.objects.create(
         created_at=now, next_attempt_at=now, template=key, language=language, recipient=user.email, reference=reference,
         client_id=client.pk if client else None, user=user, subject=rendered.subject,
-        body_text=rendered.body_text, body_html=rendered.body_html, attachments=list(attachments))
+        body_text=rendered.body_text, body_html=rendered.body_html, attachments=list(attachments), links=links)
     send_after_commit.after_commit()
     return message
 
@@ -118,17 +122,22 @@ send_after_commit = CoalescedTask(inline=lambda: send_due_emails(), task=lambda:
 
 def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
     """Queue a copy of a message as it was rendered (same recipient, subject, bodies, attachments):
-    the E-mails tab's Resend. The original keeps its own history."""
+    the E-mails tab's Resend. The original keeps its own history. A message whose one-time link was
+    sent already cannot be copied (the link is forgotten): a new link is asked for instead."""
     actor = as_actor(actor)
     require(policies.can_resend_emails(actor), _("You are not allowed to resend e-mails."))
     with transaction.atomic():
         original = email_get(actor=actor, email_id=email_id)
+        if not original.links and any(has_links(text) for text in (original.subject, original.body_text)):
+            raise Conflict(_("This message held a one-time link, which is not kept once it is sent; send a new "
+                             "one instead (a password reset or verification e-mail from the user's page)."),
+                           code="email_link_gone")
         now = timezone.now()
         copy = EmailMessage.objects.create(
             created_at=now, next_attempt_at=now, template=original.template, language=original.language,
             recipient=original.recipient, client_id=original.client_id, user_id=original.user_id,
             subject=original.subject, body_text=original.body_text, body_html=original.body_html,
-            attachments=original.attachments)
+            attachments=original.attachments, links=original.links)
         audit_record(action="email.resend", object_type="email", object_id=str(copy.pk),
                      object_label=f"{copy.subject} → {copy.recipient}"[:300], client_id=copy.client_id,
                      changes={"resent_from": [None, original.pk]})
@@ -214,8 +223,8 @@ def password_reset_email_queue(user: User, client: Client | None = None) -> Emai
     else:
         language, context = client_language(client), client_context(client, user)
     link = base_url() + reverse("portal:reset_password", kwargs=link_args(RESET_PASSWORD, user))
-    return email_queue(key=PASSWORD_RESET, user=user, client=client, language=language,
-                       context={**context, "reset_password_url": link})
+    return email_queue(key=PASSWORD_RESET, user=user, client=client, language=language, context=context,
+                       links={"reset_password_url": link})
 
 
 def email_verification_send(*, actor: ActorLike, user_id) -> EmailMessage:
@@ -237,8 +246,8 @@ def verification_email_queue(user: User) -> EmailMessage:
     caller's transaction: staff's button, or a portal sign-up)."""
     client, language, context = user_context(user)
     link = base_url() + reverse("portal:verify_email", kwargs=link_args(VERIFY_EMAIL, user))
-    return email_queue(key=EMAIL_VERIFICATION, user=user, client=client, language=language,
-                       context={**context, "verify_email_url": link})
+    return email_queue(key=EMAIL_VERIFICATION, user=user, client=client, language=language, context=context,
+                       links={"verify_email_url": link})
 
 
 def _muted(keys: object) -> list[str]:

@@ -139,8 +139,9 @@ def _with_set_password_link(key: str, events: Sequence[WelcomeEmailRequested | C
         if not user.has_usable_password():
             link = base_url() + reverse("portal:set_password", kwargs=link_args(SET_PASSWORD, user))
         email_queue(key=key, user=user, client=client, language=client_language(client),
-                    context={**client_context(client, user), "set_password_url": link,
-                             "login_url": base_url() + reverse("portal:login")})
+                    context={**client_context(client, user), "set_password_url": "",
+                             "login_url": base_url() + reverse("portal:login")},
+                    links={"set_password_url": link})
 
 
 def on_welcome_requested(events: Sequence[WelcomeEmailRequested]) -> None:

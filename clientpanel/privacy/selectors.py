@@ -31,6 +31,7 @@ from clientpanel.files.storage import client_file_read
 from clientpanel.invoicing.models import Document, Payment
 from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 from clientpanel.ledger.models import LedgerEntry
+from clientpanel.notifications.links import links_hidden
 from clientpanel.notifications.models import EmailMessage
 
 from . import policies
@@ -93,7 +94,8 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
         emails = list(EmailMessage.objects.filter(client_id=client.pk).order_by("created_at"))
         archive.writestr("emails.csv", _csv(
             ["created_at", "recipient", "subject", "status", "body"],
-            ([m.created_at, m.recipient, m.subject, m.status, m.body_text] for m in emails)))
+            ([m.created_at, m.recipient, links_hidden(m.subject), m.status, links_hidden(m.body_text)]
+             for m in emails)))
         archive.writestr("activity.csv", _csv(
             ["created_at", "who", "action", "object", "changes"],
             ([e.created_at, e.actor_label, e.action, e.object_label, json.dumps(e.changes, ensure_ascii=False)]

@@ -6,7 +6,17 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from clientpanel.core.schema import fk_index_made_partial
+from clientpanel.core.schema import fk_index_make_full, fk_index_make_partial
+
+PARTIAL = ("audit_auditevent", "impersonator_id", "audit_impersonator_idx")
+
+
+def forwards(apps, schema_editor):
+    fk_index_make_partial(schema_editor, *PARTIAL)
+
+
+def backwards(apps, schema_editor):
+    fk_index_make_full(schema_editor, *PARTIAL)
 
 
 class Migration(migrations.Migration):
@@ -19,9 +29,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                fk_index_made_partial("audit_auditevent", "impersonator_id", "audit_impersonator_idx"),
-            ],
+            database_operations=[migrations.RunPython(forwards, backwards)],
             state_operations=[
                 migrations.AlterField(
                     model_name="auditevent", name="impersonator",

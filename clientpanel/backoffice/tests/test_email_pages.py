@@ -1,5 +1,7 @@
 """The E-mails tab, one message, Resend and Settings → E-mail log, and who sees what."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -7,6 +9,8 @@ from django.urls import reverse
 from clientpanel.accounts.services import staff_create
 from clientpanel.clients.services import client_welcome_send, staff_assignments_set
 from clientpanel.notifications.models import EmailMessage, EmailStatus
+from clientpanel.notifications.sending import send_due_emails
+from clientpanel.notifications.services import password_reset_request
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +86,34 @@ def test_a_failing_mail_server_shows_on_the_dashboard_and_automation(staff_clien
         html = staff_client.get(reverse(page)).content.decode()
         assert "1 message waits after a failure" in html and "1 message given up" in html
         assert "?status=failed" in html
+
+
+def test_a_one_time_link_reaches_its_recipient_and_nobody_else(staff_client, client, make_client, smtp_server):
+    """A password reset's link would let whoever reads it into the account: the stored message,
+    the E-mails tab and a resend never hold it; only the message that is sent does."""
+    owner = make_client().owner
+    client.post(reverse("portal:password_reset"), {"email": owner.email})
+    message = EmailMessage.objects.get(template="password_reset")
+    assert "/portal/password/reset/" not in message.subject + message.body_text + message.body_html
+    page = staff_client.get(reverse("backoffice:email-detail", args=[message.pk])).content.decode()
+    assert "/portal/password/reset/" not in page and "one-time link, sent only to the recipient" in page
+
+    assert send_due_emails()["sent"] == 1
+    (sent,) = smtp_server.messages
+    link = re.search(r"http://\S+(/portal/password/reset/\S+/)", sent.get_body(("plain",)).get_content()).group(1)
+    assert client.get(link).status_code == 200  # the recipient's link works
+    message.refresh_from_db()
+    assert message.links == {}  # and is forgotten once sent
+
+    refused = staff_client.post(reverse("backoffice:email-resend", args=[message.pk]), follow=True)
+    assert "held a one-time link" in refused.content.decode()
+    assert EmailMessage.objects.filter(template="password_reset").count() == 1
+
+
+def test_an_unsent_message_keeps_its_link_for_a_resend_to_the_same_recipient(staff_client, make_client):
+    owner = make_client().owner
+    password_reset_request(email=owner.email)
+    message = EmailMessage.objects.get(template="password_reset")
+    staff_client.post(reverse("backoffice:email-resend", args=[message.pk]))
+    copy = EmailMessage.objects.filter(template="password_reset").exclude(pk=message.pk).get()
+    assert copy.recipient == owner.email and copy.links == message.links and copy.links["reset_password_url"]

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, SETTINGS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
 from clientpanel.notifications.kinds import MESSAGE_KINDS
+from clientpanel.notifications.links import links_hidden
 from clientpanel.notifications.models import EmailStatus, EmailTemplate
 from clientpanel.notifications.rendering import template_parts
 
@@ -41,14 +42,21 @@ def client_emails(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(VIEW_CLIENTS)
 def email_detail(request: HttpRequest, email_id: int) -> HttpResponse:
     email = found_or_404(lambda: email_selectors.email_get(actor=request.user, email_id=email_id), "E-mail not found.")
-    return render(request, "backoffice/emails/detail.html", {"email": email})
+    # A one-time link (a password reset's…) is named, never shown: it would let the reader into the
+    # recipient's account (notifications/links.py).
+    return render(request, "backoffice/emails/detail.html", {"email": email, "body_text": links_hidden(email.body_text),
+                                                              "subject": links_hidden(email.subject)})
 
 
 @area_required(EDIT_CLIENTS)
 @require_POST
 def email_resend(request: HttpRequest, email_id: int) -> HttpResponse:
-    copy = found_or_404(lambda: email_services.email_resend(actor=request.user, email_id=email_id),
-                        "E-mail not found.")
+    try:
+        copy = found_or_404(lambda: email_services.email_resend(actor=request.user, email_id=email_id),
+                            "E-mail not found.")
+    except DomainError as refused:  # a one-time link that is gone: ask for a new one instead
+        messages.error(request, refused.message)
+        return redirect("backoffice:email-detail", email_id=email_id)
     messages.success(request, _("The e-mail to %(recipient)s is queued again.") % {"recipient": copy.recipient})
     return redirect("backoffice:email-detail", email_id=copy.pk)
 

@@ -103,7 +103,7 @@ def _import(imported: ClientImport, actor: Actor, *, commit: bool, progress: Cal
     finally:
         rejected_text.close()
     status = outcome["status"]
-    # After the commit only clean-up remains, and _remove never raises: the outcome stands.
+    # After the commit only clean-up remains, and storage.remove never raises: the outcome stands.
     previous_rejected = imported.rejected_name
     if previous_rejected and previous_rejected != outcome["rejected_name"]:
         storage.remove(previous_rejected)

@@ -10,7 +10,23 @@ Built and dropped CONCURRENTLY on PostgreSQL (core/schema.py), hence non-atomic.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from clientpanel.core.schema import fk_index_dropped, fk_index_made_partial
+from clientpanel.core.schema import fk_index_make_full, fk_index_make_partial, fk_index_name, index_create, index_drop
+
+# Indexes another index serves: (table, column); it starts with that column.
+COVERED = [("clients_address", "client_id"), ("clients_clientuser", "client_id")]
+PARTIAL = ("clients_client", "home_company_id", "client_home_company_idx")
+
+
+def forwards(apps, schema_editor):
+    for table, column in COVERED:
+        index_drop(schema_editor, fk_index_name(schema_editor, table, column))
+    fk_index_make_partial(schema_editor, *PARTIAL)
+
+
+def backwards(apps, schema_editor):
+    for table, column in COVERED:
+        index_create(schema_editor, fk_index_name(schema_editor, table, column), table, f'"{column}"')
+    fk_index_make_full(schema_editor, *PARTIAL)
 
 
 class Migration(migrations.Migration):
@@ -23,11 +39,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                fk_index_dropped("clients_address", "client_id"),
-                fk_index_dropped("clients_clientuser", "client_id"),
-                fk_index_made_partial("clients_client", "home_company_id", "client_home_company_idx"),
-            ],
+            database_operations=[migrations.RunPython(forwards, backwards)],
             state_operations=[
                 migrations.AlterField(
                     model_name="address", name="client",

@@ -12,7 +12,6 @@ from io import BytesIO
 import facturx
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import ImageCms  # Pillow (reportlab's dependency)
 from pypdf import PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -43,6 +42,10 @@ def _srgb_profile() -> bytes:
     """An sRGB ICC profile, written by Pillow's LittleCMS — with a fixed creation date (header bytes
     24–35) and no profile ID (84–99, zero: "not computed"), so that the same document gives the
     same Factur-X bytes whenever it is made."""
+    # Imported here: a Pillow built without LittleCMS then fails this export alone (recorded on
+    # the e-invoice), not the start of every process that loads the exporters.
+    from PIL import ImageCms  # Pillow (reportlab's dependency)
+
     profile = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
     profile[24:36] = struct.pack(">6H", 2026, 1, 1, 0, 0, 0)
     profile[84:100] = bytes(16)
@@ -52,7 +55,7 @@ def _srgb_profile() -> bytes:
 def _with_output_intent(pdf: bytes) -> bytes:
     """The PDF with an sRGB output intent (PDF/A requires one for the colours it uses; reportlab
     writes none). factur-x adds the PDF/A-3 identification and the embedded XML; the PDF's fonts are
-    embedded by reportlab (DejaVu Sans, invoicing/pdf.py)."""
+    embedded by reportlab (DejaVu Sans, invoicing/pdf/resources.py)."""
     writer = PdfWriter(clone_from=BytesIO(pdf))
     profile = DecodedStreamObject()
     profile.set_data(_srgb_profile())

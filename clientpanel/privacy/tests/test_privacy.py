@@ -23,6 +23,7 @@ from clientpanel.files.services import client_file_upload
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 from clientpanel.ledger.services import manual_transaction_create
+from clientpanel.notifications.services import password_reset_request
 from clientpanel.privacy.selectors import client_data_export
 from clientpanel.privacy.services import client_erase
 from clientpanel.tax.selectors import default_home_company
@@ -166,3 +167,10 @@ def test_erase_is_refused_while_a_service_runs(settled):
     assert refused.value.code == "services_running"
     Service.objects.filter(pk=service.pk).update(status="TERMINATED")
     client_erase(actor=None, client_id=settled.pk, confirm=settled.number)
+
+
+def test_the_export_names_an_e_mails_one_time_link_without_giving_it(settled):
+    password_reset_request(email=settled.owner.email)
+    _client, content = client_data_export(actor=None, client_id=settled.pk)
+    emails = zipfile.ZipFile(io.BytesIO(content)).read("emails.csv").decode("utf-8-sig")
+    assert "one-time link, sent only to the recipient" in emails and "/portal/password/reset/" not in emails
