@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
+from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import VIEW_CLIENTS, staff_areas
+from clientpanel.core.actor import Actor
 
 
 def _for_staff(view, area: str | frozenset[str] | None):
@@ -41,3 +44,21 @@ def area_required(area: str = VIEW_CLIENTS, *others: str):
 def staff_required(view):
     """Any active staff member, whatever their roles (dashboard, own account)."""
     return _for_staff(view, None)
+
+
+def policy_required(area: str, policy: Callable[[Actor], bool], refusal: str):
+    """Opened by staff holding the area whom the domain's policy lets in too (a page that holds every
+    client's data refuses staff limited to their assigned clients): 403 with the refusal otherwise,
+    rather than the domain's own refusal surfacing from inside the view."""
+
+    def decorator(view):
+        @area_required(area)
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not policy(as_actor(request.user)):
+                raise PermissionDenied(refusal)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

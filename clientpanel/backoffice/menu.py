@@ -24,6 +24,9 @@ class Entry:
     pages: tuple[str, ...] = ()
     within: tuple[str, ...] = ()
     entries: tuple[Entry, ...] = field(default=())
+    # The page holds every client's data (a bank statement, webhook bodies): not for staff limited
+    # to their assigned clients, whom it refuses.
+    every_client: bool = False
 
     def lit(self, current: str) -> bool:
         return current in self.pages or any(word in current for word in self.within)
@@ -40,7 +43,7 @@ MENU = (
     Entry(_("Finance"), area=FINANCE, entries=(
         Entry(_("Documents"), "finance-documents", pages=("finance-documents",)),
         Entry(_("Transactions"), "finance-transactions", pages=("finance-transactions",)),
-        Entry(_("Bank statements"), "finance-bank-statements", within=("finance-bank-",)),
+        Entry(_("Bank statements"), "finance-bank-statements", within=("finance-bank-",), every_client=True),
         Entry(_("Tax exchange rates"), "finance-vat-rates", pages=("finance-vat-rates",)),
         Entry(_("Reports"), "finance-reports", within=("finance-report",)),
     )),
@@ -57,13 +60,14 @@ SETTINGS_MENU = (
     Entry(_("Activity log"), "activity-log", SETTINGS, pages=("activity-log",)),
     Entry(_("E-mail log"), "email-log", VIEW_CLIENTS, pages=("email-log",)),
     Entry(_("API tokens"), "api-token-list", within=("api-token",)),
-    Entry(_("Webhooks"), "webhook-list", SETTINGS, within=("webhook",)),
+    Entry(_("Webhooks"), "webhook-list", SETTINGS, within=("webhook",), every_client=True),
 )
 
 
-def menu_for(entries: tuple[Entry, ...], areas, current: str) -> list[dict]:
+def menu_for(entries: tuple[Entry, ...], areas, current: str, *, limited: bool = False) -> list[dict]:
     """The entries the areas reach, each as {label, url, active, entries} for the page whose URL
-    name is current."""
+    name is current; `limited`: the staff member sees its assigned clients only."""
     return [{"label": entry.label, "url": reverse(f"backoffice:{entry.url_name}") if entry.url_name else "",
-             "active": entry.lit(current), "entries": menu_for(entry.entries, areas, current)}
-            for entry in entries if entry.area is None or entry.area in areas]
+             "active": entry.lit(current), "entries": menu_for(entry.entries, areas, current, limited=limited)}
+            for entry in entries
+            if (entry.area is None or entry.area in areas) and not (limited and entry.every_client)]

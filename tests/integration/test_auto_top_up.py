@@ -185,3 +185,13 @@ def test_hourly_charges_make_no_new_shortfall_and_an_unanswered_charge_is_never_
     with time_machine.travel(start + dt.timedelta(hours=9), tick=False):  # the card may have been charged
         assert job_auto_top_up(now=timezone.now()) == {"charged": 0, "failed": 0}
     assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 2
+
+
+@pytest.mark.parametrize("account", ["1" * 5000, "²", "-3"])
+def test_a_gateway_account_that_is_no_id_is_refused_in_words_not_a_500(make_client, account):
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    client = make_client(currency="USD", password=PASSWORD)
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+    answer = signed_in(client.owner.email).post(reverse("portal:pay"), {"documents": [proforma.pk],
+                                                                         "account": account})
+    assert answer.status_code in (200, 302)

@@ -32,9 +32,11 @@ CLIENT_TABS = {
 def staff_menu(context, part: str) -> dict:
     """The entries of the sidebar's Menu ("menu") or Settings ("settings") part the staff member's
     areas reach, the one for the page shown lit."""
-    match = getattr(context.get("request"), "resolver_match", None)
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    limited = bool(getattr(getattr(request, "user", None), "limited_to_assigned_clients", False))
     return {"entries": menu_for(MENU if part == "menu" else SETTINGS_MENU, context.get("areas") or (),
-                                getattr(match, "url_name", None) or "")}
+                                getattr(match, "url_name", None) or "", limited=limited)}
 
 
 @register.filter

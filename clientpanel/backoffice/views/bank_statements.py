@@ -5,19 +5,16 @@ payments.bank's, these views parse, call and render."""
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.automation.background import background_task_start
 from clientpanel.core.errors import DomainError, NotFound
@@ -26,24 +23,15 @@ from clientpanel.payments.models import BankLineStatus
 from clientpanel.tax.models import HomeCompany
 from clientpanel.ui.uploads import FileSizeLimit, upload_limited
 
-from ..access import area_required
+from ..access import policy_required
 from .common import page_of
 
 LINES_PER_PAGE = 50
 STATEMENTS_PER_PAGE = 25
 
 
-def _bank_page(view):
-    """Finance, and every client: a statement holds every client's transfers."""
-
-    @area_required(FINANCE)
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not bank.can_import_bank_statements(as_actor(request.user)):
-            raise PermissionDenied("Bank statements need the Finance area and every client.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
+_bank_page = policy_required(FINANCE, bank.can_import_bank_statements,
+                             "Bank statements need the Finance area and every client.")
 
 
 def _statement_or_404(request: HttpRequest, statement_id):

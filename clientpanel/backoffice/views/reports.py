@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts.roles import FINANCE
+from clientpanel.core.ids import int_id_or_none
 from clientpanel.invoicing.models import DocumentType
 from clientpanel.reports import reports
 from clientpanel.ui.downloads import csv_attachment
@@ -91,11 +92,11 @@ def _filters(request: HttpRequest, choices, *, company: bool = True, group: bool
     companies, groups = choices
     company_id = group_id = None
     if company and (value := _value(request, "company")):
-        company_id = int(value) if value.isdigit() else None
+        company_id = int_id_or_none(value)
         if company_id not in {pk for pk, _name in companies}:
             raise Refused("company", _("Home company"), _("Choose a home company from the list."))
     if group and (value := _value(request, "group")):
-        group_id = reports.NO_GROUP if value == reports.NO_GROUP else int(value) if value.isdigit() else None
+        group_id = reports.NO_GROUP if value == reports.NO_GROUP else int_id_or_none(value)
         if group_id != reports.NO_GROUP and group_id not in {pk for pk, _name in groups}:
             raise Refused("group", _("Group"), _("Choose a group from the list."))
     currency = _value(request, "currency").upper() or None

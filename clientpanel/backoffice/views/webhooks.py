@@ -9,13 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import SETTINGS
-from clientpanel.webhooks import selectors, services
+from clientpanel.webhooks import policies, selectors, services
 from clientpanel.webhooks.models import MessageStatus
 
-from ..access import area_required
+from ..access import policy_required
 from ..feedback import run_and_report
 from ..forms.webhooks import WebhookForm
 from .common import form_page, page_of
+
+_webhook_page = policy_required(SETTINGS, policies.can_manage_webhooks,
+                                "Webhooks need the Settings area and every client.")
 
 # The secret of a new or rotated endpoint is shown once, on the page the POST redirects to.
 SECRET_KEY = "webhook_secret_once"
@@ -33,14 +36,14 @@ def _secret_to_show(request: HttpRequest, endpoint_id) -> str | None:
     return None
 
 
-@area_required(SETTINGS)
+@_webhook_page
 def webhook_list(request: HttpRequest) -> HttpResponse:
     endpoints = list(selectors.endpoints_visible(actor=request.user))
     return render(request, "backoffice/settings/webhook_list.html", {
         "endpoints": endpoints, "disabled": [e for e in endpoints if not e.is_active and e.disabled_at]})
 
 
-@area_required(SETTINGS)
+@_webhook_page
 @require_http_methods(["GET", "POST"])
 def webhook_create(request: HttpRequest) -> HttpResponse:
     def save(data: dict):
@@ -52,7 +55,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
                      save=save, then=lambda endpoint: redirect("backoffice:webhook-detail", endpoint.pk))
 
 
-@area_required(SETTINGS)
+@_webhook_page
 @require_http_methods(["GET", "POST"])
 def webhook_detail(request: HttpRequest, endpoint_id) -> HttpResponse:
     endpoint = selectors.endpoint_get(actor=request.user, endpoint_id=endpoint_id)
@@ -76,7 +79,7 @@ def _endpoint_action(request: HttpRequest, action, success: str) -> HttpResponse
     return run_and_report(request, action, success=success, missing=_("That endpoint or message no longer exists."))
 
 
-@area_required(SETTINGS)
+@_webhook_page
 @require_POST
 def webhook_test(request: HttpRequest, endpoint_id) -> HttpResponse:
     _endpoint_action(request, lambda: services.endpoint_test_send(actor=request.user, endpoint_id=endpoint_id),
@@ -84,7 +87,7 @@ def webhook_test(request: HttpRequest, endpoint_id) -> HttpResponse:
     return redirect("backoffice:webhook-detail", endpoint_id)
 
 
-@area_required(SETTINGS)
+@_webhook_page
 @require_POST
 def webhook_rotate(request: HttpRequest, endpoint_id) -> HttpResponse:
     rotated = _endpoint_action(
@@ -95,7 +98,7 @@ def webhook_rotate(request: HttpRequest, endpoint_id) -> HttpResponse:
     return redirect("backoffice:webhook-detail", endpoint_id)
 
 
-@area_required(SETTINGS)
+@_webhook_page
 @require_POST
 def webhook_replay(request: HttpRequest, endpoint_id, message_id: str) -> HttpResponse:
     _endpoint_action(request, lambda: services.message_replay(actor=request.user, endpoint_id=endpoint_id,
@@ -104,7 +107,7 @@ def webhook_replay(request: HttpRequest, endpoint_id, message_id: str) -> HttpRe
     return redirect("backoffice:webhook-detail", endpoint_id)
 
 
-@area_required(SETTINGS)
+@_webhook_page
 @require_POST
 def webhook_delete(request: HttpRequest, endpoint_id) -> HttpResponse:
     _endpoint_action(request, lambda: services.endpoint_delete(actor=request.user, endpoint_id=endpoint_id),

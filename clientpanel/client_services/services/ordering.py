@@ -20,6 +20,7 @@ from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.events import publish
+from clientpanel.core.ids import int_id_or_none
 from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies
@@ -71,8 +72,8 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
         offer = None
         if product is not None and not errors:
             offers = catalog_selectors.offers_of(product, client.currency)
-            price = (Price.objects.filter(pk=price_id, product=product).first() if str(price_id or "").isdigit()
-                     else None)
+            price_pk = int_id_or_none(price_id)
+            price = Price.objects.filter(pk=price_pk, product=product).first() if price_pk is not None else None
             if not offers:
                 errors.add("product", _("%(product)s has no price in %(currency)s, the client's currency.")
                            % {"product": product.name, "currency": client.currency})

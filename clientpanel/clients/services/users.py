@@ -26,7 +26,7 @@ from .. import policies
 from ..events import ClientUserInvited, PasswordResetEmailRequested
 from ..models import Client, ClientUser
 from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
-from ..selectors import users_visible_to
+from ..selectors import clients_visible_to, users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
 from .clients import lock_client, search_text_of, update_locked_client
@@ -206,8 +206,9 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
     """Change a linked user's first and last name, phone (E.164; national numbers read in the
     client's billing country) and language. Every problem at once, nothing written then; the login
     is the same for every client it belongs to. A new phone of an owner is also the phone of each
-    client it owns whose phone was the owner's, and of those clients' billing contacts that had it
-    (services/phones.py); a client whose phone was its own keeps it."""
+    client it owns whose phone was the owner's — among the clients the actor may see — and of those
+    clients' billing contacts that had it (services/phones.py); a client whose phone was its own
+    keeps it."""
     actor = as_actor(actor)
     errors = FieldErrors()
     errors.add_unknown(data, ACCOUNT_FIELDS)
@@ -231,7 +232,10 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
             old_phone, new_phone = changes["phone"]
             # Locked already (lock_clients_owned_by), in key order; each as staff's own change of
             # the client's phone would be: audited on the client, its billing contact following.
-            owned_clients = Client.objects.select_for_update(no_key=True).filter(owner_id=user.pk, phone=old_phone)
+            # Only the clients the actor may see: a staff member limited to its assigned clients
+            # changes no other client's record through an owner they share.
+            visible = clients_visible_to(actor).filter(owner_id=user.pk, phone=old_phone).values("pk")
+            owned_clients = Client.objects.select_for_update(no_key=True).filter(pk__in=visible)
             for owned in owned_clients.order_by("pk"):
                 update_locked_client(owned, {"phone": new_phone})
     return user

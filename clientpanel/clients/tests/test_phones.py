@@ -12,10 +12,11 @@ from django.test import Client as Browser
 from django.urls import reverse
 
 from clientpanel.accounts.models import User
+from clientpanel.accounts.services import staff_create
 from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.events import ClientUpdated
 from clientpanel.clients.imports import client_import_run, client_import_upload
-from clientpanel.clients.models import Client, ClientImport
+from clientpanel.clients.models import Client, ClientImport, StaffAssignment
 from clientpanel.clients.selectors import billing_address_of
 from clientpanel.clients.services import (
     address_update,
@@ -109,6 +110,23 @@ def test_the_owners_new_number_moves_every_client_it_owns_that_had_it_and_no_oth
     assert phones(first) == (NEW, NEW, NEW)
     assert phones(second) == (NEW, NEW, NEW)
     assert phones(apart)[0] == OTHER and billing_address_of(apart).phone == OTHER
+
+
+def test_staff_limited_to_their_clients_move_the_owners_number_on_those_only(make_client):
+    """The owner's account is edited through an assigned client; a client it also owns that the
+    staff member is not assigned keeps its number (no write to a record the staff cannot see)."""
+    assigned, unassigned = make_client(phone=OLD), make_client(phone=OLD)
+    client_user_link(actor=None, client_id=unassigned.pk, data={"email": assigned.owner.email, "permissions": []})
+    client_transfer_ownership(actor=None, client_id=unassigned.pk, user_id=assigned.owner_id)
+    limited = staff_create(email="limited@example.com", password=PASSWORD, roles=["Support"],
+                           limited_to_assigned_clients=True)
+    StaffAssignment.objects.create(staff=limited, client=assigned)
+
+    client_user_account_update(actor=limited, client_id=assigned.pk, user_id=assigned.owner_id,
+                               data={"phone": NEW})
+    assert phones(assigned) == (NEW, NEW, NEW)
+    assert phones(unassigned) == (OLD, NEW, OLD)  # its own phone and billing contact untouched
+    assert not AuditEvent.objects.filter(client_id=unassigned.pk, action="client.update").exists()
 
 
 def test_a_user_who_is_not_the_owner_changes_only_its_own_number(make_client):

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.places import FieldInvalid, clean_text
 from clientpanel.core.text import json_problem, text_problem
 
@@ -47,3 +48,12 @@ def test_any_text_is_either_accepted_or_refused_never_an_error(value):
     clean = all(ch in "\n\r\t" or not (ord(ch) < 32 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF)
                 for ch in value)
     assert (problem is None) == clean
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("42", 42), (7, 7), ("000123", 123), ("9" * 18, int("9" * 18)),
+    ("9" * 19, None), ("9" * 5000, None), ("²", None), ("٣", None), ("-1", None), ("1.0", None), ("", None),
+    (None, None), (" 4", None),
+])
+def test_an_integer_id_from_outside_is_digits_within_a_bigint_or_nothing(value, expected):
+    assert int_id_or_none(value) == expected

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.errors import DomainError
+from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.money import format_amount_input
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.selectors import documents_visible_to
@@ -84,7 +85,7 @@ def start_paying(request: HttpRequest, ids: list[str], account: str = "") -> Htt
     try:
         _attempt, checkout = payment_start(
             actor=request.portal.actor, document_ids=ids,
-            account_id=int(account) if account.isascii() and account.isdigit() else None,
+            account_id=int_id_or_none(account),
             return_url=lambda a: request.build_absolute_uri(reverse("portal:payment", args=[a.pk])),
             keep_method=request.POST.get("keep_method") == "on")
     except DomainError as error:

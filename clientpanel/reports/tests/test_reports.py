@@ -241,7 +241,10 @@ def test_report_pages_show_the_figures_and_a_chart(book, client):
     ("by=week", "Choose month or quarter"),
     ("company=abc", "Choose a home company from the list"),
     ("company=999999", "Choose a home company from the list"),
+    ("company=%C2%B2", "Choose a home company from the list"),  # '²': a digit to str.isdigit, not to int()
+    ("company=" + "9" * 5000, "Choose a home company from the list"),
     ("group=-1", "Choose a group from the list"),
+    ("group=%C2%B2", "Choose a group from the list"),
     ("currency=dollars", "three-letter currency code"),
     ("since=%00", "control characters"),
 ])

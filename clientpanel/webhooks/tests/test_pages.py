@@ -112,3 +112,21 @@ def test_the_dashboard_tells_settings_staff_of_switched_off_and_failing_endpoint
     support = staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
     client.force_login(support)
     assert 'id="webhook-health"' not in client.get(reverse("backoffice:dashboard")).content.decode()
+
+
+def test_staff_limited_to_their_clients_are_refused_webhooks_and_not_offered_them(client, receiver):
+    """An endpoint receives every client's events and its log shows their bodies: staff who see
+    only their assigned clients may neither read nor add one, holding Settings or not."""
+    endpoint = WebhookEndpoint.objects.create(url=receiver.url, secret="whsec_x", created_at="2026-11-01T00:00Z",
+                                              updated_at="2026-11-01T00:00Z")
+    limited = staff_create(email="limited.admin@example.com", password="correct-horse-battery",
+                           roles=["Administrator"], limited_to_assigned_clients=True)
+    client.force_login(limited)
+    for name, args in (("webhook-list", []), ("webhook-create", []), ("webhook-detail", [endpoint.pk])):
+        assert client.get(reverse(f"backoffice:{name}", args=args)).status_code == 403
+    refused = client.post(reverse("backoffice:webhook-create"), {
+        "url": receiver.url, "description": "Mine", "events": ["client.created"], "is_active": "on"})
+    assert refused.status_code == 403 and WebhookEndpoint.objects.count() == 1
+    menu = client.get(reverse("backoffice:dashboard")).content.decode()
+    assert reverse("backoffice:webhook-list") not in menu
+    assert reverse("backoffice:finance-bank-statements") not in menu
