@@ -21,6 +21,7 @@ from clientpanel.clients.permissions import MANAGE_USERS
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
+from clientpanel.ui import code_step
 
 from .menu import menu_for
 
@@ -30,7 +31,6 @@ IMPERSONATOR = "portal:impersonator"
 IMPERSONATION_STARTED = "portal:impersonation_started"
 IMPERSONATION_LIMIT = dt.timedelta(minutes=30)
 AWAITING_CODE = "portal:awaiting_code"  # user id, next address and since when, between the two login steps
-CODE_STEP_LIMIT = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -73,19 +73,13 @@ def sign_in(request: HttpRequest, user: User) -> None:
 
 def await_code(request: HttpRequest, user: User, next_url: str) -> None:
     """The password was right and the user has 2FA: remember who, for a few minutes, until the code."""
-    request.session[AWAITING_CODE] = [str(user.pk), next_url, timezone.now().isoformat()]
+    code_step.await_code(request, AWAITING_CODE, user, next_url)
 
 
 def awaiting_code(request: HttpRequest) -> tuple[User | None, str]:
     """The client user whose code the login's second step asks for (None when there is none, or its
     five minutes have passed), and where to go after it."""
-    try:
-        user_id, next_url, since = request.session.get(AWAITING_CODE) or ("", "", "")
-        expired = timezone.now() - dt.datetime.fromisoformat(since) > CODE_STEP_LIMIT
-    except (TypeError, ValueError):
-        return None, ""
-    user = None if expired else User.objects.filter(pk=user_id, is_active=True, is_staff=False).first()
-    return user, next_url
+    return code_step.awaiting_code(request, AWAITING_CODE, staff=False)
 
 
 def sign_out(request: HttpRequest) -> None:

@@ -1,11 +1,13 @@
 """Issue 9 through the pages: one staff login with its second factor (Django's admin included), the
 same answer for every refused login, no password sent back, no-store, idle staff sessions."""
 
+import datetime as dt
 import time
 
 import pyotp
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from clientpanel.accounts.services import staff_create
 from clientpanel.accounts.two_factor import totp_begin, totp_confirm
@@ -281,3 +283,22 @@ def test_api_link_of_a_user_outside_scope_reveals_nothing_and_links_nothing(clie
     named = link("hidden@example.com", firstname="New", lastname="Person")
     assert named.status_code == 422 and "Hid" not in named.content.decode()
     assert not limits["a"].user_links.filter(user=limits["hidden"]).exists()
+
+
+@pytest.mark.parametrize("login_page, verify_page, make_user", [
+    ("backoffice:login", "backoffice:login-verify",
+     lambda: staff_create(email="member@example.com", password=PASSWORD, roles=["Administrator"])),
+    ("portal:login", "portal:login-code", None),
+])
+def test_the_code_step_waits_five_minutes_then_asks_for_the_password_again(client, make_client, monkeypatch,
+                                                                          login_page, verify_page, make_user):
+    """A login left at its second step in a browser does not wait for a code for ever: after five
+    minutes the right code opens nothing and the password is asked again (staff and portal alike)."""
+    user = make_user() if make_user else make_client(password=PASSWORD).owner
+    with_2fa(user)
+    client.post(reverse(login_page), {("username" if make_user else "email"): user.email, "password": PASSWORD})
+    later = timezone.now() + dt.timedelta(minutes=5, seconds=1)
+    monkeypatch.setattr("clientpanel.ui.code_step.timezone.now", lambda: later)
+    answer = client.post(reverse(verify_page), {"code": next_code(user)})
+    assert answer.status_code == 302 and answer["Location"].startswith(reverse(login_page))
+    assert "_auth_user_id" not in client.session and "portal:user" not in client.session

@@ -11,14 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts.login import login_completed
-from clientpanel.accounts.models import User
+from clientpanel.ui import code_step
 
 from ..forms.account import CodeForm, StaffLoginForm
 
-PENDING_USER = "pending_2fa_user"
-
-
-PENDING_NEXT = "pending_2fa_next"
+PENDING = "pending_2fa"  # the staff member whose code the second step asks for (ui/code_step.py)
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -30,8 +27,7 @@ class StaffLoginView(auth_views.LoginView):
         user = form.get_user()
         if user.has_2fa:
             # Not logged in yet: the second step (login_verify below) does that.
-            self.request.session[PENDING_USER] = str(user.pk)
-            self.request.session[PENDING_NEXT] = self.get_redirect_url()
+            code_step.await_code(self.request, PENDING, user, self.get_redirect_url())
             return redirect("backoffice:login-verify")
         login_completed(user=user)
         return super().form_valid(form)
@@ -43,14 +39,14 @@ class StaffLogoutView(auth_views.LogoutView):
 
 @require_http_methods(["GET", "POST"])
 def login_verify(request: HttpRequest) -> HttpResponse:
-    """The second step of a login for staff with 2FA: the password was right, now the code."""
-    user = User.objects.filter(pk=request.session.get(PENDING_USER), is_active=True, is_staff=True).first()
+    """The second step of a login for staff with 2FA: the password was right (at most five minutes
+    ago), now the code."""
+    user, next_url = code_step.awaiting_code(request, PENDING, staff=True)
     if user is None:
         return redirect("backoffice:login")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.completes_login_of(user):
-        next_url = request.session.pop(PENDING_NEXT, "")
-        request.session.pop(PENDING_USER, None)
+        request.session.pop(PENDING, None)
         login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
         safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
         return redirect(next_url if next_url and safe else "backoffice:dashboard")
