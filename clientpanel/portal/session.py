@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.models import User
+from clientpanel.accounts.roles import IMPERSONATE, staff_areas
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_USERS
@@ -109,9 +110,11 @@ def current(request: HttpRequest) -> Portal | None:
     if request.session.get(IMPERSONATOR):
         started = dt.datetime.fromisoformat(request.session.get(IMPERSONATION_STARTED))
         staff = getattr(request, "user", None)
-        # It ends on return, on the staff member's logout (another auth user) and after 30 minutes.
+        # It ends on return, on the staff member's logout (another auth user), after 30 minutes, and
+        # as soon as the staff member may no longer impersonate (deactivated, the area taken away).
         if (timezone.now() - started > IMPERSONATION_LIMIT or staff is None or not staff.is_authenticated
-                or str(staff.pk) != request.session.get(IMPERSONATOR)):
+                or str(staff.pk) != request.session.get(IMPERSONATOR)
+                or not (staff.is_active and staff.is_staff and IMPERSONATE in staff_areas(staff))):
             sign_out(request)
             return None
         impersonator = staff

@@ -75,3 +75,12 @@ def test_only_staff_with_the_area_and_the_client_in_scope(client, make_client):
     client.force_login(limited)
     assert client.post(reverse("backoffice:client-login-as", args=[other.pk])).status_code == 404
     assert client.post(reverse("backoffice:client-login-as", args=[owned.pk])).status_code == 302
+
+
+def test_it_ends_as_soon_as_the_staff_member_may_no_longer_impersonate(client, support, make_client):
+    owned = make_client()
+    client.post(reverse("backoffice:client-login-as", args=[owned.pk]))
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    support.groups.clear()  # its role, and the Impersonate area with it, taken away meanwhile
+    assert client.get(reverse("portal:dashboard")).status_code == 302
+    assert session.IMPERSONATOR not in client.session
