@@ -315,3 +315,19 @@ def test_client_user_actions_without_the_csrf_token_are_refused(staff, helper):
         assert browser.post(reverse(f"backoffice:{name}", args=[client.pk, user.pk])).status_code == 403, name
     user.refresh_from_db()
     assert not user.email_verified and user.has_2fa
+
+
+def test_limited_staff_may_not_weaken_the_login_of_a_user_of_clients_beyond_them(helper, make_client):
+    """The helper signs in to Acme (assigned) and to another client (not): its second factor
+    guards both, so staff limited to Acme may not reset it — staff who see both may."""
+    client, user = helper
+    client_user_link(actor=None, client_id=make_client(company_name="Elsewhere").pk,
+                     data={"email": user.email, "permissions": []})
+    limited = staff_create(email="limited@example.com", password=PASSWORD, roles=["Support"],
+                           limited_to_assigned_clients=True)
+    StaffAssignment.objects.create(staff=limited, client=client)
+    page = signed_in(limited).post(reverse("backoffice:client-user-2fa-reset", args=[client.pk, user.pk]),
+                                   follow=True).content.decode()
+    assert "also signs in to clients you are not assigned to" in page
+    user.refresh_from_db()
+    assert user.has_2fa and not AuditEvent.objects.filter(action="user.2fa_reset").exists()

@@ -258,10 +258,14 @@ def client_user_email_mark_verified(*, actor: ActorLike, client_id, user_id) -> 
 def client_user_2fa_reset(*, actor: ActorLike, client_id, user_id) -> User:
     """Forget a linked user's second factor (a lost phone and no recovery codes): its next portal
     login asks for the password only, and it turns 2FA on again from its account page. A user
-    without 2FA is a field error."""
+    without 2FA is a field error. The login guards every client the user belongs to, so a staff
+    member limited to assigned clients may not weaken it when one of them is beyond its reach."""
     actor = as_actor(actor)
     with transaction.atomic():
         client, user = _locked_account(actor, client_id, user_id)
+        beyond = ClientUser.objects.filter(user=user).exclude(client__in=clients_visible_to(actor))
+        require(not beyond.exists(), _("This user also signs in to clients you are not assigned to; ask a colleague "
+                                       "who sees all of them to reset its two-factor authentication."))
         had_2fa = user.has_2fa
         if not totp_clear(user):
             raise ValidationFailed(_("This user does not use two-factor authentication."),
