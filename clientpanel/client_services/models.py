@@ -49,6 +49,9 @@ class Service(models.Model):
     provision_status = models.CharField(max_length=12, choices=ProvisionStatus.choices,
                                         default=ProvisionStatus.PENDING)
     provision_error = models.TextField(blank=True, max_length=2000)
+    # When the module's step began (IN_PROGRESS): a step whose worker died never answers, and the
+    # provisioning job turns it into an ERROR staff can retry (jobs.py).
+    provision_started_at = models.DateTimeField(null=True, blank=True)
     order_date = models.DateTimeField()
     activation_date = models.DateTimeField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)

@@ -58,17 +58,21 @@ def run_module(service: Service, action: str) -> tuple[bool, str]:
     return ok, str(message)
 
 
-def record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None) -> Service:
-    """Keep a module step's outcome on the service (and, on success, the fields it changes), under
-    the service's lock; a changed status is published."""
+def record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None,
+                         only_from: str | None = None) -> Service:
+    """Keep a module step's outcome on the service (and, on success, the fields it changes — only
+    when the service is still in the status `only_from` under the lock, when given: a service
+    cancelled while its module worked is not brought back), under the service's lock; a changed
+    status is published."""
     with transaction.atomic():
         service = locked_service(service_id, related=())
         before = service.status
         if ok:
             service.provision_status = ProvisionStatus.COMPLETED
             service.provision_error = ""
-            for field, value in (on_success or {}).items():
-                setattr(service, field, value)
+            if only_from is None or service.status == only_from:
+                for field, value in (on_success or {}).items():
+                    setattr(service, field, value)
         else:
             service.provision_status = ProvisionStatus.ERROR
             service.provision_error = message[:2000]

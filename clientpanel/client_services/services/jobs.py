@@ -20,10 +20,26 @@ from ..models import ProvisionStatus, Service, ServiceStatus
 from .common import status_changed
 from .provisioning import service_provision
 
+# A module step still IN_PROGRESS this long after it began has lost its worker (a restart, a crash):
+# its answer will never come.
+PROVISIONING_STALLED_AFTER = dt.timedelta(minutes=10)
+
 
 def job_provision_pending(*, now: dt.datetime) -> dict:
     """Provision pending services whose funds arrived; cancel those unfunded past the product's
-    cancellation delay."""
+    cancellation delay; turn a module step that stopped without an answer into an ERROR, which
+    staff retry (the setup fee, charged already, is never charged again)."""
+    stalled_before = now - max(PROVISIONING_STALLED_AFTER, dt.timedelta(seconds=3 * settings.PROVISIONING_TIMEOUT))
+    stalled = Service.objects.filter(provision_status=ProvisionStatus.IN_PROGRESS,
+                                     provision_started_at__lt=stalled_before).values_list("pk", flat=True)
+    for service_id in list(stalled):
+        with transaction.atomic():
+            locked = locked_service(service_id, related=())
+            if locked.provision_status == ProvisionStatus.IN_PROGRESS:
+                locked.provision_status = ProvisionStatus.ERROR
+                locked.provision_error = ("The module's step stopped without an answer (its worker was restarted); "
+                                          "check the server, then retry.")
+                locked.save(update_fields=["provision_status", "provision_error"])
     provisioned = cancelled = 0
     pending = Service.objects.filter(status=ServiceStatus.PENDING, provision_status=ProvisionStatus.PENDING)
     for service in pending.select_related("product").iterator():

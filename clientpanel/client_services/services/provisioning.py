@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientBalance
 
 from ..calculations import period_charge
 from ..locks import locked_service
@@ -33,6 +33,9 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
         first = period_charge(period=service.period, amount=service.amount,
                               hourly_billing=service.product.hourly_billing, start=now)
         need = (first.amount if first else service.amount) + (Decimal(0) if setup_charged else service.setup_fee)
+        # The balance row locked before the funds are read (service, then balance: the ledger's
+        # order): two services of one client provisioned at once each see the other's setup fee.
+        ClientBalance.objects.select_for_update().filter(pk=service.client_id).exists()
         client = Client.objects.get(pk=service.client_id)
         if funds(client) < need and not service.funds_override:
             return service
@@ -42,11 +45,18 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
         elif not setup_charged:
             ServiceCharge.objects.create(service=service, kind=ChargeKind.SETUP, period_start=service.order_date,
                                          amount=Decimal(0))
-        service.provision_status = ProvisionStatus.IN_PROGRESS
-        service.save(update_fields=["provision_status"])
+        service.provision_status, service.provision_started_at = ProvisionStatus.IN_PROGRESS, timezone.now()
+        service.save(update_fields=["provision_status", "provision_started_at"])
     ok, message = run_module(service, "create")
     service = record_module_result(service.pk, ok, message, on_success={
-        "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now})
+        "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now},
+        only_from=ServiceStatus.PENDING)
+    if ok and service.status != ServiceStatus.ACTIVE:
+        # Cancelled or terminated while the module was creating it: what the module made is
+        # removed again, and nothing is activated or charged.
+        ok, message = run_module(service, "terminate")
+        record_module_result(service.pk, ok, message)
+        return Service.objects.get(pk=service.pk)
     if ok:
         audit_record(action="service.activate", target=service, client_id=service.client_id,
                      object_label=str(service), changes={"status": [ServiceStatus.PENDING, ServiceStatus.ACTIVE]})
