@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 
 from clientpanel.core.fields import AmountField
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import display_amount, format_amount_input
 
 from .calculations import RATE_MAX_DIGITS, RATE_PLACES
 
@@ -65,7 +65,7 @@ class Price(models.Model):
         ordering = ["currency", "period"]
 
     def __str__(self) -> str:
-        return f"{self.get_period_display()} - {self.amount:.2f} {self.currency}"
+        return f"{self.get_period_display()} - {format_amount_input(self.amount)} {self.currency}"
 
     @property
     def label(self) -> str:

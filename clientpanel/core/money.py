@@ -121,10 +121,12 @@ def format_api_amount(amount: Decimal) -> str:
     return str(amount.quantize(AMOUNT_QUANTUM))
 
 
-def format_amount_input(amount: Decimal) -> str:
-    """An amount as a person would type it: 2 decimals unless more are significant."""
-    two = amount.quantize(Decimal("0.01"))
-    return str(two) if two == amount else str(quantize_amount(amount))
+def format_amount_input(amount: Decimal, currency: str = "") -> str:
+    """An amount as a person would type it: the currency's decimals (2 without one: 3 for a Kuwaiti
+    dinar, none for a yen) unless more are significant."""
+    places = currency_minor_unit(currency) if currency else 2
+    shown = amount.quantize(Decimal(1).scaleb(-places))
+    return str(shown) if shown == amount else str(quantize_amount(amount))
 
 
 @cache

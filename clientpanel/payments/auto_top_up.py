@@ -23,9 +23,9 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.client_services.selectors import upcoming_charges
 from clientpanel.clients.models import Client
 from clientpanel.core.actor import Actor
-from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
-from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_amount
+from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_currency_amount
 from clientpanel.invoicing.models import DocumentStatus
 from clientpanel.invoicing.policies import can_add_funds
 from clientpanel.invoicing.services import proforma_add_funds
@@ -93,7 +93,8 @@ def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: obje
         raise NotFound(_("Client not found."))
     errors = FieldErrors()
     try:
-        net = parse_amount(amount, allow_negative=False)
+        # At most the currency's minor unit of decimals, as the proforma each top-up issues takes.
+        net = parse_currency_amount(amount, client.currency, allow_negative=False)
         if net <= 0 or net > AMOUNT_MAX:
             raise AmountError(_("Enter an amount above 0."))
     except AmountError as error:
@@ -134,7 +135,12 @@ def job_auto_top_up(*, now: dt.datetime) -> dict:
                 client = clients.get(setting.client_id)
                 if client is None or client.balance + client.credit_limit >= need.get(client.pk, Decimal(0)):
                     continue
-                outcome = top_up(setting=setting, now=now)
+                try:
+                    outcome = top_up(setting=setting, now=now)
+                except DomainError:  # this client's setting is refused (stored before a rule): the others go on
+                    log.exception("auto top-up of client %s refused; the next clients are topped up", client.pk)
+                    failed += 1
+                    continue
                 charged += outcome == AttemptStatus.SUCCEEDED
                 failed += outcome == AttemptStatus.FAILED
     return {"charged": charged, "failed": failed}

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+from clientpanel.core.money import format_amount_input
 from clientpanel.ui.forms import NewPasswordForm
 from clientpanel.ui.labels import country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
@@ -58,7 +59,7 @@ class OrderServiceForm(forms.Form):
                 text = price.label
                 if price.setup_fee:
                     text = _("%(price)s + %(fee)s %(currency)s setup fee") % {
-                        "price": text, "fee": f"{price.setup_fee:.2f}", "currency": price.currency}
+                        "price": text, "fee": format_amount_input(price.setup_fee), "currency": price.currency}
                 options.append((str(price.pk), text))
                 self.product_of[str(price.pk)] = product.pk
             groups.append((product.name, options))

@@ -195,3 +195,25 @@ def test_a_gateway_account_that_is_no_id_is_refused_in_words_not_a_500(make_clie
     answer = signed_in(client.owner.email).post(reverse("portal:pay"), {"documents": [proforma.pk],
                                                                          "account": account})
     assert answer.status_code in (200, 302)
+
+
+def test_an_amount_finer_than_the_currency_is_refused_and_one_bad_setting_stops_no_other(hourly_shop, make_client):
+    """A top-up is a proforma in the client's currency: 10.555 USD is refused when saved. A setting
+    stored before that rule (or changed behind the form) fails for its client alone."""
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    card = keep_a_card(browser, client)
+    with pytest.raises(ValidationFailed) as refused:
+        auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="10.555", days="7", max_per_month="3")
+    assert "amount" in refused.value.fields and not AutoTopUp.objects.exists()
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+    other = make_client(currency="USD")
+    now = timezone.now()
+    Service.objects.create(client=other, product=Product.objects.get(key="vps"), label="AAAAA2", currency="USD",
+                           period="MONTHLY", amount=D("30.00"), order_date=now, activation_date=now, setup_fee=D(0),
+                           status=ServiceStatus.ACTIVE, provision_status=ProvisionStatus.COMPLETED,
+                           billed_until=now + dt.timedelta(days=2))
+    SavedMethod.objects.create(client=other, account=card.account, reference=card.reference + "-other",
+                               label=card.label, is_default=True)
+    AutoTopUp.objects.create(client=other, enabled=True, amount=D("10.555"), days=7, max_per_month=3)
+    outcome = job_auto_top_up(now=now)
+    assert outcome == {"charged": 1, "failed": 1}  # the good client is topped up, whoever comes first

@@ -505,3 +505,13 @@ def test_the_database_refuses_changes_to_an_issued_document_on_sqlite_too():
     with pytest.raises((IntegrityError, DatabaseError)), transaction.atomic():
         DocumentItem.objects.filter(document=proforma).update(description="Changed")
     Document.objects.filter(pk=proforma.pk).update(status=DocumentStatus.CANCELLED)  # the status may move
+
+
+def test_the_payment_form_offers_what_is_due_to_the_currencys_last_decimal(staff_client, settings):
+    """A Kuwaiti dinar has three decimals: the form's amount is the whole 12.345 due, not a 12.34
+    that, accepted as offered, would leave 0.005 owing."""
+    settings.CLIENTPANEL_CURRENCIES = [*settings.CLIENTPANEL_CURRENCIES, "KWD"]
+    company_with_taxes()
+    proforma = proforma_add_funds(actor=None, client_id=new_client(currency="KWD").pk, net_amount="12.345")
+    page = staff_client.get(f"/staff/documents/{proforma.pk}/pay/").content.decode()
+    assert 'name="amount" value="12.345"' in page

@@ -168,8 +168,8 @@ def _action_response(request: HttpRequest, document) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def document_pay(request: HttpRequest, document_id) -> HttpResponse:
     document = _document_or_404(request, document_id)
-    form = PaymentForm(request.POST or None, initial={"amount": f"{document.amount_due:.2f}"},
-                       currency=document.currency)
+    due = format_amount_input(document.amount_due, document.currency)
+    form = PaymentForm(request.POST or None, initial={"amount": due}, currency=document.currency)
     # A time typed without a zone is the home company's local time.
     with timezone.override(document.home_company.zone):
         valid = request.method == "POST" and form.is_valid()
