@@ -204,6 +204,14 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
         _set(attempt, AttemptStatus.HELD, transaction_id=note.transaction_id,
              error=_("Received, but not applied: %(reason)s") % {"reason": error.message})
         return attempt, "held: the proformas could not take the money"
+    except IntegrityError:
+        # The database refused what paying writes (the final invoice's number already taken, by a
+        # numbering series that repeats): held for staff with the money recorded as received,
+        # rather than a gateway retrying a failing notification for days while nobody is told.
+        _set(attempt, AttemptStatus.HELD, transaction_id=note.transaction_id,
+             error=_("Received, but not applied: the final invoice could not be written (is its number already "
+                     "used? check the home company's numbering)."))
+        return attempt, "held: the payment could not be written"
     _set(attempt, AttemptStatus.SUCCEEDED, transaction_id=note.transaction_id, error="")
     if note.saved_method:
         _keep_method(attempt, note)

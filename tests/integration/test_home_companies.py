@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def companies() -> tuple[HomeCompany, HomeCompany]:
     polish = home_company_save(actor=None, company_id=default_home_company().pk, data={
-        "name": "Polska Sp. z o.o.", "country": "PL", "proforma_pattern": "PL-PF/{NUMBER}"})
+        "name": "Polska Sp. z o.o.", "country": "PL", "proforma_pattern": "PL-PF/{NUMBER}", "proforma_reset": "NEVER"})
     irish = home_company_save(actor=None, data={"name": "Dublin Ltd", "country": "IE",
-                                                "proforma_pattern": "IE-PF/{NUMBER}"})
+                                                "proforma_pattern": "IE-PF/{NUMBER}", "proforma_reset": "NEVER"})
     assert tax_presets_apply(actor=None, company_id=polish.pk, preset="EU") == 27
     assert tax_presets_apply(actor=None, company_id=irish.pk, preset="EU") == 27
     return polish, irish

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clientpanel.clients.services import client_user_link
 from clientpanel.core.errors import Conflict, NotFound
@@ -301,3 +302,19 @@ def test_the_test_gateway_is_offered_only_where_the_server_allows_it(shop, setti
     GatewayAccount.objects.all().delete()
     with pytest.raises(Exception, match="test gateway is off"):
         gateway_account_save(actor=None, company_id=default_home_company().pk, gateway="test")
+
+
+def test_money_whose_final_invoice_cannot_be_written_is_held_not_a_failing_notification(shop, monkeypatch):
+    """The final invoice takes a number already used (a series that repeats): the notification is
+    answered — the attempt held for staff with the money noted as received — rather than failing,
+    and being retried by the gateway for days while nobody is told; nothing is half-paid."""
+    from clientpanel.invoicing.services import issuing
+
+    attempt = start(shop, shop["first"])
+    notify(shop, start(shop, shop["second"]))  # an invoice with a number to clash with
+    taken = Document.objects.get(type="INVOICE").number
+    monkeypatch.setattr(issuing, "document_number", lambda *, company, doc_type: (taken, timezone.now()))
+    notify(shop, attempt)
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.HELD and "could not be written" in attempt.error
+    assert not paid(shop["first"]) and Document.objects.filter(type="INVOICE").count() == 1

@@ -248,7 +248,7 @@ def test_the_preset_goes_below_the_lowest_rule_another_company_has_there(polish,
 
 
 def test_a_preset_applies_all_or_nothing(polish, irish, monkeypatch):
-    from clientpanel.tax import services
+    from clientpanel.tax.services import tax_rules as services
 
     real_save, calls = services.tax_rule_save, []
 
@@ -262,3 +262,32 @@ def test_a_preset_applies_all_or_nothing(polish, irish, monkeypatch):
     with pytest.raises(Conflict):
         tax_presets_apply(actor=None, company_id=irish.pk, preset="EU")
     assert not TaxRule.objects.exists()
+
+
+@pytest.mark.parametrize("data, refused", [
+    ({"invoice_pattern": "INV-{NUMBER}"}, True),  # restarts monthly (the default): INV-1 every month
+    ({"invoice_pattern": "INV/{YEAR}/{NUMBER}"}, True),
+    ({"invoice_pattern": "INV/{YEAR}/{NUMBER}", "invoice_reset": "YEARLY"}, False),
+    ({"invoice_pattern": "INV-{NUMBER}", "invoice_reset": "YEARLY"}, True),
+    ({"invoice_pattern": "INV-{NUMBER}", "invoice_reset": "NEVER"}, False),
+    ({"credit_note_pattern": "CN/{MONTH}/{NUMBER}"}, True),  # the same month of another year
+])
+def test_a_series_whose_numbers_would_repeat_when_it_restarts_is_refused(polish, data, refused):
+    """A number is issued once: a counter that starts again every month (or year) needs the month
+    and year (or the year) in the pattern. Checked on the pattern and the restart together, also
+    when only the restart changes."""
+    save = lambda: home_company_save(actor=None, company_id=polish.pk, data=data)  # noqa: E731
+    if not refused:
+        save()
+        return
+    with pytest.raises(ValidationFailed) as failure:
+        save()
+    assert next(iter(failure.value.fields)).endswith("_pattern") and "repeat" in str(failure.value.fields)
+
+
+def test_changing_only_the_restart_is_checked_against_the_pattern_kept(polish):
+    home_company_save(actor=None, company_id=polish.pk, data={"invoice_pattern": "INV-{NUMBER}",
+                                                              "invoice_reset": "NEVER"})
+    with pytest.raises(ValidationFailed) as failure:
+        home_company_save(actor=None, company_id=polish.pk, data={"invoice_reset": "MONTHLY"})
+    assert "invoice_pattern" in failure.value.fields
