@@ -27,6 +27,7 @@ from clientpanel.invoicing.policies import can_pay, can_record_payments
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_pay
 
+from . import rules
 from .gateways import (
     FAILED,
     PENDING,
@@ -255,8 +256,10 @@ RESOLUTION_MAX_LENGTH = 200
 
 
 def attempt_resolve(*, actor: ActorLike, attempt_id, note: object) -> PaymentAttempt:
-    """Staff settle a held payment by hand (they recorded the money on the proforma, or sent it back)
-    and say how; the attempt is RESOLVED, audited, and later notifications about it change nothing."""
+    """Staff settle by hand a payment held for review, or one the gateway never answered about
+    (rules.can_be_resolved_by_staff: they recorded the money on the proforma, sent it back, or
+    found nothing was charged) and say how; the attempt is RESOLVED, audited, and later
+    notifications about it change nothing."""
     actor = as_actor(actor)
     require(can_record_payments(actor), _("You are not allowed to record payments."))
     text = " ".join(str(note or "").split())
@@ -267,13 +270,14 @@ def attempt_resolve(*, actor: ActorLike, attempt_id, note: object) -> PaymentAtt
         attempt = attempts_visible_to(actor).select_for_update(of=("self",)).filter(pk=attempt_id).first()
         if attempt is None:
             raise NotFound(_("No such payment."))
-        if attempt.status != AttemptStatus.HELD:
-            raise Conflict(_("Only a payment held for review is resolved by hand."))
-        before = attempt.error
+        if not rules.can_be_resolved_by_staff(attempt, timezone.now()):
+            raise Conflict(_("Only a payment held for review, or one the payment service has not answered "
+                             "about for an hour, is resolved by hand."))
+        before, was = attempt.error, attempt.status
         attempt.status = AttemptStatus.RESOLVED
         attempt.error = (_("Resolved by staff: %(note)s") % {"note": text} + (f" ({before})" if before else ""))[:500]
         attempt.save(update_fields=["status", "error", "updated_at"])
         audit_record(action="payment_attempt.resolve", target=attempt, client_id=attempt.client_id,
                      object_label=f"{attempt.gateway} {attempt.amount} {attempt.currency}",
-                     changes={"status": [AttemptStatus.HELD, AttemptStatus.RESOLVED], "note": [None, text]})
+                     changes={"status": [was, AttemptStatus.RESOLVED], "note": [None, text]})
     return attempt

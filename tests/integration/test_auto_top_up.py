@@ -20,8 +20,12 @@ from clientpanel.client_services.models import ProvisionStatus, Service, Service
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.services import entry_post
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top_up
+from clientpanel.payments.gateways import GatewayUnanswered
+from clientpanel.payments.gateways import test_gateway as card
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt, SavedMethod
 from clientpanel.payments.tests.concurrency import at_once
 from clientpanel.tax.selectors import default_home_company
@@ -217,3 +221,41 @@ def test_an_amount_finer_than_the_currency_is_refused_and_one_bad_setting_stops_
     AutoTopUp.objects.create(client=other, enabled=True, amount=D("10.555"), days=7, max_per_month=3)
     outcome = job_auto_top_up(now=now)
     assert outcome == {"charged": 1, "failed": 1}  # the good client is topped up, whoever comes first
+
+
+def test_a_charge_the_gateway_does_not_answer_stays_pending_until_staff_settle_it(hourly_shop, monkeypatch,
+                                                                                 staff_client):
+    """No answer is not a decline: the card may have been charged. The attempt waits for the
+    gateway's word and no new charge is tried meanwhile; an hour on, staff who checked the gateway
+    may settle it, and the next shortfall is topped up again (before, a pending attempt held up
+    the client's auto top-up for good)."""
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client)
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+
+    def no_answer(self, attempt, *, method_reference):
+        raise GatewayUnanswered("The payment service did not answer in time.")
+
+    monkeypatch.setattr(card.TestGateway, "charge_saved", no_answer)
+    now = timezone.now()
+    job_auto_top_up(now=now)
+    attempt = PaymentAttempt.objects.get(idempotency_key__startswith=KEY)
+    assert attempt.status == AttemptStatus.PENDING
+    job_auto_top_up(now=now + dt.timedelta(hours=7))  # past every retry delay: still no second charge
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
+
+    resolve = reverse("backoffice:client-payment-resolve", args=[client.pk, attempt.pk])
+    page = staff_client.get(reverse("backoffice:client-transactions", args=[client.pk])).content.decode()
+    assert resolve not in page  # not offered before an hour without an answer
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(updated_at=now - dt.timedelta(hours=2))
+    page = staff_client.get(reverse("backoffice:client-transactions", args=[client.pk])).content.decode()
+    assert resolve in page
+    staff_client.post(resolve, {"note": "Not charged: checked in the gateway's dashboard"})
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.RESOLVED
+    monkeypatch.undo()
+    job_auto_top_up(now=now + dt.timedelta(hours=8))  # this shortfall is settled: not charged again
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY).count() == 1
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=D("1"), description="Goodwill")  # a new shortfall
+    job_auto_top_up(now=now + dt.timedelta(hours=9))  # the auto top-up is no longer held up by the first
+    assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY, status=AttemptStatus.SUCCEEDED).count() == 1

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
+from clientpanel.payments import rules as payment_rules
 from clientpanel.payments import selectors as payment_selectors
 from clientpanel.payments import services as payment_services
 from clientpanel.ui.exports import ENTRY_COLUMNS
@@ -37,10 +39,12 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
         page_size = 25
     page_size = page_size if page_size in (10, 25, 50, 100) else 25
     page = page_of(request, ledger_selectors.client_entries(client=client, search=search), page_size)
-    attempts = payment_selectors.client_attempts(client=client)[:ONLINE_PAYMENTS_SHOWN]
+    attempts = list(payment_selectors.client_attempts(client=client)[:ONLINE_PAYMENTS_SHOWN])
+    now = timezone.now()
     return render(request, "backoffice/clients/transactions.html", record_context(request, client, "transactions") | {
         "page": page, "q": search, "page_size": page_size, "kept": [("q", search), ("page_size", page_size)],
-        "attempts": attempts})
+        "attempts": attempts,
+        "resolvable": {a.pk for a in attempts if payment_rules.can_be_resolved_by_staff(a, now)}})
 
 
 @area_required(FINANCE)

@@ -28,6 +28,12 @@ class GatewayError(Exception):
     """A gateway refused or could not be reached; the message is for the person who asked."""
 
 
+class GatewayUnanswered(Exception):
+    """A charge was sent and no answer came back (a timeout, the gateway's own error): the money may
+    have moved all the same, so it is never taken for a decline and never sent again as a new
+    charge — the gateway's notification settles it, or staff do (rules.can_be_resolved_by_staff)."""
+
+
 class NotVerified(Exception):
     """A notification whose signature does not hold: refused, logged, never stored."""
 

@@ -13,7 +13,7 @@ import stripe
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import FAILED, PENDING, SUCCEEDED, AttemptInfo, Checkout, GatewayError, Notification
+from . import FAILED, PENDING, SUCCEEDED, AttemptInfo, Checkout, GatewayError, GatewayUnanswered, Notification
 from .stripe_amounts import from_minor_units, to_minor_units
 from .stripe_client import TEST_CARDS, StripeConfig, gateway_error, is_live_key, stripe_id
 
@@ -122,8 +122,9 @@ def confirm_with_test_card(*, settings: Mapping[str, Any], reference: str, card:
 def saved_card_charge(attempt: AttemptInfo, *, method_reference: str) -> Notification:
     """Charge a kept card ("cus_…/pm_…") off-session: a PaymentIntent created and confirmed at
     once, the attempt's id its idempotency key. A decline, a bank asking for the card holder, or
-    any refusal answers FAILED with the reason; Stripe out of reach raises (no answer: the job
-    counts it as a declined try). Stripe's own webhook for the same payment changes nothing."""
+    any refusal answers FAILED with the reason. Stripe out of reach, or failing on its side, raises
+    GatewayUnanswered: the card may have been charged, so the attempt stays pending and is never
+    charged again as a new try. Stripe's own webhook for the same payment changes nothing."""
     config = StripeConfig(attempt.settings)
     customer, _sep, method = method_reference.partition("/")
     if not customer.startswith("cus_") or not method:
@@ -143,8 +144,9 @@ def saved_card_charge(attempt: AttemptInfo, *, method_reference: str) -> Notific
                     "metadata": {"clientpanel_attempt": attempt.attempt_id,
                                  "proformas": attempt.description[:500]}},
             options={"idempotency_key": f"clientpanel-attempt-{attempt.attempt_id}"})
-    except stripe.APIConnectionError as error:
-        raise gateway_error(error) from None
+    except (stripe.APIConnectionError, stripe.APIError) as error:
+        # No answer, or Stripe's own failure (5xx): the card may have been charged — not a decline.
+        raise GatewayUnanswered(str(gateway_error(error))) from None
     except stripe.StripeError as error:
         details = getattr(error, "error", None)
         intent_id = stripe_id(getattr(details, "payment_intent", None)) if details is not None else ""

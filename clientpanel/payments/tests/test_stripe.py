@@ -26,11 +26,13 @@ from clientpanel.payments.gateways import (
     SUCCEEDED,
     AttemptInfo,
     GatewayError,
+    GatewayUnanswered,
     NotVerified,
     get_gateway,
     stripe_client,
 )
 from clientpanel.payments.gateways.stripe_amounts import from_minor_units, to_minor_units
+from clientpanel.payments.gateways.stripe_gateway import StripeGateway
 from clientpanel.payments.models import (
     AttemptStatus,
     GatewayAccount,
@@ -482,5 +484,14 @@ def test_a_bank_asking_for_the_card_holder_answers_failed_and_no_answer_raises(s
     note = get_gateway("stripe").charge_saved(info(shop), method_reference=method.reference)
     assert note.kind == FAILED and "confirm this payment" in note.error
     monkeypatch.setattr(stripe_client, "http_client", lambda: Recorder(stripe.APIConnectionError("timed out")))
-    with pytest.raises(GatewayError, match="did not answer in time"):
+    with pytest.raises(GatewayUnanswered, match="did not answer in time"):  # not a decline: maybe charged
         get_gateway("stripe").charge_saved(info(shop), method_reference=method.reference)
+
+
+@pytest.mark.parametrize("failure", [stripe.APIConnectionError("timed out"), stripe.APIError("Stripe had a problem")])
+def test_a_saved_card_charge_stripe_does_not_answer_is_unanswered_never_a_decline(hosted, monkeypatch, failure):
+    """No answer may still be money taken: the auto top-up must not count it as a declined try and
+    charge the card again an hour later."""
+    monkeypatch.setattr(stripe_client, "http_client", lambda: Recorder(failure))
+    with pytest.raises(GatewayUnanswered):
+        StripeGateway().charge_saved(info(hosted), method_reference="cus_kept/pm_kept")
