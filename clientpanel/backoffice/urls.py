@@ -8,6 +8,7 @@ from .views import (
     bulk,
     clients,
     dashboard,
+    document_money,
     documents,
     einvoices,
     emails,
@@ -105,10 +106,10 @@ urlpatterns = [
     # One document's page and actions.
     path("documents/<uuid:document_id>/", include([
         path("", documents.document_detail, name="document-detail"),
-        path("pay/", documents.document_pay, name="document-pay"),
-        path("credit-note/", documents.document_credit_note, name="document-credit-note"),
-        path("gateway-refund/", documents.document_gateway_refund_retry, name="document-gateway-refund-retry"),
-        path("cancel/", documents.document_cancel, name="document-cancel"),
+        path("pay/", document_money.document_pay, name="document-pay"),
+        path("credit-note/", document_money.document_credit_note, name="document-credit-note"),
+        path("gateway-refund/", document_money.document_gateway_refund_retry, name="document-gateway-refund-retry"),
+        path("cancel/", document_money.document_cancel, name="document-cancel"),
         path("pdf/", documents.document_pdf_view, name="document-pdf"),
         path("e-invoice/", einvoices.einvoice_download, name="document-einvoice"),
         path("e-invoice/make/", einvoices.einvoice_make_again, name="document-einvoice-make"),

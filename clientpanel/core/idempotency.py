@@ -49,3 +49,19 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
         record.status, record.body = status, body
         record.save(update_fields=["status", "body"])
     return status, body
+
+
+def submission_claim(owner: str, key: str) -> bool:
+    """Claim a form's one-time key (kept with the API's keys, in a transaction of its own, so a second
+    request sees it at once): False when it was claimed already — the form was sent twice."""
+    try:
+        with transaction.atomic():
+            IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint="form")
+    except IntegrityError:
+        return False
+    return True
+
+
+def submission_release(owner: str, key: str) -> None:
+    """Free a claimed key whose action was refused, so that the corrected form can be sent."""
+    IdempotencyRecord.objects.filter(owner=owner, key=key, fingerprint="form").delete()

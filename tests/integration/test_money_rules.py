@@ -3,6 +3,7 @@ its own, on SQLite and PostgreSQL (and concurrently on PostgreSQL where concurre
 
 import datetime as dt
 import hashlib
+import re
 import threading
 from decimal import Decimal
 
@@ -336,6 +337,41 @@ def test_a_repeated_payment_in_the_panel_says_nothing_new_was_posted(staff_clien
         in page
     assert "Payment of 10.00 CAD recorded." not in page
     assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("form_name, extra", [
+    ("pay", {"amount": "10.00", "method": "Bank transfer"}),
+    ("credit-note", {"net_amount": "5.00", "reason": "Goodwill"}),
+    ("transaction", {"amount": "3.00", "description": "Goodwill credit"}),
+])
+def test_a_money_form_sent_twice_records_once(staff_client, form_name, extra):
+    """A double click sends the form as it was shown twice, without a transaction ID to tell: the
+    one-time key it was shown with is taken by the first, and the second records nothing; a form
+    shown again (a new key) records again."""
+    company_with_taxes(("GST", "5"), region="BC")
+    client = new_client()
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+    if form_name == "credit-note":
+        proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+        url = f"/staff/documents/{Document.objects.get(type=DocumentType.INVOICE).pk}/credit-note/"
+    elif form_name == "pay":
+        url = f"/staff/documents/{proforma.pk}/pay/"
+    else:
+        url = f"/staff/clients/{client.pk}/transactions/new/"
+
+    def shown_key() -> str:
+        return re.search(r'name="submission" value="([0-9a-f]{32})"', staff_client.get(url).content.decode()).group(1)
+
+    def recorded() -> int:
+        return LedgerEntry.objects.filter(client=client).count()
+
+    before, key = recorded(), shown_key()
+    staff_client.post(url, {**extra, "submission": key})
+    assert recorded() == before + 1
+    again = staff_client.post(url, {**extra, "submission": key}).content.decode()
+    assert "sent already" in again and recorded() == before + 1
+    staff_client.post(url, {**extra, "submission": shown_key()})
+    assert recorded() == before + 2
 
 
 # --- 8. money in the API ----------------------------------------------------------------------------

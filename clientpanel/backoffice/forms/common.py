@@ -3,6 +3,8 @@ an amount takes in its currency, a postal address's fields, and the blank and "i
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -63,3 +65,17 @@ def choices_with_blank(choices):
 
 
 INHERIT_CHOICES = [("", _("Inherit")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class SentOnceMixin(forms.Form):
+    """A money form sent once per showing: a hidden one-time key, drawn when the form is shown,
+    that views.common.sent_once claims — a double click, or a request repeated by the browser,
+    finds it taken and records nothing twice."""
+
+    # Not required: a post without it (a script's) runs unguarded, as before; the page always sends it.
+    submission = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput, required=False,
+                                  error_messages={"invalid": _("Reload the form and send it again.")})
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = uuid.uuid4().hex

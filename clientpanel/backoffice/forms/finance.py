@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.ui.numbers import LocalizedNumberField, delocalize_number
 
-from .common import CurrencyAmountMixin, ServiceErrorsMixin
+from .common import CurrencyAmountMixin, SentOnceMixin, ServiceErrorsMixin
 
 
-class ManualTransactionForm(ServiceErrorsMixin, forms.Form):
+class ManualTransactionForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
     amount = LocalizedNumberField(label=_("Amount"), max_length=32,
                              help_text=_("Negative to charge, positive to credit; up to 4 decimal places, as hourly "
                                          "charges have."))
@@ -27,7 +27,7 @@ class AddFundsForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     net_amount = LocalizedNumberField(label=_("Net Amount"), max_length=32)
 
 
-class PaymentForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
+class PaymentForm(SentOnceMixin, CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("amount",)
     amount = LocalizedNumberField(label=_("Amount (gross)"), max_length=32)
     paid_at = forms.DateTimeField(label=_("Paid at"), required=False,
@@ -39,7 +39,7 @@ class PaymentForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
 
 
-class CreditNoteForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
+class CreditNoteForm(SentOnceMixin, CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("net_amount",)
     net_amount = LocalizedNumberField(label=_("Net amount to refund"), max_length=32)
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)

@@ -11,10 +11,14 @@ from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+from clientpanel.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from clientpanel.core.idempotency import submission_claim, submission_release
+from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.ui import exports
 from clientpanel.ui.downloads import csv_attachment
 
@@ -99,3 +103,31 @@ def csv_export(request: HttpRequest, find: Callable[[], Any], *, columns: list, 
     return csv_attachment(exports.header(columns),
                           exports.rows(columns, items.iterator(chunk_size=exports.CHUNK_SIZE)),
                           filename=exports.export_filename(stem))
+
+
+def sent_once(request: HttpRequest, form, action: Callable[[], T]) -> T:
+    """Run a SentOnceMixin form's action once for the form as it was shown: the same form sent
+    again (a double click) is refused in words and nothing is recorded twice; a refused action
+    frees the form to be corrected and sent again."""
+    owner, key = f"form:{request.user.pk}", form.cleaned_data.get("submission")
+    if not key:
+        return action()
+    if not submission_claim(owner, key):
+        raise Conflict(_("This form was sent already and is recorded once; reload the page to see it."),
+                       code="form_sent_twice")
+    try:
+        return action()
+    except Exception:
+        submission_release(owner, key)
+        raise
+
+
+def document_or_404(request: HttpRequest, document_id):
+    """A document the staff member may see, or a 404."""
+    return found_or_404(lambda: document_selectors.document_get(actor=request.user, document_id=document_id),
+                        "Document not found.")
+
+
+def document_action_response(request: HttpRequest, document) -> HttpResponse:
+    """After an action on a document: its page (the whole page when the action came from a modal)."""
+    return go_to(request, reverse("backoffice:document-detail", args=[document.pk]))

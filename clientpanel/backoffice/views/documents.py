@@ -4,7 +4,7 @@ Finance → Documents across clients; both lists' CSV exports."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
-from clientpanel.core.errors import DomainError, ValidationFailed
-from clientpanel.core.money import format_amount_input
+from clientpanel.core.errors import ValidationFailed
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.einvoices.selectors import awaiting_acceptance, einvoice_of, einvoice_profile_of
 from clientpanel.einvoices.sending import sends_through_api
@@ -26,29 +25,20 @@ from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger.models import LedgerEntry
-from clientpanel.payments.models import GatewayRefund, RefundStatus
-from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send, refundable_attempt
+from clientpanel.payments.models import GatewayRefund
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
 from clientpanel.ui.exports import DOCUMENT_COLUMNS
 
 from ..access import area_required
-from ..feedback import run_and_report
 from ..forms.finance import (
     AddFundsForm,
-    CreditNoteForm,
-    PaymentForm,
     line_items,
     lines_with_errors,
     new_line,
     proforma_lines,
 )
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, csv_export, form_page, found_or_404, go_to, page_of, record_context, reload_page
-
-
-def _document_or_404(request: HttpRequest, document_id):
-    return found_or_404(lambda: document_selectors.document_get(actor=request.user, document_id=document_id),
-                        "Document not found.")
+from .common import client_or_404, csv_export, document_or_404, form_page, page_of, record_context, reload_page
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -136,7 +126,7 @@ def proforma_preview(request: HttpRequest, client_id) -> HttpResponse:
 
 @area_required(VIEW_CLIENTS)
 def document_detail(request: HttpRequest, document_id) -> HttpResponse:
-    document = _document_or_404(request, document_id)
+    document = document_or_404(request, document_id)
     zone = document.home_company.zone
     with timezone.override(zone):  # a document's dates read in its home company's time zone
         return render(request, "backoffice/documents/detail.html", {
@@ -160,108 +150,10 @@ def _einvoice_context(document) -> dict:
             "einvoice_title": dict(exporter_choices()).get(einvoice.format if einvoice else company_format, "")}
 
 
-def _action_response(request: HttpRequest, document) -> HttpResponse:
-    return go_to(request, reverse("backoffice:document-detail", args=[document.pk]))
-
-
-@area_required(FINANCE)
-@require_http_methods(["GET", "POST"])
-def document_pay(request: HttpRequest, document_id) -> HttpResponse:
-    document = _document_or_404(request, document_id)
-    due = format_amount_input(document.amount_due, document.currency)
-    form = PaymentForm(request.POST or None, initial={"amount": due}, currency=document.currency)
-    # A time typed without a zone is the home company's local time.
-    with timezone.override(document.home_company.zone):
-        valid = request.method == "POST" and form.is_valid()
-    if valid:
-        try:
-            outcome = document_services.proforma_pay(actor=request.user, document_id=document.pk,
-                                                     **{k: v for k, v in form.cleaned_data.items() if v})
-        except DomainError as error:
-            form.apply_errors(error)
-        else:
-            payment = outcome.payment
-            if outcome.created:
-                messages.success(request, _("Payment of %(amount)s %(currency)s recorded.") % {
-                    "amount": format_amount_input(payment.gross), "currency": document.currency})
-            else:
-                messages.info(request, _("Payment %(transaction_id)s of %(amount)s %(currency)s was already recorded "
-                                         "on %(date)s (entry #%(sequence)s); nothing new was posted.") % {
-                    "transaction_id": payment.transaction_id, "amount": format_amount_input(payment.gross),
-                    "currency": document.currency, "date": f"{payment.created_at:%Y-%m-%d}",
-                    "sequence": outcome.entry_sequence})
-            return _action_response(request, document)
-    return render(request, "backoffice/documents/_payment_form.html", {"document": document, "form": form})
-
-
-@area_required(FINANCE)
-@require_http_methods(["GET", "POST"])
-def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
-    document = _document_or_404(request, document_id)
-    paid_online = refundable_attempt(document)
-    form = CreditNoteForm(request.POST or None, currency=document.currency, gateway_refund=paid_online is not None)
-
-    def issue(data: dict):
-        if data.pop("refund_through_gateway", False):
-            outcome, refund = credit_note_with_gateway_refund(
-                actor=request.user, invoice_id=document.pk, net_amount=data["net_amount"], reason=data["reason"],
-                transaction_id=data.get("transaction_id", ""))
-            if refund.status == RefundStatus.SUCCEEDED:
-                messages.success(request, _("The money went back through the gateway (refund %(id)s).") % {
-                    "id": refund.refund_id})
-            else:
-                messages.error(request, _("The credit note is issued, but the gateway refused the refund: "
-                                          "%(reason)s Retry it from the credit note's page.") % {
-                    "reason": refund.error})
-            return outcome
-        return document_services.credit_note_issue(actor=request.user, invoice_id=document.pk, **data)
-
-    def issued(outcome) -> HttpResponse:
-        note = outcome.note
-        if outcome.created:
-            messages.success(request, _("Credit note %(number)s issued.") % {"number": note.number})
-        else:
-            messages.info(request, _("Credit note %(number)s was already issued for this transaction ID on "
-                                     "%(date)s; nothing new was posted.") % {
-                "number": note.number, "date": f"{note.issue_date:%Y-%m-%d}"})
-        return _action_response(request, note)
-
-    return form_page(request, form, "backoffice/documents/_credit_note_form.html",
-                     {"document": document, "paid_online": paid_online},
-                     save=issue, refused=form.apply_errors, then=issued)
-
-
-@area_required(FINANCE)
-@require_POST
-def document_gateway_refund_retry(request: HttpRequest, document_id) -> HttpResponse:
-    """Ask the gateway again for a credit note's refund it refused or did not answer."""
-    note = _document_or_404(request, document_id)
-    refund = GatewayRefund.objects.filter(credit_note=note).first()
-    if refund is None:
-        raise Http404("No refund through a gateway for this document.")
-    refund = gateway_refund_send(refund_id=refund.pk, actor=request.user)
-    if refund.status == RefundStatus.SUCCEEDED:
-        messages.success(request, _("The money went back through the gateway (refund %(id)s).") % {
-            "id": refund.refund_id})
-    else:
-        messages.error(request, _("The gateway refused the refund again: %(reason)s") % {"reason": refund.error})
-    return redirect("backoffice:document-detail", document_id=note.pk)
-
-
-@area_required(FINANCE)
-@require_POST
-def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
-    document = _document_or_404(request, document_id)
-    run_and_report(request, lambda: document_services.proforma_cancel(actor=request.user, document_id=document.pk),
-                   success=_("Proforma %(number)s cancelled.") % {"number": document.number},
-                   missing=_("That document no longer exists."))
-    return redirect("backoffice:document-detail", document_id=document.pk)
-
-
 @area_required(VIEW_CLIENTS)
 def document_pdf_view(request: HttpRequest, document_id) -> HttpResponse:
     """The PDF stored when the document was issued (never rendered anew)."""
-    document = _document_or_404(request, document_id)
+    document = document_or_404(request, document_id)
     return document_pdf_attachment(request, document, back_to=reverse("backoffice:document-detail",
                                                                        args=[document.pk]))
 

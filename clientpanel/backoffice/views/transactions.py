@@ -23,7 +23,7 @@ from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, csv_export, form_page, page_of, record_context, reload_page
+from .common import client_or_404, csv_export, form_page, page_of, record_context, reload_page, sent_once
 
 ONLINE_PAYMENTS_SHOWN = 20  # the client's latest online payment attempts, above its ledger
 
@@ -66,7 +66,8 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
 
     return form_page(
         request, form, "backoffice/clients/_transaction_form.html", {"client": client},
-        save=lambda data: ledger_services.manual_transaction_create(actor=request.user, client_id=client.id, **data),
+        save=lambda data: sent_once(request, form, lambda: ledger_services.manual_transaction_create(
+            actor=request.user, client_id=client.id, **{k: v for k, v in data.items() if k != "submission"})),
         refused=lambda error: form.add_error("amount" if "amount" in error.fields else None, error.message),
         then=posted)
 
