@@ -12,6 +12,7 @@ from clientpanel.client_services.services import (
 )
 from clientpanel.clients.imports import clients_import_run, clients_import_stalled, job_client_imports_clean_up
 from clientpanel.clients.services import clients_bulk_update
+from clientpanel.core.idempotency import job_purge_idempotency_keys
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.einvoices.nbp import job_fetch_nbp_rates
 from clientpanel.einvoices.sending import job_send_einvoices
@@ -49,6 +50,7 @@ JOBS = {
     "fail_stalled_tasks": job_fail_stalled_tasks,
     "clean_up_client_imports": job_client_imports_clean_up,
     "purge_webhooks": job_purge_webhooks,
+    "purge_idempotency_keys": job_purge_idempotency_keys,
     "refresh_dashboard": job_refresh_dashboard,
     "roll_up_reports": job_roll_up_reports,
 }

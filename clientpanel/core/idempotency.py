@@ -9,6 +9,7 @@ nothing, so its retry runs again.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -65,3 +66,13 @@ def submission_claim(owner: str, key: str) -> bool:
 def submission_release(owner: str, key: str) -> None:
     """Free a claimed key whose action was refused, so that the corrected form can be sent."""
     IdempotencyRecord.objects.filter(owner=owner, key=key, fingerprint="form").delete()
+
+
+# How long a key is remembered: an API client retries within minutes; a form is sent within hours.
+KEEP = dt.timedelta(days=30)
+
+
+def job_purge_idempotency_keys(*, now: dt.datetime) -> dict:
+    """Forget the API's Idempotency-Keys and the money forms' one-time keys after KEEP."""
+    purged, _kinds = IdempotencyRecord.objects.filter(created_at__lt=now - KEEP).delete()
+    return {"purged": purged}

@@ -30,6 +30,8 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key_unique")]
+        # The purge job's look-up, every automation pass (core.idempotency.job_purge_idempotency_keys).
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.owner}:{self.key} → {self.status}"

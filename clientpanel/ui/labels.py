@@ -55,6 +55,7 @@ JOB_TITLES = {
     "fail_stalled_tasks": _("Fail stalled background tasks"),
     "clean_up_client_imports": _("Remove old import files"),
     "purge_webhooks": _("Purge webhook logs"),
+    "purge_idempotency_keys": _("Forget old idempotency keys"),
     "refresh_dashboard": _("Refresh the dashboard"),
     "roll_up_reports": _("Roll up the reports"),
 }
@@ -87,6 +88,7 @@ JOB_DESCRIPTIONS = {
                                  "CSVs of rejected rows); their counts and errors stay."),
     "purge_webhooks": _("Remove deleted webhook endpoints a day after their deletion, and delivered or failed "
                         "webhook messages after 30 days."),
+    "purge_idempotency_keys": _("Forget the API's Idempotency-Keys and the money forms' one-time keys after 30 days."),
     "refresh_dashboard": _("Add up the dashboard's figures over every client again when they are older than a few "
                            "minutes (CLIENTPANEL_DASHBOARD_REFRESH_MINUTES)."),
     "roll_up_reports": _("Add the payments, credit notes, invoices and charges written since the last run to the "
