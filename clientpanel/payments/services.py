@@ -171,6 +171,15 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
             attempt.save(update_fields=["reference", "updated_at"])
     if attempt is None:
         return None, "unknown payment: nothing done"
+    if attempt.status == AttemptStatus.RESOLVED and note.kind == SUCCEEDED \
+            and note.transaction_id != attempt.transaction_id:
+        # Settled by hand without this money known (perhaps as "nothing was charged"), and now the
+        # gateway says it came: held again for staff, never dropped unseen. The same charge told
+        # again (the transaction staff settled) changes nothing.
+        log.error("payment %s succeeded at the gateway after staff settled it by hand", attempt.pk)
+        _set(attempt, AttemptStatus.HELD, transaction_id=note.transaction_id,
+             error=_("The gateway reported the money received after the payment was settled by hand; check it."))
+        return attempt, "held: money arrived after it was settled by hand"
     if attempt.status in (AttemptStatus.SUCCEEDED, AttemptStatus.HELD, AttemptStatus.RESOLVED):
         return attempt, f"already {attempt.status.lower()}: nothing done"
     if note.kind == PENDING:
@@ -206,6 +215,7 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
              error=_("Received, but not applied: %(reason)s") % {"reason": error.message})
         return attempt, "held: the proformas could not take the money"
     except IntegrityError:
+        log.error("payment %s received but not applied: the database refused the final invoice", attempt.pk)
         # The database refused what paying writes (the final invoice's number already taken, by a
         # numbering series that repeats): held for staff with the money recorded as received,
         # rather than a gateway retrying a failing notification for days while nobody is told.

@@ -24,9 +24,11 @@ from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top_up
-from clientpanel.payments.gateways import GatewayUnanswered
+from clientpanel.payments.gateways import GatewayUnanswered, Notification
 from clientpanel.payments.gateways import test_gateway as card
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt, SavedMethod
+from clientpanel.payments.rules import can_be_resolved_by_staff
+from clientpanel.payments.services import attempt_resolve, notification_apply
 from clientpanel.payments.tests.concurrency import at_once
 from clientpanel.tax.selectors import default_home_company
 
@@ -259,3 +261,36 @@ def test_a_charge_the_gateway_does_not_answer_stays_pending_until_staff_settle_i
     entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=D("1"), description="Goodwill")  # a new shortfall
     job_auto_top_up(now=now + dt.timedelta(hours=9))  # the auto top-up is no longer held up by the first
     assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY, status=AttemptStatus.SUCCEEDED).count() == 1
+
+
+def test_money_that_arrives_after_staff_settled_an_unanswered_charge_is_held_again(hourly_shop, monkeypatch):
+    """Staff settled a charge the gateway never answered about as "not charged"; then the gateway's
+    word comes after all: the attempt is held for staff again, the money never dropped unseen."""
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client)
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+
+    def no_answer(self, attempt, *, method_reference):
+        raise GatewayUnanswered("The payment service did not answer in time.")
+
+    monkeypatch.setattr(card.TestGateway, "charge_saved", no_answer)
+    job_auto_top_up(now=timezone.now())
+    attempt = PaymentAttempt.objects.get(idempotency_key__startswith=KEY)
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(updated_at=timezone.now() - dt.timedelta(hours=2))
+    attempt_resolve(actor=None, attempt_id=attempt.pk, note="Not charged, as far as the dashboard shows")
+    notification_apply(gateway_key="test", note=Notification(
+        event_id="evt_after_all", kind="succeeded", reference=f"{KEY}_{attempt.pk}", attempt_id=str(attempt.pk),
+        transaction_id="txn_after_all", amount=attempt.amount, currency=attempt.currency))
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.HELD and "settled by hand" in attempt.error
+
+
+def test_a_payment_the_gateway_said_is_processing_is_not_offered_to_staff_to_settle(hourly_shop, monkeypatch):
+    client, browser = hourly_shop["client"], hourly_shop["browser"]
+    keep_a_card(browser, client)
+    attempt = PaymentAttempt.objects.filter(client=client).first()
+    PaymentAttempt.objects.filter(pk=attempt.pk).update(status=AttemptStatus.PENDING,
+                                                        updated_at=timezone.now() - dt.timedelta(hours=2))
+    attempt.refresh_from_db()
+    assert attempt.events.exists()  # the gateway's word came (processing: a bank debit takes days)
+    assert not can_be_resolved_by_staff(attempt, timezone.now())

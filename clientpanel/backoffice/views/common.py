@@ -107,17 +107,18 @@ def csv_export(request: HttpRequest, find: Callable[[], Any], *, columns: list, 
 
 def sent_once(request: HttpRequest, form, action: Callable[[], T]) -> T:
     """Run a SentOnceMixin form's action once for the form as it was shown: the same form sent
-    again (a double click) is refused in words and nothing is recorded twice; a refused action
-    frees the form to be corrected and sent again."""
+    again (a double click) is refused in words and nothing is recorded twice. A refusal (a
+    DomainError: raised before anything is written) frees the form to be corrected and sent again;
+    any other failure keeps it taken, as part of the action may have been recorded."""
     owner, key = f"form:{request.user.pk}", form.cleaned_data.get("submission")
     if not key:
         return action()
     if not submission_claim(owner, key):
-        raise Conflict(_("This form was sent already and is recorded once; reload the page to see it."),
+        raise Conflict(_("This form was sent already; reload the page to see what was recorded."),
                        code="form_sent_twice")
     try:
         return action()
-    except Exception:
+    except DomainError:
         submission_release(owner, key)
         raise
 

@@ -158,9 +158,10 @@ def bs(field):
 @register.simple_tag(takes_context=True)
 def shown_fields(context, form) -> list:
     """The form's fields named in the template's names (separated by spaces), in that order; all of
-    them when it names none. For a form laid out in parts (ui/_fields.html with names=…)."""
+    visible ones when it names none (a hidden field is rendered apart, where the template puts it).
+    For a form laid out in parts (ui/_fields.html with names=…)."""
     names = context.get("names") or ""
-    return [form[name] for name in names.split()] if names else list(form)
+    return [form[name] for name in names.split()] if names else form.visible_fields()
 
 
 @register.filter
