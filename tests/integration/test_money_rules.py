@@ -360,7 +360,9 @@ def test_a_money_form_sent_twice_records_once(staff_client, form_name, extra):
         url = f"/staff/clients/{client.pk}/transactions/new/"
 
     def shown_key() -> str:
-        return re.search(r'name="submission" value="([0-9a-f]{32})"', staff_client.get(url).content.decode()).group(1)
+        page = staff_client.get(url).content.decode()
+        assert page.count('name="submission"') == 1 and "Submission" not in page  # hidden, once
+        return re.search(r'name="submission" value="([0-9a-f]{32})"', page).group(1)
 
     def recorded() -> int:
         return LedgerEntry.objects.filter(client=client).count()
