@@ -58,3 +58,21 @@ def test_each_company_decides_reverse_charge_from_its_own_member_state(companies
         Client.objects.filter(pk=client.pk).update(vies_status="VALID")  # as the VIES job records it
         proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100.00")
         assert (proforma.home_company, proforma.reverse_charge, proforma.total) == (pinned, True, Decimal("100.00"))
+
+
+def test_a_series_restart_cannot_change_once_documents_are_numbered_in_it(make_client):
+    """A new restart starts a new counter, which would give the numbers already issued again: once
+    a document is numbered the restart stays; the pattern may still change (a new prefix is a new
+    series)."""
+    from clientpanel.core.errors import ValidationFailed
+    from clientpanel.invoicing.services import proforma_add_funds
+
+    company = home_company_save(actor=None, company_id=default_home_company().pk, data={
+        "invoice_pattern": "INV-{NUMBER}", "invoice_reset": "NEVER"})  # allowed: nothing numbered yet
+    proforma_add_funds(actor=None, client_id=make_client().pk, net_amount="10")
+    with pytest.raises(ValidationFailed) as refused:
+        home_company_save(actor=None, company_id=company.pk, data={"proforma_reset": "YEARLY"})
+    assert "numbered in this series already" in refused.value.fields["proforma_reset"][0]
+    home_company_save(actor=None, company_id=company.pk, data={"invoice_reset": "YEARLY",
+                                                               "invoice_pattern": "INV/{YEAR}/{NUMBER}"})
+    home_company_save(actor=None, company_id=company.pk, data={"proforma_pattern": "PF2/{YEAR}/{MONTH}/{NUMBER}"})

@@ -16,6 +16,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.locks import lock_one
+from clientpanel.core.models import NumberSequence
 from clientpanel.core.numbering import validate_pattern
 from clientpanel.core.text import at_most_characters, text_problem
 
@@ -36,15 +37,26 @@ COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | se
 
 
 
+# The document types of the series, in the order of PATTERN_FIELDS and RESET_FIELDS (invoicing's
+# DocumentType values; tax, below invoicing, reads its counters by key, as numbering writes them).
+DOCUMENT_TYPES = ("PROFORMA", "INVOICE", "CREDIT_NOTE")
+
+
+def _numbered(company: HomeCompany, doc_type: str) -> bool:
+    """Whether the company has numbered documents of this type (invoicing/services/numbering.py's
+    counter key)."""
+    return NumberSequence.objects.filter(key=f"document:{company.pk}:{doc_type}", last_value__gt=0).exists()
+
+
 def _repeating_numbers(pattern: str, reset: str) -> str:
     """Why numbers of this pattern would repeat once its counter starts again (every month or
     year), or "": a number must never be issued twice."""
     if reset == ResetPeriod.MONTHLY and not ("{YEAR}" in pattern and "{MONTH}" in pattern):
         return _("A series that starts again every month needs {YEAR} and {MONTH} in its pattern, or its "
-                 "numbers repeat; add them or choose another restart.")
+                 "numbers repeat; add them (or, before its first document, choose another restart).")
     if reset == ResetPeriod.YEARLY and "{YEAR}" not in pattern:
         return _("A series that starts again every year needs {YEAR} in its pattern, or its numbers repeat; "
-                 "add it or choose another restart.")
+                 "add it (or, before its first document, choose another restart).")
     return ""
 
 def country_field(value: object, errors: FieldErrors, field: str, *, blank_ok: bool = False) -> str:
@@ -129,10 +141,14 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                 if len(pattern) > 100:
                     errors.add(name, at_most_characters(100))
                 setattr(company, name, pattern)
-        for name in RESET_FIELDS:
+        for name, doc_type in zip(RESET_FIELDS, DOCUMENT_TYPES, strict=True):
             if name in data:
                 if data[name] not in ResetPeriod.values:
                     errors.add(name, _("Use one of %(choices)s.") % {"choices": ", ".join(ResetPeriod.values)})
+                elif company.pk and data[name] != getattr(company, name) and _numbered(company, doc_type):
+                    errors.add(name, _("Documents are numbered in this series already: a new restart would start "
+                                       "a counter that gives their numbers again. Keep it, and change the "
+                                       "pattern instead (a new prefix starts a new series)."))
                 setattr(company, name, data[name])
         for pattern_field, reset_field in zip(PATTERN_FIELDS, RESET_FIELDS, strict=True):
             if (pattern_field in data or reset_field in data) and pattern_field not in errors.fields:
