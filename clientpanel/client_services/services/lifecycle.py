@@ -106,13 +106,17 @@ def service_terminate(*, actor: ActorLike, service_id) -> Service:
 
 def service_retry(*, actor: ActorLike, service_id) -> Service:
     """Re-run the step that failed: create for a pending service (never charging the setup fee
-    again), else the last failed module step."""
+    again), terminate for one that has ended (whatever step failed: a create that went on after
+    its timeout may have made what must now be removed), else the last failed module step."""
     service = _staff_service(actor, service_id)
     if not rules.can_be_retried(service):
         raise Conflict(_("Only a service whose provisioning failed can be retried."), code="service_state")
     if service.status == ServiceStatus.PENDING:
         Service.objects.filter(pk=service.pk).update(provision_status=ProvisionStatus.PENDING)
         return service_provision(service_id=service.pk)
+    if service.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
+        ok, message = run_module(service, "terminate")
+        return record_module_result(service.pk, ok, message)
     failed = service.provisioning_events.exclude(outcome="OK").first()
     ok, message = run_module(service, failed.action if failed else "create")
     return record_module_result(service.pk, ok, message)

@@ -51,9 +51,9 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
     service = record_module_result(service.pk, ok, message, on_success={
         "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now},
         only_from=ServiceStatus.PENDING)
-    if ok and service.status != ServiceStatus.ACTIVE:
-        # Cancelled or terminated while the module was creating it: what the module made is
-        # removed again, and nothing is activated or charged.
+    if service.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
+        # Ended while the module was creating it: what the module made (even by a create that
+        # failed, or went on past its timeout) is removed again; nothing is activated or charged.
         ok, message = run_module(service, "terminate")
         record_module_result(service.pk, ok, message)
         return Service.objects.get(pk=service.pk)

@@ -13,9 +13,11 @@ from django.utils import timezone
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceCharge, ServiceStatus
 from clientpanel.client_services.services import (
     job_provision_pending,
+    lifecycle,
     provisioning,
     service_order,
     service_provision,
+    service_retry,
     service_terminate,
 )
 from clientpanel.clients.models import ClientBalance
@@ -101,3 +103,24 @@ def test_two_services_of_one_client_provisioned_at_once_spend_its_funds_once(mon
     assert not errors
     assert ClientBalance.objects.get(pk=client.pk).balance >= Decimal(0)
     assert Service.objects.filter(pk__in=[s.pk for s in services], status=ServiceStatus.ACTIVE).count() == 1
+
+
+def test_retrying_a_step_of_a_service_that_has_ended_removes_never_creates(staff, monkeypatch):
+    """A create that failed (or timed out, and may have gone on) for a service staff then ended:
+    the retry runs the module's terminate, never create."""
+    client = funded_client("100")
+    product, price = make_product(period="MONTHLY", amount="10.00")
+    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    Service.objects.filter(pk=service.pk).update(status=ServiceStatus.TERMINATED,
+                                                 provision_status=ProvisionStatus.ERROR)
+    real_run, steps = provisioning.run_module, []
+
+    def recorded(target, action):
+        steps.append(action)
+        return real_run(target, action)
+
+    monkeypatch.setattr(lifecycle, "run_module", recorded)
+    service_retry(actor=staff, service_id=service.pk)
+    assert steps == ["terminate"]
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.TERMINATED and service.provision_status == ProvisionStatus.COMPLETED
