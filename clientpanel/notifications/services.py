@@ -128,7 +128,8 @@ def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
     require(policies.can_resend_emails(actor), _("You are not allowed to resend e-mails."))
     with transaction.atomic():
         original = email_get(actor=actor, email_id=email_id)
-        if not original.links and any(has_links(text) for text in (original.subject, original.body_text)):
+        if not original.links and any(has_links(text) for text in
+                                      (original.subject, original.body_text, original.body_html)):
             raise Conflict(_("This message held a one-time link, which is not kept once it is sent; send a new "
                              "one instead (a password reset or verification e-mail from the user's page)."),
                            code="email_link_gone")

@@ -80,7 +80,7 @@ def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
         files = list(ClientFile.objects.filter(client=client).values_list("storage_name", flat=True))
         ClientFile.objects.filter(client=client).delete()
         EmailMessage.objects.filter(client_id=client.pk).update(
-            recipient=f"erased@{ERASED_DOMAIN}", subject="(erased)", body_text="", body_html="")
+            recipient=f"erased@{ERASED_DOMAIN}", subject="(erased)", body_text="", body_html="", links={})
         WebhookMessage.objects.filter(ordering_key=str(client.pk)).update(body='{"erased": true}')
         AuditEvent.objects.filter(client_id=client.pk).update(changes={}, object_label=client.number)
         audit_record(action="client.erase", target=client, client_id=client.pk, object_label=client.number,

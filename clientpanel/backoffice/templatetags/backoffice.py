@@ -12,6 +12,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.accounts.actors import as_actor
 from clientpanel.clients.models import Client, ClientStatus
 from clientpanel.core.money import display_amount
 from clientpanel.ui import labels
@@ -34,7 +35,9 @@ def staff_menu(context, part: str) -> dict:
     areas reach, the one for the page shown lit."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
-    limited = bool(getattr(getattr(request, "user", None), "limited_to_assigned_clients", False))
+    user = getattr(request, "user", None)
+    # As the policies read it (a superuser is never limited, whatever its flag says).
+    limited = bool(user is not None and user.is_authenticated and as_actor(user).limited_to_assigned)
     return {"entries": menu_for(MENU if part == "menu" else SETTINGS_MENU, context.get("areas") or (),
                                 getattr(match, "url_name", None) or "", limited=limited)}
 
