@@ -6,6 +6,7 @@ the message is sent (sending.py fills it in), then it is forgotten. Whoever read
 from __future__ import annotations
 
 import re
+from html import escape
 
 from django.utils.translation import gettext as _
 
@@ -19,9 +20,25 @@ def link_placeholders(links: dict[str, str]) -> dict[str, str]:
     return {name: _PLACEHOLDER.format(name=name) for name in links}
 
 
-def links_filled(text: str, links: dict[str, str]) -> str:
-    """The text as it is sent: each placeholder replaced by its link."""
-    return _PLACEHOLDERS.sub(lambda match: links.get(match.group(1), ""), text)
+# Where a link is filled in: in the text, standing alone (a line of its own, between spaces, before a
+# full stop or in brackets); in HTML, as the whole address of a link (href="…") or the whole text
+# between two tags. Anywhere else — inside another address, an image's source, a style, a subject —
+# it is left out: an edited template must not hand the link to another site.
+_STANDING_ALONE = re.compile(r"(?<![^\s(<])\[\[one-time-link:([a-z_]+)\]\](?=[\s.,;:!?)>]|$)")
+_LINK_ADDRESS = re.compile(r'(?<=href=")\[\[one-time-link:([a-z_]+)\]\](?=")')
+_BETWEEN_TAGS = re.compile(r"(?<=>)\[\[one-time-link:([a-z_]+)\]\](?=<)")
+
+
+def links_filled(text: str, links: dict[str, str], *, html: bool = False) -> str:
+    """The text as it is sent: each placeholder where a link may stand replaced by its link (in
+    HTML, escaped for an attribute), every other placeholder left out."""
+    def link(match: re.Match[str]) -> str:
+        value = links.get(match.group(1), "")
+        return escape(value) if html else value
+
+    for allowed in ((_LINK_ADDRESS, _BETWEEN_TAGS) if html else (_STANDING_ALONE,)):
+        text = allowed.sub(link, text)
+    return _PLACEHOLDERS.sub("", text)
 
 
 def links_hidden(text: str) -> str:

@@ -69,12 +69,12 @@ def _email_of(message: EmailMessage, mail_connection) -> EmailMultiAlternatives:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">") or "clientpanel.local"
     links = message.links or {}
     email = EmailMultiAlternatives(
-        subject=links_filled(message.subject, links), body=links_filled(message.body_text, links),
+        subject=links_filled(message.subject, {}), body=links_filled(message.body_text, links),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient], connection=mail_connection,
         headers={"Message-ID": make_msgid(idstring=f"email-{message.pk}", domain=domain)})
     if message.body_html:
-        email.attach_alternative(links_filled(message.body_html, links), "text/html")
+        email.attach_alternative(links_filled(message.body_html, links, html=True), "text/html")
     for reference in message.attachments:
         document = Document.objects.select_related("client").filter(pk=reference.get("document_id")).first()
         if document is None:

@@ -42,3 +42,20 @@ def test_what_anyone_but_the_recipient_reads_names_the_link_without_it():
     assert links_hidden(text) == "Here: [one-time link, sent only to the recipient]."
     assert links_filled(text, {"set_password_url": LINK}) == f"Here: {LINK}."
     assert links_filled(text, {}) == "Here: ."  # a link that is gone is never guessed
+
+
+@pytest.mark.parametrize("template, html, sent", [
+    ("Choose it here:\n[[one-time-link:reset_password_url]]\n", False, f"Choose it here:\n{LINK}\n"),
+    ("Here: [[one-time-link:reset_password_url]].", False, f"Here: {LINK}."),
+    ("https://evil.example/?u=[[one-time-link:reset_password_url]]", False, "https://evil.example/?u="),
+    ('<a href="[[one-time-link:reset_password_url]]">Choose</a>', True, f'<a href="{LINK}">Choose</a>'),
+    ("<p>[[one-time-link:reset_password_url]]</p>", True, f"<p>{LINK}</p>"),
+    ('<img src="https://evil.example/[[one-time-link:reset_password_url]]">', True,
+     '<img src="https://evil.example/">'),
+    ('<div style="background:url( [[one-time-link:reset_password_url]] )">', True,
+     '<div style="background:url(  )">'),
+])
+def test_a_link_is_filled_in_only_where_a_link_stands(template, html, sent):
+    """A template staff edited cannot send the link to another site: only a link standing alone in
+    the text, or an HTML link's whole address or text, receives it."""
+    assert links_filled(template, {"reset_password_url": LINK}, html=html) == sent
