@@ -293,6 +293,9 @@ CLIENTPANEL_PORTAL_ADD_FUNDS = {
     "minimum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MIN", "10"),
     "maximum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MAX", "10000"),
     "maximum_balance": os.environ.get("CLIENTPANEL_PORTAL_MAX_BALANCE", ""),
+    # Unpaid Add Funds proformas a client may hold at once: each is a numbered document and an
+    # e-mail, so the portal does not issue them without end.
+    "unpaid_at_once": int(os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_UNPAID", "5")),
 }
 # Portal self-registration (issue 12): off unless switched on; a sign-up creates a NEW client whose
 # owner confirms its address before logging in.

@@ -139,6 +139,12 @@ def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> N
     elif limits["maximum_balance"] and client.balance + net > Decimal(limits["maximum_balance"]):
         errors.add("net_amount", _("The balance may not exceed %(amount)s %(currency)s.") % {
             "amount": limits["maximum_balance"], "currency": currency})
+    unpaid = Document.objects.filter(client_id=client.pk, type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID,
+                                     items__is_topup=True).distinct().count()
+    if unpaid >= limits.get("unpaid_at_once", 5):
+        errors.add("net_amount", _("%(count)d Add Funds proformas wait to be paid; pay one of them first (unpaid "
+                                   "ones are cancelled after %(days)d days).") % {
+            "count": unpaid, "days": settings.STALE_PROFORMA_DAYS})
 
 
 def proforma_cancel(*, actor: ActorLike, document_id) -> Document:

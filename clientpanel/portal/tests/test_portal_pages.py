@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clientpanel.accounts.services import staff_create
 from clientpanel.clients import permissions as keys
 from clientpanel.clients.services import client_user_link
+from clientpanel.invoicing.models import Document
 
 from .conftest import PASSWORD
 
@@ -160,6 +161,20 @@ def test_add_funds_keeps_to_the_portal_limits_and_issues_a_proforma(world, setti
     assert issued.status_code == 302
     page = browser.get(issued["Location"]).content.decode()
     assert 'id="transfer-title"' in page
+
+
+def test_the_portal_issues_a_few_unpaid_add_funds_proformas_at_once_not_without_end(world, settings):
+    """Each is a numbered document and an e-mail: past the limit the portal asks to pay one first."""
+    settings.CLIENTPANEL_PORTAL_ADD_FUNDS = {"minimum": "10", "maximum": "500", "maximum_balance": "",
+                                             "unpaid_at_once": 2}
+    browser = _signed_in(world["mine"].owner.email)
+    url = reverse("portal:add-funds")
+    unpaid = Document.objects.filter(client=world["mine"], status="UNPAID", items__is_topup=True).count()
+    for _ in range(max(0, 2 - unpaid)):
+        assert browser.post(url, {"amount": "20"}).status_code == 302
+    refused = browser.post(url, {"amount": "20"}).content.decode()
+    assert "Add Funds proformas wait to be paid" in refused
+    assert Document.objects.filter(client=world["mine"], status="UNPAID", items__is_topup=True).count() == 2
 
 
 def test_logging_out_ends_the_portal_session_and_a_post_needs_csrf(world):
