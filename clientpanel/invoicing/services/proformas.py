@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
@@ -142,9 +143,11 @@ def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> N
     unpaid = Document.objects.filter(client_id=client.pk, type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID,
                                      items__is_topup=True).distinct().count()
     if unpaid >= limits.get("unpaid_at_once", 5):
-        errors.add("net_amount", _("%(count)d Add Funds proformas wait to be paid; pay one of them first (unpaid "
-                                   "ones are cancelled after %(days)d days).") % {
-            "count": unpaid, "days": settings.STALE_PROFORMA_DAYS})
+        errors.add("net_amount", ngettext(
+            "%(count)d Add Funds proforma waits to be paid; pay it first (an unpaid one is cancelled after "
+            "%(days)d days).",
+            "%(count)d Add Funds proformas wait to be paid; pay one of them first (unpaid ones are cancelled after "
+            "%(days)d days).", unpaid) % {"count": unpaid, "days": settings.STALE_PROFORMA_DAYS})
 
 
 def proforma_cancel(*, actor: ActorLike, document_id) -> Document:
