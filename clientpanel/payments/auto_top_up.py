@@ -32,7 +32,7 @@ from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import LedgerEntry
 
 from .events import AutoTopUpFailed
-from .gateways import FAILED, AttemptInfo, GatewayError, GatewayUnanswered, Notification, get_gateway
+from .gateways import FAILED, AttemptInfo, GatewayError, Notification, get_gateway
 from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
 from .services import notification_apply
 
@@ -196,7 +196,7 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     except GatewayError as error:
         note = Notification(event_id=f"refused_{attempt.pk}", kind=FAILED, reference=f"{KEY}_{attempt.pk}",
                             amount=attempt.amount, currency=attempt.currency, error=str(error))
-    except (GatewayUnanswered, Exception) as error:  # no answer: the card may have been charged all the same
+    except Exception as error:  # GatewayUnanswered, or any failure on the way: the card may have been charged
         log.exception("gateway %s did not answer a charge of a saved method for %s", gateway.key, attempt.pk)
         # Left PENDING, never retried as a new charge: the gateway's notification settles it (it
         # names the attempt), and no further top-up runs for the client while it is pending.

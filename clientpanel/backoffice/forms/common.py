@@ -79,3 +79,8 @@ class SentOnceMixin(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["submission"].initial = uuid.uuid4().hex
+
+    @property
+    def service_data(self) -> dict:
+        """The cleaned data a service takes: all but the one-time key."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "submission"}

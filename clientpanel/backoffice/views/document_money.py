@@ -38,7 +38,7 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
         valid = request.method == "POST" and form.is_valid()
     if valid:
         try:
-            data = {k: v for k, v in form.cleaned_data.items() if v and k != "submission"}
+            data = {k: v for k, v in form.service_data.items() if v}
             outcome = sent_once(request, form, lambda: document_services.proforma_pay(
                 actor=request.user, document_id=document.pk, **data))
         except DomainError as error:
@@ -65,8 +65,8 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     paid_online = refundable_attempt(document)
     form = CreditNoteForm(request.POST or None, currency=document.currency, gateway_refund=paid_online is not None)
 
-    def issue(data: dict):
-        return sent_once(request, form, lambda: _issue({k: v for k, v in data.items() if k != "submission"}))
+    def issue(_data: dict):
+        return sent_once(request, form, lambda: _issue(form.service_data))
 
     def _issue(data: dict):
         if data.pop("refund_through_gateway", False):

@@ -66,8 +66,8 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
 
     return form_page(
         request, form, "backoffice/clients/_transaction_form.html", {"client": client},
-        save=lambda data: sent_once(request, form, lambda: ledger_services.manual_transaction_create(
-            actor=request.user, client_id=client.id, **{k: v for k, v in data.items() if k != "submission"})),
+        save=lambda _data: sent_once(request, form, lambda: ledger_services.manual_transaction_create(
+            actor=request.user, client_id=client.id, **form.service_data)),
         refused=lambda error: form.add_error("amount" if "amount" in error.fields else None, error.message),
         then=posted)
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import Client, ClientBalance
+from clientpanel.clients.models import Client
+from clientpanel.clients.services.clients import lock_balance
 
 from ..calculations import period_charge
 from ..locks import locked_service
@@ -35,7 +36,7 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
         need = (first.amount if first else service.amount) + (Decimal(0) if setup_charged else service.setup_fee)
         # The balance row locked before the funds are read (service, then balance: the ledger's
         # order): two services of one client provisioned at once each see the other's setup fee.
-        ClientBalance.objects.select_for_update().filter(pk=service.client_id).exists()
+        lock_balance(service.client_id)
         client = Client.objects.get(pk=service.client_id)
         if funds(client) < need and not service.funds_override:
             return service

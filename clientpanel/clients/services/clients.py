@@ -139,6 +139,12 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
     return client
 
 
+def lock_balance(client_id) -> None:
+    """Lock the client's balance row (FOR UPDATE), as a ledger post takes it first: no post moves
+    the balance while the caller decides on it. Checks no visibility: callers hold the client."""
+    list(ClientBalance.objects.select_for_update().filter(pk=client_id).values_list("pk", flat=True))
+
+
 def lock_client(client_id, actor: ActorLike = None, *, balance: bool = False) -> Client:
     """Lock the client row; a staff actor must be able to see the client (assignment rules).
 
@@ -149,7 +155,7 @@ def lock_client(client_id, actor: ActorLike = None, *, balance: bool = False) ->
     clients = clients_visible_to(actor)
     try:
         if balance:
-            list(ClientBalance.objects.select_for_update().filter(pk=client_id).values_list("pk", flat=True))
+            lock_balance(client_id)
         # No select_related here: on PostgreSQL a locked row that another transaction changed is
         # re-checked against the joined rows it was first read with, so a join on the owner would
         # make the client vanish right after an ownership transfer.
