@@ -25,6 +25,12 @@ _TOKEN = re.compile(r"\{(YEAR|MONTH|DAY|NUMBER(?::(\d{1,2}))?)\}")
 _FORBIDDEN_IN_PATTERN = re.compile(r"[\"'`\\<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+def document_series_key(company_id, doc_type: str) -> str:
+    """The counter key of a home company's series of one document type (invoicing numbers with it;
+    tax reads it to know whether a series has numbered anything)."""
+    return f"document:{company_id}:{doc_type}"
+
+
 def validate_pattern(pattern: str) -> None:
     """Refuse a pattern a number could not be made from, with a ValueError whose message is for
     the person who typed it (in the active language)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from clientpanel.core.numbering import format_number, sequence_next_dated
+from clientpanel.core.numbering import document_series_key, format_number, sequence_next_dated
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
 from ..models import DocumentType
@@ -35,5 +35,5 @@ def document_number(*, company: HomeCompany, doc_type: str) -> tuple[str, dt.dat
         day = moment.astimezone(zone).date()
         return {ResetPeriod.NEVER: "", ResetPeriod.YEARLY: f"{day:%Y}"}.get(reset, f"{day:%Y-%m}")
 
-    number, issued_at = sequence_next_dated(key=f"document:{company.pk}:{doc_type}", period_of=period_of)
+    number, issued_at = sequence_next_dated(key=document_series_key(company.pk, doc_type), period_of=period_of)
     return format_number(pattern, number, issued_at.astimezone(zone).date()), issued_at

@@ -17,7 +17,7 @@ from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.models import NumberSequence
-from clientpanel.core.numbering import validate_pattern
+from clientpanel.core.numbering import document_series_key, validate_pattern
 from clientpanel.core.text import at_most_characters, text_problem
 
 from .. import policies
@@ -43,9 +43,8 @@ DOCUMENT_TYPES = ("PROFORMA", "INVOICE", "CREDIT_NOTE")
 
 
 def _numbered(company: HomeCompany, doc_type: str) -> bool:
-    """Whether the company has numbered documents of this type (invoicing/services/numbering.py's
-    counter key)."""
-    return NumberSequence.objects.filter(key=f"document:{company.pk}:{doc_type}", last_value__gt=0).exists()
+    """Whether the company has numbered documents of this type."""
+    return NumberSequence.objects.filter(key=document_series_key(company.pk, doc_type), last_value__gt=0).exists()
 
 
 def _repeating_numbers(pattern: str, reset: str) -> str:
