@@ -11,7 +11,7 @@ from clientpanel.client_services.services import (
     job_provision_pending,
 )
 from clientpanel.clients.imports import clients_import_run, clients_import_stalled, job_client_imports_clean_up
-from clientpanel.clients.services import clients_bulk_update
+from clientpanel.clients.services import clients_bulk_update, job_measure_search_trigrams
 from clientpanel.core.idempotency import job_purge_idempotency_keys
 from clientpanel.core.outbox import job_drain_outbox
 from clientpanel.einvoices.nbp import job_fetch_nbp_rates
@@ -53,6 +53,7 @@ JOBS = {
     "purge_idempotency_keys": job_purge_idempotency_keys,
     "refresh_dashboard": job_refresh_dashboard,
     "roll_up_reports": job_roll_up_reports,
+    "measure_search_trigrams": job_measure_search_trigrams,
 }
 
 # Long work people start from a page (automation/background.py): kind -> the domain's function,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
@@ -42,11 +43,39 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
-    """Count matches up to cap + 1; answer (count, capped)."""
+def capped_count(queryset: QuerySet, cap: int | None = None, *, trust_estimate: bool = False) -> tuple[int, bool]:
+    """Count matches up to cap + 1; answer (count, capped).
+
+    With `trust_estimate`, a queryset the planner puts at ten times the cap or more, and at 1 % of
+    its table or more, is answered as capped without reading its matches (a common search term's
+    count reads its whole trigram bitmap: 7–10 ms for 50,000 matches). Only for a condition whose
+    estimate rests on a sample — one column with a histogram of 1,000 bounds, where 1 % is ten
+    sampled matches — never for filters the planner multiplies as if they were independent."""
     cap = COUNT_CAP if cap is None else cap
+    if trust_estimate:
+        estimate = estimated_share(queryset)
+        if estimate is not None and estimate[0] >= 10 * cap and estimate[1] >= 0.01:
+            return cap, True
     counted = queryset.order_by().values("pk")[: cap + 1].count()
     return min(counted, cap), counted > cap
+
+
+def estimated_share(queryset: QuerySet) -> tuple[int, float] | None:
+    """The planner's estimate of how many rows the queryset holds, and what share of its table
+    that is — read from EXPLAIN, without running it; None where the database gives none."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    table = queryset.model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        table_rows = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    rows = int(plan[0]["Plan"]["Plan Rows"])
+    return rows, (rows / table_rows if table_rows and table_rows > 0 else 0.0)
 
 
 def _signer() -> signing.Signer:
@@ -98,8 +127,13 @@ def keyset_page(
     page_size: int,
     cursor: str | None,
     value_of,
+    load=None,
 ) -> tuple[list[Any], str | None, str | None]:
-    """One page after (or before) the cursor. `value_of(row)` gives the row's sort key values."""
+    """One page after (or before) the cursor. `value_of(row)` gives the row's sort key values.
+
+    `load(ids)`, when given, turns a subquery of the page's primary keys into the rows to show:
+    the database then picks the page by the sort alone and joins what the rows show to those few
+    (joined first, a search with 1,000 matches fetches 1,000 owners to show 50)."""
     direction, values = ("next", None)
     if cursor:
         direction, values = decode_cursor(cursor, fields=fields)
@@ -111,7 +145,8 @@ def keyset_page(
         if len(values) != len(fields):
             raise ValueError(str(INVALID_CURSOR))
         qs = qs.filter(keyset_filter(fields, values, order_desc))
-    rows = list(qs[: page_size + 1])
+    page = qs[: page_size + 1] if load is None else load(qs.values("pk")[: page_size + 1]).order_by(*ordering)
+    rows = list(page)
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:

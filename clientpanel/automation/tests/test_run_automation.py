@@ -26,7 +26,7 @@ def test_the_outbox_drains_and_the_emails_go_after_the_jobs_that_write_them():
                           "auto_top_up", "finish_documents", "fetch_nbp_rates", "send_einvoices", "drain_outbox",
                           "proforma_reminders", "low_balance_warnings", "send_emails", "fail_stalled_tasks",
                           "clean_up_client_imports", "purge_webhooks", "purge_idempotency_keys", "refresh_dashboard",
-                          "roll_up_reports"]
+                          "roll_up_reports", "measure_search_trigrams"]
 
 
 @pytest.mark.django_db

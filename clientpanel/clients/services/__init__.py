@@ -9,6 +9,7 @@ from .clients import client_create, client_update, client_welcome_send, search_t
 from .groups import group_delete, group_save
 from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
 from .registration import client_self_register, signup_enabled
+from .search_statistics import job_measure_search_trigrams, search_trigrams_measure
 from .staff import staff_assignments_set, staff_member_update
 from .users import (
     client_transfer_ownership,
@@ -47,7 +48,9 @@ __all__ = [
     "clients_bulk_update",
     "group_delete",
     "group_save",
+    "job_measure_search_trigrams",
     "search_text_of",
+    "search_trigrams_measure",
     "signup_enabled",
     "staff_assignments_set",
     "staff_member_update",
