@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -127,6 +127,16 @@ def _sortable(clients: QuerySet[Client], sort_name: str) -> QuerySet[Client]:
     return clients.filter(balance_row__isnull=False) if sort_name == "balance" else clients
 
 
+def _shown(clients: QuerySet[Client], with_billing_address: bool) -> QuerySet[Client]:
+    """What a page shows of these clients: owner and balance joined, the long texts left out, and
+    the billing address joined when asked (one per client, a constraint holds it)."""
+    shown = clients.select_related("owner", "balance_row").defer(*_NOT_LISTED)
+    if with_billing_address:
+        billing = FilteredRelation("addresses", condition=Q(addresses__type=AddressType.BILLING))
+        shown = shown.annotate(billing=billing).select_related("billing")
+    return shown
+
+
 def client_sort_values(client: Client, fields: list[str]) -> list[Any]:
     values: list[Any] = []
     for field in fields:
@@ -154,10 +164,12 @@ def client_directory(
     page_size: int = 50,
     cursor: str | None = None,
     page: int | None = None,
+    with_billing_address: bool = False,
 ) -> Page:
     """The client directory: search, filters, sort by any column, and either keyset paging
     (`cursor`, fast at any depth) or page numbers (`page`, OFFSET-based, for the API contract).
-    The count is exact up to COUNT_CAP and flagged as capped beyond it."""
+    The count is exact up to COUNT_CAP and flagged as capped beyond it. `with_billing_address`
+    joins each client's billing address (`client.billing`, None if it has none) into the page."""
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(_("Bad page size."),
                                fields={"page_size": [_("Use 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]})
@@ -166,11 +178,13 @@ def client_directory(
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
     # A search alone over every client may be counted from the planner's estimate: search_text has
     # a histogram of 1,000 bounds (migration 0019). Filters and a limited scope are always counted.
-    estimable = (bool(_search_words(search or "")) and not (status or country or group not in (None, ""))
-                 and sees_every_client(actor))
+    searched, narrowed = bool(_search_words(search or "")), bool(status or country or group not in (None, ""))
+    everyone = sees_every_client(actor)
+    estimable = searched and not narrowed and everyone
+    filtered = searched or narrowed or not everyone
     sortable = _sortable(clients, name)
     # What a page shows of the clients it picked (by key: the filters are not applied twice).
-    shown = Client.objects.select_related("owner", "balance_row").defer(*_NOT_LISTED)
+    shown = _shown(Client.objects.all(), with_billing_address)
     if page is not None:
         if page < 1:
             raise ValidationFailed(_("Bad page."), fields={"page": [_("Pages start at 1.")]})
@@ -187,9 +201,13 @@ def client_directory(
         return Page(results=[rows[i] for i in ids if i in rows], count=count, count_capped=capped,
                     page_size=page_size)
     try:
+        # Unfiltered, the database walks the sort index and joins as it goes: one plain query.
+        # Filtered, it collects the matches first: the page's ids are picked before the joins.
         rows, next_cursor, prev_cursor = keyset_page(
-            sortable, fields=fields, descending=descending, page_size=page_size, cursor=cursor,
-            value_of=lambda c: client_sort_values(c, fields), load=lambda ids: shown.filter(pk__in=ids),
+            sortable if filtered else _shown(sortable, with_billing_address),
+            fields=fields, descending=descending, page_size=page_size, cursor=cursor,
+            value_of=lambda c: client_sort_values(c, fields),
+            load=(lambda ids: shown.filter(pk__in=ids)) if filtered else None,
         )
     except ValueError as error:
         raise ValidationFailed(str(error), fields={"cursor": [str(error)]}) from None
