@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,20 +63,42 @@ def capped_count(queryset: QuerySet, cap: int | None = None, *, trust_estimate: 
 
 def estimated_share(queryset: QuerySet) -> tuple[int, float] | None:
     """The planner's estimate of how many rows the queryset holds, and what share of its table
-    that is — read from EXPLAIN, without running it; None where the database gives none."""
+    that is — read from EXPLAIN, without running it (a queryset without filters is its table's
+    row count as PostgreSQL last measured it); None where the database gives none."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    table_rows = _table_rows(connection, queryset.model._meta.db_table)
+    if not queryset.query.has_filters():
+        return int(table_rows), (1.0 if table_rows > 0 else 0.0)
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    table = queryset.model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        table_rows = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     rows = int(plan[0]["Plan"]["Plan Rows"])
-    return rows, (rows / table_rows if table_rows and table_rows > 0 else 0.0)
+    return rows, (rows / table_rows if table_rows > 0 else 0.0)
+
+
+# A table's row count as VACUUM and ANALYZE last measured it, kept a minute per process.
+_TABLE_ROWS_SECONDS = 60
+_table_rows_read: dict[tuple[str, str], tuple[float, float]] = {}
+
+
+def table_rows_forget() -> None:
+    """Read the tables' row counts again (after an ANALYZE that changed them)."""
+    _table_rows_read.clear()
+
+
+def _table_rows(connection, table: str) -> float:
+    key = (connection.alias, table)
+    now = time.monotonic()
+    read = _table_rows_read.get(key)
+    if read is None or now - read[0] > _TABLE_ROWS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+            read = _table_rows_read[key] = (now, max(float(cursor.fetchone()[0]), 0.0))
+    return read[1]
 
 
 def _signer() -> signing.Signer:

@@ -176,11 +176,12 @@ def client_directory(
     name, descending = parse_sort(sort)
     fields = [*CLIENT_SORTS[name], "id"]
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
-    # A search alone over every client may be counted from the planner's estimate: search_text has
-    # a histogram of 1,000 bounds (migration 0019). Filters and a limited scope are always counted.
+    # Every client, or a search alone over every client, may be counted from the planner's
+    # estimate: the table's size, or search_text's histogram of 1,000 bounds (migration 0019).
+    # Filters and a limited scope are always counted.
     searched, narrowed = bool(_search_words(search or "")), bool(status or country or group not in (None, ""))
     everyone = sees_every_client(actor)
-    estimable = searched and not narrowed and everyone
+    estimable = everyone and not narrowed
     filtered = searched or narrowed or not everyone
     sortable = _sortable(clients, name)
     # What a page shows of the clients it picked (by key: the filters are not applied twice).
