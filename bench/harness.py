@@ -67,3 +67,17 @@ def report(measure: str, value: float, unit: str, *, target: str = "", anchor: s
     with open(path, "a", encoding="utf-8") as summary:
         summary.write(json.dumps({"measure": measure, "value": value, "unit": unit, "target": target,
                                   "anchor": anchor, "anchor_value": anchor_value}) + "\n")
+
+
+_CPU_WORK = [{"id": i, "name": f"client {i}", "tags": [1, 2, 3], "note": "abc" * 10} for i in range(300)]
+
+
+def cpu_anchor() -> None:
+    """A fixed piece of pure Python work (about 2 ms on the machine of docs/benchmarks.md): timed
+    between a benchmark's requests, it shows how fast the CPU was at those moments. This kind of
+    machine runs the same work at two speeds, about 1.8× apart, from one few seconds to the next."""
+    import json
+
+    for _ in range(3):
+        json.loads(json.dumps(_CPU_WORK))
+        sorted(str(item) for item in _CPU_WORK)

@@ -19,7 +19,8 @@ from typing import Any
 
 from django.core import signing
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy
 
 # A user of a million-client directory needs "more than 1,000" to narrow the search, not the exact
@@ -44,21 +45,33 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def capped_count(queryset: QuerySet, cap: int | None = None, *, trust_estimate: bool = False) -> tuple[int, bool]:
+def capped_count(queryset: QuerySet, cap: int | None = None, *, trust_estimate: bool = False,
+                 beyond_cap: bool | None = None) -> tuple[int, bool]:
     """Count matches up to cap + 1; answer (count, capped).
 
     With `trust_estimate`, a queryset the planner puts at ten times the cap or more, and at 1 % of
     its table or more, is answered as capped without reading its matches (a common search term's
     count reads its whole trigram bitmap: 7–10 ms for 50,000 matches). Only for a condition whose
     estimate rests on a sample — one column with a histogram of 1,000 bounds, where 1 % is ten
-    sampled matches — never for filters the planner multiplies as if they were independent."""
+    sampled matches — never for filters the planner multiplies as if they were independent.
+    `beyond_cap` is what the caller already made of that estimate (estimated_beyond_cap)."""
     cap = COUNT_CAP if cap is None else cap
-    if trust_estimate:
-        estimate = estimated_share(queryset)
-        if estimate is not None and estimate[0] >= 10 * cap and estimate[1] >= 0.01:
-            return cap, True
+    if beyond_cap is None and trust_estimate:
+        beyond_cap = estimated_beyond_cap(queryset, cap)
+    if beyond_cap:
+        return cap, True
     counted = queryset.order_by().values("pk")[: cap + 1].count()
     return min(counted, cap), counted > cap
+
+
+def estimated_beyond_cap(queryset: QuerySet, cap: int | None = None) -> bool | None:
+    """Whether the planner puts the queryset at ten times the count's cap and 1 % of its table or
+    more (see capped_count); None where the database gives no estimate."""
+    cap = COUNT_CAP if cap is None else cap
+    estimate = estimated_share(queryset)
+    if estimate is None:
+        return None
+    return estimate[0] >= 10 * cap and estimate[1] >= 0.01
 
 
 def estimated_share(queryset: QuerySet) -> tuple[int, float] | None:
@@ -142,6 +155,15 @@ def keyset_filter(fields: list[str], values: list[Any], descending: bool) -> Q:
     return Q(**{f"{fields[0]}__{op_eq}": values[0]}) & condition
 
 
+def ordering_of(fields: list[str], descending: bool, *, walk_sort_index: bool = True) -> list:
+    """order_by()'s arguments for these fields. `walk_sort_index=False` gives expressions no index
+    serves (COALESCE(f, f)), the same order: the database then sorts the rows it matched (see
+    keyset_page) rather than walking an index for them."""
+    if walk_sort_index:
+        return [f"-{f}" if descending else f for f in fields]
+    return [Coalesce(F(f), F(f)).desc() if descending else Coalesce(F(f), F(f)).asc() for f in fields]
+
+
 def keyset_page(
     queryset: QuerySet,
     *,
@@ -151,19 +173,25 @@ def keyset_page(
     cursor: str | None,
     value_of,
     load=None,
+    walk_sort_index: bool = True,
 ) -> tuple[list[Any], str | None, str | None]:
     """One page after (or before) the cursor. `value_of(row)` gives the row's sort key values.
 
     `load(ids)`, when given, turns a subquery of the page's primary keys into the rows to show:
     the database then picks the page by the sort alone and joins what the rows show to those few
-    (joined first, a search with 1,000 matches fetches 1,000 owners to show 50)."""
+    (joined first, a search with 1,000 matches fetches 1,000 owners to show 50).
+
+    `walk_sort_index=False` orders the page's pick by expressions no index serves, so the database
+    collects the matches and sorts them instead of walking the sort's index until a page of them
+    has passed: the caller knows the matches are few (walking the newest-first index for a word
+    in 0.2 % of a million clients read 49,000 rows, 181 ms, where collecting them took 2 ms)."""
     direction, values = ("next", None)
     if cursor:
         direction, values = decode_cursor(cursor, fields=fields)
     backwards = direction == "prev"
     order_desc = descending != backwards
-    ordering = [f"-{f}" if order_desc else f for f in fields]
-    qs = queryset.order_by(*ordering)
+    ordering = ordering_of(fields, order_desc)
+    qs = queryset.order_by(*ordering_of(fields, order_desc, walk_sort_index=walk_sort_index))
     if values is not None:
         if len(values) != len(fields):
             raise ValueError(str(INVALID_CURSOR))

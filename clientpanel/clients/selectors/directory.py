@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.roles import VIEW_CLIENTS
 from clientpanel.core.errors import NotFound, ValidationFailed
-from clientpanel.core.pagination import MAX_PAGE_SIZE, Page, capped_count, keyset_page
+from clientpanel.core.pagination import (
+    MAX_PAGE_SIZE,
+    Page,
+    capped_count,
+    estimated_beyond_cap,
+    keyset_page,
+    ordering_of,
+)
 from clientpanel.core.text import at_most_characters
 
 from ..models import Address, AddressType, Client, ClientStatus, StaffAssignment
@@ -183,22 +190,28 @@ def client_directory(
     everyone = sees_every_client(actor)
     estimable = everyone and not narrowed
     filtered = searched or narrowed or not everyone
+    # A search alone: the planner's estimate says whether its matches are many (the count is not
+    # read, the page walks the sort's index and meets 50 of them soon) or few (they are collected
+    # and sorted: a walk would pass thousands of clients for each one it finds).
+    many = None
+    if searched and estimable:
+        many = estimated_beyond_cap(clients)
     sortable = _sortable(clients, name)
     # What a page shows of the clients it picked (by key: the filters are not applied twice).
     shown = _shown(Client.objects.all(), with_billing_address)
     if page is not None:
         if page < 1:
             raise ValidationFailed(_("Bad page."), fields={"page": [_("Pages start at 1.")]})
-        ordering = [f"-{f}" if descending else f for f in fields]
+        ordering = ordering_of(fields, descending, walk_sort_index=many is not False)
         offset = (page - 1) * page_size
-        # Pick the page's ids through the sort index alone, then load just those rows.
+        # Pick the page's ids by the sort alone, then load just those rows.
         ids = list(sortable.order_by(*ordering).values_list("id", flat=True)[offset: offset + page_size])
         rows = {c.id: c for c in shown.filter(id__in=ids)}
         # A first page that is not full holds every match: its length is the count.
         if page == 1 and len(ids) < page_size:
             count, capped = len(ids), False
         else:
-            count, capped = capped_count(clients, trust_estimate=estimable)
+            count, capped = capped_count(clients, trust_estimate=estimable, beyond_cap=many)
         return Page(results=[rows[i] for i in ids if i in rows], count=count, count_capped=capped,
                     page_size=page_size)
     try:
@@ -208,7 +221,7 @@ def client_directory(
             sortable if filtered else _shown(sortable, with_billing_address),
             fields=fields, descending=descending, page_size=page_size, cursor=cursor,
             value_of=lambda c: client_sort_values(c, fields),
-            load=(lambda ids: shown.filter(pk__in=ids)) if filtered else None,
+            load=(lambda ids: shown.filter(pk__in=ids)) if filtered else None, walk_sort_index=many is not False,
         )
     except ValueError as error:
         raise ValidationFailed(str(error), fields={"cursor": [str(error)]}) from None
@@ -217,7 +230,7 @@ def client_directory(
     if cursor is None and next_cursor is None:
         count, capped = len(rows), False
     else:
-        count, capped = capped_count(clients, trust_estimate=estimable)
+        count, capped = capped_count(clients, trust_estimate=estimable, beyond_cap=many)
     return Page(results=rows, count=count, count_capped=capped, page_size=page_size,
                 next_cursor=next_cursor, previous_cursor=prev_cursor)
 

@@ -119,13 +119,21 @@ def test_a_search_the_planner_puts_far_beyond_the_cap_is_not_counted(staff, make
         page = client_directory(actor=staff, search="zenith", page_size=5)
     assert (page.count, page.count_capped) == (2, True)
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Many matches: the page walks the sort's index (ORDER BY the column itself).
+    assert not [q for q in queries.captured_queries if "COALESCE" in q["sql"]]
     # Filters beside the search are counted: the planner multiplies selectivities it cannot know.
     with CaptureQueriesContext(connection) as queries:
         page = client_directory(actor=staff, search="zenith", status="NEW", page_size=5)
     assert (page.count, page.count_capped) == (2, True)
     assert [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
-    # A rare word is counted exactly.
-    assert client_directory(actor=staff, search="other", page_size=5).count == 1
+    # A rare word is counted exactly, and its matches are collected and sorted: the page is not
+    # picked by walking the newest-first index past every client that does not match.
+    with CaptureQueriesContext(connection) as queries:
+        assert client_directory(actor=staff, search="other", page_size=5).count == 1
+        assert client_directory(actor=staff, search="other", page=1, page_size=5).count == 1
+    picks = [q["sql"] for q in queries.captured_queries if "search_text" in q["sql"] and "EXPLAIN" not in q["sql"]]
+    assert len(picks) == 2 and all('ORDER BY COALESCE("clients_client"."created_at"' in sql
+                                   or 'COALESCE(U0."created_at", U0."created_at") DESC' in sql for sql in picks), picks
     assert pagination.capped_count(Client.objects.filter(company_name="Other"), trust_estimate=True) == (1, False)
     # Every client: the table's size as ANALYZE measured it, without a query.
     with CaptureQueriesContext(connection) as queries:
