@@ -78,7 +78,7 @@ def list_clients(request, params: Query[ClientListParams]):
     )
     page = {
         "count": result.count, "count_capped": result.count_capped, "next_cursor": result.next_cursor,
-        "results": [client_out(c, c.billing) for c in result.results],
+        "results": [client_out(c, getattr(c, "billing", None)) for c in result.results],
     }
     # client_out writes each row as ClientOut has it (text, numbers, booleans), so the page is
     # rendered as it is rather than validated field by field a second time (a third of the

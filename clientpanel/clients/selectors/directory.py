@@ -22,7 +22,7 @@ from clientpanel.core.pagination import (
 from clientpanel.core.text import at_most_characters
 
 from ..models import Address, AddressType, Client, ClientStatus, StaffAssignment
-from .search import search_word_condition
+from .search import asked_whole, search_word_condition
 
 # Directory sorts: public name → model fields (id is appended to break ties).
 CLIENT_SORTS: dict[str, list[str]] = {
@@ -186,9 +186,12 @@ def client_directory(
     # Every client, or a search alone over every client, may be counted from the planner's
     # estimate: the table's size, or search_text's histogram of 1,000 bounds (migration 0019).
     # Filters and a limited scope are always counted.
-    searched, narrowed = bool(_search_words(search or "")), bool(status or country or group not in (None, ""))
+    words = _search_words(search or "")
+    searched, narrowed = bool(words), bool(status or country or group not in (None, ""))
     everyone = sees_every_client(actor)
-    estimable = everyone and not narrowed
+    # Only one word asked of the index whole has an estimate from the histogram alone; the
+    # planner multiplies several words, or a word's runs and its strpos, as if independent.
+    estimable = everyone and not narrowed and (not words or (len(words) == 1 and asked_whole(words[0])))
     filtered = searched or narrowed or not everyone
     # A search alone: the planner's estimate says whether its matches are many (the count is not
     # read, the page walks the sort's index and meets 50 of them soon) or few (they are collected

@@ -64,6 +64,13 @@ def rare_runs(word: str, dense: frozenset[str]) -> list[str] | None:
     return runs if found_dense else None
 
 
+def asked_whole(word: str) -> bool:
+    """Whether the word is asked of the index as `LIKE '%word%'` alone, a condition whose row
+    estimate comes from search_text's histogram (a split word adds strpos, which the planner
+    guesses at a third of the rows)."""
+    return not rare_runs(word, dense_trigrams())
+
+
 def search_word_condition(word: str) -> Q:
     """Clients whose search text contains the (lower-cased) word."""
     runs = rare_runs(word, dense_trigrams())

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clientpanel.clients.models import Client, SearchTrigram
+from clientpanel.clients.models import Address, AddressType, Client, SearchTrigram
 from clientpanel.clients.selectors import client_directory
 from clientpanel.clients.selectors.search import dense_trigrams, dense_trigrams_forget, rare_runs
 from clientpanel.clients.services import job_measure_search_trigrams, search_statistics, search_trigrams_measure
@@ -126,6 +126,11 @@ def test_a_search_the_planner_puts_far_beyond_the_cap_is_not_counted(staff, make
         page = client_directory(actor=staff, search="zenith", status="NEW", page_size=5)
     assert (page.count, page.count_capped) == (2, True)
     assert [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    # Two words: the planner multiplies their estimates as if independent, so they are counted.
+    with CaptureQueriesContext(connection) as queries:
+        page = client_directory(actor=staff, search="zenith works", page_size=5)
+    assert (page.count, page.count_capped) == (2, True)
+    assert [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     # A rare word is counted exactly, and its matches are collected and sorted: the page is not
     # picked by walking the newest-first index past every client that does not match.
     with CaptureQueriesContext(connection) as queries:
@@ -140,3 +145,12 @@ def test_a_search_the_planner_puts_far_beyond_the_cap_is_not_counted(staff, make
         page = client_directory(actor=staff, page_size=5)
     assert (page.count, page.count_capped) == (2, True)
     assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"].upper() or "EXPLAIN" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_the_api_lists_a_client_that_has_no_billing_address(api, make_client):
+    made = make_client()
+    Address.objects.filter(client=made, type=AddressType.BILLING).delete()
+    response = api.get("/clients", search=made.number)
+    assert response.status_code == 200, response.content
+    assert [(row["id"], row["billing_address"]) for row in response.json()["results"]] == [(str(made.pk), None)]
