@@ -81,7 +81,7 @@ def estimated_share(queryset: QuerySet) -> tuple[int, float] | None:
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
-    table_rows = _table_rows(connection, queryset.model._meta.db_table)
+    table_rows = table_rows_of(queryset.model, using=queryset.db)
     if not queryset.query.has_filters():
         return int(table_rows), (1.0 if table_rows > 0 else 0.0)
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
@@ -103,7 +103,9 @@ def table_rows_forget() -> None:
     _table_rows_read.clear()
 
 
-def _table_rows(connection, table: str) -> float:
+def table_rows_of(model, *, using: str = "default") -> float:
+    """The model's table's row count as PostgreSQL last measured it (0 if never measured)."""
+    connection, table = connections[using], model._meta.db_table
     key = (connection.alias, table)
     now = time.monotonic()
     read = _table_rows_read.get(key)

@@ -7,6 +7,8 @@ import datetime as dt
 from django.db import connection, transaction
 from django.db.models import Max
 
+from clientpanel.core.pagination import table_rows_of
+
 from ..models import Client, SearchTrigram
 from ..selectors.search import DENSE_PER_MILLE, dense_trigrams_forget
 
@@ -22,10 +24,8 @@ def search_trigrams_measure(*, now: dt.datetime) -> int:
     densest whatever its share, so the time of the measurement is kept too. Answers how many
     dense trigrams there are. PostgreSQL only (elsewhere there is no trigram index)."""
     table = Client._meta.db_table
+    percent = min(100.0, 100.0 * SAMPLE_ROWS / max(table_rows_of(Client), 1))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        clients = max(cursor.fetchone()[0], 1)
-        percent = min(100.0, 100.0 * SAMPLE_ROWS / clients)
         cursor.execute(
             f"WITH sample AS (SELECT search_text FROM {table} TABLESAMPLE SYSTEM (%s)) "  # noqa: S608 — our table name
             "SELECT trigram, COUNT(*), (SELECT COUNT(*) FROM sample) FROM sample, "
@@ -46,10 +46,7 @@ def job_measure_search_trigrams(*, now: dt.datetime) -> dict:
     matter; forget them where there are not."""
     if connection.vendor != "postgresql":
         return {"measured": 0}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Client._meta.db_table])
-        clients = cursor.fetchone()[0]
-    if clients < MEASURE_FROM:
+    if table_rows_of(Client) < MEASURE_FROM:
         forgotten, _kinds = SearchTrigram.objects.all().delete()
         if forgotten:
             dense_trigrams_forget()
