@@ -1,4 +1,3 @@
-import uuid
 from decimal import Decimal
 
 from django.db import models
@@ -6,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 from clientpanel.core.money import display_amount, format_amount_input
 
 from .calculations import RATE_MAX_DIGITS, RATE_PLACES
@@ -27,7 +27,7 @@ class Period(models.TextChoices):
 class Product(models.Model):
     """Something sold to clients and provisioned through a module (SPEC §9)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     key = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, max_length=5000)

@@ -1,10 +1,9 @@
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 
 class ServiceStatus(models.TextChoices):
@@ -36,7 +35,7 @@ class Service(models.Model):
     """A product sold to a client at a price (snapshotted), provisioned by the product's module and
     charged from the balance in advance, one period at a time (SPEC §9)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="services")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="services")
     price = models.ForeignKey("catalog.Price", null=True, on_delete=models.SET_NULL, related_name="services")

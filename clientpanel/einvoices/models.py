@@ -4,11 +4,11 @@ convert a foreign-currency document's VAT into the tax currency (VatExchangeRate
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from clientpanel.core.ids import new_id
 
 RATE_DIGITS, RATE_PLACES = 14, 6
 
@@ -56,7 +56,7 @@ class EInvoice(models.Model):
     """The structured file of one issued document: written once (its SHA-256 kept, as the PDF's),
     or the reason it could not be written. Never rewritten once made."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     document = models.OneToOneField("invoicing.Document", on_delete=models.PROTECT, related_name="einvoice")
     format = models.CharField(max_length=20)
     status = models.CharField(max_length=10, choices=EInvoiceStatus.choices)

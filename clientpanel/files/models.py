@@ -1,8 +1,8 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from clientpanel.core.ids import new_id
 
 
 class ClientFile(models.Model):
@@ -12,7 +12,7 @@ class ClientFile(models.Model):
     services.client_file_upload writes the file before the row and removes it when the row is not
     written; client_file_delete removes the file once the row's deletion is committed."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="files")
     name = models.CharField(max_length=200)  # shown to people; the download name is made from it
     note = models.TextField(blank=True)

@@ -6,7 +6,6 @@ deletes the row (audited) and removes the file only once that is committed."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from functools import partial
 from typing import IO
 
@@ -19,6 +18,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, deleted
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.core.ids import new_id
 from clientpanel.core.locks import lock_one
 from clientpanel.core.text import clean_text
 
@@ -97,7 +97,7 @@ def client_file_upload(*, actor: ActorLike, client_id, file: IO[bytes] | None, n
                 errors.add("file", str(refusal))
     errors.raise_if_any()
 
-    file_id = uuid.uuid4()
+    file_id = new_id()
     stored = stored_file_save(storage_name_for(client_id, file_id), file)
     try:
         with transaction.atomic():

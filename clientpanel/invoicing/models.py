@@ -1,4 +1,3 @@
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 
 class DocumentType(models.TextChoices):
@@ -37,7 +37,7 @@ class Document(models.Model):
     """A proforma, invoice or credit note. Issued documents are never edited: the client, home
     company, addresses and tax rates are snapshotted at issue."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="documents")
     home_company = models.ForeignKey("tax.HomeCompany", on_delete=models.PROTECT, related_name="documents")
     type = models.CharField(max_length=12, choices=DocumentType.choices)
@@ -136,7 +136,7 @@ class DocumentItem(models.Model):
 class Payment(models.Model):
     """Money received against a proforma. The same transaction ID records once per client."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="payments")
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="payments")
     gross = AmountField()

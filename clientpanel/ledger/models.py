@@ -1,11 +1,10 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 
 class EntryType(models.TextChoices):
@@ -23,7 +22,7 @@ class LedgerEntry(models.Model):
     `manage.py verify_ledger`; what a single row can promise, the database checks.
     """
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # No index of its own: the unique (client, sequence) index serves every lookup by client.
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="ledger_entries",
                                db_index=False)

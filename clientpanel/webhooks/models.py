@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils.translation import pgettext_lazy
+
+from clientpanel.core.ids import new_id
 
 
 class WebhookEndpoint(models.Model):
@@ -13,7 +13,7 @@ class WebhookEndpoint(models.Model):
     the secret its messages are signed with. It receives only events that happen after it exists.
     Failing continuously for 24 hours and at least 10 attempts, or answering 410, disables it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     url = models.URLField(max_length=1000)
     description = models.CharField(max_length=200, blank=True)
     events = models.JSONField(default=list, blank=True)

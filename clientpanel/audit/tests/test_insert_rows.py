@@ -99,14 +99,20 @@ def test_a_copy_senders_clash_is_raised_by_wait_as_djangos_integrity_error_or_dr
             quiet.close(quiet=True)  # the clash of PostgreSQL's thread is not raised over the error
 
 
-def test_fewer_collections_puts_the_collector_back_as_it_was():
+def test_without_collections_puts_the_collector_back_as_it_was():
     import gc
 
-    from clientpanel.core.bulk import fewer_collections
+    from clientpanel.core.bulk import without_collections
 
-    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
-    with pytest.raises(RuntimeError), fewer_collections():
-        assert gc.get_threshold()[0] > threshold[0]
-        assert gc.get_freeze_count() > frozen
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), without_collections():
+        assert not gc.isenabled()
         raise RuntimeError
-    assert gc.get_threshold() == threshold and gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with without_collections():
+            pass
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
+from clientpanel.core.ids import new_id
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import (
     InsufficientFunds,
@@ -212,7 +213,7 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
             for service, periods in services:
                 for p in periods:
                     if p.amount:
-                        entries.append({"id": uuid.uuid4(), "type": EntryType.CHARGE, "net": -p.amount,
+                        entries.append({"id": new_id(), "type": EntryType.CHARGE, "net": -p.amount,
                                         "description": f"Service:{service.pk}, {p.what}", "service_id": service.pk,
                                         "period_start": p.start, "period_end": p.end})
                         owners[(service.pk, p.start)] = entries[-1]["id"]

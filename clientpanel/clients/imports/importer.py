@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.core.actor import Actor
-from clientpanel.core.bulk import CopySender, fewer_collections
+from clientpanel.core.bulk import CopySender, without_collections
 from clientpanel.core.csv_export import safe_cell
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from clientpanel.core.events import publish_all
@@ -141,7 +141,7 @@ class Importer:
         self.progress(0, total)
         built: list | None = None
         try:
-            with fewer_collections():
+            with without_collections():
                 for batch in _batches(rows, CHUNK):
                     looked_up = self._look_up(batch)
                     if built:

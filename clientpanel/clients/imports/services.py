@@ -24,7 +24,6 @@ the rows, new_rows.py the values it writes, storage.py the files.
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Callable
 from typing import IO
 
@@ -35,6 +34,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.ids import new_id
 from clientpanel.core.places import FieldInvalid, clean_text
 
 from .. import policies
@@ -59,7 +59,7 @@ def client_import_upload(*, actor: ActorLike, file: IO[bytes], name: str, size: 
     if size > max_import_bytes():
         raise reading.file_refused(too_large_message())
     shape = reading.inspect(file)
-    import_id = uuid.uuid4()
+    import_id = new_id()
     file.seek(0)
     stored = store(f"{STORAGE_DIR}/{import_id}.csv", file)
     try:

@@ -1,6 +1,5 @@
 """A client, its group and its balance row (SPEC §1, §5, §8)."""
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 
 class ClientStatus(models.TextChoices):
@@ -58,7 +58,7 @@ class ClientGroup(models.Model):
 class Client(models.Model):
     """A customer account of the business: owner, billing data, money totals (SPEC §1)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     number = models.CharField(max_length=40, unique=True)
     id_number = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.NEW)

@@ -1,12 +1,12 @@
 """Who and where a client is beyond its own row: addresses (SPEC §2), the users linked to it with
 their permissions (SPEC §3), and the staff it is assigned to (SPEC §4)."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
+
+from clientpanel.core.ids import new_id
 
 from ..validation import country_name, region_name
 from .clients import Client
@@ -21,7 +21,7 @@ class AddressType(models.TextChoices):
 class Address(models.Model):
     """A client's address (SPEC §2). Exactly one BILLING per client, created with it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # No index of its own: address_client_type_idx starts with client_id.
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="addresses", db_index=False)
     type = models.CharField(max_length=10, choices=AddressType.choices)

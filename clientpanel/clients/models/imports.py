@@ -1,11 +1,11 @@
 """A CSV import of clients and its saved column mappings (issue 13; the import itself is
 clients/imports/)."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import pgettext_lazy
+
+from clientpanel.core.ids import new_id
 
 
 class ClientImportStatus(models.TextChoices):
@@ -29,7 +29,7 @@ class ClientImport(models.Model):
     field, the options of the commit, and what the last check or commit found (counts, the first
     rows' errors, the CSV of rejected rows). See clients/imports/."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

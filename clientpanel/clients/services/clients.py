@@ -4,7 +4,6 @@ display name and search text kept with every change. Each service is one transac
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,6 +18,7 @@ from clientpanel.accounts.models import User
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
+from clientpanel.core.ids import new_id
 from clientpanel.core.numbering import format_number, sequence_next
 
 from .. import policies
@@ -67,17 +67,20 @@ def search_text_of(client: Client | Mapping[str, Any], owner_email: str) -> str:
 
 
 def new_client_values(cleaned: Mapping[str, Any], billing: Mapping[str, Any], *, owner: Mapping[str, Any],
-                      group_id, number: str) -> tuple[dict[str, Any], dict[str, Any]]:
+                      group_id, number: str,
+                      ids: tuple[Any, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The values (by attname, ids included) of a new client's row and billing address row, from
     clean_new_client's answer and its owner's id, email, firstname, lastname and phone:
-    client_create makes its rows of them one by one, the CSV import inserts them in batches."""
+    client_create makes its rows of them one by one, the CSV import inserts them in batches (and
+    gives the two rows' ids, made a batch at a time: core.ids.new_id_texts)."""
+    client_id, address_id = ids or (new_id(), new_id())
     client = {k: v if v is not None else "" for k, v in cleaned.items()}
     client.update(
-        id=uuid.uuid4(), number=number, owner_id=owner["id"], group_id=group_id,
+        id=client_id, number=number, owner_id=owner["id"], group_id=group_id,
         display_name=display_name_of(**{k: cleaned[k] for k in ("firstname", "lastname", "company_name")}),
         billing_country=billing["country"], billing_city=billing.get("city", ""))
     client["search_text"] = search_text_of(client, owner["email"])
-    address = {**billing, "id": uuid.uuid4(), "client_id": client["id"], "type": AddressType.BILLING}
+    address = {**billing, "id": address_id, "client_id": client_id, "type": AddressType.BILLING}
     if not address.get("name"):
         address["name"] = "Default"
     # The billing contact is the owner unless told otherwise, as on the seed's Profile tab.

@@ -3,7 +3,6 @@ all the clients concerned, each checked on its own total, and one INSERT of the 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -13,6 +12,7 @@ from django.utils import timezone
 from clientpanel.clients.models import Client, ClientBalance
 from clientpanel.core.actor import current_actor
 from clientpanel.core.events import has_subscribers, publish_all
+from clientpanel.core.ids import new_id
 from clientpanel.core.money import amount_to_units, units_to_amount
 
 from ..events import LedgerEntryPosted
@@ -62,7 +62,7 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
             sequence += 1
             before, running = running, running + e["net"]
             rows.append(LedgerEntry(
-                id=e.get("id") or uuid.uuid4(), client_id=cid, sequence=sequence, type=e["type"], net=e["net"],
+                id=e.get("id") or new_id(), client_id=cid, sequence=sequence, type=e["type"], net=e["net"],
                 gross=e.get("gross", e["net"]), balance_before=before, balance_after=running,
                 description=e.get("description", "")[:500], transaction_id="", service_id=e.get("service_id"),
                 period_start=e.get("period_start"), period_end=e.get("period_end"),

@@ -18,6 +18,7 @@ from clientpanel.clients.models import Client
 from clientpanel.core.actor import current_actor
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.events import has_subscribers, publish
+from clientpanel.core.ids import new_id
 from clientpanel.core.money import AMOUNT_MAX, amount_to_units, units_to_amount
 
 from ..events import LedgerEntryPosted
@@ -108,7 +109,7 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
     UPDATE then the INSERT inside the caller's transaction."""
     actor = current_actor()
     values = {
-        "id": uuid.uuid4(), "client_id": client_id, "type": type, "gross": gross, "net": net,
+        "id": new_id(), "client_id": client_id, "type": type, "gross": gross, "net": net,
         "description": description[:500], "transaction_id": transaction_id, "service_id": service_id,
         "period_start": period_start, "period_end": period_end, "document_id": document_id,
         "created_at": timezone.now(), **recorded_by(actor),

@@ -1,5 +1,4 @@
 import json
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 
 class GatewayAccount(models.Model):
@@ -49,7 +49,7 @@ class PaymentAttempt(models.Model):
     proforma paid through invoicing's payment service with the gateway's transaction id), FAILED,
     or HELD when the gateway's figures do not match it (staff decide)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="payment_attempts")
     home_company = models.ForeignKey("tax.HomeCompany", on_delete=models.PROTECT, related_name="+")
     gateway = models.CharField(max_length=30)
@@ -132,7 +132,7 @@ class GatewayRefund(models.Model):
     its issue). The credit note is in the books first; the gateway is asked after, with this row's
     id as its idempotency key, so a retry after a failure or a crash never refunds twice."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     attempt = models.ForeignKey(PaymentAttempt, on_delete=models.PROTECT, related_name="refunds")
     credit_note = models.OneToOneField("invoicing.Document", on_delete=models.PROTECT, related_name="gateway_refund")
     amount = AmountField()  # gross, positive

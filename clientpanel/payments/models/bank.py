@@ -1,11 +1,10 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 
 class BankStatement(models.Model):
@@ -13,7 +12,7 @@ class BankStatement(models.Model):
     (payments/bank). Its lines are kept; the file itself is not. The counts are what the upload
     found, for the list of statements."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     uploaded_by_label = models.CharField(max_length=300)

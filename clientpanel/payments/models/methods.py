@@ -1,10 +1,9 @@
-import uuid
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from clientpanel.core.fields import AmountField
+from clientpanel.core.ids import new_id
 
 from .attempts import GatewayAccount
 
@@ -13,7 +12,7 @@ class SavedMethod(models.Model):
     """A card (or other method) a gateway keeps for a client, saved when the client paid and asked
     to keep it: the gateway's reference only, never a card number. The default one pays auto top-ups."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     client = models.ForeignKey("clients.Client", on_delete=models.CASCADE, related_name="saved_methods")
     account = models.ForeignKey(GatewayAccount, on_delete=models.CASCADE, related_name="saved_methods")
     reference = models.CharField(max_length=200)

@@ -26,6 +26,7 @@ from clientpanel.core.errors import DomainError, ValidationFailed
 
 
 class Command(BaseCommand):
+    requires_system_checks: list = []  # a data command: `manage.py check` is the place for those
     help = "Import clients from a CSV file (a dry run unless --commit); exits 1 when rows were rejected."
 
     def add_arguments(self, parser):

@@ -1,0 +1,63 @@
+"""New row ids (core.ids.new_id, new_id_texts): UUID version 7, strictly increasing in a process,
+unique across threads, and still increasing when the clock steps back or the counter runs out."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from clientpanel.core import ids
+from clientpanel.core.ids import new_id, new_id_texts
+
+
+def _ms(value: uuid.UUID) -> int:
+    return value.int >> 80
+
+
+def test_a_new_id_is_a_version_7_uuid_stamped_with_the_millisecond():
+    before = time.time_ns() // 1_000_000
+    made = new_id()
+    after = time.time_ns() // 1_000_000
+    assert (made.version, made.variant) == (7, uuid.RFC_4122)
+    assert before <= _ms(made) <= after + 1
+
+
+def test_ids_made_one_by_one_and_by_the_batch_keep_increasing():
+    made = [new_id() for _ in range(500)]
+    texts = new_id_texts(5000)
+    made += [uuid.UUID(text) for text in texts] + [new_id() for _ in range(500)]
+    assert made == sorted(made) and len(set(made)) == len(made)
+    assert all(str(uuid.UUID(text)) == text and uuid.UUID(text).version == 7 for text in texts)
+
+
+def test_ids_keep_increasing_when_the_clock_steps_back(monkeypatch):
+    first = new_id()
+    monkeypatch.setattr(ids.time, "time_ns", lambda: (_ms(first) - 5_000) * 1_000_000)  # 5 s earlier
+    later = [new_id() for _ in range(10)]
+    assert [first, *later] == sorted([first, *later]) and len(set(later)) == 10
+
+
+def test_a_counter_about_to_run_out_moves_to_the_next_millisecond(monkeypatch):
+    first = new_id()
+    monkeypatch.setattr(ids.time, "time_ns", lambda: _ms(first) * 1_000_000)  # the same millisecond
+    monkeypatch.setattr(ids, "_last_counter", (1 << ids._COUNTER_BITS) - 3)
+    texts = new_id_texts(10)
+    made = [uuid.UUID(text) for text in texts]
+    assert made == sorted(made) and _ms(made[0]) == _ms(first) + 1
+    assert all(value.version == 7 for value in made)
+
+
+def test_threads_making_ids_at_once_never_share_one():
+    made: list[uuid.UUID] = []
+
+    def make() -> None:
+        batch = [new_id() for _ in range(2000)] + [uuid.UUID(t) for t in new_id_texts(2000)]
+        made.extend(batch)
+
+    workers = [threading.Thread(target=make) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(made) == len(set(made)) == 16_000

@@ -1,0 +1,37 @@
+"""Rows get time-ordered ids (core.ids.new_id, UUID version 7): the default is Python's only, so
+the tables do not change (on SQLite an AlterField would rebuild them)."""
+
+import clientpanel.core.ids
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('payments', '0006_resolved_status'),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(state_operations=[
+            migrations.AlterField(
+                model_name='bankstatement',
+                name='id',
+                field=models.UUIDField(default=clientpanel.core.ids.new_id, editable=False, primary_key=True, serialize=False),
+            ),
+            migrations.AlterField(
+                model_name='gatewayrefund',
+                name='id',
+                field=models.UUIDField(default=clientpanel.core.ids.new_id, editable=False, primary_key=True, serialize=False),
+            ),
+            migrations.AlterField(
+                model_name='paymentattempt',
+                name='id',
+                field=models.UUIDField(default=clientpanel.core.ids.new_id, editable=False, primary_key=True, serialize=False),
+            ),
+            migrations.AlterField(
+                model_name='savedmethod',
+                name='id',
+                field=models.UUIDField(default=clientpanel.core.ids.new_id, editable=False, primary_key=True, serialize=False),
+            ),
+        ]),
+    ]
