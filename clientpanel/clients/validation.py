@@ -31,6 +31,8 @@ from clientpanel.core.places import (  # noqa: F401 — the client rules re-expo
     subdivisions_of,
 )
 
+from .phone_parsing import parse_international
+
 # --- tax IDs ---------------------------------------------------------------------------------
 
 # Why python-stdnum refused a number, as whole sentences for an EU VAT number and for another tax
@@ -99,7 +101,7 @@ def clean_phone(value: object, country: str | None = None) -> str:
     if not text:
         return ""
     try:
-        number = phonenumbers.parse(text, country or None)
+        number = parse_international(text) or phonenumbers.parse(text, country or None)
     except phonenumbers.NumberParseException:
         raise FieldInvalid(_("Enter a phone number with its country code, e.g. +48 22 123 45 67.")) from None
     if not phonenumbers.is_valid_number(number):
