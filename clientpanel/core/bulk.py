@@ -194,6 +194,14 @@ def _send(raw_connection: Any, batches: Sequence[CopyBatch], *, check_now: bool 
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
+class PreparedRows(NamedTuple):
+    """Rows made ready by CopySender.prepare: on PostgreSQL their COPY statements and text,
+    elsewhere the (model, rows) pairs themselves."""
+
+    copies: list[CopyBatch]
+    rows: list[tuple[type[models.Model], Sequence[models.Model | Mapping[str, Any]]]]
+
+
 class CopySender:
     """Sends COPY batches from a second thread, in order, on the caller's own connection and inside
     its transaction, while the caller prepares the next batch: PostgreSQL's work on one batch (most
@@ -209,21 +217,30 @@ class CopySender:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: Future | None = None
 
-    def send(self, batches: Sequence[tuple[type[models.Model], Sequence[models.Model | Mapping[str, Any]]]]) -> None:
-        """Insert these (model, rows) pairs, in order, once the batch before has gone."""
+    def prepare(self, batches: Sequence[tuple[type[models.Model], Sequence[models.Model | Mapping[str, Any]]]]
+                ) -> PreparedRows:
+        """These (model, rows) pairs made ready to send — on PostgreSQL their COPY text, built here
+        in the caller's thread. A caller that prepares a batch before it waits for the one on its
+        way (send() waits) leaves PostgreSQL no idle moment while the text is built."""
         batches = [(model, rows) for model, rows in batches if rows]
-        self.wait()
-        if not batches:
-            return
         if connection.vendor != "postgresql":
-            for model, rows in batches:
-                _bulk_create(model, rows, 2000)
+            return PreparedRows([], batches)
+        return PreparedRows([copy_batch(model, rows) for model, rows in batches], [])
+
+    def send(self, batches: PreparedRows | Sequence[tuple[type[models.Model],
+                                                          Sequence[models.Model | Mapping[str, Any]]]]) -> None:
+        """Insert these rows — prepared, or (model, rows) pairs prepared here — in order, once the
+        batch before has gone."""
+        prepared = batches if isinstance(batches, PreparedRows) else self.prepare(batches)
+        self.wait()
+        for model, rows in prepared.rows:  # off PostgreSQL: at once
+            _bulk_create(model, rows, 2000)
+        if not prepared.copies:
             return
-        prepared = [copy_batch(model, rows) for model, rows in batches]
         connection.ensure_connection()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
-        self._pending = self._pool.submit(_send, connection.connection, prepared, check_now=True)
+        self._pending = self._pool.submit(_send, connection.connection, prepared.copies, check_now=True)
 
     def wait(self) -> None:
         """Until the batch on its way is in; raises what it raised."""

@@ -58,7 +58,7 @@ def _events(action: str, count: int, start: int = 0) -> list[dict]:
 
 
 def test_a_copy_sender_writes_its_batches_in_order_inside_the_callers_transaction():
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from clientpanel.core.bulk import CopySender
 
@@ -66,8 +66,13 @@ def test_a_copy_sender_writes_its_batches_in_order_inside_the_callers_transactio
     with transaction.atomic():
         sender.send([(AuditEvent, _events("test.sent", 3)), (AuditEvent, [])])
         sender.send([(AuditEvent, _events("test.sent", 2, start=3))])  # waits for the first batch
+        # Prepared before the wait (the COPY text on PostgreSQL, the rows elsewhere), sent after it.
+        prepared = sender.prepare([(AuditEvent, _events("test.sent", 2, start=5)), (AuditEvent, [])])
+        assert len(prepared.copies if connection.vendor == "postgresql" else prepared.rows) == 1
+        sender.send(prepared)
         sender.close()
-        assert AuditEvent.objects.filter(action="test.sent").count() == 5
+        assert sorted(map(int, AuditEvent.objects.filter(action="test.sent").values_list("object_id", flat=True))) \
+            == list(range(7))
         transaction.set_rollback(True)
     assert not AuditEvent.objects.filter(action="test.sent").exists()
 

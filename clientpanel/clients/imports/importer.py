@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.core.actor import Actor
-from clientpanel.core.bulk import CopySender, without_collections
+from clientpanel.core.bulk import CopySender, PreparedRows, without_collections
 from clientpanel.core.csv_export import safe_cell
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from clientpanel.core.events import publish_all
@@ -135,18 +135,19 @@ class Importer:
 
     def run(self, rows: Iterable[tuple[int, list[str]]], total: int) -> None:
         """Every row, a batch at a time: batch k's new rows go to PostgreSQL from a second thread
-        (core.bulk.CopySender) while batch k+1 is cleaned; a batch's look-ups are made before the
-        batch before it is sent, so the connection is free for them."""
+        (core.bulk.CopySender) while batch k+1 is cleaned and its COPY text built; a batch's
+        look-ups are made before the batch before it is sent, so the connection is free for them."""
         done = 0
         self.progress(0, total)
-        built: list | None = None
+        built: PreparedRows | None = None
         try:
             with without_collections():
                 for batch in _batches(rows, CHUNK):
                     looked_up = self._look_up(batch)
                     if built:
                         self.sender.send(built)
-                    built = self._process(looked_up)
+                    rows_of_batch = self._process(looked_up)
+                    built = self.sender.prepare(rows_of_batch) if rows_of_batch else None
                     done += len(batch)
                     self.progress(done, total)
                 if built:
