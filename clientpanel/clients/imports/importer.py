@@ -155,9 +155,11 @@ class Importer:
                 self.sender.close()
         except IntegrityError:
             self.sender.close(quiet=True)
-            raise Conflict(_("Another change took one of the file's e-mail addresses or client numbers while it was "
-                             "being imported; nothing was imported. Run the import again."),
-                           code="import_conflict") from None
+            # A unique clash (an address or number taken since the look-up) or a foreign key
+            # (the group deleted): each batch is checked as it is written.
+            raise Conflict(_("Another change made while the file was being imported clashed with it (an e-mail "
+                             "address or client number taken, or a group deleted); nothing was imported. Run the "
+                             "import again."), code="import_conflict") from None
         except BaseException:
             self.sender.close(quiet=True)
             raise

@@ -167,6 +167,33 @@ def test_a_clash_while_the_rows_are_sent_writes_nothing_and_says_run_it_again(mo
     assert "Run the import again" in refresh(imported).error
 
 
+@pytest.mark.postgres
+def test_a_group_deleted_while_the_rows_are_sent_is_caught_with_the_batch_and_nothing_is_written(monkeypatch):
+    """PostgreSQL checks each batch's foreign keys as it is written (core.bulk.CopySender), not at
+    the commit: a group deleted after the look-ups refuses the batch that names it, and the whole
+    import is rolled back with the same clear message."""
+    from clientpanel.clients.imports import importer
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    gold = ClientGroup.objects.create(name="Gold", currency="EUR")
+    looked_up = importer.Importer._look_up
+
+    def look_up_then_lose_the_group(self, batch):
+        answer = looked_up(self, batch)
+        if any(cells[0] == "c3@example.com" for _line, cells in batch):
+            ClientGroup.objects.filter(pk=gold.pk).delete()
+        return answer
+
+    monkeypatch.setattr(importer.Importer, "_look_up", look_up_then_lose_the_group)
+    lines = [f"c{n}@example.com,A,Nowak{n},PL,Gold" for n in range(6)]
+    imported = upload(csv_bytes(*lines, header="email,firstname,lastname,country,group"))
+    with pytest.raises(Conflict) as refused:
+        run(imported)
+    assert refused.value.code == "import_conflict" and "group deleted" in refused.value.message
+    assert rows_in_database() == (0, 0, 0, 0)
+    assert ClientGroup.objects.filter(pk=gold.pk).exists()  # the deletion was in the import's transaction
+
+
 def test_welcome_emails_go_only_when_asked_one_per_new_owner(monkeypatch, make_client):
     from clientpanel.clients.imports import importer
 
