@@ -19,6 +19,7 @@ AUDIT_FIELDS = {
     "public_notes": _("Public Notes"), "vies_status": _("VIES status"), "vies_checked_at": _("VIES checked at"),
     "vies_error": _("VIES error"), "billing_country": _("Billing country"), "billing_city": _("Billing city"),
     "welcome_email": _("Welcome e-mail"), "client_import": pgettext_lazy("audited field", "CSV import"),
+    "line": pgettext_lazy("audited field", "Line of the file"),
     # Its addresses (clients.Address).
     "type": _("Type"), "name": _("Name"), "contact_name": _("Contact"), "email": _("Email"),
     "address1": _("Address 1"), "address2": _("Address 2"), "city": _("City"), "postcode": _("Postcode"),
