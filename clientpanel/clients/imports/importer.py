@@ -33,7 +33,11 @@ from .columns import ADDRESS_FIELDS, CLIENT_FIELDS, FIELDS, country_code, status
 from .columns import strip_formula_guard as unguard
 from .new_rows import ClientNumbers, new_client_rows
 
-CHUNK = 2000  # rows looked up and written at a time
+# Rows looked up and written at a time. 5,000 rather than 2,000: every batch is a moment where the
+# importer waits for PostgreSQL (to look the next batch up), and PostgreSQL's time per batch comes
+# in bursts (the trigram index's pending list is merged every 4 MB): a 100,000-row import took
+# 16.5–17.5 s instead of 18.5, for 45 MB more of peak memory (216 MB).
+CHUNK = 5000
 PREVIEW_ROWS = 10  # the first rows the preview shows
 PREVIEW_CELL = 200  # characters of a cell the preview keeps
 MAX_ERRORS = 100  # rejected rows whose errors are kept on the import (all are in the rejected CSV)
