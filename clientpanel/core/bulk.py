@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -189,7 +190,10 @@ def _send(raw_connection: Any, batches: Sequence[CopyBatch], *, check_now: bool 
                 for start in range(0, len(batch.text), _SEND_CHUNK):
                     copy.write(batch.text[start:start + _SEND_CHUNK])
         if check_now:
-            # The foreign keys (deferred to the commit) checked now, then deferred again.
+            # The foreign keys (deferred to the commit) checked now, then deferred again: the
+            # batch's, and any the caller's transaction wrote before (CopySender's callers own
+            # their transaction). Django declares every constraint it defers INITIALLY DEFERRED,
+            # so DEFERRED puts each back as it was.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
@@ -263,18 +267,32 @@ class CopySender:
                 self._pool = None
 
 
+_collections_lock = threading.Lock()
+_collections_held = 0  # bulk jobs running now without collections
+_collections_were_on = True
+
+
 @contextmanager
 def without_collections() -> Iterator[None]:
     """Python's cyclic garbage collector off while a bulk job builds hundreds of thousands of
     short-lived rows: by default every 700 new objects start a collection, and the walks over every
     live object (the job's growing sets included) cost a CSV import of 20,000 clients a fifth of
     its time, and still a tenth when run seldom. Reference counting frees the rows, which hold no
-    cycles (the import's peak memory is the same with the collector on or off); what cycles the
-    job leaves are collected once it is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
+    cycles (the import's peak memory is the same with the collector on or off).
+
+    The collector is the process's: in a Huey worker's other threads, cycles made meanwhile wait
+    for the end of the job (an import of 100,000 rows: about 20 s) and are collected then. Jobs
+    running at once share it: the first turns it off, the last puts it back as it was."""
+    global _collections_held, _collections_were_on
+    with _collections_lock:
+        if not _collections_held:
+            _collections_were_on = gc.isenabled()
+            gc.disable()
+        _collections_held += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _collections_lock:
+            _collections_held -= 1
+            if not _collections_held and _collections_were_on:
+                gc.enable()

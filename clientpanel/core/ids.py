@@ -33,7 +33,8 @@ def int_id_or_none(value: object) -> int | None:
 # of 100,000 clients spent 1.6 s less of PostgreSQL's time on its primary keys and foreign-key
 # checks. The layout is CPython 3.14's uuid.uuid7: 48 bits of Unix milliseconds, a 42-bit counter
 # (random at each new millisecond, then counting, so ids made in one process are strictly
-# increasing) and 32 random bits — still unguessable (74 random bits a millisecond).
+# increasing) and 32 random bits — still unguessable (73 random bits a millisecond: the counter's
+# start has 41, its top bit clear to count on).
 
 _COUNTER_BITS = 42
 _id_lock = threading.Lock()
@@ -59,9 +60,11 @@ def _next_stamps(count: int) -> tuple[int, int]:
 
 def _forget_last_stamp() -> None:
     """In a forked child (a gunicorn or Huey worker): count from a fresh random counter, not on
-    from the parent's."""
-    global _last_ms
+    from the parent's, behind a fresh lock (another of the parent's threads may have held its
+    lock at the fork, and would never release it in the child)."""
+    global _last_ms, _id_lock
     _last_ms = 0
+    _id_lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_last_stamp)

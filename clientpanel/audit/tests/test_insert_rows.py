@@ -114,6 +114,15 @@ def test_without_collections_puts_the_collector_back_as_it_was():
         assert not gc.isenabled()
         raise RuntimeError
     assert gc.isenabled()
+    # Two jobs at once (a Huey worker's threads): the collector comes back when the last one ends,
+    # whichever ends first.
+    first, second = without_collections(), without_collections()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
     gc.disable()
     try:
         with without_collections():

@@ -61,3 +61,17 @@ def test_threads_making_ids_at_once_never_share_one():
     for worker in workers:
         worker.join()
     assert len(made) == len(set(made)) == 16_000
+
+
+def test_a_forked_child_makes_ids_behind_a_fresh_lock(monkeypatch):
+    """A thread of the parent may hold the lock at the fork: the child's first id must not wait
+    for it (os.register_at_fork runs _forget_last_stamp in the child)."""
+    monkeypatch.setattr(ids, "_id_lock", ids._id_lock)  # put back after the test
+    held = ids._id_lock
+    held.acquire()
+    try:
+        ids._forget_last_stamp()  # what the child runs after a fork
+        assert ids._id_lock is not held
+        assert new_id().version == 7  # would wait forever behind the held lock
+    finally:
+        held.release()
