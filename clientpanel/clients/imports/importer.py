@@ -13,6 +13,7 @@ from itertools import islice
 from typing import IO, Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.models import User, normalize_email
@@ -21,6 +22,7 @@ from clientpanel.core.bulk import CopySender, PreparedRows, without_collections
 from clientpanel.core.csv_export import safe_cell
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, ValidationFailed
 from clientpanel.core.events import publish_all
+from clientpanel.core.lookups import AnyOf
 from clientpanel.core.places import FieldInvalid, clean_text
 
 from ..events import WelcomeEmailRequested
@@ -189,14 +191,14 @@ class Importer:
         self.sender.wait()
         visible = clients_visible_to(self.actor)
         by_number = {number: _Match(pk, number) for pk, number in
-                     visible.filter(number__in=numbers).values_list("pk", "number")} if numbers else {}
-        taken_numbers = set(Client.objects.filter(number__in=numbers).values_list("number", flat=True)) \
+                     visible.filter(AnyOf(F("number"), numbers)).values_list("pk", "number")} if numbers else {}
+        taken_numbers = set(Client.objects.filter(AnyOf(F("number"), numbers)).values_list("number", flat=True)) \
             if numbers else set()
-        owners = dict(User.objects.filter(email__in=emails).values_list("pk", "email")) if emails else {}
+        owners = dict(User.objects.filter(AnyOf(F("email"), emails)).values_list("pk", "email")) if emails else {}
         users = set(owners.values())
         by_owner: dict[str, _Match] = {}
         if owners:
-            owned = visible.filter(owner_id__in=list(owners)).order_by("created_at")
+            owned = visible.filter(AnyOf(F("owner_id"), list(owners))).order_by("created_at")
             for pk, number, owner_id in owned.values_list("pk", "number", "owner_id"):
                 by_owner.setdefault(owners[owner_id], _Match(pk, number))
         return parsed, by_number, taken_numbers, users, by_owner
