@@ -1,9 +1,10 @@
 """phonenumbers.parse for the shape nearly every stored or imported number has — "+", the country
 code and the digits, with spaces, dots, dashes, slashes or brackets between them — in a quarter of
-the time. A CSV import parses a phone number on every row, and parse's general path (extensions,
-RFC 3966, vanity letters, national formats) was a sixth of the import's cleaning.
+the time, and phonenumbers.is_valid_number in half. A CSV import checks a phone number on every
+row, and the library's general paths (extensions, RFC 3966, vanity letters, national formats; the
+kind of number) were a quarter of the import's cleaning.
 
-The steps are parse's own for such input, made with its own helpers, which are phonenumbers'
+The steps are the library's own for such input, made with its own helpers, which are phonenumbers'
 private functions: the version is pinned (pyproject.toml), and tests/test_phone_parsing.py compares
 the two over every example number of every region in several spellings, and over random text.
 Anything else — another shape, a country code that does not exist, too few or too many digits —
@@ -47,3 +48,26 @@ def parse_international(text: str) -> PhoneNumber | None:
     util._set_italian_leading_zeros_for_phone_number(national, number)
     number.national_number = int(national)
     return number
+
+
+def is_valid_number(number: PhoneNumber) -> bool:
+    """phonenumbers.is_valid_number, asking the number's kinds most numbers are (fixed line,
+    mobile) first: the library tries eight rarer kinds (premium rate, toll free, shared cost, VoIP,
+    personal, pager, UAN, voicemail) before them, to name the kind. Validity is the same either way:
+    the general pattern, and any kind. A country code shared by several regions (+1, +7, +44…) is
+    left to the library, which first finds the region by those same patterns."""
+    regions = util.COUNTRY_CODE_TO_REGION_CODE.get(number.country_code)
+    if regions is None or len(regions) != 1:
+        return util.is_valid_number(number)
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(number.country_code, regions[0])
+    if metadata is None:
+        return False
+    national = util.national_significant_number(number)
+    matches = util._is_number_matching_desc
+    if not matches(national, metadata.general_desc):
+        return False
+    return (matches(national, metadata.fixed_line)
+            or (not metadata.same_mobile_and_fixed_line_pattern and matches(national, metadata.mobile))
+            or any(matches(national, kind) for kind in (
+                metadata.premium_rate, metadata.toll_free, metadata.shared_cost, metadata.voip,
+                metadata.personal_number, metadata.pager, metadata.uan, metadata.voicemail)))

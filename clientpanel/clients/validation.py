@@ -31,7 +31,7 @@ from clientpanel.core.places import (  # noqa: F401 — the client rules re-expo
     subdivisions_of,
 )
 
-from .phone_parsing import parse_international
+from .phone_parsing import is_valid_number, parse_international
 
 # --- tax IDs ---------------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ def clean_phone(value: object, country: str | None = None) -> str:
         number = parse_international(text) or phonenumbers.parse(text, country or None)
     except phonenumbers.NumberParseException:
         raise FieldInvalid(_("Enter a phone number with its country code, e.g. +48 22 123 45 67.")) from None
-    if not phonenumbers.is_valid_number(number):
+    if not is_valid_number(number):
         raise FieldInvalid(_("This phone number does not exist; check the country code and digits."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -1,5 +1,6 @@
-"""parse_international answers what phonenumbers.parse answers, or None (then parse is asked):
-over every example number of every region and kind, spelled several ways, and over random text."""
+"""parse_international answers what phonenumbers.parse answers, or None (then parse is asked), and
+is_valid_number what phonenumbers.is_valid_number answers: over every example number of every
+region and kind, spelled several ways (valid and not), and over random text."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clientpanel.clients.phone_parsing import parse_international
+from clientpanel.clients.phone_parsing import is_valid_number, parse_international
 from clientpanel.clients.validation import clean_phone
 
 
@@ -75,3 +76,23 @@ def test_clean_phone_still_refuses_and_stores_e164():
     for wrong in ("+999 123 456", "+48 2", "+1 555"):
         with pytest.raises(Exception, match="phone number"):
             clean_phone(wrong)
+
+
+def test_validity_is_the_librarys_for_every_example_number_in_every_spelling():
+    valid = invalid = 0
+    for example in _examples():
+        for text in _spellings(example):
+            number = _parse(text)
+            if number is None:
+                continue
+            expected = phonenumbers.is_valid_number(number)
+            assert is_valid_number(number) == expected, text
+            valid, invalid = valid + expected, invalid + (not expected)
+    assert valid > 5_000 and invalid > 2_000  # both answers were asked for
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.integers(min_value=1, max_value=999), st.integers(min_value=0, max_value=10**15))
+def test_validity_is_the_librarys_for_random_numbers(country_code, national_number):
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=national_number)
+    assert is_valid_number(number) == phonenumbers.is_valid_number(number)
