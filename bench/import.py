@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import cpu_anchor_ms  # noqa: E402 — bench/harness.py, beside this script
 
-ANCHORS: list[tuple[float, float]] = []  # each run's Python anchor (ms) before and after it
 BENCH_URL = os.environ.get("BENCH_IMPORT_DATABASE_URL",
                            f"postgres://postgres@127.0.0.1:5432/clientpanel_bench_import_{os.getpid()}")
 HEADER = ["email", "firstname", "lastname", "company_name", "tax_id", "phone", "address1", "city", "postcode",
@@ -83,8 +82,9 @@ def write_csv(path: Path, count: int, start: int) -> None:
                              tax_id, phone, street, city, postcode, region, country, currency, "ACTIVE"])
 
 
-def run_import(path: Path, env: dict, *extra: str) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS of the child (KiB, Linux) and its output."""
+def run_import(path: Path, env: dict, *extra: str) -> tuple[float, int, str, str]:
+    """Wall seconds, peak RSS of the child (KiB, Linux), its output and the Python anchor (ms) before
+    and after it."""
     # The child reports its own peak RSS when it ends (however it ends).
     child = ("import resource, runpy, sys\n"
              f"sys.argv = ['manage.py', 'import_clients', {str(path)!r}, '--commit', *{list(extra)!r}]\n"
@@ -95,12 +95,12 @@ def run_import(path: Path, env: dict, *extra: str) -> tuple[float, int, str]:
     result = subprocess.run([sys.executable, "-c", child], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=1800)
     elapsed = time.perf_counter() - started
-    ANCHORS.append((before, cpu_anchor_ms()))
+    anchors = f"{before:.2f} · {cpu_anchor_ms():.2f}"
     if result.returncode != 0:
         raise SystemExit(f"import_clients failed ({result.returncode}):\n{result.stdout[-3000:]}\n"
                          f"{result.stderr[-3000:]}")
     peak = int(next(line.split()[1] for line in result.stderr.splitlines() if line.startswith("PEAK_RSS")))
-    return elapsed, peak, result.stdout.strip()
+    return elapsed, peak, result.stdout.strip(), anchors
 
 
 def main() -> None:
@@ -122,16 +122,15 @@ def main() -> None:
             small, large = work / "small.csv", work / "large.csv"
             write_csv(small, args.small, 0)
             write_csv(large, args.clients, args.small)
-            small_s, small_rss, _ = run_import(small, env)
-            large_s, large_rss, large_out = run_import(large, env)
-            again_s, _rss, again_out = run_import(large, env)
+            small_s, small_rss, _, small_a = run_import(small, env)
+            large_s, large_rss, large_out, large_a = run_import(large, env)
+            again_s, _rss, again_out, again_a = run_import(large, env)
             size_mb = large.stat().st_size / 1024 / 1024
             counts = _counts(env)
     finally:
         _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     total = args.small + args.clients
     print(f"\nCSV import (manage.py import_clients --commit) into PostgreSQL at {BENCH_URL.split('@')[-1]}\n")
-    small_a, large_a, again_a = (f"{before:.2f} · {after:.2f}" for before, after in ANCHORS)
     print("| file | rows | seconds | rows/s | peak RSS of the process | Python anchor before · after (ms) |")
     print("|---|---:|---:|---:|---:|---:|")
     print(f"| small | {args.small:,} | {small_s:.1f} | {args.small / small_s:,.0f} | {small_rss / 1024:.0f} MiB | "

@@ -23,9 +23,9 @@ class FieldInvalid(ValueError):
 def clean_text(value: object, *, max_length: int, label: str | Promise, required: bool = False) -> str:
     """The stripped text, or FieldInvalid naming the field by its label (given translated, or lazy:
     it is read in the active language when the message is built)."""
-    if value is None or value == "":  # most optional fields: nothing to look at
-        if required:
-            raise FieldInvalid(_("%(label)s is required.") % {"label": label})
+    if value is None:
+        value = ""
+    if value == "" and not required:  # most optional fields: nothing to look at
         return ""
     if not isinstance(value, str):
         raise FieldInvalid(_("%(label)s must be text.") % {"label": label})
