@@ -70,7 +70,9 @@ def clean_tax_id(value: object, country: str) -> str:
     cc = country.lower()
     if cc in eu_vat.MEMBER_STATES:
         prefix = "EL" if cc == "gr" else cc.upper()
-        compact = stdnum_clean(tax_id, " -./,:").upper()
+        # stdnum's clean() leaves letters and digits as they are: such text (nearly every number
+        # given) skips it, a pass over each character in Python.
+        compact = (tax_id if _plain(tax_id) else stdnum_clean(tax_id, " -./,:")).upper()
         if compact[:2].isalpha():
             if compact[:2] != prefix and not (cc == "gr" and compact[:2] == "GR"):
                 raise FieldInvalid(
@@ -81,7 +83,7 @@ def clean_tax_id(value: object, country: str) -> str:
         else:
             compact = prefix + compact
         try:
-            return eu_vat.validate(compact)
+            return _eu_vat_validate(compact)
         except ValidationError as error:
             raise _not_valid(error, country, vat=True) from None
     module = get_cc_module(cc, "vat")
@@ -91,6 +93,24 @@ def clean_tax_id(value: object, country: str) -> str:
         return module.validate(tax_id)
     except ValidationError as error:
         raise _not_valid(error, country, vat=False) from None
+
+
+def _plain(text: str) -> bool:
+    return text.isascii() and text.isalnum()
+
+
+def _eu_vat_validate(number: str) -> str:
+    """stdnum.eu.vat.validate(number). A number of ASCII letters and digits, upper-cased, goes to
+    its country's module at once: validate() would only clean it (a pass over each character, in
+    Python) and upper-case it again, which leaves it as it is. Compared with validate() itself in
+    test_validation.py."""
+    if not (_plain(number) and number.isupper()):
+        return eu_vat.validate(number)
+    module = eu_vat._get_cc_module(number[:2])
+    if module is None:
+        raise InvalidComponent()
+    validated = module.validate(number)
+    return validated if validated.startswith(number[:2]) else number[:2] + validated
 
 
 # --- phones ----------------------------------------------------------------------------------
@@ -145,7 +165,7 @@ def language_name(code: str) -> str:
 
 def clean_currency(value: object) -> str:
     code = clean_text(value, max_length=3, required=True, label=gettext_lazy("Currency")).upper()
-    if code not in enabled_currencies():
+    if code not in settings.CLIENTPANEL_CURRENCIES:
         raise FieldInvalid(_("Currency %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": code, "choices": ", ".join(enabled_currencies())})
     return code
@@ -153,7 +173,7 @@ def clean_currency(value: object) -> str:
 
 def clean_language(value: object) -> str:
     code = clean_text(value, max_length=8, required=True, label=gettext_lazy("Language")).lower()
-    if code not in enabled_languages():
+    if code not in settings.CLIENTPANEL_LANGUAGES:
         raise FieldInvalid(_("Language %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": repr(code), "choices": ", ".join(enabled_languages())})
     return code

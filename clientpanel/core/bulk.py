@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime, time
+from operator import itemgetter
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -146,10 +147,13 @@ def copy_batch(model: type[models.Model], rows: Sequence[models.Model | Mapping[
         for row in rows:
             for attname in stamped:
                 setattr(row, attname, now)
+    given = _given_columns(fields, rows) if mappings else {}
     columns = []
     for field in fields:
         name = field.attname
-        if mappings:
+        if name in given:
+            values = given[name]
+        elif mappings:
             default = defaults.get(name)
             values = [row.get(name, default) for row in rows]
         else:
@@ -162,7 +166,20 @@ def copy_batch(model: type[models.Model], rows: Sequence[models.Model | Mapping[
         columns.append(_copy_column(values))
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-    return CopyBatch(sql, "".join(["\t".join(line) + "\n" for line in zip(*columns, strict=True)]))
+    return CopyBatch(sql, "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n")
+
+
+def _given_columns(fields: list[models.Field], rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple]:
+    """The columns every row gives (the keys of the first row, when all the rows have them), read
+    a row at a time by itemgetter, in C: a Python loop per field and row cost a 100,000-client
+    import a second and a half. A key some row lacks leaves its column to the caller's loop."""
+    names = [f.attname for f in fields if f.attname in rows[0]]
+    if len(names) < 2:  # itemgetter of one name answers the value, not a tuple
+        return {}
+    try:
+        return dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))
+    except KeyError:
+        return {}
 
 
 def _prepared(field: models.Field, values: list[Any]) -> list[Any]:

@@ -4,18 +4,32 @@ nothing; each adds its refusals to the caller's FieldErrors."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import FieldErrors
 
 from .. import roles as roles_module
 from ..models import User, normalize_email
+
+
+class _EmailValidator(EmailValidator):
+    """Django's e-mail rule, its patterns compiled once here: Django's are compiled lazily and read
+    through a proxy object on every use, a third of the check's time (a CSV import checks an
+    address per row)."""
+
+    user_regex = re.compile(EmailValidator.user_regex.pattern, EmailValidator.user_regex.flags)
+    domain_regex = re.compile(EmailValidator.domain_regex.pattern, EmailValidator.domain_regex.flags)
+    literal_regex = re.compile(EmailValidator.literal_regex.pattern, EmailValidator.literal_regex.flags)
+
+
+validate_email = _EmailValidator()
 
 
 def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_be_new: bool = True) -> str:

@@ -35,6 +35,22 @@ def test_rows_given_as_values_come_back_as_written_with_escaped_text_nulls_and_j
     assert two.changes == {}
 
 
+def test_a_field_only_some_rows_give_takes_its_default_in_the_others_whichever_row_comes_first():
+    # The columns of the first row's keys are read a row at a time (core.bulk._given_columns); a
+    # key missing from a later row, or given only by a later row, is read field by field instead.
+    with_ip = {"actor_kind": "system", "actor_label": "with", "action": "test.with", "object_type": "t",
+               "object_id": "1", "ip": "192.0.2.7", "changes": {"a": [None, "1"]}}
+    without = {"actor_kind": "system", "actor_label": "without", "action": "test.without", "object_type": "t",
+               "object_id": "2"}
+    insert_rows(AuditEvent, [without, with_ip, dict(without, action="test.without2")])
+    insert_rows(AuditEvent, [dict(with_ip, action="test.with2"), dict(without, action="test.without3")])
+    rows = {e.action: (e.ip, e.changes, e.actor_label) for e in AuditEvent.objects.filter(action__startswith="test.")}
+    assert rows == {"test.with": ("192.0.2.7", {"a": [None, "1"]}, "with"),
+                    "test.with2": ("192.0.2.7", {"a": [None, "1"]}, "with"),
+                    "test.without": (None, {}, "without"), "test.without2": (None, {}, "without"),
+                    "test.without3": (None, {}, "without")}
+
+
 def test_many_rows_across_batches_are_all_written():
     insert_rows(AuditEvent, [{"actor_kind": "system", "actor_label": f"row {n}", "action": "test.many",
                               "object_type": "t", "object_id": str(n)} for n in range(25)], batch_size=10)

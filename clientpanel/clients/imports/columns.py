@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from django.conf import settings
@@ -164,7 +164,13 @@ def _status_labels(languages: tuple[str, ...]) -> dict[str, str]:
 def status_code(value: str) -> str:
     """A status as written by our export (its label in any of the panel's languages: "Active",
     "Aktywny") or as a code; anything else is left for the status rule to refuse."""
-    return _status_labels(tuple(code for code, _name in settings.LANGUAGES)).get(header_key(value), value)
+    return _status_of(value, tuple(code for code, _name in settings.LANGUAGES))
+
+
+@lru_cache(maxsize=1024)
+def _status_of(value: str, languages: tuple[str, ...]) -> str:
+    # Kept per value: an import reads a status on every row, nearly always one of a few.
+    return _status_labels(languages).get(header_key(value), value)
 
 
 def strip_formula_guard(cell: str) -> str:

@@ -1,5 +1,9 @@
 import pytest
 from django.test import override_settings
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
 
 from clientpanel.clients.validation import (
     FieldInvalid,
@@ -10,6 +14,7 @@ from clientpanel.clients.validation import (
     clean_region,
     clean_tax_id,
 )
+from clientpanel.clients.validation import _eu_vat_validate as eu_vat_validate_at_once
 
 
 @pytest.mark.parametrize("raw, country, stored", [
@@ -25,6 +30,33 @@ from clientpanel.clients.validation import (
 ])
 def test_tax_id_is_validated_for_the_billing_country_and_normalised(raw, country, stored):
     assert clean_tax_id(raw, country) == stored
+
+
+def _outcome(validate, number):
+    try:
+        return validate(number)
+    except ValidationError as error:
+        return type(error)
+
+
+_PREFIXES = sorted({cc.upper() for cc in eu_vat.MEMBER_STATES} | {"EL", "GR", "XI", "EU", "US", "P1"})
+
+
+@settings(max_examples=3000, deadline=None)
+@given(prefix=st.sampled_from(_PREFIXES),
+       body=st.text(alphabet="0123456789" * 6 + "ABHKLMNPQRSTUVXYZ aé-.·–/", min_size=0, max_size=14))
+@example(prefix="PL", body="5260250995")
+@example(prefix="DE", body="136695976")
+@example(prefix="EL", body="094259216")
+@example(prefix="NL", body="004495445B01")
+@example(prefix="FR", body="40303265045")
+@example(prefix="XI", body="980780684")
+@example(prefix="AT", body="U13585627")
+def test_eu_vat_numbers_sent_to_their_country_at_once_are_answered_as_stdnum_answers(prefix, body):
+    # The fast path skips stdnum's clean() for plain upper-case text; the answer (the number, or
+    # the kind of refusal) must be validate()'s for every text, plain or not.
+    number = (prefix + body).upper()
+    assert _outcome(eu_vat_validate_at_once, number) == _outcome(eu_vat.validate, number)
 
 
 @pytest.mark.parametrize("raw, country, reason", [
