@@ -57,6 +57,9 @@ def _not_valid(error: ValidationError, country: str, *, vat: bool) -> FieldInval
     return FieldInvalid(str(sentences[0 if vat else 1]) % {"country": reader_country_name(country)})
 
 
+_TAX_ID_LABEL = gettext_lazy("Tax ID")
+
+
 def clean_tax_id(value: object, country: str) -> str:
     """Validate a tax ID for the billing country and store it in compact form.
 
@@ -64,7 +67,7 @@ def clean_tax_id(value: object, country: str) -> str:
     other countries use python-stdnum's VAT-like number for the country where one exists (Canadian
     BN/BN15, Australian ABN, Swiss UID…); elsewhere the text is kept as entered.
     """
-    tax_id = clean_text(value, max_length=64, label=gettext_lazy("Tax ID"))
+    tax_id = clean_text(value, max_length=64, label=_TAX_ID_LABEL)
     if not tax_id:
         return ""
     cc = country.lower()
@@ -115,9 +118,12 @@ def _eu_vat_validate(number: str) -> str:
 
 # --- phones ----------------------------------------------------------------------------------
 
+_PHONE_NUMBER_LABEL = gettext_lazy("Phone number")
+
+
 def clean_phone(value: object, country: str | None = None) -> str:
     """Parse a phone number (international, or national for the given country) into E.164."""
-    text = clean_text(value, max_length=32, label=gettext_lazy("Phone number"))
+    text = clean_text(value, max_length=32, label=_PHONE_NUMBER_LABEL)
     if not text:
         return ""
     try:
@@ -163,16 +169,22 @@ def language_name(code: str) -> str:
         return code
 
 
+_CURRENCY_LABEL = gettext_lazy("Currency")
+
+
 def clean_currency(value: object) -> str:
-    code = clean_text(value, max_length=3, required=True, label=gettext_lazy("Currency")).upper()
+    code = clean_text(value, max_length=3, required=True, label=_CURRENCY_LABEL).upper()
     if code not in settings.CLIENTPANEL_CURRENCIES:
         raise FieldInvalid(_("Currency %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": code, "choices": ", ".join(enabled_currencies())})
     return code
 
 
+_LANGUAGE_LABEL = gettext_lazy("Language")
+
+
 def clean_language(value: object) -> str:
-    code = clean_text(value, max_length=8, required=True, label=gettext_lazy("Language")).lower()
+    code = clean_text(value, max_length=8, required=True, label=_LANGUAGE_LABEL).lower()
     if code not in settings.CLIENTPANEL_LANGUAGES:
         raise FieldInvalid(_("Language %(code)s is not enabled; choose one of %(choices)s.")
                            % {"code": repr(code), "choices": ", ".join(enabled_languages())})
@@ -185,18 +197,24 @@ CLIENT_EINVOICE_FORMATS = ("ubl", "cii", "facturx")
 PEPPOL_ID = re.compile(r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.:_-]{0,49}$")
 
 
+_E_INVOICE_FORMAT_LABEL = gettext_lazy("E-invoice format")
+
+
 def clean_einvoice_format(value: object) -> str:
-    code = clean_text(value, max_length=20, label=gettext_lazy("E-invoice format")).lower()
+    code = clean_text(value, max_length=20, label=_E_INVOICE_FORMAT_LABEL).lower()
     if code and code not in CLIENT_EINVOICE_FORMATS:
         raise FieldInvalid(_("Choose one of %(choices)s, or none for the home company's.")
                            % {"choices": ", ".join(CLIENT_EINVOICE_FORMATS)})
     return code
 
 
+_PEPPOL_ID_LABEL = gettext_lazy("Peppol ID")
+
+
 def clean_peppol_id(value: object) -> str:
     """A Peppol participant ID: a four-digit scheme (ISO 6523 ICD, e.g. 0088 GLN, 9945 Polish VAT),
     a colon and the identifier."""
-    text = clean_text(value, max_length=60, label=gettext_lazy("Peppol ID")).replace(" ", "")
+    text = clean_text(value, max_length=60, label=_PEPPOL_ID_LABEL).replace(" ", "")
     if text and not PEPPOL_ID.match(text):
         raise FieldInvalid(_("A Peppol ID is a four-digit scheme, a colon and the identifier, e.g. 0088:5790000436057 "
                              "or 9945:PL5260250995."))

@@ -69,10 +69,13 @@ def reader_country_name(code: str) -> str:
     return english if language == "en" or english == code else _country_names(language).gettext(english)
 
 
+_COUNTRY_LABEL = gettext_lazy("Country")
+
+
 def clean_country(value: object) -> str:
     if isinstance(value, str) and value in _COUNTRIES_SEEN:
         return _COUNTRIES_SEEN[value]
-    code = clean_text(value, max_length=2, required=True, label=gettext_lazy("Country")).upper()
+    code = clean_text(value, max_length=2, required=True, label=_COUNTRY_LABEL).upper()
     if pycountry.countries.get(alpha_2=code) is None:
         raise FieldInvalid(_("Unknown country code %(code)s; use ISO 3166-1 alpha-2, e.g. PL or US.")
                            % {"code": repr(code)})
@@ -101,11 +104,14 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
+_STATE_REGION_LABEL = gettext_lazy("State/Region")
+
+
 def clean_region(value: object, country: str) -> str:
     """An ISO 3166-2 code (matched by code or name) where the country has subdivisions, else free text."""
     if isinstance(value, str) and (value, country) in _REGIONS_SEEN:
         return _REGIONS_SEEN[value, country]
-    region = clean_text(value, max_length=100, label=gettext_lazy("State/Region"))
+    region = clean_text(value, max_length=100, label=_STATE_REGION_LABEL)
     if not region:
         return ""
     subdivisions = subdivisions_of(country)

@@ -56,6 +56,8 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
 def has_visible_text(value: str) -> bool:
     """Whether the text shows anything: not only spaces and invisible format characters (a
     zero-width space alone is no name)."""
+    if value[:1].isalnum():  # a letter or digit first (nearly every name): visible, nothing to walk
+        return True
     return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn")
                for ch in value)
 

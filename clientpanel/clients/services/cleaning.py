@@ -54,6 +54,7 @@ CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabl
 CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
                                               "credit_limit", "einvoice_format", "peppol_id"} | CLIENT_SETTINGS
 ADDRESS_FIELDS = set(ADDRESS_TEXT_FIELDS) | {"type", "phone", "email", "country", "region", "is_default"}
+BILLING_FIELDS = frozenset(ADDRESS_FIELDS - {"type", "is_default"})  # a new client's billing address: no choice
 
 
 def run_clean(errors: FieldErrors, field: str, clean, *args) -> Any:
@@ -89,8 +90,11 @@ def clean_credit_limit(value: object, currency: str | None) -> Decimal:
 _STATUSES = frozenset(ClientStatus.values)
 
 
+_STATUS_LABEL = gettext_lazy("Status")
+
+
 def clean_status(value: object) -> str:
-    status = clean_text(value, max_length=10, required=True, label=gettext_lazy("Status")).upper()
+    status = clean_text(value, max_length=10, required=True, label=_STATUS_LABEL).upper()
     if status not in _STATUSES:
         raise FieldInvalid(_("Unknown status %(status)s; use one of %(choices)s.")
                            % {"status": repr(status), "choices": ", ".join(ClientStatus.values)})
@@ -195,7 +199,7 @@ def clean_new_client(data: Mapping[str, Any], errors: FieldErrors, *, email_must
     if not isinstance(billing_data, Mapping):
         errors.add("billing_address", _("A client needs a billing address (at least its country)."))
         billing_data = {}
-    billing = clean_address({k: v for k, v in billing_data.items() if k in ADDRESS_FIELDS - {"type", "is_default"}},
+    billing = clean_address({k: v for k, v in billing_data.items() if k in BILLING_FIELDS},
                             errors, prefix="billing_address.")
     country = billing.get("country")
     cleaned["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data.get("tax_id"), country) if country else ""

@@ -1,12 +1,14 @@
 """The one text rule (core/text.py): no control characters but line breaks and tabs, no lone surrogates."""
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.places import FieldInvalid, clean_text
-from clientpanel.core.text import json_problem, text_problem
+from clientpanel.core.text import has_visible_text, json_problem, text_problem
 
 
 @pytest.mark.parametrize("value", ["", "Zażółć gęślą jaźń", "Line\nbreak", "CR\r\nLF", "tab\there", "emoji 🙂"])
@@ -57,3 +59,21 @@ def test_any_text_is_either_accepted_or_refused_never_an_error(value):
 ])
 def test_an_integer_id_from_outside_is_digits_within_a_bigint_or_nothing(value, expected):
     assert int_id_or_none(value) == expected
+
+
+def test_a_text_is_visible_exactly_when_one_of_its_characters_shows_whatever_comes_first():
+    # has_visible_text answers at once when the first character is a letter or digit; every
+    # character of the first plane, first and alone or before an invisible one, answers as the
+    # walk over each character's category does.
+    invisible = {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"}
+
+    def walked(text: str) -> bool:
+        return any(not ch.isspace() and unicodedata.category(ch) not in invisible for ch in text)
+
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        for text in (char, char + "\u200b", " " + char):
+            assert has_visible_text(text) is walked(text), (hex(code), text)
+    assert has_visible_text("") is False
