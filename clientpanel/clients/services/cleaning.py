@@ -76,10 +76,13 @@ def clean_text_field(errors: FieldErrors, field: str, value: object, max_length:
         return ""
 
 
+_NO_LIMIT = Decimal("0.0000")  # a Decimal is immutable: one for every client given none
+
+
 def clean_credit_limit(value: object, currency: str | None) -> Decimal:
     """A limit, so at most the currency's minor unit of decimals (see docs/decisions.md, Money)."""
     if value is None or value == "":
-        return Decimal("0.0000")
+        return _NO_LIMIT
     amount = parse_currency_amount(value, currency) if currency else parse_amount(value)
     if amount < 0:
         raise AmountError(_("The credit limit cannot be negative."))
