@@ -174,7 +174,9 @@ def _given_columns(fields: list[models.Field], rows: Sequence[Mapping[str, Any]]
     a row at a time by itemgetter, in C: a Python loop per field and row cost a 100,000-client
     import a second and a half. A key some row lacks leaves its column to the caller's loop."""
     names = [f.attname for f in fields if f.attname in rows[0]]
-    if len(names) < 2:  # itemgetter of one name answers the value, not a tuple
+    # Plain dicts only: row[name] on a mapping with __missing__ (a defaultdict) would answer
+    # its own default where row.get answers the field's. One name: itemgetter answers no tuple.
+    if len(names) < 2 or set(map(type, rows)) != {dict}:
         return {}
     try:
         return dict(zip(names, zip(*map(itemgetter(*names), rows), strict=True), strict=True))

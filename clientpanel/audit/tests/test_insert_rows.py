@@ -5,6 +5,7 @@ bulk_create)."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 
 import pytest
 
@@ -44,11 +45,15 @@ def test_a_field_only_some_rows_give_takes_its_default_in_the_others_whichever_r
                "object_id": "2"}
     insert_rows(AuditEvent, [without, with_ip, dict(without, action="test.without2")])
     insert_rows(AuditEvent, [dict(with_ip, action="test.with2"), dict(without, action="test.without3")])
+    # A defaultdict's row[name] would answer its own default: such rows are read with get().
+    lacking = defaultdict(str, {k: v for k, v in without.items()}, action="test.without4")
+    insert_rows(AuditEvent, [dict(with_ip, action="test.with3"), lacking])
     rows = {e.action: (e.ip, e.changes, e.actor_label) for e in AuditEvent.objects.filter(action__startswith="test.")}
     assert rows == {"test.with": ("192.0.2.7", {"a": [None, "1"]}, "with"),
                     "test.with2": ("192.0.2.7", {"a": [None, "1"]}, "with"),
                     "test.without": (None, {}, "without"), "test.without2": (None, {}, "without"),
-                    "test.without3": (None, {}, "without")}
+                    "test.without3": (None, {}, "without"), "test.with3": ("192.0.2.7", {"a": [None, "1"]}, "with"),
+                    "test.without4": (None, {}, "without")}
 
 
 def test_many_rows_across_batches_are_all_written():

@@ -164,7 +164,10 @@ def _status_labels(languages: tuple[str, ...]) -> dict[str, str]:
 def status_code(value: str) -> str:
     """A status as written by our export (its label in any of the panel's languages: "Active",
     "Aktywny") or as a code; anything else is left for the status rule to refuse."""
-    return _status_of(value, tuple(code for code, _name in settings.LANGUAGES))
+    languages = tuple(code for code, _name in settings.LANGUAGES)
+    if len(value) > 40:  # no status is this long; a cell of any length is not kept
+        return _status_labels(languages).get(header_key(value), value)
+    return _status_of(value, languages)
 
 
 @lru_cache(maxsize=1024)
