@@ -164,10 +164,9 @@ def _status_labels(languages: tuple[str, ...]) -> dict[str, str]:
 def status_code(value: str) -> str:
     """A status as written by our export (its label in any of the panel's languages: "Active",
     "Aktywny") or as a code; anything else is left for the status rule to refuse."""
-    languages = tuple(code for code, _name in settings.LANGUAGES)
-    if len(value) > 40:  # no status is this long; a cell of any length is not kept
-        return _status_labels(languages).get(header_key(value), value)
-    return _status_of(value, languages)
+    # No status is over 40 characters: a longer cell (up to 1 MiB) is looked up, not kept.
+    look_up = _status_of if len(value) <= 40 else _status_of.__wrapped__
+    return look_up(value, tuple(code for code, _name in settings.LANGUAGES))
 
 
 @lru_cache(maxsize=1024)
