@@ -20,9 +20,9 @@ from clientpanel.core.api_types import (
     PageSize,
     strict_example,
 )
-from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.errors import NotFound
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, StrictSchema, iso_time
+from clientpanel.core.schemas import ListOut, StrictSchema, iso_time, list_page
 
 from . import services
 from .models import Service
@@ -87,11 +87,8 @@ def service_out(service: Service) -> dict[str, Any]:
 def list_client_services(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
-    if page < 1 or not 1 <= page_size <= 500:
-        raise ValidationFailed.from_fields({"page_size": [_("Use page ≥ 1 and page_size 1 to 500.")]})
     rows = client.services.select_related("product").order_by("-order_date")
-    start = (page - 1) * page_size
-    return {"count": rows.count(), "results": [service_out(s) for s in rows[start:start + page_size]]}
+    return list_page(rows, page=page, page_size=page_size, item_out=service_out)
 
 
 @router.post("/clients/{client_id}/services", response={201: ServiceOut}, summary="Order a service (product, price)")

@@ -1,10 +1,12 @@
 """API schemas every app's router shares: the strict input base, the plain list query and the
-list answer. The bounded value types they are made of are in core/api_types.py."""
+list answer and the page of it. The bounded value types they are made of are in core/api_types.py."""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
+from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import ConfigDict
 
@@ -32,6 +34,15 @@ class ListOut(Schema, Generic[Item]):
     # for its items under its own name (the OpenAPI component's), as SearchPageParams.
     count: int
     results: list[Item]
+
+
+def list_page(rows: QuerySet, *, page: int, page_size: int,
+              item_out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page of rows as a ListOut answers it: how many rows there are in all, and this page's
+    items. page and page_size come typed as Page and PageSize, whose bounds ninja checks before the
+    endpoint runs (a 422 naming the field), so the offset stays within what the database takes."""
+    start = (page - 1) * page_size
+    return {"count": rows.count(), "results": [item_out(row) for row in rows[start:start + page_size]]}
 
 
 def iso_time(value) -> str | None:

@@ -26,10 +26,9 @@ from clientpanel.core.api_types import (
     Text,
     strict_example,
 )
-from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, StrictSchema, iso_time
+from clientpanel.core.schemas import ListOut, StrictSchema, iso_time, list_page
 
 from . import selectors, services
 from .models import Document
@@ -186,22 +185,16 @@ def document_out(document: Document) -> dict[str, Any]:
     }
 
 
-def _page(params: DocumentListParams) -> tuple[int, int]:
-    if params.page < 1 or not 1 <= params.page_size <= 500:
-        raise ValidationFailed.from_fields({"page_size": ["Use page ≥ 1 and page_size 1 to 500."]})
-    return (params.page - 1) * params.page_size, params.page * params.page_size
-
-
 @router.get("/clients/{client_id}/invoices", response=DocumentListOut,
             summary="A client's proformas, invoices and credit notes")
 def list_client_documents(request, client_id: UUID, params: Query[DocumentListParams]):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
-    start, end = _page(params)
     documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type,
                                         status=params.status, search=params.search)
-    return {"count": documents.count(),
-            "results": [document_out(d) for d in selectors.with_details(documents)[start:end]]}
+    # Counting ignores with_details' joins and prefetches: the count is the documents' own.
+    return list_page(selectors.with_details(documents), page=params.page, page_size=params.page_size,
+                     item_out=document_out)
 
 
 @router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,

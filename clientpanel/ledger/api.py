@@ -11,10 +11,9 @@ from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, strict_example
-from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, SearchPageParams, iso_time
+from clientpanel.core.schemas import ListOut, SearchPageParams, iso_time, list_page
 
 from . import selectors, services
 from .models import LedgerEntry
@@ -72,11 +71,8 @@ def entry_out(entry: LedgerEntry) -> dict[str, Any]:
 def list_transactions(request, client_id: UUID, params: Query[TransactionListParams]):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
-    if params.page < 1 or not 1 <= params.page_size <= 500:
-        raise ValidationFailed.from_fields({"page_size": ["Use page ≥ 1 and page_size 1 to 500."]})
     entries = selectors.client_entries(client=client, search=params.search)
-    start = (params.page - 1) * params.page_size
-    return {"count": entries.count(), "results": [entry_out(e) for e in entries[start:start + params.page_size]]}
+    return list_page(entries, page=params.page, page_size=params.page_size, item_out=entry_out)
 
 
 @router.post("/clients/{client_id}/transactions", response={200: EntryOut, 201: EntryOut}, openapi_extra=IDEMPOTENT,

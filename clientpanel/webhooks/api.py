@@ -13,7 +13,7 @@ from pydantic import Field, StrictBool
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import SETTINGS_WRITE
 from clientpanel.core.api_types import OneLine, Page, PageSize, strict_example
-from clientpanel.core.schemas import ListOut, StrictSchema, iso_time
+from clientpanel.core.schemas import ListOut, StrictSchema, iso_time, list_page
 
 from . import selectors, services
 from .events import WEBHOOK_EVENTS
@@ -153,9 +153,7 @@ def test_webhook(request, webhook_id: UUID):
             summary="The delivery log: messages newest first, each with its attempts")
 def list_webhook_messages(request, webhook_id: UUID, page: Page = 1, page_size: PageSize = 50):
     endpoint = selectors.endpoint_get(actor=_actor(request), endpoint_id=webhook_id)
-    messages = selectors.messages_of(endpoint)
-    start = (page - 1) * page_size
-    return {"count": messages.count(), "results": [message_out(m) for m in messages[start:start + page_size]]}
+    return list_page(selectors.messages_of(endpoint), page=page, page_size=page_size, item_out=message_out)
 
 
 @router.post("/webhooks/{webhook_id}/messages/{message_id}/replay", response={202: MessageOut},

@@ -61,3 +61,24 @@ def test_bad_transactions_are_field_errors_and_write_nothing(api, make_client, b
     response = post(api, client, body)
     assert response.status_code == 422 and field in response.json()["error"]["fields"]
     assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("listing", ["transactions", "invoices", "services"])
+@pytest.mark.parametrize("params, field", [
+    ({"page_size": 501}, "page_size"), ({"page_size": 0}, "page_size"), ({"page": 0}, "page"),
+])
+def test_a_client_list_out_of_its_page_bounds_is_a_field_error(api, make_client, listing, params, field):
+    from clientpanel.api.tests.test_clients_api import assert_error
+
+    assert_error(api.get(f"/clients/{make_client().pk}/{listing}", **params), 422, "validation_error", field)
+
+
+def test_transactions_are_listed_page_by_page_with_the_count_of_all(api, make_client):
+    client = make_client()
+    for number in range(3):
+        body = {"amount": "1.00", "transaction_id": f"wire-{number}", "description": "Top-up"}
+        assert post(api, client, body).status_code == 201
+    pages = [api.get(f"/clients/{client.pk}/transactions", page=page, page_size=2).json() for page in (1, 2, 3)]
+    assert [page["count"] for page in pages] == [3, 3, 3]
+    assert [len(page["results"]) for page in pages] == [2, 1, 0]
+    assert len({entry["id"] for page in pages for entry in page["results"]}) == 3
