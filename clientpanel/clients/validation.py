@@ -7,11 +7,13 @@ a message for a person.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import phonenumbers
 from babel import Locale
 from babel.numbers import get_currency_name
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum import get_cc_module
@@ -170,25 +172,27 @@ def language_name(code: str) -> str:
 
 
 _CURRENCY_LABEL = gettext_lazy("Currency")
+_CURRENCY_NOT_ENABLED = gettext_lazy("Currency %(code)s is not enabled; choose one of %(choices)s.")
+_LANGUAGE_LABEL = gettext_lazy("Language")
+_LANGUAGE_NOT_ENABLED = gettext_lazy("Language %(code)s is not enabled; choose one of %(choices)s.")
+
+
+def _clean_enabled_code(code: str, enabled: Sequence[str], refusal: Promise) -> str:
+    """The code when the settings enable it (read from the settings each time: tests and
+    deployments change them); else the refusal, naming the enabled ones."""
+    if code not in enabled:
+        raise FieldInvalid(str(refusal) % {"code": code, "choices": ", ".join(enabled)})
+    return code
 
 
 def clean_currency(value: object) -> str:
     code = clean_text(value, max_length=3, required=True, label=_CURRENCY_LABEL).upper()
-    if code not in settings.CLIENTPANEL_CURRENCIES:
-        raise FieldInvalid(_("Currency %(code)s is not enabled; choose one of %(choices)s.")
-                           % {"code": code, "choices": ", ".join(enabled_currencies())})
-    return code
-
-
-_LANGUAGE_LABEL = gettext_lazy("Language")
+    return _clean_enabled_code(code, settings.CLIENTPANEL_CURRENCIES, _CURRENCY_NOT_ENABLED)
 
 
 def clean_language(value: object) -> str:
     code = clean_text(value, max_length=8, required=True, label=_LANGUAGE_LABEL).lower()
-    if code not in settings.CLIENTPANEL_LANGUAGES:
-        raise FieldInvalid(_("Language %(code)s is not enabled; choose one of %(choices)s.")
-                           % {"code": repr(code), "choices": ", ".join(enabled_languages())})
-    return code
+    return _clean_enabled_code(code, settings.CLIENTPANEL_LANGUAGES, _LANGUAGE_NOT_ENABLED)
 
 
 # The e-invoice formats a client may ask for (issue 16): EN 16931's. Their titles and the files

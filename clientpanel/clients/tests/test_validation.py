@@ -119,10 +119,10 @@ def test_default_enabled_currencies_and_languages():
     for code in ["USD", "EUR", "PLN", "GBP", "CAD"]:
         assert clean_currency(code.lower()) == code
     assert clean_language("EN") == "en" and clean_language("pl") == "pl"
-    with pytest.raises(FieldInvalid, match="not enabled"):
-        clean_currency("JPY")
-    with pytest.raises(FieldInvalid, match="not enabled"):
-        clean_language("de")
+    with pytest.raises(FieldInvalid, match=r"^Currency JPY is not enabled; choose one of USD, EUR, PLN, GBP, CAD\.$"):
+        clean_currency(" jpy ")
+    with pytest.raises(FieldInvalid, match=r"^Language de is not enabled; choose one of en, pl\.$"):
+        clean_language("DE")
 
 
 @override_settings(CLIENTPANEL_CURRENCIES=["JPY"], CLIENTPANEL_LANGUAGES=["de"])
