@@ -163,3 +163,12 @@ def test_posts_without_the_csrf_token_are_refused(staff):
     imported = ClientImport.objects.get()
     assert browser.post(reverse("backoffice:client-import-commit", args=[imported.pk])).status_code == 403
     assert browser.post(reverse("backoffice:client-import-map", args=[imported.pk])).status_code == 403
+
+
+def test_a_file_with_more_columns_than_the_mapping_form_can_post_is_refused_at_the_upload(staff_client):
+    """A thousand columns would make the mapping step's form a Bad Request (Django takes 1,000 fields)."""
+    header = ",".join(f"Column {i}" for i in range(1500))
+    response = upload(staff_client, ",".join(["x"] * 1500), header=header)
+    assert response.status_code == 422
+    assert "has 1500 columns; a file of clients may have at most 200" in response.content.decode()
+    assert not ClientImport.objects.exists()

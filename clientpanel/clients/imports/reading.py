@@ -20,6 +20,11 @@ SNIFF_BYTES = 64 * 1024
 # A cell may be long (notes); longer than this is not a client's field but a broken file.
 FIELD_LIMIT = 1024 * 1024
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
+# The mapping step asks for one choice per column in one form (Django takes at most
+# DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000 fields a request) and shows each header: a file of clients
+# has a few dozen columns (WHMCS's export about forty), so more than this is a broken file.
+MAX_COLUMNS = 200
+HEADER_LIMIT = 200
 
 
 def file_refused(message: str) -> ValidationFailed:
@@ -71,6 +76,18 @@ def records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
                            ) from None
 
 
+def _refuse_oversized_header(headers: list[str]) -> None:
+    if len(headers) > MAX_COLUMNS:
+        raise file_refused(_("The first line has %(count)d columns; a file of clients may have at most %(limit)d. "
+                             "Remove the columns you do not import and upload it again.")
+                           % {"count": len(headers), "limit": MAX_COLUMNS})
+    for number, header in enumerate(headers, start=1):
+        if len(header) > HEADER_LIMIT:
+            raise file_refused(_("The name of column %(number)d has %(length)d characters; a column's name may have "
+                                 "at most %(limit)d. Is the first line the header?")
+                               % {"number": number, "length": len(header), "limit": HEADER_LIMIT})
+
+
 def inspect(raw: IO[bytes]) -> FileShape:
     """Read the whole file once: refuse what is not a CSV file of clients, else answer its
     delimiter, headers and number of rows. The stream is left open, at an unspecified position."""
@@ -103,6 +120,7 @@ def inspect(raw: IO[bytes]) -> FileShape:
         if len(headers) == 1 and "\t" in headers[0]:
             raise file_refused(_("The columns are separated by tabs: save the sheet as \"CSV UTF-8\" (commas) or use "
                                  "semicolons, and upload that."))
+        _refuse_oversized_header(headers)
         text.seek(0)
         row_count = sum(1 for _record in records(text, delimiter))
     finally:

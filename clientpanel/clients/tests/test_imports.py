@@ -229,6 +229,10 @@ def test_utf8_with_bom_semicolons_and_quoted_fields():
     ("email,firstname,lastname,country\r\nc@example.com,Zo\xe9,X,FR\r\n".encode("latin-1"), "not UTF-8"),
     (b"email,firstname,lastname,country\r\n", "no clients"),
     (b",,,\r\nx,y,z,w\r\n", "name the columns"),
+    ((",".join(f"c{i}" for i in range(201)) + "\r\n" + ",".join("x" * 201) + "\r\n").encode(),
+     "has 201 columns; a file of clients may have at most 200"),
+    (("email,firstname," + "L" * 201 + ",country\r\nc@example.com,Zoe,X,FR\r\n").encode(),
+     "The name of column 3 has 201 characters"),
 ])
 def test_a_file_that_is_not_a_csv_of_clients_is_refused_and_nothing_is_kept(content, message):
     with pytest.raises(ValidationFailed) as refused:
