@@ -17,7 +17,9 @@ from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import re_path
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -165,6 +167,14 @@ def on_body_too_large(request, exc):
 def on_suspicious_request(request, exc):
     # Django's refusals of a request as sent (too many query fields, a malformed header…): a 400.
     return api.create_response(request, error_body("bad_request", "The request was refused as sent."), status=400)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_unreadable_form(request, exc):
+    # A multipart body Django cannot split (no or a malformed boundary, a non-ASCII Content-Type):
+    # the request as sent is wrong, a 400 as Django itself answers it outside the API.
+    message = _("The request body is not valid multipart/form-data: send the form with its boundary.")
+    return api.create_response(request, error_body("invalid_body", message, {"body": [message]}), status=400)
 
 
 @api.exception_handler(Exception)

@@ -107,3 +107,13 @@ def test_a_token_without_clients_write_and_another_staff_members_import_are_refu
     assert poll(client, others, mine).status_code == 404
     assert poll(client, api_token, "not-a-uuid").status_code == 404
     assert client.post("/api/v1/imports/clients").status_code == 401
+
+
+@pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary=",
+                                          "multipart/form-data; boundary=ĉ"])
+def test_a_multipart_body_without_a_usable_boundary_is_a_400_and_keeps_nothing(client, api_token, content_type):
+    response = client.post("/api/v1/imports/clients", data=b"--x\r\n" + lines("a@example.com,A,A,PL,"),
+                           content_type=content_type, headers={"Authorization": f"Bearer {api_token}"})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "invalid_body" and "body" in response.json()["error"]["fields"]
+    assert ClientImport.objects.count() == 0
