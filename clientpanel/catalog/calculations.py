@@ -7,7 +7,14 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_decimal, quantize_amount, round_to_minor_unit
+from clientpanel.core.money import (
+    AMOUNT_MAX,
+    AmountError,
+    decimal_places,
+    parse_decimal,
+    quantize_amount,
+    round_to_minor_unit,
+)
 
 # A rate has at most 6 decimals and 9 integer digits: 15 significant digits, which SQLite's
 # storage and Django's decimal converter carry exactly (PostgreSQL stores numeric anyway).
@@ -28,8 +35,7 @@ def parse_rate(value: object) -> Decimal:
         raise AmountError(_("A rate is greater than zero."))
     if rate > RATE_MAX:
         raise AmountError(_("The rate is too large (at most 999,999,999.999999)."))
-    exponent = rate.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -RATE_PLACES:
+    if decimal_places(rate) > RATE_PLACES:
         raise AmountError(ngettext("Use at most %(places)d decimal place.", "Use at most %(places)d decimal places.",
                                    RATE_PLACES) % {"places": RATE_PLACES})
     return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))

@@ -51,17 +51,28 @@ def parse_decimal(value: object, *, float_refused: str, missing: str, not_a_numb
     return number
 
 
+def decimal_places(number: Decimal) -> int:
+    """How many decimal places a finite number really has (trailing zeros are none: "1.50" has 1),
+    counted on its digits as typed. Not with normalize() or abs(): they work in the decimal
+    context, which rounds to 28 digits (so "5.000…0001" with 30 digits became 5, silently) and
+    raises decimal.Overflow past an exponent of 999,999 ("1e1000000" was a 500 in a form)."""
+    _sign, digits, exponent = number.as_tuple()
+    significant = "".join(map(str, digits)).rstrip("0")
+    if not significant or not isinstance(exponent, int):
+        return 0
+    return max(0, -(exponent + len(digits) - len(significant)))
+
+
 def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: bool = True) -> Decimal:
     """Turn user or API input into an exact Decimal, refusing floats, NaN, too many decimals and
     values outside the ledger's bounds."""
     amount = parse_decimal(
         value, float_refused=_("Send amounts as strings or integers, never as floating-point numbers."),
         missing=_("Enter an amount."), not_a_number=_("Enter a number, e.g. 12.50."))
-    exponent = amount.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places:
-        raise _too_many_decimals(places)
-    if abs(amount) > AMOUNT_MAX:
+    if amount.copy_abs() > AMOUNT_MAX:
         raise AmountError(_("The amount is too large (at most 999,999,999,999.9999)."))
+    if decimal_places(amount) > places:
+        raise _too_many_decimals(places)
     if not allow_negative and amount < 0:
         raise AmountError(_("The amount cannot be negative."))
     return amount.quantize(AMOUNT_QUANTUM)

@@ -69,7 +69,7 @@ def test_a_derived_amount_is_within_half_a_minor_unit_of_the_exact_product(amoun
 
 
 @pytest.mark.parametrize("value", [0, "0", "-1", "4.1234567", "1000000000", "NaN", "Infinity", "abc", "", None,
-                                   4.3127, True, "1e400"])
+                                   4.3127, True, "1e400", "4.00000000000000000000000000000001", "1e-1000000"])
 def test_a_bad_rate_is_refused_with_a_reason(value):
     with pytest.raises(AmountError):
         parse_rate(value)

@@ -24,6 +24,10 @@ def test_parse_amount_keeps_exact_decimals(raw, expected):
 @pytest.mark.parametrize("raw, message", [
     (0.1, "floating-point"), ("1.00001", "at most 4 decimal places"), ("abc", "Enter a number"),
     ("NaN", "finite"), ("1000000000000", "too large"), (None, "Enter an amount"), (True, "Enter an amount"),
+    # Beyond the decimal context's exponent (999,999): refused, not a decimal.Overflow (a 500 in a form).
+    ("1e1000000", "too large"), ("-1E+999999999999999999", "too large"), ("1e-100000000", "at most 4 decimal places"),
+    # More digits than the decimal context keeps (28): refused, not rounded to 5.
+    ("5.00000000000000000000000000001", "at most 4 decimal places"),
 ])
 def test_parse_amount_refuses_bad_input_with_reason(raw, message):
     with pytest.raises(AmountError, match=message):

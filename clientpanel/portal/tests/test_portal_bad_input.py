@@ -22,6 +22,7 @@ from clientpanel.clients import permissions as keys
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.services import client_user_link, staff_assignments_set
 from clientpanel.files.storage import file_storage
+from clientpanel.invoicing.models import Document
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.portal import session
 from clientpanel.tax.selectors import default_home_company
@@ -912,3 +913,12 @@ def test_staff_limited_to_a_client_do_not_switch_to_its_owners_other_clients(cli
     client.post(reverse("portal:switch-client"), {"client": str(world["theirs"].pk)})
     assert world["their_doc"].number not in client.get(reverse("portal:invoices")).content.decode()
     assert client.get(reverse("portal:document", args=[world["their_doc"].pk])).status_code == 404
+
+
+@pytest.mark.parametrize("amount", ["1e1000000", "-1e100000000"])
+def test_add_funds_with_an_exponent_beyond_any_amount_says_it_is_too_large(world, amount):
+    browser = _signed_in(world["mine"].owner.email)
+    before = Document.objects.count()
+    response = browser.post(reverse("portal:add-funds"), {"amount": amount})
+    assert response.status_code == 200 and "The amount is too large" in response.content.decode()
+    assert Document.objects.count() == before
