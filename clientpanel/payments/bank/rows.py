@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clientpanel.core.money import AMOUNT_MAX, currency_minor_unit
+from clientpanel.core.money import AMOUNT_MAX, currency_minor_unit, decimal_places
 
 TITLE_LENGTH, NAME_LENGTH, ACCOUNT_LENGTH, REFERENCE_LENGTH = 500, 300, 100, 100
 
@@ -72,7 +72,9 @@ def parse_bank_amount(value: str) -> tuple[Decimal, str]:
         amount = Decimal(sign + number)
     except InvalidOperation:
         raise _not_an_amount(value) from None
-    if abs(amount) > AMOUNT_MAX:
+    # copy_abs, not abs(): abs() rounds in the decimal context, which overflows past an exponent
+    # of 999,999 (a cell of a million digits).
+    if amount.copy_abs() > AMOUNT_MAX:
         raise ValueError(_("the amount %(value)s is too large") % {"value": value.strip()[:40]})
     return amount, currency
 
@@ -139,7 +141,7 @@ def row_of(line: int, cells: list[str], columns: dict[str, list[int]], currency:
         problems.append(str(error))
     if not code:
         problems.append(_("no currency (the file has no currency column: choose the statement's currency)"))
-    if amount is not None and code and -amount.as_tuple().exponent > currency_minor_unit(code):
+    if amount is not None and code and decimal_places(amount) > currency_minor_unit(code):
         problems.append(_("%(amount)s has more decimals than %(currency)s has") % {"amount": cell("amount"),
                                                                                    "currency": code})
     if amount is not None and amount == 0:

@@ -123,3 +123,14 @@ def test_fingerprints_are_the_same_whichever_file_a_booking_is_read_from():
     twins = b"Date;Amount;Currency;Title\n2026-11-20;10,00;PLN;same\n2026-11-20;10,00;PLN;same\n"
     first, second = fingerprints(read_statement(twins).rows)
     assert first != second  # two equal transfers on one day are two payments
+
+
+def test_an_amount_of_a_million_digits_is_too_large_and_trailing_zeros_are_no_decimals():
+    # abs() in the decimal context overflowed on such a cell (a 500 at the upload); copy_abs does not.
+    with pytest.raises(ValueError, match="is too large"):
+        parse_bank_amount("1" * 1_000_001)
+    with pytest.raises(ValueError, match="is too large"):
+        parse_bank_amount("-" + "9" * 1_000_001 + ",00")
+    data = b"Date;Amount;Currency;Title\n2026-11-20;10,000;PLN;ten\n2026-11-20;10,001;PLN;too precise\n"
+    message = _refusal(data)
+    assert "Line 2:" not in message and "Line 3:" in message and "more decimals than PLN" in message
