@@ -13,7 +13,14 @@ from django.utils.translation import gettext as _
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import client_tax_decision, effective_setting
 from clientpanel.core.errors import FieldErrors
-from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
+from clientpanel.core.money import (
+    AMOUNT_MAX,
+    AmountError,
+    decimal_places,
+    parse_amount,
+    parse_currency_amount,
+    round_to_minor_unit,
+)
 from clientpanel.core.text import text_problem
 
 from .calculations import Totals, document_totals, line_net
@@ -59,7 +66,9 @@ def clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[
         try:
             quantity = Decimal(str(item.get("quantity", "1")))
             if isinstance(item.get("quantity"), float) or not quantity.is_finite() or quantity <= 0 \
-                    or quantity > MAX_QUANTITY or quantity.normalize().as_tuple().exponent < -4:
+                    or quantity > MAX_QUANTITY or decimal_places(quantity) > 4:
+                # Counted on the digits sent: normalize() rounds to 28 digits, so "2.999…9" (29
+                # digits) became 3 and was billed as 3.
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors.add(prefix + "quantity", _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals."))
