@@ -175,6 +175,12 @@ def test_patch_changes_given_fields_only(api, make_client):
     assert (body["display_name"], body["credit_limit"], body["lastname"]) == ("New name", "10.0000", client.lastname)
 
 
+def test_a_credit_limit_of_minus_zero_is_answered_as_zero_as_it_is_read_back(api, make_client):
+    client = make_client()
+    assert api.patch(f"/clients/{client.pk}", {"credit_limit": "-0.00"}).json()["credit_limit"] == "0.0000"
+    assert api.get(f"/clients/{client.pk}").json()["credit_limit"] == "0.0000"
+
+
 def test_bad_patch_writes_nothing(api, make_client):
     client = make_client(company_name="Old")
     response = api.patch(f"/clients/{client.pk}", {"company_name": "New", "tax_id": "PL5260250996"})

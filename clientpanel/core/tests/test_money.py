@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from clientpanel.core.money import (
     AmountError,
     amount_to_units,
+    format_api_amount,
     parse_amount,
     parse_currency_amount,
     round_to_minor_unit,
@@ -15,10 +16,17 @@ from clientpanel.core.money import (
 
 
 @pytest.mark.parametrize("raw, expected", [("12.3", "12.3000"), ("0.9271", "0.9271"), (5, "5.0000"),
-                                           ("-135925.9536", "-135925.9536"), (" 7.10 ", "7.1000")])
+                                           ("-135925.9536", "-135925.9536"), (" 7.10 ", "7.1000"),
+                                           # Zero has no sign: "-0" was answered "-0.0000" by the API.
+                                           ("-0", "0.0000"), ("-0.00", "0.0000"), ("-0E+5", "0.0000")])
 def test_parse_amount_keeps_exact_decimals(raw, expected):
     assert parse_amount(raw) == Decimal(expected)
     assert str(parse_amount(raw)) == expected
+
+
+def test_api_amounts_never_carry_the_sign_of_a_zero():
+    assert format_api_amount(Decimal("-0")) == "0.0000" and format_api_amount(-Decimal("0.00")) == "0.0000"
+    assert format_api_amount(Decimal("-0.5")) == "-0.5000"
 
 
 @pytest.mark.parametrize("raw, message", [
