@@ -123,10 +123,13 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
 
 
 def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: object) -> ClientUser:
-    """Change a linked user's permissions. The owner's link always has every permission."""
+    """Change a linked user's permissions; None leaves them as they are (a PATCH that names no
+    permissions must not take them all away). The owner's link always has every permission."""
     actor = as_actor(actor)
     with transaction.atomic():
         client, link = _locked_link(actor, client_id, user_id)
+        if permissions is None:
+            return link
         errors = FieldErrors()
         cleaned = _clean_permissions(permissions, errors)
         if link.user_id == client.owner_id:

@@ -93,6 +93,9 @@ def test_edit_and_remove_a_normal_link(make_client):
     helper = link(client).user
     client_user_update(actor=None, client_id=client.pk, user_id=helper.pk, permissions=["manage-invoices"])
     assert ClientUser.objects.get(client=client, user=helper).permissions == ["manage-invoices"]
+    # None is "not given" (an API PATCH without the field): nothing changes; [] takes them all away.
+    client_user_update(actor=None, client_id=client.pk, user_id=helper.pk, permissions=None)
+    assert ClientUser.objects.get(client=client, user=helper).permissions == ["manage-invoices"]
     client_user_remove(actor=None, client_id=client.pk, user_id=helper.pk)
     assert not ClientUser.objects.filter(client=client, user=helper).exists()
     assert User.objects.filter(pk=helper.pk).exists()  # the account stays
