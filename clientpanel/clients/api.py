@@ -213,8 +213,11 @@ def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
 @router.patch("/clients/{client_id}/users/{user_id}", response=ClientUserOut)
 def update_client_user(request, client_id: UUID, user_id: UUID, payload: ClientUserPatchIn):
     require_scope(request, USERS_WRITE)
+    data = payload.model_dump(exclude_unset=True)
+    # Absent: unchanged (None); null clears them, as null clears every other optional field.
+    permissions = (data["permissions"] or []) if "permissions" in data else None
     link = services.client_user_update(actor=api_actor(request), client_id=client_id, user_id=user_id,
-                                       permissions=payload.model_dump(exclude_unset=True).get("permissions"))
+                                       permissions=permissions)
     return client_user_out(link)
 
 
