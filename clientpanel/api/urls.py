@@ -171,9 +171,11 @@ def on_suspicious_request(request, exc):
 
 @api.exception_handler(MultiPartParserError)
 def on_unreadable_form(request, exc):
-    # A multipart body Django cannot split (no or a malformed boundary, a non-ASCII Content-Type):
-    # the request as sent is wrong, a 400 as Django itself answers it outside the API.
-    message = _("The request body is not valid multipart/form-data: send the form with its boundary.")
+    # A multipart body Django cannot split (no or a malformed boundary, a non-ASCII Content-Type, a
+    # part's headers over Django's limit, bad base64): the request as sent is wrong, a 400 as Django
+    # itself answers it outside the API.
+    message = _("The request body cannot be read as multipart/form-data: check its boundary and the headers of "
+                "its parts.")
     return api.create_response(request, error_body("invalid_body", message, {"body": [message]}), status=400)
 
 

@@ -117,3 +117,12 @@ def test_a_multipart_body_without_a_usable_boundary_is_a_400_and_keeps_nothing(c
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "invalid_body" and "body" in response.json()["error"]["fields"]
     assert ClientImport.objects.count() == 0
+
+
+def test_a_part_whose_headers_are_too_long_is_a_400_and_keeps_nothing(client, api_token):
+    body = (b'--BB\r\nContent-Disposition: form-data; name="file"; filename="' + b"a" * 5000 + b'.csv"\r\n'
+            b"Content-Type: text/csv\r\n\r\n" + lines("a@example.com,A,A,PL,") + b"\r\n--BB--\r\n")
+    response = client.post("/api/v1/imports/clients", data=body, content_type="multipart/form-data; boundary=BB",
+                           headers={"Authorization": f"Bearer {api_token}"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_body", response.content
+    assert ClientImport.objects.count() == 0
