@@ -3,13 +3,15 @@
 `Text(n)` and `OneLine(n)` are strings of at most n characters that refuse control characters
 (core/text.py); a JSON number, boolean, list or object where text is expected is a field error.
 `MoneyString` refuses JSON numbers. Page numbers and sizes, ids and counts are bounded integers,
-so no value reaches the database that it cannot hold (page=10**18 is a 422, not an overflow).
+so no value reaches the database that it cannot hold (page=10**18 is a 422, not an overflow), and
+a JSON true or false is not one of them.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
@@ -25,6 +27,13 @@ def _money_string(value: object) -> object:
     if value is None or isinstance(value, str):
         return value
     raise PydanticCustomError("money_string", 'Send money as a string, e.g. "12.50"; JSON numbers are refused.')
+
+
+def _not_a_boolean(value: object) -> object:
+    # JSON true and false are not numbers: pydantic's lax int took them as 1 and 0 (price 1, one day).
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", _("Send a whole number, not true or false."))
+    return value
 
 
 def _plain_text(value: str) -> str:
@@ -65,7 +74,7 @@ def OneLine(max_length: int) -> Any:
 
 
 def Int(minimum: int, maximum: int) -> Any:
-    return Annotated[int, Field(ge=minimum, le=maximum)]
+    return Annotated[int, Field(ge=minimum, le=maximum), BeforeValidator(_not_a_boolean)]
 
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(_plain_json)]
@@ -73,7 +82,7 @@ Search = Annotated[str, StringConstraints(max_length=MAX_SEARCH_LENGTH), AfterVa
 Cursor = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_one_line)]
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"1 to {MAX_PAGE:,}")]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"1 to {MAX_PAGE_SIZE}")]
-IntId = Annotated[int, Field(ge=1, le=MAX_INT_ID)]
+IntId = Annotated[int, Field(ge=1, le=MAX_INT_ID), BeforeValidator(_not_a_boolean)]
 
 def strict_example(**values: Any) -> ConfigDict:
     """A body schema's config: unknown keys refused, and one valid body as its example (shown in the

@@ -69,3 +69,13 @@ def test_ordering_a_product_without_a_price_in_the_clients_currency_is_a_422_nam
     derived = api.get("/products").json()["results"][0]["derived_prices"]
     assert {"currency": "EUR", "period": "MONTHLY", "amount": "18.3100", "setup_fee": "0.0000",
             "from_price": product["prices"][0]["id"], "exchange_rate": "0.9153"} in derived
+
+
+def test_a_boolean_where_a_price_id_or_a_number_of_days_goes_is_a_422(api, make_client):
+    client = make_client()
+    ordered = api.post(f"/clients/{client.pk}/services", {"product": "anything", "price": True})
+    assert ordered.status_code == 422 and "price" in ordered.json()["error"]["fields"], ordered.content
+    changed = api.patch(f"/clients/{client.pk}", {"payment_terms_days": True})
+    assert changed.status_code == 422 and "payment_terms_days" in changed.json()["error"]["fields"], changed.content
+    client.refresh_from_db()
+    assert client.payment_terms_days is None and not client.services.exists()
