@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.db import transaction
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import PRODUCTS_READ, PRODUCTS_WRITE
@@ -46,11 +46,11 @@ class ProductIn(StrictSchema):
     description: Text(5000) | None = None
     module: OneLine(50) | None = None
     module_settings: JsonObject | None = None
-    hourly_billing: bool | None = None
+    hourly_billing: StrictBool | None = None
     termination_delay_hours: Hours | None = None
     cancellation_delay_hours: Hours | None = None
-    hidden: bool | None = None
-    derive_prices: bool | None = Field(None, description="Offer prices in currencies without an explicit one: "
+    hidden: StrictBool | None = None
+    derive_prices: StrictBool | None = Field(None, description="Offer prices in currencies without an explicit one: "
                                                          "the default currency's price × the currency's exchange rate")
     prices: Annotated[list[PriceIn], Field(max_length=50)] = []
 
@@ -59,7 +59,8 @@ class PriceUpdateIn(StrictSchema):
     model_config = strict_example(amount="52.00", setup_fee="0.00", retired=False)
     amount: MoneyString = None
     setup_fee: MoneyString = None
-    retired: bool | None = Field(None, description="Off sale for new orders; services ordered at it keep their price")
+    retired: StrictBool | None = Field(None, description="Off sale for new orders; services ordered at it keep "
+                                                         "their price")
 
 
 class PriceOut(Schema):

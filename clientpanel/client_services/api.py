@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
@@ -34,7 +34,7 @@ class ServiceIn(StrictSchema):
     model_config = strict_example(product="vps", price=1)
     product: OneLine(100) | None = Field(None, description="The product's id or key")
     price: IntId | None = None
-    allow_over_limit: bool = False
+    allow_over_limit: StrictBool = False
 
 
 class ServiceProductOut(Schema):

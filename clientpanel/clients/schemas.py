@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from clientpanel.core.api_types import Int, IntId, MoneyString, OneLine, Text
 from clientpanel.core.api_types import strict_example as example
@@ -58,8 +58,8 @@ class ClientUpdateIn(StrictSchema):
     public_notes: Text(10_000) | None = None
     group: IntId | None = None
     payment_terms_days: Days | None = None
-    tax_exempt: bool | None = None
-    reminders_enabled: bool | None = None
+    tax_exempt: StrictBool | None = None
+    reminders_enabled: StrictBool | None = None
     einvoice_format: OneLine(20) | None = Field(None, description="The e-invoice the client asked for: ubl, cii or "
                                                                   "facturx; empty for its home company's")
     peppol_id: OneLine(60) | None = Field(None, description="Peppol participant ID, e.g. 0088:5790000436057")
@@ -71,14 +71,14 @@ class ClientCreateIn(ClientUpdateIn):
     email: Email | None = None
     password: Password | None = None
     billing_address: BillingAddressIn | None = None
-    send_welcome_email: bool = Field(False, description="Send the owner the welcome e-mail (with a link to choose "
-                                                        "a password when none is given)")
+    send_welcome_email: StrictBool = Field(False, description="Send the owner the welcome e-mail (with a link to "
+                                                              "choose a password when none is given)")
 
 
 class AddressIn(BillingAddressIn):
     model_config = example(type="SHIPPING", name="Warehouse", city="Kraków", country="PL", region="PL-12")
     type: OneLine(10) | None = Field(None, description="BILLING or SHIPPING")
-    is_default: bool | None = None
+    is_default: StrictBool | None = None
 
 
 class OwnerOut(Schema):
@@ -186,8 +186,8 @@ class ClientUserLinkIn(StrictSchema):
     lastname: Name | None = None
     password: Password | None = None
     phone: Phone | None = None
-    send_invitation: bool = Field(False, description="Tell the user by e-mail (with a link to choose a password "
-                                                     "when it has none)")
+    send_invitation: StrictBool = Field(False, description="Tell the user by e-mail (with a link to choose a "
+                                                           "password when it has none)")
 
 
 class ClientUserPatchIn(StrictSchema):
@@ -211,8 +211,8 @@ class GroupIn(StrictSchema):
     currency: OneLine(3) | None = None
     language: OneLine(8) | None = None
     payment_terms_days: Days | None = None
-    tax_exempt: bool | None = None
-    reminders_enabled: bool | None = None
+    tax_exempt: StrictBool | None = None
+    reminders_enabled: StrictBool | None = None
     reminder_days_before: Int(0, 60) | None = Field(None, description="null: the home company's days")
     reminder_days_overdue: Int(0, 60) | None = Field(None, description="null: the home company's days")
 

@@ -10,7 +10,7 @@ from uuid import UUID
 from annotated_types import Len
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator, StrictInt
+from pydantic import BeforeValidator, StrictBool, StrictInt
 from pydantic_core import PydanticCustomError
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
@@ -53,7 +53,7 @@ class ItemIn(StrictSchema):
     # Text, as money: "2" or "1.5" (at most 4 decimals); a JSON integer is taken too (a count is exact).
     quantity: Annotated[str | StrictInt | None, BeforeValidator(_quantity_text)] = "1"
     unit_price: MoneyString = None
-    top_up: bool = False
+    top_up: StrictBool = False
 
 
 class ProformaIn(StrictSchema):

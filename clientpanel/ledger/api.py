@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
@@ -27,7 +28,7 @@ class TransactionIn(Schema):
     amount: MoneyString = None
     transaction_id: OneLine(100) = ""
     description: Text(500) = ""
-    allow_over_limit: bool = False
+    allow_over_limit: StrictBool = False
 
 
 class TransactionListParams(SearchPageParams):

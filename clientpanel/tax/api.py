@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import FINANCE_READ, SETTINGS_WRITE
@@ -58,7 +58,7 @@ class HomeCompanyIn(StrictSchema):
     reminder_days_before: Int(0, 60) | None = Field(None, description="Proforma reminder this many days before the "
                                                                       "due date; 0: none")
     reminder_days_overdue: Int(0, 60) | None = Field(None, description="and this many days after it; 0: none")
-    is_default: bool | None = None
+    is_default: StrictBool | None = None
 
 
 class TaxOut(Schema):

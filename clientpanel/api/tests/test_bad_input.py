@@ -296,3 +296,20 @@ def test_openapi_declares_typed_inputs_answers_and_errors_for_every_operation(cl
         for field, prop in component.get("properties", {}).items():
             assert _typed(prop), f"{name}.{field} is untyped"
     assert components["ClientOut"]["properties"]["balance"]["type"] == "string"
+
+
+@pytest.mark.parametrize("value", ["yes", "true", 1, 0])
+def test_a_flag_that_is_not_a_json_boolean_is_a_422_and_writes_nothing(api, make_client, value):
+    # Pydantic's lax bool took "yes" and 1 as true: {"allow_over_limit": "yes"} overrode the credit limit.
+    client = make_client()
+    refusals = [
+        api.post(f"/clients/{client.pk}/transactions", {"amount": "-5.00", "description": "x", "allow_over_limit": value}),
+        api.post(f"/clients/{client.pk}/invoices", {"items": [{"description": "x", "unit_price": "1.00",
+                                                               "top_up": value}]}),
+        api.patch(f"/clients/{client.pk}", {"tax_exempt": value}),
+        api.post("/products", {"key": "k", "name": "N", "module": "manual", "hidden": value}),
+    ]
+    for response, field in zip(refusals, ["allow_over_limit", "items.0.top_up", "tax_exempt", "hidden"], strict=True):
+        assert_error(response, 422, "validation_error", field)
+    client.refresh_from_db()
+    assert LedgerEntry.objects.count() == 0 and client.tax_exempt is None and not Product.objects.exists()
