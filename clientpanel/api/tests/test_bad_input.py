@@ -303,7 +303,8 @@ def test_a_flag_that_is_not_a_json_boolean_is_a_422_and_writes_nothing(api, make
     # Pydantic's lax bool took "yes" and 1 as true: {"allow_over_limit": "yes"} overrode the credit limit.
     client = make_client()
     refusals = [
-        api.post(f"/clients/{client.pk}/transactions", {"amount": "-5.00", "description": "x", "allow_over_limit": value}),
+        api.post(f"/clients/{client.pk}/transactions",
+                 {"amount": "-5.00", "description": "x", "allow_over_limit": value}),
         api.post(f"/clients/{client.pk}/invoices", {"items": [{"description": "x", "unit_price": "1.00",
                                                                "top_up": value}]}),
         api.patch(f"/clients/{client.pk}", {"tax_exempt": value}),
