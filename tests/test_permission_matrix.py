@@ -19,6 +19,7 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from clientpanel.accounts.models import User
 from clientpanel.accounts.roles import AREAS, EDIT_CLIENTS, FINANCE, MANAGE_STAFF, PRODUCTS, SETTINGS, VIEW_CLIENTS
 from clientpanel.accounts.scopes import SCOPES_OF_AREA
 from clientpanel.accounts.services import api_token_create, staff_create
@@ -507,6 +508,20 @@ def test_api_token_of_limited_staff_is_limited_too(client, world):
     assert [c["display_name"] for c in listed["results"]] == ["Assigned Ltd"]
     other = client.get(f"/api/v1/users/{world['other'].pk}", headers={"Authorization": f"Bearer {token}"})
     assert other.status_code == 404
+
+
+def test_limited_staff_creates_no_unlinked_user_it_could_never_see(client, world):
+    # It sees only its clients' users: the login would be out of its reach (and its linking) at once.
+    _, token = api_token_create(user=world["limited"])
+    body = {"email": "orphan@example.com", "firstname": "Orphan", "lastname": "Login"}
+    response = client.post("/api/v1/users", body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403 and response.json()["error"]["code"] == "permission_denied"
+    assert not User.objects.filter(email="orphan@example.com").exists()
+    _, unlimited = api_token_create(user=_make_staff("Administrator"))
+    response = client.post("/api/v1/users", body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {unlimited}"})
+    assert response.status_code == 201, response.content
 
 
 def test_token_loses_scopes_its_staff_member_lost(client, world):

@@ -10,7 +10,13 @@ from clientpanel.core.actor import Actor, holds_area
 from . import roles
 
 can_manage_staff = holds_area(roles.MANAGE_STAFF)
-can_create_client_users = holds_area(roles.EDIT_CLIENTS)
+
+
+def can_create_client_users(actor: Actor) -> bool:
+    """Portal logins not yet linked to any client. Not by staff limited to assigned clients: they
+    see only their clients' users, so a login they made unlinked would be out of their reach at
+    once (they add users on a client's Users tab, which links them)."""
+    return actor.has_area(roles.EDIT_CLIENTS) and not actor.limited_to_assigned
 
 
 def can_change_roles(actor: Actor) -> bool:
