@@ -117,21 +117,22 @@ def on_validation_error(request, exc: NinjaValidationError):
     body_unreadable = False
     if any(list(error.get("loc", []))[:1] == ["path"] for error in exc.errors):
         # A malformed id names nothing that exists.
-        return api.create_response(request, error_body("not_found", "Not found."), status=404)
+        return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
     for error in exc.errors:
         name = _field_name(list(error.get("loc", [])))
-        message = error.get("msg", "Invalid value.")
+        message = error.get("msg") or _("Invalid value.")
         if error.get("type") == "extra_forbidden":
-            message = "Unknown field."
+            message = _("Unknown field.")
         if error.get("type") in ("json_invalid", "model_attributes_type") or name == "body":
             body_unreadable = True
         fields.setdefault(name, []).append(message)
     if body_unreadable:
         return api.create_response(
-            request, error_body("invalid_body", "The request body must be a JSON object.", fields), status=400
+            request, error_body("invalid_body", _("The request body must be a JSON object."), fields), status=400
         )
     return api.create_response(
-        request, error_body("validation_error", f"Some fields are not valid: {', '.join(sorted(fields))}.", fields),
+        request, error_body("validation_error", _("Some fields are not valid: %(fields)s.") % {
+            "fields": ", ".join(sorted(fields))}, fields),
         status=422,
     )
 
@@ -139,22 +140,21 @@ def on_validation_error(request, exc: NinjaValidationError):
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
     return api.create_response(
-        request, error_body("unauthorized", "Send a valid API token: Authorization: Bearer <token>."), status=401
+        request, error_body("unauthorized", _("Send a valid API token: Authorization: Bearer <token>.")), status=401
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     if exc.status_code == 400:
         # ninja raises this for a body it cannot parse as JSON.
-        return api.create_response(
-            request, error_body("invalid_body", f"The request body must be a JSON object: {exc}"), status=400
-        )
+        message = _("The request body must be a JSON object: %(error)s") % {"error": exc}
+        return api.create_response(request, error_body("invalid_body", message), status=400)
     return api.create_response(request, error_body("http_error", str(exc)), status=exc.status_code)
 
 
@@ -166,7 +166,7 @@ def on_body_too_large(request, exc):
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious_request(request, exc):
     # Django's refusals of a request as sent (too many query fields, a malformed header…): a 400.
-    return api.create_response(request, error_body("bad_request", "The request was refused as sent."), status=400)
+    return api.create_response(request, error_body("bad_request", _("The request was refused as sent.")), status=400)
 
 
 @api.exception_handler(MultiPartParserError)
@@ -186,7 +186,7 @@ def on_unexpected_error(request, exc):
     logger.error("Internal Server Error: %s", request.path, exc_info=exc,
                  extra={"status_code": 500, "request": request})
     return api.create_response(
-        request, error_body("server_error", "The server failed to answer this request; the fault was logged."),
+        request, error_body("server_error", _("The server failed to answer this request; the fault was logged.")),
         status=500,
     )
 
@@ -194,7 +194,8 @@ def on_unexpected_error(request, exc):
 def _body_too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
-        request, error_body("body_too_large", f"The request body is larger than {limit:,} bytes."), status=413
+        request, error_body("body_too_large", _("The request body is larger than %(limit)s bytes.") % {
+            "limit": f"{limit:,}"}), status=413,
     )
 
 
@@ -216,7 +217,8 @@ def _json_errors(view, body_limit: Callable[[], int] | None = None):
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
             allowed = response.get("Allow", "")
             refused = api.create_response(
-                request, error_body("method_not_allowed", f"{request.method} is not allowed here; use {allowed}."),
+                request, error_body("method_not_allowed", _("%(method)s is not allowed here; use %(allowed)s.") % {
+                    "method": request.method, "allowed": allowed}),
                 status=405,
             )
             refused["Allow"] = allowed
@@ -228,7 +230,7 @@ def _json_errors(view, body_limit: Callable[[], int] | None = None):
 
 @csrf_exempt
 def _unknown_route(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    return api.create_response(request, error_body("not_found", "No such API route."), status=404)
+    return api.create_response(request, error_body("not_found", _("No such API route.")), status=404)
 
 
 def _declare_error_responses(schema: dict) -> None:

@@ -75,9 +75,7 @@ def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: 
         raise _too_many_decimals(places)
     if not allow_negative and amount < 0:
         raise AmountError(_("The amount cannot be negative."))
-    amount = amount.quantize(AMOUNT_QUANTUM)
-    # "-0" is zero: without its sign, so it is never answered or shown as "-0.0000".
-    return amount.copy_abs() if amount.is_zero() else amount
+    return _to_ledger_places(amount)
 
 
 def parse_currency_amount(value: object, currency: str, *, allow_negative: bool = True) -> Decimal:
@@ -131,8 +129,13 @@ def units_to_amount(units: int) -> Decimal:
 
 def format_api_amount(amount: Decimal) -> str:
     """Money in the API: a string with exactly 4 decimals ("12.3000"); zero without a sign."""
+    return str(_to_ledger_places(amount))
+
+
+def _to_ledger_places(amount: Decimal) -> Decimal:
     amount = amount.quantize(AMOUNT_QUANTUM)
-    return str(amount.copy_abs() if amount.is_zero() else amount)
+    # "-0" is zero: without its sign, so it is never answered or shown as "-0.0000".
+    return amount.copy_abs() if amount.is_zero() else amount
 
 
 def format_amount_input(amount: Decimal, currency: str = "") -> str:

@@ -314,3 +314,17 @@ def test_a_flag_that_is_not_a_json_boolean_is_a_422_and_writes_nothing(api, make
         assert_error(response, 422, "validation_error", field)
     client.refresh_from_db()
     assert LedgerEntry.objects.count() == 0 and client.tax_exempt is None and not Product.objects.exists()
+
+
+def test_the_api_own_error_messages_follow_accept_language(api):
+    # The messages of the API's own error shape are translated, as the domain's are.
+    headers = {**api.headers, "Accept-Language": "pl"}
+    unknown_route = api.client.get("/api/v1/no-such-thing", headers=headers)
+    assert unknown_route.json()["error"]["message"] == "Nie ma takiej ścieżki API."
+    refused = api.client.put("/api/v1/clients", headers=headers)
+    assert refused.json()["error"]["message"].startswith("Metoda PUT nie jest tu dozwolona; użyj ")
+    extra = api.client.post("/api/v1/clients", data={**client_data(), "surprise": 1},
+                            content_type="application/json", headers=headers)
+    assert extra.status_code == 422
+    assert extra.json()["error"]["message"] == "Niektóre pola są niepoprawne: surprise."
+    assert extra.json()["error"]["fields"]["surprise"] == ["Nieznane pole."]
