@@ -96,7 +96,7 @@ class ProductOut(Schema):
 
 
 class ProductListOut(ListOut[ProductOut]):
-    pass
+    """The products, with how many there are."""
 
 
 def price_out(price: Price) -> dict[str, Any]:

@@ -67,7 +67,7 @@ class ServiceOut(Schema):
 
 
 class ServiceListOut(ListOut[ServiceOut]):
-    pass
+    """One page of a client's services, with how many there are in all."""
 
 
 

@@ -150,7 +150,8 @@ users_router = Router(tags=["users"])
 
 
 class UserListParams(SearchPageParams):
-    pass  # the shared list query, under the name the OpenAPI document has always given it
+    # The shared list query, under the name the OpenAPI document has always given it here.
+    """Which page of the list, how many rows a page, and the words to search for."""
 
 
 @users_router.get("/users", response=UserListOut, summary="List users (client users and staff) the token may see")

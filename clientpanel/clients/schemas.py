@@ -144,7 +144,7 @@ class ClientListOut(Schema):
 
 
 class AddressListOut(ListOut[AddressOut]):
-    pass
+    """A client's addresses, with how many there are."""
 
 
 def address_out(address: Address) -> dict[str, Any]:
@@ -254,7 +254,7 @@ class ClientUserOut(Schema):
 
 
 class ClientUserListOut(ListOut[ClientUserOut]):
-    pass
+    """The users of a client, with how many there are."""
 
 
 class GroupOut(Schema):
@@ -272,7 +272,7 @@ class GroupOut(Schema):
 
 
 class GroupListOut(ListOut[GroupOut]):
-    pass
+    """The client groups, with how many there are."""
 
 
 def user_out(user, links=None) -> dict[str, Any]:

@@ -137,7 +137,7 @@ class DocumentOut(Schema):
 
 
 class DocumentListOut(ListOut[DocumentOut]):
-    pass
+    """One page of a client's documents, with how many there are in all."""
 
 
 class PaidOut(Schema):

@@ -32,7 +32,8 @@ class TransactionIn(Schema):
 
 
 class TransactionListParams(SearchPageParams):
-    pass  # the shared list query, under the name the OpenAPI document has always given it
+    # The shared list query, under the name the OpenAPI document has always given it here.
+    """Which page of the list, how many rows a page, and the words to search for."""
 
 
 class EntryOut(Schema):
@@ -53,7 +54,7 @@ class EntryOut(Schema):
 
 
 class EntryListOut(ListOut[EntryOut]):
-    pass
+    """One page of a client's ledger entries, with how many there are in all."""
 
 
 def entry_out(entry: LedgerEntry) -> dict[str, Any]:

@@ -113,7 +113,7 @@ class HomeCompanyOut(Schema):
 
 
 class HomeCompanyListOut(ListOut[HomeCompanyOut]):
-    pass
+    """The home companies, with how many there are."""
 
 
 def company_out(company: HomeCompany) -> dict[str, Any]:

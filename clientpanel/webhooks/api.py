@@ -52,7 +52,7 @@ class WebhookWithSecretOut(WebhookOut):
 
 
 class WebhookListOut(ListOut[WebhookOut]):
-    pass
+    """The webhook endpoints, with how many there are."""
 
 
 class AttemptOut(Schema):
@@ -76,7 +76,7 @@ class MessageOut(Schema):
 
 
 class MessageListOut(ListOut[MessageOut]):
-    pass
+    """One page of an endpoint's delivered messages, with how many there are in all."""
 
 
 

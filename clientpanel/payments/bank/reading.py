@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 from collections import Counter
+from contextlib import suppress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -66,10 +67,8 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:65536]:
         raise file_refused(_("This is not a CSV file: it holds binary data (a PDF, a spreadsheet or an archive?). "
                              "Export the statement as CSV."))
-    try:
+    with suppress(UnicodeDecodeError):
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
     readings = []
     for encoding in ("cp1250", "iso-8859-2"):
         try:
