@@ -1,0 +1,59 @@
+"""A document's page in the portal adds up as the PDF does: net, each tax with its rate, total;
+a partly paid proforma says what was received and what is still due; an invoiced proforma links
+its invoice; reverse charge is said."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from clientpanel.clients.models import Client as ClientModel
+from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, document) -> str:
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": client.owner.email, "password": PASSWORD})
+    return re.sub(r"\s+", " ", browser.get(reverse("portal:document", args=[document.pk])).content.decode())
+
+
+def test_a_partly_paid_taxed_proforma_shows_its_tax_what_was_received_and_what_is_due(make_client):
+    tax_rule_save(actor=None, company_id=default_home_company().pk, data={
+        "country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    client = make_client(currency="USD", company_name="Taxed Ltd", password=PASSWORD)
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+    proforma_pay(actor=None, document_id=proforma.pk, amount="23.00", method="bank transfer")
+    page = _page(client, proforma)
+    assert re.search(r'id="document-net">\$100\.00<', page)
+    assert re.search(r'class="document-tax"><th[^>]*>VAT 23(\.0+)?%</th><td[^>]*>\$23\.00<', page)
+    assert re.search(r'id="document-total">\$123\.00<', page)
+    assert re.search(r'id="amount-due">\$100\.00<', page)
+
+    proforma_pay(actor=None, document_id=proforma.pk, amount="100.00", method="bank transfer")
+    invoice = Document.objects.get(pk=proforma.pk).related
+    page = _page(client, proforma)
+    assert 'id="amount-due"' not in page
+    assert f'href="{reverse("portal:document", args=[invoice.pk])}" id="related-link">{invoice.number}<' in page
+
+
+def test_reverse_charge_is_said_on_the_page_in_the_users_language(make_client):
+    home_company_save(actor=None, company_id=default_home_company().pk, data={
+        "name": "PUQ sp. z o.o.", "country": "PL", "eu_vat_id": "PL5260250995"})
+    client = make_client(currency="EUR", company_name="Reverse GmbH", password=PASSWORD, language="pl",
+                         tax_id="DE136695976", billing_address={"country": "DE", "region": ""})
+    ClientModel.objects.filter(pk=client.pk).update(vies_status="VALID")  # what the VIES job records
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="50")
+    assert proforma.reverse_charge
+    with translation.override("pl"):
+        expected = translation.gettext("Reverse charge — Art. 196 of Directive 2006/112/EC")
+    assert expected != "Reverse charge — Art. 196 of Directive 2006/112/EC"
+    assert expected in _page(client, proforma)
