@@ -176,7 +176,9 @@ def _staff_pages(checker: Checker, client, label: str) -> None:
         return reverse(f"backoffice:{name}", args=args)
 
     for tab in ("client-summary", "client-profile", "client-users", "client-services", "client-invoices",
-                "client-transactions", "client-activity", "client-emails", "client-files"):
+                "client-transactions", "client-activity", "client-emails", "client-files",
+                # The pages of a client's actions that are not a modal: the proforma editor's grid.
+                "proforma-create"):
         checker.check(f"{label} {tab}", url(tab, client.pk))
     document = client.documents.order_by("created_at").first()
     checker.check(f"{label} document", url("document-detail", document.pk))
