@@ -122,14 +122,14 @@ def test_a_service_order_is_refused_in_polish_with_the_currencies_and_amounts(ma
         service_order(actor=None, client_id=client.pk, product_id="vps", price_id=price.pk)
 
     assert refusal(lambda: order(usd), InsufficientFunds) == (
-        "Balance plus credit limit (5.0000 USD) do not cover the first charge and setup fee (12.0000 USD).")
+        "Balance plus credit limit ($5.00) do not cover the first charge and setup fee ($12.00).")
     with translation.override("pl"):
         with pytest.raises(InsufficientFunds) as poor:
             order(usd)
         with pytest.raises(ValidationFailed) as other_currency:
             order(eur)
-    assert poor.value.message == ("Saldo powiększone o limit kredytowy (5.0000 USD) nie pokrywa pierwszej opłaty "
-                                  "i opłaty instalacyjnej (12.0000 USD).")
+    assert poor.value.message == ("Saldo powiększone o limit kredytowy (5,00\xa0USD) nie pokrywa pierwszej opłaty "
+                                  "i opłaty instalacyjnej (12,00\xa0USD).")
     assert poor.value.fields == {"price": ["Brak wystarczających środków."]}
     assert other_currency.value.fields == {"price": ["Klient płaci w USD; ta cena jest w EUR."]}
     with pytest.raises(ValidationFailed) as in_english:

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -21,6 +22,7 @@ from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.ids import int_id_or_none
+from clientpanel.core.money import display_amount
 from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies
@@ -91,8 +93,10 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
         need = first_charge(product, offer) + offer.setup_fee
         if funds(client) < need and not allow_over_limit:
             raise InsufficientFunds(
-                _("Balance plus credit limit (%(funds)s %(currency)s) do not cover the first charge and setup fee "
-                  "(%(need)s %(currency)s).") % {"funds": funds(client), "need": need, "currency": client.currency},
+                # Amounts as people read them in their language ("$5.00", "5,00 USD"), not the ledger's "5.0000".
+                _("Balance plus credit limit (%(funds)s) do not cover the first charge and setup fee (%(need)s).") % {
+                    "funds": display_amount(funds(client), client.currency, get_language()),
+                    "need": display_amount(need, client.currency, get_language())},
                 fields={"price": [_("Not enough funds.")]})
         override = funds(client) < need
         # The service keeps its own copy of the price (a snapshot): later edits, retiring the price or
