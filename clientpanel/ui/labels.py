@@ -48,6 +48,7 @@ JOB_TITLES = {
     "provision_pending": _("Provision pending services"), "charge_services": _("Charge services"),
     "enforce_credit": _("Enforce credit"), "cancel_stale_proformas": _("Cancel stale proformas"),
     "auto_top_up": _("Auto top-up"),
+    "finish_documents": _("Finish issued documents"),
     "fetch_nbp_rates": _("Fetch NBP exchange rates"),
     "send_einvoices": _("Send e-invoices to KSeF"),
     "drain_outbox": _("Deliver the outbox"), "send_emails": _("Send e-mails"),
@@ -70,6 +71,8 @@ JOB_DESCRIPTIONS = {
     "cancel_stale_proformas": _("Cancel unpaid proformas that received nothing and are overdue."),
     "auto_top_up": _("Charge the saved card of clients with auto top-up whose balance will not cover the next days of "
                      "their services; a declined card is e-mailed and tried again after an hour, then six."),
+    "finish_documents": _("Make the PDF and announce the issue of documents whose issuing request stopped before "
+                          "it did, a minute after they were issued."),
     "fetch_nbp_rates": _("Fetch NBP's average rates (table A) of the last working day for the currencies billed in, "
                          "and make the e-invoices that waited for them; only where CLIENTPANEL_NBP_FETCH is on."),
     "send_einvoices": _("Hand the KSeF e-invoices of companies that send through KSeF's API over to KSeF and ask "
@@ -109,7 +112,7 @@ JOB_COUNTS = {
     "given_up": pgettext_lazy("job count", "given up"), "purged": pgettext_lazy("job count", "purged"),
     "sent": pgettext_lazy("job count", "sent"), "reminders": pgettext_lazy("job count", "reminders"),
     "warned": pgettext_lazy("job count", "warned"),
-    "charged": pgettext_lazy("job count", "charged"),
+    "charged": pgettext_lazy("job count", "charged"), "finished": pgettext_lazy("job count", "finished"),
     "accepted": pgettext_lazy("job count", "accepted"), "rejected": pgettext_lazy("job count", "rejected"),
     "waiting": pgettext_lazy("job count", "waiting"), "unreachable": pgettext_lazy("job count", "not reached"),
 }
@@ -121,7 +124,8 @@ BACKGROUND_TASK_KINDS: dict[str, str] = {
     "payments.bank_upload": _("Bank statement upload"),
     "payments.bank_record": _("Recording a bank statement's payments"),
 }
-JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual")}
+JOB_TRIGGERS = {"schedule": pgettext_lazy("job trigger", "schedule"), "manual": pgettext_lazy("job trigger", "manual"),
+                "command": pgettext_lazy("job trigger", "command")}  # manage.py run_automation
 
 
 # What an audit event records (audit.services.audit_record's `action`), as the Activity tab and
