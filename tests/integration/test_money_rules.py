@@ -330,12 +330,12 @@ def test_a_repeated_payment_in_the_panel_says_nothing_new_was_posted(staff_clien
     proforma = proforma_add_funds(actor=None, client_id=new_client().pk, net_amount="100")
     url = f"/staff/documents/{proforma.pk}/pay/"
     form = {"amount": "10.00", "transaction_id": "tx-55", "method": "Bank transfer"}
-    assert "Payment of 10.00 CAD recorded." in staff_client.post(url, form, follow=True).content.decode()
+    assert "Payment of CA$10.00 recorded." in staff_client.post(url, form, follow=True).content.decode()
     page = staff_client.post(url, form, follow=True).content.decode()
     entry = LedgerEntry.objects.get(transaction_id="tx-55")
     assert f"already recorded on {entry.created_at:%Y-%m-%d} (entry #{entry.sequence}); nothing new was posted" \
         in page
-    assert "Payment of 10.00 CAD recorded." not in page
+    assert "Payment of CA$10.00 recorded." not in page
     assert Payment.objects.count() == 1
 
 

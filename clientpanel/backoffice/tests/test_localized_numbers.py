@@ -129,3 +129,35 @@ def test_polish_staff_write_a_tax_rate_with_a_decimal_comma(staff_client, staff)
                             "applies_private": "on"})
         assert form.is_valid(), form.errors
     assert form.cleaned_data["tax1_rate"] == "9.975"
+
+
+def _messages_after(staff_client, response, page_url) -> str:
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    return staff_client.get(page_url).content.decode()
+
+
+def test_the_money_forms_say_what_they_posted_as_the_pages_show_amounts(staff_client, staff, make_client):
+    """Add funds, a payment and a manual transaction said "1000.50 PLN" and "10.0000 PLN" to Polish
+    staff: their confirmations write the amount as every page does."""
+    _reading(staff, "pl")
+    client = make_client(currency="PLN")
+    invoices = reverse("backoffice:client-invoices", args=[client.pk])
+    page = _messages_after(staff_client, staff_client.post(reverse("backoffice:add-funds", args=[client.pk]),
+                                                           {"net_amount": "1 000,50"}), invoices)
+    proforma = Document.objects.get(client=client)
+    assert f"Wystawiono fakturę proforma {proforma.number}: 1{NBSP}000,50{NBSP}zł." in page
+    paid = staff_client.post(reverse("backoffice:document-pay", args=[proforma.pk]),
+                             {"amount": "200,25", "transaction_id": "bank-7", "method": "Przelew"})
+    detail = reverse("backoffice:document-detail", args=[proforma.pk])
+    assert f"Zaksięgowano wpłatę 200,25{NBSP}zł." in _messages_after(staff_client, paid, detail)
+    again = staff_client.post(reverse("backoffice:document-pay", args=[proforma.pk]),
+                              {"amount": "200,25", "transaction_id": "bank-7", "method": "Przelew"})
+    assert f"Wpłata bank-7 na kwotę 200,25{NBSP}zł została już" in _messages_after(staff_client, again, detail)
+    posted = staff_client.post(reverse("backoffice:client-transaction-create", args=[client.pk]),
+                               {"amount": "10,5", "description": "Rekompensata"})
+    transactions = reverse("backoffice:client-transactions", args=[client.pk])
+    assert f": 10,50{NBSP}zł." in _messages_after(staff_client, posted, transactions)
+    _reading(staff, "en")
+    posted = staff_client.post(reverse("backoffice:client-transaction-create", args=[client.pk]),
+                               {"amount": "-2.5", "description": "Correction"})
+    assert f"posted: -PLN{NBSP}2.50." in _messages_after(staff_client, posted, transactions)

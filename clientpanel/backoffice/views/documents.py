@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,6 +16,7 @@ from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.money import display_amount
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.einvoices.selectors import awaiting_acceptance, einvoice_of, einvoice_profile_of
 from clientpanel.einvoices.sending import sends_through_api
@@ -73,8 +75,8 @@ def add_funds(request: HttpRequest, client_id) -> HttpResponse:
         "backoffice/documents/_add_funds_form.html", {"client": client},
         save=lambda data: document_services.proforma_add_funds(actor=request.user, client_id=client.id,
                                                                net_amount=data["net_amount"]),
-        success=lambda document: _("Proforma %(number)s issued: %(total)s %(currency)s.") % {
-            "number": document.number, "total": document.total, "currency": document.currency},
+        success=lambda document: _("Proforma %(number)s issued: %(total)s.") % {
+            "number": document.number, "total": display_amount(document.total, document.currency, get_language())},
         then=lambda document: reload_page(request, "backoffice:client-invoices", client_id=client.id))
 
 
