@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
+from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.ui.forms import NewPasswordForm
 from clientpanel.ui.labels import country_choices
@@ -34,13 +35,17 @@ class AutoTopUpForm(forms.Form):
 
 def show_refusal(form: forms.Form, error, mapping: dict[str, str] | None = None) -> None:
     """A service's refusal on the form, keeping what was typed: its message above the form and its
-    field errors on the matching fields (or above it, for a field the form does not have)."""
+    field errors on the matching fields (or above it, for a field the form does not have). A
+    validation failure's message only lists the fields' keys ("Some fields are not valid: phone"),
+    so the fields' own messages say it instead, as on the staff panel's forms."""
     mapping = mapping or {}
-    form.add_error(None, error.message)
+    summary = not (isinstance(error, ValidationFailed) and error.fields)
+    if summary:
+        form.add_error(None, error.message)
     for field, messages in (getattr(error, "fields", None) or {}).items():
         name = mapping.get(field, field)
         for message in messages:
-            if message != error.message:
+            if not summary or message != error.message:
                 form.add_error(name if name in form.fields else None, message)
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import billing_address_of
 
+from .conftest import PASSWORD
 from .test_portal_pages import _signed_in
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +52,12 @@ def test_a_wrong_tax_id_is_refused_like_staffs_and_what_was_typed_is_kept(world)
                                                             city="Typed City")).content.decode()
     assert "is-invalid" in refused and 'value="PL5260250996"' in refused and 'value="Typed City"' in refused
     assert Client.objects.get(pk=world["mine"].pk).tax_id == world["mine"].tax_id
+
+
+def test_a_refusal_says_what_is_wrong_on_each_field_never_the_fields_keys_in_polish(world, make_client):
+    owner = make_client(currency="USD", company_name="Polska Sp. z o.o.", password=PASSWORD, language="pl")
+    browser = _signed_in(owner.owner.email)
+    refused = browser.post(reverse("portal:profile"), _form(owner, phone="123", region="Nowhere")).content.decode()
+    assert "Taki numer telefonu nie istnieje" in refused and "nie jest województwem" in refused
+    assert "Popraw pola zaznaczone poniżej." in refused
+    assert "Niektóre pola" not in refused and "phone, region" not in refused
