@@ -28,6 +28,36 @@ AUDIT_FIELDS = {
     # Its users (accounts.User, clients.ClientUser).
     "permissions": _("Permissions"), "muted_emails": _("E-mails switched off"), "email_verified": _("Email verified"),
     "two_factor": _("Two-factor authentication"), "password": _("Password"),
+    # Money on the client's Activity tab: documents, payments, credit notes, manual transactions.
+    "total": _("Total"), "net": _("Net"), "amount": _("Amount"), "transaction_id": _("Transaction ID"),
+    "proforma": _("Proforma"), "invoice": _("Invoice"), "paid": pgettext_lazy("audited field", "Received"),
+    "reason": _("Reason"), "charge_reversed": pgettext_lazy("audited field", "Charge reversed"),
+    "credit_limit_override": pgettext_lazy("audited field", "Beyond balance + credit limit"),
+    # Services and what they are sold as (catalog.Product, catalog.Price).
+    "product": _("Product"), "price": _("Price"), "period": _("Period"), "setup_fee": _("Setup fee"),
+    "funds_override": pgettext_lazy("audited field", "Ordered beyond funds + credit limit"),
+    "key": _("Key"), "module": _("Module"), "module_settings": pgettext_lazy("audited field", "Module settings"),
+    "hourly_billing": _("Bill monthly prices by the hour"), "termination_delay_hours": _("Termination delay (hours)"),
+    "cancellation_delay_hours": _("Cancellation delay (hours)"),
+    # Settings: staff, groups, home companies and their tax rules, gateways, rates, e-invoices.
+    "roles": _("Roles"), "superuser": pgettext_lazy("audited field", "Superuser"),
+    "limited_to_assigned_clients": _("Limit to assigned clients"), "is_active": _("Active (may log in)"),
+    "clients": _("Clients"), "colour": _("Colour"), "id": pgettext_lazy("audited field", "ID"),
+    "local_tax_id": _("Local tax ID"), "eu_vat_id": _("EU VAT ID"), "registration_number": _("Registration number"),
+    "us_ein": _("US EIN"), "ca_bn": _("Canadian BN"), "ca_gst_hst": _("GST/HST"), "ca_pst_qst": _("PST/QST"),
+    "bank_details": _("Bank details / pay to"), "invoice_footer": _("Invoice footer"),
+    "topup_item_name": _("Top-up item name"), "refund_item_name": _("Refund item name"), "time_zone": _("Time zone"),
+    "proforma_pattern": _("Proforma pattern"), "proforma_reset": _("Proforma reset"),
+    "invoice_pattern": _("Invoice pattern"), "invoice_reset": _("Invoice reset"),
+    "credit_note_pattern": _("Credit note pattern"), "credit_note_reset": _("Credit note reset"),
+    "reminder_days_before": _("Reminder days before the due date"),
+    "reminder_days_overdue": _("Reminder days after the due date"),
+    "applies_private": _("Private clients"), "applies_company": _("Companies without tax ID"),
+    "applies_company_tax_id": _("Companies with tax ID"), "priority": _("Priority"),
+    "tax1_name": _("Tax 1"), "tax1_rate": _("Rate 1 (%)"), "tax2_name": _("Tax 2"), "tax2_rate": _("Rate 2 (%)"),
+    "tax3_name": _("Tax 3"), "tax3_rate": _("Rate 3 (%)"),
+    "gateway": _("Gateway"), "enabled": pgettext_lazy("audited field", "Switched on"), "currencies": _("Currencies"),
+    "settings": _("Settings"), "rate": _("Rate"), "day": _("Day"), "format": pgettext_lazy("audited field", "Format"),
 }
 # What a key before a dot names ("billing_address.city": the client's billing address's city).
 AUDIT_FIELD_GROUPS = {"billing_address": _("Billing address")}
