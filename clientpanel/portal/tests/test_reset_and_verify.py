@@ -75,3 +75,19 @@ def test_an_address_is_verified_by_posting_from_its_link_once(client, make_clien
     owner.refresh_from_db()
     assert owner.email_verified
     assert client.get(link).status_code == 400
+
+
+def test_each_page_a_link_leads_to_goes_on_to_the_login_or_to_a_new_link(client, make_client):
+    """No dead end: a client user who set a password or confirmed the address is offered the
+    portal's login; a spent or expired link offers a new one (a reset link, which also verifies)."""
+    owner = make_client().owner
+    client.post(reverse("portal:password_reset"), {"email": owner.email})
+    link = _link(EmailMessage.objects.get(template="password_reset"), "password/reset")
+    done = client.post(link, {"password": "a-brand-new-passphrase", "password_again": "a-brand-new-passphrase"})
+    assert f'href="{reverse("portal:login")}" id="log-in-link"' in done.content.decode()
+    spent = client.get(link)
+    assert spent.status_code == 400
+    assert f'href="{reverse("portal:password_reset")}" id="new-link"' in spent.content.decode()
+    email_verification_send(actor=None, user_id=owner.pk)
+    verified = client.post(_link(EmailMessage.objects.get(template="email_verification"), "verify"))
+    assert f'href="{reverse("portal:login")}" id="log-in-link"' in verified.content.decode()

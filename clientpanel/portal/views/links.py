@@ -74,5 +74,5 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         return render(request, "portal/link_invalid.html", status=400)
     if request.method == "POST":
         email_verify_from_link(user=user)
-        return render(request, "portal/email_verified.html", {"email": user.email})
+        return render(request, "portal/email_verified.html", {"email": user.email, "staff": user.is_staff})
     return render(request, "portal/verify_email.html", {"email": user.email})
