@@ -5,6 +5,7 @@ typed kept when something is refused."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -161,3 +162,16 @@ def test_the_money_forms_say_what_they_posted_as_the_pages_show_amounts(staff_cl
     posted = staff_client.post(reverse("backoffice:client-transaction-create", args=[client.pk]),
                                {"amount": "-2.5", "description": "Correction"})
     assert f"posted: -PLN{NBSP}2.50." in _messages_after(staff_client, posted, transactions)
+
+
+def test_a_clients_header_says_which_figure_is_the_balance_and_which_the_credit_limit(staff_client, staff,
+                                                                                     make_client):
+    """It read "1,00 / 0,00 €": a number without its currency beside one with it, neither named."""
+    client = make_client(currency="PLN")
+    ClientBalance.objects.filter(pk=client.pk).update(balance=Decimal("1000.5"))
+    Client.objects.filter(pk=client.pk).update(credit_limit=Decimal("250"))
+    _reading(staff, "pl")
+    page = staff_client.get(reverse("backoffice:client-summary", args=[client.pk])).content.decode()
+    header = page.split('id="client-money">')[1].split("</span></span>")[0]
+    words = re.sub(r"[ \n]+", " ", re.sub(r"<[^>]+>", "", header)).strip()
+    assert words == f"Saldo 1{NBSP}000,50{NBSP}zł · Limit kredytowy 250,00{NBSP}zł"
