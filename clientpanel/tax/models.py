@@ -3,7 +3,9 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
+
+from clientpanel.core.money import display_percent
 
 
 class ResetPeriod(models.TextChoices):
@@ -125,7 +127,10 @@ class TaxRule(models.Model):
         return [(name, rate) for name, rate in pairs if name and rate is not None]
 
     def taxes_label(self) -> str:
-        return " + ".join(f"{name} {rate}%" for name, rate in self.taxes()) or "no tax"
+        """The rule's taxes for people, rates as the reader writes them ("VAT 23%", "QST 9,975%")."""
+        language = get_language() or "en"
+        return " + ".join(f"{name} {display_percent(rate, language)}" for name, rate in self.taxes()) \
+            or gettext("No tax")
 
     def kinds(self) -> set[str]:
         return {kind for kind, on in [(ClientKind.PRIVATE, self.applies_private), (ClientKind.COMPANY,

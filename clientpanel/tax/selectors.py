@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+
+from clientpanel.core.money import display_percent
 
 from .models import ClientKind, HomeCompany, TaxRule
 
@@ -41,10 +43,12 @@ class TaxDecision:
 
     @property
     def label(self) -> str:
-        """The taxes for people, in the active language ("VAT: 23.000%"; tax names are the rule's own)."""
+        """The taxes for people, in the active language ("VAT: 23%", "QST: 9,975%" in Polish; tax names
+        are the rule's own)."""
         if self.reverse_charge:
             return _("Reverse charge (0%)")
-        return " + ".join(f"{name}: {rate}%" for name, rate in self.taxes) or _("No tax")
+        language = get_language() or "en"
+        return " + ".join(f"{name}: {display_percent(rate, language)}" for name, rate in self.taxes) or _("No tax")
 
 
 def default_home_company() -> HomeCompany:

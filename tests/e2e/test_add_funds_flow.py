@@ -26,7 +26,7 @@ def test_add_funds_pay_and_download_the_pdf(live_server, page, log_in):
     log_in("admin@clientpanel.example", "demo-admin-2026")
     page.goto(f"{live_server.url}/staff/clients/{client.pk}/")
     expect(page.locator("#summary-home-company")).to_contain_text("Clientpanel Demo sp. z o.o.")
-    expect(page.locator("#summary-taxes")).to_contain_text("VAT: 23.000%")
+    expect(page.locator("#summary-taxes")).to_contain_text("VAT: 23%")
 
     page.locator(".nav-tabs").get_by_role("link", name="Invoices").click()
     page.get_by_role("button", name="+ Create Add Funds Proforma Invoice").click()

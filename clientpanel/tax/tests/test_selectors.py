@@ -6,6 +6,7 @@ member state than the billing company's."""
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from clientpanel.tax.models import ClientKind, HomeCompany
 from clientpanel.tax.selectors import (
@@ -50,7 +51,9 @@ def test_country_and_region_beat_country_which_beats_any_country_whatever_the_pr
 
     quebec = decide("CA", "CA-QC")
     assert quebec.taxes == [("GST", Decimal("5.000")), ("QST", Decimal("9.975"))]
-    assert quebec.label == "GST: 5.000% + QST: 9.975%"
+    assert quebec.label == "GST: 5% + QST: 9.975%"
+    with translation.override("pl"):
+        assert quebec.label == "GST: 5% + QST: 9,975%"
     assert decide("CA", "CA-ON").taxes == [("GST", Decimal("5.000"))]
     assert decide("US", "US-CA").taxes == [("Sales tax", Decimal("10.000"))]
 

@@ -4,6 +4,7 @@ chance), the EU and Canadian presets, and the EU preset on a second home company
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from clientpanel.accounts.services import staff_create
 from clientpanel.audit.models import AuditEvent
@@ -48,7 +49,9 @@ def test_a_rule_is_stored_with_its_place_kinds_taxes_and_priority(polish):
         "tax2_rate": "9.975", "priority": "3", **ONLY_TAX_ID})
     assert (rule.country, rule.region, rule.priority, rule.kinds()) == ("CA", "CA-QC", 3, {"COMPANY_TAX_ID"})
     assert rule.taxes() == [("GST", Decimal("5.000")), ("QST", Decimal("9.975"))]
-    assert rule.taxes_label() == "GST 5.000% + QST 9.975%"
+    assert rule.taxes_label() == "GST 5% + QST 9.975%"
+    with translation.override("pl"):
+        assert rule.taxes_label() == "GST 5% + QST 9,975%"
 
 
 @pytest.mark.parametrize("data, field", [
@@ -198,7 +201,7 @@ def test_the_canadian_preset_creates_gst_hst_pst_and_qst_per_province():
     assert tax_presets_apply(actor=None, company_id=home.pk, preset="CA") == len(CANADA_PROVINCES) == 13
     assert places(home)["CA/CA-QC"] == (0, [("GST", Decimal("5.000")), ("QST", Decimal("9.975"))])
     quebec = decide("CA", "CA-QC", pinned=home)
-    assert quebec.label == "GST: 5.000% + QST: 9.975%"
+    assert quebec.label == "GST: 5% + QST: 9.975%"
     assert decide("CA", "CA-ON", pinned=home).taxes == [("HST", Decimal("13.000"))]
     assert decide("CA", "CA-BC", pinned=home).taxes == [("GST", Decimal("5.000")), ("PST", Decimal("7.000"))]
     assert decide("CA", "", pinned=home).taxes == []  # no province, no rule: staff complete the address
