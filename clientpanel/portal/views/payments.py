@@ -20,7 +20,7 @@ from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.errors import DomainError
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.money import format_amount_input
-from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.models import Document, DocumentStatus
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.payments.auto_top_up import (
     auto_top_up_save,
@@ -103,7 +103,10 @@ def payment(request: HttpRequest, attempt_id) -> HttpResponse:
     documents = attempt_documents(attempt)
     invoices = Document.objects.filter(pk__in=[d.related_id for d in documents if d.related_id]).order_by("number") \
         if attempt.status == AttemptStatus.SUCCEEDED else Document.objects.none()
-    return render(request, "portal/payment.html", {"attempt": attempt, "documents": documents,
+    # After a failure the proformas still unpaid are offered again, so "try again" is one click.
+    unpaid = [d for d in documents if d.status == DocumentStatus.UNPAID] \
+        if attempt.status == AttemptStatus.FAILED else []
+    return render(request, "portal/payment.html", {"attempt": attempt, "documents": documents, "unpaid": unpaid,
                                                    "invoices": list(invoices), "status": AttemptStatus})
 
 

@@ -1,0 +1,36 @@
+"""After a declined card the payment page says "Nothing was charged. You can try again." and offers
+it: Pay now on the proformas of that payment still unpaid, which starts a new payment."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.payments.models import AttemptStatus, GatewayAccount, PaymentAttempt
+from clientpanel.tax.selectors import default_home_company
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_declined_payment_offers_to_pay_the_same_proformas_again(make_client):
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    payer = make_client(currency="USD", company_name="Payer Ltd", password=PASSWORD)
+    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20")
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": payer.owner.email, "password": PASSWORD})
+    browser.post(reverse("portal:pay"), {"documents": [proforma.pk]})
+    declined = PaymentAttempt.objects.get()
+    browser.post(reverse("portal:test-gateway", args=[declined.pk]), {"outcome": "fail"})
+    page = browser.get(reverse("portal:payment", args=[declined.pk])).content.decode()
+    assert "Nothing was charged" in page
+    assert 'id="pay-again"' in page and f'name="documents" value="{proforma.pk}"' in page
+
+    again = browser.post(reverse("portal:pay"), {"documents": [proforma.pk]})
+    assert again.status_code == 302
+    assert PaymentAttempt.objects.exclude(pk=declined.pk).get().status == AttemptStatus.STARTED
+
+    browser.post(again["Location"], {"outcome": "succeed"})
+    paid = browser.get(reverse("portal:payment", args=[declined.pk])).content.decode()
+    assert 'id="pay-again"' not in paid  # the proforma is paid now: nothing to offer
