@@ -35,8 +35,13 @@ def test_names_and_language_are_saved_and_the_portal_speaks_it(world):
     assert saved.status_code == 302
     owner = User.objects.get(pk=world["mine"].owner_id)
     assert (owner.firstname, owner.lastname, owner.language) == ("Ada", "Lovelace", "pl")
-    assert '<html lang="pl">' in browser.get(url).content.decode()
+    page = browser.get(url).content.decode()
+    assert '<html lang="pl">' in page
+    assert "Twoje dane zostały zapisane." in page  # the confirmation in the language just chosen
     assert AuditEvent.objects.filter(action="user.account", object_id=str(owner.pk)).exists()
+    back = browser.post(url, {"action": "details", "firstname": "Ada", "lastname": "Lovelace", "language": "en"},
+                        follow=True).content.decode()
+    assert "Your details are saved." in back and "Twoje dane" not in back
 
 
 def test_the_password_changes_only_with_the_present_one(world):

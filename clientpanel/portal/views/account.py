@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -40,14 +42,15 @@ def account(request: HttpRequest) -> HttpResponse:
     muted = set(_link(request).muted_emails)
     emails = EmailChoicesForm(request.POST if action == "emails" else None, kinds=OPTIONAL,
                               initial={"wanted": [kind.key for kind in OPTIONAL if kind.key not in muted]})
-    form, saved = {"details": (details, _("Your details are saved.")),
-                   "password": (password, _("Your password is changed.")),
-                   "emails": (emails, _("Your e-mail choices are saved."))}.get(action, (None, ""))
+    form, saved = {"details": (details, gettext_lazy("Your details are saved.")),
+                   "password": (password, gettext_lazy("Your password is changed.")),
+                   "emails": (emails, gettext_lazy("Your e-mail choices are saved."))}.get(action, (None, ""))
     if form is not None and form.is_valid():
         data = form.cleaned_data
         try:
             if action == "details":
                 user_account_update(actor=portal.actor, data=data)
+                translation.activate(data["language"])  # the confirmation speaks the language just chosen
             elif action == "password":
                 user_password_change(actor=portal.actor, current_password=data["current_password"],
                                      new_password=data["password"])
@@ -57,7 +60,7 @@ def account(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             show_refusal(form, error, mapping={"new_password": "password"})
         else:
-            messages.success(request, saved)
+            messages.success(request, str(saved))
             return redirect("portal:account")
     return render(request, "portal/account.html", {
         "details": details, "password": password, "emails": emails, "user": user,
