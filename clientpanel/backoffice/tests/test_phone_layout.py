@@ -275,3 +275,30 @@ def test_the_menu_folds_on_a_phone_and_stays_open_on_a_wide_screen(live_server, 
     expect(wide).to_have_url(re.compile(r"/staff/clients/$"))
     phone.context.close()
     wide.context.close()
+
+
+# The width a select's chosen words need beside what it has (its arrow and padding left out).
+CLIPPED_SELECTS = """() => [...document.querySelectorAll('#directory-filters select')].filter(select => {
+  const style = getComputedStyle(select), canvas = document.createElement('canvas').getContext('2d');
+  canvas.font = style.font;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return canvas.measureText(select.selectedOptions[0].text).width > room;
+}).map(select => select.name + ': ' + select.selectedOptions[0].text)"""
+
+
+@pytest.mark.parametrize("width", [1280, 1400])
+def test_the_directory_filters_show_their_words_whole_in_polish(live_server, browser, width):
+    """At 1280 px the Polish directory read "Wszystkie sta" and "Wszystkie gru" in its filters."""
+    from clientpanel.accounts.models import User
+
+    admin = staff_create(email="admin@example.com", password=STAFF_PASSWORD, roles=["Administrator"])
+    User.objects.filter(pk=admin.pk).update(language="pl")
+    group_save(actor=None, data={"name": "Resellers", "colour": "#0d6efd"})
+    page = _new_page(browser, {"width": width, "height": 900})
+    page.goto(f"{live_server.url}/staff/login/")
+    page.get_by_label("Email").fill(admin.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}{reverse('backoffice:client-list')}")
+    assert page.evaluate(CLIPPED_SELECTS) == []
+    page.context.close()
