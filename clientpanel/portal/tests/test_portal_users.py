@@ -87,3 +87,23 @@ def test_the_setting_turns_the_page_off(world, settings):
     browser = _signed_in(world["mine"].owner.email)
     assert browser.get(reverse("portal:users")).status_code == 404
     assert reverse("portal:users") not in browser.get(reverse("portal:dashboard")).content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_the_invitation_names_a_company_ending_in_a_full_stop_without_a_second_one(world, language):
+    from clientpanel.tax.selectors import default_home_company
+    from clientpanel.tax.services import home_company_save
+
+    home_company_save(actor=None, company_id=default_home_company().pk, data={"name": "Hosting sp. z o.o."})
+    owner = world["mine"].owner
+    owner.language = language
+    owner.save(update_fields=["language"])
+    world["mine"].language = language
+    world["mine"].save(update_fields=["language"])
+    browser = _signed_in(owner.email)
+    browser.post(reverse("portal:users"), {"email": "dot@example.com", "firstname": "Dot", "lastname": "Person",
+                                           "permissions": [keys.MANAGE_INVOICES]})
+    message = EmailMessage.objects.get(template=INVITATION, recipient="dot@example.com")
+    assert message.language == language
+    assert "Hosting sp. z o.o." in message.body_text and "o.o.." not in message.body_text
+    assert "o.o.." not in message.body_html
