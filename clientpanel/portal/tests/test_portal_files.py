@@ -31,3 +31,10 @@ def test_a_file_changed_on_disk_is_refused_with_the_reason(world, settings, tmp_
     browser = _signed_in(world["mine"].owner.email)
     response = browser.get(reverse("portal:file-download", args=[world["mine_file"].pk]), follow=True)
     assert response.status_code == 200 and "no longer matches" in response.content.decode()
+
+
+def test_a_files_name_downloads_it_so_a_phone_need_not_scroll_the_table_sideways(world):
+    browser = _signed_in(_member(world["mine"], keys.VIEW_DOCUMENTS))
+    page = browser.get(reverse("portal:files")).content.decode()
+    assert f'<a href="{reverse("portal:file-download", args=[world["mine_file"].pk])}" class="file-name">Contract</a>' \
+        in page
