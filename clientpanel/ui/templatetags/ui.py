@@ -26,6 +26,7 @@ from clientpanel.ledger.models import EntryType
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui import charts, labels
 from clientpanel.ui.audit_fields import audit_field_label
+from clientpanel.ui.audit_values import audit_changes as audit_change_rows
 
 register = template.Library()
 
@@ -100,6 +101,13 @@ def audit_field(key: str) -> str:
     """A field an audit event changed, in words ("credit_limit": "Credit Limit", "billing_address.city":
     "Billing address · City"); unknown: the key."""
     return audit_field_label(key or "")
+
+
+@register.filter
+def audit_changes(event) -> list:
+    """An audit event's changes as (key, label, before, after) in words: "Credit Limit: 0,00 zł →
+    2 500,00 zł", "Active: Yes → No", "none" for nothing (ui/audit_values.py)."""
+    return audit_change_rows(event)
 
 
 @register.simple_tag

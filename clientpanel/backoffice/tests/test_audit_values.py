@@ -1,0 +1,74 @@
+"""The Activity tab and the activity log show recorded values as people write them, in the
+reader's language (ui/audit_values.py): "Yes → No", "none", "2 500,00 zł", "Monthly", a module's
+settings as their keys and values — not True, ∅, '2500.0000', MONTHLY or a Python dict."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from clientpanel.accounts.models import User
+from clientpanel.audit.services import audit_record
+
+pytestmark = pytest.mark.django_db
+
+
+def _changes(page: str) -> dict[str, str]:
+    """Each changed field's code → "before → after" as the audit table shows it, the newest event's."""
+    rows = re.findall(r'<strong title="([^"]*)">[^<]*</strong>: <span class="text-danger">([^<]*)</span> → '
+                      r'<span class="text-success">([^<]*)</span>', page)
+    shown: dict[str, str] = {}
+    for code, before, after in rows:
+        shown.setdefault(code, unescape(f"{before} → {after}"))
+    return shown
+
+
+def _record_a_days_changes(client):
+    audit_record(action="client.update", target=client, client_id=client.pk, changes={
+        "credit_limit": ["0.0000", "2500.0000"], "status": ["ACTIVE", "CLOSED"], "reminders_enabled": [True, False],
+        "tax_id": [None, "PL5260250274"], "vies_checked_at": [None, "2026-03-04T10:15:00+00:00"],
+        "language": ["", "pl"], "billing_country": ["PL", "PL"], "region": [None, "PL-14"],
+        "phone": [None, "+48221234567"]})
+    audit_record(action="price.create", target=client, client_id=client.pk, changes={
+        "amount": [None, "1000.5000"], "currency": [None, "PLN"], "period": [None, "MONTHLY"]})
+    audit_record(action="product.create", target=client, client_id=client.pk, changes={
+        "module_settings": [None, {"fail": "create", "delay": 3, "dry_run": True}], "tax1_rate": [None, "9.975"]})
+
+
+def test_recorded_values_read_as_people_write_them_in_english(staff_client, make_client):
+    client = make_client()
+    _record_a_days_changes(client)
+    for url in (reverse("backoffice:client-activity", args=[client.pk]), reverse("backoffice:activity-log")):
+        page = staff_client.get(url).content.decode()
+        shown = _changes(page)
+        assert shown["credit_limit"] == "0.00 → 2,500.00"
+        assert shown["status"] == "Active → Closed"
+        assert shown["reminders_enabled"] == "Yes → No"
+        assert shown["tax_id"] == "none → PL5260250274"
+        assert shown["vies_checked_at"].startswith("none → 2026-03-04 ")  # in the panel's time zone
+        assert shown["language"] == "none → Polish"
+        assert shown["region"] == "none → Mazowieckie"
+        assert shown["phone"] == "none → +48 22 123 45 67"
+        assert shown["amount"] == "none → PLN\xa01,000.50" or shown["amount"] == "none → PLN 1,000.50"
+        assert shown["period"] == "none → Monthly"
+        assert shown["module_settings"] == "none → fail: create; delay: 3; dry_run: Yes"
+        assert shown["tax1_rate"] == "none → 9.975%"
+        assert "∅" not in page and "True" not in page and "{'" not in page
+
+
+def test_polish_staff_read_the_values_in_polish(staff_client, staff, make_client):
+    client = make_client()
+    _record_a_days_changes(client)
+    User.objects.filter(pk=staff.pk).update(language="pl")
+    for url in (reverse("backoffice:client-activity", args=[client.pk]), reverse("backoffice:activity-log")):
+        shown = _changes(staff_client.get(url).content.decode())
+        assert shown["credit_limit"] == "0,00 → 2\xa0500,00"
+        assert shown["status"] == "Aktywny → Zamknięty"
+        assert shown["reminders_enabled"] == "Tak → Nie"
+        assert shown["tax_id"] == "brak → PL5260250274"
+        assert shown["amount"] == "brak → 1\xa0000,50\xa0zł"
+        assert shown["module_settings"] == "brak → fail: create; delay: 3; dry_run: Tak"
+        assert shown["tax1_rate"] == "brak → 9,975%"
