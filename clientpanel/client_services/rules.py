@@ -41,5 +41,19 @@ def can_withdraw_cancellation(service: Service) -> bool:
 
 
 def can_be_cancelled_now(service: Service) -> bool:
-    """A service not ended yet may be ended at once; MANUAL ones are staff's to handle by hand."""
-    return service.status in (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
+    """A service not ended yet may be ended at once; MANUAL ones are staff's to handle by hand. Once
+    its cancellation is requested it is not requested again: the client keeps the service first
+    (withdraws the request), then chooses anew; staff terminate it themselves."""
+    return (service.status in (ServiceStatus.PENDING, ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED)
+            and not service.cancel_requested)
+
+
+def cancellation_pending(service: Service) -> bool:
+    """A cancellation at the end of the period was requested and the service has not ended yet: it
+    ends when its paid period does (billed_until), unless the request is withdrawn."""
+    return service.cancel_requested and service.status not in ENDED
+
+
+def can_request_cancellation(service: Service) -> bool:
+    """What the client's Request cancellation offers: some way to end the service, never twice."""
+    return can_be_cancelled_at_period_end(service) or can_be_cancelled_now(service)

@@ -12,6 +12,7 @@ from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
     CANCEL_NOW,
     service_cancellation_request,
+    service_cancellation_withdraw,
     service_order,
 )
 from clientpanel.clients import permissions as keys
@@ -67,8 +68,10 @@ def test_what_the_state_does_not_allow_is_refused():
     client = funded_client("100")
     service = _active(client)
     service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_AT_PERIOD_END)
-    with pytest.raises(Conflict):  # asked twice
-        service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_AT_PERIOD_END)
+    for when in (CANCEL_AT_PERIOD_END, CANCEL_NOW):  # asked once: kept first, then asked anew
+        with pytest.raises(Conflict, match="already requested"):
+            service_cancellation_request(actor=_owner(client), service_id=service.pk, when=when)
+    service_cancellation_withdraw(actor=_owner(client), service_id=service.pk)
     service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_NOW)
     with pytest.raises(Conflict):  # ended already
         service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_NOW)

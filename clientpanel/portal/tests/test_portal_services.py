@@ -9,6 +9,7 @@ from django.urls import reverse
 from clientpanel.audit.models import AuditEvent
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.models import Service, ServiceStatus
+from clientpanel.client_services.services import CANCEL_AT_PERIOD_END, service_cancellation_request
 from clientpanel.clients import permissions as keys
 
 from .test_portal_pages import _member, _signed_in
@@ -85,3 +86,33 @@ def test_a_cancellation_request_is_recorded_and_shown(world):
     event = AuditEvent.objects.get(action="service.cancel", object_id=str(world["mine_service"].pk))
     assert event.actor_label == email
     assert 'id="cancel-impossible"' in browser.get(url).content.decode()
+
+
+def test_a_requested_cancellation_is_said_with_its_date_and_offers_keeping_not_another_request(world):
+    service = world["mine_service"]
+    service.status, service.billed_until = "ACTIVE", service.order_date.replace(year=service.order_date.year + 1)
+    service.save()
+    service_cancellation_request(actor=None, service_id=service.pk, when=CANCEL_AT_PERIOD_END)
+    ends = service.billed_until.date().isoformat()
+    cancel_url = reverse("portal:service-cancel", args=[service.pk])
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.get(reverse("portal:service", args=[service.pk])).content.decode()
+    assert f"Cancellation requested: the service ends on {ends}." in page
+    assert reverse("portal:service-keep", args=[service.pk]) in page and cancel_url not in page
+    asked_again = browser.get(cancel_url).content.decode()
+    assert 'id="withdraw-box"' in asked_again and 'id="cancel-form"' not in asked_again
+    assert 'id="cancel-impossible"' not in asked_again
+    refused = browser.post(cancel_url, {"when": "now"}).content.decode()
+    assert f"Its cancellation is already requested: the service ends on {ends}." in refused
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.ACTIVE and service.cancel_requested
+    # Suspended meanwhile, it still ends then and can still be kept; a user who may not cancel
+    # (Manage Services only) reads the same, without the button.
+    Service.objects.filter(pk=service.pk).update(status=ServiceStatus.SUSPENDED)
+    page = browser.get(reverse("portal:service", args=[service.pk])).content.decode()
+    assert 'id="cancellation-notice"' in page and reverse("portal:service-keep", args=[service.pk]) in page
+    viewer = _signed_in(_member(world["mine"], keys.MANAGE_SERVICES, email="viewer@example.com"))
+    seen = viewer.get(reverse("portal:service", args=[service.pk])).content.decode()
+    assert f"Cancellation requested: the service ends on {ends}." in seen
+    assert reverse("portal:service-keep", args=[service.pk]) not in seen
+    assert "ends with its period" in viewer.get(reverse("portal:services")).content.decode()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.catalog.selectors import products_for_client_order
 from clientpanel.client_services import rules
-from clientpanel.client_services.models import Service, ServiceStatus
+from clientpanel.client_services.models import Service
 from clientpanel.client_services.selectors import service_for_cancellation, service_get, services_visible_to
 from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
@@ -37,18 +37,19 @@ CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the pa
 def services(request: HttpRequest) -> HttpResponse:
     listed = services_visible_to(request.portal.actor).select_related("product").order_by("-order_date", "label")
     page = Paginator(listed, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/services.html", {"page": page, "client": request.portal.client})
+    ending = {service.pk for service in page if rules.cancellation_pending(service)}
+    return render(request, "portal/services.html", {"page": page, "client": request.portal.client, "ending": ending})
 
 
 @portal_page(MANAGE_SERVICES)
 def service(request: HttpRequest, service_id) -> HttpResponse:
     shown = shown_or_not_here(request, lambda: service_get(actor=request.portal.actor, service_id=service_id),
                               Service, service_id)
-    cancellable = request.portal.may(MANAGE_ORDERS) and (
-        rules.can_be_cancelled_at_period_end(shown) or rules.can_be_cancelled_now(shown))
-    withdrawable = request.portal.may(MANAGE_ORDERS) and rules.can_withdraw_cancellation(shown)
-    return render(request, "portal/service.html", {"service": shown, "client": request.portal.client,
-                                                   "cancellable": cancellable, "withdrawable": withdrawable})
+    ordering = request.portal.may(MANAGE_ORDERS)
+    return render(request, "portal/service.html", {
+        "service": shown, "client": request.portal.client, "pending": rules.cancellation_pending(shown),
+        "cancellable": ordering and rules.can_request_cancellation(shown),
+        "withdrawable": ordering and rules.can_withdraw_cancellation(shown)})
 
 
 @portal_page(MANAGE_ORDERS)
@@ -91,7 +92,7 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
         except DomainError as error:
             show_refusal(form, error)
         else:
-            if ended.cancel_requested and ended.status == ServiceStatus.ACTIVE:
+            if rules.cancellation_pending(ended):
                 messages.success(request, _("Cancellation requested: the service ends on %(date)s.")
                                  % {"date": ended.billed_until.date().isoformat()})
             else:
@@ -100,7 +101,8 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
                 return redirect("portal:service", service_id=ended.pk)
             return redirect("portal:dashboard")
     return render(request, "portal/cancel.html", {"service": shown, "form": form, "client": request.portal.client,
-                                                  "possible": any(allowed.values()),
+                                                  "possible": rules.can_request_cancellation(shown),
+                                                  "pending": rules.cancellation_pending(shown),
                                                   "withdrawable": rules.can_withdraw_cancellation(shown)})
 
 
