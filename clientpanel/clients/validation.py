@@ -100,6 +100,14 @@ def clean_tax_id(value: object, country: str) -> str:
         raise _not_valid(error, country, vat=False) from None
 
 
+def vat_prefix_country(value: object) -> str:
+    """The EU member state an EU VAT number names by its prefix ("PL5260250995": "PL", Greece's
+    "EL…": "GR"), or "" when it names none: how a number is checked before its country is known."""
+    prefix = value.strip()[:2].upper() if isinstance(value, str) else ""
+    country = "GR" if prefix == "EL" else prefix
+    return country if country.lower() in eu_vat.MEMBER_STATES else ""
+
+
 def _plain(text: str) -> bool:
     return text.isascii() and text.isalnum()
 

@@ -89,7 +89,7 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("send_welcome_email", None)
-        return {**data, "billing_address": {"country": data.pop("country")}}
+        return {**data, "billing_address": {"country": data.pop("country", "")}}
 
 
 class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):

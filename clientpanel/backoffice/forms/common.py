@@ -30,13 +30,18 @@ class ServiceErrorsMixin:
     """Shows a service's refusal on the form: a ValidationFailed's field errors on the matching
     fields (or above the form), any other refusal's message above the form."""
 
-    def apply_errors(self, error: DomainError, mapping: dict[str, str] | None = None) -> None:
+    def apply_errors(self, error: DomainError, mapping: dict[str, str] | None = None, *,
+                     besides_own: bool = False) -> None:
+        """besides_own: the refusal of a check run on what the form's own checks let through (see
+        views.common.form_page): only problems of fields the form found nothing wrong with."""
         if not isinstance(error, ValidationFailed):
             self.add_error(None, error.message)
             return
         mapping = mapping or {}
         for field, messages in error.fields.items():
             name = mapping.get(field, field)
+            if besides_own and name in self.errors:
+                continue
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         if not error.fields:

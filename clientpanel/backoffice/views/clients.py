@@ -115,7 +115,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         "status": ClientStatus.NEW, "language": "en", "currency": "USD",
     })
     return form_page(request, form, "backoffice/clients/create.html", save=lambda data: _create(request, form),
-                     mapping=ClientCreateForm.ERROR_MAPPING, success=_created,
+                     mapping=ClientCreateForm.ERROR_MAPPING, success=_created, check=lambda data: _check(request, form),
                      then=lambda client: redirect("backoffice:client-summary", client_id=client.id))
 
 
@@ -125,7 +125,7 @@ def client_quick_create(request: HttpRequest) -> HttpResponse:
     form = QuickCreateForm(request.POST or None, prefix="quick")
     return form_page(request, form, "backoffice/clients/_quick_create_form.html", {"quick_form": form},
                      save=lambda data: _create(request, form), mapping={"billing_address.country": "country"},
-                     success=_created,
+                     success=_created, check=lambda data: _check(request, form),
                      then=lambda client: go_to(request, reverse("backoffice:client-summary", args=[client.id])))
 
 
@@ -134,6 +134,11 @@ def _create(request: HttpRequest, form):
     billing address, and whether to send the welcome e-mail)."""
     return client_services.client_create(actor=request.user, data=form.service_data(),
                                          send_welcome_email=form.cleaned_data["send_welcome_email"])
+
+
+def _check(request: HttpRequest, form) -> None:
+    """What client_create would refuse in what the form let through (its own checks failed)."""
+    client_services.client_create_check(actor=request.user, data=form.service_data())
 
 
 def _created(client) -> str:
@@ -165,6 +170,7 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
             "addresses": client_selectors.client_addresses(client=client),
             "effective": client_selectors.effective_settings(client)},
         save=lambda data: client_services.client_update(actor=request.user, client_id=client.id, data=data),
+        check=lambda data: client_services.client_update_check(actor=request.user, client_id=client.id, data=data),
         success=_("Profile saved."), then=lambda saved: redirect("backoffice:client-profile", client_id=saved.id))
 
 

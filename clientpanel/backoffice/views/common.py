@@ -67,13 +67,21 @@ def go_to(request: HttpRequest, url: str) -> HttpResponse:
 def form_page(request: HttpRequest, form, template: str, context: dict | None = None, *,
               save: Callable[[dict], Any], then: Callable[[Any], HttpResponse],
               success: str | Callable[[Any], str] | None = None, mapping: dict[str, str] | None = None,
-              refused: Callable[[DomainError], None] | None = None) -> HttpResponse:
+              refused: Callable[[DomainError], None] | None = None,
+              check: Callable[[dict], None] | None = None) -> HttpResponse:
     """A staff form (a page or a modal), shown and posted. A valid POST goes to save (the service
     call, given the cleaned data); invalid fields it reports show on the form (mapping: the service's
     field names to the form's), any other refusal only through refused (None: not caught). A saved
     form flashes success (given what save answered, when callable) and answers then(what save
-    answered). Otherwise the template shows the form, with what was typed and its errors."""
-    if request.method == "POST" and form.is_valid():
+    answered). Otherwise the template shows the form, with what was typed and its errors — with
+    check (the service's own check, which writes nothing), also the problems the service finds in
+    the fields the form let through, so that every problem shows in one round."""
+    if request.method == "POST" and not form.is_valid() and check is not None:
+        try:
+            check(form.cleaned_data)
+        except ValidationFailed as error:
+            form.apply_errors(error, mapping, besides_own=True)
+    elif request.method == "POST" and form.is_valid():
         try:
             saved = save(form.cleaned_data)
         except ValidationFailed as error:

@@ -5,7 +5,14 @@ not the modules."""
 
 from .addresses import address_create, address_delete, address_update
 from .bulk import bulk_actor, clients_bulk_apply, clients_bulk_update
-from .clients import client_create, client_update, client_welcome_send, search_text_of
+from .clients import (
+    client_create,
+    client_create_check,
+    client_update,
+    client_update_check,
+    client_welcome_send,
+    search_text_of,
+)
 from .groups import group_delete, group_save
 from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
 from .registration import client_self_register, signup_enabled
@@ -31,10 +38,12 @@ __all__ = [
     "address_update",
     "bulk_actor",
     "client_create",
+    "client_create_check",
     "client_profile_update",
     "client_self_register",
     "client_transfer_ownership",
     "client_update",
+    "client_update_check",
     "client_user_2fa_reset",
     "client_user_account_update",
     "client_user_email_mark_verified",

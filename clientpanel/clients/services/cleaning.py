@@ -30,6 +30,7 @@ from ..validation import (
     clean_region,
     clean_tax_id,
     clean_text,
+    vat_prefix_country,
 )
 
 CLIENT_TEXT_FIELDS = {
@@ -205,7 +206,11 @@ def clean_new_client(data: Mapping[str, Any], errors: FieldErrors, *, email_must
     billing = clean_address({k: v for k, v in billing_data.items() if k in BILLING_FIELDS},
                             errors, prefix="billing_address.")
     country = billing.get("country")
-    cleaned["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data.get("tax_id"), country) if country else ""
+    # Without a country (refused above) a VAT number is checked for the country its prefix names:
+    # one that is not valid there is valid for no billing country, and is reported in this round.
+    tax_country = country or vat_prefix_country(data.get("tax_id"))
+    cleaned["tax_id"] = (run_clean(errors, "tax_id", clean_tax_id, data.get("tax_id"), tax_country)
+                         if tax_country else "")
     cleaned["phone"] = run_clean(errors, "phone", clean_phone, data.get("phone"), country)
     # A new client in a group takes the group's currency and language unless told otherwise.
     cleaned["language"] = run_clean(errors, "language", clean_language, data.get("language") or (

@@ -142,6 +142,30 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
     return client
 
 
+def client_create_check(*, actor: ActorLike, data: Mapping[str, Any]) -> None:
+    """client_create's refusal without its write: ValidationFailed with every problem it would find
+    in data, for a form whose own checks failed to show them all in one round. Writes nothing."""
+    actor = as_actor(actor)
+    require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
+    errors = FieldErrors()
+    clean_new_client(data, errors)
+    errors.raise_if_any()
+
+
+def client_update_check(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> None:
+    """client_update's refusal without its write (as client_create_check): every problem it would
+    find in the fields present in data. Writes nothing and locks nothing."""
+    actor = as_actor(actor)
+    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
+    errors = FieldErrors()
+    errors.add_unknown(data, CLIENT_UPDATABLE)
+    client = clients_visible_to(actor).filter(pk=client_id).first()
+    if client is None:
+        raise NotFound(_("Client not found."))
+    _clean_changes(client, {k: v for k, v in data.items() if k in CLIENT_UPDATABLE}, errors)
+    errors.raise_if_any()
+
+
 def lock_balance(client_id) -> None:
     """Lock the client's balance row (FOR UPDATE), as a ledger post takes it first: no post moves
     the balance while the caller decides on it. Checks no visibility: callers hold the client."""
@@ -189,14 +213,9 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
         return update_locked_client(client, data)
 
 
-def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_event: bool = True) -> Client:
-    """client_update's cleaning and write, for a client the caller locked inside its transaction
-    after checking the actor's right to change the fields in data (client_update, and
-    client_profile_update for the portal's narrower set; the CSV import, which publishes one event
-    for the whole file: publish_event=False)."""
-    before = snapshot(client)
-    old_phone = client.phone
-    errors = FieldErrors()
+def _clean_changes(client: Client, data: Mapping[str, Any], errors: FieldErrors) -> dict[str, Any]:
+    """The client's new values for the fields in data, cleaned; each problem added to errors (all
+    of them at once: a currency the client's money history holds too)."""
     changes: dict[str, Any] = {}
     for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
         if field in data:
@@ -227,11 +246,22 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
     for flag in ("tax_exempt", "reminders_enabled"):
         if flag in data:
             changes[flag] = run_clean(errors, flag, clean_optional_bool, data[flag])
-    errors.raise_if_any()
     if changes.get("currency") and changes["currency"] != client.currency and _has_money_history(client):
         errors.add("currency", _("The currency stays %(currency)s: this client has ledger entries or issued "
                                  "documents in it. Create a new client account instead.")
                    % {"currency": client.currency})
+    return changes
+
+
+def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_event: bool = True) -> Client:
+    """client_update's cleaning and write, for a client the caller locked inside its transaction
+    after checking the actor's right to change the fields in data (client_update, and
+    client_profile_update for the portal's narrower set; the CSV import, which publishes one event
+    for the whole file: publish_event=False)."""
+    before = snapshot(client)
+    old_phone = client.phone
+    errors = FieldErrors()
+    changes = _clean_changes(client, data, errors)
     errors.raise_if_any()
     if "tax_id" in changes and changes["tax_id"] != client.tax_id:
         client.vies_status = ViesStatus.UNCHECKED
