@@ -11,7 +11,6 @@ from django.db import transaction
 from clientpanel.client_services.models import Service, ServiceStatus
 from clientpanel.client_services.selectors import upcoming_charges
 from clientpanel.clients.models import Client
-from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.clients.selectors import effective_setting
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
@@ -82,7 +81,7 @@ def job_proforma_reminders(*, now: dt.datetime) -> dict:
             context = {"document_number": document.number, "due_date": document.due_date.astimezone(
                 document.home_company.zone).date().isoformat(), "reminder_stage": stage, "days": days,
                 "document_total": display_amount(document.total - document.paid_gross, document.currency, language)}
-            for user in recipients(client, MANAGE_INVOICES):
+            for user in recipients(client, PROFORMA_REMINDER):
                 email_queue(key=PROFORMA_REMINDER, user=user, client=client, language=language, reference=reference,
                             context={**client_context(client, user), **context},
                             attachments=[{"document_id": str(document.pk)}], now=now)
@@ -115,7 +114,7 @@ def job_low_balance_warnings(*, now: dt.datetime) -> dict:
                 context = {"balance": display_amount(client.balance, client.currency, language),
                            "available": display_amount(client.balance + client.credit_limit, client.currency, language),
                            "upcoming_charges": display_amount(need, client.currency, language), "days": days}
-                for user in recipients(client, MANAGE_INVOICES):
+                for user in recipients(client, LOW_BALANCE):
                     email_queue(key=LOW_BALANCE, user=user, client=client, language=language,
                                 reference=reference, context={**client_context(client, user), **context}, now=now)
             warned += 1

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
+
 COMMON_VARIABLES: dict[str, Promise] = {
     "user_firstname": _("First name of the user the e-mail goes to"),
     "user_email": _("E-mail address of that user"),
@@ -26,6 +28,9 @@ class MessageKind:
     # Whether a home company or a client user may switch it off; links to set or reset a password
     # and to verify an address always go.
     optional: bool = True
+    # Who of a client's users receives it: those holding this permission on the client (the owner
+    # holds every one); None: whoever it is addressed to.
+    audience: str | None = None
 
     @property
     def all_variables(self) -> dict[str, Promise]:
@@ -78,41 +83,41 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "due_date": _("When it is due"),
         "reminder_stage": _("before, due or overdue"),
         "days": _("Days until the due date (before) or since it (overdue)"),
-    }),
+    }, audience=MANAGE_INVOICES),
     MessageKind(LOW_BALANCE, _("Low balance"),
                 _("The balance and credit limit will not cover the charges of the next days."), {
         "balance": _("The balance with the currency"),
         "available": _("Balance plus credit limit, with the currency"),
         "upcoming_charges": _("The charges of the coming days, with the currency"),
         "days": _("How many days ahead were counted"),
-    }),
+    }, audience=MANAGE_INVOICES),
     MessageKind(SERVICE_STATUS, _("Service status"),
                 _("A service became active, was suspended (with the reason) or terminated."), {
         "service_name": _("The product's name"),
         "service_label": _("The service's label"),
         "service_status": _("Its new status"),
         "reason": _("Why it was suspended (empty otherwise)"),
-    }),
+    }, audience=MANAGE_SERVICES),
     MessageKind(DOCUMENT_ISSUED, _("Document issued"),
                 _("A proforma, invoice or credit note was issued; its PDF is attached."), {
         "document_type": _("Proforma, Invoice or Credit note"),
         "document_number": _("The document's number"),
         "document_total": _("Its total with the currency"),
         "due_date": _("When it is due (proformas)"),
-    }),
+    }, audience=MANAGE_INVOICES),
     MessageKind(PAYMENT_RECEIVED, _("Payment received"),
                 _("A proforma was paid in full and its invoice issued; the invoice PDF is attached."), {
         "document_number": _("The proforma's number"),
         "invoice_number": _("The final invoice's number"),
         "document_total": _("The amount paid with the currency"),
-    }),
+    }, audience=MANAGE_INVOICES),
     MessageKind(AUTO_TOP_UP_FAILED, _("Auto top-up failed"),
                 _("The saved card was declined (or the payment service did not answer) when auto top-up "
                   "charged it; says whether and when it is tried again."), {
         "amount": _("The amount the top-up tried to charge, with the currency"),
         "reason": _("Why it failed, in the payment service's words"),
         "retry_at": _("When it is tried again (empty: it is not)"),
-    }),
+    }, audience=MANAGE_INVOICES),
     MessageKind(STAFF_MESSAGE, _("Message from staff"),
                 _("A subject and text staff write when they send it to clients (the directory's bulk "
                   "action Send e-mail); this template frames their text."), {
@@ -131,3 +136,16 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
 
 
 OPTIONAL_KINDS = tuple(key for key, kind in MESSAGE_KINDS.items() if kind.optional)
+
+
+def receives(key: str, permissions) -> bool:
+    """Whether a client's user holding these permission keys there (the owner: all of them) is sent
+    the message about that client — the one rule of who receives what (subscribers.recipients), and
+    of which switches a user is offered."""
+    audience = MESSAGE_KINDS[key].audience
+    return audience is None or audience in permissions
+
+
+def optional_kinds_received(permissions) -> list[MessageKind]:
+    """The messages such a user can switch off: the optional ones it receives."""
+    return [MESSAGE_KINDS[key] for key in OPTIONAL_KINDS if receives(key, permissions)]

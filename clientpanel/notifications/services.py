@@ -31,7 +31,7 @@ from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
 from . import policies
-from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET
+from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET, optional_kinds_received
 from .links import has_links, link_placeholders
 from .models import EmailMessage, EmailTemplate
 from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
@@ -280,10 +280,14 @@ def client_user_muted_emails_set(*, actor: ActorLike, client_id, user_id, keys: 
     return _link_muted_set(visible, user_id, _muted(keys))
 
 
-def _link_muted_set(links, user_id, muted: list[str]) -> list[str]:
-    """Keep the muted messages on the user's link among links (locked; audited when they change)."""
+def _link_muted_set(links, user_id, muted: list[str], chosen: frozenset[str] | None = None) -> list[str]:
+    """Keep the muted messages on the user's link among links (locked; audited when they change).
+    With `chosen`, only those messages change: the others keep their switch."""
     with transaction.atomic():
         link = lock_one(links, _("This user is not linked to the client."), user_id=user_id)
+        if chosen is not None:
+            muted = sorted({key for key in muted if key in chosen} | {key for key in link.muted_emails
+                                                                       if key not in chosen})
         if link.muted_emails != muted:
             audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
                          changes={"muted_emails": [link.muted_emails, muted]})
@@ -294,7 +298,10 @@ def _link_muted_set(links, user_id, muted: list[str]) -> list[str]:
 
 def own_muted_emails_set(*, actor: ActorLike, keys: object) -> list[str]:
     """The messages the signed-in portal user does not want about the client it acts for (its
-    Account page); staff signed in as the user may set them too."""
+    Account page); staff signed in as the user may set them too. Only messages it receives are its
+    to switch (kinds.receives): the others keep their switch for when its permissions change."""
     actor = as_actor(actor)
     require(actor.is_portal and actor.client_id is not None, _("Only a client user chooses its own e-mails."))
-    return _link_muted_set(ClientUser.objects.filter(client_id=actor.client_id), actor.user_id, _muted(keys))
+    received = frozenset(kind.key for kind in optional_kinds_received(actor.permissions))
+    return _link_muted_set(ClientUser.objects.filter(client_id=actor.client_id), actor.user_id, _muted(keys),
+                           received)

@@ -21,7 +21,7 @@ from clientpanel.clients.events import (
     WelcomeEmailRequested,
 )
 from clientpanel.clients.models import Client, ClientUser
-from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
+from clientpanel.clients.permissions import ALL_PERMISSIONS
 from clientpanel.core.events import subscribe
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
@@ -36,6 +36,7 @@ from .kinds import (
     PAYMENT_RECEIVED,
     SERVICE_STATUS,
     WELCOME,
+    receives,
 )
 from .services import (
     base_url,
@@ -48,10 +49,12 @@ from .services import (
 )
 
 
-def recipients(client: Client, permission: str) -> list[User]:
-    """The client's active users who hold the permission (the owner holds them all)."""
+def recipients(client: Client, key: str) -> list[User]:
+    """The client's active users who receive the message (kinds.receives: those holding its
+    audience's permission; the owner holds them all)."""
     links = ClientUser.objects.filter(client=client, user__is_active=True, user__is_staff=False).select_related("user")
-    holding = [link.user for link in links if link.user_id == client.owner_id or permission in link.permissions]
+    holding = [link.user for link in links
+               if receives(key, ALL_PERMISSIONS if link.user_id == client.owner_id else link.permissions)]
     return sorted(holding, key=lambda user: user.email)
 
 
@@ -72,7 +75,7 @@ def on_document_issued(events: Sequence[DocumentIssued]) -> None:
         document = Document.objects.select_related("client").get(pk=event.document_id)
         client = document.client
         language = client_language(client)
-        for user in recipients(client, MANAGE_INVOICES):
+        for user in recipients(client, DOCUMENT_ISSUED):
             email_queue(key=DOCUMENT_ISSUED, user=user, client=client, language=language,
                         context={**client_context(client, user), **_document_context(document, language)},
                         attachments=[{"document_id": str(document.pk)}])
@@ -85,7 +88,7 @@ def on_document_paid(events: Sequence[DocumentPaid]) -> None:
         client = proforma.client
         language = client_language(client)
         context = {**_document_context(proforma, language), "invoice_number": event.invoice_number}
-        for user in recipients(client, MANAGE_INVOICES):
+        for user in recipients(client, PAYMENT_RECEIVED):
             email_queue(key=PAYMENT_RECEIVED, user=user, client=client, language=language,
                         context={**client_context(client, user), **context},
                         attachments=[{"document_id": str(event.invoice_id)}])
@@ -101,7 +104,7 @@ def on_auto_top_up_failed(events: Sequence[AutoTopUpFailed]) -> None:
             retry = f"{timezone.localtime(dt.datetime.fromisoformat(event.retry_at)):%Y-%m-%d %H:%M}"
         context = {"amount": display_amount(event.amount, event.currency, language), "reason": event.reason,
                    "retry_at": retry}
-        for user in recipients(client, MANAGE_INVOICES):
+        for user in recipients(client, AUTO_TOP_UP_FAILED):
             email_queue(key=AUTO_TOP_UP_FAILED, user=user, client=client, language=language,
                         reference=f"auto_top_up_failed:{event.attempt_id}",
                         context={**client_context(client, user), **context})
@@ -124,7 +127,7 @@ def on_service_status_changed(events: Sequence[ServiceStatusChanged]) -> None:
             reason = str(SUSPENSION_REASONS.get(event.reason, event.reason)) if event.reason else ""
         context = {"service_name": service.product.name, "service_label": service.label, "service_status": status,
                    "reason": reason}
-        for user in recipients(client, MANAGE_SERVICES):
+        for user in recipients(client, SERVICE_STATUS):
             email_queue(key=SERVICE_STATUS, user=user, client=client, language=language,
                         context={**client_context(client, user), **context})
 

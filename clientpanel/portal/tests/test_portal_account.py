@@ -11,11 +11,21 @@ from django.urls import reverse
 from clientpanel.accounts.models import User
 from clientpanel.accounts.services import staff_create
 from clientpanel.audit.models import AuditEvent
+from clientpanel.clients import permissions as keys
+from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import ClientUser
-from clientpanel.notifications.kinds import LOW_BALANCE, PROFORMA_REMINDER
+from clientpanel.notifications.kinds import (
+    DOCUMENT_ISSUED,
+    LOW_BALANCE,
+    PROFORMA_REMINDER,
+    SERVICE_STATUS,
+    STAFF_MESSAGE,
+)
+from clientpanel.notifications.services import own_muted_emails_set
+from clientpanel.notifications.subscribers import recipients
 
 from .conftest import PASSWORD
-from .test_portal_pages import _signed_in
+from .test_portal_pages import _member, _signed_in
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "another-portal-passphrase"
@@ -110,6 +120,30 @@ def test_e_mail_choices_are_kept_per_client(world):
     assert LOW_BALANCE in link.muted_emails and PROFORMA_REMINDER not in link.muted_emails
     bogus = browser.post(reverse("portal:account"), {"action": "emails", "wanted": ["no-such-message"]})
     assert bogus.status_code == 200 and "no-such-message" in bogus.content.decode()
+
+
+def test_a_user_is_offered_only_the_e_mails_it_receives_and_the_others_keep_their_switch(world):
+    email = _member(world["mine"], keys.MANAGE_SERVICES, email="services@example.com")
+    link = ClientUser.objects.get(client=world["mine"], user__email=email)
+    link.muted_emails = [LOW_BALANCE]  # set by staff before; kept for when Manage Invoices is given
+    link.save(update_fields=["muted_emails"])
+    browser = _signed_in(email)
+    page = browser.get(reverse("portal:account")).content.decode()
+    for name in ("Service status", "Message from staff"):
+        assert f">{name}</label>" in page
+    for name in ("Proforma reminder", "Low balance", "Document issued", "Payment received", "Auto top-up failed"):
+        assert f">{name}</label>" not in page  # it is never sent these: they go to Manage Invoices
+    # Switching everything offered off leaves the others alone; the service changes no other either.
+    assert browser.post(reverse("portal:account"), {"action": "emails"}).status_code == 302
+    link.refresh_from_db()
+    assert link.muted_emails == sorted([LOW_BALANCE, SERVICE_STATUS, STAFF_MESSAGE])
+    forged = browser.post(reverse("portal:account"), {"action": "emails", "wanted": [PROFORMA_REMINDER]})
+    assert forged.status_code == 200 and PROFORMA_REMINDER in forged.content.decode()  # not a choice
+    own_muted_emails_set(actor=portal_actor(link.user, world["mine"].pk), keys=[PROFORMA_REMINDER])
+    link.refresh_from_db()
+    assert link.muted_emails == [LOW_BALANCE]
+    assert recipients(world["mine"], SERVICE_STATUS) == [world["mine"].owner, link.user]
+    assert recipients(world["mine"], DOCUMENT_ISSUED) == [world["mine"].owner]
 
 
 def test_staff_signed_in_as_the_user_change_no_password_or_second_factor(client, world):

@@ -16,14 +16,12 @@ from django.views.decorators.http import require_http_methods
 from clientpanel.accounts import two_factor as totp
 from clientpanel.accounts.services import user_account_update, user_password_change
 from clientpanel.core.errors import DomainError
-from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
+from clientpanel.notifications.kinds import optional_kinds_received
 from clientpanel.notifications.services import own_muted_emails_set
 from clientpanel.ui.forms import CodeForm
 
 from ..access import portal_page
 from ..forms import AccountForm, EmailChoicesForm, PasswordChangeForm, show_refusal
-
-OPTIONAL = [MESSAGE_KINDS[key] for key in OPTIONAL_KINDS]
 
 
 def _link(request: HttpRequest):
@@ -40,8 +38,9 @@ def account(request: HttpRequest) -> HttpResponse:
                           initial={"firstname": user.firstname, "lastname": user.lastname, "language": user.language})
     password = PasswordChangeForm(request.POST if action == "password" else None)
     muted = set(_link(request).muted_emails)
-    emails = EmailChoicesForm(request.POST if action == "emails" else None, kinds=OPTIONAL,
-                              initial={"wanted": [kind.key for kind in OPTIONAL if kind.key not in muted]})
+    offered = optional_kinds_received(portal.actor.permissions)  # only messages the user is sent
+    emails = EmailChoicesForm(request.POST if action == "emails" else None, kinds=offered,
+                              initial={"wanted": [kind.key for kind in offered if kind.key not in muted]})
     form, saved = {"details": (details, gettext_lazy("Your details are saved.")),
                    "password": (password, gettext_lazy("Your password is changed.")),
                    "emails": (emails, gettext_lazy("Your e-mail choices are saved."))}.get(action, (None, ""))
@@ -56,7 +55,7 @@ def account(request: HttpRequest) -> HttpResponse:
                                      new_password=data["password"])
             else:
                 own_muted_emails_set(actor=portal.actor,
-                                     keys=[kind.key for kind in OPTIONAL if kind.key not in data["wanted"]])
+                                     keys=[kind.key for kind in offered if kind.key not in data["wanted"]])
         except DomainError as error:
             show_refusal(form, error, mapping={"new_password": "password"})
         else:
