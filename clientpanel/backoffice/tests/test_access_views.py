@@ -206,6 +206,6 @@ def test_transactions_tab_and_manual_transaction(staff_client, make_client):
                                  "allow_over_limit": "on"}, headers={"HX-Request": "true"})
     assert ok["HX-Refresh"] == "true"
     page = staff_client.get(reverse("backoffice:client-transactions", args=[client.pk])).content.decode()
-    assert "No Transaction ID" in page and "-0.9271 USD" in page and "1h × 0.9271 per hour" in page
+    assert "No Transaction ID" in page and "-$0.9271" in page and "1h × 0.9271 per hour" in page
     refused = staff_client.post(url, {"amount": "-1", "description": "Fee"}, headers={"HX-Request": "true"})
     assert "Not enough funds" in refused.content.decode()
