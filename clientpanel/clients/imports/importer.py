@@ -180,14 +180,14 @@ class Importer:
         for line, cells in batch:
             cells = [unguard(cell) for cell in cells]
             values = {field: cells[i].strip() for i, field in enumerate(self.columns) if field and i < len(cells)}
+            # Rejected where the row comes (_process), so the rejected rows keep the file's order.
+            too_long = None
             if len(cells) > self.width:
-                self._reject(line, cells, values, [
-                    _("This line has %(found)d fields; the header has %(expected)d (a comma or semicolon too many, "
-                      "or a quote not closed?).") % {"found": len(cells), "expected": self.width}])
-                continue
-            parsed.append((line, cells, values))
-        emails = {normalize_email(values.get("email", "")) for _l, _c, values in parsed} - {""}
-        numbers = {values.get("number", "") for _l, _c, values in parsed} - {""}
+                too_long = [_("This line has %(found)d fields; the header has %(expected)d (a comma or semicolon too "
+                              "many, or a quote not closed?).") % {"found": len(cells), "expected": self.width}]
+            parsed.append((line, cells, values, too_long))
+        emails = {normalize_email(values.get("email", "")) for _l, _c, values, bad in parsed if not bad} - {""}
+        numbers = {values.get("number", "") for _l, _c, values, bad in parsed if not bad} - {""}
         self.sender.wait()
         visible = clients_visible_to(self.actor)
         by_number = {number: _Match(pk, number) for pk, number in
@@ -208,7 +208,10 @@ class Importer:
         answers the new clients' rows to insert (None when nothing is written)."""
         parsed, by_number, taken_numbers, users, by_owner = looked_up
         new_rows = []
-        for line, cells, values in parsed:
+        for line, cells, values, too_long in parsed:
+            if too_long:
+                self._reject(line, cells, values, too_long)
+                continue
             email = normalize_email(values.get("email", ""))
             number = values.get("number", "")
             messages = []

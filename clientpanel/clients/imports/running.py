@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor, staff_actor
@@ -133,18 +133,21 @@ def client_import_run(*, actor: ActorLike, import_id, commit: bool, progress: Ca
     raised."""
     actor = as_actor(actor)
     imported = own_import(actor, import_id)
-    try:
-        with acting_as(actor):
-            return _import(imported, actor, commit=commit, progress=progress, task_id=task_id)
-    except DomainError as error:
-        ClientImport.objects.filter(pk=imported.pk).update(status=ClientImportStatus.FAILED, error=error.message,
-                                                           finished_at=timezone.now())
-        raise
-    except Exception:
-        ClientImport.objects.filter(pk=imported.pk).update(
-            status=ClientImportStatus.FAILED, finished_at=timezone.now(),
-            error=_("The import stopped on an unexpected error; nothing of it was kept."))
-        raise
+    # What it says (the rejected rows' reasons on the wizard's pages and in the rejected rows' CSV,
+    # why it failed) is read by the staff member who runs it: in its language, also from a task.
+    with translation.override(getattr(actor.user, "language", None) or translation.get_language()):
+        try:
+            with acting_as(actor):
+                return _import(imported, actor, commit=commit, progress=progress, task_id=task_id)
+        except DomainError as error:
+            ClientImport.objects.filter(pk=imported.pk).update(status=ClientImportStatus.FAILED, error=error.message,
+                                                               finished_at=timezone.now())
+            raise
+        except Exception:
+            ClientImport.objects.filter(pk=imported.pk).update(
+                status=ClientImportStatus.FAILED, finished_at=timezone.now(),
+                error=_("The import stopped on an unexpected error; nothing of it was kept."))
+            raise
 
 
 def clients_import_run(*, progress, import_id: str, commit: bool) -> dict[str, Any]:
