@@ -119,6 +119,7 @@ def client_import_preview(request: HttpRequest, import_id) -> HttpResponse:
         "counts": counts, "more_errors": max(counts.get("rejected", 0) - len(imported.errors), 0),
         "on_existing_choices": OnExisting.choices,
         "checking": imported.status == ClientImportStatus.CHECKING,
+        "committable": imports.client_import_committable(imported),
     })
 
 

@@ -7,7 +7,13 @@ listed here."""
 from .columns import FIELDS, NOT_IMPORTED, REQUIRED, guess_columns
 from .importer import MAX_ERRORS, PREVIEW_ROWS
 from .running import client_import_run, clients_import_run, clients_import_stalled
-from .selectors import client_import_get, client_import_mappings, client_import_sample, rejected_rows_name
+from .selectors import (
+    client_import_committable,
+    client_import_get,
+    client_import_mappings,
+    client_import_sample,
+    rejected_rows_name,
+)
 from .services import (
     KIND,
     client_import_discard,
@@ -25,6 +31,7 @@ __all__ = [
     "NOT_IMPORTED",
     "PREVIEW_ROWS",
     "REQUIRED",
+    "client_import_committable",
     "client_import_discard",
     "client_import_get",
     "client_import_map",

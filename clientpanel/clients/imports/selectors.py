@@ -14,7 +14,7 @@ from clientpanel.core.actor import Actor
 from clientpanel.core.errors import NotFound, ValidationFailed, require
 
 from .. import policies
-from ..models import ClientImport, ClientImportMapping
+from ..models import ClientImport, ClientImportMapping, ClientImportStatus
 from .columns import strip_formula_guard
 from .reading import open_records
 
@@ -38,6 +38,13 @@ def client_import_get(*, actor: ActorLike, import_id) -> ClientImport:
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
     return own_import(actor, import_id)
+
+
+def client_import_committable(imported: ClientImport) -> bool:
+    """Whether the preview offers to import the file: its rows were checked (CHECKED), or an
+    all-or-nothing import refused them and wrote nothing (REFUSED: ticking "Import the valid rows"
+    imports it then). (A file removed meanwhile is refused by client_import_start, in words.)"""
+    return imported.status in (ClientImportStatus.CHECKED, ClientImportStatus.REFUSED)
 
 
 def client_import_mappings() -> QuerySet[ClientImportMapping]:
