@@ -31,3 +31,15 @@ def refundable_net(document: Document) -> Decimal:
 def can_be_credited(document: Document) -> bool:
     """A paid invoice with net left to refund; a fully refunded one offers no credit note."""
     return refundable_net(document) > 0
+
+
+def takes_bank_transfers(bank_details: str | None) -> bool:
+    """A home company is paid by bank transfer only to an account it gave (its bank details, as the
+    PDF prints "pay to" only then): without one no page tells a client to pay by transfer."""
+    return bool((bank_details or "").strip())
+
+
+def pays_by_transfer(document: Document) -> bool:
+    """A proforma still unpaid, of a home company that gave its account when the proforma was issued
+    (the snapshot, as its PDF)."""
+    return takes_payment(document) and takes_bank_transfers((document.company_snapshot or {}).get("bank_details"))

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from clientpanel.clients import permissions as keys
 from clientpanel.clients.services import client_user_link
+from clientpanel.tax.models import HomeCompany
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 PASSWORD = "portal-owner-passphrase"
@@ -24,6 +25,7 @@ def test_a_client_user_switches_adds_funds_and_invites_a_colleague(page, browser
                                                                     smtp_server, settings, portal_log_in):
     settings.CLIENTPANEL_BASE_URL = live_server.url
     first = make_client(company_name="First Ltd", currency="USD", email="owner@example.com", password=PASSWORD)
+    HomeCompany.objects.update(bank_details="PL61 1090 1014 0000 0712 1981 2874")  # to pay by transfer to
     second = make_client(company_name="Second GmbH", currency="EUR")
     client_user_link(actor=None, client_id=second.pk, data={
         "email": "owner@example.com", "permissions": [keys.MANAGE_INVOICES, keys.MANAGE_USERS]})

@@ -1,6 +1,6 @@
 """A document's page in the portal adds up as the PDF does: net, each tax with its rate, total;
 a partly paid proforma says what was received and what is still due; an invoiced proforma links
-its invoice; reverse charge is said."""
+its invoice; reverse charge is said; bank transfer is offered only to an account the company gave."""
 
 import re
 
@@ -12,6 +12,7 @@ from django.utils import translation
 from clientpanel.clients.models import Client as ClientModel
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+from clientpanel.payments.models import GatewayAccount
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
 
@@ -57,3 +58,23 @@ def test_reverse_charge_is_said_on_the_page_in_the_users_language(make_client):
         expected = translation.gettext("Reverse charge — Art. 196 of Directive 2006/112/EC")
     assert expected != "Reverse charge — Art. 196 of Directive 2006/112/EC"
     assert expected in _page(client, proforma)
+
+
+def test_bank_transfer_is_offered_only_to_the_account_the_home_company_gave(world):
+    GatewayAccount.objects.all().delete()  # no online payment either: only what staff arrange
+    company = default_home_company()
+    company.bank_details = ""
+    company.save(update_fields=["bank_details"])
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": world["mine"].owner.email, "password": PASSWORD})
+    form = browser.get(reverse("portal:add-funds")).content.decode()
+    assert "contact us to arrange the payment" in form and "bank transfer" not in form
+    issued = browser.post(reverse("portal:add-funds"), {"amount": "20"}, follow=True).content.decode()
+    proforma = Document.objects.filter(client=world["mine"]).order_by("-issue_date", "-number").first()
+    assert f"Proforma {proforma.number} is issued." in issued and "bank transfer" not in issued
+    assert 'id="ask-how-to-pay"' in issued and 'id="transfer-title"' not in issued
+    company.bank_details = "PL61 1090 1014 0000 0712 1981 2874"
+    company.save(update_fields=["bank_details"])
+    later = browser.post(reverse("portal:add-funds"), {"amount": "20"}, follow=True).content.decode()
+    assert "pay it by bank transfer with its number" in later and 'id="transfer-title"' in later
+    assert "PL61 1090 1014" in later and 'id="ask-how-to-pay"' not in later

@@ -10,6 +10,7 @@ from clientpanel.accounts.services import staff_create
 from clientpanel.clients import permissions as keys
 from clientpanel.clients.services import client_user_link
 from clientpanel.invoicing.models import Document
+from clientpanel.tax.models import HomeCompany
 
 from .conftest import PASSWORD
 
@@ -152,6 +153,7 @@ def test_one_login_switches_between_its_clients_and_never_to_another(world, make
 
 def test_add_funds_keeps_to_the_portal_limits_and_issues_a_proforma(world, settings):
     settings.CLIENTPANEL_PORTAL_ADD_FUNDS = {"minimum": "10", "maximum": "500", "maximum_balance": "100"}
+    HomeCompany.objects.update(bank_details="PL61 1090 1014 0000 0712 1981 2874")  # to pay by transfer to
     browser = _signed_in(world["mine"].owner.email)
     url = reverse("portal:add-funds")
     assert "Add at least 10 USD" in browser.post(url, {"amount": "5"}).content.decode()

@@ -20,6 +20,7 @@ from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.einvoices.selectors import einvoice_of
+from clientpanel.invoicing import rules
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
@@ -89,6 +90,7 @@ def document(request: HttpRequest, document_id) -> HttpResponse:
     return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
                                                     "client": request.portal.client,
                                                     "payable": shown.pk in _payable_online([shown]),
+                                                    "by_transfer": rules.pays_by_transfer(shown),
                                                     "einvoice": einvoice if einvoice and einvoice.sha256 else None})
 
 
@@ -122,14 +124,18 @@ def add_funds(request: HttpRequest) -> HttpResponse:
         else:
             if "pay_now" in request.POST and _payable_online([proforma]):
                 return start_paying(request, [str(proforma.pk)])
-            messages.success(request, _("Proforma %(number)s is issued; pay it by bank transfer with its number "
-                                        "as the title.") % {"number": proforma.number})
+            if rules.pays_by_transfer(proforma):
+                messages.success(request, _("Proforma %(number)s is issued; pay it by bank transfer with its number "
+                                            "as the title.") % {"number": proforma.number})
+            else:
+                messages.success(request, _("Proforma %(number)s is issued.") % {"number": proforma.number})
             return redirect("portal:document", document_id=proforma.pk)
     client = request.portal.client
-    online = bool(online_gateways(home_company_id=client_tax_decision(client).home_company.pk,
-                                  currency=client.currency))
+    company = client_tax_decision(client).home_company
+    online = bool(online_gateways(home_company_id=company.pk, currency=client.currency))
     return render(request, "portal/add_funds.html", {"form": form, "client": client, "type": DocumentType,
-                                                     "online": online})
+                                                     "online": online,
+                                                     "by_transfer": rules.takes_bank_transfers(company.bank_details)})
 
 
 @portal_page(MANAGE_INVOICES)
