@@ -78,3 +78,13 @@ def test_bank_transfer_is_offered_only_to_the_account_the_home_company_gave(worl
     later = browser.post(reverse("portal:add-funds"), {"amount": "20"}, follow=True).content.decode()
     assert "pay it by bank transfer with its number" in later and 'id="transfer-title"' in later
     assert "PL61 1090 1014" in later and 'id="ask-how-to-pay"' not in later
+
+
+def test_the_dashboard_lists_a_partly_paid_proforma_by_what_is_still_due(world):
+    proforma = proforma_add_funds(actor=None, client_id=world["mine"].pk, net_amount="100")
+    proforma_pay(actor=None, document_id=proforma.pk, amount="40", transaction_id="dashboard-part")
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": world["mine"].owner.email, "password": PASSWORD})
+    page = browser.get(reverse("portal:dashboard")).content.decode()
+    row = re.search(rf"<tr><td><a [^>]*>{re.escape(proforma.number)}</a></td>(.*?)</tr>", page, re.S).group(1)
+    assert "$60.00" in row and "$100.00" not in row
