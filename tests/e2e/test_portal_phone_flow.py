@@ -1,7 +1,7 @@
 """The portal's lists on a phone (390 px, in Polish): each row's main action — a document's number,
 a user's name — lies on the screen without scrolling the table sideways (the users list's Edit and
-Remove, and the invoices list's amount and status, once sat past the table's right edge), and a user
-reached by its name can be removed from its own page."""
+Remove, the invoices list's amount and status, the transactions' amounts once sat past the table's
+right edge), and a user reached by its name can be removed from its own page."""
 
 from decimal import Decimal
 
@@ -46,6 +46,8 @@ def test_a_phone_reaches_each_rows_main_action_without_scrolling_sideways(browse
     assert page.evaluate("document.querySelector('#portal-documents').closest('.table-responsive').scrollWidth") \
         <= page.evaluate("document.querySelector('#portal-documents').closest('.table-responsive').clientWidth")
 
+    page.goto(f"{live_server.url}{reverse('portal:transactions')}")  # the amounts, not only the dates
+    _within_screen(page, "#portal-transactions tbody td:visible")
     page.goto(f"{live_server.url}{reverse('portal:users')}")
     _within_screen(page, "a.user-name")
     assert page.evaluate("document.querySelector('#portal-users').closest('.table-responsive').scrollWidth") \
