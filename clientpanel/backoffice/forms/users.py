@@ -28,8 +28,13 @@ class PermissionsForm(ServiceErrorsMixin, forms.Form):
 class LinkForm(PermissionsForm):
     """A linked user's permissions and the e-mails it does not want about this client."""
 
-    muted_emails = forms.MultipleChoiceField(label=_("E-mails this user does not want"), required=False,
-                                             widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
+    muted_emails = forms.MultipleChoiceField(
+        label=_("E-mails this user does not want"), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        # Staff see every switch (the portal offers a user only those it receives): a switch for an
+        # e-mail the permissions do not cover yet is kept for when they do.
+        help_text=_("A user is sent only the e-mails its permissions cover; a switch for the others takes effect "
+                    "when they are given."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -85,6 +85,9 @@ def test_a_linked_user_mutes_messages_with_its_permissions(staff_client, make_cl
     staff_client.post(url, {"permissions": [], "muted_emails": ["password_reset"]})
     link.refresh_from_db()
     assert link.permissions == ["manage-services"]  # refused as a whole
+    # Staff see every switch; the dialog says which ones reach the user (the portal offers only those).
+    dialog = staff_client.get(url).content.decode()
+    assert 'value="document_issued"' in dialog and "only the e-mails its permissions cover" in dialog
 
 
 def test_staff_send_a_verification_and_the_login_page_offers_a_reset(staff_client, make_client):
