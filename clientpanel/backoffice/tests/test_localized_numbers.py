@@ -175,3 +175,31 @@ def test_a_clients_header_says_which_figure_is_the_balance_and_which_the_credit_
     header = page.split('id="client-money">')[1].split("</span></span>")[0]
     words = re.sub(r"[ \n]+", " ", re.sub(r"<[^>]+>", "", header)).strip()
     assert words == f"Saldo 1{NBSP}000,50{NBSP}zł · Limit kredytowy 250,00{NBSP}zł"
+
+
+def test_the_credit_note_dialog_says_what_is_left_to_refund_and_refuses_more_by_name(staff_client, staff,
+                                                                                     make_client):
+    """The dialog read "Do zwrotu (netto): 100,00 − 0,00 PLN" (a subtraction without its result) and
+    a refusal "Najwyżej 70.0000 PLN.": it names what is left as pages write money, keeping the input."""
+    from clientpanel.core.money import display_amount
+    from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+    _reading(staff, "pl")
+    client = make_client(currency="PLN")
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    invoice = Document.objects.get(pk=proforma.pk).related
+    url = reverse("backoffice:document-credit-note", args=[invoice.pk])
+    dialog = staff_client.get(url).content.decode()
+    assert f"Pozostało do zwrotu (netto): 100,00{NBSP}zł z 100,00{NBSP}zł;" in dialog and "−" not in dialog
+    staff_client.post(url, {"net_amount": "30", "reason": "Przestój"})
+    assert f"70,00{NBSP}zł z 100,00{NBSP}zł" in staff_client.get(url).content.decode()
+    refused = staff_client.post(url, {"net_amount": "70,01", "reason": "Przestój"}).content.decode()
+    assert f"Do zwrotu pozostało najwyżej 70,00{NBSP}zł netto." in refused and 'value="70,01"' in refused
+    assert Document.objects.filter(type="CREDIT_NOTE").count() == 1
+    overpaid = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+    refused = staff_client.post(reverse("backoffice:document-pay", args=[overpaid.pk]),
+                                {"amount": "1000", "method": "Przelew"}).content.decode()
+    due = display_amount(overpaid.total, "PLN", "pl")
+    assert f"Do zapłaty pozostało najwyżej {due}." in refused and "0000" not in due
+    _reading(staff, "en")
+    assert f"Left to refund (net): PLN{NBSP}70.00 of PLN{NBSP}100.00;" in staff_client.get(url).content.decode()

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.core.errors import DomainError
 from clientpanel.core.money import display_amount, format_amount_input
+from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import services as document_services
 from clientpanel.payments.models import GatewayRefund, RefundStatus
 from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send, refundable_attempt
@@ -96,7 +97,8 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
         return document_action_response(request, note)
 
     return form_page(request, form, "backoffice/documents/_credit_note_form.html",
-                     {"document": document, "paid_online": paid_online},
+                     {"document": document, "paid_online": paid_online,
+                      "refundable": document_rules.refundable_net(document)},
                      save=issue, refused=form.apply_errors, then=issued)
 
 

@@ -12,13 +12,14 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.events import publish
-from clientpanel.core.money import AmountError, currency_minor_unit, parse_amount
+from clientpanel.core.money import AmountError, currency_minor_unit, display_amount, parse_amount
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -112,8 +113,9 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
         if document.type != DocumentType.PROFORMA:
             raise DocumentStateError(_("Payments are recorded on proformas."),
                                      fields={"document": [_("Not a proforma.")]})
-        raise DocumentStateError(_("This proforma is %(status)s; it takes no payment.") % {"status": document.status},
-                                 fields={"amount": [_("The proforma is %(status)s.") % {"status": document.status}]})
+        status = {"status": document.get_status_display().lower()}
+        raise DocumentStateError(_("This proforma is %(status)s; it takes no payment.") % status,
+                                 fields={"amount": [_("The proforma is %(status)s.") % status]})
     errors = FieldErrors()
     gross = clean_positive_amount(amount, document.currency, errors, "amount")
     if paid_at < document.issue_date:
@@ -123,9 +125,9 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
     errors.raise_if_any()
     remaining_gross = document.total - document.paid_gross
     if gross > remaining_gross:
-        due = {"amount": remaining_gross, "currency": document.currency}
-        raise ValidationFailed(_("Overpayment: %(amount)s %(currency)s is due.") % due,
-                               fields={"amount": [_("At most %(amount)s %(currency)s is due.") % due]})
+        due = {"amount": display_amount(remaining_gross, document.currency, get_language())}
+        raise ValidationFailed(_("Overpayment: %(amount)s is due.") % due,
+                               fields={"amount": [_("At most %(amount)s is due.") % due]})
     total_rate = sum((Decimal(t["rate"]) for t in document.tax_lines), Decimal("0"))
     net = payment_net(gross=gross, total_rate=total_rate, remaining_gross=remaining_gross,
                       remaining_net=document.net - document.paid_net,

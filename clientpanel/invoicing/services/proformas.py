@@ -160,7 +160,8 @@ def proforma_cancel(*, actor: ActorLike, document_id) -> Document:
                 raise DocumentStateError(_("This proforma has received payments; it cannot be cancelled."),
                                          fields={"status": [_("Partly paid.")]})
             raise DocumentStateError(_("Only a draft or unpaid proforma can be cancelled; this one is %(status)s.")
-                                     % {"status": document.status}, fields={"status": [document.status]})
+                                     % {"status": document.get_status_display().lower()},
+                                     fields={"status": [document.status]})
         document.status = DocumentStatus.CANCELLED
         document.save(update_fields=["status"])
         audit_record(action="document.cancel", target=document, client_id=document.client_id,
