@@ -20,6 +20,12 @@ def can_be_cancelled(document: Document) -> bool:
             and document.paid_gross == 0)
 
 
+def partly_paid(document: Document) -> bool:
+    """An unpaid proforma that has received part of its total: it is not cancelled, only paid to the
+    end (docs/decisions.md); pages say so where Cancel would be."""
+    return takes_payment(document) and document.paid_gross > 0
+
+
 def refundable_net(document: Document) -> Decimal:
     """The net a credit note may still refund on this invoice (0 for anything else)."""
     if document.type != DocumentType.INVOICE or document.status not in (DocumentStatus.PAID,

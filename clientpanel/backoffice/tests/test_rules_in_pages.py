@@ -27,7 +27,9 @@ def test_a_partly_paid_proforma_offers_payment_but_no_cancel(staff_client):
     client = client_create(actor=None, data=client_data())
     proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="20")
     page = staff_client.get(f"/staff/documents/{proforma.pk}/").content.decode()
-    assert f"/staff/documents/{proforma.pk}/cancel/" in page
+    assert f"/staff/documents/{proforma.pk}/cancel/" in page and 'id="cancel-refused"' not in page
     proforma_pay(actor=None, document_id=proforma.pk, amount="1.00")
     page = staff_client.get(f"/staff/documents/{proforma.pk}/").content.decode()
     assert f"/staff/documents/{proforma.pk}/pay/" in page and f"/staff/documents/{proforma.pk}/cancel/" not in page
+    # Where Cancel was, the page says why it is gone (it offered nothing and said nothing).
+    assert 'id="cancel-refused"' in page and "has received payments; it cannot be cancelled." in page

@@ -137,6 +137,7 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "entries": LedgerEntry.objects.filter(document_id=document.pk).order_by("sequence"), "zone": zone,
             "allows": {"pay": document_rules.takes_payment(document),
                        "cancel": document_rules.can_be_cancelled(document),
+                       "partly_paid": document_rules.partly_paid(document),
                        "credit": document_rules.can_be_credited(document)},
             "gateway_refund": GatewayRefund.objects.select_related("attempt").filter(credit_note=document).first()
             if document.type == DocumentType.CREDIT_NOTE else None,

@@ -156,7 +156,7 @@ def proforma_cancel(*, actor: ActorLike, document_id) -> Document:
     with transaction.atomic():
         document = locked_document(actor, document_id)
         if not rules.can_be_cancelled(document):
-            if rules.takes_payment(document):  # unpaid, but something was received already
+            if rules.partly_paid(document):
                 raise DocumentStateError(_("This proforma has received payments; it cannot be cancelled."),
                                          fields={"status": [_("Partly paid.")]})
             raise DocumentStateError(_("Only a draft or unpaid proforma can be cancelled; this one is %(status)s.")
