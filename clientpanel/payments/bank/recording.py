@@ -93,6 +93,8 @@ def bank_statement_record(*, actor: ActorLike, statement_id: object,
                 failed += 1
             else:
                 recorded += 1
+    if progress is not None:  # each line reported before its turn: the last figures say all are done
+        progress(len(line_ids), len(line_ids))
     return RecordOutcome(recorded=recorded, failed=failed)
 
 

@@ -165,3 +165,16 @@ def test_the_payment_time_is_noon_of_the_booking_day_kept_after_the_issue_and_be
     assert paid_at_of(line, issued_late, now) == issued_late.issue_date
     assert paid_at_of(line, proforma, dt.datetime(2026, 11, 20, 9, tzinfo=zone)) == dt.datetime(2026, 11, 20, 9,
                                                                                                  tzinfo=zone)
+
+
+def test_recording_reports_every_line_done_at_the_end(staff, make_proforma):
+    """The task's page said 'Done · 1 of 2' after recording two payments: progress was reported
+    before each line only."""
+    first, second = make_proforma("10.00"), make_proforma("20.00")
+    today = timezone.localdate()
+    statement = _upload(staff, (f"{today}", pln(first), f"Zapłata {first.number}", "REF-A"),
+                        (f"{today}", pln(second), f"Zapłata {second.number}", "REF-B"))
+    reported = []
+    outcome = bank_statement_record(actor=staff, statement_id=statement.pk,
+                                    progress=lambda done, total=None: reported.append((done, total)))
+    assert outcome.recorded == 2 and reported[-1] == (2, 2)
