@@ -81,7 +81,10 @@ def test_choosing_a_proforma_in_another_currency_is_refused_in_words(staff_clien
     line = statement.lines.get()
     response = staff_client.post(reverse("backoffice:finance-bank-line-choose", args=[statement.pk, line.pk]),
                                  {"number": euro.number}, follow=True)
-    assert "due in EUR; the transfer is in PLN" in response.content.decode()
+    page = response.content.decode()
+    assert "due in EUR; the transfer is in PLN" in page
+    # The number typed stays in that line's field, marked, for a correction (it came back empty).
+    assert f'value="{euro.number}" id="refused-number"' in page and page.count('id="refused-number"') == 1
     line.refresh_from_db()
     assert line.status == BankLineStatus.UNMATCHED
 

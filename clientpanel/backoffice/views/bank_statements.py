@@ -104,13 +104,15 @@ def bank_statement_detail(request: HttpRequest, statement_id) -> HttpResponse:
         (value, label, totals[value]) for value, label in BankLineStatus.choices]
     return render(request, "backoffice/finance/bank_statements/detail.html", {
         "statement": statement, "page": page, "rows": rows, "status": status, "tabs": tabs, "totals": totals,
-        "kept": [("status", status)] if status else [], "back": request.get_full_path()})
+        "kept": [("status", status)] if status else [], "back": request.get_full_path(),
+        "refused": {"line": request.GET.get("refused_line", ""), "number": request.GET.get("number", "")[:100]}})
 
 
-def _back_to(request: HttpRequest, statement_id) -> HttpResponse:
-    """The statement's page the form was posted from (its filter and page kept)."""
+def _back_to(request: HttpRequest, statement_id, refused: dict | None = None) -> HttpResponse:
+    """The statement's page the form was posted from (its filter and page kept); after a refused
+    choice, with the line and the number typed, shown again in its field."""
     url = reverse("backoffice:finance-bank-statement", args=[statement_id])
-    query = {name: request.POST[name] for name in ("status", "page") if request.POST.get(name)}
+    query = {name: request.POST[name] for name in ("status", "page") if request.POST.get(name)} | (refused or {})
     return redirect(f"{url}?{urlencode(query)}" if query else url)
 
 
@@ -125,6 +127,8 @@ def bank_line_choose(request: HttpRequest, statement_id, line_id: int) -> HttpRe
         raise Http404("No such line.") from None
     except DomainError as refused:
         messages.error(request, refused.message)
+        typed = request.POST.get("number", "").strip()[:100]
+        return _back_to(request, statement_id, {"refused_line": line_id, "number": typed} if typed else None)
     else:
         messages.success(request, _("Line %(line)d pays %(number)s.") % {"line": line.position,
                                                                          "number": line.document.number})
