@@ -1,7 +1,9 @@
 """The values an audit event records, as people write them (issue 14): the Activity tab and the
 activity log read "Yes → No", "2 500,00 zł", "Monthly", "2026-11-20 10:15" and "none" in the
 reader's language, not True, '2500.0000', MONTHLY, an ISO timestamp or ∅. One rule for both pages
-(the `audit_changes` filter); a value it cannot tell more about is shown as it was recorded."""
+(the `audit_changes` filter); a value it cannot tell more about is shown as it was recorded. A field
+that records another record's id (a product, a client, a home company, a group) shows its name,
+looked up once for all the events of a page (audit_names_attach)."""
 
 from __future__ import annotations
 
@@ -10,20 +12,21 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from clientpanel.catalog.models import Period
+from clientpanel.catalog.models import Period, Product
 from clientpanel.client_services.models import ServiceStatus
-from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
+from clientpanel.clients.models import AddressType, Client, ClientGroup, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
 from clientpanel.core.money import display_amount, display_percent, display_quantity
 from clientpanel.invoicing.models import DocumentStatus
-from clientpanel.tax.models import ResetPeriod
+from clientpanel.tax.models import HomeCompany, ResetPeriod
 
 from . import labels
 from .audit_fields import audit_field_label
@@ -37,6 +40,9 @@ QUANTITY_FIELDS = {"rate": 6, "quantity": 4}
 STATUSES = {"client": ClientStatus, "document": DocumentStatus, "service": ServiceStatus}
 ENUM_FIELDS = {"vies_status": ViesStatus, "period": Period, "proforma_reset": ResetPeriod,
                "invoice_reset": ResetPeriod, "credit_note_reset": ResetPeriod}
+# Fields that record another record's id: the model and the field its name is read from.
+RECORD_FIELDS = {"product": (Product, "name"), "client": (Client, "display_name"),
+                 "home_company": (HomeCompany, "name"), "group": (ClientGroup, "name")}
 _NUMBER_FIELDS = MONEY_FIELDS | PERCENT_FIELDS | QUANTITY_FIELDS.keys()
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -154,16 +160,70 @@ def _recorded(changes: dict[str, Any], *keys: str) -> str:
     return ""
 
 
+def _ids(value: Any) -> list[str]:
+    """The record ids a recorded value holds (an id, or a list of them), as text."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return [str(v) for v in values if isinstance(v, (int, str)) and not isinstance(v, bool) and str(v)]
+
+
+def audit_record_names(events) -> dict[str, dict[str, str]]:
+    """The names of the records the events' id fields point to, one query per kind for all the
+    events: {"product": {"<id>": "VPS S"}, ...}; an id whose record is gone has no name (it is
+    shown as the id)."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        for key, pair in (event.changes if isinstance(event.changes, dict) else {}).items():
+            field = key.rpartition(".")[2]
+            if field in RECORD_FIELDS:
+                wanted.setdefault(field, set()).update(_ids(pair))
+    names: dict[str, dict[str, str]] = {}
+    for field, ids in wanted.items():
+        model, name_field = RECORD_FIELDS[field]
+        keys = set()
+        for text in ids:
+            try:
+                keys.add(model._meta.pk.to_python(text))
+            except ValidationError:
+                continue  # not an id of this kind: shown as recorded
+        rows = model.objects.filter(pk__in=keys).values_list("pk", name_field) if keys else []
+        names[field] = {str(pk): name for pk, name in rows}
+    return names
+
+
+def audit_names_attach(events) -> list:
+    """The events, each holding the names of the records its id fields point to, read once for all
+    of them (audit_changes shows the names)."""
+    events = list(events)
+    names = audit_record_names(events)
+    for event in events:
+        event.record_names = names
+    return events
+
+
+def _with_names(field: str, value: Any, names: dict[str, dict[str, str]]) -> Any:
+    known = names.get(field)
+    if not known:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_with_names(field, item, names) for item in value]
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return known.get(str(value), value)
+    return value
+
+
 def audit_changes(event) -> list[AuditChange]:
     """An audit event's changes as rows of words: each field's label and its values before and after
-    (a value recorded alone, not as [before, after], is shown as what it became)."""
+    (a value recorded alone, not as [before, after], is shown as what it became); an id of a record
+    by the record's name when audit_names_attach read it."""
     changes = event.changes if isinstance(event.changes, dict) else {}
+    names = getattr(event, "record_names", None) or {}
     more = {"object_type": event.object_type or "", "currency": _recorded(changes, "currency"),
             "country": _recorded(changes, "country", "billing_country")}
     rows = []
     for key, pair in changes.items():
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         field = key.rpartition(".")[2]
+        before, after = _with_names(field, before, names), _with_names(field, after, names)
         rows.append(AuditChange(key, audit_field_label(key),
                                 audit_value(field, before, **more), audit_value(field, after, **more)))
     return rows

@@ -72,3 +72,43 @@ def test_polish_staff_read_the_values_in_polish(staff_client, staff, make_client
         assert shown["amount"] == "brak → 1\xa0000,50\xa0zł"
         assert shown["module_settings"] == "brak → fail: create; delay: 3; dry_run: Tak"
         assert shown["tax1_rate"] == "brak → 9,975%"
+
+
+def test_ids_of_records_read_as_their_names_looked_up_once_per_page(staff_client, make_client):
+    """A price's product, a rule's home company, a client's group showed as a UUID or a number: they
+    read as the records' names, one query per kind for the whole page; an id whose record is gone
+    stays as it was recorded."""
+    import uuid
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clientpanel.catalog.models import Product
+    from clientpanel.clients.models import ClientGroup
+    from clientpanel.tax.selectors import default_home_company
+
+    client, other = make_client(), make_client()
+    product = Product.objects.create(key="vps-s", name="VPS S")
+    group = ClientGroup.objects.create(name="Gold partners")
+    company = default_home_company()
+    gone = str(uuid.uuid4())
+    url = reverse("backoffice:activity-log")
+    audit_record(action="price.create", target=client, client_id=client.pk,
+                 changes={"product": [None, str(product.pk)]})
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    for _ in range(3):
+        audit_record(action="client.update", target=client, client_id=client.pk, changes={
+            "group": [None, group.pk], "home_company": [company.pk, 999999], "client": [None, str(other.pk)]})
+        audit_record(action="price.update", target=client, client_id=client.pk,
+                     changes={"product": [gone, str(product.pk)]})
+    with CaptureQueriesContext(connection) as many:
+        page = staff_client.get(url).content.decode()
+    shown = _changes(page)
+    assert shown["product"] == f"{gone} → VPS S"
+    assert shown["group"] == "none → Gold partners"
+    assert shown["home_company"] == f"{company.name} → 999999"
+    assert shown["client"] == f"none → {other.display_name}"
+    assert len(many) <= len(few) + 3  # the group, the home company and the client: once each
+    shown = _changes(staff_client.get(reverse("backoffice:client-activity", args=[client.pk])).content.decode())
+    assert shown["product"] == f"{gone} → VPS S" and shown["group"] == "none → Gold partners"

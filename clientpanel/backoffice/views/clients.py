@@ -27,6 +27,7 @@ from clientpanel.core.money import format_amount_input
 from clientpanel.core.pagination import PAGE_SIZES
 from clientpanel.invoicing.selectors import amount_owing
 from clientpanel.ledger.selectors import paid_to_date
+from clientpanel.ui.audit_values import audit_names_attach
 from clientpanel.ui.exports import CLIENT_COLUMNS
 from clientpanel.ui.labels import country_choices
 
@@ -249,5 +250,6 @@ def client_vies_check(request: HttpRequest, client_id) -> HttpResponse:
 def client_activity(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     page = page_of(request, audit_events(client_id=client.id), 25)
+    page.object_list = audit_names_attach(page.object_list)
     return render(request, "backoffice/clients/activity.html", record_context(request, client, "activity") | {
         "page": page})

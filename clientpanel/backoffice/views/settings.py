@@ -22,6 +22,7 @@ from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import Client
 from clientpanel.core import errors
+from clientpanel.ui.audit_values import audit_names_attach
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -186,6 +187,7 @@ def activity_log(request: HttpRequest) -> HttpResponse:
     if request.user.limited_to_assigned_clients and not request.user.is_superuser:
         events = events.filter(client_id__in=client_selectors.clients_visible_to(request.user).values("id"))
     page = page_of(request, events, 50)
+    page.object_list = audit_names_attach(page.object_list)
     query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"]})
     return render(request, "backoffice/settings/activity_log.html", {
         "title": _("Activity log"), "section": _("Settings"), "page": page, "filters": filters, "query": query})
