@@ -94,6 +94,11 @@ def test_staff_import_a_bank_statement_and_record_its_payments(live_server, page
 
     page.get_by_role("link", name="Bank statements").click()
     expect(page.locator("#bank-statements-table")).to_contain_text("wyciag-listopad.csv")
+    for width in (390, 1280):  # the list fits the screen (its counts ran past the right edge)
+        page.set_viewport_size({"width": width, "height": 844})
+        assert page.evaluate("(t => t.scrollWidth <= t.clientWidth)"
+                             "(document.querySelector('#bank-statements-table').parentElement)")
+    page.set_viewport_size({"width": 1400, "height": 900})
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/bank-list.png", full_page=True)
     page.get_by_role("link", name="Upload a statement").click()
