@@ -25,8 +25,9 @@ def test_a_client_user_switches_adds_funds_and_invites_a_colleague(page, browser
                                                                     smtp_server, settings, portal_log_in):
     settings.CLIENTPANEL_BASE_URL = live_server.url
     first = make_client(company_name="First Ltd", currency="USD", email="owner@example.com", password=PASSWORD)
-    HomeCompany.objects.update(bank_details="PL61 1090 1014 0000 0712 1981 2874")  # to pay by transfer to
     second = make_client(company_name="Second GmbH", currency="EUR")
+    # Every home company, the second client's included, gives an account to pay by transfer to.
+    HomeCompany.objects.update(bank_details="PL61 1090 1014 0000 0712 1981 2874")
     client_user_link(actor=None, client_id=second.pk, data={
         "email": "owner@example.com", "permissions": [keys.MANAGE_INVOICES, keys.MANAGE_USERS]})
 
