@@ -2,11 +2,11 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from clientpanel.core.fields import AmountField
 from clientpanel.core.ids import new_id
-from clientpanel.core.money import display_amount, format_amount_input
+from clientpanel.core.money import format_amount_input, reader_amount
 
 from .calculations import RATE_MAX_DIGITS, RATE_PLACES
 
@@ -76,7 +76,7 @@ class Price(models.Model):
 def price_label(period: str, amount: Decimal, currency: str) -> str:
     """"Monthly - $20.00" as the seed shows prices, the amount as every amount is shown (the
     reader's language; the currency's decimals unless more are significant: an hourly $0.9271)."""
-    return f"{dict(Period.choices).get(period, period)} - {display_amount(amount, currency, get_language() or 'en')}"
+    return f"{dict(Period.choices).get(period, period)} - {reader_amount(amount, currency)}"
 
 
 class ExchangeRate(models.Model):

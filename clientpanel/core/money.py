@@ -11,8 +11,8 @@ from functools import cache, lru_cache
 
 from babel import Locale
 from babel.numbers import get_currency_precision, get_currency_symbol, parse_pattern
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 AMOUNT_PLACES = 4
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
@@ -182,6 +182,12 @@ def display_amount(amount: Decimal, currency: str = "", language: str = "en") ->
     currency's decimals at least, up to the ledger's 4 (pages, PDFs, e-mails). Without a currency:
     the number alone."""
     return _display_amount(str(amount), currency, language or "en")
+
+
+def reader_amount(amount: Decimal, currency: str = "") -> str:
+    """display_amount in the language of whoever reads it now (the active one): for messages and
+    pages, not for what is stored or sent in a language of its own (e-mails, PDFs)."""
+    return display_amount(amount, currency, get_language())
 
 
 @lru_cache(maxsize=4096)

@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.core.errors import DomainError
-from clientpanel.core.money import display_amount, format_amount_input
+from clientpanel.core.money import format_amount_input, reader_amount
 from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import services as document_services
 from clientpanel.payments.models import GatewayRefund, RefundStatus
@@ -49,12 +48,12 @@ def document_pay(request: HttpRequest, document_id) -> HttpResponse:
             payment = outcome.payment
             if outcome.created:
                 messages.success(request, _("Payment of %(amount)s recorded.") % {
-                    "amount": display_amount(payment.gross, document.currency, get_language())})
+                    "amount": reader_amount(payment.gross, document.currency)})
             else:
                 messages.info(request, _("Payment %(transaction_id)s of %(amount)s was already recorded "
                                          "on %(date)s (entry #%(sequence)s); nothing new was posted.") % {
                     "transaction_id": payment.transaction_id,
-                    "amount": display_amount(payment.gross, document.currency, get_language()),
+                    "amount": reader_amount(payment.gross, document.currency),
                     "date": f"{payment.created_at:%Y-%m-%d}",
                     "sequence": outcome.entry_sequence})
             return document_action_response(request, document)

@@ -8,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +15,7 @@ from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import reader_amount
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.einvoices.selectors import awaiting_acceptance, einvoice_of, einvoice_profile_of
 from clientpanel.einvoices.sending import sends_through_api
@@ -76,7 +75,7 @@ def add_funds(request: HttpRequest, client_id) -> HttpResponse:
         save=lambda data: document_services.proforma_add_funds(actor=request.user, client_id=client.id,
                                                                net_amount=data["net_amount"]),
         success=lambda document: _("Proforma %(number)s issued: %(total)s.") % {
-            "number": document.number, "total": display_amount(document.total, document.currency, get_language())},
+            "number": document.number, "total": reader_amount(document.total, document.currency)},
         then=lambda document: reload_page(request, "backoffice:client-invoices", client_id=client.id))
 
 

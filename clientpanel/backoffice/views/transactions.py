@@ -8,12 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import reader_amount
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
 from clientpanel.payments import rules as payment_rules
@@ -59,7 +58,7 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
         entry, created = outcome
         if created:
             messages.success(request, _("Transaction #%(sequence)s posted: %(net)s.") % {
-                "sequence": entry.sequence, "net": display_amount(entry.net, client.currency, get_language())})
+                "sequence": entry.sequence, "net": reader_amount(entry.net, client.currency)})
         else:
             messages.info(request, _("Transaction ID %(transaction_id)s was posted before (#%(sequence)s); "
                                      "nothing new was posted.") % {

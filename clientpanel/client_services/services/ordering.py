@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -22,7 +21,7 @@ from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.ids import int_id_or_none
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import reader_amount
 from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies
@@ -95,8 +94,8 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
             raise InsufficientFunds(
                 # Amounts as people read them in their language ("$5.00", "5,00 USD"), not the ledger's "5.0000".
                 _("Balance plus credit limit (%(funds)s) do not cover the first charge and setup fee (%(need)s).") % {
-                    "funds": display_amount(funds(client), client.currency, get_language()),
-                    "need": display_amount(need, client.currency, get_language())},
+                    "funds": reader_amount(funds(client), client.currency),
+                    "need": reader_amount(need, client.currency)},
                 fields={"price": [_("Not enough funds.")]})
         override = funds(client) < need
         # The service keeps its own copy of the price (a snapshot): later edits, retiring the price or

@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.events import publish
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import reader_amount
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -67,7 +66,7 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                                      fields={"invoice": [invoice.status]})
         refundable = invoice.net - invoice.refunded_net
         if net > refundable:
-            left = {"amount": display_amount(refundable, invoice.currency, get_language())}
+            left = {"amount": reader_amount(refundable, invoice.currency)}
             raise ValidationFailed(_("At most %(amount)s net can still be refunded.") % left,
                                    fields={"net_amount": [_("At most %(amount)s net is left to refund.") % left]})
         earlier = list(invoice.derived.filter(type=DocumentType.CREDIT_NOTE).values_list("tax_lines", flat=True))

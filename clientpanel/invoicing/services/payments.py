@@ -12,14 +12,13 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.events import publish
-from clientpanel.core.money import AmountError, currency_minor_unit, display_amount, parse_amount
+from clientpanel.core.money import AmountError, currency_minor_unit, parse_amount, reader_amount
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -125,7 +124,7 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
     errors.raise_if_any()
     remaining_gross = document.total - document.paid_gross
     if gross > remaining_gross:
-        due = {"amount": display_amount(remaining_gross, document.currency, get_language())}
+        due = {"amount": reader_amount(remaining_gross, document.currency)}
         raise ValidationFailed(_("Overpayment: %(amount)s is due.") % due,
                                fields={"amount": [_("At most %(amount)s is due.") % due]})
     total_rate = sum((Decimal(t["rate"]) for t in document.tax_lines), Decimal("0"))

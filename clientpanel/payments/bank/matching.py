@@ -19,10 +19,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from clientpanel.core.money import display_amount, round_to_minor_unit
+from clientpanel.core.money import reader_amount, round_to_minor_unit
 from clientpanel.core.numbering import format_number
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.tax.models import HomeCompany
@@ -108,7 +107,7 @@ class Proposal:
 
 
 def _money(amount: Decimal, currency: str) -> str:
-    return display_amount(round_to_minor_unit(amount, currency), currency, get_language() or "en")
+    return reader_amount(round_to_minor_unit(amount, currency), currency)
 
 
 def proforma_numbers(title: str, companies: Iterable[HomeCompany]) -> set[tuple[int, str]]:

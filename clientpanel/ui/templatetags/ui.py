@@ -18,7 +18,7 @@ from clientpanel.client_services.models import ChargeKind, ProvisionStatus, Serv
 from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
-from clientpanel.core.money import display_amount, display_percent, display_quantity
+from clientpanel.core.money import display_percent, display_quantity, reader_amount
 from clientpanel.files.detection import KIND_BY_CONTENT_TYPE
 from clientpanel.files.names import size_text
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
@@ -62,7 +62,7 @@ def money(amount: Decimal | None, currency: str = "") -> str:
     """-135,925.9536 USD: at least 2 decimals, up to the ledger's 4, in the viewer's locale."""
     if amount is None:
         return ""
-    return display_amount(amount, currency, get_language() or "en")
+    return reader_amount(amount, currency)
 
 
 # Codes without an enum, with their words in ui/labels.py: `{{ source|label:"setting_source" }}`.
