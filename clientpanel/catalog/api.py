@@ -15,10 +15,20 @@ from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import PRODUCTS_READ, PRODUCTS_WRITE
-from clientpanel.core.api_types import Int, IntId, JsonObject, MoneyString, OneLine, Text, strict_example
+from clientpanel.core.api_types import (
+    Int,
+    IntId,
+    JsonObject,
+    MoneyString,
+    OneLine,
+    Page,
+    PageSize,
+    Text,
+    strict_example,
+)
 from clientpanel.core.errors import DomainError
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, StrictSchema
+from clientpanel.core.schemas import ListOut, StrictSchema, list_page
 
 from . import selectors, services
 from .models import Price, Product
@@ -119,11 +129,11 @@ def product_out(product: Product, rates=None) -> dict[str, Any]:
 
 
 @router.get("/products", response=ProductListOut, operation_id="clientpanel_services_api_list_products")
-def list_products(request):
+def list_products(request, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, PRODUCTS_READ)
-    products = list(Product.objects.prefetch_related("prices").order_by("name"))
     rates = selectors.exchange_rates()
-    return {"count": len(products), "results": [product_out(p, rates) for p in products]}
+    products = Product.objects.prefetch_related("prices").order_by("name", "pk")
+    return list_page(products, page=page, page_size=page_size, item_out=lambda p: product_out(p, rates))
 
 
 @router.post("/products", response={201: ProductOut}, operation_id="clientpanel_services_api_create_product",

@@ -13,8 +13,8 @@ from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import FINANCE_READ, SETTINGS_WRITE
-from clientpanel.core.api_types import Int, OneLine, Text, strict_example
-from clientpanel.core.schemas import ListOut, StrictSchema
+from clientpanel.core.api_types import Int, OneLine, Page, PageSize, Text, strict_example
+from clientpanel.core.schemas import ListOut, StrictSchema, list_page
 
 from . import services
 from .models import HomeCompany
@@ -127,10 +127,10 @@ def company_out(company: HomeCompany) -> dict[str, Any]:
 
 @companies_router.get("/home-companies", response=HomeCompanyListOut,
                       operation_id="clientpanel_invoicing_api_list_home_companies")
-def list_home_companies(request):
+def list_home_companies(request, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, FINANCE_READ)
-    companies = list(HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name"))
-    return {"count": len(companies), "results": [company_out(c) for c in companies]}
+    companies = HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name", "pk")
+    return list_page(companies, page=page, page_size=page_size, item_out=company_out)
 
 
 @companies_router.post("/home-companies", response={201: HomeCompanyOut},

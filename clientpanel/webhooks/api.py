@@ -106,9 +106,9 @@ def _actor(request):
 
 
 @router.get("/webhooks", response=WebhookListOut, summary="Webhook endpoints")
-def list_webhooks(request):
-    endpoints = list(selectors.endpoints_visible(actor=_actor(request)))
-    return {"count": len(endpoints), "results": [webhook_out(e) for e in endpoints]}
+def list_webhooks(request, page: Page = 1, page_size: PageSize = 50):
+    endpoints = selectors.endpoints_visible(actor=_actor(request))
+    return list_page(endpoints, page=page, page_size=page_size, item_out=webhook_out)
 
 
 @router.post("/webhooks", response={201: WebhookWithSecretOut},
