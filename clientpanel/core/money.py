@@ -6,6 +6,7 @@ the currency's minor unit. Always ROUND_HALF_UP, never float.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 
@@ -18,6 +19,11 @@ AMOUNT_PLACES = 4
 AMOUNT_QUANTUM = Decimal(1).scaleb(-AMOUNT_PLACES)
 # SPEC §5: |amount| ≤ 999,999,999,999.9999 — fits a signed 64-bit integer of 1/10,000 units.
 AMOUNT_MAX = Decimal("999999999999.9999")
+# How a number is written as text here, in the API, forms (after ui.numbers reads the reader's
+# language), CSV files and commands: a sign, ASCII digits, one decimal point. Decimal() reads more —
+# "1e3" (1000: a typo becomes a thousand), "1_000", "١٢٣" and other scripts' digits — none of it
+# what a person writing an amount means.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 
 
 class AmountError(ValueError):
@@ -36,18 +42,23 @@ def _too_many_decimals(places: int) -> TooManyDecimals:
 
 
 def parse_decimal(value: object, *, float_refused: str, missing: str, not_a_number: str) -> Decimal:
-    """A finite Decimal from what a person or a script sent (a Decimal, an integer or a string);
-    a float, a boolean, None, NaN and infinities are refused, in the caller's words (amounts, rates)."""
+    """A finite Decimal from what a person or a script sent (a Decimal, an integer or a string of
+    plain digits with at most one decimal point); a float, a boolean, None, NaN, infinities and
+    other notations (exponents, underscores, non-ASCII digits) are refused, in the caller's words
+    (amounts, rates)."""
     if isinstance(value, float):
         raise AmountError(float_refused)
     if isinstance(value, bool) or value is None:
         raise AmountError(missing)
+    text = None if isinstance(value, Decimal) else str(value).strip()
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        number = value if text is None else Decimal(text)
     except (InvalidOperation, ValueError):
         raise AmountError(not_a_number) from None
     if not number.is_finite():
         raise AmountError(_("Enter a finite number."))
+    if text is not None and not _PLAIN_NUMBER.fullmatch(text):
+        raise AmountError(not_a_number)
     return number
 
 

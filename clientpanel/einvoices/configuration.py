@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +17,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.locks import lock_one
+from clientpanel.core.money import AmountError, parse_decimal
 from clientpanel.core.text import clean_text
 from clientpanel.tax.models import HomeCompany
 
@@ -113,14 +114,15 @@ def vat_exchange_rate_save(*, actor: ActorLike, currency: object, day: object, r
             parsed_day.weekday() >= 5 or parsed_day in polish_holidays(parsed_day.year)):
         errors.add("day", _("NBP publishes no rates on %(day)s (a weekend or a public holiday): no document uses a "
                             "rate of that day.") % {"day": parsed_day.isoformat()})
-    value = None
+    rate_rule = _("Enter the rate as a positive number with at most six decimals, e.g. 4.2345.")
     try:
-        value = Decimal(str(rate or "").strip().replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
+        value = parse_decimal(str(rate or "").strip().replace(",", ".").replace(" ", ""),
+                              float_refused=rate_rule, missing=rate_rule, not_a_number=rate_rule)
+    except AmountError:
         value = None
-    if value is None or not value.is_finite() or value <= 0 or value >= RATE_MAX or \
+    if value is None or value <= 0 or value >= RATE_MAX or \
             value != value.quantize(Decimal("0.000001")):
-        errors.add("rate", _("Enter the rate as a positive number with at most six decimals, e.g. 4.2345."))
+        errors.add("rate", rate_rule)
     label = " ".join(str(table or "").split())
     if len(label) > 40:
         errors.add("table", _("At most 40 characters."))

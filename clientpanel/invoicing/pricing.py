@@ -5,7 +5,7 @@ rounded, the taxes of the client's rules at this moment. Pure: nothing is writte
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from clientpanel.core.money import (
     decimal_places,
     parse_amount,
     parse_currency_amount,
+    parse_decimal,
     round_to_minor_unit,
 )
 from clientpanel.core.text import text_problem
@@ -63,15 +64,16 @@ def clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[
             errors.add(prefix + "description", _("Describe the item (1 to 500 characters)."))
         elif description is not None and text_problem(description):
             errors.add(prefix + "description", text_problem(description))
+        quantity_rule = _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals.")
         try:
-            quantity = Decimal(str(item.get("quantity", "1")))
-            if isinstance(item.get("quantity"), float) or not quantity.is_finite() or quantity <= 0 \
-                    or quantity > MAX_QUANTITY or decimal_places(quantity) > 4:
+            quantity = parse_decimal(item.get("quantity", "1"), float_refused=quantity_rule, missing=quantity_rule,
+                                     not_a_number=quantity_rule)
+            if quantity <= 0 or quantity > MAX_QUANTITY or decimal_places(quantity) > 4:
                 # Counted on the digits sent: normalize() rounds to 28 digits, so "2.999…9" (29
                 # digits) became 3 and was billed as 3.
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors.add(prefix + "quantity", _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals."))
+                raise AmountError(quantity_rule)
+        except AmountError:
+            errors.add(prefix + "quantity", quantity_rule)
             quantity = None
         unit_price = clean_positive_amount(item.get("unit_price"), currency, errors, prefix + "unit_price", places=4)
         if quantity is not None and unit_price is not None and quantity * unit_price > AMOUNT_MAX:

@@ -8,12 +8,13 @@ never a float. The API does not go through here: it speaks "1000.50" only."""
 
 from __future__ import annotations
 
-from babel.numbers import NumberFormatError, get_group_symbol, parse_decimal
+from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from django import forms
 from django.utils.translation import get_language
 
 # Spaces people type between thousands, for a language that groups with a space (Polish: U+00A0).
 _SPACES = (" ", "\u202f", "\u2009", "\u00a0")
+_ASCII_DIGITS_AND_SIGNS = frozenset("0123456789+-")
 
 
 def _locale(language: str | None) -> str:
@@ -35,12 +36,16 @@ def delocalize_number(value: object, language: str | None = None) -> object:
         if group in _SPACES:
             for space in _SPACES:
                 text = text.replace(space, group)
+        # Digits, a sign and the language's two marks only: Babel also reads "1e3" (a thousand)
+        # and other scripts' digits, which the services refuse as typed (core.money.parse_decimal).
+        if not set(text) <= _ASCII_DIGITS_AND_SIGNS | {group, get_decimal_symbol(locale), "."}:
+            return value.strip()
         # strict: grouping only where the language groups, so "1000,50" in English is not 100050.
         number = parse_decimal(text, locale=locale, strict=True)
     except (NumberFormatError, ValueError, LookupError):
         return value.strip()
-    # str, not "{:f}": a typed "1e400" stays that short for the service to refuse as too large.
-    return str(number)
+    # "{:f}", not str(): str writes 0.0000001 as "1E-7", which the services read as no number.
+    return f"{number:f}"
 
 
 class LocalizedNumberField(forms.CharField):

@@ -30,6 +30,10 @@ NBSP = "\u00a0"
     # Not a number as the language writes it: handed on as typed, for the service to refuse.
     ("en", "1000,50", "1000,50"), ("pl", "1,000.50", "1,000.50"), ("pl", "1 00,5", "1 00,5"), ("pl", "abc", "abc"),
     ("pl", "", ""),
+    # Written out, never as "1E-7", which the services would not read as a number.
+    ("pl", "0,0000001", "0.0000001"), ("en", "0.00000010", "0.00000010"),
+    # An exponent and other scripts' digits are handed on as typed (Babel read "1e3" as 1000).
+    ("en", "1e3", "1e3"), ("pl", "1E3", "1E3"), ("en", "١٢٣", "١٢٣"), ("pl", "1_000", "1_000"),
 ])
 def test_a_typed_number_is_read_in_the_readers_language(language, typed, read):
     assert delocalize_number(typed, language) == read

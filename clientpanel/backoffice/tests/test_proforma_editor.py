@@ -54,6 +54,10 @@ def test_the_preview_prices_each_line_and_the_tax_per_rate_as_staff_type(staff_c
     bad = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/preview/", lines(("Work", "0", "1")),
                             headers={"HX-Request": "true"}).content.decode()
     assert "Use a quantity above 0" in bad and "proforma-summary" not in bad
+    # An exponent is no quantity: "1e1" was read as ten.
+    typo = staff_client.post(f"/staff/clients/{taxed.pk}/invoices/new/preview/", lines(("Work", "1e1", "1")),
+                             headers={"HX-Request": "true"}).content.decode()
+    assert "Use a quantity above 0" in typo and "proforma-summary" not in typo
 
 
 def test_issuing_from_the_grid_writes_the_lines_and_a_refused_line_keeps_what_was_typed(staff_client, taxed):

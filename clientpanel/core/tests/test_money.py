@@ -18,7 +18,8 @@ from clientpanel.core.money import (
 @pytest.mark.parametrize("raw, expected", [("12.3", "12.3000"), ("0.9271", "0.9271"), (5, "5.0000"),
                                            ("-135925.9536", "-135925.9536"), (" 7.10 ", "7.1000"),
                                            # Zero has no sign: "-0" was answered "-0.0000" by the API.
-                                           ("-0", "0.0000"), ("-0.00", "0.0000"), ("-0E+5", "0.0000")])
+                                           ("-0", "0.0000"), ("-0.00", "0.0000"), ("+.5", "0.5000"),
+                                           ("12.", "12.0000")])
 def test_parse_amount_keeps_exact_decimals(raw, expected):
     assert parse_amount(raw) == Decimal(expected)
     assert str(parse_amount(raw)) == expected
@@ -33,7 +34,10 @@ def test_api_amounts_never_carry_the_sign_of_a_zero():
     (0.1, "floating-point"), ("1.00001", "at most 4 decimal places"), ("abc", "Enter a number"),
     ("NaN", "finite"), ("1000000000000", "too large"), (None, "Enter an amount"), (True, "Enter an amount"),
     # Beyond the decimal context's exponent (999,999): refused, not a decimal.Overflow (a 500 in a form).
-    ("1e1000000", "too large"), ("-1E+999999999999999999", "too large"), ("1e-100000000", "at most 4 decimal places"),
+    ("1e1000000", "Enter a number"), ("-1E+999999999999999999", "Enter a number"), ("1e-100000000", "Enter a number"),
+    # Notations Decimal() reads that nobody writes an amount in: "1e3" was 1000, "1_000" 1000, "١٢٣" 123.
+    ("1e3", "Enter a number"), ("-0E+5", "Enter a number"), ("1_000", "Enter a number"), ("١٢٣", "Enter a number"),
+    ("１２", "Enter a number"), ("1.2.3", "Enter a number"), (".", "Enter a number"), ("- 5", "Enter a number"),
     # More digits than the decimal context keeps (28): refused, not rounded to 5.
     ("5.00000000000000000000000000001", "at most 4 decimal places"),
 ])

@@ -100,7 +100,8 @@ def test_tax_exchange_rates_are_checked_before_they_are_kept(staff):
     for fields, field in ((dict(currency="EURO"), "currency"), (dict(currency="PLN"), "currency"),
                           (dict(day="20.11.2026"), "day"), (dict(day="2999-01-01"), "day"),
                           (dict(rate="0"), "rate"), (dict(rate="-4"), "rate"), (dict(rate="4.1234567"), "rate"),
-                          (dict(rate="NaN"), "rate"), (dict(rate="1e9"), "rate"), (dict(table="x" * 41), "table")):
+                          (dict(rate="NaN"), "rate"), (dict(rate="1e9"), "rate"),
+                          (dict(rate="42345e-4"), "rate"), (dict(rate="٤٫٢"), "rate"), (dict(table="x" * 41), "table")):
         values = {"currency": "EUR", "day": "2026-11-20", "rate": "4.2345", "table": ""} | fields
         with pytest.raises(ValidationFailed) as refused:
             vat_exchange_rate_save(actor=staff, **values)

@@ -4,7 +4,7 @@ Canada's provinces) applied all or nothing."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
+from clientpanel.core.money import AmountError, parse_decimal
 from clientpanel.core.places import FieldInvalid, clean_region
 from clientpanel.core.text import at_most_characters, text_problem
 
@@ -31,15 +32,14 @@ RULE_FIELDS = {"country", "region", "applies_private", "applies_company", "appli
 def _rate(value: object, errors: FieldErrors, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
-    if isinstance(value, float):
-        errors.add(field, _("Send rates as strings, e.g. \"23.000\"."))
-        return None
     try:
-        rate = Decimal(str(value).strip())
-    except InvalidOperation:
-        errors.add(field, _("Enter a percentage, e.g. 23 or 9.975."))
+        rate = parse_decimal(value, float_refused=_("Send rates as strings, e.g. \"23.000\"."),
+                             missing=_("Enter a percentage, e.g. 23 or 9.975."),
+                             not_a_number=_("Enter a percentage, e.g. 23 or 9.975."))
+    except AmountError as error:
+        errors.add(field, str(error))
         return None
-    if not rate.is_finite() or not Decimal(0) <= rate < Decimal(100):
+    if not Decimal(0) <= rate < Decimal(100):
         errors.add(field, _("A rate is at least 0 and below 100 (%)."))
         return None
     if rate.as_tuple().exponent < -3:

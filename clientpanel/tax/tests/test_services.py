@@ -65,6 +65,8 @@ def test_a_rule_is_stored_with_its_place_kinds_taxes_and_priority(polish):
     ({"tax1_name": "VAT", "tax1_rate": "9.9751"}, "tax1_rate"),
     ({"tax1_name": "VAT", "tax1_rate": 23.0}, "tax1_rate"),  # a float is never a rate
     ({"tax1_name": "VAT", "tax1_rate": "NaN"}, "tax1_rate"),
+    ({"tax1_name": "VAT", "tax1_rate": "2.3e1"}, "tax1_rate"),  # Decimal() read it as 23
+    ({"tax1_name": "VAT", "tax1_rate": "2_3"}, "tax1_rate"),
     ({"tax1_name": "V" * 41, "tax1_rate": "1"}, "tax1_name"),
     ({"tax1_name": "VAT\x00", "tax1_rate": "1"}, "tax1_name"),
     ({"priority": "1001"}, "priority"),
