@@ -26,7 +26,7 @@ def _money_string(value: object) -> object:
     # A JSON number is a binary float in most clients (0.1 + 0.2 …): money travels as text.
     if value is None or isinstance(value, str):
         return value
-    raise PydanticCustomError("money_string", 'Send money as a string, e.g. "12.50"; JSON numbers are refused.')
+    raise PydanticCustomError("money_string", _('Send money as a string, e.g. "12.50"; JSON numbers are refused.'))
 
 
 def _not_a_boolean(value: object) -> object:

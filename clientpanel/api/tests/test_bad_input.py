@@ -328,3 +328,8 @@ def test_the_api_own_error_messages_follow_accept_language(api):
     assert extra.status_code == 422
     assert extra.json()["error"]["message"] == "Niektóre pola są niepoprawne: surprise."
     assert extra.json()["error"]["fields"]["surprise"] == ["Nieznane pole."]
+    number = api.client.post(f"/api/v1/clients/{api.post('/clients', client_data()).json()['id']}/invoices/add-funds",
+                             data={"net_amount": 12.5}, content_type="application/json", headers=headers)
+    assert number.status_code == 422
+    assert number.json()["error"]["fields"]["net_amount"] == [
+        'Wyślij kwotę jako tekst, np. "12.50"; liczby JSON są odrzucane.']
