@@ -2,84 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from annotated_types import Len
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
-from pydantic import BeforeValidator, StrictBool, StrictInt
-from pydantic_core import PydanticCustomError
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import (
     IDEMPOTENT,
-    MoneyString,
     OneLine,
     Page,
     PageSize,
     Search,
-    Text,
-    strict_example,
 )
 from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, StrictSchema, iso_time, list_page
+from clientpanel.core.schemas import ListOut, iso_time, list_page
 
 from . import selectors, services
 from .models import Document
+from .schemas import CANCEL_BODY, AddFundsIn, CreditNoteIn, PaymentIn, ProformaIn, cancel_confirmation
 from .storage import pdf_filename, stored_pdf
 
 router = Router(tags=["invoices"])
-
-
-class AddFundsIn(StrictSchema):
-    model_config = strict_example(net_amount="100.00")
-    net_amount: MoneyString = None
-
-
-def _quantity_text(value: object) -> object:
-    if isinstance(value, float):
-        raise PydanticCustomError("quantity_string", 'Send the quantity as a string or an integer, e.g. "1.5".')
-    return value
-
-
-class ItemIn(StrictSchema):
-    description: Text(500) = None
-    # Text, as money: "2" or "1.5" (at most 4 decimals); a JSON integer is taken too (a count is exact).
-    quantity: Annotated[str | StrictInt | None, BeforeValidator(_quantity_text)] = "1"
-    unit_price: MoneyString = None
-    top_up: StrictBool = False
-
-
-class ProformaIn(StrictSchema):
-    model_config = strict_example(items=[{"description": "Website maintenance, May", "quantity": "2",
-                                          "unit_price": "45.00"},
-                                         {"description": "Add funds", "unit_price": "100.00", "top_up": True}])
-    items: Annotated[list[ItemIn], Len(min_length=1, max_length=100)]
-
-
-class PaymentIn(StrictSchema):
-    model_config = strict_example(amount="61.50", transaction_id="wire-2026-0043", method="bank transfer",
-                                  paid_at="2026-05-09T10:30:00+02:00")
-    amount: MoneyString = None
-    transaction_id: OneLine(100) = ""
-    # With its UTC offset ("…+01:00" or "…Z"); a time without one is refused, never guessed.
-    paid_at: dt.datetime | None = None
-    method: OneLine(50) = ""
-
-
-class CreditNoteIn(StrictSchema):
-    model_config = strict_example(net_amount="10.00", transaction_id="refund-2026-0007",
-                                  reason="Hosting cancelled mid-month")
-    net_amount: MoneyString = None
-    transaction_id: OneLine(100) = ""
-    # Printed on the credit note beside the invoice it corrects.
-    reason: OneLine(200) = ""
 
 
 class DocumentListParams(Schema):
@@ -156,7 +105,6 @@ class PaymentOut(Schema):
 
 PDF_RESPONSE = {"responses": {200: {"description": "The PDF stored when the document was issued", "content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}}
-
 
 
 def document_out(document: Document) -> dict[str, Any]:
@@ -284,7 +232,9 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
     return Status(*run_idempotent(request, str(actor.user_id), credit))
 
 
-@router.post("/invoices/{document_id}/cancel", response=DocumentOut, summary="Cancel an unpaid proforma")
+@router.post("/invoices/{document_id}/cancel", response=DocumentOut, openapi_extra=CANCEL_BODY,
+             summary="Cancel a draft or unpaid proforma; a partly paid one with confirm_paid, what it received")
 def cancel_document(request, document_id: UUID):
     require_scope(request, FINANCE_WRITE)
-    return document_out(services.proforma_cancel(actor=api_actor(request), document_id=document_id))
+    return document_out(services.proforma_cancel(actor=api_actor(request), document_id=document_id,
+                                                 confirm_paid=cancel_confirmation(request)))

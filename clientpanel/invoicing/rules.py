@@ -14,16 +14,23 @@ def takes_payment(document: Document) -> bool:
 
 
 def can_be_cancelled(document: Document) -> bool:
-    """A draft or unpaid proforma that has received nothing: a partly paid one must be paid to the end."""
-    return (document.type == DocumentType.PROFORMA
-            and document.status in (DocumentStatus.DRAFT, DocumentStatus.UNPAID)
-            and document.paid_gross == 0)
+    """A draft or unpaid proforma, partly paid included: what it received stays with the client as
+    credit (credit_kept_on_cancel), and staff confirm that amount first (partly_paid)."""
+    return document.type == DocumentType.PROFORMA and document.status in (DocumentStatus.DRAFT,
+                                                                          DocumentStatus.UNPAID)
 
 
 def partly_paid(document: Document) -> bool:
-    """An unpaid proforma that has received part of its total: it is not cancelled, only paid to the
-    end (docs/decisions.md); pages say so where Cancel would be."""
+    """An unpaid proforma that has received part of its total: cancelling it keeps what was received
+    on the client's balance, so staff confirm that amount (docs/decisions.md)."""
     return takes_payment(document) and document.paid_gross > 0
+
+
+def credit_kept_on_cancel(document: Document) -> Decimal:
+    """What a cancelled proforma leaves on the client's balance: the net part of each payment it
+    received, which its PAYMENT entry credited when the payment was recorded (the balance is kept in
+    net, as a top-up's; nothing is posted at the cancel). 0 for a proforma that received nothing."""
+    return document.paid_net if partly_paid(document) else Decimal(0)
 
 
 def refundable_net(document: Document) -> Decimal:

@@ -1,5 +1,5 @@
 """Pages offer exactly the actions the domain's rules allow (issue 10): a fully refunded invoice
-offers no credit note, a partly paid proforma no cancel, an ended service no buttons."""
+offers no credit note, a partly paid proforma a cancel that asks first, an ended service no buttons."""
 
 import pytest
 
@@ -23,13 +23,13 @@ def test_a_fully_refunded_invoice_offers_no_credit_note(staff_client):
     assert f"/staff/documents/{invoice.pk}/credit-note/" not in page
 
 
-def test_a_partly_paid_proforma_offers_payment_but_no_cancel(staff_client):
+def test_a_partly_paid_proforma_offers_payment_and_a_cancel_that_asks_first(staff_client):
     client = client_create(actor=None, data=client_data())
     proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="20")
     page = staff_client.get(f"/staff/documents/{proforma.pk}/").content.decode()
-    assert f"/staff/documents/{proforma.pk}/cancel/" in page and 'id="cancel-refused"' not in page
+    assert f"/staff/documents/{proforma.pk}/cancel/" in page and 'id="cancel-partly-paid"' not in page
     proforma_pay(actor=None, document_id=proforma.pk, amount="1.00")
     page = staff_client.get(f"/staff/documents/{proforma.pk}/").content.decode()
-    assert f"/staff/documents/{proforma.pk}/pay/" in page and f"/staff/documents/{proforma.pk}/cancel/" not in page
-    # Where Cancel was, the page says why it is gone (it offered nothing and said nothing).
-    assert 'id="cancel-refused"' in page and "has received payments; it cannot be cancelled." in page
+    # Cancel opens a dialog naming what stays on the balance, instead of cancelling at once.
+    assert f"/staff/documents/{proforma.pk}/pay/" in page and 'id="cancel-partly-paid"' in page
+    assert f'hx-get="/staff/documents/{proforma.pk}/cancel/"' in page

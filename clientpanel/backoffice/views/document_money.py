@@ -1,6 +1,7 @@
 """Money on a document (a proforma or an invoice): recording a payment, issuing a credit note (with
 the money sent back through the gateway that took it), retrying a refused gateway refund, and
-cancelling an unpaid proforma. Each money form is sent once (common.sent_once)."""
+cancelling a proforma (a partly paid one from a dialog naming what stays on the balance). Each money
+form is sent once (common.sent_once); a cancel sent twice cancels once."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE
-from clientpanel.core.errors import DomainError
+from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.core.money import format_amount_input, reader_amount
 from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import services as document_services
+from clientpanel.invoicing.models import DocumentStatus
 from clientpanel.payments.models import GatewayRefund, RefundStatus
 from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send, refundable_attempt
 
 from ..access import area_required
-from ..feedback import run_and_report
 from ..forms.finance import (
     CreditNoteForm,
     PaymentForm,
@@ -119,10 +120,35 @@ def document_gateway_refund_retry(request: HttpRequest, document_id) -> HttpResp
 
 
 @area_required(FINANCE)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def document_cancel(request: HttpRequest, document_id) -> HttpResponse:
+    """Cancel a proforma: at once after the page's confirm, or, when it has received part of its total,
+    from a dialog naming what was received and what stays on the client's balance. The dialog sends the
+    amount it showed; the service cancels only while that is still what was received."""
     document = document_or_404(request, document_id)
-    run_and_report(request, lambda: document_services.proforma_cancel(actor=request.user, document_id=document.pk),
-                   success=_("Proforma %(number)s cancelled.") % {"number": document.number},
-                   missing=_("That document no longer exists."))
-    return redirect("backoffice:document-detail", document_id=document.pk)
+    if request.method == "GET":
+        return _cancel_dialog(request, document)
+    already = document.status == DocumentStatus.CANCELLED
+    try:
+        cancelled = document_services.proforma_cancel(actor=request.user, document_id=document.pk,
+                                                      confirm_paid=request.POST.get("confirm_paid"))
+    except NotFound:
+        messages.error(request, _("That document no longer exists."))
+        return redirect("backoffice:document-detail", document_id=document.pk)
+    except DomainError as error:
+        if request.htmx:  # the dialog again, with the refusal and the amounts as they are now
+            return _cancel_dialog(request, document_or_404(request, document_id), error=error.message)
+        messages.error(request, error.message)
+        return redirect("backoffice:document-detail", document_id=document.pk)
+    if already:
+        messages.info(request, _("Proforma %(number)s was already cancelled.") % {"number": document.number})
+    else:
+        messages.success(request, _("Proforma %(number)s cancelled.") % {"number": document.number})
+    return document_action_response(request, cancelled)
+
+
+def _cancel_dialog(request: HttpRequest, document, *, error: str = "") -> HttpResponse:
+    return render(request, "backoffice/documents/_cancel_form.html", {
+        "document": document, "error": error, "cancellable": document_rules.can_be_cancelled(document),
+        "paid": document.paid_gross, "credit": document_rules.credit_kept_on_cancel(document),
+        "confirm_paid": str(document.paid_gross)})

@@ -1,5 +1,6 @@
 """Proformas: issuing one for the given items (taxes and the billing home company by today's rules,
-snapshotted), the Add Funds proforma of one top-up item, and cancelling one that has received nothing.
+snapshotted), the Add Funds proforma of one top-up item, and cancelling one (a partly paid one when
+staff confirm what it received, which stays on the client's balance).
 Each writes the document and its items (or its status) with an audit event, in one transaction."""
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.selectors import clients_visible_to, effective_setting
-from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
+from clientpanel.core.money import AmountError, parse_amount, reader_amount
 from clientpanel.tax.models import HomeCompany
 
 from .. import policies, rules
@@ -150,20 +152,58 @@ def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> N
             "%(days)d days).", unpaid) % {"count": unpaid, "days": settings.STALE_PROFORMA_DAYS})
 
 
-def proforma_cancel(*, actor: ActorLike, document_id) -> Document:
-    """Cancel a draft or unpaid proforma that has received nothing yet."""
+def proforma_cancel(*, actor: ActorLike, document_id, confirm_paid: object = None) -> Document:
+    """Cancel a draft or unpaid proforma. One that has received part of its total is cancelled only
+    when confirm_paid names exactly what it has received (gross): a payment recorded between the
+    confirmation and the cancel changes that amount, and the cancel is refused naming the new one, so
+    no payment is cancelled unseen. What it received stays with the client: each payment's PAYMENT
+    entry credited its net part to the balance when it was recorded, so nothing is posted now.
+    The document row is locked, as a payment locks it: a payment and a cancel of one proforma run one
+    after the other, and a payment after the cancel is refused. Cancelling a cancelled proforma again
+    answers it as it is and writes nothing."""
     require(policies.can_cancel_documents(as_actor(actor)), _("You are not allowed to cancel documents."))
+    confirmed = _confirmed_amount(confirm_paid)
     with transaction.atomic():
         document = locked_document(actor, document_id)
+        if document.type == DocumentType.PROFORMA and document.status == DocumentStatus.CANCELLED:
+            return document  # the same cancel sent twice
         if not rules.can_be_cancelled(document):
-            if rules.partly_paid(document):
-                raise DocumentStateError(_("This proforma has received payments; it cannot be cancelled."),
-                                         fields={"status": [_("Partly paid.")]})
             raise DocumentStateError(_("Only a draft or unpaid proforma can be cancelled; this one is %(status)s.")
                                      % {"status": document.get_status_display().lower()},
                                      fields={"status": [document.status]})
+        changes = {"status": [document.status, DocumentStatus.CANCELLED]}
+        if rules.partly_paid(document):
+            _check_confirmed(document, confirmed)
+            # Kept as they were: what was received, and the net of it that stays on the balance.
+            changes |= {"currency": [document.currency, document.currency],
+                        "paid": [str(document.paid_gross)] * 2, "net": [str(rules.credit_kept_on_cancel(document))] * 2}
         document.status = DocumentStatus.CANCELLED
         document.save(update_fields=["status"])
-        audit_record(action="document.cancel", target=document, client_id=document.client_id,
-                     changes={"status": [DocumentStatus.UNPAID, DocumentStatus.CANCELLED]})
+        audit_record(action="document.cancel", target=document, client_id=document.client_id, changes=changes)
     return document
+
+
+def _confirmed_amount(confirm_paid: object) -> Decimal | None:
+    if confirm_paid is None or confirm_paid == "":
+        return None
+    try:
+        return parse_amount(confirm_paid, allow_negative=False)
+    except AmountError as error:
+        raise ValidationFailed(str(error), fields={"confirm_paid": [str(error)]}) from None
+
+
+def _check_confirmed(document: Document, confirmed: Decimal | None) -> None:
+    """A partly paid proforma is cancelled for exactly the amount staff saw received on it."""
+    amounts = {"paid": reader_amount(document.paid_gross, document.currency),
+               "credit": reader_amount(rules.credit_kept_on_cancel(document), document.currency)}
+    if confirmed is None:
+        raise DocumentStateError(
+            _("This proforma has received %(paid)s; cancelling it keeps %(credit)s on the client's balance as "
+              "credit. Confirm that amount to cancel it.") % amounts,
+            fields={"confirm_paid": [_("Confirm the amount received: %(paid)s.") % amounts]})
+    if confirmed != document.paid_gross:
+        amounts["confirmed"] = reader_amount(confirmed, document.currency)
+        raise DocumentStateError(
+            _("The proforma has received %(paid)s, not %(confirmed)s (a payment may have arrived meanwhile); "
+              "nothing was cancelled. Check the amount and confirm again.") % amounts,
+            fields={"confirm_paid": [_("Received so far: %(paid)s.") % amounts]})

@@ -16,7 +16,7 @@ def doc(type_, status, **amounts) -> Document:
 
 @pytest.mark.parametrize("document, pay, cancel, credit", [
     (doc("PROFORMA", "UNPAID"), True, True, False),
-    (doc("PROFORMA", "UNPAID", paid_gross=Decimal("1")), True, False, False),
+    (doc("PROFORMA", "UNPAID", paid_gross=Decimal("1")), True, True, False),  # what it received stays as credit
     (doc("PROFORMA", "DRAFT"), False, True, False),
     (doc("PROFORMA", "INVOICED"), False, False, False),
     (doc("PROFORMA", "CANCELLED"), False, False, False),
