@@ -124,7 +124,12 @@ class Importer:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append({"line": line, "messages": messages})
         self._show(line, values, "rejected", messages)
-        self.rejected_writer.writerow([safe_cell(cell) for cell in cells] + [safe_cell(" | ".join(messages))])
+        # The errors stand in their own column, under "Errors", whatever the row's length: a short
+        # row is padded, a long row's surplus cells follow the errors (kept, not lost).
+        width = len(self.headers)
+        row = [safe_cell(cell) for cell in cells[:width]] + [""] * (width - len(cells))
+        surplus = [safe_cell(cell) for cell in cells[width:]]
+        self.rejected_writer.writerow([*row, safe_cell(" | ".join(messages)), *surplus])
 
     @property
     def writing(self) -> bool:

@@ -340,6 +340,21 @@ def test_valid_only_writes_the_valid_rows_and_keeps_the_rejected_ones_in_a_csv()
     assert "tax_id:" in lines[1][-1]
 
 
+def test_a_rejected_row_of_the_wrong_length_keeps_its_errors_under_the_errors_column():
+    width = len(HEADER.split(","))
+    long_row = row(2).rstrip("\r\n") + ",surplus-1,surplus-2\r\n"
+    short_row = ",".join(row(3).rstrip("\r\n").split(",")[:3]) + "\r\n"
+    imported = upload(csv_bytes(row(1), long_row, short_row))
+    result = run(imported, valid_only=True)
+    assert result["counts"]["created"] == 1 and result["counts"]["rejected"] == 2
+    with rejected_rows_open(refresh(imported)) as handle:
+        lines = list(csv.reader(io.StringIO(handle.read().decode("utf-8-sig"))))
+    assert lines[0][width] == "Errors"
+    assert "fields" in lines[1][width] and lines[1][width + 1:] == ["surplus-1", "surplus-2"]
+    assert lines[1][0] == "c2@example.com"
+    assert len(lines[2]) == width + 1 and lines[2][width] and lines[2][0] == "c3@example.com"
+
+
 def test_a_check_writes_nothing_and_previews_the_first_rows():
     imported = upload(csv_bytes(row(1), row(2, phone="+1 999")))
     result = run(imported, commit=False)
