@@ -27,6 +27,13 @@ def can_edit_own_profile(actor: Actor, client_id) -> bool:
     return can_edit_client(actor) or actor.may_on_client(client_id, keys.MODIFY_MASTER_PROFILE)
 
 
+def can_manage_addresses(actor: Actor, client_id) -> bool:
+    """Add, change and delete a client's addresses: staff with Edit clients (every client they
+    see); a portal user with Modify Master Account Profile on that client, its address book (the
+    permission that governs its profile and billing address already)."""
+    return can_edit_own_profile(actor, client_id)
+
+
 def can_manage_client_users(actor: Actor, client_id=None) -> bool:
     """Associate, edit and remove the users linked to a client."""
     return can_edit_client(actor) or (client_id is not None and actor.may_on_client(client_id, keys.MANAGE_USERS))

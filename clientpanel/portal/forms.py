@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.clients.models import AddressType
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import format_amount_input
@@ -175,3 +176,29 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *country_choices()]
         self.fields["currency"].choices = [(code, code) for code in settings.CLIENTPANEL_CURRENCIES]
+
+
+class AddressForm(forms.Form):
+    """An address of the client's address book (clients.services.address_create and address_update).
+    Bounded here; validated by the services exactly as staff's edits, so their messages are the ones
+    shown. The billing address keeps its type and has no default flag (SPEC §2)."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=[(AddressType.SHIPPING, AddressType.SHIPPING.label),
+                                                       (AddressType.SERVICE, AddressType.SERVICE.label)])
+    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone Number"), max_length=32, required=False)
+    email = forms.CharField(label=_("Email"), max_length=254, required=False, widget=forms.EmailInput)
+    address1 = forms.CharField(label=_("Address 1"), max_length=255, required=False)
+    address2 = forms.CharField(label=_("Address 2"), max_length=255, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
+    country = forms.ChoiceField(label=_("Country"))
+    region = forms.CharField(label=_("State/Region"), max_length=100, required=False)
+    is_default = forms.BooleanField(label=_("Default shipping address"), required=False)
+
+    def __init__(self, *args, is_billing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
+        if is_billing:
+            del self.fields["type"], self.fields["is_default"]

@@ -16,6 +16,7 @@ MENU = (
     ("portal:transactions", _("Transactions"), keys.MANAGE_INVOICES),
     ("portal:files", _("Documents"), keys.VIEW_DOCUMENTS),
     ("portal:profile", _("Profile"), keys.MODIFY_MASTER_PROFILE),
+    ("portal:addresses", _("Addresses"), keys.MODIFY_MASTER_PROFILE),
     ("portal:users", _("Users"), keys.MANAGE_USERS),
 )
 

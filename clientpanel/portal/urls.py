@@ -1,6 +1,20 @@
 from django.urls import path
 
-from .views import account, auth, files, links, logo, pages, payments, profile, register, services, stripe, users
+from .views import (
+    account,
+    addresses,
+    auth,
+    files,
+    links,
+    logo,
+    pages,
+    payments,
+    profile,
+    register,
+    services,
+    stripe,
+    users,
+)
 
 app_name = "portal"
 
@@ -29,6 +43,11 @@ urlpatterns = [
     path("services/<uuid:service_id>/cancel/", services.cancel, name="service-cancel"),
     path("services/<uuid:service_id>/keep/", services.keep, name="service-keep"),
     path("profile/", profile.profile, name="profile"),
+    path("addresses/", addresses.addresses, name="addresses"),
+    path("addresses/new/", addresses.address_new, name="address-new"),
+    path("addresses/<uuid:address_id>/", addresses.address, name="address"),
+    path("addresses/<uuid:address_id>/delete/", addresses.address_remove, name="address-delete"),
+    path("addresses/<uuid:address_id>/default/", addresses.address_make_default, name="address-default"),
     path("documents/", files.files, name="files"),
     path("documents/<uuid:file_id>/", files.file_download, name="file-download"),
     path("users/", users.users, name="users"),

@@ -1,6 +1,8 @@
 """Writes for a client's addresses: add, change and delete a shipping or service address, and edit the
 one billing address (whose country and city the client row mirrors). Each service is one transaction
-with the client row locked."""
+with the client row locked. Staff with Edit clients call them from the panel and the API; a portal
+user with Modify Master Account Profile from its address book, for its own client, with the same
+rules and cleaning (only staff's notes on an address are not its to change)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
-from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
+from clientpanel.core.actor import Actor
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
 
 from .. import policies
@@ -21,6 +24,23 @@ from ..models import Address, AddressType, Client
 from ..validation import FieldInvalid, clean_tax_id
 from .cleaning import ADDRESS_FIELDS, clean_address
 from .clients import lock_client
+
+# Staff's notes on an address (a gate code, what a technician should know): the portal's address book
+# neither shows nor changes them.
+STAFF_ONLY_ADDRESS_FIELDS = frozenset({"notes"})
+
+
+def _require_address_right(actor: Actor, client_id, data: Mapping[str, Any] | None = None) -> None:
+    """Refuse an actor that may not change this client's addresses (policies.can_manage_addresses)
+    and a portal user's change of a staff-only field, before anything is locked."""
+    if not actor.is_portal:
+        require(policies.can_manage_addresses(actor, client_id), _("You are not allowed to edit clients."))
+        return
+    require(policies.can_manage_addresses(actor, client_id),
+            _("You are not allowed to change this client's addresses."))
+    refused = sorted(set(data or ()) & STAFF_ONLY_ADDRESS_FIELDS)
+    if refused:
+        raise ValidationFailed.from_fields({name: [_("This field cannot be changed here.")] for name in refused})
 
 
 def _address_of(client_id, address_id) -> Address:
@@ -58,7 +78,7 @@ def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> A
     """Add a shipping or service address. A second billing address is refused; setting this one as
     the default shipping address clears the flag on the others in the same transaction."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
+    _require_address_right(actor, client_id, data)
     with transaction.atomic():
         client = lock_client(client_id, actor)
         errors = FieldErrors()
@@ -88,7 +108,7 @@ def address_update(*, actor: ActorLike, client_id, address_id, data: Mapping[str
     """Change an address. The billing address cannot be retyped, nor another made billing; when
     the billing country changes the client's tax ID must still be valid there."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
+    _require_address_right(actor, client_id, data)
     with transaction.atomic():
         client = lock_client(client_id, actor)
         return update_locked_address(client, _address_of(client.pk, address_id), data)
@@ -149,7 +169,7 @@ def update_locked_address(client: Client, address: Address, data: Mapping[str, A
 def address_delete(*, actor: ActorLike, client_id, address_id) -> None:
     """Delete a shipping or service address; the billing address can never be deleted."""
     actor = as_actor(actor)
-    require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
+    _require_address_right(actor, client_id)
     with transaction.atomic():
         client = lock_client(client_id, actor)
         address = _address_of(client.pk, address_id)

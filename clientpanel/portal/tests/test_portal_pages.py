@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clientpanel.accounts.services import staff_create
 from clientpanel.clients import permissions as keys
+from clientpanel.clients.selectors import billing_address_of
 from clientpanel.clients.services import client_user_link
 from clientpanel.invoicing.models import Document
 from clientpanel.tax.models import HomeCompany
@@ -40,13 +41,19 @@ PAGES = {
     "service-cancel": (keys.MANAGE_ORDERS, "mine_service"),
     "service-keep": (keys.MANAGE_ORDERS, "mine_service"),
     "profile": (keys.MODIFY_MASTER_PROFILE, None),
+    "addresses": (keys.MODIFY_MASTER_PROFILE, None),
+    "address-new": (keys.MODIFY_MASTER_PROFILE, None),
+    # The billing address: its page opens, and it is neither made default nor deleted (refused, 302).
+    "address": (keys.MODIFY_MASTER_PROFILE, "mine_billing"),
+    "address-default": (keys.MODIFY_MASTER_PROFILE, "mine_billing"),
+    "address-delete": (keys.MODIFY_MASTER_PROFILE, "mine_billing"),
     "files": (keys.VIEW_DOCUMENTS, None),
     "file-download": (keys.VIEW_DOCUMENTS, "mine_file"),
     "users": (keys.MANAGE_USERS, None),
     "user": (keys.MANAGE_USERS, "mine_user"),
     "user-remove": (keys.MANAGE_USERS, "mine_user"),
 }
-POST_PAGES = {"switch-client", "service-keep", "user-remove", "pay"}
+POST_PAGES = {"switch-client", "service-keep", "user-remove", "pay", "address-default", "address-delete"}
 # Gateways' notifications (payment-notify) are signed, not signed in: payments/tests test them.
 OPEN_PAGES = {"login", "login-code", "signup", "logout", "set_password", "password_reset", "reset_password",
               "verify_email", "payment-notify"}
@@ -88,6 +95,8 @@ def _url(name: str, world=None) -> str:
     target = PAGES[name][1]
     if target == "mine_user":
         return reverse(f"portal:{name}", args=[world[target].user_id])
+    if target == "mine_billing":
+        return reverse(f"portal:{name}", args=[billing_address_of(world["mine"]).pk])
     return reverse(f"portal:{name}", args=[world[target].pk] if target else [])
 
 
@@ -107,6 +116,7 @@ def test_each_page_needs_its_key_and_is_absent_otherwise(world, permission):
     assert (f'href="{reverse("portal:services")}"' in menu) == (permission == keys.MANAGE_SERVICES)
     assert (f'href="{reverse("portal:order")}"' in menu) == (permission == keys.MANAGE_ORDERS)
     assert (f'href="{reverse("portal:profile")}"' in menu) == (permission == keys.MODIFY_MASTER_PROFILE)
+    assert (f'href="{reverse("portal:addresses")}"' in menu) == (permission == keys.MODIFY_MASTER_PROFILE)
     assert (f'href="{reverse("portal:files")}"' in menu) == (permission == keys.VIEW_DOCUMENTS)
     assert (f'href="{reverse("portal:users")}"' in menu) == (permission == keys.MANAGE_USERS)
 

@@ -14,6 +14,7 @@ from clientpanel.clients.permissions import MODIFY_MASTER_PROFILE
 from clientpanel.clients.selectors import billing_address_of
 from clientpanel.clients.services import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
 from clientpanel.core.errors import DomainError
+from clientpanel.core.places import region_name
 
 from ..access import portal_page
 from ..forms import ProfileForm, show_refusal
@@ -26,6 +27,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     billing = billing_address_of(client)
     initial = {name: getattr(client, name) for name in PROFILE_CLIENT_FIELDS} | {
         name: getattr(billing, name) for name in PROFILE_ADDRESS_FIELDS}
+    initial["region"] = region_name(billing.country, billing.region)  # its name, not its ISO code
     form = ProfileForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
