@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.catalog.selectors import products_for_client_order
 from clientpanel.client_services import rules
-from clientpanel.client_services.models import Service
+from clientpanel.client_services.models import Service, ServiceStatus
 from clientpanel.client_services.selectors import service_for_cancellation, service_get, services_visible_to
 from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
@@ -35,10 +36,21 @@ CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the pa
 
 @portal_page(MANAGE_SERVICES)
 def services(request: HttpRequest) -> HttpResponse:
-    listed = services_visible_to(request.portal.actor).select_related("product").order_by("-order_date", "label")
-    page = Paginator(listed, 25).get_page(request.GET.get("page"))
+    """The client's services, optionally of one status (?status=ACTIVE; an unknown one lists them
+    all), 25 a page; the filter offers each status the client has services in, with their count."""
+    visible = services_visible_to(request.portal.actor)
+    status = request.GET.get("status", "")
+    status = status if status in ServiceStatus.values else ""
+    listed = visible.filter(status=status) if status else visible
+    page = Paginator(listed.select_related("product").order_by("-order_date", "label"), 25).get_page(
+        request.GET.get("page"))
+    counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
+    statuses = [(value, label, counts.get(value, 0)) for value, label in ServiceStatus.choices
+                if counts.get(value) or value == status]
     ending = {service.pk for service in page if rules.cancellation_pending(service)}
-    return render(request, "portal/services.html", {"page": page, "client": request.portal.client, "ending": ending})
+    return render(request, "portal/services.html", {
+        "page": page, "client": request.portal.client, "ending": ending, "status": status, "statuses": statuses,
+        "total": sum(counts.values()), "kept": [("status", status)] if status else []})
 
 
 @portal_page(MANAGE_SERVICES)
