@@ -59,23 +59,16 @@ def _none() -> str:
     return pgettext("audited value", "none")
 
 
-def _enum_label(enum, code: str) -> str:
-    try:
-        return str(enum(code).label)
-    except ValueError:
-        return code
-
-
 def _code_words(field: str, object_type: str, country: str) -> Callable[[str], str] | None:
     """How a code this field records reads in words, or None when it is not a code."""
     if field == "region" and country:
         return lambda code: region_name(country, code)
     if field == "status" and object_type in STATUSES:
-        return lambda code: _enum_label(STATUSES[object_type], code)
+        return lambda code: labels.enum_label(STATUSES[object_type], code)
     if field in ENUM_FIELDS:
-        return lambda code: _enum_label(ENUM_FIELDS[field], code)
+        return lambda code: labels.enum_label(ENUM_FIELDS[field], code)
     if field == "type" and object_type == "address":
-        return lambda code: _enum_label(AddressType, code)
+        return lambda code: labels.enum_label(AddressType, code)
     if field in {"country", "billing_country"}:
         return labels.country_name
     if field == "language":

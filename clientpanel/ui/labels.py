@@ -185,6 +185,7 @@ AUDIT_ACTIONS = {
     "gateway_account.create": _("Payment gateway added"), "gateway_account.update": _("Payment gateway changed"),
     "gateway_account.delete": _("Payment gateway removed"),
     "payment_attempt.resolve": _("Held payment resolved"),
+    "payment_attempt.reversal": _("Refund or dispute at the payment gateway"),
     "user.create": _("User created"), "user.update": _("User changed"), "user.account": _("Account changed"),
     "user.language": _("Language changed"), "user.password_change": _("Password changed"),
     "user.set_password": _("Password set"), "user.password_reset_email": _("Password reset e-mail sent"),
@@ -210,6 +211,15 @@ VIES_ERRORS = {
     "TIMEOUT": _("The member state's VAT service did not answer in time; try again later."),
     "INVALID_INPUT": _("VIES refused the number as malformed; check the tax ID."),
 }
+
+
+def enum_label(enum, code: str) -> str:
+    """A code as its enum's label in the reader's language; a code the enum does not know (or
+    none) as it is."""
+    try:
+        return str(enum(code).label)
+    except ValueError:
+        return code or ""
 
 
 def vies_error_label(code: str) -> str:

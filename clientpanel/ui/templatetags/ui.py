@@ -84,10 +84,7 @@ def label(code: str, kind: str) -> str:
         return labels.vies_error_label(code) if code else ""
     if kind in WORDS:
         return WORDS[kind].get(code, code)
-    try:
-        return ENUMS[kind](code).label
-    except ValueError:
-        return code or ""
+    return labels.enum_label(ENUMS[kind], code)
 
 
 @register.filter
