@@ -50,6 +50,7 @@ PAYMENT_RECEIVED = "payment_received"
 AUTO_TOP_UP_FAILED = "auto_top_up_failed"
 STAFF_MESSAGE = "staff_message"
 WEBHOOK_DISABLED = "webhook_disabled"
+PAYMENT_REVERSED = "payment_reversed"
 
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
@@ -131,6 +132,15 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "endpoint_description": _("Its description"),
         "reason": _("Why it was stopped"),
         "endpoint_link": _("Address of the endpoint's page in the staff panel"),
+    }, optional=False),
+    MessageKind(PAYMENT_REVERSED, _("Refund or dispute at the payment gateway"),
+                _("Sent to staff holding Finance who see the client when money of an online payment was refunded "
+                  "in the gateway's own dashboard (not from the panel), or the payer disputed it (opened, won, "
+                  "lost): nothing in the books changed, so staff decide whether a credit note records it."), {
+        "reversal": _("What happened, when and how much, and what to do ('Refunded at Stripe on 24 Nov 2026: "
+                      "$50.00 — issue a credit note to record it')"),
+        "document_numbers": _("The proformas and invoices the payment paid"),
+        "document_link": _("Address of the invoice's page in the staff panel (or the client's Transactions tab)"),
     }, optional=False),
 )}
 

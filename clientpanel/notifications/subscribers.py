@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from clientpanel.accounts.events import PasswordChanged
 from clientpanel.accounts.links import SET_PASSWORD, link_args
 from clientpanel.accounts.models import User
+from clientpanel.accounts.roles import FINANCE
+from clientpanel.accounts.selectors import staff_holding
 from clientpanel.client_services.events import ServiceStatusChanged
 from clientpanel.client_services.models import SUSPENSION_REASONS, Service, ServiceStatus
 from clientpanel.clients.events import (
@@ -22,11 +24,14 @@ from clientpanel.clients.events import (
 )
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import ALL_PERMISSIONS
+from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.events import subscribe
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
-from clientpanel.payments.events import AutoTopUpFailed
+from clientpanel.payments.events import AutoTopUpFailed, PaymentReversedAtGateway
+from clientpanel.payments.models import GatewayReversal
+from clientpanel.payments.selectors import reversal_notices
 
 from .kinds import (
     AUTO_TOP_UP_FAILED,
@@ -34,6 +39,7 @@ from .kinds import (
     INVITATION,
     PASSWORD_CHANGED,
     PAYMENT_RECEIVED,
+    PAYMENT_REVERSED,
     SERVICE_STATUS,
     WELCOME,
     receives,
@@ -108,6 +114,31 @@ def on_auto_top_up_failed(events: Sequence[AutoTopUpFailed]) -> None:
             email_queue(key=AUTO_TOP_UP_FAILED, user=user, client=client, language=language,
                         reference=f"auto_top_up_failed:{event.attempt_id}",
                         context={**client_context(client, user), **context})
+
+
+def on_payment_reversed(events: Sequence[PaymentReversedAtGateway]) -> None:
+    """A refund made in the gateway's dashboard, or a dispute opened or closed: staff holding
+    Finance who see the client are told, each in its language, with the line the invoice's page
+    shows and a link to it (payments.reversals records it; nothing in the books moved)."""
+    for event in events:
+        reversal = GatewayReversal.objects.select_related("attempt__client", "attempt__home_company").get(
+            pk=event.reversal_id)
+        attempt, client = reversal.attempt, reversal.attempt.client
+        numbers = ", ".join(part.document.number or "" for part in attempt.documents.select_related("document")
+                            .order_by("pk"))
+        for user in staff_holding(FINANCE):
+            if not clients_visible_to(user).filter(pk=client.pk).exists():
+                continue
+            _staff_client, language, context = user_context(user)
+            with translation.override(language), timezone.override(attempt.home_company.zone):
+                notice = reversal_notices(attempts=[attempt])[0]
+                line = next(line["text"] for line in notice.lines if line["reversal"].pk == reversal.pk)
+            link = (reverse("backoffice:document-detail", args=[notice.invoices[-1].pk]) if notice.invoices
+                    else reverse("backoffice:client-transactions", args=[client.pk]))
+            email_queue(key=PAYMENT_REVERSED, user=user, client=None, language=language,
+                        reference=f"payment_reversed:{reversal.pk}", context={
+                            **context, "client_name": client.display_name, "client_number": client.number,
+                            "reversal": line, "document_numbers": numbers, "document_link": base_url() + link})
 
 
 NOTIFIED_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.TERMINATED}
@@ -193,3 +224,4 @@ def connect() -> None:
     subscribe(DocumentIssued, on_document_issued)
     subscribe(DocumentPaid, on_document_paid)
     subscribe(AutoTopUpFailed, on_auto_top_up_failed)
+    subscribe(PaymentReversedAtGateway, on_payment_reversed)

@@ -21,3 +21,14 @@ class AutoTopUpFailed(Event):
     currency: str
     reason: str
     retry_at: str | None
+
+
+@dataclass(frozen=True)
+class PaymentReversedAtGateway(Event):
+    """Money of an online payment was refunded at the gateway, outside the panel, or disputed by
+    the payer (opened, won, lost): staff who look after the client's money are told."""
+
+    name = "payment.reversed_at_gateway"
+    client_id: uuid.UUID
+    attempt_id: uuid.UUID
+    reversal_id: uuid.UUID

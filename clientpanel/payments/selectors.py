@@ -1,15 +1,32 @@
-"""What the portal offers to pay with, and what staff see of online payments."""
+"""What the portal offers to pay with, and what staff see of online payments: their attempts, and
+the refunds and disputes made at the gateway (reversal_notices)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike
 from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.money import reader_amount
+from clientpanel.invoicing.models import Document, DocumentType
 
 from .gateways import GatewayError, get_gateway
-from .models import GatewayAccount, PaymentAttempt
+from .models import (
+    TAKES_MONEY_BACK,
+    AttemptDocument,
+    GatewayAccount,
+    GatewayRefund,
+    GatewayReversal,
+    PaymentAttempt,
+    ReversalKind,
+)
 
 TEST_GATEWAY = "test"
 
@@ -46,3 +63,98 @@ def attempts_visible_to(actor: ActorLike) -> QuerySet[PaymentAttempt]:
 def client_attempts(*, client) -> QuerySet[PaymentAttempt]:
     """A client's online payment attempts, newest first, with what each paid (staff's Transactions tab)."""
     return client.payment_attempts.prefetch_related("documents__document").order_by("-created_at")
+
+
+@dataclass
+class ReversalNotice:
+    """What staff are told of one online payment's money taken back at the gateway (refunded
+    there, disputed): each recorded reversal, and how much of what went back for good no credit
+    note records yet (`outstanding` > 0: issue one). Credit notes the panel sent through the
+    gateway are not counted: their refunds are not among the reversals either."""
+
+    attempt: PaymentAttempt
+    brand: str  # "Stripe"
+    reversals: list[GatewayReversal]
+    taken_back: Decimal  # refunded at the gateway, and lost disputes (gross)
+    credited: Decimal  # credit notes of the payment's invoices not sent through the gateway (gross)
+    invoices: list[Document] = field(default_factory=list)  # where a credit note is issued
+    open_disputes: set[str] = field(default_factory=set)  # disputes (external ids) not closed yet
+
+    @property
+    def outstanding(self) -> Decimal:
+        return max(self.taken_back - self.credited, Decimal(0))
+
+    @property
+    def lines(self) -> list[dict]:
+        """Each reversal in the active language and time zone, with what staff are to do about it:
+        {"reversal", "text", "warn"} ("Refunded at Stripe on 24 Nov 2026: 50,00 zł — issue a credit
+        note to record it"; warn: it asks for something still)."""
+        return [self._line(reversal) for reversal in self.reversals]
+
+    def _line(self, reversal: GatewayReversal) -> dict:
+        values = {"gateway": self.brand, "amount": reader_amount(reversal.amount, reversal.currency),
+                  "date": dateformat.format(timezone.localtime(reversal.happened_at), "j E Y")}
+        advice = ""
+        if reversal.kind == ReversalKind.REFUNDED:
+            text = _("Refunded at %(gateway)s on %(date)s: %(amount)s") % values
+        elif reversal.kind == ReversalKind.DISPUTE_OPENED:
+            text = _("Disputed at %(gateway)s on %(date)s: %(amount)s") % values
+            if reversal.reason:
+                text = _("%(line)s (reason: %(reason)s)") % {"line": text,
+                                                              "reason": reversal.reason.replace("_", " ")}
+            if reversal.external_id in self.open_disputes:
+                advice = _("answer it in the %(gateway)s dashboard") % values
+        elif reversal.kind == ReversalKind.DISPUTE_WON:
+            text = _("Dispute at %(gateway)s won on %(date)s: %(amount)s stays paid") % values
+        else:
+            text = _("Dispute at %(gateway)s lost on %(date)s: %(amount)s went back to the payer") % values
+        if reversal.kind in TAKES_MONEY_BACK:
+            advice = _("issue a credit note to record it") if self.outstanding else _("recorded by a credit note")
+        return {"reversal": reversal, "text": f"{text} — {advice}" if advice else text,
+                "warn": bool(advice) and (reversal.kind not in TAKES_MONEY_BACK or bool(self.outstanding))}
+
+    @property
+    def warns(self) -> bool:
+        """Whether staff still have something to do: a credit note to issue, a dispute to answer."""
+        return bool(self.outstanding or self.open_disputes)
+
+
+def reversal_notices(*, attempts: Iterable[PaymentAttempt] = (),
+                     document: Document | None = None) -> list[ReversalNotice]:
+    """The notices of these attempts, or of the attempts that paid this proforma or this invoice's
+    proforma (a credit note has none), oldest payment first; payments with nothing taken back are left out."""
+    if document is not None:
+        if document.type == DocumentType.PROFORMA:
+            parts = AttemptDocument.objects.filter(document=document)
+        elif document.type == DocumentType.INVOICE:
+            parts = AttemptDocument.objects.filter(document__related_id=document.pk,
+                                                   document__type=DocumentType.PROFORMA)
+        else:
+            return []
+        attempts = PaymentAttempt.objects.filter(pk__in=parts.values("attempt_id")).order_by("created_at")
+    attempts = list(attempts)
+    by_attempt: dict = {}
+    for reversal in GatewayReversal.objects.filter(attempt__in=[a.pk for a in attempts]).order_by("happened_at",
+                                                                                                "recorded_at"):
+        by_attempt.setdefault(reversal.attempt_id, []).append(reversal)
+    return [_notice(attempt, by_attempt[attempt.pk]) for attempt in attempts if attempt.pk in by_attempt]
+
+
+def _notice(attempt: PaymentAttempt, reversals: list[GatewayReversal]) -> ReversalNotice:
+    invoices = list(Document.objects.filter(
+        type=DocumentType.INVOICE, pk__in=AttemptDocument.objects.filter(attempt=attempt).values(
+            "document__related_id")).order_by("issue_date"))
+    notes = (Document.objects.filter(type=DocumentType.CREDIT_NOTE, related_id__in=[i.pk for i in invoices])
+             .exclude(pk__in=GatewayRefund.objects.values("credit_note_id")))
+    closed = {r.external_id for r in reversals if r.kind in (ReversalKind.DISPUTE_WON, ReversalKind.DISPUTE_LOST)}
+    try:
+        gateway = get_gateway(attempt.gateway)
+        brand = str(gateway.brand or gateway.title)
+    except GatewayError:
+        brand = attempt.gateway
+    return ReversalNotice(
+        attempt=attempt, brand=brand, reversals=reversals, invoices=invoices,
+        taken_back=sum((r.amount for r in reversals if r.kind in TAKES_MONEY_BACK), Decimal(0)),
+        credited=sum((-note.total for note in notes), Decimal(0)),
+        open_disputes={r.external_id for r in reversals
+                       if r.kind == ReversalKind.DISPUTE_OPENED and r.external_id not in closed})

@@ -40,6 +40,7 @@ from .gateways import (
     get_gateway,
 )
 from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt, SavedMethod
+from .reversals import reversal_record
 from .selectors import account_of, attempts_visible_to, online_gateways
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def notification_apply(*, gateway_key: str, note: Notification) -> GatewayEvent:
         event = GatewayEvent.objects.select_for_update().get(pk=event.pk)
         if event.applied_at is not None:
             return event
-        attempt, outcome = _apply(gateway_key, note)
+        attempt, outcome = reversal_record(gateway_key, note, event) if note.reversal else _apply(gateway_key, note)
         event.attempt, event.outcome, event.applied_at = attempt, outcome[:300], timezone.now()
         event.save(update_fields=["attempt", "outcome", "applied_at"])
     return event

@@ -27,6 +27,7 @@ from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger.models import LedgerEntry
 from clientpanel.payments.models import GatewayRefund
+from clientpanel.payments.selectors import reversal_notices
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
 from clientpanel.ui.exports import DOCUMENT_COLUMNS
 
@@ -141,6 +142,8 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "gateway_refund": GatewayRefund.objects.select_related("attempt").filter(credit_note=document).first()
             if document.type == DocumentType.CREDIT_NOTE else None,
             "allows_refund_retry": can_issue_credit_notes(as_actor(request.user)),
+            # Refunds and disputes made at the gateway, outside the panel: staff are to record them.
+            "reversals": reversal_notices(document=document),
             **_einvoice_context(document),
         })
 

@@ -45,6 +45,9 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
     return render(request, "backoffice/clients/transactions.html", record_context(request, client, "transactions") | {
         "page": page, "q": search, "page_size": page_size, "kept": [("q", search), ("page_size", page_size)],
         "attempts": attempts,
+        # Refunds and disputes made at the gateway, outside the panel: each attempt's (most have none).
+        "reversals": {a.pk: [] for a in attempts} | {notice.attempt.pk: [notice] for notice in
+                                                     payment_selectors.reversal_notices(attempts=attempts)},
         "resolvable": {a.pk for a in attempts if payment_rules.can_be_resolved_by_staff(a, now)}})
 
 

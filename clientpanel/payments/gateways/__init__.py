@@ -10,6 +10,7 @@ most their last characters.
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from clientpanel.core.registry import Registry
 
 # What a notification says happened to a payment.
 SUCCEEDED, FAILED, PENDING = "succeeded", "failed", "pending"
+# What a notification says happened to the money of a payment made earlier (Notification.reversal):
+# the values of models.ReversalKind.
+REFUNDED, DISPUTE_OPENED, DISPUTE_WON, DISPUTE_LOST = "REFUNDED", "DISPUTE_OPENED", "DISPUTE_WON", "DISPUTE_LOST"
 
 
 class GatewayError(Exception):
@@ -64,6 +68,23 @@ class Notification:
     # Our attempt's id when the gateway echoes it back (metadata): finds the attempt whose reference
     # was never learned (the gateway charged, but its answer was lost to a timeout).
     attempt_id: str = ""
+    # Money of a payment made earlier taken back at the gateway (a refund made there, a dispute).
+    reversal: Reversal | None = None
+
+
+@dataclass(frozen=True)
+class Reversal:
+    """A refund made at the gateway (its dashboard), or a dispute opened or closed, of one payment."""
+
+    kind: str  # REFUNDED, DISPUTE_OPENED, DISPUTE_WON or DISPUTE_LOST
+    payment_ids: tuple[str, ...]  # the gateway's ids of the payment (charge, payment intent)
+    # REFUNDED: all the payment's refunds so far, gross (the gateway adds them up); a dispute: its amount.
+    amount: Decimal
+    happened_at: dt.datetime
+    external_id: str = ""  # the gateway's id of the refund or dispute
+    reason: str = ""  # a dispute's reason
+    # The panel's own refunds (GatewayRefund ids) the gateway names among the payment's refunds.
+    made_here: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,8 @@ class Gateway(ABC):
     title: ClassVar[str] = ""
     # False: no online checkout (bank transfer: the client pays from its bank, staff record it).
     online: ClassVar[bool] = True
+    # The service's own name, where staff look a payment up ("Refunded at Stripe"); empty: the title.
+    brand: ClassVar[str] = ""
 
     def validate_settings(self, settings: Mapping[str, Any]) -> dict[str, list[str]]:
         """Field errors of a home company's settings for this gateway ({} when fine)."""

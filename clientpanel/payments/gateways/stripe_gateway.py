@@ -56,6 +56,7 @@ from .stripe_payments import checkout_start, confirm_with_test_card, refund_send
 class StripeGateway(Gateway):
     key = "stripe"
     title = gettext_lazy("Card (Stripe)")
+    brand = "Stripe"
     refunds = True
     saves_methods = True
 

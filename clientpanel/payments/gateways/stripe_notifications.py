@@ -1,7 +1,8 @@
 """Stripe's webhooks (stripe_gateway.py): an event's signature checked with the endpoint's signing
 secret by `stripe.Webhook.construct_event`, and the event read as a Notification — PaymentIntent
 events from the test cards page and off-session charges, Checkout Session events from Stripe's
-hosted page — with the card the payer asked to keep, if any."""
+hosted page — with the card the payer asked to keep, if any; and a charge's refund or dispute made
+at Stripe (stripe_reversals.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from . import FAILED, PENDING, SUCCEEDED, GatewayError, Notification, NotVerifie
 from .stripe_amounts import from_minor_units
 from .stripe_client import StripeConfig, stripe_id
 from .stripe_payments import KEEP_CARD
+from .stripe_reversals import reversal_read
 
 
 def notification_verify(body: bytes, headers: Mapping[str, str], *, account_id: int, settings: Mapping[str, Any],
@@ -121,7 +123,10 @@ def event_read(event_id: str, kind: str, obj: Mapping[str, Any], event: dict, co
             return note(FAILED, obj.get("id"), error=_("The bank did not pay."))
         if kind == "checkout.session.expired":
             return note(FAILED, obj.get("id"), error=_("The payment page expired before the payment was made."))
-    # Verified but of no use here (charge.refunded, customer.*, …): stored and answered 200 so
+    reversal = reversal_read(event_id, kind, obj, event)  # a refund made in Stripe's dashboard, a dispute
+    if reversal is not None:
+        return reversal
+    # Verified but of no use here (customer.*, charge.refund.updated, …): stored and answered 200 so
     # Stripe stops resending it; its kind is none the services act on.
     reference = obj.get("payment_intent") or obj.get("id") or event_id
     return Notification(event_id=event_id, kind=kind[:40], reference=f"{kind}:{stripe_id(reference)}"[:200],
