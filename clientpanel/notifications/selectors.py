@@ -6,14 +6,37 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.clients.selectors import clients_visible_to, sees_every_client
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, sees_every_client
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.text import at_most_characters
+from clientpanel.tax.models import HomeCompany
 
 from . import policies
+from .kinds import MessageKind, optional_kinds_received
 from .models import EmailMessage, EmailStatus
 
 MAX_SEARCH_LENGTH = 100
+
+
+def home_company_of(client: Client) -> HomeCompany:
+    """The home company that bills the client, decided once per Client object: a message goes to
+    several users, and its language, its variables and its switches all read the company (each
+    decision costs the billing address and the tax rules)."""
+    company = getattr(client, "_billing_home_company", None)
+    if company is None:
+        company = client._billing_home_company = client_tax_decision(client).home_company
+    return company
+
+
+def email_switches(*, permissions, client: Client) -> tuple[list[MessageKind], list[MessageKind]]:
+    """A client's user's e-mail switches about that client: the optional messages it receives
+    (kinds.receives) that the client's home company sends, which are its to switch, and those the
+    home company switched off for all its clients, which no user's switch would bring back."""
+    received = optional_kinds_received(permissions)
+    company_off = set(home_company_of(client).muted_emails or [])
+    return ([kind for kind in received if kind.key not in company_off],
+            [kind for kind in received if kind.key in company_off])
 
 
 def emails_visible_to(actor: ActorLike) -> QuerySet[EmailMessage]:

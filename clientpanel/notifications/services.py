@@ -21,7 +21,7 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import Client, ClientUser
-from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, users_visible_to
+from clientpanel.clients.selectors import clients_visible_to, users_visible_to
 from clientpanel.core.after_commit import CoalescedTask
 from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
@@ -31,27 +31,17 @@ from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
 from . import policies
-from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET, optional_kinds_received
+from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET
 from .links import has_links, link_placeholders
 from .models import EmailMessage, EmailTemplate
 from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
-from .selectors import email_get
+from .selectors import email_get, email_switches, home_company_of
 from .sending import send_due_emails
 from .tasks import send_emails_task
 
 
 def base_url() -> str:
     return settings.CLIENTPANEL_BASE_URL.rstrip("/")
-
-
-def home_company_of(client: Client) -> HomeCompany:
-    """The home company that bills the client, decided once per Client object: a message goes to
-    several users, and its language, its variables and its switches all read the company (each
-    decision costs the billing address and the tax rules)."""
-    company = getattr(client, "_billing_home_company", None)
-    if company is None:
-        company = client._billing_home_company = client_tax_decision(client).home_company
-    return company
 
 
 def client_context(client: Client, user: User) -> dict[str, object]:
@@ -298,10 +288,13 @@ def _link_muted_set(links, user_id, muted: list[str], chosen: frozenset[str] | N
 
 def own_muted_emails_set(*, actor: ActorLike, keys: object) -> list[str]:
     """The messages the signed-in portal user does not want about the client it acts for (its
-    Account page); staff signed in as the user may set them too. Only messages it receives are its
-    to switch (kinds.receives): the others keep their switch for when its permissions change."""
+    Account page); staff signed in as the user may set them too. Only messages it receives and its
+    client's home company sends are its to switch (selectors.email_switches): the others keep their
+    switch for when its permissions or the company's choice change."""
     actor = as_actor(actor)
     require(actor.is_portal and actor.client_id is not None, _("Only a client user chooses its own e-mails."))
-    received = frozenset(kind.key for kind in optional_kinds_received(actor.permissions))
+    client = Client.objects.filter(pk=actor.client_id).first()
+    require(client is not None, _("This user is not linked to the client."))
+    switchable, _company_off = email_switches(permissions=actor.permissions, client=client)
     return _link_muted_set(ClientUser.objects.filter(client_id=actor.client_id), actor.user_id, _muted(keys),
-                           received)
+                           frozenset(kind.key for kind in switchable))

@@ -21,7 +21,8 @@ from clientpanel.notifications.kinds import (
     SERVICE_STATUS,
     STAFF_MESSAGE,
 )
-from clientpanel.notifications.services import own_muted_emails_set
+from clientpanel.notifications.selectors import home_company_of
+from clientpanel.notifications.services import home_company_muted_emails_set, own_muted_emails_set
 from clientpanel.notifications.subscribers import recipients
 
 from .conftest import PASSWORD
@@ -144,6 +145,29 @@ def test_a_user_is_offered_only_the_e_mails_it_receives_and_the_others_keep_thei
     assert link.muted_emails == [LOW_BALANCE]
     assert recipients(world["mine"], SERVICE_STATUS) == [world["mine"].owner, link.user]
     assert recipients(world["mine"], DOCUMENT_ISSUED) == [world["mine"].owner]
+
+
+def test_messages_the_home_company_switched_off_are_named_not_offered_and_the_users_own_switch_stays(world):
+    client = world["mine"]
+    link = ClientUser.objects.get(client=client, user_id=client.owner_id)
+    link.muted_emails = [PROFORMA_REMINDER]  # the owner's own choice, from before the company's
+    link.save(update_fields=["muted_emails"])
+    company = home_company_of(client)
+    home_company_muted_emails_set(actor=None, company_id=company.pk, keys=[PROFORMA_REMINDER, LOW_BALANCE])
+    browser = _signed_in(client.owner.email)
+    page = browser.get(reverse("portal:account")).content.decode()
+    assert ">Proforma reminder</label>" not in page and ">Low balance</label>" not in page
+    assert ">Document issued</label>" in page
+    note = page.split('id="company-off-emails">')[1].split("</p>")[0]
+    assert f"{company.name} sends none of these to anybody:" in note
+    assert "Proforma reminder" in note and "Low balance" in note
+    # Switching everything offered off leaves the company's two as the user had them.
+    assert browser.post(reverse("portal:account"), {"action": "emails"}).status_code == 302
+    link.refresh_from_db()
+    assert PROFORMA_REMINDER in link.muted_emails and LOW_BALANCE not in link.muted_emails
+    assert DOCUMENT_ISSUED in link.muted_emails
+    forged = browser.post(reverse("portal:account"), {"action": "emails", "wanted": [LOW_BALANCE]})
+    assert forged.status_code == 200  # not a choice while the company sends it to nobody
 
 
 def test_staff_signed_in_as_the_user_change_no_password_or_second_factor(client, world):

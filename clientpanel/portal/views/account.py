@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from clientpanel.accounts import two_factor as totp
 from clientpanel.accounts.services import user_account_update, user_password_change
 from clientpanel.core.errors import DomainError
-from clientpanel.notifications.kinds import optional_kinds_received
+from clientpanel.notifications.selectors import email_switches
 from clientpanel.notifications.services import own_muted_emails_set
 from clientpanel.ui.forms import CodeForm
 
@@ -38,7 +38,8 @@ def account(request: HttpRequest) -> HttpResponse:
                           initial={"firstname": user.firstname, "lastname": user.lastname, "language": user.language})
     password = PasswordChangeForm(request.POST if action == "password" else None)
     muted = set(_link(request).muted_emails)
-    offered = optional_kinds_received(portal.actor.permissions)  # only messages the user is sent
+    # Only messages the user is sent and its home company sends; those the company switched off are named.
+    offered, company_off = email_switches(permissions=portal.actor.permissions, client=portal.client)
     emails = EmailChoicesForm(request.POST if action == "emails" else None, kinds=offered,
                               initial={"wanted": [kind.key for kind in offered if kind.key not in muted]})
     form, saved = {"details": (details, gettext_lazy("Your details are saved.")),
@@ -62,7 +63,7 @@ def account(request: HttpRequest) -> HttpResponse:
             messages.success(request, str(saved))
             return redirect("portal:account")
     return render(request, "portal/account.html", {
-        "details": details, "password": password, "emails": emails, "user": user,
+        "details": details, "password": password, "emails": emails, "user": user, "company_off": company_off,
         "may_change_credentials": portal.impersonator is None})
 
 
