@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
@@ -77,6 +78,8 @@ class DocumentOut(Schema):
     tax: str
     total: str
     amount_due: str
+    amount_paid: str = Field(description="What the document has received so far, gross: a partly paid proforma's "
+                                         "payments (what POST …/cancel asks to confirm as confirm_paid).")
     tax_lines: list[TaxLineOut]
     reverse_charge: bool
     reason: str
@@ -121,6 +124,7 @@ def document_out(document: Document) -> dict[str, Any]:
         "paid_date": iso_time(document.paid_date), "currency": document.currency,
         "net": format_api_amount(document.net), "tax": format_api_amount(document.tax),
         "total": format_api_amount(document.total), "amount_due": format_api_amount(document.amount_due),
+        "amount_paid": format_api_amount(document.paid_gross),
         "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": format_api_amount(Decimal(t["amount"]))}
                       for t in document.tax_lines],
         "reverse_charge": document.reverse_charge, "reason": document.reason, "pdf_sha256": document.pdf_sha256 or None,

@@ -32,10 +32,14 @@ def test_a_partly_paid_proforma_is_cancelled_with_what_it_received(api, partly_p
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "document_state"
     assert "has received $40.00; cancelling it keeps $40.00" in refused.json()["error"]["message"]
     assert "confirm_paid" in refused.json()["error"]["fields"]
+    # What to confirm is in the document itself: what it has received so far.
+    shown = api.get(f"/invoices/{partly_paid.pk}").json()
+    assert (shown["amount_paid"], shown["amount_due"]) == ("40.0000", "60.0000")
     stale = api.post(url, {"confirm_paid": "30.00"})
     assert stale.status_code == 409 and status_of(partly_paid) == DocumentStatus.UNPAID
     done = api.post(url, {"confirm_paid": "40.00"})
     assert done.status_code == 200 and done.json()["status"] == "CANCELLED"
+    assert (done.json()["amount_paid"], done.json()["amount_due"]) == ("40.0000", "0.0000")
     assert Client.objects.get(pk=partly_paid.client_id).balance == Decimal("40")
     again = api.post(url, {"confirm_paid": "40.00"})
     assert again.status_code == 200 and again.json()["status"] == "CANCELLED"
