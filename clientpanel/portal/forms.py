@@ -6,7 +6,7 @@ from clientpanel.clients.models import AddressType
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import format_amount_input
-from clientpanel.ui.forms import NewPasswordForm
+from clientpanel.ui.forms import NewPasswordForm, postal_address_form
 from clientpanel.ui.labels import country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -81,21 +81,15 @@ class CancellationForm(forms.Form):
         self.fields["when"].choices = list(choices)
 
 
-class ProfileForm(forms.Form):
-    """The client's profile (client_profile_update's fields). Bounded here; validated by the service
-    exactly as staff's edits, so its messages are the ones shown."""
+class ProfileForm(postal_address_form()):
+    """The client's profile (client_profile_update's fields) with its billing address. Bounded here;
+    validated by the service exactly as staff's edits, so its messages are the ones shown."""
 
     firstname = forms.CharField(label=_("First name"), max_length=150, required=False)
     lastname = forms.CharField(label=_("Last name"), max_length=150, required=False)
     company_name = forms.CharField(label=_("Company name"), max_length=255, required=False)
     tax_id = forms.CharField(label=_("Tax ID"), max_length=64, required=False)
     phone = forms.CharField(label=_("Phone Number"), max_length=32, required=False)
-    country = forms.ChoiceField(label=_("Country"))
-    region = forms.CharField(label=_("State/Region"), max_length=100, required=False)
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
-    address1 = forms.CharField(label=_("Address 1"), max_length=255, required=False)
-    address2 = forms.CharField(label=_("Address 2"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,7 +172,7 @@ class SignupForm(forms.Form):
         self.fields["currency"].choices = [(code, code) for code in settings.CLIENTPANEL_CURRENCIES]
 
 
-class AddressForm(forms.Form):
+class AddressForm(postal_address_form()):
     """An address of the client's address book (clients.services.address_create and address_update).
     Bounded here; validated by the services exactly as staff's edits, so their messages are the ones
     shown. The billing address keeps its type and has no default flag (SPEC §2)."""
@@ -189,12 +183,6 @@ class AddressForm(forms.Form):
     contact_name = forms.CharField(label=_("Contact"), max_length=200, required=False)
     phone = forms.CharField(label=_("Phone Number"), max_length=32, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False, widget=forms.EmailInput)
-    address1 = forms.CharField(label=_("Address 1"), max_length=255, required=False)
-    address2 = forms.CharField(label=_("Address 2"), max_length=255, required=False)
-    city = forms.CharField(label=_("City"), max_length=100, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
-    country = forms.ChoiceField(label=_("Country"))
-    region = forms.CharField(label=_("State/Region"), max_length=100, required=False)
     is_default = forms.BooleanField(label=_("Default shipping address"), required=False)
 
     def __init__(self, *args, is_billing: bool = False, **kwargs):

@@ -43,3 +43,20 @@ class NewPasswordForm(forms.Form):
                 and cleaned["password"] != cleaned["password_again"]:
             self.add_error("password_again", _("The two passwords differ."))
         return cleaned
+
+
+POSTAL_ADDRESS_FIELDS = ("address1", "address2", "city", "postcode", "country", "region")
+
+
+def postal_address_form(prefix: str = "") -> type[forms.Form]:
+    """A form of a postal address's fields (POSTAL_ADDRESS_FIELDS, each named prefix + name), for
+    the forms that hold an address to inherit. The form sets the country's choices."""
+    fields = {
+        "address1": forms.CharField(label=_("Address 1"), required=False, max_length=255),
+        "address2": forms.CharField(label=_("Address 2"), required=False, max_length=255),
+        "city": forms.CharField(label=_("City"), required=False, max_length=100),
+        "postcode": forms.CharField(label=_("Postcode"), required=False, max_length=20),
+        "country": forms.ChoiceField(label=_("Country")),
+        "region": forms.CharField(label=_("State/Region"), required=False, max_length=100),
+    }
+    return type("PostalAddressForm", (forms.Form,), {prefix + name: fields[name] for name in POSTAL_ADDRESS_FIELDS})

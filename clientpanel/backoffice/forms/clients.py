@@ -12,16 +12,15 @@ from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.selectors import group_names
 from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
+from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
 from .common import (
     INHERIT_CHOICES,
-    POSTAL_ADDRESS_FIELDS,
     CurrencyAmountMixin,
     ServiceErrorsMixin,
     choices_with_blank,
-    postal_address_form,
 )
 
 

@@ -9,10 +9,11 @@ from django.utils.translation import pgettext_lazy
 
 from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
 from clientpanel.tax.models import ResetPeriod
+from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form
 from clientpanel.ui.labels import country_choices, language_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
-from .common import POSTAL_ADDRESS_FIELDS, ServiceErrorsMixin, postal_address_form
+from .common import ServiceErrorsMixin
 
 # Monthly first, as the form always offered them.
 RESET_CHOICES = [(value, ResetPeriod(value).label)
