@@ -1,12 +1,13 @@
 from django import forms
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.models import AddressType
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import format_amount_input
-from clientpanel.ui.forms import NewPasswordForm, postal_address_form
+from clientpanel.ui.forms import NewPasswordForm, postal_address_form, suggest_regions
 from clientpanel.ui.labels import country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -94,6 +95,7 @@ class ProfileForm(postal_address_form()):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *country_choices()]
+        suggest_regions(self, reverse("portal:region-options"))
 
 
 # A multiple choice as Bootstrap check boxes (ui/_checkboxes.html lays them out).
@@ -188,5 +190,6 @@ class AddressForm(postal_address_form()):
     def __init__(self, *args, is_billing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *country_choices()]
+        suggest_regions(self, reverse("portal:region-options"))
         if is_billing:
             del self.fields["type"], self.fields["is_default"]

@@ -43,6 +43,7 @@ urlpatterns = [
     path("services/<uuid:service_id>/cancel/", services.cancel, name="service-cancel"),
     path("services/<uuid:service_id>/keep/", services.keep, name="service-keep"),
     path("profile/", profile.profile, name="profile"),
+    path("regions/", profile.region_options, name="region-options"),
     path("addresses/", addresses.addresses, name="addresses"),
     path("addresses/new/", addresses.address_new, name="address-new"),
     path("addresses/<uuid:address_id>/", addresses.address, name="address"),

@@ -60,3 +60,10 @@ def postal_address_form(prefix: str = "") -> type[forms.Form]:
         "region": forms.CharField(label=_("State/Region"), required=False, max_length=100),
     }
     return type("PostalAddressForm", (forms.Form,), {prefix + name: fields[name] for name in POSTAL_ADDRESS_FIELDS})
+
+
+def suggest_regions(form: forms.Form, url: str, prefix: str = "") -> None:
+    """Have the page suggest the chosen country's states and regions in the form's State/Region
+    input (panel.js fetches url?country=XX, which answers ui/_region_options.html)."""
+    form.fields[prefix + "country"].widget.attrs.update({
+        "data-region-options": url, "data-region-input": f"#{form.auto_id % (prefix + 'region')}"})

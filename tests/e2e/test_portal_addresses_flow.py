@@ -20,6 +20,8 @@ def _add(page, live_server, name: str, *, default: bool) -> None:
     page.get_by_label("City").fill("Łódź")
     page.get_by_label("Postcode").fill("90-001")
     page.get_by_label("Country").select_option("PL")
+    # The country's regions are suggested in the State/Region input (fetched as the country is chosen).
+    expect(page.locator("#id_region-options option[value='Łódzkie']")).to_have_count(1)
     page.get_by_label("State/Region").fill("Łódzkie")
     if default:
         page.get_by_label("Default shipping address").check()

@@ -12,7 +12,7 @@ from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.selectors import group_names
 from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
-from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form
+from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form, suggest_regions
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -58,9 +58,7 @@ class ClientCreateForm(ClientFieldsForm, postal_address_form("billing_")):
         super().__init__(*args, **kwargs)
         self.fields["billing_country"].choices = choices_with_blank(country_choices())
         self.fields["send_welcome_email"].initial = settings.CLIENTPANEL_WELCOME_EMAIL_DEFAULT
-        # panel.js suggests the chosen country's states/regions in the State/Region input.
-        self.fields["billing_country"].widget.attrs.update({
-            "data-region-options": reverse("backoffice:region-options"), "data-region-input": "#id_billing_region"})
+        suggest_regions(self, reverse("backoffice:region-options"), "billing_")
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items()
@@ -136,6 +134,7 @@ class AddressForm(ServiceErrorsMixin, postal_address_form()):
     def __init__(self, *args, is_billing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = choices_with_blank(country_choices())
+        suggest_regions(self, reverse("backoffice:region-options"))
         if is_billing:
             # The billing address keeps its type (SPEC §2) and has no default flag.
             self.fields["type"].choices = [(AddressType.BILLING, AddressType.BILLING.label)]

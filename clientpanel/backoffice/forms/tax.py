@@ -4,12 +4,13 @@ rules."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
 from clientpanel.tax.models import ResetPeriod
-from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form
+from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form, suggest_regions
 from clientpanel.ui.labels import country_choices, language_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -61,6 +62,7 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = country_choices()
+        suggest_regions(self, reverse("backoffice:region-options"))
         self.fields["language"].choices = [("", pgettext_lazy("language of documents", "Default")),
                                            *language_choices()]
         self.fields["muted_emails"].choices = [(key, MESSAGE_KINDS[key].name) for key in OPTIONAL_KINDS]

@@ -216,7 +216,7 @@ def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
 def region_options(request: HttpRequest) -> HttpResponse:
     """<option>s of the country's subdivisions, for the State/Region input's suggestions."""
     country = request.GET.get("country") or request.GET.get("billing_country") or ""
-    return render(request, "backoffice/clients/_region_options.html",
+    return render(request, "ui/_region_options.html",
                   {"regions": subdivisions_of(country.upper()[:2]) if country else ()})
 
 

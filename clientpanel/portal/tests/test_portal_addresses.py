@@ -191,3 +191,16 @@ def test_the_services_let_a_portal_user_change_only_its_own_clients_addresses(wo
         address_delete(actor=member, client_id=world["mine"].pk, address_id=added.pk)
     assert Address.objects.filter(pk=added.pk).exists()
     assert not Address.objects.filter(client=world["theirs"], name="Warehouse").exists()
+
+
+def test_the_address_forms_suggest_the_chosen_countrys_regions(world):
+    browser = _signed_in(world["mine"].owner.email)
+    options = browser.get(reverse("portal:region-options"), {"country": "pl"}).content.decode()
+    assert '<option value="Mazowieckie">' in options and '<option value="Bayern">' not in options
+    assert browser.get(reverse("portal:region-options"), {"country": "<x>"}).content.decode().strip() == ""
+    for page in ("portal:address-new", "portal:profile"):
+        html = browser.get(reverse(page)).content.decode()
+        assert f'data-region-options="{reverse("portal:region-options")}"' in html
+        assert 'data-region-input="#id_region"' in html
+    anonymous = Browser().get(reverse("portal:region-options"), {"country": "PL"})
+    assert anonymous.status_code == 302 and reverse("portal:login") in anonymous["Location"]

@@ -41,6 +41,7 @@ PAGES = {
     "service-cancel": (keys.MANAGE_ORDERS, "mine_service"),
     "service-keep": (keys.MANAGE_ORDERS, "mine_service"),
     "profile": (keys.MODIFY_MASTER_PROFILE, None),
+    "region-options": (None, None),  # a country's states and regions: public facts, for any signed-in user
     "addresses": (keys.MODIFY_MASTER_PROFILE, None),
     "address-new": (keys.MODIFY_MASTER_PROFILE, None),
     # The billing address: its page opens, and it is neither made default nor deleted (refused, 302).

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from clientpanel.clients.permissions import MODIFY_MASTER_PROFILE
 from clientpanel.clients.selectors import billing_address_of
 from clientpanel.clients.services import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profile_update
+from clientpanel.clients.validation import subdivisions_of
 from clientpanel.core.errors import DomainError
 from clientpanel.core.places import region_name
 
@@ -40,3 +41,11 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile is saved."))
             return redirect("portal:profile")
     return render(request, "portal/profile.html", {"form": form, "client": client})
+
+
+@portal_page()
+@require_http_methods(["GET"])
+def region_options(request: HttpRequest) -> HttpResponse:
+    """<option>s of the country's states and regions, suggested in a State/Region input."""
+    country = (request.GET.get("country") or "").upper()[:2]
+    return render(request, "ui/_region_options.html", {"regions": subdivisions_of(country) if country else ()})

@@ -34,7 +34,7 @@
   // states or regions are suggested in the State/Region input.
   function loadRegions(select) {
     const input = document.querySelector(select.getAttribute("data-region-input"));
-    if (!input || !window.htmx) return;
+    if (!input) return;
     const listId = input.id + "-options";
     let list = document.getElementById(listId);
     if (!list) {
@@ -44,8 +44,12 @@
     }
     input.setAttribute("list", listId);
     if (select.value) {
+      // fetch, not htmx: the portal, which loads no htmx, suggests regions too.
       const url = select.getAttribute("data-region-options") + "?country=" + encodeURIComponent(select.value);
-      window.htmx.ajax("GET", url, {target: "#" + listId, swap: "innerHTML"});
+      fetch(url, {credentials: "same-origin"})
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (options) { list.innerHTML = options; })
+        .catch(function () { list.innerHTML = ""; });
     }
   }
 
