@@ -20,7 +20,14 @@ from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.selectors import clients_visible_to, effective_setting
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
-from clientpanel.core.money import AmountError, parse_amount, reader_amount
+from clientpanel.core.money import (
+    AmountError,
+    currency_minor_unit,
+    decimal_places,
+    decimals_rule,
+    parse_amount,
+    reader_amount,
+)
 from clientpanel.tax.models import HomeCompany
 
 from .. import policies, rules
@@ -201,6 +208,10 @@ def _check_confirmed(document: Document, confirmed: Decimal | None) -> None:
             _("This proforma has received %(paid)s; cancelling it keeps %(credit)s on the client's balance as "
               "credit. Confirm that amount to cancel it.") % amounts,
             fields={"confirm_paid": [_("Confirm the amount received: %(paid)s.") % amounts]})
+    if decimal_places(confirmed) > currency_minor_unit(document.currency):
+        # No payment has more decimals than its currency: the amount is mistyped, not overtaken.
+        rule = decimals_rule(document.currency)
+        raise ValidationFailed(rule, fields={"confirm_paid": [rule]})
     if confirmed != document.paid_gross:
         amounts["confirmed"] = reader_amount(confirmed, document.currency)
         raise DocumentStateError(

@@ -245,3 +245,18 @@ def test_a_payment_and_a_cancel_at_once_neither_lose_nor_double_the_money(second
     assert client.balance == nets and ledger_breaches() == []
     assert sum(Payment.objects.filter(client=client).values_list("net", flat=True), Decimal(0)) == sum(
         LedgerEntry.objects.filter(client=client, type=EntryType.PAYMENT).values_list("net", flat=True), Decimal(0))
+
+
+@pytest.mark.parametrize("confirm", ["400.5", "399.6"])
+def test_a_confirmation_finer_than_the_currency_is_a_field_error_not_a_stale_amount(make_client, settings, confirm):
+    # ¥399.6 was refused as "received ¥400, not ¥399.6 (a payment may have arrived meanwhile)": no
+    # payment arrived; the amount itself is what is wrong, as in every other JPY field.
+    settings.CLIENTPANEL_CURRENCIES = [*settings.CLIENTPANEL_CURRENCIES, "JPY"]
+    client = make_client(currency="JPY", billing_address={"country": "US", "region": ""})
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="1000")
+    proforma_pay(actor=None, document_id=proforma.pk, amount="400")
+    with pytest.raises(ValidationFailed) as refused:
+        proforma_cancel(actor=None, document_id=proforma.pk, confirm_paid=confirm)
+    assert refused.value.fields == {"confirm_paid": ["JPY amounts have no decimal places."]}
+    assert "meanwhile" not in str(refused.value.message)
+    assert Document.objects.get(pk=proforma.pk).status == DocumentStatus.UNPAID and cancels() == 0
