@@ -82,14 +82,24 @@ CANCEL_BODY = {"requestBody": {"required": False, "content": {"application/json"
 
 
 def cancel_confirmation(request) -> str | None:
-    """confirm_paid of the optional JSON body of a cancel; None without one."""
-    if request.content_type != "application/json" or not request.body.strip():
+    """confirm_paid of the optional JSON body of a cancel; None without one. A body of another type
+    (a form's confirm_paid=40.00) is refused, not taken for no confirmation."""
+    not_json = NinjaValidationError([{"loc": ["body"], "msg": _("The request body must be a JSON object."),
+                                      "type": "json_invalid"}])
+    if request.content_type != "application/json":
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            sent = bool(request.POST or request.FILES)  # an empty form (no fields) is no body
+        else:
+            sent = bool(request.body.strip())
+        if sent:
+            raise not_json
+        return None
+    if not request.body.strip():
         return None
     try:
         data = json.loads(request.body)
     except ValueError:
-        raise NinjaValidationError([{"loc": ["body"], "msg": _("The request body must be a JSON object."),
-                                     "type": "json_invalid"}]) from None
+        raise not_json from None
     try:
         return CancelIn.model_validate(data).confirm_paid
     except PydanticValidationError as error:

@@ -62,3 +62,14 @@ def test_a_token_without_finance_write_cannot_cancel(client, staff, partly_paid)
     _, secret = api_token_create(user=staff, scopes=["clients:read"])
     response = Api(client, secret).post(f"/invoices/{partly_paid.pk}/cancel", {"confirm_paid": "40.00"})
     assert response.status_code == 403 and status_of(partly_paid) == DocumentStatus.UNPAID
+
+
+@pytest.mark.parametrize("content_type, body", [("application/x-www-form-urlencoded", "confirm_paid=40.00"),
+                                                ("text/plain", '{"confirm_paid": "40.00"}')])
+def test_a_confirmation_not_sent_as_json_is_refused_as_such(api, partly_paid, content_type, body):
+    # It was read as no body at all: a 409 asking to confirm the amount the caller had just sent.
+    response = api.client.post(f"/api/v1/invoices/{partly_paid.pk}/cancel", data=body, content_type=content_type,
+                               headers=api.headers)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_body"
+    assert response.json()["error"]["fields"] == {"body": ["The request body must be a JSON object."]}
+    assert status_of(partly_paid) == DocumentStatus.UNPAID
