@@ -21,6 +21,7 @@ from .gateways import GatewayError, get_gateway
 from .models import (
     TAKES_MONEY_BACK,
     AttemptDocument,
+    AttemptStatus,
     GatewayAccount,
     GatewayRefund,
     GatewayReversal,
@@ -81,8 +82,15 @@ class ReversalNotice:
     open_disputes: set[str] = field(default_factory=set)  # disputes (external ids) not closed yet
 
     @property
+    def applied(self) -> bool:
+        """Whether the panel put the payment's money on its proformas (SUCCEEDED). A held payment's
+        never reached the books (a resolved one only as staff settled it by hand): what went back of
+        it needs no credit note, and there is no invoice of it to issue one on."""
+        return self.attempt.status == AttemptStatus.SUCCEEDED
+
+    @property
     def outstanding(self) -> Decimal:
-        return max(self.taken_back - self.credited, Decimal(0))
+        return max(self.taken_back - self.credited, Decimal(0)) if self.applied else Decimal(0)
 
     @property
     def lines(self) -> list[dict]:
@@ -108,7 +116,10 @@ class ReversalNotice:
             text = _("Dispute at %(gateway)s won on %(date)s: %(amount)s stays paid") % values
         else:
             text = _("Dispute at %(gateway)s lost on %(date)s: %(amount)s went back to the payer") % values
-        if reversal.kind in TAKES_MONEY_BACK:
+        if reversal.kind in TAKES_MONEY_BACK and not self.applied:
+            advice = _("the panel never applied this payment to a document: no credit note is needed unless "
+                       "staff recorded the money by hand")
+        elif reversal.kind in TAKES_MONEY_BACK:
             advice = _("issue a credit note to record it") if self.outstanding else _("recorded by a credit note")
         return {"reversal": reversal, "text": f"{text} — {advice}" if advice else text,
                 "warn": bool(advice) and (reversal.kind not in TAKES_MONEY_BACK or bool(self.outstanding))}
