@@ -189,7 +189,23 @@ class AddressForm(postal_address_form()):
 
     def __init__(self, *args, is_billing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.is_billing = is_billing
         self.fields["country"].choices = [("", "—"), *country_choices()]
         suggest_regions(self, reverse("portal:region-options"))
         if is_billing:
             del self.fields["type"], self.fields["is_default"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("name") or "").strip():
+            # Left blank: named in the reader's language ("Adres dostawy"), not by the service's
+            # English code word ("Shipping").
+            kind = AddressType.BILLING if self.is_billing else cleaned.get("type")
+            if kind in UNNAMED:
+                cleaned["name"] = str(UNNAMED[kind])
+        return cleaned
+
+
+# The name an address left unnamed in the portal gets, in the user's language.
+UNNAMED = {AddressType.BILLING: _("Billing address"), AddressType.SHIPPING: _("Shipping address"),
+           AddressType.SERVICE: _("Service address")}

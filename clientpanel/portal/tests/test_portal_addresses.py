@@ -204,3 +204,20 @@ def test_the_address_forms_suggest_the_chosen_countrys_regions(world):
         assert 'data-region-input="#id_region"' in html
     anonymous = Browser().get(reverse("portal:region-options"), {"country": "PL"})
     assert anonymous.status_code == 302 and reverse("portal:login") in anonymous["Location"]
+
+
+def test_an_address_left_unnamed_is_named_in_the_users_language(world, make_client):
+    # It was named by the service's English code word: a Polish user read "Dodano adres „Shipping”".
+    polish = make_client(currency="USD", password=PASSWORD, language="pl")
+    browser = _signed_in(polish.owner.email)
+    page = browser.post(reverse("portal:address-new"), _form(name=""), follow=True).content.decode()
+    assert "Dodano adres „Adres dostawy”." in page and "Shipping" not in page
+    service_site = browser.post(reverse("portal:address-new"), _form(name="", type="SERVICE"))
+    assert service_site.status_code == 302
+    billing = Address.objects.get(client=polish, type=AddressType.BILLING)
+    browser.post(reverse("portal:address", args=[billing.pk]), _form(name=""))
+    assert sorted(Address.objects.filter(client=polish).values_list("name", flat=True)) == [
+        "Adres dostawy", "Adres rozliczeniowy", "Adres usługi"]
+    english = _signed_in(world["mine"].owner.email)
+    english.post(reverse("portal:address-new"), _form(name=""))
+    assert Address.objects.filter(client=world["mine"], name="Shipping address").exists()
