@@ -53,7 +53,8 @@ def reversal_record(gateway_key: str, note: Notification, event: GatewayEvent) -
     with acting_as(Actor(label=f"{gateway_key} ({note.event_id})"[:300])):
         audit_record(action="payment_attempt.reversal", target=attempt, client_id=attempt.client_id,
                      object_label=f"{attempt.gateway} {attempt.amount} {attempt.currency}",
-                     changes={"status": [None, found.kind], "amount": [None, f"{amount} {attempt.currency}"],
+                     changes={"status": [None, found.kind], "amount": [None, str(amount)],
+                              "currency": [None, attempt.currency],
                               "transaction_id": [None, reversal.external_id],
                               **({"reason": [None, reversal.reason]} if reversal.reason else {})})
     publish(PaymentReversedAtGateway(client_id=attempt.client_id, attempt_id=attempt.pk, reversal_id=reversal.pk))
