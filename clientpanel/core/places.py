@@ -20,9 +20,11 @@ class FieldInvalid(ValueError):
     """A value a person typed is not acceptable; the message says why."""
 
 
-def clean_text(value: object, *, max_length: int, label: str | Promise, required: bool = False) -> str:
+def clean_text(value: object, *, max_length: int, label: str | Promise, required: bool = False,
+               single_line: bool = False) -> str:
     """The stripped text, or FieldInvalid naming the field by its label (given translated, or lazy:
-    it is read in the active language when the message is built)."""
+    it is read in the active language when the message is built). single_line: a name, an address
+    line, a city…: no line breaks or tabs either (core.text)."""
     if value is None:
         value = ""
     if value == "" and not required:  # most optional fields: nothing to look at
@@ -36,7 +38,7 @@ def clean_text(value: object, *, max_length: int, label: str | Promise, required
         raise FieldInvalid(ngettext("%(label)s has at most %(limit)d character (got %(length)d).",
                                     "%(label)s has at most %(limit)d characters (got %(length)d).", max_length)
                            % {"label": label, "limit": max_length, "length": len(value)})
-    problem = text_problem(value)
+    problem = text_problem(value, single_line=single_line)
     if problem:
         raise FieldInvalid(_("%(label)s: %(problem)s") % {"label": label, "problem": problem[0].lower() + problem[1:]})
     return value

@@ -92,6 +92,28 @@ def test_line_breaks_and_tabs_are_fine_in_texts(api):
     assert response.status_code == 201, response.content
 
 
+@pytest.mark.parametrize("field", ["firstname", "lastname", "company_name", "id_number"])
+@pytest.mark.parametrize("text", ["Anna\nNowak", "Anna\r\nNowak", "Anna\tNowak"])
+def test_a_line_break_or_tab_in_a_name_is_a_422_naming_the_field(api, field, text):
+    # One-line values: a line break in a name broke the PDFs' and exports' layout and a To header.
+    response = post(api, "/clients", client_data(**{field: f"x {text} y"}))
+    assert_error(response, 422, "validation_error", field)
+    assert "must be one line" in response.json()["error"]["fields"][field][0].lower()
+    assert rows() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("field", ["contact_name", "address1", "address2", "city", "postcode", "name"])
+def test_a_line_break_in_an_address_line_is_a_422_and_its_notes_may_run_over_lines(api, make_client, field):
+    client = make_client()
+    before = Address.objects.count()
+    address = {"type": "SHIPPING", "country": "PL", "address1": "Main 1", "city": "Warszawa", "postcode": "00-001"}
+    response = post(api, f"/clients/{client.pk}/addresses", address | {field: "ul. Długa\n8"})
+    assert_error(response, 422, "validation_error", field)
+    assert Address.objects.count() == before
+    noted = post(api, f"/clients/{client.pk}/addresses", address | {"notes": "Gate code 1234\nRing twice"})
+    assert noted.status_code == 201, noted.content
+
+
 @pytest.mark.parametrize("path", ["/clients", "/users", "/clients/{id}/transactions", "/clients/{id}/invoices"])
 @pytest.mark.parametrize("term", ["Ru\x00", "\x1b"])
 def test_control_character_in_a_search_is_a_422(api, make_client, path, term):

@@ -109,3 +109,8 @@ def test_an_invoiced_proforma_offers_no_cancel_and_refuses_one(staff_client, par
     refused = text(staff_client.post(cancel_url(partly_paid), {"confirm_paid": "100.0000"}, headers=HTMX))
     assert "this one is invoiced" in refused
     assert Document.objects.get(pk=partly_paid.pk).status == DocumentStatus.INVOICED
+    # The invoice's own cancel URL, typed by hand: no "this proforma", the way out named instead.
+    invoice = Document.objects.get(pk=partly_paid.pk).related
+    on_invoice = text(staff_client.get(cancel_url(invoice), headers=HTMX))
+    assert "Only a proforma can be cancelled: an issued invoice is corrected with a credit note." in on_invoice
+    assert "proforma is" not in on_invoice and "Cancel proforma" not in on_invoice

@@ -51,6 +51,7 @@ ADDRESS_TEXT_FIELDS = {
     "postcode": (20, False, gettext_lazy("Postcode")),
     "notes": (2000, False, gettext_lazy("Notes")),
 }
+MULTI_LINE_FIELDS = frozenset({"admin_notes", "public_notes", "notes"})
 CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
 CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
                                               "credit_limit", "einvoice_format", "peppol_id"} | CLIENT_SETTINGS
@@ -69,9 +70,12 @@ def run_clean(errors: FieldErrors, field: str, clean, *args) -> Any:
 
 def clean_text_field(errors: FieldErrors, field: str, value: object, max_length: int, required: bool,
                      label: str | Promise) -> str:
-    """The cleaned text, or "" with its problem added to errors under field."""
+    """The cleaned text, or "" with its problem added to errors under field. Only notes may run over
+    several lines: a line break in a name, an address line or a city broke the PDFs' and the CSV
+    exports' layout and an e-mail's To header."""
     try:
-        return clean_text(value, max_length=max_length, required=required, label=label)
+        return clean_text(value, max_length=max_length, required=required, label=label,
+                          single_line=field.rpartition(".")[2] not in MULTI_LINE_FIELDS)
     except FieldInvalid as error:
         errors.add(field, str(error))
         return ""

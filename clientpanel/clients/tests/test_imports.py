@@ -213,14 +213,19 @@ def test_welcome_emails_go_only_when_asked_one_per_new_owner(monkeypatch, make_c
 
 
 def test_utf8_with_bom_semicolons_and_quoted_fields():
-    content = csv_bytes('"c1@example.com";"Zażółć";"Gęślą; jaźń";"Firma ""Cudzysłów""\nS.A.";PL',
+    content = csv_bytes('"c1@example.com";"Zażółć";"Gęślą; jaźń";"Firma ""Cudzysłów"" S.A.";PL',
+                        # A quoted field may hold a line break: one record, refused as a name of two lines.
+                        '"c2@example.com";"Anna";"Nowak";"Firma\nS.A.";PL',
                         header="email;firstname;lastname;company_name;country", bom=True)
     imported = upload(content)
     assert imported.delimiter == ";" and imported.headers[0] == "email"
-    run(imported)
+    result = run(imported, valid_only=True)
+    assert result["counts"]["created"] == 1 and result["counts"]["rejected"] == 1
     client = Client.objects.get()
     assert (client.firstname, client.lastname, client.company_name) == ("Zażółć", "Gęślą; jaźń",
-                                                                        'Firma "Cudzysłów"\nS.A.')
+                                                                        'Firma "Cudzysłów" S.A.')
+    (error,) = refresh(imported).errors
+    assert error["line"] == 3 and "must be one line" in " ".join(error["messages"]).lower()
 
 
 @pytest.mark.parametrize(("content", "message"), [

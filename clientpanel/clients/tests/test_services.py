@@ -99,6 +99,29 @@ def test_oversized_text_is_refused_with_the_limit():
     assert "at most 255 characters" in failure.value.fields["company_name"][0]
 
 
+def test_names_and_address_lines_are_one_line_and_notes_may_run_over_several():
+    # The panel's forms, the portal and the CSV import reach these services without the API's
+    # one-line schema: "Anna\nNowak" was stored, and broke the PDFs' and exports' layout.
+    bad = client_data(firstname="Anna\nMaria", company_name="Nowak\tS.A.", admin_notes="Line one\r\nLine two",
+                      billing_address={"country": "PL", "city": "Łódź\r\nBałuty", "address1": "ul. Długa 8"})
+    with pytest.raises(ValidationFailed) as failure:
+        client_create(actor=None, data=bad)
+    assert set(failure.value.fields) == {"firstname", "company_name", "billing_address.city"}
+    assert "First name: must be one line" in failure.value.fields["firstname"][0]
+    assert not Client.objects.exists()
+    client = client_create(actor=None, data=client_data(admin_notes="Line one\r\nLine two"))
+    with pytest.raises(ValidationFailed) as failure:
+        client_update(actor=None, client_id=client.pk, data={"lastname": "Nowak\nKowalska"})
+    assert "lastname" in failure.value.fields
+    with pytest.raises(ValidationFailed) as failure:
+        address_create(actor=None, client_id=client.pk, data={"type": "SHIPPING", "country": "PL", "city": "Łódź",
+                                                               "address1": "ul. Długa\n8", "notes": "Gate\n1234"})
+    assert set(failure.value.fields) == {"address1"}
+    noted = address_create(actor=None, client_id=client.pk, data={"type": "SHIPPING", "country": "PL", "city": "Łódź",
+                                                                  "address1": "ul. Długa 8", "notes": "Gate\n1234"})
+    assert noted.notes == "Gate\n1234"
+
+
 def test_update_changes_only_given_fields_and_tax_id_change_resets_vies():
     client = client_create(actor=None, data=client_data(tax_id="PL5260250995"))
     Client.objects.filter(pk=client.pk).update(vies_status=ViesStatus.VALID)
