@@ -69,7 +69,7 @@ def clean_tax_id(value: object, country: str) -> str:
     other countries use python-stdnum's VAT-like number for the country where one exists (Canadian
     BN/BN15, Australian ABN, Swiss UID…); elsewhere the text is kept as entered.
     """
-    tax_id = clean_text(value, max_length=64, label=_TAX_ID_LABEL)
+    tax_id = clean_text(value, max_length=64, label=_TAX_ID_LABEL, single_line=True)
     if not tax_id:
         return ""
     cc = country.lower()
@@ -226,7 +226,7 @@ _PEPPOL_ID_LABEL = gettext_lazy("Peppol ID")
 def clean_peppol_id(value: object) -> str:
     """A Peppol participant ID: a four-digit scheme (ISO 6523 ICD, e.g. 0088 GLN, 9945 Polish VAT),
     a colon and the identifier."""
-    text = clean_text(value, max_length=60, label=_PEPPOL_ID_LABEL).replace(" ", "")
+    text = clean_text(value, max_length=60, label=_PEPPOL_ID_LABEL, single_line=True).replace(" ", "")
     if text and not PEPPOL_ID.match(text):
         raise FieldInvalid(_("A Peppol ID is a four-digit scheme, a colon and the identifier, e.g. 0088:5790000436057 "
                              "or 9945:PL5260250995."))

@@ -113,7 +113,7 @@ def clean_region(value: object, country: str) -> str:
     """An ISO 3166-2 code (matched by code or name) where the country has subdivisions, else free text."""
     if isinstance(value, str) and (value, country) in _REGIONS_SEEN:
         return _REGIONS_SEEN[value, country]
-    region = clean_text(value, max_length=100, label=_STATE_REGION_LABEL)
+    region = clean_text(value, max_length=100, label=_STATE_REGION_LABEL, single_line=True)
     if not region:
         return ""
     subdivisions = subdivisions_of(country)

@@ -253,7 +253,7 @@ class Importer:
             errors.add("email", _("A user with this email address already exists."))
         if number:
             try:
-                clean_text(number, max_length=40, label=FIELDS["number"])
+                clean_text(number, max_length=40, label=FIELDS["number"], single_line=True)
             except FieldInvalid as error:
                 errors.add("number", str(error))
             if number in taken_numbers:

@@ -94,7 +94,7 @@ def client_import_map(*, actor: ActorLike, import_id, columns: list[str], save_a
         problems = mapping_problems(imported.headers, columns)
         if save_as:
             try:
-                save_as = clean_text(save_as, max_length=100, label=_("Mapping name"))
+                save_as = clean_text(save_as, max_length=100, label=_("Mapping name"), single_line=True)
             except FieldInvalid as error:
                 problems.setdefault("save_as", []).append(str(error))
         if problems:

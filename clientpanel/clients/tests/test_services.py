@@ -103,10 +103,13 @@ def test_names_and_address_lines_are_one_line_and_notes_may_run_over_several():
     # The panel's forms, the portal and the CSV import reach these services without the API's
     # one-line schema: "Anna\nNowak" was stored, and broke the PDFs' and exports' layout.
     bad = client_data(firstname="Anna\nMaria", company_name="Nowak\tS.A.", admin_notes="Line one\r\nLine two",
-                      billing_address={"country": "PL", "city": "Łódź\r\nBałuty", "address1": "ul. Długa 8"})
+                      tax_id="12-34\n56789",
+                      billing_address={"country": "US", "city": "Łódź\r\nBałuty", "address1": "ul. Długa 8",
+                                       "region": "New\nYork"})
     with pytest.raises(ValidationFailed) as failure:
         client_create(actor=None, data=bad)
-    assert set(failure.value.fields) == {"firstname", "company_name", "billing_address.city"}
+    assert set(failure.value.fields) == {"firstname", "company_name", "tax_id", "billing_address.city",
+                                         "billing_address.region"}
     assert "First name: must be one line" in failure.value.fields["firstname"][0]
     assert not Client.objects.exists()
     client = client_create(actor=None, data=client_data(admin_notes="Line one\r\nLine two"))
