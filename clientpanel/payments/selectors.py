@@ -17,6 +17,7 @@ from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.money import reader_amount
 from clientpanel.invoicing.models import Document, DocumentType
 
+from .dispute_reasons import dispute_reason_label
 from .gateways import GatewayError, get_gateway
 from .models import (
     TAKES_MONEY_BACK,
@@ -109,7 +110,7 @@ class ReversalNotice:
             text = _("Disputed at %(gateway)s on %(date)s: %(amount)s") % values
             if reversal.reason:
                 text = _("%(line)s (reason: %(reason)s)") % {"line": text,
-                                                              "reason": reversal.reason.replace("_", " ")}
+                                                              "reason": dispute_reason_label(reversal.reason)}
             if reversal.external_id in self.open_disputes:
                 advice = _("answer it in the %(gateway)s dashboard") % values
         elif reversal.kind == ReversalKind.DISPUTE_WON:

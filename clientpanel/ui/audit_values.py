@@ -26,6 +26,7 @@ from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
 from clientpanel.core.money import display_amount, display_percent, display_quantity
 from clientpanel.invoicing.models import DocumentStatus
+from clientpanel.payments.dispute_reasons import dispute_reason_label
 from clientpanel.payments.models import AttemptStatus, ReversalKind
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
@@ -67,6 +68,8 @@ def _code_words(field: str, object_type: str, country: str) -> Callable[[str], s
     if field == "status" and object_type == "paymentattempt":
         # An online payment's own status (a held one resolved), or what went back of it at the gateway.
         return lambda code: labels.enum_label(ReversalKind if code in ReversalKind.values else AttemptStatus, code)
+    if field == "reason" and object_type == "paymentattempt":
+        return dispute_reason_label  # a dispute's reason, in the gateway's code
     if field == "status" and object_type in STATUSES:
         return lambda code: labels.enum_label(STATUSES[object_type], code)
     if field in ENUM_FIELDS:

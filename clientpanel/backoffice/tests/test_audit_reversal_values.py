@@ -25,3 +25,12 @@ def test_the_activity_log_reads_a_refund_at_stripe_in_the_readers_words(make_cli
     with translation.override("en"):
         shown = {change.key: change.after for change in audit_changes(event)}
     assert shown["status"] == "Refunded at the gateway" and shown["amount"] == "$20.00"
+
+
+def test_the_activity_log_reads_a_disputes_reason_in_words():
+    event = AuditEvent(action="payment_attempt.reversal", object_type="paymentattempt", object_id="x",
+                       actor_kind="system", actor_label="system",
+                       changes={"status": [None, "DISPUTE_OPENED"], "reason": [None, "product_not_received"]})
+    with translation.override("pl"):
+        shown = {change.key: change.after for change in audit_changes(event)}
+    assert shown["reason"] == "nie otrzymano produktu"

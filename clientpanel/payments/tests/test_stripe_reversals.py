@@ -128,6 +128,9 @@ def test_a_dispute_opened_then_lost_is_recorded_and_asks_for_a_credit_note(shop,
     assert ("Disputed at Stripe on 24 November 2026: $20.00 (reason: fraudulent) — answer it in the Stripe dashboard"
             in shown) and "dp_1Disputed" in shown
     assert "issue a credit note" not in shown  # nothing went back yet
+    User.objects.filter(email="staff@example.com").update(language="pl")
+    assert "(powód: oszustwo)" in page(staff_client, invoice)  # the reason in words, not Stripe's code
+    User.objects.filter(email="staff@example.com").update(language="en")
 
     assert deliver(staff_client, shop, dispute("evt_dp_closed", "charge.dispute.closed", attempt,
                                                "lost")).status_code == 200
