@@ -135,3 +135,14 @@ def test_add_service_lists_only_products_priced_in_the_clients_currency(staff_cl
     explicit = Price.objects.create(product=vps, currency="PLN", period="MONTHLY", amount=Decimal("79"))
     options = staff_client.get(url, {"product": str(vps.pk)}, headers={"HX-Request": "true"}).content.decode()
     assert "Monthly - PLN\u00a079.00" in options and "derived" not in options and str(explicit.pk) in options
+
+
+def test_a_price_the_service_refuses_names_the_field_by_its_label_not_its_key(staff_client, vps):
+    """'49,00' typed on an English page: the service refuses it, and the message says 'Amount: …'
+    instead of 'Some fields are not valid: amount. amount: …'."""
+    url = reverse("backoffice:price-add", args=[vps.pk])
+    page = staff_client.post(url, {"currency": "PLN", "period": "MONTHLY", "amount": "49,00", "setup_fee": "0"},
+                             follow=True).content.decode()
+    assert "Check the price: Amount: Enter a number, e.g. 12.50." in page
+    assert "not valid: amount" not in page and "amount: Enter" not in page
+    assert not vps.prices.filter(currency="PLN").exists()

@@ -61,15 +61,23 @@ def price_add(request: HttpRequest, product_id) -> HttpResponse:
         except NotFound:
             raise Http404("Product not found.") from None
         except DomainError as error:
-            details = " ".join(f"{field}: {m}" for field, ms in error.fields.items() for m in ms)
-            messages.error(request, f"{error.message} {details}".strip())
+            # The fields' own messages under their labels ("Amount: Enter a number, e.g. 12.50."),
+            # not the service's summary, which names them by key ("… not valid: amount.").
+            if error.fields:
+                messages.error(request, _price_problems(form, error.fields))
+            else:
+                messages.error(request, error.message)
         else:
             messages.success(request, _("Price added."))
     else:
-        problems = "; ".join(f"{form.fields[k].label if k in form.fields else k}: {v[0]}"
-                             for k, v in form.errors.items())
-        messages.error(request, _("Check the price: %(problems)s") % {"problems": problems})
+        messages.error(request, _price_problems(form, {k: v[:1] for k, v in form.errors.items()}))
     return redirect("backoffice:product-edit", product_id=product_id)
+
+
+def _price_problems(form: PriceForm, fields: dict[str, list[str]]) -> str:
+    problems = "; ".join(f"{form.fields[k].label if k in form.fields else k}: {message}"
+                         for k, messages_ in fields.items() for message in messages_)
+    return _("Check the price: %(problems)s") % {"problems": problems}
 
 
 @area_required(PRODUCTS)
