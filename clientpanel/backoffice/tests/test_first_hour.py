@@ -22,3 +22,26 @@ def test_a_service_row_says_which_badge_is_the_provisioning_one(staff_client, ma
     assert "PROVISIONING: PENDING" in tab
     detail = staff_client.get(reverse("backoffice:service-detail", args=[service.pk])).content.decode()
     assert "PROVISIONING: PENDING" in detail
+
+
+def test_a_document_writes_the_seller_and_buyer_addresses_whole_and_in_the_readers_language(staff_client,
+                                                                                          make_client):
+    """The seller read 'ul. Marszałkowska 1 Warszawa PL' (no postcode, the country's code) beside a
+    buyer 'Main Street 1, 02-454 Warszawa, Mazowieckie, Poland'; on a Polish page both said Poland."""
+    from clientpanel.invoicing.services.proformas import proforma_add_funds
+    from clientpanel.tax.models import HomeCompany
+
+    HomeCompany.objects.filter(is_default=True).update(address1="ul. Marszałkowska 1", postcode="00-624",
+                                                       city="Warszawa", country="PL")
+    client = make_client(currency="PLN")
+    document = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10.00")
+    url = reverse("backoffice:document-detail", args=[document.pk])
+    page = staff_client.get(url).content.decode()
+    assert "ul. Marszałkowska 1, 00-624 Warszawa, Poland" in page
+    assert "Main Street 1, 02-454 Warszawa, Mazowieckie, Poland" in page
+    staff_client.post(reverse("backoffice:account-language"), {"language": "pl", "next": url})
+    polish = staff_client.get(url).content.decode()
+    assert "ul. Marszałkowska 1, 00-624 Warszawa, Polska" in polish
+    assert "Main Street 1, 02-454 Warszawa, Mazowieckie, Polska" in polish and "Poland" not in polish
+    summary = staff_client.get(reverse("backoffice:client-summary", args=[client.pk])).content.decode()
+    assert "02-454 Warszawa, Mazowieckie, Polska" in summary and "Poland" not in summary

@@ -130,6 +130,29 @@ def country_name(code: str) -> str:
 
 
 @register.filter
+def postal_address(address) -> str:
+    """An address on one line in the reader's language: "ul. Kawowa 5/12, 30-001 Kraków, Polska" —
+    a client's Address, or one kept on a document (the seller's or the buyer's snapshot; one of
+    before the fields were kept: the line it was kept with). Address.one_line stays English, for
+    what is stored and exported."""
+    if not address:
+        return ""
+    if isinstance(address, dict):
+        get = address.get
+    else:
+        def get(key, default=None):
+            return getattr(address, key, default)
+    if not get("address1") and not get("city"):
+        return get("one_line") or ""
+    country = get("country") or ""
+    place = " ".join(p for p in [get("postcode"), get("city")] if p)
+    parts = [get("address1"), get("address2"), place,
+             region_name(country, get("region") or "") if country else get("region"),
+             labels.country_name(country) if country else ""]
+    return ", ".join(p for p in parts if p)
+
+
+@register.filter
 def phone(value: str) -> str:
     return format_phone(value)
 
