@@ -45,3 +45,26 @@ def test_a_document_writes_the_seller_and_buyer_addresses_whole_and_in_the_reade
     assert "Main Street 1, 02-454 Warszawa, Mazowieckie, Polska" in polish and "Poland" not in polish
     summary = staff_client.get(reverse("backoffice:client-summary", args=[client.pk])).content.decode()
     assert "02-454 Warszawa, Mazowieckie, Polska" in summary and "Poland" not in summary
+
+
+def test_a_documents_list_dates_each_document_in_its_home_companys_zone_as_its_page_does(staff_client,
+                                                                                        make_client):
+    """The Invoices tab said 'issued 01:53' (UTC) for a proforma its page and PDF date 02:53
+    Europe/Warsaw; an invoice issued at 00:30 in Warsaw on 1 December read as 30 November."""
+    import datetime as dt
+
+    import time_machine
+
+    from clientpanel.invoicing.services.proformas import proforma_add_funds
+    from clientpanel.tax.models import HomeCompany
+
+    HomeCompany.objects.filter(is_default=True).update(time_zone="Europe/Warsaw")
+    client = make_client(currency="PLN")
+    with time_machine.travel(dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC), tick=False):
+        document = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10.00")
+    tab = staff_client.get(reverse("backoffice:client-invoices", args=[client.pk])).content.decode()
+    page = staff_client.get(reverse("backoffice:document-detail", args=[document.pk])).content.decode()
+    assert "2026-12-01 00:30" in page
+    assert "2026-12-01 00:30" in tab and "2026-11-30 23:30" not in tab
+    listed = staff_client.get(reverse("backoffice:finance-documents")).content.decode()
+    assert "2026-12-01 00:30" in listed
