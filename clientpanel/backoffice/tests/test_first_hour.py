@@ -68,3 +68,22 @@ def test_a_documents_list_dates_each_document_in_its_home_companys_zone_as_its_p
     assert "2026-12-01 00:30" in tab and "2026-11-30 23:30" not in tab
     listed = staff_client.get(reverse("backoffice:finance-documents")).content.decode()
     assert "2026-12-01 00:30" in listed
+
+
+def test_an_address_nobody_named_is_named_in_the_readers_language(staff_client, make_client):
+    """A Polish client's portal headed its billing address 'Default' (the name the service stores)."""
+    from django.test import Client as Browser
+
+    from clientpanel.clients.services import address_create
+
+    polish = make_client(language="pl", password="correct-horse-battery")
+    address_create(actor=None, client_id=polish.pk, data={"type": "SHIPPING", "address1": "Polna 2",
+                                                          "city": "Kraków", "country": "PL"})
+    browser = Browser()
+    assert browser.post(reverse("portal:login"), {"email": polish.owner.email,
+                                                  "password": "correct-horse-battery"}).status_code == 302
+    portal = browser.get(reverse("portal:addresses")).content.decode()
+    assert ">Domyślny</h2>" in portal and ">Wysyłkowy</h2>" in portal and ">Default<" not in portal
+    assert "Usunąć adres „Wysyłkowy”?" in portal
+    profile = staff_client.get(reverse("backoffice:client-profile", args=[polish.pk])).content.decode()
+    assert "<td>Default <span" in profile and "<td>Shipping <span" in profile  # English for an English reader

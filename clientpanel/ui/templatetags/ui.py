@@ -9,7 +9,7 @@ from html import escape
 from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from clientpanel.automation.models import BackgroundTaskStatus
@@ -150,6 +150,22 @@ def postal_address(address) -> str:
              region_name(country, get("region") or "") if country else get("region"),
              labels.country_name(country) if country else ""]
     return ", ".join(p for p in parts if p)
+
+
+# The names the services give an address nobody named (clients/services: "Default" for the billing
+# address, the type's for another), stored in English like every stored text; read in the reader's
+# words. A name someone typed is shown as typed.
+_AUTOMATIC_ADDRESS_NAMES = {
+    "Default": pgettext_lazy("an address nobody named", "Default"),
+    "Shipping": pgettext_lazy("an address nobody named", "Shipping"),
+    "Service": pgettext_lazy("an address nobody named", "Service"),
+}
+
+
+@register.filter
+def address_name(name: str) -> str:
+    word = _AUTOMATIC_ADDRESS_NAMES.get(name or "")
+    return str(word) if word else name
 
 
 @register.filter
