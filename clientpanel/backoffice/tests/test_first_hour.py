@@ -87,3 +87,19 @@ def test_an_address_nobody_named_is_named_in_the_readers_language(staff_client, 
     assert "Usunąć adres „Wysyłkowy”?" in portal
     profile = staff_client.get(reverse("backoffice:client-profile", args=[polish.pk])).content.decode()
     assert "<td>Default <span" in profile and "<td>Shipping <span" in profile  # English for an English reader
+
+
+def test_the_tax_report_writes_a_rate_as_a_percentage_in_the_readers_way_and_the_csv_as_a_number():
+    """The Tax collected page wrote a rate as '25.5' (no %, an English point on a Polish page)."""
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from clientpanel.backoffice.views.report_tables import Rate, Table, csv_cell
+
+    table = Table("rates", "Tax per rate", [("Rate", True)], rows=[[Rate(Decimal("25.500"))], [Rate(Decimal("23"))]])
+    with translation.override("en"):
+        assert ">25.5%</td>" in table.body_html and ">23%</td>" in table.body_html
+    with translation.override("pl"):
+        assert ">25,5%</td>" in table.body_html
+    assert csv_cell(Rate(Decimal("25.500"))) == "25.5" and csv_cell(Rate(Decimal("23.000"))) == "23"

@@ -12,13 +12,19 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import get_language
 
 from clientpanel.core.csv_export import Amount
-from clientpanel.core.money import currency_minor_unit, display_amount
+from clientpanel.core.money import currency_minor_unit, display_amount, display_percent
 
 
 @dataclass(frozen=True)
 class Money:
     amount: Decimal
     currency: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A tax rate: "23%", "25,5%" on a Polish page; the plain number ("25.5") in the CSV."""
+    rate: Decimal
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ def cell_html(cell: object, language: str) -> str:
         return format_html('<a href="{}">{}</a>', cell.url, cell.text)
     if isinstance(cell, Money):
         return conditional_escape(display_amount(cell.amount, cell.currency, language))
+    if isinstance(cell, Rate):
+        return conditional_escape(display_percent(cell.rate, language))
     return conditional_escape(cell)
 
 
@@ -72,6 +80,8 @@ def _places(currency: str) -> int:
 def csv_cell(cell: object) -> object:
     if isinstance(cell, Money):
         return Amount(cell.amount, _places(cell.currency))
+    if isinstance(cell, Rate):
+        return rate_text(cell.rate)
     return str(cell) if isinstance(cell, Link) else cell
 
 

@@ -27,7 +27,7 @@ from clientpanel.ui.exports import export_filename
 
 from ..access import area_required
 from ..query import RefusedQuery, query_text, refuses_bad_query
-from .report_tables import Link, Money, Table, csv_cell, day_text, rate_text
+from .report_tables import Link, Money, Rate, Table, csv_cell, day_text
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 REPORTS = {  # slug → (title, what it shows)
@@ -151,7 +151,7 @@ def _tax(request: HttpRequest, choices) -> dict:
     tables = [
         Table("rates", _("Tax per rate"), [*where, (_("Tax"), False), (_("Rate"), True), (_("Documents"), True),
                                           (_("Net"), True), (_("Tax amount"), True)],
-              [[codes[r.period], r.company, r.currency, r.country, r.name, rate_text(r.rate), r.documents,
+              [[codes[r.period], r.company, r.currency, r.country, r.name, Rate(r.rate), r.documents,
                 Money(r.net, r.currency), Money(r.tax, r.currency)] for r in report.rates],
               note=_("Invoices and credit notes by issue date (credit notes negative); the country is the "
                      "client's billing country on the document.")),
