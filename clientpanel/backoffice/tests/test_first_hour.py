@@ -103,3 +103,13 @@ def test_the_tax_report_writes_a_rate_as_a_percentage_in_the_readers_way_and_the
     with translation.override("pl"):
         assert ">25,5%</td>" in table.body_html
     assert csv_cell(Rate(Decimal("25.500"))) == "25.5" and csv_cell(Rate(Decimal("23.000"))) == "23"
+
+
+def test_the_tax_reports_rate_column_is_the_tax_rate_not_an_exchange_rate_in_polish(staff_client):
+    """The Polish column read 'Kurs' (an exchange rate) above 23%: 'Stawka'."""
+    from django.utils import translation
+
+    with translation.override("pl"):
+        staff_client.post(reverse("backoffice:account-language"), {"language": "pl", "next": "/staff/"})
+        page = staff_client.get(reverse("backoffice:finance-report-tax")).content.decode()
+    assert ">Stawka</th>" in page and ">Kurs</th>" not in page

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.core.ids import int_id_or_none
@@ -149,7 +149,8 @@ def _tax(request: HttpRequest, choices) -> dict:
                 for r in rows]
 
     tables = [
-        Table("rates", _("Tax per rate"), [*where, (_("Tax"), False), (_("Rate"), True), (_("Documents"), True),
+        Table("rates", _("Tax per rate"), [*where, (_("Tax"), False), (pgettext("tax rate", "Rate"), True),
+                                          (_("Documents"), True),
                                           (_("Net"), True), (_("Tax amount"), True)],
               [[codes[r.period], r.company, r.currency, r.country, r.name, Rate(r.rate), r.documents,
                 Money(r.net, r.currency), Money(r.tax, r.currency)] for r in report.rates],
