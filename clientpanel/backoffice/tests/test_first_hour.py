@@ -113,3 +113,15 @@ def test_the_tax_reports_rate_column_is_the_tax_rate_not_an_exchange_rate_in_pol
         staff_client.post(reverse("backoffice:account-language"), {"language": "pl", "next": "/staff/"})
         page = staff_client.get(reverse("backoffice:finance-report-tax")).content.decode()
     assert ">Stawka</th>" in page and ">Kurs</th>" not in page
+
+
+def test_products_name_their_module_by_its_title_not_its_key(staff_client):
+    """The Products list's Module column read 'manual' and 'sample' (the registry's keys), also in Polish."""
+    product_save(actor=None, data={"key": "web", "name": "Web", "module": "manual"})
+    product_save(actor=None, data={"key": "vps", "name": "VPS", "module": "sample"})
+    page = staff_client.get(reverse("backoffice:product-list")).content.decode()
+    assert "<td>Manual</td>" in page and "<td>Sample (can fail or hang)</td>" in page
+    assert "<td>manual</td>" not in page
+    staff_client.post(reverse("backoffice:account-language"), {"language": "pl", "next": "/staff/"})
+    polish = staff_client.get(reverse("backoffice:product-list")).content.decode()
+    assert "<td>Ręczny</td>" in polish

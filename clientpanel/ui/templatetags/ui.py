@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.automation.models import BackgroundTaskStatus
 from clientpanel.catalog.models import Period
+from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.client_services.models import ChargeKind, ProvisionStatus, ServiceStatus
 from clientpanel.clients.models import AddressType, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
@@ -166,6 +167,16 @@ _AUTOMATIC_ADDRESS_NAMES = {
 def address_name(name: str) -> str:
     word = _AUTOMATIC_ADDRESS_NAMES.get(name or "")
     return str(word) if word else name
+
+
+@register.filter
+def module_title(name: str) -> str:
+    """A provisioning module by its title in the reader's language ("Ręczny"), not its key
+    ("manual"); a module no longer installed: its key."""
+    try:
+        return str(get_module(name).title or name)
+    except ModuleError:
+        return name
 
 
 @register.filter
