@@ -17,11 +17,15 @@ $(STAMP): pyproject.toml
 
 # The real path: gunicorn (config/gunicorn.conf.py), DEBUG off, static files through WhiteNoise,
 # and one Huey consumer beside it that also runs the schedule; both stop together.
+# Another address (port 8000 taken): WEB_BIND=127.0.0.1:8100 make run — the printed links, and the
+# links in e-mails (CLIENTPANEL_BASE_URL, unless set), follow it.
+run: export WEB_BIND ?= 127.0.0.1:8000
+run: export CLIENTPANEL_BASE_URL ?= http://$(WEB_BIND)
 run: setup
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@echo "Serving http://127.0.0.1:8000/staff/ with gunicorn (Ctrl+C stops it)"
+	@echo "Serving $(CLIENTPANEL_BASE_URL)/staff/ with gunicorn (Ctrl+C stops it)"
 	@$(BIN)/python manage.py run_huey --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	  DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 

@@ -118,6 +118,34 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_make_runs_migrate_on_the_embedded_database_without_a_warning(tmp_path):
+    """`make run`'s first step on SQLite printed "WARNINGS: invoicing.Document: (models.W040) SQLite
+    does not support indexes with non-key columns" — nothing a newcomer can or should act on."""
+    env = _env(DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    result = subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stdout + result.stderr and "W040" not in result.stdout + result.stderr
+
+
+def test_make_run_serves_and_prints_the_address_web_bind_names():
+    """README: WEB_BIND picks another address when port 8000 is taken; make run printed :8000 anyway,
+    and e-mails' links (CLIENTPANEL_BASE_URL) pointed there."""
+    env = _env(WEB_BIND="127.0.0.1:8123")
+    env.pop("CLIENTPANEL_BASE_URL", None)
+    result = subprocess.run(["make", "-n", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert "Serving http://127.0.0.1:8123/staff/" in result.stdout, result.stdout + result.stderr
+
+
+def test_the_package_names_its_licence_as_an_spdx_expression():
+    """A TOML table (`license = {text = …}`) made every `make run`'s install print setuptools'
+    deprecation warning, twice."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "AGPL-3.0-or-later"
+
+
 def test_production_refuses_to_start_without_a_secret(tmp_path):
     env = _env(DJANGO_SETTINGS_MODULE="config.settings.prod", SECRET_KEY="",
                DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")

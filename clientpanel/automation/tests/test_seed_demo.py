@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.db.models.functions import TruncMonth
@@ -14,11 +16,15 @@ from clientpanel.ledger.models import LedgerEntry
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_writes_a_year_of_history_with_the_seeds_shapes():
+def test_seed_demo_writes_a_year_of_history_with_the_seeds_shapes(settings):
     """The living demo (issue 14): months of payments, a credit note, manual transactions, unpaid
     proformas (one overdue), hourly charges with their per-hour descriptions, and services active,
-    suspended for lack of funds and failed to provision — and a second run adds nothing."""
-    call_command("seed_demo", "--clients", "60")
+    suspended for lack of funds and failed to provision — and a second run adds nothing. The login
+    it prints points where the panel is served (`WEB_BIND=… make run` sets CLIENTPANEL_BASE_URL)."""
+    settings.CLIENTPANEL_BASE_URL = "http://127.0.0.1:8123"
+    out = io.StringIO()
+    call_command("seed_demo", "--clients", "60", stdout=out)
+    assert "→  http://127.0.0.1:8123/staff/" in out.getvalue() and ":8000" not in out.getvalue()
     months = Payment.objects.annotate(month=TruncMonth("paid_at")).values("month").distinct().count()
     assert months >= 10
     assert Document.objects.filter(type="CREDIT_NOTE").count() == 1

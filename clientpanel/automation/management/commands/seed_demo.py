@@ -1,6 +1,7 @@
 import datetime as dt
 
 import time_machine
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -68,7 +69,8 @@ class Command(BaseCommand):
         rollups_rebuild()
         self.stdout.write(f"Demo data: {created} clients created, {len(existing)} already there.")
         self.stdout.write(self.style.SUCCESS(
-            f"Demo staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}  →  http://127.0.0.1:8000/staff/"
+            f"Demo staff login: {DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD}  →  "
+            f"{settings.CLIENTPANEL_BASE_URL.rstrip('/')}/staff/"
         ))
         self.stdout.write(f"Limited support agent: {DEMO_AGENT_EMAIL} / {DEMO_STAFF_PASSWORD} (3 assigned clients)")
 
