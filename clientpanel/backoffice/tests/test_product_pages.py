@@ -146,3 +146,18 @@ def test_a_price_the_service_refuses_names_the_field_by_its_label_not_its_key(st
     assert "Check the price: Amount: Enter a number, e.g. 12.50." in page
     assert "not valid: amount" not in page and "amount: Enter" not in page
     assert not vps.prices.filter(currency="PLN").exists()
+
+
+def test_a_refused_price_comes_back_as_typed(staff_client, vps):
+    """After a refusal the form fell back to USD, One time and an empty amount: the currency,
+    period and amount typed are chosen again, to be corrected rather than typed anew."""
+    url = reverse("backoffice:price-add", args=[vps.pk])
+    page = staff_client.post(url, {"currency": "PLN", "period": "MONTHLY", "amount": "49,00", "setup_fee": "5"},
+                             follow=True).content.decode()
+    assert '<option value="PLN" selected>' in page and '<option value="MONTHLY" selected>' in page
+    assert 'id="id_price_amount" class="form-control form-control-sm" value="49,00"' in page
+    assert 'id="id_price_setup" class="form-control form-control-sm" value="5"' in page
+    added = staff_client.post(url, {"currency": "PLN", "period": "MONTHLY", "amount": "49.00", "setup_fee": "0"},
+                              follow=True)
+    assert added.redirect_chain[-1][0] == reverse("backoffice:product-edit", args=[vps.pk])  # nothing carried
+    assert "Price added." in added.content.decode() and vps.prices.filter(currency="PLN").exists()

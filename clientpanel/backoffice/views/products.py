@@ -4,10 +4,12 @@ product, and the exchange rates derived prices come from."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,7 +47,9 @@ def product_edit(request: HttpRequest, product_id=None) -> HttpResponse:
             "product": product, "prices": product.prices.all() if product else [],
             "derived": catalog_selectors.derived_offers_of(product) if product else [],
             "default_currency": catalog_selectors.default_currency(),
-            "price_form": PriceForm(initial={"setup_fee": "0"})},
+            "price_form": PriceForm(initial={"setup_fee": "0"}),
+            # A refused price comes back as it was typed (price_add's redirect carries it).
+            "typed_price": {name: request.GET.get(f"price_{name}", "") for name in PriceForm.base_fields}},
         save=lambda data: catalog_services.product_save(actor=request.user, data=data, product_id=product_id),
         success=lambda saved: _("Product %(name)s saved.") % {"name": saved.name},
         then=lambda saved: redirect("backoffice:product-edit", product_id=saved.pk))
@@ -69,9 +73,11 @@ def price_add(request: HttpRequest, product_id) -> HttpResponse:
                 messages.error(request, error.message)
         else:
             messages.success(request, _("Price added."))
+            return redirect("backoffice:product-edit", product_id=product_id)
     else:
         messages.error(request, _price_problems(form, {k: v[:1] for k, v in form.errors.items()}))
-    return redirect("backoffice:product-edit", product_id=product_id)
+    typed = {f"price_{name}": request.POST.get(name, "")[:40] for name in PriceForm.base_fields}
+    return redirect(f"{reverse('backoffice:product-edit', args=[product_id])}?{urlencode(typed)}")
 
 
 def _price_problems(form: PriceForm, fields: dict[str, list[str]]) -> str:
