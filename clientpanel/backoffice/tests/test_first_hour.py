@@ -83,10 +83,10 @@ def test_an_address_nobody_named_is_named_in_the_readers_language(staff_client, 
     assert browser.post(reverse("portal:login"), {"email": polish.owner.email,
                                                   "password": "correct-horse-battery"}).status_code == 302
     portal = browser.get(reverse("portal:addresses")).content.decode()
-    assert ">Domyślny</h2>" in portal and ">Wysyłkowy</h2>" in portal and ">Default<" not in portal
-    assert "Usunąć adres „Wysyłkowy”?" in portal
+    assert ">Domyślny</h2>" in portal and ">Adres dostawy</h2>" in portal and ">Default<" not in portal
+    assert "Usunąć adres „Adres dostawy”?" in portal
     profile = staff_client.get(reverse("backoffice:client-profile", args=[polish.pk])).content.decode()
-    assert "<td>Default <span" in profile and "<td>Shipping <span" in profile  # English for an English reader
+    assert "<td>Default <span" in profile and "<td>Shipping address <span" in profile  # in English for English
 
 
 def test_the_tax_report_writes_a_rate_as_a_percentage_in_the_readers_way_and_the_csv_as_a_number():
