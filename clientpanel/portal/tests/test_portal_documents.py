@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from clientpanel.accounts.models import User
 from clientpanel.clients.models import Client as ClientModel
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
@@ -88,3 +89,11 @@ def test_the_dashboard_lists_a_partly_paid_proforma_by_what_is_still_due(world):
     page = browser.get(reverse("portal:dashboard")).content.decode()
     row = re.search(rf"<tr><td><a [^>]*>{re.escape(proforma.number)}</a></td>(.*?)</tr>", page, re.S).group(1)
     assert "$60.00" in row and "$100.00" not in row
+
+
+def test_the_dashboard_names_the_days_its_charges_cover_in_polish(world):
+    User.objects.filter(pk=world["mine"].owner_id).update(language="pl")
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": world["mine"].owner.email, "password": PASSWORD})
+    page = browser.get(reverse("portal:dashboard")).content.decode()
+    assert "Opłaty w ciągu najbliższych 30 dni" in page  # it read "Opłaty z najbliższych dni: 30"
