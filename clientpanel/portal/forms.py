@@ -8,7 +8,7 @@ from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import format_amount_input
 from clientpanel.ui.forms import NewPasswordForm, postal_address_form, suggest_regions
-from clientpanel.ui.labels import country_choices
+from clientpanel.ui.labels import UNNAMED_ADDRESS, country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
 
@@ -201,11 +201,7 @@ class AddressForm(postal_address_form()):
             # Left blank: named in the reader's language ("Adres dostawy"), not by the service's
             # English code word ("Shipping").
             kind = AddressType.BILLING if self.is_billing else cleaned.get("type")
-            if kind in UNNAMED:
-                cleaned["name"] = str(UNNAMED[kind])
+            if kind in UNNAMED_ADDRESS:
+                cleaned["name"] = str(UNNAMED_ADDRESS[kind])
         return cleaned
 
-
-# The name an address left unnamed in the portal gets, in the user's language.
-UNNAMED = {AddressType.BILLING: _("Billing address"), AddressType.SHIPPING: _("Shipping address"),
-           AddressType.SERVICE: _("Service address")}

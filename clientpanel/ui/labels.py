@@ -15,6 +15,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.client_services import models as service_models
+from clientpanel.clients.models import AddressType
 from clientpanel.clients.validation import country_choices as english_country_choices
 from clientpanel.clients.validation import country_name as english_country_name
 from clientpanel.clients.validation import enabled_currencies, enabled_languages
@@ -284,3 +285,9 @@ def language_choices() -> list[tuple[str, str]]:
 def currency_choices() -> list[tuple[str, str]]:
     language = _language()
     return [(code, f"{code} — {get_currency_name(code, locale=language)}") for code in enabled_currencies()]
+
+
+# The name an address nobody named reads with, in the reader's language: the portal names a new one
+# so, and pages read the English names the services store for one ("Shipping": ui.address_name).
+UNNAMED_ADDRESS = {AddressType.BILLING: _("Billing address"), AddressType.SHIPPING: _("Shipping address"),
+                   AddressType.SERVICE: _("Service address")}

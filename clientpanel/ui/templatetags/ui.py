@@ -9,7 +9,7 @@ from html import escape
 from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from clientpanel.automation.models import BackgroundTaskStatus
@@ -156,11 +156,11 @@ def postal_address(address) -> str:
 # The names the services give an address nobody named (clients/services: "Default" for the billing
 # address, the type's for another), stored in English like every stored text; read in the reader's
 # words. A name someone typed is shown as typed.
-# The words are those the portal names an unnamed address with (portal/forms.py's UNNAMED).
+# The words are those the portal names an unnamed address with (labels.UNNAMED_ADDRESS).
 _AUTOMATIC_ADDRESS_NAMES = {
     "Default": pgettext_lazy("an address nobody named", "Default"),
-    "Shipping": gettext_lazy("Shipping address"),
-    "Service": gettext_lazy("Service address"),
+    "Shipping": labels.UNNAMED_ADDRESS[AddressType.SHIPPING],
+    "Service": labels.UNNAMED_ADDRESS[AddressType.SERVICE],
 }
 
 
