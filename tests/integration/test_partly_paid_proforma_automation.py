@@ -32,11 +32,27 @@ def test_a_proforma_paid_in_part_while_the_job_runs_is_not_cancelled(make_client
     client = make_client(currency="USD", billing_address={"country": "US", "region": ""})
     proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
 
-    def paid_just_before(**kwargs):  # the payment lands between the job's query and its cancel
-        proforma_pay(actor=None, document_id=proforma.pk, amount="40.00")
-        return proforma_cancel(**kwargs)
+    still_stale = service_jobs._still_stale_locked
 
-    monkeypatch.setattr(service_jobs, "proforma_cancel", paid_just_before)
+    def paid_just_before(stale, document_id):  # the payment lands between the job's query and its lock
+        proforma_pay(actor=None, document_id=document_id, amount="40.00")
+        return still_stale(stale, document_id)
+
+    monkeypatch.setattr(service_jobs, "_still_stale_locked", paid_just_before)
     assert job_cancel_stale_proformas(now=LONG_AFTER) == {"cancelled": 0}
     document = Document.objects.get(pk=proforma.pk)
     assert document.status == DocumentStatus.UNPAID and document.paid_gross == Decimal("40")
+
+
+def test_a_proforma_staff_cancelled_while_the_job_runs_is_not_counted_as_the_jobs(make_client, monkeypatch):
+    client = make_client(currency="USD", billing_address={"country": "US", "region": ""})
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+    still_stale = service_jobs._still_stale_locked
+
+    def cancelled_by_staff_just_before(stale, document_id):  # between the job's query and its lock
+        proforma_cancel(actor=None, document_id=document_id)
+        return still_stale(stale, document_id)
+
+    monkeypatch.setattr(service_jobs, "_still_stale_locked", cancelled_by_staff_just_before)
+    assert job_cancel_stale_proformas(now=LONG_AFTER) == {"cancelled": 0}
+    assert Document.objects.get(pk=proforma.pk).status == DocumentStatus.CANCELLED

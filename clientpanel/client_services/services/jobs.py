@@ -68,7 +68,14 @@ def job_cancel_stale_proformas(*, now: dt.datetime) -> dict:
                                     due_date__lt=cutoff)
     cancelled = 0
     for document_id in stale.values_list("id", flat=True):
-        with contextlib.suppress(Conflict):  # paid meanwhile: it stays as it is
-            proforma_cancel(actor=None, document_id=document_id)
-            cancelled += 1
+        with contextlib.suppress(Conflict), transaction.atomic():  # paid meanwhile: it stays as it is
+            if _still_stale_locked(stale, document_id):
+                proforma_cancel(actor=None, document_id=document_id)
+                cancelled += 1
     return {"cancelled": cancelled}
+
+
+def _still_stale_locked(stale, document_id) -> bool:
+    """Looked at again under its lock: staff may have cancelled it since the job's query, and a
+    cancel of a cancelled proforma answers without error, so it would be counted as this run's."""
+    return stale.select_for_update(of=("self",)).filter(pk=document_id).exists()
