@@ -132,7 +132,8 @@ def on_payment_reversed(events: Sequence[PaymentReversedAtGateway]) -> None:
             _staff_client, language, context = user_context(user)
             with translation.override(language), timezone.override(attempt.home_company.zone):
                 notice = reversal_notices(attempts=[attempt])[0]
-                line = next(line["text"] for line in notice.lines if line["reversal"].pk == reversal.pk)
+                told = next(line for line in notice.lines if line["reversal"].pk == reversal.pk)
+                line = f"{told['text']}. {told['fee']}" if told["fee"] else told["text"]
             link = (reverse("backoffice:document-detail", args=[notice.invoices[-1].pk]) if notice.invoices
                     else reverse("backoffice:client-transactions", args=[client.pk]))
             email_queue(key=PAYMENT_REVERSED, user=user, client=None, language=language,

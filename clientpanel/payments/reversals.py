@@ -49,7 +49,8 @@ def reversal_record(gateway_key: str, note: Notification, event: GatewayEvent) -
             return attempt, "refunds made from the panel or recorded before: nothing new"
     reversal = GatewayReversal.objects.create(
         attempt=attempt, event=event, kind=found.kind, amount=amount, currency=attempt.currency,
-        external_id=found.external_id[:200], reason=found.reason[:100], happened_at=found.happened_at)
+        external_id=found.external_id[:200], reason=found.reason[:100], happened_at=found.happened_at,
+        fee=found.fee, fee_currency=found.fee_currency[:3] if found.fee is not None else "")
     with acting_as(Actor(label=f"{gateway_key} ({note.event_id})"[:300])):
         audit_record(action="payment_attempt.reversal", target=attempt, client_id=attempt.client_id,
                      object_label=f"{attempt.gateway} {attempt.amount} {attempt.currency}",

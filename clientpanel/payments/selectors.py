@@ -27,6 +27,7 @@ from .models import (
     GatewayRefund,
     GatewayReversal,
     PaymentAttempt,
+    RefundStatus,
     ReversalKind,
 )
 
@@ -77,9 +78,12 @@ class ReversalNotice:
     attempt: PaymentAttempt
     brand: str  # "Stripe"
     reversals: list[GatewayReversal]
-    taken_back: Decimal  # refunded at the gateway, and lost disputes (gross)
+    # What went back for good that credit notes can record (gross): refunds at the gateway and lost
+    # disputes, never more than the payment brought in (went_back_for_good); what went back beyond it.
+    taken_back: Decimal
     credited: Decimal  # credit notes of the payment's invoices not sent through the gateway (gross)
     invoices: list[Document] = field(default_factory=list)  # where a credit note is issued
+    beyond: Decimal = Decimal(0)
     open_disputes: set[str] = field(default_factory=set)  # disputes (external ids) not closed yet
 
     @property
@@ -96,8 +100,9 @@ class ReversalNotice:
     @property
     def lines(self) -> list[dict]:
         """Each reversal in the active language and time zone, with what staff are to do about it:
-        {"reversal", "text", "warn"} ("Refunded at Stripe on 24 Nov 2026: 50,00 zł — issue a credit
-        note to record it"; warn: it asks for something still)."""
+        {"reversal", "text", "warn", "fee"} ("Refunded at Stripe on 24 Nov 2026: 50,00 zł — issue a
+        credit note to record it"; warn: it asks for something still; fee: a closed dispute's fee the
+        gateway kept, told as the seller's cost, or "")."""
         return [self._line(reversal) for reversal in self.reversals]
 
     def _line(self, reversal: GatewayReversal) -> dict:
@@ -122,7 +127,12 @@ class ReversalNotice:
                        "staff recorded the money by hand")
         elif reversal.kind in TAKES_MONEY_BACK:
             advice = _("issue a credit note to record it") if self.outstanding else _("recorded by a credit note")
-        return {"reversal": reversal, "text": f"{text} — {advice}" if advice else text,
+        fee = ""
+        if reversal.fee:  # the seller's cost: never added to what a credit note is asked to record
+            fee = _("%(gateway)s kept a dispute fee of %(fee)s: the business's own cost, not the client's to "
+                    "pay.") % {"gateway": self.brand, "fee": reader_amount(reversal.fee, reversal.fee_currency
+                                                                           or reversal.currency)}
+        return {"reversal": reversal, "text": f"{text} — {advice}" if advice else text, "fee": fee,
                 "warn": bool(advice) and (reversal.kind not in TAKES_MONEY_BACK or bool(self.outstanding))}
 
     @property
@@ -152,6 +162,25 @@ def reversal_notices(*, attempts: Iterable[PaymentAttempt] = (),
     return [_notice(attempt, by_attempt[attempt.pk]) for attempt in attempts if attempt.pk in by_attempt]
 
 
+def went_back_for_good(attempt: PaymentAttempt, reversals: list[GatewayReversal]) -> tuple[Decimal, Decimal]:
+    """What of the payment went back to the payer for good that credit notes can record, and what
+    went back beyond that (gross). The refunds made at the gateway and the disputes whose last
+    closing (reversals oldest first) was lost add up: a dispute won, even after Stripe withdrew its
+    funds, gave them back, and an open one may still. They never count for more than the payment
+    brought in less what the panel's own refunds sent back (their credit notes record that): Stripe
+    lets an issuer dispute a charge refunded already, and when the seller loses, the same money went
+    back twice — the invoice can be credited for it once; the rest is between the business and the
+    payer, shown as `beyond`."""
+    refunded = sum((r.amount for r in reversals if r.kind == ReversalKind.REFUNDED), Decimal(0))
+    closings = {r.external_id or str(r.pk): r for r in reversals
+                if r.kind in (ReversalKind.DISPUTE_WON, ReversalKind.DISPUTE_LOST)}
+    lost = sum((r.amount for r in closings.values() if r.kind == ReversalKind.DISPUTE_LOST), Decimal(0))
+    sent_by_panel = sum(GatewayRefund.objects.filter(attempt=attempt).exclude(status=RefundStatus.FAILED)
+                        .values_list("amount", flat=True), Decimal(0))
+    room = max(attempt.amount - sent_by_panel, Decimal(0))
+    return min(refunded + lost, room), max(refunded + lost - room, Decimal(0))
+
+
 def _notice(attempt: PaymentAttempt, reversals: list[GatewayReversal]) -> ReversalNotice:
     invoices = list(Document.objects.filter(
         type=DocumentType.INVOICE, pk__in=AttemptDocument.objects.filter(attempt=attempt).values(
@@ -164,9 +193,9 @@ def _notice(attempt: PaymentAttempt, reversals: list[GatewayReversal]) -> Revers
         brand = str(gateway.brand or gateway.title)
     except GatewayError:
         brand = attempt.gateway
+    taken_back, beyond = went_back_for_good(attempt, reversals)
     return ReversalNotice(
-        attempt=attempt, brand=brand, reversals=reversals, invoices=invoices,
-        taken_back=sum((r.amount for r in reversals if r.kind in TAKES_MONEY_BACK), Decimal(0)),
+        attempt=attempt, brand=brand, reversals=reversals, invoices=invoices, taken_back=taken_back, beyond=beyond,
         credited=sum((-note.total for note in notes), Decimal(0)),
         open_disputes={r.external_id for r in reversals
                        if r.kind == ReversalKind.DISPUTE_OPENED and r.external_id not in closed})

@@ -85,6 +85,11 @@ class Reversal:
     reason: str = ""  # a dispute's reason
     # The panel's own refunds (GatewayRefund ids) the gateway names among the payment's refunds.
     made_here: tuple[str, ...] = ()
+    # A closed dispute: the gateway's dispute fee kept from the seller (its own cost, never the
+    # payer's), in the currency the gateway charged it in (the account's, not always the payment's);
+    # None when the notification does not say.
+    fee: Decimal | None = None
+    fee_currency: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """Stripe's word that money of a payment made earlier went back (stripe_notifications.py): a refund
 made in Stripe's dashboard (`charge.refunded`, whose charge adds up all its refunds), or a dispute
 the payer's bank opened (`charge.dispute.created`) and how it closed (`charge.dispute.closed`:
-won, lost). Read as a Notification carrying a Reversal; payments/reversals.py records it."""
+won, lost, with Stripe's dispute fee its balance transactions carry). Read as a Notification
+carrying a Reversal; payments/reversals.py records it."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from . import DISPUTE_LOST, DISPUTE_OPENED, DISPUTE_WON, REFUNDED, Notification, NotVerified, Reversal
@@ -40,6 +42,25 @@ def _panel_key(refund: Mapping[str, Any]) -> str:
     return str(metadata.get("clientpanel_refund") or "")[:64] if isinstance(metadata, Mapping) else ""
 
 
+def _dispute_fee(dispute: Mapping[str, Any]) -> tuple[Decimal | None, str]:
+    """Stripe's dispute fee kept from the seller, and its currency: the fees of the dispute's
+    balance transactions (the withdrawal charges it; a reinstatement that gives it back carries it
+    negative), in their currency (the Stripe account's, not always the payment's). (None, "") when
+    the event lists none, lists them in more than one currency, or one is unreadable: a fee is
+    recorded only as Stripe states it."""
+    listed = dispute.get("balance_transactions")
+    moves = [move for move in listed if isinstance(move, Mapping)] if isinstance(listed, list) else []
+    currencies = {str(move.get("currency") or "").upper()[:3] for move in moves}
+    if not moves or len(currencies) != 1 or "" in currencies:
+        return None, ""
+    currency = currencies.pop()
+    try:
+        fee = sum((from_minor_units(move.get("fee"), currency) for move in moves), Decimal(0))
+    except NotVerified:  # a fee we cannot read is not made up; the dispute itself is still recorded
+        return None, ""
+    return (fee, currency) if fee > 0 else (None, "")
+
+
 def reversal_read(event_id: str, kind: str, obj: Mapping[str, Any], event: Mapping[str, Any]) -> Notification | None:
     """A charge's refund or dispute as a Notification (its reference the payment's), or None for
     any other event, or a dispute that closed some other way."""
@@ -62,11 +83,14 @@ def reversal_read(event_id: str, kind: str, obj: Mapping[str, Any], event: Mappi
             return None
         charge, payment = stripe_id(obj.get("charge")), stripe_id(obj.get("payment_intent"))
         opened = kind == "charge.dispute.created"
+        # Only a closed dispute's fee is final: an open one's may still be given back.
+        fee, fee_currency = (None, "") if opened else _dispute_fee(obj)
         reversal = Reversal(kind=DISPUTE_OPENED if opened else DISPUTE_WON if status in KEPT else DISPUTE_LOST,
                             payment_ids=tuple(i for i in (charge, payment) if i),
                             amount=from_minor_units(obj.get("amount"), currency),
                             happened_at=(_when(obj.get("created")) if opened else None) or created,
-                            external_id=stripe_id(obj.get("id")), reason=str(obj.get("reason") or "")[:100])
+                            external_id=stripe_id(obj.get("id")), reason=str(obj.get("reason") or "")[:100],
+                            fee=fee, fee_currency=fee_currency)
     else:
         return None
     if not reversal.payment_ids:

@@ -37,11 +37,18 @@ class GatewayReversal(models.Model):
     currency = models.CharField(max_length=3)
     external_id = models.CharField(max_length=200, blank=True)  # the gateway's id: re_…, dp_… (or the charge's)
     reason = models.CharField(max_length=100, blank=True)  # a dispute's reason, in the gateway's word
+    # A closed dispute's fee the gateway kept (Stripe's dispute fee), when its notification says:
+    # the seller's own cost, shown to staff, never charged to the client nor asked of a credit note.
+    # In the currency the gateway charged it in (the account's), which may not be the payment's.
+    fee = AmountField(null=True, blank=True)
+    fee_currency = models.CharField(max_length=3, blank=True)
     happened_at = models.DateTimeField()  # when the gateway says it happened
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="gateway_reversal_positive")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="gateway_reversal_positive"),
+                       models.CheckConstraint(condition=Q(fee__isnull=True) | Q(fee__gt=0),
+                                              name="gateway_reversal_fee_positive")]
         indexes = [models.Index(fields=["attempt", "happened_at"], name="gateway_reversal_attempt_idx")]
         ordering = ["happened_at", "recorded_at"]
 

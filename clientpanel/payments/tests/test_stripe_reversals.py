@@ -52,11 +52,29 @@ def refunded(event_id: str, attempt, cents: int, *, refunds: list | None = None)
             "data": {"object": charge}}
 
 
-def dispute(event_id: str, kind: str, attempt, status: str) -> dict:
+def dispute(event_id: str, kind: str, attempt, status: str, *, cents: int = 2000,
+            balance_transactions: list | None = None) -> dict:
+    """Stripe's charge.dispute.* for the attempt's charge, disputing `cents`; `balance_transactions`:
+    the money the dispute moved in the Stripe account, as Stripe lists it on the dispute (made by
+    dispute_move), if any."""
+    disputed = {"id": "dp_1Disputed", "object": "dispute", "amount": cents, "currency": "usd",
+                "charge": attempt.transaction_id, "payment_intent": attempt.reference, "reason": "fraudulent",
+                "status": status, "created": ON_24_NOV}
+    if balance_transactions is not None:
+        disputed["balance_transactions"] = balance_transactions
     return {"id": event_id, "object": "event", "type": kind, "created": ON_24_NOV + 86400 * 30,
-            "data": {"object": {"id": "dp_1Disputed", "object": "dispute", "amount": 2000, "currency": "usd",
-                                "charge": attempt.transaction_id, "payment_intent": attempt.reference,
-                                "reason": "fraudulent", "status": status, "created": ON_24_NOV}}}
+            "data": {"object": disputed}}
+
+
+def dispute_move(cents: int, fee: int, currency: str = "usd") -> dict:
+    """A balance transaction of a dispute as Stripe embeds it: `cents` withdrawn (negative) or
+    reinstated, and the dispute fee charged (positive) or given back (negative), in the account's
+    currency."""
+    return {"id": f"txn_dispute_{cents}_{fee}", "object": "balance_transaction", "amount": cents,
+            "currency": currency, "fee": fee, "net": cents - fee, "type": "adjustment",
+            "reporting_category": "dispute", "status": "available",
+            "fee_details": [{"amount": fee, "currency": currency, "description": "Dispute fee",
+                             "type": "stripe_fee"}] if fee else []}
 
 
 def books(client_id) -> tuple:
