@@ -6,7 +6,6 @@ Both need the clients:write scope; an import is its token's staff member's own."
 
 from __future__ import annotations
 
-import json
 from typing import Literal
 from uuid import UUID
 
@@ -21,6 +20,7 @@ from clientpanel.automation.models import BackgroundTask
 from clientpanel.clients import imports
 from clientpanel.clients.models import ClientImport, ClientImportStatus
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.json_text import read_json
 from clientpanel.core.schemas import iso_time
 
 router = Router(tags=["imports"])
@@ -93,7 +93,7 @@ def _mapping(text: str) -> dict[str, str] | None:
     if not text:
         return None
     try:
-        mapping = json.loads(text)
+        mapping = read_json(text)
     except ValueError:
         mapping = None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):

@@ -4,7 +4,6 @@ bounded (core/api_types.py). Answers are declared beside the endpoints in api.py
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated
 
 from annotated_types import Len
@@ -15,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
 from clientpanel.core.api_types import MoneyString, OneLine, Text, strict_example
+from clientpanel.core.json_text import read_json
 from clientpanel.core.schemas import StrictSchema
 
 
@@ -97,7 +97,7 @@ def cancel_confirmation(request) -> str | None:
     if not request.body.strip():
         return None
     try:
-        data = json.loads(request.body)
+        data = read_json(request.body)
     except ValueError:
         raise not_json from None
     try:

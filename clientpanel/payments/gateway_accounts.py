@@ -3,7 +3,6 @@ companies → Online payments). Audited; secrets are never among the settings ke
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,6 +14,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.clients.validation import enabled_currencies
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
+from clientpanel.core.json_text import read_json
 from clientpanel.tax.models import HomeCompany
 
 from . import policies
@@ -50,7 +50,7 @@ def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: Fiel
             errors.add("settings", _("Settings take at most %(count)d characters.") % {"count": MAX_SETTINGS_LENGTH})
             return None
         try:
-            value = json.loads(value) if value.strip() else {}
+            value = read_json(value) if value.strip() else {}
         except ValueError:
             errors.add("settings", _("Write the settings as a JSON object, e.g. {\"checkout\": \"stripe\"}."))
             return None

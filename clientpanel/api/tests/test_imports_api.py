@@ -70,6 +70,8 @@ def test_a_dry_run_checks_only(client, api_token, django_capture_on_commit_callb
     (b"name,city\r\nx,y\r\n", {}, "columns"),
     (lines("a@example.com,A,A,PL,"), {"mapping": '{"email": "email", "tax_id": "email"}'}, "column_4"),
     (lines("a@example.com,A,A,PL,"), {"mapping": "[1, 2]"}, "mapping"),
+    # Nested past the JSON parser's recursion limit: its RecursionError was a 500.
+    (lines("a@example.com,A,A,PL,"), {"mapping": "[" * 5000}, "mapping"),
     (lines("a@example.com,A,A,PL,"), {"on_existing": "merge"}, "form.on_existing"),
 ])
 def test_bad_files_and_mappings_are_422_and_keep_nothing(client, api_token, content, form, field):

@@ -3,14 +3,13 @@ from."""
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.catalog.models import Period
 from clientpanel.catalog.modules import module_choices
 from clientpanel.catalog.selectors import products_for_staff_order
+from clientpanel.core.json_text import read_json
 from clientpanel.ui.labels import currency_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -65,7 +64,7 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
         if not raw:
             return {}
         try:
-            value = json.loads(raw)
+            value = read_json(raw)
         except ValueError:
             raise forms.ValidationError(_('Enter a JSON object, e.g. {"fail": "create"}.')) from None
         if not isinstance(value, dict):

@@ -161,3 +161,13 @@ def test_a_refused_price_comes_back_as_typed(staff_client, vps):
                               follow=True)
     assert added.redirect_chain[-1][0] == reverse("backoffice:product-edit", args=[vps.pk])  # nothing carried
     assert "Price added." in added.content.decode() and vps.prices.filter(currency="PLN").exists()
+
+
+def test_module_settings_nested_too_deeply_are_a_field_error(staff_client, vps):
+    # json.loads raises RecursionError (not a ValueError) on them: the form's save was a 500.
+    response = staff_client.post(reverse("backoffice:product-edit", args=[vps.pk]), {
+        "key": "vps", "name": "VPS", "module": "manual", "module_settings": "[" * 3000,
+        "termination_delay_hours": 48, "cancellation_delay_hours": 48})
+    assert response.status_code == 200 and "Enter a JSON object" in response.content.decode()
+    vps.refresh_from_db()
+    assert vps.module_settings == {}

@@ -52,6 +52,15 @@ def test_a_bad_confirmation_is_a_field_error_and_cancels_nothing(api, partly_pai
     assert status_of(partly_paid) == DocumentStatus.UNPAID
 
 
+@pytest.mark.parametrize("raw", ['{"a":' * 5000, '{"confirm_paid": ' + "[" * 5000])
+def test_a_body_nested_too_deeply_is_a_400_and_cancels_nothing(api, partly_paid, raw):
+    # json.loads raises RecursionError (not a ValueError) on it: it was a 500.
+    response = api.client.post(f"/api/v1/invoices/{partly_paid.pk}/cancel", raw, content_type="application/json",
+                               headers=api.headers)
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_body"
+    assert status_of(partly_paid) == DocumentStatus.UNPAID
+
+
 def test_an_unpaid_proforma_still_cancels_without_a_body(api, make_client):
     proforma = proforma_add_funds(actor=None, client_id=make_client().pk, net_amount="10")
     response = api.client.post(f"/api/v1/invoices/{proforma.pk}/cancel", headers=api.headers)

@@ -102,6 +102,9 @@ def test_a_gateways_settings_are_json_checked_by_the_gateway_and_never_hold_a_se
     url = reverse("backoffice:gateway-account-add", args=[company.pk])
     not_json = staff_client.post(url, {"gateway": "stripe", "settings": "{nope"}, follow=True).content.decode()
     assert "Write the settings as a JSON object" in not_json
+    # Nested past the JSON parser's recursion limit (RecursionError, not ValueError): it was a 500.
+    too_deep = staff_client.post(url, {"gateway": "stripe", "settings": "[" * 3000}, follow=True)
+    assert "Write the settings as a JSON object" in too_deep.content.decode() and not GatewayAccount.objects.exists()
     secret = staff_client.post(url, {"gateway": "stripe", "settings": '{"secret_key_env": "sk_live_abc123"}'},
                                follow=True).content.decode()
     assert "must never be stored here" in secret and not GatewayAccount.objects.exists()
