@@ -21,6 +21,7 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import Client, ClientUser
+from clientpanel.clients.permissions import ALL_PERMISSIONS
 from clientpanel.clients.selectors import clients_visible_to, users_visible_to
 from clientpanel.core.after_commit import CoalescedTask
 from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
@@ -263,11 +264,18 @@ def home_company_muted_emails_set(*, actor: ActorLike, company_id, keys: object)
 
 
 def client_user_muted_emails_set(*, actor: ActorLike, client_id, user_id, keys: object) -> list[str]:
-    """The messages one user does not want about one client (the client's Users tab)."""
+    """The messages one user does not want about one client (the client's Users tab). Staff switch
+    every message some user of the client could be sent (the permissions change in the same dialog)
+    but those the client's home company switched off for all its clients (selectors.email_switches):
+    the user's switch on those stays as it was, for when the company turns them back on."""
     actor = as_actor(actor)
     require(policies.can_resend_emails(actor), _("You are not allowed to change client users."))
-    visible = ClientUser.objects.filter(client__in=clients_visible_to(actor), client_id=client_id)
-    return _link_muted_set(visible, user_id, _muted(keys))
+    client = clients_visible_to(actor).filter(pk=client_id).first()
+    if client is None:
+        raise NotFound(_("This user is not linked to the client."))
+    switchable, _company_off = email_switches(permissions=ALL_PERMISSIONS, client=client)
+    return _link_muted_set(ClientUser.objects.filter(client=client), user_id, _muted(keys),
+                           frozenset(kind.key for kind in switchable))
 
 
 def _link_muted_set(links, user_id, muted: list[str], chosen: frozenset[str] | None = None) -> list[str]:

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
-from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
+from clientpanel.notifications.kinds import MessageKind
 from clientpanel.ui.labels import language_choices
 
 from .common import ServiceErrorsMixin
@@ -31,14 +31,16 @@ class LinkForm(PermissionsForm):
     muted_emails = forms.MultipleChoiceField(
         label=_("E-mails this user does not want"), required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        # Staff see every switch (the portal offers a user only those it receives): a switch for an
-        # e-mail the permissions do not cover yet is kept for when they do.
+        # Staff see a switch for every e-mail whatever the permissions (the portal offers a user only
+        # those it receives): a switch for an e-mail the permissions do not cover yet is kept for when they do.
         help_text=_("A user is sent only the e-mails its permissions cover; a switch for the others takes effect "
                     "when they are given."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kinds: list[MessageKind], **kwargs):
+        """kinds: the switches offered (notifications.selectors.email_switches): not those the
+        client's home company switched off for everybody."""
         super().__init__(*args, **kwargs)
-        self.fields["muted_emails"].choices = [(key, MESSAGE_KINDS[key].name) for key in OPTIONAL_KINDS]
+        self.fields["muted_emails"].choices = [(kind.key, kind.name) for kind in kinds]
 
 
 class AssociateUserForm(PermissionsForm):

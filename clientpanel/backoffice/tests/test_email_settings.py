@@ -10,6 +10,8 @@ from django.urls import reverse
 from clientpanel.clients.models import ClientGroup
 from clientpanel.clients.services import client_user_link
 from clientpanel.notifications.models import EmailMessage
+from clientpanel.notifications.selectors import home_company_of
+from clientpanel.notifications.services import client_user_muted_emails_set, home_company_muted_emails_set
 from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
@@ -88,6 +90,42 @@ def test_a_linked_user_mutes_messages_with_its_permissions(staff_client, make_cl
     # Staff see every switch; the dialog says which ones reach the user (the portal offers only those).
     dialog = staff_client.get(url).content.decode()
     assert 'value="document_issued"' in dialog and "only the e-mails its permissions cover" in dialog
+
+
+def test_the_users_dialog_names_what_the_home_company_switched_off_and_keeps_the_users_own_switch(
+        staff_client, make_client):
+    client = make_client()
+    link = client_user_link(actor=None, client_id=client.pk, data={
+        "email": "ops@example.com", "firstname": "O", "lastname": "Ps", "permissions": ["manage-invoices"]})
+    client_user_muted_emails_set(actor=None, client_id=client.pk, user_id=link.user_id, keys=["proforma_reminder"])
+    company = home_company_of(client)
+    home_company_muted_emails_set(actor=None, company_id=company.pk, keys=["proforma_reminder", "low_balance"])
+    url = reverse("backoffice:client-user-edit", args=[client.pk, link.user_id])
+    dialog = staff_client.get(url).content.decode()
+    assert 'value="proforma_reminder"' not in dialog and 'value="low_balance"' not in dialog
+    assert 'value="document_issued"' in dialog
+    note = dialog.split('id="company-off-emails">')[1].split("</p>")[0]
+    assert f"{company.name} sends none of these to anybody:" in note
+    assert "Proforma reminder" in note and "Low balance" in note
+    assert reverse("backoffice:home-company-edit", args=[company.pk]) in note
+    # Saving with everything offered ticked off leaves the company's two as the user had them.
+    saved = staff_client.post(url, {"permissions": ["manage-invoices"], "muted_emails": ["document_issued"]})
+    assert saved.status_code == 302
+    link.refresh_from_db()
+    assert link.muted_emails == ["document_issued", "proforma_reminder"]
+    assert staff_client.post(url, {"permissions": ["manage-invoices"]}).status_code == 302
+    link.refresh_from_db()
+    assert link.muted_emails == ["proforma_reminder"]
+    # Not a choice while the company sends it to nobody: refused, nothing written.
+    forged = staff_client.post(url, {"permissions": [], "muted_emails": ["low_balance"]})
+    assert forged.status_code == 200 and "low_balance is not one of the available choices" in forged.content.decode()
+    link.refresh_from_db()
+    assert link.permissions == ["manage-invoices"] and link.muted_emails == ["proforma_reminder"]
+    # Once the company sends it again, the user's own switch is there as it was.
+    home_company_muted_emails_set(actor=None, company_id=company.pk, keys=[])
+    dialog = staff_client.get(url).content.decode()
+    assert re.search(r'<input[^>]*value="proforma_reminder"[^>]*checked', dialog)
+    assert 'id="company-off-emails"' not in dialog
 
 
 def test_staff_send_a_verification_and_the_login_page_offers_a_reset(staff_client, make_client):

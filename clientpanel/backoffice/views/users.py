@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
-from clientpanel.clients.permissions import CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
+from clientpanel.clients.permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
+from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
 
 from ..access import area_required
@@ -74,7 +75,11 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
     link = client_selectors.client_user_links(client=client).filter(user_id=user_id).first()
     if link is None:
         raise Http404("This user is not linked to the client.")
-    form = LinkForm(request.POST or None, initial={"permissions": link.permissions, "muted_emails": link.muted_emails})
+    # The switches of whichever permissions the dialog gives, but not the e-mails the client's home
+    # company switched off for everybody: those are named, and their stored switch is kept.
+    offered, company_off = email_selectors.email_switches(permissions=ALL_PERMISSIONS, client=client)
+    form = LinkForm(request.POST or None, kinds=offered,
+                    initial={"permissions": link.permissions, "muted_emails": link.muted_emails})
 
     @transaction.atomic  # the permissions and the e-mail choices, or neither
     def save(data: dict) -> None:
@@ -84,7 +89,8 @@ def client_user_edit(request: HttpRequest, client_id, user_id) -> HttpResponse:
                                                     keys=data["muted_emails"])
 
     return form_page(request, form, "backoffice/clients/_user_permissions_form.html",
-                     {"client": client, "link": link, "other_modules": OTHER_MODULE_PERMISSIONS}, save=save,
+                     {"client": client, "link": link, "other_modules": OTHER_MODULE_PERMISSIONS,
+                      "company_off": company_off, "home_company": email_selectors.home_company_of(client)}, save=save,
                      success=_("Permissions of %(email)s saved.") % {"email": link.user.email},
                      then=lambda saved: _back_to_users(request, client))
 
