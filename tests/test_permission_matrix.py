@@ -54,7 +54,7 @@ PAGES = {
     "client-create": (EDIT_CLIENTS, False, "GET"),
     "client-import": (EDIT_CLIENTS, False, "GET"),
     "client-quick-create": (EDIT_CLIENTS, False, "GET"),
-    "region-options": (VIEW_CLIENTS, False, "GET"),
+    "region-options": (frozenset({VIEW_CLIENTS, SETTINGS}), False, "GET"),  # client forms and home companies
     "client-summary": (VIEW_CLIENTS, True, "GET"),
     "client-profile": (VIEW_CLIENTS, True, "GET"),
     "client-vies-check": (EDIT_CLIENTS, True, "POST"),

@@ -177,6 +177,22 @@ def test_region_suggestions_for_a_country(staff_client):
     assert "Mazowieckie" in page
 
 
+def test_region_suggestions_reach_the_home_company_form_of_staff_without_client_areas(client):
+    # Settings → Home Companies suggests regions too; its staff got a 403 there (the view asked for View clients).
+    from django.contrib.auth.models import Group, Permission
+
+    from clientpanel.accounts.roles import SETTINGS
+    from clientpanel.accounts.services import staff_create
+
+    role = Group.objects.create(name="Settings only")
+    role.permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename=SETTINGS))
+    client.force_login(staff_create(email="settings@example.com", password="correct-horse-battery",
+                                    roles=[role.name]))
+    form = client.get(reverse("backoffice:home-company-create")).content.decode()
+    assert f'data-region-options="{reverse("backoffice:region-options")}"' in form
+    assert "Mazowieckie" in client.get(reverse("backoffice:region-options"), {"country": "PL"}).content.decode()
+
+
 def test_django_admin_is_read_only_for_superusers(client, make_client):
     from clientpanel.accounts.services import staff_create
 

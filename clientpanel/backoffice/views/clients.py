@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
+from clientpanel.accounts.roles import EDIT_CLIENTS, SETTINGS, VIEW_CLIENTS, has_area
 from clientpanel.audit.selectors import audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
@@ -212,9 +212,10 @@ def address_delete(request: HttpRequest, client_id, address_id) -> HttpResponse:
     return reload_page(request, "backoffice:client-profile", client_id=client.id)
 
 
-@area_required(VIEW_CLIENTS)
+@area_required(VIEW_CLIENTS, SETTINGS)
 def region_options(request: HttpRequest) -> HttpResponse:
-    """<option>s of the country's subdivisions, for the State/Region input's suggestions."""
+    """<option>s of the country's subdivisions, for the State/Region input's suggestions: in the
+    client forms and in Settings → Home Companies, whose staff may hold no client area."""
     country = request.GET.get("country") or request.GET.get("billing_country") or ""
     return render(request, "ui/_region_options.html",
                   {"regions": subdivisions_of(country.upper()[:2]) if country else ()})
