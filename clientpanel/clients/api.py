@@ -21,7 +21,7 @@ from clientpanel.accounts.scopes import (
 )
 from clientpanel.core.api_types import Cursor, IntId, OneLine, Page, PageSize, Search
 from clientpanel.core.pagination import capped_count
-from clientpanel.core.schemas import SearchPageParams
+from clientpanel.core.schemas import SearchPageParams, list_page
 
 from . import selectors, services
 from .schemas import (
@@ -111,11 +111,11 @@ def update_client(request, client_id: UUID, payload: ClientUpdateIn):
 
 
 @router.get("/clients/{client_id}/addresses", response=AddressListOut)
-def list_addresses(request, client_id: UUID):
+def list_addresses(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, CLIENTS_READ)
     client = selectors.client_get(actor=api_actor(request), client_id=client_id)
-    addresses = list(selectors.client_addresses(client=client))
-    return {"count": len(addresses), "results": [address_out(a) for a in addresses]}
+    return list_page(selectors.client_addresses(client=client), page=page, page_size=page_size,
+                     item_out=address_out)
 
 
 @router.post("/clients/{client_id}/addresses", response={201: AddressOut})
@@ -181,11 +181,11 @@ def get_user(request, user_id: UUID):
 
 
 @router.get("/clients/{client_id}/users", response=ClientUserListOut, summary="Users linked to the client")
-def list_client_users(request, client_id: UUID):
+def list_client_users(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, USERS_READ)
     client = selectors.client_get(actor=api_actor(request), client_id=client_id)
-    links = list(selectors.client_user_links(client=client))
-    return {"count": len(links), "results": [client_user_out(link) for link in links]}
+    return list_page(selectors.client_user_links(client=client), page=page, page_size=page_size,
+                     item_out=client_user_out)
 
 
 @router.post("/clients/{client_id}/users", response={201: ClientUserOut},
@@ -223,10 +223,9 @@ groups_router = Router(tags=["groups"])
 
 
 @groups_router.get("/groups", response=GroupListOut)
-def list_groups(request):
+def list_groups(request, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, GROUPS_READ)
-    groups = list(selectors.group_list())
-    return {"count": len(groups), "results": [group_out(g) for g in groups]}
+    return list_page(selectors.group_list(), page=page, page_size=page_size, item_out=group_out)
 
 
 @groups_router.post("/groups", response={201: GroupOut})

@@ -270,7 +270,7 @@ def client_addresses(*, client: Client) -> QuerySet[Address]:
         default=Value(2),
         output_field=IntegerField(),
     )
-    return client.addresses.annotate(type_order=type_order).order_by("type_order", "-is_default", "created_at")
+    return client.addresses.annotate(type_order=type_order).order_by("type_order", "-is_default", "created_at", "pk")
 
 
 def billing_address_of(client: Client) -> Address:

@@ -15,7 +15,7 @@ from .directory import billing_address_of
 
 
 def group_list() -> QuerySet[ClientGroup]:
-    return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name")
+    return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name", "pk")
 
 
 def group_names() -> list[tuple[int, str]]:
