@@ -1,4 +1,4 @@
-"""The pages shown instead of one that cannot be: 403, 404 and 500 (config/urls.py handler403…).
+"""The pages shown instead of one that cannot be: 400, 403, 404 and 500 (config/urls.py handler403…).
 
 A signed-in staff member reads a 403 or 404 inside the panel (its menu stays, so the way on is
 one click); the portal's addresses lead back to the portal's home, every other one to the staff
@@ -10,9 +10,14 @@ technical pages on purpose."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
 PORTAL_PREFIX = "/portal/"
@@ -66,7 +71,21 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _render(request, "400.html", 400, inside_panel=False)
+    context = error_context(request, inside_panel=False)
+    context["reason"] = _refusal_of(exception)
+    return HttpResponse(loader.get_template("400.html").render(context, request), status=400)
+
+
+def _refusal_of(exception: Exception | None) -> str:
+    """What was wrong, when the refusal is one a person can fix: a text pasted into a form that
+    takes the request past Django's limits read "could not be understood"."""
+    if isinstance(exception, RequestDataTooBig):
+        return _("The form sent more than %(limit)s; shorten what you entered and try again.") % {
+            "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+    if isinstance(exception, TooManyFieldsSent):
+        return _("The form sent more than %(count)s fields; send fewer at a time.") % {
+            "count": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True)}
+    return ""
 
 
 @requires_csrf_token

@@ -41,6 +41,18 @@ def test_a_404_in_the_portal_leads_to_the_portal_home(client):
     assert "Back to the panel" not in body
 
 
+def test_a_form_sent_over_the_size_limit_says_so(client, settings):
+    # A text pasted into a form past DATA_UPLOAD_MAX_MEMORY_SIZE read "could not be understood".
+    settings.DEBUG, settings.DATA_UPLOAD_MAX_MEMORY_SIZE = False, 2048
+    response = client.post(reverse("portal:login"), {"email": "a@example.com", "password": "x" * 5000})
+    body = response.content.decode()
+    assert response.status_code == 400 and "The form sent more than 2.0 KB; shorten what you entered" in body
+    assert 'href="/portal/"' in body
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE, settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2_621_440, 1000
+    crowded = client.post(reverse("portal:login"), {f"f{n}": "x" for n in range(1001)}).content.decode()
+    assert "The form sent more than 1,000 fields; send fewer at a time." in crowded
+
+
 def test_a_403_for_staff_is_inside_the_panel_with_a_way_back(client):
     reader = staff_create(email="reader@example.com", password=PASSWORD, roles=["Read-only"])
     client.force_login(reader)
