@@ -137,9 +137,11 @@ def set_based_insert(rows: int) -> float:
         started = time.perf_counter()
         cursor.execute(
             "INSERT INTO bench_anchor_entries (id, client_id, sequence, type, gross, net, balance_before, "
-            "balance_after, description, transaction_id, created_at, created_by_kind, created_by_label) "
+            "balance_after, description, description_code, description_params, transaction_id, created_at, "
+            "created_by_kind, created_by_label) "
             "SELECT gen_random_uuid(), c.id, 1000 + n, 'CHARGE', -9271, -9271, 0, -9271, "
-            "'Service:' || gen_random_uuid() || ', 1h × 0.9271 per hour', '', now(), 'system', 'bench' "
+            "'Service:' || gen_random_uuid() || ', 1h × 0.9271 per hour', 'service_hour', "
+            "jsonb_build_object('service', gen_random_uuid()::text, 'rate', '0.9271'), '', now(), 'system', 'bench' "
             "FROM generate_series(1, %s) n JOIN LATERAL (SELECT id FROM clients_client LIMIT 1) c ON true", [rows])
         elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_anchor_entries")

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from clientpanel.core.money import quantize_amount
+from clientpanel.ledger.descriptions import PERIOD_WORDS
 
 MONTHS = {"MONTHLY": 1, "QUARTERLY": 3, "SEMIANNUALLY": 6, "ANNUALLY": 12, "BIENNIALLY": 24, "TRIENNIALLY": 36}
 FIXED = {"HOURLY": dt.timedelta(hours=1), "DAILY": dt.timedelta(days=1), "WEEKLY": dt.timedelta(days=7)}
-PERIOD_WORDS = {"DAILY": "1 day", "WEEKLY": "1 week", "MONTHLY": "1 month", "QUARTERLY": "3 months",
-                "SEMIANNUALLY": "6 months", "ANNUALLY": "1 year", "BIENNIALLY": "2 years", "TRIENNIALLY": "3 years"}
 
 
 def add_months(moment: dt.datetime, months: int) -> dt.datetime:
@@ -31,7 +30,8 @@ class PeriodCharge:
     start: dt.datetime
     end: dt.datetime
     amount: Decimal
-    what: str  # "1h × 0.9271 per hour"
+    what: str  # "1h × 0.9271 per hour", as the ledger entry's English says
+    hourly: bool = False  # an hour of an hourly price (the ledger names the rate, not a period)
 
 
 def period_charge(*, period: str, amount: Decimal, hourly_billing: bool, start: dt.datetime) -> PeriodCharge | None:
@@ -39,10 +39,10 @@ def period_charge(*, period: str, amount: Decimal, hourly_billing: bool, start: 
     an hourly-billing product per hour at round(monthly / (days in that month × 24), 4); every other
     period for its whole length. ONE_TIME prices have no periods."""
     if period == "HOURLY":
-        return PeriodCharge(start, start + FIXED["HOURLY"], amount, f"1h × {amount} per hour")
+        return PeriodCharge(start, start + FIXED["HOURLY"], amount, f"1h × {amount} per hour", hourly=True)
     if period == "MONTHLY" and hourly_billing:
         rate = quantize_amount(amount / hours_in_month(start))
-        return PeriodCharge(start, start + FIXED["HOURLY"], rate, f"1h × {rate} per hour")
+        return PeriodCharge(start, start + FIXED["HOURLY"], rate, f"1h × {rate} per hour", hourly=True)
     if period in FIXED:
         end = start + FIXED[period]
     elif period in MONTHS:

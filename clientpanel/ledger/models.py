@@ -6,6 +6,8 @@ from django.utils.translation import pgettext_lazy
 from clientpanel.core.fields import AmountField
 from clientpanel.core.ids import new_id
 
+from .descriptions import describe
+
 
 class EntryType(models.TextChoices):
     CHARGE = "CHARGE", pgettext_lazy("ledger entry type", "Charge")
@@ -33,6 +35,10 @@ class LedgerEntry(models.Model):
     balance_before = AmountField()
     balance_after = AmountField()
     description = models.CharField(max_length=500, blank=True)
+    # What the system wrote, as a code and its parameters (ledger.descriptions), so each reader
+    # sees it in their language; `description` keeps the English the API returns. Empty for free text.
+    description_code = models.CharField(max_length=30, blank=True, default="", db_default="")
+    description_params = models.JSONField(null=True, blank=True)
     transaction_id = models.CharField(max_length=100, blank=True)
     service_id = models.UUIDField(null=True, blank=True)
     period_start = models.DateTimeField(null=True, blank=True)
@@ -87,3 +93,8 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Ledger entries are append-only; post a correcting entry instead.")
+
+    @property
+    def reader_description(self) -> str:
+        """The description in the active language (ledger.descriptions.describe)."""
+        return describe(self)

@@ -78,7 +78,7 @@ ENTRY_COLUMNS: list[Column] = [
     (_("Type"), lambda e: e.get_type_display()),
     (_("Entry number"), lambda e: e.sequence),
     (_("Transaction ID"), lambda e: e.transaction_id),
-    (_("Description"), lambda e: e.description),
+    (_("Description"), lambda e: e.reader_description),
     (_("Net"), lambda e: _amount(e.net, e.client.currency)),
     (_("Gross"), lambda e: _amount(e.gross, e.client.currency)),
     (_("Balance before"), lambda e: _amount(e.balance_before, e.client.currency)),

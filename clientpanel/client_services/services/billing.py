@@ -16,6 +16,7 @@ from django.utils import timezone
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.core.ids import new_id
+from clientpanel.ledger.descriptions import SERVICE_HOUR, SERVICE_PERIOD, service_charge
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import (
     InsufficientFunds,
@@ -30,16 +31,18 @@ from ..models import INSUFFICIENT_FUNDS, ChargeKind, Service, ServiceCharge, Ser
 from .common import suspend_service
 
 
-def charge_post(service: Service, *, kind: str, start, end, amount: Decimal, what: str, check_credit: bool) -> None:
+def charge_post(service: Service, *, kind: str, start, end, amount: Decimal, description: dict,
+                check_credit: bool) -> None:
     """Record the charge and post it, atomically; the unique (service, kind, start) row makes a
     second attempt fail with IntegrityError instead of charging twice. A charge posted beyond the
-    client's funds (check_credit off: setup fees, the staff override) is logged as such."""
+    client's funds (check_credit off: setup fees, the staff override) is logged as such.
+    `description`: the entry's description columns (ledger.descriptions.service_charge)."""
     with transaction.atomic():
         charge = ServiceCharge.objects.create(service=service, kind=kind, period_start=start, period_end=end,
                                               amount=amount)
         if amount > 0:
             entry, _ = entry_post(client_id=service.client_id, type=EntryType.CHARGE, net=-amount,
-                                  description=f"Service:{service.pk}, {what}", service_id=service.pk,
+                                  **description, service_id=service.pk,
                                   period_start=start, period_end=end, check_credit=check_credit)
             ServiceCharge.objects.filter(pk=charge.pk).update(ledger_entry_id=entry.pk)
             # With check_credit the post itself refused anything beyond the limit: only an unchecked
@@ -70,13 +73,15 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
             charge = period_charge(period=service.period, amount=service.amount,
                                    hourly_billing=service.product.hourly_billing, start=service.billed_until)
             # ONE_TIME prices have no periods: the one charge, then nothing more is due.
-            start, end, amount, what = ((charge.start, charge.end, charge.amount, charge.what) if charge
-                                        else (service.billed_until, None, service.amount, "one-time"))
+            start, end, amount = ((charge.start, charge.end, charge.amount) if charge
+                                  else (service.billed_until, None, service.amount))
+            description = service_charge(service_id=service.pk, period=service.period if charge else None,
+                                         amount=amount, hourly=bool(charge and charge.hourly))
             try:
                 # A period charged by another pass already raises IntegrityError: just move on.
                 with contextlib.suppress(IntegrityError):
-                    charge_post(service, kind=ChargeKind.PERIOD, start=start, end=end, amount=amount, what=what,
-                                check_credit=not (first_over_limit and charged == 0))
+                    charge_post(service, kind=ChargeKind.PERIOD, start=start, end=end, amount=amount,
+                                description=description, check_credit=not (first_over_limit and charged == 0))
                     charged += 1
             except InsufficientFunds:
                 suspend = True
@@ -108,8 +113,9 @@ _SQL_AMOUNT = ("CASE WHEN s.period = 'MONTHLY' AND p.hourly_billing THEN round(s
                "extract(day FROM date_trunc('month', s.billed_until) + interval '1 month' - interval '1 day')))"
                "::bigint ELSE s.amount END")
 _SQL_PRICE = "(b.amount::numeric / 10000)::numeric(30, 4)"  # as units_to_amount writes it: 0.9271, 10.0000
+_SQL_IS_HOURLY = _HOURLY.replace("s.", "b.").replace("p.", "b.")
 _SQL_WHAT = " ".join([
-    "CASE WHEN", _HOURLY.replace("s.", "b.").replace("p.", "b."), f"THEN '1h × ' || {_SQL_PRICE} || ' per hour'",
+    "CASE WHEN", _SQL_IS_HOURLY, f"THEN '1h × ' || {_SQL_PRICE} || ' per hour'",
     *(f"WHEN b.period = '{period}' THEN '{words} × ' || {_SQL_PRICE}" for period, words in PERIOD_WORDS.items()),
     "END"])
 _SQL_PERIODS = tuple(FIXED) + tuple(MONTHS)
@@ -157,11 +163,16 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
     cursor.service_id, cursor.client_id = batch[-1][0], batch[-1][1]
     params["ids"] = [row[0] for row in batch]
     rows = ("SELECT b.entry_id AS id, b.client_id, %(charge)s AS type, -b.amount AS net, "
-            "'Service:' || b.service_id || ', ' || " + _SQL_WHAT + " AS description, b.service_id, "
+            "'Service:' || b.service_id || ', ' || " + _SQL_WHAT + " AS description, "
+            "CASE WHEN " + _SQL_IS_HOURLY + " THEN %(hour_code)s ELSE %(period_code)s END AS description_code, "
+            "CASE WHEN " + _SQL_IS_HOURLY + " THEN jsonb_build_object('service', b.service_id::text, 'rate', "
+            + _SQL_PRICE + "::text) ELSE jsonb_build_object('service', b.service_id::text, 'period', b.period, "
+            "'amount', " + _SQL_PRICE + "::text) END AS description_params, b.service_id, "
             "b.start AS period_start, b.end_at AS period_end, NULL::uuid AS document_id, b.service_id AS ord "
             "FROM (" + _BATCH_SQL + ") b WHERE b.amount > 0")
     paying = {row[1] for row in batch if row[2]}
-    moved = entries_post_select(rows_sql=rows, params={**params, "charge": EntryType.CHARGE}, client_ids=paying,
+    codes = {"charge": EntryType.CHARGE, "hour_code": SERVICE_HOUR, "period_code": SERVICE_PERIOD}
+    moved = entries_post_select(rows_sql=rows, params={**params, **codes}, client_ids=paying,
                                 check_credit=True)
     refused = paying - moved
     params["refused"] = list(refused)
@@ -214,8 +225,9 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
                 for p in periods:
                     if p.amount:
                         entries.append({"id": new_id(), "type": EntryType.CHARGE, "net": -p.amount,
-                                        "description": f"Service:{service.pk}, {p.what}", "service_id": service.pk,
-                                        "period_start": p.start, "period_end": p.end})
+                                        **service_charge(service_id=service.pk, period=service.period,
+                                                         amount=p.amount, hourly=p.hourly),
+                                        "service_id": service.pk, "period_start": p.start, "period_end": p.end})
                         owners[(service.pk, p.start)] = entries[-1]["id"]
             entries_by_client[client_id] = entries
         _posted, refused = entries_post_for_clients(entries_by_client=entries_by_client, check_credit=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.clients.services.clients import lock_balance
+from clientpanel.ledger.descriptions import service_charge
 
 from ..calculations import period_charge
 from ..locks import locked_service
@@ -42,7 +43,9 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
             return service
         if not setup_charged and service.setup_fee > 0:
             charge_post(service, kind=ChargeKind.SETUP, start=service.order_date, end=None,
-                        amount=service.setup_fee, what="setup fee", check_credit=False)
+                        amount=service.setup_fee, check_credit=False,
+                        description=service_charge(service_id=service.pk, period=None, amount=service.setup_fee,
+                                                   setup=True))
         elif not setup_charged:
             ServiceCharge.objects.create(service=service, kind=ChargeKind.SETUP, period_start=service.order_date,
                                          amount=Decimal(0))

@@ -18,6 +18,7 @@ from clientpanel.client_services.services import (
 )
 from clientpanel.clients.services import client_create
 from clientpanel.core.errors import Conflict, ValidationFailed
+from clientpanel.ledger.descriptions import service_charge
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import InsufficientFunds, entry_post
@@ -242,6 +243,11 @@ def test_the_set_based_pass_charges_exactly_what_the_one_by_one_path_would():
         assert (made.period_start, made.period_end, made.amount) == (charge.start, charge.end, charge.amount)
         assert (entry.net, entry.service_id, entry.period_end) == (-charge.amount, service_id, charge.end)
         assert entry.description == f"Service:{service_id}, {charge.what}"
+        # The code and parameters each reader's language is made from, as the Python path writes them.
+        written = service_charge(service_id=service_id, period=Service.objects.get(pk=service_id).period,
+                                 amount=charge.amount, hourly=charge.hourly)
+        assert (entry.description, entry.description_code, entry.description_params) == (
+            written["description"], written["description_code"], written["description_params"])
         assert Service.objects.get(pk=service_id).billed_until == charge.end
     assert ledger_breaches() == []
 

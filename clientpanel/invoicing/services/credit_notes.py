@@ -16,6 +16,7 @@ from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import reader_amount
+from clientpanel.ledger.descriptions import CHARGE_REVERSAL, REFUND, described
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -85,13 +86,13 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                                                 f"({invoice.number})")
         entry, created = entry_post(client_id=invoice.client_id, type=EntryType.REFUND, net=-net, gross=totals.total,
                                     transaction_id=transaction_id, document_id=note.pk,
-                                    description=f"Refund {note.number} for {invoice.number}")
+                                    **described(REFUND, note=note.number, invoice=invoice.number))
         if not created:
             raise TransactionIdUsed.by(entry, invoice.currency)
         reversal = _charge_reversal(invoice, net)
         if reversal > 0:
             entry_post(client_id=invoice.client_id, type=EntryType.ADJUSTMENT, net=reversal, document_id=note.pk,
-                       description=f"Charge reversed by {note.number} for items of {invoice.number}")
+                       **described(CHARGE_REVERSAL, note=note.number, invoice=invoice.number))
         invoice.refunded_net += net
         invoice.status = DocumentStatus.REFUNDED if invoice.refunded_net == invoice.net else \
             DocumentStatus.PARTIALLY_REFUNDED

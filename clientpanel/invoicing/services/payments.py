@@ -19,6 +19,7 @@ from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import AmountError, currency_minor_unit, parse_amount, reader_amount
+from clientpanel.ledger.descriptions import PAYMENT, described
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
@@ -133,7 +134,7 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
                       minor_unit=Decimal(1).scaleb(-currency_minor_unit(document.currency)))
     entry, created = entry_post(client_id=document.client_id, type=EntryType.PAYMENT, net=net, gross=gross,
                                 transaction_id=transaction_id, document_id=document.pk,
-                                description=f"Payment for {document.number}")
+                                **described(PAYMENT, number=document.number))
     if not created:  # another request took the ID for another document meanwhile
         raise TransactionIdUsed.by(entry, document.currency)
     payment = Payment.objects.create(document=document, client_id=document.client_id, gross=gross, net=net,

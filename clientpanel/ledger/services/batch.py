@@ -64,7 +64,8 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
             rows.append(LedgerEntry(
                 id=e.get("id") or new_id(), client_id=cid, sequence=sequence, type=e["type"], net=e["net"],
                 gross=e.get("gross", e["net"]), balance_before=before, balance_after=running,
-                description=e.get("description", "")[:500], transaction_id="", service_id=e.get("service_id"),
+                description=e.get("description", "")[:500], description_code=e.get("description_code", ""),
+                description_params=e.get("description_params"), transaction_id="", service_id=e.get("service_id"),
                 period_start=e.get("period_start"), period_end=e.get("period_end"),
                 document_id=e.get("document_id"), created_at=now, **recorder))
     LedgerEntry.objects.bulk_create(rows, batch_size=1000)
@@ -76,7 +77,8 @@ def entries_post_for_clients(*, entries_by_client: dict, check_credit: bool = Fa
 def entries_post_select(*, rows_sql: str, params: dict, client_ids: Iterable, check_credit: bool = False) -> set:
     """Post the entries a query yields without bringing them into Python, for batch jobs on
     PostgreSQL (a billing pass charging thousands of services). `rows_sql` yields the columns id,
-    client_id, type, net (in units of 0.0001, like the balance), description, service_id,
+    client_id, type, net (in units of 0.0001, like the balance), description, description_code,
+    description_params (jsonb or NULL; see ledger.descriptions), service_id,
     period_start, period_end, document_id and ord (the order of each client's entries); it may use
     `params` (pyformat); `client_ids` must name every client it yields rows for (the caller knows
     them: finding them again from `rows_sql` cost a billing pass a tenth of its time) — rows of a

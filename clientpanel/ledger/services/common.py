@@ -41,7 +41,8 @@ class TransactionIdUsed(Conflict):
 
 
 INSERT_FIELDS = ("id", "client_id", "sequence", "type", "gross", "net", "balance_before", "balance_after",
-                  "description", "transaction_id", "service_id", "period_start", "period_end", "document_id",
+                  "description", "description_code", "description_params", "transaction_id", "service_id",
+                  "period_start", "period_end", "document_id",
                   "created_at", "created_by_kind", "created_by_id", "created_by_label", "impersonator_id")
 
 

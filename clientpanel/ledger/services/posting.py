@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 
@@ -33,6 +34,8 @@ def entry_post(
     net: Decimal,
     gross: Decimal | None = None,
     description: str = "",
+    description_code: str = "",
+    description_params: dict | None = None,
     transaction_id: str = "",
     service_id=None,
     period_start: dt.datetime | None = None,
@@ -49,6 +52,7 @@ def entry_post(
     transaction ID the client already has is not posted again: the existing entry comes back with
     created=False (also when two such posts race: the unique index decides). With check_credit,
     a debit beyond balance + credit limit is refused (InsufficientFunds) unless allow_over_limit.
+    What the system writes comes with its code (ledger.descriptions.described), free text without.
     """
     gross = net if gross is None else gross
     # On PostgreSQL the post is one statement, atomic by itself: outside a caller's transaction it
@@ -63,6 +67,7 @@ def entry_post(
                 if existing is not None:
                     return existing, False
             entry = _post_locked(client_id=client_id, type=type, net=net, gross=gross, description=description,
+                                 description_code=description_code, description_params=description_params,
                                  transaction_id=transaction_id, service_id=service_id, period_start=period_start,
                                  period_end=period_end, document_id=document_id, check_credit=check_credit,
                                  allow_over_limit=allow_over_limit)
@@ -93,7 +98,10 @@ def _params(conn, values: dict) -> dict:
     return {
         "id": uid(values["id"]), "client_id": uid(values["client_id"]), "type": values["type"],
         "gross": amount_to_units(values["gross"]), "net": amount_to_units(values["net"]),
-        "description": values["description"], "transaction_id": values["transaction_id"],
+        "description": values["description"], "description_code": values["description_code"],
+        "description_params": None if values["description_params"] is None
+        else json.dumps(values["description_params"]),
+        "transaction_id": values["transaction_id"],
         "service_id": uid(values["service_id"]), "period_start": when(values["period_start"]),
         "period_end": when(values["period_end"]), "document_id": uid(values["document_id"]),
         "created_at": when(values["created_at"]), "created_by_kind": values["created_by_kind"],
@@ -102,15 +110,16 @@ def _params(conn, values: dict) -> dict:
     }
 
 
-def _post_locked(*, client_id, type, net, gross, description, transaction_id, service_id, period_start, period_end,
-                 document_id, check_credit, allow_over_limit) -> LedgerEntry:
+def _post_locked(*, client_id, type, net, gross, description, description_code, description_params, transaction_id,
+                 service_id, period_start, period_end, document_id, check_credit, allow_over_limit) -> LedgerEntry:
     """Move the balance and insert the entry. Posting is the hottest write path, so this speaks
     SQL: on PostgreSQL one statement (UPDATE … RETURNING feeding the INSERT), elsewhere the same
     UPDATE then the INSERT inside the caller's transaction."""
     actor = current_actor()
     values = {
         "id": new_id(), "client_id": client_id, "type": type, "gross": gross, "net": net,
-        "description": description[:500], "transaction_id": transaction_id, "service_id": service_id,
+        "description": description[:500], "description_code": description_code,
+        "description_params": description_params, "transaction_id": transaction_id, "service_id": service_id,
         "period_start": period_start, "period_end": period_end, "document_id": document_id,
         "created_at": timezone.now(), **recorded_by(actor),
     }
@@ -131,7 +140,9 @@ def _post_locked(*, client_id, type, net, gross, description, transaction_id, se
     if conn.vendor == "postgresql":
         placeholders = ", ".join(
             {"sequence": "moved.ledger_sequence", "balance_before": "moved.balance - %(net)s",
-             "balance_after": "moved.balance"}.get(name, f"%({name})s") for name in INSERT_FIELDS)
+             "balance_after": "moved.balance",
+             # A text parameter in a SELECT list stays text, which a jsonb column does not take.
+             "description_params": "%(description_params)s::jsonb"}.get(name, f"%({name})s") for name in INSERT_FIELDS)
         sql = (f"WITH moved AS ({update}) INSERT INTO ledger_ledgerentry ({columns}) "  # noqa: S608
                f"SELECT {placeholders} FROM moved RETURNING sequence, balance_after")
         conn.ensure_connection()

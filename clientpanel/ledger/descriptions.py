@@ -1,0 +1,120 @@
+"""What the system writes on a ledger entry, and how it reads in the reader's language.
+
+An entry the system posts (a payment, a service charge, a refund, a reversal) keeps a code and its
+parameters beside the English `description` the API has always returned; `describe` shows it in
+the active language. Free text (manual transactions) has no code and shows as typed. Entries
+posted before the codes existed are recognised by their exact English wording, and only on entries
+tied to a document or a service, which staff's free text never is (docs/decisions.md)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import get_language, gettext, gettext_noop
+
+from clientpanel.core.money import display_amount
+
+PAYMENT = "payment"
+REFUND = "refund"
+CHARGE_REVERSAL = "charge_reversal"
+SERVICE_PERIOD = "service_period"
+SERVICE_HOUR = "service_hour"
+SERVICE_SETUP = "service_setup"
+SERVICE_ONE_TIME = "service_one_time"
+
+# The English text, also the message translated: one wording for what is stored and what is shown.
+WORDING = {
+    PAYMENT: gettext_noop("Payment for %(number)s"),
+    REFUND: gettext_noop("Refund %(note)s for %(invoice)s"),
+    CHARGE_REVERSAL: gettext_noop("Charge reversed by %(note)s for items of %(invoice)s"),
+    SERVICE_PERIOD: gettext_noop("Service:%(service)s, %(period)s × %(amount)s"),
+    SERVICE_HOUR: gettext_noop("Service:%(service)s, 1h × %(rate)s per hour"),
+    SERVICE_SETUP: gettext_noop("Service:%(service)s, setup fee"),
+    SERVICE_ONE_TIME: gettext_noop("Service:%(service)s, one-time"),
+}
+# A billing period's length, as a service charge names it.
+PERIOD_WORDS = {"DAILY": gettext_noop("1 day"), "WEEKLY": gettext_noop("1 week"), "MONTHLY": gettext_noop("1 month"),
+                "QUARTERLY": gettext_noop("3 months"), "SEMIANNUALLY": gettext_noop("6 months"),
+                "ANNUALLY": gettext_noop("1 year"), "BIENNIALLY": gettext_noop("2 years"),
+                "TRIENNIALLY": gettext_noop("3 years")}
+_AMOUNTS = {SERVICE_PERIOD: "amount", SERVICE_HOUR: "rate"}
+
+
+def described(code: str, **params: Any) -> dict:
+    """The description columns of an entry the system posts: entry_post(**described(PAYMENT,
+    number=…)). Parameters are kept as text (numbers as str(Decimal), which the English shows)."""
+    params = {key: str(value) for key, value in params.items()}
+    return {"description": english(code, params), "description_code": code, "description_params": params}
+
+
+def english(code: str, params: dict) -> str:
+    shown = dict(params)
+    if "period" in shown:
+        shown["period"] = PERIOD_WORDS[shown["period"]]
+    return WORDING[code] % shown
+
+
+def service_charge(*, service_id, period: str | None, amount: Decimal, hourly: bool = False,
+                   setup: bool = False) -> dict:
+    """The description columns of a service's charge: a setup fee, a ONE_TIME price (no period),
+    an hour of an hourly price, or a whole period."""
+    if setup:
+        return described(SERVICE_SETUP, service=service_id)
+    if hourly:
+        return described(SERVICE_HOUR, service=service_id, rate=amount)
+    if period is None or period not in PERIOD_WORDS:
+        return described(SERVICE_ONE_TIME, service=service_id)
+    return described(SERVICE_PERIOD, service=service_id, period=period, amount=amount)
+
+
+def describe(entry) -> str:
+    """The entry's description in the active language: a known code's wording translated, with
+    amounts in the reader's format; free text and anything unrecognised exactly as stored."""
+    code, params = entry.description_code, entry.description_params
+    if not code:
+        code, params = _recognised(entry)
+    if code not in WORDING or not isinstance(params, dict):
+        return entry.description
+    shown = dict(params)
+    try:
+        # Variables, not literals, inside gettext(): the extractor would take a literal for a message.
+        for key, value in shown.items():
+            if key == "period":
+                shown[key] = gettext(PERIOD_WORDS[value])
+            elif key == _AMOUNTS.get(code):
+                shown[key] = display_amount(Decimal(value), "", get_language())
+        return gettext(WORDING[code]) % shown
+    except (KeyError, InvalidOperation, TypeError, ValueError):
+        return entry.description
+
+
+_OLD = {  # the wording written before the codes, by entry type
+    "PAYMENT": [(PAYMENT, re.compile(r"Payment for (?P<number>.+)"))],
+    "REFUND": [(REFUND, re.compile(r"Refund (?P<note>.+?) for (?P<invoice>.+)"))],
+    "ADJUSTMENT": [(CHARGE_REVERSAL, re.compile(r"Charge reversed by (?P<note>.+?) for items of (?P<invoice>.+)"))],
+    "CHARGE": [
+        (SERVICE_HOUR, re.compile(r"Service:(?P<service>[0-9a-f-]{32,36}), 1h × (?P<rate>[0-9.]+) per hour")),
+        (SERVICE_PERIOD, re.compile(r"Service:(?P<service>[0-9a-f-]{32,36}), (?P<period>"
+                                    + "|".join(map(re.escape, PERIOD_WORDS.values())) + r") × (?P<amount>[0-9.]+)")),
+        (SERVICE_SETUP, re.compile(r"Service:(?P<service>[0-9a-f-]{32,36}), setup fee")),
+        (SERVICE_ONE_TIME, re.compile(r"Service:(?P<service>[0-9a-f-]{32,36}), one-time")),
+    ],
+}
+_PERIOD_OF_WORDS = {words: period for period, words in PERIOD_WORDS.items()}
+
+
+def _recognised(entry) -> tuple[str, dict | None]:
+    """An entry from before the codes: its code and parameters read back from the exact English,
+    only where the system wrote it (tied to a document or a service; free text never is)."""
+    if entry.document_id is None and entry.service_id is None:
+        return "", None
+    for code, pattern in _OLD.get(entry.type, ()):
+        match = pattern.fullmatch(entry.description)
+        if match:
+            params = match.groupdict()
+            if "period" in params:
+                params["period"] = _PERIOD_OF_WORDS[params["period"]]
+            return code, params
+    return "", None

@@ -1,0 +1,138 @@
+"""What the system writes on a client's ledger (a payment, a service's charges, a refund and the
+reversal of a charge) reads in the reader's language on the staff Transactions tab, the Finance
+list, the CSV export and the portal's Transactions page; a manual transaction's words show as
+typed in every language, and the API keeps the English it has always returned."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.test import Client as Browser
+from django.urls import reverse
+from django.utils import translation
+
+from clientpanel.accounts.models import User
+from clientpanel.catalog.models import Price, Product
+from clientpanel.client_services.services import service_order
+from clientpanel.clients.services import client_create
+from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
+from clientpanel.ledger.descriptions import describe
+from clientpanel.ledger.models import EntryType, LedgerEntry
+from clientpanel.ledger.services import entry_post, manual_transaction_create
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "ledger-words-passphrase"
+T = dt.datetime(2027, 9, 2, 8, 0, tzinfo=dt.UTC)
+MANUAL = "Rabat za awarię / outage credit"
+
+
+@pytest.fixture
+def ledger():
+    """A Polish client with every kind of entry the system writes, and one typed by staff."""
+    client = client_create(actor=None, data=client_data(currency="PLN", language="pl", password=PASSWORD))
+    manual_transaction_create(actor=None, client_id=client.pk, amount="500.00", description=MANUAL)
+    product = Product.objects.create(key="vps", name="VPS", module="sample")
+    price = Price.objects.create(product=product, currency="PLN", period="MONTHLY", amount=Decimal("10.00"),
+                                 setup_fee=Decimal("5.00"))
+    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    call_command("run_automation", "--at", T.isoformat())  # the setup fee, then the first month
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Wdrożenie", "quantity": "1", "unit_price": "100.00"}])
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    proforma.refresh_from_db()
+    invoice = proforma.related
+    note = credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="40.00").note
+    return {"client": client, "service": service, "proforma": proforma, "invoice": invoice, "note": note}
+
+
+def _polish(world) -> list[str]:
+    s, p, i, n = world["service"].pk, world["proforma"].number, world["invoice"].number, world["note"].number
+    return [f"Płatność za {p}", f"Usługa {s}, opłata instalacyjna", f"Usługa {s}, 1 miesiąc × 10,00",
+            f"Zwrot fakturą korygującą {n} do faktury {i}",
+            f"Cofnięcie obciążenia fakturą korygującą {n} za pozycje faktury {i}", MANUAL]
+
+
+def _english(world) -> list[str]:
+    s, p, i, n = world["service"].pk, world["proforma"].number, world["invoice"].number, world["note"].number
+    return [f"Payment for {p}", f"Service:{s}, setup fee", f"Service:{s}, 1 month × 10.00",
+            f"Refund {n} for {i}", f"Charge reversed by {n} for items of {i}", MANUAL]
+
+
+def _stored(world) -> list[str]:
+    """The English the entries keep, word for word as the system has always written it."""
+    s, p, i, n = world["service"].pk, world["proforma"].number, world["invoice"].number, world["note"].number
+    return [f"Payment for {p}", f"Service:{s}, setup fee", f"Service:{s}, 1 month × 10.0000",
+            f"Refund {n} for {i}", f"Charge reversed by {n} for items of {i}", MANUAL]
+
+
+def test_a_polish_staff_member_reads_the_systems_words_in_polish_and_staffs_as_typed(ledger, staff_client, staff):
+    tab = reverse("backoffice:client-transactions", args=[ledger["client"].pk])
+    english = staff_client.get(tab).content.decode()
+    assert all(text in english for text in _english(ledger)), english
+    assert "Płatność za" not in english and "Usługa " not in english
+    User.objects.filter(pk=staff.pk).update(language="pl")
+    for page in (tab, reverse("backoffice:finance-transactions")):
+        polish = staff_client.get(page).content.decode()
+        assert all(text in polish for text in _polish(ledger)), page
+        assert "Payment for" not in polish and "Charge reversed" not in polish and "setup fee" not in polish
+    export = staff_client.get(reverse("backoffice:client-transactions-export", args=[ledger["client"].pk]))
+    csv = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert all(text in csv for text in _polish(ledger)) and "Payment for" not in csv
+
+
+def test_the_portal_shows_the_users_language(ledger):
+    browser = Browser()
+    assert browser.post(reverse("portal:login"), {"email": ledger["client"].owner.email,
+                                                  "password": PASSWORD}).status_code == 302
+    polish = browser.get(reverse("portal:transactions")).content.decode()
+    assert all(text in polish for text in _polish(ledger)), polish
+    assert "Payment for" not in polish and "Refund " not in polish
+    User.objects.filter(pk=ledger["client"].owner.pk).update(language="en")
+    english = browser.get(reverse("portal:transactions")).content.decode()
+    assert all(text in english for text in _english(ledger)) and "Płatność" not in english
+
+
+def test_the_api_returns_the_english_it_always_did(ledger, api, staff):
+    User.objects.filter(pk=staff.pk).update(language="pl")
+    items = api.get(f"/clients/{ledger['client'].pk}/transactions", page_size=50).json()["results"]
+    shown = {item["description"] for item in items}
+    assert set(_stored(ledger)) <= shown and not any("Płatność" in text or "Usługa" in text for text in shown)
+
+
+def test_entries_from_before_the_codes_read_in_polish_by_their_exact_wording(make_client):
+    """Old rows keep no code: the wording the system wrote is recognised, on entries tied to a
+    document or a service only — a typed 'Payment for …' on a manual entry stays as typed."""
+    client = make_client(currency="PLN")
+    document, service = uuid.uuid4(), uuid.uuid4()
+    posted = [
+        entry_post(client_id=client.pk, type=EntryType.PAYMENT, net=Decimal("100"), document_id=document,
+                   description="Payment for PRO/2026/7")[0],
+        entry_post(client_id=client.pk, type=EntryType.CHARGE, net=Decimal("-0.9271"), service_id=service,
+                   description=f"Service:{service}, 1h × 0.9271 per hour")[0],
+        entry_post(client_id=client.pk, type=EntryType.CHARGE, net=Decimal("-30"), service_id=service,
+                   description=f"Service:{service}, 3 months × 30.0000")[0],
+        entry_post(client_id=client.pk, type=EntryType.CHARGE, net=Decimal("-1"), service_id=service,
+                   description=f"Service:{service}, one-time")[0],
+        entry_post(client_id=client.pk, type=EntryType.REFUND, net=Decimal("-5"), document_id=document,
+                   description="Refund FK 2026/1 for FV 2026/3")[0],
+        entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("5"), document_id=document,
+                   description="Charge reversed by FK 2026/1 for items of FV 2026/3")[0],
+        manual_transaction_create(actor=None, client_id=client.pk, amount="1", description="Payment for PRO/2026/7")[0],
+        entry_post(client_id=client.pk, type=EntryType.CHARGE, net=Decimal("-1"), service_id=service,
+                   description="Service renewal, by hand")[0],
+    ]
+    entries = list(LedgerEntry.objects.filter(pk__in=[e.pk for e in posted]).order_by("sequence"))
+    assert all(entry.description_code == "" for entry in entries)
+    with translation.override("pl"):
+        assert [describe(entry) for entry in entries] == [
+            "Płatność za PRO/2026/7", f"Usługa {service}, 1 godz. × 0,9271 za godzinę",
+            f"Usługa {service}, 3 miesiące × 30,00", f"Usługa {service}, opłata jednorazowa",
+            "Zwrot fakturą korygującą FK 2026/1 do faktury FV 2026/3",
+            "Cofnięcie obciążenia fakturą korygującą FK 2026/1 za pozycje faktury FV 2026/3",
+            "Payment for PRO/2026/7", "Service renewal, by hand"]
+    with translation.override("en"):
+        assert describe(entries[1]) == f"Service:{service}, 1h × 0.9271 per hour"
+        assert describe(entries[6]) == "Payment for PRO/2026/7"
