@@ -63,14 +63,17 @@ def job_description(name: str, docstring: str = "") -> str:
     return labels.JOB_DESCRIPTIONS.get(name, docstring)
 
 
+# On a phone a row is a card (base.html: .cp-cards): the client by its tick, then its status and
+# balance; the owner, the place and the creation time (PHONE_HIDDEN) wait for a wider screen.
+PHONE_HIDDEN = "d-none d-md-table-cell"
 _DIRECTORY_ROW = (
     '<tr><td class="cp-select"><input class="form-check-input" type="checkbox" name="ids" value="{}" form="bulk-form" '
     'data-bulk-row aria-label="{} {}"></td>'
-    '<td><div>{}</div><div class="small text-secondary">{}</div></td>'
-    '<td><a href="{}" class="fw-semibold">{}</a><div class="small text-secondary">#{}{}</div></td>'
+    f'<td class="{PHONE_HIDDEN}"><div>{{}}</div><div class="small text-secondary">{{}}</div></td>'
+    '<td class="cp-card-head"><a href="{}" class="fw-semibold">{}</a><div class="small text-secondary">#{}{}</div></td>'
     '<td><span class="badge {}">{}</span></td>'
-    '<td>{}<div class="small text-secondary">{}</div></td>'
-    '<td class="text-nowrap">{}</td>'
+    f'<td class="{PHONE_HIDDEN}">{{}}<div class="small text-secondary">{{}}</div></td>'
+    f'<td class="text-nowrap {PHONE_HIDDEN}">{{}}</td>'
     '<td class="text-nowrap text-end"><div>{}</div><div class="small text-secondary">{}</div></td></tr>')
 
 

@@ -51,12 +51,16 @@ class Table:
         aging report's list of a dozen cells a row took most of the page's time."""
         language = get_language() or "en"
         classes = ["text-end text-nowrap" if numeric else "" for _label, numeric in self.columns]
+        # On a phone a row is a card (base.html: .cp-cards): its first cell heads it, the others
+        # name their column (data-label), as the hidden header did.
+        labels = [""] + [format_html(' data-label="{}"', label) for label, _numeric in self.columns[1:]]
 
         def cells(row: list[object]):
-            for cell, css in zip(row, classes, strict=True):
-                yield "text-nowrap" if isinstance(cell, Link) and not css else css, cell_html(cell, language)
+            for index, (cell, css, label) in enumerate(zip(row, classes, labels, strict=True)):
+                css = "text-nowrap" if isinstance(cell, Link) and not css else css
+                yield (css + " cp-card-head" if index == 0 else css).strip(), label, cell_html(cell, language)
 
-        return format_html_join("\n", "<tr>{}</tr>", ((format_html_join("", '<td class="{}">{}</td>', cells(row)),)
+        return format_html_join("\n", "<tr>{}</tr>", ((format_html_join("", '<td class="{}"{}>{}</td>', cells(row)),)
                                                        for row in self.rows))
 
 
