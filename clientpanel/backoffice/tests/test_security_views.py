@@ -108,6 +108,20 @@ def test_a_code_opens_one_login(client):
     assert replay.status_code == 200 and "does not match" in replay.content.decode() and not logged_in(client)
 
 
+@pytest.mark.parametrize("next_url", ["-1", "home", "a\x00b", "https://evil.example/", "//evil.example/"])
+def test_a_next_that_is_no_path_of_ours_leads_to_the_dashboard(client, next_url):
+    # redirect() read "-1" as a view's name: the language switch and the 2FA step answered 500.
+    member = with_2fa(staff_create(email="member@example.com", password=PASSWORD, roles=["Administrator"]))
+    client.post(reverse("backoffice:login") + "?next=" + next_url.replace("\x00", "%00"),
+                {"username": member.email, "password": PASSWORD})
+    verified = client.post(reverse("backoffice:login-verify"), {"code": next_code(member)})
+    assert verified.status_code == 302 and verified["Location"] == reverse("backoffice:dashboard")
+    switched = client.post(reverse("backoffice:account-language"), {"language": "en", "next": next_url})
+    assert switched.status_code == 302 and switched["Location"] == reverse("backoffice:dashboard")
+    back = client.post(reverse("backoffice:account-language"), {"language": "en", "next": "/staff/clients/?q=a"})
+    assert back["Location"] == "/staff/clients/?q=a"
+
+
 # --- 8. smaller rules ----------------------------------------------------------------------------------
 
 def test_login_answers_the_same_for_wrong_password_not_staff_inactive_and_unknown(client, make_client):

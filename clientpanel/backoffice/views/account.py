@@ -9,7 +9,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,6 +20,7 @@ from clientpanel.core.errors import DomainError, ValidationFailed
 from ..access import staff_required
 from ..forms.account import CodeForm, PasswordChangeForm
 from .common import form_page
+from .login import staff_next
 
 
 @sensitive_post_parameters("current_password", "password", "password_again")
@@ -83,10 +83,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The panel does not speak that language."))
     else:
         translation.activate(language)
-    next_url = request.POST.get("next", "")
-    safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure())
-    response = redirect(next_url if next_url and safe else "backoffice:dashboard")
+    response = redirect(staff_next(request, request.POST.get("next", "")))
     if language in dict(settings.LANGUAGES):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
                             path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,

@@ -7,6 +7,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +17,16 @@ from clientpanel.ui import code_step
 from ..forms.account import CodeForm, StaffLoginForm
 
 PENDING = "pending_2fa"  # the staff member whose code the second step asks for (ui/code_step.py)
+
+
+def staff_next(request: HttpRequest, next_url: str) -> str:
+    """Where to go on after a login or the language switch: a path of this site, else the dashboard.
+    Only a path: redirect() reads any other text ("-1", "home") as a view's name, and a name that is
+    none was a 500."""
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return next_url
+    return reverse("backoffice:dashboard")
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -48,6 +59,5 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.completes_login_of(user):
         request.session.pop(PENDING, None)
         login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
-        safe = url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
-        return redirect(next_url if next_url and safe else "backoffice:dashboard")
+        return redirect(staff_next(request, next_url))
     return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})
