@@ -6,12 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound
+from clientpanel.ledger.selectors import ServiceNames
 
 from . import policies
 from .calculations import charges_between
@@ -44,6 +46,16 @@ def service_for_cancellation(*, actor: ActorLike, service_id) -> Service:
     except (Service.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound(_("Service not found.")) from None
     return service
+
+
+def entry_service_names() -> ServiceNames:
+    """Ledger entries' services named as the pages name a service, "VPS D4E0GV" (product and label),
+    for the ledger's lists: one subquery in the list's query; a deleted service names nothing, and
+    its entries read as stored. Search words find a service by its label or product, as service_list."""
+    named = (Service.objects.filter(pk=OuterRef("service_id"))
+             .annotate(shown=Concat("product__name", Value(" "), "label")).values("shown")[:1])
+    return ServiceNames(name=Subquery(named), matching=lambda word: Service.objects.filter(
+        Q(label__icontains=word) | Q(product__name__icontains=word)).values("pk"))
 
 
 def upcoming_charges(*, client_ids, now: dt.datetime, until: dt.datetime) -> dict:

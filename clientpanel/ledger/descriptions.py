@@ -34,6 +34,14 @@ WORDING = {
     SERVICE_SETUP: gettext_noop("Service:%(service)s, setup fee"),
     SERVICE_ONE_TIME: gettext_noop("Service:%(service)s, one-time"),
 }
+# A service's charge as the lists show it once they know the service's name (ledger.selectors.
+# ServiceNames: "VPS D4E0GV"), where the English kept the service's ID.
+NAMED_WORDING = {
+    SERVICE_PERIOD: gettext_noop("%(name)s, %(period)s × %(amount)s"),
+    SERVICE_HOUR: gettext_noop("%(name)s, 1h × %(rate)s per hour"),
+    SERVICE_SETUP: gettext_noop("%(name)s, setup fee"),
+    SERVICE_ONE_TIME: gettext_noop("%(name)s, one-time"),
+}
 # A billing period's length, as a service charge names it.
 PERIOD_WORDS = {"DAILY": gettext_noop("1 day"), "WEEKLY": gettext_noop("1 week"), "MONTHLY": gettext_noop("1 month"),
                 "QUARTERLY": gettext_noop("3 months"), "SEMIANNUALLY": gettext_noop("6 months"),
@@ -71,13 +79,17 @@ def service_charge(*, service_id, period: str | None, amount: Decimal, hourly: b
 
 def describe(entry) -> str:
     """The entry's description in the active language: a known code's wording translated, with
-    amounts in the reader's format; free text and anything unrecognised exactly as stored."""
+    amounts in the reader's format and the service by its name where the list read it (the
+    entry's `service_name`); free text and anything unrecognised exactly as stored."""
     code, params = entry.description_code, entry.description_params
     if not code:
         code, params = _recognised(entry)
     if code not in WORDING or not isinstance(params, dict):
         return entry.description
     shown = dict(params)
+    name, wording = getattr(entry, "service_name", None), WORDING[code]
+    if name and code in NAMED_WORDING:
+        wording, shown["name"] = NAMED_WORDING[code], name
     try:
         # Variables, not literals, inside gettext(): the extractor would take a literal for a message.
         for key, value in shown.items():
@@ -85,7 +97,7 @@ def describe(entry) -> str:
                 shown[key] = gettext(PERIOD_WORDS[value])
             elif key == _AMOUNTS.get(code):
                 shown[key] = display_amount(Decimal(value), "", get_language())
-        return gettext(WORDING[code]) % shown
+        return gettext(wording) % shown
     except (KeyError, InvalidOperation, TypeError, ValueError):
         return entry.description
 

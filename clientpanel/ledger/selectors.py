@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
@@ -18,10 +20,33 @@ from . import policies
 from .models import EntryType, LedgerEntry
 
 
-def client_entries(*, client: Client, search: str = "") -> QuerySet[LedgerEntry]:
-    entries = LedgerEntry.objects.filter(client=client).select_related("client")
+@dataclass(frozen=True)
+class ServiceNames:
+    """How a list names an entry's service, handed in by a layer that knows services (the ledger
+    sits below client_services and imports nothing of it): `name`, an expression over the entry's
+    OuterRef("service_id") read in the list's own query (no query per row), kept as `service_name`
+    for ledger.descriptions; `matching(word)`, the ids of the services a search word names."""
+
+    name: Any
+    matching: Callable[[str], QuerySet]
+
+
+def _named(entries: QuerySet[LedgerEntry], names: ServiceNames | None) -> QuerySet[LedgerEntry]:
+    return entries.annotate(service_name=names.name) if names else entries
+
+
+def _searched(word: str, names: ServiceNames | None) -> Q:
+    """A search word as the list's pages show an entry: its stored words or transaction ID, or the
+    name of its service (a charge reads "VPS D4E0GV, 1 month × 10.00" where the English keeps the ID)."""
+    found = Q(description__icontains=word) | Q(transaction_id__icontains=word)
+    return found | Q(service_id__in=names.matching(word)) if names else found
+
+
+def client_entries(*, client: Client, search: str = "", names: ServiceNames | None = None) -> QuerySet[LedgerEntry]:
+    """The client's entries, newest first; `names` (pages and exports) names their services."""
+    entries = _named(LedgerEntry.objects.filter(client=client).select_related("client"), names)
     for word in (search or "").split()[:4]:
-        entries = entries.filter(Q(description__icontains=word) | Q(transaction_id__icontains=word))
+        entries = entries.filter(_searched(word, names))
     return entries.order_by("-sequence")
 
 
@@ -32,18 +57,18 @@ def entry_by_transaction_id(*, client_id, transaction_id: str) -> LedgerEntry | 
     return LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
 
 
-def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "") -> QuerySet[LedgerEntry]:
+def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "",
+                       names: ServiceNames | None = None) -> QuerySet[LedgerEntry]:
     """Every entry across the clients the actor may see, newest first (the Finance area); in the
-    portal, its client's entries with Manage Invoices."""
+    portal, its client's entries with Manage Invoices. `names` as for client_entries."""
     actor = as_actor(actor)
     if actor.is_portal and not policies.can_view_transactions(actor, actor.client_id):
         return LedgerEntry.objects.none()
-    entries = LedgerEntry.objects.filter(client__in=clients_visible_to(actor)).select_related("client")
+    entries = _named(LedgerEntry.objects.filter(client__in=clients_visible_to(actor)).select_related("client"), names)
     if type in EntryType.values:
         entries = entries.filter(type=type)
     for word in (search or "").split()[:4]:
-        entries = entries.filter(Q(description__icontains=word) | Q(transaction_id__icontains=word)
-                                 | Q(client__display_name__icontains=word))
+        entries = entries.filter(_searched(word, names) | Q(client__display_name__icontains=word))
     return entries.order_by("-created_at", "-id")
 
 

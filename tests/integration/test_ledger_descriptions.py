@@ -49,15 +49,20 @@ def ledger():
 
 
 def _polish(world) -> list[str]:
-    s, p, i, n = world["service"].pk, world["proforma"].number, world["invoice"].number, world["note"].number
-    return [f"Płatność za {p}", f"Usługa {s}, opłata instalacyjna", f"Usługa {s}, 1 miesiąc × 10,00",
+    """As the pages show them: the service by its product and label, as its own pages name it."""
+    s, p, i, n = _name(world), world["proforma"].number, world["invoice"].number, world["note"].number
+    return [f"Płatność za {p}", f"{s}, opłata instalacyjna", f"{s}, 1 miesiąc × 10,00",
             f"Zwrot fakturą korygującą {n} do faktury {i}",
             f"Cofnięcie obciążenia fakturą korygującą {n} za pozycje faktury {i}", MANUAL]
 
 
+def _name(world) -> str:
+    return f"VPS {world['service'].label}"
+
+
 def _english(world) -> list[str]:
-    s, p, i, n = world["service"].pk, world["proforma"].number, world["invoice"].number, world["note"].number
-    return [f"Payment for {p}", f"Service:{s}, setup fee", f"Service:{s}, 1 month × 10.00",
+    s, p, i, n = _name(world), world["proforma"].number, world["invoice"].number, world["note"].number
+    return [f"Payment for {p}", f"{s}, setup fee", f"{s}, 1 month × 10.00",
             f"Refund {n} for {i}", f"Charge reversed by {n} for items of {i}", MANUAL]
 
 
@@ -72,7 +77,7 @@ def test_a_polish_staff_member_reads_the_systems_words_in_polish_and_staffs_as_t
     tab = reverse("backoffice:client-transactions", args=[ledger["client"].pk])
     english = staff_client.get(tab).content.decode()
     assert all(text in english for text in _english(ledger)), english
-    assert "Płatność za" not in english and "Usługa " not in english
+    assert "Płatność za" not in english and "Usługa " not in english and str(ledger["service"].pk) not in english
     User.objects.filter(pk=staff.pk).update(language="pl")
     for page in (tab, reverse("backoffice:finance-transactions")):
         polish = staff_client.get(page).content.decode()
@@ -89,7 +94,7 @@ def test_the_portal_shows_the_users_language(ledger):
                                                   "password": PASSWORD}).status_code == 302
     polish = browser.get(reverse("portal:transactions")).content.decode()
     assert all(text in polish for text in _polish(ledger)), polish
-    assert "Payment for" not in polish and "Refund " not in polish
+    assert "Payment for" not in polish and "Refund " not in polish and str(ledger["service"].pk) not in polish
     User.objects.filter(pk=ledger["client"].owner.pk).update(language="en")
     english = browser.get(reverse("portal:transactions")).content.decode()
     assert all(text in english for text in _english(ledger)) and "Płatność" not in english

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
+from clientpanel.client_services.selectors import entry_service_names
 from clientpanel.core.money import reader_amount
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.ledger import services as ledger_services
@@ -39,7 +40,8 @@ def client_transactions(request: HttpRequest, client_id) -> HttpResponse:
     except ValueError:
         page_size = 25
     page_size = page_size if page_size in (10, 25, 50, 100) else 25
-    page = page_of(request, ledger_selectors.client_entries(client=client, search=search), page_size)
+    page = page_of(request, ledger_selectors.client_entries(client=client, search=search,
+                                                                   names=entry_service_names()), page_size)
     attempts = list(payment_selectors.client_attempts(client=client)[:ONLINE_PAYMENTS_SHOWN])
     now = timezone.now()
     return render(request, "backoffice/clients/transactions.html", record_context(request, client, "transactions") | {
@@ -81,7 +83,7 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
 def finance_transactions(request: HttpRequest) -> HttpResponse:
     search = query_text(request)
     kind = request.GET.get("type", "")
-    entries = ledger_selectors.entries_visible_to(request.user, search=search, type=kind)
+    entries = ledger_selectors.entries_visible_to(request.user, search=search, type=kind, names=entry_service_names())
     page = page_of(request, entries, 50)
     return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind,
                                                                    "kept": [("q", search), ("type", kind)]})
@@ -91,7 +93,8 @@ def finance_transactions(request: HttpRequest) -> HttpResponse:
 def client_transactions_export(request: HttpRequest, client_id) -> HttpResponse:
     """The client's Transactions tab as CSV: every entry its search finds, all pages."""
     client = client_or_404(request, client_id)
-    return csv_export(request, lambda: ledger_selectors.client_entries(client=client, search=query_text(request)),
+    return csv_export(request, lambda: ledger_selectors.client_entries(client=client, search=query_text(request),
+                                                                       names=entry_service_names()),
                       columns=ENTRY_COLUMNS, stem=f"{client.number}-transactions",
                       back_to=reverse("backoffice:client-transactions", args=[client.id]))
 
@@ -100,7 +103,7 @@ def client_transactions_export(request: HttpRequest, client_id) -> HttpResponse:
 def finance_transactions_export(request: HttpRequest) -> HttpResponse:
     """Finance → Transactions as CSV: every entry its search and type find, all pages."""
     return csv_export(request, lambda: ledger_selectors.entries_visible_to(
-        request.user, search=query_text(request), type=request.GET.get("type", "")),
+        request.user, search=query_text(request), type=request.GET.get("type", ""), names=entry_service_names()),
         columns=ENTRY_COLUMNS, stem="transactions", back_to=reverse("backoffice:finance-transactions"))
 
 

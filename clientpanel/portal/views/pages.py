@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clientpanel.client_services.selectors import services_visible_to, upcoming_charges
+from clientpanel.client_services.selectors import entry_service_names, services_visible_to, upcoming_charges
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import ValidationFailed
@@ -140,6 +140,6 @@ def add_funds(request: HttpRequest) -> HttpResponse:
 
 @portal_page(MANAGE_INVOICES)
 def transactions(request: HttpRequest) -> HttpResponse:
-    entries = entries_visible_to(request.portal.actor).order_by("-sequence")
+    entries = entries_visible_to(request.portal.actor, names=entry_service_names()).order_by("-sequence")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "portal/transactions.html", {"page": page, "client": request.portal.client})
