@@ -28,6 +28,9 @@ from .clients import lock_client
 # Staff's notes on an address (a gate code, what a technician should know): the portal's address book
 # neither shows nor changes them.
 STAFF_ONLY_ADDRESS_FIELDS = frozenset({"notes"})
+# Enough for any shop's depots and sites, and it keeps the address book one page: without a bound a
+# portal user could add addresses until the page (which lists them all) no longer loads.
+MAX_ADDRESSES = 100
 
 
 def _require_address_right(actor: Actor, client_id, data: Mapping[str, Any] | None = None) -> None:
@@ -81,6 +84,10 @@ def address_create(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> A
     _require_address_right(actor, client_id, data)
     with transaction.atomic():
         client = lock_client(client_id, actor)
+        # Counted under the client's lock, so two adds at once cannot both take the last place.
+        if Address.objects.filter(client=client).count() >= MAX_ADDRESSES:
+            raise Conflict(_("A client keeps at most %(count)d addresses; delete one that is no longer used "
+                             "first.") % {"count": MAX_ADDRESSES})
         errors = FieldErrors()
         cleaned = clean_address({k: v for k, v in data.items() if k in ADDRESS_FIELDS}, errors)
         if "type" not in data:

@@ -221,3 +221,27 @@ def test_an_address_left_unnamed_is_named_in_the_users_language(world, make_clie
     english = _signed_in(world["mine"].owner.email)
     english.post(reverse("portal:address-new"), _form(name=""))
     assert Address.objects.filter(client=world["mine"], name="Shipping address").exists()
+
+
+def test_a_client_keeps_a_bounded_number_of_addresses(world, api):
+    # Unbounded, a portal user could add addresses until the book (one page listing them all) no longer loaded.
+    from clientpanel.clients.services import addresses
+
+    client = world["mine"]
+    while Address.objects.filter(client=client).count() < addresses.MAX_ADDRESSES:
+        _shipping(client, "Depot")
+    browser = _signed_in(client.owner.email)
+    refused = browser.post(reverse("portal:address-new"), _form(name="One too many"))
+    assert refused.status_code == 200
+    assert f"A client keeps at most {addresses.MAX_ADDRESSES} addresses" in refused.content.decode()
+    assert "Magazynowa 5" in refused.content.decode()  # what was typed stays
+    answer = api.post(f"/clients/{client.pk}/addresses", {"type": "SERVICE", "address1": "Main 1", "city": "Leeds",
+                                                           "country": "GB"})
+    assert answer.status_code == 409 and "at most" in answer.json()["error"]["message"]
+    staff = Browser()
+    staff.force_login(staff_create(email="clerk@example.com", password=PASSWORD, roles=["Administrator"]))
+    dialog = staff.post(reverse("backoffice:address-create", args=[client.pk]),
+                        _form(name="One too many"), headers={"hx-request": "true"})
+    assert dialog.status_code == 200 and "A client keeps at most" in dialog.content.decode()  # it was a 500
+    assert not Address.objects.filter(name="One too many").exists()
+    assert Address.objects.filter(client=client).count() == addresses.MAX_ADDRESSES
