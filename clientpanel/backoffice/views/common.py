@@ -71,7 +71,8 @@ def form_page(request: HttpRequest, form, template: str, context: dict | None = 
               check: Callable[[dict], None] | None = None) -> HttpResponse:
     """A staff form (a page or a modal), shown and posted. A valid POST goes to save (the service
     call, given the cleaned data); invalid fields it reports show on the form (mapping: the service's
-    field names to the form's), any other refusal only through refused (None: not caught). A saved
+    field names to the form's), any other refusal through refused, or without one above the form (a
+    limit reached, a row deleted meanwhile: it was a 500); 403s and 404s save raises go on. A saved
     form flashes success (given what save answered, when callable) and answers then(what save
     answered). Otherwise the template shows the form, with what was typed and its errors — with
     check (the service's own check, which writes nothing), also the problems the service finds in
@@ -87,9 +88,12 @@ def form_page(request: HttpRequest, form, template: str, context: dict | None = 
         except ValidationFailed as error:
             form.apply_errors(error, mapping)
         except DomainError as error:
-            if refused is None:
-                raise
-            refused(error)
+            if refused is not None:
+                refused(error)
+            elif hasattr(form, "apply_errors"):
+                form.apply_errors(error)
+            else:
+                form.add_error(None, error.message)
         else:
             if success is not None:
                 messages.success(request, success(saved) if callable(success) else success)

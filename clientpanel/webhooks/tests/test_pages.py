@@ -69,6 +69,21 @@ def test_a_refused_url_is_a_field_error_and_nothing_is_saved(staff_client, setti
     assert answer.status_code == 200 and not WebhookEndpoint.objects.exists()
 
 
+def test_the_endpoint_limit_is_said_on_the_form_and_nothing_is_saved(staff_client, settings, monkeypatch):
+    # A refusal that is no field's (the Conflict at the limit) was a 500 on staff forms (views.common.form_page).
+    from clientpanel.webhooks import services
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    monkeypatch.setattr(services, "MAX_ENDPOINTS", 1)
+    services.endpoint_create(actor=None, data={"url": "http://127.0.0.1:9/first"})
+    response = staff_client.post(reverse("backoffice:webhook-create"), {"url": "http://127.0.0.1:9/second",
+                                                                        "events": ["client.created"]})
+    assert response.status_code == 200
+    assert "There are 1 endpoints already, the most there can be; delete one first." in response.content.decode()
+    assert "http://127.0.0.1:9/second" in response.content.decode()  # what was typed stays
+    assert WebhookEndpoint.objects.count() == 1
+
+
 def test_a_disabled_endpoint_is_announced_on_the_list(staff_client, staff, receiver):
     endpoint = WebhookEndpoint.objects.create(url=receiver.url, secret="whsec_x", is_active=False,
                                               created_at="2026-11-01T00:00Z", updated_at="2026-11-01T00:00Z",
