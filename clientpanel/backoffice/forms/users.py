@@ -18,7 +18,7 @@ def permission_choices():
 
 class PermissionsForm(ServiceErrorsMixin, forms.Form):
     permissions = forms.MultipleChoiceField(label=_("Permissions"), required=False,
-                                            widget=forms.CheckboxSelectMultiple)
+                                            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
