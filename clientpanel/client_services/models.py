@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from clientpanel.core.fields import AmountField
 from clientpanel.core.ids import new_id
 
+from .provision_errors import MODULE, describe
+
 
 class ServiceStatus(models.TextChoices):
     PENDING = "PENDING", pgettext_lazy("service status", "Pending")
@@ -48,6 +50,11 @@ class Service(models.Model):
     provision_status = models.CharField(max_length=12, choices=ProvisionStatus.choices,
                                         default=ProvisionStatus.PENDING)
     provision_error = models.TextField(blank=True, max_length=2000)
+    # What the system wrote there, as a code and its parameters (provision_errors), so each reader
+    # sees it in their language; `provision_error` keeps the English the API returns. A module's
+    # own words: "module"; rows from before the codes: "".
+    provision_error_code = models.CharField(max_length=12, blank=True, default="", db_default="")
+    provision_error_params = models.JSONField(null=True, blank=True)
     # When the module's step began (IN_PROGRESS): a step whose worker died never answers, and the
     # provisioning job turns it into an ERROR staff can retry (jobs.py).
     provision_started_at = models.DateTimeField(null=True, blank=True)
@@ -79,6 +86,11 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name} {self.label}"
+
+    @property
+    def reader_provision_error(self) -> str:
+        """provision_error in the active language (provision_errors.describe)."""
+        return describe(self.provision_error, self.provision_error_code, self.provision_error_params)
 
 
 class ChargeKind(models.TextChoices):
@@ -115,6 +127,9 @@ class ProvisioningEvent(models.Model):
     action = models.CharField(max_length=40)
     outcome = models.CharField(max_length=10)  # OK, ERROR, TIMEOUT
     message = models.TextField(blank=True, max_length=2000)
+    # As on Service.provision_error: the system's words as a code and parameters beside the English.
+    message_code = models.CharField(max_length=12, blank=True, default="", db_default="")
+    message_params = models.JSONField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,3 +138,10 @@ class ProvisioningEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.outcome}"
+
+    @property
+    def reader_message(self) -> str:
+        """The message in the active language; an old row's wording is recognised on failures
+        only (a success's words are the module's)."""
+        code = self.message_code or ("" if self.outcome != "OK" else MODULE)
+        return describe(self.message, code, self.message_params)

@@ -15,6 +15,7 @@ from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.client_services import rules as service_rules
 from clientpanel.client_services import services as service_services
 from clientpanel.client_services.models import Service
+from clientpanel.client_services.provision_errors import describe_message
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import DomainError, NotFound
 
@@ -98,7 +99,7 @@ def service_do(request: HttpRequest, service_id, action: str) -> HttpResponse:
                 "provisioning": result.get_provision_status_display().lower()})
         else:
             ok, message = service_services.service_action(actor=request.user, service_id=service.pk, action=action)
-            (messages.success if ok else messages.error)(request, message)
+            (messages.success if ok else messages.error)(request, describe_message(message))
     except NotFound:
         raise Http404("Service not found.") from None
     except DomainError as error:

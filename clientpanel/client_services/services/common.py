@@ -20,6 +20,7 @@ from clientpanel.core.events import publish
 from ..events import ServiceStatusChanged
 from ..locks import locked_service
 from ..models import ProvisioningEvent, ProvisionStatus, Service, ServiceStatus
+from ..provision_errors import CRASHED, FAILED, TIMEOUT, StepMessage, error_columns, system_message
 
 
 def funds(client: Client) -> Decimal:
@@ -32,9 +33,10 @@ def _module_context(service: Service) -> ModuleContext:
                          product_key=service.product.key, settings=dict(service.product.module_settings or {}))
 
 
-def run_module(service: Service, action: str) -> tuple[bool, str]:
+def run_module(service: Service, action: str) -> tuple[bool, StepMessage]:
     """Run one module step with a timeout; record it. Never raises: a module's failure, hang or
-    bug becomes the service's error text, and the panel stays up."""
+    bug becomes the service's error text, and the panel stays up. The message is the module's own
+    words, or the system's with their code (provision_errors), read in each reader's language."""
     module_name = service.product.module
     started = time.monotonic()
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
@@ -42,20 +44,26 @@ def run_module(service: Service, action: str) -> tuple[bool, str]:
         module = get_module(module_name)
         step = getattr(module, action) if action in ("create", "suspend", "unsuspend", "terminate") else (
             lambda context: module.run_action(action, context))
-        message = pool.submit(step, _module_context(service)).result(timeout=settings.PROVISIONING_TIMEOUT)
+        message = StepMessage(str(pool.submit(step, _module_context(service)).result(
+            timeout=settings.PROVISIONING_TIMEOUT)))
         outcome, ok = "OK", True
     except concurrent.futures.TimeoutError:
-        message, outcome, ok = (f"The {module_name} module did not answer within "
-                                f"{settings.PROVISIONING_TIMEOUT:g} s ({action})."), "TIMEOUT", False
+        message, outcome, ok = system_message(TIMEOUT, module=module_name, action=action,
+                                              seconds=f"{settings.PROVISIONING_TIMEOUT:g}"), "TIMEOUT", False
     except ModuleError as error:
-        message, outcome, ok = str(error) or f"{action} failed", "ERROR", False
+        message = StepMessage(str(error)) if str(error) else system_message(FAILED, action=action)
+        outcome, ok = "ERROR", False
     except Exception as error:
-        message, outcome, ok = f"{action} failed unexpectedly: {type(error).__name__}: {error}", "ERROR", False
+        message, outcome, ok = system_message(CRASHED, action=action,
+                                              error=f"{type(error).__name__}: {error}"), "ERROR", False
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    ProvisioningEvent.objects.create(service=service, action=action, outcome=outcome, message=str(message)[:2000],
+    kept = error_columns(message)
+    ProvisioningEvent.objects.create(service=service, action=action, outcome=outcome, message=kept["provision_error"],
+                                     message_code=kept["provision_error_code"],
+                                     message_params=kept["provision_error_params"],
                                      duration_ms=int((time.monotonic() - started) * 1000))
-    return ok, str(message)
+    return ok, message
 
 
 def record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None,
@@ -69,13 +77,14 @@ def record_module_result(service_id, ok: bool, message: str, *, on_success: dict
         before = service.status
         if ok:
             service.provision_status = ProvisionStatus.COMPLETED
-            service.provision_error = ""
+            service.provision_error, service.provision_error_code, service.provision_error_params = "", "", None
             if only_from is None or service.status == only_from:
                 for field, value in (on_success or {}).items():
                     setattr(service, field, value)
         else:
             service.provision_status = ProvisionStatus.ERROR
-            service.provision_error = message[:2000]
+            for field, value in error_columns(message).items():
+                setattr(service, field, value)
         service.save()
         if service.status != before:
             status_changed(service, before)

@@ -17,6 +17,7 @@ from clientpanel.invoicing.services import proforma_cancel
 
 from ..locks import locked_service
 from ..models import ProvisionStatus, Service, ServiceStatus
+from ..provision_errors import STALLED, error_columns, system_message
 from .common import status_changed
 from .provisioning import service_provision
 
@@ -37,9 +38,10 @@ def job_provision_pending(*, now: dt.datetime) -> dict:
             locked = locked_service(service_id, related=())
             if locked.provision_status == ProvisionStatus.IN_PROGRESS:
                 locked.provision_status = ProvisionStatus.ERROR
-                locked.provision_error = ("The module's step stopped without an answer (its worker was restarted); "
-                                          "check the server, then retry.")
-                locked.save(update_fields=["provision_status", "provision_error"])
+                error = error_columns(system_message(STALLED))
+                for field, value in error.items():
+                    setattr(locked, field, value)
+                locked.save(update_fields=["provision_status", *error])
     provisioned = cancelled = 0
     pending = Service.objects.filter(status=ServiceStatus.PENDING, provision_status=ProvisionStatus.PENDING)
     for service in pending.select_related("product").iterator():

@@ -1,0 +1,98 @@
+"""What the system writes when a provisioning module's step fails, and how it reads in the reader's
+language (the pattern of ledger.descriptions).
+
+A step that hangs, crashes, stops with no words or loses its worker is described by the system: a
+code and its parameters are kept beside the English text, which the service's `provision_error`
+(and the API) keep as before. What a module says itself (its ModuleError's text) is kept under
+MODULE and shown as the module wrote it. Rows from before the codes (no code) are recognised by
+their exact English wording; anything else shows as stored."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import get_language, gettext, gettext_noop
+
+from clientpanel.core.money import display_quantity
+
+MODULE = "module"  # the module's own words
+TIMEOUT = "timeout"
+FAILED = "failed"
+CRASHED = "crashed"
+STALLED = "stalled"
+
+# The English text, also the message translated: one wording for what is stored and what is shown.
+WORDING = {
+    TIMEOUT: gettext_noop("The %(module)s module did not answer within %(seconds)s s (%(action)s)."),
+    FAILED: gettext_noop("%(action)s failed"),
+    CRASHED: gettext_noop("%(action)s failed unexpectedly: %(error)s"),
+    STALLED: gettext_noop("The module's step stopped without an answer (its worker was restarted); "
+                          "check the server, then retry."),
+}
+
+
+class StepMessage(str):
+    """A module step's outcome as text (the English its callers record, audit and show), carrying
+    the code and parameters it was written from: a plain string, for the callers and tests that
+    treat it as one, and the columns record_module_result keeps. A plain str is a module's words."""
+
+    code: str
+    params: dict | None
+
+    def __new__(cls, text: str, code: str = MODULE, params: dict | None = None) -> StepMessage:
+        message = super().__new__(cls, text)
+        message.code, message.params = code, params
+        return message
+
+
+def system_message(code: str, **params: Any) -> StepMessage:
+    """The system's words for a step: system_message(TIMEOUT, module=…, seconds=…, action=…)."""
+    params = {key: str(value) for key, value in params.items()}
+    return StepMessage(WORDING[code] % params, code, params)
+
+
+def error_columns(message: str) -> dict:
+    """The service's columns for a failed step's message (a StepMessage, or a module's plain text)."""
+    return {"provision_error": message[:2000], "provision_error_code": getattr(message, "code", MODULE),
+            "provision_error_params": getattr(message, "params", None)}
+
+
+def describe(text: str, code: str, params: dict | None) -> str:
+    """A step's message in the active language: the system's words translated (seconds in the
+    reader's number format), a module's words and anything unrecognised exactly as stored."""
+    if not code:
+        code, params = _recognised(text)
+    if code not in WORDING or not isinstance(params, dict):
+        return text
+    shown = dict(params)
+    try:
+        if "seconds" in shown:
+            shown["seconds"] = display_quantity(Decimal(shown["seconds"]), get_language())
+        # A variable, not a literal, inside gettext(): the extractor would take a literal for a message.
+        return gettext(WORDING[code]) % shown
+    except (KeyError, InvalidOperation, TypeError, ValueError):
+        return text
+
+
+def describe_message(message: str) -> str:
+    """describe() of a step's message as run_module answered it (a product action's flash)."""
+    return describe(message, getattr(message, "code", MODULE), getattr(message, "params", None))
+
+
+_OLD = [  # the wording written before the codes
+    (TIMEOUT, re.compile(r"The (?P<module>.+) module did not answer within (?P<seconds>[0-9.]+) s "
+                         r"\((?P<action>[\w.-]+)\)\.")),
+    (CRASHED, re.compile(r"(?P<action>[\w.-]+) failed unexpectedly: (?P<error>.*)", re.DOTALL)),
+    (FAILED, re.compile(r"(?P<action>[\w.-]+) failed")),
+    (STALLED, re.compile(re.escape(WORDING[STALLED]))),
+]
+
+
+def _recognised(text: str) -> tuple[str, dict | None]:
+    for code, pattern in _OLD:
+        match = pattern.fullmatch(text)
+        if match:
+            return code, match.groupdict()
+    return "", None
