@@ -35,9 +35,20 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+# Beyond any amount the panel keeps (999,999,999,999.9999): no payment of ours carries it.
+MAX_MINOR_UNITS = 10**15
+
+
 def from_minor_units(value: Any, currency: str) -> Decimal:
-    """The amount an event's integer stands for; an unreadable one refuses the event (NotVerified)."""
+    """The amount an event's integer stands for; an unreadable one refuses the event (NotVerified):
+    a fraction (int() cut 12.7 to 12), a JSON 1e309 (infinity: OverflowError, a 500 on the
+    notification) or a number past any amount the panel stores."""
     try:
-        return Decimal(int(value)).scaleb(-exponent(currency))
-    except (TypeError, ValueError, InvalidOperation):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError(value)
+        whole = int(value)
+    except (TypeError, ValueError, OverflowError, InvalidOperation):
         raise NotVerified(f"unreadable amount {value!r}") from None
+    if abs(whole) >= MAX_MINOR_UNITS:
+        raise NotVerified(f"amount {value!r} beyond any payment")
+    return Decimal(whole).scaleb(-exponent(currency))

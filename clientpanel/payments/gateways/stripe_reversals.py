@@ -18,6 +18,7 @@ from .stripe_client import stripe_id
 # A dispute closed with one of these leaves the money with the seller (an inquiry that never became
 # a chargeback closes as warning_closed); "lost" sends it to the payer.
 KEPT = ("won", "warning_closed")
+NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)  # a refund without a readable time sorts first
 
 
 def _when(value: Any) -> dt.datetime | None:
@@ -71,7 +72,7 @@ def reversal_read(event_id: str, kind: str, obj: Mapping[str, Any], event: Mappi
         listed = _refunds_listed(obj)
         made_here = tuple(_panel_key(refund) for refund in listed if _panel_key(refund))
         outside = [refund for refund in listed if not _panel_key(refund)]
-        newest = max(outside, key=lambda refund: int(refund.get("created") or 0), default=None)
+        newest = max(outside, key=lambda refund: _when(refund.get("created")) or NEVER, default=None)
         reversal = Reversal(kind=REFUNDED, payment_ids=tuple(i for i in (charge, payment) if i),
                             amount=from_minor_units(obj.get("amount_refunded"), currency),
                             happened_at=(_when(newest.get("created")) if newest else None) or created,

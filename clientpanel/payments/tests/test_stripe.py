@@ -224,6 +224,11 @@ def test_amounts_are_stripes_minor_units_exactly():
             to_minor_units(amount, currency)
     assert from_minor_units(1200, "JPY") == D("1200") and from_minor_units(5055, "USD") == D("50.55")
     assert from_minor_units("1230", "KWD") == D("1.23")
+    # A fraction, infinity (JSON 1e309: an OverflowError, a 500) or a number past any amount refuses the event.
+    for unreadable in (12.7, float("inf"), float("nan"), 10**40, True, "12.5", None):
+        with pytest.raises(NotVerified):
+            from_minor_units(unreadable, "USD")
+    assert from_minor_units(1200.0, "USD") == D("12.00") and from_minor_units(-1500, "USD") == D("-15.00")
 
 
 def test_a_secret_in_the_settings_is_refused_and_so_is_a_variable_that_is_not_set(localstripe, monkeypatch):  # noqa: F811

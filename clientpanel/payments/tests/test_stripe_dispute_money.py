@@ -106,6 +106,16 @@ def test_stripes_dispute_fee_is_read_from_the_disputes_balance_transactions():
         assert (read.kind, read.amount, read.fee, read.fee_currency) == (DISPUTE_LOST, D("20.00"), None, "")
     # An open dispute's fee may still come back: only a closed one's is recorded.
     assert _charge_dispute("needs_response", [dispute_move(-2000, 1500)], "charge.dispute.created").fee is None
+    # A fee of JSON 1e309 (infinity) was an OverflowError: a 500 Stripe would retry for days.
+    assert _charge_dispute("lost", [dispute_move(-2000, 1500) | {"fee": float("inf")}]).fee is None
+
+
+def test_a_refund_listed_without_a_readable_time_is_read_not_a_500():
+    obj = {"id": "ch_1", "object": "charge", "amount_refunded": 500, "currency": "usd", "payment_intent": "pi_1",
+           "refunds": {"data": [{"id": "re_1", "status": "succeeded", "created": "soon"},
+                                {"id": "re_2", "status": "succeeded", "created": 1795003200}]}}
+    read = reversal_read("evt_1", "charge.refunded", obj, {"id": "evt_1", "created": 1795003300}).reversal
+    assert (read.kind, read.amount, read.external_id) == (REFUNDED, D("5.00"), "re_2")
 
 
 def _box(shown: str) -> str:
