@@ -134,3 +134,18 @@ def test_errors_from_before_the_codes_are_recognised_by_their_wording_and_other_
                                             message="nothing failed")
     with translation.override("pl"):
         assert (failed.reader_message, done.reader_message) == ("Krok create nie powiódł się", "nothing failed")
+
+
+def test_a_product_action_that_crashes_says_so_in_polish(make_client, staff_client, staff, monkeypatch):
+    service = _provisioned(_service(make_client))
+    assert service.status == "ACTIVE"
+
+    def crash(self, action, context):
+        raise ValueError("no console")
+
+    monkeypatch.setattr(SampleModule, "run_action", crash)
+    User.objects.filter(pk=staff.pk).update(language="pl")
+    page = staff_client.post(reverse("backoffice:service-do", args=[service.pk, "reboot"]), follow=True)
+    text = page.content.decode()
+    assert "Krok reboot nie powiódł się z nieoczekiwanego powodu: ValueError: no console" in text
+    assert "failed unexpectedly" not in text
