@@ -3,12 +3,19 @@ client; links to set or reset a password and to verify an address always go."""
 
 import pytest
 
+from clientpanel.accounts.services import staff_create
 from clientpanel.clients.models import ClientUser
 from clientpanel.clients.services import client_user_link
+from clientpanel.core.errors import NotFound
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.notifications.kinds import OPTIONAL_KINDS
 from clientpanel.notifications.models import EmailMessage
-from clientpanel.notifications.services import password_reset_request
+from clientpanel.notifications.selectors import home_company_of
+from clientpanel.notifications.services import (
+    client_user_muted_emails_set,
+    home_company_muted_emails_set,
+    password_reset_request,
+)
 from clientpanel.tax.selectors import default_home_company
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +49,25 @@ def test_password_and_address_links_are_never_optional():
     assert {"welcome", "invitation", "password_reset", "email_verification"}.isdisjoint(OPTIONAL_KINDS)
     assert {"document_issued", "payment_received", "proforma_reminder", "service_status", "low_balance"} <= set(
         OPTIONAL_KINDS)
+
+
+def test_staff_set_a_users_switches_but_leave_those_the_home_company_switched_off_as_they_were(make_client):
+    client = make_client(currency="USD")
+    link = client_user_link(actor=None, client_id=client.pk, data={
+        "email": "books@example.com", "firstname": "B", "lastname": "Ooks", "permissions": ["manage-invoices"]})
+    client_user_muted_emails_set(actor=None, client_id=client.pk, user_id=link.user_id, keys=["proforma_reminder"])
+    home_company_muted_emails_set(actor=None, company_id=home_company_of(client).pk,
+                                  keys=["proforma_reminder", "low_balance"])
+    # Neither dropped (the dialog does not offer it) nor added (a forged key) while the company sends it to nobody.
+    assert client_user_muted_emails_set(actor=None, client_id=client.pk, user_id=link.user_id,
+                                        keys=["document_issued", "low_balance"]) == ["document_issued",
+                                                                                      "proforma_reminder"]
+    assert client_user_muted_emails_set(actor=None, client_id=client.pk, user_id=link.user_id,
+                                        keys=[]) == ["proforma_reminder"]
+    # A staff member limited to assigned clients does not reach another client's users.
+    helper = staff_create(email="helper@example.com", password="correct-horse-battery", roles=["Support"],
+                          limited_to_assigned_clients=True)
+    with pytest.raises(NotFound):
+        client_user_muted_emails_set(actor=helper, client_id=client.pk, user_id=link.user_id, keys=["document_issued"])
+    link.refresh_from_db()
+    assert link.muted_emails == ["proforma_reminder"]
