@@ -179,8 +179,11 @@ def proforma_cancel(*, actor: ActorLike, document_id, confirm_paid: object = Non
                                      % {"status": document.get_status_display().lower()},
                                      fields={"status": [document.status]})
         changes = {"status": [document.status, DocumentStatus.CANCELLED]}
-        if rules.partly_paid(document):
+        if rules.partly_paid(document) or confirmed is not None:
+            # Needed when partly paid, and checked whenever sent: "40.00" sent for a proforma that has
+            # received nothing names another state than the one it would cancel (it was ignored).
             _check_confirmed(document, confirmed)
+        if rules.partly_paid(document):
             # Kept as they were: what was received, and the net of it that stays on the balance.
             changes |= {"currency": [document.currency, document.currency],
                         "paid": [str(document.paid_gross)] * 2, "net": [str(rules.credit_kept_on_cancel(document))] * 2}
@@ -212,6 +215,11 @@ def _check_confirmed(document: Document, confirmed: Decimal | None) -> None:
         # No payment has more decimals than its currency: the amount is mistyped, not overtaken.
         rule = decimals_rule(document.currency)
         raise ValidationFailed(rule, fields={"confirm_paid": [rule]})
+    if confirmed != document.paid_gross and not document.paid_gross:
+        amounts["confirmed"] = reader_amount(confirmed, document.currency)
+        raise DocumentStateError(
+            _("This proforma has received nothing, not %(confirmed)s; nothing was cancelled. Cancel it without "
+              "confirming an amount.") % amounts, fields={"confirm_paid": [_("Received so far: %(paid)s.") % amounts]})
     if confirmed != document.paid_gross:
         amounts["confirmed"] = reader_amount(confirmed, document.currency)
         raise DocumentStateError(

@@ -61,6 +61,23 @@ def test_a_body_nested_too_deeply_is_a_400_and_cancels_nothing(api, partly_paid,
     assert status_of(partly_paid) == DocumentStatus.UNPAID
 
 
+@pytest.mark.parametrize(("confirm", "said"), [
+    ("40.00", "This proforma has received nothing, not $40.00; nothing was cancelled."),
+    ("0.001", "at most 2 decimal places"),
+])
+def test_a_confirmation_sent_for_a_proforma_that_received_nothing_is_checked_too(api, make_client, confirm, said):
+    # It was ignored: a cancel confirming $40.00 received went through on a proforma that had received nothing.
+    client = make_client(currency="USD", billing_address={"country": "US", "region": ""})
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+    refused = api.post(f"/invoices/{proforma.pk}/cancel", {"confirm_paid": confirm})
+    assert refused.status_code in (409, 422) and status_of(proforma) == DocumentStatus.UNPAID
+    assert said in str(refused.json()["error"]), refused.json()
+    for nothing in ("0.00", "0", "-0"):  # what it received, as the dialog sends it
+        proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")
+        done = api.post(f"/invoices/{proforma.pk}/cancel", {"confirm_paid": nothing})
+        assert done.status_code == 200 and done.json()["status"] == "CANCELLED"
+
+
 def test_an_unpaid_proforma_still_cancels_without_a_body(api, make_client):
     proforma = proforma_add_funds(actor=None, client_id=make_client().pk, net_amount="10")
     response = api.client.post(f"/api/v1/invoices/{proforma.pk}/cancel", headers=api.headers)
