@@ -120,6 +120,11 @@ def test_a_next_that_is_no_path_of_ours_leads_to_the_dashboard(client, next_url)
     assert switched.status_code == 302 and switched["Location"] == reverse("backoffice:dashboard")
     back = client.post(reverse("backoffice:account-language"), {"language": "en", "next": "/staff/clients/?q=a"})
     assert back["Location"] == "/staff/clients/?q=a"
+    client.post(reverse("backoffice:logout"))
+    staff_create(email="plain@example.com", password=PASSWORD, roles=["Administrator"])  # no second step
+    plain = client.post(reverse("backoffice:login") + "?next=" + next_url.replace("\x00", "%00"),
+                        {"username": "plain@example.com", "password": PASSWORD})
+    assert plain.status_code == 302 and plain["Location"] == reverse("backoffice:dashboard")
 
 
 # --- 8. smaller rules ----------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ class StaffLoginView(auth_views.LoginView):
     authentication_form = StaffLoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self):
+        # Only a path of ours: "?next=-1" sent the browser to /staff/login/-1, a 404.
+        url = super().get_redirect_url()
+        return url if url.startswith("/") else ""
+
     def form_valid(self, form):
         user = form.get_user()
         if user.has_2fa:
