@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from clientpanel.client_services.models import Service
 from clientpanel.invoicing.models import Document
+from clientpanel.tax.selectors import default_home_company
 from clientpanel.webhooks.services import endpoint_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,6 +57,7 @@ def test_the_staff_lists_fit_a_phone_and_a_desktop_keeps_their_columns(live_serv
         reverse("backoffice:finance-report-aging"): "#report-tabs",
         reverse("backoffice:finance-report-balances"): "#report-tabs",
         reverse("backoffice:activity-log"): "#audit-table",
+        reverse("backoffice:home-company-edit", args=[default_home_company().pk]): "#tax-rules",
     }
     for language in ("en", "pl"):  # Polish words are longer: the Invoices tab's buttons once pushed the page wider
         if language == "pl":
