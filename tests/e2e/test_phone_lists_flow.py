@@ -6,6 +6,7 @@ status badges, dates and price past the right edge); each row of a list now read
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.timezone import localtime
 from playwright.sync_api import expect
 
 from clientpanel.client_services.models import Service
@@ -30,7 +31,7 @@ WIDER_THAN_THE_SCREEN = """() => {
 
 def test_the_staff_lists_fit_a_phone_and_a_desktop_keeps_their_columns(live_server, page, log_in):
     call_command("seed_demo", "--clients", "8")
-    service = Service.objects.order_by("client__number").first()
+    service = Service.objects.filter(billed_until__isnull=False).order_by("client__number").first()
     client = service.client
     document = Document.objects.order_by("client__number").first()
     endpoint_create(actor=None, data={"url": "http://127.0.0.1:9/hooks/clientpanel/incoming-events-for-the-sales-crm",
@@ -70,10 +71,11 @@ def test_the_staff_lists_fit_a_phone_and_a_desktop_keeps_their_columns(live_serv
     page.locator("#language-switch button[value=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
-    # A service's card keeps what it is, whose, its status and price; the dates wait for a wider screen.
+    # A service's card keeps what it is, its status, price and next charge; the dates wait for a wider screen.
     page.goto(live_server.url + reverse("backoffice:client-services", args=[client.pk]))
-    card = page.locator("#services-table tbody tr").first
+    card = page.locator("#services-table tbody tr", has_text=service.label)
     expect(card).to_contain_text(service.product.name)
+    expect(card).to_contain_text(f"Billed until {localtime(service.billed_until):%Y-%m-%d}")
     expect(card.locator(".badge").first).to_be_visible()
     box = card.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
