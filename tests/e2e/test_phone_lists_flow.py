@@ -85,3 +85,6 @@ def test_the_staff_lists_fit_a_phone_and_a_desktop_keeps_their_columns(live_serv
     expect(page.get_by_role("columnheader", name="Order Date")).to_be_visible()
     expect(page.get_by_role("columnheader", name="Activation Date")).to_be_visible()
     assert page.evaluate(WIDER_THAN_THE_SCREEN) == []
+    page.goto(live_server.url + reverse("backoffice:service-list"))  # every client's, with the Client column
+    expect(page.get_by_role("columnheader", name="Client")).to_be_visible()
+    assert page.evaluate(WIDER_THAN_THE_SCREEN) == []
