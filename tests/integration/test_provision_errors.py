@@ -61,6 +61,8 @@ def test_a_module_that_does_not_answer_reads_in_polish_and_is_kept_in_english(ma
     assert polish.count("Moduł sample nie odpowiedział") == 2 and english not in polish  # the log's entry too
     assert _alert(_page(staff_client, staff, service, "en")) == english
     User.objects.filter(pk=staff.pk).update(language="pl")
+    listed = staff_client.get(reverse("backoffice:service-list")).content.decode()  # the list's error line too
+    assert "Moduł sample nie odpowiedział w ciągu 0,3 s (create)." in listed and english not in listed
     assert api.get(f"/services/{service.pk}").json()["provision_error"] == english
 
 
