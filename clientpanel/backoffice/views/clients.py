@@ -196,11 +196,11 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
         return client_services.address_update(actor=request.user, client_id=client.id, address_id=address.id,
                                               data=data)
 
-    form = AddressForm(request.POST or None, initial=initial, is_billing=is_billing)
     # A refusal that is not about a field (the client's addresses are at their limit, the address was
-    # deleted meanwhile) shows above the form too, not as a 500.
-    return form_page(request, form, "backoffice/clients/_address_form.html", {"client": client, "address": address},
-                     save=save, success=_("Address saved."), refused=form.apply_errors,
+    # deleted meanwhile) shows above the form (form_page), not as a 500.
+    return form_page(request, AddressForm(request.POST or None, initial=initial, is_billing=is_billing),
+                     "backoffice/clients/_address_form.html", {"client": client, "address": address},
+                     save=save, success=_("Address saved."),
                      then=lambda saved: reload_page(request, "backoffice:client-profile", client_id=client.id))
 
 

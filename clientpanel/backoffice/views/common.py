@@ -72,7 +72,7 @@ def form_page(request: HttpRequest, form, template: str, context: dict | None = 
     """A staff form (a page or a modal), shown and posted. A valid POST goes to save (the service
     call, given the cleaned data); invalid fields it reports show on the form (mapping: the service's
     field names to the form's), any other refusal through refused, or without one above the form (a
-    limit reached, a row deleted meanwhile: it was a 500); 403s and 404s save raises go on. A saved
+    limit reached, a row deleted meanwhile: it was a 500); Django's Http404 and PermissionDenied go on. A saved
     form flashes success (given what save answered, when callable) and answers then(what save
     answered). Otherwise the template shows the form, with what was typed and its errors — with
     check (the service's own check, which writes nothing), also the problems the service finds in
@@ -90,8 +90,6 @@ def form_page(request: HttpRequest, form, template: str, context: dict | None = 
         except DomainError as error:
             if refused is not None:
                 refused(error)
-            elif hasattr(form, "apply_errors"):
-                form.apply_errors(error)
             else:
                 form.add_error(None, error.message)
         else:

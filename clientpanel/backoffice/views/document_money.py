@@ -99,7 +99,7 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
     return form_page(request, form, "backoffice/documents/_credit_note_form.html",
                      {"document": document, "paid_online": paid_online,
                       "refundable": document_rules.refundable_net(document)},
-                     save=issue, refused=form.apply_errors, then=issued)
+                     save=issue, then=issued)
 
 
 @area_required(FINANCE)

@@ -75,7 +75,7 @@ def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
                      {"member": member, "assigned": assigned, "itself": itself,
                       "credentials_refusal": account_selectors.staff_credentials_refusal(actor=request.user,
                                                                                           staff=member)},
-                     save=save, mapping={"clients": "assigned_clients"}, refused=form.apply_errors,
+                     save=save, mapping={"clients": "assigned_clients"},
                      success=_("Staff member %(email)s saved.") % {"email": member.email},
                      then=lambda saved: redirect("backoffice:staff-edit", staff_id=member.pk))
 
@@ -141,7 +141,6 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
     return form_page(request, form, "backoffice/settings/role_form.html", {"role": role},
                      save=lambda data: account_services.role_save(actor=request.user, name=data["name"],
                                                                   areas=data["areas"], role_id=role_id),
-                     refused=form.apply_errors,  # a staff member limited to assigned clients
                      success=_("Role saved."), then=lambda saved: redirect("backoffice:staff-list"))
 
 
