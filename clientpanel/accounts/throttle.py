@@ -1,5 +1,6 @@
 """Throttles against guessing: passwords per email and per address, and second-factor codes per
-account (issue 9).
+account (issue 9); and against flooding: reset links, portal sign-ups, the invitation e-mails a
+portal user sends.
 
 A failure takes one numbered slot in Django's cache that lives WINDOW seconds; a key is blocked
 while every one of its slots is alive, so there are never more than `limit` failures in any
@@ -34,12 +35,12 @@ def _blocked(key: str, limit: int) -> bool:
     return len(cache.get_many(_slots(key, limit))) >= limit
 
 
-def _failed(key: str, limit: int) -> None:
+def _failed(key: str, limit: int, window: int = WINDOW) -> None:
     slots = _slots(key, limit)
     taken = cache.get_many(slots)
     for slot in slots:
         # Another process may take a free slot between the read and the add; then try the next.
-        if slot not in taken and cache.add(slot, 1, WINDOW):
+        if slot not in taken and cache.add(slot, 1, window):
             return
 
 
@@ -111,3 +112,22 @@ def signup_allowed(ip: str | None) -> bool:
         return False
     _failed(key, MAX_SIGNUPS_PER_ADDRESS)
     return True
+
+
+MAX_INVITATIONS_PER_HOUR = 20  # invitation e-mails one portal user sends: a team's worth, too few to spam through us
+INVITATION_WINDOW = 60 * 60
+
+
+def _invitation_key(user_id: object) -> str:
+    return f"invite-user:{user_id}"
+
+
+def invitation_blocked(user_id: object) -> bool:
+    """Whether this portal user sent MAX_INVITATIONS_PER_HOUR invitation e-mails in the last hour."""
+    return _blocked(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR)
+
+
+def invitation_sent(user_id: object) -> None:
+    """Count one invitation e-mail of this portal user (after its link is saved: a refused invitation
+    sends nothing and costs nothing)."""
+    _failed(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR, INVITATION_WINDOW)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts import policies as account_policies
+from clientpanel.accounts import throttle
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
@@ -35,6 +36,9 @@ from .phones import lock_clients_owned_by
 # Lazy: read in the language of the refusal.
 NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
 OWN_LINK = gettext_lazy("You cannot change your own access; ask another user who manages users.")
+# A team's logins, with room to spare; without a bound a portal user with Manage Users could add
+# users (and send an invitation e-mail each) without end, and the Users pages list them all.
+MAX_CLIENT_USERS = 100
 
 
 def _clean_permissions(values: object, errors: FieldErrors) -> list[str]:
@@ -71,13 +75,23 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      send_invitation: bool = False) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
     (names and optionally a password) when nobody has that email. Refuses a user already linked,
-    a staff account, and unknown permissions; writes nothing then. With send_invitation the user
-    is told by e-mail, with a link to choose a password when it has none."""
+    a staff account, unknown permissions, a client at MAX_CLIENT_USERS, and a portal user's
+    invitation past throttle.MAX_INVITATIONS_PER_HOUR; writes nothing then. With send_invitation
+    the user is told by e-mail, with a link to choose a password when it has none."""
     actor = as_actor(actor)
     require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
+    # Only the portal's invitations: staff and API tokens are trusted with the shop's mail already.
+    throttled = send_invitation and actor.is_portal
+    if throttled and throttle.invitation_blocked(actor.user.pk):
+        raise Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
+                       % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
         client = lock_client(client_id, actor)
+        # Counted under the client's lock, so two adds at once cannot both take the last place.
+        if ClientUser.objects.filter(client=client).count() >= MAX_CLIENT_USERS:
+            raise Conflict(_("A client has at most %(count)d users; remove one who no longer needs access "
+                             "first.") % {"count": MAX_CLIENT_USERS}, code="too_many_users")
         errors = FieldErrors()
         for name in sorted(set(data) - allowed):
             errors.add(name, _("Unknown field."))
@@ -119,6 +133,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      changes={"permissions": [None, permissions]})
         if send_invitation:
             publish(ClientUserInvited(client_id=client.pk, user_id=user.pk))
+    if throttled:
+        throttle.invitation_sent(actor.user.pk)  # after the commit: a rolled-back count would be forgotten
     return link
 
 
