@@ -1,5 +1,5 @@
 """What the system writes when a provisioning module's step fails, and how it reads in the reader's
-language (the pattern of ledger.descriptions).
+language (core.wording, as ledger.descriptions).
 
 A step that hangs, crashes, stops with no words or loses its worker is described by the system: a
 code and its parameters are kept beside the English text, which the service's `provision_error`
@@ -10,12 +10,13 @@ their exact English wording; anything else shows as stored."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext_noop
 
 from clientpanel.core.money import display_quantity
+from clientpanel.core.wording import in_reader_language, kept_params, recognised
 
 MODULE = "module"  # the module's own words
 TIMEOUT = "timeout"
@@ -49,7 +50,7 @@ class StepMessage(str):
 
 def system_message(code: str, **params: Any) -> StepMessage:
     """The system's words for a step: system_message(TIMEOUT, module=…, seconds=…, action=…)."""
-    params = {key: str(value) for key, value in params.items()}
+    params = kept_params(params)
     return StepMessage(WORDING[code] % params, code, params)
 
 
@@ -63,17 +64,10 @@ def describe(text: str, code: str, params: dict | None) -> str:
     """A step's message in the active language: the system's words translated (seconds in the
     reader's number format), a module's words and anything unrecognised exactly as stored."""
     if not code:
-        code, params = _recognised(text)
-    if code not in WORDING or not isinstance(params, dict):
+        code, params = recognised(text, _OLD)
+    if code not in WORDING:
         return text
-    shown = dict(params)
-    try:
-        if "seconds" in shown:
-            shown["seconds"] = display_quantity(Decimal(shown["seconds"]), get_language())
-        # A variable, not a literal, inside gettext(): the extractor would take a literal for a message.
-        return gettext(WORDING[code]) % shown
-    except (KeyError, InvalidOperation, TypeError, ValueError):
-        return text
+    return in_reader_language(WORDING[code], params, text, _FORMATS)
 
 
 def describe_message(message: str) -> str:
@@ -88,11 +82,4 @@ _OLD = [  # the wording written before the codes
     (FAILED, re.compile(r"(?P<action>[\w.-]+) failed")),
     (STALLED, re.compile(re.escape(WORDING[STALLED]))),
 ]
-
-
-def _recognised(text: str) -> tuple[str, dict | None]:
-    for code, pattern in _OLD:
-        match = pattern.fullmatch(text)
-        if match:
-            return code, match.groupdict()
-    return "", None
+_FORMATS = {"seconds": lambda value: display_quantity(Decimal(value), get_language())}

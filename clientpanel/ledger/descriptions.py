@@ -9,12 +9,13 @@ tied to a document or a service, which staff's free text never is (docs/decision
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from clientpanel.core.money import display_amount
+from clientpanel.core.wording import in_reader_language, kept_params, recognised
 
 PAYMENT = "payment"
 REFUND = "refund"
@@ -47,13 +48,12 @@ PERIOD_WORDS = {"DAILY": gettext_noop("1 day"), "WEEKLY": gettext_noop("1 week")
                 "QUARTERLY": gettext_noop("3 months"), "SEMIANNUALLY": gettext_noop("6 months"),
                 "ANNUALLY": gettext_noop("1 year"), "BIENNIALLY": gettext_noop("2 years"),
                 "TRIENNIALLY": gettext_noop("3 years")}
-_AMOUNTS = {SERVICE_PERIOD: "amount", SERVICE_HOUR: "rate"}
 
 
 def described(code: str, **params: Any) -> dict:
     """The description columns of an entry the system posts: entry_post(**described(PAYMENT,
     number=…)). Parameters are kept as text (numbers as str(Decimal), which the English shows)."""
-    params = {key: str(value) for key, value in params.items()}
+    params = kept_params(params)
     return {"description": english(code, params), "description_code": code, "description_params": params}
 
 
@@ -84,22 +84,20 @@ def describe(entry) -> str:
     code, params = entry.description_code, entry.description_params
     if not code:
         code, params = _recognised(entry)
-    if code not in WORDING or not isinstance(params, dict):
+    if code not in WORDING:
         return entry.description
-    shown = dict(params)
     name, wording = getattr(entry, "service_name", None), WORDING[code]
-    if name and code in NAMED_WORDING:
-        wording, shown["name"] = NAMED_WORDING[code], name
-    try:
-        # Variables, not literals, inside gettext(): the extractor would take a literal for a message.
-        for key, value in shown.items():
-            if key == "period":
-                shown[key] = gettext(PERIOD_WORDS[value])
-            elif key == _AMOUNTS.get(code):
-                shown[key] = display_amount(Decimal(value), "", get_language())
-        return gettext(wording) % shown
-    except (KeyError, InvalidOperation, TypeError, ValueError):
-        return entry.description
+    if name and code in NAMED_WORDING and isinstance(params, dict):
+        wording, params = NAMED_WORDING[code], {**params, "name": name}
+    return in_reader_language(wording, params, entry.description, _FORMATS)
+
+
+def _amount(value: str) -> str:
+    return display_amount(Decimal(value), "", get_language())
+
+
+# The parameters read in the reader's format: a period's length in words, a period's amount, an hour's rate.
+_FORMATS = {"period": lambda value: gettext(PERIOD_WORDS[value]), "amount": _amount, "rate": _amount}
 
 
 _OLD = {  # the wording written before the codes, by entry type
@@ -122,11 +120,7 @@ def _recognised(entry) -> tuple[str, dict | None]:
     only where the system wrote it (tied to a document or a service; free text never is)."""
     if entry.document_id is None and entry.service_id is None:
         return "", None
-    for code, pattern in _OLD.get(entry.type, ()):
-        match = pattern.fullmatch(entry.description)
-        if match:
-            params = match.groupdict()
-            if "period" in params:
-                params["period"] = _PERIOD_OF_WORDS[params["period"]]
-            return code, params
-    return "", None
+    code, params = recognised(entry.description, _OLD.get(entry.type, ()))
+    if params and "period" in params:
+        params["period"] = _PERIOD_OF_WORDS[params["period"]]
+    return code, params
