@@ -3,10 +3,11 @@ account (issue 9); and against flooding: reset links, portal sign-ups, the invit
 portal user sends.
 
 A failure takes one numbered slot in Django's cache that lives WINDOW seconds (an hour for
-invitations); a key is blocked while every one of its slots is alive, so there are never more than `limit` failures in any
-WINDOW (a sliding window). Taking a slot is `cache.add`, which is atomic in the shared caches
-configured in settings (SET NX in Redis, an INSERT on the primary key in the database cache), so
-several web processes count one failure once and never lose one, and a restart forgets nothing.
+invitations); a key is blocked while every one of its slots is alive, so there are never more
+than `limit` failures in any WINDOW (a sliding window). Taking a slot is `cache.add`, which is
+atomic in the shared caches configured in settings (SET NX in Redis, an INSERT on the primary key
+in the database cache), so several web processes count one failure once and never lose one, and a
+restart forgets nothing.
 
 Counts in the database cache share the request's database connection: call these outside any
 transaction that may roll back, or the failure is rolled back with it.
