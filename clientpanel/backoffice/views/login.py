@@ -8,11 +8,11 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts.login import login_completed
 from clientpanel.ui import code_step
+from clientpanel.ui.redirects import next_within
 
 from ..forms.account import CodeForm, StaffLoginForm
 
@@ -20,13 +20,8 @@ PENDING = "pending_2fa"  # the staff member whose code the second step asks for 
 
 
 def staff_next(request: HttpRequest, next_url: str) -> str:
-    """Where to go on after a login or the language switch: a path of this site, else the dashboard.
-    Only a path: redirect() reads any other text ("-1", "home") as a view's name, and a name that is
-    none was a 500."""
-    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return next_url
-    return reverse("backoffice:dashboard")
+    """Where to go on after a login or the language switch: a path of this site, else the dashboard."""
+    return next_within(request, next_url, prefix="/", fallback=reverse("backoffice:dashboard"))
 
 
 class StaffLoginView(auth_views.LoginView):

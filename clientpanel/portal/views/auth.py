@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import posixpath
-from urllib.parse import unquote, urlsplit
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +15,7 @@ from clientpanel.accounts.login import LoginRefused, client_password_check, logi
 from clientpanel.clients.models import ClientUser
 from clientpanel.clients.services import signup_enabled
 from clientpanel.ui.forms import CodeForm
+from clientpanel.ui.redirects import next_within
 
 from .. import session
 from ..access import portal_page
@@ -26,15 +23,8 @@ from ..forms import LoginForm
 
 
 def _portal_next(request: HttpRequest, next_url: str) -> str:
-    """Where a login or a switch goes on: a portal address of this site, else the dashboard. The
-    path is judged as the browser will resolve it (escapes decoded, dot segments removed), so
-    /portal/../staff/ is not a portal address."""
-    path = urlsplit(next_url).path
-    resolved = posixpath.normpath(unquote(path)) + ("/" if path.endswith("/") else "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()) \
-            or not next_url.startswith("/portal/") or not resolved.startswith("/portal/") or "\\" in unquote(next_url):
-        return reverse("portal:dashboard")
-    return next_url
+    """Where a login or a switch goes on: a portal address of this site, else the dashboard."""
+    return next_within(request, next_url, prefix="/portal/", fallback=reverse("portal:dashboard"))
 
 
 @never_cache
