@@ -54,9 +54,11 @@ def error_context(request: HttpRequest, *, inside_panel: bool = True) -> dict:
             "back_url": back}
 
 
-def _render(request: HttpRequest, template_name: str, status: int, *, inside_panel: bool = True) -> HttpResponse:
+def _render(request: HttpRequest, template_name: str, status: int, *, inside_panel: bool = True,
+            extra: dict | None = None) -> HttpResponse:
     template = loader.get_template(template_name)
-    return HttpResponse(template.render(error_context(request, inside_panel=inside_panel), request), status=status)
+    context = error_context(request, inside_panel=inside_panel) | (extra or {})
+    return HttpResponse(template.render(context, request), status=status)
 
 
 @requires_csrf_token
@@ -71,9 +73,7 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 @requires_csrf_token
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    context = error_context(request, inside_panel=False)
-    context["reason"] = _refusal_of(exception)
-    return HttpResponse(loader.get_template("400.html").render(context, request), status=400)
+    return _render(request, "400.html", 400, inside_panel=False, extra={"reason": _refusal_of(exception)})
 
 
 def _refusal_of(exception: Exception | None) -> str:
