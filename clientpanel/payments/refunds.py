@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from clientpanel.invoicing.services import credit_note_issue
 
 from .gateways import GatewayError, get_gateway
 from .models import AttemptDocument, AttemptStatus, GatewayRefund, PaymentAttempt, RefundStatus
-from .selectors import account_of
+from .selectors import account_of, sent_back_by_panel
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +66,7 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
         refund = GatewayRefund.objects.filter(credit_note=outcome.note).first()
         if refund is None:
             taken = AttemptDocument.objects.get(attempt=attempt, document__related_id=invoice.pk).amount
-            sent = sum(GatewayRefund.objects.filter(attempt=attempt, credit_note__related_id=invoice.pk)
-                       .exclude(status=RefundStatus.FAILED).values_list("amount", flat=True), Decimal(0))
+            sent = sent_back_by_panel(attempt, invoice=invoice)
             if -outcome.note.total > taken - sent:
                 raise Conflict(_("The payment took %(taken)s for this invoice and %(sent)s went back already; "
                                  "refund the rest another way.") % {

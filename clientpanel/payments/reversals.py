@@ -9,6 +9,7 @@ page and the client's Transactions tab show until credit notes cover what went b
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.db.models import Q
@@ -20,6 +21,7 @@ from clientpanel.core.events import publish
 from .events import PaymentReversedAtGateway
 from .gateways import REFUNDED, Notification
 from .models import GatewayEvent, GatewayRefund, GatewayReversal, PaymentAttempt, RefundStatus, ReversalKind
+from .selectors import sent_back_by_panel
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,8 @@ def reversal_record(gateway_key: str, note: Notification, event: GatewayEvent) -
         return attempt, f"{note.kind} in {note.currency}, the payment was in {attempt.currency}: nothing recorded"
     amount = found.amount
     if found.kind == REFUNDED:
-        amount = found.amount - _refunded_by_panel(attempt, found.made_here) - _refunded_recorded(attempt)
+        _confirm_made_here(attempt, found.made_here)
+        amount = found.amount - sent_back_by_panel(attempt) - _refunded_recorded(attempt)
         if amount <= 0:
             return attempt, "refunds made from the panel or recorded before: nothing new"
     reversal = GatewayReversal.objects.create(
@@ -62,15 +65,19 @@ def reversal_record(gateway_key: str, note: Notification, event: GatewayEvent) -
     return attempt, f"{found.kind.lower()} recorded: {amount} {attempt.currency}"
 
 
-def _refunded_by_panel(attempt: PaymentAttempt, made_here: tuple[str, ...]) -> Decimal:
-    """What the panel's credit notes sent back through the gateway (or are sending: a pending
-    refund, or a retry under way, whose row lock this waits for); a refund the panel thinks failed
-    counts when the gateway names it among the payment's refunds."""
-    sent = Decimal(0)
+def _confirm_made_here(attempt: PaymentAttempt, made_here: Mapping[str, str]) -> None:
+    """Lock the payment's own refunds (a pending one, or a retry under way, is waited for) and take
+    the gateway's word on those it names as made: a refund the panel kept as failed (the gateway's
+    answer was lost) or still pending was made, so it is SUCCEEDED with the gateway's refund id —
+    its credit note records money that went back, and staff are no longer offered a retry, nor
+    tempted to refund another way again. A listed refund without an id is left as it is."""
     for refund in GatewayRefund.objects.select_for_update().filter(attempt=attempt).order_by("pk"):
-        if refund.status != RefundStatus.FAILED or str(refund.pk) in made_here:
-            sent += refund.amount
-    return sent
+        made = made_here.get(str(refund.pk), "")
+        if made and refund.status != RefundStatus.SUCCEEDED:
+            log.warning("%s lists refund %s (%s) the panel kept as %s: marked made", attempt.gateway, refund.pk,
+                        made, refund.status)
+            refund.status, refund.refund_id, refund.error = RefundStatus.SUCCEEDED, made[:200], ""
+            refund.save(update_fields=["status", "refund_id", "error", "updated_at"])
 
 
 def _refunded_recorded(attempt: PaymentAttempt) -> Decimal:

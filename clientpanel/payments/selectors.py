@@ -162,6 +162,21 @@ def reversal_notices(*, attempts: Iterable[PaymentAttempt] = (),
     return [_notice(attempt, by_attempt[attempt.pk]) for attempt in attempts if attempt.pk in by_attempt]
 
 
+def sent_back_by_panel(attempt: PaymentAttempt, *, invoice: Document | None = None) -> Decimal:
+    """What the panel's credit notes sent back through the gateway of this payment (of the part that
+    paid this invoice's proforma, if given), gross: their refunds made or being made (pending, or a
+    retry under way), never one that failed — it took nothing from the payment, and its credit note
+    waits for a retry or a refund made another way. A refund the panel kept as failed but the gateway
+    names as made (its answer was lost) is made: reversals.reversal_record marks it so when the
+    gateway's refund notification lists it. The one rule for the room a new gateway refund has
+    (refunds.py) and for what credit notes can still record of money taken back at the gateway
+    (went_back_for_good, reversals)."""
+    refunds = GatewayRefund.objects.filter(attempt=attempt).exclude(status=RefundStatus.FAILED)
+    if invoice is not None:
+        refunds = refunds.filter(credit_note__related_id=invoice.pk)
+    return sum(refunds.values_list("amount", flat=True), Decimal(0))
+
+
 def went_back_for_good(attempt: PaymentAttempt, reversals: list[GatewayReversal]) -> tuple[Decimal, Decimal]:
     """What of the payment went back to the payer for good that credit notes can record, and what
     went back beyond that (gross). The refunds made at the gateway and the disputes whose last
@@ -175,9 +190,7 @@ def went_back_for_good(attempt: PaymentAttempt, reversals: list[GatewayReversal]
     closings = {r.external_id or str(r.pk): r for r in reversals
                 if r.kind in (ReversalKind.DISPUTE_WON, ReversalKind.DISPUTE_LOST)}
     lost = sum((r.amount for r in closings.values() if r.kind == ReversalKind.DISPUTE_LOST), Decimal(0))
-    sent_by_panel = sum(GatewayRefund.objects.filter(attempt=attempt).exclude(status=RefundStatus.FAILED)
-                        .values_list("amount", flat=True), Decimal(0))
-    room = max(attempt.amount - sent_by_panel, Decimal(0))
+    room = max(attempt.amount - sent_back_by_panel(attempt), Decimal(0))
     return min(refunded + lost, room), max(refunded + lost - room, Decimal(0))
 
 

@@ -83,8 +83,9 @@ class Reversal:
     happened_at: dt.datetime
     external_id: str = ""  # the gateway's id of the refund or dispute
     reason: str = ""  # a dispute's reason
-    # The panel's own refunds (GatewayRefund ids) the gateway names among the payment's refunds.
-    made_here: tuple[str, ...] = ()
+    # The panel's own refunds the gateway names among the payment's refunds, as made: the
+    # GatewayRefund's id -> the gateway's id of the refund.
+    made_here: Mapping[str, str] = field(default_factory=dict)
     # A closed dispute: the gateway's dispute fee kept from the seller (its own cost, never the
     # payer's), in the currency the gateway charged it in (the account's, not always the payment's);
     # None when the notification does not say.

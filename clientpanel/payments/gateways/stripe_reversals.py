@@ -70,7 +70,7 @@ def reversal_read(event_id: str, kind: str, obj: Mapping[str, Any], event: Mappi
     if kind == "charge.refunded":
         charge, payment = stripe_id(obj.get("id")), stripe_id(obj.get("payment_intent"))
         listed = _refunds_listed(obj)
-        made_here = tuple(_panel_key(refund) for refund in listed if _panel_key(refund))
+        made_here = {_panel_key(refund): stripe_id(refund.get("id")) for refund in listed if _panel_key(refund)}
         outside = [refund for refund in listed if not _panel_key(refund)]
         newest = max(outside, key=lambda refund: _when(refund.get("created")) or NEVER, default=None)
         reversal = Reversal(kind=REFUNDED, payment_ids=tuple(i for i in (charge, payment) if i),

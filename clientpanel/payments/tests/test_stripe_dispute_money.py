@@ -19,14 +19,14 @@ from clientpanel.accounts.models import User
 from clientpanel.ledger.models import LedgerEntry
 from clientpanel.payments.gateways import DISPUTE_LOST, DISPUTE_OPENED, DISPUTE_WON, REFUNDED, Notification, Reversal
 from clientpanel.payments.gateways.stripe_reversals import reversal_read
-from clientpanel.payments.models import AttemptStatus, GatewayRefund, GatewayReversal
-from clientpanel.payments.selectors import reversal_notices
+from clientpanel.payments.models import AttemptStatus, GatewayRefund, GatewayReversal, RefundStatus
+from clientpanel.payments.selectors import reversal_notices, sent_back_by_panel
 from clientpanel.payments.services import notification_apply
 
 from .stripe_fixtures import localstripe  # noqa: F401
 from .test_reversal_of_held_payment import _attempt
 from .test_stripe import deliver, shop  # noqa: F401
-from .test_stripe_reversals import EmailMessage, dispute, dispute_move, page, paid_by_card, refunded
+from .test_stripe_reversals import ON_24_NOV, EmailMessage, dispute, dispute_move, page, paid_by_card, refunded
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +169,26 @@ def test_a_lost_dispute_after_a_panel_refund_asks_only_for_what_was_left(shop, s
     [notice] = reversal_notices(document=invoice)
     assert (notice.taken_back, notice.beyond, notice.outstanding) == (D("15"), D("5"), D("15"))
     assert "$15.00 went back to the payer at Stripe" in _box(page(staff_client, invoice))
+
+
+def test_a_panel_refund_thought_failed_that_stripe_lists_counts_as_made(shop, staff_client):
+    attempt, invoice = paid_by_card(shop, staff_client)
+    staff_client.post(reverse("backoffice:document-credit-note", args=[invoice.pk]),
+                      {"net_amount": "5", "refund_through_gateway": "on"})
+    refund = GatewayRefund.objects.get()
+    made_at_stripe = refund.refund_id
+    # The refund was made, but the panel lost Stripe's answer and kept it as failed.
+    GatewayRefund.objects.filter(pk=refund.pk).update(status=RefundStatus.FAILED, refund_id="",
+                                                      error="The payment service did not answer: Timeout")
+    listed = [{"id": made_at_stripe, "object": "refund", "amount": 500, "status": "succeeded",
+               "created": ON_24_NOV, "metadata": {"clientpanel_refund": str(refund.pk)}}]
+    assert deliver(staff_client, shop, refunded("evt_listed", attempt, 500, refunds=listed)).status_code == 200
+    assert not GatewayReversal.objects.exists()
+    # Stripe's word is the panel's now: the refund is made, its credit note records money that went back.
+    refund.refresh_from_db()
+    assert (refund.status, refund.refund_id, refund.error) == (RefundStatus.SUCCEEDED, made_at_stripe, "")
+    assert sent_back_by_panel(attempt) == sent_back_by_panel(attempt, invoice=invoice) == D("5")
+    # A lost dispute of the whole charge then asks only for what the invoice has left: $15.00, not $20.00.
+    deliver(staff_client, shop, dispute("evt_dp_lost_after_listed", "charge.dispute.closed", attempt, "lost"))
+    [notice] = reversal_notices(document=invoice)
+    assert (notice.taken_back, notice.beyond, notice.outstanding) == (D("15"), D("5"), D("15"))
