@@ -13,12 +13,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.models import AuditEvent
 from clientpanel.audit.services import snapshot
 from clientpanel.client_services.models import Service
+from clientpanel.client_services.selectors import entry_service_names
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import client_get
 from clientpanel.core.csv_export import BOM, safe_cell
@@ -30,9 +32,10 @@ from clientpanel.files.models import ClientFile
 from clientpanel.files.storage import client_file_read
 from clientpanel.invoicing.models import Document, Payment
 from clientpanel.invoicing.storage import pdf_filename, stored_pdf
-from clientpanel.ledger.models import LedgerEntry
+from clientpanel.ledger.selectors import client_entries
 from clientpanel.notifications.links import links_hidden
 from clientpanel.notifications.models import EmailMessage
+from clientpanel.notifications.services import client_language
 
 from . import policies
 
@@ -44,6 +47,21 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
     for row in rows:
         writer.writerow([safe_cell("" if value is None else value) for value in row])
     return BOM + out.getvalue().encode()
+
+
+def _ledger_csv(client: Client) -> bytes:
+    """The client's ledger, oldest first. The stored `type` code and English `description` stay as
+    they were (the record, and what a parser of the file reads); `readable_type` and
+    `readable_description` follow, in the client's language as its e-mails speak it, written as the
+    pages show them (a service's charge by the service's name, amounts in that language's format)."""
+    entries = client_entries(client=client, names=entry_service_names()).order_by("sequence")
+    with translation.override(client_language(client)):
+        return _csv(["sequence", "created_at", "type", "gross", "net", "balance_before", "balance_after",
+                     "description", "transaction_id", "period_start", "period_end", "readable_type",
+                     "readable_description"],
+                    ([e.sequence, e.created_at, e.type, e.gross, e.net, e.balance_before, e.balance_after,
+                      e.description, e.transaction_id, e.period_start, e.period_end, e.get_type_display(),
+                      e.reader_description] for e in entries.iterator()))
 
 
 def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
@@ -70,12 +88,7 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
             ([s.label, s.product.name, s.status, s.provision_status, s.period, s.amount, s.setup_fee, s.currency,
               s.order_date, s.activation_date, s.billed_until, s.suspended_at, s.terminated_at]
              for s in Service.objects.filter(client=client).select_related("product").order_by("order_date"))))
-        archive.writestr("ledger.csv", _csv(
-            ["sequence", "created_at", "type", "gross", "net", "balance_before", "balance_after", "description",
-             "transaction_id", "period_start", "period_end"],
-            ([e.sequence, e.created_at, e.type, e.gross, e.net, e.balance_before, e.balance_after, e.description,
-              e.transaction_id, e.period_start, e.period_end]
-             for e in LedgerEntry.objects.filter(client=client).order_by("sequence").iterator())))
+        archive.writestr("ledger.csv", _ledger_csv(client))
         documents = list(Document.objects.filter(client=client).exclude(status="DRAFT").order_by("created_at"))
         archive.writestr("documents.csv", _csv(
             ["number", "type", "status", "currency", "issue_date", "due_date", "paid_date", "net", "tax", "total"],

@@ -3,8 +3,11 @@ reversal of a charge) reads in the reader's language on the staff Transactions t
 list, the CSV export and the portal's Transactions page; a manual transaction's words show as
 typed in every language, and the API keeps the English it has always returned."""
 
+import csv
 import datetime as dt
+import io
 import uuid
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -21,6 +24,7 @@ from clientpanel.invoicing.services import credit_note_issue, proforma_issue, pr
 from clientpanel.ledger.descriptions import describe
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.services import entry_post, manual_transaction_create
+from clientpanel.privacy.selectors import client_data_export
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +145,23 @@ def test_entries_from_before_the_codes_read_in_polish_by_their_exact_wording(mak
     with translation.override("en"):
         assert describe(entries[1]) == f"Service:{service}, 1h × 0.9271 per hour"
         assert describe(entries[6]) == "Payment for PRO/2026/7"
+
+
+def test_the_privacy_export_keeps_the_stored_columns_and_adds_them_in_the_clients_language(ledger):
+    """The client's data handed to the client: the stored type code and English stay in their
+    columns (the record, what a parser reads), and readable ones follow in the client's language,
+    whatever the language of the staff member who exports it."""
+    with translation.override("en"):
+        _client, content = client_data_export(actor=None, client_id=ledger["client"].pk)
+    text = zipfile.ZipFile(io.BytesIO(content)).read("ledger.csv").decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert header == ["sequence", "created_at", "type", "gross", "net", "balance_before", "balance_after",
+                      "description", "transaction_id", "period_start", "period_end", "readable_type",
+                      "readable_description"]
+    stored, readable = [row[7] for row in rows], [row[12] for row in rows]
+    assert set(_stored(ledger)) <= set(stored) and set(_polish(ledger)) <= set(readable)
+    # A proforma item's charge carries the item's own words: the same in both columns.
+    assert [text for text in stored if text not in _stored(ledger)] == [
+        text for text in readable if text not in _polish(ledger)] != []
+    assert {(row[2], row[11]) for row in rows} == {("PAYMENT", "Wpłata"), ("CHARGE", "Obciążenie"),
+                                                    ("REFUND", "Zwrot"), ("ADJUSTMENT", "Korekta")}
