@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from clientpanel.core.errors import FieldErrors
 
 from .. import roles as roles_module
+from ..homographs import mixed_script_label, script_names
 from ..models import User, normalize_email
 
 
@@ -33,7 +34,8 @@ validate_email = _EmailValidator()
 
 
 def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_be_new: bool = True) -> str:
-    """Validate an email and (by default) refuse one that a user already has."""
+    """Validate an email and (by default) refuse one that a user already has. A domain label that mixes
+    scripts (a Cyrillic "а" in "exаmple") is refused: it is how look-alikes of other domains are made."""
     email = normalize_email(email)
     if not email:
         errors.add(field, _("Enter an email address."))
@@ -45,6 +47,12 @@ def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_b
         validate_email(email)
     except ValidationError:
         errors.add(field, _("Enter a valid email address, like name@example.com."))
+        return email
+    label = mixed_script_label(email.rpartition("@")[2])
+    if label is not None:
+        errors.add(field, _("“%(label)s” in the email address's domain mixes alphabets (%(scripts)s), as look-alikes "
+                            "of other domains do; write each part of the domain in one alphabet.")
+                   % {"label": label, "scripts": ", ".join(script_names(label))})
         return email
     if must_be_new and User.objects.filter(email=email).exists():
         errors.add(field, _("A user with this email address already exists."))

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientpanel.accounts.models import User
+from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
@@ -175,7 +175,12 @@ def clean_address(data: Mapping[str, Any], errors: FieldErrors, prefix: str = ""
         cleaned["phone"] = run_clean(errors, prefix + "phone", clean_phone, data["phone"], country)
     if "email" in data:
         email = clean_text_field(errors, prefix + "email", data["email"], 254, False, _("Email"))
-        if email:
+        # The address stored now is kept as it is: a rule added since (mixed-script domains) refuses
+        # new addresses, never the edit of another field of an address that has one.
+        kept = current.email if current is not None else None
+        if email and normalize_email(email) == kept:
+            email = kept
+        elif email:
             sub = FieldErrors()
             email = clean_email(email, sub, must_be_new=False)
             for message in sub.fields.get("email", []):
