@@ -1,7 +1,8 @@
 """The portal's lists on a phone (390 px, in Polish): each row's main action — a document's number,
 a user's name — lies on the screen without scrolling the table sideways (the users list's Edit and
 Remove, the invoices list's amount and status, the transactions' amounts once sat past the table's
-right edge), and a user reached by its name can be removed from its own page."""
+right edge), a user reached by its name can be removed from its own page, and a refused invitation
+shows on the first screen."""
 
 from decimal import Decimal
 
@@ -58,4 +59,30 @@ def test_a_phone_reaches_each_rows_main_action_without_scrolling_sideways(browse
     page.click("#user-remove button")
     page.wait_for_url(f"**{reverse('portal:users')}")
     assert not ClientUser.objects.filter(client=owned, user__email__startswith="bartlomiej").exists()
+    context.close()
+
+
+def test_a_refused_invitation_is_on_a_phones_first_screen(browser, live_server, make_client, portal_log_in):
+    # The invite form sat below the whole list: a refusal shown in it (here the users' bound) was
+    # a hundred rows down, and the phone seemed to do nothing.
+    from clientpanel.accounts.models import User
+    from clientpanel.clients.services.users import MAX_CLIENT_USERS
+
+    owned = make_client(password=PASSWORD, language="pl")
+    users = User.objects.bulk_create(User(email=f"team{n}@example.com", firstname="Team", lastname=str(n))
+                                     for n in range(MAX_CLIENT_USERS - 1))
+    ClientUser.objects.bulk_create(ClientUser(client=owned, user=user, permissions=[]) for user in users)
+    context = browser.new_context(viewport={"width": WIDTH, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    portal_log_in(page, owned.owner.email, PASSWORD)
+    page.goto(f"{live_server.url}{reverse('portal:users')}")
+    page.fill("#invite-form input[name=email]", "one.too.many@example.com")
+    page.fill("#invite-form input[name=firstname]", "Jan")
+    page.fill("#invite-form input[name=lastname]", "Nowak")
+    page.click("#invite-form button[type=submit]")
+    refusal = page.locator("#invite-form .alert-danger")
+    assert "100" in refusal.inner_text()
+    box = refusal.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 800, box
     context.close()

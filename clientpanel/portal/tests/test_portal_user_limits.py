@@ -92,3 +92,14 @@ def test_a_refused_invitation_costs_nothing_and_a_user_without_manage_users_send
     assert _invite(outsider, "sneaky@example.com").status_code == 404
     assert not User.objects.filter(email="sneaky@example.com").exists()
     assert not EmailMessage.objects.filter(recipient="sneaky@example.com").exists()
+
+
+def test_a_refused_invitation_puts_the_form_first_on_a_phone(world):
+    # Below lg the form follows the whole list: a refusal shown in it was off a phone's screen.
+    client = world["mine"]
+    _fill(client, user_services.MAX_CLIENT_USERS)
+    browser = _signed_in(client.owner.email)
+    column = 'class="col-lg-5 order-first order-lg-last" id="invite-column"'
+    assert column not in browser.get(reverse("portal:users")).content.decode()
+    refused = _invite(browser, "one.too.many@example.com").content.decode()
+    assert column in refused and "A client has at most" in refused
