@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.models import AuditEvent
 from clientpanel.audit.services import snapshot
+from clientpanel.catalog.models import Period
 from clientpanel.client_services.models import Service
 from clientpanel.client_services.selectors import entry_service_names
 from clientpanel.clients.models import Client
@@ -52,16 +53,21 @@ def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
 def _ledger_csv(client: Client) -> bytes:
     """The client's ledger, oldest first. The stored `type` code and English `description` stay as
     they were (the record, and what a parser of the file reads); `readable_type` and
-    `readable_description` follow, in the client's language as its e-mails speak it, written as the
-    pages show them (a service's charge by the service's name, amounts in that language's format)."""
+    `readable_description` follow, in the language the caller set (the client's, as its e-mails
+    speak it), written as the pages show them (a service's charge by the service's name, amounts in
+    that language's format)."""
     entries = client_entries(client=client, names=entry_service_names()).order_by("sequence")
-    with translation.override(client_language(client)):
-        return _csv(["sequence", "created_at", "type", "gross", "net", "balance_before", "balance_after",
-                     "description", "transaction_id", "period_start", "period_end", "readable_type",
-                     "readable_description"],
-                    ([e.sequence, e.created_at, e.type, e.gross, e.net, e.balance_before, e.balance_after,
-                      e.description, e.transaction_id, e.period_start, e.period_end, e.get_type_display(),
-                      e.reader_description] for e in entries.iterator()))
+    return _csv(["sequence", "created_at", "type", "gross", "net", "balance_before", "balance_after",
+                 "description", "transaction_id", "period_start", "period_end", "readable_type",
+                 "readable_description"],
+                ([e.sequence, e.created_at, e.type, e.gross, e.net, e.balance_before, e.balance_after,
+                  e.description, e.transaction_id, e.period_start, e.period_end, e.get_type_display(),
+                  e.reader_description] for e in entries.iterator()))
+
+
+def _period_label(code: str) -> str:
+    # Service.period has no choices of its own (it copies the price's); a code Period does not know reads as stored.
+    return str(dict(Period.choices).get(code, code))
 
 
 def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
@@ -80,20 +86,26 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
                    "permissions": link.permissions, "linked_at": link.created_at} for link in links],
     }
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Each CSV keeps its stored codes and adds readable_<column> at the end, in the client's
+    # language (not the exporting staff member's): the file is the client's data handed to the client.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, \
+            translation.override(client_language(client)):
         archive.writestr("client.json", json.dumps(profile, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2))
         archive.writestr("services.csv", _csv(
             ["label", "product", "status", "provision_status", "period", "amount", "setup_fee", "currency",
-             "order_date", "activation_date", "billed_until", "suspended_at", "terminated_at"],
+             "order_date", "activation_date", "billed_until", "suspended_at", "terminated_at", "readable_status",
+             "readable_provision_status", "readable_period"],
             ([s.label, s.product.name, s.status, s.provision_status, s.period, s.amount, s.setup_fee, s.currency,
-              s.order_date, s.activation_date, s.billed_until, s.suspended_at, s.terminated_at]
+              s.order_date, s.activation_date, s.billed_until, s.suspended_at, s.terminated_at,
+              s.get_status_display(), s.get_provision_status_display(), _period_label(s.period)]
              for s in Service.objects.filter(client=client).select_related("product").order_by("order_date"))))
         archive.writestr("ledger.csv", _ledger_csv(client))
         documents = list(Document.objects.filter(client=client).exclude(status="DRAFT").order_by("created_at"))
         archive.writestr("documents.csv", _csv(
-            ["number", "type", "status", "currency", "issue_date", "due_date", "paid_date", "net", "tax", "total"],
-            ([d.number, d.type, d.status, d.currency, d.issue_date, d.due_date, d.paid_date, d.net, d.tax, d.total]
-             for d in documents)))
+            ["number", "type", "status", "currency", "issue_date", "due_date", "paid_date", "net", "tax", "total",
+             "readable_type", "readable_status"],
+            ([d.number, d.type, d.status, d.currency, d.issue_date, d.due_date, d.paid_date, d.net, d.tax, d.total,
+              d.get_type_display(), d.get_status_display()] for d in documents)))
         einvoices = {e.document_id: e for e in EInvoice.objects.filter(document__client=client).exclude(sha256="")}
         for document in documents:
             archive.writestr(f"documents/{pdf_filename(document)}", stored_pdf(document))
@@ -106,9 +118,9 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
              for p in Payment.objects.filter(client=client).select_related("document").order_by("paid_at"))))
         emails = list(EmailMessage.objects.filter(client_id=client.pk).order_by("created_at"))
         archive.writestr("emails.csv", _csv(
-            ["created_at", "recipient", "subject", "status", "body"],
-            ([m.created_at, m.recipient, links_hidden(m.subject), m.status, links_hidden(m.body_text)]
-             for m in emails)))
+            ["created_at", "recipient", "subject", "status", "body", "readable_status"],
+            ([m.created_at, m.recipient, links_hidden(m.subject), m.status, links_hidden(m.body_text),
+              m.get_status_display()] for m in emails)))
         archive.writestr("activity.csv", _csv(
             ["created_at", "who", "action", "object", "changes"],
             ([e.created_at, e.actor_label, e.action, e.object_label, json.dumps(e.changes, ensure_ascii=False)]

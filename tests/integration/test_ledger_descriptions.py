@@ -165,3 +165,29 @@ def test_the_privacy_export_keeps_the_stored_columns_and_adds_them_in_the_client
         text for text in readable if text not in _polish(ledger)] != []
     assert {(row[2], row[11]) for row in rows} == {("PAYMENT", "Wpłata"), ("CHARGE", "Obciążenie"),
                                                     ("REFUND", "Zwrot"), ("ADJUSTMENT", "Korekta")}
+
+
+def _export_rows(world, name: str) -> list[dict[str, str]]:
+    with translation.override("en"):  # the staff member's language must not leak into the file
+        _client, content = client_data_export(actor=None, client_id=world["client"].pk)
+    text = zipfile.ZipFile(io.BytesIO(content)).read(name).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_the_privacy_exports_other_files_keep_their_codes_and_add_their_labels_in_the_clients_language(ledger):
+    """services.csv, documents.csv and emails.csv: the stored codes stay in their columns, each
+    enum's label follows at the end in readable_<column>, in the client's language."""
+    services = _export_rows(ledger, "services.csv")
+    assert list(services[0])[-3:] == ["readable_status", "readable_provision_status", "readable_period"]
+    assert [(s["status"], s["provision_status"], s["period"]) for s in services] == [("ACTIVE", "COMPLETED", "MONTHLY")]
+    assert [(s["readable_status"], s["readable_provision_status"], s["readable_period"]) for s in services] == [
+        ("Aktywna", "Zakończone", "Miesięcznie")]
+    documents = _export_rows(ledger, "documents.csv")
+    assert list(documents[0])[-2:] == ["readable_type", "readable_status"]
+    assert {(d["type"], d["readable_type"], d["status"], d["readable_status"]) for d in documents} == {
+        ("PROFORMA", "Proforma", "INVOICED", "Zafakturowana"),
+        ("INVOICE", "Faktura", "PARTIALLY_REFUNDED", "Częściowo zwrócona"),
+        ("CREDIT_NOTE", "Faktura korygująca", "REFUNDED", "Zwrócona")}
+    emails = _export_rows(ledger, "emails.csv")
+    assert emails and list(emails[0])[-1] == "readable_status"
+    assert {(m["status"], m["readable_status"]) for m in emails} == {("queued", "W kolejce"), ("sent", "Wysłana")}
