@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.audit.labels import audit_action_label
 from clientpanel.audit.models import AuditEvent
 from clientpanel.audit.services import snapshot
 from clientpanel.catalog.models import Period
@@ -121,10 +122,11 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
             ["created_at", "recipient", "subject", "status", "body", "readable_status"],
             ([m.created_at, m.recipient, links_hidden(m.subject), m.status, links_hidden(m.body_text),
               m.get_status_display()] for m in emails)))
+        events = AuditEvent.objects.filter(client_id=client.pk).order_by("created_at", "id")
         archive.writestr("activity.csv", _csv(
-            ["created_at", "who", "action", "object", "changes"],
-            ([e.created_at, e.actor_label, e.action, e.object_label, json.dumps(e.changes, ensure_ascii=False)]
-             for e in AuditEvent.objects.filter(client_id=client.pk).order_by("created_at", "id").iterator())))
+            ["created_at", "who", "action", "object", "changes", "readable_action"],
+            ([e.created_at, e.actor_label, e.action, e.object_label, json.dumps(e.changes, ensure_ascii=False),
+              audit_action_label(e.action)] for e in events.iterator())))
         for kept in ClientFile.objects.filter(client=client).order_by("created_at"):
             with client_file_read(kept) as handle:
                 safe_name = kept.name.replace("/", "-").replace("\\", "-")

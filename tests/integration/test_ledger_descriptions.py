@@ -175,8 +175,8 @@ def _export_rows(world, name: str) -> list[dict[str, str]]:
 
 
 def test_the_privacy_exports_other_files_keep_their_codes_and_add_their_labels_in_the_clients_language(ledger):
-    """services.csv, documents.csv and emails.csv: the stored codes stay in their columns, each
-    enum's label follows at the end in readable_<column>, in the client's language."""
+    """services.csv, documents.csv, emails.csv and activity.csv: the stored codes stay in their
+    columns, each code's label follows at the end in readable_<column>, in the client's language."""
     services = _export_rows(ledger, "services.csv")
     assert list(services[0])[-3:] == ["readable_status", "readable_provision_status", "readable_period"]
     assert [(s["status"], s["provision_status"], s["period"]) for s in services] == [("ACTIVE", "COMPLETED", "MONTHLY")]
@@ -191,3 +191,8 @@ def test_the_privacy_exports_other_files_keep_their_codes_and_add_their_labels_i
     emails = _export_rows(ledger, "emails.csv")
     assert emails and list(emails[0])[-1] == "readable_status"
     assert {(m["status"], m["readable_status"]) for m in emails} == {("queued", "W kolejce"), ("sent", "Wysłana")}
+    activity = _export_rows(ledger, "activity.csv")
+    assert list(activity[0]) == ["created_at", "who", "action", "object", "changes", "readable_action"]
+    readable = {(a["action"], a["readable_action"]) for a in activity}
+    assert {("client.create", "Utworzono klienta"), ("ledger.manual_transaction", "Transakcja ręczna"),
+            ("service.order", "Zamówiono usługę")} <= readable

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 
+from clientpanel.audit.labels import audit_action_label
 from clientpanel.automation.models import BackgroundTaskStatus
 from clientpanel.catalog.models import Period
 from clientpanel.catalog.modules import ModuleError, get_module
@@ -91,7 +92,7 @@ def label(code: str, kind: str) -> str:
 @register.filter
 def audit_action(code: str) -> str:
     """An audit event's action in words ("client_user.link": "User linked"); unknown: the code."""
-    return labels.audit_action_label(code or "")
+    return audit_action_label(code or "")
 
 
 @register.filter
