@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.models import User
@@ -32,6 +33,10 @@ IMPERSONATOR = "portal:impersonator"
 IMPERSONATION_STARTED = "portal:impersonation_started"
 IMPERSONATION_LIMIT = dt.timedelta(minutes=30)
 AWAITING_CODE = "portal:awaiting_code"  # user id, next address and since when, between the two login steps
+# The user's password, as Django's staff sessions keep it (a keyed hash of the password hash): a new
+# password — changed on the Account page or chosen from a reset link — ends every portal session
+# signed in with the old one, so a thief's session does not outlive the owner's recovery.
+PASSWORD_HASH = "portal:password_hash"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ def sign_in(request: HttpRequest, user: User) -> None:
     for key in (IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
         request.session.pop(key, None)
     request.session[USER] = str(user.pk)
+    request.session[PASSWORD_HASH] = user.get_session_auth_hash()
     first = ClientUser.objects.filter(user=user).order_by("created_at").values_list("client_id", flat=True).first()
     request.session[CLIENT] = str(first) if first else ""
 
@@ -84,13 +90,26 @@ def awaiting_code(request: HttpRequest) -> tuple[User | None, str]:
 
 
 def sign_out(request: HttpRequest) -> None:
-    for key in (USER, CLIENT, IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
+    for key in (USER, CLIENT, IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE, PASSWORD_HASH):
         request.session.pop(key, None)
+
+
+def keep_after_password_change(request: HttpRequest, user: User) -> None:
+    """The user changed its password in this session: this one stays signed in (the others end)."""
+    request.session.cycle_key()
+    request.session[PASSWORD_HASH] = user.get_session_auth_hash()
+
+
+def _password_unchanged(request: HttpRequest, user: User) -> bool:
+    kept = request.session.get(PASSWORD_HASH) or ""
+    return any(constant_time_compare(kept, known) for known in
+               (user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()))
 
 
 def start_impersonation(request: HttpRequest, *, staff: User, user: User, client: Client) -> None:
     """Login as Owner: the portal as this client user, on behalf of the staff member signed in."""
     request.session[USER] = str(user.pk)
+    request.session[PASSWORD_HASH] = user.get_session_auth_hash()
     request.session[CLIENT] = str(client.pk)
     request.session[IMPERSONATOR] = str(staff.pk)
     request.session[IMPERSONATION_STARTED] = timezone.now().isoformat()
@@ -102,7 +121,8 @@ def select_client(request: HttpRequest, client_id) -> None:
 
 def current(request: HttpRequest) -> Portal | None:
     """The portal's signed-in user for this request, or None (nobody, an ended impersonation, a
-    user no longer active or no longer linked to any client)."""
+    user no longer active or no longer linked to any client, a sign-in made before the user's
+    password changed)."""
     user_id = request.session.get(USER)
     if not user_id:
         return None
@@ -119,7 +139,7 @@ def current(request: HttpRequest) -> Portal | None:
             return None
         impersonator = staff
     user = User.objects.filter(pk=user_id, is_active=True, is_staff=False).first()
-    if user is None:
+    if user is None or not _password_unchanged(request, user):
         sign_out(request)
         return None
     links = ClientUser.objects.filter(user=user).select_related("client").order_by("created_at")

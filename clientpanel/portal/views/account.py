@@ -20,6 +20,7 @@ from clientpanel.notifications.selectors import email_switches
 from clientpanel.notifications.services import own_muted_emails_set
 from clientpanel.ui.forms import CodeForm
 
+from .. import session
 from ..access import portal_page
 from ..forms import AccountForm, EmailChoicesForm, PasswordChangeForm, show_refusal
 
@@ -52,8 +53,9 @@ def account(request: HttpRequest) -> HttpResponse:
                 user_account_update(actor=portal.actor, data=data)
                 translation.activate(data["language"])  # the confirmation speaks the language just chosen
             elif action == "password":
-                user_password_change(actor=portal.actor, current_password=data["current_password"],
-                                     new_password=data["password"])
+                changed = user_password_change(actor=portal.actor, current_password=data["current_password"],
+                                               new_password=data["password"])
+                session.keep_after_password_change(request, changed)
             else:
                 own_muted_emails_set(actor=portal.actor,
                                      keys=[kind.key for kind in offered if kind.key not in data["wanted"]])

@@ -1,0 +1,82 @@
+"""The portal against an attacker: a session that outlives a new password, and a signed-in owner
+reaching another client's objects by id on every page that takes one (the page matrix in
+test_portal_pages.py checks the permission keys and another client's document only)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clientpanel.accounts.links import RESET_PASSWORD, link_args
+from clientpanel.clients.selectors import billing_address_of
+from clientpanel.clients.services import client_user_link
+from clientpanel.payments.models import AttemptStatus, PaymentAttempt
+from clientpanel.payments.services import payment_start
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+NEW_PASSWORD = "brand-new-passphrase-77"
+
+
+def _signed_in(email, password=PASSWORD):
+    browser = Client()
+    response = browser.post(reverse("portal:login"), {"email": email, "password": password})
+    assert response.status_code == 302, response.content[:300]
+    return browser
+
+
+def test_changing_the_password_ends_the_users_other_portal_sessions_and_keeps_this_one(world):
+    email = world["mine"].owner.email
+    thief, owner = _signed_in(email), _signed_in(email)
+    changed = owner.post(reverse("portal:account"), {"action": "password", "current_password": PASSWORD,
+                                                     "password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert changed.status_code == 302, changed.content.decode()[:2000]
+    assert owner.get(reverse("portal:dashboard")).status_code == 200
+    assert thief.get(reverse("portal:dashboard"))["Location"].startswith(reverse("portal:login"))
+    assert thief.get(reverse("portal:invoices")).status_code == 302
+    assert _signed_in(email, NEW_PASSWORD).get(reverse("portal:dashboard")).status_code == 200
+
+
+def test_a_password_chosen_from_a_reset_link_ends_every_portal_session(world):
+    owner = world["mine"].owner
+    thief = _signed_in(owner.email)
+    chosen = Client().post(reverse("portal:reset_password", kwargs=link_args(RESET_PASSWORD, owner)),
+                           {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert chosen.status_code == 200
+    owner.refresh_from_db()
+    assert owner.check_password(NEW_PASSWORD)
+    assert thief.get(reverse("portal:dashboard"))["Location"].startswith(reverse("portal:login"))
+
+
+def test_an_owner_reaches_no_other_clients_object_by_id_on_any_page(world):
+    browser = _signed_in(world["mine"].owner.email)
+    theirs = world["theirs"]
+    their_user = client_user_link(actor=None, client_id=theirs.pk, data={
+        "email": "theiruser@example.com", "firstname": "T", "lastname": "U", "permissions": []})
+    their_attempt, _checkout = payment_start(actor=None, document_ids=[world["their_doc"].pk], account_id=None,
+                                             return_url=lambda attempt: "/portal/")
+    their_billing = billing_address_of(theirs).pk
+    answers = {}
+    for name, object_id, method in [
+            ("service", world["their_service"].pk, "get"), ("service-cancel", world["their_service"].pk, "post"),
+            ("service-keep", world["their_service"].pk, "post"), ("address", their_billing, "get"),
+            ("address", their_billing, "post"), ("address-delete", their_billing, "post"),
+            ("address-default", their_billing, "post"), ("file-download", world["their_file"].pk, "get"),
+            ("file-download", world["mine_hidden_file"].pk, "get"),  # not shown in the portal by staff
+            ("user", their_user.user_id, "get"), ("user", their_user.user_id, "post"),
+            ("user-remove", their_user.user_id, "post"), ("payment", their_attempt.pk, "get"),
+            ("test-gateway", their_attempt.pk, "get"), ("test-gateway", their_attempt.pk, "post"),
+            ("document-einvoice", world["their_doc"].pk, "get")]:
+        data = {"outcome": "succeed", "city": "Elsewhere", "permissions": ["manage-users"]} if method == "post" else {}
+        url = reverse(f"portal:{name}", args=[object_id])
+        answers[(name, method)] = getattr(browser, method)(url, data).status_code
+    assert set(answers.values()) == {404}, answers
+    # Paying one's own proforma together with theirs starts no payment of theirs.
+    browser.post(reverse("portal:pay"), {"documents": [str(world["mine_doc"].pk), str(world["their_doc"].pk)]})
+    assert list(PaymentAttempt.objects.filter(client=theirs)) == [their_attempt]
+    their_attempt.refresh_from_db()
+    world["their_doc"].refresh_from_db()
+    assert (their_attempt.status, world["their_doc"].status) == (AttemptStatus.STARTED, "UNPAID")
+    assert their_user.user in [link.user for link in theirs.user_links.all()]
