@@ -250,6 +250,14 @@ def _clean_changes(client: Client, data: Mapping[str, Any], errors: FieldErrors)
         errors.add("currency", _("The currency stays %(currency)s: this client has ledger entries or issued "
                                  "documents in it. Create a new client account instead.")
                    % {"currency": client.currency})
+    elif changes.get("currency") and changes["currency"] != client.currency and client.services.exists():
+        # A service keeps the price it was ordered at, in the client's currency then, and charges it
+        # later: in another currency it would post dollars as yen.
+        errors.add("currency", _("The currency stays %(currency)s: this client has services priced in it. "
+                                 "Create a new client account instead.") % {"currency": client.currency})
+    elif changes.get("currency") and "credit_limit" not in changes:
+        # The limit kept through a change of currency must fit the new one (100.50 is no yen limit).
+        run_clean(errors, "credit_limit", clean_credit_limit, client.credit_limit, changes["currency"])
     return changes
 
 
