@@ -16,6 +16,7 @@ from clientpanel.core.errors import NotFound
 from clientpanel.invoicing import selectors as document_selectors
 
 from .models import EInvoice
+from .reasons import code_of
 from .selectors import einvoice_filename, einvoice_media_type, einvoice_of
 from .storage import einvoice_content
 
@@ -31,7 +32,11 @@ class EInvoiceOut(Schema):
     status: str  # MADE, FAILED, ACCEPTED
     sha256: str | None
     ksef_number: str | None
-    error: str | None
+    error: str | None  # as stored: English since error_code was added; before, the language of whoever caused it
+    # The system's reason as a code (reason_wording.py; "received": words from outside, as KSeF
+    # sent them); None without one, or for an older reason not recognised.
+    error_code: str | None
+    readable_error: str | None  # the error in the request's language (Accept-Language)
     accepted_at: dt.datetime | None
 
 
@@ -49,6 +54,7 @@ def get_einvoice(request, document_id: UUID):
     einvoice, _document = _einvoice(request, document_id)
     return {"format": einvoice.format, "status": einvoice.status, "sha256": einvoice.sha256 or None,
             "ksef_number": einvoice.ksef_number or None, "error": einvoice.error or None,
+            "error_code": code_of(einvoice.error, einvoice.error_code), "readable_error": einvoice.reader_error or None,
             "accepted_at": einvoice.accepted_at}
 
 

@@ -15,7 +15,6 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.storage import stored_pdf
@@ -24,6 +23,7 @@ from .building import einvoice_input, local_day
 from .exporters import CannotExport, ExchangeRate, get_exporter
 from .models import EInvoice, EInvoiceProfile, EInvoiceStatus
 from .rates import previous_working_day, tax_currency, vat_rate_for
+from .reasons import error_columns, said
 from .sending import sends_through_api
 from .storage import store_einvoice_file
 
@@ -73,17 +73,16 @@ def einvoice_make(document: Document) -> EInvoice | None:
             content, rate = _export(document, format_key, profile)
             name = store_einvoice_file(document, format_key, content)
     except CannotExport as reason:
-        return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED, error=str(reason)[:500])
+        return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED, **error_columns(reason))
     except Exception:  # an exporter's bug or a storage that refuses: never the issuing of the invoice itself
         log.exception("e-invoice %s of %s could not be made", format_key, document.number)
         return _keep(document, existing, format=format_key, status=EInvoiceStatus.FAILED,
-                     error=_("The e-invoice could not be made because of an error on our side (it is logged); "
-                             "try again later, and tell the administrator if it keeps failing."))
+                     **error_columns(said("internal")))
     # Sent through KSeF's API by the "send_einvoices" job: the row is its own outbox entry, written
     # in the issuing transaction (sending.py).
     sends = format_key == "ksef_fa3" and sends_through_api(profile)
     return _keep(document, existing, format=format_key, status=EInvoiceStatus.MADE, file_name=name,
-                 sha256=hashlib.sha256(content).hexdigest(), error="", attempts=0,
+                 sha256=hashlib.sha256(content).hexdigest(), **error_columns(None), attempts=0,
                  rate=rate.rate if rate else None, rate_day=rate.day if rate else None,
                  rate_table=rate.table if rate else "",
                  next_attempt_at=timezone.now() if sends else None)
@@ -108,10 +107,8 @@ def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
     issue_day = local_day(source, source.issue_date) or timezone.localdate()
     day, rate = vat_rate_for(currency=document.currency, to_currency=to_currency, issue_day=issue_day)
     if rate is None and document.tax:
-        raise CannotExport(_("Enter the %(to)s rate of %(currency)s for %(day)s (the NBP average rate of the last "
-                             "working day before %(document)s was issued) under Finance → Tax exchange rates, then "
-                             "make the e-invoice again.") % {"to": to_currency, "currency": document.currency,
-                                                             "day": day.isoformat(), "document": source.number})
+        raise CannotExport(said("rate_missing", to=to_currency, currency=document.currency, day=day.isoformat(),
+                                document=source.number))
     return rate
 
 
@@ -123,9 +120,7 @@ def _corrected_ksef_number(document: Document) -> str:
     if invoice_einvoice is None or invoice_einvoice.format != "ksef_fa3":
         return ""  # issued before the company sent to KSeF: the invoice is outside KSeF indeed
     if invoice_einvoice.status != EInvoiceStatus.ACCEPTED:
-        raise CannotExport(_("The corrected invoice %(number)s is not accepted by KSeF yet: this credit note's "
-                             "e-invoice is made once its KSeF number is known.") % {
-            "number": document.related.number})
+        raise CannotExport(said("corrected_not_accepted", number=document.related.number))
     return invoice_einvoice.ksef_number
 
 
@@ -146,7 +141,7 @@ def _export(document: Document, format_key: str,
     if problems:
         # Our mapping's fault, not staff's: logged whole, shown short.
         log.error("e-invoice %s of %s does not validate: %s", format_key, document.number, problems)
-        raise CannotExport(_("The file does not pass the format's schema: %(problem)s") % {"problem": problems[0]})
+        raise CannotExport(said("schema", problem=problems[0]))
     return content, rate
 
 

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.core.ids import new_id
 
+from .reasons import describe
+
 RATE_DIGITS, RATE_PLACES = 14, 6
 
 
@@ -62,7 +64,12 @@ class EInvoice(models.Model):
     status = models.CharField(max_length=10, choices=EInvoiceStatus.choices)
     file_name = models.CharField(max_length=200, blank=True, default="")
     sha256 = models.CharField(max_length=64, blank=True, default="")
+    # Why it could not be made, sent or accepted: the English text the API returns (rows from before
+    # error_code: in the language of whoever caused it), and what the system said as a code and its
+    # parameters (reasons.py), so that each reader sees it in their language (reader_error).
     error = models.CharField(max_length=500, blank=True, default="")
+    error_code = models.CharField(max_length=40, blank=True, default="", db_default="")
+    error_params = models.JSONField(null=True, blank=True)
     # KSeF: the number the tax authority gave the invoice (e.g. 5265877635-20261122-0100A0B1C2D3-4F).
     ksef_number = models.CharField(max_length=64, blank=True, default="")
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -99,6 +106,11 @@ class EInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} {self.document_id}"
+
+    @property
+    def reader_error(self) -> str:
+        """`error` in the active language (reasons.describe)."""
+        return describe(self.error, self.error_code, self.error_params)
 
 
 class VatExchangeRate(models.Model):

@@ -30,10 +30,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from .ksef import ACCEPTED, DUPLICATE, PROCESSING, KsefChannel, KsefRefused, KsefUnavailable, Sent
 from .models import EInvoice, EInvoiceProfile, EInvoiceStatus, KsefEnvironment
+from .reasons import RECEIVED, Reason, error_columns, reason_of, said
 from .storage import einvoice_content
 
 log = logging.getLogger(__name__)
@@ -65,11 +65,10 @@ def channel_for(profile: EInvoiceProfile) -> KsefChannel:
     variable = profile.ksef_token_env
     token = os.environ.get(variable, "") if variable else ""
     if not token:
-        raise KsefRefused(_("No KSeF token: set the environment variable named in the company's e-invoice settings "
-                            "(%(name)s) on the server.") % {"name": variable or "?"})
+        raise KsefRefused(said("no_token", name=variable or "?"))
     override = str(getattr(settings, "CLIENTPANEL_KSEF_BASE_URL", "") or "")
     if override and urlsplit(override).hostname not in LOOPBACK_HOSTS:
-        raise KsefRefused(_("CLIENTPANEL_KSEF_BASE_URL may name only a KSeF emulator on this machine."))
+        raise KsefRefused(said("emulator_only"))
     return KsefApiChannel(base_url=override or KSEF_URLS[profile.ksef_environment.lower()], token=token)
 
 
@@ -117,26 +116,24 @@ def einvoice_send_step(einvoice_id, *, now: dt.datetime) -> str | None:
                 return _ask(einvoice, channel, now)
         except KsefUnavailable as error:
             einvoice.refresh_from_db()
-            return _unreachable(einvoice, str(error), now)
+            return _unreachable(einvoice, reason_of(error), now)
         except KsefRefused as error:
             einvoice.refresh_from_db()
-            return _refused(einvoice, str(error), now)
+            return _refused(einvoice, reason_of(error), now)
         except Exception as error:  # the SDK's or our own bug, a stored file gone: kept, retried, logged
             log.exception("sending e-invoice %s to KSeF failed", einvoice_id)
             einvoice.refresh_from_db()
-            return _unreachable(einvoice, type(error).__name__, now)
+            return _unreachable(einvoice, Reason(type(error).__name__), now)
 
 
-def _refused(einvoice: EInvoice, reason: str, now: dt.datetime) -> str:
+def _refused(einvoice: EInvoice, reason: Reason, now: dt.datetime) -> str:
     """KSeF refused us (token, permissions, an unknown session): tried hourly for a day, then the
     page says so and staff send it again once the cause is put right."""
     tried = einvoice.attempts + 1
     if tried >= REFUSED_TRIES:
-        _save(einvoice, attempts=tried, next_attempt_at=None,
-              error=(_("KSeF refused us for a day (%(reason)s); put it right and send it again.")
-                     % {"reason": reason})[:500])
+        _save(einvoice, attempts=tried, next_attempt_at=None, **error_columns(said("refused_for_a_day", reason=reason)))
     else:
-        _save(einvoice, attempts=tried, error=reason[:500], next_attempt_at=now + REFUSED_RETRY)
+        _save(einvoice, attempts=tried, **error_columns(reason), next_attempt_at=now + REFUSED_RETRY)
     return "unreachable"
 
 
@@ -155,8 +152,8 @@ def _fetch_receipt(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime) -
 def _send(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime, *, environment: str) -> str:
     sent = channel.send(einvoice_content(einvoice), seller_nip=_seller_nip(einvoice))
     _save(einvoice, status=EInvoiceStatus.SENDING, session_reference=sent.session_reference[:100],
-          invoice_reference=sent.invoice_reference[:100], attempts=0, error="", next_attempt_at=now + ASK_AFTER[0],
-          ksef_environment=environment)
+          invoice_reference=sent.invoice_reference[:100], attempts=0, next_attempt_at=now + ASK_AFTER[0],
+          ksef_environment=environment, **error_columns(None))
     return "sent"
 
 
@@ -166,33 +163,30 @@ def _ask(einvoice: EInvoice, channel: KsefChannel, now: dt.datetime) -> str:
     if answer.state == PROCESSING:
         asked = einvoice.attempts + 1
         if asked >= len(ASK_AFTER):
-            _save(einvoice, attempts=asked, next_attempt_at=None,
-                  error=_("KSeF has not finished checking this file for days; ask it again."))
+            _save(einvoice, attempts=asked, next_attempt_at=None, **error_columns(said("still_checking")))
         else:
             _save(einvoice, attempts=asked, next_attempt_at=now + ASK_AFTER[asked])
         return "waiting"
     if answer.state == ACCEPTED or (answer.state == DUPLICATE and answer.ksef_number):
         _accept(einvoice, answer.ksef_number, answer.upo, now,
-                note="" if answer.state == ACCEPTED else _("KSeF had this invoice already; its number is recorded."))
+                note=None if answer.state == ACCEPTED else said("duplicate_recorded"))
         return "accepted"
-    reason = answer.error or answer.state
+    reason = Reason(answer.error or answer.state, RECEIVED)  # KSeF's words
     if answer.state == DUPLICATE:
-        reason = _("KSeF has this invoice already (%(reason)s); find its KSeF number there and record it.") % {
-            "reason": reason}
-    _save(einvoice, status=EInvoiceStatus.REJECTED, error=reason[:500], next_attempt_at=None)
+        reason = said("duplicate_unnamed", reason=reason)
+    _save(einvoice, status=EInvoiceStatus.REJECTED, **error_columns(reason), next_attempt_at=None)
     return "rejected"
 
 
-def _accept(einvoice: EInvoice, ksef_number: str, upo: bytes, now: dt.datetime, *, note: str) -> None:
+def _accept(einvoice: EInvoice, ksef_number: str, upo: bytes, now: dt.datetime, *, note: Reason | None) -> None:
     taken = EInvoice.objects.filter(ksef_number=ksef_number).exclude(pk=einvoice.pk).exists()
     if taken:  # KSeF's number is another document's: never two documents with one number
         _save(einvoice, status=EInvoiceStatus.REJECTED, next_attempt_at=None,
-              error=(_("KSeF answered the number %(number)s, which another document already has.")
-                     % {"number": ksef_number})[:500])
+              **error_columns(said("number_taken", number=ksef_number)))
         return
     # The acceptance first; the receipt after, as a best effort (asked for again while missing —
     # not after a duplicate answer, whose receipt is the original send's).
-    _save(einvoice, status=EInvoiceStatus.ACCEPTED, ksef_number=ksef_number, accepted_at=now, error=note[:500],
+    _save(einvoice, status=EInvoiceStatus.ACCEPTED, ksef_number=ksef_number, accepted_at=now, **error_columns(note),
           attempts=0, next_attempt_at=None)
     if not (upo and _keep_receipt(einvoice, upo, now)) and not note:
         _save(einvoice, next_attempt_at=now + ASK_AFTER[1])
@@ -212,15 +206,15 @@ def _keep_receipt(einvoice: EInvoice, upo: bytes, now: dt.datetime) -> bool:
     return True
 
 
-def _unreachable(einvoice: EInvoice, reason: str, now: dt.datetime) -> str:
+def _unreachable(einvoice: EInvoice, reason: Reason, now: dt.datetime) -> str:
     tried = einvoice.attempts + 1
     delays = RETRY_AFTER if einvoice.status == EInvoiceStatus.MADE else ASK_AFTER
     if tried > len(delays):
         _save(einvoice, attempts=tried, next_attempt_at=None,
-              error=(_("KSeF could not be reached for a day (%(reason)s); try again.") % {"reason": reason})[:500])
+              **error_columns(said("unreachable_for_a_day", reason=reason)))
     else:
         _save(einvoice, attempts=tried, next_attempt_at=now + delays[tried - 1],
-              error=(_("KSeF could not be reached (%(reason)s); trying again.") % {"reason": reason})[:500])
+              **error_columns(said("unreachable", reason=reason)))
     return "unreachable"
 
 

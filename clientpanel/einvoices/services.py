@@ -67,7 +67,8 @@ def einvoice_send_again(*, actor: ActorLike, document_id) -> EInvoice:
         # A new send, not another question about the old one (KSeF refused to answer it, or said
         # no); had KSeF taken the file after all, its duplicate answer names the number.
         einvoice.status, einvoice.session_reference, einvoice.invoice_reference = EInvoiceStatus.MADE, "", ""
-        einvoice.attempts, einvoice.next_attempt_at, einvoice.error = 0, timezone.now(), ""
+        einvoice.attempts, einvoice.next_attempt_at = 0, timezone.now()
+        einvoice.error, einvoice.error_code, einvoice.error_params = "", "", None
         einvoice.save()
         audit_record(action="einvoice.send", target=document, client_id=document.client_id,
                      changes={"status": [before, einvoice.status]})

@@ -53,7 +53,7 @@ def _read_checked(name: str, sha256: str, mismatch: str) -> bytes:
 def einvoice_content(einvoice: EInvoice) -> bytes:
     """The file made at issue, checked against its SHA-256."""
     if einvoice.status == EInvoiceStatus.FAILED or not einvoice.file_name:
-        raise NotFound(_("This e-invoice could not be made: %(reason)s") % {"reason": einvoice.error})
+        raise NotFound(_("This e-invoice could not be made: %(reason)s") % {"reason": einvoice.reader_error})
     return _read_checked(einvoice.file_name, einvoice.sha256, _(
         "The stored e-invoice no longer matches the SHA-256 recorded when it was made; restore the file from a "
         "backup."))

@@ -57,7 +57,7 @@ def einvoice_make_again(request: HttpRequest, document_id) -> HttpResponse:
     document_id = _visible_document(request, document_id).pk
     run_and_report(request, lambda: einvoice_services.einvoice_make_again(actor=request.user, document_id=document_id),
                    success=lambda made: _("The e-invoice is made.") if made.status != "FAILED"
-                   else _("The e-invoice still cannot be made: %(reason)s") % {"reason": made.error},
+                   else _("The e-invoice still cannot be made: %(reason)s") % {"reason": made.reader_error},
                    missing=_("Document not found."))
     return go_to(request, _back(document_id))
 

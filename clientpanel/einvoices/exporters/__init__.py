@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import ClassVar
 
-from django.utils.translation import gettext as _
-
 from clientpanel.core.registry import Registry
+
+from ..reasons import said
 
 INVOICE, CREDIT_NOTE = "INVOICE", "CREDIT_NOTE"
 
@@ -135,7 +135,7 @@ class Exporter(ABC):
 
 
 _REGISTRY: Registry[Exporter] = Registry(key_attribute="key", unknown=lambda key: CannotExport(
-    _("No e-invoice format named %(key)s.") % {"key": repr(key)}))
+    said("no_format", key=repr(key))))
 register = _REGISTRY.register
 get_exporter = _REGISTRY.get
 exporter_choices = _REGISTRY.choices

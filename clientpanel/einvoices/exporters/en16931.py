@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from clientpanel.tax.selectors import EU_COUNTRIES
 
+from ..reasons import Reason, said
 from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Party
 
 CENTS = Decimal("0.01")
@@ -106,8 +107,7 @@ class En16931Document:
 def money(value: Decimal) -> str:
     """EN 16931 amounts have at most 2 decimals (BR-DEC-*); ours are in minor units already."""
     if value != value.quantize(CENTS):
-        raise CannotExport(_("The amount %(amount)s has more than 2 decimal places, which EN 16931 does not allow.")
-                           % {"amount": value})
+        raise CannotExport(said("en_decimals", amount=value))
     # Negating a zero gives "-0.00", which some checks read as text and refuse (BR-Z-09 in CII).
     return str(abs(value).quantize(CENTS) if value == 0 else value.quantize(CENTS))
 
@@ -122,9 +122,7 @@ def _category(data: EInvoiceInput) -> tuple[str, Decimal | None, str, str]:
     """(category, rate, exemption reason code, exemption reason) of the whole document; the reason
     is a msgid, translated into the document's language when it is written."""
     if len(data.taxes) > 1:
-        raise CannotExport(_("This document has stacked taxes (%(names)s); EN 16931 allows one VAT rate per line, "
-                             "so it cannot be written as an EN 16931 e-invoice.")
-                           % {"names": ", ".join(t.name for t in data.taxes)})
+        raise CannotExport(said("en_stacked_taxes", names=", ".join(t.name for t in data.taxes)))
     if data.reverse_charge:
         return "AE", Decimal(0), "VATEX-EU-AE", gettext_noop("Reverse charge")
     if not data.taxes:
@@ -133,7 +131,7 @@ def _category(data: EInvoiceInput) -> tuple[str, Decimal | None, str, str]:
     if rate > 0:
         return "S", rate, "", ""
     if rate < 0:
-        raise CannotExport(_("A negative tax rate cannot be written in EN 16931."))
+        raise CannotExport(said("en_negative_rate"))
     seller, buyer = data.seller.country.upper(), data.buyer.country.upper()
     if buyer == seller:
         return "Z", Decimal(0), "", ""
@@ -142,8 +140,7 @@ def _category(data: EInvoiceInput) -> tuple[str, Decimal | None, str, str]:
     # 0% to another member state without reverse charge has no EN 16931 category that is true for
     # a service (K needs a delivery of goods), nor has 0% from outside the EU: refuse rather than
     # declare the wrong one.
-    raise CannotExport(_("A zero tax rate for a buyer in another country, without reverse charge, has no EN 16931 "
-                         "VAT category; mark the document reverse charge or charge VAT."))
+    raise CannotExport(said("en_zero_rate_abroad"))
 
 
 def _endpoint(party: Party) -> tuple[str, str]:
@@ -158,7 +155,7 @@ def _endpoint(party: Party) -> tuple[str, str]:
     return "", ""
 
 
-def _party(party: Party, *, no_country: str, category: str) -> PartyOut:
+def _party(party: Party, *, no_country: Reason, category: str) -> PartyOut:
     if not party.country:
         raise CannotExport(no_country)
     # BR-O-02: an invoice not subject to VAT carries no VAT number of either party.
@@ -180,21 +177,20 @@ def _check_parties(category: str, seller: PartyOut, buyer: PartyOut) -> PartyOut
     """The seller's identifiers each category asks for (BR-CO-26, BR-S/Z/G/AE-02); may add BT-32."""
     if category in ("S", "Z", "G", "AE") and not seller.vat_id:
         if category == "AE" or not seller.legal_id:
-            raise CannotExport(_("The seller has no VAT number, which EN 16931 requires for this VAT category."))
+            raise CannotExport(said("en_seller_vat"))
         # BR-S-02 accepts the seller's tax registration (BT-32) instead of a VAT number.
         seller = replace(seller, tax_registration=seller.legal_id)
     if not (seller.vat_id or seller.legal_id):
-        raise CannotExport(_("The seller has neither a VAT number nor a tax number; EN 16931 needs one of them."))
+        raise CannotExport(said("en_seller_tax_number"))
     if category == "AE" and not (buyer.vat_id or buyer.legal_id):
-        raise CannotExport(_("Reverse charge needs the buyer's VAT number, and this buyer has none."))
+        raise CannotExport(said("en_buyer_vat"))
     return seller
 
 
 def _line_name(description: str, position: int) -> tuple[str, str]:
     text = description.strip()
     if not text:
-        raise CannotExport(_("Line %(position)d has no description; EN 16931 requires an item name.")
-                           % {"position": position})
+        raise CannotExport(said("en_line_name", position=position))
     first = text.splitlines()[0].strip()
     return first, (text if first != text else "")
 
@@ -206,17 +202,15 @@ def build_document(data: EInvoiceInput) -> En16931Document:
     sign = -1 if credit else 1  # our credit notes are negative; EN 16931's are positive
     line_sum = sum((line.net for line in data.lines), Decimal(0))
     if not data.lines:
-        raise CannotExport(_("The document has no lines; EN 16931 requires at least one."))
+        raise CannotExport(said("en_no_lines"))
     if line_sum != data.net or data.net + data.tax != data.total:
-        raise CannotExport(_("The document's totals do not add up (lines %(lines)s, net %(net)s, tax %(tax)s, "
-                             "total %(total)s); it cannot be exported.")
-                           % {"lines": line_sum, "net": data.net, "tax": data.tax, "total": data.total})
+        raise CannotExport(said("en_totals", lines=line_sum, net=data.net, tax=data.tax, total=data.total))
     if category != "S" and data.tax:
-        raise CannotExport(_("The document charges tax but has no tax rate above zero."))
+        raise CannotExport(said("en_tax_without_rate"))
     seller = _party(data.seller, category=category,
-                    no_country=_("The seller has no country; EN 16931 requires one in its postal address."))
+                    no_country=said("en_seller_country"))
     buyer = _party(data.buyer, category=category,
-                   no_country=_("The buyer has no country; EN 16931 requires one in its postal address."))
+                   no_country=said("en_buyer_country"))
     seller = _check_parties(category, seller, buyer)
     rate_text = plain(rate) if rate is not None else ""
 

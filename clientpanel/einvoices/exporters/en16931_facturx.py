@@ -22,6 +22,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ..reasons import said
 from . import CannotExport, EInvoiceInput, Exporter, cii, register
 from .en16931 import build_document
 from .en16931_xml import cii_flavor, xsd_problems
@@ -81,7 +82,7 @@ class FacturXExporter(Exporter):
 
     def export(self, data: EInvoiceInput, *, pdf: bytes | None = None) -> bytes:
         if not pdf:
-            raise CannotExport(_("Factur-X embeds the invoice data in the document's PDF, and there is no PDF."))
+            raise CannotExport(said("facturx_no_pdf"))
         xml = cii.build(build_document(data))
         pdf = _with_output_intent(pdf)
         # facturx stamps the moment of generation into the PDF's dates; the XMP is left

@@ -13,6 +13,7 @@ import facturx
 from django.utils.translation import gettext_lazy
 from lxml import etree
 
+from ..reasons import said
 from . import EInvoiceInput, Exporter, cii, register, ubl
 from .en16931 import build_document
 
@@ -45,7 +46,7 @@ def xsd_problems(xml: bytes, flavor_of: Callable[[etree._Element], str]) -> list
     schema = _schema(flavor_of(document))
     if schema.validate(document):
         return []
-    return [f"Line {error.line}: {error.message}" for error in schema.error_log]
+    return [said("schema_line", line=error.line, message=error.message) for error in schema.error_log]
 
 
 def _ubl_flavor(root: etree._Element) -> str:

@@ -40,10 +40,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from lxml import etree
 
+from ..reasons import said
 from . import CannotExport, EInvoiceInput, Exporter, register
 from .ksef_fa3_invoice import vat_treatment, write_invoice
 from .ksef_fa3_parties import (
@@ -88,7 +88,7 @@ class KsefFa3Exporter(Exporter):
         """The file's sums must hold (lines → net, net + VAT → total): KSeF's readers check them."""
         lines_net = sum((line.net for line in data.lines), Decimal(0))
         if not data.lines or lines_net != data.net or data.tax != tax_amount or data.net + data.tax != data.total:
-            raise CannotExport(_("The document's lines, net, tax and total do not add up."))
+            raise CannotExport(said("fa3_totals"))
 
     def _exchange_rate(self, data: EInvoiceInput) -> Decimal | None:
         if data.currency == TAX_CURRENCY:
@@ -101,11 +101,9 @@ class KsefFa3Exporter(Exporter):
             # (and rates imports this package: an import cycle otherwise).
             from ..rates import previous_working_day
 
-            raise CannotExport(
-                _("Enter the NBP average rate of %(currency)s for %(day)s: a foreign-currency invoice shows its VAT "
-                  "in złoty.") % {"currency": data.currency, "day": previous_working_day(data.issue_date).isoformat()})
+            raise CannotExport(said("fa3_rate_missing", currency=data.currency,
+                                    day=previous_working_day(data.issue_date).isoformat()))
         exponent = rate.rate.normalize().as_tuple().exponent
         if rate.currency != TAX_CURRENCY or rate.rate <= 0 or (isinstance(exponent, int) and exponent < -6):
-            raise CannotExport(_("The exchange rate %(rate)s %(currency)s is not an NBP rate into złoty.")
-                               % {"rate": rate.rate, "currency": rate.currency})
+            raise CannotExport(said("fa3_rate_not_nbp", rate=rate.rate, currency=rate.currency))
         return rate.rate

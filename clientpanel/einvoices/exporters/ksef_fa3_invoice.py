@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
 from lxml import etree
 
+from ..reasons import said
 from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Line
 from .ksef_fa3_parties import EU_VAT_PREFIXES, buyer_country
 from .ksef_fa3_xml import CENT, amount_text, child, number_text
@@ -41,13 +41,12 @@ def vat_treatment(data: EInvoiceInput) -> tuple[VatTreatment, Decimal]:
     """The rate code and summary fields of the document's one VAT rate, and its tax amount
     (raises CannotExport for what FA(3) cannot carry)."""
     if len(data.taxes) > 1:
-        raise CannotExport(
-            _("FA(3) has one VAT rate per line; this document charges several taxes (%(taxes)s) on the same "
-              "amounts.") % {"taxes": ", ".join(f"{tax.name} {number_text(tax.rate)}%" for tax in data.taxes)})
+        raise CannotExport(said("fa3_stacked_taxes",
+                                taxes=", ".join(f"{tax.name} {number_text(tax.rate)}%" for tax in data.taxes)))
     tax = data.taxes[0] if data.taxes else None
     if data.reverse_charge:
         if tax is not None and tax.amount != 0:
-            raise CannotExport(_("A reverse-charge document cannot charge VAT."))
+            raise CannotExport(said("fa3_reverse_charge_vat"))
         country = buyer_country(data.buyer)
         if country == "PL":
             return VatTreatment("oo", "P_13_10"), Decimal(0)
@@ -60,17 +59,15 @@ def vat_treatment(data: EInvoiceInput) -> tuple[VatTreatment, Decimal]:
         if buyer_country(data.buyer) not in EU_VAT_PREFIXES | {"PL", ""}:
             return VatTreatment("np I", "P_13_8"), Decimal(0)
         if not data.extra.get("vat_exemption_basis", "").strip():
-            raise CannotExport(_("This document charges no VAT: enter the legal basis of the exemption under "
-                                 "Settings → Home companies → E-invoices."))
+            raise CannotExport(said("fa3_exemption_basis"))
         return VatTreatment("zw", "P_13_7"), Decimal(0)
     if tax.rate == 0:
         if tax.amount != 0:
-            raise CannotExport(_("A zero rate cannot charge VAT."))
+            raise CannotExport(said("fa3_zero_rate_vat"))
         return VatTreatment("0 KR", "P_13_6_1"), Decimal(0)
     fields = _PERCENT_RATES.get(tax.rate)
     if fields is None:
-        raise CannotExport(_("%(rate)s%% is not a Polish VAT rate; FA(3) cannot carry it.")
-                           % {"rate": number_text(tax.rate)})
+        raise CannotExport(said("fa3_rate_unknown", rate=number_text(tax.rate)))
     return VatTreatment(str(int(tax.rate)), *fields), tax.amount
 
 
@@ -143,7 +140,7 @@ def write_invoice(fa: etree._Element, data: EInvoiceInput, treatment: VatTreatme
 def _correction(fa: etree._Element, data: EInvoiceInput) -> None:
     corrected = data.corrected
     if corrected is None:
-        raise CannotExport(_("A credit note needs the invoice it corrects."))
+        raise CannotExport(said("fa3_no_corrected"))
     if data.reason.strip():
         child(fa, "PrzyczynaKorekty", data.reason.strip())
     invoice = child(fa, "DaneFaKorygowanej")
@@ -188,6 +185,5 @@ def _payment(fa: etree._Element, data: EInvoiceInput) -> None:
         child(payment, "OpisPlatnosci", other[:256])
     if account:
         if not 10 <= len(account) <= 34:
-            raise CannotExport(_("The bank account %(account)s is not an account number FA(3) accepts.")
-                               % {"account": data.seller_bank_account})
+            raise CannotExport(said("fa3_bank_account", account=data.seller_bank_account))
         child(child(payment, "RachunekBankowy"), "NrRB", account)

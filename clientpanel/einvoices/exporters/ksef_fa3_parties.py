@@ -9,10 +9,10 @@ import datetime as dt
 import re
 import zoneinfo
 
-from django.utils.translation import gettext as _
 from lxml import etree
 from stdnum.pl import nip as pl_nip
 
+from ..reasons import said
 from . import CannotExport, EInvoiceInput, Party
 from .ksef_fa3_xml import child
 
@@ -69,13 +69,12 @@ def _creation_moment(issue_date: dt.date) -> str:
 def checked_seller_nip(seller: Party) -> str:
     """The seller's NIP, once the seller is one FA(3) can carry: in Poland, with a valid NIP and an address."""
     if seller.country != "PL":
-        raise CannotExport(_("KSeF FA(3) is for sellers in Poland; this seller's country is %(country)s.")
-                           % {"country": seller.country or "?"})
+        raise CannotExport(said("fa3_seller_country", country=seller.country or "?"))
     number = _nip(seller.tax_id, seller.vat_id)
     if not number:
-        raise CannotExport(_("The seller has no valid NIP (10 digits); enter it in the company's tax ID."))
+        raise CannotExport(said("fa3_seller_nip"))
     if not seller.address1.strip() and not seller.city.strip():
-        raise CannotExport(_("Enter the seller's address: FA(3) requires it."))
+        raise CannotExport(said("fa3_seller_address"))
     return number
 
 
@@ -98,13 +97,13 @@ def identify_buyer(buyer: Party) -> list[tuple[str, str]]:
     if country == "PL" or vat_id.startswith("PL"):
         number = _nip(tax_id, vat_id)
         if not number:
-            raise CannotExport(_("The buyer's NIP %(number)s is not valid.") % {"number": tax_id or vat_id})
+            raise CannotExport(said("fa3_buyer_nip", number=tax_id or vat_id))
         return [("NIP", number)]
     prefix = vat_id[:2]
     if prefix in EU_VAT_PREFIXES:
         number = vat_id[2:]
         if not _EU_VAT_NUMBER.fullmatch(number):
-            raise CannotExport(_("The buyer's EU VAT number %(number)s is not valid.") % {"number": vat_id})
+            raise CannotExport(said("fa3_buyer_eu_vat", number=vat_id))
         return [("KodUE", prefix), ("NrVatUE", number)]
     identity = [("KodKraju", buyer.country)] if buyer.country else []
     return [*identity, ("NrID", (tax_id or vat_id)[:50])]
@@ -155,7 +154,7 @@ def _address(parent: etree._Element, party: Party, *, required: bool) -> None:
     if not first:
         return  # the buyer's address is optional in FA(3); the seller's is checked beforehand
     if not party.country:
-        raise CannotExport(_("Enter the country of %(name)s: an FA(3) address needs it.") % {"name": party.name})
+        raise CannotExport(said("fa3_country", name=party.name))
     address = child(parent, "Adres")
     child(address, "KodKraju", party.country)
     child(address, "AdresL1", first)

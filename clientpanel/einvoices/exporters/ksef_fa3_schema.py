@@ -8,8 +8,9 @@ import threading
 from functools import cache
 from pathlib import Path
 
-from django.utils.translation import gettext as _
 from lxml import etree
+
+from ..reasons import said
 
 SCHEMA_FILE = "schemat_FA(3)_v1-0E.xsd"
 # The main schema imports these by absolute crd.gov.pl URLs; they are served from the copies that
@@ -25,14 +26,14 @@ def schema_problems(content: bytes) -> list[str]:
     try:
         document = etree.fromstring(content, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as error:
-        return [_("The file is not well-formed XML: %(error)s") % {"error": error}]
+        return [said("not_xml", error=error)]
     schema = _schema()
     # One compiled schema is shared; its error log is per object, so validations take turns.
     with _SCHEMA_LOCK:
         if schema.validate(document):
             return []
         errors = list(schema.error_log)
-    return [_("Line %(line)s: %(message)s") % {"line": error.line, "message": error.message} for error in errors]
+    return [said("schema_line", line=error.line, message=error.message) for error in errors]
 
 
 def _schema_directory() -> Path:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from lxml import etree
 
+from ..reasons import said
 from . import CannotExport
 
 NAMESPACE = "http://crd.gov.pl/wzor/2025/06/25/13775/"
@@ -31,8 +31,7 @@ def amount_text(value: Decimal) -> str:
     """TKwotowy: at most two decimals, always written with two. An amount with a finer part
     (a three-decimal currency) cannot be written without changing it, so it is refused."""
     if value != value.quantize(CENT):
-        raise CannotExport(_("FA(3) writes amounts with at most two decimals; %(amount)s has more.")
-                           % {"amount": value})
+        raise CannotExport(said("fa3_decimals", amount=value))
     return f"{(value.quantize(CENT) + 0):f}"  # "+ 0" turns a negative zero into "0.00"
 
 

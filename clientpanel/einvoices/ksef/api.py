@@ -29,6 +29,7 @@ from ksef_client.exceptions import KsefHttpError, KsefRateLimitError
 from ksef_client.models import FormCode, PublicKeyCertificateUsage, StatusInfo
 from ksef_client.services.workflows import AuthCoordinator, OnlineSessionWorkflow
 
+from ..reasons import said
 from . import ACCEPTED, DUPLICATE, PROCESSING, REJECTED, KsefChannel, KsefRefused, KsefUnavailable, SendStatus, Sent
 
 log = logging.getLogger(__name__)
@@ -131,12 +132,11 @@ class KsefApiChannel(KsefChannel):
                 context_identifier_value=seller_nip, poll_interval_seconds=self.auth_poll_interval,
                 max_attempts=self.auth_poll_attempts)
         except TimeoutError:
-            raise KsefUnavailable(_("KSeF did not finish the authentication in time; try again later.")) from None
+            raise KsefUnavailable(said("auth_timeout")) from None
         except RuntimeError as error:
             # KSeF's failed authentication status, in the SDK's "Authentication failed: code description Details: …".
             reason = str(error).removeprefix("Authentication failed: ")
-            raise KsefRefused(_("KSeF refused the authentication: %(reason)s")
-                              % {"reason": self._scrubbed(reason)}) from None
+            raise KsefRefused(said("auth_refused", reason=self._scrubbed(reason))) from None
         return result.access_token
 
     def _upo(self, client: KsefClient, sent: Sent, access_token: str) -> bytes:
@@ -163,27 +163,25 @@ class KsefApiChannel(KsefChannel):
         try:
             yield
         except KsefRateLimitError:
-            raise KsefUnavailable(_("KSeF is busy (HTTP 429: too many requests); try again later.")) from None
+            raise KsefUnavailable(said("busy")) from None
         except KsefHttpError as error:
             raise self._translated(error) from None
         except (ValueError, TypeError, KeyError) as error:
             # A certificate missing from KSeF's list, an answer not shaped as the API says: KSeF's
             # side, and nothing of ours to correct. Only the kind goes into the message.
-            raise KsefUnavailable(_("KSeF's answer could not be read (%(error)s); try again later.")
-                                  % {"error": type(error).__name__}) from None
+            raise KsefUnavailable(said("unreadable", error=type(error).__name__)) from None
 
     def _translated(self, error: KsefHttpError) -> Exception:
         status = error.status_code
         if status == 0:  # no answer at all: the SDK's wrapping of a network error or a timeout
             kind = type(error.__cause__ or error).__name__  # httpx's ConnectError, ReadTimeout…: no address, no secret
-            return KsefUnavailable(_("KSeF could not be reached (%(error)s); try again later.") % {"error": kind})
+            return KsefUnavailable(said("no_answer", error=kind))
         if status >= 500 or status < 400:  # server errors, and a 2xx/3xx the SDK could not read
-            return KsefUnavailable(_("KSeF is unavailable (HTTP %(status)s); try again later.") % {"status": status})
+            return KsefUnavailable(said("unavailable", status=status))
         # 401/403 (the token, permissions) and every other 4xx: KSeF refuses the request as we make it,
         # and sending it again unchanged would only be refused again.
         reason = _problem_text(error.response_body) or str(error.message)[:300]
-        return KsefRefused(_("KSeF refused the request (HTTP %(status)s): %(reason)s")
-                           % {"status": status, "reason": self._scrubbed(reason)})
+        return KsefRefused(said("request_refused", status=status, reason=self._scrubbed(reason)))
 
     def _scrubbed(self, text: str) -> str:
         """KSeF's words as they are, but never the token, should an answer ever echo it."""
