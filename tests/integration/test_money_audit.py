@@ -1,15 +1,23 @@
 """An accountant's audit of 2026-11-25: each rule with figures of its own, through the real services."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order, service_provision
 from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_create, client_update
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import Conflict, ValidationFailed
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
+from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
 from clientpanel.ledger.models import LedgerEntry
+from clientpanel.ledger.selectors import ledger_breaches
+from clientpanel.ledger.services import InsufficientFunds, manual_transaction_create
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +64,107 @@ def test_a_credit_limit_kept_through_a_change_of_currency_fits_the_new_one(yen, 
     client_update(actor=None, client_id=client.pk, data={"currency": currency, "credit_limit": "100"})
     assert (Client.objects.get(pk=client.pk).currency, Client.objects.get(pk=client.pk).credit_limit) == (
         "JPY", Decimal("100"))
+
+
+# --- the same document from two requests at once (PostgreSQL) ----------------------------------
+
+def _at_once(*calls) -> list[str]:
+    """Run the calls in threads started together; each answers "done" or its refusal's class."""
+    outcomes = [""] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def run(index, call):
+        try:
+            start.wait()
+            call()
+            outcomes[index] = "done"
+        except (Conflict, ValidationFailed) as refusal:
+            outcomes[index] = type(refusal).__name__
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _gst_qst_client() -> Client:
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={"name": "Home Co", "country": "CA"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "CA", "region": "", "tax1_name": "GST",
+                                                           "tax1_rate": "5", "tax2_name": "QST",
+                                                           "tax2_rate": "9.975"})
+    return client_create(actor=None, data=client_data(currency="CAD", billing_address={"country": "CA",
+                                                                                       "region": "QC"}))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("each, refusal, paid", [
+    ("100.00", "DocumentStateError", "126.48"),  # both settle it: the second finds it invoiced
+    ("60.00", "ValidationFailed", "86.48"),      # each fits alone, not both: the second overpays
+])
+def test_two_different_payments_at_once_never_pay_more_than_is_due(each, refusal, paid):
+    client = _gst_qst_client()
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Migration work", "quantity": "3", "unit_price": "33.3333"},
+        {"description": None, "quantity": "1", "unit_price": "10.01", "is_topup": True}])
+    # GST 5.5005 → 5.50 and QST 10.9734975 → 10.97 on the net sum.
+    assert (proforma.net, proforma.tax, proforma.total) == (Decimal("110.01"), Decimal("16.47"), Decimal("126.48"))
+    proforma_pay(actor=None, document_id=proforma.pk, amount="26.48")
+    outcomes = _at_once(*(lambda n=n: proforma_pay(actor=None, document_id=proforma.pk, amount=each,
+                                                   transaction_id=f"wire-{n}") for n in range(2)))
+    assert sorted(outcomes) == [refusal, "done"]
+    proforma.refresh_from_db()
+    payments = Payment.objects.filter(document=proforma)
+    assert proforma.paid_gross == sum(p.gross for p in payments) == Decimal(paid) and payments.count() == 2
+    assert proforma.paid_net == sum(p.net for p in payments)
+    invoiced = proforma.status == DocumentStatus.INVOICED
+    assert Document.objects.filter(type=DocumentType.INVOICE).count() == int(invoiced) == int(paid == "126.48")
+    if invoiced:
+        assert proforma.paid_net == Decimal("110.01")
+    client.refresh_from_db()
+    assert client.balance == proforma.paid_net - (Decimal("100.00") if invoiced else 0) and ledger_breaches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_credit_notes_of_the_whole_rest_at_once_refund_it_once_with_the_tax_invoiced():
+    client = _gst_qst_client()
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Migration work", "quantity": "3", "unit_price": "33.3333"},
+        {"description": None, "quantity": "1", "unit_price": "10.01", "is_topup": True}])
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    invoice = Document.objects.get(type=DocumentType.INVOICE)
+    credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="0.01")
+    outcomes = _at_once(*(lambda: credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="110.00")
+                          for _ in range(2)))
+    assert sorted(outcomes) == ["DocumentStateError", "done"]  # the second finds it refunded
+    invoice.refresh_from_db()
+    assert invoice.status == DocumentStatus.REFUNDED and invoice.refunded_net == Decimal("110.01")
+    notes = Document.objects.filter(type=DocumentType.CREDIT_NOTE)
+    assert notes.count() == 2
+    refunded = [sum(-Decimal(n.tax_lines[i]["amount"]) for n in notes) for i in range(2)]
+    assert refunded == [Decimal(t["amount"]) for t in invoice.tax_lines] == [Decimal("5.50"), Decimal("10.97")]
+    client.refresh_from_db()
+    assert client.balance == 0 and ledger_breaches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_debits_that_fit_the_credit_limit_only_one_at_a_time_post_one():
+    client = client_create(actor=None, data=client_data(currency="USD", credit_limit="100.00"))
+    manual_transaction_create(actor=None, client_id=client.pk, amount="0.0001", description="Top-up")
+    outcomes = _at_once(*(lambda: manual_transaction_create(actor=None, client_id=client.pk, amount="-60.00",
+                                                            description="Migration") for _ in range(2)))
+    assert sorted(outcomes) == ["InsufficientFunds", "done"]
+    client.refresh_from_db()
+    assert client.balance == Decimal("-59.9999") and ledger_breaches() == []
+    # At the limit to the last 1/10,000: exactly balance + limit is still covered, a unit more is not.
+    manual_transaction_create(actor=None, client_id=client.pk, amount="-40.0001", description="Rest")
+    with pytest.raises(InsufficientFunds):
+        manual_transaction_create(actor=None, client_id=client.pk, amount="-0.0001", description="Beyond")
+    assert Client.objects.get(pk=client.pk).balance == Decimal("-100.0000")
