@@ -1,0 +1,69 @@
+"""A sortable list's sort for a phone, where its table's header (whose column names sort) is hidden:
+a "Sort by" choice of the same columns and the two directions, as links and a GET form that give the
+server the same `sort` the headers give (`name`, `-name`), the page's search, filters and page size
+kept and its position (page, cursor) dropped, as a header's link does. Rendered by the template tag
+`{% sort_picker %}` (ui/templatetags/sorting.py) with ui/_sort_picker.html."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+# Where a list stands in its order: meaningless once the order changes.
+POSITION_PARAMS = ("page", "cursor")
+
+
+@dataclass(frozen=True)
+class SortOption:
+    value: str
+    label: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class SortPicker:
+    options: tuple[SortOption, ...]
+    descending: bool
+    ascending_url: str
+    descending_url: str
+    kept: tuple[tuple[str, str], ...]  # the query's other parameters, for the form's hidden fields
+
+
+def parse_sort(sort: str) -> tuple[str, bool]:
+    """`-created` → ("created", True); `name` → ("name", False)."""
+    sort = (sort or "").strip()
+    return sort.lstrip("-"), sort.startswith("-")
+
+
+def kept_params(query: Mapping, *, param: str = "sort") -> tuple[tuple[str, str], ...]:
+    """The query's parameters but the sort and the list's position, every value of a repeated one,
+    empty ones left out (as the headers' links leave them)."""
+    if hasattr(query, "lists"):  # a QueryDict
+        pairs = query.lists()
+    else:
+        pairs = ((k, v if isinstance(v, list) else [v]) for k, v in query.items())
+    return tuple((name, str(value)) for name, values in pairs
+                 if name != param and name not in POSITION_PARAMS
+                 for value in values if value not in (None, ""))
+
+
+def sort_picker(*, query: Mapping, current: str, columns: Iterable[tuple[str, str]], path: str = "",
+                param: str = "sort") -> SortPicker:
+    """The picker for a list sorted by `current` among `columns` ((key, label), in the headers' order).
+    Choosing another column keeps the direction; the direction links keep the column. A `current`
+    no column names (a default the headers do not offer) selects nothing, and the links sort by the
+    first column."""
+    columns = [(str(key), str(label)) for key, label in columns]
+    key, descending = parse_sort(current)
+    if key not in {k for k, _label in columns}:
+        key = columns[0][0] if columns else ""
+    kept = kept_params(query, param=param)
+
+    def url(sort: str) -> str:
+        return f"{path}?{urlencode([*kept, (param, sort)])}"
+
+    options = tuple(SortOption(value=f"-{k}" if descending else k, label=label,
+                               selected=k == parse_sort(current)[0]) for k, label in columns)
+    return SortPicker(options=options, descending=descending, ascending_url=url(key),
+                      descending_url=url(f"-{key}"), kept=kept)
