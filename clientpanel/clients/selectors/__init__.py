@@ -30,7 +30,14 @@ from .inheritance import (
     group_names,
 )
 from .selection import BULK_LIMIT, ClientSelection, client_selection, clients_selected
-from .users import client_user_links, user_candidates, user_client_links, user_get, users_visible_to
+from .users import (
+    client_user_links,
+    is_account_out_of_reach,
+    user_candidates,
+    user_client_links,
+    user_get,
+    users_visible_to,
+)
 
 __all__ = [
     "BULK_LIMIT",
@@ -58,6 +65,7 @@ __all__ = [
     "group_get",
     "group_list",
     "group_names",
+    "is_account_out_of_reach",
     "parse_sort",
     "sees_every_client",
     "user_candidates",

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.accounts.models import User
+from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.roles import VIEW_CLIENTS
 from clientpanel.core.errors import NotFound
 
@@ -64,6 +64,13 @@ def users_visible_to(actor: ActorLike, *, search: str = "", kind: str = "") -> Q
     for word in (search or "").lower().split()[:4]:
         users = users.filter(Q(email__contains=word) | Q(firstname__icontains=word) | Q(lastname__icontains=word))
     return users.annotate(client_count=Count("client_links", distinct=True))
+
+
+def is_account_out_of_reach(*, actor: ActorLike, email: str) -> bool:
+    """Whether the address (as cleaned) is an existing login the actor does not see — another
+    client's user or a staff member: what refusing to link it tells the actor."""
+    user = User.objects.filter(email=normalize_email(email)).only("pk").first() if email else None
+    return user is not None and not users_visible_to(actor).filter(pk=user.pk).exists()
 
 
 def user_get(*, actor: ActorLike, user_id) -> User:
