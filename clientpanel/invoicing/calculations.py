@@ -4,12 +4,14 @@ currency's minor unit, half up; payments split into net by the document's total 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from clientpanel.core.money import quantize_amount, round_to_minor_unit
 
 HUNDRED = Decimal(100)
 LEDGER_UNIT = Decimal("0.0001")
+# The finest gross for which a payment's net is sure to reach one ledger unit (1/(1 + Σ rates) > 1/10).
+RESERVE_STEP = Decimal("0.001")
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,14 @@ def payment_net(*, gross: Decimal, total_rate: Decimal, remaining_gross: Decimal
     still due, so however the rest is paid — even one cent at a time — each later payment has a
     net above zero and the settling one always posts. Rounding per rate can make the document's
     total smaller than net × (1 + Σ rates), which without this bound let a partial payment take
-    the whole net while gross was still due."""
+    the whole net while gross was still due. In a currency of four decimals (CLF, UYW) the gross
+    has more minor units than the net has ledger units, so the unit is reserved per 0.001 of gross
+    instead: per 0.0001 the bound took the whole gross left from the net (CLF 59.50 paid of 119.00
+    at 19% was credited 40.50, not 50.00)."""
     if gross == remaining_gross:
         return remaining_net
-    units_left_after = (remaining_gross - gross) / minor_unit
+    step = max(minor_unit, RESERVE_STEP)
+    units_left_after = ((remaining_gross - gross) / step).to_integral_value(rounding=ROUND_CEILING)
     ceiling = remaining_net - LEDGER_UNIT * units_left_after
     return max(min(quantize_amount(gross / (1 + total_rate / HUNDRED)), ceiling), LEDGER_UNIT)
 
