@@ -19,6 +19,8 @@ import hashlib
 
 from django.core.cache import cache
 
+from clientpanel.core.actor import Actor
+
 WINDOW = 15 * 60
 MAX_FAILURES = 5  # per email address (passwords) and per account (2FA codes)
 MAX_FAILURES_PER_ADDRESS = MAX_FAILURES * 4  # an office shares one address
@@ -115,20 +117,27 @@ def signup_allowed(ip: str | None) -> bool:
     return True
 
 
-MAX_INVITATIONS_PER_HOUR = 20  # invitation e-mails one portal user sends: a team's worth, too few to spam through us
+MAX_INVITATIONS_PER_HOUR = 20  # invitation e-mails one person sends in the portal: a team's worth, too few to spam
 INVITATION_WINDOW = 60 * 60
 
 
+def inviter(actor: Actor) -> object:
+    """Whose count a portal invitation takes: the person acting — the staff member during Login as
+    Owner (one count of their own, across every client they act for), else the portal user. So
+    staff's invitations never use up the owner's hour, nor the owner's block staff."""
+    return actor.impersonator_id if actor.impersonator is not None else actor.user_id
+
+
 def _invitation_key(user_id: object) -> str:
-    return f"invite-user:{user_id}"
+    return f"invite-user:{user_id}"  # staff and client users share one table: one id, one person
 
 
 def invitation_blocked(user_id: object) -> bool:
-    """Whether this portal user sent MAX_INVITATIONS_PER_HOUR invitation e-mails in the last hour."""
+    """Whether this person (inviter()) sent MAX_INVITATIONS_PER_HOUR invitation e-mails in the last hour."""
     return _blocked(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR)
 
 
 def invitation_sent(user_id: object) -> None:
-    """Count one invitation e-mail of this portal user (after its link is saved: a refused invitation
-    sends nothing and costs nothing)."""
+    """Count one invitation e-mail of this person (inviter()), after its link is saved: a refused
+    invitation sends nothing and costs nothing."""
     _failed(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR, INVITATION_WINDOW)

@@ -81,8 +81,10 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
     actor = as_actor(actor)
     require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     # Only the portal's invitations: staff and API tokens are trusted with the shop's mail already.
+    # Counted per person acting (throttle.inviter): staff during Login as Owner on a count of their own.
     throttled = send_invitation and actor.is_portal
-    if throttled and throttle.invitation_blocked(actor.user.pk):
+    inviter = throttle.inviter(actor)
+    if throttled and throttle.invitation_blocked(inviter):
         raise Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
                        % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
@@ -134,7 +136,7 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
         if send_invitation:
             publish(ClientUserInvited(client_id=client.pk, user_id=user.pk))
     if throttled:
-        throttle.invitation_sent(actor.user.pk)  # after the commit: a rolled-back count would be forgotten
+        throttle.invitation_sent(inviter)  # after the commit: a rolled-back count would be forgotten
     return link
 
 
