@@ -168,3 +168,21 @@ def test_two_debits_that_fit_the_credit_limit_only_one_at_a_time_post_one():
     with pytest.raises(InsufficientFunds):
         manual_transaction_create(actor=None, client_id=client.pk, amount="-0.0001", description="Beyond")
     assert Client.objects.get(pk=client.pk).balance == Decimal("-100.0000")
+
+
+# --- tax rates ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed, stored", [("25.5", "25.500"), ("25.5000", "25.500"), ("5.50", "5.500"),
+                                           ("9.975", "9.975"), ("0", "0.000"), ("0.0000", "0.000")])
+def test_a_rate_is_taken_with_trailing_zeros_as_amounts_are(typed, stored):
+    company = default_home_company()
+    rule = tax_rule_save(actor=None, company_id=company.pk, data={"country": "FI", "tax1_name": "ALV",
+                                                                  "tax1_rate": typed})
+    assert str(rule.tax1_rate) == stored
+
+
+def test_a_rate_finer_than_three_decimals_is_still_refused():
+    with pytest.raises(ValidationFailed) as refused:
+        tax_rule_save(actor=None, company_id=default_home_company().pk,
+                      data={"country": "FI", "tax1_name": "ALV", "tax1_rate": "25.5001"})
+    assert refused.value.fields["tax1_rate"] == ["At most 3 decimal places."]

@@ -15,7 +15,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
-from clientpanel.core.money import AmountError, parse_decimal
+from clientpanel.core.money import AmountError, decimal_places, parse_decimal
 from clientpanel.core.places import FieldInvalid, clean_region
 from clientpanel.core.text import at_most_characters, text_problem
 
@@ -42,7 +42,7 @@ def _rate(value: object, errors: FieldErrors, field: str) -> Decimal | None:
     if not Decimal(0) <= rate < Decimal(100):
         errors.add(field, _("A rate is at least 0 and below 100 (%)."))
         return None
-    if rate.as_tuple().exponent < -3:
+    if decimal_places(rate) > 3:  # "25.5000" is 25.5: trailing zeros are no decimals, as in amounts
         errors.add(field, _("At most %(places)d decimal places.") % {"places": 3})
         return None
     return rate.quantize(Decimal("0.001"))
