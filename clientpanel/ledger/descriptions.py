@@ -9,13 +9,17 @@ tied to a document or a service, which staff's free text never is (docs/decision
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
+from babel import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from clientpanel.core.money import display_amount
-from clientpanel.core.wording import in_reader_language, kept_params, recognised
+from clientpanel.core.wording import in_reader_language, kept_params, parts, placements, recognised
 
 PAYMENT = "payment"
 REFUND = "refund"
@@ -124,3 +128,65 @@ def _recognised(entry) -> tuple[str, dict | None]:
     if params and "period" in params:
         params["period"] = _PERIOD_OF_WORDS[params["period"]]
     return code, params
+
+# The type of entry each code was written on before the codes (entries of another type never read as it).
+OLD_TYPES = {code: entry_type for entry_type, patterns in _OLD.items() for code, _pattern in patterns}
+AMOUNTS = frozenset({"amount", "rate"})  # the parameters shown as amounts in the reader's format
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way the entries of a code can show a search word in the active language (for
+    ledger.selectors, which turns it into conditions): `named` True where the list names the
+    service, False where it cannot (the service is gone), None either way; `periods` the
+    lengths the word needs (() for any); `old` the English of an entry from before the codes,
+    cut into its fixed text and parameters (one per period where the word needs some); `ways`
+    the parameters' pieces it needs (core.wording.placements; ((),) for none)."""
+
+    code: str
+    named: bool | None
+    periods: tuple[str, ...]
+    old: tuple[tuple[tuple[str | None, str], ...], ...]
+    ways: tuple[tuple[tuple[str, str], ...], ...]
+
+
+def readings(word: str, *, named: bool) -> tuple[Reading, ...]:
+    """Every code whose wording in the active language can hold `word` (where `named`, the list
+    names services as describe does with `service_name`)."""
+    return _readings(word, named, get_language() or "en")
+
+
+@lru_cache(maxsize=2048)
+def _readings(word: str, named: bool, _language: str) -> tuple[Reading, ...]:
+    found = []
+    for code, wording in WORDING.items():
+        variants = [(True, NAMED_WORDING[code]), (False, wording)] if named and code in NAMED_WORDING \
+            else [(None, wording)]
+        for name_known, shown in variants:
+            periods_by_ways: dict[tuple, list[str]] = {}
+            for period in PERIOD_WORDS if code == SERVICE_PERIOD else [""]:
+                filled = {"period": gettext(PERIOD_WORDS[period])} if period else {}
+                ways = placements(parts(gettext(shown), **filled), word)
+                if ways:
+                    periods_by_ways.setdefault(ways, []).append(period)
+            for ways, periods in periods_by_ways.items():
+                some = tuple(periods) if periods != [""] and len(periods) < len(PERIOD_WORDS) else ()
+                old = tuple(parts(wording, period=PERIOD_WORDS[p]) for p in some) or (parts(wording),)
+                found.append(Reading(code, name_known, some, old, ways))
+    return tuple(found)
+
+
+def amount_digits(piece: str) -> str | None:
+    """A piece of an amount as the reader sees it ("1,234.5" in English, "234,5" in Polish) as
+    the stored parameter and English have it ("1234.5", which "1234.5000" contains: amounts show
+    the stored digits, trailing zeros past two decimals left out); None where no amount shows it."""
+    decimal, group, minus = _number_symbols(get_language() or "en")
+    if not all(char in "0123456789" or char in (decimal, group, minus) for char in piece):
+        return None
+    return piece.replace(group, "").replace(decimal, ".").replace(minus, "-")
+
+
+@lru_cache(maxsize=16)
+def _number_symbols(language: str) -> tuple[str, str, str]:
+    locale = Locale.parse(language.replace("-", "_"))
+    return get_decimal_symbol(locale), get_group_symbol(locale), get_minus_sign_symbol(locale)

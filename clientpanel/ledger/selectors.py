@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db import connection
@@ -17,6 +19,7 @@ from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.money import units_to_amount
 
 from . import policies
+from .descriptions import AMOUNTS, OLD_TYPES, Reading, amount_digits, readings
 from .models import EntryType, LedgerEntry
 
 
@@ -36,10 +39,75 @@ def _named(entries: QuerySet[LedgerEntry], names: ServiceNames | None) -> QueryS
 
 
 def _searched(word: str, names: ServiceNames | None) -> Q:
-    """A search word as the list's pages show an entry: its stored words or transaction ID, or the
-    name of its service (a charge reads "VPS D4E0GV, 1 month × 10.00" where the English keeps the ID)."""
+    """A search word as the list's pages show an entry: its stored words (typed text as typed,
+    and the English the API returns) or transaction ID, the name of its service (a charge reads
+    "VPS D4E0GV, 1 month × 10.00" where the English keeps the ID), and what the system wrote as
+    it reads in the active language ("Płatność za …", "1 miesiąc × 10,00"): conditions in the
+    list's own query, never a pass over the rows in Python."""
     found = Q(description__icontains=word) | Q(transaction_id__icontains=word)
-    return found | Q(service_id__in=names.matching(word)) if names else found
+    if names:
+        found |= Q(service_id__in=names.matching(word))
+    return _any([found, *(_shown(reading, word, names) for reading in readings(word, named=names is not None))])
+
+
+def _shown(reading: Reading, word: str, names: ServiceNames | None) -> Q | None:
+    """The entries that show the word as `reading` says: those posted with its code, and those
+    from before the codes whose English has the code's shape (on an entry of the code's type tied
+    to a document or a service, as descriptions.describe recognises them)."""
+    coded = Q(description_code=reading.code)
+    if reading.periods:
+        coded &= Q(description_params__period__in=reading.periods)
+    old = (Q(description_code="", type=OLD_TYPES[reading.code])
+           & (Q(document_id__isnull=False) | Q(service_id__isnull=False)) & _any(map(_shaped, reading.old)))
+    if reading.ways != ((),):  # the word needs pieces of the parameters, in either kind of entry
+        # A parameter holding the whole word as stored is found by the stored English already.
+        ways = [way for way in reading.ways if not (len(way) == 1 and way[0][1] == word and (
+            way[0][0] not in AMOUNTS or amount_digits(word) == word))]
+        pieces = _any(_all(_piece(name, piece, names, coded=True) for name, piece in way) for way in ways)
+        if pieces is None:  # nothing left, or pieces no parameter can hold (letters in an amount)
+            return None
+        coded &= pieces
+        old &= _any(_all(_piece(name, piece, names, coded=False) for name, piece in way) for way in ways)
+    shown = coded | old
+    return shown if reading.named is None else shown & Q(service_name__isnull=not reading.named)
+
+
+def _piece(name: str, piece: str, names: ServiceNames | None, *, coded: bool) -> Q | None:
+    """A parameter that contains `piece` as the reader sees it; None where it cannot. Entries
+    from before the codes keep their parameters only inside the English, which shows them as
+    stored (an amount's digits without the reader's separators)."""
+    if name == "name":
+        return Q(service_id__in=names.matching(piece)) if names else None
+    if name in AMOUNTS:
+        piece = amount_digits(piece)
+        if piece is None:
+            return None
+    return Q(**{f"description_params__{name}__icontains": piece}) if coded else Q(description__icontains=piece)
+
+
+def _shaped(cut: tuple[tuple[str | None, str], ...]) -> Q:
+    """Text of this shape: its fixed parts at its start, in its middle and at its end."""
+    shape = Q()
+    for index, (name, fixed) in enumerate(cut):
+        if name is None:
+            where = "startswith" if index == 0 else "endswith" if index == len(cut) - 1 else "contains"
+            shape &= Q(**{f"description__{where}": fixed})
+    return shape
+
+
+def _all(conditions) -> Q | None:
+    together = Q()
+    for condition in conditions:
+        if condition is None:
+            return None
+        together &= condition
+    return together
+
+
+def _any(conditions) -> Q | None:
+    """Any of the conditions that can hold; None where none can."""
+    possible = [condition for condition in conditions if condition is not None]
+    return reduce(operator.or_, possible) if possible else None
 
 
 def client_entries(*, client: Client, search: str = "", names: ServiceNames | None = None) -> QuerySet[LedgerEntry]:
@@ -68,7 +136,9 @@ def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "",
     if type in EntryType.values:
         entries = entries.filter(type=type)
     for word in (search or "").split()[:4]:
-        entries = entries.filter(_searched(word, names) | Q(client__display_name__icontains=word))
+        # Across clients a word may also name the client; the portal shows its own client's entries.
+        found = _searched(word, names)
+        entries = entries.filter(found if actor.is_portal else found | Q(client__display_name__icontains=word))
     return entries.order_by("-created_at", "-id")
 
 

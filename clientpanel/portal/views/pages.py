@@ -19,6 +19,7 @@ from clientpanel.client_services.selectors import entry_service_names, services_
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.text import text_problem
 from clientpanel.einvoices.selectors import einvoice_of
 from clientpanel.invoicing import rules
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
@@ -140,6 +141,14 @@ def add_funds(request: HttpRequest) -> HttpResponse:
 
 @portal_page(MANAGE_INVOICES)
 def transactions(request: HttpRequest) -> HttpResponse:
-    entries = entries_visible_to(request.portal.actor, names=entry_service_names()).order_by("-sequence")
+    """The client's ledger, newest first; its search finds the words as the page shows them."""
+    search = request.GET.get("q", "").strip()[:100]
+    problem = text_problem(search)
+    if problem:  # a control character PostgreSQL would refuse: the list without it, and why
+        messages.error(request, problem)
+        search = ""
+    entries = entries_visible_to(request.portal.actor, search=search, names=entry_service_names()).order_by("-sequence")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "portal/transactions.html", {"page": page, "client": request.portal.client})
+    return render(request, "portal/transactions.html", {"page": page, "client": request.portal.client, "q": search,
+                                                        "kept": [("q", search)] if search else []},
+                  status=400 if problem else 200)
