@@ -27,7 +27,7 @@ from .. import policies
 from ..events import ClientUserInvited, PasswordResetEmailRequested
 from ..models import Client, ClientUser
 from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
-from ..selectors import clients_visible_to, users_visible_to
+from ..selectors import clients_visible_to, is_account_out_of_reach, users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
 from .clients import lock_client, search_text_of, update_locked_client
@@ -87,6 +87,9 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
     if throttled and throttle.invitation_blocked(inviter):
         raise Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
                        % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
+    if throttled and is_account_out_of_reach(actor=actor, email=clean_email(
+            str(data.get("email") or ""), FieldErrors(), must_be_new=False)):
+        throttle.invitation_sent(inviter)  # "already exists" tells as much as an invitation costs
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
         client = lock_client(client_id, actor)

@@ -6,13 +6,18 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from clientpanel.accounts import throttle
 from clientpanel.accounts.links import RESET_PASSWORD, link_args
+from clientpanel.accounts.models import User
+from clientpanel.accounts.services import staff_create
+from clientpanel.clients.models import ClientUser
 from clientpanel.clients.selectors import billing_address_of
 from clientpanel.clients.services import client_user_link
 from clientpanel.payments.models import AttemptStatus, PaymentAttempt
 from clientpanel.payments.services import payment_start
 
 from .conftest import PASSWORD
+from .test_portal_user_limits import _invite
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +85,19 @@ def test_an_owner_reaches_no_other_clients_object_by_id_on_any_page(world):
     world["their_doc"].refresh_from_db()
     assert (their_attempt.status, world["their_doc"].status) == (AttemptStatus.STARTED, "UNPAID")
     assert their_user.user in [link.user for link in theirs.user_links.all()]
+
+
+def test_each_address_of_an_account_out_of_reach_costs_an_invitation(world):
+    """Manage Users answers an address of another client's login or of a staff member with "already
+    exists": without a cost, any owner (sign-up is open) could test addresses without end."""
+    browser = _signed_in(world["mine"].owner.email)
+    staff_create(email="admin.staff@example.com", password=PASSWORD, roles=["Administrator"])
+    known = [world["theirs"].owner.email, "admin.staff@example.com"]
+    for n in range(throttle.MAX_INVITATIONS_PER_HOUR):
+        answer = _invite(browser, known[n % 2]).content.decode()
+        assert "A user with this email address already exists." in answer
+    blocked = _invite(browser, world["theirs"].owner.email).content.decode()
+    assert "invitations in the last hour; try again later" in blocked and "already exists" not in blocked
+    assert _invite(browser, "nobody.yet@example.com").status_code == 200
+    assert not User.objects.filter(email="nobody.yet@example.com").exists()
+    assert not ClientUser.objects.filter(client=world["mine"], user__email__in=known).exists()
