@@ -4,18 +4,23 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order, service_provision
 from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_create, client_update
 from clientpanel.core.errors import Conflict, ValidationFailed
+from clientpanel.core.money import currency_minor_unit
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
 from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
 from clientpanel.ledger.models import LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
 from clientpanel.ledger.services import InsufficientFunds, manual_transaction_create
+from clientpanel.tax.models import TaxRule
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
 from conftest import client_data
@@ -186,3 +191,68 @@ def test_a_rate_finer_than_three_decimals_is_still_refused():
         tax_rule_save(actor=None, company_id=default_home_company().pk,
                       data={"country": "FI", "tax1_name": "ALV", "tax1_rate": "25.5001"})
     assert refused.value.fields["tax1_rate"] == ["At most 3 decimal places."]
+
+
+# --- currencies of 0, 3 and 4 decimals through the services -----------------------------------
+
+class _Rollback(Exception):
+    """Leaves each example's writes behind in a rolled-back savepoint."""
+
+
+@pytest.mark.parametrize("currency", ["JPY", "KWD", "CLF"])
+def test_payments_and_credit_notes_in_any_minor_unit_keep_every_money_rule(yen, settings, currency):
+    settings.CLIENTPANEL_CURRENCIES = [*settings.CLIENTPANEL_CURRENCIES, "CLF"]
+    unit = Decimal(1).scaleb(-currency_minor_unit(currency))
+    nets = st.decimals(min_value=unit, max_value=Decimal("50000"), places=currency_minor_unit(currency))
+    shares = st.lists(st.integers(min_value=1, max_value=10_000), max_size=5)  # parts per 10,000 of what is left
+
+    @hypothesis_settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(rates=st.lists(st.decimals(min_value=Decimal("0"), max_value=Decimal("27"), places=3), min_size=1,
+                          max_size=3),
+           lines=st.lists(st.tuples(nets, st.booleans()), min_size=1, max_size=3), payments=shares, refunds=shares)
+    def example(rates, lines, payments, refunds):
+        try:
+            with transaction.atomic():
+                _pay_and_refund_all(currency, unit, rates, lines, payments, refunds)
+                raise _Rollback
+        except _Rollback:
+            pass
+
+    example()
+
+
+def _pay_and_refund_all(currency, unit, rates, lines, payments, refunds):
+    company = default_home_company()
+    TaxRule.objects.filter(home_company=company).delete()
+    rule = {"country": "", "region": ""}
+    for n, rate in enumerate(rates, start=1):
+        rule |= {f"tax{n}_name": f"T{n}", f"tax{n}_rate": str(rate)}
+    tax_rule_save(actor=None, company_id=company.pk, data=rule)
+    client = client_create(actor=None, data=client_data(currency=currency))
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": None if topup else "Work", "quantity": "1", "unit_price": str(net), "is_topup": topup}
+        for net, topup in lines])
+    for share in payments:
+        proforma.refresh_from_db()
+        gross = ((proforma.total - proforma.paid_gross) * share / 10_000).quantize(unit)
+        if unit <= gross < proforma.total - proforma.paid_gross:
+            proforma_pay(actor=None, document_id=proforma.pk, amount=str(gross))
+    proforma.refresh_from_db()
+    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total - proforma.paid_gross))
+    proforma.refresh_from_db()
+    nets = list(Payment.objects.filter(document=proforma).values_list("net", flat=True))
+    assert proforma.status == DocumentStatus.INVOICED and sum(nets) == proforma.net and all(n > 0 for n in nets)
+    invoice = proforma.related
+    for share in refunds:
+        invoice.refresh_from_db()
+        net = ((invoice.net - invoice.refunded_net) * share / 10_000).quantize(unit)
+        if unit <= net < invoice.net - invoice.refunded_net:
+            credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount=str(net))
+    invoice.refresh_from_db()
+    credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount=str(invoice.net - invoice.refunded_net))
+    notes = Document.objects.filter(related=invoice, type=DocumentType.CREDIT_NOTE)
+    for position, line in enumerate(invoice.tax_lines):  # per rate, exactly the tax invoiced went back
+        assert -sum(Decimal(note.tax_lines[position]["amount"]) for note in notes) == Decimal(line["amount"])
+    assert -sum(note.total for note in notes) == invoice.total
+    client.refresh_from_db()
+    assert client.balance == 0 and ledger_breaches(client_id=client.pk) == []
