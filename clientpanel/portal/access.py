@@ -1,5 +1,5 @@
-"""Portal pages: signed in, in the user's language, and each behind its permission key (SPEC §3) —
-a page the user may not see answers 404, as if it did not exist."""
+"""Portal pages: signed in, in the user's language, each behind its permission key (SPEC §3) — a
+page the user may not see answers 404, as if it did not exist — and never stored by a cache."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 from clientpanel.core.actor import set_actor
 from clientpanel.core.errors import NotFound
@@ -69,13 +70,19 @@ def portal_page(permission: str | None = None) -> Callable:
             translation.activate(portal.user.language)
             request.LANGUAGE_CODE = translation.get_language()
             try:
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
             except OfAnotherClient as turn:
                 # An action (a POST) is not offered across clients: only a page to look at is.
                 if request.method != "GET" or (permission is not None and permission not in turn.link.permissions):
                     raise Http404("No such page.") from None
-                return render(request, "portal/switch_confirm.html", {
+                response = render(request, "portal/switch_confirm.html", {
                     "other": turn.link.client, "next": request.get_full_path()})
+            # A signed-in page shows the client's money and documents, and the 2FA page its secret
+            # and recovery codes: no browser or proxy keeps a copy (as the staff panel's pages),
+            # unless the view chose its own caching (the company's logo, private for an hour).
+            if not response.has_header("Cache-Control"):
+                add_never_cache_headers(response)
+            return response
 
         wrapper.portal_permission = permission  # read by the portal permission matrix
         return wrapper

@@ -101,3 +101,15 @@ def test_each_address_of_an_account_out_of_reach_costs_an_invitation(world):
     assert _invite(browser, "nobody.yet@example.com").status_code == 200
     assert not User.objects.filter(email="nobody.yet@example.com").exists()
     assert not ClientUser.objects.filter(client=world["mine"], user__email__in=known).exists()
+
+
+def test_no_signed_in_page_is_kept_by_a_browser_or_a_proxy(world):
+    # The 2FA page shows the secret and the recovery codes; the others the client's money and documents.
+    browser = _signed_in(world["mine"].owner.email)
+    for url in (reverse("portal:dashboard"), reverse("portal:account-2fa"), reverse("portal:invoices"),
+                reverse("portal:transactions"), reverse("portal:document-pdf", args=[world["mine_doc"].pk]),
+                reverse("portal:file-download", args=[world["mine_file"].pk])):
+        response = browser.get(url)
+        assert "no-store" in response.get("Cache-Control", ""), (url, response.status_code)
+    # The company's logo chose its own: private, for an hour.
+    assert browser.get(reverse("portal:logo"))["Cache-Control"] == "private, max-age=3600"
