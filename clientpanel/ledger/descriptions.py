@@ -160,20 +160,36 @@ def readings(word: str, *, named: bool) -> tuple[Reading, ...]:
 def _readings(word: str, named: bool, _language: str) -> tuple[Reading, ...]:
     found = []
     for code, wording in WORDING.items():
-        variants = [(True, NAMED_WORDING[code]), (False, wording)] if named and code in NAMED_WORDING \
-            else [(None, wording)]
-        for name_known, shown in variants:
-            periods_by_ways: dict[tuple, list[str]] = {}
-            for period in PERIOD_WORDS if code == SERVICE_PERIOD else [""]:
-                filled = {"period": gettext(PERIOD_WORDS[period])} if period else {}
-                ways = placements(parts(gettext(shown), **filled), word)
+        periods_by_ways: dict[tuple, list[str]] = {}
+        for period in PERIOD_WORDS if code == SERVICE_PERIOD else [""]:
+            filled = {"period": gettext(PERIOD_WORDS[period])} if period else {}
+
+            def ways_in(shown: str, filled=filled) -> set:
+                return set(placements(parts(gettext(shown), **filled), word))
+
+            kinds = _by_name(ways_in(NAMED_WORDING[code]), ways_in(wording)) if named and code in NAMED_WORDING \
+                else {None: ways_in(wording)}
+            for name_known, ways in kinds.items():
                 if ways:
-                    periods_by_ways.setdefault(ways, []).append(period)
-            for ways, periods in periods_by_ways.items():
-                some = tuple(periods) if periods != [""] and len(periods) < len(PERIOD_WORDS) else ()
-                old = tuple(parts(wording, period=PERIOD_WORDS[p]) for p in some) or (parts(wording),)
-                found.append(Reading(code, name_known, some, old, ways))
+                    key = (name_known, ((),) if () in ways else tuple(sorted(ways)))
+                    periods_by_ways.setdefault(key, []).append(period)
+        for (name_known, ways), periods in periods_by_ways.items():
+            some = tuple(periods) if periods != [""] and len(periods) < len(PERIOD_WORDS) else ()
+            old = tuple(parts(wording, period=PERIOD_WORDS[p]) for p in some) or (parts(wording),)
+            found.append(Reading(code, name_known, some, old, ways))
     return tuple(found)
+
+
+def _by_name(named: set, unnamed: set) -> dict:
+    """The ways a service's charge shows the word, by whether that needs the service named or
+    gone (True, False) or either (None) — a check per row, so asked only where it decides: not
+    where both wordings show the word alike, nor where the way needs a piece of the name (only a
+    service that exists has one) or of the ID (which the stored English, searched too, holds)."""
+    def needs(ways: set, param: str) -> set:
+        return {way for way in ways if not any(name == param for name, _piece in way)}
+
+    named_only, gone_only = needs(named - unnamed, "name"), needs(unnamed - named, "service")
+    return {None: (named | unnamed) - named_only - gone_only, True: named_only, False: gone_only}
 
 
 def amount_digits(piece: str) -> str | None:

@@ -27,7 +27,11 @@ def test_readings_name_the_codes_the_reader_sees_the_word_in(language):
         payment = {r.code: r for r in readings("Płatność" if language == "pl" else "payment", named=True)}
         assert payment[PAYMENT].ways == ((),) and payment[PAYMENT].named is None
         fee = [r for r in readings("instalacyjna" if language == "pl" else "setup", named=True) if r.ways == ((),)]
-        assert [(r.code, r.named) for r in fee] == [(SERVICE_SETUP, True), (SERVICE_SETUP, False)]
+        assert [(r.code, r.named) for r in fee] == [(SERVICE_SETUP, None)]  # both wordings show it: no check
+        # "Usługa"/"Service:" opens the wording only where the service is gone (the others show its name).
+        prefix = [r for r in readings("Usługa" if language == "pl" else "Service:", named=True) if r.ways == ((),)]
+        assert {r.named for r in prefix} == {False} and len(prefix) == 4
+        assert {r.named for r in readings("Usługa", named=False)} == {None}  # a list without names: all read so
         month = [r for r in readings("miesiąc" if language == "pl" else "month", named=False) if r.ways == ((),)]
         months = ("MONTHLY", "QUARTERLY", "SEMIANNUALLY") if language == "en" else ("MONTHLY", "QUARTERLY")
         assert [(r.code, r.periods) for r in month] == [(SERVICE_PERIOD, months)]  # "6 miesięcy" is no "miesiąc"
