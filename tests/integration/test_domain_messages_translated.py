@@ -54,11 +54,12 @@ def test_a_debit_beyond_the_credit_limit_is_refused_in_polish_with_its_amounts(m
         entry_post(client_id=client.pk, type=EntryType.CHARGE, net=Decimal("-20"), check_credit=True)
 
     assert refusal(debit, InsufficientFunds) == (
-        "Not enough funds: balance 10.0000 + credit limit 5.0000 USD do not cover 20.")
+        "Not enough funds: balance $10.00 + credit limit $5.00 do not cover $20.00.")
     with translation.override("pl"), pytest.raises(InsufficientFunds) as failure:
         debit()
     assert failure.value.message == (
-        "Brak wystarczających środków: saldo 10.0000 + limit kredytowy 5.0000 USD nie pokrywają kwoty 20.")
+        "Brak wystarczających środków: saldo 10,00\u00a0USD + limit kredytowy 5,00\u00a0USD nie pokrywają kwoty "
+        "20,00\u00a0USD.")
     assert failure.value.fields == {"amount": ["Przekracza saldo powiększone o limit kredytowy."]}
     assert failure.value.code == "insufficient_funds"  # machine codes stay as they are
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -19,7 +20,7 @@ from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType,
 from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
 from clientpanel.ledger.models import LedgerEntry
 from clientpanel.ledger.selectors import ledger_breaches
-from clientpanel.ledger.services import InsufficientFunds, manual_transaction_create
+from clientpanel.ledger.services import InsufficientFunds, TransactionIdUsed, manual_transaction_create
 from clientpanel.tax.models import TaxRule
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
@@ -256,3 +257,29 @@ def _pay_and_refund_all(currency, unit, rates, lines, payments, refunds):
     assert -sum(note.total for note in notes) == invoice.total
     client.refresh_from_db()
     assert client.balance == 0 and ledger_breaches(client_id=client.pk) == []
+
+
+# --- refusals name money as the pages write it --------------------------------------------------
+
+@pytest.mark.parametrize("language, words", [
+    ("en", "Not enough funds: balance PLN\u00a00.00 + credit limit PLN\u00a01,000.50 do not cover "
+           "PLN\u00a02,000.00."),
+    ("pl", "Brak wystarczających środków: saldo 0,00\u00a0zł + limit kredytowy 1\u00a0000,50\u00a0zł nie "
+           "pokrywają kwoty 2\u00a0000,00\u00a0zł."),
+])
+def test_a_debit_beyond_the_credit_limit_names_the_amounts_in_the_readers_language(language, words):
+    client = client_create(actor=None, data=client_data(currency="PLN", credit_limit="1000.50"))
+    with translation.override(language), pytest.raises(InsufficientFunds) as refused:
+        manual_transaction_create(actor=None, client_id=client.pk, amount="-2000", description="Migration")
+    assert str(refused.value.message) == words
+    assert not LedgerEntry.objects.filter(client=client).exists()
+
+
+def test_a_transaction_id_used_before_names_the_entry_in_the_readers_language():
+    client = client_create(actor=None, data=client_data(currency="PLN"))
+    manual_transaction_create(actor=None, client_id=client.pk, amount="1234.5", transaction_id="wire-7",
+                              description="Wire")
+    with pytest.raises(TransactionIdUsed) as refused:
+        manual_transaction_create(actor=None, client_id=client.pk, amount="99", transaction_id="wire-7",
+                                  description="Wire")
+    assert "(adjustment PLN\u00a01,234.50, " in str(refused.value.message)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.core.actor import Actor
 from clientpanel.core.errors import Conflict
-from clientpanel.core.money import AMOUNT_MAX, amount_to_units
+from clientpanel.core.money import AMOUNT_MAX, amount_to_units, reader_amount
 
 from ..models import LedgerEntry
 
@@ -31,7 +31,7 @@ class TransactionIdUsed(Conflict):
 
     @classmethod
     def by(cls, entry: LedgerEntry, currency: str = "") -> TransactionIdUsed:
-        what = f"{entry.get_type_display().lower()} {entry.net:+} {currency}".strip()
+        what = f"{entry.get_type_display().lower()} {reader_amount(entry.net, currency)}"
         message = _("Transaction ID %(transaction_id)s is already used by entry #%(sequence)s (%(entry)s, %(date)s); "
                     "nothing new was posted.") % {"transaction_id": repr(entry.transaction_id),
                                                   "sequence": entry.sequence, "entry": what,

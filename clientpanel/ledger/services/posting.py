@@ -20,7 +20,7 @@ from clientpanel.core.actor import current_actor
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.core.events import has_subscribers, publish
 from clientpanel.core.ids import new_id
-from clientpanel.core.money import AMOUNT_MAX, amount_to_units, units_to_amount
+from clientpanel.core.money import AMOUNT_MAX, amount_to_units, reader_amount, units_to_amount
 
 from ..events import LedgerEntryPosted
 from ..models import LedgerEntry
@@ -179,9 +179,11 @@ def _refusal(client_id, net: Decimal):
     if abs(client.balance + net) > AMOUNT_MAX:
         raise ValidationFailed(_("The balance would leave the supported range."),
                                fields={"amount": [_("The resulting balance is out of range.")]})
+    # Amounts as the pages write them in the reader's language ("1 000,50 zł"), not "1000.5000 PLN".
     raise InsufficientFunds(
-        _("Not enough funds: balance %(balance)s + credit limit %(credit_limit)s %(currency)s do not cover "
-          "%(amount)s.") % {"balance": client.balance, "credit_limit": client.credit_limit,
-                            "currency": client.currency, "amount": -net},
+        _("Not enough funds: balance %(balance)s + credit limit %(credit_limit)s do not cover %(amount)s.") % {
+            "balance": reader_amount(client.balance, client.currency),
+            "credit_limit": reader_amount(client.credit_limit, client.currency),
+            "amount": reader_amount(-net, client.currency)},
         fields={"amount": [_("Exceeds the balance plus the credit limit.")]},
     )
