@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -283,3 +283,20 @@ def test_a_transaction_id_used_before_names_the_entry_in_the_readers_language():
         manual_transaction_create(actor=None, client_id=client.pk, amount="99", transaction_id="wire-7",
                                   description="Wire")
     assert "(adjustment PLN\u00a01,234.50, " in str(refused.value.message)
+
+
+# --- the paid date of a proforma paid in parts -----------------------------------------------------
+
+def test_a_proforma_paid_in_parts_is_paid_when_its_last_money_arrived_not_its_last_record():
+    client = _gst_qst_client()
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Migration work", "quantity": "1", "unit_price": "100.00"}])  # 114.98 with GST + QST
+    issued = proforma.issue_date
+    later = timezone.now()
+    proforma_pay(actor=None, document_id=proforma.pk, amount="14.98", paid_at=later)
+    # The transfer that arrived first is recorded last (a bank statement read out of order).
+    proforma_pay(actor=None, document_id=proforma.pk, amount="100.00", paid_at=issued)
+    proforma.refresh_from_db()
+    invoice = proforma.related
+    assert Payment.objects.filter(document=proforma).count() == 2
+    assert proforma.paid_date == invoice.paid_date == later  # fully paid only once 14.98 came too

@@ -147,7 +147,10 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
                  changes={"paid": [str(document.paid_gross - gross), str(document.paid_gross)],
                           "transaction_id": [None, transaction_id or None]})
     if document.paid_gross == document.total:
-        _finalize(document, paid_at, actor)
+        # Paid in full when the last of its money arrived: payments may be recorded out of order
+        # (a bank statement read late), so the latest paid_at, not the one recorded last.
+        paid_in_full = max(Payment.objects.filter(document=document).values_list("paid_at", flat=True))
+        _finalize(document, paid_in_full, actor)
     return PaymentOutcome(payment, created=True)
 
 
