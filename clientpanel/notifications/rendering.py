@@ -8,6 +8,7 @@ its message lists (kinds.py), so a typo is a save error, never a blank in a clie
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,13 @@ from .models import EmailTemplate
 DEFAULTS = Path(__file__).resolve().parent / "defaults"
 PARTS = ("subject", "body_text", "body_html")
 _FILES = {"subject": "subject.txt", "body_text": "txt", "body_html": "html"}
+# Markup an e-mail never needs, which the staff panel's preview (the HTML shown as it is) must not
+# carry: htmx acts on hx-* attributes (and a htmx-config <meta>) with the viewer's session and CSRF
+# token, so a template one staff member saved would act as whoever previews it; scripts, frames,
+# forms, meta refreshes and <base> besides. Refused in the source at save and in what the preview
+# renders (a template can build an attribute's name from its tags).
+_ACTIVE_MARKUP = re.compile(
+    r"(?<![\w-])(?:data-)?hx-[\w:.-]+\s*=|<\s*(?:script|iframe|frame|object|embed|form|meta|base)\b", re.IGNORECASE)
 _text_engine = Engine(autoescape=False, debug=True)
 _html_engine = Engine(autoescape=True, debug=True)
 
@@ -118,11 +126,31 @@ def check_template(key: str, parts: dict[str, str]) -> None:
             errors.add(part, _("Line %(line)s: %(message)s") % {"line": line, "message": message}
                        if line else message)
             continue
+        if part == "body_html":
+            refuse_active_markup(source, errors)
         unknown = sorted(_names_used(template) - allowed)
         if unknown:
             errors.add(part, _("Unknown variable: %(names)s. Use one of the variables listed beside the editor.")
                        % {"names": ", ".join(unknown)})
     errors.raise_if_any()
+
+
+def refuse_active_markup(html: str, errors: FieldErrors) -> None:
+    """A field error on body_html when the HTML carries markup that would act in the staff panel."""
+    found = _ACTIVE_MARKUP.search(html)
+    if found:
+        errors.add("body_html", _("An e-mail's HTML cannot carry %(markup)s: no htmx attributes, scripts, frames, "
+                                  "forms, <meta> or <base>.") % {"markup": found.group(0).strip()})
+
+
+def preview_parts(key: str, parts: dict[str, str], context: dict[str, object]) -> Rendered:
+    """render_parts for the staff panel's preview, which shows the HTML as it is: refused when what
+    the template's tags built carries markup that would act there (past the source's check)."""
+    rendered = render_parts(key, parts, context)
+    errors = FieldErrors()
+    refuse_active_markup(rendered.body_html, errors)
+    errors.raise_if_any()
+    return rendered
 
 
 def render(key: str, language: str, context: dict[str, object]) -> Rendered:

@@ -35,7 +35,7 @@ from . import policies
 from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET
 from .links import has_links, link_placeholders
 from .models import EmailMessage, EmailTemplate
-from .rendering import PARTS, Rendered, check_template, message_language, render, render_parts, template_parts
+from .rendering import PARTS, Rendered, check_template, message_language, preview_parts, render, template_parts
 from .selectors import email_get, email_switches, home_company_of
 from .sending import send_due_emails
 from .tasks import send_emails_task
@@ -193,7 +193,7 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
             "message_subject": _("Planned maintenance"),
             "message_text": _("Our network will be upgraded on Sunday night.\nYour services may be unreachable for a "
                               "few minutes.")}
-    return render_parts(key, parts, {**client_context(client, owner), **sample})
+    return preview_parts(key, parts, {**client_context(client, owner), **sample})
 
 
 def password_reset_request(*, email: str) -> None:
