@@ -139,9 +139,10 @@ class Reading:
     """One way the entries of a code can show a search word in the active language (for
     ledger.selectors, which turns it into conditions): `named` True where the list names the
     service, False where it cannot (the service is gone), None either way; `periods` the
-    lengths the word needs (() for any); `old` the English of an entry from before the codes,
-    cut into its fixed text and parameters (one per period where the word needs some); `ways`
-    the parameters' pieces it needs (core.wording.placements; ((),) for none)."""
+    lengths the word needs (() for any); `old` the English the code's entries keep, cut into its
+    fixed text and parameters (one per period where the word needs some): entries from before the
+    codes are recognised by it, and a period's words read in it; `ways` the parameters' pieces
+    the word needs (core.wording.placements; ((),) for none)."""
 
     code: str
     named: bool | None

@@ -51,38 +51,36 @@ def _searched(word: str, names: ServiceNames | None) -> Q:
 
 
 def _shown(reading: Reading, word: str, names: ServiceNames | None) -> Q | None:
-    """The entries that show the word as `reading` says: those posted with its code, and those
-    from before the codes whose English has the code's shape (on an entry of the code's type tied
-    to a document or a service, as descriptions.describe recognises them)."""
-    coded = Q(description_code=reading.code)
-    if reading.periods:
-        coded &= Q(description_params__period__in=reading.periods)
-    old = (Q(description_code="", type=OLD_TYPES[reading.code])
-           & (Q(document_id__isnull=False) | Q(service_id__isnull=False)) & _any(map(_shaped, reading.old)))
-    if reading.ways != ((),):  # the word needs pieces of the parameters, in either kind of entry
+    """The entries that show the word as `reading` says: those posted with its code and those
+    from before the codes (of the code's entry type, tied to a document or a service, whose
+    English has the wording's shape, as descriptions.describe recognises them). Both are read by
+    their English, which has a period's words and each parameter as stored: no row's JSON is
+    read, a LIKE on the column the list searches anyway."""
+    shape = _any(map(_shaped, reading.old))
+    coded = Q(description_code=reading.code) & shape if reading.periods else Q(description_code=reading.code)
+    shown = coded | (Q(description_code="", type=OLD_TYPES[reading.code]) & shape
+                     & (Q(document_id__isnull=False) | Q(service_id__isnull=False)))
+    if reading.ways != ((),):  # the word needs pieces of the parameters
         # A parameter holding the whole word as stored is found by the stored English already.
         ways = [way for way in reading.ways if not (len(way) == 1 and way[0][1] == word and (
             way[0][0] not in AMOUNTS or amount_digits(word) == word))]
-        pieces = _any(_all(_piece(name, piece, names, coded=True) for name, piece in way) for way in ways)
+        pieces = _any(_all(_piece(name, piece, names) for name, piece in way) for way in ways)
         if pieces is None:  # nothing left, or pieces no parameter can hold (letters in an amount)
             return None
-        coded &= pieces
-        old &= _any(_all(_piece(name, piece, names, coded=False) for name, piece in way) for way in ways)
-    shown = coded | old
+        shown &= pieces
     return shown if reading.named is None else shown & Q(service_name__isnull=not reading.named)
 
 
-def _piece(name: str, piece: str, names: ServiceNames | None, *, coded: bool) -> Q | None:
-    """A parameter that contains `piece` as the reader sees it; None where it cannot. Entries
-    from before the codes keep their parameters only inside the English, which shows them as
-    stored (an amount's digits without the reader's separators)."""
+def _piece(name: str, piece: str, names: ServiceNames | None) -> Q | None:
+    """An entry whose parameter `name` can contain `piece` as the reader sees it; None where none
+    can. The English holds the parameters as stored: an amount's digits without the reader's
+    separators, a number or the service's ID as they are; the service's name is its own."""
     if name == "name":
         return Q(service_id__in=names.matching(piece)) if names else None
     if name in AMOUNTS:
-        piece = amount_digits(piece)
-        if piece is None:
-            return None
-    return Q(**{f"description_params__{name}__icontains": piece}) if coded else Q(description__icontains=piece)
+        digits = amount_digits(piece)
+        return None if digits is None else Q(description__contains=digits)
+    return Q(description__icontains=piece)
 
 
 def _shaped(cut: tuple[tuple[str | None, str], ...]) -> Q:
