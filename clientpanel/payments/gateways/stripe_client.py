@@ -20,6 +20,7 @@ NETWORK_RETRIES = 1  # the SDK retries a request only with the same idempotency 
 HOSTED, TEST_CARDS = "stripe", "test_cards"  # the `checkout` setting: Stripe's own page, or ours with test cards
 SETTINGS = {"secret_key_env", "webhook_secret_env", "api_base", "checkout"}
 
+ISSUED = {"secret_key_env": ("sk_", "rk_"), "webhook_secret_env": ("whsec_",)}  # what each variable holds
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 SECRET_LOOKING = re.compile(r"(sk|rk)_(test|live)_|whsec_", re.IGNORECASE)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -64,6 +65,12 @@ def settings_errors(settings: Mapping[str, Any]) -> dict[str, list[str]]:
             add(name, _("Name the environment variable holding it, in capitals (e.g. STRIPE_SECRET_KEY)."))
         elif not os.environ.get(variable):
             add(name, _("The environment variable %(name)s is not set on this server.") % {"name": variable})
+        elif not os.environ[variable].startswith(ISSUED[name]):
+            # Only what Stripe issues: a variable everybody knows (LANG…) would sign forged events.
+            add(name, _("The environment variable %(name)s does not hold a Stripe secret key (sk_… or rk_…).")
+                % {"name": variable} if name == "secret_key_env" else
+                _("The environment variable %(name)s does not hold a Stripe webhook signing secret (whsec_…).")
+                % {"name": variable})
     api_base = settings.get("api_base") or ""
     if api_base and (not isinstance(api_base, str) or urlsplit(api_base).scheme not in ("http", "https")
                      or urlsplit(api_base).hostname not in LOOPBACK_HOSTS):
