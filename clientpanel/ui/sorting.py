@@ -29,6 +29,12 @@ class SortPicker:
     descending_url: str
     kept: tuple[tuple[str, str], ...]  # the query's other parameters, for the form's hidden fields
 
+    @property
+    def column_chosen(self) -> bool:
+        """Whether a column names the list's order; when none does, the partial shows a blank choice
+        rather than let the browser show the first column as chosen (and choosing it do nothing)."""
+        return any(option.selected for option in self.options)
+
 
 def parse_sort(sort: str) -> tuple[str, bool]:
     """`-created` → ("created", True); `name` → ("name", False)."""

@@ -72,13 +72,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
         error = " ".join(m for ms in failure.fields.values() for m in ms) or failure.message
         params["sort"] = "-created_at"
         page = client_selectors.client_directory(actor=request.user, page_size=page_size)
+    current, descending = client_selectors.parse_sort(params["sort"])
+    # By its column's name ("created" is "created_at"): the phone's picker, the headers and the filter form agree.
+    params["sort"] = f"-{current}" if descending else current
     base = {k: v for k, v in params.items() if v} | {"page_size": page_size}
 
     def url_with(**changes) -> str:
         query = {**base, **changes}
         return "?" + urlencode({k: v for k, v in query.items() if v not in (None, "")})
 
-    current, descending = client_selectors.parse_sort(params["sort"])
     columns = []
     for key, label in DIRECTORY_COLUMNS:
         active = key == current

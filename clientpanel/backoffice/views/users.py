@@ -19,6 +19,7 @@ from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
+from clientpanel.ui.sorting import parse_sort
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -155,9 +156,11 @@ USER_SORTS = {"email": "email", "name": "lastname", "clients": "client_count", "
 def user_list(request: HttpRequest) -> HttpResponse:
     search = query_text(request)
     kind = request.GET.get("kind", "")
-    sort = request.GET.get("sort", "-created")
-    field = USER_SORTS.get(sort.lstrip("-"), "created_at")
-    ordering = [f"-{field}" if sort.startswith("-") else field, "id"]
+    key, descending = parse_sort(request.GET.get("sort", ""))
+    if key not in USER_SORTS:  # none asked, or one the list does not know: its default, shown as such
+        key, descending = "created", True
+    sort = f"-{key}" if descending else key  # what the headers, the phone's picker and the search form carry
+    ordering = [f"-{USER_SORTS[key]}" if descending else USER_SORTS[key], "id"]
     users = client_selectors.users_visible_to(request.user, search=search, kind=kind).order_by(*ordering)
     page = page_of(request, users, 25)
     return render(request, "backoffice/users/list.html", {

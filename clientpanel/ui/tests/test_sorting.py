@@ -44,7 +44,7 @@ def test_choosing_another_column_keeps_the_direction():
     descending = sort_picker(query=QueryDict(""), current="-name", columns=COLUMNS)
     assert [(o.value, o.selected) for o in descending.options] == [
         ("-email", False), ("-name", True), ("-created", False)]
-    assert descending.descending
+    assert descending.descending and descending.column_chosen
     ascending = sort_picker(query=QueryDict(""), current="email", columns=COLUMNS)
     assert [o.value for o in ascending.options] == ["email", "name", "created"]
     assert [o.selected for o in ascending.options] == [True, False, False]
@@ -53,7 +53,7 @@ def test_choosing_another_column_keeps_the_direction():
 
 def test_a_sort_no_column_offers_selects_nothing_and_its_links_sort_by_the_first_column():
     picker = sort_picker(query=QueryDict("sort=-password"), current="-password", columns=COLUMNS)
-    assert not any(o.selected for o in picker.options)
+    assert not any(o.selected for o in picker.options) and not picker.column_chosen
     assert _query(picker.ascending_url) == [("sort", "email")]
     assert _query(picker.descending_url) == [("sort", "-email")]
 
