@@ -8,6 +8,8 @@ from django.utils.translation import pgettext_lazy
 from clientpanel.core.fields import AmountField
 from clientpanel.core.ids import new_id
 
+from .payment_methods import method_label
+
 
 class DocumentType(models.TextChoices):
     PROFORMA = "PROFORMA", pgettext_lazy("document type", "Proforma")
@@ -142,6 +144,8 @@ class Payment(models.Model):
     gross = AmountField()
     net = AmountField()
     method = models.CharField(max_length=50, blank=True)
+    # The system's methods ("bank_transfer", "gateway:<key>"; invoicing.payment_methods), "" for typed text.
+    method_code = models.CharField(max_length=50, blank=True, default="")
     transaction_id = models.CharField(max_length=100, blank=True)
     paid_at = models.DateTimeField()
     ledger_entry_id = models.UUIDField()
@@ -156,3 +160,8 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gross} on {self.document}"
+
+    @property
+    def reader_method(self) -> str:
+        """The method in the active language (invoicing.payment_methods.method_label)."""
+        return method_label(self.method, self.method_code)

@@ -7,3 +7,6 @@ class PaymentsConfig(AppConfig):
     label = "payments"
     verbose_name = gettext_lazy("Online payments")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import methods  # noqa: F401 — registers the gateways' payment methods with invoicing

@@ -39,6 +39,7 @@ from .gateways import (
     NotVerified,
     get_gateway,
 )
+from .methods import gateway_method
 from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt, SavedMethod
 from .reversals import reversal_record
 from .selectors import account_of, attempts_visible_to, online_gateways
@@ -209,7 +210,7 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
     try:
         with transaction.atomic():
             for index, part in enumerate(parts, start=1):
-                proforma_pay(actor=payer, document_id=part.document_id, amount=part.amount, method=str(gateway.title),
+                proforma_pay(actor=payer, document_id=part.document_id, amount=part.amount, **gateway_method(gateway),
                              transaction_id=(paid_as if len(parts) == 1 else f"{paid_as}/{index}")[:100])
     except DomainError as error:
         _set(attempt, AttemptStatus.HELD, transaction_id=note.transaction_id,

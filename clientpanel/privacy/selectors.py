@@ -114,8 +114,8 @@ def client_data_export(*, actor: ActorLike, client_id) -> tuple[Client, bytes]:
                 made = einvoices[document.pk]
                 archive.writestr(f"documents/{einvoice_filename(made, document)}", einvoice_content(made))
         archive.writestr("payments.csv", _csv(
-            ["paid_at", "document", "gross", "net", "method", "transaction_id"],
-            ([p.paid_at, p.document.number, p.gross, p.net, p.method, p.transaction_id]
+            ["paid_at", "document", "gross", "net", "method", "transaction_id", "readable_method"],
+            ([p.paid_at, p.document.number, p.gross, p.net, p.method, p.transaction_id, p.reader_method]
              for p in Payment.objects.filter(client=client).select_related("document").order_by("paid_at"))))
         emails = list(EmailMessage.objects.filter(client_id=client.pk).order_by("created_at"))
         archive.writestr("emails.csv", _csv(

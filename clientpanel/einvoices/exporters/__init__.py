@@ -108,7 +108,8 @@ class EInvoiceInput:
     language: str = "en"
     due_date: dt.date | None = None
     paid_date: dt.date | None = None  # an invoice issued for a proforma paid in full: the day it was paid
-    payment_means: str = ""  # "bank transfer", "Card (Stripe)", … as recorded, "" when unpaid
+    payment_means: str = ""  # "bank transfer", "Card (Stripe)", … as recorded (Payment.method), "" when unpaid
+    payment_method_code: str = ""  # Payment.method_code: "bank_transfer", "gateway:stripe", "" for typed text
     seller_bank_account: str = ""  # IBAN (or account number) for transfers, "" when none
     note: str = ""  # the company's invoice footer
     corrected: Corrected | None = None  # credit notes: the invoice they correct

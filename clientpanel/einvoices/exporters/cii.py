@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from .payment_means import TRANSFER_CODES
+
 if TYPE_CHECKING:
     from .en16931 import En16931Document, PartyOut
 
@@ -106,8 +108,9 @@ def build(doc: En16931Document) -> bytes:
     if doc.payment_code:
         means = _el(settlement, "SpecifiedTradeSettlementPaymentMeans")
         _el(means, "TypeCode", doc.payment_code)
-        account = _el(means, "PayeePartyCreditorFinancialAccount")
-        _el(account, "IBANID" if doc.account_is_iban else "ProprietaryID", doc.account)
+        if doc.payment_code in TRANSFER_CODES:  # BG-17: the account a transfer goes to
+            account = _el(means, "PayeePartyCreditorFinancialAccount")
+            _el(account, "IBANID" if doc.account_is_iban else "ProprietaryID", doc.account)
     tax = _el(settlement, "ApplicableTradeTax")
     _el(tax, "CalculatedAmount", doc.vat.tax)
     _el(tax, "TypeCode", "VAT")

@@ -21,6 +21,7 @@ from clientpanel.tax.selectors import EU_COUNTRIES
 
 from ..reasons import Reason, said
 from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Party
+from .payment_means import CARD, CASH, payment_kind
 
 CENTS = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -91,7 +92,7 @@ class En16931Document:
     corrected_date: dt.date | None
     seller: PartyOut
     buyer: PartyOut
-    payment_code: str  # "30" / "58", "" when no account is known
+    payment_code: str  # "30" / "58" (transfer to `account`), "48" card, "10" cash; "" when none applies
     account: str
     account_is_iban: bool
     payment_terms: str
@@ -243,15 +244,20 @@ def build_document(data: EInvoiceInput) -> En16931Document:
             terms = _("Refunded or set off against other invoices.") if credit else _("Payable on receipt.")
     account = data.seller_bank_account.replace(" ", "").upper()
     is_iban = len(account) > 4 and account[:2].isalpha() and account[2:4].isdigit()  # country, check digits
-    # 58 is a SEPA credit transfer, which is in euro only; any other transfer is 30.
+    # UNCL4461: paid by card 48, in cash 10 (what the payment says, in whichever language it was
+    # recorded); otherwise the transfer to the account: 58 is a SEPA credit transfer, which is in
+    # euro only; any other transfer is 30.
+    kind = payment_kind(data) if not credit else ""
+    payment_code = {CARD: "48", CASH: "10"}.get(kind) or (
+        ("58" if is_iban and data.currency.upper() == "EUR" else "30") if account else "")
     return En16931Document(
         credit_note=credit, number=data.number, issue_date=data.issue_date,
         due_date=data.due_date, currency=data.currency.upper(), tax_currency=tax_currency,
         tax_in_tax_currency=tax_in_tax_currency, note=note, buyer_reference=data.buyer_reference or data.number,
         corrected_number=data.corrected.number if credit and data.corrected else "",
         corrected_date=data.corrected.issue_date if credit and data.corrected else None,
-        seller=seller, buyer=buyer, payment_code=("58" if is_iban and data.currency.upper() == "EUR" else "30")
-        if account else "", account=account, account_is_iban=is_iban, payment_terms=terms, lines=tuple(lines),
+        seller=seller, buyer=buyer, payment_code=payment_code, account=account, account_is_iban=is_iban,
+        payment_terms=terms, lines=tuple(lines),
         vat=VatOut(category=category, rate=rate_text, taxable=money(sign * line_sum), tax=money(sign * data.tax),
                    reason_code=reason_code, reason=file_reason),
         net=money(sign * data.net), tax=money(sign * data.tax), total=money(total), prepaid=money(prepaid),

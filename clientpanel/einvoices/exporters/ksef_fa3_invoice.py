@@ -14,6 +14,7 @@ from ..reasons import said
 from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Line
 from .ksef_fa3_parties import EU_VAT_PREFIXES, buyer_country
 from .ksef_fa3_xml import CENT, amount_text, child, number_text
+from .payment_means import CARD, CASH, MOBILE, TRANSFER, payment_description, payment_kind
 
 DEFAULT_UNIT = "szt."
 
@@ -71,14 +72,13 @@ def vat_treatment(data: EInvoiceInput) -> tuple[VatTreatment, Decimal]:
     return VatTreatment(str(int(tax.rate)), *fields), tax.amount
 
 
-def _payment_form(means: str) -> tuple[str, str]:
+_FORMS = {CASH: "1", CARD: "2", TRANSFER: "6", MOBILE: "7"}  # FormaPlatnosci
+
+
+def _payment_form(data: EInvoiceInput) -> tuple[str, str]:
     """FormaPlatnosci code for the recorded payment means, or ("", description) for PlatnoscInna."""
-    lowered = means.lower()
-    for words, code in ((("transfer", "przelew"), "6"), (("card", "karta"), "2"),
-                        (("cash", "gotówka", "gotowka"), "1"), (("blik", "mobile", "mobilna"), "7")):
-        if any(word in lowered for word in words):
-            return code, ""
-    return "", means.strip()
+    form = _FORMS.get(payment_kind(data), "")
+    return (form, "") if form else ("", payment_description(data))
 
 
 def write_invoice(fa: etree._Element, data: EInvoiceInput, treatment: VatTreatment, tax_amount: Decimal,
@@ -167,7 +167,7 @@ def _line(fa: etree._Element, line: Line, treatment: VatTreatment, unit: str, ra
 
 
 def _payment(fa: etree._Element, data: EInvoiceInput) -> None:
-    form, other = _payment_form(data.payment_means) if data.payment_means.strip() else ("", "")
+    form, other = _payment_form(data) if data.payment_means.strip() else ("", "")
     # A credit note asks the buyer for nothing: the account to pay into would only mislead.
     account = "" if data.type == CREDIT_NOTE else re.sub(r"\s", "", data.seller_bank_account)
     if not (data.paid_date or data.due_date or form or other or account):

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from .payment_means import TRANSFER_CODES
+
 if TYPE_CHECKING:
     from .en16931 import En16931Document, PartyOut
 
@@ -96,7 +98,8 @@ def build(doc: En16931Document) -> bytes:
         if doc.due_date and doc.credit_note:  # BT-9 of a credit note lives here in UBL
             _cbc(means, "PaymentDueDate", doc.due_date.isoformat())
         _cbc(means, "PaymentID", doc.number)
-        _cbc(_cac(means, "PayeeFinancialAccount"), "ID", doc.account)
+        if doc.payment_code in TRANSFER_CODES:  # BG-17: the account a transfer goes to
+            _cbc(_cac(means, "PayeeFinancialAccount"), "ID", doc.account)
     if doc.payment_terms:
         _cbc(_cac(root, "PaymentTerms"), "Note", doc.payment_terms)
 

@@ -64,26 +64,29 @@ def _clean_paid_at(paid_at: object, errors: FieldErrors) -> dt.datetime:
 
 
 def proforma_pay(*, actor: ActorLike, document_id, amount: object, paid_at: object = None,
-                 method: object = "", transaction_id: object = "") -> PaymentOutcome:
+                 method: object = "", transaction_id: object = "", method_code: str = "") -> PaymentOutcome:
     """Record a payment (gross) on an UNPAID proforma: a PAYMENT entry of its net part, and when
     it settles the proforma the final invoice — all in one transaction, once. The same transaction
     ID with the same amount on the same proforma, reported again or at the same time, answers the
-    payment already recorded (created=False); the ID on anything else is a conflict naming it."""
+    payment already recorded (created=False); the ID on anything else is a conflict naming it.
+    `method_code`: the system's own method (payment_methods.method_columns gives both), "" for
+    a method someone typed."""
     require(policies.can_record_payments(as_actor(actor)), _("You are not allowed to record payments."))
     errors = FieldErrors()
     transaction_id = clean_short_text(transaction_id, 100, "transaction_id", errors)
     method = clean_short_text(method, 50, "method", errors)
+    method_code = str(method_code or "")[:50]
     paid_at = _clean_paid_at(paid_at, errors)
     errors.raise_if_any()
     try:
         with transaction.atomic():
-            return _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
+            return _record_payment(actor, document_id, amount, paid_at, method, transaction_id, method_code)
     except IntegrityError:
         # Another request recorded this transaction ID between our check and our insert.
         if not transaction_id:
             raise
         with transaction.atomic():
-            return _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
+            return _record_payment(actor, document_id, amount, paid_at, method, transaction_id, method_code)
 
 
 def _payment_replay(document: Document, transaction_id: str, amount: object) -> PaymentOutcome | None:
@@ -104,7 +107,7 @@ def _payment_replay(document: Document, transaction_id: str, amount: object) -> 
     return None
 
 
-def _record_payment(actor, document_id, amount, paid_at, method, transaction_id) -> PaymentOutcome:
+def _record_payment(actor, document_id, amount, paid_at, method, transaction_id, method_code) -> PaymentOutcome:
     document = locked_document(actor, document_id)
     replay = _payment_replay(document, transaction_id, amount)
     if replay is not None:
@@ -138,7 +141,8 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id)
     if not created:  # another request took the ID for another document meanwhile
         raise TransactionIdUsed.by(entry, document.currency)
     payment = Payment.objects.create(document=document, client_id=document.client_id, gross=gross, net=net,
-                                     method=method, transaction_id=transaction_id, paid_at=paid_at,
+                                     method=method, method_code=method_code,
+                                     transaction_id=transaction_id, paid_at=paid_at,
                                      ledger_entry_id=entry.pk)
     document.paid_gross += gross
     document.paid_net += net

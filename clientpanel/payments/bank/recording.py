@@ -17,6 +17,7 @@ from clientpanel.clients.services.bulk import bulk_actor
 from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.core.locks import lock_one
 from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.payment_methods import BANK_TRANSFER, method_columns
 from clientpanel.invoicing.services import proforma_pay
 
 from ..models import BankLineStatus, BankStatementLine
@@ -24,7 +25,7 @@ from ..models.bank import RECORDABLE
 from .policies import require_bank_statement_access
 from .selectors import bank_statement_get
 
-PAYMENT_METHOD = "bank transfer"
+PAYMENT_METHOD = method_columns(BANK_TRANSFER)  # "bank transfer", shown in the reader's language
 RECORD_KIND = "payments.bank_record"  # the background task's kind
 
 
@@ -78,7 +79,7 @@ def bank_statement_record(*, actor: ActorLike, statement_id: object,
             try:
                 with transaction.atomic():
                     outcome = proforma_pay(actor=actor, document_id=line.document_id, amount=line.amount,
-                                           paid_at=paid_at_of(line, line.document), method=PAYMENT_METHOD,
+                                           paid_at=paid_at_of(line, line.document), **PAYMENT_METHOD,
                                            transaction_id=line.bank_reference or line.fingerprint)
                     line.status, line.payment, line.error = BankLineStatus.RECORDED, outcome.payment, ""
                     line.recorded_at = timezone.now()
