@@ -89,3 +89,6 @@ WORDING = {
 NESTED = frozenset({"reason", "problem"})
 # Parameters that are amounts, shown in the reader's number format.
 AMOUNTS = frozenset({"lines", "net", "tax", "total"})
+# Numbers shown in the reader's format with every decimal they have (an amount with too many
+# decimals, a VAT rate, an exchange rate): "12,345" in Polish, beside "po przecinku", not "12.345".
+NUMBERS = frozenset({"amount", "rate"})

@@ -23,10 +23,10 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import get_language, gettext
 
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import display_amount, display_quantity
 from clientpanel.core.wording import in_reader_language, recognised
 
-from .reason_wording import AMOUNTS, NESTED, WORDING
+from .reason_wording import AMOUNTS, NESTED, NUMBERS, WORDING
 
 RECEIVED = "received"  # words from outside, shown as received
 MAX_TEXT = 500  # EInvoice.error's length; a parameter from outside is bounded alike
@@ -107,7 +107,12 @@ def _amount(value: str) -> str:
     return display_amount(Decimal(value), "", get_language())
 
 
-_FORMATS = dict.fromkeys(AMOUNTS, _amount)
+def _number(value: str) -> str:
+    return display_quantity(Decimal(value), get_language(), places=NUMBER_PLACES)
+
+
+NUMBER_PLACES = 10  # beyond any amount (4) or exchange rate (6): the decimals a reason names stay
+_FORMATS = dict.fromkeys(AMOUNTS, _amount) | dict.fromkeys(NUMBERS, _number)
 
 # Older rows: each wording, in each of the panel's languages, as a pattern its parameters are read from.
 _PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])|%%")

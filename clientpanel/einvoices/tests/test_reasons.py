@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import zoneinfo
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,21 @@ def test_every_code_the_sources_say_has_a_wording():
     said_codes = {code for path in sources.rglob("*.py") if "tests" not in path.parts
                   for code in re.findall(r'said\(\s*"(\w+)"', path.read_text())}
     assert said_codes and said_codes <= WORDING.keys(), said_codes - WORDING.keys()
+
+
+def test_an_amount_or_a_rate_a_reason_names_reads_in_the_readers_number_format_with_every_decimal():
+    # "po przecinku" beside "12.345" read as twelve thousand; the decimals it names are all kept.
+    decimals = said("fa3_decimals", amount=Decimal("1234.567"))
+    unknown_rate = said("fa3_rate_unknown", rate="7.5")
+    not_nbp = said("fa3_rate_not_nbp", rate=Decimal("4.251234"), currency="EUR")
+    assert decimals == "FA(3) writes amounts with at most two decimals; 1234.567 has more."  # what is stored
+    with translation.override("pl"):
+        shown = [describe(r, r.code, r.params).replace("\xa0", " ") for r in (decimals, unknown_rate, not_nbp)]
+    assert shown == ["FA(3) zapisuje kwoty z najwyżej dwoma miejscami po przecinku; 1 234,567 ma ich więcej.",
+                     "7,5% nie jest polską stawką VAT; FA(3) nie może jej zawierać.",
+                     "Kurs 4,251234 EUR nie jest kursem NBP na złote."]
+    with translation.override("en"):
+        assert describe(decimals, decimals.code, decimals.params) == \
+            "FA(3) writes amounts with at most two decimals; 1,234.567 has more."
+        garbled = {"amount": "12,5 zł"}  # an older row's text that is no number: shown as stored
+        assert describe("stored text", "fa3_decimals", garbled) == "stored text"
