@@ -12,7 +12,7 @@ from decimal import Decimal
 from stdnum import iban
 
 from clientpanel.core.money import round_to_minor_unit
-from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.invoicing.models import Document, DocumentType, Payment
 from clientpanel.tax.selectors import vat_member_state
 
 from .exporters import CREDIT_NOTE, INVOICE, Corrected, EInvoiceInput, ExchangeRate, Line, Party, Tax
@@ -73,12 +73,25 @@ def _buyer(document: Document) -> Party:
                  is_business=bool(company_name or tax_id))
 
 
+def settling_payment(invoice: Document) -> Payment | None:
+    """The payment that paid an invoice's proforma in full: the last of its money to arrive (the
+    invoice's paid date), the one recorded later where two arrived at once. None for an invoice no
+    proforma paid (a credit note, one settled otherwise)."""
+    return (Payment.objects.filter(document__related_id=invoice.pk, document__type=DocumentType.PROFORMA)
+            .order_by("-paid_at", "-created_at").first())
+
+
 def einvoice_input(document: Document, *, exchange_rate: ExchangeRate | None = None,
-                   corrected_ksef_number: str = "", payment_means: str = "",
+                   corrected_ksef_number: str = "", payment_means: str = "", payment_method_code: str = "",
                    extra: dict[str, str] | None = None) -> EInvoiceInput:
-    """The exporter's view of an issued invoice or credit note."""
+    """The exporter's view of an issued invoice or credit note. An invoice's payment means are, unless
+    given, the method of the payment that settled it."""
     if document.type not in (DocumentType.INVOICE, DocumentType.CREDIT_NOTE) or not document.number:
         raise ValueError(f"only issued invoices and credit notes are e-invoiced, not {document.type}")
+    if document.type == DocumentType.INVOICE and not (payment_means or payment_method_code):
+        settling = settling_payment(document)
+        if settling is not None:
+            payment_means, payment_method_code = settling.method, settling.method_code
     items = list(document.items.order_by("position"))
     currency = document.currency
 
@@ -105,7 +118,8 @@ def einvoice_input(document: Document, *, exchange_rate: ExchangeRate | None = N
         language=document.language, due_date=local_day(document, document.due_date),
         paid_date=local_day(document, document.paid_date) if document.type == DocumentType.INVOICE else None,
         # A credit note pays nothing in: no account to pay into (the seller refunds).
-        payment_means=payment_means, seller_bank_account=bank_account(document.company_snapshot.get("bank_details"))
+        payment_means=payment_means, payment_method_code=payment_method_code,
+        seller_bank_account=bank_account(document.company_snapshot.get("bank_details"))
         if document.type == DocumentType.INVOICE else "",
         note=document.company_snapshot.get("invoice_footer") or "", corrected=corrected, reason=document.reason,
         exchange_rate=exchange_rate, buyer_reference=str(document.client_snapshot.get("number") or ""),
