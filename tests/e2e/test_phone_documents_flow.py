@@ -18,6 +18,8 @@ from tests.e2e.test_phone_lists_flow import PHONE, WIDER_THAN_THE_SCREEN
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 DESKTOP = {"width": 1280, "height": 900}
+# The name a card gives a cell on a phone: its ::before, from the cell's data-label ("none" without one).
+NAMED_AS = "selector => getComputedStyle(document.querySelector(selector), '::before').content"
 LONG_LINES = [
     {"description": "Serwer dedykowany Proxmox VE, 64 GB RAM, 2 × NVMe 1,92 TB, kwartał III", "quantity": "12.5",
      "unit_price": "12345.6789"},
@@ -115,4 +117,12 @@ def test_the_portals_document_page_fits_a_phone(browser, live_server, make_clien
         expect(page.locator("#document-total")).to_be_visible()
         assert page.evaluate(WIDER_THAN_THE_SCREEN) == [], language
         _within_the_screen(page, "#document-total")
+        # Each card names its numbers, as the header it hides did: the quantity and the item's net.
+        expect(page.locator("#document-items thead")).to_be_hidden()
+        net, quantity = ("Net", "Quantity") if language == "en" else ("Netto", "Ilość")
+        assert page.evaluate(NAMED_AS, "#document-items tbody tr:first-child td:last-child") == f'"{net}: "'
+        assert page.evaluate(NAMED_AS, "#document-items tbody tr:first-child td:nth-child(2)") == f'"{quantity}: "'
+        page.set_viewport_size(DESKTOP)  # a desktop keeps the columns, their header naming them
+        expect(page.get_by_role("columnheader", name=net, exact=True)).to_be_visible()
+        assert page.evaluate(NAMED_AS, "#document-items tbody tr:first-child td:last-child") == "none"
         context.close()
