@@ -10,8 +10,6 @@ from clientpanel.core.money import quantize_amount, round_to_minor_unit
 
 HUNDRED = Decimal(100)
 LEDGER_UNIT = Decimal("0.0001")
-# The finest gross for which a payment's net is sure to reach one ledger unit (1/(1 + Σ rates) > 1/10).
-RESERVE_STEP = Decimal("0.001")
 
 
 @dataclass(frozen=True)
@@ -58,15 +56,23 @@ def payment_net(*, gross: Decimal, total_rate: Decimal, remaining_gross: Decimal
     net above zero and the settling one always posts. Rounding per rate can make the document's
     total smaller than net × (1 + Σ rates), which without this bound let a partial payment take
     the whole net while gross was still due. In a currency of four decimals (CLF, UYW) the gross
-    has more minor units than the net has ledger units, so the unit is reserved per 0.001 of gross
-    instead: per 0.0001 the bound took the whole gross left from the net (CLF 59.50 paid of 119.00
-    at 19% was credited 40.50, not 50.00)."""
+    has more minor units than the net has ledger units, so the reserve is what is left of the net
+    in proportion, rounded up (a unit per minor unit took the whole gross left from the net: CLF
+    59.50 paid of 119.00 at 19% was credited 40.50, not 50.00); there a payment of the last few
+    1/10,000s may find no net left to take (leaves_net_due says so)."""
     if gross == remaining_gross:
         return remaining_net
-    step = max(minor_unit, RESERVE_STEP)
-    units_left_after = ((remaining_gross - gross) / step).to_integral_value(rounding=ROUND_CEILING)
-    ceiling = remaining_net - LEDGER_UNIT * units_left_after
-    return max(min(quantize_amount(gross / (1 + total_rate / HUNDRED)), ceiling), LEDGER_UNIT)
+    units_left_after = (remaining_gross - gross) / minor_unit
+    # Ledger units of net per minor unit of gross still due, at most one: one for 0–3 decimals.
+    per_unit = min(Decimal(1), remaining_net / LEDGER_UNIT / (remaining_gross / minor_unit))
+    reserve = LEDGER_UNIT * (units_left_after * per_unit).to_integral_value(rounding=ROUND_CEILING)
+    return max(min(quantize_amount(gross / (1 + total_rate / HUNDRED)), remaining_net - reserve), LEDGER_UNIT)
+
+
+def leaves_net_due(*, gross: Decimal, net: Decimal, remaining_gross: Decimal, remaining_net: Decimal) -> bool:
+    """Whether a payment leaves net for the gross it leaves due (the settling payment's net must be
+    above zero). Always so in currencies of 0–3 decimals; a partial payment that would not is refused."""
+    return gross == remaining_gross or remaining_net - net >= LEDGER_UNIT
 
 
 def credit_note_tax_lines(*, invoiced: list[TaxLine], refunded_net_after: Decimal,

@@ -1,10 +1,11 @@
 """An accountant's audit of 2026-11-25: each rule with figures of its own, through the real services."""
 
 import threading
+import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -237,7 +238,10 @@ def _pay_and_refund_all(currency, unit, rates, lines, payments, refunds):
         proforma.refresh_from_db()
         gross = ((proforma.total - proforma.paid_gross) * share / 10_000).quantize(unit)
         if unit <= gross < proforma.total - proforma.paid_gross:
-            proforma_pay(actor=None, document_id=proforma.pk, amount=str(gross))
+            try:
+                proforma_pay(actor=None, document_id=proforma.pk, amount=str(gross))
+            except ValidationFailed:  # a last 1/10,000 that has no net left (four decimals only)
+                assert currency == "CLF"
     proforma.refresh_from_db()
     proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total - proforma.paid_gross))
     proforma.refresh_from_db()
@@ -300,3 +304,68 @@ def test_a_proforma_paid_in_parts_is_paid_when_its_last_money_arrived_not_its_la
     invoice = proforma.related
     assert Payment.objects.filter(document=proforma).count() == 2
     assert proforma.paid_date == invoice.paid_date == later  # fully paid only once 14.98 came too
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_ledger_post_waits_while_a_change_of_currency_is_decided(monkeypatch):
+    # The change checked that the client had no ledger entry; a post landing before it commits would
+    # leave a USD entry on a client now in EUR. The post must wait for the change (here: give up).
+    from clientpanel.clients.services import clients as client_services
+
+    client = client_create(actor=None, data=client_data(currency="USD"))
+    checked, posted = threading.Event(), []
+    original = client_services._has_money_history
+
+    def checked_then_wait(locked_client):
+        answer = original(locked_client)
+        checked.set()
+        deadline = time.monotonic() + 5
+        while not posted and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return answer
+
+    monkeypatch.setattr(client_services, "_has_money_history", checked_then_wait)
+
+    def post():
+        checked.wait(5)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '1s'")
+                manual_transaction_create(actor=None, client_id=client.pk, amount="100", description="Top-up")
+            posted.append("posted")
+        except DatabaseError:
+            posted.append("waited")
+        finally:
+            connection.close()
+
+    poster = threading.Thread(target=post)
+    poster.start()
+    client_update(actor=None, client_id=client.pk, data={"currency": "EUR"})
+    poster.join()
+    assert posted == ["waited"]
+    assert Client.objects.get(pk=client.pk).currency == "EUR" and not LedgerEntry.objects.filter(client=client).exists()
+    assert ledger_breaches() == []
+
+
+def test_a_four_decimal_proforma_refuses_a_last_part_that_has_no_net_and_takes_the_rest_at_once(yen, settings):
+    settings.CLIENTPANEL_CURRENCIES = [*settings.CLIENTPANEL_CURRENCIES, "CLF"]
+    tax_rule_save(actor=None, company_id=default_home_company().pk, data={"country": "", "region": "",
+                                                                          "tax1_name": "IVA", "tax1_rate": "19"})
+    client = client_create(actor=None, data=client_data(currency="CLF"))
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[{"description": None, "unit_price": "100",
+                                                                       "is_topup": True}])
+    assert proforma.total == Decimal("119")
+    first = proforma_pay(actor=None, document_id=proforma.pk, amount="59.50").payment
+    assert first.net == Decimal("50.0000")  # its own share: 59.50 / 1.19, not 40.50
+    proforma_pay(actor=None, document_id=proforma.pk, amount="59.4990")  # 0.0010 left, with 0.0009 of net
+    for _ in range(8):
+        proforma_pay(actor=None, document_id=proforma.pk, amount="0.0001")
+    with pytest.raises(ValidationFailed) as refused:  # the ninth would take the last 1/10,000 of net
+        proforma_pay(actor=None, document_id=proforma.pk, amount="0.0001")
+    assert refused.value.fields == {"amount": ["Pay the CLF\u00a00.0002 due at once."]}
+    proforma_pay(actor=None, document_id=proforma.pk, amount="0.0002")
+    proforma.refresh_from_db()
+    assert proforma.status == DocumentStatus.INVOICED and proforma.paid_net == Decimal("100")
+    assert Client.objects.get(pk=client.pk).balance == Decimal("100") and ledger_breaches() == []

@@ -292,7 +292,8 @@ class Importer:
         self.sender.wait()  # the connection is the sender's until its batch is in
         try:
             with transaction.atomic():
-                locked = lock_client(client.pk, self.actor)
+                # As client_update: a change of currency holds the balance row, so no post lands meanwhile.
+                locked = lock_client(client.pk, self.actor, balance="currency" in data)
                 update_locked_client_and_billing(locked, data, address_data, publish_event=False)
         except ValidationFailed as refused:
             return self._messages(refused.fields) or [refused.message]

@@ -209,7 +209,9 @@ def client_update(*, actor: ActorLike, client_id, data: Mapping[str, Any]) -> Cl
     actor = as_actor(actor)
     require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
-        client = lock_client(client_id, actor)
+        # A change of currency holds the balance row too: no ledger post lands between its check that
+        # the client has no money history and its commit.
+        client = lock_client(client_id, actor, balance="currency" in data)
         return update_locked_client(client, data)
 
 

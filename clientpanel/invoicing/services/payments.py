@@ -25,7 +25,7 @@ from clientpanel.ledger.selectors import entry_by_transaction_id
 from clientpanel.ledger.services import TransactionIdUsed, entry_post
 
 from .. import policies, rules
-from ..calculations import payment_net
+from ..calculations import leaves_net_due, payment_net
 from ..events import DocumentPaid
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType, Payment
 from ..pricing import clean_positive_amount
@@ -135,6 +135,12 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id,
     net = payment_net(gross=gross, total_rate=total_rate, remaining_gross=remaining_gross,
                       remaining_net=document.net - document.paid_net,
                       minor_unit=Decimal(1).scaleb(-currency_minor_unit(document.currency)))
+    if not leaves_net_due(gross=gross, net=net, remaining_gross=remaining_gross,
+                          remaining_net=document.net - document.paid_net):
+        # Only in a currency of four decimals, paid 1/10,000s at a time: its net has fewer units.
+        due = {"amount": reader_amount(remaining_gross, document.currency)}
+        raise ValidationFailed(_("Too small a part: pay the %(amount)s due at once.") % due,
+                               fields={"amount": [_("Pay the %(amount)s due at once.") % due]})
     entry, created = entry_post(client_id=document.client_id, type=EntryType.PAYMENT, net=net, gross=gross,
                                 transaction_id=transaction_id, document_id=document.pk,
                                 **described(PAYMENT, number=document.number))
