@@ -37,6 +37,8 @@ def test_a_client_user_switches_adds_funds_and_invites_a_colleague(page, browser
     portal_log_in(page, "owner@example.com", PASSWORD)
     expect(page.get_by_role("heading", name=re.compile("First Ltd"))).to_be_visible()
     _shot(page, "portal-dashboard")
+    # The switcher submits through panel.js; a choice made before the page's scripts ran does nothing.
+    page.wait_for_load_state("load")
     page.locator("#client-switcher select").select_option(str(second.pk))
     expect(page.get_by_role("heading", name=re.compile("Second GmbH"))).to_be_visible()
     expect(page.locator(".alert-info")).to_contain_text("You now act for Second GmbH")
