@@ -369,3 +369,19 @@ def test_a_four_decimal_proforma_refuses_a_last_part_that_has_no_net_and_takes_t
     proforma.refresh_from_db()
     assert proforma.status == DocumentStatus.INVOICED and proforma.paid_net == Decimal("100")
     assert Client.objects.get(pk=client.pk).balance == Decimal("100") and ledger_breaches() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_transaction_id_sent_at_once_with_two_amounts_records_one_and_names_it_to_the_other():
+    client = _gst_qst_client()
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": None, "quantity": "1", "unit_price": "100.00", "is_topup": True}])  # 114.98
+    outcomes = _at_once(*(lambda amount=amount: proforma_pay(actor=None, document_id=proforma.pk, amount=amount,
+                                                             transaction_id="wire-77")
+                          for amount in ("20.00", "30.00")))
+    assert sorted(outcomes) == ["TransactionIdUsed", "done"]
+    payment = Payment.objects.get(document=proforma)
+    proforma.refresh_from_db()
+    assert proforma.paid_gross == payment.gross and proforma.paid_net == payment.net
+    assert LedgerEntry.objects.filter(client=client).count() == 1 and ledger_breaches() == []
