@@ -21,6 +21,7 @@ from . import policies
 from .building import local_day
 from .making import E_INVOICED, credit_notes_waiting_for, einvoice_make, format_for, profile_of
 from .models import EInvoice, EInvoiceStatus
+from .reasons import error_columns
 from .sending import sends_through_api
 
 KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
@@ -109,9 +110,14 @@ def einvoice_ksef_number_record(*, actor: ActorLike, document_id, ksef_number: o
         before = einvoice.ksef_number or None
         einvoice.ksef_number, einvoice.status, einvoice.accepted_at = number, EInvoiceStatus.ACCEPTED, timezone.now()
         einvoice.next_attempt_at = None  # recorded by hand: the sending job has nothing more to do
+        # Accepted now: an earlier refusal or failure to reach KSeF no longer describes it (the audit
+        # trail keeps the history).
+        for column, value in error_columns(None).items():
+            setattr(einvoice, column, value)
         try:
             with transaction.atomic():
-                einvoice.save(update_fields=["ksef_number", "status", "accepted_at", "next_attempt_at", "updated_at"])
+                einvoice.save(update_fields=["ksef_number", "status", "accepted_at", "next_attempt_at",
+                                             "error", "error_code", "error_params", "updated_at"])
         except IntegrityError:
             taken = _("Another document already has the KSeF number %(number)s.") % {"number": number}
             raise ValidationFailed(taken, fields={"ksef_number": [taken]}) from None

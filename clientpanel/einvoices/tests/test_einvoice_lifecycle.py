@@ -23,6 +23,7 @@ from clientpanel.einvoices.configuration import einvoice_profile_save, vat_excha
 from clientpanel.einvoices.exporters import get_exporter
 from clientpanel.einvoices.models import EInvoice, EInvoiceStatus, VatExchangeRate
 from clientpanel.einvoices.rates import previous_working_day
+from clientpanel.einvoices.reasons import error_columns, said
 from clientpanel.einvoices.services import einvoice_ksef_number_record, einvoice_make_again
 from clientpanel.invoicing.models import DocumentType
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
@@ -351,3 +352,15 @@ def test_the_exemption_basis_is_one_line_of_text(polish_company):
             einvoice_profile_save(actor=None, company_id=polish_company.pk, format_key="ksef_fa3",
                                   vat_exemption_basis=bad)
         assert "vat_exemption_basis" in refused.value.fields
+
+
+def test_a_ksef_number_recorded_by_hand_clears_the_refusal_it_answers(polish_company, make_client, staff):
+    # KSeF refused the file the job sent; staff sent a corrected one themselves and type its number.
+    invoice = paid_invoice(make_client)
+    EInvoice.objects.filter(document=invoice).update(status=EInvoiceStatus.REJECTED, **error_columns(
+        said("request_refused", status=400, reason="Błąd weryfikacji semantyki dokumentu")))
+    number = f"{NIP}-{seller_day(invoice)}-0100A0B1C2D3-4F"
+    einvoice_ksef_number_record(actor=staff, document_id=invoice.pk, ksef_number=number)
+    einvoice = EInvoice.objects.get(document=invoice)
+    assert (einvoice.status, einvoice.ksef_number) == (EInvoiceStatus.ACCEPTED, number)
+    assert (einvoice.error, einvoice.error_code, einvoice.error_params, einvoice.reader_error) == ("", "", None, "")
