@@ -10,14 +10,16 @@ from clientpanel.core.errors import NotFound
 
 from .models import ClientUser
 from .permissions import ALL_PERMISSIONS
+from .rules import portal_open
 
 
 def portal_actor(user: User, client_id, *, impersonator: User | None = None, ip: str | None = None) -> Actor:
     """A client user acting for one of its clients, with its permission keys there (the owner holds
     every key, SPEC §3). With an impersonator — a staff member during Login as Owner — the trail
-    names both. A user not linked to the client is refused as if the client did not exist."""
+    names both. A user not linked to the client is refused as if the client did not exist, and so is
+    a client closed to its users (rules.portal_open) — except to staff during Login as Owner."""
     link = ClientUser.objects.filter(user=user, client_id=client_id).select_related("client").first()
-    if link is None or user.is_staff:
+    if link is None or user.is_staff or (impersonator is None and not portal_open(link.client.status)):
         raise NotFound(_("Client not found."))
     is_owner = link.client.owner_id == user.pk
     permissions = frozenset(ALL_PERMISSIONS if is_owner else link.permissions)

@@ -10,9 +10,11 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.models import User
@@ -20,6 +22,7 @@ from clientpanel.accounts.roles import IMPERSONATE, staff_areas
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_USERS
+from clientpanel.clients.rules import ACCOUNT_CLOSED, portal_open, portal_open_q
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
@@ -61,20 +64,40 @@ class Portal:
     def menu(self) -> list[tuple[str, str]]:
         return menu_for(self)
 
+    @property
+    def client_closed(self) -> bool:
+        """The client is closed to its users (rules.portal_open): only staff, logged in as one, see it."""
+        return not portal_open(self.client.status)
+
     @functools.cached_property
     def company(self):
         """The home company that bills the client: its name heads every portal page."""
         return client_tax_decision(self.client).home_company
 
 
+def _own_links(user: User):
+    """The user's links to the clients it may act for itself (rules.portal_open), oldest first."""
+    return ClientUser.objects.filter(portal_open_q("client__"), user=user).order_by("created_at")
+
+
+def sign_in_refusal(user: User) -> str | None:
+    """Why a client user whose password (and code) was right may not sign in to the portal: it manages
+    no client, or only clients closed to it (the same words for CLOSED and FRAUD); None when it may."""
+    if not ClientUser.objects.filter(user=user).exists():
+        return _("This login manages no client account yet.")
+    if not _own_links(user).exists():
+        return str(ACCOUNT_CLOSED)
+    return None
+
+
 def sign_in(request: HttpRequest, user: User) -> None:
-    """A client user's own sign-in: a fresh session key (no fixation), its first client selected."""
+    """A client user's own sign-in: a fresh session key (no fixation), its first open client selected."""
     request.session.cycle_key()
     for key in (IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
         request.session.pop(key, None)
     request.session[USER] = str(user.pk)
     request.session[PASSWORD_HASH] = user.get_session_auth_hash()
-    first = ClientUser.objects.filter(user=user).order_by("created_at").values_list("client_id", flat=True).first()
+    first = _own_links(user).values_list("client_id", flat=True).first()
     request.session[CLIENT] = str(first) if first else ""
 
 
@@ -121,8 +144,9 @@ def select_client(request: HttpRequest, client_id) -> None:
 
 def current(request: HttpRequest) -> Portal | None:
     """The portal's signed-in user for this request, or None (nobody, an ended impersonation, a
-    user no longer active or no longer linked to any client, a sign-in made before the user's
-    password changed)."""
+    user no longer active or no longer linked to any client it may act for, a sign-in made before the
+    user's password changed). A client closed to its users (rules.portal_open) — even since the last
+    request — is neither acted for nor offered; staff during Login as Owner still see it."""
     user_id = request.session.get(USER)
     if not user_id:
         return None
@@ -142,13 +166,18 @@ def current(request: HttpRequest) -> Portal | None:
     if user is None or not _password_unchanged(request, user):
         sign_out(request)
         return None
-    links = ClientUser.objects.filter(user=user).select_related("client").order_by("created_at")
     if impersonator is not None:
         # Staff see, as the user, only the clients they may see themselves (assignment rules).
-        links = links.filter(client__in=clients_visible_to(staff_actor(impersonator)))
-    links = list(links)
+        links = ClientUser.objects.filter(user=user, client__in=clients_visible_to(staff_actor(impersonator)))
+        links = links.order_by("created_at")
+    else:
+        links = _own_links(user)
+    links = list(links.select_related("client"))
     if not links:
+        closed = impersonator is None and ClientUser.objects.filter(user=user).exists()
         sign_out(request)
+        if closed:
+            messages.error(request, str(ACCOUNT_CLOSED))
         return None
     chosen = next((link for link in links if str(link.client_id) == request.session.get(CLIENT)), links[0])
     request.session[CLIENT] = str(chosen.client_id)

@@ -12,7 +12,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.login import LoginRefused, client_password_check, login_completed
-from clientpanel.clients.models import ClientUser
 from clientpanel.clients.services import signup_enabled
 from clientpanel.ui.forms import CodeForm
 from clientpanel.ui.redirects import next_within
@@ -40,8 +39,9 @@ def login(request: HttpRequest) -> HttpResponse:
         except LoginRefused as refused:
             form.add_error(None, str(refused))
         else:
-            if not ClientUser.objects.filter(user=user).exists():
-                form.add_error(None, _("This login manages no client account yet."))
+            refusal = session.sign_in_refusal(user)
+            if refusal:
+                form.add_error(None, refusal)
             elif user.has_2fa:
                 # Not signed in yet: the second step (login_code below) does that.
                 session.await_code(request, user, _portal_next(request, next_url))
@@ -62,6 +62,10 @@ def login_code(request: HttpRequest) -> HttpResponse:
         return redirect("portal:login")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.completes_login_of(user):
+        refusal = session.sign_in_refusal(user)  # the client may have closed since the password step
+        if refusal:
+            messages.error(request, refusal)
+            return redirect("portal:login")
         session.sign_in(request, user)
         return redirect(next_url)
     return render(request, "portal/login_code.html", {"form": form})
