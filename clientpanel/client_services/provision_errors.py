@@ -16,7 +16,7 @@ from typing import Any
 from django.utils.translation import get_language, gettext_noop
 
 from clientpanel.core.money import display_quantity
-from clientpanel.core.wording import in_reader_language, kept_params, recognised
+from clientpanel.core.wording import CodedText, in_reader_language, kept_params, recognised
 
 MODULE = "module"  # the module's own words
 TIMEOUT = "timeout"
@@ -34,18 +34,12 @@ WORDING = {
 }
 
 
-class StepMessage(str):
+class StepMessage(CodedText):
     """A module step's outcome as text (the English its callers record, audit and show), carrying
     the code and parameters it was written from: a plain string, for the callers and tests that
     treat it as one, and the columns record_module_result keeps. A plain str is a module's words."""
 
-    code: str
-    params: dict | None
-
-    def __new__(cls, text: str, code: str = MODULE, params: dict | None = None) -> StepMessage:
-        message = super().__new__(cls, text)
-        message.code, message.params = code, params
-        return message
+    outside = MODULE
 
 
 def system_message(code: str, **params: Any) -> StepMessage:

@@ -16,6 +16,21 @@ from django.utils.translation import gettext
 NO_FORMATS: Mapping[str, Callable[[str], str]] = {}
 
 
+class CodedText(str):
+    """Text the system wrote, as the plain str its callers store, log and compare, carrying the code
+    and parameters it was written from. Each domain names the code of words from outside (a
+    module's, KSeF's) as `outside`: text made without a code is that."""
+
+    outside = ""
+    code: str
+    params: dict | None
+
+    def __new__(cls, text: str, code: str | None = None, params: dict | None = None) -> CodedText:
+        made = super().__new__(cls, text)
+        made.code, made.params = cls.outside if code is None else code, params
+        return made
+
+
 def kept_params(params: Mapping[str, Any]) -> dict[str, str]:
     """The parameters as a row keeps them: text (numbers as str(Decimal), which the English shows)."""
     return {key: str(value) for key, value in params.items()}

@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.translation import get_language, gettext
 
 from clientpanel.core.money import display_amount, display_quantity
-from clientpanel.core.wording import in_reader_language, recognised
+from clientpanel.core.wording import CodedText, in_reader_language, recognised
 
 from .reason_wording import AMOUNTS, NESTED, NUMBERS, WORDING
 
@@ -32,17 +32,11 @@ RECEIVED = "received"  # words from outside, shown as received
 MAX_TEXT = 500  # EInvoice.error's length; a parameter from outside is bounded alike
 
 
-class Reason(str):
+class Reason(CodedText):
     """A reason as text (the English its callers store, log and compare), carrying the code and
     parameters it was written from. A plain str, or a Reason under RECEIVED, is words from outside."""
 
-    code: str
-    params: dict | None
-
-    def __new__(cls, text: str, code: str = RECEIVED, params: dict | None = None) -> Reason:
-        reason = super().__new__(cls, text)
-        reason.code, reason.params = code, params
-        return reason
+    outside = RECEIVED
 
 
 def said(code: str, **params: Any) -> Reason:

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from clientpanel.core.wording import in_reader_language, kept_params, recognised
+from clientpanel.core.wording import CodedText, in_reader_language, kept_params, recognised
 
 PAYMENT = "Payment for %(number)s"  # a wording the Polish catalogue holds (ledger.descriptions)
 
@@ -28,3 +28,15 @@ def test_parameters_are_kept_as_text_and_old_rows_are_recognised_by_their_whole_
     patterns = [("payment", re.compile(r"Payment for (?P<number>.+)"))]
     assert recognised("Payment for FV/1", patterns) == ("payment", {"number": "FV/1"})
     assert recognised("A payment for FV/1", patterns) == ("", None)
+
+
+def test_coded_text_is_the_plain_text_with_its_code_or_the_domains_outside_code() -> None:
+    class Said(CodedText):
+        outside = "theirs"
+
+    ours = Said("Payment for P/1", "payment", {"number": "P/1"})
+    assert ours == "Payment for P/1" and isinstance(ours, str)
+    assert (ours.code, ours.params) == ("payment", {"number": "P/1"})
+    theirs = Said("Disk full")
+    assert (theirs.code, theirs.params) == ("theirs", None)
+    assert Said("", "").code == ""  # an empty code is kept, not taken for "none given"
