@@ -66,6 +66,10 @@ class Service(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)  # ends with the paid period
     billed_until = models.DateTimeField(null=True, blank=True)
+    # The day of the month its billing started (activation, or a restart after an unpaid suspension):
+    # every period of months ends on this day, clamped to the month's length (calculations.add_months),
+    # so 31 Jan → 28 Feb → 31 Mar, never drifting to the 28th. NULL: billing never started.
+    billing_anchor_day = models.PositiveSmallIntegerField(null=True, blank=True)
     # Staff ordered it although funds did not cover it: provisioning and the first charges (setup
     # fee and first period) post beyond the credit limit; later periods follow the usual rules.
     funds_override = models.BooleanField(default=False, db_default=False)
@@ -75,6 +79,8 @@ class Service(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ServiceStatus.values), name="service_status_valid"),
             models.CheckConstraint(condition=Q(amount__gte=0) & Q(setup_fee__gte=0), name="service_price_positive"),
+            models.CheckConstraint(condition=Q(billing_anchor_day__isnull=True) | Q(billing_anchor_day__range=(1, 31)),
+                                   name="service_billing_anchor_day_valid"),
         ]
         indexes = [
             # The billing pass walks the active services in client order. billed_until is in no index,

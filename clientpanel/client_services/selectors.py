@@ -64,11 +64,13 @@ def upcoming_charges(*, client_ids, now: dt.datetime, until: dt.datetime) -> dic
     totals: dict = {}
     services = (Service.objects.filter(client_id__in=client_ids, status=ServiceStatus.ACTIVE)
                 .exclude(period="ONE_TIME").select_related("product")
-                .only("client_id", "period", "amount", "billed_until", "product__hourly_billing"))
+                .only("client_id", "period", "amount", "billed_until", "billing_anchor_day",
+                      "product__hourly_billing"))
     for service in services:
         start = max(service.billed_until or now, now)
         amount = charges_between(period=service.period, amount=service.amount,
-                                 hourly_billing=service.product.hourly_billing, start=start, until=until)
+                                 hourly_billing=service.product.hourly_billing, start=start, until=until,
+                                 anchor_day=service.billing_anchor_day)
         if amount:
             totals[service.client_id] = totals.get(service.client_id, Decimal(0)) + amount
     return totals

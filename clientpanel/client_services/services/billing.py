@@ -25,7 +25,7 @@ from clientpanel.ledger.services import (
     entry_post,
 )
 
-from ..calculations import FIXED, MONTHS, PERIOD_WORDS, period_charge
+from ..calculations import FIXED, MONTHS, PERIOD_WORDS, anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import INSUFFICIENT_FUNDS, ChargeKind, Service, ServiceCharge, ServiceStatus
 from .common import suspend_service
@@ -71,7 +71,8 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
                     or service.cancel_requested):
                 break
             charge = period_charge(period=service.period, amount=service.amount,
-                                   hourly_billing=service.product.hourly_billing, start=service.billed_until)
+                                   hourly_billing=service.product.hourly_billing, start=service.billed_until,
+                                   anchor_day=service.billing_anchor_day)
             # ONE_TIME prices have no periods: the one charge, then nothing more is due.
             start, end, amount = ((charge.start, charge.end, charge.amount) if charge
                                   else (service.billed_until, None, service.amount))
@@ -86,8 +87,11 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
             except InsufficientFunds:
                 suspend = True
             if not suspend:
+                # The first period charged fixes the anchor when nothing set it (rows made by hand).
+                if service.billing_anchor_day is None:
+                    service.billing_anchor_day = anchor_day_of(start)
                 service.billed_until = end
-                service.save(update_fields=["billed_until"])
+                service.save(update_fields=["billed_until", "billing_anchor_day"])
         if suspend:
             suspend_service(service_id, reason=INSUFFICIENT_FUNDS, now=now)
             break
@@ -101,11 +105,22 @@ MAX_PERIODS_PER_PASS = 1000  # after a long outage, the rest is charged by the n
 # as SQL over `s` (services_service) and `p` (catalog_product): calculations.period_charge, spelled
 # out for the set-based pass; tests/integration compare the two on every period.
 _HOURLY = "(s.period = 'HOURLY' OR (s.period = 'MONTHLY' AND p.hourly_billing))"
+# A period of months ends on the anchor day of the month it ends in, clamped to that month's length,
+# at the time of day it started (calculations.add_months); in UTC, the connection's time zone.
+_SQL_ANCHOR = "COALESCE(s.billing_anchor_day, extract(day FROM s.billed_until)::int)"
+
+
+def _sql_months_later(months: int) -> str:
+    month = f"date_trunc('month', s.billed_until) + interval '{months} months'"
+    return (f"LEAST({month} + make_interval(days => {_SQL_ANCHOR} - 1), {month} + interval '1 month' - "
+            "interval '1 day') + (s.billed_until - date_trunc('day', s.billed_until))")
+
+
 _SQL_END = " ".join([
     "CASE WHEN", _HOURLY, "THEN s.billed_until + interval '1 hour'",
     *(f"WHEN s.period = '{period}' THEN s.billed_until + interval '{delta.total_seconds():.0f} seconds'"
       for period, delta in FIXED.items() if period != "HOURLY"),
-    *(f"WHEN s.period = '{period}' THEN s.billed_until + interval '{months} months'"
+    *(f"WHEN s.period = '{period}' THEN {_sql_months_later(months)}"
       for period, months in MONTHS.items()),
     "END"])
 # An hourly-billed monthly price per hour of that month (UTC, as hours_in_month), rounded half up.
@@ -182,7 +197,9 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
             "c AS (INSERT INTO services_servicecharge (service_id, kind, period_start, period_end, amount, "
             "ledger_entry_id, created_at) SELECT b.service_id, %(kind)s, b.start, b.end_at, b.amount, "
             "CASE WHEN b.amount > 0 THEN b.entry_id END, %(created)s FROM b) "
-            "UPDATE services_service s SET billed_until = b.end_at FROM b WHERE s.id = b.service_id",
+            "UPDATE services_service s SET billed_until = b.end_at, "
+            "billing_anchor_day = COALESCE(s.billing_anchor_day, extract(day FROM b.start)::int) "
+            "FROM b WHERE s.id = b.service_id",
             {**params, "kind": ChargeKind.PERIOD, "created": timezone.now()})
         charged = db.rowcount
     slow = [row[0] for row in batch if row[1] in refused]
@@ -212,7 +229,8 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
             periods, start = [], service.billed_until
             while start is not None and start <= now and len(periods) < MAX_PERIODS_PER_PASS:
                 charge = period_charge(period=service.period, amount=service.amount,
-                                       hourly_billing=service.product.hourly_billing, start=start)
+                                       hourly_billing=service.product.hourly_billing, start=start,
+                                       anchor_day=service.billing_anchor_day)
                 if charge is None:
                     break  # ONE_TIME: the one-by-one path charges it
                 periods.append(charge)
@@ -240,6 +258,8 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
                 charges += [ServiceCharge(service=service, kind=ChargeKind.PERIOD, period_start=p.start,
                                           period_end=p.end, amount=p.amount,
                                           ledger_entry_id=owners.get((service.pk, p.start))) for p in periods]
+                if service.billing_anchor_day is None:
+                    service.billing_anchor_day = anchor_day_of(periods[0].start)
                 service.billed_until = periods[-1].end
                 updated.append(service)
         ServiceCharge.objects.bulk_create(charges, batch_size=1000)
@@ -248,19 +268,21 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
 
 
 def _set_billed_until(services: list[Service]) -> None:
-    """One UPDATE for the whole batch (bulk_update's CASE over 500 rows is much slower)."""
+    """One UPDATE for the whole batch (bulk_update's CASE over 500 rows is much slower): billed_until
+    and the anchor day (set by the first period charged when nothing set it before)."""
     if not services:
         return
     pk_field, when_field = Service._meta.pk, Service._meta.get_field("billed_until")
-    values = ", ".join(["(%s, %s)"] * len(services))
+    values = ", ".join(["(%s, %s, %s)"] * len(services))
     params: list = []
     for service in services:
         params += [pk_field.get_db_prep_value(service.pk, connection),
-                   when_field.get_db_prep_value(service.billed_until, connection)]
-    cast = "::timestamptz" if connection.vendor == "postgresql" else ""
+                   when_field.get_db_prep_value(service.billed_until, connection), service.billing_anchor_day]
+    cast, day_cast = ("::timestamptz", "::smallint") if connection.vendor == "postgresql" else ("", "")
     with connection.cursor() as cursor:
-        cursor.execute(f"WITH v(sid, until) AS (VALUES {values}) UPDATE services_service "  # noqa: S608
-                       f"SET billed_until = v.until{cast} FROM v WHERE id = v.sid", params)
+        cursor.execute(f"WITH v(sid, until, anchor) AS (VALUES {values}) UPDATE services_service "  # noqa: S608
+                       f"SET billed_until = v.until{cast}, billing_anchor_day = v.anchor{day_cast} "
+                       "FROM v WHERE id = v.sid", params)
 
 
 def job_charge_services(*, now: dt.datetime, batch: int = 500) -> dict:

@@ -17,7 +17,7 @@ from clientpanel.clients.models import Client
 from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
 
 from .. import policies, rules
-from ..calculations import period_charge
+from ..calculations import anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import INSUFFICIENT_FUNDS, SUSPENDED_BY_STAFF, ProvisionStatus, Service, ServiceStatus
 from ..selectors import service_for_cancellation, services_visible_to
@@ -30,16 +30,18 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
     """Back to ACTIVE. Time already paid is never paid again: inside a paid period (a staff
     suspension) the period simply continues and the next one is charged when it starts. Past it —
     the unpaid period of a suspension for insufficient funds, or periods that would have started
-    while suspended — nothing is charged for the suspended time and billing restarts from now.
-    A one-time price, charged once, stays charged."""
+    while suspended — nothing is charged for the suspended time and billing restarts from now (its
+    periods of months then end on this day of the month). A one-time price, charged once, stays charged."""
     with transaction.atomic():
         service = locked_service(service_id)
         if service.status != ServiceStatus.SUSPENDED:
             return service
         service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
         if service.billed_until is not None and service.billed_until < now:
-            service.billed_until = now
-        service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until"])
+            # Billing restarts: its periods of months now keep this day (calculations.add_months).
+            service.billed_until, service.billing_anchor_day = now, anchor_day_of(now)
+        service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until",
+                                    "billing_anchor_day"])
         audit_record(action="service.unsuspend", target=service, client_id=service.client_id,
                      object_label=str(service), changes={"status": [ServiceStatus.SUSPENDED, ServiceStatus.ACTIVE]})
         status_changed(service, ServiceStatus.SUSPENDED)

@@ -14,7 +14,7 @@ from clientpanel.clients.models import Client
 from clientpanel.clients.services.clients import lock_balance
 from clientpanel.ledger.descriptions import service_charge
 
-from ..calculations import period_charge
+from ..calculations import anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import ChargeKind, ProvisionStatus, Service, ServiceCharge, ServiceStatus
 from .billing import charge_post, service_charge_due
@@ -53,7 +53,8 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
         service.save(update_fields=["provision_status", "provision_started_at"])
     ok, message = run_module(service, "create")
     service = record_module_result(service.pk, ok, message, on_success={
-        "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now},
+        "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now,
+        "billing_anchor_day": anchor_day_of(now)},
         only_from=ServiceStatus.PENDING)
     if service.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
         # Ended while the module was creating it: what the module made (even by a create that

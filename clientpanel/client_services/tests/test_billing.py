@@ -94,8 +94,9 @@ def test_monthly_service_is_charged_for_whole_months():
     at(dt.datetime(2027, 1, 31, 12, tzinfo=dt.UTC))
     at(dt.datetime(2027, 3, 1, 0, tzinfo=dt.UTC))
     made = charges(service)
+    # The period after February's clamped end goes back to the 31st (the service's anchor day).
     assert [(c.period_start.date(), c.period_end.date()) for c in made] == [
-        (dt.date(2027, 1, 31), dt.date(2027, 2, 28)), (dt.date(2027, 2, 28), dt.date(2027, 3, 28))]
+        (dt.date(2027, 1, 31), dt.date(2027, 2, 28)), (dt.date(2027, 2, 28), dt.date(2027, 3, 31))]
 
 
 def test_out_of_funds_suspends_then_payment_unsuspends_with_suspended_hours_free():

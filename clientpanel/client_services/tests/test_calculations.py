@@ -1,7 +1,8 @@
 """Period arithmetic (pure, no database), checked as properties over any date: months added with
 month ends clamped, hours in a month, and the charge of one period for every kind of price.
 Billing starts each period where the previous one ended (`billed_until`), so consecutive periods
-must tile time: no gap, no overlap, no month skipped or counted twice."""
+must tile time: no gap, no overlap, no month skipped or counted twice; and a period of months ends
+on the service's anchor day (clamped), so 31 Jan → 28 Feb → 31 Mar, never drifting to the 28th."""
 
 import calendar
 import datetime as dt
@@ -13,7 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from clientpanel.catalog.models import Period
-from clientpanel.client_services.calculations import FIXED, MONTHS, add_months, hours_in_month, period_charge
+from clientpanel.client_services.calculations import (
+    FIXED,
+    MONTHS,
+    add_months,
+    anchor_day_of,
+    hours_in_month,
+    period_charge,
+)
 
 UTC = dt.UTC
 moments = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2200, 12, 31),
@@ -49,14 +57,86 @@ def test_month_ends_are_clamped(start, months, expected):
     assert add_months(moment, months) == dt.datetime(*expected, 10, 30, tzinfo=UTC)
 
 
-def test_clamping_carries_on_from_the_clamped_day():
-    """31 Jan → 28 Feb → 28 Mar: each period starts where the last one ended, as billing does."""
+def test_without_an_anchor_clamping_carries_on_from_the_clamped_day():
+    """add_months of a bare moment: 31 Jan → 28 Feb → 28 Mar. Billing never chains it so: it passes
+    the service's anchor day (next tests), else a service ordered on the 31st drifts to the 28th."""
     moment = dt.datetime(2026, 1, 31, tzinfo=UTC)
     ends = []
     for _ in range(3):
         moment = add_months(moment, 1)
         ends.append(moment.date())
     assert ends == [dt.date(2026, 2, 28), dt.date(2026, 3, 28), dt.date(2026, 4, 28)]
+
+
+def chain(period: str, start: dt.datetime, count: int, anchor_day: int | None = None) -> list:
+    """`count` consecutive periods, each starting where the last ended, as the billing pass makes them."""
+    made, moment = [], start
+    for _ in range(count):
+        charge = period_charge(period=period, amount=Decimal("10"), hourly_billing=False, start=moment,
+                               anchor_day=anchor_day if anchor_day is not None else start.day)
+        made.append(charge)
+        moment = charge.end
+    return made
+
+
+@pytest.mark.parametrize("period, start, ends", [
+    ("MONTHLY", (2026, 1, 31), [(2026, 2, 28), (2026, 3, 31), (2026, 4, 30), (2026, 5, 31), (2026, 6, 30)]),
+    ("MONTHLY", (2028, 1, 31), [(2028, 2, 29), (2028, 3, 31), (2028, 4, 30)]),
+    ("MONTHLY", (2028, 1, 29), [(2028, 2, 29), (2028, 3, 29), (2028, 4, 29)]),
+    ("MONTHLY", (2027, 1, 29), [(2027, 2, 28), (2027, 3, 29), (2027, 4, 29)]),
+    ("MONTHLY", (2026, 8, 31), [(2026, 9, 30), (2026, 10, 31), (2026, 11, 30), (2026, 12, 31), (2027, 1, 31),
+                                (2027, 2, 28), (2027, 3, 31)]),
+    ("QUARTERLY", (2026, 8, 31), [(2026, 11, 30), (2027, 2, 28), (2027, 5, 31), (2027, 8, 31)]),
+    ("SEMIANNUALLY", (2026, 8, 31), [(2027, 2, 28), (2027, 8, 31), (2028, 2, 29), (2028, 8, 31)]),
+    ("ANNUALLY", (2028, 2, 29), [(2029, 2, 28), (2030, 2, 28), (2031, 2, 28), (2032, 2, 29)]),
+    ("BIENNIALLY", (2028, 2, 29), [(2030, 2, 28), (2032, 2, 29)]),
+    ("TRIENNIALLY", (2027, 5, 31), [(2030, 5, 31), (2033, 5, 31)]),
+])
+def test_periods_of_months_keep_the_day_they_started_on(period, start, ends):
+    """Stripe's billing_cycle_anchor, WHMCS's next due date: 31 Jan → 28 Feb → 31 Mar → 30 Apr."""
+    made = chain(period, dt.datetime(*start, 10, 30, tzinfo=UTC), len(ends))
+    assert [c.end for c in made] == [dt.datetime(*end, 10, 30, tzinfo=UTC) for end in ends]
+
+
+def test_a_drifted_period_returns_to_its_anchor_day_in_one_longer_period():
+    """A service drifted by the old clamping to 28 Mar (anchor 31): its next period ends 30 Apr."""
+    charge = period_charge(period="MONTHLY", amount=Decimal("10"), hourly_billing=False,
+                           start=dt.datetime(2026, 3, 28, 9, tzinfo=UTC), anchor_day=31)
+    assert (charge.end, charge.amount) == (dt.datetime(2026, 4, 30, 9, tzinfo=UTC), Decimal("10"))
+
+
+@pytest.mark.parametrize("period, hourly_billing", [("HOURLY", False), ("DAILY", False), ("WEEKLY", False),
+                                                    ("MONTHLY", True)])
+def test_hours_days_and_weeks_take_no_anchor(period, hourly_billing):
+    start = dt.datetime(2026, 2, 28, 23, tzinfo=UTC)
+    plain = period_charge(period=period, amount=Decimal("74.4"), hourly_billing=hourly_billing, start=start)
+    for anchor_day in (1, 15, 31):
+        assert period_charge(period=period, amount=Decimal("74.4"), hourly_billing=hourly_billing, start=start,
+                             anchor_day=anchor_day) == plain
+
+
+def test_the_anchor_day_is_counted_in_utc():
+    assert anchor_day_of(dt.datetime(2027, 1, 31, 22, tzinfo=dt.timezone(dt.timedelta(hours=-5)))) == 1
+    assert anchor_day_of(dt.datetime(2027, 1, 31, 22, tzinfo=UTC)) == 31
+
+
+@given(period=st.sampled_from(sorted(MONTHS)), anchor_day=st.integers(1, 31), count=st.integers(1, 60),
+       month=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2150, 12, 1),
+                          timezones=st.just(UTC)))
+def test_anchored_periods_are_contiguous_start_on_the_anchor_day_and_never_overlap(period, anchor_day, month,
+                                                                                    count):
+    """For any anchor day and count of periods: each starts where the previous ended, on
+    min(anchor, length of its month), at the same time of day; the n-th ends n × its months later."""
+    first = month.replace(day=min(anchor_day, last_day(month)))
+    made = chain(period, first, count, anchor_day)
+    for before, after in itertools.pairwise(made):
+        assert before.end == after.start and before.start < before.end  # no gap, no overlap
+    for n, charge in enumerate(made):
+        assert charge.start.day == min(anchor_day, last_day(charge.start))
+        assert charge.start.time() == first.time()
+        assert months_since_year_zero(charge.start) == months_since_year_zero(first) + MONTHS[period] * n
+    assert made[-1].end.day == min(anchor_day, last_day(made[-1].end))
+    assert made[-1].end == add_months(first, MONTHS[period] * count, anchor_day)  # no drift, however many
 
 
 @given(moment=moments, months=month_counts)
@@ -129,8 +209,9 @@ def test_a_period_starts_when_asked_ends_after_its_length_and_charges_the_price(
 def test_consecutive_periods_tile_time_without_gaps_overlaps_or_skipped_months(period, hourly_billing, start,
                                                                                 count):
     charges, moment = [], start
-    for _ in range(count):
-        charge = period_charge(period=period, amount=Decimal("10"), hourly_billing=hourly_billing, start=moment)
+    for _ in range(count):  # as billing chains them: each period from the last one's end, on the anchor day
+        charge = period_charge(period=period, amount=Decimal("10"), hourly_billing=hourly_billing, start=moment,
+                               anchor_day=start.day)
         charges.append(charge)
         moment = charge.end
     for before, after in itertools.pairwise(charges):
@@ -138,9 +219,8 @@ def test_consecutive_periods_tile_time_without_gaps_overlaps_or_skipped_months(p
     end = charges[-1].end
     if period in MONTHS and not (period == "MONTHLY" and hourly_billing):
         assert months_since_year_zero(end) == months_since_year_zero(start) + MONTHS[period] * count
-        assert end.day <= start.day and end.time() == start.time()
-        if start.day <= 28:
-            assert end == add_months(start, MONTHS[period] * count)  # no drift at all
+        assert end.day == min(start.day, last_day(end)) and end.time() == start.time()
+        assert end == add_months(start, MONTHS[period] * count)  # no drift at all, whatever the day
     else:
         length = dt.timedelta(hours=1) if period == "MONTHLY" else FIXED[period]
         assert end - start == length * count
