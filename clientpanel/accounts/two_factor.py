@@ -21,6 +21,7 @@ from clientpanel.core.errors import DomainError, ValidationFailed, require
 from . import policies
 from .actors import ActorLike, as_actor
 from .models import User
+from .reauth import present_password_require
 from .throttle import code_blocked, code_failed
 
 ISSUER = "Clientpanel"
@@ -36,9 +37,15 @@ def _audit_action(user: User, what: str) -> str:
     return f"{'staff' if user.is_staff else 'user'}.{what}"
 
 
-def _may_change(actor: ActorLike) -> None:
-    require(policies.can_change_own_credentials(as_actor(actor)),
+def _may_change(actor: ActorLike, user: User | None = None, password: object = None) -> None:
+    """Refuse staff signed in as the user; with a user, also anybody who does not type the user's
+    present password (reauth: throttled as a sign-in is), so a borrowed session cannot turn the
+    second factor on with the thief's phone, nor off."""
+    actor = as_actor(actor)
+    require(policies.can_change_own_credentials(actor),
             _("Staff signed in as this user cannot change its two-factor authentication."))
+    if user is not None:
+        present_password_require(user, password, ip=actor.ip)
 
 
 def _hash(code: str) -> str:
@@ -80,10 +87,15 @@ def _matching_step(user: User, code: str) -> int | None:
     return None
 
 
+def totp_confirm(*, user: User, code: str, password: str, actor: ActorLike = None) -> list[str]:
+    """Turn 2FA on once the present password is right and a code from the app verifies; answers the
+    recovery codes, shown once. A wrong password changes nothing (and spends no code)."""
+    _may_change(actor, user, password)  # outside the transaction: a rollback must not forget a wrong password
+    return _confirm(user=user, code=code)
+
+
 @transaction.atomic
-def totp_confirm(*, user: User, code: str, actor: ActorLike = None) -> list[str]:
-    """Turn 2FA on once a code from the app verifies; answers the recovery codes, shown once."""
-    _may_change(actor)
+def _confirm(*, user: User, code: str) -> list[str]:
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.has_2fa:
         raise ValidationFailed(_("Two-factor authentication is on already."), fields={"code": [_("It is on already.")]})
@@ -140,8 +152,10 @@ def totp_verify(*, user: User, code: str) -> bool:
     return False
 
 
-def totp_disable(*, user: User, code: str, actor: ActorLike = None) -> None:
-    _may_change(actor)
+def totp_disable(*, user: User, code: str, password: str, actor: ActorLike = None) -> None:
+    """Turn 2FA off: the present password, then a current code or a recovery code. A wrong
+    password changes nothing and spends no code."""
+    _may_change(actor, user, password)
     if not totp_verify(user=user, code=code):
         raise ValidationFailed(_("The code does not match."),
                                fields={"code": [_("Enter a current code or a recovery code.")]})

@@ -28,6 +28,30 @@ class CodeForm(forms.Form):
         return True
 
 
+class TwoFactorChangeForm(CodeForm):
+    """Turning 2FA on or off: the present password (which a borrowed session does not know, checked
+    by the service through the login throttle) and a code from the app."""
+
+    current_password = forms.CharField(label=_("Present password"), max_length=128, strip=False,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
+                                                                         "autofocus": True}))
+    field_order = ["current_password", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.pop("autofocus", None)  # the password comes first
+
+    def show_refusal(self, error: DomainError) -> None:
+        """A service's refusal under the field it concerns (a wrong password, a wrong code)."""
+        shown = False
+        for field in ("current_password", "code"):
+            for message in error.fields.get(field, []):
+                self.add_error(field, message)
+                shown = True
+        if not shown:
+            self.add_error("code", error.message)
+
+
 class NewPasswordForm(forms.Form):
     """A new password, typed twice (setting it, changing it); the service applies the password
     validators."""

@@ -17,7 +17,7 @@ PASSWORD = "first-day-at-work-42"
 def test_admin_through_the_staff_login_with_its_code_then_an_api_token(live_server, page):
     root = staff_create(email="root@example.com", password=PASSWORD, superuser=True)
     totp_begin(user=root)
-    totp_confirm(user=root, code=pyotp.TOTP(root.totp_secret).now())
+    totp_confirm(user=root, code=pyotp.TOTP(root.totp_secret).now(), password=PASSWORD)
     root.refresh_from_db()
 
     page.goto(f"{live_server.url}/django-admin/")

@@ -16,11 +16,11 @@ from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.events import publish
 from clientpanel.core.text import at_most_characters, clean_text, has_visible_text
 
-from .. import policies, throttle
+from .. import policies
 from ..actors import ActorLike, as_actor
 from ..events import PasswordChanged
-from ..login import TOO_MANY_ATTEMPTS
 from ..models import User
+from ..reauth import present_password_check
 from .cleaning import clean_password
 
 ACCOUNT_FIELDS = ("firstname", "lastname", "language")
@@ -65,11 +65,7 @@ def user_password_change(*, actor: ActorLike, current_password: str, new_passwor
     require(actor.user is not None, _("Only a signed-in user has an account to change."))
     user = User.objects.get(pk=actor.user_id)
     errors = FieldErrors()
-    if throttle.login_blocked(user.email, None):
-        errors.add("current_password", str(TOO_MANY_ATTEMPTS))
-    elif not isinstance(current_password, str) or not user.check_password(current_password):
-        throttle.login_failed(user.email, None)  # outside any transaction: a rollback must not forget it
-        errors.add("current_password", _("This is not your present password."))
+    present_password_check(user, current_password, errors, ip=actor.ip)  # outside any transaction: counted
     if not isinstance(new_password, str) or not new_password:
         errors.add("new_password", _("Enter a password."))
     elif len(new_password) > 128:

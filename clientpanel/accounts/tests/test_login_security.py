@@ -101,7 +101,7 @@ def with_2fa(user: User) -> User:
     """2FA turned on with the current code, which is then spent (user.enrolment_code)."""
     totp_begin(user=user)
     code = pyotp.TOTP(user.totp_secret).now()
-    totp_confirm(user=user, code=code)
+    totp_confirm(user=user, code=code, password=PASSWORD)
     user.refresh_from_db()
     user.enrolment_code = code
     return user

@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.accounts.login import LoginRefused, staff_password_check
 from clientpanel.ui import forms as ui_forms
-from clientpanel.ui.forms import CodeForm
+from clientpanel.ui.forms import CodeForm, TwoFactorChangeForm
 
 from .common import ServiceErrorsMixin
 
-__all__ = ["CodeForm", "NewPasswordForm", "PasswordChangeForm", "StaffLoginForm"]
+__all__ = ["CodeForm", "NewPasswordForm", "PasswordChangeForm", "StaffLoginForm", "TwoFactorChangeForm"]
 
 
 class StaffLoginForm(AuthenticationForm):

@@ -41,10 +41,12 @@ def test_two_factor_enrolment_and_login_with_code_or_recovery_code(client, staff
     page = client.get(reverse("backoffice:account-2fa")).content.decode()
     assert "<svg" in page
     staff.refresh_from_db()
-    wrong = client.post(reverse("backoffice:account-2fa"), {"action": "confirm", "code": "000000"})
+    wrong = client.post(reverse("backoffice:account-2fa"),
+                        {"action": "confirm", "code": "000000", "current_password": PASSWORD})
     assert "does not match" in wrong.content.decode()
     code = pyotp.TOTP(staff.totp_secret).now()
-    confirmed = client.post(reverse("backoffice:account-2fa"), {"action": "confirm", "code": code})
+    confirmed = client.post(reverse("backoffice:account-2fa"),
+                            {"action": "confirm", "code": code, "current_password": PASSWORD})
     page = confirmed.content.decode()
     assert "Recovery codes" in page
     recovery = page.split('id="recovery-codes">')[1].split("</li>")[0].split("<li>")[1]
@@ -78,11 +80,12 @@ def test_verify_step_without_a_password_step_goes_back_to_login(client):
 
 def test_two_factor_can_be_turned_off_with_a_code(client, staff):
     totp_begin(user=staff)
-    totp_confirm(user=staff, code=pyotp.TOTP(staff.totp_secret).now())
+    totp_confirm(user=staff, code=pyotp.TOTP(staff.totp_secret).now(), password=PASSWORD)
     client.force_login(staff)
     staff.refresh_from_db()
     next_code = pyotp.TOTP(staff.totp_secret).at(time.time() + 30)  # the enrolment code worked once already
-    client.post(reverse("backoffice:account-2fa"), {"action": "disable", "code": next_code})
+    client.post(reverse("backoffice:account-2fa"),
+                {"action": "disable", "code": next_code, "current_password": PASSWORD})
     staff.refresh_from_db()
     assert not staff.has_2fa and staff.recovery_codes == []
 

@@ -19,7 +19,7 @@ PASSWORD = "correct-horse-battery"
 
 def with_2fa(user):
     totp_begin(user=user)
-    totp_confirm(user=user, code=pyotp.TOTP(user.totp_secret).now())
+    totp_confirm(user=user, code=pyotp.TOTP(user.totp_secret).now(), password=PASSWORD)
     user.refresh_from_db()
     return user
 

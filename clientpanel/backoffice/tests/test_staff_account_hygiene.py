@@ -24,7 +24,7 @@ HTMX = {"HX-Request": "true"}
 
 def with_2fa(user):
     totp_begin(user=user)
-    totp_confirm(user=user, code=pyotp.TOTP(user.totp_secret).now())
+    totp_confirm(user=user, code=pyotp.TOTP(user.totp_secret).now(), password=PASSWORD)
     user.refresh_from_db()
     return user
 
@@ -210,7 +210,8 @@ def test_resets_without_the_csrf_token_are_refused(staff, support):
 def helper(make_client):
     client = make_client(company_name="Acme")
     link = client_user_link(actor=None, client_id=client.pk, data={
-        "email": "helper@example.com", "firstname": "Help", "lastname": "Er", "permissions": []})
+        "email": "helper@example.com", "firstname": "Help", "lastname": "Er", "permissions": [],
+        "password": PASSWORD})  # a password: turning 2FA on asks for it
     return client, with_2fa(link.user)
 
 

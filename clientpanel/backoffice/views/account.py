@@ -14,11 +14,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import two_factor as totp
+from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.services import user_language_set, user_password_change
+from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import DomainError, ValidationFailed
 
 from ..access import staff_required
-from ..forms.account import CodeForm, PasswordChangeForm
+from ..forms.account import PasswordChangeForm, TwoFactorChangeForm
 from .common import form_page
 from .login import staff_next
 
@@ -42,25 +44,28 @@ def password_change(request: HttpRequest) -> HttpResponse:
                      then=lambda user: redirect("backoffice:account-password"))
 
 
+@sensitive_post_parameters("current_password")
 @staff_required
 @require_http_methods(["GET", "POST"])
 def two_factor_settings(request: HttpRequest) -> HttpResponse:
+    """Turn my 2FA on or off: each asks for my present password (throttled as the login is) and a code."""
     user = request.user
-    form = CodeForm(request.POST or None)
+    form = TwoFactorChangeForm(request.POST or None)
     recovery_codes = None
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action")
+        actor = staff_actor(user, ip=client_ip(request))
+        given = {"code": form.cleaned_data["code"], "password": form.cleaned_data["current_password"]}
         try:
             if action == "confirm":
-                recovery_codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"])
+                recovery_codes = totp.totp_confirm(user=user, actor=actor, **given)
                 messages.success(request, _("Two-factor authentication is on."))
             elif action == "disable":
-                totp.totp_disable(user=user, code=form.cleaned_data["code"])
+                totp.totp_disable(user=user, actor=actor, **given)
                 messages.success(request, _("Two-factor authentication is off."))
                 return redirect("backoffice:account-2fa")
-        except DomainError as error:  # a wrong code, or too many of them
-            for message in error.fields.get("code", [error.message]):
-                form.add_error("code", message)
+        except DomainError as error:  # a wrong password or code, or too many of them
+            form.show_refusal(error)
         user.refresh_from_db()
     if not user.has_2fa and not user.totp_secret:
         totp.totp_begin(user=user)

@@ -93,9 +93,11 @@ def test_two_factor_is_switched_on_and_then_asked_at_login(world):
     page = browser.get(reverse("portal:account-2fa")).content.decode()
     assert 'id="totp-qr"' in page
     owner = User.objects.get(email=email)
-    assert "Code" in browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": "000000"}
+    assert "Code" in browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": "000000",
+                                                                   "current_password": PASSWORD}
                                   ).content.decode()
-    on = browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": _code(owner)}).content.decode()
+    on = browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": _code(owner),
+                                                            "current_password": PASSWORD}).content.decode()
     assert 'id="recovery-codes"' in on
     assert AuditEvent.objects.filter(action="user.2fa_on", object_id=str(owner.pk)).exists()
 

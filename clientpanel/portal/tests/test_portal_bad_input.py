@@ -66,7 +66,7 @@ def _code(user: User, steps_ahead: int = 0) -> str:
 
 def _with_2fa(user: User) -> User:
     totp.totp_begin(user=user)
-    totp.totp_confirm(user=user, code=_code(user))
+    totp.totp_confirm(user=user, code=_code(user), password=PASSWORD)
     user.refresh_from_db()
     assert user.has_2fa
     return user
@@ -240,7 +240,7 @@ def test_turning_2fa_on_refuses_hostile_codes(world, action, code):
     browser = _signed_in(owner.email)
     url = reverse("portal:account-2fa")
     _page(browser.get(url))  # the enrolment begins: a secret, not yet on
-    page = _page(browser.post(url, {"action": action, "code": code}))
+    page = _page(browser.post(url, {"action": action, "code": code, "current_password": PASSWORD}))
     assert 'id="recovery-codes"' not in page and "invalid-feedback" in page
     owner.refresh_from_db()
     assert not owner.has_2fa and owner.recovery_codes == []
@@ -254,12 +254,13 @@ def test_turning_2fa_off_refuses_hostile_codes_and_stays_on(world):
     assert browser.post(reverse("portal:login-code"), {"code": _code(owner, 1)}).status_code == 302
     url = reverse("portal:account-2fa")
     for code in [NUL, LONG, DIGITS, HUGE, RTL]:
-        page = _page(browser.post(url, {"action": "disable", "code": code}))
+        page = _page(browser.post(url, {"action": "disable", "code": code, "current_password": PASSWORD}))
         assert "invalid-feedback" in page
     owner.refresh_from_db()
     assert owner.has_2fa and owner.totp_secret and len(owner.recovery_codes) == totp.RECOVERY_CODE_COUNT
     # A code list: the last one counts; confirming again while on is refused, with the reason.
-    page = _page(browser.post(url, {"action": "confirm", "code": ["000000", _code(owner, 2)]}))
+    page = _page(browser.post(url, {"action": "confirm", "code": ["000000", _code(owner, 2)],
+                                         "current_password": PASSWORD}))
     assert "on already" in page
     owner.refresh_from_db()
     assert owner.has_2fa

@@ -18,7 +18,7 @@ from clientpanel.accounts.services import user_account_update, user_password_cha
 from clientpanel.core.errors import DomainError
 from clientpanel.notifications.selectors import email_switches
 from clientpanel.notifications.services import own_muted_emails_set
-from clientpanel.ui.forms import CodeForm
+from clientpanel.ui.forms import TwoFactorChangeForm
 
 from .. import session
 from ..access import portal_page
@@ -69,26 +69,28 @@ def account(request: HttpRequest) -> HttpResponse:
         "may_change_credentials": portal.impersonator is None})
 
 
+@sensitive_post_parameters("current_password")
 @portal_page()
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Turn TOTP on (scan, confirm with a code, keep the recovery codes) or off (with a code)."""
+    """Turn TOTP on (scan, confirm with the present password and a code, keep the recovery codes) or
+    off (the present password and a code)."""
     portal, user = request.portal, request.portal.user
     if portal.impersonator is not None:
         return render(request, "portal/two_factor.html", {"impersonating": True}, status=403)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = TwoFactorChangeForm(request.POST if request.method == "POST" else None)
     recovery_codes = None
     if request.method == "POST" and form.is_valid():
+        given = {"code": form.cleaned_data["code"], "password": form.cleaned_data["current_password"]}
         try:
             if request.POST.get("action") == "disable":
-                totp.totp_disable(user=user, code=form.cleaned_data["code"], actor=portal.actor)
+                totp.totp_disable(user=user, actor=portal.actor, **given)
                 messages.success(request, _("Two-factor authentication is off."))
                 return redirect("portal:account")
-            recovery_codes = totp.totp_confirm(user=user, code=form.cleaned_data["code"], actor=portal.actor)
+            recovery_codes = totp.totp_confirm(user=user, actor=portal.actor, **given)
             messages.success(request, _("Two-factor authentication is on."))
-        except DomainError as error:  # a wrong code, or too many of them
-            for message in error.fields.get("code", [error.message]):
-                form.add_error("code", message)
+        except DomainError as error:  # a wrong password or code, or too many of them
+            form.show_refusal(error)
         user.refresh_from_db()
     if not user.has_2fa and not user.totp_secret:
         totp.totp_begin(user=user, actor=portal.actor)
