@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.client_services.selectors import upcoming_charges
 from clientpanel.clients.models import Client
+from clientpanel.clients.rules import portal_open
 from clientpanel.core.actor import Actor
 from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
@@ -135,6 +136,9 @@ def job_auto_top_up(*, now: dt.datetime) -> dict:
                 client = clients.get(setting.client_id)
                 if client is None or client.balance + client.credit_limit >= need.get(client.pk, Decimal(0)):
                     continue
+                if not portal_open(client.status):
+                    continue  # a closed (or fraud) client's standing order to charge its card is not carried out
+
                 try:
                     outcome = top_up(setting=setting, now=now)
                 except DomainError:  # this client's setting is refused (stored before a rule): the others go on
