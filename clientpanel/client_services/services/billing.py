@@ -227,6 +227,9 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
         plans: dict = {}
         for service in batch:
             periods, start = [], service.billed_until
+            # Unset (a row made by hand): the first period charged fixes it, for all that follow.
+            if service.billing_anchor_day is None and start is not None:
+                service.billing_anchor_day = anchor_day_of(start)
             while start is not None and start <= now and len(periods) < MAX_PERIODS_PER_PASS:
                 charge = period_charge(period=service.period, amount=service.amount,
                                        hourly_billing=service.product.hourly_billing, start=start,
@@ -258,8 +261,6 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
                 charges += [ServiceCharge(service=service, kind=ChargeKind.PERIOD, period_start=p.start,
                                           period_end=p.end, amount=p.amount,
                                           ledger_entry_id=owners.get((service.pk, p.start))) for p in periods]
-                if service.billing_anchor_day is None:
-                    service.billing_anchor_day = anchor_day_of(periods[0].start)
                 service.billed_until = periods[-1].end
                 updated.append(service)
         ServiceCharge.objects.bulk_create(charges, batch_size=1000)
