@@ -2,7 +2,7 @@
 as the staff client Transactions tab and Finance → Transactions run them (a page of rows and the
 paginator's count), in Polish and English, with the search words as the reader sees them.
 
-    .venv/bin/python bench/transaction_search.py [--entries N] [--reload] [--explain]
+    .venv/bin/python bench/transaction_search.py [--entries N] [--reload] [--explain] [--paging]
 
 Loads the entries with one INSERT … SELECT into a database of its own (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/clientpanel_bench_transactions; kept between runs, reloaded with
@@ -11,6 +11,10 @@ with its code, one from before the codes, five monthly charges and an hourly one
 charge and a manual transaction. Each search is timed with the words matched as the reader sees
 them (now) and, for comparison, as before (the stored English, transaction ID and service names
 only). Prints a Markdown table; --explain prints PostgreSQL's plan of the Finance page's query.
+--paging times Finance → Transactions' first page and a deep one (no search, a type, words) as the
+list paged before (sorted by date, an exact count, OFFSET) and now (by the key from a cursor, the
+count capped at 1,000). Entry ids are time-ordered as the ledger's (version 7, of each entry's
+moment) and the table lies in their order.
 """
 
 from __future__ import annotations
@@ -65,11 +69,12 @@ def load(entries: int) -> None:
                 INSERT INTO ledger_ledgerentry (id, client_id, sequence, type, gross, net, balance_before,
                     balance_after, description, description_code, description_params, transaction_id, service_id,
                     document_id, created_at, created_by_kind, created_by_label)
-                SELECT gen_random_uuid(), %(client)s, i, kind, net, net, SUM(net) OVER w - net, SUM(net) OVER w,
-                       description, code, params, '', service, document, now() - make_interval(secs => %(count)s - i),
-                       'SYSTEM', 'System'
+                SELECT (lpad(to_hex((extract(epoch FROM at) * 1000)::bigint), 12, '0') || '7'
+                        || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15))::uuid,
+                       %(client)s, i, kind, net, net, SUM(net) OVER w - net, SUM(net) OVER w,
+                       description, code, params, '', service, document, at, 'SYSTEM', 'System'
                 FROM (
-                    SELECT i, s.service, s.document,
+                    SELECT i, s.service, s.document, now() - make_interval(secs => %(count)s - i) AS at,
                            CASE WHEN i %% 10 IN (0, 1) THEN 'PAYMENT' WHEN i %% 10 = 9 THEN 'ADJUSTMENT' ELSE 'CHARGE' END
                                AS kind,
                            CASE WHEN i %% 10 IN (0, 1) THEN 1000000 WHEN i %% 10 = 9 THEN 10000
@@ -93,6 +98,9 @@ def load(entries: int) -> None:
                 ) rows
                 WINDOW w AS (ORDER BY i)
             """, {"client": client.pk, "count": count})
+        # The table in its key's order, as entries posted over time lie (ids are time-ordered,
+        # core.ids.new_id: a version 7 id of each entry's moment here); then its statistics.
+        cursor.execute("CLUSTER ledger_ledgerentry USING ledger_ledgerentry_pkey")
         cursor.execute("ANALYZE ledger_ledgerentry")
     print(f"loaded {entries:,} entries in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
@@ -144,12 +152,94 @@ def measure(rounds: int, explain: bool) -> list[tuple]:
     return rows
 
 
+PAGING = [  # (what, type, language, words): the Finance list as staff first open it, one type, words
+    ("no search", "", "en", ""), ("type Payment", "PAYMENT", "en", ""), ("type Refund (none)", "REFUND", "en", ""),
+    ("words", "", "en", "Payment"), ("words", "", "pl", "miesiąc 10,00"), ("words", "", "pl", "PROFORMA/2026/00120"),
+    ("words (nothing)", "", "en", "qqxqzv")]
+DEEP_PAGE = 10_000  # at most; row 499,951 of a million, or the middle of fewer matches
+
+
+def _paged_before(staff, kind: str, words: str, number: int) -> tuple[int, int]:
+    """Finance → Transactions as it was: every client's entries by client IN (…), sorted by date,
+    an exact count and an OFFSET page (Django's Paginator)."""
+    from django.core.paginator import Paginator
+
+    from clientpanel.client_services.selectors import entry_service_names
+    from clientpanel.clients.selectors import clients_visible_to
+    from clientpanel.ledger import selectors
+
+    entries = selectors.entries_visible_to(staff, search=words, type=kind, names=entry_service_names())
+    entries = entries.filter(client__in=clients_visible_to(staff)).order_by("-created_at", "-id")
+    page = Paginator(entries, 50).page(number)
+    return len(list(page)), page.paginator.count
+
+
+def _paged_now(staff, kind: str, words: str, cursor: str | None) -> tuple[int, int]:
+    from clientpanel.client_services.selectors import entry_service_names
+    from clientpanel.ledger import selectors
+
+    page = selectors.entries_page(staff, search=words, type=kind, names=entry_service_names(), cursor=cursor)
+    return len(page.results), page.count
+
+
+def measure_paging(rounds: int, explain: bool) -> list[tuple]:
+    """Each case's first page and a deep one, the list as it was and as it is now, in turn."""
+    from django.utils import translation
+
+    from clientpanel.accounts.models import User
+    from clientpanel.client_services.selectors import entry_service_names
+    from clientpanel.core.pagination import encode_cursor
+    from clientpanel.ledger import selectors
+
+    staff = User.objects.get(email="bench-admin@example.com")
+    rows = []
+    for what, kind, language, words in PAGING:
+        with translation.override(language):
+            entries = selectors.entries_visible_to(staff, search=words, type=kind, names=entry_service_names())
+            matches = entries.count()
+            deep = min(DEEP_PAGE, max(1, matches // 100))
+            depths = [(1, None)]
+            if deep > 1:  # the cursor of the row before the deep page, as Next would have given it
+                last = entries.values_list("pk", flat=True)[(deep - 1) * 50 - 1]
+                depths.append((deep, encode_cursor("next", [str(last)], fields=selectors.ENTRY_PAGE_FIELDS)))
+            for number, cursor in depths:
+                timings: dict[str, list[float]] = {"before": [], "now": []}
+                shown = {}
+                for _ in range(rounds):
+                    for way, run, where in (("before", _paged_before, number), ("now", _paged_now, cursor)):
+                        started = time.perf_counter()
+                        shown[way] = run(staff, kind, words, where)
+                        timings[way].append((time.perf_counter() - started) * 1000)
+                if explain:
+                    page = selectors.entries_page(staff, search=words, type=kind, names=entry_service_names(),
+                                                  cursor=cursor)
+                    print(f"-- {what} {words!r} page {number}: {page.count} capped={page.count_capped}",
+                          file=sys.stderr)
+                rows.append((what, language, words or "—", number, statistics.median(timings["before"]),
+                             shown["before"][1], statistics.median(timings["now"]), shown["now"][1]))
+    return rows
+
+
+def main_paging(args) -> None:
+    rows = measure_paging(args.rounds, args.explain)
+    print(f"\n{args.entries:,} entries; Finance → Transactions, median of {args.rounds} (a page of 50 and its "
+          "count), ms\n")
+    print("| case | language | words | page | before ms | count before | now ms | count now |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for what, language, words, number, before_ms, before_count, now_ms, now_count in rows:
+        print(f"| {what} | {language} | {words} | {number:,} | {before_ms:,.0f} | {before_count:,} | "
+              f"{now_ms:,.0f} | {now_count:,}{'+' if now_count == 1000 else ''} |")
+    report("Finance transactions, slowest page (now)", max(row[6] for row in rows), "ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--paging", action="store_true", help="Finance → Transactions' pages and count, "
+                        "as they were (date order, exact count, OFFSET) and now (key order, cursor, capped count)")
     args = parser.parse_args()
     ensure_database(BENCH_URL)
     if args.reload:
@@ -164,6 +254,9 @@ def main() -> None:
         ensure_database(BENCH_URL)
     setup_django(BENCH_URL)
     load(args.entries)
+    if args.paging:
+        main_paging(args)
+        return
     rows = measure(args.rounds, args.explain)
     print(f"\n{args.entries:,} entries; median of {args.rounds} (a page of 50 and its count), ms\n")
     print("| list | language | words | before ms | found before | now ms | found now |")

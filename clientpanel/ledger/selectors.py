@@ -16,7 +16,9 @@ from django.db.models import Q, QuerySet, Sum
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.core.ids import uuid_or_none
 from clientpanel.core.money import units_to_amount
+from clientpanel.core.pagination import INVALID_CURSOR, Page, capped_count, decode_cursor, keyset_page
 
 from . import policies
 from .descriptions import AMOUNTS, OLD_TYPES, Reading, amount_digits, readings
@@ -130,14 +132,60 @@ def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "",
     actor = as_actor(actor)
     if actor.is_portal and not policies.can_view_transactions(actor, actor.client_id):
         return LedgerEntry.objects.none()
-    entries = _named(LedgerEntry.objects.filter(client__in=clients_visible_to(actor)).select_related("client"), names)
+    scope = clients_visible_to(actor)
+    # Who sees every client needs no condition: `client IN (every client)` made PostgreSQL join the
+    # clients (a hash of a million of them) for every page instead of walking the key's index.
+    seen = LedgerEntry.objects.all() if _every_client(scope) else LedgerEntry.objects.filter(client__in=scope)
+    entries = _named(seen.select_related("client"), names)
     if type in EntryType.values:
         entries = entries.filter(type=type)
     for word in (search or "").split()[:4]:
         # Across clients a word may also name the client; the portal shows its own client's entries.
         found = _searched(word, names)
-        entries = entries.filter(found if actor.is_portal else found | Q(client__display_name__icontains=word))
-    return entries.order_by("-created_at", "-id")
+        # The clients named by the word, found once (a subquery): as a join's condition it was
+        # tested for every pair of entry and client the plan made (20 million at a million entries).
+        named = Q(client__in=Client.objects.filter(display_name__icontains=word).values("pk"))
+        entries = entries.filter(found if actor.is_portal else found | named)
+    # Newest first by the key: ids are time-ordered (core.ids.new_id), so the primary key's index
+    # serves the order and a page starts where the last one ended (entries_page).
+    return entries.order_by("-id")
+
+
+def _every_client(scope: QuerySet[Client]) -> bool:
+    return not scope.query.has_filters() and not scope.query.is_empty()
+
+
+ENTRY_PAGE_FIELDS = ["id"]
+
+
+def entries_page(actor: ActorLike, *, search: str = "", type: str = "", names: ServiceNames | None = None,
+                 cursor: str | None = None, page_size: int = 50) -> Page:
+    """One page of entries_visible_to, newest first, after (or before) `cursor` (a keyset on the
+    key: no row read and thrown away, however deep), with its count capped at COUNT_CAP — the
+    figure a reader narrows a search by, without reading a million rows to say "more than 1,000".
+    A cursor that is not this list's raises ValueError (the page says so and shows the first)."""
+    if cursor:
+        # Signed and made for this key, or refused; and its value an entry's id (no other list's key).
+        _direction, values = decode_cursor(cursor, fields=ENTRY_PAGE_FIELDS)
+        if uuid_or_none(values[0]) is None:
+            raise ValueError(str(INVALID_CURSOR))
+    entries = entries_visible_to(actor, search=search, type=type, names=names)
+    rows, next_cursor, previous_cursor = keyset_page(
+        entries, fields=ENTRY_PAGE_FIELDS, descending=True, page_size=page_size, cursor=cursor,
+        value_of=lambda entry: [str(entry.pk)],
+        # The page's 51 keys picked from the entries alone, then those rows loaded with their
+        # clients and services' names: no join made for every entry the search passes.
+        load=lambda keys: _named(LedgerEntry.objects.filter(pk__in=keys).select_related("client"), names))
+    if not cursor and next_cursor is None:  # a first page that holds every match is its own count
+        count, capped = len(rows), False
+    else:
+        # The planner's estimate stands in for the count only across every client and without
+        # words: the table's own row count, or one type (a column with statistics). Words and a
+        # staff member's assigned clients are counted, up to the cap.
+        everyone = _every_client(clients_visible_to(actor))
+        count, capped = capped_count(entries, trust_estimate=everyone and not (search or "").split())
+    return Page(results=rows, count=count, count_capped=capped, page_size=page_size,
+                next_cursor=next_cursor, previous_cursor=previous_cursor)
 
 
 def paid_to_date(*, client: Client) -> Decimal:

@@ -3,6 +3,9 @@ Finance → Transactions across clients; both lists' CSV exports."""
 
 from __future__ import annotations
 
+import functools
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +30,7 @@ from ..forms.finance import ManualTransactionForm
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, csv_export, form_page, page_of, record_context, reload_page, sent_once
 
+FINANCE_PAGE_SIZE = 50
 ONLINE_PAYMENTS_SHOWN = 20  # the client's latest online payment attempts, above its ledger
 
 
@@ -81,12 +85,31 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(FINANCE)
 @refuses_bad_query
 def finance_transactions(request: HttpRequest) -> HttpResponse:
+    """Every entry across the clients the staff member sees, newest first, 50 a page: Previous and
+    Next carry a cursor (where the page ends) with the search and type, and the count stops at
+    1,000 (ledger.selectors.entries_page). A cursor not made by this list shows the first page."""
     search = query_text(request)
     kind = request.GET.get("type", "")
-    entries = ledger_selectors.entries_visible_to(request.user, search=search, type=kind, names=entry_service_names())
-    page = page_of(request, entries, 50)
-    return render(request, "backoffice/finance/transactions.html", {"page": page, "q": search, "type": kind,
-                                                                   "kept": [("q", search), ("type", kind)]})
+    cursor = request.GET.get("cursor") or None
+    find = functools.partial(ledger_selectors.entries_page, request.user, search=search, type=kind,
+                             names=entry_service_names(), page_size=FINANCE_PAGE_SIZE)
+    error = None
+    try:
+        page = find(cursor=cursor)
+    except ValueError as refused:
+        error, cursor, page = str(refused), None, find(cursor=None)
+    kept = {"q": search, "type": kind}
+
+    def url_with(**changes) -> str:
+        query = {name: value for name, value in (kept | changes).items() if value}
+        return "?" + urlencode(query) if query else "?"
+
+    return render(request, "backoffice/finance/transactions.html", {
+        "page": page, "q": search, "type": kind, "error": error,
+        "next_url": url_with(cursor=page.next_cursor) if page.next_cursor else None,
+        "prev_url": url_with(cursor=page.previous_cursor) if page.previous_cursor else None,
+        "first_url": url_with() if cursor else None,
+        "export_url": reverse("backoffice:finance-transactions-export") + "?" + urlencode(kept)})
 
 
 @area_required(VIEW_CLIENTS)
