@@ -76,10 +76,12 @@ def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, k
         profile, _created = EInvoiceProfile.objects.get_or_create(home_company=company)
         before = {"format": profile.format or None, "ksef_environment": profile.ksef_environment,
                   "ksef_token_env": profile.ksef_token_env or None,
-                  "vat_exemption_basis": profile.vat_exemption_basis or None,
+                  "vat_exemption_basis": company.vat_exemption_basis or None,
                   "split_payment": profile.split_payment}
         profile.format, profile.ksef_environment, profile.ksef_token_env = key, environment, variable
-        profile.vat_exemption_basis = basis
+        if company.vat_exemption_basis != basis:  # the company's: documents record it at issue (tax.models)
+            company.vat_exemption_basis = basis
+            company.save(update_fields=["vat_exemption_basis"])
         if split_payment is not None:
             profile.split_payment = split_payment in (True, "on", "true", "1")
         profile.save()

@@ -132,7 +132,8 @@ def _export(document: Document, format_key: str,
     corrected_ksef = ""
     if document.type == DocumentType.CREDIT_NOTE and document.related_id and format_key == "ksef_fa3":
         corrected_ksef = _corrected_ksef_number(document)
-    extra = {"vat_exemption_basis": profile.vat_exemption_basis} if profile and profile.vat_exemption_basis else {}
+    basis = exemption_basis(document)
+    extra = {"vat_exemption_basis": basis} if basis else {}
     if profile is not None and profile.split_payment and _split_payment(document, rate):
         extra["split_payment"] = "1"
     data = einvoice_input(document, exchange_rate=rate, corrected_ksef_number=corrected_ksef, extra=extra)
@@ -143,6 +144,15 @@ def _export(document: Document, format_key: str,
         log.error("e-invoice %s of %s does not validate: %s", format_key, document.number, problems)
         raise CannotExport(said("schema", problem=problems[0]))
     return content, rate
+
+
+def exemption_basis(document: Document) -> str:
+    """The legal basis of the exemption the document recorded at issue (a credit note: its
+    invoice's, copied onto it), never today's setting. A document that recorded none (issued before
+    documents recorded it, or while the company had none entered: its PDF says "VAT exempt" without
+    a basis) takes the company's basis as it is now, so staff who enter it make the e-invoice that
+    could not be made — nothing issued changes, the file did not exist (docs/decisions.md)."""
+    return document.vat_exemption_basis.strip() or document.home_company.vat_exemption_basis.strip()
 
 
 SPLIT_PAYMENT_ABOVE = Decimal("15000")  # zł gross: "exceeding 15,000" (Art. 108a ust. 1a of the Polish VAT act)

@@ -34,9 +34,8 @@ class EInvoiceProfile(models.Model):
                                         default=KsefEnvironment.OFFLINE)
     # The name of the server's environment variable holding the company's KSeF token (never the token).
     ksef_token_env = models.CharField(max_length=100, blank=True, default="")
-    # Why the company charges no VAT on documents without it, as the law says it (FA(3) requires it
-    # for an exempt supply, e.g. "art. 113 ust. 1 ustawy o VAT").
-    vat_exemption_basis = models.CharField(max_length=200, blank=True, default="")
+    # The legal basis of the company's VAT exemption is the company's own (tax.HomeCompany
+    # vat_exemption_basis), recorded on each document at issue; it is entered here, beside the format.
     # The company sells goods or services of annex 15 of the Polish VAT act: its invoices above
     # 15,000 zł gross are marked for split payment (MPP, FA(3)'s P_18A).
     split_payment = models.BooleanField(default=False)

@@ -9,6 +9,7 @@ from clientpanel.core.fields import AmountField
 from clientpanel.core.ids import new_id
 
 from .payment_methods import method_label
+from .vat_notes import NoVatReason, vat_note
 
 
 class DocumentType(models.TextChoices):
@@ -58,6 +59,11 @@ class Document(models.Model):
     refunded_net = AmountField(default=Decimal("0"))  # invoices: credited so far
     tax_lines = models.JSONField(default=list)  # [{"name", "rate", "amount"}]
     reverse_charge = models.BooleanField(default=False)
+    # Why it charges no VAT (vat_notes.NoVatReason; "" taxed) and, for an exempt sale, the legal basis
+    # of the exemption as the home company had it at issue: printed on its PDF, kept by its credit notes.
+    no_vat_reason = models.CharField(max_length=20, choices=NoVatReason.choices, blank=True, default="",
+                                     db_default="")
+    vat_exemption_basis = models.CharField(max_length=200, blank=True, default="", db_default="")
     client_snapshot = models.JSONField(default=dict)
     company_snapshot = models.JSONField(default=dict)
     billing_address = models.JSONField(default=dict)
@@ -109,6 +115,11 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"{self.get_type_display()} (draft)"
+
+    @property
+    def vat_note(self) -> str:
+        """The reverse-charge or exemption note it carries, in the active language (vat_notes)."""
+        return vat_note(self)
 
     @property
     def amount_due(self) -> Decimal:

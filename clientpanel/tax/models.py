@@ -34,6 +34,11 @@ class HomeCompany(models.Model):
     ca_pst_qst = models.CharField("PST/QST number", max_length=20, blank=True)
     bank_details = models.TextField("Bank details / pay to", blank=True, max_length=2000)
     invoice_footer = models.TextField(blank=True, max_length=2000)
+    # Why the company charges no VAT on a sale without it, as the law says it (e.g. "art. 113 ust. 1
+    # ustawy o VAT"): each document without VAT records it at issue, its PDF prints it (Art. 226(11)
+    # of Directive 2006/112/EC) and its e-invoice carries it (FA(3)'s P_19A). Entered beside the
+    # e-invoice format (einvoices.configuration).
+    vat_exemption_basis = models.CharField(max_length=200, blank=True, default="")
     topup_item_name = models.CharField(max_length=200, default="Add funds")
     refund_item_name = models.CharField(max_length=200, default="Refund")
     payment_terms_days = models.PositiveIntegerField(null=True, blank=True)

@@ -1,6 +1,7 @@
 """PDF of a document (SPEC §7) with reportlab: the home company's logo, the parties with their
 addresses and every registration, items with their rate, net and (EU) gross, net/tax/gross per rate,
-what to pay and how, the corrected invoice and the reason on a credit note, the reverse-charge note,
+what to pay and how, the corrected invoice and the reason on a credit note, the reverse-charge note or
+the exemption's legal basis recorded at issue (vat_notes),
 in the document's language (any of settings.LANGUAGES: its words come from the gettext catalog,
 locale/<language>/LC_MESSAGES/django.po, with that language active while the PDF is made)."""
 

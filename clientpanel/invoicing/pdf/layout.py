@@ -20,10 +20,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from clientpanel.core.money import display_amount, display_percent
-from clientpanel.tax.selectors import EU_COUNTRIES, REVERSE_CHARGE_NOTE
+from clientpanel.tax.selectors import EU_COUNTRIES
 
 from ..calculations import line_gross
 from ..models import Document
+from ..vat_notes import vat_note
 from .resources import LOGO_WIDTH, fonts, logo_image
 
 # A document's title on its PDF, by type.
@@ -280,9 +281,9 @@ class Layout:
         # No status: the PDF is made once at issue and never changes (a credit note is its own document).
         story = [*self.header(logo), Spacer(1, 6 * mm), self.parties(), Spacer(1, 7 * mm), self.items(),
                  Spacer(1, 5 * mm), self.summary(), Spacer(1, 3 * mm), self.amount_line()]
-        if document.reverse_charge:
-            # The note's words are in the catalog (the document page shows them too).
-            story += [Spacer(1, 5 * mm), Paragraph(_(REVERSE_CHARGE_NOTE), self.strong)]
+        note = vat_note(document)  # reverse charge, or the exemption and its basis recorded at issue
+        if note:
+            story += [Spacer(1, 5 * mm), Paragraph(_esc(note), self.strong)]
         story += self.payment()
         if self.company.get("invoice_footer"):
             story += [Spacer(1, 8 * mm), Paragraph(_lines(self.company["invoice_footer"]), self.normal)]

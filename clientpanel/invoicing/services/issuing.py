@@ -28,12 +28,14 @@ def document_derived(source: Document, *, actor: ActorLike, doc_type: str, statu
     """A new document issued from another (a proforma's final invoice, an invoice's credit note):
     numbered now (document_number) and dated by that moment (paid then, unless paid_date says
     otherwise), with the source's client, home company, currency, language, snapshots, addresses
-    and reverse charge; amounts: its net, tax, total and the like."""
+    and reverse charge, and why it charges no VAT with the exemption's basis as the source recorded
+    them (never today's settings); amounts: its net, tax, total and the like."""
     number, issued_at = document_number(company=source.home_company, doc_type=doc_type)
     return Document.objects.create(
         client_id=source.client_id, home_company_id=source.home_company_id, type=doc_type, status=status,
         number=number, currency=source.currency, language=source.language, issue_date=issued_at,
         due_date=issued_at, paid_date=paid_date or issued_at, reverse_charge=source.reverse_charge,
+        no_vat_reason=source.no_vat_reason, vat_exemption_basis=source.vat_exemption_basis,
         client_snapshot=source.client_snapshot, company_snapshot=source.company_snapshot,
         billing_address=source.billing_address, shipping_address=source.shipping_address,
         created_by_id=as_actor(actor).user_id, **amounts)

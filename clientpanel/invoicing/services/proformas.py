@@ -33,6 +33,7 @@ from clientpanel.tax.models import HomeCompany
 from .. import policies, rules
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType
 from ..pricing import clean_positive_amount, proforma_priced
+from ..vat_notes import no_vat_reason, recorded_basis
 from .common import DocumentStateError, locked_document, tax_lines_json
 from .issuing import document_issued, issuing
 from .numbering import document_number
@@ -87,11 +88,15 @@ def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
         company = decision.home_company
         terms = int(effective_setting(client, "payment_terms_days")[0])
         shipping = client.addresses.filter(type=AddressType.SHIPPING, is_default=True).first()
+        tax_lines = tax_lines_json(totals.tax_lines)
+        no_vat = no_vat_reason(exempt_client=bool(effective_setting(client, "tax_exempt")[0]),
+                               reverse_charge=decision.reverse_charge, tax_lines=tax_lines)
         document = Document(
             client=client, home_company=company, type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID,
             currency=client.currency, language=_document_language(client.language, company), net=totals.net,
-            tax=totals.tax, total=totals.total, tax_lines=tax_lines_json(totals.tax_lines),
-            reverse_charge=decision.reverse_charge, client_snapshot=_client_snapshot(client),
+            tax=totals.tax, total=totals.total, tax_lines=tax_lines, reverse_charge=decision.reverse_charge,
+            no_vat_reason=no_vat, vat_exemption_basis=recorded_basis(no_vat, company.vat_exemption_basis),
+            client_snapshot=_client_snapshot(client),
             company_snapshot=_company_snapshot(company),
             billing_address=_address_dict(client.addresses.get(type=AddressType.BILLING)),
             shipping_address=_address_dict(shipping), created_by_id=as_actor(actor).user_id,
