@@ -82,6 +82,10 @@ class DocumentOut(Schema):
                                          "payments (what POST …/cancel asks to confirm as confirm_paid).")
     tax_lines: list[TaxLineOut]
     reverse_charge: bool
+    no_vat_reason: str = Field(description="Why the document charges no VAT, recorded at issue: EXEMPT_CLIENT, "
+                                           "UNTAXED (no rule taxes the sale), ZERO_RATED, REVERSE_CHARGE; \"\" taxed.")
+    vat_exemption_basis: str = Field(description="The legal basis of the exemption the home company had at issue "
+                                                 "(an exempt sale's; a credit note its invoice's), printed on the PDF.")
     reason: str
     pdf_sha256: str | None
     items: list[ItemOut]
@@ -127,7 +131,9 @@ def document_out(document: Document) -> dict[str, Any]:
         "amount_paid": format_api_amount(document.paid_gross),
         "tax_lines": [{"name": t["name"], "rate": t["rate"], "amount": format_api_amount(Decimal(t["amount"]))}
                       for t in document.tax_lines],
-        "reverse_charge": document.reverse_charge, "reason": document.reason, "pdf_sha256": document.pdf_sha256 or None,
+        "reverse_charge": document.reverse_charge, "no_vat_reason": document.no_vat_reason,
+        "vat_exemption_basis": document.vat_exemption_basis, "reason": document.reason,
+        "pdf_sha256": document.pdf_sha256 or None,
         "items": [{"description": i.description, "quantity": f"{i.quantity.normalize():f}",
                    "unit_price": format_api_amount(i.unit_price), "net": format_api_amount(i.net),
                    "is_topup": i.is_topup, "service": str(i.service_id) if i.service_id else None,

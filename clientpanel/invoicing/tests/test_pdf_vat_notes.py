@@ -6,6 +6,7 @@ settings say later."""
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.test import Client as Browser
 from django.urls import reverse
 
 from clientpanel.clients.models import Client
@@ -164,3 +165,18 @@ def test_an_issued_documents_reason_and_basis_never_change(polish_company):
             Document.objects.filter(pk=proforma.pk).update(**change)
     proforma.refresh_from_db()
     assert (proforma.no_vat_reason, proforma.vat_exemption_basis) == (NoVatReason.EXEMPT_CLIENT, ART_113)
+
+
+def test_the_api_and_the_portal_say_why_no_vat_is_charged(polish_company, api):
+    set_basis(polish_company, ART_113)
+    client = exempt(client_create(actor=None, data=client_data(currency="PLN", language="pl",
+                                                                password="portal-owner-passphrase")))
+    proforma = issue(client)
+    answer = api.get(f"/invoices/{proforma.pk}").json()
+    assert (answer["no_vat_reason"], answer["vat_exemption_basis"]) == ("EXEMPT_CLIENT", ART_113)
+    taxed = api.get(f"/invoices/{issue(pln_client()).pk}").json()
+    assert (taxed["no_vat_reason"], taxed["vat_exemption_basis"]) == ("", "")
+    browser = Browser()
+    browser.post(reverse("portal:login"), {"email": client.owner.email, "password": "portal-owner-passphrase"})
+    page = browser.get(reverse("portal:document", args=[proforma.pk])).content.decode()
+    assert f"Zwolnienie z VAT: {ART_113}" in page
