@@ -207,14 +207,14 @@ def _upcoming(figures: Dashboard, actor: Actor, now: dt.datetime) -> None:
     until = now + dt.timedelta(days=UPCOMING_DAYS)
     services = (_scoped(Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=False), actor)
                 .exclude(period="ONE_TIME").filter(Q(billed_until__lt=until) | Q(billed_until__isnull=True))
-                .values_list("client_id", "currency", "period", "amount", "billed_until", "product__hourly_billing",
-                             "client__number", "client__display_name", "client__balance_row__balance",
-                             "client__credit_limit")
+                .values_list("client_id", "currency", "period", "amount", "billed_until", "billing_anchor_day",
+                             "product__hourly_billing", "client__number", "client__display_name",
+                             "client__balance_row__balance", "client__credit_limit")
                 .order_by())
     per_client: dict = {}
-    for client_id, currency, period, amount, billed_until, hourly, number, name, balance, limit in services:
+    for client_id, currency, period, amount, billed_until, anchor_day, hourly, number, name, balance, limit in services:
         charges = charges_between(period=period, amount=amount, hourly_billing=hourly,
-                                  start=max(billed_until or now, now), until=until)
+                                  start=max(billed_until or now, now), until=until, anchor_day=anchor_day)
         if not charges:
             continue
         figures.upcoming[currency] = figures.upcoming.get(currency, ZERO) + charges
