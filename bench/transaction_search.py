@@ -163,14 +163,21 @@ def _paged_before(staff, kind: str, words: str, number: int) -> tuple[int, int]:
     """Finance → Transactions as it was: every client's entries by client IN (…), sorted by date,
     an exact count and an OFFSET page (Django's Paginator)."""
     from django.core.paginator import Paginator
+    from django.db.models import Q
 
     from clientpanel.client_services.selectors import entry_service_names
     from clientpanel.clients.selectors import clients_visible_to
     from clientpanel.ledger import selectors
+    from clientpanel.ledger.models import EntryType, LedgerEntry
 
-    entries = selectors.entries_visible_to(staff, search=words, type=kind, names=entry_service_names())
-    entries = entries.filter(client__in=clients_visible_to(staff)).order_by("-created_at", "-id")
-    page = Paginator(entries, 50).page(number)
+    names = entry_service_names()  # entries_visible_to as it was, the same search rule
+    entries = selectors._named(LedgerEntry.objects.filter(client__in=clients_visible_to(staff)).select_related(
+        "client"), names)
+    if kind in EntryType.values:
+        entries = entries.filter(type=kind)
+    for word in words.split()[:4]:
+        entries = entries.filter(selectors._searched(word, names) | Q(client__display_name__icontains=word))
+    page = Paginator(entries.order_by("-created_at", "-id"), 50).page(number)
     return len(list(page)), page.paginator.count
 
 

@@ -19,6 +19,7 @@ from clientpanel.backoffice.views import transactions as views
 from clientpanel.clients.services import client_create
 from clientpanel.clients.services.staff import staff_assignments_set
 from clientpanel.core import pagination
+from clientpanel.ledger import selectors
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.services import entries_post_for_clients, entry_post
 from conftest import client_data
@@ -102,6 +103,20 @@ def test_links_keep_the_search_and_type(staff_client, ledger):
     assert exported == {"type": ["ADJUSTMENT"]} and "cursor" not in pages[1]["export_url"]
     worded = staff_client.get(URL, {"q": "a", "type": "ADJUSTMENT"}).context
     assert parse_qs(urlparse(worded["next_url"]).query)["q"] == ["a"]
+
+
+@pytest.mark.parametrize("window", [2, 10_000])
+def test_a_search_pages_alike_walked_or_collected(staff_client, ledger, monkeypatch, window):
+    """Matches a page finds among the next `window` entries are walked to by the key's index,
+    rarer ones collected and sorted (ledger.selectors.SEARCH_WINDOW): the same pages either way."""
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW", window)
+    expected = list(LedgerEntry.objects.filter(description__startswith="batch").order_by("-pk").values_list(
+        "pk", flat=True))
+    forward, pages = _walk(staff_client, URL + "?q=batch")
+    assert forward == expected and len(pages) == 2
+    backward, _pages = _walk(staff_client, pages[-1]["request"].get_full_path(), link="prev_url")
+    assert sorted(backward, reverse=True) == expected and len(set(backward)) == 6
+    assert pages[-1]["page"].count == 6 and not pages[-1]["page"].count_capped
 
 
 @pytest.mark.parametrize("cursor", [
