@@ -8,12 +8,14 @@ from functools import wraps
 from typing import NoReturn, TypeVar
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from clientpanel.core.actor import set_actor
 from clientpanel.core.errors import NotFound
@@ -69,6 +71,12 @@ def portal_page(permission: str | None = None) -> Callable:
             set_actor(portal.actor)
             translation.activate(portal.user.language)
             request.LANGUAGE_CODE = translation.get_language()
+            if portal.moved:
+                # The client this session acted for was closed (or unlinked) meanwhile: say for whom it
+                # acts now, and do no action meant for the other client for this one.
+                messages.info(request, _("You now act for %(client)s.") % {"client": portal.client.display_name})
+                if request.method not in ("GET", "HEAD"):
+                    return redirect("portal:dashboard")
             try:
                 response = view(request, *args, **kwargs)
             except OfAnotherClient as turn:

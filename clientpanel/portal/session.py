@@ -51,6 +51,9 @@ class Portal:
     actor: Actor
     links: list[ClientUser]
     impersonator: User | None = None
+    # The client the session acted for is gone from its links (closed, or the link removed) since the
+    # last request: this one acts for another (portal_page lets no action through on that request).
+    moved: bool = False
 
     def may(self, permission: str) -> bool:
         return permission in self.actor.permissions
@@ -179,11 +182,13 @@ def current(request: HttpRequest) -> Portal | None:
         if closed:
             messages.error(request, str(ACCOUNT_CLOSED))
         return None
-    chosen = next((link for link in links if str(link.client_id) == request.session.get(CLIENT)), links[0])
+    selected = request.session.get(CLIENT)
+    chosen = next((link for link in links if str(link.client_id) == selected), links[0])
     request.session[CLIENT] = str(chosen.client_id)
     try:
         actor = portal_actor(user, chosen.client_id, impersonator=impersonator, ip=client_ip(request))
     except NotFound:
         sign_out(request)
         return None
-    return Portal(user=user, client=chosen.client, actor=actor, links=links, impersonator=impersonator)
+    return Portal(user=user, client=chosen.client, actor=actor, links=links, impersonator=impersonator,
+                  moved=bool(selected) and selected != str(chosen.client_id))

@@ -30,13 +30,13 @@ def _set_status(client, status):
     Client.objects.filter(pk=client.pk).update(status=status)
 
 
-def _both(world, email="both@example.com"):
-    """A user linked to Mine and to Theirs, with Manage Invoices on both."""
+def _both(world, email="both@example.com", permissions=(keys.MANAGE_INVOICES,)):
+    """A user linked to Mine and to Theirs, with these permissions (Manage Invoices) on both."""
     client_user_link(actor=None, client_id=world["mine"].pk, data={
         "email": email, "firstname": "Bo", "lastname": "Th", "password": PASSWORD,
-        "permissions": [keys.MANAGE_INVOICES]})
+        "permissions": list(permissions)})
     client_user_link(actor=None, client_id=world["theirs"].pk, data={"email": email,
-                                                                     "permissions": [keys.MANAGE_INVOICES]})
+                                                                     "permissions": list(permissions)})
     return email
 
 
@@ -89,6 +89,21 @@ def test_a_session_acting_for_a_client_closed_meanwhile_loses_it_on_the_next_req
     page = browser.get(reverse("portal:invoices")).content.decode()
     assert world["their_doc"].number not in page and world["mine_doc"].number in page  # back on Mine
     assert browser.get(reverse("portal:document", args=[world["their_doc"].pk])).status_code == 404
+
+
+def test_an_action_meant_for_a_client_closed_meanwhile_is_not_done_for_another(world):
+    email = _both(world, permissions=(keys.MANAGE_SERVICES, keys.MANAGE_ORDERS))  # Mine may order too
+    browser = _signed_in(email)
+    browser.post(reverse("portal:switch-client"), {"client": str(world["theirs"].pk)})
+    _set_status(world["theirs"], ClientStatus.CLOSED)
+    services = Service.objects.count()
+    refused = browser.post(reverse("portal:order"), {"price": str(world["price"].pk)}, follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("portal:dashboard")
+    assert "You now act for Mine Ltd." in refused.content.decode()
+    assert Service.objects.count() == services  # nothing ordered for Mine instead
+    # From now on the session acts for Mine, plainly.
+    assert browser.post(reverse("portal:order"), {"price": str(world["price"].pk)}).status_code == 302
+    assert Service.objects.count() == services + 1
 
 
 def test_a_user_whose_only_client_closes_mid_session_is_signed_out_and_does_nothing(world):
