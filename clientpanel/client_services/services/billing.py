@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
-from clientpanel.core.ids import new_id
+from clientpanel.core.ids import new_id, new_id_texts
 from clientpanel.ledger.descriptions import SERVICE_HOUR, SERVICE_PERIOD, service_charge
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import (
@@ -135,11 +135,13 @@ _SQL_WHAT = " ".join([
     "END"])
 _SQL_PERIODS = tuple(FIXED) + tuple(MONTHS)
 # The batch's services (%(ids)s) with their period: start, end, amount, and the id of the entry that
-# charges it — made from the service and the period's start, so both statements name it.
+# charges it (%(entry_ids)s, the same place in the list) — made in Python as every row id is, time-
+# ordered (core.ids.new_id), so lists that read the ledger newest first by its key see them in order;
+# given, not computed, so both statements name the same entry.
 _BATCH_SQL = ("SELECT s.id AS service_id, s.client_id, s.period, p.hourly_billing, s.billed_until AS start, "
-              "(" + _SQL_END + ") AS end_at, (" + _SQL_AMOUNT + ") AS amount, "
-              "md5(s.id::text || '/' || s.billed_until::text)::uuid AS entry_id "
+              "(" + _SQL_END + ") AS end_at, (" + _SQL_AMOUNT + ") AS amount, e.entry_id "
               "FROM services_service s JOIN catalog_product p ON p.id = s.product_id "
+              "JOIN unnest(%(ids)s::uuid[], %(entry_ids)s::uuid[]) AS e (service_id, entry_id) ON e.service_id = s.id "
               "WHERE s.id = ANY(%(ids)s::uuid[])")
 
 
@@ -177,6 +179,7 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
         return None
     cursor.service_id, cursor.client_id = batch[-1][0], batch[-1][1]
     params["ids"] = [row[0] for row in batch]
+    params["entry_ids"] = new_id_texts(len(batch))
     rows = ("SELECT b.entry_id AS id, b.client_id, %(charge)s AS type, -b.amount AS net, "
             "'Service:' || b.service_id || ', ' || " + _SQL_WHAT + " AS description, "
             "CASE WHEN " + _SQL_IS_HOURLY + " THEN %(hour_code)s ELSE %(period_code)s END AS description_code, "

@@ -287,6 +287,30 @@ def test_the_set_based_pass_leaves_a_client_who_cannot_pay_to_the_one_by_one_pat
 
 
 @pytest.mark.postgres
+def test_the_set_based_pass_keys_its_entries_in_time_order_as_every_other_posting():
+    """Finance → Transactions reads the ledger newest first by its key (a time-ordered UUID): the
+    batch's charges must sort after what was posted before the pass and before what comes after."""
+    from clientpanel.client_services.services.billing import charge_batch
+
+    client = funded_client("100")
+    product, price = make_product(amount="0.6")
+    start = dt.datetime(2027, 9, 2, 8, 0, tzinfo=dt.UTC)
+    for label in ("TIME01", "TIME02", "TIME03"):
+        Service.objects.create(client=client, product=product, price=price, label=label, currency="USD",
+                               period="HOURLY", amount=price.amount, setup_fee=Decimal(0), status="ACTIVE",
+                               provision_status="COMPLETED", order_date=start, billed_until=start)
+    before = LedgerEntry.objects.get(client=client)  # the funding payment
+    assert charge_batch(now=start, limit=100)[:2] == (3, 3)
+    after, _ = entry_post(client_id=client.pk, type=EntryType.PAYMENT, net=Decimal("1"), gross=Decimal("1"),
+                          description="Later")
+    charges = LedgerEntry.objects.filter(client=client, type=EntryType.CHARGE)
+    assert charges.count() == 3
+    assert all(before.pk < charge.pk < after.pk for charge in charges)
+    assert list(LedgerEntry.objects.filter(client=client).order_by("-pk").values_list("sequence", flat=True)) == [
+        5, 4, 3, 2, 1]
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_product_cannot_change_between_a_batchs_ledger_entries_and_its_charges(monkeypatch):
     """Each statement of the set-based pass prices the period from the product again: the batch
