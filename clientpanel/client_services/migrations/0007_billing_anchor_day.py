@@ -14,27 +14,36 @@ MONTH_PERIODS = ("MONTHLY", "QUARTERLY", "SEMIANNUALLY", "ANNUALLY", "BIENNIALLY
 
 
 def fill_anchor_days(apps, schema_editor):
+    """One UPDATE over the services and their charges (window functions), not a Python loop: at a
+    million services with years of periods each (an hourly-billed monthly price has one an hour) the
+    loop read every charge through Python and wrote the services back 5,000 at a time."""
     Service = apps.get_model("services", "Service")
     ServiceCharge = apps.get_model("services", "ServiceCharge")
-    runs: dict = {}  # service id → (start of its latest unbroken run of periods, where that run ends)
-    charges = (ServiceCharge.objects.filter(kind="PERIOD", service__period__in=MONTH_PERIODS,
-                                            period_end__isnull=False)
-               .order_by("service_id", "period_start").values_list("service_id", "period_start", "period_end"))
-    for service_id, start, end in charges.iterator(chunk_size=5000):
-        run = runs.get(service_id)
-        runs[service_id] = (run[0] if run and run[1] == start else start, end)
-    changed = []
-    services = Service.objects.filter(period__in=MONTH_PERIODS, billed_until__isnull=False).only("id", "billed_until")
-    for service in services.iterator(chunk_size=5000):
-        run = runs.get(service.pk)
-        # A run that does not end at billed_until was left behind by a restart (billing restarted now).
-        start = run[0] if run and run[1] == service.billed_until else service.billed_until
-        service.billing_anchor_day = start.day
-        changed.append(service)
-        if len(changed) >= 5000:
-            Service.objects.bulk_update(changed, ["billing_anchor_day"])
-            changed = []
-    Service.objects.bulk_update(changed, ["billing_anchor_day"])
+    connection = schema_editor.connection
+    service_table = connection.ops.quote_name(Service._meta.db_table)
+    charge_table = connection.ops.quote_name(ServiceCharge._meta.db_table)
+    # The day of the month in UTC, the time zone periods are counted in (calculations.anchor_day_of).
+    day = ("extract(day FROM ({}) AT TIME ZONE 'UTC')::int" if connection.vendor == "postgresql"
+           else "CAST(strftime('%%d', {}) AS INTEGER)")
+    periods = ", ".join(["%s"] * len(MONTH_PERIODS))
+    with connection.cursor() as cursor:
+        # runs: per service, the start of its latest unbroken run of period charges (each starting
+        # where the previous ended) and where its last charge ends.
+        cursor.execute(
+            f"WITH c AS (SELECT sc.service_id, sc.period_start, sc.period_end, "  # noqa: S608
+            "CASE WHEN lag(sc.period_end) OVER w = sc.period_start THEN NULL ELSE sc.period_start END AS run_start, "
+            "lead(sc.period_start) OVER w IS NULL AS is_last "
+            f"FROM {charge_table} sc WHERE sc.kind = 'PERIOD' AND sc.period_end IS NOT NULL "
+            f"AND sc.service_id IN (SELECT id FROM {service_table} WHERE period IN ({periods})) "
+            "WINDOW w AS (PARTITION BY sc.service_id ORDER BY sc.period_start)), "
+            "runs AS (SELECT service_id, max(run_start) AS run_start, "
+            "max(CASE WHEN is_last THEN period_end END) AS run_end FROM c GROUP BY service_id) "
+            # A run that does not end at billed_until was left behind by a restart (billing restarted then).
+            f"UPDATE {service_table} SET billing_anchor_day = {day.format('COALESCE(t.run_start, t.billed_until)')} "
+            f"FROM (SELECT s.id, s.billed_until, r.run_start FROM {service_table} s LEFT JOIN runs r "
+            f"ON r.service_id = s.id AND r.run_end = s.billed_until WHERE s.period IN ({periods}) "
+            f"AND s.billed_until IS NOT NULL) t WHERE {service_table}.id = t.id",
+            [*MONTH_PERIODS, *MONTH_PERIODS])
 
 
 class Migration(migrations.Migration):
