@@ -1,4 +1,5 @@
-"""Who may open which staff page: a logged-in, active staff member holding the page's area."""
+"""Who may open which staff page: a logged-in, active staff member holding the page's area; and, for
+the most dangerous actions, one that proved its password a short while ago (sudo_required)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import VIEW_CLIENTS, staff_areas
 from clientpanel.core.actor import Actor
+
+from .sudo import sudo_step
 
 
 def _for_staff(view, area: str | frozenset[str] | None):
@@ -62,3 +65,26 @@ def policy_required(area: str, policy: Callable[[Actor], bool], refusal: str):
         return wrapper
 
     return decorator
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def sudo_required(view=None, *, on_open: bool = False):
+    """Sudo mode (accounts/sudo.py) for an action: unless the staff member proved its password within
+    the last STAFF_SUDO_MINUTES, the action answers the re-authentication step and does nothing; a
+    right password there continues to it. Placed below area_required / staff_required (who may is
+    judged first). Guards what the view does on POST; on_open=True guards opening the page too (a
+    form whose fields must not be typed before the proof: a new password)."""
+
+    def decorator(inner):
+        @wraps(inner)
+        def wrapper(request, *args, **kwargs):
+            if request.method in SAFE_METHODS and not on_open:
+                return inner(request, *args, **kwargs)
+            return sudo_step(request, inner, *args, **kwargs)
+
+        wrapper.sudo_required = True
+        return wrapper
+
+    return decorator(view) if view is not None else decorator

@@ -77,7 +77,7 @@ urlpatterns = [
         path("users/<uuid:user_id>/remove/", users.client_user_do, {"action": "remove"}, name="client-user-remove"),
         path("users/<uuid:user_id>/verify-email/", users.client_user_do, {"action": "verify-email"},
              name="client-user-verify-email"),
-        path("users/<uuid:user_id>/two-factor-reset/", users.client_user_do, {"action": "two-factor-reset"},
+        path("users/<uuid:user_id>/two-factor-reset/", users.client_user_do_in_sudo, {"action": "two-factor-reset"},
              name="client-user-2fa-reset"),
         path("users/<uuid:user_id>/password-reset/", users.client_user_do, {"action": "password-reset"},
              name="client-user-password-reset"),

@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 from clientpanel.accounts.roles import SETTINGS
 from clientpanel.payments.gateway_accounts import gateway_account_delete, gateway_account_save
 
-from ..access import area_required
+from ..access import area_required, sudo_required
 from ..feedback import run_and_report
 
 
 @area_required(SETTINGS)
+@sudo_required
 @require_POST
 def gateway_account_add(request: HttpRequest, company_id: int) -> HttpResponse:
     run_and_report(request, lambda: gateway_account_save(
@@ -26,6 +27,7 @@ def gateway_account_add(request: HttpRequest, company_id: int) -> HttpResponse:
 
 
 @area_required(SETTINGS)
+@sudo_required
 @require_POST
 def gateway_account_edit(request: HttpRequest, company_id: int, account_id: int) -> HttpResponse:
     if request.POST.get("action") == "remove":

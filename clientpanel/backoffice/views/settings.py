@@ -24,7 +24,7 @@ from clientpanel.clients.models import Client
 from clientpanel.core import errors
 from clientpanel.ui.audit_values import audit_names_attach
 
-from ..access import area_required
+from ..access import area_required, sudo_required
 from ..feedback import run_and_report
 from ..forms.account import NewPasswordForm
 from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
@@ -41,6 +41,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @area_required(MANAGE_STAFF)
+@sudo_required
 @require_http_methods(["GET", "POST"])
 def staff_create(request: HttpRequest) -> HttpResponse:
     limited = request.user.limited_to_assigned_clients and not request.user.is_superuser
@@ -52,6 +53,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 
 
 @area_required(MANAGE_STAFF)
+@sudo_required
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, staff_id) -> HttpResponse:
     member = found_or_404(lambda: account_selectors.staff_get(actor=request.user, staff_id=staff_id),
@@ -104,6 +106,7 @@ def _refused_as_403(action):
 
 @sensitive_post_parameters("password", "password_again")
 @area_required(MANAGE_STAFF)
+@sudo_required(on_open=True)
 @require_http_methods(["GET", "POST"])
 def staff_password_reset(request: HttpRequest, staff_id) -> HttpResponse:
     """Set a new password for another staff member (Settings → Staff → the member → Set a new
@@ -118,6 +121,7 @@ def staff_password_reset(request: HttpRequest, staff_id) -> HttpResponse:
 
 
 @area_required(MANAGE_STAFF)
+@sudo_required
 @require_POST
 def staff_2fa_reset(request: HttpRequest, staff_id) -> HttpResponse:
     """Forget another staff member's second factor; it sets one up again after its next login."""
@@ -133,6 +137,7 @@ def staff_2fa_reset(request: HttpRequest, staff_id) -> HttpResponse:
 
 
 @area_required(MANAGE_STAFF)
+@sudo_required
 @require_http_methods(["GET", "POST"])
 def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
     role = get_object_or_404(Group, pk=role_id) if role_id is not None else None

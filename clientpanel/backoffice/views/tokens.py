@@ -16,13 +16,14 @@ from clientpanel.accounts.roles import MANAGE_STAFF, has_area
 from clientpanel.accounts.scopes import scopes_of_staff
 from clientpanel.core.errors import ValidationFailed
 
-from ..access import staff_required
+from ..access import staff_required, sudo_required
 from ..feedback import run_and_report
 from ..forms.settings import ApiTokenForm
 from .common import page_of
 
 
 @staff_required
+@sudo_required
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     held = sorted(scopes_of_staff(request.user))

@@ -21,7 +21,7 @@ from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
 from clientpanel.ui.sorting import parse_sort
 
-from ..access import area_required
+from ..access import area_required, sudo_required
 from ..feedback import run_and_report
 from ..forms.users import AssociateUserForm, LinkForm, UserAccountForm
 from ..query import query_text, refuses_bad_query
@@ -140,6 +140,18 @@ USER_ACTIONS: dict[str, tuple[Callable[..., Any], Callable[[Any], str]]] = {
 def client_user_do(request: HttpRequest, client_id, user_id, action: str) -> HttpResponse:
     """One of the Users tab's buttons (USER_ACTIONS): the service on the linked user, its outcome
     flashed, the tab shown again."""
+    return _user_action(request, client_id, user_id, action)
+
+
+@area_required(EDIT_CLIENTS)
+@sudo_required
+@require_POST
+def client_user_do_in_sudo(request: HttpRequest, client_id, user_id, action: str) -> HttpResponse:
+    """A Users tab button whose action needs a recently proved password (a second factor reset)."""
+    return _user_action(request, client_id, user_id, action)
+
+
+def _user_action(request: HttpRequest, client_id, user_id, action: str) -> HttpResponse:
     service, success = USER_ACTIONS[action]
     client = client_or_404(request, client_id)
     run_and_report(request, lambda: service(actor=request.user, client_id=client.id, user_id=user_id),
