@@ -176,3 +176,27 @@ class Payment(models.Model):
     def reader_method(self) -> str:
         """The method in the active language (invoicing.payment_methods.method_label)."""
         return method_label(self.method, self.method_code)
+
+
+class AddFundsLimit(models.Model):
+    """The portal's Add Funds limits in one currency (SPEC §7), set by staff with Settings: the
+    smallest and largest net amount of one proforma, and the balance it may not take a client above
+    (None: no such limit). A currency without a row keeps CLIENTPANEL_PORTAL_ADD_FUNDS's figures."""
+
+    currency = models.CharField(max_length=3, unique=True)
+    minimum = AmountField()
+    maximum = AmountField()
+    maximum_balance = AmountField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["currency"]
+        constraints = [
+            models.CheckConstraint(condition=Q(minimum__gt=0) & Q(maximum__gte=models.F("minimum")),
+                                   name="add_funds_limit_range"),
+            models.CheckConstraint(condition=Q(maximum_balance__isnull=True) | Q(maximum_balance__gt=0),
+                                   name="add_funds_limit_balance_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.minimum}–{self.maximum}"

@@ -4,7 +4,7 @@ at all is selectors.documents_visible_to."""
 
 from __future__ import annotations
 
-from clientpanel.accounts.roles import FINANCE
+from clientpanel.accounts.roles import FINANCE, SETTINGS
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.actor import Actor, holds_area
 
@@ -33,3 +33,7 @@ def can_pay(actor: Actor, document) -> bool:
     """Start paying a document online: a portal user with Manage Invoices on its client, or staff
     with Finance (who record the payment instead, but may open the same page)."""
     return actor.has_area(FINANCE) or actor.may_on_client(document.client_id, MANAGE_INVOICES)
+
+
+# The portal's Add Funds limits per currency are a setting of the shop (Settings → Add Funds limits).
+can_manage_add_funds_limits = holds_area(SETTINGS)

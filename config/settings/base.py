@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from .add_funds import portal_add_funds_defaults
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)  # the SQLite default, test database and local secret live here
@@ -292,11 +294,11 @@ CLIENTPANEL_WELCOME_EMAIL_DEFAULT = env_bool("CLIENTPANEL_WELCOME_EMAIL_DEFAULT"
 # Warn a client when its balance and credit limit will not cover this many days of its services' charges.
 CLIENTPANEL_LOW_BALANCE_DAYS = int(os.environ.get("CLIENTPANEL_LOW_BALANCE_DAYS", "7"))
 # Add Funds in the portal (SPEC §7): the smallest and largest net amount of one proforma, and the balance
-# it may not take a client above (empty: no such limit). Staff may issue any amount.
+# it may not take a client above (empty: no such limit). Staff may issue any amount. These are the
+# defaults, taken as they stand in every currency without figures of its own, which staff with Settings
+# set under Settings → Add Funds limits (invoicing.AddFundsLimit). A bad figure stops the start.
 CLIENTPANEL_PORTAL_ADD_FUNDS = {
-    "minimum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MIN", "10"),
-    "maximum": os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_MAX", "10000"),
-    "maximum_balance": os.environ.get("CLIENTPANEL_PORTAL_MAX_BALANCE", ""),
+    **portal_add_funds_defaults(),
     # Unpaid Add Funds proformas a client may hold at once: each is a numbered document and an
     # e-mail, so the portal does not issue them without end.
     "unpaid_at_once": int(os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_UNPAID", "5")),

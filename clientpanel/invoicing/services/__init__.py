@@ -4,6 +4,7 @@ numbering takes a document's number, issuing writes and finishes issued document
 DocumentIssued event), common holds the rest they share (the document lock, text cleaning). Each
 service is one transaction: all or nothing. Importers use the names listed here, not the modules."""
 
+from .add_funds_limits import add_funds_limit_delete, add_funds_limit_save
 from .common import DocumentStateError
 from .credit_notes import CreditNoteOutcome, credit_note_issue
 from .numbering import document_number
@@ -14,6 +15,8 @@ __all__ = [
     "CreditNoteOutcome",
     "DocumentStateError",
     "PaymentOutcome",
+    "add_funds_limit_delete",
+    "add_funds_limit_save",
     "credit_note_issue",
     "document_number",
     "proforma_add_funds",

@@ -6,7 +6,7 @@ Each writes the document and its items (or its status) with an audit event, in o
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from clientpanel.core.money import (
 from clientpanel.tax.models import HomeCompany
 
 from .. import policies, rules
+from ..add_funds_limits import portal_limits
 from ..models import Document, DocumentItem, DocumentStatus, DocumentType
 from ..pricing import clean_positive_amount, proforma_priced
 from ..vat_notes import no_vat_reason, recorded_basis
@@ -143,20 +144,26 @@ def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Do
 
 
 def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> None:
-    limits = settings.CLIENTPANEL_PORTAL_ADD_FUNDS
-    currency = client.currency
-    if net < Decimal(limits["minimum"]):
-        errors.add("net_amount", _("Add at least %(amount)s %(currency)s.") % {"amount": limits["minimum"],
-                                                                             "currency": currency})
-    elif net > Decimal(limits["maximum"]):
-        errors.add("net_amount", _("Add at most %(amount)s %(currency)s at once.") % {"amount": limits["maximum"],
-                                                                                     "currency": currency})
-    elif limits["maximum_balance"] and client.balance + net > Decimal(limits["maximum_balance"]):
-        errors.add("net_amount", _("The balance may not exceed %(amount)s %(currency)s.") % {
-            "amount": limits["maximum_balance"], "currency": currency})
+    """The portal's limits in the client's currency (its own figures or the defaults), refused with
+    the figures written as the reader writes money ("Add at least ¥1,000.")."""
+    limits = portal_limits(client.currency)
+    shown = limits.shown
+    if net < limits.minimum:
+        errors.add("net_amount", _("Add at least %(amount)s.") % {"amount": shown["minimum"]})
+    elif net > limits.maximum:
+        errors.add("net_amount", _("Add at most %(amount)s at once.") % {"amount": shown["maximum"]})
+    elif limits.maximum_balance is not None and client.balance + net > limits.maximum_balance:
+        # What the client may still add, down to the currency's minor unit (a balance has 4 places).
+        room = (limits.maximum_balance - client.balance).quantize(
+            Decimal(1).scaleb(-currency_minor_unit(client.currency)), rounding=ROUND_DOWN)
+        if room >= limits.minimum:
+            errors.add("net_amount", _("The balance may not exceed %(limit)s; you may add at most %(amount)s now.")
+                       % {"limit": shown["maximum_balance"], "amount": reader_amount(room, client.currency)})
+        else:
+            errors.add("net_amount", _("The balance may not exceed %(limit)s.") % {"limit": shown["maximum_balance"]})
     unpaid = Document.objects.filter(client_id=client.pk, type=DocumentType.PROFORMA, status=DocumentStatus.UNPAID,
                                      items__is_topup=True).distinct().count()
-    if unpaid >= limits.get("unpaid_at_once", 5):
+    if unpaid >= settings.CLIENTPANEL_PORTAL_ADD_FUNDS.get("unpaid_at_once", 5):
         errors.add("net_amount", ngettext(
             "%(count)d Add Funds proforma waits to be paid; pay it first (an unpaid one is cancelled after "
             "%(days)d days).",
