@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import ClientUser
+from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.clients.services import bulk_actor, client_welcome_send, clients_bulk_apply
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
@@ -22,6 +22,7 @@ from clientpanel.core.text import clean_text, has_visible_text
 from . import policies
 from .kinds import STAFF_MESSAGE, WELCOME
 from .models import EmailMessage
+from .rules import message_goes
 from .services import client_context, client_language, email_queue
 
 # The messages staff may send to clients they pick; the others are sent by what causes them (a
@@ -86,6 +87,9 @@ def clients_bulk_email(*, progress: Callable[..., None], actor_id: str, client_i
     require(policies.can_send_client_emails(actor), _("You are not allowed to send e-mails to clients."))
     if template == WELCOME:
         def apply(client_id) -> dict[str, int]:
+            status = Client.objects.filter(pk=client_id).values_list("status", flat=True).first()
+            if status is not None and not message_goes(WELCOME, client_status=status):
+                return {"skipped": 1}  # a closed client's owner is not welcomed (rules.py)
             client_welcome_send(actor=actor, client_id=client_id)
             return {"sent": 1, "messages": 1}
     elif template == STAFF_MESSAGE:

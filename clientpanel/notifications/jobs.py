@@ -17,6 +17,7 @@ from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 
 from .kinds import LOW_BALANCE, PROFORMA_REMINDER
 from .models import EmailMessage
+from .rules import message_goes
 from .services import client_context, client_language, email_queue
 from .subscribers import recipients
 
@@ -66,7 +67,8 @@ def job_proforma_reminders(*, now: dt.datetime) -> dict:
                  .select_related("client__group", "home_company").order_by("due_date", "id"))
     for document in proformas.iterator(chunk_size=500):
         client = document.client
-        if not effective_setting(client, "reminders_enabled")[0]:
+        if not effective_setting(client, "reminders_enabled")[0] or not message_goes(
+                PROFORMA_REMINDER, client_status=client.status):  # a closed client is not reminded
             continue
         stage, days = reminder_stage(document, now, *reminder_days(client, document.home_company))
         if stage is None:
@@ -101,7 +103,8 @@ def job_low_balance_warnings(*, now: dt.datetime) -> dict:
         upcoming = upcoming_charges(client_ids=client_ids[start:start + 1000], now=now, until=until)
         for client in Client.objects.filter(pk__in=list(upcoming)).select_related("group", "balance_row"):
             need = upcoming[client.pk]
-            if client.balance + client.credit_limit >= need:
+            if client.balance + client.credit_limit >= need or not message_goes(LOW_BALANCE,
+                                                                                 client_status=client.status):
                 continue
             reference = f"low_balance:{client.pk}"
             with transaction.atomic():

@@ -19,6 +19,13 @@ COMMON_VARIABLES: dict[str, Promise] = {
 }
 
 
+# What a closed client's users are sent of a message (MessageKind.closed_client).
+NOT_SENT = "not_sent"  # nothing: it serves the portal, or is automation's
+SENT = "sent"  # always: a security notice, or a message to staff
+LEGAL_DOCUMENTS = "legal_documents"  # when what it attaches is an invoice or a credit note
+OPEN_LOGIN = "open_login"  # when the user may still sign in, for another client that is open
+
+
 @dataclass(frozen=True)
 class MessageKind:
     key: str
@@ -31,6 +38,10 @@ class MessageKind:
     # Who of a client's users receives it: those holding this permission on the client (the owner
     # holds every one); None: whoever it is addressed to.
     audience: str | None = None
+    # Whether the users of a CLOSED or FRAUD client (clients.rules.portal_open) are still sent it:
+    # NOT_SENT by default, so a new message follows the closed portal unless it says otherwise
+    # (notifications/rules.py applies it when the message is queued and again when it is sent).
+    closed_client: str = NOT_SENT
 
     @property
     def all_variables(self) -> dict[str, Promise]:
@@ -65,17 +76,17 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
                 _("Sent to a client user or staff member who asked for a new password, or to a client user "
                   "when staff send it from the client's Users tab."), {
         "reset_password_url": _("Link to choose a new password (works once, for 24 hours)"),
-    }, optional=False),
+    }, optional=False, closed_client=OPEN_LOGIN),
     MessageKind(PASSWORD_CHANGED, _("Password changed"),
                 _("Tells a user or staff member that its password was changed, by itself or by staff, so a "
                   "change it did not make does not go unnoticed."), {
         "changed_at": _("When it was changed (UTC)"),
         "changed_by": _("The staff member who set it (empty when the user changed it itself)"),
-    }, optional=False),
+    }, optional=False, closed_client=SENT),
     MessageKind(EMAIL_VERIFICATION, _("E-mail verification"),
                 _("Asks a user to confirm the address, when staff send it."), {
         "verify_email_url": _("Link to confirm the address (7 days)"),
-    }, optional=False),
+    }, optional=False, closed_client=OPEN_LOGIN),
     MessageKind(PROFORMA_REMINDER, _("Proforma reminder"),
                 _("An unpaid proforma: some days before it is due, on the due date, and some days after "
                   "(days per home company; a group may set its own)."), {
@@ -105,13 +116,13 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "document_number": _("The document's number"),
         "document_total": _("Its total with the currency"),
         "due_date": _("When it is due (proformas)"),
-    }, audience=MANAGE_INVOICES),
+    }, audience=MANAGE_INVOICES, closed_client=LEGAL_DOCUMENTS),
     MessageKind(PAYMENT_RECEIVED, _("Payment received"),
                 _("A proforma was paid in full and its invoice issued; the invoice PDF is attached."), {
         "document_number": _("The proforma's number"),
         "invoice_number": _("The final invoice's number"),
         "document_total": _("The amount paid with the currency"),
-    }, audience=MANAGE_INVOICES),
+    }, audience=MANAGE_INVOICES, closed_client=LEGAL_DOCUMENTS),
     MessageKind(AUTO_TOP_UP_FAILED, _("Auto top-up failed"),
                 _("The saved card was declined (or the payment service did not answer) when auto top-up "
                   "charged it; says whether and when it is tried again."), {
@@ -132,7 +143,7 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "endpoint_description": _("Its description"),
         "reason": _("Why it was stopped"),
         "endpoint_link": _("Address of the endpoint's page in the staff panel"),
-    }, optional=False),
+    }, optional=False, closed_client=SENT),
     MessageKind(PAYMENT_REVERSED, _("Refund or dispute at the payment gateway"),
                 _("Sent to staff holding Finance who see the client when money of an online payment was refunded "
                   "in the gateway's own dashboard (not from the panel), or the payer disputed it (opened, won, "
@@ -141,7 +152,7 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
                       "$50.00 — issue a credit note to record it')"),
         "document_numbers": _("The proformas and invoices the payment paid"),
         "document_link": _("Address of the invoice's page in the staff panel (or the client's Transactions tab)"),
-    }, optional=False),
+    }, optional=False, closed_client=SENT),
 )}
 
 

@@ -8,6 +8,8 @@ class EmailStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will retry")
     GIVEN_UP = "given_up", _("Given up")
+    # Not sent, nor to be: the client was closed (or marked as fraud) before it went (rules.py).
+    WITHHELD = "withheld", _("Not sent, client closed")
 
 
 class EmailMessage(models.Model):

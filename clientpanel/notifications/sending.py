@@ -34,12 +34,15 @@ from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 
 from .links import links_filled
 from .models import EmailMessage, EmailStatus
+from .rules import queued_message_goes
 
 log = logging.getLogger(__name__)
 
 # 1 min, doubling to 2 h, then every 2 h: the 20th attempt comes about 29 h after the first.
 EMAIL_RETRY = RetryPolicy(first_delay=dt.timedelta(minutes=1), max_delay=dt.timedelta(hours=2), max_attempts=20)
 _sqlite_turns = threading.Lock()
+# Kept on a withheld message, for the E-mails tab (stored, like the mail server's errors, in English).
+WITHHELD_REASON = "Not sent: the client was closed or marked as fraud before it went."
 
 
 class PermanentFailure(Exception):
@@ -101,7 +104,7 @@ def _claim(now: dt.datetime) -> EmailMessage | None:
 def send_due_emails(*, now: dt.datetime | None = None, limit: int = 1000) -> dict[str, int]:
     """Send up to `limit` messages due at `now` (queued, or failed and due for another attempt),
     over one connection to the mail server. Answers how many were sent, failed (to be retried) and
-    given up."""
+    given up, and — when there were any — how many were withheld (their client closed meanwhile)."""
     now = now or timezone.now()
     counts = {"sent": 0, "failed": 0, "given_up": 0}
     turns = contextlib.nullcontext() if connection.features.has_select_for_update_skip_locked else _sqlite_turns
@@ -112,7 +115,7 @@ def send_due_emails(*, now: dt.datetime | None = None, limit: int = 1000) -> dic
                 outcome = _send_next(now, mail_connection)
                 if outcome is None:
                     break
-                counts[outcome] += 1
+                counts[outcome] = counts.get(outcome, 0) + 1  # "withheld" only when some were
         finally:
             with contextlib.suppress(Exception):
                 mail_connection.close()
@@ -124,6 +127,11 @@ def _send_next(now: dt.datetime, mail_connection) -> str | None:
         message = _claim(now)
         if message is None:
             return None
+        if not queued_message_goes(message):
+            # Queued before staff closed the client: not sent now, and never (rules.py).
+            message.status, message.last_error, message.links = EmailStatus.WITHHELD, WITHHELD_REASON, {}
+            message.save(update_fields=["status", "last_error", "links"])
+            return "withheld"
         message.attempts += 1
         try:
             email = _email_of(message, mail_connection)

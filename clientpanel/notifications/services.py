@@ -36,6 +36,7 @@ from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_R
 from .links import has_links, link_placeholders
 from .models import EmailMessage, EmailTemplate
 from .rendering import PARTS, Rendered, check_template, message_language, preview_parts, render, template_parts
+from .rules import message_goes, queued_message_goes
 from .selectors import email_get, email_switches, home_company_of
 from .sending import send_due_emails
 from .tasks import send_emails_task
@@ -76,12 +77,16 @@ def email_queue(*, key: str, user: User, client: Client | None, language: str, c
     """Render the message for the user and queue it in the caller's transaction; it is sent once
     that commits. Refused outside a transaction (a message must stand or fall with its cause).
     Jobs pass the time of their pass (`run_automation --at T`) and what the message is about.
-    Nothing is queued (None) when the client's home company or the user switched the message off.
+    Nothing is queued (None) when the client's home company or the user switched the message off,
+    or when the client is CLOSED or FRAUD and the message is not one its users are still sent
+    (rules.message_goes).
     `links`: the context's one-time links (a password to choose…), stored apart from the message
     and filled in only as it is sent (links.py)."""
     if not connection.in_atomic_block:
         raise RuntimeError("e-mails are queued inside the transaction that causes them")
-    if is_muted(key, user, client):
+    attachments = list(attachments)
+    if is_muted(key, user, client) or not message_goes(
+            key, client_status=client.status if client else None, user_id=user.pk, attachments=attachments):
         return None
     links = {name: link for name, link in (links or {}).items() if link}
     rendered = render(key, language, {**context, **link_placeholders(links)})
@@ -114,7 +119,8 @@ send_after_commit = CoalescedTask(inline=lambda: send_due_emails(), task=lambda:
 def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
     """Queue a copy of a message as it was rendered (same recipient, subject, bodies, attachments):
     the E-mails tab's Resend. The original keeps its own history. A message whose one-time link was
-    sent already cannot be copied (the link is forgotten): a new link is asked for instead."""
+    sent already cannot be copied (the link is forgotten): a new link is asked for instead. Nor can a
+    message a CLOSED or FRAUD client's users are no longer sent (rules.py)."""
     actor = as_actor(actor)
     require(policies.can_resend_emails(actor), _("You are not allowed to resend e-mails."))
     with transaction.atomic():
@@ -124,6 +130,9 @@ def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
             raise Conflict(_("This message held a one-time link, which is not kept once it is sent; send a new "
                              "one instead (a password reset or verification e-mail from the user's page)."),
                            code="email_link_gone")
+        if not queued_message_goes(original):
+            raise Conflict(_("This client is closed: its users are not sent this message any more."),
+                           code="email_client_closed")
         now = timezone.now()
         copy = EmailMessage.objects.create(
             created_at=now, next_attempt_at=now, template=original.template, language=original.language,
