@@ -55,6 +55,7 @@ SETTINGS_MENU = (
     Entry(_("Groups"), "group-list", SETTINGS, within=("group",)),
     # Staff holding Products reach it from the Products page too (access.area_required(PRODUCTS, SETTINGS)).
     Entry(_("Exchange rates"), "product-exchange-rates", SETTINGS, within=("exchange-rate",)),
+    Entry(_("Add Funds limits"), "add-funds-limits", SETTINGS, within=("add-funds-limit",)),
     Entry(_("Automation"), "automation", SETTINGS, within=("automation",)),
     Entry(_("E-mail templates"), "email-template-list", SETTINGS, within=("email-template",)),
     Entry(_("Activity log"), "activity-log", SETTINGS, pages=("activity-log",)),

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from .views import (
     account,
+    add_funds_limits,
     automation,
     background,
     bank_statements,
@@ -182,6 +183,9 @@ urlpatterns = [
             path("e-invoices/", einvoices.einvoice_profile, name="home-company-einvoice"),
             path("gateways/<int:account_id>/", gateways.gateway_account_edit, name="gateway-account-edit"),
         ])),
+        path("add-funds-limits/", add_funds_limits.add_funds_limits, name="add-funds-limits"),
+        path("add-funds-limits/<str:currency>/remove/", add_funds_limits.add_funds_limit_remove,
+             name="add-funds-limit-remove"),
         path("automation/", automation.automation, name="automation"),
         path("automation/<slug:name>/run/", automation.automation_run_now, name="automation-run"),
         path("staff/", settings.staff_list, name="staff-list"),

@@ -167,9 +167,12 @@ def test_add_funds_keeps_to_the_portal_limits_and_issues_a_proforma(world, setti
     HomeCompany.objects.update(bank_details="PL61 1090 1014 0000 0712 1981 2874")  # to pay by transfer to
     browser = _signed_in(world["mine"].owner.email)
     url = reverse("portal:add-funds")
-    assert "Add at least 10 USD" in browser.post(url, {"amount": "5"}).content.decode()
-    assert "Add at most 500 USD at once" in browser.post(url, {"amount": "600"}).content.decode()
-    assert "may not exceed 100 USD" in browser.post(url, {"amount": "90"}).content.decode()
+    page = browser.get(url).content.decode()  # the limits in the client's currency, before anything is typed
+    assert "From $10.00 to $500.00 at once; your balance may not exceed $100.00." in page
+    assert "Add at least $10.00." in browser.post(url, {"amount": "5"}).content.decode()
+    assert "Add at most $500.00 at once." in browser.post(url, {"amount": "600"}).content.decode()
+    over = browser.post(url, {"amount": "90"}).content.decode()  # the balance is $25.00
+    assert "may not exceed $100.00; you may add at most $75.00 now." in over
     issued = browser.post(url, {"amount": "50"})
     assert issued.status_code == 302
     page = browser.get(issued["Location"]).content.decode()

@@ -22,6 +22,7 @@ from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.text import text_problem
 from clientpanel.einvoices.selectors import einvoice_of
 from clientpanel.invoicing import rules
+from clientpanel.invoicing.add_funds_limits import portal_limits
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
@@ -135,7 +136,7 @@ def add_funds(request: HttpRequest) -> HttpResponse:
     company = client_tax_decision(client).home_company
     online = bool(online_gateways(home_company_id=company.pk, currency=client.currency))
     return render(request, "portal/add_funds.html", {"form": form, "client": client, "type": DocumentType,
-                                                     "online": online,
+                                                     "online": online, "limits": portal_limits(client.currency),
                                                      "by_transfer": rules.takes_bank_transfers(company.bank_details)})
 
 
