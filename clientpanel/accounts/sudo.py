@@ -21,11 +21,10 @@ from .models import User
 from .reauth import present_password_require
 
 SESSION_KEY = "sudo_proved"
-DEFAULT_MINUTES = 15
 
 
 def sudo_window() -> dt.timedelta:
-    return dt.timedelta(minutes=getattr(settings, "STAFF_SUDO_MINUTES", DEFAULT_MINUTES))
+    return dt.timedelta(minutes=settings.STAFF_SUDO_MINUTES)
 
 
 def sudo_active(session: MutableMapping[str, Any], *, user: User) -> bool:

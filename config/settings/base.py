@@ -227,6 +227,8 @@ STORAGES = {
 SESSION_COOKIE_HTTPONLY = True
 # A staff session ends after a working day without a request (backoffice/middleware.py).
 STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", str(8 * 60)))
+# Sudo mode (accounts/sudo.py): how long a proved password lets a staff member do the most dangerous actions.
+STAFF_SUDO_MINUTES = int(os.environ.get("STAFF_SUDO_MINUTES", "15"))
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
 
