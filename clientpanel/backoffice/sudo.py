@@ -70,7 +70,7 @@ def sudo_step(request: HttpRequest, view, *args, **kwargs) -> HttpResponse:
             return redirect(request.get_full_path()) if asked_on_open else view(request, *args, **kwargs)
     context = {"sudo_form": form, "action": request.get_full_path(), "replayed": _replayed_fields(request),
                "resume": "open" if request.method != "POST" or asked_on_open else "",
-               "minutes": sudo.sudo_window().seconds // 60, "back": _back(request)}
+               "minutes": int(sudo.sudo_window().total_seconds() // 60), "back": _back(request)}
     if request.htmx:
         # htmx does not swap a 4xx answer: a 200 that replaces the page's main area with the step.
         response = render(request, "backoffice/account/_sudo_step.html", context)
