@@ -68,7 +68,8 @@ class Service(models.Model):
     billed_until = models.DateTimeField(null=True, blank=True)
     # The day of the month its billing started (activation, or a restart after an unpaid suspension):
     # every period of months ends on this day, clamped to the month's length (calculations.add_months),
-    # so 31 Jan → 28 Feb → 31 Mar, never drifting to the 28th. NULL: billing never started.
+    # so 31 Jan → 28 Feb → 31 Mar, never drifting to the 28th. NULL: billing never started, or
+    # its last period was an hour (the first month after hourly billing starts where the hours ended).
     billing_anchor_day = models.PositiveSmallIntegerField(null=True, blank=True)
     # Staff ordered it although funds did not cover it: provisioning and the first charges (setup
     # fee and first period) post beyond the credit limit; later periods follow the usual rules.

@@ -87,8 +87,13 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
             except InsufficientFunds:
                 suspend = True
             if not suspend:
-                # The first period charged fixes the anchor when nothing set it (rows made by hand).
-                if service.billing_anchor_day is None:
+                # Hours have no day of the month: an hour charged clears the anchor, so the first
+                # month after the product turned to monthly billing starts where the hours ended
+                # (not a day before the activation's day, charged as a whole month). Otherwise the
+                # first period charged fixes the anchor when nothing set it (rows made by hand).
+                if charge is not None and charge.hourly:
+                    service.billing_anchor_day = None
+                elif service.billing_anchor_day is None:
                     service.billing_anchor_day = anchor_day_of(start)
                 service.billed_until = end
                 service.save(update_fields=["billed_until", "billing_anchor_day"])
@@ -201,7 +206,8 @@ def _charge_batch_set_based(*, now: dt.datetime, limit: int, cursor: BillingCurs
             "ledger_entry_id, created_at) SELECT b.service_id, %(kind)s, b.start, b.end_at, b.amount, "
             "CASE WHEN b.amount > 0 THEN b.entry_id END, %(created)s FROM b) "
             "UPDATE services_service s SET billed_until = b.end_at, "
-            "billing_anchor_day = COALESCE(s.billing_anchor_day, extract(day FROM b.start)::int) "
+            "billing_anchor_day = CASE WHEN " + _SQL_IS_HOURLY + " THEN NULL "  # hours: no day (service_charge_due)
+            "ELSE COALESCE(s.billing_anchor_day, extract(day FROM b.start)::int) END "
             "FROM b WHERE s.id = b.service_id",
             {**params, "kind": ChargeKind.PERIOD, "created": timezone.now()})
         charged = db.rowcount
@@ -265,6 +271,8 @@ def charge_batch(*, now: dt.datetime, limit: int = 500, cursor: BillingCursor | 
                                           period_end=p.end, amount=p.amount,
                                           ledger_entry_id=owners.get((service.pk, p.start))) for p in periods]
                 service.billed_until = periods[-1].end
+                if periods[-1].hourly:  # hours have no day of the month (service_charge_due)
+                    service.billing_anchor_day = None
                 updated.append(service)
         ServiceCharge.objects.bulk_create(charges, batch_size=1000)
         _set_billed_until(updated)

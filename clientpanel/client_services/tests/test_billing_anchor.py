@@ -208,3 +208,26 @@ def test_the_set_based_pass_ends_periods_of_months_on_the_anchor_day_as_python_d
         # A second batch at the same moment charges nothing (one charge per service and period).
         assert charge_batch(now=start, limit=1000) == (0, 0, [])
         Service.objects.filter(pk__in=[s.pk for s in made]).update(status=ServiceStatus.TERMINATED)
+
+
+
+def test_a_product_turned_from_hourly_to_monthly_billing_starts_its_months_where_the_hours_ended():
+    """Hours have no day of the month: once the product bills by the month, the first month runs
+    from where the hours ended to that day a month later — not to the activation's day (31 Mar 10:00
+    → 1 Apr 10:00, a day charged as a whole month, then April again). An hour charged clears the
+    anchor that activation (or the migration) left, through each path of the pass."""
+    client = funded_client("10000")
+    product, price = make_product(key="vps-flip", period="MONTHLY", amount="72.00", hourly=True)
+    service = Service.objects.create(
+        client=client, product=product, price=price, label="FLIP01", currency="USD", period="MONTHLY",
+        amount=Decimal("72.00"), setup_fee=Decimal(0), status="ACTIVE", provision_status="COMPLETED",
+        order_date=utc(2027, 3, 1, 10), billed_until=utc(2027, 3, 31, 9), billing_anchor_day=1)
+    job_charge_services(now=utc(2027, 3, 31, 9))  # one hour (on PostgreSQL the set-based pass)
+    service.refresh_from_db()
+    assert (service.billed_until, service.billing_anchor_day) == (utc(2027, 3, 31, 10), None)
+    product.hourly_billing = False
+    product.save(update_fields=["hourly_billing"])
+    job_charge_services(now=utc(2027, 3, 31, 10))
+    job_charge_services(now=utc(2027, 4, 30, 10))
+    assert spans(service)[-2:] == [(utc(2027, 3, 31, 10), utc(2027, 4, 30, 10)),
+                                   (utc(2027, 4, 30, 10), utc(2027, 5, 31, 10))]
