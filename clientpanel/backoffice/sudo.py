@@ -14,7 +14,7 @@ from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from clientpanel.accounts import sudo
@@ -29,7 +29,7 @@ NOT_REPLAYED = {"csrfmiddlewaretoken", PASSWORD, RESUME}
 
 class SudoForm(forms.Form):
     sudo_password = forms.CharField(
-        label=_lazy("Your password"), strip=False, max_length=4096,
+        label=_("Your password"), strip=False, max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}))
 
 
