@@ -156,7 +156,7 @@ class Payment(models.Model):
     net = AmountField()
     method = models.CharField(max_length=50, blank=True)
     # The system's methods ("bank_transfer", "gateway:<key>"; invoicing.payment_methods), "" for typed text.
-    method_code = models.CharField(max_length=50, blank=True, default="")
+    method_code = models.CharField(max_length=50, blank=True, default="", db_default="")
     transaction_id = models.CharField(max_length=100, blank=True)
     paid_at = models.DateTimeField()
     ledger_entry_id = models.UUIDField()
