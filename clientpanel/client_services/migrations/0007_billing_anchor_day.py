@@ -22,6 +22,7 @@ def fill_anchor_days(apps, schema_editor):
     connection = schema_editor.connection
     service_table = connection.ops.quote_name(Service._meta.db_table)
     charge_table = connection.ops.quote_name(ServiceCharge._meta.db_table)
+    product_table = connection.ops.quote_name(apps.get_model("catalog", "Product")._meta.db_table)
     # The day of the month in UTC, the time zone periods are counted in (calculations.anchor_day_of).
     day = ("extract(day FROM ({}) AT TIME ZONE 'UTC')::int" if connection.vendor == "postgresql"
            else "CAST(strftime('%%d', {}) AS INTEGER)")
@@ -42,7 +43,9 @@ def fill_anchor_days(apps, schema_editor):
             f"UPDATE {service_table} SET billing_anchor_day = {day.format('COALESCE(t.run_start, t.billed_until)')} "
             f"FROM (SELECT s.id, s.billed_until, r.run_start FROM {service_table} s LEFT JOIN runs r "
             f"ON r.service_id = s.id AND r.run_end = s.billed_until WHERE s.period IN ({periods}) "
-            f"AND s.billed_until IS NOT NULL) t WHERE {service_table}.id = t.id",
+            # A monthly price billed by the hour keeps none: hours have no day of the month.
+            f"AND s.billed_until IS NOT NULL AND NOT (s.period = 'MONTHLY' AND s.product_id IN "
+            f"(SELECT id FROM {product_table} WHERE hourly_billing))) t WHERE {service_table}.id = t.id",
             [*MONTH_PERIODS, *MONTH_PERIODS])
 
 

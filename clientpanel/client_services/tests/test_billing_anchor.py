@@ -141,8 +141,8 @@ def test_the_migration_gives_existing_services_the_day_their_billing_last_starte
     fill = importlib.import_module("clientpanel.client_services.migrations.0007_billing_anchor_day").fill_anchor_days
     client = funded_client("1000")
 
-    def service(label, period, billed_until, periods=()):
-        product, price = make_product(key=label.lower(), period=period, amount="5.00")
+    def service(label, period, billed_until, periods=(), hourly=False):
+        product, price = make_product(key=label.lower(), period=period, amount="5.00", hourly=hourly)
         made = Service.objects.create(client=client, product=product, price=price, label=label, currency="USD",
                                       period=period, amount=Decimal("5.00"), setup_fee=Decimal(0),
                                       status="ACTIVE", provision_status="COMPLETED", order_date=periods[0][0]
@@ -159,6 +159,8 @@ def test_the_migration_gives_existing_services_the_day_their_billing_last_starte
     restarted_now = service("AGAIN2", "QUARTERLY", utc(2026, 6, 3), [(utc(2026, 1, 30), utc(2026, 4, 30))])
     bare = service("BARE01", "ANNUALLY", utc(2026, 5, 17))
     service("HOUR01", "HOURLY", utc(2026, 5, 17, 3), [(utc(2026, 5, 17, 2), utc(2026, 5, 17, 3))])
+    # A monthly price billed by the hour: hours have no day of the month (service_charge_due).
+    service("HOUR02", "MONTHLY", utc(2026, 5, 17, 3), [(utc(2026, 5, 17, 2), utc(2026, 5, 17, 3))], hourly=True)
     Service.objects.update(billing_anchor_day=None)
     with CaptureQueriesContext(connection) as done:
         fill(apps, SimpleNamespace(connection=connection))
@@ -166,7 +168,8 @@ def test_the_migration_gives_existing_services_the_day_their_billing_last_starte
     # every charge and took a minute and a half at 300,000 services on PostgreSQL).
     assert len(done.captured_queries) == 1
     days = dict(Service.objects.values_list("label", "billing_anchor_day"))
-    assert days == {"DRIFT1": 31, "AGAIN1": 14, "AGAIN2": 3, "BARE01": 17, "HOUR01": None}
+    assert days == {"DRIFT1": 31, "AGAIN1": 14, "AGAIN2": 3, "BARE01": 17, "HOUR01": None,
+                    "HOUR02": None}
     job_charge_services(now=utc(2026, 4, 29))
     assert spans(drifted)[-1] == (utc(2026, 3, 28, 9), utc(2026, 4, 30, 9))  # one longer period, then the 31st
     job_charge_services(now=utc(2026, 4, 30, 10))
