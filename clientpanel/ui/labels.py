@@ -116,6 +116,7 @@ JOB_COUNTS = {
     "charged": pgettext_lazy("job count", "charged"), "finished": pgettext_lazy("job count", "finished"),
     "accepted": pgettext_lazy("job count", "accepted"), "rejected": pgettext_lazy("job count", "rejected"),
     "waiting": pgettext_lazy("job count", "waiting"), "unreachable": pgettext_lazy("job count", "not reached"),
+    "withheld": pgettext_lazy("job count", "withheld (client closed)"),
 }
 # Background tasks' kinds (automation/registry.py BACKGROUND), as their page's title.
 BACKGROUND_TASK_KINDS: dict[str, str] = {

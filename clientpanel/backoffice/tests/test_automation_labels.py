@@ -26,6 +26,8 @@ def test_every_count_a_job_answers_and_every_trigger_has_words():
     counted = {key for counts in results.values() if isinstance(counts, dict) for key in counts}
     assert counted and sorted(counted - set(labels.JOB_COUNTS)) == []
     assert {"schedule", "manual", "command"} <= set(labels.JOB_TRIGGERS)
+    # Counts a job answers only when there were some, which an empty pass cannot show.
+    assert {"withheld"} <= set(labels.JOB_COUNTS)
 
 
 def test_the_automation_page_in_polish_shows_no_job_code_as_its_words(staff_client, staff):
