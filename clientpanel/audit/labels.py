@@ -33,6 +33,8 @@ AUDIT_ACTIONS = {
     "email_template.save": _("E-mail template saved"), "email_template.reset": _("E-mail template reset"),
     "exchange_rate.create": _("Exchange rate added"), "exchange_rate.update": _("Exchange rate changed"),
     "exchange_rate.delete": _("Exchange rate deleted"),
+    "add_funds_limit.create": _("Add Funds limits set"), "add_funds_limit.update": _("Add Funds limits changed"),
+    "add_funds_limit.delete": _("Add Funds limits removed"),
     "group.create": _("Group created"), "group.update": _("Group changed"), "group.delete": _("Group deleted"),
     "home_company.create": _("Home company created"), "home_company.update": _("Home company changed"),
     "home_company.logo": _("Home company's logo changed"),
