@@ -5,12 +5,13 @@ does nothing, and a right password there continues to it."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from clientpanel.accounts import sudo
@@ -204,3 +205,19 @@ def test_a_proof_counts_only_for_the_user_it_was_made_by_and_not_from_the_future
     assert not sudo.sudo_active(session, user=member)
     session[sudo.SESSION_KEY]["at"] = "garbage"
     assert not sudo.sudo_active(session, user=member)
+
+
+
+# Each page's URL name and an example of its path arguments.
+SUDO_PAGES = {"staff-create": [], "staff-edit": [uuid.uuid4()], "staff-password-reset": [uuid.uuid4()],
+              "staff-2fa-reset": [uuid.uuid4()], "role-create": [], "role-edit": [1],
+              "client-user-2fa-reset": [uuid.uuid4(), uuid.uuid4()], "api-token-list": [],
+              "gateway-account-add": [1], "gateway-account-edit": [1, 1]}
+NOT_ASKED = {"client-user-remove": [uuid.uuid4(), uuid.uuid4()], "api-token-revoke": [1],
+             "client-login-as": [uuid.uuid4()], "staff-list": [], "account-password": []}
+
+
+def test_exactly_the_dangerous_pages_ask_for_the_password():
+    guarded = {name for name, args in (SUDO_PAGES | NOT_ASKED).items()
+               if getattr(resolve(reverse(f"backoffice:{name}", args=args)).func, "sudo_required", False)}
+    assert guarded == set(SUDO_PAGES)  # Login as Owner, unlinking a user, revoking a token: not asked
