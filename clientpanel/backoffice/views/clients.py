@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, SETTINGS, VIEW_CLIENTS, has_area
 from clientpanel.audit.selectors import audit_events
+from clientpanel.clients import rules as client_rules
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import AddressType, ClientStatus
@@ -153,7 +154,8 @@ def client_summary(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     return render(request, "backoffice/clients/summary.html", record_context(request, client, "summary") | {
         "decision": client_selectors.client_tax_decision(client), "paid_to_date": paid_to_date(client=client),
-        "amount_owing": amount_owing(client=client), "vies_checkable": client_services.vies_checkable(client)})
+        "amount_owing": amount_owing(client=client), "vies_checkable": client_services.vies_checkable(client),
+        "welcome_possible": client_rules.portal_open(client.status)})
 
 
 @area_required(VIEW_CLIENTS)
@@ -230,8 +232,9 @@ def region_options(request: HttpRequest) -> HttpResponse:
 def client_welcome_email(request: HttpRequest, client_id) -> HttpResponse:
     """Summary → Send welcome e-mail: queued now, sent once this commits."""
     client = client_or_404(request, client_id)
-    client_services.client_welcome_send(actor=request.user, client_id=client.pk)
-    messages.success(request, _("Welcome e-mail to %(email)s queued.") % {"email": client.owner.email})
+    run_and_report(request, lambda: client_services.client_welcome_send(actor=request.user, client_id=client.pk),
+                   success=_("Welcome e-mail to %(email)s queued.") % {"email": client.owner.email},
+                   missing=_("Client not found."))
     return redirect("backoffice:client-summary", client_id=client.pk)
 
 

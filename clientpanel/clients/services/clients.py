@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
 from clientpanel.audit.services import audit_record, created, diff, snapshot
-from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.ids import new_id
 from clientpanel.core.numbering import format_number, sequence_next
@@ -25,6 +25,7 @@ from .. import policies
 from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
 from ..models import Address, AddressType, Client, ClientBalance, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
+from ..rules import portal_open
 from ..selectors import clients_visible_to
 from ..validation import (
     clean_currency,
@@ -302,6 +303,9 @@ def client_welcome_send(*, actor: ActorLike, client_id) -> Client:
     require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
+        if not portal_open(client.status):  # its users get no welcome: notifications.rules withholds it
+            raise Conflict(_("This client is %(status)s: its users receive no welcome e-mail.") % {
+                "status": client.get_status_display()})
         publish(WelcomeEmailRequested(client_id=client.pk, user_id=client.owner_id))
         audit_record(action="client.welcome_email", target=client, client_id=client.pk,
                      changes={"welcome_email": [None, "requested"]})

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 
 from clientpanel.accounts.services import staff_create
+from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.services import client_create, client_user_link, client_welcome_send
-from clientpanel.core.errors import PermissionDenied
+from clientpanel.core.errors import Conflict, PermissionDenied
 from clientpanel.notifications.links import links_filled
 from clientpanel.notifications.models import EmailMessage
 from clientpanel.notifications.sending import send_due_emails
@@ -122,3 +123,20 @@ def test_the_welcome_names_the_portals_login_page(make_client):
     client_welcome_send(actor=None, client_id=client.pk)
     welcome = EmailMessage.objects.get(client_id=client.pk, template="welcome")
     assert "http://127.0.0.1:8000/portal/login/" in welcome.body_text
+
+
+@pytest.mark.parametrize("status", ["CLOSED", "FRAUD"])
+def test_a_closed_clients_summary_offers_no_welcome_and_a_post_is_refused_in_words(staff_client, make_client, status):
+    closed = make_client(status=status)
+    summary = staff_client.get(reverse("backoffice:client-summary", args=[closed.pk]))
+    assert summary.status_code == 200 and b'id="send-welcome-email"' not in summary.content
+    response = staff_client.post(reverse("backoffice:client-welcome-email", args=[closed.pk]), follow=True)
+    assert response.status_code == 200
+    assert "receive no welcome e-mail" in response.content.decode() and b"queued" not in response.content
+    assert not EmailMessage.objects.filter(client_id=closed.pk).exists()
+    assert AuditEvent.objects.filter(client_id=closed.pk, action="client.welcome_email").count() == 0
+    with pytest.raises(Conflict):
+        client_welcome_send(actor=None, client_id=closed.pk)
+    open_one = make_client(status="INACTIVE")
+    offered = staff_client.get(reverse("backoffice:client-summary", args=[open_one.pk]))
+    assert b'id="send-welcome-email"' in offered.content
