@@ -157,6 +157,8 @@ PAGES = {
     "price-retire": (PRODUCTS, False, "POST"),
     "product-exchange-rates": (frozenset({PRODUCTS, SETTINGS}), False, "GET"),  # either area
     "product-exchange-rate-delete": (frozenset({PRODUCTS, SETTINGS}), False, "POST"),
+    "add-funds-limits": (SETTINGS, False, "GET"),
+    "add-funds-limit-remove": (SETTINGS, False, "POST"),
     "automation": (SETTINGS, False, "GET"),
     "automation-run": (SETTINGS, False, "POST"),
     "client-welcome-email": (EDIT_CLIENTS, True, "POST"),
@@ -359,6 +361,7 @@ def _page_url(name: str, world, client) -> str:
         "price-edit": lambda: [world["product"].pk, world["product"].prices.first().pk],
         "price-retire": lambda: [world["product"].pk, world["product"].prices.first().pk],
         "product-exchange-rate-delete": lambda: ["EUR"],
+        "add-funds-limit-remove": lambda: ["EUR"],
         "automation-run": lambda: ["charge_services"],
         "api-token-revoke": lambda: [world["token"].pk],
         "email-detail": lambda: [EmailMessage.objects.filter(client_id=client.pk).first().pk],
