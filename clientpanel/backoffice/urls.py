@@ -82,7 +82,7 @@ urlpatterns = [
              name="client-user-2fa-reset"),
         path("users/<uuid:user_id>/password-reset/", users.client_user_do, {"action": "password-reset"},
              name="client-user-password-reset"),
-        path("users/<uuid:user_id>/make-owner/", users.client_user_do, {"action": "make-owner"},
+        path("users/<uuid:user_id>/make-owner/", users.client_user_do_in_sudo, {"action": "make-owner"},
              name="client-transfer-ownership"),
         path("activity/", clients.client_activity, name="client-activity"),
         path("emails/", emails.client_emails, name="client-emails"),

@@ -212,6 +212,7 @@ def test_a_proof_counts_only_for_the_user_it_was_made_by_and_not_from_the_future
 SUDO_PAGES = {"staff-create": [], "staff-edit": [uuid.uuid4()], "staff-password-reset": [uuid.uuid4()],
               "staff-2fa-reset": [uuid.uuid4()], "role-create": [], "role-edit": [1],
               "client-user-2fa-reset": [uuid.uuid4(), uuid.uuid4()], "api-token-list": [],
+              "client-transfer-ownership": [uuid.uuid4(), uuid.uuid4()],
               "gateway-account-add": [1], "gateway-account-edit": [1, 1]}
 NOT_ASKED = {"client-user-remove": [uuid.uuid4(), uuid.uuid4()], "api-token-revoke": [1],
              "client-login-as": [uuid.uuid4()], "staff-list": [], "account-password": []}

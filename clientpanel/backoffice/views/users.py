@@ -147,7 +147,8 @@ def client_user_do(request: HttpRequest, client_id, user_id, action: str) -> Htt
 @sudo_required
 @require_POST
 def client_user_do_in_sudo(request: HttpRequest, client_id, user_id, action: str) -> HttpResponse:
-    """A Users tab button whose action needs a recently proved password (a second factor reset)."""
+    """A Users tab button whose action needs a recently proved password: a second factor reset, a
+    transfer of ownership (the owner manages the client's users and may be given the client)."""
     return _user_action(request, client_id, user_id, action)
 
 
