@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import models
+from django.db import models, transaction
 
 from clientpanel.core.actor import current_actor
 from clientpanel.core.bulk import insert_rows
+from clientpanel.core.errors import NotFound
 
 from .models import AuditEvent
 
@@ -79,6 +80,39 @@ def save_audited(instance: models.Model, values: dict[str, Any], *, action: str,
         instance.save(update_fields=list(changes))
         audit_record(action=action, target=instance, client_id=client_id, changes=changes)
     return changes
+
+
+def keyed_row_set(model: type[models.Model], key: dict[str, Any], values: dict[str, Any], *,
+                  action: str) -> models.Model:
+    """Make the one row of `model` with `key` (a currency's rate, its Add Funds limits…) hold
+    `values`, locked while it is read and written, and audit `<action>.create` or `<action>.update`
+    labelled by the key's values; the same values again write nothing."""
+    fields, label = [*key, *values], " ".join(str(value) for value in key.values())
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(**key).first()
+        before = None if row is None else snapshot(row, fields)
+        row = row or model(**key)
+        for name, value in values.items():
+            setattr(row, name, value)
+        if before is not None and snapshot(row, fields) == before:
+            return row
+        row.save()
+        audit_record(action=f"{action}.create" if before is None else f"{action}.update", target=row,
+                     object_label=label,
+                     changes=created(row) if before is None else diff(before, snapshot(row, fields)))
+    return row
+
+
+def keyed_row_delete(model: type[models.Model], key: dict[str, Any], *, action: str, missing: str) -> None:
+    """Delete the one row of `model` with `key`, auditing `<action>.delete` with what it held;
+    NotFound(missing) when there is none."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(**key).first()
+        if row is None:
+            raise NotFound(missing)
+        audit_record(action=f"{action}.delete", target=row, object_label=" ".join(str(v) for v in key.values()),
+                     changes=deleted(row))
+        row.delete()
 
 
 def _event(actor, *, action: str, target: models.Model | None = None, object_type: str = "", object_id: str = "",

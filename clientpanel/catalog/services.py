@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
+from clientpanel.audit.services import audit_record, created, diff, keyed_row_delete, keyed_row_set, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
 from clientpanel.core.text import at_most_characters, json_problem, text_problem
@@ -213,26 +213,11 @@ def exchange_rate_save(*, actor: ActorLike, currency: str, rate: object) -> Exch
     except AmountError as error:
         errors.add("rate", str(error))
     errors.raise_if_any()
-    with transaction.atomic():
-        row = ExchangeRate.objects.select_for_update().filter(currency=currency).first()
-        before = None if row is None else snapshot(row, ["currency", "rate"])
-        if row is not None and row.rate == value:
-            return row
-        row = row or ExchangeRate(currency=currency)
-        row.rate = value
-        row.save()
-        audit_record(action="exchange_rate.create" if before is None else "exchange_rate.update", target=row,
-                     object_label=currency, changes=created(row) if before is None
-                     else diff(before, snapshot(row, ["currency", "rate"])))
-    return row
+    return keyed_row_set(ExchangeRate, {"currency": currency}, {"rate": value}, action="exchange_rate")
 
 
 def exchange_rate_delete(*, actor: ActorLike, currency: str) -> None:
     """Remove a currency's rate: its derived prices are no longer offered (services keep theirs)."""
     require(policies.can_manage_exchange_rates(as_actor(actor)), _("You are not allowed to change exchange rates."))
-    with transaction.atomic():
-        row = ExchangeRate.objects.select_for_update().filter(currency=str(currency or "").upper()).first()
-        if row is None:
-            raise NotFound(_("No rate for this currency."))
-        audit_record(action="exchange_rate.delete", target=row, object_label=row.currency, changes=deleted(row))
-        row.delete()
+    keyed_row_delete(ExchangeRate, {"currency": str(currency or "").upper()}, action="exchange_rate",
+                     missing=_("No rate for this currency."))

@@ -7,18 +7,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.audit.services import audit_record, created, deleted, diff, snapshot
-from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.audit.services import keyed_row_delete, keyed_row_set
+from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.money import AmountError, parse_currency_amount, quantize_amount, reader_amount
 
 from .. import policies
 from ..models import AddFundsLimit
 
-FIELDS = ["currency", "minimum", "maximum", "maximum_balance"]
 # The largest figure a limit may name (as for the defaults, config/settings/add_funds.py).
 LIMIT_MAX = Decimal("10000000000")
 
@@ -66,28 +64,12 @@ def add_funds_limit_save(*, actor: ActorLike, currency: str, minimum: object, ma
             _("You are not allowed to change the Add Funds limits."))
     currency = str(currency or "").strip().upper()
     figures = _cleaned(currency, minimum, maximum, maximum_balance)
-    with transaction.atomic():
-        row = AddFundsLimit.objects.select_for_update().filter(currency=currency).first()
-        before = None if row is None else snapshot(row, FIELDS)
-        row = row or AddFundsLimit(currency=currency)
-        for name, value in figures.items():
-            setattr(row, name, value)
-        if before is not None and snapshot(row, FIELDS) == before:
-            return row
-        row.save()
-        audit_record(action="add_funds_limit.create" if before is None else "add_funds_limit.update", target=row,
-                     object_label=currency,
-                     changes=created(row) if before is None else diff(before, snapshot(row, FIELDS)))
-    return row
+    return keyed_row_set(AddFundsLimit, {"currency": currency}, figures, action="add_funds_limit")
 
 
 def add_funds_limit_delete(*, actor: ActorLike, currency: str) -> None:
     """Remove the currency's own limits: its portal Add Funds keeps to the defaults again."""
     require(policies.can_manage_add_funds_limits(as_actor(actor)),
             _("You are not allowed to change the Add Funds limits."))
-    with transaction.atomic():
-        row = AddFundsLimit.objects.select_for_update().filter(currency=str(currency or "").upper()).first()
-        if row is None:
-            raise NotFound(_("This currency has no limits of its own."))
-        audit_record(action="add_funds_limit.delete", target=row, object_label=row.currency, changes=deleted(row))
-        row.delete()
+    keyed_row_delete(AddFundsLimit, {"currency": str(currency or "").upper()}, action="add_funds_limit",
+                     missing=_("This currency has no limits of its own."))

@@ -166,15 +166,3 @@ def _client(currency: str):
     from conftest import client_data
 
     return client_create(actor=None, data=client_data(currency=currency))
-
-
-def test_the_activity_names_the_change_and_its_fields_in_words():
-    from clientpanel.audit.labels import AUDIT_ACTIONS
-    from clientpanel.ui.audit_fields import audit_field_label
-
-    add_funds_limit_save(actor=None, currency="JPY", minimum="1000", maximum="1500000", maximum_balance="3000000")
-    event = AuditEvent.objects.get(action="add_funds_limit.create")
-    assert event.object_label == "JPY"
-    assert [audit_field_label(key) for key in sorted(event.changes)] == [
-        "Currency", "Maximum at once", "Maximum balance", "Minimum at once"]
-    assert str(AUDIT_ACTIONS["add_funds_limit.create"]) == "Add Funds limits set"
