@@ -59,3 +59,19 @@ def test_staff_turn_2fa_off_only_with_the_present_password_and_guesses_are_throt
     # The staff login counts the same guesses.
     login = Browser().post(reverse("backoffice:login"), {"username": member.email, "password": PASSWORD})
     assert "Too many failed attempts" in login.content.decode()
+
+
+def test_a_secret_shown_to_another_staff_session_is_not_the_one_confirmed(client, member):
+    """As in the portal: each look at the page makes a new secret, so one a borrowed session saw is
+    gone once its owner looks, and the secret confirmed was shown to the owner alone."""
+    url = reverse("backoffice:account-2fa")
+    thief = Browser()
+    thief.force_login(member)
+    client.get(url)
+    thief.get(url)
+    seen_by_thief = User.objects.get(pk=member.pk).totp_secret
+    assert seen_by_thief not in client.get(url).content.decode()
+    secret = User.objects.get(pk=member.pk).totp_secret
+    client.post(url, {"action": "confirm", "code": pyotp.TOTP(secret).now(), "current_password": PASSWORD})
+    member.refresh_from_db()
+    assert member.has_2fa and member.totp_secret == secret != seen_by_thief

@@ -106,3 +106,19 @@ def test_the_services_refuse_a_wrong_password_on_the_field(world):
     with pytest.raises(ValidationFailed):
         totp.totp_disable(user=owner, code=_code(owner, 1), password=None)
     assert User.objects.get(pk=owner.pk).has_2fa
+
+
+def test_a_secret_shown_to_another_session_is_not_the_one_the_owner_confirms(world):
+    """A borrowed session that opens the 2FA page while the owner enrols sees a secret that the
+    owner's next look at the page replaces: the secret confirmed was shown to the owner alone."""
+    owner = world["mine"].owner
+    thief, own = _signed_in(owner.email), _signed_in(owner.email)
+    own.get(URL)
+    thief.get(URL)
+    seen_by_thief = User.objects.get(pk=owner.pk).totp_secret
+    page = own.get(URL).content.decode()
+    assert seen_by_thief not in page
+    confirmed = own.post(URL, {"action": "confirm", "code": _code(owner), "current_password": PASSWORD})
+    assert 'id="recovery-codes"' in confirmed.content.decode()
+    owner.refresh_from_db()
+    assert owner.has_2fa and owner.totp_secret != seen_by_thief

@@ -92,7 +92,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         except DomainError as error:  # a wrong password or code, or too many of them
             form.show_refusal(error)
         user.refresh_from_db()
-    if not user.has_2fa and not user.totp_secret:
+    # Each look at the page shows a new secret (totp_begin): one shown to a borrowed session is
+    # replaced when the owner looks, so the secret the owner confirms was shown to the owner alone.
+    if not user.has_2fa and (request.method == "GET" or not user.totp_secret):
         totp.totp_begin(user=user, actor=portal.actor)
     context = {"form": form, "recovery_codes": recovery_codes, "enrolled": user.has_2fa}
     if not user.has_2fa:
