@@ -4,52 +4,32 @@ list, the CSV export and the portal's Transactions page; a manual transaction's 
 typed in every language, and the API keeps the English it has always returned."""
 
 import csv
-import datetime as dt
 import io
 import uuid
 import zipfile
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.test import Client as Browser
 from django.urls import reverse
 from django.utils import translation
 
 from clientpanel.accounts.models import User
-from clientpanel.catalog.models import Price, Product
-from clientpanel.client_services.services import service_order
-from clientpanel.clients.services import client_create
-from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
 from clientpanel.ledger.descriptions import describe
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.services import entry_post, manual_transaction_create
 from clientpanel.privacy.selectors import client_data_export
-from conftest import client_data
+
+from .ledgers import MANUAL, client_with_every_entry
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "ledger-words-passphrase"
-T = dt.datetime(2027, 9, 2, 8, 0, tzinfo=dt.UTC)
-MANUAL = "Rabat za awarię / outage credit"
 
 
 @pytest.fixture
 def ledger():
     """A Polish client with every kind of entry the system writes, and one typed by staff."""
-    client = client_create(actor=None, data=client_data(currency="PLN", language="pl", password=PASSWORD))
-    manual_transaction_create(actor=None, client_id=client.pk, amount="500.00", description=MANUAL)
-    product = Product.objects.create(key="vps", name="VPS", module="sample")
-    price = Price.objects.create(product=product, currency="PLN", period="MONTHLY", amount=Decimal("10.00"),
-                                 setup_fee=Decimal("5.00"))
-    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    call_command("run_automation", "--at", T.isoformat())  # the setup fee, then the first month
-    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
-        {"description": "Wdrożenie", "quantity": "1", "unit_price": "100.00"}])
-    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
-    proforma.refresh_from_db()
-    invoice = proforma.related
-    note = credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="40.00").note
-    return {"client": client, "service": service, "proforma": proforma, "invoice": invoice, "note": note}
+    return client_with_every_entry(password=PASSWORD, credit="500.00", monthly="10.00")
 
 
 def _polish(world) -> list[str]:

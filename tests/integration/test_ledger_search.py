@@ -5,12 +5,10 @@ from before the codes by their exact English alike, typed text as typed, and the
 API returns — on the staff Transactions tab and Finance → Transactions with their CSV exports, the
 portal's Transactions page and the API; each search one query, whatever the language."""
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client as Browser
 from django.test.utils import CaptureQueriesContext
@@ -18,19 +16,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from clientpanel.accounts.models import User
-from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.selectors import entry_service_names
-from clientpanel.client_services.services import service_order
-from clientpanel.clients.services import client_create
-from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.selectors import client_entries, entries_visible_to
 from clientpanel.ledger.services import entry_post, manual_transaction_create
-from conftest import client_data
+
+from .ledgers import MANUAL, client_with_every_entry
 
 pytestmark = pytest.mark.django_db
-T = dt.datetime(2027, 9, 2, 8, 0, tzinfo=dt.UTC)
-MANUAL = "Rabat za awarię / outage credit"
 PASSWORD = "ledger-search-passphrase"
 
 
@@ -38,18 +31,8 @@ PASSWORD = "ledger-search-passphrase"
 def ledger():
     """A Polish client with every kind of entry the system writes, one typed by staff, and one
     of each kind written before the codes (kept with the English alone)."""
-    client = client_create(actor=None, data=client_data(currency="PLN", language="pl", password=PASSWORD))
-    manual_transaction_create(actor=None, client_id=client.pk, amount="1500.00", description=MANUAL)
-    product = Product.objects.create(key="vps", name="VPS", module="sample")
-    price = Price.objects.create(product=product, currency="PLN", period="MONTHLY", amount=Decimal("1234.50"),
-                                 setup_fee=Decimal("5.00"))
-    service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    call_command("run_automation", "--at", T.isoformat())  # the setup fee, then the first month
-    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
-        {"description": "Wdrożenie", "quantity": "1", "unit_price": "100.00"}])
-    proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
-    proforma.refresh_from_db()
-    note = credit_note_issue(actor=None, invoice_id=proforma.related.pk, net_amount="40.00").note
+    made = client_with_every_entry(password=PASSWORD, credit="1500.00", monthly="1234.50")
+    client, service, proforma, note = made["client"], made["service"], made["proforma"], made["note"]
     gone, document = uuid.uuid4(), uuid.uuid4()  # a service deleted since, and an old document
     old = {kind: entry_post(client_id=client.pk, type=entry_type, net=net, description=text, **(
         {"service_id": gone} if entry_type == EntryType.CHARGE else {"document_id": document}))[0]
