@@ -21,7 +21,6 @@ from .models import User
 
 # In the reader's language when shown (lazy: read when the page is made).
 WRONG_CREDENTIALS = _("Please enter a correct email and password. Note that both fields may be case-sensitive.")
-TOO_MANY_ATTEMPTS = _("Too many failed attempts. Wait 15 minutes and try again.")
 EMAIL_UNVERIFIED = _("Confirm your email address first: open the link we sent you. No message? Use \"Forgot your "
                      "password?\" to get a new link.")
 
@@ -37,7 +36,7 @@ def _password_check(request: Any, email: str, password: str, *, staff: bool) -> 
     one, is counted like a wrong password and answered like one."""
     ip = client_ip(request) if request is not None else None
     if throttle.login_blocked(email, ip):
-        raise LoginRefused(TOO_MANY_ATTEMPTS, code="throttled")
+        raise LoginRefused(throttle.TOO_MANY_ATTEMPTS, code="throttled")
     user = authenticate(request, email=email, password=password)  # counts a wrong password
     if user is None:
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")

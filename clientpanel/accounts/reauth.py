@@ -21,7 +21,7 @@ def present_password_check(user: User, password: object, errors: FieldErrors, *,
     """Add an error on `current_password` unless `password` is the user's present one; a wrong one
     is counted (call outside any transaction that may roll back, or the count goes with it)."""
     if throttle.login_blocked(user.email, ip):
-        errors.add(FIELD, _("Too many failed attempts. Wait 15 minutes and try again."))
+        errors.add(FIELD, str(throttle.TOO_MANY_ATTEMPTS))
     elif not isinstance(password, str) or not password or not user.check_password(password):
         throttle.login_failed(user.email, ip)
         errors.add(FIELD, _("This is not your present password."))

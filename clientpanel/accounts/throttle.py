@@ -18,10 +18,13 @@ from __future__ import annotations
 import hashlib
 
 from django.core.cache import cache
+from django.utils.translation import gettext_lazy
 
 from clientpanel.core.actor import Actor
 
 WINDOW = 15 * 60
+# What a blocked login or password check says, in the reader's language when shown.
+TOO_MANY_ATTEMPTS = gettext_lazy("Too many failed attempts. Wait 15 minutes and try again.")
 MAX_FAILURES = 5  # per email address (passwords) and per account (2FA codes)
 MAX_FAILURES_PER_ADDRESS = MAX_FAILURES * 4  # an office shares one address
 
