@@ -8,8 +8,6 @@ JavaScript; asked by htmx (a Users tab button), the step replaces the page's mai
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +18,7 @@ from django.views.decorators.debug import sensitive_variables
 from clientpanel.accounts import sudo
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.ui.redirects import next_within
+from clientpanel.ui.redirects import came_from
 
 PASSWORD = "sudo_password"
 RESUME = "sudo_resume"  # "open": the step guarded opening a page (GET); a proof reloads it
@@ -39,16 +37,6 @@ def _replayed_fields(request: HttpRequest) -> list[tuple[str, str]]:
         return []
     return [(name, value) for name in request.POST if name not in NOT_REPLAYED and name not in sensitive
             for value in request.POST.getlist(name)]
-
-
-def _back(request: HttpRequest) -> str:
-    """The page the staff member came from (Cancel), when it is one of this site's; else the dashboard."""
-    came_from = urlsplit(request.headers.get("Referer", ""))
-    path = came_from.path + (f"?{came_from.query}" if came_from.query else "")
-    fallback = reverse("backoffice:dashboard")
-    if came_from.netloc not in ("", request.get_host()):
-        return fallback
-    return next_within(request, path, prefix="/", fallback=fallback)
 
 
 @sensitive_variables("password")
@@ -70,7 +58,8 @@ def sudo_step(request: HttpRequest, view, *args, **kwargs) -> HttpResponse:
             return redirect(request.get_full_path()) if asked_on_open else view(request, *args, **kwargs)
     context = {"sudo_form": form, "action": request.get_full_path(), "replayed": _replayed_fields(request),
                "resume": "open" if request.method != "POST" or asked_on_open else "",
-               "minutes": int(sudo.sudo_window().total_seconds() // 60), "back": _back(request)}
+               "minutes": int(sudo.sudo_window().total_seconds() // 60),
+               "back": came_from(request) or reverse("backoffice:dashboard")}
     if request.htmx:
         # htmx does not swap a 4xx answer: a 200 that replaces the page's main area with the step.
         response = render(request, "backoffice/account/_sudo_step.html", context)

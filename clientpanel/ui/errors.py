@@ -16,9 +16,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
+
+from .redirects import came_from
 
 PORTAL_PREFIX = "/portal/"
 PORTAL_HOME = "/portal/"
@@ -30,24 +31,13 @@ def _is_staff(request: HttpRequest) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def _back(request: HttpRequest) -> str:
-    """The page the visitor came from, when it is one of ours and not this very page."""
-    referer = request.META.get("HTTP_REFERER", "")
-    if not referer or referer == request.build_absolute_uri():
-        return ""
-    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        return ""
-    return referer
-
-
 def error_context(request: HttpRequest, *, inside_panel: bool = True) -> dict:
     portal = request.path.startswith(PORTAL_PREFIX)
     layout = "error_base.html"
     if inside_panel and not portal and _is_staff(request):
         layout = "backoffice/error_page.html"
     try:
-        back = _back(request)
+        back = came_from(request)
     except Exception:  # a malformed Host header must not turn a 404 into a 500
         back = ""
     return {"layout": layout, "home_url": PORTAL_HOME if portal else STAFF_HOME, "in_portal": portal,
