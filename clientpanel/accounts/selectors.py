@@ -12,7 +12,7 @@ from clientpanel.core.errors import NotFound
 
 from . import policies, roles
 from .actors import ActorLike, as_actor
-from .models import ApiToken, User
+from .models import ApiToken, User, normalize_email
 from .tokens import TOKEN_PREFIX, hash_token
 
 
@@ -122,3 +122,22 @@ def api_tokens_visible_to(actor: ActorLike) -> QuerySet[ApiToken]:
     if policies.can_manage_staff(actor):
         return tokens.filter(Q(user_id=actor.user_id) | Q(user__in=staff_manageable_by(actor)))
     return tokens.filter(user_id=actor.user_id)
+
+
+def _mailbox(email: str) -> str:
+    """An address without its sub-address tag (name+tag@domain is delivered to name@domain)."""
+    local, _at, domain = normalize_email(email).rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def reaches_staff_mailbox(email: str) -> bool:
+    """Whether mail to this address lands in a staff account's mailbox: the account's own address,
+    in any case or look-alike form normalize_email folds, or one of its sub-addresses (tag after a
+    "+"). What staff may not invite as a client user during Login as Owner (docs/decisions.md)."""
+    email = normalize_email(email)
+    if "@" not in email:
+        return False
+    domain = email.rpartition("@")[2]
+    mailbox = _mailbox(email)
+    staff = User.objects.filter(is_staff=True, email__endswith=f"@{domain}").values_list("email", flat=True)
+    return any(_mailbox(address) == mailbox for address in staff)

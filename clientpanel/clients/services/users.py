@@ -17,6 +17,7 @@ from clientpanel.accounts import policies as account_policies
 from clientpanel.accounts import throttle
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
+from clientpanel.accounts.selectors import reaches_staff_mailbox
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.accounts.two_factor import totp_clear
 from clientpanel.audit.services import audit_record, save_audited
@@ -35,6 +36,8 @@ from .phones import lock_clients_owned_by
 
 # Lazy: read in the language of the refusal.
 NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
+STAFF_ADDRESS_AS_OWNER = gettext_lazy("During Login as Owner you cannot invite a staff member's address (nor a "
+                                      "+tag form of it): staff and client users are kept apart.")
 OWN_LINK = gettext_lazy("You cannot change your own access; ask another user who manages users.")
 # A team's logins, with room to spare; without a bound a portal user with Manage Users could add
 # users (and send an invitation e-mail each) without end, and the Users pages list them all.
@@ -104,6 +107,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
         if not policies.can_change_permissions(actor, set(permissions)):
             errors.add("permissions", str(NOT_YOURS_TO_GRANT))
         email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
+        if actor.impersonator is not None and email and reaches_staff_mailbox(email):
+            errors.add("email", str(STAFF_ADDRESS_AS_OWNER))  # a login kept after it ends (docs/decisions.md)
         user = User.objects.filter(email=normalize_email(email)).first() if email else None
         taken_out_of_scope = False
         if user is not None and not actor.is_system and not users_visible_to(actor).filter(pk=user.pk).exists():
