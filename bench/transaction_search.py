@@ -35,9 +35,10 @@ from harness import ensure_database, report, setup_django  # noqa: E402 — benc
 
 CLIENTS = 20
 SEARCHES = [  # (language, words): fixed text, a period and an amount as shown, a document number, the same in
-    # English, the wording of a charge whose service is gone (a check per row), nothing
+    # English, the wording of a charge whose service is gone (a check per row), nothing, an entry type's label
     ("pl", "Płatność"), ("pl", "miesiąc 10,00"), ("pl", "PROFORMA/2026/00120"), ("en", "Payment"),
-    ("en", "month 10.00"), ("pl", "Usługa"), ("en", "qqxqzv"), ("pl", "qqxqzv")]
+    ("en", "month 10.00"), ("pl", "Usługa"), ("en", "qqxqzv"), ("pl", "qqxqzv"), ("pl", "Korekta"),
+    ("en", "Refund")]
 
 
 def load(entries: int) -> None:

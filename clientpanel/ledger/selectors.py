@@ -44,12 +44,23 @@ def _searched(word: str, names: ServiceNames | None) -> Q:
     """A search word as the list's pages show an entry: its stored words (typed text as typed,
     and the English the API returns) or transaction ID, the name of its service (a charge reads
     "VPS D4E0GV, 1 month × 10.00" where the English keeps the ID), and what the system wrote as
-    it reads in the active language ("Płatność za …", "1 miesiąc × 10,00"): conditions in the
-    list's own query, never a pass over the rows in Python."""
+    it reads in the active language ("Płatność za …", "1 miesiąc × 10,00"), and its type as the
+    staff lists label it in that language ("Wpłata", "Refund"): conditions in the list's own query,
+    never a pass over the rows in Python."""
     found = Q(description__icontains=word) | Q(transaction_id__icontains=word)
     if names:
         found |= Q(service_id__in=names.matching(word))
+    if types := types_labelled(word):
+        found |= Q(type__in=types)
     return _any([found, *(_shown(reading, word, names) for reading in readings(word, named=names is not None))])
+
+
+def types_labelled(word: str) -> list[str]:
+    """The entry types whose label, as the reader sees it (the active language: "Wpłata",
+    "Korekta" in Polish), holds the word, case aside; none for most words, which then search as
+    before (a condition on the type, indexed by nothing, is only added where a label holds the word)."""
+    folded = word.casefold()
+    return [value for value, label in EntryType.choices if folded in str(label).casefold()]
 
 
 def _shown(reading: Reading, word: str, names: ServiceNames | None) -> Q | None:
