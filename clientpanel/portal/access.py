@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from clientpanel.clients.rules import ACCOUNT_CLOSED
 from clientpanel.core.actor import set_actor
 from clientpanel.core.errors import NotFound
 
@@ -55,6 +56,13 @@ def shown_or_not_here(request: HttpRequest, lookup: Callable[[], T], model: type
         not_here(request, model, object_id)
 
 
+def _not_done(request: HttpRequest, reason: str, *, signed_in: bool) -> HttpResponse:
+    """The page answering an action (a POST) that a client closed meanwhile stopped: not done, why."""
+    response = render(request, "portal/not_done.html", {"reason": reason, "signed_in": signed_in}, status=409)
+    add_never_cache_headers(response)
+    return response
+
+
 def portal_page(permission: str | None = None) -> Callable:
     """A portal page for the signed-in client user (else the login page), acting as the client it
     selected; with a permission key, 404 for a user without it."""
@@ -63,20 +71,25 @@ def portal_page(permission: str | None = None) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             portal = session.current(request)
+            if portal is None and getattr(request, "portal_closed", False):
+                # An action sent by a session whose (only) client closed since: say it was not done.
+                return _not_done(request, str(ACCOUNT_CLOSED), signed_in=False)
             if portal is None:
                 return redirect(f"{reverse('portal:login')}?{urlencode({'next': request.get_full_path()})}")
-            if permission is not None and not portal.may(permission):
-                raise Http404("No such page.")
             request.portal = portal
             set_actor(portal.actor)
             translation.activate(portal.user.language)
             request.LANGUAGE_CODE = translation.get_language()
             if portal.moved:
-                # The client this session acted for was closed (or unlinked) meanwhile: say for whom it
-                # acts now, and do no action meant for the other client for this one.
-                messages.info(request, _("You now act for %(client)s.") % {"client": portal.client.display_name})
+                # The client this session acted for was closed (or unlinked) meanwhile: say so and for
+                # whom it acts now, and do no action meant for the other client for this one.
+                moved = _("%(old)s is no longer open to you in the client area. You now act for %(client)s.") % {
+                    "old": portal.moved_from, "client": portal.client.display_name}
                 if request.method not in ("GET", "HEAD"):
-                    return redirect("portal:dashboard")
+                    return _not_done(request, moved, signed_in=True)
+                messages.info(request, moved)
+            if permission is not None and not portal.may(permission):
+                raise Http404("No such page.")
             try:
                 response = view(request, *args, **kwargs)
             except OfAnotherClient as turn:

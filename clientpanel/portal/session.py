@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -51,9 +52,13 @@ class Portal:
     actor: Actor
     links: list[ClientUser]
     impersonator: User | None = None
-    # The client the session acted for is gone from its links (closed, or the link removed) since the
-    # last request: this one acts for another (portal_page lets no action through on that request).
-    moved: bool = False
+    # The client the session acted for until this request, gone from its links since (closed, or the
+    # link removed): this request acts for another (portal_page lets no action through on it).
+    moved_from: str = ""  # its name
+
+    @property
+    def moved(self) -> bool:
+        return bool(self.moved_from)
 
     def may(self, permission: str) -> bool:
         return permission in self.actor.permissions
@@ -81,6 +86,13 @@ class Portal:
 def _own_links(user: User):
     """The user's links to the clients it may act for itself (rules.portal_open), oldest first."""
     return ClientUser.objects.filter(portal_open_q("client__"), user=user).order_by("created_at")
+
+
+def _client_name(client_id: str) -> str | None:
+    try:
+        return Client.objects.filter(pk=client_id).values_list("display_name", flat=True).first()
+    except (ValueError, ValidationError):
+        return None
 
 
 def sign_in_refusal(user: User) -> str | None:
@@ -179,8 +191,10 @@ def current(request: HttpRequest) -> Portal | None:
     if not links:
         closed = impersonator is None and ClientUser.objects.filter(user=user).exists()
         sign_out(request)
-        if closed:
+        if closed and request.method in ("GET", "HEAD"):
             messages.error(request, str(ACCOUNT_CLOSED))
+        elif closed:
+            request.portal_closed = True  # portal_page answers the action a page saying it was not done
         return None
     selected = request.session.get(CLIENT)
     chosen = next((link for link in links if str(link.client_id) == selected), links[0])
@@ -190,5 +204,8 @@ def current(request: HttpRequest) -> Portal | None:
     except NotFound:
         sign_out(request)
         return None
+    moved_from = ""
+    if selected and selected != str(chosen.client_id):
+        moved_from = _client_name(selected) or _("another client")
     return Portal(user=user, client=chosen.client, actor=actor, links=links, impersonator=impersonator,
-                  moved=bool(selected) and selected != str(chosen.client_id))
+                  moved_from=moved_from)

@@ -97,9 +97,11 @@ def test_an_action_meant_for_a_client_closed_meanwhile_is_not_done_for_another(w
     browser.post(reverse("portal:switch-client"), {"client": str(world["theirs"].pk)})
     _set_status(world["theirs"], ClientStatus.CLOSED)
     services = Service.objects.count()
-    refused = browser.post(reverse("portal:order"), {"price": str(world["price"].pk)}, follow=True)
-    assert refused.redirect_chain[-1][0] == reverse("portal:dashboard")
-    assert "You now act for Mine Ltd." in refused.content.decode()
+    refused = browser.post(reverse("portal:order"), {"price": str(world["price"].pk)})
+    # Not dropped silently: a page says it was not done, why, and for whom the session acts now.
+    text = refused.content.decode()
+    assert refused.status_code == 409 and "What you sent was not done" in text
+    assert "Theirs Ltd is no longer open to you in the client area. You now act for Mine Ltd." in text
     assert Service.objects.count() == services  # nothing ordered for Mine instead
     # From now on the session acts for Mine, plainly.
     assert browser.post(reverse("portal:order"), {"price": str(world["price"].pk)}).status_code == 302
@@ -117,8 +119,15 @@ def test_a_user_whose_only_client_closes_mid_session_is_signed_out_and_does_noth
                       (reverse("portal:users"), {"email": "new.person@example.com", "firstname": "New",
                                                  "lastname": "Person", "permissions": [keys.VIEW_DOCUMENTS]}),
                       (reverse("portal:add-funds"), {"amount": "20"})):
+        _set_status(world["mine"], ClientStatus.ACTIVE)  # each action from a session signed in before the close
+        browser = _signed_in(owner_email)
+        _set_status(world["mine"], ClientStatus.FRAUD)
         refused = browser.post(url, data)
-        assert refused.status_code == 302 and refused["Location"].startswith(reverse("portal:login"))
+        text = refused.content.decode()  # not dropped silently: not done, and why
+        assert refused.status_code == 409 and "What you sent was not done" in text and CLOSED_WORDS in text
+        assert "fraud" not in text.lower()
+        again = browser.post(url, data)  # signed out by then: the login page, as any signed-out POST
+        assert again.status_code == 302 and again["Location"].startswith(reverse("portal:login"))
     assert (PaymentAttempt.objects.count(), Service.objects.count(), ClientUser.objects.count()) == \
         (attempts, services, links)
     # The payer's pages of a payment started before the client closed are closed too.

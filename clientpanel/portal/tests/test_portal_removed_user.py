@@ -33,6 +33,8 @@ def test_removed_from_the_selected_client_it_acts_only_for_the_one_left(world):
     client_user_remove(actor=None, client_id=world["mine"].pk, user_id=User.objects.get(email=email).pk)
     assert browser.get(reverse("portal:invoices")).status_code == 404  # no Manage Invoices at the other
     assert browser.get(reverse("portal:document", args=[world["mine_doc"].pk])).status_code == 404
+    told = browser.get(reverse("portal:dashboard")).content.decode()
+    assert f"{world['mine'].display_name} is no longer open to you" in told  # said once, on the next page
     page = browser.get(reverse("portal:dashboard")).content.decode()
     assert world["theirs"].display_name in page and world["mine"].display_name not in page
 
