@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from clientpanel.core.actor import Actor
 
+from .models import normalize_email
+
 WINDOW = 15 * 60
 # What a blocked login or password check says, in the reader's language when shown.
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many failed attempts. Wait 15 minutes and try again.")
@@ -54,8 +56,14 @@ def _forget(key: str, limit: int) -> None:
     cache.delete_many(_slots(key, limit))
 
 
+def _email_digest(email: str) -> str:
+    """An address counted as the account it reaches (normalize_email: case, full-width letters, an
+    IDN domain), so each look-alike form of one address is not a fresh count of its own."""
+    return _digest(normalize_email(email or ""))
+
+
 def _login_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
-    keys = [("login-email:" + _digest((email or "").strip().lower()), MAX_FAILURES)]
+    keys = [("login-email:" + _email_digest(email), MAX_FAILURES)]
     if ip:
         keys.append(("login-ip:" + _digest(ip), MAX_FAILURES_PER_ADDRESS))
     return keys
@@ -98,7 +106,7 @@ MAX_RESET_REQUESTS = 3  # per email address in WINDOW: enough for a lost message
 def password_reset_allowed(email: str, ip: str | None) -> bool:
     """Whether another reset link may go to this address now; counts the request when it may.
     Refused requests are answered like the others, so nobody learns which addresses exist."""
-    keys = [("reset-email:" + _digest((email or "").strip().lower()), MAX_RESET_REQUESTS)]
+    keys = [("reset-email:" + _email_digest(email), MAX_RESET_REQUESTS)]
     if ip:
         keys.append(("reset-ip:" + _digest(ip), MAX_FAILURES_PER_ADDRESS))
     if any(_blocked(key, limit) for key, limit in keys):
