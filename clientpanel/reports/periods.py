@@ -87,9 +87,10 @@ class Range:
         """The first moment after the range."""
         return timezone.make_aware(dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time()))
 
-    def truncate(self, field_name: str):
-        """The period of a moment (or of a day, for the daily rollups), in the database."""
-        return (TruncMonth if self.granularity == MONTH else TruncQuarter)(field_name)
+    def truncate(self, field_name: str, tzinfo: dt.tzinfo | None = None):
+        """The period of a moment (or of a day, for the daily rollups), in the database; in the
+        server's zone unless another is given (a tax document's own: rollups.tax_by)."""
+        return (TruncMonth if self.granularity == MONTH else TruncQuarter)(field_name, tzinfo=tzinfo)
 
     def period_of(self, value) -> dt.date:
         """A TruncMonth / TruncQuarter answer (a datetime on PostgreSQL, maybe a date elsewhere) as

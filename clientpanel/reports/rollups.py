@@ -1,6 +1,7 @@
 """Daily rollups for Finance → Reports (issue 14): at a million clients a year of payments, credit
 notes, tax lines and charges takes seconds to add up, so the `roll_up_reports` job keeps them added
-up per day (the server's time zone), per currency, home company, client group, tax rate, country
+up per day (the server's time zone; a tax document's tax on the day its company dated it, in the
+zone kept on the document), per currency, home company, client group, tax rate, country
 and product (reports.models). A report for staff who see every client reads the rollups for what
 was written before `RollupState.rolled_until` and adds up live only what was written since;
 staff limited to their assigned clients get everything added up live (theirs are few).
@@ -18,11 +19,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     BigIntegerField,
@@ -145,38 +149,80 @@ def _line_amount_units(index: int):
                 BigIntegerField())
 
 
-TaxKey = tuple  # (bucket, company id, group id or None, currency, country, kind, tax name, rate)
+TaxKey = tuple  # (day or period start, company id, group id or None, currency, country, kind, tax name, rate)
 
 
-def tax_by(documents: QuerySet[Document], bucket) -> dict[TaxKey, list]:
+def document_zone(name: str | None) -> dt.tzinfo:
+    """The zone a document was dated in (its company's at issue, kept in its snapshot): the day
+    printed on it, in its number and its e-invoice. A snapshot without one: the server's zone, as its
+    PDF reads it."""
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _day_in(value, zone: dt.tzinfo) -> dt.date | None:
+    """A truncated moment (an aware datetime on PostgreSQL, maybe a date elsewhere) as the day it
+    starts in `zone`."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(zone).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def tax_by(documents: QuerySet[Document], bucket: Callable[[dt.tzinfo], Any] | None, *,
+           since: dt.date | None = None, until: dt.date | None = None) -> dict[TaxKey, list]:
     """Tax per bucket (over issue_date), home company, group, currency, client country (the billing
     address kept at issue), and tax name and rate — [documents, net, tax] under each; reverse-charge
     sales and sales without tax under the kinds DailyTax.REVERSE_CHARGE and UNTAXED, with their net.
-    One query: documents grouped by their up to three tax lines; taxes add, never compound, so each
-    is charged on the document's whole net."""
+    Taxes add, never compound, so each is charged on the document's whole net.
+
+    A tax document belongs to the day its company dated it (the VAT return's period): `bucket(zone)`
+    truncates issue_date in the zone the document was issued in, and `since`–`until` (days, both
+    included) are read in it too — a Warsaw invoice issued at 00:30 on 1 December is December's
+    whatever the server's zone. The buckets come back as the days they start on. One query per zone
+    the documents were issued in (and one to find those zones), each grouping documents by their up
+    to three tax lines."""
     lines = {}
     for index in range(MAX_TAXES):
         lines[f"name{index}"] = _line(index, "name")
         lines[f"rate{index}"] = _line(index, "rate")
     sums = {f"amount{index}": Sum(_line_amount_units(index), output_field=AmountField()) for index in range(MAX_TAXES)}
-    rows = _grouped(documents, bucket, {"company": F("home_company_id"), "group": F("client__group_id"),
-                                        "country": KeyTextTransform("country", "billing_address"), **lines},
-                    ("currency", "reverse_charge")).annotate(documents=Count("id"), net_sum=Sum("net"), **sums)
+    if since is not None and until is not None:
+        # No zone is more than a day off UTC: the zones' own bounds are applied below.
+        documents = documents.filter(
+            issue_date__gte=dt.datetime.combine(since - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC),
+            issue_date__lt=dt.datetime.combine(until + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC))
+    zones = documents.values_list("company_snapshot__time_zone", flat=True).distinct().order_by()
     facts: dict = defaultdict(lambda: [0, ZERO, ZERO])
-    for row in rows:
-        where = (row.get("bucket"), row["company"], row["group"], row["currency"], row["country"] or "")
-        named = [(row[f"name{i}"], Decimal(row[f"rate{i}"]), row[f"amount{i}"] or ZERO) for i in range(MAX_TAXES)
-                 if row[f"name{i}"] is not None]
-        if row["reverse_charge"] or not named:
-            entry = facts[(*where, DailyTax.REVERSE_CHARGE if row["reverse_charge"] else DailyTax.UNTAXED, "", ZERO)]
-            entry[0] += row["documents"]
-            entry[1] += row["net_sum"]
-            continue
-        for name, rate, amount in named:
-            entry = facts[(*where, DailyTax.RATE, name, rate)]
-            entry[0] += row["documents"]
-            entry[1] += row["net_sum"]
-            entry[2] += amount
+    for name in sorted(set(zones), key=lambda z: z or ""):
+        zone = document_zone(name)
+        part = documents.filter(company_snapshot__time_zone=name) if name is not None else \
+            documents.filter(company_snapshot__time_zone__isnull=True)
+        if since is not None and until is not None:
+            part = part.filter(issue_date__gte=dt.datetime.combine(since, dt.time(), tzinfo=zone),
+                               issue_date__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(),
+                                                                  tzinfo=zone))
+        rows = _grouped(part, bucket(zone) if bucket is not None else None,
+                        {"company": F("home_company_id"), "group": F("client__group_id"),
+                         "country": KeyTextTransform("country", "billing_address"), **lines},
+                        ("currency", "reverse_charge")).annotate(documents=Count("id"), net_sum=Sum("net"), **sums)
+        for row in rows:
+            where = (_day_in(row.get("bucket"), zone), row["company"], row["group"], row["currency"],
+                     row["country"] or "")
+            named = [(row[f"name{i}"], Decimal(row[f"rate{i}"]), row[f"amount{i}"] or ZERO)
+                     for i in range(MAX_TAXES) if row[f"name{i}"] is not None]
+            if row["reverse_charge"] or not named:
+                entry = facts[(*where, DailyTax.REVERSE_CHARGE if row["reverse_charge"] else DailyTax.UNTAXED, "",
+                               ZERO)]
+                entry[0] += row["documents"]
+                entry[1] += row["net_sum"]
+                continue
+            for name_, rate, amount in named:
+                entry = facts[(*where, DailyTax.RATE, name_, rate)]
+                entry[0] += row["documents"]
+                entry[1] += row["net_sum"]
+                entry[2] += amount
     return facts
 
 
@@ -203,7 +249,8 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
         for row in credit_notes_by(written.on(credit_notes(), "issue_date"), TruncDate("issue_date")):
             revenue[row["bucket"], row["currency"], row["company"], row["group"] or NO_GROUP_KEY][1] -= row["amount"]
         taxes = {(day, company, group or NO_GROUP_KEY, *rest): values for (day, company, group, *rest), values
-                 in tax_by(written.on(tax_documents(), "issue_date"), TruncDate("issue_date")).items()}
+                 in tax_by(written.on(tax_documents(), "issue_date"),
+                           lambda zone: TruncDate("issue_date", tzinfo=zone)).items()}
         usage = {(row["bucket"], row["currency"], row["group"] or NO_GROUP_KEY, row["product"] or NIL):
                  [row["charges"], -row["amount"]]
                  for row in charges_by(written.on(LedgerEntry.objects.filter(type=EntryType.CHARGE), "created_at"),

@@ -1,6 +1,7 @@
 """Finance → Reports → Tax collected (issue 14): tax per home company, period, currency, client
 country, tax name and rate on the invoices and credit notes issued in a range (for the VAT
-return), reverse-charge sales and sales without tax apart. Staff who see every client read the
+return), reverse-charge sales and sales without tax apart. A document's period is the one its
+company dated it in (its number's, its PDF's), not the server's. Staff who see every client read the
 daily rollups and add up live only what was written since (reports/rollups.py)."""
 
 from __future__ import annotations
@@ -73,11 +74,11 @@ def tax_report(*, actor: ActorLike, span: Range, filters: Filters | None = None)
     without tax apart, with their net. A constant number of queries."""
     actor, filters = as_actor(actor), filters or Filters()
     live = reads_rollups(actor) or Written()
-    documents = live.on(filters.on(scoped(tax_documents().filter(issue_date__gte=span.start,
-                                                                 issue_date__lt=span.end), actor),
-                                   client="client__"), "issue_date")
+    # The range's days are each document's own (the day its company dated it): tax_by reads them so.
+    documents = live.on(filters.on(scoped(tax_documents(), actor), client="client__"), "issue_date")
     sums: dict = defaultdict(lambda: [0, ZERO, ZERO])  # (period, company id, currency, country, kind, name, rate)
-    for (bucket, company, _group, *rest), (count, net, tax) in tax_by(documents, span.truncate("issue_date")).items():
+    for (bucket, company, _group, *rest), (count, net, tax) in tax_by(
+            documents, lambda zone: span.truncate("issue_date", zone), since=span.since, until=span.until).items():
         entry = sums[(span.period_of(bucket), company, *rest)]
         entry[0] += count
         entry[1] += net
