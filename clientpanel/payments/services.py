@@ -284,7 +284,8 @@ def attempt_resolve(*, actor: ActorLike, attempt_id, note: object) -> PaymentAtt
             raise NotFound(_("No such payment."))
         if not rules.can_be_resolved_by_staff(attempt, timezone.now()):
             raise Conflict(_("Only a payment held for review, or one the payment service has not answered "
-                             "about for an hour, is resolved by hand."))
+                             "about for an hour (for %(days)d days when it said the payment is processing), is "
+                             "resolved by hand.") % {"days": rules.PROCESSING_UNANSWERED_AFTER.days})
         before, was = attempt.error, attempt.status
         attempt.status = AttemptStatus.RESOLVED
         attempt.error = (_("Resolved by staff: %(note)s") % {"note": text} + (f" ({before})" if before else ""))[:500]
