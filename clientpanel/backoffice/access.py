@@ -8,9 +8,11 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import VIEW_CLIENTS, staff_areas
+from clientpanel.core import errors
 from clientpanel.core.actor import Actor
 
 from .sudo import sudo_step
@@ -18,7 +20,9 @@ from .sudo import sudo_step
 
 def _for_staff(view, area: str | frozenset[str] | None):
     """The view, opened only by a logged-in, active staff member holding the area, or one of a set
-    of areas (None: any)."""
+    of areas (None: any). A domain's NotFound or PermissionDenied that the view lets through (an
+    unknown id in the address, an object another staff member deleted) is the 404 or 403 page with
+    the domain's message, never a 500."""
 
     @login_required
     @wraps(view)
@@ -28,7 +32,12 @@ def _for_staff(view, area: str | frozenset[str] | None):
         held = staff_areas(request.user)
         if area is not None and (area.isdisjoint(held) if isinstance(area, frozenset) else area not in held):
             raise PermissionDenied("Your role does not include this area.")
-        return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except errors.NotFound as missing:
+            raise Http404(missing.message) from None
+        except errors.PermissionDenied as refusal:
+            raise PermissionDenied(refusal.message) from None
 
     wrapper.required_area = area
     return wrapper

@@ -80,3 +80,10 @@ def test_home_company_form_refuses_a_numbering_pattern_with_quotes_or_line_break
     assert response.status_code == 200
     assert "A numbering pattern cannot contain" in response.content.decode()
     assert HomeCompany.objects.count() == before
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_webhook_endpoint_in_the_address_is_a_404_not_a_500(staff_client, method):
+    # The page let the domain's NotFound through: every staff view now answers it as the 404 page.
+    url = reverse("backoffice:webhook-detail", args=["01a20d00-0000-7000-8000-000000000000"])
+    assert getattr(staff_client, method)(url, {"url": "https://example.com/"}).status_code == 404
