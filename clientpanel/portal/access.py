@@ -23,6 +23,10 @@ from clientpanel.core.errors import NotFound
 
 from . import session
 
+# Where a portal form's POST may be redirected besides this site (CSP form-action, settings allow
+# 'self' only): Stripe Checkout, the page payment_start sends a Stripe payment to.
+GATEWAY_FORM_TARGETS = ("https://checkout.stripe.com",)
+
 
 class OfAnotherClient(Exception):
     """The page asked for belongs to another client the user is linked to: it is not shown until the
@@ -103,6 +107,9 @@ def portal_page(permission: str | None = None) -> Callable:
             # unless the view chose its own caching (the company's logo, private for an hour).
             if not response.has_header("Cache-Control"):
                 add_never_cache_headers(response)
+            # Pay, Add funds and the saved cards POST here and are redirected to the gateway's page:
+            # browsers hold such a redirect to the form-action of the page the form was on.
+            response._csp_update = {"form-action": list(GATEWAY_FORM_TARGETS)}
             return response
 
         wrapper.portal_permission = permission  # read by the portal permission matrix
