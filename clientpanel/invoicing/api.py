@@ -236,7 +236,8 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
 
     def credit():
         outcome = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
-                                             transaction_id=payload.transaction_id, reason=payload.reason)
+                                             transaction_id=payload.transaction_id, reason=payload.reason,
+                                             allow_over_limit=payload.allow_over_limit)
         return (201 if outcome.created else 200), document_out(outcome.note)
 
     return Status(*run_idempotent(request, str(actor.user_id), credit))

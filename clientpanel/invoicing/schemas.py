@@ -62,6 +62,8 @@ class CreditNoteIn(StrictSchema):
     transaction_id: OneLine(100) = ""
     # Printed on the credit note beside the invoice it corrects.
     reason: OneLine(200) = ""
+    # Refund added funds the client has spent since (beyond balance + credit limit); logged.
+    allow_over_limit: StrictBool = False
 
 
 class CancelIn(StrictSchema):

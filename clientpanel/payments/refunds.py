@@ -43,7 +43,7 @@ def refundable_attempt(invoice: Document) -> PaymentAttempt | None:
 
 
 def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount: object, reason: object = "",
-                                    transaction_id: object = ""):
+                                    transaction_id: object = "", allow_over_limit: bool = False):
     """Issue a credit note for an invoice paid online and send its total back through the gateway.
     Answers the credit note's outcome and the refund (SUCCEEDED, or FAILED with the reason). With a
     transaction id, sending the same request again answers the first credit note and its refund
@@ -62,7 +62,7 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
     key = uuid.uuid5(uuid.NAMESPACE_URL, f"clientpanel:refund:{invoice.pk}:{given}") if given else uuid.uuid4()
     with transaction.atomic():
         outcome = credit_note_issue(actor=actor, invoice_id=invoice.pk, net_amount=net_amount, reason=reason,
-                                    transaction_id=given or f"gateway-refund:{key}")
+                                    transaction_id=given or f"gateway-refund:{key}", allow_over_limit=allow_over_limit)
         refund = GatewayRefund.objects.filter(credit_note=outcome.note).first()
         if refund is None:
             taken = AttemptDocument.objects.get(attempt=attempt, document__related_id=invoice.pk).amount

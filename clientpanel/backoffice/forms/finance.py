@@ -45,6 +45,8 @@ class CreditNoteForm(SentOnceMixin, CurrencyAmountMixin, ServiceErrorsMixin, for
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
                              help_text=_("Printed on the credit note beside the invoice it corrects; one line."))
+    # Added funds the client has spent since go back only when staff say so (invoicing.credit_note_issue).
+    allow_over_limit = forms.BooleanField(label=_("Allow beyond balance + credit limit (logged)"), required=False)
 
     def __init__(self, *args, gateway_refund: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,7 +75,7 @@ def document_credit_note(request: HttpRequest, document_id) -> HttpResponse:
         if data.pop("refund_through_gateway", False):
             outcome, refund = credit_note_with_gateway_refund(
                 actor=request.user, invoice_id=document.pk, net_amount=data["net_amount"], reason=data["reason"],
-                transaction_id=data.get("transaction_id", ""))
+                transaction_id=data.get("transaction_id", ""), allow_over_limit=data.get("allow_over_limit", False))
             if refund.status == RefundStatus.SUCCEEDED:
                 messages.success(request, _("The money went back through the gateway (refund %(id)s).") % {
                     "id": refund.refund_id})

@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
+from clientpanel.clients.models import Client
+from clientpanel.clients.services.clients import lock_balance
 from clientpanel.core.errors import FieldErrors, ValidationFailed, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import reader_amount
 from clientpanel.ledger.descriptions import CHARGE_REVERSAL, REFUND, described
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.selectors import entry_by_transaction_id
-from clientpanel.ledger.services import TransactionIdUsed, entry_post
+from clientpanel.ledger.services import InsufficientFunds, TransactionIdUsed, entry_post
 
 from .. import policies, rules
 from ..calculations import TaxLine, credit_note_tax_lines, credit_note_totals
@@ -40,15 +42,18 @@ REASON_MAX_LENGTH = 200
 
 
 def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
-                      transaction_id: object = "", reason: object = "") -> CreditNoteOutcome:
+                      transaction_id: object = "", reason: object = "",
+                      allow_over_limit: bool = False) -> CreditNoteOutcome:
     """Refund a net amount of a paid invoice, up to what is paid and not yet refunded, with the
     invoice's own rates and home company (never today's rules). Per rate the tax refunded never
     exceeds the tax invoiced, and the note that completes the refund takes exactly the rest. The
     credit note's amounts are negative; a REFUND entry posts −net / −gross; the invoice becomes
     (PARTIALLY_)REFUNDED. Refunding items that were charged when the invoice was paid (anything
     but top-ups) reverses their charge too, so the balance ends where it stood before they were
-    bought: a note refunds charged items first, top-ups last. The reason (one line, at most 200
-    characters, optional) is printed on the note beside the invoice it corrects."""
+    bought: a note refunds charged items first, top-ups last. The top-ups it refunds leave the
+    balance: they must fit in balance + credit limit (funds the client has spent since are not sent
+    back twice) unless allow_over_limit, which the audit event records. The reason (one line, at
+    most 200 characters, optional) is printed on the note beside the invoice it corrects."""
     require(policies.can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
     errors = FieldErrors()
     transaction_id = clean_short_text(transaction_id, 100, "transaction_id", errors)
@@ -78,6 +83,10 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                                       invoice_net=invoice.net, refunded_tax_before=refunded_before,
                                       currency=invoice.currency)
         totals = credit_note_totals(net, lines)
+        reversal = _charge_reversal(invoice, net)
+        over = _top_ups_beyond_funds(invoice, net, reversal)
+        if over and not allow_over_limit:
+            raise over
         note = document_derived(invoice, actor=actor, doc_type=DocumentType.CREDIT_NOTE, status=DocumentStatus.REFUNDED,
                                 net=totals.net, tax=totals.tax, total=totals.total,
                                 tax_lines=tax_lines_json(totals.tax_lines), related=invoice, reason=reason)
@@ -89,7 +98,6 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                                     **described(REFUND, note=note.number, invoice=invoice.number))
         if not created:
             raise TransactionIdUsed.by(entry, invoice.currency)
-        reversal = _charge_reversal(invoice, net)
         if reversal > 0:
             entry_post(client_id=invoice.client_id, type=EntryType.ADJUSTMENT, net=reversal, document_id=note.pk,
                        **described(CHARGE_REVERSAL, note=note.number, invoice=invoice.number))
@@ -105,7 +113,8 @@ def credit_note_issue(*, actor: ActorLike, invoice_id, net_amount: object,
                      changes={"number": [None, note.number], "invoice": [None, invoice.number],
                               "reason": [None, reason or None],
                               "net": [None, str(totals.net)], "charge_reversed": [None, str(reversal) if reversal
-                                                                                    else None]})
+                                                                                    else None],
+                              "credit_limit_override": [None, True] if over else [None, None]})
     return CreditNoteOutcome(note, created=True)
 
 
@@ -116,6 +125,32 @@ def _charge_reversal(invoice: Document, net: Decimal) -> Decimal:
     charged = sum((i.net for i in invoice.items.all() if not i.is_topup), Decimal(0))
     before = min(invoice.refunded_net, charged)
     return min(invoice.refunded_net + net, charged) - before
+
+
+def _top_ups_beyond_funds(invoice: Document, net: Decimal, reversal: Decimal) -> InsufficientFunds | None:
+    """The refusal of a refund of `net` whose top-ups (what the charge reversal does not give back)
+    are funds the client no longer has — spent since on charges, so balance + credit limit do not
+    cover them — or None when they fit. Locks the balance row first, as the REFUND's post does, so
+    no post moves it between this check and that one."""
+    top_ups = net - reversal
+    if top_ups <= 0:
+        return None
+    lock_balance(invoice.client_id)
+    client = Client.objects.select_related("balance_row").only(
+        "credit_limit", "currency", "balance_row__balance").get(pk=invoice.client_id)
+    funds = client.balance + client.credit_limit
+    if funds >= top_ups:
+        return None
+    refundable = invoice.net - invoice.refunded_net
+    most = min(refundable, _charge_reversal(invoice, refundable) + max(funds, Decimal(0)))
+    currency = invoice.currency
+    figures = {"amount": reader_amount(top_ups, currency), "balance": reader_amount(client.balance, currency),
+               "credit_limit": reader_amount(client.credit_limit, currency), "most": reader_amount(most, currency)}
+    return InsufficientFunds(
+        _("Refunding %(amount)s of added funds takes them from the balance, and balance %(balance)s + credit limit "
+          "%(credit_limit)s do not cover it: the client has spent them. Refund at most %(most)s net, or allow it "
+          "beyond the credit limit (logged).") % figures,
+        fields={"net_amount": [_("The client's funds allow at most %(most)s net now.") % figures]})
 
 
 def _credit_note_replay(invoice: Document, transaction_id: str, net: Decimal) -> CreditNoteOutcome | None:
