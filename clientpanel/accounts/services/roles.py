@@ -27,6 +27,8 @@ def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int
     itself alone (that would change its own roles); one limited to assigned clients changes no
     role at all, since roles are shared with staff outside its limits."""
     actor = as_actor(actor)
+    # The staff panel's page asks for Manage staff too; the rule is the service's, whoever calls it.
+    require(policies.can_manage_staff(actor), _("Your role does not include managing staff."))
     require(policies.can_change_roles(actor), _("Roles are shared by staff outside your assigned clients; "
                                                 "a staff member limited to assigned clients cannot change them."))
     errors = FieldErrors()

@@ -1,0 +1,28 @@
+"""Roles are changed by staff who manage staff (SPEC §4): role_save refuses anybody else, whatever
+interface calls it — not only the staff panel's page, which asks for Manage staff too."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
+from clientpanel.accounts.services import role_save, staff_create
+from clientpanel.core.errors import PermissionDenied
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_without_manage_staff_change_no_role():
+    support = staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
+    role = Group.objects.get(name="Support")
+    areas = set(role.permissions.values_list("codename", flat=True))
+    with pytest.raises(PermissionDenied):  # an area it holds, taken away from everyone holding the role
+        role_save(actor=support, name="Support", areas=[VIEW_CLIENTS], role_id=role.pk)
+    with pytest.raises(PermissionDenied):
+        role_save(actor=support, name="Editors", areas=[VIEW_CLIENTS, EDIT_CLIENTS])
+    assert set(role.permissions.values_list("codename", flat=True)) == areas
+    assert not Group.objects.filter(name="Editors").exists()
+
+
+def test_a_staff_manager_still_changes_roles():
+    admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
+    assert role_save(actor=admin, name="Editors", areas=[VIEW_CLIENTS, EDIT_CLIENTS]).name == "Editors"
