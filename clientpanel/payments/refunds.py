@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,8 +22,8 @@ from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import credit_note_issue
 
 from .gateways import GatewayError, get_gateway
-from .models import AttemptDocument, AttemptStatus, GatewayRefund, PaymentAttempt, RefundStatus
-from .selectors import account_of, sent_back_by_panel
+from .models import AttemptDocument, AttemptStatus, GatewayRefund, GatewayReversal, PaymentAttempt, RefundStatus
+from .selectors import account_of, sent_back_by_panel, went_back_for_good
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,8 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
     Answers the credit note's outcome and the refund (SUCCEEDED, or FAILED with the reason). With a
     transaction id, sending the same request again answers the first credit note and its refund
     (invoicing's replay), never a second refund. At most what the payment took for the invoice's
-    proforma goes back, less what earlier credit notes sent back."""
+    proforma goes back, less what earlier credit notes sent back and what went back at the gateway
+    itself (a refund made in its dashboard, a dispute lost)."""
     actor = as_actor(actor)
     require(can_issue_credit_notes(actor), _("You are not allowed to issue credit notes."))
     invoice = documents_visible_to(actor).filter(pk=invoice_id).first()
@@ -66,7 +68,7 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
         refund = GatewayRefund.objects.filter(credit_note=outcome.note).first()
         if refund is None:
             taken = AttemptDocument.objects.get(attempt=attempt, document__related_id=invoice.pk).amount
-            sent = sent_back_by_panel(attempt, invoice=invoice)
+            sent = taken - _room_at_gateway(attempt, invoice, taken)
             if -outcome.note.total > taken - sent:
                 raise Conflict(_("The payment took %(taken)s for this invoice and %(sent)s went back already; "
                                  "refund the rest another way.") % {
@@ -75,6 +77,19 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
                                                   amount=-outcome.note.total, currency=outcome.note.currency,
                                                   created_by_label=actor.label[:300])
     return outcome, gateway_refund_send(refund_id=refund.pk)
+
+
+def _room_at_gateway(attempt: PaymentAttempt, invoice: Document, taken: Decimal) -> Decimal:
+    """What of the payment's part for this invoice the gateway may still send back: what it took,
+    less the panel's refunds of it — and never more than the whole payment has left once the
+    panel's refunds and what went back at the gateway itself (a refund in its dashboard, a dispute
+    lost: selectors.went_back_for_good) are taken off, or the payer got the same money twice. The
+    payment's row is locked, so a refund notification being recorded is waited for."""
+    PaymentAttempt.objects.select_for_update().filter(pk=attempt.pk).first()
+    reversals = list(GatewayReversal.objects.filter(attempt=attempt).order_by("happened_at", "recorded_at"))
+    at_gateway, _beyond = went_back_for_good(attempt, reversals)
+    payment_left = attempt.amount - sent_back_by_panel(attempt) - at_gateway
+    return max(min(taken - sent_back_by_panel(attempt, invoice=invoice), payment_left), Decimal(0))
 
 
 def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> GatewayRefund:

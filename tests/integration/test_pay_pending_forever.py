@@ -60,7 +60,8 @@ def test_a_charge_left_processing_without_a_word_can_be_settled_by_staff_and_top
 
     # The client's auto top-up is no longer held up behind it.
     monkeypatch.undo()
-    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal(1), description="Goodwill")  # a new shortfall
+    # A new shortfall:
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal(1), description="Goodwill")
     assert job_auto_top_up(now=now + dt.timedelta(hours=1)) == {"charged": 1, "failed": 0}
 
     # The money of the settled one arrives after all: held for staff, never dropped.

@@ -1,0 +1,69 @@
+"""Money that already went back at the gateway (a refund made in its dashboard, a dispute lost) is
+not sent back a second time by a credit note "refunded through the gateway": the page tells staff
+to record it with a credit note, and a credit note that also asked the gateway sent the payer the
+same money again. What the gateway may still send back is what the payment took, less the panel's
+own refunds and what went back there already."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from clientpanel.core.errors import Conflict
+from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.payments.gateways import DISPUTE_LOST, REFUNDED, Notification, Reversal
+from clientpanel.payments.gateways import test_gateway as card
+from clientpanel.payments.models import GatewayAccount, GatewayRefund, RefundStatus
+from clientpanel.payments.refunds import credit_note_with_gateway_refund
+from clientpanel.payments.services import notification_apply, notification_receive, payment_start
+from clientpanel.tax.selectors import default_home_company
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+
+
+@pytest.fixture
+def paid_online(make_client):
+    """A 40.00 proforma (no tax: a US client) paid through the test gateway."""
+    account = GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    payer = make_client(currency="USD", billing_address={"country": "US", "region": ""})
+    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="40")
+    attempt, _ = payment_start(actor=None, document_ids=[proforma.pk], account_id=None, return_url=lambda a: "/")
+    body, headers = card.signed_event(account.pk, kind="payment.succeeded", reference=attempt.reference,
+                                      amount=attempt.amount, currency="USD")
+    notification_receive(gateway_key="test", account_id=account.pk, body=body, headers=headers)
+    attempt.refresh_from_db()
+    invoice = Document.objects.get(pk=Document.objects.get(pk=proforma.pk).related_id)
+    assert invoice.total == D("40.00")
+    return {"invoice": invoice, "attempt": attempt}
+
+
+def _went_back_at_gateway(attempt, kind: str, amount: str) -> None:
+    reversal = Reversal(kind=kind, payment_ids=(attempt.transaction_id,), amount=D(amount),
+                        happened_at=dt.datetime(2026, 11, 24, 12, tzinfo=dt.UTC), external_id=f"x_{kind}")
+    notification_apply(gateway_key="test", note=Notification(
+        event_id=f"evt_{kind}", kind=kind.lower(), reference=attempt.reference, transaction_id=attempt.transaction_id,
+        amount=reversal.amount, currency="USD", reversal=reversal))
+
+
+def test_a_refund_made_in_the_gateways_dashboard_is_not_sent_again(paid_online):
+    _went_back_at_gateway(paid_online["attempt"], REFUNDED, "30.00")
+    with pytest.raises(Conflict):
+        credit_note_with_gateway_refund(actor=None, invoice_id=paid_online["invoice"].pk, net_amount="20")
+    assert not GatewayRefund.objects.exists()
+    assert not Document.objects.filter(type=DocumentType.CREDIT_NOTE).exists()  # nothing half-written
+    # What is left at the gateway may still go back through it.
+    _outcome, refund = credit_note_with_gateway_refund(actor=None, invoice_id=paid_online["invoice"].pk,
+                                                       net_amount="10")
+    assert refund.status == RefundStatus.SUCCEEDED and refund.amount == D("10.00")
+
+
+def test_a_dispute_lost_is_not_refunded_again(paid_online):
+    _went_back_at_gateway(paid_online["attempt"], DISPUTE_LOST, "40.00")
+    with pytest.raises(Conflict):
+        credit_note_with_gateway_refund(actor=None, invoice_id=paid_online["invoice"].pk, net_amount="40")
+    assert not GatewayRefund.objects.exists()
