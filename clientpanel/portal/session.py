@@ -206,6 +206,6 @@ def current(request: HttpRequest) -> Portal | None:
         return None
     moved_from = ""
     if selected and selected != str(chosen.client_id):
-        moved_from = _client_name(selected) or _("another client")
+        moved_from = _client_name(selected) or _("The client selected before")
     return Portal(user=user, client=chosen.client, actor=actor, links=links, impersonator=impersonator,
                   moved_from=moved_from)
