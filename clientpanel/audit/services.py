@@ -13,6 +13,7 @@ from django.db import models, transaction
 from clientpanel.core.actor import current_actor
 from clientpanel.core.bulk import insert_rows
 from clientpanel.core.errors import NotFound
+from clientpanel.core.text import text_problem
 
 from .models import AuditEvent
 
@@ -105,7 +106,10 @@ def keyed_row_set(model: type[models.Model], key: dict[str, Any], values: dict[s
 
 def keyed_row_delete(model: type[models.Model], key: dict[str, Any], *, action: str, missing: str) -> None:
     """Delete the one row of `model` with `key`, auditing `<action>.delete` with what it held;
-    NotFound(missing) when there is none."""
+    NotFound(missing) when there is none — a key with control characters names none (PostgreSQL
+    refuses a NUL in a query)."""
+    if any(isinstance(value, str) and text_problem(value, single_line=True) for value in key.values()):
+        raise NotFound(missing)
     with transaction.atomic():
         row = model.objects.select_for_update().filter(**key).first()
         if row is None:

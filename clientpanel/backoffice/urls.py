@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from .views import (
     account,
@@ -30,6 +30,23 @@ from .views import (
     users,
     webhooks,
 )
+
+
+class SegmentConverter:
+    """A word of the address (a currency code, a template's key, a message id): Django's str without
+    control characters, so that "%00" is the 404 of an unknown address and never reaches a query
+    (PostgreSQL refuses NUL in text)."""
+
+    regex = "[^/\x00-\x1f\x7f-\x9f]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SegmentConverter, "segment")
 
 app_name = "backoffice"
 
@@ -159,7 +176,7 @@ urlpatterns = [
         path("<uuid:product_id>/prices/<int:price_id>/", products.price_edit, name="price-edit"),
         path("<uuid:product_id>/prices/<int:price_id>/retire/", products.price_retire, name="price-retire"),
         path("exchange-rates/", products.exchange_rates, name="product-exchange-rates"),
-        path("exchange-rates/<str:currency>/delete/", products.exchange_rate_delete,
+        path("exchange-rates/<segment:currency>/delete/", products.exchange_rate_delete,
              name="product-exchange-rate-delete"),
         path("<uuid:product_id>/retire/", products.product_retire, name="product-retire"),
     ])),
@@ -184,7 +201,7 @@ urlpatterns = [
             path("gateways/<int:account_id>/", gateways.gateway_account_edit, name="gateway-account-edit"),
         ])),
         path("add-funds-limits/", add_funds_limits.add_funds_limits, name="add-funds-limits"),
-        path("add-funds-limits/<str:currency>/remove/", add_funds_limits.add_funds_limit_remove,
+        path("add-funds-limits/<segment:currency>/remove/", add_funds_limits.add_funds_limit_remove,
              name="add-funds-limit-remove"),
         path("automation/", automation.automation, name="automation"),
         path("automation/<slug:name>/run/", automation.automation_run_now, name="automation-run"),
@@ -202,7 +219,8 @@ urlpatterns = [
         path("activity/", settings.activity_log, name="activity-log"),
         path("emails/", emails.email_log, name="email-log"),
         path("email-templates/", emails.email_template_list, name="email-template-list"),
-        path("email-templates/<str:key>/<str:language>/", emails.email_template_edit, name="email-template-edit"),
+        path("email-templates/<segment:key>/<segment:language>/", emails.email_template_edit,
+             name="email-template-edit"),
         path("api-tokens/", tokens.api_tokens, name="api-token-list"),
         path("api-tokens/<int:token_id>/revoke/", tokens.api_token_revoke, name="api-token-revoke"),
         path("webhooks/", webhooks.webhook_list, name="webhook-list"),
@@ -212,7 +230,7 @@ urlpatterns = [
             path("test/", webhooks.webhook_test, name="webhook-test"),
             path("rotate-secret/", webhooks.webhook_rotate, name="webhook-rotate"),
             path("delete/", webhooks.webhook_delete, name="webhook-delete"),
-            path("messages/<str:message_id>/replay/", webhooks.webhook_replay, name="webhook-replay"),
+            path("messages/<segment:message_id>/replay/", webhooks.webhook_replay, name="webhook-replay"),
         ])),
     ])),
 ]

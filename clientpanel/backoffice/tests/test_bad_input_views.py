@@ -87,3 +87,17 @@ def test_an_unknown_webhook_endpoint_in_the_address_is_a_404_not_a_500(staff_cli
     # The page let the domain's NotFound through: every staff view now answers it as the 404 page.
     url = reverse("backoffice:webhook-detail", args=["01a20d00-0000-7000-8000-000000000000"])
     assert getattr(staff_client, method)(url, {"url": "https://example.com/"}).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/staff/products/exchange-rates/%00/delete/",
+                                  "/staff/settings/add-funds-limits/EU%00R/remove/",
+                                  "/staff/settings/email-templates/welcome%1b/en/",
+                                  "/staff/settings/webhooks/01a20d00-0000-7000-8000-000000000000/messages/%00/replay/"])
+def test_a_word_of_the_address_with_a_control_character_is_a_404(staff_client, staff, path):
+    # PostgreSQL refused the NUL of the first two in their lookups (a 500); now no such address exists.
+    from clientpanel.accounts import sudo
+
+    session = staff_client.session
+    sudo.sudo_grant(session, user=staff)
+    session.save()
+    assert staff_client.post(path).status_code == 404

@@ -162,3 +162,13 @@ def test_hourly_derived_prices_keep_four_decimals():
     price(vps, "0.9271", period="HOURLY")
     exchange_rate_save(actor=None, currency="PLN", rate="4.3127")
     assert [o.amount for o in offers_of(vps, "PLN")] == [Decimal("3.9983")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("currency", ["\x00", "EU\x00R", "E\ud800R", "x" * 500])
+def test_removing_the_rate_of_a_currency_with_control_characters_is_not_found_never_a_database_error(currency):
+    # PostgreSQL refused the NUL in the lookup (a 500 at /staff/products/exchange-rates/%00/delete/).
+    exchange_rate_save(actor=None, currency="EUR", rate="4.3")
+    with pytest.raises(NotFound):
+        exchange_rate_delete(actor=None, currency=currency)
+    assert ExchangeRate.objects.filter(currency="EUR").exists()
