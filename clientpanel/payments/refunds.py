@@ -81,15 +81,22 @@ def credit_note_with_gateway_refund(*, actor: ActorLike, invoice_id, net_amount:
 
 def _room_at_gateway(attempt: PaymentAttempt, invoice: Document, taken: Decimal) -> Decimal:
     """What of the payment's part for this invoice the gateway may still send back: what it took,
-    less the panel's refunds of it — and never more than the whole payment has left once the
-    panel's refunds and what went back at the gateway itself (a refund in its dashboard, a dispute
-    lost: selectors.went_back_for_good) are taken off, or the payer got the same money twice. The
-    payment's row is locked, so a refund notification being recorded is waited for."""
+    less the panel's refunds of it — and never more than the whole payment has left (_payment_left).
+    The payment's row is locked, so a refund notification being recorded is waited for."""
     PaymentAttempt.objects.select_for_update().filter(pk=attempt.pk).first()
+    return max(min(taken - sent_back_by_panel(attempt, invoice=invoice), _payment_left(attempt)), Decimal(0))
+
+
+def _payment_left(attempt: PaymentAttempt, *, excluding: GatewayRefund | None = None) -> Decimal:
+    """What the payment has left to send back: what it took, less the panel's refunds (but
+    `excluding`) and what went back at the gateway itself — a refund made in its dashboard, a
+    dispute lost (selectors.went_back_for_good) — or the payer gets the same money twice."""
     reversals = list(GatewayReversal.objects.filter(attempt=attempt).order_by("happened_at", "recorded_at"))
     at_gateway, _beyond = went_back_for_good(attempt, reversals)
-    payment_left = attempt.amount - sent_back_by_panel(attempt) - at_gateway
-    return max(min(taken - sent_back_by_panel(attempt, invoice=invoice), payment_left), Decimal(0))
+    sent = sent_back_by_panel(attempt)
+    if excluding is not None and excluding.status != RefundStatus.FAILED:
+        sent -= excluding.amount
+    return attempt.amount - sent - at_gateway
 
 
 def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> GatewayRefund:
@@ -97,14 +104,26 @@ def gateway_refund_send(*, refund_id, actor: ActorLike | None = None) -> Gateway
     if actor is not None:
         require(can_issue_credit_notes(as_actor(actor)), _("You are not allowed to issue credit notes."))
     with transaction.atomic():
-        # The row's lock makes a second send (a retry clicked while the first waits for the gateway)
-        # wait for the first and then find it done: one request to the gateway at a time.
-        refund = (GatewayRefund.objects.select_for_update(of=("self",)).select_related("attempt")
-                  .filter(pk=refund_id).first())
-        if refund is None:
+        attempt_id = GatewayRefund.objects.filter(pk=refund_id).values_list("attempt_id", flat=True).first()
+        if attempt_id is None:
             raise NotFound(_("No such refund."))
+        # The payment first, then its refund: the order a refund notification locks them in
+        # (reversals.reversal_record). The refund's lock makes a second send (a retry clicked while
+        # the first waits for the gateway) wait for the first and then find it done: one request to
+        # the gateway at a time.
+        attempt = PaymentAttempt.objects.select_for_update().get(pk=attempt_id)
+        refund = GatewayRefund.objects.select_for_update().get(pk=refund_id)
+        refund.attempt = attempt
         if refund.status != RefundStatus.SUCCEEDED:
-            _send(refund)
+            left = _payment_left(attempt, excluding=refund)
+            if refund.amount > left:
+                # Sent back at the gateway meanwhile (staff refunded there after this one failed).
+                _keep(refund, RefundStatus.FAILED, error=_(
+                    "Nothing was sent: only %(left)s of this payment is left to send back, the rest went back "
+                    "already (a refund made at the gateway itself, a dispute lost).") % {
+                    "left": display_amount(max(left, Decimal(0)), refund.currency)})
+            else:
+                _send(refund)
     return refund
 
 

@@ -14,10 +14,10 @@ import pytest
 from clientpanel.core.errors import Conflict
 from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.payments.gateways import DISPUTE_LOST, REFUNDED, Notification, Reversal
+from clientpanel.payments.gateways import DISPUTE_LOST, REFUNDED, GatewayError, Notification, Reversal
 from clientpanel.payments.gateways import test_gateway as card
 from clientpanel.payments.models import GatewayAccount, GatewayRefund, RefundStatus
-from clientpanel.payments.refunds import credit_note_with_gateway_refund
+from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send
 from clientpanel.payments.services import notification_apply, notification_receive, payment_start
 from clientpanel.tax.selectors import default_home_company
 
@@ -67,3 +67,23 @@ def test_a_dispute_lost_is_not_refunded_again(paid_online):
     with pytest.raises(Conflict):
         credit_note_with_gateway_refund(actor=None, invoice_id=paid_online["invoice"].pk, net_amount="40")
     assert not GatewayRefund.objects.exists()
+
+
+def test_a_refused_refund_retried_after_the_money_went_back_in_the_dashboard_is_not_sent_again(paid_online,
+                                                                                                 monkeypatch):
+    calls = []
+
+    def refuse(self, **kwargs):
+        calls.append(kwargs["idempotency_key"])
+        raise GatewayError("The gateway is down.")
+
+    monkeypatch.setattr(card.TestGateway, "refund", refuse)
+    _outcome, refund = credit_note_with_gateway_refund(actor=None, invoice_id=paid_online["invoice"].pk,
+                                                       net_amount="40")
+    assert refund.status == RefundStatus.FAILED and len(calls) == 1
+    # Staff refunded it in the gateway's dashboard meanwhile; then someone presses "Ask the gateway again".
+    _went_back_at_gateway(paid_online["attempt"], REFUNDED, "40.00")
+    monkeypatch.undo()
+    again = gateway_refund_send(refund_id=refund.pk)
+    assert again.status == RefundStatus.FAILED and "went back" in again.error
+    assert not again.refund_id
