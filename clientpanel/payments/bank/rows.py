@@ -79,6 +79,17 @@ def parse_bank_amount(value: str) -> tuple[Decimal, str]:
     return amount, currency
 
 
+_LONE_THOUSANDS = re.compile(r"([A-Za-z]{3})?([-+]?)(\d{1,3})[.,](\d{3})([A-Za-z]{3})?")
+
+
+def in_whole_units(value: str) -> Decimal | None:
+    """The amount a cell such as "12,000" or "-3.500 JPY" — one separator, then three digits —
+    stands for in a currency without decimals (yen are written so): a thousands separator, since
+    the currency has no decimals for it to mark (12000, not 12.000 = 12). None for any other cell."""
+    found = _LONE_THOUSANDS.fullmatch(_SPACES.sub("", value.strip()).replace("\u2212", "-"))
+    return Decimal(found.group(2) + found.group(3) + found.group(4)) if found else None
+
+
 def _currency(value: str) -> str:
     code = value.strip().upper()
     if not _CURRENCY.match(code):
@@ -141,6 +152,8 @@ def row_of(line: int, cells: list[str], columns: dict[str, list[int]], currency:
         problems.append(str(error))
     if not code:
         problems.append(_("no currency (the file has no currency column: choose the statement's currency)"))
+    if amount is not None and code and currency_minor_unit(code) == 0 and in_whole_units(cell("amount")) is not None:
+        amount = in_whole_units(cell("amount"))
     if amount is not None and code and decimal_places(amount) > currency_minor_unit(code):
         problems.append(_("%(amount)s has more decimals than %(currency)s has") % {"amount": cell("amount"),
                                                                                    "currency": code})
