@@ -49,6 +49,18 @@ def paid_at_of(line: BankStatementLine, document: Document, now: dt.datetime | N
     return min(noon, now)
 
 
+def transaction_id_of(line: BankStatementLine) -> str:
+    """The payment's transaction ID: the bank's reference — so that a payment staff recorded by hand
+    under it is recognised as this booking — unless another line of the client's recorded a payment
+    under it already: a bank reuses a reference (it names a booking only with its day and amount, as
+    the fingerprint does), and that is another booking, recorded under its own fingerprint."""
+    reference = line.bank_reference
+    if reference and not BankStatementLine.objects.filter(
+            payment__client_id=line.document.client_id, payment__transaction_id=reference).exclude(pk=line.pk).exists():
+        return reference
+    return line.fingerprint
+
+
 def _error_in_words(error: DomainError) -> str:
     details = [message for messages in error.fields.values() for message in messages if message != error.message]
     return " ".join([error.message, *details])[:500]
@@ -58,7 +70,7 @@ def bank_statement_record(*, actor: ActorLike, statement_id: object,
                           progress: Callable[..., None] | None = None) -> RecordOutcome:
     """Record the payment of every matched and chosen line not recorded yet, through
     invoicing.proforma_pay (which settles the proforma and issues its final invoice) with the bank's
-    reference — or the line's fingerprint — as the transaction ID, so a line is paid once however
+    reference — or the line's fingerprint (transaction_id_of) — as the transaction ID, so a line is paid once however
     often this runs, even at the same time. Each line is its own transaction: one that fails (the
     proforma was paid meanwhile, an overpayment) keeps its error in words; the others are recorded."""
     require_bank_statement_access(actor)
@@ -80,7 +92,7 @@ def bank_statement_record(*, actor: ActorLike, statement_id: object,
                 with transaction.atomic():
                     outcome = proforma_pay(actor=actor, document_id=line.document_id, amount=line.amount,
                                            paid_at=paid_at_of(line, line.document), **PAYMENT_METHOD,
-                                           transaction_id=line.bank_reference or line.fingerprint)
+                                           transaction_id=transaction_id_of(line))
                     line.status, line.payment, line.error = BankLineStatus.RECORDED, outcome.payment, ""
                     line.recorded_at = timezone.now()
                     line.save(update_fields=["status", "payment", "error", "recorded_at"])
