@@ -174,7 +174,8 @@ def add_funds(request, client_id: UUID, payload: AddFundsIn):
                      "Idempotency-Key")
 def issue_proforma(request, client_id: UUID, payload: ProformaIn):
     """The panel's "Proforma with items": issued at once, taxed by the client's home company rules;
-    a `top_up` item adds its amount to the balance when paid, the others are charged then."""
+    a `top_up` item adds its amount to the balance when paid, the others are charged then. An item
+    without a description is a top-up, named by the home company ("Add funds")."""
     require_scope(request, FINANCE_WRITE)
     actor = api_actor(request)
     client_selectors.client_get(actor=actor, client_id=client_id)

@@ -78,8 +78,11 @@ def clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[
         unit_price = clean_positive_amount(item.get("unit_price"), currency, errors, prefix + "unit_price", places=4)
         if quantity is not None and unit_price is not None and quantity * unit_price > AMOUNT_MAX:
             errors.add(prefix + "unit_price", _("The line is too large."))
+        # An item without a description is a top-up: it is printed with the home company's top-up
+        # name ("Add funds"), so it adds to the balance as that line says — never charged under it.
         cleaned.append({"description": description.strip() if isinstance(description, str) else None,
-                        "quantity": quantity, "unit_price": unit_price, "is_topup": bool(item.get("is_topup")),
+                        "quantity": quantity, "unit_price": unit_price,
+                        "is_topup": bool(item.get("is_topup")) or description is None,
                         "service_id": item.get("service_id"), "period_start": item.get("period_start"),
                         "period_end": item.get("period_end")})
     return cleaned
