@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -106,8 +107,10 @@ def sign_in_refusal(user: User) -> str | None:
 
 
 def sign_in(request: HttpRequest, user: User) -> None:
-    """A client user's own sign-in: a fresh session key (no fixation), its first open client selected."""
+    """A client user's own sign-in: a fresh session key and CSRF token (no fixation of either, as
+    Django's login() does for staff), its first open client selected."""
     request.session.cycle_key()
+    rotate_token(request)
     for key in (IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
         request.session.pop(key, None)
     request.session[USER] = str(user.pk)
