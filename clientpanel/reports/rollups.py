@@ -35,6 +35,7 @@ from django.db.models import (
     F,
     Model,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -197,8 +198,9 @@ def tax_by(documents: QuerySet[Document], bucket: Callable[[dt.tzinfo], Any] | N
     facts: dict = defaultdict(lambda: [0, ZERO, ZERO])
     for name in sorted(set(zones), key=lambda z: z or ""):
         zone = document_zone(name)
-        part = documents.filter(company_snapshot__time_zone=name) if name is not None else \
-            documents.filter(company_snapshot__time_zone__isnull=True)
+        # No zone kept: the key missing, or JSON null.
+        part = documents.filter(company_snapshot__time_zone=name) if name is not None else documents.filter(
+            Q(company_snapshot__time_zone__isnull=True) | Q(company_snapshot__time_zone=None))
         if since is not None and until is not None:
             part = part.filter(issue_date__gte=dt.datetime.combine(since, dt.time(), tzinfo=zone),
                                issue_date__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(),
