@@ -5,9 +5,11 @@ recorded — directly or as a background task."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,14 +39,25 @@ class RecordOutcome:
     failed: int
 
 
+def _zone_of(document: Document) -> dt.tzinfo:
+    """The zone the proforma is dated in (its company's at issue, kept on it): the bank account is
+    the company's, so its statement's days are that zone's days."""
+    try:
+        return zoneinfo.ZoneInfo(str(document.company_snapshot.get("time_zone") or settings.TIME_ZONE))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
 def paid_at_of(line: BankStatementLine, document: Document, now: dt.datetime | None = None) -> dt.datetime:
-    """When the money arrived: the booking date at noon in the server's time zone — a statement
-    says the day, not the hour — moved within that day to after the proforma's issue and to no
-    later than now (a payment cannot predate its proforma or be in the future)."""
+    """When the money arrived: the booking date at noon in the proforma's home company's time zone
+    (the bank account is the company's) — a statement says the day, not the hour — moved within that
+    day to after the proforma's issue and to no later than now (a payment cannot predate its
+    proforma or be in the future)."""
     now = now or timezone.now()
-    noon = timezone.make_aware(dt.datetime.combine(line.booked_on, dt.time(12)), timezone.get_default_timezone())
+    zone = _zone_of(document)
+    noon = dt.datetime.combine(line.booked_on, dt.time(12), tzinfo=zone)
     if document.issue_date and noon < document.issue_date and \
-            timezone.localtime(document.issue_date).date() == line.booked_on:
+            timezone.localtime(document.issue_date, zone).date() == line.booked_on:
         noon = document.issue_date
     return min(noon, now)
 
