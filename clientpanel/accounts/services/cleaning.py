@@ -48,7 +48,14 @@ def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_b
     except ValidationError:
         errors.add(field, _("Enter a valid email address, like name@example.com."))
         return email
-    label = mixed_script_label(email.rpartition("@")[2])
+    local, _at, domain = email.rpartition("@")
+    if local.startswith('"') or domain.startswith("["):
+        # Valid by the RFC, never needed by a person, and another spelling of an existing mailbox
+        # ("name"@example.com is name@example.com): a second login for one inbox, a staff one too.
+        errors.add(field, _("Write the address plainly, like name@example.com: without quotation marks or an IP "
+                            "address in brackets."))
+        return email
+    label = mixed_script_label(domain)
     if label is not None:
         errors.add(field, _("“%(label)s” in the email address's domain mixes alphabets (%(scripts)s), as look-alikes "
                             "of other domains do; write each part of the domain in one alphabet.")
