@@ -77,6 +77,12 @@ def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | Non
             "numbers": ", ".join(d.number or "" for d in documents if d not in payable)})
     if len({(d.client_id, d.home_company_id, d.currency) for d in documents}) > 1:
         raise Conflict(_("Proformas paid together must be one client's, from one home company, in one currency."))
+    # A payment the gateway said is processing (a bank debit: days) may still go through: not twice.
+    busy = sorted(set(AttemptDocument.objects.filter(document__in=documents, attempt__status=AttemptStatus.PENDING)
+                      .values_list("document__number", flat=True)))
+    if busy:
+        raise Conflict(_("A payment of %(numbers)s is being processed; it cannot be paid again until the payment "
+                         "service says how that one ended.") % {"numbers": ", ".join(n or "" for n in busy)})
     first = documents[0]
     offered = {account.pk: account for account in online_gateways(home_company_id=first.home_company_id,
                                                                   currency=first.currency)}
