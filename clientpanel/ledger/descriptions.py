@@ -15,10 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale
-from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol, parse_pattern
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from clientpanel.core.money import display_amount
+from clientpanel.core.money import AMOUNT_PLACES, currency_minor_unit, display_amount
 from clientpanel.core.wording import in_reader_language, kept_params, parts, placements, recognised
 
 PAYMENT = "payment"
@@ -93,15 +93,37 @@ def describe(entry) -> str:
     name, wording = getattr(entry, "service_name", None), WORDING[code]
     if name and code in NAMED_WORDING and isinstance(params, dict):
         wording, params = NAMED_WORDING[code], {**params, "name": name}
-    return in_reader_language(wording, params, entry.description, _FORMATS)
+    return in_reader_language(wording, params, entry.description, _formats(_currency_of(entry)))
 
 
-def _amount(value: str) -> str:
-    return display_amount(Decimal(value), "", get_language())
+@lru_cache(maxsize=64)
+def _number_format(pattern: str, language: str):
+    """Babel's parsed pattern and locale, kept: parsing them took most of a list's time."""
+    return parse_pattern(pattern), Locale.parse(language.replace("-", "_"))
 
 
-# The parameters read in the reader's format: a period's length in words, a period's amount, an hour's rate.
-_FORMATS = {"period": lambda value: gettext(PERIOD_WORDS[value]), "amount": _amount, "rate": _amount}
+def _currency_of(entry) -> str:
+    """The client's currency where the list loaded the client with its entries (every list does:
+    no query per row here); "" otherwise, read as two decimals."""
+    descriptor = getattr(type(entry), "client", None)
+    return entry.client.currency if descriptor is not None and descriptor.is_cached(entry) else ""
+
+
+@lru_cache(maxsize=64)
+def _formats(currency: str) -> dict:
+    """The parameters read in the reader's format: a period's length in words, a period's amount
+    and an hour's rate with the currency's decimals at least ("1 000" yen, "12.300" dinars, "10.00"
+    dollars), up to the ledger's 4 (an hourly rate such as 0.9271)."""
+    minor = min(currency_minor_unit(currency), AMOUNT_PLACES) if currency else 2
+    pattern = "#,##0." + "0" * minor + "#" * (AMOUNT_PLACES - minor)
+
+    def amount(value: str) -> str:
+        if not currency:
+            return display_amount(Decimal(value), "", get_language())
+        parsed, locale = _number_format(pattern, get_language() or "en")
+        return parsed.apply(Decimal(value), locale)
+
+    return {"period": lambda value: gettext(PERIOD_WORDS[value]), "amount": amount, "rate": amount}
 
 
 _OLD = {  # the wording written before the codes, by entry type
