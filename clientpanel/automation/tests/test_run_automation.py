@@ -96,3 +96,21 @@ def test_two_passes_at_once_charge_once():
     assert len(charges(service)) == 6
     assert LedgerEntry.objects.filter(type=EntryType.CHARGE).count() == 6
     assert Service.objects.get(pk=service.pk).status == ServiceStatus.ACTIVE
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--at", "2026-02-30T00:00"], "is not a moment"),  # well formed, no such day: a ValueError traceback
+    (["--at", "2026-11-24T10:00:00+99:00"], "is not a moment"),
+    (["--at", "9999-12-31T23:59:59"], "out of range"),  # every job failed with "date value out of range"
+    (["--at", "0001-01-01T00:00"], "out of range"),
+    (["--at", "tomorrow"], "not an ISO datetime"),
+    (["--once", "--every", "-5"], "--every -5 is out of range"),  # without --once: time.sleep(-5) raised
+    (["--once", "--every", "0"], "--every 0 is out of range"),  # without --once: passes without a pause
+])
+@pytest.mark.django_db
+def test_run_automation_refuses_a_moment_or_an_interval_it_cannot_use_and_runs_nothing(argv, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message):
+        call_command("run_automation", *argv)
+    assert not JobRun.objects.exists()
