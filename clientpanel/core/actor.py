@@ -11,10 +11,13 @@ trail and the ledger record. Actors are built in `clientpanel.accounts.actors` (
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf import settings
 
 ACTOR_STAFF = "staff"
 ACTOR_CLIENT_USER = "user"
@@ -110,7 +113,22 @@ def set_actor(actor: Actor) -> None:
     _current.set(actor)
 
 
+def _trusted_proxy(address: str) -> bool:
+    for entry in settings.CLIENTPANEL_TRUSTED_PROXIES:  # addresses or networks, or "*"
+        with contextlib.suppress(ValueError):
+            if entry == "*" or ipaddress.ip_address(address) in ipaddress.ip_network(entry, strict=False):
+                return True
+    return False
+
+
 def client_ip(request) -> str | None:
-    # Behind a proxy, deployments set REMOTE_ADDR from X-Forwarded-For in the proxy, not here:
-    # trusting that header from anybody would let a client forge its address in the trail.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or — when that is a trusted proxy (FORWARDED_ALLOW_IPS, as
+    gunicorn's: behind nginx every REMOTE_ADDR is the proxy's, and the per-address throttles would
+    lock everybody out at once) — the last X-Forwarded-For hop, the one the proxy appended. Anybody
+    else's X-Forwarded-For is ignored: a client does not choose its address in the trail."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote and _trusted_proxy(remote):
+        hop = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        with contextlib.suppress(ValueError):
+            return str(ipaddress.ip_address(hop))
+    return remote
