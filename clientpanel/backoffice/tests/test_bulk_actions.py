@@ -392,3 +392,13 @@ def test_the_confirmation_page_starts_its_task_once_however_often_it_is_sent(
     assert again.status_code == 302 and again["Location"] == reverse("backoffice:background-task", args=[first.pk])
     assert BackgroundTask.objects.count() == 1
     assert AuditEvent.objects.filter(action="client.update").count() == 1
+
+
+@pytest.mark.parametrize("token", ["\x00", "ab\x00cd", "tab\there", "x" * 500])
+def test_a_confirmation_token_with_control_characters_is_never_a_500(staff_client, make_client, token, settings):
+    # The token becomes a cache key: PostgreSQL refused its NUL in the database cache's table.
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = False
+    target = make_client(company_name="Token Ltd")
+    data = {"action": "status", "ids": _ids(target), "set-status": "ACTIVE", "run_token": token}
+    response = staff_client.post(RUN, data)
+    assert response.status_code in (302, 400), response.status_code

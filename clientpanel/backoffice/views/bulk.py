@@ -10,6 +10,7 @@ and checks its rights again when it runs."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from urllib.parse import urlencode
 
@@ -150,7 +151,10 @@ def client_bulk_run(request: HttpRequest) -> HttpResponse:
     # the browser's resend) opens the task the first one started instead of e-mailing everybody
     # twice. cache.add is atomic (Redis, or the database cache's unique key).
     token = request.POST.get("run_token", "")[:64]
-    token_key = f"clientpanel:bulk-run:{request.user.pk}:{token}"
+    # The key holds the token's digest, never the token: a NUL or a lone surrogate in the posted
+    # value is refused by PostgreSQL in the database cache's table (a 500).
+    digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    token_key = f"clientpanel:bulk-run:{request.user.pk}:{digest}"
     if token and not cache.add(token_key, 0, RUN_TOKEN_SECONDS):
         started = cache.get(token_key)
         messages.info(request, _("This action was started already from this page; here is its task."))
