@@ -19,6 +19,9 @@ from .models import NO_GROUP_KEY
 MONTH, QUARTER = "month", "quarter"
 GRANULARITIES = (MONTH, QUARTER)
 MAX_MONTHS = 120  # the longest range a report covers: ten years
+# The days a report may cover: every moment a report reads (a day's start in any zone, the range's
+# last day + 2 for tax_by's margin, the month after its last) stays a date Python and PostgreSQL hold.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 NO_GROUP = "none"  # the group filter's value for the clients in no group
 
 
@@ -73,6 +76,10 @@ class Range:
     since: dt.date
     until: dt.date
     granularity: str = MONTH
+
+    def __post_init__(self) -> None:
+        if not (FIRST_DAY <= self.since <= LAST_DAY and FIRST_DAY <= self.until <= LAST_DAY):
+            raise ValueError(f"a report covers days from {FIRST_DAY} to {LAST_DAY}")
 
     @property
     def periods(self) -> list[Period]:

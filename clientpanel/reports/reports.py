@@ -13,7 +13,9 @@ however many documents there are) and keeps every amount per currency. Periods a
 server's time zone, as on the dashboard."""
 
 from .periods import (
+    FIRST_DAY,
     GRANULARITIES,
+    LAST_DAY,
     MAX_MONTHS,
     MONTH,
     NO_GROUP,
@@ -48,8 +50,9 @@ from .standing import (
 from .tax_collected import TaxReport, TaxRow, UntaxedRow, tax_report
 
 __all__ = [
-    "AGING_LISTED", "BUCKETS", "DAYS_30", "DAYS_60", "DAYS_90", "GRANULARITIES", "MAX_MONTHS", "MONTH", "NOT_DUE",
-    "NO_GROUP", "OVER_90", "QUARTER", "AgingLine", "AgingReport", "BalancesReport", "Bucket", "Filters",
+    "AGING_LISTED", "BUCKETS", "DAYS_30", "DAYS_60", "DAYS_90", "FIRST_DAY", "GRANULARITIES", "LAST_DAY",
+    "MAX_MONTHS", "MONTH", "NOT_DUE", "NO_GROUP", "OVER_90", "QUARTER", "AgingLine", "AgingReport", "BalancesReport",
+    "Bucket", "Filters",
     "GroupBalances", "Period", "Range", "Revenue", "RevenueReport", "TaxReport", "TaxRow", "Unpaid", "UntaxedRow",
     "Usage", "aging_report", "balances_report", "bucket_of", "default_range", "filter_choices", "months_between",
     "periods_between", "revenue_report", "tax_report",

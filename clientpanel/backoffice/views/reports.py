@@ -68,9 +68,13 @@ def _date(request: HttpRequest, name: str, label: str, default: dt.date) -> dt.d
     if not value:
         return default
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise Refused(name, label, _("Use a date such as 2025-01-31.")) from None
+    if not reports.FIRST_DAY <= day <= reports.LAST_DAY:  # year 1 or 9999 overflowed the range's moments
+        raise Refused(name, label, _("Use a date from %(first)s to %(last)s.") % {
+            "first": reports.FIRST_DAY.isoformat(), "last": reports.LAST_DAY.isoformat()})
+    return day
 
 
 def _span(request: HttpRequest) -> reports.Range:
