@@ -59,6 +59,7 @@ class Form:
     action: str
     fields: dict[str, list[str]]
     kinds: dict[str, str] = field(default_factory=dict)  # field name -> text | number | date | choice | file
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # the named submit buttons: other actions
 
     @property
     def route(self) -> str:
@@ -124,6 +125,8 @@ def forms_of(html: str, page_url: str) -> Iterator[Form]:
             action = page_url
         fields: dict[str, list[str]] = {}
         kinds: dict[str, str] = {}
+        buttons = [(b.get("name"), b.get("value") or "")
+                   for b in form.xpath(".//button[@name]|.//input[@type='submit'][@name]")]
         for element in form.xpath(".//input|.//select|.//textarea"):
             name = element.get("name")
             if not name or name == "csrfmiddlewaretoken":
@@ -147,7 +150,7 @@ def forms_of(html: str, page_url: str) -> Iterator[Form]:
                 fields.setdefault(name, []).append(element.text or "")
                 continue
             fields.setdefault(name, []).append(element.get("value") or "")
-        yield Form(action=action, fields=fields, kinds=kinds)
+        yield Form(action=action, fields=fields, kinds=kinds, buttons=buttons)
 
 
 def links_of(html: str) -> Iterator[str]:

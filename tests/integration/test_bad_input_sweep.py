@@ -124,6 +124,9 @@ def variants(form: probe.Form):
             values = [probe.plausible(name, kind, n)]
         base[name] = values
     text = [n for n, k in form.kinds.items() if k == "text" and n in base]
+    for button, value in form.buttons:  # each other action of the form, with its text fields bad
+        for label, bad in probe.values(probe.TEXT_VALUES, 2):
+            yield f"{button}={value} text={label}", {**base, **{n: [bad] for n in text}, button: [value]}
     for label, value in probe.values(probe.TEXT_VALUES, 3):
         if text:
             yield f"text={label}", {**base, **{n: [value] for n in text}}
@@ -134,7 +137,7 @@ def variants(form: probe.Form):
         elif kind == "date":
             for value in probe.values(probe.DATE_VALUES, 3):
                 yield f"{name}={value}", {**base, name: [value]}
-        elif kind in ("choice", "hidden"):
+        elif kind in ("choice", "hidden", "checkbox"):
             for value in probe.values(probe.CHOICE_VALUES, 2):
                 yield f"{name}={value!r}", {**base, name: [value]}
         elif kind == "text":
