@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
@@ -108,7 +109,7 @@ def sign_in_refusal(user: User) -> str | None:
 
 def sign_in(request: HttpRequest, user: User) -> None:
     """A client user's own sign-in: a fresh session key and CSRF token (no fixation of either, as
-    Django's login() does for staff), its first open client selected."""
+    Django's login() does for staff), its first open client selected, last_login recorded."""
     request.session.cycle_key()
     rotate_token(request)
     for key in (IMPERSONATOR, IMPERSONATION_STARTED, AWAITING_CODE):
@@ -117,6 +118,9 @@ def sign_in(request: HttpRequest, user: User) -> None:
     request.session[PASSWORD_HASH] = user.get_session_auth_hash()
     first = _own_links(user).values_list("client_id", flat=True).first()
     request.session[CLIENT] = str(first) if first else ""
+    # As django.contrib.auth.login does: its receiver records last_login, which also ends any
+    # password-reset link sent before this sign-in (the reset token includes last_login).
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
 
 
 def await_code(request: HttpRequest, user: User, next_url: str) -> None:
