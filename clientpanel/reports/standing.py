@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from clientpanel.accounts.actors import ActorLike, as_actor
@@ -20,6 +21,7 @@ from clientpanel.tax.models import HomeCompany
 
 from .models import DashboardSnapshot
 from .periods import NO_GROUP, Filters, may_read_reports, scoped
+from .rollups import document_zone
 
 BALANCES_KEY = "balances_by_group"  # the DashboardSnapshot of balances_report over every client
 AGING_LISTED = 100  # the unpaid documents listed under the buckets, most overdue first (Documents lists all)
@@ -77,10 +79,23 @@ class Unpaid:
     total: Decimal
     due: Decimal
     days_overdue: int | None  # negative: due in so many days
+    zone: dt.tzinfo | None = None  # the zone it was dated in (its company's at issue); None: the server's
 
     @property
     def bucket(self) -> str:
         return bucket_of(self.days_overdue)
+
+    @property
+    def issue_day(self) -> dt.date | None:
+        """The day printed on the document (its number's), as Finance → Documents lists it."""
+        return self._day(self.issue_date)
+
+    @property
+    def due_day(self) -> dt.date | None:
+        return self._day(self.due_date)
+
+    def _day(self, moment: dt.datetime | None) -> dt.date | None:
+        return None if moment is None else timezone.localdate(moment, self.zone)
 
 
 @dataclass
@@ -121,10 +136,11 @@ def aging_report(*, actor: ActorLike, now: dt.datetime, filters: Filters | None 
     listed = (unpaid.select_related("client", "home_company")
               .only("number", "type", "currency", "issue_date", "due_date", "total", "paid_gross",
                     "client__number", "client__display_name", "home_company__name")
+              .annotate(zone_name=KeyTextTransform("time_zone", "company_snapshot"))
               .order_by(F("due_date").asc(nulls_last=True), "number")[:AGING_LISTED])
     report.documents = [Unpaid(d.pk, d.number, d.type, d.client.number, d.client.display_name, d.home_company.name,
                                d.currency, d.issue_date, d.due_date, d.total, d.total - d.paid_gross,
-                               _days_overdue(d.due_date, now)) for d in listed]
+                               _days_overdue(d.due_date, now), document_zone(d.zone_name)) for d in listed]
     return report
 
 

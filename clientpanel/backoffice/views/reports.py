@@ -27,7 +27,7 @@ from clientpanel.ui.exports import export_filename
 
 from ..access import area_required
 from ..query import RefusedQuery, query_text, refuses_bad_query
-from .report_tables import Link, Money, Rate, Table, csv_cell, day_text
+from .report_tables import Link, Money, Rate, Table, csv_cell
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 REPORTS = {  # slug → (title, what it shows)
@@ -171,6 +171,10 @@ def _tax(request: HttpRequest, choices) -> dict:
     return {"span": span, "filters": filters, "tables": tables, "charts": charts}
 
 
+def _day(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def _aging(request: HttpRequest, choices) -> dict:
     filters = _filters(request, choices)
     report = reports.aging_report(actor=request.user, now=timezone.now(), filters=filters)
@@ -186,7 +190,7 @@ def _aging(request: HttpRequest, choices) -> dict:
             (_("Client"), False), (_("Currency"), False), (_("Issue Date"), False), (_("Due Date"), False),
             (_("Days past due"), True), (_("Total"), True), (_("Due"), True), (_("Bucket"), False)],
             [[Link(d.number, reverse("backoffice:document-detail", args=[d.document_id])), str(types[d.type]),
-              d.company, d.client_number, d.client_name, d.currency, day_text(d.issue_date), day_text(d.due_date),
+              d.company, d.client_number, d.client_name, d.currency, _day(d.issue_day), _day(d.due_day),
               d.days_overdue if d.days_overdue is not None and d.days_overdue >= 0 else "",
               Money(d.total, d.currency), Money(d.due, d.currency), str(BUCKET_LABELS[d.bucket])]
              for d in report.documents],
