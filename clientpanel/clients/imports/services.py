@@ -36,6 +36,7 @@ from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.ids import new_id
 from clientpanel.core.places import FieldInvalid, clean_text
+from clientpanel.core.text import json_problem
 
 from .. import policies
 from ..models import ClientImport, ClientImportMapping, ClientImportStatus, OnExisting
@@ -54,6 +55,11 @@ def client_import_upload(*, actor: ActorLike, file: IO[bytes], name: str, size: 
     size limit or one that is not a CSV file of clients (ValidationFailed on "file")."""
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
+    # A given mapping's fields are kept as they are for client_import_map to judge: a NUL or a lone
+    # surrogate in them would reach the columns' JSON, which PostgreSQL refuses (a 500).
+    problem = json_problem(mapping) if mapping is not None else None
+    if problem:
+        raise ValidationFailed.from_fields({"mapping": [problem]})
     file.seek(0, io.SEEK_END)
     size = file.tell() if size is None else size
     if size > max_import_bytes():

@@ -96,3 +96,13 @@ def test_odd_files_are_imported_or_refused_never_an_error(content):
         return
     if result["status"] == ClientImportStatus.REFUSED:
         assert Client.objects.count() == before
+
+
+@pytest.mark.parametrize("mapping", [{"email": "email\x00"}, {"email": "\x00"}, {"email\x00": "email"},
+                                     {"email": "email\ud800"}, {"email": "\x1b[31m"}])
+def test_a_mapping_with_control_characters_is_refused_and_nothing_is_kept(mapping):
+    # The mapping's fields went into the columns' JSON: PostgreSQL refused the NUL (a 500 at the API).
+    with pytest.raises(ValidationFailed) as refused:
+        client_import_upload(actor=None, file=io.BytesIO(csv_file([good(1)])), name="clients.csv", mapping=mapping)
+    assert "mapping" in refused.value.fields
+    assert not ClientImport.objects.exists()
