@@ -1,0 +1,158 @@
+"""A month of a finance manager's books, checked figure by figure: two home companies in different
+zones (Warsaw and New York), clients paying in PLN, EUR, USD and JPY, partial payments, a cancelled
+partly paid proforma, credit notes, a transfer recorded in December as paid in November. Every
+figure of the revenue, tax and aging reports, the dashboard and the CSV exports is compared with one
+added up here from the documents and payments themselves, live and from the daily rollups."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.clients.models import Client
+from clientpanel.clients.services import client_create
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
+from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_cancel, proforma_pay
+from clientpanel.reports.dashboard import dashboard_figures
+from clientpanel.reports.reports import Range, aging_report, revenue_report, tax_report
+from clientpanel.reports.rollups import rollups_refresh
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+UTC = dt.UTC
+NOVEMBER = Range(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int = 12, month: int = 11):
+    return time_machine.travel(dt.datetime(2026, month, day, hour, 0, tzinfo=UTC), tick=False)
+
+
+@pytest.fixture
+def month(db, settings):
+    settings.TIME_ZONE = "UTC"
+    settings.CLIENTPANEL_CURRENCIES = ["PLN", "EUR", "USD", "JPY"]
+    warsaw = default_home_company()
+    home_company_save(actor=None, company_id=warsaw.pk, data={
+        "name": "Hostownia", "country": "PL", "eu_vat_id": "PL5260250995", "time_zone": "Europe/Warsaw"})
+    tax_rule_save(actor=None, company_id=warsaw.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    new_york = home_company_save(actor=None, data={"name": "Hosting Inc", "country": "US",
+                                                   "time_zone": "America/New_York"})
+    tax_rule_save(actor=None, company_id=new_york.pk, data={"country": "US", "region": "NY",
+                                                            "tax1_name": "Sales tax", "tax1_rate": "8.875"})
+    us = {"country": "US", "region": "NY", "city": "New York", "postcode": "10001"}
+    ola = client_create(actor=None, data=client_data(currency="PLN", firstname="Ola"))
+    eva = client_create(actor=None, data=client_data(currency="EUR", firstname="Eva"))
+    sam = client_create(actor=None, data=client_data(currency="USD", firstname="Sam", billing_address=us))
+    ken = client_create(actor=None, data=client_data(currency="JPY", firstname="Ken", billing_address=us))
+    Client.objects.filter(pk__in=[sam.pk, ken.pk]).update(home_company=new_york)
+
+    def paid(client, net, day, hour=12, pay_day=None, paid_at=None):
+        with at(day, hour):
+            proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount=net)
+        with at(*(pay_day or (day, hour))):
+            proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total), paid_at=paid_at)
+        return Document.objects.get(pk=Document.objects.get(pk=proforma.pk).related_id)
+
+    invoice = paid(ola, "1000.00", 3)
+    with at(20):
+        credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="100.00")
+    paid(ola, "250.00", 30, 23)  # 00:00 on 1 December in Warsaw: December's VAT, November's money
+    with at(10):
+        partly = proforma_add_funds(actor=None, client_id=ola.pk, net_amount="500.00")  # 615.00
+    with at(11):
+        proforma_pay(actor=None, document_id=partly.pk, amount="200.00")
+    with at(12):
+        cancelled = proforma_add_funds(actor=None, client_id=ola.pk, net_amount="300.00")  # 369.00
+    with at(13):
+        proforma_pay(actor=None, document_id=cancelled.pk, amount="69.00")
+    with at(14):
+        proforma_cancel(actor=None, document_id=cancelled.pk, confirm_paid="69.00")
+    paid(eva, "80.00", 5)
+    with at(6):
+        proforma_add_funds(actor=None, client_id=eva.pk, net_amount="40.00")  # owed, due 13 November
+    usd = paid(sam, "200.00", 1, 4)  # 23:00 on 31 October in New York
+    with at(25):
+        credit_note_issue(actor=None, invoice_id=usd.pk, net_amount="50.00")
+    paid(ken, "12000", 28)
+    # A transfer booked on 30 November, recorded on 2 December.
+    paid(ken, "5000", 29, pay_day=(2, 9, 12), paid_at=dt.datetime(2026, 11, 30, 3, tzinfo=UTC))
+    return {"companies": {warsaw.pk: "Hostownia", new_york.pk: "Hosting Inc"}}
+
+
+def _expected_revenue():
+    payments, notes = defaultdict(lambda: D(0)), defaultdict(lambda: D(0))
+    for payment in Payment.objects.select_related("document"):
+        if NOVEMBER.start <= payment.paid_at < NOVEMBER.end:
+            payments[payment.document.currency, payment.document.home_company.name] += payment.gross
+    for note in Document.objects.filter(type=DocumentType.CREDIT_NOTE):
+        if NOVEMBER.start <= note.issue_date < NOVEMBER.end:
+            notes[note.currency, note.home_company.name] -= note.total
+    return payments, notes
+
+
+def _check_revenue(boss):
+    payments, notes = _expected_revenue()
+    report = revenue_report(actor=boss, span=NOVEMBER)
+    by_company = {(row.currency, row.key): (row.payments, row.refunds) for row in report.by_company}
+    assert by_company == {key: (payments[key], notes[key]) for key in {*payments, *notes}}
+    totals = {row.currency: (row.payments, row.refunds) for row in report.totals}
+    expected = defaultdict(lambda: [D(0), D(0)])
+    for (currency, _company), amount in payments.items():
+        expected[currency][0] += amount
+    for (currency, _company), amount in notes.items():
+        expected[currency][1] += amount
+    assert totals == {currency: tuple(pair) for currency, pair in expected.items()}
+    return totals
+
+
+def test_every_report_figure_is_the_documents_own(month, client):
+    boss = staff_create(email="boss@example.com", password="correct-horse-battery", firstname="B", lastname="B",
+                        roles=["Administrator"])
+    with time_machine.travel(NOW, tick=False):
+        totals = _check_revenue(boss)
+        assert totals == {"EUR": (D("98.40"), D(0)), "JPY": (D("13065") + D("5444"), D(0)),
+                          "PLN": (D("1230.00") + D("307.50") + D("200.00") + D("69.00"), D("123.00")),
+                          "USD": (D("217.75"), D("54.44"))}
+        dashboard = dashboard_figures(actor=boss, now=NOW, live=True)
+        november = {currency: (months[-2].payments, months[-2].refunds)
+                    for currency, months in dashboard.revenue.items()}
+        assert november == totals
+        # Tax: each document in the month its company dated it.
+        vat = {(row.company, row.currency): (row.net, row.tax) for row in tax_report(actor=boss, span=NOVEMBER).rates}
+        assert vat == {("Hostownia", "PLN"): (D("900.00"), D("207.00")),
+                       ("Hostownia", "EUR"): (D("80.00"), D("18.40")),
+                       ("Hosting Inc", "USD"): (D("150.00"), D("13.31")),
+                       ("Hosting Inc", "JPY"): (D("12000"), D("1065"))}  # the transfer's invoice: December's
+        # Aging: what is owed on the unpaid proformas, per currency.
+        owed = defaultdict(lambda: D(0))
+        for document in Document.objects.filter(status=DocumentStatus.UNPAID):
+            owed[document.currency] += document.total - document.paid_gross
+        aging = {line.currency: line.amount for line in aging_report(actor=boss, now=NOW).lines}
+        assert aging == dict(owed) == {"PLN": D("415.00"), "EUR": D("49.20")}
+        assert {row.currency: row.total for row in dashboard.owing} == aging
+        rollups_refresh(until=NOW)
+        assert _check_revenue(boss) == totals
+        assert {(row.company, row.currency): (row.net, row.tax)
+                for row in tax_report(actor=boss, span=NOVEMBER).rates} == vat
+        client.force_login(boss)
+        export = client.get(reverse("backoffice:finance-report-revenue-export"),
+                            {"since": "2026-11-01", "until": "2026-11-30", "part": "company"})
+        rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))[1:]
+        payments, notes = _expected_revenue()
+        assert {(row[0], row[1]): (D(row[2]), D(row[3]), D(row[4])) for row in rows} == {
+            (company, currency): (payments[currency, company], notes[currency, company],
+                                  payments[currency, company] - notes[currency, company])
+            for currency, company in {*payments, *notes}}
