@@ -15,6 +15,7 @@ from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.clients.validation import enabled_currencies
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.json_text import read_json
+from clientpanel.core.text import json_problem
 from clientpanel.tax.models import HomeCompany
 
 from . import policies
@@ -56,6 +57,9 @@ def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: Fiel
             return None
     if not isinstance(value, Mapping):
         errors.add("settings", _("Write the settings as a JSON object, e.g. {\"checkout\": \"stripe\"}."))
+        return None
+    if json_problem(value):  # a NUL or a lone surrogate: PostgreSQL's jsonb refuses it (a 500)
+        errors.add("settings", json_problem(value))
         return None
     if gateway is not None:
         for messages in gateway.validate_settings(value).values():

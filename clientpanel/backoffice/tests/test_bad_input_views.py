@@ -101,3 +101,22 @@ def test_a_word_of_the_address_with_a_control_character_is_a_404(staff_client, s
     sudo.sudo_grant(session, user=staff)
     session.save()
     assert staff_client.post(path).status_code == 404
+
+
+@pytest.mark.parametrize("settings_text", ['{"checkout": "\\u0000"}', '{"\\u0000": 1}', '{"a": "\\ud800"}'])
+def test_gateway_settings_with_a_nul_or_a_lone_surrogate_are_refused_and_nothing_is_added(
+        staff_client, staff, settings_text):
+    # Valid JSON text whose escapes decode to a NUL: PostgreSQL's jsonb refused it (a 500).
+    from clientpanel.accounts import sudo
+    from clientpanel.payments.models import GatewayAccount
+    from clientpanel.tax.selectors import default_home_company
+
+    session = staff_client.session
+    sudo.sudo_grant(session, user=staff)
+    session.save()
+    company = default_home_company()
+    response = staff_client.post(reverse("backoffice:gateway-account-add", args=[company.pk]),
+                                 {"gateway": "test", "currencies": "", "settings": settings_text}, follow=True)
+    assert response.status_code == 200
+    assert "control characters are not allowed" in response.content.decode() or "surrogate" in response.content.decode()
+    assert not GatewayAccount.objects.exists()
