@@ -1,3 +1,4 @@
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -120,6 +121,16 @@ class Document(models.Model):
     def vat_note(self) -> str:
         """The reverse-charge or exemption note it carries, in the active language (vat_notes)."""
         return vat_note(self)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The zone it was dated in (its company's when it was issued, kept in its snapshot): its
+        dates are read in it on its pages and PDF, as its number's period was. A snapshot without one
+        (or an unknown name): the server's zone, as the PDF and the tax report read it."""
+        try:
+            return zoneinfo.ZoneInfo(str(self.company_snapshot.get("time_zone") or settings.TIME_ZONE))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     @property
     def amount_due(self) -> Decimal:

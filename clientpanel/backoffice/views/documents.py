@@ -129,7 +129,7 @@ def proforma_preview(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(VIEW_CLIENTS)
 def document_detail(request: HttpRequest, document_id) -> HttpResponse:
     document = document_or_404(request, document_id)
-    zone = document.home_company.zone
+    zone = document.zone  # the zone it was numbered and dated in (its snapshot), not the company's today
     with timezone.override(zone):  # a document's dates read in its home company's time zone
         return render(request, "backoffice/documents/detail.html", {
             "document": document, "client": document.client, "items": document.items.all(),

@@ -5,11 +5,9 @@ active while it is made."""
 from __future__ import annotations
 
 import io
-import zoneinfo
 from decimal import Decimal
 
 from babel import Locale
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 from reportlab.lib import colors
@@ -51,7 +49,7 @@ class Layout:
         self.document, self.language, self.locale = document, language, locale
         self.company, self.client = document.company_snapshot, document.client_snapshot
         self.currency = document.currency
-        self.zone = zoneinfo.ZoneInfo(self.company.get("time_zone") or settings.TIME_ZONE)
+        self.zone = document.zone  # the zone it was numbered and dated in
         self.regular, self.bold = fonts()
         self.normal = ParagraphStyle("n", fontName=self.regular, fontSize=9, leading=12)
         self.small = ParagraphStyle("s", fontName=self.regular, fontSize=8, leading=10)

@@ -18,7 +18,7 @@ from clientpanel.core.events import publish
 from ..events import DocumentIssued
 from ..models import Document
 from ..storage import store_document_pdf
-from .numbering import document_number
+from .numbering import document_number, issue_zone
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +29,18 @@ def document_derived(source: Document, *, actor: ActorLike, doc_type: str, statu
     numbered now (document_number) and dated by that moment (paid then, unless paid_date says
     otherwise), with the source's client, home company, currency, language, snapshots, addresses
     and reverse charge, and why it charges no VAT with the exemption's basis as the source recorded
-    them (never today's settings); amounts: its net, tax, total and the like."""
-    number, issued_at = document_number(company=source.home_company, doc_type=doc_type)
+    them (never today's settings); amounts: its net, tax, total and the like. Its snapshot's time
+    zone is the one it is numbered and dated in (issue_zone: the company's now, not the source's),
+    so the day printed on it and its number's period agree even when the zone changed between."""
+    company = source.home_company
+    number, issued_at = document_number(company=company, doc_type=doc_type)
+    snapshot = {**source.company_snapshot, "time_zone": str(issue_zone(company))}
     return Document.objects.create(
         client_id=source.client_id, home_company_id=source.home_company_id, type=doc_type, status=status,
         number=number, currency=source.currency, language=source.language, issue_date=issued_at,
         due_date=issued_at, paid_date=paid_date or issued_at, reverse_charge=source.reverse_charge,
         no_vat_reason=source.no_vat_reason, vat_exemption_basis=source.vat_exemption_basis,
-        client_snapshot=source.client_snapshot, company_snapshot=source.company_snapshot,
+        client_snapshot=source.client_snapshot, company_snapshot=snapshot,
         billing_address=source.billing_address, shipping_address=source.shipping_address,
         created_by_id=as_actor(actor).user_id, **amounts)
 

@@ -5,6 +5,7 @@ holds until it commits."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from clientpanel.core.numbering import document_series_key, format_number, sequence_next_dated
 from clientpanel.tax.models import HomeCompany, ResetPeriod
@@ -20,16 +21,27 @@ def _pattern_and_reset(company: HomeCompany, doc_type: str) -> tuple[str, str]:
     }[doc_type]
 
 
+def issue_zone(company: HomeCompany) -> zoneinfo.ZoneInfo:
+    """The zone a document of the company is dated in: the company's zone when the document is
+    issued (numbered). Recorded as the document's company_snapshot["time_zone"] — a final invoice or
+    credit note too, whose other snapshot fields come from its proforma or invoice — and read from
+    there ever after (Document.zone, the PDF, the e-invoice, the tax report), whatever the company's
+    zone becomes later."""
+    return company.zone
+
+
 def document_number(*, company: HomeCompany, doc_type: str) -> tuple[str, dt.datetime]:
     """The next number of the company's series for this type, and the document's issue time.
 
     Both come from the counter row of the company, type and period, locked in the caller's
     transaction: the issue time is the moment the counter is held, so numbers are unique,
     gap-free and rise with issue times. Nobody chooses the date: a document is dated when it is
-    issued. Periods and the date in the number are the company's own days (its time zone): a
-    Warsaw invoice issued at 00:30 on the 1st belongs to the new month."""
+    issued. Periods and the date in the number are the company's own days in its time zone at
+    this moment (issue_zone): a Warsaw invoice issued at 00:30 on the 1st belongs to the new month.
+    The document keeps that zone in its company snapshot, so its printed date, its number's period
+    and the tax report's period are read in one zone (docs/decisions.md)."""
     pattern, reset = _pattern_and_reset(company, doc_type)
-    zone = company.zone
+    zone = issue_zone(company)
 
     def period_of(moment: dt.datetime) -> str:
         day = moment.astimezone(zone).date()

@@ -122,7 +122,7 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id,
     errors = FieldErrors()
     gross = clean_positive_amount(amount, document.currency, errors, "amount")
     if paid_at < document.issue_date:
-        issued = timezone.localtime(document.issue_date, document.home_company.zone)
+        issued = timezone.localtime(document.issue_date, document.zone)
         errors.add("paid_at", _("The proforma was issued on %(issued)s; a payment for it cannot be earlier.")
                    % {"issued": f"{issued:%Y-%m-%d %H:%M}"})
     errors.raise_if_any()

@@ -37,7 +37,7 @@ from ..pricing import clean_positive_amount, proforma_priced
 from ..vat_notes import no_vat_reason, recorded_basis
 from .common import DocumentStateError, locked_document, tax_lines_json
 from .issuing import document_issued, issuing
-from .numbering import document_number
+from .numbering import document_number, issue_zone
 
 # --- snapshots -------------------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def _company_snapshot(company: HomeCompany) -> dict[str, Any]:
     fields = ("name", "address1", "address2", "city", "postcode", "country", "region", "local_tax_id", "eu_vat_id",
               "registration_number", "us_ein", "us_state_id", "ca_bn", "ca_gst_hst", "ca_pst_qst", "bank_details",
               "invoice_footer", "topup_item_name", "refund_item_name")
-    return {k: getattr(company, k) for k in fields} | {"time_zone": str(company.zone),
+    return {k: getattr(company, k) for k in fields} | {"time_zone": str(issue_zone(company)),
                                                      "language": company.document_language}
 
 
