@@ -1,0 +1,58 @@
+"""What a client user sees going through the portal: every page leads somewhere, and a dashboard
+says something even to a user whose permissions show none of its cards."""
+
+import pytest
+from django.urls import reverse
+
+from clientpanel.clients import permissions as keys
+
+from .test_portal_pages import _member, _signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_user_allowed_only_documents_gets_a_dashboard_that_leads_to_them(world):
+    browser = _signed_in(_member(world["mine"], keys.VIEW_DOCUMENTS))
+    page = browser.get(reverse("portal:dashboard")).content.decode()
+    assert 'id="dashboard-shortcuts"' in page and "Your login gives you access to:" in page
+    assert f'href="{reverse("portal:files")}"' in page.split('id="dashboard-shortcuts"')[1]
+    assert f'href="{reverse("portal:invoices")}"' not in page
+
+
+def test_a_user_with_no_permission_is_told_whom_to_ask(world):
+    browser = _signed_in(_member(world["mine"]))
+    page = browser.get(reverse("portal:dashboard")).content.decode()
+    assert "Ask the account owner to give you the permissions you need." in page
+
+
+def test_the_owner_dashboard_keeps_its_cards_without_the_shortcuts(world):
+    page = _signed_in(world["mine"].owner.email).get(reverse("portal:dashboard")).content.decode()
+    assert 'id="portal-balance"' in page and 'id="dashboard-shortcuts"' not in page
+
+
+def test_an_unpaid_document_due_date_stays_on_one_line(world):
+    page = _signed_in(world["mine"].owner.email).get(reverse("portal:dashboard")).content.decode()
+    row = page.split('id="unpaid-documents"')[1].split("</table>")[0]
+    assert '<td class="text-secondary text-nowrap">due ' in row
+
+
+def test_a_document_page_leads_back_to_the_invoices(world):
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.get(reverse("portal:document", args=[world["mine_doc"].pk])).content.decode()
+    assert f'href="{reverse("portal:invoices")}" id="back-to-invoices"' in page
+
+
+def test_the_cancellation_page_leads_back_to_the_service(world):
+    browser = _signed_in(world["mine"].owner.email)
+    service = world["mine_service"]
+    page = browser.get(reverse("portal:service-cancel", args=[service.pk])).content.decode()
+    assert f'href="{reverse("portal:service", args=[service.pk])}" id="back-to-service"' in page
+
+
+def test_the_dashboard_shortcuts_speak_polish(world):
+    email = _member(world["mine"], keys.VIEW_DOCUMENTS)
+    browser = _signed_in(email)
+    browser.post(reverse("portal:account"), {"action": "details", "firstname": "Mem", "lastname": "Ber",
+                                             "language": "pl"})
+    page = browser.get(reverse("portal:dashboard")).content.decode()
+    assert "Twój login daje dostęp do:" in page
