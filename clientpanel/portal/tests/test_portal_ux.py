@@ -56,3 +56,13 @@ def test_the_dashboard_shortcuts_speak_polish(world):
                                              "language": "pl"})
     page = browser.get(reverse("portal:dashboard")).content.decode()
     assert "Twój login daje dostęp do:" in page
+
+
+def test_each_service_count_on_the_dashboard_opens_the_services_of_that_status(world):
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.get(reverse("portal:dashboard")).content.decode()
+    status = world["mine_service"].status
+    link = f'href="{reverse("portal:services")}?status={status}"'
+    assert link in page
+    listed = browser.get(f'{reverse("portal:services")}?status={status}').content.decode()
+    assert reverse("portal:service", args=[world["mine_service"].pk]) in listed
