@@ -14,6 +14,7 @@ patterns) refuse every control character, line breaks and tabs included.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -83,11 +84,13 @@ def clean_text(value: object, field: str, errors: FieldErrors, *, limit: int, si
 
 
 def json_problem(value: Any, *, depth: int = 0) -> str | None:
-    """Why a JSON value (object keys and string values at any depth) is refused, or None."""
+    """Why a JSON value (object keys, string values and numbers at any depth) is refused, or None."""
     if depth > MAX_JSON_DEPTH:
         return _("Nested deeper than %(levels)d levels.") % {"levels": MAX_JSON_DEPTH}
     if isinstance(value, str):
         return text_problem(value)
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e999: not JSON, refused by jsonb
+        return _("Contains a number JSON does not have (NaN, Infinity or beyond 1e308); send a finite number.")
     if isinstance(value, dict):
         for key, item in value.items():
             problem = text_problem(str(key), single_line=True) or json_problem(item, depth=depth + 1)

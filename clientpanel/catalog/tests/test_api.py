@@ -80,3 +80,15 @@ def test_another_products_price_or_an_unknown_one_is_a_404_and_a_token_without_p
     refused = Api(client, token).patch(f"/products/{first['id']}/prices/{price_id}", {"amount": "2"})
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "missing_scope"
     assert api.get("/products").json()["results"][0]["prices"][0]["amount"] == "1.0000"
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_module_settings_with_a_number_json_does_not_have_are_a_422_and_no_product(api, number):
+    # Python's JSON reader takes them; PostgreSQL's jsonb (and SQLite's JSON check) refused them: a 500.
+    from clientpanel.catalog.models import Product
+
+    body = '{"key": "odd", "name": "Odd", "module_settings": {"limit": NUMBER}}'.replace("NUMBER", number)
+    response = api.post("/products", body)
+    assert response.status_code == 422, response.content
+    assert "finite number" in response.json()["error"]["fields"]["module_settings"][0]
+    assert not Product.objects.filter(key="odd").exists()

@@ -77,3 +77,22 @@ def test_a_text_is_visible_exactly_when_one_of_its_characters_shows_whatever_com
         for text in (char, char + "\u200b", " " + char):
             assert has_visible_text(text) is walked(text), (hex(code), text)
     assert has_visible_text("") is False
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), {"a": [float("-inf")]}, [1, {"b": float("nan")}]])
+def test_a_json_value_with_a_number_json_does_not_have_is_refused(value):
+    # PostgreSQL's jsonb refuses NaN and Infinity: stored module settings with 1e999 were a 500.
+    assert "finite number" in json_problem(value)
+
+
+def test_finite_numbers_are_fine_in_json():
+    assert json_problem({"a": 1.5, "b": -1e308, "c": 10**30}) is None
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": Infinity}', "[-Infinity]", '{"a": 1e999}', "-1e400"])
+def test_read_json_refuses_what_json_does_not_have(text):
+    from clientpanel.core.json_text import read_json
+
+    with pytest.raises(ValueError):
+        read_json(text)
+    assert read_json('{"a": 1e308}') == {"a": 1e308}
