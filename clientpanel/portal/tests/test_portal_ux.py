@@ -66,3 +66,12 @@ def test_each_service_count_on_the_dashboard_opens_the_services_of_that_status(w
     assert link in page
     listed = browser.get(f'{reverse("portal:services")}?status={status}').content.decode()
     assert reverse("portal:service", args=[world["mine_service"].pk]) in listed
+
+
+def test_the_password_reset_pages_lead_back_to_the_login(client):
+    back = f'href="{reverse("portal:login")}" id="back-to-login"'
+    assert back in client.get(reverse("portal:password_reset")).content.decode()
+    sent = client.post(reverse("portal:password_reset"), {"email": "nobody@example.com"}).content.decode()
+    assert "Check your inbox" in sent and back in sent
+    polish = client.get(reverse("portal:password_reset"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert "Wróć do logowania" in polish
