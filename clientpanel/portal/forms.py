@@ -90,7 +90,7 @@ class ProfileForm(postal_address_form()):
     lastname = forms.CharField(label=_("Last name"), max_length=150, required=False)
     company_name = forms.CharField(label=_("Company name"), max_length=255, required=False)
     tax_id = forms.CharField(label=_("Tax ID"), max_length=64, required=False)
-    phone = forms.CharField(label=_("Phone Number"), max_length=32, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=32, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -183,7 +183,7 @@ class AddressForm(postal_address_form()):
                                                        (AddressType.SERVICE, AddressType.SERVICE.label)])
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
     contact_name = forms.CharField(label=_("Contact"), max_length=200, required=False)
-    phone = forms.CharField(label=_("Phone Number"), max_length=32, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=32, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False, widget=forms.EmailInput)
     is_default = forms.BooleanField(label=_("Default shipping address"), required=False)
 

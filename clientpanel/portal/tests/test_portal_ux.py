@@ -75,3 +75,10 @@ def test_the_password_reset_pages_lead_back_to_the_login(client):
     assert "Check your inbox" in sent and back in sent
     polish = client.get(reverse("portal:password_reset"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
     assert "Wróć do logowania" in polish
+
+
+def test_the_phone_label_is_written_like_the_other_labels(world):
+    browser = _signed_in(world["mine"].owner.email)
+    for name in ("portal:profile", "portal:address-new"):
+        page = browser.get(reverse(name)).content.decode()
+        assert "Phone number" in page and "Phone Number" not in page
