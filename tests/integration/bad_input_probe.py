@@ -21,11 +21,14 @@ NUL = "Probe\x00name"
 LONG = "x" * 10_000
 # (kind, value) sent to every text-like field of a form at once.
 TEXT_VALUES = [
-    ("nul", NUL), ("long", LONG), ("whitespace", "   \t "), ("c1-control", "Probe\x85"), ("escape", "Probe\x1b[31m"),
+    ("nul", NUL), ("long", LONG), ("whitespace", "   \t "),
+    # JSON text (settings fields) whose escapes decode to what jsonb refuses
+    ("json-nul", '{"a": "\\u0000"}'), ("json-infinity", '{"a": 1e999, "b": NaN}'),
+    ("c1-control", "Probe\x85"), ("escape", "Probe\x1b[31m"),
     ("zero-width", "\u200b"), ("unicode-email", "żółć@exämple.com"),
     ("long-email", "a" * 300 + "@example.com"), ("replacement", "\ufffd\ufffe"),
 ]
-NUMBER_VALUES = ["1e999", "NaN", "-1", str(10**30), "Infinity", "-Infinity", "-" + str(10**30), "1.00000000001",
+NUMBER_VALUES = ["1e999", "NaN", str(10**30), "-1", "Infinity", "-Infinity", "-" + str(10**30), "1.00000000001",
                  "0x10", "１２"]
 DATE_VALUES = ["0000-00-00", "2026-02-30", "9999-12-31", "0001-01-01", "99999-01-01", "2026-13-01"]
 CHOICE_VALUES = ["no-such-choice", "\x00", str(10**30), "-1", "00000000-0000-0000-0000-000000000000", "not-a-uuid"]

@@ -127,12 +127,12 @@ def variants(form: probe.Form):
     for button, value in form.buttons:  # each other action of the form, with its text fields bad
         for label, bad in probe.values(probe.TEXT_VALUES, 2):
             yield f"{button}={value} text={label}", {**base, **{n: [bad] for n in text}, button: [value]}
-    for label, value in probe.values(probe.TEXT_VALUES, 3):
+    for label, value in probe.values(probe.TEXT_VALUES, 5):
         if text:
             yield f"text={label}", {**base, **{n: [value] for n in text}}
     for name, kind in form.kinds.items():
         if kind == "number":
-            for value in probe.values(probe.NUMBER_VALUES, 4):
+            for value in probe.values(probe.NUMBER_VALUES, 3):
                 yield f"{name}={value}", {**base, name: [value]}
         elif kind == "date":
             for value in probe.values(probe.DATE_VALUES, 3):
