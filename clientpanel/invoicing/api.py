@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
-from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
+from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE, SETTINGS_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import (
     IDEMPOTENT,
@@ -25,8 +25,9 @@ from clientpanel.core.money import format_api_amount
 from clientpanel.core.schemas import ListOut, iso_time, list_page
 
 from . import selectors, services
+from .add_funds_limits import PortalLimits, limit_rows
 from .models import Document
-from .schemas import CANCEL_BODY, AddFundsIn, CreditNoteIn, PaymentIn, ProformaIn, cancel_confirmation
+from .schemas import CANCEL_BODY, AddFundsIn, AddFundsLimitIn, CreditNoteIn, PaymentIn, ProformaIn, cancel_confirmation
 from .storage import pdf_filename, stored_pdf
 
 router = Router(tags=["invoices"])
@@ -250,3 +251,55 @@ def cancel_document(request, document_id: UUID):
     require_scope(request, FINANCE_WRITE)
     return document_out(services.proforma_cancel(actor=api_actor(request), document_id=document_id,
                                                  confirm_paid=cancel_confirmation(request)))
+
+
+# --- Settings → Add Funds limits: as the staff page, for a token with settings:write -------------
+# The currency in the path is judged by the services: setting an unknown one is a 422 on
+# "currency", removing one without limits of its own a 404.
+
+LIMITS = ["add funds limits"]
+
+
+class AddFundsLimitOut(Schema):
+    currency: str
+    minimum: str
+    maximum: str
+    maximum_balance: str | None = Field(description="null: no limit on the balance")
+    own: bool = Field(description="The currency's own figures; false: the defaults (CLIENTPANEL_PORTAL_ADD_FUNDS)")
+
+
+class AddFundsLimitListOut(ListOut[AddFundsLimitOut]):
+    """Every enabled currency with the limits that apply in it, then any other that still has its own."""
+
+
+def limits_out(limits: PortalLimits) -> dict[str, Any]:
+    balance = limits.maximum_balance
+    return {"currency": limits.currency, "minimum": format_api_amount(limits.minimum),
+            "maximum": format_api_amount(limits.maximum), "own": limits.own,
+            "maximum_balance": None if balance is None else format_api_amount(balance)}
+
+
+@router.get("/add-funds-limits", response=AddFundsLimitListOut, tags=LIMITS,
+            summary="The portal's Add Funds limits in each currency")
+def list_add_funds_limits(request, page: Page = 1, page_size: PageSize = 50):
+    require_scope(request, SETTINGS_WRITE)
+    rows, start = limit_rows(), (page - 1) * page_size  # a row per currency: a few
+    return {"count": len(rows), "results": [limits_out(row) for row in rows[start:start + page_size]]}
+
+
+@router.put("/add-funds-limits/{currency}", response=AddFundsLimitOut, tags=LIMITS,
+            summary="Set a currency's own Add Funds limits (the same figures again change nothing)")
+def set_add_funds_limits(request, currency: str, payload: AddFundsLimitIn):
+    require_scope(request, SETTINGS_WRITE)
+    row = services.add_funds_limit_save(actor=api_actor(request), currency=currency, minimum=payload.minimum,
+                                        maximum=payload.maximum, maximum_balance=payload.maximum_balance)
+    return limits_out(PortalLimits(currency=row.currency, minimum=row.minimum, maximum=row.maximum,
+                                   maximum_balance=row.maximum_balance, own=True))
+
+
+@router.delete("/add-funds-limits/{currency}", response={204: None}, tags=LIMITS,
+               summary="Remove a currency's own limits: it keeps to the defaults again")
+def delete_add_funds_limits(request, currency: str):
+    require_scope(request, SETTINGS_WRITE)
+    services.add_funds_limit_delete(actor=api_actor(request), currency=currency)
+    return Status(204, None)

@@ -66,6 +66,15 @@ class CreditNoteIn(StrictSchema):
     allow_over_limit: StrictBool = False
 
 
+class AddFundsLimitIn(StrictSchema):
+    """A currency's own Add Funds limits for the portal (Settings → Add Funds limits): amounts in that
+    currency, with at most its minor unit of decimals; maximum_balance absent, null or "": none."""
+    model_config = strict_example(minimum="10.00", maximum="5000.00", maximum_balance="20000.00")
+    minimum: MoneyString = None
+    maximum: MoneyString = None
+    maximum_balance: MoneyString = None
+
+
 class CancelIn(StrictSchema):
     model_config = strict_example(confirm_paid="40.00")
     # A partly paid proforma: the gross it has received, as the caller saw it (total − amount_due); its

@@ -58,7 +58,7 @@ def ids(make_client, settings):
                                                                 "amount": "10.00"})
     endpoint, _secret = endpoint_create(actor=None, data={"url": "http://127.0.0.1:9/hook"})
     return {"client_id": client.pk, "address_id": address.pk, "user_id": user.pk, "product_id": product.pk,
-            "price_id": price.pk, "webhook_id": endpoint.pk, "message_id": "msg_0"}
+            "price_id": price.pk, "webhook_id": endpoint.pk, "message_id": "msg_0", "currency": "USD"}
 
 
 def operations(schema: dict):
