@@ -74,6 +74,6 @@ def test_a_client_keeps_a_card_and_turns_auto_top_up_on(page, live_server, make_
     page.get_by_label("Top up my balance automatically").check()
     page.get_by_label("Amount each time (net)").fill("50")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".alert")).to_contain_text("Auto top-up is saved.")
+    expect(page.locator(".alert")).to_contain_text("Auto top-up is on.")
     _shot(page, "payment-methods")
     assert payer.auto_top_up.enabled and payer.auto_top_up.amount == 50

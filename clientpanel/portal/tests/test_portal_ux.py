@@ -82,3 +82,10 @@ def test_the_phone_label_is_written_like_the_other_labels(world):
     for name in ("portal:profile", "portal:address-new"):
         page = browser.get(reverse(name)).content.decode()
         assert "Phone number" in page and "Phone Number" not in page
+
+
+def test_saving_auto_top_up_switched_off_says_it_is_off(world):
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.post(reverse("portal:payment-methods"), {
+        "action": "auto_top_up", "amount": "50", "days": "7", "max_per_month": "2"}, follow=True).content.decode()
+    assert "Auto top-up is off." in page

@@ -196,7 +196,9 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The card is removed."))
             elif action == "auto_top_up" and form.is_valid():
                 auto_top_up_save(actor=actor, client_id=client.pk, **form.cleaned_data)
-                messages.success(request, _("Auto top-up is saved."))
+                # Saved either way, so the message says which: on or off (a card is kept first to turn it on).
+                messages.success(request, _("Auto top-up is on.") if form.cleaned_data["enabled"]
+                                 else _("Auto top-up is off."))
             elif action != "auto_top_up":
                 return HttpResponseBadRequest(_("Choose what to do."))
             if action != "auto_top_up" or (form.is_bound and not form.errors):
