@@ -106,3 +106,16 @@ def test_a_mapping_with_control_characters_is_refused_and_nothing_is_kept(mappin
         client_import_upload(actor=None, file=io.BytesIO(csv_file([good(1)])), name="clients.csv", mapping=mapping)
     assert "mapping" in refused.value.fields
     assert not ClientImport.objects.exists()
+
+
+def test_the_command_says_what_is_wrong_with_a_mapping_and_exits_2(tmp_path, capsys):
+    from django.core.management import call_command
+
+    data, mapping = tmp_path / "clients.csv", tmp_path / "mapping.json"
+    data.write_bytes(csv_file([good(1)]))
+    mapping.write_text('{"email": "email\\u0000"}', encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_status:
+        call_command("import_clients", str(data), "--mapping", str(mapping))
+    assert exit_status.value.code == 2
+    assert "mapping: Contains a NUL byte" in capsys.readouterr().err  # not only "Some fields are not valid"
+    assert not ClientImport.objects.exists()

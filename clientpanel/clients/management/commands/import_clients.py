@@ -60,7 +60,7 @@ class Command(BaseCommand):
         except OSError as error:
             self._fail(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror or error})
         except DomainError as error:
-            self._fail(error.message)
+            self._fail(self._refusal(error))
         try:
             client_import_map(actor=None, import_id=imported.pk, columns=imported.columns)
         except ValidationFailed as error:
@@ -70,10 +70,18 @@ class Command(BaseCommand):
         try:
             result = client_import_run(actor=None, import_id=imported.pk, commit=commit)
         except DomainError as error:
-            self._fail(error.message)
+            self._fail(self._refusal(error))
         self._report(own_import(SYSTEM, imported.pk), result, commit=commit)
         if result["counts"]["rejected"]:
             sys.exit(1)
+
+    @staticmethod
+    def _refusal(error: DomainError) -> str:
+        """The refusal with what is wrong in each field ("mapping: Contains a NUL byte…"), not only
+        the summary that names the fields."""
+        details = [f"{name}: {message}" for name, messages in error.fields.items() for message in messages
+                   if message != error.message]
+        return "\n".join([error.message, *details])
 
     def _columns(self, imported: ClientImport, error: ValidationFailed) -> str:
         lines = [_("Columns: %(columns)s") % {"columns": ", ".join(
