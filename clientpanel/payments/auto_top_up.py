@@ -27,7 +27,7 @@ from clientpanel.core.actor import Actor
 from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_currency_amount
-from clientpanel.invoicing.models import DocumentStatus
+from clientpanel.invoicing.models import Document, DocumentStatus
 from clientpanel.invoicing.policies import can_add_funds
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import LedgerEntry
@@ -182,7 +182,7 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     gateway = get_gateway(method.account.gateway)
     try:
         with transaction.atomic():
-            proforma = _proforma_of(tries) or proforma_add_funds(actor=TOP_UP_ACTOR, client_id=setting.client_id,
+            proforma = _proforma_of(ours) or proforma_add_funds(actor=TOP_UP_ACTOR, client_id=setting.client_id,
                                                                   net_amount=setting.amount)
             due = proforma.total - proforma.paid_gross
             attempt = PaymentAttempt.objects.create(
@@ -220,10 +220,12 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     return attempt.status
 
 
-def _proforma_of(tries: list[PaymentAttempt]):
-    """The shortfall's proforma from its first try, while it is still unpaid (a retry pays the same one)."""
-    for attempt in tries:
-        part = attempt.documents.select_related("document").first()
-        if part is not None and part.document.status == DocumentStatus.UNPAID:
-            return part.document
-    return None
+def _proforma_of(ours) -> Document | None:
+    """The top-up proforma an earlier try charged, while it is still unpaid: a retry, and a try for a
+    new shortfall after money moved the balance, charge that one — a second proforma beside it left
+    the client owing both (dashboard, aging, reminders) for one top-up."""
+    processing = AttemptDocument.objects.filter(attempt__status=AttemptStatus.PENDING).values("document_id")
+    part = (AttemptDocument.objects.filter(attempt__in=ours, document__status=DocumentStatus.UNPAID)
+            .exclude(document_id__in=processing)  # paid by the client meanwhile, not known yet: not twice
+            .select_related("document").order_by("attempt__created_at").first())
+    return part.document if part is not None else None
