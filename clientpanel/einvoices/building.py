@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zoneinfo
 from decimal import Decimal
 
 from stdnum import iban
@@ -20,16 +19,10 @@ from .exporters import CREDIT_NOTE, INVOICE, Corrected, EInvoiceInput, ExchangeR
 _IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")
 
 
-def _zone(document: Document) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(str(document.company_snapshot.get("time_zone") or "UTC"))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
 def local_day(document: Document, moment: dt.datetime | None) -> dt.date | None:
-    """The day of a moment in the home company's time zone (the day printed on the document)."""
-    return moment.astimezone(_zone(document)).date() if moment else None
+    """The day of a moment in the zone the document was dated in (Document.zone): the day printed on
+    its PDF and counted in the tax report, for a snapshot without a zone too."""
+    return moment.astimezone(document.zone).date() if moment else None
 
 
 def bank_account(details: str) -> str:
