@@ -87,8 +87,9 @@ def portal_page(permission: str | None = None) -> Callable:
             if portal.moved:
                 # The client this session acted for was closed (or unlinked) meanwhile: say so and for
                 # whom it acts now, and do no action meant for the other client for this one.
-                moved = _("%(old)s is no longer open to you in the client area. You now act for %(client)s.") % {
-                    "old": portal.moved_from, "client": portal.client.display_name}
+                moved = _("%(old)s is no longer open to you in the client area. You now act for %(client)s "
+                          "(%(number)s).") % {"old": portal.moved_from, "client": portal.client.display_name,
+                                              "number": portal.client.number}
                 if request.method not in ("GET", "HEAD"):
                     return _not_done(request, moved, signed_in=True)
                 messages.info(request, moved)

@@ -101,7 +101,8 @@ def test_an_action_meant_for_a_client_closed_meanwhile_is_not_done_for_another(w
     # Not dropped silently: a page says it was not done, why, and for whom the session acts now.
     text = refused.content.decode()
     assert refused.status_code == 409 and "What you sent was not done" in text
-    assert "Theirs Ltd is no longer open to you in the client area. You now act for Mine Ltd." in text
+    assert ("Theirs Ltd is no longer open to you in the client area. You now act for Mine Ltd "
+            f"({world['mine'].number}).") in text
     assert Service.objects.count() == services  # nothing ordered for Mine instead
     # From now on the session acts for Mine, plainly.
     assert browser.post(reverse("portal:order"), {"price": str(world["price"].pk)}).status_code == 302

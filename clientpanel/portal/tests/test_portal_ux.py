@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from clientpanel.clients import permissions as keys
+from clientpanel.clients.services import client_user_link
 
 from .test_portal_pages import _member, _signed_in
 
@@ -89,3 +90,11 @@ def test_saving_auto_top_up_switched_off_says_it_is_off(world):
     page = browser.post(reverse("portal:payment-methods"), {
         "action": "auto_top_up", "amount": "50", "days": "7", "max_per_month": "2"}, follow=True).content.decode()
     assert "Auto top-up is off." in page
+
+
+def test_switching_to_a_client_whose_name_ends_in_a_dot_ends_one_sentence(world, make_client):
+    second = make_client(currency="USD", company_name="Jansen B.V.")
+    client_user_link(actor=None, client_id=second.pk, data={"email": world["mine"].owner.email, "permissions": []})
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.post(reverse("portal:switch-client"), {"client": str(second.pk)}, follow=True).content.decode()
+    assert f"You now act for Jansen B.V. ({second.number})." in page and "B.V.." not in page

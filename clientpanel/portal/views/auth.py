@@ -92,5 +92,7 @@ def switch_client(request: HttpRequest) -> HttpResponse:
     if link is None:
         raise Http404("Not one of your clients.")
     session.select_client(request, client_id)
-    messages.info(request, _("You now act for %(client)s.") % {"client": link.client.display_name})
+    # With its number, as the switcher names it; a name ending in a dot ("Jansen B.V.") then ends no sentence.
+    messages.info(request, _("You now act for %(client)s (%(number)s).") % {
+        "client": link.client.display_name, "number": link.client.number})
     return redirect(_portal_next(request, request.POST.get("next", "")))
