@@ -38,7 +38,7 @@ def reminder_stage(document: Document, now: dt.datetime, before: int, overdue: i
     left) from `before` days ahead, ("due", 0) on the day, ("overdue", days late) from `overdue`
     days after; none for a stage whose day came before the proforma was issued (its own message
     said it all then)."""
-    zone = document.home_company.zone
+    zone = document.zone  # the calendar its dates were printed in, though the company's zone changed since
     today = now.astimezone(zone).date()
     due = document.due_date.astimezone(zone).date()
     issued = document.issue_date.astimezone(zone).date()
@@ -81,7 +81,7 @@ def job_proforma_reminders(*, now: dt.datetime) -> dict:
                 continue
             language = client_language(client)
             context = {"document_number": document.number, "due_date": document.due_date.astimezone(
-                document.home_company.zone).date().isoformat(), "reminder_stage": stage, "days": days,
+                document.zone).date().isoformat(), "reminder_stage": stage, "days": days,
                 "document_total": display_amount(document.total - document.paid_gross, document.currency, language)}
             for user in recipients(client, PROFORMA_REMINDER):
                 email_queue(key=PROFORMA_REMINDER, user=user, client=client, language=language, reference=reference,

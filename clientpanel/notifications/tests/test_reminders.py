@@ -93,3 +93,18 @@ def test_a_low_balance_is_warned_once_in_its_window(make_client):
     assert job_low_balance_warnings(now=start + dt.timedelta(minutes=5)) == {"warned": 0}
     assert job_low_balance_warnings(now=start + dt.timedelta(days=1)) == {"warned": 0}
     assert job_low_balance_warnings(now=start + dt.timedelta(days=8)) == {"warned": 1}
+
+
+def test_reminders_keep_the_calendar_the_proforma_was_dated_in_when_its_company_changes_zone(make_client):
+    company = default_home_company()
+    company.time_zone = "Pacific/Auckland"
+    company.save(update_fields=["time_zone"])
+    client = make_client(currency="USD")
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+    printed_due_day = proforma.due_date.astimezone(proforma.zone).date()
+    company.time_zone = "America/Los_Angeles"  # a day behind Auckland: the same moment is another day
+    company.save(update_fields=["time_zone"])
+    before = dt.datetime.combine(printed_due_day - dt.timedelta(days=3), dt.time(12), proforma.zone)
+    assert job_proforma_reminders(now=before) == {"reminders": 1}
+    reminder = EmailMessage.objects.get(reference=f"reminder:{proforma.pk}:before")
+    assert f"is due on {printed_due_day.isoformat()}, in 3 days" in reminder.body_text
