@@ -26,16 +26,14 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving $(CLIENTPANEL_BASE_URL)/staff/ with gunicorn (Ctrl+C stops it)"
-	@$(BIN)/python manage.py run_huey --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	  DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+	@exec env DJANGO_SETTINGS_MODULE=config.settings.dev bash scripts/serve.sh $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # For development: Django's runserver with reload and DEBUG on, and a Huey consumer.
 dev: setup
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@$(BIN)/python manage.py run_huey --quiet & consumer=$$!; trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	  DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@exec env DEBUG=true bash scripts/serve.sh $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: setup
 	$(BIN)/ruff check .
