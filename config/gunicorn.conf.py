@@ -4,15 +4,27 @@ gunicorn -c config/gunicorn.conf.py config.wsgi"""
 import multiprocessing
 import os
 
+
+def _whole(name: str, default: int, minimum: int = 1) -> int:
+    """A number from the environment; anything else stops the start naming the variable (gunicorn
+    printed "Failed to read config file" and a ValueError's traceback)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < minimum:
+        raise SystemExit(f"{name}={text!r} is not a whole number of at least {minimum} (docs/deploy.md).")
+    return int(text)
+
+
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
 # Threads share a worker's connection pool; workers × DB_POOL_MAX_SIZE bounds PostgreSQL connections.
-workers = int(os.environ.get("WEB_WORKERS", str(min(4, multiprocessing.cpu_count() * 2))))
-threads = int(os.environ.get("WEB_THREADS", "4"))
+workers = _whole("WEB_WORKERS", min(4, multiprocessing.cpu_count() * 2))
+threads = _whole("WEB_THREADS", 4)
 worker_class = "gthread" if threads > 1 else "sync"
-timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
+timeout = _whole("WEB_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
-max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
+max_requests = _whole("WEB_MAX_REQUESTS", 5000, minimum=0)
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
 errorlog = "-"

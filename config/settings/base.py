@@ -3,9 +3,8 @@
 import os
 from pathlib import Path
 
-import dj_database_url
-
 from .add_funds import portal_add_funds_defaults
+from .env import database, env_float, env_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -111,10 +110,10 @@ TEMPLATES = [
 # PostgreSQL a pool per process (psycopg's, DB_POOL_MAX_SIZE connections, 0 turns it off) lends
 # them out, so N gunicorn workers × pool size is the most a deployment holds. DB_CONN_MAX_AGE > 0
 # keeps one connection per thread instead (health-checked), without the pool.
-DB_CONN_MAX_AGE = int(os.environ.get("DB_CONN_MAX_AGE", "0"))
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0)
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'clientpanel.sqlite3'}",
+    "default": database(
+        f"sqlite:///{VAR_DIR / 'clientpanel.sqlite3'}",
         conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=DB_CONN_MAX_AGE > 0,
     )
 }
@@ -125,8 +124,8 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVE
 # embedded default) ignores them, and every `migrate` of `make run` said so as a WARNING a newcomer
 # could not act on. PostgreSQL never raises it.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
-DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
-DB_POOL = {"min_size": 0, "max_size": DB_POOL_MAX_SIZE, "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 4)
+DB_POOL = {"min_size": 0, "max_size": DB_POOL_MAX_SIZE, "timeout": env_float("DB_POOL_TIMEOUT", 10),
            "max_idle": 300}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0 \
         and DB_CONN_MAX_AGE == 0:
@@ -200,13 +199,13 @@ DOCUMENTS_ROOT = Path(os.environ.get("DOCUMENTS_ROOT") or VAR_DIR / "documents")
 # out only by permission-checked views. The "default" storage may be S3 through django-storages
 # instead (docs/deploy.md). Uploads larger than CLIENTPANEL_FILE_MAX_BYTES are refused.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
-CLIENTPANEL_FILE_MAX_BYTES = int(os.environ.get("CLIENTPANEL_FILE_MAX_BYTES", str(20 * 1024 * 1024)))
+CLIENTPANEL_FILE_MAX_BYTES = env_int("CLIENTPANEL_FILE_MAX_BYTES", 20 * 1024 * 1024)
 # CSV imports of clients (issue 13): the largest file taken, and how many days an import's files
 # (the upload until it is committed, the CSV of rejected rows) are kept in the default storage.
-CLIENTPANEL_IMPORT_MAX_BYTES = int(os.environ.get("CLIENTPANEL_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
-CLIENTPANEL_IMPORT_KEEP_DAYS = int(os.environ.get("CLIENTPANEL_IMPORT_KEEP_DAYS", "7"))
+CLIENTPANEL_IMPORT_MAX_BYTES = env_int("CLIENTPANEL_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+CLIENTPANEL_IMPORT_KEEP_DAYS = env_int("CLIENTPANEL_IMPORT_KEEP_DAYS", 7)
 # How old the dashboard's figures over every client may get before an automation pass adds them up again.
-CLIENTPANEL_DASHBOARD_REFRESH_MINUTES = int(os.environ.get("CLIENTPANEL_DASHBOARD_REFRESH_MINUTES", "5"))
+CLIENTPANEL_DASHBOARD_REFRESH_MINUTES = env_int("CLIENTPANEL_DASHBOARD_REFRESH_MINUTES", 5)
 # The offline test gateway (issue 15) settles proformas without money: off unless a server asks for it
 # (the embedded `make run` default and the tests do).
 CLIENTPANEL_TEST_GATEWAY = env_bool("CLIENTPANEL_TEST_GATEWAY", False)
@@ -228,9 +227,9 @@ STORAGES = {
 
 SESSION_COOKIE_HTTPONLY = True
 # A staff session ends after a working day without a request (backoffice/middleware.py).
-STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", str(8 * 60)))
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 8 * 60)
 # Sudo mode (accounts/sudo.py): how long a proved password lets a staff member do the most dangerous actions.
-STAFF_SUDO_MINUTES = int(os.environ.get("STAFF_SUDO_MINUTES", "15"))
+STAFF_SUDO_MINUTES = env_int("STAFF_SUDO_MINUTES", 15)
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag; kept default
 X_FRAME_OPTIONS = "DENY"
 
@@ -242,7 +241,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY = {
     "name": "clientpanel",
     "immediate": env_bool("HUEY_IMMEDIATE", False),
-    "consumer": {"workers": int(os.environ.get("HUEY_WORKERS", "2")), "worker_type": "thread"},
+    "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
 }
 if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": REDIS_URL}}
@@ -264,18 +263,18 @@ else:
 
 # Provisioning modules run with this timeout (seconds); unpaid proformas overdue this many days
 # are cancelled by automation.
-PROVISIONING_TIMEOUT = float(os.environ.get("PROVISIONING_TIMEOUT", "30"))
-STALE_PROFORMA_DAYS = int(os.environ.get("STALE_PROFORMA_DAYS", "30"))
+PROVISIONING_TIMEOUT = env_float("PROVISIONING_TIMEOUT", 30)
+STALE_PROFORMA_DAYS = env_int("STALE_PROFORMA_DAYS", 30)
 
 # VIES (EU VAT validation), called only from jobs, with a short timeout (SPEC §6).
 VIES_URL = os.environ.get("VIES_URL", "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number")
-VIES_TIMEOUT = float(os.environ.get("VIES_TIMEOUT", "5"))
+VIES_TIMEOUT = env_float("VIES_TIMEOUT", 5)
 
 # --- Webhooks (Settings → Webhooks) -----------------------------------------------------------------
 # Seconds a receiver has to answer. Private, loopback and link-local addresses are refused unless
 # WEBHOOKS_ALLOW_PRIVATE=true (a receiver on your own network): an endpoint must not be a way to
 # make the server call its internal services.
-WEBHOOKS_TIMEOUT = float(os.environ.get("WEBHOOKS_TIMEOUT", "10"))
+WEBHOOKS_TIMEOUT = env_float("WEBHOOKS_TIMEOUT", 10)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 # --- Clientpanel -----------------------------------------------------------------------------
@@ -296,7 +295,7 @@ CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PA
 # "Send welcome e-mail" ticked on + Create and Quick Create unless staff untick it (Perfex's default).
 CLIENTPANEL_WELCOME_EMAIL_DEFAULT = env_bool("CLIENTPANEL_WELCOME_EMAIL_DEFAULT", True)
 # Warn a client when its balance and credit limit will not cover this many days of its services' charges.
-CLIENTPANEL_LOW_BALANCE_DAYS = int(os.environ.get("CLIENTPANEL_LOW_BALANCE_DAYS", "7"))
+CLIENTPANEL_LOW_BALANCE_DAYS = env_int("CLIENTPANEL_LOW_BALANCE_DAYS", 7)
 # Add Funds in the portal (SPEC §7): the smallest and largest net amount of one proforma, and the balance
 # it may not take a client above (empty: no such limit). Staff may issue any amount. These are the
 # defaults, taken as they stand in every currency without figures of its own, which staff with Settings
@@ -305,7 +304,7 @@ CLIENTPANEL_PORTAL_ADD_FUNDS = {
     **portal_add_funds_defaults(),
     # Unpaid Add Funds proformas a client may hold at once: each is a numbered document and an
     # e-mail, so the portal does not issue them without end.
-    "unpaid_at_once": int(os.environ.get("CLIENTPANEL_PORTAL_ADD_FUNDS_UNPAID", "5")),
+    "unpaid_at_once": env_int("CLIENTPANEL_PORTAL_ADD_FUNDS_UNPAID", 5),
 }
 # Portal self-registration (issue 12): off unless switched on; a sign-up creates a NEW client whose
 # owner confirms its address before logging in.
@@ -320,12 +319,12 @@ CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:
 # or a provider through django-anymail (docs/deploy.md). `make run` writes mails to files under var/mail.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "20"))  # never wait for ever on a silent server
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 20)  # never wait for ever on a silent server
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clientpanel <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)

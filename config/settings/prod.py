@@ -2,15 +2,18 @@
 proxy that terminates TLS (docs/deploy.md): HTTPS only, HSTS, secure cookies, and static files
 compressed and hashed by `collectstatic` (served by WhiteNoise)."""
 
-import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import SECRET_KEY, STORAGES, env_bool
+from .env import env_int
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY in the environment.")
+if "change-me" in SECRET_KEY.lower():  # deploy/clientpanel.env.example's placeholder passed check --deploy
+    raise ImproperlyConfigured("SECRET_KEY is still the example's placeholder: set a long random value "
+                               "(python -c \"import secrets; print(secrets.token_urlsafe(64))\").")
 DEBUG = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -19,7 +22,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # when the proxy redirects itself).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)  # only a header; submitting to the list is yours
 STORAGES = STORAGES | {"staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
