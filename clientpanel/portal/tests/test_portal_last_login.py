@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clientpanel.accounts.models import User
+from clientpanel.accounts.services import staff_create
 from clientpanel.notifications.links import links_filled
 from clientpanel.notifications.models import EmailMessage
 
@@ -46,3 +47,13 @@ def test_a_sign_in_ends_a_reset_link_sent_before_it(make_client):
     assert Client().get(link).status_code == 200
     _sign_in(owner.email)
     assert Client().get(link).status_code == 400
+
+
+def test_login_as_owner_is_not_the_clients_own_login(client, make_client):
+    owner = make_client(password=PASSWORD).owner
+    client.force_login(staff_create(email="support@example.com", password="correct-horse-battery",
+                                    roles=["Support"]))
+    answer = client.post(reverse("backoffice:client-login-as", args=[owner.owned_clients.get().pk]))
+    assert answer["Location"] == reverse("portal:dashboard")
+    assert client.get(reverse("portal:dashboard")).status_code == 200
+    assert User.objects.get(pk=owner.pk).last_login is None
