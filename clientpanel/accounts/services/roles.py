@@ -37,7 +37,7 @@ def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int
         errors.add("name", _("Enter a name."))
     elif len(name) > 150:
         errors.add("name", at_most_characters(150))
-    elif Group.objects.filter(name=name).exclude(pk=role_id).exists():
+    elif Group.objects.filter(name__iexact=name).exclude(pk=role_id).exists():  # "support" would read as "Support"
         errors.add("name", _("A role with this name exists already."))
     areas = list(areas)
     unknown = [a for a in areas if a not in roles_module.AREAS]

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.accounts.services import role_save, staff_create
-from clientpanel.core.errors import PermissionDenied
+from clientpanel.core.errors import PermissionDenied, ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,3 +26,13 @@ def test_staff_without_manage_staff_change_no_role():
 def test_a_staff_manager_still_changes_roles():
     admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
     assert role_save(actor=admin, name="Editors", areas=[VIEW_CLIENTS, EDIT_CLIENTS]).name == "Editors"
+
+
+def test_a_role_name_differing_only_in_case_is_the_same_name():
+    admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
+    with pytest.raises(ValidationFailed) as refused:
+        role_save(actor=admin, name="  administrator ", areas=[VIEW_CLIENTS])
+    assert "exists already" in str(refused.value.fields["name"])
+    support = Group.objects.get(name="Support")
+    assert role_save(actor=admin, name="SUPPORT", areas=[VIEW_CLIENTS], role_id=support.pk).name == "SUPPORT"
+    assert Group.objects.filter(name__iexact="administrator").count() == 1
