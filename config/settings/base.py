@@ -351,5 +351,8 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # A 403 is an expected outcome: one line with the reason, no traceback (core/log_filters.py).
         "django.request": {"filters": ["refusal_without_traceback"]},
+        # `run_huey` gives the "huey" logger a handler of its own; passed on to the root as well, every
+        # line of a consumer's log came out twice.
+        "huey": {"propagate": False},
     },
 }
