@@ -7,6 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
+from clientpanel.accounts.services import staff_create
 from clientpanel.catalog.models import Price, Product
 from clientpanel.client_services.services import service_order
 from clientpanel.clients.services import client_user_link
@@ -59,3 +60,9 @@ def world(make_client, settings, tmp_path):
             "their_file": _file(theirs, "Their contract", True),
             "their_service": service_order(actor=None, client_id=theirs.pk, product_id=product.pk,
                                            price_id=price.pk)}
+
+
+@pytest.fixture
+def support(db):
+    """A Support staff member, who may act for clients (Login as Owner)."""
+    return staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])

@@ -4,17 +4,15 @@ the impersonation ends. The client's own users, and staff inviting any other add
 concerned (docs/decisions.md)."""
 
 import pytest
-from django.test import Client as Browser
-from django.urls import reverse
 
 from clientpanel.accounts.models import User
 from clientpanel.accounts.services import staff_create
-from clientpanel.clients import permissions as keys
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import ClientUser
 from clientpanel.clients.services import client_user_link
 from clientpanel.core.errors import ValidationFailed
 
+from .acting import acting_for, invite
 from .test_portal_pages import _signed_in
 
 pytestmark = pytest.mark.django_db
@@ -22,21 +20,6 @@ pytestmark = pytest.mark.django_db
 REFUSAL = "During Login as Owner you cannot invite a staff member"
 
 
-@pytest.fixture
-def support(db):
-    return staff_create(email="support@example.com", password="correct-horse-battery", roles=["Support"])
-
-
-def _acting_for(staff, client) -> Browser:
-    browser = Browser()
-    browser.force_login(staff)
-    assert browser.post(reverse("backoffice:client-login-as", args=[client.pk])).status_code == 302
-    return browser
-
-
-def _invite(browser, email):
-    return browser.post(reverse("portal:users"), {"email": email, "firstname": "New", "lastname": "Person",
-                                                  "permissions": [keys.VIEW_DOCUMENTS]})
 
 
 @pytest.mark.parametrize("email", ["support@example.com", "SUPPORT@Example.com", "support+mine@example.com",
@@ -44,7 +27,7 @@ def _invite(browser, email):
 def test_staff_acting_as_owner_cannot_invite_a_staff_mailbox(world, support, email):
     staff_create(email="boss@example.com", password="correct-horse-battery", roles=["Support"])
     links, users = ClientUser.objects.count(), User.objects.count()
-    refused = _invite(_acting_for(support, world["mine"]), email)
+    refused = invite(acting_for(support, world["mine"]), email)
     assert refused.status_code == 200 and REFUSAL in refused.content.decode()
     assert (ClientUser.objects.count(), User.objects.count()) == (links, users)
 
@@ -59,7 +42,7 @@ def test_the_service_refuses_it_whatever_interface_calls_it(world, support):
 
 
 def test_other_addresses_are_invited_as_before_and_the_owner_is_not_concerned(world, support):
-    assert _invite(_acting_for(support, world["mine"]), "supporter@example.com").status_code == 302
-    assert _invite(_acting_for(support, world["mine"]), "support-desk+x@example.com").status_code == 302
+    assert invite(acting_for(support, world["mine"]), "supporter@example.com").status_code == 302
+    assert invite(acting_for(support, world["mine"]), "support-desk+x@example.com").status_code == 302
     # The owner itself inviting a sub-address is not Login as Owner: the rule is staff's.
-    assert _invite(_signed_in(world["mine"].owner.email), "support+owner@example.com").status_code == 302
+    assert invite(_signed_in(world["mine"].owner.email), "support+owner@example.com").status_code == 302
