@@ -1,3 +1,5 @@
+import uuid
+
 from django.core.management.base import BaseCommand, CommandError
 
 from clientpanel.clients.models import Client
@@ -8,7 +10,7 @@ class Command(BaseCommand):
     help = "Check every ledger invariant of SPEC §5; exits non-zero naming the first broken client and entry."
 
     def add_arguments(self, parser):
-        parser.add_argument("--client", default=None, help="check one client (id)")
+        parser.add_argument("--client", default=None, type=uuid.UUID, help="check one client (its id, a UUID)")
 
     def handle(self, *args, client=None, **options):
         if client is not None and not Client.objects.filter(pk=client).exists():
