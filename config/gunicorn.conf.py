@@ -30,3 +30,9 @@ accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
 errorlog = "-"
 # Behind a proxy on the same machine the forwarded headers are trusted from loopback only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl): a second
+# instance of the same user (another `make run`, a test's server, a second site) took it over and the
+# first one's exit removed it, so `gunicornc` reached the wrong server. Off unless a path is given.
+control_socket_disable = not os.environ.get("WEB_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["WEB_CONTROL_SOCKET"]
