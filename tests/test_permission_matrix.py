@@ -226,6 +226,9 @@ API = {
     ("POST", "/invoices/{document_id}/cancel"): "finance:write",
     ("GET", "/home-companies"): "finance:read",
     ("POST", "/home-companies"): "settings:write",
+    ("GET", "/add-funds-limits"): "settings:write",
+    ("PUT", "/add-funds-limits/{currency}"): "settings:write",
+    ("DELETE", "/add-funds-limits/{currency}"): "settings:write",  # after PUT: it removes what PUT set
     ("GET", "/products"): "products:read",
     ("POST", "/products"): "products:write",
     ("PATCH", "/products/{product_id}/prices/{price_id}"): "products:write",
@@ -438,7 +441,7 @@ def _api_call(http, token, method, path, world, client):
     concrete = path.format(client_id=client.pk, address_id=client.addresses.get(type="BILLING").pk,
                            user_id=link_user.user_id if link_user else client.owner_id, document_id=document.pk,
                            service_id=client.services.first().pk, webhook_id=world["webhook"].pk,
-                           message_id="msg_none", import_id=world.get("import_id", "0" * 32),
+                           message_id="msg_none", currency="USD", import_id=world.get("import_id", "0" * 32),
                            product_id=world["product"].pk, price_id=world["product"].prices.first().pk)
     bodies = {
         ("POST", "/clients"): client_data(),
@@ -457,6 +460,7 @@ def _api_call(http, token, method, path, world, client):
         ("POST", "/invoices/{document_id}/payments"): {"amount": "1.00"},
         ("POST", "/invoices/{document_id}/credit-notes"): {"net_amount": "1.00"},
         ("POST", "/home-companies"): {"name": "Second Ltd", "country": "GB"},
+        ("PUT", "/add-funds-limits/{currency}"): {"minimum": "5", "maximum": "500"},
         ("POST", "/products"): {"key": f"p-{len(path)}-{method.lower()}", "name": "P", "module": "manual",
                                 "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "1"}]},
         ("POST", "/webhooks"): {"url": "http://127.0.0.1:9/other-hooks"},
