@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
@@ -61,6 +62,22 @@ def has_visible_text(value: str) -> bool:
         return True
     return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn")
                for ch in value)
+
+
+def name_key(value: str) -> str:
+    """What two names are compared by where a name must be unique (a group, a role): read alike,
+    they are one name. Full-width letters fold to plain ones (NFKC: "ＶＩＰ" is "VIP"), case is
+    folded, invisible format characters (a zero-width space) are dropped and runs of spaces are one.
+    The name itself is stored as typed."""
+    folded = unicodedata.normalize("NFKC", value).casefold()
+    return " ".join("".join(ch for ch in folded if unicodedata.category(ch) != "Cf").split())
+
+
+def name_among(name: str, names: Iterable[str]) -> bool:
+    """Whether `name` reads as one of `names` (name_key). For the few names of groups and roles,
+    read whole: their keys are not stored, so the database cannot compare them."""
+    key = name_key(name)
+    return any(name_key(other) == key for other in names)
 
 
 def at_most_characters(limit: int) -> str:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, require
-from clientpanel.core.text import at_most_characters
+from clientpanel.core.text import at_most_characters, has_visible_text, name_among, text_problem
 
 from .. import policies
 from .. import roles as roles_module
@@ -33,11 +33,13 @@ def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int
                                                 "a staff member limited to assigned clients cannot change them."))
     errors = FieldErrors()
     name = (name or "").strip()
-    if not name:
+    if not name or not has_visible_text(name):
         errors.add("name", _("Enter a name."))
+    elif problem := text_problem(name, single_line=True):
+        errors.add("name", problem)
     elif len(name) > 150:
         errors.add("name", at_most_characters(150))
-    elif Group.objects.filter(name__iexact=name).exclude(pk=role_id).exists():  # "support" would read as "Support"
+    elif name_among(name, Group.objects.exclude(pk=role_id).values_list("name", flat=True)):  # "support", "Support"
         errors.add("name", _("A role with this name exists already."))
     areas = list(areas)
     unknown = [a for a in areas if a not in roles_module.AREAS]

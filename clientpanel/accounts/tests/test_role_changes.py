@@ -36,3 +36,22 @@ def test_a_role_name_differing_only_in_case_is_the_same_name():
     support = Group.objects.get(name="Support")
     assert role_save(actor=admin, name="SUPPORT", areas=[VIEW_CLIENTS], role_id=support.pk).name == "SUPPORT"
     assert Group.objects.filter(name__iexact="administrator").count() == 1
+
+
+@pytest.mark.parametrize("look_alike", ["\uff33\uff55\uff50\uff50\uff4f\uff52\uff54", "Sup\u200bport", "support  "])
+def test_a_role_name_that_reads_as_another_is_refused(look_alike):
+    admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
+    with pytest.raises(ValidationFailed) as refused:
+        role_save(actor=admin, name=look_alike, areas=[VIEW_CLIENTS])
+    assert "exists already" in str(refused.value.fields["name"])
+    assert Group.objects.count() == len(set(Group.objects.values_list("name", flat=True)))
+
+
+@pytest.mark.parametrize("name", ["\u200b", "Sup\x00port", "Two\nlines"])
+def test_a_role_name_that_is_invisible_or_holds_control_characters_is_refused(name):
+    admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
+    roles = Group.objects.count()
+    with pytest.raises(ValidationFailed) as refused:
+        role_save(actor=admin, name=name, areas=[VIEW_CLIENTS])
+    assert refused.value.fields["name"]
+    assert Group.objects.count() == roles
