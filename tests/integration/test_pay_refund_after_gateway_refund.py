@@ -13,13 +13,12 @@ import pytest
 
 from clientpanel.core.errors import Conflict
 from clientpanel.invoicing.models import Document, DocumentType
-from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.payments.gateways import DISPUTE_LOST, REFUNDED, GatewayError, Notification, Reversal
 from clientpanel.payments.gateways import test_gateway as card
-from clientpanel.payments.models import GatewayAccount, GatewayRefund, RefundStatus
+from clientpanel.payments.models import GatewayRefund, RefundStatus
 from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send
-from clientpanel.payments.services import notification_apply, notification_receive, payment_start
-from clientpanel.tax.selectors import default_home_company
+from clientpanel.payments.services import notification_apply
+from clientpanel.payments.tests.online import paid_through_test_gateway
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +28,8 @@ D = Decimal
 @pytest.fixture
 def paid_online(make_client):
     """A 40.00 proforma (no tax: a US client) paid through the test gateway."""
-    account = GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
-    payer = make_client(currency="USD", billing_address={"country": "US", "region": ""})
-    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="40")
-    attempt, _ = payment_start(actor=None, document_ids=[proforma.pk], account_id=None, return_url=lambda a: "/")
-    body, headers = card.signed_event(account.pk, kind="payment.succeeded", reference=attempt.reference,
-                                      amount=attempt.amount, currency="USD")
-    notification_receive(gateway_key="test", account_id=account.pk, body=body, headers=headers)
-    attempt.refresh_from_db()
-    invoice = Document.objects.get(pk=Document.objects.get(pk=proforma.pk).related_id)
+    invoice, attempt = paid_through_test_gateway(make_client(currency="USD", billing_address={"country": "US",
+                                                                                              "region": ""}))
     assert invoice.total == D("40.00")
     return {"invoice": invoice, "attempt": attempt}
 

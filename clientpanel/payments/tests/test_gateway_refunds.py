@@ -16,10 +16,9 @@ from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.payments.gateways import GatewayError
 from clientpanel.payments.gateways import test_gateway as card
-from clientpanel.payments.models import GatewayAccount, GatewayRefund, RefundStatus
+from clientpanel.payments.models import GatewayRefund, RefundStatus
 from clientpanel.payments.refunds import credit_note_with_gateway_refund, gateway_refund_send, refundable_attempt
-from clientpanel.payments.services import notification_receive, payment_start
-from clientpanel.tax.selectors import default_home_company
+from clientpanel.payments.tests.online import paid_through_test_gateway
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +27,8 @@ D = Decimal
 
 @pytest.fixture
 def paid_online(make_client):
-    account = GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
     payer = make_client(currency="USD")
-    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="40")
-    attempt, _ = payment_start(actor=None, document_ids=[proforma.pk], account_id=None, return_url=lambda a: "/")
-    body, headers = card.signed_event(account.pk, kind="payment.succeeded", reference=attempt.reference,
-                                      amount=attempt.amount, currency="USD")
-    notification_receive(gateway_key="test", account_id=account.pk, body=body, headers=headers)
-    invoice = Document.objects.get(pk=Document.objects.get(pk=proforma.pk).related_id)
+    invoice, attempt = paid_through_test_gateway(payer)
     return {"payer": payer, "invoice": invoice, "attempt": attempt}
 
 
