@@ -89,7 +89,8 @@ class DailyTax(models.Model):
 
 
 class DailyUsage(models.Model):
-    """The charges posted on one day, per currency, client group and product of their service."""
+    """The charges posted on one day, per currency, client group and product of their service, and
+    what credit notes gave back of them that day."""
 
     day = models.DateField()
     currency = models.CharField(max_length=3)
@@ -97,6 +98,9 @@ class DailyUsage(models.Model):
     product_id = models.UUIDField(default=uuid.UUID(int=0))  # nil: charges outside a service
     charges = models.PositiveBigIntegerField(default=0)
     amount = AmountField(default=0)  # positive: what the charges took
+    # Positive: what credit notes' charge reversals written that day gave back of this product's
+    # charges (reports/reversals.py); usage is amount − reversed.
+    reversed = AmountField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "currency", "group_id", "product_id"],

@@ -1,7 +1,8 @@
 """Finance → Reports → Revenue (issue 14): money in, as on the dashboard — payments received (gross,
 by the moment they were paid) minus credit notes issued (their total, by issue date), by period,
-home company and client group — and the charges posted to services by product ("usage": a payment
-that tops up a balance is not revenue of any product yet; docs/decisions.md, "Reports (issue 14)").
+home company and client group — and the charges posted to services by product, less what credit
+notes gave back of them ("usage": a payment that tops up a balance is not revenue of any product yet;
+docs/decisions.md, "Reports (issue 14)" and "usage by product and credit notes").
 Amounts stay per currency, never added across currencies. Staff who see every client read the
 daily rollups and add up live only what was written since (reports/rollups.py)."""
 
@@ -23,6 +24,7 @@ from clientpanel.tax.models import HomeCompany
 
 from .models import NO_GROUP_KEY, DailyRevenue, DailyUsage
 from .periods import Filters, Range, may_read_reports, scoped
+from .reversals import charge_reversals, reversals_by
 from .rollups import NIL, ZERO, MoneyIn, Written, charges_by, credit_notes, credit_notes_by, payments_by, rolled_until
 
 
@@ -38,12 +40,14 @@ class Revenue(MoneyIn):
 
 @dataclass(frozen=True)
 class Usage:
-    """The charges posted to one product's services in one currency (net, as the ledger posts them)."""
+    """The charges posted to one product's services in one currency (net, as the ledger posts them),
+    less what credit notes gave back of that product's charges (reports/reversals.py)."""
 
     currency: str
     product: str | None  # None: charges of items sold outside a service
-    charges: int
-    amount: Decimal
+    charges: int  # CHARGE entries posted in the range (a credit note reverses amounts, not entries)
+    amount: Decimal  # charged less reversed
+    reversed: Decimal = ZERO  # given back by credit notes issued in the range (positive)
 
 
 @dataclass
@@ -118,25 +122,32 @@ def revenue_report(*, actor: ActorLike, span: Range, filters: Filters | None = N
 
 
 def _usage(actor, span: Range, filters: Filters, live: Written) -> list[Usage]:
-    """Charges posted in the range, per currency and product of their service. The home company
-    filter does not narrow usage: a charge is posted to a balance, not billed by a company."""
-    entries = live.on(filters.on(scoped(LedgerEntry.objects.filter(type=EntryType.CHARGE, created_at__gte=span.start,
-                                                                   created_at__lt=span.end), actor),
-                                 client="client__", company=None, currency="client__currency"), "created_at")
-    sums: dict = defaultdict(lambda: [0, ZERO])  # (currency, product id) → charges, amount
-    for row in charges_by(entries, None):
+    """Charges posted in the range, per currency and product of their service, less the charge
+    reversals of credit notes issued in the range (given back to the products of the items they
+    refund). The home company filter does not narrow usage: a charge is posted to a balance, not
+    billed by a company."""
+    def entries(queryset):
+        return live.on(filters.on(scoped(queryset.filter(created_at__gte=span.start, created_at__lt=span.end), actor),
+                                  client="client__", company=None, currency="client__currency"), "created_at")
+
+    sums: dict = defaultdict(lambda: [0, ZERO, ZERO])  # (currency, product id) → charges, charged, reversed
+    for row in charges_by(entries(LedgerEntry.objects.filter(type=EntryType.CHARGE)), None):
         entry = sums[row["currency"], row["product"] or NIL]
         entry[0] += row["charges"]
         entry[1] -= row["amount"]
+    for (_bucket, currency, _group, product), amount in reversals_by(entries(charge_reversals()), None).items():
+        sums[currency, product or NIL][2] += amount
     if live.since is not None:
         rolled = (filters.on_rollup(DailyUsage.objects.filter(day__gte=span.since, day__lte=span.until), company=False)
-                  .values("currency", "product_id").annotate(count=Sum("charges"), used=Sum("amount")).order_by())
+                  .values("currency", "product_id").annotate(count=Sum("charges"), used=Sum("amount"),
+                                                             given=Sum("reversed")).order_by())
         for row in rolled:
             entry = sums[row["currency"], row["product_id"]]
             entry[0] += row["count"]
             entry[1] += row["used"]
+            entry[2] += row["given"]
     names = dict(Product.objects.filter(pk__in={product for _currency, product in sums}).values_list("pk", "name"))
-    usage = [Usage(currency, names.get(product), charges, amount) for (currency, product), (charges, amount)
-             in sums.items() if charges]
+    usage = [Usage(currency, names.get(product), charges, charged - given, given)
+             for (currency, product), (charges, charged, given) in sums.items() if charges or given]
     usage.sort(key=lambda u: (u.currency, u.product is None, -u.amount, u.product or ""))
     return usage

@@ -52,6 +52,7 @@ from clientpanel.invoicing.models import Document, DocumentType, Payment
 from clientpanel.ledger.models import EntryType, LedgerEntry
 
 from .models import NO_GROUP_KEY, DailyRevenue, DailyTax, DailyUsage, RollupState
+from .reversals import charge_reversals, reversals_by
 
 STATE_KEY = "reports"
 MARGIN = dt.timedelta(minutes=10)  # what was written this recently is always added up live
@@ -253,14 +254,19 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
         taxes = {(day, company, group or NO_GROUP_KEY, *rest): values for (day, company, group, *rest), values
                  in tax_by(written.on(tax_documents(), "issue_date"),
                            lambda zone: TruncDate("issue_date", tzinfo=zone)).items()}
-        usage = {(row["bucket"], row["currency"], row["group"] or NO_GROUP_KEY, row["product"] or NIL):
-                 [row["charges"], -row["amount"]]
-                 for row in charges_by(written.on(LedgerEntry.objects.filter(type=EntryType.CHARGE), "created_at"),
-                                       TruncDate("created_at"))}
+        usage: dict = defaultdict(lambda: [0, ZERO, ZERO])  # charges, charged, reversed by credit notes
+        for row in charges_by(written.on(LedgerEntry.objects.filter(type=EntryType.CHARGE), "created_at"),
+                              TruncDate("created_at")):
+            usage[row["bucket"], row["currency"], row["group"] or NO_GROUP_KEY, row["product"] or NIL][:2] = \
+                row["charges"], -row["amount"]
+        for (day, currency, group, product), amount in reversals_by(written.on(charge_reversals(), "created_at"),
+                                                                    TruncDate("created_at")).items():
+            usage[day, currency, group or NO_GROUP_KEY, product or NIL][2] += amount
         rows = (_add(DailyRevenue, ("day", "currency", "company_id", "group_id"), ("payments", "refunds"), revenue)
                 + _add(DailyTax, ("day", "company_id", "group_id", "currency", "country", "kind", "name", "rate"),
                        ("documents", "net", "tax"), taxes)
-                + _add(DailyUsage, ("day", "currency", "group_id", "product_id"), ("charges", "amount"), usage))
+                + _add(DailyUsage, ("day", "currency", "group_id", "product_id"), ("charges", "amount", "reversed"),
+                       usage))
         state.rolled_until = until
         state.save()
     return {"rows": rows}

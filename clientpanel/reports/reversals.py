@@ -1,0 +1,88 @@
+"""What credit notes gave back per product, for usage by product (docs/decisions.md, "Small choices
+of 2026-11-24 (usage by product and credit notes)").
+
+A credit note that refunds an invoice's charged items (anything but top-ups) posts one ADJUSTMENT
+entry giving their charge back (invoicing/services/credit_notes.py), linked to the note by
+document_id; neither the entry nor the note's single item names a service or an invoice item — the
+note's `related` invoice does, through its items' service_id. So a reversal is given back to the
+products of its invoice's charged items in proportion to their net (as the note's tax is the
+invoice's tax, pro rata), counted over every reversal of the invoice so far: the notes that refund
+an invoice in full give each product back exactly what its items were charged. Amounts are split in
+the currency's minor unit (largest remainders first, then the items' order). Two queries, whatever
+the number of entries: the reversals (with what earlier notes of their invoice reversed) and the
+charged items of their invoices."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, UUIDField
+from django.db.models.functions import Coalesce
+
+from clientpanel.client_services.models import Service
+from clientpanel.core.fields import AmountField
+from clientpanel.core.money import AMOUNT_PLACES, amount_to_units, currency_minor_unit, units_to_amount
+from clientpanel.invoicing.models import Document, DocumentItem, DocumentType
+from clientpanel.ledger.models import EntryType, LedgerEntry
+
+
+def charge_reversals(entries: QuerySet[LedgerEntry] | None = None) -> QuerySet[LedgerEntry]:
+    """The ADJUSTMENT entries credit notes posted to give a charge back (the only ones a note posts)."""
+    notes = Document.objects.filter(type=DocumentType.CREDIT_NOTE).values("pk")
+    return (entries if entries is not None else LedgerEntry.objects.all()).filter(
+        type=EntryType.ADJUSTMENT, document_id__in=notes)
+
+
+def reversals_by(entries: QuerySet[LedgerEntry], bucket) -> dict[tuple, Decimal]:
+    """Charge reversals (positive) per (bucket or None, currency, client group, product id or None:
+    items sold outside a service) — the keys charges_by groups charges under."""
+    invoice = Document.objects.filter(pk=OuterRef("document_id")).values("related_id")[:1]
+    earlier_notes = Document.objects.filter(type=DocumentType.CREDIT_NOTE, related_id=OuterRef(OuterRef("invoice")))
+    earlier = (LedgerEntry.objects.filter(client_id=OuterRef("client_id"), type=EntryType.ADJUSTMENT,
+                                          sequence__lt=OuterRef("sequence"), document_id__in=earlier_notes.values("pk"))
+               .order_by().values("client_id").annotate(total=Sum("net")).values("total"))
+    keys = {"invoice": Subquery(invoice, output_field=UUIDField()), "currency": F("client__currency"),
+            "group": F("client__group_id")}
+    if bucket is not None:
+        keys["bucket"] = bucket
+    rows = list(entries.annotate(**keys).annotate(
+        before=Coalesce(Subquery(earlier, output_field=AmountField()), 0, output_field=AmountField()))
+        .values(*keys, "before", "net").order_by())
+    if not rows:
+        return {}
+    product = Service.objects.filter(pk=OuterRef("service_id")).values("product_id")[:1]
+    items: dict = defaultdict(list)  # invoice id → [(product id, net)], in the items' order
+    for document_id, product_id, net in (
+            DocumentItem.objects.filter(document_id__in={row["invoice"] for row in rows}, is_topup=False, net__gt=0)
+            .annotate(product=Subquery(product, output_field=UUIDField()))
+            .order_by("document_id", "position").values_list("document_id", "product", "net")):
+        items[document_id].append((product_id, net))
+    given: dict = defaultdict(Decimal)
+    for row in rows:
+        charged = items.get(row["invoice"]) or [(None, row["before"] + row["net"])]  # items gone: no product
+        after, before = _split(charged, row["before"] + row["net"], row["currency"]), \
+            _split(charged, row["before"], row["currency"])
+        for product_id, amount in after.items():
+            given[row.get("bucket"), row["currency"], row["group"], product_id] += amount - before.get(product_id, 0)
+    return {key: amount for key, amount in given.items() if amount}
+
+
+def _split(items: list[tuple], amount: Decimal, currency: str) -> dict:
+    """`amount` (at most the items' total) split between the items' products in proportion to their
+    net, in the currency's minor unit (1/10,000 when an amount is finer), largest remainders first."""
+    weights: dict = {}
+    for product_id, net in items:
+        weights[product_id] = weights.get(product_id, 0) + amount_to_units(net)
+    total, units = sum(weights.values()), amount_to_units(amount)
+    if units >= total:
+        return {product_id: units_to_amount(weight) for product_id, weight in weights.items()}
+    step = 10 ** (AMOUNT_PLACES - currency_minor_unit(currency))
+    if units % step or any(weight % step for weight in weights.values()):
+        step = 1
+    steps = units // step
+    shares = {product_id: divmod(steps * weight, total) for product_id, weight in weights.items()}
+    left = steps - sum(share for share, _rest in shares.values())
+    order = sorted(shares, key=lambda p: -shares[p][1])  # stable: ties keep the items' order
+    return {product_id: units_to_amount((share + (order.index(product_id) < left)) * step)
+            for product_id, (share, _rest) in shares.items()}
