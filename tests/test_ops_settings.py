@@ -54,3 +54,10 @@ def test_gunicorn_names_a_bad_number(name, value):
     assert result.returncode != 0
     assert f"{name}={value!r} is not a whole number" in result.stdout + result.stderr, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_production_without_a_database_address_does_not_start(tmp_path):
+    """It ran on a SQLite file under var/: in a container, a database that went with the container."""
+    result = _check(tmp_path, DATABASE_URL="")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set DATABASE_URL in the environment" in result.stderr, result.stderr

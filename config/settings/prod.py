@@ -2,6 +2,7 @@
 proxy that terminates TLS (docs/deploy.md): HTTPS only, HSTS, secure cookies, and static files
 compressed and hashed by `collectstatic` (served by WhiteNoise)."""
 
+import os
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -14,6 +15,11 @@ if not SECRET_KEY:
 if "change-me" in SECRET_KEY.lower():  # deploy/clientpanel.env.example's placeholder passed check --deploy
     raise ImproperlyConfigured("SECRET_KEY is still the example's placeholder: set a long random value "
                                "(python -c \"import secrets; print(secrets.token_urlsafe(64))\").")
+# Without it the panel ran on a SQLite file under var/ — in a container, a database that goes with
+# the container. A single-machine install on SQLite names its file (sqlite:////srv/clientpanel.sqlite3).
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("Set DATABASE_URL in the environment: postgres://user:password@host:5432/clientpanel "
+                               "(or sqlite:////absolute/path/clientpanel.sqlite3 on one machine; docs/deploy.md).")
 DEBUG = False
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
