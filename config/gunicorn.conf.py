@@ -3,6 +3,9 @@ gunicorn -c config/gunicorn.conf.py config.wsgi"""
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 
 def _whole(name: str, default: int, minimum: int = 1) -> int:
@@ -27,6 +30,26 @@ keepalive = 5
 max_requests = _whole("WEB_MAX_REQUESTS", 5000, minimum=0)
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
+
+# The portal's one-time links carry their token in the path (portal/urls.py: password/set, password/
+# reset, verify). Logged whole, anyone who reads the access log could use a link before its owner —
+# the request line and the path, and the Referer of the page's own static files, which name it too.
+_LINK_TOKEN = re.compile(r"(/portal/(?:password/(?:set|reset)|verify)/[^/\s?#]+/)[^/\s?#]+")
+
+
+class AccessLogWithoutLinkTokens(Logger):
+    """gunicorn's logger, with one-time link tokens replaced by "[token]" in whatever a log format
+    may name (the request line, the path, headers, environ)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key, value in atoms.items():
+            if isinstance(value, str) and "/portal/" in value:
+                atoms[key] = _LINK_TOKEN.sub(r"\1[token]", value)
+        return atoms
+
+
+logger_class = AccessLogWithoutLinkTokens
 errorlog = "-"
 # Behind a proxy on the same machine the forwarded headers are trusted from loopback only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
