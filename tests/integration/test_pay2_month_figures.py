@@ -2,7 +2,8 @@
 zones (Warsaw and New York), clients paying in PLN, EUR, USD and JPY, partial payments, a cancelled
 partly paid proforma, credit notes, a transfer recorded in December as paid in November. Every
 figure of the revenue, tax and aging reports, the dashboard and the CSV exports is compared with one
-added up here from the documents and payments themselves, live and from the daily rollups."""
+added up here from the documents and payments themselves, live and from the daily rollups; usage by
+product, net of what credit notes gave back of the charged items, too."""
 
 from __future__ import annotations
 
@@ -17,10 +18,18 @@ import time_machine
 from django.urls import reverse
 
 from clientpanel.accounts.services import staff_create
+from clientpanel.catalog.models import Product
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
 from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_create
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
-from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_cancel, proforma_pay
+from clientpanel.invoicing.services import (
+    credit_note_issue,
+    proforma_add_funds,
+    proforma_cancel,
+    proforma_issue,
+    proforma_pay,
+)
 from clientpanel.reports.dashboard import dashboard_figures
 from clientpanel.reports.reports import Range, aging_report, revenue_report, tax_report
 from clientpanel.reports.rollups import rollups_refresh
@@ -156,3 +165,49 @@ def test_every_report_figure_is_the_documents_own(month, client):
             (company, currency): (payments[currency, company], notes[currency, company],
                                   payments[currency, company] - notes[currency, company])
             for currency, company in {*payments, *notes}}
+
+
+def _sold(client, product, items, day, month=11):
+    """A proforma of `items` (description, net, with the product's service or not) paid in full."""
+    service = Service.objects.create(
+        client=client, product=product, label=f"V{client.currency}", currency=client.currency,
+        period="MONTHLY", amount=D(1), order_date=NOW, activation_date=NOW, setup_fee=D(0),
+        status=ServiceStatus.ACTIVE, provision_status=ProvisionStatus.COMPLETED)
+    with at(day, month=month):
+        proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+            {"description": description, "unit_price": net, **({"service_id": service.pk} if of_service else {})}
+            for description, net, of_service in items])
+        proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    return Document.objects.get(pk=proforma.pk).related_id
+
+
+def test_usage_by_product_nets_the_credit_notes_live_and_from_the_rollups(month):
+    """Items charged when their invoice is paid, and given back by a credit note: the note's charge
+    reversal goes to the products of the invoice's charged items, pro rata to their net, in the
+    month the note was issued — the same live and from the rollups, however they are split."""
+    boss = staff_create(email="boss@example.com", password="correct-horse-battery", firstname="B", lastname="B",
+                        roles=["Administrator"])
+    vps = Product.objects.create(key="vps", name="VPS", module="manual")
+    ola, eva, ken = (Client.objects.get(currency=currency) for currency in ("PLN", "EUR", "JPY"))
+    invoice = _sold(ola, vps, [("VPS, one month", "100.00", True), ("Setup work", "50.00", False)], 15)
+    with at(22):
+        credit_note_issue(actor=None, invoice_id=invoice, net_amount="60.00")  # 40.00 VPS, 20.00 setup
+    invoice = _sold(eva, vps, [("VPS, one month", "50.00", True)], 20, month=10)  # charged in October
+    with at(10):
+        credit_note_issue(actor=None, invoice_id=invoice, net_amount="20.00")
+    invoice = _sold(ken, vps, [("VPS, one month", "1000", True), ("Work", "500", False)], 16)
+    with at(24):
+        credit_note_issue(actor=None, invoice_id=invoice, net_amount="301")  # 200.67 : 100.33 → 201 : 100 yen
+    expected = [("EUR", "VPS", 0, D("-20.00"), D("20.00")),
+                ("JPY", "VPS", 1, D("799"), D("201")), ("JPY", None, 1, D("400"), D("100")),
+                ("PLN", "VPS", 1, D("60.00"), D("40.00")), ("PLN", None, 1, D("30.00"), D("20.00"))]
+
+    def usage() -> list[tuple]:
+        return [(u.currency, u.product, u.charges, u.amount, u.reversed)
+                for u in revenue_report(actor=boss, span=NOVEMBER).by_product]
+
+    with time_machine.travel(NOW, tick=False):
+        assert usage() == expected
+        for until in (dt.datetime(2026, 11, 20, tzinfo=UTC), NOW):  # the first note rolled up, then all
+            rollups_refresh(until=until)
+            assert usage() == expected, until
