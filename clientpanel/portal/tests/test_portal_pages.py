@@ -57,7 +57,7 @@ PAGES = {
 POST_PAGES = {"switch-client", "service-keep", "user-remove", "pay", "address-default", "address-delete"}
 # Gateways' notifications (payment-notify) are signed, not signed in: payments/tests test them.
 OPEN_PAGES = {"login", "login-code", "signup", "logout", "set_password", "password_reset", "reset_password",
-              "verify_email", "payment-notify"}
+              "verify_email", "payment-notify", "language"}
 # A gateway's own payment page opens only for that gateway's payments (payments/tests/test_stripe.py
 # opens it); it declares Manage Invoices like the other payment pages.
 GATEWAY_PAGES = {"stripe-test-cards": keys.MANAGE_INVOICES}
