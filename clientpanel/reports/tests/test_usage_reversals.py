@@ -133,3 +133,23 @@ def test_the_number_of_queries_does_not_grow_with_the_credit_notes(refunded):
     assert count() == before
     rollups_refresh(until=dt.datetime(2026, 10, 5, 18, tzinfo=UTC))
     assert count() == before + 2  # and the rollups: revenue, usage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_throws_away_rollups_that_lack_the_reversals():
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("reports", "0003_written_since_indexes")], [("reports", "0004_daily_usage_reversed")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old.get_model("reports", "RollupState").objects.create(key="reports", rolled_until=dt.datetime(2026, 10, 5,
+                                                           tzinfo=UTC), time_zone="UTC")
+    old.get_model("reports", "DailyUsage").objects.create(day=dt.date(2026, 10, 1), currency="USD", charges=1,
+                                                          amount=D("30.00"))
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    # Nothing rolled up: the reports add everything up live until the job adds it all up again.
+    assert not new.get_model("reports", "DailyUsage").objects.exists()
+    assert not new.get_model("reports", "RollupState").objects.exists()
