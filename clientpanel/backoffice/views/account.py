@@ -3,7 +3,6 @@ panel speaks to them."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from clientpanel.accounts.actors import staff_actor
 from clientpanel.accounts.services import user_language_set, user_password_change
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.ui.languages import remember_language
 
 from ..access import staff_required
 from ..forms.account import PasswordChangeForm, TwoFactorChangeForm
@@ -90,10 +90,4 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("The panel does not speak that language."))
     else:
         translation.activate(language)
-    response = redirect(staff_next(request, request.POST.get("next", "")))
-    if language in dict(settings.LANGUAGES):
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-                            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
-                            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                            samesite=settings.LANGUAGE_COOKIE_SAMESITE)
-    return response
+    return remember_language(redirect(staff_next(request, request.POST.get("next", ""))), language)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from .acting import acting_for
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,24 @@ def test_the_other_pages_before_sign_in_have_it_and_a_posts_answer_has_not(setti
     assert 'id="language-switch"' in browser.get(link).content.decode()
     sent = browser.post(reverse("portal:password_reset"), {"email": "nobody@example.com"})
     assert sent.status_code == 200 and 'id="language-switch"' not in sent.content.decode()
+
+
+def test_a_language_saved_on_the_account_page_is_what_the_login_page_speaks_after_sign_out(make_client):
+    owner = make_client(password=PASSWORD, language="en").owner
+    browser = Client()
+    assert browser.post(LOGIN, {"email": owner.email, "password": PASSWORD}).status_code == 302
+    saved = browser.post(reverse("portal:account"), {"action": "details", "firstname": "Ada", "lastname": "Lovelace",
+                                                     "language": "pl"})
+    assert saved.cookies[settings.LANGUAGE_COOKIE_NAME].value == "pl"
+    browser.post(reverse("portal:logout"))
+    assert '<html lang="pl">' in browser.get(LOGIN).content.decode()
+
+
+def test_staff_acting_as_the_owner_leave_their_own_browsers_language_alone(make_client, support):
+    client = make_client(password=PASSWORD, language="en")
+    browser = acting_for(support, client)
+    saved = browser.post(reverse("portal:account"), {"action": "details", "firstname": "Ada", "lastname": "Lovelace",
+                                                     "language": "pl"})
+    assert saved.status_code == 302 and settings.LANGUAGE_COOKIE_NAME not in saved.cookies
+    client.owner.refresh_from_db()
+    assert client.owner.language == "pl"  # the owner's account changed, as staff asked

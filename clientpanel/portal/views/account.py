@@ -19,6 +19,7 @@ from clientpanel.core.errors import DomainError
 from clientpanel.notifications.selectors import email_switches
 from clientpanel.notifications.services import own_muted_emails_set
 from clientpanel.ui.forms import TwoFactorChangeForm
+from clientpanel.ui.languages import remember_language
 
 from .. import session
 from ..access import portal_page
@@ -63,6 +64,8 @@ def account(request: HttpRequest) -> HttpResponse:
             show_refusal(form, error, mapping={"new_password": "password"})
         else:
             messages.success(request, str(saved))
+            if action == "details" and portal.impersonator is None:  # not staff's browser in Login as Owner
+                return remember_language(redirect("portal:account"), data["language"])
             return redirect("portal:account")
     return render(request, "portal/account.html", {
         "details": details, "password": password, "emails": emails, "user": user, "company_off": company_off,
