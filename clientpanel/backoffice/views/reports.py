@@ -129,12 +129,13 @@ def _revenue(request: HttpRequest, choices) -> dict:
               [[row.key or _("No group"), row.currency, *money(row)] for row in report.by_group],
               note=_("Each sale is counted in the group its client was in at the time of the sale.")),
         Table("product", _("Usage by product"), [(_("Product"), False), (_("Currency"), False), (_("Charges"), True),
-                                                 (_("Usage (net)"), True)],
+                                                 (_("Given back by credit notes"), True), (_("Usage (net)"), True)],
               [[row.product or _("Other items (no service)"), row.currency, row.charges,
-                Money(row.amount, row.currency)] for row in report.by_product],
-              note=_("What the services consumed: the charges posted to their balances, net of tax. Payments "
-                     "that add funds belong to no product until they are used. The home company filter does "
-                     "not apply here.")),
+                Money(row.reversed, row.currency), Money(row.amount, row.currency)] for row in report.by_product],
+              note=_("What the services consumed: the charges posted to their balances, net of tax, less what "
+                     "credit notes issued in the period gave back of them (shared among the refunded invoice's "
+                     "products by their net). Payments that add funds belong to no product until they are used. "
+                     "The home company filter does not apply here.")),
     ]
     charts = [(_("Revenue by period, %(currency)s") % {"currency": currency}, currency,
                [(codes[row.key], row.revenue) for row in rows]) for currency, rows in report.by_period.items()]

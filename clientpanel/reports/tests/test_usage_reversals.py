@@ -6,13 +6,16 @@ of queries."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from clientpanel.catalog.models import Product
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
@@ -153,3 +156,17 @@ def test_the_migration_throws_away_rollups_that_lack_the_reversals():
     # Nothing rolled up: the reports add everything up live until the job adds it all up again.
     assert not new.get_model("reports", "DailyUsage").objects.exists()
     assert not new.get_model("reports", "RollupState").objects.exists()
+
+
+def test_the_page_and_its_csv_show_what_credit_notes_gave_back(refunded, client):
+    client.force_login(admin())
+    span = {"since": "2026-10-01", "until": "2026-10-31"}
+    with on(10):
+        page = client.get(reverse("backoffice:finance-report-revenue"), span).content.decode()
+        export = client.get(reverse("backoffice:finance-report-revenue-export"), {**span, "part": "product"})
+    assert "Given back by credit notes" in page
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["Product", "Currency", "Charges", "Given back by credit notes", "Usage (net)"]
+    assert {row[0]: (row[2], D(row[3]), D(row[4])) for row in rows[1:]} == {
+        "VPS": ("1", D("30.00"), D(0)), "Mail": ("1", D("10.00"), D(0)),
+        "Other items (no service)": ("1", D("20.00"), D(0))}
