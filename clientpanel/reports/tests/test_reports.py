@@ -265,7 +265,7 @@ def test_csv_exports_are_what_the_page_shows(book, client):
                     ["VIP", "EUR", "200.00", "50.00", "150.00"], ["No group", "EUR", "123.00", "0.00", "123.00"],
                     ["VIP", "USD", "364.40", "61.50", "302.90"]]
     rows = _csv(client.get(f"/staff/finance/reports/revenue/export/?{query}&part=product&currency=USD"))
-    assert rows[1:] == [["VPS", "USD", "2", "15.00"], ["Other items (no service)", "USD", "1", "20.00"]]
+    assert rows[1:] == [["VPS", "USD", "2", "0.00", "15.00"], ["Other items (no service)", "USD", "1", "0.00", "20.00"]]
     month = f"{book['today']:%Y-%m}"
     rows = _csv(client.get(f"/staff/finance/reports/tax/export/?{query}"))
     assert rows[0] == ["Period", "Home company", "Currency", "Country", "Tax", "Rate", "Documents", "Net", "Tax amount"]
