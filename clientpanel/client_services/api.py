@@ -87,7 +87,7 @@ def service_out(service: Service) -> dict[str, Any]:
 def list_client_services(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
     require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
-    rows = client.services.select_related("product").order_by("-order_date")
+    rows = client.services.select_related("product").order_by("-order_date", "-id")  # id: a fixed order for ties
     return list_page(rows, page=page, page_size=page_size, item_out=service_out)
 
 

@@ -79,3 +79,20 @@ def test_a_boolean_where_a_price_id_or_a_number_of_days_goes_is_a_422(api, make_
     assert changed.status_code == 422 and "payment_terms_days" in changed.json()["error"]["fields"], changed.content
     client.refresh_from_db()
     assert client.payment_terms_days is None and not client.services.exists()
+
+
+def test_services_ordered_at_the_same_moment_page_in_a_fixed_order_newest_id_first(api, make_client):
+    # A sync pages a client's services by order_date; rows sharing it (an import, one basket) need a
+    # tie-breaker, or a page may repeat one service and skip another.
+    client = make_client(currency="USD")
+    product = post(api, "/products", {"key": "tied", "name": "Tied", "module": "manual",
+                                      "prices": [{"currency": "USD", "period": "MONTHLY", "amount": "0.00"}]}).json()
+    body = {"product": product["id"], "price": product["prices"][0]["id"], "allow_over_limit": True}
+    for _ in range(4):
+        assert post(api, f"/clients/{client.pk}/services", body).status_code == 201
+    Service.objects.update(order_date=Service.objects.earliest("order_date").order_date)
+    listed = [row["id"] for row in api.get(f"/clients/{client.pk}/services").json()["results"]]
+    assert listed == sorted((str(pk) for pk in Service.objects.values_list("pk", flat=True)), reverse=True)
+    paged = [row["id"] for page in (1, 2, 3, 4)
+             for row in api.get(f"/clients/{client.pk}/services", page=page, page_size=1).json()["results"]]
+    assert paged == listed
