@@ -76,7 +76,8 @@ class ClientCreateIn(ClientUpdateIn):
 
 
 class AddressIn(BillingAddressIn):
-    model_config = example(type="SHIPPING", name="Warehouse", city="Kraków", country="PL", region="PL-12")
+    model_config = example(type="SHIPPING", name="Warehouse", address1="ul. Długa 5", city="Kraków", postcode="31-147",
+                           country="PL", region="PL-12")
     type: OneLine(10) | None = Field(None, description="BILLING or SHIPPING")
     is_default: StrictBool | None = None
 
