@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 
 from clientpanel.accounts import services as user_services
@@ -24,6 +24,7 @@ from clientpanel.core.pagination import capped_count
 from clientpanel.core.schemas import SearchPageParams, list_page
 
 from . import selectors, services
+from .models import ClientStatus
 from .schemas import (
     AddressIn,
     AddressListOut,
@@ -48,19 +49,24 @@ from .schemas import (
     group_out,
     user_out,
 )
+from .selectors.directory import CLIENT_SORTS, DEFAULT_SORT, SORT_ALIASES
 
 router = Router(tags=["clients"])
 
 
 class ClientListParams(Schema):
     search: Search = ""
-    status: OneLine(10) | None = None
-    country: OneLine(2) | None = None
-    group: IntId | None = None
-    sort: OneLine(40) | None = None
+    status: OneLine(10) | None = Field(None, description=f"One of {', '.join(ClientStatus.values)}")
+    country: OneLine(2) | None = Field(None, description="The billing address's ISO 3166-1 alpha-2 code, e.g. GB")
+    group: IntId | None = Field(None, description="A client group's id (GET /groups)")
+    sort: OneLine(40) | None = Field(None, description=(
+        f"One of {', '.join(CLIENT_SORTS)} (or {', '.join(SORT_ALIASES)}), "
+        f"- first for descending; default {DEFAULT_SORT}; ties broken by id, in the same direction"))
     page: Page | None = None
     page_size: PageSize = 50
-    cursor: Cursor | None = None
+    cursor: Cursor | None = Field(None, description=(
+        "The previous page's next_cursor, asked with the same search, filters and sort; ignored when page is given "
+        "(then next_cursor is null)"))
 
 
 @router.get("/clients", response=ClientListOut, summary="List, search, filter and sort clients")

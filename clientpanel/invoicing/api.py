@@ -26,7 +26,7 @@ from clientpanel.core.schemas import ListOut, iso_time, list_page
 
 from . import selectors, services
 from .add_funds_limits import PortalLimits, limit_rows
-from .models import Document
+from .models import Document, DocumentStatus, DocumentType
 from .schemas import CANCEL_BODY, AddFundsIn, AddFundsLimitIn, CreditNoteIn, PaymentIn, ProformaIn, cancel_confirmation
 from .storage import pdf_filename, stored_pdf
 
@@ -34,8 +34,8 @@ router = Router(tags=["invoices"])
 
 
 class DocumentListParams(Schema):
-    type: OneLine(12) = ""
-    status: OneLine(20) = ""
+    type: OneLine(12) = Field("", description=f"One of {', '.join(DocumentType.values)}")
+    status: OneLine(20) = Field("", description=f"One of {', '.join(DocumentStatus.values)}")
     search: Search = ""
     page: Page = 1
     page_size: PageSize = 50

@@ -23,3 +23,26 @@ def test_a_clients_create_example_copied_as_it_is_creates(api, make_client, path
 def test_a_create_example_copied_as_it_is_creates(api, path):
     created = api.post(path, example_of(api, path))
     assert created.status_code == 201, created.content
+
+
+def parameters_of(api, path: str) -> dict[str, str]:
+    operation = api.get("/openapi.json").json()["paths"][f"/api/v1{path}"]["get"]
+    return {p["name"]: p.get("description") or "" for p in operation["parameters"] if p["in"] == "query"}
+
+
+def test_the_list_filters_name_the_values_they_take(api, make_client):
+    clients = parameters_of(api, "/clients")
+    assert "FRAUD" in clients["status"] and "GB" in clients["country"] and "/groups" in clients["group"]
+    assert all(name in clients["sort"] for name in ("number", "display_name", "balance", "-created_at", "id"))
+    assert "next_cursor" in clients["cursor"]
+    documents = parameters_of(api, "/clients/{client_id}/invoices")
+    assert "CREDIT_NOTE" in documents["type"] and "PARTIALLY_REFUNDED" in documents["status"]
+    # What a description names is what the filter takes.
+    client = make_client()
+    for value in clients["status"].removeprefix("One of ").split(", "):
+        assert api.get("/clients", status=value).status_code == 200, value
+    for value in clients["sort"].split(" (")[0].removeprefix("One of ").split(", "):
+        assert api.get("/clients", sort=f"-{value}").status_code == 200, value
+    for name in ("type", "status"):
+        for value in documents[name].removeprefix("One of ").split(", "):
+            assert api.get(f"/clients/{client.pk}/invoices", **{name: value}).status_code == 200, value
