@@ -139,9 +139,11 @@ def on_validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request, exc):
-    return api.create_response(
+    response = api.create_response(
         request, error_body("unauthorized", _("Send a valid API token: Authorization: Bearer <token>.")), status=401
     )
+    response["WWW-Authenticate"] = "Bearer"  # RFC 9110 15.5.2: a 401 names the scheme it wants
+    return response
 
 
 @api.exception_handler(Http404)

@@ -38,6 +38,8 @@ def test_missing_or_bad_token_is_401(client, db, header):
     headers = {"Authorization": header} if header else {}
     response = client.get("/api/v1/clients", headers=headers)
     assert_error(response, 401, "unauthorized")
+    # RFC 9110: a 401 names the scheme to authenticate with (HTTP clients look for it).
+    assert response["WWW-Authenticate"] == "Bearer"
 
 
 def test_token_of_deactivated_staff_is_refused(client, staff, api_token):
