@@ -1,8 +1,8 @@
 """Idempotency-Key for money-moving API requests (SPEC §11).
 
 The first request with a key runs and its answer is stored in the same transaction; a repeat
-with the same key and the same request gets the stored answer; the same key with a different
-request is refused. Two requests with one key at once: the second waits on the key's unique index
+with the same key and the same request (a JSON body read as JSON: key order and spacing aside)
+gets the stored answer; the same key with a different request is refused. Two requests with one key at once: the second waits on the key's unique index
 until the first commits, then answers what the first stored. A request that fails stores
 nothing, so its retry runs again.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -34,14 +35,16 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
     problem = text_problem(key, single_line=True)
     if problem:
         raise ValidationFailed(_("Bad Idempotency-Key."), fields={HEADER: [problem]})
-    fingerprint = hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), request.body])).hexdigest()
+    fingerprint = _fingerprint(request, _canonical_json(request.body))
+    # Keys stored before fingerprints read JSON as JSON were made from the body's bytes.
+    as_sent = _fingerprint(request, request.body)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint=fingerprint)
         except IntegrityError:
             record = IdempotencyRecord.objects.select_for_update().get(owner=owner, key=key)
-            if record.fingerprint != fingerprint:
+            if record.fingerprint not in (fingerprint, as_sent):
                 raise Conflict(_("This Idempotency-Key was used for a different request."),
                                fields={HEADER: [_("Use a new key for a new request.")]},
                                code="idempotency_key_reused") from None
@@ -50,6 +53,21 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
         record.status, record.body = status, body
         record.save(update_fields=["status", "body"])
     return status, body
+
+
+def _fingerprint(request, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
+
+
+def _canonical_json(body: bytes) -> bytes:
+    """A JSON body as its content, not its bytes: a client that sends the same object again with its
+    keys in another order or other spacing (a retry re-serialised by another library) sends the
+    same request. A body that is not JSON is taken as it is."""
+    try:
+        content = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return body
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def submission_claim(owner: str, key: str) -> bool:

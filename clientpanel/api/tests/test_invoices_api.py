@@ -1,3 +1,4 @@
+import hashlib
 import json
 
 import pytest
@@ -5,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clientpanel.core.models import IdempotencyRecord
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.ledger.models import LedgerEntry
@@ -64,6 +66,35 @@ def test_idempotency_key_issues_one_proforma(api, taxed_client):
     first = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}, key="af-1")
     again = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}, key="af-1")
     assert first.json()["id"] == again.json()["id"] and Document.objects.count() == 1
+
+
+def test_a_retry_serialised_differently_is_the_same_request_and_other_content_is_not(api, taxed_client):
+    """Another library's retry writes the same object with its keys in another order and other spacing."""
+    proforma = post(api, f"/clients/{taxed_client.pk}/invoices/add-funds", {"net_amount": "10"}).json()
+    path = f"/api/v1/invoices/{proforma['id']}/payments"
+    headers = dict(api.headers) | {"Idempotency-Key": "pay-json"}
+    first = api.client.post(path, data='{"amount": "12.30", "transaction_id": "tx-json"}',
+                            content_type="application/json", headers=headers)
+    again = api.client.post(path, data='{ "transaction_id":"tx-json",\n  "amount":"12.30" }',
+                            content_type="application/json", headers=headers)
+    assert first.status_code == 201 and (again.status_code, again.json()) == (201, first.json())
+    other = api.client.post(path, data='{"amount": "12.3", "transaction_id": "tx-json"}',
+                            content_type="application/json", headers=headers)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    assert LedgerEntry.objects.filter(client=taxed_client, type="PAYMENT").count() == 1
+
+
+def test_a_key_stored_from_the_bodys_bytes_still_answers_its_retry(api, taxed_client):
+    """Keys stored before JSON bodies were compared as JSON keep their fingerprint of the bytes."""
+    path = f"/api/v1/clients/{taxed_client.pk}/invoices/add-funds"
+    body = '{"net_amount": "10"}'
+    headers = dict(api.headers) | {"Idempotency-Key": "af-old"}
+    first = api.client.post(path, data=body, content_type="application/json", headers=headers)
+    record = IdempotencyRecord.objects.get(key="af-old")
+    record.fingerprint = hashlib.sha256(b"\n".join([b"POST", path.encode(), body.encode()])).hexdigest()
+    record.save(update_fields=["fingerprint"])
+    again = api.client.post(path, data=body, content_type="application/json", headers=headers)
+    assert (again.status_code, again.json()) == (201, first.json()) and Document.objects.count() == 1
 
 
 @pytest.mark.parametrize("body, field", [
