@@ -122,9 +122,10 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id,
     errors = FieldErrors()
     gross = clean_positive_amount(amount, document.currency, errors, "amount")
     if paid_at < document.issue_date:
-        issued = timezone.localtime(document.issue_date, document.zone)
+        # With its offset: the document's zone is its company's, not necessarily the reader's.
+        issued = timezone.localtime(document.issue_date, document.zone).isoformat(sep=" ", timespec="seconds")
         errors.add("paid_at", _("The proforma was issued on %(issued)s; a payment for it cannot be earlier.")
-                   % {"issued": f"{issued:%Y-%m-%d %H:%M}"})
+                   % {"issued": issued})
     errors.raise_if_any()
     remaining_gross = document.total - document.paid_gross
     if gross > remaining_gross:
