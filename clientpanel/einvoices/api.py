@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ
@@ -60,7 +60,9 @@ def get_einvoice(request, document_id: UUID):
 
 @router.get("/invoices/{document_id}/xml", summary="A document's e-invoice file (KSeF FA(3), UBL, CII or Factur-X)",
             openapi_extra=XML_RESPONSE)
-def get_einvoice_file(request, document_id: UUID, format: str = ""):
+def get_einvoice_file(request, document_id: UUID, format: str = Query(
+        "", description="Optional: the format expected, as the document's e-invoice names it "
+        "(`format` of GET /invoices/{document_id}/einvoice); another answers 404 naming the document's.")):
     """`format` (optional) names the format expected; a document has the one its home company
     issued it in, and asking for another answers 404 naming it."""
     einvoice, document = _einvoice(request, document_id)

@@ -48,7 +48,7 @@ def document_list(*, actor: ActorLike, client: Client | None = None, type: str =
         documents = documents.filter(type=type)
     if status:
         if status not in DocumentStatus.values:
-            raise ValidationFailed(_("Unknown status."), fields={"status": [
+            raise ValidationFailed(_("Unknown status %(status)s.") % {"status": repr(status)}, fields={"status": [
                 _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentStatus.values)}]})
         documents = documents.filter(status=status)
     for word in (search or "").split()[:4]:

@@ -63,7 +63,7 @@ def email_list(*, actor: ActorLike, client_id=None, status: str = "", search: st
         emails = emails.filter(client_id=client_id)
     if status:
         if status not in EmailStatus.values:
-            raise ValidationFailed(_("Unknown status."), fields={
+            raise ValidationFailed(_("Unknown status %(status)s.") % {"status": repr(status)}, fields={
                 "status": [_("Use one of %(values)s.") % {"values": ", ".join(EmailStatus.values)}]})
         emails = emails.filter(status=status)
     search = (search or "").strip()

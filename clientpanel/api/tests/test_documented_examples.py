@@ -46,3 +46,16 @@ def test_the_list_filters_name_the_values_they_take(api, make_client):
     for name in ("type", "status"):
         for value in documents[name].removeprefix("One of ").split(", "):
             assert api.get(f"/clients/{client.pk}/invoices", **{name: value}).status_code == 200, value
+
+
+def test_a_filter_value_it_does_not_take_is_named_in_the_refusal(api, make_client):
+    client = make_client()
+    refused = api.get(f"/clients/{client.pk}/invoices", status="PAYED")
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"] == "Unknown status 'PAYED'."
+    assert "PARTIALLY_REFUNDED" in refused.json()["error"]["fields"]["status"][0]
+
+
+def test_the_e_invoice_files_format_parameter_is_described(api):
+    described = parameters_of(api, "/invoices/{document_id}/xml")["format"]
+    assert "/invoices/{document_id}/einvoice" in described and "404" in described

@@ -50,7 +50,7 @@ def bank_statement_lines(*, statement: BankStatement, status: str = "") -> Query
         lines = lines.filter(status__in=RECORDABLE, payment__isnull=True)
     elif status:
         if status not in BankLineStatus.values:
-            raise ValidationFailed(_("Unknown status."), fields={"status": [
+            raise ValidationFailed(_("Unknown status %(status)s.") % {"status": repr(status)}, fields={"status": [
                 _("Use one of %(choices)s.") % {"choices": ", ".join(BankLineStatus.values)}]})
         lines = lines.filter(status=status)
     return lines.order_by("position")
