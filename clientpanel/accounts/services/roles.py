@@ -19,6 +19,17 @@ from ..actors import ActorLike, as_actor
 from .cleaning import area_labels
 
 
+def _check_role_name(errors: FieldErrors, name: str, role_id) -> None:
+    if not name or not has_visible_text(name):
+        errors.add("name", _("Enter a name."))
+    elif problem := text_problem(name, single_line=True):
+        errors.add("name", problem)
+    elif len(name) > 150:
+        errors.add("name", at_most_characters(150))
+    elif name_among(name, Group.objects.exclude(pk=role_id).values_list("name", flat=True)):  # "support", "Support"
+        errors.add("name", _("A role with this name exists already."))
+
+
 @transaction.atomic
 def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int | None = None) -> Group:
     """Create or change a role: a name and the staff areas it grants.
@@ -33,14 +44,12 @@ def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int
                                                 "a staff member limited to assigned clients cannot change them."))
     errors = FieldErrors()
     name = (name or "").strip()
-    if not name or not has_visible_text(name):
-        errors.add("name", _("Enter a name."))
-    elif problem := text_problem(name, single_line=True):
-        errors.add("name", problem)
-    elif len(name) > 150:
-        errors.add("name", at_most_characters(150))
-    elif name_among(name, Group.objects.exclude(pk=role_id).values_list("name", flat=True)):  # "support", "Support"
-        errors.add("name", _("A role with this name exists already."))
+    try:
+        stored = Group.objects.filter(pk=role_id).values_list("name", flat=True).first() if role_id else None
+    except (ValueError, TypeError):
+        stored = None  # not a role's id: "Role not found." below
+    if name != stored:  # a name kept as it is (one from before these rules too) is not judged again
+        _check_role_name(errors, name, role_id)
     areas = list(areas)
     unknown = [a for a in areas if a not in roles_module.AREAS]
     if unknown:

@@ -55,3 +55,12 @@ def test_a_role_name_that_is_invisible_or_holds_control_characters_is_refused(na
         role_save(actor=admin, name=name, areas=[VIEW_CLIENTS])
     assert refused.value.fields["name"]
     assert Group.objects.count() == roles
+
+
+def test_a_role_named_before_the_rules_keeps_its_name_and_takes_other_changes():
+    admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
+    old = Group.objects.create(name="\uff33\uff55\uff50\uff50\uff4f\uff52\uff54")  # reads as "Support"
+    kept = role_save(actor=admin, name=old.name, areas=[VIEW_CLIENTS, EDIT_CLIENTS], role_id=old.pk)
+    assert set(kept.permissions.values_list("codename", flat=True)) == {VIEW_CLIENTS, EDIT_CLIENTS}
+    with pytest.raises(ValidationFailed):  # a new name is held to the rules
+        role_save(actor=admin, name="support", areas=[VIEW_CLIENTS], role_id=old.pk)

@@ -224,6 +224,16 @@ def test_a_group_name_that_reads_as_another_is_refused(look_alike):
     assert ClientGroup.objects.count() == 2
 
 
+def test_look_alike_groups_made_before_the_rule_still_take_other_changes():
+    ClientGroup.objects.bulk_create([ClientGroup(name="VIP"), ClientGroup(name="\uff36\uff29\uff30")])
+    wide = ClientGroup.objects.get(name="\uff36\uff29\uff30")
+    changed = group_save(actor=None, data={"name": "\uff36\uff29\uff30", "colour": "#123456"}, group_id=wide.pk)
+    assert changed.colour == "#123456"
+    gold = group_save(actor=None, data={"name": "Gold"})
+    with pytest.raises(ValidationFailed):  # a new name is held to the rule
+        group_save(actor=None, data={"name": "vip"}, group_id=gold.pk)
+
+
 def test_directory_filters_by_group(staff, make_client):
     group = group_save(actor=None, data={"name": "VIP"})
     make_client(group=group.pk, company_name="In Group")
