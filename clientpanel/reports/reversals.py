@@ -52,9 +52,12 @@ def reversals_by(entries: QuerySet[LedgerEntry], bucket) -> dict[tuple, Decimal]
     if not rows:
         return {}
     product = Service.objects.filter(pk=OuterRef("service_id")).values("product_id")[:1]
+    # A subquery, not the ids: one bound parameter per invoice overflowed SQLite's limit when the
+    # rollups are rebuilt over a long history.
+    invoices = Document.objects.filter(pk__in=entries.values("document_id")).values("related_id")
     items: dict = defaultdict(list)  # invoice id → [(product id, net)], in the items' order
     for document_id, product_id, net in (
-            DocumentItem.objects.filter(document_id__in={row["invoice"] for row in rows}, is_topup=False, net__gt=0)
+            DocumentItem.objects.filter(document_id__in=invoices, is_topup=False, net__gt=0)
             .annotate(product=Subquery(product, output_field=UUIDField()))
             .order_by("document_id", "position").values_list("document_id", "product", "net")):
         items[document_id].append((product_id, net))
@@ -70,7 +73,11 @@ def reversals_by(entries: QuerySet[LedgerEntry], bucket) -> dict[tuple, Decimal]
 
 def _split(items: list[tuple], amount: Decimal, currency: str) -> dict:
     """`amount` (at most the items' total) split between the items' products in proportion to their
-    net, in the currency's minor unit (1/10,000 when an amount is finer), largest remainders first."""
+    net, in the currency's minor unit (1/10,000 when an amount is finer), by greatest divisors
+    (D'Hondt): the units left after each product's whole share go one by one to the product with the
+    largest net per unit it would then hold, ties in the items' order. A divisor method, unlike largest
+    remainders, never gives a product less of a larger amount, so a later note of the invoice never
+    takes usage back from a product (a negative give-back)."""
     weights: dict = {}
     for product_id, net in items:
         weights[product_id] = weights.get(product_id, 0) + amount_to_units(net)
@@ -81,8 +88,13 @@ def _split(items: list[tuple], amount: Decimal, currency: str) -> dict:
     if units % step or any(weight % step for weight in weights.values()):
         step = 1
     steps = units // step
-    shares = {product_id: divmod(steps * weight, total) for product_id, weight in weights.items()}
-    left = steps - sum(share for share, _rest in shares.values())
-    order = sorted(shares, key=lambda p: -shares[p][1])  # stable: ties keep the items' order
-    return {product_id: units_to_amount((share + (order.index(product_id) < left)) * step)
-            for product_id, (share, _rest) in shares.items()}
+    shares = {product_id: steps * weight // total for product_id, weight in weights.items()}
+    order = list(weights)  # the items' order, for ties
+    for _unit in range(steps - sum(shares.values())):  # fewer than the number of products
+        # weight / (share + 1), compared without fractions: w_a * (s_b + 1) against w_b * (s_a + 1).
+        best = order[0]
+        for product_id in order[1:]:
+            if weights[product_id] * (shares[best] + 1) > weights[best] * (shares[product_id] + 1):
+                best = product_id
+        shares[best] += 1
+    return {product_id: units_to_amount(share * step) for product_id, share in shares.items()}

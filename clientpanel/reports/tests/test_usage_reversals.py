@@ -24,6 +24,7 @@ from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.services import credit_note_issue, proforma_issue, proforma_pay
 from clientpanel.reports.models import DailyUsage
 from clientpanel.reports.reports import Range, revenue_report
+from clientpanel.reports.reversals import _split
 from clientpanel.reports.rollups import rollups_refresh
 from conftest import client_data
 
@@ -87,10 +88,11 @@ def test_credit_notes_give_the_charges_back_to_the_products_of_the_items_they_re
         assert usage(boss, days(2, 2)) == [("USD", "Mail", 0, D("-2.50"), D("2.50")),
                                            ("USD", "VPS", 0, D("-7.50"), D("7.50")),
                                            ("USD", None, 0, D("-5.00"), D("5.00"))]
-        # 25.01 refunded so far: VPS 12.50, Mail 4.17, none 8.34 (largest remainders get the cents).
+        # 25.01 refunded so far: VPS 12.51, Mail 4.17, none 8.33 (whole shares 12.50, 4.16, 8.33; the
+        # two cents left by greatest divisors, D'Hondt: VPS and Mail tie with none, the items' order).
         assert usage(boss, days(3, 3)) == [("USD", "Mail", 0, D("-1.67"), D("1.67")),
-                                           ("USD", "VPS", 0, D("-5.00"), D("5.00")),
-                                           ("USD", None, 0, D("-3.34"), D("3.34"))]
+                                           ("USD", "VPS", 0, D("-5.01"), D("5.01")),
+                                           ("USD", None, 0, D("-3.33"), D("3.33"))]
         # Refunded in full: each product got back exactly what it was charged.
         assert usage(boss, days(1, 31)) == [("USD", "Mail", 1, D(0), D("10.00")), ("USD", "VPS", 1, D(0), D("30.00")),
                                             ("USD", None, 1, D(0), D("20.00"))]
@@ -110,8 +112,8 @@ def test_the_rollups_give_the_same_usage_whatever_the_split(refunded):
     assert sorted((row.day.day, row.charges, row.amount, row.reversed) for row in DailyUsage.objects.all()) == [
         (1, 1, D("10.00"), D(0)), (1, 1, D("20.00"), D(0)), (1, 1, D("30.00"), D(0)),
         (2, 0, D(0), D("2.50")), (2, 0, D(0), D("5.00")), (2, 0, D(0), D("7.50")),
-        (3, 0, D(0), D("1.67")), (3, 0, D(0), D("3.34")), (3, 0, D(0), D("5.00")),
-        (4, 0, D(0), D("5.83")), (4, 0, D(0), D("11.66")), (4, 0, D(0), D("17.50"))]
+        (3, 0, D(0), D("1.67")), (3, 0, D(0), D("3.33")), (3, 0, D(0), D("5.01")),
+        (4, 0, D(0), D("5.83")), (4, 0, D(0), D("11.67")), (4, 0, D(0), D("17.49"))]
 
 
 def test_the_number_of_queries_does_not_grow_with_the_credit_notes(refunded):
@@ -170,3 +172,17 @@ def test_the_page_and_its_csv_show_what_credit_notes_gave_back(refunded, client)
     assert {row[0]: (row[2], D(row[3]), D(row[4])) for row in rows[1:]} == {
         "VPS": ("1", D("30.00"), D(0)), "Mail": ("1", D("10.00"), D(0)),
         "Other items (no service)": ("1", D("20.00"), D(0))}
+
+
+def test_a_later_note_never_takes_usage_back_from_a_product():
+    """Largest remainders gave 7.00 : 3.00 : 1.00 a 0.05 refund as 0.03, 0.01, 0.01 and 0.06 as 0.04,
+    0.02, 0.00: the 0.01 note after it took a cent back from the third product. Each product's
+    share of a growing refund only grows."""
+    items = [("a", D("7.00")), ("b", D("3.00")), ("c", D("1.00"))]
+    for currency, unit in (("USD", D("0.01")), ("JPY", D(1))):
+        before = {key: D(0) for key, _net in items}
+        for step in range(1, int(D("11.00") / unit) + 1):  # up to the whole 11.00 (11 yen)
+            split = _split(items, unit * step, currency)
+            assert sum(split.values()) == unit * step
+            assert all(split[key] >= before[key] for key in before), (currency, step, before, split)
+            before = split
