@@ -2,9 +2,9 @@
 
 The first request with a key runs and its answer is stored in the same transaction; a repeat
 with the same key and the same request (a JSON body read as JSON: key order and spacing aside)
-gets the stored answer; the same key with a different request is refused. Two requests with one key at once: the second waits on the key's unique index
-until the first commits, then answers what the first stored. A request that fails stores
-nothing, so its retry runs again.
+gets the stored answer; the same key with a different request is refused. Two requests with one
+key at once: the second waits on the key's unique index until the first commits, then answers what
+the first stored. A request that fails stores nothing, so its retry runs again.
 """
 
 from __future__ import annotations
