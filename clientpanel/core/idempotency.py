@@ -36,15 +36,14 @@ def run_idempotent(request, owner: str, action: Callable[[], tuple[int, Any]]) -
     if problem:
         raise ValidationFailed(_("Bad Idempotency-Key."), fields={HEADER: [problem]})
     fingerprint = _fingerprint(request, _canonical_json(request.body))
-    # Keys stored before fingerprints read JSON as JSON were made from the body's bytes.
-    as_sent = _fingerprint(request, request.body)
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(owner=owner, key=key, fingerprint=fingerprint)
         except IntegrityError:
             record = IdempotencyRecord.objects.select_for_update().get(owner=owner, key=key)
-            if record.fingerprint not in (fingerprint, as_sent):
+            # Keys stored before fingerprints read JSON as JSON were made from the body's bytes.
+            if record.fingerprint not in (fingerprint, _fingerprint(request, request.body)):
                 raise Conflict(_("This Idempotency-Key was used for a different request."),
                                fields={HEADER: [_("Use a new key for a new request.")]},
                                code="idempotency_key_reused") from None
