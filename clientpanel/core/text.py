@@ -73,6 +73,13 @@ def name_key(value: str) -> str:
     return " ".join("".join(ch for ch in folded if unicodedata.category(ch) != "Cf").split())
 
 
+def is_new_name(name: str, before: str | None) -> bool:
+    """Whether `name` is another name than `before` (None: nothing is named yet) as name_key reads
+    them. Only a new name is compared with the others, so two look-alikes made before the rule
+    still take their other changes (and a change of case alone)."""
+    return before is None or name_key(name) != name_key(before)
+
+
 def name_among(name: str, names: Iterable[str]) -> bool:
     """Whether `name` reads as one of `names` (name_key). For the few names of groups and roles,
     read whole: their keys are not stored, so the database cannot compare them."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.core.errors import FieldErrors, NotFound, require
-from clientpanel.core.text import at_most_characters, has_visible_text, name_among, text_problem
+from clientpanel.core.text import at_most_characters, has_visible_text, is_new_name, name_among, text_problem
 
 from .. import policies
 from .. import roles as roles_module
@@ -19,14 +19,17 @@ from ..actors import ActorLike, as_actor
 from .cleaning import area_labels
 
 
-def _check_role_name(errors: FieldErrors, name: str, role_id) -> None:
+def _check_role_name(errors: FieldErrors, name: str, role_id, stored: str | None) -> None:
+    if name == stored:
+        return  # a name kept as it is (one from before these rules too) is not judged again
     if not name or not has_visible_text(name):
         errors.add("name", _("Enter a name."))
     elif problem := text_problem(name, single_line=True):
         errors.add("name", problem)
     elif len(name) > 150:
         errors.add("name", at_most_characters(150))
-    elif name_among(name, Group.objects.exclude(pk=role_id).values_list("name", flat=True)):  # "support", "Support"
+    elif is_new_name(name, stored) and name_among(  # "support", "Support"
+            name, Group.objects.exclude(pk=role_id).values_list("name", flat=True)):
         errors.add("name", _("A role with this name exists already."))
 
 
@@ -48,8 +51,7 @@ def role_save(*, actor: ActorLike, name: str, areas: Iterable[str], role_id: int
         stored = Group.objects.filter(pk=role_id).values_list("name", flat=True).first() if role_id else None
     except (ValueError, TypeError):
         stored = None  # not a role's id: "Role not found." below
-    if name != stored:  # a name kept as it is (one from before these rules too) is not judged again
-        _check_role_name(errors, name, role_id)
+    _check_role_name(errors, name, role_id, stored)
     areas = list(areas)
     unknown = [a for a in areas if a not in roles_module.AREAS]
     if unknown:

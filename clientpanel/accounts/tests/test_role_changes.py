@@ -63,4 +63,19 @@ def test_a_role_named_before_the_rules_keeps_its_name_and_takes_other_changes():
     kept = role_save(actor=admin, name=old.name, areas=[VIEW_CLIENTS, EDIT_CLIENTS], role_id=old.pk)
     assert set(kept.permissions.values_list("codename", flat=True)) == {VIEW_CLIENTS, EDIT_CLIENTS}
     with pytest.raises(ValidationFailed):  # a new name is held to the rules
-        role_save(actor=admin, name="support", areas=[VIEW_CLIENTS], role_id=old.pk)
+        role_save(actor=admin, name="administrator", areas=[VIEW_CLIENTS], role_id=old.pk)
+
+
+def test_a_look_alike_role_from_before_the_rules_may_change_its_case_as_a_group_may():
+    """One rule with groups (core.text.is_new_name): a change that reads as the same name is not a
+    new name, so a pre-rule look-alike pair does not block it; its text is still checked."""
+    admin = staff_create(email="admin@example.com", password="correct-horse-battery", roles=["Administrator"])
+    old = Group.objects.create(name="\uff33\uff55\uff50\uff50\uff4f\uff52\uff54")  # reads as "Support"
+    assert role_save(actor=admin, name="\uff53\uff55\uff50\uff50\uff4f\uff52\uff54", areas=[VIEW_CLIENTS],
+                     role_id=old.pk).name == "\uff53\uff55\uff50\uff50\uff4f\uff52\uff54"
+    with pytest.raises(ValidationFailed) as refused:  # the same name to name_key, but with a NUL
+        role_save(actor=admin, name="\uff53upport\x00", areas=[VIEW_CLIENTS], role_id=old.pk)
+    assert refused.value.fields["name"]
+    with pytest.raises(ValidationFailed):  # too long, though it reads as the same name
+        role_save(actor=admin, name="support" + "\u200b" * 150, areas=[VIEW_CLIENTS], role_id=old.pk)
+    assert Group.objects.get(pk=old.pk).name == "\uff53\uff55\uff50\uff50\uff4f\uff52\uff54"

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
-from clientpanel.core.text import name_among, name_key
+from clientpanel.core.text import is_new_name, name_among
 from clientpanel.tax.services import reminder_days
 
 from .. import policies
@@ -43,10 +43,8 @@ def group_save(*, actor: ActorLike, data: Mapping[str, Any], group_id=None) -> C
             errors.add(name, _("Unknown field."))
         if "name" in data or group_id is None:
             name = clean_text_field(errors, "name", data.get("name"), 100, True, _("Name"))
-            renamed = not before or name_key(name) != name_key(before.get("name", ""))
-            # Only a new name is compared: two look-alikes made before the rule still take other changes.
-            if name and renamed and name_among(name, ClientGroup.objects.exclude(pk=group.pk)
-                                               .values_list("name", flat=True)):
+            if name and is_new_name(name, before.get("name")) and name_among(
+                    name, ClientGroup.objects.exclude(pk=group.pk).values_list("name", flat=True)):
                 errors.add("name", _("A group with this name exists already."))
             group.name = name
         if "colour" in data:
