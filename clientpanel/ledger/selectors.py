@@ -129,6 +129,12 @@ def client_entries(*, client: Client, search: str = "", names: ServiceNames | No
     return entries.order_by("-sequence")
 
 
+def document_entries(*, client_id, document_id) -> QuerySet[LedgerEntry]:
+    """The entries a document posted, oldest first. Read within its client: the (client, sequence)
+    index finds them among the client's entries; document_id has no index of its own."""
+    return LedgerEntry.objects.filter(client_id=client_id, document_id=document_id).order_by("sequence")
+
+
 def entry_by_transaction_id(*, client_id, transaction_id: str) -> LedgerEntry | None:
     """The client's entry carrying this external transaction ID, if any (unique per client)."""
     if not transaction_id:

@@ -8,9 +8,9 @@ note's `related` invoice does, through its items' service_id. So a reversal is g
 products of its invoice's charged items in proportion to their net (as the note's tax is the
 invoice's tax, pro rata), counted over every reversal of the invoice so far: the notes that refund
 an invoice in full give each product back exactly what its items were charged. Amounts are split in
-the currency's minor unit (largest remainders first, then the items' order). Two queries, whatever
-the number of entries: the reversals (with what earlier notes of their invoice reversed) and the
-charged items of their invoices."""
+the currency's minor unit by greatest divisors (_split), so a later note never takes usage back from
+a product. Two queries, whatever the number of entries: the reversals (with what earlier notes of
+their invoice reversed) and the charged items of their invoices."""
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
 from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
-from clientpanel.ledger.models import LedgerEntry
+from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.payments.models import GatewayRefund
 from clientpanel.payments.selectors import reversal_notices
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
@@ -134,7 +134,8 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
         return render(request, "backoffice/documents/detail.html", {
             "document": document, "client": document.client, "items": document.items.all(),
             "payments": document.payments.order_by("paid_at"), "derived": document.derived.order_by("created_at"),
-            "entries": LedgerEntry.objects.filter(document_id=document.pk).order_by("sequence"), "zone": zone,
+            "entries": ledger_selectors.document_entries(client_id=document.client_id, document_id=document.pk),
+            "zone": zone,
             "allows": {"pay": document_rules.takes_payment(document),
                        "cancel": document_rules.can_be_cancelled(document),
                        "partly_paid": document_rules.partly_paid(document),
