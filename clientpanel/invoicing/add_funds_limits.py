@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from clientpanel.core.money import reader_amount
 
@@ -29,6 +30,14 @@ class PortalLimits:
                 "maximum": reader_amount(self.maximum, self.currency),
                 "maximum_balance": "" if self.maximum_balance is None
                 else reader_amount(self.maximum_balance, self.currency)}
+
+    def amount_problem(self, net: Decimal) -> str | None:
+        """Why one top-up of `net` is outside the minimum and the maximum, or None."""
+        if net < self.minimum:
+            return _("Add at least %(amount)s.") % {"amount": self.shown["minimum"]}
+        if net > self.maximum:
+            return _("Add at most %(amount)s at once.") % {"amount": self.shown["maximum"]}
+        return None
 
 
 def default_limits(currency: str) -> PortalLimits:

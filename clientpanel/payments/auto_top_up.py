@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -26,7 +26,8 @@ from clientpanel.clients.rules import portal_open
 from clientpanel.core.actor import Actor
 from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
-from clientpanel.core.money import AMOUNT_MAX, AmountError, parse_currency_amount
+from clientpanel.core.money import AMOUNT_MAX, AmountError, currency_minor_unit, parse_currency_amount
+from clientpanel.invoicing.add_funds_limits import portal_limits
 from clientpanel.invoicing.models import Document, DocumentStatus
 from clientpanel.invoicing.policies import can_add_funds
 from clientpanel.invoicing.services import proforma_add_funds
@@ -86,8 +87,9 @@ def saved_method_remove(*, actor: ActorLike, client_id, method_id) -> None:
 
 def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: object, days: object,
                      max_per_month: object) -> AutoTopUp:
-    """Switch auto top-up on or off and set it: the net amount charged each time, the days of
-    charges the balance must cover (1–60), and the most top-ups a month (1–31)."""
+    """Switch auto top-up on or off and set it: the net amount charged each time (within the
+    portal's Add Funds limits), the days of charges the balance must cover (1–60), and the most
+    top-ups a month (1–31)."""
     require(can_add_funds(as_actor(actor), client_id), _("You are not allowed to manage payment methods."))
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
@@ -101,6 +103,13 @@ def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: obje
     except AmountError as error:
         errors.add("amount", str(error))
         net = None
+    if net is not None:  # each top-up is an Add Funds the client asked for: the portal's limits hold
+        limits = portal_limits(client.currency)
+        if problem := limits.amount_problem(net):
+            errors.add("amount", problem)
+        elif limits.maximum_balance is not None and net > limits.maximum_balance:
+            errors.add("amount", _("The balance may not exceed %(limit)s.") % {
+                "limit": limits.shown["maximum_balance"]})
     numbers = {}
     for name, value, low, high in (("days", days, 1, 60), ("max_per_month", max_per_month, 1, 31)):
         try:
@@ -182,8 +191,12 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     gateway = get_gateway(method.account.gateway)
     try:
         with transaction.atomic():
-            proforma = _proforma_of(ours) or proforma_add_funds(actor=TOP_UP_ACTOR, client_id=setting.client_id,
-                                                                  net_amount=setting.amount)
+            proforma = _proforma_of(ours)
+            if proforma is None:
+                amount = _amount_now(setting)
+                if amount is None:
+                    return None
+                proforma = proforma_add_funds(actor=TOP_UP_ACTOR, client_id=setting.client_id, net_amount=amount)
             due = proforma.total - proforma.paid_gross
             attempt = PaymentAttempt.objects.create(
                 client_id=setting.client_id, home_company_id=proforma.home_company_id, gateway=gateway.key,
@@ -218,6 +231,24 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
                                     currency=attempt.currency, reason=attempt.error,
                                     retry_at=retry.isoformat() if retry else None))
     return attempt.status
+
+
+def _amount_now(setting: AutoTopUp) -> Decimal | None:
+    """The saved amount within the portal's limits as they are now: lowered to the most one Add
+    Funds may add and to the room the maximum balance leaves; None (nothing charged) when lowering
+    leaves less than the minimum or nothing. An amount saved within limits that changed since is
+    otherwise charged as the client set it."""
+    client = Client.objects.select_related("balance_row").only("currency", "balance_row__balance").get(
+        pk=setting.client_id)
+    limits = portal_limits(client.currency)
+    amount = min(setting.amount, limits.maximum)
+    if limits.maximum_balance is not None:
+        room = (limits.maximum_balance - client.balance).quantize(
+            Decimal(1).scaleb(-currency_minor_unit(client.currency)), rounding=ROUND_DOWN)
+        amount = min(amount, room)
+    if amount <= 0 or (amount < setting.amount and amount < limits.minimum):
+        return None
+    return amount
 
 
 def _proforma_of(ours) -> Document | None:

@@ -119,9 +119,9 @@ def test_a_shortfall_is_topped_up_once_and_the_receipt_goes_out(hourly_shop):
 def test_never_more_top_ups_a_month_than_set(hourly_shop):
     client, browser = hourly_shop["client"], hourly_shop["browser"]
     keep_a_card(browser, client)
-    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="5", days="7", max_per_month="2")
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="10", days="7", max_per_month="2")
     now = timezone.now()
-    for _ in range(5):  # still short after each 5.00: a new shortfall each time, until the month's limit
+    for _ in range(5):  # still short after each 10.00: a new shortfall each time, until the month's limit
         job_auto_top_up(now=now)
     assert PaymentAttempt.objects.filter(idempotency_key__startswith=KEY, status=AttemptStatus.SUCCEEDED).count() == 2
 

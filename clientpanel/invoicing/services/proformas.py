@@ -6,7 +6,9 @@ Each writes the document and its items (or its status) with an audit event, in o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -79,10 +81,16 @@ def proforma_issue(*, actor: ActorLike, client_id, items: object) -> Document:
     return _proforma_issue(actor, client_id, items)
 
 
-def _proforma_issue(actor: ActorLike, client_id, items: object) -> Document:
+def _proforma_issue(actor: ActorLike, client_id, items: object,
+                    check: Callable[[Client, FieldErrors], None] | None = None) -> Document:
+    """`check` judges the locked client (its unpaid proformas, its balance) before anything is
+    written: two requests at once are judged one after the other."""
     with issuing():
         client = _visible_client(actor, client_id)
         errors = FieldErrors()
+        if check is not None:
+            check(client, errors)
+            errors.raise_if_any()
         priced = proforma_priced(client, items, errors)
         errors.raise_if_any()
         cleaned, nets, totals, decision = priced
@@ -130,28 +138,25 @@ def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Do
     not take the client above; staff may issue any amount."""
     actor = as_actor(actor)
     require(policies.can_add_funds(actor, client_id), _("You are not allowed to issue documents."))
-    client = clients_visible_to(actor).filter(pk=client_id).select_related("balance_row").only(
-        "currency", "balance_row__balance").first()
+    client = clients_visible_to(actor).filter(pk=client_id).only("currency").first()
     if client is None:
         raise NotFound(_("Client not found."))
     errors = FieldErrors()
     net = clean_positive_amount(net_amount, client.currency, errors, "net_amount")
-    if net is not None and actor.is_portal:
-        _check_portal_limits(net, client, errors)
     errors.raise_if_any()
     return _proforma_issue(actor, client_id, [{"description": None, "quantity": "1", "unit_price": net,
-                                               "is_topup": True}])
+                                               "is_topup": True}],
+                           check=partial(_check_portal_limits, net) if actor.is_portal else None)
 
 
 def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> None:
     """The portal's limits in the client's currency (its own figures or the defaults), refused with
-    the figures written as the reader writes money ("Add at least ¥1,000.")."""
+    the figures written as the reader writes money ("Add at least ¥1,000."). The client's row is
+    locked: its balance and its unpaid proformas are read as they are now."""
     limits = portal_limits(client.currency)
     shown = limits.shown
-    if net < limits.minimum:
-        errors.add("net_amount", _("Add at least %(amount)s.") % {"amount": shown["minimum"]})
-    elif net > limits.maximum:
-        errors.add("net_amount", _("Add at most %(amount)s at once.") % {"amount": shown["maximum"]})
+    if problem := limits.amount_problem(net):
+        errors.add("net_amount", problem)
     elif limits.maximum_balance is not None and client.balance + net > limits.maximum_balance:
         # What the client may still add, down to the currency's minor unit (a balance has 4 places).
         room = (limits.maximum_balance - client.balance).quantize(
