@@ -8,7 +8,13 @@ from .cleaning import clean_email, clean_password
 from .own_account import user_account_update, user_password_change
 from .roles import role_save
 from .staff import staff_2fa_reset, staff_create, staff_password_reset, staff_update
-from .users import client_user_create, email_verify_from_link, password_set_from_link, user_language_set
+from .users import (
+    client_user_create,
+    email_verify_from_link,
+    password_set_from_link,
+    set_password_links_end,
+    user_language_set,
+)
 
 __all__ = [
     "api_token_create",
@@ -19,6 +25,7 @@ __all__ = [
     "email_verify_from_link",
     "password_set_from_link",
     "role_save",
+    "set_password_links_end",
     "staff_2fa_reset",
     "staff_create",
     "staff_password_reset",

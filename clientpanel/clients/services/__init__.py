@@ -18,16 +18,13 @@ from .profile import PROFILE_ADDRESS_FIELDS, PROFILE_CLIENT_FIELDS, client_profi
 from .registration import client_self_register, signup_enabled
 from .search_statistics import job_measure_search_trigrams, search_trigrams_measure
 from .staff import staff_assignments_set, staff_member_update
-from .users import (
-    client_transfer_ownership,
+from .user_accounts import (
     client_user_2fa_reset,
     client_user_account_update,
     client_user_email_mark_verified,
-    client_user_link,
     client_user_password_reset_send,
-    client_user_remove,
-    client_user_update,
 )
+from .users import client_transfer_ownership, client_user_link, client_user_remove, client_user_update
 from .vies import client_vies_check, vies_checkable
 
 __all__ = [

@@ -1,38 +1,33 @@
 """Writes for client users (SPEC §3): link a user to a client with permissions, change or remove the
-link, and transfer ownership; and, for staff, the linked user's own account (issue 14): names, phone
-and language, its address marked verified, its second factor forgotten, a password-reset e-mail.
-Each service is one transaction with the client row locked."""
+link, and transfer ownership (staff's changes to the user's own account: user_accounts.py). Each
+service is one transaction with the client row locked."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clientpanel.accounts import policies as account_policies
 from clientpanel.accounts import throttle
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.selectors import reaches_staff_mailbox
-from clientpanel.accounts.services import clean_email, clean_password
-from clientpanel.accounts.two_factor import totp_clear
-from clientpanel.audit.services import audit_record, save_audited
+from clientpanel.accounts.services import clean_email, clean_password, set_password_links_end
+from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionDenied, ValidationFailed, require
 from clientpanel.core.events import publish
 
 from .. import policies
-from ..events import ClientUserInvited, PasswordResetEmailRequested
+from ..events import ClientUserInvited
 from ..models import Client, ClientUser
 from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
-from ..selectors import clients_visible_to, is_account_out_of_reach, users_visible_to
+from ..selectors import is_account_out_of_reach, users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
-from .clients import lock_client, search_text_of, update_locked_client
-from .phones import lock_clients_owned_by
+from .clients import lock_client, search_text_of
 
 # Lazy: read in the language of the refusal.
 NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
@@ -173,7 +168,8 @@ def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: obj
 
 
 def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
-    """Unlink a user from a client (the user account stays). Never the owner's link."""
+    """Unlink a user from a client (the user account stays). Never the owner's link. A user left
+    with no client that never chose a password was invited only: the invitation's link dies."""
     actor = as_actor(actor)
     with transaction.atomic():
         client, link = _locked_link(actor, client_id, user_id)
@@ -185,6 +181,8 @@ def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
         audit_record(action="client_user.remove", target=link, client_id=client.pk, object_label=link.user.email,
                      changes={"permissions": [link.permissions, None]})
         link.delete()
+        if not ClientUser.objects.filter(user_id=link.user_id).exists():
+            set_password_links_end(user=link.user)  # an invitation withdrawn: its link to choose a password dies
 
 
 def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client:
@@ -207,114 +205,3 @@ def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client
         audit_record(action="client.transfer_ownership", target=client, client_id=client.pk,
                      changes={"owner": [old_owner.email, link.user.email]})
     return client
-
-
-ACCOUNT_FIELDS = ("firstname", "lastname", "phone", "language")
-
-
-def _locked_account(actor, client_id, user_id, *, owned_clients_too: bool = False) -> tuple[Client, User]:
-    """The client and a user linked to it, both rows locked (client first), for a change to the
-    user's own account by staff with Edit clients (inside the caller's transaction). A staff member
-    limited to assigned clients reaches the users of those only (lock_client: NotFound). With
-    owned_clients_too the clients the user owns are locked as well, with this one, in key order."""
-    require(account_policies.can_manage_user_accounts(actor), _("You are not allowed to change client users."))
-    if owned_clients_too:
-        lock_clients_owned_by(user_id, client_id)
-    client = lock_client(client_id, actor)
-    if not ClientUser.objects.filter(client=client, user_id=user_id).exists():
-        raise NotFound(_("This user is not linked to the client."))
-    # A staff account is never linked to a client (client_user_link refuses it); should one be, its
-    # credentials are Settings → Staff's business, under that page's rules.
-    user = User.objects.select_for_update().filter(is_staff=False).filter(pk=user_id).first()
-    if user is None:
-        raise NotFound(_("This user is not linked to the client."))
-    return client, user
-
-
-def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Mapping[str, Any]) -> User:
-    """Change a linked user's first and last name, phone (E.164; national numbers read in the
-    client's billing country) and language. Every problem at once, nothing written then; the login
-    is the same for every client it belongs to. A new phone of an owner is also the phone of each
-    client it owns whose phone was the owner's — among the clients the actor may see — and of those
-    clients' billing contacts that had it (services/phones.py); a client whose phone was its own
-    keeps it."""
-    actor = as_actor(actor)
-    errors = FieldErrors()
-    errors.add_unknown(data, ACCOUNT_FIELDS)
-    with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id, owned_clients_too="phone" in data)
-        cleaned: dict[str, str] = {}
-        for field, label in (("firstname", _("First name")), ("lastname", _("Last name"))):
-            if field in data:
-                cleaned[field] = clean_text_field(errors, field, data[field], 150, True, label)
-        if "phone" in data:
-            cleaned["phone"] = run_clean(errors, "phone", clean_phone, data["phone"], client.billing_country) or ""
-        if "language" in data:
-            if data["language"] not in settings.CLIENTPANEL_LANGUAGES:
-                errors.add("language", _("Use one of %(choices)s.") % {
-                    "choices": ", ".join(settings.CLIENTPANEL_LANGUAGES)})
-            else:
-                cleaned["language"] = data["language"]
-        errors.raise_if_any()
-        changes = save_audited(user, cleaned, action="user.update", client_id=client.pk)
-        if "phone" in changes:
-            old_phone, new_phone = changes["phone"]
-            # Locked already (lock_clients_owned_by), in key order; each as staff's own change of
-            # the client's phone would be: audited on the client, its billing contact following.
-            # Only the clients the actor may see: a staff member limited to its assigned clients
-            # changes no other client's record through an owner they share.
-            visible = clients_visible_to(actor).filter(owner_id=user.pk, phone=old_phone).values("pk")
-            owned_clients = Client.objects.select_for_update(no_key=True).filter(pk__in=visible)
-            for owned in owned_clients.order_by("pk"):
-                update_locked_client(owned, {"phone": new_phone})
-    return user
-
-
-def client_user_email_mark_verified(*, actor: ActorLike, client_id, user_id) -> User:
-    """Mark a linked user's address verified, on staff's word (the user confirmed it another way).
-    Already verified: nothing changes and nothing is recorded."""
-    actor = as_actor(actor)
-    with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id)
-        if not user.email_verified:
-            user.email_verified = True
-            user.save(update_fields=["email_verified"])
-            audit_record(action="user.verify_email", target=user, client_id=client.pk,
-                         changes={"email_verified": [False, True]})
-    return user
-
-
-def client_user_2fa_reset(*, actor: ActorLike, client_id, user_id) -> User:
-    """Forget a linked user's second factor (a lost phone and no recovery codes): its next portal
-    login asks for the password only, and it turns 2FA on again from its account page. A user
-    without 2FA is a field error. The login guards every client the user belongs to, so a staff
-    member limited to assigned clients may not weaken it when one of them is beyond its reach."""
-    actor = as_actor(actor)
-    with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id)
-        beyond = ClientUser.objects.filter(user=user).exclude(client__in=clients_visible_to(actor))
-        require(not beyond.exists(), _("This user also signs in to clients you are not assigned to; ask a colleague "
-                                       "who sees all of them to reset its two-factor authentication."))
-        had_2fa = user.has_2fa
-        if not totp_clear(user):
-            raise ValidationFailed(_("This user does not use two-factor authentication."),
-                                   fields={"two_factor": [_("There is nothing to reset.")]})
-        audit_record(action="user.2fa_reset", target=user, client_id=client.pk,
-                     changes={"two_factor": [had_2fa, False]})
-    return user
-
-
-def client_user_password_reset_send(*, actor: ActorLike, client_id, user_id) -> User:
-    """Send a linked user the portal's password-reset e-mail (the link that the portal's "Forgot
-    password" sends: 24 hours, once), about this client and in its language. The present password
-    keeps working until the link is used. Refused for an inactive user, whom no link lets in."""
-    actor = as_actor(actor)
-    with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id)
-        if not user.is_active:
-            raise ValidationFailed(_("This user is inactive; a reset link would not let it in."),
-                                   fields={"user": [_("This user is inactive.")]})
-        audit_record(action="user.password_reset_email", target=user, client_id=client.pk,
-                     changes={"email": [None, user.email]})
-        publish(PasswordResetEmailRequested(client_id=client.pk, user_id=user.pk))
-    return user

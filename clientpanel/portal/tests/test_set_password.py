@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clientpanel.accounts.links import SET_PASSWORD, link_args
+from clientpanel.clients.services import client_user_link, client_user_remove
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +57,28 @@ def test_posting_without_csrf_is_refused(make_client):
     assert response.status_code == 403
     owner.refresh_from_db()
     assert not owner.has_usable_password()
+
+
+def test_an_invitation_withdrawn_before_its_password_is_chosen_has_a_dead_link(client, make_client):
+    """Removing the only client of a user who never chose a password withdraws the invitation; a
+    user another client still invited keeps its link, and one with a password is left as it is."""
+    first, second = make_client(), make_client(company_name="Second Ltd")
+    invited = client_user_link(actor=None, client_id=first.pk, data={
+        "email": "invited@example.com", "firstname": "In", "lastname": "Vited", "permissions": []}).user
+    client_user_link(actor=None, client_id=second.pk, data={"email": invited.email, "permissions": []})
+    url = _url(invited)
+    client_user_remove(actor=None, client_id=first.pk, user_id=invited.pk)
+    assert client.get(url).status_code == 200  # the second client's invitation stands
+    client_user_remove(actor=None, client_id=second.pk, user_id=invited.pk)
+    assert client.get(url).status_code == 400
+    refused = client.post(url, {"password": "a-long-passphrase-1", "password_again": "a-long-passphrase-1"})
+    assert refused.status_code == 400
+    invited.refresh_from_db()
+    assert not invited.has_usable_password()
+
+    member = client_user_link(actor=None, client_id=first.pk, data={
+        "email": "member@example.com", "firstname": "Mem", "lastname": "Ber", "password": "a-long-passphrase-2",
+        "permissions": []}).user
+    client_user_remove(actor=None, client_id=first.pk, user_id=member.pk)
+    member.refresh_from_db()
+    assert member.check_password("a-long-passphrase-2")  # its own password, kept
