@@ -1,13 +1,17 @@
 """Templates of the messages: the shipped defaults (defaults/<language>/<key>.*), staff edits over
 them (EmailTemplate rows), their checks at save, and rendering.
 
-Templates use Django's template language on an engine of their own: no loaders (nothing can be
-included or extended), HTML escaped in the HTML body only. A template may use only the variables
-its message lists (kinds.py), so a typo is a save error, never a blank in a client's inbox."""
+Templates use Django's template language on an engine of their own: no loaders, and only the tags
+and filters of template_language.py (nothing included, extended or linked; no loops), HTML escaped
+in the HTML body only. A template may use only the variables its message lists (kinds.py), in
+{{ }}, in conditions and in a filter's argument, so a typo is a save error, never a blank in a
+client's inbox. A staff edit that fails when it is sent (one saved before a rule it breaks) is
+logged and the shipped default goes out instead."""
 
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +19,11 @@ from pathlib import Path
 from django.conf import settings
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Variable, VariableNode
-from django.template.defaulttags import ForNode, IfNode
+from django.template.defaulttags import FirstOfNode, IfNode, WithNode
 from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import FieldErrors
+from clientpanel.core.text import at_most_characters
 
 from .kinds import MESSAGE_KINDS
 from .models import EmailTemplate
@@ -33,8 +38,17 @@ _FILES = {"subject": "subject.txt", "body_text": "txt", "body_html": "html"}
 # renders (a template can build an attribute's name from its tags).
 _ACTIVE_MARKUP = re.compile(
     r"(?<![\w-])(?:data-)?hx-[\w:.-]+\s*=|<\s*(?:script|iframe|frame|object|embed|form|meta|base)\b", re.IGNORECASE)
-_text_engine = Engine(autoescape=False, debug=True)
-_html_engine = Engine(autoescape=True, debug=True)
+PART_MAX = 100_000  # characters of one part: a long e-mail is a few thousand
+
+
+class _MessageEngine(Engine):
+    default_builtins: list[str] = []  # Django's full tag and filter set is not offered
+
+
+_LANGUAGE = ["clientpanel.notifications.template_language"]
+_text_engine = _MessageEngine(autoescape=False, debug=True, builtins=_LANGUAGE)
+_html_engine = _MessageEngine(autoescape=True, debug=True, builtins=_LANGUAGE)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,32 +87,40 @@ def _compile(part: str, source: str) -> Template:
     return engine.from_string(source)
 
 
-def _variable_name(expression) -> str | None:
-    """The top-level name a filter expression reads ({{ x.y|f }} reads x), None for a literal."""
-    var = getattr(expression, "var", None)
-    return var.var.split(".")[0] if isinstance(var, Variable) else None
+def _expression_names(expression) -> set[str | None]:
+    """The top-level names a filter expression reads: its variable ({{ x.y|f }} reads x) and its
+    filters' arguments ({{ x|default:y }} reads y too); a literal reads none."""
+    found = [getattr(expression, "var", None)] + [arg for _f, args in getattr(expression, "filters", ())
+                                                  for lookup, arg in args if lookup]
+    return {var.var.split(".")[0] for var in found if isinstance(var, Variable) and var.lookups is not None}
 
 
 def _names_used(template: Template) -> set[str]:
-    """The top-level variable names a template reads, in {{ }}, {% if %} and {% for %}."""
-    names: set[str] = set()
+    """The top-level variable names a template reads, in {{ }}, {% if %}, {% with %} and {% firstof %}
+    (a name {% with %} sets is not the message's)."""
+    names: set[str | None] = set()
     for node in template.nodelist.get_nodes_by_type(VariableNode):
-        names.add(_variable_name(node.filter_expression))
+        names |= _expression_names(node.filter_expression)
     for node in template.nodelist.get_nodes_by_type(IfNode):
         for condition, _nodelist in node.conditions_nodelists:
             names |= _condition_names(condition)
-    for node in template.nodelist.get_nodes_by_type(ForNode):
-        names.add(_variable_name(node.sequence))
-        names -= set(node.loopvars)
+    for node in template.nodelist.get_nodes_by_type(FirstOfNode):
+        for expression in node.vars:
+            names |= _expression_names(expression)
+    for node in template.nodelist.get_nodes_by_type(WithNode):
+        for expression in node.extra_context.values():
+            names |= _expression_names(expression)
+    for node in template.nodelist.get_nodes_by_type(WithNode):
+        names -= set(node.extra_context)
     names.discard(None)
-    return names
+    return names  # type: ignore[return-value]
 
 
 def _condition_names(condition) -> set:
     """Names read by an {% if %} condition: its operands, recursively (literals read none)."""
     if condition is None:
         return set()
-    names = {_variable_name(getattr(condition, "value", None))}
+    names = _expression_names(getattr(condition, "value", None))
     for operand in (getattr(condition, "first", None), getattr(condition, "second", None)):
         names |= _condition_names(operand)
     return names
@@ -117,6 +139,9 @@ def check_template(key: str, parts: dict[str, str]) -> None:
             continue
         if part == "subject" and ("\n" in source.strip() or len(source) > 255):
             errors.add(part, _("A subject is one line of at most 255 characters."))
+            continue
+        if len(source) > PART_MAX:
+            errors.add(part, at_most_characters(PART_MAX))
             continue
         try:
             template = _compile(part, source)
@@ -144,10 +169,19 @@ def refuse_active_markup(html: str, errors: FieldErrors) -> None:
 
 
 def preview_parts(key: str, parts: dict[str, str], context: dict[str, object]) -> Rendered:
-    """render_parts for the staff panel's preview, which shows the HTML as it is: refused when what
-    the template's tags built carries markup that would act there (past the source's check)."""
-    rendered = render_parts(key, parts, context)
+    """render_parts for the staff panel's preview, which shows the HTML as it is: a part that fails
+    when filled in is a field error naming what failed, and what the template's tags built is
+    refused when it carries markup that would act there (past the source's check)."""
     errors = FieldErrors()
+    values = _values(key, context)
+    filled: dict[str, str] = {}
+    for part in PARTS:
+        try:
+            filled[part] = _fill(part, parts[part], values)
+        except Exception as error:  # a filter's argument it cannot take ({{ x|truncatechars:"a" }}, …)
+            errors.add(part, _("This part fails when it is filled in: %(error)s") % {"error": error})
+    errors.raise_if_any()
+    rendered = Rendered(**filled)
     refuse_active_markup(rendered.body_html, errors)
     errors.raise_if_any()
     return rendered
@@ -158,15 +192,31 @@ def render(key: str, language: str, context: dict[str, object]) -> Rendered:
     parts = template_parts(key, language) or template_parts(key, "en")
     if parts is None:
         raise LookupError(f"No template for the message {key!r}.")
-    return render_parts(key, parts, context)
+    try:
+        return render_parts(key, parts, context)
+    except Exception:  # any failure of a template (a tag, a filter, a variable): the message still goes
+        default = shipped(key, language) or shipped(key, "en")
+        if default is None or parts == default:
+            raise
+        log.exception("the edited template of %s (%s) failed; the shipped default is sent", key, language)
+        return render_parts(key, default, context)
 
 
 def render_parts(key: str, parts: dict[str, str], context: dict[str, object]) -> Rendered:
-    """Templates as given (an edit being previewed, or the ones in use) filled with the context."""
-    values = {name: context.get(name, "") for name in MESSAGE_KINDS[key].all_variables}
-    # A Context escapes HTML unless told otherwise, whatever its engine says: the subject and the
-    # text version are plain text ("Smith & Sons", not "Smith &amp; Sons"); only the HTML escapes.
-    subject = " ".join(_compile("subject", parts["subject"]).render(Context(values, autoescape=False)).split())
-    text = _compile("body_text", parts["body_text"]).render(Context(values, autoescape=False)).strip() + "\n"
-    html = _compile("body_html", parts["body_html"]).render(Context(values)).strip() if parts["body_html"] else ""
-    return Rendered(subject=subject[:255], body_text=text, body_html=html)
+    """Templates as given (the ones in use, or the shipped default) filled with the context."""
+    values = _values(key, context)
+    return Rendered(**{part: _fill(part, parts[part], values) for part in PARTS})
+
+
+def _values(key: str, context: dict[str, object]) -> dict[str, object]:
+    return {name: context.get(name, "") for name in MESSAGE_KINDS[key].all_variables}
+
+
+def _fill(part: str, source: str, values: dict[str, object]) -> str:
+    """One part filled in. A Context escapes HTML unless told otherwise, whatever its engine says:
+    the subject and the text version are plain text ("Smith & Sons", not "Smith &amp; Sons"); only
+    the HTML escapes."""
+    if part == "body_html":
+        return _compile(part, source).render(Context(values)).strip() if source else ""
+    filled = _compile(part, source).render(Context(values, autoescape=False))
+    return " ".join(filled.split())[:255] if part == "subject" else filled.strip() + "\n"

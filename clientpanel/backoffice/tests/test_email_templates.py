@@ -72,3 +72,11 @@ def test_a_preview_fills_every_variable_of_its_message(staff_client, make_client
     base = shipped("proforma_reminder", "en")
     page = staff_client.post(url, {**base, "preview": "1", "preview_client": client.number}).content.decode()
     assert "is due on" in page and "in 3 days" in page and 'id="email-preview-html"' in page
+
+
+def test_a_template_reaching_outside_its_message_is_refused_on_the_page(staff_client):
+    for source in ('{% include "/etc/passwd" %}', "{{ user_firstname|default:SECRET_KEY }}", '{% url "nope" %}'):
+        response = staff_client.post(URL, _form(body_text=source, save="1"))
+        assert response.status_code == 200 and ("Line 1" in response.content.decode()
+                                                or "Unknown variable: SECRET_KEY" in response.content.decode())
+    assert not EmailTemplate.objects.exists()
