@@ -332,3 +332,24 @@ def test_limited_staff_may_not_weaken_the_login_of_a_user_of_clients_beyond_them
     assert "also signs in to clients you are not assigned to" in page
     user.refresh_from_db()
     assert user.has_2fa and not AuditEvent.objects.filter(action="user.2fa_reset").exists()
+
+
+def test_limited_staff_may_not_vouch_for_the_address_of_a_user_of_clients_beyond_them(helper, make_client):
+    """Marking an address verified is staff's word for every client the login reaches, as a second
+    factor guards them all: refused where one is beyond the staff member; its names stay editable."""
+    client, user = helper
+    client_user_link(actor=None, client_id=make_client(company_name="Elsewhere").pk,
+                     data={"email": user.email, "permissions": []})
+    limited = staff_create(email="limited@example.com", password=PASSWORD, roles=["Support"],
+                           limited_to_assigned_clients=True)
+    StaffAssignment.objects.create(staff=limited, client=client)
+    browser = signed_in(limited)
+    page = browser.post(reverse("backoffice:client-user-verify-email", args=[client.pk, user.pk]),
+                        follow=True).content.decode()
+    assert "to mark its address verified" in page
+    user.refresh_from_db()
+    assert not user.email_verified and not AuditEvent.objects.filter(action="user.verify_email").exists()
+    browser.post(reverse("backoffice:client-user-account", args=[client.pk, user.pk]),
+                 {"firstname": "Renamed", "lastname": "Helper", "phone": "", "language": "en"})
+    user.refresh_from_db()
+    assert user.firstname == "Renamed"

@@ -50,6 +50,15 @@ def _locked_account(actor, client_id, user_id, *, owned_clients_too: bool = Fals
     return client, user
 
 
+def _require_every_client_in_reach(actor, user: User, refusal: str) -> None:
+    """One login serves every client the user belongs to: a staff member limited to assigned
+    clients changes what guards it (its second factor, whether its address is verified) only when
+    all of them are within its reach. Names, phone and language are the person's details, edited
+    through any of its clients (client_user_account_update)."""
+    beyond = ClientUser.objects.filter(user=user).exclude(client__in=clients_visible_to(actor))
+    require(not beyond.exists(), refusal)
+
+
 def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Mapping[str, Any]) -> User:
     """Change a linked user's first and last name, phone (E.164; national numbers read in the
     client's billing country) and language. Every problem at once, nothing written then; the login
@@ -95,6 +104,9 @@ def client_user_email_mark_verified(*, actor: ActorLike, client_id, user_id) -> 
     actor = as_actor(actor)
     with transaction.atomic():
         client, user = _locked_account(actor, client_id, user_id)
+        _require_every_client_in_reach(actor, user, _(
+            "This user also signs in to clients you are not assigned to; ask a colleague who sees all of them "
+            "to mark its address verified."))
         if not user.email_verified:
             user.email_verified = True
             user.save(update_fields=["email_verified"])
@@ -111,9 +123,9 @@ def client_user_2fa_reset(*, actor: ActorLike, client_id, user_id) -> User:
     actor = as_actor(actor)
     with transaction.atomic():
         client, user = _locked_account(actor, client_id, user_id)
-        beyond = ClientUser.objects.filter(user=user).exclude(client__in=clients_visible_to(actor))
-        require(not beyond.exists(), _("This user also signs in to clients you are not assigned to; ask a colleague "
-                                       "who sees all of them to reset its two-factor authentication."))
+        _require_every_client_in_reach(actor, user, _(
+            "This user also signs in to clients you are not assigned to; ask a colleague who sees all of them "
+            "to reset its two-factor authentication."))
         had_2fa = user.has_2fa
         if not totp_clear(user):
             raise ValidationFailed(_("This user does not use two-factor authentication."),
