@@ -20,6 +20,7 @@ from clientpanel.tax.models import HomeCompany
 
 from . import policies
 from .gateways import GatewayError, get_gateway
+from .gateways.settings_checks import settings_problems
 from .models import GatewayAccount
 
 MAX_CURRENCIES = 50
@@ -42,8 +43,8 @@ MAX_SETTINGS_LENGTH = 4000
 
 
 def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: FieldErrors) -> dict | None:
-    """A gateway's settings as a JSON object, checked by the gateway (which refuses secrets: those
-    stay in the server's environment). None: leave them as they are."""
+    """A gateway's settings as a JSON object: only those the gateway reads, checked by it, and never
+    a secret (those stay in the server's environment; settings_checks). None: leave them as they are."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -62,9 +63,12 @@ def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: Fiel
         errors.add("settings", json_problem(value))
         return None
     if gateway is not None:
-        for messages in gateway.validate_settings(value).values():
+        # Each message says which setting it is about: two settings may be refused in the same
+        # words ("Name the environment variable…"), and the page shows the messages alone.
+        for name, messages in settings_problems(gateway, value).items():
             for message in messages:
-                errors.add("settings", str(message))
+                errors.add("settings", str(message) if name == "settings" or name not in gateway.settings_names
+                           else _("%(setting)s: %(message)s") % {"setting": name, "message": message})
     return dict(value)
 
 

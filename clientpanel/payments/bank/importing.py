@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.services.bulk import bulk_actor
+from clientpanel.clients.validation import enabled_currencies
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed
 from clientpanel.core.text import clean_text
 from clientpanel.tax.models import HomeCompany
@@ -41,8 +42,9 @@ def bank_statement_options_clean(home_company_id: object, currency: object) -> t
         except (HomeCompany.DoesNotExist, ValueError, TypeError):
             errors.add("home_company", _("Choose a home company from the list."))
     code = str(currency or "").strip().upper()
-    if code and not (len(code) == 3 and code.isalpha() and code.isascii()):
-        errors.add("currency", _("Enter a currency code such as PLN or EUR."))
+    if code and code not in enabled_currencies():  # the form offers these: the panel keeps no other money
+        errors.add("currency", _("%(code)s is not a currency of this panel. Use: %(enabled)s.") % {
+            "code": code[:20], "enabled": ", ".join(enabled_currencies())})
     errors.raise_if_any()
     return company, code
 

@@ -171,7 +171,8 @@ def read_statement(data: bytes, *, currency: str = "") -> Statement:
         raise file_refused(_("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": line, "reason": error}
                            ) from None
     if bad and not rows and "currency" not in columns and not currency:
-        raise file_refused(_("The statement has no currency column: choose its currency and upload it again."))
+        # The lines' own reasons follow: one may name a currency that is no currency ("12,50 RUX").
+        raise file_refused(_("The statement has no currency column: choose its currency and upload it again."), errors)
     if bad:
         raise file_refused(ngettext("%(count)d line of the statement cannot be read; nothing was imported.",
                                     "%(count)d lines of the statement cannot be read; nothing was imported.",

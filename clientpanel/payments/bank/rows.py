@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import is_currency
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +22,6 @@ TITLE_LENGTH, NAME_LENGTH, ACCOUNT_LENGTH, REFERENCE_LENGTH = 500, 300, 100, 100
 # --- cells -----------------------------------------------------------------------------------
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y.%m.%d", "%Y/%m/%d", "%Y%m%d")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f']")
 
 
 def parse_date(value: str) -> dt.date:
@@ -44,57 +43,115 @@ def _not_an_amount(value: str) -> ValueError:
     return ValueError(_("\"%(value)s\" is not an amount (e.g. 1 234,56 or 1234.56)") % {"value": value.strip()[:40]})
 
 
-def parse_bank_amount(value: str) -> tuple[Decimal, str]:
-    """An amount as banks write it — "1 234,56", "-1.234,56", "1,234.56", "+120.00 PLN" — and the
-    currency written with it, if any. The last of "," and "." is the decimal separator when both
-    appear; one alone is decimal when it appears once, and groups thousands when repeated."""
-    text = _SPACES.sub("", value.strip()).replace("\u2212", "-")
+def _badly_grouped(value: str) -> ValueError:
+    return ValueError(_("\"%(value)s\" is not an amount: a thousands separator stands before every three "
+                        "digits (e.g. 1 234 567,89 or 1,234,567.89)") % {"value": value.strip()[:40]})
+
+
+@dataclass(frozen=True)
+class _Written:
+    """A cell's amount taken apart: its sign, the digits before the decimal separator (grouping
+    removed), those after it (None: no decimal separator), the currency written beside it, and
+    the separator it had when it had exactly one, between 1–3 digits and 3 (12,000 or 3.500)."""
+
+    sign: str
+    whole: str
+    fraction: str | None
+    currency: str
+    lone_mark_of_three: bool
+
+
+_NUMBER = re.compile(r"[0-9.,'\s]+")  # ASCII digits only: "١٢٣" is no bank's amount
+_GROUPING = re.compile(r"[\s']")  # spaces of any width and the Swiss apostrophe group thousands
+
+
+def _written(value: str) -> _Written:
+    """A cell taken apart by the rule: a thousands separator (a space, an apostrophe, or the one of
+    "," and "." that is not the decimal one) stands before every three digits, after a first group
+    of one to three; a decimal separator appears once, after every grouping one, with digits on
+    both sides. "," or "." alone and once is the decimal separator; repeated, it groups. Anything
+    else is refused (a ValueError naming the cell) — never read some other way."""
+    text = value.strip().replace("\u2212", "-")
     currency = ""
-    found = re.fullmatch(r"([A-Za-z]{3})?([-+]?[\d.,]+)([A-Za-z]{3})?", text)
-    if not found or not re.search(r"\d", found.group(2)):
+    if text[:3].isascii() and text[:3].isalpha():
+        currency, text = text[:3].upper(), text[3:].strip()
+    if text[-3:].isascii() and text[-3:].isalpha():
+        if currency:
+            raise _not_an_amount(value)
+        currency, text = text[-3:].upper(), text[:-3].strip()
+    sign = text[:1] if text[:1] in "+-" else ""
+    number = text[len(sign):].strip()
+    if not number or not _NUMBER.fullmatch(number) or not (number[0].isdigit() and number[-1].isdigit()):
         raise _not_an_amount(value)
-    currency = (found.group(1) or found.group(3) or "").upper()
-    number = found.group(2)
-    sign = "-" if number.startswith("-") else ""
-    number = number.lstrip("+-")
+    number = _GROUPING.sub(" ", number)
     commas, points = number.count(","), number.count(".")
     if commas and points:
         decimal_mark = "," if number.rfind(",") > number.rfind(".") else "."
-        grouping = "." if decimal_mark == "," else ","
-        if number.count(decimal_mark) > 1:
-            raise _not_an_amount(value)
-        number = number.replace(grouping, "").replace(decimal_mark, ".")
-    elif commas:
-        number = number.replace(",", ".") if commas == 1 else number.replace(",", "")
-    elif points > 1:
-        number = number.replace(".", "")
+    elif commas == 1 or points == 1:
+        decimal_mark = "," if commas else "."
+    else:
+        decimal_mark = ""
+    if decimal_mark and number.count(decimal_mark) > 1:
+        raise _not_an_amount(value)
+    whole, fraction = number.split(decimal_mark) if decimal_mark else (number, None)
+    marks = set(whole) - set("0123456789")
+    if len(marks) > 1 or (fraction is not None and not (fraction.isdigit() and fraction.isascii())):
+        raise _badly_grouped(value)
+    groups = whole.split(marks.pop()) if marks else [whole]
+    if not (1 <= len(groups[0]) <= 3 or len(groups) == 1) or any(len(group) != 3 for group in groups[1:]):
+        raise _badly_grouped(value)
+    if not all(group.isdigit() for group in groups):
+        raise _badly_grouped(value)
+    lone = (len(groups) == 1 and len(groups[0]) <= 3 and fraction is not None and len(fraction) == 3
+            and " " not in number)
+    return _Written(sign, "".join(groups), fraction, currency, lone)
+
+
+def parse_bank_amount(value: str) -> tuple[Decimal, str]:
+    """An amount as banks write it — "1 234,56", "-1.234,56", "1,234.56", "+120.00 PLN" — and the
+    currency written with it, if any (see _written for the rule). A cell whose separators do not
+    fit the rule ("1,234,56", "12,34,567", "1.234.56") is a ValueError naming it, never guessed."""
+    written = _written(value)
     try:
-        amount = Decimal(sign + number)
+        amount = Decimal(written.sign + written.whole + ("." + written.fraction if written.fraction else ""))
     except InvalidOperation:
         raise _not_an_amount(value) from None
     # copy_abs, not abs(): abs() rounds in the decimal context, which overflows past an exponent
     # of 999,999 (a cell of a million digits).
     if amount.copy_abs() > AMOUNT_MAX:
         raise ValueError(_("the amount %(value)s is too large") % {"value": value.strip()[:40]})
-    return amount, currency
-
-
-_LONE_THOUSANDS = re.compile(r"([A-Za-z]{3})?([-+]?)(\d{1,3})[.,](\d{3})([A-Za-z]{3})?")
+    return amount, written.currency
 
 
 def in_whole_units(value: str) -> Decimal | None:
     """The amount a cell such as "12,000" or "-3.500 JPY" — one separator, then three digits —
     stands for in a currency without decimals (yen are written so): a thousands separator, since
-    the currency has no decimals for it to mark (12000, not 12.000 = 12). None for any other cell."""
-    found = _LONE_THOUSANDS.fullmatch(_SPACES.sub("", value.strip()).replace("\u2212", "-"))
-    return Decimal(found.group(2) + found.group(3) + found.group(4)) if found else None
+    the currency has no decimals for it to mark (12000, not 12.000 = 12). None for any other cell
+    (and for one that is no amount at all)."""
+    try:
+        written = _written(value)
+    except ValueError:
+        return None
+    if not written.lone_mark_of_three or written.fraction is None:
+        return None
+    return Decimal(written.sign + written.whole + written.fraction)
+
+
+_KNOWN_NOT_MONEY = {"XXX", "XTS"}  # ISO 4217's "no currency" and "for testing"
 
 
 def _currency(value: str) -> str:
     code = value.strip().upper()
-    if not _CURRENCY.match(code):
+    if not (len(code) == 3 and code.isascii() and code.isalpha()):
         raise ValueError(_("\"%(value)s\" is not a currency code (PLN, EUR…)") % {"value": value.strip()[:20]})
+    if not is_known_currency(code):
+        raise ValueError(_("%(code)s is not a currency (ISO 4217 codes: PLN, EUR…)") % {"code": code})
     return code
+
+
+def is_known_currency(code: str) -> bool:
+    """Whether a code names a real currency of ISO 4217 (as CLDR knows them), not one made up."""
+    return code not in _KNOWN_NOT_MONEY and is_currency(code)
 
 
 def _clip(value: str, length: int) -> str:

@@ -119,8 +119,13 @@ class Gateway(ABC):
     # The service's own name, where staff look a payment up ("Refunded at Stripe"); empty: the title.
     brand: ClassVar[str] = ""
 
+    # The settings a home company's account of this gateway may hold; any other is refused
+    # (settings_checks.settings_problems), as is anything that looks like a secret.
+    settings_names: ClassVar[frozenset[str]] = frozenset()
+
     def validate_settings(self, settings: Mapping[str, Any]) -> dict[str, list[str]]:
-        """Field errors of a home company's settings for this gateway ({} when fine)."""
+        """Field errors of a home company's settings for this gateway ({} when fine); it is given only
+        the settings named in settings_names."""
         return {}
 
     @abstractmethod

@@ -14,6 +14,7 @@ import stripe
 from django.utils.translation import gettext as _
 
 from . import GatewayError
+from .settings_checks import secret_looking
 
 TIMEOUT_SECONDS = 10  # a payer waits on the page: Stripe answers in well under a second
 NETWORK_RETRIES = 1  # the SDK retries a request only with the same idempotency key: never twice charged
@@ -22,19 +23,7 @@ SETTINGS = {"secret_key_env", "webhook_secret_env", "api_base", "checkout"}
 
 ISSUED = {"secret_key_env": ("sk_", "rk_"), "webhook_secret_env": ("whsec_",)}  # what each variable holds
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
-SECRET_LOOKING = re.compile(r"(sk|rk)_(test|live)_|whsec_", re.IGNORECASE)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
-
-
-def secret_looking(value: Any) -> bool:
-    """Whether a setting, or anything nested in it, looks like a Stripe key or signing secret."""
-    if isinstance(value, str):
-        return bool(SECRET_LOOKING.search(value))
-    if isinstance(value, Mapping):
-        return any(secret_looking(k) or secret_looking(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(secret_looking(v) for v in value)
-    return False
 
 
 def is_live_key(key: str) -> bool:

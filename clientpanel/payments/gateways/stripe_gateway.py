@@ -47,7 +47,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 
 from . import AttemptInfo, Checkout, Gateway, Notification, register
-from .stripe_client import HOSTED, TEST_CARDS, settings_errors
+from .stripe_client import HOSTED, SETTINGS, TEST_CARDS, settings_errors
 from .stripe_notifications import notification_verify
 from .stripe_payments import checkout_start, confirm_with_test_card, refund_send, saved_card_charge
 
@@ -56,6 +56,7 @@ from .stripe_payments import checkout_start, confirm_with_test_card, refund_send
 class StripeGateway(Gateway):
     key = "stripe"
     title = gettext_lazy("Card (Stripe)")
+    settings_names = frozenset(SETTINGS)
     brand = "Stripe"
     refunds = True
     saves_methods = True
