@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 # C0 controls but tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL and C1; surrogates.
 _FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# A single-line value (a name, an identifier) refuses the bidirectional embedding, override and
+# isolate controls too: "invoice\u202efdp.exe" shows as "invoiceexe.pdf" in every list.
+_FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 MAX_JSON_DEPTH = 8
 
@@ -43,6 +46,9 @@ def text_problem(value: str, *, single_line: bool = False) -> str | None:
         return _("Contains an invalid character (a lone UTF-16 surrogate); send valid Unicode text.")
     if single_line and char in "\n\r\t":
         return _("Must be one line: line breaks and tabs are not allowed.")
+    if _DIRECTION_CONTROLS.match(char):
+        return _("Contains the text direction control U+%(code)04X, which makes text read otherwise than it is "
+                 "stored; remove it.") % {"code": ord(char)}
     # Whole sentences per case, so each language words them in its own order.
     if char == "\x00":
         if single_line:

@@ -100,7 +100,8 @@ def client_import_map(*, actor: ActorLike, import_id, columns: list[str], save_a
         problems = mapping_problems(imported.headers, columns)
         if save_as:
             try:
-                save_as = clean_text(save_as, max_length=100, label=_("Mapping name"), single_line=True)
+                save_as = clean_text(save_as, max_length=100, label=_("Mapping name"), single_line=True,
+                                     required=True)
             except FieldInvalid as error:
                 problems.setdefault("save_as", []).append(str(error))
         if problems:

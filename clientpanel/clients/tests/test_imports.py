@@ -17,6 +17,7 @@ from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.events import ClientCreated, ImportCompleted, WelcomeEmailRequested
 from clientpanel.clients.imports import (
     client_import_map,
+    client_import_mappings,
     client_import_run,
     client_import_upload,
     guess_columns,
@@ -525,3 +526,15 @@ def test_the_preview_keeps_a_long_cell_cut_short():
     run(imported, commit=False)
     [shown] = refresh(imported).preview
     assert len(shown["values"]["company_name"]) == 201
+
+
+@pytest.mark.parametrize(("name", "message"), [("\u202e", "Mapping name is required."),
+                                               ("\u200b", "Mapping name is required."),
+                                               ("shop\u202evsc", "text direction control U+202E"),
+                                               ("Shop \u202aexport", "U+202A")])
+def test_a_mapping_name_that_shows_nothing_or_reads_otherwise_is_refused(name, message):
+    imported = upload(csv_bytes(row(1)))
+    with pytest.raises(ValidationFailed) as refused:
+        client_import_map(actor=None, import_id=imported.pk, columns=list(imported.columns), save_as=name)
+    assert message in " ".join(refused.value.fields["save_as"])
+    assert not client_import_mappings().exists()

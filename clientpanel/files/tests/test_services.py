@@ -65,6 +65,8 @@ def test_a_400_character_file_name_is_cut_when_it_is_only_the_default(media, sta
     (samples.PDF, {"name": "n" * 400}, "name", "At most 200 characters."),
     (samples.PDF, {"name": "umowa\x00.pdf"}, "name", "NUL"),
     (samples.PDF, {"name": "two\nlines"}, "name", "one line"),
+    (samples.PDF, {"name": "invoice\u202efdp.exe"}, "name", "U+202E"),
+    (samples.PDF, {"name": "a\u2067b.pdf"}, "name", "text direction control U+2067"),
     (samples.PDF, {"note": "x" * 2001}, "note", "At most 2000 characters."),
     (samples.PDF, {"note": "bad\x00note"}, "note", "NUL"),
     (samples.PDF, {"visible_in_portal": "yes"}, "visible_in_portal", "true or false"),
