@@ -31,10 +31,20 @@ def file_refused(message: str) -> ValidationFailed:
     return ValidationFailed(message, fields={"file": [message]})
 
 
-def _not_utf8(error: UnicodeDecodeError, line: int) -> ValidationFailed:
-    return file_refused(_("The file is not UTF-8 text (the byte 0x%(byte)02X near line %(line)d is not UTF-8; "
-                          "Latin-1 or Windows-1250?): save it as \"CSV UTF-8\" and upload it again.")
-                        % {"line": line, "byte": error.object[error.start]})
+def _not_utf8(raw: IO[bytes]) -> ValidationFailed:
+    """The refusal of a file that is not UTF-8, naming its first line that is not and the byte. The
+    text is decoded in chunks, so where decoding failed says little; the lines are read again (a
+    line break is never inside a UTF-8 character), numbered as a text editor numbers them."""
+    raw.seek(0)
+    for line, data in enumerate(raw, start=1):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return file_refused(_("The file is not UTF-8 text (the byte 0x%(byte)02X near line %(line)d is not "
+                                  "UTF-8; Latin-1 or Windows-1250?): save it as \"CSV UTF-8\" and upload it again.")
+                                % {"line": line, "byte": data[error.start]})
+    return file_refused(_("The file is not UTF-8 text (Latin-1 or Windows-1250?): save it as \"CSV UTF-8\" and "
+                          "upload it again."))
 
 
 @dataclass(frozen=True)
@@ -69,8 +79,8 @@ def records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
                 return
             if cells and any(cell.strip() for cell in cells):
                 yield line, cells
-    except UnicodeDecodeError as error:
-        raise _not_utf8(error, line) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(text.buffer) from None
     except csv.Error as error:
         raise file_refused(_("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": line, "reason": error}
                            ) from None
@@ -106,8 +116,8 @@ def inspect(raw: IO[bytes]) -> FileShape:
     try:
         try:
             first_line = text.readline()
-        except UnicodeDecodeError as error:
-            raise _not_utf8(error, 1) from None
+        except UnicodeDecodeError:
+            raise _not_utf8(raw) from None
         delimiter = _delimiter(first_line)
         text.seek(0)
         try:

@@ -538,3 +538,15 @@ def test_a_mapping_name_that_shows_nothing_or_reads_otherwise_is_refused(name, m
         client_import_map(actor=None, import_id=imported.pk, columns=list(imported.columns), save_as=name)
     assert message in " ".join(refused.value.fields["save_as"])
     assert not client_import_mappings().exists()
+
+
+@pytest.mark.parametrize(("bad_line", "encoding"), [(2, "latin-1"), (3001, "cp1250"), (7, "cp1250")])
+def test_a_file_in_another_encoding_is_refused_naming_the_line_an_editor_shows(bad_line, encoding):
+    """The text is decoded in chunks: the line is found again in the file, not guessed from the chunk."""
+    lines = [row(n) for n in range(1, 4000)]
+    lines[bad_line - 2] = row(bad_line - 1, firstname="Łucja Żółć")  # the header is line 1
+    content = csv_bytes(*lines[:bad_line - 1]) + "\r\n".join(lines[bad_line - 1:]).encode() + b"\r\n"
+    content = content.replace("Łucja Żółć".encode(), "Łucja Żółć".encode(encoding, errors="replace"))
+    with pytest.raises(ValidationFailed) as refused:
+        upload(content)
+    assert f"near line {bad_line} is not UTF-8" in refused.value.fields["file"][0]
