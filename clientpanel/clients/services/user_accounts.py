@@ -31,11 +31,13 @@ from .phones import lock_clients_owned_by
 ACCOUNT_FIELDS = ("firstname", "lastname", "phone", "language")
 
 
-def _locked_account(actor, client_id, user_id, *, owned_clients_too: bool = False) -> tuple[Client, User]:
+def _locked_account(actor, client_id, user_id, *, owned_clients_too: bool = False,
+                    refused_beyond_reach: str | None = None) -> tuple[Client, User]:
     """The client and a user linked to it, both rows locked (client first), for a change to the
     user's own account by staff with Edit clients (inside the caller's transaction). A staff member
     limited to assigned clients reaches the users of those only (lock_client: NotFound). With
-    owned_clients_too the clients the user owns are locked as well, with this one, in key order."""
+    owned_clients_too the clients the user owns are locked as well, with this one, in key order; with
+    refused_beyond_reach, that refusal when the user also belongs to a client beyond the actor."""
     require(account_policies.can_manage_user_accounts(actor), _("You are not allowed to change client users."))
     if owned_clients_too:
         lock_clients_owned_by(user_id, client_id)
@@ -47,16 +49,13 @@ def _locked_account(actor, client_id, user_id, *, owned_clients_too: bool = Fals
     user = User.objects.select_for_update().filter(is_staff=False).filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("This user is not linked to the client."))
+    if refused_beyond_reach is not None:
+        # One login serves every client the user belongs to: what guards it (its second factor,
+        # whether its address is verified) is changed only by staff who reach all of them. Names,
+        # phone and language are the person's details, edited through any of its clients.
+        beyond = ClientUser.objects.filter(user=user).exclude(client__in=clients_visible_to(actor))
+        require(not beyond.exists(), refused_beyond_reach)
     return client, user
-
-
-def _require_every_client_in_reach(actor, user: User, refusal: str) -> None:
-    """One login serves every client the user belongs to: a staff member limited to assigned
-    clients changes what guards it (its second factor, whether its address is verified) only when
-    all of them are within its reach. Names, phone and language are the person's details, edited
-    through any of its clients (client_user_account_update)."""
-    beyond = ClientUser.objects.filter(user=user).exclude(client__in=clients_visible_to(actor))
-    require(not beyond.exists(), refusal)
 
 
 def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Mapping[str, Any]) -> User:
@@ -103,8 +102,7 @@ def client_user_email_mark_verified(*, actor: ActorLike, client_id, user_id) -> 
     Already verified: nothing changes and nothing is recorded."""
     actor = as_actor(actor)
     with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id)
-        _require_every_client_in_reach(actor, user, _(
+        client, user = _locked_account(actor, client_id, user_id, refused_beyond_reach=_(
             "This user also signs in to clients you are not assigned to; ask a colleague who sees all of them "
             "to mark its address verified."))
         if not user.email_verified:
@@ -122,8 +120,7 @@ def client_user_2fa_reset(*, actor: ActorLike, client_id, user_id) -> User:
     member limited to assigned clients may not weaken it when one of them is beyond its reach."""
     actor = as_actor(actor)
     with transaction.atomic():
-        client, user = _locked_account(actor, client_id, user_id)
-        _require_every_client_in_reach(actor, user, _(
+        client, user = _locked_account(actor, client_id, user_id, refused_beyond_reach=_(
             "This user also signs in to clients you are not assigned to; ask a colleague who sees all of them "
             "to reset its two-factor authentication."))
         had_2fa = user.has_2fa
