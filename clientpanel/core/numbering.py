@@ -1,9 +1,10 @@
 """Human numbers (client numbers now; document numbers later) from patterns and locked counters.
 
 A pattern may hold {YEAR}, {MONTH}, {DAY} (two digits) and {NUMBER} or {NUMBER:n} (zero-padded to
-n digits). Counters live in NumberSequence rows: one per key and period, incremented under a row
-lock inside the caller's transaction, so numbers are unique, gap-free and ordered under any
-concurrency — a rolled-back transaction gives its number back.
+n digits; a document's pattern holds it once, n from 1 to 12: validate_number_shape). Counters live
+in NumberSequence rows: one per key and period, incremented under a row lock inside the caller's
+transaction, so numbers are unique, gap-free and ordered under any concurrency —
+a rolled-back transaction gives its number back.
 """
 
 from __future__ import annotations
@@ -45,6 +46,60 @@ def validate_pattern(pattern: str) -> None:
     leftover = _TOKEN.sub("", pattern)
     if "{" in leftover or "}" in leftover:
         raise ValueError(_("Unknown placeholder; use {YEAR}, {MONTH}, {DAY}, {NUMBER} or {NUMBER:n}."))
+
+
+# {NUMBER:n} pads to n digits: 1 to 12 (a trillion documents); {NUMBER:0} pads nothing, wider is no number.
+NUMBER_WIDTHS = range(1, 13)
+_NUMBER_TOKEN = re.compile(r"\{NUMBER(?::(\d*))?\}")
+# What a pattern's output is told apart by: its text outside the runs of digits (the placeholders
+# print digits only, at least one each). NUL never stands in a pattern (validate_pattern).
+_DIGITS = "\x00"
+_DIGIT_RUN = re.compile(r"[0-9\x00]+")
+
+
+def validate_number_shape(pattern: str, *, max_length: int) -> None:
+    """Refuse a pattern (one validate_pattern accepts) that cannot make sensible numbers: {NUMBER}
+    not exactly once, a padding outside NUMBER_WIDTHS, or a longest number over max_length
+    characters (the column the numbers are stored in). ValueError, in the active language."""
+    tokens = _NUMBER_TOKEN.findall(pattern)
+    if len(tokens) != 1:
+        raise ValueError(_("A numbering pattern holds {NUMBER} (or {NUMBER:n}) exactly once: one counter "
+                           "makes one number."))
+    if tokens[0] and int(tokens[0]) not in NUMBER_WIDTHS:
+        raise ValueError(_("{NUMBER:n} pads the number to n digits: n is %(low)d to %(high)d ({NUMBER} for no "
+                           "padding).") % {"low": NUMBER_WIDTHS[0], "high": NUMBER_WIDTHS[-1]})
+    longest = longest_number(pattern)
+    if longest > max_length:
+        raise ValueError(_("Numbers made from this pattern can be %(length)d characters long; at most "
+                           "%(limit)d fit. Shorten its text.") % {"length": longest, "limit": max_length})
+
+
+def counter_digits() -> int:
+    """How many digits the largest counter value has (NumberSequence.last_value's range)."""
+    field = NumberSequence._meta.get_field("last_value")
+    return len(str(connection.ops.integer_field_range(field.get_internal_type())[1]))
+
+
+def longest_number(pattern: str) -> int:
+    """The length of the longest number the pattern makes: its text, 4 for {YEAR}, 2 for {MONTH}
+    and {DAY}, and for {NUMBER:n} n or the largest counter's digits, whichever is more."""
+    def width(match: re.Match[str]) -> int:
+        token = match.group(1)
+        if token == "YEAR":
+            return 4
+        if token in ("MONTH", "DAY"):
+            return 2
+        return max(int(match.group(2) or 0), counter_digits())
+
+    return len(_TOKEN.sub("", pattern)) + sum(width(match) for match in _TOKEN.finditer(pattern))
+
+
+def pattern_shape(pattern: str) -> str:
+    """What numbers of the pattern read as apart from their digits: the placeholders and any digits
+    in its text become one mark per run, letters are compared regardless of case. A number's own
+    runs of digits stand exactly where the pattern's do, so two patterns of different shapes never
+    make the same number; two of one shape may (INV{YEAR}{NUMBER} and INV{NUMBER}: INV20261)."""
+    return _DIGIT_RUN.sub(_DIGITS, _TOKEN.sub(_DIGITS, pattern).casefold())
 
 
 def format_number(pattern: str, number: int, on: dt.date) -> str:

@@ -48,7 +48,8 @@ class HomeCompanyIn(StrictSchema):
     topup_item_name: OneLine(200) | None = None
     refund_item_name: OneLine(200) | None = None
     payment_terms_days: Int(0, 365) | None = None
-    # Numbering patterns: {YEAR}, {MONTH}, {DAY}, {NUMBER} or {NUMBER:n}; no quotes or backslashes.
+    # Numbering patterns: {YEAR}, {MONTH}, {DAY}, and {NUMBER} or {NUMBER:n} (n 1–12) exactly once; no quotes or
+    # backslashes; numbers fit Document.number; a company's three differ in their text (tax.services.patterns).
     proforma_pattern: OneLine(100) | None = None
     proforma_reset: OneLine(8) | None = None
     invoice_pattern: OneLine(100) | None = None

@@ -7,10 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.utils.translation import gettext as _
+
+from clientpanel.core.errors import Conflict
 from clientpanel.core.numbering import document_series_key, format_number, sequence_next_dated
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
-from ..models import DocumentType
+from ..models import Document, DocumentType
 
 
 def _pattern_and_reset(company: HomeCompany, doc_type: str) -> tuple[str, str]:
@@ -48,4 +51,21 @@ def document_number(*, company: HomeCompany, doc_type: str) -> tuple[str, dt.dat
         return {ResetPeriod.NEVER: "", ResetPeriod.YEARLY: f"{day:%Y}"}.get(reset, f"{day:%Y-%m}")
 
     number, issued_at = sequence_next_dated(key=document_series_key(company.pk, doc_type), period_of=period_of)
-    return format_number(pattern, number, issued_at.astimezone(zone).date()), issued_at
+    text = format_number(pattern, number, issued_at.astimezone(zone).date())
+    _refuse_a_number_of_another_type(company, doc_type, text)
+    return text, issued_at
+
+
+def _refuse_a_number_of_another_type(company: HomeCompany, doc_type: str, number: str) -> None:
+    """A Conflict when another type's document of the company carries the number already. Patterns
+    that could make one number are refused when saved (tax.services.patterns); a company's patterns
+    stored before that rule may still, and the unique index (per company and type) lets it through.
+    The caller's transaction rolls back and gives the counter's number back, so nothing is issued
+    until staff change the pattern; a gateway's payment is held for staff meanwhile."""
+    others = [value for value in DocumentType.values if value != doc_type]
+    taken = Document.objects.filter(home_company=company, type__in=others, number=number).only("type").first()
+    if taken is not None:
+        raise Conflict(_("Number %(number)s is already carried by another document of this home company "
+                         "(%(document)s): its numbering patterns make the same numbers. Give the pattern of one "
+                         "of the two series other text in Settings → Home companies.")
+                       % {"number": number, "document": taken.get_type_display()})

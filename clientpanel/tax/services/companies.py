@@ -17,11 +17,12 @@ from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.models import NumberSequence
-from clientpanel.core.numbering import document_series_key, validate_pattern
+from clientpanel.core.numbering import document_series_key
 from clientpanel.core.text import at_most_characters, text_problem
 
 from .. import policies
 from ..models import HomeCompany, ResetPeriod
+from .patterns import PATTERN_FIELDS, patterns_set
 
 TEXT_FIELDS = {
     "name": 200, "address1": 255, "address2": 255, "city": 100, "postcode": 20, "region": 100, "local_tax_id": 64,
@@ -29,7 +30,6 @@ TEXT_FIELDS = {
     "ca_pst_qst": 20, "bank_details": 2000, "invoice_footer": 2000, "topup_item_name": 200, "refund_item_name": 200,
 }
 MULTILINE_FIELDS = {"bank_details", "invoice_footer"}
-PATTERN_FIELDS = ("proforma_pattern", "invoice_pattern", "credit_note_pattern")
 RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
 REMINDER_FIELDS = ("reminder_days_before", "reminder_days_overdue")
 COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | set(REMINDER_FIELDS) | {
@@ -130,16 +130,7 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
             errors.add("name", _("Enter the company's legal name."))
         if "country" in data:
             company.country = country_field(data["country"], errors, "country")
-        for name in PATTERN_FIELDS:
-            if name in data:
-                pattern = str(data[name] or "").strip()
-                try:
-                    validate_pattern(pattern)
-                except ValueError as error:
-                    errors.add(name, str(error))
-                if len(pattern) > 100:
-                    errors.add(name, at_most_characters(100))
-                setattr(company, name, pattern)
+        patterns_set(company, data, errors, new_company=company_id is None)
         for name, doc_type in zip(RESET_FIELDS, DOCUMENT_TYPES, strict=True):
             if name in data:
                 if data[name] not in ResetPeriod.values:
