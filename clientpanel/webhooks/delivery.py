@@ -1,11 +1,12 @@
 """Delivering a webhook message: the outbox's handler for the "webhooks" topic (core/outbox.py).
 
 Each attempt is one signed POST (signing.py) through transport.py, recorded in the delivery log
-whatever happens. A 2xx answer delivers the message; anything else is retried with exponential
-back-off for three days (WEBHOOK_RETRY), then the message has failed. An endpoint failing
-continuously for 24 hours and at least 10 attempts is disabled, as is one answering 410 Gone, and
-staff see why on its page. Messages about one client reach an endpoint in the order they
-happened: one waits (without spending an attempt) while an earlier one is still on its way.
+whatever happens. A 2xx answer read (up to its first kilobyte) within the timeout delivers the
+message; anything else is retried with exponential back-off for three days (WEBHOOK_RETRY), then
+the message has failed. An endpoint failing continuously for 24 hours and at least 10 attempts is
+disabled, as is one answering 410 Gone, and staff see why on its page. Messages about one client
+reach an endpoint in the order they happened: one waits (without spending an attempt) while an
+earlier one is still on its way.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def deliver(row: OutboxMessage) -> Later | None:
     WebhookAttempt.objects.create(message=message, attempted_at=now, status_code=answer.status_code,
                                   response_body=answer.body, duration_ms=answer.duration_ms, error=answer.error)
     message.attempts += 1
-    if answer.status_code is not None and 200 <= answer.status_code < 300:
+    if answer.accepted:
         message.delivered_at = now
         _settle(message, MessageStatus.DELIVERED)
         if endpoint.failed_attempts or endpoint.failing_since:

@@ -96,4 +96,5 @@ class WebhookAttempt(models.Model):
 
     @property
     def succeeded(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        # A 2xx whose answer then ran out of time is kept with its error, and failed (transport.post).
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error

@@ -105,23 +105,83 @@ def url_check(url: str) -> None:
     resolve(url_target(url))
 
 
+class _Deadline:
+    """The moment an exchange ends, whatever it is doing then (connecting, the TLS handshake, sending,
+    waiting for headers or reading the body): a timer shuts the connection down through a descriptor
+    of our own. Not through http.client's: it drops its reference (connection.sock = None) as soon as
+    an answer will close the connection, and closes its descriptor when it likes, while the number
+    could be reused; ours stays open until end()."""
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._over = False
+        self._twin: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def left(self) -> float:
+        """Seconds until the deadline (a little above 0 once it has passed: a 0 timeout means non-blocking)."""
+        return max(self.at - time.monotonic(), 0.01)
+
+    def watch(self, sock: socket.socket) -> None:
+        """Take the connection's socket under the deadline (cut at once if time is already up)."""
+        twin = sock.dup()
+        with self._lock:
+            self._twin = twin
+            if self.expired:
+                self._shut()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if not self._over:
+                self.expired = True
+                self._shut()
+
+    def _shut(self) -> None:
+        if self._twin is not None:  # shutdown acts on the connection, so every descriptor's blocked call returns
+            with contextlib.suppress(OSError):
+                self._twin.shutdown(socket.SHUT_RDWR)
+
+    def end(self) -> bool:
+        """Stop watching; True when the time ran out first."""
+        with self._lock:
+            self._over = True
+            self._timer.cancel()
+            twin, self._twin = self._twin, None
+        if twin is not None:
+            twin.close()
+        return self.expired
+
+
+def _pinned_socket(connection: _PinnedHTTP | _PinnedHTTPS) -> socket.socket:
+    """A TCP connection to the checked address, under the exchange's deadline from its first byte."""
+    sock = socket.create_connection((connection.address, connection.port), connection.deadline.left())
+    # Each read's own timeout comes after the deadline, so the deadline is what ends a call (its
+    # error and what came are kept); the read's timeout is left as a back-stop.
+    sock.settimeout(connection.deadline.left() + 1)
+    connection.deadline.watch(sock)
+    return sock
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
+    def __init__(self, host: str, port: int, address: str, deadline: _Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.left())
+        self.address, self.deadline = address, deadline
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _pinned_socket(self)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
+    def __init__(self, host: str, port: int, address: str, deadline: _Deadline) -> None:
+        super().__init__(host, port, timeout=deadline.left(), context=ssl.create_default_context())
+        self.address, self.deadline = address, deadline
 
     def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+        self.sock = self._context.wrap_socket(_pinned_socket(self), server_hostname=self.host)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,12 +191,18 @@ class Answer:
     duration_ms: int
     error: str = ""
 
+    @property
+    def accepted(self) -> bool:
+        """A 2xx read in time: a status whose body was then cut at the deadline is not."""
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
+
 
 def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST body to url and answer what came back, or the error (refused address, timeout,
     connection refused, TLS, a broken answer) — never raises for the receiver's faults. The whole
-    exchange gets WEBHOOKS_TIMEOUT seconds (a watchdog closes the socket then, however slowly the
-    receiver drips its answer); a status received is kept even if the body then stalls."""
+    exchange (connect, TLS, send, status, headers, the kept part of the body) gets WEBHOOKS_TIMEOUT
+    seconds, however slowly the receiver drips its answer; running out of time is an error, also
+    after a status (what was read is kept for the log)."""
     started = time.monotonic()
     timeout = settings.WEBHOOKS_TIMEOUT
 
@@ -149,40 +215,45 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
         address = resolve(target)
     except AddressRefused as refusal:
         return answer(None, error=str(refusal))
+    deadline = _Deadline(timeout)
     connection_class = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
-    connection = connection_class(target.host, target.port, address, timeout)
-    watchdog = threading.Timer(timeout, _cut, args=(connection,))
-    watchdog.daemon = True
-    watchdog.start()
+    connection = connection_class(target.host, target.port, address, deadline)
     status: int | None = None
+    text, failure = "", None
+    response: http.client.HTTPResponse | None = None
     try:
         sent_headers = {**headers, "user-agent": "Clientpanel-Webhooks/1", "content-length": str(len(body))}
         connection.request("POST", target.path, body=body, headers=sent_headers)
         response = connection.getresponse()
         status = response.status
-        return answer(status, _read_some(response))
+        text = _read_some(response)
     except Exception as error:  # the receiver's fault or the network's: a failed attempt, never a crash
-        if status is None and (isinstance(error, TimeoutError) or time.monotonic() - started >= timeout):
-            return answer(None, error=_("No answer within %(seconds)s seconds.") % {"seconds": timeout})
-        return answer(status, error=f"{type(error).__name__}: {error}")
+        failure = error
     finally:
-        watchdog.cancel()
+        expired = deadline.end()
+        if response is not None:
+            response.close()
         connection.close()
+    if expired or isinstance(failure, TimeoutError):
+        if status is None:
+            return answer(None, error=_("No answer within %(seconds)s seconds.") % {"seconds": timeout})
+        late = _("The receiver answered %(status)s, but the rest of its answer did not come within %(seconds)s "
+                 "seconds.") % {"status": status, "seconds": timeout}
+        return answer(status, text, error=late)
+    if failure is not None:
+        return answer(status, text, error=f"{type(failure).__name__}: {failure}")
+    return answer(status, text)
 
 
 def _read_some(response: http.client.HTTPResponse) -> str:
-    """The answer's first kilobyte, as much of it as comes before the receiver stalls or the
-    deadline cuts the connection."""
+    """The answer's first kilobyte, as much of it as comes before the receiver stalls, breaks off or
+    the deadline cuts the connection."""
     try:
         data = response.read(RESPONSE_KEPT)
+    except http.client.IncompleteRead as cut:  # a chunked answer cut short: keep its chunks
+        data = cut.partial
+    except TimeoutError:
+        raise  # out of time: the attempt fails
     except Exception:  # the status is what counts; the body is only for the log
         data = b""
     return data.decode("utf-8", errors="replace")
-
-
-def _cut(connection: http.client.HTTPConnection) -> None:
-    """The deadline: end the exchange by shutting its socket (the blocked read returns)."""
-    sock = connection.sock
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
