@@ -19,6 +19,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import requires_csrf_token
 
+from .form_text import FormNotUtf8
 from .redirects import came_from
 
 PORTAL_PREFIX = "/portal/"
@@ -72,6 +73,8 @@ def _refusal_of(exception: Exception | None) -> str:
     if isinstance(exception, RequestDataTooBig):
         return _("The form sent more than %(limit)s; shorten what you entered and try again.") % {
             "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)}
+    if isinstance(exception, FormNotUtf8):
+        return _("The form sent text that is not UTF-8; send it again from the page.")
     if isinstance(exception, TooManyFieldsSent):
         return _("The form sent more than %(count)s fields; send fewer at a time.") % {
             "count": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, force_grouping=True)}

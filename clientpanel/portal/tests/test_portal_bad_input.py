@@ -116,7 +116,10 @@ def test_account_details_refuse_hostile_values_write_nothing_and_keep_the_rest(w
 def test_account_details_take_unicode_names_as_typed_and_escape_them(world):
     owner = world["mine"].owner
     browser = _signed_in(owner.email)
-    name = '<b>"Ada"</b> ' + RTL
+    refused = browser.post(reverse("portal:account"), {"action": "details", "firstname": '<b>"Ada"</b> ' + RTL,
+                                                       "lastname": "عربي", "language": "en"})
+    assert refused.status_code == 200 and "text direction control U+202E" in refused.content.decode()
+    name = '<b>"Ada"</b> \u200fאדה\u200b'  # a right-to-left mark and a zero-width space: kept as typed
     assert browser.post(reverse("portal:account"), {"action": "details", "firstname": name, "lastname": "عربي",
                                                     "language": "en"}).status_code == 302
     owner.refresh_from_db()
@@ -219,7 +222,10 @@ def test_malformed_request_bodies_are_refused_without_an_error(world):
     # Bytes that are no UTF-8, a file where text is expected, JSON where a form is expected.
     raw = browser.post(url, b"action=details&firstname=%FF%FE%00&lastname=L&language=en",
                        content_type="application/x-www-form-urlencoded")
-    assert raw.status_code == 200 and "Null characters are not allowed." in raw.content.decode()
+    assert raw.status_code == 400 and "not UTF-8" in raw.content.decode()  # ui.form_text
+    nul = browser.post(url, b"action=details&firstname=%00&lastname=L&language=en",
+                       content_type="application/x-www-form-urlencoded")
+    assert nul.status_code == 200 and "Null characters are not allowed." in nul.content.decode()
     upload = SimpleUploadedFile("name.txt", b"Mallory")
     page = _page(browser.post(url, {"action": "details", "firstname": upload, "lastname": "L", "language": "en"}))
     assert "This field is required." in page
