@@ -193,7 +193,7 @@ class Answer:
 
     @property
     def accepted(self) -> bool:
-        """A 2xx read in time: a status whose body was then cut at the deadline is not."""
+        """A 2xx whose status and headers came in time (post: its body may have been cut short)."""
         return self.status_code is not None and 200 <= self.status_code < 300 and not self.error
 
 
@@ -201,8 +201,9 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     """POST body to url and answer what came back, or the error (refused address, timeout,
     connection refused, TLS, a broken answer) — never raises for the receiver's faults. The whole
     exchange (connect, TLS, send, status, headers, the kept part of the body) gets WEBHOOKS_TIMEOUT
-    seconds, however slowly the receiver drips its answer; running out of time is an error, also
-    after a status (what was read is kept for the log)."""
+    seconds, however slowly the receiver drips its answer. Running out of time is an error, but for a
+    2xx whose status and headers came in time: the receiver has accepted the message, and a body
+    that stalls after them only cuts what the log keeps."""
     started = time.monotonic()
     timeout = settings.WEBHOOKS_TIMEOUT
 
@@ -219,13 +220,14 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     connection_class = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
     connection = connection_class(target.host, target.port, address, deadline)
     status: int | None = None
-    text, failure = "", None
+    text, failure, verdict_in_time = "", None, False
     response: http.client.HTTPResponse | None = None
     try:
         sent_headers = {**headers, "user-agent": "Clientpanel-Webhooks/1", "content-length": str(len(body))}
         connection.request("POST", target.path, body=body, headers=sent_headers)
         response = connection.getresponse()
         status = response.status
+        verdict_in_time = not deadline.expired  # the status and every header came before the deadline
         text = _read_some(response)
     except Exception as error:  # the receiver's fault or the network's: a failed attempt, never a crash
         failure = error
@@ -237,6 +239,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Answer:
     if expired or isinstance(failure, TimeoutError):
         if status is None:
             return answer(None, error=_("No answer within %(seconds)s seconds.") % {"seconds": timeout})
+        if verdict_in_time and 200 <= status < 300:
+            return answer(status, text)  # accepted in time; a body that stalls after is only for the log
         late = _("The receiver answered %(status)s, but the rest of its answer did not come within %(seconds)s "
                  "seconds.") % {"status": status, "seconds": timeout}
         return answer(status, text, error=late)
