@@ -1,12 +1,12 @@
 """Delivering a webhook message: the outbox's handler for the "webhooks" topic (core/outbox.py).
 
 Each attempt is one signed POST (signing.py) through transport.py, recorded in the delivery log
-whatever happens. A 2xx whose status and headers come within the timeout delivers the message
-(a body that stalls after them only cuts what the log keeps); anything else is retried with exponential back-off for three days (WEBHOOK_RETRY), then
-the message has failed. An endpoint failing continuously for 24 hours and at least 10 attempts is
-disabled, as is one answering 410 Gone, and staff see why on its page. Messages about one client
-reach an endpoint in the order they happened: one waits (without spending an attempt) while an
-earlier one is still on its way.
+whatever happens. A 2xx whose status and headers come within the timeout delivers the message (a
+body that stalls after them only cuts what the log keeps); anything else is retried with
+exponential back-off for three days (WEBHOOK_RETRY), then the message has failed. An endpoint
+failing continuously for 24 hours and at least 10 attempts is disabled, as is one answering 410
+Gone, and staff see why on its page. Messages about one client reach an endpoint in the order they
+happened: one waits (without spending an attempt) while an earlier one is still on its way.
 """
 
 from __future__ import annotations
