@@ -83,12 +83,16 @@ def password_set_from_link(*, user: User, password: str) -> User:
 @transaction.atomic
 def set_password_links_end(*, user: User) -> None:
     """End every link sent to the user to choose a password (links.SET_PASSWORD is bound to the
-    password hash): a fresh unusable password, for a user who never chose one."""
+    password hash): a fresh unusable password, for a user who never chose one. The row is read
+    again under its lock, inside the caller's transaction: a password chosen from the link at that
+    moment is kept, never overwritten by a stale copy."""
+    user = User.objects.select_for_update().get(pk=user.pk)
     if not user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
 
 
+@transaction.atomic
 def email_verify_from_link(*, user: User) -> User:
     """Mark the address verified: its owner opened the link sent there (accounts/links.py checked
     it; the changed flag spends the link)."""

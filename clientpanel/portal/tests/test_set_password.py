@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from clientpanel.accounts.links import SET_PASSWORD, link_args
+from clientpanel.accounts.links import SET_PASSWORD, VERIFY_EMAIL, link_args
 from clientpanel.clients.services import client_user_link, client_user_remove
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,21 @@ def test_an_invitation_withdrawn_before_its_password_is_chosen_has_a_dead_link(c
     client_user_remove(actor=None, client_id=first.pk, user_id=member.pk)
     member.refresh_from_db()
     assert member.check_password("a-long-passphrase-2")  # its own password, kept
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_links_pages_lock_in_transactions_of_their_own(make_client):
+    """As a request runs them: no test transaction around it, so a row lock outside a transaction
+    would be PostgreSQL's error (a 500), which a test wrapped in one does not see."""
+    owner = make_client().owner
+    browser = Client()
+    assert browser.post(reverse("portal:verify_email", kwargs=link_args(VERIFY_EMAIL, owner))).status_code == 200
+    done = browser.post(_url(owner), {"password": "a-long-passphrase-1", "password_again": "a-long-passphrase-1"})
+    assert done.status_code == 200
+    owner.refresh_from_db()
+    assert owner.email_verified and owner.check_password("a-long-passphrase-1")
+    invited = client_user_link(actor=None, client_id=make_client(company_name="Other").pk, data={
+        "email": "invited@example.com", "firstname": "In", "lastname": "Vited", "permissions": []})
+    client_user_remove(actor=None, client_id=invited.client_id, user_id=invited.user_id)
+    assert browser.get(_url(invited.user)).status_code == 400
