@@ -96,24 +96,33 @@ def _expression_names(expression) -> set[str | None]:
 
 
 def _names_used(template: Template) -> set[str]:
-    """The top-level variable names a template reads, in {{ }}, {% if %}, {% with %} and {% firstof %}
-    (a name {% with %} sets is not the message's)."""
-    names: set[str | None] = set()
-    for node in template.nodelist.get_nodes_by_type(VariableNode):
-        names |= _expression_names(node.filter_expression)
-    for node in template.nodelist.get_nodes_by_type(IfNode):
-        for condition, _nodelist in node.conditions_nodelists:
-            names |= _condition_names(condition)
-    for node in template.nodelist.get_nodes_by_type(FirstOfNode):
-        for expression in node.vars:
-            names |= _expression_names(expression)
-    for node in template.nodelist.get_nodes_by_type(WithNode):
-        for expression in node.extra_context.values():
-            names |= _expression_names(expression)
-    for node in template.nodelist.get_nodes_by_type(WithNode):
-        names -= set(node.extra_context)
+    """The top-level variable names a template reads, in {{ }}, {% if %}, {% with %} and {% firstof %}:
+    a name a {% with %} sets is not the message's inside that block only."""
+    names = _names_read(template.nodelist, frozenset())
     names.discard(None)
     return names  # type: ignore[return-value]
+
+
+def _names_read(nodes, bound: frozenset) -> set[str | None]:
+    names: set[str | None] = set()
+    for node in nodes:
+        if isinstance(node, VariableNode):
+            names |= _expression_names(node.filter_expression)
+        elif isinstance(node, FirstOfNode):
+            for expression in node.vars:
+                names |= _expression_names(expression)
+        elif isinstance(node, IfNode):
+            for condition, nodelist in node.conditions_nodelists:
+                names |= _condition_names(condition) | _names_read(nodelist, bound)
+            continue
+        elif isinstance(node, WithNode):
+            for expression in node.extra_context.values():
+                names |= _expression_names(expression)
+            names |= _names_read(node.nodelist, bound | set(node.extra_context))
+            continue
+        for attribute in getattr(node, "child_nodelists", ()):  # {% spaceless %} and the like
+            names |= _names_read(getattr(node, attribute, None) or (), bound)
+    return names - bound
 
 
 def _condition_names(condition) -> set:

@@ -103,7 +103,11 @@ def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: obje
     except AmountError as error:
         errors.add("amount", str(error))
         net = None
-    if net is not None:  # each top-up is an Add Funds the client asked for: the portal's limits hold
+    stored = AutoTopUp.objects.filter(client=client).values_list("amount", flat=True).first()
+    # Each top-up is an Add Funds the client asked for: the portal's limits hold for a new amount.
+    # One kept as it is (saved before the limits, or before they were lowered) is not judged again,
+    # so the setting can still be switched off; the job keeps each charge within them (_amount_now).
+    if net is not None and net != stored:
         limits = portal_limits(client.currency)
         if problem := limits.amount_problem(net):
             errors.add("amount", problem)

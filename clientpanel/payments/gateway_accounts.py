@@ -42,9 +42,12 @@ def _clean_currencies(value: Iterable[str] | str, errors: FieldErrors) -> list[s
 MAX_SETTINGS_LENGTH = 4000
 
 
-def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: FieldErrors) -> dict | None:
+def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: FieldErrors,
+                    stored: Mapping[str, Any] | None = None) -> dict | None:
     """A gateway's settings as a JSON object: only those the gateway reads, checked by it, and never
-    a secret (those stay in the server's environment; settings_checks). None: leave them as they are."""
+    a secret (those stay in the server's environment; settings_checks). None: leave them as they are.
+    Settings sent back as they are stored (the edit form sends them with every change) are not
+    judged again, so an account saved before these rules can still be switched off."""
     if value is None:
         return None
     if isinstance(value, str):
@@ -62,7 +65,7 @@ def _clean_settings(value: Mapping[str, Any] | str | None, gateway, errors: Fiel
     if json_problem(value):  # a NUL or a lone surrogate: PostgreSQL's jsonb refuses it (a 500)
         errors.add("settings", json_problem(value))
         return None
-    if gateway is not None:
+    if gateway is not None and dict(value) != stored:
         # Each message says which setting it is about: two settings may be refused in the same
         # words ("Name the environment variable…"), and the page shows the messages alone.
         for name, messages in settings_problems(gateway, value).items():
@@ -79,8 +82,10 @@ def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, ena
     named: every currency) and its settings (None: unchanged)."""
     require(policies.can_set_up_gateways(as_actor(actor)), _("You are not allowed to set up online payments."))
     errors = FieldErrors()
+    stored = None
     if account_id is not None:  # an account's gateway never changes: its own checks its settings
-        gateway = GatewayAccount.objects.filter(pk=account_id).values_list("gateway", flat=True).first() or gateway
+        gateway, stored = GatewayAccount.objects.filter(pk=account_id).values_list(
+            "gateway", "settings").first() or (gateway, None)
     if gateway == "test" and not settings_module.CLIENTPANEL_TEST_GATEWAY and account_id is None:
         errors.add("gateway", _("The test gateway is off on this server (CLIENTPANEL_TEST_GATEWAY): it settles "
                                 "proformas without money."))
@@ -90,7 +95,7 @@ def gateway_account_save(*, actor: ActorLike, company_id: int, gateway: str, ena
         errors.add("gateway", str(error))
         shipped = None
     codes = _clean_currencies(currencies, errors)
-    cleaned_settings = _clean_settings(settings, shipped, errors)
+    cleaned_settings = _clean_settings(settings, shipped, errors, stored)
     errors.raise_in_full()  # the settings page flashes the message alone
     with transaction.atomic():
         company = HomeCompany.objects.filter(pk=company_id).first()

@@ -96,3 +96,15 @@ def test_the_portal_page_shows_the_limit_and_keeps_what_was_typed(shop):
     assert page.status_code == 200
     assert "Add at most $10,000.00 at once." in page.content.decode() and 'value="50000"' in page.content.decode()
     assert not AutoTopUp.objects.exists()
+
+
+def test_an_amount_kept_as_it_is_is_not_judged_again_so_the_setting_can_be_switched_off(shop):
+    AutoTopUp.objects.create(client=shop, enabled=True, amount=Decimal("50000"), days=7, max_per_month=3)  # before
+    off = auto_top_up_save(actor=None, client_id=shop.pk, enabled=False, amount="50000", days="7", max_per_month="3")
+    assert not off.enabled and off.amount == Decimal("50000")
+    with pytest.raises(ValidationFailed) as refused:  # a new amount is held to the limits
+        save(shop, "60000")
+    assert refused.value.fields["amount"] == ["Add at most $10,000.00 at once."]
+    assert save(shop, "50000").enabled  # on again as it was: each charge is kept within the limits
+    assert job_auto_top_up(now=timezone.now()) == {"charged": 1, "failed": 0}
+    assert _charged() == [Decimal("10000")]

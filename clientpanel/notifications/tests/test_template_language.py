@@ -24,6 +24,7 @@ def _parts(**changed):
     "{% debug %}", "{% lorem 2000000 w %}", "{% for c in balance %}{{ c }}{% endfor %}", "{% csrf_token %}",
     "{% now 'Y' %}", "{% cycle 'a' 'b' %}", "{% autoescape off %}{{ balance }}{% endautoescape %}",
     "{{ balance|safe }}", '{{ balance|center:"99999999" }}', '{{ days|stringformat:"099999999d" }}',
+    '{{ balance|join:"x" }}', "{{ balance|make_list }}",
 ])
 def test_a_tag_or_filter_outside_the_message_language_is_refused_with_its_line(source):
     with pytest.raises(ValidationFailed) as refused:
@@ -34,7 +35,8 @@ def test_a_tag_or_filter_outside_the_message_language_is_refused_with_its_line(s
 @pytest.mark.parametrize("source", [
     "{{ balance|default:SECRET_KEY }}", "{% if days > settings.DEBUG %}x{% endif %}",
     "{% with key=SECRET_KEY %}{{ key }}{% endwith %}", "{% firstof nothing_here balance %}",
-    '{{ balance|yesno:other }}',
+    '{{ balance|yesno:other }}', "{% with a=balance %}{% endwith %}{{ a }}",
+    "{% with a=balance %}{% if a %}{{ a }}{% endif %}{% endwith %}{% if a %}x{% endif %}",
 ])
 def test_a_variable_read_anywhere_must_be_the_messages(source):
     with pytest.raises(ValidationFailed) as refused:

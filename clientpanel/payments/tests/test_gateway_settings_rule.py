@@ -74,3 +74,17 @@ def test_the_staff_panel_shows_which_setting_is_refused_and_saves_nothing(staff_
     text = unescape(page.content.decode())
     assert "A secret must never be stored" in text and "sk_test_4eC39HqLyjWDarjtT1" not in text
     assert not GatewayAccount.objects.exists()
+
+
+def test_settings_stored_before_the_rule_and_sent_back_as_they_are_let_the_account_be_switched_off():
+    company = default_home_company()
+    account = GatewayAccount.objects.create(home_company=company, gateway="bank_transfer",
+                                            settings={"iban_label": "Main account"})  # stored before the rule
+    off = gateway_account_save(actor=None, company_id=company.pk, gateway="bank_transfer", enabled=False,
+                               settings='{"iban_label": "Main account"}', account_id=account.pk)
+    assert not off.enabled and off.settings == {"iban_label": "Main account"}
+    with pytest.raises(ValidationFailed) as refused:  # changed settings are held to the rule
+        gateway_account_save(actor=None, company_id=company.pk, gateway="bank_transfer", enabled=False,
+                             settings='{"iban_label": "Main account", "password": "hunter2"}', account_id=account.pk)
+    assert "A secret must never be stored" in " ".join(refused.value.fields["settings"])
+    assert GatewayAccount.objects.get(pk=account.pk).settings == {"iban_label": "Main account"}
