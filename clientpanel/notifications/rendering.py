@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.text import at_most_characters
 
+from . import template_language
 from .kinds import MESSAGE_KINDS
 from .models import EmailTemplate
 
@@ -156,7 +157,7 @@ def check_template(key: str, parts: dict[str, str]) -> None:
             template = _compile(part, source)
         except TemplateSyntaxError as error:
             line = getattr(error, "template_debug", {}).get("line")
-            message = str(error)
+            message = _not_offered(str(error)) or str(error)
             errors.add(part, _("Line %(line)s: %(message)s") % {"line": line, "message": message}
                        if line else message)
             continue
@@ -167,6 +168,22 @@ def check_template(key: str, parts: dict[str, str]) -> None:
             errors.add(part, _("Unknown variable: %(names)s. Use one of the variables listed beside the editor.")
                        % {"names": ", ".join(unknown)})
     errors.raise_if_any()
+
+
+_INVALID_TAG = re.compile(r"^Invalid block tag on line \d+: '([^']+)'")
+_INVALID_FILTER = re.compile(r"^Invalid filter: '([^']+)'")
+
+
+def _not_offered(django_message: str) -> str | None:
+    """Django's refusal of a tag or filter the message language does not have, said in the reader's
+    language with what may be used instead; None for any other syntax error."""
+    if found := _INVALID_TAG.match(django_message):
+        return _("{%% %(tag)s %%} is not offered in e-mail templates; use %(tags)s.") % {
+            "tag": found.group(1), "tags": ", ".join(f"{{% {tag} %}}" for tag in template_language.TAGS)}
+    if found := _INVALID_FILTER.match(django_message):
+        return _("The filter |%(filter)s is not offered in e-mail templates; use %(filters)s.") % {
+            "filter": found.group(1), "filters": ", ".join(f"|{name}" for name in template_language.FILTERS)}
+    return None
 
 
 def refuse_active_markup(html: str, errors: FieldErrors) -> None:

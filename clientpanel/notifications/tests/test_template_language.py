@@ -29,7 +29,9 @@ def _parts(**changed):
 def test_a_tag_or_filter_outside_the_message_language_is_refused_with_its_line(source):
     with pytest.raises(ValidationFailed) as refused:
         check_template("low_balance", _parts(body_text="Hello\n" + source))
-    assert refused.value.fields["body_text"][0].startswith("Line 2: ")
+    message = refused.value.fields["body_text"][0]
+    assert message.startswith("Line 2: ") and "is not offered in e-mail templates; use " in message
+    assert "{% if %}" in message or "|default" in message  # what may be used instead
 
 
 @pytest.mark.parametrize("source", [
