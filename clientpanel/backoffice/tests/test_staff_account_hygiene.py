@@ -318,15 +318,22 @@ def test_client_user_actions_without_the_csrf_token_are_refused(staff, helper):
     assert not user.email_verified and user.has_2fa
 
 
-def test_limited_staff_may_not_weaken_the_login_of_a_user_of_clients_beyond_them(helper, make_client):
-    """The helper signs in to Acme (assigned) and to another client (not): its second factor
-    guards both, so staff limited to Acme may not reset it — staff who see both may."""
+@pytest.fixture
+def staff_limited_to_acme(helper, make_client):
+    """Staff limited to Acme, the client of the helper, who also signs in to a client beyond them."""
     client, user = helper
     client_user_link(actor=None, client_id=make_client(company_name="Elsewhere").pk,
                      data={"email": user.email, "permissions": []})
     limited = staff_create(email="limited@example.com", password=PASSWORD, roles=["Support"],
                            limited_to_assigned_clients=True)
     StaffAssignment.objects.create(staff=limited, client=client)
+    return limited
+
+
+def test_limited_staff_may_not_weaken_the_login_of_a_user_of_clients_beyond_them(helper, staff_limited_to_acme):
+    """The helper signs in to Acme (assigned) and to another client (not): its second factor
+    guards both, so staff limited to Acme may not reset it — staff who see both may."""
+    (client, user), limited = helper, staff_limited_to_acme
     page = signed_in(limited).post(reverse("backoffice:client-user-2fa-reset", args=[client.pk, user.pk]),
                                    follow=True).content.decode()
     assert "also signs in to clients you are not assigned to" in page
@@ -334,15 +341,10 @@ def test_limited_staff_may_not_weaken_the_login_of_a_user_of_clients_beyond_them
     assert user.has_2fa and not AuditEvent.objects.filter(action="user.2fa_reset").exists()
 
 
-def test_limited_staff_may_not_vouch_for_the_address_of_a_user_of_clients_beyond_them(helper, make_client):
+def test_limited_staff_may_not_vouch_for_the_address_of_a_user_of_clients_beyond_them(helper, staff_limited_to_acme):
     """Marking an address verified is staff's word for every client the login reaches, as a second
     factor guards them all: refused where one is beyond the staff member; its names stay editable."""
-    client, user = helper
-    client_user_link(actor=None, client_id=make_client(company_name="Elsewhere").pk,
-                     data={"email": user.email, "permissions": []})
-    limited = staff_create(email="limited@example.com", password=PASSWORD, roles=["Support"],
-                           limited_to_assigned_clients=True)
-    StaffAssignment.objects.create(staff=limited, client=client)
+    (client, user), limited = helper, staff_limited_to_acme
     browser = signed_in(limited)
     page = browser.post(reverse("backoffice:client-user-verify-email", args=[client.pk, user.pk]),
                         follow=True).content.decode()
