@@ -10,7 +10,7 @@ import zoneinfo
 from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import Conflict
-from clientpanel.core.numbering import document_series_key, format_number, sequence_next_dated
+from clientpanel.core.numbering import document_series_key, format_number, pattern_shape, sequence_next_dated
 from clientpanel.tax.models import HomeCompany, ResetPeriod
 
 from ..models import Document, DocumentType
@@ -62,7 +62,13 @@ def _refuse_a_number_of_another_type(company: HomeCompany, doc_type: str, number
     stored before that rule may still, and the unique index (per company and type) lets it through.
     The caller's transaction rolls back and gives the counter's number back, so nothing is issued
     until staff change the pattern; a gateway's payment is held for staff meanwhile."""
-    others = [value for value in DocumentType.values if value != doc_type]
+    # Only the types whose pattern has this one's shape can make this number: for a company whose
+    # patterns differ (every one saved under the rule) no query is made, inside the series' lock.
+    shape = pattern_shape(_pattern_and_reset(company, doc_type)[0])
+    others = [value for value in DocumentType.values
+              if value != doc_type and pattern_shape(_pattern_and_reset(company, value)[0]) == shape]
+    if not others:
+        return
     taken = Document.objects.filter(home_company=company, type__in=others, number=number).only("type").first()
     if taken is not None:
         raise Conflict(_("Number %(number)s is already carried by another document of this home company "
