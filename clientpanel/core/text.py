@@ -32,12 +32,18 @@ _FORBIDDEN_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udf
 # isolate controls too: "invoice\u202efdp.exe" shows as "invoiceexe.pdf" in every list.
 _FORBIDDEN_IN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _DIRECTION_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# What a decoder leaves where bytes were not UTF-8 (Django reads a multipart form's fields so): text
+# holding it was damaged on the way, and stored it would stay damaged for good.
+_REPLACEMENT = "\ufffd"
 
 MAX_JSON_DEPTH = 8
 
 
 def text_problem(value: str, *, single_line: bool = False) -> str | None:
     """Why the text is refused, or None when it is acceptable."""
+    if _REPLACEMENT in value:
+        return _("Contains the replacement character U+FFFD, which stands where bytes could not be read as "
+                 "text; send the text in UTF-8.")
     match = (_FORBIDDEN_IN_LINE if single_line else _FORBIDDEN_IN_TEXT).search(value)
     if match is None:
         return None

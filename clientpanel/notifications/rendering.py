@@ -22,7 +22,7 @@ from django.template.base import Variable, VariableNode
 from django.template.defaulttags import FirstOfNode, IfNode, WithNode
 from django.utils.translation import gettext as _
 
-from clientpanel.core.errors import FieldErrors
+from clientpanel.core.errors import FieldErrors, ValidationFailed
 from clientpanel.core.text import at_most_characters
 
 from . import template_language
@@ -74,6 +74,19 @@ def template_parts(key: str, language: str) -> dict[str, str] | None:
     if edited is not None:
         return {"subject": edited.subject, "body_text": edited.body_text, "body_html": edited.body_html}
     return shipped(key, language)
+
+
+def edits_refused() -> set[tuple[str, str]]:
+    """The (key, language) of the staff edits that no longer pass check_template (saved before a
+    rule they break): render sends the shipped default in their place, and the pages say so."""
+    refused = set()
+    for edit in EmailTemplate.objects.filter(key__in=list(MESSAGE_KINDS)):
+        try:
+            check_template(edit.key, {"subject": edit.subject, "body_text": edit.body_text,
+                                      "body_html": edit.body_html})
+        except ValidationFailed:
+            refused.add((edit.key, edit.language))
+    return refused
 
 
 def message_language(*languages: str | None) -> str:

@@ -1,7 +1,8 @@
 """A form whose fields are not UTF-8 is refused with a 400 that says so. Django reads a form's
 bytes with replacement characters, so "\\xed\\xa0\\x80" in a postcode would be stored as "���"
-without a word; browsers never send such bytes, a script may. Forms sent as multipart (with
-files) are left to Django."""
+without a word; browsers never send such bytes, a script may. A form sent as multipart (with
+files) cannot be read here without spending the upload handlers a view may set: Django reads its
+fields with replacement characters, and core.text.text_problem refuses those in every field."""
 
 from __future__ import annotations
 

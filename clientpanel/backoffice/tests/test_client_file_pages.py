@@ -203,3 +203,19 @@ def test_the_documents_tab_is_listed_on_the_client_record(staff_client, make_cli
     client = make_client()
     page = staff_client.get(reverse("backoffice:client-summary", args=[client.pk])).content.decode()
     assert _tab(client) in page and ">Documents</a>" in page
+
+
+def test_a_multipart_field_that_is_not_utf8_is_refused_on_the_form_and_nothing_is_kept(staff_client, make_client,
+                                                                                          media):
+    """Django reads a multipart form's fields with replacement characters ("Krak\\xf3w", Latin-2, becomes
+    "Krak\N{REPLACEMENT CHARACTER}w"); the field is refused, never stored damaged."""
+    client = make_client()
+    body = (b'--BOUND\r\nContent-Disposition: form-data; name="name"\r\n\r\nContract\r\n'
+            b'--BOUND\r\nContent-Disposition: form-data; name="note"\r\n\r\nKrak\xf3w\r\n'
+            b'--BOUND\r\nContent-Disposition: form-data; name="file"; filename="scan.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n" + samples.PDF + b"\r\n--BOUND--\r\n")
+    response = staff_client.generic("POST", _upload_url(client), body,
+                                     content_type="multipart/form-data; boundary=BOUND",
+                                     headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "U+FFFD" in response.content.decode()
+    assert not ClientFile.objects.exists() and not stored_files(media)

@@ -80,3 +80,19 @@ def test_a_template_reaching_outside_its_message_is_refused_on_the_page(staff_cl
         assert response.status_code == 200 and ("Line 1" in response.content.decode()
                                                 or "Unknown variable: SECRET_KEY" in response.content.decode())
     assert not EmailTemplate.objects.exists()
+
+
+def test_an_edit_saved_before_a_rule_it_breaks_is_flagged_on_the_list_and_its_page(staff_client):
+    """Stored before the template language refused {% lorem %}: the shipped default goes out in its
+    place, and staff are told where they look, with the rule it breaks."""
+    EmailTemplate.objects.create(key="welcome", language="pl", **_form(body_text="Hi {% lorem 3 w %}"))
+    EmailTemplate.objects.create(key="welcome", language="en", **_form(subject="Hello {{ client_name }}"))
+    listing = staff_client.get(reverse("backoffice:email-template-list")).content.decode()
+    assert listing.count("default sent") == 1
+    flagged = listing.index("default sent")
+    assert listing.rindex(reverse("backoffice:email-template-edit", args=["welcome", "pl"]), 0, flagged) > \
+        listing.rfind(reverse("backoffice:email-template-edit", args=["welcome", "en"]), 0, flagged)
+
+    page = staff_client.get(reverse("backoffice:email-template-edit", args=["welcome", "pl"])).content.decode()
+    assert 'id="email-template-refused"' in page and "lorem" in page
+    assert 'id="email-template-refused"' not in staff_client.get(URL).content.decode()

@@ -20,7 +20,7 @@ from clientpanel.notifications import services as email_services
 from clientpanel.notifications.kinds import MESSAGE_KINDS
 from clientpanel.notifications.links import links_hidden
 from clientpanel.notifications.models import EmailStatus, EmailTemplate
-from clientpanel.notifications.rendering import template_parts
+from clientpanel.notifications.rendering import check_template, edits_refused, template_parts
 
 from ..access import area_required
 from ..forms.emails import EmailTemplateForm
@@ -81,7 +81,8 @@ def email_log(request: HttpRequest) -> HttpResponse:
 @area_required(SETTINGS)
 def email_template_list(request: HttpRequest) -> HttpResponse:
     edited = set(EmailTemplate.objects.values_list("key", "language"))
-    rows = [{"kind": kind, "languages": [(language, (kind.key, language) in edited)
+    refused = edits_refused()
+    rows = [{"kind": kind, "languages": [(language, (kind.key, language) in edited, (kind.key, language) in refused)
                                          for language in django_settings.CLIENTPANEL_LANGUAGES]}
             for kind in MESSAGE_KINDS.values()]
     return render(request, "backoffice/emails/template_list.html", {"rows": rows})
@@ -111,9 +112,18 @@ def email_template_edit(request: HttpRequest, key: str, language: str) -> HttpRe
                 return redirect("backoffice:email-template-edit", key=key, language=language)
         except ValidationFailed as error:
             form.apply_errors(error)
+    edited = EmailTemplate.objects.filter(key=key, language=language).exists()
+    refused = request.method == "GET" and edited and (key, language) in edits_refused()
+    if refused:  # saved before a rule it breaks: say what, since the default goes out instead
+        form = EmailTemplateForm({**in_use, "preview_client": ""})
+        try:
+            if form.is_valid():
+                check_template(key, in_use)
+        except ValidationFailed as error:
+            form.apply_errors(error, besides_own=True)
     return render(request, "backoffice/emails/template_edit.html", {
         "form": form, "kind": MESSAGE_KINDS[key], "language": language, "preview": preview,
-        "edited": EmailTemplate.objects.filter(key=key, language=language).exists()})
+        "edited": edited, "refused": refused})
 
 
 def _preview_client(request: HttpRequest, number: str):

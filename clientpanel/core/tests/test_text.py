@@ -1,4 +1,5 @@
-"""The one text rule (core/text.py): no control characters but line breaks and tabs, no lone surrogates."""
+"""The one text rule (core/text.py): no control characters but line breaks and tabs, no lone surrogates,
+no replacement characters (bytes that were not UTF-8)."""
 
 import unicodedata
 
@@ -18,7 +19,7 @@ def test_printable_text_line_breaks_and_tabs_pass(value):
 
 @pytest.mark.parametrize("value, says", [
     ("a\x00b", "NUL"), ("\x07", "U+0007"), ("\x1b[2J", "U+001B"), ("\x7f", "U+007F"), ("\x85", "U+0085"),
-    ("\ud800", "surrogate"), ("x\udfffy", "surrogate"),
+    ("\ud800", "surrogate"), ("x\udfffy", "surrogate"), ("Krak\ufffdw", "U+FFFD"),
 ])
 def test_control_characters_and_lone_surrogates_are_refused_with_a_reason(value, says):
     assert says in text_problem(value)
