@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from ninja import Status
 from ninja.security import HttpBearer
 
 from clientpanel.core.actor import Actor, client_ip, set_actor
 from clientpanel.core.errors import PermissionDenied
+from clientpanel.core.idempotency import run_idempotent
 
 from .actors import token_actor
-from .scopes import scopes_of_areas
+from .scopes import FINANCE_WRITE, scopes_of_areas
 from .selectors import api_token_authenticate
 
 
@@ -34,3 +39,11 @@ def require_scope(request, scope: str) -> None:
 def api_actor(request) -> Actor:
     """The token's actor: its staff member's areas and client scope, recorded as the token."""
     return request.actor
+
+
+def money_request(request, action: Callable[[Actor], tuple[int, Any]]) -> Status:
+    """A request that moves money (SPEC §11): the token needs finance:write, the action runs as the
+    token's actor, and under an Idempotency-Key its repeat gets the answer the first one stored."""
+    require_scope(request, FINANCE_WRITE)
+    actor = api_actor(request)
+    return Status(*run_idempotent(request, str(actor.user_id), lambda: action(actor)))

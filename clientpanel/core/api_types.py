@@ -9,6 +9,8 @@ a JSON true or false is not one of them.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
@@ -36,25 +38,19 @@ def _not_a_boolean(value: object) -> object:
     return value
 
 
-def _plain_text(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise PydanticCustomError("control_character", problem)
-    return value
+def _refusing(problem_of: Callable[[Any], str | None]) -> Callable[[Any], Any]:
+    """A validator that passes a value on, or refuses it with the text rule's reason."""
+    def check(value: Any) -> Any:
+        problem = problem_of(value)
+        if problem:
+            raise PydanticCustomError("control_character", problem)
+        return value
+    return check
 
 
-def _one_line(value: str) -> str:
-    problem = text_problem(value, single_line=True)
-    if problem:
-        raise PydanticCustomError("control_character", problem)
-    return value
-
-
-def _plain_json(value: Any) -> Any:
-    problem = json_problem(value)
-    if problem:
-        raise PydanticCustomError("control_character", problem)
-    return value
+_plain_text = _refusing(text_problem)
+_one_line = _refusing(functools.partial(text_problem, single_line=True))
+_plain_json = _refusing(json_problem)
 
 
 MoneyString = Annotated[

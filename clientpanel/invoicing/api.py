@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, money_request, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE, SETTINGS_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import (
@@ -20,7 +20,6 @@ from clientpanel.core.api_types import (
     PageSize,
     Search,
 )
-from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
 from clientpanel.core.schemas import ListOut, iso_time, list_page
 
@@ -159,15 +158,12 @@ def list_client_documents(request, client_id: UUID, params: Query[DocumentListPa
 @router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
              summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key")
 def add_funds(request, client_id: UUID, payload: AddFundsIn):
-    require_scope(request, FINANCE_WRITE)
-    actor = api_actor(request)
-    client_selectors.client_get(actor=actor, client_id=client_id)
-
-    def issue():
+    def issue(actor):
+        client_selectors.client_get(actor=actor, client_id=client_id)
         document = services.proforma_add_funds(actor=actor, client_id=client_id, net_amount=payload.net_amount)
         return 201, document_out(document)
 
-    return Status(*run_idempotent(request, str(actor.user_id), issue))
+    return money_request(request, issue)
 
 
 @router.post("/clients/{client_id}/invoices", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
@@ -177,17 +173,15 @@ def issue_proforma(request, client_id: UUID, payload: ProformaIn):
     """The panel's "Proforma with items": issued at once, taxed by the client's home company rules;
     a `top_up` item adds its amount to the balance when paid, the others are charged then. An item
     without a description is a top-up, named by the home company ("Add funds")."""
-    require_scope(request, FINANCE_WRITE)
-    actor = api_actor(request)
-    client_selectors.client_get(actor=actor, client_id=client_id)
     items = [{"description": item.description, "quantity": str(item.quantity), "unit_price": item.unit_price,
               "is_topup": item.top_up} for item in payload.items]
 
-    def issue():
+    def issue(actor):
+        client_selectors.client_get(actor=actor, client_id=client_id)
         document = services.proforma_issue(actor=actor, client_id=client_id, items=items)
         return 201, document_out(Document.objects.prefetch_related("items").get(pk=document.pk))
 
-    return Status(*run_idempotent(request, str(actor.user_id), issue))
+    return money_request(request, issue)
 
 
 @router.get("/invoices/{document_id}", response=DocumentOut, summary="One document")
@@ -212,10 +206,7 @@ def get_document_pdf(request, document_id: UUID):
 def record_payment(request, document_id: UUID, payload: PaymentIn):
     """201 with the payment; 200 with the payment recorded before when the same transaction ID and
     amount are sent again (nothing new is posted); 409 when the ID is on another entry."""
-    require_scope(request, FINANCE_WRITE)
-    actor = api_actor(request)
-
-    def pay():
+    def pay(actor):
         outcome = services.proforma_pay(actor=actor, document_id=document_id, amount=payload.amount,
                                         paid_at=payload.paid_at, method=payload.method,
                                         transaction_id=payload.transaction_id)
@@ -226,23 +217,20 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
                 "paid_at": iso_time(payment.paid_at), "created": outcome.created}
         return (201 if outcome.created else 200), {"payment": paid, "document": document_out(document)}
 
-    return Status(*run_idempotent(request, str(actor.user_id), pay))
+    return money_request(request, pay)
 
 
 @router.post("/invoices/{document_id}/credit-notes", response={200: DocumentOut, 201: DocumentOut},
              openapi_extra=IDEMPOTENT,
              summary="Refund a net amount of a paid invoice; honours Idempotency-Key and transaction_id")
 def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
-    require_scope(request, FINANCE_WRITE)
-    actor = api_actor(request)
-
-    def credit():
+    def credit(actor):
         outcome = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
                                              transaction_id=payload.transaction_id, reason=payload.reason,
                                              allow_over_limit=payload.allow_over_limit)
         return (201 if outcome.created else 200), document_out(outcome.note)
 
-    return Status(*run_idempotent(request, str(actor.user_id), credit))
+    return money_request(request, credit)
 
 
 @router.post("/invoices/{document_id}/cancel", response=DocumentOut, openapi_extra=CANCEL_BODY,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Schema
 from pydantic import StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
-from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
+from clientpanel.accounts.api_auth import api_actor, money_request, require_scope
+from clientpanel.accounts.scopes import CLIENTS_READ
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, strict_example
-from clientpanel.core.idempotency import run_idempotent
 from clientpanel.core.money import format_api_amount
 from clientpanel.core.schemas import ListOut, SearchPageParams, iso_time, list_page
 
@@ -81,14 +80,10 @@ def list_transactions(request, client_id: UUID, params: Query[TransactionListPar
              summary="Post a manual transaction (ADJUSTMENT); honours Idempotency-Key")
 def create_transaction(request, client_id: UUID, payload: TransactionIn):
     """201 with the entry; 200 with the existing entry when the transaction ID was posted before."""
-    require_scope(request, FINANCE_WRITE)
-    actor = api_actor(request)
-
-    def post() -> tuple[int, dict]:
+    def post(actor) -> tuple[int, dict]:
         entry, created = services.manual_transaction_create(
             actor=actor, client_id=client_id, amount=payload.amount, transaction_id=payload.transaction_id,
             description=payload.description, allow_over_limit=payload.allow_over_limit)
         return (201 if created else 200), entry_out(entry)
 
-    status, body = run_idempotent(request, str(actor.user_id), post)
-    return Status(status, body)
+    return money_request(request, post)
