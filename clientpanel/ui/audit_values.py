@@ -20,12 +20,14 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from clientpanel.catalog.models import Period, Product
-from clientpanel.client_services.models import ServiceStatus
+from clientpanel.client_services.models import SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import AddressType, Client, ClientGroup, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
 from clientpanel.core.money import display_amount, display_percent, display_quantity
+from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.invoicing.models import DocumentStatus
+from clientpanel.notifications.kinds import MESSAGE_KINDS
 from clientpanel.payments.dispute_reasons import dispute_reason_label
 from clientpanel.payments.models import AttemptStatus, ReversalKind
 from clientpanel.tax.models import HomeCompany, ResetPeriod
@@ -44,7 +46,8 @@ ENUM_FIELDS = {"vies_status": ViesStatus, "period": Period, "proforma_reset": Re
                "invoice_reset": ResetPeriod, "credit_note_reset": ResetPeriod}
 # Fields that record another record's id: the model and the field its name is read from.
 RECORD_FIELDS = {"product": (Product, "name"), "client": (Client, "display_name"),
-                 "home_company": (HomeCompany, "name"), "group": (ClientGroup, "name")}
+                 "clients": (Client, "display_name"), "home_company": (HomeCompany, "name"),
+                 "group": (ClientGroup, "name")}
 _NUMBER_FIELDS = MONEY_FIELDS | PERCENT_FIELDS | QUANTITY_FIELDS.keys()
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -84,6 +87,12 @@ def _code_words(field: str, object_type: str, country: str) -> Callable[[str], s
         return format_phone
     if field == "permissions":
         return lambda code: str(CLIENT_PERMISSIONS.get(code, code))
+    if field == "muted_emails":
+        return lambda code: str(MESSAGE_KINDS[code].name) if code in MESSAGE_KINDS else code
+    if field == "reason" and object_type == "service":  # stored in English (client_services.models)
+        return lambda text: str(SUSPENSION_REASONS.get(text, text))
+    if field == "format":  # an e-invoice format (a home company's)
+        return lambda code: dict(exporter_choices()).get(code, code)
     return None
 
 
@@ -161,9 +170,11 @@ def _recorded(changes: dict[str, Any], *keys: str) -> str:
 
 
 def _ids(value: Any) -> list[str]:
-    """The record ids a recorded value holds (an id, or a list of them), as text."""
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return [str(v) for v in values if isinstance(v, (int, str)) and not isinstance(v, bool) and str(v)]
+    """The record ids a recorded value holds (an id, a list of them, or a [before, after] pair of
+    either), as text."""
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _ids(item)]
+    return [str(value)] if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value) else []
 
 
 def audit_record_names(events) -> dict[str, dict[str, str]]:
@@ -224,6 +235,8 @@ def audit_changes(event) -> list[AuditChange]:
         before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
         field = key.rpartition(".")[2]
         before, after = _with_names(field, before, names), _with_names(field, after, names)
-        rows.append(AuditChange(key, audit_field_label(key),
-                                audit_value(field, before, **more), audit_value(field, after, **more)))
+        shown_before, shown_after = audit_value(field, before, **more), audit_value(field, after, **more)
+        if shown_before == shown_after:
+            continue  # nothing to read: "none → none" (a flag recorded unset), or a change that reads the same
+        rows.append(AuditChange(key, audit_field_label(key), shown_before, shown_after))
     return rows

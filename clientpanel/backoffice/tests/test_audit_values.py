@@ -112,3 +112,23 @@ def test_ids_of_records_read_as_their_names_looked_up_once_per_page(staff_client
     assert len(many) <= len(few) + 3  # the group, the home company and the client: once each
     shown = _changes(staff_client.get(reverse("backoffice:client-activity", args=[client.pk])).content.decode())
     assert shown["product"] == f"{gone} → VPS S" and shown["group"] == "none → Gold partners"
+
+
+def test_codes_read_as_words_and_rows_that_change_nothing_are_left_out(staff_client, staff, make_client):
+    """A service's suspension reason (stored in English), a home company's e-invoice format, muted
+    e-mails and assigned clients read as words in Polish; "none → none" and a value kept are no change."""
+    client, other = make_client(), make_client()
+    audit_record(action="service.suspend", target=client, client_id=client.pk, object_type="service",
+                 changes={"reason": [None, "Insufficient funds"], "funds_override": None})
+    audit_record(action="home_company.update", target=client, client_id=client.pk, changes={
+        "format": [None, "ksef_fa3"], "muted_emails": [[], ["document_issued", "no_such_kind"]],
+        "clients": [[], [str(other.pk)]], "time_zone": ["Europe/Warsaw", "Europe/Warsaw"]})
+    User.objects.filter(pk=staff.pk).update(language="pl")
+    page = staff_client.get(reverse("backoffice:activity-log")).content.decode()
+    shown = _changes(page)
+    assert shown["reason"] == "brak → Niewystarczające środki"
+    assert shown["format"] == "brak → KSeF FA(3) (Polska)"
+    assert shown["muted_emails"].startswith("brak → ") and "document_issued" not in shown["muted_emails"]
+    assert shown["muted_emails"].endswith(", no_such_kind")
+    assert shown["clients"] == f"brak → {other.display_name}"
+    assert 'title="funds_override"' not in page and 'title="time_zone"' not in page
