@@ -131,9 +131,10 @@ def test_a_payment_dated_before_its_proforma_was_issued_is_refused(when):
     with pytest.raises(ValidationFailed) as failure:
         proforma_pay(actor=None, document_id=proforma.pk, amount="10.50", paid_at=paid_at)
     assert "cannot be earlier" in failure.value.fields["paid_at"][0]
-    # The issue time with its offset (the company's zone need not be the reader's), to the second.
+    # The issue time named with its zone (the company's need not be the reader's), to the second,
+    # as people read times (no ISO offset).
     issued = timezone.localtime(proforma.issue_date, proforma.zone)
-    assert f"issued on {issued:%Y-%m-%d %H:%M:%S}{issued.isoformat()[-6:]};" in failure.value.fields["paid_at"][0]
+    assert f"issued on {issued:%Y-%m-%d %H:%M:%S} ({proforma.zone.key});" in failure.value.fields["paid_at"][0]
     assert not Document.objects.filter(type=DocumentType.INVOICE).exists()
 
 

@@ -122,8 +122,8 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id,
     errors = FieldErrors()
     gross = clean_positive_amount(amount, document.currency, errors, "amount")
     if paid_at < document.issue_date:
-        # With its offset: the document's zone is its company's, not necessarily the reader's.
-        issued = timezone.localtime(document.issue_date, document.zone).isoformat(sep=" ", timespec="seconds")
+        # Named with its zone: the document's is its company's, not necessarily the reader's.
+        issued = f"{timezone.localtime(document.issue_date, document.zone):%Y-%m-%d %H:%M:%S} ({document.zone.key})"
         errors.add("paid_at", _("The proforma was issued on %(issued)s; a payment for it cannot be earlier.")
                    % {"issued": issued})
     errors.raise_if_any()
