@@ -236,6 +236,8 @@ def email_verification_send(*, actor: ActorLike, user_id) -> EmailMessage:
         user = users_visible_to(actor).get(pk=user_id, is_active=True)
     except (User.DoesNotExist, ValueError, TypeError, DjangoValidationError):
         raise NotFound(_("User not found.")) from None
+    if user.is_staff:  # its link confirms through the client portal, which staff do not sign in to
+        raise Conflict(_("A staff member's address is not confirmed by e-mail; only client users are sent this."))
     with transaction.atomic():
         message = verification_email_queue(user)
         audit_record(action="user.verification_email", target=user, changes={"email": [None, user.email]})

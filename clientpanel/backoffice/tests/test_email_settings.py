@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from clientpanel.accounts.services import staff_create
 from clientpanel.clients.models import ClientGroup
 from clientpanel.clients.services import client_user_link
 from clientpanel.notifications.models import EmailMessage
@@ -134,3 +135,14 @@ def test_staff_send_a_verification_and_the_login_page_offers_a_reset(staff_clien
     assert EmailMessage.objects.filter(recipient=owner.email, template="email_verification").count() == 1
     login = Client().get(reverse("backoffice:login")).content.decode()
     assert reverse("portal:password_reset") in login
+
+
+def test_a_staff_member_is_offered_no_verification_and_is_sent_none(staff_client, staff):
+    """Its link confirms through the client portal: a staff account's page offers no button, and a
+    POST is refused with a message, nothing queued."""
+    other = staff_create(email="agent2@example.com", password="correct-horse-battery", roles=["Support"])
+    page = staff_client.get(reverse("backoffice:user-detail", args=[other.pk])).content.decode()
+    assert 'id="send-verification"' not in page
+    refused = staff_client.post(reverse("backoffice:user-verification-email", args=[other.pk]), follow=True)
+    assert "only client users are sent this" in refused.content.decode()
+    assert not EmailMessage.objects.filter(recipient=other.email).exists()

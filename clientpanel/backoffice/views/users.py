@@ -17,6 +17,7 @@ from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS, OTHER_MODULE_PERMISSIONS
+from clientpanel.core.errors import Conflict
 from clientpanel.notifications import selectors as email_selectors
 from clientpanel.notifications import services as email_services
 from clientpanel.ui.sorting import parse_sort
@@ -192,7 +193,11 @@ def user_detail(request: HttpRequest, user_id) -> HttpResponse:
 @require_POST
 def user_verification_email(request: HttpRequest, user_id) -> HttpResponse:
     """A user's page → Send verification e-mail (queued now, sent once this commits)."""
-    message = found_or_404(lambda: email_services.email_verification_send(actor=request.user, user_id=user_id),
-                           "User not found.")
-    messages.success(request, _("Verification e-mail to %(email)s queued.") % {"email": message.recipient})
+    try:
+        message = found_or_404(lambda: email_services.email_verification_send(actor=request.user, user_id=user_id),
+                               "User not found.")
+    except Conflict as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Verification e-mail to %(email)s queued.") % {"email": message.recipient})
     return redirect("backoffice:user-detail", user_id=user_id)
