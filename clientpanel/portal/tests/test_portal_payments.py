@@ -34,3 +34,22 @@ def test_a_declined_payment_offers_to_pay_the_same_proformas_again(make_client):
     browser.post(again["Location"], {"outcome": "succeed"})
     paid = browser.get(reverse("portal:payment", args=[declined.pk])).content.decode()
     assert 'id="pay-again"' not in paid  # the proforma is paid now: nothing to offer
+
+
+def test_a_second_payment_of_a_paid_proforma_is_held_and_the_payer_is_told_the_truth(make_client):
+    """Two payments started for one proforma both go through: the second cannot be applied (the
+    proforma is paid) and is held. The payer is told so, and not to pay again — not that the
+    proforma will be marked paid, which it already is."""
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    payer = make_client(currency="USD", company_name="Payer Ltd", password=PASSWORD)
+    proforma = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20")
+    browser = Client()
+    browser.post(reverse("portal:login"), {"email": payer.owner.email, "password": PASSWORD})
+    first = browser.post(reverse("portal:pay"), {"documents": [proforma.pk]})["Location"]
+    second = browser.post(reverse("portal:pay"), {"documents": [proforma.pk]})["Location"]
+    browser.post(first, {"outcome": "succeed"})
+    browser.post(second, {"outcome": "succeed"})
+    held = PaymentAttempt.objects.get(status=AttemptStatus.HELD)
+    page = browser.get(reverse("portal:payment", args=[held.pk])).content.decode()
+    assert 'id="payment-held"' in page and "do not pay again" in page
+    assert "marked paid once" not in page
