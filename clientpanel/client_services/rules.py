@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from .models import ProvisionStatus, Service, ServiceStatus
+import datetime as dt
+from decimal import Decimal
+
+from .calculations import anchor_day_of, period_charge
+from .models import INSUFFICIENT_FUNDS, ProvisionStatus, Service, ServiceStatus
 
 ENDED = (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED)
 
@@ -13,6 +17,30 @@ def can_be_suspended(service: Service) -> bool:
 
 def can_be_unsuspended(service: Service) -> bool:
     return service.status == ServiceStatus.SUSPENDED
+
+
+def charge_on_unsuspend(service: Service, *, now: dt.datetime) -> Decimal:
+    """What unsuspending charges at once (lifecycle._unsuspend, then billing.service_charge_due):
+    nothing while its paid period runs, when billing never started, after a one-time price was
+    charged or once its cancellation is requested; past the paid period billing restarts now, so
+    the period starting now (a one-time price not charged yet: itself)."""
+    if service.billed_until is None or service.billed_until > now or service.cancel_requested:
+        return Decimal(0)
+    charge = period_charge(period=service.period, amount=service.amount, hourly_billing=service.product.hourly_billing,
+                           start=now, anchor_day=anchor_day_of(now))
+    return charge.amount if charge else service.amount
+
+
+def unsuspend_uncovered_charge(service: Service, *, funds: Decimal, now: dt.datetime) -> Decimal | None:
+    """The charge unsuspending would post that the client's funds (balance + credit limit) do not
+    cover, for a service suspended for insufficient funds: unsuspended, billing would suspend it
+    again at once, so it is refused until funds are added (WHMCS alike). None when it may be
+    unsuspended: the charge is covered, or staff (or anything but the funds) suspended it — their
+    suspension is lifted as before and its next charges follow the usual rules."""
+    if service.suspension_reason != INSUFFICIENT_FUNDS:
+        return None
+    need = charge_on_unsuspend(service, now=now)
+    return need if funds < need else None
 
 
 def can_be_terminated(service: Service) -> bool:

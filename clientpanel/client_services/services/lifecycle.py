@@ -15,9 +15,11 @@ from clientpanel.audit.services import audit_record
 from clientpanel.catalog.modules import get_module
 from clientpanel.clients.models import Client
 from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
+from clientpanel.core.money import reader_amount
+from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies, rules
-from ..calculations import anchor_day_of, period_charge
+from ..calculations import anchor_day_of
 from ..locks import locked_service
 from ..models import INSUFFICIENT_FUNDS, SUSPENDED_BY_STAFF, ProvisionStatus, Service, ServiceStatus
 from ..selectors import service_for_cancellation, services_visible_to
@@ -31,11 +33,25 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
     suspension) the period simply continues and the next one is charged when it starts. Past it —
     the unpaid period of a suspension for insufficient funds, or periods that would have started
     while suspended — nothing is charged for the suspended time and billing restarts from now (its
-    periods of months then end on this day of the month). A one-time price, charged once, stays charged."""
+    periods of months then end on this day of the month). A one-time price, charged once, stays charged.
+    Refused (InsufficientFunds) when it was suspended for insufficient funds and the client's funds
+    still do not cover the charge it would post at once (rules.unsuspend_uncovered_charge): billing
+    would suspend it again straight after the module's unsuspend. Answers the service as it is after
+    all that (read again: the charge may still suspend it, had the funds gone meanwhile)."""
     with transaction.atomic():
         service = locked_service(service_id)
         if service.status != ServiceStatus.SUSPENDED:
             return service
+        client = Client.objects.select_related("balance_row").only(
+            "currency", "credit_limit", "balance_row__balance").get(pk=service.client_id)
+        uncovered = rules.unsuspend_uncovered_charge(service, funds=funds(client), now=now)
+        if uncovered is not None:
+            # Amounts as people read them in their language ("0,93 USD"), not the ledger's "0.9271".
+            raise InsufficientFunds(
+                _("The service was suspended for insufficient funds, and the client's balance plus credit limit "
+                  "(%(funds)s) still do not cover its next charge of %(amount)s. The client must add funds "
+                  "first; then unsuspend it.") % {"funds": reader_amount(funds(client), service.currency),
+                                                  "amount": reader_amount(uncovered, service.currency)})
         service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
         if service.billed_until is not None and service.billed_until < now:
             # Billing restarts: its periods of months now keep this day (calculations.add_months).
@@ -48,7 +64,7 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
     ok, message = run_module(service, "unsuspend")
     service = record_module_result(service.pk, ok, message)
     service_charge_due(service_id=service.pk, now=now)
-    return service
+    return Service.objects.select_related("product").get(pk=service.pk)
 
 
 def _terminate(service_id, *, now: dt.datetime) -> Service:
@@ -87,7 +103,7 @@ def service_suspend(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_suspended(service):
         raise Conflict(_("Only an active service can be suspended; this one is %(status)s.")
-                       % {"status": service.status}, code="service_state")
+                       % {"status": service.get_status_display()}, code="service_state")
     return suspend_service(service.pk, reason=SUSPENDED_BY_STAFF, now=timezone.now())
 
 
@@ -95,14 +111,15 @@ def service_unsuspend(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_unsuspended(service):
         raise Conflict(_("Only a suspended service can be unsuspended; this one is %(status)s.")
-                       % {"status": service.status}, code="service_state")
+                       % {"status": service.get_status_display()}, code="service_state")
     return _unsuspend(service.pk, now=timezone.now())
 
 
 def service_terminate(*, actor: ActorLike, service_id) -> Service:
     service = _staff_service(actor, service_id)
     if not rules.can_be_terminated(service):
-        raise Conflict(_("The service is %(status)s already.") % {"status": service.status}, code="service_state")
+        raise Conflict(_("The service is %(status)s already.") % {"status": service.get_status_display()},
+                       code="service_state")
     return _terminate(service.pk, now=timezone.now())
 
 
@@ -135,7 +152,7 @@ def service_action(*, actor: ActorLike, service_id, action: str) -> tuple[bool, 
             "action": [_("Use one of %(choices)s.") % {"choices": ", ".join(module.actions)}]})
     if not rules.runs_module_actions(service):
         raise Conflict(_("Product actions run on an active service; this one is %(status)s.")
-                       % {"status": service.status}, code="service_state")
+                       % {"status": service.get_status_display()}, code="service_state")
     ok, message = run_module(service, action)
     audit_record(action=f"service.action.{action}", target=service, client_id=service.client_id,
                  object_label=str(service), changes={"outcome": [None, "OK" if ok else message]})
@@ -218,13 +235,16 @@ def job_enforce_credit(*, now: dt.datetime) -> dict:
     unsuspended = terminated = 0
     suspended = Service.objects.filter(status=ServiceStatus.SUSPENDED).select_related("product", "client")
     for service in suspended.iterator():
-        if service.suspension_reason == INSUFFICIENT_FUNDS:
-            charge = period_charge(period=service.period, amount=service.amount,
-                                   hourly_billing=service.product.hourly_billing, start=now)
-            if funds(Client.objects.get(pk=service.client_id)) >= (charge.amount if charge else 0):
+        # The rule staff's Unsuspend follows: back once the charge it posts at once is covered (a
+        # one-time price not charged yet too, which the period's price alone left out before).
+        if service.suspension_reason == INSUFFICIENT_FUNDS and rules.unsuspend_uncovered_charge(
+                service, funds=funds(Client.objects.get(pk=service.client_id)), now=now) is None:
+            try:
                 if _unsuspend(service.pk, now=now).status == ServiceStatus.ACTIVE:
                     unsuspended += 1
-                continue
+            except InsufficientFunds:  # spent meanwhile: the next pass looks again
+                pass
+            continue
         # Only services suspended for lack of funds end by themselves; staff decide about theirs.
         if service.suspension_reason == INSUFFICIENT_FUNDS and service.suspended_at and \
                 service.suspended_at + dt.timedelta(hours=service.product.termination_delay_hours) <= now:
