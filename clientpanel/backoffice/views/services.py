@@ -14,7 +14,7 @@ from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
 from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.client_services import rules as service_rules
 from clientpanel.client_services import services as service_services
-from clientpanel.client_services.models import Service
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
 from clientpanel.client_services.provision_errors import describe_message
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import DomainError, NotFound
@@ -64,6 +64,9 @@ def _service_or_404(request: HttpRequest, service_id) -> Service:
     return service
 
 
+CHARGES_PER_PAGE = 100
+
+
 @area_required(VIEW_CLIENTS)
 def service_detail(request: HttpRequest, service_id) -> HttpResponse:
     service = _service_or_404(request, service_id)
@@ -75,14 +78,26 @@ def service_detail(request: HttpRequest, service_id) -> HttpResponse:
               "unsuspend": service_rules.can_be_unsuspended(service),
               "terminate": service_rules.can_be_terminated(service), "retry": service_rules.can_be_retried(service),
               "module_actions": service_rules.runs_module_actions(service)}
+    # Every charge, a page at a time (?page=; the id a fixed order for a setup fee and a period starting
+    # together): an hourly service has thousands within months.
     return render(request, "backoffice/services/detail.html", {
-        "service": service, "client": service.client, "charges": service.charges.all()[:100],
+        "service": service, "client": service.client,
+        "charges": page_of(request, service.charges.order_by("-period_start", "-id"), CHARGES_PER_PAGE),
         "events": service.provisioning_events.all()[:50], "module_actions": module_actions, "allows": allows})
 
 
 # The buttons of a service's page, as their outcome message names them.
 SERVICE_OPERATIONS = {"suspend": gettext_lazy("Suspend"), "unsuspend": gettext_lazy("Unsuspend"),
                       "terminate": gettext_lazy("Terminate"), "retry": gettext_lazy("Retry provisioning")}
+
+
+# Where each button means to take the service; its module's failure is shown as a warning too.
+SERVICE_OPERATION_AIMS = {"suspend": ServiceStatus.SUSPENDED, "unsuspend": ServiceStatus.ACTIVE}
+
+
+def _reached(action: str, service: Service) -> bool:
+    return (service.provision_status != ProvisionStatus.ERROR
+            and service.status == SERVICE_OPERATION_AIMS.get(action, service.status))
 
 
 @area_required(EDIT_CLIENTS)
@@ -93,8 +108,12 @@ def service_do(request: HttpRequest, service_id, action: str) -> HttpResponse:
                   "terminate": service_services.service_terminate, "retry": service_services.service_retry}
     try:
         if action in operations:
-            result = operations[action](actor=request.user, service_id=service.pk)
-            messages.success(request, _("%(operation)s: the service is %(status)s, provisioning %(provisioning)s.") % {
+            operations[action](actor=request.user, service_id=service.pk)
+            # As the action left it, read again: billing may have suspended an unsuspended service
+            # at once, a module may have failed — the message never tells of a state that is gone.
+            result = _service_or_404(request, service.pk)
+            (messages.success if _reached(action, result) else messages.warning)(request, _(
+                "%(operation)s: the service is %(status)s, provisioning %(provisioning)s.") % {
                 "operation": SERVICE_OPERATIONS[action], "status": result.get_status_display().lower(),
                 "provisioning": result.get_provision_status_display().lower()})
         else:
