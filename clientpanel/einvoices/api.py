@@ -17,6 +17,7 @@ from clientpanel.invoicing import selectors as document_selectors
 
 from .models import EInvoice
 from .reasons import code_of
+from .rules import einvoice_makeable
 from .selectors import einvoice_filename, einvoice_media_type, einvoice_of
 from .storage import einvoice_content
 
@@ -45,7 +46,10 @@ def _einvoice(request, document_id: UUID) -> tuple[EInvoice, object]:
     document = document_selectors.document_get(actor=api_actor(request), document_id=document_id)
     einvoice = einvoice_of(document)
     if einvoice is None:
-        raise NotFound(_("This document has no e-invoice: its home company issues none, or it is a proforma."))
+        # Why, as the document's page in the staff panel says it (rules.py): never "its company issues
+        # none" for a KSeF company's consumer invoice.
+        raise NotFound(_("This document has no e-invoice. %(reason)s") % {
+            "reason": einvoice_makeable(document, einvoice).reason})
     return einvoice, document
 
 

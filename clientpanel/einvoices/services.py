@@ -19,9 +19,10 @@ from clientpanel.invoicing.selectors import documents_visible_to
 
 from . import policies
 from .building import local_day
-from .making import E_INVOICED, credit_notes_waiting_for, einvoice_make, format_for, profile_of
+from .making import credit_notes_waiting_for, einvoice_make, profile_of
 from .models import EInvoice, EInvoiceStatus
 from .reasons import error_columns
+from .rules import einvoice_makeable
 from .sending import sends_through_api
 
 KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
@@ -29,20 +30,18 @@ KSEF_NUMBER = re.compile(r"^(\d{10})-(\d{8})-([0-9A-F]{12})-([0-9A-F]{2})$")
 
 def einvoice_make_again(*, actor: ActorLike, document_id) -> EInvoice:
     """Staff ask again for an e-invoice that could not be made (the rate entered, the company's tax
-    number fixed); one already made is never made again."""
+    number fixed), or for one of a document issued before a format applied to it; one already made is
+    never made again. Refused with rules.einvoice_makeable's reason, the one the document's page shows."""
     actor = as_actor(actor)
     require(policies.can_manage_einvoices(actor), _("You are not allowed to manage e-invoices."))
     with transaction.atomic():
         document = lock_one(documents_visible_to(actor).select_related("related"), _("Document not found."),
                             pk=document_id)
-        if document.type not in E_INVOICED or not document.number:
-            raise Conflict(_("Only issued invoices and credit notes have e-invoices."))
-        if not format_for(document)[0]:
-            raise Conflict(_("Neither the document's home company nor its client chose an e-invoice format; choose "
-                             "one under Settings → Home companies or on the client's profile first."))
-        before = EInvoice.objects.filter(document=document).values_list("status", flat=True).first()
-        if before not in (None, EInvoiceStatus.FAILED):
-            raise Conflict(_("This document's e-invoice is made already; it never changes."))
+        existing = EInvoice.objects.select_for_update().filter(document=document).first()
+        makeable = einvoice_makeable(document, existing)
+        if not makeable:
+            raise Conflict(makeable.reason)
+        before = existing.status if existing is not None else None
         einvoice = einvoice_make(document)
         audit_record(action="einvoice.make", target=document, client_id=document.client_id,
                      changes={"status": [before, einvoice.status if einvoice else None]})

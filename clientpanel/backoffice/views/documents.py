@@ -16,6 +16,7 @@ from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import reader_amount
+from clientpanel.einvoices import rules as einvoice_rules
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.einvoices.selectors import awaiting_acceptance, einvoice_of, einvoice_profile_of
 from clientpanel.einvoices.sending import sends_through_api
@@ -150,10 +151,18 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
 
 
 def _einvoice_context(document) -> dict:
+    """The e-invoice card: the e-invoice made, or whether one can be made now (einvoices.rules —
+    the format making would write, not merely the company's) and if not, the true reason. No card
+    where neither the company nor the client chose a format (nothing about e-invoices applies)."""
     einvoice, profile = einvoice_of(document), einvoice_profile_of(document.home_company)
-    company_format = profile.format if profile else ""
-    return {"einvoice": einvoice, "einvoice_format": company_format, "einvoice_sends": sends_through_api(profile),
-            "einvoice_title": dict(exporter_choices()).get(einvoice.format if einvoice else company_format, "")}
+    # Asked of one not made (yet) or that could not be made: its button, or why it cannot be made.
+    unmade = einvoice is None or einvoice.status == "FAILED"
+    makeable = einvoice_rules.einvoice_makeable(document, einvoice) if unmade else None
+    shown = einvoice is not None or makeable.refusal not in (einvoice_rules.NOT_ISSUED, einvoice_rules.NO_FORMAT)
+    return {"einvoice": einvoice, "einvoice_card": shown, "einvoice_makeable": makeable,
+            "einvoice_sends": sends_through_api(profile),
+            "einvoice_title": dict(exporter_choices()).get(
+                einvoice.format if einvoice else makeable.format_key, "")}
 
 
 @area_required(VIEW_CLIENTS)
