@@ -13,11 +13,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, SETTINGS, VIEW_CLIENTS
-from clientpanel.core.errors import DomainError
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.einvoices import configuration as einvoice_configuration
 from clientpanel.einvoices import nbp
 from clientpanel.einvoices import services as einvoice_services
-from clientpanel.einvoices.selectors import einvoice_of, vat_exchange_rates
+from clientpanel.einvoices.exporters import exporter_choices
+from clientpanel.einvoices.models import KsefEnvironment
+from clientpanel.einvoices.selectors import einvoice_of, einvoice_profile_of, vat_exchange_rates
 from clientpanel.einvoices.storage import einvoice_upo_content
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.tax.models import HomeCompany
@@ -93,19 +95,54 @@ def einvoice_ksef_number(request: HttpRequest, document_id) -> HttpResponse:
     return go_to(request, _back(document_id))
 
 
+# The e-invoice settings' fields, as the service names them (einvoice_profile_save).
+PROFILE_FIELDS = ("format", "ksef_environment", "ksef_token_env", "vat_exemption_basis")
+
+
 @area_required(SETTINGS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def einvoice_profile(request: HttpRequest, company_id: int) -> HttpResponse:
-    """A home company's e-invoice format (on its settings page)."""
+    """A home company's e-invoice settings (a card on its settings page). Saved, back to that page;
+    refused field by field, this form again on a page of its own, each field's reason under it and
+    what was typed kept (a flash message naming fields said nothing and lost the typing)."""
     company = get_object_or_404(HomeCompany, pk=company_id)
-    run_and_report(request, lambda: einvoice_configuration.einvoice_profile_save(
-        actor=request.user, company_id=company.pk, format_key=request.POST.get("format", "")[:40],
-        ksef_environment=request.POST.get("ksef_environment", "")[:20],
-        ksef_token_env=request.POST.get("ksef_token_env", "")[:120],
-        vat_exemption_basis=request.POST.get("vat_exemption_basis", "")[:300],
-        split_payment=request.POST.get("split_payment") == "on"),
-        success=_("E-invoice format saved."), missing=_("Home company not found."))
-    return go_to(request, reverse("backoffice:home-company-edit", args=[company.pk]) + "#einvoice-card")
+    back = reverse("backoffice:home-company-edit", args=[company.pk]) + "#einvoice-card"
+    if request.method == "GET":
+        return _einvoice_settings_page(request, company)
+    typed = {"format": request.POST.get("format", "")[:40],
+             "ksef_environment": request.POST.get("ksef_environment", "")[:20],
+             "ksef_token_env": request.POST.get("ksef_token_env", "")[:120],
+             "vat_exemption_basis": request.POST.get("vat_exemption_basis", "")[:300],
+             "split_payment": request.POST.get("split_payment") == "on"}
+    try:
+        einvoice_configuration.einvoice_profile_save(
+            actor=request.user, company_id=company.pk, format_key=typed["format"],
+            ksef_environment=typed["ksef_environment"], ksef_token_env=typed["ksef_token_env"],
+            vat_exemption_basis=typed["vat_exemption_basis"], split_payment=typed["split_payment"])
+    except NotFound:
+        messages.error(request, _("Home company not found."))
+    except ValidationFailed as refused:
+        if not refused.fields:
+            messages.error(request, refused.message)
+        else:
+            return _einvoice_settings_page(request, company, typed=typed, errors=refused.fields)
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("E-invoice format saved."))
+    return go_to(request, back)
+
+
+def _einvoice_settings_page(request: HttpRequest, company: HomeCompany, *, typed: dict | None = None,
+                            errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    errors = errors or {}
+    return render(request, "backoffice/settings/einvoice_settings.html", {
+        "company": company, "einvoice_profile": einvoice_profile_of(company), "einvoice_formats": exporter_choices(),
+        "ksef_environments": KsefEnvironment.choices, "einvoice_typed": typed, "einvoice_errors": errors,
+        # A refusal not of one of the form's fields (none today): said above the form.
+        "einvoice_other_errors": [message for field, field_messages in errors.items()
+                                  if field not in PROFILE_FIELDS for message in field_messages]},
+        status=422 if errors else 200)
 
 
 @area_required(FINANCE)
