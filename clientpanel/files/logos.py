@@ -14,6 +14,7 @@ from functools import partial
 from typing import IO
 
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError  # Pillow comes with reportlab, which reads images with it
 
@@ -75,8 +76,9 @@ def _image_problem(file: IO[bytes]) -> str | None:
         with Image.open(file) as image:
             width, height = image.size
             if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
-                return _("The logo is %(width)d × %(height)d pixels; use at most %(limit)s × %(limit)s.") % {
-                    "width": width, "height": height, "limit": f"{LOGO_MAX_PIXELS:,}"}
+                return _("The logo is %(width)s × %(height)s pixels; use at most %(limit)s × %(limit)s.") % {
+                    "width": _pixels_text(width), "height": _pixels_text(height),
+                    "limit": _pixels_text(LOGO_MAX_PIXELS)}
             image.load()  # decodes: a truncated or corrupt image is refused here, not when a PDF prints it
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return _("The image cannot be read; save it again as PNG or JPEG.")
@@ -128,7 +130,13 @@ def home_company_logo_remove(*, actor: ActorLike, company_id) -> HomeCompany:
 def logo_dimensions_text() -> str:
     """What the upload takes, for the form's help text."""
     return _("PNG or JPEG, at most %(size)s and %(limit)s × %(limit)s pixels.") % {
-        "size": size_text(LOGO_MAX_BYTES), "limit": f"{LOGO_MAX_PIXELS:,}"}
+        "size": size_text(LOGO_MAX_BYTES), "limit": _pixels_text(LOGO_MAX_PIXELS)}
+
+
+def _pixels_text(pixels: int) -> str:
+    """A number of pixels in the reader's language: "2,000" in English, "2 000" in Polish (not the
+    English comma, which reads as a decimal point in Polish)."""
+    return number_format(pixels, force_grouping=True)
 
 
 def home_company_logo_read(company: HomeCompany) -> bytes | None:

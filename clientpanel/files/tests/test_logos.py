@@ -81,3 +81,18 @@ def test_the_portal_shows_its_companys_logo(media, make_client, client):
     image = client.get(reverse("portal:logo"))
     assert image.content == PNG and image["Content-Type"] == "image/png"
     assert image["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_pixel_limit_is_written_in_the_readers_number_format(media):
+    from django.utils import translation
+
+    from clientpanel.files.logos import logo_dimensions_text
+
+    assert "2,000 × 2,000 pixels" in logo_dimensions_text()
+    with translation.override("pl"):
+        polish = logo_dimensions_text()
+        with pytest.raises(ValidationFailed) as refused:
+            home_company_logo_set(actor=None, company_id=default_home_company().pk,
+                                  file=io.BytesIO(image_bytes("PNG", 12345, 10)))
+    assert "2\u00a0000 × 2\u00a0000" in polish and "2,000" not in polish  # a comma reads as a decimal point
+    assert "12\u00a0345 × 10" in refused.value.fields["logo"][0] and "2,000" not in refused.value.fields["logo"][0]
