@@ -625,7 +625,7 @@ def test_a_sign_up_with_invisible_characters_around_a_registered_email_is_not_a_
     make_client(email="taken@example.com")
     before = _signups()
     page = _page(Browser().post(reverse("portal:signup"), {**SIGNUP, "email": email}))
-    assert 'id="signup-done"' not in page and "Enter a valid email address." in page
+    assert 'id="signup-done"' not in page and "Enter a valid email address, like name@example.com." in page
     assert _signups() == before
 
 

@@ -34,11 +34,24 @@ def test_bad_invitations_say_what_is_wrong_and_write_nothing(world):
     before = ClientUser.objects.count()
     page = browser.post(reverse("portal:users"), {"email": "not-an-address", "firstname": "", "lastname": "x",
                                                   "permissions": ["no-such-key"]}).content.decode()
-    assert "Enter a valid email address." in page and "This field is required." in page
+    assert "Enter a valid email address, like name@example.com." in page and "This field is required." in page
     linked = browser.post(reverse("portal:users"), {"email": "colleague@example.com", "firstname": "A",
                                                     "lastname": "B"}).content.decode()
     assert "linked to the client already" in linked
     assert ClientUser.objects.count() == before
+
+
+def test_a_bad_address_is_refused_in_the_projects_words_in_polish_too(world):
+    from clientpanel.accounts.models import User
+
+    User.objects.filter(pk=world["mine"].owner_id).update(language="pl")
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.post(reverse("portal:users"), {"email": "not-an-address", "firstname": "A", "lastname": "B",
+                                                  "permissions": [keys.VIEW_DOCUMENTS]}).content.decode()
+    # As every other form (accounts' clean_email), not Django's "Wprowadź poprawny adres email."
+    assert "Wpisz poprawny adres e-mail, np. nazwa@example.com." in page
+    assert "Wprowadź poprawny adres email." not in page
+    assert not ClientUser.objects.filter(user__email="not-an-address").exists()
 
 
 def test_a_user_manager_grants_only_what_it_holds_and_never_touches_itself_or_the_owner(world):

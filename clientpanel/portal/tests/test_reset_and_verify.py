@@ -60,7 +60,7 @@ def test_reset_requests_are_throttled_without_saying_so(client, make_client):
 
 def test_a_bad_address_is_refused_at_the_field(client):
     page = client.post(reverse("portal:password_reset"), {"email": "not an address"})
-    assert page.status_code == 200 and "Enter a valid email address." in page.content.decode()
+    assert page.status_code == 200 and "Enter a valid email address, like name@example.com." in page.content.decode()
     assert not EmailMessage.objects.exists()
 
 
