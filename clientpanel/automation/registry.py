@@ -3,6 +3,7 @@ called as `job(now=...)`, answering a dict of counts; it is idempotent, so a pas
 or on two workers at once, changes nothing the second time."""
 
 from collections.abc import Callable
+from functools import partial
 
 from clientpanel.client_services.services import (
     job_cancel_stale_proformas,
@@ -54,6 +55,12 @@ JOBS = {
     "refresh_dashboard": job_refresh_dashboard,
     "roll_up_reports": job_roll_up_reports,
     "measure_search_trigrams": job_measure_search_trigrams,
+}
+
+# What a job does when a staff member presses Run now (Settings → Automation), where that differs
+# from the scheduled pass: a snapshot the pass keeps for a few minutes is recomputed at once.
+RUN_NOW: dict[str, Callable[..., dict]] = {
+    "refresh_dashboard": partial(job_refresh_dashboard, regardless_of_age=True),
 }
 
 # Long work people start from a page (automation/background.py): kind -> the domain's function,

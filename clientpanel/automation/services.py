@@ -11,9 +11,11 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from .models import JobRun
-from .registry import JOBS
+from .registry import JOBS, RUN_NOW
 
 log = logging.getLogger(__name__)
+
+MANUAL = "manual"  # JobRun.trigger of a staff member's Run now (tasks.run_job_task)
 
 
 def run_recorded(name: str, job: Callable[[], dict], *, trigger: str) -> JobRun:
@@ -33,12 +35,15 @@ def run_recorded(name: str, job: Callable[[], dict], *, trigger: str) -> JobRun:
 
 
 def automation_pass(*, now: dt.datetime | None = None, trigger: str = "command", only: str | None = None) -> dict:
-    """Run every due job once, in order, each recorded for Settings → Automation."""
+    """Run every due job once, in order, each recorded for Settings → Automation. A staff member's
+    Run now (trigger "manual") runs the job's RUN_NOW form where it has one."""
     now = now or timezone.now()
     results = {}
     for name, job in JOBS.items():
         if only and name != only:
             continue
+        if trigger == MANUAL:
+            job = RUN_NOW.get(name, job)
         run = run_recorded(name, lambda job=job: job(now=now), trigger=trigger)
         results[name] = run.counts if not run.error else {"error": run.error.splitlines()[0]}
     return results

@@ -4,7 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from .background import background_task_run
-from .services import automation_pass
+from .services import MANUAL, automation_pass
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -17,7 +17,7 @@ def automation_pass_task() -> dict:
 
 @db_task()
 def run_job_task(name: str) -> dict:
-    return automation_pass(trigger="manual", only=name)
+    return automation_pass(trigger=MANUAL, only=name)
 
 
 @db_task()

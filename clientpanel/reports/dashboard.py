@@ -123,13 +123,15 @@ def dashboard_refresh(*, now: dt.datetime) -> DashboardSnapshot:
     return snapshot
 
 
-def job_refresh_dashboard(*, now: dt.datetime) -> dict:
+def job_refresh_dashboard(*, now: dt.datetime, regardless_of_age: bool = False) -> dict:
     """Recompute the dashboard's snapshot when it is older than CLIENTPANEL_DASHBOARD_REFRESH_MINUTES
-    (the job runs on every automation pass; the adding up takes seconds at a million clients)."""
+    (the job runs on every automation pass; the adding up takes seconds at a million clients) — or
+    whatever its age when a staff member runs it now (`regardless_of_age`, automation.registry.RUN_NOW):
+    they press it because the figures they see are stale."""
     minutes = int(settings.CLIENTPANEL_DASHBOARD_REFRESH_MINUTES)
     fresh = DashboardSnapshot.objects.filter(key=ALL, computed_at__gt=now - dt.timedelta(minutes=minutes),
                                              computed_at__lte=now).exists()
-    if fresh:
+    if fresh and not regardless_of_age:
         return {"refreshed": 0}
     dashboard_refresh(now=now)
     return {"refreshed": 1}
