@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from clientpanel.core.errors import FieldErrors, ValidationFailed
 from clientpanel.core.text import at_most_characters
 
-from . import template_language
 from .kinds import MESSAGE_KINDS
 from .models import EmailTemplate
+from .syntax_errors import syntax_error_message, unclosed_marker
 
 DEFAULTS = Path(__file__).resolve().parent / "defaults"
 PARTS = ("subject", "body_text", "body_html")
@@ -169,10 +169,14 @@ def check_template(key: str, parts: dict[str, str]) -> None:
         try:
             template = _compile(part, source)
         except TemplateSyntaxError as error:
+            # Django's words are English: said in the reader's language (syntax_errors.py).
             line = getattr(error, "template_debug", {}).get("line")
-            message = _not_offered(str(error)) or str(error)
+            message = syntax_error_message(str(error))
             errors.add(part, _("Line %(line)s: %(message)s") % {"line": line, "message": message}
                        if line else message)
+            continue
+        if unclosed := unclosed_marker(template):  # left as text by Django: the client would get it as it is
+            errors.add(part, _("Line %(line)s: %(message)s") % {"line": unclosed[0], "message": unclosed[1]})
             continue
         if part == "body_html":
             refuse_active_markup(source, errors)
@@ -181,22 +185,6 @@ def check_template(key: str, parts: dict[str, str]) -> None:
             errors.add(part, _("Unknown variable: %(names)s. Use one of the variables listed beside the editor.")
                        % {"names": ", ".join(unknown)})
     errors.raise_if_any()
-
-
-_INVALID_TAG = re.compile(r"^Invalid block tag on line \d+: '([^']+)'")
-_INVALID_FILTER = re.compile(r"^Invalid filter: '([^']+)'")
-
-
-def _not_offered(django_message: str) -> str | None:
-    """Django's refusal of a tag or filter the message language does not have, said in the reader's
-    language with what may be used instead; None for any other syntax error."""
-    if found := _INVALID_TAG.match(django_message):
-        return _("{%% %(tag)s %%} is not offered in e-mail templates; use %(tags)s.") % {
-            "tag": found.group(1), "tags": ", ".join(f"{{% {tag} %}}" for tag in template_language.TAGS)}
-    if found := _INVALID_FILTER.match(django_message):
-        return _("The filter |%(filter)s is not offered in e-mail templates; use %(filters)s.") % {
-            "filter": found.group(1), "filters": ", ".join(f"|{name}" for name in template_language.FILTERS)}
-    return None
 
 
 def refuse_active_markup(html: str, errors: FieldErrors) -> None:
