@@ -20,9 +20,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from clientpanel.core.money import display_amount, display_percent
 from clientpanel.tax.selectors import EU_COUNTRIES
 
-from ..calculations import line_gross
 from ..models import Document
 from ..vat_notes import vat_note
+from .line_amounts import line_grosses
+from .registrations import registration_lines
 from .resources import LOGO_WIDTH, fonts, logo_image
 
 # A document's title on its PDF, by type.
@@ -98,16 +99,10 @@ class Layout:
     # --- blocks --------------------------------------------------------------------------
 
     def registrations(self) -> list[str]:
-        """Every number the seller is registered under, as entered on the home company at issue.
-        The North American numbers keep their own names in every language."""
-        company = self.company
-        provincial = "QST" if (company.get("region") or "").upper().removeprefix("CA-") in {"QC", "QUEBEC",
-                                                                                           "QUÉBEC"} else "PST"
-        labels = [("eu_vat_id", pgettext("EU VAT number, short", "VAT")), ("local_tax_id", _("Tax ID")),
-                  ("registration_number", pgettext("registration number, short", "Reg.")),
-                  ("us_ein", "EIN"), ("us_state_id", "State ID"), ("ca_bn", "BN"), ("ca_gst_hst", "GST/HST"),
-                  ("ca_pst_qst", provincial)]
-        return [f"{label}: {_esc(company[key])}" for key, label in labels if company.get(key)]
+        """Every number the seller is registered under, as entered on the home company at issue;
+        the PST/QST number named after what it is (registrations.provincial_label)."""
+        return [f"{label}: {_esc(number)}" for label, number in
+                registration_lines(self.company, self.document.tax_lines)]
 
     def parties(self) -> Table:
         seller_label, buyer_label = _("Seller"), _("Buyer")
@@ -184,14 +179,18 @@ class Layout:
             head.append(Paragraph(_("Gross"), bold_right))
         rows = [head]
         rate_cell = self.rate_cell() if self.taxed else ""
-        for position, line in enumerate(self.document.items.all(), start=1):
+        items = list(self.document.items.all())
+        # Each line bears its share of the tax the document charged, so the lines add up to its gross.
+        grosses = line_grosses([line.net for line in items],
+                               [Decimal(tax["amount"]) for tax in self.document.tax_lines], self.currency)
+        for position, (line, line_gross) in enumerate(zip(items, grosses, strict=True), start=1):
             row = [Paragraph(str(position), small), Paragraph(_esc(line.description), small),
                    Paragraph(f"{line.quantity.normalize():f}", right), Paragraph(self.money(line.unit_price), right)]
             if self.taxed:
                 row.append(Paragraph(rate_cell, right))
             row.append(Paragraph(self.money(line.net), right))
             if gross:
-                row.append(Paragraph(self.money(line_gross(line.net, self.rates, self.currency)), right))
+                row.append(Paragraph(self.money(line_gross), right))
             rows.append(row)
         widths = {(True, True): [8, 56, 14, 28, 16, 26, 26], (True, False): [8, 68, 14, 30, 24, 30],
                   (False, False): [8, 92, 14, 30, 30]}[(self.taxed, gross)]

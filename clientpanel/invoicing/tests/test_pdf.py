@@ -188,3 +188,59 @@ def test_the_reason_of_an_issued_credit_note_never_changes(polish_company):
     with pytest.raises(DatabaseError), transaction.atomic():  # the trigger of migration 0004
         Document.objects.filter(pk=note.pk).update(reason="Something else")
     assert Document.objects.get(pk=note.pk).reason == "Downtime"
+
+
+# --- the PST/QST number is named after what it is, not after the seller's province ---------------
+
+@pytest.fixture
+def ontario_company(db):
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={
+        "name": "Maple Hosting Inc.", "country": "CA", "region": "ON", "city": "Toronto", "ca_bn": "123456789",
+        "ca_gst_hst": "123456789RT0001", "ca_pst_qst": "1234567890TQ0001"})
+    for region, taxes in [("QC", {"tax1_name": "GST", "tax1_rate": "5", "tax2_name": "QST", "tax2_rate": "9.975"}),
+                          ("BC", {"tax1_name": "GST", "tax1_rate": "5", "tax2_name": "PST", "tax2_rate": "7"}),
+                          ("ON", {"tax1_name": "HST", "tax1_rate": "13"})]:
+        tax_rule_save(actor=None, company_id=company.pk, data={"country": "CA", "region": region, **taxes})
+    return HomeCompany.objects.get(pk=company.pk)
+
+
+def canadian_invoice_text(region: str) -> str:
+    client = client_create(actor=None, data=client_data(currency="CAD", billing_address={"country": "CA",
+                                                                                         "region": region}))
+    return pdf_text(proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Managed server", "quantity": "1", "unit_price": "100"}]))
+
+
+def test_an_ontario_seller_charging_qst_to_a_quebec_buyer_prints_its_qst_number(ontario_company):
+    text = canadian_invoice_text("QC")
+    assert "QST 9.975%" in text and "QST: 1234567890TQ0001" in text and "GST/HST: 123456789RT0001" in text
+    assert "PST:" not in text
+
+
+def test_a_buyer_charged_pst_sees_the_sellers_pst_number_as_pst(ontario_company):
+    home_company_save(actor=None, company_id=ontario_company.pk, data={"ca_pst_qst": "PST-1234-5678"})
+    text = canadian_invoice_text("BC")
+    assert "PST 7%" in text and "PST: PST-1234-5678" in text and "QST:" not in text
+
+
+def test_a_qst_number_keeps_its_name_where_no_provincial_tax_is_charged(ontario_company):
+    # HST in Ontario: no provincial tax on the document; the number is Revenu Québec's all the same.
+    text = canadian_invoice_text("ON")
+    assert "HST 13%" in text and "QST: 1234567890TQ0001" in text and "PST:" not in text
+
+
+@pytest.mark.parametrize(("number", "region", "taxes", "label"), [
+    ("1234567890 TQ 0001", "ON", [], "QST"),
+    ("7654321", "ON", [("GST", "5"), ("QST", "9.975")], "QST"),
+    ("7654321", "ON", [("TPS", "5"), ("TVQ", "9.975")], "QST"),
+    ("7654321", "QC", [("GST", "5"), ("PST", "6")], "PST"),
+    ("123456-7", "ON", [("GST", "5"), ("RST", "7")], "RST"),
+    ("7654321", "QC", [("HST", "15")], "QST"),  # nothing provincial charged: the seller's province
+    ("7654321", "BC", [("GST", "5"), ("PST", "0")], "PST"),
+])
+def test_the_provincial_label_follows_the_number_then_the_tax_charged(number, region, taxes, label):
+    from clientpanel.invoicing.pdf.registrations import provincial_label
+
+    tax_lines = [{"name": name, "rate": rate, "amount": "1.00"} for name, rate in taxes]
+    assert provincial_label({"ca_pst_qst": number, "region": region}, tax_lines) == label
