@@ -31,13 +31,6 @@ def line_net(quantity: Decimal, unit_price: Decimal, currency: str) -> Decimal:
     return round_to_minor_unit(quantity * unit_price, currency)
 
 
-def line_gross(net: Decimal, rates: list[Decimal], currency: str) -> Decimal:
-    """A line's gross as printed beside it (EU invoices): its net plus each rate's tax on that net,
-    rounded per rate like the document's. The document's tax stays what document_totals computes
-    on the net sum, so the lines' gross may differ from the total by a minor unit or so."""
-    return net + sum((round_to_minor_unit(net * rate / HUNDRED, currency) for rate in rates), Decimal("0"))
-
-
 def document_totals(line_nets: list[Decimal], taxes: list[tuple[str, Decimal]], currency: str) -> Totals:
     """Tax is computed per rate on the document's net sum, never per line, and rates add."""
     net = sum(line_nets, Decimal("0"))
