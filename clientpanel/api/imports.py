@@ -10,6 +10,7 @@ from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -97,8 +98,21 @@ def _mapping(text: str) -> dict[str, str] | None:
     except ValueError:
         mapping = None
     if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise ValidationFailed.from_fields({"mapping": ['A JSON object of "CSV header": "field".']})
+        raise ValidationFailed.from_fields({"mapping": [_('Send a JSON object of "CSV header": "field".')]})
     return mapping
+
+
+def _columns_refused(refused: ValidationFailed, headers: list[str], field: str) -> ValidationFailed:
+    """The wizard's refusal of the columns (keyed column_<n> and columns, the page's own inputs)
+    under the request's field: `mapping` when one was sent, else `file` (its headers were read
+    for one); each column's problem names the column."""
+    messages = []
+    for key, problems in refused.fields.items():
+        index = key.removeprefix("column_")
+        header = headers[int(index)] if key != index and index.isdigit() and int(index) < len(headers) else None
+        messages += [_("Column %(header)s: %(problem)s") % {"header": repr(header), "problem": problem}
+                     if header is not None else problem for problem in problems]
+    return ValidationFailed(refused.message, fields={field: messages})
 
 
 @router.post("/imports/clients", response={202: ImportOut}, url_name=UPLOAD_URL_NAME,
@@ -115,13 +129,14 @@ def import_clients(request, file: File[UploadedFile],
     CHECKED (a dry run) or FAILED."""
     require_scope(request, CLIENTS_WRITE)
     actor = api_actor(request)
+    given = _mapping(mapping)
     imported = imports.client_import_upload(actor=actor, file=file.file, name=file.name or "clients.csv",
-                                            size=file.size, mapping=_mapping(mapping))
+                                            size=file.size, mapping=given)
     try:
         imports.client_import_map(actor=actor, import_id=imported.pk, columns=imported.columns)
-    except ValidationFailed:
+    except ValidationFailed as refused:
         imports.client_import_discard(actor=actor, import_id=imported.pk)  # nothing kept of a refused call
-        raise
+        raise _columns_refused(refused, imported.headers, "mapping" if given is not None else "file") from None
     imported = imports.client_import_start(
         actor=actor, import_id=imported.pk, commit=not dry_run, on_existing=on_existing, valid_only=valid_only,
         send_welcome_emails=send_welcome_emails,

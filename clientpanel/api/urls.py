@@ -26,6 +26,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
+from clientpanel.api.field_names import field_name, request_loc
 from clientpanel.api.imports import UPLOAD_URL_NAME, upload_limit
 from clientpanel.api.imports import router as imports_router
 from clientpanel.catalog.api import router as catalog_router
@@ -77,6 +78,24 @@ class ClientpanelApi(NinjaAPI):
         patterns.append(re_path(r"^.*$", _json_errors(_unknown_route), name="unknown-route"))
         return patterns, app_name, namespace
 
+    def validation_error_from_error_contexts(self, error_contexts) -> NinjaValidationError:
+        """ninja's errors keyed by the request's own field names (api/field_names.py): the body's
+        fields without the parameter's name, a form's or a file's name once, a union's refusal once
+        at its field (not once per member tried, under the member's type)."""
+        errors, unions = [], set()
+        for context in error_contexts:
+            for error in context.pydantic_validation_error.errors(include_url=False):
+                loc, cut = request_loc(context.model, error["loc"])
+                if cut:
+                    if loc in unions:
+                        continue
+                    unions.add(loc)
+                error.pop("input", None)
+                if isinstance((error.get("ctx") or {}).get("error"), Exception):
+                    error["ctx"]["error"] = str(error["ctx"]["error"])
+                errors.append({**error, "loc": loc})
+        return NinjaValidationError(errors)
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         _declare_error_responses(schema)
@@ -100,12 +119,6 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _field_name(loc: list) -> str:
-    # ninja locations look like ["body", "payload", "billing_address", "city"]; keep the field path.
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "params", "path")]
-    return ".".join(parts) or "body"
-
-
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
     return api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
@@ -119,11 +132,15 @@ def on_validation_error(request, exc: NinjaValidationError):
         # A malformed id names nothing that exists.
         return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
     for error in exc.errors:
-        name = _field_name(list(error.get("loc", [])))
+        name = field_name(list(error.get("loc", [])))
         message = error.get("msg") or _("Invalid value.")
         if error.get("type") == "extra_forbidden":
             message = _("Unknown field.")
-        if error.get("type") in ("json_invalid", "model_attributes_type") or name == "body":
+        elif error.get("type") in ("model_attributes_type", "model_type", "dict_type") and name != "body":
+            message = _("Must be a JSON object.")  # pydantic's "…object to extract fields from" says less
+        # Only the body as a whole is unreadable: a field's value of the wrong type (null where an
+        # item object goes) is that field's refusal, a 422 naming it.
+        if error.get("type") == "json_invalid" or name == "body":
             body_unreadable = True
         fields.setdefault(name, []).append(message)
     if body_unreadable:

@@ -9,11 +9,11 @@ from typing import Annotated
 from annotated_types import Len
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import BeforeValidator, StrictBool, StrictInt
+from pydantic import BeforeValidator, StrictBool, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_core import PydanticCustomError
 
-from clientpanel.core.api_types import MoneyString, OneLine, Text, strict_example
+from clientpanel.core.api_types import MoneyString, OneLine, strict_example
 from clientpanel.core.json_text import read_json
 from clientpanel.core.schemas import StrictSchema
 
@@ -24,16 +24,22 @@ class AddFundsIn(StrictSchema):
 
 
 def _quantity_text(value: object) -> object:
-    if isinstance(value, float):
+    """The quantity as text: a string as sent, a JSON integer written out (a count is exact). Anything
+    else (a float, true, a list…) is one refusal at the quantity itself, where a union of str and
+    int reported each member's ("items.0.quantity.str", "items.0.quantity.int")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if value is not None and not isinstance(value, str):
         raise PydanticCustomError("quantity_string",
                                   _('Send the quantity as a string or an integer, e.g. "1.5".'))
     return value
 
 
 class ItemIn(StrictSchema):
-    description: Text(500) = None
+    description: OneLine(500) = None
     # Text, as money: "2" or "1.5" (at most 4 decimals); a JSON integer is taken too (a count is exact).
-    quantity: Annotated[str | StrictInt | None, BeforeValidator(_quantity_text)] = "1"
+    quantity: Annotated[str | None, BeforeValidator(_quantity_text), WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}], "title": "Quantity"})] = "1"
     unit_price: MoneyString = None
     top_up: StrictBool = False
 

@@ -67,17 +67,47 @@ def test_a_dry_run_checks_only(client, api_token, django_capture_on_commit_callb
 @pytest.mark.parametrize(("content", "form", "field"), [
     (b"\x89PNG\r\n\x1a\n\x00\x00", {}, "file"),
     (b"", {}, "file"),
-    (b"name,city\r\nx,y\r\n", {}, "columns"),
-    (lines("a@example.com,A,A,PL,"), {"mapping": '{"email": "email", "tax_id": "email"}'}, "column_4"),
+    # No mapping sent: the columns are read from the file's headers, so the refusal is the file's.
+    (b"name,city\r\nx,y\r\n", {}, "file"),
+    (lines("a@example.com,A,A,PL,"), {"mapping": '{"email": "email", "tax_id": "email"}'}, "mapping"),
     (lines("a@example.com,A,A,PL,"), {"mapping": "[1, 2]"}, "mapping"),
     # Nested past the JSON parser's recursion limit: its RecursionError was a 500.
     (lines("a@example.com,A,A,PL,"), {"mapping": "[" * 5000}, "mapping"),
-    (lines("a@example.com,A,A,PL,"), {"on_existing": "merge"}, "form.on_existing"),
+    (lines("a@example.com,A,A,PL,"), {"mapping": '{"email": "email", "firstname": "nope"}'}, "mapping"),
+    (lines("a@example.com,A,A,PL,"), {"mapping": '{"E-mail address": "email"}'}, "mapping"),
+    (lines("a@example.com,A,A,PL,"), {"on_existing": "merge"}, "on_existing"),
+    (lines("a@example.com,A,A,PL,"), {"valid_only": "perhaps"}, "valid_only"),
 ])
 def test_bad_files_and_mappings_are_422_and_keep_nothing(client, api_token, content, form, field):
     response = post(client, api_token, content, **form)
     assert response.status_code == 422, response.content
-    assert field in response.json()["error"]["fields"], response.json()
+    # Keyed by the request's own fields only (not column_4, columns, form.on_existing).
+    assert list(response.json()["error"]["fields"]) == [field], response.json()
+    assert ClientImport.objects.count() == 0
+
+
+def test_a_missing_file_is_refused_under_file(client, api_token):
+    response = client.post("/api/v1/imports/clients", data={"on_existing": "skip"},
+                           headers={"Authorization": f"Bearer {api_token}"})
+    assert response.status_code == 422, response.content
+    assert list(response.json()["error"]["fields"]) == ["file"]
+
+
+def test_a_mapping_refusal_names_the_column_and_what_is_missing(client, api_token):
+    response = post(client, api_token, lines("a@example.com,A,A,PL,"),
+                    mapping='{"email": "email", "firstname": "firstname", "lastname": "lastname", '
+                            '"country": "country", "tax_id": "email"}')
+    assert response.status_code == 422, response.content
+    (message,) = response.json()["error"]["fields"]["mapping"]
+    assert message.startswith("Column 'tax_id': ") and "'email'" in message
+
+
+def test_a_mapping_naming_a_column_the_file_lacks_is_refused(client, api_token):
+    response = post(client, api_token, lines("a@example.com,A,A,PL,"),
+                    mapping='{"email": "email", "firstname": "firstname", "lastname": "lastname", '
+                            '"country": "country", "VAT": "tax_id"}')
+    assert response.status_code == 422, response.content
+    assert "'VAT'" in response.json()["error"]["fields"]["mapping"][0]
     assert ClientImport.objects.count() == 0
 
 
@@ -127,4 +157,14 @@ def test_a_part_whose_headers_are_too_long_is_a_400_and_keeps_nothing(client, ap
     response = client.post("/api/v1/imports/clients", data=body, content_type="multipart/form-data; boundary=BB",
                            headers={"Authorization": f"Bearer {api_token}"})
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_body", response.content
+    assert ClientImport.objects.count() == 0
+
+
+@pytest.mark.parametrize("header", ["email,firstname,lastname,country,email", "email,firstname,lastname,country,EMAIL"])
+def test_a_header_naming_a_column_twice_is_refused_under_file_naming_it(client, api_token, header):
+    content = f"{header}\r\na@example.com,A,A,PL,b@example.com\r\n".encode()
+    response = post(client, api_token, content)
+    assert response.status_code == 422, response.content
+    (message,) = response.json()["error"]["fields"]["file"]
+    assert "twice" in message and "columns 1 and 5" in message
     assert ClientImport.objects.count() == 0

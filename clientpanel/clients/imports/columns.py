@@ -124,6 +124,14 @@ def guess_columns(headers: Sequence[str], saved: dict[str, str] | None = None) -
     return columns
 
 
+def headers_not_in_file(headers: Sequence[str], mapping: dict[str, str]) -> list[str]:
+    """The headers a given mapping names that the file's first line does not have (compared as
+    guess_columns compares them): a mapping for another file, or a typing slip, whose choice would
+    otherwise be dropped without a word."""
+    keys = {header_key(header) for header in headers}
+    return [header for header in mapping if header not in headers and header_key(header) not in keys]
+
+
 def mapping_problems(headers: Sequence[str], columns: Sequence[str]) -> dict[str, list[str]]:
     """Field errors of a mapping, keyed column_<n> (0-based) or "columns": an unknown field, a field
     fed by two columns, a required field fed by none."""

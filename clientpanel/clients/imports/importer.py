@@ -24,6 +24,7 @@ from clientpanel.core.errors import Conflict, DomainError, FieldErrors, Validati
 from clientpanel.core.events import publish_all
 from clientpanel.core.lookups import AnyOf
 from clientpanel.core.places import FieldInvalid, clean_text
+from clientpanel.core.text import has_visible_text
 
 from ..events import WelcomeEmailRequested
 from ..models import Client, ClientGroup, ClientImport, OnExisting
@@ -34,6 +35,7 @@ from ..services.profile import update_locked_client_and_billing
 from .columns import ADDRESS_FIELDS, CLIENT_FIELDS, FIELDS, country_code, status_code
 from .columns import strip_formula_guard as unguard
 from .new_rows import ClientNumbers, new_client_rows
+from .reading import UnclosedQuote
 
 # Rows looked up and written at a time. 5,000 rather than 2,000: every batch is a moment where the
 # importer waits for PostgreSQL (to look the next batch up), and PostgreSQL's time per batch comes
@@ -183,14 +185,17 @@ class Importer:
         clients and users they name, looked up by index a batch at a time as (id, number) pairs."""
         parsed = []
         for line, cells in batch:
+            unreadable = None
+            if isinstance(cells, UnclosedQuote):
+                # Its cells are not the row's (the rest of the file is in the last one): no field's check says why.
+                unreadable = [cells.problem(line)]
             cells = [unguard(cell) for cell in cells]
             values = {field: cells[i].strip() for i, field in enumerate(self.columns) if field and i < len(cells)}
             # Rejected where the row comes (_process), so the rejected rows keep the file's order.
-            too_long = None
-            if len(cells) > self.width:
-                too_long = [_("This line has %(found)d fields; the header has %(expected)d (a comma or semicolon too "
-                              "many, or a quote not closed?).") % {"found": len(cells), "expected": self.width}]
-            parsed.append((line, cells, values, too_long))
+            if unreadable is None and len(cells) > self.width:
+                unreadable = [_("This line has %(found)d fields; the header has %(expected)d (a comma or semicolon "
+                                "too many, or a quote not closed?).") % {"found": len(cells), "expected": self.width}]
+            parsed.append((line, cells, values, unreadable))
         emails = {normalize_email(values.get("email", "")) for _l, _c, values, bad in parsed if not bad} - {""}
         numbers = {values.get("number", "") for _l, _c, values, bad in parsed if not bad} - {""}
         self.sender.wait()
@@ -213,9 +218,9 @@ class Importer:
         answers the new clients' rows to insert (None when nothing is written)."""
         parsed, by_number, taken_numbers, users, by_owner = looked_up
         new_rows = []
-        for line, cells, values, too_long in parsed:
-            if too_long:
-                self._reject(line, cells, values, too_long)
+        for line, cells, values, unreadable in parsed:
+            if unreadable:
+                self._reject(line, cells, values, unreadable)
                 continue
             email = normalize_email(values.get("email", ""))
             number = values.get("number", "")
@@ -253,7 +258,9 @@ class Importer:
             errors.add("email", _("A user with this email address already exists."))
         if number:
             try:
-                clean_text(number, max_length=40, label=FIELDS["number"], single_line=True)
+                if not has_visible_text(clean_text(number, max_length=40, label=FIELDS["number"], single_line=True)):
+                    raise FieldInvalid(_("%(label)s shows no visible character; type it, or leave it empty.")
+                                       % {"label": FIELDS["number"]})
             except FieldInvalid as error:
                 errors.add("number", str(error))
             if number in taken_numbers:

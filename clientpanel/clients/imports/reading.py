@@ -64,10 +64,36 @@ def _delimiter(first_line: str) -> str:
     return ";" if counts[";"] > counts[","] else ","
 
 
+class UnclosedQuote(list):
+    """The cells of a record whose quote is never closed. The csv module (not strict: spreadsheets
+    leave a quote inside an unquoted cell as it is) reads the rest of the file into its last cell;
+    `last_line` is the file's last line, where it stopped."""
+
+    last_line: int = 0
+
+    def problem(self, line: int) -> str:
+        """Why the record starting on `line` is refused, for a person."""
+        if self.last_line > line:
+            return _("A quote opened on this line is never closed: lines %(first)d to %(last)d were read as one "
+                     "field. Close the quote (a quote inside a cell is written twice: \"\").") % {
+                "first": line, "last": self.last_line}
+        return _("A quote opened on this line is never closed. Close it (a quote inside a cell is written twice: "
+                 "\"\").")
+
+
 def records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each record after the header, blank lines skipped; the line is where the
-    record starts in the file (the header is line 1), as a text editor or spreadsheet numbers it."""
-    reader = csv.reader(text, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+    record starts in the file (the header is line 1), as a text editor or spreadsheet numbers it.
+    A record whose quote is never closed comes as UnclosedQuote cells."""
+    past_end: list[bool] = []
+
+    def lines() -> Iterator[str]:
+        yield from text
+        # The reader asks for a line past the end only inside a quoted field (a record ends with its
+        # line otherwise): the record it then answers opened a quote and never closed it.
+        past_end.append(True)
+
+    reader = csv.reader(lines(), delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
     line = 1
     try:
         next(reader, None)
@@ -77,13 +103,30 @@ def records(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
                 cells = next(reader)
             except StopIteration:
                 return
-            if cells and any(cell.strip() for cell in cells):
+            if past_end:
+                cells = UnclosedQuote(cells)
+                cells.last_line = reader.line_num
+                yield line, cells
+            elif cells and any(cell.strip() for cell in cells):
                 yield line, cells
     except UnicodeDecodeError:
         raise _not_utf8(text.buffer) from None
     except csv.Error as error:
         raise file_refused(_("Line %(line)d cannot be read as CSV (%(reason)s).") % {"line": line, "reason": error}
                            ) from None
+
+
+def _refuse_repeated_header(headers: list[str]) -> None:
+    """Two columns of one name (case aside): a mapping names a column by its header, so the second
+    could be neither chosen nor told apart, and its cells were dropped without a word."""
+    first: dict[str, int] = {}
+    for number, header in enumerate(headers, start=1):
+        key = header.casefold()
+        if key in first:
+            raise file_refused(_("The column %(header)s appears twice in the first line (columns %(first)d and "
+                                 "%(second)d); rename or remove one of them and upload the file again.")
+                               % {"header": repr(header), "first": first[key], "second": number})
+        first[key] = number
 
 
 def _refuse_oversized_header(headers: list[str]) -> None:
@@ -131,14 +174,15 @@ def inspect(raw: IO[bytes]) -> FileShape:
             raise file_refused(_("The columns are separated by tabs: save the sheet as \"CSV UTF-8\" (commas) or use "
                                  "semicolons, and upload that."))
         _refuse_oversized_header(headers)
+        headers = [h or _("Column %(number)d") % {"number": i + 1} for i, h in enumerate(headers)]
+        _refuse_repeated_header(headers)
         text.seek(0)
         row_count = sum(1 for _record in records(text, delimiter))
     finally:
         text.detach()
     if not row_count:
         raise file_refused(_("The file has a header line but no clients below it."))
-    return FileShape(delimiter=delimiter, headers=[h or _("Column %(number)d") % {"number": i + 1}
-                                                   for i, h in enumerate(headers)], row_count=row_count)
+    return FileShape(delimiter=delimiter, headers=headers, row_count=row_count)
 
 
 def open_records(raw: IO[bytes], delimiter: str) -> tuple[io.TextIOWrapper, Iterator[tuple[int, list[str]]]]:

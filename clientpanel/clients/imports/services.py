@@ -41,7 +41,7 @@ from clientpanel.core.text import json_problem
 from .. import policies
 from ..models import ClientImport, ClientImportMapping, ClientImportStatus, OnExisting
 from . import reading
-from .columns import guess_columns, mapping_problems
+from .columns import guess_columns, headers_not_in_file, mapping_problems
 from .selectors import own_import
 from .storage import BUSY, STORAGE_DIR, max_import_bytes, remove, store, too_large_message
 
@@ -65,6 +65,11 @@ def client_import_upload(*, actor: ActorLike, file: IO[bytes], name: str, size: 
     if size > max_import_bytes():
         raise reading.file_refused(too_large_message())
     shape = reading.inspect(file)
+    missing = headers_not_in_file(shape.headers, mapping) if mapping else []
+    if missing:
+        message = _("The file has no column %(headers)s: a mapping names columns of the file's first line.") % {
+            "headers": ", ".join(repr(header[:reading.HEADER_LIMIT]) for header in missing[:10])}
+        raise ValidationFailed(message, fields={"mapping": [message]})
     import_id = new_id()
     file.seek(0)
     stored = store(f"{STORAGE_DIR}/{import_id}.csv", file)

@@ -17,6 +17,7 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
+from clientpanel.core.text import has_visible_text
 
 from ..models import Address, AddressType, ClientGroup, ClientStatus
 from ..validation import (
@@ -53,6 +54,8 @@ ADDRESS_TEXT_FIELDS = {
 }
 MULTI_LINE_FIELDS = frozenset({"admin_notes", "public_notes", "notes"})
 CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
+# The settings a client may leave to its group or the home company: None (stored as NULL) inherits.
+INHERITED_SETTINGS = frozenset(CLIENT_SETTINGS - {"group"})
 CLIENT_UPDATABLE = set(CLIENT_TEXT_FIELDS) | {"tax_id", "phone", "language", "currency", "status",
                                               "credit_limit", "einvoice_format", "peppol_id"} | CLIENT_SETTINGS
 ADDRESS_FIELDS = set(ADDRESS_TEXT_FIELDS) | {"type", "phone", "email", "country", "region", "is_default"}
@@ -72,13 +75,19 @@ def clean_text_field(errors: FieldErrors, field: str, value: object, max_length:
                      label: str | Promise) -> str:
     """The cleaned text, or "" with its problem added to errors under field. Only notes may run over
     several lines: a line break in a name, an address line or a city broke the PDFs' and the CSV
-    exports' layout and an e-mail's To header."""
+    exports' layout and an e-mail's To header. Text given must show something, even where it may be
+    left empty: a company name of zero-width characters alone became a display name that reads as
+    nothing in every list, PDF and e-mail, and an address line or a city so showed a blank."""
     try:
-        return clean_text(value, max_length=max_length, required=required, label=label,
+        text = clean_text(value, max_length=max_length, required=required, label=label,
                           single_line=field.rpartition(".")[2] not in MULTI_LINE_FIELDS)
     except FieldInvalid as error:
         errors.add(field, str(error))
         return ""
+    if text and not has_visible_text(text):
+        errors.add(field, _("%(label)s shows no visible character; type it, or leave it empty.") % {"label": label})
+        return ""
+    return text
 
 
 _NO_LIMIT = Decimal("0.0000")  # a Decimal is immutable: one for every client given none
@@ -232,6 +241,12 @@ def clean_new_client(data: Mapping[str, Any], errors: FieldErrors, *, email_must
     cleaned["einvoice_format"] = run_clean(errors, "einvoice_format", clean_einvoice_format,
                                            data.get("einvoice_format"))
     cleaned["peppol_id"] = run_clean(errors, "peppol_id", clean_peppol_id, data.get("peppol_id"))
+    # The client's own settings (None: its group's or its home company's) are set at once, as an
+    # edit sets them: its first proforma is taxed and due as the client was created to be.
+    cleaned["payment_terms_days"] = run_clean(errors, "payment_terms_days", clean_payment_terms,
+                                              data.get("payment_terms_days"))
+    for flag in ("tax_exempt", "reminders_enabled"):
+        cleaned[flag] = run_clean(errors, flag, clean_optional_bool, data.get(flag))
     if password:  # (the validators compare it with the user's names and address)
         clean_password(password, errors, user=User(email=email, firstname=cleaned["firstname"],
                                                    lastname=cleaned["lastname"]))

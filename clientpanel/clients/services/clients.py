@@ -38,6 +38,7 @@ from ..validation import (
 from .cleaning import (
     CLIENT_TEXT_FIELDS,
     CLIENT_UPDATABLE,
+    INHERITED_SETTINGS,
     clean_credit_limit,
     clean_group,
     clean_new_client,
@@ -75,7 +76,7 @@ def new_client_values(cleaned: Mapping[str, Any], billing: Mapping[str, Any], *,
     client_create makes its rows of them one by one, the CSV import inserts them in batches (and
     gives the two rows' ids, made a batch at a time: core.ids.new_id_texts)."""
     client_id, address_id = ids or (new_id(), new_id())
-    client = {k: v if v is not None else "" for k, v in cleaned.items()}
+    client = {k: v if v is not None or k in INHERITED_SETTINGS else "" for k, v in cleaned.items()}
     client.update(
         id=client_id, number=number, owner_id=owner["id"], group_id=group_id,
         display_name=display_name_of(**{k: cleaned[k] for k in ("firstname", "lastname", "company_name")}),

@@ -82,9 +82,12 @@ def proforma_issue(*, actor: ActorLike, client_id, items: object) -> Document:
 
 
 def _proforma_issue(actor: ActorLike, client_id, items: object,
-                    check: Callable[[Client, FieldErrors], None] | None = None) -> Document:
+                    check: Callable[[Client, FieldErrors], None] | None = None,
+                    amount_field: str | None = None) -> Document:
     """`check` judges the locked client (its unpaid proformas, its balance) before anything is
-    written: two requests at once are judged one after the other."""
+    written: two requests at once are judged one after the other. `amount_field`: the items were
+    made of that one field (Add Funds' net_amount), so their refusals (a total out of range) are
+    reported under it, the name the caller sent, not under "items" it never sent."""
     with issuing():
         client = _visible_client(actor, client_id)
         errors = FieldErrors()
@@ -92,6 +95,9 @@ def _proforma_issue(actor: ActorLike, client_id, items: object,
             check(client, errors)
             errors.raise_if_any()
         priced = proforma_priced(client, items, errors)
+        if errors and amount_field:
+            messages = [m for ms in errors.fields.values() for m in ms]
+            errors.fields = {amount_field: list(dict.fromkeys(messages))}
         errors.raise_if_any()
         cleaned, nets, totals, decision = priced
         company = decision.home_company
@@ -146,7 +152,8 @@ def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Do
     errors.raise_if_any()
     return _proforma_issue(actor, client_id, [{"description": None, "quantity": "1", "unit_price": net,
                                                "is_topup": True}],
-                           check=partial(_check_portal_limits, net) if actor.is_portal else None)
+                           check=partial(_check_portal_limits, net) if actor.is_portal else None,
+                           amount_field="net_amount")
 
 
 def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> None:

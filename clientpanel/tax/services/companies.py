@@ -11,6 +11,7 @@ import pycountry
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, snapshot
@@ -18,7 +19,7 @@ from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.models import NumberSequence
 from clientpanel.core.numbering import document_series_key
-from clientpanel.core.text import at_most_characters, text_problem
+from clientpanel.core.text import at_most_characters, has_visible_text, text_problem
 
 from .. import policies
 from ..models import HomeCompany, ResetPeriod
@@ -30,6 +31,12 @@ TEXT_FIELDS = {
     "ca_pst_qst": 20, "bank_details": 2000, "invoice_footer": 2000, "topup_item_name": 200, "refund_item_name": 200,
 }
 MULTILINE_FIELDS = {"bank_details", "invoice_footer"}
+# Text a company always has (the item names have defaults), with the refusal of an empty one.
+REQUIRED_TEXT = {
+    "name": gettext_lazy("Enter the company's legal name."),
+    "topup_item_name": gettext_lazy("Enter the name an Add Funds line is printed with, e.g. Add funds."),
+    "refund_item_name": gettext_lazy("Enter the name a refund line is printed with, e.g. Refund."),
+}
 RESET_FIELDS = ("proforma_reset", "invoice_reset", "credit_note_reset")
 REMINDER_FIELDS = ("reminder_days_before", "reminder_days_overdue")
 COMPANY_FIELDS = set(TEXT_FIELDS) | set(PATTERN_FIELDS) | set(RESET_FIELDS) | set(REMINDER_FIELDS) | {
@@ -125,9 +132,16 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                 problem = text_problem(value, single_line=name not in MULTILINE_FIELDS)
                 if problem:
                     errors.add(name, problem)
+                elif value and not has_visible_text(value) and name not in REQUIRED_TEXT:
+                    # Zero-width characters alone print as a blank on every document.
+                    errors.add(name, _("Shows no visible character; type it, or leave it empty."))
                 setattr(company, name, value)
-        if company_id is None and not company.name:
-            errors.add("name", _("Enter the company's legal name."))
+        for name, refusal in REQUIRED_TEXT.items():
+            # Never empty, on a change either (the legal name heads every document, the item names
+            # are its lines' text); zero-width characters alone are empty too.
+            if (name in data or company_id is None) and name not in errors.fields \
+                    and not has_visible_text(getattr(company, name)):
+                errors.add(name, str(refusal))
         if "country" in data:
             company.country = country_field(data["country"], errors, "country")
         patterns_set(company, data, errors, new_company=company_id is None)

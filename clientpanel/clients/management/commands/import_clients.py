@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clientpanel.clients.imports import (
     MAX_ERRORS,
@@ -92,17 +93,23 @@ class Command(BaseCommand):
     def _report(self, imported: ClientImport, result: dict, *, commit: bool) -> None:
         counts = result["counts"]
         if commit:
-            summary = _("%(rows)d rows: %(created)d created, %(updated)d updated, %(skipped)d skipped, "
-                        "%(rejected)d rejected.")
+            summary = ngettext("%(rows)d row: %(created)d created, %(updated)d updated, %(skipped)d skipped, "
+                               "%(rejected)d rejected.",
+                               "%(rows)d rows: %(created)d created, %(updated)d updated, %(skipped)d skipped, "
+                               "%(rejected)d rejected.", counts["rows"])
         else:
-            summary = _("Dry run, nothing written. %(rows)d rows: %(created)d to create, %(updated)d to update, "
-                        "%(skipped)d to skip, %(rejected)d rejected.")
+            summary = ngettext("Dry run, nothing written. %(rows)d row: %(created)d to create, %(updated)d to "
+                               "update, %(skipped)d to skip, %(rejected)d rejected.",
+                               "Dry run, nothing written. %(rows)d rows: %(created)d to create, %(updated)d to "
+                               "update, %(skipped)d to skip, %(rejected)d rejected.", counts["rows"])
         self.stdout.write(summary % counts)
         for error in imported.errors:
             self.stderr.write(_("Line %(line)d: %(messages)s") % {"line": error["line"],
                                                                   "messages": " | ".join(error["messages"])})
         if counts["rejected"] > MAX_ERRORS:
-            self.stderr.write(_("… and %(more)d more rejected rows.") % {"more": counts["rejected"] - MAX_ERRORS})
+            more = counts["rejected"] - MAX_ERRORS
+            self.stderr.write(ngettext("… and %(more)d more rejected row.", "… and %(more)d more rejected rows.", more)
+                              % {"more": more})
         if counts["rejected"]:
             if commit and not imported.valid_only:
                 self.stderr.write(_("Nothing was written: a row was rejected and the import is all or nothing "
