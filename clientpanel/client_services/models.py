@@ -90,6 +90,11 @@ class Service(models.Model):
             # (the table leaves room on its pages for it: migration 0003).
             models.Index(fields=["client", "id"], name="service_active_client_idx", condition=Q(status="ACTIVE")),
             models.Index(fields=["client", "-order_date"], name="service_client_idx"),
+            # Clients → Services' sorts (selectors.SERVICE_SORTS), each read both ways; none moves when
+            # a period is charged.
+            models.Index(fields=["order_date", "id"], name="service_order_date_idx"),
+            models.Index(fields=["activation_date", "id"], name="service_activation_idx"),
+            models.Index(fields=["currency", "amount", "id"], name="service_price_idx"),
         ]
 
     def __str__(self) -> str:

@@ -104,6 +104,12 @@ class Document(models.Model):
             models.Index(fields=["client", "-created_at"], name="document_client_idx"),
             models.Index(fields=["status", "-created_at"], name="document_status_idx"),
             models.Index(fields=["number"], name="document_number_idx"),
+            # Finance → Documents' sorts (selectors.DOCUMENT_SORTS), each read both ways; created_at's is
+            # its default order's (newest first), which sorted every document for a page.
+            models.Index(fields=["created_at", "id"], name="document_created_idx"),
+            models.Index(fields=["issue_date", "id"], name="document_issue_date_idx"),
+            models.Index(fields=["due_date", "id"], name="document_due_date_idx"),
+            models.Index(fields=["currency", "total", "id"], name="document_total_idx"),
             # Aging of unpaid documents (reports.standing): what is due, in buckets by due date, and
             # the most overdue first — read from the index alone on PostgreSQL (INCLUDE); only the
             # few UNPAID documents are in it.

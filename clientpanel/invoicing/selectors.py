@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import client_get, clients_visible_to
+from clientpanel.clients.selectors import client_directory_queryset, client_get, clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed
 from clientpanel.core.fields import AmountField
+from clientpanel.core.sorting import sort_of
 
 from . import policies
 from .models import Document, DocumentStatus, DocumentType
@@ -32,10 +33,29 @@ def documents_visible_to(actor: ActorLike) -> QuerySet[Document]:
     return documents
 
 
+# Finance → Documents' sorts (core.sorting), each read off an index in either direction: the number's,
+# the status's (status, -created_at), and those of migration 0012. A total sorts by currency first:
+# 100 EUR and 100 PLN are not the same amount (as the directory's balance). "created" is the default
+# (newest first), which no column shows.
+DOCUMENT_SORTS: dict[str, tuple[str, ...]] = {
+    "created": ("created_at", "id"),
+    "number": ("number", "id"),
+    "issue_date": ("issue_date", "id"),
+    "due_date": ("due_date", "id"),
+    "total": ("currency", "total", "id"),
+    "status": ("status", "-created_at", "-id"),
+}
+DOCUMENT_DEFAULT_SORT = "-created"
+
+
 def document_list(*, actor: ActorLike, client: Client | None = None, type: str = "", status: str = "",
-                  search: str = "", overdue: bool = False, now: dt.datetime | None = None) -> QuerySet[Document]:
-    """The documents the actor sees, newest first, by client, type, status, words of the number or
-    the client's name, and `overdue`: unpaid past the due date at `now` (the dashboard's "overdue")."""
+                  search: str = "", overdue: bool = False, now: dt.datetime | None = None,
+                  sort: str = "") -> QuerySet[Document]:
+    """The documents the actor sees, newest first unless `sort` names another of DOCUMENT_SORTS
+    (ValidationFailed on `sort` for one it does not), by client, type, status, words of the number
+    or of the client (the words the directory finds it by: name, number, owner's e-mail, tax ID,
+    phone), and `overdue`: unpaid past the due date at `now` (the dashboard's "overdue")."""
+    order = sort_of(sort, DOCUMENT_SORTS, default=DOCUMENT_DEFAULT_SORT)
     documents = documents_visible_to(actor).select_related("home_company", "client")
     if overdue:
         documents = documents.filter(status=DocumentStatus.UNPAID, due_date__lt=now or timezone.now())
@@ -52,8 +72,9 @@ def document_list(*, actor: ActorLike, client: Client | None = None, type: str =
                 _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentStatus.values)}]})
         documents = documents.filter(status=status)
     for word in (search or "").split()[:4]:
-        documents = documents.filter(Q(number__icontains=word) | Q(client__display_name__icontains=word))
-    return documents.order_by("-created_at", "-id")
+        clients = client_directory_queryset(actor=None, search=word).values("pk")
+        documents = documents.filter(Q(number__icontains=word) | Q(client__in=clients))
+    return documents.order_by(*order.ordering)
 
 
 def with_details(documents: QuerySet[Document]) -> QuerySet[Document]:

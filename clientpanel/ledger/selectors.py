@@ -15,10 +15,11 @@ from django.db.models import Q, QuerySet, Sum
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.clients.selectors import client_directory_queryset, clients_visible_to
 from clientpanel.core.ids import uuid_or_none
 from clientpanel.core.money import units_to_amount
 from clientpanel.core.pagination import INVALID_CURSOR, Page, capped_count, decode_cursor, keyset_page
+from clientpanel.core.sorting import sort_of
 
 from . import policies
 from .descriptions import AMOUNTS, OLD_TYPES, Reading, amount_digits, readings
@@ -142,10 +143,18 @@ def entry_by_transaction_id(*, client_id, transaction_id: str) -> LedgerEntry | 
     return LedgerEntry.objects.filter(client_id=client_id, transaction_id=transaction_id).first()
 
 
-def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "",
-                       names: ServiceNames | None = None) -> QuerySet[LedgerEntry]:
-    """Every entry across the clients the actor may see, newest first (the Finance area); in the
-    portal, its client's entries with Manage Invoices. `names` as for client_entries."""
+# Finance → Transactions' one sort: by date, the time-ordered key's index read either way. Any other needs
+# an index on the hottest insert (models.LedgerEntry.Meta); amounts across clients mix currencies.
+ENTRY_SORTS: dict[str, tuple[str, ...]] = {"date": ("id",)}
+ENTRY_DEFAULT_SORT = "-date"
+
+
+def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "", names: ServiceNames | None = None,
+                       sort: str = "") -> QuerySet[LedgerEntry]:
+    """Every entry across the clients the actor may see, newest first unless `sort` is "date" (oldest
+    first; ValidationFailed on `sort` for another), for the Finance area; in the portal, its
+    client's entries with Manage Invoices. `names` as for client_entries."""
+    order = sort_of(sort, ENTRY_SORTS, default=ENTRY_DEFAULT_SORT)
     actor = as_actor(actor)
     if actor.is_portal and not policies.can_view_transactions(actor, actor.client_id):
         return LedgerEntry.objects.none()
@@ -159,13 +168,13 @@ def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "",
     for word in (search or "").split()[:4]:
         # Across clients a word may also name the client; the portal shows its own client's entries.
         found = _searched(word, names)
-        # The clients named by the word, found once (a subquery): as a join's condition it was
-        # tested for every pair of entry and client the plan made (20 million at a million entries).
-        named = Q(client__in=Client.objects.filter(display_name__icontains=word).values("pk"))
+        # The clients the directory finds by the word (its indexed search column), found once (a subquery):
+        # as a join's condition it was tested for every pair of entry and client (20 million at a million entries).
+        named = Q(client__in=client_directory_queryset(actor=None, search=word).values("pk"))
         entries = entries.filter(found if actor.is_portal else found | named)
-    # Newest first by the key: ids are time-ordered (core.ids.new_id), so the primary key's index
-    # serves the order and a page starts where the last one ended (entries_page).
-    return entries.order_by("-id")
+    # By the key: ids are time-ordered (core.ids.new_id), so the primary key's index serves the order
+    # either way and a page starts where the last one ended (entries_page).
+    return entries.order_by(*order.ordering)
 
 
 def _every_client(scope: QuerySet[Client]) -> bool:
@@ -179,39 +188,42 @@ ENTRY_PAGE_FIELDS = ["id"]
 SEARCH_WINDOW = 10_000
 
 
-def _found_soon(entries: QuerySet[LedgerEntry], start, *, backwards: bool, wanted: int) -> bool:
-    """Whether `wanted` entries match among the SEARCH_WINDOW entries after `start` (before it,
-    backwards; from the newest without one) — or fewer entries than that are left to walk."""
-    ahead = LedgerEntry.objects.filter(**{"pk__gt" if backwards else "pk__lt": start}) if start else \
+def _found_soon(entries: QuerySet[LedgerEntry], start, *, newer: bool, wanted: int) -> bool:
+    """Whether `wanted` entries match among the SEARCH_WINDOW entries older than `start` (newer, when
+    `newer`; from the newest, or the oldest, without one) — or fewer entries than that are left."""
+    ahead = LedgerEntry.objects.filter(**{"pk__gt" if newer else "pk__lt": start}) if start else \
         LedgerEntry.objects.all()
-    edge = list(ahead.order_by("pk" if backwards else "-pk").values_list("pk", flat=True)[
+    edge = list(ahead.order_by("pk" if newer else "-pk").values_list("pk", flat=True)[
         SEARCH_WINDOW - 1:SEARCH_WINDOW])
     if not edge:
         return True
-    near = entries.filter(**{"pk__lte" if backwards else "pk__gte": edge[0]})
+    near = entries.filter(**{"pk__lte" if newer else "pk__gte": edge[0]})
     if start:
-        near = near.filter(**{"pk__gt" if backwards else "pk__lt": start})
+        near = near.filter(**{"pk__gt" if newer else "pk__lt": start})
     return near.order_by().values("pk")[:wanted].count() >= wanted
 
 
 def entries_page(actor: ActorLike, *, search: str = "", type: str = "", names: ServiceNames | None = None,
-                 cursor: str | None = None, page_size: int = 50) -> Page:
-    """One page of entries_visible_to, newest first, after (or before) `cursor` (a keyset on the
+                 cursor: str | None = None, page_size: int = 50, sort: str = "") -> Page:
+    """One page of entries_visible_to in its `sort`, after (or before) `cursor` (a keyset on the
     key: no row read and thrown away, however deep), with its count capped at COUNT_CAP — the
     figure a reader narrows a search by, without reading a million rows to say "more than 1,000".
     A cursor that is not this list's raises ValueError (the page says so and shows the first)."""
+    descending = sort_of(sort, ENTRY_SORTS, default=ENTRY_DEFAULT_SORT).descending
     direction, start = "next", None
     if cursor:
         # Signed and made for this key, or refused; and its value an entry's id (no other list's key).
         direction, values = decode_cursor(cursor, fields=ENTRY_PAGE_FIELDS)
         if (start := uuid_or_none(values[0])) is None:
             raise ValueError(str(INVALID_CURSOR))
-    entries = entries_visible_to(actor, search=search, type=type, names=names)
+    entries = entries_visible_to(actor, search=search, type=type, names=names, sort=sort)
     words = (search or "").split()
     rows, next_cursor, previous_cursor = keyset_page(
-        entries, fields=ENTRY_PAGE_FIELDS, descending=True, page_size=page_size, cursor=cursor,
+        entries, fields=ENTRY_PAGE_FIELDS, descending=descending, page_size=page_size, cursor=cursor,
         value_of=lambda entry: [str(entry.pk)],
-        walk_sort_index=not words or _found_soon(entries, start, backwards=direction == "prev", wanted=page_size + 1),
+        # Newest first, Next walks to older entries and Previous to newer; oldest first, the other way.
+        walk_sort_index=not words or _found_soon(entries, start, newer=(direction == "prev") == descending,
+                                                 wanted=page_size + 1),
         # The page's 51 keys picked from the entries alone, then those rows loaded with their
         # clients and services' names: no join made for every entry the search passes.
         load=lambda keys: _named(LedgerEntry.objects.filter(pk__in=keys).select_related("client"), names))

@@ -51,6 +51,8 @@ class EmailMessage(models.Model):
                          name="email_due_idx"),
             models.Index(fields=["client_id", "-created_at"], name="email_client_idx"),
             models.Index(fields=["-created_at"], name="email_created_idx"),
+            # Settings → E-mail log sorted by recipient (selectors.EMAIL_SORTS), read both ways.
+            models.Index(fields=["recipient", "id"], name="email_recipient_idx"),
             models.Index(fields=["reference"], condition=~models.Q(reference=""), name="email_reference_idx"),
         ]
 

@@ -9,6 +9,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to, sees_every_client
 from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.sorting import sort_of
 from clientpanel.core.text import at_most_characters
 from clientpanel.tax.models import HomeCompany
 
@@ -56,8 +57,20 @@ def emails_visible_to(actor: ActorLike) -> QuerySet[EmailMessage]:
     return EmailMessage.objects.filter(scope)
 
 
-def email_list(*, actor: ActorLike, client_id=None, status: str = "", search: str = "") -> QuerySet[EmailMessage]:
-    """The E-mails tab (one client) and Settings → E-mail log (all), newest first."""
+# The e-mail log's sorts (core.sorting), each read off an index in either direction: email_created_idx
+# and email_recipient_idx (migration 0005).
+EMAIL_SORTS: dict[str, tuple[str, ...]] = {
+    "when": ("created_at", "id"),
+    "to": ("recipient", "id"),
+}
+EMAIL_DEFAULT_SORT = "-when"
+
+
+def email_list(*, actor: ActorLike, client_id=None, status: str = "", search: str = "",
+               sort: str = "") -> QuerySet[EmailMessage]:
+    """The E-mails tab (one client) and Settings → E-mail log (all), newest first unless `sort` names
+    another of EMAIL_SORTS (ValidationFailed on `sort` for one it does not)."""
+    order = sort_of(sort, EMAIL_SORTS, default=EMAIL_DEFAULT_SORT)
     emails = emails_visible_to(actor)
     if client_id is not None:
         emails = emails.filter(client_id=client_id)
@@ -72,7 +85,7 @@ def email_list(*, actor: ActorLike, client_id=None, status: str = "", search: st
             "search": [at_most_characters(MAX_SEARCH_LENGTH)]})
     for word in search.lower().split()[:4]:
         emails = emails.filter(Q(recipient__contains=word) | Q(subject__icontains=word))
-    return emails.order_by("-created_at", "-id")
+    return emails.order_by(*order.ordering)
 
 
 def email_get(*, actor: ActorLike, email_id) -> EmailMessage:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.actors import as_actor
@@ -31,6 +32,7 @@ from clientpanel.payments.models import GatewayRefund
 from clientpanel.payments.selectors import reversal_notices
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
 from clientpanel.ui.exports import DOCUMENT_COLUMNS
+from clientpanel.ui.sorting import list_sort
 
 from ..access import area_required
 from ..forms.finance import (
@@ -42,6 +44,11 @@ from ..forms.finance import (
 )
 from ..query import query_text, refuses_bad_query
 from .common import client_or_404, csv_export, document_or_404, form_page, page_of, record_context, reload_page
+
+# Finance → Documents' sortable headers, in the table's order (invoicing.selectors.DOCUMENT_SORTS).
+DOCUMENT_SORT_COLUMNS = [("number", gettext_lazy("Number")), ("issue_date", gettext_lazy("Issue Date")),
+                         ("due_date", gettext_lazy("Due Date")), ("total", gettext_lazy("Total")),
+                         ("status", gettext_lazy("Status"))]
 
 
 def _filters(request: HttpRequest) -> dict:
@@ -188,15 +195,18 @@ def client_documents_zip(request: HttpRequest, client_id) -> HttpResponse:
 @refuses_bad_query
 def finance_documents(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    documents = document_selectors.document_list(actor=request.user, **filters)
+    # A sort the list does not offer: its default order, and the reason above it (as the directory).
+    sorting = list_sort(query=request.GET, sorts=document_selectors.DOCUMENT_SORTS,
+                        default=document_selectors.DOCUMENT_DEFAULT_SORT, columns=DOCUMENT_SORT_COLUMNS)
+    documents = document_selectors.document_list(actor=request.user, sort=sorting.value, **filters)
     awaiting = request.GET.get("einvoice") == "awaiting"
     if awaiting:
         documents = awaiting_acceptance(documents)
     page = page_of(request, documents, 50)
     return render(request, "backoffice/finance/documents.html", {
         "page": page, "filters": filters, "types": DocumentType.choices, "statuses": DocumentStatus.choices,
-        "kept": _kept(filters) + ([("einvoice", "awaiting")] if awaiting else []), "einvoice_awaiting": awaiting,
-        "einvoice_filter": True})
+        "kept": _kept(filters) + ([("einvoice", "awaiting")] if awaiting else []) + [("sort", sorting.value)],
+        "einvoice_awaiting": awaiting, "einvoice_filter": True, "sorting": sorting})
 
 
 @area_required(VIEW_CLIENTS)
@@ -213,7 +223,8 @@ def client_invoices_export(request: HttpRequest, client_id) -> HttpResponse:
 def finance_documents_export(request: HttpRequest) -> HttpResponse:
     """Finance → Documents as CSV: every document its filters list, all pages."""
     def documents():
-        listed = document_selectors.document_list(actor=request.user, **_filters(request))
+        listed = document_selectors.document_list(actor=request.user, sort=request.GET.get("sort", ""),
+                                                  **_filters(request))
         return awaiting_acceptance(listed) if request.GET.get("einvoice") == "awaiting" else listed
 
     return csv_export(request, documents, columns=DOCUMENT_COLUMNS, stem="documents",

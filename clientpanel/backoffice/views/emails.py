@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, SETTINGS, VIEW_CLIENTS
@@ -21,6 +22,7 @@ from clientpanel.notifications.kinds import MESSAGE_KINDS
 from clientpanel.notifications.links import links_hidden
 from clientpanel.notifications.models import EmailStatus, EmailTemplate
 from clientpanel.notifications.rendering import check_template, edits_refused, template_parts
+from clientpanel.ui.sorting import list_sort
 
 from ..access import area_required
 from ..forms.emails import EmailTemplateForm
@@ -28,6 +30,8 @@ from ..query import RefusedQuery, query_text, refuses_bad_query
 from .common import client_or_404, found_or_404, page_of, record_context
 
 PAGE_SIZE = 25
+# The e-mail log's sortable headers (notifications.selectors.EMAIL_SORTS).
+EMAIL_COLUMNS = [("when", gettext_lazy("When")), ("to", gettext_lazy("To"))]
 
 
 @area_required(VIEW_CLIENTS)
@@ -66,8 +70,11 @@ def email_resend(request: HttpRequest, email_id: int) -> HttpResponse:
 def email_log(request: HttpRequest) -> HttpResponse:
     status = query_text(request, "status", max_length=10)
     search = query_text(request)
+    # A sort the log does not offer: its default order, and the reason above it (as the directory).
+    sorting = list_sort(query=request.GET, sorts=email_selectors.EMAIL_SORTS,
+                        default=email_selectors.EMAIL_DEFAULT_SORT, columns=EMAIL_COLUMNS)
     try:
-        emails = email_selectors.email_list(actor=request.user, status=status, search=search)
+        emails = email_selectors.email_list(actor=request.user, status=status, search=search, sort=sorting.value)
     except ValidationFailed as error:
         name, problems = next(iter(error.fields.items()))
         raise RefusedQuery("q" if name == "search" else name, problems[0]) from None
@@ -75,7 +82,7 @@ def email_log(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/emails/log.html", {
         "title": _("E-mail log"), "section": _("Settings"),
         "page": page, "filters": {"status": status, "search": search}, "statuses": EmailStatus.choices,
-        "query": urlencode({"status": status, "q": search})})
+        "query": urlencode({"status": status, "q": search, "sort": sorting.value}), "sorting": sorting})
 
 
 @area_required(SETTINGS)

@@ -11,18 +11,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import selectors as account_selectors
 from clientpanel.accounts import services as account_services
 from clientpanel.accounts.roles import AREAS, MANAGE_STAFF, SETTINGS
-from clientpanel.audit.selectors import audit_events
+from clientpanel.audit.selectors import AUDIT_DEFAULT_SORT, AUDIT_SORTS, audit_events
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients import services as client_services
 from clientpanel.clients.models import Client
 from clientpanel.core import errors
 from clientpanel.ui.audit_values import audit_names_attach
+from clientpanel.ui.sorting import list_sort
 
 from ..access import area_required, sudo_required
 from ..feedback import run_and_report
@@ -30,6 +32,9 @@ from ..forms.account import NewPasswordForm
 from ..forms.settings import GroupForm, RoleForm, StaffCreateForm, StaffEditForm
 from ..query import query_text, refuses_bad_query
 from .common import form_page, found_or_404, page_of
+
+# The activity log's sortable headers (audit.selectors.AUDIT_SORTS).
+AUDIT_COLUMNS = [("when", gettext_lazy("When")), ("action", gettext_lazy("Action"))]
 
 
 @area_required(MANAGE_STAFF)
@@ -187,11 +192,15 @@ def group_delete(request: HttpRequest, group_id: int) -> HttpResponse:
 def activity_log(request: HttpRequest) -> HttpResponse:
     filters = {"action": query_text(request, "action", max_length=60),
                "actor_kind": query_text(request, "actor_kind", max_length=20), "search": query_text(request)}
-    events = audit_events(**filters)
+    # A sort the log does not offer: its default order, and the reason above it (as the directory).
+    sorting = list_sort(query=request.GET, sorts=AUDIT_SORTS, default=AUDIT_DEFAULT_SORT, columns=AUDIT_COLUMNS)
+    events = audit_events(sort=sorting.value, **filters)
     if request.user.limited_to_assigned_clients and not request.user.is_superuser:
         events = events.filter(client_id__in=client_selectors.clients_visible_to(request.user).values("id"))
     page = page_of(request, events, 50)
     page.object_list = audit_names_attach(page.object_list)
-    query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"]})
+    query = urlencode({"action": filters["action"], "actor_kind": filters["actor_kind"], "q": filters["search"],
+                       "sort": sorting.value})
     return render(request, "backoffice/settings/activity_log.html", {
-        "title": _("Activity log"), "section": _("Settings"), "page": page, "filters": filters, "query": query})
+        "title": _("Activity log"), "section": _("Settings"), "page": page, "filters": filters, "query": query,
+        "sorting": sorting})

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
@@ -23,6 +24,7 @@ from clientpanel.payments import rules as payment_rules
 from clientpanel.payments import selectors as payment_selectors
 from clientpanel.payments import services as payment_services
 from clientpanel.ui.exports import ENTRY_COLUMNS
+from clientpanel.ui.sorting import list_sort
 
 from ..access import area_required
 from ..feedback import run_and_report
@@ -85,27 +87,33 @@ def client_transaction_create(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(FINANCE)
 @refuses_bad_query
 def finance_transactions(request: HttpRequest) -> HttpResponse:
-    """Every entry across the clients the staff member sees, newest first, 50 a page: Previous and
-    Next carry a cursor (where the page ends) with the search and type, and the count stops at
-    1,000 (ledger.selectors.entries_page). A cursor not made by this list shows the first page."""
+    """Every entry across the clients the staff member sees, newest first (or oldest, by its Date
+    header), 50 a page: Previous and Next carry a cursor (where the page ends) with the search, type
+    and sort, and the count stops at 1,000 (ledger.selectors.entries_page). A cursor not made by this
+    list shows the first page."""
     search = query_text(request)
     kind = request.GET.get("type", "")
     cursor = request.GET.get("cursor") or None
+    # A sort the list does not offer: its default order, and the reason above it (as the directory).
+    sorting = list_sort(query=request.GET, sorts=ledger_selectors.ENTRY_SORTS,
+                        default=ledger_selectors.ENTRY_DEFAULT_SORT, columns=[("date", gettext_lazy("Date"))])
     find = functools.partial(ledger_selectors.entries_page, request.user, search=search, type=kind,
-                             names=entry_service_names(), page_size=FINANCE_PAGE_SIZE)
-    error = None
+                             names=entry_service_names(), page_size=FINANCE_PAGE_SIZE, sort=sorting.value)
+    error = sorting.error
     try:
         page = find(cursor=cursor)
     except ValueError as refused:
         error, cursor, page = str(refused), None, find(cursor=None)
-    kept = {"q": search, "type": kind}
+    # The default order needs no word in the links (they read as before sorting was offered).
+    kept = {"q": search, "type": kind, "sort": "" if sorting.value == ledger_selectors.ENTRY_DEFAULT_SORT
+            else sorting.value}
 
     def url_with(**changes) -> str:
         query = {name: value for name, value in (kept | changes).items() if value}
         return "?" + urlencode(query) if query else "?"
 
     return render(request, "backoffice/finance/transactions.html", {
-        "page": page, "q": search, "type": kind, "error": error,
+        "page": page, "q": search, "type": kind, "error": error, "sorting": sorting, "sort": kept["sort"],
         "next_url": url_with(cursor=page.next_cursor) if page.next_cursor else None,
         "prev_url": url_with(cursor=page.previous_cursor) if page.previous_cursor else None,
         "first_url": url_with() if cursor else None,
@@ -126,7 +134,8 @@ def client_transactions_export(request: HttpRequest, client_id) -> HttpResponse:
 def finance_transactions_export(request: HttpRequest) -> HttpResponse:
     """Finance → Transactions as CSV: every entry its search and type find, all pages."""
     return csv_export(request, lambda: ledger_selectors.entries_visible_to(
-        request.user, search=query_text(request), type=request.GET.get("type", ""), names=entry_service_names()),
+        request.user, search=query_text(request), type=request.GET.get("type", ""), names=entry_service_names(),
+        sort=request.GET.get("sort", "")),
         columns=ENTRY_COLUMNS, stem="transactions", back_to=reverse("backoffice:finance-transactions"))
 
 
