@@ -22,6 +22,7 @@ from clientpanel.tax.selectors import EU_COUNTRIES
 
 from ..models import Document
 from ..vat_notes import vat_note
+from .columns import PAGE_WIDTH, fitted, with_description
 from .line_amounts import line_grosses
 from .registrations import registration_lines
 from .resources import LOGO_WIDTH, fonts, logo_image
@@ -183,18 +184,27 @@ class Layout:
         # Each line bears its share of the tax the document charged, so the lines add up to its gross.
         grosses = line_grosses([line.net for line in items],
                                [Decimal(tax["amount"]) for tax in self.document.tax_lines], self.currency)
+        net_at = 5 if self.taxed else 4
+        one_line: dict[int, list[str]] = {}  # column → its numbers, each to be set on one line
         for position, (line, line_gross) in enumerate(zip(items, grosses, strict=True), start=1):
+            numbers = {2: f"{line.quantity.normalize():f}", 3: self.money(line.unit_price),
+                       net_at: self.money(line.net)}
+            if gross:
+                numbers[net_at + 1] = self.money(line_gross)
+            for column, text in numbers.items():
+                one_line.setdefault(column, []).append(text)
             row = [Paragraph(str(position), small), Paragraph(_esc(line.description), small),
-                   Paragraph(f"{line.quantity.normalize():f}", right), Paragraph(self.money(line.unit_price), right)]
+                   Paragraph(numbers[2], right), Paragraph(numbers[3], right)]
             if self.taxed:
                 row.append(Paragraph(rate_cell, right))
-            row.append(Paragraph(self.money(line.net), right))
-            if gross:
-                row.append(Paragraph(self.money(line_gross), right))
+            row += [Paragraph(numbers[column], right) for column in sorted(numbers) if column >= net_at]
             rows.append(row)
-        widths = {(True, True): [8, 56, 14, 28, 16, 26, 26], (True, False): [8, 68, 14, 30, 24, 30],
-                  (False, False): [8, 92, 14, 30, 30]}[(self.taxed, gross)]
-        table = self.table(rows, colWidths=[w * mm for w in widths], repeatRows=1)
+        usual = {(True, True): [8, None, 14, 28, 16, 26, 26], (True, False): [8, None, 14, 30, 24, 30],
+                 (False, False): [8, None, 14, 30, 30]}[(self.taxed, gross)]
+        widths = [None if width is None else fitted(one_line.get(column, ()), font=self.regular, size=8,
+                                                    minimum=width * mm)
+                  for column, width in enumerate(usual)]
+        table = self.table(rows, colWidths=with_description(widths), repeatRows=1)
         table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                                    ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, -1), 0)]))
@@ -209,7 +219,8 @@ class Layout:
         if not self.taxed:
             rows = [[Paragraph(net_label, self.small), Paragraph(self.money(document.net), right)],
                     [Paragraph(total_label, self.small_bold), Paragraph(self.money(document.total), bold_right)]]
-            table = self.table(rows, colWidths=[40 * mm, 36 * mm], hAlign="RIGHT")
+            table = self.table(rows, colWidths=[40 * mm, fitted([self.money(document.total)], font=self.bold, size=8,
+                                                                minimum=36 * mm)], hAlign="RIGHT")
             table.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
             return table
         tax_label = _("VAT amount") if self.eu else _("Tax")
@@ -228,7 +239,10 @@ class Layout:
         rows.append([Paragraph(total_label, self.small_bold), Paragraph(self.money(document.net), bold_right),
                      Paragraph(self.money(document.tax), bold_right),
                      Paragraph(self.money(document.total), bold_right)])
-        table = self.table(rows, colWidths=[34 * mm, 30 * mm, 30 * mm, 30 * mm], hAlign="RIGHT")
+        # Bold totals are the widest: every amount column fits them (and the rows above) on one line.
+        money_width = min(fitted([self.money(document.total), self.money(document.net)], font=self.bold, size=8,
+                                 minimum=30 * mm), (PAGE_WIDTH - 34 * mm) / 3)
+        table = self.table(rows, colWidths=[34 * mm] + [money_width] * 3, hAlign="RIGHT")
         table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black)]))
         return table

@@ -195,3 +195,21 @@ def test_the_lines_share_each_tax_exactly_and_in_proportion(currency, credit, ne
         assert abs(gross - exact) <= unit * len(charged)
         if not net:
             assert gross == 0
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_large_amounts_are_set_on_one_line_in_every_column(polish_company, language):
+    """Fixed column widths broke "PLN 100,010.00" into "PLN 100,010.0" and "0" below it: an amount
+    column is as wide as its widest amount, the description takes the rest."""
+    tax_rule_save(actor=None, company_id=polish_company.pk, data={"country": "PL", "tax1_name": "VAT",
+                                                                  "tax1_rate": "23"})
+    client = client_create(actor=None, data=client_data(currency="PLN", language=language))
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Data centre", "quantity": "12", "unit_price": "812345678.9012"},
+        {"description": "Support", "quantity": "1", "unit_price": "0.01"}])
+    lines = pdf_lines(proforma)
+    for total in (proforma.net, proforma.tax, proforma.total, proforma.items.get(description="Data centre").net):
+        assert sum(amount(line, language) == total for line in lines if is_money(line)) >= 1, (total, lines)
+    # No amount is cut: no line holds only the tail of one ("0", "00 zł"); 1, 2 and 12 are the
+    # positions and a quantity.
+    assert not [line for line in lines if re.fullmatch(r"\d{1,2}( zł)?", line) and line not in ("1", "2", "12")]
