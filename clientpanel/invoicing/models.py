@@ -37,6 +37,9 @@ STATUSES_OF = {  # tuples, so the check constraint below reads the same on every
 }
 
 
+NO_CLIENT_GROUP = 0  # Document.client_group_id of a sale to a client in no group
+
+
 class Document(models.Model):
     """A proforma, invoice or credit note. Issued documents are never edited: the client, home
     company, addresses and tax rates are snapshotted at issue."""
@@ -66,6 +69,11 @@ class Document(models.Model):
                                      db_default="")
     vat_exemption_basis = models.CharField(max_length=200, blank=True, default="", db_default="")
     client_snapshot = models.JSONField(default=dict)
+    # The client's group when the sale was made (reports count each sale in it, SPEC §8): the client's
+    # at the proforma's issue, kept by its final invoice and their credit notes; NO_CLIENT_GROUP for
+    # none. A plain id, as the report rollups keep it: history never stops a group from being deleted.
+    # NULL only on documents written before it was recorded (migration 0014 fills them in).
+    client_group_id = models.BigIntegerField(null=True, blank=True)
     company_snapshot = models.JSONField(default=dict)
     billing_address = models.JSONField(default=dict)
     shipping_address = models.JSONField(default=dict, blank=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
-from django.db.models.functions import TruncMonth, TruncQuarter
+from django.db.models import BigIntegerField, F, QuerySet, Value
+from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from clientpanel.accounts.roles import FINANCE
@@ -130,6 +130,15 @@ def scoped(queryset: QuerySet, actor: Actor, path: str = "client") -> QuerySet:
     return queryset.filter(**{f"{path}__in": clients_visible_to(actor)})
 
 
+def sale_group(document: str = "", client: str = "client__") -> Coalesce:
+    """The client group a sale is counted in (NO_GROUP_KEY: none): the one its client was in when it
+    was made, kept on its document (Document.client_group_id; `document` is the path to it, "" from
+    the documents themselves, "document__" from their payments) — on a document written before that
+    was recorded and not filled in yet, its client's present group (the best known of it)."""
+    return Coalesce(F(f"{document}client_group_id"), F(f"{client}group_id"), Value(NO_GROUP_KEY),
+                    output_field=BigIntegerField())
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a report is narrowed to: a home company (its id), a client group (its id, or NO_GROUP),
@@ -140,11 +149,15 @@ class Filters:
     currency: str | None = None
 
     def on(self, queryset: QuerySet, *, client: str = "client", company: str | None = "home_company",
-           currency: str = "currency") -> QuerySet:
-        """Narrow live rows (payments, documents, entries: `client` is the path to their client)."""
+           currency: str = "currency", group: Coalesce | None = None) -> QuerySet:
+        """Narrow live rows (payments, documents, entries: `client` is the path to their client) — by
+        group, the group of the sale (`group`: sale_group) for sales, else the client's present one."""
         if self.company is not None and company is not None:
             queryset = queryset.filter(**{f"{company}_id": self.company})
-        if self.group == NO_GROUP:
+        if self.group is not None and group is not None:
+            queryset = queryset.alias(sale_group=group).filter(
+                sale_group=NO_GROUP_KEY if self.group == NO_GROUP else self.group)
+        elif self.group == NO_GROUP:
             queryset = queryset.filter(**{f"{client}group__isnull": True})
         elif self.group is not None:
             queryset = queryset.filter(**{f"{client}group_id": self.group})

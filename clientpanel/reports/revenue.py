@@ -23,7 +23,7 @@ from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.tax.models import HomeCompany
 
 from .models import NO_GROUP_KEY, DailyRevenue, DailyUsage
-from .periods import Filters, Range, may_read_reports, scoped
+from .periods import Filters, Range, may_read_reports, sale_group, scoped
 from .reversals import charge_reversals, reversals_by
 from .rollups import NIL, ZERO, MoneyIn, Written, charges_by, credit_notes, credit_notes_by, payments_by, rolled_until
 
@@ -75,17 +75,17 @@ def reads_rollups(actor) -> Written | None:
 
 def revenue_report(*, actor: ActorLike, span: Range, filters: Filters | None = None) -> RevenueReport:
     """Payments received less credit notes issued within the range, per currency: by period, by
-    home company (the document's), by client group (the client's when the sale was rolled up, within
-    minutes of it) — and the charges posted to services in the range by product. A constant number
-    of queries."""
+    home company (the document's), by client group (the sale's: the client's when its proforma was
+    issued, kept on the documents, as the rollups keep it — reports.periods.sale_group) — and the
+    charges posted to services in the range by product. A constant number of queries."""
     actor, filters = as_actor(actor), filters or Filters()
     report = RevenueReport(span=span)
     live = reads_rollups(actor) or Written()
     payments = live.on(filters.on(scoped(Payment.objects.filter(paid_at__gte=span.start, paid_at__lt=span.end),
                                          actor), client="client__", company="document__home_company",
-                                  currency="document__currency"), "created_at")
+                                  currency="document__currency", group=sale_group("document__")), "created_at")
     notes = live.on(filters.on(scoped(credit_notes().filter(issue_date__gte=span.start, issue_date__lt=span.end),
-                                      actor), client="client__"), "issue_date")
+                                      actor), client="client__", group=sale_group()), "issue_date")
     sums: dict = defaultdict(lambda: [ZERO, ZERO])  # (currency, period, company id, group id) → paid, refunded
     for row in payments_by(payments, span.truncate("paid_at")):
         sums[row["currency"], span.period_of(row["bucket"]), row["company"], row["group"] or NO_GROUP_KEY][0] += \

@@ -52,6 +52,7 @@ from clientpanel.invoicing.models import Document, DocumentType, Payment
 from clientpanel.ledger.models import EntryType, LedgerEntry
 
 from .models import NO_GROUP_KEY, DailyRevenue, DailyTax, DailyUsage, RollupState
+from .periods import sale_group
 from .reversals import charge_reversals, reversals_by
 
 STATE_KEY = "reports"
@@ -108,14 +109,15 @@ def _grouped(queryset: QuerySet, bucket, keys: dict, fields: tuple[str, ...] = (
 
 
 def payments_by(payments: QuerySet[Payment], bucket) -> QuerySet:
-    """Payments received (gross) per bucket (over paid_at), currency, home company and client group."""
+    """Payments received (gross) per bucket (over paid_at), currency, home company and client group
+    (their proforma's: the sale's, reports.periods.sale_group)."""
     return _grouped(payments, bucket, {"currency": F("document__currency"), "company": F("document__home_company_id"),
-                                       "group": F("client__group_id")}).annotate(amount=Sum("gross"))
+                                       "group": sale_group("document__")}).annotate(amount=Sum("gross"))
 
 
 def credit_notes_by(notes: QuerySet[Document], bucket) -> QuerySet:
     """Credit notes' totals (negative) per bucket (over issue_date), currency, home company and group."""
-    return _grouped(notes, bucket, {"company": F("home_company_id"), "group": F("client__group_id")}, ("currency",)
+    return _grouped(notes, bucket, {"company": F("home_company_id"), "group": sale_group()}, ("currency",)
                     ).annotate(amount=Sum("total"))
 
 
@@ -207,7 +209,7 @@ def tax_by(documents: QuerySet[Document], bucket: Callable[[dt.tzinfo], Any] | N
                                issue_date__lt=dt.datetime.combine(until + dt.timedelta(days=1), dt.time(),
                                                                   tzinfo=zone))
         rows = _grouped(part, bucket(zone) if bucket is not None else None,
-                        {"company": F("home_company_id"), "group": F("client__group_id"),
+                        {"company": F("home_company_id"), "group": sale_group(),
                          "country": KeyTextTransform("country", "billing_address"), **lines},
                         ("currency", "reverse_charge")).annotate(documents=Count("id"), net_sum=Sum("net"), **sums)
         for row in rows:

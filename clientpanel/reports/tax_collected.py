@@ -17,7 +17,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.tax.models import HomeCompany
 
 from .models import DailyTax
-from .periods import Filters, Range, scoped
+from .periods import Filters, Range, sale_group, scoped
 from .revenue import reads_rollups
 from .rollups import ZERO, Written, tax_by, tax_documents
 
@@ -75,7 +75,8 @@ def tax_report(*, actor: ActorLike, span: Range, filters: Filters | None = None)
     actor, filters = as_actor(actor), filters or Filters()
     live = reads_rollups(actor) or Written()
     # The range's days are each document's own (the day its company dated it): tax_by reads them so.
-    documents = live.on(filters.on(scoped(tax_documents(), actor), client="client__"), "issue_date")
+    documents = live.on(filters.on(scoped(tax_documents(), actor), client="client__", group=sale_group()),
+                        "issue_date")
     sums: dict = defaultdict(lambda: [0, ZERO, ZERO])  # (period, company id, currency, country, kind, name, rate)
     for (bucket, company, _group, *rest), (count, net, tax) in tax_by(
             documents, lambda zone: span.truncate("issue_date", zone), since=span.since, until=span.until).items():

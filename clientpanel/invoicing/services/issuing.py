@@ -27,11 +27,12 @@ def document_derived(source: Document, *, actor: ActorLike, doc_type: str, statu
                      paid_date: dt.datetime | None = None, **amounts) -> Document:
     """A new document issued from another (a proforma's final invoice, an invoice's credit note):
     numbered now (document_number) and dated by that moment (paid then, unless paid_date says
-    otherwise), with the source's client, home company, currency, language, snapshots, addresses
-    and reverse charge, and why it charges no VAT with the exemption's basis as the source recorded
-    them (never today's settings); amounts: its net, tax, total and the like. Its snapshot's time
-    zone is the one it is numbered and dated in (issue_zone: the company's now, not the source's),
-    so the day printed on it and its number's period agree even when the zone changed between."""
+    otherwise), with the source's client, home company, currency, language, snapshots, addresses,
+    reverse charge and client group (the sale's: a credit note comes off the group that sold), and
+    why it charges no VAT with the exemption's basis as the source recorded them (never today's
+    settings); amounts: its net, tax, total and the like. Its snapshot's time zone is the one it is
+    numbered and dated in (issue_zone: the company's now, not the source's), so the day printed on
+    it and its number's period agree even when the zone changed between."""
     company = source.home_company
     number, issued_at = document_number(company=company, doc_type=doc_type)
     snapshot = {**source.company_snapshot, "time_zone": str(issue_zone(company))}
@@ -40,7 +41,7 @@ def document_derived(source: Document, *, actor: ActorLike, doc_type: str, statu
         number=number, currency=source.currency, language=source.language, issue_date=issued_at,
         due_date=issued_at, paid_date=paid_date or issued_at, reverse_charge=source.reverse_charge,
         no_vat_reason=source.no_vat_reason, vat_exemption_basis=source.vat_exemption_basis,
-        client_snapshot=source.client_snapshot, company_snapshot=snapshot,
+        client_snapshot=source.client_snapshot, client_group_id=source.client_group_id, company_snapshot=snapshot,
         billing_address=source.billing_address, shipping_address=source.shipping_address,
         created_by_id=as_actor(actor).user_id, **amounts)
 

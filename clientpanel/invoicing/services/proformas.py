@@ -34,7 +34,7 @@ from clientpanel.tax.models import HomeCompany
 
 from .. import policies, rules
 from ..add_funds_limits import portal_limits
-from ..models import Document, DocumentItem, DocumentStatus, DocumentType
+from ..models import NO_CLIENT_GROUP, Document, DocumentItem, DocumentStatus, DocumentType
 from ..pricing import clean_positive_amount, proforma_priced
 from ..vat_notes import no_vat_reason, recorded_basis
 from .common import DocumentStateError, locked_document, tax_lines_json
@@ -111,7 +111,7 @@ def _proforma_issue(actor: ActorLike, client_id, items: object,
             currency=client.currency, language=_document_language(client.language, company), net=totals.net,
             tax=totals.tax, total=totals.total, tax_lines=tax_lines, reverse_charge=decision.reverse_charge,
             no_vat_reason=no_vat, vat_exemption_basis=recorded_basis(no_vat, company.vat_exemption_basis),
-            client_snapshot=_client_snapshot(client),
+            client_snapshot=_client_snapshot(client), client_group_id=client.group_id or NO_CLIENT_GROUP,
             company_snapshot=_company_snapshot(company),
             billing_address=_address_dict(client.addresses.get(type=AddressType.BILLING)),
             shipping_address=_address_dict(shipping), created_by_id=as_actor(actor).user_id,
