@@ -47,6 +47,12 @@ def can_be_terminated(service: Service) -> bool:
     return service.status not in ENDED
 
 
+def never_provisioned(service: Service) -> bool:
+    """Its module's create never succeeded (still PENDING: waiting for funds, failed, or creating it
+    now): ending it cancels it and gives back what it was charged (services/ending.py)."""
+    return service.status == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED
+
+
 def can_be_retried(service: Service) -> bool:
     """Only a step that failed is run again (a pending create, or the last failed module step)."""
     return service.provision_status == ProvisionStatus.ERROR

@@ -28,6 +28,7 @@ SERVICE_PERIOD = "service_period"
 SERVICE_HOUR = "service_hour"
 SERVICE_SETUP = "service_setup"
 SERVICE_ONE_TIME = "service_one_time"
+SERVICE_CHARGE_REVERSAL = "service_reversal"  # a charge of a service never provisioned, given back
 
 # The English text, also the message translated: one wording for what is stored and what is shown.
 WORDING = {
@@ -38,6 +39,7 @@ WORDING = {
     SERVICE_HOUR: gettext_noop("Service:%(service)s, 1h × %(rate)s per hour"),
     SERVICE_SETUP: gettext_noop("Service:%(service)s, setup fee"),
     SERVICE_ONE_TIME: gettext_noop("Service:%(service)s, one-time"),
+    SERVICE_CHARGE_REVERSAL: gettext_noop("Service:%(service)s, charge of %(amount)s reversed (never provisioned)"),
 }
 # A service's charge as the lists show it once they know the service's name (ledger.selectors.
 # ServiceNames: "VPS D4E0GV"), where the English kept the service's ID.
@@ -46,6 +48,7 @@ NAMED_WORDING = {
     SERVICE_HOUR: gettext_noop("%(name)s, 1h × %(rate)s per hour"),
     SERVICE_SETUP: gettext_noop("%(name)s, setup fee"),
     SERVICE_ONE_TIME: gettext_noop("%(name)s, one-time"),
+    SERVICE_CHARGE_REVERSAL: gettext_noop("%(name)s, charge of %(amount)s reversed (never provisioned)"),
 }
 # A billing period's length, as a service charge names it.
 PERIOD_WORDS = {"DAILY": gettext_noop("1 day"), "WEEKLY": gettext_noop("1 week"), "MONTHLY": gettext_noop("1 month"),
@@ -151,8 +154,11 @@ def _recognised(entry) -> tuple[str, dict | None]:
         params["period"] = _PERIOD_OF_WORDS[params["period"]]
     return code, params
 
-# The type of entry each code was written on before the codes (entries of another type never read as it).
-OLD_TYPES = {code: entry_type for entry_type, patterns in _OLD.items() for code, _pattern in patterns}
+# The type of entry each code is written on, which entries from before the codes are searched in
+# (entries of another type never read as it); a code born with its code (no entry without one has its
+# wording) is named too, as every code the search reads must be.
+OLD_TYPES = {code: entry_type for entry_type, patterns in _OLD.items() for code, _pattern in patterns} | {
+    SERVICE_CHARGE_REVERSAL: "ADJUSTMENT"}
 AMOUNTS = frozenset({"amount", "rate"})  # the parameters shown as amounts in the reader's format
 
 

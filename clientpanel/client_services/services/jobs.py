@@ -19,6 +19,7 @@ from ..locks import locked_service
 from ..models import ProvisionStatus, Service, ServiceStatus
 from ..provision_errors import STALLED, error_columns, system_message
 from .common import status_changed
+from .ending import reversal_changes, service_end_locked
 from .provisioning import service_provision
 
 # A module step still IN_PROGRESS this long after it began has lost its worker (a restart, a crash):
@@ -53,11 +54,13 @@ def job_provision_pending(*, now: dt.datetime) -> dict:
         with transaction.atomic():
             locked = locked_service(service.pk, related=())
             # Still waiting for funds past the delay (a failed provisioning waits for staff instead).
+            # Never provisioned, so cancelled with what it was charged given back: a setup fee charged
+            # before a Retry found the funds gone (ending.py).
             if locked.status == ServiceStatus.PENDING and locked.provision_status == ProvisionStatus.PENDING:
-                locked.status, locked.cancelled_at = ServiceStatus.CANCELLED, now
-                locked.save(update_fields=["status", "cancelled_at"])
+                given_back = service_end_locked(locked, now=now)
                 audit_record(action="service.cancel", target=locked, client_id=locked.client_id,
-                             changes={"status": [ServiceStatus.PENDING, ServiceStatus.CANCELLED]})
+                             changes={"status": [ServiceStatus.PENDING, ServiceStatus.CANCELLED],
+                                      **reversal_changes(given_back)})
                 status_changed(locked, ServiceStatus.PENDING)
                 cancelled += 1
     return {"provisioned": provisioned, "cancelled": cancelled}

@@ -21,23 +21,36 @@ from clientpanel.ledger.services import InsufficientFunds
 from .. import policies, rules
 from ..calculations import anchor_day_of
 from ..locks import locked_service
-from ..models import INSUFFICIENT_FUNDS, SUSPENDED_BY_STAFF, ProvisionStatus, Service, ServiceStatus
+from ..models import (
+    INSUFFICIENT_FUNDS,
+    PROVISIONING_STEPS,
+    SUSPENDED_BY_STAFF,
+    ProvisionStatus,
+    Service,
+    ServiceStatus,
+)
+from ..provision_errors import describe_message
 from ..selectors import service_for_cancellation, services_visible_to
 from .billing import service_charge_due
 from .common import funds, record_module_result, run_module, status_changed, suspend_service
+from .ending import reversal_changes, service_end_locked
 from .provisioning import service_provision
 
 
-def _unsuspend(service_id, *, now: dt.datetime) -> Service:
-    """Back to ACTIVE. Time already paid is never paid again: inside a paid period (a staff
-    suspension) the period simply continues and the next one is charged when it starts. Past it —
-    the unpaid period of a suspension for insufficient funds, or periods that would have started
-    while suspended — nothing is charged for the suspended time and billing restarts from now (its
-    periods of months then end on this day of the month). A one-time price, charged once, stays charged.
-    Refused (InsufficientFunds) when it was suspended for insufficient funds and the client's funds
-    still do not cover the charge it would post at once (rules.unsuspend_uncovered_charge): billing
-    would suspend it again straight after the module's unsuspend. Answers the service as it is after
-    all that (read again: the charge may still suspend it, had the funds gone meanwhile)."""
+def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False) -> Service:
+    """Back to ACTIVE once the module's unsuspend has succeeded. Time already paid is never paid
+    again: inside a paid period (a staff suspension) the period simply continues and the next one is
+    charged when it starts. Past it — the unpaid period of a suspension for insufficient funds, or
+    periods that would have started while suspended — nothing is charged for the suspended time and
+    billing restarts from now (its periods of months then end on this day of the month). A one-time
+    price, charged once, stays charged. Refused (InsufficientFunds) when it was suspended for
+    insufficient funds and the client's funds still do not cover the charge it would post at once
+    (rules.unsuspend_uncovered_charge): billing would suspend it again straight after the module's
+    unsuspend. A module that fails to unsuspend leaves it SUSPENDED — the machine still is — with
+    the error (provision ERROR) and charges nothing; Retry runs the unsuspend again. That failure,
+    once recorded, is raised (Conflict `module_failed`, with the module's words) when
+    `failure_raises` (staff's Unsuspend). Answers the service as it is after all that (read again:
+    the charge may still suspend it, had the funds gone meanwhile)."""
     with transaction.atomic():
         service = locked_service(service_id)
         if service.status != ServiceStatus.SUSPENDED:
@@ -52,33 +65,44 @@ def _unsuspend(service_id, *, now: dt.datetime) -> Service:
                   "(%(funds)s) still do not cover its next charge of %(amount)s. The client must add funds "
                   "first; then unsuspend it.") % {"funds": reader_amount(funds(client), service.currency),
                                                   "amount": reader_amount(uncovered, service.currency)})
-        service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
-        if service.billed_until is not None and service.billed_until < now:
-            # Billing restarts: its periods of months now keep this day (calculations.add_months).
-            service.billed_until, service.billing_anchor_day = now, anchor_day_of(now)
-        service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until",
-                                    "billing_anchor_day"])
-        audit_record(action="service.unsuspend", target=service, client_id=service.client_id,
-                     object_label=str(service), changes={"status": [ServiceStatus.SUSPENDED, ServiceStatus.ACTIVE]})
-        status_changed(service, ServiceStatus.SUSPENDED)
+    # The module first, outside the lock (it may take its whole timeout); only its success counts.
     ok, message = run_module(service, "unsuspend")
-    service = record_module_result(service.pk, ok, message)
+    with transaction.atomic():
+        service = locked_service(service_id)
+        if ok and service.status == ServiceStatus.SUSPENDED:  # not ended, nor unsuspended, meanwhile
+            service.status, service.suspended_at, service.suspension_reason = ServiceStatus.ACTIVE, None, ""
+            if service.billed_until is not None and service.billed_until < now:
+                # Billing restarts: its periods of months now keep this day (calculations.add_months).
+                service.billed_until, service.billing_anchor_day = now, anchor_day_of(now)
+            service.save(update_fields=["status", "suspended_at", "suspension_reason", "billed_until",
+                                        "billing_anchor_day"])
+            audit_record(action="service.unsuspend", target=service, client_id=service.client_id,
+                         object_label=str(service),
+                         changes={"status": [ServiceStatus.SUSPENDED, ServiceStatus.ACTIVE]})
+            status_changed(service, ServiceStatus.SUSPENDED)
+        record_module_result(service.pk, ok, message)
+    if not ok and failure_raises:
+        raise Conflict(_("The module could not unsuspend the service, so it stays suspended and is not charged; "
+                         "retry once the cause is fixed. The module said: %(error)s")
+                       % {"error": describe_message(message)}, code="module_failed")
     service_charge_due(service_id=service.pk, now=now)
     return Service.objects.select_related("product").get(pk=service.pk)
 
 
 def _terminate(service_id, *, now: dt.datetime) -> Service:
+    """End the service (ending.service_end_locked): one that ran is TERMINATED and its module's
+    terminate runs; one never provisioned is CANCELLED and given back what it was charged."""
     with transaction.atomic():
         service = locked_service(service_id)
         if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
             return service
         before = service.status
-        service.status, service.terminated_at = ServiceStatus.TERMINATED, now
-        service.save(update_fields=["status", "terminated_at"])
-        audit_record(action="service.terminate", target=service, client_id=service.client_id,
-                     object_label=str(service), changes={"status": [before, ServiceStatus.TERMINATED]})
+        given_back = service_end_locked(service, now=now)
+        audit_record(action="service.cancel" if service.status == ServiceStatus.CANCELLED else "service.terminate",
+                     target=service, client_id=service.client_id, object_label=str(service),
+                     changes={"status": [before, service.status], **reversal_changes(given_back)})
         status_changed(service, before)
-    if before == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED:
+    if service.status == ServiceStatus.CANCELLED:
         return service
     ok, message = run_module(service, "terminate")
     return record_module_result(service.pk, ok, message)
@@ -108,11 +132,13 @@ def service_suspend(*, actor: ActorLike, service_id) -> Service:
 
 
 def service_unsuspend(*, actor: ActorLike, service_id) -> Service:
+    """Staff's Unsuspend. When the module fails to unsuspend it, refused (409 `module_failed`, with
+    the module's words) after its failure is recorded: the service stays suspended and uncharged."""
     service = _staff_service(actor, service_id)
     if not rules.can_be_unsuspended(service):
         raise Conflict(_("Only a suspended service can be unsuspended; this one is %(status)s.")
                        % {"status": service.get_status_display()}, code="service_state")
-    return _unsuspend(service.pk, now=timezone.now())
+    return _unsuspend(service.pk, now=timezone.now(), failure_raises=True)
 
 
 def service_terminate(*, actor: ActorLike, service_id) -> Service:
@@ -136,8 +162,12 @@ def service_retry(*, actor: ActorLike, service_id) -> Service:
     if service.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
         ok, message = run_module(service, "terminate")
         return record_module_result(service.pk, ok, message)
-    failed = service.provisioning_events.exclude(outcome="OK").first()
-    ok, message = run_module(service, failed.action if failed else "create")
+    # The last of its steps that failed (not a product action's: reboot fails on its own).
+    failed = service.provisioning_events.filter(action__in=list(PROVISIONING_STEPS)).exclude(outcome="OK").first()
+    step = failed.action if failed else "create"
+    if step == "unsuspend" and service.status == ServiceStatus.SUSPENDED:
+        return _unsuspend(service.pk, now=timezone.now())  # its success makes it ACTIVE and billed again
+    ok, message = run_module(service, step)
     return record_module_result(service.pk, ok, message)
 
 
@@ -167,9 +197,10 @@ CANCELLATION_TIMES = (CANCEL_AT_PERIOD_END, CANCEL_NOW)
 def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> Service:
     """End a service at the client's (or staff's) request. At the end of the paid period: marked
     cancel_requested, no further period is charged, and the credit job terminates it once
-    billed_until has passed. Now: a pending service never provisioned is cancelled, any other is
-    terminated through its module at once; time already paid is not refunded. Refused when the
-    service's state does not allow it (rules.py), checked under the service's lock."""
+    billed_until has passed. Now: a pending service never provisioned is cancelled and given back
+    what it was charged (its setup fee), any other is terminated through its module at once; time
+    already paid is not refunded (ending.py). Refused when the service's state does not allow it
+    (rules.py), checked under the service's lock."""
     actor = as_actor(actor)
     service = service_for_cancellation(actor=actor, service_id=service_id)
     require(policies.can_request_cancellation(actor, service.client_id), _("You are not allowed to cancel services."))
@@ -196,17 +227,12 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
         if not rules.can_be_cancelled_now(service):
             raise Conflict(_("The service is %(status)s; it cannot be cancelled.")
                            % {"status": service.get_status_display()}, code="service_state")
-        never_ran = before == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED
-        if never_ran:
-            service.status, service.cancelled_at = ServiceStatus.CANCELLED, now
-            service.save(update_fields=["status", "cancelled_at"])
-        else:
-            service.status, service.terminated_at = ServiceStatus.TERMINATED, now
-            service.save(update_fields=["status", "terminated_at"])
+        given_back = service_end_locked(service, now=now)
         audit_record(action="service.cancel", target=service, client_id=service.client_id,
-                     object_label=str(service), changes={"status": [before, service.status]})
+                     object_label=str(service),
+                     changes={"status": [before, service.status], **reversal_changes(given_back)})
         status_changed(service, before)
-    if never_ran:
+    if service.status == ServiceStatus.CANCELLED:
         return service
     ok, message = run_module(service, "terminate")
     return record_module_result(service.pk, ok, message)
@@ -239,11 +265,14 @@ def job_enforce_credit(*, now: dt.datetime) -> dict:
         # one-time price not charged yet too, which the period's price alone left out before).
         if service.suspension_reason == INSUFFICIENT_FUNDS and rules.unsuspend_uncovered_charge(
                 service, funds=funds(Client.objects.get(pk=service.client_id)), now=now) is None:
-            try:
-                if _unsuspend(service.pk, now=now).status == ServiceStatus.ACTIVE:
-                    unsuspended += 1
-            except InsufficientFunds:  # spent meanwhile: the next pass looks again
-                pass
+            # A module step that failed (an unsuspend, a suspend) waits for staff's Retry, as a failed
+            # create does: the job does not ask the module again every pass.
+            if service.provision_status != ProvisionStatus.ERROR:
+                try:
+                    if _unsuspend(service.pk, now=now).status == ServiceStatus.ACTIVE:
+                        unsuspended += 1
+                except InsufficientFunds:  # spent meanwhile: the next pass looks again
+                    pass
             continue
         # Only services suspended for lack of funds end by themselves; staff decide about theirs.
         if service.suspension_reason == INSUFFICIENT_FUNDS and service.suspended_at and \

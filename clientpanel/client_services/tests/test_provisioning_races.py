@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_service_terminated_while_its_module_creates_it_stays_ended_and_is_removed_again(staff, monkeypatch):
+    """Ended before its create answered, it was never provisioned: cancelled, its setup fee given back."""
     client = funded_client("100")
     product, price = make_product(period="MONTHLY", amount="10.00", setup="2.00")
     service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
@@ -42,9 +43,10 @@ def test_a_service_terminated_while_its_module_creates_it_stays_ended_and_is_rem
     monkeypatch.setattr(provisioning, "run_module", create_while_staff_terminate)
     service_provision(service_id=service.pk)
     service.refresh_from_db()
-    assert service.status == ServiceStatus.TERMINATED and service.billed_until is None
+    assert service.status == ServiceStatus.CANCELLED and service.billed_until is None
     assert steps == ["create", "terminate"]  # what the module made is taken down again
     assert not ServiceCharge.objects.filter(service=service, kind="PERIOD").exists()  # and never charged
+    assert ClientBalance.objects.get(pk=client.pk).balance == Decimal("100")
 
 
 def test_a_step_whose_worker_died_becomes_an_error_staff_can_retry():

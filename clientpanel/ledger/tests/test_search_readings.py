@@ -6,7 +6,14 @@ import pytest
 from django.utils import translation
 
 from clientpanel.core.wording import parts, placements
-from clientpanel.ledger.descriptions import PAYMENT, SERVICE_PERIOD, SERVICE_SETUP, amount_digits, readings
+from clientpanel.ledger.descriptions import (
+    NAMED_WORDING,
+    PAYMENT,
+    SERVICE_PERIOD,
+    SERVICE_SETUP,
+    amount_digits,
+    readings,
+)
 
 
 def test_a_word_lies_in_the_fixed_text_a_parameter_or_across_both():
@@ -30,7 +37,7 @@ def test_readings_name_the_codes_the_reader_sees_the_word_in(language):
         assert [(r.code, r.named) for r in fee] == [(SERVICE_SETUP, None)]  # both wordings show it: no check
         # "Usługa"/"Service:" opens the wording only where the service is gone (the others show its name).
         prefix = [r for r in readings("Usługa" if language == "pl" else "Service:", named=True) if r.ways == ((),)]
-        assert {r.named for r in prefix} == {False} and len(prefix) == 4
+        assert {r.named for r in prefix} == {False} and len(prefix) == len(NAMED_WORDING)  # each service's code
         assert {r.named for r in readings("Usługa", named=False)} == {None}  # a list without names: all read so
         month = [r for r in readings("miesiąc" if language == "pl" else "month", named=False) if r.ways == ((),)]
         months = ("MONTHLY", "QUARTERLY", "SEMIANNUALLY") if language == "en" else ("MONTHLY", "QUARTERLY")
