@@ -3,9 +3,10 @@ language (core.wording, as ledger.descriptions).
 
 A step that hangs, crashes, stops with no words or loses its worker is described by the system: a
 code and its parameters are kept beside the English text, which the service's `provision_error`
-(and the API) keep as before. What a module says itself (its ModuleError's text) is kept under
-MODULE and shown as the module wrote it. Rows from before the codes (no code) are recognised by
-their exact English wording; anything else shows as stored."""
+(and the API) keep as before; the step is named by its label ("Create: …"), never by its code.
+What a module says itself (its ModuleError's text) is kept under MODULE and shown as the module
+wrote it. Rows from before the codes (no code) are recognised by their exact English wording;
+anything else shows as stored."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import get_language, gettext_noop
 
+from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.core.money import display_quantity
 from clientpanel.core.wording import CodedText, in_reader_language, kept_params, recognised
 
@@ -25,10 +28,12 @@ CRASHED = "crashed"
 STALLED = "stalled"
 
 # The English text, also the message translated: one wording for what is stored and what is shown.
+# The step is named by its label in the reader's language (step_label: "Create", "Utworzenie"; a
+# product action as its module names it), kept as its code ("create") among the parameters.
 WORDING = {
-    TIMEOUT: gettext_noop("The %(module)s module did not answer within %(seconds)s s (%(action)s)."),
-    FAILED: gettext_noop("%(action)s failed"),
-    CRASHED: gettext_noop("%(action)s failed unexpectedly: %(error)s"),
+    TIMEOUT: gettext_noop("%(action)s: the %(module)s module did not answer within %(seconds)s s."),
+    FAILED: gettext_noop("%(action)s: the module's step failed."),
+    CRASHED: gettext_noop("%(action)s: the module's step failed unexpectedly: %(error)s"),
     STALLED: gettext_noop("The module's step stopped without an answer (its worker was restarted); "
                           "check the server, then retry."),
 }
@@ -43,9 +48,31 @@ class StepMessage(CodedText):
 
 
 def system_message(code: str, **params: Any) -> StepMessage:
-    """The system's words for a step: system_message(TIMEOUT, module=…, seconds=…, action=…)."""
+    """The system's words for a step: system_message(TIMEOUT, module=…, seconds=…, action=…), the
+    English kept naming the step by its English label (a `module` given names a product action)."""
     params = kept_params(params)
-    return StepMessage(WORDING[code] % params, code, params)
+    with translation.override("en"):
+        return StepMessage(WORDING[code] % _labelled(params), code, params)
+
+
+def step_label(action: str, module: str | None = None) -> str:
+    """A module's step in the active language: create, suspend, unsuspend and terminate by their
+    labels (models.PROVISIONING_STEPS, as the provisioning log shows them), a product action as
+    `module` declares it ("Reboot"); anything no one names (a module removed since), its code."""
+    from .models import PROVISIONING_STEPS  # the models read this module's describe()
+
+    if action in PROVISIONING_STEPS:
+        return str(PROVISIONING_STEPS[action])
+    try:
+        return str(get_module(module).actions.get(action, action)) if module else action
+    except ModuleError:
+        return action
+
+
+def _labelled(params: dict) -> dict:
+    """The parameters with the step's code read as its label (for the wording, not for the row)."""
+    return {**params, "action": step_label(params["action"], params.get("module"))} if "action" in params \
+        else params
 
 
 def error_columns(message: str) -> dict:
@@ -61,7 +88,8 @@ def describe(text: str, code: str, params: dict | None) -> str:
         code, params = recognised(text, _OLD)
     if code not in WORDING:
         return text
-    return in_reader_language(WORDING[code], params, text, _FORMATS)
+    return in_reader_language(WORDING[code], _labelled(params) if isinstance(params, dict) else params, text,
+                              _FORMATS)
 
 
 def describe_message(message: str) -> str:

@@ -51,10 +51,10 @@ def run_module(service: Service, action: str) -> tuple[bool, StepMessage]:
         message, outcome, ok = system_message(TIMEOUT, module=module_name, action=action,
                                               seconds=f"{settings.PROVISIONING_TIMEOUT:g}"), "TIMEOUT", False
     except ModuleError as error:
-        message = StepMessage(str(error)) if str(error) else system_message(FAILED, action=action)
+        message = StepMessage(str(error)) if str(error) else system_message(FAILED, action=action, module=module_name)
         outcome, ok = "ERROR", False
     except Exception as error:
-        message, outcome, ok = system_message(CRASHED, action=action,
+        message, outcome, ok = system_message(CRASHED, action=action, module=module_name,
                                               error=f"{type(error).__name__}: {error}"), "ERROR", False
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
