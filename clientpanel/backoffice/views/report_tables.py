@@ -4,6 +4,7 @@ same rows the page shows."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -44,24 +45,46 @@ class Table:
     rows: list[list[object]] = field(default_factory=list)
     note: str = ""
     export: str = ""  # the URL of its CSV, set by the page
+    # Columns shown on wide screens only (and always in the CSV): what a laptop's width leaves out
+    # of a long row without losing its sense (the currency beside amounts that carry their sign).
+    wide_only: frozenset[int] = frozenset()
+
+    def _css(self, index: int, base: str) -> str:
+        return f"{base} d-none d-xxl-table-cell".strip() if index in self.wide_only else base
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """Each column's label and its header cell's classes."""
+        return [(label, self._css(index, "text-end" if numeric else ""))
+                for index, (label, numeric) in enumerate(self.columns)]
 
     @property
     def body_html(self) -> str:
         """The table's rows as HTML, built here rather than cell by cell in the template, where the
         aging report's list of a dozen cells a row took most of the page's time."""
         language = get_language() or "en"
-        classes = ["text-end text-nowrap" if numeric else "" for _label, numeric in self.columns]
+        classes = [self._css(index, "text-end text-nowrap" if numeric else "")
+                   for index, (_label, numeric) in enumerate(self.columns)]
         # On a phone a row is a card (base.html: .cp-cards): its first cell heads it, the others
         # name their column (data-label), as the hidden header did.
         labels = [""] + [format_html(' data-label="{}"', label) for label, _numeric in self.columns[1:]]
 
         def cells(row: list[object]):
             for index, (cell, css, label) in enumerate(zip(row, classes, labels, strict=True)):
-                css = "text-nowrap" if isinstance(cell, Link) and not css else css
+                # A number, a day or a link kept on one line: "2026-11-04" broke into "2026-" and "11-04".
+                if (isinstance(cell, Link) or _is_day(cell)) and "text-nowrap" not in css:
+                    css = f"text-nowrap {css}".strip()
                 yield (css + " cp-card-head" if index == 0 else css).strip(), label, cell_html(cell, language)
 
         return format_html_join("\n", "<tr>{}</tr>", ((format_html_join("", '<td class="{}"{}>{}</td>', cells(row)),)
                                                        for row in self.rows))
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_day(cell: object) -> bool:
+    return isinstance(cell, str) and _DAY.fullmatch(cell) is not None
 
 
 def cell_html(cell: object, language: str) -> str:

@@ -195,6 +195,7 @@ def _aging(request: HttpRequest, choices) -> dict:
               d.days_overdue if d.days_overdue is not None and d.days_overdue >= 0 else "",
               Money(d.total, d.currency), Money(d.due, d.currency), str(BUCKET_LABELS[d.bucket])]
              for d in report.documents],
+            wide_only=frozenset({3, 5}),  # the client's number, the currency
             note=(_("The first %(shown)d of %(count)d documents, most overdue first; Finance → Documents lists "
                     "them all.") % {
                 "shown": len(report.documents), "count": report.count}
