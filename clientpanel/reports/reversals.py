@@ -1,4 +1,4 @@
-"""What credit notes gave back per product, for usage by product (docs/decisions.md, "Small choices
+"""What was given back per product, for usage by product: credit notes' charge reversals (docs/decisions.md, "Small choices
 of 2026-11-24 (usage by product and credit notes)").
 
 A credit note that refunds an invoice's charged items (anything but top-ups) posts one ADJUSTMENT
@@ -10,33 +10,55 @@ invoice's tax, pro rata), counted over every reversal of the invoice so far: the
 an invoice in full give each product back exactly what its items were charged. Amounts are split in
 the currency's minor unit by greatest divisors (_split), so a later note never takes usage back from
 a product. Two queries, whatever the number of entries: the reversals (with what earlier notes of
-their invoice reversed) and the charged items of their invoices."""
+their invoice reversed) and the charged items of their invoices — and one more for the charges of
+services never provisioned, given back whole to their service's product."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, UUIDField
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, UUIDField
 from django.db.models.functions import Coalesce
 
 from clientpanel.client_services.models import Service
 from clientpanel.core.fields import AmountField
 from clientpanel.core.money import AMOUNT_PLACES, amount_to_units, currency_minor_unit, units_to_amount
 from clientpanel.invoicing.models import Document, DocumentItem, DocumentType
+from clientpanel.ledger.descriptions import SERVICE_CHARGE_REVERSAL
 from clientpanel.ledger.models import EntryType, LedgerEntry
 
 
 def charge_reversals(entries: QuerySet[LedgerEntry] | None = None) -> QuerySet[LedgerEntry]:
-    """The ADJUSTMENT entries credit notes posted to give a charge back (the only ones a note posts)."""
+    """The ADJUSTMENT entries that give a charge back: those credit notes posted (the only ones a
+    note posts), and those a service never provisioned was given back by (client_services'
+    ending.charges_give_back, tied to the service)."""
     notes = Document.objects.filter(type=DocumentType.CREDIT_NOTE).values("pk")
     return (entries if entries is not None else LedgerEntry.objects.all()).filter(
-        type=EntryType.ADJUSTMENT, document_id__in=notes)
+        Q(document_id__in=notes) | Q(description_code=SERVICE_CHARGE_REVERSAL), type=EntryType.ADJUSTMENT)
 
 
 def reversals_by(entries: QuerySet[LedgerEntry], bucket) -> dict[tuple, Decimal]:
     """Charge reversals (positive) per (bucket or None, currency, client group, product id or None:
-    items sold outside a service) — the keys charges_by groups charges under."""
+    items sold outside a service) — the keys charges_by groups charges under. A service's own
+    give-back names its service, so its product directly; a credit note's, through its invoice."""
+    given: dict = defaultdict(Decimal)
+    direct = entries.filter(description_code=SERVICE_CHARGE_REVERSAL)
+    product = Service.objects.filter(pk=OuterRef("service_id")).values("product_id")[:1]
+    keys = {"currency": F("client__currency"), "group": F("client__group_id"),
+            "product": Subquery(product, output_field=UUIDField())}
+    if bucket is not None:
+        keys["bucket"] = bucket
+    for row in direct.annotate(**keys).values(*keys).annotate(
+            amount=Sum("net")).order_by():
+        given[row.get("bucket"), row["currency"], row["group"], row["product"]] += row["amount"]
+    for key, amount in _note_reversals_by(entries.exclude(pk__in=direct.values("pk")), bucket).items():
+        given[key] += amount
+    return {key: amount for key, amount in given.items() if amount}
+
+
+def _note_reversals_by(entries: QuerySet[LedgerEntry], bucket) -> dict[tuple, Decimal]:
+    """Credit notes' charge reversals, keyed as reversals_by."""
     invoice = Document.objects.filter(pk=OuterRef("document_id")).values("related_id")[:1]
     earlier_notes = Document.objects.filter(type=DocumentType.CREDIT_NOTE, related_id=OuterRef(OuterRef("invoice")))
     earlier = (LedgerEntry.objects.filter(client_id=OuterRef("client_id"), type=EntryType.ADJUSTMENT,
