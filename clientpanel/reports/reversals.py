@@ -1,5 +1,6 @@
-"""What was given back per product, for usage by product: credit notes' charge reversals (docs/decisions.md, "Small choices
-of 2026-11-24 (usage by product and credit notes)").
+"""What was given back per product, for usage by product: credit notes' charge reversals
+(docs/decisions.md, "Small choices of 2026-11-24 (usage by product and credit notes)"), and the
+charges of a service never provisioned.
 
 A credit note that refunds an invoice's charged items (anything but top-ups) posts one ADJUSTMENT
 entry giving their charge back (invoicing/services/credit_notes.py), linked to the note by
