@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from clientpanel.catalog.models import Product
 from clientpanel.client_services.models import (
@@ -36,13 +35,6 @@ from .test_billing import T, at, charges, funded_client, make_product
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    def move_to(moment: dt.datetime) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return move_to
 
 
 def daily_service(fail: str, funds: str = "100") -> Service:

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from clientpanel.client_services.calculations import add_months
 from clientpanel.client_services.locks import locked_service
@@ -34,15 +33,6 @@ PRICES = {  # key: (period, amount, hourly billing, length of one period from a 
     "monthly": ("MONTHLY", "20.00", False, lambda start: add_months(start, 1)),
 }
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Staff actions read the real clock; move it to the simulated moment of the test."""
-
-    def move_to(moment: dt.datetime) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return move_to
 
 
 @pytest.mark.parametrize("kind", PRICES)

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from clientpanel.client_services.models import INSUFFICIENT_FUNDS, ProvisioningEvent, Service, ServiceStatus
 from clientpanel.client_services.services import (
@@ -27,13 +27,6 @@ from .test_billing import T, at, charges, funded_client, make_product
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def clock(monkeypatch):
-    def move_to(moment: dt.datetime) -> None:
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-
-    return move_to
 
 
 def suspended_for_funds(top_up: str) -> Service:
