@@ -2,11 +2,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.core.fields import AmountField
 from clientpanel.core.ids import new_id
 
-from .provision_errors import MODULE, describe
+from .provision_errors import MODULE, describe, step_label
 
 
 class ServiceStatus(models.TextChoices):
@@ -133,14 +132,6 @@ class ServiceCharge(models.Model):
         return f"{self.service_id} {self.kind} {self.period_start:%Y-%m-%d %H:%M}"
 
 
-# The steps a provisioning module is asked to run (ProvisioningEvent.action, stored as these codes),
-# as people read them in the provisioning log; a product's own actions (reboot…) its module names.
-PROVISIONING_STEPS = {"create": pgettext_lazy("provisioning step", "Create"),
-                      "suspend": pgettext_lazy("provisioning step", "Suspend"),
-                      "unsuspend": pgettext_lazy("provisioning step", "Unsuspend"),
-                      "terminate": pgettext_lazy("provisioning step", "Terminate")}
-
-
 class ProvisioningEvent(models.Model):
     """What a provisioning module was asked to do and what came of it."""
 
@@ -165,12 +156,7 @@ class ProvisioningEvent(models.Model):
         """The step in the active language: one of PROVISIONING_STEPS, or the product action's name
         as its module declares it ("Reboot"); an action no one names any more (a module removed or
         changed since), its code."""
-        if self.action in PROVISIONING_STEPS:
-            return str(PROVISIONING_STEPS[self.action])
-        try:
-            return str(get_module(self.service.product.module).actions.get(self.action, self.action))
-        except ModuleError:
-            return self.action
+        return step_label(self.action, self.service.product.module)
 
     @property
     def reader_message(self) -> str:

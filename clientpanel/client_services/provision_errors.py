@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_noop, pgettext_lazy
 
 from clientpanel.catalog.modules import ModuleError, get_module
 from clientpanel.core.money import display_quantity
@@ -55,12 +55,18 @@ def system_message(code: str, **params: Any) -> StepMessage:
         return StepMessage(WORDING[code] % _labelled(params), code, params)
 
 
+# The steps a provisioning module is asked to run (ProvisioningEvent.action, stored as these codes),
+# as people read them in the provisioning log; a product's own actions (reboot…) its module names.
+PROVISIONING_STEPS = {"create": pgettext_lazy("provisioning step", "Create"),
+                      "suspend": pgettext_lazy("provisioning step", "Suspend"),
+                      "unsuspend": pgettext_lazy("provisioning step", "Unsuspend"),
+                      "terminate": pgettext_lazy("provisioning step", "Terminate")}
+
+
 def step_label(action: str, module: str | None = None) -> str:
     """A module's step in the active language: create, suspend, unsuspend and terminate by their
-    labels (models.PROVISIONING_STEPS, as the provisioning log shows them), a product action as
-    `module` declares it ("Reboot"); anything no one names (a module removed since), its code."""
-    from .models import PROVISIONING_STEPS  # the models read this module's describe()
-
+    labels (PROVISIONING_STEPS, as the provisioning log shows them), a product action as `module`
+    declares it ("Reboot"); anything no one names (a module removed since), its code."""
     if action in PROVISIONING_STEPS:
         return str(PROVISIONING_STEPS[action])
     try:

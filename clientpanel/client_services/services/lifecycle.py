@@ -23,13 +23,12 @@ from ..calculations import anchor_day_of
 from ..locks import locked_service
 from ..models import (
     INSUFFICIENT_FUNDS,
-    PROVISIONING_STEPS,
     SUSPENDED_BY_STAFF,
     ProvisionStatus,
     Service,
     ServiceStatus,
 )
-from ..provision_errors import describe_message
+from ..provision_errors import PROVISIONING_STEPS, describe_message
 from ..selectors import service_for_cancellation, services_visible_to
 from .billing import service_charge_due
 from .common import funds, record_module_result, run_module, status_changed, suspend_service
