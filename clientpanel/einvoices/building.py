@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 
 from stdnum import iban
@@ -40,13 +41,30 @@ def _plain(value: Decimal, least_places: int = 0) -> Decimal:
     return value.quantize(Decimal(1).scaleb(exponent)) if exponent < 0 else value.quantize(Decimal(1))
 
 
-def _seller(document: Document) -> Party:
-    company = document.company_snapshot
-    return Party(name=company.get("name") or "", country=company.get("country") or "",
-                 address1=company.get("address1") or "", address2=company.get("address2") or "",
-                 city=company.get("city") or "", postcode=company.get("postcode") or "",
-                 region=company.get("region") or "", tax_id=company.get("local_tax_id") or "",
-                 vat_id=company.get("eu_vat_id") or "", registration_number=company.get("registration_number") or "")
+# What a seller is read from: a company's snapshot on a document, or the company itself (requirements.py).
+SELLER_FIELDS = ("name", "country", "address1", "address2", "city", "postcode", "region", "local_tax_id",
+                 "eu_vat_id", "registration_number", "us_ein", "ca_gst_hst", "ca_bn")
+
+
+def seller_party(company: Mapping[str, object]) -> Party:
+    """The seller as a company's values say it (a document's company_snapshot, or the company's own
+    fields). Its tax number is the local tax ID or, where a country has its own field, the number
+    that registers the company for tax there: a US company's EIN, a Canadian one's GST/HST number
+    (else its BN) — what EN 16931 writes as the seller's tax registration (BT-32, or BT-30 when it
+    shows no VAT number). Reading only the local and EU numbers left a US or Canadian seller with
+    none, and every e-invoice of theirs failed."""
+    def value(name: str) -> str:
+        return str(company.get(name) or "").strip()
+
+    country = value("country").upper()
+    tax_id = value("local_tax_id")
+    if not tax_id and country == "US":
+        tax_id = value("us_ein")
+    elif not tax_id and country == "CA":
+        tax_id = value("ca_gst_hst") or value("ca_bn")
+    return Party(name=value("name"), country=value("country"), address1=value("address1"),
+                 address2=value("address2"), city=value("city"), postcode=value("postcode"), region=value("region"),
+                 tax_id=tax_id, vat_id=value("eu_vat_id"), registration_number=value("registration_number"))
 
 
 def _buyer(document: Document) -> Party:
@@ -102,7 +120,8 @@ def einvoice_input(document: Document, *, exchange_rate: ExchangeRate | None = N
         tax=amount(document.tax), total=amount(document.total),
         taxes=tuple(Tax(name=str(t.get("name") or "VAT"), rate=_plain(Decimal(str(t.get("rate") or "0"))),
                         amount=amount(t.get("amount") or "0")) for t in document.tax_lines),
-        reverse_charge=document.reverse_charge, seller=_seller(document), buyer=_buyer(document),
+        reverse_charge=document.reverse_charge, seller=seller_party(document.company_snapshot or {}),
+        buyer=_buyer(document),
         lines=tuple(Line(position=index, description=item.description, quantity=_plain(item.quantity),
                          unit_price=_plain(item.unit_price, 2), net=amount(item.net),
                          period_start=local_day(document, item.period_start),

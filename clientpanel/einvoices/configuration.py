@@ -26,6 +26,8 @@ from .exporters import CannotExport, get_exporter
 from .making import einvoices_waiting_for_rate
 from .models import EInvoiceProfile, KsefEnvironment, VatExchangeRate
 from .rates import polish_holidays
+from .reasons import describe
+from .requirements import company_unmet
 
 # The token's variable must be named for KSeF: a settings user must not point the job at another
 # secret of the server (the database's, the session key) and have it sent to KSeF.
@@ -38,6 +40,7 @@ def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, k
     """Choose the e-invoice format of a home company ("" — none) and, for KSeF, how files reach it:
     offline (staff send them) or through KSeF's API in its test, demo or production environment,
     with a token read from the server's environment variable named here (never the token itself).
+    A format whose requirements the company does not meet (requirements.company_unmet) is refused.
     Documents issued before keep what they had (or had not)."""
     actor = as_actor(actor)
     require(policies.can_configure_einvoices(actor), _("You are not allowed to change settings."))
@@ -72,6 +75,12 @@ def einvoice_profile_save(*, actor: ActorLike, company_id, format_key: object, k
         if key == "ksef_fa3" and company.country != "PL":
             message = _("KSeF FA(3) is for Polish companies; choose UBL or CII for a company in %(country)s.") % {
                 "country": company.country}
+            raise ValidationFailed(message, fields={"format": [message]})
+        # A format the company cannot meet (EN 16931 without a VAT or tax number, stacked taxes) would
+        # fail every document's e-invoice: refused here, under the format, saying what to fill.
+        unmet = company_unmet(key, company)
+        if unmet is not None:
+            message = describe(unmet, unmet.code, unmet.params)
             raise ValidationFailed(message, fields={"format": [message]})
         profile, _created = EInvoiceProfile.objects.get_or_create(home_company=company)
         before = {"format": profile.format or None, "ksef_environment": profile.ksef_environment,

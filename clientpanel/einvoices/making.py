@@ -24,6 +24,7 @@ from .exporters import CannotExport, ExchangeRate, get_exporter
 from .models import EInvoice, EInvoiceProfile, EInvoiceStatus
 from .rates import previous_working_day, tax_currency, vat_rate_for
 from .reasons import error_columns, said
+from .requirements import document_unmet
 from .sending import sends_through_api
 from .storage import store_einvoice_file
 
@@ -127,6 +128,9 @@ def _corrected_ksef_number(document: Document) -> str:
 def _export(document: Document, format_key: str,
             profile: EInvoiceProfile | None) -> tuple[bytes, ExchangeRate | None]:
     exporter = get_exporter(format_key)
+    unmet = document_unmet(format_key, document)
+    if unmet is not None:  # the words the document's page says (rules.einvoice_makeable), not the exporter's
+        raise CannotExport(unmet)
     to_currency = tax_currency(str(document.company_snapshot.get("country") or ""))
     rate = _rate(document, to_currency) if to_currency and document.currency != to_currency else None
     corrected_ksef = ""

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.core.ids import new_id
 
 from .reasons import describe
+from .requirements import company_unmet
 
 RATE_DIGITS, RATE_PLACES = 14, 6
 
@@ -43,6 +45,14 @@ class EInvoiceProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.home_company_id}: {self.format or '-'}"
+
+    @cached_property
+    def requirement_unmet(self) -> str:
+        """What the company, as it is now, lacks for its format, in the reader's language ("" when
+        nothing): the settings card says it, since the company's numbers or tax rules may have
+        changed after the format was chosen (refused at that save: requirements.company_unmet)."""
+        reason = company_unmet(self.format, self.home_company)
+        return describe(reason, reason.code, reason.params) if reason is not None else ""
 
 
 class EInvoiceStatus(models.TextChoices):

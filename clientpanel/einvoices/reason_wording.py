@@ -62,6 +62,22 @@ WORDING = {
     "en_totals": gettext_noop("The document's totals do not add up (lines %(lines)s, net %(net)s, tax %(tax)s, "
                               "total %(total)s); it cannot be exported."),
     "en_tax_without_rate": gettext_noop("The document charges tax but has no tax rate above zero."),
+    # What a format asks of the seller (requirements.py): said at save, on the settings card, on the document.
+    "en_company_identifier": gettext_noop(
+        "EN 16931 e-invoices (UBL, CII, Factur-X) name the seller by its VAT or tax number, and this company has "
+        "neither: enter its EU VAT ID or Local tax ID under Settings → Home companies."),
+    "en_company_identifier_us": gettext_noop(
+        "EN 16931 e-invoices (UBL, CII, Factur-X) name the seller by its VAT or tax number, and this company has "
+        "none: enter its US EIN under Settings → Home companies."),
+    "en_company_identifier_ca": gettext_noop(
+        "EN 16931 e-invoices (UBL, CII, Factur-X) name the seller by its VAT or tax number, and this company has "
+        "none: enter its GST/HST number (or its Canadian BN) under Settings → Home companies."),
+    "en_document_identifier": gettext_noop(
+        "This document was issued while its home company had no VAT or tax number, by which EN 16931 e-invoices "
+        "(UBL, CII, Factur-X) name the seller; an issued document never changes, so it cannot have one."),
+    "company_stacked_taxes": gettext_noop(
+        "%(format)s writes one VAT rate per line, and this company's tax rules charge several taxes on the same "
+        "amounts (%(rules)s): documents under those rules cannot be written in it."),
     "facturx_no_pdf": gettext_noop("Factur-X embeds the invoice data in the document's PDF, and there is no PDF."),
     # Sending to KSeF (sending.py, ksef/api.py): KSeF's own words go in as parameters, as received.
     "no_token": gettext_noop("No KSeF token: set the environment variable named in the company's e-invoice settings "
