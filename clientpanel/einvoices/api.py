@@ -12,9 +12,10 @@ from ninja import Query, Router, Schema
 
 from clientpanel.accounts.api_auth import api_actor, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ
-from clientpanel.core.errors import NotFound
+from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.invoicing import selectors as document_selectors
 
+from .exporters import exporter_choices
 from .models import EInvoice
 from .reasons import code_of
 from .rules import einvoice_makeable
@@ -53,6 +54,18 @@ def _einvoice(request, document_id: UUID) -> tuple[EInvoice, object]:
     return einvoice, document
 
 
+def _format_asked(value: str) -> str:
+    """The `format` parameter as an exporter's key ("" when not given), or 422 naming the parameter
+    and the formats there are — before the document is looked up, as any bad parameter."""
+    key = (value or "").strip().lower()
+    formats = [choice for choice, _title in exporter_choices()]
+    if key and key not in formats:
+        raise ValidationFailed(_("Unknown e-invoice format %(format)s in the parameter format.") % {
+            "format": repr(value[:40])}, fields={"format": [_("Use one of %(choices)s.") % {
+                "choices": ", ".join(formats)}]})
+    return key
+
+
 @router.get("/invoices/{document_id}/einvoice", response=EInvoiceOut, summary="A document's e-invoice: its status")
 def get_einvoice(request, document_id: UUID):
     einvoice, _document = _einvoice(request, document_id)
@@ -66,9 +79,12 @@ def get_einvoice(request, document_id: UUID):
             openapi_extra=XML_RESPONSE)
 def get_einvoice_file(request, document_id: UUID, format: str = Query(
         "", description="Optional: the format expected, as the document's e-invoice names it "
-        "(`format` of GET /invoices/{document_id}/einvoice); another answers 404 naming the document's.")):
+        "(`format` of GET /invoices/{document_id}/einvoice): one of ksef_fa3, ubl, cii, facturx. Another "
+        "format answers 404 naming the document's; a value that names no format answers 422.")):
     """`format` (optional) names the format expected; a document has the one its home company
-    issued it in, and asking for another answers 404 naming it."""
+    issued it in, and asking for another answers 404 naming it. A value that is no format at all is
+    the request's mistake, not the document's: 422 naming the parameter and the formats."""
+    format = _format_asked(format)
     einvoice, document = _einvoice(request, document_id)
     if format and format != einvoice.format:
         raise NotFound(_("This document's e-invoice is in the format %(format)s.") % {"format": einvoice.format})
