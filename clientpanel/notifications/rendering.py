@@ -5,8 +5,8 @@ Templates use Django's template language on an engine of their own: no loaders, 
 and filters of template_language.py (nothing included, extended or linked; no loops), HTML escaped
 in the HTML body only. A template may use only the variables its message lists (kinds.py), in
 {{ }}, in conditions and in a filter's argument, so a typo is a save error, never a blank in a
-client's inbox. A staff edit that fails when it is sent (one saved before a rule it breaks) is
-logged and the shipped default goes out instead."""
+client's inbox. A staff edit saved before a rule it breaks, or that fails when it is sent, is
+logged and the shipped default goes out instead (the template pages say so: edits_refused)."""
 
 from __future__ import annotations
 
@@ -79,14 +79,8 @@ def template_parts(key: str, language: str) -> dict[str, str] | None:
 def edits_refused() -> set[tuple[str, str]]:
     """The (key, language) of the staff edits that no longer pass check_template (saved before a
     rule they break): render sends the shipped default in their place, and the pages say so."""
-    refused = set()
-    for edit in EmailTemplate.objects.filter(key__in=list(MESSAGE_KINDS)):
-        try:
-            check_template(edit.key, {"subject": edit.subject, "body_text": edit.body_text,
-                                      "body_html": edit.body_html})
-        except ValidationFailed:
-            refused.add((edit.key, edit.language))
-    return refused
+    return {(edit.key, edit.language) for edit in EmailTemplate.objects.filter(key__in=list(MESSAGE_KINDS))
+            if not _passes(edit.key, edit.subject, edit.body_text, edit.body_html)}
 
 
 def message_language(*languages: str | None) -> str:
@@ -219,14 +213,29 @@ def render(key: str, language: str, context: dict[str, object]) -> Rendered:
     parts = template_parts(key, language) or template_parts(key, "en")
     if parts is None:
         raise LookupError(f"No template for the message {key!r}.")
+    default = shipped(key, language) or shipped(key, "en")
+    if default is not None and parts != default and not _passes(key, *(parts[part] for part in PARTS)):
+        # Saved before a rule it breaks: one that would render ("{{ name" left open, an unknown
+        # variable left blank) goes out as wrong as one that fails; the pages say the default is sent.
+        log.warning("the edited template of %s (%s) breaks a rule; the shipped default is sent", key, language)
+        parts = default
     try:
         return render_parts(key, parts, context)
     except Exception:  # any failure of a template (a tag, a filter, a variable): the message still goes
-        default = shipped(key, language) or shipped(key, "en")
         if default is None or parts == default:
             raise
         log.exception("the edited template of %s (%s) failed; the shipped default is sent", key, language)
         return render_parts(key, default, context)
+
+
+@functools.lru_cache(maxsize=256)
+def _passes(key: str, subject: str, body_text: str, body_html: str) -> bool:
+    """Whether a template passes check_template (asked once per text a process sends)."""
+    try:
+        check_template(key, {"subject": subject, "body_text": body_text, "body_html": body_html})
+    except ValidationFailed:
+        return False
+    return True
 
 
 def render_parts(key: str, parts: dict[str, str], context: dict[str, object]) -> Rendered:

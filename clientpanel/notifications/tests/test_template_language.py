@@ -2,7 +2,7 @@
 that reach outside the message, multiply it or mark a client's value as HTML are save errors; a
 variable read anywhere (a filter's argument, {% with %}, {% firstof %}) must be the message's; a
 part that fails when filled in is a preview error; and an edit stored before these rules that
-fails when sent gives way to the shipped default."""
+breaks one, or fails when sent, gives way to the shipped default."""
 
 import logging
 
@@ -73,7 +73,18 @@ def test_a_part_that_fails_when_filled_in_is_a_preview_error_naming_it():
 def test_a_stored_edit_that_fails_when_sent_gives_way_to_the_shipped_default(caplog):
     EmailTemplate.objects.create(key="low_balance", language="en", subject="Edited {{ balance }}",
                                  body_text='{% include "/etc/passwd" %}', body_html="")
-    with caplog.at_level(logging.ERROR, logger="clientpanel.notifications.rendering"):
+    with caplog.at_level(logging.WARNING, logger="clientpanel.notifications.rendering"):
         rendered = render("low_balance", "en", {"balance": "$1.00", "available": "$2.00", "days": 7})
     assert not rendered.subject.startswith("Edited") and "$1.00" in rendered.body_text
     assert "low_balance" in caplog.text and "shipped default" in caplog.text
+
+
+@pytest.mark.parametrize("body", ["Hello {{ balance\nbye", "Hello {{ not_a_variable }}"])
+def test_a_stored_edit_that_breaks_a_rule_but_would_render_gives_way_to_the_default_too(body):
+    """"{{ balance" left open went out with its braces, an unknown variable as a blank: an edit the
+    checks refuse is never sent, as the template pages say ("default sent")."""
+    EmailTemplate.objects.create(key="low_balance", language="en", subject="Edited {{ balance }}",
+                                 body_text=body, body_html="")
+    rendered = render("low_balance", "en", {"balance": "$1.00", "available": "$2.00", "days": 7})
+    assert not rendered.subject.startswith("Edited") and rendered.body_text != body
+    assert "{{" not in rendered.body_text and "$1.00" in rendered.body_text
