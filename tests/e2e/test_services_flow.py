@@ -42,4 +42,4 @@ def test_add_a_service_and_see_a_failing_one(live_server, page, log_in):
     expect(broken).to_contain_text("Post install script failed")
     broken.get_by_role("link").first.click()
     expect(page.locator("#provision-error")).to_have_text("Post install script failed")
-    expect(page.locator("#provisioning-log")).to_contain_text("create")
+    expect(page.locator("#provisioning-log")).to_contain_text("Create")  # the step by its label
