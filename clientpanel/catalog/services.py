@@ -14,7 +14,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, keyed_row_delete, keyed_row_set, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
-from clientpanel.core.text import at_most_characters, has_visible_text, json_problem, text_problem
+from clientpanel.core.text import at_most_characters, json_problem, text_problem, visible_problem
 
 from . import policies
 from .calculations import parse_rate
@@ -62,10 +62,10 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
         if "name" in data or product_id is None:
             name = str(data.get("name") or "").strip()
             # Zero-width characters alone are no name: the product would read as blank on orders and invoices.
-            if not has_visible_text(name) or len(name) > 200:
+            if not name or len(name) > 200:
                 errors.add("name", _("Enter a name (at most 200 characters)."))
-            elif text_problem(name, single_line=True):
-                errors.add("name", text_problem(name, single_line=True))
+            elif problem := text_problem(name, single_line=True) or visible_problem(name, required=True):
+                errors.add("name", problem)
             product.name = name
         if "description" in data:
             description = str(data["description"] or "")

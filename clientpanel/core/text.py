@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
+    from django.utils.functional import Promise
+
     from .errors import FieldErrors
 
 # C0 controls but tab (\x09), line feed (\x0a) and carriage return (\x0d); DEL and C1; surrogates.
@@ -74,6 +76,24 @@ def has_visible_text(value: str) -> bool:
         return True
     return any(not ch.isspace() and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn")
                for ch in value)
+
+
+def visible_problem(value: str, *, label: str | Promise | None = None, required: bool = False) -> str | None:
+    """Why text that was given shows nothing, or None: spaces and invisible format characters alone
+    (a zero-width space, a word joiner, a BOM) read as a blank in every list, PDF and e-mail. Empty
+    text (or spaces alone) is not judged here: an optional field may be left empty, and a required
+    one says its own "enter …" for it. label (translated or lazy) names the field, for messages read
+    away from it (an import's row); required: the field cannot be left empty, so the message does
+    not offer that. The one wording of this refusal everywhere."""
+    if not value.strip() or has_visible_text(value):
+        return None
+    if label is None:
+        if required:
+            return _("Shows no visible character; type it.")
+        return _("Shows no visible character; type it, or leave it empty.")
+    if required:
+        return _("%(label)s shows no visible character; type it.") % {"label": label}
+    return _("%(label)s shows no visible character; type it, or leave it empty.") % {"label": label}
 
 
 def name_key(value: str) -> str:

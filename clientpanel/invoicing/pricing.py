@@ -22,7 +22,7 @@ from clientpanel.core.money import (
     parse_decimal,
     round_to_minor_unit,
 )
-from clientpanel.core.text import has_visible_text, text_problem
+from clientpanel.core.text import text_problem, visible_problem
 
 from .calculations import Totals, document_totals, line_net
 
@@ -61,11 +61,12 @@ def clean_items(items: object, currency: str, errors: FieldErrors) -> list[dict[
         description = item.get("description")
         # One line, as the editor's field and the PDF's item row take it: no line break, no direction
         # control ("a\u202eb" reads backwards), and something that shows (not U+200B alone).
-        if description is not None and (not isinstance(description, str) or not has_visible_text(description.strip())
-                                        or len(description) > 500):
-            errors.add(prefix + "description", _("Describe the item (1 to 500 characters)."))
-        elif description is not None and text_problem(description.strip(), single_line=True):
-            errors.add(prefix + "description", text_problem(description.strip(), single_line=True))
+        if description is not None:
+            text = description.strip() if isinstance(description, str) else ""
+            problem = (_("Describe the item (1 to 500 characters).") if not text or len(description) > 500
+                       else text_problem(text, single_line=True) or visible_problem(text, required=True))
+            if problem:
+                errors.add(prefix + "description", problem)
         quantity_rule = _("Use a quantity above 0, up to 1,000,000, with at most 4 decimals.")
         try:
             quantity = parse_decimal(item.get("quantity", "1"), float_refused=quantity_rule, missing=quantity_rule,

@@ -30,3 +30,13 @@ def test_a_product_is_not_renamed_to_nothing_visible(name):
         product_save(actor=None, product_id=product.pk, data={"name": name})
     product.refresh_from_db()
     assert product.name == "Box"
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u2060\u200d", " \u200b\ufeff "])
+def test_a_name_that_shows_nothing_is_told_so_and_an_empty_one_asked_for(name):
+    # One wording for text that shows nothing (core.text.visible_problem); spaces alone are no name typed.
+    for given, says in ((name, "Shows no visible character; type it."),
+                        ("\u00a0", "Enter a name (at most 200 characters).")):
+        with pytest.raises(ValidationFailed) as refused:
+            product_save(actor=None, data={"key": "box", "name": given})
+        assert refused.value.fields == {"name": [says]}

@@ -24,7 +24,7 @@ from clientpanel.core.errors import Conflict, DomainError, FieldErrors, Validati
 from clientpanel.core.events import publish_all
 from clientpanel.core.lookups import AnyOf
 from clientpanel.core.places import FieldInvalid, clean_text
-from clientpanel.core.text import has_visible_text
+from clientpanel.core.text import visible_problem
 
 from ..events import WelcomeEmailRequested
 from ..models import Client, ClientGroup, ClientImport, OnExisting
@@ -258,11 +258,12 @@ class Importer:
             errors.add("email", _("A user with this email address already exists."))
         if number:
             try:
-                if not has_visible_text(clean_text(number, max_length=40, label=FIELDS["number"], single_line=True)):
-                    raise FieldInvalid(_("%(label)s shows no visible character; type it, or leave it empty.")
-                                       % {"label": FIELDS["number"]})
+                problem = visible_problem(clean_text(number, max_length=40, label=FIELDS["number"], single_line=True),
+                                          label=FIELDS["number"])
             except FieldInvalid as error:
-                errors.add("number", str(error))
+                problem = str(error)
+            if problem:
+                errors.add("number", problem)
             if number in taken_numbers:
                 errors.add("number", _("Client number %(number)s is already used.") % {"number": number})
         if errors:

@@ -17,7 +17,7 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
-from clientpanel.core.text import has_visible_text
+from clientpanel.core.text import visible_problem
 
 from ..models import Address, AddressType, ClientGroup, ClientStatus
 from ..validation import (
@@ -84,8 +84,9 @@ def clean_text_field(errors: FieldErrors, field: str, value: object, max_length:
     except FieldInvalid as error:
         errors.add(field, str(error))
         return ""
-    if text and not has_visible_text(text):
-        errors.add(field, _("%(label)s shows no visible character; type it, or leave it empty.") % {"label": label})
+    problem = visible_problem(text, label=label)
+    if problem:
+        errors.add(field, problem)
         return ""
     return text
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.places import FieldInvalid, clean_text
-from clientpanel.core.text import has_visible_text, json_problem, text_problem
+from clientpanel.core.text import has_visible_text, json_problem, text_problem, visible_problem
 
 
 @pytest.mark.parametrize("value", ["", "Zażółć gęślą jaźń", "Line\nbreak", "CR\r\nLF", "tab\there", "emoji 🙂"])
@@ -97,3 +97,17 @@ def test_read_json_refuses_what_json_does_not_have(text):
     with pytest.raises(ValueError):
         read_json(text)
     assert read_json('{"a": 1e308}') == {"a": 1e308}
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\u00a0\u3000", "Acme", "\u200bAcme", "Ż", "🙂"])
+def test_text_that_is_empty_or_shows_something_has_no_visible_problem(value):
+    # Empty text is each caller's own "enter …" (or fine where the field is optional).
+    assert visible_problem(value) is None and visible_problem(value, label="Name", required=True) is None
+
+
+@pytest.mark.parametrize("value", ["\u200b", "\u2060\u200d", "\ufeff", " \u200b\ufeff "])
+def test_text_that_shows_nothing_is_refused_in_one_wording(value):
+    assert visible_problem(value) == "Shows no visible character; type it, or leave it empty."
+    assert visible_problem(value, required=True) == "Shows no visible character; type it."
+    assert visible_problem(value, label="City") == "City shows no visible character; type it, or leave it empty."
+    assert visible_problem(value, label="Name", required=True) == "Name shows no visible character; type it."

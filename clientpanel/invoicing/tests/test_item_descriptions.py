@@ -30,3 +30,10 @@ def test_a_plain_description_is_taken_stripped(description):
     errors = FieldErrors()
     (item,) = clean_items([{"description": description, "quantity": "1", "unit_price": "10"}], "USD", errors)
     assert not errors and item["description"] == description.strip()
+
+
+@pytest.mark.parametrize("description", ["\u200b", "\u2060\u200d", " \u200b\ufeff "])
+def test_a_description_that_shows_nothing_is_told_so_and_an_empty_one_asked_for(description):
+    # One wording for text that shows nothing (core.text.visible_problem).
+    assert description_refusal(description) == ["Shows no visible character; type it."]
+    assert description_refusal("\u00a0") == description_refusal("") == ["Describe the item (1 to 500 characters)."]

@@ -19,7 +19,7 @@ from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.models import NumberSequence
 from clientpanel.core.numbering import document_series_key
-from clientpanel.core.text import at_most_characters, has_visible_text, text_problem
+from clientpanel.core.text import at_most_characters, text_problem, visible_problem
 
 from .. import policies
 from ..models import HomeCompany, ResetPeriod
@@ -129,18 +129,16 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                 value = str(data[name] or "").strip()
                 if len(value) > limit:
                     errors.add(name, at_most_characters(limit))
-                problem = text_problem(value, single_line=name not in MULTILINE_FIELDS)
+                # Zero-width characters alone print as a blank on every document.
+                problem = (text_problem(value, single_line=name not in MULTILINE_FIELDS)
+                           or visible_problem(value, required=name in REQUIRED_TEXT))
                 if problem:
                     errors.add(name, problem)
-                elif value and not has_visible_text(value) and name not in REQUIRED_TEXT:
-                    # Zero-width characters alone print as a blank on every document.
-                    errors.add(name, _("Shows no visible character; type it, or leave it empty."))
                 setattr(company, name, value)
         for name, refusal in REQUIRED_TEXT.items():
             # Never empty, on a change either (the legal name heads every document, the item names
-            # are its lines' text); zero-width characters alone are empty too.
-            if (name in data or company_id is None) and name not in errors.fields \
-                    and not has_visible_text(getattr(company, name)):
+            # are its lines' text); text that shows nothing is refused above.
+            if (name in data or company_id is None) and name not in errors.fields and not getattr(company, name):
                 errors.add(name, str(refusal))
         if "country" in data:
             company.country = country_field(data["country"], errors, "country")

@@ -17,7 +17,7 @@ from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationF
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import AmountError, decimal_places, parse_decimal
 from clientpanel.core.places import FieldInvalid, clean_region
-from clientpanel.core.text import at_most_characters, text_problem
+from clientpanel.core.text import at_most_characters, text_problem, visible_problem
 
 from .. import policies
 from ..models import HomeCompany, TaxRule
@@ -93,8 +93,10 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
                 name = str(data[f"tax{n}_name"] or "").strip()
                 if len(name) > 40:
                     errors.add(f"tax{n}_name", at_most_characters(40))
-                if text_problem(name, single_line=True):
-                    errors.add(f"tax{n}_name", text_problem(name, single_line=True))
+                # Printed beside its amount on every document: zero-width characters alone read as no name.
+                problem = text_problem(name, single_line=True) or visible_problem(name)
+                if problem:
+                    errors.add(f"tax{n}_name", problem)
                 setattr(rule, f"tax{n}_name", name)
             if f"tax{n}_rate" in data:
                 setattr(rule, f"tax{n}_rate", _rate(data[f"tax{n}_rate"], errors, f"tax{n}_rate"))

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.tax.models import HomeCompany
+from clientpanel.tax.models import HomeCompany, TaxRule
 from clientpanel.tax.selectors import default_home_company
-from clientpanel.tax.services import home_company_save
+from clientpanel.tax.services import home_company_save, tax_rule_save
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +49,29 @@ def test_other_text_given_must_show_something(field, text):
     company = default_home_company()
     assert list(refusal(company_id=company.pk, data={field: text})) == [field]
     home_company_save(actor=None, company_id=company.pk, data={field: ""})  # left empty: fine
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+@pytest.mark.parametrize("field", REQUIRED)
+def test_a_required_name_that_shows_nothing_is_told_so(field, text):
+    # Said as everywhere else (core.text.visible_problem), not "enter the name" to one who typed something.
+    assert refusal(company_id=default_home_company().pk, data={field: text}) == {
+        field: ["Shows no visible character; type it."]}
+
+
+@pytest.mark.parametrize("text", INVISIBLE)
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_a_tax_named_with_nothing_visible_is_refused(n, text):
+    """A tax's name is printed beside its amount on every document: U+200B alone read as no name."""
+    company = default_home_company()
+    data = {"country": "DE", "tax1_name": "VAT", "tax1_rate": "19", f"tax{n}_name": text, f"tax{n}_rate": "7"}
+    with pytest.raises(ValidationFailed) as refused:
+        tax_rule_save(actor=None, company_id=company.pk, data=data)
+    assert refused.value.fields == {f"tax{n}_name": ["Shows no visible character; type it, or leave it empty."]}
+    assert not TaxRule.objects.filter(country="DE").exists()
+    rule = tax_rule_save(actor=None, company_id=company.pk, data={"country": "DE", "tax1_name": "VAT",
+                                                                   "tax1_rate": "19"})
+    with pytest.raises(ValidationFailed):
+        tax_rule_save(actor=None, company_id=company.pk, rule_id=rule.pk, data={"tax1_name": text})
+    rule.refresh_from_db()
+    assert rule.tax1_name == "VAT"
