@@ -53,6 +53,19 @@ def never_provisioned(service: Service) -> bool:
     return service.status == ServiceStatus.PENDING and service.provision_status != ProvisionStatus.COMPLETED
 
 
+def create_may_have_built(service: Service, *, create_ran: bool) -> bool:
+    """Whether cancelling a never-provisioned service must run its module's terminate: a create was
+    attempted (`create_ran`: the provisioning log has one) or failed without an answer (provision
+    ERROR: a timeout, a crash, a lost worker), and a create that failed that way may have gone on and
+    built it anyway. Not while a create is IN_PROGRESS: the provisioning that runs it terminates what
+    it made once it returns (services/provisioning.py), and the stalled pass when its worker was lost
+    (services/jobs.py), so the terminate runs once, after the create. A create never attempted (still
+    waiting for funds) made nothing to remove."""
+    if service.provision_status == ProvisionStatus.IN_PROGRESS:
+        return False
+    return service.provision_status == ProvisionStatus.ERROR or create_ran
+
+
 def can_be_retried(service: Service) -> bool:
     """Only a step that failed is run again (a pending create, or the last failed module step)."""
     return service.provision_status == ProvisionStatus.ERROR

@@ -19,7 +19,7 @@ from ..locks import locked_service
 from ..models import ProvisionStatus, Service, ServiceStatus
 from ..provision_errors import STALLED, error_columns, system_message
 from .common import status_changed
-from .ending import reversal_changes, service_end_locked
+from .ending import reversal_changes, service_end_locked, terminate_after_commit
 from .provisioning import service_provision
 
 # A module step still IN_PROGRESS this long after it began has lost its worker (a restart, a crash):
@@ -30,7 +30,8 @@ PROVISIONING_STALLED_AFTER = dt.timedelta(minutes=10)
 def job_provision_pending(*, now: dt.datetime) -> dict:
     """Provision pending services whose funds arrived; cancel those unfunded past the product's
     cancellation delay; turn a module step that stopped without an answer into an ERROR, which
-    staff retry (the setup fee, charged already, is never charged again)."""
+    staff retry (the setup fee, charged already, is never charged again) — for a service ended
+    meanwhile, its module's terminate runs, which the lost worker would have run after the create."""
     stalled_before = now - max(PROVISIONING_STALLED_AFTER, dt.timedelta(seconds=3 * settings.PROVISIONING_TIMEOUT))
     stalled = Service.objects.filter(provision_status=ProvisionStatus.IN_PROGRESS,
                                      provision_started_at__lt=stalled_before).values_list("pk", flat=True)
@@ -43,6 +44,10 @@ def job_provision_pending(*, now: dt.datetime) -> dict:
                 for field, value in error.items():
                     setattr(locked, field, value)
                 locked.save(update_fields=["provision_status", *error])
+                if locked.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
+                    # Ended while its create ran, and the worker that would have removed what the
+                    # create made (provisioning.py) was lost: its terminate runs now.
+                    terminate_after_commit(service_id)
     provisioned = cancelled = 0
     pending = Service.objects.filter(status=ServiceStatus.PENDING, provision_status=ProvisionStatus.PENDING)
     for service in pending.select_related("product").iterator():

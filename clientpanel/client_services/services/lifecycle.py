@@ -90,7 +90,8 @@ def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False) ->
 
 def _terminate(service_id, *, now: dt.datetime) -> Service:
     """End the service (ending.service_end_locked): one that ran is TERMINATED and its module's
-    terminate runs; one never provisioned is CANCELLED and given back what it was charged."""
+    terminate runs; one never provisioned is CANCELLED and given back what it was charged, and its
+    module's terminate runs when a create was attempted (ending.py)."""
     with transaction.atomic():
         service = locked_service(service_id)
         if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
@@ -101,8 +102,8 @@ def _terminate(service_id, *, now: dt.datetime) -> Service:
                      target=service, client_id=service.client_id, object_label=str(service),
                      changes={"status": [before, service.status], **reversal_changes(given_back)})
         status_changed(service, before)
-    if service.status == ServiceStatus.CANCELLED:
-        return service
+    if service.status == ServiceStatus.CANCELLED:  # its terminate, if any, ran on commit (ending.py)
+        return Service.objects.select_related("product").get(pk=service.pk)
     ok, message = run_module(service, "terminate")
     return record_module_result(service.pk, ok, message)
 
@@ -197,7 +198,8 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
     """End a service at the client's (or staff's) request. At the end of the paid period: marked
     cancel_requested, no further period is charged, and the credit job terminates it once
     billed_until has passed. Now: a pending service never provisioned is cancelled and given back
-    what it was charged (its setup fee), any other is terminated through its module at once; time
+    what it was charged (its setup fee) — its module's terminate runs when a create was attempted,
+    which may have built it anyway (ending.py) —, any other is terminated through its module at once; time
     already paid is not refunded (ending.py). Refused when the service's state does not allow it
     (rules.py), checked under the service's lock."""
     actor = as_actor(actor)
@@ -231,8 +233,8 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
                      object_label=str(service),
                      changes={"status": [before, service.status], **reversal_changes(given_back)})
         status_changed(service, before)
-    if service.status == ServiceStatus.CANCELLED:
-        return service
+    if service.status == ServiceStatus.CANCELLED:  # its terminate, if any, ran on commit (ending.py)
+        return Service.objects.select_related("product").get(pk=service.pk)
     ok, message = run_module(service, "terminate")
     return record_module_result(service.pk, ok, message)
 

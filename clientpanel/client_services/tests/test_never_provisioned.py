@@ -57,12 +57,14 @@ def reversals(service) -> list[LedgerEntry]:
     return list(LedgerEntry.objects.filter(service_id=service.pk, type=EntryType.ADJUSTMENT).order_by("sequence"))
 
 
-def test_terminating_a_service_whose_create_never_succeeded_cancels_it_and_gives_the_setup_fee_back(staff):
+def test_terminating_a_service_whose_create_never_succeeded_cancels_it_and_gives_the_setup_fee_back(
+        staff, django_capture_on_commit_callbacks):
     client, service = failed_create()
     service_retry(actor=staff, service_id=service.pk)
     assert balance(client) == Decimal("95")
     assert Service.objects.get(pk=service.pk).provision_status == ProvisionStatus.ERROR
-    ended = service_terminate(actor=staff, service_id=service.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        ended = service_terminate(actor=staff, service_id=service.pk)
     assert (ended.status, ended.terminated_at) == (ServiceStatus.CANCELLED, None) and ended.cancelled_at is not None
     assert balance(client) == Decimal("100")
     [given] = reversals(service)
@@ -72,8 +74,9 @@ def test_terminating_a_service_whose_create_never_succeeded_cancels_it_and_gives
     with translation.override("pl"):
         assert shown.reader_description == f"Usługa {service.pk}, cofnięcie obciążenia 5,00 (nie została " \
                                            "uruchomiona)"
-    # Nothing was made, so nothing is taken down: no module terminate.
-    assert not ProvisioningEvent.objects.filter(service=service, action="terminate").exists()
+    # Its create was attempted, and a failed create may have left something: the module's terminate
+    # runs once (test_never_provisioned_terminate.py).
+    assert ProvisioningEvent.objects.filter(service=service, action="terminate").count() == 1
     audit = AuditEvent.objects.get(action="service.cancel", object_id=str(service.pk))
     assert audit.changes["status"] == ["PENDING", "CANCELLED"] and audit.changes["charge_reversed"][1] == "5.0000"
     with pytest.raises(Conflict):  # ended already: nothing more to give back
@@ -128,7 +131,8 @@ def test_a_service_that_ran_is_terminated_and_keeps_what_it_paid(staff):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_ending_it_many_times_at_once_gives_the_charges_back_once(staff):
-    """Four staff terminations and a client's cancellation of the same failed service, all at once."""
+    """Four staff terminations and a client's cancellation of the same failed service, all at once:
+    its charges given back and its module's terminate run, each once."""
     if connection.vendor != "postgresql":
         pytest.skip("row locks across connections: PostgreSQL")
     client, service = failed_create()
@@ -158,3 +162,5 @@ def test_ending_it_many_times_at_once_gives_the_charges_back_once(staff):
     assert Service.objects.get(pk=service.pk).status == ServiceStatus.CANCELLED
     assert [entry.net for entry in reversals(service)] == [Decimal("5")]
     assert balance(client) == Decimal("100") and not ledger_breaches()
+    # Its failed create may have left something: the one end that committed ran the terminate, once.
+    assert ProvisioningEvent.objects.filter(service=service, action="terminate").count() == 1
