@@ -103,20 +103,8 @@ def _payment_replay(document: Document, transaction_id: str, amount: object) -> 
             return PaymentOutcome(existing, created=False)
     entry = entry_by_transaction_id(client_id=document.client_id, transaction_id=transaction_id)
     if entry is not None:
-        raise _transaction_id_used(entry, document.currency)
+        raise TransactionIdUsed.by(entry, document.currency)
     return None
-
-
-def _transaction_id_used(entry: LedgerEntry, currency: str) -> TransactionIdUsed:
-    """The conflict of a payment whose transaction ID an entry carries, naming that entry by its
-    gross: a payment is entered as the gross received, so its net part (16.2602 of 20.00 at 23%)
-    was a figure the person had never typed. A payment's gross has the currency's places."""
-    what = f"{entry.get_type_display().lower()} {reader_amount(entry.gross, currency)}"
-    message = _("Transaction ID %(transaction_id)s is already used by entry #%(sequence)s (%(entry)s, %(date)s); "
-                "nothing new was posted.") % {"transaction_id": repr(entry.transaction_id), "sequence": entry.sequence,
-                                              "entry": what, "date": f"{entry.created_at:%Y-%m-%d}"}
-    return TransactionIdUsed(message, fields={"transaction_id": [
-        _("Already used by entry #%(sequence)s.") % {"sequence": entry.sequence}]})
 
 
 def _record_payment(actor, document_id, amount, paid_at, method, transaction_id, method_code) -> PaymentOutcome:
@@ -158,7 +146,7 @@ def _record_payment(actor, document_id, amount, paid_at, method, transaction_id,
                                 transaction_id=transaction_id, document_id=document.pk,
                                 **described(PAYMENT, number=document.number))
     if not created:  # another request took the ID for another document meanwhile
-        raise _transaction_id_used(entry, document.currency)
+        raise TransactionIdUsed.by(entry, document.currency)
     payment = Payment.objects.create(document=document, client_id=document.client_id, gross=gross, net=net,
                                      method=method, method_code=method_code,
                                      transaction_id=transaction_id, paid_at=paid_at,
