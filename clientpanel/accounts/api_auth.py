@@ -41,9 +41,15 @@ def api_actor(request) -> Actor:
     return request.actor
 
 
-def money_request(request, action: Callable[[Actor], tuple[int, Any]]) -> Status:
-    """A request that moves money (SPEC §11): the token needs finance:write, the action runs as the
-    token's actor, and under an Idempotency-Key its repeat gets the answer the first one stored."""
-    require_scope(request, FINANCE_WRITE)
+def money_request(request, action: Callable[[Actor], tuple[int, Any]], *, scope: str = FINANCE_WRITE,
+                  visible: Callable[[Actor], object] | None = None) -> Status:
+    """A request that moves money (SPEC §11): the token needs `scope` (finance:write unless said),
+    the action runs as the token's actor, and under an Idempotency-Key its repeat gets the answer
+    the first one stored. `visible(actor)` raises NotFound for what the actor may not see (its
+    client, its document), asked before a stored answer is given again: a staff member no longer
+    assigned to the client does not get it back by repeating the key."""
+    require_scope(request, scope)
     actor = api_actor(request)
+    if visible is not None:
+        visible(actor)
     return Status(*run_idempotent(request, str(actor.user_id), lambda: action(actor)))

@@ -6,14 +6,15 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import Field, StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, money_request, require_scope
 from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.api_types import (
+    IDEMPOTENT,
     IntId,
     OneLine,
     Page,
@@ -91,12 +92,18 @@ def list_client_services(request, client_id: UUID, page: Page = 1, page_size: Pa
     return list_page(rows, page=page, page_size=page_size, item_out=service_out)
 
 
-@router.post("/clients/{client_id}/services", response={201: ServiceOut}, summary="Order a service (product, price)")
+@router.post("/clients/{client_id}/services", response={201: ServiceOut}, openapi_extra=IDEMPOTENT,
+             summary="Order a service (product, price); honours Idempotency-Key")
 def create_service(request, client_id: UUID, payload: ServiceIn):
-    require_scope(request, CLIENTS_WRITE)
-    service = services.service_order(actor=api_actor(request), client_id=client_id, product_id=payload.product,
-                                     price_id=payload.price, allow_over_limit=payload.allow_over_limit)
-    return Status(201, service_out(Service.objects.select_related("product").get(pk=service.pk)))
+    """Ordering charges the balance (the setup fee, the first period): a repeat under the same
+    Idempotency-Key answers the service the first one ordered instead of ordering another."""
+    def order(actor):
+        service = services.service_order(actor=actor, client_id=client_id, product_id=payload.product,
+                                         price_id=payload.price, allow_over_limit=payload.allow_over_limit)
+        return 201, service_out(Service.objects.select_related("product").get(pk=service.pk))
+
+    return money_request(request, order, scope=CLIENTS_WRITE,
+                         visible=lambda actor: client_selectors.client_get(actor=actor, client_id=client_id))
 
 
 def _service(request, service_id) -> Service:

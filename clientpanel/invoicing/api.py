@@ -155,15 +155,22 @@ def list_client_documents(request, client_id: UUID, params: Query[DocumentListPa
                      item_out=document_out)
 
 
+def _client_seen(client_id):
+    return lambda actor: client_selectors.client_get(actor=actor, client_id=client_id)
+
+
+def _document_seen(document_id):
+    return lambda actor: selectors.document_get(actor=actor, document_id=document_id)
+
+
 @router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
              summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key")
 def add_funds(request, client_id: UUID, payload: AddFundsIn):
     def issue(actor):
-        client_selectors.client_get(actor=actor, client_id=client_id)
         document = services.proforma_add_funds(actor=actor, client_id=client_id, net_amount=payload.net_amount)
         return 201, document_out(document)
 
-    return money_request(request, issue)
+    return money_request(request, issue, visible=_client_seen(client_id))
 
 
 @router.post("/clients/{client_id}/invoices", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
@@ -177,11 +184,10 @@ def issue_proforma(request, client_id: UUID, payload: ProformaIn):
               "is_topup": item.top_up} for item in payload.items]
 
     def issue(actor):
-        client_selectors.client_get(actor=actor, client_id=client_id)
         document = services.proforma_issue(actor=actor, client_id=client_id, items=items)
         return 201, document_out(Document.objects.prefetch_related("items").get(pk=document.pk))
 
-    return money_request(request, issue)
+    return money_request(request, issue, visible=_client_seen(client_id))
 
 
 @router.get("/invoices/{document_id}", response=DocumentOut, summary="One document")
@@ -217,7 +223,7 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
                 "paid_at": iso_time(payment.paid_at), "created": outcome.created}
         return (201 if outcome.created else 200), {"payment": paid, "document": document_out(document)}
 
-    return money_request(request, pay)
+    return money_request(request, pay, visible=_document_seen(document_id))
 
 
 @router.post("/invoices/{document_id}/credit-notes", response={200: DocumentOut, 201: DocumentOut},
@@ -230,7 +236,7 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
                                              allow_over_limit=payload.allow_over_limit)
         return (201 if outcome.created else 200), document_out(outcome.note)
 
-    return money_request(request, credit)
+    return money_request(request, credit, visible=_document_seen(document_id))
 
 
 @router.post("/invoices/{document_id}/cancel", response=DocumentOut, openapi_extra=CANCEL_BODY,

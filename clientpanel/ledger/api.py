@@ -86,4 +86,5 @@ def create_transaction(request, client_id: UUID, payload: TransactionIn):
             description=payload.description, allow_over_limit=payload.allow_over_limit)
         return (201 if created else 200), entry_out(entry)
 
-    return money_request(request, post)
+    return money_request(request, post,
+                         visible=lambda actor: client_selectors.client_get(actor=actor, client_id=client_id))
