@@ -23,7 +23,7 @@ from django.template.defaulttags import FirstOfNode, IfNode, WithNode
 from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import FieldErrors, ValidationFailed
-from clientpanel.core.text import at_most_characters
+from clientpanel.core.text import at_most_characters, text_problem
 
 from .kinds import MESSAGE_KINDS
 from .models import EmailTemplate
@@ -159,6 +159,9 @@ def check_template(key: str, parts: dict[str, str]) -> None:
             continue
         if len(source) > PART_MAX:
             errors.add(part, at_most_characters(PART_MAX))
+            continue
+        if problem := text_problem(source):  # a control character, a text damaged on the way (U+FFFD)
+            errors.add(part, problem)
             continue
         try:
             template = _compile(part, source)

@@ -96,3 +96,16 @@ def test_an_edit_saved_before_a_rule_it_breaks_is_flagged_on_the_list_and_its_pa
     page = staff_client.get(reverse("backoffice:email-template-edit", args=["welcome", "pl"])).content.decode()
     assert 'id="email-template-refused"' in page and "lorem" in page
     assert 'id="email-template-refused"' not in staff_client.get(URL).content.decode()
+
+
+def test_a_part_sent_as_multipart_with_bytes_that_are_not_utf8_is_refused_not_stored(staff_client):
+    """Django reads a multipart form's fields with replacement characters: "caf\\xe9" (Latin-1) came
+    in as "caf\N{REPLACEMENT CHARACTER}" and was saved, then sent to clients."""
+    parts = _form(save="1")
+    body = b"".join(
+        b'--BOUND\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (name.encode(), value)
+        for name, value in [*((k, v.encode()) for k, v in parts.items() if k != "body_text"),
+                            ("body_text", b"Hello caf\xe9 {{ user_firstname }}")]) + b"--BOUND--\r\n"
+    response = staff_client.generic("POST", URL, body, content_type="multipart/form-data; boundary=BOUND")
+    assert response.status_code == 200 and "U+FFFD" in response.content.decode()
+    assert not EmailTemplate.objects.exists()
