@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, F, QuerySet, Value
+from django.db.models import BigIntegerField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from clientpanel.accounts.roles import FINANCE
+from clientpanel.clients.models import ClientGroup
 from clientpanel.clients.selectors import clients_visible_to, sees_every_client
 from clientpanel.core.actor import Actor
 
@@ -139,6 +140,13 @@ def sale_group(document: str = "", client: str = "client__") -> Coalesce:
                     output_field=BigIntegerField())
 
 
+def in_no_group(key: str) -> Q:
+    """The sales in no group, by their group key `key` (sale_group's alias, a rollup's group_id): none
+    recorded (NO_GROUP_KEY), or a group deleted since — its id stays on the sale's documents and in the
+    rollups, and the breakdowns, which name a group by its id, find no name for it either."""
+    return Q(**{key: NO_GROUP_KEY}) | ~Q(**{f"{key}__in": ClientGroup.objects.values("pk")})
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a report is narrowed to: a home company (its id), a client group (its id, or NO_GROUP),
@@ -156,7 +164,7 @@ class Filters:
             queryset = queryset.filter(**{f"{company}_id": self.company})
         if self.group is not None and group is not None:
             queryset = queryset.alias(sale_group=group).filter(
-                sale_group=NO_GROUP_KEY if self.group == NO_GROUP else self.group)
+                in_no_group("sale_group") if self.group == NO_GROUP else Q(sale_group=self.group))
         elif self.group == NO_GROUP:
             queryset = queryset.filter(**{f"{client}group__isnull": True})
         elif self.group is not None:
@@ -166,11 +174,12 @@ class Filters:
         return queryset
 
     def on_rollup(self, queryset: QuerySet, *, company: bool = True) -> QuerySet:
-        """Narrow rollup rows (reports.models: company_id, group_id — 0 for none — and currency)."""
+        """Narrow rollup rows (reports.models: company_id, group_id — 0 for none, and a deleted group's
+        id is none too — and currency)."""
         if self.company is not None and company:
             queryset = queryset.filter(company_id=self.company)
         if self.group is not None:
-            queryset = queryset.filter(group_id=NO_GROUP_KEY if self.group == NO_GROUP else self.group)
+            queryset = queryset.filter(in_no_group("group_id") if self.group == NO_GROUP else Q(group_id=self.group))
         if self.currency:
             queryset = queryset.filter(currency=self.currency)
         return queryset

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -17,11 +18,11 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from clientpanel.clients.models import ClientGroup
-from clientpanel.clients.services import client_create, client_update
+from clientpanel.clients.services import client_create, client_update, group_delete
 from clientpanel.invoicing.models import NO_CLIENT_GROUP, Document, DocumentType
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.reports.models import NO_GROUP_KEY, DailyRevenue
@@ -121,16 +122,66 @@ def test_money_for_an_old_sale_stays_in_its_group_and_a_new_sale_counts_in_the_n
     assert by_group(boss, moved["range"], Filters(group=moved["vip"].pk)) == {"VIP": vip}
 
 
+@contextmanager
+def immutability_off():
+    """The documents as the release before the column wrote them (issued, no group): the trigger
+    that fixes an issued document's group once it has one (invoicing 0015) is off meanwhile."""
+    fixed = importlib.import_module("clientpanel.invoicing.migrations.0015_document_client_group_fixed")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # the deferred key checks run first: ALTER TABLE waits for none
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE invoicing_document DISABLE TRIGGER invoicing_document_immutable")
+        else:
+            cursor.execute("DROP TRIGGER invoicing_document_immutable")
+        yield
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE invoicing_document ENABLE TRIGGER invoicing_document_immutable")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(fixed._statements(with_group=True)[1][0])
+
+
+def test_an_issued_sales_group_cannot_be_changed_in_the_database(moved):
+    """Neither to another group, nor to none, nor back to unrecorded (it would read the client's
+    present group): an UPDATE is refused on PostgreSQL and on SQLite alike."""
+    sale = Document.objects.filter(client=moved["client"], type=DocumentType.INVOICE).get()
+    assert sale.number and sale.client_group_id == moved["vip"].pk
+    for group in (moved["resellers"].pk, NO_CLIENT_GROUP, None):
+        with pytest.raises(DatabaseError, match="cannot change"), transaction.atomic():
+            Document.objects.filter(pk=sale.pk).update(client_group_id=group)
+    assert Document.objects.get(pk=sale.pk).client_group_id == moved["vip"].pk
+    Document.objects.filter(pk=sale.pk).update(client_group_id=moved["vip"].pk)  # the same value: no change
+    assert by_group(admin(), moved["range"]) == {"VIP": D("922.50"), None: D("123.00")}
+
+
 def test_the_migration_gives_documents_written_before_the_group_was_kept_their_clients_group(moved, monkeypatch):
+    """NULL to a group stays allowed on an issued document (the trigger is on while it runs)."""
     client = moved["client"]
     documents = Document.objects.filter(client=client)
     kept = documents.order_by("pk").first()
-    documents.exclude(pk=kept.pk).update(client_group_id=None)  # written before the column
     others = Document.objects.exclude(client=client)
-    others.update(client_group_id=None)
+    with immutability_off():
+        documents.exclude(pk=kept.pk).update(client_group_id=None)  # written before the column
+        others.update(client_group_id=None)
     backfill = importlib.import_module("clientpanel.invoicing.migrations.0014_document_client_group_backfill")
     monkeypatch.setattr(backfill, "BATCH", 2)  # a few documents per batch: the batches walk the table
     backfill.backfill(apps, SimpleNamespace(connection=connection))
     assert documents.get(pk=kept.pk).client_group_id == moved["vip"].pk  # recorded at the sale: kept
     assert set(documents.exclude(pk=kept.pk).values_list("client_group_id", flat=True)) == {moved["resellers"].pk}
     assert set(others.values_list("client_group_id", flat=True)) == {NO_CLIENT_GROUP}
+
+
+def test_a_sale_of_a_deleted_group_is_under_no_group_with_and_without_the_filter_live_and_rolled_up(moved):
+    """The VIP sale keeps VIP's id once VIP is deleted (its client moved out first): no name is found
+    for it, so it is a sale in no group — in the breakdown and under the "No group" filter alike."""
+    boss, span = admin(), moved["range"]
+    group_delete(actor=None, group_id=moved["vip"].pk)
+    everything = {None: D("922.50") + D("123.00")}
+    for rolled_up in (False, True):
+        if rolled_up:
+            rollups_refresh(until=timezone.now() - dt.timedelta(seconds=1))
+            assert (moved["vip"].pk, D("922.50")) in set(DailyRevenue.objects.values_list("group_id", "payments"))
+        assert by_group(boss, span) == everything
+        assert by_group(boss, span, Filters(group=NO_GROUP)) == everything
+        assert tax_documents(boss, span, Filters(group=NO_GROUP)) == 2  # both final invoices
+        assert by_group(boss, span, Filters(group=moved["resellers"].pk)) == {}
