@@ -11,7 +11,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.clients.selectors import client_directory_queryset, clients_visible_to
+from clientpanel.clients.selectors import clients_found_by, clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound
 from clientpanel.core.sorting import sort_of
 from clientpanel.ledger.selectors import ServiceNames
@@ -108,11 +108,5 @@ def service_list(*, actor: ActorLike, status: str = "", provision_status: str = 
         services = services.filter(provision_status=provision_status)
     for word in (search or "").split()[:4]:
         services = services.filter(Q(label__icontains=word) | Q(product__name__icontains=word)
-                                   | Q(client__in=_clients_found_by(word)))
+                                   | Q(client__in=clients_found_by(word)))
     return services.order_by(*order.ordering)
-
-
-def _clients_found_by(word: str) -> QuerySet:
-    """The ids of the clients the directory's search finds by this word (its search column, which the
-    trigram index serves): the lists search the client as the directory does."""
-    return client_directory_queryset(actor=None, search=word).values("pk")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import client_directory_queryset, client_get, clients_visible_to
+from clientpanel.clients.selectors import client_get, clients_found_by, clients_visible_to
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed
 from clientpanel.core.fields import AmountField
 from clientpanel.core.sorting import sort_of
@@ -72,8 +72,7 @@ def document_list(*, actor: ActorLike, client: Client | None = None, type: str =
                 _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentStatus.values)}]})
         documents = documents.filter(status=status)
     for word in (search or "").split()[:4]:
-        clients = client_directory_queryset(actor=None, search=word).values("pk")
-        documents = documents.filter(Q(number__icontains=word) | Q(client__in=clients))
+        documents = documents.filter(Q(number__icontains=word) | Q(client__in=clients_found_by(word)))
     return documents.order_by(*order.ordering)
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.clients.models import Client
-from clientpanel.clients.selectors import client_directory_queryset, clients_visible_to
+from clientpanel.clients.selectors import clients_found_by, clients_visible_to
 from clientpanel.core.ids import uuid_or_none
 from clientpanel.core.money import units_to_amount
 from clientpanel.core.pagination import INVALID_CURSOR, Page, capped_count, decode_cursor, keyset_page
@@ -170,7 +170,7 @@ def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "", na
         found = _searched(word, names)
         # The clients the directory finds by the word (its indexed search column), found once (a subquery):
         # as a join's condition it was tested for every pair of entry and client (20 million at a million entries).
-        named = Q(client__in=client_directory_queryset(actor=None, search=word).values("pk"))
+        named = Q(client__in=clients_found_by(word))
         entries = entries.filter(found if actor.is_portal else found | named)
     # By the key: ids are time-ordered (core.ids.new_id), so the primary key's index serves the order
     # either way and a page starts where the last one ended (entries_page).

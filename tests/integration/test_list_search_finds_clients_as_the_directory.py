@@ -10,10 +10,13 @@ from decimal import Decimal
 
 import pytest
 
+from clientpanel.accounts.services import staff_create
 from clientpanel.catalog.models import Product
 from clientpanel.client_services.models import Service
 from clientpanel.client_services.selectors import entry_service_names, service_list
-from clientpanel.clients.selectors import client_directory
+from clientpanel.clients.models import StaffAssignment
+from clientpanel.clients.selectors import client_directory, clients_found_by
+from clientpanel.core.errors import ValidationFailed
 from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.selectors import document_list
 from clientpanel.ledger.models import EntryType
@@ -56,3 +59,30 @@ def test_a_word_of_no_client_finds_nothing(staff, wojcik):
     assert not service_list(actor=staff, search="kowalski").exists()
     assert not document_list(actor=staff, search="kowalski").exists()
     assert not entries_page(staff, search="kowalski", names=entry_service_names()).results
+
+
+def test_the_clients_a_word_finds_are_one_subquery_each_list_narrows_to_whom_it_shows(wojcik):
+    """clients.selectors.clients_found_by names the clients whoever asks (it has no scope of its own):
+    each list combines it with its own visible_to, so staff limited to Anna Nowak find none of Jan
+    Wójcik's services, documents or entries by his name — and find Anna's by hers."""
+    assert [row["pk"] for row in clients_found_by("wojcik")] == [wojcik.pk]
+    nowak = client_directory(actor=None, search="nowak").results[0]
+    agent = staff_create(email="agent@example.com", password="correct-horse-battery", firstname="A", lastname="A",
+                         roles=["Administrator"], limited_to_assigned_clients=True)
+    StaffAssignment.objects.create(staff=agent, client=nowak)
+    assert not service_list(actor=agent, search="wojcik").exists()
+    assert not document_list(actor=agent, search="wojcik").exists()
+    assert not entries_page(agent, search="wojcik", names=entry_service_names()).results
+    entry_post(client_id=nowak.pk, type=EntryType.PAYMENT, net=Decimal(5), description="Wire")
+    assert [e.client_id for e in entries_page(agent, search="nowak", names=entry_service_names()).results] == [
+        nowak.pk]
+
+
+def test_a_word_longer_than_the_directory_takes_is_refused_by_the_lists_as_by_the_directory(staff, wojcik):
+    with pytest.raises(ValidationFailed) as refused:
+        clients_found_by("w" * 101)
+    assert list(refused.value.fields) == ["search"]
+    for search in (lambda: service_list(actor=staff, search="w" * 101).exists(),
+                   lambda: document_list(actor=staff, search="w" * 101).exists()):
+        with pytest.raises(ValidationFailed):
+            search()

@@ -1,7 +1,9 @@
 """Reads for the clients app, with the actor's scope applied once (directory.clients_visible_to),
 one module per sub-domain: directory (which clients an actor sees, the directory, one client and its
-addresses), users (client users and the users an actor sees) and inheritance (groups and the
-settings a client inherits). Other apps import the names listed here, not the modules."""
+addresses), search (how the directory finds a client by a word; clients_found_by lets another list
+find its rows' clients so, within that list's own scope), users (client users and the users an actor
+sees) and inheritance (groups and the settings a client inherits). Other apps import the names
+listed here, not the modules."""
 
 from .directory import (
     CLIENT_SORTS,
@@ -13,6 +15,7 @@ from .directory import (
     client_directory_rows,
     client_get,
     client_ids_by_number,
+    client_sort,
     client_sort_values,
     client_status_counts,
     clients_newest,
@@ -29,6 +32,7 @@ from .inheritance import (
     group_list,
     group_names,
 )
+from .search import clients_found_by
 from .selection import BULK_LIMIT, ClientSelection, client_selection, clients_selected
 from .users import (
     client_user_links,
@@ -53,10 +57,12 @@ __all__ = [
     "client_get",
     "client_ids_by_number",
     "client_selection",
+    "client_sort",
     "client_sort_values",
     "client_status_counts",
     "client_tax_decision",
     "client_user_links",
+    "clients_found_by",
     "clients_newest",
     "clients_selected",
     "clients_visible_to",

@@ -19,10 +19,10 @@ from clientpanel.core.pagination import (
     keyset_page,
     ordering_of,
 )
-from clientpanel.core.text import at_most_characters
+from clientpanel.core.sorting import Sort, sort_of
 
 from ..models import Address, AddressType, Client, ClientStatus, StaffAssignment
-from .search import asked_whole, search_word_condition
+from .search import asked_whole, search_word_condition, search_words
 
 # Directory sorts: public name → model fields (id is appended to break ties).
 CLIENT_SORTS: dict[str, list[str]] = {
@@ -38,7 +38,6 @@ CLIENT_SORTS: dict[str, list[str]] = {
 }
 SORT_ALIASES = {"owner": "owner_email", "client": "display_name", "country": "located", "created": "created_at"}
 DEFAULT_SORT = "-created_at"
-MAX_SEARCH_LENGTH = 100
 
 
 def sees_every_client(actor: ActorLike) -> bool:
@@ -66,25 +65,20 @@ def clients_visible_to(actor: ActorLike) -> QuerySet[Client]:
     return Client.objects.all()
 
 
-def parse_sort(sort: str | None) -> tuple[str, bool]:
-    sort = (sort or DEFAULT_SORT).strip()
-    descending = sort.startswith("-")
-    name = sort.lstrip("-")
+def client_sort(sort: str | None) -> Sort:
+    """The directory's sort: core.sorting.sort_of over CLIENT_SORTS, an alias (SORT_ALIASES) read as
+    the sort it names ("-owner" is "-owner_email"); ValidationFailed on `sort` for another. Its
+    fields leave out the id that breaks ties (the directory adds it, in the sort's direction)."""
+    asked = (sort or "").strip() or DEFAULT_SORT
+    name = asked.lstrip("-")
     name = SORT_ALIASES.get(name, name)
-    if name not in CLIENT_SORTS:
-        raise ValidationFailed(
-            _("Cannot sort by %(name)s.") % {"name": repr(name)},
-            fields={"sort": [_("Use one of %(choices)s, with - for descending.")
-                             % {"choices": ", ".join(CLIENT_SORTS)}]},
-        )
-    return name, descending
+    return sort_of(f"-{name}" if asked.startswith("-") else name, CLIENT_SORTS, default=DEFAULT_SORT)
 
 
-def _search_words(search: str) -> list[str]:
-    if len(search) > MAX_SEARCH_LENGTH:
-        raise ValidationFailed(_("The search is too long."),
-                               fields={"search": [at_most_characters(MAX_SEARCH_LENGTH)]})
-    return [word for word in search.lower().split() if word][:8]
+def parse_sort(sort: str | None) -> tuple[str, bool]:
+    """The directory's sort as its name (aliases resolved) and whether it is descending."""
+    order = client_sort(sort)
+    return order.key, order.descending
 
 
 def client_directory_queryset(
@@ -92,7 +86,7 @@ def client_directory_queryset(
     group: str | int | None = None,
 ) -> QuerySet[Client]:
     clients = clients_visible_to(actor)
-    for word in _search_words(search or ""):
+    for word in search_words(search or ""):
         # search_text is lower-cased, so a plain (case-sensitive) LIKE matches and PostgreSQL's
         # trigram index serves it; icontains would emit UPPER(...) LIKE, which that index cannot.
         clients = clients.filter(search_word_condition(word))
@@ -180,13 +174,13 @@ def client_directory(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(_("Bad page size."),
                                fields={"page_size": [_("Use 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]})
-    name, descending = parse_sort(sort)
-    fields = [*CLIENT_SORTS[name], "id"]
+    order = client_sort(sort)
+    name, descending, fields = order.key, order.descending, [*order.fields, "id"]
     clients = client_directory_queryset(actor=actor, search=search, status=status, country=country, group=group)
     # Every client, or a search alone over every client, may be counted from the planner's
     # estimate: the table's size, or search_text's histogram of 1,000 bounds (migration 0019).
     # Filters and a limited scope are always counted.
-    words = _search_words(search or "")
+    words = search_words(search or "")
     searched, narrowed = bool(words), bool(status or country or group not in (None, ""))
     everyone = sees_every_client(actor)
     # Only one word asked of the index whole has an estimate from the histogram alone; the
@@ -251,9 +245,9 @@ def client_directory_rows(
 def clients_for_export(clients: QuerySet[Client], sort: str | None) -> QuerySet[Client]:
     """These clients in the directory's order for `sort`, with what an export row reads (owner,
     group and balance) joined."""
-    name, descending = parse_sort(sort)
-    ordering = [f"-{f}" if descending else f for f in [*CLIENT_SORTS[name], "id"]]
-    return _sortable(clients, name).select_related("owner", "group", "balance_row").order_by(*ordering)
+    order = client_sort(sort)
+    ordering = [*order.ordering, "-id" if order.descending else "id"]
+    return _sortable(clients, order.key).select_related("owner", "group", "balance_row").order_by(*ordering)
 
 
 def client_get(*, actor: ActorLike, client_id) -> Client:

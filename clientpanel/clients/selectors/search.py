@@ -13,11 +13,17 @@ from __future__ import annotations
 import re
 import time
 
-from django.db.models import Q, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext as _
 
-from ..models import SearchTrigram
+from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.text import at_most_characters
+
+from ..models import Client, SearchTrigram
+
+MAX_SEARCH_LENGTH = 100
 
 # A trigram in at least this share of the clients (per mille) is not worth reading from the index.
 DENSE_PER_MILLE = 200
@@ -80,3 +86,27 @@ def search_word_condition(word: str) -> Q:
     for run in runs:
         condition &= Q(search_text__contains=run)
     return condition & Q(GreaterThan(StrIndex("search_text", Value(word)), 0))
+
+
+def search_words(search: str) -> list[str]:
+    """The words of a directory search (lower-cased, at most eight); ValidationFailed on `search`
+    for one longer than MAX_SEARCH_LENGTH."""
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise ValidationFailed(_("The search is too long."),
+                               fields={"search": [at_most_characters(MAX_SEARCH_LENGTH)]})
+    return [word for word in search.lower().split() if word][:8]
+
+
+def clients_found_by(word: str) -> QuerySet:
+    """The ids of the clients the directory's search finds by this word — its search column (name,
+    number, owner's e-mail, tax ID, phone), which the trigram index serves — as a subquery for
+    `client__in=`, so that another list (services, documents, ledger entries) finds a client as the
+    directory does. It has NO scope of its own: it names clients whoever asks. A caller combines it
+    with its own rows' visible_to (services_visible_to, documents_visible_to, ...), which decides what
+    the actor sees; it is never listed or counted alone."""
+    clients = Client.objects.all()
+    for part in search_words(word):
+        # search_text is lower-cased, so a plain (case-sensitive) LIKE matches and PostgreSQL's
+        # trigram index serves it; icontains would emit UPPER(...) LIKE, which that index cannot.
+        clients = clients.filter(search_word_condition(part))
+    return clients.values("pk")

@@ -6,10 +6,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clientpanel.clients.models import Client, ClientBalance
-from clientpanel.clients.selectors import CLIENT_SORTS, client_directory, client_directory_rows, client_get
+from clientpanel.clients.selectors import (
+    CLIENT_SORTS,
+    client_directory,
+    client_directory_rows,
+    client_get,
+    client_sort,
+    parse_sort,
+)
 from clientpanel.clients.services import client_create
 from clientpanel.core import pagination
 from clientpanel.core.errors import NotFound, ValidationFailed
+from clientpanel.core.sorting import sort_of
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +138,29 @@ def test_unknown_sort_is_refused(staff, directory):
     with pytest.raises(ValidationFailed) as failure:
         client_directory(actor=staff, sort="password")
     assert "sort" in failure.value.fields
+
+
+@pytest.mark.parametrize(("asked", "named"), [
+    ("", ("created_at", True)), (None, ("created_at", True)), ("  ", ("created_at", True)),
+    ("owner", ("owner_email", False)), ("-client", ("display_name", True)), ("--country", ("located", True)),
+    (" -created ", ("created_at", True)), ("balance", ("balance", False)),
+])
+def test_the_directory_reads_its_sort_as_every_list_does_its_aliases_named(asked, named):
+    """core.sorting.sort_of reads it (one parser for every list); an alias names its sort."""
+    assert parse_sort(asked) == named
+    order = client_sort(asked)
+    assert (order.key, order.descending) == named and order.fields == tuple(CLIENT_SORTS[named[0]])
+
+
+@pytest.mark.parametrize("asked", ["password", "-id", "x" * 500, "-"])
+def test_an_unknown_directory_sort_says_so_as_every_list_does(staff, asked):
+    with pytest.raises(ValidationFailed) as failure:
+        client_directory(actor=staff, sort=asked)
+    with pytest.raises(ValidationFailed) as every_list:
+        sort_of(asked, CLIENT_SORTS, default="-created_at")
+    assert (failure.value.message, failure.value.fields) == (every_list.value.message, every_list.value.fields)
+    assert failure.value.fields == {"sort": [f"Use one of {', '.join(CLIENT_SORTS)}, with - for descending."]}
+    assert len(failure.value.message) < 70  # the name asked for is cut short, not repeated whole
 
 
 @pytest.mark.parametrize("sort", ["-created_at", "display_name", "balance", "-located", "owner_email"])
