@@ -4,13 +4,20 @@ Each list names the sorts it offers — a public name for the model fields it or
 them unique so that ties are broken the same way on every page — and its default. A sort the list
 does not offer is a field error on `sort` (a page shows its default order and says why), never an
 order_by of whatever was typed. Descending reverses every field, so that a sort reads its index
-backwards rather than needing a second one (the directory's rule, clients/selectors/directory.py)."""
+backwards rather than needing a second one (the directory's rule, clients/selectors/directory.py).
+
+An empty value (NULL: a service not activated yet, a document not issued) sorts as the largest one,
+last ascending and first descending, on every database: PostgreSQL's order, in which its (ascending)
+indexes keep them, so an index still serves the sort either way — SQLite's own would put them first
+ascending."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.db.models import F
+from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -28,13 +35,19 @@ class Sort:
         return f"-{self.key}" if self.descending else self.key
 
     @property
-    def ordering(self) -> list[str]:
-        """order_by()'s arguments."""
-        return [_reversed(field) if self.descending else field for field in self.fields]
+    def ordering(self) -> list[OrderBy]:
+        """order_by()'s arguments: each field in its direction, an empty value as the largest."""
+        return [_order_by(_reversed(field) if self.descending else field) for field in self.fields]
 
 
 def _reversed(field: str) -> str:
     return field[1:] if field.startswith("-") else f"-{field}"
+
+
+def _order_by(field: str) -> OrderBy:
+    if field.startswith("-"):
+        return F(field[1:]).desc(nulls_first=True)
+    return F(field).asc(nulls_last=True)
 
 
 def sort_of(sort: str | None, sorts: Mapping[str, Sequence[str]], *, default: str) -> Sort:

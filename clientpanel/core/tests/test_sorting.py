@@ -20,7 +20,15 @@ SORTS = {"when": ("created_at", "id"), "action": ("action", "-created_at", "-id"
 ])
 def test_an_offered_sort_orders_by_its_fields_all_reversed_when_descending(asked, value, ordering):
     sort = sort_of(asked, SORTS, default="-when")
-    assert (sort.value, sort.ordering) == (value, ordering)
+    assert (sort.value, [f"{'-' if o.descending else ''}{o.expression.name}" for o in sort.ordering]) == (
+        value, ordering)
+
+
+@pytest.mark.parametrize("asked", ["action", "-action"])
+def test_an_empty_value_sorts_as_the_largest_in_either_direction(asked):
+    """NULLs last ascending, first descending — PostgreSQL's index order — on every database."""
+    for order in sort_of(asked, SORTS, default="-when").ordering:
+        assert (order.nulls_first, order.nulls_last) == ((True, None) if order.descending else (None, True))
 
 
 @pytest.mark.parametrize("asked", ["bogus", "-", "id", "created_at", "when\x00", "x" * 500])
