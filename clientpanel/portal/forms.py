@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.clients.models import AddressType
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.core.money import format_amount_input
+from clientpanel.core.money import reader_amount
 from clientpanel.ui.forms import NewPasswordForm, postal_address_form, suggest_regions
 from clientpanel.ui.labels import UNNAMED_ADDRESS, country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
@@ -72,8 +72,8 @@ class OrderServiceForm(forms.Form):
             for price in product.client_prices:
                 text = price.label
                 if price.setup_fee:
-                    text = _("%(price)s + %(fee)s %(currency)s setup fee") % {
-                        "price": text, "fee": format_amount_input(price.setup_fee), "currency": price.currency}
+                    text = _("%(price)s + %(fee)s setup fee") % {
+                        "price": text, "fee": reader_amount(price.setup_fee, price.currency)}
                 options.append((str(price.pk), text))
                 self.product_of[str(price.pk)] = product.pk
             groups.append((product.name, options))

@@ -37,7 +37,8 @@ from .audit_fields import audit_field_label
 
 # Fields that hold money (the ledger's 4 decimals): shown as the panel shows amounts, with the
 # event's currency when it recorded one.
-MONEY_FIELDS = {"amount", "balance", "credit_limit", "net", "paid", "setup_fee", "total", "tax", "gross"}
+MONEY_FIELDS = {"amount", "balance", "charge_reversed", "credit_limit", "net", "paid", "setup_fee", "total", "tax",
+                "gross"}
 PERCENT_FIELDS = {"tax1_rate", "tax2_rate", "tax3_rate"}
 QUANTITY_FIELDS = {"rate": 6, "quantity": 4}
 # Codes with words, by field; "status" by the kind of object it is the status of.

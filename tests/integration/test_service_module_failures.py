@@ -88,3 +88,14 @@ def test_the_staff_page_says_the_unsuspend_failed(make_client, staff_client, sta
     assert len(shown) == 1 and shown[0][0] == "error", shown
     assert "could not unsuspend" in shown[0][1] and f"failed to unsuspend {service['label']}" in shown[0][1]
     assert Service.objects.get(pk=service["id"]).status == "SUSPENDED"
+
+
+def test_the_staff_page_says_a_service_never_set_up_is_cancelled_with_its_charges_given_back(
+        api, make_client, staff_client):
+    """It said "Terminate: the service is cancelled, provisioning error." as a warning, and nothing of
+    the 5.00 given back."""
+    service = ordered(api, make_client, "acct-fail2", {"fail": "create"}, "MONTHLY", "10.00", "5.00")
+    done = staff_client.post(reverse("backoffice:service-do", args=[service["id"], "terminate"]), follow=True)
+    page = done.content.decode()
+    assert "never set up, so it is cancelled and what it was charged is given back" in page
+    assert Service.objects.get(pk=service["id"]).status == "CANCELLED"

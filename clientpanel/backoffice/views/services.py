@@ -112,6 +112,10 @@ def service_do(request: HttpRequest, service_id, action: str) -> HttpResponse:
             # As the action left it, read again: billing may have suspended an unsuspended service
             # at once, a module may have failed — the message never tells of a state that is gone.
             result = _service_or_404(request, service.pk)
+            if action == "terminate" and result.status == ServiceStatus.CANCELLED:  # never set up (rules)
+                messages.success(request, _("The service was never set up, so it is cancelled and what it was "
+                                            "charged is given back to the balance."))
+                return redirect("backoffice:service-detail", service_id=service.pk)
             (messages.success if _reached(action, result) else messages.warning)(request, _(
                 "%(operation)s: the service is %(status)s, provisioning %(provisioning)s.") % {
                 "operation": SERVICE_OPERATIONS[action], "status": result.get_status_display().lower(),

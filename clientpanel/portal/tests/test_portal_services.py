@@ -116,3 +116,21 @@ def test_a_requested_cancellation_is_said_with_its_date_and_offers_keeping_not_a
     assert f"Cancellation requested: the service ends on {ends}." in seen
     assert reverse("portal:service-keep", args=[service.pk]) not in seen
     assert "ends with its period" in viewer.get(reverse("portal:services")).content.decode()
+
+
+def test_a_setup_fee_is_offered_as_money_and_cancelling_a_service_never_set_up_says_it_is_given_back(world):
+    """The order form wrote the setup fee as an amount typed in a form ("5.00 USD"); cancelling a
+    service whose module never made it gives back what it was charged (client_services' ending), and
+    the choice and the message said "time already paid is not refunded" and nothing."""
+    _product_made, price = _product("setup-box", "10")
+    price.setup_fee = Decimal("5")
+    price.save()
+    browser = _signed_in(world["mine"].owner.email)
+    assert "$5.00 setup fee" in browser.get(reverse("portal:order")).content.decode()
+    url = reverse("portal:service-cancel", args=[world["mine_service"].pk])
+    offered = browser.get(url).content.decode()
+    assert "it was never set up: what it was charged is given back" in offered
+    assert "time already paid is not refunded" not in offered
+    done = browser.post(url, {"when": "now"}, follow=True).content.decode()
+    assert "what it was charged is given back to your balance" in done
+    assert Service.objects.get(pk=world["mine_service"].pk).status == ServiceStatus.CANCELLED

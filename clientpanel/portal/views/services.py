@@ -32,6 +32,8 @@ from ..forms import CancellationForm, OrderServiceForm, show_refusal
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
                         CANCEL_NOW: gettext_lazy("Now (time already paid is not refunded)")}
+# A service never set up is given back what it was charged when it ends (client_services' ending).
+CANCEL_NEVER_PROVISIONED = gettext_lazy("Now (it was never set up: what it was charged is given back)")
 
 
 @portal_page(MANAGE_SERVICES)
@@ -95,8 +97,10 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
                                                                         service_id=service_id), Service, service_id)
     allowed = {CANCEL_AT_PERIOD_END: rules.can_be_cancelled_at_period_end(shown),
                CANCEL_NOW: rules.can_be_cancelled_now(shown)}
+    refunded = rules.never_provisioned(shown)
     form = CancellationForm(request.POST if request.method == "POST" else None, choices=[
-        (when, text) for when, text in CANCELLATION_CHOICES.items() if allowed[when]])
+        (when, CANCEL_NEVER_PROVISIONED if refunded and when == CANCEL_NOW else text)
+        for when, text in CANCELLATION_CHOICES.items() if allowed[when]])
     if request.method == "POST" and form.is_valid():
         try:
             ended = service_cancellation_request(actor=request.portal.actor, service_id=shown.pk,
@@ -107,6 +111,9 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
             if rules.cancellation_pending(ended):
                 messages.success(request, _("Cancellation requested: the service ends on %(date)s.")
                                  % {"date": ended.billed_until.date().isoformat()})
+            elif refunded:
+                messages.success(request, _("The service is cancelled; what it was charged is given back to "
+                                            "your balance."))
             else:
                 messages.success(request, _("The service is cancelled."))
             if request.portal.may(MANAGE_SERVICES):
