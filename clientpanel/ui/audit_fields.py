@@ -58,6 +58,7 @@ AUDIT_FIELDS = {
     "tax3_name": _("Tax 3"), "tax3_rate": _("Rate 3 (%)"),
     "gateway": _("Gateway"), "enabled": pgettext_lazy("audited field", "Switched on"), "currencies": _("Currencies"),
     "settings": _("Settings"), "rate": _("Rate"), "day": _("Day"), "format": pgettext_lazy("audited field", "Format"),
+    "vat_exemption_basis": _("Legal basis of VAT exemption, if any"),
     # A currency's Add Funds limits (invoicing.AddFundsLimit).
     "minimum": _("Minimum at once"), "maximum": _("Maximum at once"), "maximum_balance": _("Maximum balance"),
 }

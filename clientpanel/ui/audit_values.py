@@ -20,12 +20,14 @@ from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from clientpanel.catalog.models import Period, Product
+from clientpanel.catalog.modules import module_choices
 from clientpanel.client_services.models import SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import AddressType, Client, ClientGroup, ClientStatus, ViesStatus
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.clients.validation import format_phone, region_name
 from clientpanel.core.money import display_amount, display_percent, display_quantity
 from clientpanel.einvoices.exporters import exporter_choices
+from clientpanel.einvoices.models import EInvoiceStatus
 from clientpanel.invoicing.models import DocumentStatus
 from clientpanel.notifications.kinds import MESSAGE_KINDS
 from clientpanel.payments.dispute_reasons import dispute_reason_label
@@ -74,8 +76,13 @@ def _code_words(field: str, object_type: str, country: str) -> Callable[[str], s
         return lambda code: labels.enum_label(ReversalKind if code in ReversalKind.values else AttemptStatus, code)
     if field == "reason" and object_type == "paymentattempt":
         return dispute_reason_label  # a dispute's reason, in the gateway's code
+    if field == "status" and object_type == "document":  # its own, or its e-invoice's (einvoice.make)
+        return lambda code: labels.enum_label(DocumentStatus if code in DocumentStatus.values else EInvoiceStatus,
+                                              code)
     if field == "status" and object_type in STATUSES:
         return lambda code: labels.enum_label(STATUSES[object_type], code)
+    if field == "module":  # a product's provisioning module, by the name it gives itself
+        return lambda code: dict(module_choices()).get(code, code)
     if field in ENUM_FIELDS:
         return lambda code: labels.enum_label(ENUM_FIELDS[field], code)
     if field == "type" and object_type == "address":

@@ -132,3 +132,14 @@ def test_codes_read_as_words_and_rows_that_change_nothing_are_left_out(staff_cli
     assert shown["muted_emails"].endswith(", no_such_kind")
     assert shown["clients"] == f"brak → {other.display_name}"
     assert 'title="funds_override"' not in page and 'title="time_zone"' not in page
+
+
+def test_an_e_invoice_status_a_module_and_the_exemption_basis_read_as_words(staff_client, staff, make_client):
+    client = make_client()
+    audit_record(action="einvoice.make", target=client, client_id=client.pk, object_type="document",
+                 changes={"status": [None, "MADE"], "module": [None, "sample"], "vat_exemption_basis": [None, "x"]})
+    shown = _changes(staff_client.get(reverse("backoffice:activity-log")).content.decode())
+    assert shown["status"] != "none → MADE" and shown["status"].startswith("none → ")
+    assert shown["module"] != "none → sample"
+    page = staff_client.get(reverse("backoffice:activity-log")).content.decode()
+    assert ">vat_exemption_basis<" not in page and "Legal basis of VAT exemption" in page

@@ -129,13 +129,14 @@ def _revenue(request: HttpRequest, choices) -> dict:
               [[row.key or _("No group"), row.currency, *money(row)] for row in report.by_group],
               note=_("Each sale is counted in the group its client was in at the time of the sale.")),
         Table("product", _("Usage by product"), [(_("Product"), False), (_("Currency"), False), (_("Charges"), True),
-                                                 (_("Given back by credit notes"), True), (_("Usage (net)"), True)],
+                                                 (pgettext("usage by product", "Given back"), True),
+                                                 (_("Usage (net)"), True)],
               [[row.product or _("Other items (no service)"), row.currency, row.charges,
                 Money(row.reversed, row.currency), Money(row.amount, row.currency)] for row in report.by_product],
               note=_("What the services consumed: the charges posted to their balances, net of tax, less what "
-                     "credit notes issued in the period gave back of them (shared among the refunded invoice's "
-                     "products by their net). Payments that add funds belong to no product until they are used. "
-                     "The home company filter does not apply here.")),
+                     "was given back of them in the period — by credit notes (shared among the refunded invoice's "
+                     "products by their net) and for services never set up. Payments that add funds belong to no "
+                     "product until they are used. The home company filter does not apply here.")),
     ]
     charts = [(_("Revenue by period, %(currency)s") % {"currency": currency}, currency,
                [(codes[row.key], row.revenue) for row in rows]) for currency, rows in report.by_period.items()]
@@ -189,13 +190,14 @@ def _aging(request: HttpRequest, choices) -> dict:
         Table("documents", _("Unpaid documents"), [
             (_("Number"), False), (_("Type"), False), (_("Home company"), False), (_("Client number"), False),
             (_("Client"), False), (_("Currency"), False), (_("Issue Date"), False), (_("Due Date"), False),
-            (_("Days past due"), True), (_("Total"), True), (_("Due"), True), (_("Bucket"), False)],
+            (_("Days past due"), True), (_("Total"), True), (pgettext("amount still to pay", "Due"), True),
+            (_("Bucket"), False)],
             [[Link(d.number, reverse("backoffice:document-detail", args=[d.document_id])), str(types[d.type]),
               d.company, d.client_number, d.client_name, d.currency, _day(d.issue_day), _day(d.due_day),
               d.days_overdue if d.days_overdue is not None and d.days_overdue >= 0 else "",
               Money(d.total, d.currency), Money(d.due, d.currency), str(BUCKET_LABELS[d.bucket])]
              for d in report.documents],
-            wide_only=frozenset({3, 5}),  # the client's number, the currency
+            wide_only=frozenset({1, 2, 3, 5}),  # the type, the home company, the client's number, the currency
             note=(_("The first %(shown)d of %(count)d documents, most overdue first; Finance → Documents lists "
                     "them all.") % {
                 "shown": len(report.documents), "count": report.count}

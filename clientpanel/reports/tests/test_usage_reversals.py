@@ -166,9 +166,9 @@ def test_the_page_and_its_csv_show_what_credit_notes_gave_back(refunded, client)
     with on(10):
         page = client.get(reverse("backoffice:finance-report-revenue"), span).content.decode()
         export = client.get(reverse("backoffice:finance-report-revenue-export"), {**span, "part": "product"})
-    assert "Given back by credit notes" in page
+    assert "Given back" in page
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["Product", "Currency", "Charges", "Given back by credit notes", "Usage (net)"]
+    assert rows[0] == ["Product", "Currency", "Charges", "Given back", "Usage (net)"]
     assert {row[0]: (row[2], D(row[3]), D(row[4])) for row in rows[1:]} == {
         "VPS": ("1", D("30.00"), D(0)), "Mail": ("1", D("10.00"), D(0)),
         "Other items (no service)": ("1", D("20.00"), D(0))}
