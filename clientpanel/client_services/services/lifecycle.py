@@ -96,13 +96,26 @@ def _terminate(service_id, *, now: dt.datetime) -> Service:
         service = locked_service(service_id)
         if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
             return service
-        before = service.status
-        given_back = service_end_locked(service, now=now)
-        audit_record(action="service.cancel" if service.status == ServiceStatus.CANCELLED else "service.terminate",
-                     target=service, client_id=service.client_id, object_label=str(service),
-                     changes={"status": [before, service.status], **reversal_changes(given_back)})
-        status_changed(service, before)
-    if service.status == ServiceStatus.CANCELLED:  # its terminate, if any, ran on commit (ending.py)
+        _end_and_record(service, now=now)
+    return _taken_down(service)
+
+
+def _end_and_record(service: Service, *, now, action: str = "") -> None:
+    """End the locked service (ending.service_end_locked: cancelled, its charges given back, when it
+    never ran) and record it — as `action`, or as what it became."""
+    before = service.status
+    given_back = service_end_locked(service, now=now)
+    audit_record(action=action or ("service.cancel" if service.status == ServiceStatus.CANCELLED
+                                   else "service.terminate"),
+                 target=service, client_id=service.client_id, object_label=str(service),
+                 changes={"status": [before, service.status], **reversal_changes(given_back)})
+    status_changed(service, before)
+
+
+def _taken_down(service: Service) -> Service:
+    """After the commit, an ended service's module takes it down; a cancelled one's terminate, if
+    it needed one, ran on commit (ending.py)."""
+    if service.status == ServiceStatus.CANCELLED:
         return Service.objects.select_related("product").get(pk=service.pk)
     ok, message = run_module(service, "terminate")
     return record_module_result(service.pk, ok, message)
@@ -211,7 +224,6 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
     now = timezone.now()
     with transaction.atomic():
         service = locked_service(service_id)
-        before = service.status
         if rules.cancellation_pending(service):  # asked once; withdrawn first to choose again
             raise Conflict(_("Its cancellation is already requested: the service ends on %(date)s.")
                            % {"date": service.billed_until.date().isoformat()}, code="service_state")
@@ -228,15 +240,8 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
         if not rules.can_be_cancelled_now(service):
             raise Conflict(_("The service is %(status)s; it cannot be cancelled.")
                            % {"status": service.get_status_display()}, code="service_state")
-        given_back = service_end_locked(service, now=now)
-        audit_record(action="service.cancel", target=service, client_id=service.client_id,
-                     object_label=str(service),
-                     changes={"status": [before, service.status], **reversal_changes(given_back)})
-        status_changed(service, before)
-    if service.status == ServiceStatus.CANCELLED:  # its terminate, if any, ran on commit (ending.py)
-        return Service.objects.select_related("product").get(pk=service.pk)
-    ok, message = run_module(service, "terminate")
-    return record_module_result(service.pk, ok, message)
+        _end_and_record(service, now=now, action="service.cancel")
+    return _taken_down(service)
 
 
 def service_cancellation_withdraw(*, actor: ActorLike, service_id) -> Service:
