@@ -79,11 +79,18 @@ def test_unsuspend_without_funds_for_the_next_charge_is_refused_on_the_page(make
     assert "$0.9271" in shown[0][1] and "$0.8637" in shown[0][1] and "add funds" in shown[0][1]
     assert Service.objects.get(pk=service.pk).status == ServiceStatus.SUSPENDED
     assert not ProvisioningEvent.objects.filter(service=service, action="unsuspend").exists()
+    # The page offers no Unsuspend that can only be refused: its reason stands in the button's place.
+    page = staff_client.get(reverse("backoffice:service-detail", args=[service.pk])).content.decode()
+    assert reverse("backoffice:service-do", args=[service.pk, "unsuspend"]) not in page
+    assert 'id="unsuspend-waits"' in page and "$0.9271" in page
 
 
 def test_unsuspend_with_funds_for_the_next_charge_says_the_service_is_active(make_client, staff_client, later):
     service = suspended_for_funds(make_client, "0.8542")
     later()
+    page = staff_client.get(reverse("backoffice:service-detail", args=[service.pk])).content.decode()
+    assert reverse("backoffice:service-do", args=[service.pk, "unsuspend"]) in page
+    assert 'id="unsuspend-waits"' not in page
     assert unsuspend(staff_client, service) == [
         ("success", "Unsuspend: the service is active, provisioning completed.")]
 

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -78,12 +79,18 @@ def service_detail(request: HttpRequest, service_id) -> HttpResponse:
               "unsuspend": service_rules.can_be_unsuspended(service),
               "terminate": service_rules.can_be_terminated(service), "retry": service_rules.can_be_retried(service),
               "module_actions": service_rules.runs_module_actions(service)}
+    # Suspended for insufficient funds that still fall short: no Unsuspend that can only be refused,
+    # its reason in the button's place.
+    waits_for_funds = service_services.unsuspend_waits_for_funds(service, now=timezone.now()) \
+        if allows["unsuspend"] else None
+    allows["unsuspend"] = allows["unsuspend"] and not waits_for_funds
     # Every charge, a page at a time (?page=; the id a fixed order for a setup fee and a period starting
     # together): an hourly service has thousands within months.
     return render(request, "backoffice/services/detail.html", {
         "service": service, "client": service.client,
         "charges": page_of(request, service.charges.order_by("-period_start", "-id"), CHARGES_PER_PAGE),
-        "events": service.provisioning_events.all()[:50], "module_actions": module_actions, "allows": allows})
+        "events": service.provisioning_events.all()[:50], "module_actions": module_actions, "allows": allows,
+        "waits_for_funds": waits_for_funds})
 
 
 # The buttons of a service's page, as their outcome message names them.

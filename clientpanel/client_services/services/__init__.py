@@ -3,6 +3,7 @@ billing, lifecycle (staff status changes, product actions, credit enforcement) a
 of them share is in common.py. Importers use the names below; clientpanel.automation runs the jobs."""
 
 from .billing import charge_batch, job_charge_services, service_charge_due
+from .common import unsuspend_waits_for_funds
 from .jobs import job_cancel_stale_proformas, job_provision_pending
 from .lifecycle import (
     CANCEL_AT_PERIOD_END,
@@ -40,4 +41,5 @@ __all__ = [
     "service_suspend",
     "service_terminate",
     "service_unsuspend",
+    "unsuspend_waits_for_funds",
 ]

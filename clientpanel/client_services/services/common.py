@@ -11,12 +11,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from clientpanel.audit.services import audit_record
 from clientpanel.catalog.modules import ModuleContext, ModuleError, get_module
 from clientpanel.clients.models import Client
 from clientpanel.core.events import publish
+from clientpanel.core.money import reader_amount
 
+from .. import rules
 from ..events import ServiceStatusChanged
 from ..locks import locked_service
 from ..models import ProvisioningEvent, ProvisionStatus, Service, ServiceStatus
@@ -26,6 +29,23 @@ from ..provision_errors import CRASHED, FAILED, TIMEOUT, StepMessage, error_colu
 def funds(client: Client) -> Decimal:
     """What the client may still spend: balance plus credit limit."""
     return client.balance + client.credit_limit
+
+
+def unsuspend_waits_for_funds(service: Service, *, now: dt.datetime) -> str | None:
+    """Why the service cannot be unsuspended yet, in the reader's language (rules.
+    unsuspend_uncovered_charge: suspended for insufficient funds, which still do not cover the charge
+    unsuspending posts at once), or None when it may be: staff's Unsuspend refuses with it, and the
+    service's page says it in the button's place."""
+    client = Client.objects.select_related("balance_row").only(
+        "currency", "credit_limit", "balance_row__balance").get(pk=service.client_id)
+    uncovered = rules.unsuspend_uncovered_charge(service, funds=funds(client), now=now)
+    if uncovered is None:
+        return None
+    # Amounts as people read them in their language ("0,93 USD"), not the ledger's "0.9271".
+    return _("The service was suspended for insufficient funds, and the client's balance plus credit limit "
+             "(%(funds)s) still do not cover its next charge of %(amount)s. The client must add funds "
+             "first; then unsuspend it.") % {"funds": reader_amount(funds(client), service.currency),
+                                             "amount": reader_amount(uncovered, service.currency)}
 
 
 def _module_context(service: Service) -> ModuleContext:

@@ -15,7 +15,6 @@ from clientpanel.audit.services import audit_record
 from clientpanel.catalog.modules import get_module
 from clientpanel.clients.models import Client
 from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
-from clientpanel.core.money import reader_amount
 from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies, rules
@@ -31,7 +30,14 @@ from ..models import (
 from ..provision_errors import PROVISIONING_STEPS, describe_message
 from ..selectors import service_for_cancellation, services_visible_to
 from .billing import service_charge_due
-from .common import funds, record_module_result, run_module, status_changed, suspend_service
+from .common import (
+    funds,
+    record_module_result,
+    run_module,
+    status_changed,
+    suspend_service,
+    unsuspend_waits_for_funds,
+)
 from .ending import reversal_changes, service_end_locked
 from .provisioning import service_provision
 
@@ -54,16 +60,8 @@ def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False) ->
         service = locked_service(service_id)
         if service.status != ServiceStatus.SUSPENDED:
             return service
-        client = Client.objects.select_related("balance_row").only(
-            "currency", "credit_limit", "balance_row__balance").get(pk=service.client_id)
-        uncovered = rules.unsuspend_uncovered_charge(service, funds=funds(client), now=now)
-        if uncovered is not None:
-            # Amounts as people read them in their language ("0,93 USD"), not the ledger's "0.9271".
-            raise InsufficientFunds(
-                _("The service was suspended for insufficient funds, and the client's balance plus credit limit "
-                  "(%(funds)s) still do not cover its next charge of %(amount)s. The client must add funds "
-                  "first; then unsuspend it.") % {"funds": reader_amount(funds(client), service.currency),
-                                                  "amount": reader_amount(uncovered, service.currency)})
+        if refusal := unsuspend_waits_for_funds(service, now=now):
+            raise InsufficientFunds(refusal)
     # The module first, outside the lock (it may take its whole timeout); only its success counts.
     ok, message = run_module(service, "unsuspend")
     with transaction.atomic():
