@@ -41,7 +41,22 @@ class ClientFieldsForm(ServiceErrorsMixin, forms.Form):
         self.fields["currency"].choices = currency_choices()
 
 
-class ClientCreateForm(ClientFieldsForm, postal_address_form("billing_")):
+class ClientSettingsFieldsForm(forms.Form):
+    """A client's own settings, each empty to inherit from its group or the home company: set on the
+    Profile tab and already when the client is created (its first proforma is taxed and due as set)."""
+
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4,
+                                         help_text=_("Empty: inherit from the group or the system default."))
+    tax_exempt = forms.ChoiceField(label=_("Tax exempt"), choices=INHERIT_CHOICES, required=False)
+    reminders_enabled = forms.ChoiceField(label=_("Reminders"), choices=INHERIT_CHOICES, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", _("No group")), *((str(pk), name) for pk, name in group_names())]
+
+
+class ClientCreateForm(ClientSettingsFieldsForm, ClientFieldsForm, postal_address_form("billing_")):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
     password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
                                help_text=_("Leave empty: the owner sets one later."))
@@ -89,15 +104,9 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
         return {**data, "billing_address": {"country": data.pop("country", "")}}
 
 
-class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
+class ClientProfileForm(CurrencyAmountMixin, ClientSettingsFieldsForm, ClientFieldsForm):
     amount_fields = ("credit_limit",)
     full_width = ("company_name", "id_number", "admin_notes", "public_notes")  # ui/_fields.html
-
-    group = forms.ChoiceField(label=_("Group"), required=False)
-    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4,
-                                         help_text=_("Empty: inherit from the group or the system default."))
-    tax_exempt = forms.ChoiceField(label=_("Tax exempt"), choices=INHERIT_CHOICES, required=False)
-    reminders_enabled = forms.ChoiceField(label=_("Reminders"), choices=INHERIT_CHOICES, required=False)
 
     id_number = forms.CharField(label=_("ID Number"), required=False, max_length=64,
                                 help_text=_("The client's number in another system."))
@@ -114,7 +123,6 @@ class ClientProfileForm(CurrencyAmountMixin, ClientFieldsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("No group")), *((str(pk), name) for pk, name in group_names())]
         self.fields["einvoice_format"].choices = [("", _("The home company's")), *(
             (key, title) for key, title in exporter_choices() if key in CLIENT_EINVOICE_FORMATS)]
 
