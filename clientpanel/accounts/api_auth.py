@@ -18,6 +18,13 @@ from .selectors import api_token_authenticate
 
 
 class ApiTokenAuth(HttpBearer):
+    """The bearer token, and the scope an operation needs (scoped): checked with the token, before
+    the request's body is read — a token without the scope learns nothing of what a body must be."""
+
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request, token: str):
         api_token = api_token_authenticate(token)
         if api_token is None:
@@ -25,7 +32,14 @@ class ApiTokenAuth(HttpBearer):
         request.api_token = api_token
         request.actor = token_actor(api_token, ip=client_ip(request))
         set_actor(request.actor)
+        if self.scope is not None:
+            require_scope(request, self.scope)
         return api_token
+
+
+def scoped(scope: str) -> ApiTokenAuth:
+    """An operation's auth: a valid token carrying `scope` (`@router.post(..., auth=scoped(...))`)."""
+    return ApiTokenAuth(scope)
 
 
 def require_scope(request, scope: str) -> None:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, scoped
 from clientpanel.accounts.scopes import CLIENTS_WRITE
 from clientpanel.automation.background import background_task_start, background_task_state
 from clientpanel.automation.models import BackgroundTask
@@ -116,7 +116,7 @@ def _columns_refused(refused: ValidationFailed, headers: list[str], field: str) 
 
 
 @router.post("/imports/clients", response={202: ImportOut}, url_name=UPLOAD_URL_NAME,
-             summary="Import clients from a CSV file (a background task to poll)")
+             summary="Import clients from a CSV file (a background task to poll)", auth=scoped(CLIENTS_WRITE))
 def import_clients(request, file: File[UploadedFile],
                    mapping: Form[str] = "", on_existing: Form[Literal["skip", "update", "refuse"]] = "skip",
                    valid_only: Form[bool] = False, send_welcome_emails: Form[bool] = False,
@@ -127,7 +127,6 @@ def import_clients(request, file: File[UploadedFile],
     `send_welcome_emails`, `dry_run` (check only). Answers 202 with the import; poll
     `GET /imports/{id}` until `status` is IMPORTED, REFUSED (all or nothing: nothing written),
     CHECKED (a dry run) or FAILED."""
-    require_scope(request, CLIENTS_WRITE)
     actor = api_actor(request)
     given = _mapping(mapping)
     imported = imports.client_import_upload(actor=actor, file=file.file, name=file.name or "clients.csv",
@@ -145,9 +144,9 @@ def import_clients(request, file: File[UploadedFile],
     return Status(202, import_out(imported))
 
 
-@router.get("/imports/{import_id}", response=ImportOut, summary="An import: its status, counts and first errors")
+@router.get("/imports/{import_id}", response=ImportOut, summary="An import: its status, counts and first errors",
+            auth=scoped(CLIENTS_WRITE))
 def import_get(request, import_id: UUID):
     """`errors` lists the first rejected rows (line and messages, at most 100); `errors_not_shown`
     says how many more there are."""
-    require_scope(request, CLIENTS_WRITE)
     return import_out(imports.client_import_get(actor=api_actor(request), import_id=import_id))

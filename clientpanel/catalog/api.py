@@ -13,7 +13,7 @@ from django.db import transaction
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, scoped
 from clientpanel.accounts.scopes import PRODUCTS_READ, PRODUCTS_WRITE
 from clientpanel.core.api_types import (
     Int,
@@ -128,18 +128,17 @@ def product_out(product: Product, rates=None) -> dict[str, Any]:
             "derived_prices": [derived_out(o) for o in selectors.derived_offers_of(product, rates=rates)]}
 
 
-@router.get("/products", response=ProductListOut, operation_id="clientpanel_services_api_list_products")
+@router.get("/products", response=ProductListOut, operation_id="clientpanel_services_api_list_products",
+            auth=scoped(PRODUCTS_READ))
 def list_products(request, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, PRODUCTS_READ)
     rates = selectors.exchange_rates()
     products = Product.objects.prefetch_related("prices").order_by("name", "pk")
     return list_page(products, page=page, page_size=page_size, item_out=lambda p: product_out(p, rates))
 
 
 @router.post("/products", response={201: ProductOut}, operation_id="clientpanel_services_api_create_product",
-             summary="Create a product with its prices, in one transaction")
+             summary="Create a product with its prices, in one transaction", auth=scoped(PRODUCTS_WRITE))
 def create_product(request, payload: ProductIn):
-    require_scope(request, PRODUCTS_WRITE)
     data = payload.model_dump(exclude_unset=True)
     prices = data.pop("prices", [])
     with transaction.atomic():
@@ -155,9 +154,8 @@ def create_product(request, payload: ProductIn):
 
 @router.patch("/products/{product_id}/prices/{price_id}", response=PriceOut,
               operation_id="clientpanel_catalog_api_update_price",
-              summary="Change a price's amount or setup fee, retire it or bring it back")
+              summary="Change a price's amount or setup fee, retire it or bring it back", auth=scoped(PRODUCTS_WRITE))
 def update_price(request, product_id: UUID, price_id: IntId, payload: PriceUpdateIn):
-    require_scope(request, PRODUCTS_WRITE)
     price = services.price_save(actor=api_actor(request), product_id=product_id, price_id=price_id,
                                 data=payload.model_dump(exclude_unset=True))
     return price_out(price)

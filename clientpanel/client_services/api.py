@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field, StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, money_request, require_scope
+from clientpanel.accounts.api_auth import api_actor, money_request, scoped
 from clientpanel.accounts.scopes import CLIENTS_READ, CLIENTS_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.clients.selectors import clients_visible_to
@@ -84,16 +84,15 @@ def service_out(service: Service) -> dict[str, Any]:
     }
 
 
-@router.get("/clients/{client_id}/services", response=ServiceListOut)
+@router.get("/clients/{client_id}/services", response=ServiceListOut, auth=scoped(CLIENTS_READ))
 def list_client_services(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     rows = client.services.select_related("product").order_by("-order_date", "-id")  # id: a fixed order for ties
     return list_page(rows, page=page, page_size=page_size, item_out=service_out)
 
 
 @router.post("/clients/{client_id}/services", response={201: ServiceOut}, openapi_extra=IDEMPOTENT,
-             summary="Order a service (product, price); honours Idempotency-Key")
+             summary="Order a service (product, price); honours Idempotency-Key", auth=scoped(CLIENTS_WRITE))
 def create_service(request, client_id: UUID, payload: ServiceIn):
     """Ordering charges the balance (the setup fee, the first period): a repeat under the same
     Idempotency-Key answers the service the first one ordered instead of ordering another."""
@@ -114,9 +113,8 @@ def _service(request, service_id) -> Service:
     return service
 
 
-@router.get("/services/{service_id}", response=ServiceOut)
+@router.get("/services/{service_id}", response=ServiceOut, auth=scoped(CLIENTS_READ))
 def get_service(request, service_id: UUID):
-    require_scope(request, CLIENTS_READ)
     return service_out(_service(request, service_id))
 
 
@@ -125,13 +123,12 @@ def _action_endpoint(action: str, operation):
     as it is then. Named <action>_service, as the operation ids and summaries always were."""
 
     def endpoint(request, service_id: UUID):
-        require_scope(request, CLIENTS_WRITE)
         service = _service(request, service_id)
         operation(actor=api_actor(request), service_id=service.pk)
         return service_out(Service.objects.select_related("product").get(pk=service.pk))
 
     endpoint.__name__ = endpoint.__qualname__ = f"{action}_service"
-    return router.post(f"/services/{{service_id}}/{action}", response=ServiceOut)(endpoint)
+    return router.post(f"/services/{{service_id}}/{action}", response=ServiceOut, auth=scoped(CLIENTS_WRITE))(endpoint)
 
 
 suspend_service = _action_endpoint("suspend", services.service_suspend)

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.renderers import JSONRenderer
 
 from clientpanel.accounts import services as user_services
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, scoped
 from clientpanel.accounts.scopes import (
     CLIENTS_READ,
     CLIENTS_WRITE,
@@ -69,11 +69,11 @@ class ClientListParams(Schema):
         "(then next_cursor is null)"))
 
 
-@router.get("/clients", response=ClientListOut, summary="List, search, filter and sort clients")
+@router.get("/clients", response=ClientListOut, summary="List, search, filter and sort clients",
+            auth=scoped(CLIENTS_READ))
 def list_clients(request, params: Query[ClientListParams]):
     """`page`/`page_size` (≤ 500) as everywhere; `cursor` (from `next_cursor`) pages at any depth
     in constant time. `count` is exact up to 1,000; beyond it `count_capped` is true."""
-    require_scope(request, CLIENTS_READ)
     # Without `page`, the first page is served by keyset so `next_cursor` is there to follow.
     result = selectors.client_directory(
         actor=api_actor(request), search=params.search, status=params.status, country=params.country,
@@ -91,60 +91,54 @@ def list_clients(request, params: Query[ClientListParams]):
                         content_type=f"{JSONRenderer.media_type}; charset={settings.DEFAULT_CHARSET}")
 
 
-@router.post("/clients", response={201: ClientOut}, summary="Create a client with its owner and billing address")
+@router.post("/clients", response={201: ClientOut}, summary="Create a client with its owner and billing address",
+             auth=scoped(CLIENTS_WRITE))
 def create_client(request, payload: ClientCreateIn):
-    require_scope(request, CLIENTS_WRITE)
     data = payload.model_dump(exclude_unset=True)
     welcome = bool(data.pop("send_welcome_email", False))
     client = services.client_create(actor=api_actor(request), data=data, send_welcome_email=welcome)
     return Status(201, client_out(client, selectors.billing_address_of(client)))
 
 
-@router.get("/clients/{client_id}", response=ClientOut)
+@router.get("/clients/{client_id}", response=ClientOut, auth=scoped(CLIENTS_READ))
 def get_client(request, client_id: UUID):
-    require_scope(request, CLIENTS_READ)
     client = selectors.client_get(actor=api_actor(request), client_id=client_id)
     return client_out(client, selectors.billing_address_of(client))
 
 
-@router.patch("/clients/{client_id}", response=ClientOut)
+@router.patch("/clients/{client_id}", response=ClientOut, auth=scoped(CLIENTS_WRITE))
 def update_client(request, client_id: UUID, payload: ClientUpdateIn):
-    require_scope(request, CLIENTS_WRITE)
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     client = services.client_update(actor=api_actor(request), client_id=client_id,
                                     data=payload.model_dump(exclude_unset=True))
     return client_out(client, selectors.billing_address_of(client))
 
 
-@router.get("/clients/{client_id}/addresses", response=AddressListOut)
+@router.get("/clients/{client_id}/addresses", response=AddressListOut, auth=scoped(CLIENTS_READ))
 def list_addresses(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, CLIENTS_READ)
     client = selectors.client_get(actor=api_actor(request), client_id=client_id)
     return list_page(selectors.client_addresses(client=client), page=page, page_size=page_size,
                      item_out=address_out)
 
 
-@router.post("/clients/{client_id}/addresses", response={201: AddressOut})
+@router.post("/clients/{client_id}/addresses", response={201: AddressOut}, auth=scoped(CLIENTS_WRITE))
 def create_address(request, client_id: UUID, payload: AddressIn):
-    require_scope(request, CLIENTS_WRITE)
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     address = services.address_create(actor=api_actor(request), client_id=client_id,
                                       data=payload.model_dump(exclude_unset=True))
     return Status(201, address_out(address))
 
 
-@router.patch("/clients/{client_id}/addresses/{address_id}", response=AddressOut)
+@router.patch("/clients/{client_id}/addresses/{address_id}", response=AddressOut, auth=scoped(CLIENTS_WRITE))
 def update_address(request, client_id: UUID, address_id: UUID, payload: AddressIn):
-    require_scope(request, CLIENTS_WRITE)
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     address = services.address_update(actor=api_actor(request), client_id=client_id, address_id=address_id,
                                       data=payload.model_dump(exclude_unset=True))
     return address_out(address)
 
 
-@router.delete("/clients/{client_id}/addresses/{address_id}", response={204: None})
+@router.delete("/clients/{client_id}/addresses/{address_id}", response={204: None}, auth=scoped(CLIENTS_WRITE))
 def delete_address(request, client_id: UUID, address_id: UUID):
-    require_scope(request, CLIENTS_WRITE)
     selectors.client_get(actor=api_actor(request), client_id=client_id)
     services.address_delete(actor=api_actor(request), client_id=client_id, address_id=address_id)
     return Status(204, None)
@@ -160,9 +154,9 @@ class UserListParams(SearchPageParams):
     """Which page of the list, how many rows a page, and the words to search for."""
 
 
-@users_router.get("/users", response=UserListOut, summary="List users (client users and staff) the token may see")
+@users_router.get("/users", response=UserListOut, summary="List users (client users and staff) the token may see",
+                  auth=scoped(USERS_READ))
 def list_users(request, params: Query[UserListParams]):
-    require_scope(request, USERS_READ)
     # page and page_size are typed Page and PageSize: ninja refuses out-of-bounds values first.
     start, end = (params.page - 1) * params.page_size, params.page * params.page_size
     users = selectors.users_visible_to(api_actor(request), search=params.search).order_by("email")
@@ -171,33 +165,30 @@ def list_users(request, params: Query[UserListParams]):
 
 
 @users_router.post("/users", response={201: UserDetailOut},
-                   summary="Create a client user (not linked to any client)")
+                   summary="Create a client user (not linked to any client)", auth=scoped(USERS_WRITE))
 def create_user(request, payload: UserCreateIn):
-    require_scope(request, USERS_WRITE)
     user = user_services.client_user_create(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
     return Status(201, user_out(user, []))
 
 
 @users_router.get("/users/{user_id}", response=UserDetailOut,
-                  summary="A user with every client it belongs to and the permissions")
+                  summary="A user with every client it belongs to and the permissions", auth=scoped(USERS_READ))
 def get_user(request, user_id: UUID):
-    require_scope(request, USERS_READ)
     user = selectors.user_get(actor=api_actor(request), user_id=user_id)
     return user_out(user, selectors.user_client_links(actor=api_actor(request), user=user))
 
 
-@router.get("/clients/{client_id}/users", response=ClientUserListOut, summary="Users linked to the client")
+@router.get("/clients/{client_id}/users", response=ClientUserListOut, summary="Users linked to the client",
+            auth=scoped(USERS_READ))
 def list_client_users(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, USERS_READ)
     client = selectors.client_get(actor=api_actor(request), client_id=client_id)
     return list_page(selectors.client_user_links(client=client), page=page, page_size=page_size,
                      item_out=client_user_out)
 
 
 @router.post("/clients/{client_id}/users", response={201: ClientUserOut},
-             summary="Link a user by email (created when new) with permissions")
+             summary="Link a user by email (created when new) with permissions", auth=scoped(USERS_WRITE))
 def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
-    require_scope(request, USERS_WRITE)
     data = payload.model_dump(exclude_unset=True)
     invite = bool(data.pop("send_invitation", False))
     link = services.client_user_link(actor=api_actor(request), client_id=client_id, data=data,
@@ -205,9 +196,8 @@ def link_client_user(request, client_id: UUID, payload: ClientUserLinkIn):
     return Status(201, client_user_out(link))
 
 
-@router.patch("/clients/{client_id}/users/{user_id}", response=ClientUserOut)
+@router.patch("/clients/{client_id}/users/{user_id}", response=ClientUserOut, auth=scoped(USERS_WRITE))
 def update_client_user(request, client_id: UUID, user_id: UUID, payload: ClientUserPatchIn):
-    require_scope(request, USERS_WRITE)
     data = payload.model_dump(exclude_unset=True)
     # Absent: unchanged (None); null clears them, as null clears every other optional field.
     permissions = (data["permissions"] or []) if "permissions" in data else None
@@ -216,9 +206,8 @@ def update_client_user(request, client_id: UUID, user_id: UUID, payload: ClientU
     return client_user_out(link)
 
 
-@router.delete("/clients/{client_id}/users/{user_id}", response={204: None})
+@router.delete("/clients/{client_id}/users/{user_id}", response={204: None}, auth=scoped(USERS_WRITE))
 def remove_client_user(request, client_id: UUID, user_id: UUID):
-    require_scope(request, USERS_WRITE)
     services.client_user_remove(actor=api_actor(request), client_id=client_id, user_id=user_id)
     return Status(204, None)
 
@@ -228,14 +217,12 @@ def remove_client_user(request, client_id: UUID, user_id: UUID):
 groups_router = Router(tags=["groups"])
 
 
-@groups_router.get("/groups", response=GroupListOut)
+@groups_router.get("/groups", response=GroupListOut, auth=scoped(GROUPS_READ))
 def list_groups(request, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, GROUPS_READ)
     return list_page(selectors.group_list(), page=page, page_size=page_size, item_out=group_out)
 
 
-@groups_router.post("/groups", response={201: GroupOut})
+@groups_router.post("/groups", response={201: GroupOut}, auth=scoped(GROUPS_WRITE))
 def create_group(request, payload: GroupIn):
-    require_scope(request, GROUPS_WRITE)
     group = services.group_save(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
     return Status(201, group_out(group))

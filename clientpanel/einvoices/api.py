@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, scoped
 from clientpanel.accounts.scopes import CLIENTS_READ
 from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.invoicing import selectors as document_selectors
@@ -22,7 +22,7 @@ from .rules import einvoice_makeable
 from .selectors import einvoice_filename, einvoice_media_type, einvoice_of
 from .storage import einvoice_content
 
-router = Router(tags=["e-invoices"])
+router = Router(tags=["e-invoices"], auth=scoped(CLIENTS_READ))  # every operation: clients:read
 
 XML_RESPONSE = {"responses": {200: {"description": "The e-invoice made when the document was issued", "content": {
     "application/xml": {"schema": {"type": "string", "format": "binary"}},
@@ -43,7 +43,6 @@ class EInvoiceOut(Schema):
 
 
 def _einvoice(request, document_id: UUID) -> tuple[EInvoice, object]:
-    require_scope(request, CLIENTS_READ)
     document = document_selectors.document_get(actor=api_actor(request), document_id=document_id)
     einvoice = einvoice_of(document)
     if einvoice is None:

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from clientpanel.accounts.api_auth import api_actor, money_request, require_scope
+from clientpanel.accounts.api_auth import api_actor, money_request, scoped
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE, SETTINGS_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import (
@@ -144,9 +144,8 @@ def document_out(document: Document) -> dict[str, Any]:
 
 
 @router.get("/clients/{client_id}/invoices", response=DocumentListOut,
-            summary="A client's proformas, invoices and credit notes")
+            summary="A client's proformas, invoices and credit notes", auth=scoped(CLIENTS_READ))
 def list_client_documents(request, client_id: UUID, params: Query[DocumentListParams]):
-    require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type,
                                         status=params.status, search=params.search)
@@ -164,7 +163,7 @@ def _document_seen(document_id):
 
 
 @router.post("/clients/{client_id}/invoices/add-funds", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
-             summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key")
+             summary="Issue an Add Funds proforma (net amount); honours Idempotency-Key", auth=scoped(FINANCE_WRITE))
 def add_funds(request, client_id: UUID, payload: AddFundsIn):
     def issue(actor):
         document = services.proforma_add_funds(actor=actor, client_id=client_id, net_amount=payload.net_amount)
@@ -175,7 +174,7 @@ def add_funds(request, client_id: UUID, payload: AddFundsIn):
 
 @router.post("/clients/{client_id}/invoices", response={201: DocumentOut}, openapi_extra=IDEMPOTENT,
              summary="Issue a proforma with items (description, quantity, unit_price, top_up); honours "
-                     "Idempotency-Key")
+                     "Idempotency-Key", auth=scoped(FINANCE_WRITE))
 def issue_proforma(request, client_id: UUID, payload: ProformaIn):
     """The panel's "Proforma with items": issued at once, taxed by the client's home company rules;
     a `top_up` item adds its amount to the balance when paid, the others are charged then. An item
@@ -190,15 +189,14 @@ def issue_proforma(request, client_id: UUID, payload: ProformaIn):
     return money_request(request, issue, visible=_client_seen(client_id))
 
 
-@router.get("/invoices/{document_id}", response=DocumentOut, summary="One document")
+@router.get("/invoices/{document_id}", response=DocumentOut, summary="One document", auth=scoped(CLIENTS_READ))
 def get_document(request, document_id: UUID):
-    require_scope(request, CLIENTS_READ)
     return document_out(selectors.document_get(actor=api_actor(request), document_id=document_id))
 
 
-@router.get("/invoices/{document_id}/pdf", summary="The document as PDF", openapi_extra=PDF_RESPONSE)
+@router.get("/invoices/{document_id}/pdf", summary="The document as PDF", openapi_extra=PDF_RESPONSE,
+            auth=scoped(CLIENTS_READ))
 def get_document_pdf(request, document_id: UUID):
-    require_scope(request, CLIENTS_READ)
     document = selectors.document_get(actor=api_actor(request), document_id=document_id)
     response = HttpResponse(stored_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
@@ -208,7 +206,8 @@ def get_document_pdf(request, document_id: UUID):
 
 @router.post("/invoices/{document_id}/payments", response={200: PaymentOut, 201: PaymentOut},
              openapi_extra=IDEMPOTENT,
-             summary="Record a payment (gross) on a proforma; honours Idempotency-Key and transaction_id")
+             summary="Record a payment (gross) on a proforma; honours Idempotency-Key and transaction_id",
+             auth=scoped(FINANCE_WRITE))
 def record_payment(request, document_id: UUID, payload: PaymentIn):
     """201 with the payment; 200 with the payment recorded before when the same transaction ID and
     amount are sent again (nothing new is posted); 409 when the ID is on another entry."""
@@ -228,7 +227,8 @@ def record_payment(request, document_id: UUID, payload: PaymentIn):
 
 @router.post("/invoices/{document_id}/credit-notes", response={200: DocumentOut, 201: DocumentOut},
              openapi_extra=IDEMPOTENT,
-             summary="Refund a net amount of a paid invoice; honours Idempotency-Key and transaction_id")
+             summary="Refund a net amount of a paid invoice; honours Idempotency-Key and transaction_id",
+             auth=scoped(FINANCE_WRITE))
 def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
     def credit(actor):
         outcome = services.credit_note_issue(actor=actor, invoice_id=document_id, net_amount=payload.net_amount,
@@ -240,9 +240,9 @@ def issue_credit_note(request, document_id: UUID, payload: CreditNoteIn):
 
 
 @router.post("/invoices/{document_id}/cancel", response=DocumentOut, openapi_extra=CANCEL_BODY,
-             summary="Cancel a draft or unpaid proforma; a partly paid one with confirm_paid, what it received")
+             summary="Cancel a draft or unpaid proforma; a partly paid one with confirm_paid, what it received",
+             auth=scoped(FINANCE_WRITE))
 def cancel_document(request, document_id: UUID):
-    require_scope(request, FINANCE_WRITE)
     return document_out(services.proforma_cancel(actor=api_actor(request), document_id=document_id,
                                                  confirm_paid=cancel_confirmation(request)))
 
@@ -274,17 +274,16 @@ def limits_out(limits: PortalLimits) -> dict[str, Any]:
 
 
 @router.get("/add-funds-limits", response=AddFundsLimitListOut, tags=LIMITS,
-            summary="The portal's Add Funds limits in each currency")
+            summary="The portal's Add Funds limits in each currency", auth=scoped(SETTINGS_WRITE))
 def list_add_funds_limits(request, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, SETTINGS_WRITE)
     rows, start = limit_rows(), (page - 1) * page_size  # a row per currency: a few
     return {"count": len(rows), "results": [limits_out(row) for row in rows[start:start + page_size]]}
 
 
 @router.put("/add-funds-limits/{currency}", response=AddFundsLimitOut, tags=LIMITS,
-            summary="Set a currency's own Add Funds limits (the same figures again change nothing)")
+            summary="Set a currency's own Add Funds limits (the same figures again change nothing)",
+            auth=scoped(SETTINGS_WRITE))
 def set_add_funds_limits(request, currency: str, payload: AddFundsLimitIn):
-    require_scope(request, SETTINGS_WRITE)
     row = services.add_funds_limit_save(actor=api_actor(request), currency=currency, minimum=payload.minimum,
                                         maximum=payload.maximum, maximum_balance=payload.maximum_balance)
     return limits_out(PortalLimits(currency=row.currency, minimum=row.minimum, maximum=row.maximum,
@@ -292,8 +291,7 @@ def set_add_funds_limits(request, currency: str, payload: AddFundsLimitIn):
 
 
 @router.delete("/add-funds-limits/{currency}", response={204: None}, tags=LIMITS,
-               summary="Remove a currency's own limits: it keeps to the defaults again")
+               summary="Remove a currency's own limits: it keeps to the defaults again", auth=scoped(SETTINGS_WRITE))
 def delete_add_funds_limits(request, currency: str):
-    require_scope(request, SETTINGS_WRITE)
     services.add_funds_limit_delete(actor=api_actor(request), currency=currency)
     return Status(204, None)

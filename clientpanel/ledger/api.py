@@ -8,8 +8,8 @@ from uuid import UUID
 from ninja import Query, Router, Schema
 from pydantic import StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, money_request, require_scope
-from clientpanel.accounts.scopes import CLIENTS_READ
+from clientpanel.accounts.api_auth import api_actor, money_request, scoped
+from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, strict_example
 from clientpanel.core.money import format_api_amount
@@ -68,16 +68,16 @@ def entry_out(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
-@router.get("/clients/{client_id}/transactions", response=EntryListOut, summary="A client's ledger, newest first")
+@router.get("/clients/{client_id}/transactions", response=EntryListOut, summary="A client's ledger, newest first",
+            auth=scoped(CLIENTS_READ))
 def list_transactions(request, client_id: UUID, params: Query[TransactionListParams]):
-    require_scope(request, CLIENTS_READ)
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     entries = selectors.client_entries(client=client, search=params.search)
     return list_page(entries, page=params.page, page_size=params.page_size, item_out=entry_out)
 
 
 @router.post("/clients/{client_id}/transactions", response={200: EntryOut, 201: EntryOut}, openapi_extra=IDEMPOTENT,
-             summary="Post a manual transaction (ADJUSTMENT); honours Idempotency-Key")
+             summary="Post a manual transaction (ADJUSTMENT); honours Idempotency-Key", auth=scoped(FINANCE_WRITE))
 def create_transaction(request, client_id: UUID, payload: TransactionIn):
     """201 with the entry; 200 with the existing entry when the transaction ID was posted before."""
     def post(actor) -> tuple[int, dict]:

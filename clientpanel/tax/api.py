@@ -11,7 +11,7 @@ from typing import Any
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, scoped
 from clientpanel.accounts.scopes import FINANCE_READ, SETTINGS_WRITE
 from clientpanel.core.api_types import Int, OneLine, Page, PageSize, Text, strict_example
 from clientpanel.core.schemas import ListOut, StrictSchema, list_page
@@ -127,16 +127,14 @@ def company_out(company: HomeCompany) -> dict[str, Any]:
 
 
 @companies_router.get("/home-companies", response=HomeCompanyListOut,
-                      operation_id="clientpanel_invoicing_api_list_home_companies")
+                      operation_id="clientpanel_invoicing_api_list_home_companies", auth=scoped(FINANCE_READ))
 def list_home_companies(request, page: Page = 1, page_size: PageSize = 50):
-    require_scope(request, FINANCE_READ)
     companies = HomeCompany.objects.prefetch_related("tax_rules").order_by("-is_default", "name", "pk")
     return list_page(companies, page=page, page_size=page_size, item_out=company_out)
 
 
 @companies_router.post("/home-companies", response={201: HomeCompanyOut},
-                       operation_id="clientpanel_invoicing_api_create_home_company")
+                       operation_id="clientpanel_invoicing_api_create_home_company", auth=scoped(SETTINGS_WRITE))
 def create_home_company(request, payload: HomeCompanyIn):
-    require_scope(request, SETTINGS_WRITE)
     company = services.home_company_save(actor=api_actor(request), data=payload.model_dump(exclude_unset=True))
     return Status(201, company_out(company))

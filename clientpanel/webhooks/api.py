@@ -10,7 +10,7 @@ from uuid import UUID
 from ninja import Router, Schema, Status
 from pydantic import Field, StrictBool
 
-from clientpanel.accounts.api_auth import api_actor, require_scope
+from clientpanel.accounts.api_auth import api_actor, scoped
 from clientpanel.accounts.scopes import SETTINGS_WRITE
 from clientpanel.core.api_types import OneLine, Page, PageSize, strict_example
 from clientpanel.core.schemas import ListOut, StrictSchema, iso_time, list_page
@@ -19,7 +19,7 @@ from . import selectors, services
 from .events import WEBHOOK_EVENTS
 from .models import WebhookEndpoint, WebhookMessage
 
-router = Router(tags=["webhooks"])
+router = Router(tags=["webhooks"], auth=scoped(SETTINGS_WRITE))  # every operation: settings:write
 
 EventName = Literal[tuple(WEBHOOK_EVENTS)]  # type: ignore[valid-type]
 
@@ -101,7 +101,6 @@ def message_out(message: WebhookMessage) -> dict[str, Any]:
 
 
 def _actor(request):
-    require_scope(request, SETTINGS_WRITE)
     return api_actor(request)
 
 
