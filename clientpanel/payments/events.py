@@ -32,3 +32,14 @@ class PaymentReversedAtGateway(Event):
     client_id: uuid.UUID
     attempt_id: uuid.UUID
     reversal_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class PaymentHeld(Event):
+    """The gateway took money the panel could not apply as it stands (another amount or currency, a
+    proforma paid or cancelled meanwhile, money after a settlement by hand): the attempt is HELD,
+    its proformas wait, and staff who look after the client's money are to review it."""
+
+    name = "payment.held"
+    client_id: uuid.UUID
+    attempt_id: uuid.UUID

@@ -12,6 +12,10 @@ UNANSWERED_AFTER = dt.timedelta(hours=1)
 # A payment the gateway said is processing (a bank debit: days) and then never said another word
 # about — its last notification lost, or never sent to this endpoint — is staff's after this long.
 PROCESSING_UNANSWERED_AFTER = dt.timedelta(days=14)
+# An online payment still to settle — the gateway is processing it (PENDING), or it took money the
+# panel could not apply and staff are to review it (HELD) — keeps its proformas from being paid
+# again until it ends: a second payment meanwhile took the money twice.
+SETTLING = (AttemptStatus.PENDING, AttemptStatus.HELD)
 
 
 def can_be_resolved_by_staff(attempt: PaymentAttempt, now: dt.datetime) -> bool:

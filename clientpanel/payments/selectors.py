@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.money import reader_amount
-from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 
 from .dispute_reasons import dispute_reason_label
 from .gateways import GatewayError, get_gateway
@@ -30,6 +30,7 @@ from .models import (
     RefundStatus,
     ReversalKind,
 )
+from .rules import SETTLING
 
 TEST_GATEWAY = "test"
 
@@ -49,6 +50,47 @@ def online_gateways(*, home_company_id: int, currency: str) -> list[GatewayAccou
         if online and (not account.currencies or currency in account.currencies):
             found.append(account)
     return found
+
+
+def payments_settling(documents: Iterable[Document]) -> dict:
+    """Of these documents, those an online payment still settles (rules.SETTLING), each with that
+    payment's status — HELD over PENDING when it has both (what the payer is told). One query."""
+    settling: dict = {}
+    for document_id, status in AttemptDocument.objects.filter(
+            document__in=[d.pk for d in documents], attempt__status__in=SETTLING).values_list(
+            "document_id", "attempt__status"):
+        if settling.get(document_id) != AttemptStatus.HELD:
+            settling[document_id] = status
+    return settling
+
+
+def settling_refusal(settling: dict, documents: Iterable[Document]) -> str:
+    """Why these documents cannot be paid now (payment_start's refusal, in the payer's words)."""
+    held = [d.number or "" for d in documents if settling.get(d.pk) == AttemptStatus.HELD]
+    if held:
+        return _("A payment of %(numbers)s was received and is being checked by our staff; it cannot be paid "
+                 "again until they have settled it.") % {"numbers": ", ".join(held)}
+    return _("A payment of %(numbers)s is being processed; it cannot be paid again until the payment service "
+             "says how that one ended.") % {"numbers": ", ".join(d.number or "" for d in documents
+                                                                  if d.pk in settling)}
+
+
+def payable_online(documents: Iterable[Document]) -> tuple[set, dict]:
+    """Which of these documents the portal offers to pay online now — unpaid proformas whose home
+    company takes their currency through a gateway (one look-up per company and currency), with no
+    payment of them still settling — and those that are settling, with its status (the page says why
+    it offers no Pay now)."""
+    documents = [d for d in documents if d.type == DocumentType.PROFORMA and d.status == DocumentStatus.UNPAID]
+    settling = payments_settling(documents) if documents else {}
+    offered: dict = {}
+    payable = set()
+    for document in documents:
+        key = (document.home_company_id, document.currency)
+        if key not in offered:
+            offered[key] = bool(online_gateways(home_company_id=key[0], currency=key[1]))
+        if offered[key] and document.pk not in settling:
+            payable.add(document.pk)
+    return payable, settling
 
 
 def account_of(attempt: PaymentAttempt, gateway: str | None = None) -> GatewayAccount | None:

@@ -21,6 +21,7 @@ from clientpanel.clients.models import Client
 from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.actor import Actor
 from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.events import publish
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.policies import can_pay, can_record_payments
@@ -28,6 +29,7 @@ from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_pay
 
 from . import rules
+from .events import PaymentHeld
 from .gateways import (
     FAILED,
     PENDING,
@@ -42,7 +44,7 @@ from .gateways import (
 from .methods import gateway_method
 from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt, SavedMethod
 from .reversals import reversal_record
-from .selectors import account_of, attempts_visible_to, online_gateways
+from .selectors import account_of, attempts_visible_to, online_gateways, payments_settling, settling_refusal
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +79,9 @@ def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | Non
             "numbers": ", ".join(d.number or "" for d in documents if d not in payable)})
     if len({(d.client_id, d.home_company_id, d.currency) for d in documents}) > 1:
         raise Conflict(_("Proformas paid together must be one client's, from one home company, in one currency."))
-    # A payment the gateway said is processing (a bank debit: days) may still go through: not twice.
-    busy = sorted(set(AttemptDocument.objects.filter(document__in=documents, attempt__status=AttemptStatus.PENDING)
-                      .values_list("document__number", flat=True)))
-    if busy:
-        raise Conflict(_("A payment of %(numbers)s is being processed; it cannot be paid again until the payment "
-                         "service says how that one ended.") % {"numbers": ", ".join(n or "" for n in busy)})
+    settling = payments_settling(documents)
+    if settling:
+        raise Conflict(settling_refusal(settling, documents))
     first = documents[0]
     offered = {account.pk: account for account in online_gateways(home_company_id=first.home_company_id,
                                                                   currency=first.currency)}
@@ -255,6 +254,8 @@ def _set(attempt: PaymentAttempt, status: str, **fields) -> None:
     for name, value in {"status": status, **fields}.items():
         setattr(attempt, name, value[:500] if name == "error" else value)
     attempt.save(update_fields=["status", *fields, "updated_at"])
+    if status == AttemptStatus.HELD:  # staff are told: nobody reviewed what nobody saw
+        publish(PaymentHeld(client_id=attempt.client_id, attempt_id=attempt.pk))
 
 
 def attempt_for_payer(*, actor: ActorLike, attempt_id) -> PaymentAttempt:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from clientpanel.accounts.services import api_token_create
-
 from conftest import Api
 
 pytestmark = pytest.mark.django_db

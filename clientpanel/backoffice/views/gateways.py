@@ -16,6 +16,7 @@ from clientpanel.accounts.roles import SETTINGS
 from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.payments.gateway_accounts import gateway_account_delete, gateway_account_save
 from clientpanel.payments.gateways import gateway_choices
+from clientpanel.payments.gateways.settings_checks import shown_again
 from clientpanel.payments.models import GatewayAccount
 from clientpanel.tax.models import HomeCompany
 
@@ -48,7 +49,8 @@ def _saved_or_refused(request: HttpRequest, company_id: int, account: GatewayAcc
         titles = dict(gateway_choices())
         taken = set(company.gateway_accounts.values_list("gateway", flat=True))
         return render(request, "backoffice/settings/gateway_account_form.html", {
-            "company": company, "account": account, "typed": typed, "errors": errors,
+            "company": company, "account": account, "typed": typed | {"settings": shown_again(typed["settings"])},
+            "errors": errors,
             "gateway_title": titles.get(account.gateway, account.gateway) if account else "",
             "gateway_choices": [(key, title) for key, title in titles.items() if key not in taken],
             "other_errors": [message for field, field_messages in errors.items()

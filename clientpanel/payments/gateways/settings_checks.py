@@ -4,6 +4,7 @@ server's environment, and the settings only name the variable (docs/decisions.md
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,19 @@ def secret_looking(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(secret_looking(v) for v in value)
     return False
+
+
+def shown_again(text: str | None) -> str | None:
+    """Settings as typed, to show back on a refused form — or "" when they hold a secret (it is not
+    stored, and not put back on a page either: the page may be cached, printed or screenshotted)."""
+    if not text:
+        return text
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = None
+    return "" if secret_looking(text) or secret_looking(parsed) or (SECRET_NAME.search(text) and parsed is None) \
+        else text
 
 
 def _secret_name(name: Any) -> bool:

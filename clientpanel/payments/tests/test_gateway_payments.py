@@ -26,22 +26,11 @@ from clientpanel.payments.services import notification_receive, payment_start
 from clientpanel.tax.selectors import default_home_company
 
 from .concurrency import at_once
+from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-PASSWORD = "portal-payer-passphrase"
-
-
-@pytest.fixture
-def shop(make_client):
-    account = GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
-    payer = make_client(currency="USD", company_name="Payer Ltd", password=PASSWORD)
-    other = make_client(currency="USD", company_name="Other Ltd")
-    return {"account": account, "payer": payer, "other": other,
-            "first": proforma_add_funds(actor=None, client_id=payer.pk, net_amount="20"),
-            "second": proforma_add_funds(actor=None, client_id=payer.pk, net_amount="30"),
-            "theirs": proforma_add_funds(actor=None, client_id=other.pk, net_amount="40")}
 
 
 def signed_in(email: str) -> Client:

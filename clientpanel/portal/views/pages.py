@@ -27,7 +27,7 @@ from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.selectors import entries_visible_to
-from clientpanel.payments.selectors import online_gateways
+from clientpanel.payments.selectors import online_gateways, payable_online
 from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachment
 
 from ..access import not_here, portal_page
@@ -53,28 +53,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", context)
 
 
-def _payable_online(documents) -> set:
-    """Which of these documents can be paid online now: unpaid proformas whose home company takes
-    their currency through a gateway (one look-up per company and currency)."""
-    offered: dict = {}
-    payable = set()
-    for document in documents:
-        if document.type != DocumentType.PROFORMA or document.status != DocumentStatus.UNPAID:
-            continue
-        key = (document.home_company_id, document.currency)
-        if key not in offered:
-            offered[key] = bool(online_gateways(home_company_id=key[0], currency=key[1]))
-        if offered[key]:
-            payable.add(document.pk)
-    return payable
-
-
 @portal_page(MANAGE_INVOICES)
 def invoices(request: HttpRequest) -> HttpResponse:
     documents = documents_visible_to(request.portal.actor).order_by("-issue_date", "-id")
     page = Paginator(documents, 25).get_page(request.GET.get("page"))
+    payable, settling = payable_online(page.object_list)
+    for document in page.object_list:  # the row says why it offers no Pay now
+        document.settling = settling.get(document.pk)
     return render(request, "portal/invoices.html", {"page": page, "client": request.portal.client,
-                                                    "payable": _payable_online(page.object_list)})
+                                                    "payable": payable})
 
 
 def _document(request: HttpRequest, document_id):
@@ -89,9 +76,10 @@ def _document(request: HttpRequest, document_id):
 def document(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
     einvoice = einvoice_of(shown)
+    payable, settling = payable_online([shown])
     return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
-                                                    "client": request.portal.client,
-                                                    "payable": shown.pk in _payable_online([shown]),
+                                                    "client": request.portal.client, "payable": shown.pk in payable,
+                                                    "settling": settling.get(shown.pk),
                                                     "by_transfer": rules.pays_by_transfer(shown),
                                                     "einvoice": einvoice if einvoice and einvoice.sha256 else None})
 
@@ -124,7 +112,7 @@ def add_funds(request: HttpRequest) -> HttpResponse:
             for message in error.fields.get("net_amount", [error.message]):
                 form.add_error("amount", message)
         else:
-            if "pay_now" in request.POST and _payable_online([proforma]):
+            if "pay_now" in request.POST and payable_online([proforma])[0]:
                 return start_paying(request, [str(proforma.pk)])
             if rules.pays_by_transfer(proforma):
                 messages.success(request, _("Proforma %(number)s is issued; pay it by bank transfer with its number "
