@@ -29,7 +29,7 @@ from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger import selectors as ledger_selectors
 from clientpanel.payments.models import GatewayRefund
-from clientpanel.payments.selectors import reversal_notices
+from clientpanel.payments.selectors import payments_settling, reversal_notices
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
 from clientpanel.ui.exports import DOCUMENT_COLUMNS
 from clientpanel.ui.sorting import list_sort
@@ -153,6 +153,8 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "allows_refund_retry": can_issue_credit_notes(as_actor(request.user)),
             # Refunds and disputes made at the gateway, outside the panel: staff are to record them.
             "reversals": reversal_notices(document=document),
+            # An online payment of it still settling: held for staff's review, or processing at the gateway.
+            "settling": payments_settling([document]).get(document.pk),
             **_einvoice_context(document),
         })
 

@@ -76,3 +76,12 @@ def test_a_processing_payment_refuses_another_in_its_own_words(shop):
         start(shop, shop["first"])
     page = signed_in(shop["payer"].owner.email).get(reverse("portal:document", args=[shop["first"].pk]))
     assert "being processed by the payment service" in page.content.decode()
+
+
+def test_staff_see_on_the_proforma_that_a_payment_of_it_is_held_and_where_to_resolve_it(shop, staff_client):
+    _held(shop, shop["first"], currency="EUR")
+    page = staff_client.get(reverse("backoffice:document-detail", args=[shop["first"].pk])).content.decode()
+    assert 'id="payment-held"' in page
+    assert reverse("backoffice:client-transactions", args=[shop["payer"].pk]) + "#payment-attempts" in page
+    other = staff_client.get(reverse("backoffice:document-detail", args=[shop["second"].pk])).content.decode()
+    assert 'id="payment-held"' not in other and 'id="payment-processing"' not in other
