@@ -105,6 +105,19 @@ def name_key(value: str) -> str:
     return " ".join("".join(ch for ch in folded if unicodedata.category(ch) != "Cf").split())
 
 
+# Letters NFKD does not take apart into a base letter and a mark (they are letters of their own).
+_OWN_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ı": "i", "ŧ": "t", "ß": "ss", "æ": "ae",
+                              "œ": "oe", "þ": "th"})
+
+
+def search_folded(value: str) -> str:
+    """Text as searches compare it: lower case without accents ("Wójcik", "WOJCIK" and "wojcik" are
+    one word; "Łódź" is "lodz"), so a Polish name is found however it was typed. Stored that way in
+    the directory's search column, and every search word is folded alike."""
+    lowered = unicodedata.normalize("NFKD", value.lower().translate(_OWN_LETTERS))
+    return "".join(ch for ch in lowered if not unicodedata.combining(ch))
+
+
 def is_new_name(name: str, before: str | None) -> bool:
     """Whether `name` is another name than `before` (None: nothing is named yet) as name_key reads
     them. Only a new name is compared with the others, so two look-alikes made before the rule

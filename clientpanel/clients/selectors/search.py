@@ -19,7 +19,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import ValidationFailed
-from clientpanel.core.text import at_most_characters
+from clientpanel.core.text import at_most_characters, search_folded
 
 from ..models import Client, SearchTrigram
 
@@ -89,12 +89,13 @@ def search_word_condition(word: str) -> Q:
 
 
 def search_words(search: str) -> list[str]:
-    """The words of a directory search (lower-cased, at most eight); ValidationFailed on `search`
+    """The words of a directory search (lower-cased and without accents, as the search column is
+    stored: core.text.search_folded; at most eight); ValidationFailed on `search`
     for one longer than MAX_SEARCH_LENGTH."""
     if len(search) > MAX_SEARCH_LENGTH:
         raise ValidationFailed(_("The search is too long."),
                                fields={"search": [at_most_characters(MAX_SEARCH_LENGTH)]})
-    return [word for word in search.lower().split() if word][:8]
+    return [word for word in search_folded(search).split() if word][:8]
 
 
 def clients_found_by(word: str) -> QuerySet:

@@ -20,6 +20,7 @@ from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationF
 from clientpanel.core.events import publish
 from clientpanel.core.ids import new_id
 from clientpanel.core.numbering import format_number, sequence_next
+from clientpanel.core.text import search_folded
 
 from .. import policies
 from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
@@ -65,7 +66,7 @@ def search_text_of(client: Client | Mapping[str, Any], owner_email: str) -> str:
     digits = _NOT_DIGIT.sub("", phone)
     words = [get("number"), get("firstname"), get("lastname"), get("company_name"), owner_email,
              get("tax_id"), phone, digits, get("id_number")]
-    return " ".join(w for w in words if w).lower()
+    return search_folded(" ".join(w for w in words if w))  # as search_words folds what is searched
 
 
 def new_client_values(cleaned: Mapping[str, Any], billing: Mapping[str, Any], *, owner: Mapping[str, Any],
