@@ -21,25 +21,27 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record, diff
 from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENSION_REASONS, ServiceStatus
 from clientpanel.clients.models import Client, ClientUser
-from clientpanel.clients.permissions import ALL_PERMISSIONS
-from clientpanel.clients.selectors import clients_visible_to, users_visible_to
+from clientpanel.clients.selectors import users_visible_to
 from clientpanel.core.after_commit import CoalescedTask
-from clientpanel.core.errors import Conflict, NotFound, ValidationFailed, require
-from clientpanel.core.locks import lock_one
+from clientpanel.core.errors import Conflict, NotFound, require
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.models import DocumentType
-from clientpanel.tax.models import HomeCompany
 from clientpanel.tax.selectors import default_home_company
 
 from . import policies
-from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, OPTIONAL_KINDS, PASSWORD_RESET
+from .kinds import EMAIL_VERIFICATION, MESSAGE_KINDS, PASSWORD_RESET
 from .links import has_links, link_placeholders
 from .models import EmailMessage, EmailTemplate
+from .muting import (  # noqa: F401 — the views and tests name these as services' own
+    client_user_muted_emails_set,
+    home_company_muted_emails_set,
+    own_muted_emails_set,
+)
 from .rendering import PARTS, Rendered, check_template, message_language, preview_parts, render, template_parts
 from .rules import message_goes, queued_message_goes
-from .selectors import email_get, email_switches, home_company_of
+from .selectors import email_get, home_company_of
 from .sending import send_due_emails
-from .tasks import send_emails_task
+from .tasks import password_reset_task, send_emails_task
 
 
 def base_url() -> str:
@@ -206,13 +208,19 @@ def email_preview(*, actor: ActorLike, key: str, language: str, parts: dict[str,
 
 
 def password_reset_request(*, email: str) -> None:
-    """Queue a reset link for the active user with this address, if there is one (the page answers
-    the same either way; accounts.throttle limits how often)."""
-    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    """Queue a job that looks the address up and sends its reset link (password_reset_send): the
+    request does the same work whether the address has an account, so neither its page nor its time
+    tells (accounts.throttle limits how often)."""
+    password_reset_task(normalize_email(email))
+
+
+def password_reset_send(*, email: str) -> EmailMessage | None:
+    """The job: a reset link for the active user with this address, if there is one."""
+    user = User.objects.filter(email=email, is_active=True).first()
     if user is None:
-        return
+        return None
     with transaction.atomic():
-        password_reset_email_queue(user)
+        return password_reset_email_queue(user)
 
 
 def password_reset_email_queue(user: User, client: Client | None = None) -> EmailMessage | None:
@@ -251,69 +259,3 @@ def verification_email_queue(user: User) -> EmailMessage:
     link = base_url() + reverse("portal:verify_email", kwargs=link_args(VERIFY_EMAIL, user))
     return email_queue(key=EMAIL_VERIFICATION, user=user, client=client, language=language, context=context,
                        links={"verify_email_url": link})
-
-
-def _muted(keys: object) -> list[str]:
-    if not isinstance(keys, list | tuple) or any(key not in OPTIONAL_KINDS for key in keys):
-        raise ValidationFailed(_("Choose among the messages that can be switched off."), fields={
-            "muted_emails": [_("Use some of %(keys)s.") % {"keys": ", ".join(OPTIONAL_KINDS)}]})
-    return sorted(set(keys))
-
-
-def home_company_muted_emails_set(*, actor: ActorLike, company_id, keys: object) -> list[str]:
-    """The messages a home company's clients are not sent (Settings → Home Companies)."""
-    require(policies.can_edit_email_templates(as_actor(actor)), _("You are not allowed to change e-mail settings."))
-    muted = _muted(keys)
-    with transaction.atomic():
-        company = lock_one(HomeCompany.objects.all(), _("Home company not found."), pk=company_id)
-        if company.muted_emails != muted:
-            audit_record(action="home_company.muted_emails", target=company,
-                         changes={"muted_emails": [company.muted_emails, muted]})
-            company.muted_emails = muted
-            company.save(update_fields=["muted_emails"])
-    return muted
-
-
-def client_user_muted_emails_set(*, actor: ActorLike, client_id, user_id, keys: object) -> list[str]:
-    """The messages one user does not want about one client (the client's Users tab). Staff switch
-    every message some user of the client could be sent (the permissions change in the same dialog)
-    but those the client's home company switched off for all its clients (selectors.email_switches):
-    the user's switch on those stays as it was, for when the company turns them back on."""
-    actor = as_actor(actor)
-    require(policies.can_resend_emails(actor), _("You are not allowed to change client users."))
-    client = clients_visible_to(actor).filter(pk=client_id).first()
-    if client is None:
-        raise NotFound(_("This user is not linked to the client."))
-    switchable, _company_off = email_switches(permissions=ALL_PERMISSIONS, client=client)
-    return _link_muted_set(ClientUser.objects.filter(client=client), user_id, _muted(keys),
-                           frozenset(kind.key for kind in switchable))
-
-
-def _link_muted_set(links, user_id, muted: list[str], chosen: frozenset[str] | None = None) -> list[str]:
-    """Keep the muted messages on the user's link among links (locked; audited when they change).
-    With `chosen`, only those messages change: the others keep their switch."""
-    with transaction.atomic():
-        link = lock_one(links, _("This user is not linked to the client."), user_id=user_id)
-        if chosen is not None:
-            muted = sorted({key for key in muted if key in chosen} | {key for key in link.muted_emails
-                                                                       if key not in chosen})
-        if link.muted_emails != muted:
-            audit_record(action="client_user.muted_emails", target=link, client_id=link.client_id,
-                         changes={"muted_emails": [link.muted_emails, muted]})
-            link.muted_emails = muted
-            link.save(update_fields=["muted_emails"])
-    return muted
-
-
-def own_muted_emails_set(*, actor: ActorLike, keys: object) -> list[str]:
-    """The messages the signed-in portal user does not want about the client it acts for (its
-    Account page); staff signed in as the user may set them too. Only messages it receives and its
-    client's home company sends are its to switch (selectors.email_switches): the others keep their
-    switch for when its permissions or the company's choice change."""
-    actor = as_actor(actor)
-    require(actor.is_portal and actor.client_id is not None, _("Only a client user chooses its own e-mails."))
-    client = Client.objects.filter(pk=actor.client_id).first()
-    require(client is not None, _("This user is not linked to the client."))
-    switchable, _company_off = email_switches(permissions=actor.permissions, client=client)
-    return _link_muted_set(ClientUser.objects.filter(client_id=actor.client_id), actor.user_id, _muted(keys),
-                           frozenset(kind.key for kind in switchable))
