@@ -62,6 +62,7 @@ AUTO_TOP_UP_FAILED = "auto_top_up_failed"
 STAFF_MESSAGE = "staff_message"
 WEBHOOK_DISABLED = "webhook_disabled"
 PAYMENT_REVERSED = "payment_reversed"
+PAYMENT_HELD = "payment_held"
 
 MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
     MessageKind(WELCOME, _("Welcome"), _("Sent to a new client's owner when staff ask for it."), {
@@ -152,6 +153,17 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
                       "$50.00 — issue a credit note to record it')"),
         "document_numbers": _("The proformas and invoices the payment paid"),
         "document_link": _("Address of the invoice's page in the staff panel (or the client's Transactions tab)"),
+    }, optional=False, closed_client=SENT),
+    MessageKind(PAYMENT_HELD, _("Online payment held for review"),
+                _("Sent to staff holding Finance who see the client when the payment gateway took money the panel "
+                  "could not apply as it stands (another amount or currency, a proforma paid or cancelled "
+                  "meanwhile, money that came after the payment was settled by hand): the payment is held, its "
+                  "proformas cannot be paid again, and staff resolve it on the client's Transactions tab."), {
+        "amount": _("The amount of the payment, with the currency"),
+        "reason": _("Why it is held, as the client's Transactions tab says it ('The gateway reported €50.00; the "
+                    "payment was for $50.00.')"),
+        "document_numbers": _("The proformas the payment was for"),
+        "transactions_link": _("Address of the client's Transactions tab in the staff panel, where it is resolved"),
     }, optional=False, closed_client=SENT),
 )}
 

@@ -4,6 +4,7 @@ event's own transaction (core/events.py). Connected from NotificationsConfig.rea
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 from django.urls import reverse
@@ -29,8 +30,8 @@ from clientpanel.core.events import subscribe
 from clientpanel.core.money import display_amount
 from clientpanel.invoicing.events import DocumentIssued, DocumentPaid
 from clientpanel.invoicing.models import Document, DocumentType
-from clientpanel.payments.events import AutoTopUpFailed, PaymentReversedAtGateway
-from clientpanel.payments.models import GatewayReversal
+from clientpanel.payments.events import AutoTopUpFailed, PaymentHeld, PaymentReversedAtGateway
+from clientpanel.payments.models import GatewayReversal, PaymentAttempt
 from clientpanel.payments.selectors import reversal_notices
 
 from .kinds import (
@@ -38,12 +39,14 @@ from .kinds import (
     DOCUMENT_ISSUED,
     INVITATION,
     PASSWORD_CHANGED,
+    PAYMENT_HELD,
     PAYMENT_RECEIVED,
     PAYMENT_REVERSED,
     SERVICE_STATUS,
     WELCOME,
     receives,
 )
+from .models import EmailMessage
 from .services import (
     base_url,
     client_context,
@@ -116,6 +119,11 @@ def on_auto_top_up_failed(events: Sequence[AutoTopUpFailed]) -> None:
                         context={**client_context(client, user), **context})
 
 
+def _finance_staff_seeing(client: Client) -> list[User]:
+    """Staff holding Finance who see the client (its money's business is theirs)."""
+    return [user for user in staff_holding(FINANCE) if clients_visible_to(user).filter(pk=client.pk).exists()]
+
+
 def on_payment_reversed(events: Sequence[PaymentReversedAtGateway]) -> None:
     """A refund made in the gateway's dashboard, or a dispute opened or closed: staff holding
     Finance who see the client are told, each in its language, with the line the invoice's page
@@ -126,9 +134,7 @@ def on_payment_reversed(events: Sequence[PaymentReversedAtGateway]) -> None:
         attempt, client = reversal.attempt, reversal.attempt.client
         numbers = ", ".join(part.document.number or "" for part in attempt.documents.select_related("document")
                             .order_by("pk"))
-        for user in staff_holding(FINANCE):
-            if not clients_visible_to(user).filter(pk=client.pk).exists():
-                continue
+        for user in _finance_staff_seeing(client):
             _staff_client, language, context = user_context(user)
             with translation.override(language), timezone.override(attempt.home_company.zone):
                 notice = reversal_notices(attempts=[attempt])[0]
@@ -140,6 +146,33 @@ def on_payment_reversed(events: Sequence[PaymentReversedAtGateway]) -> None:
                         reference=f"payment_reversed:{reversal.pk}", context={
                             **context, "client_name": client.display_name, "client_number": client.number,
                             "reversal": line, "document_numbers": numbers, "document_link": base_url() + link})
+
+
+def on_payment_held(events: Sequence[PaymentHeld]) -> None:
+    """Money the panel could not apply (payments.services._apply): staff holding Finance who see
+    the client are told, each in its language, with a link to the Transactions tab where it is
+    resolved. Once per staff member and holding: the gateway's transaction names the holding, so
+    money that comes after staff settled it by hand (another transaction) is told again, and the
+    same holding published twice is not. The reason is the attempt's, word for word as the tab
+    shows it beside Mark resolved: written once when it was held, in that moment's language (a
+    gateway's notification: English), with the figures the gateway reported in it."""
+    for event in events:
+        attempt = PaymentAttempt.objects.select_related("client").get(pk=event.attempt_id)
+        client = attempt.client
+        holding = hashlib.sha256(attempt.transaction_id.encode()).hexdigest()[:16]  # whatever the id's length
+        reference = f"payment_held:{attempt.pk}:{holding}"
+        told = set(EmailMessage.objects.filter(reference=reference).values_list("user_id", flat=True))
+        numbers = ", ".join(part.document.number or "" for part in attempt.documents.select_related("document")
+                            .order_by("pk"))
+        link = base_url() + reverse("backoffice:client-transactions", args=[client.pk]) + "#payment-attempts"
+        for user in _finance_staff_seeing(client):
+            if user.pk in told:
+                continue
+            _staff_client, language, context = user_context(user)
+            email_queue(key=PAYMENT_HELD, user=user, client=None, language=language, reference=reference, context={
+                **context, "client_name": client.display_name, "client_number": client.number,
+                "amount": display_amount(attempt.amount, attempt.currency, language), "reason": attempt.error,
+                "document_numbers": numbers, "transactions_link": link})
 
 
 NOTIFIED_STATUSES = {ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.TERMINATED}
@@ -226,3 +259,4 @@ def connect() -> None:
     subscribe(DocumentPaid, on_document_paid)
     subscribe(AutoTopUpFailed, on_auto_top_up_failed)
     subscribe(PaymentReversedAtGateway, on_payment_reversed)
+    subscribe(PaymentHeld, on_payment_held)

@@ -52,6 +52,7 @@ CLOSED_CLIENT_GETS = {
     (kinds.PAYMENT_RECEIVED, "invoice"): True,
     (kinds.WEBHOOK_DISABLED, None): True,  # to staff
     (kinds.PAYMENT_REVERSED, None): True,  # to staff
+    (kinds.PAYMENT_HELD, None): True,  # to staff
 }
 
 
