@@ -1,6 +1,8 @@
 """The one way to log in as staff (issue 9): the password step, then the second factor whenever
 one is set up. The staff login page uses these; Django's admin sends people to that page; a
-future door (the portal) calls the same functions, so every door shares one throttle.
+future door (the portal) calls the same functions, so every door shares one throttle. Each door
+keeps its own count per account (the portal never signs staff in), and a browser that completed a
+login of the account is judged by its device cookie's count (devices.py, throttle.py).
 
 The password step answers the same for a wrong password, an unknown email, an inactive account
 and a client user (who may not use the staff panel), so the page tells an outsider nothing.
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import DomainError
 
-from . import throttle, two_factor
+from . import devices, throttle, two_factor
 from .models import User
 
 # In the reader's language when shown (lazy: read when the page is made).
@@ -35,13 +37,15 @@ def _password_check(request: Any, email: str, password: str, *, staff: bool) -> 
     through the login throttle; LoginRefused otherwise. An account of the other kind, or an inactive
     one, is counted like a wrong password and answered like one."""
     ip = client_ip(request) if request is not None else None
-    if throttle.login_blocked(email, ip):
+    door = throttle.STAFF_DOOR if staff else throttle.PORTAL_DOOR
+    device = devices.presented(request, email)
+    if throttle.login_blocked(email, ip, door=door, device=device):
         raise LoginRefused(throttle.TOO_MANY_ATTEMPTS, code="throttled")
-    user = authenticate(request, email=email, password=password)  # counts a wrong password
+    user = authenticate(request, email=email, password=password, door=door)  # counts a wrong password
     if user is None:
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
     if user.is_staff != staff or not user.is_active:
-        throttle.login_failed(email, ip)
+        throttle.login_failed(email, ip, door=door, device=device)
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
     return user
 
@@ -53,9 +57,15 @@ def staff_password_check(*, request: Any, email: str, password: str) -> User:
     return _password_check(request, email, password, staff=True)
 
 
-def login_completed(*, user: User) -> None:
-    """The password and (when set up) the code were right: forgive the email's wrong passwords."""
-    throttle.login_succeeded(user.email)
+def login_completed(*, request: Any, response: Any, user: User) -> None:
+    """The password and (when set up) the code were right, and the door signs the user in with
+    `response`: forgive the wrong passwords that judged this login (the device's when the browser
+    has the account's device cookie, else the account's at this door) and give the browser the
+    account's device cookie, so that strangers' wrong passwords do not lock it out later."""
+    ip = client_ip(request) if request is not None else None
+    throttle.login_succeeded(user.email, door=throttle.door_of(user), device=devices.presented_for(request, user),
+                             ip=ip)
+    devices.remember(request, response, user)
 
 
 WRONG_CODE = _("That code does not match. Use the current code or a recovery code.")
@@ -63,10 +73,10 @@ WRONG_CODE = _("That code does not match. Use the current code or a recovery cod
 
 def code_check(*, user: User, code: str) -> None:
     """A login's second step for a user with 2FA: the code, or LoginRefused (a wrong code) or
-    two_factor.TooManyCodes; once it is right the login is whole (login_completed)."""
+    two_factor.TooManyCodes; once it is right the login is whole (the door then signs the user in
+    and calls login_completed)."""
     if not two_factor.totp_verify(user=user, code=code):
         raise LoginRefused(WRONG_CODE, code="invalid_code", fields={"code": [str(WRONG_CODE)]})
-    login_completed(user=user)
 
 
 def client_password_check(*, request: Any, email: str, password: str) -> User:

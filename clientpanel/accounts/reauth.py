@@ -1,9 +1,10 @@
 """Asking a signed-in user for its present password again before a change that a borrowed session
 must not make (a new password, turning two-factor authentication on or off).
 
-Through the login throttle (the user's email, and the address when known), as a sign-in is: a
-stolen session cannot guess the password through these forms any faster than at the login page,
-and wrong guesses here count towards the login's block too."""
+Through the login throttle (throttle.reauth_blocked): a stolen session cannot guess the password
+through these forms any faster than at the login page, and wrong guesses here count towards the
+login's block too; but strangers' wrong passwords at a login door do not stop the signed-in owner
+here (a count of this account's sessions' own wrong guesses, and the address's, judge it)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ FIELD = "current_password"
 def present_password_check(user: User, password: object, errors: FieldErrors, *, ip: str | None = None) -> None:
     """Add an error on `current_password` unless `password` is the user's present one; a wrong one
     is counted (call outside any transaction that may roll back, or the count goes with it)."""
-    if throttle.login_blocked(user.email, ip):
+    if throttle.reauth_blocked(user, ip):
         errors.add(FIELD, str(throttle.TOO_MANY_ATTEMPTS))
     elif not isinstance(password, str) or not password or not user.check_password(password):
-        throttle.login_failed(user.email, ip)
+        throttle.reauth_failed(user, ip)
         errors.add(FIELD, _("This is not your present password."))
 
 

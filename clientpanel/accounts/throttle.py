@@ -1,6 +1,6 @@
-"""Throttles against guessing: passwords per email and per address, and second-factor codes per
-account (issue 9); and against flooding: reset links, portal sign-ups, the invitation e-mails a
-portal user sends.
+"""Throttles against guessing: passwords per address, per account and address, and per device or
+else per account at its door (issue 9); second-factor codes per account. And against flooding:
+reset links, portal sign-ups, the invitation e-mails a portal user sends.
 
 A failure takes one numbered slot in Django's cache that lives WINDOW seconds (an hour for
 invitations); a key is blocked while every one of its slots is alive, so there are never more
@@ -27,7 +27,7 @@ from .models import normalize_email
 WINDOW = 15 * 60
 # What a blocked login or password check says, in the reader's language when shown.
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many failed attempts. Wait 15 minutes and try again.")
-MAX_FAILURES = 5  # per email address (passwords) and per account (2FA codes)
+MAX_FAILURES = 5  # per account at a door, device or address (passwords) and per account (2FA codes)
 MAX_FAILURES_PER_ADDRESS = MAX_FAILURES * 4  # an office shares one address
 
 
@@ -62,28 +62,79 @@ def _email_digest(email: str) -> str:
     return _digest(normalize_email(email or ""))
 
 
-def _login_keys(email: str, ip: str | None) -> list[tuple[str, int]]:
-    keys = [("login-email:" + _email_digest(email), MAX_FAILURES)]
-    if ip:
-        keys.append(("login-ip:" + _digest(ip), MAX_FAILURES_PER_ADDRESS))
+# The doors a password is typed at. Each signs in one kind of account only (the portal never signs
+# staff in, the staff login never a client user), so an account's count is kept per door: wrong
+# passwords for the admin typed at the portal do not block the admin's staff login.
+STAFF_DOOR = "staff"
+PORTAL_DOOR = "portal"
+
+
+def door_of(user) -> str:
+    """The one door this account signs in at."""
+    return STAFF_DOOR if user.is_staff else PORTAL_DOOR
+
+
+def _address_keys(email: str, ip: str | None, door: str) -> list[tuple[str, int]]:
+    if not ip:
+        return []
+    return [("login-ip:" + _digest(ip), MAX_FAILURES_PER_ADDRESS),
+            (f"login-account-ip:{door}:{_email_digest(email)}:{_digest(ip)}", MAX_FAILURES)]
+
+
+def _login_keys(email: str, ip: str | None, door: str, device: str | None) -> list[tuple[str, int]]:
+    """The counts that judge a password typed at `door`: the address's (every account, every door),
+    the account's from that address, and then either the device's — a login presenting the
+    account's device cookie (devices.py) is judged by its own count — or, without one, the
+    account's at that door (OWASP's device cookies: a distributed guess is slowed, its owner not
+    locked out)."""
+    keys = _address_keys(email, ip, door)
+    if device:
+        keys.append(("login-device:" + _digest(device), MAX_FAILURES))
+    else:
+        keys.append((f"login-email:{door}:{_email_digest(email)}", MAX_FAILURES))
     return keys
 
 
-def login_blocked(email: str, ip: str | None) -> bool:
-    """Too many wrong passwords for this email, or from this address, in the last WINDOW."""
-    return any(_blocked(key, limit) for key, limit in _login_keys(email, ip))
+def login_blocked(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> bool:
+    """Too many wrong passwords in the last WINDOW from this address, or for this account from this
+    address, or from this device (`device`: devices.presented) — or, without a device, for this
+    account at this door."""
+    return any(_blocked(key, limit) for key, limit in _login_keys(email, ip, door, device))
 
 
-def login_failed(email: str, ip: str | None) -> None:
-    for key, limit in _login_keys(email, ip):
+def login_failed(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> None:
+    for key, limit in _login_keys(email, ip, door, device):
         _failed(key, limit)
 
 
-def login_succeeded(email: str) -> None:
-    """A complete login (with its second factor) forgives the email's wrong passwords; the
-    address's count stays."""
-    key, limit = _login_keys(email, None)[0]
-    _forget(key, limit)
+def login_succeeded(email: str, *, door: str = STAFF_DOOR, device: str | None = None, ip: str | None = None) -> None:
+    """A complete login (with its second factor) forgives the count that judged it — the device's,
+    else the account's at this door — and the account's from this address; never the address's.
+    A login on a device cookie forgives nobody else's guesses: an owner signing in daily does not
+    give an attacker five fresh tries each time."""
+    for key, limit in _login_keys(email, ip, door, device):
+        if not key.startswith("login-ip:"):
+            _forget(key, limit)
+
+
+def _reauth_key(user) -> str:
+    return f"reauth-user:{user.pk}"
+
+
+def reauth_blocked(user, ip: str | None) -> bool:
+    """Whether a signed-in user's present password may be checked again (reauth.py): not after
+    MAX_FAILURES wrong ones by this user's sessions, nor while the address or the account from this
+    address is blocked. Wrong passwords typed at a login door by someone else do not block it: only
+    a session of the account can take this count."""
+    keys = [(_reauth_key(user), MAX_FAILURES), *_address_keys(user.email, ip, door_of(user))]
+    return any(_blocked(key, limit) for key, limit in keys)
+
+
+def reauth_failed(user, ip: str | None) -> None:
+    """A wrong present password counts for the session's user and towards its login's block too
+    (the account at its door, and from this address): a borrowed session guesses no faster here."""
+    _failed(_reauth_key(user), MAX_FAILURES)
+    login_failed(user.email, ip, door=door_of(user))
 
 
 def _code_key(user_id: object) -> str:

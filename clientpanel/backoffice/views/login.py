@@ -40,8 +40,9 @@ class StaffLoginView(auth_views.LoginView):
             # Not logged in yet: the second step (login_verify below) does that.
             code_step.await_code(self.request, PENDING, user, self.get_redirect_url())
             return redirect("backoffice:login-verify")
-        login_completed(user=user)
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        login_completed(request=self.request, response=response, user=user)
+        return response
 
 
 class StaffLogoutView(auth_views.LogoutView):
@@ -59,5 +60,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.completes_login_of(user):
         request.session.pop(PENDING, None)
         login(request, user, backend="clientpanel.accounts.backends.EmailBackend")
-        return redirect(staff_next(request, next_url))
+        response = redirect(staff_next(request, next_url))
+        login_completed(request=request, response=response, user=user)
+        return response
     return render(request, "backoffice/login_verify.html", {"form": form, "anonymous_layout": True})

@@ -47,9 +47,10 @@ def login(request: HttpRequest) -> HttpResponse:
                 session.await_code(request, user, _portal_next(request, next_url))
                 return redirect("portal:login-code")
             else:
-                login_completed(user=user)
                 session.sign_in(request, user)
-                return redirect(_portal_next(request, next_url))
+                response = redirect(_portal_next(request, next_url))
+                login_completed(request=request, response=response, user=user)
+                return response
     return render(request, "portal/login.html", {"form": form, "next": next_url, "signup": signup_enabled()})
 
 
@@ -67,7 +68,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
             messages.error(request, refusal)
             return redirect("portal:login")
         session.sign_in(request, user)
-        return redirect(next_url)
+        response = redirect(next_url)
+        login_completed(request=request, response=response, user=user)
+        return response
     return render(request, "portal/login_code.html", {"form": form})
 
 
