@@ -1,16 +1,16 @@
 """One pass over an import's rows (check or commit): each row cleaned with client_create's own
-cleaning, matched against existing clients (by number, then the owner's e-mail address), and
-skipped, updated, refused or — when committing — written with the batch's other new clients
+cleaning, matched against existing clients (by number, then the owner's e-mail address; a row
+contradicting its match is refused, existing.py), and skipped, updated, refused or — when
+committing — written with the batch's other new clients
 (new_rows.py), a batch at a time, in the caller's transaction."""
 
 from __future__ import annotations
 
 import csv
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -34,6 +34,7 @@ from ..services.clients import lock_client
 from ..services.profile import update_locked_client_and_billing
 from .columns import ADDRESS_FIELDS, CLIENT_FIELDS, FIELDS, country_code, status_code
 from .columns import strip_formula_guard as unguard
+from .existing import Match, clear_region_left_behind, not_changed_by_update, two_clients
 from .new_rows import ClientNumbers, new_client_rows
 from .reading import UnclosedQuote
 
@@ -51,13 +52,6 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-class _Match(NamedTuple):
-    """An existing client a row names (by its number, or its owner's e-mail address)."""
-
-    pk: uuid.UUID
-    number: str
 
 
 class Importer:
@@ -200,17 +194,18 @@ class Importer:
         numbers = {values.get("number", "") for _l, _c, values, bad in parsed if not bad} - {""}
         self.sender.wait()
         visible = clients_visible_to(self.actor)
-        by_number = {number: _Match(pk, number) for pk, number in
-                     visible.filter(AnyOf(F("number"), numbers)).values_list("pk", "number")} if numbers else {}
+        by_number = {number: Match(pk, number, normalize_email(owner)) for pk, number, owner in
+                     visible.filter(AnyOf(F("number"), numbers)).values_list("pk", "number", "owner__email")
+                     } if numbers else {}
         taken_numbers = set(Client.objects.filter(AnyOf(F("number"), numbers)).values_list("number", flat=True)) \
             if numbers else set()
         owners = dict(User.objects.filter(AnyOf(F("email"), emails)).values_list("pk", "email")) if emails else {}
         users = set(owners.values())
-        by_owner: dict[str, _Match] = {}
+        by_owner: dict[str, Match] = {}
         if owners:
             owned = visible.filter(AnyOf(F("owner_id"), list(owners))).order_by("created_at")
             for pk, number, owner_id in owned.values_list("pk", "number", "owner_id"):
-                by_owner.setdefault(owners[owner_id], _Match(pk, number))
+                by_owner.setdefault(owners[owner_id], Match(pk, number, owners[owner_id]))
         return parsed, by_number, taken_numbers, users, by_owner
 
     def _process(self, looked_up: tuple[list, dict, set, set, dict]) -> list | None:
@@ -241,12 +236,14 @@ class Importer:
             existing = by_number.get(number) if number else None
             if existing is None and email and email in by_owner and not (number and number in taken_numbers):
                 existing = by_owner[email]
-            if existing is not None:
-                self._existing(line, cells, values, existing, by_number=number in by_number)
-                continue
-            new = self._clean_new(line, cells, values, email, number, users, taken_numbers)
-            if new is not None:
-                new_rows.append(new)
+            if existing is not None and (problem := two_clients(existing, email, by_owner)):
+                self._reject(line, cells, values, [problem])
+            elif existing is not None:
+                self._existing(line, cells, values, existing, email, number, by_number=number in by_number)
+            else:
+                new = self._clean_new(line, cells, values, email, number, users, taken_numbers)
+                if new is not None:
+                    new_rows.append(new)
         if new_rows and self.writing:
             return self._rows_of(new_rows)
         return None
@@ -273,7 +270,7 @@ class Importer:
         self._show(line, values, "create")
         return new, number, line
 
-    def _existing(self, line, cells, values, client: _Match, *, by_number: bool) -> None:
+    def _existing(self, line, cells, values, client: Match, email: str, number: str, *, by_number: bool) -> None:
         on_existing = self.imported.on_existing
         if on_existing == OnExisting.SKIP:
             self.counts["skipped"] += 1
@@ -284,14 +281,15 @@ class Importer:
                        _("Client %(number)s already exists (its owner has this e-mail address)."))
             self._reject(line, cells, values, [message % {"number": client.number}])
             return
-        messages = self._update(client, values)
+        problem = not_changed_by_update(client, email, number)
+        messages = [problem] if problem else self._update(client, values)
         if messages:
             self._reject(line, cells, values, messages)
         else:
             self.counts["updated"] += 1
             self._show(line, values, "update")
 
-    def _update(self, client: _Match, values: dict[str, str]) -> list[str]:
+    def _update(self, client: Match, values: dict[str, str]) -> list[str]:
         """Change the fields the row fills (an empty cell keeps the value) with client_update's and
         address_update's locked steps, in a savepoint: a refused row leaves nothing behind."""
         data = self._create_data({k: v for k, v in values.items() if v})
@@ -302,6 +300,7 @@ class Importer:
             with transaction.atomic():
                 # As client_update: a change of currency holds the balance row, so no post lands meanwhile.
                 locked = lock_client(client.pk, self.actor, balance="currency" in data)
+                clear_region_left_behind(locked, address_data)
                 update_locked_client_and_billing(locked, data, address_data, publish_event=False)
         except ValidationFailed as refused:
             return self._messages(refused.fields) or [refused.message]

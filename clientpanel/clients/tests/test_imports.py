@@ -395,7 +395,7 @@ def test_existing_clients_are_matched_by_number_then_by_owner_email(make_client)
     by_number = make_client(email="first@example.com")
     by_email = make_client(email="second@example.com")
     header = "number,email,firstname,lastname,country,city"
-    content = csv_bytes(f"{by_number.number},changed@example.com,Ann,Changed,PL,Kraków",
+    content = csv_bytes(f"{by_number.number},First@Example.com,Ann,Changed,PL,Kraków",
                         ",second@example.com,Bob,Changed,PL,Gdańsk", header=header)
     result = run(upload(content), on_existing="update")
     assert result["counts"]["updated"] == 2 and result["counts"]["created"] == 0
