@@ -1,5 +1,6 @@
 """Portal pages: signed in, in the user's language, each behind its permission key (SPEC §3) — a
-page the user may not see answers 404, as if it did not exist — and never stored by a cache."""
+page the user may not see answers 404, as if it did not exist — and never stored by a cache. A page
+of another client the user is linked to, with the page's permission there, asks to act for it."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from clientpanel.client_services.models import Service
+from clientpanel.clients.models import Address
 from clientpanel.clients.rules import ACCOUNT_CLOSED
 from clientpanel.core.actor import set_actor
 from clientpanel.core.errors import NotFound
+from clientpanel.files.models import ClientFile
+from clientpanel.invoicing.models import Document
 
 from . import session
 
@@ -60,6 +65,32 @@ def shown_or_not_here(request: HttpRequest, lookup: Callable[[], T], model: type
         not_here(request, model, object_id)
 
 
+# The object a portal page's address names, by the address's keyword: the page of one, asked for
+# while acting for a client without the page's permission, is looked for among the clients the user
+# holds that permission on (portal_page asks to act for the one it belongs to, else answers 404).
+# An address keyword missing here is a 404 there, as before.
+PAGE_OBJECTS: dict[str, type[Model]] = {"document_id": Document, "service_id": Service, "file_id": ClientFile,
+                                        "address_id": Address}
+
+
+def _held_elsewhere(request: HttpRequest, permission: str, kwargs: dict):
+    """The user's link to the other client a page's object (named by the address) belongs to, when
+    the user holds the page's permission on that client; else None."""
+    portal = request.portal
+    links = {str(link.client_id): link for link in portal.links
+             if link.client_id != portal.client.pk and permission in link.permissions}
+    for keyword, model in PAGE_OBJECTS.items():
+        if links and keyword in kwargs:
+            owner = model._default_manager.filter(
+                pk=kwargs[keyword], client_id__in=list(links)).values_list("client_id", flat=True).first()
+            return links[str(owner)] if owner is not None else None
+    return None
+
+
+def _switch_confirm(request: HttpRequest, link) -> HttpResponse:
+    return render(request, "portal/switch_confirm.html", {"other": link.client, "next": request.get_full_path()})
+
+
 def _not_done(request: HttpRequest, reason: str, *, signed_in: bool) -> HttpResponse:
     """The page answering an action (a POST) that a client closed meanwhile stopped: not done, why."""
     response = render(request, "portal/not_done.html", {"reason": reason, "signed_in": signed_in}, status=409)
@@ -94,26 +125,35 @@ def portal_page(permission: str | None = None) -> Callable:
                     return _not_done(request, moved, signed_in=True)
                 messages.info(request, moved)
             if permission is not None and not portal.may(permission):
-                raise Http404("No such page.")
+                # Not here, but maybe the page of another of the user's clients, where it holds the
+                # permission: only a page to look at is offered, never an action (a POST).
+                elsewhere = _held_elsewhere(request, permission, kwargs) if request.method == "GET" else None
+                if elsewhere is None:
+                    raise Http404("No such page.")
+                return _finished(_switch_confirm(request, elsewhere))
             try:
                 response = view(request, *args, **kwargs)
             except OfAnotherClient as turn:
                 # An action (a POST) is not offered across clients: only a page to look at is.
                 if request.method != "GET" or (permission is not None and permission not in turn.link.permissions):
                     raise Http404("No such page.") from None
-                response = render(request, "portal/switch_confirm.html", {
-                    "other": turn.link.client, "next": request.get_full_path()})
-            # A signed-in page shows the client's money and documents, and the 2FA page its secret
-            # and recovery codes: no browser or proxy keeps a copy (as the staff panel's pages),
-            # unless the view chose its own caching (the company's logo, private for an hour).
-            if not response.has_header("Cache-Control"):
-                add_never_cache_headers(response)
-            # Pay, Add funds and the saved cards POST here and are redirected to the gateway's page:
-            # browsers hold such a redirect to the form-action of the page the form was on.
-            response._csp_update = {"form-action": list(GATEWAY_FORM_TARGETS)}
-            return response
+                response = _switch_confirm(request, turn.link)
+            return _finished(response)
 
         wrapper.portal_permission = permission  # read by the portal permission matrix
         return wrapper
 
     return decorate
+
+
+def _finished(response: HttpResponse) -> HttpResponse:
+    """A portal page's response, never kept by a cache and free to send its form to the gateway."""
+    # A signed-in page shows the client's money and documents, and the 2FA page its secret
+    # and recovery codes: no browser or proxy keeps a copy (as the staff panel's pages),
+    # unless the view chose its own caching (the company's logo, private for an hour).
+    if not response.has_header("Cache-Control"):
+        add_never_cache_headers(response)
+    # Pay, Add funds and the saved cards POST here and are redirected to the gateway's page:
+    # browsers hold such a redirect to the form-action of the page the form was on.
+    response._csp_update = {"form-action": list(GATEWAY_FORM_TARGETS)}
+    return response

@@ -680,13 +680,15 @@ def test_documents_of_another_client_hidden_ones_and_malformed_ids_are_404s(worl
 
 
 def test_view_documents_on_another_client_only_downloads_nothing_here(world):
-    # "mine" without keys, "theirs" with View Documents: acting for "mine", no document page at all.
+    # "mine" without keys, "theirs" with View Documents: acting for "mine", no document page at all;
+    # "theirs"' file is not downloaded, its link asks to act for "theirs" first.
     email = _member(world["mine"], email="elsewhere@example.com")
     client_user_link(actor=None, client_id=world["theirs"].pk, data={"email": email,
                                                                      "permissions": [keys.VIEW_DOCUMENTS]})
     browser = _signed_in(email)
     assert browser.get(reverse("portal:files")).status_code == 404
-    assert browser.get(reverse("portal:file-download", args=[world["their_file"].pk])).status_code == 404
+    asked = browser.get(reverse("portal:file-download", args=[world["their_file"].pk]))
+    assert 'id="switch-confirm"' in asked.content.decode() and not asked.has_header("Content-Disposition")
     assert browser.get(reverse("portal:file-download", args=[world["mine_file"].pk])).status_code == 404
     # View Documents on "mine" only: "theirs"' file is not offered through the switch either.
     other = _member(world["mine"], keys.VIEW_DOCUMENTS, email="mine-only@example.com")
