@@ -4,6 +4,7 @@ every problem at once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,7 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
-from clientpanel.core.text import visible_problem
+from clientpanel.core.text import name_key, visible_problem
 
 from ..models import Address, AddressType, ClientGroup, ClientStatus
 from ..validation import (
@@ -53,6 +54,9 @@ ADDRESS_TEXT_FIELDS = {
     "notes": (2000, False, gettext_lazy("Notes")),
 }
 MULTI_LINE_FIELDS = frozenset({"admin_notes", "public_notes", "notes"})
+PERSON_NAME_FIELDS = frozenset({"firstname", "lastname"})
+# A scheme's "://", a "www." host, an e-mail address, or a dotted host with a path ("evil.example/login").
+_LINK_IN_NAME = re.compile(r"://|\bwww\.|[^\s@]+@[^\s@]+\.[^\s@]|\b[\w-]+(?:\.[\w-]+)+/")
 CLIENT_SETTINGS = {"group", "payment_terms_days", "tax_exempt", "reminders_enabled"}
 # The settings a client may leave to its group or the home company: None (stored as NULL) inherits.
 INHERITED_SETTINGS = frozenset(CLIENT_SETTINGS - {"group"})
@@ -71,13 +75,26 @@ def run_clean(errors: FieldErrors, field: str, clean, *args) -> Any:
         return None
 
 
+def name_problem(text: str, *, label: str | Promise) -> str | None:
+    """Why a person's name is refused, or None: it holds a link, a web address or an e-mail address
+    (read as name_key folds it: full-width or zero-width tricks do not hide one). Names greet people
+    in the e-mails the shop sends ("Hello …"): an invitation's names are typed by a portal user and
+    mailed to any address, so a link there is the shop's own mail carrying a stranger's phishing."""
+    if _LINK_IN_NAME.search(name_key(text)):
+        return _("%(label)s cannot hold a link, a web address or an e-mail address; type the person's name.") % {
+            "label": label}
+    return None
+
+
 def clean_text_field(errors: FieldErrors, field: str, value: object, max_length: int, required: bool,
-                     label: str | Promise) -> str:
+                     label: str | Promise, *, kept: str | None = None) -> str:
     """The cleaned text, or "" with its problem added to errors under field. Only notes may run over
     several lines: a line break in a name, an address line or a city broke the PDFs' and the CSV
     exports' layout and an e-mail's To header. Text given must show something, even where it may be
     left empty: a company name of zero-width characters alone became a display name that reads as
-    nothing in every list, PDF and e-mail, and an address line or a city so showed a blank."""
+    nothing in every list, PDF and e-mail, and an address line or a city so showed a blank. A
+    person's first or last name may not hold a link (name_problem), unless it is the name stored
+    already (kept): a rule added since refuses new names, never the edit of another field."""
     try:
         text = clean_text(value, max_length=max_length, required=required, label=label,
                           single_line=field.rpartition(".")[2] not in MULTI_LINE_FIELDS)
@@ -85,6 +102,8 @@ def clean_text_field(errors: FieldErrors, field: str, value: object, max_length:
         errors.add(field, str(error))
         return ""
     problem = visible_problem(text, label=label)
+    if not problem and field.rpartition(".")[2] in PERSON_NAME_FIELDS and text != kept:
+        problem = name_problem(text, label=label)
     if problem:
         errors.add(field, problem)
         return ""

@@ -50,6 +50,7 @@ from .cleaning import (
     run_clean,
 )
 from .phones import client_phone_mirrors_follow
+from .unused_logins import clean_owner_email, owner_for_new_client
 
 
 def display_name_of(*, firstname: str, lastname: str, company_name: str) -> str:
@@ -98,27 +99,31 @@ def _next_client_number() -> str:
     return format_number(settings.CLIENTPANEL_CLIENT_NUMBER_PATTERN, number, timezone.localdate())
 
 
-def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_email: bool = False) -> Client:
+def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_email: bool = False,
+                  adopt_unused_login: bool = True) -> Client:
     """Create a client with its owner user and billing address, in one transaction.
 
     Validates every field first and reports all problems at once; writes nothing on any error.
     The owner gets the password given, or none (an unusable password) until one is set — the
-    welcome e-mail, sent only when asked, then carries a link to choose one.
+    welcome e-mail, sent only when asked, then carries a link to choose one. An address whose login
+    nobody ever used (an invitation's) gives that login as the owner (unused_logins.py), unless
+    adopt_unused_login is False (a portal sign-up: a stranger's password must not open it).
     """
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
     errors = FieldErrors()
-    new = clean_new_client(data, errors)
+    new = clean_new_client(data, errors, email_must_be_new=not adopt_unused_login)
+    if adopt_unused_login:
+        clean_owner_email(new["email"], errors)
     errors.raise_if_any()
     email, password, group, cleaned, billing = (new["email"], new["password"], new["group"], new["client"],
                                                 new["billing"])
 
     try:
         with transaction.atomic():
-            owner = User.objects.create_user(
-                email, password, firstname=cleaned["firstname"], lastname=cleaned["lastname"],
-                phone=cleaned["phone"] or "", language=cleaned["language"],
-            )
+            new_owner = owner_for_new_client if adopt_unused_login else User.objects.create_user
+            owner = new_owner(email, password, firstname=cleaned["firstname"], lastname=cleaned["lastname"],
+                              phone=cleaned["phone"] or "", language=cleaned["language"])
             client_values, address_values = new_client_values(
                 cleaned, billing, number=_next_client_number(), group_id=group.pk if group else None,
                 owner={"id": owner.pk, "email": owner.email, "firstname": owner.firstname, "lastname": owner.lastname,
@@ -151,7 +156,7 @@ def client_create_check(*, actor: ActorLike, data: Mapping[str, Any]) -> None:
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
     errors = FieldErrors()
-    clean_new_client(data, errors)
+    clean_owner_email(clean_new_client(data, errors, email_must_be_new=False)["email"], errors)
     errors.raise_if_any()
 
 
@@ -224,7 +229,8 @@ def _clean_changes(client: Client, data: Mapping[str, Any], errors: FieldErrors)
     changes: dict[str, Any] = {}
     for field, (max_length, required, label) in CLIENT_TEXT_FIELDS.items():
         if field in data:
-            changes[field] = clean_text_field(errors, field, data[field], max_length, required, label)
+            changes[field] = clean_text_field(errors, field, data[field], max_length, required, label,
+                                              kept=getattr(client, field))
     if "tax_id" in data:
         changes["tax_id"] = run_clean(errors, "tax_id", clean_tax_id, data["tax_id"], client.billing_country)
     if "phone" in data:

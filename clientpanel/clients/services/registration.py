@@ -56,7 +56,7 @@ def client_self_register(*, data: Mapping[str, Any], ip: str | None, language: s
         fields["email"] = ""  # validated below for everything else, then dropped: nothing is written
     try:
         with transaction.atomic():
-            client = client_create(actor=None, data=fields)
+            client = client_create(actor=None, data=fields, adopt_unused_login=False)
             User.objects.filter(pk=client.owner_id).update(self_registered=True, email_verified=False)
             publish(ClientRegistered(client_id=client.pk, user_id=client.owner_id))
     except ValidationFailed as error:

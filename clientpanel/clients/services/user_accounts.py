@@ -73,7 +73,8 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
         cleaned: dict[str, str] = {}
         for field, label in (("firstname", _("First name")), ("lastname", _("Last name"))):
             if field in data:
-                cleaned[field] = clean_text_field(errors, field, data[field], 150, True, label)
+                cleaned[field] = clean_text_field(errors, field, data[field], 150, True, label,
+                                                  kept=getattr(user, field))
         if "phone" in data:
             cleaned["phone"] = run_clean(errors, "phone", clean_phone, data["phone"], client.billing_country) or ""
         if "language" in data:

@@ -28,6 +28,7 @@ from ..selectors import is_account_out_of_reach, users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
 from .clients import lock_client, search_text_of
+from .unused_logins import is_unused, login_goes_with, unused_login
 
 # Lazy: read in the language of the refusal.
 NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
@@ -72,10 +73,12 @@ def _locked_link(actor, client_id, user_id) -> tuple[Client, ClientUser]:
 def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      send_invitation: bool = False) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
-    (names and optionally a password) when nobody has that email. Refuses a user already linked,
-    a staff account, unknown permissions, a client at MAX_CLIENT_USERS, and a portal user's
-    invitation past throttle.MAX_INVITATIONS_PER_HOUR; writes nothing then. With send_invitation
-    the user is told by e-mail, with a link to choose a password when it has none."""
+    (names and optionally a password) when nobody has that email. An existing login the actor does
+    not see is linked only when nobody ever used it (unused_logins.py), else refused as one that
+    exists already. Refuses a user already linked, a staff account, unknown permissions, a client
+    at MAX_CLIENT_USERS, and a portal user's invitation past throttle.MAX_INVITATIONS_PER_HOUR;
+    writes nothing then. With send_invitation the user is told by e-mail, with a link to choose a
+    password when it has none."""
     actor = as_actor(actor)
     require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     # Only the portal's invitations: staff and API tokens are trusted with the shop's mail already.
@@ -85,8 +88,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
     if throttled and throttle.invitation_blocked(inviter):
         raise Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
                        % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
-    if throttled and is_account_out_of_reach(actor=actor, email=clean_email(
-            str(data.get("email") or ""), FieldErrors(), must_be_new=False)):
+    address = clean_email(str(data.get("email") or ""), FieldErrors(), must_be_new=False)
+    if throttled and is_account_out_of_reach(actor=actor, email=address) and unused_login(address) is None:
         throttle.invitation_sent(inviter)  # "already exists" tells as much as an invitation costs
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
@@ -104,19 +107,25 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
         email = clean_email(str(data.get("email") or ""), errors, must_be_new=False)
         if actor.impersonator is not None and email and reaches_staff_mailbox(email):
             errors.add("email", str(STAFF_ADDRESS_AS_OWNER))  # a login kept after it ends (docs/decisions.md)
-        user = User.objects.filter(email=normalize_email(email)).first() if email else None
-        taken_out_of_scope = False
+        # Locked: a removal of its last link at this moment, which would take an unused login away, waits.
+        user = User.objects.select_for_update().filter(email=normalize_email(email)).first() if email else None
+        taken_out_of_scope = unseen = False
         if user is not None and not actor.is_system and not users_visible_to(actor).filter(pk=user.pk).exists():
             # An account the actor does not see (issue 9) is answered like a new email: its name,
-            # whether it is staff, its clients stay hidden, and it is not linked.
-            user, taken_out_of_scope = None, True
-        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, user is None, _("First name"))
-        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, user is None, _("Last name"))
+            # whether it is staff, its clients stay hidden, and it is not linked. A login nobody ever
+            # used is linked (unused_logins.py: one person invited by two businesses), asked for
+            # what a new address is asked for; it keeps its names and gets no password from a stranger.
+            unseen = True
+            if not is_unused(user):
+                user, taken_out_of_scope = None, True
+        as_new = user is None or unseen
+        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, as_new, _("First name"))
+        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, as_new, _("Last name"))
         password = data.get("password") or None
         if password is not None and not isinstance(password, str):
             errors.add("password", _("The password must be text."))
             password = None
-        if user is not None:
+        if user is not None and not unseen:
             if user.is_staff:
                 errors.add("email", _("This is a staff account; staff and client users are kept apart."))
             elif ClientUser.objects.filter(client=client, user=user).exists():
@@ -168,8 +177,9 @@ def client_user_update(*, actor: ActorLike, client_id, user_id, permissions: obj
 
 
 def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
-    """Unlink a user from a client (the user account stays). Never the owner's link. A user left
-    with no client that never chose a password was invited only: the invitation's link dies."""
+    """Unlink a user from a client. Never the owner's link. A login left with no client that nobody
+    ever used (unused_logins.py) is removed with it, freeing its address; any other login stays,
+    and when it has no client and no password left, the invitation's link to choose one dies."""
     actor = as_actor(actor)
     with transaction.atomic():
         client, link = _locked_link(actor, client_id, user_id)
@@ -178,10 +188,14 @@ def client_user_remove(*, actor: ActorLike, client_id, user_id) -> None:
         if link.user_id == client.owner_id:
             raise Conflict(_("The owner's link cannot be removed; transfer ownership first."),
                            fields={"user": [_("This user owns the client.")]}, code="owner_link_required")
+        login_goes = login_goes_with(link)
         audit_record(action="client_user.remove", target=link, client_id=client.pk, object_label=link.user.email,
-                     changes={"permissions": [link.permissions, None]})
+                     changes={"permissions": [link.permissions, None]}
+                     | ({"login": [link.user.email, None]} if login_goes else {}))
         link.delete()
-        if not ClientUser.objects.filter(user_id=link.user_id).exists():
+        if login_goes:  # an invitation withdrawn before it was used: the address is free again
+            User.objects.filter(pk=link.user_id).delete()
+        elif not ClientUser.objects.filter(user_id=link.user_id).exists():
             set_password_links_end(user=link.user)  # an invitation withdrawn: its link to choose a password dies
 
 

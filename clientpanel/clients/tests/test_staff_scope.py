@@ -39,7 +39,9 @@ def scope(make_client):
         "visible_user": client_user_link(actor=None, client_id=c.pk, data={
             "email": "visible@example.com", "firstname": "Vi", "lastname": "Sible", "permissions": []}).user,
         "hidden_user": client_user_link(actor=None, client_id=b.pk, data={
-            "email": "hidden@example.com", "firstname": "Hid", "lastname": "Den", "permissions": []}).user,
+            # Used (a password): an unused login is another client's to link (test_unused_logins).
+            "email": "hidden@example.com", "firstname": "Hid", "lastname": "Den", "permissions": [],
+            "password": "a-long-passphrase-4"}).user,
     }
 
 

@@ -90,7 +90,7 @@ def test_owner_link_cannot_be_removed_or_restricted(make_client):
 
 def test_edit_and_remove_a_normal_link(make_client):
     client = make_client()
-    helper = link(client).user
+    helper = link(client, password="a-long-passphrase-3").user  # used: an unused one goes (test_unused_logins)
     client_user_update(actor=None, client_id=client.pk, user_id=helper.pk, permissions=["manage-invoices"])
     assert ClientUser.objects.get(client=client, user=helper).permissions == ["manage-invoices"]
     # None is "not given" (an API PATCH without the field): nothing changes; [] takes them all away.
