@@ -57,9 +57,8 @@ def clean_owner_email(email: str, errors: FieldErrors) -> None:
 def owner_for_new_client(email: str, password: str | None, *, firstname: str, lastname: str, phone: str,
                          language: str) -> User:
     """The owner of a client staff create: a new login, or the unused one the address has, locked and
-    checked again. One that belongs to no client takes the new client's names, phone and language;
-    one another client invited keeps the details it is known by there. The password given (if any)
-    is set."""
+    checked again. It takes the new client's names (and, invited by no other client, its phone,
+    language and the password given, if any)."""
     if not User.objects.filter(email=normalize_email(email)).exists():
         return User.objects.create_user(email, password, firstname=firstname, lastname=lastname, phone=phone,
                                         language=language)
@@ -67,8 +66,15 @@ def owner_for_new_client(email: str, password: str | None, *, firstname: str, la
     if user is None:  # used since the check (a password chosen from an invitation's link)
         raise ValidationFailed.from_fields({"email": [str(ALREADY_EXISTS)]})
     before = {"name": user.full_name, "phone": user.phone, "language": user.language}
-    if not ClientUser.objects.filter(user_id=user.pk).exists():
-        user.firstname, user.lastname, user.phone, user.language = firstname, lastname, phone, language
+    invited_elsewhere = ClientUser.objects.filter(user_id=user.pk).exists()
+    # Its names are an inviter's words: the new client's (staff who cannot see the client that invited
+    # it read none of that client's words). Its password is never set by staff when another client's
+    # invitation stands: the person chooses it through their link — else the staff member (a limited
+    # one, too) would hold a login into a client it may not see.
+    user.firstname, user.lastname = firstname, lastname
+    if not invited_elsewhere:
+        user.phone, user.language = phone, language
+    password = None if invited_elsewhere else password
     if password:
         user.set_password(password)
     user.save()

@@ -114,7 +114,7 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
             # An account the actor does not see (issue 9) is answered like a new email: its name,
             # whether it is staff, its clients stay hidden, and it is not linked. A login nobody ever
             # used is linked (unused_logins.py: one person invited by two businesses), asked for
-            # what a new address is asked for; it keeps its names and gets no password from a stranger.
+            # what a new address is asked for; it takes the names typed, never a password from a stranger.
             unseen = True
             if not is_unused(user):
                 user, taken_out_of_scope = None, True
@@ -142,6 +142,13 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                                             language=client.language)
             audit_record(action="user.create", target=user, client_id=client.pk,
                          changes={"email": [None, user.email], "name": [None, user.full_name]})
+        elif unseen and (user.firstname, user.lastname) != (firstname, lastname):
+            # An unused login's names are an inviter's words, not the person's: the latest invitation's,
+            # so that nobody reads the names another business gave the person.
+            before, user.firstname, user.lastname = user.full_name, firstname, lastname
+            user.save(update_fields=["firstname", "lastname"])
+            audit_record(action="user.update", target=user, object_label=user.email,
+                         changes={"name": [before, user.full_name]})
         link = ClientUser.objects.create(client=client, user=user, permissions=permissions)
         audit_record(action="client_user.link", target=link, client_id=client.pk, object_label=user.email,
                      changes={"permissions": [None, permissions]})

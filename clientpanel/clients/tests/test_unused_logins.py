@@ -102,12 +102,14 @@ def test_staff_creating_a_client_take_an_invited_unused_login_as_its_owner(make_
     mine = make_client()
     invited = _invite(mine).user
     client_create_check(actor=None, data=client_data(email=TARGET))  # no refusal
-    created = client_create(actor=None, data=client_data(email=TARGET, firstname="Other", phone="+48601234567"))
+    created = client_create(actor=None, data=client_data(email=TARGET, firstname="Other", phone="+48601234567",
+                                                         password="a-long-passphrase-9"))
     assert created.owner_id == invited.pk
     assert set(ClientUser.objects.filter(user=invited).values_list("client_id", flat=True)) == {mine.pk, created.pk}
     invited.refresh_from_db()
-    # Known to the inviting client by its names: they stay.
-    assert (invited.firstname, invited.lastname) == ("Pat", "Target") and not invited.has_usable_password()
+    # Its names were an inviter's words: the new client's now. No password: another client's invitation
+    # stands, and the person chooses it through their link (staff never hold a login into that client).
+    assert invited.firstname == "Other" and not invited.has_usable_password()
     # Its owner now: removing it from the inviting client leaves the login.
     client_user_remove(actor=None, client_id=mine.pk, user_id=invited.pk)
     assert User.objects.filter(pk=invited.pk).exists()
@@ -174,4 +176,21 @@ def test_an_unused_login_out_of_sight_is_asked_for_as_a_new_address_and_gets_no_
     assert taken == fresh  # names required: nothing tells that the address has a login
     link = _invite(theirs, firstname="Other", password="a-long-passphrase-2")
     invited.refresh_from_db()
-    assert link.user == invited and invited.firstname == "Pat" and not invited.has_usable_password()
+    # The names typed (an unused login's names are an inviter's words: nobody reads another business's).
+    assert link.user == invited and invited.firstname == "Other" and not invited.has_usable_password()
+
+
+def test_a_limited_staff_member_creating_a_client_for_an_invited_address_gets_no_login_into_the_other(make_client):
+    from clientpanel.accounts.services import staff_create
+    from clientpanel.clients.models import StaffAssignment
+
+    theirs = make_client()
+    invited = _invite(theirs).user
+    agent = staff_create(email="agent@example.com", password="a-long-passphrase-3", roles=["Administrator"],
+                         limited_to_assigned_clients=True)
+    created = client_create(actor=agent, data=client_data(email=TARGET, firstname="Mine",
+                                                          password="a-long-passphrase-4"))
+    invited.refresh_from_db()
+    assert created.owner_id == invited.pk and StaffAssignment.objects.filter(staff=agent, client=created).exists()
+    assert not invited.has_usable_password()  # the agent cannot sign in as the person into `theirs`
+    assert invited.firstname == "Mine"  # and reads none of the other client's words for the person
