@@ -11,6 +11,10 @@ class EInvoicesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from clientpanel.invoicing.pdf.tax_currency import register_source
+
         from . import subscribers
+        from .making import vat_in_tax_currency
 
         subscribers.connect()
+        register_source(vat_in_tax_currency)  # the VAT in złoty a PDF prints, as the e-invoice converts it

@@ -17,10 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clientpanel.invoicing.models import Document, DocumentType
+from clientpanel.invoicing.pdf.tax_currency import TaxInCurrency, VatInTaxCurrency
 from clientpanel.invoicing.storage import stored_pdf
 
 from .building import einvoice_input, local_day
-from .exporters import CannotExport, ExchangeRate, get_exporter
+from .exporters import CannotExport, ExchangeRate, get_exporter, in_tax_currency
 from .models import EInvoice, EInvoiceProfile, EInvoiceStatus
 from .rates import previous_working_day, tax_currency, vat_rate_for
 from .reasons import error_columns, said
@@ -111,6 +112,27 @@ def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
         raise CannotExport(said("rate_missing", to=to_currency, currency=document.currency, day=day.isoformat(),
                                 document=source.number))
     return rate
+
+
+def vat_in_tax_currency(document: Document) -> VatInTaxCurrency | None:
+    """What an invoice's or credit note's PDF prints of its VAT in the seller's tax currency (PLN
+    for a Polish company's foreign-currency document): each tax line converted as the e-invoice
+    converts it (the same rate, `_rate`, and the same rounding, `in_tax_currency`). None when there
+    is nothing to convert or the rate is not known yet: the PDF, made before the e-invoice, then
+    prints no złoty figures, and the e-invoice's failure asks staff for the rate (docs/decisions.md)."""
+    to_currency = tax_currency(str(document.company_snapshot.get("country") or ""))
+    taxed = [line for line in document.tax_lines if Decimal(str(line["amount"]))]
+    if document.type not in E_INVOICED or not to_currency or document.currency == to_currency or not taxed:
+        return None
+    try:
+        rate = _rate(document, to_currency)
+    except CannotExport:
+        return None
+    if rate is None:
+        return None
+    return VatInTaxCurrency(currency=to_currency, rate=rate.rate, day=rate.day, table=rate.table, taxes=tuple(
+        TaxInCurrency(name=str(line["name"]), rate=Decimal(str(line["rate"])),
+                      amount=in_tax_currency(Decimal(str(line["amount"])), rate.rate)) for line in taxed))
 
 
 def _corrected_ksef_number(document: Document) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import ClassVar
 
 from clientpanel.core.registry import Registry
@@ -86,6 +86,12 @@ class ExchangeRate:
     rate: Decimal  # e.g. Decimal("4.2345")
     day: dt.date  # the day the rate was published for
     table: str = ""  # NBP's table number, "225/A/NBP/2026", when known
+
+
+def in_tax_currency(tax: Decimal, rate: Decimal) -> Decimal:
+    """A VAT amount in the tax currency: × the rate, half up to the grosz (FA(3)'s P_14_xW, and
+    what the document's PDF prints under its summary)."""
+    return (tax * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from lxml import etree
 
 from ..reasons import said
-from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Line
+from . import CREDIT_NOTE, CannotExport, EInvoiceInput, Line, in_tax_currency
 from .ksef_fa3_parties import EU_VAT_PREFIXES, buyer_country
-from .ksef_fa3_xml import CENT, amount_text, child, number_text
+from .ksef_fa3_xml import amount_text, child, number_text
 from .payment_means import CARD, CASH, MOBILE, TRANSFER, payment_description, payment_kind
 
 DEFAULT_UNIT = "szt."
@@ -99,8 +99,7 @@ def write_invoice(fa: etree._Element, data: EInvoiceInput, treatment: VatTreatme
     if treatment.tax_field:
         child(fa, treatment.tax_field, amount_text(tax_amount))
         if rate is not None:
-            pln = (tax_amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
-            child(fa, treatment.tax_field + "W", amount_text(pln))
+            child(fa, treatment.tax_field + "W", amount_text(in_tax_currency(tax_amount, rate)))
     child(fa, "P_15", amount_text(data.total))
 
     annotations = child(fa, "Adnotacje")

@@ -26,6 +26,7 @@ from .columns import PAGE_WIDTH, fitted, with_description
 from .line_amounts import line_grosses
 from .registrations import registration_lines
 from .resources import LOGO_WIDTH, fonts, logo_image
+from .vat_figures import no_vat_rate_label, tax_currency_block
 
 # A document's title on its PDF, by type.
 TITLES = {"PROFORMA": pgettext_lazy("PDF title", "Proforma invoice"), "INVOICE": pgettext_lazy("PDF title", "Invoice"),
@@ -64,7 +65,9 @@ class Layout:
         # Rates as the document stored them at issue (every item bears the document's taxes: tax is
         # charged per rate on the document's net sum, SPEC §7).
         self.rates = [Decimal(line["rate"]) for line in document.tax_lines]
-        self.taxed = bool(self.rates) or document.reverse_charge
+        # A sale charging no VAT prints why in the rate column ("np.", "zw."), never "0%" (zero-rated).
+        self.no_vat = "" if self.rates else no_vat_rate_label(document)
+        self.taxed = bool(self.rates) or bool(self.no_vat)
         self.eu = self.company.get("country") in EU_COUNTRIES
 
     # --- small helpers ---------------------------------------------------------------------
@@ -162,7 +165,7 @@ class Layout:
 
     def rate_cell(self) -> str:
         if not self.rates:
-            return self.percent(0)  # reverse charge: 0%, with the note below
+            return _esc(self.no_vat)  # reverse charge, exempt, out of scope: with the note below
         if len(self.rates) == 1:
             return self.percent(self.rates[0])
         return "<br/>".join(f"{_esc(line['name'])} {self.percent(line['rate'])}" for line in self.document.tax_lines)
@@ -233,8 +236,8 @@ class Layout:
             rows.append([Paragraph(f"{_esc(line['name'])} {self.percent(line['rate'])}", self.small),
                          Paragraph(self.money(document.net), right), Paragraph(self.money(amount), right),
                          Paragraph(self.money(document.net + amount) if single else "", right)])
-        if not document.tax_lines:  # reverse charge
-            rows.append([Paragraph(self.percent(0), self.small), Paragraph(self.money(document.net), right),
+        if not document.tax_lines:  # reverse charge, exempt, out of scope
+            rows.append([Paragraph(_esc(self.no_vat), self.small), Paragraph(self.money(document.net), right),
                          Paragraph(self.money(0), right), Paragraph(self.money(document.net), right)])
         rows.append([Paragraph(total_label, self.small_bold), Paragraph(self.money(document.net), bold_right),
                      Paragraph(self.money(document.tax), bold_right),
@@ -291,7 +294,7 @@ class Layout:
                                 author=self.company.get("name", ""), initialFontName=self.regular)
         # No status: the PDF is made once at issue and never changes (a credit note is its own document).
         story = [*self.header(logo), Spacer(1, 6 * mm), self.parties(), Spacer(1, 7 * mm), self.items(),
-                 Spacer(1, 5 * mm), self.summary(), Spacer(1, 3 * mm), self.amount_line()]
+                 Spacer(1, 5 * mm), self.summary(), *tax_currency_block(self), Spacer(1, 3 * mm), self.amount_line()]
         note = vat_note(document)  # reverse charge, or the exemption and its basis recorded at issue
         if note:
             story += [Spacer(1, 5 * mm), Paragraph(_esc(note), self.strong)]
