@@ -36,6 +36,7 @@ from clientpanel.ledger.models import LedgerEntry
 from .events import AutoTopUpFailed
 from .gateways import FAILED, AttemptInfo, GatewayError, Notification, get_gateway
 from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
+from .rules import SETTLING
 from .services import notification_apply
 
 log = logging.getLogger(__name__)
@@ -177,8 +178,10 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
     if method is None or not method.account.enabled:
         return None
     ours = PaymentAttempt.objects.filter(client_id=setting.client_id, idempotency_key__startswith=f"{KEY}:")
-    if ours.filter(status__in=[AttemptStatus.STARTED, AttemptStatus.PENDING]).exists():
-        return None  # a charge whose outcome is not known yet (the gateway's answer may still come)
+    if ours.filter(status__in=[AttemptStatus.STARTED, *SETTLING]).exists():
+        # A charge whose outcome is not known yet (the gateway's answer may still come), or money taken
+        # and held for staff: not charged again until staff resolve it.
+        return None
     if ours.filter(created_at__gte=_month_start(now)).exclude(status=AttemptStatus.FAILED).count() \
             >= setting.max_per_month:
         return None
@@ -259,7 +262,8 @@ def _proforma_of(ours) -> Document | None:
     """The top-up proforma an earlier try charged, while it is still unpaid: a retry, and a try for a
     new shortfall after money moved the balance, charge that one — a second proforma beside it left
     the client owing both (dashboard, aging, reminders) for one top-up."""
-    processing = AttemptDocument.objects.filter(attempt__status=AttemptStatus.PENDING).values("document_id")
+    # A payment of it still settling (processing, or held for staff): never charged again meanwhile.
+    processing = AttemptDocument.objects.filter(attempt__status__in=SETTLING).values("document_id")
     part = (AttemptDocument.objects.filter(attempt__in=ours, document__status=DocumentStatus.UNPAID)
             .exclude(document_id__in=processing)  # paid by the client meanwhile, not known yet: not twice
             .select_related("document").order_by("attempt__created_at").first())

@@ -10,7 +10,7 @@ row locked where they decide."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import SET_NULL, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
 from clientpanel.accounts.models import User, normalize_email
@@ -23,11 +23,25 @@ from ..models import ClientUser
 ALREADY_EXISTS = gettext_lazy("A user with this email address already exists.")
 
 
+def _acted_q() -> Q:
+    """Logins some record names as who did something: an audit event's actor, a ledger entry's or a
+    document's author, a file's uploader… — every nullable reference a deletion would empty, but a
+    message's recipient (`user`: sent to it, not done by it). Staff acting as a login (Login as
+    Owner) use it so, and deleting it would erase who did what — or be refused: ledger entries are
+    append-only, and PostgreSQL answered the removal with an error."""
+    acted = Q()
+    for relation in User._meta.get_fields(include_hidden=True):  # hidden: related_name="+" ones too
+        if relation.auto_created and not relation.concrete and getattr(relation, "on_delete", None) is SET_NULL \
+                and relation.field.name != "user":
+            acted |= Q(Exists(relation.related_model._base_manager.filter(**{relation.field.name: OuterRef("pk")})))
+    return acted
+
+
 def _used_q() -> Q:
     # An unusable password starts with "!" (django.contrib.auth.hashers.UNUSABLE_PASSWORD_PREFIX).
     return (~Q(password__startswith="!") | Q(last_login__isnull=False) | Q(is_staff=True) | Q(is_superuser=True)
             | Q(is_active=False) | Q(self_registered=True) | Q(totp_confirmed_at__isnull=False)
-            | Q(api_tokens__isnull=False) | Q(owned_clients__isnull=False))
+            | Q(api_tokens__isnull=False) | Q(owned_clients__isnull=False) | _acted_q())
 
 
 def is_unused(user: User) -> bool:
