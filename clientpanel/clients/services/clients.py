@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.accounts.models import User
 from clientpanel.audit.services import audit_record, created, diff, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.events import publish
@@ -114,16 +113,16 @@ def client_create(*, actor: ActorLike, data: Mapping[str, Any], send_welcome_ema
     errors = FieldErrors()
     new = clean_new_client(data, errors, email_must_be_new=not adopt_unused_login)
     if adopt_unused_login:
-        clean_owner_email(new["email"], errors)
+        clean_owner_email(new["email"], errors, actor)
     errors.raise_if_any()
     email, password, group, cleaned, billing = (new["email"], new["password"], new["group"], new["client"],
                                                 new["billing"])
 
     try:
         with transaction.atomic():
-            new_owner = owner_for_new_client if adopt_unused_login else User.objects.create_user
-            owner = new_owner(email, password, firstname=cleaned["firstname"], lastname=cleaned["lastname"],
-                              phone=cleaned["phone"] or "", language=cleaned["language"])
+            owner = owner_for_new_client(email, password, actor=actor, adopt=adopt_unused_login,
+                                         firstname=cleaned["firstname"], lastname=cleaned["lastname"],
+                                         phone=cleaned["phone"] or "", language=cleaned["language"])
             client_values, address_values = new_client_values(
                 cleaned, billing, number=_next_client_number(), group_id=group.pk if group else None,
                 owner={"id": owner.pk, "email": owner.email, "firstname": owner.firstname, "lastname": owner.lastname,
@@ -156,7 +155,7 @@ def client_create_check(*, actor: ActorLike, data: Mapping[str, Any]) -> None:
     actor = as_actor(actor)
     require(policies.can_create_clients(actor), _("You are not allowed to create clients."))
     errors = FieldErrors()
-    clean_owner_email(clean_new_client(data, errors, email_must_be_new=False)["email"], errors)
+    clean_owner_email(clean_new_client(data, errors, email_must_be_new=False)["email"], errors, actor)
     errors.raise_if_any()
 
 

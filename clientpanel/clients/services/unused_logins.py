@@ -13,11 +13,13 @@ from __future__ import annotations
 from django.db.models import SET_NULL, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy
 
+from clientpanel.accounts.actors import ActorLike
 from clientpanel.accounts.models import User, normalize_email
 from clientpanel.audit.services import audit_record
 from clientpanel.core.errors import FieldErrors, ValidationFailed
 
 from ..models import ClientUser
+from ..selectors import clients_visible_to
 
 # accounts.services.clean_email's words
 ALREADY_EXISTS = gettext_lazy("A user with this email address already exists.")
@@ -60,35 +62,39 @@ def unused_login(email: str, *, lock: bool = False) -> User | None:
     return user if user is not None and is_unused(user) else None
 
 
-def clean_owner_email(email: str, errors: FieldErrors) -> None:
-    """A new client's owner address: refused when a login somebody used has it (an unused one is
-    taken over: owner_for_new_client)."""
+def _adoptable(email: str, actor: ActorLike, *, lock: bool = False) -> User | None:
+    """The unused login with this address that the actor may make a new client's owner: linked to no
+    client the actor does not see. Another client's invitation stays that client's, its words for
+    the person too; a staff member limited to other clients gets "already exists", as for any login."""
+    user = unused_login(email, lock=lock)
+    if user is None:
+        return None
+    hidden = ClientUser.objects.filter(user_id=user.pk).exclude(client__in=clients_visible_to(actor))
+    return None if hidden.exists() else user
+
+
+def clean_owner_email(email: str, errors: FieldErrors, actor: ActorLike) -> None:
+    """A new client's owner address: refused when a login has it that the actor may not take over
+    (owner_for_new_client)."""
     if email and "email" not in errors.fields and User.objects.filter(email=normalize_email(email)).exists() \
-            and unused_login(email) is None:
+            and _adoptable(email, actor) is None:
         errors.add("email", str(ALREADY_EXISTS))
 
 
-def owner_for_new_client(email: str, password: str | None, *, firstname: str, lastname: str, phone: str,
-                         language: str) -> User:
-    """The owner of a client staff create: a new login, or the unused one the address has, locked and
-    checked again. It takes the new client's names (and, invited by no other client, its phone,
-    language and the password given, if any)."""
-    if not User.objects.filter(email=normalize_email(email)).exists():
+def owner_for_new_client(email: str, password: str | None, *, actor: ActorLike, adopt: bool, firstname: str,
+                         lastname: str, phone: str, language: str) -> User:
+    """The owner of a new client: a new login, or (adopt: staff create it, not a portal sign-up —
+    whose own password would open another client's invitation) the unused one the address has that
+    the actor may take (_adoptable), locked and checked again; it takes the new client's details and
+    the password given, if any."""
+    if not adopt or not User.objects.filter(email=normalize_email(email)).exists():
         return User.objects.create_user(email, password, firstname=firstname, lastname=lastname, phone=phone,
                                         language=language)
-    user = unused_login(email, lock=True)
+    user = _adoptable(email, actor, lock=True)
     if user is None:  # used since the check (a password chosen from an invitation's link)
         raise ValidationFailed.from_fields({"email": [str(ALREADY_EXISTS)]})
     before = {"name": user.full_name, "phone": user.phone, "language": user.language}
-    invited_elsewhere = ClientUser.objects.filter(user_id=user.pk).exists()
-    # Its names are an inviter's words: the new client's (staff who cannot see the client that invited
-    # it read none of that client's words). Its password is never set by staff when another client's
-    # invitation stands: the person chooses it through their link — else the staff member (a limited
-    # one, too) would hold a login into a client it may not see.
-    user.firstname, user.lastname = firstname, lastname
-    if not invited_elsewhere:
-        user.phone, user.language = phone, language
-    password = None if invited_elsewhere else password
+    user.firstname, user.lastname, user.phone, user.language = firstname, lastname, phone, language
     if password:
         user.set_password(password)
     user.save()

@@ -28,7 +28,7 @@ from ..selectors import is_account_out_of_reach, users_visible_to
 from ..validation import clean_phone
 from .cleaning import clean_text_field, run_clean
 from .clients import lock_client, search_text_of
-from .unused_logins import is_unused, login_goes_with, unused_login
+from .unused_logins import login_goes_with
 
 # Lazy: read in the language of the refusal.
 NOT_YOURS_TO_GRANT = gettext_lazy("You can give or take away only permissions you hold yourself.")
@@ -73,12 +73,10 @@ def _locked_link(actor, client_id, user_id) -> tuple[Client, ClientUser]:
 def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      send_invitation: bool = False) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
-    (names and optionally a password) when nobody has that email. An existing login the actor does
-    not see is linked only when nobody ever used it (unused_logins.py), else refused as one that
-    exists already. Refuses a user already linked, a staff account, unknown permissions, a client
-    at MAX_CLIENT_USERS, and a portal user's invitation past throttle.MAX_INVITATIONS_PER_HOUR;
-    writes nothing then. With send_invitation the user is told by e-mail, with a link to choose a
-    password when it has none."""
+    (names and optionally a password) when nobody has that email. Refuses a user already linked,
+    a staff account, unknown permissions, a client at MAX_CLIENT_USERS, and a portal user's
+    invitation past throttle.MAX_INVITATIONS_PER_HOUR; writes nothing then. With send_invitation
+    the user is told by e-mail, with a link to choose a password when it has none."""
     actor = as_actor(actor)
     require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     # Only the portal's invitations: staff and API tokens are trusted with the shop's mail already.
@@ -88,8 +86,8 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
     if throttled and throttle.invitation_blocked(inviter):
         raise Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
                        % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
-    address = clean_email(str(data.get("email") or ""), FieldErrors(), must_be_new=False)
-    if throttled and is_account_out_of_reach(actor=actor, email=address) and unused_login(address) is None:
+    if throttled and is_account_out_of_reach(actor=actor, email=clean_email(
+            str(data.get("email") or ""), FieldErrors(), must_be_new=False)):
         throttle.invitation_sent(inviter)  # "already exists" tells as much as an invitation costs
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
@@ -109,23 +107,20 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
             errors.add("email", str(STAFF_ADDRESS_AS_OWNER))  # a login kept after it ends (docs/decisions.md)
         # Locked: a removal of its last link at this moment, which would take an unused login away, waits.
         user = User.objects.select_for_update().filter(email=normalize_email(email)).first() if email else None
-        taken_out_of_scope = unseen = False
+        taken_out_of_scope = False
         if user is not None and not actor.is_system and not users_visible_to(actor).filter(pk=user.pk).exists():
             # An account the actor does not see (issue 9) is answered like a new email: its name,
-            # whether it is staff, its clients stay hidden, and it is not linked. A login nobody ever
-            # used is linked (unused_logins.py: one person invited by two businesses), asked for
-            # what a new address is asked for; it takes the names typed, never a password from a stranger.
-            unseen = True
-            if not is_unused(user):
-                user, taken_out_of_scope = None, True
-        as_new = user is None or unseen
-        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, as_new, _("First name"))
-        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, as_new, _("Last name"))
+            # whether it is staff, its clients stay hidden, and it is not linked — an unused one, which
+            # another client invited, included: linking it showed each client the other's words for
+            # the person (docs/decisions.md, "Unused logins").
+            user, taken_out_of_scope = None, True
+        firstname = clean_text_field(errors, "firstname", data.get("firstname"), 150, user is None, _("First name"))
+        lastname = clean_text_field(errors, "lastname", data.get("lastname"), 150, user is None, _("Last name"))
         password = data.get("password") or None
         if password is not None and not isinstance(password, str):
             errors.add("password", _("The password must be text."))
             password = None
-        if user is not None and not unseen:
+        if user is not None:
             if user.is_staff:
                 errors.add("email", _("This is a staff account; staff and client users are kept apart."))
             elif ClientUser.objects.filter(client=client, user=user).exists():
@@ -142,13 +137,6 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                                             language=client.language)
             audit_record(action="user.create", target=user, client_id=client.pk,
                          changes={"email": [None, user.email], "name": [None, user.full_name]})
-        elif unseen and (user.firstname, user.lastname) != (firstname, lastname):
-            # An unused login's names are an inviter's words, not the person's: the latest invitation's,
-            # so that nobody reads the names another business gave the person.
-            before, user.firstname, user.lastname = user.full_name, firstname, lastname
-            user.save(update_fields=["firstname", "lastname"])
-            audit_record(action="user.update", target=user, object_label=user.email,
-                         changes={"name": [before, user.full_name]})
         link = ClientUser.objects.create(client=client, user=user, permissions=permissions)
         audit_record(action="client_user.link", target=link, client_id=client.pk, object_label=user.email,
                      changes={"permissions": [None, permissions]})

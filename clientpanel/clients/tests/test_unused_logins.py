@@ -1,6 +1,7 @@
-"""Logins an invitation made and nobody used (services/unused_logins.py): they never block their
-address — removed with their last link, linked by another client's invitation, taken as the owner of
-a client staff create — while a login somebody used, or a client's owner, is never taken."""
+"""Logins an invitation made and nobody used (services/unused_logins.py): they do not block their
+address for good — removed with their last link, taken as the owner of a client staff who see its
+clients create — while a login somebody used, or a client's owner, is never taken; and another
+client's invitation is not linked by those who cannot see it (each would read the other's words)."""
 
 import pytest
 from django.utils import timezone
@@ -70,7 +71,7 @@ def test_removing_the_last_link_of_an_unused_invited_login_frees_the_address(mak
 def test_a_login_invited_by_two_clients_stays_until_its_last_link_goes(make_client):
     mine, theirs = make_client(), make_client()
     invited = _invite(mine).user
-    assert _invite(theirs).user == invited  # one person, invited by two businesses
+    client_user_link(actor=None, client_id=theirs.pk, data={"email": TARGET, "permissions": []})  # staff link it
     client_user_remove(actor=None, client_id=mine.pk, user_id=invited.pk)
     assert User.objects.filter(pk=invited.pk).exists()
     client_user_remove(actor=None, client_id=theirs.pk, user_id=invited.pk)
@@ -107,9 +108,8 @@ def test_staff_creating_a_client_take_an_invited_unused_login_as_its_owner(make_
     assert created.owner_id == invited.pk
     assert set(ClientUser.objects.filter(user=invited).values_list("client_id", flat=True)) == {mine.pk, created.pk}
     invited.refresh_from_db()
-    # Its names were an inviter's words: the new client's now. No password: another client's invitation
-    # stands, and the person chooses it through their link (staff never hold a login into that client).
-    assert invited.firstname == "Other" and not invited.has_usable_password()
+    # Staff who see every client it is linked to give it the new client's details and the password.
+    assert invited.firstname == "Other" and invited.check_password("a-long-passphrase-9")
     # Its owner now: removing it from the inviting client leaves the login.
     client_user_remove(actor=None, client_id=mine.pk, user_id=invited.pk)
     assert User.objects.filter(pk=invited.pk).exists()
@@ -156,41 +156,43 @@ def test_a_portal_sign_up_never_takes_an_invited_login(make_client, settings):
     assert not invited.has_usable_password() and not Client.objects.filter(owner=invited).exists()
 
 
-def test_the_throttle_counts_an_invitation_of_an_unused_login_once(make_client, monkeypatch):
+def test_the_throttle_counts_a_refused_invitation_of_another_clients_invitee(make_client, monkeypatch):
     from clientpanel.accounts import throttle
 
     mine, theirs = make_client(), make_client()
     _invite(mine)
     counted = []
     monkeypatch.setattr(throttle, "invitation_sent", lambda inviter: counted.append(inviter))
-    _invite(theirs)
-    assert len(counted) == 1
+    _refused(lambda: _invite(theirs))
+    assert len(counted) == 1  # "already exists" tells as much as an invitation costs
 
 
-def test_an_unused_login_out_of_sight_is_asked_for_as_a_new_address_and_gets_no_strangers_password(make_client):
+def test_another_clients_invitee_is_answered_as_any_existing_address_and_not_linked(make_client):
+    """Linking it showed each client the names the other typed (and its language, its creation
+    date): one person invited by two businesses waits until the first invitation is withdrawn or
+    used, as any login the inviter cannot see."""
     mine, theirs = make_client(), make_client()
     invited = _invite(mine).user
     actor = portal_actor(theirs.owner, theirs.pk)
     fresh = _refused(lambda: client_user_link(actor=actor, client_id=theirs.pk, data={"email": "new@example.com"}))
     taken = _refused(lambda: client_user_link(actor=actor, client_id=theirs.pk, data={"email": TARGET}))
     assert taken == fresh  # names required: nothing tells that the address has a login
-    link = _invite(theirs, firstname="Other", password="a-long-passphrase-2")
+    assert _refused(lambda: _invite(theirs, firstname="Other", password="a-long-passphrase-2")) == {"email": [EXISTS]}
     invited.refresh_from_db()
-    # The names typed (an unused login's names are an inviter's words: nobody reads another business's).
-    assert link.user == invited and invited.firstname == "Other" and not invited.has_usable_password()
+    assert invited.firstname == "Pat" and not invited.has_usable_password()
+    assert not ClientUser.objects.filter(client=theirs, user=invited).exists()
 
 
-def test_a_limited_staff_member_creating_a_client_for_an_invited_address_gets_no_login_into_the_other(make_client):
+def test_a_limited_staff_member_cannot_take_another_clients_invitee_as_a_new_clients_owner(make_client):
     from clientpanel.accounts.services import staff_create
-    from clientpanel.clients.models import StaffAssignment
 
     theirs = make_client()
     invited = _invite(theirs).user
     agent = staff_create(email="agent@example.com", password="a-long-passphrase-3", roles=["Administrator"],
                          limited_to_assigned_clients=True)
-    created = client_create(actor=agent, data=client_data(email=TARGET, firstname="Mine",
-                                                          password="a-long-passphrase-4"))
+    data = client_data(email=TARGET, firstname="Mine", password="a-long-passphrase-4")
+    assert _refused(lambda: client_create_check(actor=agent, data=data)) == {"email": [EXISTS]}
+    assert _refused(lambda: client_create(actor=agent, data=data))["email"] == [EXISTS]
     invited.refresh_from_db()
-    assert created.owner_id == invited.pk and StaffAssignment.objects.filter(staff=agent, client=created).exists()
-    assert not invited.has_usable_password()  # the agent cannot sign in as the person into `theirs`
-    assert invited.firstname == "Mine"  # and reads none of the other client's words for the person
+    assert not invited.has_usable_password() and invited.firstname == "Pat"  # a login into `theirs`: never
+    assert not Client.objects.filter(owner=invited).exists()
