@@ -68,3 +68,18 @@ def test_a_gateway_of_another_company_is_not_found_not_shown(sudo_client, staff)
                                 {"gateway": "test", "currencies": "QQQ"}, follow=True)
     assert "no such gateway" in response.content.decode() or "not found" in response.content.decode().lower()
     assert 'id="gateway-form"' not in response.content.decode()
+
+
+def test_settings_that_do_not_parse_are_kept_unless_they_hold_a_secret(sudo_client, staff):
+    company = default_home_company()
+    url = reverse("backoffice:gateway-account-add", args=[company.pk])
+    typo = '{"secret_key_env": "STRIPE_SECRET_KEY", "webhook_secret_env": "STRIPE_WH",}'  # a trailing comma
+    page = sudo_client.post(url, {"gateway": "stripe", "currencies": "", "settings": typo}).content.decode()
+    assert "STRIPE_SECRET_KEY" in page and "webhook_secret_env" in page  # variables' names: kept
+    page = sudo_client.post(url, {"gateway": "stripe", "currencies": "", "settings": '{"api_key": "hunter2-x"'})
+    assert "hunter2-x" not in page.content.decode()
+    account = GatewayAccount.objects.create(home_company=company, gateway="test", currencies=["PLN"],
+                                            settings={"checkout": "hosted"})  # stored before the settings rule
+    edit = sudo_client.post(reverse("backoffice:gateway-account-edit", args=[company.pk, account.pk]), {
+        "gateway": "test", "currencies": "ZZZ", "settings": '{"checkout": "sk_live_4eC39HqLyjWDarjtT1zdp7dc"}'})
+    assert "sk_live_" not in edit.content.decode() and "hosted" in edit.content.decode()  # the stored ones shown

@@ -29,17 +29,24 @@ def secret_looking(value: Any) -> bool:
     return False
 
 
+# A key of a JSON object, read from text that may not parse (a typo is the commonest refusal).
+_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+
+
 def shown_again(text: str | None) -> str | None:
-    """Settings as typed, to show back on a refused form — or "" when they hold a secret (it is not
-    stored, and not put back on a page either: the page may be cached, printed or screenshotted)."""
+    """Settings as typed, to show back on a refused form — or None when they hold a secret (it is not
+    stored, and not put back on a page either: the page may be cached, printed or screenshotted); an
+    edit form then shows the settings stored. Text that does not parse is judged by its values'
+    shapes and its keys' names: a name ending in _env names a variable, and is kept."""
     if not text:
         return text
     try:
         parsed = json.loads(text)
     except ValueError:
-        parsed = None
-    return "" if secret_looking(text) or secret_looking(parsed) or (SECRET_NAME.search(text) and parsed is None) \
-        else text
+        holds_secret = bool(SECRET_VALUE.search(text)) or any(_secret_name(key) for key in _JSON_KEY.findall(text))
+    else:
+        holds_secret = secret_looking(parsed)
+    return None if holds_secret else text
 
 
 def _secret_name(name: Any) -> bool:
