@@ -52,7 +52,9 @@ def takes_bank_transfers(bank_details: str | None) -> bool:
     return bool((bank_details or "").strip())
 
 
-def pays_by_transfer(document: Document) -> bool:
+def pays_by_transfer(document: Document, *, settling: bool = False) -> bool:
     """A proforma still unpaid, of a home company that gave its account when the proforma was issued
-    (the snapshot, as its PDF)."""
-    return takes_payment(document) and takes_bank_transfers((document.company_snapshot or {}).get("bank_details"))
+    (the snapshot, as its PDF) — and, with settling, none while an online payment of it is settling
+    (payments.selectors.payable_online): a transfer then would pay the same money twice."""
+    return (not settling and takes_payment(document)
+            and takes_bank_transfers((document.company_snapshot or {}).get("bank_details")))

@@ -19,12 +19,17 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from clientpanel.client_services.models import Service
+from clientpanel.client_services.selectors import service_for_cancellation
+from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Address
 from clientpanel.clients.rules import ACCOUNT_CLOSED
-from clientpanel.core.actor import set_actor
+from clientpanel.clients.selectors import address_get
+from clientpanel.core.actor import Actor, set_actor
 from clientpanel.core.errors import NotFound
 from clientpanel.files.models import ClientFile
+from clientpanel.files.selectors import client_file_get
 from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.selectors import documents_visible_to
 
 from . import session
 
@@ -47,13 +52,14 @@ T = TypeVar("T")
 
 def not_here(request: HttpRequest, model: type[Model], object_id) -> NoReturn:
     """A page's object is not the selected client's: raise OfAnotherClient when it is one of the
-    user's other clients', else Http404 (another client's by id is no page at all)."""
+    user's other clients' and the portal shows it to the user there, else Http404 (another client's
+    by id, or one the portal hides from its users — a draft, a file not shown in the portal — is no
+    page at all)."""
     others = {str(link.client_id): link for link in request.portal.links if link.client_id != request.portal.client.pk}
-    owner = model._default_manager.filter(pk=object_id, client_id__in=list(others)).values_list(
-        "client_id", flat=True).first() if others else None
-    if owner is None:
+    link = _shown_elsewhere(request, model, object_id, others)
+    if link is None:
         raise Http404("No such page.")
-    raise OfAnotherClient(others[str(owner)])
+    raise OfAnotherClient(link)
 
 
 def shown_or_not_here(request: HttpRequest, lookup: Callable[[], T], model: type[Model], object_id) -> T:
@@ -65,25 +71,71 @@ def shown_or_not_here(request: HttpRequest, lookup: Callable[[], T], model: type
         not_here(request, model, object_id)
 
 
+def _document_shown(actor: Actor, link, object_id) -> bool:
+    return documents_visible_to(actor).filter(pk=object_id).exists()
+
+
+def _service_shown(actor: Actor, link, object_id) -> bool:
+    # Every service of the client, as the cancellation page (Place New Orders) shows it; the page's
+    # own permission is checked by the caller.
+    return _found(lambda: service_for_cancellation(actor=actor, service_id=object_id))
+
+
+def _file_shown(actor: Actor, link, object_id) -> bool:
+    return _found(lambda: client_file_get(actor=actor, client_id=link.client_id, file_id=object_id))
+
+
+def _address_shown(actor: Actor, link, object_id) -> bool:
+    return _found(lambda: address_get(client=link.client, address_id=object_id))
+
+
+def _found(lookup: Callable[[], object]) -> bool:
+    try:
+        lookup()
+    except NotFound:
+        return False
+    return True
+
+
 # The object a portal page's address names, by the address's keyword: the page of one, asked for
 # while acting for a client without the page's permission, is looked for among the clients the user
 # holds that permission on (portal_page asks to act for the one it belongs to, else answers 404).
-# An address keyword missing here is a 404 there, as before.
+# An address keyword missing here is a 404 there, as before. Each model's check answers whether the
+# portal shows the object to the user acting for that client, with the selectors its pages use.
 PAGE_OBJECTS: dict[str, type[Model]] = {"document_id": Document, "service_id": Service, "file_id": ClientFile,
                                         "address_id": Address}
+SHOWN: dict[type[Model], Callable[[Actor, object, object], bool]] = {
+    Document: _document_shown, Service: _service_shown, ClientFile: _file_shown, Address: _address_shown}
+
+
+def _shown_elsewhere(request: HttpRequest, model: type[Model], object_id, links: dict):
+    """The link (of links, by client id) to the client the object belongs to, when the portal shows
+    the object to the user acting for that client; else None — a draft document, a file hidden from
+    the portal, is not offered (switching would only answer 404, and tell it exists)."""
+    if not links or model not in SHOWN:
+        return None
+    owner = model._default_manager.filter(pk=object_id, client_id__in=list(links)).values_list(
+        "client_id", flat=True).first()
+    if owner is None:
+        return None
+    link, portal = links[str(owner)], request.portal
+    try:
+        actor = portal_actor(portal.user, link.client_id, impersonator=portal.impersonator)
+    except NotFound:  # closed to its users meanwhile
+        return None
+    return link if SHOWN[model](actor, link, object_id) else None
 
 
 def _held_elsewhere(request: HttpRequest, permission: str, kwargs: dict):
     """The user's link to the other client a page's object (named by the address) belongs to, when
-    the user holds the page's permission on that client; else None."""
+    the user holds the page's permission on that client and the portal shows it the object there;
+    else None."""
     portal = request.portal
     links = {str(link.client_id): link for link in portal.links
              if link.client_id != portal.client.pk and permission in link.permissions}
     for keyword, model in PAGE_OBJECTS.items():
-        if links and keyword in kwargs:
-            owner = model._default_manager.filter(
-                pk=kwargs[keyword], client_id__in=list(links)).values_list("client_id", flat=True).first()
-            return links[str(owner)] if owner is not None else None
+        if keyword in kwargs:
+            return _shown_elsewhere(request, model, kwargs[keyword], links)
     return None
 
 

@@ -66,13 +66,18 @@ def user_language_set(*, user: User, language: str) -> User:
 def password_set_from_link(*, user: User, password: str) -> User:
     """Set the password of a user who opened a set-password or reset link (accounts/links.py checked
     it). The link arrived at the user's address, so the address is verified too; the new password
-    hash spends the link."""
+    hash spends the link. A user gone since the link was checked — an invited login nobody used is
+    deleted with its last client link (clients.services.unused_logins.login_goes_with) — makes the
+    link no longer valid: ValidationFailed, as the page answers any refusal, never an error page."""
     errors = FieldErrors()
     if not password:
         errors.add("password", _("Enter a password."))
     clean_password(password, errors, user=user)
     errors.raise_if_any()
-    user = User.objects.select_for_update().get(pk=user.pk)
+    locked = User.objects.select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        raise ValidationFailed(_("This link is no longer valid. Ask us for a new one."), code="link_invalid")
+    user = locked
     user.set_password(password)
     user.email_verified = True
     user.save(update_fields=["password", "email_verified"])

@@ -76,11 +76,14 @@ def _document(request: HttpRequest, document_id):
 def document(request: HttpRequest, document_id) -> HttpResponse:
     shown = _document(request, document_id)
     einvoice = einvoice_of(shown)
-    payable, settling = payable_online([shown])
+    online, settling_of = payable_online([shown])
+    payable, settling = shown.pk in online, settling_of.get(shown.pk)  # settling: its payment's status
+    by_transfer = rules.pays_by_transfer(shown, settling=bool(settling))
     return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
-                                                    "client": request.portal.client, "payable": shown.pk in payable,
-                                                    "settling": settling.get(shown.pk),
-                                                    "by_transfer": rules.pays_by_transfer(shown),
+                                                    "client": request.portal.client, "payable": payable,
+                                                    "settling": settling, "by_transfer": by_transfer,
+                                                    # no way offered, nor a payment on its way: ask to be told how
+                                                    "ask_how_to_pay": not (payable or by_transfer or settling),
                                                     "einvoice": einvoice if einvoice and einvoice.sha256 else None})
 
 
