@@ -45,6 +45,7 @@ from .methods import gateway_method
 from .models import AttemptDocument, AttemptStatus, GatewayAccount, GatewayEvent, PaymentAttempt, SavedMethod
 from .reversals import reversal_record
 from .selectors import account_of, attempts_visible_to, online_gateways, payments_settling, settling_refusal
+from .siblings import close_sibling_checkouts
 
 log = logging.getLogger(__name__)
 
@@ -256,6 +257,8 @@ def _set(attempt: PaymentAttempt, status: str, **fields) -> None:
     attempt.save(update_fields=["status", *fields, "updated_at"])
     if status == AttemptStatus.HELD:  # staff are told: nobody reviewed what nobody saw
         publish(PaymentHeld(client_id=attempt.client_id, attempt_id=attempt.pk))
+    if status in (AttemptStatus.PENDING, AttemptStatus.HELD, AttemptStatus.SUCCEEDED):
+        close_sibling_checkouts(attempt)  # one payment of its proformas: the other checkouts close
 
 
 def attempt_for_payer(*, actor: ActorLike, attempt_id) -> PaymentAttempt:

@@ -137,6 +137,12 @@ class Gateway(ABC):
                settings: Mapping[str, Any]) -> Notification:
         """Check a notification's signature and read it; raise NotVerified when it does not hold."""
 
+    def close_checkout(self, *, reference: str, settings: Mapping[str, Any]) -> None:
+        """Close an unfinished checkout (another payment of its proformas went through or is being
+        processed: paying it too would take the money twice). A gateway whose checkout cannot be
+        closed does nothing; its late success is held for staff (services._apply)."""
+        return None
+
     # Whether charge_saved() charges a kept method without the payer present (auto top-up).
     saves_methods: ClassVar[bool] = False
 

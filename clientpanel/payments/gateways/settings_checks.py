@@ -42,7 +42,7 @@ def shown_again(text: str | None) -> str | None:
         return text
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
         holds_secret = bool(SECRET_VALUE.search(text)) or any(_secret_name(key) for key in _JSON_KEY.findall(text))
     else:
         holds_secret = secret_looking(parsed)

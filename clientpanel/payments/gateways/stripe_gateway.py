@@ -49,7 +49,7 @@ from django.utils.translation import gettext_lazy
 from . import AttemptInfo, Checkout, Gateway, Notification, register
 from .stripe_client import HOSTED, SETTINGS, TEST_CARDS, settings_errors
 from .stripe_notifications import notification_verify
-from .stripe_payments import checkout_start, confirm_with_test_card, refund_send, saved_card_charge
+from .stripe_payments import checkout_close, checkout_start, confirm_with_test_card, refund_send, saved_card_charge
 
 
 @register
@@ -78,6 +78,9 @@ class StripeGateway(Gateway):
         """The test cards page's payment confirmed with one of Stripe's test cards (stripe_payments.py)."""
         return confirm_with_test_card(settings=settings, reference=reference, card=card, keep=keep,
                                       client_id=client_id, account_id=account_id, email=email)
+
+    def close_checkout(self, *, reference: str, settings: Mapping[str, Any]) -> None:
+        checkout_close(reference=reference, settings=settings)
 
     # --- saved cards (auto top-up) ---------------------------------------------------------------
 

@@ -60,6 +60,19 @@ def checkout_start(attempt: AttemptInfo, *, return_url: str) -> Checkout:
     return Checkout(redirect_url=session.url, reference=session.id)
 
 
+def checkout_close(*, reference: str, settings: Mapping[str, Any]) -> None:
+    """Expire a Checkout Session (its page then refuses the card), or cancel the test cards page's
+    PaymentIntent; one already completed or expired is Stripe's to refuse (GatewayError)."""
+    config = StripeConfig(settings)
+    try:
+        if reference.startswith("cs_"):
+            config.client().v1.checkout.sessions.expire(reference)
+        elif reference.startswith("pi_"):
+            config.client().v1.payment_intents.cancel(reference)
+    except stripe.StripeError as error:
+        raise gateway_error(error) from None
+
+
 def checkout_session_params(attempt: AttemptInfo, amount: int, metadata: dict, return_url: str) -> dict:
     """What a Checkout Session is created with; a payer who asked to keep the card gets it kept on
     the client's Stripe Customer (created by Stripe when the client has none yet)."""

@@ -500,3 +500,20 @@ def test_a_saved_card_charge_stripe_does_not_answer_is_unanswered_never_a_declin
     monkeypatch.setattr(stripe_client, "http_client", lambda: Recorder(failure))
     with pytest.raises(GatewayUnanswered):
         StripeGateway().charge_saved(info(hosted), method_reference="cus_kept/pm_kept")
+
+
+def test_an_open_checkout_is_expired_at_stripe_when_another_payment_of_its_proformas_goes_through(
+        hosted, monkeypatch, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from clientpanel.payments.siblings import close_sibling_checkouts
+
+    recorder = Recorder([{"id": f"cs_live_{n}", "object": "checkout.session", "url": "https://checkout.stripe.com/c"}
+                         for n in (1, 2)] + [{"id": "cs_live_1", "object": "checkout.session", "status": "expired"}])
+    monkeypatch.setattr(stripe_client, "http_client", lambda: recorder)
+    older, _ = payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None, return_url=lambda a: "/")
+    newer, _ = payment_start(actor=None, document_ids=[hosted["first"].pk], account_id=None, return_url=lambda a: "/")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        close_sibling_checkouts(newer)  # as the newer one's success is applied
+    assert recorder.requests[-1][:2] == ("post", "https://api.stripe.com/v1/checkout/sessions/cs_live_1/expire")
+    assert PaymentAttempt.objects.get(pk=older.pk).status == AttemptStatus.FAILED

@@ -125,6 +125,10 @@ def test_gateway(request: HttpRequest, attempt_id) -> HttpResponse:
     if attempt.gateway != test_card.TestGateway.key or not settings.CLIENTPANEL_TEST_GATEWAY:
         raise Http404("No such payment.")
     step = "choose"
+    if attempt.status not in (AttemptStatus.STARTED, AttemptStatus.PENDING):
+        # Its checkout ended (paid, failed, or closed because another payment of its proformas went
+        # through): as a gateway's page refuses a card then, the payment's own page says how it ended.
+        return redirect("portal:payment", attempt_id=attempt.pk)
     if request.method == "POST":
         outcome = request.POST.get("outcome", "")
         if outcome not in OUTCOMES:
