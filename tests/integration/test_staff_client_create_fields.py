@@ -15,7 +15,8 @@ FORM = {
     "company_name": "Nowak Hosting", "tax_id": "PL5260250995", "phone": "+48 22 123 45 67", "language": "pl",
     "currency": "PLN", "status": "ACTIVE", "billing_address1": "Main Street 1", "billing_address2": "Floor 2",
     "billing_city": "Warszawa", "billing_postcode": "02-454", "billing_country": "PL", "billing_region": "PL-14",
-    "send_welcome_email": "",
+    "send_welcome_email": "", "group": "", "payment_terms_days": "21", "tax_exempt": "true",
+    "reminders_enabled": "false",
 }
 
 
@@ -34,6 +35,8 @@ def test_every_field_of_the_staff_form_is_stored(staff_client):
     assert (billing.address1, billing.address2, billing.city, billing.postcode, billing.country, billing.region) == (
         "Main Street 1", "Floor 2", "Warszawa", "02-454", "PL", "PL-14")
     assert client.owner.check_password(FORM["password"])
+    assert (client.group_id, client.payment_terms_days, client.tax_exempt, client.reminders_enabled) == (
+        None, 21, True, False)
 
 
 @pytest.mark.parametrize("text", ["\u200b", "\u2060\u200d", "\ufeff"])

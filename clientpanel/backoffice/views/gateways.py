@@ -81,7 +81,8 @@ def gateway_account_edit(request: HttpRequest, company_id: int, account_id: int)
                                                                account_id=account_id),
                        success=_("The gateway is removed; its past payments stay."), missing=missing)
         return go_to(request, reverse("backoffice:home-company-edit", args=[company_id]) + "#gateways-card")
-    account = GatewayAccount.objects.filter(pk=account_id, home_company_id=company_id).first()
+    company = get_object_or_404(HomeCompany, pk=company_id)  # (a pk lookup: an id past the column's range is a 404)
+    account = GatewayAccount.objects.filter(pk=account_id, home_company=company).first()
     typed = _typed(request)
     return _saved_or_refused(request, company_id, account, typed, lambda: gateway_account_save(
         actor=request.user, company_id=company_id, account_id=account_id, gateway=typed["gateway"],
