@@ -11,6 +11,9 @@ from django.utils import translation
 
 from clientpanel.accounts.services import api_token_create, staff_create
 from clientpanel.clients.services import client_create
+from clientpanel.einvoices.configuration import einvoice_profile_save
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
 from clientpanel.tax.tests.fake_vies import vies  # noqa: F401 — the fake VIES server, for every test that needs it
 from tests.smtp import SmtpServer
 
@@ -149,3 +152,19 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
+
+
+POLISH_NIP = "5260250995"
+
+
+@pytest.fixture
+def polish_company(db):
+    """The default home company as a Polish VAT payer sending KSeF FA(3) e-invoices (VAT 23%)."""
+    company = default_home_company()
+    home_company_save(actor=None, company_id=company.pk, data={
+        "name": "Hosting Polska sp. z o.o.", "country": "PL", "local_tax_id": POLISH_NIP,
+        "eu_vat_id": f"PL{POLISH_NIP}", "address1": "ul. Prosta 1", "city": "Warszawa", "postcode": "00-001",
+        "time_zone": "Europe/Warsaw", "bank_details": "PKO BP PL61 1090 1014 0000 0712 1981 2874"})
+    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    einvoice_profile_save(actor=None, company_id=company.pk, format_key="ksef_fa3")
+    return company

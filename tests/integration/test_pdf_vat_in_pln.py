@@ -15,30 +15,17 @@ import time_machine
 from django.core.files.storage import storages
 from pypdf import PdfReader
 
-from clientpanel.einvoices.configuration import einvoice_profile_save, vat_exchange_rate_save
+from clientpanel.einvoices.configuration import vat_exchange_rate_save
 from clientpanel.einvoices.models import EInvoice
 from clientpanel.invoicing.models import Document, DocumentType
 from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.invoicing.storage import stored_pdf
-from clientpanel.tax.selectors import default_home_company
-from clientpanel.tax.services import home_company_save, tax_rule_save
 
 pytestmark = pytest.mark.django_db
 NIP = "5260250995"
 TABLE = "226/A/NBP/2026"
 # Tuesday 2026-11-24 in Warsaw: the rate is Monday's, NBP table A of 2026-11-23.
 ISSUED = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def polish_company(db):
-    company = default_home_company()
-    home_company_save(actor=None, company_id=company.pk, data={
-        "name": "Hosting Polska sp. z o.o.", "country": "PL", "local_tax_id": NIP, "eu_vat_id": f"PL{NIP}",
-        "address1": "ul. Prosta 1", "city": "Warszawa", "postcode": "00-001", "time_zone": "Europe/Warsaw"})
-    tax_rule_save(actor=None, company_id=company.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
-    einvoice_profile_save(actor=None, company_id=company.pk, format_key="ksef_fa3")
-    return company
 
 
 def pdf_text(document: Document) -> str:
