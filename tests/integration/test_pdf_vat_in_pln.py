@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.storage import storages
+from django.urls import reverse
 from pypdf import PdfReader
 
 from clientpanel.einvoices.configuration import vat_exchange_rate_save
@@ -91,3 +92,12 @@ def test_a_pln_invoice_prints_no_conversion(polish_company, make_client, staff):
         proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
         proforma.refresh_from_db()
     assert "VAT amount in PLN" not in pdf_text(proforma.related) and "NBP" not in pdf_text(proforma)
+
+
+def test_the_staff_document_page_shows_the_vat_in_zloty_too(polish_company, make_client, staff, staff_client):
+    with time_machine.travel(ISSUED, tick=False):
+        vat_exchange_rate_save(actor=staff, currency="USD", day="2026-11-23", rate="3.9876", table=TABLE)
+        invoice = usd_invoice(make_client)
+    page = staff_client.get(reverse("backoffice:document-detail", args=[invoice.pk])).content.decode()
+    row = page.split('id="vat-in-tax-currency"')[1][:1200]
+    assert "VAT amount in PLN" in row and "305.73" in row and "3.9876" in row and TABLE in row

@@ -25,6 +25,7 @@ from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
+from clientpanel.invoicing.pdf.tax_currency import vat_in_tax_currency
 from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger import selectors as ledger_selectors
@@ -155,6 +156,8 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "reversals": reversal_notices(document=document),
             # An online payment of it still settling: held for staff's review, or processing at the gateway.
             "settling": payments_settling([document]).get(document.pk),
+            # A Polish company's foreign-currency invoice: its VAT in złoty, as its PDF and KSeF file.
+            "vat_in_tax_currency": vat_in_tax_currency(document),
             **_einvoice_context(document),
         })
 
