@@ -101,11 +101,12 @@ def _rate(document: Document, to_currency: str) -> ExchangeRate | None:
     working day before the day the document was issued (in its company's time zone); for a credit
     note, the rate its invoice was converted with (Art. 31a: the correction follows the original)."""
     source = _followed(document)
-    if source is not document:
-        kept = EInvoice.objects.filter(document=source, rate__isnull=False).first()
-        if kept is not None:
-            return ExchangeRate(currency=to_currency, rate=kept.rate.normalize(), day=kept.rate_day,
-                                table=kept.rate_table)
+    # Once converted, always at that rate: the e-invoice keeps it (a rate corrected later changes
+    # neither the file nor what the staff page says of it), and its credit notes follow it.
+    kept = EInvoice.objects.filter(document=source, rate__isnull=False).first()
+    if kept is not None:
+        return ExchangeRate(currency=to_currency, rate=kept.rate.normalize(), day=kept.rate_day,
+                            table=kept.rate_table)
     issue_day = local_day(source, source.issue_date) or timezone.localdate()
     day, rate = vat_rate_for(currency=document.currency, to_currency=to_currency, issue_day=issue_day)
     if rate is None and document.tax:

@@ -36,8 +36,9 @@ from clientpanel.ledger.models import LedgerEntry
 from .events import AutoTopUpFailed
 from .gateways import FAILED, AttemptInfo, GatewayError, Notification, get_gateway
 from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
-from .rules import SETTLING
+from .rules import ENDED_UNCHARGED, SETTLING
 from .services import notification_apply
+from .siblings import close_sibling_checkouts
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +183,7 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
         # A charge whose outcome is not known yet (the gateway's answer may still come), or money taken
         # and held for staff: not charged again until staff resolve it.
         return None
-    if ours.filter(created_at__gte=_month_start(now)).exclude(status=AttemptStatus.FAILED).count() \
+    if ours.filter(created_at__gte=_month_start(now)).exclude(status__in=ENDED_UNCHARGED).count() \
             >= setting.max_per_month:
         return None
     # The shortfall is "since money last came in": charges (hourly ones every hour) move the balance
@@ -191,7 +192,7 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
         last=Max("sequence"))["last"] or 0
     prefix = f"{KEY}:{setting.client_id}:{last}:"
     tries = list(ours.filter(idempotency_key__startswith=prefix).order_by("created_at"))
-    if any(t.status != AttemptStatus.FAILED for t in tries) or len(tries) >= MAX_TRIES:
+    if any(t.status not in ENDED_UNCHARGED for t in tries) or len(tries) >= MAX_TRIES:
         return None
     if tries and now < tries[-1].created_at + RETRY_AFTER[len(tries) - 1]:
         return None
@@ -224,9 +225,11 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
         log.exception("gateway %s did not answer a charge of a saved method for %s", gateway.key, attempt.pk)
         # Left PENDING, never retried as a new charge: the gateway's notification settles it (it
         # names the attempt), and no further top-up runs for the client while it is pending.
-        PaymentAttempt.objects.filter(pk=attempt.pk).update(
-            status=AttemptStatus.PENDING, error=(_("The payment service did not answer: %(reason)s") % {
-                "reason": type(error).__name__})[:500])
+        with transaction.atomic():
+            PaymentAttempt.objects.filter(pk=attempt.pk).update(
+                status=AttemptStatus.PENDING, error=(_("The payment service did not answer: %(reason)s") % {
+                    "reason": type(error).__name__})[:500])
+            close_sibling_checkouts(attempt)  # the card may be charged: the proforma's checkouts close
         return AttemptStatus.PENDING
     PaymentAttempt.objects.filter(pk=attempt.pk).update(reference=note.reference)
     notification_apply(gateway_key=gateway.key, note=note)

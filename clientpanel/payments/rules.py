@@ -16,6 +16,8 @@ PROCESSING_UNANSWERED_AFTER = dt.timedelta(days=14)
 # panel could not apply and staff are to review it (HELD) — keeps its proformas from being paid
 # again until it ends: a second payment meanwhile took the money twice.
 SETTLING = (AttemptStatus.PENDING, AttemptStatus.HELD)
+# Ended with nothing charged: declined, or its checkout closed for another payment (siblings.py).
+ENDED_UNCHARGED = (AttemptStatus.FAILED, AttemptStatus.CLOSED)
 
 
 def can_be_resolved_by_staff(attempt: PaymentAttempt, now: dt.datetime) -> bool:

@@ -191,7 +191,7 @@ def _apply(gateway_key: str, note: Notification) -> tuple[PaymentAttempt | None,
     if attempt.status in (AttemptStatus.SUCCEEDED, AttemptStatus.HELD, AttemptStatus.RESOLVED):
         return attempt, f"already {attempt.status.lower()}: nothing done"
     if note.kind == PENDING:
-        if attempt.status == AttemptStatus.STARTED:
+        if attempt.status in (AttemptStatus.STARTED, AttemptStatus.CLOSED):  # closed after the payer paid there
             _set(attempt, AttemptStatus.PENDING)
             return attempt, "pending"
         return attempt, f"pending after {attempt.status.lower()}: nothing done"

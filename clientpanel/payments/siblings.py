@@ -20,16 +20,18 @@ log = logging.getLogger(__name__)
 
 def close_sibling_checkouts(attempt: PaymentAttempt) -> None:
     """Inside the transaction that moved `attempt` out of STARTED: every other STARTED attempt of any
-    of its proformas is FAILED, and after commit its gateway is asked to close the checkout. Rows
-    another worker holds are its own notification's to settle (skipped, never waited for: two
-    notifications closing each other's siblings would deadlock). Money of a closed checkout that
-    comes all the same is held for staff (services._apply: a proforma paid meanwhile)."""
+    of its proformas is CLOSED, and after commit its gateway is asked to close the checkout. A row
+    another transaction has locked for update is skipped, never waited for (two notifications closing
+    each other's siblings would deadlock): that one is being settled, or resolved by staff. What the
+    gateway says later of a closed checkout still counts (services._apply): a payment it is processing
+    keeps the proformas from being paid again (PENDING), and money that came all the same is applied
+    or held for staff."""
     documents = AttemptDocument.objects.filter(attempt=attempt).values("document_id")
     others = AttemptDocument.objects.filter(document_id__in=documents).exclude(attempt=attempt).values("attempt_id")
-    siblings = list(PaymentAttempt.objects.select_for_update(of=("self",), skip_locked=True)
+    siblings = list(PaymentAttempt.objects.select_for_update(of=("self",), skip_locked=True, no_key=True)
                     .filter(pk__in=others, status=AttemptStatus.STARTED).order_by("pk"))
     for sibling in siblings:
-        sibling.status = AttemptStatus.FAILED
+        sibling.status = AttemptStatus.CLOSED
         sibling.error = _("Closed: another payment of these proformas went through or is being processed.")
         sibling.updated_at = timezone.now()
         sibling.save(update_fields=["status", "error", "updated_at"])

@@ -101,3 +101,14 @@ def test_the_staff_document_page_shows_the_vat_in_zloty_too(polish_company, make
     page = staff_client.get(reverse("backoffice:document-detail", args=[invoice.pk])).content.decode()
     row = page.split('id="vat-in-tax-currency"')[1][:1200]
     assert "VAT amount in PLN" in row and "305.73" in row and "3.9876" in row and TABLE in row
+
+
+def test_a_rate_corrected_after_the_e_invoice_changes_nothing_it_says(polish_company, make_client, staff,
+                                                                       staff_client):
+    with time_machine.travel(ISSUED, tick=False):
+        vat_exchange_rate_save(actor=staff, currency="USD", day="2026-11-23", rate="3.9876", table=TABLE)
+        invoice = usd_invoice(make_client)
+        vat_exchange_rate_save(actor=staff, currency="USD", day="2026-11-23", rate="4.1000", table="227/A/NBP/2026")
+    page = staff_client.get(reverse("backoffice:document-detail", args=[invoice.pk])).content.decode()
+    row = page.split('id="vat-in-tax-currency"')[1][:1200]
+    assert "305.73" in row and "3.9876" in row and "4.1" not in row  # the file's figures, not the new rate's

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +25,7 @@ from clientpanel.invoicing import rules as document_rules
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.invoicing import services as document_services
 from clientpanel.invoicing.models import DocumentStatus, DocumentType
-from clientpanel.invoicing.pdf.tax_currency import vat_in_tax_currency
+from clientpanel.invoicing.pdf.tax_currency import rate_sentence, vat_in_tax_currency
 from clientpanel.invoicing.policies import can_issue_credit_notes
 from clientpanel.invoicing.storage import documents_zip
 from clientpanel.ledger import selectors as ledger_selectors
@@ -156,10 +156,18 @@ def document_detail(request: HttpRequest, document_id) -> HttpResponse:
             "reversals": reversal_notices(document=document),
             # An online payment of it still settling: held for staff's review, or processing at the gateway.
             "settling": payments_settling([document]).get(document.pk),
-            # A Polish company's foreign-currency invoice: its VAT in złoty, as its PDF and KSeF file.
-            "vat_in_tax_currency": vat_in_tax_currency(document),
+            # A Polish company's foreign-currency invoice: its VAT in złoty, as its KSeF file (and its
+            # PDF, when the rate was known at issue) carries it.
+            **_tax_currency_context(document),
             **_einvoice_context(document),
         })
+
+
+def _tax_currency_context(document) -> dict:
+    figures = vat_in_tax_currency(document)
+    return {"vat_in_tax_currency": figures, "vat_rate_sentence": rate_sentence(
+        figures, currency=document.currency, locale=translation.to_locale(translation.get_language() or "en"))
+        if figures else ""}
 
 
 def _einvoice_context(document) -> dict:

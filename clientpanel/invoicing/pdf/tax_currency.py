@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel.numbers import format_decimal
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import Document
 
@@ -72,3 +74,13 @@ def vat_in_tax_currency(document: Document) -> VatInTaxCurrency | None:
         if found is not None:
             return found
     return None
+
+
+def rate_sentence(figures: VatInTaxCurrency, *, currency: str, locale: str) -> str:
+    """The line under the converted VAT, in the active language: "1 USD = 3.9876 PLN, NBP average
+    exchange rate, table 226/A/NBP/2026 of 2026-11-23" — the PDF's and the staff page's alike."""
+    values = {"currency": currency, "rate": format_decimal(figures.rate, "#,##0.0000##", locale=locale),
+              "to": figures.currency, "table": figures.table, "day": figures.day.isoformat()}
+    if figures.table:
+        return _("1 %(currency)s = %(rate)s %(to)s, NBP average exchange rate, table %(table)s of %(day)s") % values
+    return _("1 %(currency)s = %(rate)s %(to)s, NBP average exchange rate of %(day)s") % values

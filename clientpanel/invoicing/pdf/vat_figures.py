@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
@@ -20,7 +19,7 @@ from clientpanel.tax.selectors import EU_COUNTRIES
 from ..models import Document
 from ..vat_notes import exemption_noted
 from .columns import fitted
-from .tax_currency import vat_in_tax_currency
+from .tax_currency import rate_sentence, vat_in_tax_currency
 
 if TYPE_CHECKING:
     from .layout import Layout
@@ -63,12 +62,7 @@ def tax_currency_block(layout: Layout) -> list:
     if len(figures.taxes) > 1:
         rows.append([Paragraph(_("Total"), layout.small_bold),
                      Paragraph(money(figures.total), layout.small_bold_right)])
-    values = {"currency": layout.currency, "rate": format_decimal(figures.rate, "#,##0.0000##", locale=layout.locale),
-              "to": figures.currency, "table": figures.table, "day": figures.day.isoformat()}
-    if figures.table:
-        rate = _("1 %(currency)s = %(rate)s %(to)s, NBP average exchange rate, table %(table)s of %(day)s") % values
-    else:
-        rate = _("1 %(currency)s = %(rate)s %(to)s, NBP average exchange rate of %(day)s") % values
+    rate = rate_sentence(figures, currency=layout.currency, locale=layout.locale)
     table = layout.table(rows, colWidths=[60 * mm, fitted([money(figures.total)], font=layout.bold, size=8,
                                                            minimum=30 * mm)], hAlign="RIGHT")
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black), ("SPAN", (0, 0), (-1, 0))]))

@@ -29,8 +29,9 @@ def secret_looking(value: Any) -> bool:
     return False
 
 
-# A key of a JSON object, read from text that may not parse (a typo is the commonest refusal).
-_JSON_KEY = re.compile(r'"((?:[^"\\]|\\.)*)"\s*:')
+# A key as typed in text that may not parse (a typo is the commonest refusal): quoted either way or
+# bare, before a colon or an equals sign ({'api_key': …}, {api_key: …}, api_key=…).
+_TYPED_KEY = re.compile(r"""(["']?)([A-Za-z_][\w-]*)\1\s*[:=]""")
 
 
 def shown_again(text: str | None) -> str | None:
@@ -43,7 +44,8 @@ def shown_again(text: str | None) -> str | None:
     try:
         parsed = json.loads(text)
     except (ValueError, RecursionError):  # not JSON, or nested past the parser's limit
-        holds_secret = bool(SECRET_VALUE.search(text)) or any(_secret_name(key) for key in _JSON_KEY.findall(text))
+        holds_secret = bool(SECRET_VALUE.search(text)) or any(
+            _secret_name(key) for _quote, key in _TYPED_KEY.findall(text))
     else:
         holds_secret = secret_looking(parsed)
     return None if holds_secret else text

@@ -38,6 +38,9 @@ class AttemptStatus(models.TextChoices):
     PENDING = "PENDING", pgettext_lazy("payment attempt status", "Pending")
     SUCCEEDED = "SUCCEEDED", pgettext_lazy("payment attempt status", "Succeeded")
     FAILED = "FAILED", pgettext_lazy("payment attempt status", "Failed")
+    # Its checkout was closed: another payment of its proformas went through or is being processed
+    # (siblings.py). Nothing was charged through it — unless the gateway says otherwise later.
+    CLOSED = "CLOSED", pgettext_lazy("payment attempt status", "Closed")
     HELD = "HELD", pgettext_lazy("payment attempt status", "Held for review")
     # Staff looked at a held payment and settled it by hand (recorded the money, or sent it back).
     RESOLVED = "RESOLVED", pgettext_lazy("payment attempt status", "Resolved by staff")

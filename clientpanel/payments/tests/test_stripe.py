@@ -516,4 +516,4 @@ def test_an_open_checkout_is_expired_at_stripe_when_another_payment_of_its_profo
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         close_sibling_checkouts(newer)  # as the newer one's success is applied
     assert recorder.requests[-1][:2] == ("post", "https://api.stripe.com/v1/checkout/sessions/cs_live_1/expire")
-    assert PaymentAttempt.objects.get(pk=older.pk).status == AttemptStatus.FAILED
+    assert PaymentAttempt.objects.get(pk=older.pk).status == AttemptStatus.CLOSED

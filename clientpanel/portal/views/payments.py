@@ -20,7 +20,7 @@ from clientpanel.clients.permissions import MANAGE_INVOICES
 from clientpanel.core.errors import DomainError
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.money import format_amount_input
-from clientpanel.invoicing.models import Document, DocumentStatus
+from clientpanel.invoicing.models import Document
 from clientpanel.invoicing.selectors import documents_visible_to
 from clientpanel.payments.auto_top_up import (
     auto_top_up_save,
@@ -31,7 +31,8 @@ from clientpanel.payments.auto_top_up import (
 from clientpanel.payments.gateways import NotVerified, gateway_choices, get_gateway
 from clientpanel.payments.gateways import test_gateway as test_card
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, PaymentAttempt
-from clientpanel.payments.selectors import account_of, online_gateways
+from clientpanel.payments.rules import ENDED_UNCHARGED
+from clientpanel.payments.selectors import account_of, online_gateways, payable_online
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
 
 from ..access import portal_page
@@ -103,9 +104,10 @@ def payment(request: HttpRequest, attempt_id) -> HttpResponse:
     documents = attempt_documents(attempt)
     invoices = Document.objects.filter(pk__in=[d.related_id for d in documents if d.related_id]).order_by("number") \
         if attempt.status == AttemptStatus.SUCCEEDED else Document.objects.none()
-    # After a failure the proformas still unpaid are offered again, so "try again" is one click.
-    unpaid = [d for d in documents if d.status == DocumentStatus.UNPAID] \
-        if attempt.status == AttemptStatus.FAILED else []
+    # After a failure the proformas that can be paid now are offered again, so "try again" is one
+    # click (not one whose other payment is still settling: the button would only be refused).
+    payable = payable_online(documents)[0] if attempt.status in ENDED_UNCHARGED else set()
+    unpaid = [d for d in documents if d.pk in payable]
     return render(request, "portal/payment.html", {"attempt": attempt, "documents": documents, "unpaid": unpaid,
                                                    "invoices": list(invoices), "status": AttemptStatus})
 
