@@ -1,6 +1,7 @@
 """Which messages the users of a CLOSED or FRAUD client are still sent — the one rule, asked by
 services.email_queue when a message is queued and by sending.py again just before it is sent (a
-message queued before staff closed the client is then not sent: it is WITHHELD).
+message queued before staff closed the client is then not sent: it is WITHHELD, as is an invitation
+or welcome whose user staff removed from the client meanwhile: withheld_reason).
 
 A closed client is closed to its users (clients.rules.portal_open), so what serves the portal or
 comes from automation — reminders, low-balance warnings, auto top-up failures, service notices, a
@@ -19,7 +20,7 @@ from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.rules import portal_open, portal_open_q
 from clientpanel.invoicing.models import Document, DocumentType
 
-from .kinds import LEGAL_DOCUMENTS, MESSAGE_KINDS, OPEN_LOGIN, SENT
+from .kinds import INVITATION, LEGAL_DOCUMENTS, MESSAGE_KINDS, OPEN_LOGIN, SENT, WELCOME
 
 # What a buyer must be given (an accounting document); a proforma is only a request to pay.
 LEGAL_DOCUMENT_TYPES = frozenset({DocumentType.INVOICE, DocumentType.CREDIT_NOTE})
@@ -50,10 +51,26 @@ def login_open(user_id) -> bool:
     return not links.exists() or links.filter(portal_open_q("client__")).exists()
 
 
-def queued_message_goes(message) -> bool:
-    """message_goes for a queued EmailMessage, with its client's status as it is now."""
+# Why a queued message is not sent after all: kept on it (WITHHELD) for the E-mails tab, stored in
+# English like the mail server's errors.
+CLIENT_CLOSED = "Not sent: the client was closed or marked as fraud before it went."
+USER_UNLINKED = "Not sent: the user was removed from the client before it went."
+# The messages that are about a user's link to a client — its greeting and the link to choose a
+# password: once staff removed the user from the client (an invitation withdrawn), they are void.
+LINK_MESSAGES = frozenset({WELCOME, INVITATION})
+
+
+def withheld_reason(message) -> str | None:
+    """Why a queued EmailMessage may not go now (None: it goes): its client is closed (message_goes,
+    with the client's status as it is now), or it is a link message to a user no longer linked to
+    its client."""
     if message.client_id is None:
-        return True
+        return None
+    if message.template in LINK_MESSAGES and not (
+            message.user_id is not None
+            and ClientUser.objects.filter(client_id=message.client_id, user_id=message.user_id).exists()):
+        return USER_UNLINKED
     status = Client.objects.filter(pk=message.client_id).values_list("status", flat=True).first()
-    return message_goes(message.template, client_status=status, user_id=message.user_id,
+    goes = message_goes(message.template, client_status=status, user_id=message.user_id,
                         attachments=message.attachments or ())
+    return None if goes else CLIENT_CLOSED

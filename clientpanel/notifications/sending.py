@@ -34,15 +34,13 @@ from clientpanel.invoicing.storage import pdf_filename, stored_pdf
 
 from .links import links_filled
 from .models import EmailMessage, EmailStatus
-from .rules import queued_message_goes
+from .rules import withheld_reason
 
 log = logging.getLogger(__name__)
 
 # 1 min, doubling to 2 h, then every 2 h: the 20th attempt comes about 29 h after the first.
 EMAIL_RETRY = RetryPolicy(first_delay=dt.timedelta(minutes=1), max_delay=dt.timedelta(hours=2), max_attempts=20)
 _sqlite_turns = threading.Lock()
-# Kept on a withheld message, for the E-mails tab (stored, like the mail server's errors, in English).
-WITHHELD_REASON = "Not sent: the client was closed or marked as fraud before it went."
 
 
 class PermanentFailure(Exception):
@@ -127,9 +125,10 @@ def _send_next(now: dt.datetime, mail_connection) -> str | None:
         message = _claim(now)
         if message is None:
             return None
-        if not queued_message_goes(message):
-            # Queued before staff closed the client: not sent now, and never (rules.py).
-            message.status, message.last_error, message.links = EmailStatus.WITHHELD, WITHHELD_REASON, {}
+        reason = withheld_reason(message)
+        if reason is not None:
+            # Queued before staff closed the client or removed its user: not sent now, and never (rules.py).
+            message.status, message.last_error, message.links = EmailStatus.WITHHELD, reason, {}
             message.save(update_fields=["status", "last_error", "links"])
             return "withheld"
         message.attempts += 1

@@ -38,7 +38,7 @@ from .muting import (  # noqa: F401 — the views and tests name these as servic
     own_muted_emails_set,
 )
 from .rendering import PARTS, Rendered, check_template, message_language, preview_parts, render, template_parts
-from .rules import message_goes, queued_message_goes
+from .rules import USER_UNLINKED, message_goes, withheld_reason
 from .selectors import email_get, home_company_of
 from .sending import send_due_emails
 from .tasks import password_reset_task, send_emails_task
@@ -122,19 +122,24 @@ def email_resend(*, actor: ActorLike, email_id) -> EmailMessage:
     """Queue a copy of a message as it was rendered (same recipient, subject, bodies, attachments):
     the E-mails tab's Resend. The original keeps its own history. A message whose one-time link was
     sent already cannot be copied (the link is forgotten): a new link is asked for instead. Nor can a
-    message a CLOSED or FRAUD client's users are no longer sent (rules.py)."""
+    message a CLOSED or FRAUD client's users are no longer sent, or an invitation to a user since
+    removed from the client (rules.py)."""
     actor = as_actor(actor)
     require(policies.can_resend_emails(actor), _("You are not allowed to resend e-mails."))
     with transaction.atomic():
         original = email_get(actor=actor, email_id=email_id)
+        reason = withheld_reason(original)
+        if reason == USER_UNLINKED:
+            raise Conflict(_("This user is no longer linked to the client: the message is not sent any more."),
+                           code="email_user_unlinked")
+        if reason is not None:
+            raise Conflict(_("This client is closed: its users are not sent this message any more."),
+                           code="email_client_closed")
         if not original.links and any(has_links(text) for text in
                                       (original.subject, original.body_text, original.body_html)):
             raise Conflict(_("This message held a one-time link, which is not kept once it is sent; send a new "
                              "one instead (a password reset or verification e-mail from the user's page)."),
                            code="email_link_gone")
-        if not queued_message_goes(original):
-            raise Conflict(_("This client is closed: its users are not sent this message any more."),
-                           code="email_client_closed")
         now = timezone.now()
         copy = EmailMessage.objects.create(
             created_at=now, next_attempt_at=now, template=original.template, language=original.language,

@@ -25,7 +25,8 @@ from clientpanel.notifications import kinds
 from clientpanel.notifications.bulk import TO_ALL_USERS, clients_bulk_email
 from clientpanel.notifications.jobs import job_low_balance_warnings, job_proforma_reminders
 from clientpanel.notifications.models import EmailMessage, EmailStatus
-from clientpanel.notifications.sending import WITHHELD_REASON, send_due_emails
+from clientpanel.notifications.rules import CLIENT_CLOSED
+from clientpanel.notifications.sending import send_due_emails
 from clientpanel.notifications.services import client_context, email_queue, email_resend, password_reset_request
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_a_message_queued_before_the_close_is_withheld_and_an_invoice_still_goes
     withheld = EmailMessage.objects.filter(status=EmailStatus.WITHHELD)
     assert {m.template for m in withheld} == {kinds.DOCUMENT_ISSUED, kinds.PROFORMA_REMINDER}
     assert reminder.pk in {m.pk for m in withheld}
-    assert all(m.last_error == WITHHELD_REASON and m.attempts == 0 and m.sent_at is None for m in withheld)
+    assert all(m.last_error == CLIENT_CLOSED and m.attempts == 0 and m.sent_at is None for m in withheld)
     assert send_due_emails() == {"sent": 0, "failed": 0, "given_up": 0}  # never tried again
 
     with pytest.raises(Conflict):  # nor resent by staff

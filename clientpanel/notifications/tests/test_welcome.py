@@ -8,11 +8,13 @@ from django.urls import reverse
 
 from clientpanel.accounts.services import staff_create
 from clientpanel.audit.models import AuditEvent
-from clientpanel.clients.services import client_create, client_user_link, client_welcome_send
+from clientpanel.clients.services import client_create, client_user_link, client_user_remove, client_welcome_send
 from clientpanel.core.errors import Conflict, PermissionDenied
 from clientpanel.notifications.links import links_filled
-from clientpanel.notifications.models import EmailMessage
+from clientpanel.notifications.models import EmailMessage, EmailStatus
+from clientpanel.notifications.rules import USER_UNLINKED
 from clientpanel.notifications.sending import send_due_emails
+from clientpanel.notifications.services import email_resend
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,34 @@ def test_a_closed_clients_summary_offers_no_welcome_and_a_post_is_refused_in_wor
     open_one = make_client(status="INACTIVE")
     offered = staff_client.get(reverse("backoffice:client-summary", args=[open_one.pk]))
     assert b'id="send-welcome-email"' in offered.content
+
+
+def test_an_invitation_withdrawn_before_the_sending_job_ran_is_withheld_and_not_resent(make_client, smtp_server):
+    client = make_client()
+    for email in ("withdrawn@example.com", "kept@example.com"):
+        client_user_link(actor=None, client_id=client.pk, send_invitation=True, data={
+            "email": email, "firstname": "In", "lastname": "Vited", "permissions": []})
+    withdrawn = EmailMessage.objects.get(recipient="withdrawn@example.com")
+    client_user_remove(actor=None, client_id=client.pk, user_id=withdrawn.user_id)  # its login goes too
+
+    assert send_due_emails() == {"sent": 1, "failed": 0, "given_up": 0, "withheld": 1}
+    assert [m["To"] for m in smtp_server.messages] == ["kept@example.com"]
+    withdrawn.refresh_from_db()
+    assert (withdrawn.status, withdrawn.last_error, withdrawn.links) == (
+        EmailStatus.WITHHELD, USER_UNLINKED, {})
+    with pytest.raises(Conflict) as refused:
+        email_resend(actor=None, email_id=withdrawn.pk)
+    assert refused.value.code == "email_user_unlinked"
+
+
+def test_an_invitation_to_a_login_linked_elsewhere_is_withheld_once_this_client_removed_it(make_client, smtp_server):
+    first, second = make_client(), make_client()
+    for client in (first, second):
+        client_user_link(actor=None, client_id=client.pk, send_invitation=True, data={
+            "email": "twice@example.com", "firstname": "Two", "lastname": "Links", "permissions": []})
+    from_first, from_second = EmailMessage.objects.filter(recipient="twice@example.com").order_by("id")
+    client_user_remove(actor=None, client_id=first.pk, user_id=from_first.user_id)  # the login stays: second's
+
+    assert send_due_emails() == {"sent": 1, "failed": 0, "given_up": 0, "withheld": 1}
+    from_first.refresh_from_db(), from_second.refresh_from_db()
+    assert (from_first.status, from_second.status) == (EmailStatus.WITHHELD, EmailStatus.SENT)
