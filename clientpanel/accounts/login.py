@@ -68,6 +68,13 @@ def login_completed(*, request: Any, response: Any, user: User) -> None:
     devices.remember(request, response, user)
 
 
+def own_password_changed(*, request: Any, response: Any, user: User) -> None:
+    """The user changed its own password in this browser, which stays signed in: the change ended
+    every device cookie of the account (devices.py signs them with the password hash), so this
+    browser, which has just proved the password, gets a new one, as a complete login would give it."""
+    devices.remember(request, response, user)
+
+
 WRONG_CODE = _("That code does not match. Use the current code or a recovery code.")
 
 

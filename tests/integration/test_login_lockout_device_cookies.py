@@ -161,6 +161,34 @@ def test_a_password_change_ends_the_old_device_cookies(admin):
     assert BLOCKED in page.content.decode()
 
 
+def test_the_browser_that_changed_its_own_staff_password_keeps_a_device_cookie(admin):
+    mine = _browser("192.0.2.13")
+    assert _staff_login(mine, admin.email).status_code == 302
+    changed = mine.post(reverse("backoffice:account-password"), {
+        "current_password": PASSWORD, "password": "a-new-long-password-77", "password_again": "a-new-long-password-77"})
+    assert changed.status_code == 302
+    mine.post(reverse("backoffice:logout"))
+    _guess_at_staff_door(admin.email)
+    # The old cookie ended with the old password; this browser was given one under the new.
+    assert _staff_login(_from(mine, "192.0.2.14"), admin.email, "a-new-long-password-77").status_code == 302
+    assert BLOCKED in _staff_login(_browser("203.0.113.202"), admin.email, "a-new-long-password-77").content.decode()
+
+
+def test_the_browser_that_changed_its_own_portal_password_keeps_a_device_cookie(make_client):
+    owner = make_client(password=CLIENT_PASSWORD).owner
+    mine = _browser("192.0.2.15")
+    assert _portal_login(mine, owner.email, CLIENT_PASSWORD).status_code == 302
+    changed = mine.post(reverse("portal:account"), {
+        "action": "password", "current_password": CLIENT_PASSWORD, "password": "another-passphrase-43",
+        "password_again": "another-passphrase-43"})
+    assert changed.status_code == 302
+    mine.post(reverse("portal:logout"))
+    for n in range(throttle.MAX_FAILURES):
+        _portal_login(_browser(f"198.51.100.{n + 1}"), owner.email, "wrong-guess")
+    assert _portal_login(_from(mine, "192.0.2.16"), owner.email, "another-passphrase-43").status_code == 302
+    assert BLOCKED in _portal_login(_browser("203.0.113.203"), owner.email, "another-passphrase-43").content.decode()
+
+
 # --- the second factor and the sudo step ------------------------------------------------------
 
 def test_with_2fa_the_cookie_is_given_after_the_code_and_opens_the_login_during_an_attack(admin):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.accounts import two_factor as totp
 from clientpanel.accounts.actors import staff_actor
+from clientpanel.accounts.login import own_password_changed
 from clientpanel.accounts.services import user_language_set, user_password_change
 from clientpanel.core.actor import client_ip
 from clientpanel.core.errors import DomainError, ValidationFailed
@@ -41,7 +42,12 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return form_page(request, PasswordChangeForm(request.POST or None), "backoffice/account/password.html",
                      {"tab": "password"}, save=change, mapping={"new_password": "password"},
                      success=_("Your password is changed. Your other sessions have ended."),
-                     then=lambda user: redirect("backoffice:account-password"))
+                     then=lambda user: _device_kept(request, redirect("backoffice:account-password"), user))
+
+
+def _device_kept(request: HttpRequest, response: HttpResponse, user) -> HttpResponse:
+    own_password_changed(request=request, response=response, user=user)
+    return response
 
 
 @sensitive_post_parameters("current_password")

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts import two_factor as totp
+from clientpanel.accounts.login import own_password_changed
 from clientpanel.accounts.services import user_account_update, user_password_change
 from clientpanel.core.errors import DomainError
 from clientpanel.notifications.selectors import email_switches
@@ -66,7 +67,10 @@ def account(request: HttpRequest) -> HttpResponse:
             messages.success(request, str(saved))
             if action == "details" and portal.impersonator is None:  # not staff's browser in Login as Owner
                 return remember_language(redirect("portal:account"), data["language"])
-            return redirect("portal:account")
+            response = redirect("portal:account")
+            if action == "password":
+                own_password_changed(request=request, response=response, user=changed)
+            return response
     return render(request, "portal/account.html", {
         "details": details, "password": password, "emails": emails, "user": user, "company_off": company_off,
         "may_change_credentials": portal.impersonator is None})
