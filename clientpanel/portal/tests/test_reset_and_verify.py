@@ -28,7 +28,7 @@ def test_a_client_user_resets_a_forgotten_password_once(client, make_client):
     assert message.language == "pl" and message.subject.startswith("Zmiana hasła")
     link = _link(message, "password/reset")
     done = client.post(link, {"password": "a-brand-new-passphrase", "password_again": "a-brand-new-passphrase"})
-    assert "Your password is set" in done.content.decode()
+    assert "Hasło jest ustawione" in done.content.decode()  # the user's language, as its e-mail's
     assert User.objects.get(pk=owner.pk).check_password("a-brand-new-passphrase")
     assert "_auth_user_id" not in client.session
     assert client.get(link).status_code == 400

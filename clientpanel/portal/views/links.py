@@ -1,13 +1,19 @@
 """Pages of the client side (thin: the accounts services and links decide). The pages e-mails link
 to serve staff and client users alike; none logs anybody in."""
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.accounts.links import RESET_PASSWORD, SET_PASSWORD, VERIFY_EMAIL, LinkTokens, user_of_link
+from clientpanel.accounts.models import User
 from clientpanel.accounts.services import email_verify_from_link, password_set_from_link
 from clientpanel.accounts.throttle import password_reset_allowed
 from clientpanel.core.actor import client_ip
@@ -18,7 +24,27 @@ from clientpanel.ui.forms import NewPasswordForm
 from ..forms import PasswordResetForm
 
 
+def _in_language_of_link(request: HttpRequest, uidb64: str) -> None:
+    """The page (its form's refusals, its confirmation, and the refusal of a link no longer valid)
+    speaks the language of the user the link was made for (User.language; an invitation gives the
+    invitee its client's, the language of the e-mail), not the browser's — unless the visitor chose
+    one with the switch (the language cookie, which LocaleMiddleware followed already). The link's
+    user id is a random UUID sent only in the e-mail, so the language of a spent or expired link
+    tells nobody anything new."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) in dict(settings.LANGUAGES):
+        return
+    try:
+        language = User.objects.filter(pk=force_str(urlsafe_base64_decode(uidb64))).values_list(
+            "language", flat=True).first()
+    except (ValidationError, ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
 def _choose_password(request: HttpRequest, tokens: LinkTokens, uidb64: str, token: str, title: str) -> HttpResponse:
+    _in_language_of_link(request, uidb64)
     user = user_of_link(tokens, uidb64, token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=400)
@@ -69,6 +95,7 @@ def request_password_reset(request: HttpRequest) -> HttpResponse:
 def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Confirm an address from the verification link. Opening the link shows a button; the POST
     verifies, so a mail scanner following links does not spend it."""
+    _in_language_of_link(request, uidb64)
     user = user_of_link(VERIFY_EMAIL, uidb64, token)
     if user is None:
         return render(request, "portal/link_invalid.html", status=400)

@@ -19,6 +19,7 @@ from clientpanel.client_services.selectors import entry_service_names, services_
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.money import format_amount_input, parse_currency_amount
 from clientpanel.core.text import text_problem
 from clientpanel.einvoices.selectors import einvoice_of
 from clientpanel.invoicing import rules
@@ -32,6 +33,7 @@ from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachmen
 
 from ..access import not_here, portal_page
 from ..forms import AddFundsForm
+from ..funds import shortfalls
 from .payments import start_paying
 
 COVER_DAYS = 30  # "what the balance covers" looks this far ahead
@@ -47,6 +49,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         monthly = upcoming_charges(client_ids=[client.pk], now=now, until=now + dt.timedelta(days=COVER_DAYS))
         context |= {"unpaid": documents_visible_to(portal.actor).filter(status=DocumentStatus.UNPAID)
                     .order_by("due_date")[:10], "upcoming": monthly.get(client.pk), "cover_days": COVER_DAYS}
+        # Services suspended for insufficient funds and what brings them back (the credit job's rule).
+        context["shortfalls"], context["all_shortfall"] = shortfalls(client, now=now)
+        context["service_links"] = portal.may(MANAGE_SERVICES)
     if portal.may(MANAGE_SERVICES):
         context["service_counts"] = dict(services_visible_to(portal.actor).values_list("status")
                                          .annotate(n=Count("id")).order_by())
@@ -106,7 +111,13 @@ def document_einvoice(request: HttpRequest, document_id) -> HttpResponse:
 @portal_page(MANAGE_INVOICES)
 @require_http_methods(["GET", "POST"])
 def add_funds(request: HttpRequest) -> HttpResponse:
-    form = AddFundsForm(request.POST if request.method == "POST" else None)
+    """Add Funds. The form starts with the amount a link asks for (?amount=19.47: what a suspended
+    service lacks), else with what brings back the services suspended for insufficient funds."""
+    client = request.portal.client
+    each, together = shortfalls(client, now=timezone.now())
+    wanted = together or (each[0] if len(each) == 1 else None)
+    form = AddFundsForm(request.POST if request.method == "POST" else None, initial={
+        "amount": _asked_amount(request.GET.get("amount"), client.currency) or (wanted.top_up if wanted else "")})
     if request.method == "POST" and form.is_valid():
         try:
             proforma = proforma_add_funds(actor=request.portal.actor, client_id=request.portal.client.pk,
@@ -123,12 +134,23 @@ def add_funds(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Proforma %(number)s is issued.") % {"number": proforma.number})
             return redirect("portal:document", document_id=proforma.pk)
-    client = request.portal.client
     company = client_tax_decision(client).home_company
     online = bool(online_gateways(home_company_id=company.pk, currency=client.currency))
     return render(request, "portal/add_funds.html", {"form": form, "client": client, "type": DocumentType,
                                                      "online": online, "limits": portal_limits(client.currency),
-                                                     "by_transfer": rules.takes_bank_transfers(company.bank_details)})
+                                                     "by_transfer": rules.takes_bank_transfers(company.bank_details),
+                                                     "shortfalls": each, "all_shortfall": together,
+                                                     "service_links": request.portal.may(MANAGE_SERVICES)})
+
+
+def _asked_amount(value: str | None, currency: str) -> str:
+    """The amount a link asks Add Funds for, as the form shows it ("19.47"); nothing unless it is a
+    positive amount in the currency's decimals (the service checks the limits when it is sent)."""
+    try:
+        amount = parse_currency_amount(value, currency, allow_negative=False)
+    except ValueError:
+        return ""
+    return format_amount_input(amount, currency) if amount > 0 else ""
 
 
 @portal_page(MANAGE_INVOICES)

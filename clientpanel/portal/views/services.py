@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,11 +25,13 @@ from clientpanel.client_services.services import (
     service_cancellation_withdraw,
     service_order,
 )
-from clientpanel.clients.permissions import MANAGE_ORDERS, MANAGE_SERVICES
+from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_ORDERS, MANAGE_SERVICES
 from clientpanel.core.errors import DomainError, NotFound
+from clientpanel.ledger.services import InsufficientFunds
 
 from ..access import not_here, portal_page, shown_or_not_here
 from ..forms import CancellationForm, OrderServiceForm, show_refusal
+from ..funds import order_shortfall, shortfall_of
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
                         CANCEL_NOW: gettext_lazy("Now (time already paid is not refunded)")}
@@ -60,10 +63,13 @@ def service(request: HttpRequest, service_id) -> HttpResponse:
     shown = shown_or_not_here(request, lambda: service_get(actor=request.portal.actor, service_id=service_id),
                               Service, service_id)
     ordering = request.portal.may(MANAGE_ORDERS)
+    client = request.portal.client
+    # Suspended for insufficient funds: what brings it back, to whoever sees the balance and adds funds.
+    shortfall = shortfall_of(shown, client, now=timezone.now()) if request.portal.may(MANAGE_INVOICES) else None
     return render(request, "portal/service.html", {
-        "service": shown, "client": request.portal.client, "pending": rules.cancellation_pending(shown),
+        "service": shown, "client": client, "pending": rules.cancellation_pending(shown),
         "cancellable": ordering and rules.can_request_cancellation(shown),
-        "withdrawable": ordering and rules.can_withdraw_cancellation(shown)})
+        "withdrawable": ordering and rules.can_withdraw_cancellation(shown), "shortfall": shortfall})
 
 
 @portal_page(MANAGE_ORDERS)
@@ -72,6 +78,7 @@ def order(request: HttpRequest) -> HttpResponse:
     client = request.portal.client
     products = products_for_client_order(currency=client.currency)
     form = OrderServiceForm(request.POST if request.method == "POST" else None, products=products)
+    shortfall = None
     if request.method == "POST" and form.is_valid():
         try:
             # The service refuses hidden or retired products, other clients and anything beyond
@@ -79,6 +86,10 @@ def order(request: HttpRequest) -> HttpResponse:
             ordered = service_order(actor=request.portal.actor, client_id=client.pk,
                                     product_id=form.product_of[form.cleaned_data["price"]],
                                     price_id=form.cleaned_data["price"])
+        except InsufficientFunds as error:
+            if request.portal.may(MANAGE_INVOICES):  # what to add, and where, for whoever adds funds
+                shortfall = order_shortfall(products, form.cleaned_data["price"], client)
+            show_refusal(form, error, {"product": "price"})
         except DomainError as error:
             show_refusal(form, error, {"product": "price"})
         else:
@@ -87,7 +98,8 @@ def order(request: HttpRequest) -> HttpResponse:
             if request.portal.may(MANAGE_SERVICES):
                 return redirect("portal:service", service_id=ordered.pk)
             return redirect("portal:dashboard")
-    return render(request, "portal/order.html", {"form": form, "products": products, "client": client})
+    return render(request, "portal/order.html", {"form": form, "products": products, "client": client,
+                                                 "shortfall": shortfall})
 
 
 @portal_page(MANAGE_ORDERS)

@@ -131,12 +131,16 @@ def country_name(code: str) -> str:
     return labels.country_name(code)
 
 
+_ADDRESS_FIELDS = ("address1", "address2", "postcode", "city", "region", "country")
+
+
 @register.filter
 def postal_address(address) -> str:
     """An address on one line in the reader's language: "ul. Kawowa 5/12, 30-001 Kraków, Polska" —
-    a client's Address, or one kept on a document (the seller's or the buyer's snapshot; one of
-    before the fields were kept: the line it was kept with). Address.one_line stays English, for
-    what is stored and exported."""
+    a client's Address, or one kept on a document (the seller's or the buyer's snapshot). One with
+    only a country (and a region) reads as their names ("Polska"). Only a snapshot that kept no
+    field at all, just its line (of before the fields were kept), shows that line, as kept (in
+    English). Address.one_line stays English, for what is stored and exported."""
     if not address:
         return ""
     if isinstance(address, dict):
@@ -144,8 +148,8 @@ def postal_address(address) -> str:
     else:
         def get(key, default=None):
             return getattr(address, key, default)
-    if not get("address1") and not get("city"):
-        return get("one_line") or ""
+    if not any(get(key) for key in _ADDRESS_FIELDS):
+        return (get("one_line") or "") if isinstance(address, dict) else ""
     country = get("country") or ""
     place = " ".join(p for p in [get("postcode"), get("city")] if p)
     parts = [get("address1"), get("address2"), place,
