@@ -177,6 +177,16 @@ def test_a_document_issued_before_the_change_still_opens(polish_company):
     assert document.pdf_sha256 and pdf_text(document) == text
 
 
+def test_a_buyer_address_with_only_a_country_prints_the_countrys_name_in_the_documents_language(polish_company):
+    client = pln_client(language="pl", billing_address={
+        "address1": "", "city": "", "postcode": "", "country": "PL", "region": ""})
+    proforma = proforma_issue(actor=None, client_id=client.pk, items=[
+        {"description": "Hosting", "quantity": "1", "unit_price": "10"}])
+    assert proforma.billing_address["country"] == "PL" and not proforma.billing_address.get("city")
+    text = pdf_text(proforma)
+    assert "Polska" in text and "Poland" not in text
+
+
 def test_the_reason_of_an_issued_credit_note_never_changes(polish_company):
     from django.db import DatabaseError, transaction
 
