@@ -13,7 +13,7 @@ from clientpanel.clients.selectors import group_names
 from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form, suggest_regions
-from clientpanel.ui.labels import country_choices, currency_choices, language_choices
+from clientpanel.ui.labels import country_choices, currency_choices, language_choices, language_name
 from clientpanel.ui.numbers import LocalizedNumberField
 
 from .common import (
@@ -74,6 +74,14 @@ class ClientCreateForm(ClientSettingsFieldsForm, ClientFieldsForm, postal_addres
         self.fields["billing_country"].choices = choices_with_blank(country_choices())
         self.fields["send_welcome_email"].initial = settings.CLIENTPANEL_WELCOME_EMAIL_DEFAULT
         suggest_regions(self, reverse("backoffice:region-options"), "billing_")
+        # A new client takes its group's language and currency, else the system's (clients'
+        # cleaning, decisions.md): the blank first choice, shown at first, leaves them to that rule;
+        # a language or currency chosen here wins. (An existing client's profile has no blank.)
+        for name, default in (("language", language_name(settings.CLIENTPANEL_DEFAULT_LANGUAGE)),
+                              ("currency", settings.CLIENTPANEL_DEFAULT_CURRENCY)):
+            self.fields[name].required = False
+            self.fields[name].choices = [("", _("The group's, else %(default)s") % {"default": default}),
+                                         *self.fields[name].choices]
 
     def service_data(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items()

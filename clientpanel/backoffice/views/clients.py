@@ -115,9 +115,7 @@ def client_list_export(request: HttpRequest) -> HttpResponse:
 @area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
-    form = ClientCreateForm(request.POST or None, initial={
-        "status": ClientStatus.NEW, "language": "en", "currency": "USD",
-    })
+    form = ClientCreateForm(request.POST or None, initial={"status": ClientStatus.NEW})
     return form_page(request, form, "backoffice/clients/create.html", save=lambda data: _create(request, form),
                      mapping=ClientCreateForm.ERROR_MAPPING, success=_created, check=lambda data: _check(request, form),
                      then=lambda client: redirect("backoffice:client-summary", client_id=client.id))
