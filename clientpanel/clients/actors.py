@@ -23,6 +23,8 @@ def portal_actor(user: User, client_id, *, impersonator: User | None = None, ip:
         raise NotFound(_("Client not found."))
     is_owner = link.client.owner_id == user.pk
     permissions = frozenset(ALL_PERMISSIONS if is_owner else link.permissions)
-    label = user.email if impersonator is None else f"{user.email} (Login as Owner by {impersonator.email})"
+    # In the language of the request the change is made in, as stored labels are (decisions.md).
+    label = user.email if impersonator is None else _("%(email)s (Login as Owner by %(staff)s)") % {
+        "email": user.email, "staff": impersonator.email}
     return Actor(kind=ACTOR_CLIENT_USER, user=user, label=label, ip=ip, client_id=link.client_id,
                  permissions=permissions, impersonator=impersonator)

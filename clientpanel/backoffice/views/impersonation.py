@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clientpanel.accounts.actors import staff_actor
@@ -30,7 +31,9 @@ def login_as(request: HttpRequest, client_id, user_id=None) -> HttpResponse:
                                      user__is_active=True).select_related("user").first()
     if link is None:
         raise Http404("This user is not linked to the client.")
-    audit_record(action="client.login_as", target=client, client_id=client.pk,
-                 object_label=f"{client} as {link.user.email}", changes={"user": [None, link.user.email]})
+    # The label is worded in the staff member's language, as stored labels are (decisions.md).
+    label = _("%(client)s as %(email)s") % {"client": client, "email": link.user.email}
+    audit_record(action="client.login_as", target=client, client_id=client.pk, object_label=label,
+                 changes={"user": [None, link.user.email]})
     portal_session.start_impersonation(request, staff=request.user, user=link.user, client=client)
     return redirect("portal:dashboard")
