@@ -1,7 +1,9 @@
-"""Running a staff action and telling the staff member what came of it, in one place."""
+"""Running a staff action and telling the staff member what came of it, in one place; and the
+flash message as it is shown (one_full_stop)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +11,18 @@ from django.contrib import messages
 from django.http import HttpRequest
 
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
+
+# A sentence's own full stop after a name or a number that ends in one ("… sp. z o.o.", "… Inc.").
+# The dot removed: the second of two, or a fourth after an ellipsis.
+_EXTRA_STOP = re.compile(r"(?:(?<=[^.]\.)|(?<=\.\.\.))\.\Z")
+
+
+def one_full_stop(message: object) -> str:
+    """A flash message with one full stop at its end: a sentence ending in a name that ends in one
+    ("Dodano klienta 0061 Nowak Hosting sp. z o.o.", "… linked to Acme Inc.") reads "o.o.", never
+    "o.o.."; an ellipsis stays one. Applied where the panel shows its messages (base.html), so to
+    every message in every language, whichever names it puts where."""
+    return _EXTRA_STOP.sub("", str(message).rstrip())
 
 
 def refusal_messages(error: DomainError) -> list[str]:

@@ -1,16 +1,22 @@
 """What the staff panel's forms share: a service's field errors shown on the fields, the decimals
-an amount takes in its currency, a postal address's fields (ui.forms, shared with the portal), and the
-blank and "inherit" choices."""
+an amount takes in its currency, a prefilled number written as the page writes numbers, a postal
+address's fields (ui.forms, shared with the portal), and the blank and "inherit" choices."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from decimal import Decimal
 
+from babel import UnknownLocaleError
+from babel.numbers import get_decimal_symbol
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import decimals_rule
+from clientpanel.ui.numbers import LocalizedNumberField
 
 
 class CurrencyAmountMixin:
@@ -27,7 +33,38 @@ class CurrencyAmountMixin:
             self.fields[name].help_text = f"{current} {hint}".strip() if current else hint
 
 
-class ServiceErrorsMixin:
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def typed_number(value: object) -> object:
+    """A number as the services write it ("1000.50", a Decimal or an int) as the reader types it:
+    the decimal mark of the active language, no grouping ("1000,50" in Polish), what
+    LocalizedNumberField reads back (it takes "1000.50" too). Anything else as it is."""
+    if isinstance(value, Decimal) and value.is_finite():
+        value = f"{value:f}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _PLAIN_NUMBER.fullmatch(value):
+        return value
+    try:
+        mark = get_decimal_symbol((get_language() or "en").replace("-", "_"))
+    except (ValueError, LookupError, UnknownLocaleError):
+        return value
+    return value.replace(".", mark)
+
+
+class LocalizedNumbersMixin(forms.Form):
+    """A number given as the initial value of a LocalizedNumberField is shown as the page writes
+    numbers ("123,62" on a Polish page, not "123.62"): every form of the panel that prefills an
+    amount, a quantity or a rate, whichever view gives it. What was typed is shown as typed.
+    (A Form itself, as SentOnceMixin is, so that it comes before BaseForm in every form's order.)"""
+
+    def get_initial_for_field(self, field, field_name):
+        value = super().get_initial_for_field(field, field_name)
+        return typed_number(value) if isinstance(field, LocalizedNumberField) else value
+
+
+class ServiceErrorsMixin(LocalizedNumbersMixin):
     """Shows a service's refusal on the form: a ValidationFailed's field errors on the matching
     fields (or above the form), any other refusal's message above the form."""
 

@@ -20,6 +20,7 @@ from clientpanel.core.money import display_amount
 from clientpanel.ui import labels
 from clientpanel.ui.templatetags.ui import STATUS_BADGES
 
+from ..feedback import one_full_stop
 from ..menu import MENU, SETTINGS_MENU, menu_for
 
 register = template.Library()
@@ -99,3 +100,9 @@ def directory_rows(clients: Iterable[Client]) -> SafeString:
     # The standard library's escaping: format_html's lazy-aware one cost a third of the rows' time.
     return mark_safe("\n".join(  # noqa: S308 — every value is escaped here
         _DIRECTORY_ROW.format(*(escape(str(value)) for value in cells(c))) for c in clients))
+
+
+@register.filter
+def flash(message) -> str:
+    """A flash message as shown: one full stop at its end (feedback.one_full_stop)."""
+    return one_full_stop(message)
