@@ -17,7 +17,8 @@ from clientpanel.einvoices.models import KsefEnvironment
 from clientpanel.einvoices.selectors import einvoice_profile_of
 from clientpanel.files import logos
 from clientpanel.notifications import services as email_services
-from clientpanel.payments.gateways import gateway_choices
+from clientpanel.payments.gateways import GatewayError, gateway_choices, get_gateway
+from clientpanel.payments.gateways.settings_checks import shown_again
 from clientpanel.tax import services as tax_services
 from clientpanel.tax.models import HomeCompany, TaxRule
 from clientpanel.tax.rules import company_registration_gaps
@@ -30,6 +31,21 @@ from .common import form_page
 
 # What a new tax rule's form starts with.
 NEW_RULE = {"applies_private": True, "applies_company": True, "applies_company_tax_id": True, "priority": 0}
+
+
+def _takes_settings(key: str) -> bool:
+    try:
+        return bool(get_gateway(key).settings_names)
+    except GatewayError:  # a gateway no longer shipped
+        return False
+
+
+def _gateway_row(account, titles: dict) -> dict:
+    """A gateway of the company as its row shows it: its settings box only for a gateway that reads
+    settings or has some stored (to clear them), filled with them unless they hold a secret."""
+    stored = account.settings_json
+    return {"account": account, "title": titles.get(account.gateway, account.gateway),
+            "settings": (shown_again(stored) or "") if stored or _takes_settings(account.gateway) else None}
 
 
 @area_required(SETTINGS)
@@ -62,10 +78,11 @@ def home_company_edit(request: HttpRequest, company_id: int | None = None) -> Ht
     titles = dict(gateway_choices())
     accounts = list(company.gateway_accounts.all()) if company else []
     taken = {account.gateway for account in accounts}
+    offered = [(key, title) for key, title in titles.items() if key not in taken]
     return form_page(request, form, "backoffice/settings/home_company_form.html", {
         "company": company, "rules": rules, "rule_form": TaxRuleForm(initial=NEW_RULE),
-        "gateway_accounts": [(account, titles.get(account.gateway, account.gateway)) for account in accounts],
-        "gateway_choices": [(key, title) for key, title in titles.items() if key not in taken],
+        "gateway_accounts": [_gateway_row(account, titles) for account in accounts],
+        "gateway_choices": offered, "offered_take_settings": any(_takes_settings(key) for key, _title in offered),
         "registration_gaps": company_registration_gaps(company) if company else [],
         "einvoice_profile": einvoice_profile_of(company) if company else None, "einvoice_formats": exporter_choices(),
         "ksef_environments": KsefEnvironment.choices,
