@@ -123,7 +123,10 @@ def _moment(text: str) -> str | None:
     """An ISO date or timestamp as the panel writes them ("2026-11-20", "2026-11-20 10:15" in the
     server's time zone), or None when the text is not one."""
     if _ISO_DATE.fullmatch(text):
-        day = parse_date(text)
+        try:  # shaped like a date, perhaps not one: a client's "2026-02-30" or "0000-00-00" is text
+            day = parse_date(text)
+        except ValueError:
+            return None
         return date_format(day, "Y-m-d") if day else None
     if _ISO_DATETIME.fullmatch(text):
         try:

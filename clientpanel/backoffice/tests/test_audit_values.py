@@ -143,3 +143,14 @@ def test_an_e_invoice_status_a_module_and_the_exemption_basis_read_as_words(staf
     assert shown["module"] != "none → sample"
     page = staff_client.get(reverse("backoffice:activity-log")).content.decode()
     assert ">vat_exemption_basis<" not in page and "Legal basis of VAT exemption" in page
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "0000-00-00", "2026-13-01", "2026-02-30T25:61:00"])
+def test_text_shaped_like_an_impossible_date_reads_as_it_was_typed(staff_client, make_client, text):
+    """A client's "2026-02-30" in an address line broke the Activity tab and the activity log (500)."""
+    client = make_client()
+    audit_record(action="client.update", target=client, client_id=client.pk, changes={
+        "id_number": ["", text], "address2": [text, "Flat 2"]})
+    for url in (reverse("backoffice:client-activity", args=[client.pk]), reverse("backoffice:activity-log")):
+        page = staff_client.get(url)
+        assert page.status_code == 200 and text in page.content.decode(), url
