@@ -74,28 +74,42 @@ def decimal_places(number: Decimal) -> int:
     return max(0, -(exponent + len(digits) - len(significant)))
 
 
-def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: bool = True) -> Decimal:
+def parse_amount(value: object, *, places: int = AMOUNT_PLACES, allow_negative: bool = True,
+                 positive: bool = False) -> Decimal:
     """Turn user or API input into an exact Decimal, refusing floats, NaN, too many decimals and
-    values outside the ledger's bounds."""
+    values outside the ledger's bounds; with positive, zero and less too ("must be more than
+    zero"). The sign is judged before the size: -9223372036854775809 where only a positive amount
+    goes is told so, not that it is too large."""
     amount = parse_decimal(
         value, float_refused=_("Send amounts as strings or integers, never as floating-point numbers."),
         missing=_("Enter an amount."), not_a_number=_("Enter a number, e.g. 12.50."))
-    if amount.copy_abs() > AMOUNT_MAX:
-        raise AmountError(_("The amount is too large (at most 999,999,999,999.9999)."))
-    if decimal_places(amount) > places:
-        raise _too_many_decimals(places)
+    if positive and amount <= 0:
+        raise AmountError(_("The amount must be more than zero."))
     if not allow_negative and amount < 0:
         raise AmountError(_("The amount cannot be negative."))
+    if amount > AMOUNT_MAX:
+        raise AmountError(_("The amount is too large (at most %(max)s).") % {"max": _bound(AMOUNT_MAX)})
+    if amount < -AMOUNT_MAX:
+        raise AmountError(_("The amount is too small (at least %(min)s).") % {"min": _bound(-AMOUNT_MAX)})
+    if decimal_places(amount) > places:
+        raise _too_many_decimals(places)
     return _to_ledger_places(amount)
 
 
-def parse_currency_amount(value: object, currency: str, *, allow_negative: bool = True) -> Decimal:
+def _bound(number: Decimal) -> str:
+    """A bound named in a refusal, written as the reader writes numbers ("999 999 999 999,9999" in
+    Polish), every decimal shown."""
+    return _format_number(number, "#,##0.0000", get_language())
+
+
+def parse_currency_amount(value: object, currency: str, *, allow_negative: bool = True,
+                          positive: bool = False) -> Decimal:
     """An amount that becomes a document total or a limit (add-funds, payments, credit notes,
     credit limits, prices of products not billed by the hour): at most the currency's minor unit
     of decimals (2 for USD, 0 for JPY). Trailing zeros are not decimals: "100.0000" is 100."""
     places = currency_minor_unit(currency)
     try:
-        return parse_amount(value, places=places, allow_negative=allow_negative)
+        return parse_amount(value, places=places, allow_negative=allow_negative, positive=positive)
     except TooManyDecimals:
         raise TooManyDecimals(decimals_rule(currency)) from None
 

@@ -34,8 +34,8 @@ def clean_positive_amount(value: object, currency: str, errors: FieldErrors, fie
                           places: int | None = None) -> Decimal | None:
     """A positive amount with at most the currency's minor unit of decimals (or `places`)."""
     try:
-        amount = (parse_currency_amount(value, currency) if places is None
-                  else parse_amount(value, places=places))
+        amount = (parse_currency_amount(value, currency, positive=True) if places is None
+                  else parse_amount(value, places=places, positive=True))
     except AmountError as error:
         errors.add(field, str(error))
         return None
