@@ -17,7 +17,7 @@ from .models import Address, Client
 from .validation import country_name
 
 Email = OneLine(254)
-Password = OneLine(256)
+Password = OneLine(128)  # as the logins read one (accounts.services.cleaning.clean_password)
 Name = OneLine(150)
 Phone = OneLine(64)
 Days = Int(0, 365)

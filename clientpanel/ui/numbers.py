@@ -4,13 +4,19 @@ a Polish reader types "1000,50" or "1 000,50", an English one "1,000.50", and bo
 A form hands its services the number in the one form they and the API read ("1000.50"); what
 cannot be read as a number of the language is handed on as typed, so the service refuses it in its
 own words and the form shows it again as typed. Exact throughout: Babel parses into a Decimal,
-never a float. The API does not go through here: it speaks "1000.50" only."""
+never a float. The API does not go through here: it speaks "1000.50" only.
+
+Whole numbers (days, hours, a priority) are a sign and the digits 0–9 in every language
+(WholeNumberField), as the API reads them."""
 
 from __future__ import annotations
+
+import re
 
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from django import forms
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 # Spaces people type between thousands, for a language that groups with a space (Polish: U+00A0).
 _SPACES = (" ", "\u202f", "\u2009", "\u00a0")
@@ -54,3 +60,22 @@ class LocalizedNumberField(forms.CharField):
 
     def to_python(self, value):
         return delocalize_number(super().to_python(value))
+
+
+# A whole number as the services and the API read one: a sign and ASCII digits. Python's int() reads
+# more ("١٠" and "１０" as 10, "1_0" as 10), and Django's IntegerField goes through it.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+class WholeNumberField(forms.CharField):
+    """A text field for a whole number (days, hours, a priority): what is not a sign and the digits
+    0–9 is refused here, in the words the field's service refuses a non-number with (pass them as
+    error_messages={"invalid": …}); the rest goes on as typed, stripped, "" when empty, and the
+    service checks the bounds. Used by every staff form's whole-number field."""
+
+    default_error_messages = {"invalid": _("Enter a whole number.")}
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values and not _WHOLE_NUMBER.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

@@ -14,6 +14,7 @@ from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 
 from clientpanel.core.errors import FieldErrors
+from clientpanel.core.text import at_most_characters
 
 from .. import roles as roles_module
 from ..homographs import mixed_script_label, script_names
@@ -66,8 +67,17 @@ def clean_email(email: str, errors: FieldErrors, field: str = "email", *, must_b
     return email
 
 
+# The longest password a login form takes (portal and staff), so the longest one can be set.
+PASSWORD_MAX_LENGTH = 128
+
+
 def clean_password(password: str | None, errors: FieldErrors, *, user: User | None = None) -> None:
+    """A new password against the length the logins take and the configured validators: every way
+    of setting one (staff forms, the API, the portal's links) goes through here."""
     if not password:
+        return
+    if len(password) > PASSWORD_MAX_LENGTH:
+        errors.add("password", at_most_characters(PASSWORD_MAX_LENGTH))
         return
     try:
         validate_password(password, user=user)

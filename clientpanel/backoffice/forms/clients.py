@@ -14,7 +14,7 @@ from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
 from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form, suggest_regions
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices, language_name
-from clientpanel.ui.numbers import LocalizedNumberField
+from clientpanel.ui.numbers import LocalizedNumberField, WholeNumberField
 
 from .common import (
     INHERIT_CHOICES,
@@ -46,8 +46,9 @@ class ClientSettingsFieldsForm(forms.Form):
     Profile tab and already when the client is created (its first proforma is taxed and due as set)."""
 
     group = forms.ChoiceField(label=_("Group"), required=False)
-    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4,
-                                         help_text=_("Empty: inherit from the group or the system default."))
+    payment_terms_days = WholeNumberField(label=_("Payment terms (days)"), required=False, max_length=4,
+                                          help_text=_("Empty: inherit from the group or the system default."),
+                                          error_messages={"invalid": _("Enter a whole number of days.")})
     tax_exempt = forms.ChoiceField(label=_("Tax exempt"), choices=INHERIT_CHOICES, required=False)
     reminders_enabled = forms.ChoiceField(label=_("Reminders"), choices=INHERIT_CHOICES, required=False)
 
@@ -58,7 +59,9 @@ class ClientSettingsFieldsForm(forms.Form):
 
 class ClientCreateForm(ClientSettingsFieldsForm, ClientFieldsForm, postal_address_form("billing_")):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
-    password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
+    # At most 128 characters and kept as typed, as the portal's login reads it (portal.forms.LoginForm).
+    password = forms.CharField(label=_("Password"), required=False, max_length=128, strip=False,
+                               widget=forms.PasswordInput,
                                help_text=_("Leave empty: the owner sets one later."))
     send_welcome_email = forms.BooleanField(label=_("Send welcome e-mail"), required=False,
                                             help_text=_("With a link to choose a password when none is given."))

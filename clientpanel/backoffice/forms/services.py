@@ -11,7 +11,7 @@ from clientpanel.catalog.modules import module_choices
 from clientpanel.catalog.selectors import products_for_staff_order
 from clientpanel.core.json_text import read_json
 from clientpanel.ui.labels import currency_choices
-from clientpanel.ui.numbers import LocalizedNumberField
+from clientpanel.ui.numbers import LocalizedNumberField, WholeNumberField
 
 from .common import ServiceErrorsMixin
 
@@ -47,8 +47,11 @@ class ProductForm(ServiceErrorsMixin, forms.Form):
     module_settings = forms.CharField(label=_("Module settings (JSON)"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     hourly_billing = forms.BooleanField(label=_("Bill monthly prices by the hour"), required=False)
-    termination_delay_hours = forms.IntegerField(label=_("Termination delay (hours)"), min_value=0, max_value=8760)
-    cancellation_delay_hours = forms.IntegerField(label=_("Cancellation delay (hours)"), min_value=0, max_value=8760)
+    # Bounds checked by the service, in these words too (catalog.services.product_save).
+    termination_delay_hours = WholeNumberField(label=_("Termination delay (hours)"), max_length=6,
+                                               error_messages={"invalid": _("Use 0 to 8760 hours.")})
+    cancellation_delay_hours = WholeNumberField(label=_("Cancellation delay (hours)"), max_length=6,
+                                                error_messages={"invalid": _("Use 0 to 8760 hours.")})
     hidden = forms.BooleanField(label=_("Hidden"), required=False)
     derive_prices = forms.BooleanField(
         label=_("Derive prices in other currencies"), required=False,

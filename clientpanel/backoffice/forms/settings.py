@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.accounts.roles import AREAS
 from clientpanel.ui.labels import currency_choices, language_choices
+from clientpanel.ui.numbers import WholeNumberField
 
 from .common import INHERIT_CHOICES, ServiceErrorsMixin
 
@@ -18,7 +19,8 @@ def role_choices():
 
 class StaffCreateForm(ServiceErrorsMixin, forms.Form):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+    # At most 128 characters and kept as typed, as the staff login reads it.
+    password = forms.CharField(label=_("Password"), max_length=128, strip=False, widget=forms.PasswordInput)
     firstname = forms.CharField(label=_("Firstname"), required=False, max_length=150)
     lastname = forms.CharField(label=_("Lastname"), required=False, max_length=150)
     roles = forms.MultipleChoiceField(label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple)
@@ -62,13 +64,16 @@ class GroupForm(ServiceErrorsMixin, forms.Form):
     colour = forms.CharField(label=_("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}))
     currency = forms.ChoiceField(label=_("Currency"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
-    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4)
+    payment_terms_days = WholeNumberField(label=_("Payment terms (days)"), required=False, max_length=4,
+                                          error_messages={"invalid": _("Enter a whole number of days.")})
     tax_exempt = forms.ChoiceField(label=_("Tax exempt"), choices=INHERIT_CHOICES, required=False)
     reminders_enabled = forms.ChoiceField(label=_("Reminders"), choices=INHERIT_CHOICES, required=False)
-    reminder_days_before = forms.CharField(label=_("Reminder days before the due date"), max_length=3, required=False,
-                                           help_text=_("Empty: the home company's days."))
-    reminder_days_overdue = forms.CharField(label=_("Reminder days after the due date"), max_length=3, required=False,
-                                            help_text=_("Empty: the home company's days."))
+    reminder_days_before = WholeNumberField(label=_("Reminder days before the due date"), max_length=3,
+                                            required=False, help_text=_("Empty: the home company's days."),
+                                            error_messages={"invalid": _("Enter 0 to 60 days (0: no reminder).")})
+    reminder_days_overdue = WholeNumberField(label=_("Reminder days after the due date"), max_length=3,
+                                             required=False, help_text=_("Empty: the home company's days."),
+                                             error_messages={"invalid": _("Enter 0 to 60 days (0: no reminder).")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from clientpanel.notifications.kinds import MESSAGE_KINDS, OPTIONAL_KINDS
 from clientpanel.tax.models import ResetPeriod
 from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form, suggest_regions
 from clientpanel.ui.labels import country_choices, language_choices
-from clientpanel.ui.numbers import LocalizedNumberField
+from clientpanel.ui.numbers import LocalizedNumberField, WholeNumberField
 
 from .common import ServiceErrorsMixin
 
@@ -37,7 +37,8 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
                                      widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     topup_item_name = forms.CharField(label=_("Top-up item name"), max_length=200)
     refund_item_name = forms.CharField(label=_("Refund item name"), max_length=200)
-    payment_terms_days = forms.CharField(label=_("Payment terms (days)"), required=False, max_length=4)
+    payment_terms_days = WholeNumberField(label=_("Payment terms (days)"), required=False, max_length=4,
+                                          error_messages={"invalid": _("Use 0 to 365 days.")})
     time_zone = forms.CharField(label=_("Time zone"), required=False, max_length=64,
                                 help_text=_("Documents are dated and numbered by the day in this zone, e.g. "
                                             "Europe/Warsaw; blank: the server's zone."))
@@ -49,10 +50,13 @@ class HomeCompanyForm(ServiceErrorsMixin, postal_address_form()):
     invoice_reset = forms.ChoiceField(label=_("Invoice reset"), choices=RESET_CHOICES)
     credit_note_pattern = forms.CharField(label=_("Credit note pattern"), max_length=100)
     credit_note_reset = forms.ChoiceField(label=_("Credit note reset"), choices=RESET_CHOICES)
-    reminder_days_before = forms.CharField(label=_("Reminder days before the due date"), max_length=3, required=False,
-                                           help_text=_("0: no reminder before; one goes on the due date anyway."))
-    reminder_days_overdue = forms.CharField(label=_("Reminder days after the due date"), max_length=3, required=False,
-                                            help_text=_("0: no reminder after the due date."))
+    reminder_days_before = WholeNumberField(label=_("Reminder days before the due date"), max_length=3,
+                                            required=False,
+                                            help_text=_("0: no reminder before; one goes on the due date anyway."),
+                                            error_messages={"invalid": _("Enter 0 to 60 days (0: no reminder).")})
+    reminder_days_overdue = WholeNumberField(label=_("Reminder days after the due date"), max_length=3,
+                                             required=False, help_text=_("0: no reminder after the due date."),
+                                             error_messages={"invalid": _("Enter 0 to 60 days (0: no reminder).")})
     muted_emails = forms.MultipleChoiceField(label=_("E-mails this company's clients are not sent"), required=False,
                                              widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
     is_default = forms.BooleanField(label=_("Default home company"), required=False)
@@ -91,7 +95,8 @@ class TaxRuleForm(ServiceErrorsMixin, _rule_taxes_form()):
     applies_private = forms.BooleanField(label=_("Private clients"), required=False)
     applies_company = forms.BooleanField(label=_("Companies without tax ID"), required=False)
     applies_company_tax_id = forms.BooleanField(label=_("Companies with tax ID"), required=False)
-    priority = forms.CharField(label=_("Priority"), max_length=6, initial="0")
+    priority = WholeNumberField(label=_("Priority"), max_length=6, initial="0",
+                                error_messages={"invalid": _("Use a whole number from -1000 to 1000.")})
 
     # Where the rule applies first; then the taxes and the priority, in their order.
     field_order = ["country", "region", "applies_private", "applies_company", "applies_company_tax_id"]

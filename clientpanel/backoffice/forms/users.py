@@ -48,7 +48,9 @@ class AssociateUserForm(PermissionsForm):
     firstname = forms.CharField(label=_("Firstname"), required=False, max_length=150,
                                 help_text=_("Only for a new user."))
     lastname = forms.CharField(label=_("Lastname"), required=False, max_length=150)
-    password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput,
+    # At most 128 characters and kept as typed, as the portal's login reads it (portal.forms.LoginForm).
+    password = forms.CharField(label=_("Password"), required=False, max_length=128, strip=False,
+                               widget=forms.PasswordInput,
                                help_text=_("Only for a new user; empty: they set one later."))
     send_invitation = forms.BooleanField(label=_("Send an invitation e-mail"), required=False, initial=True,
                                          help_text=_("With a link to choose a password when the user has none."))
