@@ -42,10 +42,6 @@ def _lines(text: str) -> str:
     return _esc(text).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-# What an address snapshot keeps of its address, besides the one line it was once kept as.
-ADDRESS_FIELDS = ("address1", "address2", "postcode", "city", "region", "country")
-
-
 class Layout:
     """One document's page: logo and title, the parties with every registration, the items with
     their rate, net and (EU) gross, the summary per rate, what to pay and how, the footer. Art. 226
@@ -94,7 +90,7 @@ class Layout:
     def address(self, address: dict) -> list[str]:
         """An address snapshot as lines, in the document's language (one with only a country reads as
         its name: "Polska"); a snapshot of before the fields were kept, holding none: its one line."""
-        if not any(address.get(key) for key in ADDRESS_FIELDS):
+        if not any(address.get(key) for key in ("address1", "address2", "postcode", "city", "region", "country")):
             return [_esc(address.get("one_line", ""))] if address.get("one_line") else []
         place = " ".join(p for p in [address.get("postcode", ""), address.get("city", "")] if p)
         # North American addresses name the state or province ("Montréal, QC"); elsewhere the
