@@ -14,7 +14,7 @@ from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record, created, diff, keyed_row_delete, keyed_row_set, snapshot
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount, round_to_minor_unit
-from clientpanel.core.text import at_most_characters, json_problem, text_problem, visible_problem
+from clientpanel.core.text import at_most_characters, json_problem, text_problem, visible_problem, whole_number
 
 from . import policies
 from .calculations import parse_rate
@@ -101,7 +101,7 @@ def product_save(*, actor: ActorLike, data: Mapping[str, Any], product_id=None) 
         for field in ("termination_delay_hours", "cancellation_delay_hours"):
             if field in data:
                 try:
-                    value = int(str(data[field]))
+                    value = whole_number(data[field])
                     if not 0 <= value <= 24 * 365:
                         raise ValueError
                     setattr(product, field, value)

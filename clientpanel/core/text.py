@@ -171,3 +171,21 @@ def json_problem(value: Any, *, depth: int = 0) -> str | None:
             if problem:
                 return problem
     return None
+
+
+# A whole number as people type one in the panel or send one to the API: a sign and the digits 0–9.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}", re.ASCII)
+
+
+def whole_number(value: object) -> int:
+    """The value as an int when it is one, or text of a sign and ASCII digits (spaces around it
+    allowed); ValueError otherwise. int() alone takes other scripts' digits ("١٠" is 10), "1_0" and
+    True, which every other reader of that number (the API, the staff forms) refuses."""
+    if isinstance(value, bool):
+        raise ValueError("not a whole number")
+    if isinstance(value, int):
+        return value
+    text = str(value if value is not None else "").strip()
+    if not WHOLE_NUMBER.fullmatch(text):
+        raise ValueError("not a whole number")
+    return int(text)

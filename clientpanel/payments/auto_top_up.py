@@ -27,6 +27,7 @@ from clientpanel.core.actor import Actor
 from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import AMOUNT_MAX, AmountError, currency_minor_unit, parse_currency_amount
+from clientpanel.core.text import whole_number
 from clientpanel.invoicing.add_funds_limits import portal_limits
 from clientpanel.invoicing.models import Document, DocumentStatus
 from clientpanel.invoicing.policies import can_add_funds
@@ -119,7 +120,7 @@ def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: obje
     numbers = {}
     for name, value, low, high in (("days", days, 1, 60), ("max_per_month", max_per_month, 1, 31)):
         try:
-            number = int(str(value).strip())
+            number = whole_number(value)
             if not low <= number <= high:
                 raise ValueError
             numbers[name] = number

@@ -18,7 +18,7 @@ from clientpanel.accounts.models import User, normalize_email
 from clientpanel.accounts.services import clean_email, clean_password
 from clientpanel.core.errors import FieldErrors
 from clientpanel.core.money import AmountError, parse_amount, parse_currency_amount
-from clientpanel.core.text import name_key, visible_problem
+from clientpanel.core.text import name_key, visible_problem, whole_number
 
 from ..models import Address, AddressType, ClientGroup, ClientStatus
 from ..validation import (
@@ -160,7 +160,7 @@ def clean_payment_terms(value: object) -> int | None:
     if isinstance(value, bool):
         raise FieldInvalid(_("Enter a number of days."))
     try:
-        days = int(str(value).strip())
+        days = whole_number(value)
     except ValueError:
         raise FieldInvalid(_("Enter a whole number of days.")) from None
     if not 0 <= days <= 365:

@@ -19,7 +19,7 @@ from clientpanel.core.errors import FieldErrors, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.models import NumberSequence
 from clientpanel.core.numbering import document_series_key
-from clientpanel.core.text import at_most_characters, text_problem, visible_problem
+from clientpanel.core.text import at_most_characters, text_problem, visible_problem, whole_number
 
 from .. import policies
 from ..models import HomeCompany, ResetPeriod
@@ -95,7 +95,7 @@ def reminder_days(value: object, errors: FieldErrors, field: str, *, blank_ok: b
             errors.add(field, _("Enter 0 to 60 days (0: no reminder)."))
         return None
     try:
-        days = int(str(value).strip())
+        days = whole_number(value)
     except ValueError:
         days = -1
     if not 0 <= days <= 60:
@@ -172,7 +172,7 @@ def home_company_save(*, actor: ActorLike, data: Mapping[str, Any], company_id=N
                 company.payment_terms_days = None
             else:
                 try:
-                    company.payment_terms_days = int(str(raw))
+                    company.payment_terms_days = whole_number(raw)
                     if not 0 <= company.payment_terms_days <= 365:
                         raise ValueError
                 except ValueError:

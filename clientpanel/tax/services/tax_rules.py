@@ -17,7 +17,7 @@ from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationF
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import AmountError, decimal_places, parse_decimal
 from clientpanel.core.places import FieldInvalid, clean_region
-from clientpanel.core.text import at_most_characters, text_problem, visible_problem
+from clientpanel.core.text import at_most_characters, text_problem, visible_problem, whole_number
 
 from .. import policies
 from ..models import HomeCompany, TaxRule
@@ -107,7 +107,7 @@ def tax_rule_save(*, actor: ActorLike, company_id, data: Mapping[str, Any], rule
                 errors.add(f"tax{n}_rate", _("Tax %(number)d needs both a name and a rate.") % {"number": n})
         if "priority" in data:
             try:
-                rule.priority = int(str(data["priority"]))
+                rule.priority = whole_number(data["priority"])
                 if abs(rule.priority) > PRIORITY_LIMIT:
                     raise ValueError
             except ValueError:
