@@ -11,12 +11,12 @@ Whole numbers (days, hours, a priority) are a sign and the digits 0–9 in every
 
 from __future__ import annotations
 
-import re
-
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from clientpanel.core.text import WHOLE_NUMBER
 
 # Spaces people type between thousands, for a language that groups with a space (Polish: U+00A0).
 _SPACES = (" ", "\u202f", "\u2009", "\u00a0")
@@ -62,11 +62,6 @@ class LocalizedNumberField(forms.CharField):
         return delocalize_number(super().to_python(value))
 
 
-# A whole number as the services and the API read one: a sign and ASCII digits. Python's int() reads
-# more ("١٠" and "１０" as 10, "1_0" as 10), and Django's IntegerField goes through it.
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
-
-
 class WholeNumberField(forms.CharField):
     """A text field for a whole number (days, hours, a priority): what is not a sign and the digits
     0–9 is refused here, in the words the field's service refuses a non-number with (pass them as
@@ -77,5 +72,5 @@ class WholeNumberField(forms.CharField):
 
     def validate(self, value):
         super().validate(value)
-        if value not in self.empty_values and not _WHOLE_NUMBER.fullmatch(value):
+        if value not in self.empty_values and not WHOLE_NUMBER.fullmatch(value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
