@@ -7,7 +7,8 @@ from clientpanel.clients.models import AddressType
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import reader_amount
-from clientpanel.ui.forms import NewPasswordForm, postal_address_form, suggest_regions
+from clientpanel.ui.forms import NewPasswordForm, SentOnceMixin, postal_address_form, suggest_regions
+from clientpanel.ui.forms import sent_once as once
 from clientpanel.ui.labels import UNNAMED_ADDRESS, country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
 
@@ -30,7 +31,7 @@ class LoginForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class AddFundsForm(forms.Form):
+class AddFundsForm(SentOnceMixin, forms.Form):
     amount = LocalizedNumberField(label=_("Amount (net)"), max_length=30)
 
 
@@ -40,6 +41,21 @@ class AutoTopUpForm(forms.Form):
     days = forms.IntegerField(label=_("When the balance will not cover this many days of charges"), min_value=1,
                               max_value=60)
     max_per_month = forms.IntegerField(label=_("At most this many top-ups a month"), min_value=1, max_value=31)
+
+
+def sender_of(portal) -> str:
+    """Whose one-time keys a portal form claims (ui.forms.sent_once): the signed-in user's, and
+    while staff are logged in as the user, that staff member's as that user (at most 64
+    characters: the staff member's id cut to 24 of its 32 hex digits, unique enough among staff)."""
+    sender = f"portal:{portal.user.pk.hex}"
+    return f"{sender}:{portal.impersonator.pk.hex[:24]}" if portal.impersonator else sender
+
+
+def sent_once(request, key: str | None, action):
+    """Run a portal form's action once for the form as it was shown (key: the one-time key it was
+    sent with, a SentOnceMixin form's submission_key or a Pay now button's): the same form sent
+    again is refused with a Conflict, a refusal frees it (ui.forms.sent_once)."""
+    return once(sender_of(request.portal), key, action)
 
 
 def show_refusal(form: forms.Form, error, mapping: dict[str, str] | None = None) -> None:
@@ -58,7 +74,7 @@ def show_refusal(form: forms.Form, error, mapping: dict[str, str] | None = None)
                 form.add_error(name if name in form.fields else None, message)
 
 
-class OrderServiceForm(forms.Form):
+class OrderServiceForm(SentOnceMixin, forms.Form):
     """A product the client may order, at one of its prices in the client's currency (one choice
     per price, grouped by product)."""
 
@@ -150,7 +166,7 @@ class PermissionsForm(forms.Form):
         self.fields["permissions"].choices = _permission_choices(grantable)
 
 
-class InviteForm(PermissionsForm):
+class InviteForm(SentOnceMixin, PermissionsForm):
     """Invite somebody by e-mail to use this client's account: the invitation carries a link to choose a
     password when the address has no login yet."""
 
@@ -181,7 +197,7 @@ class SignupForm(forms.Form):
         self.fields["currency"].choices = [(code, code) for code in settings.CLIENTPANEL_CURRENCIES]
 
 
-class AddressForm(postal_address_form()):
+class AddressForm(SentOnceMixin, postal_address_form()):
     """An address of the client's address book (clients.services.address_create and address_update).
     Bounded here; validated by the services exactly as staff's edits, so their messages are the ones
     shown. The billing address keeps its type and has no default flag (SPEC §2)."""

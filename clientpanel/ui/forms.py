@@ -1,12 +1,22 @@
-"""Forms both the staff panel and the portal show."""
+"""Forms both the staff panel and the portal show, and the one-time key that has a form which
+creates something or moves money do it once however often it is sent (SentOnceMixin, sent_once)."""
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.accounts.login import code_check
-from clientpanel.core.errors import DomainError
+from clientpanel.core.errors import Conflict, DomainError, ValidationFailed
+from clientpanel.core.idempotency import submission_claim, submission_release
+
+T = TypeVar("T")
 
 
 class CodeForm(forms.Form):
@@ -91,3 +101,73 @@ def suggest_regions(form: forms.Form, url: str, prefix: str = "") -> None:
     input (panel.js fetches url?country=XX, which answers ui/_region_options.html)."""
     form.fields[prefix + "country"].widget.attrs.update({
         "data-region-options": url, "data-region-input": f"#{form.auto_id % (prefix + 'region')}"})
+
+
+# --- sent once -------------------------------------------------------------------------------------
+
+SUBMISSION = "submission"  # the one-time key's field
+SENT_TWICE = "form_sent_twice"  # the code of the Conflict a form sent again is refused with
+_KEY = re.compile(r"[0-9a-f]{32}")
+
+
+def new_submission_key() -> str:
+    return uuid.uuid4().hex
+
+
+class SentOnceMixin(forms.Form):
+    """A form that creates something or moves money, sent once per showing: a hidden one-time key,
+    drawn when the form is shown, that sent_once claims — a double click, two tabs sending the same
+    page, or a request the browser repeats find it taken, and nothing is made or charged twice. A
+    form shown again with its errors keeps its key. The staff panel's and the portal's forms alike;
+    each side names whose keys they are (backoffice views.common.sent_once, portal forms.sent_once).
+    (A Form itself, so that it comes before BaseForm in every form's order.)"""
+
+    # Not required: a post without it (a script's) runs unguarded, as before (docs/decisions.md);
+    # every page with the form sends it. A bad one is refused above the form, not on a hidden field.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, strip=True)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[SUBMISSION].initial = new_submission_key()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get(SUBMISSION) and not _KEY.fullmatch(cleaned[SUBMISSION]):
+            self.add_error(None, _("Reload the form and send it again."))
+        return cleaned
+
+    @property
+    def submission_key(self) -> str:
+        """The key the form was sent with ("" when none)."""
+        return (self.cleaned_data.get(SUBMISSION) or "") if hasattr(self, "cleaned_data") else ""
+
+    @property
+    def service_data(self) -> dict:
+        """The cleaned data a service takes: all but the one-time key."""
+        return {name: value for name, value in self.cleaned_data.items() if name != SUBMISSION}
+
+
+class SentOnceForm(SentOnceMixin, forms.Form):
+    """Only the key: for a page whose fields are no form of their own (the proforma editor's grid,
+    a Pay now button), read with the same check."""
+
+
+def sent_once(sender: str, key: str | None, action: Callable[[], T]) -> T:
+    """Run action once for a form as it was shown (key: its one-time key; sender: whose keys they
+    are, e.g. "form:<staff id>"): the same form sent again is refused in words (a Conflict) and
+    nothing is recorded twice. The key is claimed in a transaction of its own, so a second request
+    sent at the same moment finds it at once. A refusal (a DomainError: raised before anything is
+    written) frees the form to be corrected and sent again; any other failure keeps it taken, as
+    part of the action may have been recorded. No key (a script's post): the action runs."""
+    if not key:
+        return action()
+    if not _KEY.fullmatch(key):
+        raise ValidationFailed(gettext("Reload the form and send it again."))
+    if not submission_claim(sender, key):
+        raise Conflict(gettext("This form was sent already; reload the page to see what was recorded."),
+                       code=SENT_TWICE)
+    try:
+        return action()
+    except DomainError:
+        submission_release(sender, key)
+        raise

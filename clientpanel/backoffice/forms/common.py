@@ -1,11 +1,12 @@
 """What the staff panel's forms share: a service's field errors shown on the fields, the decimals
 an amount takes in its currency, a prefilled number written as the page writes numbers, a postal
-address's fields (ui.forms, shared with the portal), and the blank and "inherit" choices."""
+address's fields (ui.forms, shared with the portal), and the blank and "inherit" choices. A form
+that creates something or moves money is sent once: ui.forms.SentOnceMixin (shared with the portal),
+claimed by views.common.sent_once."""
 
 from __future__ import annotations
 
 import re
-import uuid
 from decimal import Decimal
 
 from babel import UnknownLocaleError
@@ -91,22 +92,3 @@ def choices_with_blank(choices):
 
 
 INHERIT_CHOICES = [("", _("Inherit")), ("true", _("Yes")), ("false", _("No"))]
-
-
-class SentOnceMixin(forms.Form):
-    """A money form sent once per showing: a hidden one-time key, drawn when the form is shown,
-    that views.common.sent_once claims — a double click, or a request repeated by the browser,
-    finds it taken and records nothing twice."""
-
-    # Not required: a post without it (a script's) runs unguarded, as before; the page always sends it.
-    submission = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput, required=False,
-                                  error_messages={"invalid": _("Reload the form and send it again.")})
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["submission"].initial = uuid.uuid4().hex
-
-    @property
-    def service_data(self) -> dict:
-        """The cleaned data a service takes: all but the one-time key."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "submission"}

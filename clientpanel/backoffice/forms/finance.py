@@ -8,9 +8,10 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.ui.forms import SentOnceMixin
 from clientpanel.ui.numbers import LocalizedNumberField, delocalize_number
 
-from .common import CurrencyAmountMixin, SentOnceMixin, ServiceErrorsMixin
+from .common import CurrencyAmountMixin, ServiceErrorsMixin
 
 
 class ManualTransactionForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
@@ -22,7 +23,7 @@ class ManualTransactionForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
     allow_over_limit = forms.BooleanField(label=_("Allow beyond balance + credit limit (logged)"), required=False)
 
 
-class AddFundsForm(CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
+class AddFundsForm(SentOnceMixin, CurrencyAmountMixin, ServiceErrorsMixin, forms.Form):
     amount_fields = ("net_amount",)
     net_amount = LocalizedNumberField(label=_("Net Amount"), max_length=32)
 

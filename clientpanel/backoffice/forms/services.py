@@ -10,13 +10,14 @@ from clientpanel.catalog.models import Period
 from clientpanel.catalog.modules import module_choices
 from clientpanel.catalog.selectors import products_for_staff_order
 from clientpanel.core.json_text import read_json
+from clientpanel.ui.forms import SentOnceMixin
 from clientpanel.ui.labels import currency_choices
 from clientpanel.ui.numbers import LocalizedNumberField, WholeNumberField
 
 from .common import ServiceErrorsMixin
 
 
-class AddServiceForm(ServiceErrorsMixin, forms.Form):
+class AddServiceForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
     product = forms.ChoiceField(label=_("Product"))
     price = forms.ChoiceField(label=_("Price"), required=False)
     allow_over_limit = forms.BooleanField(label=_("Order even if funds plus credit limit do not cover it (logged)"),

@@ -12,15 +12,15 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from clientpanel.clients import selectors as client_selectors
-from clientpanel.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from clientpanel.core.idempotency import submission_claim, submission_release
+from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.ui import exports
 from clientpanel.ui.downloads import csv_attachment
+from clientpanel.ui.forms import SUBMISSION
+from clientpanel.ui.forms import sent_once as once
 
 from ..query import RefusedQuery
 
@@ -116,21 +116,10 @@ def csv_export(request: HttpRequest, find: Callable[[], Any], *, columns: list, 
 
 
 def sent_once(request: HttpRequest, form, action: Callable[[], T]) -> T:
-    """Run a SentOnceMixin form's action once for the form as it was shown: the same form sent
-    again (a double click) is refused in words and nothing is recorded twice. A refusal (a
-    DomainError: raised before anything is written) frees the form to be corrected and sent again;
-    any other failure keeps it taken, as part of the action may have been recorded."""
-    owner, key = f"form:{request.user.pk}", form.cleaned_data.get("submission")
-    if not key:
-        return action()
-    if not submission_claim(owner, key):
-        raise Conflict(_("This form was sent already; reload the page to see what was recorded."),
-                       code="form_sent_twice")
-    try:
-        return action()
-    except DomainError:
-        submission_release(owner, key)
-        raise
+    """Run a SentOnceMixin form's action once for the form as it was shown, under the staff
+    member's keys (ui.forms.sent_once: the same form sent again is refused in words, a refusal
+    frees it)."""
+    return once(f"form:{request.user.pk}", form.cleaned_data.get(SUBMISSION), action)
 
 
 def document_or_404(request: HttpRequest, document_id):

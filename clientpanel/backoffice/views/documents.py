@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.accounts.actors import as_actor
 from clientpanel.accounts.roles import FINANCE, VIEW_CLIENTS
 from clientpanel.catalog import selectors as catalog_selectors
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import Conflict, ValidationFailed
 from clientpanel.core.money import reader_amount
 from clientpanel.einvoices import rules as einvoice_rules
 from clientpanel.einvoices.exporters import exporter_choices
@@ -33,6 +33,7 @@ from clientpanel.payments.models import GatewayRefund
 from clientpanel.payments.selectors import payments_settling, reversal_notices
 from clientpanel.ui.downloads import attachment, document_pdf_attachment
 from clientpanel.ui.exports import DOCUMENT_COLUMNS
+from clientpanel.ui.forms import SentOnceForm
 from clientpanel.ui.sorting import list_sort
 
 from ..access import area_required
@@ -44,7 +45,16 @@ from ..forms.finance import (
     proforma_lines,
 )
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, csv_export, document_or_404, form_page, page_of, record_context, reload_page
+from .common import (
+    client_or_404,
+    csv_export,
+    document_or_404,
+    form_page,
+    page_of,
+    record_context,
+    reload_page,
+    sent_once,
+)
 
 # Finance → Documents' sortable headers, in the table's order (invoicing.selectors.DOCUMENT_SORTS).
 DOCUMENT_SORT_COLUMNS = [("number", gettext_lazy("Number")), ("issue_date", gettext_lazy("Issue Date")),
@@ -79,11 +89,11 @@ def client_invoices(request: HttpRequest, client_id) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_funds(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
+    form = AddFundsForm(request.POST or None, currency=client.currency)
     return form_page(
-        request, AddFundsForm(request.POST or None, currency=client.currency),
-        "backoffice/documents/_add_funds_form.html", {"client": client},
-        save=lambda data: document_services.proforma_add_funds(actor=request.user, client_id=client.id,
-                                                               net_amount=data["net_amount"]),
+        request, form, "backoffice/documents/_add_funds_form.html", {"client": client},
+        save=lambda data: sent_once(request, form, lambda: document_services.proforma_add_funds(
+            actor=request.user, client_id=client.id, net_amount=data["net_amount"])),
         success=lambda document: _("Proforma %(number)s issued: %(total)s.") % {
             "number": document.number, "total": reader_amount(document.total, document.currency)},
         then=lambda document: reload_page(request, "backoffice:client-invoices", client_id=client.id))
@@ -98,11 +108,14 @@ def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
     client = client_or_404(request, client_id)
     lines = proforma_lines(request.POST) if request.method == "POST" else [new_line(1)]
     errors: dict[str, list[str]] = {}
+    once = SentOnceForm(request.POST or None)  # the page's one-time key (shown again with the errors)
     if request.method == "POST":
         try:
-            document = document_services.proforma_issue(actor=request.user, client_id=client.id,
-                                                        items=line_items(lines))
-        except ValidationFailed as refused:
+            if not once.is_valid():
+                raise ValidationFailed(once.non_field_errors()[0])
+            document = sent_once(request, once, lambda: document_services.proforma_issue(
+                actor=request.user, client_id=client.id, items=line_items(lines)))
+        except (ValidationFailed, Conflict) as refused:
             errors = refused.fields or {"items": [refused.message]}
         else:
             messages.success(request, _("Proforma %(number)s issued.") % {"number": document.number})
@@ -113,7 +126,7 @@ def proforma_create(request: HttpRequest, client_id) -> HttpResponse:
     response = render(request, "backoffice/documents/proforma_form.html", context | {
         "lines": lines_with_errors(lines, errors, preview.nets if preview else None),
         "item_errors": errors.get("items", []), "preview": preview,
-        "products": catalog_selectors.products_for_staff_order(currency=client.currency),
+        "products": catalog_selectors.products_for_staff_order(currency=client.currency), "once": once,
         "next_line": max((line["id"] for line in lines), default=0) + 1})
     if errors:
         response.status_code = 400

@@ -19,11 +19,12 @@ from clientpanel.client_services.models import ProvisionStatus, Service, Service
 from clientpanel.client_services.provision_errors import describe_message
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.errors import DomainError, NotFound
+from clientpanel.ui.forms import SENT_TWICE
 
 from ..access import area_required
 from ..forms.services import AddServiceForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, form_page, page_of, record_context
+from .common import client_or_404, form_page, page_of, record_context, sent_once
 
 
 @area_required(VIEW_CLIENTS)
@@ -49,10 +50,11 @@ def service_add(request: HttpRequest, client_id) -> HttpResponse:
         return render(request, "backoffice/services/_price_options.html", {"form": form})
     return form_page(
         request, form, "backoffice/services/add.html", record_context(request, client, "services"),
-        save=lambda data: service_services.service_order(
+        save=lambda data: sent_once(request, form, lambda: service_services.service_order(
             actor=request.user, client_id=client.id, product_id=data["product"], price_id=data["price"],
-            allow_over_limit=data["allow_over_limit"]),
-        refused=lambda error: form.add_error("price", error.message),
+            allow_over_limit=data["allow_over_limit"])),
+        # The service's refusals concern the price chosen; the form sent twice, the whole form.
+        refused=lambda error: form.add_error(None if error.code == SENT_TWICE else "price", error.message),
         success=lambda service: _("Service %(label)s ordered; provisioning runs as a job.") % {"label": service.label},
         then=lambda service: redirect("backoffice:client-services", client_id=client.id))
 

@@ -19,7 +19,7 @@ from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.core.places import region_name
 
 from ..access import not_here, portal_page, shown_or_not_here
-from ..forms import AddressForm, show_refusal
+from ..forms import AddressForm, sent_once, show_refusal
 
 EDITED = ("name", "contact_name", "phone", "email", "address1", "address2", "city", "postcode", "country", "region")
 
@@ -39,7 +39,8 @@ def address_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             # Only the form's own fields reach the service (staff's notes are not among them).
-            added = address_create(actor=request.portal.actor, client_id=client.pk, data=form.cleaned_data)
+            added = sent_once(request, form.submission_key, lambda: address_create(
+                actor=request.portal.actor, client_id=client.pk, data=form.service_data))
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -60,7 +61,7 @@ def address(request: HttpRequest, address_id) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = address_update(actor=request.portal.actor, client_id=client.pk, address_id=shown.pk,
-                                   data=form.cleaned_data)
+                                   data=form.service_data)
         except NotFound:  # deleted meanwhile (by staff or another user)
             not_here(request, Address, address_id)
         except DomainError as error:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from clientpanel.client_services.selectors import entry_service_names, services_visible_to, upcoming_charges
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import format_amount_input, parse_currency_amount
 from clientpanel.core.text import text_problem
 from clientpanel.einvoices.selectors import einvoice_of
@@ -32,7 +32,7 @@ from clientpanel.payments.selectors import online_gateways, payable_online
 from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachment
 
 from ..access import not_here, portal_page
-from ..forms import AddFundsForm
+from ..forms import AddFundsForm, sent_once
 from ..funds import shortfalls
 from .payments import start_paying
 
@@ -120,13 +120,16 @@ def add_funds(request: HttpRequest) -> HttpResponse:
         "amount": _asked_amount(request.GET.get("amount"), client.currency) or (wanted.top_up if wanted else "")})
     if request.method == "POST" and form.is_valid():
         try:
-            proforma = proforma_add_funds(actor=request.portal.actor, client_id=request.portal.client.pk,
-                                          net_amount=form.cleaned_data["amount"])
+            proforma = sent_once(request, form.submission_key, lambda: proforma_add_funds(
+                actor=request.portal.actor, client_id=request.portal.client.pk, net_amount=form.cleaned_data["amount"]))
         except ValidationFailed as error:
             for message in error.fields.get("net_amount", [error.message]):
                 form.add_error("amount", message)
+        except DomainError as error:  # sent already
+            form.add_error(None, error.message)
         else:
             if "pay_now" in request.POST and payable_online([proforma])[0]:
+                # The form's key is spent on the proforma: the payment is part of the same sending.
                 return start_paying(request, [str(proforma.pk)])
             if rules.pays_by_transfer(proforma):
                 messages.success(request, _("Proforma %(number)s is issued; pay it by bank transfer with its number "

@@ -34,9 +34,10 @@ from clientpanel.payments.models import AttemptStatus, AutoTopUp, PaymentAttempt
 from clientpanel.payments.rules import ENDED_UNCHARGED
 from clientpanel.payments.selectors import account_of, online_gateways, payable_online
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
+from clientpanel.ui.forms import SentOnceForm
 
 from ..access import portal_page
-from ..forms import AutoTopUpForm, show_refusal
+from ..forms import AutoTopUpForm, sent_once, show_refusal
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,21 @@ def payer_attempt_or_404(request: HttpRequest, attempt_id) -> PaymentAttempt:
 @portal_page(MANAGE_INVOICES)
 @require_POST
 def pay(request: HttpRequest) -> HttpResponse:
-    """Pay the chosen proformas: straight to the gateway when the company offers one, else a choice."""
-    return start_paying(request, _ids(request.POST.getlist("documents")), request.POST.get("account", ""))
+    """Pay the chosen proformas: straight to the gateway when the company offers one, else a choice.
+    Each Pay button's form starts one payment (its one-time key, ui.forms.sent_once): pressed twice,
+    the second is refused, not a second checkout."""
+    once = SentOnceForm(request.POST)
+    if not once.is_valid():
+        messages.error(request, once.non_field_errors()[0])
+        return redirect("portal:invoices")
+    return start_paying(request, _ids(request.POST.getlist("documents")), request.POST.get("account", ""),
+                        key=once.submission_key)
 
 
-def start_paying(request: HttpRequest, ids: list[str], account: str = "") -> HttpResponse:
+def start_paying(request: HttpRequest, ids: list[str], account: str = "", *, key: str = "") -> HttpResponse:
     """Send the payer to the gateway for these proformas — or to a choice when the company offers
-    several gateways and none was chosen (Pay now, Pay the selected, Add funds and pay)."""
+    several gateways and none was chosen (Pay now, Pay the selected, Add funds and pay). key: the
+    one-time key of the form that asked (claimed when the payment starts; Add Funds spent its own)."""
     documents = list(documents_visible_to(request.portal.actor).filter(pk__in=ids).order_by("due_date", "number"))
     if not documents:
         messages.error(request, _("Choose at least one unpaid proforma to pay."))
@@ -84,11 +93,11 @@ def start_paying(request: HttpRequest, ids: list[str], account: str = "") -> Htt
             "asks_to_keep": asks_to_keep, "chosen_account": account,
             "total": sum(d.total - d.paid_gross for d in documents), "currency": documents[0].currency})
     try:
-        _attempt, checkout = payment_start(
+        _attempt, checkout = sent_once(request, key, lambda: payment_start(
             actor=request.portal.actor, document_ids=ids,
             account_id=int_id_or_none(account),
             return_url=lambda a: request.build_absolute_uri(reverse("portal:payment", args=[a.pk])),
-            keep_method=request.POST.get("keep_method") == "on")
+            keep_method=request.POST.get("keep_method") == "on"))
     except DomainError as error:
         messages.error(request, error.message)
         if len(ids) == 1:

@@ -30,7 +30,7 @@ from clientpanel.core.errors import DomainError, NotFound
 from clientpanel.ledger.services import InsufficientFunds
 
 from ..access import not_here, portal_page, shown_or_not_here
-from ..forms import CancellationForm, OrderServiceForm, show_refusal
+from ..forms import CancellationForm, OrderServiceForm, sent_once, show_refusal
 from ..funds import order_shortfall, shortfall_of
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
@@ -83,9 +83,9 @@ def order(request: HttpRequest) -> HttpResponse:
         try:
             # The service refuses hidden or retired products, other clients and anything beyond
             # balance plus credit limit; the portal never asks to order over the limit.
-            ordered = service_order(actor=request.portal.actor, client_id=client.pk,
-                                    product_id=form.product_of[form.cleaned_data["price"]],
-                                    price_id=form.cleaned_data["price"])
+            ordered = sent_once(request, form.submission_key, lambda: service_order(
+                actor=request.portal.actor, client_id=client.pk, product_id=form.product_of[form.cleaned_data["price"]],
+                price_id=form.cleaned_data["price"]))
         except InsufficientFunds as error:
             if request.portal.may(MANAGE_INVOICES):  # what to add, and where, for whoever adds funds
                 shortfall = order_shortfall(products, form.cleaned_data["price"], client)

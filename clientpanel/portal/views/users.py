@@ -20,7 +20,7 @@ from clientpanel.clients.services import client_user_link, client_user_remove, c
 from clientpanel.core.errors import DomainError
 
 from ..access import portal_page
-from ..forms import InviteForm, PermissionsForm, show_refusal
+from ..forms import InviteForm, PermissionsForm, sent_once, show_refusal
 
 
 def _users_page(view):
@@ -57,8 +57,8 @@ def users(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST if request.method == "POST" else None, grantable=_grantable(request))
     if request.method == "POST" and form.is_valid():
         try:
-            client_user_link(actor=portal.actor, client_id=portal.client.pk, data=form.cleaned_data,
-                             send_invitation=True)
+            sent_once(request, form.submission_key, lambda: client_user_link(
+                actor=portal.actor, client_id=portal.client.pk, data=form.service_data, send_invitation=True))
         except DomainError as error:
             show_refusal(form, error)
         else:

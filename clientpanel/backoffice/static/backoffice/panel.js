@@ -12,6 +12,60 @@
     }
   }, true);
 
+  // A form sent (method="post", by the browser or by htmx): once its data is gathered, its submit
+  // buttons are disabled, so a second click sends nothing — only a help: the server refuses a form
+  // sent twice anyway (its one-time key, ui.forms.sent_once). They come back when htmx has the
+  // answer, when the browser shows the page again from its cache (Back), or after SENT_HOLD_MS on a
+  // page that never changed (a download). <form data-sends-again>: never held.
+  const SENT = "data-sent-held";
+  const SENT_HOLD_MS = 15000;
+
+  function submitButtons(form) {
+    return Array.prototype.filter.call(form.elements, function (element) {
+      return element.type === "submit" || element.type === "image";
+    });
+  }
+
+  function releaseSent(form) {
+    form.removeAttribute(SENT);
+    submitButtons(form).forEach(function (button) {
+      if (button.hasAttribute(SENT)) {
+        button.disabled = false;
+        button.removeAttribute(SENT);
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute("data-sends-again")) return;
+    const byHtmx = form.matches("[hx-post], [data-hx-post], [hx-put], [data-hx-put]") && event.defaultPrevented;
+    if (!byHtmx && (event.defaultPrevented || (form.getAttribute("method") || "").toLowerCase() !== "post")) return;
+    if (!byHtmx && form.getAttribute("target") && form.getAttribute("target") !== "_self") return;
+    if (!byHtmx && form.hasAttribute(SENT)) {  // sent already (Enter pressed again): not again
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute(SENT, byHtmx ? "htmx" : "page");
+    // After this event: the browser (and htmx) have read the form, with the button pressed.
+    window.setTimeout(function () {
+      submitButtons(form).forEach(function (button) {
+        if (!button.disabled) {
+          button.disabled = true;
+          button.setAttribute(SENT, "");
+        }
+      });
+    }, 0);
+    window.setTimeout(function () { releaseSent(form); }, SENT_HOLD_MS);
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail && event.detail.elt;
+    if (form instanceof HTMLFormElement && form.getAttribute(SENT) === "htmx") releaseSent(form);
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) document.querySelectorAll("form[" + SENT + "]").forEach(releaseSent);
+  });
+
   // <select data-submit-on-change>: a choice submits its form (page sizes).
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("select[data-submit-on-change]") && event.target.form) {
