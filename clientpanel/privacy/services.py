@@ -14,12 +14,14 @@ from django.utils.translation import gettext as _
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.accounts.models import User
 from clientpanel.audit.models import AuditEvent
-from clientpanel.audit.services import audit_record
+from clientpanel.audit.services import audit_record, diff, snapshot
 from clientpanel.client_services.models import Service, ServiceStatus
-from clientpanel.clients.models import Address, Client, ClientStatus, ClientUser
+from clientpanel.clients.events import ClientUpdated
+from clientpanel.clients.models import Address, Client, ClientStatus, ClientUser, ViesStatus
 from clientpanel.clients.services import search_text_of
 from clientpanel.clients.services.clients import lock_client
 from clientpanel.core.errors import Conflict, FieldErrors, require
+from clientpanel.core.events import publish
 from clientpanel.files.models import ClientFile
 from clientpanel.files.storage import stored_file_remove
 from clientpanel.invoicing.models import Document, DocumentStatus
@@ -45,7 +47,9 @@ def is_erased(client: Client) -> bool:
 def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
     """Pseudonymise the client, its addresses and the users that belong to it alone; remove its
     files; empty its e-mails and its webhook messages' bodies; keep only who did what and when of
-    its activity. `confirm` must be the client's number. One transaction, audited."""
+    its activity. `confirm` must be the client's number. One transaction, audited, and published as
+    the client.updated a client edit publishes (GDPR art. 19: the recipients of the data — webhook
+    endpoints — are told, and their copy of the client is replaced by the erased one)."""
     actor = as_actor(actor)
     require(policies.can_erase_client_data(actor), _("You are not allowed to erase client data."))
     with transaction.atomic():
@@ -57,6 +61,7 @@ def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
             errors.add("confirm", _("Type the client number, %(number)s, to confirm.") % {"number": client.number})
         errors.raise_if_any()
         _refuse_unless_settled(client)
+        before = snapshot(client)
         users = _users_of_this_client_alone(client)
         for user in users:
             user.email = f"erased-{user.pk.hex}@{ERASED_DOMAIN}"
@@ -73,6 +78,8 @@ def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
         client.firstname, client.lastname = ERASED, client.number
         client.company_name = client.id_number = client.tax_id = ""
         client.phone = client.admin_notes = client.public_notes = client.billing_city = ""
+        # As client_update does when the tax ID changes: no VIES answer about a number it has not.
+        client.vies_status, client.vies_checked_at, client.vies_error = ViesStatus.UNCHECKED, None, ""
         client.display_name = erased_name(client)
         client.status = ClientStatus.CLOSED
         client.search_text = search_text_of(client, "")
@@ -85,6 +92,11 @@ def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
         AuditEvent.objects.filter(client_id=client.pk).update(changes={}, object_label=client.number)
         audit_record(action="client.erase", target=client, client_id=client.pk, object_label=client.number,
                      changes={"personal_data": ["kept", "erased"]})
+        # After the old messages' bodies were replaced: this one carries the erased client.
+        fields = set(diff(before, snapshot(client))) | {"addresses"}
+        if client.owner_id in {user.pk for user in users}:
+            fields.add("owner")
+        publish(ClientUpdated(client_id=client.pk, fields=tuple(sorted(fields))))
         for name in files:
             transaction.on_commit(partial(stored_file_remove, name))
     return client

@@ -18,9 +18,9 @@ from clientpanel.accounts.models import User
 from clientpanel.accounts.two_factor import totp_clear
 from clientpanel.audit.services import audit_record, save_audited
 from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
-from clientpanel.core.events import publish
+from clientpanel.core.events import publish, publish_all
 
-from ..events import PasswordResetEmailRequested
+from ..events import ClientUpdated, PasswordResetEmailRequested
 from ..models import Client, ClientUser
 from ..selectors import clients_visible_to
 from ..validation import clean_phone
@@ -64,7 +64,8 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
     is the same for every client it belongs to. A new phone of an owner is also the phone of each
     client it owns whose phone was the owner's — among the clients the actor may see — and of those
     clients' billing contacts that had it (services/phones.py); a client whose phone was its own
-    keeps it."""
+    keeps it. A new name of an owner is in the payload of every client it owns (its `owner`): each
+    is published (client.updated), those beyond the actor too — they are the same person's."""
     actor = as_actor(actor)
     errors = FieldErrors()
     errors.add_unknown(data, ACCOUNT_FIELDS)
@@ -95,6 +96,9 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
             owned_clients = Client.objects.select_for_update(no_key=True).filter(pk__in=visible)
             for owned in owned_clients.order_by("pk"):
                 update_locked_client(owned, {"phone": new_phone})
+        if {"firstname", "lastname"} & set(changes):
+            owned_ids = Client.objects.filter(owner_id=user.pk).order_by("pk").values_list("pk", flat=True)
+            publish_all(ClientUpdated(client_id=owned_id, fields=("owner",)) for owned_id in owned_ids)
     return user
 
 

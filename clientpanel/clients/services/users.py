@@ -21,7 +21,7 @@ from clientpanel.core.errors import Conflict, FieldErrors, NotFound, PermissionD
 from clientpanel.core.events import publish
 
 from .. import policies
-from ..events import ClientUserInvited
+from ..events import ClientUpdated, ClientUserInvited
 from ..models import Client, ClientUser
 from ..permissions import ALL_PERMISSIONS, CLIENT_PERMISSIONS
 from ..selectors import is_account_out_of_reach, users_visible_to
@@ -213,4 +213,5 @@ def client_transfer_ownership(*, actor: ActorLike, client_id, user_id) -> Client
         client.save(update_fields=["owner", "search_text", "updated_at"])
         audit_record(action="client.transfer_ownership", target=client, client_id=client.pk,
                      changes={"owner": [old_owner.email, link.user.email]})
+        publish(ClientUpdated(client_id=client.pk, fields=("owner",)))  # the client's `owner` is another
     return client
