@@ -26,6 +26,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
+from clientpanel.api import contract
 from clientpanel.api.field_names import field_name, request_loc
 from clientpanel.api.imports import UPLOAD_URL_NAME, upload_limit
 from clientpanel.api.imports import router as imports_router
@@ -95,6 +96,15 @@ class ClientpanelApi(NinjaAPI):
                     error["ctx"]["error"] = str(error["ctx"]["error"])
                 errors.append({**error, "loc": loc})
         return NinjaValidationError(errors)
+
+    def _get_bound_routers(self):
+        # Every operation keeps to the API's contract (api/contract.py), whichever router made it.
+        routers = super()._get_bound_routers()
+        for router in routers:
+            for path_view in router.path_operations.values():
+                for operation in path_view.operations:
+                    contract.bind(operation)
+        return routers
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)

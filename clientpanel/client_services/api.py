@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, money_request, scoped
@@ -23,10 +23,10 @@ from clientpanel.core.api_types import (
 )
 from clientpanel.core.errors import NotFound
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, StrictSchema, iso_time, list_page
+from clientpanel.core.schemas import ListOut, StrictSchema, choice_filter, iso_time, list_page
 
 from . import services
-from .models import Service
+from .models import Service, ServiceStatus
 
 router = Router(tags=["products and services"])
 
@@ -71,6 +71,11 @@ class ServiceListOut(ListOut[ServiceOut]):
     """One page of a client's services, with how many there are in all."""
 
 
+class ServiceListParams(Schema):
+    status: OneLine(12) = Field("", description=f"One of {', '.join(ServiceStatus.values)} (either letter case)")
+    page: Page = 1
+    page_size: PageSize = 50
+
 
 def service_out(service: Service) -> dict[str, Any]:
     return {
@@ -85,10 +90,12 @@ def service_out(service: Service) -> dict[str, Any]:
 
 
 @router.get("/clients/{client_id}/services", response=ServiceListOut, auth=scoped(CLIENTS_READ))
-def list_client_services(request, client_id: UUID, page: Page = 1, page_size: PageSize = 50):
+def list_client_services(request, client_id: UUID, params: Query[ServiceListParams]):
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     rows = client.services.select_related("product").order_by("-order_date", "-id")  # id: a fixed order for ties
-    return list_page(rows, page=page, page_size=page_size, item_out=service_out)
+    if status := choice_filter("status", params.status, ServiceStatus.values):
+        rows = rows.filter(status=status)
+    return list_page(rows, page=params.page, page_size=params.page_size, item_out=service_out)
 
 
 @router.post("/clients/{client_id}/services", response={201: ServiceOut}, openapi_extra=IDEMPOTENT,

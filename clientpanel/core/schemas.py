@@ -3,14 +3,16 @@ list answer and the page of it. The bounded value types they are made of are in 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict
 
 from .api_types import Page, PageSize, Search
+from .errors import ValidationFailed
 
 
 class StrictSchema(Schema):
@@ -43,6 +45,18 @@ def list_page(rows: QuerySet, *, page: int, page_size: int,
     endpoint runs (a 422 naming the field), so the offset stays within what the database takes."""
     start = (page - 1) * page_size
     return {"count": rows.count(), "results": [item_out(row) for row in rows[start:start + page_size]]}
+
+
+def choice_filter(field: str, value: str, choices: Iterable[str]) -> str:
+    """A list's filter on one of a fixed set of codes (a status, a type), read in either letter case
+    as the client directory reads `status`: the code, "" when none was asked; ValidationFailed on
+    `field` for a code that is none of them."""
+    choices = list(choices)
+    code = (value or "").strip().upper()
+    if code and code not in choices:
+        raise ValidationFailed(_("Some fields are not valid: %(fields)s.") % {"fields": field}, fields={
+            field: [_("Use one of %(choices)s.") % {"choices": ", ".join(choices)}]})
+    return code
 
 
 def iso_time(value) -> str | None:

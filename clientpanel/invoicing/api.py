@@ -36,6 +36,9 @@ class DocumentListParams(Schema):
     type: OneLine(12) = Field("", description=f"One of {', '.join(DocumentType.values)}")
     status: OneLine(20) = Field("", description=f"One of {', '.join(DocumentStatus.values)}")
     search: Search = ""
+    overdue: bool = Field(False, description="Only unpaid documents past their due date")
+    sort: OneLine(40) = Field("", description=f"One of {', '.join(selectors.DOCUMENT_SORTS)}, - first for "
+                                              f"descending; default {selectors.DOCUMENT_DEFAULT_SORT}")
     page: Page = 1
     page_size: PageSize = 50
 
@@ -148,7 +151,8 @@ def document_out(document: Document) -> dict[str, Any]:
 def list_client_documents(request, client_id: UUID, params: Query[DocumentListParams]):
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type,
-                                        status=params.status, search=params.search)
+                                        status=params.status, search=params.search, overdue=params.overdue,
+                                        sort=params.sort)
     # Counting ignores with_details' joins and prefetches: the count is the documents' own.
     return list_page(selectors.with_details(documents), page=params.page, page_size=params.page_size,
                      item_out=document_out)

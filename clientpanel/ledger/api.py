@@ -6,17 +6,17 @@ from typing import Any
 from uuid import UUID
 
 from ninja import Query, Router, Schema
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from clientpanel.accounts.api_auth import api_actor, money_request, scoped
 from clientpanel.accounts.scopes import CLIENTS_READ, FINANCE_WRITE
 from clientpanel.clients import selectors as client_selectors
 from clientpanel.core.api_types import IDEMPOTENT, MoneyString, OneLine, Text, strict_example
 from clientpanel.core.money import format_api_amount
-from clientpanel.core.schemas import ListOut, SearchPageParams, iso_time, list_page
+from clientpanel.core.schemas import ListOut, SearchPageParams, choice_filter, iso_time, list_page
 
 from . import selectors, services
-from .models import LedgerEntry
+from .models import EntryType, LedgerEntry
 
 router = Router(tags=["transactions"])
 
@@ -32,7 +32,8 @@ class TransactionIn(Schema):
 
 class TransactionListParams(SearchPageParams):
     # The shared list query, under the name the OpenAPI document has always given it here.
-    """Which page of the list, how many rows a page, and the words to search for."""
+    """Which page of the list, how many rows a page, the words to search for and the entries' type."""
+    type: OneLine(12) = Field("", description=f"One of {', '.join(EntryType.values)} (either letter case)")
 
 
 class EntryOut(Schema):
@@ -73,6 +74,8 @@ def entry_out(entry: LedgerEntry) -> dict[str, Any]:
 def list_transactions(request, client_id: UUID, params: Query[TransactionListParams]):
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
     entries = selectors.client_entries(client=client, search=params.search)
+    if entry_type := choice_filter("type", params.type, EntryType.values):
+        entries = entries.filter(type=entry_type)
     return list_page(entries, page=params.page, page_size=params.page_size, item_out=entry_out)
 
 
