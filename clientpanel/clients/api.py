@@ -219,7 +219,8 @@ groups_router = Router(tags=["groups"])
 
 @groups_router.get("/groups", response=GroupListOut, auth=scoped(GROUPS_READ))
 def list_groups(request, page: Page = 1, page_size: PageSize = 50):
-    return list_page(selectors.group_list(), page=page, page_size=page_size, item_out=group_out)
+    return list_page(selectors.group_list(actor=api_actor(request)), page=page, page_size=page_size,
+                     item_out=group_out)
 
 
 @groups_router.post("/groups", response={201: GroupOut}, auth=scoped(GROUPS_WRITE))

@@ -4,18 +4,32 @@ its home company's, else the system default."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.core.actor import current_actor
 from clientpanel.core.errors import NotFound
 from clientpanel.tax.selectors import TaxDecision, tax_decision
 
 from ..models import Client, ClientGroup
-from .directory import billing_address_of
+from .directory import billing_address_of, clients_visible_to, sees_every_client
+
+_ACTING = object()
 
 
-def group_list() -> QuerySet[ClientGroup]:
-    return ClientGroup.objects.annotate(client_count=Count("clients")).order_by("name", "pk")
+def group_list(*, actor: ActorLike | object = _ACTING) -> QuerySet[ClientGroup]:
+    """Every group (a setting of the panel), by name, each with `client_count`: how many of its
+    clients the actor may see (SPEC §4) — a staff member limited to assigned clients counts only
+    those, as the directory's group filter does, never the totals of clients it may not see. No
+    actor given: the one acting now (core.actor.current_actor — the request's staff member), never
+    everyone's totals by default."""
+    actor = current_actor() if actor is _ACTING else as_actor(actor)
+    if sees_every_client(actor):
+        count = Count("clients")
+    else:
+        count = Count("clients", filter=Q(clients__in=clients_visible_to(actor)))
+    return ClientGroup.objects.annotate(client_count=count).order_by("name", "pk")
 
 
 def group_names() -> list[tuple[int, str]]:
