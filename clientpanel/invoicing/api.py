@@ -33,8 +33,9 @@ router = Router(tags=["invoices"])
 
 
 class DocumentListParams(Schema):
-    type: OneLine(12) = Field("", description=f"One of {', '.join(DocumentType.values)}")
-    status: OneLine(20) = Field("", description=f"One of {', '.join(DocumentStatus.values)}")
+    # Either letter case, as /clients?status= always read it (and a client's services and transactions).
+    type: OneLine(12) = Field("", description=f"One of {', '.join(DocumentType.values)} (either letter case)")
+    status: OneLine(20) = Field("", description=f"One of {', '.join(DocumentStatus.values)} (either letter case)")
     search: Search = ""
     overdue: bool = Field(False, description="Only unpaid documents past their due date")
     sort: OneLine(40) = Field("", description=f"One of {', '.join(selectors.DOCUMENT_SORTS)}, - first for "
@@ -150,8 +151,8 @@ def document_out(document: Document) -> dict[str, Any]:
             summary="A client's proformas, invoices and credit notes", auth=scoped(CLIENTS_READ))
 def list_client_documents(request, client_id: UUID, params: Query[DocumentListParams]):
     client = client_selectors.client_get(actor=api_actor(request), client_id=client_id)
-    documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type,
-                                        status=params.status, search=params.search, overdue=params.overdue,
+    documents = selectors.document_list(actor=api_actor(request), client=client, type=params.type.upper(),
+                                        status=params.status.upper(), search=params.search, overdue=params.overdue,
                                         sort=params.sort)
     # Counting ignores with_details' joins and prefetches: the count is the documents' own.
     return list_page(selectors.with_details(documents), page=params.page, page_size=params.page_size,
