@@ -230,8 +230,8 @@ def _body_too_large(request: HttpRequest, limit: int | None = None) -> HttpRespo
 
 def _json_errors(view, body_limit: Callable[[], int] | None = None):
     """Answers a body over the limit (DATA_UPLOAD_MAX_MEMORY_SIZE, or the route's own in
-    BODY_LIMITS) with 413 before the view reads it, and ninja's plain-text 405 (a method the route
-    does not take) as the error shape with its Allow header."""
+    BODY_LIMITS) with 413 before the view reads it, HEAD as GET without the body, and ninja's
+    plain-text 405 (a method the route does not take) as the error shape with its Allow header."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -242,19 +242,34 @@ def _json_errors(view, body_limit: Callable[[], int] | None = None):
             length = 0
         if limit is not None and length > limit:
             return _body_too_large(request, limit)
-        response = view(request, *args, **kwargs)
+        head = request.method == "HEAD"
+        if head:  # RFC 9110 9.3.2: HEAD wherever GET is, answered as GET without the body
+            request.method = "GET"
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            if head:
+                request.method = "HEAD"
         if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
-            allowed = response.get("Allow", "")
+            allowed = ", ".join(_with_head(response.get("Allow", "")))
             refused = api.create_response(
                 request, error_body("method_not_allowed", _("%(method)s is not allowed here; use %(allowed)s.") % {
                     "method": request.method, "allowed": allowed}),
                 status=405,
             )
             refused["Allow"] = allowed
-            return refused
+            response = refused
+        if head and not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
         return response
 
     return wrapper
+
+
+def _with_head(allow: str) -> list[str]:
+    methods = [method.strip() for method in allow.split(",") if method.strip()]
+    return sorted({*methods, "HEAD"} if "GET" in methods else set(methods))
 
 
 @csrf_exempt

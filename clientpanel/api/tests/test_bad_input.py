@@ -35,7 +35,7 @@ def test_unknown_api_route_is_a_json_404_without_a_token_too(client):
 def test_wrong_method_is_a_json_405_naming_the_allowed_ones(api):
     response = api.client.put("/api/v1/clients", headers=api.headers)
     assert_error(response, 405, "method_not_allowed")
-    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
 
 
 def test_body_over_the_limit_is_a_json_413_and_writes_nothing(api, settings):
