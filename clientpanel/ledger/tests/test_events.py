@@ -89,3 +89,20 @@ def test_a_post_rolled_back_with_its_caller_leaves_no_outbox_row(make_client, le
         entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("3"), document_id=uuid.uuid4())
         raise RuntimeError("the document could not be stored")
     assert not LedgerEntry.objects.exists() and not OutboxMessage.objects.exists() and ledger_topic == []
+
+
+@pytest.mark.django_db
+def test_no_transaction_id_is_null_in_the_event_as_in_the_api(make_client):
+    from clientpanel.ledger.api import entry_out
+
+    client = make_client()
+    with recorded_events(LedgerEntryPosted) as events, transaction.atomic():
+        entry, _ = entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("5"), description="Gift")
+        entries_post_for_clients(entries_by_client={client.pk: [{"type": EntryType.ADJUSTMENT, "net": Decimal("1")}]})
+    assert [event.payload()["transaction_id"] for event in events] == [None, None]
+    assert entry_out(entry)["transaction_id"] is None
+    # The billing pass's set-based posting builds its events itself, with an empty text.
+    built = LedgerEntryPosted(entry_id=entry.pk, client_id=client.pk, sequence=1, type="CHARGE", net=Decimal(-1),
+                              gross=Decimal(-1), balance_after=Decimal(0), transaction_id="", document_id=None,
+                              service_id=None)
+    assert built.payload()["transaction_id"] is None
