@@ -72,7 +72,7 @@ class ServiceListOut(ListOut[ServiceOut]):
 
 
 class ServiceListParams(Schema):
-    status: OneLine(12) = Field("", description=f"One of {', '.join(ServiceStatus.values)} (either letter case)")
+    status: OneLine(12) = Field("", description=f"One of {', '.join(ServiceStatus.values)}")
     page: Page = 1
     page_size: PageSize = 50
 

@@ -34,8 +34,8 @@ router = Router(tags=["invoices"])
 
 class DocumentListParams(Schema):
     # Either letter case, as /clients?status= always read it (and a client's services and transactions).
-    type: OneLine(12) = Field("", description=f"One of {', '.join(DocumentType.values)} (either letter case)")
-    status: OneLine(20) = Field("", description=f"One of {', '.join(DocumentStatus.values)} (either letter case)")
+    type: OneLine(12) = Field("", description=f"One of {', '.join(DocumentType.values)}")
+    status: OneLine(20) = Field("", description=f"One of {', '.join(DocumentStatus.values)}")
     search: Search = ""
     overdue: bool = Field(False, description="Only unpaid documents past their due date")
     sort: OneLine(40) = Field("", description=f"One of {', '.join(selectors.DOCUMENT_SORTS)}, - first for "

@@ -33,7 +33,7 @@ class TransactionIn(Schema):
 class TransactionListParams(SearchPageParams):
     # The shared list query, under the name the OpenAPI document has always given it here.
     """Which page of the list, how many rows a page, the words to search for and the entries' type."""
-    type: OneLine(12) = Field("", description=f"One of {', '.join(EntryType.values)} (either letter case)")
+    type: OneLine(12) = Field("", description=f"One of {', '.join(EntryType.values)}")
 
 
 class EntryOut(Schema):
