@@ -2,17 +2,20 @@
 to each operation once, as the routers are bound):
 
 - a GET operation refuses a query parameter it does not declare (422 naming it), as an unknown
-  field of a body is refused: a misspelt or unsupported filter must not quietly answer everything.
+  field of a body is refused: a misspelt or unsupported filter must not quietly answer everything;
+- an operation that reads no body (POST /services/{id}/suspend, a DELETE…) refuses one: each field
+  of it is an unknown field (422), what is no JSON object a 400; blank and `{}` are no body.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.operation import Operation
-from ninja.params.models import QueryModel
+from ninja.params.models import BodyModel, FileModel, FormModel, QueryModel
 
 _BOUND = "_clientpanel_contract"
 
@@ -28,8 +31,31 @@ def declared_query(operation: Operation) -> frozenset[str]:
     return frozenset(names)
 
 
+def reads_body(operation: Operation) -> bool:
+    """Whether the operation reads a body: a body, form or file parameter, or its own (the OpenAPI
+    entry then declares the requestBody it reads, as POST /invoices/{id}/cancel)."""
+    return any(issubclass(model, (BodyModel, FormModel, FileModel)) for model in operation.models) or (
+        "requestBody" in (operation.openapi_extra or {}))
+
+
 def _unknown(name: str) -> dict[str, Any]:
     return {"loc": (name,), "type": "extra_forbidden", "msg": _("Unknown field.")}
+
+
+def _body_refusals(request) -> list[dict[str, Any]]:
+    """What a body sent to an operation that reads none holds, each an error: blank and `{}` are no body."""
+    raw = request.body
+    if not raw.strip():
+        return []
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return [{"loc": ("body",), "type": "json_invalid", "msg": _("The request body must be a JSON object.")}]
+    if data == {}:
+        return []
+    if isinstance(data, dict):
+        return [{**_unknown(str(key)), "loc": ("body", str(key))} for key in data]
+    return [{"loc": ("body",), "type": "model_type", "msg": _("The request body must be a JSON object.")}]
 
 
 def bind(operation: Operation) -> None:
@@ -39,12 +65,15 @@ def bind(operation: Operation) -> None:
     setattr(operation, _BOUND, True)
     reading = set(operation.methods) <= {"GET", "HEAD"}
     declared = declared_query(operation) if reading else None
+    refuse_body = not reading and not reads_body(operation)
     get_values = operation._get_values
 
     def checked_values(request, path_params, temporal_response):
         errors: list[dict[str, Any]] = []
         if declared is not None:
             errors += [{**_unknown(name), "loc": ("query", name)} for name in request.GET if name not in declared]
+        if refuse_body:
+            errors += _body_refusals(request)
         try:
             values = get_values(request, path_params, temporal_response)
         except NinjaValidationError as exc:
