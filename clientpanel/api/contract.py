@@ -4,7 +4,9 @@ to each operation once, as the routers are bound):
 - a GET operation refuses a query parameter it does not declare (422 naming it), as an unknown
   field of a body is refused: a misspelt or unsupported filter must not quietly answer everything;
 - an operation that reads no body (POST /services/{id}/suspend, a DELETE…) refuses one: each field
-  of it is an unknown field (422), what is no JSON object a 400; blank and `{}` are no body.
+  of it is an unknown field (422), what is no JSON object a 400; blank and `{}` are no body;
+- the OpenAPI entry of each operation names the scope its auth asks (`scoped(SCOPE)`), in its
+  `security` and its description: read from the auth object, never written by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.params.models import BodyModel, FileModel, FormModel, QueryModel
 
@@ -83,3 +86,25 @@ def bind(operation: Operation) -> None:
         return values
 
     operation._get_values = checked_values
+def operation_scope(operation: Operation) -> str | None:
+    """The scope the operation's auth asks (`scoped(SCOPE)`), None when it asks none."""
+    return next((auth.scope for auth in operation.auth_callbacks if getattr(auth, "scope", None)), None)
+
+
+class ScopedOpenAPISchema(OpenAPISchema):
+    """ninja's OpenAPI document, each operation naming the scope its auth asks."""
+
+    def operation_security(self, operation: Operation):
+        security = super().operation_security(operation)
+        scope = operation_scope(operation)
+        if security and scope:
+            security = [{name: [scope]} for requirement in security for name in requirement]
+        return security
+
+    def operation_details(self, operation: Operation):
+        details = super().operation_details(operation)
+        scope = operation_scope(operation)
+        if scope:
+            needs = f"Needs the `{scope}` scope."
+            details["description"] = f"{details['description']}\n\n{needs}" if details.get("description") else needs
+        return details

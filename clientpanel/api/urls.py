@@ -107,7 +107,9 @@ class ClientpanelApi(NinjaAPI):
         return routers
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # ninja's document, each operation naming the scope its auth asks (api/contract.py).
+        prefix = self.get_root_path(path_params or {}) if path_prefix is None else path_prefix
+        schema = contract.ScopedOpenAPISchema(self, prefix)
         _declare_error_responses(schema)
         return schema
 
