@@ -8,13 +8,10 @@ import contextlib
 import dataclasses
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import Client
 from clientpanel.core.ids import new_id, new_id_texts
 from clientpanel.ledger.descriptions import SERVICE_HOUR, SERVICE_PERIOD, service_charge
 from clientpanel.ledger.models import EntryType
@@ -22,37 +19,13 @@ from clientpanel.ledger.services import (
     InsufficientFunds,
     entries_post_for_clients,
     entries_post_select,
-    entry_post,
 )
 
 from ..calculations import FIXED, MONTHS, PERIOD_WORDS, anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import INSUFFICIENT_FUNDS, ChargeKind, Service, ServiceCharge, ServiceStatus
 from .common import suspend_service
-
-
-def charge_post(service: Service, *, kind: str, start, end, amount: Decimal, description: dict,
-                check_credit: bool) -> None:
-    """Record the charge and post it, atomically; the unique (service, kind, start) row makes a
-    second attempt fail with IntegrityError instead of charging twice. A charge posted beyond the
-    client's funds (check_credit off: setup fees, the staff override) is logged as such.
-    `description`: the entry's description columns (ledger.descriptions.service_charge)."""
-    with transaction.atomic():
-        charge = ServiceCharge.objects.create(service=service, kind=kind, period_start=start, period_end=end,
-                                              amount=amount)
-        if amount > 0:
-            entry, _ = entry_post(client_id=service.client_id, type=EntryType.CHARGE, net=-amount,
-                                  **description, service_id=service.pk,
-                                  period_start=start, period_end=end, check_credit=check_credit)
-            ServiceCharge.objects.filter(pk=charge.pk).update(ledger_entry_id=entry.pk)
-            # With check_credit the post itself refused anything beyond the limit: only an unchecked
-            # charge (setup fee, staff override) can land there, so only it needs the limit read.
-            if not check_credit and entry.balance_after + Client.objects.only("credit_limit").get(
-                    pk=service.client_id).credit_limit < 0:
-                audit_record(action="service.charge_over_limit", target=service, client_id=service.client_id,
-                             object_label=str(service),
-                             changes={"charge": [None, str(amount)], "balance": [str(entry.balance_before),
-                                                                                 str(entry.balance_after)]})
+from .periods import next_period, period_billed, period_post
 
 
 def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool = False) -> int:
@@ -70,33 +43,16 @@ def service_charge_due(*, service_id, now: dt.datetime, first_over_limit: bool =
             if (service.status != ServiceStatus.ACTIVE or service.billed_until is None or service.billed_until > now
                     or service.cancel_requested):
                 break
-            charge = period_charge(period=service.period, amount=service.amount,
-                                   hourly_billing=service.product.hourly_billing, start=service.billed_until,
-                                   anchor_day=service.billing_anchor_day)
-            # ONE_TIME prices have no periods: the one charge, then nothing more is due.
-            start, end, amount = ((charge.start, charge.end, charge.amount) if charge
-                                  else (service.billed_until, None, service.amount))
-            description = service_charge(service_id=service.pk, period=service.period if charge else None,
-                                         amount=amount, hourly=bool(charge and charge.hourly))
+            due = next_period(service)
             try:
                 # A period charged by another pass already raises IntegrityError: just move on.
                 with contextlib.suppress(IntegrityError):
-                    charge_post(service, kind=ChargeKind.PERIOD, start=start, end=end, amount=amount,
-                                description=description, check_credit=not (first_over_limit and charged == 0))
+                    period_post(service, due, check_credit=not (first_over_limit and charged == 0))
                     charged += 1
             except InsufficientFunds:
                 suspend = True
             if not suspend:
-                # Hours have no day of the month: an hour charged clears the anchor, so the first
-                # month after the product turned to monthly billing starts where the hours ended
-                # (not a day before the activation's day, charged as a whole month). Otherwise the
-                # first period charged fixes the anchor when nothing set it (rows made by hand).
-                if charge is not None and charge.hourly:
-                    service.billing_anchor_day = None
-                elif service.billing_anchor_day is None:
-                    service.billing_anchor_day = anchor_day_of(start)
-                service.billed_until = end
-                service.save(update_fields=["billed_until", "billing_anchor_day"])
+                period_billed(service, due)
         if suspend:
             suspend_service(service_id, reason=INSUFFICIENT_FUNDS, now=now)
             break

@@ -7,6 +7,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
@@ -87,11 +88,13 @@ def run_module(service: Service, action: str) -> tuple[bool, StepMessage]:
 
 
 def record_module_result(service_id, ok: bool, message: str, *, on_success: dict | None = None,
-                         only_from: str | None = None) -> Service:
+                         only_from: str | None = None,
+                         announce: Callable[[Service, str], None] | None = None) -> Service:
     """Keep a module step's outcome on the service (and, on success, the fields it changes — only
     when the service is still in the status `only_from` under the lock, when given: a service
     cancelled while its module worked is not brought back), under the service's lock; a changed
-    status is published."""
+    status is published — by `announce(service, status_before)` when given (in this transaction:
+    provisioning charges the first period with it), else status_changed."""
     with transaction.atomic():
         service = locked_service(service_id, related=())
         before = service.status
@@ -107,7 +110,7 @@ def record_module_result(service_id, ok: bool, message: str, *, on_success: dict
                 setattr(service, field, value)
         service.save()
         if service.status != before:
-            status_changed(service, before)
+            (announce or status_changed)(service, before)
     return service
 
 

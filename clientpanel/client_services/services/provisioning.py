@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Client
 from clientpanel.clients.services.clients import lock_balance
+from clientpanel.core.errors import DomainError
 from clientpanel.ledger.descriptions import service_charge
 
 from ..calculations import anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import ChargeKind, ProvisionStatus, Service, ServiceCharge, ServiceStatus
-from .billing import charge_post, service_charge_due
-from .common import funds, record_module_result, run_module
+from .billing import service_charge_due
+from .common import funds, record_module_result, run_module, status_changed
+from .periods import charge_post, next_period, period_billed, period_post
 
 
 def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
@@ -52,19 +55,43 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
         service.provision_status, service.provision_started_at = ProvisionStatus.IN_PROGRESS, timezone.now()
         service.save(update_fields=["provision_status", "provision_started_at"])
     ok, message = run_module(service, "create")
+    first_charged: list[bool] = []
     service = record_module_result(service.pk, ok, message, on_success={
         "status": ServiceStatus.ACTIVE, "activation_date": now, "billed_until": now,
         "billing_anchor_day": anchor_day_of(now)},
-        only_from=ServiceStatus.PENDING)
+        only_from=ServiceStatus.PENDING, announce=partial(_activated, over_limit=service.funds_override,
+                                                          first_charged=first_charged))
     if service.status in (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED):
         # Ended while the module was creating it: what the module made (even by a create that
         # failed, or went on past its timeout) is removed again; nothing is activated or charged.
         ok, message = run_module(service, "terminate")
         record_module_result(service.pk, ok, message)
         return Service.objects.get(pk=service.pk)
-    if ok:
-        audit_record(action="service.activate", target=service, client_id=service.client_id,
-                     object_label=str(service), changes={"status": [ServiceStatus.PENDING, ServiceStatus.ACTIVE]})
-        service_charge_due(service_id=service.pk, now=now, first_over_limit=service.funds_override)
+    if ok:  # the periods still due: none after the first, unless it could not be charged with the activation
+        service_charge_due(service_id=service.pk, now=now,
+                           first_over_limit=service.funds_override and not first_charged)
     return Service.objects.get(pk=service.pk)
+
+
+def _activated(service: Service, before: str, *, over_limit: bool, first_charged: list[bool]) -> None:
+    """The activation, in its transaction (record_module_result's announce): audited, published,
+    and its first period charged — the status event first, as ever, but telling the state after the
+    charge (billed until the period's end), so nobody sees an ACTIVE service not yet billed, nor an
+    activation event whose billed_until is its own moment. A charge refused (the funds were spent
+    while the module worked) or failing takes its savepoint with it, the event written with it
+    too: the activation is published as it is (billed until now) and service_charge_due, after the
+    commit, charges or suspends as it always did."""
+    audit_record(action="service.activate", target=service, client_id=service.client_id, object_label=str(service),
+                 changes={"status": [before, service.status]})
+    kept = service.billed_until, service.billing_anchor_day
+    try:
+        with transaction.atomic():
+            due = next_period(service)
+            period_billed(service, due)
+            status_changed(service, before)
+            period_post(service, due, check_credit=not over_limit)
+        first_charged.append(True)
+    except (DomainError, IntegrityError):
+        service.billed_until, service.billing_anchor_day = kept
+        status_changed(service, before)
 

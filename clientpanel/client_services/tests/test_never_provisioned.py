@@ -24,7 +24,7 @@ from clientpanel.client_services.services import (
     service_retry,
     service_terminate,
 )
-from clientpanel.client_services.services.billing import charge_post
+from clientpanel.client_services.services.periods import charge_post
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import ClientBalance
 from clientpanel.core.errors import Conflict
