@@ -17,3 +17,12 @@ class PasswordChanged(Event):
     name = "user.password_changed"
     user_id: uuid.UUID
     changed_by_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class UserRenamed(Event):
+    """A user's first or last name changed (by the user itself or by staff): the clients it owns
+    show the name (clients subscribes and publishes client.updated for each)."""
+
+    name = "user.renamed"
+    user_id: uuid.UUID

@@ -18,7 +18,7 @@ from clientpanel.core.text import at_most_characters, clean_text, has_visible_te
 
 from .. import policies
 from ..actors import ActorLike, as_actor
-from ..events import PasswordChanged
+from ..events import PasswordChanged, UserRenamed
 from ..models import User
 from ..reauth import present_password_check
 from .cleaning import clean_password
@@ -51,7 +51,9 @@ def user_account_update(*, actor: ActorLike, data: Mapping[str, Any]) -> User:
     errors.raise_if_any()
     with transaction.atomic():
         user = _own_user(actor)
-        save_audited(user, cleaned, action="user.account")
+        changes = save_audited(user, cleaned, action="user.account")
+        if {"firstname", "lastname"} & set(changes):
+            publish(UserRenamed(user_id=user.pk))
     return user
 
 

@@ -5,7 +5,7 @@ locked."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clientpanel.accounts import policies as account_policies
 from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.accounts.events import UserRenamed
 from clientpanel.accounts.models import User
 from clientpanel.accounts.two_factor import totp_clear
 from clientpanel.audit.services import audit_record, save_audited
@@ -65,7 +66,7 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
     client it owns whose phone was the owner's — among the clients the actor may see — and of those
     clients' billing contacts that had it (services/phones.py); a client whose phone was its own
     keeps it. A new name of an owner is in the payload of every client it owns (its `owner`): each
-    is published (client.updated), those beyond the actor too — they are the same person's."""
+    is published (UserRenamed → owner_renamed), those beyond the actor too — the same person's."""
     actor = as_actor(actor)
     errors = FieldErrors()
     errors.add_unknown(data, ACCOUNT_FIELDS)
@@ -97,8 +98,7 @@ def client_user_account_update(*, actor: ActorLike, client_id, user_id, data: Ma
             for owned in owned_clients.order_by("pk"):
                 update_locked_client(owned, {"phone": new_phone})
         if {"firstname", "lastname"} & set(changes):
-            owned_ids = Client.objects.filter(owner_id=user.pk).order_by("pk").values_list("pk", flat=True)
-            publish_all(ClientUpdated(client_id=owned_id, fields=("owner",)) for owned_id in owned_ids)
+            publish(UserRenamed(user_id=user.pk))
     return user
 
 
@@ -151,3 +151,11 @@ def client_user_password_reset_send(*, actor: ActorLike, client_id, user_id) -> 
                      changes={"email": [None, user.email]})
         publish(PasswordResetEmailRequested(client_id=client.pk, user_id=user.pk))
     return user
+
+
+def owner_renamed(events: Sequence[UserRenamed]) -> None:
+    """A user was renamed (here, or by itself on its account page): every client it owns shows the
+    name as its `owner`, so each is published as updated (client.updated), in the same transaction."""
+    owners = {event.user_id for event in events}
+    owned_ids = Client.objects.filter(owner_id__in=owners).order_by("pk").values_list("pk", flat=True)
+    publish_all(ClientUpdated(client_id=owned_id, fields=("owner",)) for owned_id in owned_ids)
