@@ -2,16 +2,17 @@
 to each operation once, as the routers are bound):
 
 - a GET operation refuses a query parameter it does not declare (422 naming it), as an unknown
-  field of a body is refused: a misspelt or unsupported filter must not quietly answer everything;
+  field of a body is refused: a misspelt or unsupported filter must not quietly answer everything.
+  `_` alone is let through: the cache-buster HTTP libraries add to a GET (jQuery's cache: false);
 - an operation that reads no body (POST /services/{id}/suspend, a DELETE…) refuses one: each field
-  of it is an unknown field (422), what is no JSON object a 400; blank and `{}` are no body;
+  of it is an unknown field (422), what is no JSON object a 400; blank, `{}` and `null` (how many
+  clients send "no payload") are no body;
 - the OpenAPI entry of each operation names the scope its auth asks (`scoped(SCOPE)`), in its
   `security` and its description: read from the auth object, never written by hand.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,7 +21,10 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 from ninja.params.models import BodyModel, FileModel, FormModel, QueryModel
 
+from clientpanel.core.json_text import read_json
+
 _BOUND = "_clientpanel_contract"
+CACHE_BUSTER = "_"
 
 
 def declared_query(operation: Operation) -> frozenset[str]:
@@ -46,15 +50,16 @@ def _unknown(name: str) -> dict[str, Any]:
 
 
 def _body_refusals(request) -> list[dict[str, Any]]:
-    """What a body sent to an operation that reads none holds, each an error: blank and `{}` are no body."""
+    """What a body sent to an operation that reads none holds, each an error: blank, `{}` and `null`
+    are no body."""
     raw = request.body
     if not raw.strip():
         return []
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = read_json(raw)
+    except ValueError:  # not JSON, or nested past the parser's depth (read_json)
         return [{"loc": ("body",), "type": "json_invalid", "msg": _("The request body must be a JSON object.")}]
-    if data == {}:
+    if data is None or data == {}:
         return []
     if isinstance(data, dict):
         return [{**_unknown(str(key)), "loc": ("body", str(key))} for key in data]
@@ -74,7 +79,8 @@ def bind(operation: Operation) -> None:
     def checked_values(request, path_params, temporal_response):
         errors: list[dict[str, Any]] = []
         if declared is not None:
-            errors += [{**_unknown(name), "loc": ("query", name)} for name in request.GET if name not in declared]
+            errors += [{**_unknown(name), "loc": ("query", name)} for name in request.GET
+                       if name not in declared and name != CACHE_BUSTER]
         if refuse_body:
             errors += _body_refusals(request)
         try:

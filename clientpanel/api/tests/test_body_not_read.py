@@ -42,10 +42,16 @@ def test_a_service_action_refuses_a_body_it_does_not_read(api, service, action):
     assert send(api, "post", f"/services/{service}/{action}", "[1]").status_code == 400
 
 
-def test_no_body_blank_or_empty_object_is_no_body(api, service):
+def test_no_body_blank_empty_object_or_null_is_no_body(api, service):
     assert send(api, "post", f"/services/{service}/suspend", "").status_code == 200
     assert send(api, "post", f"/services/{service}/unsuspend", "{}").status_code == 200
     assert send(api, "post", f"/services/{service}/suspend", " \n").status_code == 200
+    assert send(api, "post", f"/services/{service}/unsuspend", "null").status_code == 200
+
+
+def test_a_body_nested_past_the_parsers_depth_is_a_400_not_a_500(api, service):
+    deep = send(api, "post", f"/services/{service}/suspend", "[" * 5000)
+    assert deep.status_code == 400 and deep.json()["error"]["code"] == "invalid_body"
 
 
 def test_a_delete_refuses_a_body_too(api, make_client):

@@ -29,6 +29,8 @@ def test_unknown_query_parameters_are_refused_naming_them(api, make_client):
     # What a list declares is still read: page, page_size, cursor, its filters.
     assert api.get("/clients", page=1, page_size=1, status="active").status_code == 200
     assert api.get("/clients", page_size=1, cursor="").status_code in (200, 422)
+    # …and the cache-buster HTTP libraries add to a GET (jQuery's cache: false).
+    assert api.get("/clients", _="1732500000000").status_code == 200
 
 
 def test_every_get_operation_refuses_an_undeclared_parameter(api, make_client):
