@@ -132,7 +132,10 @@ class SentOnceMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get(SUBMISSION) and not _KEY.fullmatch(cleaned[SUBMISSION]):
+        # A key the field itself refused (a NUL in it) is a bad key too: said above the form, where
+        # the pages read it, never left on the hidden field.
+        refused_by_field = self._errors.pop(SUBMISSION, None) is not None
+        if refused_by_field or (cleaned.get(SUBMISSION) and not _KEY.fullmatch(cleaned[SUBMISSION])):
             self.add_error(None, _("Reload the form and send it again."))
         return cleaned
 

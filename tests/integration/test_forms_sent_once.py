@@ -151,6 +151,22 @@ def test_a_bad_key_is_refused_above_the_form(make_client):
     assert "Reload the form and send it again." in page and not Service.objects.exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["\x00", "a\x00b", "x" * 40])
+def test_a_key_the_field_refuses_is_refused_above_the_form_on_a_page_without_a_form(make_client, key):
+    """A NUL in the key is refused by the hidden field itself; the Pay now page read the refusal
+    above the form ([0] of none: a 500)."""
+    client, _product, price = _world(make_client)
+    GatewayAccount.objects.create(home_company=default_home_company(), gateway="test")
+    proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="20")
+    browser = _browser(Case("", {}, int, staff=False), None)
+    paid = browser.post(reverse("portal:pay"), {"documents": [str(proforma.pk)], "submission": key}, follow=True)
+    assert paid.status_code == 200 and "Reload the form and send it again." in paid.content.decode()
+    ordered = browser.post(reverse("portal:order"), {"price": str(price.pk), "submission": key})
+    assert "Reload the form and send it again." in ordered.content.decode()
+    assert not PaymentAttempt.objects.exists() and not Service.objects.exists()
+
+
 def test_staff_logged_in_as_the_owner_claim_keys_of_their_own():
     """The portal claims keys per user, and while staff act as the user, per that staff member too."""
 
