@@ -156,7 +156,8 @@ def role_edit(request: HttpRequest, role_id: int | None = None) -> HttpResponse:
 
 @area_required(SETTINGS)
 def group_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "backoffice/settings/group_list.html", {"groups": client_selectors.group_list(actor=request.user)})
+    return render(request, "backoffice/settings/group_list.html",
+                  {"groups": client_selectors.group_list(actor=request.user)})
 
 
 @area_required(SETTINGS)
