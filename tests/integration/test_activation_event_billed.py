@@ -72,3 +72,18 @@ def test_a_first_charge_refused_leaves_the_activation_billed_until_now_and_billi
     assert [(event, data["new_status"], data["service"]["billed_until"]) for event, data in sent(service)] == [
         ("service.status_changed", "ACTIVE", "2027-09-02T08:18:41+00:00"),
         ("service.status_changed", "SUSPENDED", "2027-09-02T08:18:41+00:00")]
+
+
+def test_a_first_charge_the_database_fails_leaves_the_service_active_and_charged_after(ordered, monkeypatch):
+    """A deadlock or a lock timeout on the first charge must not undo the activation of a service the
+    module has built (a Retry would build it twice): the charge comes after, as a refused one does."""
+    from django.db import OperationalError
+
+    def deadlocked(*args, **kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(provisioning, "period_post", deadlocked)
+    service = service_provision(service_id=ordered.pk, now=T)
+    assert (service.status, service.provision_status) == ("ACTIVE", "COMPLETED")
+    assert service.billed_until == dt.datetime(2027, 10, 2, 8, 18, 41, tzinfo=dt.UTC)  # charged after it
+    assert [event for event, _data in sent(service)] == ["service.status_changed", "ledger.entry_posted"]

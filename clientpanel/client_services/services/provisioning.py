@@ -4,10 +4,11 @@ override) through the product's module, charging the setup fee once and the firs
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from clientpanel.audit.services import audit_record
@@ -22,6 +23,8 @@ from ..models import ChargeKind, ProvisionStatus, Service, ServiceCharge, Servic
 from .billing import service_charge_due
 from .common import funds, record_module_result, run_module, status_changed
 from .periods import charge_post, next_period, period_billed, period_post
+
+log = logging.getLogger(__name__)
 
 
 def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
@@ -91,7 +94,10 @@ def _activated(service: Service, before: str, *, over_limit: bool, first_charged
             status_changed(service, before)
             period_post(service, due, check_credit=not over_limit)
         first_charged.append(True)
-    except (DomainError, IntegrityError):
+    except (DomainError, DatabaseError) as error:  # refused, or the database failed it (a deadlock, a timeout)
+        if isinstance(error, DatabaseError):
+            log.warning("service %s: its first period could not be charged with its activation (%s); "
+                        "charged after it", service.pk, error)
         service.billed_until, service.billing_anchor_day = kept
         status_changed(service, before)
 
