@@ -7,14 +7,12 @@ was sent already. In the staff panel and the portal alike; a form shown again ca
 from __future__ import annotations
 
 import re
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.test import Client as Browser
 from django.urls import reverse
 
@@ -27,6 +25,7 @@ from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.ledger.services import entry_post
 from clientpanel.payments.models import GatewayAccount, PaymentAttempt
+from clientpanel.payments.tests.concurrency import together
 from clientpanel.portal.forms import sender_of
 from clientpanel.tax.selectors import default_home_company
 
@@ -187,27 +186,6 @@ def test_staff_logged_in_as_the_owner_claim_keys_of_their_own():
 
 # --- at the same moment (PostgreSQL: two connections, the key's unique index between them) ---------
 
-def _together(work: Callable[[], object], workers: int = 2) -> list:
-    """Call work from `workers` threads at the same moment; answer what each answered."""
-    barrier, answers = threading.Barrier(workers), []
-
-    def run():
-        try:
-            barrier.wait(10)
-            answers.append(work())
-        except Exception as error:  # an error is an answer too: the assertion shows it
-            answers.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return answers
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", ["portal order", "portal add funds", "staff add funds", "staff new proforma",
@@ -224,7 +202,7 @@ def test_a_form_sent_twice_at_the_same_moment_makes_one(make_client, admin, name
         browser.cookies = signed_in.cookies
         return browser.post(case.page, {**case.data, "submission": key})
 
-    answers = _together(send)
+    answers = together(send, 2)
     assert case.made() == before + 1
     statuses = sorted(answer.status_code for answer in answers)
     assert statuses in ([200, 302], [302, 400]), answers  # the proforma editor's refusal: 400

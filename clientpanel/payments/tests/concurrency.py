@@ -9,16 +9,17 @@ from collections.abc import Callable
 from django.db import connection
 
 
-def at_once(work: Callable[[], object], workers: int) -> list[Exception]:
-    """Start `workers` threads that call `work` together; answer the exceptions they raised."""
-    barrier, errors = threading.Barrier(workers), []
+def together(work: Callable[[], object], workers: int) -> list:
+    """Call `work` from `workers` threads at the same moment; answer what each answered (an
+    exception it raised is its answer)."""
+    barrier, answers = threading.Barrier(workers), []
 
     def run():
         try:
             barrier.wait(10)
-            work()
+            answers.append(work())
         except Exception as error:
-            errors.append(error)
+            answers.append(error)
         finally:
             connection.close()
 
@@ -26,5 +27,10 @@ def at_once(work: Callable[[], object], workers: int) -> list[Exception]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(30)
-    return errors
+        thread.join(60)
+    return answers
+
+
+def at_once(work: Callable[[], object], workers: int) -> list[Exception]:
+    """Start `workers` threads that call `work` together; answer the exceptions they raised."""
+    return [answer for answer in together(work, workers) if isinstance(answer, Exception)]
