@@ -50,11 +50,19 @@ def _unknown(name: str) -> dict[str, Any]:
 
 
 def _body_refusals(request) -> list[dict[str, Any]]:
-    """What a body sent to an operation that reads none holds, each an error: blank, `{}` and `null`
-    are no body."""
+    """What a body sent to an operation that reads none holds, each an error: blank, `{}`, `null`
+    and a form without fields are no body."""
     raw = request.body
     if not raw.strip():
         return []
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        # A form's body (an HTTP library posting "nothing" as an empty form): its fields are unknown.
+        try:
+            names = [*request.POST, *request.FILES]
+        except Exception:  # a form body Django cannot read (a broken multipart) is no form: refused below
+            names = None
+        if names is not None:
+            return [{**_unknown(str(name)), "loc": ("body", str(name))} for name in names]
     try:
         data = read_json(raw)
     except ValueError:  # not JSON, or nested past the parser's depth (read_json)

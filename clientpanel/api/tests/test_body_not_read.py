@@ -49,6 +49,16 @@ def test_no_body_blank_empty_object_or_null_is_no_body(api, service):
     assert send(api, "post", f"/services/{service}/unsuspend", "null").status_code == 200
 
 
+def test_an_empty_form_is_no_body_and_a_forms_fields_are_unknown(api, service):
+    path = f"/api/v1/services/{service}/suspend"
+    assert api.client.post(path, headers=api.headers).status_code == 200  # an empty multipart form
+    refused = api.client.post(path, {"reason": "apic"}, headers=api.headers)
+    assert refused.status_code == 422 and refused.json()["error"]["fields"] == {"reason": ["Unknown field."]}
+    empty_urlencoded = api.client.post(path.replace("suspend", "unsuspend"), "",
+                                       content_type="application/x-www-form-urlencoded", headers=api.headers)
+    assert empty_urlencoded.status_code == 200
+
+
 def test_a_body_nested_past_the_parsers_depth_is_a_400_not_a_500(api, service):
     deep = send(api, "post", f"/services/{service}/suspend", "[" * 5000)
     assert deep.status_code == 400 and deep.json()["error"]["code"] == "invalid_body"
