@@ -8,7 +8,6 @@ import concurrent.futures
 import datetime as dt
 import time
 from collections.abc import Callable
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -25,11 +24,7 @@ from ..events import ServiceStatusChanged
 from ..locks import locked_service
 from ..models import ProvisioningEvent, ProvisionStatus, Service, ServiceStatus
 from ..provision_errors import CRASHED, FAILED, TIMEOUT, StepMessage, error_columns, system_message
-
-
-def funds(client: Client) -> Decimal:
-    """What the client may still spend: balance plus credit limit."""
-    return client.balance + client.credit_limit
+from ..shortfalls import funds
 
 
 def unsuspend_waits_for_funds(service: Service, *, now: dt.datetime) -> str | None:

@@ -29,9 +29,9 @@ from ..models import (
 )
 from ..provision_errors import PROVISIONING_STEPS, describe_message
 from ..selectors import service_for_cancellation, services_visible_to
+from ..shortfalls import funds
 from .billing import service_charge_due
 from .common import (
-    funds,
     record_module_result,
     run_module,
     status_changed,

@@ -22,13 +22,12 @@ from clientpanel.core.errors import FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.money import reader_amount
-from clientpanel.ledger.services import InsufficientFunds
 
 from .. import policies
 from ..calculations import period_charge
 from ..events import ServiceOrdered
 from ..models import ProvisionStatus, Service
-from .common import funds
+from ..shortfalls import OrderNotCovered, Shortfall, funds
 
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
@@ -90,14 +89,15 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
                                                                     "price_currency": price.currency})
         errors.raise_if_any()
         need = first_charge(product, offer) + offer.setup_fee
-        if funds(client) < need and not allow_over_limit:
-            raise InsufficientFunds(
+        shortfall = Shortfall.of(need, client)
+        if shortfall and not allow_over_limit:
+            raise OrderNotCovered(
                 # Amounts as people read them in their language ("$5.00", "5,00 USD"), not the ledger's "5.0000".
                 _("Balance plus credit limit (%(funds)s) do not cover the first charge and setup fee (%(need)s).") % {
                     "funds": reader_amount(funds(client), client.currency),
                     "need": reader_amount(need, client.currency)},
-                fields={"price": [_("Not enough funds.")]})
-        override = funds(client) < need
+                fields={"price": [_("Not enough funds.")]}, shortfall=shortfall)
+        override = shortfall is not None
         # The service keeps its own copy of the price (a snapshot): later edits, retiring the price or
         # a new exchange rate never change what it is charged. A derived price links to its source.
         service = Service.objects.create(

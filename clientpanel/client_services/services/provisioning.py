@@ -20,8 +20,9 @@ from clientpanel.ledger.descriptions import service_charge
 from ..calculations import anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import ChargeKind, ProvisionStatus, Service, ServiceCharge, ServiceStatus
+from ..shortfalls import funds
 from .billing import service_charge_due
-from .common import funds, record_module_result, run_module, status_changed
+from .common import record_module_result, run_module, status_changed
 from .periods import charge_post, next_period, period_billed, period_post
 
 log = logging.getLogger(__name__)

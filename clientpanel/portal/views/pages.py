@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.client_services.selectors import entry_service_names, services_visible_to, upcoming_charges
+from clientpanel.client_services.shortfalls import shortfalls
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import DomainError, ValidationFailed
@@ -33,7 +34,6 @@ from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachmen
 
 from ..access import not_here, portal_page
 from ..forms import AddFundsForm, sent_once
-from ..funds import shortfalls
 from .payments import start_paying
 
 COVER_DAYS = 30  # "what the balance covers" looks this far ahead

@@ -25,13 +25,12 @@ from clientpanel.client_services.services import (
     service_cancellation_withdraw,
     service_order,
 )
+from clientpanel.client_services.shortfalls import OrderNotCovered, shortfall_of
 from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_ORDERS, MANAGE_SERVICES
 from clientpanel.core.errors import DomainError, NotFound
-from clientpanel.ledger.services import InsufficientFunds
 
 from ..access import not_here, portal_page, shown_or_not_here
 from ..forms import CancellationForm, OrderServiceForm, sent_once, show_refusal
-from ..funds import order_shortfall, shortfall_of
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
                         CANCEL_NOW: gettext_lazy("Now (time already paid is not refunded)")}
@@ -86,9 +85,9 @@ def order(request: HttpRequest) -> HttpResponse:
             ordered = sent_once(request, form.submission_key, lambda: service_order(
                 actor=request.portal.actor, client_id=client.pk, product_id=form.product_of[form.cleaned_data["price"]],
                 price_id=form.cleaned_data["price"]))
-        except InsufficientFunds as error:
+        except OrderNotCovered as error:
             if request.portal.may(MANAGE_INVOICES):  # what to add, and where, for whoever adds funds
-                shortfall = order_shortfall(products, form.cleaned_data["price"], client)
+                shortfall = error.shortfall
             show_refusal(form, error, {"product": "price"})
         except DomainError as error:
             show_refusal(form, error, {"product": "price"})
