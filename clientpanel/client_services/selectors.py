@@ -61,9 +61,11 @@ def entry_service_names() -> ServiceNames:
 
 def upcoming_charges(*, client_ids, now: dt.datetime, until: dt.datetime) -> dict:
     """What each client's active services will be charged for the periods starting before `until`
-    ({client id: amount}; clients without any are left out). One query, however many clients."""
+    ({client id: amount}; clients without any are left out). One query, however many clients. A
+    service whose cancellation is requested ends with its paid period: billing charges it no more,
+    so it is no upcoming charge (nor a reason to top up, warn of a low balance or show a cost)."""
     totals: dict = {}
-    services = (Service.objects.filter(client_id__in=client_ids, status=ServiceStatus.ACTIVE)
+    services = (Service.objects.filter(client_id__in=client_ids, status=ServiceStatus.ACTIVE, cancel_requested=False)
                 .exclude(period="ONE_TIME").select_related("product")
                 .only("client_id", "period", "amount", "billed_until", "billing_anchor_day",
                       "product__hourly_billing"))
