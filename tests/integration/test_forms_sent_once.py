@@ -30,7 +30,6 @@ from clientpanel.portal.forms import sender_of
 from clientpanel.tax.selectors import default_home_company
 
 PASSWORD = "portal-owner-passphrase"
-KEY = re.compile(r'name="submission" value="([0-9a-f]{32})"')
 SENT_ALREADY = "This form was sent already"
 
 
@@ -88,10 +87,12 @@ def _browser(case: Case, staff) -> Browser:
     return browser
 
 
-def _shown_key(browser: Browser, page: str) -> str:
+def _shown_key(browser: Browser, page: str, field: str = "submission") -> str:
+    """The one-time key of the form the page shows (field: its name, "<prefix>-submission" for a
+    form with a prefix)."""
     html = browser.get(page).content.decode()
-    assert html.count('name="submission"') == 1, page  # one hidden key, on the form
-    return KEY.search(html).group(1)
+    assert html.count(f'name="{field}"') == 1, page  # one hidden key, on the form
+    return re.search(f'name="{re.escape(field)}" value="([0-9a-f]{{32}})"', html).group(1)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Logging in: the e-mail and password step and the two-factor code (also used to turn 2FA on and
-off); a staff member's own new password, and one a staff manager sets for another."""
+off); a staff member's own new password, and one a staff manager sets for another; a new API token."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.accounts.login import LoginRefused, staff_password_check
 from clientpanel.ui import forms as ui_forms
-from clientpanel.ui.forms import CodeForm, TwoFactorChangeForm
+from clientpanel.ui.forms import CodeForm, SentOnceMixin, TwoFactorChangeForm
 
 from .common import ServiceErrorsMixin
+from .settings import ApiTokenForm
 
-__all__ = ["CodeForm", "NewPasswordForm", "PasswordChangeForm", "StaffLoginForm", "TwoFactorChangeForm"]
+__all__ = ["CodeForm", "NewApiTokenForm", "NewPasswordForm", "PasswordChangeForm", "StaffLoginForm",
+           "TwoFactorChangeForm"]
 
 
 class StaffLoginForm(AuthenticationForm):
@@ -42,3 +44,9 @@ class PasswordChangeForm(NewPasswordForm):
                                        widget=forms.PasswordInput(attrs={"autocomplete": "current-password",
                                                                          "autofocus": True}))
     field_order = ["current_password", "password", "password_again"]
+
+
+class NewApiTokenForm(SentOnceMixin, ApiTokenForm):
+    """Settings → API tokens' form (its fields: forms.settings.ApiTokenForm), sent once per showing:
+    the secret is shown in the answer only, so a second token made by the same form sent again
+    would be one whose secret nobody saw, or would replace the first's on the page."""

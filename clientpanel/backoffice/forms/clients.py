@@ -12,7 +12,7 @@ from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.selectors import group_names
 from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
-from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, postal_address_form, suggest_regions
+from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, SentOnceMixin, postal_address_form, suggest_regions
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices, language_name
 from clientpanel.ui.numbers import LocalizedNumberField, WholeNumberField
 
@@ -86,15 +86,19 @@ class ClientCreateForm(ClientSettingsFieldsForm, ClientFieldsForm, postal_addres
             self.fields[name].choices = [("", _("The group's, else %(default)s") % {"default": default}),
                                          *self.fields[name].choices]
 
+    @property
     def service_data(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items()
-                if not k.startswith("billing_") and k != "send_welcome_email"}
-        data["billing_address"] = {k.removeprefix("billing_"): v for k, v in self.cleaned_data.items()
+        """What client_create takes: the billing address apart, without the welcome e-mail's flag."""
+        cleaned = self.cleaned_data
+        data = {k: v for k, v in cleaned.items() if not k.startswith("billing_") and k != "send_welcome_email"}
+        data["billing_address"] = {k.removeprefix("billing_"): v for k, v in cleaned.items()
                                    if k.startswith("billing_")}
         return data
 
 
-class QuickCreateForm(ServiceErrorsMixin, forms.Form):
+class QuickCreateForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
+    """The top bar's Quick Create (shown with the prefix "quick": its key is sent as quick-submission)."""
+
     firstname = forms.CharField(label=_("Firstname"), max_length=150)
     lastname = forms.CharField(label=_("Lastname"), max_length=150)
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
@@ -109,8 +113,9 @@ class QuickCreateForm(ServiceErrorsMixin, forms.Form):
         self.fields["country"].choices = choices_with_blank(country_choices())
         self.fields["send_welcome_email"].initial = settings.CLIENTPANEL_WELCOME_EMAIL_DEFAULT
 
+    @property
     def service_data(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = dict(super().service_data)
         data.pop("send_welcome_email", None)
         return {**data, "billing_address": {"country": data.pop("country", "")}}
 
@@ -138,7 +143,9 @@ class ClientProfileForm(CurrencyAmountMixin, ClientSettingsFieldsForm, ClientFie
             (key, title) for key, title in exporter_choices() if key in CLIENT_EINVOICE_FORMATS)]
 
 
-class AddressForm(ServiceErrorsMixin, postal_address_form()):
+class AddressForm(SentOnceMixin, ServiceErrorsMixin, postal_address_form()):
+    """A client's address (the Profile tab's modal): a new one is made once per showing."""
+
     type = forms.ChoiceField(label=_("Type"), choices=AddressType.choices)
     name = forms.CharField(label=_("Name"), required=False, max_length=100)
     contact_name = forms.CharField(label=_("Contact"), required=False, max_length=200)

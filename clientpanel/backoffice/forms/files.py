@@ -1,4 +1,4 @@
-"""A client's Documents tab: the upload form (the files service checks every value)."""
+"""A client's Documents tab: the upload form (the files service checks every value; sent once)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from clientpanel.files.names import MAX_NAME_LENGTH
 from clientpanel.files.services import MAX_NOTE_LENGTH
+from clientpanel.ui.forms import SentOnceMixin
 
 from .common import ServiceErrorsMixin
 
 
-class ClientFileForm(ServiceErrorsMixin, forms.Form):
+class ClientFileForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
+    """One file kept once per showing of the form (a double click keeps no second copy)."""
+
     file = forms.FileField(label=_("File"), required=False, allow_empty_file=True)
     name = forms.CharField(label=_("Name"), required=False,
                            widget=forms.TextInput(attrs={"maxlength": MAX_NAME_LENGTH}),

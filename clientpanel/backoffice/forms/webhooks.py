@@ -5,12 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clientpanel.ui.forms import SentOnceMixin
 from clientpanel.webhooks.events import WEBHOOK_EVENTS
 
 from .common import ServiceErrorsMixin
 
 
-class WebhookForm(ServiceErrorsMixin, forms.Form):
+class WebhookForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
+    """A new endpoint is made once per showing (two made by a double click would each receive every
+    event); the same form edits one, where its key is not claimed (an edit sent twice sets the same)."""
+
     url = forms.CharField(label=_("URL"), max_length=1000, widget=forms.URLInput,
                           help_text=_("An http(s) address that answers 2xx to a POST; it must be public."))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)

@@ -30,13 +30,24 @@ from clientpanel.invoicing.selectors import amount_owing
 from clientpanel.ledger.selectors import paid_to_date
 from clientpanel.ui.audit_values import audit_names_attach
 from clientpanel.ui.exports import CLIENT_COLUMNS
+from clientpanel.ui.forms import SUBMISSION
 from clientpanel.ui.labels import country_choices
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.clients import AddressForm, ClientCreateForm, ClientProfileForm, QuickCreateForm
 from ..query import query_text, refuses_bad_query
-from .common import client_or_404, csv_export, form_page, found_or_404, go_to, page_of, record_context, reload_page
+from .common import (
+    client_or_404,
+    csv_export,
+    form_page,
+    found_or_404,
+    go_to,
+    page_of,
+    record_context,
+    reload_page,
+    sent_once,
+)
 
 DIRECTORY_COLUMNS = [
     ("owner_email", gettext_lazy("Owner")), ("display_name", gettext_lazy("Client")),
@@ -126,21 +137,23 @@ def client_create(request: HttpRequest) -> HttpResponse:
 def client_quick_create(request: HttpRequest) -> HttpResponse:
     form = QuickCreateForm(request.POST or None, prefix="quick")
     return form_page(request, form, "backoffice/clients/_quick_create_form.html", {"quick_form": form},
-                     save=lambda data: _create(request, form), mapping={"billing_address.country": "country"},
+                     save=lambda data: sent_once(request, form, lambda: _create(request, form)),
+                     mapping={"billing_address.country": "country"},
                      success=_created, check=lambda data: _check(request, form),
                      then=lambda client: go_to(request, reverse("backoffice:client-summary", args=[client.id])))
 
 
 def _create(request: HttpRequest, form):
     """A client from the Add New Client page or the top bar's quick form (both hold its owner and
-    billing address, and whether to send the welcome e-mail)."""
-    return client_services.client_create(actor=request.user, data=form.service_data(),
+    billing address, and whether to send the welcome e-mail); Quick Create's made once per showing
+    of the form (its one-time key, claimed by the caller through sent_once)."""
+    return client_services.client_create(actor=request.user, data=form.service_data,
                                          send_welcome_email=form.cleaned_data["send_welcome_email"])
 
 
 def _check(request: HttpRequest, form) -> None:
     """What client_create would refuse in what the form let through (its own checks failed)."""
-    client_services.client_create_check(actor=request.user, data=form.service_data())
+    client_services.client_create_check(actor=request.user, data=form.service_data)
 
 
 def _created(client) -> str:
@@ -180,7 +193,8 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
 @area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpResponse:
-    """The address modal: GET renders the form, POST saves it (re-rendering with errors)."""
+    """The address modal: GET renders the form, POST saves it (re-rendering with errors). A new
+    address is made once per showing of the modal (its one-time key); an edit sent twice sets the same."""
     client = client_or_404(request, client_id)
     address = None
     if address_id is not None:
@@ -189,19 +203,20 @@ def address_edit(request: HttpRequest, client_id, address_id=None) -> HttpRespon
     is_billing = address is not None and address.type == AddressType.BILLING
     initial = {"type": AddressType.SHIPPING, "country": client.billing_country}
     if address is not None:
-        initial = {name: getattr(address, name) for name in AddressForm.base_fields}
+        initial = {name: getattr(address, name) for name in AddressForm.base_fields if name != SUBMISSION}
+    form = AddressForm(request.POST or None, initial=initial, is_billing=is_billing)
 
-    def save(cleaned: dict):
-        data = {k: v for k, v in cleaned.items() if not (is_billing and k == "type")}
+    def save(_cleaned: dict):
+        data = {k: v for k, v in form.service_data.items() if not (is_billing and k == "type")}
         if address is None:
-            return client_services.address_create(actor=request.user, client_id=client.id, data=data)
+            return sent_once(request, form, lambda: client_services.address_create(
+                actor=request.user, client_id=client.id, data=data))
         return client_services.address_update(actor=request.user, client_id=client.id, address_id=address.id,
                                               data=data)
 
     # A refusal that is not about a field (the client's addresses are at their limit, the address was
     # deleted meanwhile) shows above the form (form_page), not as a 500.
-    return form_page(request, AddressForm(request.POST or None, initial=initial, is_billing=is_billing),
-                     "backoffice/clients/_address_form.html", {"client": client, "address": address},
+    return form_page(request, form, "backoffice/clients/_address_form.html", {"client": client, "address": address},
                      save=save, success=_("Address saved."),
                      then=lambda saved: reload_page(request, "backoffice:client-profile", client_id=client.id))
 

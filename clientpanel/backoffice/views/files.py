@@ -23,7 +23,7 @@ from clientpanel.ui.uploads import FileSizeLimit, upload_limited
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.files import ClientFileForm
-from .common import client_or_404, record_context, reload_page
+from .common import client_or_404, record_context, reload_page, sent_once
 
 PAGE_SIZE = 25
 
@@ -55,11 +55,11 @@ def client_file_upload(request: HttpRequest, client_id, upload_limit: FileSizeLi
         if "file" in upload_limit.too_large:
             form.add_error("file", file_services.too_large_message())
         else:
-            try:
-                uploaded = file_services.client_file_upload(
+            try:  # kept once per showing of the form (its one-time key): a double click keeps no copy
+                uploaded = sent_once(request, form, lambda: file_services.client_file_upload(
                     actor=request.user, client_id=client.pk, file=form.cleaned_data["file"],
                     name=form.cleaned_data["name"], note=form.cleaned_data["note"],
-                    visible_in_portal=form.cleaned_data["visible_in_portal"])
+                    visible_in_portal=form.cleaned_data["visible_in_portal"]))
             except ValidationFailed as error:
                 form.apply_errors(error)
             except DomainError as error:

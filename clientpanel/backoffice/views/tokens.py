@@ -14,12 +14,13 @@ from clientpanel.accounts import selectors as account_selectors
 from clientpanel.accounts import services as account_services
 from clientpanel.accounts.roles import MANAGE_STAFF, has_area
 from clientpanel.accounts.scopes import scopes_of_staff
-from clientpanel.core.errors import ValidationFailed
+from clientpanel.core.errors import DomainError, ValidationFailed
+from clientpanel.ui.forms import SENT_TWICE
 
 from ..access import staff_required, sudo_required
 from ..feedback import run_and_report
-from ..forms.settings import ApiTokenForm
-from .common import page_of
+from ..forms.account import NewApiTokenForm
+from .common import page_of, sent_once
 
 
 @staff_required
@@ -27,20 +28,28 @@ from .common import page_of
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     held = sorted(scopes_of_staff(request.user))
-    form = ApiTokenForm(request.POST or None, scopes=held, initial={"scopes": held})
+    form = NewApiTokenForm(request.POST or None, scopes=held, initial={"scopes": held})
     created = secret = None
     if request.method == "POST" and form.is_valid():
         expires_on = form.cleaned_data["expires_on"]
         try:
-            created, secret = account_services.api_token_create(
+            # Made once per showing of the form (its one-time key): the same form sent again makes no
+            # second token, whose secret would replace the first's on the page.
+            created, secret = sent_once(request, form, lambda: account_services.api_token_create(
                 actor=request.user, user=request.user, name=form.cleaned_data["name"],
                 scopes=form.cleaned_data["scopes"],
-                expires_at=dt.datetime.combine(expires_on, dt.time.min, tzinfo=dt.UTC) if expires_on else None)
+                expires_at=dt.datetime.combine(expires_on, dt.time.min, tzinfo=dt.UTC) if expires_on else None))
         except ValidationFailed as error:
             form.apply_errors(error, {"expires_at": "expires_on", "email": "__all__"})
+        except DomainError as error:  # sent already
+            form.add_error(None, error.message)
+            if error.code == SENT_TWICE:  # the first answer, with the secret, was not the one shown
+                form.add_error(None, _("The token it made is listed above; its secret was shown only in the "
+                                       "answer to the first send. If you have not copied it, revoke the token "
+                                       "and create another."))
         else:
             # The secret is shown in this answer only (never stored, never in a redirect or message).
-            form = ApiTokenForm(scopes=held, initial={"scopes": held})
+            form = NewApiTokenForm(scopes=held, initial={"scopes": held})
     tokens = account_selectors.api_tokens_visible_to(request.user).order_by("-created_at", "-id")
     page = page_of(request, tokens, 50)
     return render(request, "backoffice/settings/api_tokens.html", {

@@ -15,7 +15,7 @@ from clientpanel.webhooks.models import MessageStatus
 from ..access import policy_required
 from ..feedback import run_and_report
 from ..forms.webhooks import WebhookForm
-from .common import form_page, page_of
+from .common import form_page, page_of, sent_once
 
 _webhook_page = policy_required(SETTINGS, policies.can_manage_webhooks,
                                 "Webhooks need the Settings area and every client.")
@@ -46,12 +46,17 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 @_webhook_page
 @require_http_methods(["GET", "POST"])
 def webhook_create(request: HttpRequest) -> HttpResponse:
-    def save(data: dict):
-        endpoint, secret = services.endpoint_create(actor=request.user, data=data)
+    """A new endpoint, made once per showing of the form (its one-time key): two endpoints made by a
+    double click would each receive every event."""
+    form = WebhookForm(request.POST or None)
+
+    def save(_data: dict):
+        endpoint, secret = sent_once(request, form, lambda: services.endpoint_create(
+            actor=request.user, data=form.service_data))
         _show_secret_once(request, endpoint.pk, secret)
         return endpoint
 
-    return form_page(request, WebhookForm(request.POST or None), "backoffice/settings/webhook_form.html",
+    return form_page(request, form, "backoffice/settings/webhook_form.html",
                      save=save, then=lambda endpoint: redirect("backoffice:webhook-detail", endpoint.pk))
 
 
@@ -67,10 +72,10 @@ def webhook_detail(request: HttpRequest, endpoint_id) -> HttpResponse:
     page = page_of(request, selectors.messages_of(endpoint, status=status), 25)
     context = {"endpoint": endpoint, "page": page, "status": status, "statuses": MessageStatus.choices,
                "secret": _secret_to_show(request, endpoint.pk), "kept": [("status", status)] if status else []}
-    return form_page(request, WebhookForm(request.POST or None, initial=initial),
-                     "backoffice/settings/webhook_detail.html", context,
-                     save=lambda data: services.endpoint_update(actor=request.user, endpoint_id=endpoint.pk,
-                                                                data=data),
+    form = WebhookForm(request.POST or None, initial=initial)
+    return form_page(request, form, "backoffice/settings/webhook_detail.html", context,
+                     save=lambda _data: services.endpoint_update(actor=request.user, endpoint_id=endpoint.pk,
+                                                                 data=form.service_data),
                      then=lambda saved: redirect("backoffice:webhook-detail", saved.pk),
                      success=_("The endpoint is saved."))
 
