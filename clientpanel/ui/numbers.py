@@ -2,15 +2,20 @@
 a Polish reader types "1000,50" or "1 000,50", an English one "1,000.50", and both "1000.50".
 
 A form hands its services the number in the one form they and the API read ("1000.50"); what
-cannot be read as a number of the language is handed on as typed, so the service refuses it in its
-own words and the form shows it again as typed. Exact throughout: Babel parses into a Decimal,
-never a float. The API does not go through here: it speaks "1000.50" only.
+cannot be read as a number of the language is refused by the field, with an example written as the
+page writes numbers ("12,50" in Polish: the services' own refusals give theirs as the API reads
+them, "12.50"), and shown again as typed. Exact throughout: Babel parses into a Decimal, never a
+float. The API does not go through here: it speaks "1000.50" only.
 
 Whole numbers (days, hours, a priority) are a sign and the digits 0–9 in every language
 (WholeNumberField), as the API reads them."""
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
+from babel import UnknownLocaleError
 from babel.numbers import NumberFormatError, get_decimal_symbol, get_group_symbol, parse_decimal
 from django import forms
 from django.utils.translation import get_language
@@ -54,12 +59,49 @@ def delocalize_number(value: object, language: str | None = None) -> object:
     return f"{number:f}"
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)  # what the services read
+
+
+def typed_number(value: object) -> object:
+    """A number as the services write it ("1000.50", a Decimal or an int) as the reader types it:
+    the decimal mark of the active language, no grouping ("1000,50" in Polish), what
+    LocalizedNumberField reads back (it takes "1000.50" too). Anything else as it is."""
+    if isinstance(value, Decimal) and value.is_finite():
+        value = f"{value:f}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _PLAIN_NUMBER.fullmatch(value):
+        return value
+    try:
+        mark = get_decimal_symbol(_locale(None))
+    except (ValueError, LookupError, UnknownLocaleError):
+        return value
+    return value.replace(".", mark)
+
+
 class LocalizedNumberField(forms.CharField):
     """A text field for an amount, a quantity or a rate: cleaned to the services' "1000.50" from
-    the reader's way of writing it. Re-shown as typed when the form has errors (it is a text box)."""
+    the reader's way of writing it. Re-shown as typed when the form has errors (it is a text box).
+    What is no number is refused here, with `example` written as the page writes numbers. Phones
+    show a keyboard of digits and the decimal mark, unless the number may be negative (`signed`:
+    that keyboard has no minus sign on some phones)."""
+
+    default_error_messages = {"invalid": _("Enter a number, e.g. %(example)s.")}
+
+    def __init__(self, *args, example: str = "12.50", signed: bool = False, **kwargs) -> None:
+        self.example = example
+        if not signed:
+            kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         return delocalize_number(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        if value not in self.empty_values and not _PLAIN_NUMBER.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid",
+                                        params={"example": typed_number(self.example)})
 
 
 class WholeNumberField(forms.CharField):

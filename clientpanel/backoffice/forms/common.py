@@ -6,18 +6,12 @@ claimed by views.common.sent_once."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
-
-from babel import UnknownLocaleError
-from babel.numbers import get_decimal_symbol
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import decimals_rule
-from clientpanel.ui.numbers import LocalizedNumberField
+from clientpanel.ui.numbers import LocalizedNumberField, typed_number
 
 
 class CurrencyAmountMixin:
@@ -32,26 +26,6 @@ class CurrencyAmountMixin:
             hint = decimals_rule(currency)
             current = self.fields[name].help_text
             self.fields[name].help_text = f"{current} {hint}".strip() if current else hint
-
-
-_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def typed_number(value: object) -> object:
-    """A number as the services write it ("1000.50", a Decimal or an int) as the reader types it:
-    the decimal mark of the active language, no grouping ("1000,50" in Polish), what
-    LocalizedNumberField reads back (it takes "1000.50" too). Anything else as it is."""
-    if isinstance(value, Decimal) and value.is_finite():
-        value = f"{value:f}"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not _PLAIN_NUMBER.fullmatch(value):
-        return value
-    try:
-        mark = get_decimal_symbol((get_language() or "en").replace("-", "_"))
-    except (ValueError, LookupError, UnknownLocaleError):
-        return value
-    return value.replace(".", mark)
 
 
 class LocalizedNumbersMixin(forms.Form):

@@ -15,9 +15,9 @@ from .common import CurrencyAmountMixin, ServiceErrorsMixin
 
 
 class ManualTransactionForm(SentOnceMixin, ServiceErrorsMixin, forms.Form):
-    amount = LocalizedNumberField(label=_("Amount"), max_length=32,
-                             help_text=_("Negative to charge, positive to credit; up to 4 decimal places, as hourly "
-                                         "charges have."))
+    amount = LocalizedNumberField(label=_("Amount"), max_length=32, signed=True, example="-12.50",
+                                  help_text=_("Negative to charge, positive to credit; up to 4 decimal places, "
+                                              "as hourly charges have."))
     transaction_id = forms.CharField(label=_("Transaction ID"), required=False, max_length=100)
     description = forms.CharField(label=_("Description"), max_length=500)
     allow_over_limit = forms.BooleanField(label=_("Allow beyond balance + credit limit (logged)"), required=False)

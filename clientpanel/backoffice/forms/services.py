@@ -98,9 +98,9 @@ class PriceEditForm(ServiceErrorsMixin, forms.Form):
 
 class ExchangeRateForm(ServiceErrorsMixin, forms.Form):
     currency = forms.ChoiceField(label=_("Currency"))
-    rate = LocalizedNumberField(label=_("Rate"), max_length=32,
-                           help_text=_("Units of the currency one unit of the default currency buys, e.g. 4.3127; "
-                                       "at most 6 decimal places."))
+    rate = LocalizedNumberField(label=_("Rate"), max_length=32, example="4.3127",
+                                help_text=_("Units of the currency one unit of the default currency buys, e.g. 4.3127; "
+                                            "at most 6 decimal places."))
 
     def __init__(self, *args, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,7 +75,7 @@ def price_add(request: HttpRequest, product_id) -> HttpResponse:
             messages.success(request, _("Price added."))
             return redirect("backoffice:product-edit", product_id=product_id)
     else:
-        messages.error(request, _price_problems(form, {k: v[:1] for k, v in form.errors.items()}))
+        messages.error(request, _price_problems(form, {k: list(v)[:1] for k, v in form.errors.items()}))
     typed = {f"price_{name}": request.POST.get(name, "")[:40] for name in PriceForm.base_fields}
     return redirect(f"{reverse('backoffice:product-edit', args=[product_id])}?{urlencode(typed)}")
 
