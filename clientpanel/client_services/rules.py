@@ -19,6 +19,20 @@ def can_be_unsuspended(service: Service) -> bool:
     return service.status == ServiceStatus.SUSPENDED
 
 
+def ends_unpaid(service: Service, *, now: dt.datetime) -> bool:
+    """Suspended for insufficient funds longer than its product's termination delay: the credit job
+    terminates it (suspended by staff, it waits for them). Reads service.product."""
+    return (service.status == ServiceStatus.SUSPENDED and service.suspension_reason == INSUFFICIENT_FUNDS
+            and service.suspended_at is not None
+            and service.suspended_at + dt.timedelta(hours=service.product.termination_delay_hours) <= now)
+
+
+def ends_with_its_period(service: Service, *, now: dt.datetime) -> bool:
+    """Cancelled at the end of its period, and that period is over: the credit job terminates it."""
+    return (service.status == ServiceStatus.ACTIVE and service.cancel_requested
+            and service.billed_until is not None and service.billed_until <= now)
+
+
 def charge_on_unsuspend(service: Service, *, now: dt.datetime) -> Decimal:
     """What unsuspending charges at once (lifecycle._unsuspend, then billing.service_charge_due):
     nothing while its paid period runs, when billing never started, after a one-time price was

@@ -5,6 +5,7 @@ returned and ends those suspended too long or cancelled at the end of their peri
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -86,13 +87,17 @@ def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False) ->
     return Service.objects.select_related("product").get(pk=service.pk)
 
 
-def _terminate(service_id, *, now: dt.datetime) -> Service:
+def _terminate(service_id, *, now: dt.datetime, still: Callable[..., bool] | None = None) -> Service:
     """End the service (ending.service_end_locked): one that ran is TERMINATED and its module's
     terminate runs; one never provisioned is CANCELLED and given back what it was charged, and its
-    module's terminate runs when a create was attempted (ending.py)."""
+    module's terminate runs when a create was attempted (ending.py). `still`: the job's reason to
+    end it, asked again of the locked row — what the job read before may have changed since (staff
+    unsuspended it and its period was paid, its cancellation was withdrawn), and then it stays."""
     with transaction.atomic():
         service = locked_service(service_id)
         if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
+            return service
+        if still is not None and not still(service, now=now):
             return service
         _end_and_record(service, now=now)
     return _taken_down(service)
@@ -279,13 +284,12 @@ def job_enforce_credit(*, now: dt.datetime) -> dict:
                     pass
             continue
         # Only services suspended for lack of funds end by themselves; staff decide about theirs.
-        if service.suspension_reason == INSUFFICIENT_FUNDS and service.suspended_at and \
-                service.suspended_at + dt.timedelta(hours=service.product.termination_delay_hours) <= now:
-            _terminate(service.pk, now=now)
+        if rules.ends_unpaid(service, now=now) and \
+                _terminate(service.pk, now=now, still=rules.ends_unpaid).status in rules.ENDED:
             terminated += 1
     ending = Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=True, billed_until__lte=now)
     for service_id in ending.values_list("id", flat=True):
-        _terminate(service_id, now=now)
-        terminated += 1
+        if _terminate(service_id, now=now, still=rules.ends_with_its_period).status in rules.ENDED:
+            terminated += 1
     return {"unsuspended": unsuspended, "terminated": terminated}
 

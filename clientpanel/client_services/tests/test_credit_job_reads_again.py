@@ -1,0 +1,79 @@
+"""The credit job reads the services to end once, then ends them one by one; what it read may
+change meanwhile (a module's terminate takes seconds). It asks its reason again of each locked row:
+a service staff unsuspended — its next period paid — or whose cancellation was withdrawn in the
+meantime is left running, never terminated with the period it just paid (concurrency audit)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from clientpanel.client_services.models import INSUFFICIENT_FUNDS, Service, ServiceStatus
+from clientpanel.client_services.services import (
+    job_enforce_credit,
+    lifecycle,
+    service_cancellation_withdraw,
+    service_order,
+    service_unsuspend,
+)
+from clientpanel.ledger.models import EntryType
+from clientpanel.ledger.services import entry_post
+
+from .test_billing import T, at, funded_client, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+def _meanwhile(monkeypatch, act):
+    """Run `act(the other service)` right after the job's first termination, as staff would while
+    that service's module was taking it down."""
+    real, done = lifecycle._terminate, []
+
+    def terminate_then_act(service_id, **kwargs):
+        ended = real(service_id, **kwargs)
+        if not done:
+            done.append(service_id)
+            act(Service.objects.exclude(pk=service_id).get())
+        return ended
+
+    monkeypatch.setattr(lifecycle, "_terminate", terminate_then_act)
+    return done
+
+
+def test_a_service_unsuspended_and_paid_meanwhile_is_not_terminated(staff, monkeypatch, clock):
+    client = funded_client("1.00")
+    product, price = make_product(period="HOURLY", amount="0.4000")
+    for _ in range(2):
+        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    at(T)  # both active, 0.80 charged; the next hour finds 0.20: both suspended for funds
+    at(T + dt.timedelta(hours=1, minutes=5))
+    assert set(Service.objects.values_list("status", "suspension_reason")) == {
+        (ServiceStatus.SUSPENDED, INSUFFICIENT_FUNDS)}
+    ended_at = T + dt.timedelta(hours=1, minutes=5) + dt.timedelta(hours=product.termination_delay_hours)
+
+    def pay_and_unsuspend(other):
+        # 0.50: the hour unsuspending charges, not the other's too
+        entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("0.30"), description="Top-up")
+        clock(ended_at)
+        assert service_unsuspend(actor=staff, service_id=other.pk).status == ServiceStatus.ACTIVE
+
+    first = _meanwhile(monkeypatch, pay_and_unsuspend)
+    assert job_enforce_credit(now=ended_at) == {"unsuspended": 0, "terminated": 1}
+    kept = Service.objects.exclude(pk=first[0]).get()
+    assert kept.status == ServiceStatus.ACTIVE and kept.billed_until > ended_at  # its paid hour runs
+
+
+def test_a_service_whose_cancellation_was_withdrawn_meanwhile_is_not_terminated(staff, monkeypatch, clock):
+    client = funded_client("100")
+    product, price = make_product(period="HOURLY", amount="0.4000")
+    for _ in range(2):
+        service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    at(T)
+    Service.objects.update(cancel_requested=True)
+    after = T + dt.timedelta(hours=1, minutes=1)
+    clock(after)
+    first = _meanwhile(monkeypatch, lambda other: service_cancellation_withdraw(actor=staff, service_id=other.pk))
+    assert job_enforce_credit(now=after)["terminated"] == 1
+    kept = Service.objects.exclude(pk=first[0]).get()
+    assert kept.status == ServiceStatus.ACTIVE and not kept.cancel_requested
+    assert service.pk in {first[0], kept.pk}
