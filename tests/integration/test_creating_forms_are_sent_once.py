@@ -22,9 +22,7 @@ CREATES = re.compile(r"^(?!products_for_).*(_create|_order|_issue|_add_funds|_pa
                      r"_upload|_register|credit_note_with_gateway_refund)$")
 # view (module:function) → why it claims no key
 UNGUARDED = {
-    "backoffice.views.clients:client_create": "waits: tests/integration/test_staff_client_create_fields.py lists "
-                                              "its form's fields (docs/decisions.md)",
-    "backoffice.views.clients:_create": "called by client_create and client_quick_create (inside its sent_once)",
+    "backoffice.views.clients:_create": "called by client_create and client_quick_create, inside their sent_once",
     "backoffice.views.users:client_user_associate": "a login is linked to a client once: the second is refused",
     "backoffice.views.settings:staff_create": "an e-mail address is one staff member: the second is refused",
     "backoffice.views.imports:client_import_upload": "an upload is a draft; its commit runs once per import",

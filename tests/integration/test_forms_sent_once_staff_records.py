@@ -1,8 +1,8 @@
-"""The staff forms that make a record moving no money are sent once too (ui.forms.sent_once): the
-top bar's Quick Create (a form with a prefix), a client's new address, a client file, an API token
-(its secret is shown in the answer only) and a webhook endpoint (two would each receive every
-event). The same form sent again makes nothing and says it was sent already; a form shown again
-with its errors keeps its key and goes through once corrected; shown anew, a new key."""
+"""The staff forms that make a record moving no money are sent once too (ui.forms.sent_once): Add
+New Client, the top bar's Quick Create (a form with a prefix), a client's new address, a client
+file, an API token (its secret is shown in the answer only) and a webhook endpoint (two would each
+receive every event). The same form sent again makes nothing and says it was sent already; a form
+shown again with its errors keeps its key and goes through once corrected; shown anew, a new key."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ from clientpanel.webhooks.models import WebhookEndpoint
 from .test_forms_sent_once import SENT_ALREADY, _shown_key, _world
 from .test_forms_sent_once import admin as admin  # the fixture: an Administrator
 
+NEW_CLIENT = {"email": "new-owner@example.com", "firstname": "Anna", "lastname": "Nowak", "status": "ACTIVE",
+              "billing_country": "PL"}
+
 
 @dataclass
 class Record:
@@ -39,6 +42,8 @@ class Record:
 
 def _records(client) -> dict[str, Record]:
     return {
+        "new client": Record(reverse("backoffice:client-create"), lambda: dict(NEW_CLIENT),
+                             {**NEW_CLIENT, "firstname": ""}, Client.objects.count, made_again=False),
         "quick create": Record(reverse("backoffice:client-quick-create"), lambda: {
             "quick-firstname": "Jan", "quick-lastname": "Kowal", "quick-email": "quick@example.com",
             "quick-country": "PL"}, {"quick-firstname": "Jan", "quick-email": "quick@example.com"},
@@ -75,7 +80,8 @@ def _made(answer) -> bool:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["quick create", "new address", "client file", "api token", "webhook endpoint"])
+@pytest.mark.parametrize("name", ["new client", "quick create", "new address", "client file", "api token",
+                                  "webhook endpoint"])
 def test_a_staff_record_form_sent_twice_makes_one_and_the_second_says_it_was_sent(signed_in, name):
     browser, records = signed_in
     record = records[name]
@@ -94,7 +100,8 @@ def test_a_staff_record_form_sent_twice_makes_one_and_the_second_says_it_was_sen
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["quick create", "new address", "client file", "api token", "webhook endpoint"])
+@pytest.mark.parametrize("name", ["new client", "quick create", "new address", "client file", "api token",
+                                  "webhook endpoint"])
 def test_a_staff_record_form_shown_again_with_its_errors_keeps_its_key(signed_in, name):
     browser, records = signed_in
     record = records[name]

@@ -57,7 +57,7 @@ class ClientSettingsFieldsForm(forms.Form):
         self.fields["group"].choices = [("", _("No group")), *((str(pk), name) for pk, name in group_names())]
 
 
-class ClientCreateForm(ClientSettingsFieldsForm, ClientFieldsForm, postal_address_form("billing_")):
+class ClientCreateForm(SentOnceMixin, ClientSettingsFieldsForm, ClientFieldsForm, postal_address_form("billing_")):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput)
     # At most 128 characters and kept as typed, as the portal's login reads it (portal.forms.LoginForm).
     password = forms.CharField(label=_("Password"), required=False, max_length=128, strip=False,
@@ -88,8 +88,9 @@ class ClientCreateForm(ClientSettingsFieldsForm, ClientFieldsForm, postal_addres
 
     @property
     def service_data(self) -> dict:
-        """What client_create takes: the billing address apart, without the welcome e-mail's flag."""
-        cleaned = self.cleaned_data
+        """What client_create takes: the billing address apart, without the welcome e-mail's flag
+        (nor the one-time key)."""
+        cleaned = super().service_data
         data = {k: v for k, v in cleaned.items() if not k.startswith("billing_") and k != "send_welcome_email"}
         data["billing_address"] = {k.removeprefix("billing_"): v for k, v in cleaned.items()
                                    if k.startswith("billing_")}

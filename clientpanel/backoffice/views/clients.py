@@ -127,7 +127,8 @@ def client_list_export(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def client_create(request: HttpRequest) -> HttpResponse:
     form = ClientCreateForm(request.POST or None, initial={"status": ClientStatus.NEW})
-    return form_page(request, form, "backoffice/clients/create.html", save=lambda data: _create(request, form),
+    return form_page(request, form, "backoffice/clients/create.html",
+                     save=lambda data: sent_once(request, form, lambda: _create(request, form)),
                      mapping=ClientCreateForm.ERROR_MAPPING, success=_created, check=lambda data: _check(request, form),
                      then=lambda client: redirect("backoffice:client-summary", client_id=client.id))
 
@@ -145,8 +146,8 @@ def client_quick_create(request: HttpRequest) -> HttpResponse:
 
 def _create(request: HttpRequest, form):
     """A client from the Add New Client page or the top bar's quick form (both hold its owner and
-    billing address, and whether to send the welcome e-mail); Quick Create's made once per showing
-    of the form (its one-time key, claimed by the caller through sent_once)."""
+    billing address, and whether to send the welcome e-mail); each made once per showing of the
+    form (its one-time key, claimed by the caller through sent_once)."""
     return client_services.client_create(actor=request.user, data=form.service_data,
                                          send_welcome_email=form.cleaned_data["send_welcome_email"])
 
