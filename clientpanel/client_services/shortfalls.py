@@ -18,7 +18,8 @@ from clientpanel.invoicing.add_funds_limits import portal_limits
 from clientpanel.ledger.services import InsufficientFunds
 
 from . import rules
-from .models import INSUFFICIENT_FUNDS, Service, ServiceStatus
+from .calculations import period_charge
+from .models import INSUFFICIENT_FUNDS, ChargeKind, ProvisionStatus, Service, ServiceCharge, ServiceStatus
 
 
 def funds(client: Client) -> Decimal:
@@ -38,9 +39,11 @@ class Shortfall:
     currency: str
 
     @classmethod
-    def of(cls, charge: Decimal, client: Client, service: Service | None = None) -> Shortfall | None:
-        """What the client's funds lack for `charge`, or None when they cover it."""
-        available = funds(client)
+    def of(cls, charge: Decimal, client: Client, service: Service | None = None, *,
+           held: Decimal = Decimal(0)) -> Shortfall | None:
+        """What the client's funds lack for `charge`, or None when they cover it; `held`: what of
+        them its services not yet active will take (held_for_pending), free for nothing else."""
+        available = funds(client) - held
         if available >= charge:
             return None
         unit = Decimal(1).scaleb(-currency_minor_unit(client.currency))
@@ -53,6 +56,28 @@ class Shortfall:
         it, the maximum of one top-up when it is above it (more is added again after)."""
         limits = portal_limits(self.currency)
         return format_amount_input(min(max(self.missing, limits.minimum), limits.maximum), self.currency)
+
+
+def held_for_pending(client_id, *, now: dt.datetime, excluding=None, started_only: bool = False) -> Decimal:
+    """What the client's services not yet active will take when they are: each one's first period
+    (its price, for a one-time price) and its setup fee unless charged already. An order is
+    refused when the funds left beside them do not cover it: three orders sent at once each saw
+    the whole balance, and the module built machines the client could not pay. Provisioning counts
+    only those already being set up (`started_only`: they passed its check, their first period is
+    charged once the module made them); those still waiting wait for funds, in order, as before."""
+    pending = (Service.objects.filter(client_id=client_id, status=ServiceStatus.PENDING)
+               .exclude(pk=excluding).select_related("product"))
+    if started_only:
+        pending = pending.filter(provision_status=ProvisionStatus.IN_PROGRESS)
+    setup_charged = set(ServiceCharge.objects.filter(service__in=pending, kind=ChargeKind.SETUP)
+                        .values_list("service_id", flat=True))
+    held = Decimal(0)
+    for service in pending:
+        first = period_charge(period=service.period, amount=service.amount,
+                              hourly_billing=service.product.hourly_billing, start=now)
+        held += (first.amount if first else service.amount) + (
+            Decimal(0) if service.pk in setup_charged else service.setup_fee)
+    return held
 
 
 class OrderNotCovered(InsufficientFunds):

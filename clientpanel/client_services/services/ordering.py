@@ -27,7 +27,7 @@ from .. import policies
 from ..calculations import period_charge
 from ..events import ServiceOrdered
 from ..models import ProvisionStatus, Service
-from ..shortfalls import OrderNotCovered, Shortfall, funds
+from ..shortfalls import OrderNotCovered, Shortfall, funds, held_for_pending
 
 LABEL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
@@ -89,14 +89,17 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
                                                                     "price_currency": price.currency})
         errors.raise_if_any()
         need = first_charge(product, offer) + offer.setup_fee
-        shortfall = Shortfall.of(need, client)
+        held = held_for_pending(client.pk, now=timezone.now())
+        shortfall = Shortfall.of(need, client, held=held)
         if shortfall and not allow_over_limit:
+            # Amounts as people read them in their language ("$5.00", "5,00 USD"), not the ledger's "5.0000".
+            amounts = {"funds": reader_amount(funds(client), client.currency),
+                       "held": reader_amount(held, client.currency), "need": reader_amount(need, client.currency)}
             raise OrderNotCovered(
-                # Amounts as people read them in their language ("$5.00", "5,00 USD"), not the ledger's "5.0000".
-                _("Balance plus credit limit (%(funds)s) do not cover the first charge and setup fee (%(need)s).") % {
-                    "funds": reader_amount(funds(client), client.currency),
-                    "need": reader_amount(need, client.currency)},
-                fields={"price": [_("Not enough funds.")]}, shortfall=shortfall)
+                _("Balance plus credit limit (%(funds)s), less %(held)s for the services still being set up, do "
+                  "not cover the first charge and setup fee (%(need)s).") % amounts if held else
+                _("Balance plus credit limit (%(funds)s) do not cover the first charge and setup fee (%(need)s).")
+                % amounts, fields={"price": [_("Not enough funds.")]}, shortfall=shortfall)
         override = shortfall is not None
         # The service keeps its own copy of the price (a snapshot): later edits, retiring the price or
         # a new exchange rate never change what it is charged. A derived price links to its source.

@@ -20,7 +20,7 @@ from clientpanel.ledger.descriptions import service_charge
 from ..calculations import anchor_day_of, period_charge
 from ..locks import locked_service
 from ..models import ChargeKind, ProvisionStatus, Service, ServiceCharge, ServiceStatus
-from ..shortfalls import funds
+from ..shortfalls import funds, held_for_pending
 from .billing import service_charge_due
 from .common import record_module_result, run_module, status_changed
 from .periods import charge_post, next_period, period_billed, period_post
@@ -43,10 +43,13 @@ def service_provision(*, service_id, now: dt.datetime | None = None) -> Service:
                               hourly_billing=service.product.hourly_billing, start=now)
         need = (first.amount if first else service.amount) + (Decimal(0) if setup_charged else service.setup_fee)
         # The balance row locked before the funds are read (service, then balance: the ledger's
-        # order): two services of one client provisioned at once each see the other's setup fee.
+        # order): two services of one client provisioned at once each see the other's setup fee,
+        # and the first period of one the module is making (IN_PROGRESS, set under this lock),
+        # charged only once it is made, as held.
         lock_balance(service.client_id)
         client = Client.objects.get(pk=service.client_id)
-        if funds(client) < need and not service.funds_override:
+        held = held_for_pending(service.client_id, now=now, excluding=service.pk, started_only=True)
+        if funds(client) - held < need and not service.funds_override:
             return service
         if not setup_charged and service.setup_fee > 0:
             charge_post(service, kind=ChargeKind.SETUP, start=service.order_date, end=None,
