@@ -106,7 +106,9 @@ class Command(BaseCommand):
             "name": DEMO_POLISH_COMPANY, "address1": "ul. Marszałkowska 1", "city": "Warszawa", "postcode": "00-624",
             "country": "PL", "region": "Mazowieckie", "eu_vat_id": "PL5260250995", "local_tax_id": "5260250995",
             "registration_number": "KRS 0000123456", "bank_details": "PL61 1090 1014 0000 0712 1981 2874\nSantander",
-            "invoice_footer": "Thank you for your business.", "topup_item_name": "Doładowanie konta / Add funds",
+            # Bilingual, as Polish companies write documents their foreign clients read too (the items alike).
+            "invoice_footer": "Dziękujemy za współpracę. / Thank you for your business.",
+            "topup_item_name": "Doładowanie konta / Add funds",
             "refund_item_name": "Zwrot / Refund", "proforma_pattern": "PROFORMA/{YEAR}/{MONTH}/{NUMBER}",
             "invoice_pattern": "FAKTURA/{YEAR}/{MONTH}/{NUMBER}",
             "credit_note_pattern": "NATA-KREDYTOWA/{YEAR}/{MONTH}/{NUMBER}", "time_zone": "Europe/Warsaw",
