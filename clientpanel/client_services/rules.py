@@ -19,11 +19,16 @@ def can_be_unsuspended(service: Service) -> bool:
     return service.status == ServiceStatus.SUSPENDED
 
 
+def suspended_for_funds(service: Service, *, now: dt.datetime | None = None) -> bool:
+    """Suspended by billing for insufficient funds (the credit job brings it back once they cover
+    its next charge); one staff suspended waits for them."""
+    return service.status == ServiceStatus.SUSPENDED and service.suspension_reason == INSUFFICIENT_FUNDS
+
+
 def ends_unpaid(service: Service, *, now: dt.datetime) -> bool:
     """Suspended for insufficient funds longer than its product's termination delay: the credit job
     terminates it (suspended by staff, it waits for them). Reads service.product."""
-    return (service.status == ServiceStatus.SUSPENDED and service.suspension_reason == INSUFFICIENT_FUNDS
-            and service.suspended_at is not None
+    return (suspended_for_funds(service) and service.suspended_at is not None
             and service.suspended_at + dt.timedelta(hours=service.product.termination_delay_hours) <= now)
 
 

@@ -43,7 +43,8 @@ from .ending import reversal_changes, service_end_locked
 from .provisioning import service_provision
 
 
-def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False) -> Service:
+def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False,
+               still: Callable[..., bool] | None = None) -> Service:
     """Back to ACTIVE once the module's unsuspend has succeeded. Time already paid is never paid
     again: inside a paid period (a staff suspension) the period simply continues and the next one is
     charged when it starts. Past it — the unpaid period of a suspension for insufficient funds, or
@@ -56,10 +57,11 @@ def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False) ->
     the error (provision ERROR) and charges nothing; Retry runs the unsuspend again. That failure,
     once recorded, is raised (Conflict `module_failed`, with the module's words) when
     `failure_raises` (staff's Unsuspend). Answers the service as it is after all that (read again:
-    the charge may still suspend it, had the funds gone meanwhile)."""
+    the charge may still suspend it, had the funds gone meanwhile). `still`: the job's reason to
+    bring it back, asked again of the locked row (staff may have suspended it themselves since)."""
     with transaction.atomic():
         service = locked_service(service_id)
-        if service.status != ServiceStatus.SUSPENDED:
+        if service.status != ServiceStatus.SUSPENDED or (still is not None and not still(service, now=now)):
             return service
         if refusal := unsuspend_waits_for_funds(service, now=now):
             raise InsufficientFunds(refusal)
@@ -278,7 +280,7 @@ def job_enforce_credit(*, now: dt.datetime) -> dict:
             # create does: the job does not ask the module again every pass.
             if service.provision_status != ProvisionStatus.ERROR:
                 try:
-                    if _unsuspend(service.pk, now=now).status == ServiceStatus.ACTIVE:
+                    if _unsuspend(service.pk, now=now, still=rules.suspended_for_funds).status == ServiceStatus.ACTIVE:
                         unsuspended += 1
                 except InsufficientFunds:  # spent meanwhile: the next pass looks again
                     pass

@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from clientpanel.client_services.models import INSUFFICIENT_FUNDS, Service, ServiceStatus
+from clientpanel.client_services.models import INSUFFICIENT_FUNDS, SUSPENDED_BY_STAFF, Service, ServiceStatus
 from clientpanel.client_services.services import (
     job_enforce_credit,
     lifecycle,
     service_cancellation_withdraw,
     service_order,
+    service_suspend,
     service_unsuspend,
 )
 from clientpanel.ledger.models import EntryType
@@ -24,10 +25,10 @@ from .test_billing import T, at, funded_client, make_product
 pytestmark = pytest.mark.django_db
 
 
-def _meanwhile(monkeypatch, act):
-    """Run `act(the other service)` right after the job's first termination, as staff would while
-    that service's module was taking it down."""
-    real, done = lifecycle._terminate, []
+def _meanwhile(monkeypatch, act, step: str = "_terminate"):
+    """Run `act(the other service)` right after the job's first termination (or `step`), as staff
+    would while that service's module was taking it down."""
+    real, done = getattr(lifecycle, step), []
 
     def terminate_then_act(service_id, **kwargs):
         ended = real(service_id, **kwargs)
@@ -36,7 +37,7 @@ def _meanwhile(monkeypatch, act):
             act(Service.objects.exclude(pk=service_id).get())
         return ended
 
-    monkeypatch.setattr(lifecycle, "_terminate", terminate_then_act)
+    monkeypatch.setattr(lifecycle, step, terminate_then_act)
     return done
 
 
@@ -77,3 +78,24 @@ def test_a_service_whose_cancellation_was_withdrawn_meanwhile_is_not_terminated(
     kept = Service.objects.exclude(pk=first[0]).get()
     assert kept.status == ServiceStatus.ACTIVE and not kept.cancel_requested
     assert service.pk in {first[0], kept.pk}
+
+
+def test_a_service_staff_suspended_meanwhile_is_not_brought_back_by_the_job(staff, monkeypatch, clock):
+    client = funded_client("1.00")
+    product, price = make_product(period="HOURLY", amount="0.4000")
+    for _ in range(2):
+        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    at(T)
+    at(T + dt.timedelta(hours=1, minutes=5))  # both suspended for funds
+    entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("5"), description="Top-up")
+    now = T + dt.timedelta(hours=1, minutes=10)
+    clock(now)
+
+    def staff_take_over(other):  # back, then suspended by staff: theirs to lift now
+        service_unsuspend(actor=staff, service_id=other.pk)
+        service_suspend(actor=staff, service_id=other.pk)
+
+    first = _meanwhile(monkeypatch, staff_take_over, step="_unsuspend")
+    job_enforce_credit(now=now)
+    kept = Service.objects.exclude(pk=first[0]).get()
+    assert (kept.status, kept.suspension_reason) == (ServiceStatus.SUSPENDED, SUSPENDED_BY_STAFF)
