@@ -4,7 +4,6 @@ not pay — the first period is charged only once the module made the service. A
 what the client's pending services will take; provisioning leaves the first period of those the
 module is making (concurrency audit)."""
 
-import threading
 import time
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from clientpanel.client_services.shortfalls import OrderNotCovered, held_for_pen
 from clientpanel.clients.models import ClientBalance
 
 from .test_billing import funded_client, make_product
+from .test_provisioning_races import provision_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -75,22 +75,7 @@ def test_services_provisioned_at_once_are_made_only_as_far_as_the_funds_go(monke
         return real_run_module(service, action)
 
     monkeypatch.setattr(provisioning, "run_module", slow_module)
-    errors = []
-
-    def provision(service_id):
-        try:
-            service_provision(service_id=service_id)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=provision, args=(s.pk,)) for s in services]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert not errors
+    assert provision_at_once(services) == []
     made = Service.objects.filter(pk__in=[s.pk for s in services]).exclude(provision_status=ProvisionStatus.PENDING)
     assert [(s.status, s.provision_status) for s in made] == [(ServiceStatus.ACTIVE, ProvisionStatus.COMPLETED)]
     assert ClientBalance.objects.get(pk=client.pk).balance == Decimal("10.00")
