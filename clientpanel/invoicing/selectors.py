@@ -90,6 +90,19 @@ def document_get(*, actor: ActorLike, document_id) -> Document:
         raise NotFound(_("Document not found.")) from None
 
 
+def documents_of_the_sale(*, actor: ActorLike, document: Document) -> list[Document]:
+    """The documents of one sale that the actor sees, in the order they were made: the proforma, the
+    invoice it became and that invoice's credit notes (oldest first), `document` among them — of its
+    client only. A proforma not invoiced (yet) stands alone: none. In the portal, never a draft nor
+    a document without Manage Invoices (documents_visible_to)."""
+    invoice_id = document.pk if document.type == DocumentType.INVOICE else document.related_id
+    if invoice_id is None:
+        return []
+    rank = {DocumentType.PROFORMA: 0, DocumentType.INVOICE: 1, DocumentType.CREDIT_NOTE: 2}
+    sale = documents_visible_to(actor).filter(Q(pk=invoice_id) | Q(related_id=invoice_id), client_id=document.client_id)
+    return sorted(sale, key=lambda d: (rank[d.type], d.issue_date or d.created_at, d.created_at))
+
+
 def amount_owing(*, client: Client) -> Decimal:
     """What is still due on the client's UNPAID documents."""
     total = Document.objects.filter(client=client, status=DocumentStatus.UNPAID).aggregate(

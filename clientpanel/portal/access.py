@@ -14,7 +14,7 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -183,13 +183,18 @@ def portal_page(permission: str | None = None) -> Callable:
                 if elsewhere is None:
                     raise Http404("No such page.")
                 return _finished(_switch_confirm(request, elsewhere))
-            try:
-                response = view(request, *args, **kwargs)
-            except OfAnotherClient as turn:
-                # An action (a POST) is not offered across clients: only a page to look at is.
-                if request.method != "GET" or (permission is not None and permission not in turn.link.permissions):
-                    raise Http404("No such page.") from None
-                response = _switch_confirm(request, turn.link)
+            # Times read in the zone of the home company that bills the client, as its documents,
+            # their PDFs and the staff panel's document pages read them: an order placed at 05:25 in
+            # Warsaw says 05:25, and a date near midnight is the day of its invoice.
+            with timezone.override(portal.company.zone):
+                try:
+                    response = view(request, *args, **kwargs)
+                except OfAnotherClient as turn:
+                    # An action (a POST) is not offered across clients: only a page to look at is.
+                    if request.method != "GET" or (permission is not None
+                                                   and permission not in turn.link.permissions):
+                        raise Http404("No such page.") from None
+                    response = _switch_confirm(request, turn.link)
             return _finished(response)
 
         wrapper.portal_permission = permission  # read by the portal permission matrix

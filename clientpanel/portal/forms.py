@@ -20,6 +20,24 @@ class EmailAddressField(forms.EmailField):
     default_error_messages = {"invalid": _("Enter a valid email address, like name@example.com.")}
 
 
+class RequiredByTheService(forms.CharField):
+    """A text the service requires and checks itself: marked required as every required field is (the
+    asterisk of ui/_field.html, the input's required attribute), yet a form left blank there is sent
+    on, so the service names it in its own words together with every other problem at once."""
+
+    def validate(self, value) -> None:
+        if value not in self.empty_values:
+            super().validate(value)
+
+
+def mark_required_by_the_service(form: forms.Form, names) -> None:
+    """The form's text fields of `names` as RequiredByTheService, keeping their label and bound."""
+    for name in names:
+        field = form.fields[name]
+        form.fields[name] = RequiredByTheService(label=field.label, max_length=field.max_length,
+                                                 widget=field.widget)
+
+
 class PasswordResetForm(forms.Form):
     email = EmailAddressField(label=_("Email"), max_length=254)
 
@@ -119,6 +137,7 @@ class ProfileForm(postal_address_form()):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "—"), *country_choices()]
         suggest_regions(self, reverse("portal:region-options"))
+        mark_required_by_the_service(self, ("firstname", "lastname"))  # clients' CLIENT_TEXT_FIELDS
 
 
 # A multiple choice as Bootstrap check boxes (ui/_checkboxes.html lays them out).
@@ -217,6 +236,8 @@ class AddressForm(SentOnceMixin, postal_address_form()):
         suggest_regions(self, reverse("portal:region-options"))
         if is_billing:
             del self.fields["type"], self.fields["is_default"]
+        else:  # a shipping or service address needs its street and city (clients' address services)
+            mark_required_by_the_service(self, ("address1", "city"))
 
     def clean(self):
         cleaned = super().clean()

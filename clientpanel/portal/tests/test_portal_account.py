@@ -1,6 +1,7 @@
 """The user's own account in the portal: names and language, password, TOTP 2FA (and the login's
 second step), e-mail choices; staff signed in as the user change no credential."""
 
+import re
 import time
 
 import pyotp
@@ -185,3 +186,18 @@ def test_staff_signed_in_as_the_user_change_no_password_or_second_factor(client,
     assert client.get(reverse("portal:account-2fa")).status_code == 403
     owner = User.objects.get(pk=world["mine"].owner_id)
     assert owner.check_password(PASSWORD) and not owner.totp_secret
+
+
+def test_after_two_factor_is_switched_on_the_turn_off_form_starts_empty(world):
+    """The page answering Turn on showed the recovery codes above a Turn off form filled in with
+    the code just used (the form bound to the POST): one click of Turn off away from undoing it."""
+    email = world["mine"].owner.email
+    browser = _signed_in(email)
+    browser.get(reverse("portal:account-2fa"))
+    code = _code(User.objects.get(email=email))
+    on = browser.post(reverse("portal:account-2fa"), {"action": "confirm", "code": code,
+                                                      "current_password": PASSWORD}).content.decode()
+    assert 'id="recovery-codes"' in on and 'name="action" value="disable"' in on
+    turn_off = on.split('name="action" value="disable"')[1].split("</form>")[0]
+    code_input = re.search(r'<input[^>]*name="code"[^>]*>', turn_off).group(0)
+    assert "value=" not in code_input and code not in turn_off and "is-invalid" not in turn_off

@@ -2,6 +2,8 @@
 and default shipping ones marked; add, edit, delete and make default through the staff's services
 and validation; never another client's address, never the billing address deleted."""
 
+import re
+
 import pytest
 from django.test import Client as Browser
 from django.urls import reverse
@@ -245,3 +247,29 @@ def test_a_client_keeps_a_bounded_number_of_addresses(world, api):
     assert dialog.status_code == 200 and "A client keeps at most" in dialog.content.decode()  # it was a 500
     assert not Address.objects.filter(name="One too many").exists()
     assert Address.objects.filter(client=client).count() == addresses.MAX_ADDRESSES
+
+
+def _marked(page: str, name: str) -> bool:
+    """Whether the form marks the field required, as every form marks one: the asterisk after its
+    label and the required attribute on its input."""
+    label = re.search(rf'<label[^>]*for="id_{name}"[^>]*>(.*?)</label>', page, re.S).group(1)
+    field = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+    return ('class="text-danger">*</span>' in label) and (" required" in field)
+
+
+def test_the_fields_an_address_needs_are_marked_required_and_the_service_still_names_every_problem(world):
+    """Address 1 and City were left unmarked on Add an address, though a shipping or service address
+    is refused without them; the billing address (a country is enough) does not ask for them."""
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.get(reverse("portal:address-new")).content.decode()
+    assert _marked(page, "address1") and _marked(page, "city")
+    assert not _marked(page, "address2") and not _marked(page, "postcode")
+    billing = Address.objects.get(client=world["mine"], type=AddressType.BILLING)
+    own = browser.get(reverse("portal:address", args=[billing.pk])).content.decode()
+    assert not _marked(own, "address1") and not _marked(own, "city")
+    profile = browser.get(reverse("portal:profile")).content.decode()
+    assert _marked(profile, "firstname") and _marked(profile, "lastname")  # clients refuse a blank name
+    refused = browser.post(reverse("portal:address-new"),
+                           _form(address1="", city="", region="Atlantis")).content.decode()
+    assert "Enter the street and number." in refused and "Enter the city." in refused
+    assert "is not a state or region of Poland" in refused and "This field is required." not in refused

@@ -2,9 +2,11 @@
 a partly paid proforma says what was received and what is still due; an invoiced proforma links
 its invoice; reverse charge is said; bank transfer is offered only to an account the company gave."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -12,7 +14,7 @@ from django.utils import translation
 from clientpanel.accounts.models import User
 from clientpanel.clients.models import Client as ClientModel
 from clientpanel.invoicing.models import Document
-from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.payments.models import GatewayAccount
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
@@ -20,6 +22,8 @@ from clientpanel.tax.services import home_company_save, tax_rule_save
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+PAID_AT = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)  # 1 December, 00:30 in Warsaw
 
 
 def _page(client, document) -> str:
@@ -87,7 +91,7 @@ def test_the_dashboard_lists_a_partly_paid_proforma_by_what_is_still_due(world):
     browser = Client()
     browser.post(reverse("portal:login"), {"email": world["mine"].owner.email, "password": PASSWORD})
     page = browser.get(reverse("portal:dashboard")).content.decode()
-    row = re.search(rf"<tr><td><a [^>]*>{re.escape(proforma.number)}</a></td>(.*?)</tr>", page, re.S).group(1)
+    row = re.search(rf"<tr><td[^>]*><a [^>]*>{re.escape(proforma.number)}</a>(.*?)</tr>", page, re.S).group(1)
     assert "$60.00" in row and "$100.00" not in row
 
 
@@ -97,3 +101,36 @@ def test_the_dashboard_names_the_days_its_charges_cover_in_polish(world):
     browser.post(reverse("portal:login"), {"email": world["mine"].owner.email, "password": PASSWORD})
     page = browser.get(reverse("portal:dashboard")).content.decode()
     assert "Opłaty w ciągu najbliższych 30 dni" in page  # it read "Opłaty z najbliższych dni: 30"
+
+
+def test_each_document_of_a_sale_links_the_others_and_a_paid_one_says_when_and_how_much(world):
+    """An invoice's page linked neither its credit notes nor the proforma it came from, and said
+    nothing of its payment; a credit note linked its invoice only. Each page of the sale now lists
+    the proforma, the invoice and the credit notes, each a link — never another client's document."""
+    home_company_save(actor=None, company_id=default_home_company().pk, data={"time_zone": "Europe/Warsaw"})
+    proforma = proforma_add_funds(actor=None, client_id=world["mine"].pk, net_amount="40")
+    with time_machine.travel(PAID_AT, tick=False):
+        proforma_pay(actor=None, document_id=proforma.pk, amount="40.00", method="bank transfer")
+    invoice = Document.objects.get(pk=proforma.pk).related
+    note = credit_note_issue(actor=None, invoice_id=invoice.pk, net_amount="10", reason="Discount").note
+    # Another client's document pointing at the invoice (no service makes one): never shown.
+    Document.objects.filter(pk=world["their_doc"].pk).update(related=invoice)
+    sale = [proforma, invoice, note]
+    for shown in sale:
+        page = _page(world["mine"], shown)
+        related = page.split('id="related-documents"')[1].split("</ul>")[0]
+        found = [related.index(f">{d.number}<") for d in sale]
+        assert found == sorted(found)  # proforma → invoice → credit notes
+        for other in sale:
+            link = f'href="{reverse("portal:document", args=[other.pk])}"'
+            assert (link in related) == (other.pk != shown.pk)
+        assert world["their_doc"].number not in page
+    # Paid at 23:30 UTC on 30 November: 1 December in Warsaw, as on the invoice's PDF.
+    for paid in (proforma, invoice):
+        page = _page(world["mine"], paid)
+        assert re.search(r'id="document-paid">Paid: 2026-12-01 · <span[^>]*>\$40\.00</span>', page), page
+    assert 'id="document-paid"' not in _page(world["mine"], note)
+
+
+def test_a_proforma_not_invoiced_lists_no_related_documents(world):
+    assert 'id="related-documents"' not in _page(world["mine"], world["mine_doc"])

@@ -134,3 +134,48 @@ def test_a_setup_fee_is_offered_as_money_and_cancelling_a_service_never_set_up_s
     done = browser.post(url, {"when": "now"}, follow=True).content.decode()
     assert "what it was charged is given back to your balance" in done
     assert Service.objects.get(pk=world["mine_service"].pk).status == ServiceStatus.CANCELLED
+
+
+def _order(world, product_key: str, module: str = "manual", module_settings=None):
+    product, price = _product(product_key, "5")
+    Product.objects.filter(pk=product.pk).update(module=module, module_settings=module_settings or {})
+    browser = _signed_in(world["mine"].owner.email)
+    page = browser.post(reverse("portal:order"), {"price": str(price.pk)}, follow=True).content.decode()
+    return Service.objects.get(product=product), page
+
+
+WAITING = "it is set up as soon as provisioning runs"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_provisioned_at_once_is_said_to_be_active(world):
+    """Provisioning is queued when the order commits and ran at once here (the page showed Active),
+    yet the message said the service would be set up as soon as provisioning runs."""
+    service, page = _order(world, "instant-box")
+    assert service.status == ServiceStatus.ACTIVE
+    assert f"Service {service.label} is ordered and active." in page and WAITING not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_whose_set_up_failed_says_so(world):
+    service, page = _order(world, "broken-box", module="sample", module_settings={"fail": "create"})
+    assert service.status == ServiceStatus.PENDING
+    assert f"Service {service.label} is ordered, but setting it up failed; our staff will try again." in page
+    assert WAITING not in page
+
+
+def test_an_order_waiting_for_provisioning_says_it_waits(world):
+    service, page = _order(world, "queued-box")  # the test's transaction never commits: nothing ran
+    assert service.status == ServiceStatus.PENDING
+    assert f"Service {service.label} is ordered; {WAITING}." in page
+
+
+def test_a_requested_cancellation_is_said_once_on_the_page_it_lands_on(world):
+    service = world["mine_service"]
+    Service.objects.filter(pk=service.pk).update(status=ServiceStatus.ACTIVE,
+                                                 billed_until=service.order_date.replace(year=2099))
+    browser = _signed_in(world["mine"].owner.email)
+    landed = browser.post(reverse("portal:service-cancel", args=[service.pk]), {"when": "period_end"},
+                          follow=True).content.decode()
+    assert landed.count("Cancellation requested: the service ends on 2099-") == 1
+    assert 'id="cancellation-notice"' in landed

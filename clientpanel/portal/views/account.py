@@ -96,6 +96,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:account")
             recovery_codes = totp.totp_confirm(user=user, actor=portal.actor, **given)
             messages.success(request, _("Two-factor authentication is on."))
+            # The page now offers Turn off: its form starts empty, not with the code just used.
+            form = TwoFactorChangeForm()
         except DomainError as error:  # a wrong password or code, or too many of them
             form.show_refusal(error)
         user.refresh_from_db()

@@ -79,9 +79,12 @@ def logout(request: HttpRequest) -> HttpResponse:
     """Sign out of the portal; an impersonating staff member goes back to the staff panel."""
     returning = request.session.get(session.IMPERSONATOR)
     client_id = request.session.get(session.CLIENT)
+    signed_in = bool(request.session.get(session.USER))
     session.sign_out(request)
     if returning and client_id:
         return redirect("backoffice:client-summary", client_id=client_id)
+    if signed_in:  # until now (not a second click of Log out): the login page says it is done
+        messages.success(request, _("You are signed out."))
     return redirect("portal:login")
 
 

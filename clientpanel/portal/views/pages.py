@@ -26,7 +26,7 @@ from clientpanel.einvoices.selectors import einvoice_of
 from clientpanel.invoicing import rules
 from clientpanel.invoicing.add_funds_limits import portal_limits
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
-from clientpanel.invoicing.selectors import documents_visible_to
+from clientpanel.invoicing.selectors import documents_of_the_sale, documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.selectors import entries_visible_to
 from clientpanel.payments.selectors import online_gateways, payable_online
@@ -47,8 +47,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if portal.may(MANAGE_INVOICES):
         now = timezone.now()
         monthly = upcoming_charges(client_ids=[client.pk], now=now, until=now + dt.timedelta(days=COVER_DAYS))
-        context |= {"unpaid": documents_visible_to(portal.actor).filter(status=DocumentStatus.UNPAID)
-                    .order_by("due_date")[:10], "upcoming": monthly.get(client.pk), "cover_days": COVER_DAYS}
+        unpaid = list(documents_visible_to(portal.actor).filter(status=DocumentStatus.UNPAID).order_by("due_date")[:10])
+        context |= {"unpaid": unpaid, "payable": _payment_states(unpaid), "upcoming": monthly.get(client.pk),
+                    "cover_days": COVER_DAYS}
         # Services suspended for insufficient funds and what brings them back (the credit job's rule).
         context["shortfalls"], context["all_shortfall"] = shortfalls(client, now=now)
         context["service_links"] = portal.may(MANAGE_SERVICES)
@@ -62,11 +63,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def invoices(request: HttpRequest) -> HttpResponse:
     documents = documents_visible_to(request.portal.actor).order_by("-issue_date", "-id")
     page = Paginator(documents, 25).get_page(request.GET.get("page"))
-    payable, settling = payable_online(page.object_list)
-    for document in page.object_list:  # the row says why it offers no Pay now
-        document.settling = settling.get(document.pk)
     return render(request, "portal/invoices.html", {"page": page, "client": request.portal.client,
-                                                    "payable": payable})
+                                                    "payable": _payment_states(page.object_list)})
+
+
+def _payment_states(documents) -> set:
+    """The ids of the listed documents the portal offers to pay online now; each document gets
+    `settling`, the status of a payment of it still settling (its row says why it offers no Pay,
+    portal/_payment_settling.html) — the invoices list's and the dashboard's rows alike."""
+    payable, settling = payable_online(documents)
+    for document in documents:
+        document.settling = settling.get(document.pk)
+    return payable
 
 
 def _document(request: HttpRequest, document_id):
@@ -89,7 +97,10 @@ def document(request: HttpRequest, document_id) -> HttpResponse:
                                                     "settling": settling, "by_transfer": by_transfer,
                                                     # no way offered, nor a payment on its way: ask to be told how
                                                     "ask_how_to_pay": not (payable or by_transfer or settling),
-                                                    "einvoice": einvoice if einvoice and einvoice.sha256 else None})
+                                                    "einvoice": einvoice if einvoice and einvoice.sha256 else None,
+                                                    # the proforma, its invoice and the credit notes the user may open
+                                                    "sale": documents_of_the_sale(actor=request.portal.actor,
+                                                                                  document=shown)})
 
 
 @portal_page(MANAGE_INVOICES)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.catalog.selectors import products_for_client_order
 from clientpanel.client_services import rules
-from clientpanel.client_services.models import Service, ServiceStatus
+from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
 from clientpanel.client_services.selectors import service_for_cancellation, service_get, services_visible_to
 from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
@@ -92,13 +92,25 @@ def order(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             show_refusal(form, error, {"product": "price"})
         else:
-            messages.success(request, _("Service %(label)s is ordered; it is set up as soon as provisioning runs.")
-                             % {"label": ordered.label})
+            messages.success(request, _order_outcome(ordered))
             if request.portal.may(MANAGE_SERVICES):
                 return redirect("portal:service", service_id=ordered.pk)
             return redirect("portal:dashboard")
     return render(request, "portal/order.html", {"form": form, "products": products, "client": client,
                                                  "shortfall": shortfall})
+
+
+def _order_outcome(ordered: Service) -> str:
+    """What became of an order, as the service stands once the order is done: provisioning is queued
+    when the order commits and may have run already (a module that answers at once), so the service
+    is read again rather than assumed to be waiting."""
+    ordered.refresh_from_db(fields=["status", "provision_status"])
+    label = {"label": ordered.label}
+    if ordered.status == ServiceStatus.ACTIVE:
+        return _("Service %(label)s is ordered and active.") % label
+    if ordered.provision_status == ProvisionStatus.ERROR:
+        return _("Service %(label)s is ordered, but setting it up failed; our staff will try again.") % label
+    return _("Service %(label)s is ordered; it is set up as soon as provisioning runs.") % label
 
 
 @portal_page(MANAGE_ORDERS)
@@ -119,15 +131,18 @@ def cancel(request: HttpRequest, service_id) -> HttpResponse:
         except DomainError as error:
             show_refusal(form, error)
         else:
+            lands_on_service = request.portal.may(MANAGE_SERVICES)
             if rules.cancellation_pending(ended):
-                messages.success(request, _("Cancellation requested: the service ends on %(date)s.")
-                                 % {"date": ended.billed_until.date().isoformat()})
+                # The service's page says it in its notice (with Keep the service): said once, there.
+                if not lands_on_service:
+                    messages.success(request, _("Cancellation requested: the service ends on %(date)s.")
+                                     % {"date": f"{timezone.localdate(ended.billed_until):%Y-%m-%d}"})
             elif refunded:
                 messages.success(request, _("The service is cancelled; what it was charged is given back to "
                                             "your balance."))
             else:
                 messages.success(request, _("The service is cancelled."))
-            if request.portal.may(MANAGE_SERVICES):
+            if lands_on_service:
                 return redirect("portal:service", service_id=ended.pk)
             return redirect("portal:dashboard")
     return render(request, "portal/cancel.html", {"service": shown, "form": form, "client": request.portal.client,
