@@ -75,3 +75,16 @@ def test_a_secret_shown_to_another_staff_session_is_not_the_one_confirmed(client
     client.post(url, {"action": "confirm", "code": pyotp.TOTP(secret).now(), "current_password": PASSWORD})
     member.refresh_from_db()
     assert member.has_2fa and member.totp_secret == secret != seen_by_thief
+
+
+def test_after_staff_turn_2fa_on_the_turn_off_form_starts_empty(client, member):
+    """The page answering Turn on showed the recovery codes above a Turn off form holding the code
+    just used (the form bound to the POST), as the portal's did."""
+    url = reverse("backoffice:account-2fa")
+    client.get(url)
+    member.refresh_from_db()
+    code = pyotp.TOTP(member.totp_secret).now()
+    on = client.post(url, {"action": "confirm", "code": code, "current_password": PASSWORD}).content.decode()
+    assert 'id="recovery-codes"' in on and 'value="disable"' in on
+    turn_off = on.split('value="disable"')[0].rsplit("<form", 1)[1] + on.split('value="disable"')[1].split("</form>")[0]
+    assert f'value="{code}"' not in turn_off and "is-invalid" not in turn_off

@@ -66,6 +66,8 @@ def two_factor_settings(request: HttpRequest) -> HttpResponse:
             if action == "confirm":
                 recovery_codes = totp.totp_confirm(user=user, actor=actor, **given)
                 messages.success(request, _("Two-factor authentication is on."))
+                # The page now offers Turn off: its form starts empty, not with the code just used.
+                form = TwoFactorChangeForm()
             elif action == "disable":
                 totp.totp_disable(user=user, actor=actor, **given)
                 messages.success(request, _("Two-factor authentication is off."))
