@@ -231,7 +231,7 @@ def service_cancellation_request(*, actor: ActorLike, service_id, when: str) -> 
         service = locked_service(service_id)
         if rules.cancellation_pending(service):  # asked once; withdrawn first to choose again
             raise Conflict(_("Its cancellation is already requested: the service ends on %(date)s.")
-                           % {"date": service.billed_until.date().isoformat()}, code="service_state")
+                           % {"date": timezone.localdate(service.billed_until).isoformat()}, code="service_state")
         if when == CANCEL_AT_PERIOD_END:
             if not rules.can_be_cancelled_at_period_end(service):
                 raise Conflict(_("Only an active service with a recurring price can be cancelled at the end of its "

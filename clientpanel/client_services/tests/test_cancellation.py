@@ -5,6 +5,7 @@ client's own services, and recorded in the audit trail."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from clientpanel.audit.models import AuditEvent
 from clientpanel.client_services.models import Service, ServiceStatus
@@ -95,3 +96,14 @@ def test_another_clients_service_is_not_found_and_a_user_without_the_key_is_refu
     with pytest.raises(PermissionDenied):
         service_cancellation_request(actor=viewer, service_id=their_service.pk, when=CANCEL_NOW)
     assert Service.objects.get(pk=their_service.pk).status == ServiceStatus.ACTIVE
+
+
+def test_the_refusal_names_the_end_day_where_the_reader_is():
+    """A period ending 23:30 UTC ends the next day in Warsaw, where the portal reads it (the
+    client's home company's zone): the refusal named the UTC day."""
+    client = funded_client("100")
+    service = _active(client)
+    service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_AT_PERIOD_END)
+    Service.objects.filter(pk=service.pk).update(billed_until=dt.datetime(2027, 10, 1, 23, 30, tzinfo=dt.UTC))
+    with timezone.override("Europe/Warsaw"), pytest.raises(Conflict, match="ends on 2027-10-02"):
+        service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_NOW)
