@@ -17,6 +17,7 @@ from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 
 from .kinds import LOW_BALANCE, PROFORMA_REMINDER
 from .models import EmailMessage
+from .portal_links import document_links
 from .rules import message_goes
 from .services import client_context, client_language, email_queue
 from .subscribers import recipients
@@ -82,7 +83,8 @@ def job_proforma_reminders(*, now: dt.datetime) -> dict:
             language = client_language(client)
             context = {"document_number": document.number, "due_date": document.due_date.astimezone(
                 document.zone).date().isoformat(), "reminder_stage": stage, "days": days,
-                "document_total": display_amount(document.total - document.paid_gross, document.currency, language)}
+                "document_total": display_amount(document.total - document.paid_gross, document.currency, language),
+                **document_links(locked, client)}
             for user in recipients(client, PROFORMA_REMINDER):
                 email_queue(key=PROFORMA_REMINDER, user=user, client=client, language=language, reference=reference,
                             context={**client_context(client, user), **context},

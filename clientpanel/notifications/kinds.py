@@ -19,6 +19,13 @@ COMMON_VARIABLES: dict[str, Promise] = {
 }
 
 
+# Links to a document's page in the client area (portal_links.py): empty when the client's users
+# cannot sign in there (a CLOSED or FRAUD client), so no message carries a link that leads nowhere.
+DOCUMENT_URL = _("Address of the document's page in the portal (empty when the client is closed)")
+PAY_URL = _("Address where the proforma is paid online: its page in the portal, with the Pay now button (empty "
+            "when it cannot be paid online now, or the client is closed)")
+
+
 # What a closed client's users are sent of a message (MessageKind.closed_client).
 NOT_SENT = "not_sent"  # nothing: it serves the portal, or is automation's
 SENT = "sent"  # always: a security notice, or a message to staff
@@ -96,6 +103,8 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "due_date": _("When it is due"),
         "reminder_stage": _("before, due or overdue"),
         "days": _("Days until the due date (before) or since it (overdue)"),
+        "document_url": DOCUMENT_URL,
+        "pay_url": PAY_URL,
     }, audience=MANAGE_INVOICES),
     MessageKind(LOW_BALANCE, _("Low balance"),
                 _("The balance and credit limit will not cover the charges of the next days."), {
@@ -117,12 +126,16 @@ MESSAGE_KINDS: dict[str, MessageKind] = {kind.key: kind for kind in (
         "document_number": _("The document's number"),
         "document_total": _("Its total with the currency"),
         "due_date": _("When it is due (proformas)"),
+        "document_url": DOCUMENT_URL,
+        "pay_url": PAY_URL,
     }, audience=MANAGE_INVOICES, closed_client=LEGAL_DOCUMENTS),
     MessageKind(PAYMENT_RECEIVED, _("Payment received"),
                 _("A proforma was paid in full and its invoice issued; the invoice PDF is attached."), {
         "document_number": _("The proforma's number"),
         "invoice_number": _("The final invoice's number"),
         "document_total": _("The amount paid with the currency"),
+        "invoice_url": _("Address of the final invoice's page in the portal (empty when the client is closed)"),
+        "document_url": _("Address of the proforma's page in the portal (empty when the client is closed)"),
     }, audience=MANAGE_INVOICES, closed_client=LEGAL_DOCUMENTS),
     MessageKind(AUTO_TOP_UP_FAILED, _("Auto top-up failed"),
                 _("The saved card was declined (or the payment service did not answer) when auto top-up "

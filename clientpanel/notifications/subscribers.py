@@ -47,6 +47,7 @@ from .kinds import (
     receives,
 )
 from .models import EmailMessage
+from .portal_links import document_links, document_url
 from .services import (
     base_url,
     client_context,
@@ -68,11 +69,14 @@ def recipients(client: Client, key: str) -> list[User]:
 
 
 def _document_context(document: Document, language: str) -> dict[str, object]:
+    """What a message about a document says of it, with the links to its page in the portal and to
+    paying it there (portal_links.py)."""
     with translation.override(language):
         kind = str(DocumentType(document.type).label)
     due = document.due_date.date().isoformat() if document.type == DocumentType.PROFORMA and document.due_date else ""
     return {"document_type": kind, "document_number": document.number,
-            "document_total": display_amount(abs(document.total), document.currency, language), "due_date": due}
+            "document_total": display_amount(abs(document.total), document.currency, language), "due_date": due,
+            **document_links(document, document.client)}
 
 
 def on_document_issued(events: Sequence[DocumentIssued]) -> None:
@@ -96,7 +100,8 @@ def on_document_paid(events: Sequence[DocumentPaid]) -> None:
         proforma = Document.objects.select_related("client").get(pk=event.document_id)
         client = proforma.client
         language = client_language(client)
-        context = {**_document_context(proforma, language), "invoice_number": event.invoice_number}
+        context = {**_document_context(proforma, language), "invoice_number": event.invoice_number,
+                   "invoice_url": document_url(event.invoice_id, client)}
         for user in recipients(client, PAYMENT_RECEIVED):
             email_queue(key=PAYMENT_RECEIVED, user=user, client=client, language=language,
                         context={**client_context(client, user), **context},
