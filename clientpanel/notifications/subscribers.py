@@ -73,7 +73,9 @@ def _document_context(document: Document, language: str) -> dict[str, object]:
     paying it there (portal_links.py)."""
     with translation.override(language):
         kind = str(DocumentType(document.type).label)
-    due = document.due_date.date().isoformat() if document.type == DocumentType.PROFORMA and document.due_date else ""
+    # The due day in the document's own zone, as its PDF, the portal and the reminders say it.
+    due = (document.due_date.astimezone(document.zone).date().isoformat()
+           if document.type == DocumentType.PROFORMA and document.due_date else "")
     return {"document_type": kind, "document_number": document.number,
             "document_total": display_amount(abs(document.total), document.currency, language), "due_date": due,
             **document_links(document, document.client)}

@@ -182,7 +182,8 @@ def portal_page(permission: str | None = None) -> Callable:
                 elsewhere = _held_elsewhere(request, permission, kwargs) if request.method == "GET" else None
                 if elsewhere is None:
                     raise Http404("No such page.")
-                return _finished(_switch_confirm(request, elsewhere))
+                with timezone.override(portal.company.zone):  # its footer names the zone too
+                    return _finished(_switch_confirm(request, elsewhere))
             # Times read in the zone of the home company that bills the client, as its documents,
             # their PDFs and the staff panel's document pages read them: an order placed at 05:25 in
             # Warsaw says 05:25, and a date near midnight is the day of its invoice.

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from clientpanel.catalog.models import Price, Product
@@ -108,3 +109,19 @@ def test_reminders_keep_the_calendar_the_proforma_was_dated_in_when_its_company_
     assert job_proforma_reminders(now=before) == {"reminders": 1}
     reminder = EmailMessage.objects.get(reference=f"reminder:{proforma.pk}:before")
     assert f"is due on {printed_due_day.isoformat()}, in 3 days" in reminder.body_text
+
+
+def test_the_issued_e_mail_gives_the_due_day_its_pdf_gives(make_client):
+    """A proforma of a company far from UTC (Auckland: UTC+13) is due on its own calendar's day;
+    the 'document issued' e-mail wrote the UTC day, a day off the PDF and the reminders."""
+    company = default_home_company()
+    company.time_zone = "Pacific/Auckland"
+    company.save(update_fields=["time_zone"])
+    client = make_client(currency="USD")
+    with time_machine.travel(dt.datetime(2026, 11, 25, 12, 30, tzinfo=dt.UTC), tick=False):  # 01:30 next day there
+        proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="10")
+    printed_due_day = proforma.due_date.astimezone(proforma.zone).date()
+    assert printed_due_day != proforma.due_date.date()
+    issued = EmailMessage.objects.get(template="document_issued", client_id=client.pk)
+    assert printed_due_day.isoformat() in issued.body_text
+    assert proforma.due_date.date().isoformat() not in issued.body_text
