@@ -44,7 +44,7 @@ from .provisioning import service_provision
 
 
 def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False,
-               still: Callable[..., bool] | None = None) -> Service:
+               still: Callable[..., bool] | None = None) -> Service | None:
     """Back to ACTIVE once the module's unsuspend has succeeded. Time already paid is never paid
     again: inside a paid period (a staff suspension) the period simply continues and the next one is
     charged when it starts. Past it — the unpaid period of a suspension for insufficient funds, or
@@ -58,10 +58,13 @@ def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False,
     once recorded, is raised (Conflict `module_failed`, with the module's words) when
     `failure_raises` (staff's Unsuspend). Answers the service as it is after all that (read again:
     the charge may still suspend it, had the funds gone meanwhile). `still`: the job's reason to
-    bring it back, asked again of the locked row (staff may have suspended it themselves since)."""
+    bring it back, asked again of the locked row (staff may have suspended it themselves, or
+    unsuspended it, since): None tells the job it did nothing."""
     with transaction.atomic():
         service = locked_service(service_id)
-        if service.status != ServiceStatus.SUSPENDED or (still is not None and not still(service, now=now)):
+        if still is not None and not still(service, now=now):
+            return None
+        if service.status != ServiceStatus.SUSPENDED:
             return service
         if refusal := unsuspend_waits_for_funds(service, now=now):
             raise InsufficientFunds(refusal)
@@ -89,17 +92,18 @@ def _unsuspend(service_id, *, now: dt.datetime, failure_raises: bool = False,
     return Service.objects.select_related("product").get(pk=service.pk)
 
 
-def _terminate(service_id, *, now: dt.datetime, still: Callable[..., bool] | None = None) -> Service:
+def _terminate(service_id, *, now: dt.datetime, still: Callable[..., bool] | None = None) -> Service | None:
     """End the service (ending.service_end_locked): one that ran is TERMINATED and its module's
     terminate runs; one never provisioned is CANCELLED and given back what it was charged, and its
     module's terminate runs when a create was attempted (ending.py). `still`: the job's reason to
     end it, asked again of the locked row — what the job read before may have changed since (staff
-    unsuspended it and its period was paid, its cancellation was withdrawn), and then it stays."""
+    unsuspended it and its period was paid, its cancellation was withdrawn), and then it stays:
+    None tells the job it did nothing (staff may have ended it meanwhile)."""
     with transaction.atomic():
         service = locked_service(service_id)
-        if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
-            return service
         if still is not None and not still(service, now=now):
+            return None
+        if service.status not in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED, ServiceStatus.PENDING):
             return service
         _end_and_record(service, now=now)
     return _taken_down(service)
@@ -280,18 +284,19 @@ def job_enforce_credit(*, now: dt.datetime) -> dict:
             # create does: the job does not ask the module again every pass.
             if service.provision_status != ProvisionStatus.ERROR:
                 try:
-                    if _unsuspend(service.pk, now=now, still=rules.suspended_for_funds).status == ServiceStatus.ACTIVE:
+                    back = _unsuspend(service.pk, now=now, still=rules.suspended_for_funds)
+                    if back is not None and back.status == ServiceStatus.ACTIVE:
                         unsuspended += 1
                 except InsufficientFunds:  # spent meanwhile: the next pass looks again
                     pass
             continue
         # Only services suspended for lack of funds end by themselves; staff decide about theirs.
         if rules.ends_unpaid(service, now=now) and \
-                _terminate(service.pk, now=now, still=rules.ends_unpaid).status in rules.ENDED:
+                _terminate(service.pk, now=now, still=rules.ends_unpaid) is not None:
             terminated += 1
     ending = Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=True, billed_until__lte=now)
     for service_id in ending.values_list("id", flat=True):
-        if _terminate(service_id, now=now, still=rules.ends_with_its_period).status in rules.ENDED:
+        if _terminate(service_id, now=now, still=rules.ends_with_its_period) is not None:
             terminated += 1
     return {"unsuspended": unsuspended, "terminated": terminated}
 

@@ -15,6 +15,7 @@ from clientpanel.client_services.services import (
     service_cancellation_withdraw,
     service_order,
     service_suspend,
+    service_terminate,
     service_unsuspend,
 )
 from clientpanel.ledger.models import EntryType
@@ -99,3 +100,17 @@ def test_a_service_staff_suspended_meanwhile_is_not_brought_back_by_the_job(staf
     job_enforce_credit(now=now)
     kept = Service.objects.exclude(pk=first[0]).get()
     assert (kept.status, kept.suspension_reason) == (ServiceStatus.SUSPENDED, SUSPENDED_BY_STAFF)
+
+
+def test_what_staff_did_meanwhile_is_not_counted_as_the_job_s(staff, monkeypatch, clock):
+    client = funded_client("100")
+    product, price = make_product(period="HOURLY", amount="0.4000")
+    for _ in range(2):
+        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    at(T)
+    Service.objects.update(cancel_requested=True)
+    after = T + dt.timedelta(hours=1, minutes=1)
+    clock(after)
+    _meanwhile(monkeypatch, lambda other: service_terminate(actor=staff, service_id=other.pk))
+    assert job_enforce_credit(now=after)["terminated"] == 1  # staff ended the other one
+    assert set(Service.objects.values_list("status", flat=True)) == {ServiceStatus.TERMINATED}
