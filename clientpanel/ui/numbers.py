@@ -79,19 +79,35 @@ def typed_number(value: object) -> object:
     return value.replace(".", mark)
 
 
+class DecimalInput(forms.TextInput):
+    """A text box a phone opens with its keypad of digits and the decimal mark — on a page that reads
+    both marks only (Polish: "12,50" and "12.50"): the keypad shows the mark of the phone's region,
+    so on an English page a German phone could type no decimal point at all."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        try:
+            both_marks = get_decimal_symbol(_locale(None)) != "."
+        except (ValueError, LookupError, UnknownLocaleError):
+            both_marks = False
+        if both_marks:
+            context["widget"]["attrs"].setdefault("inputmode", "decimal")
+        return context
+
+
 class LocalizedNumberField(forms.CharField):
     """A text field for an amount, a quantity or a rate: cleaned to the services' "1000.50" from
     the reader's way of writing it. Re-shown as typed when the form has errors (it is a text box).
     What is no number is refused here, with `example` written as the page writes numbers. Phones
-    show a keyboard of digits and the decimal mark, unless the number may be negative (`signed`:
-    that keyboard has no minus sign on some phones)."""
+    show a keypad of digits and the decimal mark where the page reads both marks (DecimalInput),
+    unless the number may be negative (`signed`: that keypad has no minus sign on some phones)."""
 
     default_error_messages = {"invalid": _("Enter a number, e.g. %(example)s.")}
 
     def __init__(self, *args, example: str = "12.50", signed: bool = False, **kwargs) -> None:
         self.example = example
         if not signed:
-            kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+            kwargs.setdefault("widget", DecimalInput)
         super().__init__(*args, **kwargs)
 
     def to_python(self, value):

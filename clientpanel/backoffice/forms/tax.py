@@ -85,8 +85,9 @@ def _rule_taxes_form() -> type[forms.Form]:
     fields = {}
     for number, (name_label, rate_label) in enumerate(RULE_TAXES, start=1):
         fields[f"tax{number}_name"] = forms.CharField(label=name_label, required=False, max_length=40)
-        fields[f"tax{number}_rate"] = LocalizedNumberField(label=rate_label, required=False, max_length=10,
-                                                                  example="23")
+        fields[f"tax{number}_rate"] = LocalizedNumberField(
+            label=rate_label, required=False, max_length=10, example="9.975",
+            error_messages={"invalid": _("Enter a percentage, e.g. 23 or %(example)s.")})
     return type("RuleTaxesForm", (forms.Form,), fields)
 
 

@@ -157,3 +157,14 @@ def test_a_flash_message_naming_a_client_whose_name_ends_in_a_full_stop_ends_in_
     alert = _words(page.split('role="alert">')[1].split("</div>")[0])
     assert alert == f"Dodano klienta {client.number} Nowak Hosting sp. z o.o."
     assert "o.o.." not in page
+
+
+def test_a_tax_rate_that_is_no_number_asks_for_a_percentage_in_the_page_s_notation():
+    from django.utils import translation
+
+    from clientpanel.backoffice.forms.tax import TaxRuleForm
+
+    with translation.override("pl"):
+        form = TaxRuleForm({"tax1_name": "VAT", "tax1_rate": "23%"})
+        form.is_valid()
+        assert [str(e) for e in form.errors["tax1_rate"]] == ["Wpisz wartość procentową, np. 23 lub 9,975."]

@@ -38,10 +38,14 @@ def test_numbers_of_either_notation_go_on_as_the_services_read_them():
     assert form.cleaned_data == {"amount": "1234.56", "signed": "-0.5", "rate": "4.3127"}
 
 
-def test_phones_get_a_decimal_keyboard_unless_the_number_may_be_negative():
-    page = str(AmountForm())
-    assert page.count('inputmode="decimal"') == 2
-    assert 'inputmode="decimal"' not in str(AmountForm()["signed"])
+def test_phones_get_a_decimal_keypad_where_the_page_reads_both_marks_unless_the_number_may_be_negative():
+    """The keypad shows the phone's regional mark: on a Polish page either is read, on an English
+    page only "." is, so a phone set to a comma region must keep its full keyboard there."""
+    with translation.override("pl"):
+        assert str(AmountForm()).count('inputmode="decimal"') == 2
+        assert 'inputmode="decimal"' not in str(AmountForm()["signed"])
+    with translation.override("en"):
+        assert 'inputmode' not in str(AmountForm())
 
 
 def test_typed_number_writes_the_page_s_decimal_mark():
