@@ -69,7 +69,9 @@ def background_task_start(kind: str, *, requested_by: User | None, arguments: di
         raise ValueError(f"no background task kind {kind!r}")
     task = BackgroundTask.objects.create(kind=kind, requested_by=requested_by, arguments=arguments,
                                          created_at=timezone.now())
-    transaction.on_commit(lambda: _queue(task.pk))
+    # Robust: the task row has committed; a queue that is down must not turn the request into an
+    # error (fail_stalled_tasks tells the requester it never started).
+    transaction.on_commit(lambda: _queue(task.pk), robust=True)
     return task
 
 

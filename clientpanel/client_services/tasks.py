@@ -3,7 +3,6 @@
 import this module; apps.py subscribes queue_provisioning to it."""
 
 import datetime as dt
-import functools
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -23,7 +22,18 @@ def queue_provisioning(events: Sequence[ServiceOrdered]) -> None:
     """Queue the provisioning of each ordered service after its order commits; an order rolled back
     queues nothing."""
     for event in events:
-        transaction.on_commit(functools.partial(provision_service_task, str(event.service_id)))
+        # Robust: the order has committed; a queue that is down must not make it an error (the
+        # automation pass provisions what is still pending).
+        # (A named function: robust on_commit logs a failure by the callback's __qualname__, which
+        # a functools.partial has not.)
+        transaction.on_commit(_provisioning_of(str(event.service_id)), robust=True)
+
+
+def _provisioning_of(service_id: str):
+    def queue_provisioning_of_service() -> None:
+        provision_service_task(service_id)
+
+    return queue_provisioning_of_service
 
 
 @db_task()

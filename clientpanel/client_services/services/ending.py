@@ -7,7 +7,6 @@ its module's terminate still runs when a create was attempted, which may have bu
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from decimal import Decimal
 
 from django.db import transaction
@@ -46,7 +45,9 @@ def terminate_after_commit(service_id) -> None:
     """Run the module's terminate of an ended service once the transaction that ended it commits
     (never for one rolled back), outside its locks; its outcome is recorded as any step's is (a
     failure: provision ERROR, which staff retry)."""
-    transaction.on_commit(functools.partial(_module_terminate, service_id), robust=True)
+    # A lambda, not a functools.partial: robust on_commit logs a failure by the callback's
+    # __qualname__, which a partial has not (the log line itself would raise).
+    transaction.on_commit(lambda: _module_terminate(service_id), robust=True)
 
 
 def _module_terminate(service_id) -> None:
