@@ -24,6 +24,9 @@ def _check(tmp_path, **extra: str) -> subprocess.CompletedProcess:
     ({"EMAIL_PORT": "25/tcp"}, "EMAIL_PORT='25/tcp' is not a whole number"),
     ({"EMAIL_TIMEOUT": "20s"}, "EMAIL_TIMEOUT='20s' is not a positive number"),
     ({"SECURE_HSTS_SECONDS": "-1"}, "SECURE_HSTS_SECONDS='-1' may not be below 0"),
+    # A switch mistyped was read as off (an HTTPS redirect among them), silently.
+    ({"SECURE_SSL_REDIRECT": "ture"}, "SECURE_SSL_REDIRECT='ture' is not a switch: use true or false"),
+    ({"CLIENTPANEL_PORTAL_SIGNUP": "maybe"}, "CLIENTPANEL_PORTAL_SIGNUP='maybe' is not a switch"),
 ])
 def test_a_number_that_is_not_one_is_named(tmp_path, extra, named):
     result = _check(tmp_path, **extra)

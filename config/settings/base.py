@@ -4,18 +4,11 @@ import os
 from pathlib import Path
 
 from .add_funds import portal_add_funds_defaults
-from .env import database, env_float, env_int
+from .env import database, env_bool, env_float, env_int
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)  # the SQLite default, test database and local secret live here
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

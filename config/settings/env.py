@@ -1,4 +1,4 @@
-"""Numbers and the database address from the environment, checked when the settings load: a value
+"""Switches, numbers and the database address from the environment, checked when the settings load: a value
 that is not one stops the start with a message naming the variable and what it holds, instead of a
 ValueError (or dj_database_url's error) from deep inside the settings module."""
 
@@ -8,6 +8,19 @@ import os
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A switch: 1/true/yes/on or 0/false/no/off (any case); empty or unset, the default. Anything
+    else stops the start: SECURE_SSL_REDIRECT=ture was read as off, silently."""
+    text = os.environ.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name}={text!r} is not a switch: use true or false (docs/deploy.md).")
+    return text in _TRUE
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
