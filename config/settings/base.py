@@ -235,6 +235,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 HUEY = {
     "name": "clientpanel",
     "immediate": env_bool("HUEY_IMMEDIATE", False),
+    # Nobody reads a task's return value (jobs record their runs themselves): stored, it piled up in
+    # Redis or huey.sqlite3 for ever, one per e-mail batch and order.
+    "results": False,
     "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
 }
 if REDIS_URL:
