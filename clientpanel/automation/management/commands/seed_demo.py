@@ -2,7 +2,7 @@ import datetime as dt
 
 import time_machine
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clientpanel.accounts.models import User
@@ -45,6 +45,13 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=60)
 
     def handle(self, *args, clients: int, **options):
+        # Demo data and a superuser whose password the README publishes: never in production, and
+        # refused before anything is written (it failed half-way there, after three companies).
+        if settings.SETTINGS_MODULE == "config.settings.prod":
+            raise CommandError("seed_demo writes demo data and a superuser with a published password; "
+                               "it does not run with the production settings (config.settings.prod).")
+        if clients < 0:
+            raise CommandError(f"--clients must be 0 or more, not {clients}.")
         self._home_companies()
         self._products()
         if not User.objects.filter(email=DEMO_STAFF_EMAIL).exists():
