@@ -88,6 +88,9 @@ SERVICE_SORTS: dict[str, tuple[str, ...]] = {
     "price": ("currency", "amount", "id"),
 }
 SERVICE_DEFAULT_SORT = "-ordered"
+# The portal's Services: one client's, which (service_client_idx) are few enough to sort by the day
+# they are billed until without an index of it.
+CLIENT_SERVICE_SORTS: dict[str, tuple[str, ...]] = {**SERVICE_SORTS, "billed_until": ("billed_until", "id")}
 
 
 def service_list(*, actor: ActorLike, status: str = "", provision_status: str = "",
@@ -95,8 +98,10 @@ def service_list(*, actor: ActorLike, status: str = "", provision_status: str = 
     """Every service the actor sees, newest order first unless `sort` names another of SERVICE_SORTS
     (ValidationFailed on `sort` for one it does not): by status, by provisioning status (ERROR: the
     dashboard's "failed to provision"), and by words of its label, product or client — the client
-    found by the words the directory finds it by (name, number, owner's e-mail, tax ID, phone)."""
-    order = sort_of(sort, SERVICE_SORTS, default=SERVICE_DEFAULT_SORT)
+    found by the words the directory finds it by (name, number, owner's e-mail, tax ID, phone). In the
+    portal, one client's services: the words are of the label or product, the sorts CLIENT_SERVICE_SORTS."""
+    actor = as_actor(actor)
+    order = sort_of(sort, CLIENT_SERVICE_SORTS if actor.is_portal else SERVICE_SORTS, default=SERVICE_DEFAULT_SORT)
     services = services_visible_to(actor).select_related("product", "client")
     errors = FieldErrors()
     if status and status not in ServiceStatus.values:
@@ -109,6 +114,6 @@ def service_list(*, actor: ActorLike, status: str = "", provision_status: str = 
     if provision_status:
         services = services.filter(provision_status=provision_status)
     for word in (search or "").split()[:4]:
-        services = services.filter(Q(label__icontains=word) | Q(product__name__icontains=word)
-                                   | Q(client__in=clients_found_by(word)))
+        found = Q(label__icontains=word) | Q(product__name__icontains=word)
+        services = services.filter(found if actor.is_portal else found | Q(client__in=clients_found_by(word)))
     return services.order_by(*order.ordering)

@@ -54,8 +54,10 @@ def document_list(*, actor: ActorLike, client: Client | None = None, type: str =
     """The documents the actor sees, newest first unless `sort` names another of DOCUMENT_SORTS
     (ValidationFailed on `sort` for one it does not), by client, type, status, words of the number
     or of the client (the words the directory finds it by: name, number, owner's e-mail, tax ID,
-    phone), and `overdue`: unpaid past the due date at `now` (the dashboard's "overdue")."""
+    phone; in the portal, which lists one client's documents, of the number only), and `overdue`:
+    unpaid past the due date at `now` (the dashboard's "overdue")."""
     order = sort_of(sort, DOCUMENT_SORTS, default=DOCUMENT_DEFAULT_SORT)
+    actor = as_actor(actor)
     documents = documents_visible_to(actor).select_related("home_company", "client")
     if overdue:
         documents = documents.filter(status=DocumentStatus.UNPAID, due_date__lt=now or timezone.now())
@@ -72,7 +74,9 @@ def document_list(*, actor: ActorLike, client: Client | None = None, type: str =
                 _("Use one of %(choices)s.") % {"choices": ", ".join(DocumentStatus.values)}]})
         documents = documents.filter(status=status)
     for word in (search or "").split()[:4]:
-        documents = documents.filter(Q(number__icontains=word) | Q(client__in=clients_found_by(word)))
+        # Across clients a word may also name the client; the portal's own client's name would find them all.
+        found = Q(number__icontains=word)
+        documents = documents.filter(found if actor.is_portal else found | Q(client__in=clients_found_by(word)))
     return documents.order_by(*order.ordering)
 
 

@@ -147,15 +147,16 @@ def entry_by_transaction_id(*, client_id, transaction_id: str) -> LedgerEntry | 
 # an index on the hottest insert (models.LedgerEntry.Meta); amounts across clients mix currencies.
 ENTRY_SORTS: dict[str, tuple[str, ...]] = {"date": ("id",)}
 ENTRY_DEFAULT_SORT = "-date"
+CLIENT_ENTRY_SORTS = {"date": ("sequence",), "amount": ("net", "sequence")}  # the portal's: one client, one currency
 
 
 def entries_visible_to(actor: ActorLike, *, search: str = "", type: str = "", names: ServiceNames | None = None,
                        sort: str = "") -> QuerySet[LedgerEntry]:
     """Every entry across the clients the actor may see, newest first unless `sort` is "date" (oldest
     first; ValidationFailed on `sort` for another), for the Finance area; in the portal, its
-    client's entries with Manage Invoices. `names` as for client_entries."""
-    order = sort_of(sort, ENTRY_SORTS, default=ENTRY_DEFAULT_SORT)
+    client's entries with Manage Invoices, in one of CLIENT_ENTRY_SORTS. `names` as for client_entries."""
     actor = as_actor(actor)
+    order = sort_of(sort, CLIENT_ENTRY_SORTS if actor.is_portal else ENTRY_SORTS, default=ENTRY_DEFAULT_SORT)
     if actor.is_portal and not policies.can_view_transactions(actor, actor.client_id):
         return LedgerEntry.objects.none()
     scope = clients_visible_to(actor)

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from clientpanel.client_services.selectors import entry_service_names, services_visible_to, upcoming_charges
@@ -21,19 +22,19 @@ from clientpanel.clients.permissions import MANAGE_INVOICES, MANAGE_SERVICES
 from clientpanel.clients.selectors import client_tax_decision
 from clientpanel.core.errors import DomainError, ValidationFailed
 from clientpanel.core.money import format_amount_input, parse_currency_amount
-from clientpanel.core.text import text_problem
 from clientpanel.einvoices.selectors import einvoice_of
 from clientpanel.invoicing import rules
 from clientpanel.invoicing.add_funds_limits import portal_limits
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
-from clientpanel.invoicing.selectors import documents_of_the_sale, documents_visible_to
+from clientpanel.invoicing.selectors import DOCUMENT_SORTS, document_list, documents_of_the_sale, documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
-from clientpanel.ledger.selectors import entries_visible_to
+from clientpanel.ledger.selectors import CLIENT_ENTRY_SORTS, ENTRY_DEFAULT_SORT, entries_visible_to
 from clientpanel.payments.selectors import online_gateways, payable_online
 from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachment
 
 from ..access import not_here, portal_page
 from ..forms import AddFundsForm, sent_once
+from ..lists import ListQuery
 from .payments import start_paying
 
 COVER_DAYS = 30  # "what the balance covers" looks this far ahead
@@ -59,12 +60,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/dashboard.html", context)
 
 
+# The Invoices list's filters (a portal user never sees a draft) and sortable columns (DOCUMENT_SORTS).
+DOCUMENT_STATUSES = [(value, label) for value, label in DocumentStatus.choices if value != DocumentStatus.DRAFT]
+OVERDUE = "OVERDUE"  # a status of the filter only: unpaid past the due date (document_list's `overdue`)
+DOCUMENT_COLUMNS = [("issue_date", gettext_lazy("Issue date")), ("due_date", gettext_lazy("Due date")),
+                    ("total", gettext_lazy("Total"))]
+
+
 @portal_page(MANAGE_INVOICES)
 def invoices(request: HttpRequest) -> HttpResponse:
-    documents = documents_visible_to(request.portal.actor).order_by("-issue_date", "-id")
+    """The client's documents, newest first, 25 a page: found by number, of one type, of one status
+    (or overdue), sorted by issue date, due date or total; the pages keep all of it (portal/lists.py)."""
+    query = ListQuery(request)
+    search = query.search()
+    document_type = query.choice("type", DocumentType.values, label=_("Type"))
+    status = query.choice("status", [*(value for value, _label in DOCUMENT_STATUSES), OVERDUE], label=_("Status"))
+    sorting, picker = query.sort(sorts=DOCUMENT_SORTS, default="-issue_date", columns=DOCUMENT_COLUMNS)
+    documents = document_list(actor=request.portal.actor, search=search, type=document_type, sort=sorting.value,
+                              status="" if status == OVERDUE else status, overdue=status == OVERDUE)
     page = Paginator(documents, 25).get_page(request.GET.get("page"))
-    return render(request, "portal/invoices.html", {"page": page, "client": request.portal.client,
-                                                    "payable": _payment_states(page.object_list)})
+    return render(request, "portal/invoices.html", {
+        "page": page, "client": request.portal.client, "payable": _payment_states(page.object_list),
+        "q": search, "type": document_type, "status": status, "types": DocumentType.choices,
+        "statuses": [*DOCUMENT_STATUSES, (OVERDUE, pgettext_lazy("document status", "Overdue"))],
+        "filtered": bool(search or document_type or status), "sorting": sorting, "picker": picker, "kept": query.kept},
+        status=query.status)
 
 
 def _payment_states(documents) -> set:
@@ -167,16 +187,18 @@ def _asked_amount(value: str | None, currency: str) -> str:
     return format_amount_input(amount, currency) if amount > 0 else ""
 
 
+ENTRY_COLUMNS = [("date", gettext_lazy("Date")), ("amount", gettext_lazy("Amount"))]
+
+
 @portal_page(MANAGE_INVOICES)
 def transactions(request: HttpRequest) -> HttpResponse:
-    """The client's ledger, newest first; its search finds the words as the page shows them."""
-    search = request.GET.get("q", "").strip()[:100]
-    problem = text_problem(search)
-    if problem:  # a control character PostgreSQL would refuse: the list without it, and why
-        messages.error(request, problem)
-        search = ""
-    entries = entries_visible_to(request.portal.actor, search=search, names=entry_service_names()).order_by("-sequence")
+    """The client's ledger, newest first, 50 a page; its search finds the words as the page shows them
+    (and transaction IDs); sorted by date or amount; the pages keep both (portal/lists.py)."""
+    query = ListQuery(request)
+    search = query.search()
+    sorting, picker = query.sort(sorts=CLIENT_ENTRY_SORTS, default=ENTRY_DEFAULT_SORT, columns=ENTRY_COLUMNS)
+    entries = entries_visible_to(request.portal.actor, search=search, names=entry_service_names(), sort=sorting.value)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "portal/transactions.html", {"page": page, "client": request.portal.client, "q": search,
-                                                        "kept": [("q", search)] if search else []},
-                  status=400 if problem else 200)
+                                                        "sorting": sorting, "picker": picker, "kept": query.kept},
+                  status=query.status)

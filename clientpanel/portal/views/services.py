@@ -17,7 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clientpanel.catalog.selectors import products_for_client_order
 from clientpanel.client_services import rules
 from clientpanel.client_services.models import ProvisionStatus, Service, ServiceStatus
-from clientpanel.client_services.selectors import service_for_cancellation, service_get, services_visible_to
+from clientpanel.client_services.selectors import (
+    CLIENT_SERVICE_SORTS,
+    SERVICE_DEFAULT_SORT,
+    service_for_cancellation,
+    service_get,
+    service_list,
+    services_visible_to,
+)
 from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
     CANCEL_NOW,
@@ -31,30 +38,37 @@ from clientpanel.core.errors import DomainError, NotFound
 
 from ..access import not_here, portal_page, shown_or_not_here
 from ..forms import CancellationForm, OrderServiceForm, sent_once, show_refusal
+from ..lists import ListQuery
 
 CANCELLATION_CHOICES = {CANCEL_AT_PERIOD_END: gettext_lazy("At the end of the paid period"),
                         CANCEL_NOW: gettext_lazy("Now (time already paid is not refunded)")}
 # A service never set up is given back what it was charged when it ends (client_services' ending).
 CANCEL_NEVER_PROVISIONED = gettext_lazy("Now (it was never set up: what it was charged is given back)")
+# The Services list's sortable columns (client_services.selectors.CLIENT_SERVICE_SORTS).
+SERVICE_COLUMNS = [("ordered", gettext_lazy("Ordered")), ("price", gettext_lazy("Price")),
+                   ("billed_until", gettext_lazy("Billed until"))]
 
 
 @portal_page(MANAGE_SERVICES)
 def services(request: HttpRequest) -> HttpResponse:
-    """The client's services, optionally of one status (?status=ACTIVE; an unknown one lists them
-    all), 25 a page; the filter offers each status the client has services in, with their count."""
-    visible = services_visible_to(request.portal.actor)
-    status = request.GET.get("status", "")
-    status = status if status in ServiceStatus.values else ""
-    listed = visible.filter(status=status) if status else visible
-    page = Paginator(listed.select_related("product").order_by("-order_date", "label"), 25).get_page(
-        request.GET.get("page"))
-    counts = dict(visible.values_list("status").annotate(n=Count("id")).order_by())
+    """The client's services, newest order first, 25 a page: found by product or label, of one status
+    (?status=ACTIVE; an unknown one lists them all, and says so), sorted by order date, price or the
+    day they are billed until; the filter offers each status the client has services in, with their
+    count; the pages keep all of it (portal/lists.py)."""
+    query = ListQuery(request)
+    search = query.search()
+    status = query.choice("status", ServiceStatus.values, label=_("Status"))
+    sorting, picker = query.sort(sorts=CLIENT_SERVICE_SORTS, default=SERVICE_DEFAULT_SORT, columns=SERVICE_COLUMNS)
+    listed = service_list(actor=request.portal.actor, status=status, search=search, sort=sorting.value)
+    page = Paginator(listed, 25).get_page(request.GET.get("page"))
+    counts = dict(services_visible_to(request.portal.actor).values_list("status").annotate(n=Count("id")).order_by())
     statuses = [(value, label, counts.get(value, 0)) for value, label in ServiceStatus.choices
                 if counts.get(value) or value == status]
     ending = {service.pk for service in page if rules.cancellation_pending(service)}
     return render(request, "portal/services.html", {
         "page": page, "client": request.portal.client, "ending": ending, "status": status, "statuses": statuses,
-        "total": sum(counts.values()), "kept": [("status", status)] if status else []})
+        "total": sum(counts.values()), "q": search, "sorting": sorting, "picker": picker, "kept": query.kept},
+        status=query.status)
 
 
 @portal_page(MANAGE_SERVICES)
