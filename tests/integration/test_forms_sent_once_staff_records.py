@@ -73,6 +73,16 @@ def signed_in(make_client, admin, settings, tmp_path):
     return browser, _records(client)
 
 
+RECORDS = ["new client", "quick create", "new address", "client file", "api token", "webhook endpoint"]
+
+
+def _shown(signed_in, name: str) -> tuple[Browser, Record, int, str]:
+    """The signed-in browser, the record's form, how many it has made so far, and the key its page shows."""
+    browser, records = signed_in
+    record = records[name]
+    return browser, record, record.made(), _shown_key(browser, record.page, record.field)
+
+
 def _made(answer) -> bool:
     """The form went through: a redirect (a page, or a modal's plain POST), or the token's page
     showing its new secret."""
@@ -80,12 +90,9 @@ def _made(answer) -> bool:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["new client", "quick create", "new address", "client file", "api token",
-                                  "webhook endpoint"])
+@pytest.mark.parametrize("name", RECORDS)
 def test_a_staff_record_form_sent_twice_makes_one_and_the_second_says_it_was_sent(signed_in, name):
-    browser, records = signed_in
-    record = records[name]
-    before, key = record.made(), _shown_key(browser, record.page, record.field)
+    browser, record, before, key = _shown(signed_in, name)
     first = browser.post(record.page, {**record.data(), record.field: key})
     assert _made(first), first.content.decode()[:3000]
     assert record.made() == before + 1
@@ -100,12 +107,9 @@ def test_a_staff_record_form_sent_twice_makes_one_and_the_second_says_it_was_sen
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["new client", "quick create", "new address", "client file", "api token",
-                                  "webhook endpoint"])
+@pytest.mark.parametrize("name", RECORDS)
 def test_a_staff_record_form_shown_again_with_its_errors_keeps_its_key(signed_in, name):
-    browser, records = signed_in
-    record = records[name]
-    before, key = record.made(), _shown_key(browser, record.page, record.field)
+    browser, record, before, key = _shown(signed_in, name)
     refused = browser.post(record.page, {**record.refused, record.field: key})
     page = refused.content.decode()
     assert refused.status_code == 200 and record.made() == before, page[:3000]
