@@ -33,8 +33,12 @@ def ends_unpaid(service: Service, *, now: dt.datetime) -> bool:
 
 
 def ends_with_its_period(service: Service, *, now: dt.datetime) -> bool:
-    """Cancelled at the end of its period, and that period is over: the credit job terminates it."""
-    return (service.status == ServiceStatus.ACTIVE and service.cancel_requested
+    """Cancelled at the end of its period, and that period is over: the credit job terminates it —
+    suspended meanwhile too (by staff, or for funds), as WHMCS ends an end-of-period cancellation
+    whatever its suspension; a suspension never keeps it past the end it was asked to end at
+    (nothing else would end it: staff's suspension waits for staff, and billing charges it no more).
+    MANUAL ones are staff's: automation leaves them alone."""
+    return (service.status in (ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED) and service.cancel_requested
             and service.billed_until is not None and service.billed_until <= now)
 
 

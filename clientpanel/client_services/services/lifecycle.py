@@ -271,9 +271,16 @@ def service_cancellation_withdraw(*, actor: ActorLike, service_id) -> Service:
 
 
 def job_enforce_credit(*, now: dt.datetime) -> dict:
-    """Unsuspend services suspended for insufficient funds once the next period is covered; end
-    services suspended past the termination delay and those cancelled at the end of their period."""
+    """End services cancelled at the end of their period once it is over (active or suspended:
+    rules.ends_with_its_period), then unsuspend services suspended for insufficient funds once the
+    next period is covered and end those suspended past the termination delay."""
     unsuspended = terminated = 0
+    # First: a suspended one whose period is over ends rather than being brought back to end later.
+    ending = Service.objects.filter(status__in=(ServiceStatus.ACTIVE, ServiceStatus.SUSPENDED),
+                                    cancel_requested=True, billed_until__lte=now)
+    for service_id in ending.values_list("id", flat=True):
+        if _terminate(service_id, now=now, still=rules.ends_with_its_period) is not None:
+            terminated += 1
     suspended = Service.objects.filter(status=ServiceStatus.SUSPENDED).select_related("product", "client")
     for service in suspended.iterator():
         # The rule staff's Unsuspend follows: back once the charge it posts at once is covered (a
@@ -290,13 +297,9 @@ def job_enforce_credit(*, now: dt.datetime) -> dict:
                 except InsufficientFunds:  # spent meanwhile: the next pass looks again
                     pass
             continue
-        # Only services suspended for lack of funds end by themselves; staff decide about theirs.
+        # Their cancellation aside (above), only those suspended for funds end; staff decide about theirs.
         if rules.ends_unpaid(service, now=now) and \
                 _terminate(service.pk, now=now, still=rules.ends_unpaid) is not None:
-            terminated += 1
-    ending = Service.objects.filter(status=ServiceStatus.ACTIVE, cancel_requested=True, billed_until__lte=now)
-    for service_id in ending.values_list("id", flat=True):
-        if _terminate(service_id, now=now, still=rules.ends_with_its_period) is not None:
             terminated += 1
     return {"unsuspended": unsuspended, "terminated": terminated}
 

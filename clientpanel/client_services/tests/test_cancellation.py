@@ -8,18 +8,26 @@ import pytest
 from django.utils import timezone
 
 from clientpanel.audit.models import AuditEvent
-from clientpanel.client_services.models import Service, ServiceStatus
+from clientpanel.client_services.models import (
+    SUSPENDED_BY_STAFF,
+    ProvisioningEvent,
+    Service,
+    ServiceStatus,
+)
 from clientpanel.client_services.services import (
     CANCEL_AT_PERIOD_END,
     CANCEL_NOW,
+    job_enforce_credit,
     service_cancellation_request,
     service_cancellation_withdraw,
     service_order,
+    service_suspend,
 )
 from clientpanel.clients import permissions as keys
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.services import client_user_link
 from clientpanel.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from clientpanel.ledger.models import EntryType, LedgerEntry
 
 from .test_billing import T, at, charges, funded_client, make_product
 
@@ -107,3 +115,36 @@ def test_the_refusal_names_the_end_day_where_the_reader_is():
     Service.objects.filter(pk=service.pk).update(billed_until=dt.datetime(2027, 10, 1, 23, 30, tzinfo=dt.UTC))
     with timezone.override("Europe/Warsaw"), pytest.raises(Conflict, match="ends on 2027-10-02"):
         service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_NOW)
+
+
+def test_a_cancellation_staff_suspended_meanwhile_still_ends_with_its_period(staff):
+    """Cancelled at the end of its period, then suspended by staff: no rule ended it (the job ended
+    ACTIVE ones only, and staff's suspension waits for staff), so it stayed suspended for ever. It
+    ends when its period does, as an active one: its module's terminate runs, no period is charged."""
+    client = funded_client("100")
+    service = _active(client)
+    first_end = service.billed_until
+    service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_AT_PERIOD_END)
+    assert service_suspend(actor=staff, service_id=service.pk).suspension_reason == SUSPENDED_BY_STAFF
+    at(first_end - dt.timedelta(minutes=1))  # its paid period still runs: it waits
+    assert Service.objects.get(pk=service.pk).status == ServiceStatus.SUSPENDED
+    at(first_end + dt.timedelta(minutes=1))
+    service.refresh_from_db()
+    assert (service.status, service.terminated_at) == (ServiceStatus.TERMINATED, first_end + dt.timedelta(minutes=1))
+    assert ProvisioningEvent.objects.filter(service=service, action="terminate", outcome="OK").count() == 1
+    assert len(charges(service)) == 1  # only the period paid before the request
+    assert LedgerEntry.objects.filter(client=client, type=EntryType.CHARGE).count() == 1
+    assert AuditEvent.objects.get(action="service.terminate").changes["status"] == [
+        ServiceStatus.SUSPENDED, ServiceStatus.TERMINATED]
+
+
+def test_a_manual_service_whose_cancellation_was_requested_is_left_to_staff():
+    client = funded_client("100")
+    service = _active(client)
+    service_cancellation_request(actor=_owner(client), service_id=service.pk, when=CANCEL_AT_PERIOD_END)
+    Service.objects.filter(pk=service.pk).update(status=ServiceStatus.MANUAL)
+    after = service.billed_until + dt.timedelta(hours=1)
+    assert job_enforce_credit(now=after)["terminated"] == 0
+    service.refresh_from_db()
+    assert service.status == ServiceStatus.MANUAL and service.terminated_at is None
+    assert not ProvisioningEvent.objects.filter(service=service, action="terminate").exists()

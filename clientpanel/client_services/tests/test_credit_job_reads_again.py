@@ -114,3 +114,25 @@ def test_what_staff_did_meanwhile_is_not_counted_as_the_job_s(staff, monkeypatch
     _meanwhile(monkeypatch, lambda other: service_terminate(actor=staff, service_id=other.pk))
     assert job_enforce_credit(now=after)["terminated"] == 1  # staff ended the other one
     assert set(Service.objects.values_list("status", flat=True)) == {ServiceStatus.TERMINATED}
+
+
+def test_a_suspended_service_whose_cancellation_was_withdrawn_meanwhile_is_not_terminated(staff, monkeypatch, clock):
+    """Suspended by staff, a service cancelled at the end of its period ends with it too: asked
+    again under its lock, the one whose cancellation was withdrawn meanwhile stays suspended."""
+    client = funded_client("100")
+    product, price = make_product(period="HOURLY", amount="0.4000")
+    for _ in range(2):
+        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+    at(T)
+    Service.objects.update(cancel_requested=True)
+    clock(T + dt.timedelta(minutes=5))
+    for service in Service.objects.all():
+        service_suspend(actor=staff, service_id=service.pk)
+    after = T + dt.timedelta(hours=1, minutes=1)
+    clock(after)
+    first = _meanwhile(monkeypatch, lambda other: service_cancellation_withdraw(actor=staff, service_id=other.pk))
+    assert job_enforce_credit(now=after)["terminated"] == 1
+    assert Service.objects.get(pk=first[0]).status == ServiceStatus.TERMINATED
+    kept = Service.objects.exclude(pk=first[0]).get()
+    assert (kept.status, kept.suspension_reason, kept.cancel_requested) == (
+        ServiceStatus.SUSPENDED, SUSPENDED_BY_STAFF, False)
