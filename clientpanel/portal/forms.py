@@ -7,7 +7,14 @@ from clientpanel.clients.models import AddressType
 from clientpanel.clients.permissions import CLIENT_PERMISSIONS
 from clientpanel.core.errors import ValidationFailed
 from clientpanel.core.money import reader_amount
-from clientpanel.ui.forms import NewPasswordForm, SentOnceMixin, postal_address_form, suggest_regions
+from clientpanel.ui.forms import (
+    ADDRESS_NEEDS,
+    NewPasswordForm,
+    SentOnceMixin,
+    mark_required_by_the_service,
+    postal_address_form,
+    suggest_regions,
+)
 from clientpanel.ui.forms import sent_once as once
 from clientpanel.ui.labels import UNNAMED_ADDRESS, country_choices
 from clientpanel.ui.numbers import LocalizedNumberField
@@ -18,24 +25,6 @@ class EmailAddressField(forms.EmailField):
     a valid email address, like name@example.com."), not Django's own "Enter a valid email address."."""
 
     default_error_messages = {"invalid": _("Enter a valid email address, like name@example.com.")}
-
-
-class RequiredByTheService(forms.CharField):
-    """A text the service requires and checks itself: marked required as every required field is (the
-    asterisk of ui/_field.html, the input's required attribute), yet a form left blank there is sent
-    on, so the service names it in its own words together with every other problem at once."""
-
-    def validate(self, value) -> None:
-        if value not in self.empty_values:
-            super().validate(value)
-
-
-def mark_required_by_the_service(form: forms.Form, names) -> None:
-    """The form's text fields of `names` as RequiredByTheService, keeping their label and bound."""
-    for name in names:
-        field = form.fields[name]
-        form.fields[name] = RequiredByTheService(label=field.label, max_length=field.max_length,
-                                                 widget=field.widget)
 
 
 class PasswordResetForm(forms.Form):
@@ -237,7 +226,7 @@ class AddressForm(SentOnceMixin, postal_address_form()):
         if is_billing:
             del self.fields["type"], self.fields["is_default"]
         else:  # a shipping or service address needs its street and city (clients' address services)
-            mark_required_by_the_service(self, ("address1", "city"))
+            mark_required_by_the_service(self, ADDRESS_NEEDS)
 
     def clean(self):
         cleaned = super().clean()

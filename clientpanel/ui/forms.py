@@ -96,6 +96,30 @@ def postal_address_form(prefix: str = "") -> type[forms.Form]:
     return type("PostalAddressForm", (forms.Form,), {prefix + name: fields[name] for name in POSTAL_ADDRESS_FIELDS})
 
 
+# The lines a shipping or service address cannot go without (clients' address services refuse it
+# without them, in their own words); a billing address may be a country alone.
+ADDRESS_NEEDS = ("address1", "city")
+
+
+class RequiredByTheService(forms.CharField):
+    """A text the service requires and checks itself: marked required as every required field is (the
+    asterisk of ui/_field.html, the input's required attribute), yet a form left blank there is sent
+    on, so the service names it in its own words together with every other problem at once. The
+    staff panel's and the portal's forms alike, so both mark the same fields the same way."""
+
+    def validate(self, value) -> None:
+        if value not in self.empty_values:
+            super().validate(value)
+
+
+def mark_required_by_the_service(form: forms.Form, names) -> None:
+    """The form's text fields of `names` as RequiredByTheService, keeping their label and bound."""
+    for name in names:
+        field = form.fields[name]
+        form.fields[name] = RequiredByTheService(label=field.label, max_length=field.max_length,
+                                                 widget=field.widget)
+
+
 def suggest_regions(form: forms.Form, url: str, prefix: str = "") -> None:
     """Have the page suggest the chosen country's states and regions in the form's State/Region
     input (panel.js fetches url?country=XX, which answers ui/_region_options.html)."""

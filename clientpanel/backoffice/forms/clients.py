@@ -12,7 +12,14 @@ from clientpanel.clients.models import AddressType, ClientStatus
 from clientpanel.clients.selectors import group_names
 from clientpanel.clients.validation import CLIENT_EINVOICE_FORMATS
 from clientpanel.einvoices.exporters import exporter_choices
-from clientpanel.ui.forms import POSTAL_ADDRESS_FIELDS, SentOnceMixin, postal_address_form, suggest_regions
+from clientpanel.ui.forms import (
+    ADDRESS_NEEDS,
+    POSTAL_ADDRESS_FIELDS,
+    SentOnceMixin,
+    mark_required_by_the_service,
+    postal_address_form,
+    suggest_regions,
+)
 from clientpanel.ui.labels import country_choices, currency_choices, language_choices, language_name
 from clientpanel.ui.numbers import LocalizedNumberField, WholeNumberField
 
@@ -169,3 +176,6 @@ class AddressForm(SentOnceMixin, ServiceErrorsMixin, postal_address_form()):
             del self.fields["is_default"]
         else:
             self.fields["type"].choices = [c for c in AddressType.choices if c[0] != AddressType.BILLING]
+            # Marked as the portal marks them; a blank one is left to the service, which names it
+            # together with every other problem at once.
+            mark_required_by_the_service(self, ADDRESS_NEEDS)
