@@ -35,11 +35,10 @@ from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.models import LedgerEntry
 
 from .events import AutoTopUpFailed
-from .gateways import FAILED, AttemptInfo, GatewayError, Notification, get_gateway
+from .gateways import get_gateway
 from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
 from .rules import ENDED_UNCHARGED, SETTLING
-from .services import notification_apply
-from .siblings import close_sibling_checkouts
+from .saved_charges import charge_saved_method
 
 log = logging.getLogger(__name__)
 
@@ -214,27 +213,7 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
             AttemptDocument.objects.create(attempt=attempt, document=proforma, amount=due)
     except IntegrityError:  # another worker is charging this shortfall
         return None
-    info = AttemptInfo(attempt_id=str(attempt.pk), amount=attempt.amount, currency=attempt.currency,
-                       description=proforma.number or "", client_email="", account_id=method.account_id,
-                       settings=method.account.settings)
-    try:
-        note = gateway.charge_saved(info, method_reference=method.reference)
-    except GatewayError as error:
-        note = Notification(event_id=f"refused_{attempt.pk}", kind=FAILED, reference=f"{KEY}_{attempt.pk}",
-                            amount=attempt.amount, currency=attempt.currency, error=str(error))
-    except Exception as error:  # GatewayUnanswered, or any failure on the way: the card may have been charged
-        log.exception("gateway %s did not answer a charge of a saved method for %s", gateway.key, attempt.pk)
-        # Left PENDING, never retried as a new charge: the gateway's notification settles it (it
-        # names the attempt), and no further top-up runs for the client while it is pending.
-        with transaction.atomic():
-            PaymentAttempt.objects.filter(pk=attempt.pk).update(
-                status=AttemptStatus.PENDING, error=(_("The payment service did not answer: %(reason)s") % {
-                    "reason": type(error).__name__})[:500])
-            close_sibling_checkouts(attempt)  # the card may be charged: the proforma's checkouts close
-        return AttemptStatus.PENDING
-    PaymentAttempt.objects.filter(pk=attempt.pk).update(reference=note.reference)
-    notification_apply(gateway_key=gateway.key, note=note)
-    attempt.refresh_from_db()
+    charge_saved_method(attempt, method, description=proforma.number or "", reference_prefix=KEY)
     if attempt.status == AttemptStatus.FAILED:
         retry = now + RETRY_AFTER[len(tries)] if len(tries) + 1 < MAX_TRIES else None
         with transaction.atomic():

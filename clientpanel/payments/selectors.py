@@ -29,6 +29,7 @@ from .models import (
     PaymentAttempt,
     RefundStatus,
     ReversalKind,
+    SavedMethod,
 )
 from .rules import SETTLING
 
@@ -50,6 +51,15 @@ def online_gateways(*, home_company_id: int, currency: str) -> list[GatewayAccou
         if online and (not account.currencies or currency in account.currencies):
             found.append(account)
     return found
+
+
+def saved_methods_for(document: Document) -> list[SavedMethod]:
+    """The client's saved methods that can pay this proforma now, the default first: kept by a gateway
+    that charges them, through an account its home company takes the proforma's currency with online."""
+    accounts = [a.pk for a in online_gateways(home_company_id=document.home_company_id, currency=document.currency)
+                if get_gateway(a.gateway).saves_methods]
+    return list(SavedMethod.objects.filter(client_id=document.client_id, account_id__in=accounts)
+                .select_related("account").order_by("-is_default", "-created_at"))
 
 
 def payments_settling(documents: Iterable[Document]) -> dict:

@@ -52,14 +52,9 @@ log = logging.getLogger(__name__)
 MAX_DOCUMENTS = 20  # proformas one payment may settle
 
 
-def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | None,
-                  return_url: Callable[[PaymentAttempt], str],
-                  keep_method: bool = False) -> tuple[PaymentAttempt, Checkout]:
-    """Start paying these unpaid proformas of one client (same home company and currency) through
-    one of their company's online gateways; answers the attempt and where to send the payer. A
-    gateway that fails to start leaves the attempt FAILED with its reason and nothing paid.
-    `keep_method`: the payer asked to keep the card for later charges (heard only by a gateway that
-    asks before its page opens)."""
+def payable_documents(actor: ActorLike, document_ids: list | None) -> list[Document]:
+    """The proformas one payment may settle: unpaid ones the actor may pay, of one client, home
+    company and currency, none of them with another payment still settling — or the reason not."""
     actor = as_actor(actor)
     errors = FieldErrors()
     ids = list(dict.fromkeys(document_ids or []))
@@ -83,6 +78,19 @@ def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | Non
     settling = payments_settling(documents)
     if settling:
         raise Conflict(settling_refusal(settling, documents))
+    return documents
+
+
+def payment_start(*, actor: ActorLike, document_ids: list, account_id: int | None,
+                  return_url: Callable[[PaymentAttempt], str],
+                  keep_method: bool = False) -> tuple[PaymentAttempt, Checkout]:
+    """Start paying these unpaid proformas of one client (same home company and currency) through
+    one of their company's online gateways; answers the attempt and where to send the payer. A
+    gateway that fails to start leaves the attempt FAILED with its reason and nothing paid.
+    `keep_method`: the payer asked to keep the card for later charges (heard only by a gateway that
+    asks before its page opens)."""
+    actor = as_actor(actor)
+    documents = payable_documents(actor, document_ids)
     first = documents[0]
     offered = {account.pk: account for account in online_gateways(home_company_id=first.home_company_id,
                                                                   currency=first.currency)}

@@ -34,6 +34,7 @@ urlpatterns = [
     path("invoices/<uuid:document_id>/pdf/", pages.document_pdf, name="document-pdf"),
     path("invoices/<uuid:document_id>/e-invoice/", pages.document_einvoice, name="document-einvoice"),
     path("invoices/pay/", payments.pay, name="pay"),
+    path("invoices/pay-with-saved-card/", payments.pay_with_saved, name="pay-saved"),
     path("invoices/payment-methods/", payments.payment_methods, name="payment-methods"),
     path("payments/<uuid:attempt_id>/", payments.payment, name="payment"),
     path("payments/test-gateway/<uuid:attempt_id>/", payments.test_gateway, name="test-gateway"),

@@ -77,3 +77,12 @@ def test_a_client_keeps_a_card_and_turns_auto_top_up_on(page, live_server, make_
     expect(page.locator(".alert")).to_contain_text("Auto top-up is on.")
     _shot(page, "payment-methods")
     assert payer.auto_top_up.enabled and payer.auto_top_up.amount == 50
+
+    # The next proforma is paid with the kept card from its page, without the gateway's page.
+    second = proforma_add_funds(actor=None, client_id=payer.pk, net_amount="15")
+    page.goto(f"{live_server.url}/portal/invoices/{second.pk}/")
+    page.set_viewport_size({"width": 375, "height": 800})
+    _shot(page, "pay-with-saved-card")
+    page.get_by_role("button", name="Pay with Test card •••• 4242").click()
+    expect(page.locator("#payment-badge")).to_have_text("Succeeded")
+    assert Document.objects.get(pk=second.pk).status == DocumentStatus.INVOICED

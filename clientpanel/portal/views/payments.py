@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clientpanel.clients.permissions import MANAGE_INVOICES
-from clientpanel.core.errors import DomainError
+from clientpanel.core.errors import Conflict, DomainError
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.money import format_amount_input
 from clientpanel.invoicing.models import Document
@@ -32,6 +32,7 @@ from clientpanel.payments.gateways import NotVerified, gateway_choices, get_gate
 from clientpanel.payments.gateways import test_gateway as test_card
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, PaymentAttempt
 from clientpanel.payments.rules import ENDED_UNCHARGED
+from clientpanel.payments.saved_charges import pay_with_saved_method
 from clientpanel.payments.selectors import account_of, online_gateways, payable_online
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
 from clientpanel.ui.forms import SentOnceForm
@@ -104,6 +105,28 @@ def start_paying(request: HttpRequest, ids: list[str], account: str = "", *, key
             return redirect("portal:document", document_id=ids[0])
         return redirect("portal:invoices")
     return redirect(checkout.redirect_url)
+
+
+@portal_page(MANAGE_INVOICES)
+@require_POST
+def pay_with_saved(request: HttpRequest) -> HttpResponse:
+    """Pay a proforma with a card the gateway keeps for the client (its page's "Pay with …"): charged
+    at once, then the payment's page says how it went. Its one-time key keeps a second press from
+    charging the card again."""
+    ids = _ids(request.POST.getlist("documents"))
+    once = SentOnceForm(request.POST)
+    try:
+        if not once.is_valid():
+            raise Conflict(once.non_field_errors()[0])
+        attempt = sent_once(request, once.submission_key, lambda: pay_with_saved_method(
+            actor=request.portal.actor, document_ids=ids, method_id=request.POST.get("method", "")))
+    except DomainError as error:
+        messages.error(request, error.message)
+        # Back to the proforma's page, when it is one the user sees; else to the invoices.
+        if len(ids) == 1 and documents_visible_to(request.portal.actor).filter(pk=ids[0]).exists():
+            return redirect("portal:document", document_id=ids[0])
+        return redirect("portal:invoices")
+    return redirect("portal:payment", attempt_id=attempt.pk)
 
 
 @portal_page(MANAGE_INVOICES)
