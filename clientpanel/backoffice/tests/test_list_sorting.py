@@ -163,15 +163,18 @@ def test_the_headers_link_to_their_columns_order_keeping_the_filters(staff_clien
     page = staff_client.get(reverse("backoffice:finance-documents"),
                             {"status": "UNPAID", "sort": "total", "page": "1"}).content.decode()
     # The active column turns the order round and shows its direction; another starts ascending.
-    assert '<a href="?status=UNPAID&amp;sort=-total">Total ▲</a>' in page
-    assert '<a href="?status=UNPAID&amp;sort=issue_date">Issue Date</a>' in page
+    assert ('<a href="?status=UNPAID&amp;sort=-total" class="text-nowrap" aria-current="true">Total '
+            '<span aria-hidden="true">▲</span><span class="visually-hidden">Ascending</span></a>') in page
+    assert '<a href="?status=UNPAID&amp;sort=issue_date" class="text-nowrap">Issue Date</a>' in page
     # The filter form sends the order shown, and so does the export.
     assert '<input type="hidden" name="sort" value="total">' in page
     assert "export/?type=&amp;status=UNPAID&amp;q=&amp;sort=total" in page
     assert 'id="document-sort-picker"' in page  # the phone's "Sort by"
     services = staff_client.get(reverse("backoffice:service-list")).content.decode()
-    assert '<a href="?sort=ordered">Order Date ▼</a>' in services  # the default order, shown as such
-    assert '<a href="?sort=price">Price</a>' in services
+    # The default order, shown as such.
+    assert ('<a href="?sort=ordered" class="text-nowrap" aria-current="true">Order Date <span aria-hidden="true">▼'
+            '</span><span class="visually-hidden">Descending</span></a>') in services
+    assert '<a href="?sort=price" class="text-nowrap">Price</a>' in services
 
 
 def test_a_clients_own_tabs_keep_their_plain_headers(staff_client, rows):
