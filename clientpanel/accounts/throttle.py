@@ -11,14 +11,22 @@ restart forgets nothing.
 
 Counts in the database cache share the request's database connection: call these outside any
 transaction that may roll back, or the failure is rolled back with it.
+
+When the cache does not answer (Redis down or unreachable), nothing it guards goes ahead: a door
+that cannot count must not let unlimited guesses through. Every function below then raises
+ThrottleUnavailable, logged once as an error naming the cause; the pages answer 503 with its
+message (config/middleware.py), never a 500 or a traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import logging
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy
+from redis.exceptions import RedisError
 
 from clientpanel.core.actor import Actor
 
@@ -29,6 +37,42 @@ WINDOW = 15 * 60
 TOO_MANY_ATTEMPTS = gettext_lazy("Too many failed attempts. Wait 15 minutes and try again.")
 MAX_FAILURES = 5  # per account at a door, device or address (passwords) and per account (2FA codes)
 MAX_FAILURES_PER_ADDRESS = MAX_FAILURES * 4  # an office shares one address
+
+logger = logging.getLogger(__name__)
+
+# What a page says when the cache does not answer, in the reader's language when shown.
+UNAVAILABLE_TITLE = gettext_lazy("Unavailable for a moment")
+SIGN_IN_UNAVAILABLE = gettext_lazy("Sign-in is unavailable for a moment. Please try again shortly.")
+ACTION_UNAVAILABLE = gettext_lazy("This is unavailable for a moment. Please try again shortly.")
+
+
+class ThrottleUnavailable(Exception):
+    """The cache keeping the counts did not answer, so the request was refused (fail closed).
+    `message`: what to tell the person; the cause is chained (__cause__) and logged already."""
+
+    def __init__(self, message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _refused_without_cache(message):
+    """Turn the cache's failure inside the decorated function into ThrottleUnavailable(message),
+    logged once here as one error line with its cause (no traceback: the cause says it all)."""
+    def decorate(function):
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except RedisError as error:
+                logger.error("Refused (throttle.%s): the throttle's cache did not answer: %s: %s",
+                             function.__name__, type(error).__name__, error)
+                raise ThrottleUnavailable(message) from error
+        return guarded
+    return decorate
+
+
+_sign_in = _refused_without_cache(SIGN_IN_UNAVAILABLE)
+_action = _refused_without_cache(ACTION_UNAVAILABLE)
 
 
 def _digest(value: str) -> str:
@@ -95,6 +139,7 @@ def _login_keys(email: str, ip: str | None, door: str, device: str | None) -> li
     return keys
 
 
+@_sign_in
 def login_blocked(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> bool:
     """Too many wrong passwords in the last WINDOW from this address, or for this account from this
     address, or from this device (`device`: devices.presented) — or, without a device, for this
@@ -102,11 +147,17 @@ def login_blocked(email: str, ip: str | None, *, door: str = STAFF_DOOR, device:
     return any(_blocked(key, limit) for key, limit in _login_keys(email, ip, door, device))
 
 
-def login_failed(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> None:
+def _login_failure_count(email: str, ip: str | None, *, door: str, device: str | None = None) -> None:
     for key, limit in _login_keys(email, ip, door, device):
         _failed(key, limit)
 
 
+@_sign_in
+def login_failed(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> None:
+    _login_failure_count(email, ip, door=door, device=device)
+
+
+@_sign_in
 def login_succeeded(email: str, *, door: str = STAFF_DOOR, device: str | None = None, ip: str | None = None) -> None:
     """A complete login (with its second factor) forgives the count that judged it — the device's,
     else the account's at this door — and the account's from this address; never the address's.
@@ -121,6 +172,7 @@ def _reauth_key(user) -> str:
     return f"reauth-user:{user.pk}"
 
 
+@_action
 def reauth_blocked(user, ip: str | None) -> bool:
     """Whether a signed-in user's present password may be checked again (reauth.py): not after
     MAX_FAILURES wrong ones by this user's sessions, nor while the address or the account from this
@@ -130,23 +182,26 @@ def reauth_blocked(user, ip: str | None) -> bool:
     return any(_blocked(key, limit) for key, limit in keys)
 
 
+@_action
 def reauth_failed(user, ip: str | None) -> None:
     """A wrong present password counts for the session's user and towards its login's block too
     (the account at its door, and from this address): a borrowed session guesses no faster here."""
     _failed(_reauth_key(user), MAX_FAILURES)
-    login_failed(user.email, ip, door=door_of(user))
+    _login_failure_count(user.email, ip, door=door_of(user))
 
 
 def _code_key(user_id: object) -> str:
     return f"totp-user:{user_id}"
 
 
+@_sign_in
 def code_blocked(user_id: object) -> bool:
     """Too many wrong second-factor codes for this account in the last WINDOW. Nothing resets
     this count early: not a right password, not a right code, not a new login."""
     return _blocked(_code_key(user_id), MAX_FAILURES)
 
 
+@_sign_in
 def code_failed(user_id: object) -> None:
     _failed(_code_key(user_id), MAX_FAILURES)
 
@@ -154,6 +209,7 @@ def code_failed(user_id: object) -> None:
 MAX_RESET_REQUESTS = 3  # per email address in WINDOW: enough for a lost message, too few to flood an inbox
 
 
+@_sign_in
 def password_reset_allowed(email: str, ip: str | None) -> bool:
     """Whether another reset link may go to this address now; counts the request when it may.
     Refused requests are answered like the others, so nobody learns which addresses exist."""
@@ -170,6 +226,7 @@ def password_reset_allowed(email: str, ip: str | None) -> bool:
 MAX_SIGNUPS_PER_ADDRESS = 10  # portal sign-up attempts from one address in WINDOW: an office with typos, not a bot
 
 
+@_sign_in
 def signup_allowed(ip: str | None) -> bool:
     """Whether one more portal sign-up may come from this address now; counts it when it may."""
     key = "signup-ip:" + _digest(ip or "unknown")
@@ -194,11 +251,13 @@ def _invitation_key(user_id: object) -> str:
     return f"invite-user:{user_id}"  # staff and client users share one table: one id, one person
 
 
+@_action
 def invitation_blocked(user_id: object) -> bool:
     """Whether this person (inviter()) sent MAX_INVITATIONS_PER_HOUR invitation e-mails in the last hour."""
     return _blocked(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR)
 
 
+@_action
 def invitation_sent(user_id: object) -> None:
     """Count one invitation e-mail of this person (inviter()), after its link is saved: a refused
     invitation sends nothing and costs nothing."""

@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from .add_funds import portal_add_funds_defaults
-from .env import database, env_bool, env_float, env_int
+from .env import database, env_bool, env_float, env_int, redis_cache
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clientpanel.accounts.actors.ActorMiddleware",
+    # The login throttle's cache down: 503 "try again shortly", never a 500 (accounts/throttle.py).
+    "config.middleware.ThrottleUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -250,9 +252,9 @@ else:
 # restarts: Redis when REDIS_URL is set, else Django's database cache in a table that `migrate`
 # makes (core/migrations/0004_cache_table.py). Never per-process memory.
 CACHE_TABLE = "clientpanel_cache"
+# Redis down or unreachable: the throttle refuses sign-ins with a 503 until it answers again.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "clientpanel"}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     # Culling (deleting a third of the rows past MAX_ENTRIES) would forget counts; set it far away.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE,

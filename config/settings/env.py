@@ -58,3 +58,15 @@ def database(default: str, **options) -> dict:
         raise ImproperlyConfigured(
             f"DATABASE_URL (…@{shown}) is not a database address such as "
             f"postgres://user:password@host:5432/clientpanel: {error}") from None
+
+
+# Seconds the throttle's Redis may take to accept a connection or answer a command: unreachable
+# (a firewall dropping packets, a host gone), it refuses the sign-in at once with a 503 instead of
+# holding the worker until gunicorn's timeout kills it (redis-py waits for ever by default).
+REDIS_CACHE_TIMEOUT = 3
+
+
+def redis_cache(url: str, *, key_prefix: str = "clientpanel") -> dict:
+    """The shared cache (the login throttle's counts) on the Redis at `url`."""
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"socket_connect_timeout": REDIS_CACHE_TIMEOUT, "socket_timeout": REDIS_CACHE_TIMEOUT}}
