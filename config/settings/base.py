@@ -79,8 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clientpanel.accounts.actors.ActorMiddleware",
-    # The login throttle's cache down: 503 "try again shortly", never a 500 (accounts/throttle.py).
-    "config.middleware.ThrottleUnavailableMiddleware",
+    # Redis down (the login throttle's cache, Huey's queue): 503 "try again shortly", never a 500.
+    "config.middleware.RedisUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
