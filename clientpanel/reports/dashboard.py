@@ -5,7 +5,7 @@ the clients' and services' to those who see clients (limited staff: their assign
 currencies. A constant number of queries, however many clients, documents and services there are.
 
 Revenue is money in: payments received (gross, as the client paid) minus credit notes issued
-(their total), by the month the money moved, in the server's time zone."""
+(their total), by the month the money moved — a payment's in its home company's zone."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ from .figures import (
     figures_to_json,
 )
 from .models import DashboardSnapshot
-from .rollups import ZERO
 from .standing import balances_refresh
+from .sums import ZERO, payments_by
 
 
 def month_starts(now: dt.datetime, count: int = MONTHS) -> list[dt.date]:
@@ -140,11 +140,11 @@ def job_refresh_dashboard(*, now: dt.datetime, regardless_of_age: bool = False) 
 def _revenue(actor: Actor, months: list[dt.date], since: dt.datetime) -> dict[str, list[Month]]:
     paid: dict = defaultdict(lambda: ZERO)
     refunded: dict = defaultdict(lambda: ZERO)
-    payments = (_scoped(Payment.objects.filter(paid_at__gte=since), actor)
-                .annotate(month=TruncMonth("paid_at")).values("month", "document__currency")
-                .annotate(received=Sum("gross")).order_by())
-    for row in payments:
-        paid[row["document__currency"], _month_key(row["month"])] += row["received"]
+    # A payment's month is its home company's (reports/zones.py), as in Finance → Reports → Revenue.
+    for (month, currency, _company, _group), amount in payments_by(
+            _scoped(Payment.objects.all(), actor), lambda zone: TruncMonth("paid_at", tzinfo=zone),
+            since=months[0]).items():
+        paid[currency, month] += amount
     notes = (_scoped(Document.objects.filter(type=DocumentType.CREDIT_NOTE, issue_date__gte=since), actor)
              .annotate(month=TruncMonth("issue_date")).values("month", "currency")
              .annotate(credited=Sum("total")).order_by())

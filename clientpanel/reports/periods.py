@@ -97,7 +97,7 @@ class Range:
 
     def truncate(self, field_name: str, tzinfo: dt.tzinfo | None = None):
         """The period of a moment (or of a day, for the daily rollups), in the database; in the
-        server's zone unless another is given (a tax document's own: rollups.tax_by)."""
+        server's zone unless another is given (a document's own: reports/zones.py)."""
         return (TruncMonth if self.granularity == MONTH else TruncQuarter)(field_name, tzinfo=tzinfo)
 
     def period_of(self, value) -> dt.date:

@@ -9,8 +9,8 @@
 
 Each report applies the actor's scope once (staff limited to their assigned clients see their
 clients' figures only), adds up in the database with GROUP BY (a constant number of queries,
-however many documents there are) and keeps every amount per currency. Periods are read in the
-server's time zone, as on the dashboard."""
+however many documents there are) and keeps every amount per currency. Money and documents fall on
+the days of their home company's zone (reports/zones.py); charges (usage) on the server's."""
 
 from .periods import (
     FIRST_DAY,

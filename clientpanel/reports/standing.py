@@ -21,7 +21,7 @@ from clientpanel.tax.models import HomeCompany
 
 from .models import DashboardSnapshot
 from .periods import NO_GROUP, Filters, may_read_reports, scoped
-from .rollups import document_zone
+from .zones import document_zone
 
 BALANCES_KEY = "balances_by_group"  # the DashboardSnapshot of balances_report over every client
 AGING_LISTED = 100  # the unpaid documents listed under the buckets, most overdue first (Documents lists all)

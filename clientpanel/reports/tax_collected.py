@@ -19,7 +19,8 @@ from clientpanel.tax.models import HomeCompany
 from .models import DailyTax
 from .periods import Filters, Range, sale_group, scoped
 from .revenue import reads_rollups
-from .rollups import ZERO, Written, tax_by, tax_documents
+from .rollups import Written
+from .sums import ZERO, tax_by, tax_documents
 
 
 @dataclass(frozen=True)

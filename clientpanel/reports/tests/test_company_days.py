@@ -1,0 +1,107 @@
+"""Finance → Reports → Revenue and the dashboard count money on the days of the home company's zone,
+never the server's (UTC here): a Warsaw payment at 00:30 on 1 December (23:30 UTC on 30 November)
+is December's money, a New York payment at 22:00 on 30 November (03:00 UTC on 1 December) is
+November's — by period, in a one-day range, live, from the daily rollups, and on the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from clientpanel.accounts.services import staff_create
+from clientpanel.clients.models import Client
+from clientpanel.clients.services import client_create
+from clientpanel.invoicing.models import Document
+from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+from clientpanel.reports.dashboard import dashboard_figures
+from clientpanel.reports.models import DailyRevenue
+from clientpanel.reports.reports import Range, revenue_report
+from clientpanel.reports.rollups import rolled_until, rollups_refresh
+from clientpanel.tax.selectors import default_home_company
+from clientpanel.tax.services import home_company_save, tax_rule_save
+from conftest import client_data
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+UTC = dt.UTC
+WARSAW_FIRST_OF_DECEMBER = dt.datetime(2026, 11, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 December in Warsaw
+NEW_YORK_LAST_OF_NOVEMBER = dt.datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 22:00 on 30 November in New York
+LATER = dt.datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+NOVEMBER = Range(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+DECEMBER = Range(dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+AUTUMN = Range(dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+
+
+def paid(client, net: str, moment: dt.datetime) -> Document:
+    """A proforma issued an hour before `moment` and paid in full at `moment`: its final invoice."""
+    with time_machine.travel(moment - dt.timedelta(hours=1), tick=False):
+        proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount=net)
+    with time_machine.travel(moment, tick=False):
+        proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
+    return Document.objects.get(pk=Document.objects.get(pk=proforma.pk).related_id)
+
+
+@pytest.fixture
+def companies(db, settings):
+    settings.TIME_ZONE = "UTC"
+    settings.CLIENTPANEL_CURRENCIES = ["PLN", "USD"]
+    warsaw = default_home_company()
+    home_company_save(actor=None, company_id=warsaw.pk, data={
+        "name": "Hostownia", "country": "PL", "eu_vat_id": "PL5260250995", "time_zone": "Europe/Warsaw"})
+    tax_rule_save(actor=None, company_id=warsaw.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
+    new_york = home_company_save(actor=None, data={"name": "Hosting Inc", "country": "US",
+                                                   "time_zone": "America/New_York"})
+    tax_rule_save(actor=None, company_id=new_york.pk, data={"country": "US", "region": "NY",
+                                                            "tax1_name": "Sales tax", "tax1_rate": "8.875"})
+    ola = client_create(actor=None, data=client_data(currency="PLN", firstname="Ola"))
+    sam = client_create(actor=None, data=client_data(
+        currency="USD", firstname="Sam", billing_address={"country": "US", "region": "NY", "city": "New York",
+                                                          "postcode": "10001"}))
+    Client.objects.filter(pk=sam.pk).update(home_company=new_york)
+    boss = staff_create(email="boss@example.com", password="correct-horse-battery", firstname="B", lastname="B",
+                        roles=["Administrator"])
+    return {"ola": ola, "sam": sam, "boss": boss}
+
+
+def received(boss, span: Range) -> dict[tuple[str, dt.date], Decimal]:
+    report = revenue_report(actor=boss, span=span)
+    return {(currency, row.key): row.payments for currency, rows in report.by_period.items() for row in rows
+            if row.payments}
+
+
+def test_a_payment_near_midnight_is_money_of_its_companys_day(companies):
+    boss = companies["boss"]
+    paid(companies["ola"], "100.00", WARSAW_FIRST_OF_DECEMBER)  # 123.00 PLN
+    paid(companies["sam"], "100.00", NEW_YORK_LAST_OF_NOVEMBER)  # 108.88 USD
+    expected = {("PLN", dt.date(2026, 12, 1)): D("123.00"), ("USD", dt.date(2026, 11, 1)): D("108.88")}
+    with time_machine.travel(LATER, tick=False):
+        for rolled in (False, True):
+            if rolled:
+                rollups_refresh()
+                assert rolled_until() is not None
+            assert received(boss, AUTUMN) == expected, rolled
+            assert received(boss, NOVEMBER) == {("USD", dt.date(2026, 11, 1)): D("108.88")}, rolled
+            assert received(boss, DECEMBER) == {("PLN", dt.date(2026, 12, 1)): D("123.00")}, rolled
+            # A range of one day: the company's day.
+            assert received(boss, Range(dt.date(2026, 12, 1), dt.date(2026, 12, 1))) == {
+                ("PLN", dt.date(2026, 12, 1)): D("123.00")}, rolled
+            assert received(boss, Range(dt.date(2026, 11, 30), dt.date(2026, 11, 30))) == {
+                ("USD", dt.date(2026, 11, 1)): D("108.88")}, rolled
+    assert {(row.currency, row.day) for row in DailyRevenue.objects.all()} == {
+        ("PLN", dt.date(2026, 12, 1)), ("USD", dt.date(2026, 11, 30))}
+
+
+def test_the_dashboards_months_are_the_companys_too(companies):
+    boss = companies["boss"]
+    paid(companies["ola"], "100.00", WARSAW_FIRST_OF_DECEMBER)
+    paid(companies["sam"], "100.00", NEW_YORK_LAST_OF_NOVEMBER)
+    now = dt.datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        figures = dashboard_figures(actor=boss, now=now, live=True)
+    assert {currency: (month.payments, figures.last_month[currency].payments)
+            for currency, month in figures.this_month.items()} == {
+        "PLN": (D("123.00"), D(0)), "USD": (D(0), D("108.88"))}
