@@ -336,6 +336,7 @@ LOGGING = {
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "refusal_without_traceback": {"()": "clientpanel.core.log_filters.RefusalWithoutTraceback"},
+        "refused_host_as_one_line": {"()": "config.log_filters.RefusedHostAsOneLine"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
@@ -350,6 +351,8 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # A 403 is an expected outcome: one line with the reason, no traceback (core/log_filters.py).
         "django.request": {"filters": ["refusal_without_traceback"]},
+        # A Host header not in ALLOWED_HOSTS: still a 400, logged as one warning line (config/log_filters.py).
+        "django.security.DisallowedHost": {"filters": ["refused_host_as_one_line"]},
         # `run_huey` gives the "huey" logger a handler of its own; passed on to the root as well, every
         # line of a consumer's log came out twice.
         "huey": {"propagate": False},
