@@ -16,14 +16,14 @@ from clientpanel.audit.services import audit_record
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.catalog.models import Price, Product
 from clientpanel.catalog.selectors import Offer
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientStatus
 from clientpanel.clients.selectors import clients_visible_to
-from clientpanel.core.errors import FieldErrors, NotFound, require
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.ids import int_id_or_none
 from clientpanel.core.money import reader_amount
 
-from .. import policies
+from .. import policies, rules
 from ..calculations import period_charge
 from ..events import ServiceOrdered
 from ..models import ProvisionStatus, Service
@@ -51,6 +51,7 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
                   ) -> Service:
     """Add a service (PENDING) for a product at one of its offers in the client's currency (an
     explicit price, or one derived from the default currency's price: price_id names that one). Refused
+    for a client closed or marked as fraud (409 `client_closed`, rules.client_takes_orders), and
     when the balance plus credit limit do not cover the first charge plus the setup fee, unless
     staff override it (recorded in the audit trail). Provisioning is queued after commit."""
     actor = as_actor(actor)
@@ -63,6 +64,11 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
             client = clients.select_for_update(of=("self",), no_key=True).get(pk=client_id)
         except (Client.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("Client not found.")) from None
+        if not rules.client_takes_orders(client):  # judged on the locked row: closed meanwhile counts
+            raise Conflict(_("This client is closed: reopen it before ordering a service.")
+                           if client.status == ClientStatus.CLOSED else
+                           _("This client is marked as fraud: change its status before ordering a service."),
+                           code="client_closed")
         errors = FieldErrors()
         product = Product.objects.filter(pk=product_id).first() if _uuid_like(product_id) else None
         if product is None:

@@ -18,9 +18,9 @@ from django.utils.translation import ngettext
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import Address, AddressType, Client
+from clientpanel.clients.models import Address, AddressType, Client, ClientStatus
 from clientpanel.clients.selectors import clients_visible_to, effective_setting
-from clientpanel.core.errors import FieldErrors, NotFound, ValidationFailed, require
+from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import (
     AmountError,
@@ -141,19 +141,47 @@ def _document_language(client_language: str, company: HomeCompany) -> str:
 def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Document:
     """An Add Funds proforma: one taxed top-up item of the net amount, issued at once. In the portal
     the amount keeps within the portal's limits (SPEC §7): a minimum, a maximum, and a balance it may
-    not take the client above; staff may issue any amount."""
+    not take the client above; staff may issue any amount. Refused for a client closed or marked as
+    fraud (409 `client_closed`, takes_top_ups), by staff, the API and the portal alike; staff still
+    bill it through the proforma editor (docs/decisions.md)."""
     actor = as_actor(actor)
     require(policies.can_add_funds(actor, client_id), _("You are not allowed to issue documents."))
-    client = clients_visible_to(actor).filter(pk=client_id).only("currency").first()
+    client = clients_visible_to(actor).filter(pk=client_id).only("currency", "status").first()
     if client is None:
         raise NotFound(_("Client not found."))
+    _refuse_closed(client)  # before the amount's problems: no amount would do
     errors = FieldErrors()
     net = clean_positive_amount(net_amount, client.currency, errors, "net_amount")
     errors.raise_if_any()
     return _proforma_issue(actor, client_id, [{"description": None, "quantity": "1", "unit_price": net,
                                                "is_topup": True}],
-                           check=partial(_check_portal_limits, net) if actor.is_portal else None,
-                           amount_field="net_amount")
+                           check=partial(_check_add_funds, net, actor.is_portal), amount_field="net_amount")
+
+
+# A client that takes no new funds: closed (an erased one is closed too) or marked as fraud, as a
+# service is ordered for neither (client_services.rules.client_takes_orders; the layers keep the two
+# apart, so each says it).
+CLOSED_TO_TOP_UPS = frozenset({ClientStatus.CLOSED, ClientStatus.FRAUD})
+
+
+def takes_top_ups(client: Client) -> bool:
+    """Whether an Add Funds proforma may be issued for the client."""
+    return client.status not in CLOSED_TO_TOP_UPS
+
+
+def _refuse_closed(client: Client) -> None:
+    if not takes_top_ups(client):
+        raise Conflict(_("This client is closed: reopen it before adding funds.")
+                       if client.status == ClientStatus.CLOSED else
+                       _("This client is marked as fraud: change its status before adding funds."),
+                       code="client_closed")
+
+
+def _check_add_funds(net: Decimal, portal: bool, client: Client, errors: FieldErrors) -> None:
+    """Judged again on the locked client (closed meanwhile counts); in the portal, its limits too."""
+    _refuse_closed(client)
+    if portal:
+        _check_portal_limits(net, client, errors)
 
 
 def _check_portal_limits(net: Decimal, client: Client, errors: FieldErrors) -> None:
