@@ -42,12 +42,20 @@ def _meanwhile(monkeypatch, act, step: str = "_terminate"):
     return done
 
 
-def test_a_service_unsuspended_and_paid_meanwhile_is_not_terminated(staff, monkeypatch, clock):
-    client = funded_client("1.00")
+def _two_hourly_services(funds: str):
+    """The set-up every test here starts from: two hourly services (0.40 an hour) of one client with
+    these funds, both provisioned and charged their first hour by the pass at T."""
+    client = funded_client(funds)
     product, price = make_product(period="HOURLY", amount="0.4000")
-    for _ in range(2):
-        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    at(T)  # both active, 0.80 charged; the next hour finds 0.20: both suspended for funds
+    services = [service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
+                for _ in range(2)]
+    at(T)
+    return client, product, services
+
+
+def test_a_service_unsuspended_and_paid_meanwhile_is_not_terminated(staff, monkeypatch, clock):
+    client, product, _services = _two_hourly_services("1.00")
+    # both active, 0.80 charged; the next hour finds 0.20: both suspended for funds
     at(T + dt.timedelta(hours=1, minutes=5))
     assert set(Service.objects.values_list("status", "suspension_reason")) == {
         (ServiceStatus.SUSPENDED, INSUFFICIENT_FUNDS)}
@@ -66,11 +74,7 @@ def test_a_service_unsuspended_and_paid_meanwhile_is_not_terminated(staff, monke
 
 
 def test_a_service_whose_cancellation_was_withdrawn_meanwhile_is_not_terminated(staff, monkeypatch, clock):
-    client = funded_client("100")
-    product, price = make_product(period="HOURLY", amount="0.4000")
-    for _ in range(2):
-        service = service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    at(T)
+    _client, _product, services = _two_hourly_services("100")
     Service.objects.update(cancel_requested=True)
     after = T + dt.timedelta(hours=1, minutes=1)
     clock(after)
@@ -78,15 +82,11 @@ def test_a_service_whose_cancellation_was_withdrawn_meanwhile_is_not_terminated(
     assert job_enforce_credit(now=after)["terminated"] == 1
     kept = Service.objects.exclude(pk=first[0]).get()
     assert kept.status == ServiceStatus.ACTIVE and not kept.cancel_requested
-    assert service.pk in {first[0], kept.pk}
+    assert {first[0], kept.pk} == {service.pk for service in services}
 
 
 def test_a_service_staff_suspended_meanwhile_is_not_brought_back_by_the_job(staff, monkeypatch, clock):
-    client = funded_client("1.00")
-    product, price = make_product(period="HOURLY", amount="0.4000")
-    for _ in range(2):
-        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    at(T)
+    client, _product, _services = _two_hourly_services("1.00")
     at(T + dt.timedelta(hours=1, minutes=5))  # both suspended for funds
     entry_post(client_id=client.pk, type=EntryType.ADJUSTMENT, net=Decimal("5"), description="Top-up")
     now = T + dt.timedelta(hours=1, minutes=10)
@@ -103,11 +103,7 @@ def test_a_service_staff_suspended_meanwhile_is_not_brought_back_by_the_job(staf
 
 
 def test_what_staff_did_meanwhile_is_not_counted_as_the_job_s(staff, monkeypatch, clock):
-    client = funded_client("100")
-    product, price = make_product(period="HOURLY", amount="0.4000")
-    for _ in range(2):
-        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    at(T)
+    _two_hourly_services("100")
     Service.objects.update(cancel_requested=True)
     after = T + dt.timedelta(hours=1, minutes=1)
     clock(after)
@@ -119,11 +115,7 @@ def test_what_staff_did_meanwhile_is_not_counted_as_the_job_s(staff, monkeypatch
 def test_a_suspended_service_whose_cancellation_was_withdrawn_meanwhile_is_not_terminated(staff, monkeypatch, clock):
     """Suspended by staff, a service cancelled at the end of its period ends with it too: asked
     again under its lock, the one whose cancellation was withdrawn meanwhile stays suspended."""
-    client = funded_client("100")
-    product, price = make_product(period="HOURLY", amount="0.4000")
-    for _ in range(2):
-        service_order(actor=None, client_id=client.pk, product_id=product.pk, price_id=price.pk)
-    at(T)
+    _two_hourly_services("100")
     Service.objects.update(cancel_requested=True)
     clock(T + dt.timedelta(minutes=5))
     for service in Service.objects.all():
