@@ -5,7 +5,7 @@ the clients' and services' to those who see clients (limited staff: their assign
 currencies. A constant number of queries, however many clients, documents and services there are.
 
 Revenue is money in: payments received (gross, as the client paid) minus credit notes issued
-(their total), by the month the money moved — a payment's in its home company's zone."""
+(their total), by the month the money moved in its home company's zone."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ from .figures import (
 )
 from .models import DashboardSnapshot
 from .standing import balances_refresh
-from .sums import ZERO, payments_by
+from .sums import ZERO, credit_notes, credit_notes_by, payments_by
 
 
 def month_starts(now: dt.datetime, count: int = MONTHS) -> list[dt.date]:
@@ -103,7 +103,7 @@ def _computed(actor: Actor, now: dt.datetime) -> Dashboard:
     figures = Dashboard(now=now, months=month_starts(now), computed_at=now)
     since = _start_of(figures.months[0])
     if actor.has_area(VIEW_CLIENTS) and actor.has_area(FINANCE):
-        figures.revenue = _revenue(actor, figures.months, since)
+        figures.revenue = _revenue(actor, figures.months)
         figures.owing = _owing(actor, now)
     if actor.has_area(VIEW_CLIENTS):
         figures.balances = _balances(actor)
@@ -137,19 +137,19 @@ def job_refresh_dashboard(*, now: dt.datetime, regardless_of_age: bool = False) 
     return {"refreshed": 1}
 
 
-def _revenue(actor: Actor, months: list[dt.date], since: dt.datetime) -> dict[str, list[Month]]:
+def _revenue(actor: Actor, months: list[dt.date]) -> dict[str, list[Month]]:
     paid: dict = defaultdict(lambda: ZERO)
     refunded: dict = defaultdict(lambda: ZERO)
-    # A payment's month is its home company's (reports/zones.py), as in Finance → Reports → Revenue.
+    # A payment's and a credit note's month is its home company's (reports/zones.py), as in Finance →
+    # Reports → Revenue.
     for (month, currency, _company, _group), amount in payments_by(
             _scoped(Payment.objects.all(), actor), lambda zone: TruncMonth("paid_at", tzinfo=zone),
             since=months[0]).items():
         paid[currency, month] += amount
-    notes = (_scoped(Document.objects.filter(type=DocumentType.CREDIT_NOTE, issue_date__gte=since), actor)
-             .annotate(month=TruncMonth("issue_date")).values("month", "currency")
-             .annotate(credited=Sum("total")).order_by())
-    for row in notes:  # a credit note's total is negative: the money going back
-        refunded[row["currency"], _month_key(row["month"])] -= row["credited"]
+    for (month, currency, _company, _group), amount in credit_notes_by(  # negative: the money going back
+            _scoped(credit_notes(), actor), lambda zone: TruncMonth("issue_date", tzinfo=zone),
+            since=months[0]).items():
+        refunded[currency, month] -= amount
     currencies = sorted({currency for currency, _month in [*paid, *refunded]})
     return {currency: [Month(month, paid.get((currency, month), ZERO), refunded.get((currency, month), ZERO))
                        for month in months] for currency in currencies}

@@ -1,6 +1,6 @@
 """Finance → Reports → Revenue (issue 14): money in, as on the dashboard — payments received (gross,
-on the day they were paid in their home company's zone) minus credit notes issued (their total, by
-issue date), by period,
+on the day they were paid in their home company's zone) minus credit notes issued (their total, on
+the day their company dated them), by period,
 home company and client group — and the charges posted to services by product, less what credit
 notes gave back of them ("usage": a payment that tops up a balance is not revenue of any product yet;
 docs/decisions.md, "Reports (issue 14)" and "usage by product and credit notes").
@@ -23,7 +23,7 @@ from clientpanel.invoicing.models import Payment
 from clientpanel.ledger.models import EntryType, LedgerEntry
 from clientpanel.tax.models import HomeCompany
 
-from .models import NO_GROUP_KEY, DailyRevenue, DailyUsage
+from .models import DailyRevenue, DailyUsage
 from .periods import Filters, Range, may_read_reports, sale_group, scoped
 from .reversals import charge_reversals, reversals_by
 from .rollups import NIL, MoneyIn, Written, rolled_until
@@ -83,19 +83,19 @@ def revenue_report(*, actor: ActorLike, span: Range, filters: Filters | None = N
     actor, filters = as_actor(actor), filters or Filters()
     report = RevenueReport(span=span)
     live = reads_rollups(actor) or Written()
-    # The range's days are each payment's home company's (reports/zones.py): payments_by reads them so.
+    # The range's days are each payment's and credit note's home company's (reports/zones.py):
+    # payments_by and credit_notes_by read them so.
     payments = live.on(filters.on(scoped(Payment.objects.all(), actor), client="client__",
                                   company="document__home_company", currency="document__currency",
                                   group=sale_group("document__")), "created_at")
-    notes = live.on(filters.on(scoped(credit_notes().filter(issue_date__gte=span.start, issue_date__lt=span.end),
-                                      actor), client="client__", group=sale_group()), "issue_date")
+    notes = live.on(filters.on(scoped(credit_notes(), actor), client="client__", group=sale_group()), "issue_date")
     sums: dict = defaultdict(lambda: [ZERO, ZERO])  # (currency, period, company id, group id) → paid, refunded
     for (day, currency, company, group), amount in payments_by(
             payments, lambda zone: span.truncate("paid_at", zone), since=span.since, until=span.until).items():
         sums[currency, span.period_of(day), company, group][0] += amount
-    for row in credit_notes_by(notes, span.truncate("issue_date")):  # a credit note's total is negative
-        sums[row["currency"], span.period_of(row["bucket"]), row["company"], row["group"] or NO_GROUP_KEY][1] -= \
-            row["amount"]
+    for (day, currency, company, group), amount in credit_notes_by(  # a credit note's total is negative
+            notes, lambda zone: span.truncate("issue_date", zone), since=span.since, until=span.until).items():
+        sums[currency, span.period_of(day), company, group][1] -= amount
     if live.since is not None:
         rolled = (filters.on_rollup(DailyRevenue.objects.filter(day__gte=span.since, day__lte=span.until))
                   .annotate(bucket=span.truncate("day")).values("bucket", "currency", "company_id", "group_id")

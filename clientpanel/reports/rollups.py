@@ -1,7 +1,7 @@
 """Daily rollups for Finance → Reports (issue 14): at a million clients a year of payments, credit
 notes, tax lines and charges takes seconds to add up, so the `roll_up_reports` job keeps them added
-up per day — a payment on the day its home company's zone says it was paid, a tax document's tax
-on the day its company dated it (reports/zones.py), charges on the server's day — per currency,
+up per day — a payment on the day its home company's zone says it was paid, an invoice's or credit
+note's figures on the day its company dated it (reports/zones.py), charges on the server's day — per currency,
 home company, client group, tax rate, country and product (reports.models). A report for staff
 who see every client reads the rollups for what was written before `RollupState.rolled_until` and
 adds up live only what was written since; staff limited to their assigned clients get everything
@@ -101,8 +101,9 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
         for key, amount in payments_by(written.on(Payment.objects.all(), "created_at"),
                                        lambda zone: TruncDate("paid_at", tzinfo=zone)).items():
             revenue[key][0] += amount
-        for row in credit_notes_by(written.on(credit_notes(), "issue_date"), TruncDate("issue_date")):
-            revenue[row["bucket"], row["currency"], row["company"], row["group"] or NO_GROUP_KEY][1] -= row["amount"]
+        for key, amount in credit_notes_by(written.on(credit_notes(), "issue_date"),
+                                           lambda zone: TruncDate("issue_date", tzinfo=zone)).items():
+            revenue[key][1] -= amount
         taxes = {(day, company, group or NO_GROUP_KEY, *rest): values for (day, company, group, *rest), values
                  in tax_by(written.on(tax_documents(), "issue_date"),
                            lambda zone: TruncDate("issue_date", tzinfo=zone)).items()}

@@ -66,10 +66,19 @@ def payments_by(payments: QuerySet[Payment], bucket: Bucket | None, *, since: dt
     return sums
 
 
-def credit_notes_by(notes: QuerySet[Document], bucket) -> QuerySet:
-    """Credit notes' totals (negative) per bucket (over issue_date), currency, home company and group."""
-    return grouped(notes, bucket, {"company": F("home_company_id"), "group": sale_group()}, ("currency",)
-                   ).annotate(amount=Sum("total"))
+def credit_notes_by(notes: QuerySet[Document], bucket: Bucket | None, *, since: dt.date | None = None,
+                    until: dt.date | None = None) -> dict[tuple, Decimal]:
+    """Credit notes' totals (negative) per (bucket, currency, home company, group), each note on the
+    day (and in the days since–until) its company dated it: the zone kept on the note at its own issue,
+    as its number, PDF and the tax report read it."""
+    sums: dict = defaultdict(lambda: ZERO)
+    for zone, part in by_zone(notes, "company_snapshot__time_zone", "issue_date", since=since, until=until):
+        rows = grouped(part, bucket(zone) if bucket is not None else None,
+                       {"company": F("home_company_id"), "group": sale_group()}, ("currency",))
+        for row in rows.annotate(amount=Sum("total")):
+            sums[day_in(row.get("bucket"), zone), row["currency"], row["company"],
+                 row["group"] or NO_GROUP_KEY] += row["amount"]
+    return sums
 
 
 def charges_by(entries: QuerySet[LedgerEntry], bucket) -> QuerySet:

@@ -1,7 +1,9 @@
 """Finance → Reports → Revenue and the dashboard count money on the days of the home company's zone,
 never the server's (UTC here): a Warsaw payment at 00:30 on 1 December (23:30 UTC on 30 November)
 is December's money, a New York payment at 22:00 on 30 November (03:00 UTC on 1 December) is
-November's — by period, in a one-day range, live, from the daily rollups, and on the dashboard."""
+November's — by period, in a one-day range, live, from the daily rollups, and on the dashboard.
+A credit note likewise, on the day its company dated it (its number's, its PDF's), in revenue and
+in tax collected."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from clientpanel.accounts.services import staff_create
 from clientpanel.clients.models import Client
 from clientpanel.clients.services import client_create
 from clientpanel.invoicing.models import Document
-from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
 from clientpanel.reports.dashboard import dashboard_figures
 from clientpanel.reports.models import DailyRevenue
-from clientpanel.reports.reports import Range, revenue_report
+from clientpanel.reports.reports import Range, revenue_report, tax_report
 from clientpanel.reports.rollups import rolled_until, rollups_refresh
 from clientpanel.tax.selectors import default_home_company
 from clientpanel.tax.services import home_company_save, tax_rule_save
@@ -105,3 +107,42 @@ def test_the_dashboards_months_are_the_companys_too(companies):
     assert {currency: (month.payments, figures.last_month[currency].payments)
             for currency, month in figures.this_month.items()} == {
         "PLN": (D("123.00"), D(0)), "USD": (D(0), D("108.88"))}
+
+
+def refunded(boss, span: Range) -> dict[tuple[str, dt.date], Decimal]:
+    report = revenue_report(actor=boss, span=span)
+    return {(currency, row.key): row.refunds for currency, rows in report.by_period.items() for row in rows
+            if row.refunds}
+
+
+def test_a_credit_note_near_midnight_is_taken_off_its_companys_day(companies):
+    boss = companies["boss"]
+    november_the_tenth = dt.datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
+    warsaw_invoice = paid(companies["ola"], "100.00", november_the_tenth)
+    new_york_invoice = paid(companies["sam"], "100.00", november_the_tenth)
+    with time_machine.travel(WARSAW_FIRST_OF_DECEMBER, tick=False):
+        warsaw_note = credit_note_issue(actor=None, invoice_id=warsaw_invoice.pk, net_amount="10.00").note
+    with time_machine.travel(NEW_YORK_LAST_OF_NOVEMBER, tick=False):
+        credit_note_issue(actor=None, invoice_id=new_york_invoice.pk, net_amount="10.00")  # −10.89
+    assert "/12/" in warsaw_note.number  # numbered and printed as a December note
+    expected = {("PLN", dt.date(2026, 12, 1)): D("12.30"), ("USD", dt.date(2026, 11, 1)): D("10.89")}
+    with time_machine.travel(LATER, tick=False):
+        for rolled in (False, True):
+            if rolled:
+                rollups_refresh()
+                assert rolled_until() is not None
+            assert refunded(boss, AUTUMN) == expected, rolled
+            assert refunded(boss, Range(dt.date(2026, 12, 1), dt.date(2026, 12, 1))) == {
+                ("PLN", dt.date(2026, 12, 1)): D("12.30")}, rolled
+            assert refunded(boss, Range(dt.date(2026, 11, 30), dt.date(2026, 11, 30))) == {
+                ("USD", dt.date(2026, 11, 1)): D("10.89")}, rolled
+            # Tax collected: the note's VAT in the period it was dated in too.
+            taxes = {(row.currency, row.period): row.tax for row in tax_report(actor=boss, span=AUTUMN).rates}
+            assert taxes == {("PLN", dt.date(2026, 11, 1)): D("23.00"), ("PLN", dt.date(2026, 12, 1)): D("-2.30"),
+                             ("USD", dt.date(2026, 11, 1)): D("8.88") - D("0.89")}, rolled
+    now = dt.datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        figures = dashboard_figures(actor=boss, now=now, live=True)
+    assert {currency: (month.refunds, figures.last_month[currency].refunds)
+            for currency, month in figures.this_month.items()} == {
+        "PLN": (D("12.30"), D(0)), "USD": (D(0), D("10.89"))}

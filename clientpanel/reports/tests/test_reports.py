@@ -206,10 +206,10 @@ def test_the_number_of_queries_does_not_grow_with_the_data(book):
         proforma_pay(actor=None, document_id=proforma.pk, amount=str(proforma.total))
         proforma_add_funds(actor=None, client_id=client.pk, net_amount="5.00")
     assert count() == before
-    # The actor's areas (first call only), the rollups' state, the zones the payments were dated in,
-    # the GROUP BY queries (live — one per zone —, and over the rollups once the job has run) and the
-    # names of the companies, groups and products found.
-    assert max(before) <= 11
+    # The actor's areas (first call only), the rollups' state, the zones the payments and credit
+    # notes were dated in, the GROUP BY queries (live — one per zone —, and over the rollups once the
+    # job has run) and the names of the companies, groups and products found.
+    assert max(before) <= 12
 
 
 # --- the pages -------------------------------------------------------------------------------
