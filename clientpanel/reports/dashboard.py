@@ -142,11 +142,11 @@ def _revenue(actor: Actor, months: list[dt.date]) -> dict[str, list[Month]]:
     refunded: dict = defaultdict(lambda: ZERO)
     # A payment's and a credit note's month is its home company's (reports/zones.py), as in Finance →
     # Reports → Revenue.
-    for (month, currency, _company, _group), amount in payments_by(
+    for (month, currency, _company, _group), (amount, _net) in payments_by(
             _scoped(Payment.objects.all(), actor), lambda zone: TruncMonth("paid_at", tzinfo=zone),
             since=months[0]).items():
         paid[currency, month] += amount
-    for (month, currency, _company, _group), amount in credit_notes_by(  # negative: the money going back
+    for (month, currency, _company, _group), (amount, _net) in credit_notes_by(  # negative: money going back
             _scoped(credit_notes(), actor), lambda zone: TruncMonth("issue_date", tzinfo=zone),
             since=months[0]).items():
         refunded[currency, month] -= amount

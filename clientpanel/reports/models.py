@@ -44,7 +44,8 @@ class RollupState(models.Model):
 
 class DailyRevenue(models.Model):
     """Payments received (gross, by the day they were paid) and credit notes issued (their total,
-    positive) on one day, per currency, home company and client group."""
+    positive) on one day, per currency, home company and client group — and the net of each (the
+    tax is gross − net)."""
 
     day = models.DateField()
     currency = models.CharField(max_length=3)
@@ -52,6 +53,8 @@ class DailyRevenue(models.Model):
     group_id = models.BigIntegerField(default=NO_GROUP_KEY)
     payments = AmountField(default=0)
     refunds = AmountField(default=0)
+    payments_net = AmountField(default=0)
+    refunds_net = AmountField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "currency", "company_id", "group_id"],

@@ -1,6 +1,6 @@
 """Finance → Reports → Revenue (issue 14): money in, as on the dashboard — payments received (gross,
-on the day they were paid in their home company's zone) minus credit notes issued (their total, on
-the day their company dated them), by period,
+and net beside it, on the day they were paid in their home company's zone) minus credit notes issued
+(their total and net, on the day their company dated them), by period,
 home company and client group — and the charges posted to services by product, less what credit
 notes gave back of them ("usage": a payment that tops up a balance is not revenue of any product yet;
 docs/decisions.md, "Reports (issue 14)" and "usage by product and credit notes").
@@ -38,6 +38,19 @@ class Revenue(MoneyIn):
     key: object  # the period's first day, the home company's or group's name (None: no group)
     payments: Decimal = ZERO
     refunds: Decimal = ZERO  # credit notes issued, as a positive amount
+    payments_net: Decimal = ZERO  # the payments' net (without tax)
+    refunds_net: Decimal = ZERO  # the credit notes' net, as a positive amount
+
+    @property
+    def net(self) -> Decimal:
+        """Revenue without tax: the payments' net less the credit notes'."""
+        return self.payments_net - self.refunds_net
+
+    @property
+    def tax(self) -> Decimal:
+        """The tax in the revenue: gross less net (each payment's and note's own split, never
+        recomputed from a rate)."""
+        return self.revenue - self.net
 
 
 @dataclass(frozen=True)
@@ -62,7 +75,8 @@ class RevenueReport:
 
     @property
     def totals(self) -> list[Revenue]:
-        return [Revenue(currency, None, sum((r.payments for r in rows), ZERO), sum((r.refunds for r in rows), ZERO))
+        return [Revenue(currency, None, *(sum((getattr(r, name) for r in rows), ZERO)
+                                          for name in ("payments", "refunds", "payments_net", "refunds_net")))
                 for currency, rows in self.by_period.items()]
 
 
@@ -89,37 +103,43 @@ def revenue_report(*, actor: ActorLike, span: Range, filters: Filters | None = N
                                   company="document__home_company", currency="document__currency",
                                   group=sale_group("document__")), "created_at")
     notes = live.on(filters.on(scoped(credit_notes(), actor), client="client__", group=sale_group()), "issue_date")
-    sums: dict = defaultdict(lambda: [ZERO, ZERO])  # (currency, period, company id, group id) → paid, refunded
-    for (day, currency, company, group), amount in payments_by(
+    # (currency, period, company id, group id) → paid, refunded, and the net of each
+    sums: dict = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
+    for (day, currency, company, group), (gross, net) in payments_by(
             payments, lambda zone: span.truncate("paid_at", zone), since=span.since, until=span.until).items():
-        sums[currency, span.period_of(day), company, group][0] += amount
-    for (day, currency, company, group), amount in credit_notes_by(  # a credit note's total is negative
+        entry = sums[currency, span.period_of(day), company, group]
+        entry[0] += gross
+        entry[2] += net
+    for (day, currency, company, group), (total, net) in credit_notes_by(  # a credit note's amounts are negative
             notes, lambda zone: span.truncate("issue_date", zone), since=span.since, until=span.until).items():
-        sums[currency, span.period_of(day), company, group][1] -= amount
+        entry = sums[currency, span.period_of(day), company, group]
+        entry[1] -= total
+        entry[3] -= net
     if live.since is not None:
         rolled = (filters.on_rollup(DailyRevenue.objects.filter(day__gte=span.since, day__lte=span.until))
                   .annotate(bucket=span.truncate("day")).values("bucket", "currency", "company_id", "group_id")
-                  .annotate(paid=Sum("payments"), refunded=Sum("refunds")).order_by())
+                  .annotate(paid=Sum("payments"), refunded=Sum("refunds"), paid_net=Sum("payments_net"),
+                            refunded_net=Sum("refunds_net")).order_by())
         for row in rolled:
             entry = sums[row["currency"], span.period_of(row["bucket"]), row["company_id"], row["group_id"]]
-            entry[0] += row["paid"]
-            entry[1] += row["refunded"]
+            for index, name in enumerate(("paid", "refunded", "paid_net", "refunded_net")):
+                entry[index] += row[name]
     companies = dict(HomeCompany.objects.values_list("pk", "name"))
     groups = dict(ClientGroup.objects.values_list("pk", "name"))
-    paid: dict = defaultdict(lambda: defaultdict(lambda: ZERO))  # breakdown → (currency, key) → amount
-    refunded: dict = defaultdict(lambda: defaultdict(lambda: ZERO))
-    for (currency, period, company, group), (payment, refund) in sums.items():
+    # breakdown → (currency, key) → paid, refunded, paid net, refunded net
+    amounts: dict = defaultdict(lambda: defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO]))
+    for (currency, period, company, group), values in sums.items():
         for breakdown, key in (("period", period), ("company", companies.get(company, "")),
                                ("group", groups.get(group))):
-            paid[breakdown][currency, key] += payment
-            refunded[breakdown][currency, key] += refund
-    currencies = sorted({currency for currency, _key in paid["period"]})
-    report.by_period = {currency: [Revenue(currency, period.start, paid["period"][currency, period.start],
-                                           refunded["period"][currency, period.start])
+            entry = amounts[breakdown][currency, key]
+            for index, amount in enumerate(values):
+                entry[index] += amount
+    currencies = sorted({currency for currency, _key in amounts["period"]})
+    report.by_period = {currency: [Revenue(currency, period.start, *amounts["period"][currency, period.start])
                                    for period in span.periods] for currency in currencies}
     for breakdown, into in (("company", report.by_company), ("group", report.by_group)):
-        into.extend(Revenue(currency, key, paid[breakdown][currency, key], refunded[breakdown][currency, key])
-                    for currency, key in sorted(paid[breakdown], key=lambda k: (k[0], k[1] is None, k[1] or "")))
+        into.extend(Revenue(currency, key, *amounts[breakdown][currency, key])
+                    for currency, key in sorted(amounts[breakdown], key=lambda k: (k[0], k[1] is None, k[1] or "")))
     report.by_product = _usage(actor, span, filters, live)
     return report
 

@@ -97,13 +97,15 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
         if until <= state.rolled_until:
             return {"rows": 0}
         written = Written(state.rolled_until, until)
-        revenue: dict = defaultdict(lambda: [ZERO, ZERO])
-        for key, amount in payments_by(written.on(Payment.objects.all(), "created_at"),
-                                       lambda zone: TruncDate("paid_at", tzinfo=zone)).items():
-            revenue[key][0] += amount
-        for key, amount in credit_notes_by(written.on(credit_notes(), "issue_date"),
-                                           lambda zone: TruncDate("issue_date", tzinfo=zone)).items():
-            revenue[key][1] -= amount
+        revenue: dict = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])  # payments, refunds, and their nets
+        for key, (gross, net) in payments_by(written.on(Payment.objects.all(), "created_at"),
+                                             lambda zone: TruncDate("paid_at", tzinfo=zone)).items():
+            revenue[key][0] += gross
+            revenue[key][2] += net
+        for key, (total, net) in credit_notes_by(written.on(credit_notes(), "issue_date"),
+                                                 lambda zone: TruncDate("issue_date", tzinfo=zone)).items():
+            revenue[key][1] -= total
+            revenue[key][3] -= net
         taxes = {(day, company, group or NO_GROUP_KEY, *rest): values for (day, company, group, *rest), values
                  in tax_by(written.on(tax_documents(), "issue_date"),
                            lambda zone: TruncDate("issue_date", tzinfo=zone)).items()}
@@ -115,7 +117,8 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
         for (day, currency, group, product), amount in reversals_by(written.on(charge_reversals(), "created_at"),
                                                                     TruncDate("created_at")).items():
             usage[day, currency, group or NO_GROUP_KEY, product or NIL][2] += amount
-        rows = (_add(DailyRevenue, ("day", "currency", "company_id", "group_id"), ("payments", "refunds"), revenue)
+        rows = (_add(DailyRevenue, ("day", "currency", "company_id", "group_id"),
+                     ("payments", "refunds", "payments_net", "refunds_net"), revenue)
                 + _add(DailyTax, ("day", "company_id", "group_id", "currency", "country", "kind", "name", "rate"),
                        ("documents", "net", "tax"), taxes)
                 + _add(DailyUsage, ("day", "currency", "group_id", "product_id"), ("charges", "amount", "reversed"),

@@ -50,34 +50,37 @@ def grouped(queryset: QuerySet, bucket, keys: dict, fields: tuple[str, ...] = ()
 
 
 def payments_by(payments: QuerySet[Payment], bucket: Bucket | None, *, since: dt.date | None = None,
-                until: dt.date | None = None) -> dict[tuple, Decimal]:
-    """Payments received (gross) per (bucket, currency, home company, client group — their
+                until: dt.date | None = None) -> dict[tuple, list[Decimal]]:
+    """Payments received — [gross, net] — per (bucket, currency, home company, client group — their
     proforma's: the sale's, reports.periods.sale_group, NO_GROUP_KEY for none). A payment falls on
     the day (and in the days since–until) of the zone its proforma was dated in: `bucket(zone)`
     truncates paid_at there, and comes back as the day it starts on."""
-    sums: dict = defaultdict(lambda: ZERO)
+    sums: dict = defaultdict(lambda: [ZERO, ZERO])
     for zone, part in by_zone(payments, "document__company_snapshot__time_zone", "paid_at", since=since,
                               until=until):
         keys = {"currency": F("document__currency"), "company": F("document__home_company_id"),
                 "group": sale_group("document__")}
-        for row in grouped(part, bucket(zone) if bucket is not None else None, keys).annotate(amount=Sum("gross")):
-            sums[day_in(row.get("bucket"), zone), row["currency"], row["company"],
-                 row["group"] or NO_GROUP_KEY] += row["amount"]
+        for row in grouped(part, bucket(zone) if bucket is not None else None, keys).annotate(
+                amount=Sum("gross"), net_amount=Sum("net")):
+            entry = sums[day_in(row.get("bucket"), zone), row["currency"], row["company"], row["group"] or NO_GROUP_KEY]
+            entry[0] += row["amount"]
+            entry[1] += row["net_amount"]
     return sums
 
 
 def credit_notes_by(notes: QuerySet[Document], bucket: Bucket | None, *, since: dt.date | None = None,
-                    until: dt.date | None = None) -> dict[tuple, Decimal]:
-    """Credit notes' totals (negative) per (bucket, currency, home company, group), each note on the
+                    until: dt.date | None = None) -> dict[tuple, list[Decimal]]:
+    """Credit notes' [total, net] (negative) per (bucket, currency, home company, group), each note on the
     day (and in the days since–until) its company dated it: the zone kept on the note at its own issue,
     as its number, PDF and the tax report read it."""
-    sums: dict = defaultdict(lambda: ZERO)
+    sums: dict = defaultdict(lambda: [ZERO, ZERO])
     for zone, part in by_zone(notes, "company_snapshot__time_zone", "issue_date", since=since, until=until):
         rows = grouped(part, bucket(zone) if bucket is not None else None,
                        {"company": F("home_company_id"), "group": sale_group()}, ("currency",))
-        for row in rows.annotate(amount=Sum("total")):
-            sums[day_in(row.get("bucket"), zone), row["currency"], row["company"],
-                 row["group"] or NO_GROUP_KEY] += row["amount"]
+        for row in rows.annotate(amount=Sum("total"), net_amount=Sum("net")):
+            entry = sums[day_in(row.get("bucket"), zone), row["currency"], row["company"], row["group"] or NO_GROUP_KEY]
+            entry[0] += row["amount"]
+            entry[1] += row["net_amount"]
     return sums
 
 

@@ -114,15 +114,19 @@ def _filters(request: HttpRequest, choices, *, company: bool = True, group: bool
 def _revenue(request: HttpRequest, choices) -> dict:
     span, filters = _span(request), _filters(request, choices)
     report = reports.revenue_report(actor=request.user, span=span, filters=filters)
-    amounts = [(_("Payments received"), True), (_("Credit notes"), True), (_("Revenue"), True)]
+    # Gross (as the clients paid), then its net and tax: each payment's and credit note's own split.
+    amounts = [(_("Payments received"), True), (_("Credit notes"), True), (_("Revenue (gross)"), True),
+               (_("Revenue (net)"), True), (_("Tax amount"), True)]
 
     def money(row: reports.Revenue) -> list[object]:
-        return [Money(row.payments, row.currency), Money(row.refunds, row.currency), Money(row.revenue, row.currency)]
+        return [Money(amount, row.currency) for amount in (row.payments, row.refunds, row.revenue, row.net, row.tax)]
 
     codes = {period.start: period.code for period in span.periods}
     tables = [
         Table("period", _("By period"), [(_("Period"), False), (_("Currency"), False), *amounts],
-              [[codes[row.key], currency, *money(row)] for currency, rows in report.by_period.items() for row in rows]),
+              [[codes[row.key], currency, *money(row)] for currency, rows in report.by_period.items() for row in rows],
+              note=_("Payments and credit notes gross, as the clients paid and were refunded; revenue also without "
+                     "tax (net) and its tax. Each falls on the day of its home company's time zone.")),
         Table("company", _("By home company"), [(_("Home company"), False), (_("Currency"), False), *amounts],
               [[row.key, row.currency, *money(row)] for row in report.by_company]),
         Table("group", _("By client group"), [(_("Group"), False), (_("Currency"), False), *amounts],

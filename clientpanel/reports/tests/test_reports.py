@@ -74,6 +74,22 @@ def test_revenue_is_payments_less_credit_notes_per_currency_by_period_company_an
         ("EUR", "VIP", D("150.00")), ("EUR", None, D("123.00")), ("USD", "VIP", D("302.90"))]
 
 
+def test_revenue_shows_its_net_and_tax_beside_the_gross_per_currency(book):
+    report = revenue_report(actor=admin(), span=book["range"])
+    usd = _this_period(report.by_period["USD"], book["today"])
+    eur = _this_period(report.by_period["EUR"], book["today"])
+    # USD nets: 100.00 + 150.00 + 16.2602 (the part payment of 20.00 on a 61.50 proforma) + 30.00 paid,
+    # 50.00 refunded. EUR: 100.00 + 200.00 (reverse charge: no tax) paid, 50.00 refunded (no tax).
+    assert (usd.revenue, usd.net, usd.tax) == (D("302.90"), D("246.2602"), D("56.6398"))
+    assert (eur.revenue, eur.net, eur.tax) == (D("273.00"), D("250.00"), D("23.00"))
+    assert {(t.currency, t.net, t.tax) for t in report.totals} == {("USD", D("246.2602"), D("56.6398")),
+                                                                  ("EUR", D("250.00"), D("23.00"))}
+    assert [(r.currency, r.key, r.net, r.tax) for r in report.by_group] == [
+        ("EUR", "VIP", D("150.00"), D(0)), ("EUR", None, D("100.00"), D("23.00")),
+        ("USD", "VIP", D("246.2602"), D("56.6398"))]
+    assert [(r.currency, r.net) for r in report.by_company] == [("EUR", D("250.00")), ("USD", D("246.2602"))]
+
+
 def test_revenue_by_quarter_and_outside_the_range(book):
     boss = admin()
     quarters = revenue_report(actor=boss, span=Range(book["today"] - dt.timedelta(days=200), book["today"], "quarter"))
@@ -225,6 +241,7 @@ def test_report_pages_show_the_figures_and_a_chart(book, client):
     query = f"?since={since}&until={until}"
     page = client.get(f"/staff/finance/reports/revenue/{query}").content.decode()
     assert "<svg" in page and "302.90" in page and "273.00" in page and "VPS" in page
+    assert "Revenue (net)" in page and "246.2602" in page and "56.6398" in page
     page = client.get(f"/staff/finance/reports/tax/{query}").content.decode()
     assert "52.90" in page and "Reverse charge" in page and "150.00" in page
     page = client.get("/staff/finance/reports/aging/").content.decode()
@@ -262,9 +279,11 @@ def test_csv_exports_are_what_the_page_shows(book, client):
     client.force_login(admin())
     query = f"since={book['range'].since}&until={book['range'].until}"
     rows = _csv(client.get(f"/staff/finance/reports/revenue/export/?{query}&part=group"))
-    assert rows == [["Group", "Currency", "Payments received", "Credit notes", "Revenue"],
-                    ["VIP", "EUR", "200.00", "50.00", "150.00"], ["No group", "EUR", "123.00", "0.00", "123.00"],
-                    ["VIP", "USD", "364.40", "61.50", "302.90"]]
+    assert rows == [["Group", "Currency", "Payments received", "Credit notes", "Revenue (gross)", "Revenue (net)",
+                     "Tax amount"],
+                    ["VIP", "EUR", "200.00", "50.00", "150.00", "150.00", "0.00"],
+                    ["No group", "EUR", "123.00", "0.00", "123.00", "100.00", "23.00"],
+                    ["VIP", "USD", "364.40", "61.50", "302.90", "246.2602", "56.6398"]]
     rows = _csv(client.get(f"/staff/finance/reports/revenue/export/?{query}&part=product&currency=USD"))
     assert rows[1:] == [["VPS", "USD", "2", "0.00", "15.00"], ["Other items (no service)", "USD", "1", "0.00", "20.00"]]
     month = f"{book['today']:%Y-%m}"
