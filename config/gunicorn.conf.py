@@ -4,6 +4,8 @@ gunicorn -c config/gunicorn.conf.py config.wsgi"""
 import multiprocessing
 import os
 import re
+import subprocess
+import sys
 
 from gunicorn.glogging import Logger
 
@@ -18,6 +20,37 @@ def _whole(name: str, default: int, minimum: int = 1) -> int:
         raise SystemExit(f"{name}={text!r} is not a whole number of at least {minimum} (docs/deploy.md).")
     return int(text)
 
+
+# Django's settings, loaded once in a process of their own before any worker starts: a value they
+# refuse (ImproperlyConfigured: a currency, a language, PDF_FONT, CLIENTPANEL_BASE_URL, a number…)
+# stops the start with its one line and a non-zero exit. Each worker printed the exception's
+# traceback instead, then gunicorn its own "Worker failed to boot" one. In another process, so
+# this one imports nothing of the application (a reload after an upgrade reads everything anew);
+# any other failure is left to the workers to report, as before.
+_SETTINGS_CHECK = """
+import importlib, os, sys
+from django.core.exceptions import ImproperlyConfigured
+try:
+    importlib.import_module(os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.prod"))
+except ImproperlyConfigured as error:
+    print(f"ImproperlyConfigured: {error}", file=sys.stderr)
+    sys.exit(3)
+except Exception:
+    pass
+"""
+
+
+def _settings_checked() -> None:
+    try:
+        checked = subprocess.run([sys.executable, "-c", _SETTINGS_CHECK],  # noqa: S603 — our own code, this Python
+                                 capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return  # the workers will say what takes so long
+    if checked.returncode == 3:
+        raise SystemExit(checked.stderr.strip())
+
+
+_settings_checked()
 
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
 # Threads share a worker's connection pool; workers × DB_POOL_MAX_SIZE bounds PostgreSQL connections.

@@ -4,18 +4,22 @@ import os
 from pathlib import Path
 
 from .add_funds import portal_add_funds_defaults
-from .env import database, env_bool, env_float, env_int, redis_cache
+from .env import (
+    database,
+    env_bool,
+    env_currencies,
+    env_file,
+    env_float,
+    env_int,
+    env_languages,
+    env_list,
+    env_url,
+    redis_cache,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)  # the SQLite default, test database and local secret live here
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -279,8 +283,9 @@ WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 # --- Clientpanel -----------------------------------------------------------------------------
 # Enabled lists: a client's currency and language must come from these. After migrations alone
 # they hold the defaults below; deployments change them through the environment.
-CLIENTPANEL_CURRENCIES = env_list("CLIENTPANEL_CURRENCIES", ["USD", "EUR", "PLN", "GBP", "CAD"])
-CLIENTPANEL_LANGUAGES = env_list("CLIENTPANEL_LANGUAGES", ["en", "pl"])
+# A code that is not one, or a language without translations, stops the start naming the variable.
+CLIENTPANEL_CURRENCIES = env_currencies("CLIENTPANEL_CURRENCIES", ["USD", "EUR", "PLN", "GBP", "CAD"])
+CLIENTPANEL_LANGUAGES = env_languages("CLIENTPANEL_LANGUAGES", ["en", "pl"], [code for code, _ in LANGUAGES])
 CLIENTPANEL_DEFAULT_CURRENCY = os.environ.get("CLIENTPANEL_DEFAULT_CURRENCY", "USD")
 CLIENTPANEL_DEFAULT_LANGUAGE = os.environ.get("CLIENTPANEL_DEFAULT_LANGUAGE", "en")
 CLIENTPANEL_DEFAULT_COUNTRY = os.environ.get("CLIENTPANEL_DEFAULT_COUNTRY", "US")
@@ -288,7 +293,7 @@ CLIENTPANEL_DEFAULT_COUNTRY = os.environ.get("CLIENTPANEL_DEFAULT_COUNTRY", "US"
 CLIENTPANEL_SETTING_DEFAULTS = {"payment_terms_days": 7, "tax_exempt": False, "reminders_enabled": True}
 # Documents' PDFs: a TrueType font with the letters of every client language (DejaVu by default)
 # and whether PDFs made from the staff panel use the client's language (Perfex's setting).
-PDF_FONT = os.environ.get("PDF_FONT", "")
+PDF_FONT = env_file("PDF_FONT")  # a path that is no readable file stops the start
 PDF_IN_CLIENT_LANGUAGE = env_bool("PDF_IN_CLIENT_LANGUAGE", True)
 CLIENTPANEL_CLIENT_NUMBER_PATTERN = os.environ.get("CLIENTPANEL_CLIENT_NUMBER_PATTERN", "{NUMBER:4}")
 # "Send welcome e-mail" ticked on + Create and Quick Create unless staff untick it (Perfex's default).
@@ -311,7 +316,7 @@ CLIENTPANEL_PORTAL_SIGNUP = env_bool("CLIENTPANEL_PORTAL_SIGNUP", False)
 # The portal's Users page (a client's users with Manage Users invite, edit and remove its users).
 CLIENTPANEL_PORTAL_MANAGE_USERS = env_bool("CLIENTPANEL_PORTAL_MANAGE_USERS", True)
 # The public address, for links in e-mails sent by jobs that have no request to ask.
-CLIENTPANEL_BASE_URL = os.environ.get("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")
+CLIENTPANEL_BASE_URL = env_url("CLIENTPANEL_BASE_URL", "http://127.0.0.1:8000")  # http(s)://host, else no start
 
 # --- E-mail (issue 11): Django's backends, configured from the environment ---------------------
 # Production: EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST and friends,

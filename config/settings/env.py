@@ -5,8 +5,11 @@ ValueError (or dj_database_url's error) from deep inside the settings module."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from babel.numbers import list_currencies
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -21,6 +24,63 @@ def env_bool(name: str, default: bool) -> bool:
     if text not in _TRUE | _FALSE:
         raise ImproperlyConfigured(f"{name}={text!r} is not a switch: use true or false (docs/deploy.md).")
     return text in _TRUE
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _one_of(name: str, default: list[str], known, what: str, accepted: str) -> list[str]:
+    items = env_list(name, default)
+    text = os.environ.get(name, "")
+    if not items:
+        raise ImproperlyConfigured(f"{name}={text!r} names none: use {accepted} (docs/deploy.md).")
+    for item in items:
+        if item not in known:
+            raise ImproperlyConfigured(f"{name}={text!r} names {item!r}, which is not {what}: use {accepted} "
+                                       "(docs/deploy.md).")
+    return list(dict.fromkeys(items))
+
+
+def env_currencies(name: str, default: list[str]) -> list[str]:
+    """ISO 4217 codes, as Babel (which gives each its minor unit) knows them: "EURO" or "usd" stopped
+    nothing here and broke prices and documents in that currency later."""
+    return _one_of(name, default, list_currencies(), "an ISO 4217 currency code",
+                   "three-letter codes in capitals, comma-separated, such as USD,EUR,PLN")
+
+
+def env_languages(name: str, default: list[str], shipped: list[str]) -> list[str]:
+    """Some of the languages Clientpanel ships (LANGUAGES): a client's e-mails and documents are
+    written in them, and one without its translations and e-mail templates cannot be."""
+    return _one_of(name, default, shipped, "a language Clientpanel ships", "some of " + ",".join(shipped))
+
+
+def env_file(name: str) -> str:
+    """The path of a readable file, or "" when unset: a font that is not there was silently replaced
+    by one without Polish letters."""
+    text = os.environ.get(name, "").strip()
+    if text and not (Path(text).is_file() and os.access(text, os.R_OK)):
+        raise ImproperlyConfigured(f"{name}={text!r} is not a readable file: name a TrueType font file (.ttf), "
+                                   "or leave it empty for DejaVu Sans (docs/deploy.md).")
+    return text
+
+
+def env_url(name: str, default: str) -> str:
+    """An http:// or https:// address with a host: without a scheme, every link in the e-mails was
+    relative ("panel.example.com/portal/…"), which no mail program opens."""
+    text = os.environ.get(name, "").strip() or default
+    try:
+        parts = urlsplit(text)
+        valid = parts.scheme in {"http", "https"} and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:  # a port that is not a number
+        valid = False
+    if not valid or parts.query or parts.fragment:
+        raise ImproperlyConfigured(f"{name}={text!r} is not an http:// or https:// address: use the public "
+                                   "address, such as https://panel.example.com (docs/deploy.md).")
+    return text
 
 
 def env_int(name: str, default: int, *, minimum: int = 0) -> int:
