@@ -24,7 +24,7 @@ from clientpanel.client_services.selectors import upcoming_charges
 from clientpanel.clients.models import Client
 from clientpanel.clients.rules import portal_open
 from clientpanel.core.actor import Actor
-from clientpanel.core.errors import DomainError, FieldErrors, NotFound, require
+from clientpanel.core.errors import Conflict, DomainError, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.money import AMOUNT_MAX, AmountError, currency_minor_unit, parse_currency_amount
 from clientpanel.core.text import whole_number
@@ -38,7 +38,7 @@ from .events import AutoTopUpFailed
 from .gateways import get_gateway
 from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
 from .rules import ENDED_UNCHARGED, SETTLING
-from .saved_charges import charge_saved_method
+from .saved_charges import charge_saved_method, pending_attempt
 
 log = logging.getLogger(__name__)
 
@@ -205,13 +205,13 @@ def top_up(*, setting: AutoTopUp, now: dt.datetime) -> str | None:
                 if amount is None:
                     return None
                 proforma = proforma_add_funds(actor=TOP_UP_ACTOR, client_id=setting.client_id, net_amount=amount)
-            due = proforma.total - proforma.paid_gross
-            attempt = PaymentAttempt.objects.create(
-                client_id=setting.client_id, home_company_id=proforma.home_company_id, gateway=gateway.key,
-                currency=proforma.currency, amount=due, idempotency_key=f"{prefix}{len(tries) + 1}",
-                started_by_label=TOP_UP_ACTOR.label)
-            AttemptDocument.objects.create(attempt=attempt, document=proforma, amount=due)
+            # PENDING under the proforma's lock: the client paying it from the portal at the same
+            # moment (its saved card, or a gateway's page) is refused, or refuses this.
+            attempt = pending_attempt([proforma], gateway=gateway.key, started_by_label=TOP_UP_ACTOR.label,
+                                      idempotency_key=f"{prefix}{len(tries) + 1}")
     except IntegrityError:  # another worker is charging this shortfall
+        return None
+    except Conflict:  # a payment of the proforma is settling, or it was paid meanwhile: not charged now
         return None
     charge_saved_method(attempt, method, description=proforma.number or "", reference_prefix=KEY)
     if attempt.status == AttemptStatus.FAILED:

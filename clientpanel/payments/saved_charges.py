@@ -8,17 +8,20 @@ never charged again, until its notification settles it."""
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clientpanel.accounts.actors import ActorLike, as_actor
-from clientpanel.core.errors import Conflict, NotFound
+from clientpanel.clients.rules import portal_open
+from clientpanel.core.errors import Conflict, NotFound, require
 from clientpanel.core.ids import uuid_or_none
 from clientpanel.invoicing.models import Document, DocumentStatus
 
 from .gateways import FAILED, AttemptInfo, GatewayError, Notification, get_gateway
 from .models import AttemptDocument, AttemptStatus, PaymentAttempt, SavedMethod
+from .policies import can_charge_saved_methods
 from .selectors import payments_settling, saved_methods_for, settling_refusal
 from .services import notification_apply, payable_documents
 from .siblings import close_sibling_checkouts
@@ -27,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 def charge_saved_method(attempt: PaymentAttempt, method: SavedMethod, *, description: str,
-                        reference_prefix: str) -> None:
+                        reference_prefix: str, payer_present: bool = False) -> None:
     """Charge `method` for `attempt` (made beforehand, its documents with it) and apply the gateway's
     answer: the attempt ends SUCCEEDED (its proformas paid), FAILED with the reason, or PENDING
     when the gateway did not answer — the card may have been charged, so it is never tried again
@@ -35,7 +38,7 @@ def charge_saved_method(attempt: PaymentAttempt, method: SavedMethod, *, descrip
     gateway = get_gateway(method.account.gateway)
     info = AttemptInfo(attempt_id=str(attempt.pk), amount=attempt.amount, currency=attempt.currency,
                        description=description, client_email="", account_id=method.account_id,
-                       settings=method.account.settings)
+                       settings=method.account.settings, payer_present=payer_present)
     try:
         note = gateway.charge_saved(info, method_reference=method.reference)
     except GatewayError as error:
@@ -55,15 +58,47 @@ def charge_saved_method(attempt: PaymentAttempt, method: SavedMethod, *, descrip
     attempt.refresh_from_db()
 
 
+def pending_attempt(documents: list[Document], *, gateway: str, started_by_label: str, started_by=None,
+                    idempotency_key: str | None = None) -> PaymentAttempt:
+    """Inside the caller's transaction, the attempt of a saved method's charge of these proformas (one
+    client's, one company's, one currency's), written PENDING — the charge is under way — under the
+    proformas' row locks (primary-key order), for what each owes now. A second charge of them
+    started at the same moment (another tab, another user of the client, the auto top-up job) waits
+    for the lock, then finds this one settling and is refused (Conflict), as is a proforma paid
+    meanwhile: the card is charged once. Their open gateway pages close (siblings.py)."""
+    locked = list(Document.objects.select_for_update(of=("self",)).filter(pk__in=[d.pk for d in documents])
+                  .order_by("pk"))
+    paid = [d for d in locked if d.status != DocumentStatus.UNPAID or d.total <= d.paid_gross]
+    if paid:
+        raise Conflict(_("Only unpaid proformas can be paid: %(numbers)s is not one.") % {
+            "numbers": ", ".join(d.number or "" for d in paid)})
+    settling = payments_settling(locked)
+    if settling:
+        raise Conflict(settling_refusal(settling, locked))
+    first = locked[0]
+    attempt = PaymentAttempt.objects.create(
+        client_id=first.client_id, home_company_id=first.home_company_id, gateway=gateway, currency=first.currency,
+        amount=sum((d.total - d.paid_gross for d in locked), Decimal(0)), status=AttemptStatus.PENDING,
+        started_by=started_by, started_by_label=started_by_label[:300],
+        **({"idempotency_key": idempotency_key} if idempotency_key else {}))
+    AttemptDocument.objects.bulk_create([AttemptDocument(attempt=attempt, document=d, amount=d.total - d.paid_gross)
+                                         for d in locked])
+    close_sibling_checkouts(attempt)
+    return attempt
+
+
 def pay_with_saved_method(*, actor: ActorLike, document_ids: list, method_id) -> PaymentAttempt:
     """Pay these unpaid proformas (payable_documents' rules) with one of their client's saved methods,
-    one its home company still takes their currency through. The attempt is written PENDING under the
-    proformas' row locks, so a second charge of them started at the same moment — another tab,
-    another user of the client — waits, then finds this one settling and is refused: the card is
-    charged once. Answers the attempt as the gateway left it."""
+    one its home company still takes their currency through, the payer at the page: charged once
+    (pending_attempt). Not for a closed or fraud client, nor for staff signed in as the client
+    (policies.can_charge_saved_methods). Answers the attempt as the gateway left it."""
     actor = as_actor(actor)
+    require(can_charge_saved_methods(actor), _("Staff signed in as the client cannot charge its saved cards; "
+                                               "the client pays with them itself."))
     documents = payable_documents(actor, document_ids)
     first = documents[0]
+    if not portal_open(first.client.status):
+        raise Conflict(_("This client's account is closed: its saved cards are not charged."))
     method_key = uuid_or_none(method_id)
     usable = {m.pk: m for m in saved_methods_for(first)}
     method = usable.get(method_key) if method_key is not None else None
@@ -72,24 +107,9 @@ def pay_with_saved_method(*, actor: ActorLike, document_ids: list, method_id) ->
             raise Conflict(_("This card cannot pay %(currency)s proformas of this company; choose another way to "
                              "pay.") % {"currency": first.currency})
         raise NotFound(_("No such payment method."))
-    due = {d.pk: d.total - d.paid_gross for d in documents}
     with transaction.atomic():
-        locked = list(Document.objects.select_for_update(of=("self",)).filter(pk__in=due).order_by("pk"))
-        moved = [d for d in locked if d.total - d.paid_gross != due[d.pk] or d.status != DocumentStatus.UNPAID]
-        if moved:  # paid, or paid in part, while the page was open
-            raise Conflict(_("%(numbers)s changed meanwhile; open it again to see what is due.") % {
-                "numbers": ", ".join(d.number or "" for d in moved)})
-        settling = payments_settling(locked)
-        if settling:
-            raise Conflict(settling_refusal(settling, locked))
-        attempt = PaymentAttempt.objects.create(
-            client_id=first.client_id, home_company_id=first.home_company_id, gateway=method.account.gateway,
-            currency=first.currency, amount=sum(due.values()), status=AttemptStatus.PENDING,
-            started_by=actor.user if actor.user is not None and getattr(actor.user, "pk", None) else None,
-            started_by_label=actor.label[:300])
-        AttemptDocument.objects.bulk_create([AttemptDocument(attempt=attempt, document_id=pk, amount=amount)
-                                             for pk, amount in due.items()])
-        close_sibling_checkouts(attempt)  # a gateway page of these proformas left open closes
+        attempt = pending_attempt(documents, gateway=method.account.gateway, started_by_label=actor.label,
+                                  started_by=actor.user if getattr(actor.user, "pk", None) else None)
     charge_saved_method(attempt, method, description=", ".join(d.number or "" for d in documents),
-                        reference_prefix="saved-method")
+                        reference_prefix="saved-method", payer_present=True)
     return attempt

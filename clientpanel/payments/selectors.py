@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
-from clientpanel.accounts.actors import ActorLike
+from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.clients.rules import portal_open
 from clientpanel.clients.selectors import clients_visible_to
 from clientpanel.core.money import reader_amount
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
@@ -31,6 +32,7 @@ from .models import (
     ReversalKind,
     SavedMethod,
 )
+from .policies import can_charge_saved_methods
 from .rules import SETTLING
 
 TEST_GATEWAY = "test"
@@ -60,6 +62,15 @@ def saved_methods_for(document: Document) -> list[SavedMethod]:
                 if get_gateway(a.gateway).saves_methods]
     return list(SavedMethod.objects.filter(client_id=document.client_id, account_id__in=accounts)
                 .select_related("account").order_by("-is_default", "-created_at"))
+
+
+def saved_methods_offered(actor: ActorLike, document: Document) -> list[SavedMethod]:
+    """The saved methods a proforma's page offers this actor to pay with (saved_methods_for): none to
+    staff signed in as the client, nor for a closed or fraud client (saved_charges.pay_with_saved_method)."""
+    client = document.client
+    if not can_charge_saved_methods(as_actor(actor)) or not portal_open(client.status):
+        return []
+    return saved_methods_for(document)
 
 
 def payments_settling(documents: Iterable[Document]) -> dict:

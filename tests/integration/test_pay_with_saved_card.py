@@ -12,19 +12,24 @@ from decimal import Decimal
 import pytest
 from django.test import Client as Browser
 from django.urls import reverse
+from django.utils import timezone
 
+from clientpanel.clients.models import Client, ClientStatus
 from clientpanel.clients.services import client_user_link
+from clientpanel.core.actor import Actor
 from clientpanel.core.errors import Conflict
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.services import proforma_add_funds
+from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top_up
 from clientpanel.payments.gateways import GatewayUnanswered
 from clientpanel.payments.gateways import test_gateway as card
 from clientpanel.payments.models import AttemptStatus, GatewayAccount, PaymentAttempt, SavedMethod
 from clientpanel.payments.saved_charges import pay_with_saved_method
+from clientpanel.payments.selectors import saved_methods_offered
 from clientpanel.payments.tests.concurrency import together
 from clientpanel.tax.selectors import default_home_company
 
-from .test_auto_top_up import PASSWORD, keep_a_card, signed_in
+from .test_auto_top_up import PASSWORD, client_with_a_service_due, keep_a_card, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +119,7 @@ def test_an_unanswered_charge_stays_pending_and_the_proforma_is_not_offered_agai
 
 
 def test_another_clients_card_or_proforma_pays_nothing(payer, make_client):
-    client, browser, method, proforma = payer
+    _client, browser, method, proforma = payer
     other = make_client(currency="USD", email="other-payer@example.com", password=PASSWORD)
     other_method = keep_a_card(signed_in(other.owner.email), other)
     other_proforma = proforma_add_funds(actor=None, client_id=other.pk, net_amount="15")
@@ -149,7 +154,7 @@ def test_a_user_without_manage_invoices_cannot_pay_and_a_post_without_csrf_is_re
     browser = signed_in(colleague.email)
     answer = browser.post(reverse("portal:pay-saved"), {"documents": [proforma.pk], "method": method.pk,
                                                         "submission": key})
-    assert answer.status_code in (302, 403, 404)
+    assert answer.status_code == 404
     assert not PaymentAttempt.objects.filter(documents__document=proforma).exists()
 
 
@@ -187,3 +192,61 @@ def test_two_tabs_paying_one_proforma_at_the_same_moment_charge_the_card_once(pa
     assert PaymentAttempt.objects.filter(documents__document=proforma).count() == 1
     client.refresh_from_db()
     assert client.balance == D("30.00")
+
+
+def test_the_auto_top_up_charging_a_proforma_and_the_client_pressing_pay_with_its_card_charge_once(make_client,
+                                                                                                    monkeypatch):
+    """The top-up's charge is on its way when the client presses Pay with … on the same proforma:
+    the top-up's attempt is already settling (PENDING under the proforma's lock), so the press is
+    refused and the card charged once (before, twice: the second held for staff to refund)."""
+    client = client_with_a_service_due(make_client)
+    browser = signed_in(client.owner.email)
+    method = keep_a_card(browser, client)
+    auto_top_up_save(actor=None, client_id=client.pk, enabled=True, amount="50", days="7", max_per_month="3")
+    original, charges, refusals = card.TestGateway.charge_saved, [], []
+
+    def pressed_meanwhile(self, attempt, *, method_reference):
+        charges.append(attempt.attempt_id)
+        if len(charges) == 1:
+            proforma = PaymentAttempt.objects.get(pk=attempt.attempt_id).documents.get().document
+            page = browser.get(reverse("portal:document", args=[proforma.pk])).content.decode()
+            assert "pay-with-saved-card" not in page and 'id="payment-settling"' in page
+            with pytest.raises(Conflict, match="being processed") as refused:
+                pay_with_saved_method(actor=None, document_ids=[proforma.pk], method_id=method.pk)
+            refusals.append(refused)
+        return original(self, attempt, method_reference=method_reference)
+
+    monkeypatch.setattr(card.TestGateway, "charge_saved", pressed_meanwhile)
+    job_auto_top_up(now=timezone.now())
+    assert len(charges) == 1 and len(refusals) == 1
+    assert PaymentAttempt.objects.get(idempotency_key__startswith=KEY).status == AttemptStatus.SUCCEEDED
+
+
+def _as_owner(staff_user, client) -> Browser:
+    browser = Browser()
+    browser.force_login(staff_user)
+    assert browser.post(reverse("backoffice:client-login-as", args=[client.pk])).status_code == 302
+    return browser
+
+
+def test_staff_signed_in_as_the_client_are_not_offered_its_cards_nor_can_charge_them(payer, staff):
+    client, browser, method, proforma = payer
+    key = _key(browser.get(reverse("portal:document", args=[proforma.pk])).content.decode(), method)
+    as_owner = _as_owner(staff, client)
+    page = as_owner.get(reverse("portal:document", args=[proforma.pk])).content.decode()
+    assert 'id="pay-now"' in page and "pay-with-saved-card" not in page
+    refused = as_owner.post(reverse("portal:pay-saved"), {"documents": [proforma.pk], "method": method.pk,
+                                                          "submission": key}, follow=True)
+    assert "cannot charge its saved cards" in refused.content.decode()
+    assert not PaymentAttempt.objects.filter(documents__document=proforma).exists()
+
+
+@pytest.mark.parametrize("status", [ClientStatus.CLOSED, ClientStatus.FRAUD])
+def test_a_closed_or_fraud_clients_cards_are_not_charged(payer, status):
+    client, _browser, method, proforma = payer
+    Client.objects.filter(pk=client.pk).update(status=status)
+    with pytest.raises(Conflict, match="account is closed"):
+        pay_with_saved_method(actor=None, document_ids=[proforma.pk], method_id=method.pk)
+    proforma.refresh_from_db()
+    assert saved_methods_offered(Actor(label="staff"), proforma) == []
+    assert not PaymentAttempt.objects.filter(documents__document=proforma).exists()

@@ -56,10 +56,11 @@ def test_the_demos_polish_company_issues_ksef_e_invoices_from_now_on():
         proforma.refresh_from_db()
         return proforma.related
 
-    business = Client.objects.filter(billing_country="PL").exclude(tax_id="").first()
+    business = Client.objects.filter(billing_country="PL", status="ACTIVE").exclude(tax_id="").first()
     einvoice = EInvoice.objects.get(document=invoice_for(business))
     assert (einvoice.format, einvoice.status, einvoice.error) == ("ksef_fa3", "MADE", "")
-    consumer = Client.objects.filter(tax_id="", company_name="").exclude(billing_country__in=["US", "CA"]).first()
+    consumer = Client.objects.filter(tax_id="", company_name="", status="ACTIVE").exclude(
+        billing_country__in=["US", "CA"]).first()
     consumers_invoice = invoice_for(consumer)
     assert consumers_invoice.company_snapshot["country"] == "PL"
     assert not EInvoice.objects.filter(document=consumers_invoice).exists()  # KSeF is between businesses

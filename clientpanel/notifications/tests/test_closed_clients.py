@@ -17,7 +17,7 @@ from clientpanel.clients.models import Client, ClientStatus
 from clientpanel.clients.services import client_user_link
 from clientpanel.core.errors import Conflict
 from clientpanel.invoicing.models import Document
-from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_pay
+from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds, proforma_issue, proforma_pay
 from clientpanel.invoicing.storage import stored_pdf
 from clientpanel.ledger.models import EntryType
 from clientpanel.ledger.services import entry_post
@@ -150,7 +150,8 @@ def test_a_credit_note_staff_issue_after_the_close_reaches_the_client_with_its_p
     (attachment,) = list(received.iter_attachments())
     assert attachment.get_content() == stored_pdf(note)
     # A proforma staff issue for it is not sent: it asks to pay through the portal its users lost.
-    proforma_add_funds(actor=staff, client_id=client.pk, net_amount="10")
+    proforma_issue(actor=staff, client_id=client.pk, items=[{"description": "Hosting", "quantity": "1",
+                                                             "unit_price": "10"}])
     assert send_due_emails() == {"sent": 0, "failed": 0, "given_up": 0}
 
 

@@ -108,6 +108,9 @@ class AttemptInfo:
     # The payer asked, before leaving for the gateway's page, to keep the card for later charges
     # (only where the gateway asks so: `keep_asked_before_start`).
     keep_method: bool = False
+    # A saved method's charge the payer started at the page (Pay with …), not one made in its absence
+    # (auto top-up): a bank that asks the card holder to confirm is then asked on the gateway's page.
+    payer_present: bool = False
 
 
 class Gateway(ABC):

@@ -1,9 +1,11 @@
 """Money moved through Stripe (stripe_gateway.py): a payment started on Stripe's hosted Checkout page
 or as a PaymentIntent for the test cards page, a test card confirmed (and kept), a kept card charged
-off-session (auto top-up), and a refund made once per idempotency key."""
+off-session (auto top-up) or with the payer at the page (Pay with …), and a refund made once per
+idempotency key."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from decimal import Decimal
@@ -21,6 +23,8 @@ CHECKOUT_EXPIRES_SECONDS = 3600  # an abandoned hosted page fails the attempt af
 # The test payment methods the test-cards page offers (Stripe's own, known to localstripe too).
 TEST_CARDS_OFFERED = {"visa": "pm_card_visa", "declined": "pm_card_chargeCustomerFail"}
 KEEP_CARD = "clientpanel_keep_card"  # in a PaymentIntent's metadata: the payer asked to keep the card
+
+log = logging.getLogger(__name__)
 
 
 def known_customer(*, client_id: Any, account_id: int) -> str:
@@ -133,16 +137,24 @@ def confirm_with_test_card(*, settings: Mapping[str, Any], reference: str, card:
 
 
 def saved_card_charge(attempt: AttemptInfo, *, method_reference: str) -> Notification:
-    """Charge a kept card ("cus_…/pm_…") off-session: a PaymentIntent created and confirmed at
-    once, the attempt's id its idempotency key. A decline, a bank asking for the card holder, or
-    any refusal answers FAILED with the reason. Stripe out of reach, or failing on its side, raises
-    GatewayUnanswered: the card may have been charged, so the attempt stays pending and is never
-    charged again as a new try. Stripe's own webhook for the same payment changes nothing."""
+    """Charge a kept card ("cus_…/pm_…"), off-session unless the payer is at the page: a
+    PaymentIntent created and confirmed at once, the attempt's id its idempotency key. A decline, a
+    bank asking for the card holder, or any refusal answers FAILED with the reason. Stripe out of
+    reach, or failing on its side, raises GatewayUnanswered: the card may have been charged, so the
+    attempt stays pending and is never charged again as a new try. Stripe's own webhook for the same
+    payment changes nothing."""
     config = StripeConfig(attempt.settings)
     customer, _sep, method = method_reference.partition("/")
     if not customer.startswith("cus_") or not method:
         raise GatewayError(_("This saved card was not kept by Stripe."))
     event_id = f"charge_{attempt.attempt_id}"
+
+    # The bank asks the card holder to confirm (3-D Secure): a payer at the page confirms through
+    # Checkout (Pay now); an absent one cannot.
+    confirm_asked = (_("Your bank asks you to confirm this payment: use Pay now to pay through the payment "
+                       "page.") if attempt.payer_present else
+                     _("The bank asks the card holder to confirm this payment, so it cannot be charged while they "
+                       "are away."))
 
     def failed(reason: str, reference: str = "") -> Notification:
         return Notification(event_id=event_id, kind=FAILED,
@@ -153,7 +165,7 @@ def saved_card_charge(attempt: AttemptInfo, *, method_reference: str) -> Notific
         intent = config.client().v1.payment_intents.create(
             params={"amount": to_minor_units(attempt.amount, attempt.currency),
                     "currency": attempt.currency.lower(), "customer": customer, "payment_method": method,
-                    "off_session": True, "confirm": True, "payment_method_types": ["card"],
+                    "off_session": not attempt.payer_present, "confirm": True, "payment_method_types": ["card"],
                     "metadata": {"clientpanel_attempt": attempt.attempt_id,
                                  "proformas": attempt.description[:500]}},
             options={"idempotency_key": f"clientpanel-attempt-{attempt.attempt_id}"})
@@ -164,8 +176,7 @@ def saved_card_charge(attempt: AttemptInfo, *, method_reference: str) -> Notific
         details = getattr(error, "error", None)
         intent_id = stripe_id(getattr(details, "payment_intent", None)) if details is not None else ""
         if getattr(error, "code", None) == "authentication_required":
-            return failed(_("The bank asks the card holder to confirm this payment, so it cannot be "
-                            "charged while they are away."), intent_id)
+            return failed(confirm_asked, intent_id)
         return failed(str(gateway_error(error)), intent_id)
     status = str(getattr(intent, "status", ""))
     if status == "succeeded":
@@ -179,11 +190,18 @@ def saved_card_charge(attempt: AttemptInfo, *, method_reference: str) -> Notific
         return Notification(event_id=event_id, kind=PENDING, reference=str(intent.id),
                             amount=attempt.amount, currency=attempt.currency)
     if status == "requires_action":
-        return failed(_("The bank asks the card holder to confirm this payment, so it cannot be "
-                        "charged while they are away."), str(intent.id))
+        _cancel_quietly(config, str(intent.id))  # never confirmed later: the attempt has failed
+        return failed(confirm_asked, str(intent.id))
     error = getattr(intent, "last_payment_error", None)
     return failed(_("Stripe: %(reason)s") % {"reason": getattr(error, "message", None) or status},
                   str(intent.id))
+
+
+def _cancel_quietly(config: StripeConfig, intent_id: str) -> None:
+    try:
+        config.client().v1.payment_intents.cancel(intent_id)
+    except stripe.StripeError:  # it expires unconfirmed all the same
+        log.warning("Stripe did not cancel the unconfirmed payment %s", intent_id, exc_info=True)
 
 
 def refund_send(*, transaction_id: str, amount: Decimal, currency: str, idempotency_key: str,

@@ -91,7 +91,8 @@ def test_the_demo_takes_payments_through_the_test_gateway():
     assert set(HomeCompany.objects.values_list("gateway_accounts__gateway", flat=True)) == {"test"}
     call_command("seed_demo", clients=3, verbosity=0)  # again: nothing added twice
     assert GatewayAccount.objects.count() == HomeCompany.objects.count()
-    proforma = proforma_add_funds(actor=None, client_id=ClientRecord.objects.first().pk, net_amount="20")
+    proforma = proforma_add_funds(actor=None, client_id=ClientRecord.objects.filter(status="ACTIVE").first().pk,
+                                  net_amount="20")
     attempt, checkout = payment_start(actor=None, document_ids=[proforma.pk], account_id=None,
                                       return_url=lambda a: "/")
     assert checkout.redirect_url == reverse("portal:test-gateway", args=[attempt.pk])

@@ -32,6 +32,7 @@ PAGES = {
     "document-einvoice": (keys.MANAGE_INVOICES, "mine_doc"),
     "transactions": (keys.MANAGE_INVOICES, None),
     "pay": (keys.MANAGE_INVOICES, None),
+    "pay-saved": (keys.MANAGE_INVOICES, None),
     "payment-methods": (keys.MANAGE_INVOICES, None),
     "payment": (keys.MANAGE_INVOICES, "mine_attempt"),
     "test-gateway": (keys.MANAGE_INVOICES, "mine_attempt"),
@@ -54,7 +55,7 @@ PAGES = {
     "user": (keys.MANAGE_USERS, "mine_user"),
     "user-remove": (keys.MANAGE_USERS, "mine_user"),
 }
-POST_PAGES = {"switch-client", "service-keep", "user-remove", "pay", "address-default", "address-delete"}
+POST_PAGES = {"switch-client", "service-keep", "user-remove", "pay", "pay-saved", "address-default", "address-delete"}
 # Gateways' notifications (payment-notify) are signed, not signed in: payments/tests test them.
 OPEN_PAGES = {"login", "login-code", "signup", "logout", "set_password", "password_reset", "reset_password",
               "verify_email", "payment-notify", "language"}

@@ -29,7 +29,7 @@ from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType
 from clientpanel.invoicing.selectors import DOCUMENT_SORTS, document_list, documents_of_the_sale, documents_visible_to
 from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.ledger.selectors import CLIENT_ENTRY_SORTS, ENTRY_DEFAULT_SORT, entries_visible_to
-from clientpanel.payments.selectors import online_gateways, payable_online, saved_methods_for
+from clientpanel.payments.selectors import online_gateways, payable_online, saved_methods_offered
 from clientpanel.ui.downloads import document_pdf_attachment, einvoice_attachment
 
 from ..access import not_here, portal_page
@@ -114,7 +114,8 @@ def document(request: HttpRequest, document_id) -> HttpResponse:
     by_transfer = rules.pays_by_transfer(shown, settling=bool(settling))
     return render(request, "portal/document.html", {"document": shown, "items": shown.items.order_by("position"),
                                                     "client": request.portal.client, "payable": payable,
-                                                    "saved_methods": saved_methods_for(shown) if payable else [],
+                                                    "saved_methods": saved_methods_offered(
+                                                        request.portal.actor, shown) if payable else [],
                                                     "settling": settling, "by_transfer": by_transfer,
                                                     # no way offered, nor a payment on its way: ask to be told how
                                                     "ask_how_to_pay": not (payable or by_transfer or settling),
