@@ -1,4 +1,4 @@
-"""What a portal list (Invoices, Transactions, Services) reads from its query string — the search
+"""What a portal list (Invoices, Transactions, Services, Documents) reads from its query string — the search
 box, a filter's choice and the sort — each checked once, as the staff lists check theirs.
 
 Bad input never fails the page: the list is shown without the value it cannot use, and a message

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from clientpanel.core.errors import NotFound
+from clientpanel.core.errors import NotFound, ValidationFailed
 from clientpanel.files.selectors import client_file_get, client_file_list, client_files_visible_to
 from clientpanel.files.services import client_file_upload
 
@@ -81,3 +81,44 @@ def test_a_malformed_id_is_not_found(world, staff, file_id):
     with pytest.raises(NotFound):
         client_file_get(actor=staff, client_id=world["mine"].pk, file_id=file_id)
     assert not client_files_visible_to(staff, "not-a-uuid").exists()
+
+
+def _named(files) -> list[str]:
+    return [f.name for f in files]
+
+
+def test_a_portal_search_finds_its_clients_shown_files_by_name_or_description(world, make_portal_actor, staff):
+    lease = client_file_upload(actor=staff, client_id=world["mine"].pk, note="Signed lease, page two",
+                               visible_in_portal=True, file=samples.upload(samples.PDF, "Scan 7.pdf"))
+    client_file_upload(actor=staff, client_id=world["other"].pk, note="Signed lease", visible_in_portal=True,
+                       file=samples.upload(samples.PDF, "Their scan.pdf"))
+    actor = make_portal_actor(world["mine"], ["view-documents"])
+    mine = world["mine"].pk
+    assert _named(client_file_list(actor=actor, client_id=mine, search="LEASE two")) == [lease.name]
+    assert _named(client_file_list(actor=actor, client_id=mine, search="  shown  ")) == ["shown.pdf"]
+    assert _named(client_file_list(actor=actor, client_id=mine, search="pdf")) == [lease.name, "shown.pdf"]
+    # Staff's own file and the other client's hold the words too: never found by the portal user.
+    for words in ("internal", "others", "their scan"):
+        assert _named(client_file_list(actor=actor, client_id=mine, search=words)) == [], words
+    assert _named(client_file_list(actor=actor, client_id=world["other"].pk, search="lease")) == []
+
+
+def test_the_list_sorts_by_date_name_case_aside_and_size(world, staff):
+    mine = world["mine"].pk
+    client_file_upload(actor=staff, client_id=mine, file=samples.upload(samples.PDF + b"%" * 100, "Zed.pdf"))
+
+    def listed(sort):
+        return _named(client_file_list(actor=staff, client_id=mine, sort=sort))
+
+    assert listed("") == ["Zed.pdf", "internal.pdf", "shown.pdf"]  # newest first
+    assert listed("date") == ["shown.pdf", "internal.pdf", "Zed.pdf"]
+    assert listed("name") == ["internal.pdf", "shown.pdf", "Zed.pdf"]
+    assert listed("-name") == ["Zed.pdf", "shown.pdf", "internal.pdf"]
+    assert listed("-size")[0] == "Zed.pdf" and listed("size")[-1] == "Zed.pdf"
+
+
+@pytest.mark.parametrize("sort", ["storage_name", "sha256", "-", "name;drop", "\x00"])
+def test_a_sort_the_list_does_not_offer_is_refused_on_sort(world, staff, sort):
+    with pytest.raises(ValidationFailed) as refused:
+        client_file_list(actor=staff, client_id=world["mine"].pk, sort=sort)
+    assert "sort" in refused.value.fields
