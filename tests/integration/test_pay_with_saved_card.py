@@ -27,6 +27,7 @@ from clientpanel.payments.models import AttemptStatus, GatewayAccount, PaymentAt
 from clientpanel.payments.saved_charges import pay_with_saved_method
 from clientpanel.payments.selectors import saved_methods_offered
 from clientpanel.payments.tests.concurrency import together
+from clientpanel.portal.tests.acting import acting_for
 from clientpanel.tax.selectors import default_home_company
 
 from .test_auto_top_up import PASSWORD, client_with_a_service_due, keep_a_card, signed_in
@@ -222,17 +223,10 @@ def test_the_auto_top_up_charging_a_proforma_and_the_client_pressing_pay_with_it
     assert PaymentAttempt.objects.get(idempotency_key__startswith=KEY).status == AttemptStatus.SUCCEEDED
 
 
-def _as_owner(staff_user, client) -> Browser:
-    browser = Browser()
-    browser.force_login(staff_user)
-    assert browser.post(reverse("backoffice:client-login-as", args=[client.pk])).status_code == 302
-    return browser
-
-
 def test_staff_signed_in_as_the_client_are_not_offered_its_cards_nor_can_charge_them(payer, staff):
     client, browser, method, proforma = payer
     key = _key(browser.get(reverse("portal:document", args=[proforma.pk])).content.decode(), method)
-    as_owner = _as_owner(staff, client)
+    as_owner = acting_for(staff, client)
     page = as_owner.get(reverse("portal:document", args=[proforma.pk])).content.decode()
     assert 'id="pay-now"' in page and "pay-with-saved-card" not in page
     refused = as_owner.post(reverse("portal:pay-saved"), {"documents": [proforma.pk], "method": method.pk,
