@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS
@@ -18,11 +19,13 @@ from clientpanel.files import selectors as file_selectors
 from clientpanel.files import services as file_services
 from clientpanel.files.names import size_text
 from clientpanel.ui.downloads import client_file_attachment
+from clientpanel.ui.sorting import list_sort
 from clientpanel.ui.uploads import FileSizeLimit, upload_limited
 
 from ..access import area_required
 from ..feedback import run_and_report
 from ..forms.files import ClientFileForm
+from ..query import query_text, refuses_bad_query
 from .common import client_or_404, record_context, reload_page, sent_once
 
 PAGE_SIZE = 25
@@ -36,13 +39,24 @@ def _file_or_404(request: HttpRequest, client, file_id):
         raise Http404("File not found.") from None
 
 
+# The tab's sortable columns, in the table's order (the phone's "Sort by" offers the same).
+FILE_COLUMNS = [("name", gettext_lazy("Name")), ("size", gettext_lazy("Size")), ("date", gettext_lazy("Uploaded"))]
+
+
 @area_required(VIEW_CLIENTS)
+@refuses_bad_query
 def client_files(request: HttpRequest, client_id) -> HttpResponse:
+    """The client's files, newest first, searched by name or description and sorted by a column as
+    the portal's Documents page is; a sort the tab does not offer shows its default order and why."""
     client = client_or_404(request, client_id)
-    files = file_selectors.client_file_list(actor=request.user, client_id=client.pk)
+    search = query_text(request)
+    sorting = list_sort(query=request.GET, sorts=file_selectors.FILE_SORTS,
+                        default=file_selectors.FILE_DEFAULT_SORT, columns=FILE_COLUMNS)
+    files = file_selectors.client_file_list(actor=request.user, client_id=client.pk, search=search,
+                                            sort=sorting.value)
     page = Paginator(files, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "backoffice/clients/files.html", record_context(request, client, "files") | {
-        "page": page})
+        "page": page, "q": search, "sorting": sorting, "kept": [("q", search), ("sort", sorting.value)]})
 
 
 @area_required(EDIT_CLIENTS)
