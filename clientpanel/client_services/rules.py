@@ -5,22 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from clientpanel.clients.models import Client, ClientStatus
+from clientpanel.clients.models import Client
+from clientpanel.clients.rules import takes_new_business
 
 from .calculations import anchor_day_of, period_charge
 from .models import INSUFFICIENT_FUNDS, ProvisionStatus, Service, ServiceStatus
 
 ENDED = (ServiceStatus.TERMINATED, ServiceStatus.CANCELLED)
-# A client sold nothing new (docs/decisions.md, "Closed clients order nothing new"): closed — an
-# erased one is closed too (privacy) — or marked as fraud. Staff still bill it (transactions,
-# invoices, credit notes); its services already running follow their own rules.
-CLOSED_TO_ORDERS = frozenset({ClientStatus.CLOSED, ClientStatus.FRAUD})
 
 
 def client_takes_orders(client: Client) -> bool:
     """Whether a new service may be ordered for the client (service_order asks it of the locked
-    row): not once it is closed or marked as fraud, by staff, the API or the portal alike."""
-    return client.status not in CLOSED_TO_ORDERS
+    row): not once it is closed or marked as fraud (clients.rules.takes_new_business), by staff, the
+    API or the portal alike. Its services already running follow their own rules."""
+    return takes_new_business(client.status)
 
 
 def can_be_suspended(service: Service) -> bool:

@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
 from clientpanel.clients.models import Address, AddressType, Client, ClientStatus
+from clientpanel.clients.rules import takes_new_business
 from clientpanel.clients.selectors import clients_visible_to, effective_setting
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
@@ -158,15 +159,11 @@ def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Do
                            check=partial(_check_add_funds, net, actor.is_portal), amount_field="net_amount")
 
 
-# A client that takes no new funds: closed (an erased one is closed too) or marked as fraud, as a
-# service is ordered for neither (client_services.rules.client_takes_orders; the layers keep the two
-# apart, so each says it).
-CLOSED_TO_TOP_UPS = frozenset({ClientStatus.CLOSED, ClientStatus.FRAUD})
-
-
 def takes_top_ups(client: Client) -> bool:
-    """Whether an Add Funds proforma may be issued for the client."""
-    return client.status not in CLOSED_TO_TOP_UPS
+    """Whether an Add Funds proforma may be issued for the client: not once it is closed (an erased
+    one is closed too) or marked as fraud, as a service is ordered for neither
+    (clients.rules.takes_new_business)."""
+    return takes_new_business(client.status)
 
 
 def _refuse_closed(client: Client) -> None:
