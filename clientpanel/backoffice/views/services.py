@@ -41,6 +41,10 @@ def client_services(request: HttpRequest, client_id) -> HttpResponse:
         "page": page, "q": search, "kept": [("q", search)]})
 
 
+# service_order's refusals that are about no one field (the rest concern the price chosen).
+WHOLE_FORM_REFUSALS = (SENT_TWICE, "client_closed")
+
+
 @area_required(EDIT_CLIENTS)
 @require_http_methods(["GET", "POST"])
 def service_add(request: HttpRequest, client_id) -> HttpResponse:
@@ -53,8 +57,9 @@ def service_add(request: HttpRequest, client_id) -> HttpResponse:
         save=lambda data: sent_once(request, form, lambda: service_services.service_order(
             actor=request.user, client_id=client.id, product_id=data["product"], price_id=data["price"],
             allow_over_limit=data["allow_over_limit"])),
-        # The service's refusals concern the price chosen; the form sent twice, the whole form.
-        refused=lambda error: form.add_error(None if error.code == SENT_TWICE else "price", error.message),
+        # The service's refusals concern the price chosen; the form sent twice or a client that takes
+        # no orders (closed, fraud), the whole form: shown above it.
+        refused=lambda error: form.add_error(None if error.code in WHOLE_FORM_REFUSALS else "price", error.message),
         success=lambda service: _("Service %(label)s ordered; provisioning runs as a job.") % {"label": service.label},
         then=lambda service: redirect("backoffice:client-services", client_id=client.id))
 
