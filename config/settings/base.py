@@ -7,6 +7,8 @@ from .add_funds import portal_add_funds_defaults
 from .env import (
     database,
     env_bool,
+    env_choice,
+    env_country,
     env_currencies,
     env_file,
     env_float,
@@ -286,9 +288,12 @@ WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 # A code that is not one, or a language without translations, stops the start naming the variable.
 CLIENTPANEL_CURRENCIES = env_currencies("CLIENTPANEL_CURRENCIES", ["USD", "EUR", "PLN", "GBP", "CAD"])
 CLIENTPANEL_LANGUAGES = env_languages("CLIENTPANEL_LANGUAGES", ["en", "pl"], [code for code, _ in LANGUAGES])
-CLIENTPANEL_DEFAULT_CURRENCY = os.environ.get("CLIENTPANEL_DEFAULT_CURRENCY", "USD")
-CLIENTPANEL_DEFAULT_LANGUAGE = os.environ.get("CLIENTPANEL_DEFAULT_LANGUAGE", "en")
-CLIENTPANEL_DEFAULT_COUNTRY = os.environ.get("CLIENTPANEL_DEFAULT_COUNTRY", "US")
+# New clients' currency, language and country: the first two from the enabled lists above.
+CLIENTPANEL_DEFAULT_CURRENCY = env_choice("CLIENTPANEL_DEFAULT_CURRENCY", "USD", CLIENTPANEL_CURRENCIES,
+                                          "CLIENTPANEL_CURRENCIES")
+CLIENTPANEL_DEFAULT_LANGUAGE = env_choice("CLIENTPANEL_DEFAULT_LANGUAGE", "en", CLIENTPANEL_LANGUAGES,
+                                          "CLIENTPANEL_LANGUAGES")
+CLIENTPANEL_DEFAULT_COUNTRY = env_country("CLIENTPANEL_DEFAULT_COUNTRY", "US")
 # System defaults of the settings clients inherit (client → group → home company → these).
 CLIENTPANEL_SETTING_DEFAULTS = {"payment_terms_days": 7, "tax_exempt": False, "reminders_enabled": True}
 # Documents' PDFs: a TrueType font with the letters of every client language (DejaVu by default)

@@ -58,6 +58,30 @@ def env_languages(name: str, default: list[str], shipped: list[str]) -> list[str
     return _one_of(name, default, shipped, "a language Clientpanel ships", "some of " + ",".join(shipped))
 
 
+def env_choice(name: str, default: str, allowed: list[str], list_name: str) -> str:
+    """One of an enabled list (the default currency among CLIENTPANEL_CURRENCIES...): a default
+    outside it made every new client's form refuse its own preset value. Unset, `default` when the
+    list has it, else the list's first."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default if default in allowed else allowed[0]
+    if text not in allowed:
+        raise ImproperlyConfigured(f"{name}={text!r} is not in {list_name} ({','.join(allowed)}): use one of them "
+                                   "(docs/deploy.md).")
+    return text
+
+
+def env_country(name: str, default: str) -> str:
+    """An ISO 3166-1 alpha-2 code in capitals ("PL"): new clients' country."""
+    import pycountry  # only here: the settings' other checks need none of it
+
+    text = os.environ.get(name, "").strip() or default
+    if len(text) != 2 or not text.isupper() or pycountry.countries.get(alpha_2=text) is None:
+        raise ImproperlyConfigured(f"{name}={text!r} is not an ISO 3166-1 country code: use two capital letters, "
+                                   "such as US or PL (docs/deploy.md).")
+    return text
+
+
 def env_file(name: str) -> str:
     """The path of a readable file, or "" when unset: a font that is not there was silently replaced
     by one without Polish letters."""

@@ -31,6 +31,14 @@ BAD = [
     ({"CLIENTPANEL_BASE_URL": "https://"}, "CLIENTPANEL_BASE_URL='https://' is not an http:// or https:// address"),
     ({"CLIENTPANEL_BASE_URL": "https://panel.example.com:port"}, "CLIENTPANEL_BASE_URL='https://panel.example.com:"
      "port' is not"),
+    ({"CLIENTPANEL_DEFAULT_CURRENCY": "JPY"}, "CLIENTPANEL_DEFAULT_CURRENCY='JPY' is not in CLIENTPANEL_CURRENCIES "
+     "(USD,EUR,PLN,GBP,CAD): use one of them"),
+    ({"CLIENTPANEL_CURRENCIES": "EUR,PLN", "CLIENTPANEL_DEFAULT_CURRENCY": "USD"}, "CLIENTPANEL_DEFAULT_CURRENCY="
+     "'USD' is not in CLIENTPANEL_CURRENCIES (EUR,PLN)"),
+    ({"CLIENTPANEL_DEFAULT_LANGUAGE": "de"}, "CLIENTPANEL_DEFAULT_LANGUAGE='de' is not in CLIENTPANEL_LANGUAGES"),
+    ({"CLIENTPANEL_DEFAULT_COUNTRY": "pl"}, "CLIENTPANEL_DEFAULT_COUNTRY='pl' is not an ISO 3166-1 country code: "
+     "use two capital letters, such as US or PL"),
+    ({"CLIENTPANEL_DEFAULT_COUNTRY": "XX"}, "CLIENTPANEL_DEFAULT_COUNTRY='XX' is not an ISO 3166-1 country code"),
 ]
 
 
@@ -52,7 +60,8 @@ def test_production_settings_check_them_too(tmp_path):
 
 
 SHOW = (SETUP[1] + "; from django.conf import settings as s; "
-        "print(s.CLIENTPANEL_CURRENCIES, s.CLIENTPANEL_LANGUAGES, repr(s.PDF_FONT), s.CLIENTPANEL_BASE_URL)")
+        "print(s.CLIENTPANEL_CURRENCIES, s.CLIENTPANEL_LANGUAGES, repr(s.PDF_FONT), s.CLIENTPANEL_BASE_URL, "
+        "s.CLIENTPANEL_DEFAULT_CURRENCY, s.CLIENTPANEL_DEFAULT_LANGUAGE, s.CLIENTPANEL_DEFAULT_COUNTRY)")
 
 
 def _shown(**extra: str) -> str:
@@ -66,9 +75,9 @@ def test_good_values_start_as_before(tmp_path):
     font = tmp_path / "Font.ttf"
     font.write_bytes(b"\0\1\0\0")  # read only when a PDF is made
     assert _shown(CLIENTPANEL_CURRENCIES="EUR, PLN", CLIENTPANEL_LANGUAGES="pl", PDF_FONT=str(font),
-                  CLIENTPANEL_BASE_URL="https://panel.example.com/") == (
-        f"['EUR', 'PLN'] ['pl'] {str(font)!r} https://panel.example.com/")
-    assert _shown() == "['USD', 'EUR', 'PLN', 'GBP', 'CAD'] ['en', 'pl'] '' http://127.0.0.1:8000"
+                  CLIENTPANEL_BASE_URL="https://panel.example.com/", CLIENTPANEL_DEFAULT_COUNTRY="PL") == (
+        f"['EUR', 'PLN'] ['pl'] {str(font)!r} https://panel.example.com/ EUR pl PL")  # unset defaults: the lists' first
+    assert _shown() == "['USD', 'EUR', 'PLN', 'GBP', 'CAD'] ['en', 'pl'] '' http://127.0.0.1:8000 USD en US"
 
 
 @pytest.mark.parametrize("check_config", [False, True])
