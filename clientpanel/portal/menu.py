@@ -22,6 +22,8 @@ MENU = (
 
 
 def menu_for(portal) -> list[tuple[str, str]]:
-    """(address, label) of each page the signed-in user may open, for the client it acts for."""
+    """(address, label) of each page the signed-in user may open, for the client it acts for; Order
+    not for a client sold nothing new (closed or fraud: Portal.takes_new_business)."""
     return [(reverse(name), label) for name, label, key in MENU
-            if key is None or (portal.manages_users if key == keys.MANAGE_USERS else portal.may(key))]
+            if (key is None or (portal.manages_users if key == keys.MANAGE_USERS else portal.may(key)))
+            and (name != "portal:order" or portal.takes_new_business)]

@@ -25,7 +25,7 @@ from clientpanel.accounts.roles import IMPERSONATE, staff_areas
 from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_USERS
-from clientpanel.clients.rules import ACCOUNT_CLOSED, portal_open, portal_open_q
+from clientpanel.clients.rules import ACCOUNT_CLOSED, portal_open, portal_open_q, takes_new_business
 from clientpanel.clients.selectors import client_tax_decision, clients_visible_to
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
@@ -78,6 +78,12 @@ class Portal:
     def client_closed(self) -> bool:
         """The client is closed to its users (rules.portal_open): only staff, logged in as one, see it."""
         return not portal_open(self.client.status)
+
+    @property
+    def takes_new_business(self) -> bool:
+        """Order and Add funds are offered (clients.rules.takes_new_business): not for a closed or
+        fraud client, which only staff reach (Login as Owner)."""
+        return takes_new_business(self.client.status)
 
     @functools.cached_property
     def company(self):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from clientpanel.clients import selectors as client_selectors
+from clientpanel.clients.rules import takes_new_business
 from clientpanel.core.errors import DomainError, NotFound, ValidationFailed
 from clientpanel.invoicing import selectors as document_selectors
 from clientpanel.ui import exports
@@ -49,7 +50,8 @@ def page_of(request: HttpRequest, items, per_page: int) -> Page:
 
 
 def record_context(request: HttpRequest, client, tab: str) -> dict:
-    return {"client": client, "tab": tab, "billing": client_selectors.billing_address_of(client)}
+    return {"client": client, "tab": tab, "billing": client_selectors.billing_address_of(client),
+            "takes_new_business": takes_new_business(client.status)}  # Add service, Add Funds offered
 
 
 def reload_page(request: HttpRequest, fallback: str, **kwargs) -> HttpResponse:
