@@ -1,7 +1,9 @@
 """Erasing a client's personal data on request (issue 14, privacy; GDPR art. 17) while keeping what
 tax law requires: issued documents keep their snapshots (names and addresses as invoiced), the
 ledger keeps its entries, the audit trail keeps who did what and when. Refused while money is owed
-either way (a balance other than zero, an unpaid document) or a service still runs."""
+either way (a balance other than zero, an unpaid document) or a service still runs. An erased client
+stays closed: its status is not changed back to one that takes new business
+(clients.services.status.refuse_reopening_erased)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from clientpanel.clients.events import ClientUpdated
 from clientpanel.clients.models import Address, Client, ClientStatus, ClientUser, ViesStatus
 from clientpanel.clients.services import search_text_of
 from clientpanel.clients.services.clients import lock_client
+from clientpanel.clients.services.status import ERASE_ACTION, client_erased
 from clientpanel.core.errors import Conflict, FieldErrors, require
 from clientpanel.core.events import publish
 from clientpanel.files.models import ClientFile
@@ -41,7 +44,9 @@ def erased_name(client: Client) -> str:
 
 
 def is_erased(client: Client) -> bool:
-    return client.display_name == erased_name(client) and client.firstname == ERASED and not client.company_name
+    """Whether the client was erased: by the erasure's audit event, never deleted — the names it left
+    are no proof, as any later edit of the client (its status too) makes its display name again."""
+    return client_erased(client.pk)
 
 
 def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
@@ -90,7 +95,7 @@ def client_erase(*, actor: ActorLike, client_id, confirm: object) -> Client:
             recipient=f"erased@{ERASED_DOMAIN}", subject="(erased)", body_text="", body_html="", links={})
         WebhookMessage.objects.filter(ordering_key=str(client.pk)).update(body='{"erased": true}')
         AuditEvent.objects.filter(client_id=client.pk).update(changes={}, object_label=client.number)
-        audit_record(action="client.erase", target=client, client_id=client.pk, object_label=client.number,
+        audit_record(action=ERASE_ACTION, target=client, client_id=client.pk, object_label=client.number,
                      changes={"personal_data": ["kept", "erased"]})
         # After the old messages' bodies were replaced: this one carries the erased client.
         fields = set(diff(before, snapshot(client))) | {"addresses"}

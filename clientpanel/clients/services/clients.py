@@ -21,11 +21,10 @@ from clientpanel.core.ids import new_id
 from clientpanel.core.numbering import format_number, sequence_next
 from clientpanel.core.text import search_folded
 
-from .. import policies
+from .. import policies, rules
 from ..events import ClientCreated, ClientUpdated, WelcomeEmailRequested
 from ..models import Address, AddressType, Client, ClientBalance, ClientUser, StaffAssignment, ViesStatus
 from ..permissions import ALL_PERMISSIONS
-from ..rules import portal_open
 from ..selectors import clients_visible_to
 from ..validation import (
     clean_currency,
@@ -49,6 +48,7 @@ from .cleaning import (
     run_clean,
 )
 from .phones import client_phone_mirrors_follow
+from .status import refuse_reopening_erased
 from .unused_logins import clean_owner_email, owner_for_new_client
 
 
@@ -281,6 +281,7 @@ def update_locked_client(client: Client, data: Mapping[str, Any], *, publish_eve
     errors = FieldErrors()
     changes = _clean_changes(client, data, errors)
     errors.raise_if_any()
+    refuse_reopening_erased(client, changes.get("status"))  # an erased client stays closed (409)
     if "tax_id" in changes and changes["tax_id"] != client.tax_id:
         client.vies_status = ViesStatus.UNCHECKED
         client.vies_checked_at = None
@@ -310,7 +311,7 @@ def client_welcome_send(*, actor: ActorLike, client_id) -> Client:
     require(policies.can_edit_client(actor), _("You are not allowed to edit clients."))
     with transaction.atomic():
         client = lock_client(client_id, actor)
-        if not portal_open(client.status):  # its users get no welcome: notifications.rules withholds it
+        if not rules.portal_open(client.status):  # its users get no welcome: notifications.rules withholds it
             raise Conflict(_("This client is %(status)s: its users receive no welcome e-mail.") % {
                 "status": client.get_status_display()})
         publish(WelcomeEmailRequested(client_id=client.pk, user_id=client.owner_id))
