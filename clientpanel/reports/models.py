@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -27,6 +28,8 @@ class DashboardSnapshot(models.Model):
 # deleted; 0 (or the nil UUID) stands for "none" so that a unique constraint holds every key.
 
 NO_GROUP_KEY = 0
+ZERO = Decimal("0.0000")
+MAX_TAXES = 3  # a tax rule names up to three taxes (SPEC §6), so a document has up to three tax lines
 
 
 class RollupState(models.Model):
@@ -66,7 +69,10 @@ class DailyRevenue(models.Model):
 
 class DailyTax(models.Model):
     """Tax of one name and rate (or, with `kind`, reverse-charge or untaxed sales) on the invoices
-    and credit notes issued on one day, per home company, group, currency and client country."""
+    and credit notes issued on one day, per home company, group, currency and client country — and,
+    for a seller with a tax currency (PLN for a Polish company), the net and tax in that currency:
+    each document's own conversion (reports/tax_currency.py), `unconverted` counting the documents
+    whose exchange rate was not known yet (UnconvertedTaxDocument keeps them until it is)."""
 
     RATE, REVERSE_CHARGE, UNTAXED = "rate", "reverse", "untaxed"
 
@@ -81,14 +87,30 @@ class DailyTax(models.Model):
     documents = models.PositiveIntegerField(default=0)
     net = AmountField(default=0)
     tax = AmountField(default=0)
+    tax_currency = models.CharField(max_length=3, blank=True, default="")  # "": the seller has none
+    net_in_tax_currency = AmountField(default=0)
+    tax_in_tax_currency = AmountField(default=0)
+    unconverted = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(
-            fields=["day", "company_id", "group_id", "currency", "country", "kind", "name", "rate"],
+            fields=["day", "company_id", "group_id", "currency", "country", "kind", "name", "rate", "tax_currency"],
             name="daily_tax_unique")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.currency} {self.kind} {self.name} {self.rate}"
+
+
+class UnconvertedTaxDocument(models.Model):
+    """An invoice or credit note in the rollups (DailyTax) whose tax-currency figures were not known
+    when it was rolled up (no exchange rate yet): each roll_up_reports run tries again and adds them
+    once the rate is there; the reports add up the ones found meanwhile live."""
+
+    document_id = models.UUIDField(primary_key=True)
+    day = models.DateField(db_index=True)  # the day its company dated it, as its DailyTax rows
+
+    def __str__(self) -> str:
+        return f"{self.document_id} of {self.day}"
 
 
 class DailyUsage(models.Model):

@@ -34,9 +34,10 @@ from django.utils import timezone
 from clientpanel.invoicing.models import Payment
 from clientpanel.ledger.models import EntryType, LedgerEntry
 
-from .models import NO_GROUP_KEY, DailyRevenue, DailyTax, DailyUsage, RollupState
+from .models import NO_GROUP_KEY, DailyRevenue, DailyTax, DailyUsage, RollupState, UnconvertedTaxDocument
 from .reversals import charge_reversals, reversals_by
 from .sums import ZERO, charges_by, credit_notes, credit_notes_by, payments_by, tax_by, tax_documents
+from .tax_currency import converted_by
 
 STATE_KEY = "reports"
 MARGIN = dt.timedelta(minutes=10)  # what was written this recently is always added up live
@@ -106,9 +107,7 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
                                                  lambda zone: TruncDate("issue_date", tzinfo=zone)).items():
             revenue[key][1] -= total
             revenue[key][3] -= net
-        taxes = {(day, company, group or NO_GROUP_KEY, *rest): values for (day, company, group, *rest), values
-                 in tax_by(written.on(tax_documents(), "issue_date"),
-                           lambda zone: TruncDate("issue_date", tzinfo=zone)).items()}
+        taxes = _tax_deltas(written)
         usage: dict = defaultdict(lambda: [0, ZERO, ZERO])  # charges, charged, reversed by credit notes
         for row in charges_by(written.on(LedgerEntry.objects.filter(type=EntryType.CHARGE), "created_at"),
                               TruncDate("created_at")):
@@ -119,13 +118,47 @@ def rollups_refresh(*, until: dt.datetime | None = None) -> dict[str, int]:
             usage[day, currency, group or NO_GROUP_KEY, product or NIL][2] += amount
         rows = (_add(DailyRevenue, ("day", "currency", "company_id", "group_id"),
                      ("payments", "refunds", "payments_net", "refunds_net"), revenue)
-                + _add(DailyTax, ("day", "company_id", "group_id", "currency", "country", "kind", "name", "rate"),
-                       ("documents", "net", "tax"), taxes)
+                + _add(DailyTax, ("day", "company_id", "group_id", "currency", "country", "kind", "name", "rate",
+                                  "tax_currency"),
+                       ("documents", "net", "tax", "net_in_tax_currency", "tax_in_tax_currency", "unconverted"), taxes)
                 + _add(DailyUsage, ("day", "currency", "group_id", "product_id"), ("charges", "amount", "reversed"),
                        usage))
         state.rolled_until = until
         state.save()
     return {"rows": rows}
+
+
+def _tax_deltas(written: Written) -> dict[tuple, list]:
+    """What DailyTax's rows gain: the tax documents written (with their tax-currency figures, or
+    counted as not converted and kept in UnconvertedTaxDocument), and the documents kept there
+    before whose exchange rate has come since (their tax-currency figures now, one fewer not
+    converted; no longer kept)."""
+    deltas: dict = defaultdict(lambda: [0, ZERO, ZERO, ZERO, ZERO, 0])
+    documents = written.on(tax_documents(), "issue_date")
+    for (day, company, group, *rest), values in tax_by(documents, lambda zone: TruncDate("issue_date",
+                                                                                         tzinfo=zone)).items():
+        entry = deltas[day, company, group or NO_GROUP_KEY, *rest]
+        for index, amount in enumerate(values):
+            entry[index] += amount
+    came = converted_by(tax_documents().filter(pk__in=UnconvertedTaxDocument.objects.values("document_id")))
+    for key, (count, net, tax, unconverted) in came.sums.items():
+        entry = deltas[key]
+        entry[3] += net
+        entry[4] += tax
+        entry[5] -= count - unconverted
+    done = list(came.converted)
+    for start in range(0, len(done), 500):
+        UnconvertedTaxDocument.objects.filter(document_id__in=done[start:start + 500]).delete()
+    fresh = converted_by(documents)
+    for key, (_count, net, tax, unconverted) in fresh.sums.items():
+        entry = deltas[key]
+        entry[3] += net
+        entry[4] += tax
+        entry[5] += unconverted
+    UnconvertedTaxDocument.objects.bulk_create(
+        [UnconvertedTaxDocument(document_id=pk, day=day) for pk, day in fresh.waiting.items()], batch_size=1000,
+        ignore_conflicts=True)
+    return deltas
 
 
 def rollups_rebuild() -> dict[str, int]:
@@ -148,7 +181,7 @@ def job_roll_up_reports(*, now: dt.datetime) -> dict:
 
 
 def _clear() -> None:
-    for model in (DailyRevenue, DailyTax, DailyUsage):
+    for model in (DailyRevenue, DailyTax, UnconvertedTaxDocument, DailyUsage):
         model.objects.all().delete()
 
 

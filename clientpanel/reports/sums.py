@@ -32,12 +32,11 @@ from clientpanel.core.fields import AmountField
 from clientpanel.invoicing.models import Document, DocumentType, Payment
 from clientpanel.ledger.models import LedgerEntry
 
-from .models import NO_GROUP_KEY, DailyTax
+from .models import MAX_TAXES, NO_GROUP_KEY, ZERO, DailyTax
 from .periods import sale_group
+from .tax_currency import seller_tax_currency
 from .zones import by_zone, day_in
 
-MAX_TAXES = 3  # a tax rule names up to three taxes (SPEC §6), so a document has up to three tax lines
-ZERO = Decimal("0.0000")
 # A bucket in a zone: the expression truncating a moment to its day or period there.
 Bucket = Callable[[dt.tzinfo], Any]
 
@@ -116,15 +115,19 @@ def _line_amount_units(index: int):
                 BigIntegerField())
 
 
-TaxKey = tuple  # (day or period start, company id, group id or None, currency, country, kind, tax name, rate)
+# (day or period start, company id, group id or None, currency, country, kind, tax name, rate, tax currency)
+TaxKey = tuple
 
 
 def tax_by(documents: QuerySet[Document], bucket: Bucket | None, *,
            since: dt.date | None = None, until: dt.date | None = None) -> dict[TaxKey, list]:
     """Tax per bucket (over issue_date), home company, group, currency, client country (the billing
-    address kept at issue), and tax name and rate — [documents, net, tax] under each; reverse-charge
+    address kept at issue), tax name and rate, and the seller's tax currency ("" none) — [documents,
+    net, tax, net and tax in the tax currency, documents not converted] under each; reverse-charge
     sales and sales without tax under the kinds DailyTax.REVERSE_CHARGE and UNTAXED, with their net.
-    Taxes add, never compound, so each is charged on the document's whole net.
+    Taxes add, never compound, so each is charged on the document's whole net. A document in its
+    seller's tax currency is its own figures in it; one in another currency is converted by
+    reports/tax_currency.converted_by (what it adds goes under the same keys; here it stays 0).
 
     A tax document belongs to the day its company dated it (the VAT return's period): `bucket(zone)`
     truncates issue_date in the zone the document was issued in, and `since`–`until` (days, both
@@ -137,26 +140,31 @@ def tax_by(documents: QuerySet[Document], bucket: Bucket | None, *,
         lines[f"name{index}"] = _line(index, "name")
         lines[f"rate{index}"] = _line(index, "rate")
     sums = {f"amount{index}": Sum(_line_amount_units(index), output_field=AmountField()) for index in range(MAX_TAXES)}
-    facts: dict = defaultdict(lambda: [0, ZERO, ZERO])
+    facts: dict = defaultdict(lambda: [0, ZERO, ZERO, ZERO, ZERO, 0])
     for zone, part in by_zone(documents, "company_snapshot__time_zone", "issue_date", since=since, until=until):
         rows = grouped(part, bucket(zone) if bucket is not None else None,
                        {"company": F("home_company_id"), "group": sale_group(),
-                        "country": KeyTextTransform("country", "billing_address"), **lines},
+                        "country": KeyTextTransform("country", "billing_address"),
+                        "seller": KeyTextTransform("country", "company_snapshot"), **lines},
                        ("currency", "reverse_charge")).annotate(documents=Count("id"), net_sum=Sum("net"), **sums)
         for row in rows:
             where = (day_in(row.get("bucket"), zone), row["company"], row["group"], row["currency"],
                      row["country"] or "")
+            tax_currency = seller_tax_currency(row["seller"])
+            own = tax_currency == row["currency"]  # in the tax currency itself: its own figures
             named = [(row[f"name{i}"], Decimal(row[f"rate{i}"]), row[f"amount{i}"] or ZERO)
                      for i in range(MAX_TAXES) if row[f"name{i}"] is not None]
             if row["reverse_charge"] or not named:
-                entry = facts[(*where, DailyTax.REVERSE_CHARGE if row["reverse_charge"] else DailyTax.UNTAXED, "",
-                               ZERO)]
-                entry[0] += row["documents"]
-                entry[1] += row["net_sum"]
-                continue
-            for name_, rate, amount in named:
-                entry = facts[(*where, DailyTax.RATE, name_, rate)]
+                kind = DailyTax.REVERSE_CHARGE if row["reverse_charge"] else DailyTax.UNTAXED
+                taxes = [((*where, kind, "", ZERO, tax_currency), ZERO)]
+            else:
+                taxes = [((*where, DailyTax.RATE, name_, rate, tax_currency), amount) for name_, rate, amount in named]
+            for key, amount in taxes:
+                entry = facts[key]
                 entry[0] += row["documents"]
                 entry[1] += row["net_sum"]
                 entry[2] += amount
+                if own:
+                    entry[3] += row["net_sum"]
+                    entry[4] += amount
     return facts

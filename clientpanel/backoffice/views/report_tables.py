@@ -71,7 +71,8 @@ class Table:
 
         def cells(row: list[object]):
             for index, (cell, css, label) in enumerate(zip(row, classes, labels, strict=True)):
-                # A number, a day or a link kept on one line: "2026-11-04" broke into "2026-" and "11-04".
+                # A number, a day, a period or a link kept on one line: "2026-11-04" broke into "2026-" and
+                # "11-04", "2026-12" into "2026-" and "12".
                 if (isinstance(cell, Link) or _is_day(cell)) and "text-nowrap" not in css:
                     css = f"text-nowrap {css}".strip()
                 yield (css + " cp-card-head" if index == 0 else css).strip(), label, cell_html(cell, language)
@@ -80,7 +81,7 @@ class Table:
                                                        for row in self.rows))
 
 
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY = re.compile(r"\d{4}-(\d{2}(-\d{2})?|Q[1-4])")  # a day, or a report's period: "2026-11", "2026-Q4"
 
 
 def _is_day(cell: object) -> bool:

@@ -288,10 +288,13 @@ def test_csv_exports_are_what_the_page_shows(book, client):
     assert rows[1:] == [["VPS", "USD", "2", "0.00", "15.00"], ["Other items (no service)", "USD", "1", "0.00", "20.00"]]
     month = f"{book['today']:%Y-%m}"
     rows = _csv(client.get(f"/staff/finance/reports/tax/export/?{query}"))
-    assert rows[0] == ["Period", "Home company", "Currency", "Country", "Tax", "Rate", "Documents", "Net", "Tax amount"]
-    assert [month, "PUQ", "USD", "PL", "VAT", "23", "4", "230.00", "52.90"] in rows
+    assert rows[0] == ["Period", "Home company", "Currency", "Country", "Tax", "Rate", "Documents", "Net", "Tax amount",
+                       "Tax currency", "Net in tax currency", "Tax in tax currency"]
+    # PUQ is Polish: its dollar invoices' VAT is reported in PLN too, once NBP's rate is entered.
+    assert [month, "PUQ", "USD", "PL", "VAT", "23", "4", "230.00", "52.90", "PLN",
+            "4 without a rate", "4 without a rate"] in rows
     rows = _csv(client.get(f"/staff/finance/reports/tax/export/?{query}&part=reverse_charge"))
-    assert rows[1:] == [[month, "PUQ", "EUR", "DE", "2", "150.00"]]
+    assert rows[1:] == [[month, "PUQ", "EUR", "DE", "2", "150.00", "PLN", "2 without a rate"]]
     rows = _csv(client.get("/staff/finance/reports/aging/export/?part=documents&currency=USD"))
     assert rows[1][0] == book["owed"].number and rows[1][-3:] == ["61.50", "41.50", "Not yet due"]
     rows = _csv(client.get("/staff/finance/reports/balances/export/"))
