@@ -20,9 +20,9 @@ from clientpanel.audit.services import audit_record, diff, snapshot
 from clientpanel.client_services.models import Service, ServiceStatus
 from clientpanel.clients.events import ClientUpdated
 from clientpanel.clients.models import Address, Client, ClientStatus, ClientUser, ViesStatus
+from clientpanel.clients.selectors import ERASE_ACTION, client_erased
 from clientpanel.clients.services import search_text_of
 from clientpanel.clients.services.clients import lock_client
-from clientpanel.clients.services.status import ERASE_ACTION, client_erased
 from clientpanel.core.errors import Conflict, FieldErrors, require
 from clientpanel.core.events import publish
 from clientpanel.files.models import ClientFile

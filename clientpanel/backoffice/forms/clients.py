@@ -145,8 +145,10 @@ class ClientProfileForm(CurrencyAmountMixin, ClientSettingsFieldsForm, ClientFie
     peppol_id = forms.CharField(label=_("Peppol ID"), required=False, max_length=60,
                                 help_text=_("Written as the buyer's electronic address, e.g. 0088:5790000436057."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, statuses: list[tuple[str, str]] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if statuses is not None:  # clients.selectors.status_choices_for: an erased client is not reopened
+            self.fields["status"].choices = statuses
         self.fields["einvoice_format"].choices = [("", _("The home company's")), *(
             (key, title) for key, title in exporter_choices() if key in CLIENT_EINVOICE_FORMATS)]
 

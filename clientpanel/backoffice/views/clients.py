@@ -182,7 +182,8 @@ def client_profile(request: HttpRequest, client_id) -> HttpResponse:
     for flag in ("tax_exempt", "reminders_enabled"):
         initial[flag] = {None: "", True: "true", False: "false"}[getattr(client, flag)]
     return form_page(
-        request, ClientProfileForm(request.POST or None, initial=initial, currency=client.currency),
+        request, ClientProfileForm(request.POST or None, initial=initial, currency=client.currency,
+                                   statuses=client_selectors.status_choices_for(client)),
         "backoffice/clients/profile.html", record_context(request, client, "profile") | {
             "addresses": client_selectors.client_addresses(client=client),
             "effective": client_selectors.effective_settings(client)},

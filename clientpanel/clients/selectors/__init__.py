@@ -34,6 +34,7 @@ from .inheritance import (
 )
 from .search import clients_found_by
 from .selection import BULK_LIMIT, ClientSelection, client_selection, clients_selected
+from .statuses import ERASE_ACTION, client_erased, status_choices_for
 from .users import (
     client_user_links,
     is_account_out_of_reach,
@@ -46,6 +47,7 @@ from .users import (
 __all__ = [
     "BULK_LIMIT",
     "CLIENT_SORTS",
+    "ERASE_ACTION",
     "INHERITED_SETTINGS",
     "ClientSelection",
     "address_get",
@@ -54,6 +56,7 @@ __all__ = [
     "client_directory",
     "client_directory_queryset",
     "client_directory_rows",
+    "client_erased",
     "client_get",
     "client_ids_by_number",
     "client_selection",
@@ -74,6 +77,7 @@ __all__ = [
     "is_account_out_of_reach",
     "parse_sort",
     "sees_every_client",
+    "status_choices_for",
     "user_candidates",
     "user_client_links",
     "user_get",

@@ -7,21 +7,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from clientpanel.audit.models import AuditEvent
 from clientpanel.core.errors import Conflict
 
 from ..models import Client
 from ..rules import takes_new_business
-
-# The erasure's audit event (privacy.client_erase writes it in the erasing transaction): the audit
-# trail is never deleted, so it tells an erased client for good. The names erasure leaves do not: an
-# edit of the client (a status change too) makes its display name again.
-ERASE_ACTION = "client.erase"
-
-
-def client_erased(client_id) -> bool:
-    """Whether the client's personal data was erased (privacy.client_erase)."""
-    return AuditEvent.objects.filter(client_id=client_id, action=ERASE_ACTION).exists()
+from ..selectors.statuses import client_erased
 
 
 def refuse_reopening_erased(client: Client, status: str | None) -> None:

@@ -8,7 +8,6 @@ import json
 
 import pytest
 from django.urls import reverse
-from django.utils.html import escape
 
 from clientpanel.audit.models import AuditEvent
 from clientpanel.clients.models import Client, ClientStatus
@@ -73,13 +72,20 @@ def test_the_api_answers_409_in_the_one_error_shape(api, erased):
     assert _status(erased) == ClientStatus.CLOSED
 
 
-def test_the_profile_tab_shows_the_refusal_on_the_form(staff_client, erased):
-    page = staff_client.post(reverse("backoffice:client-profile", args=[erased.pk]), {
+def test_the_profile_tab_offers_only_the_statuses_that_keep_it_closed(staff_client, erased, make_client):
+    """Its status list holds Closed and Fraud alone (clients.selectors.status_choices_for); a status
+    sent all the same is refused by the field, and nothing is written. Another client's list is whole."""
+    url = reverse("backoffice:client-profile", args=[erased.pk])
+    shown = staff_client.get(url).context["form"].fields["status"].choices
+    assert [value for value, _label in shown] == [ClientStatus.CLOSED, ClientStatus.FRAUD]
+    page = staff_client.post(url, {
         "firstname": erased.firstname, "lastname": erased.lastname, "language": "en", "currency": "USD",
         "status": "ACTIVE", "credit_limit": "0"})
-    assert page.status_code == 200 and page.context["form"].non_field_errors() == [WORDS]
-    assert escape(WORDS) in page.content.decode()
+    assert page.status_code == 200 and page.context["form"].errors["status"]
     assert _status(erased) == ClientStatus.CLOSED
+    other = make_client(currency="USD", email="not-erased@example.com")
+    whole = staff_client.get(reverse("backoffice:client-profile", args=[other.pk])).context["form"]
+    assert len(whole.fields["status"].choices) == len(ClientStatus.choices)
 
 
 def test_a_bulk_status_change_fails_for_the_erased_client_alone(staff, erased, make_client):
