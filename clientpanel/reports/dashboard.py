@@ -42,7 +42,8 @@ from .figures import (
 )
 from .models import DashboardSnapshot
 from .standing import balances_refresh
-from .sums import ZERO, credit_notes, credit_notes_by, payments_by
+from .sums import ZERO, credit_notes
+from .zones import by_zone, day_in
 
 
 def month_starts(now: dt.datetime, count: int = MONTHS) -> list[dt.date]:
@@ -138,18 +139,20 @@ def job_refresh_dashboard(*, now: dt.datetime, regardless_of_age: bool = False) 
 
 
 def _revenue(actor: Actor, months: list[dt.date]) -> dict[str, list[Month]]:
+    """Money in per currency and month. A payment's and a credit note's month is its home company's
+    (reports/zones.py), as in Finance → Reports → Revenue: one query per zone they were dated in."""
     paid: dict = defaultdict(lambda: ZERO)
     refunded: dict = defaultdict(lambda: ZERO)
-    # A payment's and a credit note's month is its home company's (reports/zones.py), as in Finance →
-    # Reports → Revenue.
-    for (month, currency, _company, _group), (amount, _net) in payments_by(
-            _scoped(Payment.objects.all(), actor), lambda zone: TruncMonth("paid_at", tzinfo=zone),
-            since=months[0]).items():
-        paid[currency, month] += amount
-    for (month, currency, _company, _group), (amount, _net) in credit_notes_by(  # negative: money going back
-            _scoped(credit_notes(), actor), lambda zone: TruncMonth("issue_date", tzinfo=zone),
-            since=months[0]).items():
-        refunded[currency, month] -= amount
+    for zone, part in by_zone(_scoped(Payment.objects.all(), actor), "document__company_snapshot__time_zone",
+                              "paid_at", since=months[0]):
+        for row in (part.annotate(month=TruncMonth("paid_at", tzinfo=zone)).values("month", "document__currency")
+                    .annotate(received=Sum("gross")).order_by()):
+            paid[row["document__currency"], day_in(row["month"], zone)] += row["received"]
+    for zone, part in by_zone(_scoped(credit_notes(), actor), "company_snapshot__time_zone", "issue_date",
+                              since=months[0]):
+        for row in (part.annotate(month=TruncMonth("issue_date", tzinfo=zone)).values("month", "currency")
+                    .annotate(credited=Sum("total")).order_by()):  # negative: the money going back
+            refunded[row["currency"], day_in(row["month"], zone)] -= row["credited"]
     currencies = sorted({currency for currency, _month in [*paid, *refunded]})
     return {currency: [Month(month, paid.get((currency, month), ZERO), refunded.get((currency, month), ZERO))
                        for month in months] for currency in currencies}
