@@ -41,11 +41,9 @@ def _password_check(request: Any, email: str, password: str, *, staff: bool) -> 
     device = devices.presented(request, email)
     if throttle.login_blocked(email, ip, door=door, device=device):
         raise LoginRefused(throttle.TOO_MANY_ATTEMPTS, code="throttled")
-    user = authenticate(request, email=email, password=password, door=door)  # counts a wrong password
-    if user is None:
-        raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
-    if user.is_staff != staff or not user.is_active:
-        throttle.login_failed(email, ip, door=door, device=device)
+    # Counts a wrong password, an inactive account and one of the other kind (backends.py).
+    user = authenticate(request, email=email, password=password, door=door)
+    if user is None or user.is_staff != staff or not user.is_active:
         raise LoginRefused(WRONG_CREDENTIALS, code="invalid_login")
     return user
 

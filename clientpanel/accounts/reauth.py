@@ -1,7 +1,7 @@
 """Asking a signed-in user for its present password again before a change that a borrowed session
 must not make (a new password, turning two-factor authentication on or off).
 
-Through the login throttle (throttle.reauth_blocked): a stolen session cannot guess the password
+Through the login throttle (throttle.reauth_attempt): a stolen session cannot guess the password
 through these forms any faster than at the login page, and wrong guesses here count towards the
 login's block too; but strangers' wrong passwords at a login door do not stop the signed-in owner
 here (a count of this account's sessions' own wrong guesses, and the address's, judge it)."""
@@ -21,11 +21,13 @@ FIELD = "current_password"
 def present_password_check(user: User, password: object, errors: FieldErrors, *, ip: str | None = None) -> None:
     """Add an error on `current_password` unless `password` is the user's present one; a wrong one
     is counted (call outside any transaction that may roll back, or the count goes with it)."""
-    if throttle.reauth_blocked(user, ip):
+    attempt = throttle.reauth_attempt(user, ip)  # counted before it is checked, forgiven when right
+    if attempt is None:
         errors.add(FIELD, str(throttle.TOO_MANY_ATTEMPTS))
     elif not isinstance(password, str) or not password or not user.check_password(password):
-        throttle.reauth_failed(user, ip)
         errors.add(FIELD, _("This is not your present password."))
+    else:
+        attempt.give_back()
 
 
 def present_password_require(user: User, password: object, *, ip: str | None = None) -> None:

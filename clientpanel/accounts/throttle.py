@@ -16,6 +16,12 @@ When the cache does not answer (Redis down or unreachable), nothing it guards go
 that cannot count must not let unlimited guesses through. Every function below then raises
 ThrottleUnavailable, logged once as an error naming the cause; the pages answer 503 with its
 message (config/middleware.py), never a 500 or a traceback.
+
+A password or code is counted as a failure before it is looked at (login_attempt, code_attempt,
+reauth_attempt) and its slots given back when it was right (Attempt.give_back): a cache that reads
+but refuses writes (a full Redis with maxmemory-policy noeviction, a read-only replica) refuses
+every guess with the 503 before anything is told, instead of refusing the wrong ones (which cannot
+be counted) and letting the right one through — a yes/no answer with nothing counted.
 """
 
 from __future__ import annotations
@@ -87,17 +93,48 @@ def _blocked(key: str, limit: int) -> bool:
     return len(cache.get_many(_slots(key, limit))) >= limit
 
 
-def _failed(key: str, limit: int, window: int = WINDOW) -> None:
+def _failed(key: str, limit: int, window: int = WINDOW) -> str | None:
+    """Take a free slot of `key`; answers the slot taken (None when every one is alive)."""
     slots = _slots(key, limit)
     taken = cache.get_many(slots)
     for slot in slots:
         # Another process may take a free slot between the read and the add; then try the next.
         if slot not in taken and cache.add(slot, 1, window):
-            return
+            return slot
+    return None
 
 
 def _forget(key: str, limit: int) -> None:
     cache.delete_many(_slots(key, limit))
+
+
+def _give_back(slots: list[str]) -> None:
+    cache.delete_many(slots)  # DEL: a full Redis (noeviction) still accepts it
+
+
+class Attempt:
+    """A password or code about to be checked, counted already as a failure (its slots taken)."""
+
+    def __init__(self, slots: list[str], give_back) -> None:
+        self._slots, self._give_back = slots, give_back
+
+    def give_back(self) -> None:
+        """It was right (or never made), so no failure: its slots are given back, not the earlier
+        failures'."""
+        if self._slots:
+            self._give_back(self._slots)
+
+
+def _attempt(judged: list[tuple[str, int]], counted: list[tuple[str, int]], give_back,
+             window: int = WINDOW) -> Attempt | None:
+    """None when a key of `judged` is blocked; else an Attempt holding a slot of each key of `counted`."""
+    if any(_blocked(key, limit) for key, limit in judged):
+        return None
+    return Attempt([slot for key, limit in counted if (slot := _failed(key, limit, window))], give_back)
+
+
+_give_back_sign_in = _sign_in(_give_back)
+_give_back_action = _action(_give_back)
 
 
 def _email_digest(email: str) -> str:
@@ -147,14 +184,18 @@ def login_blocked(email: str, ip: str | None, *, door: str = STAFF_DOOR, device:
     return any(_blocked(key, limit) for key, limit in _login_keys(email, ip, door, device))
 
 
-def _login_failure_count(email: str, ip: str | None, *, door: str, device: str | None = None) -> None:
-    for key, limit in _login_keys(email, ip, door, device):
-        _failed(key, limit)
+@_sign_in
+def login_attempt(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> Attempt | None:
+    """The password about to be checked, counted already as a wrong one (login_failed): call
+    .give_back() when it is right. None (not checked) when login_blocked."""
+    keys = _login_keys(email, ip, door, device)
+    return _attempt(keys, keys, _give_back_sign_in)
 
 
 @_sign_in
 def login_failed(email: str, ip: str | None, *, door: str = STAFF_DOOR, device: str | None = None) -> None:
-    _login_failure_count(email, ip, door=door, device=device)
+    for key, limit in _login_keys(email, ip, door, device):
+        _failed(key, limit)
 
 
 @_sign_in
@@ -173,21 +214,17 @@ def _reauth_key(user) -> str:
 
 
 @_action
-def reauth_blocked(user, ip: str | None) -> bool:
-    """Whether a signed-in user's present password may be checked again (reauth.py): not after
-    MAX_FAILURES wrong ones by this user's sessions, nor while the address or the account from this
-    address is blocked. Wrong passwords typed at a login door by someone else do not block it: only
-    a session of the account can take this count."""
-    keys = [(_reauth_key(user), MAX_FAILURES), *_address_keys(user.email, ip, door_of(user))]
-    return any(_blocked(key, limit) for key, limit in keys)
-
-
-@_action
-def reauth_failed(user, ip: str | None) -> None:
-    """A wrong present password counts for the session's user and towards its login's block too
-    (the account at its door, and from this address): a borrowed session guesses no faster here."""
-    _failed(_reauth_key(user), MAX_FAILURES)
-    _login_failure_count(user.email, ip, door=door_of(user))
+def reauth_attempt(user, ip: str | None) -> Attempt | None:
+    """A signed-in user's present password about to be checked again (reauth.py), counted already
+    as a wrong one: call .give_back() when it is right. None (not checked) after MAX_FAILURES wrong
+    ones by this user's sessions, or while the address or the account from this address is blocked.
+    Wrong passwords typed at a login door by someone else do not block it: only a session of the
+    account takes this count. A wrong one counts towards its login's block too (the account at its
+    door, and from this address): a borrowed session guesses no faster here."""
+    door = door_of(user)
+    judged = [(_reauth_key(user), MAX_FAILURES), *_address_keys(user.email, ip, door)]
+    counted = [(_reauth_key(user), MAX_FAILURES), *_login_keys(user.email, ip, door, None)]
+    return _attempt(judged, counted, _give_back_action)
 
 
 def _code_key(user_id: object) -> str:
@@ -195,15 +232,13 @@ def _code_key(user_id: object) -> str:
 
 
 @_sign_in
-def code_blocked(user_id: object) -> bool:
-    """Too many wrong second-factor codes for this account in the last WINDOW. Nothing resets
-    this count early: not a right password, not a right code, not a new login."""
-    return _blocked(_code_key(user_id), MAX_FAILURES)
-
-
-@_sign_in
-def code_failed(user_id: object) -> None:
-    _failed(_code_key(user_id), MAX_FAILURES)
+def code_attempt(user_id: object) -> Attempt | None:
+    """A second-factor code about to be checked, counted already as a wrong one: call .give_back()
+    when it is right. None (not checked) after MAX_FAILURES wrong codes for this account in the
+    last WINDOW. Nothing resets this count early: not a right password, not a right code, not a
+    new login."""
+    keys = [(_code_key(user_id), MAX_FAILURES)]
+    return _attempt(keys, keys, _give_back_sign_in)
 
 
 MAX_RESET_REQUESTS = 3  # per email address in WINDOW: enough for a lost message, too few to flood an inbox
@@ -262,3 +297,4 @@ def invitation_sent(user_id: object) -> None:
     """Count one invitation e-mail of this person (inviter()), after its link is saved: a refused
     invitation sends nothing and costs nothing."""
     _failed(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR, INVITATION_WINDOW)
+

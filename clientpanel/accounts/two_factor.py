@@ -22,7 +22,7 @@ from . import policies
 from .actors import ActorLike, as_actor
 from .models import User
 from .reauth import present_password_require
-from .throttle import code_blocked, code_failed
+from .throttle import code_attempt
 
 ISSUER = "Clientpanel"
 RECOVERY_CODE_COUNT = 10
@@ -143,12 +143,15 @@ def totp_verify(*, user: User, code: str) -> bool:
     At most throttle.MAX_FAILURES wrong codes per account in throttle.WINDOW, whatever else
     happens (a right password, a new login, another process): beyond them TooManyCodes, before
     the code is even looked at."""
-    if code_blocked(user.pk):
+    # Counted as a wrong code before it is looked at, outside any transaction (a rollback must not
+    # forget it), and forgiven when right: a cache that cannot count refuses the right code too.
+    attempt = code_attempt(user.pk)
+    if attempt is None:
         message = _("Too many wrong codes. Wait 15 minutes and try again.")
         raise TooManyCodes(message, fields={"code": [message]})
     if _spend_code(user_id=user.pk, code=str(code or "")[:64]):
+        attempt.give_back()
         return True
-    code_failed(user.pk)  # after the transaction: a rollback must not forget a wrong code
     return False
 
 
