@@ -52,7 +52,7 @@ def full_redis_url(tmp_path_factory):
         # Big values first, then ever smaller ones: a big command's own buffer, freed once refused,
         # left room for small keys (a throttle slot) after it.
         for size in (50_000, 1_000, 10):
-            with pytest.raises(redis.exceptions.OutOfMemoryError):  # noqa: PT012 — fill until it refuses
+            with pytest.raises(redis.exceptions.OutOfMemoryError):  # fill until it refuses
                 for n in range(1_000_000):
                     connection.set(f"filler:{size}:{n}", b"x" * size)
         assert connection.get("filler:50000:0") is not None  # reads still work
