@@ -58,9 +58,11 @@ def by_zone(rows: QuerySet, zone: str, column: str, *, since: dt.date | None = N
     names = set(rows.values_list(zone, flat=True).distinct().order_by())
     for name in sorted(names, key=lambda z: z or ""):
         tz = document_zone(name)
-        # No zone kept: the key missing, or JSON null.
-        part = rows.filter(**{zone: name}) if name is not None else rows.filter(
-            Q(**{f"{zone}__isnull": True}) | Q(**{zone: None}))
+        if len(names) == 1:
+            part = rows  # every row was dated in it (the usual: one company, or companies of one zone)
+        else:  # no zone kept: the key missing, or JSON null
+            part = rows.filter(**{zone: name}) if name is not None else rows.filter(
+                Q(**{f"{zone}__isnull": True}) | Q(**{zone: None}))
         if since is not None:
             part = part.filter(**{f"{column}__gte": _midnight(since, tz)})
         if until is not None:
