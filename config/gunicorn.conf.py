@@ -26,7 +26,8 @@ def _whole(name: str, default: int, minimum: int = 1) -> int:
 # stops the start with its one line and a non-zero exit. Each worker printed the exception's
 # traceback instead, then gunicorn its own "Worker failed to boot" one. In another process, so
 # this one imports nothing of the application (a reload after an upgrade reads everything anew);
-# any other failure is left to the workers to report, as before.
+# any other failure is left to the workers to report, as before. `--check-config` loads the
+# application itself, without this hook: config/wsgi.py says the same one line then.
 _SETTINGS_CHECK = """
 import importlib, os, sys
 from django.core.exceptions import ImproperlyConfigured
@@ -40,17 +41,21 @@ except Exception:
 """
 
 
-def _settings_checked() -> None:
+def on_starting(server) -> None:
+    """gunicorn's first hook, once its --env / -e / raw_env / GUNICORN_CMD_ARGS are known: checked
+    while this file loads, before gunicorn applied them, the settings were read without them (a
+    DJANGO_SETTINGS_MODULE given with -e was never the one checked, and a start it would fix was
+    refused)."""
     try:
         checked = subprocess.run([sys.executable, "-c", _SETTINGS_CHECK],  # noqa: S603 — our own code, this Python
-                                 capture_output=True, text=True, timeout=120)
+                                 env={**os.environ, **server.cfg.env}, capture_output=True, text=True, timeout=120)
     except subprocess.TimeoutExpired:
         return  # the workers will say what takes so long
     if checked.returncode == 3:
+        if server.pidfile is not None:
+            server.pidfile.unlink()
         raise SystemExit(checked.stderr.strip())
 
-
-_settings_checked()
 
 bind = os.environ.get("WEB_BIND", "127.0.0.1:8000")
 # Threads share a worker's connection pool; workers × DB_POOL_MAX_SIZE bounds PostgreSQL connections.
