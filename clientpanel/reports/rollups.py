@@ -37,7 +37,7 @@ from clientpanel.ledger.models import EntryType, LedgerEntry
 from .models import NO_GROUP_KEY, DailyRevenue, DailyTax, DailyUsage, RollupState, UnconvertedTaxDocument
 from .reversals import charge_reversals, reversals_by
 from .sums import ZERO, charges_by, credit_notes, credit_notes_by, payments_by, tax_by, tax_documents
-from .tax_currency import converted_by
+from .tax_currency import Converted, converted_by
 
 STATE_KEY = "reports"
 MARGIN = dt.timedelta(minutes=10)  # what was written this recently is always added up live
@@ -134,9 +134,10 @@ def _tax_deltas(written: Written) -> dict[tuple, list]:
     before whose exchange rate has come since (their tax-currency figures now, one fewer not
     converted; no longer kept)."""
     deltas: dict = defaultdict(lambda: [0, ZERO, ZERO, ZERO, ZERO, 0])
-    documents = written.on(tax_documents(), "issue_date")
-    for (day, company, group, *rest), values in tax_by(documents, lambda zone: TruncDate("issue_date",
-                                                                                         tzinfo=zone)).items():
+    fresh = Converted()
+    for (day, company, group, *rest), values in tax_by(written.on(tax_documents(), "issue_date"),
+                                                       lambda zone: TruncDate("issue_date", tzinfo=zone),
+                                                       converted=fresh).items():
         entry = deltas[day, company, group or NO_GROUP_KEY, *rest]
         for index, amount in enumerate(values):
             entry[index] += amount
@@ -149,7 +150,6 @@ def _tax_deltas(written: Written) -> dict[tuple, list]:
     done = list(came.converted)
     for start in range(0, len(done), 500):
         UnconvertedTaxDocument.objects.filter(document_id__in=done[start:start + 500]).delete()
-    fresh = converted_by(documents)
     for key, (_count, net, tax, unconverted) in fresh.sums.items():
         entry = deltas[key]
         entry[3] += net

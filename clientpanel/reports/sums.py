@@ -34,7 +34,7 @@ from clientpanel.ledger.models import LedgerEntry
 
 from .models import MAX_TAXES, NO_GROUP_KEY, ZERO, DailyTax
 from .periods import sale_group
-from .tax_currency import seller_tax_currency
+from .tax_currency import Converted, converted_by, seller_tax_currency
 from .zones import by_zone, day_in
 
 # A bucket in a zone: the expression truncating a moment to its day or period there.
@@ -119,15 +119,15 @@ def _line_amount_units(index: int):
 TaxKey = tuple
 
 
-def tax_by(documents: QuerySet[Document], bucket: Bucket | None, *,
-           since: dt.date | None = None, until: dt.date | None = None) -> dict[TaxKey, list]:
+def tax_by(documents: QuerySet[Document], bucket: Bucket | None, *, since: dt.date | None = None,
+           until: dt.date | None = None, converted: Converted | None = None) -> dict[TaxKey, list]:
     """Tax per bucket (over issue_date), home company, group, currency, client country (the billing
     address kept at issue), tax name and rate, and the seller's tax currency ("" none) — [documents,
     net, tax, net and tax in the tax currency, documents not converted] under each; reverse-charge
     sales and sales without tax under the kinds DailyTax.REVERSE_CHARGE and UNTAXED, with their net.
     Taxes add, never compound, so each is charged on the document's whole net. A document in its
     seller's tax currency is its own figures in it; one in another currency is converted by
-    reports/tax_currency.converted_by (what it adds goes under the same keys; here it stays 0).
+    reports/tax_currency.converted_by into `converted` when given, by day (here its figures stay 0).
 
     A tax document belongs to the day its company dated it (the VAT return's period): `bucket(zone)`
     truncates issue_date in the zone the document was issued in, and `since`–`until` (days, both
@@ -167,4 +167,6 @@ def tax_by(documents: QuerySet[Document], bucket: Bucket | None, *,
                 if own:
                     entry[3] += row["net_sum"]
                     entry[4] += amount
+        if converted is not None:
+            converted_by(part, into=converted)  # the part is this zone's days already
     return facts

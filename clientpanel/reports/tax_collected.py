@@ -23,7 +23,7 @@ from .periods import Filters, Range, sale_group, scoped
 from .revenue import reads_rollups
 from .rollups import Written
 from .sums import ZERO, tax_by, tax_documents
-from .tax_currency import converted_by
+from .tax_currency import Converted, converted_by
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,12 @@ def tax_report(*, actor: ActorLike, span: Range, filters: Filters | None = None)
     # (period, company id, currency, country, kind, name, rate, tax currency) → documents, net, tax,
     # net and tax in the tax currency, documents not converted
     sums: dict = defaultdict(lambda: [0, ZERO, ZERO, ZERO, ZERO, 0])
+    converted = Converted()
     for (bucket, company, _group, *rest), values in tax_by(
-            documents, lambda zone: span.truncate("issue_date", zone), since=span.since, until=span.until).items():
+            documents, lambda zone: span.truncate("issue_date", zone), since=span.since, until=span.until,
+            converted=converted).items():
         _add(sums[(span.period_of(bucket), company, *rest)], values)
-    for (day, company, _group, *rest), (_count, net, tax, unconverted) in converted_by(
-            documents, since=span.since, until=span.until).sums.items():
+    for (day, company, _group, *rest), (_count, net, tax, unconverted) in converted.sums.items():
         _add(sums[(span.period_of(day), company, *rest)], (0, ZERO, ZERO, net, tax, unconverted))
     if live.since is not None:
         rolled = (filters.on_rollup(DailyTax.objects.filter(day__gte=span.since, day__lte=span.until))
@@ -128,8 +129,9 @@ def tax_report(*, actor: ActorLike, span: Range, filters: Filters | None = None)
                  (row["count"], row["net_sum"], row["tax_sum"], row["net_tc"], row["tax_tc"], row["waiting"]))
         # Rolled up before their exchange rate came: the ones whose rate has come since the last run.
         waiting = UnconvertedTaxDocument.objects.filter(day__gte=span.since, day__lte=span.until)
-        for (day, company, _group, *rest), (count, net, tax, unconverted) in converted_by(
-                every.filter(pk__in=waiting.values("document_id")), since=span.since, until=span.until).sums.items():
+        came = converted_by(every.filter(pk__in=waiting.values("document_id")), since=span.since,
+                            until=span.until) if waiting.exists() else Converted()
+        for (day, company, _group, *rest), (count, net, tax, unconverted) in came.sums.items():
             _add(sums[(span.period_of(day), company, *rest)], (0, ZERO, ZERO, net, tax, unconverted - count))
     companies = dict(HomeCompany.objects.values_list("pk", "name"))
     report = TaxReport(span=span)

@@ -11,8 +11,8 @@ working day before its (or its invoice's) issue day. Each amount is rounded half
 document and tax line (einvoices.exporters.in_tax_currency: FA(3)'s P_14_xW), then summed.
 
 A document of a seller without a tax currency has none; one in the tax currency itself is its own
-figures (sums.tax_by). Only the others are read here, a row per document (two queries: the
-documents with their kept rates, and the entered rates the others need)."""
+figures (sums.tax_by). Only the others are read here, a row per document: one query for them with
+their kept rates (per zone, when sums.tax_by asks), and one for the entered rates the rest need."""
 
 from __future__ import annotations
 
@@ -58,10 +58,10 @@ def _foreign(documents: QuerySet[Document]) -> QuerySet[Document]:
     return documents.filter(other)
 
 
-def converted_by(documents: QuerySet[Document], *, since: dt.date | None = None,
-                 until: dt.date | None = None) -> Converted:
+def converted_by(documents: QuerySet[Document], *, since: dt.date | None = None, until: dt.date | None = None,
+                 into: Converted | None = None) -> Converted:
     """The tax-currency figures of the foreign-currency documents among `documents` dated (in their
-    company's zone) from `since` to `until` (both included; None: no bound)."""
+    company's zone) from `since` to `until` (both included; None: no bound), added to `into` if given."""
     rows = _foreign(documents)
     if since is not None:  # no zone is more than a day off UTC; each document's own day is checked below
         rows = rows.filter(issue_date__gte=dt.datetime.combine(since - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
@@ -74,7 +74,7 @@ def converted_by(documents: QuerySet[Document], *, since: dt.date | None = None,
     ).values("pk", "type", "related_id", "issue_date", "related__issue_date", "currency", "net", "tax_lines",
              "reverse_charge", "home_company_id", "group", "country", "seller", "zone", "invoice_zone",
              "einvoice__rate", "related__einvoice__rate").order_by())
-    found = Converted()
+    found = into if into is not None else Converted()
     wanted: dict = {}  # the documents without a kept rate → (currency, tax currency, the rate's day)
     dated = []
     for row in rows:
