@@ -141,7 +141,9 @@ def _tax_deltas(written: Written) -> dict[tuple, list]:
         entry = deltas[day, company, group or NO_GROUP_KEY, *rest]
         for index, amount in enumerate(values):
             entry[index] += amount
-    came = converted_by(tax_documents().filter(pk__in=UnconvertedTaxDocument.objects.values("document_id")))
+    waiting = UnconvertedTaxDocument.objects.all()
+    came = converted_by(tax_documents().filter(pk__in=waiting.values("document_id"))) if waiting.exists() \
+        else Converted()
     for key, (count, net, tax, unconverted) in came.sums.items():
         entry = deltas[key]
         entry[3] += net
