@@ -294,7 +294,15 @@ def invitation_blocked(user_id: object) -> bool:
 
 @_action
 def invitation_sent(user_id: object) -> None:
-    """Count one invitation e-mail of this person (inviter()), after its link is saved: a refused
-    invitation sends nothing and costs nothing."""
+    """Count one invitation e-mail of this person (inviter())."""
     _failed(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR, INVITATION_WINDOW)
 
+
+@_action
+def invitation_attempt(user_id: object) -> Attempt | None:
+    """One invitation e-mail of this person (inviter()) about to be saved, counted already — before
+    anything is written, so a cache that cannot count refuses it with nothing done, never after the
+    commit: call .give_back() when it is refused (a refused invitation sends nothing and costs
+    nothing). None (not saved) when invitation_blocked."""
+    keys = [(_invitation_key(user_id), MAX_INVITATIONS_PER_HOUR)]
+    return _attempt(keys, keys, _give_back_action, INVITATION_WINDOW)

@@ -11,6 +11,7 @@ and checks its rights again when it runs."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
 from clientpanel.accounts.roles import EDIT_CLIENTS, VIEW_CLIENTS, has_area
 from clientpanel.automation.background import background_task_start
@@ -48,6 +50,7 @@ FILTERS = ("q", "status", "country", "group", "sort")
 # The confirmation names this many of the selected clients; the count says how many there are.
 SHOWN_ON_CONFIRMATION = 20
 RUN_TOKEN_SECONDS = 24 * 3600  # how long a confirmation page remembers that it started its task
+logger = logging.getLogger(__name__)
 
 
 class _Refused(Exception):
@@ -165,5 +168,11 @@ def client_bulk_run(request: HttpRequest) -> HttpResponse:
         "actor_id": str(request.user.pk), "ip": client_ip(request),
         "client_ids": [str(client_id) for client_id in selection.client_ids], **form.arguments()})
     if token:
-        cache.set(token_key, task.pk, RUN_TOKEN_SECONDS)
+        try:
+            cache.set(token_key, task.pk, RUN_TOKEN_SECONDS)
+        except RedisError as error:
+            # The task is started (its e-mails go out): its page, not a 503 telling to try again. The
+            # same page sent again then finds its key without the task and goes back to the directory.
+            logger.error("Bulk %s task %s started; its confirmation page's key was not saved: %s: %s",
+                         action, task.pk, type(error).__name__, error)
     return redirect("backoffice:background-task", task_id=task.pk)

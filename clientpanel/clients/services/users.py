@@ -4,6 +4,7 @@ service is one transaction with the client row locked."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -70,6 +71,26 @@ def _locked_link(actor, client_id, user_id) -> tuple[Client, ClientUser]:
     return client, link
 
 
+def _invitation_counted(actor, data: Mapping[str, Any]) -> throttle.Attempt | None:
+    """Count a portal invitation before anything is written: a cache that cannot count refuses it
+    then, with nothing done — not after the commit, the invitation made and the answer a 503.
+    Conflict past MAX_INVITATIONS_PER_HOUR. Answers the count to give back when the invitation is
+    refused (a refused one costs nothing), or None when it is kept whatever happens."""
+    inviter = throttle.inviter(actor)
+    too_many = Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
+                        % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
+    if is_account_out_of_reach(actor=actor, email=clean_email(str(data.get("email") or ""), FieldErrors(),
+                                                              must_be_new=False)):
+        if throttle.invitation_blocked(inviter):
+            raise too_many
+        throttle.invitation_sent(inviter)  # "already exists" tells as much as an invitation costs
+        return None
+    attempt = throttle.invitation_attempt(inviter)
+    if attempt is None:
+        raise too_many
+    return attempt
+
+
 def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      send_invitation: bool = False) -> ClientUser:
     """Link a user to a client with chosen permissions: an existing user by email, or a new one
@@ -81,14 +102,17 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
     require(policies.can_manage_client_users(actor, client_id), _("You are not allowed to change client users."))
     # Only the portal's invitations: staff and API tokens are trusted with the shop's mail already.
     # Counted per person acting (throttle.inviter): staff during Login as Owner on a count of their own.
-    throttled = send_invitation and actor.is_portal
-    inviter = throttle.inviter(actor)
-    if throttled and throttle.invitation_blocked(inviter):
-        raise Conflict(_("You have sent %(count)d invitations in the last hour; try again later.")
-                       % {"count": throttle.MAX_INVITATIONS_PER_HOUR}, code="too_many_invitations")
-    if throttled and is_account_out_of_reach(actor=actor, email=clean_email(
-            str(data.get("email") or ""), FieldErrors(), must_be_new=False)):
-        throttle.invitation_sent(inviter)  # "already exists" tells as much as an invitation costs
+    attempt = _invitation_counted(actor, data) if send_invitation and actor.is_portal else None
+    try:
+        return _link_new(actor, client_id, data, send_invitation)
+    except Exception:
+        if attempt is not None:
+            with contextlib.suppress(throttle.ThrottleUnavailable):  # logged; the count stays then
+                attempt.give_back()
+        raise
+
+
+def _link_new(actor, client_id, data: Mapping[str, Any], send_invitation: bool) -> ClientUser:
     allowed = {"email", "permissions", "firstname", "lastname", "password", "phone"}
     with transaction.atomic():
         client = lock_client(client_id, actor)
@@ -142,8 +166,6 @@ def client_user_link(*, actor: ActorLike, client_id, data: Mapping[str, Any],
                      changes={"permissions": [None, permissions]})
         if send_invitation:
             publish(ClientUserInvited(client_id=client.pk, user_id=user.pk))
-    if throttled:
-        throttle.invitation_sent(inviter)  # after the commit: a rolled-back count would be forgotten
     return link
 
 
