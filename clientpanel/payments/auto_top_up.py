@@ -37,6 +37,7 @@ from clientpanel.ledger.models import LedgerEntry
 from .events import AutoTopUpFailed
 from .gateways import get_gateway
 from .models import AttemptDocument, AttemptStatus, AutoTopUp, PaymentAttempt, SavedMethod
+from .policies import can_charge_saved_methods
 from .rules import ENDED_UNCHARGED, SETTLING
 from .saved_charges import charge_saved_method, pending_attempt
 
@@ -64,7 +65,16 @@ def _method(actor: ActorLike, client_id, method_id) -> SavedMethod:
     return method
 
 
+def _refuse_staff_as_client(actor: ActorLike) -> None:
+    """Which card is charged, when and for how much is the card holder's to say: staff signed in as
+    the client (Login as Owner) would set up charges of a card whose holder is absent, without
+    Finance (policies.can_charge_saved_methods). Removing a card stays open to them."""
+    require(can_charge_saved_methods(as_actor(actor)), _("Staff signed in as the client cannot change how its saved "
+                                                         "cards are charged; the client does it itself."))
+
+
 def saved_method_make_default(*, actor: ActorLike, client_id, method_id) -> SavedMethod:
+    _refuse_staff_as_client(actor)
     with transaction.atomic():
         method = _method(actor, client_id, method_id)
         SavedMethod.objects.filter(client_id=client_id, is_default=True).exclude(pk=method.pk).update(is_default=False)
@@ -93,6 +103,7 @@ def auto_top_up_save(*, actor: ActorLike, client_id, enabled: bool, amount: obje
     portal's Add Funds limits), the days of charges the balance must cover (1–60), and the most
     top-ups a month (1–31)."""
     require(can_add_funds(as_actor(actor), client_id), _("You are not allowed to manage payment methods."))
+    _refuse_staff_as_client(actor)
     client = Client.objects.filter(pk=client_id).first()
     if client is None:
         raise NotFound(_("Client not found."))

@@ -26,7 +26,13 @@ from clientpanel.clients.actors import portal_actor
 from clientpanel.clients.models import Client, ClientUser
 from clientpanel.clients.permissions import MANAGE_USERS
 from clientpanel.clients.rules import ACCOUNT_CLOSED, portal_open, portal_open_q, takes_new_business
-from clientpanel.clients.selectors import client_tax_decision, clients_visible_to
+from clientpanel.clients.selectors import (
+    ADDING_FUNDS,
+    ORDERING,
+    client_tax_decision,
+    clients_visible_to,
+    new_business_refusal,
+)
 from clientpanel.core.actor import Actor, client_ip
 from clientpanel.core.errors import NotFound
 from clientpanel.ui import code_step
@@ -84,6 +90,14 @@ class Portal:
         """Order and Add funds are offered (clients.rules.takes_new_business): not for a closed or
         fraud client, which only staff reach (Login as Owner)."""
         return takes_new_business(self.client.status)
+
+    def order_refusal(self) -> str:
+        """Why Order is not offered ("" when it is), as ordering would refuse it."""
+        return new_business_refusal(self.client, ORDERING)
+
+    def add_funds_refusal(self) -> str:
+        """Why Add funds is not offered ("" when it is), as adding funds would refuse it."""
+        return new_business_refusal(self.client, ADDING_FUNDS)
 
     @functools.cached_property
     def company(self):

@@ -23,7 +23,7 @@ from clientpanel.invoicing.services import proforma_add_funds
 from clientpanel.payments.auto_top_up import KEY, auto_top_up_save, job_auto_top_up
 from clientpanel.payments.gateways import GatewayUnanswered
 from clientpanel.payments.gateways import test_gateway as card
-from clientpanel.payments.models import AttemptStatus, GatewayAccount, PaymentAttempt, SavedMethod
+from clientpanel.payments.models import AttemptStatus, AutoTopUp, GatewayAccount, PaymentAttempt, SavedMethod
 from clientpanel.payments.saved_charges import pay_with_saved_method
 from clientpanel.payments.selectors import saved_methods_offered
 from clientpanel.payments.tests.concurrency import together
@@ -244,3 +244,21 @@ def test_a_closed_or_fraud_clients_cards_are_not_charged(payer, status):
     proforma.refresh_from_db()
     assert saved_methods_offered(Actor(label="staff"), proforma) == []
     assert not PaymentAttempt.objects.filter(documents__document=proforma).exists()
+
+
+def test_staff_signed_in_as_the_client_cannot_set_how_its_cards_are_charged_but_may_remove_one(payer, staff):
+    """Auto top-up and the default card say which card is charged, when and for how much: the card
+    holder's to set, not staff's through Login as Owner (the page shows the setting, not its form)."""
+    client, _browser, method, _proforma = payer
+    second = SavedMethod.objects.create(client=client, account=method.account, reference="pm_test_second",
+                                        label="Test card •••• 1111")
+    as_owner = acting_for(staff, client)
+    page = as_owner.get(reverse("portal:payment-methods")).content.decode()
+    assert 'id="auto-top-up-form"' not in page and 'id="auto-top-up-staff"' in page and "Make default" not in page
+    as_owner.post(reverse("portal:payment-methods"), {"action": "auto_top_up", "enabled": "on", "amount": "9000",
+                                                      "days": "60", "max_per_month": "31"})
+    as_owner.post(reverse("portal:payment-methods"), {"action": "default", "method": second.pk})
+    assert not AutoTopUp.objects.filter(client=client).exists()
+    assert SavedMethod.objects.get(pk=method.pk).is_default
+    as_owner.post(reverse("portal:payment-methods"), {"action": "remove", "method": second.pk})
+    assert not SavedMethod.objects.filter(pk=second.pk).exists()

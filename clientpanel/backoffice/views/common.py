@@ -51,7 +51,10 @@ def page_of(request: HttpRequest, items, per_page: int) -> Page:
 
 def record_context(request: HttpRequest, client, tab: str) -> dict:
     return {"client": client, "tab": tab, "billing": client_selectors.billing_address_of(client),
-            "takes_new_business": takes_new_business(client.status)}  # Add service, Add Funds offered
+            # Add service and Add Funds offered, or why not (beside the disabled buttons)
+            "takes_new_business": takes_new_business(client.status),
+            "order_refusal": client_selectors.new_business_refusal(client, client_selectors.ORDERING),
+            "add_funds_refusal": client_selectors.new_business_refusal(client, client_selectors.ADDING_FUNDS)}
 
 
 def reload_page(request: HttpRequest, fallback: str, **kwargs) -> HttpResponse:

@@ -16,8 +16,8 @@ from clientpanel.audit.services import audit_record
 from clientpanel.catalog import selectors as catalog_selectors
 from clientpanel.catalog.models import Price, Product
 from clientpanel.catalog.selectors import Offer
-from clientpanel.clients.models import Client, ClientStatus
-from clientpanel.clients.selectors import clients_visible_to
+from clientpanel.clients.models import Client
+from clientpanel.clients.selectors import ORDERING, clients_visible_to, new_business_refusal
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, require
 from clientpanel.core.events import publish
 from clientpanel.core.ids import int_id_or_none
@@ -65,10 +65,7 @@ def service_order(*, actor: ActorLike, client_id, product_id, price_id, allow_ov
         except (Client.DoesNotExist, ValueError, TypeError):
             raise NotFound(_("Client not found.")) from None
         if not rules.client_takes_orders(client):  # judged on the locked row: closed meanwhile counts
-            raise Conflict(_("This client is closed: reopen it before ordering a service.")
-                           if client.status == ClientStatus.CLOSED else
-                           _("This client is marked as fraud: change its status before ordering a service."),
-                           code="client_closed")
+            raise Conflict(new_business_refusal(client, ORDERING), code="client_closed")
         errors = FieldErrors()
         product = Product.objects.filter(pk=product_id).first() if _uuid_like(product_id) else None
         if product is None:

@@ -34,7 +34,7 @@ from .inheritance import (
 )
 from .search import clients_found_by
 from .selection import BULK_LIMIT, ClientSelection, client_selection, clients_selected
-from .statuses import ERASE_ACTION, client_erased, status_choices_for
+from .statuses import ADDING_FUNDS, ERASE_ACTION, ORDERING, client_erased, new_business_refusal, status_choices_for
 from .users import (
     client_user_links,
     is_account_out_of_reach,
@@ -45,10 +45,12 @@ from .users import (
 )
 
 __all__ = [
+    "ADDING_FUNDS",
     "BULK_LIMIT",
     "CLIENT_SORTS",
     "ERASE_ACTION",
     "INHERITED_SETTINGS",
+    "ORDERING",
     "ClientSelection",
     "address_get",
     "billing_address_of",
@@ -75,6 +77,7 @@ __all__ = [
     "group_list",
     "group_names",
     "is_account_out_of_reach",
+    "new_business_refusal",
     "parse_sort",
     "sees_every_client",
     "status_choices_for",

@@ -1,7 +1,10 @@
-"""Whether a client's personal data was erased, and so which statuses staff may still give it: an
-erased client is not reopened (services/status.py refuses it; its Profile form offers only these)."""
+"""Whether a client's personal data was erased, and so which statuses staff may still give it (an
+erased client is not reopened: services/status.py refuses it; its Profile form offers only these),
+and why nothing new is sold to a closed, fraud or erased client (new_business_refusal)."""
 
 from __future__ import annotations
+
+from django.utils.translation import gettext as _
 
 from clientpanel.audit.models import AuditEvent
 
@@ -26,3 +29,24 @@ def status_choices_for(client: Client) -> list[tuple[str, str]]:
         return list(ClientStatus.choices)
     return [(value, label) for value, label in ClientStatus.choices
             if value == client.status or not takes_new_business(value)]
+
+
+# What is refused to a client that takes no new business (new_business_refusal).
+ORDERING, ADDING_FUNDS = "ordering", "adding_funds"
+
+
+def new_business_refusal(client: Client, doing: str) -> str:
+    """Why nothing new may be sold to the client — a service ordered (ORDERING) or funds added
+    (ADDING_FUNDS) — in words saying what staff can do about it; "" when it may. The refusal of
+    the services and the note beside the disabled buttons alike: an erased client is not told to
+    be reopened, since it cannot be."""
+    if takes_new_business(client.status):
+        return ""
+    if client_erased(client.pk):
+        return _("This client's personal data is erased, so it stays closed. Create a new client for a "
+                 "returning customer.")
+    if client.status == ClientStatus.CLOSED:
+        return (_("This client is closed: reopen it before ordering a service.") if doing == ORDERING else
+                _("This client is closed: reopen it before adding funds."))
+    return (_("This client is marked as fraud: change its status before ordering a service.") if doing == ORDERING
+            else _("This client is marked as fraud: change its status before adding funds."))

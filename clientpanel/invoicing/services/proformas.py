@@ -18,9 +18,9 @@ from django.utils.translation import ngettext
 
 from clientpanel.accounts.actors import ActorLike, as_actor
 from clientpanel.audit.services import audit_record
-from clientpanel.clients.models import Address, AddressType, Client, ClientStatus
+from clientpanel.clients.models import Address, AddressType, Client
 from clientpanel.clients.rules import takes_new_business
-from clientpanel.clients.selectors import clients_visible_to, effective_setting
+from clientpanel.clients.selectors import ADDING_FUNDS, clients_visible_to, effective_setting, new_business_refusal
 from clientpanel.core.errors import Conflict, FieldErrors, NotFound, ValidationFailed, require
 from clientpanel.core.locks import lock_one
 from clientpanel.core.money import (
@@ -101,6 +101,8 @@ def _proforma_issue(actor: ActorLike, client_id, items: object,
             errors.fields = {amount_field: list(dict.fromkeys(messages))}
         errors.raise_if_any()
         cleaned, nets, totals, decision = priced
+        if any(item["is_topup"] for item in cleaned):
+            _refuse_closed(client)  # a top-up line adds funds once paid, as Add Funds does
         company = decision.home_company
         terms = int(effective_setting(client, "payment_terms_days")[0])
         shipping = client.addresses.filter(type=AddressType.SHIPPING, is_default=True).first()
@@ -144,7 +146,7 @@ def proforma_add_funds(*, actor: ActorLike, client_id, net_amount: object) -> Do
     the amount keeps within the portal's limits (SPEC §7): a minimum, a maximum, and a balance it may
     not take the client above; staff may issue any amount. Refused for a client closed or marked as
     fraud (409 `client_closed`, takes_top_ups), by staff, the API and the portal alike; staff still
-    bill it through the proforma editor (docs/decisions.md)."""
+    bill it through the proforma editor, without a top-up line (docs/decisions.md)."""
     actor = as_actor(actor)
     require(policies.can_add_funds(actor, client_id), _("You are not allowed to issue documents."))
     client = clients_visible_to(actor).filter(pk=client_id).only("currency", "status").first()
@@ -168,10 +170,7 @@ def takes_top_ups(client: Client) -> bool:
 
 def _refuse_closed(client: Client) -> None:
     if not takes_top_ups(client):
-        raise Conflict(_("This client is closed: reopen it before adding funds.")
-                       if client.status == ClientStatus.CLOSED else
-                       _("This client is marked as fraud: change its status before adding funds."),
-                       code="client_closed")
+        raise Conflict(new_business_refusal(client, ADDING_FUNDS), code="client_closed")
 
 
 def _check_add_funds(net: Decimal, portal: bool, client: Client, errors: FieldErrors) -> None:

@@ -90,3 +90,22 @@ def test_login_as_owner_cannot_add_funds_for_a_closed_client_either(staff_client
     page = staff_client.post(reverse("portal:add-funds"), {"amount": "20"})
     assert page.status_code == 200 and CLOSED_WORDS in page.content.decode()
     assert not Document.objects.exists()
+
+
+@pytest.mark.parametrize(("status", "words"), STATUSES)
+def test_a_top_up_line_is_add_funds_too_and_refused_the_same_way(api, make_client, staff, status, words):
+    """A proforma with a top-up line adds funds once paid, as Add Funds does: refused for a closed or
+    fraud client, from the editor and the API alike; the same proforma without the line is issued."""
+    client = make_client(currency="USD")
+    _set_status(client, status)
+    items = [{"description": "Hosting", "quantity": "1", "unit_price": "10"},
+             {"description": "Top up", "quantity": "1", "unit_price": "10", "is_topup": True}]
+    with pytest.raises(Conflict) as refused:
+        proforma_issue(actor=staff, client_id=client.pk, items=items)
+    assert (refused.value.code, refused.value.message) == ("client_closed", words)
+    answer = api.client.post(f"/api/v1/clients/{client.pk}/invoices", data=json.dumps({"items": [
+        {"description": "Top up", "unit_price": "10", "top_up": True}]}), content_type="application/json",
+        headers=api.headers)
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "client_closed", answer.content
+    assert not Document.objects.exists()
+    assert proforma_issue(actor=staff, client_id=client.pk, items=items[:1]).net == Decimal("10")

@@ -31,6 +31,7 @@ from clientpanel.payments.auto_top_up import (
 from clientpanel.payments.gateways import NotVerified, gateway_choices, get_gateway
 from clientpanel.payments.gateways import test_gateway as test_card
 from clientpanel.payments.models import AttemptStatus, AutoTopUp, PaymentAttempt
+from clientpanel.payments.policies import can_charge_saved_methods
 from clientpanel.payments.rules import ENDED_UNCHARGED
 from clientpanel.payments.saved_charges import pay_with_saved_method
 from clientpanel.payments.selectors import account_of, online_gateways, payable_online
@@ -249,4 +250,4 @@ def payment_methods(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:payment-methods")
     return render(request, "portal/payment_methods.html", {
         "methods": saved_methods(actor=actor, client_id=client.pk), "form": form, "setting": setting,
-        "client": client})
+        "client": client, "sets_charges": can_charge_saved_methods(actor)})
