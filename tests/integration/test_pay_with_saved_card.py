@@ -92,7 +92,7 @@ def test_the_same_button_pressed_twice_charges_the_card_once(payer):
 
 
 def test_a_declined_card_leaves_the_proforma_unpaid_and_offers_to_pay_again(payer, make_client):
-    client, browser, _method, proforma = payer
+    client, browser, method, proforma = payer
     declining = keep_a_card(browser, client, outcome="succeed_save_declining")
     answer = _press(browser, proforma, declining)
     attempt = PaymentAttempt.objects.get(documents__document=proforma)
@@ -101,6 +101,7 @@ def test_a_declined_card_leaves_the_proforma_unpaid_and_offers_to_pay_again(paye
     assert proforma.status == DocumentStatus.UNPAID and proforma.paid_gross == 0
     shown = browser.get(answer["Location"]).content.decode()
     assert 'id="pay-again"' in shown
+    assert f'id="pay-saved-{method.pk}"' in shown  # the other saved card is one click too
 
 
 def test_an_unanswered_charge_stays_pending_and_the_proforma_is_not_offered_again(payer, monkeypatch):

@@ -116,6 +116,7 @@ def document(request: HttpRequest, document_id) -> HttpResponse:
                                                     "client": request.portal.client, "payable": payable,
                                                     "saved_methods": saved_methods_offered(
                                                         request.portal.actor, shown) if payable else [],
+                                                    "document_as_list": [shown],
                                                     "settling": settling, "by_transfer": by_transfer,
                                                     # no way offered, nor a payment on its way: ask to be told how
                                                     "ask_how_to_pay": not (payable or by_transfer or settling),

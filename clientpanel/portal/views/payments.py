@@ -34,7 +34,7 @@ from clientpanel.payments.models import AttemptStatus, AutoTopUp, PaymentAttempt
 from clientpanel.payments.policies import can_charge_saved_methods
 from clientpanel.payments.rules import ENDED_UNCHARGED
 from clientpanel.payments.saved_charges import pay_with_saved_method
-from clientpanel.payments.selectors import account_of, online_gateways, payable_online
+from clientpanel.payments.selectors import account_of, online_gateways, payable_online, saved_methods_offered
 from clientpanel.payments.services import attempt_documents, attempt_for_payer, notification_receive, payment_start
 from clientpanel.ui.forms import SentOnceForm
 
@@ -142,7 +142,10 @@ def payment(request: HttpRequest, attempt_id) -> HttpResponse:
     payable = payable_online(documents)[0] if attempt.status in ENDED_UNCHARGED else set()
     unpaid = [d for d in documents if d.pk in payable]
     return render(request, "portal/payment.html", {"attempt": attempt, "documents": documents, "unpaid": unpaid,
-                                                   "invoices": list(invoices), "status": AttemptStatus})
+                                                   "invoices": list(invoices), "status": AttemptStatus,
+                                                   # a declined card: another saved one is one click too
+                                                   "saved_methods": saved_methods_offered(
+                                                       request.portal.actor, unpaid[0]) if unpaid else []})
 
 
 # --- the offline test gateway's page ---------------------------------------------------------------
