@@ -32,6 +32,7 @@ import logging
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy
+from redis import exceptions as redis_errors
 from redis.exceptions import RedisError
 
 from clientpanel.core.actor import Actor
@@ -50,6 +51,12 @@ logger = logging.getLogger(__name__)
 UNAVAILABLE_TITLE = gettext_lazy("Unavailable for a moment")
 SIGN_IN_UNAVAILABLE = gettext_lazy("Sign-in is unavailable for a moment. Please try again shortly.")
 ACTION_UNAVAILABLE = gettext_lazy("This is unavailable for a moment. Please try again shortly.")
+
+
+# What a Redis that cannot serve now raises — down, silent, full (OOM), a read-only replica, loading —
+# as against a fault of ours (a wrong command or type): the pages and the API answer these with 503.
+REDIS_UNAVAILABLE = (redis_errors.ConnectionError, redis_errors.TimeoutError, redis_errors.OutOfMemoryError,
+                     redis_errors.ReadOnlyError, redis_errors.TryAgainError, redis_errors.ClusterDownError)
 
 
 class ThrottleUnavailable(Exception):

@@ -3,8 +3,8 @@
 Every error answers {"error": {"code", "message", "fields"}}: 400 for a body that is not JSON,
 422 for invalid fields, 401 without a valid token, 403 without the scope, 404 for unknown ids and
 unknown routes, 405 for a method the route does not take, 409 for conflicts, 413 for a body over
-DATA_UPLOAD_MAX_MEMORY_SIZE, and 500 (logged) for a fault of ours. The OpenAPI document declares
-these error responses on every operation (see _declare_error_responses).
+DATA_UPLOAD_MAX_MEMORY_SIZE, 503 (Retry-After) while Redis does not answer, and 500 (logged) for a
+fault of ours. The OpenAPI document declares these error responses on every operation.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from redis.exceptions import RedisError
 
 from clientpanel.accounts.api_auth import ApiTokenAuth
-from clientpanel.api import contract
+from clientpanel.accounts.throttle import ThrottleUnavailable
+from clientpanel.api import contract, unavailable
 from clientpanel.api.field_names import field_name, request_loc
 from clientpanel.api.imports import UPLOAD_URL_NAME, upload_limit
 from clientpanel.api.imports import router as imports_router
@@ -222,6 +224,13 @@ def on_unexpected_error(request, exc):
     )
 
 
+@api.exception_handler(ThrottleUnavailable)
+@api.exception_handler(RedisError)
+def on_redis_error(request, exc: Exception):
+    """Redis down, silent, full or read-only: a 503 to try again (api/unavailable.py); else a 500."""
+    return unavailable.answer(api, request, exc, error_body) or on_unexpected_error(request, exc)
+
+
 def _body_too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     limit = limit or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
@@ -306,14 +315,6 @@ def _declare_error_responses(schema: dict) -> None:
                     responses[code] = {"description": ERROR_DESCRIPTIONS[code], "content": error}
 
 
-api.add_router("/", clients_router)
-api.add_router("/", users_router)
-api.add_router("/", groups_router)
-api.add_router("/", ledger_router)
-api.add_router("/", invoicing_router)
-api.add_router("/", einvoices_router)
-api.add_router("/", companies_router)
-api.add_router("/", catalog_router)
-api.add_router("/", services_router)
-api.add_router("/", imports_router)
-api.add_router("/", webhooks_router)
+for _router in (clients_router, users_router, groups_router, ledger_router, invoicing_router, einvoices_router,
+                companies_router, catalog_router, services_router, imports_router, webhooks_router):
+    api.add_router("/", _router)

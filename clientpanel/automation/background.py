@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey.contrib.djhuey import HUEY
+from redis.exceptions import RedisError
 
 from clientpanel.accounts.models import User
 from clientpanel.core.errors import DomainError
@@ -131,9 +132,16 @@ class TaskState:
 
 
 def background_task_state(task: BackgroundTask) -> TaskState:
-    """Where the task is: its row once it has ended, its last reported progress while it runs."""
+    """Where the task is: its row once it has ended, its last reported progress while it runs — or
+    the row's figures while that progress cannot be read (Redis down: the page and the API keep
+    answering, and show the end once the row has it)."""
     if task.status == BackgroundTaskStatus.RUNNING:
-        reported = HUEY.get(_progress_key(task.pk), peek=True)
+        try:
+            reported = HUEY.get(_progress_key(task.pk), peek=True)
+        except RedisError as error:
+            log.warning("background task #%s: its progress could not be read: %s: %s", task.pk,
+                        type(error).__name__, error)
+            reported = None
         if reported:
             done, total, _at = reported
             return TaskState(status=task.status, done=done, total=total)
