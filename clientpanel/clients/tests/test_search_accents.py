@@ -59,9 +59,13 @@ def test_the_migration_folds_the_clients_stored_before(make_client):
     accented = make_client(email="zofia@example.pl", firstname="Zofia", lastname="Żółć")
     Client.objects.filter(pk=accented.pk).update(search_text="zofia żółć zofia@example.pl")  # as stored before
     before, after = [("clients", "0021_time_ordered_ids")], [("clients", "0022_search_text_without_accents")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    assert Client.objects.get(pk=accented.pk).search_text == "zofia zolc zofia@example.pl"
-    assert Client.objects.get(pk=kept.pk).search_text == search_folded(kept.search_text)
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert Client.objects.get(pk=accented.pk).search_text == "zofia zolc zofia@example.pl"
+        assert Client.objects.get(pk=kept.pk).search_text == search_folded(kept.search_text)
+    finally:  # every later migration again (any app's that follow 0022), for the tests after this one
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
