@@ -4,7 +4,9 @@ ValueError (or dj_database_url's error) from deep inside the settings module."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -82,26 +84,61 @@ def env_country(name: str, default: str) -> str:
     return text
 
 
+# How a TrueType font file begins (sfnt version 1.0, Apple's "true", a collection's "ttcf"): what
+# reportlab embeds. "OTTO" (OpenType with PostScript outlines) it refuses when the first PDF is made.
+_TRUETYPE = (b"\x00\x01\x00\x00", b"true", b"ttcf")
+
+
 def env_file(name: str) -> str:
-    """The path of a readable file, or "" when unset: a font that is not there was silently replaced
-    by one without Polish letters."""
+    """The path of a readable TrueType font file, or "" when unset: a font that is not there was
+    silently replaced by one without Polish letters, and a file that is no font (/etc/passwd) broke
+    every PDF."""
     text = os.environ.get(name, "").strip()
+    use = "name a TrueType font file (.ttf), or leave it empty for DejaVu Sans (docs/deploy.md)."
     if text and not (Path(text).is_file() and os.access(text, os.R_OK)):
-        raise ImproperlyConfigured(f"{name}={text!r} is not a readable file: name a TrueType font file (.ttf), "
-                                   "or leave it empty for DejaVu Sans (docs/deploy.md).")
+        raise ImproperlyConfigured(f"{name}={text!r} is not a readable file: {use}")
+    if text:
+        with open(text, "rb") as font:
+            start = font.read(4)
+        if start == b"OTTO":
+            raise ImproperlyConfigured(f"{name}={text!r} is an OpenType font with PostScript outlines, which PDFs "
+                                       f"cannot embed: {use}")
+        if start not in _TRUETYPE:
+            raise ImproperlyConfigured(f"{name}={text!r} is not a TrueType font file: {use}")
     return text
+
+
+def _url_valid(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError: a port that is not a number, or out of range
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    # A host of letters, digits, hyphens and dots (an IDN's letters too), or an IP address in brackets:
+    # "panel example.com" made links no mail program opens; a port of 0 is none.
+    return (parts.scheme in {"http", "https"} and not parts.query and not parts.fragment
+            and not any(character.isspace() for character in text) and port != 0
+            and (re.fullmatch(r"[^\W_]([\w-]*[^\W_])?(\.[^\W_]([\w-]*[^\W_])?)*\.?", host) is not None
+                 or ("[" in parts.netloc and _ipv6(host))))
+
+
+def _ipv6(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:
+        return False
 
 
 def env_url(name: str, default: str) -> str:
     """An http:// or https:// address with a host: without a scheme, every link in the e-mails was
-    relative ("panel.example.com/portal/…"), which no mail program opens."""
+    relative ("panel.example.com/portal/…"), which no mail program opens. No user or password in it
+    (each e-mailed link would carry them): said without echoing the value."""
     text = os.environ.get(name, "").strip() or default
-    try:
-        parts = urlsplit(text)
-        valid = parts.scheme in {"http", "https"} and bool(parts.hostname) and (parts.port or 1) > 0
-    except ValueError:  # a port that is not a number
-        valid = False
-    if not valid or parts.query or parts.fragment:
+    if "@" in text.partition("//")[2].partition("/")[0]:
+        raise ImproperlyConfigured(f"{name} (…@{text.split('@')[-1]}) names a user and password: use the public "
+                                   "address alone, such as https://panel.example.com (docs/deploy.md).")
+    if not _url_valid(text):
         raise ImproperlyConfigured(f"{name}={text!r} is not an http:// or https:// address: use the public "
                                    "address, such as https://panel.example.com (docs/deploy.md).")
     return text
