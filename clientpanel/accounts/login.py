@@ -10,6 +10,7 @@ and a client user (who may not use the staff panel), so the page tells an outsid
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib.auth import authenticate
@@ -61,8 +62,11 @@ def login_completed(*, request: Any, response: Any, user: User) -> None:
     has the account's device cookie, else the account's at this door) and give the browser the
     account's device cookie, so that strangers' wrong passwords do not lock it out later."""
     ip = client_ip(request) if request is not None else None
-    throttle.login_succeeded(user.email, door=throttle.door_of(user), device=devices.presented_for(request, user),
-                             ip=ip)
+    # Signed in already (the door logged the user in): a 503 here told a signed-in person that
+    # sign-in was unavailable. Only the forgiving fails then (logged): the earlier failures stay.
+    with contextlib.suppress(throttle.ThrottleUnavailable):
+        throttle.login_succeeded(user.email, door=throttle.door_of(user),
+                                 device=devices.presented_for(request, user), ip=ip)
     devices.remember(request, response, user)
 
 
