@@ -33,8 +33,7 @@ from clientpanel.invoicing.services import (
 from clientpanel.reports.dashboard import dashboard_figures
 from clientpanel.reports.reports import Range, aging_report, revenue_report, tax_report
 from clientpanel.reports.rollups import rollups_refresh
-from clientpanel.tax.selectors import default_home_company
-from clientpanel.tax.services import home_company_save, tax_rule_save
+from clientpanel.reports.tests.companies import US_ADDRESS, warsaw_and_new_york
 from conftest import client_data
 
 pytestmark = pytest.mark.django_db
@@ -51,21 +50,11 @@ def at(day: int, hour: int = 12, month: int = 11):
 
 @pytest.fixture
 def month(db, settings):
-    settings.TIME_ZONE = "UTC"
-    settings.CLIENTPANEL_CURRENCIES = ["PLN", "EUR", "USD", "JPY"]
-    warsaw = default_home_company()
-    home_company_save(actor=None, company_id=warsaw.pk, data={
-        "name": "Hostownia", "country": "PL", "eu_vat_id": "PL5260250995", "time_zone": "Europe/Warsaw"})
-    tax_rule_save(actor=None, company_id=warsaw.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
-    new_york = home_company_save(actor=None, data={"name": "Hosting Inc", "country": "US",
-                                                   "time_zone": "America/New_York"})
-    tax_rule_save(actor=None, company_id=new_york.pk, data={"country": "US", "region": "NY",
-                                                            "tax1_name": "Sales tax", "tax1_rate": "8.875"})
-    us = {"country": "US", "region": "NY", "city": "New York", "postcode": "10001"}
+    warsaw, new_york = warsaw_and_new_york(settings, ["PLN", "EUR", "USD", "JPY"])
     ola = client_create(actor=None, data=client_data(currency="PLN", firstname="Ola"))
     eva = client_create(actor=None, data=client_data(currency="EUR", firstname="Eva"))
-    sam = client_create(actor=None, data=client_data(currency="USD", firstname="Sam", billing_address=us))
-    ken = client_create(actor=None, data=client_data(currency="JPY", firstname="Ken", billing_address=us))
+    sam = client_create(actor=None, data=client_data(currency="USD", firstname="Sam", billing_address=US_ADDRESS))
+    ken = client_create(actor=None, data=client_data(currency="JPY", firstname="Ken", billing_address=US_ADDRESS))
     Client.objects.filter(pk__in=[sam.pk, ken.pk]).update(home_company=new_york)
 
     def paid(client, net, day, hour=12, pay_day=None, paid_at=None):

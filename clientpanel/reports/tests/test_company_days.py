@@ -22,9 +22,9 @@ from clientpanel.reports.dashboard import dashboard_figures
 from clientpanel.reports.models import DailyRevenue
 from clientpanel.reports.reports import Range, revenue_report, tax_report
 from clientpanel.reports.rollups import rolled_until, rollups_refresh
-from clientpanel.tax.selectors import default_home_company
-from clientpanel.tax.services import home_company_save, tax_rule_save
 from conftest import client_data
+
+from .companies import US_ADDRESS, warsaw_and_new_york
 
 pytestmark = pytest.mark.django_db
 
@@ -49,20 +49,10 @@ def paid(client, net: str, moment: dt.datetime) -> Document:
 
 @pytest.fixture
 def companies(db, settings):
-    settings.TIME_ZONE = "UTC"
-    settings.CLIENTPANEL_CURRENCIES = ["PLN", "USD"]
-    warsaw = default_home_company()
-    home_company_save(actor=None, company_id=warsaw.pk, data={
-        "name": "Hostownia", "country": "PL", "eu_vat_id": "PL5260250995", "time_zone": "Europe/Warsaw"})
-    tax_rule_save(actor=None, company_id=warsaw.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
-    new_york = home_company_save(actor=None, data={"name": "Hosting Inc", "country": "US",
-                                                   "time_zone": "America/New_York"})
-    tax_rule_save(actor=None, company_id=new_york.pk, data={"country": "US", "region": "NY",
-                                                            "tax1_name": "Sales tax", "tax1_rate": "8.875"})
+    _warsaw, new_york = warsaw_and_new_york(settings, ["PLN", "USD"])
     ola = client_create(actor=None, data=client_data(currency="PLN", firstname="Ola"))
     sam = client_create(actor=None, data=client_data(
-        currency="USD", firstname="Sam", billing_address={"country": "US", "region": "NY", "city": "New York",
-                                                          "postcode": "10001"}))
+        currency="USD", firstname="Sam", billing_address=US_ADDRESS))
     Client.objects.filter(pk=sam.pk).update(home_company=new_york)
     boss = staff_create(email="boss@example.com", password="correct-horse-battery", firstname="B", lastname="B",
                         roles=["Administrator"])

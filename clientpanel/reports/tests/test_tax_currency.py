@@ -23,10 +23,9 @@ from clientpanel.invoicing.services import credit_note_issue, proforma_add_funds
 from clientpanel.reports.models import DailyTax, UnconvertedTaxDocument
 from clientpanel.reports.reports import Range, tax_report
 from clientpanel.reports.rollups import rolled_until, rollups_refresh
-from clientpanel.tax.selectors import default_home_company
-from clientpanel.tax.services import home_company_save, tax_rule_save
 from conftest import client_data
 
+from .companies import US_ADDRESS, warsaw_and_new_york
 from .test_reports import admin, limited_to
 
 pytestmark = pytest.mark.django_db
@@ -53,23 +52,13 @@ def rate(currency: str, day: dt.date, value: str) -> VatExchangeRate:
 
 @pytest.fixture
 def sales(db, settings):
-    settings.TIME_ZONE = "UTC"
-    settings.CLIENTPANEL_CURRENCIES = ["PLN", "EUR", "USD"]
-    warsaw = default_home_company()
-    home_company_save(actor=None, company_id=warsaw.pk, data={
-        "name": "Hostownia", "country": "PL", "eu_vat_id": "PL5260250995", "time_zone": "Europe/Warsaw"})
-    tax_rule_save(actor=None, company_id=warsaw.pk, data={"country": "PL", "tax1_name": "VAT", "tax1_rate": "23"})
-    new_york = home_company_save(actor=None, data={"name": "Hosting Inc", "country": "US",
-                                                   "time_zone": "America/New_York"})
-    tax_rule_save(actor=None, company_id=new_york.pk, data={"country": "US", "region": "NY",
-                                                            "tax1_name": "Sales tax", "tax1_rate": "8.875"})
+    _warsaw, new_york = warsaw_and_new_york(settings, ["PLN", "EUR", "USD"])
     rate("EUR", dt.date(2026, 11, 16), "4.2563")
     rate("EUR", dt.date(2026, 11, 23), "4.3100")  # the credit note's own day: not its rate
     ola = client_create(actor=None, data=client_data(currency="PLN", firstname="Ola"))
     eva = client_create(actor=None, data=client_data(currency="EUR", firstname="Eva"))
     udo = client_create(actor=None, data=client_data(currency="USD", firstname="Udo"))
-    sam = client_create(actor=None, data=client_data(currency="USD", firstname="Sam", billing_address={
-        "country": "US", "region": "NY", "city": "New York", "postcode": "10001"}))
+    sam = client_create(actor=None, data=client_data(currency="USD", firstname="Sam", billing_address=US_ADDRESS))
     Client.objects.filter(pk=sam.pk).update(home_company=new_york)
     invoice_of(ola, "100.00")  # PLN: its own figures
     eur = invoice_of(eva, "100.00")  # 23.00 EUR of VAT
