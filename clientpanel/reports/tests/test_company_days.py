@@ -59,10 +59,15 @@ def companies(db, settings):
     return {"ola": ola, "sam": sam, "boss": boss}
 
 
-def received(boss, span: Range) -> dict[tuple[str, dt.date], Decimal]:
+def by_day(boss, span: Range, figure: str) -> dict[tuple[str, dt.date], Decimal]:
+    """The revenue report's non-zero `figure` (payments, refunds) of each currency and period."""
     report = revenue_report(actor=boss, span=span)
-    return {(currency, row.key): row.payments for currency, rows in report.by_period.items() for row in rows
-            if row.payments}
+    return {(currency, row.key): getattr(row, figure) for currency, rows in report.by_period.items()
+            for row in rows if getattr(row, figure)}
+
+
+def received(boss, span: Range) -> dict[tuple[str, dt.date], Decimal]:
+    return by_day(boss, span, "payments")
 
 
 def test_a_payment_near_midnight_is_money_of_its_companys_day(companies):
@@ -100,9 +105,7 @@ def test_the_dashboards_months_are_the_companys_too(companies):
 
 
 def refunded(boss, span: Range) -> dict[tuple[str, dt.date], Decimal]:
-    report = revenue_report(actor=boss, span=span)
-    return {(currency, row.key): row.refunds for currency, rows in report.by_period.items() for row in rows
-            if row.refunds}
+    return by_day(boss, span, "refunds")
 
 
 def test_a_credit_note_near_midnight_is_taken_off_its_companys_day(companies):
