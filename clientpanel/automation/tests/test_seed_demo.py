@@ -44,11 +44,15 @@ def test_seed_demo_writes_a_year_of_history_with_the_seeds_shapes(settings):
 
 def test_the_demos_polish_company_issues_ksef_e_invoices_from_now_on():
     from clientpanel.einvoices.models import EInvoice, VatExchangeRate
+    from clientpanel.reports.models import UnconvertedTaxDocument
     from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
 
     call_command("seed_demo", "--clients", "30")
     assert not EInvoice.objects.exists()  # the year of history was issued before
-    assert VatExchangeRate.objects.filter(currency="EUR").count() == 10
+    # A rate for every working day of the year of history: the tax report has the VAT of every
+    # invoice in euros or dollars in PLN, none waiting for its rate.
+    assert VatExchangeRate.objects.filter(currency="EUR").count() == 260
+    assert not UnconvertedTaxDocument.objects.exists()
 
     def invoice_for(client: Client) -> Document:
         proforma = proforma_add_funds(actor=None, client_id=client.pk, net_amount="100")

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import time_machine
 from django.conf import settings
@@ -21,6 +22,7 @@ from clientpanel.clients.services import (
     staff_assignments_set,
 )
 from clientpanel.einvoices.configuration import einvoice_profile_save, vat_exchange_rate_save
+from clientpanel.einvoices.models import VatExchangeRate
 from clientpanel.einvoices.rates import previous_working_day
 from clientpanel.einvoices.selectors import einvoice_format_of
 from clientpanel.invoicing.models import Document, DocumentStatus, DocumentType, Payment
@@ -36,6 +38,8 @@ DEMO_STAFF_EMAIL = "admin@clientpanel.example"
 DEMO_STAFF_PASSWORD = "demo-admin-2026"  # a published demo login
 DEMO_POLISH_COMPANY = "Clientpanel Demo sp. z o.o."
 DEMO_AGENT_EMAIL = "agent@clientpanel.example"  # Support role, limited to three assigned clients
+# Thousandths the demo's exchange rates move by, day after day (a rate that never moves looks made up).
+DEMO_RATE_WOBBLE = (0, 7, 15, 22, 18, 9, -3, -14, -21, -12, -5, 4)
 
 
 class Command(BaseCommand):
@@ -69,6 +73,7 @@ class Command(BaseCommand):
                     client_create(actor=None, data=data)
                 created += 1
         self._groups_users_and_agent()
+        self._vat_rates()
         self._history()
         self._einvoices()
         # The history was written at moments in the past, which the rollups' job (it adds up what
@@ -137,20 +142,26 @@ class Command(BaseCommand):
             "proforma_pattern": "CA-PF-{YEAR}-{NUMBER:5}", "proforma_reset": "YEARLY", "time_zone": "America/Toronto"})
         tax_presets_apply(actor=None, company_id=canadian.pk, preset="CA")  # GST, HST, QST per province
 
+    def _vat_rates(self) -> None:
+        """Illustrative EUR and USD rates (table "demo": a real shop enters NBP's) for every working
+        day of the year of history, entered before it is written: the Polish company's invoices in
+        euros and dollars then state their VAT in PLN, and the tax report adds it up in PLN — once."""
+        if VatExchangeRate.objects.filter(table="demo").exists():
+            return
+        day = timezone.localdate()
+        for index in range(260):  # working days: a little over a year
+            day = previous_working_day(day)
+            wobble = Decimal(DEMO_RATE_WOBBLE[index % len(DEMO_RATE_WOBBLE)]) / 1000
+            for currency, rate in (("EUR", Decimal("4.2345")), ("USD", Decimal("3.9876"))):
+                vat_exchange_rate_save(actor=None, currency=currency, day=day, rate=str(rate + wobble), table="demo")
+
     def _einvoices(self) -> None:
         """From now on the Polish company's invoices and credit notes also leave as KSeF FA(3) files
-        (the year of history was issued before, as a company switching on e-invoices would have it),
-        with illustrative EUR and USD rates for the last two weeks' working days (table "demo": a
-        real shop enters NBP's)."""
+        (the year of history was issued before, as a company switching on e-invoices would have it)."""
         polish = HomeCompany.objects.filter(name=DEMO_POLISH_COMPANY).first()
         if polish is None or einvoice_format_of(polish):
             return
         einvoice_profile_save(actor=None, company_id=polish.pk, format_key="ksef_fa3")
-        day = timezone.localdate()
-        for _ in range(10):
-            day = previous_working_day(day)
-            for currency, rate in (("EUR", "4.2345"), ("USD", "3.9876")):
-                vat_exchange_rate_save(actor=None, currency=currency, day=day, rate=rate, table="demo")
 
     def _products(self) -> None:
         """Products like the seed's: MINI and Medium monthly, VPS plans billed by the hour (their
