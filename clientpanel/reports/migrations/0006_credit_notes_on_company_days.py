@@ -19,5 +19,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forget_rollups, migrations.RunPython.noop),
+        migrations.RunPython(forget_rollups, forget_rollups),  # back too: no new-style rollups for old code
     ]

@@ -30,5 +30,5 @@ class Migration(migrations.Migration):
             name="refunds_net",
             field=clientpanel.core.fields.AmountField(default=0),
         ),
-        migrations.RunPython(forget_rollups, migrations.RunPython.noop),
+        migrations.RunPython(forget_rollups, forget_rollups),  # back too: no new-style rollups for old code
     ]

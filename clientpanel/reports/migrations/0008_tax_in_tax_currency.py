@@ -57,4 +57,8 @@ class Migration(migrations.Migration):
             model_name='dailytax',
             constraint=models.UniqueConstraint(fields=('day', 'company_id', 'group_id', 'currency', 'country', 'kind', 'name', 'rate', 'tax_currency'), name='daily_tax_unique'),
         ),
+        # Going back the rollups are forgotten first (this runs before the columns and the new
+        # constraint go): rows differing only by tax currency would break the old unique key, and
+        # old code must not read new-style rollups.
+        migrations.RunPython(migrations.RunPython.noop, forget_rollups),
     ]
