@@ -12,7 +12,8 @@ document and tax line (einvoices.exporters.in_tax_currency: FA(3)'s P_14_xW), th
 
 A document of a seller without a tax currency has none; one in the tax currency itself is its own
 figures (sums.tax_by). Only the others are read here, a row per document: one query for them with
-their kept rates (per zone, when sums.tax_by asks), and one for the entered rates the rest need."""
+their kept rates (per zone, when sums.tax_by asks), read in chunks of CHUNK documents (memory stays
+bounded over a year of them), and per chunk one for the entered rates the rest need."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from clientpanel.invoicing.models import Document, DocumentType
 from .models import MAX_TAXES, NO_GROUP_KEY, ZERO, DailyTax
 from .periods import sale_group
 from .zones import document_zone
+
+CHUNK = 2000  # documents read and converted at a time
 
 
 def seller_tax_currency(country: str | None) -> str:
@@ -67,34 +70,43 @@ def converted_by(documents: QuerySet[Document], *, since: dt.date | None = None,
         rows = rows.filter(issue_date__gte=dt.datetime.combine(since - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC))
     if until is not None:
         rows = rows.filter(issue_date__lt=dt.datetime.combine(until + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC))
-    rows = list(rows.annotate(
+    rows = rows.annotate(
         group=sale_group(), country=KeyTextTransform("country", "billing_address"),
         seller=KeyTextTransform("country", "company_snapshot"), zone=KeyTextTransform("time_zone", "company_snapshot"),
         invoice_zone=KeyTextTransform("time_zone", "related__company_snapshot"),
     ).values("pk", "type", "related_id", "issue_date", "related__issue_date", "currency", "net", "tax_lines",
              "reverse_charge", "home_company_id", "group", "country", "seller", "zone", "invoice_zone",
-             "einvoice__rate", "related__einvoice__rate").order_by())
+             "einvoice__rate", "related__einvoice__rate").order_by()
     found = into if into is not None else Converted()
-    wanted: dict = {}  # the documents without a kept rate → (currency, tax currency, the rate's day)
-    dated = []
-    for row in rows:
+    batch: list = []
+    for row in rows.iterator(chunk_size=CHUNK):  # a year of documents is never all in memory at once
         day = row["issue_date"].astimezone(document_zone(row["zone"])).date()
         if (since is not None and day < since) or (until is not None and day > until):
             continue
-        dated.append((row, day))
+        batch.append((row, day))
+        if len(batch) >= CHUNK:
+            _convert(found, batch)
+            batch = []
+    _convert(found, batch)
+    return found
+
+
+def _convert(found: Converted, batch: list) -> None:
+    """A chunk of (document row, its day): the entered rates its documents without a kept rate need in
+    one query, then each document's figures added."""
+    wanted: dict = {}  # the documents without a kept rate → (currency, tax currency, the rate's day)
+    for row, day in batch:
         follows_invoice = row["type"] == DocumentType.CREDIT_NOTE and row["related_id"] is not None
         if _kept_rate(row, follows_invoice) is None:
             issued = (row["related__issue_date"].astimezone(document_zone(row["invoice_zone"])).date()
                       if follows_invoice else day)
             wanted[row["pk"]] = (row["currency"], seller_tax_currency(row["seller"]), previous_working_day(issued))
     entered = _entered_rates(set(wanted.values()))
-    for row, day in dated:
-        follows_invoice = row["type"] == DocumentType.CREDIT_NOTE and row["related_id"] is not None
-        rate = _kept_rate(row, follows_invoice)
+    for row, day in batch:
+        rate = _kept_rate(row, row["type"] == DocumentType.CREDIT_NOTE and row["related_id"] is not None)
         if rate is None:
             rate = entered.get(wanted[row["pk"]])
         _add(found, row, day, rate)
-    return found
 
 
 def _kept_rate(row: dict, follows_invoice: bool) -> Decimal | None:

@@ -144,3 +144,29 @@ def test_the_page_and_its_csv_show_the_tax_currency(sales, client):
                          "Tax amount"],
                         ["2026-11", "Hostownia", "PLN", "PL", "VAT", "23", "5", "1 without a rate",
                          "1 without a rate"]]
+
+
+def test_the_documents_are_read_in_chunks_with_the_same_figures(sales, monkeypatch):
+    """A year of foreign-currency invoices is never read into memory at once: the rows come through
+    QuerySet.iterator, CHUNK at a time (here 1), and the figures are the same."""
+    from django.db.models.query import QuerySet
+
+    from clientpanel.reports import tax_currency
+
+    boss = admin()
+    with time_machine.travel(LATER, tick=False):
+        whole = pln(tax_report(actor=boss, span=NOVEMBER))
+        at_once = tax_currency.converted_by(Document.objects.all())
+    fetch_all = QuerySet._fetch_all
+
+    def no_whole_list(self):
+        assert "related__einvoice__rate" not in (self._fields or ()), "the documents to convert were read whole"
+        return fetch_all(self)
+
+    monkeypatch.setattr(tax_currency, "CHUNK", 1, raising=False)
+    monkeypatch.setattr(QuerySet, "_fetch_all", no_whole_list)
+    with time_machine.travel(LATER, tick=False):
+        chunked = tax_currency.converted_by(Document.objects.all())
+        assert pln(tax_report(actor=boss, span=NOVEMBER)) == whole
+    assert (chunked.sums, chunked.waiting, chunked.converted) == (at_once.sums, at_once.waiting, at_once.converted)
+    assert chunked.converted and chunked.waiting
