@@ -16,7 +16,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from clientpanel.accounts.actors import ActorLike, as_actor
+from clientpanel.einvoices.rates import TAX_CURRENCY
 from clientpanel.tax.models import HomeCompany
+from clientpanel.tax.selectors import EU_COUNTRIES
 
 from .models import DailyTax, UnconvertedTaxDocument
 from .periods import Filters, Range, sale_group, scoped
@@ -45,6 +47,13 @@ class TaxRow:
     net_in_tax_currency: Decimal = ZERO  # of the documents converted
     tax_in_tax_currency: Decimal = ZERO
     unconverted: int = 0  # documents whose exchange rate is not known yet: not in the two above
+
+    @property
+    def oss(self) -> bool:
+        """Another EU state's VAT charged by a seller with a tax currency (a consumer sale under OSS):
+        declared on the OSS return in euros at the ECB rate, not on the seller's own VAT return."""
+        seller = {currency: country for country, currency in TAX_CURRENCY.items()}.get(self.tax_currency)
+        return bool(seller) and self.country in EU_COUNTRIES and self.country != seller
 
 
 @dataclass(frozen=True)
@@ -83,11 +92,12 @@ class TaxReport:
     def in_tax_currency(self) -> list[TaxRow]:
         """The rates' rows in their tax currency, the documents' currencies added up (each amount
         is in the tax currency already): per period, home company, tax currency, client country, tax
-        name and rate — what the VAT return asks for (another state's VAT, sold under OSS, apart by its
-        country). `currency` and `net`/`tax` are the tax currency's."""
+        name and rate — what the seller's own VAT return asks for: another EU state's VAT, sold under
+        OSS, is left out (the OSS return declares it in euros). `currency` and `net`/`tax` are the tax
+        currency's."""
         sums: dict = defaultdict(lambda: [0, ZERO, ZERO, 0])
         for row in self.rates:
-            if row.tax_currency:
+            if row.tax_currency and not row.oss:
                 entry = sums[row.period, row.company, row.tax_currency, row.country, row.name, row.rate]
                 for index, amount in enumerate((row.documents, row.net_in_tax_currency, row.tax_in_tax_currency,
                                                 row.unconverted)):

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from clientpanel.accounts.roles import FINANCE
 from clientpanel.core.ids import int_id_or_none
@@ -27,7 +27,8 @@ from clientpanel.ui.exports import export_filename
 
 from ..access import area_required
 from ..query import RefusedQuery, query_text, refuses_bad_query
-from .report_tables import Link, Money, Rate, Table, csv_cell
+from .report_tables import Link, Money, Table, csv_cell
+from .report_tax import tax_tables
 
 CURRENCY = re.compile(r"[A-Z]{3}")
 REPORTS = {  # slug → (title, what it shows)
@@ -147,62 +148,10 @@ def _revenue(request: HttpRequest, choices) -> dict:
     return {"span": span, "filters": filters, "tables": tables, "charts": charts}
 
 
-def _in_tax_currency(row, amount) -> object:
-    """An amount in the row's tax currency: blank when its seller has none, a word when a document's
-    exchange rate is not known yet (a partial sum would pass for the whole)."""
-    if not row.tax_currency:
-        return ""
-    if row.unconverted:
-        return ngettext("%(count)d without a rate", "%(count)d without a rate", row.unconverted) % {
-            "count": row.unconverted}
-    return Money(amount, row.tax_currency)
-
-
 def _tax(request: HttpRequest, choices) -> dict:
     span, filters = _span(request), _filters(request, choices)
     report = reports.tax_report(actor=request.user, span=span, filters=filters)
-    codes = {period.start: period.code for period in span.periods}
-    where = [(_("Period"), False), (_("Home company"), False), (_("Currency"), False), (_("Country"), False)]
-    in_tax_currency = [(_("Tax currency"), False), (_("Net in tax currency"), True)]
-    untaxed_columns = [*where, (_("Documents"), True), (_("Net"), True), *in_tax_currency]
-
-    def untaxed(rows: list[reports.UntaxedRow]) -> list[list[object]]:
-        return [[codes[r.period], r.company, r.currency, r.country, r.documents, Money(r.net, r.currency),
-                 r.tax_currency, _in_tax_currency(r, r.net_in_tax_currency)] for r in rows]
-
-    converted = _("Amounts in the tax currency (PLN for a Polish company's documents in other currencies) are "
-                  "each document's own: converted at the rate its e-invoice or PDF used — the NBP rate of the last "
-                  "working day before it was issued, a credit note at its invoice's — and rounded per document. "
-                  "Where documents still wait for their rate (Finance → Tax exchange rates), the row says how many "
-                  "instead of an incomplete sum.")
-    tables = [
-        Table("rates", _("Tax per rate"), [*where, (_("Tax"), False), (pgettext("tax rate", "Rate"), True),
-                                          (_("Documents"), True), (_("Net"), True), (_("Tax amount"), True),
-                                          *in_tax_currency, (_("Tax in tax currency"), True)],
-              [[codes[r.period], r.company, r.currency, r.country, r.name, Rate(r.rate), r.documents,
-                Money(r.net, r.currency), Money(r.tax, r.currency), r.tax_currency,
-                _in_tax_currency(r, r.net_in_tax_currency), _in_tax_currency(r, r.tax_in_tax_currency)]
-               for r in report.rates],
-              note=_("Invoices and credit notes by issue date (credit notes negative); the country is the "
-                     "client's billing country on the document.") + " " + converted,
-              wide_only=frozenset({9})),  # the tax currency: its amounts carry its sign
-        Table("tax_currency", _("Tax in the tax currency"), [
-            (_("Period"), False), (_("Home company"), False), (_("Tax currency"), False), (_("Country"), False),
-            (_("Tax"), False), (pgettext("tax rate", "Rate"), True), (_("Documents"), True), (_("Net"), True),
-            (_("Tax amount"), True)],
-            [[codes[r.period], r.company, r.tax_currency, r.country, r.name, Rate(r.rate), r.documents,
-              _in_tax_currency(r, r.net), _in_tax_currency(r, r.tax)] for r in report.in_tax_currency],
-            note=_("Tax per rate for the VAT return, in the tax currency: the documents of every currency added "
-                   "up.") + " " + converted),
-        Table("reverse_charge", _("Reverse charge"), untaxed_columns, untaxed(report.reverse_charge),
-              note=_("Sales to companies with a valid EU VAT number in another member state: no tax charged, "
-                     "the buyer accounts for it."), wide_only=frozenset({6})),
-        Table("untaxed", _("Without tax"), untaxed_columns, untaxed(report.untaxed),
-              note=_("Sales no tax rule taxed (tax-exempt clients, countries without a rule)."),
-              wide_only=frozenset({6})),
-    ]
-    charts = [(_("Tax collected by period, %(currency)s") % {"currency": currency}, currency,
-               [(codes[start], amount) for start, amount in bars]) for currency, bars in report.tax_by_period.items()]
+    tables, charts = tax_tables(report, {period.start: period.code for period in span.periods})
     return {"span": span, "filters": filters, "tables": tables, "charts": charts}
 
 
