@@ -43,12 +43,14 @@ from .figures import (
 from .models import DashboardSnapshot
 from .standing import balances_refresh
 from .sums import ZERO, credit_notes
-from .zones import by_zone, day_in
+from .zones import by_zone, day_in, home_zone
 
 
 def month_starts(now: dt.datetime, count: int = MONTHS) -> list[dt.date]:
-    """The first days of the `count` months up to and including now's (local time), oldest first."""
-    today = timezone.localtime(now).date().replace(day=1)
+    """The first days of the `count` months up to and including now's, oldest first — now read in the
+    default home company's zone, whose months the money is put in (at 23:45 UTC on 30 September it
+    is already October in Warsaw)."""
+    today = now.astimezone(home_zone()).date().replace(day=1)
     months = []
     year, month = today.year, today.month
     for _ in range(count):

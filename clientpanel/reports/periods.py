@@ -16,6 +16,7 @@ from clientpanel.clients.selectors import clients_visible_to, sees_every_client
 from clientpanel.core.actor import Actor
 
 from .models import NO_GROUP_KEY
+from .zones import home_zone
 
 MONTH, QUARTER = "month", "quarter"
 GRANULARITIES = (MONTH, QUARTER)
@@ -109,8 +110,9 @@ class Range:
 
 
 def default_range(now: dt.datetime, granularity: str = MONTH) -> Range:
-    """The last twelve months (or four quarters) up to today, this one included."""
-    today = timezone.localtime(now).date()
+    """The last twelve months (or four quarters) up to today, this one included — today in the default
+    home company's zone, as the report puts money in its company's days."""
+    today = now.astimezone(home_zone()).date()
     first = _add_months(_period_start(today, granularity), -11 if granularity == MONTH else -9)
     return Range(first, today, granularity)
 

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from clientpanel.tax.models import HomeCompany
+
 
 def document_zone(name: str | None) -> dt.tzinfo:
     """The zone a document was dated in (its company's at issue, kept in its snapshot): the day
@@ -29,6 +31,15 @@ def document_zone(name: str | None) -> dt.tzinfo:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def home_zone() -> dt.tzinfo:
+    """The default home company's zone (else the first company's, else the server's): the one whose
+    months and days the dashboard and the reports' default range count, as the money is put in its
+    company's days. Read only: no company is made here."""
+    company = (HomeCompany.objects.filter(is_default=True).only("time_zone").first()
+               or HomeCompany.objects.only("time_zone").order_by("id").first())
+    return document_zone(company.time_zone if company else None)
 
 
 def day_in(value, zone: dt.tzinfo) -> dt.date | None:
