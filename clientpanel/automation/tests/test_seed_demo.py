@@ -44,8 +44,8 @@ def test_seed_demo_writes_a_year_of_history_with_the_seeds_shapes(settings):
 
 def test_the_demos_polish_company_issues_ksef_e_invoices_from_now_on():
     from clientpanel.einvoices.models import EInvoice, VatExchangeRate
-    from clientpanel.reports.models import UnconvertedTaxDocument
     from clientpanel.invoicing.services import proforma_add_funds, proforma_pay
+    from clientpanel.reports.models import UnconvertedTaxDocument
 
     call_command("seed_demo", "--clients", "30")
     assert not EInvoice.objects.exists()  # the year of history was issued before
