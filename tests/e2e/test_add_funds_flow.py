@@ -12,7 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from clientpanel.clients.models import Client
+from clientpanel.clients.models import Client, ClientStatus
+from clientpanel.clients.services import client_update
 from clientpanel.core.money import display_amount
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_add_funds_pay_and_download_the_pdf(live_server, page, log_in):
     call_command("seed_demo", "--clients", "8")
     client = Client.objects.filter(billing_country="PL").exclude(tax_id="").order_by("number").first()
+    if client.status != ClientStatus.ACTIVE:  # the demo closes some clients; a closed one takes no Add Funds
+        client = client_update(actor=None, client_id=client.pk, data={"status": ClientStatus.ACTIVE})
     before = client.balance
 
     log_in("admin@clientpanel.example", "demo-admin-2026")
